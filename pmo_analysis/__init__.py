@@ -1,0 +1,18 @@
+"""PMO portfolio-analysis workbook: data contract, analyses, plots and the report runner."""
+from .data import Portfolio, load_portfolio
+from .exceptions import (DataValidationError, MissingTableError, NotebookExecutionError,
+                         ParameterError, PMOError, Problem)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Portfolio",
+    "load_portfolio",
+    "PMOError",
+    "DataValidationError",
+    "MissingTableError",
+    "ParameterError",
+    "NotebookExecutionError",
+    "Problem",
+    "__version__",
+]

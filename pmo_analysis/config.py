@@ -1,0 +1,25 @@
+"""Paths and defaults shared by the package, the CLI and the notebooks.
+
+Nothing here depends on the current working directory: every path is derived
+from the location of this file, so notebooks behave the same whether they are
+started from the repository root, from ``notebooks/`` or by papermill.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJ_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJ_ROOT / "data"
+SAMPLE_DATA_DIR = DATA_DIR / "sample"
+NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
+REPORTS_DIR = PROJ_ROOT / "reports"
+
+#: Annual discount rate used for NPV when the analyst gives none.
+DEFAULT_DISCOUNT_RATE = 0.08
+#: Utilization thresholds (share of capacity).
+DEFAULT_OVER_THRESHOLD = 1.0
+DEFAULT_UNDER_THRESHOLD = 0.6
+#: Seed of the bundled sample portfolio.
+SAMPLE_SEED = 42
+#: As-of date the bundled sample portfolio was generated for.
+SAMPLE_AS_OF = "2026-06-30"

@@ -1,0 +1,581 @@
+"""Generate a realistic, deterministic sample portfolio (and large ones for benchmarks).
+
+The bundled ``data/sample/`` folder is ``write_sample(..., scale="sample", seed=42)``. Everything is
+drawn from one ``numpy.random.Generator`` and vectorized, so the large preset (10,000 projects,
+5,000 people, ~11 million timesheet rows) is written in Parquet in well under three minutes.
+
+What is planted, so the analyses have something to find:
+
+* projects in every status across 5 departments and 4 strategic objectives; some overrun their
+  cost (CPI ~0.75), some run late (SPI ~0.7), some deliver benefits before they finish, some never
+  pay back;
+* people in 8 roles, part-time staff, joiners and leavers, a few people picked for many projects
+  (over-allocated) and a few picked for almost none (the bench), leave, admin and training time;
+* lessons in English and Chinese with recurring themes (vendor delays, unclear requirements /
+  需求变更, test environments, key-person dependency, data migration) across many projects.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["SampleSize", "SIZES", "generate_portfolio", "write_sample"]
+
+DEPARTMENTS = ["Digital", "Operations", "Finance", "Customer Service", "Supply Chain"]
+OBJECTIVES = ["Grow revenue", "Reduce cost", "Customer experience", "Compliance & risk"]
+ROLES = ["Project Manager", "Business Analyst", "Developer", "Tester", "Architect",
+         "Data Analyst", "UX Designer", "Change Manager"]
+ROLE_WEIGHTS = np.array([6, 8, 16, 8, 4, 7, 5, 6], dtype=float)
+_PROJECT_NAMES = [
+    "CRM Replacement", "ERP Upgrade", "数据中台建设", "Mobile App 2.0", "Warehouse Automation",
+    "供应链可视化", "Customer Portal", "Payroll Consolidation", "客服智能化", "Data Lake Migration",
+    "E-invoicing Rollout", "Cloud Landing Zone", "移动办公平台", "Fraud Analytics", "Contact Centre IVR",
+    "Supplier Onboarding", "财务共享中心", "GDPR Remediation", "Identity & Access", "Network Refresh",
+    "Demand Forecasting", "门店数字化", "HR Self-Service", "Treasury System", "Field Service App",
+    "Loyalty Programme", "质量追溯系统", "Billing Modernisation", "Document Management", "BI Dashboards",
+    "Procurement Portal", "生产排程优化", "Cybersecurity Uplift", "Chatbot Pilot", "Asset Tracking IoT",
+    "Regulatory Reporting", "电子签章", "Pricing Engine", "Data Quality Programme", "Website Relaunch",
+]
+_GIVEN = ["Alice", "Ben", "Chloe", "David", "Emma", "Farid", "Grace", "Hugo", "Isla", "Jonas",
+          "Kate", "Liam", "Maya", "Noah", "Olivia", "Priya", "Quentin", "Rosa", "Sam", "Tara"]
+_FAMILY = ["Smith", "Brown", "Garcia", "Müller", "Okafor", "Patel", "Rossi", "Tanaka", "Nguyen", "Silva"]
+_CN_NAMES = ["王芳", "李伟", "张敏", "刘洋", "陈静", "杨磊", "赵丽", "黄强", "周杰", "吴婷",
+             "徐明", "孙悦", "马超", "朱琳", "胡斌", "郭静", "何涛", "高原", "林峰", "罗燕"]
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    """Sizes of a generated portfolio."""
+
+    projects: int
+    people: int
+    timesheet_months: int
+    lessons: int
+    benefit_months: int = 30
+
+
+SIZES = {
+    "sample": SampleSize(projects=40, people=60, timesheet_months=18, lessons=200),
+    "large": SampleSize(projects=10_000, people=5_000, timesheet_months=36, lessons=100_000,
+                        benefit_months=96),
+}
+
+
+def _size(scale: str | float) -> SampleSize:
+    if isinstance(scale, str) and scale in SIZES:
+        return SIZES[scale]
+    try:
+        k = float(scale)
+    except (TypeError, ValueError):
+        raise ValueError(f"scale must be one of {', '.join(SIZES)} or a positive number, "
+                         f"got {scale!r}") from None
+    if k <= 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    base = SIZES["sample"]
+    return SampleSize(projects=max(5, round(base.projects * k)), people=max(8, round(base.people * k)),
+                      timesheet_months=base.timesheet_months, lessons=max(10, round(base.lessons * k)))
+
+
+def _month_start(ts: pd.Timestamp) -> pd.Timestamp:
+    return ts.to_period("M").to_timestamp()
+
+
+def _add_months(base: pd.Timestamp, months: np.ndarray) -> np.ndarray:
+    p = base.to_period("M")
+    return (p.ordinal + np.asarray(months)).astype("int64")
+
+
+def _ordinal_to_ts(ordinals: np.ndarray) -> pd.DatetimeIndex:
+    return pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype="int64"), freq="M").to_timestamp()
+
+
+# --------------------------------------------------------------------------- projects + cashflows
+def _projects(rng: np.random.Generator, n: int, as_of: pd.Timestamp) -> pd.DataFrame:
+    status = rng.choice(["active", "completed", "proposed", "on_hold", "cancelled"], size=n,
+                        p=[0.50, 0.20, 0.15, 0.075, 0.075])
+    if n >= 10:  # every status present, in sample proportions
+        fixed = (["active"] * round(n * 0.5) + ["completed"] * round(n * 0.2)
+                 + ["proposed"] * round(n * 0.15) + ["on_hold"] * max(1, round(n * 0.075)))
+        fixed += ["cancelled"] * (n - len(fixed))
+        status = rng.permutation(np.array(fixed[:n]))
+    asof_ord = as_of.to_period("M").ordinal
+    duration = rng.integers(6, 25, size=n)
+    start = np.empty(n, dtype="int64")
+    for st, lo, hi in [("active", -24, -3), ("completed", -30, -8), ("proposed", 2, 10),
+                       ("on_hold", -18, -6), ("cancelled", -24, -8)]:
+        m = status == st
+        start[m] = asof_ord + rng.integers(lo, hi + 1, size=m.sum())
+    # active projects end after as-of, completed ones before
+    end = start + duration - 1
+    m = status == "active"
+    end[m] = np.maximum(end[m], asof_ord + rng.integers(1, 13, size=m.sum()))
+    m = status == "completed"
+    end[m] = np.minimum(end[m], asof_ord - 1)
+    end[m] = np.maximum(end[m], start[m] + 3)
+    duration = end - start + 1
+    budget = np.round(rng.lognormal(mean=np.log(900_000), sigma=0.7, size=n), -3)
+    names = np.array([_PROJECT_NAMES[i % len(_PROJECT_NAMES)]
+                      + ("" if i < len(_PROJECT_NAMES) else f" #{i // len(_PROJECT_NAMES) + 1}")
+                      for i in range(n)], dtype=object)
+    people = np.array([f"{g} {f}" for g in _GIVEN for f in _FAMILY] + _CN_NAMES, dtype=object)
+    width = max(3, len(str(n)))
+    df = pd.DataFrame({
+        "project_id": [f"PRJ-{i + 1:0{width}d}" for i in range(n)],
+        "name": names,
+        "department": rng.choice(DEPARTMENTS, size=n),
+        "status": status,
+        "start_date": _ordinal_to_ts(start) + pd.to_timedelta(rng.integers(0, 10, size=n), unit="D"),
+        "end_date": (_ordinal_to_ts(end + 1) - pd.Timedelta(days=1)),
+        "budget": budget,
+        "sponsor": rng.choice(people, size=n),
+        "manager": rng.choice(people, size=n),
+        "strategic_objective": rng.choice(OBJECTIVES, size=n),
+        "strategic_alignment": rng.choice([1, 2, 3, 4, 5], size=n, p=[0.08, 0.17, 0.3, 0.28, 0.17]),
+        "risk_score": rng.choice([1, 2, 3, 4, 5], size=n, p=[0.12, 0.28, 0.3, 0.2, 0.1]),
+    })
+    # planted behaviours: cost factor (CPI ~ 1 / factor), schedule factor (SPI), benefit profile
+    df["_start"], df["_end"] = start, end
+    df["_cost_factor"] = np.where(rng.random(n) < 0.2, rng.uniform(1.25, 1.45, n), rng.uniform(0.93, 1.07, n))
+    df["_schedule"] = np.where(rng.random(n) < 0.2, rng.uniform(0.65, 0.8, n), rng.uniform(0.92, 1.05, n))
+    profile = rng.choice(["strong", "moderate", "weak"], size=n, p=[0.35, 0.4, 0.25])
+    df["_benefit_ratio"] = np.select([profile == "strong", profile == "moderate"],
+                                     [rng.uniform(2.2, 3.5, n), rng.uniform(1.2, 1.8, n)],
+                                     rng.uniform(0.2, 0.7, n))
+    df["_early"] = rng.random(n) < 0.2
+    return df
+
+
+def _cashflows(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp,
+               benefit_months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    n = len(projects)
+    asof_ord = as_of.to_period("M").ordinal
+    start = projects["_start"].to_numpy()
+    dur = (projects["_end"] - projects["_start"] + 1).to_numpy()
+    span = dur + benefit_months
+    pidx = np.repeat(np.arange(n), span)
+    offs = np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span)
+    month = start[pidx] + offs
+    d = dur[pidx]
+    in_exec = offs < d
+    # S-shaped cost profile over the execution months
+    w = np.where(in_exec, np.sin(np.pi * (offs + 0.5) / d) + 0.6, 0.0)
+    wsum = np.bincount(pidx, weights=w, minlength=n)
+    budget = projects["budget"].to_numpy()
+    planned_cost = np.round(w / wsum[pidx] * budget[pidx], 2)
+    resid = budget - np.bincount(pidx, weights=planned_cost, minlength=n)
+    last_exec = np.cumsum(span) - span + dur - 1
+    planned_cost[last_exec] = np.round(planned_cost[last_exec] + resid, 2)
+
+    ratio = projects["_benefit_ratio"].to_numpy()[pidx]
+    early = projects["_early"].to_numpy()[pidx]
+    ben_start = np.where(early, d // 2, d)
+    k = offs - ben_start
+    ramp = np.clip((k + 1) / 6.0, 0, 1)
+    horizon = benefit_months + (d - ben_start)
+    planned_benefit = np.where(k >= 0, budget[pidx] * ratio / horizon * ramp * 1.1, 0.0)
+    planned_benefit = np.round(planned_benefit, -2)
+
+    status = projects["status"].to_numpy()[pidx]
+    # cancelled projects stop where they were cancelled: no later cost and no benefit
+    cancel_at = asof_ord - rng.integers(1, 6, size=n)
+    cancelled = status == "cancelled"
+    stop = cancelled & (month > cancel_at[pidx])
+    planned_cost = np.where(stop, 0.0, planned_cost)
+    planned_benefit = np.where(cancelled, 0.0, planned_benefit)
+
+    reported = month <= asof_ord
+    # on-hold projects have reported nothing for the last 3 months
+    reported &= ~((status == "on_hold") & (month > asof_ord - 3))
+    # a few active projects have not reported the as-of month yet
+    late_report = rng.random(n) < 0.25
+    reported &= ~((status == "active") & late_report[pidx] & (month == asof_ord))
+    reported &= status != "proposed"
+    noise = rng.uniform(0.9, 1.1, size=len(pidx))
+    actual_cost = np.where(reported, np.round(planned_cost * projects["_cost_factor"].to_numpy()[pidx]
+                                              * noise, 2), np.nan)
+    actual_benefit = np.where(reported, np.round(planned_benefit * rng.uniform(0.7, 1.15, len(pidx)), -2),
+                              np.nan)
+    cf = pd.DataFrame({
+        "project_id": projects["project_id"].to_numpy()[pidx],
+        "period": _ordinal_to_ts(month).strftime("%Y-%m"),
+        "planned_cost": planned_cost,
+        "planned_benefit": planned_benefit,
+        "actual_cost": actual_cost,
+        "actual_benefit": actual_benefit,
+    })
+    keep = (cf["planned_cost"] > 0) | (cf["planned_benefit"] > 0) | cf["actual_cost"].gt(0)
+    cf = cf.loc[keep].reset_index(drop=True)
+
+    # percent complete from the planned progress and the schedule factor
+    pv = np.bincount(pidx, weights=np.where(month <= asof_ord, planned_cost, 0.0), minlength=n)
+    planned_pct = np.divide(pv, budget, out=np.zeros(n), where=budget > 0) * 100
+    pct = np.clip(planned_pct * projects["_schedule"].to_numpy(), 0, 99)
+    status_p = projects["status"].to_numpy()
+    pct = np.select([status_p == "completed", status_p == "proposed"], [100.0, 0.0], np.round(pct))
+    projects = projects.assign(percent_complete=pct)
+    return projects, cf
+
+
+# --------------------------------------------------------------------------- people + time
+def _resources(rng: np.random.Generator, n: int, as_of: pd.Timestamp, ts_start: pd.Timestamp
+               ) -> pd.DataFrame:
+    roles = rng.choice(ROLES, size=n, p=ROLE_WEIGHTS / ROLE_WEIGHTS.sum())
+    roles[: len(ROLES)] = ROLES  # every role present
+    cap = rng.choice([40.0, 40.0, 40.0, 40.0, 40.0, 40.0, 32.0, 24.0, 20.0], size=n)
+    names = np.array([f"{g} {f}" for f in _FAMILY for g in _GIVEN] + _CN_NAMES, dtype=object)
+    name = np.where(np.arange(n) < len(names), names[np.arange(n) % len(names)],
+                    np.char.add(names[np.arange(n) % len(names)].astype(str),
+                                np.char.add(" ", (np.arange(n) // len(names)).astype(str))))
+    rng.shuffle(name)
+    active_from = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    active_to = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    joiners = rng.random(n) < 0.08
+    leavers = (rng.random(n) < 0.06) & ~joiners
+    span = (as_of - ts_start).days
+    active_from[joiners] = (ts_start + pd.to_timedelta(rng.integers(60, span - 30, joiners.sum()), unit="D")).values
+    active_to[leavers] = (ts_start + pd.to_timedelta(rng.integers(90, span - 30, leavers.sum()), unit="D")).values
+    width = max(3, len(str(n)))
+    return pd.DataFrame({
+        "resource_id": [f"R{i + 1:0{width}d}" for i in range(n)],
+        "name": name,
+        "role": roles,
+        "department": rng.choice(DEPARTMENTS, size=n),
+        "weekly_capacity_hours": cap,
+        "hourly_cost": np.round(rng.uniform(45, 140, size=n), 0),
+        "active_from": active_from,
+        "active_to": active_to,
+    })
+
+
+def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd.DataFrame
+                 ) -> pd.DataFrame:
+    staffed = projects.loc[projects["status"] != "proposed"].reset_index(drop=True)
+    n_people = len(resources)
+    # popularity: a few people are picked for many projects (over-allocation), a few for none (bench)
+    pop = rng.lognormal(0, 0.6, size=n_people)
+    star = rng.random(n_people) < 0.08
+    bench = (rng.random(n_people) < 0.1) & ~star
+    pop[star] *= 4
+    pop[bench] *= 0.03
+    team = rng.integers(4, 10, size=len(staffed))
+    pidx = np.repeat(np.arange(len(staffed)), team)
+    want_role = rng.choice(ROLES, size=len(pidx), p=ROLE_WEIGHTS / ROLE_WEIGHTS.sum())
+    first = np.r_[True, pidx[1:] != pidx[:-1]]
+    want_role[first] = "Project Manager"
+    role_of = resources["role"].to_numpy()
+    chosen = np.empty(len(pidx), dtype="int64")
+    for role in ROLES:
+        m = want_role == role
+        pool = np.flatnonzero(role_of == role)
+        p = pop[pool] / pop[pool].sum()
+        chosen[m] = rng.choice(pool, size=m.sum(), p=p)
+    start = staffed["start_date"].to_numpy()[pidx]
+    end = staffed["end_date"].to_numpy()[pidx]
+    # on-hold and cancelled projects released their people some months ago
+    st = staffed["status"].to_numpy()[pidx]
+    ended = np.isin(st, ["on_hold", "cancelled"])
+    cut = (start + (end - start) // 2).astype("datetime64[D]")
+    end = np.where(ended, np.minimum(end.astype("datetime64[D]"), cut), end.astype("datetime64[D]"))
+    df = pd.DataFrame({
+        "resource_id": resources["resource_id"].to_numpy()[chosen],
+        "project_id": staffed["project_id"].to_numpy()[pidx],
+        "start_date": pd.to_datetime(start).normalize(),
+        "end_date": pd.to_datetime(end),
+        "allocation_pct": rng.choice([20, 25, 30, 40, 50, 60, 80, 100], size=len(pidx),
+                                     p=[0.1, 0.15, 0.1, 0.2, 0.2, 0.1, 0.1, 0.05]).astype(float),
+    })
+    df = df.drop_duplicates(["resource_id", "project_id"]).reset_index(drop=True)
+    return df
+
+
+def _timesheets(rng: np.random.Generator, resources: pd.DataFrame, assignments: pd.DataFrame,
+                ts_start: pd.Timestamp, as_of: pd.Timestamp) -> pd.DataFrame:
+    days = pd.bdate_range(ts_start, as_of).values.astype("datetime64[D]")
+    nd, nr = len(days), len(resources)
+    rid_index = pd.Index(resources["resource_id"])
+    r_of_a = rid_index.get_indexer(assignments["resource_id"])
+    cap_day = resources["weekly_capacity_hours"].to_numpy() / 5
+    af = resources["active_from"].to_numpy().astype("datetime64[D]")
+    at = resources["active_to"].to_numpy().astype("datetime64[D]")
+    lo = np.maximum(assignments["start_date"].to_numpy().astype("datetime64[D]"), af[r_of_a],
+                    where=~np.isnat(af[r_of_a]),
+                    out=assignments["start_date"].to_numpy().astype("datetime64[D]").copy())
+    hi = np.minimum(assignments["end_date"].to_numpy().astype("datetime64[D]"), at[r_of_a],
+                    where=~np.isnat(at[r_of_a]),
+                    out=assignments["end_date"].to_numpy().astype("datetime64[D]").copy())
+    i0 = np.searchsorted(days, lo, side="left")
+    i1 = np.searchsorted(days, hi, side="right")
+    length = np.clip(i1 - i0, 0, None)
+    aidx = np.repeat(np.arange(len(assignments)), length)
+    day_i = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length) + i0[aidx]
+    res_i = r_of_a[aidx]
+
+    # leave: ~5% of each person's working days, in blocks of whole days
+    leave = rng.random(nr * nd) < 0.05
+    key = res_i * nd + day_i
+    keep = ~leave[key]
+    aidx, day_i, res_i = aidx[keep], day_i[keep], res_i[keep]
+    alloc = assignments["allocation_pct"].to_numpy()[aidx] / 100
+    # people book close to plan; over-allocated people cannot book more than ~11h/day in total
+    hours = alloc * cap_day[res_i] * rng.normal(0.92, 0.15, size=len(aidx))
+    hours = np.clip(np.round(hours * 2) / 2, 0.5, 11.0)
+    proj = pd.DataFrame({
+        "resource_id": pd.Categorical.from_codes(res_i, categories=rid_index),
+        "date": days[day_i].astype("datetime64[ns]"),
+        "hours": hours,
+        "project_id": assignments["project_id"].to_numpy()[aidx],
+        "activity": "delivery",
+    })
+    # non-project time: leave days and a weekly admin slot, only while the person is active
+    r_all = np.repeat(np.arange(nr), nd)
+    d_all = np.tile(np.arange(nd), nr)
+    dd = days[d_all]
+    active = (np.isnat(af[r_all]) | (dd >= af[r_all])) & (np.isnat(at[r_all]) | (dd <= at[r_all]))
+    is_leave = leave & active
+    friday = (pd.DatetimeIndex(days).dayofweek == 4)[d_all] & active & ~leave
+    non = pd.DataFrame({
+        "resource_id": pd.Categorical.from_codes(np.r_[r_all[is_leave], r_all[friday]], categories=rid_index),
+        "date": np.r_[dd[is_leave], dd[friday]].astype("datetime64[ns]"),
+        "hours": np.r_[cap_day[r_all[is_leave]], np.full(friday.sum(), 2.0)],
+        "project_id": None,
+        "activity": np.r_[np.full(is_leave.sum(), "leave", dtype=object),
+                          rng.choice(np.array(["admin", "training"], dtype=object), size=friday.sum(),
+                                     p=[0.75, 0.25])],
+    })
+    ts = pd.concat([proj, non], ignore_index=True)
+    ts["resource_id"] = ts["resource_id"].astype(str)
+    return ts.sort_values(["date", "resource_id"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- lessons
+# (category, kind, theme, [(title, description, recommendation)]) in English and Chinese
+_LESSON_TEMPLATES = [
+    ("Vendor management", "to_improve", "vendor delay", [
+        ("Vendor delivered the {thing} six weeks late",
+         "The vendor missed the agreed delivery date for the {thing}; the delay pushed testing and go-live. "
+         "The contract had no milestone penalties and we had no early warning of the slippage.",
+         "Add milestone-based payments and weekly vendor status reviews to every contract."),
+        ("Supplier delay on {thing} hit the critical path",
+         "Late delivery by the supplier of the {thing} delayed integration. Vendor delays were not tracked "
+         "in the risk register until too late.",
+         "Track vendor delivery dates as critical-path milestones with an owner."),
+        ("供应商交付延迟影响上线",
+         "供应商未按合同约定时间交付{thing_cn}，导致测试和上线推迟。合同中缺少里程碑考核条款。",
+         "在合同中增加里程碑付款和延迟罚则，每周检查供应商进度。"),
+    ]),
+    ("Requirements", "to_improve", "requirements change", [
+        ("Unclear requirements caused rework on the {thing}",
+         "Requirements for the {thing} were vague and changed late; the team rebuilt two modules. "
+         "Business owners were not available for sign-off.",
+         "Hold a requirements sign-off gate with named business owners before build."),
+        ("Late requirement changes without change control",
+         "Scope changes to the {thing} were accepted informally, without impact analysis, which caused "
+         "rework and a budget overrun.",
+         "Route every requirement change through the change control board with cost and schedule impact."),
+        ("需求变更频繁导致返工",
+         "业务方在开发阶段多次提出需求变更，{thing_cn}模块返工两次，需求变更没有经过评审。",
+         "建立需求变更评审流程，变更需评估对进度和成本的影响后再实施。"),
+        ("需求不明确，验收标准缺失",
+         "项目启动时需求不明确，验收标准没有书面确认，导致上线前出现大量需求变更和争议。",
+         "在计划阶段明确需求和验收标准，并由业务负责人签字确认。"),
+    ]),
+    ("Testing", "to_improve", "test environment", [
+        ("Test environment not ready when testing started",
+         "The shared test environment for the {thing} was unavailable for three weeks; testers were idle "
+         "and defects were found late in production.",
+         "Book and provision test environments at planning time, with an environment owner."),
+        ("测试环境不稳定影响进度",
+         "测试环境频繁宕机且数据不完整，{thing_cn}的集成测试推迟了两周。",
+         "提前规划测试环境并指定负责人，准备完整的测试数据。"),
+    ]),
+    ("Resourcing", "to_improve", "key person dependency", [
+        ("Key developer left mid-project",
+         "Only one developer knew the {thing} integration; when they left, work stalled for a month. "
+         "Knowledge was not documented.",
+         "Pair people on critical components and document key knowledge."),
+        ("Team members over-allocated across projects",
+         "Core staff were booked on three projects at once; the {thing} work slipped as people were pulled "
+         "onto other priorities.",
+         "Review cross-project allocations monthly in the PMO resource meeting."),
+        ("关键人员被多个项目同时占用",
+         "核心开发人员同时参与三个项目，{thing_cn}相关任务多次延期，资源冲突没有及时上报。",
+         "由PMO每月统一审查跨项目资源分配。"),
+    ]),
+    ("Data", "to_improve", "data migration", [
+        ("Data migration underestimated",
+         "Legacy data for the {thing} was of poor quality; cleansing and migration took twice the plan.",
+         "Profile legacy data during planning and run a trial migration early."),
+        ("数据迁移质量问题",
+         "历史数据质量差，{thing_cn}数据迁移工作量被严重低估，迁移演练不足。",
+         "在计划阶段做数据质量评估，并安排至少两次迁移演练。"),
+    ]),
+    ("Stakeholder management", "to_improve", "stakeholder communication", [
+        ("Stakeholders surprised by go-live changes",
+         "End users of the {thing} were not told about process changes until the week of go-live; adoption "
+         "was slow and support tickets spiked.",
+         "Start change management and user communication at least two months before go-live."),
+    ]),
+    ("Delivery practice", "went_well", "early user testing", [
+        ("Early user acceptance testing caught issues",
+         "Running UAT on the {thing} in short cycles from the second sprint found usability problems early, "
+         "when they were cheap to fix.",
+         "Make iterative UAT a standard for all customer-facing projects."),
+        ("尽早开展用户验收测试效果好",
+         "从第二个迭代开始邀请业务用户参与{thing_cn}的验收测试，问题发现得早，修复成本低。",
+         "将迭代式用户验收测试纳入项目管理标准。"),
+    ]),
+    ("Delivery practice", "went_well", "daily stand-up", [
+        ("Daily stand-ups with the vendor kept work aligned",
+         "A 15-minute daily stand-up including the vendor team kept the {thing} on schedule and surfaced "
+         "blockers the same day.",
+         "Include vendors in daily stand-ups on joint projects."),
+    ]),
+    ("Governance", "went_well", "automated testing", [
+        ("Automated regression tests reduced release risk",
+         "An automated regression suite for the {thing} let us release every two weeks with few defects.",
+         "Fund test automation in the project budget from the start."),
+        ("自动化测试提升了发布质量",
+         "{thing_cn}建立了自动化回归测试，每两周发布一次，缺陷明显减少。",
+         "在项目预算中预留自动化测试投入。"),
+    ]),
+    ("Governance", "went_well", "clear sponsor", [
+        ("Engaged sponsor unblocked decisions quickly",
+         "The sponsor of the {thing} attended every steering meeting and took decisions within days.",
+         "Require a named, available sponsor for every project above the approval threshold."),
+    ]),
+]
+_THINGS = [("billing interface", "计费接口"), ("customer portal", "客户门户"), ("data warehouse", "数据仓库"),
+           ("mobile app", "移动应用"), ("ERP module", "ERP模块"), ("payment gateway", "支付网关"),
+           ("reporting layer", "报表模块"), ("identity service", "身份认证服务")]
+
+
+def _lessons(rng: np.random.Generator, projects: pd.DataFrame, n: int, as_of: pd.Timestamp
+             ) -> pd.DataFrame:
+    flat = [(cat, kind, theme, t, d, r) for cat, kind, theme, items in _LESSON_TEMPLATES
+            for (t, d, r) in items]
+    weights = np.array([3.0 if kind == "to_improve" else 1.6 for _, kind, *_ in flat])
+    pick = rng.choice(len(flat), size=n, p=weights / weights.sum())
+    eligible = projects.loc[projects["status"] != "proposed"].reset_index(drop=True)
+    pj = rng.integers(0, len(eligible), size=n)
+    thing = rng.integers(0, len(_THINGS), size=n)
+    start = eligible["start_date"].to_numpy()[pj]
+    end = np.minimum(eligible["end_date"].to_numpy()[pj], np.datetime64(as_of, "ns"))
+    span = np.maximum((end - start).astype("timedelta64[D]").astype(int), 1)
+    date = start + (rng.random(n) * span).astype("timedelta64[D]")
+    kinds = np.array([flat[i][1] for i in pick])
+    impact = np.where(kinds == "to_improve",
+                      rng.choice(["low", "medium", "high"], size=n, p=[0.2, 0.45, 0.35]),
+                      rng.choice(["low", "medium", "high"], size=n, p=[0.3, 0.5, 0.2]))
+    phase = rng.choice(["initiating", "planning", "executing", "monitoring", "closing"], size=n,
+                       p=[0.1, 0.3, 0.35, 0.1, 0.15])
+    age_days = (np.datetime64(as_of, "ns") - date).astype("timedelta64[D]").astype(int)
+    p_done = np.clip(age_days / 500, 0.1, 0.85)
+    action = np.where(kinds == "went_well", "n/a",
+                      np.where(rng.random(n) < p_done, "done",
+                               rng.choice(["open", "in_progress"], size=n, p=[0.6, 0.4])))
+    owners = np.array(["PMO", "Procurement", "Architecture Board", "QA Lead", "HR Business Partner",
+                       "项目管理办公室", "Change Manager"], dtype=object)
+    titles, descs, recs = [], [], []
+    for i, k in enumerate(pick):
+        _, _, _, t, d, r = flat[k]
+        en, cn = _THINGS[thing[i]]
+        titles.append(t.format(thing=en, thing_cn=cn))
+        descs.append(d.format(thing=en, thing_cn=cn))
+        recs.append(r)
+    width = max(4, len(str(n)))
+    df = pd.DataFrame({
+        "lesson_id": [f"L{i + 1:0{width}d}" for i in range(n)],
+        "project_id": eligible["project_id"].to_numpy()[pj],
+        "date": pd.to_datetime(date).normalize(),
+        "category": [flat[i][0] for i in pick],
+        "kind": kinds,
+        "impact": impact,
+        "title": titles,
+        "description": descs,
+        "phase": phase,
+        "recommendation": recs,
+        "action_status": action,
+        "owner": rng.choice(owners, size=n),
+    })
+    return df.sort_values(["date", "lesson_id"]).reset_index(drop=True)
+
+
+def _holidays(as_of: pd.Timestamp) -> pd.DataFrame:
+    rows = []
+    for y in range(as_of.year - 2, as_of.year + 2):
+        rows += [(f"{y}-01-01", "New Year's Day"), (f"{y}-05-01", "Labour Day"),
+                 (f"{y}-12-25", "Christmas Day"), (f"{y}-12-26", "Boxing Day")]
+    df = pd.DataFrame(rows, columns=["date", "name"])
+    df["date"] = pd.to_datetime(df["date"])
+    return df.loc[df["date"].dt.dayofweek < 5].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- public API
+def generate_portfolio(*, seed: int = 42, scale: str | float = "sample",
+                       as_of: str = "2026-06-30") -> dict[str, pd.DataFrame]:
+    """Generate every table of a portfolio in the data contract.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the random generator: the same seed gives the same portfolio.
+    scale : {"sample", "large"} or float
+        ``"sample"`` (40 projects, 60 people, 18 months of timesheets, 200 lessons), ``"large"``
+        (10,000 projects, 5,000 people, 36 months, 100,000 lessons) or a multiple of the sample.
+    as_of : str
+        The date the portfolio is "current" at: actuals are reported up to this month.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``projects``, ``cashflows``, ``resources``, ``assignments``, ``timesheets``, ``lessons``,
+        ``holidays``.
+    """
+    size = _size(scale)
+    rng = np.random.default_rng(seed)
+    as_of_ts = pd.Timestamp(as_of)
+    ts_start = _month_start(as_of_ts) - pd.DateOffset(months=size.timesheet_months - 1)
+    projects = _projects(rng, size.projects, as_of_ts)
+    projects, cashflows = _cashflows(rng, projects, as_of_ts, size.benefit_months)
+    resources = _resources(rng, size.people, as_of_ts, ts_start)
+    assignments = _assignments(rng, projects, resources)
+    timesheets = _timesheets(rng, resources, assignments, ts_start, as_of_ts)
+    lessons = _lessons(rng, projects, size.lessons, as_of_ts)
+    projects = projects.drop(columns=[c for c in projects.columns if c.startswith("_")])
+    return {"projects": projects, "cashflows": cashflows, "resources": resources,
+            "assignments": assignments, "timesheets": timesheets, "lessons": lessons,
+            "holidays": _holidays(as_of_ts)}
+
+
+def write_sample(out_dir: str | Path, *, seed: int = 42, scale: str | float = "sample",
+                 as_of: str = "2026-06-30", fmt: str | None = None) -> dict[str, Path]:
+    """Generate a portfolio and write one file per table to ``out_dir``.
+
+    ``fmt`` is ``"csv"`` or ``"parquet"``; by default CSV for the sample and Parquet otherwise.
+    Returns the path written for each table.
+    """
+    tables = generate_portfolio(seed=seed, scale=scale, as_of=as_of)
+    fmt = fmt or ("csv" if scale == "sample" else "parquet")
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, df in tables.items():
+        path = out / f"{name}.{fmt}"
+        if fmt == "csv":
+            df = df.copy()
+            for c in df.columns:
+                if pd.api.types.is_datetime64_any_dtype(df[c]):
+                    df[c] = df[c].dt.strftime("%Y-%m-%d")
+            df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            for c in ("resource_id", "project_id", "activity"):
+                if c in df.columns and name == "timesheets":
+                    df[c] = df[c].astype("category")
+            df.to_parquet(path, index=False)
+        written[name] = path
+    return written
