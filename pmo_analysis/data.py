@@ -302,6 +302,8 @@ class _Collector:
                 value = ""
             if isinstance(value, pd.Timestamp):
                 value = value.date().isoformat()
+            elif hasattr(value, "item"):  # numpy scalar -> plain Python for a readable repr
+                value = value.item()
             self.problems.append(Problem(self.table, self.file, int(self.rows.loc[i]), column,
                                          value, rule, severity))
         if len(idx) > _MAX_LISTED:
@@ -382,7 +384,7 @@ def _validate_table(table: str, raw: pd.DataFrame, file: str, header_row: int = 
             if c.min is not None:
                 lo_bad = values < c.min if c.min_inclusive else values <= c.min
             hi_bad = values > c.max if c.max is not None else pd.Series(False, index=values.index)
-            col.add((lo_bad | hi_bad).fillna(False), c.name, values, "must be " + _fmt_bound(c))
+            col.add((lo_bad | hi_bad).fillna(False), c.name, _as_text(s), "must be " + _fmt_bound(c))
         out[c.name] = values
         if c.unique:
             dup = values.notna() & values.duplicated(keep=False)
@@ -444,7 +446,7 @@ def _check_warnings(tables: dict[str, pd.DataFrame], collectors: dict[str, _Coll
                                          "hours booked outside the resource's active dates",
                                          severity="warning")
     if ts is not None:
-        weekend = ts["date"].dt.dayofweek >= 5
+        weekend = ts["date"].dt.day_of_week >= 5
         if weekend.any():
             n = int(weekend.sum())
             collectors["timesheets"].whole(f"{n:,} entries fall on a Saturday or Sunday; they count "

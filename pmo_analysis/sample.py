@@ -335,7 +335,7 @@ def _timesheets(rng: np.random.Generator, resources: pd.DataFrame, assignments: 
     dd = days[d_all]
     active = (np.isnat(af[r_all]) | (dd >= af[r_all])) & (np.isnat(at[r_all]) | (dd <= at[r_all]))
     is_leave = leave & active
-    friday = (pd.DatetimeIndex(days).dayofweek == 4)[d_all] & active & ~leave
+    friday = (pd.DatetimeIndex(days).day_of_week == 4)[d_all] & active & ~leave
     non = pd.DataFrame({
         "resource_id": pd.Categorical.from_codes(np.r_[r_all[is_leave], r_all[friday]], categories=rid_index),
         "date": np.r_[dd[is_leave], dd[friday]].astype("datetime64[ns]"),
@@ -510,7 +510,7 @@ def _holidays(as_of: pd.Timestamp) -> pd.DataFrame:
                  (f"{y}-12-25", "Christmas Day"), (f"{y}-12-26", "Boxing Day")]
     df = pd.DataFrame(rows, columns=["date", "name"])
     df["date"] = pd.to_datetime(df["date"])
-    return df.loc[df["date"].dt.dayofweek < 5].reset_index(drop=True)
+    return df.loc[df["date"].dt.day_of_week < 5].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- public API

@@ -1,0 +1,39 @@
+"""Shared fixtures: the bundled sample portfolio, loaded once, and editable copies of it."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pmo_analysis import load_portfolio
+from pmo_analysis.config import PROJ_ROOT, SAMPLE_AS_OF, SAMPLE_DATA_DIR
+
+REAL_DATA = PROJ_ROOT.parent / "shared" / "real-data"
+
+
+@pytest.fixture(scope="session")
+def sample():
+    """The bundled sample portfolio, validated."""
+    return load_portfolio(SAMPLE_DATA_DIR, as_of=SAMPLE_AS_OF)
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/sample."""
+    dst = tmp_path / "data"
+    shutil.copytree(SAMPLE_DATA_DIR, dst)
+    return dst
+
+
+def edit_csv(folder: Path, table: str, edit) -> None:
+    """Read ``table``.csv as text, apply ``edit(df)`` and write it back."""
+    path = folder / f"{table}.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = edit(df)
+    df.to_csv(path, index=False)
+
+
+def ts(value: str) -> pd.Timestamp:
+    return pd.Timestamp(value)
