@@ -435,7 +435,7 @@ def _check_warnings(tables: dict[str, pd.DataFrame], collectors: dict[str, _Coll
     if ts is not None and res is not None:
         cols = [c for c in ("active_from", "active_to") if c in res.columns]
         if cols:
-            r = res.set_index("resource_id")[cols]
+            r = res.drop_duplicates("resource_id").set_index("resource_id")[cols]
             joined = ts[["resource_id", "date"]].join(r, on="resource_id")
             outside = pd.Series(False, index=ts.index)
             if "active_from" in cols:
