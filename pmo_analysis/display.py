@@ -1,0 +1,81 @@
+"""Presentation helpers for the notebooks: formatted, escaped tables, KPI tiles and figures.
+
+Every text value from the data goes through HTML escaping here, so a lesson whose text contains
+``<script>`` is shown as text in the notebook and in the HTML report and runs nothing.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from .plots import save
+
+__all__ = ["table", "kpi_tiles", "show", "note"]
+
+
+def _fmt_money(v) -> str:
+    return "" if pd.isna(v) else f"{v:,.0f}"
+
+
+def _fmt_pct(v) -> str:
+    return "" if pd.isna(v) else f"{v:.1%}"
+
+
+def _fmt_ratio(v) -> str:
+    return "" if pd.isna(v) else f"{v:.2f}"
+
+
+def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(),
+          caption: str | None = None, max_rows: int = 40):
+    """A styled table: thousands separators for money, percents, 2-decimal ratios; text escaped.
+
+    Only the first ``max_rows`` rows are shown (the exported CSV holds all of them).
+    """
+    shown = df.head(max_rows)
+    fmt = {c: _fmt_money for c in money if c in shown}
+    fmt |= {c: _fmt_pct for c in pct if c in shown}
+    fmt |= {c: _fmt_ratio for c in ratio if c in shown}
+    fmt |= {c: (lambda v: "" if pd.isna(v) else f"{v:,.0f}") for c in integer if c in shown}
+    fmt |= {c: (lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}") for c in dates
+            if c in shown}
+    styler = shown.style.format(fmt, escape="html", na_rep="").hide(axis="index")
+    styler = styler.format_index(escape="html", axis=1)
+    num_cols = list(dict.fromkeys(c for c in (*money, *pct, *ratio, *integer) if c in shown))
+    styler = styler.set_properties(subset=num_cols, **{"text-align": "right"})
+    styler = styler.set_table_attributes('class="pmo-table"')
+    more = len(df) - len(shown)
+    text = caption or ""
+    if more > 0:
+        text += f" (first {len(shown)} of {len(df):,} rows; all rows in the exported CSV)"
+    if text:
+        styler = styler.set_caption(html.escape(text.strip()))
+    return styler
+
+
+def kpi_tiles(items: dict[str, str]) -> HTML:
+    """A row of headline figures: ``{"label": "formatted value"}``."""
+    tiles = "".join(
+        f'<div style="display:inline-block;min-width:150px;margin:4px 8px 4px 0;padding:8px 12px;'
+        f'border:1px solid #ccc;border-radius:6px;vertical-align:top">'
+        f'<div style="font-size:12px;color:#555">{html.escape(str(k))}</div>'
+        f'<div style="font-size:20px;font-weight:bold">{html.escape(str(v))}</div></div>'
+        for k, v in items.items())
+    return HTML(f'<div class="pmo-kpis">{tiles}</div>')
+
+
+def note(text: str) -> HTML:
+    """A short paragraph of computed narrative; ``text`` is escaped."""
+    return HTML(f"<p>{html.escape(text)}</p>")
+
+
+def show(fig, output_dir: str | Path | None, name: str):
+    """Display ``fig`` in the notebook, save it as ``<output_dir>/charts/<name>.png`` and close it."""
+    display(fig)
+    if output_dir is not None:
+        save(fig, Path(output_dir) / "charts" / f"{name}.png")
+    else:  # pragma: no cover
+        import matplotlib.pyplot as plt
+        plt.close(fig)

@@ -1,0 +1,204 @@
+"""Notebook parameters: declared once, with types, defaults and allowed ranges.
+
+Each report notebook has a ``parameters`` cell whose names and defaults match :data:`NOTEBOOKS`
+(a test checks it). The first cell after it calls :func:`resolve_params`, and the report runner
+calls :func:`validate_params` before any kernel starts, so a bad value (a date that is not a date,
+a rate of "ten", a negative threshold) stops the run with a message naming the notebook and the
+parameter.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from .config import DEFAULT_DISCOUNT_RATE, REPORTS_DIR, SAMPLE_DATA_DIR
+from .exceptions import ParameterError
+
+__all__ = ["Param", "NOTEBOOKS", "declared", "validate_params", "resolve_params", "describe"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One notebook parameter. ``kind``: path, date, float, int, str, bool or choice."""
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    min: float | None = None
+    max: float | None = None
+    min_inclusive: bool = True
+    choices: tuple[str, ...] = ()
+
+    def describe_range(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        parts = []
+        if self.min is not None:
+            parts.append(f">= {self.min:g}" if self.min_inclusive else f"> {self.min:g}")
+        if self.max is not None:
+            parts.append(f"<= {self.max:g}")
+        return " and ".join(parts)
+
+
+_COMMON = [
+    Param("data_dir", "path", None, "portfolio data folder (default: the bundled sample)"),
+    Param("as_of", "date", None, "report date YYYY-MM-DD (default: today)"),
+    Param("output_dir", "path", None,
+          "folder for exported tables (default: reports/scratch/<notebook>)"),
+]
+
+NOTEBOOKS: dict[str, list[Param]] = {
+    "executive_summary": _COMMON + [
+        Param("previous_run_dir", "path", None,
+              "a previous run to compare with (default: the previous run of the same schedule)"),
+        Param("reports_dir", "path", None, "where earlier runs are kept (default: reports/)"),
+        Param("schedule", "str", "adhoc", "schedule name, used to find the previous run"),
+        Param("discount_rate", "float", DEFAULT_DISCOUNT_RATE, "annual discount rate for NPV",
+              min=-0.99, max=1.0),
+        Param("cpi_red", "float", 0.85, "CPI below this is off track", min=0, max=2),
+        Param("cpi_amber", "float", 0.95, "CPI below this is at risk", min=0, max=2),
+        Param("spi_red", "float", 0.85, "SPI below this is off track", min=0, max=2),
+        Param("spi_amber", "float", 0.95, "SPI below this is at risk", min=0, max=2),
+        Param("risk_amber", "float", 4, "risk score at or above this is at risk", min=1, max=5),
+    ],
+    "portfolio_roi": _COMMON + [
+        Param("discount_rate", "float", DEFAULT_DISCOUNT_RATE, "annual discount rate for NPV",
+              min=-0.99, max=1.0),
+        Param("w_alignment", "float", 0.4, "weight of strategic alignment in the priority score", min=0),
+        Param("w_value", "float", 0.4, "weight of value (NPV or ROI) in the priority score", min=0),
+        Param("w_risk", "float", 0.2, "weight of low risk in the priority score", min=0),
+        Param("value_metric", "choice", "npv", "value used in the score", choices=("npv", "roi")),
+        Param("budget_cap", "float", None,
+              "funding available for proposed + active projects (default: 70% of their need)", min=0),
+        Param("objective", "choice", "score", "what the selection maximizes",
+              choices=("score", "npv")),
+        Param("cpi_threshold", "float", 0.85, "CPI below this flags a cost overrun", min=0, max=2),
+        Param("spi_threshold", "float", 0.85, "SPI below this flags a schedule slip", min=0, max=2),
+    ],
+    "resource_utilization": _COMMON + [
+        Param("start", "date", None, "first month of actuals (default: 11 months before as_of)"),
+        Param("end", "date", None, "last month of the forecast (default: 6 months after as_of)"),
+        Param("over_threshold", "float", 1.0, "planned utilization above this is over-allocated",
+              min=0, min_inclusive=False, max=3),
+        Param("under_threshold", "float", 0.6, "utilization below this is on the bench",
+              min=0, max=1),
+        Param("group_by", "choice", "resource", "rows of the heatmap",
+              choices=("resource", "role", "department")),
+    ],
+    "lessons_learned": _COMMON + [
+        Param("min_projects", "int", 3, "a theme recurs when lessons come from this many projects",
+              min=1),
+        Param("n_themes", "int", 12, "number of text themes to extract", min=2, max=60),
+        Param("top_n", "int", 5, "lessons shown per running project", min=1, max=50),
+    ],
+}
+
+
+def declared(notebook: str) -> list[Param]:
+    """The parameters notebook ``notebook`` (name without .ipynb) declares."""
+    name = Path(notebook).stem
+    if name not in NOTEBOOKS:
+        raise ParameterError(f"unknown notebook {notebook!r}; known: {', '.join(NOTEBOOKS)}")
+    return NOTEBOOKS[name]
+
+
+def _convert(notebook: str, p: Param, value: Any) -> Any:
+    where = f"{notebook}: parameter {p.name!r}"
+    if value is None:
+        return None
+    if p.kind == "path":
+        return Path(str(value)).expanduser()
+    if p.kind == "date":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ParameterError(f"{where} must be a date YYYY-MM-DD, got {value!r}") from None
+    if p.kind in ("float", "int"):
+        if isinstance(value, bool):
+            raise ParameterError(f"{where} must be a number, got {value!r}")
+        try:
+            num = float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{where} must be a number, got {value!r}") from None
+        if p.kind == "int":
+            if not num.is_integer():
+                raise ParameterError(f"{where} must be a whole number, got {value!r}")
+            num = int(num)
+        low_bad = p.min is not None and (num < p.min if p.min_inclusive else num <= p.min)
+        if low_bad or (p.max is not None and num > p.max):
+            raise ParameterError(f"{where} must be {p.describe_range()}, got {value!r}")
+        return num
+    if p.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "1"):
+            return True
+        if text in ("false", "no", "0"):
+            return False
+        raise ParameterError(f"{where} must be true or false, got {value!r}")
+    if p.kind == "choice":
+        if str(value) not in p.choices:
+            raise ParameterError(f"{where} must be {p.describe_range()}, got {value!r}")
+        return str(value)
+    return str(value)
+
+
+def validate_params(notebook: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Check ``values`` against the declaration of ``notebook`` and return them typed.
+
+    Unknown names, wrong types and out-of-range values raise :class:`ParameterError` naming the
+    notebook and the parameter. Names not given are not filled in (see :func:`resolve_params`).
+    """
+    params = {p.name: p for p in declared(notebook)}
+    name = Path(notebook).stem
+    unknown = sorted(set(values) - set(params))
+    if unknown:
+        raise ParameterError(f"{name}: unknown parameter(s) {', '.join(map(repr, unknown))}; "
+                             f"it takes {', '.join(params)}")
+    return {k: _convert(name, params[k], v) for k, v in values.items()}
+
+
+def resolve_params(notebook: str, namespace: dict[str, Any]) -> SimpleNamespace:
+    """Validate a notebook's parameters and fill in the defaults that depend on the machine.
+
+    Called in the first cell after the ``parameters`` cell with ``globals()``; picks the declared
+    names from it. ``data_dir`` defaults to the bundled sample, ``as_of`` to today, ``output_dir``
+    to ``reports/scratch/<notebook>`` (created). Relative paths are taken from the repository root
+    so a notebook runs the same from any working directory.
+    """
+    name = Path(notebook).stem
+    values = {p.name: namespace.get(p.name, p.default) for p in declared(name)}
+    typed = validate_params(name, values)
+    from .config import PROJ_ROOT
+
+    def _abs(path: Path | None) -> Path | None:
+        if path is None or path.is_absolute():
+            return path
+        return path if path.exists() else PROJ_ROOT / path
+
+    typed["data_dir"] = _abs(typed["data_dir"]) or SAMPLE_DATA_DIR
+    if not typed["data_dir"].is_dir():
+        raise ParameterError(f"{name}: parameter 'data_dir' is not a folder: {str(typed['data_dir'])!r}")
+    typed["as_of"] = typed["as_of"] or dt.date.today()
+    typed["output_dir"] = _abs(typed["output_dir"]) or REPORTS_DIR / "scratch" / name
+    typed["output_dir"].mkdir(parents=True, exist_ok=True)
+    return SimpleNamespace(**typed)
+
+
+def describe(notebook: str) -> str:
+    """A table of the parameters of ``notebook``, for ``pmo-analysis params``."""
+    rows = [f"Parameters of {Path(notebook).stem}:"]
+    for p in declared(notebook):
+        rng = p.describe_range()
+        rows.append(f"  {p.name:<17} {p.kind:<6} default {p.default!r:<10} {p.help}"
+                    + (f" [{rng}]" if rng else ""))
+    return "\n".join(rows)

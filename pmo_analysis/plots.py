@@ -1,0 +1,242 @@
+"""Charts: each function turns a tidy frame from an analysis module into a matplotlib Figure.
+
+The style is set in one place (:func:`use_style`), which also picks a font with Chinese glyphs
+so project names and lesson text in Chinese render as characters, not boxes. Figures are returned,
+never shown or saved here; :func:`save` writes a PNG and closes the figure.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+__all__ = [
+    "use_style", "cjk_font", "save", "money", "npv_ranked", "value_vs_risk", "j_curve",
+    "cpi_spi_quadrant", "frontier", "kpi_bars",
+]
+
+CJK_CANDIDATES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Sans CJK JP",
+                  "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
+                  "PingFang SC", "Heiti SC", "Arial Unicode MS", "Droid Sans Fallback"]
+STATUS_COLOURS = {"on track": "#2e7d32", "at risk": "#f9a825", "off track": "#c62828"}
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
+
+
+def cjk_font() -> str | None:
+    """Name of an installed font with Chinese glyphs, or ``None`` if there is none.
+
+    On Debian/Ubuntu: ``apt-get install fonts-noto-cjk``; with conda: ``font-ttf-noto-cjk``.
+    """
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for c in CJK_CANDIDATES:
+        if c in names:
+            return c
+    return None
+
+
+def use_style() -> None:
+    """Apply the workbook's chart style (seaborn whitegrid, readable sizes, CJK fallback font)."""
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    families = ["DejaVu Sans"]
+    cjk = cjk_font()
+    if cjk:
+        families.append(cjk)  # matplotlib falls back glyph by glyph along this list
+    plt.rcParams.update({
+        "font.family": families,
+        "axes.unicode_minus": False,
+        "figure.dpi": 100,
+        "savefig.dpi": 110,
+        "savefig.bbox": "tight",
+        "axes.titleweight": "bold",
+        "axes.titlesize": 13,
+        "axes.titlelocation": "left",
+        "figure.max_open_warning": 50,
+    })
+
+
+def save(fig: Figure, path: str | Path) -> Path:
+    """Write ``fig`` as a PNG and close it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _money(v: float, _pos=None) -> str:
+    a = abs(v)
+    if a >= 1e9:
+        return f"{v / 1e9:,.1f}B"
+    if a >= 1e6:
+        return f"{v / 1e6:,.1f}M"
+    if a >= 1e3:
+        return f"{v / 1e3:,.0f}k"
+    return f"{v:,.0f}"
+
+
+money = FuncFormatter(_money)
+
+
+def _shorten(s: pd.Series, width: int = 28) -> pd.Series:
+    s = s.astype(str)
+    return s.where(s.str.len() <= width, s.str.slice(0, width - 1) + "…")
+
+
+def _labels(ax, xs, ys, texts, fontsize: int = 8) -> None:
+    """Label points without overlaps (adjustText moves the labels and draws leader lines)."""
+    from adjustText import adjust_text
+
+    items = [ax.text(x, y, str(t), fontsize=fontsize) for x, y, t in zip(xs, ys, texts)]
+    if items:
+        adjust_text(items, ax=ax, arrowprops={"arrowstyle": "-", "color": "#777", "lw": 0.6})
+
+
+def npv_ranked(roi: pd.DataFrame, *, top: int = 30) -> Figure:
+    """NPV per project, ranked, with ROI printed beside each bar (the ``top`` by |NPV| if many)."""
+    df = roi.dropna(subset=["npv"])
+    if len(df) > top:
+        df = df.loc[df["npv"].abs().nlargest(top).index]
+    df = df.sort_values("npv")
+    fig, ax = plt.subplots(figsize=(10, max(4, 0.32 * len(df) + 1.5)))
+    colours = np.where(df["npv"] >= 0, "#2e7d32", "#c62828")
+    labels = _shorten(df["project_id"] + "  " + df["name"])
+    ax.barh(labels, df["npv"], color=colours)
+    ax.xaxis.set_major_formatter(money)
+    for y, (npv, r) in enumerate(zip(df["npv"], df["roi"])):
+        txt = "" if pd.isna(r) else f" ROI {r:.0%}"
+        ax.annotate(txt, (max(npv, 0), y), xytext=(3, 0), textcoords="offset points",
+                    va="center", fontsize=8, color="#333")
+    ax.axvline(0, color="#444", lw=0.8)
+    ax.set_xlabel("Net present value (currency)")
+    ax.set_ylabel("")
+    ax.margins(x=0.15)
+    n_neg = int((df["npv"] < 0).sum())
+    ax.set_title(f"NPV by project: {n_neg} of {len(df)} shown destroy value")
+    fig.tight_layout()
+    return fig
+
+
+def value_vs_risk(roi: pd.DataFrame) -> Figure:
+    """Bubble chart: NPV against risk score, bubble size = budget, colour = strategic objective."""
+    df = roi.dropna(subset=["npv"]).copy()
+    rng = np.random.default_rng(0)
+    df["x"] = df["risk_score"].fillna(3) + rng.uniform(-0.18, 0.18, len(df))
+    fig, ax = plt.subplots(figsize=(10, 6.5))
+    objectives = sorted(df["strategic_objective"].fillna("(none)").unique())
+    smax = df["bac"].max() or 1
+    for i, obj in enumerate(objectives):
+        d = df.loc[df["strategic_objective"].fillna("(none)") == obj]
+        ax.scatter(d["x"], d["npv"], s=40 + 1400 * d["bac"] / smax, alpha=0.6,
+                   color=PALETTE[i % len(PALETTE)], edgecolor="white", label=obj)
+    ax.axhline(0, color="#444", lw=0.8)
+    ax.yaxis.set_major_formatter(money)
+    ax.set_xticks([1, 2, 3, 4, 5])
+    ax.set_xlabel("Delivery risk score (1 = low, 5 = high)")
+    ax.set_ylabel("Net present value (currency)")
+    lowest = df["npv"].rank(method="first") <= 3
+    worst = df.loc[(df["npv"] < 0) & ((df["risk_score"] >= 4) | lowest)]
+    _labels(ax, worst["x"], worst["npv"], worst["project_id"] + " " + _shorten(worst["name"], 18))
+    leg = ax.legend(title="Strategic objective (size = budget)", loc="upper left",
+                    bbox_to_anchor=(1.01, 1), frameon=False)
+    for h in leg.legend_handles:
+        h.set_sizes([60])
+    ax.set_title("Value vs risk: negative-NPV projects at high risk or deepest loss are named")
+    fig.tight_layout()
+    return fig
+
+
+def j_curve(cum: pd.DataFrame, *, as_of) -> Figure:
+    """Portfolio cumulative net cash flow over time, plan vs forecast (the J-curve)."""
+    fig, ax = plt.subplots(figsize=(11, 5))
+    ax.plot(cum["period"], cum["planned_cumulative"], color="#7f7f7f", ls="--", label="Plan")
+    ax.plot(cum["period"], cum["forecast_cumulative"], color="#1f77b4", lw=2,
+            label="Forecast (actuals to as-of, plan after)")
+    ax.axhline(0, color="#444", lw=0.8)
+    ax.axvline(pd.Timestamp(as_of), color="#c62828", lw=1, ls=":")
+    ax.annotate(f"as of {pd.Timestamp(as_of):%Y-%m-%d}", (pd.Timestamp(as_of), ax.get_ylim()[1]),
+                xytext=(4, -12), textcoords="offset points", color="#c62828", fontsize=9)
+    ax.yaxis.set_major_formatter(money)
+    ax.set_ylabel("Cumulative net cash flow (currency)")
+    ax.set_xlabel("Month")
+    low = cum.loc[cum["forecast_cumulative"].idxmin()]
+    ax.set_title(f"Portfolio J-curve: deepest point {_money(low['forecast_cumulative'])} "
+                 f"in {low['period']:%Y-%m}")
+    ax.legend(loc="upper left", frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def cpi_spi_quadrant(roi: pd.DataFrame, *, cpi_threshold: float = 0.85,
+                     spi_threshold: float = 0.85) -> Figure:
+    """CPI against SPI for projects with earned value; projects below a threshold are named."""
+    df = roi.dropna(subset=["cpi", "spi"])
+    df = df.loc[df["status"].isin(["active", "on_hold"])] if "status" in df else df
+    fig, ax = plt.subplots(figsize=(9, 7))
+    trouble = (df["cpi"] < cpi_threshold) | (df["spi"] < spi_threshold)
+    ax.scatter(df.loc[~trouble, "spi"], df.loc[~trouble, "cpi"], color="#2e7d32", alpha=0.7,
+               s=50, label="Within thresholds")
+    ax.scatter(df.loc[trouble, "spi"], df.loc[trouble, "cpi"], color="#c62828", s=70,
+               label="Below a threshold")
+    lo = min(0.5, df[["cpi", "spi"]].min().min() - 0.05) if len(df) else 0.5
+    hi = max(1.3, df[["cpi", "spi"]].max().max() + 0.05) if len(df) else 1.3
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.axvline(1, color="#444", lw=0.8)
+    ax.axhline(1, color="#444", lw=0.8)
+    ax.axvline(spi_threshold, color="#c62828", lw=0.8, ls=":")
+    ax.axhline(cpi_threshold, color="#c62828", lw=0.8, ls=":")
+    for txt, x, y in [("late, over budget", lo, lo), ("early, over budget", hi, lo),
+                      ("late, under budget", lo, hi), ("early, under budget", hi, hi)]:
+        ax.text(x, y, txt, ha="left" if x == lo else "right", va="bottom" if y == lo else "top",
+                color="#888", fontsize=9, transform=ax.transData)
+    t = df.loc[trouble]
+    _labels(ax, t["spi"], t["cpi"], _shorten(t["project_id"] + " " + t["name"], 22))
+    ax.set_xlabel("Schedule performance index SPI = EV / PV")
+    ax.set_ylabel("Cost performance index CPI = EV / AC")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
+    ax.set_title(f"Earned value: {int(trouble.sum())} of {len(df)} running projects "
+                 "below CPI or SPI threshold")
+    fig.tight_layout()
+    return fig
+
+
+def frontier(front: pd.DataFrame, *, budget_cap: float, chosen_value: float, objective: str) -> Figure:
+    """Efficient frontier: best achievable value at each budget level, with the chosen cap."""
+    fig, ax = plt.subplots(figsize=(10, 5))
+    ax.step(front["budget"], front["value"], where="post", color="#1f77b4", lw=2)
+    ax.scatter([budget_cap], [chosen_value], color="#c62828", zorder=3, s=60,
+               label=f"Budget cap {_money(budget_cap)}: value {chosen_value:,.0f}")
+    ax.xaxis.set_major_formatter(money)
+    if objective == "npv":
+        ax.yaxis.set_major_formatter(money)
+    ax.set_xlabel("Funding available for proposed + active projects (currency)")
+    ax.set_ylabel("Best total " + ("priority score" if objective == "score" else "NPV (currency)"))
+    ax.legend(loc="lower right", frameon=False)
+    ax.set_title("Efficient frontier: what each extra unit of budget buys")
+    fig.tight_layout()
+    return fig
+
+
+def kpi_bars(totals: pd.DataFrame, *, by: str) -> Figure:
+    """NPV and ROI per group (department, objective), ratios computed from sums."""
+    df = totals.sort_values("npv")
+    fig, axes = plt.subplots(1, 2, figsize=(12, max(3, 0.5 * len(df) + 1.5)), sharey=True)
+    labels = _shorten(df[by].astype(str), 24)
+    axes[0].barh(labels, df["npv"], color=np.where(df["npv"] >= 0, "#2e7d32", "#c62828"))
+    axes[0].xaxis.set_major_formatter(money)
+    axes[0].set_xlabel("NPV (currency)")
+    axes[0].axvline(0, color="#444", lw=0.8)
+    axes[1].barh(labels, df["roi"], color="#1f77b4")
+    axes[1].xaxis.set_major_formatter(PercentFormatter(1.0))
+    axes[1].set_xlabel("ROI = net benefit / cost")
+    axes[1].axvline(0, color="#444", lw=0.8)
+    fig.suptitle(f"Returns by {by.replace('_', ' ')}", x=0.01, ha="left", fontweight="bold")
+    fig.tight_layout()
+    return fig
