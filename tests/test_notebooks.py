@@ -1,0 +1,90 @@
+"""Report notebooks: committed clean, parameters as declared, and executed with papermill."""
+from __future__ import annotations
+
+import ast
+import json
+
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+
+from pmo_analysis import roi
+from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.params import NOTEBOOKS, declared
+
+NOTEBOOK_FILES = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def _parameters_cell(nb):
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, "exactly one cell tagged 'parameters'"
+    return cells[0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.stem)
+def test_committed_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.stem)
+def test_parameters_cell_matches_declaration(path):
+    nb = nbformat.read(path, as_version=4)
+    tree = ast.parse(_parameters_cell(nb).source)
+    found = {t.id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+             for t in node.targets}
+    expected = {p.name: p.default for p in declared(path.stem)}
+    assert found == expected
+    # the first cell after the parameters cell validates them
+    idx = nb.cells.index(_parameters_cell(nb))
+    assert f'resolve_params("{path.stem}", globals())' in nb.cells[idx + 1].source
+
+
+def test_every_declared_notebook_exists():
+    assert {p.stem for p in NOTEBOOK_FILES} <= set(NOTEBOOKS)
+
+
+def _run(name, tmp_path, **params):
+    out = tmp_path / "out"
+    params = {"data_dir": str(SAMPLE_DATA_DIR), "as_of": SAMPLE_AS_OF, "output_dir": str(out)} | params
+    pm.execute_notebook(str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(tmp_path / f"{name}.ipynb"),
+                        parameters=params, cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
+    return out
+
+
+@pytest.mark.notebook
+def test_portfolio_roi_notebook_exports(tmp_path, sample):
+    out = _run("portfolio_roi", tmp_path, discount_rate=0.1)
+    got = pd.read_csv(out / "roi_by_project.csv")
+    required = ["project_id", "name", "department", "status", "total_cost", "total_benefit", "net_benefit",
+                "roi", "npv", "irr", "bcr", "payback_months", "bac", "pv", "ev", "ac", "cpi", "spi", "cv",
+                "sv", "eac", "vac"]
+    assert set(required) <= set(got.columns) and len(got) == 40
+    ref = roi.roi_by_project(sample.projects, sample.cashflows, as_of=SAMPLE_AS_OF, discount_rate=0.1)
+    assert got["project_id"].tolist() == ref["project_id"].tolist()
+    assert got["npv"].to_numpy() == pytest.approx(ref["npv"].to_numpy(), rel=1e-9)
+    sel = pd.read_csv(out / "portfolio_selection.csv")
+    assert list(sel.columns[:2]) == ["project_id", "score"] and "selected" in sel and sel["selected"].any()
+    charts = sorted(p.name for p in (out / "charts").glob("*.png"))
+    assert "j_curve.png" in charts and "cpi_spi_quadrant.png" in charts and len(charts) == 7
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("params, message", [
+    ({"as_of": "30/06/2026"}, "portfolio_roi: parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'"),
+    ({"discount_rate": -2}, "portfolio_roi: parameter 'discount_rate' must be >= -0.99 and <= 1, got -2"),
+    ({"discount_rate": "ten"}, "portfolio_roi: parameter 'discount_rate' must be a number, got 'ten'"),
+])
+def test_bad_parameter_fails_in_first_cell(tmp_path, params, message):
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        _run("portfolio_roi", tmp_path, **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    code = [c for c in nbformat.read(tmp_path / "portfolio_roi.ipynb", as_version=4).cells
+            if c.cell_type == "code"]
+    failed = [i for i, c in enumerate(code) if any(o.get("output_type") == "error" for o in c.outputs)]
+    injected = [i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", [])][0]
+    assert failed == [injected + 1]
