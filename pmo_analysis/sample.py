@@ -252,43 +252,56 @@ def _resources(rng: np.random.Generator, n: int, as_of: pd.Timestamp, ts_start: 
 
 def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd.DataFrame
                  ) -> pd.DataFrame:
-    staffed = projects.loc[projects["status"] != "proposed"].reset_index(drop=True)
+    """Staff every project that is not merely proposed, the way a resource manager would: each slot
+    (role, allocation) goes to the least-loaded person of that role over the project's months,
+    except that a few "stars" are picked even when busy (over-allocation) and a few people are
+    rarely picked at all (the bench). One pass over the slots, in project start order."""
+    staffed = projects.loc[projects["status"] != "proposed"].sort_values("start_date")
+    staffed = staffed.reset_index(drop=True)
     n_people = len(resources)
-    # popularity: a few people are picked for many projects (over-allocation), a few for none (bench)
-    pop = rng.lognormal(0, 0.6, size=n_people)
     star = rng.random(n_people) < 0.08
-    bench = (rng.random(n_people) < 0.1) & ~star
-    pop[star] *= 4
-    pop[bench] *= 0.03
-    team = rng.integers(4, 10, size=len(staffed))
+    bench = (rng.random(n_people) < 0.08) & ~star
+    team = rng.integers(4, 9, size=len(staffed))
     pidx = np.repeat(np.arange(len(staffed)), team)
     want_role = rng.choice(ROLES, size=len(pidx), p=ROLE_WEIGHTS / ROLE_WEIGHTS.sum())
     first = np.r_[True, pidx[1:] != pidx[:-1]]
     want_role[first] = "Project Manager"
-    role_of = resources["role"].to_numpy()
-    chosen = np.empty(len(pidx), dtype="int64")
-    for role in ROLES:
-        m = want_role == role
-        pool = np.flatnonzero(role_of == role)
-        p = pop[pool] / pop[pool].sum()
-        chosen[m] = rng.choice(pool, size=m.sum(), p=p)
-    start = staffed["start_date"].to_numpy()[pidx]
-    end = staffed["end_date"].to_numpy()[pidx]
-    # on-hold and cancelled projects released their people some months ago
+    alloc = np.where(want_role == "Project Manager", rng.choice([20.0, 25.0, 30.0], size=len(pidx)),
+                     rng.choice([20, 25, 30, 40, 50, 60, 80, 100], size=len(pidx),
+                                p=[0.08, 0.12, 0.1, 0.2, 0.2, 0.12, 0.12, 0.06]).astype(float))
+    start = staffed["start_date"].to_numpy().astype("datetime64[D]")[pidx]
+    end = staffed["end_date"].to_numpy().astype("datetime64[D]")[pidx]
+    # on-hold and cancelled projects released their people half-way through
     st = staffed["status"].to_numpy()[pidx]
-    ended = np.isin(st, ["on_hold", "cancelled"])
-    cut = (start + (end - start) // 2).astype("datetime64[D]")
-    end = np.where(ended, np.minimum(end.astype("datetime64[D]"), cut), end.astype("datetime64[D]"))
+    cut = start + (end - start) // 2
+    end = np.where(np.isin(st, ["on_hold", "cancelled"]), np.minimum(end, cut), end)
+    m_start = start.astype("datetime64[M]").astype("int64")
+    m_end = end.astype("datetime64[M]").astype("int64")
+    base = m_start.min()
+    load = np.zeros((n_people, int(m_end.max() - base + 1)))
+    penalty = np.where(star, -0.7, 0.0) + np.where(bench, 3.0, 0.0)
+    role_of = resources["role"].to_numpy()
+    pools = {role: np.flatnonzero(role_of == role) for role in ROLES}
+    noise = rng.normal(0, 0.12, size=(len(pidx), n_people))
+    chosen = np.empty(len(pidx), dtype="int64")
+    on_team: set[tuple[int, int]] = set()
+    for i in range(len(pidx)):
+        pool = pools[want_role[i]]
+        a, b = int(m_start[i] - base), int(m_end[i] - base) + 1
+        score = load[pool, a:b].max(axis=1) + penalty[pool] + noise[i, pool]
+        score += np.array([10.0 if (pidx[i], j) in on_team else 0.0 for j in pool])
+        pick = int(pool[np.argmin(score)])
+        chosen[i] = pick
+        on_team.add((pidx[i], pick))
+        load[pick, a:b] += alloc[i] / 100
     df = pd.DataFrame({
         "resource_id": resources["resource_id"].to_numpy()[chosen],
         "project_id": staffed["project_id"].to_numpy()[pidx],
-        "start_date": pd.to_datetime(start).normalize(),
+        "start_date": pd.to_datetime(start),
         "end_date": pd.to_datetime(end),
-        "allocation_pct": rng.choice([20, 25, 30, 40, 50, 60, 80, 100], size=len(pidx),
-                                     p=[0.1, 0.15, 0.1, 0.2, 0.2, 0.1, 0.1, 0.05]).astype(float),
+        "allocation_pct": alloc,
     })
-    df = df.drop_duplicates(["resource_id", "project_id"]).reset_index(drop=True)
-    return df
+    return df.drop_duplicates(["resource_id", "project_id"]).reset_index(drop=True)
 
 
 def _timesheets(rng: np.random.Generator, resources: pd.DataFrame, assignments: pd.DataFrame,
@@ -321,7 +334,11 @@ def _timesheets(rng: np.random.Generator, resources: pd.DataFrame, assignments: 
     alloc = assignments["allocation_pct"].to_numpy()[aidx] / 100
     # people book close to plan; over-allocated people cannot book more than ~11h/day in total
     hours = alloc * cap_day[res_i] * rng.normal(0.92, 0.15, size=len(aidx))
-    hours = np.clip(np.round(hours * 2) / 2, 0.5, 11.0)
+    # nobody books more than 10 hours of project work a day, however over-allocated
+    day_total = np.bincount(res_i * nd + day_i, weights=hours, minlength=nr * nd)
+    scale = np.minimum(1.0, 10.0 / np.maximum(day_total, 1e-9))
+    hours = hours * scale[res_i * nd + day_i]
+    hours = np.clip(np.round(hours * 2) / 2, 0.5, 10.0)
     proj = pd.DataFrame({
         "resource_id": pd.Categorical.from_codes(res_i, categories=rid_index),
         "date": days[day_i].astype("datetime64[ns]"),

@@ -1,0 +1,313 @@
+"""Resource utilization and capacity: pure, vectorized functions (DataFrames in, DataFrames out).
+
+Definitions (the notebook and docs say the same in words):
+
+Working days
+    Monday to Friday, minus the dates of an optional holiday calendar.
+capacity_hours (resource, month)
+    ``weekly_capacity_hours * working days of the month inside the resource's active dates / 5``.
+actual_hours (resource, month)
+    Timesheet hours booked to a project (non-empty project_id) dated in the month, weekends
+    included. Non-project hours (leave, admin, training) are reported separately by activity.
+utilization
+    ``actual_hours / capacity_hours`` (empty where capacity is 0, and for months after as-of).
+planned_hours (resource, month)
+    Sum over the resource's assignments of ``allocation_pct / 100 * weekly_capacity_hours *
+    working days in (month ∩ assignment dates ∩ active dates) / 5``.
+planned_utilization
+    ``planned_hours / capacity_hours``.
+Over-allocated
+    planned_utilization > ``over_threshold`` in a month.
+Bench (under-utilized)
+    utilization < ``under_threshold`` in a month that has ended by as-of.
+Groups (role, department, portfolio)
+    Hours are summed first and divided after; ratios are never averaged.
+FTE
+    Hours / (40 * working days of the month / 5): one full-time person for that month.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "month_window",
+    "working_days",
+    "planned_by_assignment",
+    "utilization_by_resource",
+    "utilization_by_group",
+    "overallocations",
+    "bench",
+    "capacity_vs_demand",
+    "plan_vs_actual_by_project",
+    "time_split",
+]
+
+FTE_WEEKLY_HOURS = 40.0
+_FAR_PAST = np.datetime64("1900-01-01", "D")
+_FAR_FUTURE = np.datetime64("2200-01-01", "D")
+
+
+def month_window(as_of, *, start=None, end=None, back: int = 11, ahead: int = 6) -> pd.DatetimeIndex:
+    """Month starts from ``start`` (default: ``back`` months before the as-of month) to ``end``
+    (default: ``ahead`` months after it), inclusive."""
+    m = pd.Timestamp(as_of).to_period("M")
+    first = pd.Timestamp(start).to_period("M") if start is not None else m - back
+    last = pd.Timestamp(end).to_period("M") if end is not None else m + ahead
+    if last < first:
+        raise ValueError(f"the window ends ({last}) before it starts ({first})")
+    return pd.period_range(first, last, freq="M").to_timestamp()
+
+
+def _holidays(holidays) -> np.ndarray:
+    if holidays is None:
+        return np.array([], dtype="datetime64[D]")
+    if isinstance(holidays, pd.DataFrame):
+        holidays = holidays["date"]
+    return pd.to_datetime(pd.Series(holidays)).to_numpy().astype("datetime64[D]")
+
+
+def working_days(first, last, *, holidays=None) -> np.ndarray:
+    """Working days from ``first`` to ``last`` inclusive (elementwise; 0 where last < first)."""
+    a = np.asarray(first, dtype="datetime64[D]")
+    b = np.asarray(last, dtype="datetime64[D]") + np.timedelta64(1, "D")
+    b = np.maximum(a, b)
+    return np.busday_count(a, b, holidays=_holidays(holidays))
+
+
+def _active_bounds(resources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    def col(name, fill):
+        if name not in resources.columns:
+            return np.full(len(resources), fill)
+        v = resources[name].to_numpy().astype("datetime64[D]")
+        return np.where(np.isnat(v), fill, v)
+
+    return col("active_from", _FAR_PAST), col("active_to", _FAR_FUTURE)
+
+
+def _month_bounds(months: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    first = months.to_numpy().astype("datetime64[D]")
+    last = (months + pd.offsets.MonthEnd(0)).to_numpy().astype("datetime64[D]")
+    return first, last
+
+
+def _capacity(resources: pd.DataFrame, months: pd.DatetimeIndex, holidays) -> pd.DataFrame:
+    nr, nm = len(resources), len(months)
+    af, at = _active_bounds(resources)
+    m0, m1 = _month_bounds(months)
+    r = np.repeat(np.arange(nr), nm)
+    k = np.tile(np.arange(nm), nr)
+    days = working_days(np.maximum(m0[k], af[r]), np.minimum(m1[k], at[r]), holidays=holidays)
+    cap = resources["weekly_capacity_hours"].to_numpy(dtype=float)[r] * days / 5
+    return pd.DataFrame({"resource_id": resources["resource_id"].to_numpy()[r],
+                         "period": months[k], "capacity_hours": cap, "working_days": days})
+
+
+def planned_by_assignment(resources: pd.DataFrame, assignments: pd.DataFrame,
+                          months: pd.DatetimeIndex, *, holidays=None) -> pd.DataFrame:
+    """Planned hours of every assignment in every month of ``months`` where it has working days.
+
+    Returns resource_id, project_id, period, planned_hours.
+    """
+    res = resources.drop_duplicates("resource_id").reset_index(drop=True)
+    ridx = pd.Index(res["resource_id"]).get_indexer(assignments["resource_id"])
+    a = assignments.loc[ridx >= 0].reset_index(drop=True)
+    ridx = ridx[ridx >= 0]
+    af, at = _active_bounds(res)
+    lo = np.maximum(a["start_date"].to_numpy().astype("datetime64[D]"), af[ridx])
+    hi = np.minimum(a["end_date"].to_numpy().astype("datetime64[D]"), at[ridx])
+    m0, m1 = _month_bounds(months)
+    # months each assignment touches, as positions in `months`
+    first = np.searchsorted(m1, lo, side="left")
+    last = np.searchsorted(m0, hi, side="right") - 1
+    n = np.clip(last - first + 1, 0, None)
+    ai = np.repeat(np.arange(len(a)), n)
+    k = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + first[ai]
+    days = working_days(np.maximum(m0[k], lo[ai]), np.minimum(m1[k], hi[ai]), holidays=holidays)
+    cap = res["weekly_capacity_hours"].to_numpy(dtype=float)[ridx[ai]]
+    hours = a["allocation_pct"].to_numpy(dtype=float)[ai] / 100 * cap * days / 5
+    out = pd.DataFrame({"resource_id": a["resource_id"].to_numpy()[ai],
+                        "project_id": a["project_id"].to_numpy()[ai],
+                        "period": months[k], "planned_hours": hours})
+    return out.loc[out["planned_hours"] > 0].reset_index(drop=True)
+
+
+def _booked(timesheets: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
+    """Hours per resource, month and (project or activity) within ``months``."""
+    month = timesheets["date"].to_numpy().astype("datetime64[M]")
+    in_window = (month >= months[0].to_datetime64()) & (month <= months[-1].to_datetime64())
+    ts = timesheets.loc[in_window]
+    return ts.assign(period=month[in_window].astype("datetime64[ns]"))
+
+
+def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
+                            timesheets: pd.DataFrame, *, as_of, start=None, end=None,
+                            holidays=None) -> pd.DataFrame:
+    """Capacity, actual and planned hours and utilization of every resource in every month.
+
+    Returns resource_id, name, role, department, period, working_days, capacity_hours,
+    actual_hours, non_project_hours, utilization, planned_hours, planned_utilization, is_past.
+    Actual figures are empty for months after the as-of month.
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.config import SAMPLE_DATA_DIR
+    >>> p = load_portfolio(SAMPLE_DATA_DIR)
+    >>> u = utilization_by_resource(p.resources, p.assignments, p.timesheets, as_of="2026-06-30")
+    >>> len(u) == 60 * 18
+    True
+    """
+    months = month_window(as_of, start=start, end=end)
+    res = resources.drop_duplicates("resource_id").reset_index(drop=True)
+    out = _capacity(res, months, holidays)
+    plan = planned_by_assignment(res, assignments, months, holidays=holidays)
+    planned = plan.groupby(["resource_id", "period"], observed=True)["planned_hours"].sum()
+
+    ts = _booked(timesheets, months)
+    is_project = ts["project_id"].notna().to_numpy()
+    rcode = pd.Index(res["resource_id"]).get_indexer(ts["resource_id"])
+    mcode = months.get_indexer(ts["period"])
+    ok = rcode >= 0
+    key = rcode[ok] * len(months) + mcode[ok]
+    hours = ts["hours"].to_numpy(dtype=float)[ok]
+    size = len(res) * len(months)
+    out["actual_hours"] = np.bincount(key, weights=np.where(is_project[ok], hours, 0.0), minlength=size)
+    out["non_project_hours"] = np.bincount(key, weights=np.where(is_project[ok], 0.0, hours),
+                                           minlength=size)
+    idx = pd.MultiIndex.from_arrays([out["resource_id"], out["period"]])
+    out["planned_hours"] = planned.reindex(idx).fillna(0.0).to_numpy()
+
+    as_of_month = pd.Timestamp(as_of).to_period("M").to_timestamp()
+    out["is_past"] = out["period"] <= as_of_month
+    out.loc[~out["is_past"], ["actual_hours", "non_project_hours"]] = np.nan
+    cap = out["capacity_hours"].where(out["capacity_hours"] > 0)
+    out["utilization"] = out["actual_hours"] / cap
+    out["planned_utilization"] = out["planned_hours"] / cap
+    attrs = res.set_index("resource_id")[["name", "role", "department"]]
+    out = out.join(attrs, on="resource_id")
+    cols = ["resource_id", "name", "role", "department", "period", "working_days", "capacity_hours",
+            "actual_hours", "non_project_hours", "utilization", "planned_hours",
+            "planned_utilization", "is_past"]
+    return out[cols]
+
+
+def utilization_by_group(util: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
+    """Utilization per group and month (or for the whole portfolio when ``by`` is None):
+    hours are summed first and divided after."""
+    keys = ([] if by is None else [by] if isinstance(by, str) else list(by)) + ["period"]
+    g = util.groupby(keys, observed=True)
+    out = g[["capacity_hours", "planned_hours"]].sum()
+    out["actual_hours"] = g["actual_hours"].sum(min_count=1)
+    out["people"] = g["resource_id"].nunique()
+    cap = out["capacity_hours"].where(out["capacity_hours"] > 0)
+    out["utilization"] = out["actual_hours"] / cap
+    out["planned_utilization"] = out["planned_hours"] / cap
+    return out.reset_index()
+
+
+def overallocations(util: pd.DataFrame, plan: pd.DataFrame, *, threshold: float = 1.0
+                    ) -> pd.DataFrame:
+    """Every person-month with planned_utilization > ``threshold``, ranked by excess hours, with
+    the assignments that cause it.
+
+    ``plan`` is :func:`planned_by_assignment`. Returns resource_id, name, role, period,
+    planned_hours, capacity_hours, planned_utilization, excess_hours, project_ids (";"-joined)
+    and breakdown (``"PRJ-001: 84 h; PRJ-007: 70 h"``).
+    """
+    over = util.loc[util["planned_utilization"] > threshold].copy()
+    over["excess_hours"] = over["planned_hours"] - threshold * over["capacity_hours"]
+    p = plan.merge(over[["resource_id", "period"]], on=["resource_id", "period"])
+    p = p.sort_values(["resource_id", "period", "planned_hours"], ascending=[True, True, False])
+    p["part"] = p["project_id"].astype(str) + ": " + p["planned_hours"].round(0).map("{:,.0f} h".format)
+    agg = p.groupby(["resource_id", "period"]).agg(project_ids=("project_id", ";".join),
+                                                   breakdown=("part", "; ".join))
+    over = over.join(agg, on=["resource_id", "period"])
+    cols = ["resource_id", "name", "role", "department", "period", "planned_hours", "capacity_hours",
+            "planned_utilization", "excess_hours", "project_ids", "breakdown"]
+    return over.sort_values("excess_hours", ascending=False)[cols].reset_index(drop=True)
+
+
+def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: float = 0.6,
+          recent_months: int = 3) -> pd.DataFrame:
+    """People whose utilization was below ``threshold`` over the last ``recent_months`` ended
+    months (hours summed over those months, then divided), with their role and the projects
+    where people of the same role are over-allocated in the coming months (where they could help).
+    """
+    as_of_ts = pd.Timestamp(as_of)
+    ended = util["period"] + pd.offsets.MonthEnd(0) <= as_of_ts
+    past_months = util.loc[ended, "period"].drop_duplicates().nlargest(recent_months)
+    recent = util.loc[util["period"].isin(past_months)]
+    g = recent.groupby(["resource_id", "name", "role", "department"], observed=True)
+    b = g[["capacity_hours", "actual_hours"]].sum().reset_index()
+    b = b.loc[b["capacity_hours"] > 0]
+    b["utilization"] = b["actual_hours"] / b["capacity_hours"]
+    b["months_below"] = b["resource_id"].map(
+        recent.assign(below=recent["utilization"] < threshold).groupby("resource_id")["below"].sum())
+    b = b.loc[b["utilization"] < threshold]
+    future = overalloc.loc[overalloc["period"] > as_of_ts]
+    needs = (future.assign(project_id=future["project_ids"].str.split(";")).explode("project_id")
+             .groupby("role")["project_id"].agg(lambda s: ";".join(sorted(set(s)))))
+    b["projects_needing_role"] = b["role"].map(needs).fillna("")
+    return b.sort_values("utilization").reset_index(drop=True)
+
+
+def capacity_vs_demand(util: pd.DataFrame, *, as_of, months: int = 6) -> pd.DataFrame:
+    """Capacity against planned demand by role for the ``months`` after the as-of month.
+
+    gap_hours = capacity_hours - demand_hours (negative = short); gap_fte = gap_hours / (40 h x
+    working days / 5).
+    """
+    m = pd.Timestamp(as_of).to_period("M").to_timestamp()
+    last = m + pd.DateOffset(months=months)
+    f = util.loc[(util["period"] > m) & (util["period"] <= last)]
+    g = f.groupby(["role", "period"], observed=True).agg(
+        capacity_hours=("capacity_hours", "sum"), demand_hours=("planned_hours", "sum"),
+        working_days=("working_days", "max")).reset_index()
+    g["gap_hours"] = g["capacity_hours"] - g["demand_hours"]
+    fte_hours = FTE_WEEKLY_HOURS * g["working_days"] / 5
+    g["gap_fte"] = g["gap_hours"] / fte_hours.where(fte_hours > 0)
+    return g.drop(columns="working_days")
+
+
+def plan_vs_actual_by_project(plan: pd.DataFrame, timesheets: pd.DataFrame, *, as_of,
+                              months: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+    """Planned vs booked hours per project over the months up to as-of.
+
+    Returns project_id, planned_hours, booked_hours, variance_hours (booked - planned) and
+    booked_vs_plan (booked / planned), sorted by the size of the variance.
+    """
+    m = pd.Timestamp(as_of).to_period("M").to_timestamp()
+    p = plan.loc[plan["period"] <= m]
+    if months is not None:
+        p = p.loc[p["period"] >= months[0]]
+    first = months[0] if months is not None else p["period"].min()
+    t = _booked(timesheets.loc[timesheets["project_id"].notna()],
+                pd.date_range(first, m, freq="MS"))
+    out = pd.concat([p.groupby("project_id")["planned_hours"].sum(),
+                     t.groupby("project_id", observed=True)["hours"].sum().rename("booked_hours")],
+                    axis=1).fillna(0.0)
+    out["variance_hours"] = out["booked_hours"] - out["planned_hours"]
+    out["booked_vs_plan"] = out["booked_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
+    out = out.rename_axis("project_id").reset_index()
+    return out.reindex(out["variance_hours"].abs().sort_values(ascending=False).index) \
+        .reset_index(drop=True)
+
+
+def time_split(timesheets: pd.DataFrame, resources: pd.DataFrame, *, as_of,
+               months: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+    """Hours by department and kind of time (project work, or each non-project activity), with
+    each kind's share of the department's booked hours."""
+    m = pd.Timestamp(as_of).to_period("M").to_timestamp()
+    first = months[0] if months is not None else timesheets["date"].min()
+    ts = _booked(timesheets, pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), m,
+                                           freq="MS"))
+    act = ts["activity"] if "activity" in ts.columns else pd.Series("", index=ts.index)
+    kind = np.where(ts["project_id"].notna(), "project work",
+                    act.fillna("other").astype(str).str.lower().replace("", "other"))
+    dept = ts["resource_id"].map(resources.drop_duplicates("resource_id")
+                                 .set_index("resource_id")["department"])
+    out = (pd.DataFrame({"department": dept.to_numpy(), "kind": kind, "hours": ts["hours"].to_numpy()})
+           .groupby(["department", "kind"])["hours"].sum().reset_index())
+    out["share"] = out["hours"] / out.groupby("department")["hours"].transform("sum")
+    return out
