@@ -17,7 +17,8 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 __all__ = [
     "use_style", "cjk_font", "save", "money", "npv_ranked", "value_vs_risk", "j_curve",
-    "cpi_spi_quadrant", "frontier", "kpi_bars",
+    "cpi_spi_quadrant", "frontier", "kpi_bars", "utilization_trend", "utilization_heatmap",
+    "overallocation_bars", "capacity_vs_demand", "plan_vs_actual", "time_split",
 ]
 
 CJK_CANDIDATES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Sans CJK JP",
@@ -238,5 +239,164 @@ def kpi_bars(totals: pd.DataFrame, *, by: str) -> Figure:
     axes[1].set_xlabel("ROI = net benefit / cost")
     axes[1].axvline(0, color="#444", lw=0.8)
     fig.suptitle(f"Returns by {by.replace('_', ' ')}", x=0.01, ha="left", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- utilization
+def _month_labels(periods) -> list[str]:
+    return [f"{pd.Timestamp(p):%Y-%m}" for p in periods]
+
+
+def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: str,
+                      over: float = 1.0, under: float = 0.6) -> Figure:
+    """Utilization per month for each group (solid: actual, dotted: planned), with the portfolio."""
+    fig, ax = plt.subplots(figsize=(11, 5))
+    for i, (name, d) in enumerate(by_group.groupby(by, observed=True)):
+        c = PALETTE[i % len(PALETTE)]
+        ax.plot(d["period"], d["utilization"], color=c, lw=1.5, label=str(name))
+    ax.plot(portfolio["period"], portfolio["utilization"], color="black", lw=3, label="Portfolio (actual)")
+    ax.plot(portfolio["period"], portfolio["planned_utilization"], color="black", lw=1.5, ls=":",
+            label="Portfolio (planned)")
+    ax.axhline(over, color="#c62828", lw=0.8, ls="--")
+    ax.axhline(under, color="#f9a825", lw=0.8, ls="--")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel("Utilization (booked project hours / capacity)")
+    ax.set_xlabel("Month")
+    last = portfolio.dropna(subset=["utilization"]).iloc[-1] if portfolio["utilization"].notna().any() else None
+    now = f"{last['utilization']:.0%} in {last['period']:%Y-%m}" if last is not None else "no actuals"
+    ax.set_title(f"Utilization by {by}: portfolio {now}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def utilization_heatmap(util: pd.DataFrame, *, by: str = "resource", as_of=None,
+                        max_rows: int = 60, over: float = 1.0) -> Figure:
+    """Heatmap of utilization (rows: people, roles or departments; columns: months).
+
+    Past months show actual utilization, later months planned utilization. With more than
+    ``max_rows`` people, the ``max_rows`` furthest from a healthy 80% are shown (the title says so).
+    """
+    import seaborn as sns
+
+    df = util.copy()
+    df["value"] = df["utilization"].where(df["is_past"], df["planned_utilization"])
+    if by == "resource":
+        df["row"] = df["name"].astype(str) + " (" + df["role"].astype(str) + ")"
+        pivot_hours = None
+    else:
+        pivot_hours = df.assign(h=np.where(df["is_past"], df["actual_hours"], df["planned_hours"])) \
+            .groupby([by, "period"], observed=True)[["h", "capacity_hours"]].sum()
+        df = (pivot_hours["h"] / pivot_hours["capacity_hours"].where(pivot_hours["capacity_hours"] > 0)) \
+            .rename("value").reset_index().rename(columns={by: "row"})
+    table = df.pivot_table(index="row", columns="period", values="value", aggfunc="first")
+    note = ""
+    if len(table) > max_rows:
+        dev = (table - 0.8).abs().mean(axis=1)
+        table = table.loc[dev.nlargest(max_rows).index]
+        note = f" ({max_rows} of {len(dev):,} people furthest from 80%)"
+    table = table.sort_index()
+    table.columns = _month_labels(table.columns)
+    h = max(3.5, 0.26 * len(table) + 2)
+    fig, ax = plt.subplots(figsize=(13, h))
+    annot = len(table) <= 40
+    sns.heatmap(table, ax=ax, cmap="RdBu_r", vmin=0, vmax=max(1.6, over + 0.3), center=0.8,
+                annot=annot, fmt=".0%", annot_kws={"fontsize": 7}, linewidths=0.3, linecolor="white",
+                cbar_kws={"label": "Utilization", "format": PercentFormatter(1.0), "shrink": 0.6})
+    if as_of is not None:
+        cols = list(table.columns)
+        label = f"{pd.Timestamp(as_of):%Y-%m}"
+        if label in cols:
+            ax.axvline(cols.index(label) + 1, color="black", lw=2)
+    ax.set_xlabel("Month (left of the black line: actual; right: planned)")
+    ax.set_ylabel("")
+    ax.set_title(f"Utilization by {by} and month{note}")
+    fig.tight_layout()
+    return fig
+
+
+def overallocation_bars(over: pd.DataFrame, *, top: int = 20) -> Figure:
+    """Excess planned hours per over-allocated person, summed over the months, top ``top``."""
+    g = over.groupby(["resource_id", "name", "role"], observed=True).agg(
+        excess=("excess_hours", "sum"), months=("period", "nunique"),
+        peak=("planned_utilization", "max")).reset_index().nlargest(top, "excess").sort_values("excess")
+    fig, ax = plt.subplots(figsize=(10, max(3, 0.35 * len(g) + 1.5)))
+    labels = _shorten(g["name"].astype(str) + " (" + g["role"].astype(str) + ")", 34)
+    ax.barh(labels, g["excess"], color="#c62828")
+    for y, (e, m, pk) in enumerate(zip(g["excess"], g["months"], g["peak"])):
+        ax.annotate(f" {m} mo, peak {pk:.0%}", (e, y), va="center", fontsize=8)
+    ax.set_xlabel("Planned hours above capacity, summed over the months (hours)")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.margins(x=0.2)
+    ax.set_title(f"Over-allocation: {over['resource_id'].nunique()} people planned above capacity")
+    fig.tight_layout()
+    return fig
+
+
+def capacity_vs_demand(cvd: pd.DataFrame) -> Figure:
+    """Capacity vs planned demand by role over the forecast months, with the gap in FTE."""
+    g = cvd.groupby("role", observed=True)[["capacity_hours", "demand_hours", "gap_hours"]].sum()
+    fte = cvd.groupby("role", observed=True)["gap_fte"].mean()
+    g = g.assign(gap_fte=fte).sort_values("gap_hours")
+    fig, ax = plt.subplots(figsize=(11, max(3.5, 0.55 * len(g) + 1.5)))
+    y = np.arange(len(g))
+    ax.barh(y + 0.2, g["capacity_hours"], height=0.4, color="#9ecae1", label="Capacity")
+    ax.barh(y - 0.2, g["demand_hours"], height=0.4, color="#3182bd", label="Planned demand")
+    ax.set_yticks(y, _shorten(pd.Series(g.index), 24))
+    for yy, (cap, dem, fte_) in enumerate(zip(g["capacity_hours"], g["demand_hours"], g["gap_fte"])):
+        txt = ("balanced" if abs(fte_) < 0.05 else
+               f"short {-fte_:.1f} FTE" if fte_ < 0 else f"spare {fte_:.1f} FTE")
+        ax.annotate(" " + txt, (max(cap, dem), yy), va="center", fontsize=9,
+                    color="#c62828" if fte_ < 0 else "#2e7d32", fontweight="bold" if fte_ < 0 else None)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel("Hours over the forecast months")
+    ax.margins(x=0.22)
+    ax.legend(loc="lower right", frameon=False)
+    months = cvd["period"].nunique()
+    ax.set_title(f"Capacity vs demand by role, next {months} months (FTE = average per month)")
+    fig.tight_layout()
+    return fig
+
+
+def plan_vs_actual(pva: pd.DataFrame, projects: pd.DataFrame | None = None, *, top: int = 15) -> Figure:
+    """Booked minus planned hours for the projects furthest from plan."""
+    d = pva.head(top).iloc[::-1]
+    names = d["project_id"]
+    if projects is not None:
+        names = names + " " + d["project_id"].map(projects.set_index("project_id")["name"]).fillna("")
+    fig, ax = plt.subplots(figsize=(10, max(3, 0.35 * len(d) + 1.5)))
+    ax.barh(_shorten(names, 30), d["variance_hours"],
+            color=np.where(d["variance_hours"] >= 0, "#f9a825", "#3182bd"))
+    for y, (v, r) in enumerate(zip(d["variance_hours"], d["booked_vs_plan"])):
+        ax.annotate("" if pd.isna(r) else f" {r:.0%} of plan", (v, y), va="center", fontsize=8,
+                    ha="left" if v >= 0 else "right")
+    ax.axvline(0, color="#444", lw=0.8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel("Booked minus planned hours (hours; negative = less effort than planned)")
+    ax.margins(x=0.25)
+    ax.set_title("Plan vs actual effort: projects furthest from plan")
+    fig.tight_layout()
+    return fig
+
+
+def time_split(split: pd.DataFrame) -> Figure:
+    """Share of booked hours by kind of time (project work, leave, admin...) per department."""
+    t = split.pivot_table(index="department", columns="kind", values="share", fill_value=0)
+    order = ["project work"] + sorted(c for c in t.columns if c != "project work")
+    t = t[[c for c in order if c in t.columns]]
+    fig, ax = plt.subplots(figsize=(11, max(3, 0.5 * len(t) + 1.5)))
+    left = np.zeros(len(t))
+    for i, c in enumerate(t.columns):
+        ax.barh(t.index.astype(str), t[c], left=left, color=PALETTE[i % len(PALETTE)], label=c)
+        for y, (l, v) in enumerate(zip(left, t[c])):
+            if v >= 0.04:
+                ax.text(l + v / 2, y, f"{v:.0%}", ha="center", va="center", fontsize=8, color="white")
+        left += t[c].to_numpy()
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Share of booked hours")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=len(t.columns), frameon=False)
+    ax.set_title("Where time went: project work vs non-project time by department")
     fig.tight_layout()
     return fig

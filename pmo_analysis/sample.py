@@ -333,7 +333,10 @@ def _timesheets(rng: np.random.Generator, resources: pd.DataFrame, assignments: 
     aidx, day_i, res_i = aidx[keep], day_i[keep], res_i[keep]
     alloc = assignments["allocation_pct"].to_numpy()[aidx] / 100
     # people book close to plan; over-allocated people cannot book more than ~11h/day in total
-    hours = alloc * cap_day[res_i] * rng.normal(0.92, 0.15, size=len(aidx))
+    # some projects burn more effort than planned, most a little less
+    pcode, puniq = pd.factorize(assignments["project_id"])
+    effort = np.where(rng.random(len(puniq)) < 0.2, rng.uniform(1.15, 1.35, len(puniq)), 0.93)
+    hours = alloc * cap_day[res_i] * effort[pcode[aidx]] * rng.normal(1.0, 0.15, size=len(aidx))
     # nobody books more than 10 hours of project work a day, however over-allocated
     day_total = np.bincount(res_i * nd + day_i, weights=hours, minlength=nr * nd)
     scale = np.minimum(1.0, 10.0 / np.maximum(day_total, 1e-9))

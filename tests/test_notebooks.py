@@ -88,3 +88,19 @@ def test_bad_parameter_fails_in_first_cell(tmp_path, params, message):
     failed = [i for i, c in enumerate(code) if any(o.get("output_type") == "error" for o in c.outputs)]
     injected = [i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", [])][0]
     assert failed == [injected + 1]
+
+
+@pytest.mark.notebook
+def test_resource_utilization_notebook_exports(tmp_path, sample):
+    out = _run("resource_utilization", tmp_path, group_by="role", over_threshold=1.1)
+    u = pd.read_csv(out / "utilization_by_resource.csv")
+    assert list(u.columns) == ["resource_id", "period", "capacity_hours", "actual_hours", "utilization",
+                               "planned_hours", "planned_utilization"]
+    assert len(u) == 60 * 18 and u["period"].iloc[0] == "2025-07"
+    o = pd.read_csv(out / "overallocations.csv")
+    assert {"resource_id", "period", "planned_hours", "capacity_hours", "project_ids"} <= set(o.columns)
+    assert (o["planned_hours"] > 1.1 * o["capacity_hours"]).all() and len(o) > 0
+    c = pd.read_csv(out / "capacity_vs_demand.csv")
+    assert {"role", "period", "capacity_hours", "demand_hours", "gap_hours"} <= set(c.columns)
+    assert (c["gap_hours"] == c["capacity_hours"] - c["demand_hours"]).all()
+    assert (out / "charts" / "heatmap_role.png").exists()
