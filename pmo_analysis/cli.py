@@ -88,5 +88,145 @@ def sample_data(out_dir: Path, seed: int, scale: str, as_of: str, fmt: str | Non
     click.echo(f"wrote {len(written)} tables to {out_dir} in {time.perf_counter() - t0:.1f} s")
 
 
+def _parse_value(text: str):
+    """-p values are read as YAML scalars: 0.1 is a number, 2026-06-30 a date, ten a string."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="Portfolio data folder (default: the bundled sample).")
+@click.option("-n", "--notebook", "notebooks", multiple=True,
+              help="Notebook to run (repeatable); default: all report notebooks.")
+@click.option("-f", "--params-file", type=click.Path(exists=True, path_type=Path),
+              help="YAML file of parameters; a 'notebooks:' mapping sets per-notebook values.")
+@click.option("-p", "--param", "param", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="Parameter override (repeatable), e.g. -p as_of 2026-06-30.")
+@click.option("--schedule", default="adhoc", show_default=True, help="Schedule name for the run id.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Notebooks run in parallel (default: number of cores).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="Seconds a cell may run before the notebook is stopped and marked failed.")
+@click.option("--keep-code", is_flag=True, help="Keep code cells in the HTML (for analysts).")
+@click.option("--reports-dir", type=click.Path(path_type=Path), default=None,
+              help="Where runs are published (default: reports/).")
+def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_code, reports_dir):
+    """Run the report notebooks and publish HTML, tables and a manifest.
+
+    Exits 1 if any notebook failed (the others are still published, and reports/latest keeps
+    pointing at the last good run).
+    """
+    import yaml
+
+    from .config import REPORTS_DIR, SAMPLE_DATA_DIR
+    from .runner import run_reports
+
+    common, per_nb = {}, {}
+    if params_file:
+        loaded = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise click.BadParameter("the parameters file must be a YAML mapping", param_hint="--params-file")
+        per_nb = loaded.pop("notebooks", {}) or {}
+        common.update(loaded)
+    common.update({k: _parse_value(v) for k, v in param})
+    result = run_reports(data_dir=data_dir or SAMPLE_DATA_DIR, notebooks=list(notebooks) or None,
+                         params=common, notebook_params=per_nb, reports_dir=reports_dir or REPORTS_DIR,
+                         schedule=schedule, jobs=jobs, timeout=timeout, keep_code=keep_code,
+                         progress=click.echo)
+    index = (reports_dir or REPORTS_DIR) / "index.html"
+    click.echo(f"Report index: {Path(index).resolve()}")
+    if not result.ok:
+        click.secho(f"run {result.run_id} {result.status}: see {result.run_dir / 'index.html'}",
+                    fg="red", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("notebook")
+def params(notebook: str) -> None:
+    """List the parameters of NOTEBOOK (a report name such as portfolio_roi, or a path)."""
+    from .params import describe
+
+    click.echo(describe(notebook))
+
+
+@main.group()
+def schedule() -> None:
+    """Named schedules from schedules.yml: list, run what is due, or serve."""
+
+
+def _schedules(path: Path):
+    from .schedule import load_schedules
+
+    return load_schedules(path)
+
+
+_SCHEDULE_FILE = click.option("--file", "file", type=click.Path(path_type=Path), default=None,
+                              help="Schedule file (default: schedules.yml in the workbook).")
+
+
+@schedule.command("list")
+@_SCHEDULE_FILE
+def schedule_list(file: Path | None) -> None:
+    """Show every schedule with its next 3 run times, in its own time zone and in UTC."""
+    import datetime as dt
+
+    from .config import PROJ_ROOT
+    from .schedule import next_runs
+
+    for name, s in _schedules(file or PROJ_ROOT / "schedules.yml").items():
+        click.echo(f"{name}: cron '{s.cron}' ({s.timezone}), data {s.data_dir}, "
+                   f"notebooks {', '.join(s.notebooks) if s.notebooks else 'all'}")
+        for t in next_runs(s):
+            click.echo(f"    {t:%Y-%m-%d %H:%M %Z}   =   {t.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M UTC}")
+
+
+@schedule.command("run-due")
+@_SCHEDULE_FILE
+@click.option("--reports-dir", type=click.Path(path_type=Path), default=None)
+def schedule_run_due(file: Path | None, reports_dir: Path | None) -> None:
+    """Run each schedule's latest slot if it has not run yet (safe to call every minute)."""
+    from .config import PROJ_ROOT, REPORTS_DIR
+    from .schedule import run_due
+
+    ran = run_due(_schedules(file or PROJ_ROOT / "schedules.yml"), reports_dir=reports_dir or REPORTS_DIR,
+                  say=click.echo)
+    if not ran:
+        click.echo("nothing due")
+
+
+@schedule.command("serve")
+@_SCHEDULE_FILE
+@click.option("--reports-dir", type=click.Path(path_type=Path), default=None)
+def schedule_serve(file: Path | None, reports_dir: Path | None) -> None:  # pragma: no cover
+    """Keep running and fire every schedule on time."""
+    from .config import PROJ_ROOT, REPORTS_DIR
+    from .schedule import serve
+
+    serve(_schedules(file or PROJ_ROOT / "schedules.yml"), reports_dir=reports_dir or REPORTS_DIR)
+
+
+@main.group()
+def reports() -> None:
+    """Manage published report runs."""
+
+
+@reports.command("prune")
+@click.option("--keep", type=int, required=True, help="Number of newest runs to keep.")
+@click.option("--reports-dir", type=click.Path(path_type=Path), default=None)
+def reports_prune(keep: int, reports_dir: Path | None) -> None:
+    """Remove old runs, keeping the KEEP newest and always the latest good one."""
+    from .config import REPORTS_DIR
+    from .runner import prune_reports
+
+    removed = prune_reports(reports_dir or REPORTS_DIR, keep=keep)
+    click.echo(f"removed {len(removed)} run(s)" + (": " + ", ".join(removed) if removed else ""))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -16,6 +16,18 @@ from .plots import save
 __all__ = ["table", "kpi_tiles", "show", "note"]
 
 
+_ACRONYMS = {"npv", "roi", "irr", "bcr", "cpi", "spi", "bac", "pv", "ev", "ac", "cv", "sv", "eac",
+             "vac", "tcpi", "fte", "id", "ids"}
+
+
+def pretty_label(name) -> str:
+    """``total_cost`` -> ``Total cost``; ``npv`` -> ``NPV``; ``project_id`` -> ``Project ID``."""
+    words = str(name).split("_")
+    words = [w.upper() if w.lower() in _ACRONYMS else w for w in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 def _fmt_money(v) -> str:
     return "" if pd.isna(v) else f"{v:,.0f}"
 
@@ -42,7 +54,7 @@ def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(),
     fmt |= {c: (lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}") for c in dates
             if c in shown}
     styler = shown.style.format(fmt, escape="html", na_rep="").hide(axis="index")
-    styler = styler.format_index(escape="html", axis=1)
+    styler = styler.format_index(pretty_label, escape="html", axis=1)
     num_cols = list(dict.fromkeys(c for c in (*money, *pct, *ratio, *integer) if c in shown))
     styler = styler.set_properties(subset=num_cols, **{"text-align": "right"})
     styler = styler.set_table_attributes('class="pmo-table"')

@@ -17,7 +17,8 @@ from typing import Any
 from .config import DEFAULT_DISCOUNT_RATE, REPORTS_DIR, SAMPLE_DATA_DIR
 from .exceptions import ParameterError
 
-__all__ = ["Param", "NOTEBOOKS", "declared", "validate_params", "resolve_params", "describe"]
+__all__ = ["Param", "NOTEBOOKS", "declared", "declared_for_path", "validate_params", "resolve_params",
+           "describe"]
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,32 @@ def declared(notebook: str) -> list[Param]:
     return NOTEBOOKS[name]
 
 
+def declared_for_path(path: str | Path) -> list[Param]:
+    """Parameters of the notebook at ``path``: the declaration in :data:`NOTEBOOKS` for a report
+    notebook, else what papermill infers from its ``parameters`` cell (name, type, default)."""
+    import ast
+
+    path = Path(path)
+    if path.stem in NOTEBOOKS:
+        return NOTEBOOKS[path.stem]
+    import papermill
+
+    kinds = {"int": "int", "float": "float", "str": "str", "bool": "bool"}
+    out = []
+    for name, info in papermill.inspect_notebook(str(path)).items():
+        try:
+            default = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            default = info["default"]
+        out.append(Param(name, kinds.get(info["inferred_type_name"], "any"), default,
+                         info.get("help") or ""))
+    return out
+
+
 def _convert(notebook: str, p: Param, value: Any) -> Any:
     where = f"{notebook}: parameter {p.name!r}"
-    if value is None:
-        return None
+    if value is None or p.kind == "any":
+        return value
     if p.kind == "path":
         return Path(str(value)).expanduser()
     if p.kind == "date":
@@ -152,13 +175,15 @@ def _convert(notebook: str, p: Param, value: Any) -> Any:
     return str(value)
 
 
-def validate_params(notebook: str, values: dict[str, Any]) -> dict[str, Any]:
+def validate_params(notebook: str, values: dict[str, Any], *, path: str | Path | None = None
+                    ) -> dict[str, Any]:
     """Check ``values`` against the declaration of ``notebook`` and return them typed.
 
     Unknown names, wrong types and out-of-range values raise :class:`ParameterError` naming the
     notebook and the parameter. Names not given are not filled in (see :func:`resolve_params`).
+    With ``path``, a notebook outside the registry is checked against its own parameters cell.
     """
-    params = {p.name: p for p in declared(notebook)}
+    params = {p.name: p for p in (declared_for_path(path) if path else declared(notebook))}
     name = Path(notebook).stem
     unknown = sorted(set(values) - set(params))
     if unknown:
@@ -194,10 +219,11 @@ def resolve_params(notebook: str, namespace: dict[str, Any]) -> SimpleNamespace:
     return SimpleNamespace(**typed)
 
 
-def describe(notebook: str) -> str:
+def describe(notebook: str | Path) -> str:
     """A table of the parameters of ``notebook``, for ``pmo-analysis params``."""
     rows = [f"Parameters of {Path(notebook).stem}:"]
-    for p in declared(notebook):
+    path = Path(notebook)
+    for p in (declared_for_path(path) if path.suffix == ".ipynb" else declared(notebook)):
         rng = p.describe_range()
         rows.append(f"  {p.name:<17} {p.kind:<6} default {p.default!r:<10} {p.help}"
                     + (f" [{rng}]" if rng else ""))

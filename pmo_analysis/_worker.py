@@ -1,0 +1,31 @@
+"""Child process of the report runner: execute one notebook with papermill, print a JSON result.
+
+Running each notebook in its own process lets the runner stop a hung notebook (and its kernel)
+by killing the process group, and keeps parallel kernels independent.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def main() -> None:
+    job = json.loads(sys.stdin.read())
+    import papermill as pm
+
+    result = {"status": "success", "error": None}
+    try:
+        pm.execute_notebook(job["input"], job["output"], parameters=job["parameters"],
+                            cwd=job["cwd"], kernel_name="python3", progress_bar=False,
+                            execution_timeout=job["cell_timeout"], log_output=False)
+    except pm.PapermillExecutionError as exc:
+        result = {"status": "failed", "error": {"cell": exc.exec_count, "ename": exc.ename,
+                                                "evalue": str(exc.evalue)}}
+    except Exception as exc:  # dead kernel, timeout, bad notebook: reported, never hidden
+        result = {"status": "failed", "error": {"cell": None, "ename": type(exc).__name__,
+                                                "evalue": str(exc)}}
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,425 @@
+"""Run the report notebooks with papermill and publish self-contained HTML.
+
+One run: validate every parameter before any kernel starts; execute each notebook in its own
+process (parallel, with a timeout that kills a hung kernel); render each executed notebook to HTML
+without code and without anything loaded from the network; write ``manifest.json`` and the run's
+``index.html``; then move the finished run from a temporary folder into
+``reports/<run-id>/`` in one step, update ``reports/index.html`` and point ``reports/latest`` at
+it if every notebook succeeded. A failed run never replaces an earlier good one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .config import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DATA_DIR
+from .exceptions import ParameterError
+from .params import validate_params
+
+__all__ = ["REPORT_NOTEBOOKS", "RunResult", "run_reports", "render_html", "update_index",
+           "prune_reports", "fingerprint"]
+
+#: Report notebooks in the order of the report index (the executive summary first).
+REPORT_NOTEBOOKS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned"]
+TITLES = {
+    "executive_summary": "Executive portfolio summary",
+    "portfolio_roi": "Portfolio ROI and performance",
+    "resource_utilization": "Resource utilization and capacity",
+    "lessons_learned": "Lessons learned",
+}
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class NotebookResult:
+    name: str
+    status: str = "queued"  # queued, running, success, failed
+    parameters: dict[str, Any] = field(default_factory=dict)
+    duration_s: float | None = None
+    error: dict[str, Any] | None = None
+    outputs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    status: str
+    notebooks: list[NotebookResult]
+    duration_s: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "success"
+
+
+# --------------------------------------------------------------------------- parameters
+def resolve_notebooks(notebooks: list[str] | None, notebooks_dir: Path) -> list[Path]:
+    """Paths of the notebooks to run: the report notebooks by default, else the names or paths
+    given. Unknown names raise :class:`ParameterError` listing the available ones."""
+    available = {p.stem: p for p in sorted(notebooks_dir.glob("*.ipynb"))}
+    if not notebooks:
+        return [available[n] for n in REPORT_NOTEBOOKS if n in available] + \
+            [p for n, p in available.items() if n not in REPORT_NOTEBOOKS]
+    out = []
+    for n in notebooks:
+        p = Path(n)
+        if p.suffix == ".ipynb" and p.exists():
+            out.append(p.resolve())
+        elif Path(n).stem in available:
+            out.append(available[Path(n).stem])
+        else:
+            raise ParameterError(f"unknown notebook {n!r}; available: {', '.join(available)}")
+    return out
+
+
+def plan_parameters(paths: list[Path], common: dict[str, Any], per_notebook: dict[str, dict]
+                    ) -> dict[str, dict[str, Any]]:
+    """The parameters each notebook gets, validated before any kernel starts.
+
+    ``common`` values go to every notebook that declares the name; a common name that no notebook
+    declares is an error, as is any bad value. ``per_notebook`` values must be declared by that
+    notebook.
+    """
+    from .params import declared_for_path
+
+    decl = {p.stem: {d.name for d in declared_for_path(p)} for p in paths}
+    unknown = sorted(k for k in common if not any(k in names for names in decl.values()))
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {', '.join(map(repr, unknown))}: no notebook in "
+                             f"this run declares them (see `pmo-analysis params NOTEBOOK`)")
+    extra = sorted(set(per_notebook) - set(decl))
+    if extra:
+        raise ParameterError(f"parameters given for notebook(s) not in this run: {', '.join(extra)}")
+    planned = {}
+    for p in paths:
+        values = {k: v for k, v in common.items() if k in decl[p.stem]}
+        values |= per_notebook.get(p.stem, {})
+        validate_params(p.stem, values, path=p)  # raises ParameterError naming notebook + parameter
+        planned[p.stem] = values
+    return planned
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, (Path, dt.date)) else v) for k, v in values.items()}
+
+
+# --------------------------------------------------------------------------- fingerprints
+def fingerprint(data_dir: Path) -> list[dict[str, Any]]:
+    """Name, size and sha256 of every file in the data folder (recursively, sorted)."""
+    files = []
+    for f in sorted(p for p in Path(data_dir).rglob("*") if p.is_file()):
+        h = hashlib.sha256()
+        with f.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        files.append({"name": str(f.relative_to(data_dir)), "size": f.stat().st_size,
+                      "sha256": h.hexdigest()})
+    return files
+
+
+def _versions() -> dict[str, str]:
+    import nbconvert
+    import pandas
+    import papermill
+
+    from . import __version__
+
+    return {"python": platform.python_version(), "pandas": pandas.__version__,
+            "pmo_analysis": __version__, "papermill": papermill.__version__,
+            "nbconvert": nbconvert.__version__, "platform": platform.platform()}
+
+
+# --------------------------------------------------------------------------- execution
+def _execute_in_subprocess(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float,
+                           cwd: Path) -> dict[str, Any]:
+    """Run one notebook in a child process (its own kernel); kill the whole process group on
+    timeout so a hung or dead kernel never hangs the runner."""
+    job = {"input": str(nb), "output": str(out_ipynb), "parameters": params,
+           "cell_timeout": timeout, "cwd": str(cwd)}
+    proc = subprocess.Popen([sys.executable, "-m", "pmo_analysis._worker"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(json.dumps(job), timeout=timeout + 60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return {"status": "failed", "error": {"cell": None, "ename": "Timeout",
+                                              "evalue": f"the notebook ran longer than {timeout:.0f} s "
+                                                        "and was stopped"}}
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return {"status": "failed", "error": {"cell": None, "ename": "RunnerError",
+                                              "evalue": (stderr or stdout)[-2000:].strip()}}
+    return json.loads(lines[-1])
+
+
+def render_html(ipynb: Path, html_path: Path, *, meta: dict[str, Any], keep_code: bool = False
+                ) -> None:
+    """Render an executed notebook to self-contained HTML (no code unless ``keep_code``)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(ipynb, as_version=4)
+    # papermill's own error-anchor cells duplicate our banner; drop them from the leadership view
+    nb.cells = [c for c in nb.cells
+                if not (c.cell_type == "markdown" and "papermill-error-cell-tag" in c.metadata.get("tags", []))]
+    exporter = HTMLExporter(template_name="pmo", extra_template_basedirs=[str(_TEMPLATES)],
+                            exclude_input=not keep_code, exclude_input_prompt=not keep_code,
+                            exclude_output_prompt=True, embed_images=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"pmo": meta, "metadata": {"name": meta["title"]}})
+    html_path.write_text(body, encoding="utf-8")
+
+
+def _fmt_time(t: dt.datetime) -> str:
+    return t.isoformat(timespec="seconds")
+
+
+def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] | None = None,
+                params: dict[str, Any] | None = None, notebook_params: dict[str, dict] | None = None,
+                reports_dir: str | Path = REPORTS_DIR, schedule: str = "adhoc",
+                jobs: int | None = None, timeout: float = 600, keep_code: bool = False,
+                notebooks_dir: str | Path = NOTEBOOKS_DIR,
+                progress: Callable[[str], None] | None = print) -> RunResult:
+    """Execute the report notebooks and publish the run.
+
+    Parameters
+    ----------
+    data_dir : path
+        The portfolio data folder, passed to every notebook as ``data_dir``.
+    notebooks : list of str, optional
+        Names (``portfolio_roi``) or paths; default: every report notebook.
+    params, notebook_params : dict
+        Parameters for every notebook that declares them, and per notebook.
+    reports_dir : path
+        Where runs are published.
+    schedule : str
+        Schedule name; part of the run id, and used to find the previous run.
+    jobs : int, optional
+        Notebooks run at once (default: the number of cores).
+    timeout : float
+        Seconds a cell may run before the notebook is stopped and reported as failed.
+    keep_code : bool
+        Keep code cells in the HTML (for analysts).
+
+    Returns
+    -------
+    RunResult
+        ``status`` is ``success``, ``partial`` (some notebooks failed) or ``failed``.
+    """
+    started = dt.datetime.now().astimezone()
+    t0 = time.perf_counter()
+    data_dir = Path(data_dir).resolve()
+    reports_dir = Path(reports_dir).resolve()
+    if not data_dir.is_dir():
+        raise ParameterError(f"data folder not found: {str(data_dir)!r}")
+    paths = resolve_notebooks(notebooks, Path(notebooks_dir))
+    common = {"data_dir": str(data_dir)} | dict(params or {})
+    planned = plan_parameters(paths, common, dict(notebook_params or {}))
+
+    safe_schedule = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in schedule)
+    run_id = f"{started.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{safe_schedule}"
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{run_id}-", dir=reports_dir))
+    results = {p.stem: NotebookResult(p.stem) for p in paths}
+    say = progress or (lambda _msg: None)
+
+    def one(path: Path) -> None:
+        name = path.stem
+        r = results[name]
+        r.status = "running"
+        say(f"[{time.perf_counter() - t0:6.1f}s] {name}: running")
+        out_dir = tmp / name
+        out_dir.mkdir()
+        values = planned[name] | {"output_dir": str(out_dir)}
+        if "reports_dir" in {d.name for d in _declared(path)}:
+            values.setdefault("reports_dir", str(reports_dir))
+        if "schedule" in {d.name for d in _declared(path)}:
+            values.setdefault("schedule", schedule)
+        r.parameters = _jsonable(values)
+        t1 = time.perf_counter()
+        res = _execute_in_subprocess(path, tmp / f"{name}.ipynb", r.parameters, timeout=timeout,
+                                     cwd=path.parent)
+        r.duration_s = round(time.perf_counter() - t1, 2)
+        r.status = res["status"]
+        r.error = res.get("error")
+        meta = {"title": TITLES.get(name, name.replace("_", " ").capitalize()),
+                "as_of": str(values.get("as_of") or dt.date.today()), "data_dir": str(data_dir),
+                "run_time": _fmt_time(started), "run_id": run_id, "index_href": "index.html"}
+        if r.error:
+            cell = r.error.get("cell")
+            meta["error"] = {"where": f"cell {cell}" if cell is not None else "before or outside a cell",
+                             "ename": r.error.get("ename", ""), "evalue": r.error.get("evalue", "")}
+        if (tmp / f"{name}.ipynb").exists():
+            try:
+                render_html(tmp / f"{name}.ipynb", tmp / f"{name}.html", meta=meta, keep_code=keep_code)
+            except Exception as exc:  # pragma: no cover - rendering bug: report, don't hide
+                r.status = "failed"
+                r.error = r.error or {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)}
+        r.outputs = sorted(str(p.relative_to(tmp)) for p in [tmp / f"{name}.ipynb", tmp / f"{name}.html"]
+                           if p.exists()) + sorted(str(p.relative_to(tmp)) for p in out_dir.rglob("*")
+                                                   if p.is_file())
+        say(f"[{time.perf_counter() - t0:6.1f}s] {name}: {r.status} in {r.duration_s:.1f}s"
+            + (f" ({r.error['ename']}: {str(r.error['evalue'])[:200]})" if r.error else ""))
+
+    for p in paths:
+        say(f"[{0:6.1f}s] {p.stem}: queued")
+    try:
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+            list(pool.map(one, paths))
+        n_failed = sum(r.status != "success" for r in results.values())
+        status = "success" if n_failed == 0 else ("failed" if n_failed == len(results) else "partial")
+        finished = dt.datetime.now().astimezone()
+        manifest = {
+            "run_id": run_id, "schedule": schedule, "status": status,
+            "started": _fmt_time(started), "finished": _fmt_time(finished),
+            "started_utc": _fmt_time(started.astimezone(dt.timezone.utc)),
+            "timezone": str(started.tzinfo),
+            "duration_s": round(time.perf_counter() - t0, 2),
+            "as_of": str(common.get("as_of") or dt.date.today()),
+            "notebooks": [vars(r) for r in results.values()],
+            "data": {"dir": str(data_dir), "files": fingerprint(data_dir)},
+            "versions": _versions(),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
+                                           encoding="utf-8")
+        (tmp / "index.html").write_text(_run_index_html(manifest), encoding="utf-8")
+        final = reports_dir / run_id
+        if final.exists():  # two runs in the same second: keep both
+            final = reports_dir / f"{run_id}-{os.getpid()}"
+            manifest["run_id"] = final.name
+        tmp.chmod(0o755)  # mkdtemp makes it private; a published run is readable like any report
+        os.rename(tmp, final)  # atomic on one file system: readers never see a half-written run
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if status == "success":
+        _point_latest(reports_dir, final.name)
+    update_index(reports_dir)
+    total = time.perf_counter() - t0
+    say(f"run {final.name}: {status} in {total:.1f}s -> {final / 'index.html'}")
+    return RunResult(final.name, final, status, list(results.values()), round(total, 2))
+
+
+def _declared(path: Path):
+    from .params import declared_for_path
+
+    return declared_for_path(path)
+
+
+def _point_latest(reports_dir: Path, run_name: str) -> None:
+    link = reports_dir / "latest"
+    tmp_link = reports_dir / f".latest-{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(run_name, target_is_directory=True)
+    os.replace(tmp_link, link)
+
+
+# --------------------------------------------------------------------------- indexes
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:24px auto;padding:0 16px;color:#222}
+h1{color:#1f4e79;font-size:24px;margin-bottom:4px} .sub{color:#555;font-size:13px;margin-bottom:16px}
+table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #ddd}
+th{background:#f2f5f9} a{color:#1f4e79}
+.status{font-weight:bold;padding:2px 8px;border-radius:10px;font-size:12px;color:#fff}
+.success{background:#2e7d32} .partial{background:#ef6c00} .failed{background:#c62828}
+@media print{a{color:#000;text-decoration:none}}
+"""
+
+
+def _badge(status: str) -> str:
+    s = html.escape(status)
+    return f'<span class="status {s}">{s.upper()}</span>'
+
+
+def _run_index_html(m: dict[str, Any]) -> str:
+    rows = []
+    for nb in m["notebooks"]:
+        name = nb["name"]
+        link = (f'<a href="{html.escape(name)}.html">{html.escape(TITLES.get(name, name))}</a>'
+                if f"{name}.html" in nb["outputs"] else html.escape(TITLES.get(name, name)))
+        err = html.escape(f"{nb['error']['ename']}: {nb['error']['evalue']}"[:300]) if nb["error"] else ""
+        tables = ", ".join(f'<a href="{html.escape(o)}">{html.escape(Path(o).name)}</a>'
+                           for o in nb["outputs"] if o.endswith(".csv"))
+        rows.append(f"<tr><td>{link}</td><td>{_badge(nb['status'])}</td><td>{nb['duration_s'] or 0:.1f} s</td>"
+                    f"<td>{tables}</td><td>{err}</td></tr>")
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Portfolio report {html.escape(m['run_id'])}</title>
+<style>{_CSS}</style></head><body>
+<p><a href="../index.html">&larr; All reports</a></p>
+<h1>Portfolio report, as of {html.escape(m['as_of'])} {_badge(m['status'])}</h1>
+<div class="sub">Run {html.escape(m['run_id'])} &middot; schedule {html.escape(m['schedule'])} &middot; started {html.escape(m['started'])}
+&middot; {m['duration_s']:.0f} s &middot; data {html.escape(m['data']['dir'])} ({len(m['data']['files'])} files)
+&middot; <a href="manifest.json">manifest</a></div>
+<table><tr><th>Report</th><th>Status</th><th>Time</th><th>Tables</th><th>Error</th></tr>
+{''.join(rows)}</table></body></html>"""
+
+
+def _manifests(reports_dir: Path) -> list[dict[str, Any]]:
+    out = []
+    for mf in reports_dir.glob("*/manifest.json"):
+        if mf.parent.name.startswith(".") or mf.parent.is_symlink():
+            continue
+        try:
+            m = json.loads(mf.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        m["_dir"] = mf.parent.name
+        out.append(m)
+    return sorted(out, key=lambda m: m["_dir"], reverse=True)
+
+
+def update_index(reports_dir: str | Path) -> Path:
+    """Rewrite ``reports/index.html``: every run, newest first, with status, as-of date and links."""
+    reports_dir = Path(reports_dir)
+    runs = _manifests(reports_dir)
+    latest = os.readlink(reports_dir / "latest") if (reports_dir / "latest").is_symlink() else None
+    rows = []
+    for m in runs:
+        d = html.escape(m["_dir"])
+        links = " &middot; ".join(
+            f'<a href="{d}/{html.escape(nb["name"])}.html">{html.escape(TITLES.get(nb["name"], nb["name"]))}</a>'
+            for nb in m["notebooks"] if f'{nb["name"]}.html' in nb.get("outputs", []))
+        star = " (latest good)" if m["_dir"] == latest else ""
+        rows.append(f'<tr><td><a href="{d}/index.html">{d}</a>{star}</td><td>{_badge(m["status"])}</td>'
+                    f'<td>{html.escape(m.get("as_of", ""))}</td><td>{html.escape(m["schedule"])}</td>'
+                    f'<td>{html.escape(m["started"])}</td><td>{links}</td></tr>')
+    body = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Portfolio reports</title>
+<style>{_CSS}</style></head><body><h1>Portfolio reports</h1>
+<div class="sub">{len(runs)} run(s), newest first. {'Latest good run: <a href="latest/index.html">' + html.escape(latest) + '</a>' if latest else 'No successful run yet.'}</div>
+<table><tr><th>Run</th><th>Status</th><th>As of</th><th>Schedule</th><th>Started</th><th>Reports</th></tr>
+{''.join(rows)}</table></body></html>"""
+    path = reports_dir / "index.html"
+    tmp = reports_dir / f".index-{os.getpid()}.html"
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def prune_reports(reports_dir: str | Path, *, keep: int) -> list[str]:
+    """Delete all but the ``keep`` newest runs, never the one ``latest`` points at."""
+    if keep < 0:
+        raise ParameterError(f"--keep must be >= 0, got {keep}")
+    reports_dir = Path(reports_dir)
+    runs = [m["_dir"] for m in _manifests(reports_dir)]
+    latest = os.readlink(reports_dir / "latest") if (reports_dir / "latest").is_symlink() else None
+    removed = [r for r in runs[keep:] if r != latest]
+    for r in removed:
+        shutil.rmtree(reports_dir / r)
+    update_index(reports_dir)
+    return removed
