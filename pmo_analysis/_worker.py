@@ -19,8 +19,9 @@ def main() -> None:
                             cwd=job["cwd"], kernel_name="python3", progress_bar=False,
                             execution_timeout=job["cell_timeout"], log_output=False)
     except pm.PapermillExecutionError as exc:
+        first_line = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
         result = {"status": "failed", "error": {"cell": exc.exec_count, "ename": exc.ename,
-                                                "evalue": str(exc.evalue)}}
+                                                "evalue": str(exc.evalue), "source": first_line[:200]}}
     except Exception as exc:  # dead kernel, timeout, bad notebook: reported, never hidden
         result = {"status": "failed", "error": {"cell": None, "ename": type(exc).__name__,
                                                 "evalue": str(exc)}}

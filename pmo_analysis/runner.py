@@ -263,7 +263,9 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
                 "run_time": _fmt_time(started), "run_id": run_id, "index_href": "index.html"}
         if r.error:
             cell = r.error.get("cell")
-            meta["error"] = {"where": f"cell {cell}" if cell is not None else "before or outside a cell",
+            where = (f"in cell In [{cell}]" + (f" ({r.error['source']})" if r.error.get("source") else "")
+                     if cell is not None else "before or outside a cell")
+            meta["error"] = {"where": where,
                              "ename": r.error.get("ename", ""), "evalue": r.error.get("evalue", "")}
         if (tmp / f"{name}.ipynb").exists():
             try:

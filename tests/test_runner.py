@@ -1,0 +1,230 @@
+"""The report pipeline end to end: offline HTML, manifest, honest failures, schedules."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+from nbformat.v4 import new_code_cell, new_notebook
+
+from pmo_analysis import ParameterError
+from pmo_analysis.cli import main
+from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.runner import REPORT_NOTEBOOKS, prune_reports, run_reports
+from pmo_analysis.schedule import Schedule, _lock, due_slot, next_runs, render_params, run_due
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def suite_run(tmp_path_factory):
+    """The whole report suite on the sample data, run once for the tests below."""
+    reports = tmp_path_factory.mktemp("reports")
+    result = run_reports(data_dir=SAMPLE_DATA_DIR, params={"as_of": SAMPLE_AS_OF}, reports_dir=reports,
+                         jobs=2, progress=None)
+    return result
+
+
+def test_suite_succeeds_and_publishes(suite_run):
+    assert suite_run.status == "success", [n.error for n in suite_run.notebooks]
+    run = suite_run.run_dir
+    names = [p.stem for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]
+    for name in names:
+        assert (run / f"{name}.html").exists() and (run / f"{name}.ipynb").exists()
+    reports = run.parent
+    assert (reports / "latest").resolve() == run.resolve()
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert run.name in index and "SUCCESS" in index and SAMPLE_AS_OF in index
+    assert not [p for p in reports.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_html_is_offline_without_code(suite_run):
+    for html_file in suite_run.run_dir.glob("*.html"):
+        text = html_file.read_text(encoding="utf-8")
+        assert not re.search(r"<script[^>]+src=[\"']https?://", text), html_file.name
+        assert not re.search(r"<link[^>]+href=[\"']https?://", text), html_file.name
+        assert "@import url(http" not in text
+        if html_file.name == "index.html":
+            continue
+        assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|jp-InputPrompt)', text), \
+            f"code shown in {html_file.name}"
+        assert "import pmo_analysis" not in text and "resolve_params(" not in text
+        assert 'class="pmo-header"' in text and "All reports" in text
+        imgs = re.findall(r"<img[^>]+src=\"([^\"]{0,30})", text)
+        assert imgs and all(src.startswith("data:image/png;base64,") for src in imgs), html_file.name
+        assert html_file.stat().st_size < 5_000_000
+
+
+def test_manifest_lists_inputs_with_sha256(suite_run):
+    m = json.loads((suite_run.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["status"] == "success" and m["schedule"] == "adhoc"
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", m["started"])
+    files = {f["name"]: f for f in m["data"]["files"]}
+    assert set(files) == {p.name for p in SAMPLE_DATA_DIR.iterdir() if p.is_file()}
+    for name, f in files.items():
+        data = (SAMPLE_DATA_DIR / name).read_bytes()
+        assert f["sha256"] == hashlib.sha256(data).hexdigest() and f["size"] == len(data)
+    nb = {n["name"]: n for n in m["notebooks"]}
+    assert nb["portfolio_roi"]["parameters"]["as_of"] == SAMPLE_AS_OF
+    assert "portfolio_roi/roi_by_project.csv" in nb["portfolio_roi"]["outputs"]
+    assert set(m["versions"]) >= {"python", "pandas", "pmo_analysis"}
+
+
+# ---------------------------------------------------------------- failures, using tiny notebooks
+def _nb(folder: Path, name: str, body: str) -> Path:
+    nb = new_notebook()
+    params = new_code_cell("data_dir = None\noutput_dir = None\nas_of = None")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, new_code_cell("from pathlib import Path\nPath(output_dir, 'done.txt').write_text('x')"),
+                new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_failing_notebook_is_reported_honestly(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _nb(nbs, "good", "print('fine')")
+    reports = tmp_path / "reports"
+    first = run_reports(notebooks_dir=nbs, reports_dir=reports, progress=None, schedule="t")
+    assert first.status == "success"
+    _nb(nbs, "bad", "raise ValueError('budget sheet is missing <b>column</b>')")
+    cli = CliRunner().invoke(main, ["run", "--reports-dir", str(reports), "--schedule", "t", "-n",
+                                    str(nbs / "good.ipynb"), "-n", str(nbs / "bad.ipynb")])
+    assert cli.exit_code == 1, cli.output
+    runs = sorted(p for p in reports.iterdir() if p.is_dir() and not p.is_symlink())
+    second = runs[-1]
+    m = json.loads((second / "manifest.json").read_text())
+    assert m["status"] == "partial"
+    status = {n["name"]: n for n in m["notebooks"]}
+    assert status["good"]["status"] == "success" and status["bad"]["status"] == "failed"
+    assert status["bad"]["error"]["ename"] == "ValueError" and status["bad"]["error"]["cell"] == 4
+    html = (second / "bad.html").read_text(encoding="utf-8")
+    assert 'class="pmo-banner"' in html and "This report failed" in html and "In [4]" in html
+    assert "budget sheet is missing &lt;b&gt;column&lt;/b&gt;" in html
+    assert (second / "good.html").exists()
+    assert (reports / "latest").resolve() == first.run_dir.resolve()  # latest keeps the good run
+    assert "PARTIAL" in (reports / "index.html").read_text()
+
+
+def test_hanging_notebook_is_stopped(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _nb(nbs, "hang", "import time\ntime.sleep(600)")
+    r = run_reports(notebooks_dir=nbs, reports_dir=tmp_path / "reports", timeout=3, progress=None)
+    assert r.status == "failed" and r.duration_s < 60
+    assert r.notebooks[0].error["ename"] in ("CellTimeoutError", "Timeout", "TimeoutError")
+
+
+def test_killed_kernel_does_not_hang_the_runner(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _nb(nbs, "die", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    r = run_reports(notebooks_dir=nbs, reports_dir=tmp_path / "reports", timeout=30, progress=None)
+    assert r.status == "failed" and r.duration_s < 90
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"as_of": "2026-13-01"}, "parameter 'as_of' must be a date YYYY-MM-DD, got '2026-13-01'"),
+    ({"discount_rate": "ten"}, "portfolio_roi: parameter 'discount_rate' must be a number, got 'ten'"),
+    ({"over_threshold": 0}, "resource_utilization: parameter 'over_threshold' must be > 0 and <= 3, got 0"),
+    ({"no_such": 1}, "unknown parameter(s) 'no_such'"),
+])
+def test_bad_parameters_rejected_before_any_kernel(tmp_path, params, message):
+    reports = tmp_path / "reports"
+    with pytest.raises(ParameterError) as info:
+        run_reports(params=params, reports_dir=reports, progress=None)
+    assert message in str(info.value)
+    assert not reports.exists() or not any(reports.iterdir())
+
+
+def test_script_in_data_is_shown_as_text(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DATA_DIR, data)
+    path = data / "projects.csv"
+    text = path.read_text(encoding="utf-8").replace("CRM Replacement", "<script>alert(1)</script><img src=x onerror=alert(2)>")
+    path.write_text(text, encoding="utf-8")
+    r = run_reports(data_dir=data, notebooks=["portfolio_roi"], params={"as_of": SAMPLE_AS_OF},
+                    reports_dir=tmp_path / "reports", progress=None)
+    assert r.status == "success", r.notebooks[0].error
+    html = (r.run_dir / "portfolio_roi.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html and "<img src=x onerror" not in html
+
+
+def test_prune_keeps_latest_good(tmp_path):
+    reports = tmp_path / "reports"
+    for i, status in enumerate(["success", "failed", "failed"]):
+        d = reports / f"2026010{i + 1}T000000Z-x"
+        d.mkdir(parents=True)
+        (d / "manifest.json").write_text(json.dumps({"run_id": d.name, "schedule": "x", "status": status,
+                                                     "started": "", "notebooks": []}))
+    (reports / "latest").symlink_to("20260101T000000Z-x")
+    removed = prune_reports(reports, keep=1)
+    assert removed == ["20260102T000000Z-x"]
+    assert (reports / "20260101T000000Z-x").exists() and (reports / "20260103T000000Z-x").exists()
+
+
+# ---------------------------------------------------------------- schedules
+LONDON = Schedule("daily", "0 7 * * *", "Europe/London", "data/sample", params={"as_of": "{{ last_month_end }}"})
+
+
+def test_schedule_across_daylight_saving_change():
+    # clocks go forward in London on Sunday 29 March 2026
+    runs = next_runs(LONDON, after=dt.datetime(2026, 3, 27, 12, tzinfo=dt.timezone.utc), n=3)
+    utc = [t.astimezone(dt.timezone.utc).strftime("%m-%d %H:%M") for t in runs]
+    assert [t.strftime("%H:%M") for t in runs] == ["07:00"] * 3
+    assert utc == ["03-28 07:00", "03-29 06:00", "03-30 06:00"]
+
+
+def test_templated_parameters():
+    slot = dt.datetime(2026, 3, 2, 7, tzinfo=dt.timezone.utc)
+    assert render_params(LONDON, slot) == {"as_of": "2026-02-28"}
+    weekly = Schedule("w", "0 7 * * MON", "Asia/Shanghai", "d", params={"as_of": "{{ last_week_end }}",
+                                                                      "x": "{{ today }}"})
+    # 23:30 UTC on Sunday is already Monday 07:30 in Shanghai
+    assert render_params(weekly, dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.timezone.utc)) == \
+        {"as_of": "2026-03-01", "x": "2026-03-02"}
+
+
+def test_run_due_runs_each_slot_once(tmp_path):
+    calls = []
+    now = dt.datetime(2026, 3, 29, 6, 30, tzinfo=dt.timezone.utc)  # 07:30 BST: today's slot is due
+    runner = lambda **kw: calls.append(kw)  # noqa: E731
+    first = run_due({"daily": LONDON}, reports_dir=tmp_path, now=now, runner=runner, say=lambda m: None)
+    second = run_due({"daily": LONDON}, reports_dir=tmp_path, now=now + dt.timedelta(minutes=1),
+                     runner=runner, say=lambda m: None)
+    assert first == [("daily", "2026-03-29T07:00:00+01:00")] and second == []
+    assert len(calls) == 1 and calls[0]["params"] == {"as_of": "2026-02-28"} and calls[0]["schedule"] == "daily"
+    later = run_due({"daily": LONDON}, reports_dir=tmp_path, now=now + dt.timedelta(days=1), runner=runner,
+                    say=lambda m: None)
+    assert later == [("daily", "2026-03-30T07:00:00+01:00")]
+
+
+def test_run_due_skips_while_another_call_holds_the_lock(tmp_path):
+    calls = []
+    with _lock(tmp_path / ".schedule.lock") as got:
+        assert got
+        ran = run_due({"daily": LONDON}, reports_dir=tmp_path, runner=lambda **kw: calls.append(kw),
+                      say=lambda m: None)
+    assert ran == [] and calls == []
+
+
+def test_due_slot_none_before_first_slot_passes():
+    s = Schedule("m", "0 6 2 * *", "Asia/Shanghai", "d")
+    now = dt.datetime(2026, 3, 1, 21, 59, tzinfo=dt.timezone.utc)  # 05:59 on the 2nd in Shanghai
+    assert due_slot(s, now=now, last_slot="2026-02-02T06:00:00+08:00") is None
+    assert due_slot(s, now=now + dt.timedelta(minutes=1), last_slot="2026-02-02T06:00:00+08:00").isoformat() \
+        == "2026-03-02T06:00:00+08:00"
+
+
+def test_report_notebooks_are_known():
+    assert set(REPORT_NOTEBOOKS) >= {p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")}
