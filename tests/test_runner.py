@@ -228,3 +228,45 @@ def test_due_slot_none_before_first_slot_passes():
 
 def test_report_notebooks_are_known():
     assert set(REPORT_NOTEBOOKS) >= {p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+
+
+@pytest.mark.browser
+def test_reports_open_offline_in_chromium(suite_run):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("needs Debian's chromium for the offline browser test: apt-get install chromium")
+    ARTIFACTS.mkdir(exist_ok=True)
+    pages = [suite_run.run_dir / "index.html"] + sorted(suite_run.run_dir.glob("*.html"))
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        for path in dict.fromkeys(pages):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            external, errors = [], []
+
+            def route(r, external=external):
+                url = r.request.url
+                if url.startswith(("file:", "data:")):
+                    r.continue_()
+                else:
+                    external.append(url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            broken = page.evaluate(
+                "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length")
+            images = page.evaluate("document.images.length")
+            page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"), full_page=path.stem != "index")
+            page.close()
+            assert external == [], f"{path.name} requested {external}"
+            assert errors == [], f"{path.name} console errors {errors}"
+            assert broken == 0, f"{path.name}: {broken} of {images} images did not load"
+            if path.name != "index.html":
+                assert images >= 3
+        browser.close()
