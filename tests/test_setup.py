@@ -1,0 +1,65 @@
+"""Setup: one dependency list, the two README commands, and CI calling the same command."""
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+from click.testing import CliRunner
+
+from pmo_analysis.cli import main
+from pmo_analysis.config import PROJ_ROOT
+
+
+def test_environment_yml_installs_the_pyproject_dependency_set():
+    env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text())
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
+    deps = env["dependencies"]
+    pip = next(d["pip"] for d in deps if isinstance(d, dict))
+    # conda installs Python and pip, then the package itself with the dev extra: one list, in pyproject
+    assert pip == ["-e .[dev]"]
+    assert "dev" in project["optional-dependencies"]
+    py = next(d for d in deps if isinstance(d, str) and d.startswith("python"))
+    assert py.split("=")[1] >= project["requires-python"].lstrip(">=")
+    names = {re.split(r"[<>=!\[ ]", d)[0].lower() for d in project["dependencies"]}
+    assert {"jupyterlab", "pandas", "matplotlib", "seaborn", "papermill", "nbconvert"} <= names
+    dev = {re.split(r"[<>=!\[ ]", d)[0].lower() for d in project["optional-dependencies"]["dev"]}
+    assert {"pytest", "nbval"} <= dev
+
+
+def test_readme_quick_start_and_ci():
+    readme = (PROJ_ROOT / "README.md").read_text()
+    assert "make report" in readme and "make test" in readme
+    makefile = (PROJ_ROOT / "Makefile").read_text()
+    for target in ("report:", "test:", "lab:", "help:", "bench:"):
+        assert target in makefile
+    ci = (PROJ_ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci
+
+
+def test_every_cli_command_has_help():
+    runner = CliRunner()
+    for args in ([], ["validate"], ["sample-data"], ["run"], ["params"], ["schedule"], ["schedule", "list"],
+                 ["schedule", "run-due"], ["schedule", "serve"], ["reports"], ["reports", "prune"]):
+        result = runner.invoke(main, args + ["--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output, args
+
+
+def test_validate_command(tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["validate", str(PROJ_ROOT / "data" / "sample")])
+    assert ok.exit_code == 0 and "projects" in ok.output and "40 rows" in ok.output
+    bad = runner.invoke(main, ["validate", str(tmp_path / "missing")])
+    assert bad.exit_code == 1 and "the data folder does not exist" in bad.output
+
+
+def test_sample_data_is_deterministic(tmp_path):
+    runner = CliRunner()
+    for d in ("a", "b"):
+        assert runner.invoke(main, ["sample-data", str(tmp_path / d), "--seed", "7"]).exit_code == 0
+    for f in (tmp_path / "a").iterdir():
+        assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
+    bundled = PROJ_ROOT / "data" / "sample"
+    runner.invoke(main, ["sample-data", str(tmp_path / "c")])
+    for f in bundled.iterdir():
+        assert f.read_bytes() == (tmp_path / "c" / f.name).read_bytes(), f"data/sample/{f.name} is stale"
