@@ -18,7 +18,8 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 __all__ = [
     "use_style", "cjk_font", "save", "money", "npv_ranked", "value_vs_risk", "j_curve",
     "cpi_spi_quadrant", "frontier", "kpi_bars", "utilization_trend", "utilization_heatmap",
-    "overallocation_bars", "capacity_vs_demand", "plan_vs_actual", "time_split",
+    "overallocation_bars", "capacity_vs_demand", "plan_vs_actual", "time_split", "lessons_by_category",
+    "lessons_trend", "recurring_themes", "open_actions_by_owner", "went_well",
 ]
 
 CJK_CANDIDATES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Sans CJK JP",
@@ -398,5 +399,93 @@ def time_split(split: pd.DataFrame) -> Figure:
     ax.set_xlabel("Share of booked hours")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=len(t.columns), frameon=False)
     ax.set_title("Where time went: project work vs non-project time by department")
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- lessons
+KIND_COLOURS = {"to_improve": "#c62828", "went_well": "#2e7d32"}
+
+
+def lessons_by_category(by_cat: pd.DataFrame) -> Figure:
+    """Lessons per category, split into went well / to improve."""
+    t = by_cat.pivot_table(index="category", columns="kind", values="lessons", fill_value=0, aggfunc="sum")
+    t = t.loc[t.sum(axis=1).sort_values().index]
+    if len(t) > 25:
+        t = t.iloc[-25:]
+    fig, ax = plt.subplots(figsize=(10, max(3, 0.4 * len(t) + 1.5)))
+    left = np.zeros(len(t))
+    for kind in [k for k in ("to_improve", "went_well") if k in t.columns]:
+        ax.barh(_shorten(pd.Series(t.index), 30), t[kind], left=left, color=KIND_COLOURS[kind],
+                label=kind.replace("_", " "))
+        left += t[kind].to_numpy()
+    ax.set_xlabel("Lessons")
+    ax.legend(loc="lower right", frameon=False)
+    ax.set_title(f"Lessons by category ({int(t.to_numpy().sum()):,} lessons"
+                 + (", 25 largest categories" if len(by_cat["category"].unique()) > 25 else "") + ")")
+    fig.tight_layout()
+    return fig
+
+
+def lessons_trend(trend: pd.DataFrame) -> Figure:
+    """Lessons recorded per quarter, by kind."""
+    fig, ax = plt.subplots(figsize=(11, 4))
+    bottom = np.zeros(len(trend))
+    for kind in [k for k in ("to_improve", "went_well") if k in trend.columns]:
+        ax.bar(trend["quarter"], trend[kind], bottom=bottom, color=KIND_COLOURS[kind],
+               label=kind.replace("_", " "))
+        bottom += trend[kind].to_numpy()
+    step = max(1, len(trend) // 16)
+    ax.set_xticks(range(0, len(trend), step), trend["quarter"].iloc[::step], rotation=45, ha="right")
+    ax.set_ylabel("Lessons per quarter")
+    ax.legend(loc="upper left", frameon=False)
+    ax.set_title("Lessons recorded per quarter")
+    fig.tight_layout()
+    return fig
+
+
+def recurring_themes(themes: pd.DataFrame, *, top: int = 15) -> Figure:
+    """Recurring themes: projects reporting each, labelled with their top terms."""
+    d = themes.head(top).iloc[::-1]
+    label = np.where(d["source"] == "category", d["theme"].astype(str),
+                     "text: " + d["top_terms"].astype(str).str.split(", ").str[:3].str.join(", "))
+    fig, ax = plt.subplots(figsize=(11, max(3, 0.42 * len(d) + 1.5)))
+    ax.barh(_shorten(pd.Series(label), 46), d["projects"],
+            color=np.where(d["source"] == "category", "#1f77b4", "#9467bd"))
+    for y, (pr, le) in enumerate(zip(d["projects"], d["lessons"])):
+        ax.annotate(f" {pr} projects, {le} lessons", (pr, y), va="center", fontsize=8)
+    ax.set_xlabel("Distinct projects reporting the problem")
+    ax.margins(x=0.25)
+    ax.set_title("Recurring problems (blue: by category, purple: found in the text)")
+    fig.tight_layout()
+    return fig
+
+
+def open_actions_by_owner(by_owner: pd.DataFrame) -> Figure:
+    """Open recommendations per owner, high-impact highlighted, with the oldest age."""
+    d = by_owner.sort_values("open_actions")
+    fig, ax = plt.subplots(figsize=(10, max(3, 0.4 * len(d) + 1.5)))
+    names = _shorten(d["owner"].astype(str), 28)
+    ax.barh(names, d["open_actions"] - d["high_impact"], color="#9ecae1", label="other")
+    ax.barh(names, d["high_impact"], left=d["open_actions"] - d["high_impact"], color="#c62828",
+            label="high impact")
+    for y, (n, old) in enumerate(zip(d["open_actions"], d["oldest_days"])):
+        ax.annotate(f" oldest {old:,.0f} days", (n, y), va="center", fontsize=8)
+    ax.set_xlabel("Open or in-progress recommendations")
+    ax.margins(x=0.22)
+    ax.legend(loc="lower right", frameon=False)
+    ax.set_title(f"Open actions by owner ({int(d['open_actions'].sum()):,} in all)")
+    fig.tight_layout()
+    return fig
+
+
+def went_well(practices: pd.DataFrame, *, top: int = 12) -> Figure:
+    """Practices most often reported as working."""
+    d = practices.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(10, max(2.5, 0.45 * len(d) + 1.5)))
+    label = d["practice"].astype(str) + ": " + d["top_terms"].astype(str).str.split(", ").str[:3].str.join(", ")
+    ax.barh(_shorten(label, 50), d["projects"], color="#2e7d32")
+    ax.set_xlabel("Distinct projects reporting it")
+    ax.set_title("What went well: practices to make standard")
     fig.tight_layout()
     return fig

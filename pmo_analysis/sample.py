@@ -467,7 +467,7 @@ _LESSON_TEMPLATES = [
          "Require a named, available sponsor for every project above the approval threshold."),
     ]),
 ]
-_THINGS = [("billing interface", "计费接口"), ("customer portal", "客户门户"), ("data warehouse", "数据仓库"),
+_THINGS = [("billing interface", "计费接口"), ("customer portal", "客户门户"), ("analytics platform", "分析平台"),
            ("mobile app", "移动应用"), ("ERP module", "ERP模块"), ("payment gateway", "支付网关"),
            ("reporting layer", "报表模块"), ("identity service", "身份认证服务")]
 

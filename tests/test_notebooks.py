@@ -104,3 +104,17 @@ def test_resource_utilization_notebook_exports(tmp_path, sample):
     assert {"role", "period", "capacity_hours", "demand_hours", "gap_hours"} <= set(c.columns)
     assert (c["gap_hours"] == c["capacity_hours"] - c["demand_hours"]).all()
     assert (out / "charts" / "heatmap_role.png").exists()
+
+
+@pytest.mark.notebook
+def test_lessons_notebook_exports(tmp_path):
+    out = _run("lessons_learned", tmp_path, min_projects=4, n_themes=8)
+    rec = pd.read_csv(out / "recurring_themes.csv")
+    assert list(rec.columns[:6]) == ["theme", "source", "top_terms", "lessons", "projects", "departments"]
+    assert "example_lesson_ids" in rec and (rec["projects"] >= 4).all() and len(rec) >= 4
+    cat = pd.read_csv(out / "lessons_by_category.csv")
+    assert list(cat.columns) == ["category", "kind", "lessons", "high_impact", "projects"]
+    assert cat["lessons"].sum() == 200
+    rel = pd.read_csv(out / "lessons_for_active_projects.csv")
+    assert list(rel.columns) == ["project_id", "lesson_id", "score", "reason"] and len(rel) > 0
+    assert (out / "open_actions.csv").exists() and (out / "charts" / "open_actions_by_owner.png").exists()
