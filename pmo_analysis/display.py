@@ -56,7 +56,7 @@ def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(),
     styler = shown.style.format(fmt, escape="html", na_rep="").hide(axis="index")
     styler = styler.format_index(pretty_label, escape="html", axis=1)
     num_cols = list(dict.fromkeys(c for c in (*money, *pct, *ratio, *integer) if c in shown))
-    styler = styler.set_properties(subset=num_cols, **{"text-align": "right"})
+    styler = styler.set_properties(subset=num_cols, **{"text-align": "right", "white-space": "nowrap"})
     styler = styler.set_table_attributes('class="pmo-table"')
     more = len(df) - len(shown)
     text = caption or ""
@@ -67,20 +67,20 @@ def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(),
     return styler
 
 
-def kpi_tiles(items: dict[str, str]) -> HTML:
-    """A row of headline figures: ``{"label": "formatted value"}``."""
+def kpi_tiles(items: dict[str, str]) -> None:
+    """Display a row of headline figures: ``{"label": "formatted value"}``."""
     tiles = "".join(
         f'<div style="display:inline-block;min-width:150px;margin:4px 8px 4px 0;padding:8px 12px;'
         f'border:1px solid #ccc;border-radius:6px;vertical-align:top">'
         f'<div style="font-size:12px;color:#555">{html.escape(str(k))}</div>'
         f'<div style="font-size:20px;font-weight:bold">{html.escape(str(v))}</div></div>'
         for k, v in items.items())
-    return HTML(f'<div class="pmo-kpis">{tiles}</div>')
+    display(HTML(f'<div class="pmo-kpis">{tiles}</div>'))
 
 
-def note(text: str) -> HTML:
-    """A short paragraph of computed narrative; ``text`` is escaped."""
-    return HTML(f"<p>{html.escape(text)}</p>")
+def note(text: str) -> None:
+    """Display a short paragraph of computed narrative (escaped), wherever it is called."""
+    display(HTML(f"<p>{html.escape(text)}</p>"))
 
 
 def show(fig, output_dir: str | Path | None, name: str):
@@ -91,3 +91,16 @@ def show(fig, output_dir: str | Path | None, name: str):
     else:  # pragma: no cover
         import matplotlib.pyplot as plt
         plt.close(fig)
+
+
+HEALTH_STYLE = {"off track": "background-color:#c62828;color:#fff;font-weight:bold",
+                "at risk": "background-color:#f9a825;color:#000;font-weight:bold",
+                "on track": "background-color:#2e7d32;color:#fff;font-weight:bold"}
+
+
+def health_table(df: pd.DataFrame, *, caption: str | None = None, max_rows: int = 40):
+    """:func:`table` with the ``health`` column colour-coded; the status is also written as text,
+    for colour-blind readers and black-and-white printing."""
+    styler = table(df, ratio=["cpi", "spi"], money=["bac", "eac", "npv"], integer=["percent_complete"],
+                   dates=["end_date"], caption=caption, max_rows=max_rows)
+    return styler.map(lambda v: HEALTH_STYLE.get(v, "") + ";white-space:nowrap", subset=["health"])

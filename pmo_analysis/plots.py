@@ -19,7 +19,7 @@ __all__ = [
     "use_style", "cjk_font", "save", "money", "npv_ranked", "value_vs_risk", "j_curve",
     "cpi_spi_quadrant", "frontier", "kpi_bars", "utilization_trend", "utilization_heatmap",
     "overallocation_bars", "capacity_vs_demand", "plan_vs_actual", "time_split", "lessons_by_category",
-    "lessons_trend", "recurring_themes", "open_actions_by_owner", "went_well",
+    "lessons_trend", "recurring_themes", "open_actions_by_owner", "went_well", "headline_trend",
 ]
 
 CJK_CANDIDATES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Sans CJK JP",
@@ -489,3 +489,44 @@ def went_well(practices: pd.DataFrame, *, top: int = 12) -> Figure:
     ax.set_title("What went well: practices to make standard")
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- executive summary
+def headline_trend(hist: pd.DataFrame, labels: dict[str, str]) -> Figure:
+    """Small multiples: each headline figure across the runs of a schedule."""
+    metrics = [m for m in labels if m in hist.columns and hist[m].notna().any()]
+    n = len(metrics)
+    cols = 4
+    rows = int(np.ceil(n / cols)) or 1
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 1.35 * rows + 0.45), squeeze=False)
+    pct = {"portfolio_roi", "utilization"}
+    money_like = {"total_budget", "portfolio_npv", "spend_to_date", "planned_to_date"}
+    for ax, m in zip(axes.flat, metrics):
+        y = hist[m].astype(float)
+        ax.plot(hist["as_of"], y, marker="o", color="#1f4e79", lw=1.5, ms=3)
+        ax.scatter(hist["as_of"].iloc[-1:], y.iloc[-1:], color="#c62828", zorder=3, s=20)
+        last = y.iloc[-1]
+        shown = (f"{last:.0%}" if m in pct else _money(last) if m in money_like
+                 else f"{last:.2f}" if m.endswith(("cpi", "spi")) else f"{last:,.0f}")
+        ax.set_title(f"{labels[m]}: {shown}", fontsize=9, fontweight="bold")
+        ax.tick_params(labelsize=7)
+        ax.set_xticks(hist["as_of"].iloc[[0, -1]].unique())
+        ax.xaxis.set_major_formatter(matplotlib_date_formatter())
+        if m in pct:
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+        elif m in money_like:
+            ax.yaxis.set_major_formatter(money)
+        ax.margins(y=0.25)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    runs = len(hist)
+    fig.suptitle(f"Headline figures across {runs} report{'s' if runs != 1 else ''} of this schedule",
+                 x=0.01, ha="left", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def matplotlib_date_formatter():
+    from matplotlib.dates import DateFormatter
+
+    return DateFormatter("%Y-%m-%d")

@@ -1,0 +1,76 @@
+"""Project health for leadership: on track / at risk / off track, with the reason in words.
+
+Rules (thresholds are parameters of the executive summary), for active and on-hold projects:
+
+off track
+    CPI < ``cpi_red``, or SPI < ``spi_red``, or the end date has passed while the project is not
+    complete (percent_complete < 100).
+at risk
+    not off track, and CPI < ``cpi_amber``, or SPI < ``spi_amber``, or risk_score >= ``risk_amber``,
+    or no earned value can be computed (no percent complete or no actual cost yet).
+on track
+    everything else.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["HEALTH_ORDER", "project_health"]
+
+HEALTH_ORDER = {"off track": 0, "at risk": 1, "on track": 2}
+
+
+def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber: float = 0.95,
+                   spi_red: float = 0.85, spi_amber: float = 0.95, risk_amber: float = 4
+                   ) -> pd.DataFrame:
+    """Health of every active or on-hold project, worst first.
+
+    ``roi`` is :func:`pmo_analysis.roi.roi_by_project`. Returns project_id, name, department,
+    status, health, reason, cpi, spi, risk_score, end_date, percent_complete, bac, eac, npv.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"project_id": ["A"], "name": ["a"], "department": ["d"], "status": ["active"],
+    ...                    "cpi": [0.8], "spi": [1.0], "risk_score": [2], "end_date": [pd.Timestamp("2027-01-01")],
+    ...                    "percent_complete": [50.0], "bac": [1.0], "eac": [1.25], "npv": [0.0]})
+    >>> project_health(df, as_of="2026-06-30")[["health", "reason"]].values.tolist()
+    [['off track', 'CPI 0.80 below 0.85']]
+    """
+    if not (cpi_red <= cpi_amber and spi_red <= spi_amber):
+        raise ValueError("red thresholds must not be above amber thresholds "
+                         f"(cpi {cpi_red} / {cpi_amber}, spi {spi_red} / {spi_amber})")
+    as_of = pd.Timestamp(as_of)
+    df = roi.loc[roi["status"].isin(["active", "on_hold"])].copy()
+    pct = df["percent_complete"] if "percent_complete" in df else pd.Series(np.nan, index=df.index)
+    cpi, spi, risk = df["cpi"], df["spi"], df["risk_score"]
+    late = (df["end_date"] < as_of) & ~(pct >= 100)
+    red = {
+        "cpi": (cpi < cpi_red, "CPI " + cpi.map("{:.2f}".format) + f" below {cpi_red:.2f}"),
+        "spi": (spi < spi_red, "SPI " + spi.map("{:.2f}".format) + f" below {spi_red:.2f}"),
+        "late": (late, "end date " + df["end_date"].dt.strftime("%Y-%m-%d") + " passed at "
+                 + pct.map(lambda v: "unknown" if pd.isna(v) else f"{v:.0f}") + "% complete"),
+    }
+    amber = {
+        "cpi": ((cpi >= cpi_red) & (cpi < cpi_amber),
+                "CPI " + cpi.map("{:.2f}".format) + f" below {cpi_amber:.2f}"),
+        "spi": ((spi >= spi_red) & (spi < spi_amber),
+                "SPI " + spi.map("{:.2f}".format) + f" below {spi_amber:.2f}"),
+        "risk": (risk >= risk_amber, "risk score " + risk.map(lambda v: f"{v:.0f}") + "/5"),
+        "no_ev": (cpi.isna() | spi.isna(), pd.Series("no earned value (percent complete or actual "
+                                                     "cost missing)", index=df.index)),
+    }
+    is_red = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _ in red.values()])
+    is_amber = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _ in amber.values()])
+    df["health"] = np.where(is_red, "off track", np.where(is_amber, "at risk", "on track"))
+    parts = pd.DataFrame({f"{k}_{n}": text.where(mask.fillna(False), "")
+                          for k, rules in (("r", red), ("a", amber)) for n, (mask, text) in rules.items()},
+                         index=df.index)
+    df["reason"] = (parts.where(parts != "").stack().dropna().groupby(level=0).agg("; ".join)
+                    .reindex(df.index, fill_value=""))
+    df["_o"] = df["health"].map(HEALTH_ORDER)
+    df = df.sort_values(["_o", "cpi", "spi"], na_position="first")
+    cols = ["project_id", "name", "department", "status", "health", "reason", "cpi", "spi", "risk_score",
+            "end_date", "percent_complete", "bac", "eac", "npv"]
+    return df[[c for c in cols if c in df.columns]].reset_index(drop=True)

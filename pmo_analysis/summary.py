@@ -1,0 +1,216 @@
+"""Executive summary: headline figures, snapshots, and what changed since the previous report.
+
+Every run of the executive summary exports small snapshot tables next to its HTML
+(``headline.csv``, ``project_snapshot.csv``, ``overallocated_people.csv``,
+``high_impact_lessons.csv``). The next run of the same schedule finds the previous successful run
+through the manifests in the reports folder and compares the snapshots.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["HEADLINE_LABELS", "headline", "project_snapshot", "find_previous_run", "load_snapshot",
+           "changes_since", "format_changes", "history"]
+
+#: Headline figures, in display order, with their labels.
+HEADLINE_LABELS = {
+    "active_projects": "Active projects",
+    "total_budget": "Budget, active",
+    "portfolio_npv": "Portfolio NPV",
+    "portfolio_roi": "Portfolio ROI",
+    "spend_to_date": "Spend to date (AC)",
+    "planned_to_date": "Planned to date (PV)",
+    "portfolio_cpi": "Portfolio CPI",
+    "portfolio_spi": "Portfolio SPI",
+    "utilization": "Utilization",
+    "overallocated_people": "Over-allocated, next 3 mo",
+    "open_high_impact_actions": "Open high-impact actions",
+}
+SNAPSHOT_FILES = ("headline.csv", "project_snapshot.csv", "overallocated_people.csv",
+                  "high_impact_lessons.csv")
+
+
+def headline(roi: pd.DataFrame, *, utilization: float | None, overallocated: pd.Series | None,
+             open_high_impact: int | None, as_of) -> pd.DataFrame:
+    """One row of headline figures. Ratios come from sums (see :func:`roi.portfolio_totals`);
+    figures whose table is missing are empty."""
+    from .roi import portfolio_totals
+
+    t = portfolio_totals(roi).iloc[0]
+    running = roi.loc[roi["status"].isin(["active", "on_hold"])]
+    rt = portfolio_totals(running).iloc[0] if len(running) else t * np.nan
+    row = {
+        "as_of": pd.Timestamp(as_of).strftime("%Y-%m-%d"),
+        "active_projects": int((roi["status"] == "active").sum()),
+        "total_budget": float(roi.loc[roi["status"] == "active", "bac"].sum()),
+        "portfolio_npv": float(t["npv"]),
+        "portfolio_roi": float(t["roi"]),
+        "spend_to_date": float(rt["ac"]),
+        "planned_to_date": float(rt["pv"]),
+        "portfolio_cpi": float(rt["cpi"]),
+        "portfolio_spi": float(rt["spi"]),
+        "utilization": np.nan if utilization is None else float(utilization),
+        "overallocated_people": np.nan if overallocated is None else int(overallocated.nunique()),
+        "open_high_impact_actions": np.nan if open_high_impact is None else int(open_high_impact),
+    }
+    return pd.DataFrame([row])
+
+
+def project_snapshot(roi: pd.DataFrame, health: pd.DataFrame) -> pd.DataFrame:
+    """project_id, name, status, health, total_cost, npv, cpi, spi: what the next run compares."""
+    snap = roi[["project_id", "name", "status", "total_cost", "npv", "cpi", "spi"]].merge(
+        health[["project_id", "health"]], on="project_id", how="left")
+    return snap[["project_id", "name", "status", "health", "total_cost", "npv", "cpi", "spi"]]
+
+
+def find_previous_run(reports_dir: str | Path, *, schedule: str, before_as_of=None) -> Path | None:
+    """The newest earlier run of ``schedule`` whose executive summary succeeded, as the folder of
+    its exported tables, or ``None``. With ``before_as_of``, only runs with an earlier as-of date."""
+    reports_dir = Path(reports_dir)
+    if not reports_dir.is_dir():
+        return None
+    candidates = []
+    for mf in reports_dir.glob("*/manifest.json"):
+        if mf.parent.is_symlink() or mf.parent.name.startswith("."):
+            continue
+        try:
+            m = json.loads(mf.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if m.get("schedule") != schedule:
+            continue
+        ok = [n for n in m.get("notebooks", []) if n.get("name") == "executive_summary"
+              and n.get("status") == "success"]
+        if not ok:
+            continue
+        if before_as_of is not None and str(m.get("as_of", "")) >= pd.Timestamp(before_as_of).strftime("%Y-%m-%d"):
+            continue
+        folder = mf.parent / "executive_summary"
+        if (folder / "project_snapshot.csv").exists():
+            candidates.append((m.get("started_utc", ""), mf.parent.name, folder))
+    return max(candidates)[2] if candidates else None
+
+
+def load_snapshot(folder: str | Path) -> dict[str, pd.DataFrame]:
+    """The snapshot tables a previous executive summary exported."""
+    folder = Path(folder)
+    out = {}
+    for name in SNAPSHOT_FILES:
+        path = folder / name
+        out[name.removesuffix(".csv")] = pd.read_csv(path, dtype={"project_id": str, "lesson_id": str,
+                                                                  "resource_id": str}) \
+            if path.exists() else pd.DataFrame()
+    return out
+
+
+def _moves(prev: pd.DataFrame, cur: pd.DataFrame, col: str, label: str, *, min_abs: float,
+           top: int) -> pd.DataFrame:
+    m = cur[["project_id", "name", col]].merge(prev[["project_id", col]], on="project_id",
+                                               suffixes=("", "_prev"))
+    m["delta"] = m[col] - m[f"{col}_prev"]
+    m = m.loc[m["delta"].abs() >= min_abs].copy()
+    m = m.reindex(m["delta"].abs().sort_values(ascending=False).index).head(top)
+    return pd.DataFrame({"change": label, "item_id": m["project_id"], "name": m["name"],
+                         "before": m[f"{col}_prev"], "after": m[col], "delta": m["delta"]})
+
+
+def changes_since(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataFrame], *,
+                  top: int = 5) -> pd.DataFrame:
+    """What changed between two snapshots, one row per change.
+
+    change is one of: health changed, new project, closed project, forecast cost, NPV, CPI, SPI
+    (the ``top`` largest moves each; cost and NPV moves under 1% of the previous value and CPI/SPI
+    moves under 0.02 are ignored), new over-allocation, new high-impact lesson.
+    Columns: change, item_id, name, before, after, delta.
+    """
+    prev, cur = previous["project_snapshot"], current["project_snapshot"]
+    rows = []
+    m = cur.merge(prev, on="project_id", how="outer", suffixes=("", "_prev"), indicator=True)
+    new = m.loc[m["_merge"] == "left_only"]
+    rows.append(pd.DataFrame({"change": "new project", "item_id": new["project_id"], "name": new["name"],
+                              "before": "", "after": new["status"], "delta": np.nan}))
+    both = m.loc[m["_merge"] == "both"]
+    closed_now = both["status"].isin(["completed", "cancelled"]) & ~both["status_prev"].isin(["completed", "cancelled"])
+    gone = m.loc[m["_merge"] == "right_only"]
+    rows.append(pd.DataFrame({"change": "closed project", "item_id": both.loc[closed_now, "project_id"],
+                              "name": both.loc[closed_now, "name"], "before": both.loc[closed_now, "status_prev"],
+                              "after": both.loc[closed_now, "status"], "delta": np.nan}))
+    rows.append(pd.DataFrame({"change": "closed project", "item_id": gone["project_id"],
+                              "name": gone["name_prev"], "before": gone["status_prev"],
+                              "after": "no longer in the data", "delta": np.nan}))
+    h = both.loc[both["health"].fillna("") != both["health_prev"].fillna("")]
+    h = h.loc[h["health"].notna() | h["health_prev"].notna()]
+    rows.append(pd.DataFrame({"change": "health changed", "item_id": h["project_id"], "name": h["name"],
+                              "before": h["health_prev"].fillna("(not running)"),
+                              "after": h["health"].fillna("(not running)"), "delta": np.nan}))
+    prev_cost = prev.set_index("project_id")["total_cost"].abs()
+    for col, label, min_abs in (("total_cost", "forecast cost", None), ("npv", "NPV", None),
+                                ("cpi", "CPI", 0.02), ("spi", "SPI", 0.02)):
+        floor = min_abs if min_abs is not None else max(1.0, 0.01 * float(prev_cost.median() or 0))
+        rows.append(_moves(prev, cur, col, label, min_abs=floor, top=top))
+    for key, label, col in (("overallocated_people", "new over-allocation", "resource_id"),
+                            ("high_impact_lessons", "new high-impact lesson", "lesson_id")):
+        c, p = current.get(key, pd.DataFrame()), previous.get(key, pd.DataFrame())
+        if c.empty or col not in c:
+            continue
+        before = set(p[col]) if col in p else set()
+        n = c.loc[~c[col].isin(before)]
+        rows.append(pd.DataFrame({"change": label, "item_id": n[col],
+                                  "name": n["name"] if "name" in n else n.get("title", ""),
+                                  "before": "", "after": n.get("detail", ""), "delta": np.nan}))
+    out = pd.concat([r for r in rows if len(r)], ignore_index=True) if any(len(r) for r in rows) else \
+        pd.DataFrame(columns=["change", "item_id", "name", "before", "after", "delta"])
+    return out
+
+
+_CHANGE_ORDER = ["health changed", "new project", "closed project", "CPI", "SPI", "forecast cost", "NPV",
+                 "new over-allocation", "new high-impact lesson"]
+
+
+def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:
+    """Changes for reading: the ``per_kind`` first of each kind, in a fixed order, with money as
+    whole numbers and CPI/SPI with two decimals (the exported CSV keeps full precision)."""
+    d = changes.copy()
+    d["_o"] = d["change"].map({k: i for i, k in enumerate(_CHANGE_ORDER)})
+    d = d.sort_values("_o", kind="stable").groupby("change", sort=False).head(per_kind)
+
+    def fmt(v, kind):
+        if isinstance(v, (int, float, np.floating)) and not pd.isna(v):
+            return f"{v:,.2f}" if kind in ("CPI", "SPI") else f"{v:,.0f}"
+        return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+
+    for c in ("before", "after"):
+        d[c] = [fmt(v, k) for v, k in zip(d[c], d["change"])]
+    d["delta"] = [("" if pd.isna(v) else f"{v:+,.2f}" if k in ("CPI", "SPI") else f"{v:+,.0f}")
+                  for v, k in zip(d["delta"], d["change"])]
+    return d.drop(columns="_o").reset_index(drop=True)
+
+
+def history(reports_dir: str | Path, *, schedule: str, current: pd.DataFrame | None = None
+            ) -> pd.DataFrame:
+    """Headline figures of every successful executive summary of ``schedule`` (plus ``current``),
+    oldest first, one row per run."""
+    reports_dir = Path(reports_dir)
+    frames = []
+    if reports_dir.is_dir():
+        for mf in sorted(reports_dir.glob("*/manifest.json")):
+            if mf.parent.is_symlink():
+                continue
+            try:
+                m = json.loads(mf.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            h = mf.parent / "executive_summary" / "headline.csv"
+            if m.get("schedule") == schedule and h.exists():
+                frames.append(pd.read_csv(h).assign(run=mf.parent.name))
+    if current is not None:
+        frames.append(current.assign(run="this report"))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    out["as_of"] = pd.to_datetime(out["as_of"])
+    return out.sort_values(["as_of", "run"]).reset_index(drop=True)
