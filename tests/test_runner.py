@@ -134,7 +134,7 @@ def test_killed_kernel_does_not_hang_the_runner(tmp_path):
 
 @pytest.mark.parametrize("params, message", [
     ({"as_of": "2026-13-01"}, "parameter 'as_of' must be a date YYYY-MM-DD, got '2026-13-01'"),
-    ({"discount_rate": "ten"}, "portfolio_roi: parameter 'discount_rate' must be a number, got 'ten'"),
+    ({"discount_rate": "ten"}, "executive_summary: parameter 'discount_rate' must be a number, got 'ten'"),
     ({"over_threshold": 0}, "resource_utilization: parameter 'over_threshold' must be > 0 and <= 3, got 0"),
     ({"no_such": 1}, "unknown parameter(s) 'no_such'"),
 ])
