@@ -268,5 +268,5 @@ def test_reports_open_offline_in_chromium(suite_run):
             assert errors == [], f"{path.name} console errors {errors}"
             assert broken == 0, f"{path.name}: {broken} of {images} images did not load"
             if path.name != "index.html":
-                assert images >= 3
+                assert images >= (1 if path.stem == "executive_summary" else 3), path.name
         browser.close()
