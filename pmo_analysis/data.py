@@ -240,7 +240,22 @@ def _normalise_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- parsing values
 def _as_text(s: pd.Series) -> pd.Series:
-    """Strip text; empty strings and missing values become <NA>."""
+    """Strip text; empty strings and missing values become <NA>.
+
+    A categorical column (Parquet dictionary columns, such as ids in large timesheets) is
+    cleaned on its categories and stays categorical, which keeps 10 million rows cheap.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = pd.Index(s.cat.categories.astype(str)).str.strip()
+        out = s.cat.rename_categories(cats) if cats.is_unique else s.astype(str).str.strip().astype("category")
+        if "" in out.cat.categories:
+            out = out.cat.remove_categories([""])
+        return out
+    if pd.api.types.is_float_dtype(s) or pd.api.types.is_integer_dtype(s):
+        v = s.to_numpy(dtype=float, na_value=np.nan)
+        whole = np.isfinite(v) & (np.mod(v, 1) == 0)
+        text = np.where(whole, np.char.mod("%d", np.where(whole, v, 0).astype(np.int64)), v.astype(str))
+        return pd.Series(text, index=s.index, dtype="string").mask(np.isnan(v))
     if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
         s = s.astype(object).where(s.notna(), None)
         s = s.map(lambda v: v if v is None else (str(int(v)) if isinstance(v, float)
@@ -267,7 +282,7 @@ def _parse_date(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
         return out.astype("datetime64[ns]"), pd.Series(False, index=s.index)
-    if s.map(lambda v: isinstance(v, pd.Timestamp) or hasattr(v, "year")).any():
+    if pd.api.types.is_object_dtype(s) and s.map(lambda v: hasattr(v, "year")).any():
         # Excel cells read as datetime objects mixed with text
         s = s.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
     text = _as_text(s)
@@ -321,8 +336,8 @@ def _fmt_bound(col: Column) -> str:
     return " and ".join(x for x in (lo, hi) if x)
 
 
-def _validate_table(table: str, raw: pd.DataFrame, file: str, header_row: int = 1
-                    ) -> tuple[pd.DataFrame | None, _Collector]:
+def _validate_table(table: str, raw: pd.DataFrame, file: str, header_row: int = 1,
+                    text_source: bool = True) -> tuple[pd.DataFrame | None, _Collector]:
     df = _normalise_columns(raw)
     # row number as a spreadsheet user sees it: header on `header_row`, data just below
     rows = pd.Series(np.arange(len(df)) + header_row + 1, index=df.index)
@@ -335,7 +350,7 @@ def _validate_table(table: str, raw: pd.DataFrame, file: str, header_row: int = 
         return None, col
 
     # trailing / interspersed fully blank rows (Excel leaves them) are not data
-    if len(df):
+    if len(df) and text_source:
         as_text = df.astype("string").apply(lambda c: c.str.strip())
         blank = (as_text.isna() | (as_text == "")).all(axis=1)
         df, rows = df.loc[~blank], rows.loc[~blank]
@@ -384,7 +399,9 @@ def _validate_table(table: str, raw: pd.DataFrame, file: str, header_row: int = 
             if c.min is not None:
                 lo_bad = values < c.min if c.min_inclusive else values <= c.min
             hi_bad = values > c.max if c.max is not None else pd.Series(False, index=values.index)
-            col.add((lo_bad | hi_bad).fillna(False), c.name, _as_text(s), "must be " + _fmt_bound(c))
+            out_of_range = (lo_bad | hi_bad).fillna(False)
+            if out_of_range.any():  # the text form is only needed to report the bad values
+                col.add(out_of_range, c.name, _as_text(s), "must be " + _fmt_bound(c))
         out[c.name] = values
         if c.unique:
             dup = values.notna() & values.duplicated(keep=False)
@@ -553,7 +570,7 @@ def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = N
         except Exception as exc:  # unreadable file: report it as a problem, keep going
             problems.append(Problem(table, label, None, None, None, f"cannot read the file: {exc}"))
             continue
-        df, coll = _validate_table(table, raw, label)
+        df, coll = _validate_table(table, raw, label, text_source=path.suffix != ".parquet")
         collectors[table] = coll
         if df is not None:
             loaded[table] = df

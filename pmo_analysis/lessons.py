@@ -346,70 +346,121 @@ def high_impact_done_share(prepared: pd.DataFrame) -> float:
 
 
 def fixes_that_did_not_stick(prepared: pd.DataFrame, theme: pd.Series) -> pd.DataFrame:
-    """Lessons whose action is done but whose theme came back: a later ``to_improve`` lesson on the
-    same text theme from another project. The data has no completion date, so the lesson date is
-    used as the earliest date the action could have been done.
+    """Lessons whose action is done but whose theme came back: later ``to_improve`` lessons on the
+    same text theme from other projects. The register has no completion date, so the lesson date
+    is used as the earliest date the action could have been done.
+
+    Returns lesson_id, project_id, date, theme, title, recurrences (later lessons from other
+    projects) and projects (distinct other projects with a later lesson), most recurrences first.
+    Counted with ranks within each theme, so memory stays linear in the number of lessons.
     """
     d = prepared.assign(theme=theme).dropna(subset=["theme"])
-    d = d.loc[d["kind"] == "to_improve"]
-    done = d.loc[d["action_status"] == "done", ["lesson_id", "project_id", "date", "theme", "title"]]
-    later = d[["lesson_id", "project_id", "date", "theme"]]
-    m = done.merge(later, on="theme", suffixes=("", "_later"))
-    m = m.loc[(m["date_later"] > m["date"]) & (m["project_id_later"] != m["project_id"])]
-    out = m.groupby(["lesson_id", "project_id", "date", "theme", "title"]).agg(
-        recurrences=("lesson_id_later", "size"), first_recurrence=("date_later", "min"),
-        recurred_in=("project_id_later", lambda s: ";".join(sorted(set(s))))).reset_index()
-    return out.sort_values("recurrences", ascending=False).reset_index(drop=True)
+    d = d.loc[d["kind"] == "to_improve", ["lesson_id", "project_id", "date", "theme", "title",
+                                          "action_status"]].copy()
+    cols = ["lesson_id", "project_id", "date", "theme", "title", "recurrences", "projects"]
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    # later lessons in the theme, minus later lessons of the same project
+    d["later_theme"] = d.groupby("theme")["date"].transform("size") - \
+        d.groupby("theme")["date"].rank(method="max")
+    d["later_own"] = d.groupby(["theme", "project_id"])["date"].transform("size") - \
+        d.groupby(["theme", "project_id"])["date"].rank(method="max")
+    d["recurrences"] = (d["later_theme"] - d["later_own"]).astype(int)
+    # projects whose last lesson in the theme is later than this lesson, minus its own project
+    last = d.groupby(["theme", "project_id"], as_index=False)["date"].max()
+    q = d.loc[d["action_status"] == "done"]
+    ev = pd.concat([last.assign(is_q=0, idx=-1), q[["theme", "project_id", "date"]].assign(
+        is_q=1, idx=np.arange(len(q)))], ignore_index=True)
+    ev = ev.sort_values(["theme", "date", "is_q"], kind="stable")  # on a tie the project counts first
+    ev["pairs_upto"] = (1 - ev["is_q"]).groupby(ev["theme"]).cumsum()
+    ev["pairs_total"] = (1 - ev["is_q"]).groupby(ev["theme"]).transform("sum")
+    qe = ev.loc[ev["is_q"] == 1].sort_values("idx")
+    later_projects = (qe["pairs_total"] - qe["pairs_upto"]).to_numpy()
+    own_last = q.merge(last, on=["theme", "project_id"], how="left", suffixes=("", "_last"))["date_last"]
+    own_later = (own_last.to_numpy() > q["date"].to_numpy()).astype(int)
+    out = q.assign(projects=later_projects - own_later)
+    out = out.loc[out["recurrences"] > 0, cols]
+    return out.sort_values(["recurrences", "date"], ascending=[False, True]).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- running projects
 def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_of, top_n: int = 5,
-                         theme: pd.Series | None = None) -> pd.DataFrame:
+                         theme: pd.Series | None = None, chunk: int = 256) -> pd.DataFrame:
     """For each active project, the most relevant past lessons from other projects.
 
-    score = 0.5 x text similarity (TF-IDF cosine between the lesson and the project's name plus its
-    own lessons) + 0.2 if same department + 0.2 if the lesson's category or theme already appears
+    score = 0.5 x text similarity (TF-IDF cosine between the lesson and the project's profile: its
+    name plus the sum of its own lessons' vectors) + 0.2 if same department + 0.2 if the lesson's category or theme already appears
     in the project's own lessons + 0.1 if high impact. Returns project_id, lesson_id, score, reason.
+    Projects are scored ``chunk`` at a time, so memory stays bounded for large registers.
     """
+    from scipy import sparse
     from sklearn.metrics.pairwise import cosine_similarity
 
-    active = projects.loc[projects["status"] == "active"]
-    past = prepared.loc[prepared["date"] <= pd.Timestamp(as_of)].copy()
+    cols = ["project_id", "lesson_id", "score", "reason"]
+    active = projects.loc[projects["status"] == "active"].reset_index(drop=True)
+    past = prepared.loc[prepared["date"] <= pd.Timestamp(as_of)].reset_index(drop=True)
     if active.empty or past.empty:
-        return pd.DataFrame(columns=["project_id", "lesson_id", "score", "reason"])
-    past["theme"] = theme.reindex(past.index) if theme is not None else pd.NA
-    own_text = past.groupby("project_id")["text"].agg(" ".join)
-    profile = (active["name"].astype(str) + ". " + active["project_id"].map(own_text).fillna("")).tolist()
+        return pd.DataFrame(columns=cols)
+    th = (theme.reindex(prepared.index)[prepared["date"] <= pd.Timestamp(as_of)].reset_index(drop=True)
+          if theme is not None else pd.Series(pd.NA, index=past.index))
+    past["theme"] = th.astype("string").fillna("")
+    from sklearn.preprocessing import normalize
+
     vec = _vectorizer()
-    vec.fit(past["text"].tolist() + profile)
-    sim = cosine_similarity(vec.transform(profile), vec.transform(past["text"]))  # projects x lessons
-    own_cats = past.groupby("project_id")["category"].agg(set)
-    own_themes = past.dropna(subset=["theme"]).groupby("project_id")["theme"].agg(set)
-    rows = []
-    lesson_proj = past["project_id"].to_numpy()
-    dept = past["department"].to_numpy()
-    cats = past["category"].to_numpy()
-    themes = past["theme"].to_numpy()
+    L_text = vec.fit_transform(past["text"])
+    # category and theme membership as sparse indicators (lesson x key), summed per project
+    pidx = pd.Index(active["project_id"]).get_indexer(past["project_id"])
+    mine = pidx >= 0
+    own = sparse.csr_matrix((np.ones(mine.sum()), (pidx[mine], np.flatnonzero(mine))),
+                            shape=(len(active), len(past)))
+
+    def indicator(values: pd.Series):
+        codes, _ = pd.factorize(values.where(values != "", None), use_na_sentinel=True)
+        ok = codes >= 0
+        m = sparse.csr_matrix((np.ones(ok.sum()), (np.flatnonzero(ok), codes[ok])),
+                              shape=(len(past), max(codes.max() + 1, 1)))
+        return m, own @ m
+
+    # a project's text profile: its name plus the sum of its own lessons' vectors
+    P_text = normalize(vec.transform(active["name"].astype(str)) + own @ L_text)
+    L_cat, P_cat = indicator(past["category"].astype(str))
+    L_theme, P_theme = indicator(past["theme"])
+    # integer codes: comparing millions of strings per chunk would dominate the run time
+    dept_codes, _ = pd.factorize(pd.concat([past["department"].astype(str), active["department"].astype(str)]))
+    dept, active_dept = dept_codes[: len(past)], dept_codes[len(past):]
     high = (past["impact"] == "high").to_numpy()
-    for i, (pid, pdept) in enumerate(zip(active["project_id"], active["department"])):
-        same_dept = dept == pdept
-        cat_set, theme_set = own_cats.get(pid, set()), own_themes.get(pid, set())
-        same_cat = np.isin(cats, list(cat_set)) | np.isin(themes.astype(str), list(theme_set))
-        score = 0.5 * sim[i] + 0.2 * same_dept + 0.2 * same_cat + 0.1 * high
-        score[lesson_proj == pid] = -1  # a project's own lessons are not "past lessons" for it
-        best = np.argsort(score)[::-1][:top_n]
-        for j in best:
-            if score[j] <= 0:
-                continue
-            why = [f"text similarity {sim[i, j]:.2f}"]
-            if same_dept[j]:
-                why.insert(0, "same department")
-            if same_cat[j]:
-                why.insert(0, f"same category '{cats[j]}'" if cats[j] in cat_set else "same theme")
-            if high[j]:
-                why.append("high impact")
-            rows.append((pid, past["lesson_id"].iloc[j], round(float(score[j]), 3), "; ".join(why)))
-    return pd.DataFrame(rows, columns=["project_id", "lesson_id", "score", "reason"])
+    lesson_proj = pidx  # position of the lesson's project among the active projects, -1 if none
+    out = []
+    k = min(top_n, len(past))
+    for lo in range(0, len(active), chunk):
+        hi = min(lo + chunk, len(active))
+        sim = cosine_similarity(P_text[lo:hi], L_text)
+        same_dept = dept[None, :] == active_dept[lo:hi, None]
+        same_cat = (P_cat[lo:hi] @ L_cat.T).toarray() > 0
+        same_theme = (P_theme[lo:hi] @ L_theme.T).toarray() > 0
+        same_key = same_cat | same_theme
+        score = 0.5 * sim + 0.2 * same_dept + 0.2 * same_key + 0.1 * high[None, :]
+        score[lesson_proj[None, :] == np.arange(lo, hi)[:, None]] = -1  # never its own lessons
+        best = np.argpartition(-score, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(score, best, axis=1), axis=1)
+        best = np.take_along_axis(best, order, axis=1)
+        r = np.repeat(np.arange(hi - lo), k)
+        j = best.ravel()
+        sc = score[r, j]
+        keep = sc > 0
+        r, j, sc = r[keep], j[keep], sc[keep]
+        cats = past["category"].astype(str).to_numpy()[j]
+        why_key = np.where(same_cat[r, j], "same category '" + cats + "'; ",
+                           np.where(same_theme[r, j], "same theme; ", ""))
+        why_dept = np.where(same_dept[r, j], "same department; ", "")
+        why_sim = np.char.mod("text similarity %.2f", sim[r, j])
+        why_high = np.where(high[j], "; high impact", "")
+        out.append(pd.DataFrame({"project_id": active["project_id"].to_numpy()[lo:hi][r],
+                                 "lesson_id": past["lesson_id"].to_numpy()[j],
+                                 "score": np.round(sc, 3),
+                                 "reason": np.char.add(np.char.add(np.char.add(
+                                     why_key.astype(str), why_dept.astype(str)), why_sim), why_high.astype(str))}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
 
 
 def went_well(prepared: pd.DataFrame) -> pd.DataFrame:

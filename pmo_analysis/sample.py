@@ -282,17 +282,19 @@ def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd
     penalty = np.where(star, -0.7, 0.0) + np.where(bench, 3.0, 0.0)
     role_of = resources["role"].to_numpy()
     pools = {role: np.flatnonzero(role_of == role) for role in ROLES}
-    noise = rng.normal(0, 0.12, size=(len(pidx), n_people))
     chosen = np.empty(len(pidx), dtype="int64")
-    on_team: set[tuple[int, int]] = set()
+    team: list[int] = []
     for i in range(len(pidx)):
+        if i == 0 or pidx[i] != pidx[i - 1]:
+            team = []
         pool = pools[want_role[i]]
         a, b = int(m_start[i] - base), int(m_end[i] - base) + 1
-        score = load[pool, a:b].max(axis=1) + penalty[pool] + noise[i, pool]
-        score += np.array([10.0 if (pidx[i], j) in on_team else 0.0 for j in pool])
+        score = load[pool, a:b].max(axis=1) + penalty[pool] + rng.normal(0, 0.12, size=len(pool))
+        if team:
+            score[np.isin(pool, team)] += 10.0  # one slot per person and project
         pick = int(pool[np.argmin(score)])
         chosen[i] = pick
-        on_team.add((pidx[i], pick))
+        team.append(pick)
         load[pick, a:b] += alloc[i] / 100
     df = pd.DataFrame({
         "resource_id": resources["resource_id"].to_numpy()[chosen],

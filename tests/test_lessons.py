@@ -96,7 +96,7 @@ def test_fix_that_did_not_stick():
     theme = pd.Series(["T1", "T1", "T1", pd.NA, "T2"], index=d.index, dtype="string")
     stuck = L.fixes_that_did_not_stick(d, theme)
     assert stuck["lesson_id"].tolist() == ["1"] and stuck["recurrences"].item() == 2
-    assert stuck["recurred_in"].item() == "B;C"
+    assert stuck["projects"].item() == 2  # B and C
 
 
 def test_lessons_for_active_projects():
@@ -140,7 +140,7 @@ def test_sample_planted_themes_are_found(sample):
     cats = set(rec.loc[rec["source"] == "category", "theme"])
     assert {"Vendor management", "Requirements"} <= cats
     vendor = L.search_lessons(sample.lessons, "vendor delay", top=20)
-    assert vendor["title"].str.contains("供应商").any() and vendor["title"].str.contains("endor").any()
+    assert vendor["title"].str.contains("供应商").any() and vendor["title"].str.contains("endor|upplier").any()
 
 
 @pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real-data not present")
