@@ -143,13 +143,13 @@ def value_vs_risk(roi: pd.DataFrame) -> Figure:
     ax.set_xlabel("Delivery risk score (1 = low, 5 = high)")
     ax.set_ylabel("Net present value (currency)")
     lowest = df["npv"].rank(method="first") <= 3
-    worst = df.loc[(df["npv"] < 0) & ((df["risk_score"] >= 4) | lowest)]
+    worst = df.loc[(df["npv"] < 0) & ((df["risk_score"] >= 4) | lowest)].nsmallest(10, "npv")
     _labels(ax, worst["x"], worst["npv"], worst["project_id"] + " " + _shorten(worst["name"], 18))
     leg = ax.legend(title="Strategic objective (size = budget)", loc="upper left",
                     bbox_to_anchor=(1.01, 1), frameon=False)
     for h in leg.legend_handles:
         h.set_sizes([60])
-    ax.set_title("Value vs risk: negative-NPV projects at high risk or deepest loss are named")
+    ax.set_title("Value vs risk: the deepest-loss and high-risk negative-NPV projects are named")
     fig.tight_layout()
     return fig
 
@@ -199,6 +199,7 @@ def cpi_spi_quadrant(roi: pd.DataFrame, *, cpi_threshold: float = 0.85,
         ax.text(x, y, txt, ha="left" if x == lo else "right", va="bottom" if y == lo else "top",
                 color="#888", fontsize=9, transform=ax.transData)
     t = df.loc[trouble]
+    t = t.loc[t[["cpi", "spi"]].min(axis=1).nsmallest(12).index]  # name the 12 worst at most
     _labels(ax, t["spi"], t["cpi"], _shorten(t["project_id"] + " " + t["name"], 22))
     ax.set_xlabel("Schedule performance index SPI = EV / PV")
     ax.set_ylabel("Cost performance index CPI = EV / AC")
