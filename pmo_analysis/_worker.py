@@ -25,6 +25,25 @@ def main() -> None:
     except Exception as exc:  # dead kernel, timeout, bad notebook: reported, never hidden
         result = {"status": "failed", "error": {"cell": None, "ename": type(exc).__name__,
                                                 "evalue": str(exc)}}
+    if job.get("html"):
+        from pathlib import Path
+
+        from .runner import render_html
+
+        meta = dict(job["html"]["meta"])
+        err = result["error"]
+        if err:
+            cell = err.get("cell")
+            where = (f"in cell In [{cell}]" + (f" ({err['source']})" if err.get("source") else "")
+                     if cell is not None else "before or outside a cell")
+            meta["error"] = {"where": where, "ename": err.get("ename", ""), "evalue": err.get("evalue", "")}
+        if Path(job["output"]).exists():
+            try:
+                render_html(Path(job["output"]), Path(job["html"]["path"]), meta=meta,
+                            keep_code=job["html"]["keep_code"])
+            except Exception as exc:  # a rendering bug is reported, never hidden
+                result = {"status": "failed", "error": result["error"] or {
+                    "cell": None, "ename": type(exc).__name__, "evalue": f"HTML rendering failed: {exc}"}}
     print(json.dumps(result), flush=True)
 
 

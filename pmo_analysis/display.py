@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, display
 
-from .plots import save
 
 __all__ = ["table", "kpi_tiles", "show", "note"]
 
@@ -84,13 +83,22 @@ def note(text: str) -> None:
 
 
 def show(fig, output_dir: str | Path | None, name: str):
-    """Display ``fig`` in the notebook, save it as ``<output_dir>/charts/<name>.png`` and close it."""
-    display(fig)
+    """Render ``fig`` once to PNG, save it as ``<output_dir>/charts/<name>.png``, display that
+    image in the notebook and close the figure."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    data = buf.getvalue()
     if output_dir is not None:
-        save(fig, Path(output_dir) / "charts" / f"{name}.png")
-    else:  # pragma: no cover
-        import matplotlib.pyplot as plt
-        plt.close(fig)
+        path = Path(output_dir) / "charts" / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    display(Image(data=data, format="png"))
 
 
 HEALTH_STYLE = {"off track": "background-color:#c62828;color:#fff;font-weight:bold",

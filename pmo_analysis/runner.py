@@ -146,11 +146,11 @@ def _versions() -> dict[str, str]:
 
 # --------------------------------------------------------------------------- execution
 def _execute_in_subprocess(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float,
-                           cwd: Path) -> dict[str, Any]:
-    """Run one notebook in a child process (its own kernel); kill the whole process group on
-    timeout so a hung or dead kernel never hangs the runner."""
+                           cwd: Path, html: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run one notebook in a child process (its own kernel) that also renders its HTML; kill the
+    whole process group on timeout so a hung or dead kernel never hangs the runner."""
     job = {"input": str(nb), "output": str(out_ipynb), "parameters": params,
-           "cell_timeout": timeout, "cwd": str(cwd)}
+           "cell_timeout": timeout, "cwd": str(cwd), "html": html}
     proc = subprocess.Popen([sys.executable, "-m", "pmo_analysis._worker"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
@@ -252,27 +252,20 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
         if "schedule" in {d.name for d in _declared(path)}:
             values.setdefault("schedule", schedule)
         r.parameters = _jsonable(values)
-        t1 = time.perf_counter()
-        res = _execute_in_subprocess(path, tmp / f"{name}.ipynb", r.parameters, timeout=timeout,
-                                     cwd=path.parent)
-        r.duration_s = round(time.perf_counter() - t1, 2)
-        r.status = res["status"]
-        r.error = res.get("error")
         meta = {"title": TITLES.get(name, name.replace("_", " ").capitalize()),
                 "as_of": str(values.get("as_of") or dt.date.today()), "data_dir": str(data_dir),
                 "run_time": _fmt_time(started), "run_id": run_id, "index_href": "index.html"}
-        if r.error:
-            cell = r.error.get("cell")
-            where = (f"in cell In [{cell}]" + (f" ({r.error['source']})" if r.error.get("source") else "")
-                     if cell is not None else "before or outside a cell")
-            meta["error"] = {"where": where,
-                             "ename": r.error.get("ename", ""), "evalue": r.error.get("evalue", "")}
-        if (tmp / f"{name}.ipynb").exists():
-            try:
-                render_html(tmp / f"{name}.ipynb", tmp / f"{name}.html", meta=meta, keep_code=keep_code)
-            except Exception as exc:  # pragma: no cover - rendering bug: report, don't hide
-                r.status = "failed"
-                r.error = r.error or {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)}
+        t1 = time.perf_counter()
+        res = _execute_in_subprocess(path, tmp / f"{name}.ipynb", r.parameters, timeout=timeout,
+                                     cwd=path.parent, html={"path": str(tmp / f"{name}.html"),
+                                                            "meta": meta, "keep_code": keep_code})
+        r.duration_s = round(time.perf_counter() - t1, 2)
+        r.status = res["status"]
+        r.error = res.get("error")
+        if r.error and r.error.get("ename") in ("Timeout", "RunnerError") and (tmp / f"{name}.ipynb").exists():
+            meta["error"] = {"where": "the notebook was stopped", "ename": r.error["ename"],
+                             "evalue": r.error["evalue"]}
+            render_html(tmp / f"{name}.ipynb", tmp / f"{name}.html", meta=meta, keep_code=keep_code)
         r.outputs = sorted(str(p.relative_to(tmp)) for p in [tmp / f"{name}.ipynb", tmp / f"{name}.html"]
                            if p.exists()) + sorted(str(p.relative_to(tmp)) for p in out_dir.rglob("*")
                                                    if p.is_file())
@@ -281,9 +274,13 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
 
     for p in paths:
         say(f"[{0:6.1f}s] {p.stem}: queued")
+    # longest first (from the last run's durations): the parallel run finishes sooner
+    last = {n["name"]: n.get("duration_s") or 0 for m in _manifests(reports_dir)[:1]
+            for n in m.get("notebooks", [])}
+    order = sorted(paths, key=lambda p: -last.get(p.stem, float("inf")))
     try:
         with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-            list(pool.map(one, paths))
+            list(pool.map(one, order))
         n_failed = sum(r.status != "success" for r in results.values())
         status = "success" if n_failed == 0 else ("failed" if n_failed == len(results) else "partial")
         finished = dt.datetime.now().astimezone()
