@@ -59,7 +59,7 @@ NOTEBOOKS: dict[str, list[Param]] = {
         Param("reports_dir", "path", None, "where earlier runs are kept (default: reports/)"),
         Param("schedule", "str", "adhoc", "schedule name, used to find the previous run"),
         Param("discount_rate", "float", DEFAULT_DISCOUNT_RATE, "annual discount rate for NPV",
-              min=-0.99, max=1.0),
+              min=0, max=1.0),
         Param("cpi_red", "float", 0.85, "CPI below this is off track", min=0, max=2),
         Param("cpi_amber", "float", 0.95, "CPI below this is at risk", min=0, max=2),
         Param("spi_red", "float", 0.85, "SPI below this is off track", min=0, max=2),
@@ -68,7 +68,7 @@ NOTEBOOKS: dict[str, list[Param]] = {
     ],
     "portfolio_roi": _COMMON + [
         Param("discount_rate", "float", DEFAULT_DISCOUNT_RATE, "annual discount rate for NPV",
-              min=-0.99, max=1.0),
+              min=0, max=1.0),
         Param("w_alignment", "float", 0.4, "weight of strategic alignment in the priority score", min=0),
         Param("w_value", "float", 0.4, "weight of value (NPV or ROI) in the priority score", min=0),
         Param("w_risk", "float", 0.2, "weight of low risk in the priority score", min=0),

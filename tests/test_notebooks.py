@@ -75,7 +75,7 @@ def test_portfolio_roi_notebook_exports(tmp_path, sample):
 @pytest.mark.notebook
 @pytest.mark.parametrize("params, message", [
     ({"as_of": "30/06/2026"}, "portfolio_roi: parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'"),
-    ({"discount_rate": -2}, "portfolio_roi: parameter 'discount_rate' must be >= -0.99 and <= 1, got -2"),
+    ({"discount_rate": -0.05}, "portfolio_roi: parameter 'discount_rate' must be >= 0 and <= 1, got -0.05"),
     ({"discount_rate": "ten"}, "portfolio_roi: parameter 'discount_rate' must be a number, got 'ten'"),
 ])
 def test_bad_parameter_fails_in_first_cell(tmp_path, params, message):

@@ -63,3 +63,13 @@ def test_sample_data_is_deterministic(tmp_path):
     runner.invoke(main, ["sample-data", str(tmp_path / "c")])
     for f in bundled.iterdir():
         assert f.read_bytes() == (tmp_path / "c" / f.name).read_bytes(), f"data/sample/{f.name} is stale"
+
+
+def test_validate_command_reports_a_defect(sample_copy):
+    from tests.conftest import edit_csv
+
+    edit_csv(sample_copy, "assignments", lambda df: df.assign(
+        allocation_pct=df["allocation_pct"].where(df.index != 3, "150")))
+    result = CliRunner().invoke(main, ["validate", str(sample_copy)])
+    assert result.exit_code == 1
+    assert "assignments.csv, row 5, column 'allocation_pct': value '150': must be > 0 and <= 100" in result.output
