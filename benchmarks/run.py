@@ -122,9 +122,10 @@ def step_direct(data: str) -> None:
     front = roi.efficient_frontier(s, include=[0.7 * need])
     for by in ("department", "strategic_objective"):
         figs.append(plots.kpi_bars(roi.portfolio_totals(r, by=by), by=by))
-    figs += [plots.npv_ranked(r), plots.value_vs_risk(r), plots.j_curve(roi.cumulative_cashflow(p.cashflows, as_of=AS_OF), as_of=AS_OF),
-             plots.cpi_spi_quadrant(r), plots.frontier(front, budget_cap=0.7 * need,
-                                                       chosen_value=sel.loc[sel["selected"], "score"].sum(), objective="score")]
+    cum = roi.cumulative_cashflow(p.cashflows, as_of=AS_OF)
+    chosen = sel.loc[sel["selected"], "score"].sum()
+    figs += [plots.npv_ranked(r), plots.value_vs_risk(r), plots.j_curve(cum, as_of=AS_OF), plots.cpi_spi_quadrant(r),
+             plots.frontier(front, budget_cap=0.7 * need, chosen_value=chosen, objective="score")]
     roi.recommendations(r)
     health.project_health(r, as_of=AS_OF)
     u = U.utilization_by_resource(p.resources, p.assignments, p.timesheets, as_of=AS_OF, holidays=p.holidays)

@@ -1,7 +1,6 @@
 """PMO portfolio-analysis workbook: data contract, analyses, plots and the report runner."""
 from .data import Portfolio, load_portfolio
-from .exceptions import (DataValidationError, MissingTableError, NotebookExecutionError,
-                         ParameterError, PMOError, Problem)
+from .exceptions import DataValidationError, MissingTableError, ParameterError, PMOError, Problem
 
 __version__ = "0.1.0"
 
@@ -12,7 +11,6 @@ __all__ = [
     "DataValidationError",
     "MissingTableError",
     "ParameterError",
-    "NotebookExecutionError",
     "Problem",
     "__version__",
 ]

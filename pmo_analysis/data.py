@@ -28,7 +28,6 @@ __all__ = [
     "Column",
     "Portfolio",
     "load_portfolio",
-    "validate_folder",
 ]
 
 _MAX_LISTED = 25  # problems listed per (table, column, rule) before summarising the rest
@@ -596,7 +595,3 @@ def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = N
     portfolio.dropped = [p for p in all_problems if p.severity in ("error", "dropped")]
     return portfolio
 
-
-def validate_folder(data_dir: str | Path, *, as_of: str | None = None) -> Portfolio:
-    """Alias of :func:`load_portfolio` used by ``pmo-analysis validate``."""
-    return load_portfolio(data_dir, as_of=as_of)

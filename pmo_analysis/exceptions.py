@@ -64,15 +64,3 @@ class ParameterError(PMOError):
 
 class MissingTableError(PMOError):
     """An analysis needs a table that the data folder does not hold."""
-
-
-class NotebookExecutionError(PMOError):
-    """A report notebook failed while executing."""
-
-    def __init__(self, notebook: str, cell_index: int | None, ename: str, evalue: str):
-        self.notebook = notebook
-        self.cell_index = cell_index
-        self.ename = ename
-        self.evalue = evalue
-        cell = f"cell {cell_index}" if cell_index is not None else "an unknown cell"
-        super().__init__(f"{notebook}: {ename} in {cell}: {evalue}")

@@ -391,9 +391,9 @@ def time_split(split: pd.DataFrame) -> Figure:
     left = np.zeros(len(t))
     for i, c in enumerate(t.columns):
         ax.barh(t.index.astype(str), t[c], left=left, color=PALETTE[i % len(PALETTE)], label=c)
-        for y, (l, v) in enumerate(zip(left, t[c])):
+        for y, (start, v) in enumerate(zip(left, t[c])):
             if v >= 0.04:
-                ax.text(l + v / 2, y, f"{v:.0%}", ha="center", va="center", fontsize=8, color="white")
+                ax.text(start + v / 2, y, f"{v:.0%}", ha="center", va="center", fontsize=8, color="white")
         left += t[c].to_numpy()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(0, 1)
