@@ -390,8 +390,8 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
 
     score = 0.5 x text similarity (TF-IDF cosine between the lesson and the project's profile: its
     name plus the sum of its own lessons' vectors) + 0.2 if same department + 0.2 if the lesson's
-    category or theme already appears
-    in the project's own lessons + 0.1 if high impact. Returns project_id, lesson_id, score, reason.
+    category or theme already appears in the project's own lessons + 0.1 if high impact.
+    Returns project_id, lesson_id, score, reason.
     Projects are scored ``chunk`` at a time, so memory stays bounded for large registers.
     """
     from scipy import sparse
