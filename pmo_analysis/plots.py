@@ -29,16 +29,31 @@ STATUS_COLOURS = {"on track": "#2e7d32", "at risk": "#f9a825", "off track": "#c6
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
 
 
-def cjk_font() -> str | None:
-    """Name of an installed font with Chinese glyphs, or ``None`` if there is none.
+def _bundled_cjk_font() -> str | None:
+    """Register the Noto Sans CJK SC font that the ``mplfonts`` package (a dependency) ships, and
+    return its family name. Found without importing mplfonts, which has start-up side effects."""
+    import importlib.util
+    from pathlib import Path
 
-    On Debian/Ubuntu: ``apt-get install fonts-noto-cjk``; with conda: ``font-ttf-noto-cjk``.
-    """
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+    if not path.exists():
+        return None
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def cjk_font() -> str | None:
+    """Name of a font with Chinese glyphs: an installed one (Noto Sans CJK, Source Han, WenQuanYi,
+    Microsoft YaHei...), else the Noto Sans CJK SC bundled with the ``mplfonts`` dependency, else
+    ``None`` (then Chinese text shows as boxes: ``apt-get install fonts-noto-cjk``)."""
     names = {f.name for f in font_manager.fontManager.ttflist}
     for c in CJK_CANDIDATES:
         if c in names:
             return c
-    return None
+    return _bundled_cjk_font()
 
 
 def use_style() -> None:

@@ -29,6 +29,20 @@ def test_chinese_labels_render_with_a_cjk_font(tmp_path):
     assert (tmp_path / "cjk.png").stat().st_size > 5_000
 
 
+def test_bundled_cjk_font_has_chinese_glyphs(tmp_path):
+    """The font shipped with the mplfonts dependency works where no system CJK font is installed."""
+    name = plots._bundled_cjk_font()
+    assert name is not None, "the mplfonts dependency is missing its Noto Sans CJK font"
+    with plt.rc_context({"font.family": [name]}):
+        fig, ax = plt.subplots()
+        ax.set_title("供应商交付延迟")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.savefig(tmp_path / "bundled.png")
+        plt.close(fig)
+    assert not [w for w in caught if "missing from" in str(w.message)]
+
+
 def test_roi_charts_have_titles_and_units(sample):
     plots.use_style()
     r = roi.roi_by_project(sample.projects, sample.cashflows, as_of="2026-06-30")
