@@ -59,7 +59,7 @@ class SampleSize:
 
 SIZES = {
     "sample": SampleSize(projects=40, people=60, timesheet_months=18, lessons=200),
-    "large": SampleSize(projects=10_000, people=5_000, timesheet_months=36, lessons=100_000,
+    "large": SampleSize(projects=10_000, people=5_000, timesheet_months=48, lessons=100_000,
                         benefit_months=96),
 }
 
@@ -250,8 +250,8 @@ def _resources(rng: np.random.Generator, n: int, as_of: pd.Timestamp, ts_start: 
     })
 
 
-def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd.DataFrame
-                 ) -> pd.DataFrame:
+def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd.DataFrame,
+                 *, enterprise: bool = False) -> pd.DataFrame:
     """Staff every project that is not merely proposed, the way a resource manager would: each slot
     (role, allocation) goes to the least-loaded person of that role over the project's months,
     except that a few "stars" are picked even when busy (over-allocation) and a few people are
@@ -261,14 +261,27 @@ def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd
     n_people = len(resources)
     star = rng.random(n_people) < 0.08
     bench = (rng.random(n_people) < 0.08) & ~star
-    team = rng.integers(4, 9, size=len(staffed))
+    if enterprise:
+        # an enterprise portfolio: teams sized so that planned demand is ~85% of capacity, people
+        # spread over more projects at smaller allocations
+        alloc_choices, alloc_p = [5, 10, 15, 20, 25], [0.15, 0.25, 0.25, 0.2, 0.15]
+        # size teams on the busiest stretch: the 12 months before the latest start of a staffed project
+        w_end = staffed["start_date"].max()
+        w_start = w_end - pd.DateOffset(months=12)
+        overlap = ((staffed["end_date"].clip(upper=w_end) - staffed["start_date"].clip(lower=w_start))
+                   .dt.days.clip(lower=0) / 30.4)
+        mean_alloc = float(np.dot(alloc_choices, alloc_p)) / 100
+        team_mean = 0.85 * len(resources) * 12 / (mean_alloc * max(overlap.sum(), 1.0))
+        team = np.clip(rng.poisson(max(team_mean - 1, 0.5), size=len(staffed)) + 1, 1, 12)
+    else:
+        alloc_choices, alloc_p = [20, 25, 30, 40, 50, 60, 80, 100], [0.08, 0.12, 0.1, 0.2, 0.2, 0.12, 0.12, 0.06]
+        team = rng.integers(4, 9, size=len(staffed))
     pidx = np.repeat(np.arange(len(staffed)), team)
     want_role = rng.choice(ROLES, size=len(pidx), p=ROLE_WEIGHTS / ROLE_WEIGHTS.sum())
     first = np.r_[True, pidx[1:] != pidx[:-1]]
     want_role[first] = "Project Manager"
     alloc = np.where(want_role == "Project Manager", rng.choice([20.0, 25.0, 30.0], size=len(pidx)),
-                     rng.choice([20, 25, 30, 40, 50, 60, 80, 100], size=len(pidx),
-                                p=[0.08, 0.12, 0.1, 0.2, 0.2, 0.12, 0.12, 0.06]).astype(float))
+                     rng.choice(alloc_choices, size=len(pidx), p=alloc_p).astype(float))
     start = staffed["start_date"].to_numpy().astype("datetime64[D]")[pidx]
     end = staffed["end_date"].to_numpy().astype("datetime64[D]")[pidx]
     # on-hold and cancelled projects released their people half-way through
@@ -546,7 +559,7 @@ def generate_portfolio(*, seed: int = 42, scale: str | float = "sample",
         Seed of the random generator: the same seed gives the same portfolio.
     scale : {"sample", "large"} or float
         ``"sample"`` (40 projects, 60 people, 18 months of timesheets, 200 lessons), ``"large"``
-        (10,000 projects, 5,000 people, 36 months, 100,000 lessons) or a multiple of the sample.
+        (10,000 projects, 5,000 people, 48 months, 100,000 lessons) or a multiple of the sample.
     as_of : str
         The date the portfolio is "current" at: actuals are reported up to this month.
 
@@ -563,7 +576,7 @@ def generate_portfolio(*, seed: int = 42, scale: str | float = "sample",
     projects = _projects(rng, size.projects, as_of_ts)
     projects, cashflows = _cashflows(rng, projects, as_of_ts, size.benefit_months)
     resources = _resources(rng, size.people, as_of_ts, ts_start)
-    assignments = _assignments(rng, projects, resources)
+    assignments = _assignments(rng, projects, resources, enterprise=scale == "large")
     timesheets = _timesheets(rng, resources, assignments, ts_start, as_of_ts)
     lessons = _lessons(rng, projects, size.lessons, as_of_ts)
     projects = projects.drop(columns=[c for c in projects.columns if c.startswith("_")])
