@@ -1,7 +1,7 @@
 """Run the report notebooks with papermill and publish self-contained HTML.
 
-One run: validate every parameter before any kernel starts; execute each notebook in its own
-process (parallel, with a timeout that kills a hung kernel); render each executed notebook to HTML
+One run: validate every parameter before any kernel starts; execute the notebooks in parallel,
+each in its own kernel (a cell timeout stops a hung one); render each executed notebook to HTML
 without code and without anything loaded from the network; write ``manifest.json`` and the run's
 ``index.html``; then move the finished run from a temporary folder into
 ``reports/<run-id>/`` in one step, update ``reports/index.html`` and point ``reports/latest`` at
@@ -16,9 +16,6 @@ import json
 import os
 import platform
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -145,28 +142,44 @@ def _versions() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- execution
-def _execute_in_subprocess(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float,
-                           cwd: Path, html: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run one notebook in a child process (its own kernel) that also renders its HTML; kill the
-    whole process group on timeout so a hung or dead kernel never hangs the runner."""
-    job = {"input": str(nb), "output": str(out_ipynb), "parameters": params,
-           "cell_timeout": timeout, "cwd": str(cwd), "html": html}
-    proc = subprocess.Popen([sys.executable, "-m", "pmo_analysis._worker"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+def _execute(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float,
+             html: dict[str, Any]) -> dict[str, Any]:
+    """Execute one notebook with papermill (its own kernel process) and render its HTML.
+
+    Runs in a runner thread: the kernels do the work in their own processes, so threads cost
+    no parallelism and save a Python start-up and imports per notebook. A cell running longer than
+    ``timeout`` seconds is stopped by nbclient, which then shuts the kernel down; a kernel that
+    dies is detected by nbclient. Both are reported as failures, never hidden.
+    """
+    import papermill as pm
+
+    result: dict[str, Any] = {"status": "success", "error": None}
     try:
-        stdout, stderr = proc.communicate(json.dumps(job), timeout=timeout + 60)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return {"status": "failed", "error": {"cell": None, "ename": "Timeout",
-                                              "evalue": f"the notebook ran longer than {timeout:.0f} s "
-                                                        "and was stopped"}}
-    lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        return {"status": "failed", "error": {"cell": None, "ename": "RunnerError",
-                                              "evalue": (stderr or stdout)[-2000:].strip()}}
-    return json.loads(lines[-1])
+        # cwd=None: papermill changes the process-wide working directory otherwise, which threads
+        # share; the notebooks resolve every path themselves
+        pm.execute_notebook(str(nb), str(out_ipynb), parameters=params, cwd=None, kernel_name="python3",
+                            progress_bar=False, execution_timeout=timeout, log_output=False)
+    except pm.PapermillExecutionError as exc:
+        first_line = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
+        result = {"status": "failed", "error": {"cell": exc.exec_count, "ename": exc.ename,
+                                                "evalue": str(exc.evalue), "source": first_line[:200]}}
+    except Exception as exc:  # cell timeout, dead kernel, unreadable notebook
+        result = {"status": "failed", "error": {"cell": None, "ename": type(exc).__name__,
+                                                "evalue": str(exc)}}
+    meta = dict(html["meta"])
+    err = result["error"]
+    if err:
+        cell = err.get("cell")
+        where = (f"in cell In [{cell}]" + (f" ({err['source']})" if err.get("source") else "")
+                 if cell is not None else "before or outside a cell")
+        meta["error"] = {"where": where, "ename": err.get("ename", ""), "evalue": err.get("evalue", "")}
+    if out_ipynb.exists():
+        try:
+            render_html(out_ipynb, Path(html["path"]), meta=meta, keep_code=html["keep_code"])
+        except Exception as exc:  # a rendering bug is reported, never hidden
+            result = {"status": "failed", "error": err or {
+                "cell": None, "ename": type(exc).__name__, "evalue": f"HTML rendering failed: {exc}"}}
+    return result
 
 
 def render_html(ipynb: Path, html_path: Path, *, meta: dict[str, Any], keep_code: bool = False
@@ -256,16 +269,11 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
                 "as_of": str(values.get("as_of") or dt.date.today()), "data_dir": str(data_dir),
                 "run_time": _fmt_time(started), "run_id": run_id, "index_href": "index.html"}
         t1 = time.perf_counter()
-        res = _execute_in_subprocess(path, tmp / f"{name}.ipynb", r.parameters, timeout=timeout,
-                                     cwd=path.parent, html={"path": str(tmp / f"{name}.html"),
-                                                            "meta": meta, "keep_code": keep_code})
+        res = _execute(path, tmp / f"{name}.ipynb", r.parameters, timeout=timeout,
+                       html={"path": str(tmp / f"{name}.html"), "meta": meta, "keep_code": keep_code})
         r.duration_s = round(time.perf_counter() - t1, 2)
         r.status = res["status"]
         r.error = res.get("error")
-        if r.error and r.error.get("ename") in ("Timeout", "RunnerError") and (tmp / f"{name}.ipynb").exists():
-            meta["error"] = {"where": "the notebook was stopped", "ename": r.error["ename"],
-                             "evalue": r.error["evalue"]}
-            render_html(tmp / f"{name}.ipynb", tmp / f"{name}.html", meta=meta, keep_code=keep_code)
         r.outputs = sorted(str(p.relative_to(tmp)) for p in [tmp / f"{name}.ipynb", tmp / f"{name}.html"]
                            if p.exists()) + sorted(str(p.relative_to(tmp)) for p in out_dir.rglob("*")
                                                    if p.is_file())
