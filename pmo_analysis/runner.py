@@ -25,10 +25,10 @@ from typing import Any, Callable
 
 from .config import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DATA_DIR
 from .exceptions import ParameterError
-from .params import validate_params
+from .params import declared_for_path, validate_params
 
 __all__ = ["REPORT_NOTEBOOKS", "RunResult", "run_reports", "render_html", "update_index",
-           "prune_reports", "fingerprint"]
+           "prune_reports", "fingerprint", "read_manifests"]
 
 #: Report notebooks in the order of the report index (the executive summary first).
 REPORT_NOTEBOOKS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned"]
@@ -92,8 +92,6 @@ def plan_parameters(paths: list[Path], common: dict[str, Any], per_notebook: dic
     declares is an error, as is any bad value. ``per_notebook`` values must be declared by that
     notebook.
     """
-    from .params import declared_for_path
-
     decl = {p.stem: {d.name for d in declared_for_path(p)} for p in paths}
     unknown = sorted(k for k in common if not any(k in names for names in decl.values()))
     if unknown:
@@ -260,9 +258,10 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
         out_dir = tmp / name
         out_dir.mkdir()
         values = planned[name] | {"output_dir": str(out_dir)}
-        if "reports_dir" in {d.name for d in _declared(path)}:
+        takes = {d.name for d in declared_for_path(path)}
+        if "reports_dir" in takes:
             values.setdefault("reports_dir", str(reports_dir))
-        if "schedule" in {d.name for d in _declared(path)}:
+        if "schedule" in takes:
             values.setdefault("schedule", schedule)
         r.parameters = _jsonable(values)
         meta = {"title": TITLES.get(name, name.replace("_", " ").capitalize()),
@@ -283,7 +282,7 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     for p in paths:
         say(f"[{0:6.1f}s] {p.stem}: queued")
     # longest first (from the last run's durations): the parallel run finishes sooner
-    last = {n["name"]: n.get("duration_s") or 0 for m in _manifests(reports_dir)[:1]
+    last = {n["name"]: n.get("duration_s") or 0 for m in read_manifests(reports_dir)[:1]
             for n in m.get("notebooks", [])}
     order = sorted(paths, key=lambda p: -last.get(p.stem, float("inf")))
     try:
@@ -321,12 +320,6 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     total = time.perf_counter() - t0
     say(f"run {final.name}: {status} in {total:.1f}s -> {final / 'index.html'}")
     return RunResult(final.name, final, status, list(results.values()), round(total, 2))
-
-
-def _declared(path: Path):
-    from .params import declared_for_path
-
-    return declared_for_path(path)
 
 
 def _point_latest(reports_dir: Path, run_name: str) -> None:
@@ -377,7 +370,10 @@ def _run_index_html(m: dict[str, Any]) -> str:
 {''.join(rows)}</table></body></html>"""
 
 
-def _manifests(reports_dir: Path) -> list[dict[str, Any]]:
+def read_manifests(reports_dir: str | Path) -> list[dict[str, Any]]:
+    """Every published run's manifest, newest first (run ids sort by start time), each with
+    ``_dir``, the run's folder name. Unreadable manifests and the ``latest`` link are skipped."""
+    reports_dir = Path(reports_dir)
     out = []
     for mf in reports_dir.glob("*/manifest.json"):
         if mf.parent.name.startswith(".") or mf.parent.is_symlink():
@@ -394,7 +390,7 @@ def _manifests(reports_dir: Path) -> list[dict[str, Any]]:
 def update_index(reports_dir: str | Path) -> Path:
     """Rewrite ``reports/index.html``: every run, newest first, with status, as-of date and links."""
     reports_dir = Path(reports_dir)
-    runs = _manifests(reports_dir)
+    runs = read_manifests(reports_dir)
     latest = os.readlink(reports_dir / "latest") if (reports_dir / "latest").is_symlink() else None
     rows = []
     for m in runs:
@@ -423,7 +419,7 @@ def prune_reports(reports_dir: str | Path, *, keep: int) -> list[str]:
     if keep < 0:
         raise ParameterError(f"--keep must be >= 0, got {keep}")
     reports_dir = Path(reports_dir)
-    runs = [m["_dir"] for m in _manifests(reports_dir)]
+    runs = [m["_dir"] for m in read_manifests(reports_dir)]
     latest = os.readlink(reports_dir / "latest") if (reports_dir / "latest").is_symlink() else None
     removed = [r for r in runs[keep:] if r != latest]
     for r in removed:

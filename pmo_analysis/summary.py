@@ -7,7 +7,6 @@ through the manifests in the reports folder and compares the snapshots.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -70,29 +69,21 @@ def project_snapshot(roi: pd.DataFrame, health: pd.DataFrame) -> pd.DataFrame:
 def find_previous_run(reports_dir: str | Path, *, schedule: str, before_as_of=None) -> Path | None:
     """The newest earlier run of ``schedule`` whose executive summary succeeded, as the folder of
     its exported tables, or ``None``. With ``before_as_of``, only runs with an earlier as-of date."""
+    from .runner import read_manifests
+
     reports_dir = Path(reports_dir)
-    if not reports_dir.is_dir():
-        return None
-    candidates = []
-    for mf in reports_dir.glob("*/manifest.json"):
-        if mf.parent.is_symlink() or mf.parent.name.startswith("."):
+    before = None if before_as_of is None else pd.Timestamp(before_as_of).strftime("%Y-%m-%d")
+    for m in read_manifests(reports_dir):  # newest first
+        ok = any(n.get("name") == "executive_summary" and n.get("status") == "success"
+                 for n in m.get("notebooks", []))
+        if m.get("schedule") != schedule or not ok:
             continue
-        try:
-            m = json.loads(mf.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        if before is not None and str(m.get("as_of", "")) >= before:
             continue
-        if m.get("schedule") != schedule:
-            continue
-        ok = [n for n in m.get("notebooks", []) if n.get("name") == "executive_summary"
-              and n.get("status") == "success"]
-        if not ok:
-            continue
-        if before_as_of is not None and str(m.get("as_of", "")) >= pd.Timestamp(before_as_of).strftime("%Y-%m-%d"):
-            continue
-        folder = mf.parent / "executive_summary"
+        folder = reports_dir / m["_dir"] / "executive_summary"
         if (folder / "project_snapshot.csv").exists():
-            candidates.append((m.get("started_utc", ""), mf.parent.name, folder))
-    return max(candidates)[2] if candidates else None
+            return folder
+    return None
 
 
 def load_snapshot(folder: str | Path) -> dict[str, pd.DataFrame]:
@@ -194,19 +185,13 @@ def history(reports_dir: str | Path, *, schedule: str, current: pd.DataFrame | N
             ) -> pd.DataFrame:
     """Headline figures of every successful executive summary of ``schedule`` (plus ``current``),
     oldest first, one row per run."""
-    reports_dir = Path(reports_dir)
+    from .runner import read_manifests
+
     frames = []
-    if reports_dir.is_dir():
-        for mf in sorted(reports_dir.glob("*/manifest.json")):
-            if mf.parent.is_symlink():
-                continue
-            try:
-                m = json.loads(mf.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            h = mf.parent / "executive_summary" / "headline.csv"
-            if m.get("schedule") == schedule and h.exists():
-                frames.append(pd.read_csv(h).assign(run=mf.parent.name))
+    for m in reversed(read_manifests(reports_dir)):  # oldest first
+        h = Path(reports_dir) / m["_dir"] / "executive_summary" / "headline.csv"
+        if m.get("schedule") == schedule and h.exists():
+            frames.append(pd.read_csv(h).assign(run=m["_dir"]))
     if current is not None:
         frames.append(current.assign(run="this report"))
     if not frames:
