@@ -14,7 +14,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .config import DEFAULT_DISCOUNT_RATE, REPORTS_DIR, SAMPLE_DATA_DIR
+from .config import (DEFAULT_DISCOUNT_RATE, DEFAULT_OVER_THRESHOLD, DEFAULT_UNDER_THRESHOLD, REPORTS_DIR,
+                     SAMPLE_DATA_DIR)
 from .exceptions import ParameterError
 
 __all__ = ["Param", "NOTEBOOKS", "declared", "declared_for_path", "validate_params", "resolve_params",
@@ -83,9 +84,9 @@ NOTEBOOKS: dict[str, list[Param]] = {
     "resource_utilization": _COMMON + [
         Param("start", "date", None, "first month of actuals (default: 11 months before as_of)"),
         Param("end", "date", None, "last month of the forecast (default: 6 months after as_of)"),
-        Param("over_threshold", "float", 1.0, "planned utilization above this is over-allocated",
+        Param("over_threshold", "float", DEFAULT_OVER_THRESHOLD, "planned utilization above this is over-allocated",
               min=0, min_inclusive=False, max=3),
-        Param("under_threshold", "float", 0.6, "utilization below this is on the bench",
+        Param("under_threshold", "float", DEFAULT_UNDER_THRESHOLD, "utilization below this is on the bench",
               min=0, max=1),
         Param("group_by", "choice", "resource", "rows of the heatmap",
               choices=("resource", "role", "department")),
