@@ -1,6 +1,7 @@
 """Health rules at their thresholds, and the changes found between two report runs."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import numpy as np
@@ -93,6 +94,7 @@ def test_changes_between_two_runs(tmp_path):
     assert not changes["change"].isin(["closed project", "new over-allocation", "new high-impact lesson"]).any()
     html = (r.run_dir / "executive_summary.html").read_text(encoding="utf-8")
     assert "Compared with the previous report" in html and "New Analytics Hub" in html
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', html)  # the trend chart, from the second report on
 
 
 @pytest.mark.notebook
@@ -101,5 +103,5 @@ def test_first_run_says_there_is_nothing_to_compare(tmp_path):
                     schedule="new", progress=None)
     assert r.status == "success"
     html = (r.run_dir / "executive_summary.html").read_text(encoding="utf-8")
-    assert "No previous report of the" in html
+    assert "No previous report of the" in html and "<img" not in html
     assert pd.read_csv(r.run_dir / "executive_summary" / "changes_since_previous.csv").empty
