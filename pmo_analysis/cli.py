@@ -115,11 +115,18 @@ def _parse_value(text: str):
 @click.option("--keep-code", is_flag=True, help="Keep code cells in the HTML (for analysts).")
 @click.option("--reports-dir", type=click.Path(path_type=Path), default=None,
               help="Where runs are published (default: reports/).")
-def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_code, reports_dir):
+@click.option("--exclude-invalid", is_flag=True, default=None,
+              help="Leave out invalid rows (and rows that depend on them) instead of refusing the data; "
+                   "each one is listed in the reports and the manifest.")
+@click.option("--accept-stale", is_flag=True, default=None,
+              help="Publish as a good run although the data ends more than a month before as_of.")
+def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_code, reports_dir,
+        exclude_invalid, accept_stale):
     """Run the report notebooks and publish HTML, tables and a manifest.
 
     Exits 1 if any notebook failed (the others are still published, and reports/latest keeps
-    pointing at the last good run).
+    pointing at the last good run), or if the data is stale at as_of and --accept-stale was not
+    given (the run is published with status stale).
     """
     import yaml
 
@@ -134,6 +141,9 @@ def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_c
         per_nb = loaded.pop("notebooks", {}) or {}
         common.update(loaded)
     common.update({k: _parse_value(v) for k, v in param})
+    for name, flag in (("exclude_invalid", exclude_invalid), ("accept_stale", accept_stale)):
+        if flag:
+            common[name] = True
     result = run_reports(data_dir=data_dir or SAMPLE_DATA_DIR, notebooks=list(notebooks) or None,
                          params=common, notebook_params=per_nb, reports_dir=reports_dir or REPORTS_DIR,
                          schedule=schedule, jobs=jobs, timeout=timeout, keep_code=keep_code,

@@ -19,7 +19,15 @@ DEFAULT_DISCOUNT_RATE = 0.08
 #: Utilization thresholds (share of capacity).
 DEFAULT_OVER_THRESHOLD = 1.0
 DEFAULT_UNDER_THRESHOLD = 0.6
+#: Months after the last complete month that over-allocation, capacity and funding look at.
+DEFAULT_HORIZON_MONTHS = 6
 #: Seed of the bundled sample portfolio.
 SAMPLE_SEED = 42
 #: As-of date the bundled sample portfolio was generated for.
 SAMPLE_AS_OF = "2026-06-30"
+
+#: A running project: its status is one of these. Every count of running projects, every health
+#: check and every funding decision uses this one definition.
+RUNNING_STATUSES = ("active", "on_hold")
+#: Closed projects: nothing left to decide or fund.
+CLOSED_STATUSES = ("completed", "cancelled")

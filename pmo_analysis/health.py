@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .config import RUNNING_STATUSES
+
 __all__ = ["HEALTH_ORDER", "project_health"]
 
 HEALTH_ORDER = {"off track": 0, "at risk": 1, "on track": 2}
@@ -42,7 +44,7 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
         raise ValueError("red thresholds must not be above amber thresholds "
                          f"(cpi {cpi_red} / {cpi_amber}, spi {spi_red} / {spi_amber})")
     as_of = pd.Timestamp(as_of)
-    df = roi.loc[roi["status"].isin(["active", "on_hold"])].copy()
+    df = roi.loc[roi["status"].isin(RUNNING_STATUSES)].copy()
     pct = df["percent_complete"] if "percent_complete" in df else pd.Series(np.nan, index=df.index)
     cpi, spi, risk = df["cpi"], df["spi"], df["risk_score"]
     late = (df["end_date"] < as_of) & ~(pct >= 100)

@@ -25,6 +25,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .config import RUNNING_STATUSES
+
 __all__ = [
     "tokenize",
     "prepare",
@@ -386,7 +388,8 @@ def fixes_that_did_not_stick(prepared: pd.DataFrame, theme: pd.Series) -> pd.Dat
 # --------------------------------------------------------------------------- running projects
 def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_of, top_n: int = 5,
                          theme: pd.Series | None = None, chunk: int = 256) -> pd.DataFrame:
-    """For each active project, the most relevant past lessons from other projects.
+    """For each running project (active or on hold), the most relevant past lessons from other
+    projects.
 
     score = 0.5 x text similarity (TF-IDF cosine between the lesson and the project's profile: its
     name plus the sum of its own lessons' vectors) + 0.2 if same department + 0.2 if the lesson's
@@ -398,7 +401,7 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
     from sklearn.metrics.pairwise import cosine_similarity
 
     cols = ["project_id", "lesson_id", "score", "reason"]
-    active = projects.loc[projects["status"] == "active"].reset_index(drop=True)
+    active = projects.loc[projects["status"].isin(RUNNING_STATUSES)].reset_index(drop=True)
     past = prepared.loc[prepared["date"] <= pd.Timestamp(as_of)].reset_index(drop=True)
     if active.empty or past.empty:
         return pd.DataFrame(columns=cols)

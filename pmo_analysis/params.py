@@ -14,11 +14,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .config import (DEFAULT_DISCOUNT_RATE, DEFAULT_OVER_THRESHOLD, DEFAULT_UNDER_THRESHOLD, REPORTS_DIR,
-                     SAMPLE_DATA_DIR)
+from .config import (DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_MONTHS, DEFAULT_OVER_THRESHOLD,
+                     DEFAULT_UNDER_THRESHOLD, REPORTS_DIR, SAMPLE_DATA_DIR)
 from .exceptions import ParameterError
 
-__all__ = ["Param", "NOTEBOOKS", "declared", "declared_for_path", "validate_params", "resolve_params",
+__all__ = ["Param", "NOTEBOOKS", "MODEL_PARAMS", "validate_model_params", "declared", "declared_for_path", "validate_params", "resolve_params",
            "describe"]
 
 
@@ -48,10 +48,54 @@ class Param:
 
 _COMMON = [
     Param("data_dir", "path", None, "portfolio data folder (default: the bundled sample)"),
-    Param("as_of", "date", None, "report date YYYY-MM-DD (default: today)"),
+    Param("as_of", "date", None,
+          "report date YYYY-MM-DD (default: the end of the last complete month the data covers)"),
     Param("output_dir", "path", None,
           "folder for exported tables (default: reports/scratch/<notebook>)"),
+    Param("model_dir", "path", None,
+          "the run's portfolio model (set by the report runner; default: built from data_dir)"),
 ]
+
+#: Parameters of the portfolio model: one value per run, shared by every report, so that a figure
+#: shown in two reports is the same figure. Declared once here; notebooks list the ones they use.
+MODEL_PARAMS: dict[str, Param] = {p.name: p for p in [
+    Param("discount_rate", "float", DEFAULT_DISCOUNT_RATE, "annual discount rate for NPV", min=0, max=1.0),
+    Param("cpi_red", "float", 0.85, "CPI below this is off track and flags a cost overrun", min=0, max=2),
+    Param("cpi_amber", "float", 0.95, "CPI below this is at risk", min=0, max=2),
+    Param("spi_red", "float", 0.85, "SPI below this is off track and flags a schedule slip", min=0, max=2),
+    Param("spi_amber", "float", 0.95, "SPI below this is at risk", min=0, max=2),
+    Param("risk_amber", "float", 4, "risk score at or above this is at risk", min=1, max=5),
+    Param("low_alignment", "int", 2, "strategic alignment at or below this, with a negative remaining "
+          "NPV, stops a project", min=1, max=5),
+    Param("w_alignment", "float", 0.4, "weight of strategic alignment in the priority score", min=0),
+    Param("w_value", "float", 0.4, "weight of value (remaining NPV or ROI) in the priority score", min=0),
+    Param("w_risk", "float", 0.2, "weight of low risk in the priority score", min=0),
+    Param("value_metric", "choice", "npv", "value used in the score (npv: the remaining NPV)",
+          choices=("npv", "roi")),
+    Param("budget_cap", "float", None,
+          "funding available for proposed and running projects (default: 70% of their need)", min=0),
+    Param("objective", "choice", "score", "what the selection maximizes (npv: the remaining NPV)",
+          choices=("score", "npv")),
+    Param("horizon_months", "int", DEFAULT_HORIZON_MONTHS,
+          "months after the last complete month that over-allocation and capacity look at", min=1, max=24),
+    Param("start", "date", None, "first month of utilization history (default: 11 months before as_of)"),
+    Param("over_threshold", "float", DEFAULT_OVER_THRESHOLD, "planned utilization above this is over-allocated",
+          min=0, min_inclusive=False, max=3),
+    Param("under_threshold", "float", DEFAULT_UNDER_THRESHOLD, "utilization below this is on the bench",
+          min=0, max=1),
+    Param("min_projects", "int", 3, "a theme recurs when lessons come from this many projects", min=1),
+    Param("n_themes", "int", 12, "number of text themes to extract", min=2, max=60),
+    Param("top_n", "int", 5, "lessons shown per running project", min=1, max=50),
+    Param("exclude_invalid", "bool", False,
+          "leave out invalid rows (and rows that depend on them), listing each, instead of refusing the data"),
+    Param("accept_stale", "bool", False,
+          "publish as a good run although the data ends more than a month before as_of"),
+]}
+
+
+def _model(*names: str) -> list[Param]:
+    return [MODEL_PARAMS[n] for n in names]
+
 
 NOTEBOOKS: dict[str, list[Param]] = {
     "executive_summary": _COMMON + [
@@ -59,44 +103,16 @@ NOTEBOOKS: dict[str, list[Param]] = {
               "a previous run to compare with (default: the previous run of the same schedule)"),
         Param("reports_dir", "path", None, "where earlier runs are kept (default: reports/)"),
         Param("schedule", "str", "adhoc", "schedule name, used to find the previous run"),
-        Param("discount_rate", "float", DEFAULT_DISCOUNT_RATE, "annual discount rate for NPV",
-              min=0, max=1.0),
-        Param("cpi_red", "float", 0.85, "CPI below this is off track", min=0, max=2),
-        Param("cpi_amber", "float", 0.95, "CPI below this is at risk", min=0, max=2),
-        Param("spi_red", "float", 0.85, "SPI below this is off track", min=0, max=2),
-        Param("spi_amber", "float", 0.95, "SPI below this is at risk", min=0, max=2),
-        Param("risk_amber", "float", 4, "risk score at or above this is at risk", min=1, max=5),
-    ],
-    "portfolio_roi": _COMMON + [
-        Param("discount_rate", "float", DEFAULT_DISCOUNT_RATE, "annual discount rate for NPV",
-              min=0, max=1.0),
-        Param("w_alignment", "float", 0.4, "weight of strategic alignment in the priority score", min=0),
-        Param("w_value", "float", 0.4, "weight of value (NPV or ROI) in the priority score", min=0),
-        Param("w_risk", "float", 0.2, "weight of low risk in the priority score", min=0),
-        Param("value_metric", "choice", "npv", "value used in the score", choices=("npv", "roi")),
-        Param("budget_cap", "float", None,
-              "funding available for proposed + active projects (default: 70% of their need)", min=0),
-        Param("objective", "choice", "score", "what the selection maximizes",
-              choices=("score", "npv")),
-        Param("cpi_threshold", "float", 0.85, "CPI below this flags a cost overrun", min=0, max=2),
-        Param("spi_threshold", "float", 0.85, "SPI below this flags a schedule slip", min=0, max=2),
-    ],
-    "resource_utilization": _COMMON + [
-        Param("start", "date", None, "first month of actuals (default: 11 months before as_of)"),
-        Param("end", "date", None, "last month of the forecast (default: 6 months after as_of)"),
-        Param("over_threshold", "float", DEFAULT_OVER_THRESHOLD, "planned utilization above this is over-allocated",
-              min=0, min_inclusive=False, max=3),
-        Param("under_threshold", "float", DEFAULT_UNDER_THRESHOLD, "utilization below this is on the bench",
-              min=0, max=1),
+    ] + _model("discount_rate", "cpi_red", "cpi_amber", "spi_red", "spi_amber", "risk_amber",
+               "horizon_months"),
+    "portfolio_roi": _COMMON + _model(
+        "discount_rate", "w_alignment", "w_value", "w_risk", "value_metric", "budget_cap", "objective",
+        "cpi_red", "spi_red", "low_alignment"),
+    "resource_utilization": _COMMON + _model("start", "horizon_months", "over_threshold", "under_threshold") + [
         Param("group_by", "choice", "resource", "rows of the heatmap",
               choices=("resource", "role", "department")),
     ],
-    "lessons_learned": _COMMON + [
-        Param("min_projects", "int", 3, "a theme recurs when lessons come from this many projects",
-              min=1),
-        Param("n_themes", "int", 12, "number of text themes to extract", min=2, max=60),
-        Param("top_n", "int", 5, "lessons shown per running project", min=1, max=50),
-    ],
+    "lessons_learned": _COMMON + _model("min_projects", "n_themes", "top_n"),
 }
 
 
@@ -193,12 +209,26 @@ def validate_params(notebook: str, values: dict[str, Any], *, path: str | Path |
     return {k: _convert(name, params[k], v) for k, v in values.items()}
 
 
+def typed_as_of(value: Any, *, where: str = "run") -> dt.date | None:
+    """The run's as-of date from a parameter value (``None`` when not given)."""
+    return _convert(where, _COMMON[1], value)
+
+
+def validate_model_params(values: dict[str, Any], *, where: str = "run") -> dict[str, Any]:
+    """Check the portfolio-model parameters among ``values`` and return every model parameter
+    typed, with the defaults filled in. Names that are not model parameters are ignored."""
+    given = {k: v for k, v in values.items() if k in MODEL_PARAMS}
+    typed = {k: _convert(where, MODEL_PARAMS[k], v) for k, v in given.items()}
+    return {k: typed.get(k, p.default) for k, p in MODEL_PARAMS.items()}
+
+
 def resolve_params(notebook: str, namespace: dict[str, Any]) -> SimpleNamespace:
     """Validate a notebook's parameters and fill in the defaults that depend on the machine.
 
     Called in the first cell after the ``parameters`` cell with ``globals()``; picks the declared
-    names from it. ``data_dir`` defaults to the bundled sample, ``as_of`` to today, ``output_dir``
-    to ``reports/scratch/<notebook>`` (created). Relative paths are taken from the repository root
+    names from it. ``data_dir`` defaults to the bundled sample, ``output_dir`` to
+    ``reports/scratch/<notebook>`` (created); an empty ``as_of`` is left for the portfolio model
+    to settle (the end of the last complete month the data covers). Relative paths are taken from the repository root
     so a notebook runs the same from any working directory.
     """
     name = Path(notebook).stem
@@ -214,7 +244,7 @@ def resolve_params(notebook: str, namespace: dict[str, Any]) -> SimpleNamespace:
     typed["data_dir"] = _abs(typed["data_dir"]) or SAMPLE_DATA_DIR
     if not typed["data_dir"].is_dir():
         raise ParameterError(f"{name}: parameter 'data_dir' is not a folder: {str(typed['data_dir'])!r}")
-    typed["as_of"] = typed["as_of"] or dt.date.today()
+    typed["model_dir"] = _abs(typed["model_dir"])
     typed["output_dir"] = _abs(typed["output_dir"]) or REPORTS_DIR / "scratch" / name
     typed["output_dir"].mkdir(parents=True, exist_ok=True)
     return SimpleNamespace(**typed)

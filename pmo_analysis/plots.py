@@ -6,6 +6,7 @@ never shown or saved here; :func:`save` writes a PNG and closes the figure.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -14,6 +15,8 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from .formatting import money as fmt_money
 
 __all__ = [
     "use_style", "cjk_font", "save", "money", "npv_ranked", "value_vs_risk", "j_curve",
@@ -60,6 +63,9 @@ def use_style() -> None:
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook")
+    # the bundled CJK font has one weight; matplotlib's note that bold falls back to regular is
+    # not for the reader of a report
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     families = ["DejaVu Sans"]
     cjk = cjk_font()
     if cjk:
@@ -86,15 +92,7 @@ def save(fig: Figure, path: str | Path) -> Path:
     return path
 
 
-def _money(v: float, _pos=None) -> str:
-    a = abs(v)
-    if a >= 1e9:
-        return f"{v / 1e9:,.1f}B"
-    if a >= 1e6:
-        return f"{v / 1e6:,.1f}M"
-    if a >= 1e3:
-        return f"{v / 1e3:,.0f}k"
-    return f"{v:,.0f}"
+_money = fmt_money  # the one money format (pmo_analysis.formatting)
 
 
 money = FuncFormatter(_money)

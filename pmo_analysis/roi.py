@@ -1,30 +1,51 @@
 """Portfolio financials and earned value: pure functions, DataFrames in, DataFrames out.
 
-Definitions (the notebook and ``docs/definitions.md`` say the same in words):
+Definitions (the notebooks and ``docs/definitions.md`` say the same in words). Months are dated on
+their first day; the *last complete month* is defined in :mod:`pmo_analysis.periods`.
 
 Forecast cash flow of a month
-    Up to and including the ``as_of`` month: the actual cost / benefit where reported, else the
-    planned figure. After ``as_of``: the planned figures. ``net = benefit - cost``.
+    Up to and including the last complete month: the actual cost / benefit where reported, else
+    the planned figure (a past month without a reported actual is *accrued* at its plan, the
+    assumption the forecast makes anyway). Later months: the planned figures.
+    ``net = benefit - cost``.
 total_cost, total_benefit, net_benefit
     Sums of the forecast over all months; ``net_benefit = total_benefit - total_cost``.
 roi
     ``net_benefit / total_cost`` (empty when total_cost is 0).
-npv (spreadsheet XNPV)
+npv (spreadsheet XNPV, lifetime)
     ``sum(CF_i / (1 + r) ** ((d_i - d_0).days / 365))`` with each monthly net flow dated on the
     first day of its month and ``d_0`` the project's first cash-flow month.
+npv_as_of
+    The same flows discounted to the as-of date: ``sum(CF_i / (1 + r) ** ((d_i - as_of).days / 365))``
+    (past flows are compounded forward). Portfolio and group NPV are sums of npv_as_of, so every
+    project is valued at the same date.
+remaining_npv
+    npv_as_of of the months after the last complete month only: the value still to gain or lose.
+    Money already spent is sunk; stop and re-scope decisions judge this figure.
 bcr
     Present value of benefits / present value of costs, discounted as for npv.
-irr (spreadsheet XIRR)
-    The annual rate at which npv is zero; empty when the flows never change sign or no root exists
-    in (-99%, 1,000,000%).
+irr (spreadsheet XIRR) and irr_roots
+    irr_roots counts every annual rate in (-99%, 1,000,000%) at which npv is zero (found exactly:
+    flows with at most one sign change have at most one root; others are split at the roots of
+    the derivative, recursively, so no two roots hide between grid points). irr is the root
+    nearest 10%, as a spreadsheet's iteration from its default guess would find; empty when
+    there is no root. Where irr_roots > 1, the IRR is not unique and is shown with its count.
 payback_months
-    Months from the first cash-flow month through the first month whose cumulative forecast net
-    flow is >= 0 (the first month counts as 1); empty if it never pays back.
+    Months from the first cash-flow month through the first month, at or after the first month
+    with a cost, whose cumulative forecast net flow is >= 0 (the first month counts as 1); empty
+    if it never pays back, or if the project has no cost.
 Earned value (PMI) at ``as_of``
-    BAC = budget; PV = planned cost up to and including the as_of month; AC = actual cost up to
-    and including it; EV = percent_complete / 100 * BAC; CV = EV - AC; SV = EV - PV; CPI = EV / AC;
-    SPI = EV / PV; EAC = BAC / CPI; VAC = BAC - EAC; TCPI = (BAC - EV) / (BAC - AC).
-    Ratios are empty where the denominator is 0.
+    BAC = budget; PV = planned cost through the last complete month; AC = forecast cost through
+    it (reported actuals, and the plan for months without one); EV = percent_complete / 100 *
+    BAC; CV = EV - AC; SV = EV - PV; CPI = EV / AC; SPI = EV / PV; EAC = BAC / CPI;
+    VAC = BAC - EAC; TCPI = (BAC - EV) / (BAC - AC) while AC < BAC, and (BAC - EV) / (EAC - AC)
+    once AC >= BAC. Ratios are empty where the denominator is 0 or less.
+months_without_actuals
+    Months up to the last complete month with a planned cost but no reported actual cost: the
+    months accrued at plan. Shown beside CPI as a data-quality flag.
+funding_need
+    Money still to commit: the budget of a proposed project; max(EAC - AC, 0) of a running one
+    (max(BAC - AC, 0) where EAC cannot be computed); 0 for a closed one.
 Portfolio totals
     Sums; ratios are recomputed from the sums (never averaged).
 """
@@ -35,9 +56,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .config import RUNNING_STATUSES
+from .periods import last_complete_month
+
 __all__ = [
     "xnpv",
     "xirr",
+    "irr_roots",
     "forecast_cashflows",
     "project_financials",
     "earned_value",
@@ -45,23 +70,25 @@ __all__ = [
     "portfolio_totals",
     "cumulative_cashflow",
     "priority_scores",
+    "funding_need",
     "select_portfolio",
     "efficient_frontier",
     "recommendations",
+    "DECISIONS",
+    "decide",
 ]
 
 _DAYS_PER_YEAR = 365.0
+_RUNNING = RUNNING_STATUSES
+#: Rates searched for IRR roots: -99% to +1,000,000% a year.
+_IRR_RANGE = (-0.99, 10_000.0)
 
 
-def _month(as_of) -> pd.Timestamp:
-    return pd.Timestamp(as_of).to_period("M").to_timestamp()
-
-
-def _safe_div(num, den):
+def _safe_div(num, den, *, positive: bool = False):
     num = pd.Series(num, dtype="float64") if not isinstance(num, pd.Series) else num.astype("float64")
     den = pd.Series(den, dtype="float64", index=num.index) if not isinstance(den, pd.Series) \
         else den.astype("float64")
-    return num.div(den.where(den != 0))
+    return num.div(den.where(den > 0 if positive else den != 0))
 
 
 # --------------------------------------------------------------------------- scalar reference
@@ -75,21 +102,37 @@ def xnpv(rate: float, values: Sequence[float], dates: Sequence) -> float:
     >>> round(xnpv(0.1, [-1000, 1100], ["2026-01-01", "2027-01-01"]), 6)
     0.0
     """
-    d = pd.to_datetime(pd.Series(dates))
-    t = (d - d.iloc[0]).dt.days.to_numpy() / _DAYS_PER_YEAR
+    t = _years(dates)
     return float(np.sum(np.asarray(values, dtype=float) / (1.0 + rate) ** t))
 
 
 def xirr(values: Sequence[float], dates: Sequence, guess: float = 0.1) -> float:
-    """Spreadsheet XIRR: the rate where :func:`xnpv` is zero; ``nan`` if there is none.
+    """Spreadsheet XIRR: the rate where :func:`xnpv` is zero, the root nearest ``guess`` where
+    there are several (see :func:`irr_roots`); ``nan`` if there is none.
 
     Examples
     --------
     >>> round(xirr([-1000, 1100], ["2026-01-01", "2027-01-01"]), 6)
     0.1
+    >>> round(xirr([-1000, 3900, -4992.5, 2100],
+    ...            ["2025-01-01", "2026-01-01", "2027-01-01", "2028-01-01"]), 6)
+    0.05
     """
-    s = pd.DataFrame({"project_id": "x", "t": _years(dates), "net": np.asarray(values, float)})
-    return float(_vector_irr(s, guess=guess).iloc[0])
+    roots = irr_roots(values, dates)
+    if not len(roots):
+        return float("nan")
+    return float(roots[np.argmin(np.abs(roots - guess))])
+
+
+def irr_roots(values: Sequence[float], dates: Sequence) -> np.ndarray:
+    """Every annual rate in (-99%, 1,000,000%) at which :func:`xnpv` is zero, ascending.
+
+    Examples
+    --------
+    >>> [round(r, 6) for r in irr_roots([-1000, 2220, -1232], ["2025-01-01", "2026-01-01", "2027-01-01"])]
+    [0.1, 0.12]
+    """
+    return _roots(np.asarray(values, dtype=float), _years(dates))
 
 
 def _years(dates) -> np.ndarray:
@@ -97,21 +140,78 @@ def _years(dates) -> np.ndarray:
     return (d - d.iloc[0]).dt.days.to_numpy() / _DAYS_PER_YEAR
 
 
+def _sign_changes(values: np.ndarray) -> int:
+    s = np.sign(values[values != 0])
+    return int(np.count_nonzero(s[1:] != s[:-1]))
+
+
+def _roots(values: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Roots in rate of ``sum(v_i / (1 + r) ** t_i)``, found exactly.
+
+    With ``u = -log(1 + r)`` the NPV is ``g(u) = sum(v_i * exp(t_i * u))``, an exponential sum.
+    By the rule of signs (which holds for real exponents), g has at most as many roots as its
+    coefficients (ordered by exponent) change sign. With at most one change, a root is bracketed
+    by the ends of the range; otherwise g is monotone between consecutive roots of its derivative,
+    itself an exponential sum with one term fewer, found the same way (recursively).
+    """
+    order = np.argsort(t, kind="stable")
+    t, v = t[order], values[order]
+    ut, inv = np.unique(t, return_inverse=True)
+    c = np.bincount(inv, weights=v)
+    keep = c != 0
+    lo, hi = -np.log1p(_IRR_RANGE[1]), -np.log1p(_IRR_RANGE[0])
+    u = _exp_sum_roots(c[keep], ut[keep], lo, hi)
+    return np.sort(np.expm1(-np.asarray(u, dtype=float)))
+
+
+def _exp_sum_roots(c: np.ndarray, t: np.ndarray, lo: float, hi: float) -> list[float]:
+    from scipy.optimize import brentq
+
+    if len(c) == 0 or _sign_changes(c) == 0:
+        return []
+    t = t - t[0]  # divide by exp(t_0 u): same roots, and the derivative drops the first term
+
+    def g(u: float) -> float:
+        with np.errstate(over="ignore"):
+            return float(np.dot(c, np.exp(t * u)))
+
+    if _sign_changes(c) == 1:
+        points = [lo, hi]
+    else:
+        keep = t > 0
+        points = [lo, *_exp_sum_roots(c[keep] * t[keep], t[keep], lo, hi), hi]
+    roots: list[float] = []
+    vals = [g(x) for x in points]
+    for (a, fa), (b, fb) in zip(zip(points, vals), zip(points[1:], vals[1:])):
+        if fa == 0:
+            roots.append(a)
+        elif np.isfinite(fa) and np.isfinite(fb) and fa * fb < 0:
+            roots.append(brentq(g, a, b, xtol=1e-15, rtol=1e-15, maxiter=500))
+    if vals[-1] == 0:
+        roots.append(points[-1])
+    # a root found from both sides of a critical point is one root
+    out = [r for i, r in enumerate(roots) if i == 0 or abs(r - roots[i - 1]) > 1e-12]
+    return out
+
+
 # --------------------------------------------------------------------------- vectorized core
 def forecast_cashflows(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
-    """Add the forecast ``cost``, ``benefit`` and ``net`` of each project-month.
+    """Add the forecast ``cost``, ``benefit`` and ``net`` of each project-month, and ``accrued``.
 
-    Up to and including the as_of month the actual is used where reported, else the plan; after
-    as_of the plan. Returns a new frame sorted by project and period.
+    Up to and including the last complete month the actual is used where reported, else the plan
+    (``accrued`` is True where a planned cost stands in for a missing actual cost); later months
+    use the plan. Returns a new frame sorted by project and period.
     """
-    m = _month(as_of)
+    last = last_complete_month(as_of)
     cf = cashflows.sort_values(["project_id", "period"], kind="stable").reset_index(drop=True)
-    past = cf["period"] <= m
+    past = cf["period"] <= last
     out = cf.copy()
     for kind in ("cost", "benefit"):
-        actual = cf[f"actual_{kind}"] if f"actual_{kind}" in cf.columns else np.nan
-        out[kind] = cf[f"planned_{kind}"].where(~past, pd.Series(actual, index=cf.index)
-                                                .fillna(cf[f"planned_{kind}"]))
+        actual = cf[f"actual_{kind}"] if f"actual_{kind}" in cf.columns else \
+            pd.Series(np.nan, index=cf.index)
+        out[kind] = cf[f"planned_{kind}"].where(~past, actual.fillna(cf[f"planned_{kind}"]))
+        if kind == "cost":
+            out["accrued"] = past & actual.isna() & (cf["planned_cost"] > 0)
     out["net"] = out["benefit"] - out["cost"]
     return out
 
@@ -124,22 +224,30 @@ def _npv_by_project(g: pd.DataFrame, codes: np.ndarray, n: int, rate) -> np.ndar
     return np.bincount(codes, weights=disc, minlength=n)
 
 
-def _vector_irr(g: pd.DataFrame, guess: float = 0.1) -> pd.Series:
-    """XIRR for every project at once: scan a grid of rates for sign changes of NPV, keep the
-    bracket nearest ``guess`` (where a spreadsheet's Newton iteration would land), then bisect."""
+def _vector_irr(g: pd.DataFrame, guess: float = 0.1) -> pd.DataFrame:
+    """IRR and the number of roots for every project.
+
+    Flows with at most one sign change have at most one root: all such projects are solved at
+    once (a grid of rates brackets the root, then bisection). The few others are solved exactly
+    by :func:`_roots`, which finds every root.
+    """
     codes, uniques = pd.factorize(g["project_id"], sort=True)
     n = len(uniques)
     net = g["net"].to_numpy()
-    has_pos = np.bincount(codes, weights=(net > 0), minlength=n) > 0
-    has_neg = np.bincount(codes, weights=(net < 0), minlength=n) > 0
-    # grid in log(1 + r): from -99% to +1,000,000%
-    grid = np.expm1(np.linspace(np.log(0.01), np.log(10_001.0), 241))
+    nz = net != 0
+    sign = np.sign(net)
+    # sign changes per project among the non-zero flows (rows are sorted by project, period)
+    prev_sign = pd.Series(np.where(nz, sign, np.nan)).groupby(codes).ffill().shift(1)
+    same_project = np.r_[False, codes[1:] == codes[:-1]]
+    change = nz & same_project & prev_sign.notna().to_numpy() & (prev_sign.to_numpy() != sign)
+    changes = np.bincount(codes, weights=change, minlength=n)
+    grid = np.expm1(np.linspace(np.log1p(_IRR_RANGE[0]), np.log1p(_IRR_RANGE[1]), 241))
     vals = np.stack([_npv_by_project(g, codes, n, r) for r in grid])  # (grid, n)
     sign_change = np.sign(vals[:-1]) * np.sign(vals[1:]) <= 0
     sign_change &= np.isfinite(vals[:-1]) & np.isfinite(vals[1:])
     dist = np.abs(np.log1p(grid[:-1]) - np.log1p(guess))[:, None] + np.where(sign_change, 0, np.inf)
     best = np.argmin(dist, axis=0)
-    found = np.isfinite(dist[best, np.arange(n)]) & has_pos & has_neg
+    found = np.isfinite(dist[best, np.arange(n)]) & (changes >= 1)
     lo = np.log1p(grid[best])
     hi = np.log1p(grid[best + 1])
     f_lo = vals[best, np.arange(n)]
@@ -151,19 +259,26 @@ def _vector_irr(g: pd.DataFrame, guess: float = 0.1) -> pd.Series:
         f_lo = np.where(left, f_mid, f_lo)
         hi = np.where(left, hi, mid)
     root = np.expm1((lo + hi) / 2)
-    # an exact zero on a grid point
     exact = vals[best, np.arange(n)] == 0
     root = np.where(exact, grid[best], root)
-    return pd.Series(np.where(found, root, np.nan), index=uniques, name="irr")
+    irr = np.where(found, root, np.nan)
+    count = found.astype(int)
+    for k in np.flatnonzero(changes >= 2):  # possibly several roots: find them all
+        rows = codes == k
+        roots = _roots(net[rows], g["t"].to_numpy()[rows])
+        count[k] = len(roots)
+        irr[k] = roots[np.argmin(np.abs(roots - guess))] if len(roots) else np.nan
+    return pd.DataFrame({"irr": irr, "irr_roots": count}, index=uniques)
 
 
 def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float = 0.08
                        ) -> pd.DataFrame:
     """Financial returns per project from the forecast cash flows.
 
-    Returns one row per project_id with total_cost, total_benefit, net_benefit, roi, npv, pv_cost,
-    pv_benefit, bcr, irr, payback_months, first_period and last_period. See the module docstring
-    for each definition.
+    Returns one row per project_id with total_cost, total_benefit, net_benefit, roi, npv,
+    npv_as_of, remaining_npv, pv_cost, pv_benefit, bcr, irr, irr_roots, payback_months,
+    months_without_actuals, first_period and last_period. See the module docstring for each
+    definition.
 
     Examples
     --------
@@ -171,34 +286,45 @@ def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float =
     >>> from pmo_analysis.config import SAMPLE_DATA_DIR
     >>> p = load_portfolio(SAMPLE_DATA_DIR)
     >>> fin = project_financials(p.cashflows, as_of="2026-06-30")
-    >>> len(fin)
-    40
+    >>> len(fin), round(fin["npv_as_of"].sum() / 1e6, 2)
+    (40, 10.08)
     """
-    if discount_rate <= -1:
-        raise ValueError(f"discount_rate must be greater than -1, got {discount_rate!r}")
+    if not np.isfinite(discount_rate) or discount_rate <= -1:
+        raise ValueError(f"discount_rate must be a number greater than -1, got {discount_rate!r}")
     f = forecast_cashflows(cashflows, as_of=as_of)
     codes, uniques = pd.factorize(f["project_id"], sort=True)
     n = len(uniques)
     first = f.groupby(codes)["period"].transform("min")
     f["t"] = (f["period"] - first).dt.days.to_numpy() / _DAYS_PER_YEAR
     disc = (1.0 + discount_rate) ** f["t"].to_numpy()
+    t_as_of = (f["period"] - pd.Timestamp(as_of).normalize()).dt.days.to_numpy() / _DAYS_PER_YEAR
+    net_as_of = f["net"].to_numpy() / (1.0 + discount_rate) ** t_as_of
+    future = (f["period"] > last_complete_month(as_of)).to_numpy()
+
+    def total(weights) -> np.ndarray:
+        return np.bincount(codes, weights=np.asarray(weights, dtype=float), minlength=n)
+
     out = pd.DataFrame(index=pd.Index(uniques, name="project_id"))
-    out["total_cost"] = np.bincount(codes, weights=f["cost"].to_numpy(), minlength=n)
-    out["total_benefit"] = np.bincount(codes, weights=f["benefit"].to_numpy(), minlength=n)
+    out["total_cost"] = total(f["cost"])
+    out["total_benefit"] = total(f["benefit"])
     out["net_benefit"] = out["total_benefit"] - out["total_cost"]
     out["roi"] = _safe_div(out["net_benefit"], out["total_cost"])
-    out["pv_cost"] = np.bincount(codes, weights=f["cost"].to_numpy() / disc, minlength=n)
-    out["pv_benefit"] = np.bincount(codes, weights=f["benefit"].to_numpy() / disc, minlength=n)
+    out["pv_cost"] = total(f["cost"].to_numpy() / disc)
+    out["pv_benefit"] = total(f["benefit"].to_numpy() / disc)
     out["npv"] = out["pv_benefit"] - out["pv_cost"]
+    out["npv_as_of"] = total(net_as_of)
+    out["remaining_npv"] = total(np.where(future, net_as_of, 0.0))
     out["bcr"] = _safe_div(out["pv_benefit"], out["pv_cost"])
-    out["irr"] = _vector_irr(f[["project_id", "t", "net"]])
-    # payback: first month whose cumulative net >= 0, counted in calendar months from the first
+    out = out.join(_vector_irr(f[["project_id", "t", "net"]]))
+    # payback: the first month, at or after the first cost, whose cumulative net is >= 0
     cum = f.groupby(codes)["net"].cumsum()
+    cost_started = f.groupby(codes)["cost"].cumsum() > 0
     months = ((f["period"].dt.year - first.dt.year) * 12
               + (f["period"].dt.month - first.dt.month) + 1)
-    paid = pd.Series(np.where(cum.to_numpy() >= -1e-9, months.to_numpy(), np.nan))
+    paid = pd.Series(np.where((cum >= -1e-9) & cost_started, months.to_numpy(), np.nan))
     out["payback_months"] = paid.groupby(codes).min().to_numpy()
     out["payback_months"] = out["payback_months"].astype("Int64")
+    out["months_without_actuals"] = total(f["accrued"]).astype(int)
     out["first_period"] = f.groupby(codes)["period"].min().to_numpy()
     out["last_period"] = f.groupby(codes)["period"].max().to_numpy()
     return out.reset_index()
@@ -207,27 +333,33 @@ def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float =
 def earned_value(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
     """PMI earned-value figures per project at ``as_of`` (see the module docstring).
 
-    Projects without cash flows get PV = AC = 0. Where ``percent_complete`` is absent or empty,
-    EV and everything derived from it are empty.
+    AC counts the planned cost of a past month without a reported actual (``ac_reported`` is
+    the reported part alone). Projects without cash flows get PV = AC = 0. Where
+    ``percent_complete`` is absent or empty, EV and everything derived from it are empty.
     """
-    m = _month(as_of)
-    past = cashflows.loc[cashflows["period"] <= m]
-    pv = past.groupby("project_id")["planned_cost"].sum()
-    ac = (past.groupby("project_id")["actual_cost"].sum() if "actual_cost" in past.columns
-          else pd.Series(dtype=float))
+    f = forecast_cashflows(cashflows, as_of=as_of)
+    past = f.loc[f["period"] <= last_complete_month(as_of)]
+    g = past.groupby("project_id")
+    pv, ac = g["planned_cost"].sum(), g["cost"].sum()
+    reported = (past["actual_cost"] if "actual_cost" in past.columns
+                else pd.Series(np.nan, index=past.index)).groupby(past["project_id"]).sum()
     out = projects[["project_id"]].copy()
     out["bac"] = projects["budget"].astype(float)
     out["pv"] = out["project_id"].map(pv).fillna(0.0).astype(float)
     out["ac"] = out["project_id"].map(ac).fillna(0.0).astype(float)
+    out["ac_reported"] = out["project_id"].map(reported).fillna(0.0).astype(float)
     pct = projects["percent_complete"] if "percent_complete" in projects.columns else np.nan
     out["ev"] = pd.Series(pct, index=projects.index, dtype=float) / 100.0 * out["bac"]
     out["cv"] = out["ev"] - out["ac"]
     out["sv"] = out["ev"] - out["pv"]
     out["cpi"] = _safe_div(out["ev"], out["ac"])
     out["spi"] = _safe_div(out["ev"], out["pv"])
-    out["eac"] = _safe_div(out["bac"], out["cpi"])
+    out["eac"] = _safe_div(out["bac"], out["cpi"], positive=True)
     out["vac"] = out["bac"] - out["eac"]
-    out["tcpi"] = _safe_div(out["bac"] - out["ev"], out["bac"] - out["ac"])
+    over_budget = out["ac"] >= out["bac"]
+    out["tcpi"] = _safe_div(out["bac"] - out["ev"],
+                            (out["eac"] - out["ac"]).where(over_budget, out["bac"] - out["ac"]),
+                            positive=True)
     return out.reset_index(drop=True)
 
 
@@ -235,6 +367,9 @@ ROI_COLUMNS = ["project_id", "name", "department", "status", "strategic_objectiv
                "strategic_alignment", "risk_score", "total_cost", "total_benefit", "net_benefit",
                "roi", "npv", "irr", "bcr", "payback_months", "bac", "pv", "ev", "ac", "cpi", "spi",
                "cv", "sv", "eac", "vac", "tcpi"]
+#: Columns added after :data:`ROI_COLUMNS` (and the optional project attributes).
+ROI_EXTRA_COLUMNS = ["npv_as_of", "remaining_npv", "irr_roots", "months_without_actuals",
+                     "ac_reported", "funding_need", "pv_cost", "pv_benefit"]
 
 
 def roi_by_project(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of,
@@ -242,7 +377,8 @@ def roi_by_project(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of,
     """One row per project: its attributes, financial returns and earned value.
 
     Projects without any cash flow keep empty financial figures. Columns: :data:`ROI_COLUMNS`,
-    then percent_complete, start_date, end_date, pv_cost and pv_benefit.
+    then sponsor, manager, percent_complete, start_date, end_date where the projects table has
+    them, then :data:`ROI_EXTRA_COLUMNS`.
     """
     fin = project_financials(cashflows, as_of=as_of, discount_rate=discount_rate)
     ev = earned_value(projects, cashflows, as_of=as_of)
@@ -250,23 +386,30 @@ def roi_by_project(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of,
     for c in ("strategic_objective", "strategic_alignment", "risk_score"):
         if c not in out.columns:
             out[c] = np.nan
-    extra = [c for c in ("percent_complete", "start_date", "end_date", "pv_cost", "pv_benefit")
+    out["months_without_actuals"] = out["months_without_actuals"].fillna(0).astype(int)
+    out["irr_roots"] = out["irr_roots"].fillna(0).astype(int)
+    out["funding_need"] = funding_need(out)
+    attrs = [c for c in ("sponsor", "manager", "percent_complete", "start_date", "end_date")
              if c in out.columns]
-    return out[ROI_COLUMNS + extra]
+    return out[ROI_COLUMNS + attrs + ROI_EXTRA_COLUMNS]
 
 
 def portfolio_totals(roi: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
     """Portfolio (or per-group) totals with ratios recomputed from the sums.
 
     roi = sum(net_benefit) / sum(total_cost); cpi = sum(ev) / sum(ac); spi = sum(ev) / sum(pv);
-    npv is the sum of project npvs. Only projects with an EV enter the EV sums.
+    npv is the sum of each project's flows discounted to the as-of date (``npv_as_of``), so
+    projects that start in different years are valued at one date. Only projects with an EV
+    enter the EV sums.
     """
     df = roi.copy()
+    if "npv_as_of" in df.columns:
+        df["npv"] = df["npv_as_of"]
     df["has_ev"] = df["ev"].notna()
     df["ev_ac"] = df["ac"].where(df["has_ev"], 0.0)
     df["ev_pv"] = df["pv"].where(df["has_ev"], 0.0)
-    sums = ["total_cost", "total_benefit", "net_benefit", "npv", "bac", "pv", "ac", "ev",
-            "ev_ac", "ev_pv", "pv_cost", "pv_benefit"]
+    sums = ["total_cost", "total_benefit", "net_benefit", "npv", "remaining_npv", "bac", "pv",
+            "ac", "ev", "ev_ac", "ev_pv", "pv_cost", "pv_benefit", "funding_need"]
     sums = [c for c in sums if c in df.columns]
     if by is None:
         g = df[sums].sum(min_count=0).to_frame().T
@@ -283,7 +426,13 @@ def portfolio_totals(roi: pd.DataFrame, *, by: str | list[str] | None = None) ->
 
 
 def cumulative_cashflow(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
-    """Portfolio net cash flow per month, planned and forecast, with running totals (the J-curve)."""
+    """Net cash flow per month, planned and forecast, with running totals (the J-curve) of the
+    flows given (the portfolio, or one project's rows). ``ahead_of_plan`` is the forecast minus
+    the planned running total; ``is_actual`` marks the complete months."""
+    cols = ["period", "planned_net", "forecast_net", "planned_cumulative", "forecast_cumulative",
+            "ahead_of_plan", "is_actual"]
+    if cashflows.empty:
+        return pd.DataFrame(columns=cols)
     f = forecast_cashflows(cashflows, as_of=as_of)
     f["planned_net"] = f["planned_benefit"] - f["planned_cost"]
     m = f.groupby("period")[["planned_net", "net"]].sum().rename(columns={"net": "forecast_net"})
@@ -291,8 +440,9 @@ def cumulative_cashflow(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
     m = m.reindex(full, fill_value=0.0).rename_axis("period")
     m["planned_cumulative"] = m["planned_net"].cumsum()
     m["forecast_cumulative"] = m["forecast_net"].cumsum()
-    m["is_actual"] = m.index <= _month(as_of)
-    return m.reset_index()
+    m["ahead_of_plan"] = m["forecast_cumulative"] - m["planned_cumulative"]
+    m["is_actual"] = m.index <= last_complete_month(as_of)
+    return m.reset_index()[cols]
 
 
 def priority_scores(roi: pd.DataFrame, *, w_alignment: float = 0.4, w_value: float = 0.4,
@@ -304,7 +454,7 @@ def priority_scores(roi: pd.DataFrame, *, w_alignment: float = 0.4, w_value: flo
     alignment or risk count as the middle (0.5). score = 100 * sum(w_i * c_i) / sum(w_i).
     """
     weights = np.array([w_alignment, w_value, w_risk], dtype=float)
-    if (weights < 0).any() or weights.sum() <= 0:
+    if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
         raise ValueError(f"weights must be >= 0 and not all zero, got {weights.tolist()}")
     out = roi.copy()
     out["c_alignment"] = ((out["strategic_alignment"] - 1) / 4).fillna(0.5)
@@ -315,10 +465,14 @@ def priority_scores(roi: pd.DataFrame, *, w_alignment: float = 0.4, w_value: flo
 
 
 def funding_need(roi: pd.DataFrame) -> pd.Series:
-    """Money still to commit: the budget for a proposed project, the remaining budget
-    (max(BAC - AC, 0)) for one already running."""
-    remaining = (roi["bac"] - roi["ac"].fillna(0)).clip(lower=0)
-    return remaining.where(roi["status"] != "proposed", roi["bac"])
+    """Money still to commit (see the module docstring): the budget of a proposed project,
+    max(EAC - AC, 0) of a running one (max(BAC - AC, 0) where EAC is empty), 0 otherwise."""
+    ac = roi["ac"].fillna(0)
+    eac = roi["eac"] if "eac" in roi.columns else pd.Series(np.nan, index=roi.index)
+    to_complete = eac.where(eac.notna(), roi["bac"]) - ac
+    need = to_complete.clip(lower=0)
+    need = need.where(roi["status"] != "proposed", roi["bac"])
+    return need.where(roi["status"].isin(("proposed", *_RUNNING)), 0.0).astype(float)
 
 
 def _knapsack(values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float = 1e-6,
@@ -340,81 +494,186 @@ def _knapsack(values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float =
     return res.x > 0.5, float(getattr(res, "mip_gap", 0.0) or 0.0)
 
 
-def select_portfolio(scored: pd.DataFrame, *, budget_cap: float, objective: str = "score"
-                     ) -> pd.DataFrame:
-    """Choose the proposed and active projects that maximize total ``objective`` within
-    ``budget_cap`` of funding need (see :func:`funding_need`), solved exactly as a 0/1 knapsack
-    with ``scipy.optimize.milp`` (optimal to a relative gap of 1e-6). Projects with a
-    non-positive objective are never selected.
-
-    Returns project_id, name, status, funding_need, score, npv and selected.
-    """
+def _objective_column(objective: str) -> str:
     if objective not in ("score", "npv"):
         raise ValueError(f"objective must be 'score' or 'npv', got {objective!r}")
-    if budget_cap < 0:
-        raise ValueError(f"budget_cap must be >= 0, got {budget_cap!r}")
-    cand = scored.loc[scored["status"].isin(["proposed", "active"])].copy()
-    cand["funding_need"] = funding_need(cand)
-    vals = cand[objective].fillna(0).to_numpy(dtype=float)
+    return "score" if objective == "score" else "remaining_npv"
+
+
+def _candidates(scored: pd.DataFrame) -> pd.DataFrame:
+    """Projects that compete for funding: proposed and running, minus those the rules stop."""
+    cand = scored.loc[scored["status"].isin(("proposed", *_RUNNING))]
+    if "decision" in cand.columns:
+        cand = cand.loc[~cand["decision"].isin(("stop", "reject"))]
+    return cand.copy()
+
+
+def select_portfolio(scored: pd.DataFrame, *, budget_cap: float, objective: str = "score"
+                     ) -> pd.DataFrame:
+    """Choose the proposed and running projects that maximize the total ``objective`` (the
+    priority score, or the remaining NPV) within ``budget_cap`` of funding need (see
+    :func:`funding_need`), solved exactly as a 0/1 knapsack with ``scipy.optimize.milp``
+    (optimal to a relative gap of 1e-6). Projects with a non-positive objective are never
+    selected; projects whose ``decision`` is stop or reject are not candidates.
+
+    Returns project_id, name, status, funding_need, score, remaining_npv and selected.
+    """
+    col = _objective_column(objective)
+    if not np.isfinite(budget_cap) or budget_cap < 0:
+        raise ValueError(f"budget_cap must be a number >= 0, got {budget_cap!r}")
+    cand = _candidates(scored)
+    if "funding_need" not in cand.columns:
+        cand["funding_need"] = funding_need(cand)
+    vals = cand[col].fillna(0).to_numpy(dtype=float)
     pick, _ = _knapsack(np.clip(vals, 0, None), cand["funding_need"].to_numpy(dtype=float), budget_cap)
     cand["selected"] = pick & (vals > 0)
-    cols = ["project_id", "name", "status", "funding_need", "score", "npv", "selected"]
-    return cand[cols].sort_values(["selected", objective], ascending=False).reset_index(drop=True)
+    cols = [c for c in ("project_id", "name", "status", "funding_need", "score", "remaining_npv",
+                        "selected") if c in cand.columns]
+    return cand[cols].sort_values(["selected", col], ascending=False).reset_index(drop=True)
 
 
 def efficient_frontier(scored: pd.DataFrame, *, objective: str = "score", levels: int = 25,
                        include: Sequence[float] = (), time_limit: float = 3.0) -> pd.DataFrame:
     """Best achievable total ``objective`` at each budget level from 0 to the full funding need
-    (``levels`` evenly spaced levels, plus the budgets in ``include``, such as the chosen cap).
+    of the candidates of :func:`select_portfolio` (``levels`` evenly spaced levels, plus the
+    budgets in ``include``, such as the chosen cap).
 
     Each level is a knapsack solved to a relative gap of 1e-4, or for at most ``time_limit``
     seconds on very large portfolios; the ``gap`` column gives the proven distance to the optimum.
     """
-    cand = scored.loc[scored["status"].isin(["proposed", "active"])].copy()
-    need = funding_need(cand).to_numpy(dtype=float)
-    vals = np.clip(cand[objective].fillna(0).to_numpy(dtype=float), 0, None)
+    col = _objective_column(objective)
+    cand = _candidates(scored)
+    need = (cand["funding_need"] if "funding_need" in cand.columns else funding_need(cand)) \
+        .to_numpy(dtype=float)
+    vals = np.clip(cand[col].fillna(0).to_numpy(dtype=float), 0, None)
     caps = np.unique(np.r_[np.linspace(0, need.sum(), levels), np.asarray(include, dtype=float)])
     rows = []
     for cap in caps:
         pick, gap = _knapsack(vals, need, cap, gap=1e-4, time_limit=time_limit)
         rows.append({"budget": cap, "value": vals[pick].sum(), "projects": int(pick.sum()),
                      "spent": need[pick].sum(), "gap": gap})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["budget", "value", "projects", "spent", "gap"])
+
+
+def _money_words(v: float) -> str:
+    return f"{v:,.0f}"
 
 
 def recommendations(roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_threshold: float = 0.85,
                     low_alignment: int = 2) -> pd.DataFrame:
-    """Projects the PMO should consider stopping or re-scoping, each with its reasons in words.
+    """What the rules say of each proposed, active and on-hold project, with reasons in words.
 
-    Rules (active, on-hold and proposed projects only):
+    Rules, on forward-looking value (``remaining_npv``: money already spent is sunk):
 
-    * stop: npv < 0 and strategic_alignment <= ``low_alignment``;
-    * re-scope: cpi < ``cpi_threshold`` (cost overrun), or npv < 0 with higher alignment,
-      or no payback within the forecast horizon;
+    * stop (a running project) or reject (a proposed one): remaining_npv < 0 and
+      strategic_alignment <= ``low_alignment``;
+    * re-scope: cpi < ``cpi_threshold`` (cost overrun), or remaining_npv < 0 with higher
+      alignment, or (a proposed project) no payback within the forecast horizon; for a running
+      project "never pays back" is stated as a reason but the remaining NPV decides;
     * re-plan: spi < ``spi_threshold`` (behind schedule).
+
+    Returns project_id, name, department, status, recommendation ('' where no rule fires),
+    reason, remaining_npv, npv, cpi, spi, strategic_alignment, one row per project given that
+    is proposed, active or on hold.
     """
-    df = roi.loc[roi["status"].isin(["active", "on_hold", "proposed"])].copy()
+    df = roi.loc[roi["status"].isin(("proposed", *_RUNNING))].copy()
     reasons = pd.DataFrame(index=df.index)
-    neg = df["npv"] < 0
+    value = df["remaining_npv"]
+    neg = value < 0
     low = df["strategic_alignment"] <= low_alignment
-    fmt = lambda v: f"{v:,.0f}"  # noqa: E731
-    reasons["npv"] = np.where(neg, "negative NPV (" + df["npv"].map(fmt) + ")", "")
+    reasons["npv"] = np.where(neg, "negative remaining NPV (" + value.map(_money_words) + ")", "")
     reasons["align"] = np.where(neg & low, "low strategic alignment ("
                                 + df["strategic_alignment"].map(lambda v: f"{v:.0f}") + "/5)", "")
     reasons["cpi"] = np.where(df["cpi"] < cpi_threshold,
                               "CPI " + df["cpi"].map(lambda v: f"{v:.2f}") + f" below {cpi_threshold:.2f}"
-                              " (forecast overrun " + (df["eac"] - df["bac"]).map(fmt) + ")", "")
+                              " (forecast overrun " + (df["eac"] - df["bac"]).map(_money_words) + ")", "")
     reasons["spi"] = np.where(df["spi"] < spi_threshold,
                               "SPI " + df["spi"].map(lambda v: f"{v:.2f}") + f" below {spi_threshold:.2f}", "")
-    reasons["payback"] = np.where(df["payback_months"].isna() & df["total_cost"].gt(0),
-                                  "never pays back in the forecast", "")
-    action = np.select([neg & low, (df["cpi"] < cpi_threshold) | neg | df["payback_months"].isna(),
-                        df["spi"] < spi_threshold], ["stop", "re-scope", "re-plan"], "")
+    never = df["payback_months"].isna() & df["total_cost"].gt(0)
+    reasons["payback"] = np.where(never, "never pays back in the forecast", "")
+    stop = np.where(df["status"] == "proposed", "reject", "stop")
+    # lifetime payback is forward-looking only for a project not yet started; for a running one
+    # it is said, and the remaining NPV decides
+    never_ahead = never & (df["status"] == "proposed")
+    action = np.select([neg & low, (df["cpi"] < cpi_threshold) | neg | never_ahead,
+                        df["spi"] < spi_threshold], [stop, "re-scope", "re-plan"], "")
     df["recommendation"] = action
     df["reason"] = (reasons.where(reasons != "").stack().dropna().groupby(level=0).agg("; ".join)
                     .reindex(df.index, fill_value=""))
-    df = df.loc[df["recommendation"] != ""]
-    order = {"stop": 0, "re-scope": 1, "re-plan": 2}
-    df = df.assign(_o=df["recommendation"].map(order)).sort_values(["_o", "npv"])
-    return df[["project_id", "name", "department", "status", "recommendation", "reason", "npv",
-               "cpi", "spi", "strategic_alignment"]].reset_index(drop=True)
+    order = {"stop": 0, "reject": 0, "re-scope": 1, "re-plan": 2, "": 3}
+    df = df.assign(_o=df["recommendation"].map(order)).sort_values(["_o", "remaining_npv"])
+    return df[["project_id", "name", "department", "status", "recommendation", "reason",
+               "remaining_npv", "npv", "cpi", "spi", "strategic_alignment"]].reset_index(drop=True)
+
+
+#: Decisions, in the order leadership reads them, with what each means.
+DECISIONS = {
+    "stop": "running project the rules stop: its remaining value is negative and it serves "
+            "strategy poorly; stopping frees its funding need",
+    "reject": "proposed project the rules reject, for the same reasons",
+    "re-scope": "funded, on condition of a smaller or cheaper scope (cost overrun, negative "
+                "remaining value, or no payback)",
+    "re-plan": "funded, on condition of a new schedule (behind schedule)",
+    "fund": "proposed project funded within the budget cap",
+    "continue": "running project funded within the budget cap, no rule fired",
+    "defer": "not funded within the budget cap: a proposed project waits, a running one "
+             "pauses unless money is found",
+    "closed": "completed or cancelled: nothing to decide",
+}
+
+
+def decide(roi: pd.DataFrame, *, budget_cap: float | None = None, budget_share: float = 0.7,
+           objective: str = "score", cpi_threshold: float = 0.85, spi_threshold: float = 0.85,
+           low_alignment: int = 2) -> tuple[pd.DataFrame, float]:
+    """One decision per project (see :data:`DECISIONS`): the rules first, then the budget.
+
+    ``roi`` is :func:`priority_scores` of :func:`roi_by_project`. The rules of
+    :func:`recommendations` stop or reject a project; the others compete for ``budget_cap``
+    (default: ``budget_share`` of the candidates' total funding need) in :func:`select_portfolio`.
+    A stopped project is never funded. Returns the decisions (project_id, name, status, decision,
+    funded, funding_need, remaining_npv, npv, score, reason, rule, rank) and the budget cap used.
+    """
+    recs = recommendations(roi, cpi_threshold=cpi_threshold, spi_threshold=spi_threshold,
+                           low_alignment=low_alignment)
+    df = roi.merge(recs[["project_id", "recommendation", "reason"]], on="project_id", how="left")
+    df["recommendation"] = df["recommendation"].fillna("")
+    df["reason"] = df["reason"].fillna("")
+    df["decision"] = np.where(df["recommendation"].isin(("stop", "reject")), df["recommendation"], "")
+    cand = _candidates(df)
+    total_need = float(cand["funding_need"].sum())
+    cap = float(budget_share * total_need if budget_cap is None else budget_cap)
+    sel = select_portfolio(df, budget_cap=cap, objective=objective)
+    chosen = set(sel.loc[sel["selected"], "project_id"])
+    col = _objective_column(objective)
+    df["funded"] = df["project_id"].isin(chosen)
+    running = df["status"].isin(_RUNNING)
+    is_cand = df["project_id"].isin(cand["project_id"])
+    funded_kind = np.where(df["recommendation"].isin(("re-scope", "re-plan")), df["recommendation"],
+                           np.where(running, "continue", "fund"))
+    df["decision"] = np.select(
+        [df["decision"] != "", ~df["status"].isin(("proposed", *_RUNNING)), df["funded"], is_cand],
+        [df["decision"], "closed", funded_kind, "defer"], "closed")
+    # why, in words
+    need = df["funding_need"].map(_money_words)
+    label = "priority score " + df["score"].map(lambda v: f"{v:.0f}") if col == "score" else \
+        "remaining NPV " + df["remaining_npv"].map(_money_words)
+    worthless = df[col].fillna(0) <= 0
+    why_funded = "funded: " + label + " for a need of " + need
+    why_not = np.where(worthless, "not funded: no positive " + ("score" if col == "score" else
+                                                                "remaining NPV"),
+                       "not funded within the budget cap of " + _money_words(cap) + ": " + label
+                       + " for a need of " + need + " ranks below the funded projects")
+    rules = df["reason"]
+    budget_reason = np.where(df["funded"], why_funded, why_not)
+    df["reason"] = np.select(
+        [df["decision"].isin(("stop", "reject")), df["decision"] == "closed"],
+        [rules + "; never funded (stopping frees a need of " + need + ")",
+         "closed (" + df["status"].astype(str) + ")"],
+        np.where(rules != "", rules + "; " + budget_reason, budget_reason))
+    df["rule"] = df["recommendation"]
+    order = {k: i for i, k in enumerate(DECISIONS)}
+    df["rank"] = df["decision"].map(order)
+    df = df.sort_values(["rank", "funding_need"], ascending=[True, False], kind="stable")
+    cols = ["project_id", "name", "status", "decision", "funded", "funding_need", "remaining_npv",
+            "npv", "score", "reason", "rule", "rank"]
+    return df[cols].reset_index(drop=True), cap

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from .config import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DATA_DIR
 from .exceptions import ParameterError
-from .params import declared_for_path, validate_params
+from .params import MODEL_PARAMS, declared_for_path, validate_model_params, validate_params
 
 __all__ = ["REPORT_NOTEBOOKS", "RunResult", "run_reports", "render_html", "update_index",
            "prune_reports", "fingerprint", "read_manifests"]
@@ -88,18 +88,25 @@ def plan_parameters(paths: list[Path], common: dict[str, Any], per_notebook: dic
                     ) -> dict[str, dict[str, Any]]:
     """The parameters each notebook gets, validated before any kernel starts.
 
-    ``common`` values go to every notebook that declares the name; a common name that no notebook
-    declares is an error, as is any bad value. ``per_notebook`` values must be declared by that
-    notebook.
+    ``common`` values go to every notebook that declares the name; a common name that neither a
+    notebook nor the portfolio model declares is an error, as is any bad value. ``per_notebook``
+    values must be declared by that notebook and may not be model parameters: the model has one
+    value per run, so that every report shows the same figures.
     """
     decl = {p.stem: {d.name for d in declared_for_path(p)} for p in paths}
-    unknown = sorted(k for k in common if not any(k in names for names in decl.values()))
+    unknown = sorted(k for k in common if k not in MODEL_PARAMS
+                     and not any(k in names for names in decl.values()))
     if unknown:
         raise ParameterError(f"unknown parameter(s) {', '.join(map(repr, unknown))}: no notebook in "
                              f"this run declares them (see `pmo-analysis params NOTEBOOK`)")
     extra = sorted(set(per_notebook) - set(decl))
     if extra:
         raise ParameterError(f"parameters given for notebook(s) not in this run: {', '.join(extra)}")
+    for nb, values in per_notebook.items():
+        shared = sorted(k for k in values if k in MODEL_PARAMS)
+        if shared:
+            raise ParameterError(f"{nb}: {', '.join(map(repr, shared))} is a portfolio-model parameter, one value "
+                                 "per run so that every report shows the same figures: set it for the whole run")
     planned = {}
     for p in paths:
         values = {k: v for k, v in common.items() if k in decl[p.stem]}
@@ -231,24 +238,32 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     Returns
     -------
     RunResult
-        ``status`` is ``success``, ``partial`` (some notebooks failed) or ``failed``.
+        ``status`` is ``success``, ``partial`` (some notebooks failed), ``failed``, or ``stale``
+        (every notebook succeeded, but the data ends more than a month before as_of and
+        ``accept_stale`` was not given).
     """
     started = dt.datetime.now().astimezone()
     t0 = time.perf_counter()
+    say = progress or (lambda _msg: None)
     data_dir = Path(data_dir).resolve()
     reports_dir = Path(reports_dir).resolve()
     if not data_dir.is_dir():
         raise ParameterError(f"data folder not found: {str(data_dir)!r}")
+    params = dict(params or {})
+    if "data_dir" in params and Path(str(params["data_dir"])).expanduser().resolve() != data_dir:
+        raise ParameterError(f"two data folders given: {str(data_dir)!r} and parameter data_dir "
+                             f"{str(params['data_dir'])!r}; give one")
     paths = resolve_notebooks(notebooks, Path(notebooks_dir))
-    common = {"data_dir": str(data_dir)} | dict(params or {})
+    common = params | {"data_dir": str(data_dir)}
     planned = plan_parameters(paths, common, dict(notebook_params or {}))
+    model = _build_model(data_dir, common, say=say, t0=t0)
+    as_of = model.meta["as_of"]
 
     safe_schedule = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in schedule)
     run_id = f"{started.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{safe_schedule}"
     reports_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{run_id}-", dir=reports_dir))
     results = {p.stem: NotebookResult(p.stem) for p in paths}
-    say = progress or (lambda _msg: None)
 
     def one(path: Path) -> None:
         name = path.stem
@@ -257,15 +272,16 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
         say(f"[{time.perf_counter() - t0:6.1f}s] {name}: running")
         out_dir = tmp / name
         out_dir.mkdir()
-        values = planned[name] | {"output_dir": str(out_dir)}
         takes = {d.name for d in declared_for_path(path)}
-        if "reports_dir" in takes:
-            values.setdefault("reports_dir", str(reports_dir))
-        if "schedule" in takes:
-            values.setdefault("schedule", schedule)
+        values = planned[name] | {"output_dir": str(out_dir)}
+        # every report reads the run's model at the run's as-of date
+        values |= {k: v for k, v in (("model_dir", str(tmp / "model")), ("as_of", as_of)) if k in takes}
+        for key, value in (("reports_dir", str(reports_dir)), ("schedule", schedule)):
+            if key in takes:
+                values.setdefault(key, value)
         r.parameters = _jsonable(values)
         meta = {"title": TITLES.get(name, name.replace("_", " ").capitalize()),
-                "as_of": str(values.get("as_of") or dt.date.today()), "data_dir": str(data_dir),
+                "as_of": as_of, "data_dir": data_dir.name,
                 "run_time": _fmt_time(started), "run_id": run_id, "index_href": "index.html"}
         t1 = time.perf_counter()
         res = _execute(path, tmp / f"{name}.ipynb", r.parameters, timeout=timeout,
@@ -280,16 +296,19 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
             + (f" ({r.error['ename']}: {str(r.error['evalue'])[:200]})" if r.error else ""))
 
     for p in paths:
-        say(f"[{0:6.1f}s] {p.stem}: queued")
+        say(f"[{time.perf_counter() - t0:6.1f}s] {p.stem}: queued")
     # longest first (from the last run's durations): the parallel run finishes sooner
     last = {n["name"]: n.get("duration_s") or 0 for m in read_manifests(reports_dir)[:1]
             for n in m.get("notebooks", [])}
     order = sorted(paths, key=lambda p: -last.get(p.stem, float("inf")))
     try:
+        model.save(tmp / "model")
+        from .export import write_csv
+
+        write_csv(model.decisions, tmp / "decisions.csv")
         with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
             list(pool.map(one, order))
-        n_failed = sum(r.status != "success" for r in results.values())
-        status = "success" if n_failed == 0 else ("failed" if n_failed == len(results) else "partial")
+        status = _run_status(results.values(), model)
         finished = dt.datetime.now().astimezone()
         manifest = {
             "run_id": run_id, "schedule": schedule, "status": status,
@@ -297,12 +316,20 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
             "started_utc": _fmt_time(started.astimezone(dt.timezone.utc)),
             "timezone": str(started.tzinfo),
             "duration_s": round(time.perf_counter() - t0, 2),
-            "as_of": str(common.get("as_of") or dt.date.today()),
+            "as_of": as_of,
+            "as_of_source": model.meta["as_of_source"],
+            "stale": model.stale,
+            "accept_stale": bool(model.params["accept_stale"]),
+            "freshness": model.meta["freshness"],
+            "windows": model.meta["windows"],
+            "data_quality": {"excluded_rows": model.meta["excluded_rows"],
+                             "rows": model.data_quality.head(1000).astype(str).to_dict("records")},
+            "model": {"dir": "model", "version": model.meta["version"], "tables": sorted(model.tables)},
             "notebooks": [vars(r) for r in results.values()],
             "data": {"dir": str(data_dir), "files": fingerprint(data_dir)},
             "versions": _versions(),
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
                                            encoding="utf-8")
         (tmp / "index.html").write_text(_run_index_html(manifest), encoding="utf-8")
         final = reports_dir / run_id
@@ -319,7 +346,36 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     update_index(reports_dir)
     total = time.perf_counter() - t0
     say(f"run {final.name}: {status} in {total:.1f}s -> {final / 'index.html'}")
+    if status == "stale":
+        say("stale data: " + "; ".join(model.stale) + " (accept it with --accept-stale)")
     return RunResult(final.name, final, status, list(results.values()), round(total, 2))
+
+
+def _build_model(data_dir: Path, common: dict[str, Any], *, say, t0: float):
+    """Load the data once and compute the run's portfolio model (before any kernel starts)."""
+    from .data import load_portfolio
+    from .model import build_model
+    from .params import typed_as_of
+
+    model_params = validate_model_params(common)
+    as_of = typed_as_of(common.get("as_of"))
+    portfolio = load_portfolio(data_dir, as_of=as_of,
+                               on_error="drop" if model_params["exclude_invalid"] else "raise")
+    model = build_model(portfolio, as_of=as_of, params=model_params)
+    say(f"[{time.perf_counter() - t0:6.1f}s] portfolio model as of {model.meta['as_of']}: "
+        f"{len(model.tables)} tables" + (f", {model.meta['excluded_rows']:,} invalid row(s) left out"
+                                         if model.meta["excluded_rows"] else ""))
+    return model
+
+
+def _run_status(results, model) -> str:
+    """success, partial (some notebooks failed), failed (all did), or stale (all succeeded on data
+    that ends more than a month before as_of, not accepted with accept_stale)."""
+    results = list(results)
+    n_failed = sum(r.status != "success" for r in results)
+    if n_failed:
+        return "failed" if n_failed == len(results) else "partial"
+    return "stale" if model.stale and not model.params["accept_stale"] else "success"
 
 
 def _point_latest(reports_dir: Path, run_name: str) -> None:
@@ -338,7 +394,7 @@ h1{color:#1f4e79;font-size:24px;margin-bottom:4px} .sub{color:#555;font-size:13p
 table{border-collapse:collapse;width:100%;font-size:14px} th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #ddd}
 th{background:#f2f5f9} a{color:#1f4e79}
 .status{font-weight:bold;padding:2px 8px;border-radius:10px;font-size:12px;color:#fff}
-.success{background:#2e7d32} .partial{background:#ef6c00} .failed{background:#c62828}
+.success{background:#2e7d32} .partial{background:#ef6c00} .failed{background:#c62828} .stale{background:#f9a825;color:#222}
 @media print{a{color:#000;text-decoration:none}}
 """
 
@@ -366,8 +422,19 @@ def _run_index_html(m: dict[str, Any]) -> str:
 <div class="sub">Run {html.escape(m['run_id'])} &middot; schedule {html.escape(m['schedule'])} &middot; started {html.escape(m['started'])}
 &middot; {m['duration_s']:.0f} s &middot; data {html.escape(m['data']['dir'])} ({len(m['data']['files'])} files)
 &middot; <a href="manifest.json">manifest</a></div>
+{_stale_note(m)}
 <table><tr><th>Report</th><th>Status</th><th>Time</th><th>Tables</th><th>Error</th></tr>
 {''.join(rows)}</table></body></html>"""
+
+
+def _stale_note(m: dict[str, Any]) -> str:
+    stale = m.get("stale") or []
+    if not stale:
+        return ""
+    head = "Stale data, accepted for this run" if m.get("accept_stale") else "Stale data"
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in stale)
+    return (f'<div style="margin:8px 0 12px;padding:10px 14px;border:1px solid #f9a825;background:#fff4d6;'
+            f'border-radius:6px"><strong>{head}</strong><ul style="margin:4px 0 0">{items}</ul></div>')
 
 
 def read_manifests(reports_dir: str | Path) -> list[dict[str, Any]]:

@@ -12,13 +12,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["HEADLINE_LABELS", "headline", "project_snapshot", "find_previous_run", "load_snapshot",
+from . import formatting as fmt
+
+__all__ = ["HEADLINE_LABELS", "snapshot", "decisions_needed", "find_previous_run", "load_snapshot",
            "changes_since", "format_changes", "history"]
 
-#: Headline figures, in display order, with their labels.
+#: Headline figures (columns of the model's ``headline`` table) shown in the trend, with labels.
 HEADLINE_LABELS = {
-    "active_projects": "Active projects",
-    "total_budget": "Budget, active",
+    "running_projects": "Running projects",
+    "total_budget": "Budget, running",
     "portfolio_npv": "Portfolio NPV",
     "portfolio_roi": "Portfolio ROI",
     "spend_to_date": "Spend to date (AC)",
@@ -26,54 +28,105 @@ HEADLINE_LABELS = {
     "portfolio_cpi": "Portfolio CPI",
     "portfolio_spi": "Portfolio SPI",
     "utilization": "Utilization",
-    "overallocated_people": "Over-allocated, next 3 mo",
+    "overallocated_people": "Over-allocated, ahead",
     "open_high_impact_actions": "Open high-impact actions",
 }
 SNAPSHOT_FILES = ("headline.csv", "project_snapshot.csv", "overallocated_people.csv",
                   "high_impact_lessons.csv")
 
 
-def headline(roi: pd.DataFrame, *, utilization: float | None, overallocated: pd.Series | None,
-             open_high_impact: int | None, as_of) -> pd.DataFrame:
-    """One row of headline figures. Ratios come from sums (see :func:`roi.portfolio_totals`);
-    figures whose table is missing are empty."""
-    from .roi import portfolio_totals
-
-    t = portfolio_totals(roi).iloc[0]
-    running = roi.loc[roi["status"].isin(["active", "on_hold"])]
-    rt = portfolio_totals(running).iloc[0] if len(running) else t * np.nan
-    row = {
-        "as_of": pd.Timestamp(as_of).strftime("%Y-%m-%d"),
-        "active_projects": int((roi["status"] == "active").sum()),
-        "total_budget": float(roi.loc[roi["status"] == "active", "bac"].sum()),
-        "portfolio_npv": float(t["npv"]),
-        "portfolio_roi": float(t["roi"]),
-        "spend_to_date": float(rt["ac"]),
-        "planned_to_date": float(rt["pv"]),
-        "portfolio_cpi": float(rt["cpi"]),
-        "portfolio_spi": float(rt["spi"]),
-        "utilization": np.nan if utilization is None else float(utilization),
-        "overallocated_people": np.nan if overallocated is None else int(overallocated.nunique()),
-        "open_high_impact_actions": np.nan if open_high_impact is None else int(open_high_impact),
-    }
-    return pd.DataFrame([row])
+def snapshot(model) -> dict[str, pd.DataFrame]:
+    """The tables the next report of the schedule compares with: headline, project_snapshot
+    (project_id, name, status, health, total_cost, npv, cpi, spi), overallocated_people and
+    high_impact_lessons. Every value is a row of the portfolio model."""
+    p = model.projects
+    out = {"headline": model.headline,
+           "project_snapshot": p[["project_id", "name", "status", "health", "total_cost", "npv", "cpi", "spi"]],
+           "overallocated_people": pd.DataFrame(columns=["resource_id", "name", "detail"]),
+           "high_impact_lessons": pd.DataFrame(columns=["lesson_id", "name", "project_id", "detail"])}
+    if model.has("overallocated_ahead"):
+        out["overallocated_people"] = model.overallocated_ahead[["resource_id", "name", "detail"]]
+    if model.has("lessons"):
+        high = model.lessons.loc[model.lessons["impact"] == "high", ["lesson_id", "title", "project_id"]]
+        out["high_impact_lessons"] = high.rename(columns={"title": "name"}).assign(
+            detail="from " + high["project_id"].astype(str))
+    return out
 
 
-def project_snapshot(roi: pd.DataFrame, health: pd.DataFrame) -> pd.DataFrame:
-    """project_id, name, status, health, total_cost, npv, cpi, spi: what the next run compares."""
-    snap = roi[["project_id", "name", "status", "total_cost", "npv", "cpi", "spi"]].merge(
-        health[["project_id", "health"]], on="project_id", how="left")
-    return snap[["project_id", "name", "status", "health", "total_cost", "npv", "cpi", "spi"]]
+def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
+    """The decisions leadership is asked for, from the model's tables, each with the money it
+    frees or needs: stop or reject (frees the funding need), re-scope and re-plan (needs),
+    running projects left unfunded by the budget cap, the proposals to fund, roles short of
+    capacity over the forward months, and recurring problems nobody owns.
+
+    Returns decision, why, money (signed: + frees, - needs), money_text, project_id ('' for
+    decisions that are not about one project).
+    """
+    d = model.decisions
+    rows = []
+
+    def project_rows(kind: str, verb: str, frees: bool, limit: int | None) -> None:
+        sel = d.loc[d["decision"] == kind].sort_values("funding_need", ascending=False)
+        shown = sel if limit is None else sel.head(limit)
+        for _, r in shown.iterrows():
+            amount = float(r["funding_need"])
+            rows.append({"decision": f"{verb} {r['project_id']} {r['name']}", "why": r["reason"],
+                         "money": amount if frees else -amount,
+                         "money_text": ("frees " if frees else "needs ") + fmt.money(amount),
+                         "project_id": r["project_id"]})
+        if limit is not None and len(sel) > limit:
+            rest = sel.iloc[limit:]
+            amount = float(rest["funding_need"].sum())
+            rows.append({"decision": f"{verb} {len(rest)} more project(s)",
+                         "why": "listed in decisions.csv and the ROI report",
+                         "money": amount if frees else -amount,
+                         "money_text": ("frees " if frees else "needs ") + fmt.money(amount), "project_id": ""})
+
+    project_rows("stop", "Stop", True, None)
+    project_rows("reject", "Reject", True, None)
+    running_deferred = d.loc[(d["decision"] == "defer") & (d["status"] != "proposed")]
+    for _, r in running_deferred.sort_values("funding_need", ascending=False).iterrows():
+        rows.append({"decision": f"Find money or pause {r['project_id']} {r['name']}", "why": r["reason"],
+                     "money": -float(r["funding_need"]), "money_text": "needs " + fmt.money(r["funding_need"]),
+                     "project_id": r["project_id"]})
+    project_rows("re-scope", "Re-scope", False, per_kind)
+    project_rows("re-plan", "Re-plan", False, per_kind)
+    fund = d.loc[d["decision"] == "fund"]
+    if len(fund):
+        amount = float(fund["funding_need"].sum())
+        rows.append({"decision": f"Fund {len(fund)} proposed project(s)",
+                     "why": ", ".join(fund["project_id"] + " " + fund["name"]),
+                     "money": -amount, "money_text": "needs " + fmt.money(amount), "project_id": ""})
+    if model.has("capacity_by_role"):
+        w = model.meta["windows"]
+        short = model.capacity_by_role.loc[model.capacity_by_role["gap_fte"] < -0.05]
+        for _, r in short.iterrows():
+            rows.append({"decision": f"Add capacity: {r['role']}",
+                         "why": f"short {-r['gap_fte']:.1f} FTE on average over {w['forward_first']} to "
+                                f"{w['forward_last']} ({-r['gap_hours']:,.0f} hours)",
+                         "money": np.nan, "money_text": "", "project_id": ""})
+    if model.has("recurring"):
+        unowned = model.recurring.loc[~model.recurring["has_open_action"]]
+        for _, r in unowned.head(5).iterrows():
+            name = r["theme"] if r["source"] == "category" else str(r["top_terms"]).split(", ")[0] + " (text theme)"
+            rows.append({"decision": f"Assign an owner: recurring problem '{name}'",
+                         "why": f"{r['projects']} projects, {r['lessons']} lessons, no open action",
+                         "money": np.nan, "money_text": "", "project_id": ""})
+    return pd.DataFrame(rows, columns=["decision", "why", "money", "money_text", "project_id"])
 
 
 def find_previous_run(reports_dir: str | Path, *, schedule: str, before_as_of=None) -> Path | None:
-    """The newest earlier run of ``schedule`` whose executive summary succeeded, as the folder of
-    its exported tables, or ``None``. With ``before_as_of``, only runs with an earlier as-of date."""
+    """The previous report of ``schedule``: among its runs whose executive summary succeeded
+    (with ``before_as_of``, only those with an earlier as-of date), the newest as-of date, then
+    the newest run; as the folder of its exported tables, or ``None``. A March report is never
+    compared with a June report."""
     from .runner import read_manifests
 
     reports_dir = Path(reports_dir)
     before = None if before_as_of is None else pd.Timestamp(before_as_of).strftime("%Y-%m-%d")
-    for m in read_manifests(reports_dir):  # newest first
+    runs = sorted(read_manifests(reports_dir), key=lambda m: (str(m.get("as_of", "")), m["_dir"]),
+                  reverse=True)
+    for m in runs:  # newest as-of first
         ok = any(n.get("name") == "executive_summary" and n.get("status") == "success"
                  for n in m.get("notebooks", []))
         if m.get("schedule") != schedule or not ok:

@@ -7,10 +7,17 @@ Working days
 capacity_hours (resource, month)
     ``weekly_capacity_hours * working days of the month inside the resource's active dates / 5``.
 actual_hours (resource, month)
-    Timesheet hours booked to a project (non-empty project_id) dated in the month, weekends
-    included. Non-project hours (leave, admin, training) are reported separately by activity.
+    Timesheet hours booked to a project (non-empty project_id) dated in the month and not after
+    as_of, weekends included. Non-project hours (leave, admin, training) are reported separately
+    by activity.
+month_status
+    ``complete``, ``month to date`` or ``future`` (see :mod:`pmo_analysis.periods`).
+capacity_to_date (resource, month)
+    Capacity of the working days up to as_of: the whole capacity of a complete month, the days so
+    far of the month to date, nothing in the future.
 utilization
-    ``actual_hours / capacity_hours`` (empty where capacity is 0, and for months after as-of).
+    ``actual_hours / capacity_to_date`` (empty where it is 0, and for future months). The
+    utilization of the month to date is labelled so and never shown as a month's figure.
 planned_hours (resource, month)
     Sum over the resource's assignments of ``allocation_pct / 100 * weekly_capacity_hours *
     working days in (month ∩ assignment dates ∩ active dates) / 5``.
@@ -30,15 +37,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .periods import forward_months, last_complete_month, month_status
+
 __all__ = [
     "month_window",
     "working_days",
     "planned_by_assignment",
     "utilization_by_resource",
     "utilization_by_group",
+    "utilization_totals",
     "overallocations",
     "bench",
     "capacity_vs_demand",
+    "capacity_by_role",
     "plan_vs_actual_by_project",
     "time_split",
 ]
@@ -91,9 +102,12 @@ def _month_bounds(months: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def _capacity(resources: pd.DataFrame, months: pd.DatetimeIndex, holidays) -> pd.DataFrame:
+def _capacity(resources: pd.DataFrame, months: pd.DatetimeIndex, holidays, *, until=None
+              ) -> pd.DataFrame:
     nr, nm = len(resources), len(months)
     af, at = _active_bounds(resources)
+    if until is not None:
+        at = np.minimum(at, np.datetime64(pd.Timestamp(until).date(), "D"))
     m0, m1 = _month_bounds(months)
     r = np.repeat(np.arange(nr), nm)
     k = np.tile(np.arange(nm), nr)
@@ -145,9 +159,10 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
                             holidays=None) -> pd.DataFrame:
     """Capacity, actual and planned hours and utilization of every resource in every month.
 
-    Returns resource_id, name, role, department, period, working_days, capacity_hours,
-    actual_hours, non_project_hours, utilization, planned_hours, planned_utilization, is_past.
-    Actual figures are empty for months after the as-of month.
+    Returns resource_id, name, role, department, period, month_status, working_days,
+    capacity_hours, capacity_to_date, actual_hours, non_project_hours, utilization, planned_hours,
+    planned_utilization, is_past. Actual figures are empty for future months; hours dated after
+    as_of are not actuals.
 
     Examples
     --------
@@ -158,13 +173,15 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
     >>> len(u) == 60 * 18
     True
     """
+    as_of_ts = pd.Timestamp(as_of).normalize()
     months = month_window(as_of, start=start, end=end)
     res = resources.drop_duplicates("resource_id").reset_index(drop=True)
     out = _capacity(res, months, holidays)
+    out["capacity_to_date"] = _capacity(res, months, holidays, until=as_of_ts)["capacity_hours"].to_numpy()
     plan = planned_by_assignment(res, assignments, months, holidays=holidays)
     planned = plan.groupby(["resource_id", "period"], observed=True)["planned_hours"].sum()
 
-    ts = _booked(timesheets, months)
+    ts = _booked(timesheets.loc[timesheets["date"] <= as_of_ts], months)
     is_project = ts["project_id"].notna().to_numpy()
     rcode = pd.Index(res["resource_id"]).get_indexer(ts["resource_id"])
     mcode = months.get_indexer(ts["period"])
@@ -178,17 +195,18 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
     idx = pd.MultiIndex.from_arrays([out["resource_id"], out["period"]])
     out["planned_hours"] = planned.reindex(idx).fillna(0.0).to_numpy()
 
-    as_of_month = pd.Timestamp(as_of).to_period("M").to_timestamp()
-    out["is_past"] = out["period"] <= as_of_month
+    out["month_status"] = month_status(out["period"], as_of_ts)
+    out["is_past"] = out["month_status"] != "future"
     out.loc[~out["is_past"], ["actual_hours", "non_project_hours"]] = np.nan
     cap = out["capacity_hours"].where(out["capacity_hours"] > 0)
-    out["utilization"] = out["actual_hours"] / cap
+    cap_to_date = out["capacity_to_date"].where(out["capacity_to_date"] > 0)
+    out["utilization"] = out["actual_hours"] / cap_to_date
     out["planned_utilization"] = out["planned_hours"] / cap
     attrs = res.set_index("resource_id")[["name", "role", "department"]]
     out = out.join(attrs, on="resource_id")
-    cols = ["resource_id", "name", "role", "department", "period", "working_days", "capacity_hours",
-            "actual_hours", "non_project_hours", "utilization", "planned_hours",
-            "planned_utilization", "is_past"]
+    cols = ["resource_id", "name", "role", "department", "period", "month_status", "working_days",
+            "capacity_hours", "capacity_to_date", "actual_hours", "non_project_hours", "utilization",
+            "planned_hours", "planned_utilization", "is_past"]
     return out[cols]
 
 
@@ -197,13 +215,38 @@ def utilization_by_group(util: pd.DataFrame, *, by: str | list[str] | None = Non
     hours are summed first and divided after."""
     keys = ([] if by is None else [by] if isinstance(by, str) else list(by)) + ["period"]
     g = util.groupby(keys, observed=True)
-    out = g[["capacity_hours", "planned_hours"]].sum()
+    sums = [c for c in ("capacity_hours", "capacity_to_date", "planned_hours") if c in util.columns]
+    out = g[sums].sum()
     out["actual_hours"] = g["actual_hours"].sum(min_count=1)
     out["people"] = g["resource_id"].nunique()
+    if "month_status" in util.columns:
+        out["month_status"] = g["month_status"].first()
+    cap = out["capacity_hours"].where(out["capacity_hours"] > 0)
+    cap_now = out["capacity_to_date"] if "capacity_to_date" in out.columns else out["capacity_hours"]
+    out["utilization"] = out["actual_hours"] / cap_now.where(cap_now > 0)
+    out["planned_utilization"] = out["planned_hours"] / cap
+    return out.reset_index()
+
+
+def utilization_totals(util: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
+    """Utilization over all complete months of ``util``, per group (or for the whole portfolio):
+    hours summed over the months and people, then divided. Returns the group columns,
+    capacity_hours, actual_hours, planned_hours, utilization, planned_utilization and months."""
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    done = util.loc[util["month_status"] == "complete"] if "month_status" in util.columns else util
+    sums = ["capacity_hours", "actual_hours", "planned_hours"]
+    if keys:
+        g = done.groupby(keys, observed=True)
+        out = g[sums].sum()
+        out["months"] = g["period"].nunique()
+        out = out.reset_index()
+    else:
+        out = done[sums].sum().to_frame().T
+        out["months"] = done["period"].nunique()
     cap = out["capacity_hours"].where(out["capacity_hours"] > 0)
     out["utilization"] = out["actual_hours"] / cap
     out["planned_utilization"] = out["planned_hours"] / cap
-    return out.reset_index()
+    return out.sort_values("utilization", ascending=False).reset_index(drop=True) if keys else out
 
 
 def overallocations(util: pd.DataFrame, plan: pd.DataFrame, *, threshold: float = 1.0
@@ -215,28 +258,30 @@ def overallocations(util: pd.DataFrame, plan: pd.DataFrame, *, threshold: float 
     planned_hours, capacity_hours, planned_utilization, excess_hours, project_ids (";"-joined)
     and breakdown (``"PRJ-001: 84 h; PRJ-007: 70 h"``).
     """
+    cols = ["resource_id", "name", "role", "department", "period", "planned_hours", "capacity_hours",
+            "planned_utilization", "excess_hours", "project_ids", "breakdown"]
     over = util.loc[util["planned_utilization"] > threshold].copy()
     over["excess_hours"] = over["planned_hours"] - threshold * over["capacity_hours"]
+    if over.empty:  # nobody over-allocated: the same columns, no rows
+        return over.assign(project_ids="", breakdown="")[cols].reset_index(drop=True)
     p = plan.merge(over[["resource_id", "period"]], on=["resource_id", "period"])
     p = p.sort_values(["resource_id", "period", "planned_hours"], ascending=[True, True, False])
     p["part"] = p["project_id"].astype(str) + ": " + p["planned_hours"].round(0).map("{:,.0f} h".format)
     agg = p.groupby(["resource_id", "period"]).agg(project_ids=("project_id", ";".join),
                                                    breakdown=("part", "; ".join))
     over = over.join(agg, on=["resource_id", "period"])
-    cols = ["resource_id", "name", "role", "department", "period", "planned_hours", "capacity_hours",
-            "planned_utilization", "excess_hours", "project_ids", "breakdown"]
     return over.sort_values("excess_hours", ascending=False)[cols].reset_index(drop=True)
 
 
 def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: float = 0.6,
           recent_months: int = 3) -> pd.DataFrame:
-    """People whose utilization was below ``threshold`` over the last ``recent_months`` ended
+    """People whose utilization was below ``threshold`` over the last ``recent_months`` complete
     months (hours summed over those months, then divided), with their role and the projects
-    where people of the same role are over-allocated in the coming months (where they could help).
+    where people of the same role are over-allocated in the months after the last complete one
+    (where they could help).
     """
-    as_of_ts = pd.Timestamp(as_of)
-    ended = util["period"] + pd.offsets.MonthEnd(0) <= as_of_ts
-    past_months = util.loc[ended, "period"].drop_duplicates().nlargest(recent_months)
+    last = last_complete_month(as_of)
+    past_months = util.loc[util["period"] <= last, "period"].drop_duplicates().nlargest(recent_months)
     recent = util.loc[util["period"].isin(past_months)]
     g = recent.groupby(["resource_id", "name", "role", "department"], observed=True)
     b = g[["capacity_hours", "actual_hours"]].sum().reset_index()
@@ -245,7 +290,7 @@ def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: floa
     b["months_below"] = b["resource_id"].map(
         recent.assign(below=recent["utilization"] < threshold).groupby("resource_id")["below"].sum())
     b = b.loc[b["utilization"] < threshold]
-    future = overalloc.loc[overalloc["period"] > as_of_ts]
+    future = overalloc.loc[overalloc["period"] > last]
     needs = (future.assign(project_id=future["project_ids"].str.split(";")).explode("project_id")
              .groupby("role")["project_id"].agg(lambda s: ";".join(sorted(set(s)))))
     b["projects_needing_role"] = b["role"].map(needs).fillna("")
@@ -253,31 +298,46 @@ def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: floa
 
 
 def capacity_vs_demand(util: pd.DataFrame, *, as_of, months: int = 6) -> pd.DataFrame:
-    """Capacity against planned demand by role for the ``months`` after the as-of month.
+    """Capacity against planned demand by role and month over the ``months`` forward months
+    (see :func:`pmo_analysis.periods.forward_months`).
 
-    gap_hours = capacity_hours - demand_hours (negative = short); gap_fte = gap_hours / (40 h x
-    working days / 5).
+    gap_hours = capacity_hours - demand_hours (negative = short); fte_hours = 40 h x working
+    days / 5; gap_fte = gap_hours / fte_hours.
     """
-    m = pd.Timestamp(as_of).to_period("M").to_timestamp()
-    last = m + pd.DateOffset(months=months)
-    f = util.loc[(util["period"] > m) & (util["period"] <= last)]
+    window = forward_months(as_of, months)
+    f = util.loc[util["period"].isin(window)]
     g = f.groupby(["role", "period"], observed=True).agg(
         capacity_hours=("capacity_hours", "sum"), demand_hours=("planned_hours", "sum"),
         working_days=("working_days", "max")).reset_index()
     g["gap_hours"] = g["capacity_hours"] - g["demand_hours"]
-    fte_hours = FTE_WEEKLY_HOURS * g["working_days"] / 5
-    g["gap_fte"] = g["gap_hours"] / fte_hours.where(fte_hours > 0)
+    g["fte_hours"] = FTE_WEEKLY_HOURS * g["working_days"] / 5
+    g["gap_fte"] = g["gap_hours"] / g["fte_hours"].where(g["fte_hours"] > 0)
     return g.drop(columns="working_days")
+
+
+def capacity_by_role(cvd: pd.DataFrame) -> pd.DataFrame:
+    """Each role's capacity, demand and gap over the whole horizon of :func:`capacity_vs_demand`:
+    hours summed over the months, and ``gap_fte`` = sum(gap_hours) / sum(fte_hours), the average
+    number of full-time people short (negative) or spare (positive). Shortest first.
+    """
+    cols = ["role", "capacity_hours", "demand_hours", "gap_hours", "gap_fte", "months"]
+    if cvd.empty:
+        return pd.DataFrame(columns=cols)
+    g = cvd.groupby("role", observed=True).agg(
+        capacity_hours=("capacity_hours", "sum"), demand_hours=("demand_hours", "sum"),
+        gap_hours=("gap_hours", "sum"), fte_hours=("fte_hours", "sum"), months=("period", "nunique"))
+    g["gap_fte"] = g["gap_hours"] / g["fte_hours"].where(g["fte_hours"] > 0)
+    return g.reset_index().sort_values("gap_fte", kind="stable")[cols].reset_index(drop=True)
 
 
 def plan_vs_actual_by_project(plan: pd.DataFrame, timesheets: pd.DataFrame, *, as_of,
                               months: pd.DatetimeIndex | None = None) -> pd.DataFrame:
-    """Planned vs booked hours per project over the months up to as-of.
+    """Planned vs booked hours per project over the complete months.
 
     Returns project_id, planned_hours, booked_hours, variance_hours (booked - planned) and
     booked_vs_plan (booked / planned), sorted by the size of the variance.
     """
-    m = pd.Timestamp(as_of).to_period("M").to_timestamp()
+    m = last_complete_month(as_of)
     p = plan.loc[plan["period"] <= m]
     if months is not None:
         p = p.loc[p["period"] >= months[0]]
@@ -296,9 +356,9 @@ def plan_vs_actual_by_project(plan: pd.DataFrame, timesheets: pd.DataFrame, *, a
 
 def time_split(timesheets: pd.DataFrame, resources: pd.DataFrame, *, as_of,
                months: pd.DatetimeIndex | None = None) -> pd.DataFrame:
-    """Hours by department and kind of time (project work, or each non-project activity), with
-    each kind's share of the department's booked hours."""
-    m = pd.Timestamp(as_of).to_period("M").to_timestamp()
+    """Hours by department and kind of time (project work, or each non-project activity) over
+    the complete months, with each kind's share of the department's booked hours."""
+    m = last_complete_month(as_of)
     first = months[0] if months is not None else timesheets["date"].min()
     ts = _booked(timesheets, pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), m,
                                            freq="MS"))

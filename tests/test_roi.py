@@ -60,7 +60,7 @@ def test_no_cost_gives_empty_ratios():
     r = roi.project_financials(cf([("2026-01-01", 0, 100, NaN, NaN)]), as_of="2025-12-31").iloc[0]
     assert r["total_cost"] == 0 and np.isnan(r["roi"]) and np.isnan(r["bcr"])
     assert np.isnan(r["irr"])  # flows never change sign
-    assert r["payback_months"] == 1
+    assert pd.isna(r["payback_months"])  # nothing to pay back
 
 
 def test_never_pays_back():
@@ -122,7 +122,7 @@ def test_earned_value_by_hand():
         cf([("2026-01-01", 300, 0, 400, 0), ("2026-02-01", 300, 0, 200, 0), ("2026-03-01", 400, 0, NaN, 0)], "A"),
         cf([("2026-01-01", 500, 0, 600, 0)], "B"),
     ])
-    ev = roi.earned_value(PROJ, flows, as_of="2026-02-15").set_index("project_id")
+    ev = roi.earned_value(PROJ, flows, as_of="2026-02-28").set_index("project_id")
     a = ev.loc["A"]
     assert (a["bac"], a["pv"], a["ac"], a["ev"]) == (1000, 600, 600, 500)
     assert a["cv"] == -100 and a["sv"] == -100
@@ -177,13 +177,14 @@ def test_priority_score_weights():
 def test_recommendations_reasons():
     df = pd.DataFrame({"project_id": ["A", "B", "C", "D"], "name": "n", "department": "d",
                        "status": ["active", "active", "active", "completed"],
-                       "npv": [-10.0, 5.0, 5.0, -10.0], "strategic_alignment": [1, 4, 4, 1],
+                       "npv": [-10.0, 5.0, 5.0, -10.0], "remaining_npv": [-10.0, 5.0, 5.0, -10.0],
+                       "strategic_alignment": [1, 4, 4, 1],
                        "cpi": [1.0, 0.7, 1.0, 1.0], "spi": [1.0, 1.0, 0.8, 1.0], "eac": [1, 140, 1, 1],
                        "bac": [1, 100, 1, 1], "payback_months": [pd.NA, 10, 10, pd.NA],
                        "total_cost": [1, 1, 1, 1]})
     r = roi.recommendations(df).set_index("project_id")
     assert r.loc["A", "recommendation"] == "stop"
-    assert r.loc["A", "reason"].startswith("negative NPV (-10); low strategic alignment (1/5)")
+    assert r.loc["A", "reason"].startswith("negative remaining NPV (-10); low strategic alignment (1/5)")
     assert r.loc["B", "recommendation"] == "re-scope" and "CPI 0.70 below 0.85 (forecast overrun 40)" in r.loc["B", "reason"]
     assert r.loc["C", "recommendation"] == "re-plan" and r.loc["C", "reason"] == "SPI 0.80 below 0.85"
     assert "D" not in r.index  # completed projects are not candidates

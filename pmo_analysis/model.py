@@ -1,0 +1,381 @@
+"""The portfolio model: every figure of a run, computed once, read by every report.
+
+:func:`build_model` turns the validated data, the as-of date and the run's parameters into named
+tables (one row per project, per person-month, per decision...) and a small ``meta`` record
+(as-of date, time windows, data freshness, parameters, data quality). The report runner builds it
+once per run and stores it in the run folder (``model/*.parquet`` and ``model/model.json``); every
+notebook reads that copy, so a figure shown in two reports is the same row of the same table. In
+JupyterLab, :func:`pmo_analysis.report.open_report` builds it on the fly from the notebook's
+parameters.
+
+Tables (each documented where it is computed):
+
+========================  ==============================================================
+projects                  :func:`roi.roi_by_project` + health, score, decision
+decisions                 :func:`roi.decide`: one decision per project, with the reason
+selection                 the budget selection's candidates (funded or not, and why)
+frontier                  :func:`roi.efficient_frontier`
+by_department, by_objective  :func:`roi.portfolio_totals` per group
+cashflow                  :func:`roi.cumulative_cashflow` of the portfolio
+utilization               :func:`utilization.utilization_by_resource`
+util_overall, util_by_role, util_by_department   :func:`utilization.utilization_by_group`
+overallocations           every over-allocated person-month of the window
+overallocated_ahead       the people over-allocated in the forward months
+bench, capacity, capacity_by_role, plan_vs_actual, time_split
+lessons, themes, recurring, open_actions, followthrough, fixes, relevant, went_well,
+lessons_by_category, lessons_by_phase, lessons_by_impact, lessons_trend
+headline                  the headline figures (one row)
+data_quality              rows left out of the run, if any
+========================  ==============================================================
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import health as H
+from . import lessons as L
+from . import roi as R
+from . import utilization as U
+from .config import RUNNING_STATUSES
+from .data import Portfolio
+from .params import validate_model_params
+from .periods import forward_months, last_complete_month, month_end, month_start
+
+__all__ = ["PortfolioModel", "build_model", "load_model", "default_as_of", "freshness",
+           "MODEL_VERSION"]
+
+#: Bumped when a table changes shape, so a notebook never reads a model it does not understand.
+MODEL_VERSION = 1
+
+
+@dataclass
+class PortfolioModel:
+    """Named tables plus ``meta`` (as_of, windows, freshness, params, data quality).
+
+    Tables are attributes too: ``model.projects`` is ``model.tables["projects"]``. A table the
+    data cannot support (no resources, no lessons) is absent: :meth:`has` says so.
+    """
+
+    meta: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"the portfolio model has no table {name!r}")
+
+    def has(self, *names: str) -> bool:
+        """True when every table in ``names`` is in the model."""
+        return all(n in self.tables for n in names)
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        return pd.Timestamp(self.meta["as_of"])
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.meta["params"]
+
+    @property
+    def stale(self) -> list[str]:
+        """What makes the data stale at as_of, in words (empty when it is fresh)."""
+        return list(self.meta["freshness"]["stale"])
+
+    def save(self, folder: str | Path) -> Path:
+        """Write every table as Parquet and ``model.json``; returns the folder."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, df in self.tables.items():
+            df.to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "model.json").write_text(json.dumps(self.meta, indent=2, ensure_ascii=False, default=str),
+                                           encoding="utf-8")
+        return folder
+
+
+def load_model(folder: str | Path) -> PortfolioModel:
+    """Read a model written by :meth:`PortfolioModel.save`."""
+    folder = Path(folder)
+    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    if meta.get("version") != MODEL_VERSION:
+        raise ValueError(f"the portfolio model in {folder} has version {meta.get('version')!r}; "
+                         f"this workbook reads version {MODEL_VERSION}: run the reports again")
+    tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+    return PortfolioModel(meta, tables)
+
+
+# --------------------------------------------------------------------------- time and freshness
+def _last_months(portfolio: Portfolio) -> dict[str, pd.Timestamp | None]:
+    """The newest month with actual costs, with timesheet hours and with progress (percent
+    complete, dated by the optional projects.status_date)."""
+    out: dict[str, pd.Timestamp | None] = {"actual costs": None, "timesheets": None, "progress": None}
+    cf = portfolio.cashflows
+    if cf is not None and "actual_cost" in cf.columns and cf["actual_cost"].notna().any():
+        out["actual costs"] = month_start(cf.loc[cf["actual_cost"].notna(), "period"].max())
+    ts = portfolio.timesheets
+    if ts is not None and len(ts):
+        out["timesheets"] = month_start(ts["date"].max())
+    pr = portfolio.projects
+    if pr is not None and "status_date" in pr.columns and pr["status_date"].notna().any():
+        out["progress"] = month_start(pr["status_date"].max())
+    return out
+
+
+def default_as_of(portfolio: Portfolio, *, today: dt.date | None = None) -> dt.date:
+    """The end of the last complete month the data covers: the newest month with actual costs
+    or timesheet hours, or the month before if that month has not ended by ``today``. Without any
+    actuals, the end of the month before ``today``.
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.config import SAMPLE_DATA_DIR
+    >>> default_as_of(load_portfolio(SAMPLE_DATA_DIR), today=dt.date(2026, 11, 22))
+    datetime.date(2026, 6, 30)
+    """
+    today = today or dt.date.today()
+    lasts = [m for k, m in _last_months(portfolio).items() if m is not None and k != "progress"]
+    this_month = month_start(today)
+    newest = max(lasts) if lasts else this_month
+    if newest >= this_month:
+        newest = this_month - pd.DateOffset(months=1)
+    return month_end(newest).date()
+
+
+def freshness(portfolio: Portfolio, *, as_of) -> dict[str, Any]:
+    """When each kind of actual data ends, and what is stale at ``as_of``.
+
+    A kind is stale when the last complete month is more than one month after the newest month
+    that has it: at 2026-07-31 actual costs that end in May are stale (June and July are
+    missing); at 2026-06-30 they are not (June's costs are usually booked in July). Past planned
+    costs without any actual cost at all are stale too.
+    """
+    last = _last_months(portfolio)
+    lcm = last_complete_month(as_of)
+    stale = []
+    for kind, m in last.items():
+        if m is None:
+            continue
+        gap = (lcm.year - m.year) * 12 + lcm.month - m.month
+        if gap > 1:
+            stale.append(f"{kind} end in {m:%Y-%m}, {gap} months before the last complete month "
+                         f"{lcm:%Y-%m}")
+    cf = portfolio.cashflows
+    if last["actual costs"] is None and cf is not None and \
+            ((cf["period"] <= lcm) & (cf["planned_cost"] > 0)).any():
+        first = cf.loc[(cf["period"] <= lcm) & (cf["planned_cost"] > 0), "period"].min()
+        stale.append(f"no actual cost is reported, although costs were planned from {first:%Y-%m}")
+    return {"last_complete_month": f"{lcm:%Y-%m}",
+            **{f"last_{k.replace(' ', '_')}_month": (None if m is None else f"{m:%Y-%m}")
+               for k, m in last.items()},
+            "stale": stale}
+
+
+# --------------------------------------------------------------------------- the model
+def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | None = None,
+                today: dt.date | None = None) -> PortfolioModel:
+    """Compute every table of the portfolio model (see the module docstring).
+
+    ``params`` are the model parameters (:data:`pmo_analysis.params.MODEL_PARAMS`); missing
+    ones take their defaults, and a bad value raises :class:`~pmo_analysis.ParameterError`.
+    Without ``as_of``, the end of the last complete month the data covers (:func:`default_as_of`).
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.config import SAMPLE_DATA_DIR
+    >>> m = build_model(load_portfolio(SAMPLE_DATA_DIR), as_of="2026-06-30")
+    >>> int(m.headline.loc[0, "running_projects"]), m.meta["windows"]["last_complete_month"]
+    (23, '2026-06')
+    """
+    portfolio.require("projects", "cashflows")
+    p = validate_model_params(dict(params or {}))
+    as_of_source = "given" if as_of is not None else "data"
+    as_of = pd.Timestamp(as_of if as_of is not None else default_as_of(portfolio, today=today)).normalize()
+    lcm = last_complete_month(as_of)
+    ahead = forward_months(as_of, p["horizon_months"])
+    meta: dict[str, Any] = {
+        "version": MODEL_VERSION,
+        "as_of": f"{as_of:%Y-%m-%d}",
+        "as_of_source": as_of_source,
+        "params": {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in p.items()},
+        "windows": {"last_complete_month": f"{lcm:%Y-%m}",
+                    "month_to_date": None if lcm == month_start(as_of) else f"{month_start(as_of):%Y-%m}",
+                    "forward_first": f"{ahead[0]:%Y-%m}", "forward_last": f"{ahead[-1]:%Y-%m}",
+                    "horizon_months": int(p["horizon_months"]),
+                    "running_statuses": list(RUNNING_STATUSES)},
+        "freshness": freshness(portfolio, as_of=as_of),
+        "tables_present": [t for t, n in portfolio.row_counts().items() if n is not None],
+    }
+    tables, figures = _finance(portfolio, as_of, p)
+    if all(getattr(portfolio, t) is not None for t in ("resources", "assignments", "timesheets")):
+        tables.update(_resources(portfolio, as_of, p, ahead))
+    if portfolio.lessons is not None:
+        lessons, done_share = _lessons(portfolio, as_of, p)
+        tables.update(lessons)
+        figures["high_impact_done_share"] = done_share
+    tables["headline"] = _headline(tables, figures, as_of)
+    tables["data_quality"] = _data_quality(portfolio)
+    meta["budget_cap"] = figures["budget_cap"]
+    meta["excluded_rows"] = int(len(tables["data_quality"]))
+    return PortfolioModel(meta, tables)
+
+
+def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
+             ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    by_project = R.roi_by_project(portfolio.projects, portfolio.cashflows, as_of=as_of,
+                                  discount_rate=p["discount_rate"])
+    status = H.project_health(by_project, as_of=as_of, cpi_red=p["cpi_red"], cpi_amber=p["cpi_amber"],
+                              spi_red=p["spi_red"], spi_amber=p["spi_amber"], risk_amber=p["risk_amber"])
+    value = "remaining_npv" if p["value_metric"] == "npv" else "roi"
+    scored = R.priority_scores(by_project, w_alignment=p["w_alignment"], w_value=p["w_value"],
+                               w_risk=p["w_risk"], value=value)
+    decisions, cap = R.decide(scored, budget_cap=p["budget_cap"], objective=p["objective"],
+                              cpi_threshold=p["cpi_red"], spi_threshold=p["spi_red"],
+                              low_alignment=p["low_alignment"])
+    projects = scored.drop(columns=["c_alignment", "c_value", "c_risk"]).merge(
+        status[["project_id", "health", "reason"]].rename(columns={"reason": "health_reason"}),
+        on="project_id", how="left").merge(
+        decisions[["project_id", "decision", "funded", "reason", "rule"]].rename(
+            columns={"reason": "decision_reason"}), on="project_id", how="left")
+    projects["running"] = projects["status"].isin(RUNNING_STATUSES)
+    projects["health_rank"] = projects["health"].map(H.HEALTH_ORDER).astype("Int64")
+    selection = decisions.loc[decisions["decision"].isin(
+        ["fund", "continue", "re-scope", "re-plan", "defer"])].reset_index(drop=True)
+    frontier = R.efficient_frontier(decisions, objective=p["objective"], include=[cap])
+    cashflow = R.cumulative_cashflow(portfolio.cashflows, as_of=as_of)
+    running = by_project["status"].isin(RUNNING_STATUSES)
+    figures = {"budget_cap": float(cap), "portfolio": R.portfolio_totals(by_project).iloc[0],
+               "running": R.portfolio_totals(by_project.loc[running]).iloc[0]}
+    return {
+        "projects": projects,
+        "decisions": decisions.drop(columns=["rank"]),
+        "selection": selection.drop(columns=["rank"]),
+        "frontier": frontier,
+        "by_department": R.portfolio_totals(by_project, by="department"),
+        "by_objective": R.portfolio_totals(by_project, by="strategic_objective"),
+        "cashflow": cashflow,
+    }, figures
+
+
+def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
+               ahead: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
+    res, asg, ts, hol = portfolio.resources, portfolio.assignments, portfolio.timesheets, portfolio.holidays
+    util = U.utilization_by_resource(res, asg, ts, as_of=as_of, start=p["start"], end=ahead[-1],
+                                     holidays=hol)
+    months = pd.DatetimeIndex(util["period"].drop_duplicates().sort_values())
+    plan = U.planned_by_assignment(res, asg, months, holidays=hol)
+    over = U.overallocations(util, plan, threshold=p["over_threshold"])
+    over["ahead"] = over["period"].isin(ahead)
+    soon = over.loc[over["ahead"]]
+    ahead_people = (soon.groupby(["resource_id", "name", "role"], as_index=False, observed=True)
+                    .agg(months=("period", "nunique"), peak_planned_utilization=("planned_utilization", "max"),
+                         excess_hours=("excess_hours", "sum")))
+    ahead_people["detail"] = "peak " + ahead_people["peak_planned_utilization"].map("{:.0%}".format) \
+        + " planned"
+    cvd = U.capacity_vs_demand(util, as_of=as_of, months=p["horizon_months"])
+    return {
+        "utilization": util,
+        "util_overall": U.utilization_by_group(util),
+        "util_by_role": U.utilization_by_group(util, by="role"),
+        "util_by_department": U.utilization_by_group(util, by="department"),
+        "util_role_totals": U.utilization_totals(util, by="role"),
+        "util_totals": U.utilization_totals(util),
+        "overallocations": over,
+        "overallocated_ahead": ahead_people.sort_values("excess_hours", ascending=False).reset_index(drop=True),
+        "bench": U.bench(util, over, as_of=as_of, threshold=p["under_threshold"]),
+        "capacity": cvd,
+        "capacity_by_role": U.capacity_by_role(cvd),
+        "plan_vs_actual": U.plan_vs_actual_by_project(plan, ts, as_of=as_of, months=months),
+        "time_split": U.time_split(ts, res, as_of=as_of, months=months),
+    }
+
+
+def _lessons(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
+             ) -> tuple[dict[str, pd.DataFrame], float]:
+    lessons = L.prepare(portfolio.lessons, portfolio.projects)
+    theme, terms = L.assign_themes(lessons, n_themes=p["n_themes"])
+    recurring = L.recurring_themes(lessons, min_projects=p["min_projects"], themes=(theme, terms))
+    with_action = lessons.assign(theme=theme).loc[lessons["action_status"].isin(["open", "in_progress"])]
+    covered = set(with_action["category"]) | set(with_action["theme"].dropna())
+    recurring["has_open_action"] = recurring["theme"].isin(covered)
+    relevant = L.lessons_for_projects(lessons, portfolio.projects, as_of=as_of, top_n=p["top_n"], theme=theme)
+    relevant = relevant.merge(lessons[["lesson_id", "title", "project_id"]]
+                              .rename(columns={"project_id": "from_project"}), on="lesson_id") \
+        .merge(portfolio.projects[["project_id", "name"]], on="project_id")
+    return {
+        "lessons": lessons.assign(theme=theme),
+        "themes": terms,
+        "recurring": recurring,
+        "open_actions": L.open_actions(lessons, as_of=as_of),
+        "followthrough": L.action_followthrough(lessons, as_of=as_of),
+        "fixes": L.fixes_that_did_not_stick(lessons, theme),
+        "relevant": relevant[["project_id", "name", "lesson_id", "from_project", "title", "score", "reason"]],
+        "went_well": L.went_well(lessons),
+        "lessons_by_category": L.lessons_by_category(lessons),
+        "lessons_by_phase": L.overview(lessons, by="phase"),
+        "lessons_by_impact": L.overview(lessons, by="impact"),
+        "lessons_trend": L.quarterly_trend(lessons),
+    }, L.high_impact_done_share(lessons)
+
+
+def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: pd.Timestamp
+              ) -> pd.DataFrame:
+    """One row of headline figures (see docs/definitions.md, "Headline figures")."""
+    projects = tables["projects"]
+    t, rt = figures["portfolio"], figures["running"]
+    running = projects.loc[projects["running"]]
+    decisions = tables["decisions"]
+    row: dict[str, Any] = {
+        "as_of": f"{as_of:%Y-%m-%d}",
+        "running_projects": int(len(running)),
+        "active_projects": int((projects["status"] == "active").sum()),
+        "on_hold_projects": int((projects["status"] == "on_hold").sum()),
+        "off_track": int((running["health"] == "off track").sum()),
+        "at_risk": int((running["health"] == "at risk").sum()),
+        "on_track": int((running["health"] == "on track").sum()),
+        "total_budget": float(running["bac"].sum()),
+        "portfolio_npv": float(t["npv"]),
+        "remaining_npv": float(t["remaining_npv"]),
+        "portfolio_roi": float(t["roi"]),
+        "spend_to_date": float(rt["ac"]) if len(running) else np.nan,
+        "planned_to_date": float(rt["pv"]) if len(running) else np.nan,
+        "portfolio_cpi": float(rt["cpi"]) if len(running) else np.nan,
+        "portfolio_spi": float(rt["spi"]) if len(running) else np.nan,
+        "months_without_actuals": int(running["months_without_actuals"].sum()),
+        "budget_cap": figures["budget_cap"],
+        "funded_need": float(decisions.loc[decisions["funded"], "funding_need"].sum()),
+        "stop_frees": float(decisions.loc[decisions["decision"] == "stop", "funding_need"].sum()),
+        "utilization": np.nan, "utilization_month": "", "utilization_mtd": np.nan,
+        "overallocated_people": np.nan, "open_high_impact_actions": np.nan,
+        "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
+    }
+    if "util_overall" in tables:
+        o = tables["util_overall"]
+        complete = o.loc[(o["month_status"] == "complete") & o["utilization"].notna()]
+        if len(complete):
+            row["utilization"] = float(complete["utilization"].iloc[-1])
+            row["utilization_month"] = f"{complete['period'].iloc[-1]:%Y-%m}"
+        mtd = o.loc[o["month_status"] == "month to date", "utilization"]
+        row["utilization_mtd"] = float(mtd.iloc[0]) if len(mtd) else np.nan
+        row["overallocated_people"] = int(tables["overallocated_ahead"]["resource_id"].nunique())
+    if "open_actions" in tables:
+        row["open_high_impact_actions"] = int((tables["open_actions"]["impact"] == "high").sum())
+    return pd.DataFrame([row])
+
+
+def _data_quality(portfolio: Portfolio) -> pd.DataFrame:
+    """Rows left out of the run (``exclude_invalid``): table, file, row, column, value, rule."""
+    rows = [{"table": q.table, "file": q.file, "row": q.row, "column": q.column or "",
+             "value": "" if q.value is None else str(q.value), "rule": q.rule}
+            for q in portfolio.dropped]
+    df = pd.DataFrame(rows, columns=["table", "file", "row", "column", "value", "rule"])
+    df["row"] = df["row"].astype("Int64")
+    return df

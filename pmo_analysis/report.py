@@ -1,0 +1,102 @@
+"""What every report notebook does first: read its parameters, open the portfolio model, say
+what the reader must know before the figures (stale data, rows left out, the as-of date chosen),
+and export tables.
+
+A notebook calls ``R = open_report("portfolio_roi", globals())`` right after its parameters cell:
+
+* ``R.P``: the validated parameters (the model's values for model parameters);
+* ``R.M``: the :class:`~pmo_analysis.model.PortfolioModel`, read from ``model_dir`` when the report
+  runner gives one (every report of a run reads the same model), else built from ``data_dir``;
+* ``R.export(df, "name")``: writes ``<output_dir>/name.csv`` for leadership's spreadsheets.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+
+from .model import PortfolioModel, build_model, load_model
+from .params import MODEL_PARAMS, declared, resolve_params
+
+__all__ = ["Report", "open_report", "banners"]
+
+
+@dataclass
+class Report:
+    """An open report: parameters ``P``, model ``M`` and where its tables go."""
+
+    name: str
+    P: SimpleNamespace
+    M: PortfolioModel
+
+    def export(self, df: pd.DataFrame, name: str) -> None:
+        """Write ``df`` as ``<output_dir>/<name>.csv`` (text cells neutralised against formula
+        injection, so leadership can open it in a spreadsheet safely)."""
+        from .export import write_csv
+
+        write_csv(df, Path(self.P.output_dir) / f"{name}.csv")
+
+
+def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> Report:
+    """Validate the parameters of notebook ``name`` from ``namespace`` (its ``globals()``), apply
+    the chart style, and open the portfolio model. Shows the banners of :func:`banners`."""
+    from . import plots
+    from .data import load_portfolio
+
+    P = resolve_params(name, namespace)
+    plots.use_style()
+    if P.model_dir is not None:
+        M = load_model(P.model_dir)
+    else:
+        given = {p.name: getattr(P, p.name) for p in declared(name) if p.name in MODEL_PARAMS}
+        portfolio = load_portfolio(P.data_dir, as_of=P.as_of,
+                                   on_error="drop" if given.get("exclude_invalid") else "raise")
+        M = build_model(portfolio, as_of=P.as_of, params=given)
+    # the model's values are the run's values: a report never shows figures of other parameters
+    for k, v in M.params.items():
+        if hasattr(P, k):
+            setattr(P, k, v)
+    P.as_of = M.as_of.date()
+    if show:
+        from IPython.display import HTML, display
+
+        for text in banners(M):
+            display(HTML(text))
+    return Report(name, P, M)
+
+
+_BANNER = ('<div class="pmo-banner pmo-{kind}" style="margin:8px 0 12px;padding:10px 14px;'
+           'border-radius:6px;border:1px solid {border};background:{bg};color:#222">{text}</div>')
+_KINDS = {"stale": ("#f9a825", "#fff4d6"), "info": ("#9fb7d0", "#eef3f8")}
+
+
+def banners(model: PortfolioModel) -> list[str]:
+    """HTML notices a reader must see before any figure: stale data (amber), rows left out of
+    the run, and an as-of date taken from the data. Text is escaped."""
+    out = []
+    stale = model.stale
+    if stale:
+        accepted = bool(model.params.get("accept_stale"))
+        head = ("Stale data, accepted for this run" if accepted else
+                "Stale data: figures after the data ends are plans, not actuals")
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in stale)
+        out.append(_BANNER.format(kind="stale", border=_KINDS["stale"][0], bg=_KINDS["stale"][1],
+                                  text=f"<strong>{html.escape(head)}</strong> (as of "
+                                       f"{model.as_of:%Y-%m-%d}):<ul style='margin:4px 0 0'>{items}</ul>"))
+    n = int(model.meta.get("excluded_rows", 0))
+    if n:
+        dq = model.data_quality
+        tables = ", ".join(f"{t}: {c:,}" for t, c in dq["table"].value_counts().sort_index().items())
+        out.append(_BANNER.format(kind="info", border=_KINDS["info"][0], bg=_KINDS["info"][1],
+                                  text=f"<strong>{n:,} invalid row(s) left out of this run</strong> "
+                                       f"({html.escape(tables)}); each is listed under "
+                                       "&ldquo;Data quality&rdquo; at the end of this report."))
+    if model.meta.get("as_of_source") == "data":
+        out.append(_BANNER.format(kind="info", border=_KINDS["info"][0], bg=_KINDS["info"][1],
+                                  text=f"As of {model.as_of:%Y-%m-%d}: the end of the last complete "
+                                       "month the data covers (no report date was given)."))
+    return out
