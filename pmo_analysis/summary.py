@@ -116,10 +116,11 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
 
 
 def find_previous_run(reports_dir: str | Path, *, schedule: str, before_as_of=None) -> Path | None:
-    """The previous report of ``schedule``: among its runs whose executive summary succeeded
-    (with ``before_as_of``, only those with an earlier as-of date), the newest as-of date, then
-    the newest run; as the folder of its exported tables, or ``None``. A March report is never
-    compared with a June report."""
+    """The previous report of ``schedule``: among its published runs whose executive summary
+    succeeded (with ``before_as_of``, only those whose as-of date is not after it), the newest
+    as-of date, then the newest run; as the folder of its exported tables, or ``None``. A March
+    report is never compared with a June report; a re-run for the same date is compared with the
+    run it repeats."""
     from .runner import read_manifests
 
     reports_dir = Path(reports_dir)
@@ -131,7 +132,7 @@ def find_previous_run(reports_dir: str | Path, *, schedule: str, before_as_of=No
                  for n in m.get("notebooks", []))
         if m.get("schedule") != schedule or not ok:
             continue
-        if before is not None and str(m.get("as_of", "")) >= before:
+        if before is not None and str(m.get("as_of", "")) > before:
             continue
         folder = reports_dir / m["_dir"] / "executive_summary"
         if (folder / "project_snapshot.csv").exists():

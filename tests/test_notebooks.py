@@ -40,7 +40,7 @@ def test_parameters_cell_matches_declaration(path):
     assert found == expected
     # the first cell after the parameters cell validates them
     idx = nb.cells.index(_parameters_cell(nb))
-    assert f'resolve_params("{path.stem}", globals())' in nb.cells[idx + 1].source
+    assert f'open_report("{path.stem}", globals())' in nb.cells[idx + 1].source
 
 
 def test_every_declared_notebook_exists():
@@ -95,7 +95,7 @@ def test_resource_utilization_notebook_exports(tmp_path, sample):
     out = _run("resource_utilization", tmp_path, group_by="role", over_threshold=1.1)
     u = pd.read_csv(out / "utilization_by_resource.csv")
     assert list(u.columns) == ["resource_id", "period", "capacity_hours", "actual_hours", "utilization",
-                               "planned_hours", "planned_utilization"]
+                               "planned_hours", "planned_utilization", "month_status", "capacity_to_date"]
     assert len(u) == 60 * 18 and u["period"].iloc[0] == "2025-07"
     o = pd.read_csv(out / "overallocations.csv")
     assert {"resource_id", "period", "planned_hours", "capacity_hours", "project_ids"} <= set(o.columns)

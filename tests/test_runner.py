@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from nbformat.v4 import new_code_cell, new_notebook
@@ -272,3 +274,63 @@ def test_reports_open_offline_in_chromium(suite_run):
             if path.name != "index.html":
                 assert images >= (0 if path.stem == "executive_summary" else 3), path.name
         browser.close()
+
+
+# --------------------------------------------------------------------------- one answer per question
+_TILE = re.compile(r'<div style="font-size:12px;color:#555">(.*?)</div>\s*<div style="font-size:20px;font-weight:bold">'
+                   r'(.*?)</div>', re.S)
+_KEYS = [("project_id",), ("resource_id", "period"), ("resource_id",), ("role", "period"), ("role",), ("lesson_id",)]
+
+
+def test_figures_shown_twice_are_identical(suite_run):
+    """Every headline tile shown in more than one report reads the same in each."""
+    tiles: dict[str, dict[str, str]] = {}
+    for page in suite_run.run_dir.glob("*.html"):
+        for label, value in _TILE.findall(page.read_text(encoding="utf-8")):
+            tiles.setdefault(label, {})[page.stem] = value
+    shared = {label: by_report for label, by_report in tiles.items() if len(by_report) > 1}
+    assert len(shared) >= 4, tiles  # NPV, ROI, CPI/SPI, running projects, utilization, ...
+    for label, by_report in shared.items():
+        assert len(set(by_report.values())) == 1, (label, by_report)
+
+
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    na, nb = a.isna(), b.isna()
+    if not (na == nb).all():
+        return False
+    a, b = a[~na], b[~nb]
+    if pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b):
+        return bool(np.allclose(a.astype(float), b.astype(float), rtol=1e-9, atol=1e-9))
+    return bool((a.astype(str).to_numpy() == b.astype(str).to_numpy()).all())
+
+
+def test_columns_exported_twice_are_identical(suite_run):
+    """Two exported tables that share a key and a column agree on every shared row."""
+    tables = {str(p.relative_to(suite_run.run_dir)): pd.read_csv(p, dtype={"project_id": str, "resource_id": str})
+              for p in suite_run.run_dir.rglob("*.csv")}
+    compared = 0
+    names = sorted(tables)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            ta, tb = tables[a], tables[b]
+            key = next((list(k) for k in _KEYS if set(k) <= set(ta) and set(k) <= set(tb)
+                        and not ta.duplicated(list(k)).any() and not tb.duplicated(list(k)).any()), None)
+            if key is None:
+                continue
+            common = [c for c in ta.columns if c in tb.columns and c not in key]
+            joined = ta.merge(tb, on=key, suffixes=("_a", "_b"))
+            for c in common:
+                assert _same(joined[f"{c}_a"], joined[f"{c}_b"]), f"{c} differs between {a} and {b}"
+                compared += 1
+    assert compared >= 20
+
+
+def test_no_project_is_both_stopped_and_funded_in_the_run(suite_run):
+    d = pd.read_csv(suite_run.run_dir / "decisions.csv")
+    assert len(d) == 40 and d["project_id"].is_unique
+    assert not (d["decision"].isin(["stop", "reject"]) & d["funded"]).any()
+    sel = pd.read_csv(suite_run.run_dir / "portfolio_roi" / "portfolio_selection.csv")
+    assert not set(sel.loc[sel["selected"], "project_id"]) & set(d.loc[d["decision"] == "stop", "project_id"])
+    html = (suite_run.run_dir / "executive_summary.html").read_text(encoding="utf-8")
+    for pid in d.loc[d["decision"] == "stop", "project_id"]:
+        assert f"Stop {pid}" in html

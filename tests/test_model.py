@@ -1,0 +1,232 @@
+"""The portfolio model: one answer per question, with the figures measured on the sample.
+
+Each test names the contradiction or wrong figure it guards against (sample at 2026-06-30 unless
+said otherwise). None starts a kernel.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmo_analysis import load_portfolio, roi, summary
+from pmo_analysis.config import SAMPLE_AS_OF
+from pmo_analysis.model import build_model, default_as_of, freshness, load_model
+from pmo_analysis.periods import forward_months, last_complete_month
+
+from tests.conftest import REAL_DATA
+
+
+@pytest.fixture(scope="module")
+def model(sample):
+    return build_model(sample, as_of=SAMPLE_AS_OF)
+
+
+@pytest.fixture(scope="module")
+def weekly(sample):
+    """A weekly schedule's run: as_of the last week end, mid-month."""
+    return build_model(sample, as_of="2026-06-14")
+
+
+def _project(model, pid):
+    return model.projects.set_index("project_id").loc[pid]
+
+
+# --------------------------------------------------------------------------- decisions
+def test_no_project_is_both_stopped_and_funded(model):
+    d = model.decisions
+    assert not (d["decision"].isin(["stop", "reject"]) & d["funded"]).any()
+    assert d["project_id"].is_unique and len(d) == 40
+    assert set(d["decision"]) <= set(roi.DECISIONS)
+
+
+@pytest.mark.parametrize("pid", ["PRJ-008", "PRJ-019", "PRJ-030", "PRJ-040"])
+def test_stop_judges_remaining_value_not_money_spent(model, pid):
+    """Lifetime NPV below zero (money already spent) no longer stops a project whose remaining
+    flows are worth having."""
+    p = _project(model, pid)
+    assert p["npv"] < 0 < p["remaining_npv"]
+    assert p["decision"] not in ("stop", "reject")
+
+
+def test_prj019_figures(model):
+    p = _project(model, "PRJ-019")
+    assert p["npv"] == pytest.approx(-3_122_965, abs=1)
+    assert p["remaining_npv"] == pytest.approx(201_393, abs=1)
+    # funding need is the estimate to complete (EAC - AC), not what is left of the budget (76k)
+    assert p["bac"] - p["ac"] == pytest.approx(76_315, abs=1)
+    assert p["funding_need"] == pytest.approx(p["eac"] - p["ac"]) == pytest.approx(1_919_446, abs=1)
+
+
+def test_every_candidate_says_why(model):
+    d = model.decisions
+    open_ = d.loc[d["decision"] != "closed"]
+    assert (open_["reason"].str.len() > 0).all()
+    assert open_.loc[open_["funded"], "reason"].str.contains("funded: ").all()
+    assert open_.loc[open_["decision"] == "defer", "reason"].str.contains("not funded").all()
+    assert open_.loc[open_["decision"] == "stop", "reason"].str.contains("never funded").all()
+
+
+def test_selection_respects_the_cap_and_never_funds_a_stop(model):
+    d = model.decisions
+    assert d.loc[d["funded"], "funding_need"].sum() <= model.meta["budget_cap"] + 1e-6
+    stopped = set(d.loc[d["decision"] == "stop", "project_id"])
+    assert stopped and not stopped & set(model.selection["project_id"])
+
+
+def test_executive_decisions_come_from_the_decisions_table(model):
+    asks = summary.decisions_needed(model)
+    d = model.decisions.set_index("project_id")
+    for _, a in asks.loc[asks["project_id"] != ""].iterrows():
+        r = d.loc[a["project_id"]]
+        assert a["why"] == r["reason"]
+        assert abs(a["money"]) == pytest.approx(r["funding_need"])
+    stop = asks.loc[asks["decision"].str.startswith("Stop ")]
+    assert (stop["money"] > 0).all() and stop["money_text"].str.startswith("frees ").all()
+
+
+# --------------------------------------------------------------------------- one figure, one place
+def test_capacity_shortfall_is_one_figure(model):
+    """The executive summary's 'short X FTE' and the resource report's gap are one row."""
+    role = model.capacity_by_role.set_index("role")
+    cvd = model.capacity.loc[model.capacity["role"] == "Project Manager"]
+    assert role.loc["Project Manager", "gap_fte"] == pytest.approx(cvd["gap_hours"].sum() / cvd["fte_hours"].sum())
+    assert role.loc["Project Manager", "gap_fte"] == pytest.approx(-1.46, abs=0.01)
+    assert set(cvd["period"]) == set(forward_months(SAMPLE_AS_OF, 6))
+    asks = summary.decisions_needed(model)
+    pm = asks.loc[asks["decision"] == "Add capacity: Project Manager", "why"].item()
+    assert pm.startswith("short 1.5 FTE on average over 2026-07 to 2026-12")
+    assert "Business Analyst" not in " ".join(asks["decision"])  # spare, not short
+
+
+def test_running_projects_have_one_definition(model):
+    h = model.headline.iloc[0]
+    assert h["running_projects"] == 23 == h["active_projects"] + h["on_hold_projects"]
+    assert h["off_track"] + h["at_risk"] + h["on_track"] == 23
+    assert model.projects["health"].notna().sum() == 23
+
+
+def test_portfolio_npv_is_discounted_to_as_of(model):
+    h = model.headline.iloc[0]
+    assert model.projects["npv"].sum() == pytest.approx(8_997_722, abs=1)
+    assert h["portfolio_npv"] == pytest.approx(10_080_001, abs=1)
+    assert model.by_department["npv"].sum() == pytest.approx(h["portfolio_npv"])
+
+
+# --------------------------------------------------------------------------- time windows
+def test_last_complete_month():
+    assert last_complete_month("2026-06-30") == pd.Timestamp("2026-06-01")
+    assert last_complete_month("2026-06-14") == pd.Timestamp("2026-05-01")
+    assert last_complete_month("2024-02-29") == pd.Timestamp("2024-02-01")
+
+
+def test_weekly_utilization_tile_is_the_last_complete_month(model, weekly):
+    """At 2026-06-14 the tile showed 29%: the partial month. It shows May, labelled."""
+    h = weekly.headline.iloc[0]
+    assert h["utilization_month"] == "2026-05"
+    may = model.util_overall.set_index("period").loc["2026-05-01", "utilization"]
+    assert h["utilization"] == pytest.approx(may) == pytest.approx(0.83, abs=0.005)
+    assert model.headline.loc[0, "utilization"] == pytest.approx(0.65, abs=0.005)
+    assert 0.6 < h["utilization_mtd"] < 0.7  # month to date: hours so far / capacity so far
+    assert weekly.meta["windows"]["month_to_date"] == "2026-06"
+
+
+def test_hours_after_as_of_are_not_actuals(sample, weekly):
+    june = weekly.utilization.loc[weekly.utilization["period"] == "2026-06-01"]
+    ts = sample.timesheets
+    booked = ts.loc[(ts["date"] >= "2026-06-01") & (ts["date"] <= "2026-06-14") & ts["project_id"].notna(), "hours"]
+    assert june["actual_hours"].sum() == pytest.approx(booked.sum())
+    assert (june["month_status"] == "month to date").all()
+
+
+def test_weekly_remaining_npv_counts_june_on(sample, weekly):
+    f = roi.forecast_cashflows(sample.cashflows, as_of="2026-06-14")
+    f = f.loc[(f["project_id"] == "PRJ-019") & (f["period"] >= "2026-06-01")]
+    t = (f["period"] - pd.Timestamp("2026-06-14")).dt.days / 365
+    expected = (f["net"] / 1.08 ** t).sum()
+    assert _project(weekly, "PRJ-019")["remaining_npv"] == pytest.approx(expected)
+
+
+# --------------------------------------------------------------------------- freshness
+def test_default_as_of_is_the_end_of_the_data(sample):
+    assert default_as_of(sample, today=dt.date(2026, 11, 22)) == dt.date(2026, 6, 30)
+    assert default_as_of(sample, today=dt.date(2026, 6, 14)) == dt.date(2026, 5, 31)
+    m = build_model(sample, today=dt.date(2026, 11, 22))
+    assert m.meta["as_of"] == "2026-06-30" and m.meta["as_of_source"] == "data" and not m.stale
+
+
+def test_as_of_months_after_the_data_is_stale(sample):
+    assert freshness(sample, as_of="2026-11-22")["stale"] == [
+        "actual costs end in 2026-06, 4 months before the last complete month 2026-10",
+        "timesheets end in 2026-06, 4 months before the last complete month 2026-10"]
+    assert freshness(sample, as_of="2026-07-31")["stale"] == []  # July's actuals are booked in August
+    assert len(freshness(sample, as_of="2026-08-31")["stale"]) == 2
+
+
+# --------------------------------------------------------------------------- finance definitions
+def test_missing_actuals_accrue_at_plan(model):
+    p = _project(model, "PRJ-010")
+    assert p["months_without_actuals"] == 3
+    assert p["cpi"] == pytest.approx(0.654, abs=0.001)  # 1.15 when the months counted as 0
+    assert p["ac"] - p["ac_reported"] > 0
+
+
+def test_tcpi_after_the_budget_is_spent(model):
+    p = _project(model, "PRJ-036")
+    assert p["ac"] >= p["bac"]
+    assert p["tcpi"] == pytest.approx((p["bac"] - p["ev"]) / (p["eac"] - p["ac"]))
+    assert (model.projects["tcpi"].dropna() >= 0).all()
+
+
+def test_irr_finds_every_root():
+    yearly = ["2025-01-01", "2026-01-01", "2027-01-01", "2028-01-01"]
+    assert roi.irr_roots([-1000, 3900, -4992.5, 2100], yearly) == pytest.approx([0.05, 0.25, 0.60])
+    assert roi.xirr([-1000, 3900, -4992.5, 2100], yearly) == pytest.approx(0.05)  # nearest 10%
+    assert roi.irr_roots([-1000, 2220, -1232], yearly[:3]) == pytest.approx([0.10, 0.12])
+    cf = pd.DataFrame({"project_id": "A", "period": pd.to_datetime(yearly[:3]),
+                       "planned_cost": [1000.0, 0, 1232], "planned_benefit": [0, 2220.0, 0]})
+    fin = roi.project_financials(cf, as_of="2024-12-31").iloc[0]
+    assert fin["irr_roots"] == 2 and fin["irr"] == pytest.approx(0.10, abs=1e-6)
+
+
+def test_irr_roots_agree_with_the_xnpv():
+    rng = np.random.default_rng(7)
+    dates = pd.date_range("2025-01-01", periods=36, freq="MS")
+    for _ in range(30):
+        flows = rng.normal(0, 1000, 36)
+        for r in roi.irr_roots(flows, dates):
+            scale = np.abs(flows / (1 + r) ** (np.asarray((dates - dates[0]).days) / 365)).sum()
+            assert abs(roi.xnpv(r, flows, dates)) < 1e-9 * scale
+
+
+@pytest.mark.skipif(not (REAL_DATA / "it-dashboard").is_dir(), reason="../shared/real-data is not beside the repo")
+def test_zero_benefit_never_pays_back_on_real_data():
+    p = load_portfolio(REAL_DATA / "it-dashboard", on_error="drop")
+    for as_of in ("2015-06-30", "2026-06-30"):
+        r = roi.roi_by_project(p.projects, p.cashflows, as_of=as_of)
+        zero = r.loc[r["total_benefit"] == 0]
+        assert zero["payback_months"].isna().all()
+        rec = roi.recommendations(r).set_index("project_id")
+        costly = rec.reindex(zero.loc[zero["total_cost"] > 0, "project_id"]).dropna(subset=["reason"])
+        assert len(costly) > 100 and costly["reason"].str.contains("never pays back").all()
+
+
+# --------------------------------------------------------------------------- storage
+def test_saved_model_reads_back_identically(model, tmp_path):
+    back = load_model(model.save(tmp_path / "model"))
+    assert back.meta == load_model(tmp_path / "model").meta
+    assert set(back.tables) == set(model.tables)
+    for name, df in model.tables.items():
+        pd.testing.assert_frame_equal(back.tables[name].reset_index(drop=True), df.reset_index(drop=True),
+                                      check_dtype=False, check_index_type=False, check_column_type=False, check_names=False,
+                                      obj=name)
+
+
+def test_model_parameters_are_one_per_run(sample):
+    m = build_model(sample, as_of=SAMPLE_AS_OF, params={"discount_rate": 0.1, "horizon_months": 3})
+    assert m.params["discount_rate"] == 0.1
+    assert m.meta["windows"]["forward_last"] == "2026-09"
+    assert set(m.capacity["period"]) == set(forward_months(SAMPLE_AS_OF, 3))
+
