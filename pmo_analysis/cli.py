@@ -45,7 +45,10 @@ def validate(data_dir: Path, as_of: str | None) -> None:
     the contract. Warnings are printed but do not fail.
     """
     from .data import load_portfolio
+    from .params import parse_date
 
+    if as_of is not None:  # the parameters' rule: YYYY-MM-DD only, never guessed
+        as_of = parse_date(as_of, where="--as-of").isoformat()
     try:
         portfolio = load_portfolio(data_dir, as_of=as_of)
     except DataValidationError as exc:
@@ -88,14 +91,12 @@ def sample_data(out_dir: Path, seed: int, scale: str, as_of: str, fmt: str | Non
     click.echo(f"wrote {len(written)} tables to {out_dir} in {time.perf_counter() - t0:.1f} s")
 
 
-def _parse_value(text: str):
-    """-p values are read as YAML scalars: 0.1 is a number, 2026-06-30 a date, ten a string."""
-    import yaml
+def _parse_value(name: str, text: str):
+    """-p values are read as YAML scalars: 0.1 is a number, 2026-06-30 a date, ten a string.
+    Text that is not valid YAML stays text; a YAML tag (``!!binary``, ``!!python/...``) is refused."""
+    from .params import load_yaml
 
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
+    return load_yaml(text, source=f"-p {name}", invalid_as_text=True)
 
 
 @main.command()
@@ -121,19 +122,18 @@ def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_c
     Exits 1 if any notebook failed (the others are still published, and reports/latest keeps
     pointing at the last good run).
     """
-    import yaml
-
     from .config import REPORTS_DIR, SAMPLE_DATA_DIR
+    from .params import read_yaml
     from .runner import run_reports
 
     common, per_nb = {}, {}
     if params_file:
-        loaded = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
+        loaded = read_yaml(params_file, what="parameters file") or {}
         if not isinstance(loaded, dict):
             raise click.BadParameter("the parameters file must be a YAML mapping", param_hint="--params-file")
         per_nb = loaded.pop("notebooks", {}) or {}
         common.update(loaded)
-    common.update({k: _parse_value(v) for k, v in param})
+    common.update({k: _parse_value(k, v) for k, v in param})
     result = run_reports(data_dir=data_dir or SAMPLE_DATA_DIR, notebooks=list(notebooks) or None,
                          params=common, notebook_params=per_nb, reports_dir=reports_dir or REPORTS_DIR,
                          schedule=schedule, jobs=jobs, timeout=timeout, keep_code=keep_code,
