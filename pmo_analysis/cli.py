@@ -1,7 +1,10 @@
 """The ``pmo-analysis`` command: a thin layer that reads options and calls one library function.
 
-Our own errors (:class:`~pmo_analysis.exceptions.PMOError`) print as clear messages and exit 1;
-``--debug`` shows the traceback.
+Every user error ends in one clear line and exit status 1, never a traceback: our own errors
+(:class:`~pmo_analysis.exceptions.PMOError`: bad parameters, dates, YAML files, schedules) and the
+operating system's (a read-only or full reports folder, a missing folder), which name the file or
+folder and the reason. Click's usage errors stay usage errors (exit 2). ``--debug`` shows the
+traceback.
 """
 from __future__ import annotations
 
@@ -12,17 +15,23 @@ import click
 
 from . import __version__
 from .config import SAMPLE_AS_OF, SAMPLE_SEED
-from .exceptions import DataValidationError, PMOError
+from .exceptions import DataValidationError, ParameterError, PMOError
+
+
+def _os_problem(exc: OSError) -> str:
+    """An operating-system error as one line: the file or folder, then the reason."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"cannot use {str(exc.filename)!r}: {reason}" if exc.filename else f"{type(exc).__name__}: {reason}"
 
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except PMOError as exc:
+        except (PMOError, OSError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.secho(str(exc), fg="red", err=True)
+            click.secho(str(exc) if isinstance(exc, PMOError) else _os_problem(exc), fg="red", err=True)
             sys.exit(1)
 
 
@@ -99,12 +108,60 @@ def _parse_value(name: str, text: str):
     return load_yaml(text, source=f"-p {name}", invalid_as_text=True)
 
 
+def _what(value) -> str:
+    """A value's kind in a user's words, for messages about file structure."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "nothing" if value is None else f"the value {value!r}"
+
+
+def _read_params_file(path: Path) -> tuple[dict, dict[str, dict]]:
+    """The common and per-notebook parameters of a ``-f`` file, its structure checked."""
+    from .params import read_yaml
+
+    loaded = read_yaml(path, what="parameters file")
+    if loaded is None:
+        return {}, {}
+    if not isinstance(loaded, dict):
+        raise ParameterError(f"{path}: the top level must be a mapping of parameter names to values "
+                             f"(and an optional 'notebooks:' mapping), got {_what(loaded)}")
+    per_nb = loaded.pop("notebooks", None)
+    if per_nb is None:
+        per_nb = {}
+    if not isinstance(per_nb, dict):
+        raise ParameterError(f"{path}: 'notebooks' must map notebook names to mappings of parameters, "
+                             f"got {_what(per_nb)}")
+    per_nb = {nb: {} if values is None else values for nb, values in per_nb.items()}
+    for nb, values in per_nb.items():
+        if not isinstance(nb, str):
+            raise ParameterError(f"{path}: notebook names under 'notebooks' must be text, got {nb!r}")
+        if not isinstance(values, dict):
+            raise ParameterError(f"{path}: 'notebooks' entry {nb!r} must be a mapping of parameter names to "
+                                 f"values, got {_what(values)}")
+    for where, mapping in [("", loaded)] + [(f"'notebooks' entry {nb!r}: ", v) for nb, v in per_nb.items()]:
+        bad = next((k for k in mapping if not isinstance(k, str)), None)
+        if bad is not None:
+            raise ParameterError(f"{path}: {where}parameter names must be text, got {bad!r}")
+    return loaded, per_nb
+
+
+def _publish_problem(exc: OSError, reports_dir: Path) -> str:
+    """An OSError raised by a run, as one line; naming the reports folder when it is the cause."""
+    folder = Path(reports_dir).resolve()
+    name = Path(exc.filename).resolve() if exc.filename else None
+    if name is None or name == folder or folder in name.parents:
+        return f"cannot publish the run in the reports folder {str(folder)!r}: {exc.strerror or exc}"
+    return _os_problem(exc)
+
+
 @main.command()
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None,
               help="Portfolio data folder (default: the bundled sample).")
 @click.option("-n", "--notebook", "notebooks", multiple=True,
               help="Notebook to run (repeatable); default: all report notebooks.")
-@click.option("-f", "--params-file", type=click.Path(exists=True, path_type=Path),
+@click.option("-f", "--params-file", type=click.Path(path_type=Path),
               help="YAML file of parameters; a 'notebooks:' mapping sets per-notebook values.")
 @click.option("-p", "--param", "param", nargs=2, multiple=True, metavar="NAME VALUE",
               help="Parameter override (repeatable), e.g. -p as_of 2026-06-30.")
@@ -123,22 +180,19 @@ def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_c
     pointing at the last good run).
     """
     from .config import REPORTS_DIR, SAMPLE_DATA_DIR
-    from .params import read_yaml
     from .runner import run_reports
 
-    common, per_nb = {}, {}
-    if params_file:
-        loaded = read_yaml(params_file, what="parameters file") or {}
-        if not isinstance(loaded, dict):
-            raise click.BadParameter("the parameters file must be a YAML mapping", param_hint="--params-file")
-        per_nb = loaded.pop("notebooks", {}) or {}
-        common.update(loaded)
+    common, per_nb = _read_params_file(params_file) if params_file else ({}, {})
     common.update({k: _parse_value(k, v) for k, v in param})
-    result = run_reports(data_dir=data_dir or SAMPLE_DATA_DIR, notebooks=list(notebooks) or None,
-                         params=common, notebook_params=per_nb, reports_dir=reports_dir or REPORTS_DIR,
-                         schedule=schedule, jobs=jobs, timeout=timeout, keep_code=keep_code,
-                         progress=click.echo)
-    index = (reports_dir or REPORTS_DIR) / "index.html"
+    reports_dir = reports_dir or REPORTS_DIR
+    try:
+        result = run_reports(data_dir=data_dir or SAMPLE_DATA_DIR, notebooks=list(notebooks) or None,
+                             params=common, notebook_params=per_nb, reports_dir=reports_dir,
+                             schedule=schedule, jobs=jobs, timeout=timeout, keep_code=keep_code,
+                             progress=click.echo)
+    except OSError as exc:  # a read-only or full reports folder
+        raise PMOError(_publish_problem(exc, reports_dir)) from exc
+    index = reports_dir / "index.html"
     click.echo(f"Report index: {Path(index).resolve()}")
     if not result.ok:
         click.secho(f"run {result.run_id} {result.status}: see {result.run_dir / 'index.html'}",
@@ -224,7 +278,10 @@ def reports_prune(keep: int, reports_dir: Path | None) -> None:
     from .config import REPORTS_DIR
     from .runner import prune_reports
 
-    removed = prune_reports(reports_dir or REPORTS_DIR, keep=keep)
+    reports_dir = reports_dir or REPORTS_DIR
+    if not reports_dir.is_dir():
+        raise ParameterError(f"reports folder not found: {str(reports_dir)!r}")
+    removed = prune_reports(reports_dir, keep=keep)
     click.echo(f"removed {len(removed)} run(s)" + (": " + ", ".join(removed) if removed else ""))
 
 
