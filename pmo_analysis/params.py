@@ -250,7 +250,11 @@ def _convert(notebook: str, p: Param, value: Any) -> Any:
     if p.kind == "any":
         return value
     if p.kind == "path":
-        return Path(str(value)).expanduser()
+        try:
+            return Path(str(value)).expanduser()
+        except RuntimeError:  # ~name of a user this machine does not know
+            raise ParameterError(f"{where} must be a path, got {_show(value)}: no home folder is known for "
+                                 f"{Path(str(value)).parts[0]!r}") from None
     if p.kind == "bool":
         if isinstance(value, bool):
             return value

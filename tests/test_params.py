@@ -51,6 +51,8 @@ TAG = "is not allowed; give plain values (text, numbers, true/false, dates YYYY-
     ("data_dir", float("nan"), "parameter 'data_dir' must be a finite number, got nan"),
     ("output_dir", {"a": 1}, f"parameter 'output_dir' {PLAIN}, got dict {{'a': 1}}"),
     ("output_dir", dt.datetime(2026, 6, 30), f"parameter 'output_dir' {PLAIN}, got datetime datetime.datetime(2026, 6, 30, 0, 0)"),
+    ("data_dir", "~no-such-user-here/data",
+     "parameter 'data_dir' must be a path, got '~no-such-user-here/data': no home folder is known for '~no-such-user-here'"),
 ])
 def test_values_that_are_not_plain_are_refused(name, value, message):
     with pytest.raises(ParameterError) as info:
