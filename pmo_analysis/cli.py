@@ -214,10 +214,21 @@ def schedule() -> None:
     """Named schedules from schedules.yml: list, run what is due, or serve."""
 
 
-def _schedules(path: Path):
+def _schedules(file: Path | None):
+    """The valid schedules of ``file``; each invalid schedule is reported now as one line (see
+    :func:`_exit_if`), the others still list and run."""
+    from .config import PROJ_ROOT
     from .schedule import load_schedules
 
-    return load_schedules(path)
+    schedules, problems = load_schedules(file or PROJ_ROOT / "schedules.yml")
+    for problem in problems:
+        click.secho(problem, fg="red", err=True)
+    return schedules, problems
+
+
+def _exit_if(failed: bool) -> None:
+    if failed:
+        sys.exit(1)
 
 
 _SCHEDULE_FILE = click.option("--file", "file", type=click.Path(path_type=Path), default=None,
@@ -230,39 +241,47 @@ def schedule_list(file: Path | None) -> None:
     """Show every schedule with its next 3 run times, in its own time zone and in UTC."""
     import datetime as dt
 
-    from .config import PROJ_ROOT
     from .schedule import next_runs
 
-    for name, s in _schedules(file or PROJ_ROOT / "schedules.yml").items():
+    schedules, problems = _schedules(file)
+    for name, s in schedules.items():
         click.echo(f"{name}: cron '{s.cron}' ({s.timezone}), data {s.data_dir}, "
                    f"notebooks {', '.join(s.notebooks) if s.notebooks else 'all'}")
         for t in next_runs(s):
             click.echo(f"    {t:%Y-%m-%d %H:%M %Z}   =   {t.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M UTC}")
+    _exit_if(bool(problems))
 
 
 @schedule.command("run-due")
 @_SCHEDULE_FILE
 @click.option("--reports-dir", type=click.Path(path_type=Path), default=None)
 def schedule_run_due(file: Path | None, reports_dir: Path | None) -> None:
-    """Run each schedule's latest slot if it has not run yet (safe to call every minute)."""
-    from .config import PROJ_ROOT, REPORTS_DIR
-    from .schedule import run_due
+    """Run each schedule's latest slot if it has not run yet (safe to call every minute).
 
-    ran = run_due(_schedules(file or PROJ_ROOT / "schedules.yml"), reports_dir=reports_dir or REPORTS_DIR,
-                  say=click.echo)
-    if not ran:
-        click.echo("nothing due")
+    Prints one line per schedule with its status; exits 1 if a run of this call did not end in
+    success or a schedule is invalid.
+    """
+    from .config import REPORTS_DIR
+    from .schedule import run_schedules
+
+    schedules, problems = _schedules(file)
+    outcomes = run_schedules(schedules, reports_dir=reports_dir or REPORTS_DIR, say=click.echo)
+    for outcome in outcomes:
+        click.secho(str(outcome), fg=None if outcome.ok else "red")
+    _exit_if(bool(problems) or not all(o.ok for o in outcomes))
 
 
 @schedule.command("serve")
 @_SCHEDULE_FILE
 @click.option("--reports-dir", type=click.Path(path_type=Path), default=None)
-def schedule_serve(file: Path | None, reports_dir: Path | None) -> None:  # pragma: no cover
-    """Keep running and fire every schedule on time."""
-    from .config import PROJ_ROOT, REPORTS_DIR
+def schedule_serve(file: Path | None, reports_dir: Path | None) -> None:  # pragma: no cover - long-running
+    """Keep running: every minute, run what is due (the same slots, state and lock as run-due)."""
+    from .config import REPORTS_DIR
     from .schedule import serve
 
-    serve(_schedules(file or PROJ_ROOT / "schedules.yml"), reports_dir=reports_dir or REPORTS_DIR)
+    schedules, _problems = _schedules(file)
+    _exit_if(not schedules)
+    serve(schedules, reports_dir=reports_dir or REPORTS_DIR, say=click.echo)
 
 
 @main.group()

@@ -31,7 +31,8 @@ from .config import (DEFAULT_DISCOUNT_RATE, DEFAULT_OVER_THRESHOLD, DEFAULT_UNDE
 from .exceptions import ParameterError
 
 __all__ = ["Param", "NOTEBOOKS", "declared", "declared_for_path", "validate_params", "resolve_params",
-           "describe", "check_plain", "parse_date", "load_yaml", "read_yaml", "PlainLoader"]
+           "describe", "check_plain", "parse_date", "PlainLoader", "load_yaml", "read_yaml", "read_text",
+           "compose_yaml", "construct_yaml"]
 
 
 @dataclass(frozen=True)
@@ -311,13 +312,16 @@ class PlainLoader(yaml.SafeLoader):
     text, for the parameter checks to accept or explain.
     """
 
+    #: Key path of the node being built, for messages (set by :func:`construct_yaml`).
+    key_prefix = ""
+
     def construct_document(self, node: yaml.Node) -> Any:
         self._check_tags(node)
         return super().construct_document(node)
 
     def _check_tags(self, root: yaml.Node) -> None:
         seen: set[int] = set()
-        stack: list[tuple[yaml.Node, str]] = [(root, "")]
+        stack: list[tuple[yaml.Node, str]] = [(root, self.key_prefix)]
         while stack:
             node, key = stack.pop()
             if id(node) in seen:  # aliases: each node is checked once
@@ -352,6 +356,46 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
+def _yaml_problem(source: str, exc: Exception) -> ParameterError:
+    """A YAML error as one line naming ``source`` (PyYAML's own message spans several)."""
+    if isinstance(exc, _TagError):
+        where = f" key {exc.key!r} (line {exc.line}):" if exc.key else ""
+        return ParameterError(f"{source}:{where} YAML tag {_short_tag(exc.tag)!r} is not allowed; "
+                              f"give plain values (text, numbers, true/false, dates YYYY-MM-DD)")
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return ParameterError(f"{source}: not valid YAML{at}: {exc.problem or exc.context}")
+    return ParameterError(f"{source}: not valid YAML: {exc}")  # e.g. a number too long to read
+
+
+def compose_yaml(text: str, *, source: str) -> yaml.Node | None:
+    """The node tree of YAML ``text``, nothing built yet; a syntax error is one line naming ``source``.
+
+    With :func:`construct_yaml`, lets a file be built part by part, so that one bad part (a
+    schedule) is reported while the others are used.
+    """
+    try:
+        return yaml.compose(text, Loader=PlainLoader)  # noqa: S506 - composing builds no object
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(source, exc) from None
+
+
+def construct_yaml(node: yaml.Node | None, *, source: str, key: str = "") -> Any:
+    """Build the value of ``node`` with :class:`PlainLoader`: tags checked, every problem one line
+    naming ``source`` and the key (``key`` is the path of ``node`` in its file)."""
+    if node is None:
+        return None
+    loader = PlainLoader("")
+    loader.key_prefix = key
+    try:
+        return loader.construct_document(node)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise _yaml_problem(source, exc) from None
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str, *, source: str, invalid_as_text: bool = False) -> Any:
     """Parse YAML ``text`` with :class:`PlainLoader`; every problem is one line naming ``source``.
 
@@ -371,39 +415,32 @@ def load_yaml(text: str, *, source: str, invalid_as_text: bool = False) -> Any:
     try:
         return yaml.load(text, Loader=PlainLoader)  # noqa: S506 - PlainLoader is a restricted SafeLoader
     except _TagError as exc:
-        where = f" key {exc.key!r} (line {exc.line}):" if exc.key else ""
-        raise ParameterError(f"{source}:{where} YAML tag {_short_tag(exc.tag)!r} is not allowed; "
-                             f"give plain values (text, numbers, true/false, dates YYYY-MM-DD)") from None
+        raise _yaml_problem(source, exc) from None
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. a number too long to read
         if invalid_as_text:
             return text
         raise _yaml_problem(source, exc) from None
 
 
-def _yaml_problem(source: str, exc: Exception) -> ParameterError:
-    """A YAML error as one line naming ``source`` (PyYAML's own message spans several)."""
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        return ParameterError(f"{source}: not valid YAML{at}: {exc.problem or exc.context}")
-    return ParameterError(f"{source}: not valid YAML: {exc}")
-
-
-def read_yaml(path: str | Path, *, what: str = "file") -> Any:
-    """Read and parse a YAML file with :func:`load_yaml`; a missing or unreadable file is one line.
+def read_text(path: str | Path, *, what: str = "file") -> str:
+    """The UTF-8 text of ``path``; a missing or unreadable file is one line.
 
     ``what`` names the file in messages (``"parameters file"``, ``"schedule file"``).
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ParameterError(f"{what} not found: {str(path)!r}") from None
     except UnicodeDecodeError:
         raise ParameterError(f"{what} {str(path)!r} is not UTF-8 text") from None
     except OSError as exc:
         raise ParameterError(f"cannot read the {what} {str(path)!r}: {exc.strerror or exc}") from None
-    return load_yaml(text, source=str(path))
+
+
+def read_yaml(path: str | Path, *, what: str = "file") -> Any:
+    """Read and parse a YAML file with :func:`load_yaml` (see :func:`read_text` for its messages)."""
+    return load_yaml(read_text(path, what=what), source=str(path))
 
 
 def resolve_params(notebook: str, namespace: dict[str, Any]) -> SimpleNamespace:

@@ -177,3 +177,84 @@ def test_debug_shows_the_traceback(no_run):
     assert result.exit_code == 1 and isinstance(result.exception, ParameterError)
     result = _invoke(["--debug", "reports", "prune", "--keep", "1", "--reports-dir", "/nonexistent/reports"])
     assert isinstance(result.exception, ParameterError)
+
+
+# ---------------------------------------------------------------- schedules
+SCHEDULES = """schedules:
+  weekly:
+    cron: "0 7 * * MON"
+    timezone: Europe/London
+    data_dir: data/sample
+  never:
+    cron: "0 0 30 2 *"
+    timezone: UTC
+    data_dir: data/sample
+  daily:
+    cron: "0 6 * * *"
+    timezone: Asia/Shanghai
+    data_dir: data/sample
+"""
+NEVER = ("schedule 'never': 'cron' field day-of-month '30' never occurs in month '2', so the schedule would "
+         "never run: '0 0 30 2 *'")
+
+
+@pytest.fixture
+def schedules_file(tmp_path) -> Path:
+    path = tmp_path / "schedules.yml"
+    path.write_text(SCHEDULES, encoding="utf-8")
+    return path
+
+
+def test_schedule_list_shows_the_valid_schedules_and_one_line_per_bad_one(schedules_file):
+    result = _invoke(["schedule", "list", "--file", schedules_file])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"{schedules_file}: {NEVER}"
+    assert "weekly: cron '0 7 * * MON' (Europe/London), data data/sample, notebooks all" in lines
+    assert "daily: cron '0 6 * * *' (Asia/Shanghai), data data/sample, notebooks all" in lines
+    assert len(lines) == 1 + 2 * 4
+
+
+def test_schedule_run_due_prints_each_status_and_fails_if_one_did_not_succeed(schedules_file, tmp_path, monkeypatch):
+    def runner(**kw):
+        if kw["schedule"] == "daily":
+            raise ParameterError(f"data folder not found: '{tmp_path / 'gone'}'")
+        return SimpleNamespace(status="success", run_id=f"run-{kw['schedule']}")
+
+    monkeypatch.setattr(pmo_analysis.runner, "run_reports", runner)
+    reports = tmp_path / "reports"
+    result = _invoke(["schedule", "run-due", "--file", schedules_file, "--reports-dir", reports])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"{schedules_file}: {NEVER}"
+    status = [ln for ln in lines if ln.startswith(("weekly:", "daily:"))]
+    assert len(status) == 2
+    assert status[0].startswith("weekly: success, slot ") and status[0].endswith(", run run-weekly")
+    assert status[1].startswith("daily: error, slot ")
+    assert status[1].endswith(f", attempt 1 of 3, tried again at the next call: data folder not found: "
+                              f"'{tmp_path / 'gone'}'")
+
+
+def test_schedule_run_due_succeeds_when_every_run_succeeds(tmp_path, monkeypatch):
+    path = tmp_path / "schedules.yml"
+    path.write_text(SCHEDULES.split("  never:")[0], encoding="utf-8")
+    monkeypatch.setattr(pmo_analysis.runner, "run_reports", lambda **kw: SimpleNamespace(status="success", run_id="r"))
+    reports = tmp_path / "reports"
+    first = _invoke(["schedule", "run-due", "--file", path, "--reports-dir", reports])
+    assert first.exit_code == 0 and first.output.splitlines()[-1].startswith("weekly: success, slot ")
+    again = _invoke(["schedule", "run-due", "--file", path, "--reports-dir", reports])
+    assert again.exit_code == 0 and again.output.startswith("weekly: not due (next slot ")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("schedules:\n  x: !!python/object/apply:os.system [id]\n",
+     f"{{path}}: schedule 'x': key 'schedules.x' (line 2): YAML tag '!!python/object/apply:os.system' {TAG}"),
+    ("- a\n", "{path}: expected a 'schedules:' mapping of named schedules"),
+    ("schedules: {a: [}\n", "{path}: not valid YAML at line 1, column 17: expected the node content, but found '}}'"),
+])
+def test_schedule_files_that_cannot_be_used_are_one_line(tmp_path, text, message):
+    path = tmp_path / "schedules.yml"
+    path.write_text(text, encoding="utf-8")
+    _one_line_error(_invoke(["schedule", "list", "--file", path]), message.format(path=path))
+    _one_line_error(_invoke(["schedule", "list", "--file", tmp_path / "none.yml"]),
+                    f"schedule file not found: {str(tmp_path / 'none.yml')!r}")
