@@ -88,8 +88,10 @@ def sample_data(out_dir: Path, seed: int, scale: str, as_of: str, fmt: str | Non
     """Write a generated sample portfolio to OUT_DIR (deterministic for a given seed)."""
     import time
 
+    from .params import parse_date
     from .sample import write_sample
 
+    as_of = parse_date(as_of, where="--as-of").isoformat()  # the parameters' rule, as for validate
     t0 = time.perf_counter()
     try:
         written = write_sample(out_dir, seed=seed, scale=scale, as_of=as_of, fmt=fmt)

@@ -124,6 +124,15 @@ def test_validate_as_of_follows_the_parameter_date_rule(as_of, message):
     _one_line_error(_invoke(["validate", SAMPLE_DATA_DIR, "--as-of", as_of]), message)
 
 
+@pytest.mark.parametrize("as_of, message", [
+    ("30/06/2026", "--as-of must be a date YYYY-MM-DD, got '30/06/2026'"),
+    ("2026-02-30", "--as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
+])
+def test_sample_data_as_of_follows_the_same_rule(tmp_path, as_of, message):
+    _one_line_error(_invoke(["sample-data", tmp_path / "out", "--as-of", as_of]), message)
+    assert not (tmp_path / "out").exists()
+
+
 def test_validate_accepts_an_iso_as_of():
     result = _invoke(["validate", SAMPLE_DATA_DIR, "--as-of", "2026-06-30"])
     assert result.exit_code == 0 and f"{SAMPLE_DATA_DIR}: valid" in result.output
