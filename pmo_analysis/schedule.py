@@ -86,8 +86,8 @@ class Schedule:
 # --------------------------------------------------------------------------- loading
 def _cron_problem(expr: str) -> str | None:
     """Why ``expr`` is not a usable cron expression (naming the field), or None."""
-    if expr.strip().lower() in _ALIASES:
-        return None
+    if expr.lower() in _ALIASES:
+        return None if croniter.is_valid(expr) else f"'cron' {expr!r} is not supported by this croniter"
     fields = expr.split()
     if len(fields) != 5:
         return (f"'cron' must have 5 fields (minute hour day-of-month month day-of-week), "
@@ -126,7 +126,7 @@ def _check_schedule(name: str, s: Any) -> Schedule:
     if unknown:
         raise ParameterError(f"unknown field(s) {', '.join(sorted(unknown))}; "
                              f"use cron, timezone, data_dir, notebooks, params")
-    cron = str(s["cron"])
+    cron = str(s["cron"]).strip()
     problem = _cron_problem(cron)
     if problem:
         raise ParameterError(problem)
@@ -316,16 +316,55 @@ def _one_line(exc: BaseException) -> str:
     return first + (f" (and {len(lines) - 1} more line(s))" if len(lines) > 1 else "")
 
 
+def _run_slot(name: str, s: Schedule, slot: dt.datetime, state: dict[str, dict[str, Any]], state_path: Path, *,
+              runner: Callable[..., Any], reports_dir: Path, base_dir: Path, say: Callable[[str], None]
+              ) -> SlotOutcome:
+    """Attempt one due slot: record the attempt, run, record how it ended (see :func:`run_schedules`)."""
+    key = slot.isoformat()
+    entry = state.setdefault(name, {})
+    attempt = dict((entry.get("attempt") or {}) if (entry.get("attempt") or {}).get("slot") == key
+                   else {"slot": key, "count": 0, "error": None})
+    if attempt["count"] >= MAX_ATTEMPTS:  # the last attempt was interrupted before it ended
+        message = f"the last of {attempt['count']} attempts was interrupted before it ended"
+        state[name] = {"done": key, "status": "failed", "run_id": None, "message": message}
+        _write_state(state_path, state)
+        return SlotOutcome(name, "failed", key, message, attempt=attempt["count"])
+    say(f"schedule {name}: " + (f"slot {key} again, attempt {attempt['count'] + 1} of {MAX_ATTEMPTS}"
+                                if attempt["count"] else f"running slot {key}"))
+    attempt["count"] += 1
+    attempt["error"] = None
+    entry["attempt"] = attempt
+    # the attempt is recorded before the run: a process killed mid-run leaves the slot not done,
+    # and the next call tries again (and stops after MAX_ATTEMPTS)
+    _write_state(state_path, state)
+    try:
+        result = runner(data_dir=_resolve_dir(s.data_dir, base_dir), notebooks=s.notebooks,
+                        params=render_params(s, slot), reports_dir=reports_dir, schedule=name)
+    except Exception as exc:  # one schedule's failure does not stop the others
+        message = _one_line(exc)
+        if attempt["count"] >= MAX_ATTEMPTS:
+            state[name] = {"done": key, "status": "failed", "run_id": None, "message": message}
+            outcome = SlotOutcome(name, "failed", key, message, attempt=attempt["count"], ran=True)
+        else:
+            attempt["error"] = message
+            outcome = SlotOutcome(name, "error", key, message, attempt=attempt["count"], ran=True)
+    else:  # the run ended and published, whatever its status
+        status, run_id = getattr(result, "status", "success"), getattr(result, "run_id", None)
+        state[name] = {"done": key, "status": status, "run_id": run_id, "message": ""}
+        outcome = SlotOutcome(name, status, key, run_id=run_id, attempt=attempt["count"], ran=True)
+    _write_state(state_path, state)
+    return outcome
+
+
 def run_schedules(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR,
                   now: dt.datetime | None = None, runner: Callable[..., Any] | None = None,
                   base_dir: Path = PROJ_ROOT, say: Callable[[str], None] = print) -> list[SlotOutcome]:
     """Run every schedule whose latest slot has not ended yet; one :class:`SlotOutcome` per schedule.
 
     The engine behind ``schedule run-due`` and ``schedule serve``. A concurrent call finds the lock
-    taken, says so and returns ``[]``. A run is attempted by recording the attempt first, then
-    running; the slot is recorded as done when the run returns (any status) or when its
-    :data:`MAX_ATTEMPTS`-th attempt has raised or been interrupted. One schedule's failure never
-    stops the others.
+    taken, says so and returns ``[]``. Each attempt is recorded before its run starts; the slot is
+    recorded as done when the run returns (any status) or when its :data:`MAX_ATTEMPTS`-th attempt
+    has raised or been interrupted. One schedule's failure never stops the others.
     """
     from .runner import run_reports
 
@@ -340,48 +379,13 @@ def run_schedules(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS
             return outcomes
         state = _read_state(state_path)
         for name, s in schedules.items():
-            entry = state.setdefault(name, {})
-            slot = due_slot(s, now=now, last_slot=entry.get("done"))
+            slot = due_slot(s, now=now, last_slot=state.get(name, {}).get("done"))
             if slot is None:
                 nxt = next_runs(s, after=now, n=1)[0]
                 outcomes.append(SlotOutcome(name, "not due", message=f"next slot {nxt.isoformat()}"))
-                continue
-            key = slot.isoformat()
-            attempt = entry.get("attempt") if (entry.get("attempt") or {}).get("slot") == key else None
-            attempt = dict(attempt or {"slot": key, "count": 0, "error": None})
-            if attempt["count"] >= MAX_ATTEMPTS:  # the last attempt was interrupted before it ended
-                message = attempt.get("error") or f"the run was interrupted {attempt['count']} time(s) before it ended"
-                state[name] = {"done": key, "status": "failed", "run_id": None, "message": message}
-                _write_state(state_path, state)
-                outcomes.append(SlotOutcome(name, "failed", key, message, attempt=attempt["count"]))
-                continue
-            if attempt["count"]:
-                say(f"schedule {name}: slot {key} again, attempt {attempt['count'] + 1} of {MAX_ATTEMPTS}")
             else:
-                say(f"schedule {name}: running slot {key}")
-            attempt["count"] += 1
-            entry["attempt"] = attempt
-            # the attempt is recorded before the run: a process killed mid-run leaves the slot
-            # not done, and the next call tries again (and stops after MAX_ATTEMPTS)
-            _write_state(state_path, state)
-            try:
-                result = runner(data_dir=_resolve_dir(s.data_dir, base_dir), notebooks=s.notebooks,
-                                params=render_params(s, slot), reports_dir=reports_dir, schedule=name)
-            except Exception as exc:  # one schedule's failure does not stop the others
-                message = _one_line(exc)
-                if attempt["count"] >= MAX_ATTEMPTS:
-                    state[name] = {"done": key, "status": "failed", "run_id": None, "message": message}
-                    outcome = SlotOutcome(name, "failed", key, message, attempt=attempt["count"], ran=True)
-                else:
-                    attempt["error"] = message
-                    outcome = SlotOutcome(name, "error", key, message, attempt=attempt["count"], ran=True)
-            else:
-                status = getattr(result, "status", "success")
-                run_id = getattr(result, "run_id", None)
-                state[name] = {"done": key, "status": status, "run_id": run_id, "message": ""}
-                outcome = SlotOutcome(name, status, key, run_id=run_id, attempt=attempt["count"], ran=True)
-            _write_state(state_path, state)
-            outcomes.append(outcome)
+                outcomes.append(_run_slot(name, s, slot, state, state_path, runner=runner, reports_dir=reports_dir,
+                                          base_dir=base_dir, say=say))
     return outcomes
 
 

@@ -70,6 +70,13 @@ def test_a_bad_schedule_is_reported_and_the_others_still_load(tmp_path, entry, p
     assert problems == [f"{path}: schedule 'bad': {problem}"]
 
 
+def test_names_weekday_numbers_and_leap_days_load(tmp_path):
+    path = _write(tmp_path, _entry("a", "@daily") + _entry("b", "0 7 * * 0-7") + _entry("c", "0 0 29 2 *")
+                  + _entry("d", "0 0 30 2 1") + _entry("e", "0 0 L 2 *"))
+    schedules, problems = load_schedules(path)
+    assert problems == [] and list(schedules) == ["a", "b", "c", "d", "e"]
+
+
 def test_the_workbook_schedules_load():
     from pmo_analysis.config import PROJ_ROOT
 
@@ -186,7 +193,7 @@ def test_a_slot_interrupted_every_time_fails_after_the_last_attempt(tmp_path):
             _quiet(reports_dir=tmp_path, now=NOW + dt.timedelta(minutes=i), runner=interrupted)
     outcome = _quiet(reports_dir=tmp_path, now=NOW + dt.timedelta(minutes=9), runner=interrupted)[0]
     assert str(outcome) == (f"weekly: failed, slot {SLOT}, gave up after 3 attempt(s): "
-                            "the run was interrupted 3 time(s) before it ended")
+                            "the last of 3 attempts was interrupted before it ended")
 
 
 def _killed_child(reports: str) -> None:
