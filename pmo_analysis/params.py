@@ -5,21 +5,34 @@ Each report notebook has a ``parameters`` cell whose names and defaults match :d
 calls :func:`validate_params` before any kernel starts, so a bad value (a date that is not a date,
 a rate of "ten", a negative threshold) stops the run with a message naming the notebook and the
 parameter.
+
+Whatever their source (``-p NAME VALUE``, a parameters file, ``schedules.yml``, Python), values that
+pass are plain: text, a finite number, true/false, None, a date or a path. Papermill writes
+parameters into the notebook as Python source, so anything else (bytes, sets, lists, objects,
+``nan``) is refused rather than written as code. YAML is read in one place, :func:`load_yaml`, with
+a loader that refuses every tag but the core ones; dates follow one rule, :func:`parse_date`
+(ISO ``YYYY-MM-DD``).
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import yaml
+
 from .config import (DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_MONTHS, DEFAULT_OVER_THRESHOLD,
                      DEFAULT_UNDER_THRESHOLD, REPORTS_DIR, SAMPLE_DATA_DIR)
 from .exceptions import ParameterError
 
-__all__ = ["Param", "NOTEBOOKS", "MODEL_PARAMS", "validate_model_params", "declared", "declared_for_path", "validate_params", "resolve_params",
-           "describe"]
+__all__ = ["Param", "NOTEBOOKS", "MODEL_PARAMS", "validate_model_params", "typed_as_of", "declared",
+           "declared_for_path", "validate_params", "resolve_params", "describe", "check_plain", "parse_date",
+           "PlainLoader", "load_yaml", "read_yaml", "read_text", "compose_yaml", "construct_yaml"]
 
 
 @dataclass(frozen=True)
@@ -146,36 +159,119 @@ def declared_for_path(path: str | Path) -> list[Param]:
     return out
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: Largest whole number a parameter takes (beyond it, numbers stop being exact in the notebooks).
+_MAX_INT = 10**15
+_SHOW = reprlib.Repr()
+_SHOW.maxstring = _SHOW.maxother = 80
+
+
+def _show(value: Any) -> str:
+    """``repr`` for messages, shortened, and never failing on a strange object."""
+    try:
+        return _SHOW.repr(value)
+    except Exception:  # a broken __repr__ must not hide the real problem
+        return f"<{type(value).__name__}>"
+
+
+def parse_date(value: Any, *, where: str) -> dt.date:
+    """The one rule for a date given by a user: ISO ``YYYY-MM-DD``, a real calendar day.
+
+    Used for date parameters and for ``pmo-analysis validate --as-of``. ``30/06/2026``,
+    ``20260630`` and ``2026-06-30 07:00`` are refused rather than guessed, as the data contract
+    refuses ambiguous dates.
+
+    Examples
+    --------
+    >>> parse_date("2026-06-30", where="--as-of")
+    datetime.date(2026, 6, 30)
+    >>> try:
+    ...     parse_date("2026-02-30", where="--as-of")
+    ... except ParameterError as exc:
+    ...     print(exc)
+    --as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)
+    """
+    if type(value) is dt.date:  # not a datetime: a date with a time is not a date
+        return value
+    if type(value) is str and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ParameterError(f"{where} must be a date YYYY-MM-DD, got {_show(value)} ({exc})") from None
+    raise ParameterError(f"{where} must be a date YYYY-MM-DD, got {_show(value)}")
+
+
+def check_plain(value: Any, *, where: str) -> Any:
+    """Return ``value`` if it is a plain value, else raise :class:`ParameterError`.
+
+    Plain: ``None``, ``bool``, a whole number of at most 15 digits, a finite ``float``, ``str``,
+    a ``datetime.date`` (not a datetime) or a ``pathlib.Path``, of exactly these types. Only such
+    values reach a notebook: papermill writes parameters into the notebook as Python source, and
+    anything else (bytes, sets, lists, mappings, objects, ``nan``) would be written as code.
+    """
+    kind = type(value)
+    # exact types: a subclass of str or Path could change how papermill writes it out
+    if value is None or kind in (bool, str, dt.date, type(Path())):
+        return value
+    if kind is int:
+        if abs(value) >= _MAX_INT:
+            raise ParameterError(f"{where} must be a number below 1e15 in size, got {_show(value)}")
+        return value
+    if kind is float:
+        if not math.isfinite(value):
+            raise ParameterError(f"{where} must be a finite number, got {_show(value)}")
+        return value
+    raise ParameterError(f"{where} must be a single value (text, a number, true/false or a date YYYY-MM-DD), "
+                         f"got {kind.__name__} {_show(value)}")
+
+
+def _number(where: str, p: Param, value: Any) -> int | float:
+    if type(value) is str:
+        text = value.strip()
+        try:
+            num: int | float = int(text)
+        except ValueError:
+            try:
+                num = float(text)
+            except ValueError:
+                raise ParameterError(f"{where} must be a number, got {_show(value)}") from None
+    elif type(value) in (int, float):
+        num = value
+    else:  # True, a date, a path
+        raise ParameterError(f"{where} must be a number, got {_show(value)}")
+    if type(num) is int and abs(num) >= _MAX_INT:
+        raise ParameterError(f"{where} must be a number below 1e15 in size, got {_show(value)}")
+    if not math.isfinite(num):
+        raise ParameterError(f"{where} must be a finite number, got {_show(value)}")
+    if p.kind == "int":
+        if not float(num).is_integer():
+            raise ParameterError(f"{where} must be a whole number, got {_show(value)}")
+        num = int(num)
+    low_bad = p.min is not None and (num < p.min if p.min_inclusive else num <= p.min)
+    if low_bad or (p.max is not None and num > p.max):
+        raise ParameterError(f"{where} must be {p.describe_range()}, got {_show(value)}")
+    return num
+
+
 def _convert(notebook: str, p: Param, value: Any) -> Any:
+    """``value`` checked against ``p`` and typed: a plain value whatever its source and kind."""
     where = f"{notebook}: parameter {p.name!r}"
-    if value is None or p.kind == "any":
+    if value is None:
+        return value
+    # dates and numbers accept only a few exact types, all plain; every other kind checks first
+    if p.kind == "date":
+        return parse_date(value, where=where)
+    if p.kind in ("float", "int"):
+        return _number(where, p, value)
+    check_plain(value, where=where)
+    if p.kind == "any":
         return value
     if p.kind == "path":
-        return Path(str(value)).expanduser()
-    if p.kind == "date":
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
         try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ParameterError(f"{where} must be a date YYYY-MM-DD, got {value!r}") from None
-    if p.kind in ("float", "int"):
-        if isinstance(value, bool):
-            raise ParameterError(f"{where} must be a number, got {value!r}")
-        try:
-            num = float(value)
-        except (TypeError, ValueError):
-            raise ParameterError(f"{where} must be a number, got {value!r}") from None
-        if p.kind == "int":
-            if not num.is_integer():
-                raise ParameterError(f"{where} must be a whole number, got {value!r}")
-            num = int(num)
-        low_bad = p.min is not None and (num < p.min if p.min_inclusive else num <= p.min)
-        if low_bad or (p.max is not None and num > p.max):
-            raise ParameterError(f"{where} must be {p.describe_range()}, got {value!r}")
-        return num
+            return Path(str(value)).expanduser()
+        except RuntimeError:  # ~name of a user this machine does not know
+            raise ParameterError(f"{where} must be a path, got {_show(value)}: no home folder is known for "
+                                 f"{Path(str(value)).parts[0]!r}") from None
     if p.kind == "bool":
         if isinstance(value, bool):
             return value
@@ -184,10 +280,10 @@ def _convert(notebook: str, p: Param, value: Any) -> Any:
             return True
         if text in ("false", "no", "0"):
             return False
-        raise ParameterError(f"{where} must be true or false, got {value!r}")
+        raise ParameterError(f"{where} must be true or false, got {_show(value)}")
     if p.kind == "choice":
         if str(value) not in p.choices:
-            raise ParameterError(f"{where} must be {p.describe_range()}, got {value!r}")
+            raise ParameterError(f"{where} must be {p.describe_range()}, got {_show(value)}")
         return str(value)
     return str(value)
 
@@ -196,15 +292,17 @@ def validate_params(notebook: str, values: dict[str, Any], *, path: str | Path |
                     ) -> dict[str, Any]:
     """Check ``values`` against the declaration of ``notebook`` and return them typed.
 
-    Unknown names, wrong types and out-of-range values raise :class:`ParameterError` naming the
-    notebook and the parameter. Names not given are not filled in (see :func:`resolve_params`).
-    With ``path``, a notebook outside the registry is checked against its own parameters cell.
+    Unknown names, wrong types, out-of-range values and values that are not plain (see
+    :func:`check_plain`) raise :class:`ParameterError` naming the notebook and the parameter; the
+    values that pass are plain whatever their kind, so what reaches papermill is data, never code.
+    Names not given are not filled in (see :func:`resolve_params`). With ``path``, a notebook
+    outside the registry is checked against its own parameters cell.
     """
     params = {p.name: p for p in (declared_for_path(path) if path else declared(notebook))}
     name = Path(notebook).stem
-    unknown = sorted(set(values) - set(params))
+    unknown = sorted(set(values) - set(params), key=repr)
     if unknown:
-        raise ParameterError(f"{name}: unknown parameter(s) {', '.join(map(repr, unknown))}; "
+        raise ParameterError(f"{name}: unknown parameter(s) {', '.join(map(_show, unknown))}; "
                              f"it takes {', '.join(params)}")
     return {k: _convert(name, params[k], v) for k, v in values.items()}
 
@@ -220,6 +318,158 @@ def validate_model_params(values: dict[str, Any], *, where: str = "run") -> dict
     given = {k: v for k, v in values.items() if k in MODEL_PARAMS}
     typed = {k: _convert(where, MODEL_PARAMS[k], v) for k, v in given.items()}
     return {k: typed.get(k, p.default) for k, p in MODEL_PARAMS.items()}
+
+
+# --------------------------------------------------------------------------- YAML
+#: Tags a parameters or schedules file may use: YAML's core scalars, dates, lists and mappings.
+_ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in
+                 ("null", "bool", "int", "float", "str", "timestamp", "seq", "map", "merge")}
+
+
+class _TagError(yaml.YAMLError):
+    def __init__(self, tag: str, key: str, line: int) -> None:
+        super().__init__(tag, key, line)
+        self.tag, self.key, self.line = tag, key, line
+
+
+class PlainLoader(yaml.SafeLoader):
+    """A ``SafeLoader`` that refuses every tag but YAML's core ones.
+
+    ``!!binary``, ``!!set``, ``!!omap``, ``!!pairs``, ``!!python/...`` and local ``!tags`` raise
+    before anything is built, naming the key that holds them. A date ``2026-06-30`` loads as a
+    ``datetime.date``; a date with a time, or a day that does not exist (``2026-02-30``), stays
+    text, for the parameter checks to accept or explain.
+    """
+
+    #: Key path of the node being built, for messages (set by :func:`construct_yaml`).
+    key_prefix = ""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        self._check_tags(node)
+        return super().construct_document(node)
+
+    def _check_tags(self, root: yaml.Node) -> None:
+        seen: set[int] = set()
+        stack: list[tuple[yaml.Node, str]] = [(root, self.key_prefix)]
+        while stack:
+            node, key = stack.pop()
+            if id(node) in seen:  # aliases: each node is checked once
+                continue
+            seen.add(id(node))
+            if node.tag not in _ALLOWED_TAGS:
+                raise _TagError(node.tag, key, node.start_mark.line + 1)
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+                    stack.append((v, f"{key}.{name}" if key else name))
+                    stack.append((k, key))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((v, f"{key}[{i}]") for i, v in enumerate(node.value))
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> dt.date | str:  # type: ignore[override]
+        text = self.construct_scalar(node)
+        if _ISO_DATE.fullmatch(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+        return text
+
+
+PlainLoader.add_constructor("tag:yaml.org,2002:timestamp", PlainLoader.construct_yaml_timestamp)
+for _tag in set(yaml.SafeLoader.yaml_constructors) - _ALLOWED_TAGS - {None}:
+    PlainLoader.add_constructor(_tag, PlainLoader.construct_undefined)  # checked above; never reached
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _yaml_problem(source: str, exc: Exception) -> ParameterError:
+    """A YAML error as one line naming ``source`` (PyYAML's own message spans several)."""
+    if isinstance(exc, _TagError):
+        where = f" key {exc.key!r} (line {exc.line}):" if exc.key else ""
+        return ParameterError(f"{source}:{where} YAML tag {_short_tag(exc.tag)!r} is not allowed; "
+                              f"give plain values (text, numbers, true/false, dates YYYY-MM-DD)")
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return ParameterError(f"{source}: not valid YAML{at}: {exc.problem or exc.context}")
+    return ParameterError(f"{source}: not valid YAML: {exc}")  # e.g. a number too long to read
+
+
+def compose_yaml(text: str, *, source: str) -> yaml.Node | None:
+    """The node tree of YAML ``text``, nothing built yet; a syntax error is one line naming ``source``.
+
+    With :func:`construct_yaml`, lets a file be built part by part, so that one bad part (a
+    schedule) is reported while the others are used.
+    """
+    try:
+        return yaml.compose(text, Loader=PlainLoader)  # noqa: S506 - composing builds no object
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(source, exc) from None
+
+
+def construct_yaml(node: yaml.Node | None, *, source: str, key: str = "") -> Any:
+    """Build the value of ``node`` with :class:`PlainLoader`: tags checked, every problem one line
+    naming ``source`` and the key (``key`` is the path of ``node`` in its file)."""
+    if node is None:
+        return None
+    loader = PlainLoader("")
+    loader.key_prefix = key
+    try:
+        return loader.construct_document(node)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise _yaml_problem(source, exc) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml(text: str, *, source: str, invalid_as_text: bool = False) -> Any:
+    """Parse YAML ``text`` with :class:`PlainLoader`; every problem is one line naming ``source``.
+
+    ``source`` names where the text came from: a file, or ``-p as_of``. With ``invalid_as_text``
+    (for ``-p`` values), text that is not valid YAML is returned as it is; a refused tag still raises.
+
+    Examples
+    --------
+    >>> load_yaml("as_of: 2026-06-30", source="params.yml")
+    {'as_of': datetime.date(2026, 6, 30)}
+    >>> try:
+    ...     load_yaml("!!binary aGk=", source="-p x")
+    ... except ParameterError as exc:
+    ...     print(exc)
+    -p x: YAML tag '!!binary' is not allowed; give plain values (text, numbers, true/false, dates YYYY-MM-DD)
+    """
+    try:
+        return yaml.load(text, Loader=PlainLoader)  # noqa: S506 - PlainLoader is a restricted SafeLoader
+    except _TagError as exc:
+        raise _yaml_problem(source, exc) from None
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. a number too long to read
+        if invalid_as_text:
+            return text
+        raise _yaml_problem(source, exc) from None
+
+
+def read_text(path: str | Path, *, what: str = "file") -> str:
+    """The UTF-8 text of ``path``; a missing or unreadable file is one line.
+
+    ``what`` names the file in messages (``"parameters file"``, ``"schedule file"``).
+    """
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParameterError(f"{what} not found: {str(path)!r}") from None
+    except UnicodeDecodeError:
+        raise ParameterError(f"{what} {str(path)!r} is not UTF-8 text") from None
+    except OSError as exc:
+        raise ParameterError(f"cannot read the {what} {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def read_yaml(path: str | Path, *, what: str = "file") -> Any:
+    """Read and parse a YAML file with :func:`load_yaml` (see :func:`read_text` for its messages)."""
+    return load_yaml(read_text(path, what=what), source=str(path))
 
 
 def resolve_params(notebook: str, namespace: dict[str, Any]) -> SimpleNamespace:

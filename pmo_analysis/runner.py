@@ -111,8 +111,8 @@ def plan_parameters(paths: list[Path], common: dict[str, Any], per_notebook: dic
     for p in paths:
         values = {k: v for k, v in common.items() if k in decl[p.stem]}
         values |= per_notebook.get(p.stem, {})
-        validate_params(p.stem, values, path=p)  # raises ParameterError naming notebook + parameter
-        planned[p.stem] = values
+        # typed and plain (str, int, float, bool, None, date, path): nothing else reaches papermill
+        planned[p.stem] = validate_params(p.stem, values, path=p)
     return planned
 
 
@@ -256,12 +256,12 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     paths = resolve_notebooks(notebooks, Path(notebooks_dir))
     common = params | {"data_dir": str(data_dir)}
     planned = plan_parameters(paths, common, dict(notebook_params or {}))
+    reports_dir.mkdir(parents=True, exist_ok=True)  # a folder that cannot be made fails before any work
     model = _build_model(data_dir, common, say=say, t0=t0)
     as_of = model.meta["as_of"]
 
     safe_schedule = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in schedule)
     run_id = f"{started.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{safe_schedule}"
-    reports_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{run_id}-", dir=reports_dir))
     results = {p.stem: NotebookResult(p.stem) for p in paths}
 

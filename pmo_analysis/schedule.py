@@ -11,12 +11,28 @@
         params:
           as_of: "{{ last_month_end }}"
 
+Cron expressions have five fields (minute hour day-of-month month day-of-week) or are one of
+croniter's ``@daily``-style names; day-of-week 0 and 7 are both Sunday. One engine, croniter,
+computes the slots for ``schedule list``, ``schedule run-due`` and ``schedule serve``. An
+expression that can never fire (``0 0 30 2 *``) is refused when the file is loaded.
+
 Templates in parameter values are evaluated at the slot time in the schedule's time zone:
 ``{{ today }}``, ``{{ yesterday }}``, ``{{ last_month_end }}``, ``{{ last_week_end }}`` (the last
 Sunday) and ``{{ slot }}`` (the slot time, ISO).
 
-``run_due`` runs each schedule's most recent slot if it has not run yet (recorded in
-``reports/.schedule-state.json``), holding a lock so that overlapping calls never run a slot twice.
+:func:`run_due` runs each schedule's most recent slot if it has not run yet, holding a lock so that
+overlapping calls never run a slot twice (the operating system releases the lock if the process
+dies). A slot is recorded as done in ``reports/.schedule-state.json`` only once its run has ended,
+whatever the run's status: a call killed mid-run leaves the slot to the next call. A run that
+raises before publishing (missing data folder, invalid data) is tried again by later calls, at most
+:data:`MAX_ATTEMPTS` times in all for one slot, then recorded as failed with its message.
+
+State file, one entry per schedule (an entry that is just the slot string, as written before
+attempts were recorded, still reads as the last slot done)::
+
+    {"weekly": {"done": "2026-03-02T07:00:00+00:00", "status": "success",
+                "run_id": "20260302T070004Z-weekly", "message": "",
+                "attempt": {"slot": "2026-03-09T07:00:00+00:00", "count": 1, "error": "..."}}}
 """
 from __future__ import annotations
 
@@ -25,6 +41,7 @@ import fcntl
 import json
 import os
 import re
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,11 +52,21 @@ import yaml
 from croniter import croniter
 
 from .config import PROJ_ROOT, REPORTS_DIR
-from .exceptions import ParameterError
+from .exceptions import ParameterError, PMOError
+from .params import check_plain, compose_yaml, construct_yaml, read_text
 
-__all__ = ["Schedule", "load_schedules", "next_runs", "render_params", "due_slot", "run_due", "serve"]
+__all__ = ["Schedule", "SlotOutcome", "MAX_ATTEMPTS", "load_schedules", "next_runs", "render_params", "due_slot",
+           "run_schedules", "run_due", "serve"]
+
+#: Attempts at one slot whose run raises before it publishes anything, before it is recorded as failed.
+MAX_ATTEMPTS = 3
 
 _TEMPLATE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_TEMPLATE_NAMES = ("today", "yesterday", "last_month_end", "last_week_end", "slot")
+_FIELDS = ("minute", "hour", "day-of-month", "month", "day-of-week")
+_ALIASES = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
+_DAYS_IN_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+_RANDOM_OR_HASHED = re.compile(r"(^|[,/-])[HR](\(|$|[,/-])", re.IGNORECASE)
 
 
 @dataclass
@@ -56,38 +83,108 @@ class Schedule:
         return ZoneInfo(self.timezone)
 
 
-def load_schedules(path: str | Path) -> dict[str, Schedule]:
-    """Read and check ``schedules.yml``; errors name the schedule and the field."""
+# --------------------------------------------------------------------------- loading
+def _cron_problem(expr: str) -> str | None:
+    """Why ``expr`` is not a usable cron expression (naming the field), or None."""
+    if expr.lower() in _ALIASES:
+        return None if croniter.is_valid(expr) else f"'cron' {expr!r} is not supported by this croniter"
+    fields = expr.split()
+    if len(fields) != 5:
+        return (f"'cron' must have 5 fields (minute hour day-of-month month day-of-week), "
+                f"got {len(fields)}: {expr!r}")
+    for i, name in enumerate(_FIELDS):
+        if _RANDOM_OR_HASHED.search(fields[i]):
+            return f"'cron' field {name} {fields[i]!r} is random or hashed; give fixed times: {expr!r}"
+        probe = ["*"] * 5
+        probe[i] = fields[i]
+        if not croniter.is_valid(" ".join(probe)):
+            return f"'cron' field {name} {fields[i]!r} is not valid: {expr!r}"
+    if not croniter.is_valid(expr):
+        return f"'cron' is not a valid cron expression: {expr!r}"
+    days, months, weekdays = croniter(expr).expanded[2:5]
+    # a day-of-month that no month in the expression has: cron never fires (unless a weekday is
+    # given too, which cron ORs with the day of the month)
+    if weekdays == ["*"] and "*" not in days and "l" not in days and "*" not in months and \
+            all(d > _DAYS_IN_MONTH[m] for d in days for m in months):
+        return (f"'cron' field day-of-month {fields[2]!r} never occurs in month {fields[3]!r}, "
+                f"so the schedule would never run: {expr!r}")
+    try:
+        croniter(expr, dt.datetime(2000, 1, 1)).get_next(dt.datetime)
+    except Exception:  # croniter found no slot in the years it searches
+        return f"'cron' never fires: {expr!r}"
+    return None
+
+
+def _check_schedule(name: str, s: Any) -> Schedule:
+    """One entry of ``schedules:`` as a :class:`Schedule`; a problem raises ParameterError (field named)."""
+    if not isinstance(s, dict):
+        raise ParameterError(f"must be a mapping with cron, timezone and data_dir, got {type(s).__name__}")
+    for key in ("cron", "timezone", "data_dir"):
+        if s.get(key) in (None, ""):
+            raise ParameterError(f"needs {key!r}")
+    unknown = set(map(str, s)) - {"cron", "timezone", "data_dir", "notebooks", "params"}
+    if unknown:
+        raise ParameterError(f"unknown field(s) {', '.join(sorted(unknown))}; "
+                             f"use cron, timezone, data_dir, notebooks, params")
+    cron = str(s["cron"]).strip()
+    problem = _cron_problem(cron)
+    if problem:
+        raise ParameterError(problem)
+    try:
+        ZoneInfo(str(s["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ParameterError(f"'timezone' is not an IANA time zone such as Europe/London: "
+                             f"{s['timezone']!r}") from None
+    notebooks = s.get("notebooks")
+    if notebooks is not None and not (isinstance(notebooks, list) and notebooks
+                                      and all(isinstance(n, str) for n in notebooks)):
+        raise ParameterError(f"'notebooks' must be a list of notebook names, got {notebooks!r}")
+    params = s.get("params") or {}
+    if not isinstance(params, dict):
+        raise ParameterError(f"'params' must be a mapping of parameter names to values, got {type(params).__name__}")
+    for key, value in params.items():
+        if not isinstance(key, str):
+            raise ParameterError(f"'params' names must be text, got {key!r}")
+        check_plain(value, where=f"parameter {key!r}")
+        for template in _TEMPLATE.findall(value) if isinstance(value, str) else []:
+            if template not in _TEMPLATE_NAMES:
+                raise ParameterError(f"parameter {key!r}: unknown template {{{{ {template} }}}}; "
+                                     f"use one of {', '.join(_TEMPLATE_NAMES)}")
+    return Schedule(name, cron, str(s["timezone"]), str(s["data_dir"]), notebooks, dict(params))
+
+
+def load_schedules(path: str | Path) -> tuple[dict[str, Schedule], list[str]]:
+    """Read and check ``schedules.yml``: the valid schedules, and one message per invalid one.
+
+    A bad schedule never stops the others: each message names the file, the schedule and the field,
+    and the valid schedules still list and run. A file that cannot be read at all (missing, not
+    YAML, a tag such as ``!!python/...``, no ``schedules:`` mapping) raises :class:`ParameterError`.
+
+    Returns
+    -------
+    (dict of str to Schedule, list of str)
+        The valid schedules by name, in file order, and the problems.
+    """
     path = Path(path)
-    if not path.exists():
-        raise ParameterError(f"schedule file not found: {str(path)!r}")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    items = raw.get("schedules") if isinstance(raw, dict) else None
-    if not isinstance(items, dict) or not items:
+    source = str(path)
+    root = compose_yaml(read_text(path, what="schedule file"), source=source)
+    # built schedule by schedule: a refused tag in one schedule leaves the others usable
+    items = None
+    if isinstance(root, yaml.MappingNode):
+        items = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "schedules"), None)
+    if not isinstance(items, yaml.MappingNode) or not items.value:
         raise ParameterError(f"{path}: expected a 'schedules:' mapping of named schedules")
-    out = {}
-    for name, s in items.items():
-        where = f"{path}: schedule {name!r}"
-        if not isinstance(s, dict):
-            raise ParameterError(f"{where} must be a mapping")
-        for key in ("cron", "timezone", "data_dir"):
-            if key not in s:
-                raise ParameterError(f"{where} needs {key!r}")
-        if not croniter.is_valid(str(s["cron"])):
-            raise ParameterError(f"{where}: 'cron' is not a valid cron expression: {s['cron']!r}")
+    out, problems = {}, []
+    for key_node, node in items.value:
+        name = str(construct_yaml(key_node, source=source, key="schedules"))
         try:
-            ZoneInfo(str(s["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ParameterError(f"{where}: 'timezone' is not an IANA time zone such as "
-                                 f"Europe/London: {s['timezone']!r}") from None
-        unknown = set(s) - {"cron", "timezone", "data_dir", "notebooks", "params"}
-        if unknown:
-            raise ParameterError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        out[name] = Schedule(name, str(s["cron"]), str(s["timezone"]), str(s["data_dir"]),
-                             s.get("notebooks"), dict(s.get("params") or {}))
-    return out
+            out[name] = _check_schedule(name, construct_yaml(node, source=source, key=f"schedules.{name}"))
+        except ParameterError as exc:
+            problems.append(f"{path}: schedule {name!r}: {str(exc).removeprefix(source + ': ')}")
+    return out, problems
 
 
+# --------------------------------------------------------------------------- slots
 def next_runs(schedule: Schedule, *, after: dt.datetime | None = None, n: int = 3) -> list[dt.datetime]:
     """The next ``n`` slot times (aware, in the schedule's time zone)."""
     start = (after or dt.datetime.now(dt.timezone.utc)).astimezone(schedule.tz)
@@ -130,6 +227,7 @@ def due_slot(schedule: Schedule, *, now: dt.datetime, last_slot: str | None) -> 
     return prev
 
 
+# --------------------------------------------------------------------------- running
 @contextmanager
 def _lock(path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,13 +250,121 @@ def _resolve_dir(d: str, base: Path) -> Path:
     return p if p.is_absolute() else (base / p)
 
 
-def run_due(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR,
-            now: dt.datetime | None = None, runner: Callable[..., Any] | None = None,
-            base_dir: Path = PROJ_ROOT, say: Callable[[str], None] = print) -> list[tuple[str, str]]:
-    """Run every schedule whose latest slot has not run yet. Safe to call every minute.
+@dataclass
+class SlotOutcome:
+    """What one call did for one schedule.
 
-    Returns ``[(schedule, slot)]`` of the slots run by this call. A concurrent call finds the lock
-    taken and runs nothing.
+    ``status``: ``success``, ``partial`` or ``failed`` (the run ended with that status, or failed
+    for good after :data:`MAX_ATTEMPTS` attempts), ``error`` (the run raised; a later call tries
+    again) or ``not due``.
+    """
+
+    schedule: str
+    status: str
+    slot: str | None = None
+    message: str = ""
+    run_id: str | None = None
+    attempt: int = 0
+    ran: bool = False  #: a run was started by this call
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("success", "not due")
+
+    def __str__(self) -> str:
+        if self.status == "not due":
+            return f"{self.schedule}: not due" + (f" ({self.message})" if self.message else "")
+        text = f"{self.schedule}: {self.status}, slot {self.slot}"
+        if self.run_id:
+            text += f", run {self.run_id}"
+        if self.status == "error":
+            text += f", attempt {self.attempt} of {MAX_ATTEMPTS}, tried again at the next call"
+        elif self.status == "failed" and not self.run_id:
+            text += f", gave up after {self.attempt} attempt(s)"
+        return text + (f": {self.message}" if self.message else "")
+
+
+def _read_state(path: Path) -> dict[str, dict[str, Any]]:
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("not a JSON object")
+        # before attempts were recorded an entry was the last slot done, as an ISO string
+        state = {k: ({"done": v} if isinstance(v, str) else dict(v) if isinstance(v, dict) else {})
+                 for k, v in raw.items()}
+        for entry in state.values():
+            if entry.get("done") is not None:
+                dt.datetime.fromisoformat(entry["done"])
+    except (ValueError, TypeError) as exc:
+        raise PMOError(f"{path}: the schedule state is not valid ({exc}); repair it, or delete it to run "
+                       f"every schedule's latest slot again") from None
+    return state
+
+
+def _write_state(path: Path, state: dict[str, dict[str, Any]]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a reader never sees half a state
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    lines = text.splitlines()
+    first = lines[0] if isinstance(exc, PMOError) else f"{type(exc).__name__}: {lines[0]}"
+    return first + (f" (and {len(lines) - 1} more line(s))" if len(lines) > 1 else "")
+
+
+def _run_slot(name: str, s: Schedule, slot: dt.datetime, state: dict[str, dict[str, Any]], state_path: Path, *,
+              runner: Callable[..., Any], reports_dir: Path, base_dir: Path, say: Callable[[str], None]
+              ) -> SlotOutcome:
+    """Attempt one due slot: record the attempt, run, record how it ended (see :func:`run_schedules`)."""
+    key = slot.isoformat()
+    entry = state.setdefault(name, {})
+    attempt = dict((entry.get("attempt") or {}) if (entry.get("attempt") or {}).get("slot") == key
+                   else {"slot": key, "count": 0, "error": None})
+    if attempt["count"] >= MAX_ATTEMPTS:  # the last attempt was interrupted before it ended
+        message = f"the last of {attempt['count']} attempts was interrupted before it ended"
+        state[name] = {"done": key, "status": "failed", "run_id": None, "message": message}
+        _write_state(state_path, state)
+        return SlotOutcome(name, "failed", key, message, attempt=attempt["count"])
+    say(f"schedule {name}: " + (f"slot {key} again, attempt {attempt['count'] + 1} of {MAX_ATTEMPTS}"
+                                if attempt["count"] else f"running slot {key}"))
+    attempt["count"] += 1
+    attempt["error"] = None
+    entry["attempt"] = attempt
+    # the attempt is recorded before the run: a process killed mid-run leaves the slot not done,
+    # and the next call tries again (and stops after MAX_ATTEMPTS)
+    _write_state(state_path, state)
+    try:
+        result = runner(data_dir=_resolve_dir(s.data_dir, base_dir), notebooks=s.notebooks,
+                        params=render_params(s, slot), reports_dir=reports_dir, schedule=name)
+    except Exception as exc:  # one schedule's failure does not stop the others
+        message = _one_line(exc)
+        if attempt["count"] >= MAX_ATTEMPTS:
+            state[name] = {"done": key, "status": "failed", "run_id": None, "message": message}
+            outcome = SlotOutcome(name, "failed", key, message, attempt=attempt["count"], ran=True)
+        else:
+            attempt["error"] = message
+            outcome = SlotOutcome(name, "error", key, message, attempt=attempt["count"], ran=True)
+    else:  # the run ended and published, whatever its status
+        status, run_id = getattr(result, "status", "success"), getattr(result, "run_id", None)
+        state[name] = {"done": key, "status": status, "run_id": run_id, "message": ""}
+        outcome = SlotOutcome(name, status, key, run_id=run_id, attempt=attempt["count"], ran=True)
+    _write_state(state_path, state)
+    return outcome
+
+
+def run_schedules(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR,
+                  now: dt.datetime | None = None, runner: Callable[..., Any] | None = None,
+                  base_dir: Path = PROJ_ROOT, say: Callable[[str], None] = print) -> list[SlotOutcome]:
+    """Run every schedule whose latest slot has not ended yet; one :class:`SlotOutcome` per schedule.
+
+    The engine behind ``schedule run-due`` and ``schedule serve``. A concurrent call finds the lock
+    taken, says so and returns ``[]``. Each attempt is recorded before its run starts; the slot is
+    recorded as done when the run returns (any status) or when its :data:`MAX_ATTEMPTS`-th attempt
+    has raised or been interrupted. One schedule's failure never stops the others.
     """
     from .runner import run_reports
 
@@ -166,42 +372,63 @@ def run_due(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR,
     now = now or dt.datetime.now(dt.timezone.utc)
     reports_dir = Path(reports_dir)
     state_path = reports_dir / ".schedule-state.json"
-    ran: list[tuple[str, str]] = []
+    outcomes: list[SlotOutcome] = []
     with _lock(reports_dir / ".schedule.lock") as got:
         if not got:
             say("another run-due call is running; nothing to do")
-            return ran
-        state = json.loads(state_path.read_text()) if state_path.exists() else {}
+            return outcomes
+        state = _read_state(state_path)
         for name, s in schedules.items():
-            slot = due_slot(s, now=now, last_slot=state.get(name))
+            slot = due_slot(s, now=now, last_slot=state.get(name, {}).get("done"))
             if slot is None:
-                continue
-            say(f"schedule {name}: running slot {slot.isoformat()}")
-            # record the slot first: a crash mid-run must not make the next call run it again
-            state[name] = slot.isoformat()
-            tmp = state_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(state, indent=2))
-            os.replace(tmp, state_path)
-            try:
-                runner(data_dir=_resolve_dir(s.data_dir, base_dir), notebooks=s.notebooks,
-                       params=render_params(s, slot), reports_dir=reports_dir, schedule=name)
-            except Exception as exc:  # one schedule's failure does not stop the others
-                say(f"schedule {name}: {type(exc).__name__}: {exc}")
-            ran.append((name, slot.isoformat()))
-    return ran
+                nxt = next_runs(s, after=now, n=1)[0]
+                outcomes.append(SlotOutcome(name, "not due", message=f"next slot {nxt.isoformat()}"))
+            else:
+                outcomes.append(_run_slot(name, s, slot, state, state_path, runner=runner, reports_dir=reports_dir,
+                                          base_dir=base_dir, say=say))
+    return outcomes
 
 
-def serve(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR,
-          base_dir: Path = PROJ_ROOT) -> None:  # pragma: no cover - long-running
-    """Keep running and fire each schedule on time (APScheduler, one cron trigger per schedule)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
+def run_due(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR,
+            now: dt.datetime | None = None, runner: Callable[..., Any] | None = None,
+            base_dir: Path = PROJ_ROOT, say: Callable[[str], None] = print) -> list[tuple[str, str]]:
+    """Run every schedule whose latest slot has not run yet. Safe to call every minute.
 
-    sched = BlockingScheduler()
+    Returns ``[(schedule, slot)]`` of the slots this call started a run for; see
+    :func:`run_schedules` for how each ended.
+    """
+    outcomes = run_schedules(schedules, reports_dir=reports_dir, now=now, runner=runner, base_dir=base_dir,
+                             say=say)
+    return [(o.schedule, o.slot) for o in outcomes if o.ran and o.slot]
+
+
+def serve(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR, base_dir: Path = PROJ_ROOT,
+          runner: Callable[..., Any] | None = None, say: Callable[[str], None] = print,
+          clock: Callable[[], dt.datetime] | None = None, sleep: Callable[[float], None] = time.sleep,
+          max_iterations: int | None = None) -> None:
+    """Keep running: at the start of every minute, run every schedule that is due.
+
+    Each wake-up is one :func:`run_schedules` call for all schedules, so every schedule due in the
+    same minute runs, with the slots, the state file and the lock of ``run-due`` (the two can be
+    used together). ``clock``, ``sleep`` and ``max_iterations`` (wake-ups before returning; None:
+    forever) let a test drive the loop.
+    """
+    clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
     for name, s in schedules.items():
-        trigger = CronTrigger.from_crontab(s.cron, timezone=s.tz)
-        sched.add_job(run_due, trigger, kwargs={"schedules": {name: s}, "reports_dir": reports_dir,
-                                                "base_dir": base_dir},
-                      id=name, name=name, max_instances=1, coalesce=True, misfire_grace_time=3600)
-        print(f"{name}: next run {trigger.get_next_fire_time(None, dt.datetime.now(s.tz))}")
-    sched.start()
+        say(f"{name}: next run {next_runs(s, after=clock(), n=1)[0]:%Y-%m-%d %H:%M %Z}")
+    done = 0
+    while max_iterations is None or done < max_iterations:
+        now = clock()
+        try:
+            for outcome in run_schedules(schedules, reports_dir=reports_dir, now=now, runner=runner,
+                                         base_dir=base_dir, say=say):
+                if outcome.ran or outcome.status == "failed":
+                    say(str(outcome))
+        except (PMOError, OSError) as exc:  # e.g. an unreadable state file: report it, keep serving
+            say(f"schedules not run at {now:%Y-%m-%d %H:%M %Z}: {_one_line(exc)}")
+        done += 1
+        if max_iterations is not None and done >= max_iterations:
+            break
+        after = clock()
+        wake = after.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+        sleep(max((wake - after).total_seconds(), 0))
