@@ -100,51 +100,45 @@ def step_lessons(data: str) -> None:
     _analysis_time(t)
 
 
+def step_model(data: str) -> None:
+    """The portfolio model, as a report run computes it once before any notebook starts."""
+    from pmo_analysis.model import build_model
+
+    p = _load(data)
+    t = time.perf_counter()
+    build_model(p, as_of=AS_OF)
+    _analysis_time(t)
+
+
 def step_direct(data: str) -> None:
-    """Every analysis of the report suite in one process, with the charts drawn: the floor that
-    notebook execution adds to."""
+    """The report suite's work in one process: the portfolio model, and every chart drawn from it.
+    The floor that notebook execution adds to."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from pmo_analysis import health, plots, roi
-    from pmo_analysis import lessons as L
-    from pmo_analysis import utilization as U
+    from pmo_analysis import plots
+    from pmo_analysis.model import build_model
 
-    p = _load(data)
+    M = build_model(_load(data), as_of=AS_OF)
     plots.use_style()
-    figs = []
-    r = roi.roi_by_project(p.projects, p.cashflows, as_of=AS_OF)
-    s = roi.priority_scores(r)
-    need = roi.funding_need(s.loc[s["status"].isin(["proposed", "active"])]).sum()
-    sel = roi.select_portfolio(s, budget_cap=0.7 * need)
-    front = roi.efficient_frontier(s, include=[0.7 * need])
-    for by in ("department", "strategic_objective"):
-        figs.append(plots.kpi_bars(roi.portfolio_totals(r, by=by), by=by))
-    cum = roi.cumulative_cashflow(p.cashflows, as_of=AS_OF)
-    chosen = sel.loc[sel["selected"], "score"].sum()
-    figs += [plots.npv_ranked(r), plots.value_vs_risk(r), plots.j_curve(cum, as_of=AS_OF), plots.cpi_spi_quadrant(r),
-             plots.frontier(front, budget_cap=0.7 * need, chosen_value=chosen, objective="score")]
-    roi.recommendations(r)
-    health.project_health(r, as_of=AS_OF)
-    u = U.utilization_by_resource(p.resources, p.assignments, p.timesheets, as_of=AS_OF, holidays=p.holidays)
-    months = U.month_window(AS_OF)
-    plan = U.planned_by_assignment(p.resources, p.assignments, months, holidays=p.holidays)
-    over = U.overallocations(u, plan)
-    cvd = U.capacity_vs_demand(u, as_of=AS_OF)
-    overall = U.utilization_by_group(u)
-    figs += [plots.utilization_trend(U.utilization_by_group(u, by="department"), overall, by="department"),
-             plots.utilization_heatmap(u, as_of=AS_OF), plots.overallocation_bars(over), plots.capacity_vs_demand(cvd),
-             plots.plan_vs_actual(U.plan_vs_actual_by_project(plan, p.timesheets, as_of=AS_OF, months=months)),
-             plots.time_split(U.time_split(p.timesheets, p.resources, as_of=AS_OF, months=months))]
-    d = L.prepare(p.lessons, p.projects)
-    themes = L.assign_themes(d)
-    rec = L.recurring_themes(d, themes=themes)
-    L.lessons_for_projects(d, p.projects, as_of=AS_OF, theme=themes[0])
-    figs += [plots.lessons_by_category(L.lessons_by_category(d)), plots.lessons_trend(L.quarterly_trend(d)),
-             plots.recurring_themes(rec), plots.open_actions_by_owner(L.action_followthrough(d, as_of=AS_OF)),
-             plots.went_well(L.went_well(d))]
+    h = M.headline.iloc[0]
+    figs = [plots.kpi_bars(M.by_department, by="department"),
+            plots.kpi_bars(M.by_objective, by="strategic_objective"),
+            plots.npv_ranked(M.projects), plots.value_vs_risk(M.projects), plots.j_curve(M.cashflow, as_of=AS_OF),
+            plots.cpi_spi_quadrant(M.projects),
+            plots.frontier(M.frontier, budget_cap=h["budget_cap"],
+                           chosen_value=M.decisions.loc[M.decisions["funded"], "score"].sum(), objective="score")]
+    soon = M.overallocations.loc[M.overallocations["ahead"]]
+    figs += [plots.utilization_trend(M.util_by_department, M.util_overall, by="department"),
+             plots.utilization_trend(M.util_by_role, M.util_overall, by="role"),
+             plots.utilization_heatmap(M.utilization, as_of=AS_OF), plots.overallocation_bars(soon),
+             plots.capacity_vs_demand(M.capacity), plots.plan_vs_actual(M.plan_vs_actual, M.projects),
+             plots.time_split(M.time_split)]
+    figs += [plots.lessons_by_category(M.lessons_by_category), plots.lessons_trend(M.lessons_trend),
+             plots.recurring_themes(M.recurring), plots.open_actions_by_owner(M.followthrough),
+             plots.went_well(M.went_well)]
     for f in figs:
         f.savefig(os.devnull, format="png")
         plt.close(f)
@@ -155,7 +149,8 @@ def _analysis_time(t0: float) -> None:
 
 
 STEPS = {"load": step_load, "roi": step_roi, "utilization": step_utilization,
-         "utilization_table": step_utilization_table, "lessons": step_lessons, "direct": step_direct}
+         "utilization_table": step_utilization_table, "lessons": step_lessons, "model": step_model,
+         "direct": step_direct}
 
 
 # --------------------------------------------------------------------------- parent side
@@ -276,7 +271,7 @@ def main() -> int:
         big = label == "large" and not args.smoke
         record(f"load + validate [{label}]", run_child(step_cmd("load", folder), rep),
                target_s=60 if big else None, target_mem=8 * GB if big else None)
-        for step in ("roi", "utilization", "lessons"):
+        for step in ("roi", "utilization", "lessons", "model"):
             record(f"{step} [{label}]", run_child(step_cmd(step, folder), rep),
                    target_s=30 if big else None, target_mem=6 * GB if big else None)
         if big:
