@@ -264,12 +264,21 @@ def _month_labels(periods) -> list[str]:
 
 def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: str,
                       over: float = 1.0, under: float = 0.6) -> Figure:
-    """Utilization per month for each group (solid: actual, dotted: planned), with the portfolio."""
+    """Utilization per month for each group (solid: actual, complete months only), with the
+    portfolio (and its month to date as a hollow marker) and its plan (dotted)."""
+    def complete(d: pd.DataFrame) -> pd.Series:
+        return d["utilization"].where(d["month_status"] == "complete") if "month_status" in d else d["utilization"]
+
     fig, ax = plt.subplots(figsize=(11, 5))
     for i, (name, d) in enumerate(by_group.groupby(by, observed=True)):
         c = PALETTE[i % len(PALETTE)]
-        ax.plot(d["period"], d["utilization"], color=c, lw=1.5, label=str(name))
-    ax.plot(portfolio["period"], portfolio["utilization"], color="black", lw=3, label="Portfolio (actual)")
+        ax.plot(d["period"], complete(d), color=c, lw=1.5, label=str(name))
+    ax.plot(portfolio["period"], complete(portfolio), color="black", lw=3, label="Portfolio (actual)")
+    if "month_status" in portfolio:
+        mtd = portfolio.loc[portfolio["month_status"] == "month to date"]
+        if len(mtd) and mtd["utilization"].notna().any():
+            ax.plot(mtd["period"], mtd["utilization"], ls="none", marker="o", mfc="white", mec="black", ms=8,
+                    label="Portfolio (month to date)")
     ax.plot(portfolio["period"], portfolio["planned_utilization"], color="black", lw=1.5, ls=":",
             label="Portfolio (planned)")
     ax.axhline(over, color="#c62828", lw=0.8, ls="--")
@@ -277,7 +286,8 @@ def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: st
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("Utilization (booked project hours / capacity)")
     ax.set_xlabel("Month")
-    last = portfolio.dropna(subset=["utilization"]).iloc[-1] if portfolio["utilization"].notna().any() else None
+    done = portfolio.assign(utilization=complete(portfolio)).dropna(subset=["utilization"])
+    last = done.iloc[-1] if len(done) else None
     now = f"{last['utilization']:.0%} in {last['period']:%Y-%m}" if last is not None else "no actuals"
     ax.set_title(f"Utilization by {by}: portfolio {now}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
@@ -295,6 +305,9 @@ def utilization_heatmap(util: pd.DataFrame, *, by: str = "resource", as_of=None,
     import seaborn as sns
 
     df = util.copy()
+    # actual in complete months; the month to date and the future show the plan
+    if "month_status" in df:
+        df["is_past"] = df["month_status"] == "complete"
     df["value"] = df["utilization"].where(df["is_past"], df["planned_utilization"])
     if by == "resource":
         df["row"] = df["name"].astype(str) + " (" + df["role"].astype(str) + ")"
@@ -319,8 +332,10 @@ def utilization_heatmap(util: pd.DataFrame, *, by: str = "resource", as_of=None,
                 annot=annot, fmt=".0%", annot_kws={"fontsize": 7}, linewidths=0.3, linecolor="white",
                 cbar_kws={"label": "Utilization", "format": PercentFormatter(1.0), "shrink": 0.6})
     if as_of is not None:
+        from .periods import last_complete_month
+
         cols = list(table.columns)
-        label = f"{pd.Timestamp(as_of):%Y-%m}"
+        label = f"{last_complete_month(as_of):%Y-%m}"
         if label in cols:
             ax.axvline(cols.index(label) + 1, color="black", lw=2)
     ax.set_xlabel("Month (left of the black line: actual; right: planned)")
