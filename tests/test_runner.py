@@ -334,3 +334,34 @@ def test_no_project_is_both_stopped_and_funded_in_the_run(suite_run):
     html = (suite_run.run_dir / "executive_summary.html").read_text(encoding="utf-8")
     for pid in d.loc[d["decision"] == "stop", "project_id"]:
         assert f"Stop {pid}" in html
+
+
+def test_stale_data_is_not_a_good_run(tmp_path):
+    """as_of months after the data ends: the run says stale everywhere, latest stays on the last good run,
+    and accepting it publishes a good run with the banner kept."""
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _nb(nbs, "tiny", "print(as_of)")
+    reports = tmp_path / "reports"
+    good = run_reports(notebooks_dir=nbs, reports_dir=reports, progress=None)
+    assert good.status == "success"
+    m = json.loads((good.run_dir / "manifest.json").read_text())
+    assert m["as_of"] == "2026-06-30" and m["as_of_source"] == "data" and m["stale"] == []
+    assert (good.run_dir / "decisions.csv").exists() and (good.run_dir / "model" / "model.json").exists()
+
+    cli = CliRunner().invoke(main, ["run", "--reports-dir", str(reports), "-n", str(nbs / "tiny.ipynb"),
+                                    "-p", "as_of", "2026-11-22"])
+    assert cli.exit_code == 1, cli.output
+    assert "stale data: actual costs end in 2026-06, 4 months before the last complete month 2026-10" in cli.output
+    stale = max((p for p in reports.iterdir() if p.is_dir() and not p.is_symlink()), key=lambda p: p.name)
+    m = json.loads((stale / "manifest.json").read_text())
+    assert m["status"] == "stale" and len(m["stale"]) == 2 and m["as_of"] == "2026-11-22"
+    assert (reports / "latest").resolve() == good.run_dir.resolve()
+    assert "STALE" in (reports / "index.html").read_text() and "Stale data" in (stale / "index.html").read_text()
+
+    accepted = run_reports(notebooks_dir=nbs, reports_dir=reports, progress=None,
+                           params={"as_of": "2026-11-22", "accept_stale": True})
+    assert accepted.status == "success"
+    m = json.loads((accepted.run_dir / "manifest.json").read_text())
+    assert m["accept_stale"] and len(m["stale"]) == 2
+    assert "accepted for this run" in (accepted.run_dir / "index.html").read_text()
