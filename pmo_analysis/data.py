@@ -264,12 +264,15 @@ class _Read:
     """A table as read from its file, before validation.
 
     ``header_row`` is the spreadsheet row of the header; ``nan_cells`` maps a column position to
-    the cells that hold a floating-point NaN (not an empty cell) in a Parquet file.
+    the cells that hold a floating-point NaN (not an empty cell) in a Parquet file; ``bad_rows``
+    are CSV rows that could not be split into the header's columns.
     """
 
     df: pd.DataFrame
     header_row: int = 1
     nan_cells: dict[int, np.ndarray] = field(default_factory=dict)
+    row_numbers: np.ndarray | None = None  # spreadsheet row of each data row, when not consecutive
+    bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, rule): rows not read
 
 
 def _header_names(values: Iterable) -> list[str]:
@@ -387,8 +390,11 @@ def _read_csv(path: Path) -> _Read:
     from io import StringIO
 
     text = _decode_csv(path.read_bytes())
-    df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, header=None,
-                     skip_blank_lines=False)
+    try:
+        df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, header=None,
+                         skip_blank_lines=False)
+    except pd.errors.ParserError:  # a row with more values than the header: find each one
+        return _read_ragged_csv(text)
     if df.empty:
         return _Read(pd.DataFrame())
     head = df.head(1000)  # the header is the first row with text (Excel may leave blank rows above)
@@ -397,6 +403,32 @@ def _read_csv(path: Path) -> _Read:
     body = df.iloc[first + 1:].reset_index(drop=True)
     body.columns = _header_names(df.iloc[first])
     return _Read(body, header_row=first + 1)
+
+
+def _read_ragged_csv(text: str) -> _Read:
+    """Read a CSV in which some rows have more values than the header has columns.
+
+    Those rows (typically a comma inside an unquoted value) are reported one by one, and the other
+    rows keep their spreadsheet row numbers. Extra values that are all empty (trailing commas) are
+    harmless and ignored. Runs only when the fast reader has failed.
+    """
+    import csv
+    from io import StringIO
+
+    records = list(csv.reader(StringIO(text)))
+    first = next((i for i, r in enumerate(records) if any(v.strip() for v in r)), 0)
+    header = records[first] if records else []
+    width = len(header)
+    good, numbers, bad = [], [], []
+    for row, values in enumerate(records[first + 1:], start=first + 2):
+        if len(values) > width and any(v.strip() for v in values[width:]):
+            bad.append((row, f"has {len(values)} values but the header has {width} columns "
+                             "(a comma inside a value that is not in double quotes?)"))
+            continue
+        good.append(values[:width] + [""] * (width - len(values)))
+        numbers.append(row)
+    df = pd.DataFrame(good, columns=_header_names(header), dtype=object).astype("string")
+    return _Read(df, header_row=first + 1, row_numbers=np.array(numbers, dtype=np.int64), bad_rows=bad)
 
 
 _PERCENT_IN_FORMAT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escapes, [colour] sections
@@ -515,10 +547,13 @@ def _as_text(s: pd.Series) -> pd.Series:
         whole = exact & (np.mod(np.where(exact, v, 0), 1) == 0)
         text = np.where(whole, np.char.mod("%d", np.where(whole, v, 0).astype(np.int64)), v.astype(str))
         return pd.Series(text, index=s.index, dtype="string").mask(np.isnan(v))
-    if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+    if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)) or (
+            pd.api.types.is_object_dtype(s)
+            and pd.api.types.infer_dtype(s, skipna=True) in ("floating", "mixed-integer-float", "mixed")):
+        # workbook cells: 656.0 is the id 656, not "656.0"
         s = s.astype(object).where(s.notna(), None)
         s = s.map(lambda v: v if v is None else (str(int(v)) if isinstance(v, float)
-                                                 and v.is_integer() else str(v)))
+                                                 and v.is_integer() and abs(v) < 2 ** 53 else str(v)))
     out = s.astype("string").str.strip()
     return out.mask(out == "")
 
@@ -633,8 +668,15 @@ def _validate_table(table: str, read: _Read, file: str, text_source: bool = True
     raw = read.df
     df = _normalise_columns(raw)
     # row number as a spreadsheet user sees it: header on `header_row`, data just below
-    rows = pd.Series(np.arange(len(df)) + read.header_row + 1, index=df.index)
+    numbers = np.arange(len(df)) + read.header_row + 1 if read.row_numbers is None else read.row_numbers
+    rows = pd.Series(numbers, index=df.index)
     col = _Collector(table, file, rows, limit)
+    for k, (row, rule) in enumerate(read.bad_rows):  # rows that could not be read at all
+        if limit is not None and k == limit:
+            col.problems.append(Problem(table, file, None, None, None, "rows with more values than the header "
+                                        f"has columns (and {len(read.bad_rows) - limit:,} more rows)"))
+            break
+        col.problems.append(Problem(table, file, row, None, None, rule))
 
     dupes = df.columns[df.columns.duplicated()].unique()
     for d in dupes:
