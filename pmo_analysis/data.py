@@ -28,10 +28,12 @@ CSV encodings are chosen by one rule, and a file is refused rather than garbled:
    the bytes are not valid in is out. A candidate is plausible when at least 80% of the non-ASCII
    letters it produces form words of one script: accented Latin letters inside Latin words
    (``Jürgen``, ``Ærøskøbing``; or a one-letter word such as ``à``), CJK characters in runs or
-   words of their own (``项目管理``, ``SAP系统``), not a lone ideograph wedged inside a Latin word
-   (``J黵gen``: Latin-1 read as GB18030) nor accented capitals and symbols with no Latin letter
-   around them (``ÏîÄ¿¹ÜÀí``: GB18030 read as Windows-1252). Text with no non-ASCII letter at all
-   is plausible in any candidate.
+   words of their own (``项目管理``, ``SAP系统``: characters of GB2312, the simplified set everyday
+   Chinese is written in); not rare ideographs or private-use characters (Japanese or Big5 bytes
+   read as GB18030), not ideographs glued to lowercase Latin letters
+   or wedged alone inside a Latin word (``J黵gen``: Latin-1 read as GB18030), nor accented
+   capitals and symbols with no Latin letter around them (``ÏîÄ¿¹ÜÀí``: GB18030 read as
+   Windows-1252). Text with no non-ASCII letter at all is plausible in any candidate.
 4. If exactly one candidate is plausible it is used; otherwise the file is refused with one
    problem that shows how each candidate reads it and asks for the file to be saved as UTF-8.
 
@@ -290,20 +292,34 @@ _PLAUSIBLE = 0.8  # share of non-ASCII letters that must sit in words of one scr
 _SAVE_AS_UTF8 = "save it as UTF-8 (in Excel: File > Save As > CSV UTF-8 (Comma delimited)) and load it again"
 # one-letter words written with an accent (French/Portuguese "à", Italian "è"...)
 _ONE_LETTER_WORDS = frozenset("àèéòóùáíú")
-_WORD_WITH_NON_ASCII = re.compile(r"[^\W\d_]*[^\x00-\x7f\W\d_][^\W\d_]*")
+_WORD = re.compile(r"[^\W\d_]+")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _script(ch: str) -> str:
-    """'ascii', 'latin' (accented Latin letters), 'cjk' (ideographs, full-width forms) or 'other'."""
+    """'ascii' (letters), 'latin' (accented Latin letters), 'cjk' (Chinese characters of GB2312,
+    the simplified set that everyday Chinese text is written in, and full-width forms), 'other'
+    (letters of other scripts, and rare ideographs: Japanese or Big5 bytes read as GB18030 give
+    those) or 'none' (not a letter: ¹, ½)."""
     if ch.isascii():
         return "ascii"
+    if not ch.isalpha():
+        return "none"
     name = unicodedata.name(ch, "")
     if name.startswith("LATIN"):
         return "latin"
     if "CJK" in name or name.startswith(("FULLWIDTH", "HALFWIDTH", "IDEOGRAPHIC")):
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            return "other"
         return "cjk"
     return "other"
+
+
+def _ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 def _word_score(word: str) -> tuple[int, int]:
@@ -311,11 +327,12 @@ def _word_score(word: str) -> tuple[int, int]:
 
     An accented Latin letter belongs when every letter of the word is Latin and the word has
     unaccented letters too (``Jürgen``), or is a one-letter word such as ``à``. A run of CJK
-    characters belongs unless it is a single character wedged between ASCII letters
-    (``J黵gen``: Latin-1 bytes read as GB18030). Any other letter does not belong.
+    characters belongs unless it touches a lowercase ASCII letter or is a single character
+    between two ASCII letters (``J黵gen``, ``苧鴖k鴅ing``: Latin-1 bytes read as GB18030);
+    ``SAP系统`` and ``PMO办公室`` belong. A letter of any other script does not belong.
     """
     scripts = [_script(c) for c in word]
-    latin_word = all(s in ("ascii", "latin") for s in scripts) and (
+    latin_word = all(s in ("ascii", "latin", "none") for s in scripts) and (
         "ascii" in scripts or word in _ONE_LETTER_WORDS)
     good = total = i = 0
     while i < len(word):
@@ -323,19 +340,22 @@ def _word_score(word: str) -> tuple[int, int]:
         j = i + 1
         while j < len(word) and scripts[j] == s:
             j += 1
-        if s != "ascii":
-            run = j - i
-            total += run
-            if (s == "latin" and latin_word) or (s == "cjk" and not (run == 1 and 0 < i and j < len(word))):
-                good += run
+        if s not in ("ascii", "none"):
+            total += j - i
+            before, after = word[i - 1:i], word[j:j + 1]
+            glued = (before.islower() and before.isascii()) or (after.islower() and after.isascii())
+            wedged = j - i == 1 and _ascii_letter(before) and _ascii_letter(after)
+            if (s == "latin" and latin_word) or (s == "cjk" and not glued and not wedged):
+                good += j - i
         i = j
     return good, total
 
 
 def _script_score(text: str) -> float:
     """Share of the non-ASCII letters of ``text`` that form words of one script (1.0 if none)."""
-    good = total = 0
-    for word, n in Counter(_WORD_WITH_NON_ASCII.findall(text)).items():
+    good, total = 0, len(_PRIVATE_USE.findall(text))  # private-use characters come only from a wrong decoding
+    words = Counter(w for w in _WORD.findall(text) if not w.isascii())
+    for word, n in words.items():
         g, t = _word_score(word)
         good, total = good + g * n, total + t * n
     return 1.0 if total == 0 else good / total

@@ -528,3 +528,36 @@ def test_whole_numbers_from_workbook_cells_are_ids_not_decimals(sample_copy, sam
     p = load_portfolio(sample_copy, tables=["cashflows"])
     assert p.projects["project_id"].iloc[:3].tolist() == ["1", "PRJ-002", "3"]
     assert len(p.cashflows) == len(sample.cashflows)
+
+
+@pytest.mark.skipif(not REAL_DATA.exists(), reason=f"real public data not present at {REAL_DATA}")
+def test_real_nasa_lessons_saved_as_windows_1252_read_unchanged(tmp_path):
+    """Real English engineering text with smart quotes, dashes, degrees and accented names."""
+    text = (REAL_DATA / "nasa-llis" / "lessons.csv").read_text(encoding="utf-8")
+    text = text.encode("cp1252", errors="replace").decode("cp1252")  # the few non-Western characters become '?'
+    folders = {}
+    for encoding in ("utf-8", "cp1252"):
+        folder = folders[encoding] = tmp_path / encoding
+        folder.mkdir()
+        (folder / "projects.csv").write_bytes((REAL_DATA / "nasa-llis" / "projects.csv").read_bytes())
+        (folder / "lessons.csv").write_bytes(text.encode(encoding))
+    utf8, cp1252 = (load_portfolio(folders[e]).lessons for e in ("utf-8", "cp1252"))
+    pd.testing.assert_frame_equal(cp1252, utf8)
+    assert cp1252["description"].str.contains("“", regex=False).any()
+
+
+@pytest.mark.parametrize("encoding, names", [
+    ("cp1251", ["Иван Петров", "Проект внедрения"]),  # Cyrillic Windows: accented capitals only
+    ("shift_jis", ["山田太郎", "プロジェクト管理室"]),  # Japanese: rare ideographs in GB18030
+    ("big5", ["專案管理辦公室", "供應商延遲"]),  # traditional Chinese: rare and private-use characters
+])
+def test_csv_in_other_encodings_is_refused_not_garbled(sample_copy, encoding, names):
+    _write_names(sample_copy, names, encoding)
+    with pytest.raises(DataValidationError) as info:
+        load_portfolio(sample_copy)
+    [problem] = [p for p in info.value.problems if p.severity == "error"]
+    assert problem.file == "resources.csv" and problem.row is None
+    assert problem.rule.startswith(("cannot tell the text encoding: the file is not UTF-8, and as ",
+                                    "cannot decode the file: it is not UTF-8, GB18030 or Windows-1252"))
+    assert problem.rule.endswith("save it as UTF-8 (in Excel: File > Save As > CSV UTF-8 (Comma delimited)) "
+                                 "and load it again")
