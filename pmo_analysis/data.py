@@ -471,6 +471,7 @@ def _read_xlsx(path: Path, sheet: str | None, percent_columns: tuple[str, ...]) 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        ws.reset_dimensions()  # the size a file records can be wrong; read the cells it holds
         rows = ws.iter_rows()
         header, header_row = None, 0
         for cells in rows:
@@ -500,9 +501,11 @@ def _read_xlsx(path: Path, sheet: str | None, percent_columns: tuple[str, ...]) 
             data = [list(v) for v in ws.iter_rows(min_row=header_row + 1, values_only=True)]
     finally:
         wb.close()
-    width = max([len(names)] + [len(r) for r in data])
-    if width > len(names):  # data beyond the last header cell
+    width = len(names)
+    if any(len(r) > width for r in data):  # cells beyond the last header cell: keep those with data
+        width = max((i + 1 for r in data for i in range(width, len(r)) if r[i] is not None), default=width)
         names += [f"Unnamed: {i}" for i in range(len(names), width)]
+        data = [r[:width] for r in data]
     df = pd.DataFrame([r + [None] * (width - len(r)) for r in data] if data else None,
                       columns=names, dtype=object)
     return _Read(df, header_row=header_row)
