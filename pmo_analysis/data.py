@@ -72,8 +72,9 @@ _MAX_LISTED = 25  # problems listed per (table, column, rule) before summarising
 AMOUNT_LIMIT = 1e15
 """Largest amount accepted, in absolute value (a thousand trillion in the folder's currency).
 
-Far above any real project in any currency, and low enough that sums over millions of rows stay
-finite and exact to the currency unit in float64; a larger value is a unit or typing error."""
+Far above any real project in any currency; below it a float64 holds every amount exactly to the
+currency unit (whole numbers are exact up to about 9e15), and sums over millions of rows stay far
+from overflow. A larger value is a unit or typing error."""
 
 
 @dataclass(frozen=True)
