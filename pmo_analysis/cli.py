@@ -73,10 +73,9 @@ def validate(data_dir: Path, as_of: str | None, exclude_invalid: bool) -> None:
     if portfolio.dropped:
         for problem in portfolio.dropped:
             click.secho(f"left out: [{problem.table}] {problem}", fg="yellow", err=True)
-        per_table = {}
-        for problem in portfolio.dropped:
-            per_table[problem.table] = per_table.get(problem.table, 0) + 1
-        click.echo(f"{data_dir}: usable with {len(portfolio.dropped):,} invalid row(s) left out ("
+        rows = {(problem.table, problem.row) for problem in portfolio.dropped}
+        per_table = {t: sum(1 for table, _ in rows if table == t) for t in dict.fromkeys(t for t, _ in rows)}
+        click.echo(f"{data_dir}: usable with {len(rows):,} invalid row(s) left out ("
                    + ", ".join(f"{t}: {n:,}" for t, n in per_table.items()) + ")")
     else:
         click.echo(f"{data_dir}: valid")

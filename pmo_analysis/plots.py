@@ -3,9 +3,15 @@
 The style is set in one place (:func:`use_style`), which also picks a font with Chinese glyphs
 so project names and lesson text in Chinese render as characters, not boxes. Figures are returned,
 never shown or saved here; :func:`save` writes a PNG and closes the figure.
+
+Text in a chart is literal: a project called ``Cost $5 to $7`` or ``$\\frac{1}{2}$`` is printed as
+typed, never read as matplotlib mathtext (which would turn it into formulas, or fail the whole
+report on a name such as ``Fix $\\x$``). :func:`use_style` turns mathtext off, and every chart
+function draws with it off whatever the global settings (see :func:`_literal_text`).
 """
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -14,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .formatting import money as fmt_money
@@ -80,7 +87,29 @@ def use_style() -> None:
         "axes.titlesize": 13,
         "axes.titlelocation": "left",
         "figure.max_open_warning": 50,
+        "text.parse_math": False,  # names and lesson text are literal: "$5 to $7" is not a formula
     })
+
+
+def _literal_text(chart):
+    """Decorator: draw ``chart`` with mathtext off, and leave every text of its figure literal.
+
+    Texts created while the chart is drawn (titles, labels, legends, annotations, adjustText
+    labels, category tick labels, which ``tight_layout`` creates) take ``text.parse_math=False``
+    from the scoped rc setting; the walk afterwards makes sure of it for any text created with an
+    explicit setting, so a later draw or save outside the scope stays literal.
+    """
+    @functools.wraps(chart)
+    def draw(*args, **kwargs) -> Figure:
+        with plt.rc_context({"text.parse_math": False}):
+            fig = chart(*args, **kwargs)
+            for ax in fig.axes:
+                for axis in (ax.xaxis, ax.yaxis):
+                    axis.get_major_ticks()  # create the tick labels inside the scope
+            for text in fig.findobj(Text):
+                text.set_parse_math(False)
+        return fig
+    return draw
 
 
 def save(fig: Figure, path: str | Path) -> Path:
@@ -107,11 +136,12 @@ def _labels(ax, xs, ys, texts, fontsize: int = 8) -> None:
     """Label points without overlaps (adjustText moves the labels and draws leader lines)."""
     from adjustText import adjust_text
 
-    items = [ax.text(x, y, str(t), fontsize=fontsize) for x, y, t in zip(xs, ys, texts)]
+    items = [ax.text(x, y, str(t), fontsize=fontsize, parse_math=False) for x, y, t in zip(xs, ys, texts)]
     if items:
         adjust_text(items, ax=ax, arrowprops={"arrowstyle": "-", "color": "#777", "lw": 0.6})
 
 
+@_literal_text
 def npv_ranked(roi: pd.DataFrame, *, top: int = 30) -> Figure:
     """NPV per project, ranked, with ROI printed beside each bar (the ``top`` by |NPV| if many)."""
     df = roi.dropna(subset=["npv"])
@@ -137,6 +167,7 @@ def npv_ranked(roi: pd.DataFrame, *, top: int = 30) -> Figure:
     return fig
 
 
+@_literal_text
 def value_vs_risk(roi: pd.DataFrame) -> Figure:
     """Bubble chart: NPV against risk score, bubble size = budget, colour = strategic objective."""
     df = roi.dropna(subset=["npv"]).copy()
@@ -166,6 +197,7 @@ def value_vs_risk(roi: pd.DataFrame) -> Figure:
     return fig
 
 
+@_literal_text
 def j_curve(cum: pd.DataFrame, *, as_of) -> Figure:
     """Portfolio cumulative net cash flow over time, plan vs forecast (the J-curve)."""
     fig, ax = plt.subplots(figsize=(11, 5))
@@ -187,6 +219,7 @@ def j_curve(cum: pd.DataFrame, *, as_of) -> Figure:
     return fig
 
 
+@_literal_text
 def cpi_spi_quadrant(roi: pd.DataFrame, *, cpi_threshold: float = 0.85,
                      spi_threshold: float = 0.85) -> Figure:
     """CPI against SPI for projects with earned value; projects below a threshold are named."""
@@ -222,6 +255,7 @@ def cpi_spi_quadrant(roi: pd.DataFrame, *, cpi_threshold: float = 0.85,
     return fig
 
 
+@_literal_text
 def frontier(front: pd.DataFrame, *, budget_cap: float, chosen_value: float, objective: str) -> Figure:
     """Efficient frontier: best achievable value at each budget level, with the chosen cap."""
     fig, ax = plt.subplots(figsize=(10, 5))
@@ -239,6 +273,7 @@ def frontier(front: pd.DataFrame, *, budget_cap: float, chosen_value: float, obj
     return fig
 
 
+@_literal_text
 def kpi_bars(totals: pd.DataFrame, *, by: str) -> Figure:
     """NPV and ROI per group (department, objective), ratios computed from sums."""
     df = totals.sort_values("npv")
@@ -262,6 +297,7 @@ def _month_labels(periods) -> list[str]:
     return [f"{pd.Timestamp(p):%Y-%m}" for p in periods]
 
 
+@_literal_text
 def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: str,
                       over: float = 1.0, under: float = 0.6) -> Figure:
     """Utilization per month for each group (solid: actual, complete months only), with the
@@ -295,6 +331,7 @@ def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: st
     return fig
 
 
+@_literal_text
 def utilization_heatmap(util: pd.DataFrame, *, by: str = "resource", as_of=None,
                         max_rows: int = 60, over: float = 1.0) -> Figure:
     """Heatmap of utilization (rows: people, roles or departments; columns: months).
@@ -345,6 +382,7 @@ def utilization_heatmap(util: pd.DataFrame, *, by: str = "resource", as_of=None,
     return fig
 
 
+@_literal_text
 def overallocation_bars(over: pd.DataFrame, *, top: int = 20) -> Figure:
     """Excess planned hours per over-allocated person, summed over the months, top ``top``."""
     g = over.groupby(["resource_id", "name", "role"], observed=True).agg(
@@ -363,6 +401,7 @@ def overallocation_bars(over: pd.DataFrame, *, top: int = 20) -> Figure:
     return fig
 
 
+@_literal_text
 def capacity_vs_demand(cvd: pd.DataFrame) -> Figure:
     """Capacity vs planned demand by role over the forecast months, with the gap in FTE."""
     g = cvd.groupby("role", observed=True)[["capacity_hours", "demand_hours", "gap_hours"]].sum()
@@ -388,6 +427,7 @@ def capacity_vs_demand(cvd: pd.DataFrame) -> Figure:
     return fig
 
 
+@_literal_text
 def plan_vs_actual(pva: pd.DataFrame, projects: pd.DataFrame | None = None, *, top: int = 15) -> Figure:
     """Booked minus planned hours for the projects furthest from plan."""
     d = pva.head(top).iloc[::-1]
@@ -409,6 +449,7 @@ def plan_vs_actual(pva: pd.DataFrame, projects: pd.DataFrame | None = None, *, t
     return fig
 
 
+@_literal_text
 def time_split(split: pd.DataFrame) -> Figure:
     """Share of booked hours by kind of time (project work, leave, admin...) per department."""
     t = split.pivot_table(index="department", columns="kind", values="share", fill_value=0)
@@ -435,6 +476,7 @@ def time_split(split: pd.DataFrame) -> Figure:
 KIND_COLOURS = {"to_improve": "#c62828", "went_well": "#2e7d32"}
 
 
+@_literal_text
 def lessons_by_category(by_cat: pd.DataFrame) -> Figure:
     """Lessons per category, split into went well / to improve."""
     t = by_cat.pivot_table(index="category", columns="kind", values="lessons", fill_value=0, aggfunc="sum")
@@ -455,6 +497,7 @@ def lessons_by_category(by_cat: pd.DataFrame) -> Figure:
     return fig
 
 
+@_literal_text
 def lessons_trend(trend: pd.DataFrame) -> Figure:
     """Lessons recorded per quarter, by kind."""
     fig, ax = plt.subplots(figsize=(11, 4))
@@ -472,6 +515,7 @@ def lessons_trend(trend: pd.DataFrame) -> Figure:
     return fig
 
 
+@_literal_text
 def recurring_themes(themes: pd.DataFrame, *, top: int = 15) -> Figure:
     """Recurring themes: projects reporting each, labelled with their top terms."""
     d = themes.head(top).iloc[::-1]
@@ -489,6 +533,7 @@ def recurring_themes(themes: pd.DataFrame, *, top: int = 15) -> Figure:
     return fig
 
 
+@_literal_text
 def open_actions_by_owner(by_owner: pd.DataFrame) -> Figure:
     """Open recommendations per owner, high-impact highlighted, with the oldest age."""
     d = by_owner.sort_values("open_actions")
@@ -507,6 +552,7 @@ def open_actions_by_owner(by_owner: pd.DataFrame) -> Figure:
     return fig
 
 
+@_literal_text
 def went_well(practices: pd.DataFrame, *, top: int = 12) -> Figure:
     """Practices most often reported as working."""
     d = practices.head(top).iloc[::-1]
@@ -520,6 +566,7 @@ def went_well(practices: pd.DataFrame, *, top: int = 12) -> Figure:
 
 
 # --------------------------------------------------------------------------- executive summary
+@_literal_text
 def headline_trend(hist: pd.DataFrame, labels: dict[str, str]) -> Figure:
     """Small multiples: each headline figure across the runs of a schedule."""
     metrics = [m for m in labels if m in hist.columns and hist[m].notna().any()]

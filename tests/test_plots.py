@@ -58,3 +58,93 @@ def test_roi_charts_have_titles_and_units(sample):
 def test_money_format():
     assert [plots._money(v) for v in (950, 12_500, 3_400_000, -2_100_000_000)] == ["950", "12k", "3.4M", "-2.1B"]
     assert isinstance(pd.Series([1.0]).map(plots._money).iloc[0], str)
+
+
+# --------------------------------------------------------------------------- literal text
+# Names that mathtext would read as formulas ("$5 to $7"), typeset ("$\frac{1}{2}$") or fail on
+# ("$\nocmd$" is an unknown command: drawing it raised and failed the whole report).
+NAMES = ["Cost $5 to $7", "$\\frac{1}{2}$", "a_b^c", "Fix $\\nocmd$ now"]
+
+
+def _names(n: int) -> list[str]:
+    return [NAMES[i % len(NAMES)] for i in range(n)]
+
+
+def _roi_frame() -> pd.DataFrame:
+    n = len(NAMES)
+    return pd.DataFrame({
+        "project_id": [f"P{i}" for i in range(n)], "name": NAMES, "status": "active",
+        "npv": [-4e6, -2e6, 1e6, -3e6], "roi": [0.1, -0.2, 0.3, -0.4], "risk_score": [5, 4, 2, 5],
+        "strategic_objective": NAMES, "bac": [1e6, 2e6, 3e6, 4e6],
+        "cpi": [0.6, 0.7, 0.8, 0.5], "spi": [0.7, 0.6, 1.0, 0.55]})
+
+
+def _months(n: int = 3) -> pd.DatetimeIndex:
+    return pd.date_range("2026-04-01", periods=n, freq="MS")
+
+
+def _chart_cases():
+    roi_df = _roi_frame()
+    m = _months()
+    util = pd.DataFrame([{"resource_id": f"R{i}", "name": name, "role": name, "period": p,
+                          "utilization": 0.9 + 0.1 * i, "planned_utilization": 1.2, "is_past": j < 2,
+                          "actual_hours": 100.0, "planned_hours": 120.0, "capacity_hours": 100.0,
+                          "excess_hours": 20.0 + i}
+                         for i, name in enumerate(NAMES) for j, p in enumerate(m)])
+    return {
+        "npv_ranked": lambda: plots.npv_ranked(roi_df),
+        "value_vs_risk": lambda: plots.value_vs_risk(roi_df),
+        "cpi_spi_quadrant": lambda: plots.cpi_spi_quadrant(roi_df),
+        "kpi_bars": lambda: plots.kpi_bars(pd.DataFrame({"department": NAMES, "npv": [1e6, -1e6, 2e6, 0.5e6],
+                                                         "roi": [0.1, -0.1, 0.2, 0.05]}), by="department"),
+        "utilization_trend": lambda: plots.utilization_trend(
+            util.rename(columns={"name": "department"}),
+            pd.DataFrame({"period": m, "utilization": [0.8, 0.9, 1.0], "planned_utilization": [0.9, 0.9, 0.9]}),
+            by="department"),
+        "utilization_heatmap": lambda: plots.utilization_heatmap(util, as_of="2026-05-31"),
+        "overallocation_bars": lambda: plots.overallocation_bars(util),
+        "capacity_vs_demand": lambda: plots.capacity_vs_demand(util.assign(
+            demand_hours=120.0, gap_hours=-20.0, gap_fte=-0.5)),
+        "plan_vs_actual": lambda: plots.plan_vs_actual(
+            pd.DataFrame({"project_id": roi_df["project_id"], "variance_hours": [10.0, -5.0, 3.0, -8.0],
+                          "booked_vs_plan": [1.1, 0.9, 1.05, 0.8]}), roi_df[["project_id", "name"]]),
+        "time_split": lambda: plots.time_split(pd.DataFrame(
+            {"department": NAMES * 2, "kind": ["project work"] * 4 + ["a_b^c"] * 4, "share": [0.7] * 4 + [0.3] * 4})),
+        "lessons_by_category": lambda: plots.lessons_by_category(pd.DataFrame(
+            {"category": NAMES * 2, "kind": ["to_improve"] * 4 + ["went_well"] * 4, "lessons": range(1, 9)})),
+        "recurring_themes": lambda: plots.recurring_themes(pd.DataFrame(
+            {"theme": NAMES, "source": "category", "top_terms": "x, y", "projects": [4, 3, 2, 2],
+             "lessons": [8, 6, 4, 3]})),
+        "open_actions_by_owner": lambda: plots.open_actions_by_owner(pd.DataFrame(
+            {"owner": NAMES, "open_actions": [5, 4, 3, 2], "high_impact": [1, 1, 0, 2],
+             "oldest_days": [100, 50, 20, 10]})),
+        "went_well": lambda: plots.went_well(pd.DataFrame(
+            {"practice": NAMES, "top_terms": "a, b", "projects": [4, 3, 2, 1]})),
+    }
+
+
+@pytest.mark.parametrize("chart", list(_chart_cases()))
+def test_names_in_charts_are_literal_text(chart):
+    """Drawn outside use_style (mathtext on, matplotlib's default), every name is printed as typed."""
+    with plt.rc_context({"text.parse_math": True}):
+        fig = _chart_cases()[chart]()
+        fig.canvas.draw()  # raised "Unknown symbol: \nocmd" before
+        texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text() and t.get_visible()]
+        shown = {t.get_text() for t in texts}
+        for name in NAMES:
+            assert any(name in s for s in shown), (name, sorted(shown))
+        with_dollar = [t for t in texts if "$" in t.get_text()]
+        assert with_dollar and all(t.get_parse_math() is False for t in with_dollar)
+    plt.close(fig)
+
+
+def test_use_style_turns_mathtext_off():
+    with plt.rc_context():
+        plots.use_style()
+        assert plt.rcParams["text.parse_math"] is False
+        fig, ax = plt.subplots()
+        ax.set_title(NAMES[3])
+        ax.set_xticks([0, 1], NAMES[:2])
+        fig.canvas.draw()
+        assert ax.get_title(loc="left") == NAMES[3] and [t.get_text() for t in ax.get_xticklabels()] == NAMES[:2]
+        plt.close(fig)

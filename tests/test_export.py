@@ -1,0 +1,101 @@
+"""Exported CSVs: no text cell can run as an Excel formula, numbers stay numbers, UTF-8 with BOM, atomic."""
+from __future__ import annotations
+
+import csv
+import doctest
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmo_analysis import export
+from pmo_analysis.export import FORMULA_PREFIXES, neutralise, write_csv
+
+RISKY = ["=HYPERLINK(\"http://x.example\",\"Report\")", "+1+2", "-2+3", "@SUM(A1:A2)", "\tTab start",
+         "\r=carriage", "＝１＋１", "＋cmd", "－5", "＠SUM(A1)", "-5", "=cmd|' /C calc'!A0"]
+SAFE = ["Roll-out 2026", "数据中台建设", "供应商延迟 = late", "Cost $5 to $7", " =leading space", "'already quoted"]
+
+
+def _frame() -> pd.DataFrame:
+    n = len(RISKY) + len(SAFE)
+    return pd.DataFrame({
+        "project": RISKY + SAFE,
+        "owner": pd.Series((["=owner", "王芳", None] * n)[:n], dtype="string"),
+        "department": pd.Categorical((["-Ops", "Finance"] * n)[:n]),
+        "mixed": ([-5.0, "=1+1", pd.NaT, "ok"] * n)[:n],
+        "npv": np.linspace(-3_000.5, 500.0, n),
+        "count": np.arange(-3, n - 3),
+        "as_of": pd.date_range("2026-06-01", periods=n, freq="D"),
+        "missing": [np.nan] * n,
+    })
+
+
+def test_written_csv_has_no_cell_from_text_starting_with_a_formula_character(tmp_path):
+    df = _frame()
+    path = write_csv(df, tmp_path / "out.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel shows the Chinese text
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    assert header == list(df.columns) and len(body) == len(df)
+    cols = {name: [r[i] for r in body] for i, name in enumerate(header)}
+    for name in ("project", "owner", "department"):
+        assert not [v for v in cols[name] if v.startswith(FORMULA_PREFIXES)], name
+    assert not [v for v, orig in zip(cols["mixed"], df["mixed"]) if isinstance(orig, str) and v.startswith(FORMULA_PREFIXES)]
+    # readable: the quote is the only change
+    assert cols["project"][:len(RISKY)] == ["'" + v for v in RISKY]
+    assert cols["project"][len(RISKY):] == SAFE
+    assert cols["owner"][:3] == ["'=owner", "王芳", ""]
+    assert cols["department"][:2] == ["'-Ops", "Finance"]
+    # numbers stay numbers, negative ones included; dates and missing values as pandas writes them
+    assert [float(v) for v in cols["npv"]] == pytest.approx(df["npv"].tolist())
+    assert cols["npv"][0] == "-3000.5" and cols["count"][0] == "-3"
+    assert cols["mixed"][:4] == ["-5.0", "'=1+1", "", "ok"]
+    assert cols["as_of"][0] == "2026-06-01" and set(cols["missing"]) == {""}
+
+
+def test_neutralise_leaves_the_input_and_numbers_alone():
+    df = _frame()
+    before = df.copy()
+    out = neutralise(df)
+    pd.testing.assert_frame_equal(df, before)
+    for name in ("npv", "count", "as_of", "missing"):
+        pd.testing.assert_series_equal(out[name], df[name])
+    assert out.loc[0, "project"] == "'" + RISKY[0]
+    assert list(neutralise(pd.DataFrame({"=total": [1], "-x": ["a"]})).columns) == ["'=total", "'-x"]
+
+
+def test_index_is_neutralised_when_written(tmp_path):
+    df = pd.DataFrame({"npv": [1.0, -2.0]}, index=pd.Index(["=A1", "ok"], name="department"))
+    with open(write_csv(df, tmp_path / "by_dept.csv", index=True), encoding="utf-8-sig", newline="") as f:
+        assert list(csv.reader(f)) == [["department", "npv"], ["'=A1", "1.0"], ["ok", "-2.0"]]
+
+
+def test_write_is_atomic_and_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
+    path = tmp_path / "report.csv"
+    path.write_text("old,content\n", encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_csv(pd.DataFrame({"a": [1]}), path)
+    assert path.read_text(encoding="utf-8") == "old,content\n"
+    assert os.listdir(tmp_path) == ["report.csv"]  # no temporary file left behind
+    monkeypatch.undo()
+    write_csv(pd.DataFrame({"a": [1]}), path)
+    assert path.read_bytes() == b"\xef\xbb\xbfa\r\n1\r\n"
+    assert (path.stat().st_mode & 0o777) == (0o666 & ~_umask())  # shared like any other file
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(export)
+    assert result.attempted >= 8 and result.failed == 0
