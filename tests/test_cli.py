@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import pmo_analysis.runner
+from tests.conftest import REAL_DATA
 from pmo_analysis import ParameterError
 from pmo_analysis.cli import main
 from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
@@ -269,3 +270,15 @@ def test_schedule_files_that_cannot_be_used_are_one_line(tmp_path, text, message
     _one_line_error(_invoke(["schedule", "list", "--file", path]), message.format(path=path))
     _one_line_error(_invoke(["schedule", "list", "--file", tmp_path / "none.yml"]),
                     f"schedule file not found: {str(tmp_path / 'none.yml')!r}")
+
+
+@pytest.mark.skipif(not (REAL_DATA / "it-dashboard").is_dir(), reason="../shared/real-data is not beside the repo")
+def test_validate_can_leave_out_invalid_rows_of_a_real_export():
+    refused = _invoke(["validate", REAL_DATA / "it-dashboard"])
+    assert refused.exit_code == 1 and "end_date is before start_date" in refused.output
+    result = _invoke(["validate", REAL_DATA / "it-dashboard", "--exclude-invalid"])
+    assert result.exit_code == 0, result.output
+    assert ("it-dashboard: usable with 117 invalid row(s) left out (cashflows: 70, projects: 47)"
+            in result.output)
+    assert result.output.count("left out: [projects]") == 81  # every problem of every row, listed
+    assert "  projects            2,420 rows  (projects.csv)" in result.output
