@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -157,7 +158,7 @@ def _tmp_folder(reports: Path, name: str, *, pid: int | None, host: str | None =
     folder = reports / name
     (folder / "portfolio_roi").mkdir(parents=True)
     if pid is not None:
-        (folder / "run.pid").write_text(json.dumps({"pid": pid, "host": host or os.uname().nodename}))
+        (folder / "run.pid").write_text(json.dumps({"pid": pid, "host": host or platform.node()}))
     old = time.time() - age_s
     for p in (folder / "run.pid", folder):
         if p.exists():
