@@ -3,22 +3,27 @@
 One run: validate every parameter before any kernel starts; execute the notebooks in parallel,
 each in its own kernel (a cell timeout stops a hung one); render each executed notebook to HTML
 without code and without anything loaded from the network; write ``manifest.json`` and the run's
-``index.html``; then move the finished run from a temporary folder into
-``reports/<run-id>/`` in one step, update ``reports/index.html`` and point ``reports/latest`` at
-it if every notebook succeeded. A failed run never replaces an earlier good one.
+``index.html``; then move the finished run from its temporary folder ``reports/.tmp-<run-id>``
+into ``reports/<run-id>/`` in one step, and update ``reports/index.html`` and ``reports/latest``.
+
+``latest`` is computed from the manifests, never "the run that just finished": it is the run with
+status success that ran the whole report suite, with the newest as-of date, then the newest start
+time (:func:`latest_good_run`). A failed, partial, stale or subset run, or a re-run of an older
+date, never replaces it, and pruning never removes it.
 """
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import html
 import json
 import os
 import platform
 import shutil
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -28,7 +33,8 @@ from .exceptions import ParameterError
 from .params import MODEL_PARAMS, declared_for_path, validate_model_params, validate_params
 
 __all__ = ["REPORT_NOTEBOOKS", "RunResult", "run_reports", "render_html", "update_index",
-           "prune_reports", "fingerprint", "read_manifests"]
+           "prune_reports", "fingerprint", "read_manifests", "is_whole_suite", "reserve_run",
+           "write_manifest", "publish_run", "latest_good_run", "refresh_latest", "remove_dead_temp_folders"]
 
 #: Report notebooks in the order of the report index (the executive summary first).
 REPORT_NOTEBOOKS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned"]
@@ -242,7 +248,7 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
         (every notebook succeeded, but the data ends more than a month before as_of and
         ``accept_stale`` was not given).
     """
-    started = dt.datetime.now().astimezone()
+    started = _now()
     t0 = time.perf_counter()
     say = progress or (lambda _msg: None)
     data_dir = Path(data_dir).resolve()
@@ -260,9 +266,10 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     model = _build_model(data_dir, common, say=say, t0=t0)
     as_of = model.meta["as_of"]
 
-    safe_schedule = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in schedule)
-    run_id = f"{started.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{safe_schedule}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{run_id}-", dir=reports_dir))
+    complete = is_whole_suite(paths, Path(notebooks_dir))
+    remove_dead_temp_folders(reports_dir)
+    # the final run id, chosen before anything names it (the HTML headers, manifest, index)
+    run_id, tmp = reserve_run(reports_dir, started, schedule)
     results = {p.stem: NotebookResult(p.stem) for p in paths}
 
     def one(path: Path) -> None:
@@ -309,9 +316,9 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
         with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
             list(pool.map(one, order))
         status = _run_status(results.values(), model)
-        finished = dt.datetime.now().astimezone()
+        finished = _now()
         manifest = {
-            "run_id": run_id, "schedule": schedule, "status": status,
+            "run_id": run_id, "schedule": schedule, "status": status, "complete": complete,
             "started": _fmt_time(started), "finished": _fmt_time(finished),
             "started_utc": _fmt_time(started.astimezone(dt.timezone.utc)),
             "timezone": str(started.tzinfo),
@@ -329,21 +336,12 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
             "data": {"dir": str(data_dir), "files": fingerprint(data_dir)},
             "versions": _versions(),
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
-                                           encoding="utf-8")
-        (tmp / "index.html").write_text(_run_index_html(manifest), encoding="utf-8")
-        final = reports_dir / run_id
-        if final.exists():  # two runs in the same second: keep both
-            final = reports_dir / f"{run_id}-{os.getpid()}"
-            manifest["run_id"] = final.name
-        tmp.chmod(0o755)  # mkdtemp makes it private; a published run is readable like any report
-        os.rename(tmp, final)  # atomic on one file system: readers never see a half-written run
+        write_manifest(tmp, manifest)
+        final = publish_run(tmp, reports_dir, run_id)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if status == "success":
-        _point_latest(reports_dir, final.name)
-    update_index(reports_dir)
+    refresh_latest(reports_dir)
     total = time.perf_counter() - t0
     say(f"run {final.name}: {status} in {total:.1f}s -> {final / 'index.html'}")
     if status == "stale":
@@ -378,13 +376,215 @@ def _run_status(results, model) -> str:
     return "stale" if model.stale and not model.params["accept_stale"] else "success"
 
 
-def _point_latest(reports_dir: Path, run_name: str) -> None:
+# --------------------------------------------------------------------------- publishing
+# A run is published in four steps, each a function below: reserve_run (the final run id and the
+# temporary folder, before anything names the run), write_manifest, publish_run (one rename), and
+# refresh_latest (``latest`` and ``reports/index.html`` from the manifests). remove_dead_temp_folders
+# and prune_reports keep the reports folder tidy.
+
+#: The file in a run's temporary folder that says which process is writing it.
+_PID_FILE = "run.pid"
+#: A temporary folder without a readable pid file is removed once it is this old (seconds): a run
+#: writes the file right after making the folder, so only a run that died at once, or a run of an
+#: older version of the package, leaves such a folder.
+_TMP_GRACE_S = 3600
+#: A temporary folder whose process still seems alive (or that was written on another host) is
+#: removed once it is this old (seconds): no run takes a day, so its pid now belongs to another process.
+_TMP_MAX_AGE_S = 24 * 3600
+
+
+def _now() -> dt.datetime:
+    """The current local time, with its offset (the run clock; tests replace it)."""
+    return dt.datetime.now().astimezone()
+
+
+def is_whole_suite(paths: list[Path], notebooks_dir: Path) -> bool:
+    """Whether a run of ``paths`` ran the whole report suite of ``notebooks_dir``.
+
+    The suite is every notebook of :data:`REPORT_NOTEBOOKS` in the folder (a folder with none of
+    them, such as a test folder, has every notebook in it as its suite). A notebook given by a path
+    outside the folder is not the suite's notebook, even under the same name. Only a complete
+    run can become ``latest``.
+    """
+    available = {p.stem: p.resolve() for p in Path(notebooks_dir).glob("*.ipynb")}
+    suite = {available[n] for n in REPORT_NOTEBOOKS if n in available} or set(available.values())
+    return bool(paths) and suite <= {Path(p).resolve() for p in paths}
+
+
+def reserve_run(reports_dir: Path, started: dt.datetime, schedule: str) -> tuple[str, Path]:
+    """Choose the run's final id and make its temporary folder ``reports/.tmp-<run-id>``.
+
+    The id is the UTC start time and the schedule (``20260302T070004Z-weekly``); when another run
+    holds or published that id, ``-2``, ``-3``, ... is added. The temporary folder is the
+    reservation: ``os.mkdir`` succeeds for one process only, and a published id is seen as its
+    folder, so two runs started in the same second get two ids, each equal to its final folder
+    name. The folder holds a pid file (see :func:`remove_dead_temp_folders`).
+    """
+    safe_schedule = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in schedule)
+    base = f"{started.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{safe_schedule}"
+    for n in range(1, 10_000):
+        run_id = base if n == 1 else f"{base}-{n}"
+        tmp = reports_dir / f".tmp-{run_id}"
+        try:
+            tmp.mkdir(mode=0o700)
+        except FileExistsError:  # another run in progress holds the id
+            continue
+        if (reports_dir / run_id).exists():  # published earlier
+            tmp.rmdir()
+            continue
+        pid = {"pid": os.getpid(), "host": platform.node(), "started": _fmt_time(started)}
+        (tmp / _PID_FILE).write_text(json.dumps(pid), encoding="utf-8")
+        return run_id, tmp
+    raise FileExistsError(f"no free run id for {base!r} in {str(reports_dir)!r}")
+
+
+def write_manifest(tmp: Path, manifest: dict[str, Any]) -> None:
+    """Write the run's ``manifest.json`` and its ``index.html`` into its temporary folder."""
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
+                                       encoding="utf-8")
+    (tmp / "index.html").write_text(_run_index_html(manifest), encoding="utf-8")
+
+
+def publish_run(tmp: Path, reports_dir: Path, run_id: str) -> Path:
+    """Move the finished run from its temporary folder to ``reports/<run-id>/`` in one rename
+    (atomic on one file system: readers never see a half-written run) and return that folder."""
+    final = reports_dir / run_id
+    (tmp / _PID_FILE).unlink(missing_ok=True)
+    tmp.chmod(0o755)  # private while written; a published run is readable like any report
+    os.rename(tmp, final)  # fails rather than replace a published run
+    return final
+
+
+def _started_key(m: dict[str, Any]) -> float:
+    """A manifest's start time as a POSIX timestamp (``-inf`` when it has none)."""
+    for key in ("started_utc", "started"):
+        try:
+            t = dt.datetime.fromisoformat(str(m.get(key) or ""))
+        except ValueError:
+            continue
+        return (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).timestamp()
+    return float("-inf")
+
+
+def _is_complete(m: dict[str, Any]) -> bool:
+    """Whether a published run ran the whole report suite: its manifest's ``complete``; a manifest
+    written before that flag existed counts as complete when it lists every report notebook."""
+    if "complete" in m:
+        return m["complete"] is True
+    return set(REPORT_NOTEBOOKS) <= {n.get("name") for n in m.get("notebooks", [])}
+
+
+def latest_good_run(manifests: list[dict[str, Any]]) -> str | None:
+    """The folder name of the run ``reports/latest`` points at, or ``None``.
+
+    Among the runs with status ``success`` that ran the whole report suite (``complete``), the one
+    with the newest as-of date, then the newest start time. A subset run (``-n portfolio_roi``), a
+    re-run of an older date, a partial, failed or stale run never becomes latest.
+
+    Examples
+    --------
+    >>> latest_good_run([
+    ...     {"_dir": "a", "status": "success", "complete": True, "as_of": "2026-06-30", "started": "2026-07-01T07:00:00+00:00"},
+    ...     {"_dir": "b", "status": "success", "complete": False, "as_of": "2026-06-30", "started": "2026-07-02T07:00:00+00:00"},
+    ...     {"_dir": "c", "status": "success", "complete": True, "as_of": "2026-05-31", "started": "2026-07-03T07:00:00+00:00"}])
+    'a'
+    """
+    good = [m for m in manifests if m.get("status") == "success" and _is_complete(m)]
+    if not good:
+        return None
+    return max(good, key=lambda m: (str(m.get("as_of") or ""), _started_key(m), m["_dir"]))["_dir"]
+
+
+@contextmanager
+def _publish_lock(reports_dir: Path):
+    """Hold ``reports/.publish.lock`` (waiting for it): ``latest``, the index and pruning change
+    under it, so two runs or a run and a prune never leave ``latest`` at an older answer."""
+    with (reports_dir / ".publish.lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def refresh_latest(reports_dir: str | Path) -> str | None:
+    """Point ``reports/latest`` at :func:`latest_good_run` (or remove it when there is none),
+    rewrite ``reports/index.html``, and return the latest run's folder name."""
+    reports_dir = Path(reports_dir)
+    with _publish_lock(reports_dir):
+        return _refresh_latest(reports_dir)
+
+
+def _refresh_latest(reports_dir: Path) -> str | None:
+    manifests = read_manifests(reports_dir)
+    latest = latest_good_run(manifests)
+    _point_latest(reports_dir, latest)
+    _write_index(reports_dir, manifests, latest)
+    return latest
+
+
+def _point_latest(reports_dir: Path, run_name: str | None) -> None:
+    """Replace the ``latest`` symlink in one step (``None``: remove it)."""
     link = reports_dir / "latest"
+    if run_name is None:
+        if link.is_symlink():
+            link.unlink()
+        return
     tmp_link = reports_dir / f".latest-{os.getpid()}"
     if tmp_link.is_symlink() or tmp_link.exists():
         tmp_link.unlink()
     tmp_link.symlink_to(run_name, target_is_directory=True)
     os.replace(tmp_link, link)
+
+
+def _pid_alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:  # os.kill(0, ...) would signal our own process group
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
+
+
+def remove_dead_temp_folders(reports_dir: str | Path, *, now: float | None = None) -> list[str]:
+    """Remove the temporary folders (``reports/.tmp-*``) of runs that died, and return their names.
+
+    A run writes ``run.pid`` (its pid and host) into its temporary folder right after making it,
+    and removes it just before publishing. A folder is removed when
+
+    * its pid file names this host and a process that no longer exists (``os.kill(pid, 0)``): the
+      run was killed (``kill -9``, a reboot, a crash);
+    * its pid file is older than a day (``_TMP_MAX_AGE_S``) whatever the pid: no run takes that
+      long, so the pid was reused, or the run died on another host sharing the folder;
+    * it has no readable pid file and has not changed for an hour (``_TMP_GRACE_S``).
+
+    The folder of a run still in progress is never removed: its process exists, and it is younger
+    than a day. Each run and each prune calls this first.
+    """
+    reports_dir = Path(reports_dir)
+    now = time.time() if now is None else now
+    host = platform.node()
+    removed = []
+    for tmp in sorted(reports_dir.glob(".tmp-*")):
+        if tmp.is_symlink() or not tmp.is_dir():
+            continue
+        pid_file = tmp / _PID_FILE
+        try:
+            info = json.loads(pid_file.read_text(encoding="utf-8"))
+            age = now - pid_file.stat().st_mtime
+            dead = (info.get("host") == host and not _pid_alive(info.get("pid"))) or age > _TMP_MAX_AGE_S
+        except (OSError, ValueError, AttributeError):
+            try:
+                dead = now - tmp.stat().st_mtime > _TMP_GRACE_S
+            except OSError:  # published or removed meanwhile
+                continue
+        if dead:
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp.name)
+    return removed
 
 
 # --------------------------------------------------------------------------- indexes
@@ -438,8 +638,9 @@ def _stale_note(m: dict[str, Any]) -> str:
 
 
 def read_manifests(reports_dir: str | Path) -> list[dict[str, Any]]:
-    """Every published run's manifest, newest first (run ids sort by start time), each with
-    ``_dir``, the run's folder name. Unreadable manifests and the ``latest`` link are skipped."""
+    """Every published run's manifest, newest first by start time (then by folder name), each
+    with ``_dir``, the run's folder name. Unreadable manifests, temporary folders and the
+    ``latest`` link are skipped."""
     reports_dir = Path(reports_dir)
     out = []
     for mf in reports_dir.glob("*/manifest.json"):
@@ -449,29 +650,40 @@ def read_manifests(reports_dir: str | Path) -> list[dict[str, Any]]:
             m = json.loads(mf.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
+        if not isinstance(m, dict):
+            continue
         m["_dir"] = mf.parent.name
         out.append(m)
-    return sorted(out, key=lambda m: m["_dir"], reverse=True)
+    return sorted(out, key=lambda m: (_started_key(m), m["_dir"]), reverse=True)
 
 
 def update_index(reports_dir: str | Path) -> Path:
-    """Rewrite ``reports/index.html``: every run, newest first, with status, as-of date and links."""
+    """Rewrite ``reports/index.html``: every run, newest first by start time, with its status,
+    as-of date and links; the latest good run (:func:`latest_good_run`) is marked."""
     reports_dir = Path(reports_dir)
-    runs = read_manifests(reports_dir)
-    latest = os.readlink(reports_dir / "latest") if (reports_dir / "latest").is_symlink() else None
+    manifests = read_manifests(reports_dir)
+    return _write_index(reports_dir, manifests, latest_good_run(manifests))
+
+
+def _write_index(reports_dir: Path, runs: list[dict[str, Any]], latest: str | None) -> Path:
     rows = []
     for m in runs:
         d = html.escape(m["_dir"])
+        notebooks = m.get("notebooks") or []
         links = " &middot; ".join(
             f'<a href="{d}/{html.escape(nb["name"])}.html">{html.escape(TITLES.get(nb["name"], nb["name"]))}</a>'
-            for nb in m["notebooks"] if f'{nb["name"]}.html' in nb.get("outputs", []))
+            for nb in notebooks if f'{nb["name"]}.html' in nb.get("outputs", []))
         star = " (latest good)" if m["_dir"] == latest else ""
-        rows.append(f'<tr><td><a href="{d}/index.html">{d}</a>{star}</td><td>{_badge(m["status"])}</td>'
-                    f'<td>{html.escape(m.get("as_of", ""))}</td><td>{html.escape(m["schedule"])}</td>'
-                    f'<td>{html.escape(m["started"])}</td><td>{links}</td></tr>')
+        subset = "" if _is_complete(m) else ' <span class="sub">(not the whole suite)</span>'
+        rows.append(f'<tr><td><a href="{d}/index.html">{d}</a>{star}{subset}</td>'
+                    f'<td>{_badge(str(m.get("status", "unknown")))}</td>'
+                    f'<td>{html.escape(str(m.get("as_of") or ""))}</td><td>{html.escape(str(m.get("schedule", "")))}</td>'
+                    f'<td>{html.escape(str(m.get("started", "")))}</td><td>{links}</td></tr>')
+    head = (f'Latest good run: <a href="latest/index.html">{html.escape(latest)}</a>' if latest
+            else "No successful run of the whole suite yet.")
     body = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Portfolio reports</title>
 <style>{_CSS}</style></head><body><h1>Portfolio reports</h1>
-<div class="sub">{len(runs)} run(s), newest first. {'Latest good run: <a href="latest/index.html">' + html.escape(latest) + '</a>' if latest else 'No successful run yet.'}</div>
+<div class="sub">{len(runs)} run(s), newest first. {head}</div>
 <table><tr><th>Run</th><th>Status</th><th>As of</th><th>Schedule</th><th>Started</th><th>Reports</th></tr>
 {''.join(rows)}</table></body></html>"""
     path = reports_dir / "index.html"
@@ -482,14 +694,22 @@ def update_index(reports_dir: str | Path) -> Path:
 
 
 def prune_reports(reports_dir: str | Path, *, keep: int) -> list[str]:
-    """Delete all but the ``keep`` newest runs, never the one ``latest`` points at."""
+    """Delete old runs and the leftovers of dead runs; return the names of the runs deleted.
+
+    Keeps the ``keep`` newest runs (by start time) and, always, the latest good run
+    (:func:`latest_good_run`): ``keep=0`` deletes every run but that one. Temporary folders of
+    runs that died are removed as :func:`remove_dead_temp_folders` describes; a run in progress
+    is never touched. ``reports/latest`` and ``reports/index.html`` are brought up to date.
+    """
     if keep < 0:
         raise ParameterError(f"--keep must be >= 0, got {keep}")
     reports_dir = Path(reports_dir)
-    runs = [m["_dir"] for m in read_manifests(reports_dir)]
-    latest = os.readlink(reports_dir / "latest") if (reports_dir / "latest").is_symlink() else None
-    removed = [r for r in runs[keep:] if r != latest]
-    for r in removed:
-        shutil.rmtree(reports_dir / r)
-    update_index(reports_dir)
+    with _publish_lock(reports_dir):
+        remove_dead_temp_folders(reports_dir)
+        runs = read_manifests(reports_dir)
+        latest = latest_good_run(runs)
+        removed = [m["_dir"] for m in runs[keep:] if m["_dir"] != latest]
+        for r in removed:
+            shutil.rmtree(reports_dir / r)
+        _refresh_latest(reports_dir)
     return removed

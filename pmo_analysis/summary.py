@@ -118,15 +118,15 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
 def find_previous_run(reports_dir: str | Path, *, schedule: str, before_as_of=None) -> Path | None:
     """The previous report of ``schedule``: among its published runs whose executive summary
     succeeded (with ``before_as_of``, only those whose as-of date is not after it), the newest
-    as-of date, then the newest run; as the folder of its exported tables, or ``None``. A March
-    report is never compared with a June report; a re-run for the same date is compared with the
-    run it repeats."""
-    from .runner import read_manifests
+    as-of date, then the newest start time (as ``reports/latest`` is chosen); as the folder of its
+    exported tables, or ``None``. A March report is never compared with a June report; a re-run for
+    the same date is compared with the run it repeats."""
+    from .runner import _started_key, read_manifests
 
     reports_dir = Path(reports_dir)
     before = None if before_as_of is None else pd.Timestamp(before_as_of).strftime("%Y-%m-%d")
-    runs = sorted(read_manifests(reports_dir), key=lambda m: (str(m.get("as_of", "")), m["_dir"]),
-                  reverse=True)
+    runs = sorted(read_manifests(reports_dir),
+                  key=lambda m: (str(m.get("as_of", "")), _started_key(m), m["_dir"]), reverse=True)
     for m in runs:  # newest as-of first
         ok = any(n.get("name") == "executive_summary" and n.get("status") == "success"
                  for n in m.get("notebooks", []))

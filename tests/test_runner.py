@@ -170,11 +170,12 @@ def test_prune_keeps_latest_good(tmp_path):
         d = reports / f"2026010{i + 1}T000000Z-x"
         d.mkdir(parents=True)
         (d / "manifest.json").write_text(json.dumps({"run_id": d.name, "schedule": "x", "status": status,
-                                                     "started": "", "notebooks": []}))
-    (reports / "latest").symlink_to("20260101T000000Z-x")
-    removed = prune_reports(reports, keep=1)
+                                                     "started": "", "as_of": "2026-06-30", "complete": True,
+                                                     "notebooks": []}))
+    removed = prune_reports(reports, keep=1)  # the latest good run comes from the manifests
     assert removed == ["20260102T000000Z-x"]
     assert (reports / "20260101T000000Z-x").exists() and (reports / "20260103T000000Z-x").exists()
+    assert (reports / "latest").resolve() == (reports / "20260101T000000Z-x").resolve()
 
 
 # ---------------------------------------------------------------- schedules
