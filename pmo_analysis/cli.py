@@ -57,7 +57,7 @@ def validate(data_dir: Path, as_of: str | None, exclude_invalid: bool) -> None:
     the contract. Warnings are printed but do not fail. With --exclude-invalid, the rows a run
     with the same option would leave out are listed instead, with how many per table.
     """
-    from .data import load_portfolio
+    from .data import TABLES, load_portfolio
     from .params import parse_date
 
     if as_of is not None:  # the parameters' rule: YYYY-MM-DD only, never guessed
@@ -74,7 +74,7 @@ def validate(data_dir: Path, as_of: str | None, exclude_invalid: bool) -> None:
         for problem in portfolio.dropped:
             click.secho(f"left out: [{problem.table}] {problem}", fg="yellow", err=True)
         rows = {(problem.table, problem.row) for problem in portfolio.dropped}
-        per_table = {t: sum(1 for table, _ in rows if table == t) for t in dict.fromkeys(t for t, _ in rows)}
+        per_table = {t: n for t in TABLES if (n := sum(1 for table, _ in rows if table == t))}
         click.echo(f"{data_dir}: usable with {len(rows):,} invalid row(s) left out ("
                    + ", ".join(f"{t}: {n:,}" for t, n in per_table.items()) + ")")
     else:

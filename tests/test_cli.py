@@ -278,7 +278,7 @@ def test_validate_can_leave_out_invalid_rows_of_a_real_export():
     assert refused.exit_code == 1 and "end_date is before start_date" in refused.output
     result = _invoke(["validate", REAL_DATA / "it-dashboard", "--exclude-invalid"])
     assert result.exit_code == 0, result.output
-    assert ("it-dashboard: usable with 117 invalid row(s) left out (cashflows: 70, projects: 47)"
+    assert ("it-dashboard: usable with 117 invalid row(s) left out (projects: 47, cashflows: 70)"
             in result.output)
     assert result.output.count("left out: [projects]") == 81  # every problem of every row, listed
     assert "  projects            2,420 rows  (projects.csv)" in result.output
