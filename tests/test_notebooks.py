@@ -44,6 +44,10 @@ def test_parameters_cell_matches_declaration(path):
 
 
 def test_every_declared_notebook_exists():
+    assert set(NOTEBOOKS) <= {p.stem for p in NOTEBOOK_FILES}
+
+
+def test_every_notebook_is_declared():
     assert {p.stem for p in NOTEBOOK_FILES} <= set(NOTEBOOKS)
 
 
