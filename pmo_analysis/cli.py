@@ -319,7 +319,7 @@ def reports() -> None:
 def reports_prune(keep: int, reports_dir: Path | None) -> None:
     """Remove old runs, keeping the KEEP newest and always the latest good one."""
     from .config import REPORTS_DIR
-    from .runner import prune_reports
+    from .publish import prune_reports
 
     reports_dir = reports_dir or REPORTS_DIR
     if not reports_dir.is_dir():

@@ -38,6 +38,39 @@ class Problem:
         return f"{where}{value}: {self.rule}"
 
 
+@dataclass(frozen=True)
+class NotebookError:
+    """Why one notebook of a report run failed; recorded, not raised.
+
+    A failed notebook does not stop the run: the other notebooks still publish, and this record
+    goes into the run's ``manifest.json`` (as ``{cell, ename, evalue, source}``), the report's
+    banner and the run's index. ``cell`` is the execution count of the failing cell (``In [4]``),
+    or ``None`` when the notebook failed before or outside a cell (a cell timeout, a kernel that
+    died, an unreadable notebook); ``source`` is the first non-blank line of that cell.
+    """
+
+    cell: int | None
+    ename: str
+    evalue: str
+    source: str = ""
+
+    @property
+    def where(self) -> str:
+        """Where the notebook failed, as the report's banner says it."""
+        if self.cell is None:
+            return "before or outside a cell"
+        return f"in cell In [{self.cell}]" + (f" ({self.source})" if self.source else "")
+
+    def __str__(self) -> str:
+        return f"{self.ename}: {self.evalue}"
+
+    @classmethod
+    def from_manifest(cls, error: dict) -> NotebookError:
+        """The record of a notebook's ``error`` in a ``manifest.json`` (``source`` may be absent)."""
+        return cls(cell=error.get("cell"), ename=str(error.get("ename", "")),
+                   evalue=str(error.get("evalue", "")), source=str(error.get("source") or ""))
+
+
 class DataValidationError(PMOError):
     """The data folder breaks the data contract; ``problems`` lists every problem."""
 

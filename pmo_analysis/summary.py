@@ -121,12 +121,12 @@ def find_previous_run(reports_dir: str | Path, *, schedule: str, before_as_of=No
     as-of date, then the newest start time (as ``reports/latest`` is chosen); as the folder of its
     exported tables, or ``None``. A March report is never compared with a June report; a re-run for
     the same date is compared with the run it repeats."""
-    from .runner import _started_key, read_manifests
+    from .publish import read_manifests, started_timestamp
 
     reports_dir = Path(reports_dir)
     before = None if before_as_of is None else pd.Timestamp(before_as_of).strftime("%Y-%m-%d")
     runs = sorted(read_manifests(reports_dir),
-                  key=lambda m: (str(m.get("as_of", "")), _started_key(m), m["_dir"]), reverse=True)
+                  key=lambda m: (str(m.get("as_of", "")), started_timestamp(m), m["_dir"]), reverse=True)
     for m in runs:  # newest as-of first
         ok = any(n.get("name") == "executive_summary" and n.get("status") == "success"
                  for n in m.get("notebooks", []))
@@ -239,7 +239,7 @@ def history(reports_dir: str | Path, *, schedule: str, current: pd.DataFrame | N
             ) -> pd.DataFrame:
     """Headline figures of every successful executive summary of ``schedule`` (plus ``current``),
     oldest first, one row per run."""
-    from .runner import read_manifests
+    from .publish import read_manifests
 
     frames = []
     for m in reversed(read_manifests(reports_dir)):  # oldest first

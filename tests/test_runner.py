@@ -18,7 +18,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 from pmo_analysis import ParameterError
 from pmo_analysis.cli import main
 from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
-from pmo_analysis.runner import REPORT_NOTEBOOKS, prune_reports, run_reports
+from pmo_analysis.publish import REPORT_NOTEBOOKS, prune_reports
+from pmo_analysis.runner import run_reports
 from pmo_analysis.schedule import Schedule, _lock, due_slot, next_runs, render_params, run_due
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -125,7 +126,7 @@ def test_hanging_notebook_is_stopped(tmp_path):
     _nb(nbs, "hang", "import time\ntime.sleep(600)")
     r = run_reports(notebooks_dir=nbs, reports_dir=tmp_path / "reports", timeout=3, progress=None)
     assert r.status == "failed" and r.duration_s < 60
-    assert r.notebooks[0].error["ename"] in ("CellTimeoutError", "Timeout", "TimeoutError")
+    assert r.notebooks[0].error.ename in ("CellTimeoutError", "Timeout", "TimeoutError")
 
 
 def test_killed_kernel_does_not_hang_the_runner(tmp_path):
