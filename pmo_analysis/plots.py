@@ -410,7 +410,7 @@ def time_split(split: pd.DataFrame) -> Figure:
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(0, 1)
     ax.set_xlabel("Share of booked hours")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=len(t.columns), frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=max(1, len(t.columns)), frameon=False)
     ax.set_title("Where time went: project work vs non-project time by department")
     fig.tight_layout()
     return fig
