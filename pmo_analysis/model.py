@@ -274,7 +274,10 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
         "selection": selection.drop(columns=["rank"]),
         "frontier": frontier,
         "by_department": R.portfolio_totals(by_project, by="department"),
-        "by_objective": R.portfolio_totals(by_project, by="strategic_objective"),
+        # projects without an objective form one group with a name, never an empty label
+        "by_objective": R.portfolio_totals(by_project.assign(strategic_objective=by_project["strategic_objective"]
+                                                             .astype(object).fillna("(none)")),
+                                           by="strategic_objective"),
         "cashflow": cashflow,
     }, figures
 

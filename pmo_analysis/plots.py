@@ -143,10 +143,11 @@ def value_vs_risk(roi: pd.DataFrame) -> Figure:
     rng = np.random.default_rng(0)
     df["x"] = df["risk_score"].fillna(3) + rng.uniform(-0.18, 0.18, len(df))
     fig, ax = plt.subplots(figsize=(10, 6.5))
-    objectives = sorted(df["strategic_objective"].fillna("(none)").unique())
+    objective = df["strategic_objective"].astype(object).fillna("(none)")  # the column may hold no text at all
+    objectives = sorted(objective.unique())
     smax = df["bac"].max() or 1
     for i, obj in enumerate(objectives):
-        d = df.loc[df["strategic_objective"].fillna("(none)") == obj]
+        d = df.loc[objective == obj]
         ax.scatter(d["x"], d["npv"], s=40 + 1400 * d["bac"] / smax, alpha=0.6,
                    color=PALETTE[i % len(PALETTE)], edgecolor="white", label=obj)
     ax.axhline(0, color="#444", lw=0.8)
