@@ -175,7 +175,21 @@ def freshness(portfolio: Portfolio, *, as_of) -> dict[str, Any]:
     return {"last_complete_month": f"{lcm:%Y-%m}",
             **{f"last_{k.replace(' ', '_')}_month": (None if m is None else f"{m:%Y-%m}")
                for k, m in last.items()},
-            "stale": stale}
+            "stale": stale, "before_data": _before_data(portfolio, lcm)}
+
+
+def _before_data(portfolio: Portfolio, lcm: pd.Timestamp) -> str | None:
+    """In words, when the last complete month comes before every cash flow and timesheet: the
+    report then shows plans only. ``None`` otherwise."""
+    firsts = {}
+    cf, ts = portfolio.cashflows, portfolio.timesheets
+    if cf is not None and len(cf):
+        firsts["cash flows"] = month_start(cf["period"].min())
+    if ts is not None and len(ts):
+        firsts["timesheets"] = month_start(ts["date"].min())
+    if not firsts or min(firsts.values()) <= lcm:
+        return None
+    return "the data begins after this date (" + ", ".join(f"{k} from {m:%Y-%m}" for k, m in firsts.items()) + ")"
 
 
 # --------------------------------------------------------------------------- the model
@@ -260,7 +274,10 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
         "selection": selection.drop(columns=["rank"]),
         "frontier": frontier,
         "by_department": R.portfolio_totals(by_project, by="department"),
-        "by_objective": R.portfolio_totals(by_project, by="strategic_objective"),
+        # projects without an objective form one group with a name, never an empty label
+        "by_objective": R.portfolio_totals(by_project.assign(strategic_objective=by_project["strategic_objective"]
+                                                             .astype(object).fillna("(none)")),
+                                           by="strategic_objective"),
         "cashflow": cashflow,
     }, figures
 
@@ -278,7 +295,8 @@ def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
     ahead_people = (soon.groupby(["resource_id", "name", "role"], as_index=False, observed=True)
                     .agg(months=("period", "nunique"), peak_planned_utilization=("planned_utilization", "max"),
                          excess_hours=("excess_hours", "sum")))
-    ahead_people["detail"] = "peak " + ahead_people["peak_planned_utilization"].map("{:.0%}".format) \
+    # text even without rows: nobody over-allocated ahead
+    ahead_people["detail"] = "peak " + ahead_people["peak_planned_utilization"].map("{:.0%}".format).astype(object) \
         + " planned"
     cvd = U.capacity_vs_demand(util, as_of=as_of, months=p["horizon_months"])
     return {

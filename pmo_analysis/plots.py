@@ -174,10 +174,11 @@ def value_vs_risk(roi: pd.DataFrame) -> Figure:
     rng = np.random.default_rng(0)
     df["x"] = df["risk_score"].fillna(3) + rng.uniform(-0.18, 0.18, len(df))
     fig, ax = plt.subplots(figsize=(10, 6.5))
-    objectives = sorted(df["strategic_objective"].fillna("(none)").unique())
+    objective = df["strategic_objective"].astype(object).fillna("(none)")  # the column may hold no text at all
+    objectives = sorted(objective.unique())
     smax = df["bac"].max() or 1
     for i, obj in enumerate(objectives):
-        d = df.loc[df["strategic_objective"].fillna("(none)") == obj]
+        d = df.loc[objective == obj]
         ax.scatter(d["x"], d["npv"], s=40 + 1400 * d["bac"] / smax, alpha=0.6,
                    color=PALETTE[i % len(PALETTE)], edgecolor="white", label=obj)
     ax.axhline(0, color="#444", lw=0.8)
@@ -466,7 +467,7 @@ def time_split(split: pd.DataFrame) -> Figure:
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(0, 1)
     ax.set_xlabel("Share of booked hours")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=len(t.columns), frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=max(1, len(t.columns)), frameon=False)
     ax.set_title("Where time went: project work vs non-project time by department")
     fig.tight_layout()
     return fig

@@ -87,6 +87,12 @@ def banners(model: PortfolioModel) -> list[str]:
         out.append(_BANNER.format(kind="stale", border=_KINDS["stale"][0], bg=_KINDS["stale"][1],
                                   text=f"<strong>{html.escape(head)}</strong> (as of "
                                        f"{model.as_of:%Y-%m-%d}):<ul style='margin:4px 0 0'>{items}</ul>"))
+    before = model.meta["freshness"].get("before_data")
+    if before:
+        out.append(_BANNER.format(kind="info", border=_KINDS["info"][0], bg=_KINDS["info"][1],
+                                  text=f"<strong>As of {model.as_of:%Y-%m-%d}, {html.escape(before)}</strong>: "
+                                       "nothing has been reported yet, every figure is the plan, and project "
+                                       "statuses are those the data records today."))
     n = int(model.meta.get("excluded_rows", 0))
     if n:
         dq = model.data_quality

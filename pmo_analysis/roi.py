@@ -559,6 +559,11 @@ def _money_words(v: float) -> str:
     return f"{v:,.0f}"
 
 
+def _text(values: pd.Series, fmt) -> pd.Series:
+    """``values`` formatted as text; a text column even when there are no rows (no open project)."""
+    return values.map(fmt).astype(object)
+
+
 def recommendations(roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_threshold: float = 0.85,
                     low_alignment: int = 2) -> pd.DataFrame:
     """What the rules say of each proposed, active and on-hold project, with reasons in words.
@@ -581,14 +586,16 @@ def recommendations(roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_thres
     value = df["remaining_npv"]
     neg = value < 0
     low = df["strategic_alignment"] <= low_alignment
-    reasons["npv"] = np.where(neg, "negative remaining NPV (" + value.map(_money_words) + ")", "")
+    reasons["npv"] = np.where(neg, "negative remaining NPV (" + _text(value, _money_words) + ")", "")
     reasons["align"] = np.where(neg & low, "low strategic alignment ("
-                                + df["strategic_alignment"].map(lambda v: f"{v:.0f}") + "/5)", "")
+                                + _text(df["strategic_alignment"], lambda v: f"{v:.0f}") + "/5)", "")
+    # no EAC where CPI is 0 (nothing earned yet): the overrun is then not forecast
+    overrun = _text(df["eac"] - df["bac"], lambda v: "" if pd.isna(v) else f" (forecast overrun {v:,.0f})")
     reasons["cpi"] = np.where(df["cpi"] < cpi_threshold,
-                              "CPI " + df["cpi"].map(lambda v: f"{v:.2f}") + f" below {cpi_threshold:.2f}"
-                              " (forecast overrun " + (df["eac"] - df["bac"]).map(_money_words) + ")", "")
+                              "CPI " + _text(df["cpi"], lambda v: f"{v:.2f}") + f" below {cpi_threshold:.2f}"
+                              + overrun, "")
     reasons["spi"] = np.where(df["spi"] < spi_threshold,
-                              "SPI " + df["spi"].map(lambda v: f"{v:.2f}") + f" below {spi_threshold:.2f}", "")
+                              "SPI " + _text(df["spi"], lambda v: f"{v:.2f}") + f" below {spi_threshold:.2f}", "")
     never = df["payback_months"].isna() & df["total_cost"].gt(0)
     reasons["payback"] = np.where(never, "never pays back in the forecast", "")
     stop = np.where(df["status"] == "proposed", "reject", "stop")
@@ -654,9 +661,9 @@ def decide(roi: pd.DataFrame, *, budget_cap: float | None = None, budget_share: 
         [df["decision"] != "", ~df["status"].isin(("proposed", *_RUNNING)), df["funded"], is_cand],
         [df["decision"], "closed", funded_kind, "defer"], "closed")
     # why, in words
-    need = df["funding_need"].map(_money_words)
-    label = "priority score " + df["score"].map(lambda v: f"{v:.0f}") if col == "score" else \
-        "remaining NPV " + df["remaining_npv"].map(_money_words)
+    need = _text(df["funding_need"], _money_words)
+    label = "priority score " + _text(df["score"], lambda v: f"{v:.0f}") if col == "score" else \
+        "remaining NPV " + _text(df["remaining_npv"], _money_words)
     worthless = df[col].fillna(0) <= 0
     why_funded = "funded: " + label + " for a need of " + need
     why_not = np.where(worthless, "not funded: no positive " + ("score" if col == "score" else

@@ -293,7 +293,8 @@ def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: floa
     future = overalloc.loc[overalloc["period"] > last]
     needs = (future.assign(project_id=future["project_ids"].str.split(";")).explode("project_id")
              .groupby("role")["project_id"].agg(lambda s: ";".join(sorted(set(s)))))
-    b["projects_needing_role"] = b["role"].map(needs).fillna("")
+    # a plain lookup: text whether or not anybody is over-allocated ahead
+    b["projects_needing_role"] = [needs.get(r, "") for r in b["role"]]
     return b.sort_values("utilization").reset_index(drop=True)
 
 

@@ -1,0 +1,462 @@
+"""Degenerate portfolios give correct reports: every empty section says so in words.
+
+Each case is a data folder built from the bundled sample (read with pandas, transformed, written
+back as CSV). Most checks build the portfolio model and execute each report notebook's code cells
+in this process, without a Jupyter kernel, recording what the notebook displays; one test runs
+the real suite with kernels.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmo_analysis import load_portfolio
+from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.model import build_model
+
+matplotlib.use("Agg")
+
+REAL_IT = Path(__file__).resolve().parents[2] / "shared" / "real-data" / "it-dashboard"
+NOTEBOOK_NAMES = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned"]
+ONE_PROJECT = "PRJ-004"  # active, with people, timesheets and lessons
+
+
+# --------------------------------------------------------------------------- degenerate folders
+@lru_cache(maxsize=1)
+def _sample_tables() -> dict[str, pd.DataFrame]:
+    return {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(SAMPLE_DATA_DIR.glob("*.csv"))}
+
+
+def sample_tables() -> dict[str, pd.DataFrame]:
+    """The sample's tables as text, each a fresh copy to transform."""
+    return {k: v.copy() for k, v in _sample_tables().items()}
+
+
+def write_folder(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        df.to_csv(folder / f"{name}.csv", index=False)
+    return folder
+
+
+def no_overallocation(t):
+    """Every allocation scaled to 40%: the busiest person-month of the sample (240%) becomes 96%."""
+    a = t["assignments"]
+    a["allocation_pct"] = (a["allocation_pct"].astype(float) * 0.4).round(2).astype(str)
+    return t
+
+
+def all_cancelled(t):
+    t["projects"]["status"] = "cancelled"
+    return t
+
+
+def all_proposed(t):
+    """A portfolio of proposals: nothing started at the sample's as-of date, so no actual cost, no
+    progress, no project hours booked; plans (cash flows, assignments) start the month after."""
+    first = pd.Timestamp(SAMPLE_AS_OF) + pd.Timedelta(days=1)
+    p = t["projects"]
+    p["status"] = "proposed"
+    p["percent_complete"] = "0"
+    start = pd.to_datetime(p["start_date"]).clip(lower=first)
+    end = pd.to_datetime(p["end_date"]).clip(lower=start)
+    p["start_date"], p["end_date"] = start.dt.strftime("%Y-%m-%d"), end.dt.strftime("%Y-%m-%d")
+    cf = t["cashflows"]
+    cf = cf.loc[pd.to_datetime(cf["period"]) >= first].copy()
+    cf["actual_cost"] = ""
+    cf["actual_benefit"] = ""
+    t["cashflows"] = cf
+    a = t["assignments"]
+    a = a.loc[pd.to_datetime(a["end_date"]) >= first].copy()
+    a["start_date"] = pd.to_datetime(a["start_date"]).clip(lower=first).dt.strftime("%Y-%m-%d")
+    t["assignments"] = a
+    ts = t["timesheets"]
+    t["timesheets"] = ts.loc[ts["project_id"] == ""]  # leave, admin, training only
+    del t["lessons"]  # a proposal has no lessons learned yet
+    return t
+
+
+def single_project(t, pid: str = ONE_PROJECT):
+    """One project, its cash flows, its people (and all their hours), its lessons."""
+    t["projects"] = t["projects"].loc[t["projects"]["project_id"] == pid]
+    t["cashflows"] = t["cashflows"].loc[t["cashflows"]["project_id"] == pid]
+    a = t["assignments"].loc[t["assignments"]["project_id"] == pid]
+    t["assignments"] = a
+    people = set(a["resource_id"])
+    t["resources"] = t["resources"].loc[t["resources"]["resource_id"].isin(people)]
+    ts = t["timesheets"]
+    t["timesheets"] = ts.loc[ts["resource_id"].isin(people) & ts["project_id"].isin(["", pid])]
+    t["lessons"] = t["lessons"].loc[t["lessons"]["project_id"] == pid]
+    return t
+
+
+def finance_only(t):
+    """Projects and cash flows only, as many finance exports are."""
+    return {k: t[k] for k in ("projects", "cashflows")}
+
+
+def no_lessons(t):
+    del t["lessons"]
+    return t
+
+
+def all_actions_done(t):
+    t["lessons"]["action_status"] = t["lessons"]["action_status"].replace({"open": "done", "in_progress": "done"})
+    return t
+
+
+def unchanged(t):
+    return t
+
+
+@dataclass
+class Case:
+    """A degenerate portfolio: how its folder is made and the run's parameters."""
+
+    name: str
+    make: object
+    params: dict = field(default_factory=dict)
+    as_of: str | None = SAMPLE_AS_OF
+    real: Path | None = None
+
+
+CASES = {c.name: c for c in [
+    Case("no_overallocation", no_overallocation),
+    Case("all_cancelled", all_cancelled),
+    Case("all_proposed", all_proposed),
+    Case("single_project", single_project),
+    Case("before_data", unchanged, as_of="2020-01-31"),
+    Case("after_data", unchanged, {"accept_stale": True}, as_of="2031-12-31"),
+    Case("finance_only", finance_only),
+    Case("no_lessons", no_lessons),
+    Case("quiet", all_actions_done, {"under_threshold": 0.0, "min_projects": 1000, "budget_cap": 0.0}),
+    Case("it_dashboard", unchanged, {"exclude_invalid": True}, as_of="2012-12-31", real=REAL_IT),
+]}
+
+
+def make_case(case: Case, folder: Path) -> Path:
+    if case.real is not None:
+        return case.real
+    return write_folder(folder, case.make(sample_tables()))
+
+
+def model_of(case: Case, folder: Path):
+    p = load_portfolio(folder, as_of=case.as_of, on_error="drop" if case.params.get("exclude_invalid") else "raise")
+    return build_model(p, as_of=case.as_of, params=case.params)
+
+
+# --------------------------------------------------------------------------- notebooks without a kernel
+@dataclass
+class Shown:
+    """What a notebook displayed: notes (plain text), HTML, chart names and problems found."""
+
+    notes: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        return "\n".join(self.notes + self.html)
+
+
+_NAN = re.compile(r"(?<![\w-])(nan|NaN|inf|-inf)(?![\w-])|nan%")
+
+
+def _plotted(ax) -> bool:
+    """Does this axes show data (not only reference lines, text or an empty frame)?"""
+    lines = [ln for ln in ax.lines if ln.get_transform() == ax.transData and len(ln.get_xdata())]
+    patches = [p for p in ax.patches if hasattr(p, "get_width") and (p.get_width() != 0 or p.get_height() != 0)]
+    colls = [c for c in ax.collections if len(c.get_offsets()) or hasattr(c, "get_array") and c.get_array() is not None
+             and np.size(c.get_array())]
+    return bool(lines or patches or colls or ax.images)
+
+
+def execute_notebook(name: str, params: dict, monkeypatch) -> Shown:
+    """Execute the code cells of notebook ``name`` in this process, with the parameters a run
+    injects after the parameters cell, and record what it displays."""
+    import IPython.display
+
+    from pmo_analysis import display as D
+
+    shown = Shown()
+    import matplotlib.pyplot as plt
+
+    orig_note = D.note
+
+    def record(*objs, **_kw):
+        for obj in objs:
+            if isinstance(obj, IPython.display.Image):
+                continue  # a chart, checked in show()
+            data = getattr(obj, "data", None)
+            if isinstance(data, pd.DataFrame) and data.empty:
+                shown.problems.append(f"an empty table: {obj.caption!r}")
+            if hasattr(obj, "_repr_html_"):
+                shown.html.append(obj._repr_html_())  # renders a Styler: formats every cell
+            else:
+                shown.html.append(repr(obj))
+
+    def note(text):
+        shown.notes.append(text)
+        orig_note(text)
+
+    def show(fig, output_dir, chart):
+        shown.charts.append(chart)
+        texts = [fig._suptitle.get_text() if fig._suptitle else ""]
+        for ax in fig.axes:
+            texts.append(ax.get_title() + ax.get_title("left"))
+            if ax.get_label() != "<colorbar>" and ax.axison and not _plotted(ax):
+                shown.problems.append(f"chart {chart}: an axes without data ({ax.get_title('left')!r})")
+        if any(_NAN.search(t) for t in texts):
+            shown.problems.append(f"chart {chart}: {texts}")
+        plt.close(fig)  # checked as drawn; rendering the PNG is the kernel-based test's job (and slow)
+
+    monkeypatch.setattr(IPython.display, "display", record)
+    monkeypatch.setattr(D, "display", record)
+    monkeypatch.setattr(D, "note", note)
+    monkeypatch.setattr(D, "show", show)
+    nb = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    ns = {"__name__": "__main__", "display": record}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            exec(compile(cell.source, f"<{name} cell {i}>", "exec"), ns)
+            if "parameters" in cell.metadata.get("tags", []):
+                ns.update(params)
+    plt.close("all")
+    # seaborn's heatmap calls a matplotlib function that matplotlib plans to deprecate: not ours to fix
+    shown.problems += [f"warning: {w.category.__name__}: {w.message}" for w in caught
+                       if not str(w.message).startswith("The set_bad function will be deprecated")]
+    shown.problems += [f"shown: {m.group(0)!r} in {t[max(0, m.start() - 80): m.end() + 40]!r}"
+                       for t in shown.notes + shown.html for m in [_NAN.search(t)] if m]
+    return shown
+
+
+def run_case_notebooks(case: Case, tmp_path: Path, monkeypatch, names=NOTEBOOK_NAMES) -> dict[str, Shown]:
+    folder = make_case(case, tmp_path / "data")
+    model = model_of(case, folder)
+    model_dir = model.save(tmp_path / "model")
+    out = {}
+    for name in names:
+        params = {"data_dir": str(folder), "as_of": model.meta["as_of"], "output_dir": str(tmp_path / "out" / name),
+                  "model_dir": str(model_dir)}
+        if name == "executive_summary":
+            params |= {"reports_dir": str(tmp_path / "reports"), "schedule": "adhoc"}
+        out[name] = execute_notebook(name, params, monkeypatch)
+    return out
+
+
+# --------------------------------------------------------------------------- each case built once
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """case name -> (data folder, model), each built on first use."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            case = CASES[name]
+            folder = make_case(case, tmp_path_factory.mktemp(name) / "data")
+            cache[name] = folder, model_of(case, folder)
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def full():
+    """The portfolio model of the whole sample, to compare with."""
+    return model_of(Case("sample", unchanged), SAMPLE_DATA_DIR)
+
+
+# --------------------------------------------------------------------------- the model's figures
+def test_all_cancelled_model(built, full):
+    _, m = built("all_cancelled")
+    h = m.headline.iloc[0]
+    assert h["running_projects"] == 0 and h["total_budget"] == 0 and h["funded_need"] == 0
+    assert np.isnan(h["portfolio_cpi"]) and np.isnan(h["spend_to_date"])
+    assert set(m.decisions["decision"]) == {"closed"} and m.selection.empty
+    assert m.frontier["value"].eq(0).all() and m.relevant.empty
+    # cancelling changes no cash flow: the portfolio's value is the sample's
+    assert h["portfolio_npv"] == pytest.approx(full.headline.loc[0, "portfolio_npv"], rel=1e-12)
+    assert m.projects["health"].isna().all()
+
+
+def test_one_project_has_its_own_figures(built, full):
+    _, m = built("single_project")
+    assert m.projects["project_id"].tolist() == [ONE_PROJECT]
+    mine = m.projects.iloc[0]
+    theirs = full.projects.set_index("project_id").loc[ONE_PROJECT]
+    for col in ("total_cost", "total_benefit", "roi", "npv", "npv_as_of", "remaining_npv", "irr", "bcr", "pv",
+                "ev", "ac", "cpi", "spi", "eac", "vac", "funding_need"):
+        assert mine[col] == pytest.approx(theirs[col], rel=1e-12), col
+    assert (mine["health"], mine["health_reason"]) == (theirs["health"], theirs["health_reason"])
+    h = m.headline.iloc[0]
+    assert h["running_projects"] == 1 and h["portfolio_npv"] == pytest.approx(theirs["npv_as_of"], rel=1e-12)
+    assert h["portfolio_cpi"] == pytest.approx(theirs["cpi"], rel=1e-12)
+    # one candidate needing more than the default cap (70% of its need) waits
+    assert m.decisions["decision"].tolist() == ["defer"]
+    assert m.meta["budget_cap"] == pytest.approx(0.7 * theirs["funding_need"])
+
+
+def test_nobody_over_allocated(built):
+    _, m = built("no_overallocation")
+    assert m.utilization["planned_utilization"].max() == pytest.approx(0.96)
+    assert m.overallocations.empty and m.overallocated_ahead.empty
+    assert m.headline.loc[0, "overallocated_people"] == 0
+    assert list(m.overallocated_ahead.columns)[-1] == "detail"
+    assert m.bench["projects_needing_role"].eq("").all() and len(m.bench)
+
+
+def test_all_proposed_model(built):
+    _, m = built("all_proposed")
+    h = m.headline.iloc[0]
+    assert h["running_projects"] == 0 and m.stale == []
+    assert set(m.decisions["decision"]) <= {"fund", "defer", "reject", "re-scope"}
+    assert m.decisions["funding_need"].sum() == pytest.approx(m.projects["bac"].sum())
+    assert not m.cashflow["is_actual"].any() and m.plan_vs_actual.empty
+    assert m.util_totals.loc[0, "actual_hours"] == 0 and not m.has("lessons")
+
+
+def test_as_of_before_and_after_the_data(built):
+    from pmo_analysis.report import banners
+
+    _, before = built("before_data")
+    assert before.meta["freshness"]["before_data"] == \
+        "the data begins after this date (cash flows from 2024-06, timesheets from 2025-01)"
+    assert any("As of 2020-01-31, the data begins after this date" in b for b in banners(before))
+    assert before.projects["cpi"].isna().all() and before.overallocations.empty
+    _, after = built("after_data")
+    assert after.stale == ["actual costs end in 2026-06, 66 months before the last complete month 2031-12",
+                           "timesheets end in 2026-06, 66 months before the last complete month 2031-12"]
+    assert after.meta["freshness"]["before_data"] is None
+    zero = after.decisions.loc[after.decisions["reason"].str.startswith("CPI 0.00")]
+    assert len(zero) and not zero["reason"].str.contains("nan").any()
+
+
+def test_finance_only_and_no_lessons(built):
+    _, m = built("finance_only")
+    assert not m.has("utilization") and not m.has("lessons")
+    assert np.isnan(m.headline.loc[0, "utilization"]) and np.isnan(m.headline.loc[0, "open_high_impact_actions"])
+    assert m.by_objective["strategic_objective"].notna().all()
+    _, m = built("no_lessons")
+    assert m.has("utilization") and not m.has("recurring")
+
+
+def test_quiet_portfolio(built):
+    _, m = built("quiet")
+    assert m.bench.empty and m.recurring.empty and m.open_actions.empty and m.followthrough.empty
+    assert m.meta["budget_cap"] == 0 and not m.decisions["funded"].any()
+    assert set(m.selection["decision"]) == {"defer"}
+
+
+def test_objective_missing_is_one_named_group(sample):
+    projects = sample.projects.drop(columns=["strategic_objective"])
+    from pmo_analysis.data import Portfolio
+
+    m = build_model(Portfolio(SAMPLE_DATA_DIR, projects=projects, cashflows=sample.cashflows), as_of=SAMPLE_AS_OF)
+    assert m.by_objective["strategic_objective"].tolist() == ["(none)"]
+
+
+# --------------------------------------------------------------------------- the notebooks, without a kernel
+EXPECTED = {
+    "all_cancelled": {
+        "executive_summary": ["No project is running (active or on hold) at 2026-06-30, so there is no health, spend "
+                              "or CPI/SPI to report: the 40 project(s) are 40 cancelled.",
+                              "No project is proposed or running, so there is no budget to allocate and nothing to "
+                              "stop; the decisions below are about people and recurring problems."],
+        "portfolio_roi": ["No project is running (active or on hold) at 2026-06-30, so there is no earned value to "
+                          "judge.",
+                          "No project is proposed or running: all 40 are completed or cancelled, so there is nothing "
+                          "to fund, stop or defer."],
+        "lessons_learned": ["No project is running at 2026-06-30, so no past lesson is matched to one."],
+    },
+    "no_overallocation": {
+        "resource_utilization": ["Nobody is planned above 100% of capacity in 2026-07 to 2026-12.",
+                                 "Roles short of capacity on average over 2026-07 to 2026-12: none."],
+    },
+    "all_proposed": {
+        "portfolio_roi": ["3 project(s) without cash flows have no NPV and are not drawn.",
+                          "No month of the cash flows is complete at 2026-06-30: the whole curve is the plan."],
+        "resource_utilization": [
+            "No project hours are booked in the complete months of the window (up to 2026-06): utilization, the "
+            "bench and plan against actual need timesheets, so only the plan is shown.",
+            "No bench without booked hours: nobody can be judged under-used.",
+            "No project hours are planned or booked in the complete months of the window (up to 2026-06), so there "
+            "is no effort to compare."],
+    },
+    "single_project": {
+        "executive_summary": ["Health of the 1 running project(s) (active or on hold): 0 off track, 0 at risk, "
+                              "1 on track."],
+        "lessons_learned": ["No past lesson from another project matches the running projects.",
+                            "No fix came undone: no problem whose action was marked done came back later in another "
+                            "project.",
+                            "No lessons of kind went_well."],
+    },
+    "before_data": {
+        "portfolio_roi": ["None of the 23 running project(s) has earned value at 2020-01-31: CPI and SPI need a "
+                          "percent complete and planned or actual cost up to the last complete month."],
+        "resource_utilization": ["No heatmap: no project hours are booked or planned in the window.",
+                                 "No hours are booked in the complete months of the window (up to 2020-01)."],
+    },
+    "after_data": {
+        "resource_utilization": ["No utilization to chart: no project hours are booked in the complete months of "
+                                 "the window."],
+    },
+    "finance_only": {
+        "executive_summary": ["Not available from this data: utilization and capacity (needs the resources, "
+                              "assignments and timesheets tables); lessons (needs the lessons table)."],
+        "resource_utilization": ["This report needs the resources, assignments and timesheets tables, which the "
+                                 "data folder does not hold (see docs/data-dictionary.md)."],
+        "lessons_learned": ["This report needs the lessons table, which the data folder does not hold (see "
+                            "docs/data-dictionary.md)."],
+    },
+    "no_lessons": {
+        "lessons_learned": ["This report needs the lessons table, which the data folder does not hold (see "
+                            "docs/data-dictionary.md)."],
+    },
+    "quiet": {
+        "portfolio_roi": ["With 0 available against a need of 16.0M, the selection funds 0 of 28 candidate "
+                          "project(s) for 0. Decisions: 1 stop, 28 defer."],
+        "resource_utilization": ["Nobody is below the bench threshold over the last three complete months."],
+        "lessons_learned": ["No theme has to-improve lessons from 1000 or more projects.",
+                            "No recommendation is open or in progress: every action is done, or none was recorded."],
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_notebooks_say_what_is_empty(name, built, tmp_path, monkeypatch):
+    folder, model = built(name)
+    model_dir = model.save(tmp_path / "model")
+    for nb in NOTEBOOK_NAMES:
+        params = {"data_dir": str(folder), "as_of": model.meta["as_of"], "output_dir": str(tmp_path / "out" / nb),
+                  "model_dir": str(model_dir)}
+        if nb == "executive_summary":
+            params |= {"reports_dir": str(tmp_path / "reports"), "schedule": "adhoc"}
+        shown = execute_notebook(nb, params, monkeypatch)
+        monkeypatch.undo()
+        assert shown.problems == [], nb
+        for sentence in EXPECTED[name].get(nb, []):
+            assert any(sentence in n for n in shown.notes), (nb, sentence, shown.notes)
+    if name == "before_data":
+        assert "As of 2020-01-31, the data begins after this date" in shown.text()
+
+
+# --------------------------------------------------------------------------- the real suite, with kernels
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", ["all_cancelled", "finance_only"])
+def test_suite_succeeds(name, built, tmp_path):
+    from pmo_analysis.runner import run_reports
+
+    folder, _ = built(name)
+    result = run_reports(data_dir=folder, params={"as_of": SAMPLE_AS_OF}, reports_dir=tmp_path / "reports", jobs=2,
+                         progress=None)
+    assert result.status == "success", [n.error for n in result.notebooks]
