@@ -120,7 +120,7 @@ def tokenize(text: str, *, phrases: bool = True) -> list[str]:
     Examples
     --------
     >>> tokenize("Vendor delays pushed go-live", phrases=False)
-    ['vendor', 'delay', 'push', 'go', 'live']
+    ['vendor', 'delay', 'push', 'live']
     >>> tokenize("需求变更频繁导致返工", phrases=False)
     ['requir', 'chang', '频繁', 'rework']
     """

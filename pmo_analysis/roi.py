@@ -99,7 +99,7 @@ def xnpv(rate: float, values: Sequence[float], dates: Sequence) -> float:
 
     Examples
     --------
-    >>> round(xnpv(0.1, [-1000, 1100], ["2026-01-01", "2027-01-01"]), 6)
+    >>> abs(round(xnpv(0.1, [-1000, 1100], ["2026-01-01", "2027-01-01"]), 6))
     0.0
     """
     t = _years(dates)
@@ -129,7 +129,7 @@ def irr_roots(values: Sequence[float], dates: Sequence) -> np.ndarray:
 
     Examples
     --------
-    >>> [round(r, 6) for r in irr_roots([-1000, 2220, -1232], ["2025-01-01", "2026-01-01", "2027-01-01"])]
+    >>> [round(float(r), 6) for r in irr_roots([-1000, 2220, -1232], ["2025-01-01", "2026-01-01", "2027-01-01"])]
     [0.1, 0.12]
     """
     return _roots(np.asarray(values, dtype=float), _years(dates))
@@ -286,7 +286,7 @@ def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float =
     >>> from pmo_analysis.config import SAMPLE_DATA_DIR
     >>> p = load_portfolio(SAMPLE_DATA_DIR)
     >>> fin = project_financials(p.cashflows, as_of="2026-06-30")
-    >>> len(fin), round(fin["npv_as_of"].sum() / 1e6, 2)
+    >>> len(fin), round(float(fin["npv_as_of"].sum()) / 1e6, 2)
     (40, 10.08)
     """
     if not np.isfinite(discount_rate) or discount_rate <= -1:

@@ -37,3 +37,21 @@ def edit_csv(folder: Path, table: str, edit) -> None:
 
 def ts(value: str) -> pd.Timestamp:
     return pd.Timestamp(value)
+
+
+#: Parameters of the one suite run of a test session: not the defaults, so the tests can see them
+#: reach every report.
+SUITE_PARAMS = {"as_of": SAMPLE_AS_OF, "discount_rate": 0.1, "over_threshold": 1.1, "min_projects": 4,
+                "n_themes": 8}
+SUITE_NOTEBOOK_PARAMS = {"resource_utilization": {"group_by": "role"}}
+
+
+@pytest.fixture(scope="session")
+def suite_run(tmp_path_factory):
+    """The whole report suite on the sample, run once per test session (each report notebook is
+    executed here and nowhere else), in a reports folder of its own."""
+    from pmo_analysis.runner import run_reports
+
+    reports = tmp_path_factory.mktemp("reports")
+    return run_reports(data_dir=SAMPLE_DATA_DIR, params=SUITE_PARAMS, notebook_params=SUITE_NOTEBOOK_PARAMS,
+                       reports_dir=reports, jobs=2, progress=None)

@@ -452,7 +452,7 @@ def test_notebooks_say_what_is_empty(name, built, tmp_path, monkeypatch):
 
 # --------------------------------------------------------------------------- the real suite, with kernels
 @pytest.mark.notebook
-@pytest.mark.parametrize("name", ["all_cancelled", "finance_only"])
+@pytest.mark.parametrize("name", ["all_cancelled"])
 def test_suite_succeeds(name, built, tmp_path):
     from pmo_analysis.runner import run_reports
 

@@ -97,11 +97,7 @@ def test_changes_between_two_runs(tmp_path):
     assert re.search(r'<img[^>]+src="data:image/png;base64,', html)  # the trend chart, from the second report on
 
 
-@pytest.mark.notebook
-def test_first_run_says_there_is_nothing_to_compare(tmp_path):
-    r = run_reports(notebooks=["executive_summary"], params={"as_of": SAMPLE_AS_OF}, reports_dir=tmp_path,
-                    schedule="new", progress=None)
-    assert r.status == "success"
-    html = (r.run_dir / "executive_summary.html").read_text(encoding="utf-8")
+def test_first_run_says_there_is_nothing_to_compare(suite_run):
+    html = (suite_run.run_dir / "executive_summary.html").read_text(encoding="utf-8")
     assert "No previous report of the" in html and "<img" not in html
-    assert pd.read_csv(r.run_dir / "executive_summary" / "changes_since_previous.csv").empty
+    assert pd.read_csv(suite_run.run_dir / "executive_summary" / "changes_since_previous.csv").empty

@@ -9,9 +9,10 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from pmo_analysis import roi
+from pmo_analysis import ParameterError, roi
 from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.params import NOTEBOOKS, declared
+from pmo_analysis.report import open_report
 
 NOTEBOOK_FILES = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
@@ -59,17 +60,17 @@ def _run(name, tmp_path, **params):
     return out
 
 
-@pytest.mark.notebook
-def test_portfolio_roi_notebook_exports(tmp_path, sample):
-    out = _run("portfolio_roi", tmp_path, discount_rate=0.1)
+def test_portfolio_roi_notebook_exports(suite_run, sample):
+    out = suite_run.run_dir / "portfolio_roi"
     got = pd.read_csv(out / "roi_by_project.csv")
     required = ["project_id", "name", "department", "status", "total_cost", "total_benefit", "net_benefit",
                 "roi", "npv", "irr", "bcr", "payback_months", "bac", "pv", "ev", "ac", "cpi", "spi", "cv",
-                "sv", "eac", "vac"]
+                "sv", "eac", "vac", "remaining_npv", "irr_roots", "months_without_actuals"]
     assert set(required) <= set(got.columns) and len(got) == 40
     ref = roi.roi_by_project(sample.projects, sample.cashflows, as_of=SAMPLE_AS_OF, discount_rate=0.1)
     assert got["project_id"].tolist() == ref["project_id"].tolist()
-    assert got["npv"].to_numpy() == pytest.approx(ref["npv"].to_numpy(), rel=1e-9)
+    assert got["npv"].to_numpy() == pytest.approx(ref["npv"].to_numpy(), rel=1e-9)  # the run's discount rate
+    assert got["remaining_npv"].to_numpy() == pytest.approx(ref["remaining_npv"].to_numpy(), rel=1e-9)
     sel = pd.read_csv(out / "portfolio_selection.csv")
     assert list(sel.columns[:2]) == ["project_id", "score"] and "selected" in sel and sel["selected"].any()
     charts = sorted(p.name for p in (out / "charts").glob("*.png"))
@@ -77,16 +78,11 @@ def test_portfolio_roi_notebook_exports(tmp_path, sample):
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("params, message", [
-    ({"as_of": "30/06/2026"}, "portfolio_roi: parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'"),
-    ({"discount_rate": -0.05}, "portfolio_roi: parameter 'discount_rate' must be >= 0 and <= 1, got -0.05"),
-    ({"discount_rate": "ten"}, "portfolio_roi: parameter 'discount_rate' must be a number, got 'ten'"),
-])
-def test_bad_parameter_fails_in_first_cell(tmp_path, params, message):
+def test_bad_parameter_fails_in_first_cell(tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as info:
-        _run("portfolio_roi", tmp_path, **params)
+        _run("portfolio_roi", tmp_path, as_of="30/06/2026")
     assert info.value.ename == "ParameterError"
-    assert message in info.value.evalue
+    assert "portfolio_roi: parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'" in info.value.evalue
     code = [c for c in nbformat.read(tmp_path / "portfolio_roi.ipynb", as_version=4).cells
             if c.cell_type == "code"]
     failed = [i for i, c in enumerate(code) if any(o.get("output_type") == "error" for o in c.outputs)]
@@ -94,25 +90,34 @@ def test_bad_parameter_fails_in_first_cell(tmp_path, params, message):
     assert failed == [injected + 1]
 
 
-@pytest.mark.notebook
-def test_resource_utilization_notebook_exports(tmp_path, sample):
-    out = _run("resource_utilization", tmp_path, group_by="role", over_threshold=1.1)
+@pytest.mark.parametrize("params, message", [
+    ({"discount_rate": -0.05}, "portfolio_roi: parameter 'discount_rate' must be >= 0 and <= 1, got -0.05"),
+    ({"discount_rate": "ten"}, "portfolio_roi: parameter 'discount_rate' must be a number, got 'ten'"),
+])
+def test_bad_parameter_stops_the_report_before_any_figure(params, message):
+    """What the first cell after the parameters calls (the kernel test above shows it is that cell)."""
+    with pytest.raises(ParameterError) as info:
+        open_report("portfolio_roi", {"data_dir": str(SAMPLE_DATA_DIR), **params}, show=False)
+    assert str(info.value) == message
+
+
+def test_resource_utilization_notebook_exports(suite_run):
+    out = suite_run.run_dir / "resource_utilization"
     u = pd.read_csv(out / "utilization_by_resource.csv")
     assert list(u.columns) == ["resource_id", "period", "capacity_hours", "actual_hours", "utilization",
                                "planned_hours", "planned_utilization", "month_status", "capacity_to_date"]
     assert len(u) == 60 * 18 and u["period"].iloc[0] == "2025-07"
     o = pd.read_csv(out / "overallocations.csv")
     assert {"resource_id", "period", "planned_hours", "capacity_hours", "project_ids"} <= set(o.columns)
-    assert (o["planned_hours"] > 1.1 * o["capacity_hours"]).all() and len(o) > 0
+    assert (o["planned_hours"] > 1.1 * o["capacity_hours"]).all() and len(o) > 0  # the run's threshold
     c = pd.read_csv(out / "capacity_vs_demand.csv")
     assert {"role", "period", "capacity_hours", "demand_hours", "gap_hours"} <= set(c.columns)
     assert (c["gap_hours"] == c["capacity_hours"] - c["demand_hours"]).all()
-    assert (out / "charts" / "heatmap_role.png").exists()
+    assert (out / "charts" / "heatmap_role.png").exists()  # a per-notebook display parameter
 
 
-@pytest.mark.notebook
-def test_lessons_notebook_exports(tmp_path):
-    out = _run("lessons_learned", tmp_path, min_projects=4, n_themes=8)
+def test_lessons_notebook_exports(suite_run):
+    out = suite_run.run_dir / "lessons_learned"
     rec = pd.read_csv(out / "recurring_themes.csv")
     assert list(rec.columns[:6]) == ["theme", "source", "top_terms", "lessons", "projects", "departments"]
     assert "example_lesson_ids" in rec and (rec["projects"] >= 4).all() and len(rec) >= 4

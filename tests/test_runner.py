@@ -25,15 +25,6 @@ from pmo_analysis.schedule import Schedule, _lock, due_slot, next_runs, render_p
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-@pytest.fixture(scope="session")
-def suite_run(tmp_path_factory):
-    """The whole report suite on the sample data, run once for the tests below."""
-    reports = tmp_path_factory.mktemp("reports")
-    result = run_reports(data_dir=SAMPLE_DATA_DIR, params={"as_of": SAMPLE_AS_OF}, reports_dir=reports,
-                         jobs=2, progress=None)
-    return result
-
-
 def test_suite_succeeds_and_publishes(suite_run):
     assert suite_run.status == "success", [n.error for n in suite_run.notebooks]
     run = suite_run.run_dir

@@ -24,7 +24,7 @@ def test_environment_yml_installs_the_pyproject_dependency_set():
     names = {re.split(r"[<>=!\[ ]", d)[0].lower() for d in project["dependencies"]}
     assert {"jupyterlab", "pandas", "matplotlib", "seaborn", "papermill", "nbconvert"} <= names
     dev = {re.split(r"[<>=!\[ ]", d)[0].lower() for d in project["optional-dependencies"]["dev"]}
-    assert {"pytest", "nbval"} <= dev
+    assert {"pytest", "hypothesis"} <= dev
 
 
 def test_readme_quick_start_and_ci():
