@@ -2,7 +2,7 @@
 from .data import Portfolio, load_portfolio
 from .exceptions import DataValidationError, MissingTableError, ParameterError, PMOError, Problem
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one declaration: pyproject.toml reads it (dynamic version)
 
 __all__ = [
     "Portfolio",

@@ -19,13 +19,14 @@ import datetime as dt
 import math
 import re
 import reprlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import yaml
 
+from .bounds import Bounds
 from .config import (DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_MONTHS, DEFAULT_OVER_THRESHOLD,
                      DEFAULT_UNDER_THRESHOLD, REPORTS_DIR, SAMPLE_DATA_DIR)
 from .exceptions import ParameterError
@@ -37,7 +38,11 @@ __all__ = ["Param", "NOTEBOOKS", "MODEL_PARAMS", "validate_model_params", "typed
 
 @dataclass(frozen=True)
 class Param:
-    """One notebook parameter. ``kind``: path, date, float, int, str, bool or choice."""
+    """One notebook parameter. ``kind``: path, date, float, int, str, bool or choice.
+
+    A number's range is given as ``min``, ``max`` and ``min_inclusive`` and kept as :attr:`bounds`,
+    the same :class:`~pmo_analysis.bounds.Bounds` the data contract uses for its columns.
+    """
 
     name: str
     kind: str
@@ -47,16 +52,16 @@ class Param:
     max: float | None = None
     min_inclusive: bool = True
     choices: tuple[str, ...] = ()
+    bounds: Bounds = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bounds", Bounds(self.min, self.max, self.min_inclusive))
 
     def describe_range(self) -> str:
+        """The allowed values in words (``'>= 0 and <= 1'``, ``'one of npv, roi'``); empty if any."""
         if self.choices:
             return "one of " + ", ".join(self.choices)
-        parts = []
-        if self.min is not None:
-            parts.append(f">= {self.min:g}" if self.min_inclusive else f"> {self.min:g}")
-        if self.max is not None:
-            parts.append(f"<= {self.max:g}")
-        return " and ".join(parts)
+        return self.bounds.describe()
 
 
 _COMMON = [
@@ -247,8 +252,7 @@ def _number(where: str, p: Param, value: Any) -> int | float:
         if not float(num).is_integer():
             raise ParameterError(f"{where} must be a whole number, got {_show(value)}")
         num = int(num)
-    low_bad = p.min is not None and (num < p.min if p.min_inclusive else num <= p.min)
-    if low_bad or (p.max is not None and num > p.max):
+    if p.bounds.is_outside(num):
         raise ParameterError(f"{where} must be {p.describe_range()}, got {_show(value)}")
     return num
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -83,39 +84,15 @@ def _month_start(ts: pd.Timestamp) -> pd.Timestamp:
     return ts.to_period("M").to_timestamp()
 
 
-def _add_months(base: pd.Timestamp, months: np.ndarray) -> np.ndarray:
-    p = base.to_period("M")
-    return (p.ordinal + np.asarray(months)).astype("int64")
-
-
 def _ordinal_to_ts(ordinals: np.ndarray) -> pd.DatetimeIndex:
     return pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype="int64"), freq="M").to_timestamp()
 
 
 # --------------------------------------------------------------------------- projects + cashflows
 def _projects(rng: np.random.Generator, n: int, as_of: pd.Timestamp) -> pd.DataFrame:
-    status = rng.choice(["active", "completed", "proposed", "on_hold", "cancelled"], size=n,
-                        p=[0.50, 0.20, 0.15, 0.075, 0.075])
-    if n >= 10:  # every status present, in sample proportions
-        fixed = (["active"] * round(n * 0.5) + ["completed"] * round(n * 0.2)
-                 + ["proposed"] * round(n * 0.15) + ["on_hold"] * max(1, round(n * 0.075)))
-        fixed += ["cancelled"] * (n - len(fixed))
-        status = rng.permutation(np.array(fixed[:n]))
-    asof_ord = as_of.to_period("M").ordinal
-    duration = rng.integers(6, 25, size=n)
-    start = np.empty(n, dtype="int64")
-    for st, lo, hi in [("active", -24, -3), ("completed", -30, -8), ("proposed", 2, 10),
-                       ("on_hold", -18, -6), ("cancelled", -24, -8)]:
-        m = status == st
-        start[m] = asof_ord + rng.integers(lo, hi + 1, size=m.sum())
-    # active projects end after as-of, completed ones before
-    end = start + duration - 1
-    m = status == "active"
-    end[m] = np.maximum(end[m], asof_ord + rng.integers(1, 13, size=m.sum()))
-    m = status == "completed"
-    end[m] = np.minimum(end[m], asof_ord - 1)
-    end[m] = np.maximum(end[m], start[m] + 3)
-    duration = end - start + 1
+    """The projects table, with hidden ``_``-columns (months, planted behaviours) for later steps."""
+    status = _project_status(rng, n)
+    start, end = _project_months(rng, status, as_of.to_period("M").ordinal)
     budget = np.round(rng.lognormal(mean=np.log(900_000), sigma=0.7, size=n), -3)
     names = np.array([_PROJECT_NAMES[i % len(_PROJECT_NAMES)]
                       + ("" if i < len(_PROJECT_NAMES) else f" #{i // len(_PROJECT_NAMES) + 1}")
@@ -136,8 +113,45 @@ def _projects(rng: np.random.Generator, n: int, as_of: pd.Timestamp) -> pd.DataF
         "strategic_alignment": rng.choice([1, 2, 3, 4, 5], size=n, p=[0.08, 0.17, 0.3, 0.28, 0.17]),
         "risk_score": rng.choice([1, 2, 3, 4, 5], size=n, p=[0.12, 0.28, 0.3, 0.2, 0.1]),
     })
-    # planted behaviours: cost factor (CPI ~ 1 / factor), schedule factor (SPI), benefit profile
     df["_start"], df["_end"] = start, end
+    return _plant_behaviours(rng, df)
+
+
+def _project_status(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Statuses in sample proportions; from 10 projects on, every status is present."""
+    status = rng.choice(["active", "completed", "proposed", "on_hold", "cancelled"], size=n,
+                        p=[0.50, 0.20, 0.15, 0.075, 0.075])
+    if n >= 10:
+        fixed = (["active"] * round(n * 0.5) + ["completed"] * round(n * 0.2)
+                 + ["proposed"] * round(n * 0.15) + ["on_hold"] * max(1, round(n * 0.075)))
+        fixed += ["cancelled"] * (n - len(fixed))
+        status = rng.permutation(np.array(fixed[:n]))
+    return status
+
+
+def _project_months(rng: np.random.Generator, status: np.ndarray, asof_ord: int) -> tuple[np.ndarray, np.ndarray]:
+    """First and last month (period ordinals) of each project, consistent with its status: active
+    projects end after the as-of month, completed ones before it, proposed ones start after it."""
+    n = len(status)
+    duration = rng.integers(6, 25, size=n)
+    start = np.empty(n, dtype="int64")
+    for st, lo, hi in [("active", -24, -3), ("completed", -30, -8), ("proposed", 2, 10),
+                       ("on_hold", -18, -6), ("cancelled", -24, -8)]:
+        m = status == st
+        start[m] = asof_ord + rng.integers(lo, hi + 1, size=m.sum())
+    end = start + duration - 1
+    m = status == "active"
+    end[m] = np.maximum(end[m], asof_ord + rng.integers(1, 13, size=m.sum()))
+    m = status == "completed"
+    end[m] = np.minimum(end[m], asof_ord - 1)
+    end[m] = np.maximum(end[m], start[m] + 3)
+    return start, end
+
+
+def _plant_behaviours(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
+    """Hidden columns the later steps read: cost factor (CPI ~ 1 / factor), schedule factor (SPI),
+    benefit ratio (strong, moderate or weak payback) and early benefits."""
+    n = len(df)
     df["_cost_factor"] = np.where(rng.random(n) < 0.2, rng.uniform(1.25, 1.45, n), rng.uniform(0.93, 1.07, n))
     df["_schedule"] = np.where(rng.random(n) < 0.2, rng.uniform(0.65, 0.8, n), rng.uniform(0.92, 1.05, n))
     profile = rng.choice(["strong", "moderate", "weak"], size=n, p=[0.35, 0.4, 0.25])
@@ -148,59 +162,49 @@ def _projects(rng: np.random.Generator, n: int, as_of: pd.Timestamp) -> pd.DataF
     return df
 
 
-def _cashflows(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp,
-               benefit_months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    n = len(projects)
-    asof_ord = as_of.to_period("M").ordinal
+class _MonthGrid(NamedTuple):
+    """One row per project and month, from its first month to ``benefit_months`` after its last."""
+
+    pidx: np.ndarray  # project of each row
+    offs: np.ndarray  # months since the project's first month
+    month: np.ndarray  # period ordinal
+    d: np.ndarray  # the project's duration in months, per row
+    dur: np.ndarray  # duration per project
+    span: np.ndarray  # rows per project
+
+    @property
+    def last_exec(self) -> np.ndarray:
+        """Row of each project's last execution month."""
+        return np.cumsum(self.span) - self.span + self.dur - 1
+
+
+def _month_grid(projects: pd.DataFrame, benefit_months: int) -> _MonthGrid:
     start = projects["_start"].to_numpy()
     dur = (projects["_end"] - projects["_start"] + 1).to_numpy()
     span = dur + benefit_months
-    pidx = np.repeat(np.arange(n), span)
+    pidx = np.repeat(np.arange(len(projects)), span)
     offs = np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span)
-    month = start[pidx] + offs
-    d = dur[pidx]
-    in_exec = offs < d
-    # S-shaped cost profile over the execution months
-    w = np.where(in_exec, np.sin(np.pi * (offs + 0.5) / d) + 0.6, 0.0)
-    wsum = np.bincount(pidx, weights=w, minlength=n)
-    budget = projects["budget"].to_numpy()
-    planned_cost = np.round(w / wsum[pidx] * budget[pidx], 2)
-    resid = budget - np.bincount(pidx, weights=planned_cost, minlength=n)
-    last_exec = np.cumsum(span) - span + dur - 1
-    planned_cost[last_exec] = np.round(planned_cost[last_exec] + resid, 2)
+    return _MonthGrid(pidx, offs, start[pidx] + offs, dur[pidx], dur, span)
 
-    ratio = projects["_benefit_ratio"].to_numpy()[pidx]
-    early = projects["_early"].to_numpy()[pidx]
-    ben_start = np.where(early, d // 2, d)
-    k = offs - ben_start
-    ramp = np.clip((k + 1) / 6.0, 0, 1)
-    horizon = benefit_months + (d - ben_start)
-    planned_benefit = np.where(k >= 0, budget[pidx] * ratio / horizon * ramp * 1.1, 0.0)
-    planned_benefit = np.round(planned_benefit, -2)
 
-    status = projects["status"].to_numpy()[pidx]
+def _cashflows(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp,
+               benefit_months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Monthly planned and actual cost and benefit of each project, and the projects with their
+    ``percent_complete`` (from the planned progress and the schedule factor)."""
+    asof_ord = as_of.to_period("M").ordinal
+    grid = _month_grid(projects, benefit_months)
+    planned_cost = _planned_cost(projects["budget"].to_numpy(), grid)
+    planned_benefit = _planned_benefit(projects, grid, benefit_months)
+    status = projects["status"].to_numpy()[grid.pidx]
     # cancelled projects stop where they were cancelled: no later cost and no benefit
-    cancel_at = asof_ord - rng.integers(1, 6, size=n)
+    cancel_at = asof_ord - rng.integers(1, 6, size=len(projects))
     cancelled = status == "cancelled"
-    stop = cancelled & (month > cancel_at[pidx])
-    planned_cost = np.where(stop, 0.0, planned_cost)
+    planned_cost = np.where(cancelled & (grid.month > cancel_at[grid.pidx]), 0.0, planned_cost)
     planned_benefit = np.where(cancelled, 0.0, planned_benefit)
-
-    reported = month <= asof_ord
-    # on-hold projects have reported nothing for the last 3 months
-    reported &= ~((status == "on_hold") & (month > asof_ord - 3))
-    # a few active projects have not reported the as-of month yet
-    late_report = rng.random(n) < 0.25
-    reported &= ~((status == "active") & late_report[pidx] & (month == asof_ord))
-    reported &= status != "proposed"
-    noise = rng.uniform(0.9, 1.1, size=len(pidx))
-    actual_cost = np.where(reported, np.round(planned_cost * projects["_cost_factor"].to_numpy()[pidx]
-                                              * noise, 2), np.nan)
-    actual_benefit = np.where(reported, np.round(planned_benefit * rng.uniform(0.7, 1.15, len(pidx)), -2),
-                              np.nan)
+    actual_cost, actual_benefit = _actuals(rng, projects, grid, status, planned_cost, planned_benefit, asof_ord)
     cf = pd.DataFrame({
-        "project_id": projects["project_id"].to_numpy()[pidx],
-        "period": _ordinal_to_ts(month).strftime("%Y-%m"),
+        "project_id": projects["project_id"].to_numpy()[grid.pidx],
+        "period": _ordinal_to_ts(grid.month).strftime("%Y-%m"),
         "planned_cost": planned_cost,
         "planned_benefit": planned_benefit,
         "actual_cost": actual_cost,
@@ -208,15 +212,68 @@ def _cashflows(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Times
     })
     keep = (cf["planned_cost"] > 0) | (cf["planned_benefit"] > 0) | cf["actual_cost"].gt(0)
     cf = cf.loc[keep].reset_index(drop=True)
+    pct = _percent_complete(projects, grid, planned_cost, asof_ord)
+    return projects.assign(percent_complete=pct), cf
 
-    # percent complete from the planned progress and the schedule factor
-    pv = np.bincount(pidx, weights=np.where(month <= asof_ord, planned_cost, 0.0), minlength=n)
+
+def _planned_cost(budget: np.ndarray, grid: _MonthGrid) -> np.ndarray:
+    """The budget spread over the execution months in an S-shaped profile, rounded to the cent,
+    the rounding remainder booked in the last execution month."""
+    n = len(budget)
+    pidx, offs, d = grid.pidx, grid.offs, grid.d
+    w = np.where(offs < d, np.sin(np.pi * (offs + 0.5) / d) + 0.6, 0.0)
+    wsum = np.bincount(pidx, weights=w, minlength=n)
+    planned_cost = np.round(w / wsum[pidx] * budget[pidx], 2)
+    resid = budget - np.bincount(pidx, weights=planned_cost, minlength=n)
+    last_exec = grid.last_exec
+    planned_cost[last_exec] = np.round(planned_cost[last_exec] + resid, 2)
+    return planned_cost
+
+
+def _planned_benefit(projects: pd.DataFrame, grid: _MonthGrid, benefit_months: int) -> np.ndarray:
+    """Benefits ramping up over 6 months from the end of execution (half-way, for early projects)."""
+    pidx, offs, d = grid.pidx, grid.offs, grid.d
+    budget = projects["budget"].to_numpy()
+    ratio = projects["_benefit_ratio"].to_numpy()[pidx]
+    early = projects["_early"].to_numpy()[pidx]
+    ben_start = np.where(early, d // 2, d)
+    k = offs - ben_start
+    ramp = np.clip((k + 1) / 6.0, 0, 1)
+    horizon = benefit_months + (d - ben_start)
+    planned_benefit = np.where(k >= 0, budget[pidx] * ratio / horizon * ramp * 1.1, 0.0)
+    return np.round(planned_benefit, -2)
+
+
+def _actuals(rng: np.random.Generator, projects: pd.DataFrame, grid: _MonthGrid, status: np.ndarray,
+             planned_cost: np.ndarray, planned_benefit: np.ndarray, asof_ord: int) -> tuple[np.ndarray, np.ndarray]:
+    """Actual cost and benefit of the months reported (NaN for the others): up to the as-of month,
+    nothing for proposed projects nor for the last 3 months of on-hold ones, and a quarter of the
+    active projects have not reported the as-of month yet."""
+    pidx, month = grid.pidx, grid.month
+    reported = month <= asof_ord
+    reported &= ~((status == "on_hold") & (month > asof_ord - 3))
+    late_report = rng.random(len(projects)) < 0.25
+    reported &= ~((status == "active") & late_report[pidx] & (month == asof_ord))
+    reported &= status != "proposed"
+    noise = rng.uniform(0.9, 1.1, size=len(pidx))
+    actual_cost = np.where(reported, np.round(planned_cost * projects["_cost_factor"].to_numpy()[pidx]
+                                              * noise, 2), np.nan)
+    actual_benefit = np.where(reported, np.round(planned_benefit * rng.uniform(0.7, 1.15, len(pidx)), -2),
+                              np.nan)
+    return actual_cost, actual_benefit
+
+
+def _percent_complete(projects: pd.DataFrame, grid: _MonthGrid, planned_cost: np.ndarray,
+                      asof_ord: int) -> np.ndarray:
+    """Planned progress (planned value / budget) times the schedule factor; 100 when completed,
+    0 when proposed, at most 99 otherwise."""
+    n = len(projects)
+    budget = projects["budget"].to_numpy()
+    pv = np.bincount(grid.pidx, weights=np.where(grid.month <= asof_ord, planned_cost, 0.0), minlength=n)
     planned_pct = np.divide(pv, budget, out=np.zeros(n), where=budget > 0) * 100
     pct = np.clip(planned_pct * projects["_schedule"].to_numpy(), 0, 99)
-    status_p = projects["status"].to_numpy()
-    pct = np.select([status_p == "completed", status_p == "proposed"], [100.0, 0.0], np.round(pct))
-    projects = projects.assign(percent_complete=pct)
-    return projects, cf
+    status = projects["status"].to_numpy()
+    return np.select([status == "completed", status == "proposed"], [100.0, 0.0], np.round(pct))
 
 
 # --------------------------------------------------------------------------- people + time
@@ -250,6 +307,16 @@ def _resources(rng: np.random.Generator, n: int, as_of: pd.Timestamp, ts_start: 
     })
 
 
+class _Slots(NamedTuple):
+    """The team slots to fill: one per (project, role) wanted, with its allocation and dates."""
+
+    pidx: np.ndarray  # row of the project in the staffed projects
+    role: np.ndarray
+    alloc: np.ndarray  # % of weekly capacity
+    start: np.ndarray  # datetime64[D]
+    end: np.ndarray
+
+
 def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd.DataFrame,
                  *, enterprise: bool = False) -> pd.DataFrame:
     """Staff every project that is not merely proposed, the way a resource manager would: each slot
@@ -261,21 +328,23 @@ def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd
     n_people = len(resources)
     star = rng.random(n_people) < 0.08
     bench = (rng.random(n_people) < 0.08) & ~star
-    if enterprise:
-        # an enterprise portfolio: teams sized so that planned demand is ~85% of capacity, people
-        # spread over more projects at smaller allocations
-        alloc_choices, alloc_p = [5, 10, 15, 20, 25], [0.15, 0.25, 0.25, 0.2, 0.15]
-        # size teams on the busiest stretch: the 12 months before the latest start of a staffed project
-        w_end = staffed["start_date"].max()
-        w_start = w_end - pd.DateOffset(months=12)
-        overlap = ((staffed["end_date"].clip(upper=w_end) - staffed["start_date"].clip(lower=w_start))
-                   .dt.days.clip(lower=0) / 30.4)
-        mean_alloc = float(np.dot(alloc_choices, alloc_p)) / 100
-        team_mean = 0.85 * len(resources) * 12 / (mean_alloc * max(overlap.sum(), 1.0))
-        team = np.clip(rng.poisson(max(team_mean - 1, 0.5), size=len(staffed)) + 1, 1, 12)
-    else:
-        alloc_choices, alloc_p = [20, 25, 30, 40, 50, 60, 80, 100], [0.08, 0.12, 0.1, 0.2, 0.2, 0.12, 0.12, 0.06]
-        team = rng.integers(4, 9, size=len(staffed))
+    slots = _team_slots(rng, staffed, n_people, enterprise)
+    penalty = np.where(star, -0.7, 0.0) + np.where(bench, 3.0, 0.0)
+    chosen = _pick_people(rng, slots, resources["role"].to_numpy(), penalty)
+    df = pd.DataFrame({
+        "resource_id": resources["resource_id"].to_numpy()[chosen],
+        "project_id": staffed["project_id"].to_numpy()[slots.pidx],
+        "start_date": pd.to_datetime(slots.start),
+        "end_date": pd.to_datetime(slots.end),
+        "allocation_pct": slots.alloc,
+    })
+    return df.drop_duplicates(["resource_id", "project_id"]).reset_index(drop=True)
+
+
+def _team_slots(rng: np.random.Generator, staffed: pd.DataFrame, n_people: int, enterprise: bool) -> _Slots:
+    """Team size, roles (a project manager first) and allocations of each staffed project; people
+    of on-hold and cancelled projects were released half-way through."""
+    alloc_choices, alloc_p, team = _team_sizes(rng, staffed, n_people, enterprise)
     pidx = np.repeat(np.arange(len(staffed)), team)
     want_role = rng.choice(ROLES, size=len(pidx), p=ROLE_WEIGHTS / ROLE_WEIGHTS.sum())
     first = np.r_[True, pidx[1:] != pidx[:-1]]
@@ -284,23 +353,49 @@ def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd
                      rng.choice(alloc_choices, size=len(pidx), p=alloc_p).astype(float))
     start = staffed["start_date"].to_numpy().astype("datetime64[D]")[pidx]
     end = staffed["end_date"].to_numpy().astype("datetime64[D]")[pidx]
-    # on-hold and cancelled projects released their people half-way through
     st = staffed["status"].to_numpy()[pidx]
     cut = start + (end - start) // 2
     end = np.where(np.isin(st, ["on_hold", "cancelled"]), np.minimum(end, cut), end)
-    m_start = start.astype("datetime64[M]").astype("int64")
-    m_end = end.astype("datetime64[M]").astype("int64")
+    return _Slots(pidx, want_role, alloc, start, end)
+
+
+def _team_sizes(rng: np.random.Generator, staffed: pd.DataFrame, n_people: int, enterprise: bool
+                ) -> tuple[list[int], list[float], np.ndarray]:
+    """(allocation choices, their probabilities, team size of each staffed project)."""
+    if not enterprise:
+        alloc_choices, alloc_p = [20, 25, 30, 40, 50, 60, 80, 100], [0.08, 0.12, 0.1, 0.2, 0.2, 0.12, 0.12, 0.06]
+        return alloc_choices, alloc_p, rng.integers(4, 9, size=len(staffed))
+    # an enterprise portfolio: teams sized so that planned demand is ~85% of capacity, people
+    # spread over more projects at smaller allocations
+    alloc_choices, alloc_p = [5, 10, 15, 20, 25], [0.15, 0.25, 0.25, 0.2, 0.15]
+    # size teams on the busiest stretch: the 12 months before the latest start of a staffed project
+    w_end = staffed["start_date"].max()
+    w_start = w_end - pd.DateOffset(months=12)
+    overlap = ((staffed["end_date"].clip(upper=w_end) - staffed["start_date"].clip(lower=w_start))
+               .dt.days.clip(lower=0) / 30.4)
+    mean_alloc = float(np.dot(alloc_choices, alloc_p)) / 100
+    team_mean = 0.85 * n_people * 12 / (mean_alloc * max(overlap.sum(), 1.0))
+    team = np.clip(rng.poisson(max(team_mean - 1, 0.5), size=len(staffed)) + 1, 1, 12)
+    return alloc_choices, alloc_p, team
+
+
+def _pick_people(rng: np.random.Generator, slots: _Slots, role_of: np.ndarray, penalty: np.ndarray
+                 ) -> np.ndarray:
+    """The person given each slot: the least loaded of the slot's role over its months (plus
+    ``penalty`` and a little noise), never twice on one project. A loop over slots, not rows: each
+    pick changes the load the next one sees."""
+    m_start = slots.start.astype("datetime64[M]").astype("int64")
+    m_end = slots.end.astype("datetime64[M]").astype("int64")
     base = m_start.min()
-    load = np.zeros((n_people, int(m_end.max() - base + 1)))
-    penalty = np.where(star, -0.7, 0.0) + np.where(bench, 3.0, 0.0)
-    role_of = resources["role"].to_numpy()
+    load = np.zeros((len(role_of), int(m_end.max() - base + 1)))
     pools = {role: np.flatnonzero(role_of == role) for role in ROLES}
+    pidx = slots.pidx
     chosen = np.empty(len(pidx), dtype="int64")
     team: list[int] = []
     for i in range(len(pidx)):
         if i == 0 or pidx[i] != pidx[i - 1]:
             team = []
-        pool = pools[want_role[i]]
+        pool = pools[slots.role[i]]
         a, b = int(m_start[i] - base), int(m_end[i] - base) + 1
         score = load[pool, a:b].max(axis=1) + penalty[pool] + rng.normal(0, 0.12, size=len(pool))
         if team:
@@ -308,26 +403,48 @@ def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd
         pick = int(pool[np.argmin(score)])
         chosen[i] = pick
         team.append(pick)
-        load[pick, a:b] += alloc[i] / 100
-    df = pd.DataFrame({
-        "resource_id": resources["resource_id"].to_numpy()[chosen],
-        "project_id": staffed["project_id"].to_numpy()[pidx],
-        "start_date": pd.to_datetime(start),
-        "end_date": pd.to_datetime(end),
-        "allocation_pct": alloc,
-    })
-    return df.drop_duplicates(["resource_id", "project_id"]).reset_index(drop=True)
+        load[pick, a:b] += slots.alloc[i] / 100
+    return chosen
 
 
 def _timesheets(rng: np.random.Generator, resources: pd.DataFrame, assignments: pd.DataFrame,
                 ts_start: pd.Timestamp, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Daily bookings from ``ts_start`` to ``as_of``: project hours close to each assignment's
+    plan, leave (~5% of working days, whole days) and a weekly admin or training slot."""
     days = pd.bdate_range(ts_start, as_of).values.astype("datetime64[D]")
     nd, nr = len(days), len(resources)
+    aidx, day_i, res_i = _assignment_days(resources, assignments, days)
+    leave = rng.random(nr * nd) < 0.05
+    keep = ~leave[res_i * nd + day_i]
+    aidx, day_i, res_i = aidx[keep], day_i[keep], res_i[keep]
     rid_index = pd.Index(resources["resource_id"])
-    r_of_a = rid_index.get_indexer(assignments["resource_id"])
     cap_day = resources["weekly_capacity_hours"].to_numpy() / 5
-    af = resources["active_from"].to_numpy().astype("datetime64[D]")
-    at = resources["active_to"].to_numpy().astype("datetime64[D]")
+    hours = _project_hours(rng, assignments, aidx, day_i, res_i, cap_day, nd)
+    proj = pd.DataFrame({
+        "resource_id": pd.Categorical.from_codes(res_i, categories=rid_index),
+        "date": days[day_i].astype("datetime64[ns]"),
+        "hours": hours,
+        "project_id": assignments["project_id"].to_numpy()[aidx],
+        "activity": "delivery",
+    })
+    non = _non_project_time(rng, resources, days, leave, cap_day)
+    ts = pd.concat([proj, non], ignore_index=True)
+    ts["resource_id"] = ts["resource_id"].astype(str)
+    return ts.sort_values(["date", "resource_id"], kind="stable").reset_index(drop=True)
+
+
+def _active_dates(resources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(active_from, active_to) of each person as datetime64[D], NaT when open."""
+    return (resources["active_from"].to_numpy().astype("datetime64[D]"),
+            resources["active_to"].to_numpy().astype("datetime64[D]"))
+
+
+def _assignment_days(resources: pd.DataFrame, assignments: pd.DataFrame, days: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One entry per assignment and working day it covers while its person is active:
+    (assignment, day, person) positions."""
+    r_of_a = pd.Index(resources["resource_id"]).get_indexer(assignments["resource_id"])
+    af, at = _active_dates(resources)
     lo = np.maximum(assignments["start_date"].to_numpy().astype("datetime64[D]"), af[r_of_a],
                     where=~np.isnat(af[r_of_a]),
                     out=assignments["start_date"].to_numpy().astype("datetime64[D]").copy())
@@ -339,40 +456,39 @@ def _timesheets(rng: np.random.Generator, resources: pd.DataFrame, assignments: 
     length = np.clip(i1 - i0, 0, None)
     aidx = np.repeat(np.arange(len(assignments)), length)
     day_i = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length) + i0[aidx]
-    res_i = r_of_a[aidx]
+    return aidx, day_i, r_of_a[aidx]
 
-    # leave: ~5% of each person's working days, in blocks of whole days
-    leave = rng.random(nr * nd) < 0.05
-    key = res_i * nd + day_i
-    keep = ~leave[key]
-    aidx, day_i, res_i = aidx[keep], day_i[keep], res_i[keep]
+
+def _project_hours(rng: np.random.Generator, assignments: pd.DataFrame, aidx: np.ndarray, day_i: np.ndarray,
+                   res_i: np.ndarray, cap_day: np.ndarray, nd: int) -> np.ndarray:
+    """Hours booked per entry: allocation x daily capacity x the project's effort factor (some
+    projects burn more effort than planned, most a little less), with noise; nobody books more
+    than 10 hours of project work a day, however over-allocated; in half hours. ``nd``: working days."""
     alloc = assignments["allocation_pct"].to_numpy()[aidx] / 100
-    # people book close to plan; over-allocated people cannot book more than ~11h/day in total
-    # some projects burn more effort than planned, most a little less
     pcode, puniq = pd.factorize(assignments["project_id"])
     effort = np.where(rng.random(len(puniq)) < 0.2, rng.uniform(1.15, 1.35, len(puniq)), 0.93)
     hours = alloc * cap_day[res_i] * effort[pcode[aidx]] * rng.normal(1.0, 0.15, size=len(aidx))
-    # nobody books more than 10 hours of project work a day, however over-allocated
-    day_total = np.bincount(res_i * nd + day_i, weights=hours, minlength=nr * nd)
+    day_total = np.bincount(res_i * nd + day_i, weights=hours, minlength=len(cap_day) * nd)
     scale = np.minimum(1.0, 10.0 / np.maximum(day_total, 1e-9))
     hours = hours * scale[res_i * nd + day_i]
-    hours = np.clip(np.round(hours * 2) / 2, 0.5, 10.0)
-    proj = pd.DataFrame({
-        "resource_id": pd.Categorical.from_codes(res_i, categories=rid_index),
-        "date": days[day_i].astype("datetime64[ns]"),
-        "hours": hours,
-        "project_id": assignments["project_id"].to_numpy()[aidx],
-        "activity": "delivery",
-    })
-    # non-project time: leave days and a weekly admin slot, only while the person is active
+    return np.clip(np.round(hours * 2) / 2, 0.5, 10.0)
+
+
+def _non_project_time(rng: np.random.Generator, resources: pd.DataFrame, days: np.ndarray, leave: np.ndarray,
+                      cap_day: np.ndarray) -> pd.DataFrame:
+    """Leave days (a full day's capacity) and a 2-hour admin or training slot each Friday, only
+    while the person is active."""
+    nd, nr = len(days), len(resources)
+    af, at = _active_dates(resources)
     r_all = np.repeat(np.arange(nr), nd)
     d_all = np.tile(np.arange(nd), nr)
     dd = days[d_all]
     active = (np.isnat(af[r_all]) | (dd >= af[r_all])) & (np.isnat(at[r_all]) | (dd <= at[r_all]))
     is_leave = leave & active
     friday = (pd.DatetimeIndex(days).day_of_week == 4)[d_all] & active & ~leave
-    non = pd.DataFrame({
-        "resource_id": pd.Categorical.from_codes(np.r_[r_all[is_leave], r_all[friday]], categories=rid_index),
+    return pd.DataFrame({
+        "resource_id": pd.Categorical.from_codes(np.r_[r_all[is_leave], r_all[friday]],
+                                                 categories=pd.Index(resources["resource_id"])),
         "date": np.r_[dd[is_leave], dd[friday]].astype("datetime64[ns]"),
         "hours": np.r_[cap_day[r_all[is_leave]], np.full(friday.sum(), 2.0)],
         "project_id": None,
@@ -380,9 +496,6 @@ def _timesheets(rng: np.random.Generator, resources: pd.DataFrame, assignments: 
                           rng.choice(np.array(["admin", "training"], dtype=object), size=friday.sum(),
                                      p=[0.75, 0.25])],
     })
-    ts = pd.concat([proj, non], ignore_index=True)
-    ts["resource_id"] = ts["resource_id"].astype(str)
-    return ts.sort_values(["date", "resource_id"], kind="stable").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- lessons

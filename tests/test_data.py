@@ -1,8 +1,13 @@
 """The data contract: loading, typing, and the exact problems reported for bad input."""
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pmo_analysis import DataValidationError, MissingTableError, load_portfolio
 from pmo_analysis.data import SCHEMA
@@ -341,7 +346,7 @@ def test_excel_percent_cells_read_as_the_percentage_shown(sample_copy, sample):
 
 
 def test_excel_percent_format_rule():
-    from pmo_analysis.data import _is_percent_format
+    from pmo_analysis.readers import _is_percent_format
 
     assert [_is_percent_format(f) for f in ("0%", "0.00%", "[Red]0.0%;-0%", "General", "0", '0"%"', "0\\%")] \
         == [True, True, True, False, False, False, False]
@@ -396,7 +401,7 @@ def test_csv_encoding_that_cannot_be_told_apart_is_refused(sample_copy):
 
 
 def test_encoding_rule_scores_words_of_one_script():
-    from pmo_analysis.data import _script_score
+    from pmo_analysis.readers import _script_score
 
     assert _script_score("Jürgen Müller, Ærøskøbing, Zoë, à Paris") == 1.0
     assert _script_score("J黵gen M黮ler") == 0.0  # Latin-1 read as GB18030
@@ -561,3 +566,27 @@ def test_csv_in_other_encodings_is_refused_not_garbled(sample_copy, encoding, na
                                     "cannot decode the file: it is not UTF-8, GB18030 or Windows-1252"))
     assert problem.rule.endswith("save it as UTF-8 (in Excel: File > Save As > CSV UTF-8 (Comma delimited)) "
                                  "and load it again")
+
+
+_PROJECTS_HEADER = b"project_id,name,department,status,start_date,end_date,budget,percent_complete\n"
+_ROW = b"P1,CRM,Digital,active,2026-01-01,2026-12-31,1000,50\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(raw=st.one_of(st.binary(max_size=400),
+                     st.binary(max_size=400).map(lambda b: _PROJECTS_HEADER + b),
+                     st.binary(max_size=200).map(lambda b: _PROJECTS_HEADER + _ROW + b)),
+       other=st.sampled_from([None, "cashflows", "resources"]))
+def test_any_bytes_as_a_csv_load_or_raise_a_data_validation_error(raw, other):
+    """Whatever a CSV holds (any encoding, any damage), loading either succeeds or lists problems:
+    no other exception reaches the user."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "projects.csv").write_bytes(raw)
+        if other:  # the same bytes for a table that refers to projects, or to nothing
+            (folder / f"{other}.csv").write_bytes(raw)
+        for on_error in ("raise", "drop"):
+            try:
+                load_portfolio(folder, on_error=on_error)
+            except DataValidationError as exc:
+                assert exc.problems

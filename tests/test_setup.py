@@ -6,7 +6,9 @@ import tomllib
 
 import yaml
 from click.testing import CliRunner
+from packaging.version import Version
 
+import pmo_analysis
 from pmo_analysis.cli import main
 from pmo_analysis.config import PROJ_ROOT
 
@@ -20,11 +22,21 @@ def test_environment_yml_installs_the_pyproject_dependency_set():
     assert pip == ["-e .[dev]"]
     assert "dev" in project["optional-dependencies"]
     py = next(d for d in deps if isinstance(d, str) and d.startswith("python"))
-    assert py.split("=")[1] >= project["requires-python"].lstrip(">=")
+    # as versions, not text: "3.9" < "3.11"
+    assert Version(py.split("=")[1]) >= Version(project["requires-python"].removeprefix(">="))
     names = {re.split(r"[<>=!\[ ]", d)[0].lower() for d in project["dependencies"]}
     assert {"jupyterlab", "pandas", "matplotlib", "seaborn", "papermill", "nbconvert"} <= names
     dev = {re.split(r"[<>=!\[ ]", d)[0].lower() for d in project["optional-dependencies"]["dev"]}
     assert {"pytest", "hypothesis"} <= dev
+
+
+def test_version_is_declared_once():
+    pyproject = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "pmo_analysis.__version__"}
+    assert Version(pmo_analysis.__version__) >= Version("0.1.0")
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and f"version {pmo_analysis.__version__}" in result.output
 
 
 def test_readme_quick_start_and_ci():
