@@ -238,7 +238,8 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
     tables["headline"] = _headline(tables, figures, as_of)
     tables["data_quality"] = _data_quality(portfolio)
     meta["budget_cap"] = figures["budget_cap"]
-    meta["excluded_rows"] = int(len(tables["data_quality"]))
+    # rows, not problems: one row can break several rules
+    meta["excluded_rows"] = int(len(tables["data_quality"][["table", "row"]].drop_duplicates()))
     return PortfolioModel(meta, tables)
 
 

@@ -96,7 +96,8 @@ def banners(model: PortfolioModel) -> list[str]:
     n = int(model.meta.get("excluded_rows", 0))
     if n:
         dq = model.data_quality
-        tables = ", ".join(f"{t}: {c:,}" for t, c in dq["table"].value_counts().sort_index().items())
+        rows = dq[["table", "row"]].drop_duplicates()
+        tables = ", ".join(f"{t}: {c:,}" for t, c in rows["table"].value_counts().sort_index().items())
         out.append(_BANNER.format(kind="info", border=_KINDS["info"][0], bg=_KINDS["info"][1],
                                   text=f"<strong>{n:,} invalid row(s) left out of this run</strong> "
                                        f"({html.escape(tables)}); each is listed under "

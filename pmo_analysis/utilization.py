@@ -16,8 +16,9 @@ capacity_to_date (resource, month)
     Capacity of the working days up to as_of: the whole capacity of a complete month, the days so
     far of the month to date, nothing in the future.
 utilization
-    ``actual_hours / capacity_to_date`` (empty where it is 0, and for future months). The
-    utilization of the month to date is labelled so and never shown as a month's figure.
+    ``actual_hours / capacity_to_date`` (empty where it is 0, for future months, and for months
+    after the newest timesheet entry: not reported is not zero hours). The utilization of the
+    month to date is labelled so and never shown as a month's figure.
 planned_hours (resource, month)
     Sum over the resource's assignments of ``allocation_pct / 100 * weekly_capacity_hours *
     working days in (month ∩ assignment dates ∩ active dates) / 5``.
@@ -198,6 +199,11 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
     out["month_status"] = month_status(out["period"], as_of_ts)
     out["is_past"] = out["month_status"] != "future"
     out.loc[~out["is_past"], ["actual_hours", "non_project_hours"]] = np.nan
+    # months after the newest timesheet entry are not reported yet: no actuals, not zero hours
+    reported = timesheets.loc[timesheets["date"] <= as_of_ts, "date"]
+    if len(reported):
+        unreported = out["period"] > reported.max().to_period("M").to_timestamp()
+        out.loc[unreported, ["actual_hours", "non_project_hours"]] = np.nan
     cap = out["capacity_hours"].where(out["capacity_hours"] > 0)
     cap_to_date = out["capacity_to_date"].where(out["capacity_to_date"] > 0)
     out["utilization"] = out["actual_hours"] / cap_to_date

@@ -230,3 +230,14 @@ def test_model_parameters_are_one_per_run(sample):
     assert m.meta["windows"]["forward_last"] == "2026-09"
     assert set(m.capacity["period"]) == set(forward_months(SAMPLE_AS_OF, 3))
 
+
+
+def test_months_without_timesheets_are_not_zero_utilization(sample):
+    """On data that ends in June, a November report showed 'Utilization 0%': months nobody has reported
+    are not reported, not idle."""
+    m = build_model(sample, as_of="2026-11-22")
+    h = m.headline.iloc[0]
+    assert h["utilization_month"] == "2026-06" and h["utilization"] == pytest.approx(0.65, abs=0.005)
+    later = m.utilization.loc[(m.utilization["period"] > "2026-06-01") & (m.utilization["period"] <= "2026-10-01")]
+    assert len(later) and later["actual_hours"].isna().all() and later["utilization"].isna().all()
+    assert m.stale  # and the report says why
