@@ -27,6 +27,19 @@ test: $(STAMP)
 	$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
+## Run the tests that start no Jupyter kernel, on every core (a quick check while editing)
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not notebook and not slow and not browser" -n 2 --dist loadfile
+
+## Lint the package, tests, benchmarks and notebooks (ruff, pinned in pyproject.toml)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+## Fix what can be fixed automatically (import order, modern syntax) and strip notebook outputs
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/nbstripout notebooks/*.ipynb
+
 ## Open JupyterLab on notebooks/ in the workbook's environment
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
@@ -51,4 +64,4 @@ clean:
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{ if (doc) { split($$1,t,":"); printf "  \033[36m%-10s\033[0m %s\n", t[1], doc }; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: install report test lab bench sample strip clean help
+.PHONY: install report test test-fast lint format lab bench sample strip clean help

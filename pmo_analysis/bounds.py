@@ -55,7 +55,8 @@ class Bounds:
 
     def describe(self) -> str:
         """The range in words, as messages show it after "must be": ``'>= 1 and <= 5'``, ``'> 0'``,
-        ``'<= 24'``; an empty string when the range is open."""
+        ``'<= 24'``; an empty string when the range is open.
+        """
         parts = []
         if self.min is not None:
             parts.append((">= " if self.min_inclusive else "> ") + format_number(self.min))

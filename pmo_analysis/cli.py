@@ -116,7 +116,8 @@ def sample_data(out_dir: Path, seed: int, scale: str, as_of: str, fmt: str | Non
 
 def _parse_value(name: str, text: str):
     """-p values are read as YAML scalars: 0.1 is a number, 2026-06-30 a date, ten a string.
-    Text that is not valid YAML stays text; a YAML tag (``!!binary``, ``!!python/...``) is refused."""
+    Text that is not valid YAML stays text; a YAML tag (``!!binary``, ``!!python/...``) is refused.
+    """
     from .params import load_yaml
 
     return load_yaml(text, source=f"-p {name}", invalid_as_text=True)
@@ -240,7 +241,8 @@ def schedule() -> None:
 
 def _schedules(file: Path | None):
     """The valid schedules of ``file``; each invalid schedule is reported now as one line (see
-    :func:`_exit_if`), the others still list and run."""
+    :func:`_exit_if`), the others still list and run.
+    """
     from .config import PROJ_ROOT
     from .schedule import load_schedules
 
@@ -272,7 +274,7 @@ def schedule_list(file: Path | None) -> None:
         click.echo(f"{name}: cron '{s.cron}' ({s.timezone}), data {s.data_dir}, "
                    f"notebooks {', '.join(s.notebooks) if s.notebooks else 'all'}")
         for t in next_runs(s):
-            click.echo(f"    {t:%Y-%m-%d %H:%M %Z}   =   {t.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M UTC}")
+            click.echo(f"    {t:%Y-%m-%d %H:%M %Z}   =   {t.astimezone(dt.UTC):%Y-%m-%d %H:%M UTC}")
     _exit_if(bool(problems))
 
 

@@ -39,9 +39,9 @@ missing table, or a table left with no rows.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -214,7 +214,8 @@ def _read_and_validate(files: dict[str, Path], sheets: dict[str, str], wanted: s
 def _raise_unless_usable(data_dir: Path, problems: list[Problem], collectors: dict[str, Collector],
                          on_error: str) -> list[Problem]:
     """Every problem found, in order; raise :class:`DataValidationError` listing them when there is
-    an error and either ``on_error`` is ``"raise"`` or no row removal can fix it."""
+    an error and either ``on_error`` is ``"raise"`` or no row removal can fix it.
+    """
     all_problems = problems + [p for c in collectors.values() for p in c.problems]
     errors = [p for p in all_problems if p.severity == "error"]
     fatal = problems + [p for c in collectors.values() for p in c.fatal]

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, display
 
-
 __all__ = ["table", "kpi_tiles", "show", "note"]
 
 
@@ -84,7 +83,8 @@ def note(text: str) -> None:
 
 def show(fig, output_dir: str | Path | None, name: str):
     """Render ``fig`` once to PNG, save it as ``<output_dir>/charts/<name>.png``, display that
-    image in the notebook and close the figure."""
+    image in the notebook and close the figure.
+    """
     import io
 
     import matplotlib.pyplot as plt
@@ -108,7 +108,8 @@ HEALTH_STYLE = {"off track": "background-color:#c62828;color:#fff;font-weight:bo
 
 def health_table(df: pd.DataFrame, *, caption: str | None = None, max_rows: int = 40):
     """:func:`table` with the ``health`` column colour-coded; the status is also written as text,
-    for colour-blind readers and black-and-white printing."""
+    for colour-blind readers and black-and-white printing.
+    """
     styler = table(df, ratio=["cpi", "spi"], money=["bac", "eac", "npv"], integer=["percent_complete"],
                    dates=["end_date"], caption=caption, max_rows=max_rows)
     return styler.map(lambda v: HEALTH_STYLE.get(v, "") + ";white-space:nowrap", subset=["health"])

@@ -145,7 +145,7 @@ def _tokenize(text: str, phrases: bool) -> tuple[str, ...]:
             if len(w) >= 2 and w not in stop and _WORD.fullmatch(w):
                 terms.append(_stem(w))
     if phrases:
-        terms += [f"{a} {b}" for a, b in zip(terms, terms[1:]) if a != b]
+        terms += [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False) if a != b]
     return tuple(terms)
 
 
@@ -157,7 +157,8 @@ def _vectorizer(**kw):
 
 def prepare(lessons: pd.DataFrame, projects: pd.DataFrame | None = None) -> pd.DataFrame:
     """Lessons with ``text`` (title + description), ``department`` (from the project), ``quarter``
-    and the optional columns filled with empty values."""
+    and the optional columns filled with empty values.
+    """
     df = lessons.copy()
     for c in ("phase", "recommendation", "action_status", "owner"):
         if c not in df.columns:
@@ -212,7 +213,8 @@ def _display_terms(vocab: np.ndarray, weights: np.ndarray, forms: dict[str, str]
 
 def _surface_forms(texts) -> dict[str, str]:
     """Stem -> the word most often written for it (a synonym only when the word itself is never
-    written; a Chinese glossary term when no English word has that stem)."""
+    written; a Chinese glossary term when no English word has that stem).
+    """
     from collections import Counter
 
     words = Counter(w for text in texts for w in _WORD.findall(str(text).lower()))
@@ -296,7 +298,7 @@ def recurring_themes(prepared: pd.DataFrame, *, min_projects: int = 3, n_themes:
             agg = agg.merge(terms, on="theme", how="left")
         else:
             d_terms = d.groupby("category")["text"].apply(list)
-            agg["top_terms"] = agg["theme"].map(lambda c: _category_terms(d_terms.get(c, []), forms))
+            agg["top_terms"] = [_category_terms(d_terms.get(c, []), forms) for c in agg["theme"]]
         rows.append(agg)
     if not rows:
         return pd.DataFrame(columns=["theme", "source", "top_terms", "lessons", "projects", "departments",
@@ -469,7 +471,8 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
 
 def went_well(prepared: pd.DataFrame) -> pd.DataFrame:
     """Practices most often reported as working: per category of ``went_well`` lessons, how many
-    lessons and projects, the most common terms and an example title."""
+    lessons and projects, the most common terms and an example title.
+    """
     good = prepared.loc[prepared["kind"] == "went_well"].sort_values("date", ascending=False)
     if good.empty:
         return pd.DataFrame(columns=["practice", "lessons", "projects", "top_terms", "example_title"])

@@ -78,10 +78,12 @@ class PortfolioModel:
 
     @property
     def as_of(self) -> pd.Timestamp:
+        """The report date."""
         return pd.Timestamp(self.meta["as_of"])
 
     @property
     def params(self) -> dict[str, Any]:
+        """The run's model parameters, typed, defaults filled in."""
         return self.meta["params"]
 
     @property
@@ -114,7 +116,8 @@ def load_model(folder: str | Path) -> PortfolioModel:
 # --------------------------------------------------------------------------- time and freshness
 def _last_months(portfolio: Portfolio) -> dict[str, pd.Timestamp | None]:
     """The newest month with actual costs, with timesheet hours and with progress (percent
-    complete, dated by the optional projects.status_date)."""
+    complete, dated by the optional projects.status_date).
+    """
     out: dict[str, pd.Timestamp | None] = {"actual costs": None, "timesheets": None, "progress": None}
     cf = portfolio.cashflows
     if cf is not None and "actual_cost" in cf.columns and cf["actual_cost"].notna().any():
@@ -180,7 +183,8 @@ def freshness(portfolio: Portfolio, *, as_of) -> dict[str, Any]:
 
 def _before_data(portfolio: Portfolio, lcm: pd.Timestamp) -> str | None:
     """In words, when the last complete month comes before every cash flow and timesheet: the
-    report then shows plans only. ``None`` otherwise."""
+    report then shows plans only. ``None`` otherwise.
+    """
     firsts = {}
     cf, ts = portfolio.cashflows, portfolio.timesheets
     if cf is not None and len(cf):

@@ -27,8 +27,14 @@ from typing import Any
 import yaml
 
 from .bounds import Bounds
-from .config import (DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_MONTHS, DEFAULT_OVER_THRESHOLD,
-                     DEFAULT_UNDER_THRESHOLD, REPORTS_DIR, SAMPLE_DATA_DIR)
+from .config import (
+    DEFAULT_DISCOUNT_RATE,
+    DEFAULT_HORIZON_MONTHS,
+    DEFAULT_OVER_THRESHOLD,
+    DEFAULT_UNDER_THRESHOLD,
+    REPORTS_DIR,
+    SAMPLE_DATA_DIR,
+)
 from .exceptions import ParameterError
 
 __all__ = ["Param", "NOTEBOOKS", "MODEL_PARAMS", "validate_model_params", "typed_as_of", "declared",
@@ -144,7 +150,8 @@ def declared(notebook: str) -> list[Param]:
 
 def declared_for_path(path: str | Path) -> list[Param]:
     """Parameters of the notebook at ``path``: the declaration in :data:`NOTEBOOKS` for a report
-    notebook, else what papermill infers from its ``parameters`` cell (name, type, default)."""
+    notebook, else what papermill infers from its ``parameters`` cell (name, type, default).
+    """
     import ast
 
     path = Path(path)
@@ -318,7 +325,8 @@ def typed_as_of(value: Any, *, where: str = "run") -> dt.date | None:
 
 def validate_model_params(values: dict[str, Any], *, where: str = "run") -> dict[str, Any]:
     """Check the portfolio-model parameters among ``values`` and return every model parameter
-    typed, with the defaults filled in. Names that are not model parameters are ignored."""
+    typed, with the defaults filled in. Names that are not model parameters are ignored.
+    """
     given = {k: v for k, v in values.items() if k in MODEL_PARAMS}
     typed = {k: _convert(where, MODEL_PARAMS[k], v) for k, v in given.items()}
     return {k: typed.get(k, p.default) for k, p in MODEL_PARAMS.items()}
@@ -349,6 +357,7 @@ class PlainLoader(yaml.SafeLoader):
     key_prefix = ""
 
     def construct_document(self, node: yaml.Node) -> Any:
+        """Check every tag of the document before anything is built."""
         self._check_tags(node)
         return super().construct_document(node)
 
@@ -371,6 +380,7 @@ class PlainLoader(yaml.SafeLoader):
                 stack.extend((v, f"{key}[{i}]") for i, v in enumerate(node.value))
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> dt.date | str:  # type: ignore[override]
+        """A plain date YYYY-MM-DD as a date; anything else YAML calls a timestamp stays text."""
         text = self.construct_scalar(node)
         if _ISO_DATE.fullmatch(text):
             try:
@@ -416,7 +426,8 @@ def compose_yaml(text: str, *, source: str) -> yaml.Node | None:
 
 def construct_yaml(node: yaml.Node | None, *, source: str, key: str = "") -> Any:
     """Build the value of ``node`` with :class:`PlainLoader`: tags checked, every problem one line
-    naming ``source`` and the key (``key`` is the path of ``node`` in its file)."""
+    naming ``source`` and the key (``key`` is the path of ``node`` in its file).
+    """
     if node is None:
         return None
     loader = PlainLoader("")

@@ -1,4 +1,4 @@
-"""Charts: each function turns a tidy frame from an analysis module into a matplotlib Figure.
+r"""Charts: each function turns a tidy frame from an analysis module into a matplotlib Figure.
 
 The style is set in one place (:func:`use_style`), which also picks a font with Chinese glyphs
 so project names and lesson text in Chinese render as characters, not boxes. Figures are returned,
@@ -40,7 +40,8 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#1
 
 def _bundled_cjk_font() -> str | None:
     """Register the Noto Sans CJK SC font that the ``mplfonts`` package (a dependency) ships, and
-    return its family name. Found without importing mplfonts, which has start-up side effects."""
+    return its family name. Found without importing mplfonts, which has start-up side effects.
+    """
     import importlib.util
     from pathlib import Path
 
@@ -57,7 +58,8 @@ def _bundled_cjk_font() -> str | None:
 def cjk_font() -> str | None:
     """Name of a font with Chinese glyphs: an installed one (Noto Sans CJK, Source Han, WenQuanYi,
     Microsoft YaHei...), else the Noto Sans CJK SC bundled with the ``mplfonts`` dependency, else
-    ``None`` (then Chinese text shows as boxes: ``apt-get install fonts-noto-cjk``)."""
+    ``None`` (then Chinese text shows as boxes: ``apt-get install fonts-noto-cjk``).
+    """
     names = {f.name for f in font_manager.fontManager.ttflist}
     for c in CJK_CANDIDATES:
         if c in names:
@@ -136,7 +138,7 @@ def _labels(ax, xs, ys, texts, fontsize: int = 8) -> None:
     """Label points without overlaps (adjustText moves the labels and draws leader lines)."""
     from adjustText import adjust_text
 
-    items = [ax.text(x, y, str(t), fontsize=fontsize, parse_math=False) for x, y, t in zip(xs, ys, texts)]
+    items = [ax.text(x, y, str(t), fontsize=fontsize, parse_math=False) for x, y, t in zip(xs, ys, texts, strict=False)]
     if items:
         adjust_text(items, ax=ax, arrowprops={"arrowstyle": "-", "color": "#777", "lw": 0.6})
 
@@ -153,7 +155,7 @@ def npv_ranked(roi: pd.DataFrame, *, top: int = 30) -> Figure:
     labels = _shorten(df["project_id"] + "  " + df["name"])
     ax.barh(labels, df["npv"], color=colours)
     ax.xaxis.set_major_formatter(money)
-    for y, (npv, r) in enumerate(zip(df["npv"], df["roi"])):
+    for y, (npv, r) in enumerate(zip(df["npv"], df["roi"], strict=False)):
         txt = "" if pd.isna(r) else f" ROI {r:.0%}"
         ax.annotate(txt, (max(npv, 0), y), xytext=(3, 0), textcoords="offset points",
                     va="center", fontsize=8, color="#333")
@@ -302,7 +304,8 @@ def _month_labels(periods) -> list[str]:
 def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: str,
                       over: float = 1.0, under: float = 0.6) -> Figure:
     """Utilization per month for each group (solid: actual, complete months only), with the
-    portfolio (and its month to date as a hollow marker) and its plan (dotted)."""
+    portfolio (and its month to date as a hollow marker) and its plan (dotted).
+    """
     def complete(d: pd.DataFrame) -> pd.Series:
         return d["utilization"].where(d["month_status"] == "complete") if "month_status" in d else d["utilization"]
 
@@ -392,7 +395,7 @@ def overallocation_bars(over: pd.DataFrame, *, top: int = 20) -> Figure:
     fig, ax = plt.subplots(figsize=(10, max(3, 0.35 * len(g) + 1.5)))
     labels = _shorten(g["name"].astype(str) + " (" + g["role"].astype(str) + ")", 34)
     ax.barh(labels, g["excess"], color="#c62828")
-    for y, (e, m, pk) in enumerate(zip(g["excess"], g["months"], g["peak"])):
+    for y, (e, m, pk) in enumerate(zip(g["excess"], g["months"], g["peak"], strict=False)):
         ax.annotate(f" {m} mo, peak {pk:.0%}", (e, y), va="center", fontsize=8)
     ax.set_xlabel("Planned hours above capacity, summed over the months (hours)")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -413,7 +416,7 @@ def capacity_vs_demand(cvd: pd.DataFrame) -> Figure:
     ax.barh(y + 0.2, g["capacity_hours"], height=0.4, color="#9ecae1", label="Capacity")
     ax.barh(y - 0.2, g["demand_hours"], height=0.4, color="#3182bd", label="Planned demand")
     ax.set_yticks(y, _shorten(pd.Series(g.index), 24))
-    for yy, (cap, dem, fte_) in enumerate(zip(g["capacity_hours"], g["demand_hours"], g["gap_fte"])):
+    for yy, (cap, dem, fte_) in enumerate(zip(g["capacity_hours"], g["demand_hours"], g["gap_fte"], strict=False)):
         txt = ("balanced" if abs(fte_) < 0.05 else
                f"short {-fte_:.1f} FTE" if fte_ < 0 else f"spare {fte_:.1f} FTE")
         ax.annotate(" " + txt, (max(cap, dem), yy), va="center", fontsize=9,
@@ -438,7 +441,7 @@ def plan_vs_actual(pva: pd.DataFrame, projects: pd.DataFrame | None = None, *, t
     fig, ax = plt.subplots(figsize=(10, max(3, 0.35 * len(d) + 1.5)))
     ax.barh(_shorten(names, 30), d["variance_hours"],
             color=np.where(d["variance_hours"] >= 0, "#f9a825", "#3182bd"))
-    for y, (v, r) in enumerate(zip(d["variance_hours"], d["booked_vs_plan"])):
+    for y, (v, r) in enumerate(zip(d["variance_hours"], d["booked_vs_plan"], strict=False)):
         ax.annotate("" if pd.isna(r) else f" {r:.0%} of plan", (v, y), va="center", fontsize=8,
                     ha="left" if v >= 0 else "right")
     ax.axvline(0, color="#444", lw=0.8)
@@ -460,7 +463,7 @@ def time_split(split: pd.DataFrame) -> Figure:
     left = np.zeros(len(t))
     for i, c in enumerate(t.columns):
         ax.barh(t.index.astype(str), t[c], left=left, color=PALETTE[i % len(PALETTE)], label=c)
-        for y, (start, v) in enumerate(zip(left, t[c])):
+        for y, (start, v) in enumerate(zip(left, t[c], strict=False)):
             if v >= 0.04:
                 ax.text(start + v / 2, y, f"{v:.0%}", ha="center", va="center", fontsize=8, color="white")
         left += t[c].to_numpy()
@@ -525,7 +528,7 @@ def recurring_themes(themes: pd.DataFrame, *, top: int = 15) -> Figure:
     fig, ax = plt.subplots(figsize=(11, max(3, 0.42 * len(d) + 1.5)))
     ax.barh(_shorten(pd.Series(label), 46), d["projects"],
             color=np.where(d["source"] == "category", "#1f77b4", "#9467bd"))
-    for y, (pr, le) in enumerate(zip(d["projects"], d["lessons"])):
+    for y, (pr, le) in enumerate(zip(d["projects"], d["lessons"], strict=False)):
         ax.annotate(f" {pr} projects, {le} lessons", (pr, y), va="center", fontsize=8)
     ax.set_xlabel("Distinct projects reporting the problem")
     ax.margins(x=0.25)
@@ -543,7 +546,7 @@ def open_actions_by_owner(by_owner: pd.DataFrame) -> Figure:
     ax.barh(names, d["open_actions"] - d["high_impact"], color="#9ecae1", label="other")
     ax.barh(names, d["high_impact"], left=d["open_actions"] - d["high_impact"], color="#c62828",
             label="high impact")
-    for y, (n, old) in enumerate(zip(d["open_actions"], d["oldest_days"])):
+    for y, (n, old) in enumerate(zip(d["open_actions"], d["oldest_days"], strict=False)):
         ax.annotate(f" oldest {old:,.0f} days", (n, y), va="center", fontsize=8)
     ax.set_xlabel("Open or in-progress recommendations")
     ax.margins(x=0.22)
@@ -577,7 +580,7 @@ def headline_trend(hist: pd.DataFrame, labels: dict[str, str]) -> Figure:
     fig, axes = plt.subplots(rows, cols, figsize=(12, 1.35 * rows + 0.45), squeeze=False)
     pct = {"portfolio_roi", "utilization"}
     money_like = {"total_budget", "portfolio_npv", "spend_to_date", "planned_to_date"}
-    for ax, m in zip(axes.flat, metrics):
+    for ax, m in zip(axes.flat, metrics, strict=False):
         y = hist[m].astype(float)
         ax.plot(hist["as_of"], y, marker="o", color="#1f4e79", lw=1.5, ms=3)
         ax.scatter(hist["as_of"].iloc[-1:], y.iloc[-1:], color="#c62828", zorder=3, s=20)

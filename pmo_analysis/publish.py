@@ -28,10 +28,11 @@ import os
 import platform
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jinja2
 
@@ -80,7 +81,7 @@ def reserve_run(reports_dir: Path, started: dt.datetime, schedule: str) -> tuple
     name. The folder holds a pid file (see :func:`remove_dead_temp_folders`).
     """
     safe_schedule = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in schedule)
-    base = f"{started.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{safe_schedule}"
+    base = f"{started.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}-{safe_schedule}"
     for n in range(1, 10_000):
         run_id = base if n == 1 else f"{base}-{n}"
         tmp = reports_dir / f".tmp-{run_id}"
@@ -100,7 +101,8 @@ def reserve_run(reports_dir: Path, started: dt.datetime, schedule: str) -> tuple
 @contextmanager
 def discard_on_failure(tmp: Path) -> Iterator[Path]:
     """Remove the run's temporary folder when anything stops the run before it is published (an
-    error, Ctrl-C): a run either publishes whole or leaves nothing behind."""
+    error, Ctrl-C): a run either publishes whole or leaves nothing behind.
+    """
     try:
         yield tmp
     except BaseException:
@@ -117,7 +119,8 @@ def write_manifest(tmp: Path, manifest: dict[str, Any]) -> None:
 
 def publish_run(tmp: Path, reports_dir: Path, run_id: str) -> Path:
     """Move the finished run from its temporary folder to ``reports/<run-id>/`` in one rename
-    (atomic on one file system: readers never see a half-written run) and return that folder."""
+    (atomic on one file system: readers never see a half-written run) and return that folder.
+    """
     final = reports_dir / run_id
     (tmp / _PID_FILE).unlink(missing_ok=True)
     tmp.chmod(0o755)  # private while written; a published run is readable like any report
@@ -129,7 +132,8 @@ def publish_run(tmp: Path, reports_dir: Path, run_id: str) -> Path:
 def read_manifests(reports_dir: str | Path) -> list[dict[str, Any]]:
     """Every published run's manifest, newest first by start time (then by folder name), each
     with ``_dir``, the run's folder name. Unreadable manifests, temporary folders and the
-    ``latest`` link are skipped."""
+    ``latest`` link are skipped.
+    """
     reports_dir = Path(reports_dir)
     out = []
     for mf in reports_dir.glob("*/manifest.json"):
@@ -148,19 +152,21 @@ def read_manifests(reports_dir: str | Path) -> list[dict[str, Any]]:
 
 def started_timestamp(manifest: dict[str, Any]) -> float:
     """A run's start time as a POSIX timestamp, from its manifest (``-inf`` when it has none), so
-    that runs started in different time zones compare by the moment they started."""
+    that runs started in different time zones compare by the moment they started.
+    """
     for key in ("started_utc", "started"):
         try:
             t = dt.datetime.fromisoformat(str(manifest.get(key) or ""))
         except ValueError:
             continue
-        return (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).timestamp()
+        return (t if t.tzinfo else t.replace(tzinfo=dt.UTC)).timestamp()
     return float("-inf")
 
 
 def _is_complete(m: dict[str, Any]) -> bool:
     """Whether a published run ran the whole report suite: its manifest's ``complete``; a manifest
-    written before that flag existed counts as complete when it lists every report notebook."""
+    written before that flag existed counts as complete when it lists every report notebook.
+    """
     if "complete" in m:
         return m["complete"] is True
     return set(REPORT_NOTEBOOKS) <= {n.get("name") for n in m.get("notebooks", [])}
@@ -191,7 +197,8 @@ def latest_good_run(manifests: list[dict[str, Any]]) -> str | None:
 @contextmanager
 def _publish_lock(reports_dir: Path) -> Iterator[None]:
     """Hold ``reports/.publish.lock`` (waiting for it): ``latest``, the index and pruning change
-    under it, so two runs or a run and a prune never leave ``latest`` at an older answer."""
+    under it, so two runs or a run and a prune never leave ``latest`` at an older answer.
+    """
     with (reports_dir / ".publish.lock").open("a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -202,7 +209,8 @@ def _publish_lock(reports_dir: Path) -> Iterator[None]:
 
 def refresh_latest(reports_dir: str | Path) -> str | None:
     """Point ``reports/latest`` at :func:`latest_good_run` (or remove it when there is none),
-    rewrite ``reports/index.html``, and return the latest run's folder name."""
+    rewrite ``reports/index.html``, and return the latest run's folder name.
+    """
     reports_dir = Path(reports_dir)
     with _publish_lock(reports_dir):
         return _refresh_latest(reports_dir)
@@ -232,7 +240,8 @@ def _point_latest(reports_dir: Path, run_name: str | None) -> None:
 
 def update_index(reports_dir: str | Path) -> Path:
     """Rewrite ``reports/index.html``: every run, newest first by start time, with its status,
-    as-of date and links; the latest good run (:func:`latest_good_run`) is marked."""
+    as-of date and links; the latest good run (:func:`latest_good_run`) is marked.
+    """
     reports_dir = Path(reports_dir)
     manifests = read_manifests(reports_dir)
     return _write_index(reports_dir, manifests, latest_good_run(manifests))
@@ -260,13 +269,15 @@ def _templates() -> jinja2.Environment:
 
 def render_run_index(manifest: dict[str, Any]) -> str:
     """The HTML of a run's ``index.html``: its status, data, stale notes and each report with its
-    status, time, tables and error (``templates/run_index.html.j2``)."""
+    status, time, tables and error (``templates/run_index.html.j2``).
+    """
     return _templates().get_template("run_index.html.j2").render(run=manifest)
 
 
 def render_reports_index(runs: list[dict[str, Any]], latest: str | None) -> str:
     """The HTML of ``reports/index.html``: ``runs`` (manifests with ``_dir``) in the order given,
-    ``latest`` marked (``templates/reports_index.html.j2``)."""
+    ``latest`` marked (``templates/reports_index.html.j2``).
+    """
     return _templates().get_template("reports_index.html.j2").render(runs=runs, latest=latest)
 
 

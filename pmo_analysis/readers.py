@@ -34,10 +34,10 @@ import codecs
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -85,7 +85,8 @@ def _find_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
 
 def _find_sheets(workbook: Path, files: dict[str, Path], sheets: dict[str, str]) -> list[Problem]:
     """Add the tables given as sheets of ``workbook`` to ``files`` and ``sheets`` (sheet names are
-    table names, any case); a table also given as its own file is a problem."""
+    table names, any case); a table also given as its own file is a problem.
+    """
     import openpyxl
 
     problems = []
@@ -162,7 +163,8 @@ def _script(ch: str) -> str:
     """'ascii' (letters), 'latin' (accented Latin letters), 'cjk' (Chinese characters of GB2312,
     the simplified set that everyday Chinese text is written in, and full-width forms), 'other'
     (letters of other scripts, and rare ideographs: Japanese or Big5 bytes read as GB18030 give
-    those) or 'none' (not a letter: ¹, ½)."""
+    those) or 'none' (not a letter: ¹, ½).
+    """
     if ch.isascii():
         return "ascii"
     if not ch.isalpha():
@@ -356,7 +358,8 @@ def _read_xlsx(path: Path, sheet: str | None, percent_columns: tuple[str, ...]) 
 
 def _sheet_header(rows: Iterable) -> tuple[list | None, int]:
     """Consume ``rows`` up to the header, the first row with text: (its values without the empty
-    cells at its end, its spreadsheet row); ``(None, n)`` for a sheet with no text."""
+    cells at its end, its spreadsheet row); ``(None, n)`` for a sheet with no text.
+    """
     header_row = 0
     for cells in rows:
         header_row += 1
@@ -370,7 +373,8 @@ def _sheet_header(rows: Iterable) -> tuple[list | None, int]:
 
 def _rows_with_percent_cells(rows: Iterable, pct: list[int]) -> list[list]:
     """Values of the remaining ``rows``; a percent-formatted number at a position in ``pct`` is
-    read as the percentage shown (0.64 -> 64)."""
+    read as the percentage shown (0.64 -> 64).
+    """
     data: list[list] = []
     for cells in rows:
         values = [c.value for c in cells]
@@ -386,7 +390,8 @@ def _rows_with_percent_cells(rows: Iterable, pct: list[int]) -> list[list]:
 
 def _fit_to_header(names: list[str], data: list[list]) -> tuple[list[str], list[list]]:
     """Cells beyond the last header cell: keep the columns that hold data (named like pandas does),
-    drop the empty ones."""
+    drop the empty ones.
+    """
     width = len(names)
     if any(len(r) > width for r in data):
         width = max((i + 1 for r in data for i in range(width, len(r)) if r[i] is not None), default=width)

@@ -35,7 +35,8 @@ class Report:
 
     def export(self, df: pd.DataFrame, name: str) -> None:
         """Write ``df`` as ``<output_dir>/<name>.csv`` (text cells neutralised against formula
-        injection, so leadership can open it in a spreadsheet safely)."""
+        injection, so leadership can open it in a spreadsheet safely).
+        """
         from .export import write_csv
 
         write_csv(df, Path(self.P.output_dir) / f"{name}.csv")
@@ -43,7 +44,8 @@ class Report:
 
 def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> Report:
     """Validate the parameters of notebook ``name`` from ``namespace`` (its ``globals()``), apply
-    the chart style, and open the portfolio model. Shows the banners of :func:`banners`."""
+    the chart style, and open the portfolio model. Shows the banners of :func:`banners`.
+    """
     from . import plots
     from .data import load_portfolio
 
@@ -76,7 +78,8 @@ _KINDS = {"stale": ("#f9a825", "#fff4d6"), "info": ("#9fb7d0", "#eef3f8")}
 
 def banners(model: PortfolioModel) -> list[str]:
     """HTML notices a reader must see before any figure: stale data (amber), rows left out of
-    the run, and an as-of date taken from the data. Text is escaped."""
+    the run, and an as-of date taken from the data. Text is escaped.
+    """
     out = []
     stale = model.stale
     if stale:

@@ -52,6 +52,7 @@ Portfolio totals
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -182,7 +183,7 @@ def _exp_sum_roots(c: np.ndarray, t: np.ndarray, lo: float, hi: float) -> list[f
         points = [lo, *_exp_sum_roots(c[keep] * t[keep], t[keep], lo, hi), hi]
     roots: list[float] = []
     vals = [g(x) for x in points]
-    for (a, fa), (b, fb) in zip(zip(points, vals), zip(points[1:], vals[1:])):
+    for (a, fa), (b, fb) in pairwise(zip(points, vals, strict=True)):
         if fa == 0:
             roots.append(a)
         elif np.isfinite(fa) and np.isfinite(fb) and fa * fb < 0:
@@ -428,7 +429,8 @@ def portfolio_totals(roi: pd.DataFrame, *, by: str | list[str] | None = None) ->
 def cumulative_cashflow(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
     """Net cash flow per month, planned and forecast, with running totals (the J-curve) of the
     flows given (the portfolio, or one project's rows). ``ahead_of_plan`` is the forecast minus
-    the planned running total; ``is_actual`` marks the complete months."""
+    the planned running total; ``is_actual`` marks the complete months.
+    """
     cols = ["period", "planned_net", "forecast_net", "planned_cumulative", "forecast_cumulative",
             "ahead_of_plan", "is_actual"]
     if cashflows.empty:
@@ -466,7 +468,8 @@ def priority_scores(roi: pd.DataFrame, *, w_alignment: float = 0.4, w_value: flo
 
 def funding_need(roi: pd.DataFrame) -> pd.Series:
     """Money still to commit (see the module docstring): the budget of a proposed project,
-    max(EAC - AC, 0) of a running one (max(BAC - AC, 0) where EAC is empty), 0 otherwise."""
+    max(EAC - AC, 0) of a running one (max(BAC - AC, 0) where EAC is empty), 0 otherwise.
+    """
     ac = roi["ac"].fillna(0)
     eac = roi["eac"] if "eac" in roi.columns else pd.Series(np.nan, index=roi.index)
     to_complete = eac.where(eac.notna(), roi["bac"]) - ac

@@ -15,17 +15,30 @@ import hashlib
 import os
 import platform
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .config import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DATA_DIR
 from .exceptions import NotebookError, ParameterError
 from .params import MODEL_PARAMS, declared_for_path, validate_model_params, validate_params
-from .publish import (REPORT_NOTEBOOKS, TITLES, discard_on_failure, iso_time, latest_good_run, prune_reports,
-                      publish_run, read_manifests, refresh_latest, remove_dead_temp_folders, reserve_run,
-                      update_index, write_manifest)
+from .publish import (
+    REPORT_NOTEBOOKS,
+    TITLES,
+    discard_on_failure,
+    iso_time,
+    latest_good_run,
+    prune_reports,
+    publish_run,
+    read_manifests,
+    refresh_latest,
+    remove_dead_temp_folders,
+    reserve_run,
+    update_index,
+    write_manifest,
+)
 
 __all__ = ["REPORT_NOTEBOOKS", "RunResult", "NotebookResult", "run_reports", "render_html", "resolve_notebooks",
            "plan_parameters", "fingerprint", "is_whole_suite",
@@ -39,7 +52,8 @@ _TEMPLATES = Path(__file__).parent / "templates"
 @dataclass
 class NotebookResult:
     """One notebook of a run: its status, the parameters it got, how long it took, why it failed
-    (``error``) and the files it wrote (relative to the run's folder)."""
+    (``error``) and the files it wrote (relative to the run's folder).
+    """
 
     name: str
     status: str = "queued"  # queued, running, success, failed
@@ -51,6 +65,8 @@ class NotebookResult:
 
 @dataclass
 class RunResult:
+    """What a run published: its id and folder, its status and each notebook's result."""
+
     run_id: str
     run_dir: Path
     status: str
@@ -59,13 +75,15 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
+        """True for a good run (status success)."""
         return self.status == "success"
 
 
 # --------------------------------------------------------------------------- choosing notebooks and parameters
 def resolve_notebooks(notebooks: list[str] | None, notebooks_dir: Path) -> list[Path]:
     """Paths of the notebooks to run: the report notebooks by default, else the names or paths
-    given. Unknown names raise :class:`ParameterError` listing the available ones."""
+    given. Unknown names raise :class:`ParameterError` listing the available ones.
+    """
     available = {p.stem: p for p in sorted(notebooks_dir.glob("*.ipynb"))}
     if not notebooks:
         return [available[n] for n in REPORT_NOTEBOOKS if n in available] + \
@@ -293,7 +311,8 @@ def _execute_notebooks(plan: _Plan, run: _Run, *, jobs: int | None, say: _Progre
 
 def _longest_first(paths: list[Path], reports_dir: Path) -> list[Path]:
     """``paths``, the longest first by the last run's durations (new ones first of all): the
-    parallel run finishes sooner."""
+    parallel run finishes sooner.
+    """
     last = {n["name"]: n.get("duration_s") or 0 for m in read_manifests(reports_dir)[:1]
             for n in m.get("notebooks", [])}
     return sorted(paths, key=lambda p: -last.get(p.stem, float("inf")))
@@ -319,7 +338,8 @@ def _run_notebook(path: Path, result: NotebookResult, plan: _Plan, run: _Run, *,
 
 def _notebook_parameters(path: Path, plan: _Plan, run: _Run) -> dict[str, Any]:
     """The planned parameters of one notebook plus what the run gives it: its output folder and,
-    when it declares them, the run's model, as-of date, reports folder and schedule."""
+    when it declares them, the run's model, as-of date, reports folder and schedule.
+    """
     takes = {d.name for d in declared_for_path(path)}
     values = plan.planned[path.stem] | {"output_dir": str(run.tmp / path.stem)}
     # every report reads the run's model at the run's as-of date
@@ -346,7 +366,8 @@ def _outputs(tmp: Path, name: str) -> list[str]:
 
 def _run_status(results: list[NotebookResult], model) -> str:
     """success, partial (some notebooks failed), failed (all did), or stale (all succeeded on data
-    that ends more than a month before as_of, not accepted with accept_stale)."""
+    that ends more than a month before as_of, not accepted with accept_stale).
+    """
     n_failed = sum(r.status != "success" for r in results)
     if n_failed:
         return "failed" if n_failed == len(results) else "partial"
@@ -356,11 +377,12 @@ def _run_status(results: list[NotebookResult], model) -> str:
 def _manifest(plan: _Plan, run: _Run, model, results: list[NotebookResult], *, status: str,
               duration_s: float) -> dict[str, Any]:
     """The run's ``manifest.json``: what ran, on which data (with checksums), with which
-    parameters and versions, and how each notebook ended (``error`` as ``{cell, ename, evalue, source}``)."""
+    parameters and versions, and how each notebook ended (``error`` as ``{cell, ename, evalue, source}``).
+    """
     return {
         "run_id": run.run_id, "schedule": run.schedule, "status": status, "complete": plan.complete,
         "started": iso_time(run.started), "finished": iso_time(_now()),
-        "started_utc": iso_time(run.started.astimezone(dt.timezone.utc)),
+        "started_utc": iso_time(run.started.astimezone(dt.UTC)),
         "timezone": str(run.started.tzinfo),
         "duration_s": round(duration_s, 2),
         "as_of": run.as_of,
@@ -445,7 +467,8 @@ def _papermill(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: fl
 
 def _render_report(out_ipynb: Path, html: dict[str, Any], error: NotebookError | None) -> NotebookError | None:
     """Render the executed notebook to HTML, with a banner saying why it failed when it did;
-    return the notebook's error, or the rendering's when only that failed."""
+    return the notebook's error, or the rendering's when only that failed.
+    """
     meta = dict(html["meta"])
     if error:
         meta["error"] = {"where": error.where, "ename": error.ename, "evalue": error.evalue}

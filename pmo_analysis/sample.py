@@ -131,7 +131,8 @@ def _project_status(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _project_months(rng: np.random.Generator, status: np.ndarray, asof_ord: int) -> tuple[np.ndarray, np.ndarray]:
     """First and last month (period ordinals) of each project, consistent with its status: active
-    projects end after the as-of month, completed ones before it, proposed ones start after it."""
+    projects end after the as-of month, completed ones before it, proposed ones start after it.
+    """
     n = len(status)
     duration = rng.integers(6, 25, size=n)
     start = np.empty(n, dtype="int64")
@@ -150,7 +151,8 @@ def _project_months(rng: np.random.Generator, status: np.ndarray, asof_ord: int)
 
 def _plant_behaviours(rng: np.random.Generator, df: pd.DataFrame) -> pd.DataFrame:
     """Hidden columns the later steps read: cost factor (CPI ~ 1 / factor), schedule factor (SPI),
-    benefit ratio (strong, moderate or weak payback) and early benefits."""
+    benefit ratio (strong, moderate or weak payback) and early benefits.
+    """
     n = len(df)
     df["_cost_factor"] = np.where(rng.random(n) < 0.2, rng.uniform(1.25, 1.45, n), rng.uniform(0.93, 1.07, n))
     df["_schedule"] = np.where(rng.random(n) < 0.2, rng.uniform(0.65, 0.8, n), rng.uniform(0.92, 1.05, n))
@@ -190,7 +192,8 @@ def _month_grid(projects: pd.DataFrame, benefit_months: int) -> _MonthGrid:
 def _cashflows(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp,
                benefit_months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Monthly planned and actual cost and benefit of each project, and the projects with their
-    ``percent_complete`` (from the planned progress and the schedule factor)."""
+    ``percent_complete`` (from the planned progress and the schedule factor).
+    """
     asof_ord = as_of.to_period("M").ordinal
     grid = _month_grid(projects, benefit_months)
     planned_cost = _planned_cost(projects["budget"].to_numpy(), grid)
@@ -218,7 +221,8 @@ def _cashflows(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Times
 
 def _planned_cost(budget: np.ndarray, grid: _MonthGrid) -> np.ndarray:
     """The budget spread over the execution months in an S-shaped profile, rounded to the cent,
-    the rounding remainder booked in the last execution month."""
+    the rounding remainder booked in the last execution month.
+    """
     n = len(budget)
     pidx, offs, d = grid.pidx, grid.offs, grid.d
     w = np.where(offs < d, np.sin(np.pi * (offs + 0.5) / d) + 0.6, 0.0)
@@ -248,7 +252,8 @@ def _actuals(rng: np.random.Generator, projects: pd.DataFrame, grid: _MonthGrid,
              planned_cost: np.ndarray, planned_benefit: np.ndarray, asof_ord: int) -> tuple[np.ndarray, np.ndarray]:
     """Actual cost and benefit of the months reported (NaN for the others): up to the as-of month,
     nothing for proposed projects nor for the last 3 months of on-hold ones, and a quarter of the
-    active projects have not reported the as-of month yet."""
+    active projects have not reported the as-of month yet.
+    """
     pidx, month = grid.pidx, grid.month
     reported = month <= asof_ord
     reported &= ~((status == "on_hold") & (month > asof_ord - 3))
@@ -266,7 +271,8 @@ def _actuals(rng: np.random.Generator, projects: pd.DataFrame, grid: _MonthGrid,
 def _percent_complete(projects: pd.DataFrame, grid: _MonthGrid, planned_cost: np.ndarray,
                       asof_ord: int) -> np.ndarray:
     """Planned progress (planned value / budget) times the schedule factor; 100 when completed,
-    0 when proposed, at most 99 otherwise."""
+    0 when proposed, at most 99 otherwise.
+    """
     n = len(projects)
     budget = projects["budget"].to_numpy()
     pv = np.bincount(grid.pidx, weights=np.where(grid.month <= asof_ord, planned_cost, 0.0), minlength=n)
@@ -292,8 +298,8 @@ def _resources(rng: np.random.Generator, n: int, as_of: pd.Timestamp, ts_start: 
     joiners = rng.random(n) < 0.08
     leavers = (rng.random(n) < 0.06) & ~joiners
     span = (as_of - ts_start).days
-    active_from[joiners] = (ts_start + pd.to_timedelta(rng.integers(60, span - 30, joiners.sum()), unit="D")).values
-    active_to[leavers] = (ts_start + pd.to_timedelta(rng.integers(90, span - 30, leavers.sum()), unit="D")).values
+    active_from[joiners] = (ts_start + pd.to_timedelta(rng.integers(60, span - 30, joiners.sum()), unit="D")).to_numpy()
+    active_to[leavers] = (ts_start + pd.to_timedelta(rng.integers(90, span - 30, leavers.sum()), unit="D")).to_numpy()
     width = max(3, len(str(n)))
     return pd.DataFrame({
         "resource_id": [f"R{i + 1:0{width}d}" for i in range(n)],
@@ -322,7 +328,8 @@ def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd
     """Staff every project that is not merely proposed, the way a resource manager would: each slot
     (role, allocation) goes to the least-loaded person of that role over the project's months,
     except that a few "stars" are picked even when busy (over-allocation) and a few people are
-    rarely picked at all (the bench). One pass over the slots, in project start order."""
+    rarely picked at all (the bench). One pass over the slots, in project start order.
+    """
     staffed = projects.loc[projects["status"] != "proposed"].sort_values("start_date")
     staffed = staffed.reset_index(drop=True)
     n_people = len(resources)
@@ -343,7 +350,8 @@ def _assignments(rng: np.random.Generator, projects: pd.DataFrame, resources: pd
 
 def _team_slots(rng: np.random.Generator, staffed: pd.DataFrame, n_people: int, enterprise: bool) -> _Slots:
     """Team size, roles (a project manager first) and allocations of each staffed project; people
-    of on-hold and cancelled projects were released half-way through."""
+    of on-hold and cancelled projects were released half-way through.
+    """
     alloc_choices, alloc_p, team = _team_sizes(rng, staffed, n_people, enterprise)
     pidx = np.repeat(np.arange(len(staffed)), team)
     want_role = rng.choice(ROLES, size=len(pidx), p=ROLE_WEIGHTS / ROLE_WEIGHTS.sum())
@@ -383,7 +391,8 @@ def _pick_people(rng: np.random.Generator, slots: _Slots, role_of: np.ndarray, p
                  ) -> np.ndarray:
     """The person given each slot: the least loaded of the slot's role over its months (plus
     ``penalty`` and a little noise), never twice on one project. A loop over slots, not rows: each
-    pick changes the load the next one sees."""
+    pick changes the load the next one sees.
+    """
     m_start = slots.start.astype("datetime64[M]").astype("int64")
     m_end = slots.end.astype("datetime64[M]").astype("int64")
     base = m_start.min()
@@ -410,8 +419,9 @@ def _pick_people(rng: np.random.Generator, slots: _Slots, role_of: np.ndarray, p
 def _timesheets(rng: np.random.Generator, resources: pd.DataFrame, assignments: pd.DataFrame,
                 ts_start: pd.Timestamp, as_of: pd.Timestamp) -> pd.DataFrame:
     """Daily bookings from ``ts_start`` to ``as_of``: project hours close to each assignment's
-    plan, leave (~5% of working days, whole days) and a weekly admin or training slot."""
-    days = pd.bdate_range(ts_start, as_of).values.astype("datetime64[D]")
+    plan, leave (~5% of working days, whole days) and a weekly admin or training slot.
+    """
+    days = pd.bdate_range(ts_start, as_of).to_numpy().astype("datetime64[D]")
     nd, nr = len(days), len(resources)
     aidx, day_i, res_i = _assignment_days(resources, assignments, days)
     leave = rng.random(nr * nd) < 0.05
@@ -442,7 +452,8 @@ def _active_dates(resources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _assignment_days(resources: pd.DataFrame, assignments: pd.DataFrame, days: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One entry per assignment and working day it covers while its person is active:
-    (assignment, day, person) positions."""
+    (assignment, day, person) positions.
+    """
     r_of_a = pd.Index(resources["resource_id"]).get_indexer(assignments["resource_id"])
     af, at = _active_dates(resources)
     lo = np.maximum(assignments["start_date"].to_numpy().astype("datetime64[D]"), af[r_of_a],
@@ -463,7 +474,8 @@ def _project_hours(rng: np.random.Generator, assignments: pd.DataFrame, aidx: np
                    res_i: np.ndarray, cap_day: np.ndarray, nd: int) -> np.ndarray:
     """Hours booked per entry: allocation x daily capacity x the project's effort factor (some
     projects burn more effort than planned, most a little less), with noise; nobody books more
-    than 10 hours of project work a day, however over-allocated; in half hours. ``nd``: working days."""
+    than 10 hours of project work a day, however over-allocated; in half hours. ``nd``: working days.
+    """
     alloc = assignments["allocation_pct"].to_numpy()[aidx] / 100
     pcode, puniq = pd.factorize(assignments["project_id"])
     effort = np.where(rng.random(len(puniq)) < 0.2, rng.uniform(1.15, 1.35, len(puniq)), 0.93)
@@ -477,7 +489,8 @@ def _project_hours(rng: np.random.Generator, assignments: pd.DataFrame, aidx: np
 def _non_project_time(rng: np.random.Generator, resources: pd.DataFrame, days: np.ndarray, leave: np.ndarray,
                       cap_day: np.ndarray) -> pd.DataFrame:
     """Leave days (a full day's capacity) and a 2-hour admin or training slot each Friday, only
-    while the person is active."""
+    while the person is active.
+    """
     nd, nr = len(days), len(resources)
     af, at = _active_dates(resources)
     r_all = np.repeat(np.arange(nr), nd)

@@ -42,10 +42,11 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -71,6 +72,8 @@ _RANDOM_OR_HASHED = re.compile(r"(^|[,/-])[HR](\(|$|[,/-])", re.IGNORECASE)
 
 @dataclass
 class Schedule:
+    """A named schedule of ``schedules.yml``: when (cron, time zone), on what data, which reports."""
+
     name: str
     cron: str
     timezone: str
@@ -80,6 +83,7 @@ class Schedule:
 
     @property
     def tz(self) -> ZoneInfo:
+        """The schedule's time zone."""
         return ZoneInfo(self.timezone)
 
 
@@ -187,7 +191,7 @@ def load_schedules(path: str | Path) -> tuple[dict[str, Schedule], list[str]]:
 # --------------------------------------------------------------------------- slots
 def next_runs(schedule: Schedule, *, after: dt.datetime | None = None, n: int = 3) -> list[dt.datetime]:
     """The next ``n`` slot times (aware, in the schedule's time zone)."""
-    start = (after or dt.datetime.now(dt.timezone.utc)).astimezone(schedule.tz)
+    start = (after or dt.datetime.now(dt.UTC)).astimezone(schedule.tz)
     it = croniter(schedule.cron, start)
     return [it.get_next(dt.datetime) for _ in range(n)]
 
@@ -218,7 +222,8 @@ def render_params(schedule: Schedule, slot: dt.datetime) -> dict[str, Any]:
 
 def due_slot(schedule: Schedule, *, now: dt.datetime, last_slot: str | None) -> dt.datetime | None:
     """The most recent slot at or before ``now`` if it is later than ``last_slot`` (ISO), else None.
-    Missed slots collapse into one run of the latest."""
+    Missed slots collapse into one run of the latest.
+    """
     local_now = now.astimezone(schedule.tz)
     it = croniter(schedule.cron, local_now + dt.timedelta(seconds=1))
     prev = it.get_prev(dt.datetime)
@@ -269,6 +274,7 @@ class SlotOutcome:
 
     @property
     def ok(self) -> bool:
+        """True unless the schedule's run failed."""
         return self.status in ("success", "not due")
 
     def __str__(self) -> str:
@@ -369,7 +375,7 @@ def run_schedules(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS
     from .runner import run_reports
 
     runner = runner or run_reports
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     reports_dir = Path(reports_dir)
     state_path = reports_dir / ".schedule-state.json"
     outcomes: list[SlotOutcome] = []
@@ -413,7 +419,7 @@ def serve(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR, ba
     used together). ``clock``, ``sleep`` and ``max_iterations`` (wake-ups before returning; None:
     forever) let a test drive the loop.
     """
-    clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+    clock = clock or (lambda: dt.datetime.now(dt.UTC))
     for name, s in schedules.items():
         say(f"{name}: next run {next_runs(s, after=clock(), n=1)[0]:%Y-%m-%d %H:%M %Z}")
     done = 0

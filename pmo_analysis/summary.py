@@ -38,7 +38,8 @@ SNAPSHOT_FILES = ("headline.csv", "project_snapshot.csv", "overallocated_people.
 def snapshot(model) -> dict[str, pd.DataFrame]:
     """The tables the next report of the schedule compares with: headline, project_snapshot
     (project_id, name, status, health, total_cost, npv, cpi, spi), overallocated_people and
-    high_impact_lessons. Every value is a row of the portfolio model."""
+    high_impact_lessons. Every value is a row of the portfolio model.
+    """
     p = model.projects
     out = {"headline": model.headline,
            "project_snapshot": p[["project_id", "name", "status", "health", "total_cost", "npv", "cpi", "spi"]],
@@ -120,7 +121,8 @@ def find_previous_run(reports_dir: str | Path, *, schedule: str, before_as_of=No
     succeeded (with ``before_as_of``, only those whose as-of date is not after it), the newest
     as-of date, then the newest start time (as ``reports/latest`` is chosen); as the folder of its
     exported tables, or ``None``. A March report is never compared with a June report; a re-run for
-    the same date is compared with the run it repeats."""
+    the same date is compared with the run it repeats.
+    """
     from .publish import read_manifests, started_timestamp
 
     reports_dir = Path(reports_dir)
@@ -218,7 +220,8 @@ _CHANGE_ORDER = ["health changed", "new project", "closed project", "CPI", "SPI"
 
 def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:
     """Changes for reading: the ``per_kind`` first of each kind, in a fixed order, with money as
-    whole numbers and CPI/SPI with two decimals (the exported CSV keeps full precision)."""
+    whole numbers and CPI/SPI with two decimals (the exported CSV keeps full precision).
+    """
     d = changes.copy()
     d["_o"] = d["change"].map({k: i for i, k in enumerate(_CHANGE_ORDER)})
     d = d.sort_values("_o", kind="stable").groupby("change", sort=False).head(per_kind)
@@ -229,16 +232,17 @@ def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:
         return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
     for c in ("before", "after"):
-        d[c] = [fmt(v, k) for v, k in zip(d[c], d["change"])]
+        d[c] = [fmt(v, k) for v, k in zip(d[c], d["change"], strict=False)]
     d["delta"] = [("" if pd.isna(v) else f"{v:+,.2f}" if k in ("CPI", "SPI") else f"{v:+,.0f}")
-                  for v, k in zip(d["delta"], d["change"])]
+                  for v, k in zip(d["delta"], d["change"], strict=False)]
     return d.drop(columns="_o").reset_index(drop=True)
 
 
 def history(reports_dir: str | Path, *, schedule: str, current: pd.DataFrame | None = None
             ) -> pd.DataFrame:
     """Headline figures of every successful executive summary of ``schedule`` (plus ``current``),
-    oldest first, one row per run."""
+    oldest first, one row per run.
+    """
     from .publish import read_manifests
 
     frames = []

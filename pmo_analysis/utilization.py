@@ -62,7 +62,8 @@ _FAR_FUTURE = np.datetime64("2200-01-01", "D")
 
 def month_window(as_of, *, start=None, end=None, back: int = 11, ahead: int = 6) -> pd.DatetimeIndex:
     """Month starts from ``start`` (default: ``back`` months before the as-of month) to ``end``
-    (default: ``ahead`` months after it), inclusive."""
+    (default: ``ahead`` months after it), inclusive.
+    """
     m = pd.Timestamp(as_of).to_period("M")
     first = pd.Timestamp(start).to_period("M") if start is not None else m - back
     last = pd.Timestamp(end).to_period("M") if end is not None else m + ahead
@@ -218,7 +219,8 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
 
 def utilization_by_group(util: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
     """Utilization per group and month (or for the whole portfolio when ``by`` is None):
-    hours are summed first and divided after."""
+    hours are summed first and divided after.
+    """
     keys = ([] if by is None else [by] if isinstance(by, str) else list(by)) + ["period"]
     g = util.groupby(keys, observed=True)
     sums = [c for c in ("capacity_hours", "capacity_to_date", "planned_hours") if c in util.columns]
@@ -237,7 +239,8 @@ def utilization_by_group(util: pd.DataFrame, *, by: str | list[str] | None = Non
 def utilization_totals(util: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
     """Utilization over all complete months of ``util``, per group (or for the whole portfolio):
     hours summed over the months and people, then divided. Returns the group columns,
-    capacity_hours, actual_hours, planned_hours, utilization, planned_utilization and months."""
+    capacity_hours, actual_hours, planned_hours, utilization, planned_utilization and months.
+    """
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     done = util.loc[util["month_status"] == "complete"] if "month_status" in util.columns else util
     sums = ["capacity_hours", "actual_hours", "planned_hours"]
@@ -364,7 +367,8 @@ def plan_vs_actual_by_project(plan: pd.DataFrame, timesheets: pd.DataFrame, *, a
 def time_split(timesheets: pd.DataFrame, resources: pd.DataFrame, *, as_of,
                months: pd.DatetimeIndex | None = None) -> pd.DataFrame:
     """Hours by department and kind of time (project work, or each non-project activity) over
-    the complete months, with each kind's share of the department's booked hours."""
+    the complete months, with each kind's share of the department's booked hours.
+    """
     m = last_complete_month(as_of)
     first = months[0] if months is not None else timesheets["date"].min()
     ts = _booked(timesheets, pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), m,

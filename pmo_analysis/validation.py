@@ -157,7 +157,7 @@ class Collector:
         listed = idx if self.limit is None else idx[:self.limit]
         rows = self.rows.loc[listed].to_numpy()
         shown = [None] * len(listed) if values is None else values.loc[listed].astype(object).tolist()
-        for row, value in zip(rows, shown):
+        for row, value in zip(rows, shown, strict=False):
             if value is not None and pd.isna(value):
                 value = ""
             if isinstance(value, pd.Timestamp):
@@ -238,7 +238,8 @@ def _report_unread_rows(collector: Collector, bad_rows: list[tuple[int, str]]) -
 
 def _report_repeated_columns(collector: Collector, written: pd.Index, names: pd.Index) -> bool:
     """Report each column name that repeats once normalised (``names``), showing the names as
-    ``written`` and their column letters; True when there is any."""
+    ``written`` and their column letters; True when there is any.
+    """
     repeated = names[names.duplicated()].unique()
     for name in repeated:
         where = [f"{written[i]!r} in column {_column_letter(i)}" for i in np.flatnonzero(names == name)]
@@ -348,7 +349,8 @@ def _check_table_rules(out: pd.DataFrame, collector: Collector) -> None:
 # --------------------------------------------------------------------------- across tables
 def check_references(tables: dict[str, pd.DataFrame], collectors: dict[str, Collector]) -> None:
     """Report every value that refers to a row missing from its table, and every table that refers
-    to a table the folder lacks (a table that is present but invalid is not reported again)."""
+    to a table the folder lacks (a table that is present but invalid is not reported again).
+    """
     for table, df in tables.items():
         for column, ref_table, ref_col in references(table):
             if column not in df.columns:

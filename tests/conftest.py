@@ -55,3 +55,11 @@ def suite_run(tmp_path_factory):
     reports = tmp_path_factory.mktemp("reports")
     return run_reports(data_dir=SAMPLE_DATA_DIR, params=SUITE_PARAMS, notebook_params=SUITE_NOTEBOOK_PARAMS,
                        reports_dir=reports, jobs=2, progress=None)
+
+
+def pytest_collection_modifyitems(items):
+    """A test that reads the session's suite run executes notebooks: mark it so `make test-fast`
+    can leave it out."""
+    for item in items:
+        if "suite_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.notebook)

@@ -52,7 +52,7 @@ def test_vectorised_and_scalar_checks_agree_on_every_float(bounds, values):
     mask = bounds.outside(np.array(values, dtype="float64"))
     assert mask.dtype == bool and mask.shape == (len(values),)
     assert mask.tolist() == [bounds.is_outside(v) for v in values]
-    for v, out in zip(values, mask):
+    for v, out in zip(values, mask, strict=False):
         if math.isnan(v):
             assert not out  # a missing value is never out of range
         else:

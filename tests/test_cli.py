@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 import pmo_analysis.runner
-from tests.conftest import REAL_DATA
 from pmo_analysis import ParameterError
 from pmo_analysis.cli import main
 from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
 from pmo_analysis.runner import plan_parameters, resolve_notebooks
+from tests.conftest import REAL_DATA
 
 TAG = "is not allowed; give plain values (text, numbers, true/false, dates YYYY-MM-DD)"
 

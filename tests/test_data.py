@@ -521,7 +521,7 @@ def test_whole_numbers_from_workbook_cells_are_ids_not_decimals(sample_copy, sam
     projects = sample.projects.copy()
     projects["project_id"] = [float(i) if i % 2 else f"PRJ-{i:03d}" for i in range(1, len(projects) + 1)]
     cashflows = sample.cashflows.assign(project_id=sample.cashflows["project_id"].map(
-        dict(zip(sample.projects["project_id"], projects["project_id"].astype(str).str.replace(".0", "")))))
+        dict(zip(sample.projects["project_id"], projects["project_id"].astype(str).str.replace(".0", ""), strict=False))))
     _write_xlsx(sample_copy / "portfolio.xlsx", {"projects": projects, "cashflows": cashflows})
     (sample_copy / "projects.csv").unlink()
     (sample_copy / "cashflows.csv").unlink()

@@ -23,6 +23,9 @@ from pmo_analysis import load_portfolio
 from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.model import build_model
 
+#: Whole degenerate portfolios, built and reported: part of `make test`, not of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 matplotlib.use("Agg")
 
 REAL_IT = Path(__file__).resolve().parents[2] / "shared" / "real-data" / "it-dashboard"
@@ -432,6 +435,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_notebooks_say_what_is_empty(name, built, tmp_path, monkeypatch):
     folder, model = built(name)

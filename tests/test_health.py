@@ -86,7 +86,7 @@ def test_changes_between_two_runs(tmp_path):
         assert r.status == "success", r.notebooks[0].error
     changes = pd.read_csv(r.run_dir / "executive_summary" / "changes_since_previous.csv")
     hc = changes.loc[changes["change"] == "health changed"]
-    assert hc[["item_id", "before", "after"]].values.tolist() == [[target, "on track", "off track"]]
+    assert hc[["item_id", "before", "after"]].to_numpy().tolist() == [[target, "on track", "off track"]]
     assert changes.loc[changes["change"] == "new project", "item_id"].tolist() == ["PRJ-041"]
     cpi = changes.loc[(changes["change"] == "CPI") & (changes["item_id"] == target)]
     assert len(cpi) == 1 and cpi["delta"].item() < -0.2

@@ -19,8 +19,18 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 import pmo_analysis.runner as runner
-from pmo_analysis.publish import (REPORT_NOTEBOOKS, latest_good_run, prune_reports, publish_run, read_manifests,
-                                  refresh_latest, remove_dead_temp_folders, reserve_run, update_index, write_manifest)
+from pmo_analysis.publish import (
+    REPORT_NOTEBOOKS,
+    latest_good_run,
+    prune_reports,
+    publish_run,
+    read_manifests,
+    refresh_latest,
+    remove_dead_temp_folders,
+    reserve_run,
+    update_index,
+    write_manifest,
+)
 from pmo_analysis.runner import is_whole_suite, run_reports
 from pmo_analysis.summary import find_previous_run
 

@@ -143,6 +143,7 @@ def test_sample_planted_themes_are_found(sample):
     assert vendor["title"].str.contains("供应商").any() and vendor["title"].str.contains("endor|upplier").any()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real-data not present")
 def test_real_nasa_lessons():
     from pmo_analysis import load_portfolio

@@ -15,7 +15,6 @@ from pmo_analysis import load_portfolio, roi, summary
 from pmo_analysis.config import SAMPLE_AS_OF
 from pmo_analysis.model import build_model, default_as_of, freshness, load_model
 from pmo_analysis.periods import forward_months, last_complete_month
-
 from tests.conftest import REAL_DATA
 
 

@@ -21,7 +21,7 @@ from pmo_analysis.publish import publish_run, read_manifests, refresh_latest, re
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-STARTED = dt.datetime(2026, 7, 1, 7, 0, 0, tzinfo=dt.timezone.utc)
+STARTED = dt.datetime(2026, 7, 1, 7, 0, 0, tzinfo=dt.UTC)
 
 
 def _publish(reports: Path, *, schedule: str, as_of: str = "2026-06-30", status: str = "partial",

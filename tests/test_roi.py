@@ -96,7 +96,7 @@ def test_as_of_before_first_and_after_last_month(as_of, cost):
 
 def _independent_npv(rate, flows, dates):
     d0 = dates[0]
-    return sum(v / (1 + rate) ** ((d - d0).days / 365) for v, d in zip(flows, dates))
+    return sum(v / (1 + rate) ** ((d - d0).days / 365) for v, d in zip(flows, dates, strict=False))
 
 
 def test_npv_irr_agree_with_independent_computation_on_generated_projects(sample):
@@ -107,7 +107,7 @@ def test_npv_irr_agree_with_independent_computation_on_generated_projects(sample
         flows, dates = g["net"].tolist(), list(g["period"])
         assert fin.loc[pid, "npv"] == pytest.approx(_independent_npv(0.08, flows, dates), abs=0.01)
         if fin.loc[pid, "irr"] == fin.loc[pid, "irr"]:  # not NaN
-            ref = brentq(lambda r: _independent_npv(r, flows, dates), -0.9, 100)
+            ref = brentq(_independent_npv, -0.9, 100, args=(flows, dates))
             assert fin.loc[pid, "irr"] == pytest.approx(ref, abs=1e-6)
             checked += 1
     assert checked >= 20

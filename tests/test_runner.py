@@ -85,6 +85,7 @@ def _nb(folder: Path, name: str, body: str) -> Path:
     return path
 
 
+@pytest.mark.notebook
 def test_failing_notebook_is_reported_honestly(tmp_path):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
@@ -111,6 +112,7 @@ def test_failing_notebook_is_reported_honestly(tmp_path):
     assert "PARTIAL" in (reports / "index.html").read_text()
 
 
+@pytest.mark.notebook
 def test_hanging_notebook_is_stopped(tmp_path):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
@@ -120,6 +122,7 @@ def test_hanging_notebook_is_stopped(tmp_path):
     assert r.notebooks[0].error.ename in ("CellTimeoutError", "Timeout", "TimeoutError")
 
 
+@pytest.mark.notebook
 def test_killed_kernel_does_not_hang_the_runner(tmp_path):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
@@ -142,6 +145,7 @@ def test_bad_parameters_rejected_before_any_kernel(tmp_path, params, message):
     assert not reports.exists() or not any(reports.iterdir())
 
 
+@pytest.mark.notebook
 def test_script_in_data_is_shown_as_text(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(SAMPLE_DATA_DIR, data)
@@ -176,25 +180,25 @@ LONDON = Schedule("daily", "0 7 * * *", "Europe/London", "data/sample", params={
 
 def test_schedule_across_daylight_saving_change():
     # clocks go forward in London on Sunday 29 March 2026
-    runs = next_runs(LONDON, after=dt.datetime(2026, 3, 27, 12, tzinfo=dt.timezone.utc), n=3)
-    utc = [t.astimezone(dt.timezone.utc).strftime("%m-%d %H:%M") for t in runs]
+    runs = next_runs(LONDON, after=dt.datetime(2026, 3, 27, 12, tzinfo=dt.UTC), n=3)
+    utc = [t.astimezone(dt.UTC).strftime("%m-%d %H:%M") for t in runs]
     assert [t.strftime("%H:%M") for t in runs] == ["07:00"] * 3
     assert utc == ["03-28 07:00", "03-29 06:00", "03-30 06:00"]
 
 
 def test_templated_parameters():
-    slot = dt.datetime(2026, 3, 2, 7, tzinfo=dt.timezone.utc)
+    slot = dt.datetime(2026, 3, 2, 7, tzinfo=dt.UTC)
     assert render_params(LONDON, slot) == {"as_of": "2026-02-28"}
     weekly = Schedule("w", "0 7 * * MON", "Asia/Shanghai", "d", params={"as_of": "{{ last_week_end }}",
                                                                       "x": "{{ today }}"})
     # 23:30 UTC on Sunday is already Monday 07:30 in Shanghai
-    assert render_params(weekly, dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.timezone.utc)) == \
+    assert render_params(weekly, dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)) == \
         {"as_of": "2026-03-01", "x": "2026-03-02"}
 
 
 def test_run_due_runs_each_slot_once(tmp_path):
     calls = []
-    now = dt.datetime(2026, 3, 29, 6, 30, tzinfo=dt.timezone.utc)  # 07:30 BST: today's slot is due
+    now = dt.datetime(2026, 3, 29, 6, 30, tzinfo=dt.UTC)  # 07:30 BST: today's slot is due
     runner = lambda **kw: calls.append(kw)  # noqa: E731
     first = run_due({"daily": LONDON}, reports_dir=tmp_path, now=now, runner=runner, say=lambda m: None)
     second = run_due({"daily": LONDON}, reports_dir=tmp_path, now=now + dt.timedelta(minutes=1),
@@ -217,7 +221,7 @@ def test_run_due_skips_while_another_call_holds_the_lock(tmp_path):
 
 def test_due_slot_none_before_first_slot_passes():
     s = Schedule("m", "0 6 2 * *", "Asia/Shanghai", "d")
-    now = dt.datetime(2026, 3, 1, 21, 59, tzinfo=dt.timezone.utc)  # 05:59 on the 2nd in Shanghai
+    now = dt.datetime(2026, 3, 1, 21, 59, tzinfo=dt.UTC)  # 05:59 on the 2nd in Shanghai
     assert due_slot(s, now=now, last_slot="2026-02-02T06:00:00+08:00") is None
     assert due_slot(s, now=now + dt.timedelta(minutes=1), last_slot="2026-02-02T06:00:00+08:00").isoformat() \
         == "2026-03-02T06:00:00+08:00"
@@ -329,6 +333,7 @@ def test_no_project_is_both_stopped_and_funded_in_the_run(suite_run):
         assert f"Stop {pid}" in html
 
 
+@pytest.mark.notebook
 def test_stale_data_is_not_a_good_run(tmp_path):
     """as_of months after the data ends: the run says stale everywhere, latest stays on the last good run,
     and accepting it publishes a good run with the banner kept."""

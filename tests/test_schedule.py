@@ -14,10 +14,18 @@ from types import SimpleNamespace
 import pytest
 
 from pmo_analysis import ParameterError
-from pmo_analysis.schedule import (MAX_ATTEMPTS, Schedule, due_slot, load_schedules, next_runs, run_due,
-                                   run_schedules, serve)
+from pmo_analysis.schedule import (
+    MAX_ATTEMPTS,
+    Schedule,
+    due_slot,
+    load_schedules,
+    next_runs,
+    run_due,
+    run_schedules,
+    serve,
+)
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TAG = "is not allowed; give plain values (text, numbers, true/false, dates YYYY-MM-DD)"
 
 
