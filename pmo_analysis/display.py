@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, display
 
+from . import formatting as fmt
+
 __all__ = ["table", "kpi_tiles", "show", "note"]
 
 
@@ -26,34 +28,34 @@ def pretty_label(name) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _fmt_money(v) -> str:
-    return "" if pd.isna(v) else f"{v:,.0f}"
+def _blank_if_missing(formatter):
+    """A table cell: the workbook's format (:mod:`pmo_analysis.formatting`), blank when empty."""
+    return lambda v: "" if pd.isna(v) else formatter(v)
 
 
-def _fmt_pct(v) -> str:
-    return "" if pd.isna(v) else f"{v:.1%}"
-
-
-def _fmt_ratio(v) -> str:
-    return "" if pd.isna(v) else f"{v:.2f}"
+_FORMATS = {"money": _blank_if_missing(fmt.money_full), "pct": _blank_if_missing(fmt.pct),
+            "ratio": _blank_if_missing(fmt.ratio), "integer": _blank_if_missing(fmt.count),
+            "dates": _blank_if_missing(lambda v: f"{pd.Timestamp(v):%Y-%m-%d}")}
 
 
 def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(),
           caption: str | None = None, max_rows: int = 40):
     """A styled table: thousands separators for money, percents, 2-decimal ratios; text escaped.
 
-    Only the first ``max_rows`` rows are shown (the exported CSV holds all of them).
+    Only the first ``max_rows`` rows are shown (the exported CSV holds all of them). A column
+    named in ``money``, ``pct``, ``ratio``, ``integer`` or ``dates`` that the frame does not have
+    raises ``ValueError``: a format for a column that is gone is a mistake, not a no-op.
     """
+    kinds = {"money": money, "pct": pct, "ratio": ratio, "integer": integer, "dates": dates}
+    unknown = sorted({c for cols in kinds.values() for c in cols} - set(df.columns))
+    if unknown:
+        raise ValueError(f"table(): no column {', '.join(map(repr, unknown))} to format; "
+                         f"the frame has {', '.join(map(str, df.columns))}")
     shown = df.head(max_rows)
-    fmt = {c: _fmt_money for c in money if c in shown}
-    fmt |= {c: _fmt_pct for c in pct if c in shown}
-    fmt |= {c: _fmt_ratio for c in ratio if c in shown}
-    fmt |= {c: (lambda v: "" if pd.isna(v) else f"{v:,.0f}") for c in integer if c in shown}
-    fmt |= {c: (lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}") for c in dates
-            if c in shown}
-    styler = shown.style.format(fmt, escape="html", na_rep="").hide(axis="index")
+    formats = {c: _FORMATS[kind] for kind, cols in kinds.items() for c in cols}
+    styler = shown.style.format(formats, escape="html", na_rep="").hide(axis="index")
     styler = styler.format_index(pretty_label, escape="html", axis=1)
-    num_cols = list(dict.fromkeys(c for c in (*money, *pct, *ratio, *integer) if c in shown))
+    num_cols = list(dict.fromkeys((*money, *pct, *ratio, *integer)))
     styler = styler.set_properties(subset=num_cols, **{"text-align": "right", "white-space": "nowrap"})
     styler = styler.set_table_attributes('class="pmo-table"')
     more = len(df) - len(shown)
@@ -91,7 +93,9 @@ def show(fig, output_dir: str | Path | None, name: str):
     from IPython.display import Image
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    from .plots import SAVE_OPTIONS
+
+    fig.savefig(buf, format="png", **SAVE_OPTIONS)
     plt.close(fig)
     data = buf.getvalue()
     if output_dir is not None:
@@ -110,6 +114,10 @@ def health_table(df: pd.DataFrame, *, caption: str | None = None, max_rows: int 
     """:func:`table` with the ``health`` column colour-coded; the status is also written as text,
     for colour-blind readers and black-and-white printing.
     """
-    styler = table(df, ratio=["cpi", "spi"], money=["bac", "eac", "npv"], integer=["percent_complete"],
-                   dates=["end_date"], caption=caption, max_rows=max_rows)
+    def present(*cols: str) -> list[str]:  # the health columns a caller chose to show
+        return [c for c in cols if c in df.columns]
+
+    styler = table(df, ratio=present("cpi", "spi"), money=present("bac", "eac", "npv"),
+                   integer=present("percent_complete", "months_without_actuals"), dates=present("end_date"),
+                   caption=caption, max_rows=max_rows)
     return styler.map(lambda v: HEALTH_STYLE.get(v, "") + ";white-space:nowrap", subset=["health"])

@@ -1,13 +1,14 @@
 r"""Charts: each function turns a tidy frame from an analysis module into a matplotlib Figure.
 
-The style is set in one place (:func:`use_style`), which also picks a font with Chinese glyphs
-so project names and lesson text in Chinese render as characters, not boxes. Figures are returned,
-never shown or saved here; :func:`save` writes a PNG and closes the figure.
+The style is defined in one place (:func:`style`) and applied to each chart as it is drawn,
+never to matplotlib's global settings; it also picks a font with Chinese glyphs so project names
+and lesson text in Chinese render as characters, not boxes. Figures are returned, never shown or
+saved here; :func:`save` writes a PNG and closes the figure.
 
 Text in a chart is literal: a project called ``Cost $5 to $7`` or ``$\\frac{1}{2}$`` is printed as
 typed, never read as matplotlib mathtext (which would turn it into formulas, or fail the whole
-report on a name such as ``Fix $\\x$``). :func:`use_style` turns mathtext off, and every chart
-function draws with it off whatever the global settings (see :func:`_literal_text`).
+report on a name such as ``Fix $\\x$``). Every chart function draws with mathtext off, whatever
+the global settings (see :func:`_literal_text`).
 """
 from __future__ import annotations
 
@@ -67,34 +68,44 @@ def cjk_font() -> str | None:
     return _bundled_cjk_font()
 
 
-def use_style() -> None:
-    """Apply the workbook's chart style (seaborn whitegrid, readable sizes, CJK fallback font)."""
+#: How a chart is written to PNG: the same for reports, exports and tests.
+SAVE_OPTIONS = {"dpi": 110, "bbox_inches": "tight"}
+
+
+@functools.lru_cache(maxsize=1)
+def style() -> dict:
+    """The workbook's chart style as matplotlib settings: seaborn's whitegrid at notebook size,
+    readable titles, the fonts (with a CJK fallback) and literal text. Applied per chart by
+    :func:`_literal_text`, so drawing a chart changes nothing global.
+    """
     import seaborn as sns
 
-    sns.set_theme(style="whitegrid", context="notebook")
-    # the bundled CJK font has one weight; matplotlib's note that bold falls back to regular is
-    # not for the reader of a report
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     families = ["DejaVu Sans"]
     cjk = cjk_font()
     if cjk:
         families.append(cjk)  # matplotlib falls back glyph by glyph along this list
-    plt.rcParams.update({
-        "font.family": families,
-        "axes.unicode_minus": False,
-        "figure.dpi": 100,
-        "savefig.dpi": 110,
-        "savefig.bbox": "tight",
-        "axes.titleweight": "bold",
-        "axes.titlesize": 13,
-        "axes.titlelocation": "left",
-        "figure.max_open_warning": 50,
-        "text.parse_math": False,  # names and lesson text are literal: "$5 to $7" is not a formula
-    })
+    return {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook"),
+            "font.family": families,
+            "axes.unicode_minus": False,
+            "figure.dpi": 100,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 13,
+            "axes.titlelocation": "left",
+            "text.parse_math": False,  # names and lesson text are literal: "$5 to $7" is not a formula
+            }
+
+
+def use_style() -> None:
+    """Prepare a notebook for the workbook's charts without changing matplotlib's settings: the
+    style is applied per chart (see :func:`style`). It only silences matplotlib's note that the
+    bundled one-weight CJK font has no bold, which is not for the reader of a report.
+    """
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 def _literal_text(chart):
-    """Decorator: draw ``chart`` with mathtext off, and leave every text of its figure literal.
+    """Decorator: draw ``chart`` in the workbook's :func:`style` (mathtext off), and leave every
+    text of its figure literal.
 
     Texts created while the chart is drawn (titles, labels, legends, annotations, adjustText
     labels, category tick labels, which ``tight_layout`` creates) take ``text.parse_math=False``
@@ -103,7 +114,7 @@ def _literal_text(chart):
     """
     @functools.wraps(chart)
     def draw(*args, **kwargs) -> Figure:
-        with plt.rc_context({"text.parse_math": False}):
+        with plt.rc_context(style()):
             fig = chart(*args, **kwargs)
             for ax in fig.axes:
                 for axis in (ax.xaxis, ax.yaxis):
@@ -118,7 +129,7 @@ def save(fig: Figure, path: str | Path) -> Path:
     """Write ``fig`` as a PNG and close it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    fig.savefig(path, **SAVE_OPTIONS)
     plt.close(fig)
     return path
 

@@ -17,10 +17,10 @@ def test_chinese_labels_render_with_a_cjk_font(tmp_path):
     if plots.cjk_font() is None:
         pytest.skip("no font with Chinese glyphs: apt-get install fonts-noto-cjk "
                     "(or conda install font-ttf-noto-cjk), then delete ~/.cache/matplotlib")
-    plots.use_style()
-    fig, ax = plt.subplots()
-    ax.barh(["供应商交付延迟", "需求变更", "Vendor delay"], [3, 2, 1])
-    ax.set_title("经常出现的问题 recurring problems")
+    with plt.rc_context(plots.style()):  # what every chart function draws in
+        fig, ax = plt.subplots()
+        ax.barh(["供应商交付延迟", "需求变更", "Vendor delay"], [3, 2, 1])
+        ax.set_title("经常出现的问题 recurring problems")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         plots.save(fig, tmp_path / "cjk.png")
@@ -138,13 +138,15 @@ def test_names_in_charts_are_literal_text(chart):
     plt.close(fig)
 
 
-def test_use_style_turns_mathtext_off():
+def test_style_is_scoped_to_each_chart():
+    """Drawing a chart applies the workbook's style to that chart only: matplotlib's global
+    settings (a user's own plots in JupyterLab) are left as they were."""
+    assert plots.style()["text.parse_math"] is False
     with plt.rc_context():
         plots.use_style()
-        assert plt.rcParams["text.parse_math"] is False
-        fig, ax = plt.subplots()
-        ax.set_title(NAMES[3])
-        ax.set_xticks([0, 1], NAMES[:2])
-        fig.canvas.draw()
-        assert ax.get_title(loc="left") == NAMES[3] and [t.get_text() for t in ax.get_xticklabels()] == NAMES[:2]
+        before = dict(plt.rcParams)
+        fig = plots.kpi_bars(pd.DataFrame({"department": ["A", "B"], "npv": [1.0, -2.0], "roi": [0.1, -0.2]}),
+                             by="department")
+        assert dict(plt.rcParams) == before
+        assert fig.axes[0].title.get_fontweight() == "bold"  # the chart has the workbook's style
         plt.close(fig)

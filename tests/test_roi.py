@@ -6,6 +6,8 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from pmo_analysis import roi
@@ -197,3 +199,30 @@ def test_sample_has_planted_findings(sample):
     running = r.loc[r["status"] == "active"]
     assert (running["cpi"] < 0.85).sum() >= 3 and (running["spi"] < 0.85).sum() >= 1
     assert r["payback_months"].isna().sum() >= 5
+
+
+# --------------------------------------------------------------------------- laws (hypothesis)
+
+_AMOUNTS = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_AMOUNTS, min_size=2, max_size=30))
+def test_xnpv_is_zero_at_every_irr_root(flows):
+    dates = pd.date_range("2025-01-01", periods=len(flows), freq="MS")
+    scale = np.abs(flows).sum()
+    for r in roi.irr_roots(flows, dates):
+        assert abs(roi.xnpv(r, flows, dates)) <= 1e-7 * max(scale, 1.0)  # NPV is 0 at a root
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.floats(1, 1e6), st.floats(0, 1e6), st.floats(0, 1e6),
+                          st.floats(1, 1e6)), min_size=1, max_size=12))
+def test_group_ratios_are_ratios_of_sums(rows):
+    df = pd.DataFrame(rows, columns=["dept", "total_cost", "total_benefit", "ev", "ac"])
+    df["net_benefit"] = df["total_benefit"] - df["total_cost"]
+    df["npv"], df["bac"], df["pv"] = 0.0, 1.0, df["ac"]
+    g = roi.portfolio_totals(df, by="dept").set_index("dept")
+    for dept, part in df.groupby("dept"):
+        assert g.loc[dept, "roi"] == pytest.approx(part["net_benefit"].sum() / part["total_cost"].sum())
+        assert g.loc[dept, "cpi"] == pytest.approx(part["ev"].sum() / part["ac"].sum())

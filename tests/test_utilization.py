@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pmo_analysis import utilization as U
 
@@ -127,3 +129,19 @@ def test_sample_planted_overallocation_and_bench(sample):
     portfolio = U.utilization_by_group(u)
     past = portfolio.dropna(subset=["utilization"])
     assert 0.6 < past["actual_hours"].sum() / past["capacity_hours"].sum() < 1.0
+
+
+# --------------------------------------------------------------------------- laws (hypothesis)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dates(min_value=pd.Timestamp("2020-01-01").date(), max_value=pd.Timestamp("2030-12-31").date()),
+       st.integers(0, 400), st.lists(st.integers(0, 400), max_size=10))
+def test_working_days_are_pandas_business_days_minus_holidays(first, length, offsets):
+    from pmo_analysis.utilization import working_days
+
+    start = pd.Timestamp(first)
+    end = start + pd.Timedelta(days=length)
+    holidays = sorted({start + pd.Timedelta(days=o) for o in offsets})
+    expected = len(pd.bdate_range(start, end).difference(pd.DatetimeIndex(holidays)))
+    assert int(working_days(start.to_datetime64(), end.to_datetime64(), holidays=holidays)) == expected
