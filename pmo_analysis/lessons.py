@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -399,9 +401,6 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
     Returns project_id, lesson_id, score, reason.
     Projects are scored ``chunk`` at a time, so memory stays bounded for large registers.
     """
-    from scipy import sparse
-    from sklearn.metrics.pairwise import cosine_similarity
-
     cols = ["project_id", "lesson_id", "score", "reason"]
     active = projects.loc[projects["status"].isin(RUNNING_STATUSES)].reset_index(drop=True)
     past = prepared.loc[prepared["date"] <= pd.Timestamp(as_of)].reset_index(drop=True)
@@ -410,43 +409,70 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
     th = (theme.reindex(prepared.index)[prepared["date"] <= pd.Timestamp(as_of)].reset_index(drop=True)
           if theme is not None else pd.Series(pd.NA, index=past.index))
     past["theme"] = th.astype("string").fillna("")
-    from sklearn.preprocessing import normalize
-
-    vec = _vectorizer()
-    L_text = vec.fit_transform(past["text"])
-    # category and theme membership as sparse indicators (lesson x key), summed per project
-    pidx = pd.Index(active["project_id"]).get_indexer(past["project_id"])
-    mine = pidx >= 0
-    own = sparse.csr_matrix((np.ones(mine.sum()), (pidx[mine], np.flatnonzero(mine))),
-                            shape=(len(active), len(past)))
-
-    def indicator(values: pd.Series):
-        codes, _ = pd.factorize(values.where(values != "", None), use_na_sentinel=True)
-        ok = codes >= 0
-        m = sparse.csr_matrix((np.ones(ok.sum()), (np.flatnonzero(ok), codes[ok])),
-                              shape=(len(past), max(codes.max() + 1, 1)))
-        return m, own @ m
-
-    # a project's text profile: its name plus the sum of its own lessons' vectors
-    P_text = normalize(vec.transform(active["name"].astype(str)) + own @ L_text)
-    L_cat, P_cat = indicator(past["category"].astype(str))
-    L_theme, P_theme = indicator(past["theme"])
-    # integer codes: comparing millions of strings per chunk would dominate the run time
-    dept_codes, _ = pd.factorize(pd.concat([past["department"].astype(str), active["department"].astype(str)]))
-    dept, active_dept = dept_codes[: len(past)], dept_codes[len(past):]
-    high = (past["impact"] == "high").to_numpy()
-    lesson_proj = pidx  # position of the lesson's project among the active projects, -1 if none
-    out = []
+    features = _MatchFeatures.build(past, active)
     k = min(top_n, len(past))
-    for lo in range(0, len(active), chunk):
-        hi = min(lo + chunk, len(active))
-        sim = cosine_similarity(P_text[lo:hi], L_text)
-        same_dept = dept[None, :] == active_dept[lo:hi, None]
-        same_cat = (P_cat[lo:hi] @ L_cat.T).toarray() > 0
-        same_theme = (P_theme[lo:hi] @ L_theme.T).toarray() > 0
-        same_key = same_cat | same_theme
-        score = 0.5 * sim + 0.2 * same_dept + 0.2 * same_key + 0.1 * high[None, :]
-        score[lesson_proj[None, :] == np.arange(lo, hi)[:, None]] = -1  # never its own lessons
+    out = [features.best(lo, min(lo + chunk, len(active)), k) for lo in range(0, len(active), chunk)]
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
+
+
+@dataclass
+class _MatchFeatures:
+    """What :func:`lessons_for_projects` compares, built once: text vectors of past lessons and of
+    project profiles, category/theme indicators, departments and impact, as arrays.
+    """
+
+    past: pd.DataFrame
+    active: pd.DataFrame
+    L_text: Any
+    P_text: Any
+    L_cat: Any
+    P_cat: Any
+    L_theme: Any
+    P_theme: Any
+    dept: np.ndarray
+    active_dept: np.ndarray
+    high: np.ndarray
+    lesson_proj: np.ndarray  # position of the lesson's project among the running ones, -1 if none
+
+    @classmethod
+    def build(cls, past: pd.DataFrame, active: pd.DataFrame) -> _MatchFeatures:
+        from scipy import sparse
+        from sklearn.preprocessing import normalize
+
+        vec = _vectorizer()
+        L_text = vec.fit_transform(past["text"])
+        # category and theme membership as sparse indicators (lesson x key), summed per project
+        pidx = pd.Index(active["project_id"]).get_indexer(past["project_id"])
+        mine = pidx >= 0
+        own = sparse.csr_matrix((np.ones(mine.sum()), (pidx[mine], np.flatnonzero(mine))),
+                                shape=(len(active), len(past)))
+
+        def indicator(values: pd.Series):
+            codes, _ = pd.factorize(values.where(values != "", None), use_na_sentinel=True)
+            ok = codes >= 0
+            m = sparse.csr_matrix((np.ones(ok.sum()), (np.flatnonzero(ok), codes[ok])),
+                                  shape=(len(past), max(codes.max() + 1, 1)))
+            return m, own @ m
+
+        # a project's text profile: its name plus the sum of its own lessons' vectors
+        P_text = normalize(vec.transform(active["name"].astype(str)) + own @ L_text)
+        L_cat, P_cat = indicator(past["category"].astype(str))
+        L_theme, P_theme = indicator(past["theme"])
+        # integer codes: comparing millions of strings per chunk would dominate the run time
+        dept_codes, _ = pd.factorize(pd.concat([past["department"].astype(str), active["department"].astype(str)]))
+        return cls(past, active, L_text, P_text, L_cat, P_cat, L_theme, P_theme, dept_codes[: len(past)],
+                   dept_codes[len(past):], (past["impact"] == "high").to_numpy(), pidx)
+
+    def best(self, lo: int, hi: int, k: int) -> pd.DataFrame:
+        """The ``k`` best lessons of running projects ``lo`` to ``hi`` (one chunk), with reasons."""
+        from sklearn.metrics.pairwise import cosine_similarity
+
+        sim = cosine_similarity(self.P_text[lo:hi], self.L_text)
+        same_dept = self.dept[None, :] == self.active_dept[lo:hi, None]
+        same_cat = (self.P_cat[lo:hi] @ self.L_cat.T).toarray() > 0
+        same_theme = (self.P_theme[lo:hi] @ self.L_theme.T).toarray() > 0
+        score = 0.5 * sim + 0.2 * same_dept + 0.2 * (same_cat | same_theme) + 0.1 * self.high[None, :]
+        score[self.lesson_proj[None, :] == np.arange(lo, hi)[:, None]] = -1  # never its own lessons
         best = np.argpartition(-score, k - 1, axis=1)[:, :k]
         order = np.argsort(-np.take_along_axis(score, best, axis=1), axis=1)
         best = np.take_along_axis(best, order, axis=1)
@@ -455,18 +481,17 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
         sc = score[r, j]
         keep = sc > 0
         r, j, sc = r[keep], j[keep], sc[keep]
-        cats = past["category"].astype(str).to_numpy()[j]
+        cats = self.past["category"].astype(str).to_numpy()[j]
         why_key = np.where(same_cat[r, j], "same category '" + cats + "'; ",
                            np.where(same_theme[r, j], "same theme; ", ""))
         why_dept = np.where(same_dept[r, j], "same department; ", "")
         why_sim = np.char.mod("text similarity %.2f", sim[r, j])
-        why_high = np.where(high[j], "; high impact", "")
-        out.append(pd.DataFrame({"project_id": active["project_id"].to_numpy()[lo:hi][r],
-                                 "lesson_id": past["lesson_id"].to_numpy()[j],
-                                 "score": np.round(sc, 3),
-                                 "reason": np.char.add(np.char.add(np.char.add(
-                                     why_key.astype(str), why_dept.astype(str)), why_sim), why_high.astype(str))}))
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
+        why_high = np.where(self.high[j], "; high impact", "")
+        reason = np.char.add(np.char.add(np.char.add(why_key.astype(str), why_dept.astype(str)), why_sim),
+                             why_high.astype(str))
+        return pd.DataFrame({"project_id": self.active["project_id"].to_numpy()[lo:hi][r],
+                             "lesson_id": self.past["lesson_id"].to_numpy()[j],
+                             "score": np.round(sc, 3), "reason": reason})
 
 
 def went_well(prepared: pd.DataFrame) -> pd.DataFrame:

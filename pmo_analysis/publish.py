@@ -35,12 +35,15 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 
 from .exceptions import ParameterError
+from .summary import SNAPSHOT_FILES
 
 __all__ = ["REPORT_NOTEBOOKS", "TITLES", "reserve_run", "write_manifest", "publish_run", "discard_on_failure",
            "latest_good_run", "refresh_latest", "read_manifests", "started_timestamp", "update_index",
-           "render_run_index", "render_reports_index", "remove_dead_temp_folders", "prune_reports", "iso_time"]
+           "render_run_index", "render_reports_index", "remove_dead_temp_folders", "prune_reports", "iso_time",
+           "previous_report", "load_snapshot", "headline_history"]
 
 #: The report suite, in the order of the indexes (the executive summary first). A run that ran all
 #: of them is complete, and only a complete run can become ``latest``.
@@ -355,3 +358,61 @@ def prune_reports(reports_dir: str | Path, *, keep: int) -> list[str]:
             shutil.rmtree(reports_dir / r)
         _refresh_latest(reports_dir)
     return removed
+
+
+# --------------------------------------------------------------------------- earlier reports
+def previous_report(reports_dir: str | Path, *, schedule: str, before_as_of=None) -> Path | None:
+    """The previous report of ``schedule``: among its published runs whose executive summary
+    succeeded (with ``before_as_of``, only those whose as-of date is not after it), the newest
+    as-of date, then the newest start time (as ``reports/latest`` is chosen); as the folder of its
+    exported tables, or ``None``. A March report is never compared with a June report; a re-run for
+    the same date is compared with the run it repeats.
+    """
+    reports_dir = Path(reports_dir)
+    before = None if before_as_of is None else pd.Timestamp(before_as_of).strftime("%Y-%m-%d")
+    runs = sorted(read_manifests(reports_dir),
+                  key=lambda m: (str(m.get("as_of", "")), started_timestamp(m), m["_dir"]), reverse=True)
+    for m in runs:  # newest as-of first
+        ok = any(n.get("name") == "executive_summary" and n.get("status") == "success"
+                 for n in m.get("notebooks", []))
+        if m.get("schedule") != schedule or not ok:
+            continue
+        if before is not None and str(m.get("as_of", "")) > before:
+            continue
+        folder = reports_dir / m["_dir"] / "executive_summary"
+        if (folder / "project_snapshot.csv").exists():
+            return folder
+    return None
+
+
+def load_snapshot(folder: str | Path) -> dict[str, pd.DataFrame]:
+    """The snapshot tables (:data:`pmo_analysis.summary.SNAPSHOT_FILES`) a previous executive summary
+    exported, as frames; a missing one is empty.
+    """
+    folder = Path(folder)
+    out = {}
+    for name in SNAPSHOT_FILES:
+        path = folder / name
+        out[name.removesuffix(".csv")] = pd.read_csv(path, dtype={"project_id": str, "lesson_id": str,
+                                                                  "resource_id": str}) \
+            if path.exists() else pd.DataFrame()
+    return out
+
+
+def headline_history(reports_dir: str | Path, *, schedule: str, current: pd.DataFrame | None = None
+            ) -> pd.DataFrame:
+    """Headline figures of every successful executive summary of ``schedule`` (plus ``current``),
+    oldest first, one row per run.
+    """
+    frames = []
+    for m in reversed(read_manifests(reports_dir)):  # oldest first
+        h = Path(reports_dir) / m["_dir"] / "executive_summary" / "headline.csv"
+        if m.get("schedule") == schedule and h.exists():
+            frames.append(pd.read_csv(h).assign(run=m["_dir"]))
+    if current is not None:
+        frames.append(current.assign(run="this report"))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    out["as_of"] = pd.to_datetime(out["as_of"])
+    return out.sort_values(["as_of", "run"]).reset_index(drop=True)

@@ -2,20 +2,19 @@
 
 Every run of the executive summary exports small snapshot tables next to its HTML
 (``headline.csv``, ``project_snapshot.csv``, ``overallocated_people.csv``,
-``high_impact_lessons.csv``). The next run of the same schedule finds the previous successful run
-through the manifests in the reports folder and compares the snapshots.
+``high_impact_lessons.csv``). The next run of the same schedule finds them
+(:func:`pmo_analysis.publish.previous_report`) and :func:`changes_since` compares the snapshots.
+Everything here is pure: frames in, frames out; reading published runs is the publishing layer's.
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import formatting as fmt
 
-__all__ = ["HEADLINE_LABELS", "snapshot", "decisions_needed", "find_previous_run", "load_snapshot",
-           "changes_since", "format_changes", "history"]
+__all__ = ["HEADLINE_LABELS", "SNAPSHOT_FILES", "snapshot", "decisions_needed", "changes_since",
+           "format_changes"]
 
 #: Headline figures (columns of the model's ``headline`` table) shown in the trend, with labels.
 HEADLINE_LABELS = {
@@ -116,44 +115,6 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["decision", "why", "money", "money_text", "project_id"])
 
 
-def find_previous_run(reports_dir: str | Path, *, schedule: str, before_as_of=None) -> Path | None:
-    """The previous report of ``schedule``: among its published runs whose executive summary
-    succeeded (with ``before_as_of``, only those whose as-of date is not after it), the newest
-    as-of date, then the newest start time (as ``reports/latest`` is chosen); as the folder of its
-    exported tables, or ``None``. A March report is never compared with a June report; a re-run for
-    the same date is compared with the run it repeats.
-    """
-    from .publish import read_manifests, started_timestamp
-
-    reports_dir = Path(reports_dir)
-    before = None if before_as_of is None else pd.Timestamp(before_as_of).strftime("%Y-%m-%d")
-    runs = sorted(read_manifests(reports_dir),
-                  key=lambda m: (str(m.get("as_of", "")), started_timestamp(m), m["_dir"]), reverse=True)
-    for m in runs:  # newest as-of first
-        ok = any(n.get("name") == "executive_summary" and n.get("status") == "success"
-                 for n in m.get("notebooks", []))
-        if m.get("schedule") != schedule or not ok:
-            continue
-        if before is not None and str(m.get("as_of", "")) > before:
-            continue
-        folder = reports_dir / m["_dir"] / "executive_summary"
-        if (folder / "project_snapshot.csv").exists():
-            return folder
-    return None
-
-
-def load_snapshot(folder: str | Path) -> dict[str, pd.DataFrame]:
-    """The snapshot tables a previous executive summary exported."""
-    folder = Path(folder)
-    out = {}
-    for name in SNAPSHOT_FILES:
-        path = folder / name
-        out[name.removesuffix(".csv")] = pd.read_csv(path, dtype={"project_id": str, "lesson_id": str,
-                                                                  "resource_id": str}) \
-            if path.exists() else pd.DataFrame()
-    return out
-
-
 def _moves(prev: pd.DataFrame, cur: pd.DataFrame, col: str, label: str, *, min_abs: float,
            top: int) -> pd.DataFrame:
     m = cur[["project_id", "name", col]].merge(prev[["project_id", col]], on="project_id",
@@ -236,24 +197,3 @@ def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:
     d["delta"] = [("" if pd.isna(v) else f"{v:+,.2f}" if k in ("CPI", "SPI") else f"{v:+,.0f}")
                   for v, k in zip(d["delta"], d["change"], strict=False)]
     return d.drop(columns="_o").reset_index(drop=True)
-
-
-def history(reports_dir: str | Path, *, schedule: str, current: pd.DataFrame | None = None
-            ) -> pd.DataFrame:
-    """Headline figures of every successful executive summary of ``schedule`` (plus ``current``),
-    oldest first, one row per run.
-    """
-    from .publish import read_manifests
-
-    frames = []
-    for m in reversed(read_manifests(reports_dir)):  # oldest first
-        h = Path(reports_dir) / m["_dir"] / "executive_summary" / "headline.csv"
-        if m.get("schedule") == schedule and h.exists():
-            frames.append(pd.read_csv(h).assign(run=m["_dir"]))
-    if current is not None:
-        frames.append(current.assign(run="this report"))
-    if not frames:
-        return pd.DataFrame()
-    out = pd.concat(frames, ignore_index=True)
-    out["as_of"] = pd.to_datetime(out["as_of"])
-    return out.sort_values(["as_of", "run"]).reset_index(drop=True)

@@ -31,8 +31,8 @@ from pmo_analysis.publish import (
     update_index,
     write_manifest,
 )
+from pmo_analysis.publish import previous_report as find_previous_run
 from pmo_analysis.runner import is_whole_suite, run_reports
-from pmo_analysis.summary import find_previous_run
 
 
 def fake_run(reports: Path, name: str, *, status: str = "success", as_of: str = "2026-06-30",
