@@ -63,3 +63,20 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "suite_run" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.notebook)
+
+
+@pytest.fixture
+def stand_in_model(monkeypatch):
+    """A portfolio model that costs nothing to build: ``run_reports`` uses it instead of loading the
+    data, for tests of publishing that do not look at figures."""
+    from types import SimpleNamespace
+
+    import pmo_analysis.runner as runner
+
+    model = SimpleNamespace(
+        meta={"as_of": "2026-06-30", "as_of_source": "given", "freshness": {}, "windows": {}, "excluded_rows": 0,
+              "version": 1},
+        stale=[], params={"accept_stale": False}, data_quality=pd.DataFrame(), tables={},
+        decisions=pd.DataFrame({"project_id": []}), save=lambda folder: Path(folder).mkdir())
+    monkeypatch.setattr(runner, "_build_model", lambda *a, **kw: model)
+    return model

@@ -11,10 +11,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
-import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
@@ -243,14 +241,8 @@ def _tiny_nb(folder: Path, name: str) -> None:
 
 
 @pytest.fixture
-def no_kernel(monkeypatch):
+def no_kernel(monkeypatch, stand_in_model):
     """run_reports with a stand-in model and notebooks that write the header meta they were given."""
-    model = SimpleNamespace(
-        meta={"as_of": "2026-06-30", "as_of_source": "given", "freshness": {}, "windows": {}, "excluded_rows": 0,
-              "version": 1},
-        stale=[], params={"accept_stale": False}, data_quality=pd.DataFrame(), tables={},
-        decisions=pd.DataFrame({"project_id": []}), save=lambda folder: Path(folder).mkdir())
-    monkeypatch.setattr(runner, "_build_model", lambda *a, **kw: model)
 
     def execute(nb, out_ipynb, params, *, timeout, html):
         Path(html["path"]).write_text(f'<meta name="run_id" content="{html["meta"]["run_id"]}">')

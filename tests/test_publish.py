@@ -7,10 +7,8 @@ import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
-import pandas as pd
 import papermill
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -101,14 +99,8 @@ def _tiny_nb(folder: Path, name: str) -> None:
 
 
 @pytest.fixture
-def failing_run(tmp_path, monkeypatch):
+def failing_run(tmp_path, monkeypatch, stand_in_model):
     """run_reports on two tiny notebooks, a stand-in model, and ``bad`` failing in cell 4."""
-    model = SimpleNamespace(
-        meta={"as_of": "2026-06-30", "as_of_source": "given", "freshness": {}, "windows": {}, "excluded_rows": 0,
-              "version": 1},
-        stale=[], params={"accept_stale": False}, data_quality=pd.DataFrame(), tables={},
-        decisions=pd.DataFrame({"project_id": []}), save=lambda folder: Path(folder).mkdir())
-    monkeypatch.setattr(runner, "_build_model", lambda *a, **kw: model)
     error = NotebookError(cell=4, ename="ValueError", evalue="budget sheet is missing <b>column</b>",
                           source="check(budget)")
 
