@@ -118,7 +118,7 @@ def _last_months(portfolio: Portfolio) -> dict[str, pd.Timestamp | None]:
     """The newest month with actual costs, with timesheet hours and with progress (percent
     complete, dated by the optional projects.status_date).
     """
-    out: dict[str, pd.Timestamp | None] = {"actual costs": None, "timesheets": None, "progress": None}
+    out: dict[str, pd.Timestamp | None] = {"actual costs": None, "timesheets": None, "progress reports": None}
     cf = portfolio.cashflows
     if cf is not None and "actual_cost" in cf.columns and cf["actual_cost"].notna().any():
         out["actual costs"] = month_start(cf.loc[cf["actual_cost"].notna(), "period"].max())
@@ -127,7 +127,7 @@ def _last_months(portfolio: Portfolio) -> dict[str, pd.Timestamp | None]:
         out["timesheets"] = month_start(ts["date"].max())
     pr = portfolio.projects
     if pr is not None and "status_date" in pr.columns and pr["status_date"].notna().any():
-        out["progress"] = month_start(pr["status_date"].max())
+        out["progress reports"] = month_start(pr["status_date"].max())
     return out
 
 
@@ -144,7 +144,7 @@ def default_as_of(portfolio: Portfolio, *, today: dt.date | None = None) -> dt.d
     datetime.date(2026, 6, 30)
     """
     today = today or dt.date.today()
-    lasts = [m for k, m in _last_months(portfolio).items() if m is not None and k != "progress"]
+    lasts = [m for k, m in _last_months(portfolio).items() if m is not None and k != "progress reports"]
     this_month = month_start(today)
     newest = max(lasts) if lasts else this_month
     if newest >= this_month:

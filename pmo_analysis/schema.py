@@ -85,6 +85,8 @@ SCHEMA: dict[str, list[Column]] = {
                unit="score 1-5", description="Delivery risk, 5 = riskiest"),
         Column("percent_complete", "number", required=False, min=0, max=100,
                unit="%", description="Physical percent complete, used for earned value"),
+        Column("status_date", "date", required=False,
+               description="Date percent_complete was last reported; tells the reports how fresh progress is"),
     ],
     "cashflows": [
         Column("project_id", "id", references="projects.project_id"),

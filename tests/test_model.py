@@ -240,3 +240,12 @@ def test_months_without_timesheets_are_not_zero_utilization(sample):
     later = m.utilization.loc[(m.utilization["period"] > "2026-06-01") & (m.utilization["period"] <= "2026-10-01")]
     assert len(later) and later["actual_hours"].isna().all() and later["utilization"].isna().all()
     assert m.stale  # and the report says why
+
+
+def test_progress_reports_have_a_freshness_too(sample):
+    """percent_complete drives EV; with status_date the reports know when progress was last reported."""
+    projects = sample.projects.assign(status_date=pd.Timestamp("2026-03-15"))
+    p = type(sample)(**{**sample.__dict__, "projects": projects})
+    f = freshness(p, as_of="2026-06-30")
+    assert f["last_progress_reports_month"] == "2026-03"
+    assert f["stale"] == ["progress reports end in 2026-03, 3 months before the last complete month 2026-06"]

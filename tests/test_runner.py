@@ -1,6 +1,7 @@
 """The report pipeline end to end: offline HTML, manifest, honest failures, schedules."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -151,6 +152,10 @@ def test_script_in_data_is_shown_as_text(tmp_path):
     shutil.copytree(SAMPLE_DATA_DIR, data)
     path = data / "projects.csv"
     text = path.read_text(encoding="utf-8").replace("CRM Replacement", "<script>alert(1)</script><img src=x onerror=alert(2)>")
+    # spreadsheet formulas in names: leadership opens the exported tables in Excel
+    for name, payload in (("ERP Upgrade", '"=HYPERLINK(""http://x.test"",""ERP"")"'), ("Data Lake Migration", "+SUM(1)"),
+                          ("Customer Portal", "@cmd"), ("Network Refresh", "-2+3 Refresh")):
+        text = text.replace(name, payload)
     path.write_text(text, encoding="utf-8")
     r = run_reports(data_dir=data, notebooks=["portfolio_roi"], params={"as_of": SAMPLE_AS_OF},
                     reports_dir=tmp_path / "reports", progress=None)
@@ -158,6 +163,12 @@ def test_script_in_data_is_shown_as_text(tmp_path):
     html = (r.run_dir / "portfolio_roi.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)" not in html and "<img src=x onerror" not in html
+    cells = [cell for f in r.run_dir.rglob("*.csv") for row in csv.reader(f.open(encoding="utf-8-sig")) for cell in row]
+    assert "'+SUM(1)" in cells and "'@cmd" in cells and "'-2+3 Refresh" in cells
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+        if cell.startswith("-"):
+            float(cell.replace(",", ""))  # a negative number, never text that Excel would evaluate
 
 
 def test_prune_keeps_latest_good(tmp_path):
