@@ -57,7 +57,9 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     """The decisions leadership is asked for, from the model's tables, each with the money it
     frees or needs: stop or reject (frees the funding need), re-scope and re-plan (needs),
     running projects left unfunded by the budget cap, the proposals to fund, roles short of
-    capacity over the forward months, and recurring problems nobody owns.
+    capacity over the forward months, and recurring problems nobody owns. Each kind lists its
+    largest ``per_kind`` projects (stops ``2 * per_kind``), then one row for the rest with their
+    total, so the page stays readable for ten thousand projects.
 
     Returns decision, why, money (signed: + frees, - needs), money_text, project_id ('' for
     decisions that are not about one project).
@@ -65,16 +67,17 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     d = model.decisions
     rows = []
 
-    def project_rows(kind: str, verb: str, frees: bool, limit: int | None) -> None:
-        sel = d.loc[d["decision"] == kind].sort_values("funding_need", ascending=False)
-        shown = sel if limit is None else sel.head(limit)
+    def project_rows(kind: str, verb: str, frees: bool, limit: int, running_only: bool = False) -> None:
+        sel = d.loc[(d["decision"] == kind) & (d["status"] != "proposed" if running_only else True)]
+        sel = sel.sort_values("funding_need", ascending=False)
+        shown = sel.head(limit)
         for _, r in shown.iterrows():
             amount = float(r["funding_need"])
             rows.append({"decision": f"{verb} {r['project_id']} {r['name']}", "why": r["reason"],
                          "money": amount if frees else -amount,
                          "money_text": ("frees " if frees else "needs ") + fmt.money(amount),
                          "project_id": r["project_id"]})
-        if limit is not None and len(sel) > limit:
+        if len(sel) > limit:
             rest = sel.iloc[limit:]
             amount = float(rest["funding_need"].sum())
             rows.append({"decision": f"{verb} {len(rest)} more project(s)",
@@ -82,20 +85,17 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
                          "money": amount if frees else -amount,
                          "money_text": ("frees " if frees else "needs ") + fmt.money(amount), "project_id": ""})
 
-    project_rows("stop", "Stop", True, None)
-    project_rows("reject", "Reject", True, None)
-    running_deferred = d.loc[(d["decision"] == "defer") & (d["status"] != "proposed")]
-    for _, r in running_deferred.sort_values("funding_need", ascending=False).iterrows():
-        rows.append({"decision": f"Find money or pause {r['project_id']} {r['name']}", "why": r["reason"],
-                     "money": -float(r["funding_need"]), "money_text": "needs " + fmt.money(r["funding_need"]),
-                     "project_id": r["project_id"]})
+    project_rows("stop", "Stop", True, 2 * per_kind)
+    project_rows("reject", "Reject", True, 2 * per_kind)
+    project_rows("defer", "Find money or pause", False, per_kind, running_only=True)
     project_rows("re-scope", "Re-scope", False, per_kind)
     project_rows("re-plan", "Re-plan", False, per_kind)
     fund = d.loc[d["decision"] == "fund"]
     if len(fund):
         amount = float(fund["funding_need"].sum())
         rows.append({"decision": f"Fund {len(fund)} proposed project(s)",
-                     "why": ", ".join(fund["project_id"] + " " + fund["name"]),
+                     "why": ", ".join((fund["project_id"] + " " + fund["name"]).head(10))
+                            + (f" and {len(fund) - 10:,} more" if len(fund) > 10 else ""),
                      "money": -amount, "money_text": "needs " + fmt.money(amount), "project_id": ""})
     if model.has("capacity_by_role"):
         w = model.meta["windows"]
