@@ -1,4 +1,5 @@
-"""How numbers read in every report, table and chart: defined once.
+"""How numbers read in every report, table and chart: defined once (dates and months are always
+written YYYY-MM-DD and YYYY-MM).
 
 Examples
 --------
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["money", "money_full", "pct", "ratio", "count", "month", "NA"]
+__all__ = ["money", "money_full", "pct", "ratio", "count", "NA"]
 
 #: What an empty figure reads as.
 NA = "n/a"
@@ -56,10 +57,3 @@ def ratio(v) -> str:
 def count(v) -> str:
     """A whole number with thousands separators."""
     return NA if _missing(v) else f"{int(round(float(v))):,}"
-
-
-def month(v) -> str:
-    """A month as 2026-06."""
-    import pandas as pd
-
-    return NA if v is None or (not isinstance(v, str) and pd.isna(v)) else f"{pd.Timestamp(v):%Y-%m}"
