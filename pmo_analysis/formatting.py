@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["money", "money_full", "pct", "ratio", "count", "NA"]
+__all__ = ["money", "money_full", "pct", "ratio", "count", "as_text", "NA"]
 
 #: What an empty figure reads as.
 NA = "n/a"
@@ -57,3 +57,10 @@ def ratio(v) -> str:
 def count(v) -> str:
     """A whole number with thousands separators."""
     return NA if _missing(v) else f"{int(round(float(v))):,}"
+
+
+def as_text(values, formatter):
+    """A column of ``values`` written with ``formatter`` (one of the above, or any callable): a
+    text column even when it has no rows, so reasons can be built from it in words.
+    """
+    return values.map(formatter).astype(object)

@@ -17,15 +17,11 @@ import numpy as np
 import pandas as pd
 
 from .config import RUNNING_STATUSES
+from .formatting import as_text, ratio
 
 __all__ = ["HEALTH_ORDER", "project_health"]
 
 HEALTH_ORDER = {"off track": 0, "at risk": 1, "on track": 2}
-
-
-def _text(values: pd.Series, fmt) -> pd.Series:
-    """``values`` formatted as text; a text column even when there are no rows (no running project)."""
-    return values.map(fmt).astype(object)
 
 
 def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber: float = 0.95,
@@ -54,17 +50,17 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
     cpi, spi, risk = df["cpi"], df["spi"], df["risk_score"]
     late = (df["end_date"] < as_of) & ~(pct >= 100)
     red = {
-        "cpi": (cpi < cpi_red, "CPI " + _text(cpi, "{:.2f}".format) + f" below {cpi_red:.2f}"),
-        "spi": (spi < spi_red, "SPI " + _text(spi, "{:.2f}".format) + f" below {spi_red:.2f}"),
-        "late": (late, "end date " + _text(df["end_date"], lambda v: f"{v:%Y-%m-%d}") + " passed at "
-                 + _text(pct, lambda v: "unknown" if pd.isna(v) else f"{v:.0f}") + "% complete"),
+        "cpi": (cpi < cpi_red, "CPI " + as_text(cpi, ratio) + f" below {cpi_red:.2f}"),
+        "spi": (spi < spi_red, "SPI " + as_text(spi, ratio) + f" below {spi_red:.2f}"),
+        "late": (late, "end date " + as_text(df["end_date"], lambda v: f"{v:%Y-%m-%d}") + " passed at "
+                 + as_text(pct, lambda v: "unknown" if pd.isna(v) else f"{v:.0f}") + "% complete"),
     }
     amber = {
         "cpi": ((cpi >= cpi_red) & (cpi < cpi_amber),
-                "CPI " + _text(cpi, "{:.2f}".format) + f" below {cpi_amber:.2f}"),
+                "CPI " + as_text(cpi, ratio) + f" below {cpi_amber:.2f}"),
         "spi": ((spi >= spi_red) & (spi < spi_amber),
-                "SPI " + _text(spi, "{:.2f}".format) + f" below {spi_amber:.2f}"),
-        "risk": (risk >= risk_amber, "risk score " + _text(risk, lambda v: f"{v:.0f}") + "/5"),
+                "SPI " + as_text(spi, ratio) + f" below {spi_amber:.2f}"),
+        "risk": (risk >= risk_amber, "risk score " + as_text(risk, lambda v: f"{v:.0f}") + "/5"),
         "no_ev": (cpi.isna() | spi.isna(), pd.Series("no earned value (percent complete or actual "
                                                      "cost missing)", index=df.index)),
     }

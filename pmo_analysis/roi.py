@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from .config import RUNNING_STATUSES
+from .formatting import as_text, money_full, ratio
 from .periods import last_complete_month
 
 __all__ = [
@@ -558,15 +559,6 @@ def efficient_frontier(scored: pd.DataFrame, *, objective: str = "score", levels
     return pd.DataFrame(rows, columns=["budget", "value", "projects", "spent", "gap"])
 
 
-def _money_words(v: float) -> str:
-    return f"{v:,.0f}"
-
-
-def _text(values: pd.Series, fmt) -> pd.Series:
-    """``values`` formatted as text; a text column even when there are no rows (no open project)."""
-    return values.map(fmt).astype(object)
-
-
 def recommendations(roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_threshold: float = 0.85,
                     low_alignment: int = 2) -> pd.DataFrame:
     """What the rules say of each proposed, active and on-hold project, with reasons in words.
@@ -589,16 +581,16 @@ def recommendations(roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_thres
     value = df["remaining_npv"]
     neg = value < 0
     low = df["strategic_alignment"] <= low_alignment
-    reasons["npv"] = np.where(neg, "negative remaining NPV (" + _text(value, _money_words) + ")", "")
+    reasons["npv"] = np.where(neg, "negative remaining NPV (" + as_text(value, money_full) + ")", "")
     reasons["align"] = np.where(neg & low, "low strategic alignment ("
-                                + _text(df["strategic_alignment"], lambda v: f"{v:.0f}") + "/5)", "")
+                                + as_text(df["strategic_alignment"], lambda v: f"{v:.0f}") + "/5)", "")
     # no EAC where CPI is 0 (nothing earned yet): the overrun is then not forecast
-    overrun = _text(df["eac"] - df["bac"], lambda v: "" if pd.isna(v) else f" (forecast overrun {v:,.0f})")
+    overrun = as_text(df["eac"] - df["bac"], lambda v: "" if pd.isna(v) else f" (forecast overrun {v:,.0f})")
     reasons["cpi"] = np.where(df["cpi"] < cpi_threshold,
-                              "CPI " + _text(df["cpi"], lambda v: f"{v:.2f}") + f" below {cpi_threshold:.2f}"
+                              "CPI " + as_text(df["cpi"], ratio) + f" below {cpi_threshold:.2f}"
                               + overrun, "")
     reasons["spi"] = np.where(df["spi"] < spi_threshold,
-                              "SPI " + _text(df["spi"], lambda v: f"{v:.2f}") + f" below {spi_threshold:.2f}", "")
+                              "SPI " + as_text(df["spi"], ratio) + f" below {spi_threshold:.2f}", "")
     never = df["payback_months"].isna() & df["total_cost"].gt(0)
     reasons["payback"] = np.where(never, "never pays back in the forecast", "")
     stop = np.where(df["status"] == "proposed", "reject", "stop")
@@ -664,14 +656,14 @@ def decide(roi: pd.DataFrame, *, budget_cap: float | None = None, budget_share: 
         [df["decision"] != "", ~df["status"].isin(("proposed", *_RUNNING)), df["funded"], is_cand],
         [df["decision"], "closed", funded_kind, "defer"], "closed")
     # why, in words
-    need = _text(df["funding_need"], _money_words)
-    label = "priority score " + _text(df["score"], lambda v: f"{v:.0f}") if col == "score" else \
-        "remaining NPV " + _text(df["remaining_npv"], _money_words)
+    need = as_text(df["funding_need"], money_full)
+    label = "priority score " + as_text(df["score"], lambda v: f"{v:.0f}") if col == "score" else \
+        "remaining NPV " + as_text(df["remaining_npv"], money_full)
     worthless = df[col].fillna(0) <= 0
     why_funded = "funded: " + label + " for a need of " + need
     why_not = np.where(worthless, "not funded: no positive " + ("score" if col == "score" else
                                                                 "remaining NPV"),
-                       "not funded within the budget cap of " + _money_words(cap) + ": " + label
+                       "not funded within the budget cap of " + money_full(cap) + ": " + label
                        + " for a need of " + need + " ranks below the funded projects")
     rules = df["reason"]
     budget_reason = np.where(df["funded"], why_funded, why_not)
