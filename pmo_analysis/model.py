@@ -290,6 +290,7 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
 def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
                ahead: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
     res, asg, ts, hol = portfolio.resources, portfolio.assignments, portfolio.timesheets, portfolio.holidays
+    asg = U.open_assignments(asg, portfolio.projects, as_of=as_of)
     util = U.utilization_by_resource(res, asg, ts, as_of=as_of, start=p["start"], end=ahead[-1],
                                      holidays=hol)
     months = pd.DatetimeIndex(util["period"].drop_duplicates().sort_values())

@@ -22,6 +22,8 @@ utilization
 planned_hours (resource, month)
     Sum over the resource's assignments of ``allocation_pct / 100 * weekly_capacity_hours *
     working days in (month ∩ assignment dates ∩ active dates) / 5``.
+    Assignments of a closed project (completed or cancelled) end at as-of: a cancelled project's
+    people are free from then on, whatever its old plan said (:func:`open_assignments`).
 planned_utilization
     ``planned_hours / capacity_hours``.
 Over-allocated
@@ -38,11 +40,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .config import CLOSED_STATUSES
 from .periods import forward_months, last_complete_month, month_status
 
 __all__ = [
     "month_window",
     "working_days",
+    "open_assignments",
     "planned_by_assignment",
     "utilization_by_resource",
     "utilization_by_group",
@@ -117,6 +121,27 @@ def _capacity(resources: pd.DataFrame, months: pd.DatetimeIndex, holidays, *, un
     cap = resources["weekly_capacity_hours"].to_numpy(dtype=float)[r] * days / 5
     return pd.DataFrame({"resource_id": resources["resource_id"].to_numpy()[r],
                          "period": months[k], "capacity_hours": cap, "working_days": days})
+
+
+def open_assignments(assignments: pd.DataFrame, projects: pd.DataFrame, *, as_of) -> pd.DataFrame:
+    """The assignments that still make demand: those of a closed project (status completed or
+    cancelled) end at ``as_of`` at the latest; the rest are unchanged. Months up to as-of keep
+    their plan, so plan against actual of the past is not rewritten. Returns a new frame.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"resource_id": ["R1", "R2"], "project_id": ["P1", "P2"],
+    ...                   "start_date": pd.to_datetime(["2026-01-01"] * 2),
+    ...                   "end_date": pd.to_datetime(["2026-12-31"] * 2), "allocation_pct": [50.0, 50.0]})
+    >>> p = pd.DataFrame({"project_id": ["P1", "P2"], "status": ["cancelled", "active"]})
+    >>> open_assignments(a, p, as_of="2026-06-30")["end_date"].dt.strftime("%Y-%m-%d").tolist()
+    ['2026-06-30', '2026-12-31']
+    """
+    closed = set(projects.loc[projects["status"].isin(CLOSED_STATUSES), "project_id"])
+    out = assignments.copy()
+    cut = out["project_id"].isin(closed)
+    out["end_date"] = out["end_date"].where(~cut, out["end_date"].clip(upper=pd.Timestamp(as_of)))
+    return out.loc[~cut | (out["start_date"] <= out["end_date"])].reset_index(drop=True)
 
 
 def planned_by_assignment(resources: pd.DataFrame, assignments: pd.DataFrame,

@@ -249,3 +249,30 @@ def test_progress_reports_have_a_freshness_too(sample):
     f = freshness(p, as_of="2026-06-30")
     assert f["last_progress_reports_month"] == "2026-03"
     assert f["stale"] == ["progress reports end in 2026-03, 3 months before the last complete month 2026-06"]
+
+
+def test_cancelled_project_frees_its_people_from_as_of(sample):
+    """Cancelling a running project removes exactly its planned hours after as-of from demand
+    ahead, and leaves the months up to as-of (plan against actual) as they were."""
+    import dataclasses
+
+    from pmo_analysis import utilization as U
+
+    base = build_model(sample, as_of=SAMPLE_AS_OF)
+    ahead = base.capacity["period"].unique()
+    asg = sample.assignments
+    running = base.projects.loc[base.projects["running"], "project_id"]
+    busy = asg.loc[asg["project_id"].isin(running) & (asg["end_date"] > pd.Timestamp("2027-01-01")), "project_id"]
+    pid = busy.iloc[0]
+    projects = sample.projects.assign(status=sample.projects["status"].where(
+        sample.projects["project_id"] != pid, "cancelled"))
+    cancelled = build_model(dataclasses.replace(sample, projects=projects), as_of=SAMPLE_AS_OF)
+    months = pd.DatetimeIndex(sorted(base.utilization["period"].unique()))
+    plan = U.planned_by_assignment(sample.resources, asg.loc[asg["project_id"] == pid], months,
+                                   holidays=sample.holidays)
+    freed = plan.loc[plan["period"].isin(ahead), "planned_hours"].sum()
+    assert freed > 0
+    before, after = base.capacity["demand_hours"].sum(), cancelled.capacity["demand_hours"].sum()
+    assert before - after == pytest.approx(freed)
+    past = base.plan_vs_actual.merge(cancelled.plan_vs_actual, on="project_id", suffixes=("", "_c"))
+    assert (past["planned_hours"] == past["planned_hours_c"]).all()
