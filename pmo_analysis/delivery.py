@@ -20,8 +20,9 @@ Project forecast end (own)
     milestones. ``own_slip_days = own forecast end - planned end`` (>= 0).
 Dependency constraint, conflict and slip
     finish_to_start: the successor's start must be on or after the day after the predecessor's
-    forecast end, + lag (an end date is the last day of work); start_to_start: its start on or after the predecessor's start + lag; finish_to_finish:
-    its end on or after the predecessor's forecast end + lag. The successor's date compared is its
+    forecast end, + lag (an end date is the last day of work); start_to_start: its start on or
+    after the predecessor's start + lag; finish_to_finish: its end on or after the predecessor's
+    forecast end + lag. The successor's date compared is its
     planned start (its own forecast end for finish_to_finish). ``slip_days`` = the constraint
     date - that date; a *conflict* is a dependency with ``slip_days > 0``. Dependencies of a
     cancelled predecessor, and of a completed or cancelled successor, are left out.
@@ -344,7 +345,8 @@ def risk_register(risks: pd.DataFrame, projects: pd.DataFrame, *, as_of) -> pd.D
     ...                   "impact_cost": [100_000.0, 30_000.0], "owner": ["Ann", None], "status": ["open", "open"],
     ...                   "raised_date": pd.to_datetime(["2026-01-10", "2026-05-01"]),
     ...                   "due_date": pd.to_datetime(["2026-05-31", "2026-07-31"])})
-    >>> risk_register(r, p, as_of="2026-06-30")[["risk_id", "exposure", "overdue", "no_owner", "age_days"]].values.tolist()
+    >>> cols = ["risk_id", "exposure", "overdue", "no_owner", "age_days"]
+    >>> risk_register(r, p, as_of="2026-06-30")[cols].values.tolist()
     [['R1', 40000.0, True, False, 171.0], ['I1', 30000.0, False, True, 60.0]]
     """
     as_of = pd.Timestamp(as_of)
@@ -375,7 +377,8 @@ def risk_register(risks: pd.DataFrame, projects: pd.DataFrame, *, as_of) -> pd.D
 
 def project_exposure(register: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     """Per project: open risks and issues, open exposure, overdue and unowned items, and open
-    exposure as a share of the budget (every project, zeros where nothing is open)."""
+    exposure as a share of the budget (every project, zeros where nothing is open).
+    """
     o = register.loc[register["open"]]
     g = o.groupby("project_id").agg(open_risks=("kind", lambda k: int((k == "risk").sum())),
                                     open_issues=("kind", lambda k: int((k == "issue").sum())),
@@ -391,7 +394,8 @@ def project_exposure(register: pd.DataFrame, projects: pd.DataFrame) -> pd.DataF
 
 def exposure_by_department(register: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     """Open exposure, open items, overdue and unowned items per department, and open exposure as
-    a share of the department's budget (a ratio of sums), largest exposure first."""
+    a share of the department's budget (a ratio of sums), largest exposure first.
+    """
     o = register.loc[register["open"]]
     g = o.groupby("department").agg(open_items=("risk_id", "size"), open_exposure=("exposure", "sum"),
                                     overdue=("overdue", "sum"), no_owner=("no_owner", "sum"))
@@ -404,7 +408,8 @@ def exposure_by_department(register: pd.DataFrame, projects: pd.DataFrame) -> pd
 
 def risk_heatmap(register: pd.DataFrame) -> pd.DataFrame:
     """Open risks and issues per probability band and impact band (every cell, empty ones as 0):
-    probability_band, impact_band, items, exposure."""
+    probability_band, impact_band, items, exposure.
+    """
     o = register.loc[register["open"]]
     g = o.groupby(["probability_band", "impact_band"], observed=False).agg(
         items=("risk_id", "size"), exposure=("exposure", "sum")).reset_index()

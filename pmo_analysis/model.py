@@ -298,7 +298,8 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags
 
 def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None]:
     """The delivery tables (see :mod:`pmo_analysis.delivery`) the data supports, and one row per
-    project of what health reads from them (None when the data has no delivery table)."""
+    project of what health reads from them (None when the data has no delivery table).
+    """
     projects = portfolio.projects
     tables = {"benefits": D.benefits_realization(projects, portfolio.cashflows, as_of=as_of)}
     deps, ms, risks = portfolio.dependencies, portfolio.milestones, portfolio.risks

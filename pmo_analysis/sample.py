@@ -682,14 +682,20 @@ def _holidays(as_of: pd.Timestamp) -> pd.DataFrame:
 _MILESTONES = [(0.15, "Requirements signed off", "需求确认"), (0.45, "Design approved", "设计评审通过"),
                (0.75, "Build complete", "开发完成"), (1.0, "Go-live", "上线")]
 _RISK_TITLES = {
-    "risk": [("Key vendor delivers late", "关键供应商交付延迟"), ("Data migration quality below target", "数据迁移质量不达标"),
-             ("Key architect leaves the project", "核心架构师离职"), ("Regulatory change alters scope", "监管变化导致范围变更"),
-             ("Test environment not ready in time", "测试环境未按时就绪"), ("Integration with legacy system fails",
-                                                                      "与遗留系统集成失败"),
-             ("Budget cut in the next fiscal year", "下一财年预算削减"), ("User adoption below plan", "用户采纳率低于计划"),
-             ("Security review finds critical gaps", "安全评审发现重大缺陷"), ("Licence costs rise", "许可证费用上涨")],
-    "issue": [("Vendor missed a delivery date", "供应商未按期交付"), ("Production outage during cutover", "切换期间生产中断"),
-              ("Requirements changed after sign-off", "需求确认后发生变更"), ("Key developer on long leave", "核心开发人员长期休假"),
+    "risk": [("Key vendor delivers late", "关键供应商交付延迟"),
+             ("Data migration quality below target", "数据迁移质量不达标"),
+             ("Key architect leaves the project", "核心架构师离职"),
+             ("Regulatory change alters scope", "监管变化导致范围变更"),
+             ("Test environment not ready in time", "测试环境未按时就绪"),
+             ("Integration with legacy system fails", "与遗留系统集成失败"),
+             ("Budget cut in the next fiscal year", "下一财年预算削减"),
+             ("User adoption below plan", "用户采纳率低于计划"),
+             ("Security review finds critical gaps", "安全评审发现重大缺陷"),
+             ("Licence costs rise", "许可证费用上涨")],
+    "issue": [("Vendor missed a delivery date", "供应商未按期交付"),
+              ("Production outage during cutover", "切换期间生产中断"),
+              ("Requirements changed after sign-off", "需求确认后发生变更"),
+              ("Key developer on long leave", "核心开发人员长期休假"),
               ("Defect backlog above the agreed limit", "缺陷积压超过约定上限")],
 }
 _CHAIN_SLIP_DAYS = 45  # how far the planted chain's first successor is pushed
@@ -701,7 +707,8 @@ def _is_chinese(names: pd.Series) -> np.ndarray:
 
 def _planted_chain(projects: pd.DataFrame, as_of: pd.Timestamp) -> tuple[str, str, str] | None:
     """An off-track running project ending within six months (the slowest by its schedule factor)
-    and the first two proposed projects that can only start after it: A -> B -> C."""
+    and the first two proposed projects that can only start after it: A -> B -> C.
+    """
     running = projects.loc[projects["status"].isin(["active", "on_hold"])
                            & (projects["end_date"] > as_of)
                            & (projects["end_date"] <= as_of + pd.DateOffset(months=6))]
@@ -721,7 +728,8 @@ def _dependencies(rng: np.random.Generator, projects: pd.DataFrame, chain: tuple
                   ) -> pd.DataFrame:
     """About a third of the projects wait for one that starts before them (so the network has no
     cycle): finish to start when the predecessor ends first, else start to start. The planted
-    chain A -> B (finish to start) -> C (start to start) comes first."""
+    chain A -> B (finish to start) -> C (start to start) comes first.
+    """
     live = projects.loc[projects["status"] != "cancelled"].sort_values(["start_date", "project_id"])
     live = live.reset_index(drop=True)
     n = len(live)
@@ -755,7 +763,8 @@ def _milestones(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Time
                 chain: tuple[str, str, str] | None) -> pd.DataFrame:
     """Four milestones per started project, with a status report every two months (the last six):
     late projects (low schedule factor) see their forecasts move out report after report; the
-    planted chain's first project slips its go-live so its successor starts 45 days late."""
+    planted chain's first project slips its go-live so its successor starts 45 days late.
+    """
     started = projects.loc[projects["status"].isin(["active", "on_hold", "completed"])].reset_index(drop=True)
     k = len(_MILESTONES)
     pj = np.repeat(np.arange(len(started)), k)
@@ -811,7 +820,8 @@ def _risks(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp
            chain: tuple[str, str, str] | None) -> pd.DataFrame:
     """Risks and issues (about 1.75 per project, at least 60), in English and in Chinese for the
     projects with Chinese names; completed projects' are closed. The planted chain's first project
-    has an overdue, unowned issue with a large impact."""
+    has an overdue, unowned issue with a large impact.
+    """
     live = projects.loc[projects["status"] != "cancelled"].reset_index(drop=True)
     n = max(60, round(1.75 * len(projects)))
     w = np.where(live["status"].isin(["active", "on_hold"]), 3.0, 1.0)

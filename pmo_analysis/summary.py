@@ -153,7 +153,8 @@ def delivery_decisions(model, *, per_kind: int = 4) -> pd.DataFrame:
             rows.append({"decision": f"Decide on {x.kind} {x.risk_id} of {x.project_id} {x.name}: {x.title}",
                          "why": "; ".join(why) + f" (probability {fmt.pct(x.probability, 0)}, impact "
                                                  f"{fmt.money(x.impact_cost)})",
-                         "money": np.nan, "money_text": "exposure " + fmt.money(x.exposure), "project_id": x.project_id})
+                         "money": np.nan, "money_text": "exposure " + fmt.money(x.exposure),
+                         "project_id": x.project_id})
         if len(ask) > per_kind:
             rest = ask.iloc[per_kind:]
             rows.append({"decision": f"Decide on {len(rest)} more overdue or unowned risk(s) and issue(s)",

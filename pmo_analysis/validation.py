@@ -351,7 +351,8 @@ def _check_table_rules(out: pd.DataFrame, collector: Collector) -> None:
 
 def _key_text(out: pd.DataFrame, keys: tuple[str, ...], table: str) -> pd.Series:
     """The key of each row as shown in a message: ``PRJ-001 / 2026-03`` (a month), ``PRJ-001 / M1 /
-    2026-05-31`` (a date)."""
+    2026-05-31`` (a date).
+    """
     parts = []
     for k in keys:
         col = out[k]
@@ -372,7 +373,8 @@ EARLY_ACTUAL_LIMIT_DAYS = 365
 
 def _check_dependencies(out: pd.DataFrame, collector: Collector) -> None:
     """A project cannot depend on itself, and dependencies must not form a cycle: each cycle is
-    one problem naming every project on it, in order, and the rows that make it."""
+    one problem naming every project on it, in order, and the rows that make it.
+    """
     pred, succ = out["predecessor_id"], out["successor_id"]
     collector.add((pred == succ).fillna(False), "successor_id", succ,
                   "a project cannot depend on itself (successor_id equals predecessor_id)")
@@ -399,7 +401,8 @@ def _check_dependencies(out: pd.DataFrame, collector: Collector) -> None:
 
 def _check_milestones(out: pd.DataFrame, collector: Collector) -> None:
     """Several rows of one milestone each need their own status_date; a milestone reached years
-    before its baseline is a typing error."""
+    before its baseline is a typing error.
+    """
     key = ["project_id", "milestone_id"]
     if "status_date" in out.columns:
         undated = out.duplicated(key, keep=False) & out["status_date"].isna() & out[key].notna().all(axis=1)
