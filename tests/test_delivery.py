@@ -207,7 +207,7 @@ def model():
 
 def test_sample_chain_off_track_project_delays_two_others(model):
     c = model.dependencies.loc[model.dependencies["conflict"]]
-    assert c[["predecessor_id", "successor_id", "slip_days"]].values.tolist() == [
+    assert c[["predecessor_id", "successor_id", "slip_days"]].to_numpy().tolist() == [
         ["PRJ-010", "PRJ-034", 45.0], ["PRJ-034", "PRJ-013", 44.0]]
     assert c["path"].tolist() == ["PRJ-010 -> PRJ-034", "PRJ-010 -> PRJ-034 -> PRJ-013"]
     assert model.projects.set_index("project_id").loc["PRJ-010", "health"] == "off track"
