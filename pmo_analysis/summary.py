@@ -123,7 +123,8 @@ def delivery_decisions(model, *, per_kind: int = 4) -> pd.DataFrame:
     start or finish as planned: re-plan it or bring the predecessor back on track), worst first,
     and the open risks and issues with the largest exposure whose mitigation is overdue or that
     have no owner. Columns as :func:`decisions_needed` (money is empty: an exposure is not a
-    funding need; money_text shows it).
+    funding need; money_text shows it). project_id is empty, as for every decision that is not
+    the funding decision of one project (the decision names the projects).
     """
     rows = []
     if model.has("dependencies"):
@@ -138,7 +139,7 @@ def delivery_decisions(model, *, per_kind: int = 4) -> pd.DataFrame:
                          "why": f"cannot {waits} as planned: {r.slip_days:,.0f} days late through {r.path} "
                                 f"({r.type.replace('_', ' ')}; {r.predecessor_id} forecast {pred_date} "
                                 f"{r.predecessor_date:%Y-%m-%d})",
-                         "money": np.nan, "money_text": "", "project_id": r.successor_id})
+                         "money": np.nan, "money_text": "", "project_id": ""})
         if len(c) > per_kind:
             rows.append({"decision": f"Re-plan {len(c) - per_kind} more dependency conflict(s)",
                          "why": "listed in dependency_conflicts.csv and the delivery report",
@@ -153,8 +154,7 @@ def delivery_decisions(model, *, per_kind: int = 4) -> pd.DataFrame:
             rows.append({"decision": f"Decide on {x.kind} {x.risk_id} of {x.project_id} {x.name}: {x.title}",
                          "why": "; ".join(why) + f" (probability {fmt.pct(x.probability, 0)}, impact "
                                                  f"{fmt.money(x.impact_cost)})",
-                         "money": np.nan, "money_text": "exposure " + fmt.money(x.exposure),
-                         "project_id": x.project_id})
+                         "money": np.nan, "money_text": "exposure " + fmt.money(x.exposure), "project_id": ""})
         if len(ask) > per_kind:
             rest = ask.iloc[per_kind:]
             rows.append({"decision": f"Decide on {len(rest)} more overdue or unowned risk(s) and issue(s)",
