@@ -71,6 +71,9 @@ class Portfolio:
     timesheets: pd.DataFrame | None = None
     lessons: pd.DataFrame | None = None
     holidays: pd.DataFrame | None = None
+    dependencies: pd.DataFrame | None = None  # the delivery tables (optional, pmo_analysis.delivery)
+    milestones: pd.DataFrame | None = None
+    risks: pd.DataFrame | None = None
     files: dict[str, Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     dropped: list[Problem] = field(default_factory=list)

@@ -7,7 +7,10 @@ off track
     complete (percent_complete < 100).
 at risk
     not off track, and CPI < ``cpi_amber``, or SPI < ``spi_amber``, or risk_score >= ``risk_amber``,
-    or no earned value can be computed (no percent complete or no actual cost yet).
+    or no earned value can be computed (no percent complete or no actual cost yet), or (with the
+    delivery tables, :mod:`pmo_analysis.delivery`) the project is delayed by a predecessor
+    (propagated slip > 0), has missed milestones, or its open risk exposure is at least
+    ``exposure_amber`` of its budget.
 on track
     everything else.
 """
@@ -17,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .config import RUNNING_STATUSES
-from .formatting import as_text, ratio
+from .formatting import as_text, money, pct, ratio
 
 __all__ = ["HEALTH_ORDER", "project_health"]
 
@@ -25,11 +28,13 @@ HEALTH_ORDER = {"off track": 0, "at risk": 1, "on track": 2}
 
 
 def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber: float = 0.95,
-                   spi_red: float = 0.85, spi_amber: float = 0.95, risk_amber: float = 4
-                   ) -> pd.DataFrame:
+                   spi_red: float = 0.85, spi_amber: float = 0.95, risk_amber: float = 4,
+                   delivery: pd.DataFrame | None = None, exposure_amber: float = 0.1) -> pd.DataFrame:
     """Health of every active or on-hold project, worst first.
 
-    ``roi`` is :func:`pmo_analysis.roi.roi_by_project`. Returns project_id, name, department,
+    ``roi`` is :func:`pmo_analysis.roi.roi_by_project`; ``delivery`` (optional) has one row per
+    project with any of propagated_slip_days, delayed_by, missed_milestones, open_exposure and
+    exposure_share (:mod:`pmo_analysis.delivery`). Returns project_id, name, department,
     status, health, reason, cpi, spi, risk_score, end_date, percent_complete, bac, eac, npv.
 
     Examples
@@ -63,6 +68,7 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
         "risk": (risk >= risk_amber, "risk score " + as_text(risk, lambda v: f"{v:.0f}") + "/5"),
         "no_ev": (cpi.isna() | spi.isna(), pd.Series("no earned value (percent complete or actual "
                                                      "cost missing)", index=df.index)),
+        **_delivery_rules(df, delivery, exposure_amber),
     }
     is_red = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _ in red.values()])
     is_amber = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _ in amber.values()])
@@ -77,3 +83,24 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
     cols = ["project_id", "name", "department", "status", "health", "reason", "cpi", "spi", "risk_score",
             "end_date", "percent_complete", "bac", "eac", "npv"]
     return df[[c for c in cols if c in df.columns]].reset_index(drop=True)
+
+
+def _delivery_rules(df: pd.DataFrame, delivery: pd.DataFrame | None, exposure_amber: float
+                    ) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """The at-risk rules read from the delivery tables: (mask, reason) per rule, on ``df``'s index."""
+    if delivery is None:
+        return {}
+    d = df[["project_id"]].merge(delivery, on="project_id", how="left").set_index(df.index)
+    rules = {}
+    if "propagated_slip_days" in d:
+        slip = d["propagated_slip_days"]
+        rules["delayed"] = (slip > 0, "delayed " + as_text(slip, lambda v: f"{v:,.0f}") + " days by "
+                            + d["delayed_by"].fillna("").astype(object) + " (dependency)")
+    if "missed_milestones" in d:
+        missed = d["missed_milestones"]
+        rules["milestones"] = (missed > 0, as_text(missed, lambda v: f"{v:,.0f}") + " missed milestone(s)")
+    if "exposure_share" in d:
+        share = d["exposure_share"]
+        rules["exposure"] = (share >= exposure_amber, "open risk exposure " + as_text(d["open_exposure"], money)
+                             + " = " + as_text(share, lambda v: pct(v, 0)) + " of budget")
+    return rules

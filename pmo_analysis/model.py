@@ -24,6 +24,11 @@ overallocated_ahead       the people over-allocated in the forward months
 bench, capacity, capacity_by_role, plan_vs_actual, time_split
 lessons, themes, recurring, open_actions, followthrough, fixes, relevant, went_well,
 lessons_by_category, lessons_by_phase, lessons_by_impact, lessons_trend
+benefits                  :func:`delivery.benefits_realization` (completed projects)
+slip, dependencies, dependency_chain    :func:`delivery.slip_propagation` (needs dependencies
+                          and/or milestones)
+milestones, milestone_history, milestones_by_department   :func:`delivery.milestone_status`
+risks, risks_by_project, risks_by_department, risk_heatmap   :func:`delivery.risk_register`
 headline                  the headline figures (one row)
 data_quality              rows left out of the run, if any
 ========================  ==============================================================
@@ -39,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import delivery as D
 from . import health as H
 from . import lessons as L
 from . import roi as R
@@ -232,7 +238,9 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
         "freshness": freshness(portfolio, as_of=as_of),
         "tables_present": [t for t, n in portfolio.row_counts().items() if n is not None],
     }
-    tables, figures = _finance(portfolio, as_of, p)
+    delivery, flags = _delivery(portfolio, as_of)
+    tables, figures = _finance(portfolio, as_of, p, flags)
+    tables.update(delivery)
     if all(getattr(portfolio, t) is not None for t in ("resources", "assignments", "timesheets")):
         tables.update(_resources(portfolio, as_of, p, ahead))
     if portfolio.lessons is not None:
@@ -247,12 +255,13 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
     return PortfolioModel(meta, tables)
 
 
-def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
+def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags: pd.DataFrame | None = None
              ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     by_project = R.roi_by_project(portfolio.projects, portfolio.cashflows, as_of=as_of,
                                   discount_rate=p["discount_rate"])
     status = H.project_health(by_project, as_of=as_of, cpi_red=p["cpi_red"], cpi_amber=p["cpi_amber"],
-                              spi_red=p["spi_red"], spi_amber=p["spi_amber"], risk_amber=p["risk_amber"])
+                              spi_red=p["spi_red"], spi_amber=p["spi_amber"], risk_amber=p["risk_amber"],
+                              delivery=flags, exposure_amber=p["exposure_amber"])
     value = "remaining_npv" if p["value_metric"] == "npv" else "roi"
     scored = R.priority_scores(by_project, w_alignment=p["w_alignment"], w_value=p["w_value"],
                                w_risk=p["w_risk"], value=value)
@@ -285,6 +294,46 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
                                            by="strategic_objective"),
         "cashflow": cashflow,
     }, figures
+
+
+def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None]:
+    """The delivery tables (see :mod:`pmo_analysis.delivery`) the data supports, and one row per
+    project of what health reads from them (None when the data has no delivery table).
+    """
+    projects = portfolio.projects
+    tables = {"benefits": D.benefits_realization(projects, portfolio.cashflows, as_of=as_of)}
+    deps, ms, risks = portfolio.dependencies, portfolio.milestones, portfolio.risks
+    if deps is None and ms is None and risks is None:
+        return tables, None
+    flags = projects[["project_id"]].copy()
+    status = None
+    if ms is not None:
+        status = D.milestone_status(ms, projects, as_of=as_of)
+        tables["milestones"] = status
+        tables["milestone_history"] = D.milestone_history(ms, as_of=as_of).merge(
+            projects[["project_id", "name"]].rename(columns={"name": "project"}), on="project_id")
+        tables["milestones_by_department"] = D.on_time_rate(status, by="department")
+        flags = flags.join(status.groupby("project_id")["missed"].sum().rename("missed_milestones"), on="project_id")
+    if deps is not None or ms is not None:
+        network = D.dependency_network(deps if deps is not None else
+                                       pd.DataFrame(columns=["predecessor_id", "successor_id"]), projects)
+        slip, edges = D.slip_propagation(D.forecast_ends(projects, status), network)
+        tables["slip"] = slip
+        if deps is not None:
+            tables["dependencies"] = edges
+            chain = D.longest_chain(network) if len(network) else []
+            tables["dependency_chain"] = slip.set_index("project_id").loc[chain].reset_index()[
+                ["project_id", "name", "status", "start_date", "planned_end", "forecast_end_with_dependencies"]
+            ].assign(position=np.arange(1, len(chain) + 1))
+        flags = flags.merge(slip[["project_id", "propagated_slip_days", "delayed_by"]], on="project_id", how="left")
+    if risks is not None:
+        register = D.risk_register(risks, projects, as_of=as_of)
+        by_project = D.project_exposure(register, projects)
+        tables.update({"risks": register, "risks_by_project": by_project,
+                       "risks_by_department": D.exposure_by_department(register, projects),
+                       "risk_heatmap": D.risk_heatmap(register)})
+        flags = flags.merge(by_project[["project_id", "open_exposure", "exposure_share"]], on="project_id", how="left")
+    return tables, flags
 
 
 def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
@@ -392,7 +441,33 @@ def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: p
         row["overallocated_people"] = int(tables["overallocated_ahead"]["resource_id"].nunique())
     if "open_actions" in tables:
         row["open_high_impact_actions"] = int((tables["open_actions"]["impact"] == "high").sum())
+    row.update(_delivery_headline(tables))
     return pd.DataFrame([row])
+
+
+def _delivery_headline(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """Headline figures of delivery (NaN where the data has no table for them)."""
+    row: dict[str, Any] = {k: np.nan for k in (
+        "dependency_conflicts", "delayed_projects", "missed_milestones", "milestone_on_time_rate",
+        "open_risk_exposure", "overdue_mitigations", "unowned_risks")}
+    if "dependencies" in tables:
+        row["dependency_conflicts"] = int(tables["dependencies"]["conflict"].sum())
+    if "slip" in tables:
+        row["delayed_projects"] = int((tables["slip"]["propagated_slip_days"] > 0).sum())
+    if "milestones" in tables:
+        m = tables["milestones"]
+        row["missed_milestones"] = int(m["missed"].sum())
+        row["milestone_on_time_rate"] = float(D.on_time_rate(m)["on_time_rate"].iloc[0]) if len(m) else np.nan
+    if "risks" in tables:
+        o = tables["risks"].loc[tables["risks"]["open"]]
+        row["open_risk_exposure"] = float(o["exposure"].sum())
+        row["overdue_mitigations"] = int(o["overdue"].sum())
+        row["unowned_risks"] = int(o["no_owner"].sum())
+    b = tables["benefits"]
+    planned = float(b["planned_to_date"].sum())
+    row["benefits_realization"] = float(b["realized_to_date"].sum()) / planned if planned > 0 else np.nan
+    row["benefits_shortfall"] = float(b["shortfall"].sum())
+    return row
 
 
 def _data_quality(portfolio: Portfolio) -> pd.DataFrame:

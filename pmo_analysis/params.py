@@ -89,6 +89,8 @@ MODEL_PARAMS: dict[str, Param] = {p.name: p for p in [
     Param("spi_red", "float", 0.85, "SPI below this is off track and flags a schedule slip", min=0, max=2),
     Param("spi_amber", "float", 0.95, "SPI below this is at risk", min=0, max=2),
     Param("risk_amber", "float", 4, "risk score at or above this is at risk", min=1, max=5),
+    Param("exposure_amber", "float", 0.1, "open risk exposure at or above this share of the budget is at risk",
+          min=0, max=10),
     Param("low_alignment", "int", 2, "strategic alignment at or below this, with a negative remaining "
           "NPV, stops a project", min=1, max=5),
     Param("w_alignment", "float", 0.4, "weight of strategic alignment in the priority score", min=0),
@@ -137,6 +139,7 @@ NOTEBOOKS: dict[str, list[Param]] = {
               choices=("resource", "role", "department")),
     ],
     "lessons_learned": _COMMON + _model("min_projects", "n_themes", "top_n"),
+    "portfolio_delivery": _COMMON + _model("exposure_amber"),
 }
 
 

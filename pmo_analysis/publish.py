@@ -47,13 +47,15 @@ __all__ = ["REPORT_NOTEBOOKS", "TITLES", "reserve_run", "write_manifest", "publi
 
 #: The report suite, in the order of the indexes (the executive summary first). A run that ran all
 #: of them is complete, and only a complete run can become ``latest``.
-REPORT_NOTEBOOKS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned"]
+REPORT_NOTEBOOKS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned",
+                    "portfolio_delivery"]
 #: The title of each report, as the indexes and the report headers show it.
 TITLES = {
     "executive_summary": "Executive portfolio summary",
     "portfolio_roi": "Portfolio ROI and performance",
     "resource_utilization": "Resource utilization and capacity",
     "lessons_learned": "Lessons learned",
+    "portfolio_delivery": "Delivery: dependencies, milestones, risks, benefits",
 }
 
 #: The file in a run's temporary folder that says which process is writing it.

@@ -12,7 +12,11 @@ What is planted, so the analyses have something to find:
 * people in 8 roles, part-time staff, joiners and leavers, a few people picked for many projects
   (over-allocated) and a few picked for almost none (the bench), leave, admin and training time;
 * lessons in English and Chinese with recurring themes (vendor delays, unclear requirements /
-  需求变更, test environments, key-person dependency, data migration) across many projects.
+  需求变更, test environments, key-person dependency, data migration) across many projects;
+* delivery tracking: dependencies (a chain in which an off-track project ending soon delays the
+  next proposed project by 45 days and, through it, a third), four milestones per started
+  project with a status report every two months (late projects' forecasts move out report after
+  report), and risks and issues in English and Chinese (some overdue, some without an owner).
 """
 from __future__ import annotations
 
@@ -674,6 +678,194 @@ def _holidays(as_of: pd.Timestamp) -> pd.DataFrame:
     return df.loc[df["date"].dt.day_of_week < 5].reset_index(drop=True)
 
 
+# --------------------------------------------------------------------------- delivery tables
+_MILESTONES = [(0.15, "Requirements signed off", "需求确认"), (0.45, "Design approved", "设计评审通过"),
+               (0.75, "Build complete", "开发完成"), (1.0, "Go-live", "上线")]
+_RISK_TITLES = {
+    "risk": [("Key vendor delivers late", "关键供应商交付延迟"),
+             ("Data migration quality below target", "数据迁移质量不达标"),
+             ("Key architect leaves the project", "核心架构师离职"),
+             ("Regulatory change alters scope", "监管变化导致范围变更"),
+             ("Test environment not ready in time", "测试环境未按时就绪"),
+             ("Integration with legacy system fails", "与遗留系统集成失败"),
+             ("Budget cut in the next fiscal year", "下一财年预算削减"),
+             ("User adoption below plan", "用户采纳率低于计划"),
+             ("Security review finds critical gaps", "安全评审发现重大缺陷"),
+             ("Licence costs rise", "许可证费用上涨")],
+    "issue": [("Vendor missed a delivery date", "供应商未按期交付"),
+              ("Production outage during cutover", "切换期间生产中断"),
+              ("Requirements changed after sign-off", "需求确认后发生变更"),
+              ("Key developer on long leave", "核心开发人员长期休假"),
+              ("Defect backlog above the agreed limit", "缺陷积压超过约定上限")],
+}
+_CHAIN_SLIP_DAYS = 45  # how far the planted chain's first successor is pushed
+
+
+def _is_chinese(names: pd.Series) -> np.ndarray:
+    return names.str.contains(r"[\u4e00-\u9fff]", regex=True).to_numpy()
+
+
+def _planted_chain(projects: pd.DataFrame, as_of: pd.Timestamp) -> tuple[str, str, str] | None:
+    """An off-track running project ending within six months (the slowest by its schedule factor)
+    and the first two proposed projects that can only start after it: A -> B -> C.
+    """
+    running = projects.loc[projects["status"].isin(["active", "on_hold"])
+                           & (projects["end_date"] > as_of)
+                           & (projects["end_date"] <= as_of + pd.DateOffset(months=6))]
+    if running.empty:
+        return None
+    a = running.sort_values(["_schedule", "project_id"]).iloc[0]
+    later = projects.loc[(projects["status"] == "proposed") & (projects["start_date"] > a["end_date"])]
+    later = later.sort_values(["start_date", "project_id"])
+    if later.empty:
+        return None
+    b = later.iloc[0]
+    c = later.loc[later["start_date"] > b["start_date"] + pd.Timedelta(days=30)]
+    return None if c.empty else (a["project_id"], b["project_id"], c.iloc[0]["project_id"])
+
+
+def _dependencies(rng: np.random.Generator, projects: pd.DataFrame, chain: tuple[str, str, str] | None
+                  ) -> pd.DataFrame:
+    """About a third of the projects wait for one that starts before them (so the network has no
+    cycle): finish to start when the predecessor ends first, else start to start. The planted
+    chain A -> B (finish to start) -> C (start to start) comes first.
+    """
+    live = projects.loc[projects["status"] != "cancelled"].sort_values(["start_date", "project_id"])
+    live = live.reset_index(drop=True)
+    n = len(live)
+    rank = np.arange(n)
+    pick = (rng.random(n) < 0.35) & (rank > 0)
+    succ = live.loc[pick]
+    pred = live.iloc[np.floor(rng.random(pick.sum()) * rank[pick]).astype(int)].reset_index(drop=True)
+    succ = succ.reset_index(drop=True)
+    fs = pred["end_date"] < succ["start_date"]
+    gap = np.where(fs, (succ["start_date"] - pred["end_date"]).dt.days - 1,
+                   (succ["start_date"] - pred["start_date"]).dt.days)
+    lag = np.minimum(np.floor(gap * rng.uniform(0.2, 0.9, len(succ)) / 7) * 7, 60)
+    d = pd.DataFrame({"predecessor_id": pred["project_id"], "successor_id": succ["project_id"],
+                      "type": np.where(fs, "finish_to_start", "start_to_start"), "lag_days": lag.astype(int),
+                      "description": np.where(fs, "needs the predecessor's platform in production",
+                                              "shares the predecessor's team and environments")})
+    if chain is not None:
+        a, b, c = (projects.set_index("project_id").loc[x] for x in chain)
+        planted = pd.DataFrame({
+            "predecessor_id": [chain[0], chain[1]], "successor_id": [chain[1], chain[2]],
+            "type": ["finish_to_start", "start_to_start"],
+            "lag_days": [0, max(0, (c["start_date"] - b["start_date"]).days - 1)],
+            "description": [f"{b['name']} needs the data and platform of {a['name']}",
+                            f"{c['name']} 复用 {b['name']} 的核心组件 (reuses its core components)"]})
+        d = pd.concat([planted, d], ignore_index=True)
+    d = d.loc[d["predecessor_id"] != d["successor_id"]]
+    return d.drop_duplicates(["predecessor_id", "successor_id"]).reset_index(drop=True)
+
+
+def _milestones(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp,
+                chain: tuple[str, str, str] | None) -> pd.DataFrame:
+    """Four milestones per started project, with a status report every two months (the last six):
+    late projects (low schedule factor) see their forecasts move out report after report; the
+    planted chain's first project slips its go-live so its successor starts 45 days late.
+    """
+    started = projects.loc[projects["status"].isin(["active", "on_hold", "completed"])].reset_index(drop=True)
+    k = len(_MILESTONES)
+    pj = np.repeat(np.arange(len(started)), k)
+    frac = np.tile([f for f, _, _ in _MILESTONES], len(started))
+    start, end = started["start_date"].to_numpy()[pj], started["end_date"].to_numpy()[pj]
+    span = (end - start).astype("timedelta64[D]").astype(float)
+    baseline = start + (np.round(span * frac)).astype("timedelta64[D]")
+    schedule = started["_schedule"].to_numpy()[pj]
+    slip = np.round(span * frac * (1 / schedule - 1) * rng.uniform(0.3, 0.7, len(pj)))
+    done = started["status"].to_numpy()[pj] == "completed"
+    slip = np.where(done, np.minimum(slip, (end - baseline).astype("timedelta64[D]").astype(float)), slip)
+    if chain is not None:
+        ids = started["project_id"].to_numpy()[pj]
+        succ_start = projects.set_index("project_id").loc[chain[1], "start_date"]
+        go_live = (ids == chain[0]) & (frac == 1.0)
+        needed = (succ_start - pd.Timestamp(end[go_live][0])).days - 1 + _CHAIN_SLIP_DAYS
+        slip = np.where(ids == chain[0], np.round(needed * frac), slip)
+    final = baseline + slip.astype("timedelta64[D]")
+    # status reports: month ends every two months, from the first month after the start to as_of
+    first = pd.DatetimeIndex(start).to_period("M").asi8 + 1
+    last = np.minimum(pd.DatetimeIndex(np.minimum(end, np.datetime64(as_of))).to_period("M").asi8 + 1,
+                      as_of.to_period("M").ordinal)
+    last = last - (last - first) % 2
+    n_rep = np.clip((last - first) // 2 + 1, 1, 6)
+    mi = np.repeat(np.arange(len(pj)), n_rep)
+    step = np.arange(n_rep.sum()) - np.repeat(np.cumsum(n_rep) - n_rep, n_rep)
+    month = last[mi] - 2 * (n_rep[mi] - 1 - step)
+    status_date = pd.PeriodIndex.from_ordinals(month, freq="M").to_timestamp(how="end").normalize()
+    sd = status_date.to_numpy()
+    # a forecast reveals more of the slip at each report, all of it by the last report or the baseline
+    last_sd = np.maximum.reduceat(sd, np.cumsum(n_rep) - n_rep)[mi]
+    horizon = (np.minimum(baseline[mi], last_sd) - start[mi]).astype("timedelta64[D]").astype(float)
+    progress = np.clip((sd - start[mi]).astype("timedelta64[D]").astype(float) / np.maximum(horizon, 1), 0, 1)
+    partial = baseline[mi] + (np.round(slip[mi] * progress / 7) * 7).astype("timedelta64[D]")
+    forecast = np.where(progress >= 1, final[mi], partial)
+    reached = final[mi] <= sd
+    forecast = np.where(reached, final[mi], np.maximum(forecast, sd))
+    names = np.where(_is_chinese(started["name"])[pj], [c for _, _, c in _MILESTONES] * len(started),
+                     [e for _, e, _ in _MILESTONES] * len(started))
+    df = pd.DataFrame({
+        "project_id": started["project_id"].to_numpy()[pj][mi],
+        "milestone_id": np.tile([f"M{i + 1}" for i in range(k)], len(started))[mi],
+        "name": names[mi],
+        "baseline_date": pd.to_datetime(baseline[mi]),
+        "forecast_date": pd.to_datetime(forecast),
+        "actual_date": pd.to_datetime(np.where(reached, final[mi], np.datetime64("NaT"))),
+        "status_date": status_date,
+    })
+    return df.sort_values(["project_id", "milestone_id", "status_date"]).reset_index(drop=True)
+
+
+def _risks(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp,
+           chain: tuple[str, str, str] | None) -> pd.DataFrame:
+    """Risks and issues (about 1.75 per project, at least 60), in English and in Chinese for the
+    projects with Chinese names; completed projects' are closed. The planted chain's first project
+    has an overdue, unowned issue with a large impact.
+    """
+    live = projects.loc[projects["status"] != "cancelled"].reset_index(drop=True)
+    n = max(60, round(1.75 * len(projects)))
+    w = np.where(live["status"].isin(["active", "on_hold"]), 3.0, 1.0)
+    pj = rng.choice(len(live), size=n, p=w / w.sum())
+    kind = np.where(rng.random(n) < 0.75, "risk", "issue")
+    titles = np.empty(n, dtype=object)
+    for k, options in _RISK_TITLES.items():  # two kinds, not rows
+        m = kind == k
+        pick = rng.integers(0, len(options), m.sum())
+        cn = _is_chinese(live["name"])[pj[m]] | (rng.random(m.sum()) < 0.15)
+        titles[m] = np.where(cn, [options[i][1] for i in pick], [options[i][0] for i in pick])
+    budget = live["budget"].to_numpy()[pj]
+    impact = np.round(np.minimum(budget * rng.lognormal(np.log(0.035), 0.8, n), budget * 0.5), -3)
+    prob = np.where(kind == "risk", rng.choice([0.1, 0.2, 0.3, 0.5, 0.7, 0.9], size=n), np.nan)
+    status_p = live["status"].to_numpy()[pj]
+    start = live["start_date"].to_numpy()[pj]
+    lo = np.where(status_p == "proposed", np.datetime64(as_of - pd.Timedelta(days=90)), start)
+    end = np.where(status_p == "completed", live["end_date"].to_numpy()[pj], np.datetime64(as_of))
+    days = np.maximum((end - lo).astype("timedelta64[D]").astype(int), 1)
+    raised = lo + (rng.random(n) * days).astype("timedelta64[D]")
+    due = raised + rng.integers(30, 150, n).astype("timedelta64[D]")
+    closed = (status_p == "completed") | ((status_p != "proposed") & (rng.random(n) < 0.3))
+    closed_date = np.minimum(raised + rng.integers(10, 120, n).astype("timedelta64[D]"), np.datetime64(as_of))
+    people = np.array([f"{g} {f}" for g in _GIVEN for f in _FAMILY] + _CN_NAMES, dtype=object)
+    owner = np.where(rng.random(n) < 0.1, None, rng.choice(people, size=n))
+    width = max(3, len(str(n)))
+    df = pd.DataFrame({
+        "risk_id": [f"R-{i + 1:0{width}d}" for i in range(n)],
+        "project_id": live["project_id"].to_numpy()[pj],
+        "kind": kind, "title": titles, "probability": prob, "impact_cost": impact, "owner": owner,
+        "status": np.where(closed, "closed", "open"),
+        "raised_date": pd.to_datetime(raised).normalize(), "due_date": pd.to_datetime(due).normalize(),
+        "closed_date": pd.to_datetime(np.where(closed, closed_date, np.datetime64("NaT"))).normalize(),
+    })
+    if chain is not None:
+        a = projects.set_index("project_id").loc[chain[0]]
+        df.loc[len(df)] = {"risk_id": f"R-{n + 1:0{width}d}", "project_id": chain[0], "kind": "issue",
+                           "title": "Migration vendor missed the cutover window", "probability": np.nan,
+                           "impact_cost": float(np.round(a["budget"] * 0.12, -3)), "owner": None,
+                           "status": "open", "raised_date": as_of - pd.Timedelta(days=75),
+                           "due_date": as_of - pd.Timedelta(days=20), "closed_date": pd.NaT}
+    return df
+
+
 # --------------------------------------------------------------------------- public API
 def generate_portfolio(*, seed: int = 42, scale: str | float = "sample",
                        as_of: str = "2026-06-30") -> dict[str, pd.DataFrame]:
@@ -693,7 +885,7 @@ def generate_portfolio(*, seed: int = 42, scale: str | float = "sample",
     -------
     dict of DataFrame
         ``projects``, ``cashflows``, ``resources``, ``assignments``, ``timesheets``, ``lessons``,
-        ``holidays``.
+        ``holidays``, ``dependencies``, ``milestones``, ``risks``.
     """
     size = _size(scale)
     rng = np.random.default_rng(seed)
@@ -705,10 +897,16 @@ def generate_portfolio(*, seed: int = 42, scale: str | float = "sample",
     assignments = _assignments(rng, projects, resources, enterprise=scale == "large")
     timesheets = _timesheets(rng, resources, assignments, ts_start, as_of_ts)
     lessons = _lessons(rng, projects, size.lessons, as_of_ts)
+    # the delivery tables draw from a generator of their own: the tables above stay as they were
+    drng = np.random.default_rng([seed, 14])
+    chain = _planted_chain(projects, as_of_ts)
+    delivery = {"dependencies": _dependencies(drng, projects, chain),
+                "milestones": _milestones(drng, projects, as_of_ts, chain),
+                "risks": _risks(drng, projects, as_of_ts, chain)}
     projects = projects.drop(columns=[c for c in projects.columns if c.startswith("_")])
     return {"projects": projects, "cashflows": cashflows, "resources": resources,
             "assignments": assignments, "timesheets": timesheets, "lessons": lessons,
-            "holidays": _holidays(as_of_ts)}
+            "holidays": _holidays(as_of_ts), **delivery}
 
 
 def write_sample(out_dir: str | Path, *, seed: int = 42, scale: str | float = "sample",

@@ -14,6 +14,9 @@ from .bounds import Bounds
 __all__ = [
     "AMOUNT_LIMIT",
     "Column",
+    "DELIVERY_TABLES",
+    "DEPENDENCY_TYPES",
+    "LAG_LIMIT_DAYS",
     "SCHEMA",
     "TABLES",
     "PERCENT_COLUMNS",
@@ -64,6 +67,12 @@ class Column:
         object.__setattr__(self, "bounds", Bounds(self.min, self.max, self.min_inclusive))
         object.__setattr__(self, "limit_bounds", Bounds(-self.limit, self.limit))
 
+
+DEPENDENCY_TYPES = ("finish_to_start", "start_to_start", "finish_to_finish")
+"""Kinds of dependency: which date of the predecessor constrains which date of the successor."""
+
+LAG_LIMIT_DAYS = 3650
+"""Largest lag or lead of a dependency, in days (ten years; a larger one is a typing error)."""
 
 _STATUS = ("proposed", "active", "on_hold", "completed", "cancelled")
 
@@ -146,9 +155,53 @@ SCHEMA: dict[str, list[Column]] = {
         Column("date", "date", unique=True, description="A non-working weekday"),
         Column("name", "text", required=False),
     ],
+    # ---- delivery tables (optional): dependencies, milestones, risks and issues
+    "dependencies": [
+        Column("predecessor_id", "id", references="projects.project_id",
+               description="The project whose dates constrain the successor"),
+        Column("successor_id", "id", references="projects.project_id",
+               description="The project that waits (must differ from predecessor_id; no cycles)"),
+        Column("type", "category", required=False, allowed=DEPENDENCY_TYPES,
+               description="Empty = finish_to_start"),
+        Column("lag_days", "number", required=False, min=-LAG_LIMIT_DAYS, max=LAG_LIMIT_DAYS,
+               unit="calendar days", description="Days between the two dates (negative = lead); empty = 0"),
+        Column("description", "text", required=False, description="What the successor waits for"),
+    ],
+    "milestones": [
+        Column("project_id", "id", references="projects.project_id"),
+        Column("milestone_id", "id", description="Identifies the milestone within its project"),
+        Column("name", "id", description="Milestone name"),
+        Column("baseline_date", "date", description="Date agreed in the baseline plan"),
+        Column("forecast_date", "date", required=False,
+               description="Date forecast at status_date (empty = the baseline still holds)"),
+        Column("actual_date", "date", required=False, description="Date reached (empty = not reached yet)"),
+        Column("status_date", "date", required=False,
+               description="Date of the status report this row records; several rows of one milestone "
+                           "are the history of its forecast"),
+    ],
+    "risks": [
+        Column("risk_id", "id", unique=True),
+        Column("project_id", "id", references="projects.project_id"),
+        Column("kind", "category", allowed=("risk", "issue"),
+               description="risk: may happen; issue: has happened"),
+        Column("title", "id"),
+        Column("probability", "number", required=False, min=0, max=1, unit="probability 0-1",
+               description="Chance the risk happens; required for a risk, empty = 1 for an issue"),
+        Column("impact_cost", "amount", min=0, unit="currency", description="Cost if it happens"),
+        Column("owner", "text", required=False, description="Who manages it (empty = nobody)"),
+        Column("status", "category", allowed=("open", "closed")),
+        Column("raised_date", "date"),
+        Column("due_date", "date", required=False,
+               description="Mitigation (risk) or resolution (issue) due; not before raised_date"),
+        Column("closed_date", "date", required=False, description="When it was closed"),
+    ],
 }
 
 TABLES: tuple[str, ...] = tuple(SCHEMA)
+
+DELIVERY_TABLES: tuple[str, ...] = ("dependencies", "milestones", "risks")
+"""The optional tables of delivery tracking (:mod:`pmo_analysis.delivery`); a portfolio without
+them runs every other analysis as before."""
 """Table names in loading order: a table comes after the tables it refers to."""
 
 PERCENT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -160,10 +213,16 @@ ORDERED_DATES: tuple[tuple[str, str, str], ...] = (
     ("projects", "start_date", "end_date"),
     ("resources", "active_from", "active_to"),
     ("assignments", "start_date", "end_date"),
+    ("risks", "raised_date", "due_date"),
+    ("risks", "raised_date", "closed_date"),
 )
 """(table, start column, end column): the end must not be before the start."""
 
-UNIQUE_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (("cashflows", ("project_id", "period")),)
+UNIQUE_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cashflows", ("project_id", "period")),
+    ("milestones", ("project_id", "milestone_id", "status_date")),
+    ("dependencies", ("predecessor_id", "successor_id")),
+)
 """(table, key columns) that must be unique together."""
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import formatting as fmt
 
-__all__ = ["HEADLINE_LABELS", "SNAPSHOT_FILES", "snapshot", "decisions_needed", "changes_since",
+__all__ = ["HEADLINE_LABELS", "SNAPSHOT_FILES", "snapshot", "decisions_needed", "delivery_decisions", "changes_since",
            "format_changes"]
 
 #: Headline figures (columns of the model's ``headline`` table) shown in the trend, with labels.
@@ -57,7 +57,8 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     """The decisions leadership is asked for, from the model's tables, each with the money it
     frees or needs: stop or reject (frees the funding need), re-scope and re-plan (needs),
     running projects left unfunded by the budget cap, the proposals to fund, roles short of
-    capacity over the forward months, and recurring problems nobody owns. Each kind lists its
+    capacity over the forward months, recurring problems nobody owns, dependency conflicts and
+    the open risks and issues that need a decision (:func:`delivery_decisions`). Each kind lists its
     largest ``per_kind`` projects (stops ``2 * per_kind``), then one row for the rest with their
     total, so the page stays readable for ten thousand projects.
 
@@ -112,6 +113,53 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
             rows.append({"decision": f"Assign an owner: recurring problem '{name}'",
                          "why": f"{r['projects']} projects, {r['lessons']} lessons, no open action",
                          "money": np.nan, "money_text": "", "project_id": ""})
+    out = pd.DataFrame(rows, columns=["decision", "why", "money", "money_text", "project_id"])
+    extra = delivery_decisions(model, per_kind=per_kind)
+    return pd.concat([out, extra], ignore_index=True) if len(extra) else out
+
+
+def delivery_decisions(model, *, per_kind: int = 4) -> pd.DataFrame:
+    """Decisions the delivery tables ask for: each dependency conflict (the successor cannot
+    start or finish as planned: re-plan it or bring the predecessor back on track), worst first,
+    and the open risks and issues with the largest exposure whose mitigation is overdue or that
+    have no owner. Columns as :func:`decisions_needed` (money is empty: an exposure is not a
+    funding need; money_text shows it). project_id is empty, as for every decision that is not
+    the funding decision of one project (the decision names the projects).
+    """
+    rows = []
+    if model.has("dependencies"):
+        c = model.dependencies.loc[model.dependencies["conflict"]]
+        names = model.projects.set_index("project_id")["name"]
+        for r in c.head(per_kind).itertuples(index=False):
+            waits = "start" if r.type in ("finish_to_start", "start_to_start") else "finish"
+            root = r.path.split(" -> ")[0]
+            pred_date = "start" if r.type == "start_to_start" else "end"
+            rows.append({"decision": f"Re-plan {r.successor_id} {names.get(r.successor_id, '')} or recover "
+                                     f"{root} {names.get(root, '')}",
+                         "why": f"cannot {waits} as planned: {r.slip_days:,.0f} days late through {r.path} "
+                                f"({r.type.replace('_', ' ')}; {r.predecessor_id} forecast {pred_date} "
+                                f"{r.predecessor_date:%Y-%m-%d})",
+                         "money": np.nan, "money_text": "", "project_id": ""})
+        if len(c) > per_kind:
+            rows.append({"decision": f"Re-plan {len(c) - per_kind} more dependency conflict(s)",
+                         "why": "listed in dependency_conflicts.csv and the delivery report",
+                         "money": np.nan, "money_text": "", "project_id": ""})
+    if model.has("risks"):
+        r = model.risks
+        ask = r.loc[r["open"] & (r["overdue"] | r["no_owner"])].sort_values("exposure", ascending=False)
+        for x in ask.head(per_kind).itertuples(index=False):
+            why = [f"mitigation {x.days_overdue:,.0f} days overdue" if x.kind == "risk"
+                   else f"resolution {x.days_overdue:,.0f} days overdue"] if x.overdue else []
+            why += ["no owner"] if x.no_owner else []
+            rows.append({"decision": f"Decide on {x.kind} {x.risk_id} of {x.project_id} {x.name}: {x.title}",
+                         "why": "; ".join(why) + f" (probability {fmt.pct(x.probability, 0)}, impact "
+                                                 f"{fmt.money(x.impact_cost)})",
+                         "money": np.nan, "money_text": "exposure " + fmt.money(x.exposure), "project_id": ""})
+        if len(ask) > per_kind:
+            rest = ask.iloc[per_kind:]
+            rows.append({"decision": f"Decide on {len(rest)} more overdue or unowned risk(s) and issue(s)",
+                         "why": "listed in risk_exposure.csv and the delivery report", "money": np.nan,
+                         "money_text": "exposure " + fmt.money(float(rest["exposure"].sum())), "project_id": ""})
     return pd.DataFrame(rows, columns=["decision", "why", "money", "money_text", "project_id"])
 
 

@@ -342,8 +342,91 @@ def _check_table_rules(out: pd.DataFrame, collector: Collector) -> None:
     for t, keys in UNIQUE_KEYS:
         if t == table:
             dup = out.duplicated(list(keys), keep=False) & out[list(keys)].notna().all(axis=1)
-            shown = out[keys[0]].astype(str) + " / " + out[keys[1]].dt.strftime("%Y-%m")
-            collector.add(dup, ", ".join(keys), shown, f"duplicate ({', '.join(keys)}): must be unique")
+            if dup.any():
+                collector.add(dup, ", ".join(keys), _key_text(out, keys, table),
+                              f"duplicate ({', '.join(keys)}): must be unique")
+    if table in _DELIVERY_RULES:
+        _DELIVERY_RULES[table](out, collector)
+
+
+def _key_text(out: pd.DataFrame, keys: tuple[str, ...], table: str) -> pd.Series:
+    """The key of each row as shown in a message: ``PRJ-001 / 2026-03`` (a month), ``PRJ-001 / M1 /
+    2026-05-31`` (a date).
+    """
+    parts = []
+    for k in keys:
+        col = out[k]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            kind = next((c.kind for c in SCHEMA[table] if c.name == k), "date")
+            col = col.dt.strftime("%Y-%m" if kind == "month" else "%Y-%m-%d")
+        parts.append(col.astype(str))
+    text = parts[0]
+    for part in parts[1:]:
+        text = text + " / " + part
+    return text
+
+
+# --------------------------------------------------------------------------- delivery tables
+#: A milestone reached more than this many days before its baseline is a typing error (the year).
+EARLY_ACTUAL_LIMIT_DAYS = 365
+
+
+def _check_dependencies(out: pd.DataFrame, collector: Collector) -> None:
+    """A project cannot depend on itself, and dependencies must not form a cycle: each cycle is
+    one problem naming every project on it, in order, and the rows that make it.
+    """
+    pred, succ = out["predecessor_id"], out["successor_id"]
+    collector.add((pred == succ).fillna(False), "successor_id", succ,
+                  "a project cannot depend on itself (successor_id equals predecessor_id)")
+    import networkx as nx
+
+    edges = out.loc[pred.notna() & succ.notna() & (pred != succ), ["predecessor_id", "successor_id"]]
+    graph = nx.DiGraph()
+    graph.add_edges_from(edges.itertuples(index=False, name=None))
+    rows = collector.rows
+    for component in sorted(nx.strongly_connected_components(graph), key=min):
+        if len(component) < 2:
+            continue
+        cycle = nx.find_cycle(graph.subgraph(component), source=min(component))
+        on_cycle = edges.set_index(["predecessor_id", "successor_id"]).index.isin(cycle)
+        first = edges.index[on_cycle][0]
+        path = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+        where = ", ".join(str(r) for r in rows.loc[edges.index[on_cycle]].sort_values())
+        others = sorted(component - {u for u, _ in cycle})
+        also = f"; {', '.join(others)} are in the same loop" if others else ""
+        collector.add(out.index.to_series().eq(first), "successor_id", succ,
+                      f"dependency cycle {path} (rows {where}){also}: a project cannot wait for itself; "
+                      "remove or reverse one of these rows")
+
+
+def _check_milestones(out: pd.DataFrame, collector: Collector) -> None:
+    """Several rows of one milestone each need their own status_date; a milestone reached years
+    before its baseline is a typing error.
+    """
+    key = ["project_id", "milestone_id"]
+    if "status_date" in out.columns:
+        undated = out.duplicated(key, keep=False) & out["status_date"].isna() & out[key].notna().all(axis=1)
+    else:
+        undated = out.duplicated(key, keep=False) & out[key].notna().all(axis=1)
+    collector.add(undated, "status_date", _key_text(out, tuple(key), "milestones"),
+                  "several rows of one milestone (project_id, milestone_id): each needs its status_date")
+    if "actual_date" in out.columns:
+        early = (out["baseline_date"] - out["actual_date"]).dt.days > EARLY_ACTUAL_LIMIT_DAYS
+        collector.add(early.fillna(False), "actual_date", out["actual_date"],
+                      f"actual_date is more than {EARLY_ACTUAL_LIMIT_DAYS} days before baseline_date "
+                      "(a typing error in the year?)")
+
+
+def _check_risks(out: pd.DataFrame, collector: Collector) -> None:
+    """A risk (as opposed to an issue, which has happened) needs its probability."""
+    missing = out["kind"].eq("risk").fillna(False)
+    if "probability" in out.columns:
+        missing &= out["probability"].isna()
+    collector.add(missing, "probability", out["risk_id"],
+                  "a risk needs a probability between 0 and 1 (only an issue may leave it empty)")
+
+
+_DELIVERY_RULES = {"dependencies": _check_dependencies, "milestones": _check_milestones, "risks": _check_risks}
 
 
 # --------------------------------------------------------------------------- across tables
