@@ -188,7 +188,7 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     started, say = _now(), _Progress(progress)
     plan = _plan_run(data_dir=data_dir, notebooks=notebooks, params=params, notebook_params=notebook_params,
                      reports_dir=reports_dir, notebooks_dir=notebooks_dir)
-    model, source = _build_model(plan.data_dir, plan.common, say=say)
+    model = _build_model(plan.data_dir, plan.common, say=say)
     remove_dead_temp_folders(plan.reports_dir)
     run_id, tmp = reserve_run(plan.reports_dir, started, schedule)  # the final id, before anything names it
     run = _Run(run_id=run_id, tmp=tmp, started=started, as_of=model.meta["as_of"], schedule=schedule,
@@ -197,8 +197,7 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
         _save_model(model, tmp)
         results = _execute_notebooks(plan, run, jobs=jobs, say=say)
         status = _run_status(results, model)
-        write_manifest(tmp, _manifest(plan, run, model, results, status=status, duration_s=say.elapsed(),
-                                      source=source))
+        write_manifest(tmp, _manifest(plan, run, model, results, status=status, duration_s=say.elapsed()))
         final = publish_run(tmp, plan.reports_dir, run_id)
     refresh_latest(plan.reports_dir)
     total = round(say.elapsed(), 2)
@@ -287,7 +286,9 @@ def _build_model(data_dir: Path | str, common: dict[str, Any], *, say: _Progress
     model = build_model(portfolio, as_of=as_of, params=model_params)
     say(f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
         + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else ""))
-    return model, portfolio.source
+    if portfolio.source is not None:  # a database: its URL (no password) and its tables' fingerprints
+        model.meta["source"] = portfolio.source
+    return model
 
 
 @dataclass(frozen=True)
@@ -391,7 +392,7 @@ def _run_status(results: list[NotebookResult], model) -> str:
 
 
 def _manifest(plan: _Plan, run: _Run, model, results: list[NotebookResult], *, status: str,
-              duration_s: float, source: dict[str, Any] | None = None) -> dict[str, Any]:
+              duration_s: float) -> dict[str, Any]:
     """The run's ``manifest.json``: what ran, on which data (with checksums), with which
     parameters and versions, and how each notebook ended (``error`` as ``{cell, ename, evalue, source}``).
     """
@@ -411,7 +412,7 @@ def _manifest(plan: _Plan, run: _Run, model, results: list[NotebookResult], *, s
                          "rows": model.data_quality.head(1000).astype(str).to_dict("records")},
         "model": {"dir": "model", "version": model.meta["version"], "tables": sorted(model.tables)},
         "notebooks": [asdict(r) for r in results],
-        "data": _data_record(plan.data_dir, source),
+        "data": _data_record(plan.data_dir, model.meta.get("source")),
         "versions": _versions(),
     }
 

@@ -139,6 +139,9 @@ def _check_schedule(name: str, s: Any) -> Schedule:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ParameterError(f"'timezone' is not an IANA time zone such as Europe/London: "
                              f"{s['timezone']!r}") from None
+    from .sources import data_source
+
+    data_source(str(s["data_dir"]), where="'data_dir'")  # a database URL must not hold a password
     notebooks = s.get("notebooks")
     if notebooks is not None and not (isinstance(notebooks, list) and notebooks
                                       and all(isinstance(n, str) for n in notebooks)):
@@ -250,9 +253,11 @@ def _lock(path: Path):
         fh.close()
 
 
-def _resolve_dir(d: str, base: Path) -> Path:
-    p = Path(d)
-    return p if p.is_absolute() else (base / p)
+def _resolve_dir(d: str, base: Path) -> Path | str:
+    """A schedule's data folder or mapping file relative to ``base``; a database URL as it is."""
+    from .sources import data_source
+
+    return data_source(d, base=base)
 
 
 @dataclass

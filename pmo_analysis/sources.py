@@ -183,6 +183,8 @@ class SqlSource:
         import sqlalchemy as sa
 
         url = _url(self.url, where=str(self.mapping_file or "data_dir"))
+        if url.drivername == "postgresql":  # psycopg 3, the driver installed with the workbook
+            url = url.set(drivername="postgresql+psycopg")
         if self.password_env:
             password = os.environ.get(self.password_env)
             if password is None:
@@ -228,7 +230,8 @@ class SqlSource:
                         continue
                     except sa.exc.SQLAlchemyError as exc:
                         conn.rollback()
-                        problems.append(Problem(table, self.label(table, "query"), None, None, None,
+                        origin = "query" if "query" in spec else f"table {spec['table']}"
+                        problems.append(Problem(table, self.label(table, origin), None, None, None,
                                                 f"cannot read it: {self._scrub(_first_line(exc))}"))
                         continue
                     raws[table] = raw
@@ -255,21 +258,46 @@ class SqlSource:
         import sqlalchemy as sa
 
         if "query" in spec:
-            df = pd.read_sql_query(sa.text(spec["query"]), conn)
-            return RawTable(df, row_numbers=_result_rows(len(df))), "query"
+            raw = _read_result(conn.execute(sa.text(spec["query"])))
+            raw.row_numbers = _result_rows(len(raw.df))
+            return raw, "query"
         schema, _, name = spec["table"].rpartition(".")
-        if not sa.inspect(conn).has_table(name, schema=schema or None):
+        inspector = sa.inspect(conn)
+        if not inspector.has_table(name, schema=schema or None):
             raise _NotFound(f"the mapping names table {spec['table']!r}, which is not in the database")
-        t = sa.Table(name, sa.MetaData(), schema=schema or None, autoload_with=conn)
-        key = list(t.primary_key.columns)
-        df = pd.read_sql_query(sa.select(t).order_by(*key), conn)
+        try:
+            key = inspector.get_pk_constraint(name, schema=schema or None).get("constrained_columns") or []
+        except (sa.exc.SQLAlchemyError, NotImplementedError):  # a dialect that cannot tell: rows of the result
+            conn.rollback()
+            key = []
+        select = sa.select(sa.text("*")).select_from(sa.table(name, schema=schema or None))
+        raw = _read_result(conn.execute(select.order_by(*map(sa.column, key))))
         # the key as the table's columns name it (a label for people, read before validation renames)
-        labels = _key_labels(df, [c.name for c in key]) if key else _result_rows(len(df))
-        return RawTable(df, row_numbers=labels), f"table {spec['table']}"
+        raw.row_numbers = _key_labels(raw.df, key) if key else _result_rows(len(raw.df))
+        return raw, f"table {spec['table']}"
 
 
 class _NotFound(Exception):
     """A table named by the mapping file is not in the database."""
+
+
+def _read_result(result) -> RawTable:
+    """The rows of a query result, untyped, noting the cells that hold a floating-point NaN.
+
+    A NaN stored in a float column is "not a number" to validation, as in Parquet; pandas' own
+    readers turn it into an empty cell, so the rows are read as the driver gives them and NULL
+    (``None``) is told from NaN before the columns are typed.
+    """
+    names = list(result.keys())
+    values = np.array(result.fetchall(), dtype=object).reshape(-1, len(names))
+    nan_cells = {}
+    for i in range(len(names)):  # columns, not rows
+        column = values[:, i]
+        nan = pd.isna(column) & (column != None)  # noqa: E711 - elementwise: NaN, not NULL
+        if nan.any():
+            nan_cells[i] = nan
+    df = pd.DataFrame(values, columns=names).infer_objects()
+    return RawTable(df, nan_cells=nan_cells)
 
 
 def _first_line(exc: BaseException) -> str:
