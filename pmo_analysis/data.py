@@ -47,8 +47,8 @@ import pandas as pd
 
 from .exceptions import DataValidationError, MissingTableError, Problem
 from .readers import ReadError, find_tables, read_table
-from .sources import is_sql_source, open_sql_source
 from .schema import SCHEMA, TABLES, Column, references  # SCHEMA and Column re-exported: the contract's old home
+from .sources import is_sql_source, open_sql_source
 from .validation import MAX_LISTED, Collector, check_references, check_warnings, drop_invalid_rows, validate_table
 
 __all__ = [

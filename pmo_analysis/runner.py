@@ -23,7 +23,6 @@ from typing import Any
 
 from .config import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DATA_DIR
 from .exceptions import NotebookError, ParameterError
-from .sources import short_name
 from .params import MODEL_PARAMS, declared_for_path, validate_model_params, validate_params
 from .publish import (
     REPORT_NOTEBOOKS,
@@ -40,6 +39,7 @@ from .publish import (
     update_index,
     write_manifest,
 )
+from .sources import short_name
 
 __all__ = ["REPORT_NOTEBOOKS", "RunResult", "NotebookResult", "run_reports", "render_html", "resolve_notebooks",
            "plan_parameters", "fingerprint", "is_whole_suite",

@@ -225,25 +225,25 @@ def test_the_password_is_never_shown(pg, monkeypatch):
 def test_the_whole_suite_from_postgres_equals_the_suite_from_files(pg, suite_run, tmp_path):
     """The report suite run from the database gives the same model and decisions as from files,
     and no file of the run (manifest, model, HTML, notebooks, CSVs) nor its log holds the password."""
+    from conftest import SUITE_NOTEBOOK_PARAMS, SUITE_PARAMS
+
     from pmo_analysis.model import load_model
     from pmo_analysis.runner import run_reports
-
-    from .conftest import SUITE_NOTEBOOK_PARAMS, SUITE_PARAMS
 
     log: list[str] = []
     result = run_reports(data_dir=pg["url"], params=SUITE_PARAMS, notebook_params=SUITE_NOTEBOOK_PARAMS,
                          reports_dir=tmp_path, jobs=2, progress=log.append)
     assert result.status == suite_run.status == "success", result
-    ours, theirs = load_model(result.path / "model"), load_model(suite_run.path / "model")
+    ours, theirs = load_model(result.run_dir / "model"), load_model(suite_run.run_dir / "model")
     assert sorted(ours.tables) == sorted(theirs.tables)
     for name in theirs.tables:
         pd.testing.assert_frame_equal(ours.tables[name], theirs.tables[name], obj=name)
-    assert (result.path / "decisions.csv").read_bytes() == (suite_run.path / "decisions.csv").read_bytes()
-    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert (result.run_dir / "decisions.csv").read_bytes() == (suite_run.run_dir / "decisions.csv").read_bytes()
+    manifest = json.loads((result.run_dir / "manifest.json").read_text())
     assert manifest["data"]["dir"] == pg["url"]
     assert {t["table"]: t["rows"] for t in manifest["data"]["tables"]}["timesheets"] == \
         len(load_portfolio(SAMPLE_DATA_DIR).timesheets)
-    for f in [p for p in result.path.rglob("*") if p.is_file()] + [tmp_path / "index.html"]:
+    for f in [p for p in result.run_dir.rglob("*") if p.is_file()] + [tmp_path / "index.html"]:
         assert PASSWORD.encode() not in f.read_bytes(), f
     assert not any(PASSWORD in line for line in log)
     assert PASSWORD not in pg["log"].read_text(errors="replace")
