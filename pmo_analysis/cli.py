@@ -63,7 +63,8 @@ def _data_source(_ctx, _param, value):
               help="Leave out invalid rows (and rows that depend on them), list each, and exit 0 "
                    "if what is left is usable.")
 def validate(data_dir: Path | str, as_of: str | None, exclude_invalid: bool) -> None:
-    """Check DATA_DIR against the data contract and print a row count per table.
+    """Check DATA_DIR (a folder, a database URL or a mapping file) against the data contract and
+    print a row count per table.
 
     Exits 1 and lists every problem (file, row, column, value, rule) when the data breaks
     the contract. Warnings are printed but do not fail. With --exclude-invalid, the rows a run

@@ -84,7 +84,7 @@ def smtp(certificate, monkeypatch):
 
 
 def _html(message) -> str:
-    return html.unescape(message.get_body(preferencelist=("html",)).get_content())
+    return html.unescape(message.get_body(preferencelist=("html",)).get_content()).replace("\r\n", "\n")
 
 
 def test_the_executive_summary_arrives_with_headline_decisions_and_images(suite_run, smtp):
