@@ -6,8 +6,8 @@ after its run is published, :func:`deliver` sends one HTML email:
 * the subject names the portfolio report, its as-of date and the run's status;
 * the body holds the headline figures and the decisions asked for, read from the run's portfolio
   model (the same figures as every report of the run: :func:`pmo_analysis.summary.decisions_needed`),
-  and the executive summary's charts as inline images (``cid:``), which mail clients show without
-  fetching anything;
+  and the run's own charts (:data:`MAIL_CHARTS`) as inline images (``cid:``), which mail clients
+  show without fetching anything;
 * the full reports are linked when ``PMO_REPORTS_URL`` says where the reports folder is served,
   otherwise the executive summary's self-contained HTML is attached; ``decisions.csv`` is attached.
 
@@ -47,8 +47,12 @@ __all__ = ["MailError", "MailSettings", "summary_message", "alert_message", "tur
 
 #: Seconds an SMTP connection may take: a slow mail server never holds up the schedule for long.
 SMTP_TIMEOUT = 30
-#: Charts of the executive summary shown inline, at most.
-MAX_IMAGES = 6
+#: Charts shown inline, in this order, those the run drew (paths in the run's folder): the trend of the
+#: headline figures (from the second run of a schedule on), cost and schedule performance, value, capacity.
+MAIL_CHARTS = {"executive_summary/charts/headline_trend.png": "Headline figures, run by run",
+               "portfolio_roi/charts/cpi_spi_quadrant.png": "Cost and schedule performance (CPI, SPI)",
+               "portfolio_roi/charts/npv_ranked.png": "Projects ranked by NPV",
+               "resource_utilization/charts/capacity_vs_demand.png": "Capacity against demand"}
 
 # headline figures shown in the mail, in order, with how each is written (columns of model.headline)
 _HEADLINE = (
@@ -184,8 +188,8 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
                     ) -> EmailMessage:
     """The executive-summary mail of the published run in ``run_dir`` (see the module docstring).
 
-    The headline and the decisions come from the run's model; the charts are the PNGs the
-    executive summary saved (``executive_summary/charts``), shown inline by Content-ID.
+    The headline and the decisions come from the run's model; the charts are the PNGs the run's
+    reports saved (:data:`MAIL_CHARTS`), shown inline by Content-ID.
     """
     from .model import load_model
     from .summary import decisions_needed
@@ -194,13 +198,14 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     model = load_model(run_dir / "model")
     asks = decisions_needed(model)
-    charts = sorted((run_dir / "executive_summary" / "charts").glob("*.png"))[:MAX_IMAGES]
+    charts = [run_dir / c for c in MAIL_CHARTS if (run_dir / c).is_file()]
     cids = [make_msgid(domain="pmo.reports") for _ in charts]
     link = _run_link(run_dir, reports_url)
     status = manifest.get("status", "")
     html = _environment().get_template("mail_summary.html.j2").render(
         run=manifest, headline=_headline_rows(model), asks=asks.to_dict("records"),
-        images=[(c[1:-1], p.stem.replace("_", " ")) for c, p in zip(cids, charts, strict=True)], link=link,
+        images=[(c[1:-1], MAIL_CHARTS[str(p.relative_to(run_dir))]) for c, p in zip(cids, charts, strict=True)],
+        link=link,
         attached=link is None and (run_dir / "executive_summary.html").exists())
     msg = _message(f"Portfolio report as of {manifest.get('as_of', '')}"
                    + ("" if status == "success" else f" ({status})"), to=to, sender=sender)
