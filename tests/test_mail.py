@@ -114,9 +114,10 @@ def test_the_executive_summary_arrives_with_headline_decisions_and_images(suite_
     assert all(data[:8] == b"\x89PNG\r\n\x1a\n" for data in images.values())
     assert sorted(images.values(), key=len) == sorted((p.read_bytes() for p in charts), key=len)
     assert 'alt="Cost and schedule performance (CPI, SPI)"' in body
-    attached = {part.get_filename(): part.get_content() for part in msg.iter_attachments()}
+    attached = {part.get_filename(): part.get_payload(decode=True) for part in msg.iter_attachments()}
     assert set(attached) == {"executive_summary_2026-06-30.html", "decisions.csv"}
-    assert attached["decisions.csv"] == (run_dir / "decisions.csv").read_text()
+    assert attached["decisions.csv"] == (run_dir / "decisions.csv").read_bytes()  # as saved: BOM, Excel opens it
+    assert attached["executive_summary_2026-06-30.html"] == (run_dir / "executive_summary.html").read_bytes()
     assert "Running projects (active + on hold):" in msg.get_body(preferencelist=("plain",)).get_content()
     assert SMTP_PASSWORD not in msg.as_string()
 
