@@ -303,3 +303,13 @@ def test_an_unreachable_database_is_one_line():
     lines = str(exc.value).splitlines()
     assert lines[0] == f"1 problem(s) in the portfolio data {url}"
     assert lines[2].startswith(f"  - {url}: cannot read the database: connection failed")
+
+
+def test_a_notebook_takes_a_database_url_as_data_dir(tmp_path):
+    from pmo_analysis.params import resolve_params
+
+    url = f"sqlite:///{tmp_path / 'ppm.sqlite'}"
+    P = resolve_params("portfolio_roi", {"data_dir": url, "output_dir": str(tmp_path / "out")})
+    assert P.data_dir == url  # kept as text: a path would fold the '//' of the URL
+    with pytest.raises(ParameterError, match=r"holds a password"):
+        resolve_params("portfolio_roi", {"data_dir": "postgresql://u:pw@h/db"})
