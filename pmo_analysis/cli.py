@@ -44,14 +44,27 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+def _data_source(_ctx, _param, value):
+    """A data folder, a mapping file or a database URL (kept as text: a path would fold its ``//``)."""
+    from .sources import data_source
+
+    if value is None:
+        return None
+    try:
+        return data_source(value)
+    except PMOError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command()
-@click.argument("data_dir", type=click.Path(path_type=Path))
+@click.argument("data_dir", callback=_data_source)
 @click.option("--as-of", default=None, help="Report date (YYYY-MM-DD); enables as-of checks.")
 @click.option("--exclude-invalid", is_flag=True,
               help="Leave out invalid rows (and rows that depend on them), list each, and exit 0 "
                    "if what is left is usable.")
-def validate(data_dir: Path, as_of: str | None, exclude_invalid: bool) -> None:
-    """Check DATA_DIR against the data contract and print a row count per table.
+def validate(data_dir: Path | str, as_of: str | None, exclude_invalid: bool) -> None:
+    """Check DATA_DIR (a folder, a database URL or a mapping file) against the data contract and
+    print a row count per table.
 
     Exits 1 and lists every problem (file, row, column, value, rule) when the data breaks
     the contract. Warnings are printed but do not fail. With --exclude-invalid, the rows a run
@@ -80,7 +93,9 @@ def validate(data_dir: Path, as_of: str | None, exclude_invalid: bool) -> None:
     else:
         click.echo(f"{data_dir}: valid")
     for table, rows in portfolio.row_counts().items():
-        shown = "absent" if rows is None else f"{rows:>12,} rows  ({portfolio.files[table].name})"
+        read_from = portfolio.files.get(table)  # a file, or for a database "table ..." / "query"
+        shown = "absent" if rows is None else \
+            f"{rows:>12,} rows  ({getattr(read_from, 'name', read_from)})"
         click.echo(f"  {table:<12} {shown}")
     for w in portfolio.warnings:
         click.secho(f"warning: [{w.table}] {w}", fg="yellow", err=True)
@@ -172,8 +187,8 @@ def _publish_problem(exc: OSError, reports_dir: Path) -> str:
 
 
 @main.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-              help="Portfolio data folder (default: the bundled sample).")
+@click.option("--data-dir", callback=_data_source, default=None,
+              help="Portfolio data folder, database URL or mapping file (default: the bundled sample).")
 @click.option("-n", "--notebook", "notebooks", multiple=True,
               help="Notebook to run (repeatable); default: all report notebooks.")
 @click.option("-f", "--params-file", type=click.Path(path_type=Path),

@@ -48,6 +48,7 @@ import pandas as pd
 from .exceptions import DataValidationError, MissingTableError, Problem
 from .readers import ReadError, find_tables, read_table
 from .schema import SCHEMA, TABLES, Column, references  # SCHEMA and Column re-exported: the contract's old home
+from .sources import is_sql_source, open_sql_source
 from .validation import MAX_LISTED, Collector, check_references, check_warnings, drop_invalid_rows, validate_table
 
 __all__ = [
@@ -63,7 +64,7 @@ __all__ = [
 class Portfolio:
     """The tables of one data folder, typed and validated. A missing table is ``None``."""
 
-    data_dir: Path
+    data_dir: Path | str  # a folder, or a database shown without its password (pmo_analysis.sources)
     projects: pd.DataFrame | None = None
     cashflows: pd.DataFrame | None = None
     resources: pd.DataFrame | None = None
@@ -74,7 +75,8 @@ class Portfolio:
     dependencies: pd.DataFrame | None = None  # the delivery tables (optional, pmo_analysis.delivery)
     milestones: pd.DataFrame | None = None
     risks: pd.DataFrame | None = None
-    files: dict[str, Path] = field(default_factory=dict)
+    files: dict[str, Path] | dict[str, str] = field(default_factory=dict)  # for a database: "table x" or "query"
+    source: dict | None = None  # for a database: what a run's manifest records (no password, row fingerprints)
     warnings: list[Problem] = field(default_factory=list)
     dropped: list[Problem] = field(default_factory=list)
 
@@ -110,8 +112,10 @@ def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = N
 
     Parameters
     ----------
-    data_dir : path
-        Folder with ``<table>.csv|.xlsx|.parquet`` files or a ``portfolio.xlsx`` workbook.
+    data_dir : path or str
+        Folder with ``<table>.csv|.xlsx|.parquet`` files or a ``portfolio.xlsx`` workbook; or a
+        database URL (``postgresql://pmo@db/ppm``) or a mapping file (``ppm.yml``), read as
+        :mod:`pmo_analysis.sources` says.
     as_of : date, optional
         Report date; enables the "actual after as-of" warning.
     tables : iterable of str, optional
@@ -136,21 +140,27 @@ def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = N
     """
     if on_error not in ("raise", "drop"):
         raise ValueError(f"on_error must be 'raise' or 'drop', got {on_error!r}")
-    data_dir = _data_folder(Path(data_dir))
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
-    files, sheets, problems = find_tables(data_dir)
     wanted = _with_referred_tables(TABLES if tables is None else tables)
-    problems += _check_tables_found(data_dir, files)
-    loaded, collectors, unreadable = _read_and_validate(
-        files, sheets, wanted, limit=MAX_LISTED if on_error == "raise" else None)
-    problems += unreadable
+    limit = MAX_LISTED if on_error == "raise" else None
+    source: dict | None = None
+    if is_sql_source(data_dir):  # a database URL or a mapping file (pmo_analysis.sources)
+        data_dir, files, loaded, collectors, problems, source = _read_and_validate_sql(data_dir, wanted, limit)
+    else:
+        data_dir = _data_folder(Path(data_dir))
+        files, sheets, problems = find_tables(data_dir)
+        problems += _check_tables_found(data_dir, files)
+        loaded, collectors, unreadable = _read_and_validate(files, sheets, wanted, limit=limit)
+        problems += unreadable
     if not problems:
         check_references(loaded, collectors)
     if on_error == "drop":
         drop_invalid_rows(loaded, collectors)
     check_warnings(loaded, collectors, as_of_ts)
     all_problems = _raise_unless_usable(data_dir, problems, collectors, on_error)
-    return _portfolio(data_dir, files, loaded, collectors, all_problems)
+    portfolio = _portfolio(data_dir, files, loaded, collectors, all_problems)
+    portfolio.source = source
+    return portfolio
 
 
 def _data_folder(data_dir: Path) -> Path:
@@ -160,6 +170,31 @@ def _data_folder(data_dir: Path) -> Path:
         raise DataValidationError([Problem("-", str(data_dir), None, None, None,
                                            f"the data folder {what}")], str(data_dir))
     return data_dir
+
+
+def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | None):
+    """Read the wanted tables from a database and check them as :func:`_read_and_validate` does
+    files; rows are named by primary key or result row (see :mod:`pmo_analysis.sources`).
+
+    Returns ``(source shown, where each table was read from, typed tables, problems per table,
+    other problems, the manifest's record of the source)``.
+    """
+    sql = open_sql_source(value)
+    raws, where, problems, prints = sql.read(wanted)
+    if "projects" not in raws and not any(p.table == "projects" for p in problems):
+        problems.append(Problem("projects", sql.label("projects", "mapping"), None, None, None,
+                                "the projects table is required: add a 'projects' table to the database "
+                                "or name its table or query in a mapping file"))
+    loaded: dict[str, pd.DataFrame] = {}
+    collectors: dict[str, Collector] = {}
+    for table, raw in raws.items():
+        df, collectors[table] = validate_table(table, raw, sql.label(table, where[table]), text_source=False,
+                                               limit=limit)
+        if df is not None:
+            loaded[table] = df
+    record = {"source": sql.display, "mapping_file": None if sql.mapping_file is None else str(sql.mapping_file),
+              "tables": prints}
+    return sql.display, where, loaded, collectors, problems, record
 
 
 def _with_referred_tables(tables: Iterable[str]) -> set[str]:

@@ -16,13 +16,15 @@ class PMOError(Exception):
 class Problem:
     """One problem found in the input data.
 
-    ``row`` is the row number a spreadsheet user sees (the header is row 1), or
-    ``None`` when the problem concerns the whole table or file.
+    ``row`` is the row number a spreadsheet user sees (the header is row 1); for a table read
+    from a database, the row's primary key or its row in the query result, as text
+    (``project_id 'PRJ-007'``, ``result row 12``); ``None`` when the problem concerns the whole
+    table or file.
     """
 
     table: str
     file: str
-    row: int | None
+    row: int | str | None
     column: str | None
     value: object
     rule: str
@@ -31,7 +33,7 @@ class Problem:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", row {self.row}" if isinstance(self.row, int) else f", {self.row}"
         if self.column:
             where += f", column {self.column!r}"
         value = "" if self.value is None else f": value {self.value!r}"

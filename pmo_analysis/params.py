@@ -44,7 +44,8 @@ __all__ = ["Param", "NOTEBOOKS", "MODEL_PARAMS", "validate_model_params", "typed
 
 @dataclass(frozen=True)
 class Param:
-    """One notebook parameter. ``kind``: path, date, float, int, str, bool or choice.
+    """One notebook parameter. ``kind``: path, source (a path or a database URL), date, float, int, str,
+    bool or choice.
 
     A number's range is given as ``min``, ``max`` and ``min_inclusive`` and kept as :attr:`bounds`,
     the same :class:`~pmo_analysis.bounds.Bounds` the data contract uses for its columns.
@@ -71,7 +72,8 @@ class Param:
 
 
 _COMMON = [
-    Param("data_dir", "path", None, "portfolio data folder (default: the bundled sample)"),
+    # kind "source": a folder, or a database URL or mapping file (pmo_analysis.sources)
+    Param("data_dir", "source", None, "portfolio data folder (default: the bundled sample)"),
     Param("as_of", "date", None,
           "report date YYYY-MM-DD (default: the end of the last complete month the data covers)"),
     Param("output_dir", "path", None,
@@ -280,7 +282,12 @@ def _convert(notebook: str, p: Param, value: Any) -> Any:
     check_plain(value, where=where)
     if p.kind == "any":
         return value
-    if p.kind == "path":
+    if p.kind == "source":  # a folder, a mapping file or a database URL (pmo_analysis.sources)
+        from .sources import data_source, is_database_url
+
+        if is_database_url(value):
+            return data_source(str(value), where=where)
+    if p.kind in ("path", "source"):
         try:
             return Path(str(value)).expanduser()
         except RuntimeError:  # ~name of a user this machine does not know
@@ -509,9 +516,13 @@ def resolve_params(notebook: str, namespace: dict[str, Any]) -> SimpleNamespace:
             return path
         return path if path.exists() else PROJ_ROOT / path
 
-    typed["data_dir"] = _abs(typed["data_dir"]) or SAMPLE_DATA_DIR
-    if not typed["data_dir"].is_dir():
-        raise ParameterError(f"{name}: parameter 'data_dir' is not a folder: {str(typed['data_dir'])!r}")
+    from .sources import is_database_url, is_mapping_file
+
+    if not is_database_url(typed["data_dir"]):  # a URL is checked when the database is read
+        typed["data_dir"] = _abs(typed["data_dir"]) or SAMPLE_DATA_DIR
+        if not (typed["data_dir"].is_dir() or is_mapping_file(typed["data_dir"]) and typed["data_dir"].is_file()):
+            raise ParameterError(f"{name}: parameter 'data_dir' is not a folder, a mapping file or a database "
+                                 f"URL: {str(typed['data_dir'])!r}")
     typed["model_dir"] = _abs(typed["model_dir"])
     typed["output_dir"] = _abs(typed["output_dir"]) or REPORTS_DIR / "scratch" / name
     typed["output_dir"].mkdir(parents=True, exist_ok=True)

@@ -134,7 +134,8 @@ class RawTable:
     df: pd.DataFrame
     header_row: int = 1
     nan_cells: dict[int, np.ndarray] = field(default_factory=dict)
-    row_numbers: np.ndarray | None = None  # spreadsheet row of each data row, when not consecutive
+    # spreadsheet row of each data row, when not consecutive; for a database, each row's key as text
+    row_numbers: np.ndarray | None = None
     bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, rule): rows not read
 
 

@@ -39,6 +39,7 @@ from .publish import (
     update_index,
     write_manifest,
 )
+from .sources import short_name
 
 __all__ = ["REPORT_NOTEBOOKS", "RunResult", "NotebookResult", "run_reports", "render_html", "resolve_notebooks",
            "plan_parameters", "fingerprint", "is_whole_suite",
@@ -230,7 +231,7 @@ class _Progress:
 class _Plan:
     """What a run will do, checked before any data is read or kernel starts."""
 
-    data_dir: Path
+    data_dir: Path | str  # a folder or mapping file, or a database URL (no password)
     reports_dir: Path
     paths: list[Path]
     common: dict[str, Any]  # the run's parameters (with data_dir): the model's, and every notebook's
@@ -242,11 +243,9 @@ def _plan_run(*, data_dir: str | Path, notebooks: list[str] | None, params: dict
               notebook_params: dict[str, dict] | None, reports_dir: str | Path, notebooks_dir: str | Path
               ) -> _Plan:
     """Plan the run: the data folder, the notebooks and every parameter, checked before any work."""
-    data_dir = Path(data_dir).resolve()
-    if not data_dir.is_dir():
-        raise ParameterError(f"data folder not found: {str(data_dir)!r}")
+    data_dir = _data_source(data_dir)
     params = dict(params or {})
-    if "data_dir" in params and Path(str(params["data_dir"])).expanduser().resolve() != data_dir:
+    if "data_dir" in params and _data_source(params["data_dir"], check=False) != data_dir:
         raise ParameterError(f"two data folders given: {str(data_dir)!r} and parameter data_dir "
                              f"{str(params['data_dir'])!r}; give one")
     paths = resolve_notebooks(notebooks, Path(notebooks_dir))
@@ -258,7 +257,23 @@ def _plan_run(*, data_dir: str | Path, notebooks: list[str] | None, params: dict
                  complete=is_whole_suite(paths, Path(notebooks_dir)))
 
 
-def _build_model(data_dir: Path, common: dict[str, Any], *, say: _Progress):
+def _data_source(value: str | Path, *, check: bool = True) -> Path | str:
+    """The run's data source: a folder or mapping file (resolved; with ``check``, it must exist) or
+    a database URL (checked: no password in it; see :mod:`pmo_analysis.sources`).
+    """
+    from .sources import data_source, is_mapping_file
+
+    source = data_source(value)
+    if isinstance(source, str):
+        return source
+    source = source.resolve()
+    if check and not (source.is_file() if is_mapping_file(source) else source.is_dir()):
+        raise ParameterError(f"{'database mapping file' if is_mapping_file(source) else 'data folder'} "
+                             f"not found: {str(source)!r}")
+    return source
+
+
+def _build_model(data_dir: Path | str, common: dict[str, Any], *, say: _Progress):
     """Load the data once and compute the run's portfolio model (before any kernel starts)."""
     from .data import load_portfolio
     from .model import build_model
@@ -271,6 +286,8 @@ def _build_model(data_dir: Path, common: dict[str, Any], *, say: _Progress):
     model = build_model(portfolio, as_of=as_of, params=model_params)
     say(f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
         + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else ""))
+    if portfolio.source is not None:  # a database: its URL (no password) and its tables' fingerprints
+        model.meta["source"] = portfolio.source
     return model
 
 
@@ -353,7 +370,7 @@ def _notebook_parameters(path: Path, plan: _Plan, run: _Run) -> dict[str, Any]:
 def _report_header(name: str, plan: _Plan, run: _Run) -> dict[str, Any]:
     """What the header of a report page says (``templates/pmo``)."""
     return {"title": TITLES.get(name, name.replace("_", " ").capitalize()), "as_of": run.as_of,
-            "data_dir": plan.data_dir.name, "run_time": iso_time(run.started), "run_id": run.run_id,
+            "data_dir": short_name(plan.data_dir), "run_time": iso_time(run.started), "run_id": run.run_id,
             "index_href": "index.html"}
 
 
@@ -395,22 +412,35 @@ def _manifest(plan: _Plan, run: _Run, model, results: list[NotebookResult], *, s
                          "rows": model.data_quality.head(1000).astype(str).to_dict("records")},
         "model": {"dir": "model", "version": model.meta["version"], "tables": sorted(model.tables)},
         "notebooks": [asdict(r) for r in results],
-        "data": {"dir": str(plan.data_dir), "files": fingerprint(plan.data_dir)},
+        "data": _data_record(plan.data_dir, model.meta.get("source")),
         "versions": _versions(),
     }
 
 
+def _data_record(data_dir: Path | str, source: dict[str, Any] | None) -> dict[str, Any]:
+    """What the manifest says of the data: a folder's files with checksums; for a database its URL
+    without a password, the mapping file and each table's row count and row fingerprint.
+    """
+    if source is None:
+        return {"dir": str(data_dir), "files": fingerprint(data_dir)}
+    files = [] if source.get("mapping_file") is None else fingerprint_file(Path(source["mapping_file"]))
+    return {"dir": source["source"], "files": files, "mapping_file": source.get("mapping_file"),
+            "tables": source["tables"]}
+
+
+def fingerprint_file(path: Path, name: str | None = None) -> list[dict[str, Any]]:
+    """Name, size and sha256 of one file, as :func:`fingerprint` lists them."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return [{"name": name or path.name, "size": path.stat().st_size, "sha256": h.hexdigest()}]
+
+
 def fingerprint(data_dir: Path) -> list[dict[str, Any]]:
     """Name, size and sha256 of every file in the data folder (recursively, sorted)."""
-    files = []
-    for f in sorted(p for p in Path(data_dir).rglob("*") if p.is_file()):
-        h = hashlib.sha256()
-        with f.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        files.append({"name": str(f.relative_to(data_dir)), "size": f.stat().st_size,
-                      "sha256": h.hexdigest()})
-    return files
+    return [f for p in sorted(p for p in Path(data_dir).rglob("*") if p.is_file())
+            for f in fingerprint_file(p, str(p.relative_to(data_dir)))]
 
 
 def _versions() -> dict[str, str]:

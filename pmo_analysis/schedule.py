@@ -10,6 +10,11 @@
         notebooks: [executive_summary, portfolio_roi]   # optional, default all
         params:
           as_of: "{{ last_month_end }}"
+        mail:                        # optional: the executive summary by email after each run
+          to: [cio@example.org, cfo@example.org]
+          alert_off_track: true      # optional: an alert when a project turns off track
+
+``data_dir`` is a data folder, a database URL or a mapping file (:mod:`pmo_analysis.sources`).
 
 Cron expressions have five fields (minute hour day-of-month month day-of-week) or are one of
 croniter's ``@daily``-style names; day-of-week 0 and 7 are both Sunday. One engine, croniter,
@@ -27,12 +32,19 @@ whatever the run's status: a call killed mid-run leaves the slot to the next cal
 raises before publishing (missing data folder, invalid data) is tried again by later calls, at most
 :data:`MAX_ATTEMPTS` times in all for one slot, then recorded as failed with its message.
 
+A schedule with ``mail:`` sends its published run's executive summary (:mod:`pmo_analysis.mail`;
+the SMTP server and login come from ``PMO_SMTP_*`` environment variables, never from this file)
+once the run is published and recorded. Mail never holds up or loses a report: a failure is
+logged and recorded as ``pending``, and every later call tries again until it is sent or a newer
+run of the schedule replaces it. A run that failed altogether is not mailed.
+
 State file, one entry per schedule (an entry that is just the slot string, as written before
 attempts were recorded, still reads as the last slot done)::
 
     {"weekly": {"done": "2026-03-02T07:00:00+00:00", "status": "success",
                 "run_id": "20260302T070004Z-weekly", "message": "",
-                "attempt": {"slot": "2026-03-09T07:00:00+00:00", "count": 1, "error": "..."}}}
+                "attempt": {"slot": "2026-03-09T07:00:00+00:00", "count": 1, "error": "..."},
+                "mail": {"run_id": "20260302T070004Z-weekly", "status": "sent", "attempts": 1, "error": null}}}
 """
 from __future__ import annotations
 
@@ -80,6 +92,8 @@ class Schedule:
     data_dir: str
     notebooks: list[str] | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    mail_to: list[str] = field(default_factory=list)  #: who gets the executive summary by email
+    alert_off_track: bool = False  #: also an alert mail when a project turns off track
 
     @property
     def tz(self) -> ZoneInfo:
@@ -126,10 +140,10 @@ def _check_schedule(name: str, s: Any) -> Schedule:
     for key in ("cron", "timezone", "data_dir"):
         if s.get(key) in (None, ""):
             raise ParameterError(f"needs {key!r}")
-    unknown = set(map(str, s)) - {"cron", "timezone", "data_dir", "notebooks", "params"}
+    unknown = set(map(str, s)) - {"cron", "timezone", "data_dir", "notebooks", "params", "mail"}
     if unknown:
         raise ParameterError(f"unknown field(s) {', '.join(sorted(unknown))}; "
-                             f"use cron, timezone, data_dir, notebooks, params")
+                             f"use cron, timezone, data_dir, notebooks, params, mail")
     cron = str(s["cron"]).strip()
     problem = _cron_problem(cron)
     if problem:
@@ -139,6 +153,9 @@ def _check_schedule(name: str, s: Any) -> Schedule:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ParameterError(f"'timezone' is not an IANA time zone such as Europe/London: "
                              f"{s['timezone']!r}") from None
+    from .sources import data_source
+
+    data_source(str(s["data_dir"]), where="'data_dir'")  # a database URL must not hold a password
     notebooks = s.get("notebooks")
     if notebooks is not None and not (isinstance(notebooks, list) and notebooks
                                       and all(isinstance(n, str) for n in notebooks)):
@@ -154,7 +171,34 @@ def _check_schedule(name: str, s: Any) -> Schedule:
             if template not in _TEMPLATE_NAMES:
                 raise ParameterError(f"parameter {key!r}: unknown template {{{{ {template} }}}}; "
                                      f"use one of {', '.join(_TEMPLATE_NAMES)}")
-    return Schedule(name, cron, str(s["timezone"]), str(s["data_dir"]), notebooks, dict(params))
+    mail_to, alert = _check_mail(s.get("mail"))
+    return Schedule(name, cron, str(s["timezone"]), str(s["data_dir"]), notebooks, dict(params), mail_to, alert)
+
+
+def _check_mail(mail: Any) -> tuple[list[str], bool]:
+    """A schedule's ``mail:`` (``to:`` addresses, ``alert_off_track:``) as (recipients, alert)."""
+    from .mail import MailError, check_address
+
+    if mail is None:
+        return [], False
+    if not isinstance(mail, dict) or not mail.get("to"):
+        raise ParameterError("'mail' must be a mapping with 'to: [addresses]' (and optionally alert_off_track)")
+    unknown = set(map(str, mail)) - {"to", "alert_off_track"}
+    if unknown:
+        raise ParameterError(f"'mail' has unknown field(s) {', '.join(sorted(unknown))}; use to, alert_off_track "
+                             "(the server and its login come from PMO_SMTP_* environment variables, never "
+                             "from this file)")
+    to = [mail["to"]] if isinstance(mail["to"], str) else mail["to"]
+    if not isinstance(to, list):
+        raise ParameterError(f"'mail.to' must be a list of email addresses, got {mail['to']!r}")
+    try:
+        to = [check_address(a, where="'mail.to'") for a in to]
+    except MailError as exc:
+        raise ParameterError(str(exc)) from None
+    alert = mail.get("alert_off_track", False)
+    if not isinstance(alert, bool):
+        raise ParameterError(f"'mail.alert_off_track' must be true or false, got {alert!r}")
+    return to, alert
 
 
 def load_schedules(path: str | Path) -> tuple[dict[str, Schedule], list[str]]:
@@ -250,9 +294,11 @@ def _lock(path: Path):
         fh.close()
 
 
-def _resolve_dir(d: str, base: Path) -> Path:
-    p = Path(d)
-    return p if p.is_absolute() else (base / p)
+def _resolve_dir(d: str, base: Path) -> Path | str:
+    """A schedule's data folder or mapping file relative to ``base``; a database URL as it is."""
+    from .sources import data_source
+
+    return data_source(d, base=base)
 
 
 @dataclass
@@ -271,6 +317,7 @@ class SlotOutcome:
     run_id: str | None = None
     attempt: int = 0
     ran: bool = False  #: a run was started by this call
+    mail: str = ""  #: what this call did about mailing the schedule's report, if anything
 
     @property
     def ok(self) -> bool:
@@ -279,7 +326,8 @@ class SlotOutcome:
 
     def __str__(self) -> str:
         if self.status == "not due":
-            return f"{self.schedule}: not due" + (f" ({self.message})" if self.message else "")
+            return f"{self.schedule}: not due" + (f" ({self.message})" if self.message else "") \
+                + (f"; {self.mail}" if self.mail else "")
         text = f"{self.schedule}: {self.status}, slot {self.slot}"
         if self.run_id:
             text += f", run {self.run_id}"
@@ -287,7 +335,7 @@ class SlotOutcome:
             text += f", attempt {self.attempt} of {MAX_ATTEMPTS}, tried again at the next call"
         elif self.status == "failed" and not self.run_id:
             text += f", gave up after {self.attempt} attempt(s)"
-        return text + (f": {self.message}" if self.message else "")
+        return text + (f": {self.message}" if self.message else "") + (f"; {self.mail}" if self.mail else "")
 
 
 def _read_state(path: Path) -> dict[str, dict[str, Any]]:
@@ -328,6 +376,7 @@ def _run_slot(name: str, s: Schedule, slot: dt.datetime, state: dict[str, dict[s
     """Attempt one due slot: record the attempt, run, record how it ended (see :func:`run_schedules`)."""
     key = slot.isoformat()
     entry = state.setdefault(name, {})
+    unsent = entry.get("mail")  # a report not mailed yet stays to be mailed, whatever this run does
     attempt = dict((entry.get("attempt") or {}) if (entry.get("attempt") or {}).get("slot") == key
                    else {"slot": key, "count": 0, "error": None})
     if attempt["count"] >= MAX_ATTEMPTS:  # the last attempt was interrupted before it ended
@@ -358,8 +407,42 @@ def _run_slot(name: str, s: Schedule, slot: dt.datetime, state: dict[str, dict[s
         status, run_id = getattr(result, "status", "success"), getattr(result, "run_id", None)
         state[name] = {"done": key, "status": status, "run_id": run_id, "message": ""}
         outcome = SlotOutcome(name, status, key, run_id=run_id, attempt=attempt["count"], ran=True)
+        if s.mail_to and run_id and status != "failed":  # a newer report replaces one not yet mailed
+            state[name]["mail"] = {"run_id": run_id, "status": "pending", "attempts": 0, "error": None}
+    if unsent is not None:
+        state[name].setdefault("mail", unsent)
     _write_state(state_path, state)
+    if (state[name].get("mail") or {}).get("status") == "pending":
+        outcome.mail = _mail_pending(name, s, state, state_path, reports_dir=reports_dir, say=say)
     return outcome
+
+
+def _mail_pending(name: str, s: Schedule, state: dict[str, dict[str, Any]], state_path: Path, *,
+                  reports_dir: Path, say: Callable[[str], None]) -> str:
+    """Try to mail the schedule's published run that has not gone out yet; record how it went.
+
+    Runs after the run is published and its slot recorded: a mail server that is down or refuses
+    never holds up or loses a report. A failure is logged and left ``pending``; every later call
+    (``run-due``, ``serve``) tries again, until it is sent or a newer run of the schedule replaces it.
+    """
+    from .mail import deliver
+
+    entry = state[name]["mail"]
+    entry["attempts"] = int(entry.get("attempts") or 0) + 1
+    run_dir = reports_dir / entry["run_id"]
+    try:
+        subjects = deliver(run_dir, to=s.mail_to, alert_off_track=s.alert_off_track)
+    except Exception as exc:  # logged and tried again: delivery never fails the schedule
+        entry["error"] = _one_line(exc)
+        text = f"mail of run {entry['run_id']} not sent (attempt {entry['attempts']}, tried again at the next call): " \
+               f"{entry['error']}"
+    else:
+        entry.update(status="sent", error=None, sent=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                     subjects=subjects)
+        text = f"mailed run {entry['run_id']} to {len(s.mail_to)} recipient(s): " + "; ".join(subjects)
+    _write_state(state_path, state)
+    say(f"schedule {name}: {text}")
+    return text
 
 
 def run_schedules(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR,
@@ -389,6 +472,8 @@ def run_schedules(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS
             if slot is None:
                 nxt = next_runs(s, after=now, n=1)[0]
                 outcomes.append(SlotOutcome(name, "not due", message=f"next slot {nxt.isoformat()}"))
+                if s.mail_to and (state.get(name, {}).get("mail") or {}).get("status") == "pending":
+                    outcomes[-1].mail = _mail_pending(name, s, state, state_path, reports_dir=reports_dir, say=say)
             else:
                 outcomes.append(_run_slot(name, s, slot, state, state_path, runner=runner, reports_dir=reports_dir,
                                           base_dir=base_dir, say=say))

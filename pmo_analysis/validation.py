@@ -164,7 +164,8 @@ class Collector:
                 value = value.date().isoformat()
             elif hasattr(value, "item"):  # numpy scalar -> plain Python for a readable repr
                 value = value.item()
-            self.problems.append(Problem(self.table, self.file, int(row), column, value, rule, severity))
+            row = row if isinstance(row, str) else int(row)  # a database row is named by its key
+            self.problems.append(Problem(self.table, self.file, row, column, value, rule, severity))
         if len(idx) > len(listed):
             self.problems.append(Problem(self.table, self.file, None, column, None,
                                          f"{rule} (and {len(idx) - len(listed):,} more rows)",

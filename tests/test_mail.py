@@ -1,0 +1,221 @@
+"""Reports by email: a real SMTP server (aiosmtpd) with STARTTLS and login on localhost receives the
+mail, and the test reads it back: subject, body, inline images, attachments."""
+from __future__ import annotations
+
+import datetime as dt
+import email
+import html
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+from email import policy
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from pmo_analysis import formatting as fmt
+from pmo_analysis.exceptions import ParameterError
+from pmo_analysis.mail import MAIL_CHARTS, MailError, MailSettings, deliver, turned_off_track
+from pmo_analysis.model import load_model
+from pmo_analysis.schedule import Schedule, _check_schedule, run_schedules
+from pmo_analysis.summary import decisions_needed
+
+SMTP_PASSWORD = "smtp-Pa55-not-in-any-mail"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Inbox:
+    """aiosmtpd handler and authenticator: keeps each message, whether it came over TLS, and the login."""
+
+    def __init__(self):
+        self.messages, self.tls, self.logins = [], [], []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        self.tls.append(session.ssl is not None)
+        return "250 OK"
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"pmo-reports@example.org" and auth_data.password == SMTP_PASSWORD.encode()
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+                   check=True, capture_output=True)
+    return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.fixture
+def smtp(certificate, monkeypatch):
+    """A real SMTP server on a free port that requires STARTTLS and a login; the PMO_SMTP_* variables
+    point at it (its certificate trusted through PMO_SMTP_CAFILE)."""
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox, port = _Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
+                            authenticator=inbox, auth_require_tls=True, server_hostname="localhost")
+    controller.start()
+    for k, v in {"PMO_SMTP_HOST": "localhost", "PMO_SMTP_PORT": str(port), "PMO_SMTP_USER": "pmo-reports@example.org",
+                 "PMO_SMTP_PASSWORD": SMTP_PASSWORD, "PMO_SMTP_FROM": "PMO reports <pmo-reports@example.org>",
+                 "PMO_SMTP_CAFILE": str(cert)}.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("PMO_REPORTS_URL", raising=False)
+    yield inbox
+    controller.stop()
+
+
+def _html(message) -> str:
+    return html.unescape(message.get_body(preferencelist=("html",)).get_content()).replace("\r\n", "\n")
+
+
+def test_the_executive_summary_arrives_with_headline_decisions_and_images(suite_run, smtp):
+    run_dir = suite_run.run_dir
+    subjects = deliver(run_dir, to=["cio@example.org", "cfo@example.org"])
+    assert subjects == ["Portfolio report as of 2026-06-30"]
+    (msg,) = smtp.messages
+    assert smtp.tls == [True] and smtp.logins == ["pmo-reports@example.org"]
+    assert msg["Subject"] == "Portfolio report as of 2026-06-30"
+    assert msg["To"] == "cio@example.org, cfo@example.org"
+    body = _html(msg)
+    model = load_model(run_dir / "model")
+    h = model.headline.iloc[0]
+    assert f"Running projects (active + on hold)</td>\n<td style=\"padding:5px 8px;border-bottom:1px solid #e3e3e3;" \
+           f"text-align:right;font-weight:bold\">{fmt.count(h['running_projects'])}</td>" in body
+    assert fmt.money(h["portfolio_npv"]) in body and fmt.ratio(h["portfolio_cpi"]) in body
+    asks = decisions_needed(model)
+    assert len(asks) > 0
+    for a in asks.itertuples():
+        assert a.decision in body and a.why in body
+    # inline images: every cid the HTML names is a PNG part of the message, and the reverse
+    images = {part["Content-ID"].strip("<>"): part.get_content() for part in msg.walk()
+              if part.get_content_type() == "image/png"}
+    charts = [run_dir / c for c in MAIL_CHARTS if (run_dir / c).is_file()]
+    assert len(images) == len(charts) >= 3  # the first run of a schedule has no headline trend yet
+    assert all(f"cid:{cid}" in body for cid in images)
+    assert all(data[:8] == b"\x89PNG\r\n\x1a\n" for data in images.values())
+    assert sorted(images.values(), key=len) == sorted((p.read_bytes() for p in charts), key=len)
+    assert 'alt="Cost and schedule performance (CPI, SPI)"' in body
+    attached = {part.get_filename(): part.get_payload(decode=True) for part in msg.iter_attachments()}
+    assert set(attached) == {"executive_summary_2026-06-30.html", "decisions.csv"}
+    assert attached["decisions.csv"] == (run_dir / "decisions.csv").read_bytes()  # as saved: BOM, Excel opens it
+    assert attached["executive_summary_2026-06-30.html"] == (run_dir / "executive_summary.html").read_bytes()
+    assert "Running projects (active + on hold):" in msg.get_body(preferencelist=("plain",)).get_content()
+    assert SMTP_PASSWORD not in msg.as_string()
+
+
+def test_with_a_reports_url_the_mail_links_the_reports(suite_run, smtp, monkeypatch):
+    monkeypatch.setenv("PMO_REPORTS_URL", "https://pmo.example.org/reports/")
+    deliver(suite_run.run_dir, to=["cio@example.org"])
+    (msg,) = smtp.messages
+    assert f'href="https://pmo.example.org/reports/{suite_run.run_id}/index.html"' in _html(msg)
+    assert [p.get_filename() for p in msg.iter_attachments()] == ["decisions.csv"]
+
+
+def test_mail_never_goes_without_starttls(suite_run, monkeypatch):
+    inbox, port = _Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)  # offers no STARTTLS
+    controller.start()
+    try:
+        settings = MailSettings(host="127.0.0.1", port=port, sender="pmo@example.org")
+        with pytest.raises(MailError, match=r"cannot send mail through 127.0.0.1:\d+: SMTPNotSupportedError"):
+            deliver(suite_run.run_dir, to=["cio@example.org"], settings=settings)
+    finally:
+        controller.stop()
+    assert inbox.messages == []
+
+
+def test_settings_come_from_the_environment_only():
+    with pytest.raises(MailError, match="PMO_SMTP_HOST is not set"):
+        MailSettings.from_env({})
+    with pytest.raises(MailError, match="PMO_SMTP_USER is set but PMO_SMTP_PASSWORD is not"):
+        MailSettings.from_env({"PMO_SMTP_HOST": "h", "PMO_SMTP_USER": "u@example.org"})
+    s = MailSettings.from_env({"PMO_SMTP_HOST": "h", "PMO_SMTP_USER": "u@example.org", "PMO_SMTP_PASSWORD": "pw-x"})
+    assert s.port == 587 and s.sender == "u@example.org" and "pw-x" not in repr(s)
+
+
+def test_a_schedule_names_recipients_never_credentials():
+    base = {"cron": "0 7 * * MON", "timezone": "Europe/London", "data_dir": "data/sample"}
+    s = _check_schedule("weekly", base | {"mail": {"to": ["cio@example.org"], "alert_off_track": True}})
+    assert s.mail_to == ["cio@example.org"] and s.alert_off_track
+    with pytest.raises(ParameterError, match="'mail' has unknown field.s. password; use to, alert_off_track"):
+        _check_schedule("weekly", base | {"mail": {"to": ["cio@example.org"], "password": "x"}})
+    with pytest.raises(ParameterError, match="'mail.to': not an email address: 'cio'"):
+        _check_schedule("weekly", base | {"mail": {"to": ["cio"]}})
+
+
+def test_turned_off_track_counts_only_projects_that_changed():
+    prev = pd.DataFrame({"project_id": ["A", "B", "C"], "health": ["at risk", "off track", "on track"]})
+    cur = pd.DataFrame({"project_id": ["A", "B", "C", "D"], "name": list("abcd"),
+                        "running": [True, True, False, True], "health": ["off track"] * 4,
+                        "health_reason": ["CPI 0.80", "", "", "SPI 0.70"]})
+    out = turned_off_track(prev, cur)
+    assert out.to_dict("records") == [{"project_id": "A", "name": "a", "was": "at risk", "reason": "CPI 0.80"},
+                                      {"project_id": "D", "name": "d", "was": "new", "reason": "SPI 0.70"}]
+    assert turned_off_track(None, cur).empty
+
+
+def test_a_failed_delivery_is_retried_at_the_next_call_and_never_blocks_the_report(suite_run, smtp, tmp_path,
+                                                                                     monkeypatch):
+    """The first call publishes the run while the mail server is unreachable (logged, pending); the
+    next call, not due, sends it with the alert for the projects that turned off track since the
+    previous run; a third call sends nothing again."""
+    reports = tmp_path / "reports"
+    previous = reports / "20260101T070000Z-adhoc"
+    shutil.copytree(suite_run.run_dir, previous)  # the schedule's previous run: every project on track
+    projects = pd.read_parquet(previous / "model" / "projects.parquet")
+    projects.assign(health="on track").to_parquet(previous / "model" / "projects.parquet")
+    manifest = json.loads((previous / "manifest.json").read_text())
+    (previous / "manifest.json").write_text(json.dumps(manifest | {"started": "2026-01-01T07:00:00+00:00"}))
+
+    def runner(*, reports_dir, **_):
+        shutil.copytree(suite_run.run_dir, reports_dir / suite_run.run_id)
+        return SimpleNamespace(status="success", run_id=suite_run.run_id)
+
+    smtp_port = int(os.environ["PMO_SMTP_PORT"])
+    monkeypatch.setenv("PMO_SMTP_PORT", str(_free_port()))  # nothing listens there
+    s = {"weekly": Schedule("weekly", "0 7 * * MON", "UTC", "data/sample", mail_to=["cio@example.org"],
+                            alert_off_track=True)}
+    now = dt.datetime(2026, 7, 6, 8, 0, tzinfo=dt.UTC)
+    log: list[str] = []
+    (first,) = run_schedules(s, reports_dir=reports, now=now, runner=runner, say=log.append)
+    assert first.status == "success" and (reports / suite_run.run_id / "executive_summary.html").exists()
+    assert "not sent (attempt 1, tried again at the next call): cannot send mail through localhost:" in first.mail
+    state = json.loads((reports / ".schedule-state.json").read_text())
+    assert state["weekly"]["mail"]["status"] == "pending" and smtp.messages == []
+    assert any("not sent" in line for line in log)
+
+    monkeypatch.setenv("PMO_SMTP_PORT", str(smtp_port))
+    (second,) = run_schedules(s, reports_dir=reports, now=now + dt.timedelta(minutes=1), runner=runner,
+                              say=log.append)
+    assert second.status == "not due" and second.mail.startswith(f"mailed run {suite_run.run_id} to 1 recipient(s)")
+    model = load_model(suite_run.run_dir / "model")
+    n_off = int((model.projects["running"] & (model.projects["health"] == "off track")).sum())
+    assert n_off > 0
+    assert [m["Subject"] for m in smtp.messages] == [
+        "Portfolio report as of 2026-06-30", f"Alert: {n_off} project(s) turned off track, as of 2026-06-30"]
+    alert = _html(smtp.messages[1])
+    off = model.projects.loc[model.projects["running"] & (model.projects["health"] == "off track")]
+    assert all(f"{r.project_id} {r.name}" in alert for r in off.itertuples())
+    assert json.loads((reports / ".schedule-state.json").read_text())["weekly"]["mail"]["status"] == "sent"
+
+    (third,) = run_schedules(s, reports_dir=reports, now=now + dt.timedelta(minutes=2), runner=runner, say=log.append)
+    assert third.mail == "" and len(smtp.messages) == 2
