@@ -137,6 +137,10 @@ NOTEBOOKS: dict[str, list[Param]] = {
               choices=("resource", "role", "department")),
     ],
     "lessons_learned": _COMMON + _model("min_projects", "n_themes", "top_n"),
+    # one page per project (pmo_analysis.pages): the run renders it for every project it chooses
+    "project_report": _COMMON + [
+        Param("project_id", "str", None, "the project shown (default: the worst running project)"),
+    ],
 }
 
 
