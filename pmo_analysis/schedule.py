@@ -80,6 +80,7 @@ class Schedule:
     data_dir: str
     notebooks: list[str] | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    projects: str | tuple[str, ...] | None = None  # the run's project pages (pmo_analysis.pages.parse_projects)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -126,10 +127,10 @@ def _check_schedule(name: str, s: Any) -> Schedule:
     for key in ("cron", "timezone", "data_dir"):
         if s.get(key) in (None, ""):
             raise ParameterError(f"needs {key!r}")
-    unknown = set(map(str, s)) - {"cron", "timezone", "data_dir", "notebooks", "params"}
+    unknown = set(map(str, s)) - {"cron", "timezone", "data_dir", "notebooks", "params", "projects"}
     if unknown:
         raise ParameterError(f"unknown field(s) {', '.join(sorted(unknown))}; "
-                             f"use cron, timezone, data_dir, notebooks, params")
+                             f"use cron, timezone, data_dir, notebooks, params, projects")
     cron = str(s["cron"]).strip()
     problem = _cron_problem(cron)
     if problem:
@@ -154,7 +155,17 @@ def _check_schedule(name: str, s: Any) -> Schedule:
             if template not in _TEMPLATE_NAMES:
                 raise ParameterError(f"parameter {key!r}: unknown template {{{{ {template} }}}}; "
                                      f"use one of {', '.join(_TEMPLATE_NAMES)}")
-    return Schedule(name, cron, str(s["timezone"]), str(s["data_dir"]), notebooks, dict(params))
+    return Schedule(name, cron, str(s["timezone"]), str(s["data_dir"]), notebooks, dict(params),
+                    _schedule_projects(s))
+
+
+def _schedule_projects(s: dict) -> str | tuple[str, ...] | None:
+    """A schedule's ``projects``: which project pages its runs render (``off-track``, a list of ids...)."""
+    if s.get("projects") is None:
+        return None
+    from .pages import parse_projects
+
+    return parse_projects(s["projects"], where="'projects'")
 
 
 def load_schedules(path: str | Path) -> tuple[dict[str, Schedule], list[str]]:
@@ -345,7 +356,8 @@ def _run_slot(name: str, s: Schedule, slot: dt.datetime, state: dict[str, dict[s
     _write_state(state_path, state)
     try:
         result = runner(data_dir=_resolve_dir(s.data_dir, base_dir), notebooks=s.notebooks,
-                        params=render_params(s, slot), reports_dir=reports_dir, schedule=name)
+                        params=render_params(s, slot), reports_dir=reports_dir, schedule=name,
+                        **({} if s.projects is None else {"projects": s.projects}))
     except Exception as exc:  # one schedule's failure does not stop the others
         message = _one_line(exc)
         if attempt["count"] >= MAX_ATTEMPTS:
