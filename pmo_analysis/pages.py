@@ -168,6 +168,26 @@ class ProjectPage:
         """``df`` with its project ids linked to their pages, from this page (``../projects/...``)."""
         return link_projects(df, self.run_dir, prefix="../") if self.run_dir is not None else df
 
+    def show(self, fig) -> None:
+        """Display ``fig`` as SVG with its text as text, and close it.
+
+        A page is rendered for each of thousands of projects: SVG with text as text is drawn
+        once (a PNG through ``bbox_inches="tight"`` is drawn twice and rasterized), is a quarter
+        of the PNG's size, prints sharply, and the reader's browser draws the text (with a sans-serif
+        fallback after the workbook's fonts, so Chinese names read on any machine).
+        """
+        import io
+
+        import matplotlib.pyplot as plt
+        from IPython.display import SVG, display
+
+        buf = io.StringIO()
+        with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pmo"}):
+            fig.savefig(buf, format="svg")
+        plt.close(fig)
+        svg = re.sub(r"(font-family: [^;\"]*)", r"\1, sans-serif", buf.getvalue())
+        display(SVG(svg))
+
     def nav(self) -> str:
         """The links of the page's header line (escaped HTML): the run index, the executive summary,
         the department page; empty outside a run.
@@ -366,8 +386,9 @@ def _render_one(worker: _Worker, template, page: PageResult, *, run_dir: Path, p
     t0 = time.perf_counter()
     nb = _page_notebook(template, params | {"project_id": page.key})
     error = worker.execute(nb)
-    nb.cells = [c for c in nb.cells if not (c.cell_type == "markdown"
-                                            and "papermill-error-cell-tag" in c.metadata.get("tags", []))]
+    # papermill's error anchors duplicate the banner; a "lab-only" cell explains the notebook in JupyterLab
+    nb.cells = [c for c in nb.cells if not (c.cell_type == "markdown" and {"papermill-error-cell-tag", "lab-only"}
+                                            & set(c.metadata.get("tags", [])))]
     meta = header | {"title": f"Project {page.title}", "index_href": "../index.html"}
     if error:
         meta["error"] = {"where": error.where, "ename": error.ename, "evalue": error.evalue}

@@ -247,7 +247,10 @@ def project_curves(months: pd.DataFrame, project: pd.Series, *, as_of) -> Figure
     of :func:`pmo_analysis.roi.project_months`; ``project`` its row of the model's projects table.
     The titles state the finding (CPI and SPI; the deepest point of the J-curve).
     """
-    fig, (ev_ax, j_ax) = plt.subplots(1, 2, figsize=(11, 3.4))
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+
+    fig, (ev_ax, j_ax) = plt.subplots(1, 2, figsize=(11, 3.1))
+    # fixed margins rather than tight_layout: one page per project, so one draw per chart
     as_of = pd.Timestamp(as_of)
     done = months.loc[months["is_actual"]]
     ev_ax.plot(months["period"], months["pv_cumulative"], color="#7f7f7f", ls="--", label="PV (plan)")
@@ -259,7 +262,9 @@ def project_curves(months: pd.DataFrame, project: pd.Series, *, as_of) -> Figure
     if pd.notna(project.get("bac")):
         ev_ax.axhline(project["bac"], color="#1f4e79", lw=0.8, ls=":", label=f"BAC {_money(project['bac'])}")
     if pd.notna(project.get("eac")) and len(months):
-        ev_ax.plot([months["period"].iloc[-1]], [project["eac"]], "D", color="#ef6c00", ms=6,
+        spend = months.loc[months["planned_cost"] > 0, "period"]  # EAC at the last planned cost
+        ev_ax.plot([spend.iloc[-1] if len(spend) else months["period"].iloc[-1]], [project["eac"]], "D",
+                   color="#ef6c00", ms=6,
                    label=f"EAC {_money(project['eac'])}")
     ev_ax.axvline(as_of, color="#c62828", lw=1, ls=":")
     ev_ax.yaxis.set_major_formatter(money)
@@ -285,8 +290,10 @@ def project_curves(months: pd.DataFrame, project: pd.Series, *, as_of) -> Figure
         j_ax.set_title("J-curve: no cash flows", fontsize=11)
     j_ax.legend(loc="upper left", frameon=False, fontsize=8)
     for ax in (ev_ax, j_ax):
-        ax.tick_params(axis="x", labelsize=8, labelrotation=30)
-    fig.tight_layout()
+        ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))
+        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+        ax.tick_params(labelsize=8)
+    fig.subplots_adjust(left=0.075, right=0.99, bottom=0.15, top=0.9, wspace=0.22)
     return fig
 
 
