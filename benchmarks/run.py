@@ -144,13 +144,54 @@ def step_direct(data: str) -> None:
         plt.close(f)
 
 
+def step_pages(data: str, which: str = "off-track") -> None:
+    """Project pages of ``which`` (and the department pages), as a run renders them after its
+    reports: one kernel per core kept alive for many pages. Uses the portfolio model saved next to
+    the data (``<data>/../model-<name>``), building it once if missing; times the pages alone."""
+    import shutil
+    import tempfile
+
+    from pmo_analysis.config import NOTEBOOKS_DIR
+    from pmo_analysis.links import PAGES_FILE
+    from pmo_analysis.model import build_model, load_model
+    from pmo_analysis.pages import plan_pages, render_department_pages, render_project_pages, select_projects
+
+    saved = HERE / "out" / f"model-{Path(data).name}"
+    if not (saved / "model.json").exists():
+        build_model(_load(data), as_of=AS_OF).save(saved)
+    run = Path(tempfile.mkdtemp(prefix="pages-", dir=HERE / "out"))
+    try:
+        shutil.copytree(saved, run / "model")
+        model = load_model(run / "model")
+        planned = plan_pages(model, which)
+        (run / PAGES_FILE).write_text(json.dumps(planned), encoding="utf-8")
+        rows = select_projects(model.projects, tuple(planned["projects"]))
+        header = {"as_of": AS_OF, "data_dir": Path(data).name, "run_time": "", "run_id": "bench"}
+        t, cpu = time.perf_counter(), os.times()
+        pages = render_project_pages(NOTEBOOKS_DIR / "project_report.ipynb", rows, run_dir=run, header=header,
+                                     params={"data_dir": str(data), "as_of": AS_OF, "model_dir": str(run / "model"),
+                                             "output_dir": str(run / "projects")}, jobs=os.cpu_count() or 2)
+        took, end = time.perf_counter() - t, os.times()
+        # CPU seconds of this process and of its kernels (reaped when they shut down): the pages per
+        # second the cores would give on a machine nobody else uses
+        cpu_s = sum(getattr(end, k) - getattr(cpu, k) for k in ("user", "system", "children_user", "children_system"))
+        pages += render_department_pages(model, planned["departments"], run_dir=run, pages=planned, header=header)
+        sizes = [(run / p.path).stat().st_size for p in pages]
+        print(json.dumps({"analysis_s": took, "pages": len(rows), "pages_per_s": len(rows) / took,
+                          "cpu_s": cpu_s, "pages_per_s_idle": len(rows) / cpu_s * (os.cpu_count() or 2),
+                          "failed": sum(p.status != "success" for p in pages), "max_page_bytes": max(sizes),
+                          "load_average": os.getloadavg()}), flush=True)
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+
+
 def _analysis_time(t0: float) -> None:
     print(json.dumps({"analysis_s": time.perf_counter() - t0}), flush=True)
 
 
 STEPS = {"load": step_load, "roi": step_roi, "utilization": step_utilization,
          "utilization_table": step_utilization_table, "lessons": step_lessons, "model": step_model,
-         "direct": step_direct}
+         "direct": step_direct, "pages": step_pages, "pages_running": lambda d: step_pages(d, "running")}
 
 
 # --------------------------------------------------------------------------- parent side
