@@ -460,7 +460,7 @@ def _plan_pages(model, which, run: _Run, notebooks_dir: Path) -> dict[str, dict[
     from .links import PAGES_FILE
 
     ok = "projects" in getattr(model, "tables", {}) and (notebooks_dir / f"{PAGE_NOTEBOOK}.ipynb").exists()
-    planned = plan_pages(model, which if ok else "none")
+    planned = plan_pages(model, which) if ok else {"projects": {}, "departments": {}}
     (run.tmp / PAGES_FILE).write_text(json.dumps(planned, ensure_ascii=False, indent=1), encoding="utf-8")
     return planned
 

@@ -292,3 +292,29 @@ def test_browser_follows_links_from_the_summary_to_a_project_and_back(suite_run)
         browser.close()
     assert external == []
     assert all(f.is_file() for f in files) and any(f.parent.name == "projects" for f in files)
+
+
+def test_cli_refuses_an_empty_projects_option(tmp_path):
+    from click.testing import CliRunner
+
+    from pmo_analysis.cli import main
+
+    res = CliRunner().invoke(main, ["run", "--projects", " ", "--reports-dir", str(tmp_path)])
+    assert res.exit_code == 2 and "Invalid value for --projects: must be one of running, off-track, all, none" \
+        in res.output
+    assert not any(tmp_path.iterdir())  # nothing started
+
+
+@pytest.mark.notebook
+def test_project_report_opens_in_jupyterlab_without_a_run(tmp_path):
+    """As an analyst opens it: no run, no project id (the worst running project), no links."""
+    import papermill as pm
+
+    from pmo_analysis.config import NOTEBOOKS_DIR
+
+    out = tmp_path / "project_report.ipynb"
+    pm.execute_notebook(str(NOTEBOOKS_DIR / "project_report.ipynb"), str(out), progress_bar=False, cwd=str(tmp_path),
+                        parameters={"as_of": SAMPLE_AS_OF, "output_dir": str(tmp_path / "out")}, kernel_name="python3")
+    nb = nbformat.read(out, as_version=4)
+    text = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs])
+    assert "PRJ-" in text and "Earned value: CPI" in text and "../executive_summary.html" not in text
