@@ -144,13 +144,56 @@ def step_direct(data: str) -> None:
         plt.close(f)
 
 
+def step_pages(data: str, which: str = "off-track") -> None:
+    """Project pages of ``which`` (and the department pages), as a run renders them after its
+    reports: one kernel per core kept alive for many pages. Uses the portfolio model saved next to
+    the data (``<data>/../model-<name>``), building it once if missing; times the pages alone."""
+    import shutil
+    import tempfile
+
+    from pmo_analysis.config import NOTEBOOKS_DIR
+    from pmo_analysis.links import PAGES_FILE
+    from pmo_analysis.model import build_model, load_model
+    from pmo_analysis.pages import plan_pages, render_department_pages, render_project_pages, select_projects
+
+    saved = HERE / "out" / f"model-{Path(data).name}"
+    if not (saved / "model.json").exists():
+        build_model(_load(data), as_of=AS_OF).save(saved)
+    run = Path(tempfile.mkdtemp(prefix="pages-", dir=HERE / "out"))
+    try:
+        shutil.copytree(saved, run / "model")
+        model = load_model(run / "model")
+        planned = plan_pages(model, which)
+        (run / PAGES_FILE).write_text(json.dumps(planned), encoding="utf-8")
+        rows = select_projects(model.projects, tuple(planned["projects"]))
+        if os.environ.get("PMO_BENCH_PAGES"):  # a first slice of the pages (a quicker measure)
+            rows = rows.head(int(os.environ["PMO_BENCH_PAGES"]))
+        header = {"as_of": AS_OF, "data_dir": Path(data).name, "run_time": "", "run_id": "bench"}
+        t, cpu = time.perf_counter(), os.times()
+        pages = render_project_pages(NOTEBOOKS_DIR / "project_report.ipynb", rows, run_dir=run, header=header,
+                                     params={"data_dir": str(data), "as_of": AS_OF, "model_dir": str(run / "model"),
+                                             "output_dir": str(run / "projects")}, jobs=os.cpu_count() or 2)
+        took, end = time.perf_counter() - t, os.times()
+        # CPU seconds of this process and of its kernels (reaped when they shut down): the pages per
+        # second the cores would give on a machine nobody else uses
+        cpu_s = sum(getattr(end, k) - getattr(cpu, k) for k in ("user", "system", "children_user", "children_system"))
+        pages += render_department_pages(model, planned["departments"], run_dir=run, pages=planned, header=header)
+        sizes = [(run / p.path).stat().st_size for p in pages]
+        print(json.dumps({"analysis_s": took, "pages": len(rows), "pages_per_s": len(rows) / took,
+                          "cpu_s": cpu_s, "pages_per_s_idle": len(rows) / cpu_s * (os.cpu_count() or 2),
+                          "failed": sum(p.status != "success" for p in pages), "max_page_bytes": max(sizes),
+                          "load_average": os.getloadavg()}), flush=True)
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+
+
 def _analysis_time(t0: float) -> None:
     print(json.dumps({"analysis_s": time.perf_counter() - t0}), flush=True)
 
 
 STEPS = {"load": step_load, "roi": step_roi, "utilization": step_utilization,
          "utilization_table": step_utilization_table, "lessons": step_lessons, "model": step_model,
-         "direct": step_direct}
+         "direct": step_direct, "pages": step_pages, "pages_running": lambda d: step_pages(d, "running")}
 
 
 # --------------------------------------------------------------------------- parent side
@@ -160,7 +203,7 @@ def run_child(args: list[str], repeat: int) -> dict:
     loading its data)."""
     import tempfile
 
-    walls, peaks, analysis = [], [], []
+    walls, peaks, analysis, last = [], [], [], {}
     for _ in range(repeat):
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             t = time.perf_counter()
@@ -177,10 +220,12 @@ def run_child(args: list[str], repeat: int) -> dict:
         for line in stdout.splitlines():
             if line.startswith('{"analysis_s"'):
                 analysis.append(json.loads(line)["analysis_s"])
+                last = json.loads(line)
     res = {"median_s": statistics.median(walls), "runs": [round(w, 2) for w in walls],
            "peak_rss_bytes": max(peaks)}
     if analysis:
         res["analysis_median_s"] = statistics.median(analysis)
+        res["step_output"] = last  # everything the step printed, of its last run
     return res
 
 
@@ -247,6 +292,7 @@ def main() -> int:
                 met &= res["peak_rss_bytes"] < target_mem
             if target_ratio is not None:
                 met &= res["ratio_to_direct"] < target_ratio
+        res.pop("step_output", None)  # the pages steps read theirs before they record
         entry = {"step": name, **res, "target_s": target_s, "target_mem_bytes": target_mem, "met": met,
                  "note": note}
         results["steps"].append(entry)
@@ -323,6 +369,20 @@ def main() -> int:
                if sizes else "no HTML produced")
         rows[-1]["met"] = ok
         results["steps"][-1]["met"] = ok
+    # project pages: every running project of the sample, and the off-track projects of the large portfolio
+    if not args.smoke:
+        for label, folder, step in (("running [sample]", sample, "pages_running"),
+                                    ("off-track [large]", large, "pages")):
+            res = run_child(step_cmd(step, folder), 1)
+            info = res.pop("step_output", {})
+            res.update(info)
+            ok = bool(info) and info["failed"] == 0 and info["max_page_bytes"] < 1024 ** 2 and \
+                (label.startswith("running") or info["pages_per_s_idle"] >= 3)
+            record(f"project pages {label}", res, note=(
+                f"{info['pages']} pages, {info['pages_per_s']:.1f} pages/s ({info['pages_per_s_idle']:.1f} on idle "
+                f"cores, target >= 3 for the large portfolio), largest {info['max_page_bytes'] / 1024:.0f} kB "
+                f"(target < 1 MB)") if info else "no pages")
+            rows[-1]["met"] = results["steps"][-1]["met"] = ok
     out = args.out or (HERE / ("results-smoke.json" if args.smoke else "results.json"))
     out.write_text(json.dumps(results, indent=2))
     missed = [r["step"] for r in rows if r["met"] is False]

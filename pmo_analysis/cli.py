@@ -208,8 +208,11 @@ def _publish_problem(exc: OSError, reports_dir: Path) -> str:
                    "each one is listed in the reports and the manifest.")
 @click.option("--accept-stale", is_flag=True, default=None,
               help="Publish as a good run although the data ends more than a month before as_of.")
+@click.option("--projects", default=None, metavar="WHICH",
+              help="One-page project reports to render into projects/: running (default for the whole suite), "
+                   "off-track, all, none (default for a subset), or comma-separated project ids.")
 def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_code, reports_dir,
-        exclude_invalid, accept_stale):
+        exclude_invalid, accept_stale, projects):
     """Run the report notebooks and publish HTML, tables and a manifest.
 
     Exits 1 if any notebook failed (the others are still published, and reports/latest keeps
@@ -229,7 +232,7 @@ def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_c
         result = run_reports(data_dir=data_dir or SAMPLE_DATA_DIR, notebooks=list(notebooks) or None,
                              params=common, notebook_params=per_nb, reports_dir=reports_dir,
                              schedule=schedule, jobs=jobs, timeout=timeout, keep_code=keep_code,
-                             progress=click.echo)
+                             progress=click.echo, **_projects_kwarg(projects))
     except OSError as exc:  # a read-only or full reports folder
         raise PMOError(_publish_problem(exc, reports_dir)) from exc
     index = reports_dir / "index.html"
@@ -238,6 +241,18 @@ def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_c
         click.secho(f"run {result.run_id} {result.status}: see {result.run_dir / 'index.html'}",
                     fg="red", err=True)
         sys.exit(1)
+
+
+def _projects_kwarg(projects: str | None) -> dict:
+    """``--projects`` for run_reports, checked before any work (a bad value is a usage error)."""
+    if projects is None:
+        return {}
+    from .pages import parse_projects
+
+    try:
+        return {"projects": parse_projects(projects)}
+    except PMOError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--projects "), param_hint="--projects") from None
 
 
 @main.command()

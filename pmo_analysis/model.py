@@ -17,11 +17,13 @@ selection                 the budget selection's candidates (funded or not, and 
 frontier                  :func:`roi.efficient_frontier`
 by_department, by_objective  :func:`roi.portfolio_totals` per group
 cashflow                  :func:`roi.cumulative_cashflow` of the portfolio
+project_months            :func:`roi.project_months`: each project's PV, AC and net flows by month
 utilization               :func:`utilization.utilization_by_resource`
 util_overall, util_by_role, util_by_department   :func:`utilization.utilization_by_group`
 overallocations           every over-allocated person-month of the window
 overallocated_ahead       the people over-allocated in the forward months
 bench, capacity, capacity_by_role, plan_vs_actual, time_split
+project_people            :func:`utilization.plan_vs_actual_by_person`: planned and booked hours per person and project
 lessons, themes, recurring, open_actions, followthrough, fixes, relevant, went_well,
 lessons_by_category, lessons_by_phase, lessons_by_impact, lessons_trend
 benefits                  :func:`delivery.benefits_realization` (completed projects)
@@ -293,6 +295,7 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags
                                                              .astype(object).fillna("(none)")),
                                            by="strategic_objective"),
         "cashflow": cashflow,
+        "project_months": R.project_months(portfolio.cashflows, as_of=as_of),  # project pages' S- and J-curves
     }, figures
 
 
@@ -368,6 +371,8 @@ def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
         "capacity_by_role": U.capacity_by_role(cvd),
         "plan_vs_actual": U.plan_vs_actual_by_project(plan, ts, as_of=as_of, months=months),
         "time_split": U.time_split(ts, res, as_of=as_of, months=months),
+        # people on each project (project pages)
+        "project_people": U.plan_vs_actual_by_person(plan, ts, res, as_of=as_of, months=months, ahead=ahead),
     }
 
 

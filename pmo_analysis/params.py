@@ -142,6 +142,10 @@ NOTEBOOKS: dict[str, list[Param]] = {
     ],
     "lessons_learned": _COMMON + _model("min_projects", "n_themes", "top_n"),
     "portfolio_delivery": _COMMON + _model("exposure_amber"),
+    # one page per project (pmo_analysis.pages): the run renders it for every project it chooses
+    "project_report": _COMMON + [
+        Param("project_id", "str", None, "the project shown (default: the worst running project)"),
+    ],
 }
 
 

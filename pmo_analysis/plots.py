@@ -27,7 +27,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from .formatting import money as fmt_money
 
 __all__ = [
-    "use_style", "cjk_font", "save", "money", "npv_ranked", "value_vs_risk", "j_curve",
+    "use_style", "cjk_font", "save", "money", "npv_ranked", "value_vs_risk", "j_curve", "project_curves",
     "cpi_spi_quadrant", "frontier", "kpi_bars", "utilization_trend", "utilization_heatmap",
     "overallocation_bars", "capacity_vs_demand", "plan_vs_actual", "time_split", "lessons_by_category",
     "lessons_trend", "recurring_themes", "open_actions_by_owner", "went_well", "headline_trend",
@@ -213,8 +213,11 @@ def value_vs_risk(roi: pd.DataFrame) -> Figure:
 
 
 @_literal_text
-def j_curve(cum: pd.DataFrame, *, as_of) -> Figure:
-    """Portfolio cumulative net cash flow over time, plan vs forecast (the J-curve)."""
+def j_curve(cum: pd.DataFrame, *, as_of, title: str | None = None) -> Figure:
+    """Cumulative net cash flow over time, plan vs forecast (the J-curve), of the portfolio or of
+    the flows given; ``title`` replaces the default "Portfolio J-curve: deepest point ..." (for one
+    project, a department).
+    """
     fig, ax = plt.subplots(figsize=(11, 5))
     ax.plot(cum["period"], cum["planned_cumulative"], color="#7f7f7f", ls="--", label="Plan")
     ax.plot(cum["period"], cum["forecast_cumulative"], color="#1f77b4", lw=2,
@@ -227,10 +230,71 @@ def j_curve(cum: pd.DataFrame, *, as_of) -> Figure:
     ax.set_ylabel("Cumulative net cash flow (currency)")
     ax.set_xlabel("Month")
     low = cum.loc[cum["forecast_cumulative"].idxmin()]
-    ax.set_title(f"Portfolio J-curve: deepest point {_money(low['forecast_cumulative'])} "
-                 f"in {low['period']:%Y-%m}")
+    ax.set_title(title or f"Portfolio J-curve: deepest point {_money(low['forecast_cumulative'])} "
+                          f"in {low['period']:%Y-%m}")
     ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
+    return fig
+
+
+@_literal_text
+def project_curves(months: pd.DataFrame, project: pd.Series, *, as_of) -> Figure:
+    """One project's earned-value S-curve and J-curve, side by side.
+
+    Left: planned value (cumulative planned cost, the whole plan), actual cost to date (reported
+    actuals, and the plan for months without one) through the last complete month, earned value
+    at that month (percent complete x BAC, reported once), BAC, and EAC at the planned end.
+    Right: the cumulative net cash flow, plan against forecast. ``months`` are the project's rows
+    of :func:`pmo_analysis.roi.project_months`; ``project`` its row of the model's projects table.
+    The titles state the finding (CPI and SPI; the deepest point of the J-curve).
+    """
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+
+    fig, (ev_ax, j_ax) = plt.subplots(1, 2, figsize=(11, 3.1))
+    # fixed margins rather than tight_layout: one page per project, so one draw per chart
+    as_of = pd.Timestamp(as_of)
+    done = months.loc[months["is_actual"]]
+    ev_ax.plot(months["period"], months["pv_cumulative"], color="#7f7f7f", ls="--", label="PV (plan)")
+    if len(done):
+        ev_ax.plot(done["period"], done["ac_cumulative"], color="#c62828", lw=2, label="AC (actual cost)")
+        if pd.notna(project.get("ev")):
+            ev_ax.plot([done["period"].iloc[-1]], [project["ev"]], "o", color="#2e7d32", ms=8,
+                       label=f"EV {_money(project['ev'])}")
+    if pd.notna(project.get("bac")):
+        ev_ax.axhline(project["bac"], color="#1f4e79", lw=0.8, ls=":", label=f"BAC {_money(project['bac'])}")
+    if pd.notna(project.get("eac")) and len(months):
+        spend = months.loc[months["planned_cost"] > 0, "period"]  # EAC at the last planned cost
+        ev_ax.plot([spend.iloc[-1] if len(spend) else months["period"].iloc[-1]], [project["eac"]], "D",
+                   color="#ef6c00", ms=6,
+                   label=f"EAC {_money(project['eac'])}")
+    ev_ax.axvline(as_of, color="#c62828", lw=1, ls=":")
+    ev_ax.yaxis.set_major_formatter(money)
+    ev_ax.set_ylabel("Cumulative cost (currency)")
+    ev_ax.set_xlabel("Month")
+    cpi, spi = project.get("cpi"), project.get("spi")
+    ev_ax.set_title("Earned value: " + (f"CPI {cpi:.2f}, SPI {spi:.2f}" if pd.notna(cpi) and pd.notna(spi)
+                                        else "no earned value yet"), fontsize=11)
+    ev_ax.legend(loc="upper left", frameon=False, fontsize=8)
+    j_ax.plot(months["period"], months["planned_cumulative"], color="#7f7f7f", ls="--", label="Plan")
+    j_ax.plot(months["period"], months["forecast_cumulative"], color="#1f77b4", lw=2,
+              label="Forecast (actuals to as-of)")
+    j_ax.axhline(0, color="#444", lw=0.8)
+    j_ax.axvline(as_of, color="#c62828", lw=1, ls=":")
+    j_ax.yaxis.set_major_formatter(money)
+    j_ax.set_ylabel("Cumulative net cash flow (currency)")
+    j_ax.set_xlabel("Month")
+    if len(months):
+        low = months.loc[months["forecast_cumulative"].idxmin()]
+        j_ax.set_title(f"J-curve: deepest {_money(low['forecast_cumulative'])} in {low['period']:%Y-%m}",
+                       fontsize=11)
+    else:
+        j_ax.set_title("J-curve: no cash flows", fontsize=11)
+    j_ax.legend(loc="upper left", frameon=False, fontsize=8)
+    for ax in (ev_ax, j_ax):
+        ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))
+        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+        ax.tick_params(labelsize=8)
+    fig.subplots_adjust(left=0.075, right=0.99, bottom=0.15, top=0.9, wspace=0.22)
     return fig
 
 

@@ -71,6 +71,7 @@ __all__ = [
     "roi_by_project",
     "portfolio_totals",
     "cumulative_cashflow",
+    "project_months",
     "priority_scores",
     "funding_need",
     "select_portfolio",
@@ -446,6 +447,42 @@ def cumulative_cashflow(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
     m["ahead_of_plan"] = m["forecast_cumulative"] - m["planned_cumulative"]
     m["is_actual"] = m.index <= last_complete_month(as_of)
     return m.reset_index()[cols]
+
+
+def project_months(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
+    """Every project's months, for its earned-value S-curve and its J-curve (one row per
+    project-month with a cash flow).
+
+    ``pv_cumulative`` is the planned cost to date (the PV of that month: PV at as_of is its value
+    at the last complete month); ``ac_cumulative`` the forecast cost to date (the AC: reported
+    actuals, and the plan for months without one), whose value at the last complete month is the
+    project's AC; ``planned_cumulative`` and ``forecast_cumulative`` the running net flows, as
+    :func:`cumulative_cashflow` computes them for the portfolio; ``is_actual`` marks the complete
+    months. EV has one value, at as_of (percent complete is reported once), so it is not here.
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.config import SAMPLE_DATA_DIR
+    >>> p = load_portfolio(SAMPLE_DATA_DIR)
+    >>> m = project_months(p.cashflows, as_of="2026-06-30")
+    >>> ev = earned_value(p.projects, p.cashflows, as_of="2026-06-30").set_index("project_id")
+    >>> last = m.loc[m["is_actual"]].groupby("project_id").last()
+    >>> bool(np.allclose(last["ac_cumulative"], ev.loc[last.index, "ac"]))
+    True
+    """
+    cols = ["project_id", "period", "planned_cost", "cost", "planned_net", "forecast_net", "pv_cumulative",
+            "ac_cumulative", "planned_cumulative", "forecast_cumulative", "is_actual"]
+    f = forecast_cashflows(cashflows, as_of=as_of)  # sorted by project and period
+    f["planned_net"] = f["planned_benefit"] - f["planned_cost"]
+    f = f.rename(columns={"net": "forecast_net"})
+    g = f.groupby("project_id", sort=False, observed=True)
+    f["pv_cumulative"] = g["planned_cost"].cumsum()
+    f["ac_cumulative"] = g["cost"].cumsum()
+    f["planned_cumulative"] = g["planned_net"].cumsum()
+    f["forecast_cumulative"] = g["forecast_net"].cumsum()
+    f["is_actual"] = f["period"] <= last_complete_month(as_of)
+    return f[cols].reset_index(drop=True)
 
 
 def priority_scores(roi: pd.DataFrame, *, w_alignment: float = 0.4, w_value: float = 0.4,

@@ -23,6 +23,7 @@ from typing import Any
 
 from .config import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DATA_DIR
 from .exceptions import NotebookError, ParameterError
+from .pages import PAGE_NOTEBOOK, PageResult, parse_projects, plan_pages, select_projects
 from .params import MODEL_PARAMS, declared_for_path, validate_model_params, validate_params
 from .publish import (
     REPORT_NOTEBOOKS,
@@ -85,7 +86,7 @@ def resolve_notebooks(notebooks: list[str] | None, notebooks_dir: Path) -> list[
     """Paths of the notebooks to run: the report notebooks by default, else the names or paths
     given. Unknown names raise :class:`ParameterError` listing the available ones.
     """
-    available = {p.stem: p for p in sorted(notebooks_dir.glob("*.ipynb"))}
+    available = {p.stem: p for p in sorted(notebooks_dir.glob("*.ipynb")) if p.stem != PAGE_NOTEBOOK}
     if not notebooks:
         return [available[n] for n in REPORT_NOTEBOOKS if n in available] + \
             [p for n, p in available.items() if n not in REPORT_NOTEBOOKS]
@@ -155,7 +156,7 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
                 params: dict[str, Any] | None = None, notebook_params: dict[str, dict] | None = None,
                 reports_dir: str | Path = REPORTS_DIR, schedule: str = "adhoc",
                 jobs: int | None = None, timeout: float = 600, keep_code: bool = False,
-                notebooks_dir: str | Path = NOTEBOOKS_DIR,
+                notebooks_dir: str | Path = NOTEBOOKS_DIR, projects: str | list[str] | None = None,
                 progress: Callable[[str], None] | None = print) -> RunResult:
     """Execute the report notebooks and publish the run.
 
@@ -177,15 +178,20 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
         Seconds a cell may run before the notebook is stopped and reported as failed.
     keep_code : bool
         Keep code cells in the HTML (for analysts).
+    projects : str or list of str, optional
+        Which projects get a one-page report in ``projects/`` (:func:`pmo_analysis.pages.parse_projects`):
+        ``running``, ``off-track``, ``all``, ``none`` or project ids. Default: ``running`` for a run of
+        the whole suite, ``none`` for a subset. Department pages come with any project page.
 
     Returns
     -------
     RunResult
         ``status`` is ``success``, ``partial`` (some notebooks failed), ``failed``, or ``stale``
         (every notebook succeeded, but the data ends more than a month before as_of and
-        ``accept_stale`` was not given).
+        ``accept_stale`` was not given). A failed project page makes a successful run ``partial``.
     """
     started, say = _now(), _Progress(progress)
+    which = _projects_option(projects, notebooks, notebooks_dir)
     plan = _plan_run(data_dir=data_dir, notebooks=notebooks, params=params, notebook_params=notebook_params,
                      reports_dir=reports_dir, notebooks_dir=notebooks_dir)
     model = _build_model(plan.data_dir, plan.common, say=say)
@@ -195,9 +201,12 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
                timeout=timeout, keep_code=keep_code)
     with discard_on_failure(tmp):
         _save_model(model, tmp)
+        pages_plan = _plan_pages(model, which, run, Path(notebooks_dir))  # before any report links to a page
         results = _execute_notebooks(plan, run, jobs=jobs, say=say)
-        status = _run_status(results, model)
-        write_manifest(tmp, _manifest(plan, run, model, results, status=status, duration_s=say.elapsed()))
+        pages = _render_pages(plan, run, model, pages_plan, Path(notebooks_dir), jobs=jobs, say=say)
+        status = _pages_status(_run_status(results, model), pages)
+        write_manifest(tmp, _manifest(plan, run, model, results, status=status, duration_s=say.elapsed())
+                       | _pages_manifest(which, pages))
         final = publish_run(tmp, plan.reports_dir, run_id)
     refresh_latest(plan.reports_dir)
     total = round(say.elapsed(), 2)
@@ -459,6 +468,76 @@ def _say_outcome(say: _Progress, final: Path, status: str, model, total: float) 
     say.plain(f"run {final.name}: {status} in {total:.1f}s -> {final / 'index.html'}")
     if status == "stale":
         say.plain("stale data: " + "; ".join(model.stale) + " (accept it with --accept-stale)")
+
+
+# --------------------------------------------------------------------------- project and department pages
+def _projects_option(projects, notebooks: list[str] | None, notebooks_dir: str | Path) -> str | tuple[str, ...]:
+    """The run's ``--projects``, checked before any work: as given, else ``running`` for a run of the
+    whole suite and ``none`` for a subset (an analyst re-running one report).
+    """
+    if projects is not None:
+        return parse_projects(projects)
+    whole = not notebooks or is_whole_suite(resolve_notebooks(notebooks, Path(notebooks_dir)), Path(notebooks_dir))
+    return "running" if whole else "none"
+
+
+def _plan_pages(model, which, run: _Run, notebooks_dir: Path) -> dict[str, dict[str, str]]:
+    """The run's pages, written as ``pages.json`` before any report runs, so the reports link to
+    exactly the pages that will exist. None without a projects table or a project_report notebook.
+    """
+    import json
+
+    from .links import PAGES_FILE
+
+    ok = "projects" in getattr(model, "tables", {}) and (notebooks_dir / f"{PAGE_NOTEBOOK}.ipynb").exists()
+    planned = plan_pages(model, which) if ok else {"projects": {}, "departments": {}}
+    (run.tmp / PAGES_FILE).write_text(json.dumps(planned, ensure_ascii=False, indent=1), encoding="utf-8")
+    return planned
+
+
+def _render_pages(plan: _Plan, run: _Run, model, planned: dict[str, dict[str, str]], notebooks_dir: Path, *,
+                  jobs: int | None, say: _Progress) -> list[PageResult]:
+    """Render the planned project pages (one kernel per worker) and department pages; a failure of
+    the whole stage is reported as one failed page, never raised: the portfolio reports stand.
+    """
+    from .pages import render_department_pages, render_project_pages
+
+    if not planned["projects"]:
+        return []
+    t0 = time.perf_counter()
+    header = {k: v for k, v in _report_header(PAGE_NOTEBOOK, plan, run).items() if k != "title"}
+    try:
+        rows = select_projects(model.projects, tuple(planned["projects"]))
+        params = validate_params(PAGE_NOTEBOOK, {"data_dir": str(plan.data_dir), "as_of": run.as_of,
+                                                 "model_dir": str(run.tmp / "model"),
+                                                 "output_dir": str(run.tmp / "projects")})
+        say(f"project pages: {len(rows):,} queued")
+        pages = render_project_pages(notebooks_dir / f"{PAGE_NOTEBOOK}.ipynb", rows, run_dir=run.tmp,
+                                     params=_jsonable(params), header=header, jobs=jobs or os.cpu_count() or 2,
+                                     timeout=run.timeout, keep_code=run.keep_code, say=say)
+        pages += render_department_pages(model, planned["departments"], run_dir=run.tmp, pages=planned,
+                                         header=header)
+    except Exception as exc:  # the stage itself broke (no kernel could start...): say so, keep the reports
+        pages = [PageResult("projects", "(all)", "Project pages", "", status="failed",
+                            error=NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc)[:500]))]
+    took = time.perf_counter() - t0
+    n = sum(p.kind == "projects" for p in pages)
+    failed = sum(p.status != "success" for p in pages)
+    say(f"project pages: {n:,} in {took:.1f}s ({n / took:.1f} pages/s), department pages: "
+        f"{len(pages) - n:,}, failed: {failed:,}")
+    return pages
+
+
+def _pages_status(status: str, pages: list[PageResult]) -> str:
+    """A successful run with a failed page is partial; a failed page changes no other status."""
+    return "partial" if status == "success" and any(p.status != "success" for p in pages) else status
+
+
+def _pages_manifest(which, pages: list[PageResult]) -> dict[str, Any]:
+    """The manifest's ``projects`` option and ``pages`` (each page's kind, key, title, path, health,
+    status, time and error).
+    """
+    return {"projects": which if isinstance(which, str) else list(which), "pages": [asdict(p) for p in pages]}
 
 
 # --------------------------------------------------------------------------- executing one notebook

@@ -94,6 +94,7 @@ class Schedule:
     params: dict[str, Any] = field(default_factory=dict)
     mail_to: list[str] = field(default_factory=list)  #: who gets the executive summary by email
     alert_off_track: bool = False  #: also an alert mail when a project turns off track
+    projects: str | tuple[str, ...] | None = None  # the run's project pages (pmo_analysis.pages.parse_projects)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -140,10 +141,10 @@ def _check_schedule(name: str, s: Any) -> Schedule:
     for key in ("cron", "timezone", "data_dir"):
         if s.get(key) in (None, ""):
             raise ParameterError(f"needs {key!r}")
-    unknown = set(map(str, s)) - {"cron", "timezone", "data_dir", "notebooks", "params", "mail"}
+    unknown = set(map(str, s)) - {"cron", "timezone", "data_dir", "notebooks", "params", "mail", "projects"}
     if unknown:
         raise ParameterError(f"unknown field(s) {', '.join(sorted(unknown))}; "
-                             f"use cron, timezone, data_dir, notebooks, params, mail")
+                             f"use cron, timezone, data_dir, notebooks, params, mail, projects")
     cron = str(s["cron"]).strip()
     problem = _cron_problem(cron)
     if problem:
@@ -172,7 +173,8 @@ def _check_schedule(name: str, s: Any) -> Schedule:
                 raise ParameterError(f"parameter {key!r}: unknown template {{{{ {template} }}}}; "
                                      f"use one of {', '.join(_TEMPLATE_NAMES)}")
     mail_to, alert = _check_mail(s.get("mail"))
-    return Schedule(name, cron, str(s["timezone"]), str(s["data_dir"]), notebooks, dict(params), mail_to, alert)
+    return Schedule(name, cron, str(s["timezone"]), str(s["data_dir"]), notebooks, dict(params),
+                    mail_to=mail_to, alert_off_track=alert, projects=_schedule_projects(s))
 
 
 def _check_mail(mail: Any) -> tuple[list[str], bool]:
@@ -199,6 +201,15 @@ def _check_mail(mail: Any) -> tuple[list[str], bool]:
     if not isinstance(alert, bool):
         raise ParameterError(f"'mail.alert_off_track' must be true or false, got {alert!r}")
     return to, alert
+
+
+def _schedule_projects(s: dict) -> str | tuple[str, ...] | None:
+    """A schedule's ``projects``: which project pages its runs render (``off-track``, a list of ids...)."""
+    if s.get("projects") is None:
+        return None
+    from .pages import parse_projects
+
+    return parse_projects(s["projects"], where="'projects'")
 
 
 def load_schedules(path: str | Path) -> tuple[dict[str, Schedule], list[str]]:
@@ -394,7 +405,8 @@ def _run_slot(name: str, s: Schedule, slot: dt.datetime, state: dict[str, dict[s
     _write_state(state_path, state)
     try:
         result = runner(data_dir=_resolve_dir(s.data_dir, base_dir), notebooks=s.notebooks,
-                        params=render_params(s, slot), reports_dir=reports_dir, schedule=name)
+                        params=render_params(s, slot), reports_dir=reports_dir, schedule=name,
+                        **({} if s.projects is None else {"projects": s.projects}))
     except Exception as exc:  # one schedule's failure does not stop the others
         message = _one_line(exc)
         if attempt["count"] >= MAX_ATTEMPTS:

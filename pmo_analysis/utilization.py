@@ -56,6 +56,7 @@ __all__ = [
     "capacity_vs_demand",
     "capacity_by_role",
     "plan_vs_actual_by_project",
+    "plan_vs_actual_by_person",
     "time_split",
 ]
 
@@ -387,6 +388,35 @@ def plan_vs_actual_by_project(plan: pd.DataFrame, timesheets: pd.DataFrame, *, a
     out = out.rename_axis("project_id").reset_index()
     return out.reindex(out["variance_hours"].abs().sort_values(ascending=False).index) \
         .reset_index(drop=True)
+
+
+def plan_vs_actual_by_person(plan: pd.DataFrame, timesheets: pd.DataFrame, resources: pd.DataFrame, *,
+                             as_of, months: pd.DatetimeIndex, ahead: pd.DatetimeIndex) -> pd.DataFrame:
+    """Planned and booked hours of every person on every project: over the complete months of
+    ``months`` (as :func:`plan_vs_actual_by_project`, whose per-project sums these are) and planned
+    over the forward months ``ahead``.
+
+    Returns project_id, resource_id, name, role, planned_hours, booked_hours, variance_hours
+    (booked - planned), booked_vs_plan (booked / planned) and planned_ahead_hours, sorted by
+    project, then the largest planned hours.
+    """
+    m = last_complete_month(as_of)
+    keys = ["project_id", "resource_id"]
+    past = plan.loc[(plan["period"] <= m) & (plan["period"] >= months[0])]
+    soon = plan.loc[plan["period"].isin(ahead)]
+    t = _booked(timesheets.loc[timesheets["project_id"].notna()], pd.date_range(months[0], m, freq="MS"))
+    out = pd.concat([past.groupby(keys, observed=True)["planned_hours"].sum(),
+                     t.groupby(keys, observed=True)["hours"].sum().rename("booked_hours"),
+                     soon.groupby(keys, observed=True)["planned_hours"].sum().rename("planned_ahead_hours")],
+                    axis=1).fillna(0.0).rename_axis(keys).reset_index()
+    out["variance_hours"] = out["booked_hours"] - out["planned_hours"]
+    out["booked_vs_plan"] = out["booked_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
+    attrs = resources.drop_duplicates("resource_id").set_index("resource_id")[["name", "role"]]
+    out = out.join(attrs, on="resource_id")
+    cols = ["project_id", "resource_id", "name", "role", "planned_hours", "booked_hours", "variance_hours",
+            "booked_vs_plan", "planned_ahead_hours"]
+    return out.sort_values(["project_id", "planned_hours", "planned_ahead_hours"],
+                           ascending=[True, False, False])[cols].reset_index(drop=True)
 
 
 def time_split(timesheets: pd.DataFrame, resources: pd.DataFrame, *, as_of,

@@ -41,7 +41,8 @@ def test_parameters_cell_matches_declaration(path):
     assert found == expected
     # the first cell after the parameters cell validates them
     idx = nb.cells.index(_parameters_cell(nb))
-    assert f'open_report("{path.stem}", globals())' in nb.cells[idx + 1].source
+    opens = "open_project(globals())" if path.stem == "project_report" else f'open_report("{path.stem}", globals())'
+    assert opens in nb.cells[idx + 1].source
 
 
 def test_every_declared_notebook_exists():

@@ -29,7 +29,8 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 def test_suite_succeeds_and_publishes(suite_run):
     assert suite_run.status == "success", [n.error for n in suite_run.notebooks]
     run = suite_run.run_dir
-    names = [p.stem for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))]
+    names = [p.stem for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb")) if p.stem != "project_report"]  # a page per project
+    assert (run / "projects" / "PRJ-007.html").exists()
     for name in names:
         assert (run / f"{name}.html").exists() and (run / f"{name}.ipynb").exists()
     reports = run.parent
@@ -239,7 +240,9 @@ def test_due_slot_none_before_first_slot_passes():
 
 
 def test_report_notebooks_are_known():
-    assert set(REPORT_NOTEBOOKS) >= {p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+    from pmo_analysis.pages import PAGE_NOTEBOOK
+
+    assert set(REPORT_NOTEBOOKS) | {PAGE_NOTEBOOK} >= {p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")}
 
 
 @pytest.mark.browser

@@ -56,7 +56,7 @@ def _entry(name: str, cron: str, extra: str = "") -> str:
      "'timezone' is not an IANA time zone such as Europe/London: 'Europe'"),
     ("  bad:\n    timezone: UTC\n    data_dir: d\n", "needs 'cron'"),
     ("  bad: 3\n", "must be a mapping with cron, timezone and data_dir, got int"),
-    (_entry("bad", "0 7 * * *", "    colour: red\n"), "unknown field(s) colour; use cron, timezone, data_dir, notebooks, params, mail"),
+    (_entry("bad", "0 7 * * *", "    colour: red\n"), "unknown field(s) colour; use cron, timezone, data_dir, notebooks, params, mail, projects"),
     (_entry("bad", "0 7 * * *", "    notebooks: portfolio_roi\n"),
      "'notebooks' must be a list of notebook names, got 'portfolio_roi'"),
     (_entry("bad", "0 7 * * *", "    params:\n      as_of: [1, 2]\n"),
