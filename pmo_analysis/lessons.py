@@ -53,6 +53,24 @@ def _vectorizer(**kw):
     return TfidfVectorizer(analyzer=tokenize, sublinear_tf=True, **kw)
 
 
+def _fit_distinct(texts: pd.Series):
+    """A TF-IDF vectorizer fitted on ``texts`` exactly as ``fit_transform`` would (document
+    frequencies count every copy), with each distinct text tokenized and transformed once.
+
+    Returns (vectorizer, document frequency per term, text -> row code, distinct texts x terms).
+    Registers copy lessons, and a generated register is made of templates: this is what keeps a
+    100,000-lesson register within seconds.
+    """
+    codes, uniq = pd.factorize(texts.astype(str))
+    uniq = pd.Series(uniq, dtype=object)
+    vec = _vectorizer()
+    X = vec.fit_transform(uniq)
+    df = np.bincount(codes, minlength=len(uniq)) @ (X > 0).astype(np.int64)
+    n = len(codes)
+    vec.idf_ = np.log((1 + n) / (1 + np.asarray(df).ravel())) + 1  # smooth_idf, as scikit-learn's
+    return vec, np.asarray(df).ravel(), codes, vec.transform(uniq)
+
+
 def prepare(lessons: pd.DataFrame, projects: pd.DataFrame | None = None, *,
             owner_aliases: dict[str, str] | None = None) -> pd.DataFrame:
     """Lessons with ``text`` (title + description), ``department`` and ``project_name`` (from the
@@ -125,7 +143,7 @@ MISSING_CATEGORIES = frozenset({"", "uncategorized", "uncategorised", "none", "n
                                 "未分类", "其他", "无"})
 #: Weight of the title in a lesson's theme vector (the description has the rest): the title is the
 #: lesson's problem statement, the description mostly its story.
-TITLE_WEIGHT = 0.5
+TITLE_WEIGHT = 0.7
 #: Two themes written mostly in different languages are one theme when each is the other's closest
 #: theme in the other language and their centroids' cosine similarity is at least this.
 CROSS_LANGUAGE_MERGE = 0.1
@@ -147,10 +165,10 @@ class _Space:
     forms: dict[str, str]
     forms_zh: dict[str, str]
     chinese: np.ndarray  # lesson written (mostly) in Chinese
+    in_title: Any  # lessons x terms, 1 where the title uses the term
 
     @classmethod
     def build(cls, prepared: pd.DataFrame) -> _Space | None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.preprocessing import normalize
 
         bad = prepared.loc[prepared["kind"] == "to_improve"]
@@ -160,25 +178,25 @@ class _Space:
         title = T.strip_labels(bad["title"].fillna("").astype(str), labels)
         desc = T.strip_labels(bad["description"].fillna("").astype(str), labels)
         names = T.name_terms(desc, bad["project_id"])
-        big = len(bad) >= 20
-        vec = TfidfVectorizer(analyzer=T.tokenize, sublinear_tf=True, min_df=2 if big else 1,
-                              max_df=0.5 if big else 1.0)
         try:
-            vec.fit(title + ". " + desc)
+            vec, df, _, _ = _fit_distinct(title + ". " + desc)
         except ValueError:  # no terms at all
             return None
         vocab = vec.get_feature_names_out()
         parts = pd.Series(vocab).str.split(" ")
-        # names and Chinese words the dictionary could not translate say nothing across lessons
+        # names and Chinese words the dictionary could not translate say nothing across lessons;
+        # in 20 lessons or more, a term must be in 2 lessons and in at most half of them
         keep = ~parts.map(lambda ws: any(w in names or T._CJK.match(w) for w in ws)).to_numpy()
+        if len(bad) >= 20:
+            keep &= (df >= 2) & (df <= 0.5 * len(bad))
         if not keep.any():
             return None
-        X = normalize(TITLE_WEIGHT * normalize(vec.transform(title)[:, keep])
-                      + (1 - TITLE_WEIGHT) * normalize(vec.transform(desc)[:, keep]))
+        Xt = _unique_rows(vec, title)[:, keep]
+        X = normalize(TITLE_WEIGHT * normalize(Xt) + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep]))
         forms, forms_zh = T.surface_forms(title + ". " + desc)
         text = title + desc
         chinese = (text.str.count(T._HAN) * 2 > text.str.len()).to_numpy()
-        return cls(bad, X.tocsr(), vocab[keep], forms, forms_zh, chinese)
+        return cls(bad, X.tocsr(), vocab[keep], forms, forms_zh, chinese, (Xt > 0).astype(float).tocsr())
 
     def centroids(self, groups: np.ndarray, n: int) -> np.ndarray:
         """Mean vector of each group 0..n-1 (dense, n x terms)."""
@@ -191,6 +209,12 @@ class _Space:
         return np.asarray((member @ self.X).todense()) / np.maximum(size, 1)[:, None]
 
 
+def _unique_rows(vec, texts: pd.Series):
+    """``vec.transform(texts)``, each distinct text transformed once (registers copy lessons)."""
+    codes, uniq = pd.factorize(texts)
+    return vec.transform(pd.Series(uniq, dtype=object))[codes]
+
+
 def _cluster(space: _Space, n_themes: int, random_state: int) -> np.ndarray:
     """Theme number per lesson: spherical k-means on the unit vectors (identical lessons counted
     once, with their weight), then themes that are one problem merged (see the merge constants).
@@ -198,9 +222,9 @@ def _cluster(space: _Space, n_themes: int, random_state: int) -> np.ndarray:
     from sklearn.cluster import KMeans
 
     X = space.X
-    # identical vectors (copied lessons) clustered once, weighted by their count
-    key = pd.Series([hash((tuple(r.indices), tuple(np.round(r.data, 6)))) for r in X])
-    codes, uniq = pd.factorize(key)
+    # identical lessons (copies, templates) clustered once, weighted by their count
+    text = space.bad["title"].fillna("").astype(str) + "\0" + space.bad["description"].fillna("").astype(str)
+    codes, _ = pd.factorize(text)
     first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
     weight = np.bincount(codes)
     U = X[first]
@@ -248,40 +272,52 @@ def _merge(space: _Space, label: np.ndarray, k: int) -> np.ndarray:
     return pd.Series(label).map(order).to_numpy()
 
 
-def _theme_terms(space: _Space, groups: np.ndarray, n: int) -> np.ndarray:
-    """Class TF-IDF of each group's terms: the group's mean weight of a term, times log(1 + mean
-    group weight / the term's total weight) -- terms frequent in the group and rare elsewhere.
+def _theme_terms(space: _Space, groups: np.ndarray, n: int, *, titles: bool = False) -> np.ndarray:
+    """How well each term marks each group: p_in x log(p_in / p_out), where p_in is the share of
+    the group's lessons using the term and p_out the share of the other lessons -- terms most of the
+    group uses and few others do. In the lessons' text, or in their titles only (``titles``).
     """
-    C = space.centroids(groups, n)
-    total = C.sum(axis=0)
-    return C * np.log1p(C.mean() / np.maximum(total, 1e-12))[None, :] if n > 1 else C
+    from scipy import sparse
+
+    B = space.in_title if titles else (space.X > 0).astype(float)
+    ok = groups >= 0
+    member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))), shape=(n, len(groups)))
+    size = np.asarray(member.sum(axis=1)).ravel()
+    inside = np.asarray((member @ B).todense())
+    total = np.asarray(B.sum(axis=0)).ravel()
+    p_in = inside / np.maximum(size, 1)[:, None]
+    p_out = (total[None, :] - inside + 0.5) / (np.maximum(len(groups) - size, 0) + 1)[:, None]
+    return p_in * np.log(np.maximum(p_in, 1e-12) / p_out).clip(min=0)
 
 
 def _readable(term: str, forms: dict[str, str]) -> str:
     return " ".join(forms.get(p, p) for p in term.split(" "))
 
 
-def _name(weights: np.ndarray, vocab: np.ndarray, forms: dict[str, str], forms_zh: dict[str, str]
-          ) -> tuple[str, str, str]:
+def _name(weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, forms: dict[str, str],
+          forms_zh: dict[str, str]) -> tuple[str, str, str]:
     """(name in 2-4 words, Chinese name or "", the 6 top terms) of a theme from its term weights.
 
-    The name is the theme's strongest two-word phrase, plus its strongest single word when the
-    phrase does not contain it: "Vendor delivery delay", "Test environment".
+    The name is the strongest two-word phrase of the theme's titles (``weights``), extended by a
+    phrase that continues it with one of its strongest words: "Vendor delivery" + "delivery delay"
+    -> "Vendor delivery delay". The top terms are the strongest of its whole text (``text_weights``).
     """
     order = np.argsort(weights)[::-1][:60]
     top = [t for t in vocab[order[weights[order] > 0]]]
     words = [t for t in top if " " not in t]
     phrases = [t.split(" ") for t in top if " " in t]
     parts: list[str] = phrases[0] if phrases else words[:2]
+    strong = set(words[:8])
     for p in phrases[1:5]:  # chain a phrase that continues or precedes it: vendor delivery + delivery delay
-        if len(parts) < 4 and p[0] == parts[-1] and p[1] not in parts:
+        if len(parts) < 4 and p[0] == parts[-1] and p[1] not in parts and p[1] in strong:
             parts = [*parts, p[1]]
-        elif len(parts) < 4 and p[1] == parts[0] and p[0] not in parts:
+        elif len(parts) < 4 and p[1] == parts[0] and p[0] not in parts and p[0] in strong:
             parts = [p[0], *parts]
     name = _readable(" ".join(parts), forms)
     zh = "".join(forms_zh.get(p, "") for p in parts) if all(p in forms_zh for p in parts) else ""
     shown: list[str] = []
-    for t in top:
+    order = np.argsort(text_weights)[::-1][:60]
+    for t in vocab[order[text_weights[order] > 0]]:
         w = _readable(t, forms)
         if w not in shown and not any(w in s.split(" ") for s in shown):
             shown.append(w)
@@ -290,7 +326,7 @@ def _name(weights: np.ndarray, vocab: np.ndarray, forms: dict[str, str], forms_z
     return name[:1].upper() + name[1:], zh, ", ".join(shown)
 
 
-def _describe(space: _Space, key: pd.Series, ids: list, weights_of: np.ndarray) -> pd.DataFrame:
+def _describe(space: _Space, key: pd.Series, ids: list) -> pd.DataFrame:
     """Per theme: name, name_zh, top_terms, lessons, projects, departments, project_names and the
     three most representative lessons (closest to the theme's centroid, distinct titles).
     """
@@ -310,7 +346,10 @@ def _describe(space: _Space, key: pd.Series, ids: list, weights_of: np.ndarray) 
         .sort_values(["_g", "n", "project_name"], ascending=[True, False, True])
     agg = d.groupby("_g").agg(lessons=("lesson_id", "size"), projects=("project_id", "nunique"),
                               departments=("department", lambda s: ", ".join(sorted(s.dropna().astype(str).unique()))))
-    named = [_name(weights_of[i], space.vocab, space.forms, space.forms_zh) for i in range(len(ids))]
+    in_text = _theme_terms(space, groups, len(ids))
+    in_titles = _theme_terms(space, groups, len(ids), titles=True)
+    named = [_name(in_titles[i] + in_text[i], in_text[i], space.vocab, space.forms,
+                   space.forms_zh) for i in range(len(ids))]
     out = pd.DataFrame({"theme": ids, "name": [n[0] for n in named], "name_zh": [n[1] for n in named],
                         "top_terms": [n[2] for n in named]})
     out = out.join(agg, how="left")
@@ -385,7 +424,7 @@ def lesson_themes(prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: i
     ids = [f"T{i + 1:02d}" for i in range(n)]
     key = pd.Series(np.array(ids)[label], index=space.bad.index)
     theme.loc[space.bad.index] = key
-    themes = _describe(space, key, ids, _theme_terms(space, label, n))[_THEME_COLS]
+    themes = _describe(space, key, ids)[_THEME_COLS]
     return LessonThemes(theme, themes, _recurring(prepared, space, key, themes, min_projects))
 
 
@@ -398,9 +437,7 @@ def _recurring(prepared: pd.DataFrame, space: _Space | None, key: pd.Series | No
     real = ~cat.str.strip().str.casefold().isin(MISSING_CATEGORIES) & cat.notna()
     cats = sorted(cat[real].unique())
     cat_key = cat.where(real)
-    cat_groups = pd.Index(cats).get_indexer(cat_key.fillna("\0"))
-    by_cat = _describe(space, cat_key, cats, _theme_terms(space, cat_groups, len(cats))) if cats else \
-        pd.DataFrame(columns=_THEME_COLS)
+    by_cat = _describe(space, cat_key, cats) if cats else pd.DataFrame(columns=_THEME_COLS)
     by_cat["name"], by_cat["name_zh"] = by_cat["theme"], ""
     by_cat["source"], themes = "category", themes.assign(source="text")
     # a text theme that is a category again is shown once, on the category's row
@@ -508,7 +545,9 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
     name plus the sum of its own lessons' vectors) + 0.2 if same department + 0.2 if the lesson's
     category or theme already appears in the project's own lessons + 0.1 if high impact.
     Returns project_id, lesson_id, score, reason.
-    Projects are scored ``chunk`` at a time, so memory stays bounded for large registers.
+    Projects are scored ``chunk`` at a time, so memory stays bounded for large registers. Lessons
+    that score alike for every project (same text, department, category, theme and impact) are
+    scored once; among lessons with equal scores, the earlier in the register comes first.
     """
     cols = ["project_id", "lesson_id", "score", "reason"]
     active = projects.loc[projects["status"].isin(RUNNING_STATUSES)].reset_index(drop=True)
@@ -526,21 +565,27 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
 
 @dataclass
 class _MatchFeatures:
-    """What :func:`lessons_for_projects` compares, built once: text vectors of past lessons and of
-    project profiles, category/theme indicators, departments and impact, as arrays.
+    """What :func:`lessons_for_projects` compares, built once. Lessons are grouped into **kinds**
+    that score alike for every project (same distinct text, department, category, theme and
+    impact); each kind is scored once, and its lessons are listed in register order.
     """
 
     past: pd.DataFrame
     active: pd.DataFrame
-    L_text: Any
-    P_text: Any
-    L_cat: Any
-    P_cat: Any
-    L_theme: Any
-    P_theme: Any
-    dept: np.ndarray
+    U_text: Any  # distinct lesson texts x terms
+    P_text: Any  # running project x terms (unit rows)
+    kind_text: np.ndarray  # kind -> its row in U_text
+    kind_cat: np.ndarray  # kind -> category number
+    kind_theme: np.ndarray  # kind -> theme number (-1: none)
+    kind_dept: np.ndarray
+    kind_high: np.ndarray
+    P_cat: np.ndarray  # running project x category: the project has a lesson in it
+    P_theme: np.ndarray
     active_dept: np.ndarray
-    high: np.ndarray
+    own_kind: Any  # running project x kind: how many of the kind's lessons are the project's own
+    kind_start: np.ndarray  # kind -> first position in ``members``
+    kind_size: np.ndarray
+    members: np.ndarray  # lesson positions, grouped by kind, in register order
     lesson_proj: np.ndarray  # position of the lesson's project among the running ones, -1 if none
 
     @classmethod
@@ -548,54 +593,75 @@ class _MatchFeatures:
         from scipy import sparse
         from sklearn.preprocessing import normalize
 
-        vec = _vectorizer()
-        L_text = vec.fit_transform(past["text"])
-        # category and theme membership as sparse indicators (lesson x key), summed per project
+        vec, _, text_code, U_text = _fit_distinct(past["text"])
         pidx = pd.Index(active["project_id"]).get_indexer(past["project_id"])
         mine = pidx >= 0
         own = sparse.csr_matrix((np.ones(mine.sum()), (pidx[mine], np.flatnonzero(mine))),
                                 shape=(len(active), len(past)))
 
-        def indicator(values: pd.Series):
+        def membership(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             codes, _ = pd.factorize(values.where(values != "", None), use_na_sentinel=True)
             ok = codes >= 0
             m = sparse.csr_matrix((np.ones(ok.sum()), (np.flatnonzero(ok), codes[ok])),
                                   shape=(len(past), max(codes.max() + 1, 1)))
-            return m, own @ m
+            return codes, (own @ m).toarray() > 0
 
         # a project's text profile: its name plus the sum of its own lessons' vectors
-        P_text = normalize(vec.transform(active["name"].astype(str)) + own @ L_text)
-        L_cat, P_cat = indicator(past["category"].astype(str))
-        L_theme, P_theme = indicator(past["theme"])
+        P_text = normalize(vec.transform(active["name"].astype(str)) + own @ U_text[text_code])
+        cat_code, P_cat = membership(past["category"].astype(str))
+        theme_code, P_theme = membership(past["theme"])
         # integer codes: comparing millions of strings per chunk would dominate the run time
         dept_codes, _ = pd.factorize(pd.concat([past["department"].astype(str), active["department"].astype(str)]))
-        return cls(past, active, L_text, P_text, L_cat, P_cat, L_theme, P_theme, dept_codes[: len(past)],
-                   dept_codes[len(past):], (past["impact"] == "high").to_numpy(), pidx)
+        high = (past["impact"] == "high").to_numpy()
+        keys = pd.DataFrame({"t": text_code, "d": dept_codes[: len(past)], "c": cat_code, "h": theme_code,
+                             "i": high})
+        kind = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
+        k = keys.iloc[pd.Series(np.arange(len(kind))).groupby(kind).first().to_numpy()]
+        col = {c: k[c].to_numpy(dtype=int) for c in ("t", "d", "c", "h")}
+        members = np.argsort(kind, kind="stable")
+        size = np.bincount(kind, minlength=len(k))
+        own_kind = own @ sparse.csr_matrix((np.ones(len(kind)), (np.arange(len(kind)), kind)),
+                                           shape=(len(kind), len(k)))
+        return cls(past, active, U_text, P_text, col["t"], col["c"], col["h"], col["d"], k["i"].to_numpy(dtype=bool),
+                   P_cat, P_theme, dept_codes[len(past):], own_kind.tocsr(), np.cumsum(size) - size, size,
+                   members, pidx)
 
     def best(self, lo: int, hi: int, k: int) -> pd.DataFrame:
         """The ``k`` best lessons of running projects ``lo`` to ``hi`` (one chunk), with reasons."""
-        from sklearn.metrics.pairwise import cosine_similarity
-
-        sim = cosine_similarity(self.P_text[lo:hi], self.L_text)
-        same_dept = self.dept[None, :] == self.active_dept[lo:hi, None]
-        same_cat = (self.P_cat[lo:hi] @ self.L_cat.T).toarray() > 0
-        same_theme = (self.P_theme[lo:hi] @ self.L_theme.T).toarray() > 0
-        score = 0.5 * sim + 0.2 * same_dept + 0.2 * (same_cat | same_theme) + 0.1 * self.high[None, :]
-        score[self.lesson_proj[None, :] == np.arange(lo, hi)[:, None]] = -1  # never its own lessons
-        best = np.argpartition(-score, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(score, best, axis=1), axis=1)
-        best = np.take_along_axis(best, order, axis=1)
-        r = np.repeat(np.arange(hi - lo), k)
-        j = best.ravel()
-        sc = score[r, j]
-        keep = sc > 0
-        r, j, sc = r[keep], j[keep], sc[keep]
+        n = hi - lo
+        # cosine similarity (rows have unit length), against each distinct text once
+        sim = (self.P_text[lo:hi] @ self.U_text.T).toarray()[:, self.kind_text]
+        same_dept = self.kind_dept[None, :] == self.active_dept[lo:hi, None]
+        same_cat = self.P_cat[lo:hi][:, self.kind_cat]
+        same_theme = np.where(self.kind_theme >= 0, self.P_theme[lo:hi][:, np.maximum(self.kind_theme, 0)], False)
+        score = 0.5 * sim + 0.2 * same_dept + 0.2 * (same_cat | same_theme) + 0.1 * self.kind_high[None, :]
+        # lessons a project may be shown: the kind's lessons that are not its own
+        avail = self.kind_size[None, :] - self.own_kind[lo:hi].toarray()
+        score[avail <= 0] = -1
+        # the k best kinds hold the k best lessons (each kind left has at least one)
+        m = min(k, score.shape[1])
+        top = np.argpartition(-score, m - 1, axis=1)[:, :m]
+        order = np.lexsort((top, -np.take_along_axis(score, top, axis=1)), axis=1)
+        top = np.take_along_axis(top, order, axis=1)
+        # expand each chosen kind into its first lessons (k plus the project's own, to skip them)
+        r = np.repeat(np.arange(n), m)
+        kd = top.ravel()
+        take = np.minimum(self.kind_size[kd], k + np.asarray(self.own_kind[lo:hi][r, kd]).ravel().astype(int))
+        rr = np.repeat(r, take)
+        kk = np.repeat(kd, take)
+        offset = np.arange(take.sum()) - np.repeat(np.cumsum(take) - take, take)
+        j = self.members[self.kind_start[kk] + offset]
+        ok = (self.lesson_proj[j] != lo + rr) & (score[rr, kk] > 0)
+        rr, kk, j = rr[ok], kk[ok], j[ok]
+        first_k = pd.Series(rr).groupby(rr).cumcount().to_numpy() < k  # in score order already
+        r, kd, j = rr[first_k], kk[first_k], j[first_k]
+        sc = score[r, kd]
         cats = self.past["category"].astype(str).to_numpy()[j]
-        why_key = np.where(same_cat[r, j], "same category '" + cats + "'; ",
-                           np.where(same_theme[r, j], "same theme; ", ""))
-        why_dept = np.where(same_dept[r, j], "same department; ", "")
-        why_sim = np.char.mod("text similarity %.2f", sim[r, j])
-        why_high = np.where(self.high[j], "; high impact", "")
+        why_key = np.where(same_cat[r, kd], "same category '" + cats + "'; ",
+                           np.where(same_theme[r, kd], "same theme; ", ""))
+        why_dept = np.where(same_dept[r, kd], "same department; ", "")
+        why_sim = np.char.mod("text similarity %.2f", sim[r, kd])
+        why_high = np.where(self.kind_high[kd], "; high impact", "")
         reason = np.char.add(np.char.add(np.char.add(why_key.astype(str), why_dept.astype(str)), why_sim),
                              why_high.astype(str))
         return pd.DataFrame({"project_id": self.active["project_id"].to_numpy()[lo:hi][r],

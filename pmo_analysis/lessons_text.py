@@ -55,6 +55,7 @@ _CN_STOP = {"的", "了", "和", "与", "及", "在", "是", "对", "被", "将"
             "没有", "导致", "进行", "相关", "一次", "两次", "多次", "问题", "项目", "工作", "需要",
             "情况", "方面", "一个", "这个", "我们", "他们", "可以", "已经", "明显", "严重", "之后",
             "经过", "大量", "出现", "三个", "两个", "两周", "一个月"}
+_NEGATION = {"不", "没", "未", "无"}
 #: Chinese PMO terms -> the English stems of their usual translation (wins over the dictionary).
 GLOSSARY = {
     "供应商": ["vendor"], "厂商": ["vendor"], "外包": ["vendor"], "交付": ["deliveri"],
@@ -179,6 +180,20 @@ def translate(word: str) -> tuple[str, ...]:
     return tuple(t for t, _ in _sense(word))
 
 
+@lru_cache(maxsize=100_000)
+def _chinese_words(run: str) -> tuple[str, ...]:
+    """jieba's words of a run of Chinese characters, a negation joined to the word it negates when
+    the dictionary has the pair (不 + 稳定 -> 不稳定, unstable)."""
+    words = _jieba().lcut(run)
+    out: list[str] = []
+    for w in words:
+        if out and out[-1] in _NEGATION and out[-1] + w in _cedict():
+            out[-1] += w
+        else:
+            out.append(w)
+    return tuple(out)
+
+
 def tokenize(text: str, *, phrases: bool = True) -> list[str]:
     """Terms of a text in English and/or Chinese (see the module docstring).
 
@@ -200,7 +215,7 @@ def _tokenize(text: str, phrases: bool) -> tuple[str, ...]:
     terms: list[str] = []
     for seg in _SEGMENTS.findall(text):
         if _CJK.match(seg):
-            for w in _jieba().lcut(seg):
+            for w in _chinese_words(seg):
                 if w in GLOSSARY or (len(w) >= 2 and w not in _CN_STOP):
                     terms.extend(translate(w))
         else:
@@ -255,29 +270,31 @@ def name_terms(descriptions: pd.Series, groups: pd.Series, *, capital_share: flo
     >>> d = pd.Series(["The Shuttle tiles cracked."] * 6 + ["the software failed in test"] * 6)
     >>> sorted(name_terms(d, pd.Series(list("abcdefabcdef"))))
     ['shuttl']
-    >>> d = pd.Series(["hab leak"] * 10 + ["valve leak"] * 30)
+    >>> d = pd.Series([f"hab leak {i}" for i in range(10)] + ["valve leak"] * 30)
     >>> sorted(name_terms(d, pd.Series(["a"] * 10 + list("bcd") * 10)))
     ['hab']
     """
+    codes, uniq = pd.factorize(descriptions.astype("string").fillna(""))
+    copies = np.bincount(codes, minlength=len(uniq))  # each distinct description read once
     # the first word of a sentence is capitalised whatever it is: lower-case it first
-    text = descriptions.astype("string").str.replace(r"(^|[.!?:;]\s+|\]\s*)([A-Z][a-z])",
-                                                     lambda m: m.group(1) + m.group(2).lower(), regex=True)
+    text = pd.Series(uniq, dtype="string").str.replace(r"(^|[.!?:;]\s+|\]\s*)([A-Z][a-z])",
+                                                      lambda m: m.group(1) + m.group(2).lower(), regex=True)
     words = text.str.findall(r"\b[A-Za-z][A-Za-z0-9]+\b").explode().dropna()
     if words.empty:
         return frozenset()
-    w = pd.DataFrame({"doc": words.index, "word": words.to_numpy(dtype=str)})
+    w = pd.DataFrame({"doc": words.index.to_numpy(), "word": words.to_numpy(dtype=str)})
     w["lower"] = w["word"].str.lower()
-    stop = _en_stop()
-    w = w.loc[~w["lower"].isin(stop) & (w["lower"].str.len() >= 2)]
-    stems = {x: _stem(x) for x in w["lower"].unique()}
-    w["term"] = w["lower"].map(stems)
-    w["cap"] = w["word"].str[0].str.isupper()
-    by = w.groupby("term").agg(n=("cap", "size"), cap=("cap", "mean"))
-    names = set(by.index[(by["n"] >= min_count) & (by["cap"] > capital_share)])
-    g = pd.Series(np.asarray(groups), index=descriptions.index).astype("string")
+    w = w.loc[~w["lower"].isin(_en_stop()) & (w["lower"].str.len() >= 2)]
+    w["term"] = w["lower"].map({x: _stem(x) for x in w["lower"].unique()})
+    w["n"] = copies[w["doc"].to_numpy()]
+    w["cap"] = w["word"].str[0].str.isupper() * w["n"]
+    by = w.groupby("term")[["n", "cap"]].sum()
+    names = set(by.index[(by["n"] >= min_count) & (by["cap"] > capital_share * by["n"])])
+    # lessons using each term, per group (a description copied within one group counts once)
+    g = pd.Series(np.asarray(groups)).astype("string").fillna("")
     sizes = g.value_counts(normalize=True)
-    docs = w[["doc", "term"]].drop_duplicates()
-    docs["group"] = g.reindex(docs["doc"].to_numpy()).to_numpy()
+    uses = pd.DataFrame({"doc": codes, "group": g.to_numpy()}).drop_duplicates()
+    docs = w[["doc", "term"]].drop_duplicates().merge(uses, on="doc")
     per = docs.groupby(["term", "group"]).size()
     total = per.groupby(level="term").sum()
     top = per.groupby(level="term").max()
@@ -295,8 +312,9 @@ def surface_forms(texts: pd.Series) -> tuple[dict[str, str], dict[str, str]]:
     """
     en: dict[str, tuple[int, str]] = {}
     via_synonym: dict[str, tuple[int, str]] = {}
-    lower = texts.astype("string").str.lower()
-    counts = Counter(lower.str.findall(_WORD).explode().dropna())
+    distinct = texts.astype("string").value_counts()  # each distinct text once, with its count
+    words = distinct.index.to_series().str.lower().str.findall(_WORD).explode().dropna()
+    counts = pd.Series(distinct.reindex(words.index).to_numpy(), index=words.to_numpy()).groupby(level=0).sum()
     stop = _en_stop()
     for w, n in counts.items():
         if w in stop:
@@ -310,11 +328,12 @@ def surface_forms(texts: pd.Series) -> tuple[dict[str, str], dict[str, str]]:
     out.update({s: w for s, (_, w) in en.items()})
     zh: dict[str, tuple[int, str]] = {}
     from_dictionary: dict[str, str] = {}
-    cjk = texts.astype("string").str.findall(_CJK).explode().dropna()
+    cjk = distinct.index.to_series().str.findall(_CJK).explode().dropna()
     if len(cjk):
+        runs = pd.Series(distinct.reindex(cjk.index).to_numpy(), index=cjk.to_numpy()).groupby(level=0).sum()
         seg: Counter = Counter()
-        for s, n in cjk.value_counts().items():  # each distinct Chinese run once: jieba is pure Python
-            for w in _jieba().lcut(s):
+        for s, n in runs.items():  # each distinct Chinese run once: jieba is pure Python
+            for w in _chinese_words(s):
                 seg[w] += n
         for w, n in seg.items():
             if w not in GLOSSARY and (len(w) < 2 or w in _CN_STOP):
