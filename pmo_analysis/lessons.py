@@ -108,7 +108,8 @@ def normalise_owners(owner: pd.Series, *, aliases: dict[str, str] | None = None)
     """
     aliases = OWNER_ALIASES if aliases is None else aliases
     s = owner.astype("string").str.strip().replace("", pd.NA)
-    lookup = {k.strip().casefold(): v for k, v in aliases.items()}
+    lookup = {v.strip().casefold(): v for v in aliases.values()}  # the one name, however written
+    lookup.update({k.strip().casefold(): v for k, v in aliases.items()})
     mapped = s.str.casefold().map(lookup)
     return mapped.fillna(s).astype("string")
 
@@ -357,7 +358,9 @@ def _describe(space: _Space, key: pd.Series, ids: list) -> pd.DataFrame:
     out["example_lesson_ids"] = ex["lesson_id"].agg(";".join)
     out["example_titles"] = ex["title"].agg(" | ".join)
     out[["lessons", "projects"]] = out[["lessons", "projects"]].fillna(0).astype(int)
-    return out.fillna({"departments": "", "project_names": "", "example_lesson_ids": "", "example_titles": ""})
+    text = ["departments", "project_names", "example_lesson_ids", "example_titles"]
+    out[text] = out[text].astype(object).fillna("")
+    return out
 
 
 def _first_names(s: pd.Series, k: int = 5) -> str:
@@ -448,7 +451,8 @@ def _recurring(prepared: pd.DataFrame, space: _Space | None, key: pd.Series | No
     pairs = dup.stack()
     pairs = pairs[pairs].index.to_frame(index=False, name=["text_theme", "category"])
     pairs = pairs.merge(themes[["theme", "name"]], left_on="text_theme", right_on="theme")
-    by_cat["text_theme"] = by_cat["theme"].map(pairs.set_index("category")["name"]).fillna("")
+    by_cat["text_theme"] = by_cat["theme"].map(dict(zip(pairs["category"], pairs["name"], strict=True))) \
+        .astype(object).fillna("")
     themes = themes.loc[~themes["theme"].isin(pairs["text_theme"])].assign(text_theme="")
     out = pd.concat([by_cat, themes], ignore_index=True)
     out = out.loc[out["projects"] >= min_projects]
