@@ -468,7 +468,8 @@ def assign_themes(prepared: pd.DataFrame, *, n_themes: int = 12, random_state: i
 
 def recurring_themes(prepared: pd.DataFrame, *, min_projects: int = 3, n_themes: int = 12) -> pd.DataFrame:
     """Recurring problems, by category and from the text (:func:`lesson_themes`), sorted by
-    projects then lessons."""
+    projects then lessons.
+    """
     return lesson_themes(prepared, n_themes=n_themes, min_projects=min_projects).recurring
 
 

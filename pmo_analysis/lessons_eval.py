@@ -92,7 +92,8 @@ def purity(theme: pd.Series, family: pd.Series, chinese: pd.Series, names: pd.Se
 
 def evaluate(data_dir, *, n_themes: int = 12) -> tuple[float, pd.DataFrame]:
     """Purity of the text themes of the lessons in ``data_dir``: planted families when it is the
-    bundled sample (titles match :data:`SAMPLE_FAMILIES`), else the problems titles name."""
+    bundled sample (titles match :data:`SAMPLE_FAMILIES`), else the problems titles name.
+    """
     from . import load_portfolio
 
     p = load_portfolio(data_dir)

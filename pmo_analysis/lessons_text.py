@@ -72,7 +72,8 @@ GLOSSARY = {
     "上线": ["live"], "评审": ["review"], "风险": ["risk"], "培训": ["train"],
     "发布": ["releas"], "缺陷": ["defect"], "迭代": ["iter"], "发起人": ["sponsor"],
     "开发": ["develop"], "开发人员": ["develop"], "核心": ["core"], "低估": ["underestim"],
-    "集成": ["integr"], "书面确认": ["sign"], "签字确认": ["sign"], "集成测试": ["integr", "test"], "宕机": ["unavail"], "演练": ["trial"],
+    "集成": ["integr"], "书面确认": ["sign"], "签字确认": ["sign"], "集成测试": ["integr", "test"],
+    "宕机": ["unavail"], "演练": ["trial"],
 }
 #: English synonyms merged onto one stem, as the glossary does across languages.
 SYNONYMS = {"supplier": "vendor", "contractor": "vendor", "late": "delay", "slip": "delay",
@@ -151,7 +152,8 @@ _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/$", re.MULTILINE)
 @lru_cache(maxsize=100_000)
 def _sense(word: str) -> tuple[tuple[str, str], ...]:
     """(term, English word) pairs of one Chinese word: the glossary's, else the first short sense
-    in CC-CEDICT (at most three content words, at most two terms kept), else the word itself."""
+    in CC-CEDICT (at most three content words, at most two terms kept), else the word itself.
+    """
     if word in GLOSSARY:
         return tuple((t, t) for t in GLOSSARY[word])
     senses = _cedict().get(word)
@@ -182,8 +184,9 @@ def translate(word: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=100_000)
 def _chinese_words(run: str) -> tuple[str, ...]:
-    """jieba's words of a run of Chinese characters, a negation joined to the word it negates when
-    the dictionary has the pair (不 + 稳定 -> 不稳定, unstable)."""
+    """Jieba's words of a run of Chinese characters, a negation joined to the word it negates when
+    the dictionary has the pair (不 + 稳定 -> 不稳定, unstable).
+    """
     words = _jieba().lcut(run)
     out: list[str] = []
     for w in words:
