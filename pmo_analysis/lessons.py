@@ -592,6 +592,15 @@ class _MatchFeatures:
     kind_size: np.ndarray
     members: np.ndarray  # lesson positions, grouped by kind, in register order
     lesson_proj: np.ndarray  # position of the lesson's project among the running ones, -1 if none
+    lesson_ids: np.ndarray = None
+    lesson_cats: np.ndarray = None
+    project_ids: np.ndarray = None
+
+    def __post_init__(self):
+        # as arrays once: converting the string columns per chunk would dominate
+        self.lesson_ids = self.past["lesson_id"].to_numpy(dtype=object)
+        self.lesson_cats = self.past["category"].astype(str).to_numpy(dtype=object)
+        self.project_ids = self.active["project_id"].to_numpy(dtype=object)
 
     @classmethod
     def build(cls, past: pd.DataFrame, active: pd.DataFrame) -> _MatchFeatures:
@@ -661,7 +670,7 @@ class _MatchFeatures:
         first_k = pd.Series(rr).groupby(rr).cumcount().to_numpy() < k  # in score order already
         r, kd, j = rr[first_k], kk[first_k], j[first_k]
         sc = score[r, kd]
-        cats = self.past["category"].astype(str).to_numpy()[j]
+        cats = self.lesson_cats[j].astype(str)
         why_key = np.where(same_cat[r, kd], "same category '" + cats + "'; ",
                            np.where(same_theme[r, kd], "same theme; ", ""))
         why_dept = np.where(same_dept[r, kd], "same department; ", "")
@@ -669,8 +678,7 @@ class _MatchFeatures:
         why_high = np.where(self.kind_high[kd], "; high impact", "")
         reason = np.char.add(np.char.add(np.char.add(why_key.astype(str), why_dept.astype(str)), why_sim),
                              why_high.astype(str))
-        return pd.DataFrame({"project_id": self.active["project_id"].to_numpy()[lo:hi][r],
-                             "lesson_id": self.past["lesson_id"].to_numpy()[j],
+        return pd.DataFrame({"project_id": self.project_ids[lo:hi][r], "lesson_id": self.lesson_ids[j],
                              "score": np.round(sc, 3), "reason": reason})
 
 
@@ -720,9 +728,9 @@ def search_lessons(lessons: pd.DataFrame, query: str, *, top: int = 10) -> pd.Da
     if not isinstance(query, str) or not query.strip():
         raise ValueError("query must be a non-empty string")
     text = lessons["title"].fillna("") + ". " + lessons["description"].fillna("")
-    vec = _vectorizer()
     try:
-        X = vec.fit_transform(text)
+        vec, _, codes, distinct = _fit_distinct(text)  # as fit_transform, each distinct text once
+        X = distinct[codes]
     except ValueError:
         return lessons.iloc[0:0].assign(score=pd.Series(dtype=float))
     q = vec.transform([query])
