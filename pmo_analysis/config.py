@@ -31,3 +31,22 @@ SAMPLE_AS_OF = "2026-06-30"
 RUNNING_STATUSES = ("active", "on_hold")
 #: Closed projects: nothing left to decide or fund.
 CLOSED_STATUSES = ("completed", "cancelled")
+
+#: Owner names of lessons-learned actions that mean the same owner: alias -> the one name reports
+#: use. Matching ignores case and surrounding spaces. Add a line here when a register writes an
+#: owner two ways (see README, "Lessons learned: owners").
+OWNER_ALIASES: dict[str, str] = {
+    "项目管理办公室": "PMO",
+    "Project Management Office": "PMO",
+    "Programme Management Office": "PMO",
+    "Program Management Office": "PMO",
+    "PMO办公室": "PMO",
+    "采购部": "Procurement",
+    "采购": "Procurement",
+    "Purchasing": "Procurement",
+    "架构委员会": "Architecture Board",
+    "质量保证负责人": "QA Lead",
+    "测试负责人": "QA Lead",
+    "变更经理": "Change Manager",
+    "人力资源业务伙伴": "HR Business Partner",
+}

@@ -1,33 +1,29 @@
 """Lessons learned: recurring problems, follow-through of actions, lessons for running projects.
 
-Text handling, for English and Chinese in the same file:
-
-* English: lower-cased words, stop words removed (scikit-learn's list plus PMO filler words),
-  word forms merged with the Snowball stemmer (``delays``, ``delayed`` -> ``delay``).
-* Chinese: segmented into words with jieba (``需求变更频繁导致返工`` -> 需求 / 变更 / 频繁 / 导致 / 返工),
-  Chinese stop words removed.
-* A small PMO glossary maps common Chinese terms onto the same stems as their English
-  counterparts (供应商 -> vendor, 延迟 -> delay, 需求 -> requir), so a theme written in both
-  languages is found as one theme.
-* Adjacent terms also form two-word phrases (``vendor delay``).
+Text is read in one concept space for English and Chinese (:mod:`pmo_analysis.lessons_text`):
+Chinese words reach the English terms they mean through the PMO glossary and CC-CEDICT, so the
+same problem written in either language has the same terms.
 
 Themes
-    Category themes: the lesson's category. Text themes: NMF topics of the TF-IDF matrix of the
-    ``to_improve`` lessons; each lesson belongs to its strongest topic. A theme is **recurring**
-    when ``to_improve`` lessons about it come from at least ``min_projects`` distinct projects.
+    Category themes: the lesson's category (never "Uncategorized" or another placeholder). Text
+    themes: groups of ``to_improve`` lessons found by spherical k-means in the concept space, with
+    the groups that are one problem merged (:func:`lesson_themes`). A theme is **recurring** when
+    ``to_improve`` lessons about it come from at least ``min_projects`` distinct projects.
+Owners
+    Owner names are normalised through :data:`pmo_analysis.config.OWNER_ALIASES` (PMO =
+    项目管理办公室), so one owner is counted once.
 """
 from __future__ import annotations
 
-import logging
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .config import RUNNING_STATUSES
+from . import lessons_text as T
+from .config import OWNER_ALIASES, RUNNING_STATUSES
+from .lessons_text import GLOSSARY, SYNONYMS, tokenize
 
 __all__ = [
     "tokenize",
@@ -35,8 +31,14 @@ __all__ = [
     "lessons_by_category",
     "overview",
     "quarterly_trend",
+    "lesson_themes",
+    "LessonThemes",
     "recurring_themes",
     "assign_themes",
+    "normalise_owners",
+    "MISSING_CATEGORIES",
+    "GLOSSARY",
+    "SYNONYMS",
     "open_actions",
     "action_followthrough",
     "fixes_that_did_not_stick",
@@ -45,135 +47,71 @@ __all__ = [
     "search_lessons",
 ]
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[a-z][a-z0-9]+(?:'[a-z]+)?")
-_SEGMENTS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9']*")
-
-_EXTRA_EN_STOP = {"project", "projects", "team", "teams", "work", "weeks", "week", "month", "months",
-                  "did", "didn", "got", "use", "used", "make", "new", "two", "three", "day", "days",
-                  "time", "lesson", "lessons", "learned", "also", "would", "could", "should"}
-_CN_STOP = {"的", "了", "和", "与", "及", "在", "是", "对", "被", "将", "并", "或", "等", "中", "后",
-            "前", "时", "上", "下", "也", "都", "就", "而", "由", "为", "以", "从", "到", "把", "给",
-            "没有", "导致", "进行", "相关", "一次", "两次", "多次", "问题", "项目", "工作", "需要",
-            "情况", "方面", "一个", "这个", "我们", "他们", "可以", "已经", "明显", "严重", "之后",
-            "经过", "大量", "出现"}
-#: Chinese PMO terms -> the English stems of their usual translation.
-GLOSSARY = {
-    "供应商": ["vendor"], "厂商": ["vendor"], "外包": ["vendor"], "交付": ["deliveri"],
-    "延迟": ["delay"], "延期": ["delay"], "推迟": ["delay"], "拖期": ["delay"],
-    "需求": ["requir"], "变更": ["chang"], "需求变更": ["requir", "chang"], "返工": ["rework"],
-    "不明确": ["unclear"], "验收": ["accept"], "验收标准": ["accept", "criteria"],
-    "测试": ["test"], "测试环境": ["test", "environ"], "环境": ["environ"],
-    "测试数据": ["test", "data"], "自动化": ["autom"], "自动化测试": ["autom", "test"],
-    "回归": ["regress"], "数据": ["data"], "迁移": ["migrat"], "数据迁移": ["data", "migrat"],
-    "历史数据": ["legaci", "data"], "质量": ["qualiti"], "资源": ["resourc"], "人员": ["staff"],
-    "关键": ["key"], "冲突": ["conflict"], "占用": ["alloc"], "分配": ["alloc"],
-    "合同": ["contract"], "里程碑": ["mileston"], "进度": ["schedul"], "预算": ["budget"],
-    "成本": ["cost"], "沟通": ["communic"], "用户": ["user"], "业务": ["busi"],
-    "上线": ["go-liv"], "评审": ["review"], "风险": ["risk"], "培训": ["train"],
-    "发布": ["releas"], "缺陷": ["defect"], "迭代": ["iter"], "发起人": ["sponsor"],
-}
-
-
-#: English synonyms merged onto one stem, as the glossary does across languages.
-SYNONYMS = {"supplier": "vendor", "contractor": "vendor", "late": "delay", "slip": "delay",
-            "postpon": "delay"}
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    for word in GLOSSARY:
-        jieba.add_word(word)
-    return jieba
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _en_stop() -> frozenset:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS | _EXTRA_EN_STOP)
-
-
-@lru_cache(maxsize=500_000)
-def _raw_stem(word: str) -> str:
-    """Snowball stem (cached: the stemmer is pure Python and words repeat)."""
-    return _stemmer().stemWord(word)
-
-
-def _stem(word: str) -> str:
-    """Snowball stem with English synonyms merged."""
-    t = _raw_stem(word)
-    return SYNONYMS.get(t, t)
-
-
-def tokenize(text: str, *, phrases: bool = True) -> list[str]:
-    """Terms of a text in English and/or Chinese (see the module docstring).
-
-    Examples
-    --------
-    >>> tokenize("Vendor delays pushed go-live", phrases=False)
-    ['vendor', 'delay', 'push', 'live']
-    >>> tokenize("需求变更频繁导致返工", phrases=False)
-    ['requir', 'chang', '频繁', 'rework']
-    """
-    if not isinstance(text, str) or not text:
-        return []
-    return list(_tokenize(text, phrases))
-
-
-@lru_cache(maxsize=200_000)
-def _tokenize(text: str, phrases: bool) -> tuple[str, ...]:
-    stop = _en_stop()
-    terms: list[str] = []
-    for seg in _SEGMENTS.findall(text):
-        if _CJK.match(seg):
-            for w in _jieba().lcut(seg):
-                if w in GLOSSARY:
-                    terms.extend(GLOSSARY[w])
-                elif len(w) >= 2 and w not in _CN_STOP:
-                    terms.append(w)
-        else:
-            w = seg.lower()
-            if len(w) >= 2 and w not in stop and _WORD.fullmatch(w):
-                terms.append(_stem(w))
-    if phrases:
-        terms += [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False) if a != b]
-    return tuple(terms)
-
-
 def _vectorizer(**kw):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(analyzer=tokenize, sublinear_tf=True, **kw)
 
 
-def prepare(lessons: pd.DataFrame, projects: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Lessons with ``text`` (title + description), ``department`` (from the project), ``quarter``
-    and the optional columns filled with empty values.
+def _fit_distinct(texts: pd.Series):
+    """A TF-IDF vectorizer fitted on ``texts`` exactly as ``fit_transform`` would (document
+    frequencies count every copy), with each distinct text tokenized and transformed once.
+
+    Returns (vectorizer, document frequency per term, text -> row code, distinct texts x terms).
+    Registers copy lessons, and a generated register is made of templates: this is what keeps a
+    100,000-lesson register within seconds.
+    """
+    codes, uniq = pd.factorize(texts.astype(str))
+    uniq = pd.Series(uniq, dtype=object)
+    vec = _vectorizer()
+    X = vec.fit_transform(uniq)
+    df = np.bincount(codes, minlength=len(uniq)) @ (X > 0).astype(np.int64)
+    n = len(codes)
+    vec.idf_ = np.log((1 + n) / (1 + np.asarray(df).ravel())) + 1  # smooth_idf, as scikit-learn's
+    return vec, np.asarray(df).ravel(), codes, vec.transform(uniq)
+
+
+def prepare(lessons: pd.DataFrame, projects: pd.DataFrame | None = None, *,
+            owner_aliases: dict[str, str] | None = None) -> pd.DataFrame:
+    """Lessons with ``text`` (title + description), ``department`` and ``project_name`` (from the
+    project), ``quarter``, owners normalised (:func:`normalise_owners`) and the optional columns
+    filled with empty values.
     """
     df = lessons.copy()
     for c in ("phase", "recommendation", "action_status", "owner"):
         if c not in df.columns:
             df[c] = pd.NA
+    df["owner"] = normalise_owners(df["owner"], aliases=owner_aliases)
     df["description"] = df["description"].fillna("")
     df["text"] = df["title"].fillna("") + ". " + df["description"]
     if projects is not None:
-        df["department"] = df["project_id"].map(projects.drop_duplicates("project_id")
-                                                .set_index("project_id")["department"])
+        by_id = projects.drop_duplicates("project_id").set_index("project_id")
+        df["department"] = df["project_id"].map(by_id["department"])
+        df["project_name"] = df["project_id"].map(by_id["name"]).fillna(df["project_id"])
     else:
         df["department"] = pd.NA
+        df["project_name"] = df["project_id"]
     df["quarter"] = df["date"].dt.to_period("Q").astype(str)
     return df
+
+
+def normalise_owners(owner: pd.Series, *, aliases: dict[str, str] | None = None) -> pd.Series:
+    """Owner names with spaces trimmed and every alias replaced by its one name.
+
+    ``aliases`` maps an alias to the name it stands for (default: :data:`config.OWNER_ALIASES`);
+    matching ignores case and surrounding spaces. Empty names become missing.
+
+    Examples
+    --------
+    >>> normalise_owners(pd.Series(["PMO", " 项目管理办公室 ", "project management office", "QA", ""])).tolist()
+    ['PMO', 'PMO', 'PMO', 'QA', <NA>]
+    """
+    aliases = OWNER_ALIASES if aliases is None else aliases
+    s = owner.astype("string").str.strip().replace("", pd.NA)
+    lookup = {v.strip().casefold(): v for v in aliases.values()}  # the one name, however written
+    lookup.update({k.strip().casefold(): v for k, v in aliases.items()})
+    mapped = s.str.casefold().map(lookup)
+    return mapped.fillna(s).astype("string")
 
 
 # --------------------------------------------------------------------------- counting
@@ -200,126 +138,339 @@ def quarterly_trend(prepared: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- themes
-def _display_terms(vocab: np.ndarray, weights: np.ndarray, forms: dict[str, str], k: int = 6) -> str:
-    """Top terms of a topic, shown as readable words (a stem is shown as its most common form)."""
-    top = vocab[np.argsort(weights)[::-1][: k * 2]]
-    shown: list[str] = []
-    for t in top:
-        word = " ".join(forms.get(p, p) for p in t.split(" "))
-        if word not in shown and not any(word in s.split(" ") for s in shown):
-            shown.append(word)
-        if len(shown) == k:
-            break
-    return ", ".join(shown)
+#: Category values that say the lesson was not categorised: never reported as a recurring problem.
+MISSING_CATEGORIES = frozenset({"", "uncategorized", "uncategorised", "none", "n/a", "na", "null", "unknown",
+                                "other", "others", "misc", "miscellaneous", "general", "(none)",
+                                "未分类", "其他", "无"})
+#: Weight of the title in a lesson's theme vector (the description has the rest): the title is the
+#: lesson's problem statement, the description mostly its story.
+TITLE_WEIGHT = 0.7
+#: Two themes written mostly in different languages are one theme when each is the other's closest
+#: theme in the other language and their centroids' cosine similarity is at least this.
+CROSS_LANGUAGE_MERGE = 0.1
+#: Two themes in the same language are one theme when their centroids' cosine similarity is at
+#: least this (the clustering split one problem in two).
+SAME_LANGUAGE_MERGE = 0.7
+#: A text theme duplicates a category when at least this share of its lessons is in the category
+#: and it holds at least this share of the category's lessons: it is shown once, on the category.
+DUPLICATE_SHARE = 0.8
 
 
-def _surface_forms(texts) -> dict[str, str]:
-    """Stem -> the word most often written for it (a synonym only when the word itself is never
-    written; a Chinese glossary term when no English word has that stem).
+@dataclass
+class _Space:
+    """The ``to_improve`` lessons as unit vectors in the shared concept space, built once."""
+
+    bad: pd.DataFrame
+    X: Any  # lessons x terms, rows of unit length
+    vocab: np.ndarray
+    forms: dict[str, str]
+    forms_zh: dict[str, str]
+    chinese: np.ndarray  # lesson written (mostly) in Chinese
+    in_title: Any  # lessons x terms, 1 where the title uses the term
+
+    @classmethod
+    def build(cls, prepared: pd.DataFrame) -> _Space | None:
+        from sklearn.preprocessing import normalize
+
+        bad = prepared.loc[prepared["kind"] == "to_improve"]
+        if len(bad) < 2:
+            return None
+        labels = T.field_labels(bad["description"])
+        title = T.strip_labels(bad["title"].fillna("").astype(str), labels)
+        desc = T.strip_labels(bad["description"].fillna("").astype(str), labels)
+        names = T.name_terms(desc, bad["project_id"])
+        try:
+            vec, df, _, _ = _fit_distinct(title + ". " + desc)
+        except ValueError:  # no terms at all
+            return None
+        vocab = vec.get_feature_names_out()
+        parts = pd.Series(vocab).str.split(" ")
+        # names and Chinese words the dictionary could not translate say nothing across lessons;
+        # in 20 lessons or more, a term must be in 2 lessons and in at most half of them
+        keep = ~parts.map(lambda ws: any(w in names or T._CJK.match(w) for w in ws)).to_numpy()
+        if len(bad) >= 20:
+            keep &= (df >= 2) & (df <= 0.5 * len(bad))
+        if not keep.any():
+            return None
+        Xt = _unique_rows(vec, title)[:, keep]
+        X = normalize(TITLE_WEIGHT * normalize(Xt) + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep]))
+        forms, forms_zh = T.surface_forms(title + ". " + desc)
+        text = title + desc
+        chinese = (text.str.count(T._HAN) * 2 > text.str.len()).to_numpy()
+        return cls(bad, X.tocsr(), vocab[keep], forms, forms_zh, chinese, (Xt > 0).astype(float).tocsr())
+
+    def centroids(self, groups: np.ndarray, n: int) -> np.ndarray:
+        """Mean vector of each group 0..n-1 (dense, n x terms)."""
+        from scipy import sparse
+
+        ok = groups >= 0
+        member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))),
+                                   shape=(n, len(groups)))
+        size = np.asarray(member.sum(axis=1)).ravel()
+        return np.asarray((member @ self.X).todense()) / np.maximum(size, 1)[:, None]
+
+
+def _unique_rows(vec, texts: pd.Series):
+    """``vec.transform(texts)``, each distinct text transformed once (registers copy lessons)."""
+    codes, uniq = pd.factorize(texts)
+    return vec.transform(pd.Series(uniq, dtype=object))[codes]
+
+
+def _cluster(space: _Space, n_themes: int, random_state: int) -> np.ndarray:
+    """Theme number per lesson: spherical k-means on the unit vectors (identical lessons counted
+    once, with their weight), then themes that are one problem merged (see the merge constants).
     """
-    from collections import Counter
+    from sklearn.cluster import KMeans
 
-    words = Counter(w for text in texts for w in _WORD.findall(str(text).lower()))
-    direct: dict[str, tuple[int, str]] = {}
-    via_synonym: dict[str, tuple[int, str]] = {}
-    for w, n in words.items():
-        raw = _raw_stem(w) if w not in _en_stop() else None
-        if raw is None:
-            continue
-        target = direct if raw not in SYNONYMS else via_synonym
-        key = SYNONYMS.get(raw, raw)
-        if n > target.get(key, (0, ""))[0]:
-            target[key] = (n, w)
-    out = {s: w for s, (_, w) in via_synonym.items()}
-    out.update({s: w for s, (_, w) in direct.items()})
-    for cn, stems in GLOSSARY.items():
-        for s in stems:
-            out.setdefault(s, cn)
+    X = space.X
+    # identical lessons (copies, templates) clustered once, weighted by their count
+    text = space.bad["title"].fillna("").astype(str) + "\0" + space.bad["description"].fillna("").astype(str)
+    codes, _ = pd.factorize(text)
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    weight = np.bincount(codes)
+    U = X[first]
+    k = int(max(1, min(n_themes, U.shape[0])))
+    if k == 1:
+        return np.zeros(X.shape[0], dtype=int)
+    km = KMeans(n_clusters=k, n_init=3, random_state=random_state).fit(U, sample_weight=weight)
+    label = km.labels_[codes]
+    return _merge(space, label, k)
+
+
+def _merge(space: _Space, label: np.ndarray, k: int) -> np.ndarray:
+    """Merge themes that are one problem: mutual closest themes across languages (cosine >=
+    CROSS_LANGUAGE_MERGE), and themes of one language closer than SAME_LANGUAGE_MERGE.
+    Repeated until nothing merges; themes are then numbered by size, largest first.
+    """
+    from scipy.cluster.hierarchy import DisjointSet
+
+    label = label.copy()
+    while True:
+        ids = np.unique(label)
+        C = space.centroids(np.searchsorted(ids, label), len(ids))
+        C /= np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
+        S = C @ C.T
+        np.fill_diagonal(S, -1)
+        zh = pd.Series(space.chinese).groupby(label).mean().reindex(ids).to_numpy()
+        lang = np.where(zh >= 0.8, 1, np.where(zh <= 0.2, 0, -1))
+        ds = DisjointSet(range(len(ids)))
+        same = (lang[:, None] == lang[None, :]) & (S >= SAME_LANGUAGE_MERGE)
+        for i, j in zip(*np.nonzero(np.triu(same, 1)), strict=True):
+            ds.merge(i, j)
+        cross = S.copy()
+        cross[~((lang[:, None] == 1 - lang[None, :]) & (lang[:, None] >= 0))] = -1
+        best = cross.argmax(axis=1)
+        for i in range(len(ids)):  # themes, not lessons
+            j = best[i]
+            if cross[i, j] >= CROSS_LANGUAGE_MERGE and best[j] == i and i < j:
+                ds.merge(i, j)
+        root = np.array([ds[i] for i in range(len(ids))])
+        if len(np.unique(root)) == len(ids):
+            break
+        label = root[np.searchsorted(ids, label)]
+    sizes = pd.Series(label).value_counts()
+    order = {t: n for n, t in enumerate(sizes.index)}
+    return pd.Series(label).map(order).to_numpy()
+
+
+def _theme_terms(space: _Space, groups: np.ndarray, n: int, *, titles: bool = False) -> np.ndarray:
+    """How well each term marks each group: p_in x log(p_in / p_out), where p_in is the share of
+    the group's lessons using the term and p_out the share of the other lessons -- terms most of the
+    group uses and few others do. In the lessons' text, or in their titles only (``titles``).
+    """
+    from scipy import sparse
+
+    B = space.in_title if titles else (space.X > 0).astype(float)
+    ok = groups >= 0
+    member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))), shape=(n, len(groups)))
+    size = np.asarray(member.sum(axis=1)).ravel()
+    inside = np.asarray((member @ B).todense())
+    total = np.asarray(B.sum(axis=0)).ravel()
+    p_in = inside / np.maximum(size, 1)[:, None]
+    p_out = (total[None, :] - inside + 0.5) / (np.maximum(len(groups) - size, 0) + 1)[:, None]
+    return p_in * np.log(np.maximum(p_in, 1e-12) / p_out).clip(min=0)
+
+
+def _readable(term: str, forms: dict[str, str]) -> str:
+    return " ".join(forms.get(p, p) for p in term.split(" "))
+
+
+def _name(weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, forms: dict[str, str],
+          forms_zh: dict[str, str]) -> tuple[str, str, str]:
+    """(name in 2-4 words, Chinese name or "", the 6 top terms) of a theme from its term weights.
+
+    The name is the strongest two-word phrase of the theme's titles (``weights``), extended by a
+    phrase that continues it with one of its strongest words: "Vendor delivery" + "delivery delay"
+    -> "Vendor delivery delay". The top terms are the strongest of its whole text (``text_weights``).
+    """
+    order = np.argsort(weights)[::-1][:60]
+    top = [t for t in vocab[order[weights[order] > 0]]]
+    words = [t for t in top if " " not in t]
+    phrases = [t.split(" ") for t in top if " " in t]
+    parts: list[str] = phrases[0] if phrases else words[:2]
+    strong = set(words[:8])
+    for p in phrases[1:5]:  # chain a phrase that continues or precedes it: vendor delivery + delivery delay
+        if len(parts) < 4 and p[0] == parts[-1] and p[1] not in parts and p[1] in strong:
+            parts = [*parts, p[1]]
+        elif len(parts) < 4 and p[1] == parts[0] and p[0] not in parts and p[0] in strong:
+            parts = [p[0], *parts]
+    name = _readable(" ".join(parts), forms)
+    zh = "".join(forms_zh.get(p, "") for p in parts) if all(p in forms_zh for p in parts) else ""
+    shown: list[str] = []
+    order = np.argsort(text_weights)[::-1][:60]
+    for t in vocab[order[text_weights[order] > 0]]:
+        w = _readable(t, forms)
+        if w not in shown and not any(w in s.split(" ") for s in shown):
+            shown.append(w)
+        if len(shown) == 6:
+            break
+    return name[:1].upper() + name[1:], zh, ", ".join(shown)
+
+
+def _describe(space: _Space, key: pd.Series, ids: list) -> pd.DataFrame:
+    """Per theme: name, name_zh, top_terms, lessons, projects, departments, project_names and the
+    three most representative lessons (closest to the theme's centroid, distinct titles).
+    """
+    from sklearn.preprocessing import normalize
+
+    bad = space.bad
+    g = pd.Series(pd.Index(ids).get_indexer(key), index=bad.index)
+    groups = g.to_numpy()
+    C = normalize(space.centroids(groups, len(ids)))
+    closeness = np.zeros(len(bad))
+    ok = groups >= 0
+    closeness[ok] = np.asarray(space.X[ok].multiply(C[groups[ok]]).sum(axis=1)).ravel()
+    d = bad.assign(_g=groups, _close=closeness).loc[ok]
+    ex = (d.sort_values(["_g", "_close"], ascending=[True, False]).drop_duplicates(["_g", "title"])
+          .groupby("_g").head(3).groupby("_g"))
+    per_project = d.groupby(["_g", "project_name"], observed=True).size().rename("n").reset_index() \
+        .sort_values(["_g", "n", "project_name"], ascending=[True, False, True])
+    agg = d.groupby("_g").agg(lessons=("lesson_id", "size"), projects=("project_id", "nunique"),
+                              departments=("department", lambda s: ", ".join(sorted(s.dropna().astype(str).unique()))))
+    in_text = _theme_terms(space, groups, len(ids))
+    in_titles = _theme_terms(space, groups, len(ids), titles=True)
+    named = [_name(in_titles[i] + in_text[i], in_text[i], space.vocab, space.forms,
+                   space.forms_zh) for i in range(len(ids))]
+    out = pd.DataFrame({"theme": ids, "name": [n[0] for n in named], "name_zh": [n[1] for n in named],
+                        "top_terms": [n[2] for n in named]})
+    out = out.join(agg, how="left")
+    out["project_names"] = per_project.groupby("_g")["project_name"].agg(_first_names)
+    out["example_lesson_ids"] = ex["lesson_id"].agg(";".join)
+    out["example_titles"] = ex["title"].agg(" | ".join)
+    out[["lessons", "projects"]] = out[["lessons", "projects"]].fillna(0).astype(int)
+    text = ["departments", "project_names", "example_lesson_ids", "example_titles"]
+    out[text] = out[text].astype(object).fillna("")
     return out
 
 
-def assign_themes(prepared: pd.DataFrame, *, n_themes: int = 12, random_state: int = 0,
-                  forms: dict[str, str] | None = None) -> tuple[pd.Series, pd.DataFrame]:
-    """Text themes of the ``to_improve`` lessons (NMF on TF-IDF).
+def _first_names(s: pd.Series, k: int = 5) -> str:
+    """The ``k`` projects with most lessons in the theme, then how many more."""
+    more = len(s) - k
+    return ", ".join(s.head(k).astype(str)) + (f" and {more} more" if more > 0 else "")
 
-    Returns (theme id per lesson, empty for other lessons or lessons with no usable text;
-    a frame of theme id -> top_terms).
+
+@dataclass
+class LessonThemes:
+    """Text themes and recurring problems of a lessons register, computed once.
+
+    ``theme``: text theme id per lesson (empty for ``went_well`` lessons and lessons with no usable
+    text); ``themes``: one row per text theme; ``recurring``: the recurring problems (see
+    :func:`lesson_themes`).
     """
-    from sklearn.decomposition import NMF
 
-    bad = prepared.loc[prepared["kind"] == "to_improve"]
-    theme = pd.Series(pd.NA, index=prepared.index, dtype="string")
-    if len(bad) < 2:
-        return theme, pd.DataFrame(columns=["theme", "top_terms"])
-    vec = _vectorizer(min_df=2 if len(bad) >= 20 else 1, max_df=0.6 if len(bad) >= 20 else 1.0)
-    try:
-        X = vec.fit_transform(bad["text"])
-    except ValueError:  # no terms at all
-        return theme, pd.DataFrame(columns=["theme", "top_terms"])
-    k = int(max(1, min(n_themes, X.shape[0] - 1, X.shape[1])))
-    model = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=500)
-    W = model.fit_transform(X)
-    vocab = vec.get_feature_names_out()
-    has = W.max(axis=1) > 1e-9
-    ids = np.array([f"T{i + 1:02d}" for i in range(k)])
-    theme.loc[bad.index[has]] = ids[W[has].argmax(axis=1)]
-    forms = forms if forms is not None else _surface_forms(bad["text"])
-    terms = pd.DataFrame({"theme": ids, "top_terms": [
-        _display_terms(vocab, model.components_[i], forms) for i in range(k)]})
-    return theme, terms
+    theme: pd.Series
+    themes: pd.DataFrame
+    recurring: pd.DataFrame
 
 
-def recurring_themes(prepared: pd.DataFrame, *, min_projects: int = 3, n_themes: int = 12,
-                     themes: tuple[pd.Series, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Themes (from the category and from the text) whose ``to_improve`` lessons come from at
-    least ``min_projects`` distinct projects.
+_THEME_COLS = ["theme", "name", "name_zh", "top_terms", "lessons", "projects", "departments", "project_names",
+               "example_lesson_ids", "example_titles"]
+_RECURRING_COLS = ["theme", "source", "top_terms", "lessons", "projects", "departments", "name", "name_zh",
+                   "project_names", "example_lesson_ids", "example_titles", "text_theme"]
 
-    Returns theme, source (category or text), top_terms, lessons, projects, departments,
-    example_lesson_ids and example_titles (three most recent), sorted by projects then lessons.
+
+def lesson_themes(prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: int = 3,
+                  random_state: int = 0) -> LessonThemes:
+    """Text themes and recurring problems of the ``to_improve`` lessons (see docs/definitions.md,
+    "Lessons learned").
+
+    Text themes: each lesson is a unit vector in the shared concept space (title and description
+    weighted by :data:`TITLE_WEIGHT`, names and template labels left out); spherical k-means finds
+    at most ``n_themes`` groups; groups that are one problem are merged (the same problem written
+    in Chinese and in English; see :data:`CROSS_LANGUAGE_MERGE`). Category themes: the lesson's
+    category, except values in :data:`MISSING_CATEGORIES`. A text theme that is a category again
+    (:data:`DUPLICATE_SHARE` both ways) is shown once, on the category row (``text_theme``).
+
+    A theme is **recurring** when its lessons come from at least ``min_projects`` projects.
+    Each is named in 2-4 words from its top phrases (``name``; ``name_zh`` in Chinese where the
+    register has Chinese words for each of them), with its three most representative lessons
+    (closest to the theme's centroid) and the projects and departments it spans.
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.config import SAMPLE_DATA_DIR
+    >>> p = load_portfolio(SAMPLE_DATA_DIR)
+    >>> r = lesson_themes(prepare(p.lessons, p.projects))
+    >>> r.recurring.loc[r.recurring["name"].str.contains("endor"), "name"].iloc[0]
+    'Vendor management'
     """
     if min_projects < 1:
         raise ValueError(f"min_projects must be >= 1, got {min_projects!r}")
-    bad = prepared.loc[prepared["kind"] == "to_improve"]
-    forms = _surface_forms(bad["text"])
-    theme, terms = themes if themes is not None else assign_themes(prepared, n_themes=n_themes,
-                                                                   forms=forms)
-    bad = bad.assign(text_theme=theme)
-    rows = []
-    for source, key in (("category", "category"), ("text", "text_theme")):
-        d = bad.dropna(subset=[key]).sort_values("date", ascending=False)
-        if d.empty:
-            continue
-        g = d.groupby(key, observed=True)
-        agg = g.agg(lessons=("lesson_id", "size"), projects=("project_id", "nunique"),
-                    departments=("department", lambda s: ", ".join(sorted(s.dropna().astype(str).unique()))),
-                    example_lesson_ids=("lesson_id", lambda s: ";".join(s.head(3))),
-                    example_titles=("title", lambda s: " | ".join(s.head(3)))).reset_index()
-        agg = agg.rename(columns={key: "theme"})
-        agg["source"] = source
-        if source == "text":
-            agg = agg.merge(terms, on="theme", how="left")
-        else:
-            d_terms = d.groupby("category")["text"].apply(list)
-            agg["top_terms"] = [_category_terms(d_terms.get(c, []), forms) for c in agg["theme"]]
-        rows.append(agg)
-    if not rows:
-        return pd.DataFrame(columns=["theme", "source", "top_terms", "lessons", "projects", "departments",
-                                     "example_lesson_ids", "example_titles"])
-    out = pd.concat(rows, ignore_index=True)
+    theme = pd.Series(pd.NA, index=prepared.index, dtype="string")
+    space = _Space.build(prepared)
+    if space is None:
+        themes = pd.DataFrame(columns=_THEME_COLS)
+        return LessonThemes(theme, themes, _recurring(prepared, None, None, themes, min_projects))
+    label = _cluster(space, n_themes, random_state)
+    n = int(label.max()) + 1
+    ids = [f"T{i + 1:02d}" for i in range(n)]
+    key = pd.Series(np.array(ids)[label], index=space.bad.index)
+    theme.loc[space.bad.index] = key
+    themes = _describe(space, key, ids)[_THEME_COLS]
+    return LessonThemes(theme, themes, _recurring(prepared, space, key, themes, min_projects))
+
+
+def _recurring(prepared: pd.DataFrame, space: _Space | None, key: pd.Series | None, themes: pd.DataFrame,
+               min_projects: int) -> pd.DataFrame:
+    if space is None:
+        return pd.DataFrame(columns=_RECURRING_COLS)
+    bad = space.bad
+    cat = bad["category"].astype("string")
+    real = ~cat.str.strip().str.casefold().isin(MISSING_CATEGORIES) & cat.notna()
+    cats = sorted(cat[real].unique())
+    cat_key = cat.where(real)
+    by_cat = _describe(space, cat_key, cats) if cats else pd.DataFrame(columns=_THEME_COLS)
+    by_cat["name"], by_cat["name_zh"] = by_cat["theme"], ""
+    by_cat["source"], themes = "category", themes.assign(source="text")
+    # a text theme that is a category again is shown once, on the category's row
+    both = pd.crosstab(key, cat_key)
+    share_of_theme = both.div(both.sum(axis=1), axis=0)
+    share_of_cat = both.div(cat_key.value_counts().reindex(both.columns), axis=1)
+    dup = (share_of_theme >= DUPLICATE_SHARE) & (share_of_cat >= DUPLICATE_SHARE)
+    pairs = dup.stack()
+    pairs = pairs[pairs].index.to_frame(index=False, name=["text_theme", "category"])
+    pairs = pairs.merge(themes[["theme", "name"]], left_on="text_theme", right_on="theme")
+    by_cat["text_theme"] = by_cat["theme"].map(dict(zip(pairs["category"], pairs["name"], strict=True))) \
+        .astype(object).fillna("")
+    themes = themes.loc[~themes["theme"].isin(pairs["text_theme"])].assign(text_theme="")
+    out = pd.concat([by_cat, themes], ignore_index=True)
     out = out.loc[out["projects"] >= min_projects]
-    cols = ["theme", "source", "top_terms", "lessons", "projects", "departments", "example_lesson_ids",
-            "example_titles"]
-    return out.sort_values(["projects", "lessons"], ascending=False)[cols].reset_index(drop=True)
+    return out.sort_values(["projects", "lessons"], ascending=False)[_RECURRING_COLS].reset_index(drop=True)
 
 
-def _category_terms(texts, forms: dict[str, str], k: int = 6) -> str:
-    """The ``k`` terms found in most of ``texts``, as readable words."""
-    if len(texts) == 0:
-        return ""
-    from collections import Counter
+def assign_themes(prepared: pd.DataFrame, *, n_themes: int = 12, random_state: int = 0
+                  ) -> tuple[pd.Series, pd.DataFrame]:
+    """Text theme per lesson and one row per text theme (:func:`lesson_themes`)."""
+    r = lesson_themes(prepared, n_themes=n_themes, random_state=random_state)
+    return r.theme, r.themes
 
-    counts = Counter(t for text in texts for t in set(tokenize(text, phrases=False)))
-    return ", ".join(forms.get(t, t) for t, _ in counts.most_common(k))
+
+def recurring_themes(prepared: pd.DataFrame, *, min_projects: int = 3, n_themes: int = 12) -> pd.DataFrame:
+    """Recurring problems, by category and from the text (:func:`lesson_themes`), sorted by
+    projects then lessons.
+    """
+    return lesson_themes(prepared, n_themes=n_themes, min_projects=min_projects).recurring
 
 
 # --------------------------------------------------------------------------- actions
@@ -399,7 +550,9 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
     name plus the sum of its own lessons' vectors) + 0.2 if same department + 0.2 if the lesson's
     category or theme already appears in the project's own lessons + 0.1 if high impact.
     Returns project_id, lesson_id, score, reason.
-    Projects are scored ``chunk`` at a time, so memory stays bounded for large registers.
+    Projects are scored ``chunk`` at a time, so memory stays bounded for large registers. Lessons
+    that score alike for every project (same text, department, category, theme and impact) are
+    scored once; among lessons with equal scores, the earlier in the register comes first.
     """
     cols = ["project_id", "lesson_id", "score", "reason"]
     active = projects.loc[projects["status"].isin(RUNNING_STATUSES)].reset_index(drop=True)
@@ -417,80 +570,115 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
 
 @dataclass
 class _MatchFeatures:
-    """What :func:`lessons_for_projects` compares, built once: text vectors of past lessons and of
-    project profiles, category/theme indicators, departments and impact, as arrays.
+    """What :func:`lessons_for_projects` compares, built once. Lessons are grouped into **kinds**
+    that score alike for every project (same distinct text, department, category, theme and
+    impact); each kind is scored once, and its lessons are listed in register order.
     """
 
     past: pd.DataFrame
     active: pd.DataFrame
-    L_text: Any
-    P_text: Any
-    L_cat: Any
-    P_cat: Any
-    L_theme: Any
-    P_theme: Any
-    dept: np.ndarray
+    U_text: Any  # distinct lesson texts x terms
+    P_text: Any  # running project x terms (unit rows)
+    kind_text: np.ndarray  # kind -> its row in U_text
+    kind_cat: np.ndarray  # kind -> category number
+    kind_theme: np.ndarray  # kind -> theme number (-1: none)
+    kind_dept: np.ndarray
+    kind_high: np.ndarray
+    P_cat: np.ndarray  # running project x category: the project has a lesson in it
+    P_theme: np.ndarray
     active_dept: np.ndarray
-    high: np.ndarray
+    own_kind: Any  # running project x kind: how many of the kind's lessons are the project's own
+    kind_start: np.ndarray  # kind -> first position in ``members``
+    kind_size: np.ndarray
+    members: np.ndarray  # lesson positions, grouped by kind, in register order
     lesson_proj: np.ndarray  # position of the lesson's project among the running ones, -1 if none
+    lesson_ids: np.ndarray = None
+    lesson_cats: np.ndarray = None
+    project_ids: np.ndarray = None
+
+    def __post_init__(self):
+        # as arrays once: converting the string columns per chunk would dominate
+        self.lesson_ids = self.past["lesson_id"].to_numpy(dtype=object)
+        self.lesson_cats = self.past["category"].astype(str).to_numpy(dtype=object)
+        self.project_ids = self.active["project_id"].to_numpy(dtype=object)
 
     @classmethod
     def build(cls, past: pd.DataFrame, active: pd.DataFrame) -> _MatchFeatures:
         from scipy import sparse
         from sklearn.preprocessing import normalize
 
-        vec = _vectorizer()
-        L_text = vec.fit_transform(past["text"])
-        # category and theme membership as sparse indicators (lesson x key), summed per project
+        vec, _, text_code, U_text = _fit_distinct(past["text"])
         pidx = pd.Index(active["project_id"]).get_indexer(past["project_id"])
         mine = pidx >= 0
         own = sparse.csr_matrix((np.ones(mine.sum()), (pidx[mine], np.flatnonzero(mine))),
                                 shape=(len(active), len(past)))
 
-        def indicator(values: pd.Series):
+        def membership(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             codes, _ = pd.factorize(values.where(values != "", None), use_na_sentinel=True)
             ok = codes >= 0
             m = sparse.csr_matrix((np.ones(ok.sum()), (np.flatnonzero(ok), codes[ok])),
                                   shape=(len(past), max(codes.max() + 1, 1)))
-            return m, own @ m
+            return codes, (own @ m).toarray() > 0
 
         # a project's text profile: its name plus the sum of its own lessons' vectors
-        P_text = normalize(vec.transform(active["name"].astype(str)) + own @ L_text)
-        L_cat, P_cat = indicator(past["category"].astype(str))
-        L_theme, P_theme = indicator(past["theme"])
+        P_text = normalize(vec.transform(active["name"].astype(str)) + own @ U_text[text_code])
+        cat_code, P_cat = membership(past["category"].astype(str))
+        theme_code, P_theme = membership(past["theme"])
         # integer codes: comparing millions of strings per chunk would dominate the run time
         dept_codes, _ = pd.factorize(pd.concat([past["department"].astype(str), active["department"].astype(str)]))
-        return cls(past, active, L_text, P_text, L_cat, P_cat, L_theme, P_theme, dept_codes[: len(past)],
-                   dept_codes[len(past):], (past["impact"] == "high").to_numpy(), pidx)
+        high = (past["impact"] == "high").to_numpy()
+        keys = pd.DataFrame({"t": text_code, "d": dept_codes[: len(past)], "c": cat_code, "h": theme_code,
+                             "i": high})
+        kind = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
+        k = keys.iloc[pd.Series(np.arange(len(kind))).groupby(kind).first().to_numpy()]
+        col = {c: k[c].to_numpy(dtype=int) for c in ("t", "d", "c", "h")}
+        members = np.argsort(kind, kind="stable")
+        size = np.bincount(kind, minlength=len(k))
+        own_kind = own @ sparse.csr_matrix((np.ones(len(kind)), (np.arange(len(kind)), kind)),
+                                           shape=(len(kind), len(k)))
+        return cls(past, active, U_text, P_text, col["t"], col["c"], col["h"], col["d"], k["i"].to_numpy(dtype=bool),
+                   P_cat, P_theme, dept_codes[len(past):], own_kind.tocsr(), np.cumsum(size) - size, size,
+                   members, pidx)
 
     def best(self, lo: int, hi: int, k: int) -> pd.DataFrame:
         """The ``k`` best lessons of running projects ``lo`` to ``hi`` (one chunk), with reasons."""
-        from sklearn.metrics.pairwise import cosine_similarity
-
-        sim = cosine_similarity(self.P_text[lo:hi], self.L_text)
-        same_dept = self.dept[None, :] == self.active_dept[lo:hi, None]
-        same_cat = (self.P_cat[lo:hi] @ self.L_cat.T).toarray() > 0
-        same_theme = (self.P_theme[lo:hi] @ self.L_theme.T).toarray() > 0
-        score = 0.5 * sim + 0.2 * same_dept + 0.2 * (same_cat | same_theme) + 0.1 * self.high[None, :]
-        score[self.lesson_proj[None, :] == np.arange(lo, hi)[:, None]] = -1  # never its own lessons
-        best = np.argpartition(-score, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(score, best, axis=1), axis=1)
-        best = np.take_along_axis(best, order, axis=1)
-        r = np.repeat(np.arange(hi - lo), k)
-        j = best.ravel()
-        sc = score[r, j]
-        keep = sc > 0
-        r, j, sc = r[keep], j[keep], sc[keep]
-        cats = self.past["category"].astype(str).to_numpy()[j]
-        why_key = np.where(same_cat[r, j], "same category '" + cats + "'; ",
-                           np.where(same_theme[r, j], "same theme; ", ""))
-        why_dept = np.where(same_dept[r, j], "same department; ", "")
-        why_sim = np.char.mod("text similarity %.2f", sim[r, j])
-        why_high = np.where(self.high[j], "; high impact", "")
+        n = hi - lo
+        # cosine similarity (rows have unit length), against each distinct text once
+        sim = (self.P_text[lo:hi] @ self.U_text.T).toarray()[:, self.kind_text]
+        same_dept = self.kind_dept[None, :] == self.active_dept[lo:hi, None]
+        same_cat = self.P_cat[lo:hi][:, self.kind_cat]
+        same_theme = np.where(self.kind_theme >= 0, self.P_theme[lo:hi][:, np.maximum(self.kind_theme, 0)], False)
+        score = 0.5 * sim + 0.2 * same_dept + 0.2 * (same_cat | same_theme) + 0.1 * self.kind_high[None, :]
+        # lessons a project may be shown: the kind's lessons that are not its own
+        avail = self.kind_size[None, :] - self.own_kind[lo:hi].toarray()
+        score[avail <= 0] = -1
+        # the k best kinds hold the k best lessons (each kind left has at least one)
+        m = min(k, score.shape[1])
+        top = np.argpartition(-score, m - 1, axis=1)[:, :m]
+        order = np.lexsort((top, -np.take_along_axis(score, top, axis=1)), axis=1)
+        top = np.take_along_axis(top, order, axis=1)
+        # expand each chosen kind into its first lessons (k plus the project's own, to skip them)
+        r = np.repeat(np.arange(n), m)
+        kd = top.ravel()
+        take = np.minimum(self.kind_size[kd], k + np.asarray(self.own_kind[lo:hi][r, kd]).ravel().astype(int))
+        rr = np.repeat(r, take)
+        kk = np.repeat(kd, take)
+        offset = np.arange(take.sum()) - np.repeat(np.cumsum(take) - take, take)
+        j = self.members[self.kind_start[kk] + offset]
+        ok = (self.lesson_proj[j] != lo + rr) & (score[rr, kk] > 0)
+        rr, kk, j = rr[ok], kk[ok], j[ok]
+        first_k = pd.Series(rr).groupby(rr).cumcount().to_numpy() < k  # in score order already
+        r, kd, j = rr[first_k], kk[first_k], j[first_k]
+        sc = score[r, kd]
+        cats = self.lesson_cats[j].astype(str)
+        why_key = np.where(same_cat[r, kd], "same category '" + cats + "'; ",
+                           np.where(same_theme[r, kd], "same theme; ", ""))
+        why_dept = np.where(same_dept[r, kd], "same department; ", "")
+        why_sim = np.char.mod("text similarity %.2f", sim[r, kd])
+        why_high = np.where(self.kind_high[kd], "; high impact", "")
         reason = np.char.add(np.char.add(np.char.add(why_key.astype(str), why_dept.astype(str)), why_sim),
                              why_high.astype(str))
-        return pd.DataFrame({"project_id": self.active["project_id"].to_numpy()[lo:hi][r],
-                             "lesson_id": self.past["lesson_id"].to_numpy()[j],
+        return pd.DataFrame({"project_id": self.project_ids[lo:hi][r], "lesson_id": self.lesson_ids[j],
                              "score": np.round(sc, 3), "reason": reason})
 
 
@@ -504,10 +692,18 @@ def went_well(prepared: pd.DataFrame) -> pd.DataFrame:
     g = good.groupby("category")
     out = g.agg(lessons=("lesson_id", "size"), projects=("project_id", "nunique"),
                 example_title=("title", "first")).reset_index().rename(columns={"category": "practice"})
-    forms = _surface_forms(good["text"])
-    out["top_terms"] = out["practice"].map(g["text"].apply(list)).map(lambda t: _category_terms(t, forms))
+    forms, _ = T.surface_forms(good["text"])
+    out["top_terms"] = out["practice"].map(g["text"].apply(list)).map(lambda t: _common_terms(t, forms))
     cols = ["practice", "lessons", "projects", "top_terms", "example_title"]
     return out.sort_values(["projects", "lessons"], ascending=False)[cols].reset_index(drop=True)
+
+
+def _common_terms(texts, forms: dict[str, str], k: int = 6) -> str:
+    """The ``k`` terms found in most of ``texts``, as readable words."""
+    from collections import Counter
+
+    counts = Counter(t for text in texts for t in set(tokenize(text, phrases=False)))
+    return ", ".join(forms.get(t, t) for t, _ in counts.most_common(k))
 
 
 def search_lessons(lessons: pd.DataFrame, query: str, *, top: int = 10) -> pd.DataFrame:
@@ -532,9 +728,9 @@ def search_lessons(lessons: pd.DataFrame, query: str, *, top: int = 10) -> pd.Da
     if not isinstance(query, str) or not query.strip():
         raise ValueError("query must be a non-empty string")
     text = lessons["title"].fillna("") + ". " + lessons["description"].fillna("")
-    vec = _vectorizer()
     try:
-        X = vec.fit_transform(text)
+        vec, _, codes, distinct = _fit_distinct(text)  # as fit_transform, each distinct text once
+        X = distinct[codes]
     except ValueError:
         return lessons.iloc[0:0].assign(score=pd.Series(dtype=float))
     q = vec.transform([query])

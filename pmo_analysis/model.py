@@ -379,8 +379,8 @@ def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
 def _lessons(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
              ) -> tuple[dict[str, pd.DataFrame], float]:
     lessons = L.prepare(portfolio.lessons, portfolio.projects)
-    theme, terms = L.assign_themes(lessons, n_themes=p["n_themes"])
-    recurring = L.recurring_themes(lessons, min_projects=p["min_projects"], themes=(theme, terms))
+    found = L.lesson_themes(lessons, n_themes=p["n_themes"], min_projects=p["min_projects"])
+    theme, terms, recurring = found.theme, found.themes, found.recurring
     with_action = lessons.assign(theme=theme).loc[lessons["action_status"].isin(["open", "in_progress"])]
     covered = set(with_action["category"]) | set(with_action["theme"].dropna())
     recurring["has_open_action"] = recurring["theme"].isin(covered)

@@ -597,10 +597,12 @@ def lessons_trend(trend: pd.DataFrame) -> Figure:
 
 @_literal_text
 def recurring_themes(themes: pd.DataFrame, *, top: int = 15) -> Figure:
-    """Recurring themes: projects reporting each, labelled with their top terms."""
+    """Recurring themes: projects reporting each, labelled with the theme's name (its top terms when
+    a table has no name column).
+    """
     d = themes.head(top).iloc[::-1]
-    label = np.where(d["source"] == "category", d["theme"].astype(str),
-                     "text: " + d["top_terms"].astype(str).str.split(", ").str[:3].str.join(", "))
+    named = d["name"].astype(str) if "name" in d else d["top_terms"].astype(str).str.split(", ").str[:3].str.join(", ")
+    label = np.where(d["source"] == "category", d["theme"].astype(str), "text: " + named)
     fig, ax = plt.subplots(figsize=(11, max(3, 0.42 * len(d) + 1.5)))
     ax.barh(_shorten(pd.Series(label), 46), d["projects"],
             color=np.where(d["source"] == "category", "#1f77b4", "#9467bd"))

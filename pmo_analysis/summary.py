@@ -109,7 +109,7 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     if model.has("recurring"):
         unowned = model.recurring.loc[~model.recurring["has_open_action"]]
         for _, r in unowned.head(5).iterrows():
-            name = r["theme"] if r["source"] == "category" else str(r["top_terms"]).split(", ")[0] + " (text theme)"
+            name = r["theme"] if r["source"] == "category" else f"{r['name']} (text theme)"
             rows.append({"decision": f"Assign an owner: recurring problem '{name}'",
                          "why": f"{r['projects']} projects, {r['lessons']} lessons, no open action",
                          "money": np.nan, "money_text": "", "project_id": ""})

@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 
 from pmo_analysis import lessons as L
+from pmo_analysis import lessons_eval as E
+from pmo_analysis import lessons_text as T
 from pmo_analysis.display import table
 from tests.conftest import REAL_DATA
 
@@ -33,8 +35,31 @@ SMALL = _lessons([
 
 
 def test_chinese_segmentation_known_sentence():
-    assert L.tokenize("需求变更频繁导致返工", phrases=False) == ["requir", "chang", "频繁", "rework"]
-    assert L.tokenize("测试环境不稳定影响进度", phrases=False) == ["test", "environ", "稳定", "影响", "schedul"]
+    # glossary terms, then CC-CEDICT senses (频繁 "frequently", 影响 "influence"), a negation kept
+    assert L.tokenize("需求变更频繁导致返工", phrases=False) == ["requir", "chang", "frequent", "rework"]
+    assert L.tokenize("测试环境不稳定影响进度", phrases=False) == ["test", "environ", "unstabl", "influenc",
+                                                             "schedul"]
+
+
+def test_chinese_reaches_the_english_terms_through_the_dictionary():
+    assert T.translate("迁移") == ("migrat",) == tuple(L.tokenize("migrate", phrases=False))
+    assert T.translate("频繁") == ("frequent",)  # "frequently", not in the glossary
+    assert T.translate("低估") == tuple(L.tokenize("underestimated", phrases=False))
+    assert T.translate("时间") == ()  # "time": a stop word in either language
+    assert T.translate("龘龘") == ("龘龘",)  # not in the dictionary: kept as written
+    same = set(L.tokenize("数据迁移质量差", phrases=False)) & set(L.tokenize("Data migration quality was poor",
+                                                                        phrases=False))
+    assert same == {"data", "migrat", "qualiti"}
+
+
+def test_field_labels_and_names_come_from_the_data():
+    texts = pd.Series([f"[Abstract] part {i} [Driving event] x" for i in range(10)] + ["[y] z"])
+    assert T.field_labels(texts) == ["Abstract", "Driving event"]
+    assert T.strip_labels(texts, ["Abstract"]).iloc[0] == "  part 0 [Driving event] x"
+    # capitalised inside sentences: a name; capitalised only at a sentence start: not a name
+    d = pd.Series([f"The orbiter at KSC lost power {i}. Software failed." for i in range(6)])
+    names = T.name_terms(d, pd.Series(list("abcabc")))
+    assert "ksc" in names and "softwar" not in names and "orbit" not in names
 
 
 def test_english_stop_words_and_word_forms():
@@ -63,8 +88,9 @@ def test_recurring_threshold():
     r3 = L.recurring_themes(d, min_projects=3, n_themes=2)
     cats = r3.loc[r3["source"] == "category"]
     assert cats["theme"].tolist() == ["Vendor"] and cats["projects"].item() == 3 and cats["lessons"].item() == 3
-    assert cats["departments"].item() == "IT, Ops"
-    assert cats["example_lesson_ids"].item() == "3;2;1"  # most recent first
+    assert cats["departments"].item() == "IT, Ops" and cats["name"].item() == "Vendor"
+    assert cats["project_names"].item() == "Alpha, Beta, Gamma"
+    assert set(cats["example_lesson_ids"].item().split(";")) == {"1", "2", "3"}
     r4 = L.recurring_themes(d, min_projects=4, n_themes=2)
     assert r4.empty
     with pytest.raises(ValueError):
@@ -73,7 +99,7 @@ def test_recurring_threshold():
 
 def test_single_lesson_and_empty_text():
     one = L.prepare(SMALL.iloc[[0]], PROJECTS)
-    assert L.recurring_themes(one, min_projects=1)["theme"].tolist() == ["Vendor"]
+    assert L.recurring_themes(one, min_projects=1).empty  # one lesson is no theme
     empty = L.prepare(SMALL.assign(title="", description="").iloc[:2], PROJECTS)
     theme, terms = L.assign_themes(empty)
     assert theme.isna().all() and terms.empty
@@ -88,7 +114,7 @@ def test_actions():
                                       for x in ("2025-03-10", "2025-05-10", "2025-06-20")]
     assert L.high_impact_done_share(d) == pytest.approx(1 / 3)  # lessons 1 (done), 3, 5
     by = L.action_followthrough(d, as_of="2025-07-01").set_index("owner")
-    assert by.loc["采购部", "open_actions"] == 1
+    assert by.loc["Procurement", "open_actions"] == 1  # 采购部, through the owner alias map
 
 
 def test_fix_that_did_not_stick():
@@ -130,15 +156,65 @@ def test_html_in_lesson_text_is_escaped():
     assert "a &amp; b" in html and "**bold** _x_" in html
 
 
-def test_sample_planted_themes_are_found(sample):
+def test_owner_aliases_count_one_owner_once():
+    d = L.prepare(SMALL.assign(owner=["PMO", "项目管理办公室", " pmo ", "", "Project Management Office"]), PROJECTS)
+    assert d["owner"].tolist()[:3] == ["PMO", "PMO", "PMO"] and pd.isna(d["owner"].iloc[3])
+    own = L.prepare(SMALL.assign(owner="X"), PROJECTS, owner_aliases={"x": "Y"})
+    assert set(own["owner"]) == {"Y"}
+
+
+def test_placeholder_categories_are_never_a_recurring_problem():
+    d = L.prepare(SMALL.assign(category=["Uncategorized", " other", "None", "n/a", "Testing"]), PROJECTS)
+    r = L.recurring_themes(d, min_projects=1)
+    assert set(r.loc[r["source"] == "category", "theme"]) == {"Testing"}
+
+
+def test_every_planted_family_is_one_theme_in_both_languages(sample):
+    d = L.prepare(sample.lessons, sample.projects)
+    r = L.lesson_themes(d, n_themes=12)
+    fam = E.sample_families(d)
+    assert fam.notna().sum() == (d["kind"] == "to_improve").sum()  # every problem lesson is labelled
+    text = d["title"] + d["description"]
+    overall, by = E.purity(r.theme, fam, text.str.count(T._HAN) * 2 > text.str.len(),
+                           r.themes.set_index("theme")["name"])
+    by = by.set_index("family")
+    assert overall == 1.0 and (by["cohesion"] == 1.0).all()
+    bilingual = by.loc[by["chinese"] > 0]
+    assert len(bilingual) == 6  # the six problems the sample writes in both languages
+    assert (bilingual["chinese_in_theme"] == bilingual["chinese"]).all()
+    assert (bilingual["english_in_theme"] == bilingual["english"]).all()
+    # one theme per problem, each named in words
+    assert by["theme"].is_unique and len(r.themes) == len(by)
+    names = by["name"].str.lower()
+    assert "vendor" in names["vendor delay"] and "migration" in names["data migration"]
+    assert "requirements" in names["unclear requirements"] and "environment" in names["test environment"]
+    assert not r.themes["name"].str.fullmatch(r"T\d+").any()
+    assert r.themes["name"].str.split().str.len().between(2, 4).all()
+
+
+def test_themes_show_their_most_representative_lessons(sample):
+    d = L.prepare(sample.lessons, sample.projects)
+    r = L.lesson_themes(d)
+    fam = E.sample_families(d)
+    for _, t in r.themes.iterrows():  # themes, not lessons
+        ids = t["example_lesson_ids"].split(";")
+        family = fam[d.index[d["theme"] == t["theme"]] if "theme" in d else r.theme.index[r.theme == t["theme"]]]
+        assert set(fam[d["lesson_id"].isin(ids).to_numpy()]) == {family.mode().iloc[0]}
+        assert t["projects"] >= 1 and t["project_names"]
+
+
+def test_recurring_problems_by_category_and_text_without_duplicates(sample):
     d = L.prepare(sample.lessons, sample.projects)
     rec = L.recurring_themes(d, min_projects=3)
-    text = rec.loc[rec["source"] == "text", "top_terms"].str.cat(sep=" | ")
-    assert "vendor" in text and "delay" in text  # vendor delays (and 供应商交付延迟)
-    assert "requirements" in text and "changes" in text  # requirement changes (and 需求变更)
-    assert "migration" in text and "environment" in text
-    cats = set(rec.loc[rec["source"] == "category", "theme"])
-    assert {"Vendor management", "Requirements"} <= cats
+    cats = rec.loc[rec["source"] == "category"].set_index("theme")
+    text = rec.loc[rec["source"] == "text"]
+    # a text theme that is a category again is named on the category's row, not listed twice
+    assert "vendor" in cats.loc["Vendor management", "text_theme"].lower()
+    assert "migration" in cats.loc["Data", "text_theme"].lower()
+    assert not text["name"].str.lower().str.contains("vendor").any()
+    # what the categories lump together is shown as its own problems
+    assert text["name"].str.lower().str.contains("unclear requirements").any()
+    assert rec["projects"].ge(3).all()
     vendor = L.search_lessons(sample.lessons, "vendor delay", top=20)
     assert vendor["title"].str.contains("供应商").any() and vendor["title"].str.contains("endor|upplier").any()
 
@@ -150,8 +226,42 @@ def test_real_nasa_lessons():
 
     p = load_portfolio(REAL_DATA / "nasa-llis")
     d = L.prepare(p.lessons, p.projects)
-    rec = L.recurring_themes(d, min_projects=3, n_themes=10)
+    r = L.lesson_themes(d, min_projects=3, n_themes=12)
+    rec = r.recurring
     assert len(rec) >= 5 and rec["projects"].max() >= 5
+    # "Uncategorized" (980 lessons) is a data gap, not a recurring problem; field labels are no terms
+    assert "Uncategorized" not in set(rec["theme"])
+    terms = " ".join(rec["top_terms"]).lower()
+    assert not {"abstract", "driving", "event"} & set(terms.replace(",", " ").split())
+    # programme and centre names are no themes
+    assert not r.themes["name"].str.contains(r"\b(?:Shuttle|ISS|JPL|Mars|KSC)\b").any()
+    overall, fam = E.purity(r.theme, E.title_families(d), pd.Series(False, index=d.index),
+                            r.themes.set_index("theme")["name"])
+    fam = fam.set_index("family")
+    named = r.themes.set_index("theme")
+    # software: one theme named after it holds most of the lessons whose titles name software
+    sw = fam.loc["software"]
+    assert "software" in sw["name"].lower() and sw["cohesion"] >= 0.6 and sw["theme_purity"] >= 0.9
+    # test and verification: the theme holding most of them is about testing (its top terms say so)
+    tv = fam.loc["test and verification"]
+    assert tv["theme_purity"] >= 0.9 and "test" in named.loc[tv["theme"], "top_terms"]
+    assert overall >= 0.8
     assert L.lessons_for_projects(d, p.projects, as_of="2025-12-31").empty  # no active "projects"
     hits = L.search_lessons(p.lessons, "software configuration change", top=5)
     assert len(hits) == 5 and hits["score"].iloc[0] > 0.1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real-data not present")
+@pytest.mark.xfail(strict=True, reason="procedure problems in NASA LLIS are spread over the themes of the "
+                   "hardware they concern; no theme of their own yet")
+def test_real_nasa_procedure_problems_form_a_theme():
+    from pmo_analysis import load_portfolio
+
+    p = load_portfolio(REAL_DATA / "nasa-llis")
+    d = L.prepare(p.lessons, p.projects)
+    r = L.lesson_themes(d, n_themes=12)
+    _, fam = E.purity(r.theme, E.title_families(d), pd.Series(False, index=d.index),
+                      r.themes.set_index("theme")["name"])
+    proc = fam.set_index("family").loc["procedure"]
+    assert "procedur" in proc["name"].lower() and proc["cohesion"] >= 0.5
