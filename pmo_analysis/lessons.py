@@ -295,6 +295,21 @@ def _readable(term: str, forms: dict[str, str]) -> str:
     return " ".join(forms.get(p, p) for p in term.split(" "))
 
 
+#: Words that leave a theme's name hanging when they end it ("Key developer left mid").
+_DANGLING = frozenset({"mid", "due", "without", "after", "before", "late", "early", "across"})
+
+
+def _dangling(word: str) -> bool:
+    """True for a word a name should not end on: a past participle or adverb ("caused",
+    "frequently") or a word of :data:`_DANGLING`.
+
+    >>> [w for w in ["caused", "frequently", "mid", "delay", "quality"] if _dangling(w)]
+    ['caused', 'frequently', 'mid']
+    """
+    w = word.lower()
+    return w in _DANGLING or (len(w) > 4 and (w.endswith("ed") or w.endswith("ly")))
+
+
 def _name(weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, forms: dict[str, str],
           forms_zh: dict[str, str]) -> tuple[str, str, str]:
     """(name in 2-4 words, Chinese name or "", the 6 top terms) of a theme from its term weights.
@@ -314,6 +329,8 @@ def _name(weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, form
             parts = [*parts, p[1]]
         elif len(parts) < 4 and p[1] == parts[0] and p[0] not in parts and p[0] in strong:
             parts = [p[0], *parts]
+    while len(parts) > 2 and _dangling(_readable(parts[-1], forms)):  # "unclear requirements caused"
+        parts = parts[:-1]
     name = _readable(" ".join(parts), forms)
     zh = "".join(forms_zh.get(p, "") for p in parts) if all(p in forms_zh for p in parts) else ""
     shown: list[str] = []
