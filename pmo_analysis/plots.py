@@ -19,12 +19,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import dates as mdates
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from .formatting import money as fmt_money
+from . import formatting as fmt
+from .i18n import _
 
 __all__ = [
     "use_style", "cjk_font", "save", "money", "npv_ranked", "value_vs_risk", "j_curve",
@@ -56,16 +58,42 @@ def _bundled_cjk_font() -> str | None:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
-def cjk_font() -> str | None:
-    """Name of a font with Chinese glyphs: an installed one (Noto Sans CJK, Source Han, WenQuanYi,
-    Microsoft YaHei...), else the Noto Sans CJK SC bundled with the ``mplfonts`` dependency, else
-    ``None`` (then Chinese text shows as boxes: ``apt-get install fonts-noto-cjk``).
+def _register_system_cjk_fonts() -> None:
+    """Add the CJK fonts installed on this machine (``fonts-noto-cjk``: every face of its .ttc
+    collections, regular and bold) to matplotlib's font list, which may predate their install.
     """
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    for path in font_manager.findSystemFonts():
+        name = Path(path).name.lower()
+        if path not in known and any(k in name for k in ("cjk", "sourcehan", "wqy", "droidsansfallback")):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # an unreadable font file is skipped
+                continue
+
+
+def _weights(family: str) -> set:
+    return {f.weight for f in font_manager.fontManager.ttflist if f.name == family}
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Name of a font with Chinese glyphs: an installed one with a bold face (Noto Sans CJK,
+    Source Han, WenQuanYi...), else one without, else the Noto Sans CJK SC bundled with the
+    ``mplfonts`` dependency, else ``None`` (then Chinese text shows as boxes:
+    ``apt-get install fonts-noto-cjk``).
+    """
+    _register_system_cjk_fonts()
     names = {f.name for f in font_manager.fontManager.ttflist}
-    for c in CJK_CANDIDATES:
-        if c in names:
-            return c
+    present = [c for c in CJK_CANDIDATES if c in names]
+    with_bold = [c for c in present if any(w in (700, "bold") for w in _weights(c))]
+    if with_bold or present:
+        return (with_bold or present)[0]
     return _bundled_cjk_font()
+
+
+def _has_bold(family: str | None) -> bool:
+    return family is None or any(w in (600, 700, 800, 900, "bold", "heavy") for w in _weights(family))
 
 
 #: How a chart is written to PNG: the same for reports, exports and tests.
@@ -88,11 +116,19 @@ def style() -> dict:
             "font.family": families,
             "axes.unicode_minus": False,
             "figure.dpi": 100,
-            "axes.titleweight": "bold",
+            # a CJK font with one weight (the bundled one) has no bold: titles are then regular, and
+            # matplotlib never warns "findfont: Failed to find font weight bold" into a report
+            "axes.titleweight": "bold" if _has_bold(cjk) else "normal",
+            "figure.titleweight": "bold" if _has_bold(cjk) else "normal",
             "axes.titlesize": 13,
             "axes.titlelocation": "left",
             "text.parse_math": False,  # names and lesson text are literal: "$5 to $7" is not a formula
             }
+
+
+def _bold() -> str:
+    """Bold where the fonts have it (see :func:`style`)."""
+    return style()["axes.titleweight"]
 
 
 def use_style() -> None:
@@ -134,7 +170,9 @@ def save(fig: Figure, path: str | Path) -> Path:
     return path
 
 
-_money = fmt_money  # the one money format (pmo_analysis.formatting)
+def _money(v, _pos=None) -> str:
+    """The one money format (:func:`pmo_analysis.formatting.money`), in the report's currency."""
+    return fmt.money(v)
 
 
 money = FuncFormatter(_money)
@@ -301,7 +339,7 @@ def kpi_bars(totals: pd.DataFrame, *, by: str) -> Figure:
     axes[1].xaxis.set_major_formatter(PercentFormatter(1.0))
     axes[1].set_xlabel("ROI = net benefit / cost")
     axes[1].axvline(0, color="#444", lw=0.8)
-    fig.suptitle(f"Returns by {by.replace('_', ' ')}", x=0.01, ha="left", fontweight="bold")
+    fig.suptitle(f"Returns by {by.replace('_', ' ')}", x=0.01, ha="left", fontweight=_bold())
     fig.tight_layout()
     return fig
 
@@ -431,7 +469,7 @@ def capacity_vs_demand(cvd: pd.DataFrame) -> Figure:
         txt = ("balanced" if abs(fte_) < 0.05 else
                f"short {-fte_:.1f} FTE" if fte_ < 0 else f"spare {fte_:.1f} FTE")
         ax.annotate(" " + txt, (max(cap, dem), yy), va="center", fontsize=9,
-                    color="#c62828" if fte_ < 0 else "#2e7d32", fontweight="bold" if fte_ < 0 else None)
+                    color="#c62828" if fte_ < 0 else "#2e7d32", fontweight=_bold() if fte_ < 0 else None)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel("Hours over the forecast months")
     ax.margins(x=0.22)
@@ -582,41 +620,48 @@ def went_well(practices: pd.DataFrame, *, top: int = 12) -> Figure:
 
 # --------------------------------------------------------------------------- executive summary
 @_literal_text
-def headline_trend(hist: pd.DataFrame, labels: dict[str, str]) -> Figure:
-    """Small multiples: each headline figure across the runs of a schedule."""
+def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6) -> Figure:
+    """Small multiples: each headline figure across the runs of a schedule, on honest axes.
+
+    Every panel's value axis starts at zero (or below it, for a negative figure) and ends a little
+    above the largest value, so a move from 40.5% to 39.5% reads as the small move it is; CPI and
+    SPI panels show the target line at 1.0.
+    """
     metrics = [m for m in labels if m in hist.columns and hist[m].notna().any()]
     n = len(metrics)
-    cols = 4
     rows = int(np.ceil(n / cols)) or 1
-    fig, axes = plt.subplots(rows, cols, figsize=(12, 1.35 * rows + 0.45), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(13, 1.55 * rows + 0.5), squeeze=False)
     pct = {"portfolio_roi", "utilization"}
-    money_like = {"total_budget", "portfolio_npv", "spend_to_date", "planned_to_date"}
+    money_like = {"total_budget", "portfolio_npv", "remaining_npv", "spend_to_date", "planned_to_date"}
     for ax, m in zip(axes.flat, metrics, strict=False):
         y = hist[m].astype(float)
         ax.plot(hist["as_of"], y, marker="o", color="#1f4e79", lw=1.5, ms=3)
         ax.scatter(hist["as_of"].iloc[-1:], y.iloc[-1:], color="#c62828", zorder=3, s=20)
         last = y.iloc[-1]
-        shown = (f"{last:.0%}" if m in pct else _money(last) if m in money_like
-                 else f"{last:.2f}" if m.endswith(("cpi", "spi")) else f"{last:,.0f}")
-        ax.set_title(f"{labels[m]}: {shown}", fontsize=9, fontweight="bold")
-        ax.tick_params(labelsize=7)
+        shown = (fmt.pct(last, 1) if m in pct else _money(last) if m in money_like
+                 else fmt.ratio(last) if m.endswith(("cpi", "spi")) else fmt.count(last))
+        ax.set_title(f"{_(labels[m])}: {shown}", fontsize=9, fontweight=_bold())
+        ax.tick_params(labelsize=7.5)
         ax.set_xticks(hist["as_of"].iloc[[0, -1]].unique())
-        ax.xaxis.set_major_formatter(matplotlib_date_formatter())
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(mdates.num2date(v))))
+        lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
+        if m.endswith(("cpi", "spi")):
+            ax.axhline(1.0, color="#2e7d32", lw=0.8, ls="--")
+            hi = max(hi, 1.0)
+        ax.set_ylim(min(0.0, lo * 1.15), max(hi * 1.15, 1e-9) if hi > 0 else 1.0)
         if m in pct:
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         elif m in money_like:
             ax.yaxis.set_major_formatter(money)
-        ax.margins(y=0.25)
+        ax.yaxis.set_major_locator(MaxNLocator(3))
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    runs = len(hist)
-    fig.suptitle(f"Headline figures across {runs} report{'s' if runs != 1 else ''} of this schedule",
-                 x=0.01, ha="left", fontweight="bold")
+    fig.suptitle(_("Headline figures across {n} reports of this schedule", n=len(hist)),
+                 x=0.01, ha="left", fontweight=_bold())
     fig.tight_layout()
     return fig
 
 
 def matplotlib_date_formatter():
-    from matplotlib.dates import DateFormatter
-
-    return DateFormatter("%Y-%m-%d")
+    """Dates on a time axis as the reports write them (``30 Jun 2026``)."""
+    return FuncFormatter(lambda v, _pos: fmt.date(mdates.num2date(v)))

@@ -268,7 +268,10 @@ def _build_model(data_dir: Path, common: dict[str, Any], *, say: _Progress):
     as_of = typed_as_of(common.get("as_of"))
     portfolio = load_portfolio(data_dir, as_of=as_of,
                                on_error="drop" if model_params["exclude_invalid"] else "raise")
-    model = build_model(portfolio, as_of=as_of, params=model_params)
+    from . import formatting as fmt
+
+    with fmt.using(currency=str(common.get("currency") or "USD")):  # reasons name money in the run's currency
+        model = build_model(portfolio, as_of=as_of, params=model_params)
     say(f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
         + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else ""))
     return model
@@ -351,10 +354,22 @@ def _notebook_parameters(path: Path, plan: _Plan, run: _Run) -> dict[str, Any]:
 
 
 def _report_header(name: str, plan: _Plan, run: _Run) -> dict[str, Any]:
-    """What the header of a report page says (``templates/pmo``)."""
-    return {"title": TITLES.get(name, name.replace("_", " ").capitalize()), "as_of": run.as_of,
-            "data_dir": plan.data_dir.name, "run_time": iso_time(run.started), "run_id": run.run_id,
-            "index_href": "index.html"}
+    """What the header of a report page says (``templates/pmo``), in the report's language: its
+    title, as-of date, schedule and when it was made; no path and no run id (the manifest has them).
+    """
+    from . import formatting as fmt
+    from .i18n import _
+
+    lang = str(plan.planned.get(name, {}).get("language") or "en")
+    with fmt.using(language=lang):
+        return {"title": _(TITLES.get(name, name.replace("_", " ").capitalize())), "as_of": run.as_of,
+                "as_of_text": _("As of {date}", date=fmt.date(run.as_of)),
+                "schedule_text": _("Schedule: {schedule}", schedule=run.schedule),
+                "run_text": _("Generated {time}", time=f"{run.started:%Y-%m-%d %H:%M}"),
+                "language": lang, "landscape": name == "executive_summary", "index_href": "index.html",
+                "labels": {"all_reports": _("All reports"), "failed": _("This report failed and is incomplete."),
+                           "filter": _("Filter rows"), "rows_of": _("{shown} of {total} rows"),
+                           "all": _("Show all {n} rows"), "fewer": _("Show fewer rows")}}
 
 
 def _outputs(tmp: Path, name: str) -> list[str]:
@@ -456,7 +471,9 @@ def _papermill(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: fl
         # cwd=None: papermill changes the process-wide working directory otherwise, which threads
         # share; the notebooks resolve every path themselves
         pm.execute_notebook(str(nb), str(out_ipynb), parameters=params, cwd=None, kernel_name="python3",
-                            progress_bar=False, execution_timeout=timeout, log_output=False)
+                            progress_bar=False, execution_timeout=timeout, log_output=False,
+                            # the kernel's own start-up notes (TCP transport) are not for the run's reader
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except pm.PapermillExecutionError as exc:
         first_line = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
         return NotebookError(cell=exc.exec_count, ename=exc.ename, evalue=str(exc.evalue), source=first_line[:200])
@@ -491,7 +508,8 @@ def render_html(ipynb: Path, html_path: Path, *, meta: dict[str, Any], keep_code
                 if not (c.cell_type == "markdown" and "papermill-error-cell-tag" in c.metadata.get("tags", []))]
     exporter = HTMLExporter(template_name="pmo", extra_template_basedirs=[str(_TEMPLATES)],
                             exclude_input=not keep_code, exclude_input_prompt=not keep_code,
-                            exclude_output_prompt=True, embed_images=True)
+                            exclude_output_prompt=True, embed_images=True,
+                            language_code="zh-Hans" if meta.get("language") == "zh" else "en")
     body, _ = exporter.from_notebook_node(nb, resources={"pmo": meta, "metadata": {"name": meta["title"]}})
     html_path.write_text(body, encoding="utf-8")
 
