@@ -92,11 +92,11 @@ def _cells(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series, pd.Ser
             kind = "code"
     missing = s.isna()
     if kind in ("money", "pct", "ratio", "integer", "number"):
-        num = pd.to_numeric(s, errors="coerce")
+        num = pd.to_numeric(s, errors="coerce").astype(float)  # nullable integers too: NA -> NaN
         f = _number if kind == "number" else _KINDS[kind]
         text = num.map(_blank_if_missing(f)).astype(object)
         key = num.map(lambda v: "" if pd.isna(v) else repr(float(v))).astype(object)
-        cls = np.where(num < 0, "num neg", "num")
+        cls = np.where(num.to_numpy() < 0, "num neg", "num")
         return text, key, pd.Series(cls, index=s.index)
     if kind in ("dates", "months"):
         t = pd.to_datetime(s, errors="coerce")

@@ -377,4 +377,18 @@ _add({
     "Over-allocated, ahead": "未来超负荷人员",
     "Over-allocated people, ahead": "未来超负荷人员",
     "Name": "名称",
+    "Actual (complete months)": "实际（完整月）",
+    "Over-allocated above {pct}": "超负荷：高于 {pct}",
+    "Bench below {pct}": "闲置：低于 {pct}",
+    # section headings
+    "Bench: who has spare time, and where their role is short": "闲置：谁有空余时间，其角色在哪里短缺",
+    "Capacity vs demand by role for the coming months": "未来几个月各角色的产能与需求",
+    "Heatmap: utilization by month (actual in complete months, planned after)": "热力图：按月利用率（完整月为实际，之后为计划）",
+    "Over-allocation: who is planned above capacity, and which projects cause it": "超负荷：谁的计划超出产能，由哪些项目造成",
+    "Overview: categories, phases, impact and trend": "概览：类别、阶段、影响和趋势",
+    "Plan vs actual effort per project": "各项目计划与实际投入",
+    "Returns by department and strategic objective": "按部门和战略目标的回报",
+    "Utilization and its trend, by department and role": "按部门和角色的利用率及趋势",
+    "Where time went": "时间去向",
+    "Decisions: the rules, then the budget": "决策：先规则，后预算",
 })

@@ -195,6 +195,7 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     with discard_on_failure(tmp):
         _save_model(model, tmp)
         results = _execute_notebooks(plan, run, jobs=jobs, say=say)
+        _write_workbook(tmp, say=say)
         status = _run_status(results, model)
         write_manifest(tmp, _manifest(plan, run, model, results, status=status, duration_s=say.elapsed()))
         final = publish_run(tmp, plan.reports_dir, run_id)
@@ -296,6 +297,16 @@ def _save_model(model, tmp: Path) -> None:
 
     model.save(tmp / "model")
     write_csv(model.decisions, tmp / "decisions.csv")
+
+
+def _write_workbook(tmp: Path, *, say: _Progress) -> None:
+    """Gather the run's exported tables into ``report.xlsx`` (one formatted sheet per table)."""
+    from .export import workbook_of_run
+
+    try:
+        workbook_of_run(tmp)
+    except Exception as exc:  # a workbook that cannot be written never costs the run its reports
+        say(f"report.xlsx not written: {type(exc).__name__}: {exc}")
 
 
 def _execute_notebooks(plan: _Plan, run: _Run, *, jobs: int | None, say: _Progress) -> list[NotebookResult]:
@@ -412,6 +423,7 @@ def _manifest(plan: _Plan, run: _Run, model, results: list[NotebookResult], *, s
         "notebooks": [asdict(r) for r in results],
         "data": {"dir": str(plan.data_dir), "files": fingerprint(plan.data_dir)},
         "versions": _versions(),
+        "workbook": "report.xlsx" if (run.tmp / "report.xlsx").exists() else None,
     }
 
 
