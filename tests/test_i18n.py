@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -21,8 +20,8 @@ def _literals(source: str) -> set[str]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_" and node.args:
             arg = node.args[0]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                out.add(arg.value)
+            branches = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+            out |= {b.value for b in branches if isinstance(b, ast.Constant) and isinstance(b.value, str)}
     return out
 
 
