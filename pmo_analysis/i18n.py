@@ -203,6 +203,7 @@ _add({
     "Abbreviations": "缩写说明",
     "Show all {n} rows": "显示全部 {n} 行",
     "Show fewer rows": "收起",
+    "+ {n} more rows: all in the report online and in its CSV": "另有 {n} 行：全部见在线报告及其 CSV",
     "Filter rows": "筛选行",
     "(first {shown} of {total} rows; all rows in {csv})": "（{total} 行中的前 {shown} 行；全部见 {csv}）",
     "the exported CSV": "导出的 CSV",

@@ -380,7 +380,8 @@ def _report_header(name: str, plan: _Plan, run: _Run) -> dict[str, Any]:
                 "language": lang, "landscape": name == "executive_summary", "index_href": "index.html",
                 "labels": {"all_reports": _("All reports"), "failed": _("This report failed and is incomplete."),
                            "filter": _("Filter rows"), "rows_of": _("{shown} of {total} rows"),
-                           "all": _("Show all {n} rows"), "fewer": _("Show fewer rows")}}
+                           "all": _("Show all {n} rows"), "fewer": _("Show fewer rows"),
+                           "more": _("+ {n} more rows: all in the report online and in its CSV")}}
 
 
 def _outputs(tmp: Path, name: str) -> list[str]:
