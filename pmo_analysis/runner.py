@@ -522,7 +522,7 @@ def render_html(ipynb: Path, html_path: Path, *, meta: dict[str, Any], keep_code
     exporter = HTMLExporter(template_name="pmo", extra_template_basedirs=[str(_TEMPLATES)],
                             exclude_input=not keep_code, exclude_input_prompt=not keep_code,
                             exclude_output_prompt=True, embed_images=True,
-                            language_code="zh-Hans" if meta.get("language") == "zh" else "en")
+                            language_code="zh" if meta.get("language") == "zh" else "en")
     body, _ = exporter.from_notebook_node(nb, resources={"pmo": meta, "metadata": {"name": meta["title"]}})
     html_path.write_text(body, encoding="utf-8")
 
