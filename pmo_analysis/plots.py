@@ -290,7 +290,7 @@ def value_vs_risk(roi: pd.DataFrame) -> Figure:
         h.set_sizes([60])
     ax.set_title(_("Value vs risk: the deepest-loss and high-risk negative-NPV projects are named"))
     fig.tight_layout()
-    _labels(ax, worst["x"], worst["npv"], worst["project_id"] + " " + _shorten(worst["name"], 18))  # on the final layout
+    _labels(ax, worst["x"], worst["npv"], worst["project_id"] + " " + _shorten(worst["name"], 18))
     return fig
 
 
