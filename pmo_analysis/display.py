@@ -135,7 +135,7 @@ class Table:
 
 def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(), months=(), html=(),
           caption: str | None = None, collapse_after: int = 12, max_rows: int = 1000,
-          csv: str | None = None) -> Table:
+          csv: str | None = None, print_rows: int | None = None) -> Table:
     """A table in the workbook's formats, text escaped, sortable and filterable in the report.
 
     Columns not named in a format are formatted by their type: whole numbers with thousands
@@ -144,7 +144,8 @@ def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(),
     ``collapse_after`` are behind "Show all"; cells of the ``html`` columns are HTML made by the
     package (links to project pages) and are not escaped (a :class:`markupsafe.Markup` cell in any
     column of dtype object is not escaped either); rows after ``max_rows`` are left out, and the caption
-    says how many and that ``csv`` (or the exported CSV) holds them all. A column named in a format
+    says how many and that ``csv`` (or the exported CSV) holds them all. ``print_rows`` limits the
+    rows printed (0: the table is left off paper; a one-page print names what it leaves out). A column named in a format
     that the frame does not have raises ``ValueError``: a format for a column that is gone is a
     mistake, not a no-op.
     """
@@ -176,14 +177,15 @@ def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(),
                                           csv=csv or _("the exported CSV"))
     _track(text)
     cap = f"<caption>{htmllib.escape(text.strip())}</caption>" if text.strip() else ""
-    out = (f'<div class="pmo-table-wrap" data-collapse="{int(collapse_after)}" data-rows="{len(shown)}">'
+    paper = "" if print_rows is None else f' data-print-rows="{int(print_rows)}"'
+    out = (f'<div class="pmo-table-wrap" data-collapse="{int(collapse_after)}" data-rows="{len(shown)}"{paper}>'
            f'<table class="pmo-table">{cap}<thead><tr>{"".join(heads)}</tr></thead>'
            f"<tbody>{body}</tbody></table></div>")
     return Table(out, shown)
 
 
 def health_table(df: pd.DataFrame, *, caption: str | None = None, collapse_after: int = 12,
-                 max_rows: int = 1000) -> Table:
+                 max_rows: int = 1000, print_rows: int | None = None) -> Table:
     """:func:`table` with the health columns formatted; the ``health`` cell is colour-coded and
     written in words, for colour-blind readers and black-and-white printing.
     """
@@ -192,7 +194,7 @@ def health_table(df: pd.DataFrame, *, caption: str | None = None, collapse_after
 
     return table(df, ratio=present("cpi", "spi"), money=present("bac", "eac", "npv"),
                  integer=present("percent_complete", "months_without_actuals"), dates=present("end_date"),
-                 caption=caption, collapse_after=collapse_after, max_rows=max_rows)
+                 caption=caption, collapse_after=collapse_after, max_rows=max_rows, print_rows=print_rows)
 
 
 def tile(label: str, value: str, *, delta: str | None = None, target: str | None = None,
@@ -240,8 +242,8 @@ def abbreviations(*extra: str) -> None:
     if not used:
         return
     lang = 1 if i18n.current() == "zh" else 0
-    items = "".join(f"<dt>{a}</dt><dd>{htmllib.escape(i18n.ABBREVIATIONS[a][lang])}</dd>" for a in used)
-    display(HTML(f'<section class="pmo-abbr"><h3>{htmllib.escape(_("Abbreviations"))}</h3><dl>{items}</dl></section>'))
+    items = "; ".join(f"<b>{a}</b> {htmllib.escape(i18n.ABBREVIATIONS[a][lang])}" for a in used)
+    display(HTML(f'<p class="pmo-abbr"><b>{htmllib.escape(_("Abbreviations"))}:</b> {items}.</p>'))
 
 
 def show(fig, output_dir: str | Path | None, name: str):
