@@ -548,7 +548,7 @@ def parameters_cell(notebook: str) -> str:
 
     Examples
     --------
-    >>> print(parameters_cell("lessons_learned").splitlines()[2])
+    >>> print(parameters_cell("lessons_learned").splitlines()[1])
     data_dir = None  # type: str  portfolio data folder (default: the bundled sample)
     """
     name = Path(notebook).stem

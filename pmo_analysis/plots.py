@@ -435,7 +435,7 @@ def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: st
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.tick_params(labelsize=8)
         _month_axis(ax)
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=3))
+        ax.set_xticks(pd.to_datetime(by_group["period"]).agg(["min", "max"]).unique())  # first and last month
     for ax in list(axes.flat)[len(groups):]:
         ax.axis("off")
     handles = [plt.Line2D([], [], color="#1f4e79", lw=1.8), plt.Line2D([], [], color="#1f4e79", lw=1.1, ls=":"),

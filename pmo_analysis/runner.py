@@ -378,6 +378,7 @@ def _report_header(name: str, plan: _Plan, run: _Run) -> dict[str, Any]:
                 "schedule_text": _("Schedule: {schedule}", schedule=run.schedule),
                 "run_text": _("Generated {time}", time=f"{run.started:%Y-%m-%d %H:%M}"),
                 "language": lang, "landscape": name == "executive_summary", "index_href": "index.html",
+                "run_id": run.run_id, "run_time": iso_time(run.started),  # for the page's code, not shown
                 "labels": {"all_reports": _("All reports"), "failed": _("This report failed and is incomplete."),
                            "filter": _("Filter rows"), "rows_of": _("{shown} of {total} rows"),
                            "all": _("Show all {n} rows"), "fewer": _("Show fewer rows"),
