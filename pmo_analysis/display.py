@@ -32,8 +32,8 @@ from . import formatting as fmt
 from . import i18n
 from .i18n import _
 
-__all__ = ["table", "health_table", "kpi_tiles", "tile", "headline_tiles", "show", "note", "heading", "abbreviations",
-           "pretty_label", "Table", "CODE_COLUMNS", "MONTH_COLUMNS"]
+__all__ = ["table", "health_table", "kpi_tiles", "tile", "headline_tiles", "show", "note", "heading", "text",
+           "abbreviations", "pretty_label", "Table", "CODE_COLUMNS", "MONTH_COLUMNS"]
 
 #: Columns whose values are codes shown through :func:`pmo_analysis.i18n.label`.
 CODE_COLUMNS = {"status", "health", "kind", "impact", "decision", "month_status", "source", "action_status",
@@ -118,9 +118,10 @@ def _cells(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series, pd.Ser
 class Table:
     """An HTML table (what :func:`table` returns): shown by Jupyter, or written with :meth:`to_html`."""
 
-    def __init__(self, body: str, data: pd.DataFrame) -> None:
+    def __init__(self, body: str, data: pd.DataFrame, caption: str = "") -> None:
         self._body = body
         self.data = data
+        self.caption = caption
 
     def to_html(self) -> str:
         """The table as HTML."""
@@ -181,7 +182,7 @@ def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(),
     out = (f'<div class="pmo-table-wrap" data-collapse="{int(collapse_after)}" data-rows="{len(shown)}"{paper}>'
            f'<table class="pmo-table">{cap}<thead><tr>{"".join(heads)}</tr></thead>'
            f"<tbody>{body}</tbody></table></div>")
-    return Table(out, shown)
+    return Table(out, shown, text.strip())
 
 
 def health_table(df: pd.DataFrame, *, caption: str | None = None, collapse_after: int = 12,
@@ -226,6 +227,17 @@ def note(text: str) -> None:
     """Display a short paragraph of computed narrative (escaped), wherever it is called."""
     _track(text)
     display(HTML(f"<p>{htmllib.escape(text)}</p>"))
+
+
+def text(en: str, *, zh: str | None = None) -> None:
+    """Display a block of Markdown written in the notebook (definitions, how a figure is made) in
+    the report language: ``zh`` in a Chinese report when given, else ``en``.
+    """
+    from IPython.display import Markdown
+
+    chosen = zh if i18n.current() == "zh" and zh else en
+    _track(chosen)
+    display(Markdown(chosen))
 
 
 def heading(text: str, level: int = 2) -> None:

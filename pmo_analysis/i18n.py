@@ -249,8 +249,8 @@ _add({
         "{n} 个在建项目（进行中或暂停）的健康状况：{off} 个偏离，{risk} 个有风险，{ok} 个正常。",
     " CPI counts {n} past project-month(s) without a reported actual cost at their planned cost.":
         "CPI 将 {n} 个没有实际成本的历史项目月按计划成本计算。",
-    "No project is running (active or on hold) at {date}, so there is no health, spend or CPI/SPI to report.":
-        "截至 {date} 没有在建项目（进行中或暂停），因此没有健康状况、支出或 CPI/SPI 可报告。",
+    "No project is running (active or on hold) at {date}, so there is no health, spend or CPI/SPI to report: the {n} project(s) are {statuses}.":
+        "截至 {date} 没有在建项目（进行中或暂停），因此没有健康状况、支出或 CPI/SPI 可报告：{n} 个项目中 {statuses}。",
     " Not available from this data: {what}.": "此数据无法提供：{what}。",
     "utilization and capacity (needs the resources, assignments and timesheets tables)":
         "利用率与产能（需要 resources、assignments 和 timesheets 表）",

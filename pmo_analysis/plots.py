@@ -436,8 +436,11 @@ def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: st
         ax.tick_params(labelsize=8)
         _month_axis(ax)
         ax.set_xticks(pd.to_datetime(by_group["period"]).agg(["min", "max"]).unique())  # first and last month
-    for ax in list(axes.flat)[len(groups):]:
-        ax.axis("off")
+    for i, ax in enumerate(axes.flat):
+        if i >= len(groups):
+            ax.axis("off")
+        elif i + cols >= len(groups):  # nothing drawn below it: it carries the month labels
+            ax.xaxis.set_tick_params(labelbottom=True)
     handles = [plt.Line2D([], [], color="#1f4e79", lw=1.8), plt.Line2D([], [], color="#1f4e79", lw=1.1, ls=":"),
                plt.Line2D([], [], color="#bbbbbb", lw=2.2), plt.Line2D([], [], color="#c62828", lw=0.8, ls="--"),
                plt.Line2D([], [], color="#f9a825", lw=0.8, ls="--")]

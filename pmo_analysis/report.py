@@ -113,10 +113,11 @@ def banners(model: PortfolioModel) -> list[str]:
     """HTML notices a reader must see before any figure: stale data (amber), rows left out of
     the run, and an as-of date taken from the data. Text is escaped.
     """
+    from .formatting import date
     from .i18n import _
 
     out = []
-    day = f"{model.as_of:%Y-%m-%d}"
+    day = date(model.as_of)
     stale = model.stale
     if stale:
         accepted = bool(model.params.get("accept_stale"))

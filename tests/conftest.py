@@ -57,6 +57,17 @@ def suite_run(tmp_path_factory):
                        reports_dir=reports, jobs=2, progress=None)
 
 
+@pytest.fixture(autouse=True)
+def _report_language_and_currency_restored():
+    """A test that opens a report in this process (open_report sets the report's language and
+    currency) leaves the package as it found it."""
+    from pmo_analysis import formatting, i18n
+
+    before = (formatting.currency(), i18n.current())
+    yield
+    formatting.use(currency=before[0], language=before[1])
+
+
 @pytest.fixture(scope="session")
 def suite_run_zh(tmp_path_factory):
     """The same suite run in Chinese with money in renminbi (language and currency are report
