@@ -273,7 +273,7 @@ def latest_headline(reports_dir: Path, runs: list[dict[str, Any]], latest: str |
     h = pd.read_csv(path, encoding="utf-8-sig").iloc[0]
     params = next((n.get("parameters") or {} for n in run.get("notebooks", []) if n.get("name") == "executive_summary"),
                   {})
-    with fmt.using(currency=params.get("currency") or None, language="en"):
+    with fmt.using(currency=params.get("currency") or "USD", language="en"):  # the parameter's default
         figures = {"Running projects": fmt.count(h["running_projects"]),
                    "Off track / at risk / on track": f"{fmt.count(h['off_track'])} / {fmt.count(h['at_risk'])} / "
                                                      f"{fmt.count(h['on_track'])}",
