@@ -14,6 +14,11 @@ Files are written as UTF-8 with a byte-order mark, so Excel shows Chinese text c
 CRLF line ends (RFC 4180; a cell holding a line break or carriage return is quoted), and
 atomically: the table goes to a temporary file in the same folder that then replaces the target,
 so a reader never sees half a file.
+
+Each run also gathers its exported tables into one Excel workbook, ``report.xlsx``
+(:func:`workbook_of_run`): one sheet per table, money with thousands separators and negatives in
+red, percents, two-decimal ratios, dates as dates, columns as wide as their contents, the header
+row frozen and an autofilter on it. Its text cells are neutralised exactly as the CSVs' are.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "neutralise", "write_csv"]
+__all__ = ["FORMULA_PREFIXES", "neutralise", "write_csv", "write_xlsx", "workbook_of_run", "XLSX_FORMATS"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 """First characters that make Excel (or LibreOffice) treat a cell as a formula."""
@@ -131,3 +136,109 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, index: bool = False) -> Pat
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+#: Excel number formats by column name (the data contract's names); other numeric columns get
+#: ``#,##0`` when every value is whole, else ``#,##0.00``.
+XLSX_FORMATS: dict[str, str] = {
+    **{c: '#,##0;[Red]-#,##0' for c in (
+        "npv", "remaining_npv", "total_cost", "total_benefit", "bac", "eac", "vac", "pv", "ev", "ac", "budget",
+        "funding_need", "money", "planned_cost", "actual_cost", "planned_benefit", "actual_benefit",
+        "total_budget", "portfolio_npv", "spend_to_date", "planned_to_date", "budget_cap", "funded_need",
+        "stop_frees", "cv", "sv")},
+    **{c: "0.0%" for c in ("roi", "irr", "utilization", "planned_utilization", "booked_vs_plan", "share",
+                           "portfolio_roi", "utilization_mtd", "high_impact_done_share", "capacity_to_date")},
+    **{c: "0.00" for c in ("cpi", "spi", "bcr", "tcpi", "score", "gap_fte", "portfolio_cpi", "portfolio_spi",
+                           "priority_score")},
+}
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """An Excel sheet name: at most 31 characters, no bracket, colon, star, question mark or slash, unique."""
+    base = "".join("_" if ch in '[]:*?/\\' else ch for ch in name)[:31] or "table"
+    out, i = base, 2
+    while out.lower() in taken:
+        suffix = f" ({i})"
+        out, i = base[: 31 - len(suffix)] + suffix, i + 1
+    taken.add(out.lower())
+    return out
+
+
+def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write ``tables`` (sheet name -> frame) as one formatted Excel workbook, replaced in one step.
+
+    Text is neutralised as in :func:`neutralise`; numbers get the formats of :data:`XLSX_FORMATS`;
+    every sheet has its header row frozen, an autofilter and column widths fitted to the contents.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd, openpyxl
+    >>> from pathlib import Path
+    >>> out = write_xlsx({"projects": pd.DataFrame({"name": ["=1+2", "ERP"], "npv": [-1500.5, 20.0],
+    ...                                             "roi": [0.25, -0.1]})}, Path(tempfile.mkdtemp()) / "r.xlsx")
+    >>> ws = openpyxl.load_workbook(out)["projects"]
+    >>> ws["A2"].value, ws["A2"].data_type, ws["B2"].value, ws["B2"].number_format, ws["C2"].number_format
+    ("'=1+2", 's', -1500.5, '#,##0;[Red]-#,##0', '0.0%')
+    >>> ws.freeze_panes, ws.auto_filter.ref
+    ('A2', 'A1:C3')
+    """
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    taken: set[str] = set()
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, df in tables.items():
+                sheet = _sheet_name(name, taken)
+                safe = neutralise(df)
+                safe.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+                ws = writer.sheets[sheet]
+                for j, col in enumerate(safe.columns, start=1):
+                    s = safe[col]
+                    letter = get_column_letter(j)
+                    number = None
+                    if str(col) in XLSX_FORMATS and pd.api.types.is_numeric_dtype(s):
+                        number = XLSX_FORMATS[str(col)]
+                    elif pd.api.types.is_bool_dtype(s):
+                        number = None
+                    elif pd.api.types.is_numeric_dtype(s):
+                        values = s.dropna().to_numpy(float)
+                        number = "#,##0" if (values % 1 == 0).all() else "#,##0.00"
+                    elif pd.api.types.is_datetime64_any_dtype(s):
+                        number = "yyyy-mm-dd"
+                    if number:
+                        for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                            cell.number_format = number
+                    text = s.astype(object).where(s.notna(), "").astype(str).str.len()
+                    width = max(len(str(col)), int(text.quantile(0.95)) if len(text) else 0) + 2
+                    ws.column_dimensions[letter].width = min(60, max(8, width))
+                if len(safe.columns):
+                    ws.auto_filter.ref = f"A1:{get_column_letter(len(safe.columns))}{len(safe) + 1}"
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def workbook_of_run(run_dir: str | Path, *, name: str = "report.xlsx") -> Path | None:
+    """Gather every table a run exported (``<notebook>/<table>.csv``, and ``decisions.csv``) into
+    ``<run_dir>/report.xlsx``, one sheet per table; ``None`` when the run exported none.
+
+    The CSVs are read back as written: their text is already neutralised, and numbers and ISO
+    dates come back as numbers and dates.
+    """
+    run_dir = Path(run_dir)
+    files = sorted(run_dir.glob("*.csv")) + sorted(run_dir.glob("*/*.csv"))
+    if not files:
+        return None
+    tables = {}
+    for f in files:
+        df = pd.read_csv(f, encoding="utf-8-sig", keep_default_na=True)
+        for c in df.select_dtypes(include=["object", "string"]).columns:
+            given = df[c].dropna().astype(str)
+            if len(given) and given.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+                df[c] = pd.to_datetime(df[c])
+        tables[f.stem] = df
+    return write_xlsx(tables, run_dir / name)

@@ -36,10 +36,13 @@ from .config import (
     SAMPLE_DATA_DIR,
 )
 from .exceptions import ParameterError
+from .formatting import CURRENCIES
+from .i18n import LANGUAGES
 
 __all__ = ["Param", "NOTEBOOKS", "MODEL_PARAMS", "validate_model_params", "typed_as_of", "declared",
            "declared_for_path", "validate_params", "resolve_params", "describe", "check_plain", "parse_date",
-           "PlainLoader", "load_yaml", "read_yaml", "read_text", "compose_yaml", "construct_yaml"]
+           "PlainLoader", "load_yaml", "read_yaml", "read_text", "compose_yaml", "construct_yaml",
+           "parameters_cell"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,10 @@ _COMMON = [
           "folder for exported tables (default: reports/scratch/<notebook>)"),
     Param("model_dir", "path", None,
           "the run's portfolio model (set by the report runner; default: built from data_dir)"),
+    Param("language", "choice", "en", "language of the report: en (English) or zh (Chinese)",
+          choices=LANGUAGES),
+    Param("currency", "choice", "USD", "ISO 4217 code of the money in the data, shown with every amount",
+          choices=tuple(CURRENCIES)),
 ]
 
 #: Parameters of the portfolio model: one value per run, shared by every report, so that a figure
@@ -542,3 +549,32 @@ def describe(notebook: str | Path) -> str:
         rows.append(f"  {p.name:<17} {p.kind:<6} default {p.default!r:<10} {p.help}"
                     + (f" [{rng}]" if rng else ""))
     return "\n".join(rows)
+
+
+#: How each kind of parameter is named in ``papermill --help-notebook`` (the cell's type comment).
+_PAPERMILL_TYPES = {"path": "str", "date": "str", "float": "float", "int": "int", "str": "str", "bool": "bool",
+                    "choice": "str", "any": "str", "source": "str"}
+
+
+def parameters_cell(notebook: str) -> str:
+    """The source of the ``parameters`` cell of ``notebook``, written from its declaration.
+
+    One line per parameter, ``name = default  # type: T  help [range]``: papermill reads the type
+    and the help from the comment (``papermill --help-notebook`` lists every parameter), and the
+    notebook's cell is this text exactly (a test checks it), so the runner's checks and papermill's
+    help come from the one declaration. Help text holds no ``=``: papermill skips a line with two.
+
+    Examples
+    --------
+    >>> print(parameters_cell("lessons_learned").splitlines()[1])
+    data_dir = None  # type: str  portfolio data folder (default: the bundled sample)
+    """
+    name = Path(notebook).stem
+    lines = [f"# Parameters (papermill overrides these; see `pmo-analysis params {name}` or "
+             f"`papermill --help-notebook notebooks/{name}.ipynb`)"]
+    for p in declared(name):
+        rng = p.describe_range()
+        help_text = p.help + (f" [{rng}]" if rng else "")
+        help_text = help_text.replace(">=", "≥").replace("<=", "≤").replace("=", "is")
+        lines.append(f"{p.name} = {p.default!r}  # type: {_PAPERMILL_TYPES[p.kind]}  {help_text}")
+    return "\n".join(lines)

@@ -19,12 +19,15 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import dates as mdates
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from .formatting import money as fmt_money
+from . import formatting as fmt
+from . import i18n
+from .i18n import _
 
 __all__ = [
     "use_style", "cjk_font", "save", "money", "npv_ranked", "value_vs_risk", "j_curve", "project_curves",
@@ -57,16 +60,42 @@ def _bundled_cjk_font() -> str | None:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
-def cjk_font() -> str | None:
-    """Name of a font with Chinese glyphs: an installed one (Noto Sans CJK, Source Han, WenQuanYi,
-    Microsoft YaHei...), else the Noto Sans CJK SC bundled with the ``mplfonts`` dependency, else
-    ``None`` (then Chinese text shows as boxes: ``apt-get install fonts-noto-cjk``).
+def _register_system_cjk_fonts() -> None:
+    """Add the CJK fonts installed on this machine (``fonts-noto-cjk``: every face of its .ttc
+    collections, regular and bold) to matplotlib's font list, which may predate their install.
     """
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    for path in font_manager.findSystemFonts():
+        name = Path(path).name.lower()
+        if path not in known and any(k in name for k in ("cjk", "sourcehan", "wqy", "droidsansfallback")):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # an unreadable font file is skipped
+                continue
+
+
+def _weights(family: str) -> set:
+    return {f.weight for f in font_manager.fontManager.ttflist if f.name == family}
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Name of a font with Chinese glyphs: an installed one with a bold face (Noto Sans CJK,
+    Source Han, WenQuanYi...), else one without, else the Noto Sans CJK SC bundled with the
+    ``mplfonts`` dependency, else ``None`` (then Chinese text shows as boxes:
+    ``apt-get install fonts-noto-cjk``).
+    """
+    _register_system_cjk_fonts()
     names = {f.name for f in font_manager.fontManager.ttflist}
-    for c in CJK_CANDIDATES:
-        if c in names:
-            return c
+    present = [c for c in CJK_CANDIDATES if c in names]
+    with_bold = [c for c in present if any(w in (700, "bold") for w in _weights(c))]
+    if with_bold or present:
+        return (with_bold or present)[0]
     return _bundled_cjk_font()
+
+
+def _has_bold(family: str | None) -> bool:
+    return family is None or any(w in (600, 700, 800, 900, "bold", "heavy") for w in _weights(family))
 
 
 #: How a chart is written to PNG: the same for reports, exports and tests.
@@ -89,11 +118,19 @@ def style() -> dict:
             "font.family": families,
             "axes.unicode_minus": False,
             "figure.dpi": 100,
-            "axes.titleweight": "bold",
+            # a CJK font with one weight (the bundled one) has no bold: titles are then regular, and
+            # matplotlib never warns "findfont: Failed to find font weight bold" into a report
+            "axes.titleweight": "bold" if _has_bold(cjk) else "normal",
+            "figure.titleweight": "bold" if _has_bold(cjk) else "normal",
             "axes.titlesize": 13,
             "axes.titlelocation": "left",
             "text.parse_math": False,  # names and lesson text are literal: "$5 to $7" is not a formula
             }
+
+
+def _bold() -> str:
+    """Bold where the fonts have it (see :func:`style`)."""
+    return style()["axes.titleweight"]
 
 
 def use_style() -> None:
@@ -135,7 +172,9 @@ def save(fig: Figure, path: str | Path) -> Path:
     return path
 
 
-_money = fmt_money  # the one money format (pmo_analysis.formatting)
+def _money(v, _pos=None) -> str:
+    """The one money format (:func:`pmo_analysis.formatting.money`), in the report's currency."""
+    return fmt.money(v)
 
 
 money = FuncFormatter(_money)
@@ -147,12 +186,56 @@ def _shorten(s: pd.Series, width: int = 28) -> pd.Series:
 
 
 def _labels(ax, xs, ys, texts, fontsize: int = 8) -> None:
-    """Label points without overlaps (adjustText moves the labels and draws leader lines)."""
-    from adjustText import adjust_text
+    """Label points so that no two labels overlap and none leaves the axes.
 
-    items = [ax.text(x, y, str(t), fontsize=fontsize, parse_math=False) for x, y, t in zip(xs, ys, texts, strict=False)]
-    if items:
-        adjust_text(items, ax=ax, arrowprops={"arrowstyle": "-", "color": "#777", "lw": 0.6})
+    Each label starts beside its point with a leader line; labels whose boxes overlap are pushed
+    apart vertically (in screen pixels, the way a reader sees them), a label that would cross the
+    right edge is put on the left of its point, and every label is kept inside the axes. The result
+    is checked on the sample by a test that measures the drawn text boxes.
+    """
+    items = [ax.annotate(str(t), (x, y), xytext=(6, 4), textcoords="offset points", fontsize=fontsize,
+                         va="bottom", ha="left", parse_math=False,
+                         arrowprops={"arrowstyle": "-", "color": "#777", "lw": 0.6, "shrinkA": 0, "shrinkB": 2})
+             for x, y, t in zip(xs, ys, texts, strict=False)]
+    if not items:
+        return
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    px = fig.dpi / 72  # pixels per point
+    frame = ax.get_window_extent(renderer)
+
+    def box(t):
+        return Text.get_window_extent(t, renderer)  # the text itself, without its leader line
+
+    for t in items:  # a label past the right edge goes on the left of its point
+        if box(t).x1 > frame.x1 - 2:
+            t.set_ha("right")
+            t.xyann = (-6, t.xyann[1])
+    for _round in range(300):
+        moved = False
+        boxes = [box(t) for t in items]
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                a, b = boxes[i], boxes[j]
+                dx = min(a.x1, b.x1) - max(a.x0, b.x0)
+                dy = min(a.y1, b.y1) - max(a.y0, b.y0)
+                if dx > 0 and dy > -2:  # overlapping, or closer than 2 px
+                    push = (dy + 3) / 2 / px
+                    up, down = (i, j) if (a.y0 + a.y1) >= (b.y0 + b.y1) else (j, i)
+                    items[up].xyann = (items[up].xyann[0], items[up].xyann[1] + push)
+                    items[down].xyann = (items[down].xyann[0], items[down].xyann[1] - push)
+                    moved = True
+        for t in items:  # inside the axes, top and bottom
+            bb = box(t)
+            if bb.y1 > frame.y1 - 1:
+                t.xyann = (t.xyann[0], t.xyann[1] - (bb.y1 - frame.y1 + 2) / px)
+                moved = True
+            elif bb.y0 < frame.y0 + 1:
+                t.xyann = (t.xyann[0], t.xyann[1] + (frame.y0 - bb.y0 + 2) / px)
+                moved = True
+        if not moved:
+            break
 
 
 @_literal_text
@@ -172,11 +255,11 @@ def npv_ranked(roi: pd.DataFrame, *, top: int = 30) -> Figure:
         ax.annotate(txt, (max(npv, 0), y), xytext=(3, 0), textcoords="offset points",
                     va="center", fontsize=8, color="#333")
     ax.axvline(0, color="#444", lw=0.8)
-    ax.set_xlabel("Net present value (currency)")
+    ax.set_xlabel(_("Net present value ({unit})", unit=fmt.unit()))
     ax.set_ylabel("")
     ax.margins(x=0.15)
     n_neg = int((df["npv"] < 0).sum())
-    ax.set_title(f"NPV by project: {n_neg} of {len(df)} shown destroy value")
+    ax.set_title(_("NPV by project: {neg} of {n} shown destroy value", neg=n_neg, n=len(df)))
     fig.tight_layout()
     return fig
 
@@ -198,17 +281,17 @@ def value_vs_risk(roi: pd.DataFrame) -> Figure:
     ax.axhline(0, color="#444", lw=0.8)
     ax.yaxis.set_major_formatter(money)
     ax.set_xticks([1, 2, 3, 4, 5])
-    ax.set_xlabel("Delivery risk score (1 = low, 5 = high)")
-    ax.set_ylabel("Net present value (currency)")
+    ax.set_xlabel(_("Delivery risk score (1 = low, 5 = high)"))
+    ax.set_ylabel(_("Net present value ({unit})", unit=fmt.unit()))
     lowest = df["npv"].rank(method="first") <= 3
     worst = df.loc[(df["npv"] < 0) & ((df["risk_score"] >= 4) | lowest)].nsmallest(10, "npv")
-    _labels(ax, worst["x"], worst["npv"], worst["project_id"] + " " + _shorten(worst["name"], 18))
-    leg = ax.legend(title="Strategic objective (size = budget)", loc="upper left",
+    leg = ax.legend(title=_("Strategic objective (size = budget)"), loc="upper left",
                     bbox_to_anchor=(1.01, 1), frameon=False)
     for h in leg.legend_handles:
         h.set_sizes([60])
-    ax.set_title("Value vs risk: the deepest-loss and high-risk negative-NPV projects are named")
+    ax.set_title(_("Value vs risk: the deepest-loss and high-risk negative-NPV projects are named"))
     fig.tight_layout()
+    _labels(ax, worst["x"], worst["npv"], worst["project_id"] + " " + _shorten(worst["name"], 18))
     return fig
 
 
@@ -219,19 +302,20 @@ def j_curve(cum: pd.DataFrame, *, as_of, title: str | None = None) -> Figure:
     project, a department).
     """
     fig, ax = plt.subplots(figsize=(11, 5))
-    ax.plot(cum["period"], cum["planned_cumulative"], color="#7f7f7f", ls="--", label="Plan")
+    ax.plot(cum["period"], cum["planned_cumulative"], color="#7f7f7f", ls="--", label=_("Plan"))
     ax.plot(cum["period"], cum["forecast_cumulative"], color="#1f77b4", lw=2,
-            label="Forecast (actuals to as-of, plan after)")
+            label=_("Forecast (actuals to as-of, plan after)"))
     ax.axhline(0, color="#444", lw=0.8)
     ax.axvline(pd.Timestamp(as_of), color="#c62828", lw=1, ls=":")
-    ax.annotate(f"as of {pd.Timestamp(as_of):%Y-%m-%d}", (pd.Timestamp(as_of), ax.get_ylim()[1]),
+    ax.annotate(_("as of {date}", date=fmt.date(as_of)), (pd.Timestamp(as_of), ax.get_ylim()[1]),
                 xytext=(4, -12), textcoords="offset points", color="#c62828", fontsize=9)
     ax.yaxis.set_major_formatter(money)
-    ax.set_ylabel("Cumulative net cash flow (currency)")
-    ax.set_xlabel("Month")
+    ax.set_ylabel(_("Cumulative net cash flow ({unit})", unit=fmt.unit()))
+    ax.set_xlabel(_("Month"))
+    _month_axis(ax)
     low = cum.loc[cum["forecast_cumulative"].idxmin()]
-    ax.set_title(title or f"Portfolio J-curve: deepest point {_money(low['forecast_cumulative'])} "
-                          f"in {low['period']:%Y-%m}")
+    ax.set_title(title or _("Portfolio J-curve: deepest point {value} in {month}",
+                            value=_money(low["forecast_cumulative"]), month=fmt.month(low["period"])))
     ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
     return fig
@@ -307,9 +391,9 @@ def cpi_spi_quadrant(roi: pd.DataFrame, *, cpi_threshold: float = 0.85,
     fig, ax = plt.subplots(figsize=(9, 7))
     trouble = (df["cpi"] < cpi_threshold) | (df["spi"] < spi_threshold)
     ax.scatter(df.loc[~trouble, "spi"], df.loc[~trouble, "cpi"], color="#2e7d32", alpha=0.7,
-               s=50, label="Within thresholds")
+               s=50, label=_("Within thresholds"))
     ax.scatter(df.loc[trouble, "spi"], df.loc[trouble, "cpi"], color="#c62828", s=70,
-               label="Below a threshold")
+               label=_("Below a threshold"))
     lo = min(0.5, df[["cpi", "spi"]].min().min() - 0.05) if len(df) else 0.5
     hi = max(1.3, df[["cpi", "spi"]].max().max() + 0.05) if len(df) else 1.3
     ax.set_xlim(lo, hi)
@@ -320,17 +404,17 @@ def cpi_spi_quadrant(roi: pd.DataFrame, *, cpi_threshold: float = 0.85,
     ax.axhline(cpi_threshold, color="#c62828", lw=0.8, ls=":")
     for txt, x, y in [("late, over budget", lo, lo), ("early, over budget", hi, lo),
                       ("late, under budget", lo, hi), ("early, under budget", hi, hi)]:
-        ax.text(x, y, txt, ha="left" if x == lo else "right", va="bottom" if y == lo else "top",
+        ax.text(x, y, _(txt), ha="left" if x == lo else "right", va="bottom" if y == lo else "top",
                 color="#888", fontsize=9, transform=ax.transData)
     t = df.loc[trouble]
     t = t.loc[t[["cpi", "spi"]].min(axis=1).nsmallest(12).index]  # name the 12 worst at most
-    _labels(ax, t["spi"], t["cpi"], _shorten(t["project_id"] + " " + t["name"], 22))
-    ax.set_xlabel("Schedule performance index SPI = EV / PV")
-    ax.set_ylabel("Cost performance index CPI = EV / AC")
+    ax.set_xlabel(_("Schedule performance index SPI = EV / PV"))
+    ax.set_ylabel(_("Cost performance index CPI = EV / AC"))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
-    ax.set_title(f"Earned value: {int(trouble.sum())} of {len(df)} running projects "
-                 "below CPI or SPI threshold")
+    ax.set_title(_("Earned value: {n} of {total} running projects below CPI or SPI threshold",
+                   n=int(trouble.sum()), total=len(df)))
     fig.tight_layout()
+    _labels(ax, t["spi"], t["cpi"], _shorten(t["project_id"] + " " + t["name"], 22))  # on the final layout
     return fig
 
 
@@ -340,14 +424,16 @@ def frontier(front: pd.DataFrame, *, budget_cap: float, chosen_value: float, obj
     fig, ax = plt.subplots(figsize=(10, 5))
     ax.step(front["budget"], front["value"], where="post", color="#1f77b4", lw=2)
     ax.scatter([budget_cap], [chosen_value], color="#c62828", zorder=3, s=60,
-               label=f"Budget cap {_money(budget_cap)}: value {chosen_value:,.0f}")
+               label=_("Budget cap {cap}: value {value}", cap=_money(budget_cap),
+                       value=_money(chosen_value) if objective == "npv" else fmt.count(chosen_value)))
     ax.xaxis.set_major_formatter(money)
     if objective == "npv":
         ax.yaxis.set_major_formatter(money)
-    ax.set_xlabel("Funding available for proposed + active projects (currency)")
-    ax.set_ylabel("Best total " + ("priority score" if objective == "score" else "NPV (currency)"))
+    ax.set_xlabel(_("Funding available for proposed + active projects ({unit})", unit=fmt.unit()))
+    ax.set_ylabel(_("Best total priority score") if objective == "score" else
+                  _("Best total NPV ({unit})", unit=fmt.unit()))
     ax.legend(loc="lower right", frameon=False)
-    ax.set_title("Efficient frontier: what each extra unit of budget buys")
+    ax.set_title(_("Efficient frontier: what each extra unit of budget buys"))
     fig.tight_layout()
     return fig
 
@@ -360,64 +446,90 @@ def kpi_bars(totals: pd.DataFrame, *, by: str) -> Figure:
     labels = _shorten(df[by].astype(str), 24)
     axes[0].barh(labels, df["npv"], color=np.where(df["npv"] >= 0, "#2e7d32", "#c62828"))
     axes[0].xaxis.set_major_formatter(money)
-    axes[0].set_xlabel("NPV (currency)")
+    axes[0].set_xlabel(_("NPV ({unit})", unit=fmt.unit()))
     axes[0].axvline(0, color="#444", lw=0.8)
     axes[1].barh(labels, df["roi"], color="#1f77b4")
     axes[1].xaxis.set_major_formatter(PercentFormatter(1.0))
-    axes[1].set_xlabel("ROI = net benefit / cost")
+    axes[1].set_xlabel(_("ROI = net benefit / cost"))
     axes[1].axvline(0, color="#444", lw=0.8)
-    fig.suptitle(f"Returns by {by.replace('_', ' ')}", x=0.01, ha="left", fontweight="bold")
+    fig.suptitle(_("Returns by {group}", group=_(by.replace("_", " "))), x=0.01, ha="left", fontweight=_bold())
     fig.tight_layout()
     return fig
 
 
 # --------------------------------------------------------------------------- utilization
 def _month_labels(periods) -> list[str]:
-    return [f"{pd.Timestamp(p):%Y-%m}" for p in periods]
+    return [fmt.month(p) for p in periods]
+
+
+def _month_axis(ax) -> None:
+    """Months on a time axis as the reports write them (``Mar 2026``), at most about 8 ticks."""
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(mdates.num2date(v).replace(tzinfo=None))))
 
 
 @_literal_text
 def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: str,
-                      over: float = 1.0, under: float = 0.6) -> Figure:
-    """Utilization per month for each group (solid: actual, complete months only), with the
-    portfolio (and its month to date as a hollow marker) and its plan (dotted).
+                      over: float = 1.0, under: float = 0.6, cols: int = 4) -> Figure:
+    """Small multiples: one panel per group (department, role) with its utilization per complete
+    month (solid) and its plan (dotted), the portfolio in grey behind it for comparison, and the
+    over- and under-utilization thresholds. One panel each keeps eight roles readable, where eight
+    lines in one chart tangle.
     """
     def complete(d: pd.DataFrame) -> pd.Series:
         return d["utilization"].where(d["month_status"] == "complete") if "month_status" in d else d["utilization"]
 
-    fig, ax = plt.subplots(figsize=(11, 5))
-    for i, (name, d) in enumerate(by_group.groupby(by, observed=True)):
-        c = PALETTE[i % len(PALETTE)]
-        ax.plot(d["period"], complete(d), color=c, lw=1.5, label=str(name))
-    ax.plot(portfolio["period"], complete(portfolio), color="black", lw=3, label="Portfolio (actual)")
-    if "month_status" in portfolio:
-        mtd = portfolio.loc[portfolio["month_status"] == "month to date"]
-        if len(mtd) and mtd["utilization"].notna().any():
-            ax.plot(mtd["period"], mtd["utilization"], ls="none", marker="o", mfc="white", mec="black", ms=8,
-                    label="Portfolio (month to date)")
-    ax.plot(portfolio["period"], portfolio["planned_utilization"], color="black", lw=1.5, ls=":",
-            label="Portfolio (planned)")
-    ax.axhline(over, color="#c62828", lw=0.8, ls="--")
-    ax.axhline(under, color="#f9a825", lw=0.8, ls="--")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel("Utilization (booked project hours / capacity)")
-    ax.set_xlabel("Month")
+    groups = list(by_group.groupby(by, observed=True))
+    n = max(1, len(groups))
+    cols = min(cols, n)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.3 * cols + 0.6, 2.5 * rows + 0.9), squeeze=False,
+                             sharex=True, sharey=True)
+    top = max(1.2, over + 0.15, float(np.nanmax(by_group[["utilization", "planned_utilization"]].to_numpy(float),
+                                                initial=0)) * 1.08)
+    for ax, (name, d) in zip(axes.flat, groups, strict=False):
+        ax.plot(portfolio["period"], complete(portfolio), color="#bbbbbb", lw=2.2)
+        ax.plot(d["period"], complete(d), color="#1f4e79", lw=1.8)
+        ax.plot(d["period"], d["planned_utilization"], color="#1f4e79", lw=1.1, ls=":")
+        ax.axhline(over, color="#c62828", lw=0.8, ls="--")
+        ax.axhline(under, color="#f9a825", lw=0.8, ls="--")
+        last = d.assign(u=complete(d)).dropna(subset=["u"])
+        value = fmt.pct(last["u"].iloc[-1], 0) if len(last) else fmt.na()
+        ax.set_title(f"{_shorten(pd.Series([str(name)]), 22).iloc[0]}: {value}", fontsize=10)
+        ax.set_ylim(0, top)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.tick_params(labelsize=8)
+        _month_axis(ax)
+        ax.set_xticks(pd.to_datetime(by_group["period"]).agg(["min", "max"]).unique())  # first and last month
+    for i, ax in enumerate(axes.flat):
+        if i >= len(groups):
+            ax.axis("off")
+        elif i + cols >= len(groups):  # nothing drawn below it: it carries the month labels
+            ax.xaxis.set_tick_params(labelbottom=True)
+    handles = [plt.Line2D([], [], color="#1f4e79", lw=1.8), plt.Line2D([], [], color="#1f4e79", lw=1.1, ls=":"),
+               plt.Line2D([], [], color="#bbbbbb", lw=2.2), plt.Line2D([], [], color="#c62828", lw=0.8, ls="--"),
+               plt.Line2D([], [], color="#f9a825", lw=0.8, ls="--")]
+    names = [_("Actual (complete months)"), _("Planned"), _("Portfolio (actual)"),
+             _("Over-allocated above {pct}", pct=fmt.pct(over, 0)), _("Bench below {pct}", pct=fmt.pct(under, 0))]
+    fig.legend(handles, names, loc="lower center", ncol=len(names), frameon=False, fontsize=8.5)
     done = portfolio.assign(utilization=complete(portfolio)).dropna(subset=["utilization"])
-    last = done.iloc[-1] if len(done) else None
-    now = f"{last['utilization']:.0%} in {last['period']:%Y-%m}" if last is not None else "no actuals"
-    ax.set_title(f"Utilization by {by}: portfolio {now}")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    fig.tight_layout()
+    now = (_("{value} in {month}", value=fmt.pct(done["utilization"].iloc[-1], 0),
+             month=fmt.month(done["period"].iloc[-1])) if len(done) else _("no actuals"))
+    fig.suptitle(_("Utilization by {by}, one panel each: portfolio {now}", by=_(by), now=now),
+                 x=0.01, ha="left", fontweight=_bold())
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 
 @_literal_text
 def utilization_heatmap(util: pd.DataFrame, *, by: str = "resource", as_of=None,
                         max_rows: int = 60, over: float = 1.0) -> Figure:
-    """Heatmap of utilization (rows: people, roles or departments; columns: months).
+    """Heatmap of utilization (rows: people, roles or departments; columns: months), the rows
+    furthest from a healthy 80% first (the mean distance over the months shown).
 
     Past months show actual utilization, later months planned utilization. With more than
-    ``max_rows`` people, the ``max_rows`` furthest from a healthy 80% are shown (the title says so).
+    ``max_rows`` rows, the ``max_rows`` furthest from 80% are shown, and the title names how many
+    are left out and how close to 80% they all are.
     """
     import seaborn as sns
 
@@ -428,36 +540,37 @@ def utilization_heatmap(util: pd.DataFrame, *, by: str = "resource", as_of=None,
     df["value"] = df["utilization"].where(df["is_past"], df["planned_utilization"])
     if by == "resource":
         df["row"] = df["name"].astype(str) + " (" + df["role"].astype(str) + ")"
-        pivot_hours = None
     else:
         pivot_hours = df.assign(h=np.where(df["is_past"], df["actual_hours"], df["planned_hours"])) \
             .groupby([by, "period"], observed=True)[["h", "capacity_hours"]].sum()
         df = (pivot_hours["h"] / pivot_hours["capacity_hours"].where(pivot_hours["capacity_hours"] > 0)) \
             .rename("value").reset_index().rename(columns={by: "row"})
     table = df.pivot_table(index="row", columns="period", values="value", aggfunc="first")
+    severity = (table - 0.8).abs().mean(axis=1).sort_values(ascending=False, kind="stable")
     note = ""
     if len(table) > max_rows:
-        dev = (table - 0.8).abs().mean(axis=1)
-        table = table.loc[dev.nlargest(max_rows).index]
-        note = f" ({max_rows} of {len(dev):,} people furthest from 80%)"
-    table = table.sort_index()
+        rest = severity.iloc[max_rows:]
+        note = _(" ({shown} of {total}; the other {rest} are within {band} of 80%, all in utilization_by_resource.csv)",
+                 shown=max_rows, total=fmt.count(len(table)), rest=fmt.count(len(rest)),
+                 band=f"{rest.max() * 100:.0f} pt")
+    table = table.loc[severity.index[:max_rows]]
     table.columns = _month_labels(table.columns)
     h = max(3.5, 0.26 * len(table) + 2)
     fig, ax = plt.subplots(figsize=(13, h))
     annot = len(table) <= 40
     sns.heatmap(table, ax=ax, cmap="RdBu_r", vmin=0, vmax=max(1.6, over + 0.3), center=0.8,
                 annot=annot, fmt=".0%", annot_kws={"fontsize": 7}, linewidths=0.3, linecolor="white",
-                cbar_kws={"label": "Utilization", "format": PercentFormatter(1.0), "shrink": 0.6})
+                cbar_kws={"label": _("Utilization"), "format": PercentFormatter(1.0), "shrink": 0.6})
     if as_of is not None:
         from .periods import last_complete_month
 
         cols = list(table.columns)
-        label = f"{last_complete_month(as_of):%Y-%m}"
+        label = fmt.month(last_complete_month(as_of))
         if label in cols:
             ax.axvline(cols.index(label) + 1, color="black", lw=2)
-    ax.set_xlabel("Month (left of the black line: actual; right: planned)")
+    ax.set_xlabel(_("Month (left of the black line: actual; right: planned)"))
     ax.set_ylabel("")
-    ax.set_title(f"Utilization by {by} and month{note}")
+    ax.set_title(_("Utilization by {by} and month, furthest from a healthy 80% first{note}", by=_(by), note=note))
     fig.tight_layout()
     return fig
 
@@ -472,11 +585,11 @@ def overallocation_bars(over: pd.DataFrame, *, top: int = 20) -> Figure:
     labels = _shorten(g["name"].astype(str) + " (" + g["role"].astype(str) + ")", 34)
     ax.barh(labels, g["excess"], color="#c62828")
     for y, (e, m, pk) in enumerate(zip(g["excess"], g["months"], g["peak"], strict=False)):
-        ax.annotate(f" {m} mo, peak {pk:.0%}", (e, y), va="center", fontsize=8)
-    ax.set_xlabel("Planned hours above capacity, summed over the months (hours)")
+        ax.annotate(_(" {months} mo, peak {peak}", months=m, peak=fmt.pct(pk, 0)), (e, y), va="center", fontsize=8)
+    ax.set_xlabel(_("Planned hours above capacity, summed over the months (hours)"))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.margins(x=0.2)
-    ax.set_title(f"Over-allocation: {over['resource_id'].nunique()} people planned above capacity")
+    ax.set_title(_("Over-allocation: {n} people planned above capacity", n=over["resource_id"].nunique()))
     fig.tight_layout()
     return fig
 
@@ -489,20 +602,20 @@ def capacity_vs_demand(cvd: pd.DataFrame) -> Figure:
     g = g.assign(gap_fte=fte).sort_values("gap_hours")
     fig, ax = plt.subplots(figsize=(11, max(3.5, 0.55 * len(g) + 1.5)))
     y = np.arange(len(g))
-    ax.barh(y + 0.2, g["capacity_hours"], height=0.4, color="#9ecae1", label="Capacity")
-    ax.barh(y - 0.2, g["demand_hours"], height=0.4, color="#3182bd", label="Planned demand")
+    ax.barh(y + 0.2, g["capacity_hours"], height=0.4, color="#9ecae1", label=_("Capacity"))
+    ax.barh(y - 0.2, g["demand_hours"], height=0.4, color="#3182bd", label=_("Planned demand"))
     ax.set_yticks(y, _shorten(pd.Series(g.index), 24))
     for yy, (cap, dem, fte_) in enumerate(zip(g["capacity_hours"], g["demand_hours"], g["gap_fte"], strict=False)):
-        txt = ("balanced" if abs(fte_) < 0.05 else
-               f"short {-fte_:.1f} FTE" if fte_ < 0 else f"spare {fte_:.1f} FTE")
+        txt = (_("balanced") if abs(fte_) < 0.05 else
+               _("short {fte} FTE", fte=f"{-fte_:.1f}") if fte_ < 0 else _("spare {fte} FTE", fte=f"{fte_:.1f}"))
         ax.annotate(" " + txt, (max(cap, dem), yy), va="center", fontsize=9,
-                    color="#c62828" if fte_ < 0 else "#2e7d32", fontweight="bold" if fte_ < 0 else None)
+                    color="#c62828" if fte_ < 0 else "#2e7d32", fontweight=_bold() if fte_ < 0 else None)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set_xlabel("Hours over the forecast months")
+    ax.set_xlabel(_("Hours over the forecast months"))
     ax.margins(x=0.22)
     ax.legend(loc="lower right", frameon=False)
     months = cvd["period"].nunique()
-    ax.set_title(f"Capacity vs demand by role, next {months} months (FTE = average per month)")
+    ax.set_title(_("Capacity vs demand by role, next {n} months (FTE = average per month)", n=months))
     fig.tight_layout()
     return fig
 
@@ -518,13 +631,13 @@ def plan_vs_actual(pva: pd.DataFrame, projects: pd.DataFrame | None = None, *, t
     ax.barh(_shorten(names, 30), d["variance_hours"],
             color=np.where(d["variance_hours"] >= 0, "#f9a825", "#3182bd"))
     for y, (v, r) in enumerate(zip(d["variance_hours"], d["booked_vs_plan"], strict=False)):
-        ax.annotate("" if pd.isna(r) else f" {r:.0%} of plan", (v, y), va="center", fontsize=8,
+        ax.annotate("" if pd.isna(r) else _(" {pct} of plan", pct=fmt.pct(r, 0)), (v, y), va="center", fontsize=8,
                     ha="left" if v >= 0 else "right")
     ax.axvline(0, color="#444", lw=0.8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set_xlabel("Booked minus planned hours (hours; negative = less effort than planned)")
+    ax.set_xlabel(_("Booked minus planned hours (hours; negative = less effort than planned)"))
     ax.margins(x=0.25)
-    ax.set_title("Plan vs actual effort: projects furthest from plan")
+    ax.set_title(_("Plan vs actual effort: projects furthest from plan"))
     fig.tight_layout()
     return fig
 
@@ -538,16 +651,16 @@ def time_split(split: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(11, max(3, 0.5 * len(t) + 1.5)))
     left = np.zeros(len(t))
     for i, c in enumerate(t.columns):
-        ax.barh(t.index.astype(str), t[c], left=left, color=PALETTE[i % len(PALETTE)], label=c)
+        ax.barh(t.index.astype(str), t[c], left=left, color=PALETTE[i % len(PALETTE)], label=i18n.label(c))
         for y, (start, v) in enumerate(zip(left, t[c], strict=False)):
             if v >= 0.04:
                 ax.text(start + v / 2, y, f"{v:.0%}", ha="center", va="center", fontsize=8, color="white")
         left += t[c].to_numpy()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(0, 1)
-    ax.set_xlabel("Share of booked hours")
+    ax.set_xlabel(_("Share of booked hours"))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=max(1, len(t.columns)), frameon=False)
-    ax.set_title("Where time went: project work vs non-project time by department")
+    ax.set_title(_("Where time went: project work vs non-project time by department"))
     fig.tight_layout()
     return fig
 
@@ -567,12 +680,12 @@ def lessons_by_category(by_cat: pd.DataFrame) -> Figure:
     left = np.zeros(len(t))
     for kind in [k for k in ("to_improve", "went_well") if k in t.columns]:
         ax.barh(_shorten(pd.Series(t.index), 30), t[kind], left=left, color=KIND_COLOURS[kind],
-                label=kind.replace("_", " "))
+                label=i18n.label(kind))
         left += t[kind].to_numpy()
-    ax.set_xlabel("Lessons")
+    ax.set_xlabel(_("Lessons"))
     ax.legend(loc="lower right", frameon=False)
-    ax.set_title(f"Lessons by category ({int(t.to_numpy().sum()):,} lessons"
-                 + (", 25 largest categories" if len(by_cat["category"].unique()) > 25 else "") + ")")
+    ax.set_title(_("Lessons by category ({n} lessons{note})", n=fmt.count(t.to_numpy().sum()),
+                   note=_(", 25 largest categories") if len(by_cat["category"].unique()) > 25 else ""))
     fig.tight_layout()
     return fig
 
@@ -584,13 +697,13 @@ def lessons_trend(trend: pd.DataFrame) -> Figure:
     bottom = np.zeros(len(trend))
     for kind in [k for k in ("to_improve", "went_well") if k in trend.columns]:
         ax.bar(trend["quarter"], trend[kind], bottom=bottom, color=KIND_COLOURS[kind],
-               label=kind.replace("_", " "))
+               label=i18n.label(kind))
         bottom += trend[kind].to_numpy()
     step = max(1, len(trend) // 16)
     ax.set_xticks(range(0, len(trend), step), trend["quarter"].iloc[::step], rotation=45, ha="right")
-    ax.set_ylabel("Lessons per quarter")
+    ax.set_ylabel(_("Lessons per quarter"))
     ax.legend(loc="upper left", frameon=False)
-    ax.set_title("Lessons recorded per quarter")
+    ax.set_title(_("Lessons recorded per quarter"))
     fig.tight_layout()
     return fig
 
@@ -607,10 +720,11 @@ def recurring_themes(themes: pd.DataFrame, *, top: int = 15) -> Figure:
     ax.barh(_shorten(pd.Series(label), 46), d["projects"],
             color=np.where(d["source"] == "category", "#1f77b4", "#9467bd"))
     for y, (pr, le) in enumerate(zip(d["projects"], d["lessons"], strict=False)):
-        ax.annotate(f" {pr} projects, {le} lessons", (pr, y), va="center", fontsize=8)
-    ax.set_xlabel("Distinct projects reporting the problem")
+        ax.annotate(_(" {projects} projects, {lessons} lessons", projects=pr, lessons=le), (pr, y), va="center",
+                    fontsize=8)
+    ax.set_xlabel(_("Distinct projects reporting the problem"))
     ax.margins(x=0.25)
-    ax.set_title("Recurring problems (blue: by category, purple: found in the text)")
+    ax.set_title(_("Recurring problems (blue: by category, purple: found in the text)"))
     fig.tight_layout()
     return fig
 
@@ -621,15 +735,15 @@ def open_actions_by_owner(by_owner: pd.DataFrame) -> Figure:
     d = by_owner.sort_values("open_actions")
     fig, ax = plt.subplots(figsize=(10, max(3, 0.4 * len(d) + 1.5)))
     names = _shorten(d["owner"].astype(str), 28)
-    ax.barh(names, d["open_actions"] - d["high_impact"], color="#9ecae1", label="other")
+    ax.barh(names, d["open_actions"] - d["high_impact"], color="#9ecae1", label=_("other"))
     ax.barh(names, d["high_impact"], left=d["open_actions"] - d["high_impact"], color="#c62828",
-            label="high impact")
+            label=_("high impact"))
     for y, (n, old) in enumerate(zip(d["open_actions"], d["oldest_days"], strict=False)):
-        ax.annotate(f" oldest {old:,.0f} days", (n, y), va="center", fontsize=8)
-    ax.set_xlabel("Open or in-progress recommendations")
+        ax.annotate(_(" oldest {days} days", days=fmt.count(old)), (n, y), va="center", fontsize=8)
+    ax.set_xlabel(_("Open or in-progress recommendations"))
     ax.margins(x=0.22)
     ax.legend(loc="lower right", frameon=False)
-    ax.set_title(f"Open actions by owner ({int(d['open_actions'].sum()):,} in all)")
+    ax.set_title(_("Open actions by owner ({n} in all)", n=fmt.count(d["open_actions"].sum())))
     fig.tight_layout()
     return fig
 
@@ -641,52 +755,59 @@ def went_well(practices: pd.DataFrame, *, top: int = 12) -> Figure:
     fig, ax = plt.subplots(figsize=(10, max(2.5, 0.45 * len(d) + 1.5)))
     label = d["practice"].astype(str) + ": " + d["top_terms"].astype(str).str.split(", ").str[:3].str.join(", ")
     ax.barh(_shorten(label, 50), d["projects"], color="#2e7d32")
-    ax.set_xlabel("Distinct projects reporting it")
-    ax.set_title("What went well: practices to make standard")
+    ax.set_xlabel(_("Distinct projects reporting it"))
+    ax.set_title(_("What went well: practices to make standard"))
     fig.tight_layout()
     return fig
 
 
 # --------------------------------------------------------------------------- executive summary
 @_literal_text
-def headline_trend(hist: pd.DataFrame, labels: dict[str, str]) -> Figure:
-    """Small multiples: each headline figure across the runs of a schedule."""
+def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6) -> Figure:
+    """Small multiples: each headline figure across the runs of a schedule, on honest axes.
+
+    Every panel's value axis starts at zero (or below it, for a negative figure) and ends a little
+    above the largest value, so a move from 40.5% to 39.5% reads as the small move it is; CPI and
+    SPI panels show the target line at 1.0.
+    """
     metrics = [m for m in labels if m in hist.columns and hist[m].notna().any()]
     n = len(metrics)
-    cols = 4
     rows = int(np.ceil(n / cols)) or 1
-    fig, axes = plt.subplots(rows, cols, figsize=(12, 1.35 * rows + 0.45), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(13, 1.55 * rows + 0.5), squeeze=False)
     pct = {"portfolio_roi", "utilization"}
-    money_like = {"total_budget", "portfolio_npv", "spend_to_date", "planned_to_date"}
+    money_like = {"total_budget", "portfolio_npv", "remaining_npv", "spend_to_date", "planned_to_date"}
     for ax, m in zip(axes.flat, metrics, strict=False):
         y = hist[m].astype(float)
         ax.plot(hist["as_of"], y, marker="o", color="#1f4e79", lw=1.5, ms=3)
         ax.scatter(hist["as_of"].iloc[-1:], y.iloc[-1:], color="#c62828", zorder=3, s=20)
         last = y.iloc[-1]
-        shown = (f"{last:.0%}" if m in pct else _money(last) if m in money_like
-                 else f"{last:.2f}" if m.endswith(("cpi", "spi")) else f"{last:,.0f}")
-        ax.set_title(f"{labels[m]}: {shown}", fontsize=9, fontweight="bold")
-        ax.tick_params(labelsize=7)
+        shown = (fmt.pct(last, 1) if m in pct else _money(last) if m in money_like
+                 else fmt.ratio(last) if m.endswith(("cpi", "spi")) else fmt.count(last))
+        ax.set_title(f"{_(labels[m])}: {shown}", fontsize=9, fontweight=_bold())
+        ax.tick_params(labelsize=7.5)
         ax.set_xticks(hist["as_of"].iloc[[0, -1]].unique())
-        ax.xaxis.set_major_formatter(matplotlib_date_formatter())
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(mdates.num2date(v))))
+        lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
+        if m.endswith(("cpi", "spi")):
+            ax.axhline(1.0, color="#2e7d32", lw=0.8, ls="--")
+            hi = max(hi, 1.0)
+        ax.set_ylim(min(0.0, lo * 1.15), max(hi * 1.15, 1e-9) if hi > 0 else 1.0)
         if m in pct:
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         elif m in money_like:
             ax.yaxis.set_major_formatter(money)
-        ax.margins(y=0.25)
+        ax.yaxis.set_major_locator(MaxNLocator(3))
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    runs = len(hist)
-    fig.suptitle(f"Headline figures across {runs} report{'s' if runs != 1 else ''} of this schedule",
-                 x=0.01, ha="left", fontweight="bold")
+    fig.suptitle(_("Headline figures across {n} reports of this schedule", n=len(hist)),
+                 x=0.01, ha="left", fontweight=_bold())
     fig.tight_layout()
     return fig
 
 
 def matplotlib_date_formatter():
-    from matplotlib.dates import DateFormatter
-
-    return DateFormatter("%Y-%m-%d")
+    """Dates on a time axis as the reports write them (``30 Jun 2026``)."""
+    return FuncFormatter(lambda v, _pos: fmt.date(mdates.num2date(v)))
 
 
 # --------------------------------------------------------------------------- delivery charts

@@ -256,9 +256,34 @@ def _write_index(reports_dir: Path, runs: list[dict[str, Any]], latest: str | No
     """Write ``reports/index.html`` in one step (readers see the old page or the new one)."""
     path = reports_dir / "index.html"
     tmp = reports_dir / f".index-{os.getpid()}.html"
-    tmp.write_text(render_reports_index(runs, latest), encoding="utf-8")
+    tmp.write_text(render_reports_index(runs, latest, headline=latest_headline(reports_dir, runs, latest)),
+                   encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def latest_headline(reports_dir: Path, runs: list[dict[str, Any]], latest: str | None) -> dict[str, str] | None:
+    """The headline of the latest good run, formatted for the top of the reports index (health
+    counts, NPV, ROI, CPI/SPI, utilization) in that run's currency; ``None`` without one.
+    """
+    from . import formatting as fmt
+
+    run = next((m for m in runs if m.get("_dir") == latest), None)
+    path = Path(reports_dir) / str(latest) / "executive_summary" / "headline.csv"
+    if run is None or not path.exists():
+        return None
+    h = pd.read_csv(path, encoding="utf-8-sig").iloc[0]
+    params = next((n.get("parameters") or {} for n in run.get("notebooks", []) if n.get("name") == "executive_summary"),
+                  {})
+    with fmt.using(currency=params.get("currency") or "USD", language="en"):  # the parameter's default
+        figures = {"Running projects": fmt.count(h["running_projects"]),
+                   "Off track / at risk / on track": f"{fmt.count(h['off_track'])} / {fmt.count(h['at_risk'])} / "
+                                                     f"{fmt.count(h['on_track'])}",
+                   "Portfolio NPV": fmt.money(h["portfolio_npv"]), "Portfolio ROI": fmt.pct(h["portfolio_roi"]),
+                   "CPI / SPI": f"{fmt.ratio(h['portfolio_cpi'])} / {fmt.ratio(h['portfolio_spi'])}",
+                   "Utilization": fmt.pct(h["utilization"], 0)}
+        return {"as_of": fmt.date(h["as_of"]), "run": str(latest), "figures": figures,
+                "off_track": int(h["off_track"])}
 
 
 # --------------------------------------------------------------------------- index pages
@@ -279,11 +304,13 @@ def render_run_index(manifest: dict[str, Any]) -> str:
     return _templates().get_template("run_index.html.j2").render(run=manifest)
 
 
-def render_reports_index(runs: list[dict[str, Any]], latest: str | None) -> str:
-    """The HTML of ``reports/index.html``: ``runs`` (manifests with ``_dir``) in the order given,
-    ``latest`` marked (``templates/reports_index.html.j2``).
+def render_reports_index(runs: list[dict[str, Any]], latest: str | None, *,
+                         headline: dict[str, Any] | None = None) -> str:
+    """The HTML of ``reports/index.html``: the latest good run's ``headline`` (see
+    :func:`latest_headline`) above ``runs`` (manifests with ``_dir``) in the order given, ``latest``
+    marked (``templates/reports_index.html.j2``).
     """
-    return _templates().get_template("reports_index.html.j2").render(runs=runs, latest=latest)
+    return _templates().get_template("reports_index.html.j2").render(runs=runs, latest=latest, headline=headline)
 
 
 # --------------------------------------------------------------------------- tidying

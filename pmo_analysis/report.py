@@ -7,7 +7,13 @@ A notebook calls ``R = open_report("portfolio_roi", globals())`` right after its
 * ``R.P``: the validated parameters (the model's values for model parameters);
 * ``R.M``: the :class:`~pmo_analysis.model.PortfolioModel`, read from ``model_dir`` when the report
   runner gives one (every report of a run reads the same model), else built from ``data_dir``;
-* ``R.export(df, "name")``: writes ``<output_dir>/name.csv`` for leadership's spreadsheets.
+* ``R.export(df, "name")``: writes ``<output_dir>/name.csv`` for leadership's spreadsheets (the
+  run also gathers every exported table into ``report.xlsx``);
+* ``R.end()``: the report's last words: the meaning of every abbreviation it showed.
+
+It also sets the report's language and currency (parameters ``language`` and ``currency``) for
+:mod:`pmo_analysis.i18n` and :mod:`pmo_analysis.formatting`, so ``_("...")`` and ``fmt.money`` read
+in them from the next line on, and quiets what is not for a reader (font and library warnings).
 """
 from __future__ import annotations
 
@@ -41,16 +47,24 @@ class Report:
 
         write_csv(df, Path(self.P.output_dir) / f"{name}.csv")
 
+    def end(self) -> None:
+        """Close the report: list the meaning of every abbreviation it showed, once."""
+        from .display import abbreviations
+
+        abbreviations()
+
 
 def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> Report:
     """Validate the parameters of notebook ``name`` from ``namespace`` (its ``globals()``), apply
     the chart style, and open the portfolio model. Shows the banners of :func:`banners`.
     """
-    from . import plots
+    from . import formatting, plots
     from .data import load_portfolio
 
     P = resolve_params(name, namespace)
+    _quiet()
     plots.use_style()
+    formatting.use(currency=getattr(P, "currency", None), language=getattr(P, "language", "en"))
     if P.model_dir is not None:
         M = load_model(P.model_dir)
     else:
@@ -71,6 +85,25 @@ def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> R
     return Report(name, P, M)
 
 
+def _quiet() -> None:
+    """Keep library chatter out of the report: warnings and log lines go to no reader. A report
+    says what a reader must know in its own words (banners, notes); a stack of pink stderr boxes
+    from matplotlib, pandas or jieba is noise.
+    """
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    for name in ("matplotlib", "matplotlib.font_manager", "jieba", "PIL", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        import jieba
+
+        jieba.setLogLevel(logging.ERROR)
+    except ImportError:  # pragma: no cover - a dependency
+        pass
+
+
 _BANNER = ('<div class="pmo-banner pmo-{kind}" style="margin:8px 0 12px;padding:10px 14px;'
            'border-radius:6px;border:1px solid {border};background:{bg};color:#222">{text}</div>')
 _KINDS = {"stale": ("#f9a825", "#fff4d6"), "info": ("#9fb7d0", "#eef3f8")}
@@ -80,33 +113,41 @@ def banners(model: PortfolioModel) -> list[str]:
     """HTML notices a reader must see before any figure: stale data (amber), rows left out of
     the run, and an as-of date taken from the data. Text is escaped.
     """
+    from .formatting import date
+    from .i18n import _
+
     out = []
+    day = date(model.as_of)
     stale = model.stale
     if stale:
         accepted = bool(model.params.get("accept_stale"))
-        head = ("Stale data, accepted for this run" if accepted else
-                "Stale data: figures after the data ends are plans, not actuals")
+        head = _("Stale data, accepted for this run" if accepted else
+                 "Stale data: figures after the data ends are plans, not actuals")
         items = "".join(f"<li>{html.escape(s)}</li>" for s in stale)
         out.append(_BANNER.format(kind="stale", border=_KINDS["stale"][0], bg=_KINDS["stale"][1],
-                                  text=f"<strong>{html.escape(head)}</strong> (as of "
-                                       f"{model.as_of:%Y-%m-%d}):<ul style='margin:4px 0 0'>{items}</ul>"))
+                                  text=f"<strong>{html.escape(head)}</strong> "
+                                       f"({html.escape(_('as of {date}', date=day))})"
+                                       f":<ul style='margin:4px 0 0'>{items}</ul>"))
     before = model.meta["freshness"].get("before_data")
     if before:
         out.append(_BANNER.format(kind="info", border=_KINDS["info"][0], bg=_KINDS["info"][1],
-                                  text=f"<strong>As of {model.as_of:%Y-%m-%d}, {html.escape(before)}</strong>: "
-                                       "nothing has been reported yet, every figure is the plan, and project "
-                                       "statuses are those the data records today."))
+                                  text=f"<strong>{html.escape(_('As of {date}', date=day))}, {html.escape(before)}"
+                                       f"</strong>: " + html.escape(_(
+                                           "nothing has been reported yet, every figure is the plan, and project "
+                                           "statuses are those the data records today."))))
     n = int(model.meta.get("excluded_rows", 0))
     if n:
         dq = model.data_quality
         rows = dq[["table", "row"]].drop_duplicates()
         tables = ", ".join(f"{t}: {c:,}" for t, c in rows["table"].value_counts().sort_index().items())
         out.append(_BANNER.format(kind="info", border=_KINDS["info"][0], bg=_KINDS["info"][1],
-                                  text=f"<strong>{n:,} invalid row(s) left out of this run</strong> "
-                                       f"({html.escape(tables)}); each is listed under "
-                                       "&ldquo;Data quality&rdquo; at the end of this report."))
+                                  text="<strong>"
+                                       + html.escape(_("{n} invalid row(s) left out of this run", n=f"{n:,}"))
+                                       + f"</strong> ({html.escape(tables)}); " + html.escape(_(
+                                           "each is listed under \u201cData quality\u201d at the end of this "
+                                           "report."))))
     if model.meta.get("as_of_source") == "data":
         out.append(_BANNER.format(kind="info", border=_KINDS["info"][0], bg=_KINDS["info"][1],
-                                  text=f"As of {model.as_of:%Y-%m-%d}: the end of the last complete "
-                                       "month the data covers (no report date was given)."))
+                                  text=html.escape(_("As of {date}: the end of the last complete month the data "
+                                                     "covers (no report date was given).", date=day))))
     return out

@@ -40,7 +40,6 @@ from .publish import (
     update_index,
     write_manifest,
 )
-from .sources import short_name
 
 __all__ = ["REPORT_NOTEBOOKS", "RunResult", "NotebookResult", "run_reports", "render_html", "resolve_notebooks",
            "plan_parameters", "fingerprint", "is_whole_suite",
@@ -203,6 +202,7 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
         _save_model(model, tmp)
         pages_plan = _plan_pages(model, which, run, Path(notebooks_dir))  # before any report links to a page
         results = _execute_notebooks(plan, run, jobs=jobs, say=say)
+        _write_workbook(tmp, say=say)
         pages = _render_pages(plan, run, model, pages_plan, Path(notebooks_dir), jobs=jobs, say=say)
         status = _pages_status(_run_status(results, model), pages)
         write_manifest(tmp, _manifest(plan, run, model, results, status=status, duration_s=say.elapsed())
@@ -292,7 +292,10 @@ def _build_model(data_dir: Path | str, common: dict[str, Any], *, say: _Progress
     as_of = typed_as_of(common.get("as_of"))
     portfolio = load_portfolio(data_dir, as_of=as_of,
                                on_error="drop" if model_params["exclude_invalid"] else "raise")
-    model = build_model(portfolio, as_of=as_of, params=model_params)
+    from . import formatting as fmt
+
+    with fmt.using(currency=str(common.get("currency") or "USD")):  # reasons name money in the run's currency
+        model = build_model(portfolio, as_of=as_of, params=model_params)
     say(f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
         + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else ""))
     if portfolio.source is not None:  # a database: its URL (no password) and its tables' fingerprints
@@ -319,6 +322,16 @@ def _save_model(model, tmp: Path) -> None:
 
     model.save(tmp / "model")
     write_csv(model.decisions, tmp / "decisions.csv")
+
+
+def _write_workbook(tmp: Path, *, say: _Progress) -> None:
+    """Gather the run's exported tables into ``report.xlsx`` (one formatted sheet per table)."""
+    from .export import workbook_of_run
+
+    try:
+        workbook_of_run(tmp)
+    except Exception as exc:  # a workbook that cannot be written never costs the run its reports
+        say(f"report.xlsx not written: {type(exc).__name__}: {exc}")
 
 
 def _execute_notebooks(plan: _Plan, run: _Run, *, jobs: int | None, say: _Progress) -> list[NotebookResult]:
@@ -377,10 +390,24 @@ def _notebook_parameters(path: Path, plan: _Plan, run: _Run) -> dict[str, Any]:
 
 
 def _report_header(name: str, plan: _Plan, run: _Run) -> dict[str, Any]:
-    """What the header of a report page says (``templates/pmo``)."""
-    return {"title": TITLES.get(name, name.replace("_", " ").capitalize()), "as_of": run.as_of,
-            "data_dir": short_name(plan.data_dir), "run_time": iso_time(run.started), "run_id": run.run_id,
-            "index_href": "index.html"}
+    """What the header of a report page says (``templates/pmo``), in the report's language: its
+    title, as-of date, schedule and when it was made; no path and no run id (the manifest has them).
+    """
+    from . import formatting as fmt
+    from .i18n import _
+
+    lang = str(plan.planned.get(name, {}).get("language") or "en")
+    with fmt.using(language=lang):
+        return {"title": _(TITLES.get(name, name.replace("_", " ").capitalize())), "as_of": run.as_of,
+                "as_of_text": _("As of {date}", date=fmt.date(run.as_of)),
+                "schedule_text": _("Schedule: {schedule}", schedule=run.schedule),
+                "run_text": _("Generated {time}", time=f"{run.started:%Y-%m-%d %H:%M}"),
+                "language": lang, "landscape": name == "executive_summary", "index_href": "index.html",
+                "run_id": run.run_id, "run_time": iso_time(run.started),  # for the page's code, not shown
+                "labels": {"all_reports": _("All reports"), "failed": _("This report failed and is incomplete."),
+                           "filter": _("Filter rows"), "rows_of": _("{shown} of {total} rows"),
+                           "all": _("Show all {n} rows"), "fewer": _("Show fewer rows"),
+                           "more": _("+ {n} more rows: all in the report online and in its CSV")}}
 
 
 def _outputs(tmp: Path, name: str) -> list[str]:
@@ -423,6 +450,7 @@ def _manifest(plan: _Plan, run: _Run, model, results: list[NotebookResult], *, s
         "notebooks": [asdict(r) for r in results],
         "data": _data_record(plan.data_dir, model.meta.get("source")),
         "versions": _versions(),
+        "workbook": "report.xlsx" if (run.tmp / "report.xlsx").exists() else None,
     }
 
 
@@ -565,7 +593,9 @@ def _papermill(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: fl
         # cwd=None: papermill changes the process-wide working directory otherwise, which threads
         # share; the notebooks resolve every path themselves
         pm.execute_notebook(str(nb), str(out_ipynb), parameters=params, cwd=None, kernel_name="python3",
-                            progress_bar=False, execution_timeout=timeout, log_output=False)
+                            progress_bar=False, execution_timeout=timeout, log_output=False,
+                            # the kernel's own start-up notes (TCP transport) are not for the run's reader
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except pm.PapermillExecutionError as exc:
         first_line = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
         return NotebookError(cell=exc.exec_count, ename=exc.ename, evalue=str(exc.evalue), source=first_line[:200])
@@ -600,7 +630,8 @@ def render_html(ipynb: Path, html_path: Path, *, meta: dict[str, Any], keep_code
                 if not (c.cell_type == "markdown" and "papermill-error-cell-tag" in c.metadata.get("tags", []))]
     exporter = HTMLExporter(template_name="pmo", extra_template_basedirs=[str(_TEMPLATES)],
                             exclude_input=not keep_code, exclude_input_prompt=not keep_code,
-                            exclude_output_prompt=True, embed_images=True)
+                            exclude_output_prompt=True, embed_images=True,
+                            language_code="zh" if meta.get("language") == "zh" else "en")
     body, _ = exporter.from_notebook_node(nb, resources={"pmo": meta, "metadata": {"name": meta["title"]}})
     html_path.write_text(body, encoding="utf-8")
 

@@ -57,11 +57,33 @@ def suite_run(tmp_path_factory):
                        reports_dir=reports, jobs=2, progress=None)
 
 
+@pytest.fixture(autouse=True)
+def _report_language_and_currency_restored():
+    """A test that opens a report in this process (open_report sets the report's language and
+    currency) leaves the package as it found it."""
+    from pmo_analysis import formatting, i18n
+
+    before = (formatting.currency(), i18n.current())
+    yield
+    formatting.use(currency=before[0], language=before[1])
+
+
+@pytest.fixture(scope="session")
+def suite_run_zh(tmp_path_factory):
+    """The same suite run in Chinese with money in renminbi (language and currency are report
+    parameters), once per session, for the tests of what leadership sees in each language."""
+    from pmo_analysis.runner import run_reports
+
+    reports = tmp_path_factory.mktemp("reports-zh")
+    return run_reports(data_dir=SAMPLE_DATA_DIR, params=SUITE_PARAMS | {"language": "zh", "currency": "CNY"},
+                       notebook_params=SUITE_NOTEBOOK_PARAMS, reports_dir=reports, jobs=2, progress=None)
+
+
 def pytest_collection_modifyitems(items):
     """A test that reads the session's suite run executes notebooks: mark it so `make test-fast`
     can leave it out."""
     for item in items:
-        if "suite_run" in getattr(item, "fixturenames", ()):
+        if {"suite_run", "suite_run_zh", "run_of"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.notebook)
 
 

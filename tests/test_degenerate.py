@@ -334,7 +334,7 @@ def test_as_of_before_and_after_the_data(built):
     _, before = built("before_data")
     assert before.meta["freshness"]["before_data"] == \
         "the data begins after this date (cash flows from 2024-06, timesheets from 2025-01)"
-    assert any("As of 2020-01-31, the data begins after this date" in b for b in banners(before))
+    assert any("As of 31 Jan 2020, the data begins after this date" in b for b in banners(before))
     assert before.projects["cpi"].isna().all() and before.overallocations.empty
     _, after = built("after_data")
     assert after.stale == ["actual costs end in 2026-06, 66 months before the last complete month 2031-12",
@@ -371,28 +371,28 @@ def test_objective_missing_is_one_named_group(sample):
 # --------------------------------------------------------------------------- the notebooks, without a kernel
 EXPECTED = {
     "all_cancelled": {
-        "executive_summary": ["No project is running (active or on hold) at 2026-06-30, so there is no health, spend "
+        "executive_summary": ["No project is running (active or on hold) at 30 Jun 2026, so there is no health, spend "
                               "or CPI/SPI to report: the 40 project(s) are 40 cancelled.",
                               "No project is proposed or running, so there is no budget to allocate and nothing to "
                               "stop; the decisions below are about people and recurring problems."],
-        "portfolio_roi": ["No project is running (active or on hold) at 2026-06-30, so there is no earned value to "
+        "portfolio_roi": ["No project is running (active or on hold) at 30 Jun 2026, so there is no earned value to "
                           "judge.",
                           "No project is proposed or running: all 40 are completed or cancelled, so there is nothing "
                           "to fund, stop or defer."],
         "lessons_learned": ["No project is running at 2026-06-30, so no past lesson is matched to one."],
     },
     "no_overallocation": {
-        "resource_utilization": ["Nobody is planned above 100% of capacity in 2026-07 to 2026-12.",
-                                 "Roles short of capacity on average over 2026-07 to 2026-12: none."],
+        "resource_utilization": ["Nobody is planned above 100% of capacity in Jul 2026–Dec 2026.",
+                                 "Roles short of capacity on average over Jul 2026–Dec 2026: none."],
     },
     "all_proposed": {
-        "portfolio_roi": ["3 project(s) without cash flows have no NPV and are not drawn.",
-                          "No month of the cash flows is complete at 2026-06-30: the whole curve is the plan."],
+        "portfolio_roi": ["3 project(s) without cash flows have no NPV and are not drawn: ",
+                          "No month of the cash flows is complete at 30 Jun 2026: the whole curve is the plan."],
         "resource_utilization": [
-            "No project hours are booked in the complete months of the window (up to 2026-06): utilization, the "
+            "No project hours are booked in the complete months of the window (up to Jun 2026): utilization, the "
             "bench and plan against actual need timesheets, so only the plan is shown.",
             "No bench without booked hours: nobody can be judged under-used.",
-            "No project hours are planned or booked in the complete months of the window (up to 2026-06), so there "
+            "No project hours are planned or booked in the complete months of the window (up to Jun 2026), so there "
             "is no effort to compare."],
     },
     "single_project": {
@@ -401,13 +401,13 @@ EXPECTED = {
         "lessons_learned": ["No past lesson from another project matches the running projects.",
                             "No fix came undone: no problem whose action was marked done came back later in another "
                             "project.",
-                            "No lessons of kind went_well."],
+                            "No lesson of kind went well."],
     },
     "before_data": {
-        "portfolio_roi": ["None of the 23 running project(s) has earned value at 2020-01-31: CPI and SPI need a "
+        "portfolio_roi": ["None of the 23 running project(s) has earned value at 31 Jan 2020: CPI and SPI need a "
                           "percent complete and planned or actual cost up to the last complete month."],
         "resource_utilization": ["No heatmap: no project hours are booked or planned in the window.",
-                                 "No hours are booked in the complete months of the window (up to 2020-01)."],
+                                 "No hours are booked in the complete months of the window (up to Jan 2020)."],
     },
     "after_data": {
         "resource_utilization": ["No utilization to chart: no project hours are booked in the complete months of "
@@ -426,8 +426,8 @@ EXPECTED = {
                             "docs/data-dictionary.md)."],
     },
     "quiet": {
-        "portfolio_roi": ["With 0 available against a need of 16.0M, the selection funds 0 of 28 candidate "
-                          "project(s) for 0. Decisions: 1 stop, 28 defer."],
+        "portfolio_roi": ["With $0 available against a need of $16.0M, the selection funds 0 of 28 candidate "
+                          "project(s) for $0. Decisions: 1 stop, 28 defer."],
         "resource_utilization": ["Nobody is below the bench threshold over the last three complete months."],
         "lessons_learned": ["No theme has to-improve lessons from 1000 or more projects.",
                             "No recommendation is open or in progress: every action is done, or none was recorded."],
@@ -451,7 +451,7 @@ def test_notebooks_say_what_is_empty(name, built, tmp_path, monkeypatch):
         for sentence in EXPECTED[name].get(nb, []):
             assert any(sentence in n for n in shown.notes), (nb, sentence, shown.notes)
     if name == "before_data":
-        assert "As of 2020-01-31, the data begins after this date" in shown.text()
+        assert "As of 31 Jan 2020, the data begins after this date" in shown.text()
 
 
 # --------------------------------------------------------------------------- the real suite, with kernels

@@ -12,7 +12,7 @@ def test_table_formats_with_the_workbook_formats():
     df = pd.DataFrame({"name": ["<b>A</b>"], "npv": [1234567.4], "roi": [0.3951], "cpi": [0.8397], "n": [1234.0],
                        "end": [pd.Timestamp("2026-06-30")], "empty": [np.nan]})
     html = display.table(df, money=["npv", "empty"], pct=["roi"], ratio=["cpi"], integer=["n"], dates=["end"]).to_html()
-    for text in ("1,234,567", "39.5%", "0.84", "1,234", "2026-06-30", "&lt;b&gt;A&lt;/b&gt;"):
+    for text in ("1,234,567", "39.5%", "0.84", "1,234", "30 Jun 2026", "&lt;b&gt;A&lt;/b&gt;"):
         assert text in html
     assert "nan" not in html.lower().replace("name", "")
 
@@ -27,3 +27,65 @@ def test_table_refuses_a_format_for_a_missing_column():
 def test_table_says_when_rows_are_cut():
     html = display.table(pd.DataFrame({"x": range(50)}), max_rows=10, caption="Rows").to_html()
     assert "first 10 of 50 rows; all rows in the exported CSV" in html
+
+
+def test_long_tables_are_collapsed_not_cut():
+    """Every row is in the page; the rows after ``collapse_after`` are marked for "Show all"."""
+    html = display.table(pd.DataFrame({"x": range(359)}), collapse_after=12).to_html()
+    assert html.count("<tr") == 360  # header + every row
+    assert html.count('class="pmo-extra"') == 359 - 12
+    assert 'data-collapse="12"' in html
+
+
+def test_cells_are_escaped_unless_their_column_is_html():
+    df = pd.DataFrame({"link": ['<a href="projects/PRJ-1.html">PRJ-1</a>'], "name": ['<a href="x">evil</a>']})
+    html = display.table(df, html=["link"]).to_html()
+    assert '<a href="projects/PRJ-1.html">PRJ-1</a>' in html and 'data-sort="PRJ-1"' in html
+    assert "&lt;a href=&#34;x&#34;&gt;evil&lt;/a&gt;" in html
+
+
+def test_codes_booleans_months_and_negatives_read_as_words():
+    from pmo_analysis import formatting as fmt
+
+    df = pd.DataFrame({"status": ["on_hold"], "funded": [True], "period": [pd.Timestamp("2026-03-01")],
+                       "npv": [-5_000.0], "score": [86.0]})
+    with fmt.using(currency="USD"):
+        html = display.table(df, money=["npv"]).to_html()
+    for text in (">On hold<", ">Yes<", ">Mar 2026<", ">-$5,000<", 'class="num neg"', ">86<"):
+        assert text in html, text
+    assert "86.00" not in html and "on_hold" not in html and "True" not in html
+
+
+def test_chinese_table_headers_and_labels():
+    from pmo_analysis import formatting as fmt
+
+    df = pd.DataFrame({"health": ["off track"], "total_cost": [1.0e6], "period": [pd.Timestamp("2026-03-01")]})
+    with fmt.using(currency="CNY", language="zh"):
+        html = display.table(df, money=["total_cost"]).to_html()
+    for text in (">健康<", ">总成本<", ">偏离<", ">¥1,000,000<", ">2026年3月<"):
+        assert text in html, text
+
+
+def test_headline_tiles_show_change_and_target():
+    from pmo_analysis import formatting as fmt
+
+    now = pd.Series({"as_of": "2026-06-30", "running_projects": 23, "off_track": 10, "at_risk": 9, "on_track": 4,
+                     "portfolio_npv": 10.1e6, "remaining_npv": -1e6, "portfolio_roi": 0.395, "total_budget": 3e7,
+                     "spend_to_date": 2e7, "planned_to_date": 2.1e7, "portfolio_cpi": 0.84, "portfolio_spi": 0.96,
+                     "utilization": 0.65, "utilization_month": "2026-06", "overallocated_people": 17,
+                     "open_high_impact_actions": 0})
+    before = now.copy()
+    before[["as_of", "portfolio_roi", "off_track", "portfolio_npv"]] = ["2026-05-31", 0.405, 8, 9.8e6]
+    windows = {"forward_first": "2026-07", "forward_last": "2026-12"}
+    with fmt.using(currency="USD"):
+        tiles = {t["label"].split(" (")[0]: t for t in display.headline_tiles(now, before, {}, windows)}
+    assert tiles["Portfolio ROI"]["delta"] == "-1.0 pt since 31 May 2026"
+    assert tiles["Off track / at risk"]["delta"] == "+2 since 31 May 2026"
+    assert tiles["Portfolio NPV"]["delta"] == "+$300k since 31 May 2026"
+    assert tiles["Running projects"]["delta"] == "no change since 31 May 2026"
+    assert tiles["CPI / SPI"]["target"] == "target ≥ 0.95" and tiles["CPI / SPI"]["status"] == "bad"
+    assert tiles["Utilization"]["target"] == "target 60%–100%" and tiles["Utilization"]["status"] == "good"
+    assert tiles["Remaining NPV"]["negative"] and tiles["Remaining NPV"]["status"] == "bad"
+    assert tiles["Open high-impact actions"]["status"] == "good"
+    first = display.headline_tiles(now, None, {}, windows)
+    assert {t["delta"] for t in first} == {"first report"}

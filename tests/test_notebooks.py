@@ -11,7 +11,7 @@ import pytest
 
 from pmo_analysis import ParameterError, roi
 from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
-from pmo_analysis.params import NOTEBOOKS, declared
+from pmo_analysis.params import NOTEBOOKS, declared, parameters_cell
 from pmo_analysis.report import open_report
 
 NOTEBOOK_FILES = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -39,6 +39,8 @@ def test_parameters_cell_matches_declaration(path):
              for t in node.targets}
     expected = {p.name: p.default for p in declared(path.stem)}
     assert found == expected
+    if path.stem in NOTEBOOKS:  # the cell is the declaration written out, help and types included
+        assert _parameters_cell(nb).source == parameters_cell(path.stem)
     # the first cell after the parameters cell validates them
     idx = nb.cells.index(_parameters_cell(nb))
     opens = "open_project(globals())" if path.stem == "project_report" else f'open_report("{path.stem}", globals())'
@@ -128,3 +130,17 @@ def test_lessons_notebook_exports(suite_run):
     rel = pd.read_csv(out / "lessons_for_active_projects.csv")
     assert list(rel.columns) == ["project_id", "lesson_id", "score", "reason"] and len(rel) > 0
     assert (out / "open_actions.csv").exists() and (out / "charts" / "open_actions_by_owner.png").exists()
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOK_FILES if p.stem in NOTEBOOKS], ids=lambda p: p.stem)
+def test_papermill_help_lists_every_declared_parameter_with_its_help(path):
+    """``papermill --help-notebook`` reads the same declaration the runner validates against: every
+    parameter, with its type and help (papermill skips a line whose comment holds a second '=')."""
+    import papermill
+
+    inferred = papermill.inspect_notebook(str(path))
+    declared_ = declared(path.stem)
+    assert list(inferred) == [p.name for p in declared_]
+    for p in declared_:
+        assert inferred[p.name]["help"].startswith(p.help.replace("=", "is")[:40]), p.name
+        assert inferred[p.name]["inferred_type_name"] != "None", p.name

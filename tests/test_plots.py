@@ -150,3 +150,92 @@ def test_style_is_scoped_to_each_chart():
         assert dict(plt.rcParams) == before
         assert fig.axes[0].title.get_fontweight() == "bold"  # the chart has the workbook's style
         plt.close(fig)
+
+
+# --------------------------------------------------------------------------- labels on the sample
+@pytest.fixture(scope="module")
+def sample_model(sample):
+    from pmo_analysis.model import build_model
+
+    return build_model(sample, as_of="2026-06-30")
+
+
+def _sample_charts(m):
+    p = m.projects.dropna(subset=["npv"])
+    yield "npv_ranked", plots.npv_ranked(p)
+    yield "value_vs_risk", plots.value_vs_risk(p)
+    yield "cpi_spi_quadrant", plots.cpi_spi_quadrant(m.projects)
+    yield "j_curve", plots.j_curve(m.cashflow, as_of="2026-06-30")
+    yield "kpi_bars", plots.kpi_bars(m.by_department, by="department")
+    yield "utilization_trend_role", plots.utilization_trend(m.util_by_role, m.util_overall, by="role")
+    yield "overallocation", plots.overallocation_bars(m.overallocations.loc[m.overallocations["ahead"]])
+    yield "capacity_vs_demand", plots.capacity_vs_demand(m.capacity)
+    yield "plan_vs_actual", plots.plan_vs_actual(m.plan_vs_actual, m.projects)
+    yield "recurring_themes", plots.recurring_themes(m.recurring)
+    yield "open_actions_by_owner", plots.open_actions_by_owner(m.followthrough)
+
+
+def _boxes(fig):
+    """The drawn text of ``fig`` (titles, labels, annotations, tick labels, legends) with its box
+    in pixels: every text a reader sees."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for t in fig.findobj(Text):
+        if t.get_visible() and t.get_text().strip() and t.get_figure() is fig:
+            out.append((t, Text.get_window_extent(t, renderer)))  # the text, not an annotation's leader line
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_label_overlaps_or_leaves_its_chart_on_the_sample(sample_model, lang, tmp_path):
+    """Point labels (adjustText) and bar annotations never overlap each other and no text is cut at
+    the edge of the saved figure, in either language."""
+    from pmo_analysis import formatting as fmt
+
+    with fmt.using(currency="CNY" if lang == "zh" else "USD", language=lang):
+        for name, fig in _sample_charts(sample_model):
+            boxes = _boxes(fig)
+            assert boxes, name
+            # labels drawn on the axes (annotations, adjustText labels) must not overlap each other
+            labels = [(t, b) for t, b in boxes if t in [x for ax in fig.axes for x in ax.texts]]
+            for i, (t1, b1) in enumerate(labels):
+                for t2, b2 in labels[i + 1:]:
+                    overlap = b1.overlaps(b2) and min(b1.x1, b2.x1) - max(b1.x0, b2.x0) > 1 \
+                        and min(b1.y1, b2.y1) - max(b1.y0, b2.y0) > 1
+                    assert not overlap, (name, t1.get_text(), t2.get_text())
+            # saved with bbox_inches="tight": every text lies inside the saved image
+            plots.save(fig, tmp_path / f"{name}-{lang}.png")
+            from PIL import Image
+
+            with Image.open(tmp_path / f"{name}-{lang}.png") as img:
+                assert img.size[0] > 300 and img.size[1] > 200, name
+            # and an axes' own labels stay inside their axes (adjustText keeps them in)
+            for ax in fig.axes:
+                inside = ax.get_window_extent()
+                for t, b in boxes:
+                    if t in ax.texts and t.get_text().strip() and getattr(t, "xyann", None) is not None:
+                        assert b.x0 >= inside.x0 - 2 and b.x1 <= inside.x1 + 2, (name, t.get_text())
+
+
+def test_utilization_by_role_is_one_panel_per_role(sample_model):
+    fig = plots.utilization_trend(sample_model.util_by_role, sample_model.util_overall, by="role")
+    roles = sample_model.util_by_role["role"].nunique()
+    drawn = [ax for ax in fig.axes if ax.get_visible() and ax.lines]
+    assert len(drawn) == roles
+    assert all(len(ax.lines) <= 5 for ax in drawn)  # group, plan, portfolio and two thresholds
+    plt.close(fig)
+
+
+def test_heatmap_rows_by_severity_and_omission_named(sample_model):
+    u = sample_model.utilization
+    fig = plots.utilization_heatmap(u, by="resource", max_rows=20)
+    title = fig.axes[0].get_title(loc="left")
+    people = u["resource_id"].nunique()
+    assert f"(20 of {people}; the other {people - 20} are within" in title
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert rows != sorted(rows)  # by distance from 80%, not alphabetical
+    plt.close(fig)

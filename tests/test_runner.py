@@ -288,8 +288,7 @@ def test_reports_open_offline_in_chromium(suite_run):
 
 
 # --------------------------------------------------------------------------- one answer per question
-_TILE = re.compile(r'<div style="font-size:12px;color:#555">(.*?)</div>\s*<div style="font-size:20px;font-weight:bold">'
-                   r'(.*?)</div>', re.S)
+_TILE = re.compile(r'<div class="l">(.*?)</div><div class="v(?: neg)?">(.*?)</div>', re.S)
 _KEYS = [("project_id",), ("resource_id", "period"), ("resource_id",), ("role", "period"), ("role",), ("lesson_id",)]
 
 
