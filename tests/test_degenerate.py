@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 matplotlib.use("Agg")
 
 REAL_IT = Path(__file__).resolve().parents[2] / "shared" / "real-data" / "it-dashboard"
-NOTEBOOK_NAMES = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned"]
+NOTEBOOK_NAMES = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned", "portfolio_delivery"]
 ONE_PROJECT = "PRJ-004"  # active, with people, timesheets and lessons
 
 
@@ -99,6 +99,9 @@ def single_project(t, pid: str = ONE_PROJECT):
     ts = t["timesheets"]
     t["timesheets"] = ts.loc[ts["resource_id"].isin(people) & ts["project_id"].isin(["", pid])]
     t["lessons"] = t["lessons"].loc[t["lessons"]["project_id"] == pid]
+    for name in ("milestones", "risks"):
+        t[name] = t[name].loc[t[name]["project_id"] == pid]
+    del t["dependencies"]  # one project depends on no other
     return t
 
 

@@ -143,8 +143,7 @@ def _links(path: Path) -> _Links:
 
 
 def _tiles(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<div style="font-size:12px;color:#555">(.*?)</div>\s*'
-                           r'<div style="font-size:20px;font-weight:bold">(.*?)</div>', html, re.S))
+    return dict(re.findall(r'<div class="l">(.*?)</div><div class="v(?: neg)?">(.*?)</div>', html, re.S))
 
 
 def test_run_renders_a_page_per_running_project(suite_run):
