@@ -570,3 +570,40 @@ _add({
     "Top 5 open risks and issues by exposure (all in the delivery report)": "敞口最大的 5 个未关闭风险和问题（全部见交付报告）",
     "{n} dependency conflict(s): the successor cannot start or finish as planned": "{n} 个依赖冲突：后续项目无法按计划开始或完成",
 })
+
+# the delivery report (notebooks/portfolio_delivery.ipynb)
+_add({
+    "1. Dependency conflicts and slip propagation": "1. 依赖冲突与延误传递",
+    "2. Milestones": "2. 里程碑",
+    "3. Risks and issues": "3. 风险与问题",
+    "4. Benefits realization": "4. 收益实现",
+    "Benefits realized, completed projects": "已实现收益（已完成项目）",
+    "Completed projects, largest shortfall first": "已完成项目，缺口最大的在前",
+    "Longest dependency chain: {n} projects, {chain}; it ends {date} on the current forecast.":
+        "最长依赖链：{n} 个项目，{chain}；按当前预测于 {date} 结束。",
+    "Milestones on time (due by {date})": "按时达成的里程碑（截至 {date} 到期）",
+    "No completed project: there is no benefit to check yet.": "没有已完成项目：暂无可核对的收益。",
+    "No dependency conflict: every successor can start and finish as planned.": "没有依赖冲突：每个后续项目都能按计划开始和完成。",
+    "No risk or issue is open.": "没有未关闭的风险或问题。",
+    "Not available from this data: {what}. Add the tables as described in docs/data-dictionary.md; benefits realization needs only the cash flows.":
+        "此数据无法提供：{what}。请按 docs/data-dictionary.md 添加这些表；收益实现只需要现金流。",
+    "On-time rate by department (due milestones reached by their baseline)": "各部门按时率（到期里程碑在基线日期前达成）",
+    "Open exposure by department (share of the department's budget)": "各部门未关闭敞口（占部门预算的比例）",
+    "Projects delayed by a predecessor": "受前置项目拖延的项目",
+    "Projects forecast to end late: own slip (milestones) and slip passed on by predecessors":
+        "预测延期结束的项目：自身延误（里程碑）及前置项目传递的延误",
+    "Slipped and missed milestones, missed first, then by slip": "已延误和逾期未达成的里程碑，先逾期未达成，再按延误排序",
+    "Top 15 open risks and issues by exposure": "敞口最大的 15 个未关闭风险和问题",
+    "dependency conflicts and slip propagation": "依赖冲突与延误传递",
+    "milestone trends": "里程碑趋势",
+    "risks and issues": "风险与问题",
+    "{n} completed project(s) realized {realized} of the {planned} planned to date ({share}); {short} fall short by {shortfall} in total.":
+        "{n} 个已完成项目实现了截至目前计划的 {planned} 中的 {realized}（{share}）；{short} 个未达标，共短缺 {shortfall}。",
+    "{n} dependency conflict(s), largest slip first": "{n} 个依赖冲突，延误最大的在前",
+    "{n} of {total} milestones slipped or missed; {missed} missed (baseline passed, not reached).":
+        "{total} 个里程碑中 {n} 个已延误或逾期未达成；{missed} 个逾期未达成（基线已过，未达成）。",
+    "{n} open issue(s), median age {median} days, oldest {oldest} days.": "{n} 个未关闭问题，中位天数 {median} 天，最久 {oldest} 天。",
+    "{n} open risk(s) and issue(s) with no owner": "{n} 个无负责人的未关闭风险和问题",
+    "{n} overdue mitigation(s) or resolution(s), oldest first": "{n} 个逾期的缓解或解决措施，最久的在前",
+    "{what} (needs the {table} table)": "{what}（需要 {table} 表）",
+})
