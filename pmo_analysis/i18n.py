@@ -607,3 +607,35 @@ _add({
     "{n} overdue mitigation(s) or resolution(s), oldest first": "{n} 个逾期的缓解或解决措施，最久的在前",
     "{what} (needs the {table} table)": "{what}（需要 {table} 表）",
 })
+
+# the project page (notebooks/project_report.ipynb)
+_add({
+    " to ": " 至 ",
+    "AC counts {n} past month(s) without a reported actual cost at their planned cost.":
+        "AC 将 {n} 个没有实际成本报告的历史月份按计划成本计算。",
+    "Budget (BAC)": "预算（BAC）",
+    "Decision": "决策",
+    "Decision {decision}: {reason}.": "决策 {decision}：{reason}。",
+    "Dependencies": "依赖",
+    "EAC / VAC": "EAC / VAC",
+    "Health": "健康状况",
+    "Health {health}: {reason}.": "健康状况 {health}：{reason}。",
+    "Milestones": "里程碑",
+    "No past lesson from another project matches this project.": "没有其他项目的过往经验与本项目匹配。",
+    "Nobody is assigned to this project or books hours on it in the window.": "窗口内没有人被分配到本项目或在本项目登记工时。",
+    "Nobody on this project is over-allocated in the months ahead because of it.": "未来几个月内没有人因本项目而超负荷。",
+    "Open actions from this project's lessons ({n})": "本项目经验的未完成行动（{n}）",
+    "Over-allocated ahead, partly because of this project (planned hours by project)": "未来超负荷，部分因为本项目（按项目的计划工时）",
+    "Past lessons that match it (score: text similarity, department, category, impact)": "与之匹配的过往经验（得分：文本相似度、部门、类别、影响）",
+    "People on it: planned and booked hours over the complete months, and planned {first} to {last}":
+        "项目人员：完整月内的计划与登记工时，以及 {first} 至 {last} 的计划",
+    "Risks": "风险",
+    "TCPI": "TCPI",
+    "This project has no cash flows, so there is no earned-value curve or J-curve to draw.": "本项目没有现金流，因此无法绘制挣值曲线或 J 曲线。",
+    "department {name}": "部门 {name}",
+    "manager {name}": "项目经理 {name}",
+    "not running": "未在建",
+    "status {status}": "状态 {status}",
+    "{name} ({n})": "{name}（{n}）",
+    "{pct} complete": "完成 {pct}",
+})
