@@ -21,6 +21,7 @@ import pandas as pd
 
 from .config import RUNNING_STATUSES
 from .formatting import as_text, money, pct, ratio
+from .i18n import _
 
 __all__ = ["HEALTH_ORDER", "project_health"]
 
@@ -54,29 +55,33 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
     pct = df["percent_complete"] if "percent_complete" in df else pd.Series(np.nan, index=df.index)
     cpi, spi, risk = df["cpi"], df["spi"], df["risk_score"]
     late = (df["end_date"] < as_of) & ~(pct >= 100)
+    # the reasons in the report language (pmo_analysis.i18n), each a text column
+    cpi_text, spi_text = as_text(cpi, ratio), as_text(spi, ratio)
+    unknown = _("unknown")
     red = {
-        "cpi": (cpi < cpi_red, "CPI " + as_text(cpi, ratio) + f" below {cpi_red:.2f}"),
-        "spi": (spi < spi_red, "SPI " + as_text(spi, ratio) + f" below {spi_red:.2f}"),
-        "late": (late, "end date " + as_text(df["end_date"], lambda v: f"{v:%Y-%m-%d}") + " passed at "
-                 + as_text(pct, lambda v: "unknown" if pd.isna(v) else f"{v:.0f}") + "% complete"),
+        "cpi": (cpi < cpi_red, _("CPI {value} below {threshold}", value=cpi_text, threshold=f"{cpi_red:.2f}")),
+        "spi": (spi < spi_red, _("SPI {value} below {threshold}", value=spi_text, threshold=f"{spi_red:.2f}")),
+        "late": (late, _("end date {date} passed at {pct}% complete",
+                         date=as_text(df["end_date"], lambda v: f"{v:%Y-%m-%d}"),
+                         pct=as_text(pct, lambda v: unknown if pd.isna(v) else f"{v:.0f}"))),
     }
     amber = {
         "cpi": ((cpi >= cpi_red) & (cpi < cpi_amber),
-                "CPI " + as_text(cpi, ratio) + f" below {cpi_amber:.2f}"),
+                _("CPI {value} below {threshold}", value=cpi_text, threshold=f"{cpi_amber:.2f}")),
         "spi": ((spi >= spi_red) & (spi < spi_amber),
-                "SPI " + as_text(spi, ratio) + f" below {spi_amber:.2f}"),
-        "risk": (risk >= risk_amber, "risk score " + as_text(risk, lambda v: f"{v:.0f}") + "/5"),
-        "no_ev": (cpi.isna() | spi.isna(), pd.Series("no earned value (percent complete or actual "
-                                                     "cost missing)", index=df.index)),
+                _("SPI {value} below {threshold}", value=spi_text, threshold=f"{spi_amber:.2f}")),
+        "risk": (risk >= risk_amber, _("risk score {score}/5", score=as_text(risk, lambda v: f"{v:.0f}"))),
+        "no_ev": (cpi.isna() | spi.isna(), pd.Series(_("no earned value (percent complete or actual cost missing)"),
+                                                     index=df.index, dtype=object)),
         **_delivery_rules(df, delivery, exposure_amber),
     }
-    is_red = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _ in red.values()])
-    is_amber = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _ in amber.values()])
+    is_red = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _text in red.values()])
+    is_amber = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _text in amber.values()])
     df["health"] = np.where(is_red, "off track", np.where(is_amber, "at risk", "on track"))
     parts = pd.DataFrame({f"{k}_{n}": text.where(mask.fillna(False), "")
                           for k, rules in (("r", red), ("a", amber)) for n, (mask, text) in rules.items()},
                          index=df.index)
-    df["reason"] = (parts.where(parts != "").stack().dropna().groupby(level=0).agg("; ".join)
+    df["reason"] = (parts.where(parts != "").stack().dropna().groupby(level=0).agg(_("; ").join)
                     .reindex(df.index, fill_value=""))
     df["_o"] = df["health"].map(HEALTH_ORDER)
     df = df.sort_values(["_o", "cpi", "spi"], na_position="first")
@@ -94,13 +99,15 @@ def _delivery_rules(df: pd.DataFrame, delivery: pd.DataFrame | None, exposure_am
     rules = {}
     if "propagated_slip_days" in d:
         slip = d["propagated_slip_days"]
-        rules["delayed"] = (slip > 0, "delayed " + as_text(slip, lambda v: f"{v:,.0f}") + " days by "
-                            + d["delayed_by"].fillna("").astype(object) + " (dependency)")
+        rules["delayed"] = (slip > 0, _("delayed {days} days by {by} (dependency)",
+                                        days=as_text(slip, lambda v: f"{v:,.0f}"),
+                                        by=d["delayed_by"].fillna("").astype(object)))
     if "missed_milestones" in d:
         missed = d["missed_milestones"]
-        rules["milestones"] = (missed > 0, as_text(missed, lambda v: f"{v:,.0f}") + " missed milestone(s)")
+        rules["milestones"] = (missed > 0, _("{n} missed milestone(s)", n=as_text(missed, lambda v: f"{v:,.0f}")))
     if "exposure_share" in d:
         share = d["exposure_share"]
-        rules["exposure"] = (share >= exposure_amber, "open risk exposure " + as_text(d["open_exposure"], money)
-                             + " = " + as_text(share, lambda v: pct(v, 0)) + " of budget")
+        rules["exposure"] = (share >= exposure_amber, _("open risk exposure {money} = {share} of budget",
+                                                        money=as_text(d["open_exposure"], money),
+                                                        share=as_text(share, lambda v: pct(v, 0))))
     return rules

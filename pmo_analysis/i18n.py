@@ -30,7 +30,10 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import string
 from collections.abc import Iterator
+
+import pandas as pd
 
 __all__ = ["LANGUAGES", "CATALOGUE", "CODE_LABELS", "ABBREVIATIONS", "_", "label", "use", "current",
            "language", "column_label"]
@@ -66,11 +69,37 @@ def language(lang: str) -> Iterator[None]:
         use(before)
 
 
-def _(text: str, /, **values) -> str:
-    """``text`` in the report language, with ``{name}`` fields filled from ``values``."""
+def _(text: str, /, **values):
+    """``text`` in the report language, with ``{name}`` fields filled from ``values``.
+
+    A value may be a text column (a pandas Series of str, e.g. from
+    :func:`pmo_analysis.formatting.as_text`): the result is then a column, filled for every row at
+    once (no loop over rows), with the fields in the order the translation puts them::
+
+        _("CPI {value} below {threshold}", value=as_text(cpi, ratio), threshold="0.85")
+
+    >>> import pandas as pd
+    >>> _("CPI {value} below {threshold}", value=pd.Series(["0.80", "0.70"]), threshold="0.85").tolist()
+    ['CPI 0.80 below 0.85', 'CPI 0.70 below 0.85']
+    >>> with language("zh"):
+    ...     _("delayed {days} days by {by} (dependency)", days=pd.Series(["30"]), by="PRJ-1").tolist()
+    ['受前置项目 PRJ-1 影响延误 30 天']
+    """
     if current() != "en":
         text = CATALOGUE.get(text, text)
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    if not any(isinstance(v, pd.Series) for v in values.values()):
+        return text.format(**values)
+    out = ""
+    for literal, field, spec, conversion in string.Formatter().parse(text):
+        out = out + literal
+        if field is not None:
+            value = values[field]
+            out = out + (value if isinstance(value, pd.Series) else
+                         format(value if conversion is None else repr(value) if conversion == "r" else str(value),
+                                spec or ""))
+    return out
 
 
 #: Human labels of the data's code values, English and Chinese.
@@ -449,4 +478,164 @@ _add({
     "Utilization and its trend, by department and role": "按部门和角色的利用率及趋势",
     "Where time went": "时间去向",
     "Decisions: the rules, then the budget": "决策：先规则，后预算",
+})
+
+# the words of the portfolio model: health reasons (health.py), decision reasons (roi.py) and the
+# decisions needed (summary.py); the model is built in the run's language (runner._build_model)
+_add({
+    "; ": "；",
+    ", ": "、",
+    "unknown": "未知",
+    # health
+    "CPI {value} below {threshold}": "CPI {value} 低于 {threshold}",
+    "SPI {value} below {threshold}": "SPI {value} 低于 {threshold}",
+    "end date {date} passed at {pct}% complete": "结束日期 {date} 已过，完成 {pct}%",
+    "risk score {score}/5": "风险评分 {score}/5",
+    "no earned value (percent complete or actual cost missing)": "无挣值（缺少完成百分比或实际成本）",
+    "delayed {days} days by {by} (dependency)": "受前置项目 {by} 影响延误 {days} 天",
+    "{n} missed milestone(s)": "{n} 个里程碑逾期未达成",
+    "open risk exposure {money} = {share} of budget": "未关闭风险敞口 {money}，占预算 {share}",
+    # rules and budget of the decisions
+    "negative remaining NPV ({value})": "剩余净现值为负（{value}）",
+    "low strategic alignment ({value}/5)": "战略契合度低（{value}/5）",
+    " (forecast overrun {amount})": "（预计超支 {amount}）",
+    "never pays back in the forecast": "预测期内无法收回投资",
+    "priority score {score}": "优先级得分 {score}",
+    "remaining NPV {value}": "剩余净现值 {value}",
+    "funded: {value} for a need of {need}": "获资助：{value}，资金需求 {need}",
+    "not funded: no positive score": "未获资助：得分不为正",
+    "not funded: no positive remaining NPV": "未获资助：剩余净现值不为正",
+    "not funded within the budget cap of {cap}: {value} for a need of {need} ranks below the funded projects":
+        "在预算上限 {cap} 内未获资助：{value}，资金需求 {need}，排在获资助项目之后",
+    "never funded (stopping frees a need of {need})": "不予资助（停止可释放资金需求 {need}）",
+    "closed ({status})": "已关闭（{status}）",
+    # decisions needed (executive summary)
+    "from {project}": "来自 {project}",
+    "frees {money}": "释放 {money}",
+    "needs {money}": "需要 {money}",
+    "Stop": "停止",
+    "Reject": "拒绝",
+    "Find money or pause": "筹措资金或暂停",
+    "Re-scope": "调整范围",
+    "Re-plan": "重新计划",
+    "{verb} {n} more project(s)": "{verb}另外 {n} 个项目",
+    "listed in decisions.csv and the ROI report": "见 decisions.csv 和投资回报报告",
+    "Fund {n} proposed project(s)": "资助 {n} 个提议项目",
+    " and {n} more": " 等另外 {n} 个",
+    "Add capacity: {role}": "增加产能：{role}",
+    "short {fte} FTE on average over {first} to {last} ({hours} hours)":
+        "{first} 至 {last} 平均短缺 {fte} FTE（{hours} 小时）",
+    "{name} (text theme)": "{name}（文本主题）",
+    "Assign an owner: recurring problem '{name}'": "指定负责人：反复出现的问题“{name}”",
+    "{projects} projects, {lessons} lessons, no open action": "{projects} 个项目，{lessons} 条经验，无未完成行动",
+    # delivery decisions (executive summary)
+    "cannot start as planned": "无法按计划开始",
+    "cannot finish as planned": "无法按计划完成",
+    "forecast start": "预测开始",
+    "forecast end": "预测结束",
+    "finish to start": "完成-开始",
+    "start to start": "开始-开始",
+    "finish to finish": "完成-完成",
+    "start to finish": "开始-完成",
+    "Re-plan {successor} or recover {root}": "重新计划 {successor} 或挽回 {root}",
+    "{waits}: {days} days late through {path} ({type}; {predecessor} {which} {date})":
+        "{waits}：经 {path} 延误 {days} 天（{type}；{predecessor} {which} {date}）",
+    "Re-plan {n} more dependency conflict(s)": "重新计划另外 {n} 个依赖冲突",
+    "listed in dependency_conflicts.csv and the delivery report": "见 dependency_conflicts.csv 和交付报告",
+    "mitigation {days} days overdue": "缓解措施逾期 {days} 天",
+    "resolution {days} days overdue": "解决逾期 {days} 天",
+    "no owner": "无负责人",
+    "Decide on risk {id} of {project}: {title}": "就 {project} 的风险 {id} 作出决定：{title}",
+    "Decide on issue {id} of {project}: {title}": "就 {project} 的问题 {id} 作出决定：{title}",
+    "Decide on {kind} {id} of {project}: {title}": "就 {project} 的{kind} {id} 作出决定：{title}",
+    " (probability {probability}, impact {impact})": "（概率 {probability}，影响 {impact}）",
+    "exposure {money}": "敞口 {money}",
+    "Decide on {n} more overdue or unowned risk(s) and issue(s)": "就另外 {n} 个逾期或无负责人的风险和问题作出决定",
+    "listed in risk_exposure.csv and the delivery report": "见 risk_exposure.csv 和交付报告",
+})
+
+# the delivery section of the executive summary and the lessons report (their notebooks' _() texts)
+_add({
+    "Benefits realized (completed projects)": "已实现收益（已完成项目）",
+    "Delivery: dependencies, milestones, risks, benefits": "交付：依赖、里程碑、风险、收益",
+    "Dependency conflicts": "依赖冲突",
+    "Dependency conflicts, milestone slips and risk exposure need the {tables} table(s), which this data does not hold (see docs/data-dictionary.md); benefits realization needs only the cash flows.":
+        "依赖冲突、里程碑延误和风险敞口需要 {tables} 表，此数据中没有（见 docs/data-dictionary.md）；收益实现只需要现金流。",
+    "Milestones on time": "按时达成的里程碑",
+    "Missed milestones": "逾期未达成的里程碑",
+    "No theme has to-improve lessons from {n} or more projects.": "没有主题的待改进经验来自 {n} 个或更多项目。",
+    "Open risk exposure": "未关闭风险敞口",
+    "Overdue mitigations / no owner": "逾期缓解措施 / 无负责人",
+    "Problems reported by at least {n} projects": "至少 {n} 个项目报告的问题",
+    "Top 5 open risks and issues by exposure (all in the delivery report)": "敞口最大的 5 个未关闭风险和问题（全部见交付报告）",
+    "{n} dependency conflict(s): the successor cannot start or finish as planned": "{n} 个依赖冲突：后续项目无法按计划开始或完成",
+})
+
+# the delivery report (notebooks/portfolio_delivery.ipynb)
+_add({
+    "1. Dependency conflicts and slip propagation": "1. 依赖冲突与延误传递",
+    "2. Milestones": "2. 里程碑",
+    "3. Risks and issues": "3. 风险与问题",
+    "4. Benefits realization": "4. 收益实现",
+    "Benefits realized, completed projects": "已实现收益（已完成项目）",
+    "Completed projects, largest shortfall first": "已完成项目，缺口最大的在前",
+    "Longest dependency chain: {n} projects, {chain}; it ends {date} on the current forecast.":
+        "最长依赖链：{n} 个项目，{chain}；按当前预测于 {date} 结束。",
+    "Milestones on time (due by {date})": "按时达成的里程碑（截至 {date} 到期）",
+    "No completed project: there is no benefit to check yet.": "没有已完成项目：暂无可核对的收益。",
+    "No dependency conflict: every successor can start and finish as planned.": "没有依赖冲突：每个后续项目都能按计划开始和完成。",
+    "No risk or issue is open.": "没有未关闭的风险或问题。",
+    "Not available from this data: {what}. Add the tables as described in docs/data-dictionary.md; benefits realization needs only the cash flows.":
+        "此数据无法提供：{what}。请按 docs/data-dictionary.md 添加这些表；收益实现只需要现金流。",
+    "On-time rate by department (due milestones reached by their baseline)": "各部门按时率（到期里程碑在基线日期前达成）",
+    "Open exposure by department (share of the department's budget)": "各部门未关闭敞口（占部门预算的比例）",
+    "Projects delayed by a predecessor": "受前置项目拖延的项目",
+    "Projects forecast to end late: own slip (milestones) and slip passed on by predecessors":
+        "预测延期结束的项目：自身延误（里程碑）及前置项目传递的延误",
+    "Slipped and missed milestones, missed first, then by slip": "已延误和逾期未达成的里程碑，先逾期未达成，再按延误排序",
+    "Top 15 open risks and issues by exposure": "敞口最大的 15 个未关闭风险和问题",
+    "dependency conflicts and slip propagation": "依赖冲突与延误传递",
+    "milestone trends": "里程碑趋势",
+    "risks and issues": "风险与问题",
+    "{n} completed project(s) realized {realized} of the {planned} planned to date ({share}); {short} fall short by {shortfall} in total.":
+        "{n} 个已完成项目实现了截至目前计划的 {planned} 中的 {realized}（{share}）；{short} 个未达标，共短缺 {shortfall}。",
+    "{n} dependency conflict(s), largest slip first": "{n} 个依赖冲突，延误最大的在前",
+    "{n} of {total} milestones slipped or missed; {missed} missed (baseline passed, not reached).":
+        "{total} 个里程碑中 {n} 个已延误或逾期未达成；{missed} 个逾期未达成（基线已过，未达成）。",
+    "{n} open issue(s), median age {median} days, oldest {oldest} days.": "{n} 个未关闭问题，中位天数 {median} 天，最久 {oldest} 天。",
+    "{n} open risk(s) and issue(s) with no owner": "{n} 个无负责人的未关闭风险和问题",
+    "{n} overdue mitigation(s) or resolution(s), oldest first": "{n} 个逾期的缓解或解决措施，最久的在前",
+    "{what} (needs the {table} table)": "{what}（需要 {table} 表）",
+})
+
+# the project page (notebooks/project_report.ipynb)
+_add({
+    " to ": " 至 ",
+    "AC counts {n} past month(s) without a reported actual cost at their planned cost.":
+        "AC 将 {n} 个没有实际成本报告的历史月份按计划成本计算。",
+    "Budget (BAC)": "预算（BAC）",
+    "Decision": "决策",
+    "Decision {decision}: {reason}.": "决策 {decision}：{reason}。",
+    "Dependencies": "依赖",
+    "EAC / VAC": "EAC / VAC",
+    "Health": "健康状况",
+    "Health {health}: {reason}.": "健康状况 {health}：{reason}。",
+    "Milestones": "里程碑",
+    "No past lesson from another project matches this project.": "没有其他项目的过往经验与本项目匹配。",
+    "Nobody is assigned to this project or books hours on it in the window.": "窗口内没有人被分配到本项目或在本项目登记工时。",
+    "Nobody on this project is over-allocated in the months ahead because of it.": "未来几个月内没有人因本项目而超负荷。",
+    "Open actions from this project's lessons ({n})": "本项目经验的未完成行动（{n}）",
+    "Over-allocated ahead, partly because of this project (planned hours by project)": "未来超负荷，部分因为本项目（按项目的计划工时）",
+    "Past lessons that match it (score: text similarity, department, category, impact)": "与之匹配的过往经验（得分：文本相似度、部门、类别、影响）",
+    "People on it: planned and booked hours over the complete months, and planned {first} to {last}":
+        "项目人员：完整月内的计划与登记工时，以及 {first} 至 {last} 的计划",
+    "Risks": "风险",
+    "TCPI": "TCPI",
+    "This project has no cash flows, so there is no earned-value curve or J-curve to draw.": "本项目没有现金流，因此无法绘制挣值曲线或 J 曲线。",
+    "department {name}": "部门 {name}",
+    "manager {name}": "项目经理 {name}",
+    "not running": "未在建",
+    "status {status}": "状态 {status}",
+    "{name} ({n})": "{name}（{n}）",
+    "{pct} complete": "完成 {pct}",
 })

@@ -207,12 +207,14 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
     model (read once per kernel) and select the project's rows. Without a ``project_id``, the
     worst running project. An id the model does not have raises :class:`ParameterError`.
     """
-    from . import plots
+    from . import formatting, plots
     from .params import resolve_params
 
     namespace = dict(namespace)
     P = resolve_params(PAGE_NOTEBOOK, namespace)
     plots.use_style()
+    # the page's language and currency, as open_report sets them, before a model built here writes its reasons
+    formatting.use(currency=getattr(P, "currency", None), language=getattr(P, "language", "en"))
     M = _model(P.model_dir, P.data_dir, P.as_of)
     P.as_of = M.as_of.date()
     projects = M.projects

@@ -59,6 +59,7 @@ import pandas as pd
 
 from .config import RUNNING_STATUSES
 from .formatting import as_text, money_full, ratio
+from .i18n import _, current, label
 from .periods import last_complete_month
 
 __all__ = [
@@ -254,7 +255,7 @@ def _vector_irr(g: pd.DataFrame, guess: float = 0.1) -> pd.DataFrame:
     lo = np.log1p(grid[best])
     hi = np.log1p(grid[best + 1])
     f_lo = vals[best, np.arange(n)]
-    for _ in range(100):
+    for _step in range(100):
         mid = (lo + hi) / 2
         f_mid = _npv_by_project(g, codes, n, np.expm1(mid))
         left = np.sign(f_mid) == np.sign(f_lo)
@@ -566,7 +567,7 @@ def select_portfolio(scored: pd.DataFrame, *, budget_cap: float, objective: str 
     if "funding_need" not in cand.columns:
         cand["funding_need"] = funding_need(cand)
     vals = cand[col].fillna(0).to_numpy(dtype=float)
-    pick, _ = _knapsack(np.clip(vals, 0, None), cand["funding_need"].to_numpy(dtype=float), budget_cap)
+    pick, _value = _knapsack(np.clip(vals, 0, None), cand["funding_need"].to_numpy(dtype=float), budget_cap)
     cand["selected"] = pick & (vals > 0)
     cols = [c for c in ("project_id", "name", "status", "funding_need", "score", "remaining_npv",
                         "selected") if c in cand.columns]
@@ -618,18 +619,21 @@ def recommendations(roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_thres
     value = df["remaining_npv"]
     neg = value < 0
     low = df["strategic_alignment"] <= low_alignment
-    reasons["npv"] = np.where(neg, "negative remaining NPV (" + as_text(value, money_full) + ")", "")
-    reasons["align"] = np.where(neg & low, "low strategic alignment ("
-                                + as_text(df["strategic_alignment"], lambda v: f"{v:.0f}") + "/5)", "")
+    # reasons in the report language (pmo_analysis.i18n), each a text column
+    reasons["npv"] = np.where(neg, _("negative remaining NPV ({value})", value=as_text(value, money_full)), "")
+    reasons["align"] = np.where(neg & low, _("low strategic alignment ({value}/5)", value=as_text(
+        df["strategic_alignment"], lambda v: f"{v:.0f}")), "")
     # no EAC where CPI is 0 (nothing earned yet): the overrun is then not forecast
-    overrun = as_text(df["eac"] - df["bac"], lambda v: "" if pd.isna(v) else f" (forecast overrun {v:,.0f})")
+    gap = df["eac"] - df["bac"]
+    overrun = _(" (forecast overrun {amount})", amount=as_text(gap, lambda v: f"{v:,.0f}")).where(gap.notna(), "")
     reasons["cpi"] = np.where(df["cpi"] < cpi_threshold,
-                              "CPI " + as_text(df["cpi"], ratio) + f" below {cpi_threshold:.2f}"
-                              + overrun, "")
+                              _("CPI {value} below {threshold}", value=as_text(df["cpi"], ratio),
+                                threshold=f"{cpi_threshold:.2f}") + overrun, "")
     reasons["spi"] = np.where(df["spi"] < spi_threshold,
-                              "SPI " + as_text(df["spi"], ratio) + f" below {spi_threshold:.2f}", "")
+                              _("SPI {value} below {threshold}", value=as_text(df["spi"], ratio),
+                                threshold=f"{spi_threshold:.2f}"), "")
     never = df["payback_months"].isna() & df["total_cost"].gt(0)
-    reasons["payback"] = np.where(never, "never pays back in the forecast", "")
+    reasons["payback"] = np.where(never, _("never pays back in the forecast"), "")
     stop = np.where(df["status"] == "proposed", "reject", "stop")
     # lifetime payback is forward-looking only for a project not yet started; for a running one
     # it is said, and the remaining NPV decides
@@ -637,7 +641,7 @@ def recommendations(roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_thres
     action = np.select([neg & low, (df["cpi"] < cpi_threshold) | neg | never_ahead,
                         df["spi"] < spi_threshold], [stop, "re-scope", "re-plan"], "")
     df["recommendation"] = action
-    df["reason"] = (reasons.where(reasons != "").stack().dropna().groupby(level=0).agg("; ".join)
+    df["reason"] = (reasons.where(reasons != "").stack().dropna().groupby(level=0).agg(_("; ").join)
                     .reindex(df.index, fill_value=""))
     order = {"stop": 0, "reject": 0, "re-scope": 1, "re-plan": 2, "": 3}
     df = df.assign(_o=df["recommendation"].map(order)).sort_values(["_o", "remaining_npv"])
@@ -692,23 +696,25 @@ def decide(roi: pd.DataFrame, *, budget_cap: float | None = None, budget_share: 
     df["decision"] = np.select(
         [df["decision"] != "", ~df["status"].isin(("proposed", *_RUNNING)), df["funded"], is_cand],
         [df["decision"], "closed", funded_kind, "defer"], "closed")
-    # why, in words
+    # why, in words, in the report language (pmo_analysis.i18n)
     need = as_text(df["funding_need"], money_full)
-    label = "priority score " + as_text(df["score"], lambda v: f"{v:.0f}") if col == "score" else \
-        "remaining NPV " + as_text(df["remaining_npv"], money_full)
+    value = _("priority score {score}", score=as_text(df["score"], lambda v: f"{v:.0f}")) if col == "score" else \
+        _("remaining NPV {value}", value=as_text(df["remaining_npv"], money_full))
     worthless = df[col].fillna(0) <= 0
-    why_funded = "funded: " + label + " for a need of " + need
-    why_not = np.where(worthless, "not funded: no positive " + ("score" if col == "score" else
-                                                                "remaining NPV"),
-                       "not funded within the budget cap of " + money_full(cap) + ": " + label
-                       + " for a need of " + need + " ranks below the funded projects")
-    rules = df["reason"]
+    why_funded = _("funded: {value} for a need of {need}", value=value, need=need)
+    why_not = np.where(worthless, _("not funded: no positive score") if col == "score" else
+                       _("not funded: no positive remaining NPV"),
+                       _("not funded within the budget cap of {cap}: {value} for a need of {need} ranks below "
+                         "the funded projects", cap=money_full(cap), value=value, need=need))
+    rules, sep = df["reason"], _("; ")
     budget_reason = np.where(df["funded"], why_funded, why_not)
+    # a status is a code (data); in English the reason has always named the code itself
+    status = df["status"].astype(str) if current() == "en" else as_text(df["status"], label)
     df["reason"] = np.select(
         [df["decision"].isin(("stop", "reject")), df["decision"] == "closed"],
-        [rules + "; never funded (stopping frees a need of " + need + ")",
-         "closed (" + df["status"].astype(str) + ")"],
-        np.where(rules != "", rules + "; " + budget_reason, budget_reason))
+        [rules + sep + _("never funded (stopping frees a need of {need})", need=need),
+         _("closed ({status})", status=status)],
+        np.where(rules != "", rules + sep + budget_reason, budget_reason))
     df["rule"] = df["recommendation"]
     order = {k: i for i, k in enumerate(DECISIONS)}
     df["rank"] = df["decision"].map(order)

@@ -49,6 +49,10 @@ __all__ = ["REPORT_NOTEBOOKS", "RunResult", "NotebookResult", "run_reports", "re
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
+#: Report parameters that are one value per run, like the model's: the model is built once, its
+#: words in this language and its money in this currency (a notebook may not set its own).
+RUN_PARAMS = ("language", "currency")
+
 
 @dataclass
 class NotebookResult:
@@ -137,6 +141,11 @@ def plan_parameters(paths: list[Path], common: dict[str, Any], per_notebook: dic
         if shared:
             raise ParameterError(f"{nb}: {', '.join(map(repr, shared))} is a portfolio-model parameter, one value "
                                  "per run so that every report shows the same figures: set it for the whole run")
+        run_wide = sorted(k for k in values if k in RUN_PARAMS)
+        if run_wide:
+            raise ParameterError(f"{nb}: {', '.join(map(repr, run_wide))} is one value per run (the portfolio "
+                                 "model's reasons and decisions are written once, in the run's language and "
+                                 "currency): set it for the whole run")
     planned = {}
     for p in paths:
         values = {k: v for k, v in common.items() if k in decl[p.stem]}
@@ -294,7 +303,9 @@ def _build_model(data_dir: Path | str, common: dict[str, Any], *, say: _Progress
                                on_error="drop" if model_params["exclude_invalid"] else "raise")
     from . import formatting as fmt
 
-    with fmt.using(currency=str(common.get("currency") or "USD")):  # reasons name money in the run's currency
+    # the model's words (health reasons, decisions and their reasons) read in the run's language and
+    # name money in its currency: both are one value per run (see plan_parameters)
+    with fmt.using(currency=str(common.get("currency") or "USD"), language=str(common.get("language") or "en")):
         model = build_model(portfolio, as_of=as_of, params=model_params)
     say(f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
         + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else ""))

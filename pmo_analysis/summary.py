@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import formatting as fmt
+from .i18n import _
 
 __all__ = ["HEADLINE_LABELS", "SNAPSHOT_FILES", "snapshot", "decisions_needed", "delivery_decisions", "changes_since",
            "format_changes"]
@@ -30,6 +31,9 @@ HEADLINE_LABELS = {
     "overallocated_people": "Over-allocated, ahead",
     "open_high_impact_actions": "Open high-impact actions",
 }
+#: Dependency types in words (the data's codes are finish_to_start, ...).
+DEPENDENCY_TYPES = {"finish_to_start": "finish to start", "start_to_start": "start to start",
+                    "finish_to_finish": "finish to finish", "start_to_finish": "start to finish"}
 SNAPSHOT_FILES = ("headline.csv", "project_snapshot.csv", "overallocated_people.csv",
                   "high_impact_lessons.csv")
 
@@ -49,7 +53,7 @@ def snapshot(model) -> dict[str, pd.DataFrame]:
     if model.has("lessons"):
         high = model.lessons.loc[model.lessons["impact"] == "high", ["lesson_id", "title", "project_id"]]
         out["high_impact_lessons"] = high.rename(columns={"title": "name"}).assign(
-            detail="from " + high["project_id"].astype(str))
+            detail=_("from {project}", project=high["project_id"].astype(str)))
     return out
 
 
@@ -68,50 +72,54 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     d = model.decisions
     rows = []
 
+    def money_text(frees: bool, amount: float) -> str:
+        return _("frees {money}", money=fmt.money(amount)) if frees else _("needs {money}", money=fmt.money(amount))
+
     def project_rows(kind: str, verb: str, frees: bool, limit: int, running_only: bool = False) -> None:
         sel = d.loc[(d["decision"] == kind) & (d["status"] != "proposed" if running_only else True)]
         sel = sel.sort_values("funding_need", ascending=False)
         shown = sel.head(limit)
-        for _, r in shown.iterrows():
+        for _i, r in shown.iterrows():
             amount = float(r["funding_need"])
             rows.append({"decision": f"{verb} {r['project_id']} {r['name']}", "why": r["reason"],
-                         "money": amount if frees else -amount,
-                         "money_text": ("frees " if frees else "needs ") + fmt.money(amount),
+                         "money": amount if frees else -amount, "money_text": money_text(frees, amount),
                          "project_id": r["project_id"]})
         if len(sel) > limit:
             rest = sel.iloc[limit:]
             amount = float(rest["funding_need"].sum())
-            rows.append({"decision": f"{verb} {len(rest)} more project(s)",
-                         "why": "listed in decisions.csv and the ROI report",
-                         "money": amount if frees else -amount,
-                         "money_text": ("frees " if frees else "needs ") + fmt.money(amount), "project_id": ""})
+            rows.append({"decision": _("{verb} {n} more project(s)", verb=verb, n=len(rest)),
+                         "why": _("listed in decisions.csv and the ROI report"),
+                         "money": amount if frees else -amount, "money_text": money_text(frees, amount),
+                         "project_id": ""})
 
-    project_rows("stop", "Stop", True, 2 * per_kind)
-    project_rows("reject", "Reject", True, 2 * per_kind)
-    project_rows("defer", "Find money or pause", False, per_kind, running_only=True)
-    project_rows("re-scope", "Re-scope", False, per_kind)
-    project_rows("re-plan", "Re-plan", False, per_kind)
+    project_rows("stop", _("Stop"), True, 2 * per_kind)
+    project_rows("reject", _("Reject"), True, 2 * per_kind)
+    project_rows("defer", _("Find money or pause"), False, per_kind, running_only=True)
+    project_rows("re-scope", _("Re-scope"), False, per_kind)
+    project_rows("re-plan", _("Re-plan"), False, per_kind)
     fund = d.loc[d["decision"] == "fund"]
     if len(fund):
         amount = float(fund["funding_need"].sum())
-        rows.append({"decision": f"Fund {len(fund)} proposed project(s)",
-                     "why": ", ".join((fund["project_id"] + " " + fund["name"]).head(10))
-                            + (f" and {len(fund) - 10:,} more" if len(fund) > 10 else ""),
-                     "money": -amount, "money_text": "needs " + fmt.money(amount), "project_id": ""})
+        rows.append({"decision": _("Fund {n} proposed project(s)", n=len(fund)),
+                     "why": _(", ").join((fund["project_id"] + " " + fund["name"]).head(10))
+                            + (_(" and {n} more", n=f"{len(fund) - 10:,}") if len(fund) > 10 else ""),
+                     "money": -amount, "money_text": money_text(False, amount), "project_id": ""})
     if model.has("capacity_by_role"):
         w = model.meta["windows"]
         short = model.capacity_by_role.loc[model.capacity_by_role["gap_fte"] < -0.05]
-        for _, r in short.iterrows():
-            rows.append({"decision": f"Add capacity: {r['role']}",
-                         "why": f"short {-r['gap_fte']:.1f} FTE on average over {w['forward_first']} to "
-                                f"{w['forward_last']} ({-r['gap_hours']:,.0f} hours)",
+        for _i, r in short.iterrows():
+            rows.append({"decision": _("Add capacity: {role}", role=r["role"]),
+                         "why": _("short {fte} FTE on average over {first} to {last} ({hours} hours)",
+                                  fte=f"{-r['gap_fte']:.1f}", first=w["forward_first"], last=w["forward_last"],
+                                  hours=f"{-r['gap_hours']:,.0f}"),
                          "money": np.nan, "money_text": "", "project_id": ""})
     if model.has("recurring"):
         unowned = model.recurring.loc[~model.recurring["has_open_action"]]
-        for _, r in unowned.head(5).iterrows():
-            name = r["theme"] if r["source"] == "category" else f"{r['name']} (text theme)"
-            rows.append({"decision": f"Assign an owner: recurring problem '{name}'",
-                         "why": f"{r['projects']} projects, {r['lessons']} lessons, no open action",
+        for _i, r in unowned.head(5).iterrows():
+            name = r["theme"] if r["source"] == "category" else _("{name} (text theme)", name=r["name"])
+            rows.append({"decision": _("Assign an owner: recurring problem '{name}'", name=name),
+                         "why": _("{projects} projects, {lessons} lessons, no open action",
+                                  projects=r["projects"], lessons=r["lessons"]),
                          "money": np.nan, "money_text": "", "project_id": ""})
     out = pd.DataFrame(rows, columns=["decision", "why", "money", "money_text", "project_id"])
     extra = delivery_decisions(model, per_kind=per_kind)
@@ -131,35 +139,46 @@ def delivery_decisions(model, *, per_kind: int = 4) -> pd.DataFrame:
         c = model.dependencies.loc[model.dependencies["conflict"]]
         names = model.projects.set_index("project_id")["name"]
         for r in c.head(per_kind).itertuples(index=False):
-            waits = "start" if r.type in ("finish_to_start", "start_to_start") else "finish"
+            waits = _("cannot start as planned") if r.type in ("finish_to_start", "start_to_start") else \
+                _("cannot finish as planned")
             root = r.path.split(" -> ")[0]
-            pred_date = "start" if r.type == "start_to_start" else "end"
-            rows.append({"decision": f"Re-plan {r.successor_id} {names.get(r.successor_id, '')} or recover "
-                                     f"{root} {names.get(root, '')}",
-                         "why": f"cannot {waits} as planned: {r.slip_days:,.0f} days late through {r.path} "
-                                f"({r.type.replace('_', ' ')}; {r.predecessor_id} forecast {pred_date} "
-                                f"{r.predecessor_date:%Y-%m-%d})",
+            pred_date = _("forecast start") if r.type == "start_to_start" else _("forecast end")
+            rows.append({"decision": _("Re-plan {successor} or recover {root}",
+                                       successor=f"{r.successor_id} {names.get(r.successor_id, '')}",
+                                       root=f"{root} {names.get(root, '')}"),
+                         "why": _("{waits}: {days} days late through {path} ({type}; {predecessor} {which} {date})",
+                                  waits=waits, days=f"{r.slip_days:,.0f}", path=r.path,
+                                  type=_(DEPENDENCY_TYPES.get(r.type, r.type.replace("_", " "))),
+                                  predecessor=r.predecessor_id, which=pred_date,
+                                  date=f"{r.predecessor_date:%Y-%m-%d}"),
                          "money": np.nan, "money_text": "", "project_id": ""})
         if len(c) > per_kind:
-            rows.append({"decision": f"Re-plan {len(c) - per_kind} more dependency conflict(s)",
-                         "why": "listed in dependency_conflicts.csv and the delivery report",
+            rows.append({"decision": _("Re-plan {n} more dependency conflict(s)", n=len(c) - per_kind),
+                         "why": _("listed in dependency_conflicts.csv and the delivery report"),
                          "money": np.nan, "money_text": "", "project_id": ""})
     if model.has("risks"):
         r = model.risks
         ask = r.loc[r["open"] & (r["overdue"] | r["no_owner"])].sort_values("exposure", ascending=False)
         for x in ask.head(per_kind).itertuples(index=False):
-            why = [f"mitigation {x.days_overdue:,.0f} days overdue" if x.kind == "risk"
-                   else f"resolution {x.days_overdue:,.0f} days overdue"] if x.overdue else []
-            why += ["no owner"] if x.no_owner else []
-            rows.append({"decision": f"Decide on {x.kind} {x.risk_id} of {x.project_id} {x.name}: {x.title}",
-                         "why": "; ".join(why) + f" (probability {fmt.pct(x.probability, 0)}, impact "
-                                                 f"{fmt.money(x.impact_cost)})",
-                         "money": np.nan, "money_text": "exposure " + fmt.money(x.exposure), "project_id": ""})
+            days = f"{x.days_overdue:,.0f}"
+            why = [_("mitigation {days} days overdue", days=days) if x.kind == "risk"
+                   else _("resolution {days} days overdue", days=days)] if x.overdue else []
+            why += [_("no owner")] if x.no_owner else []
+            item = dict(id=x.risk_id, project=f"{x.project_id} {x.name}", title=x.title)
+            rows.append({"decision": _("Decide on risk {id} of {project}: {title}", **item) if x.kind == "risk"
+                         else _("Decide on issue {id} of {project}: {title}", **item) if x.kind == "issue"
+                         else _("Decide on {kind} {id} of {project}: {title}", kind=x.kind, **item),
+                         "why": _("; ").join(why) + _(" (probability {probability}, impact {impact})",
+                                                      probability=fmt.pct(x.probability, 0),
+                                                      impact=fmt.money(x.impact_cost)),
+                         "money": np.nan, "money_text": _("exposure {money}", money=fmt.money(x.exposure)),
+                         "project_id": ""})
         if len(ask) > per_kind:
             rest = ask.iloc[per_kind:]
-            rows.append({"decision": f"Decide on {len(rest)} more overdue or unowned risk(s) and issue(s)",
-                         "why": "listed in risk_exposure.csv and the delivery report", "money": np.nan,
-                         "money_text": "exposure " + fmt.money(float(rest["exposure"].sum())), "project_id": ""})
+            rows.append({"decision": _("Decide on {n} more overdue or unowned risk(s) and issue(s)", n=len(rest)),
+                         "why": _("listed in risk_exposure.csv and the delivery report"), "money": np.nan,
+                         "money_text": _("exposure {money}", money=fmt.money(float(rest["exposure"].sum()))),
+                         "project_id": ""})
     return pd.DataFrame(rows, columns=["decision", "why", "money", "money_text", "project_id"])
 
 

@@ -11,7 +11,8 @@ from pmo_analysis import formatting as fmt
 from pmo_analysis import i18n
 from pmo_analysis.config import NOTEBOOKS_DIR, PROJ_ROOT
 
-_REPORT_NOTEBOOKS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned"]
+_REPORT_NOTEBOOKS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned", "portfolio_delivery",
+                     "project_report"]
 
 
 def _literals(source: str) -> set[str]:

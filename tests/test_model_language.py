@@ -1,0 +1,93 @@
+"""The portfolio model's words follow the run's language: health reasons, decision reasons and the
+decisions needed read Chinese in a Chinese run, English (unchanged) in an English one, while the
+code columns (health, decision, rule) stay codes. Strings hand-checked on the sample at 2026-06-30.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pmo_analysis import formatting as fmt
+from pmo_analysis import summary
+from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF
+from pmo_analysis.exceptions import ParameterError
+from pmo_analysis.model import build_model
+from pmo_analysis.runner import plan_parameters
+
+#: English words of the catalogue's sources for the model's words: none may survive in Chinese.
+ENGLISH = re.compile(r"\b(?:below|never pays back|funded|not funded|missed|milestone|delayed|dependency|exposure|"
+                     r"negative remaining|alignment|priority score|remaining NPV|closed|risk score|overdue|no owner|"
+                     r"listed in|frees|needs|forecast overrun|earned value|end date)\b")
+#: English verbs a decision starts with.
+VERBS = re.compile(r"^(?:Stop|Reject|Find money|Re-scope|Re-plan|Fund|Add capacity|Assign an owner|Decide on)\b")
+
+
+@pytest.fixture(scope="module")
+def models(sample):
+    out = {}
+    for lang, currency in (("en", "USD"), ("zh", "CNY")):
+        with fmt.using(language=lang, currency=currency):
+            m = build_model(sample, as_of=SAMPLE_AS_OF)
+            out[lang] = (m, summary.decisions_needed(m))
+    return out
+
+
+def _health(model):
+    return model.projects.dropna(subset=["health"]).set_index("project_id")
+
+
+def test_health_reasons_read_chinese(models):
+    zh, en = _health(models["zh"][0]), _health(models["en"][0])
+    assert en.loc["PRJ-007", "health_reason"] == "CPI 0.74 below 0.85"
+    assert zh.loc["PRJ-007", "health_reason"] == "CPI 0.74 低于 0.85"
+    assert en.loc["PRJ-005", "health_reason"] == "CPI 0.91 below 0.95; SPI 0.93 below 0.95; 1 missed milestone(s)"
+    assert zh.loc["PRJ-005", "health_reason"] == "CPI 0.91 低于 0.95；SPI 0.93 低于 0.95；1 个里程碑逾期未达成"
+    assert zh.loc["PRJ-010", "health_reason"] == ("CPI 0.65 低于 0.85；SPI 0.65 低于 0.85；"
+                                                  "未关闭风险敞口 ¥7.0万，占预算 15%")
+    assert zh.loc["PRJ-017", "health_reason"] == "风险评分 5/5"
+    # the same rules fire in both languages; the code column stays a code
+    assert (zh["health"] == en["health"]).all()
+    parts = zh["health_reason"].str.count("；") - en["health_reason"].str.count("; ")
+    assert (parts == 0).all()
+    assert not zh["health_reason"].str.contains(ENGLISH).any()
+
+
+def test_decision_reasons_read_chinese(models):
+    zh = models["zh"][0].decisions.set_index("project_id")
+    en = models["en"][0].decisions.set_index("project_id")
+    assert zh.loc["PRJ-020", "reason"] == (
+        "剩余净现值为负（-¥3,651,006）；战略契合度低（2/5）；CPI 0.76 低于 0.85（预计超支 2,166,410）；"
+        "预测期内无法收回投资；不予资助（停止可释放资金需求 ¥6,632,350）")
+    assert en.loc["PRJ-020", "reason"] == (
+        "negative remaining NPV (-$3,651,006); low strategic alignment (2/5); CPI 0.76 below 0.85 (forecast "
+        "overrun 2,166,410); never pays back in the forecast; never funded (stopping frees a need of $6,632,350)")
+    assert zh.loc["PRJ-013", "reason"] == "获资助：优先级得分 68，资金需求 ¥1,404,000"
+    assert zh.loc["PRJ-013", "decision"] == "fund" and zh.loc["PRJ-020", "decision"] == "stop"
+    assert (zh[["decision", "rule", "funded"]] == en[["decision", "rule", "funded"]]).all().all()
+    assert (zh["reason"].str.count("；") == en["reason"].str.count("; ")).all()
+    assert not zh["reason"].str.contains(ENGLISH).any()
+
+
+def test_decisions_needed_read_chinese(models):
+    zh, en = models["zh"][1], models["en"][1]
+    assert len(zh) == len(en)
+    assert zh.loc[0, ["decision", "money_text"]].tolist() == ["停止 PRJ-020 Network Refresh", "释放 ¥663.2万"]
+    assert en.loc[0, ["decision", "money_text"]].tolist() == ["Stop PRJ-020 Network Refresh", "frees $6.6M"]
+    assert "调整范围另外 3 个项目" in zh["decision"].tolist()
+    assert "资助 5 个提议项目" in zh["decision"].tolist()
+    assert not zh["decision"].str.contains(VERBS).any()
+    assert en["decision"].str.contains(VERBS).all()
+    assert not zh["why"].str.contains(ENGLISH).any()
+    assert not zh["money_text"].str.contains(ENGLISH).any()
+    assert (zh["money"].fillna(0) == en["money"].fillna(0)).all()
+
+
+def test_language_and_currency_are_one_value_per_run():
+    """The model is written once, in the run's language and currency: a notebook may not set its own."""
+    path = NOTEBOOKS_DIR / "portfolio_roi.ipynb"
+    for name, value in (("language", "zh"), ("currency", "EUR")):
+        with pytest.raises(ParameterError, match=f"portfolio_roi: '{name}' is one value per run"):
+            plan_parameters([path], {}, {"portfolio_roi": {name: value}})
+    planned = plan_parameters([path], {"language": "zh", "currency": "CNY"}, {})
+    assert planned["portfolio_roi"]["language"] == "zh" and planned["portfolio_roi"]["currency"] == "CNY"
