@@ -380,10 +380,12 @@ def project_exposure(register: pd.DataFrame, projects: pd.DataFrame) -> pd.DataF
     exposure as a share of the budget (every project, zeros where nothing is open).
     """
     o = register.loc[register["open"]]
-    g = o.groupby("project_id").agg(open_risks=("kind", lambda k: int((k == "risk").sum())),
-                                    open_issues=("kind", lambda k: int((k == "issue").sum())),
-                                    open_exposure=("exposure", "sum"), overdue=("overdue", "sum"),
-                                    no_owner=("no_owner", "sum"))
+    # numbers even when nothing is open (an empty group-by keeps the text type of its columns)
+    o = pd.DataFrame({"project_id": o["project_id"], "open_risks": (o["kind"] == "risk").astype("int64"),
+                      "open_issues": (o["kind"] == "issue").astype("int64"),
+                      "open_exposure": o["exposure"].astype(float), "overdue": o["overdue"].astype("int64"),
+                      "no_owner": o["no_owner"].astype("int64")})
+    g = o.groupby("project_id").sum()
     out = projects[["project_id", "budget"]].join(g, on="project_id")
     for c in ("open_risks", "open_issues", "overdue", "no_owner"):
         out[c] = out[c].fillna(0).astype("int64")

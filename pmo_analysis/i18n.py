@@ -588,6 +588,7 @@ _add({
     "Not available from this data: {what}. Add the tables as described in docs/data-dictionary.md; benefits realization needs only the cash flows.":
         "此数据无法提供：{what}。请按 docs/data-dictionary.md 添加这些表；收益实现只需要现金流。",
     "On-time rate by department (due milestones reached by their baseline)": "各部门按时率（到期里程碑在基线日期前达成）",
+    "No milestone was due by {date}, so there is no on-time rate yet.": "截至{date}尚无到期里程碑，暂无按时率。",
     "Open exposure by department (share of the department's budget)": "各部门未关闭敞口（占部门预算的比例）",
     "Projects delayed by a predecessor": "受前置项目拖延的项目",
     "Projects forecast to end late: own slip (milestones) and slip passed on by predecessors":
