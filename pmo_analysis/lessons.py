@@ -75,9 +75,10 @@ def prepare(lessons: pd.DataFrame, projects: pd.DataFrame | None = None, *,
             owner_aliases: dict[str, str] | None = None) -> pd.DataFrame:
     """Lessons with ``text`` (title + description), ``department`` and ``project_name`` (from the
     project), ``quarter``, owners normalised (:func:`normalise_owners`) and the optional columns
-    filled with empty values.
+    filled with empty values. Rows come in ``lesson_id`` order, so themes and ties never depend on
+    the order a file or a database gave them in.
     """
-    df = lessons.copy()
+    df = lessons.sort_values("lesson_id", kind="stable").reset_index(drop=True)
     for c in ("phase", "recommendation", "action_status", "owner"):
         if c not in df.columns:
             df[c] = pd.NA

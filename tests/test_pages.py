@@ -163,19 +163,22 @@ def test_run_renders_a_page_per_running_project(suite_run):
 
 def test_project_page_figures_are_the_model_row(suite_run):
     """One project page against its row of the run's portfolio model."""
+    from pmo_analysis.i18n import label
     from pmo_analysis.model import load_model
 
     run = suite_run.run_dir
     row = load_model(run / "model").projects.set_index("project_id").loc["PRJ-007"]
     html = (run / "projects" / "PRJ-007.html").read_text(encoding="utf-8")
-    assert _tiles(html) == {
-        "Health": row["health"], "Decision": row["decision"], "Budget (BAC)": fmt.money(row["bac"]),
-        "EAC / VAC": f"{fmt.money(row['eac'])} / {fmt.money(row['vac'])}",
-        "CPI / SPI": f"{fmt.ratio(row['cpi'])} / {fmt.ratio(row['spi'])}", "TCPI": fmt.ratio(row["tcpi"])}
-    assert f"Health {row['health']}: {row['health_reason']}." in html.replace("&#x27;", "'")
+    with fmt.using(currency="USD"):  # the run's currency (the default)
+        assert _tiles(html) == {
+            "Health": label(row["health"]), "Decision": label(row["decision"]), "Budget (BAC)": fmt.money(row["bac"]),
+            "EAC / VAC": f"{fmt.money(row['eac'])} / {fmt.money(row['vac'])}",
+            "CPI / SPI": f"{fmt.ratio(row['cpi'])} / {fmt.ratio(row['spi'])}", "TCPI": fmt.ratio(row["tcpi"])}
+        eac = fmt.money(row["eac"])
+    assert f"Health {label(row['health'])}: {row['health_reason']}." in html.replace("&#x27;", "'")
     svgs = [base64.b64decode(b).decode() for b in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)]
     assert len(svgs) == 1 and f"Earned value: CPI {fmt.ratio(row['cpi'])}, SPI {fmt.ratio(row['spi'])}" in svgs[0]
-    assert f"EAC {fmt.money(row['eac'])}" in svgs[0] and "sans-serif" in svgs[0]
+    assert f"EAC {eac}" in svgs[0] and "sans-serif" in svgs[0]
     assert "<h1>Project PRJ-007 Customer Portal</h1>" in html and 'href="../executive_summary.html"' in html
     assert "lab-only" not in html and "One project at the as-of date" not in html
 

@@ -27,10 +27,9 @@ from pmo_analysis.exceptions import DataValidationError, ParameterError
 from pmo_analysis.schema import TABLES
 from pmo_analysis.sources import describe_source, open_sql_source
 
-#: Model tables whose rows depend on the order the input rows come in: lessons.lessons_for_projects
-#: breaks ties in its top-n by row order, so a database (rows in key order) and the files (file
-#: order) may pick a different lesson among equal scores. Reported to the lessons module's owner.
-ROW_ORDER_SENSITIVE = {"relevant"}
+#: Model tables whose rows depend on the order the input rows come in (none: lessons are read in
+#: lesson_id order, so a database and the files give the same themes and the same ties).
+ROW_ORDER_SENSITIVE: set[str] = set()
 PASSWORD = "s3cret-Pa55-never-shown"  # the cluster's password: no message, manifest or report may hold it
 KEYS = {"projects": ["project_id"], "resources": ["resource_id"], "cashflows": ["project_id", "period"],
         "lessons": ["lesson_id"], "holidays": ["date"]}
