@@ -292,8 +292,9 @@ class _Worker:
 
         if self.km is None:
             self.km = AsyncKernelManager(kernel_name="python3")
+            # the kernel's own notes (TCP transport, an interrupt at shut-down) are not for the run's reader
             self.client = NotebookClient(nb, km=self.km, timeout=self.timeout, kernel_name="python3",
-                                         allow_errors=False)
+                                         allow_errors=False, extra_arguments=[KERNEL_QUIET])
         self.client.nb = nb
         try:
             self.client.execute()
@@ -322,6 +323,10 @@ class _Worker:
             except Exception:  # noqa: S110 - a kernel that is already gone needs nothing more
                 pass
         self.km = self.client = None
+
+
+#: The kernel's log level in a run: only what stops it (shared with :mod:`pmo_analysis.runner`).
+KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
 
 
 def _page_notebook(template, params: dict[str, Any]):

@@ -23,7 +23,7 @@ from typing import Any
 
 from .config import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DATA_DIR
 from .exceptions import NotebookError, ParameterError
-from .pages import PAGE_NOTEBOOK, PageResult, parse_projects, plan_pages, select_projects
+from .pages import KERNEL_QUIET, PAGE_NOTEBOOK, PageResult, parse_projects, plan_pages, select_projects
 from .params import MODEL_PARAMS, declared_for_path, validate_model_params, validate_params
 from .publish import (
     REPORT_NOTEBOOKS,
@@ -606,7 +606,7 @@ def _papermill(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: fl
         pm.execute_notebook(str(nb), str(out_ipynb), parameters=params, cwd=None, kernel_name="python3",
                             progress_bar=False, execution_timeout=timeout, log_output=False,
                             # the kernel's own start-up notes (TCP transport) are not for the run's reader
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                            extra_arguments=[KERNEL_QUIET])
     except pm.PapermillExecutionError as exc:
         first_line = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
         return NotebookError(cell=exc.exec_count, ename=exc.ename, evalue=str(exc.evalue), source=first_line[:200])
