@@ -37,7 +37,8 @@ __all__ = ["table", "health_table", "kpi_tiles", "tile", "headline_tiles", "show
 
 #: Columns whose values are codes shown through :func:`pmo_analysis.i18n.label`.
 CODE_COLUMNS = {"status", "health", "kind", "impact", "decision", "month_status", "source", "action_status",
-                "phase", "funded", "ahead", "is_actual", "running"}
+                "phase", "funded", "ahead", "is_actual", "running", "type", "state", "open", "overdue", "due",
+                "on_time", "slipped", "missed", "no_owner"}
 #: Date columns that hold a month (shown ``Mar 2026``).
 MONTH_COLUMNS = {"period", "month", "first_month", "last_month"}
 

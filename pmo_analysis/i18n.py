@@ -121,6 +121,12 @@ CODE_LABELS: dict[str, tuple[str, str]] = {
     "fund": ("Fund", "资助"), "continue": ("Continue", "继续"), "re-scope": ("Re-scope", "调整范围"),
     "re-plan": ("Re-plan", "重新计划"), "stop": ("Stop", "停止"), "defer": ("Defer", "推迟"),
     "reject": ("Reject", "拒绝"), "none": ("None", "无"),
+    # delivery: risks and issues, dependency types, milestone states
+    "risk": ("Risk", "风险"), "issue": ("Issue", "问题"), "closed": ("Closed", "已关闭"),
+    "finish_to_start": ("Finish to start", "完成-开始"), "start_to_start": ("Start to start", "开始-开始"),
+    "finish_to_finish": ("Finish to finish", "完成-完成"),
+    "missed": ("Missed", "已错过"), "reached late": ("Reached late", "延迟达成"), "slipping": ("Slipping", "正在延误"),
+    "reached on time": ("Reached on time", "按时达成"),
     # booleans
     "True": ("Yes", "是"), "False": ("No", "否"),
 }
@@ -161,6 +167,19 @@ ABBREVIATIONS: dict[str, tuple[str, str]] = {
 
 #: Table headers and chart labels: column names of the model (the CSV keeps these) in words.
 COLUMNS: dict[str, tuple[str, str]] = {
+    # delivery (dependencies, milestones, risks)
+    "path": ("Path", "路径"), "type": ("Type", "类型"), "slip_days": ("Slip (days)", "延误（天）"),
+    "lag_days": ("Lag (days)", "间隔（天）"), "predecessor_id": ("Predecessor", "前置项目"),
+    "successor_id": ("Successor", "后续项目"), "exposure": ("Exposure", "风险敞口"), "overdue": ("Overdue", "逾期"),
+    "risk_id": ("Risk ID", "风险编号"), "probability": ("Probability", "概率"), "impact_cost": ("Impact cost", "影响成本"),
+    "milestone": ("Milestone", "里程碑"), "milestone_id": ("Milestone ID", "里程碑编号"),
+    "baseline_date": ("Baseline date", "基线日期"), "forecast_date": ("Forecast date", "预测日期"),
+    "actual_date": ("Actual date", "实际日期"), "status_date": ("Status date", "状态日期"),
+    "current_date": ("Current forecast", "当前预测"), "state": ("State", "状态"), "due": ("Due", "已到期"),
+    "on_time": ("On time", "按时"), "slipped": ("Slipped", "已延误"), "missed": ("Missed", "已错过"),
+    "days_overdue": ("Days overdue", "逾期天数"), "no_owner": ("No owner", "无负责人"),
+    "raised_date": ("Raised", "提出日期"), "due_date": ("Due date", "到期日期"), "closed_date": ("Closed", "关闭日期"),
+    "forecast_changes": ("Forecast changes", "预测变更次数"), "open": ("Open", "未关闭"),
     "project_id": ("Project ID", "项目编号"), "name": ("Name", "名称"), "department": ("Department", "部门"),
     "status": ("Status", "状态"), "health": ("Health", "健康"), "health_reason": ("Why", "原因"),
     "sponsor": ("Sponsor", "发起人"), "manager": ("Manager", "项目经理"),
