@@ -24,7 +24,7 @@ report: $(STAMP)
 
 ## Run every test (unit, data contract, notebooks, end-to-end)
 test: $(STAMP)
-	$(PY) -m pytest; rc=$$?; \
+	$(PY) -m pytest -n 2 --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 ## Run the tests that start no Jupyter kernel, on every core (a quick check while editing)

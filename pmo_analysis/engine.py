@@ -426,7 +426,7 @@ def _same(kind: str, sql_type: str, raw: pd.Series, typed: pd.Series) -> str | N
             return None
         return "{x}"
     if kind == "date" and sql_type.startswith(("TIMESTAMP", "DATE")) and "WITH TIME ZONE" not in sql_type:
-        return "CAST({x} AS TIMESTAMP_NS)"
+        return "TRY_CAST({x} AS TIMESTAMP_NS)"  # a date too far for it is an error already
     if kind in ("number", "amount") and sql_type in ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT",
                                                      "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"):
         return "CAST({x} AS DOUBLE)"

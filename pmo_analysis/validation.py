@@ -128,10 +128,26 @@ def _parse_number(s: pd.Series, nan_cells: pd.Series | None = None) -> tuple[pd.
     return values, bad
 
 
-def _parse_date(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+DATE_RANGE = (pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31"))
+"""Dates a portfolio can hold (a nanosecond timestamp holds 1677-09-21 to 2262-04-11); a date
+outside is a typing error in the year and is reported, never a crash."""
+DATE_RANGE_RULE = f"must be between {DATE_RANGE[0]:%Y-%m-%d} and {DATE_RANGE[1]:%Y-%m-%d} (a typing error in the year?)"
+
+
+def _in_date_range(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(``values`` as nanosecond timestamps, with dates outside :data:`DATE_RANGE` empty; the mask of those)."""
+    far = values.notna() & ((values < DATE_RANGE[0]) | (values > DATE_RANGE[1]))
+    if far.any():
+        values = values.mask(far)
+    return values.astype("datetime64[ns]"), far
+
+
+def _parse_date(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(dates, cells that are not a date, dates outside :data:`DATE_RANGE`)."""
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-        return out.astype("datetime64[ns]"), pd.Series(False, index=s.index)
+        values, far = _in_date_range(out)
+        return values, pd.Series(False, index=s.index), far
     if pd.api.types.is_object_dtype(s) and s.map(lambda v: hasattr(v, "year")).any():
         # Excel cells read as datetime objects mixed with text
         s = s.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
@@ -142,9 +158,9 @@ def _parse_date(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     values = pd.to_datetime(iso.where(shaped), errors="coerce", format="ISO8601")
     if getattr(values.dt, "tz", None) is not None:  # pragma: no cover
         values = values.dt.tz_localize(None)
-    values = values.astype("datetime64[ns]")
-    bad = text.notna() & values.isna()
-    return values, bad
+    values, far = _in_date_range(values)
+    bad = text.notna() & values.isna() & ~far
+    return values, bad, far
 
 
 # --------------------------------------------------------------------------- collecting problems
@@ -335,11 +351,12 @@ def _category_column(c: Column, s: pd.Series, collector: Collector) -> pd.Series
 
 def _date_column(c: Column, s: pd.Series, collector: Collector) -> pd.Series:
     """A date, or for a ``month`` column the first day of the month of a date or ``YYYY-MM``."""
-    values, bad = _parse_date(s)
+    values, bad, far = _parse_date(s)
     expected = "a date YYYY-MM-DD" if c.kind == "date" else "a month YYYY-MM (or a date in it)"
     collector.add(bad, c.name, _as_text(s) if bad.any() else None, f"not {expected}")
+    collector.add(far, c.name, _as_text(s) if far.any() else None, DATE_RANGE_RULE)
     if c.required:
-        collector.add(values.isna() & ~bad, c.name, values, f"must not be empty; {expected}")
+        collector.add(values.isna() & ~bad & ~far, c.name, values, f"must not be empty; {expected}")
     if c.kind == "month":
         values = values.dt.to_period("M").dt.to_timestamp()
     return values

@@ -102,3 +102,20 @@ def stand_in_model(monkeypatch):
         decisions=pd.DataFrame({"project_id": []}), save=lambda folder: Path(folder).mkdir())
     monkeypatch.setattr(runner, "_build_model", lambda *a, **kw: model)
     return model
+
+
+def pytest_collection_modifyitems(config, items):
+    """``make test`` runs on two workers (pytest-xdist, ``--dist loadgroup``): the tests that read
+    one of the session's suite runs share a worker, so each suite runs once, and the other tests go
+    file by file (their module fixtures, such as a PostgreSQL server, start once)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        language = callspec.params.get("run_of") if callspec is not None and "run_of" in names else None
+        if "suite_run_zh" in names or language == "zh":
+            group = "suite_zh"
+        elif "suite_run" in names or language == "en":
+            group = "suite"
+        else:
+            group = item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))

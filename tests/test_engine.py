@@ -227,3 +227,20 @@ def test_monthly_hours_law_total_is_kept():
         got = monthly_hours(ts, as_of)["hours"].sum()
         assert got == pytest.approx(ts.loc[ts["date"] <= as_of, "hours"].sum())
     assert np.isclose(monthly_hours(ts)["hours"].sum(), ts["hours"].sum())
+
+
+@pytest.mark.parametrize("typed", [False, True])
+def test_a_date_no_timestamp_can_hold_is_one_clear_problem(tmp_path, typed):
+    """Year 1600 or 9999 is a typing error: reported with its row, never a crash, on both paths."""
+    folder = _folder(tmp_path)
+    dates = ["1600-01-01", "2026-03-02", "9999-12-31"]
+    df = pd.DataFrame({"resource_id": ["R001"] * 3, "date": dates, "hours": [8.0] * 3})
+    if typed:
+        df["date"] = pd.to_datetime(pd.Series(dates), format="%Y-%m-%d").astype("datetime64[s]")
+    df.to_parquet(folder / "timesheets.parquet", index=False)
+    a, b, _, _ = _both(folder)
+    assert a == b
+    rule = "must be between 1678-01-01 and 2261-12-31 (a typing error in the year?)"
+    assert [x.split(": value ")[0] for x in a] == ["timesheets.parquet, row 2, column 'date'",
+                                                    "timesheets.parquet, row 4, column 'date'"]
+    assert all(x.endswith(rule) for x in a)
