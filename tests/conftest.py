@@ -79,14 +79,6 @@ def suite_run_zh(tmp_path_factory):
                        notebook_params=SUITE_NOTEBOOK_PARAMS, reports_dir=reports, jobs=2, progress=None)
 
 
-def pytest_collection_modifyitems(items):
-    """A test that reads the session's suite run executes notebooks: mark it so `make test-fast`
-    can leave it out."""
-    for item in items:
-        if {"suite_run", "suite_run_zh", "run_of"} & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.notebook)
-
-
 @pytest.fixture
 def stand_in_model(monkeypatch):
     """A portfolio model that costs nothing to build: ``run_reports`` uses it instead of loading the
@@ -105,11 +97,16 @@ def stand_in_model(monkeypatch):
 
 
 def pytest_collection_modifyitems(config, items):
-    """``make test`` runs on two workers (pytest-xdist, ``--dist loadgroup``): the tests that read
-    one of the session's suite runs share a worker, so each suite runs once, and the other tests go
-    file by file (their module fixtures, such as a PostgreSQL server, start once)."""
+    """A test that reads the session's suite run executes notebooks: it is marked so `make
+    test-fast` can leave it out.
+
+    ``make test`` runs on two workers (pytest-xdist, ``--dist loadgroup``): the tests that read one
+    of the session's suite runs share a worker, so each suite runs once, and the other tests go file
+    by file (their module fixtures, such as a PostgreSQL server, start once)."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
+        if {"suite_run", "suite_run_zh", "run_of"} & names:
+            item.add_marker(pytest.mark.notebook)
         callspec = getattr(item, "callspec", None)
         language = callspec.params.get("run_of") if callspec is not None and "run_of" in names else None
         if "suite_run_zh" in names or language == "zh":
