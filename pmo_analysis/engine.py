@@ -34,6 +34,7 @@ by the pandas path, which says what is wrong with it.
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import tempfile
 import weakref
@@ -144,6 +145,7 @@ class OutOfCoreTable:
         weakref.finalize(self, shutil.rmtree, self._tmp, True)
         self.con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(self._tmp),
                                           "preserve_insertion_order": False})
+        self.con.execute("SET enable_progress_bar = false")  # nothing printed into a run's output
         self.columns: dict[str, _Column] = {}
         self.rows = 0
         self._dropped_refs: list[str] = []  # SQL conditions of rows dropped for a reference
@@ -204,9 +206,12 @@ class OutOfCoreTable:
         n = self.con.execute("SELECT count(*) FROM src").fetchall()[0][0]
         if n != lines - 1:  # blank lines or values spanning lines: DuckDB's rows are not the file's
             raise UsePandas("records are not lines")
+        # rows whose every cell is blank (",,,," as Excel leaves them) are not data; they keep their number
+        blank = " AND ".join(f"(coalesce({_q(h)}, '') = '' OR regexp_full_match({_q(h)}, '{_WS}*'))" for h in header)
+        self.con.execute(f"DELETE FROM src WHERE {blank}")
 
     # ----------------------------------------------------------------------- checking
-    def check(self, collector: V.Collector, written: list[str], *, text_source: bool) -> bool:
+    def check(self, collector: V.Collector, written: list[str]) -> bool:
         """Check every column (steps 2-4 of the module docstring); False when a problem with the
         whole table leaves nothing to check.
         """
@@ -214,11 +219,7 @@ class OutOfCoreTable:
         if V._report_repeated_columns(collector, pd.Index(written), names):
             return False
         by_name = dict(zip(names, written, strict=True))
-        keep = "TRUE"
-        if text_source:  # fully blank rows are not data
-            blank = " AND ".join(f"regexp_full_match(coalesce({_q(w)}::VARCHAR, ''), '{_WS}*')" for w in written)
-            keep = f"NOT ({blank})" if written else "TRUE"
-        self.con.execute(f"CREATE VIEW kept AS SELECT * FROM src WHERE {keep}")
+        self.con.execute("CREATE VIEW kept AS SELECT * FROM src")
         self.rows = self.con.execute("SELECT count(*) FROM kept").fetchall()[0][0]
         shape = pd.DataFrame(columns=list(names), index=range(min(self.rows, 1)))
         if not V._has_required_columns_and_rows(collector, shape):
@@ -430,7 +431,21 @@ def _same(kind: str, sql_type: str, raw: pd.Series, typed: pd.Series) -> str | N
     if kind in ("number", "amount") and sql_type in ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT",
                                                      "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"):
         return "CAST({x} AS DOUBLE)"
+    if sql_type != "VARCHAR":
+        return None
+    kept = typed.notna()
+    text = raw[kept].astype(object)
+    if kind == "date" and text.map(lambda v: isinstance(v, str) and _ISO_DAY.fullmatch(v) is not None).all() \
+            and (typed[kept].dt.strftime("%Y-%m-%d") == text).all():
+        return "TRY_CAST({x} AS TIMESTAMP_NS)"  # a CSV's plain ISO dates (bad cells are rows with errors)
+    if kind in ("number", "amount") and text.map(lambda v: isinstance(v, str) and _PLAIN_NUMBER.fullmatch(v)
+                                                 is not None).all():
+        return "TRY_CAST({x} AS DOUBLE)"  # a CSV's plain numbers: the same float as pandas reads
     return None
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
 
 
 def _monthly_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -454,6 +469,6 @@ def validate_out_of_core(table: str, path: Path, label: str, *, limit: int | Non
     t = OutOfCoreTable(table, path, label)
     written = t.open()
     collector = V.Collector(table, label, pd.Series(dtype="int64"), limit)
-    ok = t.check(collector, written, text_source=path.suffix == ".csv")
+    ok = t.check(collector, written)
     return (t if ok else None), collector
 
