@@ -127,7 +127,7 @@ class _Column:
     n: np.ndarray  # rows per did
     null_did: int | None  # the did of the empty value, if any row has one
     same: str | None = None  # SQL giving the typed value straight from the file's value, when no lookup is needed
-    bad: set[int] = dataclasses.field(default_factory=set)  # dids that make a row invalid
+    bad: set[int] = dataclasses.field(default_factory=set)  # dids of rows left out: errors, or dropped in lenient mode
 
 
 class OutOfCoreTable:
@@ -148,7 +148,6 @@ class OutOfCoreTable:
         self.con.execute("SET enable_progress_bar = false")  # nothing printed into a run's output
         self.columns: dict[str, _Column] = {}
         self.rows = 0
-        self._dropped_refs: list[str] = []  # SQL conditions of rows dropped for a reference
         self.dropping = False  # lenient mode: rows with errors are left out (validation.drop_invalid_rows)
 
     # ----------------------------------------------------------------------- reading
@@ -270,20 +269,26 @@ class OutOfCoreTable:
         shown = [None] * len(found) if values is None else [values.iloc[k] for _, _, k in found]
         collector.listed(rows, shown, column, rule, severity, total - len(found), self._files(found, collector))
         if severity == "error":
-            col.bad.update(int(k) for k in dids)
-            self._typed_view()
+            self._leave_out(col, dids)
+
+    def _leave_out(self, col: _Column, dids: np.ndarray) -> None:
+        """Rows holding one of these distinct values of ``col`` are left out of every figure."""
+        col.bad.update(int(k) for k in dids)
+        self.con.register("out_dids", pd.DataFrame({"did": np.array(sorted(col.bad), dtype=np.int64)}))
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {col.distinct}_out AS SELECT d.raw FROM {col.distinct} d "
+                         "WHERE d.did IN (SELECT did FROM out_dids) AND d.raw IS NOT NULL")
+        self.con.unregister("out_dids")
+        self._typed_view()
 
     def _bad_sql(self, alias: str) -> str:
         """SQL true for a row of ``kept`` (as ``alias``) that has an error or was dropped."""
         parts = []
         for col in self.columns.values():
             if col.bad:
-                ids = ", ".join(map(str, sorted(col.bad)))
                 x = f"{alias}.{_q(col.written)}"
-                parts.append(f"{x} IN (SELECT raw FROM {col.distinct} WHERE did IN ({ids}) AND raw IS NOT NULL)")
+                parts.append(f"{x} IN (SELECT raw FROM {col.distinct}_out)")
                 if col.null_did in col.bad:
                     parts.append(f"{x} IS NULL")
-        parts += [c.replace("s.", f"{alias}.", 1) for c in self._dropped_refs]
         return "coalesce(" + (" OR ".join(parts) or "FALSE") + ", FALSE)"  # NULL is not an error
 
 
@@ -332,10 +337,7 @@ class OutOfCoreTable:
             if dropped:  # rows still valid whose referred row is gone
                 self._list(collector, col, unknown, col.typed, column, V.dropped_rule(ref_table), "dropped",
                            extra=f"NOT {self._bad_sql('s')}")
-                ids = ", ".join(str(int(k)) for k in np.flatnonzero(unknown))
-                self._dropped_refs.append(f"s.{_q(col.written)} IN (SELECT raw FROM {col.distinct} "
-                                          f"WHERE did IN ({ids}) AND raw IS NOT NULL)")
-                self._typed_view()
+                self._leave_out(col, np.flatnonzero(unknown))
             else:
                 self._list(collector, col, unknown, col.typed, column, V.reference_rule(ref_table, ref_col), "error")
 
