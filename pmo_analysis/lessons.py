@@ -146,9 +146,20 @@ MISSING_CATEGORIES = frozenset({"", "uncategorized", "uncategorised", "none", "n
 #: Weight of the title in a lesson's theme vector (the description has the rest): the title is the
 #: lesson's problem statement, the description mostly its story.
 TITLE_WEIGHT = 0.7
+#: Weight of a PMO concept (:func:`pmo_analysis.lessons_text.pmo_concepts`, and a phrase of two) in a
+#: lesson's theme vector, against 1 for other terms. Without it, lessons group by the things they
+#: concern (NASA LLIS: orbiter, tank, crane) and a problem spread over many things (procedures not
+#: followed, on a crane, a valve or a circuit) is no theme: 1 puts 25% of the NASA lessons whose
+#: titles name procedures in one theme (named after contamination control), 2.5 puts 96% there, in a
+#: theme named after procedures (measured with ``python -m pmo_analysis.lessons_eval``).
+CONCEPT_WEIGHT = 2.5
 #: Two themes written mostly in different languages are one theme when each is the other's closest
 #: theme in the other language and their centroids' cosine similarity is at least this.
 CROSS_LANGUAGE_MERGE = 0.1
+#: A theme written in one language and a theme written in both are one theme when each is the other's
+#: closest theme of the other make-up and their cosine similarity is at least this (the one-language
+#: half of a bilingual problem split off: "Supplier delay hit the critical path").
+MIXED_LANGUAGE_MERGE = 0.25
 #: Two themes in the same language are one theme when their centroids' cosine similarity is at
 #: least this (the clustering split one problem in two).
 SAME_LANGUAGE_MERGE = 0.7
@@ -171,6 +182,7 @@ class _Space:
 
     @classmethod
     def build(cls, prepared: pd.DataFrame) -> _Space | None:
+        from scipy import sparse
         from sklearn.preprocessing import normalize
 
         bad = prepared.loc[prepared["kind"] == "to_improve"]
@@ -193,8 +205,12 @@ class _Space:
             keep &= (df >= 2) & (df <= 0.5 * len(bad))
         if not keep.any():
             return None
+        concepts = T.pmo_concepts()
+        weight = sparse.diags(np.where(parts[keep].map(lambda ws: all(w in concepts for w in ws)).to_numpy(),
+                                       CONCEPT_WEIGHT, 1.0))
         Xt = _unique_rows(vec, title)[:, keep]
-        X = normalize(TITLE_WEIGHT * normalize(Xt) + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep]))
+        X = normalize(TITLE_WEIGHT * normalize(Xt @ weight)
+                      + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep] @ weight))
         forms, forms_zh = T.surface_forms(title + ". " + desc)
         text = title + desc
         chinese = (text.str.count(T._HAN) * 2 > text.str.len()).to_numpy()
@@ -240,12 +256,15 @@ def _cluster(space: _Space, n_themes: int, random_state: int) -> np.ndarray:
 
 def _merge(space: _Space, label: np.ndarray, k: int) -> np.ndarray:
     """Merge themes that are one problem: mutual closest themes across languages (cosine >=
-    CROSS_LANGUAGE_MERGE), and themes of one language closer than SAME_LANGUAGE_MERGE.
+    CROSS_LANGUAGE_MERGE), a one-language theme and its mutual closest bilingual theme (cosine >=
+    MIXED_LANGUAGE_MERGE, once the other rules merge nothing, so that it joins whole themes, not the
+    halves of one), and themes of one language closer than SAME_LANGUAGE_MERGE.
     Repeated until nothing merges; themes are then numbered by size, largest first.
     """
     from scipy.cluster.hierarchy import DisjointSet
 
     label = label.copy()
+    mixed = False  # the one-language/bilingual rule only once the others merge nothing
     while True:
         ids = np.unique(label)
         C = space.centroids(np.searchsorted(ids, label), len(ids))
@@ -258,16 +277,23 @@ def _merge(space: _Space, label: np.ndarray, k: int) -> np.ndarray:
         same = (lang[:, None] == lang[None, :]) & (S >= SAME_LANGUAGE_MERGE)
         for i, j in zip(*np.nonzero(np.triu(same, 1)), strict=True):
             ds.merge(i, j)
-        cross = S.copy()
-        cross[~((lang[:, None] == 1 - lang[None, :]) & (lang[:, None] >= 0))] = -1
-        best = cross.argmax(axis=1)
-        for i in range(len(ids)):  # themes, not lessons
-            j = best[i]
-            if cross[i, j] >= CROSS_LANGUAGE_MERGE and best[j] == i and i < j:
-                ds.merge(i, j)
+        one = lang >= 0
+        rules = [((lang[:, None] == 1 - lang[None, :]) & one[:, None], CROSS_LANGUAGE_MERGE)]
+        if mixed:
+            rules.append((one[:, None] != one[None, :], MIXED_LANGUAGE_MERGE))
+        for pair, least in rules:
+            cross = np.where(pair, S, -1)
+            best = cross.argmax(axis=1)
+            for i in range(len(ids)):  # themes, not lessons
+                j = best[i]
+                if cross[i, j] >= least and best[j] == i and i < j:
+                    ds.merge(i, j)
         root = np.array([ds[i] for i in range(len(ids))])
         if len(np.unique(root)) == len(ids):
-            break
+            if mixed:
+                break
+            mixed = True
+            continue
         label = root[np.searchsorted(ids, label)]
     sizes = pd.Series(label).value_counts()
     order = {t: n for n, t in enumerate(sizes.index)}

@@ -253,8 +253,6 @@ def test_real_nasa_lessons():
 
 @pytest.mark.slow
 @pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real-data not present")
-@pytest.mark.xfail(strict=True, reason="procedure problems in NASA LLIS are spread over the themes of the "
-                   "hardware they concern; no theme of their own yet")
 def test_real_nasa_procedure_problems_form_a_theme():
     from pmo_analysis import load_portfolio
 
