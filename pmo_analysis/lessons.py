@@ -322,28 +322,66 @@ def _readable(term: str, forms: dict[str, str]) -> str:
     return " ".join(forms.get(p, p) for p in term.split(" "))
 
 
-#: Words that leave a theme's name hanging when they end it ("Key developer left mid").
-_DANGLING = frozenset({"mid", "due", "without", "after", "before", "late", "early", "across"})
+#: Words a theme's name (a noun phrase) neither starts nor ends on: prepositions and adverbs of time,
+#: and the irregular past forms of verbs lessons are written with ("Key developer left").
+_DANGLING = frozenset({"mid", "due", "without", "after", "before", "late", "early", "across", "left", "lost",
+                       "went", "made", "told", "knew", "hit", "took", "gave", "found", "got", "ran", "kept",
+                       "began", "broke", "held", "came", "caught", "brought", "slipped", "overran"})
+#: Endings of the past participles, adverbs and predicate adjectives that leave a name hanging
+#: ("Members allocated", "Environment unstable", "Delivered frequently").
+_DANGLING_ENDINGS = ("ed", "ly", "able", "ible")
 
 
 def _dangling(word: str) -> bool:
-    """True for a word a name should not end on: a past participle or adverb ("caused",
-    "frequently") or a word of :data:`_DANGLING`.
+    """True for a word a name should not end on: a past participle, adverb or "-able" adjective
+    ("caused", "frequently", "unstable") or a word of :data:`_DANGLING`.
 
-    >>> [w for w in ["caused", "frequently", "mid", "delay", "quality"] if _dangling(w)]
-    ['caused', 'frequently', 'mid']
+    >>> [w for w in ["caused", "frequently", "mid", "left", "unstable", "delay", "quality", "need"]
+    ...  if _dangling(w)]
+    ['caused', 'frequently', 'mid', 'left', 'unstable']
     """
     w = word.lower()
-    return w in _DANGLING or (len(w) > 4 and (w.endswith("ed") or w.endswith("ly")))
+    return w in _DANGLING or (len(w) > 4 and w.endswith(_DANGLING_ENDINGS))
+
+
+def _leading_dangling(word: str) -> bool:
+    """True for a word a name should not start on: a past participle or adverb ("Surprised go-live
+    changes"), but an "-able" adjective may lead ("Reusable solid rocket motor").
+
+    >>> [w for w in ["surprised", "reusable", "unclear", "quickly", "left"] if _leading_dangling(w)]
+    ['surprised', 'quickly', 'left']
+    """
+    return _dangling(word) and not word.lower().endswith(("able", "ible"))
+
+
+def _noun_phrase(parts: list[str], forms: dict[str, str]) -> list[str] | None:
+    """``parts`` (terms) as a noun phrase of 2-4 words: repeated words dropped, then dangling words
+    at either end; None when fewer than two words are left.
+    """
+    seen: set[str] = set()
+    out = []
+    for p in parts:
+        w = _readable(p, forms).lower()
+        if p not in seen and w not in seen:
+            out.append(p)
+            seen |= {p, w}
+    while out and _dangling(_readable(out[-1], forms)):
+        out = out[:-1]
+    while out and _leading_dangling(_readable(out[0], forms)):
+        out = out[1:]
+    return out[:4] if len(out) >= 2 else None
 
 
 def _name(weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, forms: dict[str, str],
           forms_zh: dict[str, str]) -> tuple[str, str, str]:
     """(name in 2-4 words, Chinese name or "", the 6 top terms) of a theme from its term weights.
 
-    The name is the strongest two-word phrase of the theme's titles (``weights``), extended by a
-    phrase that continues it with one of its strongest words: "Vendor delivery" + "delivery delay"
-    -> "Vendor delivery delay". The top terms are the strongest of its whole text (``text_weights``).
+    The name is a noun phrase: the strongest two-word phrase of the theme's titles (``weights``),
+    extended by a phrase that continues it with one of its strongest words ("Vendor delivery" +
+    "delivery delay" -> "Vendor delivery delay"), with no repeated word and no participle, adverb or
+    predicate adjective at either end (:func:`_noun_phrase`); when that leaves one word, the next
+    strongest phrase that is a noun phrase ("Members allocated" -> "Key staff"). The top terms are
+    the strongest of its whole text (``text_weights``).
     """
     order = np.argsort(weights)[::-1][:60]
     top = [t for t in vocab[order[weights[order] > 0]]]
@@ -356,10 +394,12 @@ def _name(weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, form
             parts = [*parts, p[1]]
         elif len(parts) < 4 and p[1] == parts[0] and p[0] not in parts and p[0] in strong:
             parts = [p[0], *parts]
-    while len(parts) > 2 and _dangling(_readable(parts[-1], forms)):  # "unclear requirements caused"
-        parts = parts[:-1]
+    candidates = [parts, *phrases[1:20], [w for w in words if not _dangling(_readable(w, forms))][:2]]
+    shaped = next((c for c in map(lambda c: _noun_phrase(c, forms), candidates) if c), None)
+    parts = shaped or parts[:2]
     name = _readable(" ".join(parts), forms)
-    zh = "".join(forms_zh.get(p, "") for p in parts) if all(p in forms_zh for p in parts) else ""
+    zh_words = list(dict.fromkeys(forms_zh.get(p, "") for p in parts))  # one Chinese word once
+    zh = "".join(zh_words) if all(p in forms_zh for p in parts) else ""
     shown: list[str] = []
     order = np.argsort(text_weights)[::-1][:60]
     for t in vocab[order[text_weights[order] > 0]]:
