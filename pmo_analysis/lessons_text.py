@@ -38,7 +38,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-__all__ = ["GLOSSARY", "SYNONYMS", "PMO_CONCEPT_WORDS", "pmo_concepts", "tokenize", "translate", "field_labels", "strip_labels", "name_terms",
+__all__ = ["GLOSSARY", "SYNONYMS", "PMO_CONCEPT_WORDS", "pmo_concepts",
+           "tokenize", "translate", "field_labels", "strip_labels", "name_terms",
            "surface_forms"]
 
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from pmo_analysis import lessons as L
-from pmo_analysis import load_portfolio
 from pmo_analysis import lessons_eval as E
 from pmo_analysis import lessons_text as T
+from pmo_analysis import load_portfolio
 from pmo_analysis.display import table
 from tests.conftest import REAL_DATA
 
