@@ -146,9 +146,20 @@ MISSING_CATEGORIES = frozenset({"", "uncategorized", "uncategorised", "none", "n
 #: Weight of the title in a lesson's theme vector (the description has the rest): the title is the
 #: lesson's problem statement, the description mostly its story.
 TITLE_WEIGHT = 0.7
+#: Weight of a PMO concept (:func:`pmo_analysis.lessons_text.pmo_concepts`, and a phrase of two) in a
+#: lesson's theme vector, against 1 for other terms. Without it, lessons group by the things they
+#: concern (NASA LLIS: orbiter, tank, crane) and a problem spread over many things (procedures not
+#: followed, on a crane, a valve or a circuit) is no theme: 1 puts 25% of the NASA lessons whose
+#: titles name procedures in one theme (named after contamination control), 2.5 puts 96% there, in a
+#: theme named after procedures (measured with ``python -m pmo_analysis.lessons_eval``).
+CONCEPT_WEIGHT = 2.5
 #: Two themes written mostly in different languages are one theme when each is the other's closest
 #: theme in the other language and their centroids' cosine similarity is at least this.
 CROSS_LANGUAGE_MERGE = 0.1
+#: A theme written in one language and a theme written in both are one theme when each is the other's
+#: closest theme of the other make-up and their cosine similarity is at least this (the one-language
+#: half of a bilingual problem split off: "Supplier delay hit the critical path").
+MIXED_LANGUAGE_MERGE = 0.25
 #: Two themes in the same language are one theme when their centroids' cosine similarity is at
 #: least this (the clustering split one problem in two).
 SAME_LANGUAGE_MERGE = 0.7
@@ -171,6 +182,7 @@ class _Space:
 
     @classmethod
     def build(cls, prepared: pd.DataFrame) -> _Space | None:
+        from scipy import sparse
         from sklearn.preprocessing import normalize
 
         bad = prepared.loc[prepared["kind"] == "to_improve"]
@@ -193,8 +205,12 @@ class _Space:
             keep &= (df >= 2) & (df <= 0.5 * len(bad))
         if not keep.any():
             return None
+        concepts = T.pmo_concepts()
+        weight = sparse.diags(np.where(parts[keep].map(lambda ws: all(w in concepts for w in ws)).to_numpy(),
+                                       CONCEPT_WEIGHT, 1.0))
         Xt = _unique_rows(vec, title)[:, keep]
-        X = normalize(TITLE_WEIGHT * normalize(Xt) + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep]))
+        X = normalize(TITLE_WEIGHT * normalize(Xt @ weight)
+                      + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep] @ weight))
         forms, forms_zh = T.surface_forms(title + ". " + desc)
         text = title + desc
         chinese = (text.str.count(T._HAN) * 2 > text.str.len()).to_numpy()
@@ -240,12 +256,15 @@ def _cluster(space: _Space, n_themes: int, random_state: int) -> np.ndarray:
 
 def _merge(space: _Space, label: np.ndarray, k: int) -> np.ndarray:
     """Merge themes that are one problem: mutual closest themes across languages (cosine >=
-    CROSS_LANGUAGE_MERGE), and themes of one language closer than SAME_LANGUAGE_MERGE.
+    CROSS_LANGUAGE_MERGE), a one-language theme and its mutual closest bilingual theme (cosine >=
+    MIXED_LANGUAGE_MERGE, once the other rules merge nothing, so that it joins whole themes, not the
+    halves of one), and themes of one language closer than SAME_LANGUAGE_MERGE.
     Repeated until nothing merges; themes are then numbered by size, largest first.
     """
     from scipy.cluster.hierarchy import DisjointSet
 
     label = label.copy()
+    mixed = False  # the one-language/bilingual rule only once the others merge nothing
     while True:
         ids = np.unique(label)
         C = space.centroids(np.searchsorted(ids, label), len(ids))
@@ -258,16 +277,23 @@ def _merge(space: _Space, label: np.ndarray, k: int) -> np.ndarray:
         same = (lang[:, None] == lang[None, :]) & (S >= SAME_LANGUAGE_MERGE)
         for i, j in zip(*np.nonzero(np.triu(same, 1)), strict=True):
             ds.merge(i, j)
-        cross = S.copy()
-        cross[~((lang[:, None] == 1 - lang[None, :]) & (lang[:, None] >= 0))] = -1
-        best = cross.argmax(axis=1)
-        for i in range(len(ids)):  # themes, not lessons
-            j = best[i]
-            if cross[i, j] >= CROSS_LANGUAGE_MERGE and best[j] == i and i < j:
-                ds.merge(i, j)
+        one = lang >= 0
+        rules = [((lang[:, None] == 1 - lang[None, :]) & one[:, None], CROSS_LANGUAGE_MERGE)]
+        if mixed:
+            rules.append((one[:, None] != one[None, :], MIXED_LANGUAGE_MERGE))
+        for pair, least in rules:
+            cross = np.where(pair, S, -1)
+            best = cross.argmax(axis=1)
+            for i in range(len(ids)):  # themes, not lessons
+                j = best[i]
+                if cross[i, j] >= least and best[j] == i and i < j:
+                    ds.merge(i, j)
         root = np.array([ds[i] for i in range(len(ids))])
         if len(np.unique(root)) == len(ids):
-            break
+            if mixed:
+                break
+            mixed = True
+            continue
         label = root[np.searchsorted(ids, label)]
     sizes = pd.Series(label).value_counts()
     order = {t: n for n, t in enumerate(sizes.index)}
@@ -296,28 +322,66 @@ def _readable(term: str, forms: dict[str, str]) -> str:
     return " ".join(forms.get(p, p) for p in term.split(" "))
 
 
-#: Words that leave a theme's name hanging when they end it ("Key developer left mid").
-_DANGLING = frozenset({"mid", "due", "without", "after", "before", "late", "early", "across"})
+#: Words a theme's name (a noun phrase) neither starts nor ends on: prepositions and adverbs of time,
+#: and the irregular past forms of verbs lessons are written with ("Key developer left").
+_DANGLING = frozenset({"mid", "due", "without", "after", "before", "late", "early", "across", "left", "lost",
+                       "went", "made", "told", "knew", "hit", "took", "gave", "found", "got", "ran", "kept",
+                       "began", "broke", "held", "came", "caught", "brought", "slipped", "overran"})
+#: Endings of the past participles, adverbs and predicate adjectives that leave a name hanging
+#: ("Members allocated", "Environment unstable", "Delivered frequently").
+_DANGLING_ENDINGS = ("ed", "ly", "able", "ible")
 
 
 def _dangling(word: str) -> bool:
-    """True for a word a name should not end on: a past participle or adverb ("caused",
-    "frequently") or a word of :data:`_DANGLING`.
+    """True for a word a name should not end on: a past participle, adverb or "-able" adjective
+    ("caused", "frequently", "unstable") or a word of :data:`_DANGLING`.
 
-    >>> [w for w in ["caused", "frequently", "mid", "delay", "quality"] if _dangling(w)]
-    ['caused', 'frequently', 'mid']
+    >>> [w for w in ["caused", "frequently", "mid", "left", "unstable", "delay", "quality", "need"]
+    ...  if _dangling(w)]
+    ['caused', 'frequently', 'mid', 'left', 'unstable']
     """
     w = word.lower()
-    return w in _DANGLING or (len(w) > 4 and (w.endswith("ed") or w.endswith("ly")))
+    return w in _DANGLING or (len(w) > 4 and w.endswith(_DANGLING_ENDINGS))
+
+
+def _leading_dangling(word: str) -> bool:
+    """True for a word a name should not start on: a past participle or adverb ("Surprised go-live
+    changes"), but an "-able" adjective may lead ("Reusable solid rocket motor").
+
+    >>> [w for w in ["surprised", "reusable", "unclear", "quickly", "left"] if _leading_dangling(w)]
+    ['surprised', 'quickly', 'left']
+    """
+    return _dangling(word) and not word.lower().endswith(("able", "ible"))
+
+
+def _noun_phrase(parts: list[str], forms: dict[str, str]) -> list[str] | None:
+    """``parts`` (terms) as a noun phrase of 2-4 words: repeated words dropped, then dangling words
+    at either end; None when fewer than two words are left.
+    """
+    seen: set[str] = set()
+    out = []
+    for p in parts:
+        w = _readable(p, forms).lower()
+        if p not in seen and w not in seen:
+            out.append(p)
+            seen |= {p, w}
+    while out and _dangling(_readable(out[-1], forms)):
+        out = out[:-1]
+    while out and _leading_dangling(_readable(out[0], forms)):
+        out = out[1:]
+    return out[:4] if len(out) >= 2 else None
 
 
 def _name(weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, forms: dict[str, str],
           forms_zh: dict[str, str]) -> tuple[str, str, str]:
     """(name in 2-4 words, Chinese name or "", the 6 top terms) of a theme from its term weights.
 
-    The name is the strongest two-word phrase of the theme's titles (``weights``), extended by a
-    phrase that continues it with one of its strongest words: "Vendor delivery" + "delivery delay"
-    -> "Vendor delivery delay". The top terms are the strongest of its whole text (``text_weights``).
+    The name is a noun phrase: the strongest two-word phrase of the theme's titles (``weights``),
+    extended by a phrase that continues it with one of its strongest words ("Vendor delivery" +
+    "delivery delay" -> "Vendor delivery delay"), with no repeated word and no participle, adverb or
+    predicate adjective at either end (:func:`_noun_phrase`); when that leaves one word, the next
+    strongest phrase that is a noun phrase ("Members allocated" -> "Key staff"). The top terms are
+    the strongest of its whole text (``text_weights``).
     """
     order = np.argsort(weights)[::-1][:60]
     top = [t for t in vocab[order[weights[order] > 0]]]
@@ -330,10 +394,12 @@ def _name(weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, form
             parts = [*parts, p[1]]
         elif len(parts) < 4 and p[1] == parts[0] and p[0] not in parts and p[0] in strong:
             parts = [p[0], *parts]
-    while len(parts) > 2 and _dangling(_readable(parts[-1], forms)):  # "unclear requirements caused"
-        parts = parts[:-1]
+    candidates = [parts, *phrases[1:20], [w for w in words if not _dangling(_readable(w, forms))][:2]]
+    shaped = next((c for c in map(lambda c: _noun_phrase(c, forms), candidates) if c), None)
+    parts = shaped or parts[:2]
     name = _readable(" ".join(parts), forms)
-    zh = "".join(forms_zh.get(p, "") for p in parts) if all(p in forms_zh for p in parts) else ""
+    zh_words = list(dict.fromkeys(forms_zh.get(p, "") for p in parts))  # one Chinese word once
+    zh = "".join(zh_words) if all(p in forms_zh for p in parts) else ""
     shown: list[str] = []
     order = np.argsort(text_weights)[::-1][:60]
     for t in vocab[order[text_weights[order] > 0]]:

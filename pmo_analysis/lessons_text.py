@@ -38,7 +38,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-__all__ = ["GLOSSARY", "SYNONYMS", "tokenize", "translate", "field_labels", "strip_labels", "name_terms",
+__all__ = ["GLOSSARY", "SYNONYMS", "PMO_CONCEPT_WORDS", "pmo_concepts",
+           "tokenize", "translate", "field_labels", "strip_labels", "name_terms",
            "surface_forms"]
 
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
@@ -74,7 +75,20 @@ GLOSSARY = {
     "开发": ["develop"], "开发人员": ["develop"], "核心": ["core"], "低估": ["underestim"],
     "集成": ["integr"], "书面确认": ["sign"], "签字确认": ["sign"], "集成测试": ["integr", "test"],
     "宕机": ["unavail"], "演练": ["trial"],
+    "软件": ["softwar"], "规程": ["procedur"], "操作规程": ["oper", "procedur"], "作业指导书": ["instruct"],
+    "检查单": ["checklist"], "检查表": ["checklist"], "文档": ["document"], "配置": ["configur"],
+    "配置管理": ["configur", "manag"], "范围": ["scope"], "采购": ["procur"], "干系人": ["stakehold"],
+    "利益相关方": ["stakehold"], "审批": ["approv"], "检验": ["inspect"], "审计": ["audit"], "估算": ["estim"],
 }
+#: What a PMO reads a lesson for: the kinds of problem its process knows (the knowledge areas of project
+#: management and the process assets a fix changes), in English; with the glossary's terms they are the
+#: **PMO concepts**, which weigh more than the things a problem happened to (a valve, a crane, a tank)
+#: when lessons are grouped into themes (see :func:`pmo_concepts`).
+PMO_CONCEPT_WORDS = (
+    "scope schedule cost budget quality resources staffing communication risk procurement vendor contract "
+    "stakeholder sponsor integration change requirements acceptance criteria milestone delay rework defect "
+    "testing verification validation review inspection audit approval procedure checklist instruction "
+    "standard template documentation training handover release migration configuration software estimate")
 #: English synonyms merged onto one stem, as the glossary does across languages.
 SYNONYMS = {"supplier": "vendor", "contractor": "vendor", "late": "delay", "slip": "delay",
             "postpon": "delay", "deliv": "deliveri", "slippag": "delay"}
@@ -84,6 +98,17 @@ _SHOWN = {"live": "go-live"}
 _SENSE_FILLER = {"sth", "sb", "oneself", "etc", "one", "s"}
 _SKIP_SENSE = re.compile(r"^(cl:|variant of|old variant|see |surname|abbr|used in|pr\.|taiwan pr|"
                          r"also written|erhua|japanese|korean|\w+ dialect)")
+
+
+@lru_cache(maxsize=1)
+def pmo_concepts() -> frozenset:
+    """The PMO concepts as terms: :data:`PMO_CONCEPT_WORDS` and every term the glossary gives.
+
+    >>> {"procedur", "test", "vendor", "requir"} <= pmo_concepts(), "valv" in pmo_concepts()
+    (True, False)
+    """
+    words = {_stem(w) for w in PMO_CONCEPT_WORDS.split()}
+    return frozenset(words | {t for terms in GLOSSARY.values() for t in terms})
 
 
 @lru_cache(maxsize=1)
@@ -316,8 +341,11 @@ def surface_forms(texts: pd.Series) -> tuple[dict[str, str], dict[str, str]]:
     en: dict[str, tuple[int, str]] = {}
     via_synonym: dict[str, tuple[int, str]] = {}
     distinct = texts.astype("string").value_counts()  # each distinct text once, with its count
-    words = distinct.index.to_series().str.lower().str.findall(_WORD).explode().dropna()
-    counts = pd.Series(distinct.reindex(words.index).to_numpy(), index=words.to_numpy()).groupby(level=0).sum()
+    # positions, not the texts, index the words: exploding repeats the index once per word
+    uniq = pd.Series(distinct.index.to_numpy(dtype=object), dtype=object)
+    copies = distinct.to_numpy()
+    words = uniq.str.lower().str.findall(_WORD).explode().dropna()
+    counts = pd.Series(copies[words.index.to_numpy()], index=words.to_numpy(dtype=object)).groupby(level=0).sum()
     stop = _en_stop()
     for w, n in counts.items():
         if w in stop:
@@ -331,9 +359,9 @@ def surface_forms(texts: pd.Series) -> tuple[dict[str, str], dict[str, str]]:
     out.update({s: w for s, (_, w) in en.items()})
     zh: dict[str, tuple[int, str]] = {}
     from_dictionary: dict[str, str] = {}
-    cjk = distinct.index.to_series().str.findall(_CJK).explode().dropna()
+    cjk = uniq.str.findall(_CJK).explode().dropna()
     if len(cjk):
-        runs = pd.Series(distinct.reindex(cjk.index).to_numpy(), index=cjk.to_numpy()).groupby(level=0).sum()
+        runs = pd.Series(copies[cjk.index.to_numpy()], index=cjk.to_numpy(dtype=object)).groupby(level=0).sum()
         seg: Counter = Counter()
         for s, n in runs.items():  # each distinct Chinese run once: jieba is pure Python
             for w in _chinese_words(s):
