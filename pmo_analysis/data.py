@@ -96,16 +96,17 @@ class Portfolio:
         """True when table ``name`` is present, in memory or left in its files."""
         return getattr(self, name) is not None or name in self.out_of_core
 
-    def booked_hours(self, as_of) -> pd.DataFrame | None:
+    def booked_hours(self, as_of, start=None) -> pd.DataFrame | None:
         """Hours per resource_id, project_id (empty: non-project time), activity (of non-project
-        time) and period (month) of the timesheet entries dated on or before ``as_of``; ``None``
-        without timesheets. The same table whether the timesheets are in memory or in their files.
+        time) and period (month) of the timesheet entries dated on or before ``as_of`` (and from
+        the month of ``start``); ``None`` without timesheets. The same table whether the timesheets
+        are in memory or in their files.
         """
         from .utilization import monthly_hours
 
         if "timesheets" in self.out_of_core:
-            return self.out_of_core["timesheets"].booked_hours(as_of)
-        return None if self.timesheets is None else monthly_hours(self.timesheets, as_of)
+            return self.out_of_core["timesheets"].booked_hours(as_of, start)
+        return None if self.timesheets is None else monthly_hours(self.timesheets, as_of, start)
 
     def timesheet_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         """The first and last date of the timesheet entries (``None`` without any)."""

@@ -149,6 +149,8 @@ class OutOfCoreTable:
         self.columns: dict[str, _Column] = {}
         self.rows = 0
         self.dropping = False  # lenient mode: rows with errors are left out (validation.drop_invalid_rows)
+        self._types: dict[str, str] = {}
+        self._date_raw = False
 
     # ----------------------------------------------------------------------- reading
     def open(self) -> list[str]:
@@ -223,7 +225,7 @@ class OutOfCoreTable:
         shape = pd.DataFrame(columns=list(names), index=range(min(self.rows, 1)))
         if not V._has_required_columns_and_rows(collector, shape):
             return False
-        types = dict(self.con.execute("SELECT column_name, column_type FROM (DESCRIBE kept)").fetchall())
+        types = self._types = dict(self.con.execute("SELECT column_name, column_type FROM (DESCRIBE kept)").fetchall())
         for i, c in enumerate(col for col in SCHEMA[self.table] if col.name in by_name):
             w = by_name[c.name]
             is_float = types[w] in ("FLOAT", "DOUBLE")
@@ -303,6 +305,11 @@ class OutOfCoreTable:
         has an error, or refers to a row that was dropped).
         """
         selects, joins = ["s._row", "s._file"], []
+        date = self.columns.get("date")
+        self._date_raw = date is not None and date.same is not None and date.same.startswith("TRY_CAST") \
+            and self._types.get(date.written, "").startswith(("TIMESTAMP", "DATE"))
+        if self._date_raw:  # the file's own dates, so a filter on them skips row groups and files
+            selects.append(f"s.{_q(date.written)} AS _date_raw")
         for i, col in enumerate(self.columns.values()):
             if col.same is not None:
                 selects.append(f"{col.same.replace('{x}', 's.' + _q(col.written))} AS {_q(col.name)}")
@@ -388,19 +395,32 @@ class OutOfCoreTable:
         return self.con.execute("SELECT count(*) FROM typed WHERE NOT _bad").fetchall()[0][0]
 
     # ----------------------------------------------------------------------- what the model asks
-    def booked_hours(self, as_of) -> pd.DataFrame:
+    def booked_hours(self, as_of, start=None) -> pd.DataFrame:
         """Hours per resource_id, project_id (empty: non-project time), activity (of non-project
-        time only) and period (month) of the valid entries dated on or before ``as_of``; the same
-        table as :func:`pmo_analysis.utilization.monthly_hours` on the rows in memory.
+        time only) and period (month) of the valid entries dated on or before ``as_of`` (and in or
+        after the month of ``start``); the same table as
+        :func:`pmo_analysis.utilization.monthly_hours` on the rows in memory. With a folder by
+        month, the months before ``start`` are not even read.
         """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         have = set(self.columns)
         project = "project_id" if "project_id" in have else "NULL::VARCHAR"
         activity = f"CASE WHEN {project} IS NULL THEN activity END" if "activity" in have else "NULL::VARCHAR"
+        since, params = "", [pd.Timestamp(as_of).normalize().to_pydatetime()]
+        if start is not None:
+            since = f"AND {'_date_raw' if self._date_raw else 'date'} >= ?"
+            params.append(pd.Timestamp(start).to_period("M").to_timestamp().to_pydatetime())
         sql = (f"SELECT resource_id, {project} AS project_id, {activity} AS activity, "
                "CAST(date_trunc('month', date) AS TIMESTAMP_NS) AS period, sum(hours) AS hours "
-               "FROM typed WHERE NOT _bad AND date <= ? GROUP BY ALL")
-        t = self.con.sql(sql, params=[pd.Timestamp(as_of).normalize().to_pydatetime()]).to_arrow_table()
-        return _monthly_frame(t.to_pandas())
+               f"FROM typed WHERE NOT _bad AND date <= ? {since} GROUP BY ALL "
+               "ORDER BY resource_id, period, project_id NULLS FIRST, activity NULLS FIRST")
+        t = self.con.sql(sql, params=params).to_arrow_table()
+        for name in ("resource_id", "project_id"):  # ids as categories: ten million rows stay cheap
+            k = t.schema.get_field_index(name)
+            t = t.set_column(k, name, pc.dictionary_encode(t.column(name).cast(pa.string())))
+        return _monthly_frame(t.to_pandas(), ordered=True)
 
     def span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         """The first and last date of the valid entries (``None`` when there are none)."""
@@ -450,15 +470,29 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
 
 
-def _monthly_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Booked hours in a fixed shape: ids and activity as text, sorted by resource, month, project
-    (non-project time first) and activity.
+def _monthly_frame(df: pd.DataFrame, *, ordered: bool = False) -> pd.DataFrame:
+    """Booked hours in a fixed shape: ids as categories (in text order, only those present),
+    activity as text, sorted by resource, month, project (non-project time first) and activity
+    (``ordered``: they already are).
     """
-    out = pd.DataFrame({c: df[c].astype("string") for c in ("resource_id", "project_id", "activity")})
-    out["period"] = pd.to_datetime(df["period"]).astype("datetime64[ns]")
-    out["hours"] = df["hours"].astype("float64")
-    return out.sort_values(["resource_id", "period", "project_id", "activity"], na_position="first",
-                           kind="stable").reset_index(drop=True)
+    out = pd.DataFrame({"resource_id": _categories(df["resource_id"]), "project_id": _categories(df["project_id"]),
+                        "activity": df["activity"].astype("string"),
+                        "period": pd.to_datetime(df["period"]).astype("datetime64[ns]"),
+                        "hours": df["hours"].astype("float64")})
+    if not ordered:
+        out = out.sort_values(["resource_id", "period", "project_id", "activity"], na_position="first",
+                              kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _categories(s: pd.Series) -> pd.Series:
+    """``s`` as a categorical of text whose categories are the values present, in text order."""
+    c = s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("string").astype("category")
+    c = c.cat.remove_unused_categories()
+    cats = pd.Index(c.cat.categories.astype(str))
+    if not cats.equals(pd.Index(c.cat.categories)):
+        c = c.cat.rename_categories(cats)
+    return c.cat.reorder_categories(sorted(cats))
 
 
 def validate_out_of_core(table: str, path: Path, label: str, *, limit: int | None

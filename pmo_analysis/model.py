@@ -342,7 +342,8 @@ def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.D
 def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
                ahead: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
     res, asg, hol = portfolio.resources, portfolio.assignments, portfolio.holidays
-    ts = portfolio.booked_hours(as_of)  # hours per person, project and month: the rows may stay in their files
+    first = U.month_window(as_of, start=p["start"], end=ahead[-1])[0]
+    ts = portfolio.booked_hours(as_of, first)  # hours per person, project and month of the window
     asg = U.open_assignments(asg, portfolio.projects, as_of=as_of)
     util = U.utilization_by_resource(res, asg, ts, as_of=as_of, start=p["start"], end=ahead[-1],
                                      holidays=hol)
