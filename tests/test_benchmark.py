@@ -119,14 +119,14 @@ def test_benchmark_smoke(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     res = json.loads(out.read_text())
     steps = {(s["step"], s["size"]): s for s in res["steps"]}
-    expected = {("DuckDB floor: read timesheets, hours per person-month", "1x"),
+    expected = {("DuckDB floor: timesheets by person-month", "1x"),
                 ("load + validate timesheets, booked hours", "1x"),
                 ("load + validate timesheets, booked hours", "10x"),
                 ("load + validate + utilization (model part)", "10x"),
                 ("ROI, EVM, decisions, frontier (model part)", "1x"),
                 ("lessons themes and matching (model part)", "1x"),
-                ("report suite (smoke: in-process floor)", "0.1x"),
-                ("report suite (smoke: in-process floor)", "10x"),
+                ("report suite (smoke: the model alone)", "0.1x"),
+                ("report suite (smoke: the model alone)", "10x"),
                 ("growth 1x -> 10x: utilization", "10x"), ("growth 1x -> 10x: suite", "10x"),
                 ("rows at which the suite passes 1 hour or 20 GB", "fit")}
     assert expected <= set(steps), expected - set(steps)
