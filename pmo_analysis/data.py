@@ -11,7 +11,12 @@ looks for it in:
 * this module: :func:`load_portfolio`, which runs those steps, and the :class:`Portfolio` it returns.
 
 A data folder holds one file per table (``<table>.csv``, ``<table>.xlsx`` or ``<table>.parquet``)
-or one workbook ``portfolio.xlsx`` with one sheet per table. Column names are matched
+or one workbook ``portfolio.xlsx`` with one sheet per table; the timesheets may also be a folder
+``timesheets/`` of Parquet files (one per month, say).
+
+Large timesheets stay in their files: :mod:`pmo_analysis.engine` checks them with DuckDB, with the
+same messages, and the model reads hours per person and month from them
+(:meth:`Portfolio.booked_hours`), so memory does not grow with their rows. Column names are matched
 case-insensitively with surrounding spaces stripped; extra columns are kept.
 
 Loading never guesses: a value that cannot be read as its type is reported (file, spreadsheet
@@ -42,14 +47,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .engine import UsePandas, use_engine, validate_out_of_core
 from .exceptions import DataValidationError, MissingTableError, Problem
 from .readers import ReadError, find_tables, read_table
 from .schema import SCHEMA, TABLES, Column, references  # SCHEMA and Column re-exported: the contract's old home
 from .sources import is_sql_source, open_sql_source
 from .validation import MAX_LISTED, Collector, check_references, check_warnings, drop_invalid_rows, validate_table
+
+if TYPE_CHECKING:
+    from .engine import OutOfCoreTable
 
 __all__ = [
     "SCHEMA",
@@ -79,9 +89,38 @@ class Portfolio:
     source: dict | None = None  # for a database: what a run's manifest records (no password, row fingerprints)
     warnings: list[Problem] = field(default_factory=list)
     dropped: list[Problem] = field(default_factory=list)
+    out_of_core: dict[str, OutOfCoreTable] = field(default_factory=dict)
+    """Tables left in their files (their attribute is then ``None``): see :mod:`pmo_analysis.engine`."""
+
+    def has(self, name: str) -> bool:
+        """True when table ``name`` is present, in memory or left in its files."""
+        return getattr(self, name) is not None or name in self.out_of_core
+
+    def booked_hours(self, as_of) -> pd.DataFrame | None:
+        """Hours per resource_id, project_id (empty: non-project time), activity (of non-project
+        time) and period (month) of the timesheet entries dated on or before ``as_of``; ``None``
+        without timesheets. The same table whether the timesheets are in memory or in their files.
+        """
+        from .utilization import monthly_hours
+
+        if "timesheets" in self.out_of_core:
+            return self.out_of_core["timesheets"].booked_hours(as_of)
+        return None if self.timesheets is None else monthly_hours(self.timesheets, as_of)
+
+    def timesheet_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The first and last date of the timesheet entries (``None`` without any)."""
+        if "timesheets" in self.out_of_core:
+            return self.out_of_core["timesheets"].span()
+        ts = self.timesheets
+        return None if ts is None or not len(ts) else (ts["date"].min(), ts["date"].max())
 
     def table(self, name: str) -> pd.DataFrame:
-        """Return table ``name`` or raise :class:`MissingTableError` saying which file to add."""
+        """Return table ``name`` or raise :class:`MissingTableError` saying which file to add.
+
+        A table left in its files is loaded whole: for small data and tests.
+        """
+        if name in self.out_of_core:
+            return self.out_of_core[name].to_frame()
         df = getattr(self, name)
         if df is None:
             raise MissingTableError(
@@ -93,7 +132,7 @@ class Portfolio:
 
     def require(self, *names: str) -> None:
         """Raise :class:`MissingTableError` listing every table in ``names`` that is missing."""
-        missing = [n for n in names if getattr(self, n) is None]
+        missing = [n for n in names if not self.has(n)]
         if missing:
             raise MissingTableError(
                 f"this analysis needs the table(s) {', '.join(missing)}, not found in "
@@ -103,11 +142,12 @@ class Portfolio:
 
     def row_counts(self) -> dict[str, int | None]:
         """Rows per table (``None`` for a table that is absent)."""
-        return {t: (None if getattr(self, t) is None else len(getattr(self, t))) for t in TABLES}
+        return {t: (self.out_of_core[t].valid_rows() if t in self.out_of_core
+                    else None if getattr(self, t) is None else len(getattr(self, t))) for t in TABLES}
 
 
 def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = None,
-                   tables: Iterable[str] | None = None, on_error: str = "raise") -> Portfolio:
+                   tables: Iterable[str] | None = None, on_error: str = "raise", engine: str = "auto") -> Portfolio:
     """Load and validate a portfolio data folder.
 
     Parameters
@@ -124,6 +164,9 @@ def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = N
         ``"raise"`` (default) raises :class:`DataValidationError` listing every problem.
         ``"drop"`` removes the offending rows (and rows that refer to them) and reports each one
         in :attr:`Portfolio.dropped`; for exploring messy exports, never for leadership reports.
+    engine : {"auto", "duckdb", "pandas"}
+        How the timesheets are read (:mod:`pmo_analysis.engine`): ``"auto"`` leaves large ones in
+        their files, ``"duckdb"`` always, ``"pandas"`` never (a folder of Parquet files always).
 
     Returns
     -------
@@ -140,6 +183,10 @@ def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = N
     """
     if on_error not in ("raise", "drop"):
         raise ValueError(f"on_error must be 'raise' or 'drop', got {on_error!r}")
+    from .engine import ENGINES
+
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
     wanted = _with_referred_tables(TABLES if tables is None else tables)
     limit = MAX_LISTED if on_error == "raise" else None
@@ -150,7 +197,7 @@ def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = N
         data_dir = _data_folder(Path(data_dir))
         files, sheets, problems = find_tables(data_dir)
         problems += _check_tables_found(data_dir, files)
-        loaded, collectors, unreadable = _read_and_validate(files, sheets, wanted, limit=limit)
+        loaded, collectors, unreadable = _read_and_validate(files, sheets, wanted, limit=limit, engine=engine)
         problems += unreadable
     if not problems:
         check_references(loaded, collectors)
@@ -220,8 +267,10 @@ def _check_tables_found(data_dir: Path, files: dict[str, Path]) -> list[Problem]
 
 
 def _read_and_validate(files: dict[str, Path], sheets: dict[str, str], wanted: set[str], *,
-                       limit: int | None) -> tuple[dict[str, pd.DataFrame], dict[str, Collector], list[Problem]]:
-    """Read and type each wanted table that has a file, in :data:`TABLES` order.
+                       limit: int | None, engine: str = "auto"
+                       ) -> tuple[dict[str, pd.DataFrame], dict[str, Collector], list[Problem]]:
+    """Read and type each wanted table that has a file, in :data:`TABLES` order; a large table
+    is checked where it lies and stays there (:mod:`pmo_analysis.engine`).
 
     Returns the typed tables, the problems of each table read, and a problem for each file that
     could not be read at all (reported, and the other tables still read).
@@ -234,6 +283,18 @@ def _read_and_validate(files: dict[str, Path], sheets: dict[str, str], wanted: s
             continue
         path = files[table]
         label = path.name if table not in sheets else f"{path.name} [sheet {sheets[table]}]"
+        if table not in sheets and use_engine(engine, table, path):
+            try:
+                large, collectors[table] = validate_out_of_core(table, path, label, limit=limit)
+            except UsePandas:  # a CSV DuckDB cannot number as a spreadsheet does: the pandas path says why
+                pass
+            except Exception as exc:  # unreadable file: report it as a problem, keep going
+                unreadable.append(Problem(table, label, None, None, None, f"cannot read the file: {exc}"))
+                continue
+            else:
+                if large is not None:
+                    loaded[table] = large
+                continue
         try:
             raw = read_table(path, table, sheets.get(table))
         except ReadError as exc:
@@ -267,7 +328,10 @@ def _portfolio(data_dir: Path, files: dict[str, Path], loaded: dict[str, pd.Data
     """The loaded tables (index reset), with the files read, the warnings and the rows left out."""
     portfolio = Portfolio(data_dir=data_dir, files={t: files[t] for t in collectors})
     for table, df in loaded.items():
-        setattr(portfolio, table, df.reset_index(drop=True))
+        if isinstance(df, pd.DataFrame):
+            setattr(portfolio, table, df.reset_index(drop=True))
+        else:
+            portfolio.out_of_core[table] = df
     portfolio.warnings = [p for p in all_problems if p.severity == "warning"]
     portfolio.dropped = [p for p in all_problems if p.severity in ("error", "dropped")]
     return portfolio

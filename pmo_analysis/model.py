@@ -130,9 +130,9 @@ def _last_months(portfolio: Portfolio) -> dict[str, pd.Timestamp | None]:
     cf = portfolio.cashflows
     if cf is not None and "actual_cost" in cf.columns and cf["actual_cost"].notna().any():
         out["actual costs"] = month_start(cf.loc[cf["actual_cost"].notna(), "period"].max())
-    ts = portfolio.timesheets
-    if ts is not None and len(ts):
-        out["timesheets"] = month_start(ts["date"].max())
+    span = portfolio.timesheet_span()
+    if span is not None:
+        out["timesheets"] = month_start(span[1])
     pr = portfolio.projects
     if pr is not None and "status_date" in pr.columns and pr["status_date"].notna().any():
         out["progress reports"] = month_start(pr["status_date"].max())
@@ -194,11 +194,11 @@ def _before_data(portfolio: Portfolio, lcm: pd.Timestamp) -> str | None:
     report then shows plans only. ``None`` otherwise.
     """
     firsts = {}
-    cf, ts = portfolio.cashflows, portfolio.timesheets
+    cf, span = portfolio.cashflows, portfolio.timesheet_span()
     if cf is not None and len(cf):
         firsts["cash flows"] = month_start(cf["period"].min())
-    if ts is not None and len(ts):
-        firsts["timesheets"] = month_start(ts["date"].min())
+    if span is not None:
+        firsts["timesheets"] = month_start(span[0])
     if not firsts or min(firsts.values()) <= lcm:
         return None
     return "the data begins after this date (" + ", ".join(f"{k} from {m:%Y-%m}" for k, m in firsts.items()) + ")"
@@ -243,7 +243,7 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
     delivery, flags = _delivery(portfolio, as_of)
     tables, figures = _finance(portfolio, as_of, p, flags)
     tables.update(delivery)
-    if all(getattr(portfolio, t) is not None for t in ("resources", "assignments", "timesheets")):
+    if all(portfolio.has(t) for t in ("resources", "assignments", "timesheets")):
         tables.update(_resources(portfolio, as_of, p, ahead))
     if portfolio.lessons is not None:
         lessons, done_share = _lessons(portfolio, as_of, p)
@@ -341,7 +341,8 @@ def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.D
 
 def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
                ahead: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
-    res, asg, ts, hol = portfolio.resources, portfolio.assignments, portfolio.timesheets, portfolio.holidays
+    res, asg, hol = portfolio.resources, portfolio.assignments, portfolio.holidays
+    ts = portfolio.booked_hours(as_of)  # hours per person, project and month: the rows may stay in their files
     asg = U.open_assignments(asg, portfolio.projects, as_of=as_of)
     util = U.utilization_by_resource(res, asg, ts, as_of=as_of, start=p["start"], end=ahead[-1],
                                      holidays=hol)

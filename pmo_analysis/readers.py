@@ -73,10 +73,13 @@ def _find_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
     for table in TABLES:
         candidates = [data_dir / f"{table}{ext}" for ext in _EXTENSIONS]
         present = [c for c in candidates if c.exists()]
+        folder = data_dir / table  # a folder of Parquet files (by month, say): read by pmo_analysis.engine
+        if folder.is_dir() and next(folder.rglob("*.parquet"), None) is not None:
+            present.append(folder)
         if len(present) > 1:
             problems.append(Problem(table, present[0].name, None, None, None,
                                     "several files for one table: "
-                                    + ", ".join(p.name for p in present)
+                                    + ", ".join(p.name + ("/" if p.is_dir() else "") for p in present)
                                     + "; keep exactly one"))
         elif present:
             found[table] = present[0]

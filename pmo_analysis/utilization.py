@@ -174,12 +174,48 @@ def planned_by_assignment(resources: pd.DataFrame, assignments: pd.DataFrame,
     return out.loc[out["planned_hours"] > 0].reset_index(drop=True)
 
 
-def _booked(timesheets: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
-    """Hours per resource, month and (project or activity) within ``months``."""
-    month = timesheets["date"].to_numpy().astype("datetime64[M]")
-    in_window = (month >= months[0].to_datetime64()) & (month <= months[-1].to_datetime64())
-    ts = timesheets.loc[in_window]
-    return ts.assign(period=month[in_window].astype("datetime64[ns]"))
+def monthly_hours(timesheets: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """Booked hours per resource_id, project_id (empty: non-project time), activity (of non-project
+    time only) and period (month) of the entries dated on or before ``as_of`` (all of them when
+    ``None``), sorted by resource, month, project and activity.
+
+    Every figure drawn from timesheets starts from this table: the out-of-core engine computes the
+    same one in the files (:meth:`pmo_analysis.data.Portfolio.booked_hours`), and the functions
+    below take either it or the timesheet rows.
+
+    Examples
+    --------
+    >>> ts = pd.DataFrame({"resource_id": ["R1", "R1", "R1", "R1"],
+    ...                    "date": pd.to_datetime(["2026-05-04", "2026-05-05", "2026-05-06", "2026-06-15"]),
+    ...                    "hours": [6.0, 2.0, 8.0, 8.0], "project_id": ["P1", "P1", None, "P1"],
+    ...                    "activity": ["delivery", "testing", "leave", "delivery"]})
+    >>> monthly_hours(ts, as_of="2026-06-14")[["project_id", "activity", "period", "hours"]]
+      project_id activity     period  hours
+    0       <NA>    leave 2026-05-01    8.0
+    1         P1     <NA> 2026-05-01    8.0
+    """
+    from .engine import _monthly_frame
+
+    ts = timesheets if as_of is None else timesheets.loc[timesheets["date"] <= pd.Timestamp(as_of).normalize()]
+    na = pd.Series(pd.NA, index=ts.index, dtype="string")
+    project = ts["project_id"].astype("string") if "project_id" in ts.columns else na
+    activity = (ts["activity"].astype("string") if "activity" in ts.columns else na).where(project.isna())
+    frame = pd.DataFrame({"resource_id": ts["resource_id"].astype("string"), "project_id": project,
+                          "activity": activity,
+                          "period": ts["date"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]"),
+                          "hours": ts["hours"].astype("float64")})
+    keys = ["resource_id", "project_id", "activity", "period"]
+    return _monthly_frame(frame.groupby(keys, dropna=False, sort=False)["hours"].sum().reset_index())
+
+
+def _monthly(timesheets: pd.DataFrame, as_of) -> pd.DataFrame:
+    """``timesheets`` as :func:`monthly_hours` (given already monthly, it is returned as it is)."""
+    return timesheets if "date" not in timesheets.columns else monthly_hours(timesheets, as_of)
+
+
+def _booked(booked: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
+    """The rows of :func:`monthly_hours` within ``months``."""
+    return booked.loc[(booked["period"] >= months[0]) & (booked["period"] <= months[-1])]
 
 
 def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
@@ -209,7 +245,8 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
     plan = planned_by_assignment(res, assignments, months, holidays=holidays)
     planned = plan.groupby(["resource_id", "period"], observed=True)["planned_hours"].sum()
 
-    ts = _booked(timesheets.loc[timesheets["date"] <= as_of_ts], months)
+    booked = _monthly(timesheets, as_of_ts)
+    ts = _booked(booked, months)
     is_project = ts["project_id"].notna().to_numpy()
     rcode = pd.Index(res["resource_id"]).get_indexer(ts["resource_id"])
     mcode = months.get_indexer(ts["period"])
@@ -227,9 +264,8 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
     out["is_past"] = out["month_status"] != "future"
     out.loc[~out["is_past"], ["actual_hours", "non_project_hours"]] = np.nan
     # months after the newest timesheet entry are not reported yet: no actuals, not zero hours
-    reported = timesheets.loc[timesheets["date"] <= as_of_ts, "date"]
-    if len(reported):
-        unreported = out["period"] > reported.max().to_period("M").to_timestamp()
+    if len(booked):
+        unreported = out["period"] > booked["period"].max()
         out.loc[unreported, ["actual_hours", "non_project_hours"]] = np.nan
     cap = out["capacity_hours"].where(out["capacity_hours"] > 0)
     cap_to_date = out["capacity_to_date"].where(out["capacity_to_date"] > 0)
@@ -378,8 +414,8 @@ def plan_vs_actual_by_project(plan: pd.DataFrame, timesheets: pd.DataFrame, *, a
     if months is not None:
         p = p.loc[p["period"] >= months[0]]
     first = months[0] if months is not None else p["period"].min()
-    t = _booked(timesheets.loc[timesheets["project_id"].notna()],
-                pd.date_range(first, m, freq="MS"))
+    t = _booked(_monthly(timesheets, as_of), pd.date_range(first, m, freq="MS"))
+    t = t.loc[t["project_id"].notna()]
     out = pd.concat([p.groupby("project_id")["planned_hours"].sum(),
                      t.groupby("project_id", observed=True)["hours"].sum().rename("booked_hours")],
                     axis=1).fillna(0.0)
@@ -404,7 +440,8 @@ def plan_vs_actual_by_person(plan: pd.DataFrame, timesheets: pd.DataFrame, resou
     keys = ["project_id", "resource_id"]
     past = plan.loc[(plan["period"] <= m) & (plan["period"] >= months[0])]
     soon = plan.loc[plan["period"].isin(ahead)]
-    t = _booked(timesheets.loc[timesheets["project_id"].notna()], pd.date_range(months[0], m, freq="MS"))
+    t = _booked(_monthly(timesheets, as_of), pd.date_range(months[0], m, freq="MS"))
+    t = t.loc[t["project_id"].notna()]
     out = pd.concat([past.groupby(keys, observed=True)["planned_hours"].sum(),
                      t.groupby(keys, observed=True)["hours"].sum().rename("booked_hours"),
                      soon.groupby(keys, observed=True)["planned_hours"].sum().rename("planned_ahead_hours")],
@@ -425,9 +462,9 @@ def time_split(timesheets: pd.DataFrame, resources: pd.DataFrame, *, as_of,
     the complete months, with each kind's share of the department's booked hours.
     """
     m = last_complete_month(as_of)
-    first = months[0] if months is not None else timesheets["date"].min()
-    ts = _booked(timesheets, pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), m,
-                                           freq="MS"))
+    booked = _monthly(timesheets, as_of)
+    first = months[0] if months is not None else booked["period"].min()
+    ts = _booked(booked, pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), m, freq="MS"))
     act = ts["activity"] if "activity" in ts.columns else pd.Series("", index=ts.index)
     kind = np.where(ts["project_id"].notna(), "project work",
                     act.fillna("other").astype(str).str.lower().replace("", "other"))

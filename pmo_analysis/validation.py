@@ -26,11 +26,35 @@ from .exceptions import Problem
 from .readers import RawTable
 from .schema import ORDERED_DATES, SCHEMA, UNIQUE_KEYS, Column, references
 
-__all__ = ["MAX_LISTED", "Collector", "validate_table", "check_references", "check_warnings",
+__all__ = ["MAX_LISTED", "UNIQUE_RULE", "Collector", "validate_table", "check_references", "check_warnings",
            "drop_invalid_rows"]
 
 MAX_LISTED = 25
 """Problems listed per (table, column, rule) before the rest are summarised in one line."""
+
+# Rules that the out-of-core engine (pmo_analysis.engine) checks in SQL: their words are written once, here.
+UNIQUE_RULE = "duplicate value: must be unique"
+OUTSIDE_ACTIVE_RULE = "hours booked outside the resource's active dates"
+
+
+def ordered_rule(start: str, end: str) -> str:
+    return f"{end} is before {start}"
+
+
+def unique_key_rule(keys: tuple[str, ...]) -> str:
+    return f"duplicate ({', '.join(keys)}): must be unique"
+
+
+def reference_rule(ref_table: str, ref_col: str) -> str:
+    return f"unknown {ref_col}: not in {ref_table}"
+
+
+def dropped_rule(ref_table: str) -> str:
+    return f"dropped: its {ref_table} row was invalid"
+
+
+def weekend_rule(n: int) -> str:
+    return f"{n:,} entries fall on a Saturday or Sunday; they count as booked hours"
 
 
 # --------------------------------------------------------------------------- columns and parsing values
@@ -157,7 +181,14 @@ class Collector:
         listed = idx if self.limit is None else idx[:self.limit]
         rows = self.rows.loc[listed].to_numpy()
         shown = [None] * len(listed) if values is None else values.loc[listed].astype(object).tolist()
-        for row, value in zip(rows, shown, strict=False):
+        self.listed(rows, shown, column, rule, severity, len(idx) - len(listed))
+
+    def listed(self, rows, shown: list, column: str | None, rule: str, severity: str, more: int,
+               files: list[str] | None = None) -> None:
+        """Add one problem per row of ``rows`` showing its value in ``shown``, and a line counting the
+        ``more`` rows not listed. ``files`` names each row's file when a table spans several files.
+        """
+        for k, (row, value) in enumerate(zip(rows, shown, strict=False)):
             if value is not None and pd.isna(value):
                 value = ""
             if isinstance(value, pd.Timestamp):
@@ -165,11 +196,11 @@ class Collector:
             elif hasattr(value, "item"):  # numpy scalar -> plain Python for a readable repr
                 value = value.item()
             row = row if isinstance(row, str) else int(row)  # a database row is named by its key
-            self.problems.append(Problem(self.table, self.file, row, column, value, rule, severity))
-        if len(idx) > len(listed):
+            file = self.file if files is None else files[k]
+            self.problems.append(Problem(self.table, file, row, column, value, rule, severity))
+        if more > 0:
             self.problems.append(Problem(self.table, self.file, None, column, None,
-                                         f"{rule} (and {len(idx) - len(listed):,} more rows)",
-                                         severity))
+                                         f"{rule} (and {more:,} more rows)", severity))
 
     def whole(self, rule: str, column: str | None = None, severity: str = "error") -> None:
         """A problem with the whole table; an error of this kind cannot be fixed by dropping rows."""
@@ -280,7 +311,7 @@ def _typed_column(c: Column, s: pd.Series, collector: Collector, nan: pd.Series 
         values = _number_column(c, s, collector, None if nan is None else nan.loc[s.index])
     if c.unique:
         dup = values.notna() & values.duplicated(keep=False)
-        collector.add(dup, c.name, values, "duplicate value: must be unique")
+        collector.add(dup, c.name, values, UNIQUE_RULE)
     return values
 
 
@@ -339,18 +370,17 @@ def _check_table_rules(out: pd.DataFrame, collector: Collector) -> None:
     table = collector.table
     for t, start, end in ORDERED_DATES:
         if t == table and start in out.columns and end in out.columns:
-            collector.add((out[end] < out[start]).fillna(False), end, out[end], f"{end} is before {start}")
+            collector.add((out[end] < out[start]).fillna(False), end, out[end], ordered_rule(start, end))
     for t, keys in UNIQUE_KEYS:
         if t == table:
             dup = out.duplicated(list(keys), keep=False) & out[list(keys)].notna().all(axis=1)
             if dup.any():
-                collector.add(dup, ", ".join(keys), _key_text(out, keys, table),
-                              f"duplicate ({', '.join(keys)}): must be unique")
+                collector.add(dup, ", ".join(keys), key_text(out, keys, table), unique_key_rule(keys))
     if table in _DELIVERY_RULES:
         _DELIVERY_RULES[table](out, collector)
 
 
-def _key_text(out: pd.DataFrame, keys: tuple[str, ...], table: str) -> pd.Series:
+def key_text(out: pd.DataFrame, keys: tuple[str, ...], table: str) -> pd.Series:
     """The key of each row as shown in a message: ``PRJ-001 / 2026-03`` (a month), ``PRJ-001 / M1 /
     2026-05-31`` (a date).
     """
@@ -409,7 +439,7 @@ def _check_milestones(out: pd.DataFrame, collector: Collector) -> None:
         undated = out.duplicated(key, keep=False) & out["status_date"].isna() & out[key].notna().all(axis=1)
     else:
         undated = out.duplicated(key, keep=False) & out[key].notna().all(axis=1)
-    collector.add(undated, "status_date", _key_text(out, tuple(key), "milestones"),
+    collector.add(undated, "status_date", key_text(out, tuple(key), "milestones"),
                   "several rows of one milestone (project_id, milestone_id): each needs its status_date")
     if "actual_date" in out.columns:
         early = (out["baseline_date"] - out["actual_date"]).dt.days > EARLY_ACTUAL_LIMIT_DAYS
@@ -446,9 +476,12 @@ def check_references(tables: dict[str, pd.DataFrame], collectors: dict[str, Coll
                         f"refers to {ref_table}.{ref_col}, but the {ref_table!r} table is missing; "
                         f"add {ref_table}.csv", column)
                 continue
+            if not isinstance(df, pd.DataFrame):  # a table left in its files (pmo_analysis.engine)
+                df.check_references(tables, collectors[table], [(column, ref_table, ref_col)])
+                continue
             values = df[column]
             unknown = values.notna() & ~values.isin(ref[ref_col].dropna())
-            collectors[table].add(unknown, column, values, f"unknown {ref_col}: not in {ref_table}")
+            collectors[table].add(unknown, column, values, reference_rule(ref_table, ref_col))
 
 
 def check_warnings(tables: dict[str, pd.DataFrame], collectors: dict[str, Collector],
@@ -457,6 +490,9 @@ def check_warnings(tables: dict[str, pd.DataFrame], collectors: dict[str, Collec
     cf, ts, res = tables.get("cashflows"), tables.get("timesheets"), tables.get("resources")
     if cf is not None and as_of is not None:
         _warn_actuals_after(cf, collectors["cashflows"], as_of)
+    if ts is not None and not isinstance(ts, pd.DataFrame):  # a table left in its files (pmo_analysis.engine)
+        ts.check_warnings(res, collectors["timesheets"])
+        return
     if ts is not None and res is not None:
         _warn_hours_outside_active_dates(ts, res, collectors["timesheets"])
     if ts is not None:
@@ -483,16 +519,14 @@ def _warn_hours_outside_active_dates(ts: pd.DataFrame, res: pd.DataFrame, collec
         outside |= (joined["date"] < joined["active_from"]).fillna(False)
     if "active_to" in cols:
         outside |= (joined["date"] > joined["active_to"]).fillna(False)
-    collector.add(outside, "date", ts["date"], "hours booked outside the resource's active dates",
-                  severity="warning")
+    collector.add(outside, "date", ts["date"], OUTSIDE_ACTIVE_RULE, severity="warning")
 
 
 def _warn_weekend_hours(ts: pd.DataFrame, collector: Collector) -> None:
     weekend = ts["date"].dt.day_of_week >= 5
     if weekend.any():
         n = int(weekend.sum())
-        collector.whole(f"{n:,} entries fall on a Saturday or Sunday; they count as booked hours", "date",
-                        severity="warning")
+        collector.whole(weekend_rule(n), "date", severity="warning")
 
 
 def drop_invalid_rows(tables: dict[str, pd.DataFrame], collectors: dict[str, Collector]) -> None:
@@ -503,7 +537,9 @@ def drop_invalid_rows(tables: dict[str, pd.DataFrame], collectors: dict[str, Col
     updated in place.
     """
     for table, coll in collectors.items():
-        if table in tables:
+        if table in tables and not isinstance(tables[table], pd.DataFrame):
+            tables[table].dropping = True  # the engine leaves out its own rows (pmo_analysis.engine)
+        elif table in tables:
             bad = coll.bad_index
             if len(bad):
                 tables[table] = tables[table].loc[~tables[table].index.isin(bad)]
@@ -511,11 +547,13 @@ def drop_invalid_rows(tables: dict[str, pd.DataFrame], collectors: dict[str, Col
         for column, ref_table, ref_col in references(table):
             ref = tables.get(ref_table)
             if column in df.columns and ref is not None:
+                if not isinstance(df, pd.DataFrame):
+                    df.check_references(tables, collectors[table], [(column, ref_table, ref_col)], dropped=True)
+                    continue
                 gone = df[column].notna() & ~df[column].isin(ref[ref_col])
-                collectors[table].add(gone, column, df[column], f"dropped: its {ref_table} row was invalid",
-                                      severity="dropped")
+                collectors[table].add(gone, column, df[column], dropped_rule(ref_table), severity="dropped")
                 df = df.loc[~gone]
         tables[table] = df
     for table, df in tables.items():
-        if df.empty:
+        if (df.empty if isinstance(df, pd.DataFrame) else df.valid_rows() == 0):
             collectors[table].whole("every data row has a problem: nothing is left after dropping them")
