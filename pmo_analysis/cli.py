@@ -106,7 +106,8 @@ def validate(data_dir: Path | str, as_of: str | None, exclude_invalid: bool) -> 
 @click.option("--seed", default=SAMPLE_SEED, show_default=True, help="Random seed.")
 @click.option("--scale", default="sample", show_default=True,
               help="'sample' (40 projects), 'large' (10,000 projects, ~11M timesheet rows, "
-                   "Parquet) or a multiple of the sample such as 10.")
+                   "Parquet), 'huge' (100,000 projects, ~116M timesheet rows partitioned by month, "
+                   "written region by region) or a multiple of the sample such as 10.")
 @click.option("--as-of", default=SAMPLE_AS_OF, show_default=True,
               help="Date the generated portfolio is current at.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default=None,

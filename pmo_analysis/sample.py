@@ -20,6 +20,7 @@ What is planted, so the analyses have something to find:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -27,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["SampleSize", "SIZES", "generate_portfolio", "write_sample"]
+__all__ = ["SampleSize", "SIZES", "enterprise_size", "generate_portfolio", "write_sample"]
 
 DEPARTMENTS = ["Digital", "Operations", "Finance", "Customer Service", "Supply Chain"]
 OBJECTIVES = ["Grow revenue", "Reduce cost", "Customer experience", "Compliance & risk"]
@@ -53,23 +54,57 @@ _CN_NAMES = ["王芳", "李伟", "张敏", "刘洋", "陈静", "杨磊", "赵丽
 
 @dataclass(frozen=True)
 class SampleSize:
-    """Sizes of a generated portfolio."""
+    """Sizes of a generated portfolio (totals over its regions).
+
+    ``enterprise``: teams sized so planned demand is about 85% of capacity, people spread over
+    many projects at small allocations. ``regions`` above 1: the portfolio is generated and written
+    one region at a time (each staffs its projects from its own people), timesheets as Parquet
+    partitioned by month, so memory stays that of one region.
+    """
 
     projects: int
     people: int
     timesheet_months: int
     lessons: int
     benefit_months: int = 30
+    enterprise: bool = False
+    regions: int = 1
+
+
+def enterprise_size(k: float, *, regions: int | None = None) -> SampleSize:
+    """``k`` times the enterprise (``"large"``) portfolio: projects, people and lessons times ``k``
+    over the same 48 months, so about ``k`` x 11.6 million timesheet rows. Beyond 1x it is made of
+    ``ceil(k)`` regions (or ``regions``) of at most the enterprise portfolio's size each.
+
+    >>> enterprise_size(1) == SIZES["large"], enterprise_size(10) == SIZES["huge"]
+    (True, True)
+    >>> s = enterprise_size(0.1)
+    >>> s.projects, s.people, s.lessons, s.timesheet_months, s.regions
+    (1000, 500, 10000, 48, 1)
+    """
+    if not k > 0:
+        raise ValueError(f"k must be positive, got {k!r}")
+    regions = regions or max(1, math.ceil(round(k, 9)))
+    return SampleSize(projects=max(10 * regions, round(10_000 * k)), people=max(8 * regions, round(5_000 * k)),
+                      timesheet_months=48, lessons=max(10 * regions, round(100_000 * k)), benefit_months=96,
+                      enterprise=True, regions=regions)
 
 
 SIZES = {
     "sample": SampleSize(projects=40, people=60, timesheet_months=18, lessons=200),
     "large": SampleSize(projects=10_000, people=5_000, timesheet_months=48, lessons=100_000,
-                        benefit_months=96),
+                        benefit_months=96, enterprise=True),
 }
+# A global organisation at ten times the enterprise portfolio: 50,000 people and 100,000 projects in
+# ten regions (Americas, Europe, Asia-Pacific... each the size of the enterprise portfolio, staffing
+# its projects from its own people; departments and strategic objectives are global), the same 48
+# months of daily timesheets (~116 million rows) and 1,000,000 lessons.
+SIZES["huge"] = enterprise_size(10)
 
 
-def _size(scale: str | float) -> SampleSize:
+def _size(scale: str | float | SampleSize) -> SampleSize:
+    if isinstance(scale, SampleSize):
+        return scale
     if isinstance(scale, str) and scale in SIZES:
         return SIZES[scale]
     try:
@@ -93,18 +128,22 @@ def _ordinal_to_ts(ordinals: np.ndarray) -> pd.DatetimeIndex:
 
 
 # --------------------------------------------------------------------------- projects + cashflows
-def _projects(rng: np.random.Generator, n: int, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The projects table, with hidden ``_``-columns (months, planted behaviours) for later steps."""
+def _projects(rng: np.random.Generator, n: int, as_of: pd.Timestamp, *, first: int = 0,
+              width: int | None = None) -> pd.DataFrame:
+    """The projects table, with hidden ``_``-columns (months, planted behaviours) for later steps.
+    ``first``: number of the first project (a region of a larger portfolio); ``width``: digits of
+    the ids (default: enough for ``n``).
+    """
     status = _project_status(rng, n)
     start, end = _project_months(rng, status, as_of.to_period("M").ordinal)
     budget = np.round(rng.lognormal(mean=np.log(900_000), sigma=0.7, size=n), -3)
     names = np.array([_PROJECT_NAMES[i % len(_PROJECT_NAMES)]
                       + ("" if i < len(_PROJECT_NAMES) else f" #{i // len(_PROJECT_NAMES) + 1}")
-                      for i in range(n)], dtype=object)
+                      for i in range(first, first + n)], dtype=object)
     people = np.array([f"{g} {f}" for g in _GIVEN for f in _FAMILY] + _CN_NAMES, dtype=object)
-    width = max(3, len(str(n)))
+    width = width or max(3, len(str(n)))
     df = pd.DataFrame({
-        "project_id": [f"PRJ-{i + 1:0{width}d}" for i in range(n)],
+        "project_id": [f"PRJ-{i + 1:0{width}d}" for i in range(first, first + n)],
         "name": names,
         "department": rng.choice(DEPARTMENTS, size=n),
         "status": status,
@@ -287,15 +326,18 @@ def _percent_complete(projects: pd.DataFrame, grid: _MonthGrid, planned_cost: np
 
 
 # --------------------------------------------------------------------------- people + time
-def _resources(rng: np.random.Generator, n: int, as_of: pd.Timestamp, ts_start: pd.Timestamp
-               ) -> pd.DataFrame:
+def _resources(rng: np.random.Generator, n: int, as_of: pd.Timestamp, ts_start: pd.Timestamp, *,
+               first: int = 0, width: int | None = None) -> pd.DataFrame:
+    """People, their roles, capacity, cost and joining or leaving dates; ``first`` and ``width``
+    as for :func:`_projects` (names stay unique across regions).
+    """
     roles = rng.choice(ROLES, size=n, p=ROLE_WEIGHTS / ROLE_WEIGHTS.sum())
     roles[: len(ROLES)] = ROLES  # every role present
     cap = rng.choice([40.0, 40.0, 40.0, 40.0, 40.0, 40.0, 32.0, 24.0, 20.0], size=n)
     names = np.array([f"{g} {f}" for f in _FAMILY for g in _GIVEN] + _CN_NAMES, dtype=object)
-    name = np.where(np.arange(n) < len(names), names[np.arange(n) % len(names)],
-                    np.char.add(names[np.arange(n) % len(names)].astype(str),
-                                np.char.add(" ", (np.arange(n) // len(names)).astype(str))))
+    k = np.arange(first, first + n)
+    name = np.where(k < len(names), names[k % len(names)],
+                    np.char.add(names[k % len(names)].astype(str), np.char.add(" ", (k // len(names)).astype(str))))
     rng.shuffle(name)
     active_from = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     active_to = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -304,9 +346,9 @@ def _resources(rng: np.random.Generator, n: int, as_of: pd.Timestamp, ts_start: 
     span = (as_of - ts_start).days
     active_from[joiners] = (ts_start + pd.to_timedelta(rng.integers(60, span - 30, joiners.sum()), unit="D")).to_numpy()
     active_to[leavers] = (ts_start + pd.to_timedelta(rng.integers(90, span - 30, leavers.sum()), unit="D")).to_numpy()
-    width = max(3, len(str(n)))
+    width = width or max(3, len(str(n)))
     return pd.DataFrame({
-        "resource_id": [f"R{i + 1:0{width}d}" for i in range(n)],
+        "resource_id": [f"R{i + 1:0{width}d}" for i in range(first, first + n)],
         "name": name,
         "role": roles,
         "department": rng.choice(DEPARTMENTS, size=n),
@@ -617,8 +659,8 @@ _THINGS = [("billing interface", "计费接口"), ("customer portal", "客户门
            ("reporting layer", "报表模块"), ("identity service", "身份认证服务")]
 
 
-def _lessons(rng: np.random.Generator, projects: pd.DataFrame, n: int, as_of: pd.Timestamp
-             ) -> pd.DataFrame:
+def _lessons(rng: np.random.Generator, projects: pd.DataFrame, n: int, as_of: pd.Timestamp, *,
+             first: int = 0, width: int | None = None) -> pd.DataFrame:
     flat = [(cat, kind, theme, t, d, r) for cat, kind, theme, items in _LESSON_TEMPLATES
             for (t, d, r) in items]
     weights = np.array([3.0 if kind == "to_improve" else 1.6 for _, kind, *_ in flat])
@@ -650,9 +692,9 @@ def _lessons(rng: np.random.Generator, projects: pd.DataFrame, n: int, as_of: pd
         titles.append(t.format(thing=en, thing_cn=cn))
         descs.append(d.format(thing=en, thing_cn=cn))
         recs.append(r)
-    width = max(4, len(str(n)))
+    width = width or max(4, len(str(n)))
     df = pd.DataFrame({
-        "lesson_id": [f"L{i + 1:0{width}d}" for i in range(n)],
+        "lesson_id": [f"L{i + 1:0{width}d}" for i in range(first, first + n)],
         "project_id": eligible["project_id"].to_numpy()[pj],
         "date": pd.to_datetime(date).normalize(),
         "category": [flat[i][0] for i in pick],
@@ -866,8 +908,137 @@ def _risks(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp
     return df
 
 
+# --------------------------------------------------------------------------- one region
+def _core_tables(rng: np.random.Generator, size: SampleSize, counts: tuple[int, int, int], as_of: pd.Timestamp,
+                 *, first: tuple[int, int, int] = (0, 0, 0), widths: tuple[int | None, ...] = (None, None, None)
+                 ) -> dict[str, pd.DataFrame]:
+    """Projects (with their hidden columns), cash flows, people, assignments, timesheets and lessons
+    of one region: ``counts`` (projects, people, lessons) numbered from ``first`` with ``widths``
+    digits (the defaults: a whole portfolio).
+    """
+    n_projects, n_people, n_lessons = counts
+    ts_start = _month_start(as_of) - pd.DateOffset(months=size.timesheet_months - 1)
+    projects = _projects(rng, n_projects, as_of, first=first[0], width=widths[0])
+    projects, cashflows = _cashflows(rng, projects, as_of, size.benefit_months)
+    resources = _resources(rng, n_people, as_of, ts_start, first=first[1], width=widths[1])
+    assignments = _assignments(rng, projects, resources, enterprise=size.enterprise)
+    timesheets = _timesheets(rng, resources, assignments, ts_start, as_of)
+    lessons = _lessons(rng, projects, n_lessons, as_of, first=first[2], width=widths[2])
+    return {"projects": projects, "cashflows": cashflows, "resources": resources, "assignments": assignments,
+            "timesheets": timesheets, "lessons": lessons}
+
+
+def _delivery_tables(seed: int, projects: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """Dependencies, milestones and risks, drawn from a generator of their own (so the other tables
+    stay as they were before these existed).
+    """
+    drng = np.random.default_rng([seed, 14])
+    chain = _planted_chain(projects, as_of)
+    return {"dependencies": _dependencies(drng, projects, chain),
+            "milestones": _milestones(drng, projects, as_of, chain),
+            "risks": _risks(drng, projects, as_of, chain)}
+
+
+def _public(projects: pd.DataFrame) -> pd.DataFrame:
+    return projects.drop(columns=[c for c in projects.columns if c.startswith("_")])
+
+
+def _split(total: int, parts: int) -> np.ndarray:
+    """``total`` in ``parts`` near-equal whole parts (the first ones one larger)."""
+    return total // parts + (np.arange(parts) < total % parts)
+
+
+def _parquet_ready(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Timesheets' ids and activity as dictionary-encoded (categorical) columns, as written to Parquet."""
+    if name == "timesheets":
+        for c in ("resource_id", "project_id", "activity"):
+            df[c] = df[c].astype("category")
+    return df
+
+
+def _write_timesheets_by_month(ts: pd.DataFrame, folder: Path, part: int) -> None:
+    """One region's timesheets (sorted by date) as ``month=YYYY-MM/part-<part>.parquet`` files, the
+    Hive layout DuckDB and pyarrow read as one table; ids as dictionaries with 32-bit indices so
+    every file has the same schema.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(_parquet_ready("timesheets", ts), preserve_index=False)
+    dict32 = pa.dictionary(pa.int32(), pa.string())
+    table = table.cast(pa.schema([pa.field(f.name, dict32) if pa.types.is_dictionary(f.type) else f
+                                  for f in table.schema], metadata=table.schema.metadata))
+    month = ts["date"].to_numpy().astype("datetime64[M]")
+    months = np.unique(month)
+    bounds = np.searchsorted(month, months, side="left").tolist() + [len(ts)]
+    for m, a, b in zip(months, bounds[:-1], bounds[1:], strict=True):  # 48 months, not rows
+        target = folder / f"month={m}" / f"part-{part}.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table.slice(a, b - a), target)
+
+
+class _Appender:
+    """One Parquet file per table, written a region at a time (one row group or more per region)."""
+
+    def __init__(self, out: Path):
+        self.out, self.writers = out, {}
+
+    def append(self, name: str, df: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if name not in self.writers:
+            self.writers[name] = pq.ParquetWriter(self.out / f"{name}.parquet", table.schema)
+        writer = self.writers[name]
+        writer.write_table(table.cast(writer.schema))
+
+    def close(self) -> dict[str, Path]:
+        for w in self.writers.values():
+            w.close()
+        return {name: self.out / f"{name}.parquet" for name in self.writers}
+
+
+def _write_in_regions(out: Path, size: SampleSize, seed: int, as_of: str) -> dict[str, Path]:
+    """Generate and write a portfolio one region at a time: memory holds one region's tables (and
+    every region's projects, for the delivery tables), never the whole timesheets.
+    """
+    import shutil
+
+    as_of_ts = pd.Timestamp(as_of)
+    totals = (size.projects, size.people, size.lessons)
+    counts = np.stack([_split(t, size.regions) for t in totals], axis=1)
+    firsts = np.cumsum(counts, axis=0) - counts
+    widths = (max(3, len(str(size.projects))), max(3, len(str(size.people))), max(4, len(str(size.lessons))))
+    folder = out / "timesheets"
+    shutil.rmtree(folder, ignore_errors=True)  # parts of an earlier portfolio would join this one
+    for stale in (out / "timesheets.parquet", out / "timesheets.csv"):
+        stale.unlink(missing_ok=True)
+    appender, projects = _Appender(out), []
+    for r in range(size.regions):  # a few regions, each vectorized
+        rng = np.random.default_rng([seed, 100, r])
+        t = _core_tables(rng, size, tuple(int(x) for x in counts[r]), as_of_ts,
+                         first=tuple(int(x) for x in firsts[r]), widths=widths)
+        _write_timesheets_by_month(t.pop("timesheets"), folder, part=r)
+        projects.append(t.pop("projects"))
+        for name, df in t.items():
+            appender.append(name, df)
+        del t
+    written = appender.close()
+    written["timesheets"] = folder
+    everything = pd.concat(projects, ignore_index=True)
+    rest = {"projects": _public(everything), "holidays": _holidays(as_of_ts),
+            **_delivery_tables(seed, everything, as_of_ts)}
+    for name, df in rest.items():
+        df.to_parquet(out / f"{name}.parquet", index=False)
+        written[name] = out / f"{name}.parquet"
+    order = ["projects", "cashflows", "resources", "assignments", "timesheets", "lessons", "holidays",
+             "dependencies", "milestones", "risks"]
+    return {name: written[name] for name in order}
+
+
 # --------------------------------------------------------------------------- public API
-def generate_portfolio(*, seed: int = 42, scale: str | float = "sample",
+def generate_portfolio(*, seed: int = 42, scale: str | float | SampleSize = "sample",
                        as_of: str = "2026-06-30") -> dict[str, pd.DataFrame]:
     """Generate every table of a portfolio in the data contract.
 
@@ -875,9 +1046,12 @@ def generate_portfolio(*, seed: int = 42, scale: str | float = "sample",
     ----------
     seed : int
         Seed of the random generator: the same seed gives the same portfolio.
-    scale : {"sample", "large"} or float
+    scale : {"sample", "large"}, float or SampleSize
         ``"sample"`` (40 projects, 60 people, 18 months of timesheets, 200 lessons), ``"large"``
-        (10,000 projects, 5,000 people, 48 months, 100,000 lessons) or a multiple of the sample.
+        (10,000 projects, 5,000 people, 48 months, 100,000 lessons), a multiple of the sample, or a
+        :class:`SampleSize` (such as :func:`enterprise_size`) of one region. The ``"huge"`` preset
+        (~116 million timesheet rows) does not fit in memory as DataFrames: :func:`write_sample`
+        writes it region by region.
     as_of : str
         The date the portfolio is "current" at: actuals are reported up to this month.
 
@@ -888,40 +1062,44 @@ def generate_portfolio(*, seed: int = 42, scale: str | float = "sample",
         ``holidays``, ``dependencies``, ``milestones``, ``risks``.
     """
     size = _size(scale)
+    if size.regions > 1:
+        raise ValueError(f"a portfolio of {size.regions} regions is written region by region, not held in "
+                         f"memory: use write_sample(out_dir, scale={scale!r})")
     rng = np.random.default_rng(seed)
     as_of_ts = pd.Timestamp(as_of)
-    ts_start = _month_start(as_of_ts) - pd.DateOffset(months=size.timesheet_months - 1)
-    projects = _projects(rng, size.projects, as_of_ts)
-    projects, cashflows = _cashflows(rng, projects, as_of_ts, size.benefit_months)
-    resources = _resources(rng, size.people, as_of_ts, ts_start)
-    assignments = _assignments(rng, projects, resources, enterprise=scale == "large")
-    timesheets = _timesheets(rng, resources, assignments, ts_start, as_of_ts)
-    lessons = _lessons(rng, projects, size.lessons, as_of_ts)
-    # the delivery tables draw from a generator of their own: the tables above stay as they were
-    drng = np.random.default_rng([seed, 14])
-    chain = _planted_chain(projects, as_of_ts)
-    delivery = {"dependencies": _dependencies(drng, projects, chain),
-                "milestones": _milestones(drng, projects, as_of_ts, chain),
-                "risks": _risks(drng, projects, as_of_ts, chain)}
-    projects = projects.drop(columns=[c for c in projects.columns if c.startswith("_")])
-    return {"projects": projects, "cashflows": cashflows, "resources": resources,
-            "assignments": assignments, "timesheets": timesheets, "lessons": lessons,
-            "holidays": _holidays(as_of_ts), **delivery}
+    tables = _core_tables(rng, size, (size.projects, size.people, size.lessons), as_of_ts)
+    delivery = _delivery_tables(seed, tables["projects"], as_of_ts)
+    tables["projects"] = _public(tables["projects"])
+    return {**tables, "holidays": _holidays(as_of_ts), **delivery}
 
 
-def write_sample(out_dir: str | Path, *, seed: int = 42, scale: str | float = "sample",
+def write_sample(out_dir: str | Path, *, seed: int = 42, scale: str | float | SampleSize = "sample",
                  as_of: str = "2026-06-30", fmt: str | None = None) -> dict[str, Path]:
     """Generate a portfolio and write one file per table to ``out_dir``.
 
     ``fmt`` is ``"csv"`` or ``"parquet"``; by default CSV for the sample and Parquet otherwise.
-    Returns the path written for each table.
+    A portfolio of several regions (``"huge"``: 50,000 people, 100,000 projects, ~116 million
+    timesheet rows) is Parquet only, generated a region at a time in bounded memory (about that of
+    the enterprise portfolio, 3-4 GB), its timesheets in a ``timesheets/`` folder partitioned by
+    month (``timesheets/month=2026-01/part-0.parquet``, a part per region).
+    Returns the path written for each table (the folder, for partitioned timesheets).
     """
-    tables = generate_portfolio(seed=seed, scale=scale, as_of=as_of)
+    size = _size(scale)
     fmt = fmt or ("csv" if scale == "sample" else "parquet")
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
     out = Path(out_dir)
+    if size.regions > 1:
+        if fmt != "parquet":
+            raise ValueError(f"a portfolio of {size.regions} regions is written as Parquet, got format {fmt!r}")
+        out.mkdir(parents=True, exist_ok=True)
+        return _write_in_regions(out, size, seed, as_of)
+    tables = generate_portfolio(seed=seed, scale=size, as_of=as_of)
     out.mkdir(parents=True, exist_ok=True)
+    if (out / "timesheets").is_dir():  # partitioned timesheets of an earlier portfolio
+        import shutil
+
+        shutil.rmtree(out / "timesheets")
     written = {}
     for name, df in tables.items():
         path = out / f"{name}.{fmt}"
@@ -932,9 +1110,7 @@ def write_sample(out_dir: str | Path, *, seed: int = 42, scale: str | float = "s
                     df[c] = df[c].dt.strftime("%Y-%m-%d")
             df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         else:
-            for c in ("resource_id", "project_id", "activity"):
-                if c in df.columns and name == "timesheets":
-                    df[c] = df[c].astype("category")
+            df = _parquet_ready(name, df)
             df.to_parquet(path, index=False)
         written[name] = path
     return written
