@@ -323,6 +323,7 @@ def _pair_similarity(X, groups: np.ndarray, n: int) -> tuple[np.ndarray, np.ndar
     """
     from scipy import sparse
 
+    groups = np.asarray(groups)
     ok = groups >= 0
     member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))), shape=(n, len(groups)))
     sums = member @ X
