@@ -7,8 +7,10 @@ same problem written in either language has the same terms.
 Themes
     Category themes: the lesson's category (never "Uncategorized" or another placeholder). Text
     themes: groups of ``to_improve`` lessons found by spherical k-means in the concept space, with
-    the groups that are one problem merged (:func:`lesson_themes`). A theme is **recurring** when
-    ``to_improve`` lessons about it come from at least ``min_projects`` distinct projects.
+    the groups that are one problem merged (:func:`lesson_themes`), and every text theme cohesive
+    (:data:`MIN_COHESION`): a miscellany is split into the problems it holds and the rest is "Other
+    lessons" (:data:`OTHER_THEME`). A theme is **recurring** when ``to_improve`` lessons about it
+    come from at least ``min_projects`` distinct projects; "Other lessons" never is.
 Owners
     Owner names are normalised through :data:`pmo_analysis.config.OWNER_ALIASES` (PMO =
     项目管理办公室), so one owner is counted once.
@@ -592,8 +594,12 @@ def lesson_themes(prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: i
     category, except values in :data:`MISSING_CATEGORIES`. A text theme that is a category again
     (:data:`DUPLICATE_SHARE` both ways) is shown once, on the category row (``text_theme``).
 
-    A theme is **recurring** when its lessons come from at least ``min_projects`` projects.
-    Each is named in 2-4 words from its top phrases (``name``; ``name_zh`` in Chinese where the
+    Every text theme is cohesive (:data:`MIN_COHESION`, ``cohesion`` column): a miscellany is split
+    into the cohesive problems it holds (:func:`_split_miscellany`), the rest is the theme
+    :data:`OTHER_THEME`, named "Other lessons" (其他经验教训) and listed last.
+
+    A theme is **recurring** when its lessons come from at least ``min_projects`` projects; "Other
+    lessons" never is. Each is named in 2-4 words from its top phrases (``name``; ``name_zh`` in Chinese where the
     register has Chinese words for each of them), with its three most representative lessons
     (closest to the theme's centroid) and the projects and departments it spans.
 
