@@ -7,8 +7,10 @@ same problem written in either language has the same terms.
 Themes
     Category themes: the lesson's category (never "Uncategorized" or another placeholder). Text
     themes: groups of ``to_improve`` lessons found by spherical k-means in the concept space, with
-    the groups that are one problem merged (:func:`lesson_themes`). A theme is **recurring** when
-    ``to_improve`` lessons about it come from at least ``min_projects`` distinct projects.
+    the groups that are one problem merged (:func:`lesson_themes`), and every text theme cohesive
+    (:data:`MIN_COHESION`): a miscellany is split into the problems it holds and the rest is "Other
+    lessons" (:data:`OTHER_THEME`). A theme is **recurring** when ``to_improve`` lessons about it
+    come from at least ``min_projects`` distinct projects; "Other lessons" never is.
 Owners
     Owner names are normalised through :data:`pmo_analysis.config.OWNER_ALIASES` (PMO =
     项目管理办公室), so one owner is counted once.
@@ -37,6 +39,8 @@ __all__ = [
     "assign_themes",
     "normalise_owners",
     "MISSING_CATEGORIES",
+    "MIN_COHESION",
+    "OTHER_THEME",
     "GLOSSARY",
     "SYNONYMS",
     "open_actions",
@@ -163,6 +167,19 @@ MIXED_LANGUAGE_MERGE = 0.25
 #: Two themes in the same language are one theme when their centroids' cosine similarity is at
 #: least this (the clustering split one problem in two).
 SAME_LANGUAGE_MERGE = 0.7
+#: A text theme is **cohesive** when the mean cosine similarity between two of its lessons is at least
+#: this many times the mean between any two ``to_improve`` lessons of the register (its ``cohesion``,
+#: :func:`_cohesion`). A miscellany -- the lessons that share no problem with others -- is no more
+#: alike than the register (NASA LLIS: 0.7), the problems are far more alike (NASA LLIS: 2.3 to 20,
+#: the sample and the generated registers: 4.5 to 9). See :func:`_split_miscellany`.
+MIN_COHESION = 2.0
+#: A theme split off a miscellany holds at least this share of the ``to_improve`` lessons: below it,
+#: bisecting finds a handful of near-copies that look cohesive because they were picked to be (NASA
+#: LLIS, 1,292 lessons: 26).
+MIN_SPLIT_SHARE = 0.02
+#: Theme id and names of the lessons left in no cohesive theme: never a recurring problem.
+OTHER_THEME = "Other"
+OTHER_NAME, OTHER_NAME_ZH = "Other lessons", "其他经验教训"
 #: A text theme duplicates a category when at least this share of its lessons is in the category
 #: and it holds at least this share of the category's lessons: it is shown once, on the category.
 DUPLICATE_SHARE = 0.8
@@ -298,6 +315,97 @@ def _merge(space: _Space, label: np.ndarray, k: int) -> np.ndarray:
     sizes = pd.Series(label).value_counts()
     order = {t: n for n, t in enumerate(sizes.index)}
     return pd.Series(label).map(order).to_numpy()
+
+
+def _pair_similarity(X, groups: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean cosine similarity between two distinct lessons of each group 0..n-1, and group sizes.
+
+    Rows have unit length, so the squared length of a group's sum is its size plus the sum of the
+    similarities of its pairs: no pair is formed (O(lessons), not O(lessons^2)). NaN below 2 lessons.
+    """
+    from scipy import sparse
+
+    groups = np.asarray(groups)
+    ok = groups >= 0
+    member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))), shape=(n, len(groups)))
+    sums = member @ X
+    sq = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
+    size = np.asarray(member.sum(axis=1)).ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(size >= 2, (sq - size) / (size * (size - 1)), np.nan), size
+
+
+def _cohesion(space: _Space, groups: np.ndarray, n: int) -> np.ndarray:
+    """Cohesion of each group 0..n-1: the mean cosine similarity between two of its lessons divided
+    by the mean between any two ``to_improve`` lessons of the register (1: no more alike than the
+    register; a group of one lesson: infinite, it mixes nothing). A theme is cohesive at
+    :data:`MIN_COHESION` or more.
+    """
+    pair, _ = _pair_similarity(space.X, groups, n)
+    base, _ = _pair_similarity(space.X, np.zeros(space.X.shape[0], dtype=int), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pair / max(float(base[0]), 1e-12)
+    return np.where(np.isnan(pair), np.inf, out)
+
+
+def _bisect(space: _Space, idx: np.ndarray, random_state: int) -> list[np.ndarray] | None:
+    """The lessons ``idx`` in two groups by spherical 2-means (identical lessons once, weighted), or
+    None when they cannot be split.
+    """
+    from sklearn.cluster import KMeans
+
+    sub = space.bad.iloc[idx]
+    codes, _ = pd.factorize(sub["title"].fillna("").astype(str) + "\0" + sub["description"].fillna("").astype(str))
+    if codes.max() < 1:
+        return None
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    km = KMeans(n_clusters=2, n_init=3, random_state=random_state).fit(space.X[idx[first]],
+                                                                       sample_weight=np.bincount(codes))
+    half = km.labels_[codes]
+    return [idx[half == 0], idx[half == 1]]
+
+
+def _split_miscellany(space: _Space, label: np.ndarray, *, min_projects: int, random_state: int) -> np.ndarray:
+    """Themes per lesson with every theme cohesive (:data:`MIN_COHESION`); -1 for the rest.
+
+    A theme that is not cohesive is a miscellany: it is bisected (:func:`_bisect`); a half that
+    holds at least :data:`MIN_SPLIT_SHARE` of the lessons and spans at least ``min_projects``
+    projects is a theme when it is cohesive, and is bisected again when it is not; smaller halves and
+    what splits into no cohesive part are left in no theme (-1, "Other lessons").
+    Themes are then numbered by size, largest first. With fewer than two themes there is nothing to
+    compare a theme with, and the themes are kept.
+    """
+    n = int(label.max()) + 1
+    if n < 2:
+        return label
+    coh = _cohesion(space, label, n)
+    out = np.where(coh[label] >= MIN_COHESION, label, -1)
+    project = pd.factorize(space.bad["project_id"])[0]
+    todo = [np.flatnonzero(label == t) for t in np.flatnonzero(coh < MIN_COHESION)]
+    least = max(2, MIN_SPLIT_SHARE * len(label))
+    while todo:  # groups, not lessons: each bisection halves a group
+        halves = _bisect(space, todo.pop(), random_state)
+        for h in halves or []:
+            if len(h) < least or len(np.unique(project[h])) < min_projects:
+                continue  # too small to be a recurring problem found by splitting: stays "other"
+            if _group_cohesion(space, h) >= MIN_COHESION:
+                out[h] = n
+                n += 1
+            else:
+                todo.append(h)
+    kept = out[out >= 0]
+    if kept.size == 0:
+        return out
+    order = pd.Series(kept).value_counts().index
+    rank = pd.Series(np.arange(len(order)), index=order)
+    return np.where(out >= 0, rank.reindex(out).to_numpy(), -1).astype(int)
+
+
+def _group_cohesion(space: _Space, idx: np.ndarray) -> float:
+    """:func:`_cohesion` of the one group of lessons ``idx``."""
+    groups = np.full(space.X.shape[0], -1)
+    groups[idx] = 0
+    return float(_cohesion(space, groups, 1)[0])
 
 
 def _theme_terms(space: _Space, groups: np.ndarray, n: int, *, titles: bool = False) -> np.ndarray:
@@ -441,6 +549,7 @@ def _describe(space: _Space, key: pd.Series, ids: list) -> pd.DataFrame:
     out["project_names"] = per_project.groupby("_g")["project_name"].agg(_first_names)
     out["example_lesson_ids"] = ex["lesson_id"].agg(";".join)
     out["example_titles"] = ex["title"].agg(" | ".join)
+    out["cohesion"] = _cohesion(space, groups, len(ids)).round(2)
     out[["lessons", "projects"]] = out[["lessons", "projects"]].fillna(0).astype(int)
     text = ["departments", "project_names", "example_lesson_ids", "example_titles"]
     out[text] = out[text].astype(object).fillna("")
@@ -468,9 +577,9 @@ class LessonThemes:
 
 
 _THEME_COLS = ["theme", "name", "name_zh", "top_terms", "lessons", "projects", "departments", "project_names",
-               "example_lesson_ids", "example_titles"]
+               "example_lesson_ids", "example_titles", "cohesion"]
 _RECURRING_COLS = ["theme", "source", "top_terms", "lessons", "projects", "departments", "name", "name_zh",
-                   "project_names", "example_lesson_ids", "example_titles", "text_theme"]
+                   "project_names", "example_lesson_ids", "example_titles", "text_theme", "cohesion"]
 
 
 def lesson_themes(prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: int = 3,
@@ -485,8 +594,12 @@ def lesson_themes(prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: i
     category, except values in :data:`MISSING_CATEGORIES`. A text theme that is a category again
     (:data:`DUPLICATE_SHARE` both ways) is shown once, on the category row (``text_theme``).
 
-    A theme is **recurring** when its lessons come from at least ``min_projects`` projects.
-    Each is named in 2-4 words from its top phrases (``name``; ``name_zh`` in Chinese where the
+    Every text theme is cohesive (:data:`MIN_COHESION`, ``cohesion`` column): a miscellany is split
+    into the cohesive problems it holds (:func:`_split_miscellany`), the rest is the theme
+    :data:`OTHER_THEME`, named "Other lessons" (其他经验教训) and listed last.
+
+    A theme is **recurring** when its lessons come from at least ``min_projects`` projects; "Other
+    lessons" never is. Each is named in 2-4 words from its top phrases (``name``; ``name_zh`` in Chinese where the
     register has Chinese words for each of them), with its three most representative lessons
     (closest to the theme's centroid) and the projects and departments it spans.
 
@@ -506,12 +619,15 @@ def lesson_themes(prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: i
     if space is None:
         themes = pd.DataFrame(columns=_THEME_COLS)
         return LessonThemes(theme, themes, _recurring(prepared, None, None, themes, min_projects))
-    label = _cluster(space, n_themes, random_state)
+    label = _split_miscellany(space, _cluster(space, n_themes, random_state), min_projects=min_projects,
+                              random_state=random_state)
     n = int(label.max()) + 1
-    ids = [f"T{i + 1:02d}" for i in range(n)]
-    key = pd.Series(np.array(ids)[label], index=space.bad.index)
+    ids = [f"T{i + 1:02d}" for i in range(n)] + ([OTHER_THEME] if (label < 0).any() else [])
+    key = pd.Series(np.array(ids)[label], index=space.bad.index)  # -1: the last id, OTHER_THEME
     theme.loc[space.bad.index] = key
     themes = _describe(space, key, ids)[_THEME_COLS]
+    other = themes["theme"] == OTHER_THEME
+    themes.loc[other, "name"], themes.loc[other, "name_zh"] = OTHER_NAME, OTHER_NAME_ZH
     return LessonThemes(theme, themes, _recurring(prepared, space, key, themes, min_projects))
 
 
@@ -539,7 +655,8 @@ def _recurring(prepared: pd.DataFrame, space: _Space | None, key: pd.Series | No
         .astype(object).fillna("")
     themes = themes.loc[~themes["theme"].isin(pairs["text_theme"])].assign(text_theme="")
     out = pd.concat([by_cat, themes], ignore_index=True)
-    out = out.loc[out["projects"] >= min_projects]
+    # the lessons that share no problem are no recurring problem, however many projects wrote them
+    out = out.loc[(out["projects"] >= min_projects) & ~((out["source"] == "text") & (out["theme"] == OTHER_THEME))]
     return out.sort_values(["projects", "lessons"], ascending=False)[_RECURRING_COLS].reset_index(drop=True)
 
 
@@ -595,7 +712,7 @@ def fixes_that_did_not_stick(prepared: pd.DataFrame, theme: pd.Series) -> pd.Dat
     projects) and projects (distinct other projects with a later lesson), most recurrences first.
     Counted with ranks within each theme, so memory stays linear in the number of lessons.
     """
-    d = prepared.assign(theme=theme).dropna(subset=["theme"])
+    d = prepared.assign(theme=theme.where(theme != OTHER_THEME)).dropna(subset=["theme"])  # "other": no theme
     d = d.loc[d["kind"] == "to_improve", ["lesson_id", "project_id", "date", "theme", "title",
                                           "action_status"]].copy()
     cols = ["lesson_id", "project_id", "date", "theme", "title", "recurrences", "projects"]
@@ -645,7 +762,7 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
         return pd.DataFrame(columns=cols)
     th = (theme.reindex(prepared.index)[prepared["date"] <= pd.Timestamp(as_of)].reset_index(drop=True)
           if theme is not None else pd.Series(pd.NA, index=past.index))
-    past["theme"] = th.astype("string").fillna("")
+    past["theme"] = th.astype("string").replace(OTHER_THEME, "").fillna("")  # "other lessons" share no theme
     features = _MatchFeatures.build(past, active)
     k = min(top_n, len(past))
     out = [features.best(lo, min(lo + chunk, len(active)), k) for lo in range(0, len(active), chunk)]

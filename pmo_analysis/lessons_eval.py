@@ -13,7 +13,9 @@ Figures (:func:`purity`):
 * **purity** of a theme: share of its labelled lessons that come from its largest family; overall,
   weighted by the theme's labelled lessons.
 * **cohesion** of a family: share of its lessons in the one theme holding most of them, with that
-  theme's name, and whether that theme holds both languages of the family.
+  theme's name, and whether that theme holds both languages of the family. (A *theme's* cohesion,
+  printed with the themes, is :func:`pmo_analysis.lessons._cohesion`: how much more alike its
+  lessons are than the register's.)
 """
 from __future__ import annotations
 
@@ -90,9 +92,10 @@ def purity(theme: pd.Series, family: pd.Series, chinese: pd.Series, names: pd.Se
     return overall, fam.rename_axis("family").reset_index()
 
 
-def evaluate(data_dir, *, n_themes: int = 12) -> tuple[float, pd.DataFrame]:
+def evaluate(data_dir, *, n_themes: int = 12, with_themes: bool = False):
     """Purity of the text themes of the lessons in ``data_dir``: planted families when it is the
-    bundled sample (titles match :data:`SAMPLE_FAMILIES`), else the problems titles name.
+    bundled sample (titles match :data:`SAMPLE_FAMILIES`), else the problems titles name; with
+    ``with_themes``, the themes (lessons, projects, cohesion) as a third item.
     """
     from . import load_portfolio
 
@@ -104,17 +107,22 @@ def evaluate(data_dir, *, n_themes: int = 12) -> tuple[float, pd.DataFrame]:
         fam = title_families(d)
     text = d["title"].fillna("") + d["description"]
     chinese = text.str.count(_HAN) * 2 > text.str.len()
-    return purity(r.theme, fam, chinese, r.themes.set_index("theme")["name"])
+    overall, by = purity(r.theme, fam, chinese, r.themes.set_index("theme")["name"])
+    return (overall, by, r.themes) if with_themes else (overall, by)
 
 
 def main(argv: list[str] | None = None) -> int:
     from .config import SAMPLE_DATA_DIR
 
     args = sys.argv[1:] if argv is None else argv
-    overall, fam = evaluate(args[0] if args else SAMPLE_DATA_DIR)
+    overall, fam, themes = evaluate(args[0] if args else SAMPLE_DATA_DIR, with_themes=True)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(fam.to_string(index=False, float_format="{:.0%}".format))
+        print(themes[["theme", "name", "lessons", "projects", "cohesion"]].to_string(index=False))
     print(f"overall purity of the themes: {overall:.0%}")
+    print(f"largest theme: {themes['name'].iloc[themes['lessons'].argmax()]!r}, {themes['lessons'].max()} lessons"
+          f" ({themes['lessons'].max() / themes['lessons'].sum():.0%}); cohesion: how many times more alike"
+          f" two of its lessons are than two lessons of the register (a theme is cohesive at {L.MIN_COHESION:g})")
     return 0
 
 

@@ -300,3 +300,58 @@ def test_real_nasa_procedure_problems_form_a_theme():
                       r.themes.set_index("theme")["name"])
     proc = fam.set_index("family").loc["procedure"]
     assert "procedur" in proc["name"].lower() and proc["cohesion"] >= 0.5
+
+
+def test_cohesion_against_hand_computed_values():
+    from types import SimpleNamespace
+
+    from scipy import sparse
+
+    # a, b point one way, c, d another: 6 pairs, 2 of similarity 1 -> the register's mean is 1/3
+    space = SimpleNamespace(X=sparse.csr_matrix([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]))
+    coh = L._cohesion(space, [0, 0, 1, 1], 2)
+    assert coh.tolist() == pytest.approx([3.0, 3.0])  # each pair is alike: 1 / (1/3)
+    mixed = L._cohesion(space, [0, 1, 0, 1], 2)
+    assert mixed.tolist() == pytest.approx([0.0, 0.0])  # each group mixes the two: a miscellany
+    assert L._cohesion(space, [0, 1, 1, 1], 2)[0] == float("inf")  # one lesson mixes nothing
+
+
+def _assert_no_miscellany_is_a_recurring_problem(r: L.LessonThemes, to_improve: int) -> None:
+    """No recurring problem holds over 30% of the lessons unless it is cohesive; every text theme
+    is cohesive except the remainder, which is labelled as such, with its size, and never recurs."""
+    rec = r.recurring
+    big = rec.loc[rec["lessons"] > 0.3 * to_improve]
+    assert (big["cohesion"] >= L.MIN_COHESION).all(), big[["name", "lessons", "cohesion"]]
+    text = rec.loc[rec["source"] == "text"]
+    assert (text["cohesion"] >= L.MIN_COHESION).all() and L.OTHER_THEME not in set(text["theme"])
+    themes = r.themes.set_index("theme")
+    assert (themes.drop(index=L.OTHER_THEME, errors="ignore")["cohesion"] >= L.MIN_COHESION).all()
+    if L.OTHER_THEME in themes.index:
+        other = themes.loc[L.OTHER_THEME]
+        assert (other["name"], other["name_zh"]) == ("Other lessons", "其他经验教训")
+        assert other["lessons"] == (r.theme == L.OTHER_THEME).sum() and other["cohesion"] < L.MIN_COHESION
+        assert themes.index[-1] == L.OTHER_THEME  # listed last, after the problems
+
+
+def test_no_miscellany_recurs_on_the_sample(sample):
+    d = L.prepare(sample.lessons, sample.projects)
+    r = L.lesson_themes(d, n_themes=12)
+    _assert_no_miscellany_is_a_recurring_problem(r, (d["kind"] == "to_improve").sum())
+    assert L.OTHER_THEME not in set(r.themes["theme"])  # every planted problem is cohesive: no remainder
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real-data not present")
+def test_real_nasa_miscellany_is_split_and_the_rest_labelled():
+    p = load_portfolio(REAL_DATA / "nasa-llis")
+    d = L.prepare(p.lessons, p.projects)
+    r = L.lesson_themes(d, n_themes=12)
+    n = (d["kind"] == "to_improve").sum()
+    _assert_no_miscellany_is_a_recurring_problem(r, n)
+    # the lessons sharing no problem (626 in one theme named "Main engineering", ranked first) are
+    # labelled as such; what they held that is a problem shared by projects is a theme of its own
+    other = r.themes.set_index("theme").loc[L.OTHER_THEME]
+    assert other["lessons"] < 0.4 * n
+    assert r.recurring["lessons"].max() < 0.1 * n
+    assert r.recurring["name"].str.contains("Wire|Electrical|High pressure", case=False).any()
+    assert not r.recurring["name"].str.contains("Main engineering").any()
