@@ -630,7 +630,7 @@ def _greedy_knapsack(values: np.ndarray, costs: np.ndarray, cap: float) -> tuple
         pos = end + 1
     pick[order[taken]] = True
     value = float(values[pick].sum())
-    return pick, ((bound - value) / bound if bound > 0 else 0.0)
+    return pick, (max(0.0, (bound - value) / bound) if bound > 0 else 0.0)  # never below 0 by rounding
 
 
 def efficient_frontier(scored: pd.DataFrame, *, objective: str = "score", levels: int = 25,
