@@ -32,8 +32,8 @@ from . import formatting as fmt
 from . import i18n
 from .i18n import _
 
-__all__ = ["table", "health_table", "kpi_tiles", "tile", "headline_tiles", "show", "note", "heading", "text",
-           "abbreviations", "pretty_label", "Table", "CODE_COLUMNS", "MONTH_COLUMNS"]
+__all__ = ["table", "health_table", "first_items", "kpi_tiles", "tile", "headline_tiles", "show", "note", "heading",
+           "text", "abbreviations", "pretty_label", "Table", "CODE_COLUMNS", "MONTH_COLUMNS"]
 
 #: Columns whose values are codes shown through :func:`pmo_analysis.i18n.label`.
 CODE_COLUMNS = {"status", "health", "kind", "impact", "decision", "month_status", "source", "action_status",
@@ -114,6 +114,26 @@ def _cells(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series, pd.Ser
         return text, pd.Series("", index=s.index, dtype=object), cls
     text = s.astype(object).where(~missing, "")
     return text, pd.Series("", index=s.index, dtype=object), pd.Series("text", index=s.index)
+
+
+def first_items(s: pd.Series, *, sep: str = ";", keep: int = 5, csv: str | None = None) -> pd.Series:
+    """Cells that list many items (``PRJ-1;PRJ-2;...``) cut to the first ``keep``, saying how many
+    more there are and where they all are: ``PRJ-1, PRJ-2 and 310 more (bench.csv)``. A report table
+    of a ten-thousand-project portfolio then stays readable and small; the exported CSV keeps
+    every item.
+
+    Examples
+    --------
+    >>> first_items(pd.Series(["a;b;c", "d", ""]), keep=2, csv="x.csv").tolist()
+    ['a, b and 1 more (x.csv)', 'd', '']
+    """
+    items = s.fillna("").astype(str).str.split(sep)
+    n = items.str.len().where(s.fillna("").astype(str) != "", 0)
+    head = items.str[:keep].str.join(", ")
+    more = n - keep
+    where = f" ({csv})" if csv else ""
+    tail = more.map(lambda k: _(" and {n} more", n=fmt.count(k)) + where if k > 0 else "")
+    return (head.where(n > 0, "") + tail).astype(object)
 
 
 class Table:

@@ -255,6 +255,7 @@ _add({
     "Filter rows": "筛选行",
     "(first {shown} of {total} rows; all rows in {csv})": "（{total} 行中的前 {shown} 行；全部见 {csv}）",
     "the exported CSV": "导出的 CSV",
+    " and {n} more": " 等另 {n} 项",
     "{shown} of {total} rows": "{shown} / {total} 行",
     # banners
     "Stale data, accepted for this run": "数据过期（本次运行已接受）",

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ class PortfolioModel:
     """
 
     meta: dict[str, Any]
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: MutableMapping[str, pd.DataFrame] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -117,8 +118,40 @@ def load_model(folder: str | Path) -> PortfolioModel:
     if meta.get("version") != MODEL_VERSION:
         raise ValueError(f"the portfolio model in {folder} has version {meta.get('version')!r}; "
                          f"this workbook reads version {MODEL_VERSION}: run the reports again")
-    tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
-    return PortfolioModel(meta, tables)
+    return PortfolioModel(meta, _TablesOnDemand({p.stem: p for p in sorted(folder.glob("*.parquet"))}))
+
+
+class _TablesOnDemand(MutableMapping):
+    """A saved model's tables, each read from its Parquet file the first time it is used: a report
+    reads the few tables it shows, not the whole model (the enterprise portfolio's model holds a
+    million project-months that only project pages draw).
+    """
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self._paths = dict(paths)
+        self._read: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._read:
+            self._read[name] = pd.read_parquet(self._paths[name])
+        return self._read[name]
+
+    def __setitem__(self, name: str, df: pd.DataFrame) -> None:
+        self._paths.setdefault(name, Path())
+        self._read[name] = df
+
+    def __delitem__(self, name: str) -> None:
+        del self._paths[name]
+        self._read.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._paths
 
 
 # --------------------------------------------------------------------------- time and freshness

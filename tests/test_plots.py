@@ -239,3 +239,12 @@ def test_heatmap_rows_by_severity_and_omission_named(sample_model):
     rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert rows != sorted(rows)  # by distance from 80%, not alphabetical
     plt.close(fig)
+
+
+def test_chart_style_is_seaborns_whitegrid_at_notebook_size():
+    """The copied style equals seaborn's (all but the colour map only seaborn registers)."""
+    import seaborn as sns
+
+    theirs = {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook")}
+    theirs.pop("image.cmap")
+    assert plots.SEABORN_WHITEGRID_NOTEBOOK == dict(theirs)
