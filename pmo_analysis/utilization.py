@@ -230,6 +230,8 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
     capacity_hours, capacity_to_date, actual_hours, non_project_hours, utilization, planned_hours,
     planned_utilization, is_past. Actual figures are empty for future months; hours dated after
     as_of are not actuals.
+    ``timesheets`` is the timesheet rows or :func:`monthly_hours` already cut at as_of (what
+    :meth:`pmo_analysis.data.Portfolio.booked_hours` gives); so are the other functions' below.
 
     Examples
     --------
