@@ -887,7 +887,8 @@ def went_well(prepared: pd.DataFrame) -> pd.DataFrame:
     """Practices most often reported as working: per category of ``went_well`` lessons, how many
     lessons and projects, the most common terms and an example title.
     """
-    good = prepared.loc[prepared["kind"] == "went_well"].sort_values("date", ascending=False)
+    good = prepared.loc[prepared["kind"] == "went_well"].sort_values(["date", "lesson_id"], ascending=False,
+                                                                     kind="stable")
     if good.empty:
         return pd.DataFrame(columns=["practice", "lessons", "projects", "top_terms", "example_title"])
     g = good.groupby("category")
@@ -904,7 +905,9 @@ def _common_terms(texts, forms: dict[str, str], k: int = 6) -> str:
     from collections import Counter
 
     counts = Counter(t for text in texts for t in set(tokenize(text, phrases=False)))
-    return ", ".join(forms.get(t, t) for t, _ in counts.most_common(k))
+    # ties in term order: a set's order changes from one process to the next, the report must not
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    return ", ".join(forms.get(t, t) for t, _ in top)
 
 
 def search_lessons(lessons: pd.DataFrame, query: str, *, top: int = 10) -> pd.DataFrame:

@@ -355,3 +355,28 @@ def test_real_nasa_miscellany_is_split_and_the_rest_labelled():
     assert r.recurring["lessons"].max() < 0.1 * n
     assert r.recurring["name"].str.contains("Wire|Electrical|High pressure", case=False).any()
     assert not r.recurring["name"].str.contains("Main engineering").any()
+
+
+def test_lessons_tables_do_not_depend_on_the_process(tmp_path):
+    """Two processes with different string hashing (PYTHONHASHSEED) give the same lessons tables:
+    no figure, name or term list depends on the order of a set."""
+    import os
+    import subprocess
+    import sys
+
+    from pmo_analysis.config import PROJ_ROOT
+
+    code = ("import sys, pandas as pd\n"
+            "from pmo_analysis import load_portfolio\n"
+            "from pmo_analysis.model import _lessons\n"
+            "from pmo_analysis.params import validate_model_params\n"
+            "p = load_portfolio('data/sample')\n"
+            "tables, _ = _lessons(p, pd.Timestamp('2026-06-30'), validate_model_params({}))\n"
+            "for k, v in tables.items(): v.to_pickle(f'{sys.argv[1]}/{k}.pkl')\n")
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        out.mkdir()
+        subprocess.run([sys.executable, "-c", code, str(out)], check=True, cwd=PROJ_ROOT,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+    for f in sorted((tmp_path / "1").glob("*.pkl")):
+        pd.testing.assert_frame_equal(pd.read_pickle(f), pd.read_pickle(tmp_path / "2" / f.name), obj=f.stem)
