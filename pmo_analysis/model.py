@@ -375,13 +375,13 @@ def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.D
 def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
                ahead: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
     res, asg, hol = portfolio.resources, portfolio.assignments, portfolio.holidays
-    first = U.month_window(as_of, start=p["start"], end=ahead[-1])[0]
-    ts = portfolio.booked_hours(as_of, first)  # hours per person, project and month of the window
+    window = U.month_window(as_of, start=p["start"], end=ahead[-1])
+    ts = portfolio.booked_hours(as_of, window[0])  # hours per person, project and month of the window
     asg = U.open_assignments(asg, portfolio.projects, as_of=as_of)
+    plan = U.planned_by_assignment(res, asg, window, holidays=hol)
     util = U.utilization_by_resource(res, asg, ts, as_of=as_of, start=p["start"], end=ahead[-1],
-                                     holidays=hol)
+                                     holidays=hol, plan=plan)
     months = pd.DatetimeIndex(util["period"].drop_duplicates().sort_values())
-    plan = U.planned_by_assignment(res, asg, months, holidays=hol)
     over = U.overallocations(util, plan, threshold=p["over_threshold"])
     over["ahead"] = over["period"].isin(ahead)
     soon = over.loc[over["ahead"]]

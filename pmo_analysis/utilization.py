@@ -223,7 +223,7 @@ def _booked(booked: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
 
 def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
                             timesheets: pd.DataFrame, *, as_of, start=None, end=None,
-                            holidays=None) -> pd.DataFrame:
+                            holidays=None, plan: pd.DataFrame | None = None) -> pd.DataFrame:
     """Capacity, actual and planned hours and utilization of every resource in every month.
 
     Returns resource_id, name, role, department, period, month_status, working_days,
@@ -247,7 +247,8 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
     res = resources.drop_duplicates("resource_id").reset_index(drop=True)
     out = _capacity(res, months, holidays)
     out["capacity_to_date"] = _capacity(res, months, holidays, until=as_of_ts)["capacity_hours"].to_numpy()
-    plan = planned_by_assignment(res, assignments, months, holidays=holidays)
+    if plan is None:  # the caller may pass planned_by_assignment over the same months, computed once
+        plan = planned_by_assignment(res, assignments, months, holidays=holidays)
     planned = plan.groupby(["resource_id", "period"], observed=True)["planned_hours"].sum()
 
     booked = _monthly(timesheets, as_of_ts)
@@ -344,8 +345,7 @@ def overallocations(util: pd.DataFrame, plan: pd.DataFrame, *, threshold: float 
     p = p.sort_values(["resource_id", "period", "planned_hours"], ascending=[True, True, False], kind="stable")
     p = pd.DataFrame({"resource_id": p["resource_id"].astype(str).to_numpy(), "period": p["period"].to_numpy(),
                       "project_id": p["project_id"].astype(str).to_numpy(),
-                      "part": (p["project_id"].astype(str) + ": "
-                               + p["planned_hours"].round(0).map("{:,.0f} h".format)).to_numpy(),
+                      "part": (p["project_id"].astype(str) + ": " + _hours_text(p["planned_hours"])).to_numpy(),
                       "i": np.arange(len(p))})
     # one string per person-month, in the order above: DuckDB's string_agg joins them in C++ (a
     # Python join per group took a minute for the 265,000 over-allocated months of a 50,000-person plan)
@@ -359,6 +359,17 @@ def overallocations(util: pd.DataFrame, plan: pd.DataFrame, *, threshold: float 
     over = over.assign(_rid=over["resource_id"].astype(str)).merge(
         agg.rename(columns={"resource_id": "_rid"}), on=["_rid", "period"], how="left")
     return over.sort_values("excess_hours", ascending=False)[cols].reset_index(drop=True)
+
+
+def _hours_text(hours: pd.Series) -> pd.Series:
+    """``84 h``, ``1,250 h``: whole hours as the breakdowns show them (vectorised: a plan has
+    millions of them)."""
+    r = hours.round(0)
+    text = pd.Series(np.char.mod("%d h", r.to_numpy(dtype=float).astype(np.int64)), index=hours.index, dtype=object)
+    big = r.abs() >= 1000
+    if big.any():
+        text[big] = r[big].map("{:,.0f} h".format)
+    return text
 
 
 def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: float = 0.6,
