@@ -363,7 +363,8 @@ def overallocations(util: pd.DataFrame, plan: pd.DataFrame, *, threshold: float 
 
 def _hours_text(hours: pd.Series) -> pd.Series:
     """``84 h``, ``1,250 h``: whole hours as the breakdowns show them (vectorised: a plan has
-    millions of them)."""
+    millions of them).
+    """
     r = hours.round(0)
     text = pd.Series(np.char.mod("%d h", r.to_numpy(dtype=float).astype(np.int64)), index=hours.index, dtype=object)
     big = r.abs() >= 1000
