@@ -539,9 +539,54 @@ def funding_need(roi: pd.DataFrame) -> pd.Series:
     return need.where(roi["status"].isin(("proposed", *_RUNNING)), 0.0).astype(float)
 
 
+_FIX_ABOVE = 20_000
+"""Candidates above which the knapsack fixes items before HiGHS: measured on generated portfolios,
+HiGHS alone takes 3 s for 7,000 candidates (fixing first: 4 s) but 80 s for 70,000 (fixing first: 17 s)."""
+
+
 def _knapsack(values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float = 1e-6,
               time_limit: float | None = None) -> tuple[np.ndarray, float]:
-    """0/1 knapsack with HiGHS: (chosen items, proven relative gap to the optimum)."""
+    """0/1 knapsack with HiGHS: (chosen items, proven relative gap to the optimum).
+
+    Before the solver, reduced-cost fixing (a textbook step of branch and bound): with the ratio
+    of the first item the relaxed problem cannot take whole as the price of a unit of budget, an
+    item whose value exceeds its cost at that price by more than the distance between the relaxed
+    optimum and the greedy selection is in every selection better than the greedy one, and an item
+    short by more is in none. HiGHS then sees only the items near that ratio: on 100,000
+    projects a fraction of them (see :data:`_FIX_ABOVE`). The greedy selection is kept if nothing
+    beats it.
+    """
+    n = len(values)
+    if n <= _FIX_ABOVE:
+        return _milp_knapsack(values, costs, cap, gap=gap, time_limit=time_limit)
+    greedy, _ = _greedy_knapsack(values, costs, cap)
+    idx = np.flatnonzero((costs > 0) & (values > 0))
+    order = idx[np.argsort(-(values[idx] / costs[idx]), kind="stable")]
+    cum = np.cumsum(costs[order])
+    k = int(np.searchsorted(cum, cap, side="right"))
+    if k >= len(order):  # every item of positive value fits: nothing to choose
+        return greedy, 0.0
+    price = values[order[k]] / costs[order[k]]
+    upper = float(values[(costs <= 0) & (values > 0)].sum() + values[order[:k]].sum()
+                  + (cap - (cum[k - 1] if k else 0.0)) * price)
+    slack = max(upper - float(values[greedy].sum()), 0.0) * (1 + 1e-9) + 1e-9 * max(upper, 1.0)
+    reduced = values - price * costs
+    one = (values > 0) & ((costs <= 0) | (reduced > slack))
+    core = (values > 0) & ~one & (reduced >= -slack)
+    left = cap - float(costs[one].sum())
+    if left < 0:  # pragma: no cover - rounding only: solve the whole problem
+        one, core, left = np.zeros(n, dtype=bool), values > 0, cap
+    pick, found_gap = _milp_knapsack(values[core], costs[core], left, gap=gap, time_limit=time_limit)
+    chosen = one.copy()
+    chosen[np.flatnonzero(core)[pick]] = True
+    if values[greedy].sum() > values[chosen].sum():
+        return greedy, found_gap
+    return chosen, found_gap
+
+
+def _milp_knapsack(values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float,
+                   time_limit: float | None) -> tuple[np.ndarray, float]:
+    """0/1 knapsack solved by HiGHS (scipy.optimize.milp) to the relative ``gap``."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     n = len(values)
