@@ -18,7 +18,10 @@ so a reader never sees half a file.
 Each run also gathers its exported tables into one Excel workbook, ``report.xlsx``
 (:func:`workbook_of_run`): one sheet per table, money with thousands separators and negatives in
 red, percents, two-decimal ratios, dates as dates, columns as wide as their contents, the header
-row frozen and an autofilter on it. Its text cells are neutralised exactly as the CSVs' are.
+row frozen and an autofilter on it. Its text cells are neutralised exactly as the CSVs' are. A
+sheet holds at most :data:`XLSX_MAX_ROWS` rows: its first sheet, ``Contents``, lists every sheet
+with the rows it shows, the rows of its table and the CSV that holds them all, so a cut table says
+so (ten thousand projects' person-month detail is for the CSVs; the workbook stays quick to open).
 """
 from __future__ import annotations
 
@@ -28,7 +31,11 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "neutralise", "write_csv", "write_xlsx", "workbook_of_run", "XLSX_FORMATS"]
+__all__ = ["FORMULA_PREFIXES", "neutralise", "write_csv", "write_xlsx", "workbook_of_run", "XLSX_FORMATS",
+           "XLSX_MAX_ROWS"]
+
+XLSX_MAX_ROWS = 20_000
+"""Rows a sheet of ``report.xlsx`` holds at most; the Contents sheet names the CSV with every row."""
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 """First characters that make Excel (or LibreOffice) treat a cell as a formula."""
@@ -164,11 +171,14 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return out
 
 
-def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
+def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path, *, sources: dict[str, str] | None = None,
+               max_rows: int = XLSX_MAX_ROWS) -> Path:
     """Write ``tables`` (sheet name -> frame) as one formatted Excel workbook, replaced in one step.
 
     Text is neutralised as in :func:`neutralise`; numbers get the formats of :data:`XLSX_FORMATS`;
     every sheet has its header row frozen, an autofilter and column widths fitted to the contents.
+    A first sheet, ``Contents``, lists each table's sheet, the rows it shows (at most
+    ``max_rows``), the rows of the table and, from ``sources``, the file that holds every row.
 
     Examples
     --------
@@ -181,17 +191,24 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
     ("'=1+2", 's', -1500.5, '#,##0;[Red]-#,##0', '0.0%')
     >>> ws.freeze_panes, ws.auto_filter.ref
     ('A2', 'A1:C3')
+    >>> big = write_xlsx({"detail": pd.DataFrame({"n": range(5)})}, out, sources={"detail": "x/detail.csv"}, max_rows=3)
+    >>> [[c.value for c in row] for row in openpyxl.load_workbook(big)["Contents"].iter_rows()]
+    [['sheet', 'rows shown', 'rows', 'every row in'], ['detail', 3, 5, 'x/detail.csv']]
     """
     from openpyxl.utils import get_column_letter
 
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    taken: set[str] = set()
+    taken: set[str] = {"contents"}
+    sheets = {name: _sheet_name(name, taken) for name in tables}
+    contents = pd.DataFrame({"sheet": list(sheets.values()),
+                             "rows shown": [min(len(df), max_rows) for df in tables.values()],
+                             "rows": [len(df) for df in tables.values()],
+                             "every row in": [(sources or {}).get(name, "") for name in tables]})
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, df in tables.items():
-                sheet = _sheet_name(name, taken)
-                safe = neutralise(df)
+            for sheet, df in [("Contents", contents), *((sheets[n], t) for n, t in tables.items())]:
+                safe = neutralise(df.head(max_rows))
                 safe.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
                 ws = writer.sheets[sheet]
                 for j, col in enumerate(safe.columns, start=1):
@@ -233,7 +250,7 @@ def workbook_of_run(run_dir: str | Path, *, name: str = "report.xlsx") -> Path |
     files = sorted(run_dir.glob("*.csv")) + sorted(run_dir.glob("*/*.csv"))
     if not files:
         return None
-    tables = {}
+    tables, sources = {}, {}
     for f in files:
         df = pd.read_csv(f, encoding="utf-8-sig", keep_default_na=True)
         for c in df.select_dtypes(include=["object", "string"]).columns:
@@ -241,4 +258,5 @@ def workbook_of_run(run_dir: str | Path, *, name: str = "report.xlsx") -> Path |
             if len(given) and given.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
                 df[c] = pd.to_datetime(df[c])
         tables[f.stem] = df
-    return write_xlsx(tables, run_dir / name)
+        sources[f.stem] = f.relative_to(run_dir).as_posix()
+    return write_xlsx(tables, run_dir / name, sources=sources)
