@@ -192,7 +192,7 @@ def monthly_hours(timesheets: pd.DataFrame, as_of=None, start=None) -> pd.DataFr
     ...                    "activity": ["delivery", "testing", "leave", "delivery"]})
     >>> monthly_hours(ts, as_of="2026-06-14")[["project_id", "activity", "period", "hours"]]
       project_id activity     period  hours
-    0       <NA>    leave 2026-05-01    8.0
+    0        NaN    leave 2026-05-01    8.0
     1         P1     <NA> 2026-05-01    8.0
     """
     from .engine import _monthly_frame
