@@ -510,6 +510,7 @@ _add({
     "CPI {value} below {threshold}": "CPI {value} 低于 {threshold}",
     "SPI {value} below {threshold}": "SPI {value} 低于 {threshold}",
     "end date {date} passed at {pct}% complete": "结束日期 {date} 已过，完成 {pct}%",
+    "end date {date} passed with no percent complete reported": "结束日期 {date} 已过，未报告完成百分比",
     "risk score {score}/5": "风险评分 {score}/5",
     "no earned value (percent complete or actual cost missing)": "无挣值（缺少完成百分比或实际成本）",
     "delayed {days} days by {by} (dependency)": "受前置项目 {by} 影响延误 {days} 天",

@@ -110,7 +110,7 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
         for _i, r in short.iterrows():
             rows.append({"decision": _("Add capacity: {role}", role=r["role"]),
                          "why": _("short {fte} FTE on average over {first} to {last} ({hours} hours)",
-                                  fte=f"{-r['gap_fte']:.1f}", first=w["forward_first"], last=w["forward_last"],
+                                  fte=f"{-r['gap_fte']:.1f}", first=fmt.month(w["forward_first"]), last=fmt.month(w["forward_last"]),
                                   hours=f"{-r['gap_hours']:,.0f}"),
                          "money": np.nan, "money_text": "", "project_id": ""})
     if model.has("recurring"):
