@@ -587,6 +587,8 @@ _add({
     "No theme has to-improve lessons from {n} or more projects.": "没有主题的待改进经验来自 {n} 个或更多项目。",
     "Open risk exposure": "未关闭风险敞口",
     "Overdue mitigations / no owner": "逾期缓解措施 / 无负责人",
+    "Overdue mitigations": "逾期缓解措施",
+    "Risks and issues with no owner": "无负责人的风险和问题",
     "Problems reported by at least {n} projects": "至少 {n} 个项目报告的问题",
     "Top 5 open risks and issues by exposure (all in the delivery report)": "敞口最大的 5 个未关闭风险和问题（全部见交付报告）",
     "{n} dependency conflict(s): the successor cannot start or finish as planned": "{n} 个依赖冲突：后续项目无法按计划开始或完成",

@@ -787,14 +787,16 @@ def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6)
 
     Every panel's value axis starts at zero (or below it, for a negative figure) and ends a little
     above the largest value, so a move from 40.5% to 39.5% reads as the small move it is; CPI and
-    SPI panels show the target line at 1.0.
+    SPI panels show the target line at 1.0. A figure an earlier run did not record (a column its
+    headline.csv predates) is a gap in the line; a figure no run recorded has no panel.
     """
     metrics = [m for m in labels if m in hist.columns and hist[m].notna().any()]
     n = len(metrics)
     rows = int(np.ceil(n / cols)) or 1
-    fig, axes = plt.subplots(rows, cols, figsize=(13, 1.55 * rows + 0.5), squeeze=False)
-    pct = {"portfolio_roi", "utilization"}
-    money_like = {"total_budget", "portfolio_npv", "remaining_npv", "spend_to_date", "planned_to_date"}
+    fig, axes = plt.subplots(rows, cols, figsize=(13, 1.8 * rows + 0.5), squeeze=False)
+    pct = {"portfolio_roi", "utilization", "milestone_on_time_rate", "benefits_realization", "high_impact_done_share"}
+    money_like = {"total_budget", "portfolio_npv", "remaining_npv", "spend_to_date", "planned_to_date",
+                  "open_risk_exposure", "benefits_shortfall", "budget_cap", "funded_need", "stop_frees"}
     for ax, m in zip(axes.flat, metrics, strict=False):
         y = hist[m].astype(float)
         ax.plot(hist["as_of"], y, marker="o", color="#1f4e79", lw=1.5, ms=3)
@@ -802,7 +804,7 @@ def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6)
         last = y.iloc[-1]
         shown = (fmt.pct(last, 1) if m in pct else _money(last) if m in money_like
                  else fmt.ratio(last) if m.endswith(("cpi", "spi")) else fmt.count(last))
-        ax.set_title(f"{_(labels[m])}: {shown}", fontsize=9, fontweight=_bold())
+        ax.set_title(f"{_(labels[m])}\n{shown}", fontsize=9, fontweight=_bold())
         ax.tick_params(labelsize=7.5)
         ax.set_xticks(hist["as_of"].iloc[[0, -1]].unique())
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(mdates.num2date(v))))

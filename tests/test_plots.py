@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -248,3 +249,29 @@ def test_chart_style_is_seaborns_whitegrid_at_notebook_size():
     theirs = {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook")}
     theirs.pop("image.cmap")
     assert plots.SEABORN_WHITEGRID_NOTEBOOK == dict(theirs)
+
+
+def test_headline_trend_reads_older_runs_without_the_delivery_figures(sample_model, tmp_path):
+    """A run's headline.csv written before the delivery figures existed reads as a gap in their
+    panels, not an error; every figure of summary.TREND that this run has gets a panel."""
+    from pmo_analysis import formatting as fmt
+    from pmo_analysis import summary
+
+    now = sample_model.headline.assign(as_of=pd.Timestamp("2026-06-30"))
+    old = now.drop(columns=["dependency_conflicts", "missed_milestones", "milestone_on_time_rate",
+                            "open_risk_exposure", "overdue_mitigations", "benefits_realization"])
+    old = old.assign(as_of=pd.Timestamp("2026-05-31"))
+    hist = pd.concat([old, old.assign(as_of=pd.Timestamp("2026-04-30")), now], ignore_index=True)
+    hist = hist.sort_values("as_of").reset_index(drop=True)
+    labels = {k: summary.HEADLINE_LABELS[k] for k in summary.TREND}
+    with fmt.using(currency="USD"):
+        fig = plots.headline_trend(hist, labels, cols=6)
+    titles = [ax.get_title(loc="left") + ax.get_title() for ax in fig.axes]
+    titles = [t for t in titles if t]
+    assert len(titles) == sum(now[k].notna().item() for k in summary.TREND)
+    assert any(t.startswith("Missed milestones\n") for t in titles)
+    assert any(t.startswith("Open risk exposure\n$") for t in titles)
+    panel = next(ax for ax, t in zip(fig.axes, titles, strict=False) if t.startswith("Missed milestones"))
+    y = panel.lines[0].get_ydata()
+    assert np.isnan(y[:2]).all() and not np.isnan(y[-1])
+    plots.save(fig, tmp_path / "trend.png")
