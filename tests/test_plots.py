@@ -174,6 +174,11 @@ def _sample_charts(m):
     yield "plan_vs_actual", plots.plan_vs_actual(m.plan_vs_actual, m.projects)
     yield "recurring_themes", plots.recurring_themes(m.recurring)
     yield "open_actions_by_owner", plots.open_actions_by_owner(m.followthrough)
+    yield "time_split", plots.time_split(m.time_split)
+    yield "lessons_by_category", plots.lessons_by_category(m.lessons_by_category)
+    yield "lessons_trend", plots.lessons_trend(m.lessons_trend)
+    yield "project_curves", plots.project_curves(m.project_months.loc[m.project_months["project_id"] == "PRJ-005"],
+                                                 m.projects.set_index("project_id").loc["PRJ-005"], as_of="2026-06-30")
 
 
 def _boxes(fig):
@@ -195,6 +200,8 @@ def _boxes(fig):
 def test_no_label_overlaps_or_leaves_its_chart_on_the_sample(sample_model, lang, tmp_path):
     """Point labels (adjustText) and bar annotations never overlap each other and no text is cut at
     the edge of the saved figure, in either language."""
+    from matplotlib.patches import Rectangle
+
     from pmo_analysis import formatting as fmt
 
     with fmt.using(currency="CNY" if lang == "zh" else "USD", language=lang):
@@ -208,6 +215,18 @@ def test_no_label_overlaps_or_leaves_its_chart_on_the_sample(sample_model, lang,
                     overlap = b1.overlaps(b2) and min(b1.x1, b2.x1) - max(b1.x0, b2.x0) > 1 \
                         and min(b1.y1, b2.y1) - max(b1.y0, b2.y0) > 1
                     assert not overlap, (name, t1.get_text(), t2.get_text())
+            # a legend sits outside the bars and apart from every label of the axes
+            renderer = fig.canvas.get_renderer()
+            legends = [lg for lg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if lg is not None]
+            for lg in legends:
+                lb = lg.get_window_extent(renderer)
+                for ax in fig.axes:
+                    bars = [p.get_window_extent(renderer) for p in ax.patches
+                            if isinstance(p, Rectangle) and p.get_width() and p.get_height()]
+                    texts = [b for t, b in boxes if t in ax.texts]
+                    for b in bars + texts:
+                        inter = min(lb.x1, b.x1) - max(lb.x0, b.x0), min(lb.y1, b.y1) - max(lb.y0, b.y0)
+                        assert min(inter) <= 1, (name, lang, "legend overlaps", [t.get_text() for t in lg.texts])
             # saved with bbox_inches="tight": every text lies inside the saved image
             plots.save(fig, tmp_path / f"{name}-{lang}.png")
             from PIL import Image
