@@ -595,6 +595,8 @@ _add({
     "Open risk exposure": "未关闭风险敞口",
     "Overdue mitigations / no owner": "逾期缓解措施 / 无负责人",
     "Overdue mitigations": "逾期缓解措施",
+    "{n} of the {total} lessons grouped by what they say ({share}) share no problem with the other lessons: they are kept together as \"Other lessons\" and are never a recurring problem.":
+        "按内容归组的 {total} 条经验教训中有 {n} 条（{share}）与其他经验教训没有共同问题：它们归入“其他经验教训”，从不计为反复出现的问题。",
     "Risks and issues with no owner": "无负责人的风险和问题",
     "Problems reported by at least {n} projects": "至少 {n} 个项目报告的问题",
     "Top 5 open risks and issues by exposure (all in the delivery report)": "敞口最大的 5 个未关闭风险和问题（全部见交付报告）",

@@ -735,6 +735,7 @@ def recurring_themes(themes: pd.DataFrame, *, top: int = 15) -> Figure:
     """Recurring themes: projects reporting each, labelled with the theme's name (its top terms when
     a table has no name column).
     """
+    themes = themes.loc[themes["theme"].astype(str) != "Other"]  # the remainder ("Other lessons") is never ranked
     d = themes.head(top).iloc[::-1]
     named = d["name"].astype(str) if "name" in d else d["top_terms"].astype(str).str.split(", ").str[:3].str.join(", ")
     label = np.where(d["source"] == "category", d["theme"].astype(str), "text: " + named)
