@@ -32,8 +32,8 @@ from . import formatting as fmt
 from . import i18n
 from .i18n import _
 
-__all__ = ["table", "health_table", "first_items", "kpi_tiles", "is_empty_figure", "tile", "headline_tiles", "show", "note", "heading",
-           "text", "abbreviations", "pretty_label", "Table", "CODE_COLUMNS", "MONTH_COLUMNS"]
+__all__ = ["table", "health_table", "first_items", "kpi_tiles", "is_empty_figure", "tile", "headline_tiles", "show",
+           "note", "heading", "text", "abbreviations", "pretty_label", "Table", "CODE_COLUMNS", "MONTH_COLUMNS"]
 
 #: Columns whose values are codes shown through :func:`pmo_analysis.i18n.label`.
 CODE_COLUMNS = {"status", "health", "kind", "impact", "decision", "month_status", "source", "action_status",

@@ -14,8 +14,8 @@ import pandas as pd
 from . import formatting as fmt
 from .i18n import _
 
-__all__ = ["HEADLINE_LABELS", "TREND", "SNAPSHOT_FILES", "snapshot", "decisions_needed", "delivery_decisions", "changes_since",
-           "format_changes"]
+__all__ = ["HEADLINE_LABELS", "TREND", "SNAPSHOT_FILES", "snapshot", "decisions_needed", "delivery_decisions",
+           "changes_since", "format_changes"]
 
 #: Headline figures (columns of the model's ``headline`` table) shown in the trend, with labels.
 HEADLINE_LABELS = {
@@ -124,7 +124,8 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
         for _i, r in short.iterrows():
             rows.append({"decision": _("Add capacity: {role}", role=r["role"]),
                          "why": _("short {fte} FTE on average over {first} to {last} ({hours} hours)",
-                                  fte=f"{-r['gap_fte']:.1f}", first=fmt.month(w["forward_first"]), last=fmt.month(w["forward_last"]),
+                                  fte=f"{-r['gap_fte']:.1f}", first=fmt.month(w["forward_first"]),
+                                  last=fmt.month(w["forward_last"]),
                                   hours=f"{-r['gap_hours']:,.0f}"),
                          "money": np.nan, "money_text": "", "project_id": ""})
     if model.has("recurring"):
