@@ -32,8 +32,8 @@ from . import formatting as fmt
 from . import i18n
 from .i18n import _
 
-__all__ = ["table", "health_table", "first_items", "kpi_tiles", "tile", "headline_tiles", "show", "note", "heading",
-           "text", "abbreviations", "pretty_label", "Table", "CODE_COLUMNS", "MONTH_COLUMNS"]
+__all__ = ["table", "health_table", "first_items", "kpi_tiles", "is_empty_figure", "tile", "headline_tiles", "show",
+           "note", "heading", "text", "abbreviations", "pretty_label", "Table", "CODE_COLUMNS", "MONTH_COLUMNS"]
 
 #: Columns whose values are codes shown through :func:`pmo_analysis.i18n.label`.
 CODE_COLUMNS = {"status", "health", "kind", "impact", "decision", "month_status", "source", "action_status",
@@ -229,10 +229,30 @@ def tile(label: str, value: str, *, delta: str | None = None, target: str | None
             "negative": negative}
 
 
+def is_empty_figure(value) -> bool:
+    """Whether a tile's value says nothing: ``n/a`` (``不适用``), or only such parts (``n/a / n/a``).
+
+    Examples
+    --------
+    >>> is_empty_figure("n/a / n/a"), is_empty_figure("0 / n/a"), is_empty_figure("$1.2M")
+    (True, False, False)
+    """
+    return all(p.strip() in ("", fmt.NA, "不适用") for p in str(value).split(" / "))
+
+
 def kpi_tiles(items) -> None:
-    """Display a row of headline figures: a list of :func:`tile` dicts, or ``{"label": "value"}``."""
+    """Display a row of headline figures: a list of :func:`tile` dicts, or ``{"label": "value"}``.
+
+    A tile whose value is empty (:func:`is_empty_figure`: the data cannot give that figure, e.g. no
+    milestones table) is left out rather than shown as ``n/a``; the report says once, in words or
+    in small print (:func:`note` ``small=True``), what the data lacks. No row is shown when every
+    tile is empty.
+    """
     if isinstance(items, dict):
         items = [tile(k, v) for k, v in items.items()]
+    items = [t for t in items if not is_empty_figure(t["value"])]
+    if not items:
+        return
     parts = []
     for t in items:
         _track(t["label"])
@@ -244,10 +264,13 @@ def kpi_tiles(items) -> None:
     display(HTML(f'<div class="pmo-kpis">{"".join(parts)}</div>'))
 
 
-def note(text: str) -> None:
-    """Display a short paragraph of computed narrative (escaped), wherever it is called."""
+def note(text: str, *, small: bool = False) -> None:
+    """Display a short paragraph of computed narrative (escaped), wherever it is called; ``small``
+    sets it in small print (what the data lacks, said once beside the figures it leaves out).
+    """
     _track(text)
-    display(HTML(f"<p>{htmllib.escape(text)}</p>"))
+    cls = ' class="pmo-small"' if small else ""
+    display(HTML(f"<p{cls}>{htmllib.escape(text)}</p>"))
 
 
 def text(en: str, *, zh: str | None = None) -> None:

@@ -57,13 +57,14 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
     late = (df["end_date"] < as_of) & ~(pct >= 100)
     # the reasons in the report language (pmo_analysis.i18n), each a text column
     cpi_text, spi_text = as_text(cpi, ratio), as_text(spi, ratio)
-    unknown = _("unknown")
+    end_text = as_text(df["end_date"], lambda v: f"{v:%Y-%m-%d}")
+    late_text = _("end date {date} passed at {pct}% complete", date=end_text,
+                  pct=as_text(pct, lambda v: f"{v:.0f}")).where(
+        pct.notna(), _("end date {date} passed with no percent complete reported", date=end_text))
     red = {
         "cpi": (cpi < cpi_red, _("CPI {value} below {threshold}", value=cpi_text, threshold=f"{cpi_red:.2f}")),
         "spi": (spi < spi_red, _("SPI {value} below {threshold}", value=spi_text, threshold=f"{spi_red:.2f}")),
-        "late": (late, _("end date {date} passed at {pct}% complete",
-                         date=as_text(df["end_date"], lambda v: f"{v:%Y-%m-%d}"),
-                         pct=as_text(pct, lambda v: unknown if pd.isna(v) else f"{v:.0f}"))),
+        "late": (late, late_text),
     }
     amber = {
         "cpi": ((cpi >= cpi_red) & (cpi < cpi_amber),

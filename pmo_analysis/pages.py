@@ -38,6 +38,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from . import formatting as fmt
 from .exceptions import NotebookError, ParameterError
@@ -176,17 +177,9 @@ class ProjectPage:
         of the PNG's size, prints sharply, and the reader's browser draws the text (with a sans-serif
         fallback after the workbook's fonts, so Chinese names read on any machine).
         """
-        import io
-
-        import matplotlib.pyplot as plt
         from IPython.display import SVG, display
 
-        buf = io.StringIO()
-        with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pmo"}):
-            fig.savefig(buf, format="svg")
-        plt.close(fig)
-        svg = re.sub(r"(font-family: [^;\"]*)", r"\1, sans-serif", buf.getvalue())
-        display(SVG(svg))
+        display(SVG(svg_text(fig)))
 
     def nav(self) -> str:
         """The links of the page's header line (escaped HTML): the run index, the executive summary,
@@ -416,6 +409,36 @@ def _failure_page(page: PageResult, header: dict[str, Any], error: NotebookError
 
 
 # --------------------------------------------------------------------------- department pages
+def svg_text(fig) -> str:
+    """``fig`` as inline SVG with its text as text (a sans-serif fallback after the workbook's
+    fonts), and close it: what project and department pages show.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buf = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pmo"}):
+        fig.savefig(buf, format="svg")
+    plt.close(fig)
+    return re.sub(r"(font-family: [^;\"]*)", r"\1, sans-serif", buf.getvalue())
+
+
+def _department_chart(model, projects: pd.DataFrame) -> Markup | None:
+    """The department's running projects on the CPI/SPI quadrant (:func:`pmo_analysis.plots.cpi_spi_quadrant`,
+    the run's thresholds), as inline SVG; ``None`` when no running project has CPI and SPI.
+    """
+    from . import plots
+
+    running = projects.loc[projects["running"]].dropna(subset=["cpi", "spi"])
+    if running.empty:
+        return None
+    params = model.params
+    fig = plots.cpi_spi_quadrant(running, cpi_threshold=params.get("cpi_red", 0.85),
+                                 spi_threshold=params.get("spi_red", 0.85))
+    return Markup(svg_text(fig))
+
+
 def _department_frames(model, department: str, pages: dict[str, dict[str, str]]) -> dict[str, Any]:
     """What a department page shows, selected from the model and formatted for the template."""
     from .display import pretty_label
@@ -427,9 +450,10 @@ def _department_frames(model, department: str, pages: dict[str, dict[str, str]])
     linked = projects[["project_id", "name", "status", "health", "decision", "bac", "eac", "cpi", "spi",
                        "remaining_npv"]]
     ids = linked["project_id"].astype(str)
+    hrefs = ids.map(pages.get("projects", {})).astype(object)
     rows = pd.DataFrame({
         "project_id": ids,
-        "href": ("../" + ids.map(pages.get("projects", {}))).fillna(""),  # only projects with a page
+        "href": ("../" + hrefs.fillna("").astype(str)).where(hrefs.notna(), ""),  # only projects with a page
         "name": linked["name"].astype(str), "status": linked["status"].astype(str).str.replace("_", " "),
         "health": linked["health"].fillna("").astype(str), "decision": linked["decision"].fillna("").astype(str),
         "bac": fmt.as_text(linked["bac"], fmt.money_full), "eac": fmt.as_text(linked["eac"], fmt.money_full),
@@ -454,6 +478,7 @@ def _department_frames(model, department: str, pages: dict[str, dict[str, str]])
              "Remaining NPV": fmt.money(t.get("remaining_npv")), "ROI": fmt.pct(t.get("roi")),
              "CPI / SPI": f"{fmt.ratio(t.get('cpi'))} / {fmt.ratio(t.get('spi'))}"}
     return {"tiles": tiles, "projects": rows.to_dict("records"), "people": people.to_dict("records"),
+            "chart": _department_chart(model, projects),
             "labels": {c: pretty_label(c) for c in ("bac", "eac", "cpi", "spi", "remaining_npv")}}
 
 

@@ -335,8 +335,7 @@ def j_curve(cum: pd.DataFrame, *, as_of, title: str | None = None) -> Figure:
     low = cum.loc[cum["forecast_cumulative"].idxmin()]
     ax.set_title(title or _("Portfolio J-curve: deepest point {value} in {month}",
                             value=_money(low["forecast_cumulative"]), month=fmt.month(low["period"])))
-    ax.legend(loc="upper left", frameon=False)
-    fig.tight_layout()
+    _legend_below(fig, ax)
     return fig
 
 
@@ -351,15 +350,13 @@ def project_curves(months: pd.DataFrame, project: pd.Series, *, as_of) -> Figure
     of :func:`pmo_analysis.roi.project_months`; ``project`` its row of the model's projects table.
     The titles state the finding (CPI and SPI; the deepest point of the J-curve).
     """
-    from matplotlib.dates import AutoDateLocator, DateFormatter
-
     fig, (ev_ax, j_ax) = plt.subplots(1, 2, figsize=(11, 3.1))
     # fixed margins rather than tight_layout: one page per project, so one draw per chart
     as_of = pd.Timestamp(as_of)
     done = months.loc[months["is_actual"]]
-    ev_ax.plot(months["period"], months["pv_cumulative"], color="#7f7f7f", ls="--", label="PV (plan)")
+    ev_ax.plot(months["period"], months["pv_cumulative"], color="#7f7f7f", ls="--", label=_("PV (plan)"))
     if len(done):
-        ev_ax.plot(done["period"], done["ac_cumulative"], color="#c62828", lw=2, label="AC (actual cost)")
+        ev_ax.plot(done["period"], done["ac_cumulative"], color="#c62828", lw=2, label=_("AC (actual cost)"))
         if pd.notna(project.get("ev")):
             ev_ax.plot([done["period"].iloc[-1]], [project["ev"]], "o", color="#2e7d32", ms=8,
                        label=f"EV {_money(project['ev'])}")
@@ -372,30 +369,29 @@ def project_curves(months: pd.DataFrame, project: pd.Series, *, as_of) -> Figure
                    label=f"EAC {_money(project['eac'])}")
     ev_ax.axvline(as_of, color="#c62828", lw=1, ls=":")
     ev_ax.yaxis.set_major_formatter(money)
-    ev_ax.set_ylabel("Cumulative cost (currency)")
-    ev_ax.set_xlabel("Month")
+    ev_ax.set_ylabel(_("Cumulative cost ({unit})", unit=fmt.unit()))
+    ev_ax.set_xlabel(_("Month"))
     cpi, spi = project.get("cpi"), project.get("spi")
-    ev_ax.set_title("Earned value: " + (f"CPI {cpi:.2f}, SPI {spi:.2f}" if pd.notna(cpi) and pd.notna(spi)
-                                        else "no earned value yet"), fontsize=11)
+    ev_ax.set_title(_("Earned value: CPI {cpi}, SPI {spi}", cpi=fmt.ratio(cpi), spi=fmt.ratio(spi))
+                    if pd.notna(cpi) and pd.notna(spi) else _("Earned value: none yet"), fontsize=11)
     ev_ax.legend(loc="upper left", frameon=False, fontsize=8)
-    j_ax.plot(months["period"], months["planned_cumulative"], color="#7f7f7f", ls="--", label="Plan")
+    j_ax.plot(months["period"], months["planned_cumulative"], color="#7f7f7f", ls="--", label=_("Plan"))
     j_ax.plot(months["period"], months["forecast_cumulative"], color="#1f77b4", lw=2,
-              label="Forecast (actuals to as-of)")
+              label=_("Forecast (actuals to as-of, plan after)"))
     j_ax.axhline(0, color="#444", lw=0.8)
     j_ax.axvline(as_of, color="#c62828", lw=1, ls=":")
     j_ax.yaxis.set_major_formatter(money)
-    j_ax.set_ylabel("Cumulative net cash flow (currency)")
-    j_ax.set_xlabel("Month")
+    j_ax.set_ylabel(_("Cumulative net cash flow ({unit})", unit=fmt.unit()))
+    j_ax.set_xlabel(_("Month"))
     if len(months):
         low = months.loc[months["forecast_cumulative"].idxmin()]
-        j_ax.set_title(f"J-curve: deepest {_money(low['forecast_cumulative'])} in {low['period']:%Y-%m}",
-                       fontsize=11)
+        j_ax.set_title(_("J-curve: deepest {money} in {month}", money=_money(low["forecast_cumulative"]),
+                         month=fmt.month(low["period"])), fontsize=11)
     else:
-        j_ax.set_title("J-curve: no cash flows", fontsize=11)
+        j_ax.set_title(_("J-curve: no cash flows"), fontsize=11)
     j_ax.legend(loc="upper left", frameon=False, fontsize=8)
     for ax in (ev_ax, j_ax):
-        ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))
-        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+        _month_axis(ax, maxticks=6)
         ax.tick_params(labelsize=8)
     fig.subplots_adjust(left=0.075, right=0.99, bottom=0.15, top=0.9, wspace=0.22)
     return fig
@@ -477,13 +473,24 @@ def kpi_bars(totals: pd.DataFrame, *, by: str) -> Figure:
 
 
 # --------------------------------------------------------------------------- utilization
+def _legend_below(fig: Figure, ax) -> None:
+    """The legend in one row under the chart, outside the bars, lines and their labels (a legend
+    inside the axes sits on a bar or a label whichever corner it takes); lays the figure out with
+    the room it needs.
+    """
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=max(1, len(names)), frameon=False, fontsize=9,
+               borderaxespad=0.3)
+    fig.tight_layout(rect=(0, 0.4 / fig.get_figheight(), 1, 1))
+
+
 def _month_labels(periods) -> list[str]:
     return [fmt.month(p) for p in periods]
 
 
-def _month_axis(ax) -> None:
-    """Months on a time axis as the reports write them (``Mar 2026``), at most about 8 ticks."""
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
+def _month_axis(ax, *, maxticks: int = 8) -> None:
+    """Months on a time axis as the reports write them (``Mar 2026``), at most about ``maxticks`` ticks."""
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=maxticks))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(mdates.num2date(v).replace(tzinfo=None))))
 
 
@@ -632,10 +639,9 @@ def capacity_vs_demand(cvd: pd.DataFrame) -> Figure:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel(_("Hours over the forecast months"))
     ax.margins(x=0.22)
-    ax.legend(loc="lower right", frameon=False)
     months = cvd["period"].nunique()
     ax.set_title(_("Capacity vs demand by role, next {n} months (FTE = average per month)", n=months))
-    fig.tight_layout()
+    _legend_below(fig, ax)
     return fig
 
 
@@ -678,9 +684,8 @@ def time_split(split: pd.DataFrame) -> Figure:
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(0, 1)
     ax.set_xlabel(_("Share of booked hours"))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=max(1, len(t.columns)), frameon=False)
     ax.set_title(_("Where time went: project work vs non-project time by department"))
-    fig.tight_layout()
+    _legend_below(fig, ax)
     return fig
 
 
@@ -702,10 +707,9 @@ def lessons_by_category(by_cat: pd.DataFrame) -> Figure:
                 label=i18n.label(kind))
         left += t[kind].to_numpy()
     ax.set_xlabel(_("Lessons"))
-    ax.legend(loc="lower right", frameon=False)
     ax.set_title(_("Lessons by category ({n} lessons{note})", n=fmt.count(t.to_numpy().sum()),
                    note=_(", 25 largest categories") if len(by_cat["category"].unique()) > 25 else ""))
-    fig.tight_layout()
+    _legend_below(fig, ax)
     return fig
 
 
@@ -721,9 +725,8 @@ def lessons_trend(trend: pd.DataFrame) -> Figure:
     step = max(1, len(trend) // 16)
     ax.set_xticks(range(0, len(trend), step), trend["quarter"].iloc[::step], rotation=45, ha="right")
     ax.set_ylabel(_("Lessons per quarter"))
-    ax.legend(loc="upper left", frameon=False)
     ax.set_title(_("Lessons recorded per quarter"))
-    fig.tight_layout()
+    _legend_below(fig, ax)
     return fig
 
 
@@ -732,6 +735,7 @@ def recurring_themes(themes: pd.DataFrame, *, top: int = 15) -> Figure:
     """Recurring themes: projects reporting each, labelled with the theme's name (its top terms when
     a table has no name column).
     """
+    themes = themes.loc[themes["theme"].astype(str) != "Other"]  # the remainder ("Other lessons") is never ranked
     d = themes.head(top).iloc[::-1]
     named = d["name"].astype(str) if "name" in d else d["top_terms"].astype(str).str.split(", ").str[:3].str.join(", ")
     label = np.where(d["source"] == "category", d["theme"].astype(str), "text: " + named)
@@ -761,9 +765,8 @@ def open_actions_by_owner(by_owner: pd.DataFrame) -> Figure:
         ax.annotate(_(" oldest {days} days", days=fmt.count(old)), (n, y), va="center", fontsize=8)
     ax.set_xlabel(_("Open or in-progress recommendations"))
     ax.margins(x=0.22)
-    ax.legend(loc="lower right", frameon=False)
     ax.set_title(_("Open actions by owner ({n} in all)", n=fmt.count(d["open_actions"].sum())))
-    fig.tight_layout()
+    _legend_below(fig, ax)
     return fig
 
 
@@ -787,14 +790,18 @@ def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6)
 
     Every panel's value axis starts at zero (or below it, for a negative figure) and ends a little
     above the largest value, so a move from 40.5% to 39.5% reads as the small move it is; CPI and
-    SPI panels show the target line at 1.0.
+    SPI panels show the target line at 1.0. A figure an earlier run did not record (a column its
+    headline.csv predates) is a gap in the line; a figure no run recorded has no panel.
     """
     metrics = [m for m in labels if m in hist.columns and hist[m].notna().any()]
     n = len(metrics)
     rows = int(np.ceil(n / cols)) or 1
-    fig, axes = plt.subplots(rows, cols, figsize=(13, 1.55 * rows + 0.5), squeeze=False)
-    pct = {"portfolio_roi", "utilization"}
-    money_like = {"total_budget", "portfolio_npv", "remaining_npv", "spend_to_date", "planned_to_date"}
+    fig, axes = plt.subplots(rows, cols, figsize=(13, 1.8 * rows + 0.5), squeeze=False)
+    pct = {"portfolio_roi", "utilization", "milestone_on_time_rate", "benefits_realization", "high_impact_done_share"}
+    money_like = {"total_budget", "portfolio_npv", "remaining_npv", "spend_to_date", "planned_to_date",
+                  "open_risk_exposure", "benefits_shortfall", "budget_cap", "funded_need", "stop_frees"}
+    x_first, x_last = hist["as_of"].iloc[0], hist["as_of"].iloc[-1]
+    pad = max((x_last - x_first) * 0.08, pd.Timedelta(days=5))
     for ax, m in zip(axes.flat, metrics, strict=False):
         y = hist[m].astype(float)
         ax.plot(hist["as_of"], y, marker="o", color="#1f4e79", lw=1.5, ms=3)
@@ -802,9 +809,10 @@ def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6)
         last = y.iloc[-1]
         shown = (fmt.pct(last, 1) if m in pct else _money(last) if m in money_like
                  else fmt.ratio(last) if m.endswith(("cpi", "spi")) else fmt.count(last))
-        ax.set_title(f"{_(labels[m])}: {shown}", fontsize=9, fontweight=_bold())
+        ax.set_title(f"{_(labels[m])}\n{shown}", fontsize=9, fontweight=_bold())
         ax.tick_params(labelsize=7.5)
         ax.set_xticks(hist["as_of"].iloc[[0, -1]].unique())
+        ax.set_xlim(x_first - pad, x_last + pad)  # every panel spans every run, also one with gaps
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(mdates.num2date(v))))
         lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
         if m.endswith(("cpi", "spi")):
@@ -815,7 +823,8 @@ def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6)
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         elif m in money_like:
             ax.yaxis.set_major_formatter(money)
-        ax.yaxis.set_major_locator(MaxNLocator(3))
+        counted = m not in pct and m not in money_like and not m.endswith(("cpi", "spi"))
+        ax.yaxis.set_major_locator(MaxNLocator(3, integer=counted))
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     fig.suptitle(_("Headline figures across {n} reports of this schedule", n=len(hist)),

@@ -59,7 +59,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 
 from .config import RUNNING_STATUSES
-from .formatting import as_text, money_full, ratio
+from .formatting import as_text, money, ratio
 from .i18n import _, current, label
 from .periods import last_complete_month
 
@@ -732,12 +732,12 @@ def recommendations(roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_thres
     neg = value < 0
     low = df["strategic_alignment"] <= low_alignment
     # reasons in the report language (pmo_analysis.i18n), each a text column
-    reasons["npv"] = np.where(neg, _("negative remaining NPV ({value})", value=as_text(value, money_full)), "")
+    reasons["npv"] = np.where(neg, _("negative remaining NPV ({value})", value=as_text(value, money)), "")
     reasons["align"] = np.where(neg & low, _("low strategic alignment ({value}/5)", value=as_text(
         df["strategic_alignment"], lambda v: f"{v:.0f}")), "")
     # no EAC where CPI is 0 (nothing earned yet): the overrun is then not forecast
     gap = df["eac"] - df["bac"]
-    overrun = _(" (forecast overrun {amount})", amount=as_text(gap, lambda v: f"{v:,.0f}")).where(gap.notna(), "")
+    overrun = _(" (forecast overrun {amount})", amount=as_text(gap, money)).where(gap.notna(), "")
     reasons["cpi"] = np.where(df["cpi"] < cpi_threshold,
                               _("CPI {value} below {threshold}", value=as_text(df["cpi"], ratio),
                                 threshold=f"{cpi_threshold:.2f}") + overrun, "")
@@ -809,15 +809,15 @@ def decide(roi: pd.DataFrame, *, budget_cap: float | None = None, budget_share: 
         [df["decision"] != "", ~df["status"].isin(("proposed", *_RUNNING)), df["funded"], is_cand],
         [df["decision"], "closed", funded_kind, "defer"], "closed")
     # why, in words, in the report language (pmo_analysis.i18n)
-    need = as_text(df["funding_need"], money_full)
+    need = as_text(df["funding_need"], money)
     value = _("priority score {score}", score=as_text(df["score"], lambda v: f"{v:.0f}")) if col == "score" else \
-        _("remaining NPV {value}", value=as_text(df["remaining_npv"], money_full))
+        _("remaining NPV {value}", value=as_text(df["remaining_npv"], money))
     worthless = df[col].fillna(0) <= 0
     why_funded = _("funded: {value} for a need of {need}", value=value, need=need)
     why_not = np.where(worthless, _("not funded: no positive score") if col == "score" else
                        _("not funded: no positive remaining NPV"),
                        _("not funded within the budget cap of {cap}: {value} for a need of {need} ranks below "
-                         "the funded projects", cap=money_full(cap), value=value, need=need))
+                         "the funded projects", cap=money(cap), value=value, need=need))
     rules, sep = df["reason"], _("; ")
     budget_reason = np.where(df["funded"], why_funded, why_not)
     # a status is a code (data); in English the reason has always named the code itself

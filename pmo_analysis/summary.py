@@ -14,8 +14,8 @@ import pandas as pd
 from . import formatting as fmt
 from .i18n import _
 
-__all__ = ["HEADLINE_LABELS", "SNAPSHOT_FILES", "snapshot", "decisions_needed", "delivery_decisions", "changes_since",
-           "format_changes"]
+__all__ = ["HEADLINE_LABELS", "TREND", "SNAPSHOT_FILES", "snapshot", "decisions_needed", "delivery_decisions",
+           "changes_since", "format_changes"]
 
 #: Headline figures (columns of the model's ``headline`` table) shown in the trend, with labels.
 HEADLINE_LABELS = {
@@ -30,7 +30,21 @@ HEADLINE_LABELS = {
     "utilization": "Utilization",
     "overallocated_people": "Over-allocated, ahead",
     "open_high_impact_actions": "Open high-impact actions",
+    "dependency_conflicts": "Dependency conflicts",
+    "delayed_projects": "Projects delayed by a predecessor",
+    "missed_milestones": "Missed milestones",
+    "milestone_on_time_rate": "Milestones on time",
+    "open_risk_exposure": "Open risk exposure",
+    "overdue_mitigations": "Overdue mitigations",
+    "unowned_risks": "Risks and issues with no owner",
+    "benefits_realization": "Benefits realized (completed projects)",
 }
+#: The headline figures the executive summary's trend draws, in this order. A figure an earlier
+#: run did not record (its headline.csv predates the column) or this data cannot give (no
+#: milestones table) is a gap in its panel, or no panel at all, never an error.
+TREND = ("portfolio_npv", "portfolio_roi", "portfolio_cpi", "portfolio_spi", "utilization", "overallocated_people",
+         "dependency_conflicts", "missed_milestones", "milestone_on_time_rate", "open_risk_exposure",
+         "overdue_mitigations", "benefits_realization")
 #: Dependency types in words (the data's codes are finish_to_start, ...).
 DEPENDENCY_TYPES = {"finish_to_start": "finish to start", "start_to_start": "start to start",
                     "finish_to_finish": "finish to finish", "start_to_finish": "start to finish"}
@@ -110,7 +124,8 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
         for _i, r in short.iterrows():
             rows.append({"decision": _("Add capacity: {role}", role=r["role"]),
                          "why": _("short {fte} FTE on average over {first} to {last} ({hours} hours)",
-                                  fte=f"{-r['gap_fte']:.1f}", first=w["forward_first"], last=w["forward_last"],
+                                  fte=f"{-r['gap_fte']:.1f}", first=fmt.month(w["forward_first"]),
+                                  last=fmt.month(w["forward_last"]),
                                   hours=f"{-r['gap_hours']:,.0f}"),
                          "money": np.nan, "money_text": "", "project_id": ""})
     if model.has("recurring"):

@@ -89,3 +89,25 @@ def test_headline_tiles_show_change_and_target():
     assert tiles["Open high-impact actions"]["status"] == "good"
     first = display.headline_tiles(now, None, {}, windows)
     assert {t["delta"] for t in first} == {"first report"}
+
+
+def test_tiles_the_data_cannot_give_are_left_out(monkeypatch):
+    """A figure the data cannot give (no milestones table: n/a) is no tile; a row of only such
+    figures is no row at all; a tile with one figure known stays."""
+    from pmo_analysis import formatting as fmt
+    from pmo_analysis.i18n import language
+
+    shown = []
+    monkeypatch.setattr(display, "display", lambda obj: shown.append(obj.data))
+    with fmt.using(currency="USD"):
+        display.kpi_tiles({"Missed milestones": fmt.count(np.nan), "Open risk exposure": fmt.money(np.nan),
+                           "Overdue / no owner": f"{fmt.count(np.nan)} / {fmt.count(np.nan)}",
+                           "CPI / SPI": f"{fmt.ratio(0.9)} / {fmt.ratio(np.nan)}", "NPV": fmt.money(1.5e6)})
+        with language("zh"):
+            display.kpi_tiles({"逾期里程碑": fmt.count(np.nan)})
+    assert len(shown) == 1
+    html = shown[0]
+    assert "n/a / n/a" not in html and "Missed milestones" not in html and "Open risk exposure" not in html
+    assert "0.90 / n/a" in html and "$1.5M" in html
+    display.note("lacks the milestones table", small=True)
+    assert shown[-1] == '<p class="pmo-small">lacks the milestones table</p>'

@@ -32,6 +32,8 @@ def _one(**kw):
     ({"risk_score": 4.0}, ("at risk", "risk score 4/5")),
     ({"risk_score": 3.0}, ("on track", "")),
     ({"end_date": pd.Timestamp("2026-06-29")}, ("off track", "end date 2026-06-29 passed at 50% complete")),
+    ({"end_date": pd.Timestamp("2026-06-29"), "percent_complete": np.nan},
+     ("off track", "end date 2026-06-29 passed with no percent complete reported")),
     ({"end_date": pd.Timestamp("2026-06-30")}, ("on track", "")),
     ({"end_date": pd.Timestamp("2026-06-29"), "percent_complete": 100.0}, ("on track", "")),
     ({"cpi": np.nan}, ("at risk", "no earned value (percent complete or actual cost missing)")),
@@ -39,6 +41,16 @@ def _one(**kw):
 ])
 def test_health_rules_at_thresholds(kw, expected):
     assert _one(**kw) == expected
+
+
+def test_late_reason_reads_naturally_in_chinese():
+    from pmo_analysis.i18n import language
+
+    with language("zh"):
+        late = _one(end_date=pd.Timestamp("2026-06-29"), percent_complete=np.nan)[1]
+        known = _one(end_date=pd.Timestamp("2026-06-29"))[1]
+    assert late == "结束日期 2026-06-29 已过，未报告完成百分比"
+    assert known == "结束日期 2026-06-29 已过，完成 50%"
 
 
 def test_health_only_running_projects_worst_first():

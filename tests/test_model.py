@@ -96,7 +96,7 @@ def test_capacity_shortfall_is_one_figure(model):
     assert set(cvd["period"]) == set(forward_months(SAMPLE_AS_OF, 6))
     asks = summary.decisions_needed(model)
     pm = asks.loc[asks["decision"] == "Add capacity: Project Manager", "why"].item()
-    assert pm.startswith("short 1.5 FTE on average over 2026-07 to 2026-12")
+    assert pm.startswith("short 1.5 FTE on average over Jul 2026 to Dec 2026")
     assert "Business Analyst" not in " ".join(asks["decision"])  # spare, not short
 
 

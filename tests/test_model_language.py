@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from pmo_analysis import formatting as fmt
@@ -57,12 +58,12 @@ def test_decision_reasons_read_chinese(models):
     zh = models["zh"][0].decisions.set_index("project_id")
     en = models["en"][0].decisions.set_index("project_id")
     assert zh.loc["PRJ-020", "reason"] == (
-        "剩余净现值为负（-¥3,651,006）；战略契合度低（2/5）；CPI 0.76 低于 0.85（预计超支 2,166,410）；"
-        "预测期内无法收回投资；不予资助（停止可释放资金需求 ¥6,632,350）")
+        "剩余净现值为负（-¥365.1万）；战略契合度低（2/5）；CPI 0.76 低于 0.85（预计超支 ¥216.6万）；"
+        "预测期内无法收回投资；不予资助（停止可释放资金需求 ¥663.2万）")
     assert en.loc["PRJ-020", "reason"] == (
-        "negative remaining NPV (-$3,651,006); low strategic alignment (2/5); CPI 0.76 below 0.85 (forecast "
-        "overrun 2,166,410); never pays back in the forecast; never funded (stopping frees a need of $6,632,350)")
-    assert zh.loc["PRJ-013", "reason"] == "获资助：优先级得分 68，资金需求 ¥1,404,000"
+        "negative remaining NPV (-$3.7M); low strategic alignment (2/5); CPI 0.76 below 0.85 (forecast "
+        "overrun $2.2M); never pays back in the forecast; never funded (stopping frees a need of $6.6M)")
+    assert zh.loc["PRJ-013", "reason"] == "获资助：优先级得分 68，资金需求 ¥140.4万"
     assert zh.loc["PRJ-013", "decision"] == "fund" and zh.loc["PRJ-020", "decision"] == "stop"
     assert (zh[["decision", "rule", "funded"]] == en[["decision", "rule", "funded"]]).all().all()
     assert (zh["reason"].str.count("；") == en["reason"].str.count("; ")).all()
@@ -91,3 +92,26 @@ def test_language_and_currency_are_one_value_per_run():
             plan_parameters([path], {}, {"portfolio_roi": {name: value}})
     planned = plan_parameters([path], {"language": "zh", "currency": "CNY"}, {})
     assert planned["portfolio_roi"]["language"] == "zh" and planned["portfolio_roi"]["currency"] == "CNY"
+
+
+#: A number of four or more digits (1234, 1,234) that no currency mark precedes.
+BARE_NUMBER = re.compile(r"(?<![\d,.$¥€£])(?:\d{1,3}(?:,\d{3})+|\d{4,})(?![\d,])")
+#: What may carry such a number and is no amount: a date or month (ISO, Jul 2026, 2026年7月), a count of
+#: days or hours.
+NOT_AMOUNT = re.compile(r"\d{4}-\d{2}-\d{2}|\b[A-Z][a-z]{2} \d{4}\b|\d{4}年|[\d,]+ ?(?:days?|hours?|天|小时)")
+
+
+@pytest.mark.parametrize("lang, currency", [("en", "USD"), ("en", "CNY"), ("zh", "USD"), ("zh", "CNY")])
+def test_every_amount_in_a_reason_carries_the_currency(sample, lang, currency):
+    """Every reason and decision the model writes shows an amount through the run's money formatter:
+    no bare 2,166,410 (a figure without its currency reads as a count), in either language."""
+    with fmt.using(language=lang, currency=currency):
+        m = build_model(sample, as_of=SAMPLE_AS_OF)
+        texts = [df[c].dropna().astype(str) for df in m.tables.values() for c in df.columns
+                 if "reason" in c or c in ("why", "detail")]
+        asks = summary.decisions_needed(m)
+        texts += [asks[c].astype(str) for c in ("decision", "why", "money_text")]
+    text = pd.concat(texts, ignore_index=True).str.replace(NOT_AMOUNT, "", regex=True)
+    assert len(text) > 50 and text.str.contains("[$¥]", regex=True).any()
+    bare = text[text.str.contains(BARE_NUMBER)]
+    assert bare.empty, bare.head().tolist()

@@ -320,3 +320,23 @@ def test_project_report_opens_in_jupyterlab_without_a_run(tmp_path):
     nb = nbformat.read(out, as_version=4)
     text = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs])
     assert "PRJ-" in text and "Earned value: CPI" in text and "../executive_summary.html" not in text
+
+
+def test_department_page_shows_its_running_projects_on_the_cpi_spi_quadrant(model, tmp_path):
+    """A department page carries one inline SVG chart of its own running projects (no kernel, no
+    PNG file), drawn from the model; a department with no running project has no chart."""
+    from pmo_analysis.pages import render_department_pages
+
+    header = {"as_of": "2026-06-30"}
+    dept = model.projects.loc[model.projects["running"], "department"].astype(str).iloc[0]
+    [page] = render_department_pages(model, [dept], run_dir=tmp_path, pages={}, header=header)
+    assert page.status == "success", page.error
+    html = (tmp_path / page.path).read_text(encoding="utf-8")
+    assert html.count("<svg") == 1 and "Running projects: cost and schedule performance" in html
+    running = model.projects.loc[model.projects["running"] & (model.projects["department"].astype(str) == dept)]
+    assert f"of {len(running.dropna(subset=['cpi', 'spi']))} running projects" in html  # the chart's title
+    assert "&lt;svg" not in html  # the chart is markup, not escaped text
+    idle = model.projects.assign(running=False)
+    from pmo_analysis.pages import _department_chart
+
+    assert _department_chart(model, idle.loc[idle["department"].astype(str) == dept]) is None

@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -173,6 +174,11 @@ def _sample_charts(m):
     yield "plan_vs_actual", plots.plan_vs_actual(m.plan_vs_actual, m.projects)
     yield "recurring_themes", plots.recurring_themes(m.recurring)
     yield "open_actions_by_owner", plots.open_actions_by_owner(m.followthrough)
+    yield "time_split", plots.time_split(m.time_split)
+    yield "lessons_by_category", plots.lessons_by_category(m.lessons_by_category)
+    yield "lessons_trend", plots.lessons_trend(m.lessons_trend)
+    yield "project_curves", plots.project_curves(m.project_months.loc[m.project_months["project_id"] == "PRJ-005"],
+                                                 m.projects.set_index("project_id").loc["PRJ-005"], as_of="2026-06-30")
 
 
 def _boxes(fig):
@@ -194,6 +200,8 @@ def _boxes(fig):
 def test_no_label_overlaps_or_leaves_its_chart_on_the_sample(sample_model, lang, tmp_path):
     """Point labels (adjustText) and bar annotations never overlap each other and no text is cut at
     the edge of the saved figure, in either language."""
+    from matplotlib.patches import Rectangle
+
     from pmo_analysis import formatting as fmt
 
     with fmt.using(currency="CNY" if lang == "zh" else "USD", language=lang):
@@ -207,6 +215,18 @@ def test_no_label_overlaps_or_leaves_its_chart_on_the_sample(sample_model, lang,
                     overlap = b1.overlaps(b2) and min(b1.x1, b2.x1) - max(b1.x0, b2.x0) > 1 \
                         and min(b1.y1, b2.y1) - max(b1.y0, b2.y0) > 1
                     assert not overlap, (name, t1.get_text(), t2.get_text())
+            # a legend sits outside the bars and apart from every label of the axes
+            renderer = fig.canvas.get_renderer()
+            legends = [lg for lg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if lg is not None]
+            for lg in legends:
+                lb = lg.get_window_extent(renderer)
+                for ax in fig.axes:
+                    bars = [p.get_window_extent(renderer) for p in ax.patches
+                            if isinstance(p, Rectangle) and p.get_width() and p.get_height()]
+                    texts = [b for t, b in boxes if t in ax.texts]
+                    for b in bars + texts:
+                        inter = min(lb.x1, b.x1) - max(lb.x0, b.x0), min(lb.y1, b.y1) - max(lb.y0, b.y0)
+                        assert min(inter) <= 1, (name, lang, "legend overlaps", [t.get_text() for t in lg.texts])
             # saved with bbox_inches="tight": every text lies inside the saved image
             plots.save(fig, tmp_path / f"{name}-{lang}.png")
             from PIL import Image
@@ -248,3 +268,29 @@ def test_chart_style_is_seaborns_whitegrid_at_notebook_size():
     theirs = {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook")}
     theirs.pop("image.cmap")
     assert plots.SEABORN_WHITEGRID_NOTEBOOK == dict(theirs)
+
+
+def test_headline_trend_reads_older_runs_without_the_delivery_figures(sample_model, tmp_path):
+    """A run's headline.csv written before the delivery figures existed reads as a gap in their
+    panels, not an error; every figure of summary.TREND that this run has gets a panel."""
+    from pmo_analysis import formatting as fmt
+    from pmo_analysis import summary
+
+    now = sample_model.headline.assign(as_of=pd.Timestamp("2026-06-30"))
+    old = now.drop(columns=["dependency_conflicts", "missed_milestones", "milestone_on_time_rate",
+                            "open_risk_exposure", "overdue_mitigations", "benefits_realization"])
+    old = old.assign(as_of=pd.Timestamp("2026-05-31"))
+    hist = pd.concat([old, old.assign(as_of=pd.Timestamp("2026-04-30")), now], ignore_index=True)
+    hist = hist.sort_values("as_of").reset_index(drop=True)
+    labels = {k: summary.HEADLINE_LABELS[k] for k in summary.TREND}
+    with fmt.using(currency="USD"):
+        fig = plots.headline_trend(hist, labels, cols=6)
+    titles = [ax.get_title(loc="left") + ax.get_title() for ax in fig.axes]
+    titles = [t for t in titles if t]
+    assert len(titles) == sum(now[k].notna().item() for k in summary.TREND)
+    assert any(t.startswith("Missed milestones\n") for t in titles)
+    assert any(t.startswith("Open risk exposure\n$") for t in titles)
+    panel = next(ax for ax, t in zip(fig.axes, titles, strict=False) if t.startswith("Missed milestones"))
+    y = panel.lines[0].get_ydata()
+    assert np.isnan(y[:2]).all() and not np.isnan(y[-1])
+    plots.save(fig, tmp_path / "trend.png")
