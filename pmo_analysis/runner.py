@@ -539,6 +539,7 @@ def _render_pages(plan: _Plan, run: _Run, model, planned: dict[str, dict[str, st
     """Render the planned project pages (one kernel per worker) and department pages; a failure of
     the whole stage is reported as one failed page, never raised: the portfolio reports stand.
     """
+    from . import formatting as fmt
     from .pages import render_department_pages, render_project_pages
 
     if not planned["projects"]:
@@ -547,15 +548,19 @@ def _render_pages(plan: _Plan, run: _Run, model, planned: dict[str, dict[str, st
     header = {k: v for k, v in _report_header(PAGE_NOTEBOOK, plan, run).items() if k != "title"}
     try:
         rows = select_projects(model.projects, tuple(planned["projects"]))
+        # the run's language and currency, as the reports read them
+        run_wide = {k: plan.common[k] for k in RUN_PARAMS if plan.common.get(k) is not None}
         params = validate_params(PAGE_NOTEBOOK, {"data_dir": str(plan.data_dir), "as_of": run.as_of,
                                                  "model_dir": str(run.tmp / "model"),
-                                                 "output_dir": str(run.tmp / "projects")})
+                                                 "output_dir": str(run.tmp / "projects"), **run_wide})
         say(f"project pages: {len(rows):,} queued")
         pages = render_project_pages(notebooks_dir / f"{PAGE_NOTEBOOK}.ipynb", rows, run_dir=run.tmp,
                                      params=_jsonable(params), header=header, jobs=jobs or os.cpu_count() or 2,
                                      timeout=run.timeout, keep_code=run.keep_code, say=say)
-        pages += render_department_pages(model, planned["departments"], run_dir=run.tmp, pages=planned,
-                                         header=header)
+        with fmt.using(currency=str(plan.common.get("currency") or "USD"),
+                       language=str(plan.common.get("language") or "en")):  # money and words as the reports'
+            pages += render_department_pages(model, planned["departments"], run_dir=run.tmp, pages=planned,
+                                             header=header)
     except Exception as exc:  # the stage itself broke (no kernel could start...): say so, keep the reports
         pages = [PageResult("projects", "(all)", "Project pages", "", status="failed",
                             error=NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc)[:500]))]
