@@ -172,13 +172,14 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 
 
 def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path, *, sources: dict[str, str] | None = None,
-               max_rows: int = XLSX_MAX_ROWS) -> Path:
+               max_rows: int = XLSX_MAX_ROWS, rows: dict[str, int] | None = None) -> Path:
     """Write ``tables`` (sheet name -> frame) as one formatted Excel workbook, replaced in one step.
 
     Text is neutralised as in :func:`neutralise`; numbers get the formats of :data:`XLSX_FORMATS`;
     every sheet has its header row frozen, an autofilter and column widths fitted to the contents.
     A first sheet, ``Contents``, lists each table's sheet, the rows it shows (at most
-    ``max_rows``), the rows of the table and, from ``sources``, the file that holds every row.
+    ``max_rows``), the rows of the table (``rows``, when the frames given are their first rows
+    only) and, from ``sources``, the file that holds every row.
 
     Examples
     --------
@@ -203,7 +204,7 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path, *, sources: di
     sheets = {name: _sheet_name(name, taken) for name in tables}
     contents = pd.DataFrame({"sheet": list(sheets.values()),
                              "rows shown": [min(len(df), max_rows) for df in tables.values()],
-                             "rows": [len(df) for df in tables.values()],
+                             "rows": [(rows or {}).get(name, len(df)) for name, df in tables.items()],
                              "every row in": [(sources or {}).get(name, "") for name in tables]})
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
@@ -244,19 +245,26 @@ def workbook_of_run(run_dir: str | Path, *, name: str = "report.xlsx") -> Path |
     ``<run_dir>/report.xlsx``, one sheet per table; ``None`` when the run exported none.
 
     The CSVs are read back as written: their text is already neutralised, and numbers and ISO
-    dates come back as numbers and dates.
+    dates come back as numbers and dates. Only the rows a sheet holds are read (DuckDB counts the
+    rest): the detail tables of a very large portfolio never come into memory whole.
     """
+    import duckdb
+
     run_dir = Path(run_dir)
     files = sorted(run_dir.glob("*.csv")) + sorted(run_dir.glob("*/*.csv"))
     if not files:
         return None
-    tables, sources = {}, {}
+    tables, sources, rows = {}, {}, {}
     for f in files:
-        df = pd.read_csv(f, encoding="utf-8-sig", keep_default_na=True)
+        df = pd.read_csv(f, encoding="utf-8-sig", keep_default_na=True, nrows=XLSX_MAX_ROWS, low_memory=False)
+        if len(df) == XLSX_MAX_ROWS:  # maybe more: count them without reading them
+            with duckdb.connect() as con:
+                rows[f.stem] = con.execute("SELECT count(*) FROM read_csv(?, header=true, all_varchar=true)",
+                                           [str(f)]).fetchall()[0][0]
         for c in df.select_dtypes(include=["object", "string"]).columns:
             given = df[c].dropna().astype(str)
             if len(given) and given.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
                 df[c] = pd.to_datetime(df[c])
         tables[f.stem] = df
         sources[f.stem] = f.relative_to(run_dir).as_posix()
-    return write_xlsx(tables, run_dir / name, sources=sources)
+    return write_xlsx(tables, run_dir / name, sources=sources, rows=rows)
