@@ -210,9 +210,9 @@ def execute_notebook(name: str, params: dict, monkeypatch) -> Shown:
             else:
                 shown.html.append(repr(obj))
 
-    def note(text):
+    def note(text, **kwargs):
         shown.notes.append(text)
-        orig_note(text)
+        orig_note(text, **kwargs)
 
     def show(fig, output_dir, chart):
         shown.charts.append(chart)
