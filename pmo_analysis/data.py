@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .engine import UsePandas, use_engine, validate_out_of_core
+from .engine import ENGINES, UsePandas, use_engine, validate_out_of_core
 from .exceptions import DataValidationError, MissingTableError, Problem
 from .readers import ReadError, find_tables, read_table
 from .schema import SCHEMA, TABLES, Column, references  # SCHEMA and Column re-exported: the contract's old home
@@ -184,8 +184,6 @@ def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = N
     """
     if on_error not in ("raise", "drop"):
         raise ValueError(f"on_error must be 'raise' or 'drop', got {on_error!r}")
-    from .engine import ENGINES
-
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else None

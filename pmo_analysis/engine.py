@@ -220,12 +220,11 @@ class OutOfCoreTable:
         if V._report_repeated_columns(collector, pd.Index(written), names):
             return False
         by_name = dict(zip(names, written, strict=True))
-        self.con.execute("CREATE VIEW kept AS SELECT * FROM src")
-        self.rows = self.con.execute("SELECT count(*) FROM kept").fetchall()[0][0]
+        self.rows = self.con.execute("SELECT count(*) FROM src").fetchall()[0][0]
         shape = pd.DataFrame(columns=list(names), index=range(min(self.rows, 1)))
         if not V._has_required_columns_and_rows(collector, shape):
             return False
-        types = self._types = dict(self.con.execute("SELECT column_name, column_type FROM (DESCRIBE kept)").fetchall())
+        types = self._types = dict(self.con.execute("SELECT column_name, column_type FROM (DESCRIBE src)").fetchall())
         for i, c in enumerate(col for col in SCHEMA[self.table] if col.name in by_name):
             w = by_name[c.name]
             is_float = types[w] in ("FLOAT", "DOUBLE")
@@ -233,7 +232,7 @@ class OutOfCoreTable:
             self.con.execute(
                 f"CREATE TEMP TABLE {dname} AS SELECT row_number() OVER () - 1 AS did, raw, n, is_nan FROM "
                 f"(SELECT {_q(w)} AS raw, count(*) AS n, {'isnan(' + _q(w) + ')' if is_float else 'FALSE'} AS is_nan "
-                f"FROM kept GROUP BY ALL)")
+                f"FROM src GROUP BY ALL)")
             d = self.con.sql(f"SELECT raw, n, is_nan FROM {dname} ORDER BY did").to_arrow_table().to_pandas()
             raw = d["raw"]
             recorder = _Recorder(self.table, collector.file)
@@ -260,7 +259,7 @@ class OutOfCoreTable:
         dids = np.flatnonzero(mask)
         total = int(col.n[dids].sum()) if extra == "TRUE" else None
         self.con.register("bad_dids", pd.DataFrame({"did": dids.astype(np.int64)}))
-        join = (f"FROM kept s JOIN {col.distinct} d ON d.raw IS NOT DISTINCT FROM s.{_q(col.written)} "
+        join = (f"FROM src s JOIN {col.distinct} d ON d.raw IS NOT DISTINCT FROM s.{_q(col.written)} "
                 f"WHERE d.did IN (SELECT did FROM bad_dids) AND {extra}")
         limit = "" if collector.limit is None else f"LIMIT {int(collector.limit)}"
         found = self.con.execute(f"SELECT s._row, s._file, d.did {join} ORDER BY s._file, s._row {limit}").fetchall()
@@ -283,7 +282,7 @@ class OutOfCoreTable:
         self._typed_view()
 
     def _bad_sql(self, alias: str) -> str:
-        """SQL true for a row of ``kept`` (as ``alias``) that has an error or was dropped."""
+        """SQL true for a row of ``src`` (as ``alias``) that has an error or was dropped."""
         parts = []
         for col in self.columns.values():
             if col.bad:
@@ -324,7 +323,7 @@ class OutOfCoreTable:
                          f"USING (did)) {m} ON {m}.raw IS NOT DISTINCT FROM s.{_q(col.written)}")
             selects.append(f"{m}.typed AS {_q(col.name)}")
         selects.append(f"{self._bad_sql('s')} AS _bad")
-        self.con.execute(f"CREATE OR REPLACE VIEW typed AS SELECT {', '.join(selects)} FROM kept s {' '.join(joins)}")
+        self.con.execute(f"CREATE OR REPLACE VIEW typed AS SELECT {', '.join(selects)} FROM src s {' '.join(joins)}")
 
     # ----------------------------------------------------------------------- across tables
     def check_references(self, tables: dict[str, pd.DataFrame], collector: V.Collector,
@@ -420,7 +419,9 @@ class OutOfCoreTable:
         for name in ("resource_id", "project_id"):  # ids as categories: ten million rows stay cheap
             k = t.schema.get_field_index(name)
             t = t.set_column(k, name, pc.dictionary_encode(t.column(name).cast(pa.string())))
-        return _monthly_frame(t.to_pandas(), ordered=True)
+        from .utilization import monthly_frame
+
+        return monthly_frame(t.to_pandas(), ordered=True)
 
     def span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         """The first and last date of the valid entries (``None`` when there are none)."""
@@ -470,29 +471,6 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
 
 
-def _monthly_frame(df: pd.DataFrame, *, ordered: bool = False) -> pd.DataFrame:
-    """Booked hours in a fixed shape: ids as categories (in text order, only those present),
-    activity as text, sorted by resource, month, project (non-project time first) and activity
-    (``ordered``: they already are).
-    """
-    out = pd.DataFrame({"resource_id": _categories(df["resource_id"]), "project_id": _categories(df["project_id"]),
-                        "activity": df["activity"].astype("string"),
-                        "period": pd.to_datetime(df["period"]).astype("datetime64[ns]"),
-                        "hours": df["hours"].astype("float64")})
-    if not ordered:
-        out = out.sort_values(["resource_id", "period", "project_id", "activity"], na_position="first",
-                              kind="stable")
-    return out.reset_index(drop=True)
-
-
-def _categories(s: pd.Series) -> pd.Series:
-    """``s`` as a categorical of text whose categories are the values present, in text order."""
-    c = s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("string").astype("category")
-    c = c.cat.remove_unused_categories()
-    cats = pd.Index(c.cat.categories.astype(str))
-    if not cats.equals(pd.Index(c.cat.categories)):
-        c = c.cat.rename_categories(cats)
-    return c.cat.reorder_categories(sorted(cats))
 
 
 def validate_out_of_core(table: str, path: Path, label: str, *, limit: int | None
@@ -507,4 +485,3 @@ def validate_out_of_core(table: str, path: Path, label: str, *, limit: int | Non
     collector = V.Collector(table, label, pd.Series(dtype="int64"), limit)
     ok = t.check(collector, written)
     return (t if ok else None), collector
-

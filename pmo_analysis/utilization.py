@@ -48,6 +48,8 @@ __all__ = [
     "working_days",
     "open_assignments",
     "planned_by_assignment",
+    "monthly_hours",
+    "monthly_frame",
     "utilization_by_resource",
     "utilization_by_group",
     "utilization_totals",
@@ -195,8 +197,6 @@ def monthly_hours(timesheets: pd.DataFrame, as_of=None, start=None) -> pd.DataFr
     0        NaN    leave 2026-05-01    8.0
     1         P1     <NA> 2026-05-01    8.0
     """
-    from .engine import _monthly_frame
-
     ts = timesheets if as_of is None else timesheets.loc[timesheets["date"] <= pd.Timestamp(as_of).normalize()]
     if start is not None:
         ts = ts.loc[ts["date"] >= pd.Timestamp(start).to_period("M").to_timestamp()]
@@ -208,7 +208,32 @@ def monthly_hours(timesheets: pd.DataFrame, as_of=None, start=None) -> pd.DataFr
                           "period": ts["date"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]"),
                           "hours": ts["hours"].astype("float64")})
     keys = ["resource_id", "project_id", "activity", "period"]
-    return _monthly_frame(frame.groupby(keys, dropna=False, sort=False)["hours"].sum().reset_index())
+    return monthly_frame(frame.groupby(keys, dropna=False, sort=False)["hours"].sum().reset_index())
+
+
+def monthly_frame(df: pd.DataFrame, *, ordered: bool = False) -> pd.DataFrame:
+    """Booked hours in a fixed shape: ids as categories (in text order, only those present),
+    activity as text, sorted by resource, month, project (non-project time first) and activity
+    (``ordered``: they already are).
+    """
+    out = pd.DataFrame({"resource_id": _categories(df["resource_id"]), "project_id": _categories(df["project_id"]),
+                        "activity": df["activity"].astype("string"),
+                        "period": pd.to_datetime(df["period"]).astype("datetime64[ns]"),
+                        "hours": df["hours"].astype("float64")})
+    if not ordered:
+        out = out.sort_values(["resource_id", "period", "project_id", "activity"], na_position="first",
+                              kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _categories(s: pd.Series) -> pd.Series:
+    """``s`` as a categorical of text whose categories are the values present, in text order."""
+    c = s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("string").astype("category")
+    c = c.cat.remove_unused_categories()
+    cats = pd.Index(c.cat.categories.astype(str))
+    if not cats.equals(pd.Index(c.cat.categories)):
+        c = c.cat.rename_categories(cats)
+    return c.cat.reorder_categories(sorted(cats))
 
 
 def _monthly(timesheets: pd.DataFrame, as_of) -> pd.DataFrame:
