@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import doctest
 import os
 
@@ -99,3 +100,42 @@ def _umask() -> int:
 def test_docstring_examples_run():
     result = doctest.testmod(export)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_workbook_cells_keep_their_kind_and_no_text_runs(tmp_path):
+    import openpyxl
+
+    df = _frame()
+    n = len(df)
+    df["done"] = ([True, False] * n)[:n]
+    df["ratio"] = ([np.inf, 1.25, -np.inf, np.nan] * n)[:n]
+    df["seen"] = pd.date_range("2026-06-01 09:30", periods=n, freq="D", tz="Asia/Shanghai")
+    df["size"] = pd.Series(([1, None, 3] * n)[:n], dtype="Int64")
+    df["url"] = "https://example.org/x"
+    df["digits"] = "0012"
+    out = export.write_xlsx({"t": df, "empty": df.head(0), "no columns": pd.DataFrame(index=range(3))},
+                            tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(out)
+    ws = wb["t"]
+    header = [c.value for c in ws[1]]
+    assert header == list(df.columns)
+    cells = {name: [ws.cell(i + 2, j + 1) for i in range(n)] for j, name in enumerate(header)}
+    assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    for c, want in zip(cells["project"], neutralise(df)["project"], strict=True):
+        # a carriage return is stored as OOXML's escape _x000D_, which Excel reads back (openpyxl does not)
+        assert c.value.replace("_x000D_", "\r") == want and c.data_type == "s"
+    assert [c.value for c in cells["npv"]] == pytest.approx(df["npv"].tolist())
+    assert cells["npv"][0].number_format == export.XLSX_FORMATS["npv"]
+    assert [c.value for c in cells["done"]] == df["done"].tolist()
+    assert [c.value for c in cells["as_of"]] == df["as_of"].dt.to_pydatetime().tolist()
+    assert {c.number_format for c in cells["as_of"]} == {"yyyy-mm-dd"}
+    # an aware time is shown at its local wall clock
+    assert cells["seen"][0].value == dt.datetime(2026, 6, 1, 9, 30)
+    assert [c.value for c in cells["missing"]] == [None] * n
+    assert [c.value for c in cells["size"][:3]] == [1, None, 3]
+    assert [c.value for c in cells["ratio"][:4]] == ["inf", 1.25, "-inf", None]
+    assert cells["url"][0].value == "https://example.org/x" and not cells["url"][0].hyperlink
+    assert cells["digits"][0].value == "0012" and cells["digits"][0].data_type == "s"
+    assert [c.value for c in wb["empty"][1]] == list(df.columns) and wb["empty"].max_row == 1
+    assert [[c.value for c in row] for row in wb["Contents"].iter_rows(min_row=2, max_col=3)] == [
+        ["t", n, n], ["empty", 0, 0], ["no columns", 3, 3]]
