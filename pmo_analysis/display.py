@@ -316,6 +316,9 @@ def show(fig, output_dir: str | Path | None, name: str):
 
     for text in fig.texts + [t for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]:
         _track(text.get_text())
+    # the chart's title is its image's alt text in the report (templates/pmo)
+    titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+    alt = next((t for t in titles if t.strip()), name.replace("_", " "))
     fig.savefig(buf, format="png", **SAVE_OPTIONS)
     plt.close(fig)
     data = buf.getvalue()
@@ -323,7 +326,7 @@ def show(fig, output_dir: str | Path | None, name: str):
         path = Path(output_dir) / "charts" / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    display(Image(data=data, format="png"))
+    display(Image(data=data, format="png", metadata={"alt": alt}))
 
 
 #: Kept for notebooks written against the earlier table renderer.

@@ -37,9 +37,12 @@ data_quality              rows left out of the run, if any
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import multiprocessing
 from collections.abc import Iterator, MutableMapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +51,9 @@ import numpy as np
 import pandas as pd
 
 from . import delivery as D
+from . import formatting as fmt
 from . import health as H
+from . import i18n
 from . import lessons as L
 from . import roi as R
 from . import utilization as U
@@ -239,12 +244,15 @@ def _before_data(portfolio: Portfolio, lcm: pd.Timestamp) -> str | None:
 
 # --------------------------------------------------------------------------- the model
 def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | None = None,
-                today: dt.date | None = None) -> PortfolioModel:
+                today: dt.date | None = None, processes: int = 1) -> PortfolioModel:
     """Compute every table of the portfolio model (see the module docstring).
 
     ``params`` are the model parameters (:data:`pmo_analysis.params.MODEL_PARAMS`); missing
     ones take their defaults, and a bad value raises :class:`~pmo_analysis.ParameterError`.
     Without ``as_of``, the end of the last complete month the data covers (:func:`default_as_of`).
+    With ``processes`` of 2 or more, the lessons part (which reads nothing of the rest) is computed
+    in a process of its own while this one computes finance, delivery and resources: the same
+    tables, in about the time of the longer of the two (a report run does this on every core).
 
     Examples
     --------
@@ -273,15 +281,22 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
         "freshness": freshness(portfolio, as_of=as_of),
         "tables_present": [t for t, n in portfolio.row_counts().items() if n is not None],
     }
-    delivery, flags = _delivery(portfolio, as_of)
-    tables, figures = _finance(portfolio, as_of, p, flags)
-    tables.update(delivery)
-    if all(portfolio.has(t) for t in ("resources", "assignments", "timesheets")):
-        tables.update(_resources(portfolio, as_of, p, ahead))
-    if portfolio.lessons is not None:
-        lessons, done_share = _lessons(portfolio, as_of, p)
-        tables.update(lessons)
-        figures["high_impact_done_share"] = done_share
+    with contextlib.ExitStack() as stack:
+        lessons_part = None
+        if portfolio.lessons is not None and processes > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
+            lessons_part = pool.submit(_lessons_in_child, fmt.currency(), i18n.current(),
+                                       portfolio.lessons, portfolio.projects, as_of, p)
+        delivery, flags = _delivery(portfolio, as_of)
+        tables, figures = _finance(portfolio, as_of, p, flags)
+        tables.update(delivery)
+        if all(portfolio.has(t) for t in ("resources", "assignments", "timesheets")):
+            tables.update(_resources(portfolio, as_of, p, ahead))
+        if portfolio.lessons is not None:
+            lessons, done_share = (lessons_part.result() if lessons_part is not None
+                                   else _lessons(portfolio.lessons, portfolio.projects, as_of, p))
+            tables.update(lessons)
+            figures["high_impact_done_share"] = done_share
     tables["headline"] = _headline(tables, figures, as_of)
     tables["data_quality"] = _data_quality(portfolio)
     meta["budget_cap"] = figures["budget_cap"]
@@ -292,8 +307,8 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
 
 def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags: pd.DataFrame | None = None
              ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    by_project = R.roi_by_project(portfolio.projects, portfolio.cashflows, as_of=as_of,
-                                  discount_rate=p["discount_rate"])
+    flows = R.forecast_cashflows(portfolio.cashflows, as_of=as_of)  # once, for every figure below
+    by_project = R.roi_by_project(portfolio.projects, flows, as_of=as_of, discount_rate=p["discount_rate"])
     status = H.project_health(by_project, as_of=as_of, cpi_red=p["cpi_red"], cpi_amber=p["cpi_amber"],
                               spi_red=p["spi_red"], spi_amber=p["spi_amber"], risk_amber=p["risk_amber"],
                               delivery=flags, exposure_amber=p["exposure_amber"])
@@ -313,7 +328,7 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags
     selection = decisions.loc[decisions["decision"].isin(
         ["fund", "continue", "re-scope", "re-plan", "defer"])].reset_index(drop=True)
     frontier = R.efficient_frontier(decisions, objective=p["objective"], include=[cap])
-    cashflow = R.cumulative_cashflow(portfolio.cashflows, as_of=as_of)
+    cashflow = R.cumulative_cashflow(flows, as_of=as_of)
     running = by_project["status"].isin(RUNNING_STATUSES)
     figures = {"budget_cap": float(cap), "portfolio": R.portfolio_totals(by_project).iloc[0],
                "running": R.portfolio_totals(by_project.loc[running]).iloc[0]}
@@ -328,7 +343,7 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags
                                                              .astype(object).fillna("(none)")),
                                            by="strategic_objective"),
         "cashflow": cashflow,
-        "project_months": R.project_months(portfolio.cashflows, as_of=as_of),  # project pages' S- and J-curves
+        "project_months": R.project_months(flows, as_of=as_of),  # project pages' S- and J-curves
     }, figures
 
 
@@ -411,18 +426,24 @@ def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
     }
 
 
-def _lessons(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
+def _lessons_in_child(currency: str | None, language: str, *args) -> tuple[dict[str, pd.DataFrame], float]:
+    """:func:`_lessons` in another process, in the caller's currency and language."""
+    fmt.use(currency=currency, language=language)
+    return _lessons(*args)
+
+
+def _lessons(register: pd.DataFrame, projects: pd.DataFrame, as_of: pd.Timestamp, p: dict[str, Any]
              ) -> tuple[dict[str, pd.DataFrame], float]:
-    lessons = L.prepare(portfolio.lessons, portfolio.projects)
+    lessons = L.prepare(register, projects)
     found = L.lesson_themes(lessons, n_themes=p["n_themes"], min_projects=p["min_projects"])
     theme, terms, recurring = found.theme, found.themes, found.recurring
     with_action = lessons.assign(theme=theme).loc[lessons["action_status"].isin(["open", "in_progress"])]
     covered = set(with_action["category"]) | set(with_action["theme"].dropna())
     recurring["has_open_action"] = recurring["theme"].isin(covered)
-    relevant = L.lessons_for_projects(lessons, portfolio.projects, as_of=as_of, top_n=p["top_n"], theme=theme)
+    relevant = L.lessons_for_projects(lessons, projects, as_of=as_of, top_n=p["top_n"], theme=theme)
     relevant = relevant.merge(lessons[["lesson_id", "title", "project_id"]]
                               .rename(columns={"project_id": "from_project"}), on="lesson_id") \
-        .merge(portfolio.projects[["project_id", "name"]], on="project_id")
+        .merge(projects[["project_id", "name"]], on="project_id")
     return {
         "lessons": lessons.assign(theme=theme),
         "themes": terms,

@@ -267,15 +267,13 @@ class PageResult:
 class _Worker:
     """One Jupyter kernel kept alive for many pages, and the HTML exporter of its pages."""
 
-    def __init__(self, *, timeout: float, keep_code: bool, templates: Path) -> None:
-        from nbconvert import HTMLExporter
+    def __init__(self, *, timeout: float, keep_code: bool, language: str) -> None:
+        from .rendering import report_exporter
 
         self.timeout = timeout
         self.client = None
         self.km = None
-        self.exporter = HTMLExporter(template_name="pmo", extra_template_basedirs=[str(templates)],
-                                     exclude_input=not keep_code, exclude_input_prompt=not keep_code,
-                                     exclude_output_prompt=True, embed_images=True)
+        self.exporter = report_exporter(keep_code=keep_code, language=language)
 
     def execute(self, nb) -> NotebookError | None:
         """Execute ``nb`` in this worker's kernel (started on first use); why it failed, or None."""
@@ -342,8 +340,6 @@ def render_project_pages(notebook: Path, rows: pd.DataFrame, *, run_dir: Path, p
     """
     from papermill.iorw import load_notebook_node
 
-    from .runner import _TEMPLATES  # the report template, shared with the portfolio reports
-
     template = load_notebook_node(str(notebook))  # as papermill reads it (every cell has its tags)
     results = [PageResult("projects", str(r.project_id), page_title(r._asdict()), page_path("projects", r.project_id),
                           health=None if pd.isna(r.health) else str(r.health))
@@ -355,7 +351,7 @@ def render_project_pages(notebook: Path, rows: pd.DataFrame, *, run_dir: Path, p
     lock = threading.Lock()
 
     def work() -> None:
-        worker = _Worker(timeout=timeout, keep_code=keep_code, templates=_TEMPLATES)
+        worker = _Worker(timeout=timeout, keep_code=keep_code, language=str(params.get("language") or "en"))
         try:
             while True:
                 with lock:

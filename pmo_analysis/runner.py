@@ -47,7 +47,6 @@ __all__ = ["REPORT_NOTEBOOKS", "RunResult", "NotebookResult", "run_reports", "re
            "update_index", "prune_reports", "read_manifests", "reserve_run", "write_manifest", "publish_run",
            "latest_good_run", "refresh_latest", "remove_dead_temp_folders"]
 
-_TEMPLATES = Path(__file__).parent / "templates"
 
 #: Report parameters that are one value per run, like the model's: the model is built once, its
 #: words in this language and its money in this currency (a notebook may not set its own).
@@ -202,7 +201,7 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     which = _projects_option(projects, notebooks, notebooks_dir)
     plan = _plan_run(data_dir=data_dir, notebooks=notebooks, params=params, notebook_params=notebook_params,
                      reports_dir=reports_dir, notebooks_dir=notebooks_dir)
-    model = _build_model(plan.data_dir, plan.common, say=say)
+    model = _build_model(plan.data_dir, plan.common, processes=jobs or os.cpu_count() or 2, say=say)
     remove_dead_temp_folders(plan.reports_dir)
     run_id, tmp = reserve_run(plan.reports_dir, started, schedule)  # the final id, before anything names it
     run = _Run(run_id=run_id, tmp=tmp, started=started, as_of=model.meta["as_of"], schedule=schedule,
@@ -291,8 +290,10 @@ def _data_source(value: str | Path, *, check: bool = True) -> Path | str:
     return source
 
 
-def _build_model(data_dir: Path | str, common: dict[str, Any], *, say: _Progress):
-    """Load the data once and compute the run's portfolio model (before any kernel starts)."""
+def _build_model(data_dir: Path | str, common: dict[str, Any], *, processes: int, say: _Progress):
+    """Load the data once and compute the run's portfolio model (before any kernel starts), its
+    lessons part in a process of its own when the run may use more than one.
+    """
     from .data import load_portfolio
     from .model import build_model
     from .params import typed_as_of
@@ -306,7 +307,7 @@ def _build_model(data_dir: Path | str, common: dict[str, Any], *, say: _Progress
     # the model's words (health reasons, decisions and their reasons) read in the run's language and
     # name money in its currency: both are one value per run (see plan_parameters)
     with fmt.using(currency=str(common.get("currency") or "USD"), language=str(common.get("language") or "en")):
-        model = build_model(portfolio, as_of=as_of, params=model_params)
+        model = build_model(portfolio, as_of=as_of, params=model_params, processes=processes)
     say(f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
         + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else ""))
     if portfolio.source is not None:  # a database: its URL (no password) and its tables' fingerprints
@@ -601,14 +602,56 @@ def _execute(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: floa
     return {"status": "failed" if error else "success", "error": error}
 
 
+_ENGINE = "pmo-save-at-end"
+
+
+def _register_engine() -> None:
+    """Register papermill's nbclient engine, saving the executed notebook once, when it ends.
+
+    papermill writes the whole notebook (JSON-serialised and schema-validated) when each cell
+    starts and ends; a report of twenty cells holding 2 MB of charts and tables is written forty
+    times, in the run's own process where the notebooks' threads take turns (2.8 s of CPU for the
+    enterprise utilization report). Nothing reads those copies before the run publishes. The
+    final save still happens whatever the ending (papermill's ``notebook_complete`` runs in a
+    ``finally``): a failed, timed-out or killed notebook is written with the outputs it had.
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    if _ENGINE in papermill_engines._engines:
+        return
+
+    class _SaveAtEnd(NotebookExecutionManager):
+        def save(self, **kwargs):
+            if self.end_time is not None:  # set by notebook_complete just before its save
+                super().save(**kwargs)
+
+    class _Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            nb_man = _SaveAtEnd(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(_ENGINE, _Engine)
+
+
 def _papermill(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float) -> NotebookError | None:
     """Execute ``nb`` into ``out_ipynb``; why it failed, or ``None``."""
     import papermill as pm
 
+    _register_engine()
     try:
         # cwd=None: papermill changes the process-wide working directory otherwise, which threads
         # share; the notebooks resolve every path themselves
         pm.execute_notebook(str(nb), str(out_ipynb), parameters=params, cwd=None, kernel_name="python3",
+                            engine_name=_ENGINE,
                             progress_bar=False, execution_timeout=timeout, log_output=False,
                             # the kernel's own start-up notes (TCP transport) are not for the run's reader
                             extra_arguments=[KERNEL_QUIET])
@@ -638,16 +681,14 @@ def render_html(ipynb: Path, html_path: Path, *, meta: dict[str, Any], keep_code
                 ) -> None:
     """Render an executed notebook to self-contained HTML (no code unless ``keep_code``)."""
     import nbformat
-    from nbconvert import HTMLExporter
+
+    from .rendering import report_exporter
 
     nb = nbformat.read(ipynb, as_version=4)
     # papermill's own error-anchor cells duplicate our banner; drop them from the leadership view
     nb.cells = [c for c in nb.cells
                 if not (c.cell_type == "markdown" and "papermill-error-cell-tag" in c.metadata.get("tags", []))]
-    exporter = HTMLExporter(template_name="pmo", extra_template_basedirs=[str(_TEMPLATES)],
-                            exclude_input=not keep_code, exclude_input_prompt=not keep_code,
-                            exclude_output_prompt=True, embed_images=True,
-                            language_code="zh" if meta.get("language") == "zh" else "en")
+    exporter = report_exporter(keep_code=keep_code, language=str(meta.get("language") or "en"))
     body, _ = exporter.from_notebook_node(nb, resources={"pmo": meta, "metadata": {"name": meta["title"]}})
     html_path.write_text(body, encoding="utf-8")
 

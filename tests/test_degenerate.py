@@ -238,9 +238,7 @@ def execute_notebook(name: str, params: dict, monkeypatch) -> Shown:
             if "parameters" in cell.metadata.get("tags", []):
                 ns.update(params)
     plt.close("all")
-    # seaborn's heatmap calls a matplotlib function that matplotlib plans to deprecate: not ours to fix
-    shown.problems += [f"warning: {w.category.__name__}: {w.message}" for w in caught
-                       if not str(w.message).startswith("The set_bad function will be deprecated")]
+    shown.problems += [f"warning: {w.category.__name__}: {w.message}" for w in caught]
     shown.problems += [f"shown: {m.group(0)!r} in {t[max(0, m.start() - 80): m.end() + 40]!r}"
                        for t in shown.notes + shown.html for m in [_NAN.search(t)] if m]
     return shown
