@@ -118,10 +118,46 @@ def test_failing_notebook_is_reported_honestly(tmp_path):
 def test_hanging_notebook_is_stopped(tmp_path):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    _nb(nbs, "hang", "import time\ntime.sleep(600)")
+    _nb(nbs, "hang", "print('reached the slow step')\nimport time\ntime.sleep(600)")
     r = run_reports(notebooks_dir=nbs, reports_dir=tmp_path / "reports", timeout=3, progress=None)
     assert r.status == "failed" and r.duration_s < 60
     assert r.notebooks[0].error.ename in ("CellTimeoutError", "Timeout", "TimeoutError")
+    # papermill saves the notebook once, at its end, whatever the ending: the report shows how far it got
+    html = (r.run_dir / "hang.html").read_text(encoding="utf-8")
+    assert 'class="pmo-banner"' in html and "reached the slow step" in html
+
+
+def test_report_pages_match_nbconverts_own_rendering():
+    """The report exporter leaves out nbconvert's BeautifulSoup pass: the page reads the same, and
+    what the pass added (alt text, focusable outputs) the template gives."""
+    import base64
+
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from nbformat.v4 import new_markdown_cell, new_output
+
+    from pmo_analysis.rendering import TEMPLATES, report_exporter
+
+    png = base64.b64encode(bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fea7d6a4e80000000049454e44ae426082")).decode()
+    nb = new_notebook(cells=[
+        new_markdown_cell("## Health <of> running projects\n\nA *note* with 供应商 text."),
+        new_code_cell("x", outputs=[
+            new_output("display_data", data={"text/html": "<table><tr><td>PRJ-001 &amp; co</td></tr></table>"}),
+            new_output("display_data", data={"image/png": png}, metadata={"image/png": {"alt": 'NPV "ranked" <top>'}}),
+            new_output("display_data", data={"image/png": png}),
+            new_output("stream", name="stdout", text="printed\n")])])
+    res = {"pmo": {"title": "T"}, "metadata": {"name": "T"}}
+    ours, _ = report_exporter().from_notebook_node(nb, resources=dict(res))
+    theirs, _ = HTMLExporter(template_name="pmo", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True,
+                             exclude_input_prompt=True, exclude_output_prompt=True,
+                             embed_images=True).from_notebook_node(nb, resources=dict(res))
+    words = [" ".join(BeautifulSoup(page, "html.parser").get_text().split()) for page in (ours, theirs)]
+    assert words[0] == words[1] and "PRJ-001 & co" in words[0] and "供应商" in words[0]
+    imgs = BeautifulSoup(ours, "html.parser").find_all("img")
+    assert [i["alt"] for i in imgs] == ['NPV "ranked" <top>', "Chart"]
+    assert 'document.querySelectorAll(".jp-OutputArea-output").forEach(function (e) { e.tabIndex = 0; });' in ours
 
 
 @pytest.mark.notebook
