@@ -202,6 +202,69 @@ def _excel_column(s: pd.Series) -> tuple[list, str | None]:
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (its 1900 leap-year bug lies before any real date)
 
 
+class _Book:
+    """An Excel workbook written sheet by sheet (XlsxWriter, ``constant_memory``), its ``Contents``
+    sheet first and filled last; replaced in one step by :meth:`close`.
+    """
+
+    def __init__(self, path: str | Path, *, max_rows: int = XLSX_MAX_ROWS) -> None:
+        import xlsxwriter
+
+        self.path = Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
+        self.max_rows = max_rows
+        self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                                      "strings_to_urls": False, "strings_to_numbers": False})
+        self.formats: dict[str, Any] = {}
+        self.taken: set[str] = {"contents"}
+        self.contents_sheet = self.wb.add_worksheet("Contents")
+        self.contents: list[dict[str, Any]] = []
+
+    def add(self, name: str, df: pd.DataFrame, *, rows: int | None = None, source: str = "") -> None:
+        """A sheet for table ``name``: its first ``max_rows`` rows; ``rows`` the table's rows if more."""
+        sheet = _sheet_name(name, self.taken)
+        self._sheet(self.wb.add_worksheet(sheet), df)
+        self.contents.append({"sheet": sheet, "rows shown": min(len(df), self.max_rows),
+                              "rows": len(df) if rows is None else rows, "every row in": source})
+
+    def _sheet(self, ws, df: pd.DataFrame) -> None:
+        safe = neutralise(df.head(self.max_rows))
+        columns = []
+        for j in range(safe.shape[1]):
+            s = safe.iloc[:, j]
+            cells, number = _excel_column(s)
+            columns.append(cells)
+            if number and number not in self.formats:
+                self.formats[number] = self.wb.add_format({"num_format": number})
+            text = s.astype(object).where(s.notna(), "").astype(str).str.len()
+            width = max(len(str(s.name)), int(text.quantile(0.95)) if len(text) else 0) + 2
+            ws.set_column(j, j, min(60, max(8, width)), self.formats.get(number) if number else None)
+        ws.freeze_panes(1, 0)
+        ws.write_row(0, 0, [str(c) for c in safe.columns])
+        for i, row in enumerate(zip(*columns, strict=True), start=1):
+            ws.write_row(i, 0, row)
+        if safe.shape[1]:
+            ws.autofilter(0, 0, len(safe), safe.shape[1] - 1)
+
+    def close(self) -> Path:
+        """Fill the Contents sheet, finish the file and put it in place."""
+        try:
+            self._sheet(self.contents_sheet, pd.DataFrame(
+                self.contents, columns=["sheet", "rows shown", "rows", "every row in"]))
+        finally:
+            self.wb.close()
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def discard(self) -> None:
+        """Leave no partial file behind."""
+        try:
+            self.wb.close()
+        except Exception:  # noqa: S110 - a workbook that failed half-way is removed whatever its state
+            pass
+        self.tmp.unlink(missing_ok=True)
+
+
 def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path, *, sources: dict[str, str] | None = None,
                max_rows: int = XLSX_MAX_ROWS, rows: dict[str, int] | None = None) -> Path:
     """Write ``tables`` (sheet name -> frame) as one formatted Excel workbook, replaced in one step.
@@ -232,74 +295,68 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path, *, sources: di
     >>> [[c.value for c in row] for row in openpyxl.load_workbook(big)["Contents"].iter_rows()]
     [['sheet', 'rows shown', 'rows', 'every row in'], ['detail', 3, 5, 'x/detail.csv']]
     """
-    import xlsxwriter
-
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    taken: set[str] = {"contents"}
-    sheets = {name: _sheet_name(name, taken) for name in tables}
-    contents = pd.DataFrame({"sheet": list(sheets.values()),
-                             "rows shown": [min(len(df), max_rows) for df in tables.values()],
-                             "rows": [(rows or {}).get(name, len(df)) for name, df in tables.items()],
-                             "every row in": [(sources or {}).get(name, "") for name in tables]})
+    book = _Book(path, max_rows=max_rows)
     try:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
-        formats: dict[str, Any] = {}
-        try:
-            for sheet, df in [("Contents", contents), *((sheets[n], t) for n, t in tables.items())]:
-                safe = neutralise(df.head(max_rows))
-                ws = wb.add_worksheet(sheet)
-                columns = []
-                for j in range(safe.shape[1]):
-                    s = safe.iloc[:, j]
-                    cells, number = _excel_column(s)
-                    columns.append(cells)
-                    if number and number not in formats:
-                        formats[number] = wb.add_format({"num_format": number})
-                    text = s.astype(object).where(s.notna(), "").astype(str).str.len()
-                    width = max(len(str(s.name)), int(text.quantile(0.95)) if len(text) else 0) + 2
-                    ws.set_column(j, j, min(60, max(8, width)), formats.get(number) if number else None)
-                ws.freeze_panes(1, 0)
-                ws.write_row(0, 0, [str(c) for c in safe.columns])
-                for i, row in enumerate(zip(*columns, strict=True), start=1):
-                    ws.write_row(i, 0, row)
-                if safe.shape[1]:
-                    ws.autofilter(0, 0, len(safe), safe.shape[1] - 1)
-        finally:
-            wb.close()
-        os.replace(tmp, path)
+        for name, df in tables.items():
+            book.add(name, df, rows=(rows or {}).get(name), source=(sources or {}).get(name, ""))
+        return book.close()
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        book.discard()
         raise
-    return path
 
 
-def workbook_of_run(run_dir: str | Path, *, name: str = "report.xlsx") -> Path | None:
-    """Gather every table a run exported (``<notebook>/<table>.csv``, and ``decisions.csv``) into
-    ``<run_dir>/report.xlsx``, one sheet per table; ``None`` when the run exported none.
+def _read_exported(f: Path) -> tuple[pd.DataFrame, int | None]:
+    """An exported CSV as the workbook shows it: its first :data:`XLSX_MAX_ROWS` rows (ISO dates as
+    dates) and, when there may be more, its row count from DuckDB, which does not load them.
+    """
+    import duckdb
+
+    df = pd.read_csv(f, encoding="utf-8-sig", keep_default_na=True, nrows=XLSX_MAX_ROWS, low_memory=False)
+    rows = None
+    if len(df) == XLSX_MAX_ROWS:  # maybe more: count them without reading them
+        with duckdb.connect() as con:
+            rows = con.execute("SELECT count(*) FROM read_csv(?, header=true, all_varchar=true)",
+                               [str(f)]).fetchall()[0][0]
+    for c in df.select_dtypes(include=["object", "string"]).columns:
+        given = df[c].dropna().astype(str)
+        if len(given) and given.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+            df[c] = pd.to_datetime(df[c])
+    return df, rows
+
+
+def workbook_of_run(run_dir: str | Path, *, reports: list[str] | None = None, ended=None,
+                    name: str = "report.xlsx") -> Path | None:
+    """Gather every table a run exported into ``<run_dir>/report.xlsx``, one sheet per table:
+    ``decisions.csv`` first, then each report's ``<report>/<table>.csv`` in the order of
+    ``reports`` (every folder of the run, by name, when not given); ``None`` when the run exported none.
+
+    With ``ended``, a function that blocks until some report has ended and returns its name
+    (``None``: no more will), a report's sheets are written as soon as it and the reports before
+    it have ended: a run calls this in a process of its own while its notebooks run, so the
+    workbook of a large portfolio costs the run little beyond its last report.
 
     The CSVs are read back as written: their text is already neutralised, and numbers and ISO
     dates come back as numbers and dates. Only the rows a sheet holds are read (DuckDB counts the
     rest): the detail tables of a very large portfolio never come into memory whole.
     """
-    import duckdb
-
     run_dir = Path(run_dir)
-    files = sorted(run_dir.glob("*.csv")) + sorted(run_dir.glob("*/*.csv"))
-    if not files:
-        return None
-    tables, sources, rows = {}, {}, {}
-    for f in files:
-        df = pd.read_csv(f, encoding="utf-8-sig", keep_default_na=True, nrows=XLSX_MAX_ROWS, low_memory=False)
-        if len(df) == XLSX_MAX_ROWS:  # maybe more: count them without reading them
-            with duckdb.connect() as con:
-                rows[f.stem] = con.execute("SELECT count(*) FROM read_csv(?, header=true, all_varchar=true)",
-                                           [str(f)]).fetchall()[0][0]
-        for c in df.select_dtypes(include=["object", "string"]).columns:
-            given = df[c].dropna().astype(str)
-            if len(given) and given.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
-                df[c] = pd.to_datetime(df[c])
-        tables[f.stem] = df
-        sources[f.stem] = f.relative_to(run_dir).as_posix()
-    return write_xlsx(tables, run_dir / name, sources=sources, rows=rows)
+    if reports is None:
+        reports = sorted(p.name for p in run_dir.iterdir() if p.is_dir())
+    book, wrote = None, False
+    ended_so_far: set[str | None] = set()
+    try:
+        for folder in [None, *reports]:
+            if folder is not None and ended is not None:
+                while folder not in ended_so_far and None not in ended_so_far:
+                    ended_so_far.add(ended())
+            files = sorted((run_dir / folder if folder else run_dir).glob("*.csv"))
+            for f in files:
+                df, rows = _read_exported(f)
+                book = book or _Book(run_dir / name)
+                book.add(f.stem, df, rows=rows, source=f.relative_to(run_dir).as_posix())
+                wrote = True
+        return book.close() if wrote else None
+    except BaseException:
+        if book is not None:
+            book.discard()
+        raise

@@ -910,6 +910,26 @@ def _common_terms(texts, forms: dict[str, str], k: int = 6) -> str:
     return ", ".join(forms.get(t, t) for t, _ in top)
 
 
+#: The searches the lessons report shows as examples, one per language.
+SEARCH_EXAMPLES = ("vendor delay", "需求变更")
+
+
+def search_examples(lessons: pd.DataFrame, queries=SEARCH_EXAMPLES, *, top: int = 5) -> pd.DataFrame:
+    """The best ``top`` lessons of each query (:func:`search_lessons`), with a ``query`` column.
+
+    The portfolio model computes them where the register's words are already read (the lessons
+    part), so that the report shows them without reading 100,000 lessons again in its kernel.
+
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.config import SAMPLE_DATA_DIR
+    >>> hits = search_examples(load_portfolio(SAMPLE_DATA_DIR).lessons)
+    >>> hits.groupby("query", sort=False).size().to_dict()
+    {'vendor delay': 5, '需求变更': 5}
+    """
+    found = [search_lessons(lessons, q, top=top).assign(query=q) for q in queries]
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame({"query": []})
+
+
 def search_lessons(lessons: pd.DataFrame, query: str, *, top: int = 10) -> pd.DataFrame:
     """Lessons ranked by relevance to ``query`` (English or Chinese), best first.
 

@@ -24,7 +24,7 @@ overallocations           every over-allocated person-month of the window
 overallocated_ahead       the people over-allocated in the forward months
 bench, capacity, capacity_by_role, plan_vs_actual, time_split
 project_people            :func:`utilization.plan_vs_actual_by_person`: planned and booked hours per person and project
-lessons, themes, recurring, open_actions, followthrough, fixes, relevant, went_well,
+lessons, themes, recurring, open_actions, followthrough, fixes, relevant, went_well, lesson_search,
 lessons_by_category, lessons_by_phase, lessons_by_impact, lessons_trend
 benefits                  :func:`delivery.benefits_realization` (completed projects)
 slip, dependencies, dependency_chain    :func:`delivery.slip_propagation` (needs dependencies
@@ -42,7 +42,7 @@ import datetime as dt
 import json
 import multiprocessing
 from collections.abc import Iterator, MutableMapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -243,16 +243,52 @@ def _before_data(portfolio: Portfolio, lcm: pd.Timestamp) -> str | None:
 
 
 # --------------------------------------------------------------------------- the model
+def _warm_lessons() -> None:
+    """Import what the lessons part uses and read its dictionaries (jieba's, CC-CEDICT)."""
+    from scipy.cluster.hierarchy import DisjointSet  # noqa: F401
+    from sklearn.cluster import KMeans  # noqa: F401
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+    from sklearn.preprocessing import normalize  # noqa: F401
+
+    from . import lessons_text as T
+
+    T._jieba().lcut("预热")
+    T._cedict()
+    T._en_stop()
+
+
+@contextlib.contextmanager
+def lessons_process() -> Iterator[Executor]:
+    """A process of its own for the lessons part of :func:`build_model` (its ``pool``), started at
+    once and warmed while the caller loads the data: its imports and dictionaries (about 4 s on
+    two cores) are then done before the lessons are.
+
+    >>> with lessons_process() as pool:
+    ...     pool.submit(sum, [1, 2]).result()
+    3
+    """
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    pool.submit(_warm_lessons)
+    ok = False
+    try:
+        yield pool
+        ok = True
+    finally:  # a failed load does not wait for the warming
+        pool.shutdown(wait=ok, cancel_futures=not ok)
+
+
 def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | None = None,
-                today: dt.date | None = None, processes: int = 1) -> PortfolioModel:
+                today: dt.date | None = None, processes: int = 1, pool: Executor | None = None
+                ) -> PortfolioModel:
     """Compute every table of the portfolio model (see the module docstring).
 
     ``params`` are the model parameters (:data:`pmo_analysis.params.MODEL_PARAMS`); missing
     ones take their defaults, and a bad value raises :class:`~pmo_analysis.ParameterError`.
     Without ``as_of``, the end of the last complete month the data covers (:func:`default_as_of`).
-    With ``processes`` of 2 or more, the lessons part (which reads nothing of the rest) is computed
-    in a process of its own while this one computes finance, delivery and resources: the same
-    tables, in about the time of the longer of the two (a report run does this on every core).
+    With ``processes`` of 2 or more, or a ``pool`` (:func:`lessons_process`), the lessons part (which
+    reads nothing of the rest) is computed in a process of its own while this one computes finance,
+    delivery and resources: the same tables, in about the time of the longer of the two (a report
+    run does this when it may use more than one core).
 
     Examples
     --------
@@ -283,8 +319,9 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
     }
     with contextlib.ExitStack() as stack:
         lessons_part = None
-        if portfolio.lessons is not None and processes > 1:
-            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
+        if portfolio.lessons is not None and pool is None and processes > 1:
+            pool = stack.enter_context(lessons_process())
+        if portfolio.lessons is not None and pool is not None:
             lessons_part = pool.submit(_lessons_in_child, fmt.currency(), i18n.current(),
                                        portfolio.lessons, portfolio.projects, as_of, p)
         delivery, flags = _delivery(portfolio, as_of)
@@ -453,6 +490,7 @@ def _lessons(register: pd.DataFrame, projects: pd.DataFrame, as_of: pd.Timestamp
         "fixes": L.fixes_that_did_not_stick(lessons, theme),
         "relevant": relevant[["project_id", "name", "lesson_id", "from_project", "title", "score", "reason"]],
         "went_well": L.went_well(lessons),
+        "lesson_search": L.search_examples(lessons),  # the lessons report's example searches
         "lessons_by_category": L.lessons_by_category(lessons),
         "lessons_by_phase": L.overview(lessons, by="phase"),
         "lessons_by_impact": L.overview(lessons, by="impact"),

@@ -10,10 +10,13 @@ about published runs (ids, manifests, ``latest``, the indexes, pruning) lives in
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 import platform
+import queue
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -209,8 +212,12 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     with discard_on_failure(tmp):
         _save_model(model, tmp)
         pages_plan = _plan_pages(model, which, run, Path(notebooks_dir))  # before any report links to a page
-        results = _execute_notebooks(plan, run, jobs=jobs, say=say)
-        _write_workbook(tmp, say=say)
+        book = _Workbook(tmp, [p.stem for p in plan.paths])
+        try:
+            results = _execute_notebooks(plan, run, jobs=jobs, say=say, ended=book.report_ended)
+            book.finish(say)
+        finally:
+            book.stop()
         pages = _render_pages(plan, run, model, pages_plan, Path(notebooks_dir), jobs=jobs, say=say)
         status = _pages_status(_run_status(results, model), pages)
         write_manifest(tmp, _manifest(plan, run, model, results, status=status, duration_s=say.elapsed())
@@ -292,22 +299,24 @@ def _data_source(value: str | Path, *, check: bool = True) -> Path | str:
 
 def _build_model(data_dir: Path | str, common: dict[str, Any], *, processes: int, say: _Progress):
     """Load the data once and compute the run's portfolio model (before any kernel starts), its
-    lessons part in a process of its own when the run may use more than one.
+    lessons part in a process of its own, started before the load, when the run may use more than one.
     """
     from .data import load_portfolio
-    from .model import build_model
+    from .model import build_model, lessons_process
     from .params import typed_as_of
 
     model_params = validate_model_params(common)
     as_of = typed_as_of(common.get("as_of"))
-    portfolio = load_portfolio(data_dir, as_of=as_of,
-                               on_error="drop" if model_params["exclude_invalid"] else "raise")
     from . import formatting as fmt
 
-    # the model's words (health reasons, decisions and their reasons) read in the run's language and
-    # name money in its currency: both are one value per run (see plan_parameters)
-    with fmt.using(currency=str(common.get("currency") or "USD"), language=str(common.get("language") or "en")):
-        model = build_model(portfolio, as_of=as_of, params=model_params, processes=processes)
+    with lessons_process() if processes > 1 else contextlib.nullcontext() as pool:
+        portfolio = load_portfolio(data_dir, as_of=as_of,
+                                   on_error="drop" if model_params["exclude_invalid"] else "raise")
+        # the model's words (health reasons, decisions and their reasons) read in the run's language and
+        # name money in its currency: both are one value per run (see plan_parameters)
+        with fmt.using(currency=str(common.get("currency") or "USD"),
+                       language=str(common.get("language") or "en")):
+            model = build_model(portfolio, as_of=as_of, params=model_params, pool=pool)
     say(f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
         + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else ""))
     if portfolio.source is not None:  # a database: its URL (no password) and its tables' fingerprints
@@ -336,24 +345,66 @@ def _save_model(model, tmp: Path) -> None:
     write_csv(model.decisions, tmp / "decisions.csv")
 
 
-def _write_workbook(tmp: Path, *, say: _Progress) -> None:
-    """Gather the run's exported tables into ``report.xlsx`` (one formatted sheet per table)."""
+def _workbook_process(tmp: str, reports: list[str], ended, errors) -> None:
+    """The body of the workbook's process: :func:`pmo_analysis.export.workbook_of_run` fed by the run."""
     from .export import workbook_of_run
 
     try:
-        workbook_of_run(tmp)
-    except Exception as exc:  # a workbook that cannot be written never costs the run its reports
-        say(f"report.xlsx not written: {type(exc).__name__}: {exc}")
+        workbook_of_run(tmp, reports=reports, ended=ended.get)
+    except BaseException as exc:  # told to the run, which goes on without a workbook
+        errors.put(f"{type(exc).__name__}: {exc}")
 
 
-def _execute_notebooks(plan: _Plan, run: _Run, *, jobs: int | None, say: _Progress) -> list[NotebookResult]:
-    """Execute every notebook, ``jobs`` at once, longest first; results in the plan's order."""
+class _Workbook:
+    """``report.xlsx``, written by a process of its own while the notebooks run: each report's
+    tables become sheets as soon as it (and the reports before it, in the plan's order) has ended.
+    A workbook that cannot be written never costs the run its reports.
+    """
+
+    def __init__(self, tmp: Path, reports: list[str]) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.ended, self.errors = ctx.Queue(), ctx.Queue()
+        self.process = ctx.Process(target=_workbook_process, args=(str(tmp), reports, self.ended, self.errors),
+                                   name="report.xlsx", daemon=True)
+        self.process.start()
+
+    def report_ended(self, name: str) -> None:
+        self.ended.put(name)
+
+    def finish(self, say: _Progress) -> None:
+        """Wait for the workbook; say why it was not written, if it was not."""
+        self.ended.put(None)
+        self.process.join()
+        try:
+            why = self.errors.get(timeout=1) if self.process.exitcode == 0 else None
+        except queue.Empty:
+            why = None
+        if self.process.exitcode:
+            why = f"its process ended with exit code {self.process.exitcode}"
+        if why:
+            say(f"report.xlsx not written: {why}")
+
+    def stop(self) -> None:
+        """The run failed: the workbook is not wanted."""
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _execute_notebooks(plan: _Plan, run: _Run, *, jobs: int | None, say: _Progress,
+                       ended: Callable[[str], None] = lambda name: None) -> list[NotebookResult]:
+    """Execute every notebook, ``jobs`` at once, longest first; results in the plan's order.
+    ``ended`` is told the name of each notebook that has ended, however it ended.
+    """
     results = {p.stem: NotebookResult(p.stem) for p in plan.paths}
     for p in plan.paths:
         say(f"{p.stem}: queued")
 
     def one(path: Path) -> None:
-        _run_notebook(path, results[path.stem], plan, run, say=say)
+        try:
+            _run_notebook(path, results[path.stem], plan, run, say=say)
+        finally:
+            ended(path.stem)
 
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
         list(pool.map(one, _longest_first(plan.paths, plan.reports_dir)))

@@ -371,7 +371,7 @@ def test_lessons_tables_do_not_depend_on_the_process(tmp_path):
             "from pmo_analysis.model import _lessons\n"
             "from pmo_analysis.params import validate_model_params\n"
             "p = load_portfolio('data/sample')\n"
-            "tables, _ = _lessons(p, pd.Timestamp('2026-06-30'), validate_model_params({}))\n"
+            "tables, _ = _lessons(p.lessons, p.projects, pd.Timestamp('2026-06-30'), validate_model_params({}))\n"
             "for k, v in tables.items(): v.to_pickle(f'{sys.argv[1]}/{k}.pkl')\n")
     for seed in ("1", "2"):
         out = tmp_path / seed

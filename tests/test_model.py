@@ -276,3 +276,20 @@ def test_cancelled_project_frees_its_people_from_as_of(sample):
     assert before - after == pytest.approx(freed)
     past = base.plan_vs_actual.merge(cancelled.plan_vs_actual, on="project_id", suffixes=("", "_c"))
     assert (past["planned_hours"] == past["planned_hours_c"]).all()
+
+
+def test_lessons_part_in_its_own_process_gives_the_same_model(sample):
+    """A report run computes the lessons part in another process: every table is the same, and the
+    other process writes in the caller's language and currency."""
+    from pmo_analysis import formatting as fmt
+    from pmo_analysis.model import lessons_process
+
+    with fmt.using(currency="CNY", language="zh"):
+        here = build_model(sample, as_of=SAMPLE_AS_OF)
+        with lessons_process() as pool:
+            apart = build_model(sample, as_of=SAMPLE_AS_OF, pool=pool)
+    assert sorted(here.tables) == sorted(apart.tables)
+    for name in here.tables:
+        pd.testing.assert_frame_equal(here.tables[name], apart.tables[name], obj=name)
+    assert here.recurring["name"].eq(apart.recurring["name"]).all()
+    assert apart.lesson_search["query"].drop_duplicates().tolist() == ["vendor delay", "需求变更"]
