@@ -160,8 +160,9 @@ def step_model(data: str) -> None:
 
 
 def step_direct(data: str) -> None:
-    """The report suite's work in one process: the portfolio model, and every chart drawn from it.
-    The floor that notebook execution adds to."""
+    """The report suite's work in one process: the portfolio model, and every chart of the reports
+    drawn from it and written as they write them (all but the executive summary's trend, which
+    needs earlier runs). The floor that notebook execution adds to."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -188,8 +189,15 @@ def step_direct(data: str) -> None:
     figs += [plots.lessons_by_category(M.lessons_by_category), plots.lessons_trend(M.lessons_trend),
              plots.recurring_themes(M.recurring), plots.open_actions_by_owner(M.followthrough),
              plots.went_well(M.went_well)]
-    for f in figs:
-        f.savefig(os.devnull, format="png")
+    if M.has("dependencies"):  # the delivery report's charts, where the data has their tables
+        figs.append(plots.dependency_network(M.dependencies, M.projects))
+    if M.has("milestones"):
+        worst = M.slip.loc[M.slip["own_slip_days"] > 0].nlargest(4, "own_slip_days")["project_id"].tolist()
+        figs += [plots.milestone_trend(M.milestone_history, project_ids=worst)] if worst else []
+    if M.has("risk_heatmap"):
+        figs.append(plots.risk_heatmap(M.risk_heatmap))
+    for f in figs:  # as the reports write them
+        f.savefig(os.devnull, format="png", **plots.SAVE_OPTIONS)
         plt.close(f)
 
 

@@ -91,17 +91,15 @@ def _quiet() -> None:
     from matplotlib, pandas or jieba is noise.
     """
     import logging
+    import sys
     import warnings
 
     warnings.filterwarnings("ignore")
     for name in ("matplotlib", "matplotlib.font_manager", "jieba", "PIL", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    try:
-        import jieba
-
+    jieba = sys.modules.get("jieba")  # its import sets its own level: quieten it if loaded, never load it here
+    if jieba is not None:
         jieba.setLogLevel(logging.ERROR)
-    except ImportError:  # pragma: no cover - a dependency
-        pass
 
 
 _BANNER = ('<div class="pmo-banner pmo-{kind}" style="margin:8px 0 12px;padding:10px 14px;'

@@ -56,7 +56,6 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
 
 from .config import RUNNING_STATUSES
 from .formatting import as_text, money, ratio
@@ -272,6 +271,8 @@ def _vector_irr(g: pd.DataFrame, guess: float = 0.1) -> pd.DataFrame:
     # the grid brackets the root by the sign of the NPV at each rate: every rate for every project at
     # once, as (project x distinct time) flows times (distinct time x rate) discount factors
     t_codes, t_values = pd.factorize(g["t"], sort=False)
+    from scipy.sparse import csr_matrix  # here: report kernels import this module only to read
+
     flows = csr_matrix((net, (codes, t_codes)), shape=(n, len(t_values)))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         factors = 1.0 / (1.0 + grid)[None, :] ** np.asarray(t_values, dtype=float)[:, None]

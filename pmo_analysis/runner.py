@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import platform
 import queue
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +44,12 @@ from .publish import (
     update_index,
     write_manifest,
 )
+
+# papermill and nbconvert read notebooks with nbformat, whose jsonschema imports rfc3987_syntax
+# when it is installed (Jupyter Server's extras bring it) to check IRI formats, which no notebook
+# schema uses; the import builds a Lark grammar, 1.7 s before the first report of every run starts.
+# Marked absent before jsonschema is first imported, jsonschema leaves that one format unchecked.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 __all__ = ["REPORT_NOTEBOOKS", "RunResult", "NotebookResult", "run_reports", "render_html", "resolve_notebooks",
            "plan_parameters", "fingerprint", "is_whole_suite",
