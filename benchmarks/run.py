@@ -145,7 +145,7 @@ def step_lessons(data: str) -> None:
     p = _load(data, ["projects", "lessons"])
     as_of, params, _ = _model_inputs()
     t = time.perf_counter()
-    _lessons(p, as_of, params)
+    _lessons(p.lessons, p.projects, as_of, params)
     _analysis_time(t)
 
 
