@@ -237,17 +237,48 @@ def forecast_cashflows(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
     return out
 
 
-def _npv_by_project(g: pd.DataFrame, codes: np.ndarray, n: int, rate) -> np.ndarray:
-    rate = np.asarray(rate, dtype=float)
-    r = rate[codes] if rate.ndim else rate
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        disc = g["net"].to_numpy() / (1.0 + r) ** g["t"].to_numpy()
-    return np.bincount(codes, weights=disc, minlength=n)
+def _bracketed_newton(codes: np.ndarray, t: np.ndarray, net: np.ndarray, which: np.ndarray, lo: np.ndarray,
+                      hi: np.ndarray, f_lo: np.ndarray) -> np.ndarray:
+    """The root x in (lo, hi) of f(x) = sum(net * exp(-t * x)) for each project of ``which``.
 
-
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal element by element, NaN equal to NaN."""
-    return bool(np.array_equal(a, b, equal_nan=True))
+    f has one root in each bracket (its sign differs at ``lo`` and ``hi``). Each step is Newton's
+    (f' = -sum(t * net * exp(-t * x))) where it lands inside the bracket, else bisection, and the
+    bracket shrinks around the root at every step; a project is done when its step no longer
+    moves x (or f is 0). Done projects leave the computation, so its cost per step falls as they
+    converge (about six steps each, where bisection took some fifty over every row of them all).
+    """
+    keep = np.isin(codes, which)
+    rows_t, rows_net = t[keep], net[keep]
+    rows_k = np.searchsorted(which, codes[keep])  # 0..len(which)-1, rows grouped by project
+    n = len(which)
+    x = (lo + hi) / 2
+    out = x.copy()
+    active = np.arange(n)
+    lo, hi, f_lo = lo.copy(), hi.copy(), f_lo.copy()
+    for _step in range(200):
+        if not len(active):
+            break
+        k = rows_k
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            e = rows_net * np.exp(-rows_t * x[k])
+            f = np.bincount(k, weights=e, minlength=len(active))
+            d = -np.bincount(k, weights=rows_t * e, minlength=len(active))
+            left = np.sign(f) == np.sign(f_lo)
+            lo, f_lo, hi = np.where(left, x, lo), np.where(left, f, f_lo), np.where(left, hi, x)
+            newton = x - f / d
+        inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
+        nxt = np.where(inside, newton, (lo + hi) / 2)
+        done = (f == 0) | (nxt == x) | (np.abs(nxt - x) <= 1e-15 * np.maximum(np.abs(x), 1.0)) | (hi - lo <= 0)
+        out[active] = np.where(f == 0, x, nxt)
+        go = ~done
+        if not go.all():  # the converged projects leave: renumber the others and keep their rows
+            rows = go[k]
+            rows_t, rows_net = rows_t[rows], rows_net[rows]
+            rows_k = (np.cumsum(go) - 1)[k[rows]]
+            active, x, lo, hi, f_lo = active[go], nxt[go], lo[go], hi[go], f_lo[go]
+        else:
+            x = nxt
+    return out
 
 
 def _vector_irr(g: pd.DataFrame, guess: float = 0.1) -> pd.DataFrame:
@@ -285,22 +316,11 @@ def _vector_irr(g: pd.DataFrame, guess: float = 0.1) -> pd.DataFrame:
     exact = vals[best, np.arange(n)] == 0
     irr = np.where(found & exact, grid[best], np.nan)
     count = found.astype(int)
-    # bisection, on the projects with one sign change and a bracketed root (the others are found
-    # below, or have none); a step that changes nothing is a fixed point, as any further step
+    # the projects with one sign change and a bracketed root (the others are found below, or have
+    # none): Newton's method in x = log(1 + rate), kept inside the bracket by bisection
     one = np.flatnonzero(found & ~exact & (changes == 1))
-    rows = np.isin(codes, one)
-    sub = pd.DataFrame({"t": g["t"].to_numpy()[rows], "net": net[rows]})
-    sub_codes = np.searchsorted(one, codes[rows])
-    lo, hi, f_lo = np.log1p(grid[best[one]]), np.log1p(grid[best[one] + 1]), vals[best[one], one]
-    for _step in range(100):
-        mid = (lo + hi) / 2
-        f_mid = _npv_by_project(sub, sub_codes, len(one), np.expm1(mid))
-        left = np.sign(f_mid) == np.sign(f_lo)
-        new_lo, new_f_lo, new_hi = np.where(left, mid, lo), np.where(left, f_mid, f_lo), np.where(left, hi, mid)
-        if _same(new_lo, lo) and _same(new_hi, hi) and _same(new_f_lo, f_lo):
-            break
-        lo, f_lo, hi = new_lo, new_f_lo, new_hi
-    irr[one] = np.expm1((lo + hi) / 2)
+    lo, hi = np.log1p(grid[best[one]]), np.log1p(grid[best[one] + 1])
+    irr[one] = np.expm1(_bracketed_newton(codes, g["t"].to_numpy(), net, one, lo, hi, vals[best[one], one]))
     # possibly several roots: find them all, project by project (rows grouped by project)
     several = np.flatnonzero(changes >= 2)
     if len(several):
@@ -579,7 +599,8 @@ def _knapsack(values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float =
         return _milp_knapsack(values, costs, cap, gap=gap, time_limit=time_limit)
     greedy, _ = _greedy_knapsack(values, costs, cap)
     idx = np.flatnonzero((costs > 0) & (values > 0))
-    order = idx[np.argsort(-(values[idx] / costs[idx]), kind="stable")]
+    with np.errstate(over="ignore"):  # a value per a tiny cost is infinite: first in line, as it should be
+        order = idx[np.argsort(-(values[idx] / costs[idx]), kind="stable")]
     cum = np.cumsum(costs[order])
     k = int(np.searchsorted(cum, cap, side="right"))
     if k >= len(order):  # every item of positive value fits: nothing to choose
@@ -671,7 +692,8 @@ def _greedy_knapsack(values: np.ndarray, costs: np.ndarray, cap: float) -> tuple
     """
     pick = (costs <= 0) & (values > 0)
     idx = np.flatnonzero((costs > 0) & (values > 0))
-    order = idx[np.argsort(-(values[idx] / costs[idx]), kind="stable")]
+    with np.errstate(over="ignore"):  # a value per a tiny cost is infinite: first in line, as it should be
+        order = idx[np.argsort(-(values[idx] / costs[idx]), kind="stable")]
     c = costs[order]
     cum = np.cumsum(c)
     k = int(np.searchsorted(cum, cap, side="right"))  # the first k items fit

@@ -272,3 +272,31 @@ def test_knapsack_with_fixed_items_finds_the_optimum(items, share):
     best = max(values[np.array(m, dtype=bool)].sum() for m in product((0, 1), repeat=len(items))
                if costs[np.array(m, dtype=bool)].sum() <= cap + 1e-9)
     assert values[pick].sum() >= best * (1 - 1e-6) - 1e-9
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.floats(1, 1e6), st.integers(1, 30), st.floats(0.05, 5.0)), min_size=1, max_size=8))
+def test_portfolio_irr_is_the_root_brent_finds_project_by_project(projects):
+    """Every project of a portfolio solved at once (Newton kept in its bracket, projects leaving as
+    they converge) has the IRR that Brent's method finds alone for its flows: spend first, then
+    returns, so exactly one root."""
+    rows = []
+    for k, (spend, months, multiple) in enumerate(projects):
+        flows = [-spend] + [spend * multiple / months] * months
+        for i, v in enumerate(flows):
+            rows.append({"project_id": f"P{k}", "period": pd.Timestamp("2025-01-01") + pd.DateOffset(months=i),
+                         "planned_cost": max(-v, 0.0), "planned_benefit": max(v, 0.0)})
+    cf = pd.DataFrame(rows)
+    fin = roi.project_financials(cf, as_of="2024-12-31").set_index("project_id")
+    for pid, g in cf.groupby("project_id"):
+        flows, dates = (g["planned_benefit"] - g["planned_cost"]).tolist(), list(g["period"])
+        t = [(d - dates[0]).days / 365 for d in dates]  # XIRR: days / 365
+        def npv(r, flows=flows, t=t):
+            return sum(v / (1 + r) ** s for v, s in zip(flows, t, strict=True))
+
+        lo, hi = roi._IRR_RANGE  # the rates the workbook looks within: outside them there is no IRR
+        if np.sign(npv(lo)) == np.sign(npv(hi)):
+            assert np.isnan(fin.loc[pid, "irr"]), pid
+        else:
+            ref = brentq(npv, lo, hi, xtol=1e-14)
+            assert fin.loc[pid, "irr"] == pytest.approx(ref, rel=1e-9, abs=1e-12), pid
