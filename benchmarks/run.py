@@ -410,9 +410,9 @@ def linear_limit(rows: list[float], values: list[float], limit: float) -> dict:
 class Results:
     """Every figure with its target and whether it was met (None: not judged, or no target)."""
 
-    def __init__(self, smoke: bool):
-        self.smoke = smoke
-        self.data: dict = {"machine": machine(), "smoke": smoke, "steps": []}
+    def __init__(self, smoke: bool, out: Path | None = None):
+        self.smoke, self.out = smoke, out
+        self.data: dict = {"machine": machine(), "smoke": smoke, "complete": False, "steps": []}
 
     @property
     def steps(self) -> list[dict]:
@@ -433,6 +433,8 @@ class Results:
             status = {True: "met", False: "MISSED", None: ""}[met]
             print(f"{name:<48} [{size:>6}] {shown:<44} {'; '.join(t for t, _ in targets):<26} {status} {note}",
                   flush=True)
+        if self.out is not None:  # every figure is kept as it comes: a run stopped half-way says so
+            self.write(self.out)
         return entry
 
     def write(self, out: Path) -> None:
@@ -458,7 +460,8 @@ def markdown_table(data: dict) -> str:
     """The README's table: every figure, its target and met or missed."""
     m = data["machine"]
     lines = [f"Measured {m['date']} on {m['cores']} cores, {m['memory_gb']} GB (load average at start "
-             f"{m['load_average_at_start'][0]:.1f}){'; smoke sizes, not judged' if data['smoke'] else ''}.", "",
+             f"{m['load_average_at_start'][0]:.1f}){'; smoke sizes, not judged' if data['smoke'] else ''}"
+             f"{'' if data.get('complete', True) else '; INCOMPLETE: the run stopped before its end'}.", "",
              "| step | portfolio | figure | target | result |", "|---|---|---|---|---|"]
     for e in data["steps"]:
         fig = "error" if "error" in e else (e.get("figure") or _time_and_memory(e))
@@ -504,7 +507,8 @@ def main() -> int:
         update_readme((args.out or HERE / "results.json").with_suffix(".md"))
         return 0
     smoke = args.smoke
-    R = Results(smoke)
+    out_file = args.out or (HERE / ("results-smoke.json" if smoke else "results.json"))
+    R = Results(smoke, out_file)
     print(f"machine: {R.data['machine']}", flush=True)
     repeat, big_repeat = (1, 1) if smoke else (5, 3)
     data_root, sample, cores = HERE / "data", ROOT / "data" / "sample", os.cpu_count() or 2
@@ -648,7 +652,7 @@ def main() -> int:
                 f"cores), largest {info['max_page_bytes'] / 1024:.0f} kB") if info else "no pages")
 
     R.data["machine"]["load_average_at_end"] = os.getloadavg()
-    out_file = args.out or (HERE / ("results-smoke.json" if smoke else "results.json"))
+    R.data["complete"] = True
     R.write(out_file)
     missed = [f"{e['step']} [{e['size']}]" for e in R.steps if e["met"] is False]
     errors = [f"{e['step']} [{e['size']}]" for e in R.steps if "error" in e]
