@@ -116,19 +116,25 @@ def _cells(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series, pd.Ser
     return text, pd.Series("", index=s.index, dtype=object), pd.Series("text", index=s.index)
 
 
-def first_items(s: pd.Series, *, sep: str = ";", keep: int = 5, csv: str | None = None) -> pd.Series:
+def first_items(s: pd.Series, *, sep: str = ";", keep: int = 5, csv: str | None = None,
+                total: pd.Series | None = None) -> pd.Series:
     """Cells that list many items (``PRJ-1;PRJ-2;...``) cut to the first ``keep``, saying how many
     more there are and where they all are: ``PRJ-1, PRJ-2 and 310 more (bench.csv)``. A report table
     of a ten-thousand-project portfolio then stays readable and small; the exported CSV keeps
-    every item.
+    every item. ``total``: how many items each cell stands for, when the cell itself names only
+    the first of them.
 
     Examples
     --------
     >>> first_items(pd.Series(["a;b;c", "d", ""]), keep=2, csv="x.csv").tolist()
     ['a, b and 1 more (x.csv)', 'd', '']
+    >>> first_items(pd.Series(["a;b;c"]), keep=2, total=pd.Series([40])).tolist()
+    ['a, b and 38 more']
     """
     items = s.fillna("").astype(str).str.split(sep)
     n = items.str.len().where(s.fillna("").astype(str) != "", 0)
+    if total is not None:
+        n = pd.Series(np.maximum(n.to_numpy(), total.fillna(0).to_numpy(dtype=int)), index=s.index)
     head = items.str[:keep].str.join(", ")
     more = n - keep
     where = f" ({csv})" if csv else ""

@@ -177,7 +177,8 @@ def _excel_column(s: pd.Series) -> tuple[list, str | None]:
     """The cells of one column as Excel takes them, and its number format.
 
     Dates become Excel serial days (the column's ``yyyy-mm-dd`` format shows them as dates), missing
-    values become blanks, an infinite number becomes the text ``inf`` or ``-inf`` (as in the CSVs),
+    values become blanks, a text longer than a cell holds is cut with a note saying so, an
+    infinite number becomes the text ``inf`` or ``-inf`` (as in the CSVs),
     numbers and booleans stay themselves and text stays text (it is never read as a number, a
     formula or a link).
     """
@@ -196,7 +197,17 @@ def _excel_column(s: pd.Series) -> tuple[list, str | None]:
         number = XLSX_FORMATS.get(name) or ("#,##0" if (values[finite] % 1 == 0).all() else "#,##0.00")
         if not finite.all():  # an infinite ratio is shown as the CSV shows it, as text, never an error cell
             s = s.astype(object).where(finite | s.isna(), np.where(values > 0, "inf", "-inf"))
+    else:
+        s = s.astype(object)
+        long = s.str.len().gt(XLSX_MAX_CHARS).fillna(False).astype(bool)
+        if long.any():  # Excel holds at most 32,767 characters in a cell: say where the rest is
+            s = s.where(~long, s.str.slice(0, XLSX_MAX_CHARS - len(_CUT)) + _CUT)
     return s.astype(object).where(s.notna(), None).tolist(), number
+
+
+XLSX_MAX_CHARS = 32_767
+"""Characters an Excel cell holds."""
+_CUT = " … (cut at Excel's limit of a cell; the CSV holds the whole text)"
 
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (its 1900 leap-year bug lies before any real date)

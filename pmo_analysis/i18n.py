@@ -672,3 +672,17 @@ _add({
     "{name} ({n})": "{name}（{n}）",
     "{pct} complete": "完成 {pct}",
 })
+
+_add({
+    # project and department pages: header, navigation and department report
+    "Project {title}": "项目 {title}",
+    "Run index": "本次运行索引",
+    "ROI report": "投资回报报告",
+    "Utilization report": "资源利用率报告",
+    "Department: {name}": "部门：{name}",
+    "{name}: department report {date}": "{name}：部门报告 {date}",
+    "Running projects: cost and schedule performance": "在建项目：成本与进度绩效",
+    "People (complete months of the window)": "人员（窗口内的完整月）",
+    "Projects (running)": "项目（在建）",
+    "NPV (at {date})": "净现值（截至 {date}）",
+})

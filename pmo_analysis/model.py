@@ -258,17 +258,22 @@ def _warm_lessons() -> None:
 
 
 @contextlib.contextmanager
-def lessons_process() -> Iterator[Executor]:
+def lessons_process() -> Iterator[Executor | None]:
     """A process of its own for the lessons part of :func:`build_model` (its ``pool``), started at
     once and warmed while the caller loads the data: its imports and dictionaries (about 4 s on
-    two cores) are then done before the lessons are.
+    two cores) are then done before the lessons are. ``None`` where no process can be started (a
+    daemonic worker of a task queue may have no children): the lessons part then runs in the caller.
 
     >>> with lessons_process() as pool:
     ...     pool.submit(sum, [1, 2]).result()
     3
     """
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    pool.submit(_warm_lessons)
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        pool.submit(_warm_lessons)
+    except Exception:  # noqa: BLE001 - any reason not to have a process means: work here
+        yield None
+        return
     ok = False
     try:
         yield pool

@@ -187,11 +187,13 @@ class ProjectPage:
         """
         if not self.links:
             return ""
-        items = [("../index.html", "Run index"), ("../executive_summary.html", "Executive summary"),
-                 ("../portfolio_roi.html", "ROI report")]
+        from .i18n import _
+
+        items = [("../index.html", _("Run index")), ("../executive_summary.html", _("Executive summary")),
+                 ("../portfolio_roi.html", _("ROI report"))]
         dept = self.links.get("departments", {}).get(str(self.row["department"]))
         if dept:
-            items.append((f"../{dept}", f"Department: {self.row['department']}"))
+            items.append((f"../{dept}", _("Department: {name}", name=self.row["department"])))
         return " &middot; ".join(f'<a href="{html.escape(h)}">{html.escape(t)}</a>' for h, t in items)
 
 
@@ -385,7 +387,8 @@ def _render_one(worker: _Worker, template, page: PageResult, *, run_dir: Path, p
     # papermill's error anchors duplicate the banner; a "lab-only" cell explains the notebook in JupyterLab
     nb.cells = [c for c in nb.cells if not (c.cell_type == "markdown" and {"papermill-error-cell-tag", "lab-only"}
                                             & set(c.metadata.get("tags", [])))]
-    meta = header | {"title": f"Project {page.title}", "index_href": "../index.html"}
+    meta = header | {"title": header.get("page_title", "Project {title}").format(title=page.title),
+                     "index_href": "../index.html"}
     if error:
         meta["error"] = {"where": error.where, "ename": error.ename, "evalue": error.evalue}
     try:
@@ -438,6 +441,7 @@ def _department_chart(model, projects: pd.DataFrame) -> Markup | None:
 def _department_frames(model, department: str, pages: dict[str, dict[str, str]]) -> dict[str, Any]:
     """What a department page shows, selected from the model and formatted for the template."""
     from .display import pretty_label
+    from .i18n import _, label
 
     totals = model.by_department.loc[model.by_department["department"].astype(str) == department]
     t = totals.iloc[0] if len(totals) else pd.Series(dtype=object)
@@ -450,8 +454,10 @@ def _department_frames(model, department: str, pages: dict[str, dict[str, str]])
     rows = pd.DataFrame({
         "project_id": ids,
         "href": ("../" + hrefs.fillna("").astype(str)).where(hrefs.notna(), ""),  # only projects with a page
-        "name": linked["name"].astype(str), "status": linked["status"].astype(str).str.replace("_", " "),
-        "health": linked["health"].fillna("").astype(str), "decision": linked["decision"].fillna("").astype(str),
+        "name": linked["name"].astype(str), "status": linked["status"].map(label).astype(str),
+        "health_code": linked["health"].fillna("").astype(str),  # the badge's colour
+        "health": linked["health"].map(label).where(linked["health"].notna(), "").astype(str),
+        "decision": linked["decision"].map(label).where(linked["decision"].notna(), "").astype(str),
         "bac": fmt.as_text(linked["bac"], fmt.money_full), "eac": fmt.as_text(linked["eac"], fmt.money_full),
         "cpi": fmt.as_text(linked["cpi"], fmt.ratio), "spi": fmt.as_text(linked["spi"], fmt.ratio),
         "remaining_npv": fmt.as_text(linked["remaining_npv"], fmt.money_full)})
@@ -467,30 +473,40 @@ def _department_frames(model, department: str, pages: dict[str, dict[str, str]])
                                "utilization": fmt.as_text(per["utilization"], fmt.pct),
                                "planned_utilization": fmt.as_text(per["planned_utilization"], fmt.pct)})
     running = projects.loc[projects["running"]]
-    tiles = {"Projects (running)": f"{len(projects):,} ({len(running):,})",
-             "Off track / at risk": f"{(running['health'] == 'off track').sum():,} / "
-                                    f"{(running['health'] == 'at risk').sum():,}",
-             f"NPV (at {model.meta['as_of']})": fmt.money(t.get("npv")),
-             "Remaining NPV": fmt.money(t.get("remaining_npv")), "ROI": fmt.pct(t.get("roi")),
-             "CPI / SPI": f"{fmt.ratio(t.get('cpi'))} / {fmt.ratio(t.get('spi'))}"}
+    tiles = {_("Projects (running)"): f"{fmt.count(len(projects))} ({fmt.count(len(running))})",
+             _("Off track / at risk"): f"{fmt.count((running['health'] == 'off track').sum())} / "
+                                       f"{fmt.count((running['health'] == 'at risk').sum())}",
+             _("NPV (at {date})", date=fmt.date(model.meta["as_of"])): fmt.money(t.get("npv")),
+             _("Remaining NPV"): fmt.money(t.get("remaining_npv")), "ROI": fmt.pct(t.get("roi")),
+             _("CPI / SPI"): f"{fmt.ratio(t.get('cpi'))} / {fmt.ratio(t.get('spi'))}"}
+    words = {"run_index": _("Run index"), "executive_summary": _("Executive summary"), "roi_report": _("ROI report"),
+             "utilization_report": _("Utilization report"), "heading": _("Department: {name}", name=department),
+             "title": _("{name}: department report {date}", name=department, date=fmt.date(model.meta["as_of"])),
+             "as_of": _("As of {date}", date=fmt.date(model.meta["as_of"])),
+             "chart": _("Running projects: cost and schedule performance"), "projects": _("Projects"),
+             "people": _("People (complete months of the window)")}
+    columns = ("project_id", "name", "status", "health", "decision", "bac", "eac", "cpi", "spi", "remaining_npv",
+               "role", "actual_hours", "capacity_hours", "utilization", "planned_utilization")
     return {"tiles": tiles, "projects": rows.to_dict("records"), "people": people.to_dict("records"),
-            "chart": _department_chart(model, projects),
-            "labels": {c: pretty_label(c) for c in ("bac", "eac", "cpi", "spi", "remaining_npv")}}
+            "chart": _department_chart(model, projects), "words": words,
+            "labels": {c: pretty_label(c) for c in columns}}
 
 
 def render_department_pages(model, departments: Iterable[str], *, run_dir: Path, pages: dict[str, dict[str, str]],
                             header: dict[str, Any]) -> list[PageResult]:
     """Write a page per department into ``run_dir/departments/`` (Jinja, no kernel)."""
+    from .i18n import _
     from .publish import _templates
 
     results = []
     template = _templates().get_template("department_page.html.j2")
     for dept in departments:
-        page = PageResult("departments", dept, f"Department {dept}", page_path("departments", dept))
+        page = PageResult("departments", dept, _("Department: {name}", name=dept), page_path("departments", dept))
         t0 = time.perf_counter()
         try:
             (run_dir / "departments").mkdir(exist_ok=True)
-            body = template.render(department=dept, header=header, **_department_frames(model, dept, pages))
+            body = template.render(department=dept, header=header, lang=header.get("language", "en"),
+                                   **_department_frames(model, dept, pages))
             (run_dir / page.path).write_text(body, encoding="utf-8")
             page.status = "success"
         except Exception as exc:  # one department's page never stops the run

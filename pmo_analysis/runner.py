@@ -369,21 +369,34 @@ class _Workbook:
     """
 
     def __init__(self, tmp: Path, reports: list[str]) -> None:
+        self.tmp, self.reports = tmp, reports
         ctx = multiprocessing.get_context("spawn")
         self.ended, self.errors = ctx.Queue(), ctx.Queue()
         self.process = ctx.Process(target=_workbook_process, args=(str(tmp), reports, self.ended, self.errors),
                                    name="report.xlsx", daemon=True)
-        self.process.start()
+        try:
+            self.process.start()
+        except Exception:  # noqa: BLE001 - no child process here (a daemonic worker): written at the end
+            self.process = None
 
     def report_ended(self, name: str) -> None:
-        self.ended.put(name)
+        if self.process is not None:
+            self.ended.put(name)
 
     def finish(self, say: _Progress) -> None:
         """Wait for the workbook; say why it was not written, if it was not."""
+        if self.process is None:
+            from .export import workbook_of_run
+
+            try:
+                workbook_of_run(self.tmp, reports=self.reports)
+            except Exception as exc:  # a workbook that cannot be written never costs the run its reports
+                say(f"report.xlsx not written: {type(exc).__name__}: {exc}")
+            return
         self.ended.put(None)
         self.process.join()
-        try:
-            why = self.errors.get(timeout=1) if self.process.exitcode == 0 else None
+        try:  # what the process put is in the pipe once it has ended
+            why = self.errors.get_nowait() if self.process.exitcode == 0 else None
         except queue.Empty:
             why = None
         if self.process.exitcode:
@@ -393,7 +406,7 @@ class _Workbook:
 
     def stop(self) -> None:
         """The run failed: the workbook is not wanted."""
-        if self.process.is_alive():
+        if self.process is not None and self.process.is_alive():
             self.process.kill()
             self.process.join()
 
@@ -466,7 +479,7 @@ def _report_header(name: str, plan: _Plan, run: _Run) -> dict[str, Any]:
     from . import formatting as fmt
     from .i18n import _
 
-    lang = str(plan.planned.get(name, {}).get("language") or "en")
+    lang = str(plan.planned.get(name, {}).get("language") or plan.common.get("language") or "en")
     with fmt.using(language=lang):
         return {"title": _(TITLES.get(name, name.replace("_", " ").capitalize())), "as_of": run.as_of,
                 "as_of_text": _("As of {date}", date=fmt.date(run.as_of)),
@@ -604,7 +617,11 @@ def _render_pages(plan: _Plan, run: _Run, model, planned: dict[str, dict[str, st
     if not planned["projects"]:
         return []
     t0 = time.perf_counter()
+    from .i18n import _
+
     header = {k: v for k, v in _report_header(PAGE_NOTEBOOK, plan, run).items() if k != "title"}
+    with fmt.using(language=header["language"]):
+        header["page_title"] = _("Project {title}")  # each page fills in its project
     try:
         rows = select_projects(model.projects, tuple(planned["projects"]))
         # the run's language and currency, as the reports read them
@@ -661,6 +678,7 @@ def _execute(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: floa
 
 
 _ENGINE = "pmo-save-at-end"
+_ENGINE_READY = False
 
 
 def _register_engine() -> None:
@@ -675,7 +693,8 @@ def _register_engine() -> None:
     """
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
-    if _ENGINE in papermill_engines._engines:
+    global _ENGINE_READY
+    if _ENGINE_READY:
         return
 
     class _SaveAtEnd(NotebookExecutionManager):
@@ -698,6 +717,7 @@ def _register_engine() -> None:
             return nb_man.nb
 
     papermill_engines.register(_ENGINE, _Engine)
+    _ENGINE_READY = True
 
 
 def _papermill(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float) -> NotebookError | None:

@@ -262,20 +262,35 @@ _CHANGE_ORDER = ["health changed", "new project", "closed project", "CPI", "SPI"
 
 
 def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:
-    """Changes for reading: the ``per_kind`` first of each kind, in a fixed order, with money as
-    whole numbers and CPI/SPI with two decimals (the exported CSV keeps full precision).
+    """Changes for reading: the ``per_kind`` first of each kind, in a fixed order, with money in
+    the report's currency as whole amounts and CPI/SPI with two decimals (the exported CSV keeps
+    full precision and no symbol).
+
+    >>> from pmo_analysis import formatting
+    >>> ch = pd.DataFrame({"change": ["NPV", "CPI"], "item_id": ["P1", "P1"], "name": ["ERP", "ERP"],
+    ...                    "before": [1_200_000.0, 0.95], "after": [950_000.0, 0.81], "delta": [-250_000.0, -0.14]})
+    >>> with formatting.using(currency="CNY", language="zh"):
+    ...     format_changes(ch)[["before", "after", "delta"]].values.tolist()
+    [['0.95', '0.81', '-0.14'], ['¥1,200,000', '¥950,000', '-¥250,000']]
     """
     d = changes.copy()
     d["_o"] = d["change"].map({k: i for i, k in enumerate(_CHANGE_ORDER)})
     d = d.sort_values("_o", kind="stable").groupby("change", sort=False).head(per_kind)
 
-    def fmt(v, kind):
+    def number(v, kind, sign: bool = False) -> str:
+        if kind in _MONEY_CHANGES:
+            return ("+" if sign and v > 0 else "") + fmt.money_full(v)
+        return format(v, ("+" if sign else "") + (",.2f" if kind in ("CPI", "SPI") else ",.0f"))
+
+    def shown(v, kind) -> str:
         if isinstance(v, (int, float, np.floating)) and not pd.isna(v):
-            return f"{v:,.2f}" if kind in ("CPI", "SPI") else f"{v:,.0f}"
+            return number(v, kind)
         return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
     for c in ("before", "after"):
-        d[c] = [fmt(v, k) for v, k in zip(d[c], d["change"], strict=False)]
-    d["delta"] = [("" if pd.isna(v) else f"{v:+,.2f}" if k in ("CPI", "SPI") else f"{v:+,.0f}")
-                  for v, k in zip(d["delta"], d["change"], strict=False)]
+        d[c] = [shown(v, k) for v, k in zip(d[c], d["change"], strict=False)]
+    d["delta"] = ["" if pd.isna(v) else number(v, k, sign=True) for v, k in zip(d["delta"], d["change"], strict=False)]
     return d.drop(columns="_o").reset_index(drop=True)
+
+
+_MONEY_CHANGES = ("forecast cost", "NPV")

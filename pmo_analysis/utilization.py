@@ -398,12 +398,28 @@ def _hours_text(hours: pd.Series) -> pd.Series:
     return text
 
 
+BENCH_PROJECTS = 10
+"""Projects a bench row names where its role is needed; ``projects_needing_role_count`` counts them all."""
+
+
 def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: float = 0.6,
-          recent_months: int = 3) -> pd.DataFrame:
+          recent_months: int = 3, keep: int = BENCH_PROJECTS) -> pd.DataFrame:
     """People whose utilization was below ``threshold`` over the last ``recent_months`` complete
     months (hours summed over those months, then divided), with their role and the projects
     where people of the same role are over-allocated in the months after the last complete one
-    (where they could help).
+    (where they could help): the ``keep`` projects with most such person-months first (then by
+    id), and how many there are in all (every one is in the over-allocations table). On a large
+    portfolio a role can be short on thousands of projects; a row listing them all helps nobody
+    and does not fit a spreadsheet cell.
+
+    >>> util = pd.DataFrame({"resource_id": ["R1"] * 3, "name": ["Ann"] * 3, "role": ["Dev"] * 3,
+    ...     "department": ["IT"] * 3, "period": pd.to_datetime(["2026-04-01", "2026-05-01", "2026-06-01"]),
+    ...     "capacity_hours": [160.0] * 3, "actual_hours": [40.0] * 3, "utilization": [0.25] * 3})
+    >>> over = pd.DataFrame({"role": ["Dev", "Dev", "Dev"], "period": pd.to_datetime(["2026-07-01"] * 3),
+    ...                      "project_ids": ["P3;P1", "P1", "P2;P1"]})
+    >>> bench(util, over, as_of="2026-06-30", keep=2)[["projects_needing_role", "projects_needing_role_count"]
+    ...                                              ].values.tolist()
+    [['P1;P2', 3]]
     """
     last = last_complete_month(as_of)
     past_months = util.loc[util["period"] <= last, "period"].drop_duplicates().nlargest(recent_months)
@@ -416,10 +432,16 @@ def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: floa
         recent.assign(below=recent["utilization"] < threshold).groupby("resource_id")["below"].sum())
     b = b.loc[b["utilization"] < threshold]
     future = overalloc.loc[overalloc["period"] > last]
-    needs = (future.assign(project_id=future["project_ids"].str.split(";")).explode("project_id")
-             .groupby("role")["project_id"].agg(lambda s: ";".join(sorted(set(s)))))
-    # a plain lookup: text whether or not anybody is over-allocated ahead
-    b["projects_needing_role"] = [needs.get(r, "") for r in b["role"]]
+    pairs = (future.assign(project_id=future["project_ids"].astype(str).str.split(";")).explode("project_id")
+             .loc[lambda d: d["project_id"].fillna("") != ""].groupby(["role", "project_id"], observed=True)
+             .size().rename("months").reset_index()
+             .sort_values(["role", "months", "project_id"], ascending=[True, False, True], kind="stable"))
+    named = pairs.groupby("role", observed=True).head(keep).groupby("role", observed=True)["project_id"].agg(";".join)
+    counts = pairs.groupby("role", observed=True).size()
+    # plain lookups: text and a count whether or not anybody is over-allocated ahead
+    role = b["role"].astype(object)
+    b["projects_needing_role"] = role.map(named).fillna("").astype(object)
+    b["projects_needing_role_count"] = role.map(counts).fillna(0).astype(int)
     return b.sort_values("utilization").reset_index(drop=True)
 
 

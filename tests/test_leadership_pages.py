@@ -66,6 +66,22 @@ def test_chinese_reports_read_in_chinese(suite_run_zh):
 
 
 @pytest.mark.notebook
+def test_chinese_run_pages_read_in_chinese(suite_run_zh):
+    """A Chinese run's project and department pages read in Chinese, header and navigation included."""
+    run = suite_run_zh.run_dir
+    page = sorted((run / "projects").glob("*.html"))[0].read_text(encoding="utf-8")
+    for text in ('lang="zh"', "<h1>项目 PRJ-", "本次运行索引", "执行摘要", "投资回报报告", "截至 2026年6月30日", "全部报告"):
+        assert text in page, text
+    for text in ("Run index", "ROI report", ">Project PRJ-", "As of "):
+        assert text not in page, text
+    dept = sorted((run / "departments").glob("*.html"))[0].read_text(encoding="utf-8")
+    for text in ('lang="zh"', "<h1>部门：", "本次运行索引", "资源利用率报告", "项目（在建）", "剩余净现值", "项目编号", "¥"):
+        assert text in dept, text
+    for text in ("Run index", "Department:", "Projects (running)", "<th>Name</th>", "department report"):
+        assert text not in dept, text
+
+
+@pytest.mark.notebook
 def test_every_run_writes_a_formatted_workbook(suite_run):
     import openpyxl
 

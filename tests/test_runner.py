@@ -412,3 +412,29 @@ def test_stale_data_is_not_a_good_run(tmp_path):
     m = json.loads((accepted.run_dir / "manifest.json").read_text())
     assert m["accept_stale"] and len(m["stale"]) == 2
     assert "accepted for this run" in (accepted.run_dir / "index.html").read_text()
+
+
+def test_where_no_child_process_may_start_the_run_works_in_its_own(tmp_path, monkeypatch):
+    """A daemonic worker of a task queue may not start processes: the lessons part of the model and
+    report.xlsx are then made in the run's own process, with the same result."""
+    import multiprocessing.context
+
+    from pmo_analysis.model import lessons_process
+    from pmo_analysis.runner import _Workbook
+
+    def refuse(self):
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
+    with lessons_process() as pool:
+        assert pool is None
+    (tmp_path / "report_a").mkdir()
+    pd.DataFrame({"project_id": ["P1"], "npv": [1.5]}).to_csv(tmp_path / "report_a" / "roi.csv", index=False)
+    said = []
+    book = _Workbook(tmp_path, ["report_a"])
+    book.report_ended("report_a")
+    book.finish(said.append)
+    book.stop()
+    import openpyxl
+
+    assert said == [] and openpyxl.load_workbook(tmp_path / "report.xlsx").sheetnames == ["Contents", "roi"]
