@@ -440,7 +440,7 @@ def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: floa
     counts = pairs.groupby("role", observed=True).size()
     # plain lookups: text and a count whether or not anybody is over-allocated ahead
     role = b["role"].astype(object)
-    b["projects_needing_role"] = role.map(named).fillna("").astype(object)
+    b["projects_needing_role"] = role.map(named).astype(object).fillna("")
     b["projects_needing_role_count"] = role.map(counts).fillna(0).astype(int)
     return b.sort_values("utilization").reset_index(drop=True)
 
