@@ -198,10 +198,10 @@ def _excel_column(s: pd.Series) -> tuple[list, str | None]:
         if not finite.all():  # an infinite ratio is shown as the CSV shows it, as text, never an error cell
             s = s.astype(object).where(finite | s.isna(), np.where(values > 0, "inf", "-inf"))
     else:
-        s = s.astype(object)
-        long = s.str.len().gt(XLSX_MAX_CHARS).fillna(False).astype(bool)
+        s = s.astype(object)  # text, or values of any kind (a column of Python ints or bools may be here)
+        long = s.map(lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CHARS).astype(bool)
         if long.any():  # Excel holds at most 32,767 characters in a cell: say where the rest is
-            s = s.where(~long, s.str.slice(0, XLSX_MAX_CHARS - len(_CUT)) + _CUT)
+            s = s.where(~long, s.map(lambda v: v[:XLSX_MAX_CHARS - len(_CUT)] + _CUT if isinstance(v, str) else v))
     return s.astype(object).where(s.notna(), None).tolist(), number
 
 

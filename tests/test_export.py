@@ -114,6 +114,8 @@ def test_workbook_cells_keep_their_kind_and_no_text_runs(tmp_path):
     df["url"] = "https://example.org/x"
     df["digits"] = "0012"
     df["long"] = "x" * 40_000
+    df["ints_as_objects"] = pd.Series(([1, None, 3] * n)[:n], dtype=object)
+    df["bools_as_objects"] = pd.Series(([True, None] * n)[:n], dtype=object)
     out = export.write_xlsx({"t": df, "empty": df.head(0), "no columns": pd.DataFrame(index=range(3))},
                             tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(out)
@@ -138,6 +140,8 @@ def test_workbook_cells_keep_their_kind_and_no_text_runs(tmp_path):
     assert cells["url"][0].value == "https://example.org/x" and not cells["url"][0].hyperlink
     assert cells["digits"][0].value == "0012" and cells["digits"][0].data_type == "s"
     long = cells["long"][0].value
+    assert [c.value for c in cells["ints_as_objects"][:3]] == [1, None, 3]
+    assert [c.value for c in cells["bools_as_objects"][:2]] == [True, None]
     assert len(long) == export.XLSX_MAX_CHARS and long.endswith("the CSV holds the whole text)")
     assert [c.value for c in wb["empty"][1]] == list(df.columns) and wb["empty"].max_row == 1
     assert [[c.value for c in row] for row in wb["Contents"].iter_rows(min_row=2, max_col=3)] == [
