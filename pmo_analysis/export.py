@@ -25,6 +25,7 @@ so (ten thousand projects' person-month detail is for the CSVs; the workbook sta
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -184,7 +185,7 @@ def _excel_column(s: pd.Series) -> tuple[list, str | None]:
     """
     name = str(s.name)
     if pd.api.types.is_bool_dtype(s):
-        return s.tolist(), None
+        return s.astype(object).where(s.notna(), None).tolist(), None
     if pd.api.types.is_datetime64_any_dtype(s):
         days = (s.dt.tz_localize(None) if s.dt.tz is not None else s) - _EXCEL_EPOCH
         days = days / pd.Timedelta(days=1)
@@ -198,11 +199,27 @@ def _excel_column(s: pd.Series) -> tuple[list, str | None]:
         if not finite.all():  # an infinite ratio is shown as the CSV shows it, as text, never an error cell
             s = s.astype(object).where(finite | s.isna(), np.where(values > 0, "inf", "-inf"))
     else:
-        s = s.astype(object)  # text, or values of any kind (a column of Python ints or bools may be here)
-        long = s.map(lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CHARS).astype(bool)
-        if long.any():  # Excel holds at most 32,767 characters in a cell: say where the rest is
-            s = s.where(~long, s.map(lambda v: v[:XLSX_MAX_CHARS - len(_CUT)] + _CUT if isinstance(v, str) else v))
+        # text, or values of any kind (Python numbers, bools, dates, or anything else a caller holds)
+        s = s.astype(object).where(s.notna(), None).map(_excel_value)
     return s.astype(object).where(s.notna(), None).tolist(), number
+
+
+def _excel_value(v):
+    """One cell of a column of mixed values as Excel takes it: numbers, booleans and times as
+    themselves (dates as dates), an infinite number as ``inf``, text cut to what a cell holds (with a
+    note saying so), anything else as its text.
+    """
+    if v is None or isinstance(v, (bool, int, str)):
+        if isinstance(v, str) and len(v) > XLSX_MAX_CHARS:  # Excel holds at most 32,767 characters
+            return v[:XLSX_MAX_CHARS - len(_CUT)] + _CUT
+        return v
+    if isinstance(v, float):
+        return v if np.isfinite(v) else ("inf" if v > 0 else "-inf")
+    if isinstance(v, (np.integer, np.floating, np.bool_)):
+        return _excel_value(v.item())
+    if isinstance(v, (dt.datetime, dt.date)):  # a date the column's format does not show: as ISO text
+        return v.isoformat()
+    return str(v)
 
 
 XLSX_MAX_CHARS = 32_767

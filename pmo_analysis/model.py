@@ -42,7 +42,7 @@ import datetime as dt
 import json
 import multiprocessing
 from collections.abc import Iterator, MutableMapping
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -271,7 +271,7 @@ def lessons_process() -> Iterator[Executor | None]:
     try:
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         pool.submit(_warm_lessons)
-    except Exception:  # noqa: BLE001 - any reason not to have a process means: work here
+    except AssertionError:  # "daemonic processes are not allowed to have children": work here
         yield None
         return
     ok = False
@@ -335,8 +335,12 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
         if all(portfolio.has(t) for t in ("resources", "assignments", "timesheets")):
             tables.update(_resources(portfolio, as_of, p, ahead))
         if portfolio.lessons is not None:
-            lessons, done_share = (lessons_part.result() if lessons_part is not None
-                                   else _lessons(portfolio.lessons, portfolio.projects, as_of, p))
+            try:
+                lessons, done_share = lessons_part.result() if lessons_part is not None else (None, None)
+            except BrokenExecutor:  # its process died (out of memory?): the lessons part is made here
+                lessons_part = None
+            if lessons_part is None:
+                lessons, done_share = _lessons(portfolio.lessons, portfolio.projects, as_of, p)
             tables.update(lessons)
             figures["high_impact_done_share"] = done_share
     tables["headline"] = _headline(tables, figures, as_of)
@@ -350,7 +354,8 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
 def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags: pd.DataFrame | None = None
              ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     flows = R.forecast_cashflows(portfolio.cashflows, as_of=as_of)  # once, for every figure below
-    by_project = R.roi_by_project(portfolio.projects, flows, as_of=as_of, discount_rate=p["discount_rate"])
+    by_project = R.roi_by_project(portfolio.projects, portfolio.cashflows, as_of=as_of,
+                                  discount_rate=p["discount_rate"], forecast=flows)
     status = H.project_health(by_project, as_of=as_of, cpi_red=p["cpi_red"], cpi_amber=p["cpi_amber"],
                               spi_red=p["spi_red"], spi_amber=p["spi_amber"], risk_amber=p["risk_amber"],
                               delivery=flags, exposure_amber=p["exposure_amber"])
@@ -370,7 +375,7 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags
     selection = decisions.loc[decisions["decision"].isin(
         ["fund", "continue", "re-scope", "re-plan", "defer"])].reset_index(drop=True)
     frontier = R.efficient_frontier(decisions, objective=p["objective"], include=[cap])
-    cashflow = R.cumulative_cashflow(flows, as_of=as_of)
+    cashflow = R.cumulative_cashflow(portfolio.cashflows, as_of=as_of, forecast=flows)
     running = by_project["status"].isin(RUNNING_STATUSES)
     figures = {"budget_cap": float(cap), "portfolio": R.portfolio_totals(by_project).iloc[0],
                "running": R.portfolio_totals(by_project.loc[running]).iloc[0]}
@@ -385,7 +390,8 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags
                                                              .astype(object).fillna("(none)")),
                                            by="strategic_objective"),
         "cashflow": cashflow,
-        "project_months": R.project_months(flows, as_of=as_of),  # project pages' S- and J-curves
+        # project pages' S- and J-curves
+        "project_months": R.project_months(portfolio.cashflows, as_of=as_of, forecast=flows),
     }, figures
 
 

@@ -579,8 +579,9 @@ def _heatmap(ax, table: pd.DataFrame, *, cmap: str, vmin: float | None = None, v
     if annot is not None and annot is not False:
         texts = (table.map(lambda v: format(v, fmt_cell) if pd.notna(v) else "") if annot is True
                  else annot.astype(str))
-        rgba = mesh.cmap(mesh.norm(values))
-        lum = (0.2126 * rgba[..., 0] + 0.7152 * rgba[..., 1] + 0.0722 * rgba[..., 2])
+        rgb = mesh.cmap(mesh.norm(values))[..., :3]
+        rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)  # sRGB to linear, as seaborn
+        lum = 0.2126 * rgb[..., 0] + 0.7152 * rgb[..., 1] + 0.0722 * rgb[..., 2]
         for (i, j), text in np.ndenumerate(texts.to_numpy()):  # cells of a chart, at most a few hundred
             if text and not missing[i, j]:
                 ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=7,

@@ -206,10 +206,9 @@ def forecast_cashflows(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
     (``accrued`` is True where a planned cost stands in for a missing actual cost); later months
     use the plan. Returns a new frame sorted by project and period.
 
-    The frame it returns is marked with its last complete month (``attrs["forecast_month"]``, kept
-    by pandas through selections): given such a frame at the same as-of month, every function of
-    this module uses it as it is instead of forecasting again, so the portfolio model forecasts
-    ten million project-months once, not four times.
+    The functions of this module that need it take it as ``forecast=`` (this function's result for
+    the same cash flows and as_of date): the portfolio model forecasts ten million project-months
+    once, not once per figure. Without it, each forecasts for itself.
 
     >>> cf = pd.DataFrame({"project_id": ["P1", "P1"], "period": pd.to_datetime(["2026-05-01", "2026-07-01"]),
     ...                    "planned_cost": [10.0, 10.0], "actual_cost": [12.0, None],
@@ -217,12 +216,8 @@ def forecast_cashflows(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
     >>> f = forecast_cashflows(cf, as_of="2026-06-30")
     >>> f[["cost", "benefit", "net", "accrued"]].values.tolist()
     [[12.0, 0.0, -12.0, False], [10.0, 30.0, 20.0, False]]
-    >>> forecast_cashflows(f, as_of="2026-04-30")["cost"].tolist()  # another month: forecast again
-    [10.0, 10.0]
     """
     last = last_complete_month(as_of)
-    if cashflows.attrs.get("forecast_month") == f"{last:%Y-%m}":
-        return cashflows.copy(deep=False)  # new columns of the caller's stay the caller's
     cf = cashflows.sort_values(["project_id", "period"], kind="stable").reset_index(drop=True)
     past = cf["period"] <= last
     out = cf  # a new frame already
@@ -233,8 +228,14 @@ def forecast_cashflows(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
         if kind == "cost":
             out["accrued"] = past & actual.isna() & (cf["planned_cost"] > 0)
     out["net"] = out["benefit"] - out["cost"]
-    out.attrs["forecast_month"] = f"{last:%Y-%m}"
     return out
+
+
+def _forecast(cashflows: pd.DataFrame, as_of, forecast: pd.DataFrame | None) -> pd.DataFrame:
+    """``forecast`` if given (:func:`forecast_cashflows` of these flows at as_of), else a new one;
+    a frame of the caller's own either way (the functions add columns to it).
+    """
+    return forecast.copy(deep=False) if forecast is not None else forecast_cashflows(cashflows, as_of=as_of)
 
 
 def _bracketed_newton(codes: np.ndarray, t: np.ndarray, net: np.ndarray, which: np.ndarray, lo: np.ndarray,
@@ -335,8 +336,8 @@ def _vector_irr(g: pd.DataFrame, guess: float = 0.1) -> pd.DataFrame:
     return pd.DataFrame({"irr": irr, "irr_roots": count}, index=uniques)
 
 
-def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float = 0.08
-                       ) -> pd.DataFrame:
+def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float = 0.08,
+                       forecast: pd.DataFrame | None = None) -> pd.DataFrame:
     """Financial returns per project from the forecast cash flows.
 
     Returns one row per project_id with total_cost, total_benefit, net_benefit, roi, npv,
@@ -355,7 +356,7 @@ def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float =
     """
     if not np.isfinite(discount_rate) or discount_rate <= -1:
         raise ValueError(f"discount_rate must be a number greater than -1, got {discount_rate!r}")
-    f = forecast_cashflows(cashflows, as_of=as_of)
+    f = _forecast(cashflows, as_of, forecast)
     codes, uniques = pd.factorize(f["project_id"], sort=True)
     n = len(uniques)
     first = f.groupby(codes)["period"].transform("min")
@@ -394,14 +395,15 @@ def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float =
     return out.reset_index()
 
 
-def earned_value(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
+def earned_value(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of,
+                 forecast: pd.DataFrame | None = None) -> pd.DataFrame:
     """PMI earned-value figures per project at ``as_of`` (see the module docstring).
 
     AC counts the planned cost of a past month without a reported actual (``ac_reported`` is
     the reported part alone). Projects without cash flows get PV = AC = 0. Where
     ``percent_complete`` is absent or empty, EV and everything derived from it are empty.
     """
-    f = forecast_cashflows(cashflows, as_of=as_of)
+    f = _forecast(cashflows, as_of, forecast)
     past = f.loc[f["period"] <= last_complete_month(as_of)]
     g = past.groupby("project_id")
     pv, ac = g["planned_cost"].sum(), g["cost"].sum()
@@ -437,15 +439,16 @@ ROI_EXTRA_COLUMNS = ["npv_as_of", "remaining_npv", "irr_roots", "months_without_
 
 
 def roi_by_project(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of,
-                   discount_rate: float = 0.08) -> pd.DataFrame:
+                   discount_rate: float = 0.08, forecast: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per project: its attributes, financial returns and earned value.
 
     Projects without any cash flow keep empty financial figures. Columns: :data:`ROI_COLUMNS`,
     then sponsor, manager, percent_complete, start_date, end_date where the projects table has
     them, then :data:`ROI_EXTRA_COLUMNS`.
     """
-    fin = project_financials(cashflows, as_of=as_of, discount_rate=discount_rate)
-    ev = earned_value(projects, cashflows, as_of=as_of)
+    f = _forecast(cashflows, as_of, forecast)
+    fin = project_financials(cashflows, as_of=as_of, discount_rate=discount_rate, forecast=f)
+    ev = earned_value(projects, cashflows, as_of=as_of, forecast=f)
     out = projects.merge(fin, on="project_id", how="left").merge(ev, on="project_id", how="left")
     for c in ("strategic_objective", "strategic_alignment", "risk_score"):
         if c not in out.columns:
@@ -489,7 +492,7 @@ def portfolio_totals(roi: pd.DataFrame, *, by: str | list[str] | None = None) ->
     return g.drop(columns=["ev_ac", "ev_pv"])
 
 
-def cumulative_cashflow(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
+def cumulative_cashflow(cashflows: pd.DataFrame, *, as_of, forecast: pd.DataFrame | None = None) -> pd.DataFrame:
     """Net cash flow per month, planned and forecast, with running totals (the J-curve) of the
     flows given (the portfolio, or one project's rows). ``ahead_of_plan`` is the forecast minus
     the planned running total; ``is_actual`` marks the complete months.
@@ -498,7 +501,7 @@ def cumulative_cashflow(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
             "ahead_of_plan", "is_actual"]
     if cashflows.empty:
         return pd.DataFrame(columns=cols)
-    f = forecast_cashflows(cashflows, as_of=as_of)
+    f = _forecast(cashflows, as_of, forecast)
     f["planned_net"] = f["planned_benefit"] - f["planned_cost"]
     m = f.groupby("period")[["planned_net", "net"]].sum().rename(columns={"net": "forecast_net"})
     full = pd.date_range(m.index.min(), m.index.max(), freq="MS")
@@ -510,7 +513,7 @@ def cumulative_cashflow(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
     return m.reset_index()[cols]
 
 
-def project_months(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
+def project_months(cashflows: pd.DataFrame, *, as_of, forecast: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every project's months, for its earned-value S-curve and its J-curve (one row per
     project-month with a cash flow).
 
@@ -534,7 +537,7 @@ def project_months(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
     """
     cols = ["project_id", "period", "planned_cost", "cost", "planned_net", "forecast_net", "pv_cumulative",
             "ac_cumulative", "planned_cumulative", "forecast_cumulative", "is_actual"]
-    f = forecast_cashflows(cashflows, as_of=as_of)  # sorted by project and period
+    f = _forecast(cashflows, as_of, forecast)  # sorted by project and period
     f["planned_net"] = f["planned_benefit"] - f["planned_cost"]
     f = f.rename(columns={"net": "forecast_net"})
     g = f.groupby("project_id", sort=False, observed=True)

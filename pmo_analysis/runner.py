@@ -356,10 +356,19 @@ def _workbook_process(tmp: str, reports: list[str], ended, errors) -> None:
     """The body of the workbook's process: :func:`pmo_analysis.export.workbook_of_run` fed by the run."""
     from .export import workbook_of_run
 
+    def next_ended():
+        while True:
+            try:
+                return ended.get(timeout=2)
+            except queue.Empty:  # a run killed outright never says so: do not outlive it
+                parent = multiprocessing.parent_process()
+                if parent is not None and not parent.is_alive():
+                    raise SystemExit(1) from None
+
     try:
-        workbook_of_run(tmp, reports=reports, ended=ended.get)
+        workbook_of_run(tmp, reports=reports, ended=next_ended)
     except BaseException as exc:  # told to the run, which goes on without a workbook
-        errors.put(f"{type(exc).__name__}: {exc}")
+        errors.put(f"{type(exc).__name__}: {exc}"[:2000])  # short: a long message would block its exit
 
 
 class _Workbook:
@@ -376,7 +385,7 @@ class _Workbook:
                                    name="report.xlsx", daemon=True)
         try:
             self.process.start()
-        except Exception:  # noqa: BLE001 - no child process here (a daemonic worker): written at the end
+        except AssertionError:  # "daemonic processes are not allowed to have children": written at the end
             self.process = None
 
     def report_ended(self, name: str) -> None:
@@ -401,6 +410,8 @@ class _Workbook:
             why = None
         if self.process.exitcode:
             why = f"its process ended with exit code {self.process.exitcode}"
+            for part in self.tmp.glob(".report.xlsx.*.tmp"):  # a process that died leaves no half file
+                part.unlink(missing_ok=True)
         if why:
             say(f"report.xlsx not written: {why}")
 

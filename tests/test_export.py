@@ -116,6 +116,9 @@ def test_workbook_cells_keep_their_kind_and_no_text_runs(tmp_path):
     df["long"] = "x" * 40_000
     df["ints_as_objects"] = pd.Series(([1, None, 3] * n)[:n], dtype=object)
     df["bools_as_objects"] = pd.Series(([True, None] * n)[:n], dtype=object)
+    df["nullable_bool"] = pd.Series(([True, None] * n)[:n], dtype="boolean")
+    df["odd_objects"] = pd.Series(([float("inf"), pd.Period("2026-06", "M"), [1, 2], dt.date(2026, 6, 1)] * n)[:n],
+                                  dtype=object)
     out = export.write_xlsx({"t": df, "empty": df.head(0), "no columns": pd.DataFrame(index=range(3))},
                             tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(out)
@@ -142,6 +145,8 @@ def test_workbook_cells_keep_their_kind_and_no_text_runs(tmp_path):
     long = cells["long"][0].value
     assert [c.value for c in cells["ints_as_objects"][:3]] == [1, None, 3]
     assert [c.value for c in cells["bools_as_objects"][:2]] == [True, None]
+    assert [c.value for c in cells["nullable_bool"][:2]] == [True, None]
+    assert [c.value for c in cells["odd_objects"][:4]] == ["inf", "2026-06", "[1, 2]", "2026-06-01"]
     assert len(long) == export.XLSX_MAX_CHARS and long.endswith("the CSV holds the whole text)")
     assert [c.value for c in wb["empty"][1]] == list(df.columns) and wb["empty"].max_row == 1
     assert [[c.value for c in row] for row in wb["Contents"].iter_rows(min_row=2, max_col=3)] == [

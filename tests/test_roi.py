@@ -300,3 +300,18 @@ def test_portfolio_irr_is_the_root_brent_finds_project_by_project(projects):
         else:
             ref = brentq(npv, lo, hi, xtol=1e-14)
             assert fin.loc[pid, "irr"] == pytest.approx(ref, rel=1e-9, abs=1e-12), pid
+
+
+def test_a_reordered_or_edited_forecast_is_never_taken_for_the_model_s(sample):
+    """Only the model hands its forecast over (``forecast=``): cash flows shuffled or changed by an
+    analyst are forecast again, so their figures are theirs."""
+    cf = sample.cashflows
+    base = roi.project_financials(cf, as_of="2026-06-30").set_index("project_id")
+    f = roi.forecast_cashflows(cf, as_of="2026-06-30")
+    shuffled = roi.project_financials(f.sample(frac=1, random_state=1), as_of="2026-06-30").set_index("project_id")
+    pd.testing.assert_frame_equal(shuffled, base)
+    more = f.assign(planned_cost=f["planned_cost"] * 1.5, actual_cost=f["actual_cost"] * 1.5)
+    costlier = roi.project_financials(more, as_of="2026-06-30").set_index("project_id")
+    assert costlier["total_cost"].sum() == pytest.approx(1.5 * base["total_cost"].sum())
+    given = roi.project_financials(cf, as_of="2026-06-30", forecast=f).set_index("project_id")
+    pd.testing.assert_frame_equal(given, base)
