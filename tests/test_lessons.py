@@ -255,14 +255,20 @@ def test_theme_names_are_noun_phrases_on_the_sample(language):
     assert (m.themes["name_zh"] != "").sum() >= 3 and "不明确需求" in set(m.themes["name_zh"])
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real-data not present")
-def test_real_nasa_lessons():
-    from pmo_analysis import load_portfolio
-
+@pytest.fixture(scope="module")
+def nasa():
+    """The NASA lessons register, prepared, and its themes (12, recurring across 3 projects): read
+    and computed once for every test of it."""
+    if not REAL_DATA.exists():
+        pytest.skip("../shared/real-data not present")
     p = load_portfolio(REAL_DATA / "nasa-llis")
     d = L.prepare(p.lessons, p.projects)
-    r = L.lesson_themes(d, min_projects=3, n_themes=12)
+    return p, d, L.lesson_themes(d, min_projects=3, n_themes=12)
+
+
+@pytest.mark.slow
+def test_real_nasa_lessons(nasa):
+    p, d, r = nasa
     rec = r.recurring
     assert len(rec) >= 5 and rec["projects"].max() >= 5
     # "Uncategorized" (980 lessons) is a data gap, not a recurring problem; field labels are no terms
@@ -289,13 +295,8 @@ def test_real_nasa_lessons():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real-data not present")
-def test_real_nasa_procedure_problems_form_a_theme():
-    from pmo_analysis import load_portfolio
-
-    p = load_portfolio(REAL_DATA / "nasa-llis")
-    d = L.prepare(p.lessons, p.projects)
-    r = L.lesson_themes(d, n_themes=12)
+def test_real_nasa_procedure_problems_form_a_theme(nasa):
+    _, d, r = nasa
     _, fam = E.purity(r.theme, E.title_families(d), pd.Series(False, index=d.index),
                       r.themes.set_index("theme")["name"])
     proc = fam.set_index("family").loc["procedure"]
@@ -341,11 +342,8 @@ def test_no_miscellany_recurs_on_the_sample(sample):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not REAL_DATA.exists(), reason="../shared/real-data not present")
-def test_real_nasa_miscellany_is_split_and_the_rest_labelled():
-    p = load_portfolio(REAL_DATA / "nasa-llis")
-    d = L.prepare(p.lessons, p.projects)
-    r = L.lesson_themes(d, n_themes=12)
+def test_real_nasa_miscellany_is_split_and_the_rest_labelled(nasa):
+    _, d, r = nasa
     n = (d["kind"] == "to_improve").sum()
     _assert_no_miscellany_is_a_recurring_problem(r, n)
     # the lessons sharing no problem (626 in one theme named "Main engineering", ranked first) are
