@@ -174,7 +174,7 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return out
 
 
-def _excel_column(s: pd.Series) -> tuple[list, str | None]:
+def _excel_column(s: pd.Series) -> tuple[pd.Series, str | None]:
     """The cells of one column as Excel takes them, and its number format.
 
     Dates become Excel serial days (the column's ``yyyy-mm-dd`` format shows them as dates), missing
@@ -185,12 +185,10 @@ def _excel_column(s: pd.Series) -> tuple[list, str | None]:
     """
     name = str(s.name)
     if pd.api.types.is_bool_dtype(s):
-        return s.astype(object).where(s.notna(), None).tolist(), None
+        return (s if not s.hasnans else s.astype(object).where(s.notna(), None)), None
     if pd.api.types.is_datetime64_any_dtype(s):
         days = (s.dt.tz_localize(None) if s.dt.tz is not None else s) - _EXCEL_EPOCH
-        days = days / pd.Timedelta(days=1)
-        return days.astype(object).where(days.notna(), None).tolist(), "yyyy-mm-dd"
-    number = None
+        return days / pd.Timedelta(days=1), "yyyy-mm-dd"
     if pd.api.types.is_numeric_dtype(s):
         s = s.astype(float)
         values = s.to_numpy()
@@ -198,10 +196,15 @@ def _excel_column(s: pd.Series) -> tuple[list, str | None]:
         number = XLSX_FORMATS.get(name) or ("#,##0" if (values[finite] % 1 == 0).all() else "#,##0.00")
         if not finite.all():  # an infinite ratio is shown as the CSV shows it, as text, never an error cell
             s = s.astype(object).where(finite | s.isna(), np.where(values > 0, "inf", "-inf"))
-    else:
-        # text, or values of any kind (Python numbers, bools, dates, or anything else a caller holds)
-        s = s.astype(object).where(s.notna(), None).map(_excel_value)
-    return s.astype(object).where(s.notna(), None).tolist(), number
+        return s, number
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):  # text: cut what a cell cannot hold
+        s = s.astype(object)
+        long = s.str.len() > XLSX_MAX_CHARS
+        if long.any():
+            s = s.where(~long, s.str.slice(0, XLSX_MAX_CHARS - len(_CUT)) + _CUT)
+        return s.where(s.notna(), None), None
+    # values of any kind (Python numbers, bools, dates, or anything else a caller holds)
+    return s.astype(object).where(s.notna(), None).map(_excel_value), None
 
 
 def _excel_value(v):
@@ -230,64 +233,72 @@ _CUT = " … (cut at Excel's limit of a cell; the CSV holds the whole text)"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (its 1900 leap-year bug lies before any real date)
 
 
+def _text_width(s: pd.Series) -> int:
+    """Characters that show 95% of a column's values whole (blanks count as none)."""
+    if s.empty:
+        return 0
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return 10  # yyyy-mm-dd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:  # numbers, booleans and text, in Arrow (a column of any other objects: as Python shows them)
+        values = pa.array(s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s, from_pandas=True)
+        lengths = pc.utf8_length(values if pa.types.is_string(values.type) else pc.cast(values, pa.string()))
+        lengths = pc.fill_null(lengths, 0).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        lengths = s.astype(object).where(s.notna(), "").astype(str).str.len().to_numpy()
+    return int(np.quantile(lengths, 0.95, method="lower"))
+
+
 class _Book:
-    """An Excel workbook written sheet by sheet (XlsxWriter, ``constant_memory``), its ``Contents``
-    sheet first and filled last; replaced in one step by :meth:`close`.
+    """An Excel workbook written sheet by sheet (:class:`pmo_analysis.xlsx.Workbook`), its
+    ``Contents`` sheet shown first and filled last; replaced in one step by :meth:`close`.
     """
 
     def __init__(self, path: str | Path, *, max_rows: int = XLSX_MAX_ROWS) -> None:
-        import xlsxwriter
+        from .xlsx import Workbook
 
         self.path = Path(path)
         self.tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
         self.max_rows = max_rows
-        self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                                      "strings_to_urls": False, "strings_to_numbers": False})
-        self.formats: dict[str, Any] = {}
+        self.wb = Workbook(self.tmp)
         self.taken: set[str] = {"contents"}
-        self.contents_sheet = self.wb.add_worksheet("Contents")
         self.contents: list[dict[str, Any]] = []
 
     def add(self, name: str, df: pd.DataFrame, *, rows: int | None = None, source: str = "") -> None:
         """A sheet for table ``name``: its first ``max_rows`` rows; ``rows`` the table's rows if more."""
         sheet = _sheet_name(name, self.taken)
-        self._sheet(self.wb.add_worksheet(sheet), df)
+        self._sheet(sheet, df)
         self.contents.append({"sheet": sheet, "rows shown": min(len(df), self.max_rows),
                               "rows": len(df) if rows is None else rows, "every row in": source})
 
-    def _sheet(self, ws, df: pd.DataFrame) -> None:
+    def _sheet(self, sheet: str, df: pd.DataFrame) -> None:
+        from .xlsx import Column
+
         safe = neutralise(df.head(self.max_rows))
         columns = []
         for j in range(safe.shape[1]):
             s = safe.iloc[:, j]
             cells, number = _excel_column(s)
-            columns.append(cells)
-            if number and number not in self.formats:
-                self.formats[number] = self.wb.add_format({"num_format": number})
-            text = s.astype(object).where(s.notna(), "").astype(str).str.len()
-            width = max(len(str(s.name)), int(text.quantile(0.95)) if len(text) else 0) + 2
-            ws.set_column(j, j, min(60, max(8, width)), self.formats.get(number) if number else None)
-        ws.freeze_panes(1, 0)
-        ws.write_row(0, 0, [str(c) for c in safe.columns])
-        for i, row in enumerate(zip(*columns, strict=True), start=1):
-            ws.write_row(i, 0, row)
-        if safe.shape[1]:
-            ws.autofilter(0, 0, len(safe), safe.shape[1] - 1)
+            width = max(len(str(s.name)), _text_width(s)) + 2
+            columns.append(Column(str(s.name), cells, number, width=min(60, max(8, width))))
+        self.wb.add_sheet(sheet, columns)
 
     def close(self) -> Path:
         """Fill the Contents sheet, finish the file and put it in place."""
         try:
-            self._sheet(self.contents_sheet, pd.DataFrame(
-                self.contents, columns=["sheet", "rows shown", "rows", "every row in"]))
+            self._sheet("Contents", pd.DataFrame(self.contents,
+                                                 columns=["sheet", "rows shown", "rows", "every row in"]))
         finally:
-            self.wb.close()
+            self.wb.close(order=["Contents", *(c["sheet"] for c in self.contents)])
         os.replace(self.tmp, self.path)
         return self.path
 
     def discard(self) -> None:
         """Leave no partial file behind."""
         try:
-            self.wb.close()
+            self.wb.zip.close()
         except Exception:  # noqa: S110 - a workbook that failed half-way is removed whatever its state
             pass
         self.tmp.unlink(missing_ok=True)
@@ -303,10 +314,9 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path, *, sources: di
     ``max_rows``), the rows of the table (``rows``, when the frames given are their first rows
     only) and, from ``sources``, the file that holds every row.
 
-    Written with XlsxWriter, row by row as Excel stores them (its ``constant_memory`` mode), with
-    each number format set once on its column: a million cells take seconds, not a minute, and
-    memory stays one row per sheet. Text is written as text: XlsxWriter's reading of ``=...`` as a
-    formula, of a URL as a link and of ``"12"`` as a number is switched off.
+    Written by :mod:`pmo_analysis.xlsx` a whole column at a time, each sheet streamed into the
+    file as it is made: a million cells take about a second, and memory holds one sheet's piece.
+    Text is written as text: never as a formula, a link or a number.
 
     Examples
     --------
