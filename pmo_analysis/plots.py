@@ -231,30 +231,47 @@ def _labels(ax, xs, ys, texts, fontsize: int = 8) -> None:
         if box(t).x1 > frame.x1 - 2:
             t.set_ha("right")
             t.xyann = (-6, t.xyann[1])
+    # each label is measured once: moving it by its offset (points) moves its box by as many pixels
+    # times px, so the rounds below work on numbers, not on laid-out text
+    measured = [box(t) for t in items]
+    x0 = np.array([b.x0 for b in measured])
+    x1 = np.array([b.x1 for b in measured])
+    y0 = np.array([b.y0 for b in measured])
+    y1 = np.array([b.y1 for b in measured])
+    start = np.array([t.xyann[1] for t in items], dtype=float)
+    dy = start.copy()  # each label's vertical offset, in points
+
+    def bottom(i):
+        return y0[i] + (dy[i] - start[i]) * px
+
+    def top(i):
+        return y1[i] + (dy[i] - start[i]) * px
+
+    n = len(items)
     for _round in range(300):
         moved = False
-        boxes = [box(t) for t in items]
-        for i in range(len(items)):
-            for j in range(i + 1, len(items)):
-                a, b = boxes[i], boxes[j]
-                dx = min(a.x1, b.x1) - max(a.x0, b.x0)
-                dy = min(a.y1, b.y1) - max(a.y0, b.y0)
-                if dx > 0 and dy > -2:  # overlapping, or closer than 2 px
-                    push = (dy + 3) / 2 / px
-                    up, down = (i, j) if (a.y0 + a.y1) >= (b.y0 + b.y1) else (j, i)
-                    items[up].xyann = (items[up].xyann[0], items[up].xyann[1] + push)
-                    items[down].xyann = (items[down].xyann[0], items[down].xyann[1] - push)
+        tops, bottoms = [top(i) for i in range(n)], [bottom(i) for i in range(n)]
+        for i in range(n):
+            for j in range(i + 1, n):
+                wide = min(x1[i], x1[j]) - max(x0[i], x0[j])
+                high = min(tops[i], tops[j]) - max(bottoms[i], bottoms[j])
+                if wide > 0 and high > -2:  # overlapping, or closer than 2 px
+                    push = (high + 3) / 2 / px
+                    up, down = (i, j) if (bottoms[i] + tops[i]) >= (bottoms[j] + tops[j]) else (j, i)
+                    dy[up] += push
+                    dy[down] -= push
                     moved = True
-        for t in items:  # inside the axes, top and bottom
-            bb = box(t)
-            if bb.y1 > frame.y1 - 1:
-                t.xyann = (t.xyann[0], t.xyann[1] - (bb.y1 - frame.y1 + 2) / px)
+        for i in range(n):  # inside the axes, top and bottom
+            if top(i) > frame.y1 - 1:
+                dy[i] -= (top(i) - frame.y1 + 2) / px
                 moved = True
-            elif bb.y0 < frame.y0 + 1:
-                t.xyann = (t.xyann[0], t.xyann[1] + (frame.y0 - bb.y0 + 2) / px)
+            elif bottom(i) < frame.y0 + 1:
+                dy[i] += (frame.y0 - bottom(i) + 2) / px
                 moved = True
         if not moved:
             break
+    for t, d in zip(items, dy, strict=True):
+        t.xyann = (t.xyann[0], float(d))
 
 
 @_literal_text
