@@ -531,7 +531,8 @@ def _describe(space: _Space, key: pd.Series, ids: list) -> pd.DataFrame:
     C = normalize(space.centroids(groups, len(ids)))
     closeness = np.zeros(len(bad))
     ok = groups >= 0
-    closeness[ok] = np.asarray(space.X[ok].multiply(C[groups[ok]]).sum(axis=1)).ravel()
+    # each lesson's cosine to its own theme's centroid: (lessons x themes) products, one column kept
+    closeness[ok] = np.asarray(space.X[ok] @ C.T)[np.arange(int(ok.sum())), groups[ok]]
     d = bad.assign(_g=groups, _close=closeness).loc[ok]
     ex = (d.sort_values(["_g", "_close"], ascending=[True, False]).drop_duplicates(["_g", "title"])
           .groupby("_g").head(3).groupby("_g"))
