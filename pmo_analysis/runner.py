@@ -27,6 +27,7 @@ from typing import Any
 
 from .config import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DATA_DIR
 from .exceptions import NotebookError, ParameterError
+from .kernels import KernelTemplate
 from .pages import KERNEL_QUIET, PAGE_NOTEBOOK, PageResult, parse_projects, plan_pages, select_projects
 from .params import MODEL_PARAMS, declared_for_path, validate_model_params, validate_params
 from .publish import (
@@ -211,25 +212,29 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     which = _projects_option(projects, notebooks, notebooks_dir)
     plan = _plan_run(data_dir=data_dir, notebooks=notebooks, params=params, notebook_params=notebook_params,
                      reports_dir=reports_dir, notebooks_dir=notebooks_dir)
-    model = _build_model(plan.data_dir, plan.common, processes=jobs or os.cpu_count() or 2, say=say)
-    remove_dead_temp_folders(plan.reports_dir)
-    run_id, tmp = reserve_run(plan.reports_dir, started, schedule)  # the final id, before anything names it
-    run = _Run(run_id=run_id, tmp=tmp, started=started, as_of=model.meta["as_of"], schedule=schedule,
-               timeout=timeout, keep_code=keep_code)
-    with discard_on_failure(tmp):
-        _save_model(model, tmp)
-        pages_plan = _plan_pages(model, which, run, Path(notebooks_dir))  # before any report links to a page
-        book = _Workbook(tmp, [p.stem for p in plan.paths])
-        try:
-            results = _execute_notebooks(plan, run, jobs=jobs, say=say, ended=book.report_ended)
-            book.finish(say)
-        finally:
-            book.stop()
-        pages = _render_pages(plan, run, model, pages_plan, Path(notebooks_dir), jobs=jobs, say=say)
-        status = _pages_status(_run_status(results, model), pages)
-        write_manifest(tmp, _manifest(plan, run, model, results, status=status, duration_s=say.elapsed())
-                       | _pages_manifest(which, pages))
-        final = publish_run(tmp, plan.reports_dir, run_id)
+    # the report kernels' template imports while the model is built (pmo_analysis.kernels)
+    with KernelTemplate() as kernels:
+        model = _build_model(plan.data_dir, plan.common, processes=jobs or os.cpu_count() or 2, say=say)
+        remove_dead_temp_folders(plan.reports_dir)
+        run_id, tmp = reserve_run(plan.reports_dir, started, schedule)  # the final id, before anything names it
+        run = _Run(run_id=run_id, tmp=tmp, started=started, as_of=model.meta["as_of"], schedule=schedule,
+                   timeout=timeout, keep_code=keep_code)
+        with discard_on_failure(tmp):
+            _save_model(model, tmp)
+            pages_plan = _plan_pages(model, which, run, Path(notebooks_dir))  # before any report links to a page
+            book = _Workbook(tmp, [p.stem for p in plan.paths])
+            try:
+                results = _execute_notebooks(plan, run, jobs=jobs, say=say, ended=book.report_ended,
+                                             kernels=kernels)
+                kernels.close()  # every report has ended
+                book.finish(say)
+            finally:
+                book.stop()
+            pages = _render_pages(plan, run, model, pages_plan, Path(notebooks_dir), jobs=jobs, say=say)
+            status = _pages_status(_run_status(results, model), pages)
+            write_manifest(tmp, _manifest(plan, run, model, results, status=status, duration_s=say.elapsed())
+                           | _pages_manifest(which, pages))
+            final = publish_run(tmp, plan.reports_dir, run_id)
     refresh_latest(plan.reports_dir)
     total = round(say.elapsed(), 2)
     _say_outcome(say, final, status, model, total)
@@ -423,7 +428,8 @@ class _Workbook:
 
 
 def _execute_notebooks(plan: _Plan, run: _Run, *, jobs: int | None, say: _Progress,
-                       ended: Callable[[str], None] = lambda name: None) -> list[NotebookResult]:
+                       ended: Callable[[str], None] = lambda name: None,
+                       kernels: KernelTemplate | None = None) -> list[NotebookResult]:
     """Execute every notebook, ``jobs`` at once, longest first; results in the plan's order.
     ``ended`` is told the name of each notebook that has ended, however it ended.
     """
@@ -433,7 +439,7 @@ def _execute_notebooks(plan: _Plan, run: _Run, *, jobs: int | None, say: _Progre
 
     def one(path: Path) -> None:
         try:
-            _run_notebook(path, results[path.stem], plan, run, say=say)
+            _run_notebook(path, results[path.stem], plan, run, say=say, kernels=kernels)
         finally:
             ended(path.stem)
 
@@ -451,7 +457,8 @@ def _longest_first(paths: list[Path], reports_dir: Path) -> list[Path]:
     return sorted(paths, key=lambda p: -last.get(p.stem, float("inf")))
 
 
-def _run_notebook(path: Path, result: NotebookResult, plan: _Plan, run: _Run, *, say: _Progress) -> None:
+def _run_notebook(path: Path, result: NotebookResult, plan: _Plan, run: _Run, *, say: _Progress,
+                  kernels: KernelTemplate | None = None) -> None:
     """Execute one notebook into the run's folder and fill in its ``result``."""
     name = path.stem
     result.status = "running"
@@ -461,7 +468,8 @@ def _run_notebook(path: Path, result: NotebookResult, plan: _Plan, run: _Run, *,
     html = {"path": str(run.tmp / f"{name}.html"), "meta": _report_header(name, plan, run),
             "keep_code": run.keep_code}
     t1 = time.perf_counter()
-    res = _execute(path, run.tmp / f"{name}.ipynb", result.parameters, timeout=run.timeout, html=html)
+    res = _execute(path, run.tmp / f"{name}.ipynb", result.parameters, timeout=run.timeout, html=html,
+                   kernels=kernels)
     result.duration_s = round(time.perf_counter() - t1, 2)
     result.status, result.error = res["status"], res.get("error")
     result.outputs = _outputs(run.tmp, name)
@@ -673,7 +681,7 @@ def _pages_manifest(which, pages: list[PageResult]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- executing one notebook
 def _execute(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float,
-             html: dict[str, Any]) -> dict[str, Any]:
+             html: dict[str, Any], kernels: KernelTemplate | None = None) -> dict[str, Any]:
     """Execute one notebook with papermill (its own kernel process) and render its HTML.
 
     Returns ``{"status": "success" | "failed", "error": NotebookError | None}``. Runs in a runner
@@ -682,7 +690,7 @@ def _execute(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: floa
     seconds is stopped by nbclient, which then shuts the kernel down; a kernel that dies is
     detected by nbclient. Both are reported as failures, never hidden.
     """
-    error = _papermill(nb, out_ipynb, params, timeout=timeout)
+    error = _papermill(nb, out_ipynb, params, timeout=timeout, kernels=kernels)
     if out_ipynb.exists():
         error = _render_report(out_ipynb, html, error)
     return {"status": "failed" if error else "success", "error": error}
@@ -731,8 +739,11 @@ def _register_engine() -> None:
     _ENGINE_READY = True
 
 
-def _papermill(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float) -> NotebookError | None:
-    """Execute ``nb`` into ``out_ipynb``; why it failed, or ``None``."""
+def _papermill(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float,
+               kernels: KernelTemplate | None = None) -> NotebookError | None:
+    """Execute ``nb`` into ``out_ipynb``, its kernel forked from ``kernels`` when given; why it
+    failed, or ``None``.
+    """
     import papermill as pm
 
     _register_engine()
@@ -740,7 +751,7 @@ def _papermill(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: fl
         # cwd=None: papermill changes the process-wide working directory otherwise, which threads
         # share; the notebooks resolve every path themselves
         pm.execute_notebook(str(nb), str(out_ipynb), parameters=params, cwd=None, kernel_name="python3",
-                            engine_name=_ENGINE,
+                            engine_name=_ENGINE, **({"kernel_manager_class": kernels.manager} if kernels else {}),
                             progress_bar=False, execution_timeout=timeout, log_output=False,
                             # the kernel's own start-up notes (TCP transport) are not for the run's reader
                             extra_arguments=[KERNEL_QUIET])

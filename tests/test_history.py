@@ -244,7 +244,7 @@ def _tiny_nb(folder: Path, name: str) -> None:
 def no_kernel(monkeypatch, stand_in_model):
     """run_reports with a stand-in model and notebooks that write the header meta they were given."""
 
-    def execute(nb, out_ipynb, params, *, timeout, html):
+    def execute(nb, out_ipynb, params, *, timeout, html, kernels=None):
         Path(html["path"]).write_text(f'<meta name="run_id" content="{html["meta"]["run_id"]}">')
         return {"status": "success", "error": None}
 

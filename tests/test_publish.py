@@ -104,7 +104,7 @@ def failing_run(tmp_path, monkeypatch, stand_in_model):
     error = NotebookError(cell=4, ename="ValueError", evalue="budget sheet is missing <b>column</b>",
                           source="check(budget)")
 
-    def execute(nb, out_ipynb, params, *, timeout, html):
+    def execute(nb, out_ipynb, params, *, timeout, html, kernels=None):
         Path(html["path"]).write_text("<p>report</p>")
         return {"status": "failed", "error": error} if nb.stem == "bad" else {"status": "success", "error": None}
 
