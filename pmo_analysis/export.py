@@ -252,8 +252,9 @@ def _text_width(s: pd.Series) -> int:
 
 
 class _Book:
-    """An Excel workbook written sheet by sheet (:class:`pmo_analysis.xlsx.Workbook`), its
-    ``Contents`` sheet shown first and filled last; replaced in one step by :meth:`close`.
+    """An Excel workbook written sheet by sheet (:class:`pmo_analysis.xlsx.Workbook`), in any order:
+    :meth:`close` orders the sheets, names them (unique, as Excel takes them, in that order) and
+    puts the ``Contents`` sheet first; the file is replaced in one step.
     """
 
     def __init__(self, path: str | Path, *, max_rows: int = XLSX_MAX_ROWS) -> None:
@@ -263,17 +264,19 @@ class _Book:
         self.tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
         self.max_rows = max_rows
         self.wb = Workbook(self.tmp)
-        self.taken: set[str] = {"contents"}
-        self.contents: list[dict[str, Any]] = []
+        self.tables: dict[str, dict[str, Any]] = {}  # key -> the table's Contents row, its name as "sheet"
 
-    def add(self, name: str, df: pd.DataFrame, *, rows: int | None = None, source: str = "") -> None:
-        """A sheet for table ``name``: its first ``max_rows`` rows; ``rows`` the table's rows if more."""
-        sheet = _sheet_name(name, self.taken)
-        self._sheet(sheet, df)
-        self.contents.append({"sheet": sheet, "rows shown": min(len(df), self.max_rows),
-                              "rows": len(df) if rows is None else rows, "every row in": source})
+    def add(self, name: str, df: pd.DataFrame, *, rows: int | None = None, source: str = "",
+            key: str | None = None) -> None:
+        """A sheet for table ``name`` (``key``, unique, says which: default ``name``): its first
+        ``max_rows`` rows; ``rows`` the table's rows if more.
+        """
+        key = name if key is None else key
+        self._sheet(key, df)
+        self.tables[key] = {"sheet": name, "rows shown": min(len(df), self.max_rows),
+                            "rows": len(df) if rows is None else rows, "every row in": source}
 
-    def _sheet(self, sheet: str, df: pd.DataFrame) -> None:
+    def _sheet(self, key: str, df: pd.DataFrame) -> None:
         from .xlsx import Column
 
         safe = neutralise(df.head(self.max_rows))
@@ -283,15 +286,21 @@ class _Book:
             cells, number = _excel_column(s)
             width = max(len(str(s.name)), _text_width(s)) + 2
             columns.append(Column(str(s.name), cells, number, width=min(60, max(8, width))))
-        self.wb.add_sheet(sheet, columns)
+        self.wb.add_sheet(key, columns)
 
-    def close(self) -> Path:
-        """Fill the Contents sheet, finish the file and put it in place."""
+    def close(self, order: list[str] | None = None) -> Path:
+        """Fill the Contents sheet, finish the file with the sheets in ``order`` (keys; default: as
+        added) and put it in place.
+        """
+        order = list(self.tables) if order is None else order
+        taken: set[str] = {"contents"}
+        names = {key: _sheet_name(self.tables[key]["sheet"], taken) for key in order}
+        contents = pd.DataFrame([{**self.tables[key], "sheet": names[key]} for key in order],
+                                columns=["sheet", "rows shown", "rows", "every row in"])
         try:
-            self._sheet("Contents", pd.DataFrame(self.contents,
-                                                 columns=["sheet", "rows shown", "rows", "every row in"]))
+            self._sheet("\0contents", contents)
         finally:
-            self.wb.close(order=["Contents", *(c["sheet"] for c in self.contents)])
+            self.wb.close(order=["\0contents", *order], names={"\0contents": "Contents", **names})
         os.replace(self.tmp, self.path)
         return self.path
 
@@ -369,9 +378,10 @@ def workbook_of_run(run_dir: str | Path, *, reports: list[str] | None = None, en
     ``reports`` (every folder of the run, by name, when not given); ``None`` when the run exported none.
 
     With ``ended``, a function that blocks until some report has ended and returns its name
-    (``None``: no more will), a report's sheets are written as soon as it and the reports before
-    it have ended: a run calls this in a process of its own while its notebooks run, so the
-    workbook of a large portfolio costs the run little beyond its last report.
+    (``None``: no more will), a report's sheets are written as soon as it has ended, whatever the
+    order, and take their place in the order of ``reports`` when the file is closed: a run calls
+    this in a process of its own while its notebooks run, so the workbook of a large portfolio
+    costs the run little beyond its last report's sheets.
 
     The CSVs are read back as written: their text is already neutralised, and numbers and ISO
     dates come back as numbers and dates. Only the rows a sheet holds are read (DuckDB counts the
@@ -380,21 +390,34 @@ def workbook_of_run(run_dir: str | Path, *, reports: list[str] | None = None, en
     run_dir = Path(run_dir)
     if reports is None:
         reports = sorted(p.name for p in run_dir.iterdir() if p.is_dir())
-    book, wrote = None, False
-    ended_so_far: set[str | None] = set()
+    book: _Book | None = None
+    keys: dict[str | None, list[str]] = {}
+
+    def write(folder: str | None) -> None:
+        nonlocal book
+        for f in sorted((run_dir / folder if folder else run_dir).glob("*.csv")):
+            df, rows = _read_exported(f)
+            book = book or _Book(run_dir / name)
+            key = f.relative_to(run_dir).as_posix()
+            book.add(f.stem, df, rows=rows, source=key, key=key)
+            keys.setdefault(folder, []).append(key)
+
     try:
-        for folder in [None, *reports]:
-            if folder is not None and ended is not None:
-                while folder not in ended_so_far and None not in ended_so_far:
-                    ended_so_far.add(ended())
-            files = sorted((run_dir / folder if folder else run_dir).glob("*.csv"))
-            for f in files:
-                df, rows = _read_exported(f)
-                book = book or _Book(run_dir / name)
-                book.add(f.stem, df, rows=rows, source=f.relative_to(run_dir).as_posix())
-                wrote = True
-        return book.close() if wrote else None
+        write(None)
+        waiting = list(reports)
+        while ended is not None and waiting:  # each report as soon as it has ended
+            done = ended()
+            if done is None:  # no more will: the others are as they are
+                break
+            if done in waiting:
+                waiting.remove(done)
+                write(done)
+        for folder in waiting:
+            write(folder)
+        return book.close(order=[k for folder in [None, *reports] for k in keys.get(folder, [])]) if book else None
     except BaseException:
         if book is not None:
             book.discard()
         raise
+
+

@@ -7,7 +7,9 @@ imported and the chart fonts read. On the enterprise portfolio that is a sixth o
 suite's CPU, five times over.
 
 On Linux a run therefore starts one *template* process (:class:`KernelTemplate`) that imports all
-that once, while the run builds its model, and then forks it for each report. The fork is a new
+that once, and then forks it for each report. It imports while the run builds its model, once one
+of the model's two processes has finished its part and waits for the other (the core it leaves
+would otherwise idle). The fork is a new
 process with nothing of any other report in it: the template never runs a cell, and a kernel's
 changes stay in its own copy. It becomes the kernel Jupyter would have started (the same
 ``ipykernel`` application, connection file, arguments, environment and working directory, in a
@@ -15,9 +17,10 @@ session of its own), and its Jupyter kernel manager (:class:`ForkingKernelManage
 interrupts and kills it as it would any kernel. Where ``fork`` is missing (Windows) or unsafe (macOS
 system libraries), or the template cannot start or has died, a kernel starts as Jupyter starts it.
 
-The template reads requests on its standard input, one JSON line each, and answers with the new
-kernel's process id; it ends when the run closes that input, or dies with it. A kernel whose
-template has gone ends too (ipykernel watches its parent).
+The template waits for the line ``import`` on its standard input, imports and answers ``ready``;
+then it reads requests, one JSON line each, and answers each with the new kernel's process id. It
+ends when the run closes that input, or dies with it; a kernel whose template has gone ends too
+(ipykernel watches its parent).
 """
 from __future__ import annotations
 
@@ -61,7 +64,7 @@ class KernelTemplate:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.process: subprocess.Popen | None = None
-        self.ready = False
+        self.started = self.ready = False
         if not can_fork():
             return
         env = dict(os.environ, MPLBACKEND=os.environ.get("MPLBACKEND") or
@@ -82,6 +85,21 @@ class KernelTemplate:
     def manager(self) -> type[ForkingKernelManager]:
         """The kernel manager class whose kernels are forked from this template."""
         return type("RunKernelManager", (ForkingKernelManager,), {"template": self})
+
+    def start(self) -> None:
+        """Let the template import (it waits to be told: a run tells it when a core is free)."""
+        with self.lock:
+            self._start()
+
+    def _start(self) -> None:
+        if self.process is not None and not self.started:
+            self.started = True
+            try:
+                self.process.stdin.write("import\n")
+                self.process.stdin.flush()
+            except OSError:
+                self.process.kill()
+                self.process = None
 
     def close(self) -> None:
         """End the template (its kernels end with their reports, or with it)."""
@@ -104,7 +122,10 @@ class KernelTemplate:
             return None
         request = json.dumps({"argv": cmd[3:], "env": dict(env or os.environ), "cwd": str(cwd or os.getcwd())})
         with self.lock:
+            self._start()
             try:
+                if self.process is None:
+                    return None
                 if not self.ready:  # the template answers "ready" once its imports are done
                     self.ready = self.process.stdout.readline().strip() == "ready"
                     if not self.ready:
@@ -231,6 +252,8 @@ def _serve() -> None:
     """The template: import, then fork a kernel for each request, until the run closes stdin."""
     import importlib
 
+    if sys.stdin.readline().strip() != "import":  # the run ended before it needed kernels
+        return
     for name in PRELOAD:
         try:
             importlib.import_module(name)

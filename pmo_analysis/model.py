@@ -41,7 +41,7 @@ import contextlib
 import datetime as dt
 import json
 import multiprocessing
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -283,8 +283,8 @@ def lessons_process() -> Iterator[Executor | None]:
 
 
 def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | None = None,
-                today: dt.date | None = None, processes: int = 1, pool: Executor | None = None
-                ) -> PortfolioModel:
+                today: dt.date | None = None, processes: int = 1, pool: Executor | None = None,
+                waiting: Callable[[], None] | None = None) -> PortfolioModel:
     """Compute every table of the portfolio model (see the module docstring).
 
     ``params`` are the model parameters (:data:`pmo_analysis.params.MODEL_PARAMS`); missing
@@ -293,7 +293,8 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
     With ``processes`` of 2 or more, or a ``pool`` (:func:`lessons_process`), the lessons part (which
     reads nothing of the rest) is computed in a process of its own while this one computes finance,
     delivery and resources: the same tables, in about the time of the longer of the two (a report
-    run does this when it may use more than one core).
+    run does this when it may use more than one core). ``waiting`` is called once this process has
+    done its part, before it waits for the lessons (a run then lets other work use its core).
 
     Examples
     --------
@@ -334,6 +335,8 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
         tables.update(delivery)
         if all(portfolio.has(t) for t in ("resources", "assignments", "timesheets")):
             tables.update(_resources(portfolio, as_of, p, ahead))
+        if waiting is not None:
+            waiting()
         if portfolio.lessons is not None:
             try:
                 lessons, done_share = lessons_part.result() if lessons_part is not None else (None, None)

@@ -212,9 +212,10 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     which = _projects_option(projects, notebooks, notebooks_dir)
     plan = _plan_run(data_dir=data_dir, notebooks=notebooks, params=params, notebook_params=notebook_params,
                      reports_dir=reports_dir, notebooks_dir=notebooks_dir)
-    # the report kernels' template imports while the model is built (pmo_analysis.kernels)
+    # the report kernels' template imports on the core the model leaves (pmo_analysis.kernels)
     with KernelTemplate() as kernels:
-        model = _build_model(plan.data_dir, plan.common, processes=jobs or os.cpu_count() or 2, say=say)
+        model = _build_model(plan.data_dir, plan.common, processes=jobs or os.cpu_count() or 2, say=say,
+                             waiting=kernels.start)
         remove_dead_temp_folders(plan.reports_dir)
         run_id, tmp = reserve_run(plan.reports_dir, started, schedule)  # the final id, before anything names it
         run = _Run(run_id=run_id, tmp=tmp, started=started, as_of=model.meta["as_of"], schedule=schedule,
@@ -309,7 +310,8 @@ def _data_source(value: str | Path, *, check: bool = True) -> Path | str:
     return source
 
 
-def _build_model(data_dir: Path | str, common: dict[str, Any], *, processes: int, say: _Progress):
+def _build_model(data_dir: Path | str, common: dict[str, Any], *, processes: int, say: _Progress,
+                 waiting: Callable[[], None] | None = None):
     """Load the data once and compute the run's portfolio model (before any kernel starts), its
     lessons part in a process of its own, started before the load, when the run may use more than one.
     """
@@ -328,7 +330,7 @@ def _build_model(data_dir: Path | str, common: dict[str, Any], *, processes: int
         # name money in its currency: both are one value per run (see plan_parameters)
         with fmt.using(currency=str(common.get("currency") or "USD"),
                        language=str(common.get("language") or "en")):
-            model = build_model(portfolio, as_of=as_of, params=model_params, pool=pool)
+            model = build_model(portfolio, as_of=as_of, params=model_params, pool=pool, waiting=waiting)
     say(f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
         + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else ""))
     if portfolio.source is not None:  # a database: its URL (no password) and its tables' fingerprints

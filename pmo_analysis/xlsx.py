@@ -256,12 +256,15 @@ class Workbook:
                 '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
                 '<sheetFormatPr defaultRowHeight="15"/>' + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
 
-    def close(self, order: list[str] | None = None) -> Path:
-        """Write the workbook's own parts and finish the file; ``order``: sheet names, first to last."""
+    def close(self, order: list[str] | None = None, names: dict[str, str] | None = None) -> Path:
+        """Write the workbook's own parts and finish the file; ``order``: the names given to
+        :meth:`add_sheet`, first to last; ``names``: the names the sheets show instead, if others.
+        """
         sheets = self.sheets
         if order is not None:
             by_name = {s[0]: s for s in self.sheets}
             sheets = [by_name[n] for n in order]
+        sheets = [((names or {}).get(n, n), *rest) for n, *rest in sheets]
         z = self.zip
         try:
             z.writestr("[Content_Types].xml", self._content_types())

@@ -151,3 +151,22 @@ def test_workbook_cells_keep_their_kind_and_no_text_runs(tmp_path):
     assert [c.value for c in wb["empty"][1]] == list(df.columns) and wb["empty"].max_row == 1
     assert [[c.value for c in row] for row in wb["Contents"].iter_rows(min_row=2, max_col=3)] == [
         ["t", n, n], ["empty", 0, 0], ["no columns", 3, 3]]
+
+
+def test_workbook_sheets_follow_the_reports_order_whatever_order_they_end_in(tmp_path):
+    import openpyxl
+
+    write_csv(pd.DataFrame({"decision": ["fund"]}), tmp_path / "decisions.csv")
+    for report, n in (("first", 1), ("second", 2), ("third", 3)):
+        (tmp_path / report).mkdir()
+        write_csv(pd.DataFrame({"n": range(n)}), tmp_path / report / "projects.csv")
+    write_csv(pd.DataFrame({"x": [1]}), tmp_path / "second" / "another.csv")
+    said = iter(["third", "unknown", "first", None])  # "second" never says it ended: written at the end
+    out = export.workbook_of_run(tmp_path, reports=["first", "second", "third"], ended=lambda: next(said))
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Contents", "decisions", "projects", "another", "projects (2)", "projects (3)"]
+    assert [[c.value for c in row] for row in wb["Contents"].iter_rows(min_row=2)] == [
+        ["decisions", 1, 1, "decisions.csv"], ["projects", 1, 1, "first/projects.csv"],
+        ["another", 1, 1, "second/another.csv"], ["projects (2)", 2, 2, "second/projects.csv"],
+        ["projects (3)", 3, 3, "third/projects.csv"]]
+    assert wb["projects (3)"].max_row == 4
