@@ -98,27 +98,40 @@ class KernelTemplate:
                 self.process.stdin.write("import\n")
                 self.process.stdin.flush()
             except OSError:
-                self.process.kill()
-                self.process = None
+                self._drop()
+
+    def _drop(self) -> None:
+        """The template failed: end it; kernels start the usual way from now on."""
+        self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+        self.process = None
 
     def close(self) -> None:
         """End the template (its kernels end with their reports, or with it)."""
-        if self.process is None:
-            return
-        try:
-            self.process.stdin.close()
-            self.process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            self.process.kill()
-            self.process.wait()
-        self.process.stdout.close()
-        self.process = None
+        with self.lock:
+            if self.process is None:
+                return
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+            self.process.stdout.close()
+            self.process = None
 
     def fork(self, cmd: list[str], env: dict[str, str] | None, cwd: str | None) -> int | None:
         """The process id of a kernel forked to run ``cmd`` (``[python, -m, ipykernel_launcher,
-        ...]``) in ``env`` and ``cwd``; ``None`` when it cannot be (any other command, or no template).
+        ...]``, this Python) in ``env`` and ``cwd``; ``None`` when it cannot be (any other command,
+        or no template).
         """
-        if self.process is None or len(cmd) < 3 or cmd[1:3] != ["-m", _KERNEL_MODULE]:
+        if self.process is None or len(cmd) < 3 or cmd[1:3] != ["-m", _KERNEL_MODULE] \
+                or os.path.abspath(cmd[0]) != os.path.abspath(sys.executable):  # another Python's kernel
             return None
         request = json.dumps({"argv": cmd[3:], "env": dict(env or os.environ), "cwd": str(cwd or os.getcwd())})
         with self.lock:
@@ -134,8 +147,7 @@ class KernelTemplate:
                 self.process.stdin.flush()
                 return int(json.loads(self.process.stdout.readline())["pid"])
             except (OSError, ValueError, KeyError, TypeError):  # it died: kernels start the usual way
-                self.process.kill()
-                self.process = None
+                self._drop()
                 return None
 
 
