@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import doctest
 import math
+import os
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -146,6 +147,37 @@ def test_what_no_cell_can_hold_is_refused_and_lone_surrogates_are_replaced(tmp_p
             wb.add_sheet("d", [Column("a", pd.Series([1.0])), Column("b", pd.Series([1.0, 2.0]))])
         wb.add_sheet("e", [Column("s", pd.Series(["ok \ud800 end"], dtype=object))])
     assert openpyxl.load_workbook(tmp_path / "x.xlsx")["e"]["A2"].value == "ok \ufffd end"
+
+
+def test_a_spreadsheet_program_opens_the_workbook_and_reads_every_cell(tmp_path):
+    """LibreOffice, a reader that shares no code with openpyxl or XlsxWriter, reads every cell back."""
+    import csv
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("needs LibreOffice to open the workbook: apt-get install libreoffice-calc-nogui")
+    text = ["ERP <new> & co", "数据中台建设", "tab\there", "_x0041_ stays", "'=1+2", "bell\x07", "😀"]
+    numbers = [-1500.5, 0.1, 1e20, -0.0, 123456789.25, 2.5e-7, 3.0]
+    path = tmp_path / "book.xlsx"
+    with Workbook(path) as wb:
+        wb.add_sheet("Contents", [Column("sheet", pd.Series(["O'Brien & <Co>"], dtype=object))])
+        wb.add_sheet("O'Brien & <Co>", [Column("text", pd.Series(text, dtype=object)),
+                                         Column("number", pd.Series(numbers), "General"),
+                                         Column("flag", pd.Series([True, False] * 3 + [True]))])
+    env = dict(os.environ, HOME=str(tmp_path))  # a profile of its own
+    # every sheet to CSV, values unformatted (LibreOffice's filter options: UTF-8, all sheets)
+    subprocess.run([soffice, "--headless", "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,'
+                    'true,false,false,false,-1', str(path), "--outdir", str(tmp_path / "out")],
+                   check=True, capture_output=True, timeout=120, env=env)
+    with open(tmp_path / "out" / "book-O'Brien & <Co>.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["text", "number", "flag"]
+    # Excel's escapes read back as the characters, and text that looks like one as itself
+    assert [r[0] for r in rows[1:]] == text
+    assert [float(r[1]) for r in rows[1:]] == pytest.approx(numbers, rel=1e-15)
+    assert [r[2] for r in rows[1:]] == ["TRUE", "FALSE"] * 3 + ["TRUE"]
 
 
 def test_docstring_examples_run():
