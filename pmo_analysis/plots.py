@@ -199,6 +199,44 @@ def _money(v, _pos=None) -> str:
 money = FuncFormatter(_money)
 
 
+class _FittingTicks(MaxNLocator):
+    """Ticks at round values (as matplotlib's default), as many as leave a gap of half a character
+    between neighbouring labels on a horizontal axis: a money label such as ``¥200.0万`` is wide,
+    and a fixed tick count let neighbours overlap on a narrow chart.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(nbins="auto", steps=[1, 2, 2.5, 5, 10])
+
+    def __call__(self):
+        vmin, vmax = self.axis.get_view_interval()
+        fig = self.axis.figure
+        renderer = fig.canvas.get_renderer()
+        prop = self.axis.majorTicks[0].label1.get_fontproperties()  # the labels' own font and size
+        room = self.axis.axes.get_window_extent(renderer).width
+        gap = prop.get_size_in_points() * fig.dpi / 72 / 2
+        label = self.axis.get_major_formatter()
+        for n in range(9, 1, -1):
+            self.set_params(nbins=n)
+            ticks = self.tick_values(vmin, vmax)
+            shown = [t for t in ticks if vmin <= t <= vmax]
+            widths = [renderer.get_text_width_height_descent(label(t, i), prop, ismath=False)[0]
+                      for i, t in enumerate(shown)]
+            # centred labels: neighbours' half widths plus a gap must fit between their ticks
+            scale = room / (vmax - vmin) if vmax > vmin else 0.0
+            fits = all((b - a) * scale >= (wa + wb) / 2 + gap
+                       for a, b, wa, wb in zip(shown, shown[1:], widths, widths[1:], strict=False))
+            if fits:
+                return ticks
+        return ticks
+
+
+def money_axis(axis) -> None:
+    """Label a horizontal ``axis`` with money in the report's currency, with ticks whose labels fit."""
+    axis.set_major_formatter(money)
+    axis.set_major_locator(_FittingTicks())
+
+
 def _shorten(s: pd.Series, width: int = 28) -> pd.Series:
     s = s.astype(str)
     return s.where(s.str.len() <= width, s.str.slice(0, width - 1) + "…")
@@ -285,7 +323,7 @@ def npv_ranked(roi: pd.DataFrame, *, top: int = 30) -> Figure:
     colours = np.where(df["npv"] >= 0, "#2e7d32", "#c62828")
     labels = _shorten(df["project_id"] + "  " + df["name"])
     ax.barh(labels, df["npv"], color=colours)
-    ax.xaxis.set_major_formatter(money)
+    money_axis(ax.xaxis)
     for y, (npv, r) in enumerate(zip(df["npv"], df["roi"], strict=False)):
         txt = "" if pd.isna(r) else f" ROI {r:.0%}"
         ax.annotate(txt, (max(npv, 0), y), xytext=(3, 0), textcoords="offset points",
@@ -458,7 +496,7 @@ def frontier(front: pd.DataFrame, *, budget_cap: float, chosen_value: float, obj
     ax.scatter([budget_cap], [chosen_value], color="#c62828", zorder=3, s=60,
                label=_("Budget cap {cap}: value {value}", cap=_money(budget_cap),
                        value=_money(chosen_value) if objective == "npv" else fmt.count(chosen_value)))
-    ax.xaxis.set_major_formatter(money)
+    money_axis(ax.xaxis)
     if objective == "npv":
         ax.yaxis.set_major_formatter(money)
     ax.set_xlabel(_("Funding available for proposed + active projects ({unit})", unit=fmt.unit()))
@@ -477,7 +515,7 @@ def kpi_bars(totals: pd.DataFrame, *, by: str) -> Figure:
     fig, axes = plt.subplots(1, 2, figsize=(12, max(3, 0.5 * len(df) + 1.5)), sharey=True)
     labels = _shorten(df[by].astype(str), 24)
     axes[0].barh(labels, df["npv"], color=np.where(df["npv"] >= 0, "#2e7d32", "#c62828"))
-    axes[0].xaxis.set_major_formatter(money)
+    money_axis(axes[0].xaxis)
     axes[0].set_xlabel(_("NPV ({unit})", unit=fmt.unit()))
     axes[0].axvline(0, color="#444", lw=0.8)
     axes[1].barh(labels, df["roi"], color="#1f77b4")

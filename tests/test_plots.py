@@ -215,8 +215,17 @@ def test_no_label_overlaps_or_leaves_its_chart_on_the_sample(sample_model, lang,
                     overlap = b1.overlaps(b2) and min(b1.x1, b2.x1) - max(b1.x0, b2.x0) > 1 \
                         and min(b1.y1, b2.y1) - max(b1.y0, b2.y0) > 1
                     assert not overlap, (name, t1.get_text(), t2.get_text())
-            # a legend sits outside the bars and apart from every label of the axes
+            # neighbouring tick labels of an axis never touch (long money labels such as ¥200.0万)
             renderer = fig.canvas.get_renderer()
+            for ax in fig.axes:
+                for axis, lo, hi in ((ax.xaxis, "x0", "x1"), (ax.yaxis, "y0", "y1")):
+                    ticks = sorted((b for b in (t.get_window_extent(renderer) for t in axis.get_ticklabels()
+                                                if t.get_visible() and t.get_text().strip())),
+                                   key=lambda b: getattr(b, lo))
+                    for a, b in zip(ticks, ticks[1:], strict=False):
+                        assert getattr(b, lo) - getattr(a, hi) >= 0, (name, lang, "tick labels overlap",
+                                                                     [t.get_text() for t in axis.get_ticklabels()])
+            # a legend sits outside the bars and apart from every label of the axes
             legends = [lg for lg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if lg is not None]
             for lg in legends:
                 lb = lg.get_window_extent(renderer)
