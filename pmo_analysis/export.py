@@ -164,12 +164,32 @@ XLSX_FORMATS: dict[str, str] = {
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
-    """An Excel sheet name: at most 31 characters, no bracket, colon, star, question mark or slash, unique."""
-    base = "".join("_" if ch in '[]:*?/\\' else ch for ch in name)[:31] or "table"
+    """An Excel sheet name: unique (whatever the case), at most 31 characters as Excel counts them
+    (UTF-16 units: an emoji counts two), no bracket, colon, star, question mark, slash or control
+    character, and no apostrophe first or last; a name already taken gets `` (2)``, `` (3)``...
+
+    >>> taken = set()
+    >>> _sheet_name("Q1/Q2 [draft]", taken), _sheet_name("q1_q2 _draft_", taken), _sheet_name("'x'", taken)
+    ('Q1_Q2 _draft_', 'q1_q2 _draft_ (2)', '_x_')
+    >>> len(_sheet_name("😀" * 20, taken).encode("utf-16-le")) // 2
+    30
+    """
+    base = "".join("_" if ch in '[]:*?/\\' or ord(ch) < 32 else ch for ch in name)
+    if base[:1] == "'":
+        base = "_" + base[1:]
+    if base[-1:] == "'":
+        base = base[:-1] + "_"
+
+    def cut(text: str, units: int) -> str:
+        while len(text.encode("utf-16-le")) // 2 > units:
+            text = text[:-1]
+        return text.rstrip("'") if text != base else text
+
+    base = cut(base, 31) or "table"
     out, i = base, 2
     while out.lower() in taken:
         suffix = f" ({i})"
-        out, i = base[: 31 - len(suffix)] + suffix, i + 1
+        out, i = cut(base, 31 - len(suffix)) + suffix, i + 1
     taken.add(out.lower())
     return out
 
@@ -246,7 +266,7 @@ def _text_width(s: pd.Series) -> int:
         values = pa.array(s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s, from_pandas=True)
         lengths = pc.utf8_length(values if pa.types.is_string(values.type) else pc.cast(values, pa.string()))
         lengths = pc.fill_null(lengths, 0).to_numpy()
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeEncodeError):
         lengths = s.astype(object).where(s.notna(), "").astype(str).str.len().to_numpy()
     return int(np.quantile(lengths, 0.95, method="lower"))
 
@@ -297,10 +317,8 @@ class _Book:
         names = {key: _sheet_name(self.tables[key]["sheet"], taken) for key in order}
         contents = pd.DataFrame([{**self.tables[key], "sheet": names[key]} for key in order],
                                 columns=["sheet", "rows shown", "rows", "every row in"])
-        try:
-            self._sheet("\0contents", contents)
-        finally:
-            self.wb.close(order=["\0contents", *order], names={"\0contents": "Contents", **names})
+        self._sheet("\0contents", contents)  # a failure here is the caller's to discard
+        self.wb.close(order=["\0contents", *order], names={"\0contents": "Contents", **names})
         os.replace(self.tmp, self.path)
         return self.path
 

@@ -13,19 +13,24 @@ would otherwise idle). The fork is a new
 process with nothing of any other report in it: the template never runs a cell, and a kernel's
 changes stay in its own copy. It becomes the kernel Jupyter would have started (the same
 ``ipykernel`` application, connection file, arguments, environment and working directory, in a
-session of its own), and its Jupyter kernel manager (:class:`ForkingKernelManager`) signals,
-interrupts and kills it as it would any kernel. Where ``fork`` is missing (Windows) or unsafe (macOS
+session of its own; matplotlib's inline backend sets itself up in it as in any kernel), and its
+Jupyter kernel manager (:class:`ForkingKernelManager`) signals, interrupts and kills it as it
+would any kernel. Two things it shares with its siblings, which started processes would not:
+Python's string hash seed (the order of a set of strings), and the template's interpreter state
+before the fork (numpy's global random generator is reseeded). Where ``fork`` is missing (Windows) or unsafe (macOS
 system libraries), or the template cannot start or has died, a kernel starts as Jupyter starts it.
 
 The template waits for the line ``import`` on its standard input, imports and answers ``ready``;
 then it reads requests, one JSON line each, and answers each with the new kernel's process id. It
 ends when the run closes that input, or dies with it; a kernel whose template has gone ends too
-(ipykernel watches its parent).
+(the system sends it SIGTERM, and ipykernel watches its parent). A template that does not answer
+in time is not asked again: kernels then start the usual way.
 """
 from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -38,10 +43,11 @@ from jupyter_client.provisioning import LocalProvisioner
 
 __all__ = ["ForkingKernelManager", "KernelTemplate", "can_fork"]
 
-#: what a report kernel imports before its first cell ends; ``matplotlib_inline`` is the backend
-#: ipykernel gives every kernel
-PRELOAD = ("numpy", "pandas", "pyarrow", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-           "IPython.display", "ipykernel.kernelapp", "ipykernel.ipkernel", "pmo_analysis", "pmo_analysis.config",
+#: what a report kernel imports before its first cell ends. Not the kernel's matplotlib backend
+#: (``matplotlib_inline``): it sets itself up with the kernel's shell when first imported, which
+#: only the kernel has.
+PRELOAD = ("numpy", "pandas", "pyarrow", "matplotlib", "matplotlib.pyplot", "IPython.display",
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "pmo_analysis", "pmo_analysis.config",
            "pmo_analysis.display", "pmo_analysis.formatting", "pmo_analysis.i18n", "pmo_analysis.links",
            "pmo_analysis.pages", "pmo_analysis.plots", "pmo_analysis.publish", "pmo_analysis.report",
            "pmo_analysis.roi", "pmo_analysis.summary")
@@ -61,10 +67,14 @@ class KernelTemplate:
     usual way). Use it as a context manager: it ends with the block.
     """
 
+    #: seconds the template may take to import (a first run on a new machine builds matplotlib's
+    #: font list), and to answer a request
+    READY_S, ANSWER_S = 60.0, 10.0
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.process: subprocess.Popen | None = None
-        self.started = self.ready = False
+        self.started = self.ready = self.failed = False
         if not can_fork():
             return
         env = dict(os.environ, MPLBACKEND=os.environ.get("MPLBACKEND") or
@@ -92,62 +102,61 @@ class KernelTemplate:
             self._start()
 
     def _start(self) -> None:
-        if self.process is not None and not self.started:
+        if self.process is not None and not self.started and not self.failed:
             self.started = True
             try:
                 self.process.stdin.write("import\n")
                 self.process.stdin.flush()
             except OSError:
-                self._drop()
+                self.failed = True
 
-    def _drop(self) -> None:
-        """The template failed: end it; kernels start the usual way from now on."""
-        self.process.kill()
-        self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout):
-            try:
-                pipe.close()
-            except OSError:
-                pass
-        self.process = None
+    def _answer(self, timeout: float) -> str:
+        """The template's next line (one is outstanding at a time), within ``timeout`` seconds."""
+        if not select.select([self.process.stdout], [], [], timeout)[0]:
+            raise TimeoutError(f"the kernel template did not answer within {timeout:.0f} s")
+        line = self.process.stdout.readline()
+        if not line:
+            raise OSError("the kernel template has ended")
+        return line
 
     def close(self) -> None:
         """End the template (its kernels end with their reports, or with it)."""
-        with self.lock:
-            if self.process is None:
-                return
-            try:
-                self.process.stdin.close()
-                self.process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                self.process.kill()
-                self.process.wait()
-            self.process.stdout.close()
-            self.process = None
+        process, self.process = self.process, None
+        if process is None:
+            return
+        try:
+            process.stdin.close()
+            process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):  # stuck: it has no report left to serve
+            process.kill()
+            process.wait()
+        process.stdout.close()
 
     def fork(self, cmd: list[str], env: dict[str, str] | None, cwd: str | None) -> int | None:
         """The process id of a kernel forked to run ``cmd`` (``[python, -m, ipykernel_launcher,
         ...]``, this Python) in ``env`` and ``cwd``; ``None`` when it cannot be (any other command,
-        or no template).
+        no template, or one that failed: it is not asked again, and is ended by :meth:`close`, not
+        before, so the kernels it forked finish their reports).
         """
-        if self.process is None or len(cmd) < 3 or cmd[1:3] != ["-m", _KERNEL_MODULE] \
+        if len(cmd) < 3 or cmd[1:3] != ["-m", _KERNEL_MODULE] \
                 or os.path.abspath(cmd[0]) != os.path.abspath(sys.executable):  # another Python's kernel
             return None
         request = json.dumps({"argv": cmd[3:], "env": dict(env or os.environ), "cwd": str(cwd or os.getcwd())})
         with self.lock:
             self._start()
+            if self.process is None or self.failed:
+                return None
             try:
-                if self.process is None:
-                    return None
                 if not self.ready:  # the template answers "ready" once its imports are done
-                    self.ready = self.process.stdout.readline().strip() == "ready"
-                    if not self.ready:
+                    if self._answer(self.READY_S).strip() != "ready":
                         raise OSError("the kernel template did not start")
+                    self.ready = True
                 self.process.stdin.write(request + "\n")
                 self.process.stdin.flush()
-                return int(json.loads(self.process.stdout.readline())["pid"])
-            except (OSError, ValueError, KeyError, TypeError):  # it died: kernels start the usual way
-                self._drop()
+                pid = json.loads(self._answer(self.ANSWER_S))["pid"]
+                return None if pid is None else int(pid)  # None: that fork failed; the next may not
+            except (OSError, ValueError, KeyError, TypeError):  # TimeoutError is an OSError
+                self.failed = True
                 return None
 
 
@@ -215,22 +224,30 @@ class ForkingKernelManager(AsyncKernelManager):
         return None
 
 
-def _kernel(request: dict[str, Any]) -> None:
-    """In the forked child: become the kernel asked for; never returns."""
+def _kernel(request: dict[str, Any], template: int) -> None:
+    """In the forked child of ``template`` (its process id): become the kernel asked for; never
+    returns (it leaves as a kernel process leaves: exit handlers run, output flushed).
+    """
     code = 1
     try:
         os.setsid()  # its own session and process group, as Jupyter starts a kernel
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # its own children are its to wait for
+        _end_with_parent(template)
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)
         os.dup2(null, 1)  # the template's answers are not the kernel's; its errors go to the run's stderr
         os.close(null)
         os.environ.clear()
         os.environ.update(request["env"])
+        if sys.path and sys.path[0] == os.getcwd():  # python -m puts its working directory first
+            sys.path[0] = request["cwd"]
         os.chdir(request["cwd"])
-        # it ends if its template does (ipykernel read JPY_PARENT_PID when the template imported it)
-        argv = [*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
+        if "numpy" in sys.modules:  # a fresh process has fresh entropy; a fork has its template's
+            sys.modules["numpy"].random.seed()
+        # ipykernel watches its parent (it read JPY_PARENT_PID when the template imported it, so
+        # the parent is given on the command line too)
+        argv = [*request["argv"], f"--IPKernelApp.parent_handle={template}"]
+        os.environ["JPY_PARENT_PID"] = str(template)
         sys.argv = [_KERNEL_MODULE, *argv]
         from ipykernel.kernelapp import IPKernelApp
 
@@ -243,7 +260,27 @@ def _kernel(request: dict[str, Any]) -> None:
 
         traceback.print_exc()
     finally:
-        os._exit(code)
+        try:  # what a process does when it exits, which os._exit skips
+            import atexit
+
+            atexit._run_exitfuncs()
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _end_with_parent(template: int) -> None:
+    """Be ended (SIGTERM) when the template ends, from now on; if it already has, end now."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux's C library: ipykernel's watch only
+        pass
+    if os.getppid() != template:  # it ended before the signal was asked for
+        os._exit(1)
 
 
 def _warm_fonts() -> None:
@@ -279,11 +316,15 @@ def _serve() -> None:
     out = sys.stdout
     out.write("ready\n")
     out.flush()
+    me = os.getpid()
     for line in sys.stdin:
-        request = json.loads(line)
-        pid = os.fork()
+        try:
+            request = json.loads(line)
+            pid = os.fork()
+        except (ValueError, OSError):  # a bad request, or no process to be had: that kernel starts the usual way
+            pid = None
         if pid == 0:
-            _kernel(request)
+            _kernel(request, me)
         out.write(json.dumps({"pid": pid}) + "\n")
         out.flush()
 

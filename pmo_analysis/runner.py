@@ -380,7 +380,7 @@ def _workbook_process(tmp: str, reports: list[str], ended, errors) -> None:
 
 class _Workbook:
     """``report.xlsx``, written by a process of its own while the notebooks run: each report's
-    tables become sheets as soon as it (and the reports before it, in the plan's order) has ended.
+    tables become sheets as soon as it has ended, put in the plan's order when the file closes.
     A workbook that cannot be written never costs the run its reports.
     """
 

@@ -114,3 +114,67 @@ def _gone(pid: int, within: float = 10) -> None:
             return
         time.sleep(0.1)
     pytest.fail(f"kernel {pid} still running after {within} s")
+
+
+def test_a_forked_kernel_draws_charts_inline_as_any_kernel(tmp_path):
+    nb = _notebook(tmp_path / "plot.ipynb", "import sys\nPANDAS_BEFORE = True",
+                   "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
+                   "import json, matplotlib\nprint(json.dumps({'interactive': matplotlib.is_interactive(), "
+                   "'open': plt.get_fignums(), 'backend': matplotlib.get_backend()}))")
+
+    def shown(template):
+        out = tmp_path / f"plot-{bool(template)}.ipynb"
+        facts = _run(nb, out, template)
+        kinds = [k for o in nbformat.read(out, as_version=4).cells[1].outputs for k in o.get("data", {})]
+        return facts, kinds
+
+    plain = shown(None)
+    with KernelTemplate() as template:
+        forked = shown(template)
+    assert "image/png" in plain[1] and forked == plain
+
+
+def test_a_forked_kernel_leaves_as_a_process_leaves_and_draws_its_own_random_numbers(tmp_path):
+    nb = _notebook(tmp_path / "exit.ipynb",
+                   f"import atexit, pathlib\natexit.register(pathlib.Path({str(tmp_path / 'left')!r}).write_text, 'x')",
+                   "import numpy as np\nprint(np.random.rand())")
+    with KernelTemplate() as template:
+        draws = []
+        for i in range(2):
+            out = tmp_path / f"exit{i}.ipynb"
+            pm.execute_notebook(str(nb), str(out), kernel_name="python3", progress_bar=False, cwd=None,
+                                kernel_manager_class=template.manager)
+            draws.append(nbformat.read(out, as_version=4).cells[1].outputs[0]["text"])
+    assert (tmp_path / "left").read_text() == "x"  # its exit handlers ran
+    assert draws[0] != draws[1]
+
+
+def test_a_kernel_ends_at_once_when_its_template_is_killed(tmp_path):
+    template = KernelTemplate()
+    km = template.manager(kernel_name="python3")
+
+    async def start():
+        await km.start_kernel(extra_arguments=[KERNEL_QUIET])
+        return km.provisioner.pid
+
+    pid = asyncio.run(start())
+    template.process.kill()  # no goodbye: the system tells the kernel
+    template.process.wait()
+    _gone(pid, within=5)
+    template.close()
+
+
+def test_a_template_that_does_not_answer_is_left_and_kernels_start_the_usual_way(tmp_path, monkeypatch):
+    import signal
+
+    nb = _notebook(tmp_path / "facts.ipynb", "import sys\nPANDAS_BEFORE = 'pandas' in sys.modules", FACTS)
+    monkeypatch.setattr(KernelTemplate, "ANSWER_S", 1.0)
+    with KernelTemplate() as template:
+        _run(nb, tmp_path / "first.ipynb", template)  # ready, and answering
+        process = template.process
+        os.kill(process.pid, signal.SIGSTOP)
+        t0 = time.monotonic()
+        facts = _run(nb, tmp_path / "stopped.ipynb", template)
+        assert time.monotonic() - t0 < 30 and template.failed
+        assert facts["ppid"] == os.getpid()
+    assert process.poll() is not None  # ended with the run, not before
