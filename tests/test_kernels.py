@@ -83,7 +83,7 @@ def test_kernels_start_the_usual_way_when_the_template_has_died_or_cannot_fork(t
         template.process.kill()
         template.process.wait()
         facts = _run(nb, tmp_path / "after.ipynb", template)
-        assert template.process is None  # found dead, and not asked again
+        assert template.failed  # found dead, and not asked again
     assert facts["ppid"] == os.getpid() and facts["pandas_before"] is False
     monkeypatch.setattr(kernels, "can_fork", lambda: False)
     with KernelTemplate() as template:
