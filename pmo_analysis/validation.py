@@ -25,6 +25,7 @@ from .bounds import format_number
 from .exceptions import Problem
 from .readers import RawTable
 from .schema import ORDERED_DATES, SCHEMA, UNIQUE_KEYS, Column, references
+from .xlsx import column_letter
 
 __all__ = ["MAX_LISTED", "UNIQUE_RULE", "Collector", "validate_table", "check_references", "check_warnings",
            "drop_invalid_rows"]
@@ -63,15 +64,6 @@ def _normalise_columns(df: pd.DataFrame) -> pd.DataFrame:
     df.columns = [str(c).strip().lower() for c in df.columns]
     return df
 
-
-def _column_letter(i: int) -> str:
-    """Spreadsheet column letter of position ``i`` (0 -> A, 26 -> AA)."""
-    letters = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
 
 
 def _as_text(s: pd.Series) -> pd.Series:
@@ -290,7 +282,7 @@ def _report_repeated_columns(collector: Collector, written: pd.Index, names: pd.
     """
     repeated = names[names.duplicated()].unique()
     for name in repeated:
-        where = [f"{written[i]!r} in column {_column_letter(i)}" for i in np.flatnonzero(names == name)]
+        where = [f"{written[i]!r} in column {column_letter(i)}" for i in np.flatnonzero(names == name)]
         collector.whole(f"column {name!r} appears more than once ({', '.join(where)}): keep one", name)
     return len(repeated) > 0
 

@@ -91,15 +91,20 @@ def test_kernels_start_the_usual_way_when_the_template_has_died_or_cannot_fork(t
         assert _run(nb, tmp_path / "nofork.ipynb", template)["ppid"] == os.getpid()
 
 
-def test_a_kernel_left_running_ends_with_its_template(tmp_path):
-    template = KernelTemplate()
+def _kernel_of(template: KernelTemplate) -> int:
+    """The process id of a kernel started from ``template`` and left running."""
     km = template.manager(kernel_name="python3")
 
     async def start():
         await km.start_kernel(extra_arguments=[KERNEL_QUIET])
         return km.provisioner.pid
 
-    pid = asyncio.run(start())
+    return asyncio.run(start())
+
+
+def test_a_kernel_left_running_ends_with_its_template(tmp_path):
+    template = KernelTemplate()
+    pid = _kernel_of(template)
     os.kill(pid, 0)  # running
     template.close()  # the run ends (or dies) without shutting it down
     _gone(pid, within=15)
@@ -151,13 +156,7 @@ def test_a_forked_kernel_leaves_as_a_process_leaves_and_draws_its_own_random_num
 
 def test_a_kernel_ends_at_once_when_its_template_is_killed(tmp_path):
     template = KernelTemplate()
-    km = template.manager(kernel_name="python3")
-
-    async def start():
-        await km.start_kernel(extra_arguments=[KERNEL_QUIET])
-        return km.provisioner.pid
-
-    pid = asyncio.run(start())
+    pid = _kernel_of(template)
     template.process.kill()  # no goodbye: the system tells the kernel
     template.process.wait()
     _gone(pid, within=5)
