@@ -41,6 +41,8 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+from .orphans import end_with_parent
+
 __all__ = ["ForkingKernelManager", "KernelTemplate", "can_fork"]
 
 #: what a report kernel imports before its first cell ends. Not the kernel's matplotlib backend
@@ -232,7 +234,7 @@ def _kernel(request: dict[str, Any], template: int) -> None:
     try:
         os.setsid()  # its own session and process group, as Jupyter starts a kernel
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # its own children are its to wait for
-        _end_with_parent(template)
+        end_with_parent(template)
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)
         os.dup2(null, 1)  # the template's answers are not the kernel's; its errors go to the run's stderr
@@ -268,19 +270,6 @@ def _kernel(request: dict[str, Any], template: int) -> None:
             sys.stderr.flush()
         finally:
             os._exit(code)
-
-
-def _end_with_parent(template: int) -> None:
-    """Be ended (SIGTERM) when the template ends, from now on; if it already has, end now."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - not Linux's C library: ipykernel's watch only
-        pass
-    if os.getppid() != template:  # it ended before the signal was asked for
-        os._exit(1)
 
 
 def _warm_fonts() -> None:

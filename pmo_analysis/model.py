@@ -41,6 +41,7 @@ import contextlib
 import datetime as dt
 import json
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ from . import roi as R
 from . import utilization as U
 from .config import RUNNING_STATUSES
 from .data import Portfolio
+from .orphans import end_with_parent
 from .params import validate_model_params
 from .periods import forward_months, last_complete_month, month_end, month_start
 
@@ -269,7 +271,9 @@ def lessons_process() -> Iterator[Executor | None]:
     3
     """
     try:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        # its worker ends with the run, even a run killed outright
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=end_with_parent,
+                                   initargs=(os.getpid(),))
         pool.submit(_warm_lessons)
     except AssertionError:  # "daemonic processes are not allowed to have children": work here
         yield None

@@ -362,6 +362,10 @@ def _save_model(model, tmp: Path) -> None:
 def _workbook_process(tmp: str, reports: list[str], ended, errors) -> None:
     """The body of the workbook's process: :func:`pmo_analysis.export.workbook_of_run` fed by the run."""
     from .export import workbook_of_run
+    from .orphans import end_with_parent
+
+    if multiprocessing.parent_process() is not None:
+        end_with_parent(multiprocessing.parent_process().pid)
 
     def next_ended():
         while True:
