@@ -325,7 +325,7 @@ class _Book:
     def discard(self) -> None:
         """Leave no partial file behind."""
         try:
-            self.wb.zip.close()
+            self.wb.abandon()
         except Exception:  # noqa: S110 - a workbook that failed half-way is removed whatever its state
             pass
         self.tmp.unlink(missing_ok=True)

@@ -364,15 +364,15 @@ def _workbook_process(tmp: str, reports: list[str], ended, errors) -> None:
     from .export import workbook_of_run
     from .orphans import end_with_parent
 
-    if multiprocessing.parent_process() is not None:
-        end_with_parent(multiprocessing.parent_process().pid)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        end_with_parent(parent.pid)  # Linux ends it with a run killed outright
 
     def next_ended():
         while True:
             try:
                 return ended.get(timeout=2)
-            except queue.Empty:  # a run killed outright never says so: do not outlive it
-                parent = multiprocessing.parent_process()
+            except queue.Empty:  # where the system does not, it looks for itself between reports
                 if parent is not None and not parent.is_alive():
                     raise SystemExit(1) from None
 

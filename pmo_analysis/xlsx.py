@@ -150,8 +150,7 @@ def _cells(values: pd.Series, ref: pa.Array, style: int, name: str) -> pa.Array:
         return _join('<c r="', ref, text, _escape(_text(objs)), "</t></is></c>")
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
-    kind = pd.Series(objs, dtype=object).map(type)
-    is_bool = kind.isin([bool, np.bool_]).to_numpy(copy=True)
+    is_bool = pd.Series(objs, dtype=object).map(type).isin([bool, np.bool_]).to_numpy()
     is_text = np.array([isinstance(v, str) for v in objs], dtype=bool)
     is_number = ~(is_bool | is_text) & pd.notna(objs)
     odd = [v for v in objs[is_number] if not isinstance(v, numbers.Real)]
@@ -160,7 +159,7 @@ def _cells(values: pd.Series, ref: pa.Array, style: int, name: str) -> pa.Array:
     f = np.where(is_number, objs, np.nan).astype(float)
     if np.isinf(f).any():
         raise ValueError(f"column {name!r}: Excel has no infinite number")
-    flags = pa.array(np.where(is_bool, np.where(is_bool, objs, False).astype(bool), None).tolist(), type=pa.bool_())
+    flags = pa.array(np.where(is_bool, objs, None).tolist(), type=pa.bool_())
     return pc.coalesce(
         _join('<c r="', ref, text, _escape(_text(np.where(is_text, objs, None))), "</t></is></c>"),
         _join('<c r="', ref, number, _numbers(f), "</v></c>"),
@@ -201,7 +200,11 @@ class Workbook:
         if kind is None:
             self.close()
         else:
-            self.zip.close()
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Stop writing: the file is left incomplete, for the caller to remove."""
+        self.zip.close()
 
     def _style(self, number_format: str | None) -> int:
         """The cell style of a number format (0: General; 1: the bold header)."""
