@@ -61,8 +61,8 @@ def _model_inputs():
     """(as_of, model parameters, months ahead) as build_model derives them."""
     import pandas as pd
 
-    from pmo_analysis.params import validate_model_params
-    from pmo_analysis.periods import forward_months
+    from pmo_analysis.core.periods import forward_months
+    from pmo_analysis.inputs.params import validate_model_params
 
     p = validate_model_params({})
     as_of = pd.Timestamp(AS_OF)
@@ -170,8 +170,8 @@ def step_direct(data: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from pmo_analysis import plots
     from pmo_analysis.model import build_model
+    from pmo_analysis.reporting import plots
 
     M = build_model(_load(data), as_of=AS_OF)
     plots.use_style()
@@ -209,10 +209,10 @@ def step_pages(data: str, which: str = "off-track") -> None:
     the data (``<data>/../model-<name>``), building it once if missing; times the pages alone."""
     import tempfile
 
-    from pmo_analysis.config import NOTEBOOKS_DIR
-    from pmo_analysis.links import PAGES_FILE
+    from pmo_analysis.core.config import NOTEBOOKS_DIR
     from pmo_analysis.model import build_model, load_model
-    from pmo_analysis.pages import plan_pages, render_department_pages, render_project_pages, select_projects
+    from pmo_analysis.reporting.links import PAGES_FILE
+    from pmo_analysis.runs.pages import plan_pages, render_department_pages, render_project_pages, select_projects
 
     saved = HERE / "out" / f"model-{Path(data).name}"
     if not (saved / "model.json").exists():
@@ -248,7 +248,7 @@ def step_pages(data: str, which: str = "off-track") -> None:
 def step_generate(data: str) -> None:
     """Generate the portfolio named by ``--size`` into ``data`` (via a temporary folder, so a folder
     that exists is complete)."""
-    from pmo_analysis.sample import enterprise_size, write_sample
+    from pmo_analysis.inputs.sample import enterprise_size, write_sample
 
     spec = os.environ["PMO_BENCH_SIZE"]
     if re.fullmatch(r"[0-9.]+(:[0-9]+)?", spec):

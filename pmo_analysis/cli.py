@@ -1,7 +1,7 @@
 """The ``pmo-analysis`` command: a thin layer that reads options and calls one library function.
 
 Every user error ends in one clear line and exit status 1, never a traceback: our own errors
-(:class:`~pmo_analysis.exceptions.PMOError`: bad parameters, dates, YAML files, schedules) and the
+(:class:`~pmo_analysis.core.exceptions.PMOError`: bad parameters, dates, YAML files, schedules) and the
 operating system's (a read-only or full reports folder, a missing folder), which name the file or
 folder and the reason. Click's usage errors stay usage errors (exit 2). ``--debug`` shows the
 traceback.
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .config import SAMPLE_AS_OF, SAMPLE_SEED
-from .exceptions import DataValidationError, ParameterError, PMOError
+from pmo_analysis import __version__
+from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_SEED
+from pmo_analysis.core.exceptions import DataValidationError, ParameterError, PMOError
 
 
 def _os_problem(exc: OSError) -> str:
@@ -46,7 +46,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _data_source(_ctx, _param, value):
     """A data folder, a mapping file or a database URL (kept as text: a path would fold its ``//``)."""
-    from .sources import data_source
+    from pmo_analysis.inputs.sources import data_source
 
     if value is None:
         return None
@@ -70,8 +70,8 @@ def validate(data_dir: Path | str, as_of: str | None, exclude_invalid: bool) -> 
     the contract. Warnings are printed but do not fail. With --exclude-invalid, the rows a run
     with the same option would leave out are listed instead, with how many per table.
     """
-    from .data import TABLES, load_portfolio
-    from .params import parse_date
+    from pmo_analysis.inputs.params import parse_date
+    from pmo_analysis.inputs.portfolio import TABLES, load_portfolio
 
     if as_of is not None:  # the parameters' rule: YYYY-MM-DD only, never guessed
         as_of = parse_date(as_of, where="--as-of").isoformat()
@@ -116,8 +116,8 @@ def sample_data(out_dir: Path, seed: int, scale: str, as_of: str, fmt: str | Non
     """Write a generated sample portfolio to OUT_DIR (deterministic for a given seed)."""
     import time
 
-    from .params import parse_date
-    from .sample import write_sample
+    from pmo_analysis.inputs.params import parse_date
+    from pmo_analysis.inputs.sample import write_sample
 
     as_of = parse_date(as_of, where="--as-of").isoformat()  # the parameters' rule, as for validate
     t0 = time.perf_counter()
@@ -134,7 +134,7 @@ def _parse_value(name: str, text: str):
     """-p values are read as YAML scalars: 0.1 is a number, 2026-06-30 a date, ten a string.
     Text that is not valid YAML stays text; a YAML tag (``!!binary``, ``!!python/...``) is refused.
     """
-    from .params import load_yaml
+    from pmo_analysis.core.yaml_files import load_yaml
 
     return load_yaml(text, source=f"-p {name}", invalid_as_text=True)
 
@@ -150,7 +150,7 @@ def _what(value) -> str:
 
 def _read_params_file(path: Path) -> tuple[dict, dict[str, dict]]:
     """The common and per-notebook parameters of a ``-f`` file, its structure checked."""
-    from .params import read_yaml
+    from pmo_analysis.core.yaml_files import read_yaml
 
     loaded = read_yaml(path, what="parameters file")
     if loaded is None:
@@ -220,8 +220,8 @@ def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_c
     pointing at the last good run), or if the data is stale at as_of and --accept-stale was not
     given (the run is published with status stale).
     """
-    from .config import REPORTS_DIR, SAMPLE_DATA_DIR
-    from .runner import run_reports
+    from pmo_analysis.core.config import REPORTS_DIR, SAMPLE_DATA_DIR
+    from pmo_analysis.runs.runner import run_reports
 
     common, per_nb = _read_params_file(params_file) if params_file else ({}, {})
     common.update({k: _parse_value(k, v) for k, v in param})
@@ -248,7 +248,7 @@ def _projects_kwarg(projects: str | None) -> dict:
     """``--projects`` for run_reports, checked before any work (a bad value is a usage error)."""
     if projects is None:
         return {}
-    from .pages import parse_projects
+    from pmo_analysis.runs.pages import parse_projects
 
     try:
         return {"projects": parse_projects(projects)}
@@ -260,7 +260,7 @@ def _projects_kwarg(projects: str | None) -> dict:
 @click.argument("notebook")
 def params(notebook: str) -> None:
     """List the parameters of NOTEBOOK (a report name such as portfolio_roi, or a path)."""
-    from .params import describe
+    from pmo_analysis.inputs.params import describe
 
     click.echo(describe(notebook))
 
@@ -274,8 +274,8 @@ def _schedules(file: Path | None):
     """The valid schedules of ``file``; each invalid schedule is reported now as one line (see
     :func:`_exit_if`), the others still list and run.
     """
-    from .config import PROJ_ROOT
-    from .schedule import load_schedules
+    from pmo_analysis.core.config import PROJ_ROOT
+    from pmo_analysis.runs.schedule import load_schedules
 
     schedules, problems = load_schedules(file or PROJ_ROOT / "schedules.yml")
     for problem in problems:
@@ -298,7 +298,7 @@ def schedule_list(file: Path | None) -> None:
     """Show every schedule with its next 3 run times, in its own time zone and in UTC."""
     import datetime as dt
 
-    from .schedule import next_runs
+    from pmo_analysis.runs.schedule import next_runs
 
     schedules, problems = _schedules(file)
     for name, s in schedules.items():
@@ -318,8 +318,8 @@ def schedule_run_due(file: Path | None, reports_dir: Path | None) -> None:
     Prints one line per schedule with its status; exits 1 if a run of this call did not end in
     success or a schedule is invalid.
     """
-    from .config import REPORTS_DIR
-    from .schedule import run_schedules
+    from pmo_analysis.core.config import REPORTS_DIR
+    from pmo_analysis.runs.schedule import run_schedules
 
     schedules, problems = _schedules(file)
     outcomes = run_schedules(schedules, reports_dir=reports_dir or REPORTS_DIR, say=click.echo)
@@ -333,8 +333,8 @@ def schedule_run_due(file: Path | None, reports_dir: Path | None) -> None:
 @click.option("--reports-dir", type=click.Path(path_type=Path), default=None)
 def schedule_serve(file: Path | None, reports_dir: Path | None) -> None:  # pragma: no cover - long-running
     """Keep running: every minute, run what is due (the same slots, state and lock as run-due)."""
-    from .config import REPORTS_DIR
-    from .schedule import serve
+    from pmo_analysis.core.config import REPORTS_DIR
+    from pmo_analysis.runs.schedule import serve
 
     schedules, _problems = _schedules(file)
     _exit_if(not schedules)
@@ -351,8 +351,8 @@ def reports() -> None:
 @click.option("--reports-dir", type=click.Path(path_type=Path), default=None)
 def reports_prune(keep: int, reports_dir: Path | None) -> None:
     """Remove old runs, keeping the KEEP newest and always the latest good one."""
-    from .config import REPORTS_DIR
-    from .publish import prune_reports
+    from pmo_analysis.core.config import REPORTS_DIR
+    from pmo_analysis.runs.publish import prune_reports
 
     reports_dir = reports_dir or REPORTS_DIR
     if not reports_dir.is_dir():

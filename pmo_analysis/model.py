@@ -5,7 +5,7 @@ tables (one row per project, per person-month, per decision...) and a small ``me
 (as-of date, time windows, data freshness, parameters, data quality). The report runner builds it
 once per run and stores it in the run folder (``model/*.parquet`` and ``model/model.json``); every
 notebook reads that copy, so a figure shown in two reports is the same row of the same table. In
-JupyterLab, :func:`pmo_analysis.report.open_report` builds it on the fly from the notebook's
+JupyterLab, :func:`pmo_analysis.reporting.report.open_report` builds it on the fly from the notebook's
 parameters.
 
 Tables (each documented where it is computed):
@@ -51,18 +51,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import delivery as D
-from . import formatting as fmt
-from . import health as H
-from . import i18n
-from . import lessons as L
-from . import roi as R
-from . import utilization as U
-from .config import RUNNING_STATUSES
-from .data import Portfolio
-from .orphans import end_with_parent
-from .params import validate_model_params
-from .periods import forward_months, last_complete_month, month_end, month_start
+from pmo_analysis.analyses import delivery as D
+from pmo_analysis.analyses import finance as R
+from pmo_analysis.analyses import health as H
+from pmo_analysis.analyses import lessons as L
+from pmo_analysis.analyses import utilization as U
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core import i18n
+from pmo_analysis.core.config import RUNNING_STATUSES
+from pmo_analysis.core.orphans import end_with_parent
+from pmo_analysis.core.periods import forward_months, last_complete_month, month_end, month_start
+from pmo_analysis.inputs.params import validate_model_params
+from pmo_analysis.inputs.portfolio import Portfolio
 
 __all__ = ["PortfolioModel", "build_model", "load_model", "default_as_of", "freshness",
            "MODEL_VERSION"]
@@ -187,7 +187,7 @@ def default_as_of(portfolio: Portfolio, *, today: dt.date | None = None) -> dt.d
     Examples
     --------
     >>> from pmo_analysis import load_portfolio
-    >>> from pmo_analysis.config import SAMPLE_DATA_DIR
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
     >>> default_as_of(load_portfolio(SAMPLE_DATA_DIR), today=dt.date(2026, 11, 22))
     datetime.date(2026, 6, 30)
     """
@@ -252,7 +252,7 @@ def _warm_lessons() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
     from sklearn.preprocessing import normalize  # noqa: F401
 
-    from . import lessons_text as T
+    from pmo_analysis.analyses.lessons import text as T
 
     T._jieba().lcut("预热")
     T._cedict()
@@ -291,7 +291,7 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
                 waiting: Callable[[], None] | None = None) -> PortfolioModel:
     """Compute every table of the portfolio model (see the module docstring).
 
-    ``params`` are the model parameters (:data:`pmo_analysis.params.MODEL_PARAMS`); missing
+    ``params`` are the model parameters (:data:`pmo_analysis.inputs.params.MODEL_PARAMS`); missing
     ones take their defaults, and a bad value raises :class:`~pmo_analysis.ParameterError`.
     Without ``as_of``, the end of the last complete month the data covers (:func:`default_as_of`).
     With ``processes`` of 2 or more, or a ``pool`` (:func:`lessons_process`), the lessons part (which
@@ -303,7 +303,7 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
     Examples
     --------
     >>> from pmo_analysis import load_portfolio
-    >>> from pmo_analysis.config import SAMPLE_DATA_DIR
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
     >>> m = build_model(load_portfolio(SAMPLE_DATA_DIR), as_of="2026-06-30")
     >>> int(m.headline.loc[0, "running_projects"]), m.meta["windows"]["last_complete_month"]
     (23, '2026-06')
@@ -403,7 +403,7 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags
 
 
 def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None]:
-    """The delivery tables (see :mod:`pmo_analysis.delivery`) the data supports, and one row per
+    """The delivery tables (see :mod:`pmo_analysis.analyses.delivery`) the data supports, and one row per
     project of what health reads from them (None when the data has no delivery table).
     """
     projects = portfolio.projects

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pmo_analysis import load_portfolio
-from pmo_analysis.config import PROJ_ROOT, SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.core.config import PROJ_ROOT, SAMPLE_AS_OF, SAMPLE_DATA_DIR
 
 REAL_DATA = PROJ_ROOT.parent / "shared" / "real-data"
 
@@ -50,7 +50,7 @@ SUITE_NOTEBOOK_PARAMS = {"resource_utilization": {"group_by": "role"}}
 def suite_run(tmp_path_factory):
     """The whole report suite on the sample, run once per test session (each report notebook is
     executed here and nowhere else), in a reports folder of its own."""
-    from pmo_analysis.runner import run_reports
+    from pmo_analysis.runs.runner import run_reports
 
     reports = tmp_path_factory.mktemp("reports")
     return run_reports(data_dir=SAMPLE_DATA_DIR, params=SUITE_PARAMS, notebook_params=SUITE_NOTEBOOK_PARAMS,
@@ -61,7 +61,7 @@ def suite_run(tmp_path_factory):
 def _report_language_and_currency_restored():
     """A test that opens a report in this process (open_report sets the report's language and
     currency) leaves the package as it found it."""
-    from pmo_analysis import formatting, i18n
+    from pmo_analysis.core import formatting, i18n
 
     before = (formatting.currency(), i18n.current())
     yield
@@ -72,7 +72,7 @@ def _report_language_and_currency_restored():
 def suite_run_zh(tmp_path_factory):
     """The same suite run in Chinese with money in renminbi (language and currency are report
     parameters), once per session, for the tests of what leadership sees in each language."""
-    from pmo_analysis.runner import run_reports
+    from pmo_analysis.runs.runner import run_reports
 
     reports = tmp_path_factory.mktemp("reports-zh")
     return run_reports(data_dir=SAMPLE_DATA_DIR, params=SUITE_PARAMS | {"language": "zh", "currency": "CNY"},
@@ -85,7 +85,7 @@ def stand_in_model(monkeypatch):
     data, for tests of publishing that do not look at figures."""
     from types import SimpleNamespace
 
-    import pmo_analysis.runner as runner
+    import pmo_analysis.runs.runner as runner
 
     model = SimpleNamespace(
         meta={"as_of": "2026-06-30", "as_of_source": "given", "freshness": {}, "windows": {}, "excluded_rows": 0,

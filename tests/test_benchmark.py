@@ -13,8 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pmo_analysis.config import PROJ_ROOT
-from pmo_analysis.sample import SIZES, enterprise_size, generate_portfolio, write_sample
+from pmo_analysis.core.config import PROJ_ROOT
+from pmo_analysis.inputs.sample import SIZES, enterprise_size, generate_portfolio, write_sample
 
 RUN = PROJ_ROOT / "benchmarks" / "run.py"
 

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmo_analysis import bounds as bounds_module
-from pmo_analysis import schema
-from pmo_analysis.bounds import Bounds, format_number
-from pmo_analysis.params import MODEL_PARAMS, Param
-from pmo_analysis.schema import SCHEMA, Column
+from pmo_analysis.core import bounds as bounds_module
+from pmo_analysis.core.bounds import Bounds, format_number
+from pmo_analysis.inputs import schema
+from pmo_analysis.inputs.params import MODEL_PARAMS, Param
+from pmo_analysis.inputs.schema import SCHEMA, Column
 
 _bound = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, width=64))
 _any_float = st.floats(allow_nan=True, allow_infinity=True)

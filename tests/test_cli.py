@@ -12,11 +12,11 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-import pmo_analysis.runner
+import pmo_analysis.runs.runner
 from pmo_analysis import ParameterError
 from pmo_analysis.cli import main
-from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
-from pmo_analysis.runner import plan_parameters, resolve_notebooks
+from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
+from pmo_analysis.runs.runner import plan_parameters, resolve_notebooks
 from tests.conftest import REAL_DATA
 
 TAG = "is not allowed; give plain values (text, numbers, true/false, dates YYYY-MM-DD)"
@@ -44,7 +44,7 @@ def no_run(monkeypatch):
         calls.append({"params": params, "notebook_params": notebook_params} | kwargs)
         return SimpleNamespace(ok=True, run_id="r", status="success", run_dir=Path("r"))
 
-    monkeypatch.setattr(pmo_analysis.runner, "run_reports", fake)
+    monkeypatch.setattr(pmo_analysis.runs.runner, "run_reports", fake)
     return calls
 
 
@@ -148,7 +148,7 @@ def test_full_reports_folder_is_one_line(tmp_path, monkeypatch):
     def full(**kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pmo_analysis.runner, "run_reports", full)
+    monkeypatch.setattr(pmo_analysis.runs.runner, "run_reports", full)
     _one_line_error(_invoke(["run", "--reports-dir", reports]),
                     f"cannot publish the run in the reports folder {str(reports)!r}: No space left on device")
 
@@ -159,7 +159,7 @@ def test_read_only_reports_folder_is_one_line(tmp_path, monkeypatch):
     def read_only(**kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", str(reports / ".tmp-run"))
 
-    monkeypatch.setattr(pmo_analysis.runner, "run_reports", read_only)
+    monkeypatch.setattr(pmo_analysis.runs.runner, "run_reports", read_only)
     _one_line_error(_invoke(["run", "--reports-dir", reports]),
                     f"cannot publish the run in the reports folder {str(reports)!r}: Permission denied")
 
@@ -233,7 +233,7 @@ def test_schedule_run_due_prints_each_status_and_fails_if_one_did_not_succeed(sc
             raise ParameterError(f"data folder not found: '{tmp_path / 'gone'}'")
         return SimpleNamespace(status="success", run_id=f"run-{kw['schedule']}")
 
-    monkeypatch.setattr(pmo_analysis.runner, "run_reports", runner)
+    monkeypatch.setattr(pmo_analysis.runs.runner, "run_reports", runner)
     reports = tmp_path / "reports"
     result = _invoke(["schedule", "run-due", "--file", schedules_file, "--reports-dir", reports])
     assert result.exit_code == 1 and "Traceback" not in result.output
@@ -250,7 +250,7 @@ def test_schedule_run_due_prints_each_status_and_fails_if_one_did_not_succeed(sc
 def test_schedule_run_due_succeeds_when_every_run_succeeds(tmp_path, monkeypatch):
     path = tmp_path / "schedules.yml"
     path.write_text(SCHEDULES.split("  never:")[0], encoding="utf-8")
-    monkeypatch.setattr(pmo_analysis.runner, "run_reports", lambda **kw: SimpleNamespace(status="success", run_id="r"))
+    monkeypatch.setattr(pmo_analysis.runs.runner, "run_reports", lambda **kw: SimpleNamespace(status="success", run_id="r"))
     reports = tmp_path / "reports"
     first = _invoke(["schedule", "run-due", "--file", path, "--reports-dir", reports])
     assert first.exit_code == 0 and first.output.splitlines()[-1].startswith("weekly: success, slot ")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmo_analysis import DataValidationError, MissingTableError, load_portfolio
-from pmo_analysis.data import SCHEMA
+from pmo_analysis.inputs.portfolio import SCHEMA
 from tests.conftest import REAL_DATA, edit_csv
 
 
@@ -230,7 +230,7 @@ def test_drop_mode_reports_each_dropped_row(sample_copy):
 
 
 def test_schema_documented_in_data_dictionary():
-    from pmo_analysis.config import PROJ_ROOT
+    from pmo_analysis.core.config import PROJ_ROOT
     text = (PROJ_ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     for table, cols in SCHEMA.items():
         assert f"### {table}" in text
@@ -346,7 +346,7 @@ def test_excel_percent_cells_read_as_the_percentage_shown(sample_copy, sample):
 
 
 def test_excel_percent_format_rule():
-    from pmo_analysis.readers import _is_percent_format
+    from pmo_analysis.inputs.readers import _is_percent_format
 
     assert [_is_percent_format(f) for f in ("0%", "0.00%", "[Red]0.0%;-0%", "General", "0", '0"%"', "0\\%")] \
         == [True, True, True, False, False, False, False]
@@ -401,7 +401,7 @@ def test_csv_encoding_that_cannot_be_told_apart_is_refused(sample_copy):
 
 
 def test_encoding_rule_scores_words_of_one_script():
-    from pmo_analysis.readers import _script_score
+    from pmo_analysis.inputs.readers import _script_score
 
     assert _script_score("Jürgen Müller, Ærøskøbing, Zoë, à Paris") == 1.0
     assert _script_score("J黵gen M黮ler") == 0.0  # Latin-1 read as GB18030

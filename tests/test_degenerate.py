@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from pmo_analysis import load_portfolio
-from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.model import build_model
 
 #: Whole degenerate portfolios, built and reported: part of `make test`, not of `make test-fast`.
@@ -191,7 +191,7 @@ def execute_notebook(name: str, params: dict, monkeypatch) -> Shown:
     injects after the parameters cell, and record what it displays."""
     import IPython.display
 
-    from pmo_analysis import display as D
+    from pmo_analysis.reporting import display as D
 
     shown = Shown()
     import matplotlib.pyplot as plt
@@ -330,7 +330,7 @@ def test_all_proposed_model(built):
 
 
 def test_as_of_before_and_after_the_data(built):
-    from pmo_analysis.report import banners
+    from pmo_analysis.reporting.report import banners
 
     _, before = built("before_data")
     assert before.meta["freshness"]["before_data"] == \
@@ -363,7 +363,7 @@ def test_quiet_portfolio(built):
 
 def test_objective_missing_is_one_named_group(sample):
     projects = sample.projects.drop(columns=["strategic_objective"])
-    from pmo_analysis.data import Portfolio
+    from pmo_analysis.inputs.portfolio import Portfolio
 
     m = build_model(Portfolio(SAMPLE_DATA_DIR, projects=projects, cashflows=sample.cashflows), as_of=SAMPLE_AS_OF)
     assert m.by_objective["strategic_objective"].tolist() == ["(none)"]
@@ -459,7 +459,7 @@ def test_notebooks_say_what_is_empty(name, built, tmp_path, monkeypatch):
 @pytest.mark.notebook
 @pytest.mark.parametrize("name", ["all_cancelled"])
 def test_suite_succeeds(name, built, tmp_path):
-    from pmo_analysis.runner import run_reports
+    from pmo_analysis.runs.runner import run_reports
 
     folder, _ = built(name)
     result = run_reports(data_dir=folder, params={"as_of": SAMPLE_AS_OF}, reports_dir=tmp_path / "reports", jobs=2,

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmo_analysis import DataValidationError, load_portfolio
-from pmo_analysis import delivery as D
-from pmo_analysis.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
-from pmo_analysis.health import project_health
+from pmo_analysis.analyses import delivery as D
+from pmo_analysis.analyses.health import project_health
+from pmo_analysis.analyses.summary import decisions_needed
+from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.model import build_model
-from pmo_analysis.summary import decisions_needed
 from tests.conftest import REAL_DATA, edit_csv
 
 d = pd.to_datetime

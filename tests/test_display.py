@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_analysis import display
+from pmo_analysis.reporting import display
 
 
 def test_table_formats_with_the_workbook_formats():
@@ -45,7 +45,7 @@ def test_cells_are_escaped_unless_their_column_is_html():
 
 
 def test_codes_booleans_months_and_negatives_read_as_words():
-    from pmo_analysis import formatting as fmt
+    from pmo_analysis.core import formatting as fmt
 
     df = pd.DataFrame({"status": ["on_hold"], "funded": [True], "period": [pd.Timestamp("2026-03-01")],
                        "npv": [-5_000.0], "score": [86.0]})
@@ -57,7 +57,7 @@ def test_codes_booleans_months_and_negatives_read_as_words():
 
 
 def test_chinese_table_headers_and_labels():
-    from pmo_analysis import formatting as fmt
+    from pmo_analysis.core import formatting as fmt
 
     df = pd.DataFrame({"health": ["off track"], "total_cost": [1.0e6], "period": [pd.Timestamp("2026-03-01")]})
     with fmt.using(currency="CNY", language="zh"):
@@ -67,7 +67,7 @@ def test_chinese_table_headers_and_labels():
 
 
 def test_headline_tiles_show_change_and_target():
-    from pmo_analysis import formatting as fmt
+    from pmo_analysis.core import formatting as fmt
 
     now = pd.Series({"as_of": "2026-06-30", "running_projects": 23, "off_track": 10, "at_risk": 9, "on_track": 4,
                      "portfolio_npv": 10.1e6, "remaining_npv": -1e6, "portfolio_roi": 0.395, "total_budget": 3e7,
@@ -94,8 +94,8 @@ def test_headline_tiles_show_change_and_target():
 def test_tiles_the_data_cannot_give_are_left_out(monkeypatch):
     """A figure the data cannot give (no milestones table: n/a) is no tile; a row of only such
     figures is no row at all; a tile with one figure known stays."""
-    from pmo_analysis import formatting as fmt
-    from pmo_analysis.i18n import language
+    from pmo_analysis.core import formatting as fmt
+    from pmo_analysis.core.i18n import language
 
     shown = []
     monkeypatch.setattr(display, "display", lambda obj: shown.append(obj.data))

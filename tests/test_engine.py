@@ -1,4 +1,4 @@
-"""The out-of-core engine (pmo_analysis.engine) against the pandas path: the same problems, word for
+"""The out-of-core engine (pmo_analysis.inputs.engine) against the pandas path: the same problems, word for
 word and row for row, the same booked hours and the same portfolio model."""
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmo_analysis import engine as E
 from pmo_analysis import load_portfolio
-from pmo_analysis.config import SAMPLE_DATA_DIR
-from pmo_analysis.exceptions import DataValidationError
-from pmo_analysis.schema import ORDERED_DATES, UNIQUE_KEYS
-from pmo_analysis.utilization import monthly_hours
+from pmo_analysis.core.config import SAMPLE_DATA_DIR
+from pmo_analysis.core.exceptions import DataValidationError
+from pmo_analysis.inputs import engine as E
+from pmo_analysis.inputs.schema import ORDERED_DATES, UNIQUE_KEYS
+from pmo_analysis.inputs.timesheets import monthly_hours
 
 AS_OF = "2026-06-14"  # mid-month: the cut at as-of falls inside a month
 
@@ -135,7 +135,7 @@ def test_sample_gives_the_same_model_in_memory_and_out_of_core():
 def test_generated_portfolio_as_parquet_folder_by_month(tmp_path):
     """A generated portfolio (twice the sample), its timesheets written one Parquet file per month:
     the same booked hours as the single CSV file read in memory."""
-    from pmo_analysis.sample import write_sample
+    from pmo_analysis.inputs.sample import write_sample
 
     folder = tmp_path / "gen"
     write_sample(folder, scale=2, fmt="csv", seed=7)

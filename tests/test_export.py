@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_analysis import export
-from pmo_analysis.export import FORMULA_PREFIXES, neutralise, write_csv
+from pmo_analysis.reporting import export
+from pmo_analysis.reporting.export import FORMULA_PREFIXES, neutralise, write_csv
 
 RISKY = ["=HYPERLINK(\"http://x.example\",\"Report\")", "+1+2", "-2+3", "@SUM(A1:A2)", "\tTab start",
          "\r=carriage", "＝１＋１", "＋cmd", "－5", "＠SUM(A1)", "-5", "=cmd|' /C calc'!A0"]

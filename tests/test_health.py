@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_analysis import health, load_portfolio, roi
-from pmo_analysis.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
-from pmo_analysis.runner import run_reports
+from pmo_analysis import load_portfolio
+from pmo_analysis.analyses import finance as roi
+from pmo_analysis.analyses import health
+from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.runs.runner import run_reports
 
 
 def _one(**kw):
@@ -44,7 +46,7 @@ def test_health_rules_at_thresholds(kw, expected):
 
 
 def test_late_reason_reads_naturally_in_chinese():
-    from pmo_analysis.i18n import language
+    from pmo_analysis.core.i18n import language
 
     with language("zh"):
         late = _one(end_date=pd.Timestamp("2026-06-29"), percent_complete=np.nan)[1]

@@ -16,8 +16,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-import pmo_analysis.runner as runner
-from pmo_analysis.publish import (
+import pmo_analysis.runs.runner as runner
+from pmo_analysis.runs.publish import (
     REPORT_NOTEBOOKS,
     latest_good_run,
     prune_reports,
@@ -29,8 +29,8 @@ from pmo_analysis.publish import (
     update_index,
     write_manifest,
 )
-from pmo_analysis.publish import previous_report as find_previous_run
-from pmo_analysis.runner import is_whole_suite, run_reports
+from pmo_analysis.runs.publish import previous_report as find_previous_run
+from pmo_analysis.runs.runner import is_whole_suite, run_reports
 
 
 def fake_run(reports: Path, name: str, *, status: str = "success", as_of: str = "2026-06-30",

@@ -7,9 +7,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pmo_analysis import formatting as fmt
-from pmo_analysis import i18n
-from pmo_analysis.config import NOTEBOOKS_DIR, PROJ_ROOT
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core import i18n
+from pmo_analysis.core.config import NOTEBOOKS_DIR, PROJ_ROOT
 
 _REPORT_NOTEBOOKS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned", "portfolio_delivery",
                      "project_report"]

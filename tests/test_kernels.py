@@ -10,9 +10,9 @@ import nbformat
 import papermill as pm
 import pytest
 
-from pmo_analysis import kernels
-from pmo_analysis.kernels import KernelTemplate
-from pmo_analysis.pages import KERNEL_QUIET
+from pmo_analysis.runs import kernels
+from pmo_analysis.runs.kernels import KernelTemplate
+from pmo_analysis.runs.pages import KERNEL_QUIET
 
 pytestmark = pytest.mark.skipif(not kernels.can_fork(), reason="kernels are forked on Linux only")
 
@@ -36,7 +36,7 @@ import json, os, sys
 print(json.dumps({"pid": os.getpid(), "ppid": os.getppid(), "sid": os.getsid(0), "pgid": os.getpgid(0),
                   "parent_env": os.environ.get("JPY_PARENT_PID"), "pandas_before": PANDAS_BEFORE,
                   "backend": os.environ.get("MPLBACKEND"), "cwd": os.getcwd(),
-                  "leak": getattr(sys.modules.get("pmo_analysis.formatting"), "_leak", None)}))"""
+                  "leak": getattr(sys.modules.get("pmo_analysis.core.formatting"), "_leak", None)}))"""
 
 
 def test_a_kernel_is_forked_from_the_template_and_is_the_kernel_jupyter_would_start(tmp_path):
@@ -56,7 +56,7 @@ def test_a_kernel_is_forked_from_the_template_and_is_the_kernel_jupyter_would_st
 
 def test_nothing_of_one_kernel_reaches_the_next(tmp_path):
     leaks = _notebook(tmp_path / "leak.ipynb", "import sys\nPANDAS_BEFORE = True",
-                      "import pmo_analysis.formatting as f\nf._leak = 'from the first report'", FACTS)
+                      "import pmo_analysis.core.formatting as f\nf._leak = 'from the first report'", FACTS)
     reads = _notebook(tmp_path / "read.ipynb", "import sys\nPANDAS_BEFORE = True", FACTS)
     with KernelTemplate() as template:
         first = _run(leaks, tmp_path / "1.ipynb", template)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pmo_analysis.config import SAMPLE_DATA_DIR
+from pmo_analysis.core.config import SAMPLE_DATA_DIR
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 REPORTS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned"]

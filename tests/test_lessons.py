@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pmo_analysis import lessons as L
-from pmo_analysis import lessons_eval as E
-from pmo_analysis import lessons_text as T
 from pmo_analysis import load_portfolio
-from pmo_analysis.display import table
+from pmo_analysis.analyses import lessons as L
+from pmo_analysis.analyses.lessons import evaluation as E
+from pmo_analysis.analyses.lessons import text as T
+from pmo_analysis.reporting.display import table
 from tests.conftest import REAL_DATA
 
 
@@ -244,7 +244,7 @@ def _assert_noun_phrases(themes: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_theme_names_are_noun_phrases_on_the_sample(language):
-    from pmo_analysis.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
+    from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
     from pmo_analysis.model import build_model
 
     m = build_model(load_portfolio(SAMPLE_DATA_DIR, as_of=SAMPLE_AS_OF), as_of=SAMPLE_AS_OF,
@@ -362,12 +362,12 @@ def test_lessons_tables_do_not_depend_on_the_process(tmp_path):
     import subprocess
     import sys
 
-    from pmo_analysis.config import PROJ_ROOT
+    from pmo_analysis.core.config import PROJ_ROOT
 
     code = ("import sys, pandas as pd\n"
             "from pmo_analysis import load_portfolio\n"
             "from pmo_analysis.model import _lessons\n"
-            "from pmo_analysis.params import validate_model_params\n"
+            "from pmo_analysis.inputs.params import validate_model_params\n"
             "p = load_portfolio('data/sample')\n"
             "tables, _ = _lessons(p.lessons, p.projects, pd.Timestamp('2026-06-30'), validate_model_params({}))\n"
             "for k, v in tables.items(): v.to_pickle(f'{sys.argv[1]}/{k}.pkl')\n")

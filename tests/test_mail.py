@@ -19,12 +19,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from pmo_analysis import formatting as fmt
-from pmo_analysis.exceptions import ParameterError
-from pmo_analysis.mail import MAIL_CHARTS, MailError, MailSettings, deliver, turned_off_track
+from pmo_analysis.analyses.summary import decisions_needed
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.model import load_model
-from pmo_analysis.schedule import Schedule, _check_schedule, run_schedules
-from pmo_analysis.summary import decisions_needed
+from pmo_analysis.runs.mail import MAIL_CHARTS, MailError, MailSettings, deliver, turned_off_track
+from pmo_analysis.runs.schedule import Schedule, _check_schedule, run_schedules
 
 SMTP_PASSWORD = "smtp-Pa55-not-in-any-mail"
 

@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_analysis import load_portfolio, roi, summary
-from pmo_analysis.config import SAMPLE_AS_OF
+from pmo_analysis import load_portfolio
+from pmo_analysis.analyses import finance as roi
+from pmo_analysis.analyses import summary
+from pmo_analysis.core.config import SAMPLE_AS_OF
+from pmo_analysis.core.periods import forward_months, last_complete_month
 from pmo_analysis.model import build_model, default_as_of, freshness, load_model
-from pmo_analysis.periods import forward_months, last_complete_month
 from tests.conftest import REAL_DATA
 
 
@@ -256,7 +258,7 @@ def test_cancelled_project_frees_its_people_from_as_of(sample):
     ahead, and leaves the months up to as-of (plan against actual) as they were."""
     import dataclasses
 
-    from pmo_analysis import utilization as U
+    from pmo_analysis.analyses import utilization as U
 
     base = build_model(sample, as_of=SAMPLE_AS_OF)
     ahead = base.capacity["period"].unique()
@@ -281,7 +283,7 @@ def test_cancelled_project_frees_its_people_from_as_of(sample):
 def test_lessons_part_in_its_own_process_gives_the_same_model(sample):
     """A report run computes the lessons part in another process: every table is the same, and the
     other process writes in the caller's language and currency."""
-    from pmo_analysis import formatting as fmt
+    from pmo_analysis.core import formatting as fmt
     from pmo_analysis.model import lessons_process
 
     with fmt.using(currency="CNY", language="zh"):

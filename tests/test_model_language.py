@@ -9,12 +9,12 @@ import re
 import pandas as pd
 import pytest
 
-from pmo_analysis import formatting as fmt
-from pmo_analysis import summary
-from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF
-from pmo_analysis.exceptions import ParameterError
+from pmo_analysis.analyses import summary
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_AS_OF
+from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.model import build_model
-from pmo_analysis.runner import plan_parameters
+from pmo_analysis.runs.runner import plan_parameters
 
 #: English words of the catalogue's sources for the model's words: none may survive in Chinese.
 ENGLISH = re.compile(r"\b(?:below|never pays back|funded|not funded|missed|milestone|delayed|dependency|exposure|"

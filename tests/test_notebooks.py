@@ -9,10 +9,11 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from pmo_analysis import ParameterError, roi
-from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
-from pmo_analysis.params import NOTEBOOKS, declared, parameters_cell
-from pmo_analysis.report import open_report
+from pmo_analysis import ParameterError
+from pmo_analysis.analyses import finance as roi
+from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.inputs.params import NOTEBOOKS, declared, parameters_cell
+from pmo_analysis.reporting.report import open_report
 
 NOTEBOOK_FILES = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 

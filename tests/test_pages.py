@@ -19,13 +19,13 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from pmo_analysis import ParameterError
-from pmo_analysis import formatting as fmt
-from pmo_analysis.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
-from pmo_analysis.display import table
-from pmo_analysis.links import PAGES_FILE, link_projects, page_path, page_stem
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.model import build_model
-from pmo_analysis.pages import parse_projects, plan_pages, project_overallocations, select_projects
-from pmo_analysis.schedule import _check_schedule
+from pmo_analysis.reporting.display import table
+from pmo_analysis.reporting.links import PAGES_FILE, link_projects, page_path, page_stem
+from pmo_analysis.runs.pages import parse_projects, plan_pages, project_overallocations, select_projects
+from pmo_analysis.runs.schedule import _check_schedule
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -163,7 +163,7 @@ def test_run_renders_a_page_per_running_project(suite_run):
 
 def test_project_page_figures_are_the_model_row(suite_run):
     """One project page against its row of the run's portfolio model."""
-    from pmo_analysis.i18n import label
+    from pmo_analysis.core.i18n import label
     from pmo_analysis.model import load_model
 
     run = suite_run.run_dir
@@ -215,8 +215,8 @@ print(project_id)"""
 @pytest.mark.notebook
 @pytest.mark.slow
 def test_a_failed_page_leaves_the_reports_and_makes_the_run_partial(tmp_path):
-    from pmo_analysis.params import declared
-    from pmo_analysis.runner import run_reports
+    from pmo_analysis.inputs.params import declared
+    from pmo_analysis.runs.runner import run_reports
 
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
@@ -312,7 +312,7 @@ def test_project_report_opens_in_jupyterlab_without_a_run(tmp_path):
     """As an analyst opens it: no run, no project id (the worst running project), no links."""
     import papermill as pm
 
-    from pmo_analysis.config import NOTEBOOKS_DIR
+    from pmo_analysis.core.config import NOTEBOOKS_DIR
 
     out = tmp_path / "project_report.ipynb"
     pm.execute_notebook(str(NOTEBOOKS_DIR / "project_report.ipynb"), str(out), progress_bar=False, cwd=str(tmp_path),
@@ -325,7 +325,7 @@ def test_project_report_opens_in_jupyterlab_without_a_run(tmp_path):
 def test_department_page_shows_its_running_projects_on_the_cpi_spi_quadrant(model, tmp_path):
     """A department page carries one inline SVG chart of its own running projects (no kernel, no
     PNG file), drawn from the model; a department with no running project has no chart."""
-    from pmo_analysis.pages import render_department_pages
+    from pmo_analysis.runs.pages import render_department_pages
 
     header = {"as_of": "2026-06-30"}
     dept = model.projects.loc[model.projects["running"], "department"].astype(str).iloc[0]
@@ -337,6 +337,6 @@ def test_department_page_shows_its_running_projects_on_the_cpi_spi_quadrant(mode
     assert f"of {len(running.dropna(subset=['cpi', 'spi']))} running projects" in html  # the chart's title
     assert "&lt;svg" not in html  # the chart is markup, not escaped text
     idle = model.projects.assign(running=False)
-    from pmo_analysis.pages import _department_chart
+    from pmo_analysis.runs.pages import _department_chart
 
     assert _department_chart(model, idle.loc[idle["department"].astype(str) == dept]) is None

@@ -22,9 +22,10 @@ from papermill.translators import translate_parameters
 
 from pmo_analysis import ParameterError
 from pmo_analysis.cli import _parse_value
-from pmo_analysis.config import NOTEBOOKS_DIR
-from pmo_analysis.params import NOTEBOOKS, load_yaml, parse_date, read_yaml, validate_params
-from pmo_analysis.runner import _jsonable, plan_parameters
+from pmo_analysis.core.config import NOTEBOOKS_DIR
+from pmo_analysis.core.yaml_files import load_yaml, read_yaml
+from pmo_analysis.inputs.params import NOTEBOOKS, parse_date, validate_params
+from pmo_analysis.runs.runner import _jsonable, plan_parameters
 
 PLAIN = "must be a single value (text, a number, true/false or a date YYYY-MM-DD)"
 TAG = "is not allowed; give plain values (text, numbers, true/false, dates YYYY-MM-DD)"

@@ -11,7 +11,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from pmo_analysis import plots, roi  # noqa: E402
+from pmo_analysis.analyses import finance as roi  # noqa: E402
+from pmo_analysis.reporting import plots
 
 
 def test_chinese_labels_render_with_a_cjk_font(tmp_path):
@@ -202,7 +203,7 @@ def test_no_label_overlaps_or_leaves_its_chart_on_the_sample(sample_model, lang,
     the edge of the saved figure, in either language."""
     from matplotlib.patches import Rectangle
 
-    from pmo_analysis import formatting as fmt
+    from pmo_analysis.core import formatting as fmt
 
     with fmt.using(currency="CNY" if lang == "zh" else "USD", language=lang):
         for name, fig in _sample_charts(sample_model):
@@ -282,8 +283,8 @@ def test_chart_style_is_seaborns_whitegrid_at_notebook_size():
 def test_headline_trend_reads_older_runs_without_the_delivery_figures(sample_model, tmp_path):
     """A run's headline.csv written before the delivery figures existed reads as a gap in their
     panels, not an error; every figure of summary.TREND that this run has gets a panel."""
-    from pmo_analysis import formatting as fmt
-    from pmo_analysis import summary
+    from pmo_analysis.analyses import summary
+    from pmo_analysis.core import formatting as fmt
 
     now = sample_model.headline.assign(as_of=pd.Timestamp("2026-06-30"))
     old = now.drop(columns=["dependency_conflicts", "missed_milestones", "milestone_on_time_rate",

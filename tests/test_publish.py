@@ -13,9 +13,9 @@ import papermill
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-import pmo_analysis.runner as runner
-from pmo_analysis.exceptions import NotebookError
-from pmo_analysis.publish import publish_run, read_manifests, refresh_latest, reserve_run, write_manifest
+import pmo_analysis.runs.runner as runner
+from pmo_analysis.core.exceptions import NotebookError
+from pmo_analysis.runs.publish import publish_run, read_manifests, refresh_latest, reserve_run, write_manifest
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-from pmo_analysis import roi
+from pmo_analysis.analyses import finance as roi
 
 
 def cf(rows, project="P1"):
@@ -235,7 +235,7 @@ def test_greedy_knapsack_is_feasible_and_its_gap_bounds_the_optimum(items, share
     """The frontier's greedy never spends over the budget, never beats the true optimum (found
     here by trying every subset), and its gap is proven: the optimum is within it.
     """
-    from pmo_analysis.roi import _greedy_knapsack
+    from pmo_analysis.analyses.finance import _greedy_knapsack
 
     values = np.array([v for v, _c in items], dtype=float)
     costs = np.array([c for _v, c in items], dtype=float)
@@ -259,7 +259,7 @@ def test_knapsack_with_fixed_items_finds_the_optimum(items, share):
     subset (to the solver's 1e-6), within the budget."""
     from itertools import product
 
-    from pmo_analysis import roi
+    from pmo_analysis.analyses import finance as roi
 
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setattr(roi, "_FIX_ABOVE", 0)  # the fixing path, whatever the size

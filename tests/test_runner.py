@@ -18,10 +18,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from pmo_analysis import ParameterError
 from pmo_analysis.cli import main
-from pmo_analysis.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
-from pmo_analysis.publish import REPORT_NOTEBOOKS, prune_reports
-from pmo_analysis.runner import run_reports
-from pmo_analysis.schedule import Schedule, _lock, due_slot, next_runs, render_params, run_due
+from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.runs.publish import REPORT_NOTEBOOKS, prune_reports
+from pmo_analysis.runs.runner import run_reports
+from pmo_analysis.runs.schedule import Schedule, _lock, due_slot, next_runs, render_params, run_due
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -136,7 +136,7 @@ def test_report_pages_match_nbconverts_own_rendering():
     from nbconvert import HTMLExporter
     from nbformat.v4 import new_markdown_cell, new_output
 
-    from pmo_analysis.rendering import TEMPLATES, report_exporter
+    from pmo_analysis.reporting.rendering import TEMPLATES, report_exporter
 
     png = base64.b64encode(bytes.fromhex(
         "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -276,7 +276,7 @@ def test_due_slot_none_before_first_slot_passes():
 
 
 def test_report_notebooks_are_known():
-    from pmo_analysis.pages import PAGE_NOTEBOOK
+    from pmo_analysis.runs.pages import PAGE_NOTEBOOK
 
     assert set(REPORT_NOTEBOOKS) | {PAGE_NOTEBOOK} >= {p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")}
 
@@ -420,7 +420,7 @@ def test_where_no_child_process_may_start_the_run_works_in_its_own(tmp_path, mon
     import multiprocessing.context
 
     from pmo_analysis.model import lessons_process
-    from pmo_analysis.runner import _Workbook
+    from pmo_analysis.runs.runner import _Workbook
 
     def refuse(self):
         raise AssertionError("daemonic processes are not allowed to have children")

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from pmo_analysis import ParameterError
-from pmo_analysis.schedule import (
+from pmo_analysis.runs.schedule import (
     MAX_ATTEMPTS,
     Schedule,
     due_slot,
@@ -86,7 +86,7 @@ def test_names_weekday_numbers_and_leap_days_load(tmp_path):
 
 
 def test_the_workbook_schedules_load():
-    from pmo_analysis.config import PROJ_ROOT
+    from pmo_analysis.core.config import PROJ_ROOT
 
     schedules, problems = load_schedules(PROJ_ROOT / "schedules.yml")
     assert problems == [] and set(schedules) == {"weekly", "monthly"}

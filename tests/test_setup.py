@@ -10,7 +10,7 @@ from packaging.version import Version
 
 import pmo_analysis
 from pmo_analysis.cli import main
-from pmo_analysis.config import PROJ_ROOT
+from pmo_analysis.core.config import PROJ_ROOT
 
 
 def test_environment_yml_installs_the_pyproject_dependency_set():

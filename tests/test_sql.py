@@ -22,10 +22,10 @@ from click.testing import CliRunner
 
 from pmo_analysis import load_portfolio
 from pmo_analysis.cli import main
-from pmo_analysis.config import SAMPLE_DATA_DIR
-from pmo_analysis.exceptions import DataValidationError, ParameterError
-from pmo_analysis.schema import TABLES
-from pmo_analysis.sources import describe_source, open_sql_source
+from pmo_analysis.core.config import SAMPLE_DATA_DIR
+from pmo_analysis.core.exceptions import DataValidationError, ParameterError
+from pmo_analysis.inputs.schema import TABLES
+from pmo_analysis.inputs.sources import describe_source, open_sql_source
 
 #: Model tables whose rows depend on the order the input rows come in (none: lessons are read in
 #: lesson_id order, so a database and the files give the same themes and the same ties).
@@ -231,7 +231,7 @@ def test_the_whole_suite_from_postgres_equals_the_suite_from_files(pg, suite_run
     from conftest import SUITE_NOTEBOOK_PARAMS, SUITE_PARAMS
 
     from pmo_analysis.model import load_model
-    from pmo_analysis.runner import run_reports
+    from pmo_analysis.runs.runner import run_reports
 
     log: list[str] = []
     result = run_reports(data_dir=pg["url"], params=SUITE_PARAMS, notebook_params=SUITE_NOTEBOOK_PARAMS,
@@ -305,7 +305,7 @@ def test_an_unreachable_database_is_one_line():
 
 
 def test_a_notebook_takes_a_database_url_as_data_dir(tmp_path):
-    from pmo_analysis.params import resolve_params
+    from pmo_analysis.inputs.params import resolve_params
 
     url = f"sqlite:///{tmp_path / 'ppm.sqlite'}"
     P = resolve_params("portfolio_roi", {"data_dir": url, "output_dir": str(tmp_path / "out")})

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmo_analysis import utilization as U
+from pmo_analysis.analyses import utilization as U
 
 # March 2026 has 22 working days (Mon-Fri); April 2026 has 22; 2026-03-02 is a Monday.
 RES = pd.DataFrame({
@@ -138,7 +138,7 @@ def test_sample_planted_overallocation_and_bench(sample):
 @given(st.dates(min_value=pd.Timestamp("2020-01-01").date(), max_value=pd.Timestamp("2030-12-31").date()),
        st.integers(0, 400), st.lists(st.integers(0, 400), max_size=10))
 def test_working_days_are_pandas_business_days_minus_holidays(first, length, offsets):
-    from pmo_analysis.utilization import working_days
+    from pmo_analysis.analyses.utilization import working_days
 
     start = pd.Timestamp(first)
     end = start + pd.Timedelta(days=length)

@@ -1,4 +1,4 @@
-"""pmo_analysis.xlsx: workbooks read back by openpyxl hold exactly the cells given, as XlsxWriter's do."""
+"""pmo_analysis.reporting.xlsx: workbooks read back by openpyxl hold exactly the cells given, as XlsxWriter's do."""
 from __future__ import annotations
 
 import doctest
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmo_analysis import xlsx
-from pmo_analysis.xlsx import Column, Workbook
+from pmo_analysis.reporting import xlsx
+from pmo_analysis.reporting.xlsx import Column, Workbook
 
 xlsxwriter = pytest.importorskip("xlsxwriter", reason="pip install xlsxwriter (the [dev] extras)")
 

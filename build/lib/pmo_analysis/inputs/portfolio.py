@@ -1,0 +1,348 @@
+"""Load a portfolio data folder into typed DataFrames and validate it against the data contract.
+
+The contract is documented in ``docs/data-dictionary.md`` and declared once, in
+:data:`~pmo_analysis.inputs.schema.SCHEMA`. Loading runs in named steps, each in the module a reader
+looks for it in:
+
+* :mod:`pmo_analysis.inputs.schema`: the contract (tables, columns, kinds, ranges, references);
+* :mod:`pmo_analysis.inputs.readers`: finding and reading the files (CSV and its encoding rule, Excel
+  and its percent cells, Parquet);
+* :mod:`pmo_analysis.inputs.validation`: typing every value and collecting every problem;
+* this module: :func:`load_portfolio`, which runs those steps, and the :class:`Portfolio` it returns.
+
+A data folder holds one file per table (``<table>.csv``, ``<table>.xlsx`` or ``<table>.parquet``)
+or one workbook ``portfolio.xlsx`` with one sheet per table; the timesheets may also be a folder
+``timesheets/`` of Parquet files (one per month, say).
+
+Large timesheets stay in their files: :mod:`pmo_analysis.inputs.engine` checks them with DuckDB, with the
+same messages, and the model reads hours per person and month from them
+(:meth:`Portfolio.booked_hours`), so memory does not grow with their rows. Column names are matched
+case-insensitively with surrounding spaces stripped; extra columns are kept.
+
+Loading never guesses: a value that cannot be read as its type is reported (file, spreadsheet
+row, column, value, rule), every problem is collected before raising, and nothing is silently
+dropped or coerced. Non-fatal oddities are returned as warnings.
+
+Numbers are finite and plausible in every format: ``inf``, ``-inf`` and ``nan`` (text in a CSV
+or a workbook, floats in Parquet) are "not a number"; an empty cell (a Parquet null) stays empty;
+a number larger than :data:`~pmo_analysis.inputs.schema.AMOUNT_LIMIT` (1e15) in absolute value is
+rejected. In a workbook, a percent-formatted cell in a percent column (``percent_complete``,
+``allocation_pct``) holds 0.64 for the 64% the user sees, and is read as 64.
+
+A header is read as written: two columns whose names are equal once spaces are stripped and case
+ignored (``budget,budget`` or ``Budget, budget``) are an error naming the column, whatever the format.
+
+CSV encodings are chosen by one rule (written out in :mod:`pmo_analysis.inputs.readers`), and a file is
+refused rather than garbled: a byte-order mark decides, then UTF-8, then whichever of GB18030 and
+Windows-1252 alone reads as words of one script; otherwise the file is refused with one problem
+asking for it to be saved as UTF-8.
+
+With ``on_error="drop"`` every invalid row, and every row that refers to one, is removed and listed
+in :attr:`Portfolio.dropped`; loading still fails for problems no row removal can fix: a file that
+cannot be read, a missing projects table, a missing or repeated column, a table that refers to a
+missing table, or a table left with no rows.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from pmo_analysis.core.exceptions import DataValidationError, MissingTableError, Problem
+from pmo_analysis.inputs.engine import ENGINES, UsePandas, use_engine, validate_out_of_core
+from pmo_analysis.inputs.readers import ReadError, find_tables, read_table
+from pmo_analysis.inputs.schema import (  # SCHEMA and Column re-exported: the contract's old home
+    SCHEMA,
+    TABLES,
+    Column,
+    references,
+)
+from pmo_analysis.inputs.sources import is_sql_source, open_sql_source
+from pmo_analysis.inputs.validation import (
+    MAX_LISTED,
+    Collector,
+    check_references,
+    check_warnings,
+    drop_invalid_rows,
+    validate_table,
+)
+
+if TYPE_CHECKING:
+    from pmo_analysis.inputs.engine import OutOfCoreTable
+
+__all__ = [
+    "SCHEMA",
+    "TABLES",
+    "Column",
+    "Portfolio",
+    "load_portfolio",
+]
+
+
+@dataclass
+class Portfolio:
+    """The tables of one data folder, typed and validated. A missing table is ``None``."""
+
+    data_dir: Path | str  # a folder, or a database shown without its password (pmo_analysis.inputs.sources)
+    projects: pd.DataFrame | None = None
+    cashflows: pd.DataFrame | None = None
+    resources: pd.DataFrame | None = None
+    assignments: pd.DataFrame | None = None
+    timesheets: pd.DataFrame | None = None
+    lessons: pd.DataFrame | None = None
+    holidays: pd.DataFrame | None = None
+    dependencies: pd.DataFrame | None = None  # the delivery tables (optional, pmo_analysis.analyses.delivery)
+    milestones: pd.DataFrame | None = None
+    risks: pd.DataFrame | None = None
+    files: dict[str, Path] | dict[str, str] = field(default_factory=dict)  # for a database: "table x" or "query"
+    source: dict | None = None  # for a database: what a run's manifest records (no password, row fingerprints)
+    warnings: list[Problem] = field(default_factory=list)
+    dropped: list[Problem] = field(default_factory=list)
+    out_of_core: dict[str, OutOfCoreTable] = field(default_factory=dict)
+    """Tables left in their files (their attribute is then ``None``): see :mod:`pmo_analysis.inputs.engine`."""
+
+    def has(self, name: str) -> bool:
+        """True when table ``name`` is present, in memory or left in its files."""
+        return getattr(self, name) is not None or name in self.out_of_core
+
+    def booked_hours(self, as_of, start=None) -> pd.DataFrame | None:
+        """Hours per resource_id, project_id (empty: non-project time), activity (of non-project
+        time) and period (month) of the timesheet entries dated on or before ``as_of`` (and from
+        the month of ``start``); ``None`` without timesheets. The same table whether the timesheets
+        are in memory or in their files.
+        """
+        from pmo_analysis.inputs.timesheets import monthly_hours
+
+        if "timesheets" in self.out_of_core:
+            return self.out_of_core["timesheets"].booked_hours(as_of, start)
+        return None if self.timesheets is None else monthly_hours(self.timesheets, as_of, start)
+
+    def timesheet_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The first and last date of the timesheet entries (``None`` without any)."""
+        if "timesheets" in self.out_of_core:
+            return self.out_of_core["timesheets"].span()
+        ts = self.timesheets
+        return None if ts is None or not len(ts) else (ts["date"].min(), ts["date"].max())
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Return table ``name`` or raise :class:`MissingTableError` saying which file to add.
+
+        A table left in its files is loaded whole: for small data and tests.
+        """
+        if name in self.out_of_core:
+            return self.out_of_core[name].to_frame()
+        df = getattr(self, name)
+        if df is None:
+            raise MissingTableError(
+                f"this analysis needs the {name!r} table, which is not in {self.data_dir}: "
+                f"add {name}.csv, {name}.xlsx, {name}.parquet or a {name!r} sheet in portfolio.xlsx "
+                "(see docs/data-dictionary.md)"
+            )
+        return df
+
+    def require(self, *names: str) -> None:
+        """Raise :class:`MissingTableError` listing every table in ``names`` that is missing."""
+        missing = [n for n in names if not self.has(n)]
+        if missing:
+            raise MissingTableError(
+                f"this analysis needs the table(s) {', '.join(missing)}, not found in "
+                f"{self.data_dir} (expected <table>.csv/.xlsx/.parquet or sheets of "
+                "portfolio.xlsx; see docs/data-dictionary.md)"
+            )
+
+    def row_counts(self) -> dict[str, int | None]:
+        """Rows per table (``None`` for a table that is absent)."""
+        return {t: (self.out_of_core[t].valid_rows() if t in self.out_of_core
+                    else None if getattr(self, t) is None else len(getattr(self, t))) for t in TABLES}
+
+
+def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = None,
+                   tables: Iterable[str] | None = None, on_error: str = "raise", engine: str = "auto") -> Portfolio:
+    """Load and validate a portfolio data folder.
+
+    Parameters
+    ----------
+    data_dir : path or str
+        Folder with ``<table>.csv|.xlsx|.parquet`` files or a ``portfolio.xlsx`` workbook; or a
+        database URL (``postgresql://pmo@db/ppm``) or a mapping file (``ppm.yml``), read as
+        :mod:`pmo_analysis.inputs.sources` says.
+    as_of : date, optional
+        Report date; enables the "actual after as-of" warning.
+    tables : iterable of str, optional
+        Only load these tables (plus the tables they refer to). Default: every table present.
+    on_error : {"raise", "drop"}
+        ``"raise"`` (default) raises :class:`DataValidationError` listing every problem.
+        ``"drop"`` removes the offending rows (and rows that refer to them) and reports each one
+        in :attr:`Portfolio.dropped`; for exploring messy exports, never for leadership reports.
+    engine : {"auto", "duckdb", "pandas"}
+        How the timesheets are read (:mod:`pmo_analysis.inputs.engine`): ``"auto"`` leaves large ones in
+        their files, ``"duckdb"`` always, ``"pandas"`` never (a folder of Parquet files always).
+
+    Returns
+    -------
+    Portfolio
+        Typed tables: ids as strings, dates as ``datetime64``, amounts as ``float64``.
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    >>> p = load_portfolio(SAMPLE_DATA_DIR)
+    >>> p.projects["budget"].dtype
+    dtype('float64')
+    """
+    if on_error not in ("raise", "drop"):
+        raise ValueError(f"on_error must be 'raise' or 'drop', got {on_error!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
+    wanted = _with_referred_tables(TABLES if tables is None else tables)
+    limit = MAX_LISTED if on_error == "raise" else None
+    source: dict | None = None
+    if is_sql_source(data_dir):  # a database URL or a mapping file (pmo_analysis.inputs.sources)
+        data_dir, files, loaded, collectors, problems, source = _read_and_validate_sql(data_dir, wanted, limit)
+    else:
+        data_dir = _data_folder(Path(data_dir))
+        files, sheets, problems = find_tables(data_dir)
+        problems += _check_tables_found(data_dir, files)
+        loaded, collectors, unreadable = _read_and_validate(files, sheets, wanted, limit=limit, engine=engine)
+        problems += unreadable
+    if not problems:
+        check_references(loaded, collectors)
+    if on_error == "drop":
+        drop_invalid_rows(loaded, collectors)
+    check_warnings(loaded, collectors, as_of_ts)
+    all_problems = _raise_unless_usable(data_dir, problems, collectors, on_error)
+    portfolio = _portfolio(data_dir, files, loaded, collectors, all_problems)
+    portfolio.source = source
+    return portfolio
+
+
+def _data_folder(data_dir: Path) -> Path:
+    """``data_dir`` if it is a folder, else a :class:`DataValidationError` saying what it is."""
+    if not data_dir.is_dir():
+        what = "is a file, not a folder" if data_dir.exists() else "does not exist"
+        raise DataValidationError([Problem("-", str(data_dir), None, None, None,
+                                           f"the data folder {what}")], str(data_dir))
+    return data_dir
+
+
+def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | None):
+    """Read the wanted tables from a database and check them as :func:`_read_and_validate` does
+    files; rows are named by primary key or result row (see :mod:`pmo_analysis.inputs.sources`).
+
+    Returns ``(source shown, where each table was read from, typed tables, problems per table,
+    other problems, the manifest's record of the source)``.
+    """
+    sql = open_sql_source(value)
+    raws, where, problems, prints = sql.read(wanted)
+    if "projects" not in raws and not any(p.table == "projects" for p in problems):
+        problems.append(Problem("projects", sql.label("projects", "mapping"), None, None, None,
+                                "the projects table is required: add a 'projects' table to the database "
+                                "or name its table or query in a mapping file"))
+    loaded: dict[str, pd.DataFrame] = {}
+    collectors: dict[str, Collector] = {}
+    for table, raw in raws.items():
+        df, collectors[table] = validate_table(table, raw, sql.label(table, where[table]), text_source=False,
+                                               limit=limit)
+        if df is not None:
+            loaded[table] = df
+    record = {"source": sql.display, "mapping_file": None if sql.mapping_file is None else str(sql.mapping_file),
+              "tables": prints}
+    return sql.display, where, loaded, collectors, problems, record
+
+
+def _with_referred_tables(tables: Iterable[str]) -> set[str]:
+    """``tables`` and the tables they refer to (loaded to check the references)."""
+    wanted = set(tables)
+    for t in list(wanted):
+        wanted.update(ref_table for _, ref_table, _ in references(t))
+    return wanted
+
+
+def _check_tables_found(data_dir: Path, files: dict[str, Path]) -> list[Problem]:
+    """Raise when the folder holds no table at all; a problem when the projects table is missing."""
+    if not files:
+        raise DataValidationError([Problem("-", str(data_dir), None, None, None,
+                                           "no portfolio tables found: expected files such as "
+                                           "projects.csv, cashflows.csv (see docs/data-dictionary.md)")],
+                                  str(data_dir))
+    if "projects" not in files:
+        return [Problem("projects", "projects.csv", None, None, None,
+                        "the projects table is required: add projects.csv "
+                        "(or .xlsx/.parquet, or a 'projects' sheet)")]
+    return []
+
+
+def _read_and_validate(files: dict[str, Path], sheets: dict[str, str], wanted: set[str], *,
+                       limit: int | None, engine: str = "auto"
+                       ) -> tuple[dict[str, pd.DataFrame], dict[str, Collector], list[Problem]]:
+    """Read and type each wanted table that has a file, in :data:`TABLES` order; a large table
+    is checked where it lies and stays there (:mod:`pmo_analysis.inputs.engine`).
+
+    Returns the typed tables, the problems of each table read, and a problem for each file that
+    could not be read at all (reported, and the other tables still read).
+    """
+    loaded: dict[str, pd.DataFrame] = {}
+    collectors: dict[str, Collector] = {}
+    unreadable: list[Problem] = []
+    for table in TABLES:
+        if table not in files or table not in wanted:
+            continue
+        path = files[table]
+        label = path.name if table not in sheets else f"{path.name} [sheet {sheets[table]}]"
+        if table not in sheets and use_engine(engine, table, path):
+            try:
+                large, collectors[table] = validate_out_of_core(table, path, label, limit=limit)
+            except UsePandas:  # a CSV DuckDB cannot number as a spreadsheet does: the pandas path says why
+                pass
+            except Exception as exc:  # unreadable file: report it as a problem, keep going
+                unreadable.append(Problem(table, label, None, None, None, f"cannot read the file: {exc}"))
+                continue
+            else:
+                if large is not None:
+                    loaded[table] = large
+                continue
+        try:
+            raw = read_table(path, table, sheets.get(table))
+        except ReadError as exc:
+            unreadable.append(Problem(table, label, None, None, None, str(exc)))
+            continue
+        except Exception as exc:  # unreadable file: report it as a problem, keep going
+            unreadable.append(Problem(table, label, None, None, None, f"cannot read the file: {exc}"))
+            continue
+        df, collectors[table] = validate_table(table, raw, label, text_source=path.suffix != ".parquet",
+                                               limit=limit)
+        if df is not None:
+            loaded[table] = df
+    return loaded, collectors, unreadable
+
+
+def _raise_unless_usable(data_dir: Path, problems: list[Problem], collectors: dict[str, Collector],
+                         on_error: str) -> list[Problem]:
+    """Every problem found, in order; raise :class:`DataValidationError` listing them when there is
+    an error and either ``on_error`` is ``"raise"`` or no row removal can fix it.
+    """
+    all_problems = problems + [p for c in collectors.values() for p in c.problems]
+    errors = [p for p in all_problems if p.severity == "error"]
+    fatal = problems + [p for c in collectors.values() for p in c.fatal]
+    if errors and (on_error == "raise" or fatal):
+        raise DataValidationError(all_problems, str(data_dir))
+    return all_problems
+
+
+def _portfolio(data_dir: Path, files: dict[str, Path], loaded: dict[str, pd.DataFrame],
+               collectors: dict[str, Collector], all_problems: list[Problem]) -> Portfolio:
+    """The loaded tables (index reset), with the files read, the warnings and the rows left out."""
+    portfolio = Portfolio(data_dir=data_dir, files={t: files[t] for t in collectors})
+    for table, df in loaded.items():
+        if isinstance(df, pd.DataFrame):
+            setattr(portfolio, table, df.reset_index(drop=True))
+        else:
+            portfolio.out_of_core[table] = df
+    portfolio.warnings = [p for p in all_problems if p.severity == "warning"]
+    portfolio.dropped = [p for p in all_problems if p.severity in ("error", "dropped")]
+    return portfolio

@@ -1,0 +1,380 @@
+"""Read the portfolio from a SQL database instead of a data folder.
+
+Wherever a data folder is accepted (``pmo-analysis validate``, ``run --data-dir``, a schedule's
+``data_dir``, a notebook's ``data_dir``, :func:`~pmo_analysis.inputs.portfolio.load_portfolio`), a *data
+source* may be given instead:
+
+* a **database URL** (SQLAlchemy's form): ``postgresql://pmo_reader@ppm-db:5432/ppm``,
+  ``sqlite:///exports/ppm.sqlite``, ``duckdb:///warehouse.duckdb``. Each contract table is read
+  from the database table of the same name (any case);
+* a **mapping file** (``*.yml``) for a database whose schema is not ours: its ``url`` and, per
+  contract table, the database table or the SQL query to read it from::
+
+      url: postgresql://pmo_reader@ppm-db.example.org:5432/ppm
+      password_env: PPM_DB_PASSWORD    # optional: the variable holding the password
+      tables:
+        projects: ppm.project_register           # a table, optionally schema-qualified
+        cashflows:
+          query: |
+            SELECT project_code AS project_id, fiscal_month AS period,
+                   plan_cost AS planned_cost, plan_benefit AS planned_benefit,
+                   actual_cost, actual_benefit
+            FROM finance.monthly_forecast
+
+  A contract table the mapping does not name is read from the table of its own name, if any.
+
+The rows read are checked by the same contract and give the same messages as files, with the
+database table's primary key (``project_id 'PRJ-007'``) or, for a query or a table without one,
+the row of the query result (``result row 12``) in place of the spreadsheet row.
+
+**The password never travels with the source.** A URL holding one is refused; the password comes
+from the environment variable named by ``password_env``, or, for PostgreSQL, from libpq's own
+``PGPASSWORD`` or ``~/.pgpass`` (``PGPASSFILE``). What is shown, logged or recorded in a manifest
+is :func:`describe_source`, the URL without a password.
+
+Each table read gets a fingerprint (:func:`fingerprint_rows`): its row count and a SHA-256 of
+its rows that does not depend on their order, recorded in the run's manifest so that two runs
+can be told to have read the same data.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pmo_analysis.core.exceptions import DataValidationError, ParameterError, Problem
+from pmo_analysis.inputs.readers import RawTable
+from pmo_analysis.inputs.schema import TABLES
+
+__all__ = ["SqlSource", "is_database_url", "is_mapping_file", "is_sql_source", "data_source",
+           "describe_source", "open_sql_source", "fingerprint_rows"]
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+_MAPPING_SUFFIXES = (".yml", ".yaml")
+_NO_PASSWORD_IN_URL = ("give it in the environment (the variable named by password_env in a mapping file, "
+                       "or PGPASSWORD) or in a .pgpass file, never in the URL")
+
+
+# --------------------------------------------------------------------------- what a data source is
+def is_database_url(value: Any) -> bool:
+    """True when ``value`` is a URL (``scheme://...``) rather than a path.
+
+    Examples
+    --------
+    >>> is_database_url("postgresql://pmo@db/ppm"), is_database_url("data/sample")
+    (True, False)
+    """
+    return isinstance(value, str) and bool(_URL.match(value.strip()))
+
+
+def is_mapping_file(value: Any) -> bool:
+    """True when ``value`` names a ``.yml``/``.yaml`` file: a mapping file (see the module docstring)."""
+    return not is_database_url(value) and isinstance(value, (str, Path)) \
+        and Path(str(value)).suffix.lower() in _MAPPING_SUFFIXES
+
+
+def is_sql_source(value: Any) -> bool:
+    """True when ``value`` is read from a database: a database URL or a mapping file."""
+    return is_database_url(value) or is_mapping_file(value)
+
+
+def _url(text: str, *, where: str):
+    """The SQLAlchemy URL of ``text``; a URL that cannot be read or that holds a password is refused."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(text.strip())
+    except (ArgumentError, ValueError):
+        raise ParameterError(f"{where}: not a database URL such as postgresql://user@host:5432/dbname: "
+                             f"{_scheme_only(text)!r}") from None
+    if url.password is not None:
+        raise ParameterError(f"{where}: the database URL {url.render_as_string(hide_password=True)} "
+                             f"holds a password; {_NO_PASSWORD_IN_URL}")
+    return url
+
+
+def _scheme_only(text: str) -> str:
+    """``text`` cut after its host: a URL that cannot be parsed may still hold a password."""
+    m = re.match(r"^([^:/]+://)(?:[^@/]*@)?([^/]*)", text.strip())
+    return (m.group(1) + m.group(2) + "/...") if m else "..."
+
+
+def data_source(value: str | Path, *, base: Path | None = None, where: str = "data_dir") -> str | Path:
+    """``value`` as a data source: a database URL stays text (checked: no password in it), a folder
+    or a mapping file becomes a path (relative to ``base`` when given).
+
+    Examples
+    --------
+    >>> data_source("sqlite:///ppm.sqlite")
+    'sqlite:///ppm.sqlite'
+    >>> data_source("postgresql://pmo:secret@db/ppm")
+    Traceback (most recent call last):
+    ...
+    pmo_analysis.core.exceptions.ParameterError: data_dir: the database URL postgresql://pmo:***@db/ppm holds a \
+password; give it in the environment (the variable named by password_env in a mapping file, or PGPASSWORD) \
+or in a .pgpass file, never in the URL
+    """
+    if is_database_url(value):
+        text = str(value).strip()
+        _url(text, where=where)
+        return text
+    path = Path(value).expanduser()
+    return path if base is None or path.is_absolute() else base / path
+
+
+def describe_source(value: str | Path) -> str:
+    """How a data source is shown in messages, logs, manifests and reports: a folder or mapping
+    file as its path, a database URL without any password.
+
+    Examples
+    --------
+    >>> describe_source("postgresql://pmo@db.example.org:5432/ppm")
+    'postgresql://pmo@db.example.org:5432/ppm'
+    >>> describe_source("postgresql://pmo:secret@db/ppm")
+    'postgresql://pmo:***@db/ppm'
+    """
+    if not is_database_url(value):
+        return str(value)
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(str(value).strip()).render_as_string(hide_password=True)
+    except Exception:  # unreadable: show no more than scheme and host
+        return _scheme_only(str(value))
+
+
+def short_name(value: str | Path) -> str:
+    """A short name of a data source for a report header: a folder's name, ``ppm (postgresql)``."""
+    if is_database_url(value):
+        from sqlalchemy.engine import make_url
+
+        url = make_url(str(value))
+        return f"{Path(url.database or '').name or url.host} ({url.get_backend_name()})"
+    return Path(value).name
+
+
+# --------------------------------------------------------------------------- the SQL source
+@dataclass
+class SqlSource:
+    """A database to read the portfolio from: its URL (no password), where each table comes from,
+    and how to get the password. Made by :func:`open_sql_source`.
+    """
+
+    url: str
+    """The URL as given, without a password (see :func:`describe_source`)."""
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per contract table: ``{"table": "schema.name"}`` or ``{"query": "SELECT ..."}``."""
+    password_env: str | None = None
+    mapping_file: Path | None = None
+
+    @property
+    def display(self) -> str:
+        """The source as shown to people: the URL without a password."""
+        return describe_source(self.url)
+
+    def _engine(self):
+        import sqlalchemy as sa
+
+        url = _url(self.url, where=str(self.mapping_file or "data_dir"))
+        if url.drivername == "postgresql":  # psycopg 3, the driver installed with the workbook
+            url = url.set(drivername="postgresql+psycopg")
+        if self.password_env:
+            password = os.environ.get(self.password_env)
+            if password is None:
+                raise ParameterError(f"{self.mapping_file}: password_env names {self.password_env!r}, "
+                                     "which is not set in the environment")
+            url = url.set(password=password)
+        return sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without the password, should a driver ever repeat it."""
+        password = os.environ.get(self.password_env) if self.password_env else None
+        return text.replace(password, "***") if password else text
+
+    def read(self, wanted: set[str]) -> tuple[dict[str, RawTable], dict[str, str], list[Problem],
+                                               list[dict[str, Any]]]:
+        """Read every wanted contract table the database holds.
+
+        Returns ``(raw tables, where each was read from, problems, fingerprints)``: ``where`` is
+        ``table ppm.project_register`` or ``query``; a problem names a mapped table that does not
+        exist or a query that failed (the other tables are still read). A database that cannot
+        be reached raises :class:`DataValidationError` with one problem saying why.
+        """
+        import sqlalchemy as sa
+
+        engine = self._engine()
+        raws: dict[str, RawTable] = {}
+        where: dict[str, str] = {}
+        problems: list[Problem] = []
+        prints: list[dict[str, Any]] = []
+        try:
+            with engine.connect() as conn:
+                present = self._present_tables(sa.inspect(conn))
+                for table in TABLES:
+                    if table not in wanted:
+                        continue
+                    spec = self.tables.get(table) or ({"table": present[table]} if table in present else None)
+                    if spec is None:
+                        continue
+                    try:
+                        raw, where[table] = self._read_one(conn, table, spec, present)
+                    except _NotFound as exc:
+                        problems.append(Problem(table, self.label(table, "mapping"), None, None, None, str(exc)))
+                        continue
+                    except sa.exc.SQLAlchemyError as exc:
+                        conn.rollback()
+                        origin = "query" if "query" in spec else f"table {spec['table']}"
+                        problems.append(Problem(table, self.label(table, origin), None, None, None,
+                                                f"cannot read it: {self._scrub(_first_line(exc))}"))
+                        continue
+                    raws[table] = raw
+                    prints.append({"table": table, "from": where[table], **fingerprint_rows(raw.df)})
+        except sa.exc.OperationalError as exc:
+            raise DataValidationError([Problem("-", self.display, None, None, None,
+                                               f"cannot read the database: {self._scrub(_first_line(exc))}")],
+                                      self.display) from None
+        finally:
+            engine.dispose()
+        return raws, where, problems, prints
+
+    def label(self, table: str, origin: str) -> str:
+        """How problems name where ``table`` was read from (in place of a file name)."""
+        return f"{table} [{origin}] in {self.display}"
+
+    def _present_tables(self, inspector) -> dict[str, str]:
+        """Contract tables the database holds under their own name (any case), to the name as written."""
+        names = inspector.get_table_names() + inspector.get_view_names()
+        return {n.lower(): n for n in names if n.lower() in TABLES}
+
+    def _read_one(self, conn, table: str, spec: dict[str, str], present: dict[str, str]) -> tuple[RawTable, str]:
+        """One table as a :class:`RawTable` whose rows are labelled by primary key or result row."""
+        import sqlalchemy as sa
+
+        if "query" in spec:
+            raw = _read_result(conn.execute(sa.text(spec["query"])))
+            raw.row_numbers = _result_rows(len(raw.df))
+            return raw, "query"
+        schema, _, name = spec["table"].rpartition(".")
+        inspector = sa.inspect(conn)
+        if not inspector.has_table(name, schema=schema or None):
+            raise _NotFound(f"the mapping names table {spec['table']!r}, which is not in the database")
+        try:
+            key = inspector.get_pk_constraint(name, schema=schema or None).get("constrained_columns") or []
+        except (sa.exc.SQLAlchemyError, NotImplementedError):  # a dialect that cannot tell: rows of the result
+            conn.rollback()
+            key = []
+        select = sa.select(sa.text("*")).select_from(sa.table(name, schema=schema or None))
+        raw = _read_result(conn.execute(select.order_by(*map(sa.column, key))))
+        # the key as the table's columns name it (a label for people, read before validation renames)
+        raw.row_numbers = _key_labels(raw.df, key) if key else _result_rows(len(raw.df))
+        return raw, f"table {spec['table']}"
+
+
+class _NotFound(Exception):
+    """A table named by the mapping file is not in the database."""
+
+
+def _read_result(result) -> RawTable:
+    """The rows of a query result, untyped, noting the cells that hold a floating-point NaN.
+
+    A NaN stored in a float column is "not a number" to validation, as in Parquet; pandas' own
+    readers turn it into an empty cell, so the rows are read as the driver gives them and NULL
+    (``None``) is told from NaN before the columns are typed.
+    """
+    names = list(result.keys())
+    values = np.array(result.fetchall(), dtype=object).reshape(-1, len(names))
+    nan_cells = {}
+    for i in range(len(names)):  # columns, not rows
+        column = values[:, i]
+        nan = pd.isna(column) & (column != None)  # noqa: E711 - elementwise: NaN, not NULL
+        if nan.any():
+            nan_cells[i] = nan
+    df = pd.DataFrame(values, columns=names).infer_objects()
+    return RawTable(df, nan_cells=nan_cells)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__
+
+
+def _result_rows(n: int) -> np.ndarray:
+    """``result row 1`` ... ``result row n``: rows of a query result, in the order returned."""
+    return np.char.add("result row ", np.arange(1, n + 1).astype(str)).astype(object)
+
+
+def _key_labels(df: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """``project_id 'PRJ-007'`` (``, period '2026-03-01'`` for a key of several columns) per row."""
+    parts = [(name + " '") + df[name].astype(str) + "'" for name in key]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + ", " + p
+    return out.to_numpy(dtype=object)
+
+
+def fingerprint_rows(df: pd.DataFrame) -> dict[str, Any]:
+    """Row count, columns and a SHA-256 of the rows of ``df`` that does not depend on their order.
+
+    Each row is hashed (pandas' stable row hash of its values as read), the row hashes are sorted
+    and the SHA-256 is taken of them and the column names: the same rows in any order give the
+    same fingerprint, and any changed value, added or removed row gives another.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"id": ["P1", "P2"], "budget": [10.0, 20.0]})
+    >>> fingerprint_rows(a)["sha256"] == fingerprint_rows(a.iloc[::-1])["sha256"]
+    True
+    >>> fingerprint_rows(a)["sha256"] == fingerprint_rows(a.assign(budget=[10.0, 21.0]))["sha256"]
+    False
+    """
+    rows = np.sort(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy())
+    h = hashlib.sha256()
+    h.update("\x1f".join(map(str, df.columns)).encode("utf-8"))
+    h.update(rows.tobytes())
+    return {"rows": len(df), "columns": [str(c) for c in df.columns], "sha256": h.hexdigest()}
+
+
+def open_sql_source(value: str | Path) -> SqlSource:
+    """The :class:`SqlSource` of a database URL or a mapping file; a bad file is one line naming it."""
+    if is_database_url(value):
+        return SqlSource(url=data_source(value))
+    from pmo_analysis.core.yaml_files import read_yaml
+
+    path = Path(value)
+    spec = read_yaml(path, what="database mapping file")
+    if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):
+        raise ParameterError(f"{path}: a mapping file needs 'url: <database URL>' and 'tables:' "
+                             "(see README, 'Reading from a database')")
+    unknown = set(spec) - {"url", "password_env", "tables"}
+    if unknown:
+        raise ParameterError(f"{path}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
+                             "use url, password_env, tables")
+    url = data_source(spec["url"], where=str(path))
+    tables = spec.get("tables") or {}
+    if not isinstance(tables, dict):
+        raise ParameterError(f"{path}: 'tables' must map contract tables to a table name or {{query: ...}}")
+    mapped: dict[str, dict[str, str]] = {}
+    for name, how in tables.items():
+        if str(name).lower() not in TABLES:
+            raise ParameterError(f"{path}: 'tables' names {name!r}, which is not a contract table; "
+                                 f"use {', '.join(TABLES)}")
+        if isinstance(how, str) and how.strip():
+            mapped[str(name).lower()] = {"table": how.strip()}
+        elif isinstance(how, dict) and set(how) <= {"table", "query"} and len(how) == 1 \
+                and isinstance(next(iter(how.values())), str):
+            mapped[str(name).lower()] = {k: v.strip() for k, v in how.items()}
+        else:
+            raise ParameterError(f"{path}: tables.{name} must be a table name or {{query: SELECT ...}}, "
+                                 f"got {how!r}")
+    password_env = spec.get("password_env")
+    if password_env is not None and not (isinstance(password_env, str) and password_env.strip()):
+        raise ParameterError(f"{path}: password_env must name an environment variable, got {password_env!r}")
+    return SqlSource(url=url, tables=mapped, password_env=password_env, mapping_file=path)

@@ -1,0 +1,597 @@
+"""The portfolio model: every figure of a run, computed once, read by every report.
+
+:func:`build_model` turns the validated data, the as-of date and the run's parameters into named
+tables (one row per project, per person-month, per decision...) and a small ``meta`` record
+(as-of date, time windows, data freshness, parameters, data quality). The report runner builds it
+once per run and stores it in the run folder (``model/*.parquet`` and ``model/model.json``); every
+notebook reads that copy, so a figure shown in two reports is the same row of the same table. In
+JupyterLab, :func:`pmo_analysis.reporting.report.open_report` builds it on the fly from the notebook's
+parameters.
+
+Tables (each documented where it is computed):
+
+========================  ==============================================================
+projects                  :func:`roi.roi_by_project` + health, score, decision
+decisions                 :func:`roi.decide`: one decision per project, with the reason
+selection                 the budget selection's candidates (funded or not, and why)
+frontier                  :func:`roi.efficient_frontier`
+by_department, by_objective  :func:`roi.portfolio_totals` per group
+cashflow                  :func:`roi.cumulative_cashflow` of the portfolio
+project_months            :func:`roi.project_months`: each project's PV, AC and net flows by month
+utilization               :func:`utilization.utilization_by_resource`
+util_overall, util_by_role, util_by_department   :func:`utilization.utilization_by_group`
+overallocations           every over-allocated person-month of the window
+overallocated_ahead       the people over-allocated in the forward months
+bench, capacity, capacity_by_role, plan_vs_actual, time_split
+project_people            :func:`utilization.plan_vs_actual_by_person`: planned and booked hours per person and project
+lessons, themes, recurring, open_actions, followthrough, fixes, relevant, went_well, lesson_search,
+lessons_by_category, lessons_by_phase, lessons_by_impact, lessons_trend
+benefits                  :func:`delivery.benefits_realization` (completed projects)
+slip, dependencies, dependency_chain    :func:`delivery.slip_propagation` (needs dependencies
+                          and/or milestones)
+milestones, milestone_history, milestones_by_department   :func:`delivery.milestone_status`
+risks, risks_by_project, risks_by_department, risk_heatmap   :func:`delivery.risk_register`
+headline                  the headline figures (one row)
+data_quality              rows left out of the run, if any
+========================  ==============================================================
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, MutableMapping
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pmo_analysis.analyses import delivery as D
+from pmo_analysis.analyses import finance as R
+from pmo_analysis.analyses import health as H
+from pmo_analysis.analyses import lessons as L
+from pmo_analysis.analyses import utilization as U
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core import i18n
+from pmo_analysis.core.config import RUNNING_STATUSES
+from pmo_analysis.core.orphans import end_with_parent
+from pmo_analysis.core.periods import forward_months, last_complete_month, month_end, month_start
+from pmo_analysis.inputs.params import validate_model_params
+from pmo_analysis.inputs.portfolio import Portfolio
+
+__all__ = ["PortfolioModel", "build_model", "load_model", "default_as_of", "freshness",
+           "MODEL_VERSION"]
+
+#: Bumped when a table changes shape, so a notebook never reads a model it does not understand.
+MODEL_VERSION = 1
+
+
+@dataclass
+class PortfolioModel:
+    """Named tables plus ``meta`` (as_of, windows, freshness, params, data quality).
+
+    Tables are attributes too: ``model.projects`` is ``model.tables["projects"]``. A table the
+    data cannot support (no resources, no lessons) is absent: :meth:`has` says so.
+    """
+
+    meta: dict[str, Any]
+    tables: MutableMapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"the portfolio model has no table {name!r}")
+
+    def has(self, *names: str) -> bool:
+        """True when every table in ``names`` is in the model."""
+        return all(n in self.tables for n in names)
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The report date."""
+        return pd.Timestamp(self.meta["as_of"])
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The run's model parameters, typed, defaults filled in."""
+        return self.meta["params"]
+
+    @property
+    def stale(self) -> list[str]:
+        """What makes the data stale at as_of, in words (empty when it is fresh)."""
+        return list(self.meta["freshness"]["stale"])
+
+    def save(self, folder: str | Path) -> Path:
+        """Write every table as Parquet and ``model.json``; returns the folder."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, df in self.tables.items():
+            df.to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "model.json").write_text(json.dumps(self.meta, indent=2, ensure_ascii=False, default=str),
+                                           encoding="utf-8")
+        return folder
+
+
+def load_model(folder: str | Path) -> PortfolioModel:
+    """Read a model written by :meth:`PortfolioModel.save`."""
+    folder = Path(folder)
+    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    if meta.get("version") != MODEL_VERSION:
+        raise ValueError(f"the portfolio model in {folder} has version {meta.get('version')!r}; "
+                         f"this workbook reads version {MODEL_VERSION}: run the reports again")
+    return PortfolioModel(meta, _TablesOnDemand({p.stem: p for p in sorted(folder.glob("*.parquet"))}))
+
+
+class _TablesOnDemand(MutableMapping):
+    """A saved model's tables, each read from its Parquet file the first time it is used: a report
+    reads the few tables it shows, not the whole model (the enterprise portfolio's model holds a
+    million project-months that only project pages draw).
+    """
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self._paths = dict(paths)
+        self._read: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._read:
+            self._read[name] = pd.read_parquet(self._paths[name])
+        return self._read[name]
+
+    def __setitem__(self, name: str, df: pd.DataFrame) -> None:
+        self._paths.setdefault(name, Path())
+        self._read[name] = df
+
+    def __delitem__(self, name: str) -> None:
+        del self._paths[name]
+        self._read.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._paths
+
+
+# --------------------------------------------------------------------------- time and freshness
+def _last_months(portfolio: Portfolio) -> dict[str, pd.Timestamp | None]:
+    """The newest month with actual costs, with timesheet hours and with progress (percent
+    complete, dated by the optional projects.status_date).
+    """
+    out: dict[str, pd.Timestamp | None] = {"actual costs": None, "timesheets": None, "progress reports": None}
+    cf = portfolio.cashflows
+    if cf is not None and "actual_cost" in cf.columns and cf["actual_cost"].notna().any():
+        out["actual costs"] = month_start(cf.loc[cf["actual_cost"].notna(), "period"].max())
+    span = portfolio.timesheet_span()
+    if span is not None:
+        out["timesheets"] = month_start(span[1])
+    pr = portfolio.projects
+    if pr is not None and "status_date" in pr.columns and pr["status_date"].notna().any():
+        out["progress reports"] = month_start(pr["status_date"].max())
+    return out
+
+
+def default_as_of(portfolio: Portfolio, *, today: dt.date | None = None) -> dt.date:
+    """The end of the last complete month the data covers: the newest month with actual costs
+    or timesheet hours, or the month before if that month has not ended by ``today``. Without any
+    actuals, the end of the month before ``today``.
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    >>> default_as_of(load_portfolio(SAMPLE_DATA_DIR), today=dt.date(2026, 11, 22))
+    datetime.date(2026, 6, 30)
+    """
+    today = today or dt.date.today()
+    lasts = [m for k, m in _last_months(portfolio).items() if m is not None and k != "progress reports"]
+    this_month = month_start(today)
+    newest = max(lasts) if lasts else this_month
+    if newest >= this_month:
+        newest = this_month - pd.DateOffset(months=1)
+    return month_end(newest).date()
+
+
+def freshness(portfolio: Portfolio, *, as_of) -> dict[str, Any]:
+    """When each kind of actual data ends, and what is stale at ``as_of``.
+
+    A kind is stale when the last complete month is more than one month after the newest month
+    that has it: at 2026-07-31 actual costs that end in May are stale (June and July are
+    missing); at 2026-06-30 they are not (June's costs are usually booked in July). Past planned
+    costs without any actual cost at all are stale too.
+    """
+    last = _last_months(portfolio)
+    lcm = last_complete_month(as_of)
+    stale = []
+    for kind, m in last.items():
+        if m is None:
+            continue
+        gap = (lcm.year - m.year) * 12 + lcm.month - m.month
+        if gap > 1:
+            stale.append(f"{kind} end in {m:%Y-%m}, {gap} months before the last complete month "
+                         f"{lcm:%Y-%m}")
+    cf = portfolio.cashflows
+    if last["actual costs"] is None and cf is not None and \
+            ((cf["period"] <= lcm) & (cf["planned_cost"] > 0)).any():
+        first = cf.loc[(cf["period"] <= lcm) & (cf["planned_cost"] > 0), "period"].min()
+        stale.append(f"no actual cost is reported, although costs were planned from {first:%Y-%m}")
+    return {"last_complete_month": f"{lcm:%Y-%m}",
+            **{f"last_{k.replace(' ', '_')}_month": (None if m is None else f"{m:%Y-%m}")
+               for k, m in last.items()},
+            "stale": stale, "before_data": _before_data(portfolio, lcm)}
+
+
+def _before_data(portfolio: Portfolio, lcm: pd.Timestamp) -> str | None:
+    """In words, when the last complete month comes before every cash flow and timesheet: the
+    report then shows plans only. ``None`` otherwise.
+    """
+    firsts = {}
+    cf, span = portfolio.cashflows, portfolio.timesheet_span()
+    if cf is not None and len(cf):
+        firsts["cash flows"] = month_start(cf["period"].min())
+    if span is not None:
+        firsts["timesheets"] = month_start(span[0])
+    if not firsts or min(firsts.values()) <= lcm:
+        return None
+    return "the data begins after this date (" + ", ".join(f"{k} from {m:%Y-%m}" for k, m in firsts.items()) + ")"
+
+
+# --------------------------------------------------------------------------- the model
+def _warm_lessons() -> None:
+    """Import what the lessons part uses and read its dictionaries (jieba's, CC-CEDICT)."""
+    from scipy.cluster.hierarchy import DisjointSet  # noqa: F401
+    from sklearn.cluster import KMeans  # noqa: F401
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+    from sklearn.preprocessing import normalize  # noqa: F401
+
+    from pmo_analysis.analyses.lessons import text as T
+
+    T._jieba().lcut("预热")
+    T._cedict()
+    T._en_stop()
+
+
+@contextlib.contextmanager
+def lessons_process() -> Iterator[Executor | None]:
+    """A process of its own for the lessons part of :func:`build_model` (its ``pool``), started at
+    once and warmed while the caller loads the data: its imports and dictionaries (about 4 s on
+    two cores) are then done before the lessons are. ``None`` where no process can be started (a
+    daemonic worker of a task queue may have no children): the lessons part then runs in the caller.
+
+    >>> with lessons_process() as pool:
+    ...     pool.submit(sum, [1, 2]).result()
+    3
+    """
+    try:
+        # its worker ends with the run, even a run killed outright
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=end_with_parent,
+                                   initargs=(os.getpid(),))
+        pool.submit(_warm_lessons)
+    except AssertionError:  # "daemonic processes are not allowed to have children": work here
+        yield None
+        return
+    ok = False
+    try:
+        yield pool
+        ok = True
+    finally:  # a failed load does not wait for the warming
+        pool.shutdown(wait=ok, cancel_futures=not ok)
+
+
+def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | None = None,
+                today: dt.date | None = None, processes: int = 1, pool: Executor | None = None,
+                waiting: Callable[[], None] | None = None) -> PortfolioModel:
+    """Compute every table of the portfolio model (see the module docstring).
+
+    ``params`` are the model parameters (:data:`pmo_analysis.inputs.params.MODEL_PARAMS`); missing
+    ones take their defaults, and a bad value raises :class:`~pmo_analysis.ParameterError`.
+    Without ``as_of``, the end of the last complete month the data covers (:func:`default_as_of`).
+    With ``processes`` of 2 or more, or a ``pool`` (:func:`lessons_process`), the lessons part (which
+    reads nothing of the rest) is computed in a process of its own while this one computes finance,
+    delivery and resources: the same tables, in about the time of the longer of the two (a report
+    run does this when it may use more than one core). ``waiting`` is called once this process has
+    done its part, before it waits for the lessons (a run then lets other work use its core).
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    >>> m = build_model(load_portfolio(SAMPLE_DATA_DIR), as_of="2026-06-30")
+    >>> int(m.headline.loc[0, "running_projects"]), m.meta["windows"]["last_complete_month"]
+    (23, '2026-06')
+    """
+    portfolio.require("projects", "cashflows")
+    p = validate_model_params(dict(params or {}))
+    as_of_source = "given" if as_of is not None else "data"
+    as_of = pd.Timestamp(as_of if as_of is not None else default_as_of(portfolio, today=today)).normalize()
+    lcm = last_complete_month(as_of)
+    ahead = forward_months(as_of, p["horizon_months"])
+    meta: dict[str, Any] = {
+        "version": MODEL_VERSION,
+        "as_of": f"{as_of:%Y-%m-%d}",
+        "as_of_source": as_of_source,
+        "params": {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in p.items()},
+        "windows": {"last_complete_month": f"{lcm:%Y-%m}",
+                    "month_to_date": None if lcm == month_start(as_of) else f"{month_start(as_of):%Y-%m}",
+                    "forward_first": f"{ahead[0]:%Y-%m}", "forward_last": f"{ahead[-1]:%Y-%m}",
+                    "horizon_months": int(p["horizon_months"]),
+                    "running_statuses": list(RUNNING_STATUSES)},
+        "freshness": freshness(portfolio, as_of=as_of),
+        "tables_present": [t for t, n in portfolio.row_counts().items() if n is not None],
+    }
+    with contextlib.ExitStack() as stack:
+        lessons_part = None
+        if portfolio.lessons is not None and pool is None and processes > 1:
+            pool = stack.enter_context(lessons_process())
+        if portfolio.lessons is not None and pool is not None:
+            lessons_part = pool.submit(_lessons_in_child, fmt.currency(), i18n.current(),
+                                       portfolio.lessons, portfolio.projects, as_of, p)
+        delivery, flags = _delivery(portfolio, as_of)
+        tables, figures = _finance(portfolio, as_of, p, flags)
+        tables.update(delivery)
+        if all(portfolio.has(t) for t in ("resources", "assignments", "timesheets")):
+            tables.update(_resources(portfolio, as_of, p, ahead))
+        if waiting is not None:
+            waiting()
+        if portfolio.lessons is not None:
+            try:
+                lessons, done_share = lessons_part.result() if lessons_part is not None else (None, None)
+            except BrokenExecutor:  # its process died (out of memory?): the lessons part is made here
+                lessons_part = None
+            if lessons_part is None:
+                lessons, done_share = _lessons(portfolio.lessons, portfolio.projects, as_of, p)
+            tables.update(lessons)
+            figures["high_impact_done_share"] = done_share
+    tables["headline"] = _headline(tables, figures, as_of)
+    tables["data_quality"] = _data_quality(portfolio)
+    meta["budget_cap"] = figures["budget_cap"]
+    # rows, not problems: one row can break several rules
+    meta["excluded_rows"] = int(len(tables["data_quality"][["table", "row"]].drop_duplicates()))
+    return PortfolioModel(meta, tables)
+
+
+def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags: pd.DataFrame | None = None
+             ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    flows = R.forecast_cashflows(portfolio.cashflows, as_of=as_of)  # once, for every figure below
+    by_project = R.roi_by_project(portfolio.projects, portfolio.cashflows, as_of=as_of,
+                                  discount_rate=p["discount_rate"], forecast=flows)
+    status = H.project_health(by_project, as_of=as_of, cpi_red=p["cpi_red"], cpi_amber=p["cpi_amber"],
+                              spi_red=p["spi_red"], spi_amber=p["spi_amber"], risk_amber=p["risk_amber"],
+                              delivery=flags, exposure_amber=p["exposure_amber"])
+    value = "remaining_npv" if p["value_metric"] == "npv" else "roi"
+    scored = R.priority_scores(by_project, w_alignment=p["w_alignment"], w_value=p["w_value"],
+                               w_risk=p["w_risk"], value=value)
+    decisions, cap = R.decide(scored, budget_cap=p["budget_cap"], objective=p["objective"],
+                              cpi_threshold=p["cpi_red"], spi_threshold=p["spi_red"],
+                              low_alignment=p["low_alignment"])
+    projects = scored.drop(columns=["c_alignment", "c_value", "c_risk"]).merge(
+        status[["project_id", "health", "reason"]].rename(columns={"reason": "health_reason"}),
+        on="project_id", how="left").merge(
+        decisions[["project_id", "decision", "funded", "reason", "rule"]].rename(
+            columns={"reason": "decision_reason"}), on="project_id", how="left")
+    projects["running"] = projects["status"].isin(RUNNING_STATUSES)
+    projects["health_rank"] = projects["health"].map(H.HEALTH_ORDER).astype("Int64")
+    selection = decisions.loc[decisions["decision"].isin(
+        ["fund", "continue", "re-scope", "re-plan", "defer"])].reset_index(drop=True)
+    frontier = R.efficient_frontier(decisions, objective=p["objective"], include=[cap])
+    cashflow = R.cumulative_cashflow(portfolio.cashflows, as_of=as_of, forecast=flows)
+    running = by_project["status"].isin(RUNNING_STATUSES)
+    figures = {"budget_cap": float(cap), "portfolio": R.portfolio_totals(by_project).iloc[0],
+               "running": R.portfolio_totals(by_project.loc[running]).iloc[0]}
+    return {
+        "projects": projects,
+        "decisions": decisions.drop(columns=["rank"]),
+        "selection": selection.drop(columns=["rank"]),
+        "frontier": frontier,
+        "by_department": R.portfolio_totals(by_project, by="department"),
+        # projects without an objective form one group with a name, never an empty label
+        "by_objective": R.portfolio_totals(by_project.assign(strategic_objective=by_project["strategic_objective"]
+                                                             .astype(object).fillna("(none)")),
+                                           by="strategic_objective"),
+        "cashflow": cashflow,
+        # project pages' S- and J-curves
+        "project_months": R.project_months(portfolio.cashflows, as_of=as_of, forecast=flows),
+    }, figures
+
+
+def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None]:
+    """The delivery tables (see :mod:`pmo_analysis.analyses.delivery`) the data supports, and one row per
+    project of what health reads from them (None when the data has no delivery table).
+    """
+    projects = portfolio.projects
+    tables = {"benefits": D.benefits_realization(projects, portfolio.cashflows, as_of=as_of)}
+    deps, ms, risks = portfolio.dependencies, portfolio.milestones, portfolio.risks
+    if deps is None and ms is None and risks is None:
+        return tables, None
+    flags = projects[["project_id"]].copy()
+    status = None
+    if ms is not None:
+        status = D.milestone_status(ms, projects, as_of=as_of)
+        tables["milestones"] = status
+        tables["milestone_history"] = D.milestone_history(ms, as_of=as_of).merge(
+            projects[["project_id", "name"]].rename(columns={"name": "project"}), on="project_id")
+        tables["milestones_by_department"] = D.on_time_rate(status, by="department")
+        flags = flags.join(status.groupby("project_id")["missed"].sum().rename("missed_milestones"), on="project_id")
+    if deps is not None or ms is not None:
+        network = D.dependency_network(deps if deps is not None else
+                                       pd.DataFrame(columns=["predecessor_id", "successor_id"]), projects)
+        slip, edges = D.slip_propagation(D.forecast_ends(projects, status), network)
+        tables["slip"] = slip
+        if deps is not None:
+            tables["dependencies"] = edges
+            chain = D.longest_chain(network) if len(network) else []
+            tables["dependency_chain"] = slip.set_index("project_id").loc[chain].reset_index()[
+                ["project_id", "name", "status", "start_date", "planned_end", "forecast_end_with_dependencies"]
+            ].assign(position=np.arange(1, len(chain) + 1))
+        flags = flags.merge(slip[["project_id", "propagated_slip_days", "delayed_by"]], on="project_id", how="left")
+    if risks is not None:
+        register = D.risk_register(risks, projects, as_of=as_of)
+        by_project = D.project_exposure(register, projects)
+        tables.update({"risks": register, "risks_by_project": by_project,
+                       "risks_by_department": D.exposure_by_department(register, projects),
+                       "risk_heatmap": D.risk_heatmap(register)})
+        flags = flags.merge(by_project[["project_id", "open_exposure", "exposure_share"]], on="project_id", how="left")
+    return tables, flags
+
+
+def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
+               ahead: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
+    res, asg, hol = portfolio.resources, portfolio.assignments, portfolio.holidays
+    window = U.month_window(as_of, start=p["start"], end=ahead[-1])
+    ts = portfolio.booked_hours(as_of, window[0])  # hours per person, project and month of the window
+    asg = U.open_assignments(asg, portfolio.projects, as_of=as_of)
+    plan = U.planned_by_assignment(res, asg, window, holidays=hol)
+    util = U.utilization_by_resource(res, asg, ts, as_of=as_of, start=p["start"], end=ahead[-1],
+                                     holidays=hol, plan=plan)
+    months = pd.DatetimeIndex(util["period"].drop_duplicates().sort_values())
+    over = U.overallocations(util, plan, threshold=p["over_threshold"])
+    over["ahead"] = over["period"].isin(ahead)
+    soon = over.loc[over["ahead"]]
+    ahead_people = (soon.groupby(["resource_id", "name", "role"], as_index=False, observed=True)
+                    .agg(months=("period", "nunique"), peak_planned_utilization=("planned_utilization", "max"),
+                         excess_hours=("excess_hours", "sum")))
+    # text even without rows: nobody over-allocated ahead
+    ahead_people["detail"] = "peak " + ahead_people["peak_planned_utilization"].map("{:.0%}".format).astype(object) \
+        + " planned"
+    cvd = U.capacity_vs_demand(util, as_of=as_of, months=p["horizon_months"])
+    return {
+        "utilization": util,
+        "util_overall": U.utilization_by_group(util),
+        "util_by_role": U.utilization_by_group(util, by="role"),
+        "util_by_department": U.utilization_by_group(util, by="department"),
+        "util_role_totals": U.utilization_totals(util, by="role"),
+        "util_totals": U.utilization_totals(util),
+        "overallocations": over,
+        "overallocated_ahead": ahead_people.sort_values("excess_hours", ascending=False).reset_index(drop=True),
+        "bench": U.bench(util, over, as_of=as_of, threshold=p["under_threshold"]),
+        "capacity": cvd,
+        "capacity_by_role": U.capacity_by_role(cvd),
+        "plan_vs_actual": U.plan_vs_actual_by_project(plan, ts, as_of=as_of, months=months),
+        "time_split": U.time_split(ts, res, as_of=as_of, months=months),
+        # people on each project (project pages)
+        "project_people": U.plan_vs_actual_by_person(plan, ts, res, as_of=as_of, months=months, ahead=ahead),
+    }
+
+
+def _lessons_in_child(currency: str | None, language: str, *args) -> tuple[dict[str, pd.DataFrame], float]:
+    """:func:`_lessons` in another process, in the caller's currency and language."""
+    fmt.use(currency=currency, language=language)
+    return _lessons(*args)
+
+
+def _lessons(register: pd.DataFrame, projects: pd.DataFrame, as_of: pd.Timestamp, p: dict[str, Any]
+             ) -> tuple[dict[str, pd.DataFrame], float]:
+    lessons = L.prepare(register, projects)
+    found = L.lesson_themes(lessons, n_themes=p["n_themes"], min_projects=p["min_projects"])
+    theme, terms, recurring = found.theme, found.themes, found.recurring
+    with_action = lessons.assign(theme=theme).loc[lessons["action_status"].isin(["open", "in_progress"])]
+    covered = set(with_action["category"]) | set(with_action["theme"].dropna())
+    recurring["has_open_action"] = recurring["theme"].isin(covered)
+    relevant = L.lessons_for_projects(lessons, projects, as_of=as_of, top_n=p["top_n"], theme=theme)
+    relevant = relevant.merge(lessons[["lesson_id", "title", "project_id"]]
+                              .rename(columns={"project_id": "from_project"}), on="lesson_id") \
+        .merge(projects[["project_id", "name"]], on="project_id")
+    return {
+        "lessons": lessons.assign(theme=theme),
+        "themes": terms,
+        "recurring": recurring,
+        "open_actions": L.open_actions(lessons, as_of=as_of),
+        "followthrough": L.action_followthrough(lessons, as_of=as_of),
+        "fixes": L.fixes_that_did_not_stick(lessons, theme),
+        "relevant": relevant[["project_id", "name", "lesson_id", "from_project", "title", "score", "reason"]],
+        "went_well": L.went_well(lessons),
+        "lesson_search": L.search_examples(lessons),  # the lessons report's example searches
+        "lessons_by_category": L.lessons_by_category(lessons),
+        "lessons_by_phase": L.overview(lessons, by="phase"),
+        "lessons_by_impact": L.overview(lessons, by="impact"),
+        "lessons_trend": L.quarterly_trend(lessons),
+    }, L.high_impact_done_share(lessons)
+
+
+def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: pd.Timestamp
+              ) -> pd.DataFrame:
+    """One row of headline figures (see docs/definitions.md, "Headline figures")."""
+    projects = tables["projects"]
+    t, rt = figures["portfolio"], figures["running"]
+    running = projects.loc[projects["running"]]
+    decisions = tables["decisions"]
+    row: dict[str, Any] = {
+        "as_of": f"{as_of:%Y-%m-%d}",
+        "running_projects": int(len(running)),
+        "active_projects": int((projects["status"] == "active").sum()),
+        "on_hold_projects": int((projects["status"] == "on_hold").sum()),
+        "off_track": int((running["health"] == "off track").sum()),
+        "at_risk": int((running["health"] == "at risk").sum()),
+        "on_track": int((running["health"] == "on track").sum()),
+        "total_budget": float(running["bac"].sum()),
+        "portfolio_npv": float(t["npv"]),
+        "remaining_npv": float(t["remaining_npv"]),
+        "portfolio_roi": float(t["roi"]),
+        "spend_to_date": float(rt["ac"]) if len(running) else np.nan,
+        "planned_to_date": float(rt["pv"]) if len(running) else np.nan,
+        "portfolio_cpi": float(rt["cpi"]) if len(running) else np.nan,
+        "portfolio_spi": float(rt["spi"]) if len(running) else np.nan,
+        "months_without_actuals": int(running["months_without_actuals"].sum()),
+        "budget_cap": figures["budget_cap"],
+        "funded_need": float(decisions.loc[decisions["funded"], "funding_need"].sum()),
+        "stop_frees": float(decisions.loc[decisions["decision"] == "stop", "funding_need"].sum()),
+        "utilization": np.nan, "utilization_month": "", "utilization_mtd": np.nan,
+        "overallocated_people": np.nan, "open_high_impact_actions": np.nan,
+        "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
+    }
+    if "util_overall" in tables:
+        o = tables["util_overall"]
+        complete = o.loc[(o["month_status"] == "complete") & o["utilization"].notna()]
+        if len(complete):
+            row["utilization"] = float(complete["utilization"].iloc[-1])
+            row["utilization_month"] = f"{complete['period'].iloc[-1]:%Y-%m}"
+        mtd = o.loc[o["month_status"] == "month to date", "utilization"]
+        row["utilization_mtd"] = float(mtd.iloc[0]) if len(mtd) else np.nan
+        row["overallocated_people"] = int(tables["overallocated_ahead"]["resource_id"].nunique())
+    if "open_actions" in tables:
+        row["open_high_impact_actions"] = int((tables["open_actions"]["impact"] == "high").sum())
+    row.update(_delivery_headline(tables))
+    return pd.DataFrame([row])
+
+
+def _delivery_headline(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """Headline figures of delivery (NaN where the data has no table for them)."""
+    row: dict[str, Any] = {k: np.nan for k in (
+        "dependency_conflicts", "delayed_projects", "missed_milestones", "milestone_on_time_rate",
+        "open_risk_exposure", "overdue_mitigations", "unowned_risks")}
+    if "dependencies" in tables:
+        row["dependency_conflicts"] = int(tables["dependencies"]["conflict"].sum())
+    if "slip" in tables:
+        row["delayed_projects"] = int((tables["slip"]["propagated_slip_days"] > 0).sum())
+    if "milestones" in tables:
+        m = tables["milestones"]
+        row["missed_milestones"] = int(m["missed"].sum())
+        row["milestone_on_time_rate"] = float(D.on_time_rate(m)["on_time_rate"].iloc[0]) if len(m) else np.nan
+    if "risks" in tables:
+        o = tables["risks"].loc[tables["risks"]["open"]]
+        row["open_risk_exposure"] = float(o["exposure"].sum())
+        row["overdue_mitigations"] = int(o["overdue"].sum())
+        row["unowned_risks"] = int(o["no_owner"].sum())
+    b = tables["benefits"]
+    planned = float(b["planned_to_date"].sum())
+    row["benefits_realization"] = float(b["realized_to_date"].sum()) / planned if planned > 0 else np.nan
+    row["benefits_shortfall"] = float(b["shortfall"].sum())
+    return row
+
+
+def _data_quality(portfolio: Portfolio) -> pd.DataFrame:
+    """Rows left out of the run (``exclude_invalid``): table, file, row, column, value, rule."""
+    rows = [{"table": q.table, "file": q.file, "row": q.row, "column": q.column or "",
+             "value": "" if q.value is None else str(q.value), "rule": q.rule}
+            for q in portfolio.dropped]
+    df = pd.DataFrame(rows, columns=["table", "file", "row", "column", "value", "rule"])
+    df["row"] = df["row"].astype("Int64")
+    return df

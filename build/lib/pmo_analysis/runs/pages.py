@@ -1,0 +1,518 @@
+"""Tiered reporting: a one-page report for each project a run chooses, and a page per department.
+
+Choosing
+    :func:`parse_projects` reads the ``--projects`` option (``running``, the default; ``off-track``;
+    ``all``; ``none``; or a comma-separated list of project ids) and :func:`select_projects` applies
+    it to the model's projects table. :func:`plan_pages` names every page of the run; the runner
+    writes that plan as ``pages.json`` before any notebook starts, so the portfolio reports link
+    to exactly the pages that will exist (:mod:`pmo_analysis.reporting.links`).
+Project pages
+    ``notebooks/project_report.ipynb``, parameterized by ``project_id``, reads the run's model and
+    selects that project's rows (:func:`open_project`, :class:`ProjectPage`); it computes nothing
+    the model does not already hold. :func:`render_project_pages` executes it for every chosen
+    project with nbclient in one Jupyter kernel per worker, kept alive for all the pages that
+    worker renders: the model is read once per worker (:func:`open_project` keeps it), only the
+    parameters change from page to page, and each executed page is exported with one
+    ``HTMLExporter`` per worker (no code, the report template). A kernel per page would spend
+    seconds starting Python and reading the model for each page.
+Failures
+    A page that fails is still written, with the red banner of the report template saying why,
+    and is listed as failed; a kernel that dies or times out is replaced for the next page. A
+    failed page never stops the portfolio reports (the run is ``partial``).
+Department pages
+    Rendered from the model with a Jinja template (``templates/department_page.html.j2``): the
+    department's portfolio figures (the model's ``by_department`` row), its projects with their
+    health and links, and its people's utilization over the complete months.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core.exceptions import NotebookError, ParameterError
+from pmo_analysis.reporting.links import link_projects, page_path, read_pages, run_folder
+
+__all__ = ["PROJECT_CHOICES", "PAGE_NOTEBOOK", "parse_projects", "select_projects", "plan_pages", "PageResult",
+           "ProjectPage", "open_project", "project_overallocations", "render_project_pages",
+           "render_department_pages", "page_title"]
+
+#: The choices of ``--projects`` besides a list of ids.
+PROJECT_CHOICES = ("running", "off-track", "all", "none")
+#: The notebook a project page is rendered from.
+PAGE_NOTEBOOK = "project_report"
+
+
+# --------------------------------------------------------------------------- choosing pages
+def parse_projects(value: Any, *, where: str = "--projects") -> str | tuple[str, ...]:
+    """The ``--projects`` option as one of :data:`PROJECT_CHOICES`, or a tuple of project ids.
+
+    Examples
+    --------
+    >>> parse_projects("off-track"), parse_projects(" PRJ-001, PRJ-007 "), parse_projects(["PRJ-3"])
+    ('off-track', ('PRJ-001', 'PRJ-007'), ('PRJ-3',))
+    >>> try:
+    ...     parse_projects("")
+    ... except ParameterError as exc:
+    ...     print(exc)
+    --projects must be one of running, off-track, all, none, or a comma-separated list of project ids, got ''
+    """
+    if value is None:
+        return "running"
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(dict.fromkeys(v.strip() for v in value))
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text in PROJECT_CHOICES:
+            return text
+        ids = [v.strip() for v in text.split(",")]
+        if all(ids):
+            return tuple(dict.fromkeys(ids))
+    raise ParameterError(f"{where} must be one of {', '.join(PROJECT_CHOICES)}, or a comma-separated list of "
+                         f"project ids, got {value!r}")
+
+
+def select_projects(projects: pd.DataFrame, which: str | tuple[str, ...]) -> pd.DataFrame:
+    """The rows of the model's projects table that get a page, worst health first.
+
+    ``running``: active or on hold; ``off-track``: running and off track; ``all``; ``none``; or the
+    ids given (an id the portfolio does not have raises :class:`ParameterError`, naming it).
+    """
+    if which == "none":
+        chosen = projects.iloc[0:0]
+    elif which == "all":
+        chosen = projects
+    elif which == "running":
+        chosen = projects.loc[projects["running"]]
+    elif which == "off-track":
+        chosen = projects.loc[projects["running"] & (projects["health"] == "off track")]
+    else:
+        unknown = [i for i in which if i not in set(projects["project_id"])]
+        if unknown:
+            known = ", ".join(projects["project_id"].astype(str).head(5))
+            raise ParameterError(f"--projects: no project {', '.join(map(repr, unknown))} in the portfolio "
+                                 f"(ids such as {known})")
+        chosen = projects.loc[projects["project_id"].isin(which)]
+    return chosen.sort_values(["health_rank", "project_id"], na_position="last")
+
+
+def plan_pages(model, which: str | tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Every page of the run, by kind and key, as a path relative to the run folder: the chosen
+    projects, and every department with a project (``pages.json``, see :mod:`pmo_analysis.reporting.links`).
+    """
+    chosen = select_projects(model.projects, which)
+    departments = model.projects["department"].dropna().astype(str).unique() if len(chosen) else []
+    return {"projects": {str(p): page_path("projects", p) for p in chosen["project_id"]},
+            "departments": {str(d): page_path("departments", d) for d in sorted(departments)}}
+
+
+def page_title(row: pd.Series) -> str:
+    """A project page's title: ``PRJ-020 Data platform``."""
+    return f"{row['project_id']} {row['name']}"
+
+
+# --------------------------------------------------------------------------- in the notebook
+_MODELS: dict[tuple[str, int], Any] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _model(model_dir: Path | None, data_dir: Path, as_of) -> Any:
+    """The run's model, read once per process (a page kernel renders many pages); built from the
+    data outside a run.
+    """
+    from pmo_analysis.model import build_model, load_model
+
+    if model_dir is None:
+        from pmo_analysis.inputs.portfolio import load_portfolio
+
+        return build_model(load_portfolio(data_dir, as_of=as_of), as_of=as_of)
+    key = (str(Path(model_dir).resolve()), (Path(model_dir) / "model.json").stat().st_mtime_ns)
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            _MODELS.clear()  # one run at a time
+            _MODELS[key] = load_model(model_dir)
+        return _MODELS[key]
+
+
+@dataclass
+class ProjectPage:
+    """One project's rows of the model: ``row`` (projects table), ``months``, ``people``,
+    ``overallocated``, ``lessons`` (matched from the library), ``actions`` (its open actions),
+    ``delivery`` (its rows of any dependencies, milestones or risks table the model has).
+    ``P`` are the notebook's parameters, ``M`` the model, ``links`` the run's pages.
+    """
+
+    P: SimpleNamespace
+    M: Any
+    row: pd.Series
+    months: pd.DataFrame
+    people: pd.DataFrame
+    overallocated: pd.DataFrame
+    lessons: pd.DataFrame
+    actions: pd.DataFrame
+    delivery: dict[str, pd.DataFrame] = field(default_factory=dict)
+    run_dir: Path | None = None
+    links: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def link(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` with its project ids linked to their pages, from this page (``../projects/...``)."""
+        return link_projects(df, self.run_dir, prefix="../") if self.run_dir is not None else df
+
+    def show(self, fig) -> None:
+        """Display ``fig`` as SVG with its text as text, and close it.
+
+        A page is rendered for each of thousands of projects: SVG with text as text is drawn
+        once (a PNG through ``bbox_inches="tight"`` is drawn twice and rasterized), is a quarter
+        of the PNG's size, prints sharply, and the reader's browser draws the text (with a sans-serif
+        fallback after the workbook's fonts, so Chinese names read on any machine).
+        """
+        from IPython.display import SVG, display
+
+        display(SVG(svg_text(fig)))
+
+    def nav(self) -> str:
+        """The links of the page's header line (escaped HTML): the run index, the executive summary,
+        the department page; empty outside a run.
+        """
+        if not self.links:
+            return ""
+        from pmo_analysis.core.i18n import _
+
+        items = [("../index.html", _("Run index")), ("../executive_summary.html", _("Executive summary")),
+                 ("../portfolio_roi.html", _("ROI report"))]
+        dept = self.links.get("departments", {}).get(str(self.row["department"]))
+        if dept:
+            items.append((f"../{dept}", _("Department: {name}", name=self.row["department"])))
+        return " &middot; ".join(f'<a href="{html.escape(h)}">{html.escape(t)}</a>' for h, t in items)
+
+
+def open_project(namespace: dict[str, Any]) -> ProjectPage:
+    """What ``notebooks/project_report.ipynb`` does first: validate its parameters, open the run's
+    model (read once per kernel) and select the project's rows. Without a ``project_id``, the
+    worst running project. An id the model does not have raises :class:`ParameterError`.
+    """
+    from pmo_analysis.core import formatting
+    from pmo_analysis.inputs.params import resolve_params
+    from pmo_analysis.reporting import plots
+
+    namespace = dict(namespace)
+    P = resolve_params(PAGE_NOTEBOOK, namespace)
+    plots.use_style()
+    # the page's language and currency, as open_report sets them, before a model built here writes its reasons
+    formatting.use(currency=getattr(P, "currency", None), language=getattr(P, "language", "en"))
+    M = _model(P.model_dir, P.data_dir, P.as_of)
+    P.as_of = M.as_of.date()
+    projects = M.projects
+    if P.project_id is None:
+        ranked = projects.sort_values(["running", "health_rank", "cpi"], ascending=[False, True, True])
+        P.project_id = str(ranked["project_id"].iloc[0])
+    rows = projects.loc[projects["project_id"].astype(str) == str(P.project_id)]
+    if rows.empty:
+        raise ParameterError(f"{PAGE_NOTEBOOK}: parameter 'project_id': no project {P.project_id!r} in the "
+                             f"portfolio (ids such as {', '.join(projects['project_id'].astype(str).head(5))})")
+    pid = rows["project_id"].iloc[0]
+
+    def of(table: str, column: str = "project_id") -> pd.DataFrame:
+        if not M.has(table) or column not in M.tables[table].columns:
+            return pd.DataFrame()
+        t = M.tables[table]
+        return t.loc[t[column] == pid].reset_index(drop=True)
+
+    delivery = {t: of(t) for t in ("milestones", "risks", "dependencies") if M.has(t)}
+    run_dir = run_folder(P.model_dir)  # <run>/model: the run's pages are listed beside it
+    links = read_pages(run_dir)
+    return ProjectPage(P=P, M=M, row=rows.iloc[0], months=of("project_months"), people=of("project_people"),
+                       overallocated=project_overallocations(M, pid), lessons=of("relevant"),
+                       actions=of("open_actions"), delivery=delivery, run_dir=run_dir if links else None,
+                       links=links)
+
+
+def project_overallocations(model, project_id: str) -> pd.DataFrame:
+    """The over-allocated person-months ahead (the model's ``overallocations``) to which
+    ``project_id`` contributes: the project is one of the assignments that push the person over.
+    """
+    if not model.has("overallocations"):
+        return pd.DataFrame()
+    over = model.overallocations
+    mine = over["project_ids"].astype(str).str.contains(f"(?:^|;){re.escape(str(project_id))}(?:;|$)")
+    return over.loc[over["ahead"] & mine].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- rendering project pages
+@dataclass
+class PageResult:
+    """One page of a run: ``kind`` (projects, departments), ``key`` (the project id or department),
+    its title, the project's health, ``status`` (success, failed), ``path`` relative to the run
+    folder, the time it took and why it failed.
+    """
+
+    kind: str
+    key: str
+    title: str
+    path: str
+    health: str | None = None
+    status: str = "queued"
+    duration_s: float | None = None
+    error: NotebookError | None = None
+
+
+class _Worker:
+    """One Jupyter kernel kept alive for many pages, and the HTML exporter of its pages."""
+
+    def __init__(self, *, timeout: float, keep_code: bool, language: str) -> None:
+        from pmo_analysis.reporting.rendering import report_exporter
+
+        self.timeout = timeout
+        self.client = None
+        self.km = None
+        self.exporter = report_exporter(keep_code=keep_code, language=language)
+
+    def execute(self, nb) -> NotebookError | None:
+        """Execute ``nb`` in this worker's kernel (started on first use); why it failed, or None."""
+        from jupyter_client.manager import AsyncKernelManager
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
+
+        if self.km is None:
+            self.km = AsyncKernelManager(kernel_name="python3")
+            # the kernel's own notes (TCP transport, an interrupt at shut-down) are not for the run's reader
+            self.client = NotebookClient(nb, km=self.km, timeout=self.timeout, kernel_name="python3",
+                                         allow_errors=False, extra_arguments=[KERNEL_QUIET])
+        self.client.nb = nb
+        try:
+            self.client.execute()
+        except CellExecutionError as exc:
+            cell = next((c for c in nb.cells if c.cell_type == "code" and any(
+                o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+            return NotebookError(cell=cell.get("execution_count") if cell else None, ename=exc.ename,
+                                 evalue=str(exc.evalue),
+                                 source=(cell.source.strip().splitlines() or [""])[0][:200] if cell else "")
+        except Exception as exc:  # a cell timeout or a dead kernel: the next page gets a new kernel
+            self.close()
+            return NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc).strip().splitlines()[0][:300]
+                                 if str(exc).strip() else type(exc).__name__)
+        return None
+
+    def export(self, nb, meta: dict[str, Any]) -> str:
+        """The page's HTML (the report template, no code)."""
+        body, _ = self.exporter.from_notebook_node(nb, resources={"pmo": meta, "metadata": {"name": meta["title"]}})
+        return body
+
+    def close(self) -> None:
+        """Shut the kernel down."""
+        if self.client is not None and self.km is not None:
+            try:
+                self.client._cleanup_kernel()
+            except Exception:  # noqa: S110 - a kernel that is already gone needs nothing more
+                pass
+        self.km = self.client = None
+
+
+#: The kernel's log level in a run: only what stops it (shared with :mod:`pmo_analysis.runs.runner`).
+KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
+
+
+def _page_notebook(template, params: dict[str, Any]):
+    """The notebook with its parameters injected (as papermill does: a cell after ``parameters``)."""
+    from papermill.parameterize import parameterize_notebook
+
+    nb = parameterize_notebook(copy.deepcopy(template), params, kernel_name="python3", language="python")
+    return nb
+
+
+def render_project_pages(notebook: Path, rows: pd.DataFrame, *, run_dir: Path, params: dict[str, Any],
+                         header: dict[str, Any], jobs: int = 2, timeout: float = 600, keep_code: bool = False,
+                         say: Callable[[str], None] | None = None) -> list[PageResult]:
+    """Render the page of every project in ``rows`` into ``run_dir/projects/``, ``jobs`` kernels at once.
+
+    ``params`` are the notebook's parameters shared by every page (data_dir, as_of, model_dir,
+    output_dir); each page adds its ``project_id``. ``header`` is the report header's run details
+    (as_of, data_dir, run_time, run_id). Returns one :class:`PageResult` per project, in the order of
+    ``rows``; a failed page is written with its banner and reported, never raised.
+    """
+    from papermill.iorw import load_notebook_node
+
+    template = load_notebook_node(str(notebook))  # as papermill reads it (every cell has its tags)
+    results = [PageResult("projects", str(r.project_id), page_title(r._asdict()), page_path("projects", r.project_id),
+                          health=None if pd.isna(r.health) else str(r.health))
+               for r in rows[["project_id", "name", "health"]].itertuples(index=False)]
+    if not results:
+        return results
+    (run_dir / "projects").mkdir(exist_ok=True)
+    queue = list(reversed(results))
+    lock = threading.Lock()
+
+    def work() -> None:
+        worker = _Worker(timeout=timeout, keep_code=keep_code, language=str(params.get("language") or "en"))
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    page = queue.pop()
+                try:
+                    _render_one(worker, template, page, run_dir=run_dir, params=params, header=header)
+                except Exception as exc:  # a bug outside the notebook: the page says so, the others go on
+                    page.status = "failed"
+                    page.error = NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc))
+                    (run_dir / page.path).write_text(_failure_page(page, header, page.error), encoding="utf-8")
+                if say and page.status != "success":
+                    say(f"project page {page.key}: {page.status} ({page.error.ename}: {page.error.evalue[:200]})")
+        finally:
+            worker.close()
+
+    threads = [threading.Thread(target=work, name=f"pages-{i}") for i in range(max(1, min(jobs, len(results))))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def _render_one(worker: _Worker, template, page: PageResult, *, run_dir: Path, params: dict[str, Any],
+                header: dict[str, Any]) -> None:
+    t0 = time.perf_counter()
+    nb = _page_notebook(template, params | {"project_id": page.key})
+    error = worker.execute(nb)
+    # papermill's error anchors duplicate the banner; a "lab-only" cell explains the notebook in JupyterLab
+    nb.cells = [c for c in nb.cells if not (c.cell_type == "markdown" and {"papermill-error-cell-tag", "lab-only"}
+                                            & set(c.metadata.get("tags", [])))]
+    meta = header | {"title": header.get("page_title", "Project {title}").format(title=page.title),
+                     "index_href": "../index.html"}
+    if error:
+        meta["error"] = {"where": error.where, "ename": error.ename, "evalue": error.evalue}
+    try:
+        body = worker.export(nb, meta)
+    except Exception as exc:  # a rendering bug is reported, and the page still says so
+        error = error or NotebookError(cell=None, ename=type(exc).__name__, evalue=f"HTML rendering failed: {exc}")
+        body = _failure_page(page, header, error)
+    (run_dir / page.path).write_text(body, encoding="utf-8")
+    page.status, page.error = ("failed" if error else "success"), error
+    page.duration_s = round(time.perf_counter() - t0, 2)
+
+
+def _failure_page(page: PageResult, header: dict[str, Any], error: NotebookError) -> str:
+    from pmo_analysis.runs.publish import _templates
+
+    return _templates().get_template("page_failed.html.j2").render(page=page, header=header, error=error)
+
+
+# --------------------------------------------------------------------------- department pages
+def svg_text(fig) -> str:
+    """``fig`` as inline SVG with its text as text (a sans-serif fallback after the workbook's
+    fonts), and close it: what project and department pages show.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buf = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pmo"}):
+        fig.savefig(buf, format="svg")
+    plt.close(fig)
+    return re.sub(r"(font-family: [^;\"]*)", r"\1, sans-serif", buf.getvalue())
+
+
+def _department_chart(model, projects: pd.DataFrame) -> Markup | None:
+    """The department's running projects on the CPI/SPI quadrant (:func:`pmo_analysis.reporting.plots.cpi_spi_quadrant`,
+    the run's thresholds), as inline SVG; ``None`` when no running project has CPI and SPI.
+    """
+    from pmo_analysis.reporting import plots
+
+    running = projects.loc[projects["running"]].dropna(subset=["cpi", "spi"])
+    if running.empty:
+        return None
+    params = model.params
+    fig = plots.cpi_spi_quadrant(running, cpi_threshold=params.get("cpi_red", 0.85),
+                                 spi_threshold=params.get("spi_red", 0.85))
+    return Markup(svg_text(fig))
+
+
+def _department_frames(model, department: str, pages: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """What a department page shows, selected from the model and formatted for the template."""
+    from pmo_analysis.core.i18n import _, label
+    from pmo_analysis.reporting.display import pretty_label
+
+    totals = model.by_department.loc[model.by_department["department"].astype(str) == department]
+    t = totals.iloc[0] if len(totals) else pd.Series(dtype=object)
+    projects = model.projects.loc[model.projects["department"].astype(str) == department]
+    projects = projects.sort_values(["running", "health_rank", "cpi"], ascending=[False, True, True])
+    linked = projects[["project_id", "name", "status", "health", "decision", "bac", "eac", "cpi", "spi",
+                       "remaining_npv"]]
+    ids = linked["project_id"].astype(str)
+    hrefs = ids.map(pages.get("projects", {})).astype(object)
+    rows = pd.DataFrame({
+        "project_id": ids,
+        "href": ("../" + hrefs.fillna("").astype(str)).where(hrefs.notna(), ""),  # only projects with a page
+        "name": linked["name"].astype(str), "status": linked["status"].map(label).astype(str),
+        "health_code": linked["health"].fillna("").astype(str),  # the badge's colour
+        "health": linked["health"].map(label).where(linked["health"].notna(), "").astype(str),
+        "decision": linked["decision"].map(label).where(linked["decision"].notna(), "").astype(str),
+        "bac": fmt.as_text(linked["bac"], fmt.money_full), "eac": fmt.as_text(linked["eac"], fmt.money_full),
+        "cpi": fmt.as_text(linked["cpi"], fmt.ratio), "spi": fmt.as_text(linked["spi"], fmt.ratio),
+        "remaining_npv": fmt.as_text(linked["remaining_npv"], fmt.money_full)})
+    people = pd.DataFrame()
+    if model.has("utilization"):
+        from pmo_analysis.analyses.utilization import utilization_totals
+
+        util = model.utilization.loc[model.utilization["department"].astype(str) == department]
+        per = utilization_totals(util, by=["resource_id", "name", "role"])
+        people = pd.DataFrame({"name": per["name"].astype(str), "role": per["role"].astype(str),
+                               "actual_hours": fmt.as_text(per["actual_hours"], fmt.count),
+                               "capacity_hours": fmt.as_text(per["capacity_hours"], fmt.count),
+                               "utilization": fmt.as_text(per["utilization"], fmt.pct),
+                               "planned_utilization": fmt.as_text(per["planned_utilization"], fmt.pct)})
+    running = projects.loc[projects["running"]]
+    tiles = {_("Projects (running)"): f"{fmt.count(len(projects))} ({fmt.count(len(running))})",
+             _("Off track / at risk"): f"{fmt.count((running['health'] == 'off track').sum())} / "
+                                       f"{fmt.count((running['health'] == 'at risk').sum())}",
+             _("NPV (at {date})", date=fmt.date(model.meta["as_of"])): fmt.money(t.get("npv")),
+             _("Remaining NPV"): fmt.money(t.get("remaining_npv")), "ROI": fmt.pct(t.get("roi")),
+             _("CPI / SPI"): f"{fmt.ratio(t.get('cpi'))} / {fmt.ratio(t.get('spi'))}"}
+    words = {"run_index": _("Run index"), "executive_summary": _("Executive summary"), "roi_report": _("ROI report"),
+             "utilization_report": _("Utilization report"), "heading": _("Department: {name}", name=department),
+             "title": _("{name}: department report {date}", name=department, date=fmt.date(model.meta["as_of"])),
+             "as_of": _("As of {date}", date=fmt.date(model.meta["as_of"])),
+             "chart": _("Running projects: cost and schedule performance"), "projects": _("Projects"),
+             "people": _("People (complete months of the window)")}
+    columns = ("project_id", "name", "status", "health", "decision", "bac", "eac", "cpi", "spi", "remaining_npv",
+               "role", "actual_hours", "capacity_hours", "utilization", "planned_utilization")
+    return {"tiles": tiles, "projects": rows.to_dict("records"), "people": people.to_dict("records"),
+            "chart": _department_chart(model, projects), "words": words,
+            "labels": {c: pretty_label(c) for c in columns}}
+
+
+def render_department_pages(model, departments: Iterable[str], *, run_dir: Path, pages: dict[str, dict[str, str]],
+                            header: dict[str, Any]) -> list[PageResult]:
+    """Write a page per department into ``run_dir/departments/`` (Jinja, no kernel)."""
+    from pmo_analysis.core.i18n import _
+    from pmo_analysis.runs.publish import _templates
+
+    results = []
+    template = _templates().get_template("department_page.html.j2")
+    for dept in departments:
+        page = PageResult("departments", dept, _("Department: {name}", name=dept), page_path("departments", dept))
+        t0 = time.perf_counter()
+        try:
+            (run_dir / "departments").mkdir(exist_ok=True)
+            body = template.render(department=dept, header=header, lang=header.get("language", "en"),
+                                   **_department_frames(model, dept, pages))
+            (run_dir / page.path).write_text(body, encoding="utf-8")
+            page.status = "success"
+        except Exception as exc:  # one department's page never stops the run
+            page.status, page.error = "failed", NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc))
+            (run_dir / page.path).write_text(_failure_page(page, header, page.error), encoding="utf-8")
+        page.duration_s = round(time.perf_counter() - t0, 3)
+        results.append(page)
+    return results

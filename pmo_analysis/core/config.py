@@ -1,0 +1,52 @@
+"""Paths and defaults shared by the package, the CLI and the notebooks.
+
+Nothing here depends on the current working directory: every path is derived
+from the location of this file, so notebooks behave the same whether they are
+started from the repository root, from ``notebooks/`` or by papermill.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJ_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = PROJ_ROOT / "data"
+SAMPLE_DATA_DIR = DATA_DIR / "sample"
+NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
+REPORTS_DIR = PROJ_ROOT / "reports"
+
+#: Annual discount rate used for NPV when the analyst gives none.
+DEFAULT_DISCOUNT_RATE = 0.08
+#: Utilization thresholds (share of capacity).
+DEFAULT_OVER_THRESHOLD = 1.0
+DEFAULT_UNDER_THRESHOLD = 0.6
+#: Months after the last complete month that over-allocation, capacity and funding look at.
+DEFAULT_HORIZON_MONTHS = 6
+#: Seed of the bundled sample portfolio.
+SAMPLE_SEED = 42
+#: As-of date the bundled sample portfolio was generated for.
+SAMPLE_AS_OF = "2026-06-30"
+
+#: A running project: its status is one of these. Every count of running projects, every health
+#: check and every funding decision uses this one definition.
+RUNNING_STATUSES = ("active", "on_hold")
+#: Closed projects: nothing left to decide or fund.
+CLOSED_STATUSES = ("completed", "cancelled")
+
+#: Owner names of lessons-learned actions that mean the same owner: alias -> the one name reports
+#: use. Matching ignores case and surrounding spaces. Add a line here when a register writes an
+#: owner two ways (see README, "Lessons learned: owners").
+OWNER_ALIASES: dict[str, str] = {
+    "项目管理办公室": "PMO",
+    "Project Management Office": "PMO",
+    "Programme Management Office": "PMO",
+    "Program Management Office": "PMO",
+    "PMO办公室": "PMO",
+    "采购部": "Procurement",
+    "采购": "Procurement",
+    "Purchasing": "Procurement",
+    "架构委员会": "Architecture Board",
+    "质量保证负责人": "QA Lead",
+    "测试负责人": "QA Lead",
+    "变更经理": "Change Manager",
+    "人力资源业务伙伴": "HR Business Partner",
+}

@@ -1,0 +1,691 @@
+"""Report language: every sentence, heading, tile, table header, chart title and code value a
+reader sees, in English (``en``, the default) or Chinese (``zh``).
+
+The catalogue is keyed by the English text itself (as gettext is), so a notebook reads as English
+and a missing translation falls back to English rather than to a key. Text with figures in it is a
+template filled by :func:`_`::
+
+    from pmo_analysis.core.i18n import _
+    note(_("{n} running projects off track or at risk", n=fmt.count(len(troubled))))
+
+Use it the same way in a new notebook: ``R = open_report(...)`` sets the report's language (the
+``language`` parameter) for :mod:`pmo_analysis.core.i18n` and :mod:`pmo_analysis.core.formatting`; then every
+``_("...")`` and every ``fmt.money(...)`` / ``fmt.month(...)`` reads in that language. Add the
+English text and its Chinese to :data:`CATALOGUE` (a test checks that every ``_("...")`` literal
+in the notebooks and the package has a Chinese entry).
+
+Code values of the data (``on_hold``, ``to_improve``, ``off track``, ``True``) are shown through
+:func:`label`, which gives the human label in the report language. Exported CSV files keep the
+English column names and codes: they are the data contract.
+
+Examples
+--------
+>>> with language("zh"):
+...     _("Decisions needed"), label("on_hold"), label(True)
+('需要的决策', '暂停', '是')
+>>> _("Decisions needed"), label("on_hold"), label("to_improve")
+('Decisions needed', 'On hold', 'To improve')
+"""
+# ruff: noqa: E501  (catalogue keys are whole English sentences, kept on one line so they can be found)
+from __future__ import annotations
+
+import contextlib
+import string
+from collections.abc import Iterator
+
+import pandas as pd
+
+__all__ = ["LANGUAGES", "CATALOGUE", "CODE_LABELS", "ABBREVIATIONS", "_", "label", "use", "current",
+           "language", "column_label"]
+
+LANGUAGES = ("en", "zh")
+
+_state = {"language": "en"}
+
+
+def use(lang: str) -> None:
+    """Set the language of every text the package writes from now on (``en`` or ``zh``).
+
+    :func:`pmo_analysis.reporting.report.open_report` calls it with the report's ``language`` parameter.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    _state["language"] = lang
+
+
+def current() -> str:
+    """The language in use: ``en`` or ``zh``."""
+    return _state["language"]
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Use ``lang`` inside a ``with`` block (tests, one-off charts), then the previous language."""
+    before = current()
+    use(lang)
+    try:
+        yield
+    finally:
+        use(before)
+
+
+def _(text: str, /, **values):
+    """``text`` in the report language, with ``{name}`` fields filled from ``values``.
+
+    A value may be a text column (a pandas Series of str, e.g. from
+    :func:`pmo_analysis.core.formatting.as_text`): the result is then a column, filled for every row at
+    once (no loop over rows), with the fields in the order the translation puts them::
+
+        _("CPI {value} below {threshold}", value=as_text(cpi, ratio), threshold="0.85")
+
+    >>> import pandas as pd
+    >>> _("CPI {value} below {threshold}", value=pd.Series(["0.80", "0.70"]), threshold="0.85").tolist()
+    ['CPI 0.80 below 0.85', 'CPI 0.70 below 0.85']
+    >>> with language("zh"):
+    ...     _("delayed {days} days by {by} (dependency)", days=pd.Series(["30"]), by="PRJ-1").tolist()
+    ['受前置项目 PRJ-1 影响延误 30 天']
+    """
+    if current() != "en":
+        text = CATALOGUE.get(text, text)
+    if not values:
+        return text
+    if not any(isinstance(v, pd.Series) for v in values.values()):
+        return text.format(**values)
+    out = ""
+    for literal, field, spec, conversion in string.Formatter().parse(text):
+        out = out + literal
+        if field is not None:
+            value = values[field]
+            out = out + (value if isinstance(value, pd.Series) else
+                         format(value if conversion is None else repr(value) if conversion == "r" else str(value),
+                                spec or ""))
+    return out
+
+
+#: Human labels of the data's code values, English and Chinese.
+CODE_LABELS: dict[str, tuple[str, str]] = {
+    # project status
+    "proposed": ("Proposed", "提议"), "active": ("Active", "进行中"), "on_hold": ("On hold", "暂停"),
+    "completed": ("Completed", "已完成"), "cancelled": ("Cancelled", "已取消"),
+    # health
+    "off track": ("Off track", "偏离"), "at risk": ("At risk", "有风险"), "on track": ("On track", "正常"),
+    # lessons
+    "to_improve": ("To improve", "待改进"), "went_well": ("Went well", "做得好"),
+    "high": ("High", "高"), "medium": ("Medium", "中"), "low": ("Low", "低"),
+    "open": ("Open", "未处理"), "in_progress": ("In progress", "处理中"), "done": ("Done", "已完成"),
+    "category": ("Category", "类别"), "text": ("Text", "文本"),
+    # months
+    "complete": ("Complete", "完整月"), "month to date": ("Month to date", "本月至今"),
+    "planned": ("Planned", "计划"),
+    # decisions
+    "fund": ("Fund", "资助"), "continue": ("Continue", "继续"), "re-scope": ("Re-scope", "调整范围"),
+    "re-plan": ("Re-plan", "重新计划"), "stop": ("Stop", "停止"), "defer": ("Defer", "推迟"),
+    "reject": ("Reject", "拒绝"), "none": ("None", "无"),
+    # delivery: risks and issues, dependency types, milestone states
+    "risk": ("Risk", "风险"), "issue": ("Issue", "问题"), "closed": ("Closed", "已关闭"),
+    "finish_to_start": ("Finish to start", "完成-开始"), "start_to_start": ("Start to start", "开始-开始"),
+    "finish_to_finish": ("Finish to finish", "完成-完成"),
+    "missed": ("Missed", "已错过"), "reached late": ("Reached late", "延迟达成"), "slipping": ("Slipping", "正在延误"),
+    "reached on time": ("Reached on time", "按时达成"),
+    # booleans
+    "True": ("Yes", "是"), "False": ("No", "否"),
+}
+
+
+def label(value) -> str:
+    """The human label of a code value in the report language; other values as text.
+
+    ``True``/``False`` read Yes/No; ``on_hold`` reads On hold; a value the catalogue does not know
+    is returned as it is (names, free text).
+    """
+    key = str(value)
+    pair = CODE_LABELS.get(key)
+    if pair is None:
+        return key
+    return pair[LANGUAGES.index(current())]
+
+
+#: Abbreviations a report may use, with their meaning (English, Chinese); every report explains
+#: the ones it shows, once (see :func:`pmo_analysis.reporting.display.abbreviations`).
+ABBREVIATIONS: dict[str, tuple[str, str]] = {
+    "NPV": ("net present value: future net cash flows discounted to today", "净现值：折现到今天的未来净现金流"),
+    "ROI": ("return on investment = (benefit − cost) / cost", "投资回报率 =（收益 − 成本）/ 成本"),
+    "IRR": ("internal rate of return: the discount rate at which NPV is zero", "内部收益率：使净现值为零的折现率"),
+    "BCR": ("benefit-cost ratio = PV of benefits / PV of costs", "效益成本比 = 收益现值 / 成本现值"),
+    "CPI": ("cost performance index = EV / AC; below 1 is over budget", "成本绩效指数 = EV / AC；低于 1 即超支"),
+    "SPI": ("schedule performance index = EV / PV; below 1 is late", "进度绩效指数 = EV / PV；低于 1 即延误"),
+    "BAC": ("budget at completion", "完工预算"),
+    "EAC": ("estimate at completion = BAC / CPI", "完工估算 = BAC / CPI"),
+    "VAC": ("variance at completion = BAC − EAC", "完工偏差 = BAC − EAC"),
+    "TCPI": ("to-complete performance index", "完工尚需绩效指数"),
+    "PV": ("planned value: the budgeted cost of work scheduled to date", "计划价值：截至目前计划工作的预算成本"),
+    "EV": ("earned value = % complete × BAC", "挣值 = 完成百分比 × BAC"),
+    "AC": ("actual cost to date", "截至目前的实际成本"),
+    "FTE": ("full-time equivalent: one person's capacity", "全职当量：一个人的产能"),
+}
+
+
+#: Table headers and chart labels: column names of the model (the CSV keeps these) in words.
+COLUMNS: dict[str, tuple[str, str]] = {
+    # delivery (dependencies, milestones, risks)
+    "path": ("Path", "路径"), "type": ("Type", "类型"), "slip_days": ("Slip (days)", "延误（天）"),
+    "lag_days": ("Lag (days)", "间隔（天）"), "predecessor_id": ("Predecessor", "前置项目"),
+    "successor_id": ("Successor", "后续项目"), "exposure": ("Exposure", "风险敞口"), "overdue": ("Overdue", "逾期"),
+    "risk_id": ("Risk ID", "风险编号"), "probability": ("Probability", "概率"), "impact_cost": ("Impact cost", "影响成本"),
+    "milestone": ("Milestone", "里程碑"), "milestone_id": ("Milestone ID", "里程碑编号"),
+    "baseline_date": ("Baseline date", "基线日期"), "forecast_date": ("Forecast date", "预测日期"),
+    "actual_date": ("Actual date", "实际日期"), "status_date": ("Status date", "状态日期"),
+    "current_date": ("Current forecast", "当前预测"), "state": ("State", "状态"), "due": ("Due", "已到期"),
+    "on_time": ("On time", "按时"), "slipped": ("Slipped", "已延误"), "missed": ("Missed", "已错过"),
+    "days_overdue": ("Days overdue", "逾期天数"), "no_owner": ("No owner", "无负责人"),
+    "raised_date": ("Raised", "提出日期"), "due_date": ("Due date", "到期日期"), "closed_date": ("Closed", "关闭日期"),
+    "forecast_changes": ("Forecast changes", "预测变更次数"), "open": ("Open", "未关闭"),
+    "project_id": ("Project ID", "项目编号"), "name": ("Name", "名称"), "department": ("Department", "部门"),
+    "status": ("Status", "状态"), "health": ("Health", "健康"), "health_reason": ("Why", "原因"),
+    "sponsor": ("Sponsor", "发起人"), "manager": ("Manager", "项目经理"),
+    "cpi": ("CPI", "CPI"), "spi": ("SPI", "SPI"), "months_without_actuals": ("Months without actuals", "无实际成本的月数"),
+    "end_date": ("End date", "结束日期"), "start_date": ("Start date", "开始日期"), "eac": ("EAC", "EAC"),
+    "bac": ("BAC", "BAC"), "npv": ("NPV", "净现值"), "roi": ("ROI", "投资回报率"), "irr": ("IRR", "内部收益率"),
+    "bcr": ("BCR", "效益成本比"), "remaining_npv": ("Remaining NPV", "剩余净现值"),
+    "total_cost": ("Total cost", "总成本"), "total_benefit": ("Total benefit", "总收益"),
+    "payback_months": ("Payback (months)", "回收期（月）"), "irr_roots": ("IRR roots", "IRR 根数"),
+    "projects": ("Projects", "项目数"), "strategic_objective": ("Strategic objective", "战略目标"),
+    "decision": ("Decision", "决策"), "why": ("Why", "原因"), "money": ("Money", "金额"),
+    "reason": ("Reason", "原因"), "score": ("Score", "得分"), "priority_score": ("Priority score", "优先级得分"),
+    "funding_need": ("Funding need", "资金需求"), "funded": ("Funded", "已资助"),
+    "risk_score": ("Risk score", "风险评分"), "percent_complete": ("% complete", "完成百分比"),
+    "role": ("Role", "角色"), "resource_id": ("Person ID", "人员编号"), "period": ("Month", "月份"),
+    "utilization": ("Utilization", "利用率"), "planned_utilization": ("Planned utilization", "计划利用率"),
+    "capacity_hours": ("Capacity (h)", "产能（小时）"), "actual_hours": ("Actual (h)", "实际（小时）"),
+    "planned_hours": ("Planned (h)", "计划（小时）"), "excess_hours": ("Excess (h)", "超出（小时）"),
+    "booked_hours": ("Booked (h)", "已登记（小时）"), "variance_hours": ("Variance (h)", "差异（小时）"),
+    "booked_vs_plan": ("Booked vs plan", "登记/计划"), "months": ("Months", "月数"),
+    "months_below": ("Months below", "低于阈值月数"), "demand_hours": ("Demand (h)", "需求（小时）"),
+    "gap_hours": ("Gap (h)", "缺口（小时）"), "gap_fte": ("Gap (FTE)", "缺口（FTE）"),
+    "breakdown": ("Projects", "项目"), "detail": ("Detail", "详情"),
+    "planned_ahead_hours": ("Planned ahead (h)", "未来计划（小时）"), "from_project": ("From project", "来源项目"),
+    "projects_needing_role": ("Projects needing the role", "需要该角色的项目"),
+    "lessons": ("Lessons", "经验数"), "lesson_id": ("Lesson ID", "经验编号"), "title": ("Title", "标题"),
+    "category": ("Category", "类别"), "kind": ("Kind", "类型"), "impact": ("Impact", "影响"),
+    "phase": ("Phase", "阶段"), "date": ("Date", "日期"), "owner": ("Owner", "负责人"),
+    "age_days": ("Age (days)", "天数"), "theme": ("Theme", "主题"), "top_terms": ("Top terms", "关键词"),
+    "source": ("Source", "来源"), "recurrences": ("Recurrences", "复发次数"), "practice": ("Practice", "做法"),
+    "action_status": ("Action status", "行动状态"), "recommendation": ("Recommendation", "建议"),
+    "table": ("Table", "表"), "row": ("Row", "行"), "column": ("Column", "列"), "value": ("Value", "值"),
+    "rule": ("Rule", "规则"), "file": ("File", "文件"), "change": ("Change", "变化"), "kind_of_change": ("Kind", "类型"),
+    "before": ("Before", "之前"), "after": ("After", "之后"), "went_well": ("Went well", "做得好"),
+    "to_improve": ("To improve", "待改进"),
+}
+
+
+def column_label(name) -> str:
+    """A column name in words in the report language (``total_cost`` -> Total cost / 总成本)."""
+    pair = COLUMNS.get(str(name))
+    if pair is not None:
+        return pair[LANGUAGES.index(current())]
+    words = str(name).split("_")
+    words = [w.upper() if w.upper() in ABBREVIATIONS or w.lower() in ("id", "ids") else w for w in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+#: English text -> Chinese. Keys are the exact English strings passed to :func:`_`.
+CATALOGUE: dict[str, str] = {}
+
+
+def _add(pairs: dict[str, str]) -> None:
+    CATALOGUE.update(pairs)
+
+
+_add({
+    # report titles and header
+    "Executive summary": "执行摘要",
+    "Executive portfolio summary": "项目组合执行摘要",
+    "Resource utilization and capacity": "资源利用率与产能",
+    "Portfolio ROI and performance": "项目组合投资回报与绩效",
+    "Resource utilization": "资源利用率",
+    "Lessons learned": "经验教训",
+    "As of {date}": "截至 {date}",
+    "Schedule: {schedule}": "计划：{schedule}",
+    "Generated {time}": "生成于 {time}",
+    "All reports": "全部报告",
+    "This report failed and is incomplete.": "本报告运行失败，内容不完整。",
+    "Abbreviations": "缩写说明",
+    "Show all {n} rows": "显示全部 {n} 行",
+    "Show fewer rows": "收起",
+    "+ {n} more rows: all in the report online and in its CSV": "另有 {n} 行：全部见在线报告及其 CSV",
+    "Filter rows": "筛选行",
+    "(first {shown} of {total} rows; all rows in {csv})": "（{total} 行中的前 {shown} 行；全部见 {csv}）",
+    "the exported CSV": "导出的 CSV",
+    " and {n} more": " 等另 {n} 项",
+    "{shown} of {total} rows": "{shown} / {total} 行",
+    # banners
+    "Stale data, accepted for this run": "数据过期（本次运行已接受）",
+    "Stale data: figures after the data ends are plans, not actuals":
+        "数据过期：数据截止之后的数字是计划，不是实际",
+    "{n} invalid row(s) left out of this run": "本次运行排除了 {n} 行无效数据",
+    "each is listed under \u201cData quality\u201d at the end of this report.":
+        "每一行都列在本报告末尾的\u201c数据质量\u201d中。",
+    "As of {date}: the end of the last complete month the data covers (no report date was given).":
+        "截至 {date}：数据覆盖的最后一个完整月的月末（未指定报告日期）。",
+    "nothing has been reported yet, every figure is the plan, and project statuses are those the data records today.":
+        "尚无任何实际数据，所有数字均为计划，项目状态为数据当前记录的状态。",
+    "Data quality: {n} invalid row(s) left out of this run (and rows that depended on them)":
+        "数据质量：本次运行排除了 {n} 行无效数据（及依赖它们的行）",
+    # executive summary
+    "Portfolio health, the decisions needed, and what changed since the last report.":
+        "项目组合健康状况、需要的决策，以及自上次报告以来的变化。",
+    "Running projects": "在建项目",
+    "Budget of running projects": "在建项目预算",
+    "Portfolio NPV": "组合净现值",
+    "Remaining NPV": "剩余净现值",
+    "Portfolio ROI": "组合投资回报率",
+    "Spend to date vs plan": "至今支出 / 计划",
+    "CPI / SPI": "CPI / SPI",
+    "Utilization": "利用率",
+    "Over-allocated people": "超负荷人员",
+    "Open high-impact actions": "未完成的高影响行动",
+    "Off track / at risk": "偏离 / 有风险",
+    "target ≥ {value}": "目标 ≥ {value}",
+    "target ≤ {value}": "目标 ≤ {value}",
+    "target {low}–{high}": "目标 {low}–{high}",
+    "{change} since {date}": "较 {date} {change}",
+    "no change since {date}": "较 {date} 无变化",
+    "first report": "首次报告",
+    "Trend": "趋势",
+    "Health of running projects": "在建项目健康状况",
+    "Decisions needed": "需要的决策",
+    "Changes since the previous report": "自上次报告以来的变化",
+    "Health of the {n} running project(s) (active or on hold): {off} off track, {risk} at risk, {ok} on track.":
+        "{n} 个在建项目（进行中或暂停）的健康状况：{off} 个偏离，{risk} 个有风险，{ok} 个正常。",
+    " CPI counts {n} past project-month(s) without a reported actual cost at their planned cost.":
+        "CPI 将 {n} 个没有实际成本的历史项目月按计划成本计算。",
+    "No project is running (active or on hold) at {date}, so there is no health, spend or CPI/SPI to report: the {n} project(s) are {statuses}.":
+        "截至 {date} 没有在建项目（进行中或暂停），因此没有健康状况、支出或 CPI/SPI 可报告：{n} 个项目中 {statuses}。",
+    " Not available from this data: {what}.": "此数据无法提供：{what}。",
+    "utilization and capacity (needs the resources, assignments and timesheets tables)":
+        "利用率与产能（需要 resources、assignments 和 timesheets 表）",
+    "lessons (needs the lessons table)": "经验教训（需要 lessons 表）",
+    "{n} running projects off track or at risk, worst first": "{n} 个偏离或有风险的在建项目，最差的在前",
+    "No decision is needed: no project is stopped, re-scoped, re-planned or left unfunded, no role is short and every recurring problem has an owner.":
+        "无需决策：没有项目被停止、调整范围、重新计划或未获资助，没有角色短缺，每个反复出现的问题都有负责人。",
+    "Budget cap {cap}: the funded projects need {need}; stopping what the rules stop frees {frees}. One decision per project, with its reason, is in decisions.csv and the ROI report.":
+        "预算上限 {cap}：获资助项目需要 {need}；按规则停止的项目可释放 {frees}。每个项目的决策及理由见 decisions.csv 和投资回报报告。",
+    "No project is proposed or running, so there is no budget to allocate and nothing to stop; the decisions below are about people and recurring problems.":
+        "没有提议或在建的项目，因此没有预算可分配，也没有项目可停止；以下决策涉及人员和反复出现的问题。",
+    "{n} decision(s)": "{n} 项决策",
+    "No previous report of the '{schedule}' schedule was found, so there is nothing to compare with yet. The next run will show the changes.":
+        "未找到“{schedule}”计划的上一份报告，暂无可比较的内容。下次运行将显示变化。",
+    "Nothing material changed since the previous report (as of {date}).": "自上一份报告（截至 {date}）以来没有实质变化。",
+    "Compared with the previous report (as of {date}): {n} change(s).": "与上一份报告（截至 {date}）相比：{n} 项变化。",
+    "What changed (largest 2 of each kind; all in changes_since_previous.csv)":
+        "变化（每类最大的 2 项；全部见 changes_since_previous.csv）",
+    "The trend appears from the second report of this schedule on.": "从本计划的第二份报告起显示趋势。",
+    "Headline figures across {n} reports of this schedule": "本计划 {n} 份报告的关键数字",
+    # roi
+    "Projects": "项目",
+    "Running (active + on hold)": "在建（进行中 + 暂停）",
+    "Budget cap / funded need": "预算上限 / 获资助需求",
+    "Returns by department": "各部门回报",
+    "Returns by strategic objective": "各战略目标回报",
+    "Returns per project, and value against risk": "各项目回报及价值与风险",
+    "Portfolio cash flow over time (the J-curve)": "组合现金流随时间变化（J 曲线）",
+    "Earned value: which running projects are over budget or late?": "挣值：哪些在建项目超支或延误？",
+    "Definitions": "定义",
+    "Projects by lifetime NPV": "按全周期净现值排序的项目",
+    # utilization
+    "People": "人员",
+    "On the bench (< {pct})": "闲置（< {pct}）",
+    # lessons
+    "Lessons": "经验",
+    "Recurring problems": "反复出现的问题",
+    "Action follow-through": "行动跟进",
+    "Lessons for the projects running now": "给在建项目的经验",
+    "What went well": "做得好的方面",
+    # charts
+    "Net present value ({unit})": "净现值（{unit}）",
+    "NPV by project: {neg} of {n} shown destroy value": "各项目净现值：所示 {n} 个中 {neg} 个损耗价值",
+    "Delivery risk score (1 = low, 5 = high)": "交付风险评分（1 = 低，5 = 高）",
+    "Strategic objective (size = budget)": "战略目标（大小 = 预算）",
+    "Value vs risk: the deepest-loss and high-risk negative-NPV projects are named":
+        "价值与风险：标出亏损最深及高风险的负净现值项目",
+    "Plan": "计划",
+    "Forecast (actuals to as-of, plan after)": "预测（截至报告日为实际，之后为计划）",
+    "as of {date}": "截至 {date}",
+    "Cumulative net cash flow ({unit})": "累计净现金流（{unit}）",
+    "Cumulative cost ({unit})": "累计成本（{unit}）",
+    "PV (plan)": "PV（计划价值）",
+    "AC (actual cost)": "AC（实际成本）",
+    "Earned value: CPI {cpi}, SPI {spi}": "挣值：CPI {cpi}，SPI {spi}",
+    "Earned value: none yet": "挣值：尚无",
+    "J-curve: deepest {money} in {month}": "J 曲线：最低点 {money}（{month}）",
+    "J-curve: no cash flows": "J 曲线：无现金流",
+    "Month": "月份",
+    "Portfolio J-curve: deepest point {value} in {month}": "组合 J 曲线：最低点 {value}（{month}）",
+    "Within thresholds": "在阈值内",
+    "Below a threshold": "低于阈值",
+    "late, over budget": "延误，超支",
+    "early, over budget": "提前，超支",
+    "late, under budget": "延误，节支",
+    "early, under budget": "提前，节支",
+    "Schedule performance index SPI = EV / PV": "进度绩效指数 SPI = EV / PV",
+    "Cost performance index CPI = EV / AC": "成本绩效指数 CPI = EV / AC",
+    "Earned value: {n} of {total} running projects below CPI or SPI threshold":
+        "挣值：{total} 个在建项目中 {n} 个低于 CPI 或 SPI 阈值",
+    "Efficient frontier: what each extra unit of budget buys": "有效前沿：每增加一单位预算可获得的价值",
+    "Funding available for proposed + active projects ({unit})": "提议及在建项目的可用资金（{unit}）",
+    "Best total priority score": "最佳总优先级得分",
+    "Best total NPV ({unit})": "最佳总净现值（{unit}）",
+    "Budget cap {cap}: value {value}": "预算上限 {cap}：价值 {value}",
+    "ROI = net benefit / cost": "ROI = 净收益 / 成本",
+    "NPV ({unit})": "净现值（{unit}）",
+    "Returns by {group}": "按{group}的回报",
+    "Utilization (booked project hours / capacity)": "利用率（已登记项目工时 / 产能）",
+    "Portfolio (actual)": "组合（实际）",
+    "Portfolio (month to date)": "组合（本月至今）",
+    "Portfolio (planned)": "组合（计划）",
+    "Utilization by {by}: portfolio {now}": "按{by}的利用率：组合 {now}",
+    "{value} in {month}": "{month} 为 {value}",
+    "no actuals": "无实际数据",
+    "Month (left of the black line: actual; right: planned)": "月份（黑线左侧为实际，右侧为计划）",
+    "Utilization by {by} and month, furthest from a healthy 80% first{note}":
+        "按{by}和月份的利用率，偏离健康值 80% 最远的在前{note}",
+    " ({shown} of {total}; the other {rest} are within {band} of 80%, all in utilization_by_resource.csv)":
+        "（{total} 个中显示 {shown} 个；其余 {rest} 个距 80% 在 {band} 以内，全部见 utilization_by_resource.csv）",
+    "Planned hours above capacity, summed over the months (hours)": "超出产能的计划工时，按月累计（小时）",
+    "Over-allocation: {n} people planned above capacity": "超负荷：{n} 人的计划超出产能",
+    " {months} mo, peak {peak}": " {months} 个月，峰值 {peak}",
+    "Capacity": "产能",
+    "Planned demand": "计划需求",
+    "balanced": "平衡",
+    "short {fte} FTE": "短缺 {fte} FTE",
+    "spare {fte} FTE": "富余 {fte} FTE",
+    "Hours over the forecast months": "预测月份的工时",
+    "Capacity vs demand by role, next {n} months (FTE = average per month)":
+        "各角色产能与需求，未来 {n} 个月（FTE = 月平均）",
+    " {pct} of plan": " 计划的 {pct}",
+    "Booked minus planned hours (hours; negative = less effort than planned)":
+        "已登记减计划工时（小时；负值 = 投入少于计划）",
+    "Plan vs actual effort: projects furthest from plan": "计划与实际投入：偏离计划最远的项目",
+    "Share of booked hours": "已登记工时占比",
+    "Where time went: project work vs non-project time by department": "时间去向：各部门项目工作与非项目时间",
+    "Lessons per quarter": "每季度经验数",
+    "Lessons recorded per quarter": "每季度记录的经验",
+    "Lessons by category ({n} lessons{note})": "按类别的经验（{n} 条{note}）",
+    ", 25 largest categories": "，最大的 25 个类别",
+    "Distinct projects reporting the problem": "报告该问题的项目数",
+    " {projects} projects, {lessons} lessons": " {projects} 个项目，{lessons} 条经验",
+    "Recurring problems (blue: by category, purple: found in the text)": "反复出现的问题（蓝：按类别，紫：从文本发现）",
+    "Open or in-progress recommendations": "未处理或处理中的建议",
+    "other": "其他",
+    "high impact": "高影响",
+    " oldest {days} days": " 最久 {days} 天",
+    "Open actions by owner ({n} in all)": "按负责人的未完成行动（共 {n} 项）",
+    "Distinct projects reporting it": "报告该做法的项目数",
+    "What went well: practices to make standard": "做得好的方面：应推广的做法",
+    "Utilization by {by}, one panel each: portfolio {now}": "按{by}的利用率（每个一幅）：组合 {now}",
+    "department": "部门",
+    "role": "角色",
+    "resource": "人员",
+    "strategic objective": "战略目标",
+    "Budget, running": "在建预算",
+    "Spend to date (AC)": "至今支出（AC）",
+    "Planned to date (PV)": "至今计划（PV）",
+    "Portfolio CPI": "组合 CPI",
+    "Portfolio SPI": "组合 SPI",
+    "Over-allocated, ahead": "未来超负荷人员",
+    "Over-allocated people, ahead": "未来超负荷人员",
+    "Name": "名称",
+    "Actual (complete months)": "实际（完整月）",
+    "Over-allocated above {pct}": "超负荷：高于 {pct}",
+    "Bench below {pct}": "闲置：低于 {pct}",
+    # notes, captions and tiles of the ROI, utilization and lessons reports
+    "By role over the complete months (hours summed, then divided)": "各角色在完整月内的情况（先汇总工时，再相除）",
+    "By {group} (NPV at {date})": "按{group}（净现值截至 {date}）",
+    "Capacity against demand by role, {months} (gap FTE: negative is short)": "各角色产能与需求，{months}（缺口 FTE：负值为短缺）",
+    "Every open project is stopped or rejected by the rules ({stopped}): none competes for the budget.": "所有未结项目均被规则停止或拒绝（{stopped}）：没有项目竞争预算。",
+    "Fixes that did not stick": "未能持续的改进",
+    "High-impact lessons whose action is done: {pct}.": "行动已完成的高影响经验：{pct}。",
+    "High-impact lessons with action done": "行动已完成的高影响经验",
+    "Lessons by impact and kind": "按影响和类型的经验",
+    "Lessons by phase and kind": "按阶段和类型的经验",
+    "Month to date": "本月至今",
+    "No bench without booked hours: nobody can be judged under-used.": "没有登记工时就无法判断闲置：无法认定任何人利用不足。",
+    "No fix came undone: no problem whose action was marked done came back later in another project.": "没有改进失效：标记为已完成的问题没有在其他项目中再次出现。",
+    "No heatmap: no project hours are booked or planned in the window.": "无热力图：窗口内没有已登记或计划的项目工时。",
+    "No high-impact lesson to improve has been recorded, so there is no follow-through to measure.": "没有记录待改进的高影响经验，因此没有可衡量的跟进。",
+    "No hours are booked in the complete months of the window (up to {month}).": "窗口内的完整月（截至 {month}）没有登记工时。",
+    "No lesson of kind went well.": "没有“做得好”类型的经验。",
+    "No month of the cash flows is complete at {date}: the whole curve is the plan.": "截至 {date} 现金流没有完整月：整条曲线都是计划。",
+    "No project has cash flows, so there is no NPV or ROI to rank.": "没有项目有现金流，因此没有净现值或投资回报率可排序。",
+    "No project hours are booked in the complete months of the window (up to {month}): utilization, the bench and plan against actual need timesheets, so only the plan is shown.": "窗口内的完整月（截至 {month}）没有登记项目工时：利用率、闲置和计划对实际都需要工时表，因此只显示计划。",
+    "No project hours are planned or booked in the complete months of the window (up to {month}), so there is no effort to compare.": "窗口内的完整月（截至 {month}）没有计划或登记的项目工时，因此没有可比较的投入。",
+    "No project is proposed or running: all {n} are completed or cancelled, so there is nothing to fund, stop or defer.": "没有提议或在建的项目：全部 {n} 个已完成或取消，因此没有需要资助、停止或推迟的项目。",
+    "No project is running (active or on hold) at {date}, so there is no earned value to judge.": "截至 {date} 没有在建项目（进行中或暂停），因此没有挣值可评判。",
+    "No recommendation is open or in progress: every action is done, or none was recorded.": "没有未处理或处理中的建议：所有行动都已完成，或没有记录。",
+    "No utilization to chart: no project hours are booked in the complete months of the window.": "无利用率图：窗口内的完整月没有登记项目工时。",
+    "Nobody is below the bench threshold over the last three complete months.": "最近三个完整月内没有人低于闲置阈值。",
+    "Nobody is planned above {pct} of capacity in {months}.": "{months} 没有人的计划高于产能的 {pct}。",
+    "None of the {n} running project(s) has earned value at {date}: CPI and SPI need a percent complete and planned or actual cost up to the last complete month.": "截至 {date}，{n} 个在建项目都没有挣值：CPI 和 SPI 需要完成百分比以及截至最后一个完整月的计划或实际成本。",
+    "Oldest open recommendations": "最久未处理的建议",
+    "One decision per open project, with its reason": "每个未结项目一项决策及其理由",
+    "Open recommendations": "未处理的建议",
+    "Over-allocated person-months in {months}, largest excess first": "{months} 的超负荷人月，超出最多的在前",
+    "People below the threshold over the last 3 complete months, with the projects where their role is over-allocated ahead": "最近 3 个完整月低于阈值的人员，以及其角色未来超负荷的项目",
+    "Planned": "计划",
+    "Practices reported as working": "被报告为有效的做法",
+    "Projects furthest from planned effort (complete months)": "偏离计划投入最远的项目（完整月）",
+    "Recurring themes (≥ {n} projects)": "反复出现的主题（≥ {n} 个项目）",
+    "Roles short of capacity on average over {months}: {roles}.": "{months} 平均产能短缺的角色：{roles}。",
+    "Ten worst forecast variances at completion (VAC); months without actuals were counted at plan": "完工偏差（VAC）最差的十个项目；无实际数据的月份按计划计算",
+    "The cash flows table has no rows, so there is no J-curve to draw.": "现金流表没有数据，因此无法绘制 J 曲线。",
+    "The lessons table has no rows: no lesson has been recorded yet.": "经验表没有数据：尚未记录任何经验。",
+    "The resources table has no rows, so there is nobody to report on.": "资源表没有数据，因此没有可报告的人员。",
+    "There are no forward months to compare.": "没有可比较的未来月份。",
+    "This report needs the lessons table, which the data folder does not hold (see docs/data-dictionary.md).": "本报告需要 lessons 表，数据文件夹中没有（见 docs/data-dictionary.md）。",
+    "This report needs the resources, assignments and timesheets tables, which the data folder does not hold (see docs/data-dictionary.md).": "本报告需要 resources、assignments 和 timesheets 表，数据文件夹中没有（见 docs/data-dictionary.md）。",
+    "To improve / went well": "待改进 / 做得好",
+    "Utilization, {n} complete months": "利用率，{n} 个完整月",
+    "With {cap} available against a need of {need}, the selection funds {n} of {total} candidate project(s) for {funded}. Decisions: {counts}.": "可用资金 {cap}，需求 {need}，选择在 {total} 个候选项目中资助 {n} 个，共 {funded}。决策：{counts}。",
+    "none": "无",
+    "{n} lesson(s) had their action marked done, yet the same problem came back later in another project (the lesson date stands in for the completion date, which the register does not hold).": "{n} 条经验的行动已标记为完成，但同样的问题之后在其他项目中再次出现（登记表没有完成日期，以经验日期代替）。",
+    "{n} of the {total} running project(s) have no earned value yet (no percent complete, or no cost up to the last complete month) and are not drawn: {ids}.": "{total} 个在建项目中有 {n} 个尚无挣值（没有完成百分比，或截至最后一个完整月没有成本），未绘制：{ids}。",
+    "{n} people are planned above {pct} of capacity in {months}.": "{months} 有 {n} 人的计划高于产能的 {pct}。",
+    "{n} project(s) have more than one IRR (their cash flows change sign several times): the IRR shown is the root nearest 10%, and IRR roots gives the count.": "{n} 个项目有多个 IRR（现金流多次变号）：所示 IRR 为最接近 10% 的根，IRR 根数给出个数。",
+    "{n} project(s) without cash flows have no NPV and are not drawn: {ids}.": "{n} 个没有现金流的项目没有净现值，未绘制：{ids}。",
+    "At the end of {month} the cumulative net cash flow is {value} ahead of plan.": "{month} 末累计净现金流领先计划 {value}。",
+    "At the end of {month} the cumulative net cash flow is {value} behind plan.": "{month} 末累计净现金流落后计划 {value}。",
+    "Stale data": "数据过期",
+    # section headings
+    "Bench: who has spare time, and where their role is short": "闲置：谁有空余时间，其角色在哪里短缺",
+    "Capacity vs demand by role for the coming months": "未来几个月各角色的产能与需求",
+    "Heatmap: utilization by month (actual in complete months, planned after)": "热力图：按月利用率（完整月为实际，之后为计划）",
+    "Over-allocation: who is planned above capacity, and which projects cause it": "超负荷：谁的计划超出产能，由哪些项目造成",
+    "Overview: categories, phases, impact and trend": "概览：类别、阶段、影响和趋势",
+    "Plan vs actual effort per project": "各项目计划与实际投入",
+    "Returns by department and strategic objective": "按部门和战略目标的回报",
+    "Utilization and its trend, by department and role": "按部门和角色的利用率及趋势",
+    "Where time went": "时间去向",
+    "Decisions: the rules, then the budget": "决策：先规则，后预算",
+})
+
+# the words of the portfolio model: health reasons (health.py), decision reasons (roi.py) and the
+# decisions needed (summary.py); the model is built in the run's language (runner._build_model)
+_add({
+    "; ": "；",
+    ", ": "、",
+    "unknown": "未知",
+    # health
+    "CPI {value} below {threshold}": "CPI {value} 低于 {threshold}",
+    "SPI {value} below {threshold}": "SPI {value} 低于 {threshold}",
+    "end date {date} passed at {pct}% complete": "结束日期 {date} 已过，完成 {pct}%",
+    "end date {date} passed with no percent complete reported": "结束日期 {date} 已过，未报告完成百分比",
+    "risk score {score}/5": "风险评分 {score}/5",
+    "no earned value (percent complete or actual cost missing)": "无挣值（缺少完成百分比或实际成本）",
+    "delayed {days} days by {by} (dependency)": "受前置项目 {by} 影响延误 {days} 天",
+    "{n} missed milestone(s)": "{n} 个里程碑逾期未达成",
+    "open risk exposure {money} = {share} of budget": "未关闭风险敞口 {money}，占预算 {share}",
+    # rules and budget of the decisions
+    "negative remaining NPV ({value})": "剩余净现值为负（{value}）",
+    "low strategic alignment ({value}/5)": "战略契合度低（{value}/5）",
+    " (forecast overrun {amount})": "（预计超支 {amount}）",
+    "never pays back in the forecast": "预测期内无法收回投资",
+    "priority score {score}": "优先级得分 {score}",
+    "remaining NPV {value}": "剩余净现值 {value}",
+    "funded: {value} for a need of {need}": "获资助：{value}，资金需求 {need}",
+    "not funded: no positive score": "未获资助：得分不为正",
+    "not funded: no positive remaining NPV": "未获资助：剩余净现值不为正",
+    "not funded within the budget cap of {cap}: {value} for a need of {need} ranks below the funded projects":
+        "在预算上限 {cap} 内未获资助：{value}，资金需求 {need}，排在获资助项目之后",
+    "never funded (stopping frees a need of {need})": "不予资助（停止可释放资金需求 {need}）",
+    "closed ({status})": "已关闭（{status}）",
+    # decisions needed (executive summary)
+    "from {project}": "来自 {project}",
+    "frees {money}": "释放 {money}",
+    "needs {money}": "需要 {money}",
+    "Stop": "停止",
+    "Reject": "拒绝",
+    "Find money or pause": "筹措资金或暂停",
+    "Re-scope": "调整范围",
+    "Re-plan": "重新计划",
+    "{verb} {n} more project(s)": "{verb}另外 {n} 个项目",
+    "listed in decisions.csv and the ROI report": "见 decisions.csv 和投资回报报告",
+    "Fund {n} proposed project(s)": "资助 {n} 个提议项目",
+    " and {n} more": " 等另外 {n} 个",
+    "Add capacity: {role}": "增加产能：{role}",
+    "short {fte} FTE on average over {first} to {last} ({hours} hours)":
+        "{first} 至 {last} 平均短缺 {fte} FTE（{hours} 小时）",
+    "{name} (text theme)": "{name}（文本主题）",
+    "Assign an owner: recurring problem '{name}'": "指定负责人：反复出现的问题“{name}”",
+    "{projects} projects, {lessons} lessons, no open action": "{projects} 个项目，{lessons} 条经验，无未完成行动",
+    # delivery decisions (executive summary)
+    "cannot start as planned": "无法按计划开始",
+    "cannot finish as planned": "无法按计划完成",
+    "forecast start": "预测开始",
+    "forecast end": "预测结束",
+    "finish to start": "完成-开始",
+    "start to start": "开始-开始",
+    "finish to finish": "完成-完成",
+    "start to finish": "开始-完成",
+    "Re-plan {successor} or recover {root}": "重新计划 {successor} 或挽回 {root}",
+    "{waits}: {days} days late through {path} ({type}; {predecessor} {which} {date})":
+        "{waits}：经 {path} 延误 {days} 天（{type}；{predecessor} {which} {date}）",
+    "Re-plan {n} more dependency conflict(s)": "重新计划另外 {n} 个依赖冲突",
+    "listed in dependency_conflicts.csv and the delivery report": "见 dependency_conflicts.csv 和交付报告",
+    "mitigation {days} days overdue": "缓解措施逾期 {days} 天",
+    "resolution {days} days overdue": "解决逾期 {days} 天",
+    "no owner": "无负责人",
+    "Decide on risk {id} of {project}: {title}": "就 {project} 的风险 {id} 作出决定：{title}",
+    "Decide on issue {id} of {project}: {title}": "就 {project} 的问题 {id} 作出决定：{title}",
+    "Decide on {kind} {id} of {project}: {title}": "就 {project} 的{kind} {id} 作出决定：{title}",
+    " (probability {probability}, impact {impact})": "（概率 {probability}，影响 {impact}）",
+    "exposure {money}": "敞口 {money}",
+    "Decide on {n} more overdue or unowned risk(s) and issue(s)": "就另外 {n} 个逾期或无负责人的风险和问题作出决定",
+    "listed in risk_exposure.csv and the delivery report": "见 risk_exposure.csv 和交付报告",
+})
+
+# the delivery section of the executive summary and the lessons report (their notebooks' _() texts)
+_add({
+    "Benefits realized (completed projects)": "已实现收益（已完成项目）",
+    "Delivery: dependencies, milestones, risks, benefits": "交付：依赖、里程碑、风险、收益",
+    "Dependency conflicts": "依赖冲突",
+    "Dependency conflicts, milestone slips and risk exposure need the {tables} table(s), which this data does not hold (see docs/data-dictionary.md); benefits realization needs only the cash flows.":
+        "依赖冲突、里程碑延误和风险敞口需要 {tables} 表，此数据中没有（见 docs/data-dictionary.md）；收益实现只需要现金流。",
+    "Milestones on time": "按时达成的里程碑",
+    "Missed milestones": "逾期未达成的里程碑",
+    "No theme has to-improve lessons from {n} or more projects.": "没有主题的待改进经验来自 {n} 个或更多项目。",
+    "Open risk exposure": "未关闭风险敞口",
+    "Overdue mitigations / no owner": "逾期缓解措施 / 无负责人",
+    "Overdue mitigations": "逾期缓解措施",
+    "{n} of the {total} lessons grouped by what they say ({share}) share no problem with the other lessons: they are kept together as \"Other lessons\" and are never a recurring problem.":
+        "按内容归组的 {total} 条经验教训中有 {n} 条（{share}）与其他经验教训没有共同问题：它们归入“其他经验教训”，从不计为反复出现的问题。",
+    "Risks and issues with no owner": "无负责人的风险和问题",
+    "Problems reported by at least {n} projects": "至少 {n} 个项目报告的问题",
+    "Top 5 open risks and issues by exposure (all in the delivery report)": "敞口最大的 5 个未关闭风险和问题（全部见交付报告）",
+    "{n} dependency conflict(s): the successor cannot start or finish as planned": "{n} 个依赖冲突：后续项目无法按计划开始或完成",
+})
+
+# the delivery report (notebooks/portfolio_delivery.ipynb)
+_add({
+    "1. Dependency conflicts and slip propagation": "1. 依赖冲突与延误传递",
+    "2. Milestones": "2. 里程碑",
+    "3. Risks and issues": "3. 风险与问题",
+    "4. Benefits realization": "4. 收益实现",
+    "Benefits realized, completed projects": "已实现收益（已完成项目）",
+    "Completed projects, largest shortfall first": "已完成项目，缺口最大的在前",
+    "Longest dependency chain: {n} projects, {chain}; it ends {date} on the current forecast.":
+        "最长依赖链：{n} 个项目，{chain}；按当前预测于 {date} 结束。",
+    "Milestones on time (due by {date})": "按时达成的里程碑（截至 {date} 到期）",
+    "No completed project: there is no benefit to check yet.": "没有已完成项目：暂无可核对的收益。",
+    "No dependency conflict: every successor can start and finish as planned.": "没有依赖冲突：每个后续项目都能按计划开始和完成。",
+    "No risk or issue is open.": "没有未关闭的风险或问题。",
+    "Not available from this data: {what}. Add the tables as described in docs/data-dictionary.md; benefits realization needs only the cash flows.":
+        "此数据无法提供：{what}。请按 docs/data-dictionary.md 添加这些表；收益实现只需要现金流。",
+    "On-time rate by department (due milestones reached by their baseline)": "各部门按时率（到期里程碑在基线日期前达成）",
+    "No milestone was due by {date}, so there is no on-time rate yet.": "截至{date}尚无到期里程碑，暂无按时率。",
+    "Open exposure by department (share of the department's budget)": "各部门未关闭敞口（占部门预算的比例）",
+    "Projects delayed by a predecessor": "受前置项目拖延的项目",
+    "Projects forecast to end late: own slip (milestones) and slip passed on by predecessors":
+        "预测延期结束的项目：自身延误（里程碑）及前置项目传递的延误",
+    "Slipped and missed milestones, missed first, then by slip": "已延误和逾期未达成的里程碑，先逾期未达成，再按延误排序",
+    "Top 15 open risks and issues by exposure": "敞口最大的 15 个未关闭风险和问题",
+    "dependency conflicts and slip propagation": "依赖冲突与延误传递",
+    "milestone trends": "里程碑趋势",
+    "risks and issues": "风险与问题",
+    "{n} completed project(s) realized {realized} of the {planned} planned to date ({share}); {short} fall short by {shortfall} in total.":
+        "{n} 个已完成项目实现了截至目前计划的 {planned} 中的 {realized}（{share}）；{short} 个未达标，共短缺 {shortfall}。",
+    "{n} dependency conflict(s), largest slip first": "{n} 个依赖冲突，延误最大的在前",
+    "{n} of {total} milestones slipped or missed; {missed} missed (baseline passed, not reached).":
+        "{total} 个里程碑中 {n} 个已延误或逾期未达成；{missed} 个逾期未达成（基线已过，未达成）。",
+    "{n} open issue(s), median age {median} days, oldest {oldest} days.": "{n} 个未关闭问题，中位天数 {median} 天，最久 {oldest} 天。",
+    "{n} open risk(s) and issue(s) with no owner": "{n} 个无负责人的未关闭风险和问题",
+    "{n} overdue mitigation(s) or resolution(s), oldest first": "{n} 个逾期的缓解或解决措施，最久的在前",
+    "{what} (needs the {table} table)": "{what}（需要 {table} 表）",
+})
+
+# the project page (notebooks/project_report.ipynb)
+_add({
+    " to ": " 至 ",
+    "AC counts {n} past month(s) without a reported actual cost at their planned cost.":
+        "AC 将 {n} 个没有实际成本报告的历史月份按计划成本计算。",
+    "Budget (BAC)": "预算（BAC）",
+    "Decision": "决策",
+    "Decision {decision}: {reason}.": "决策 {decision}：{reason}。",
+    "Dependencies": "依赖",
+    "EAC / VAC": "EAC / VAC",
+    "Health": "健康状况",
+    "Health {health}: {reason}.": "健康状况 {health}：{reason}。",
+    "Health {health}.": "健康状况 {health}。",
+    "Milestones": "里程碑",
+    "No past lesson from another project matches this project.": "没有其他项目的过往经验与本项目匹配。",
+    "Nobody is assigned to this project or books hours on it in the window.": "窗口内没有人被分配到本项目或在本项目登记工时。",
+    "Nobody on this project is over-allocated in the months ahead because of it.": "未来几个月内没有人因本项目而超负荷。",
+    "Open actions from this project's lessons ({n})": "本项目经验的未完成行动（{n}）",
+    "Over-allocated ahead, partly because of this project (planned hours by project)": "未来超负荷，部分因为本项目（按项目的计划工时）",
+    "Past lessons that match it (score: text similarity, department, category, impact)": "与之匹配的过往经验（得分：文本相似度、部门、类别、影响）",
+    "People on it: planned and booked hours over the complete months, and planned {first} to {last}":
+        "项目人员：完整月内的计划与登记工时，以及 {first} 至 {last} 的计划",
+    "Risks": "风险",
+    "TCPI": "TCPI",
+    "This project has no cash flows, so there is no earned-value curve or J-curve to draw.": "本项目没有现金流，因此无法绘制挣值曲线或 J 曲线。",
+    "department {name}": "部门 {name}",
+    "manager {name}": "项目经理 {name}",
+    "not running": "未在建",
+    "status {status}": "状态 {status}",
+    "{name} ({n})": "{name}（{n}）",
+    "{pct} complete": "完成 {pct}",
+})
+
+_add({
+    # project and department pages: header, navigation and department report
+    "Project {title}": "项目 {title}",
+    "Run index": "本次运行索引",
+    "ROI report": "投资回报报告",
+    "Utilization report": "资源利用率报告",
+    "Department: {name}": "部门：{name}",
+    "{name}: department report {date}": "{name}：部门报告 {date}",
+    "Running projects: cost and schedule performance": "在建项目：成本与进度绩效",
+    "People (complete months of the window)": "人员（窗口内的完整月）",
+    "Projects (running)": "项目（在建）",
+    "NPV (at {date})": "净现值（截至 {date}）",
+})
