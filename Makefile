@@ -22,18 +22,20 @@ install: $(STAMP)
 report: $(STAMP)
 	$(VENV)/bin/pmo-analysis run --data-dir $(DATA) -p as_of $(AS_OF)
 
-## Run every test (unit, data contract, notebooks, end-to-end)
+## Run every test (unit, data contract, notebooks, end-to-end), and every notebook as a user opens it
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup; rc=$$?; \
+	$(PY) -m pytest -n 2 --dist loadgroup --nbval-lax --nbval-current-env; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 ## Run the tests that start no Jupyter kernel, on every core (a quick check while editing)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not notebook and not slow and not browser" -n 2 --dist loadfile
 
-## Lint the package, tests, benchmarks and notebooks (ruff, pinned in pyproject.toml)
+## Lint: ruff on everything, the layers' import contract (import-linter), types of core, inputs and analyses (mypy)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 ## Fix what can be fixed automatically (import order, modern syntax) and strip notebook outputs
 format: $(STAMP)
@@ -58,7 +60,7 @@ strip: $(STAMP)
 
 ## Remove the virtual environment and generated reports
 clean:
-	rm -rf $(VENV) reports/[0-9]* reports/index.html reports/latest .pytest_cache
+	rm -rf $(VENV) reports/[0-9]* reports/index.html reports/latest reports/scratch .pytest_cache
 
 ## List the targets
 help:

@@ -23,6 +23,7 @@ and whether it was met; the smoke run records the same steps at tiny sizes witho
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -289,10 +290,8 @@ def _tree_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
             return
         total = 0
         for p in procs:
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += p.memory_info().rss
-            except psutil.Error:
-                pass
         peak[0] = max(peak[0], total)
         stop.wait(0.2)
 

@@ -5,6 +5,10 @@ Every user error ends in one clear line and exit status 1, never a traceback: ou
 operating system's (a read-only or full reports folder, a missing folder), which name the file or
 folder and the reason. Click's usage errors stay usage errors (exit 2). ``--debug`` shows the
 traceback.
+
+Each command imports what it runs inside its own function: the runner, the model and the
+schedules pull in papermill, nbconvert and the analyses (about 2 s), which ``pmo-analysis --help``,
+``params`` or ``schedule list`` never need.
 """
 from __future__ import annotations
 

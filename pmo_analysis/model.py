@@ -354,7 +354,7 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
     tables["data_quality"] = _data_quality(portfolio)
     meta["budget_cap"] = figures["budget_cap"]
     # rows, not problems: one row can break several rules
-    meta["excluded_rows"] = int(len(tables["data_quality"][["table", "row"]].drop_duplicates()))
+    meta["excluded_rows"] = len(tables["data_quality"][["table", "row"]].drop_duplicates())
     return PortfolioModel(meta, tables)
 
 
@@ -483,8 +483,8 @@ def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
 
 def _lessons_in_child(currency: str | None, language: str, *args) -> tuple[dict[str, pd.DataFrame], float]:
     """:func:`_lessons` in another process, in the caller's currency and language."""
-    fmt.use(currency=currency, language=language)
-    return _lessons(*args)
+    with fmt.using(currency=currency, language=language):
+        return _lessons(*args)
 
 
 def _lessons(register: pd.DataFrame, projects: pd.DataFrame, as_of: pd.Timestamp, p: dict[str, Any]
@@ -525,7 +525,7 @@ def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: p
     decisions = tables["decisions"]
     row: dict[str, Any] = {
         "as_of": f"{as_of:%Y-%m-%d}",
-        "running_projects": int(len(running)),
+        "running_projects": len(running),
         "active_projects": int((projects["status"] == "active").sum()),
         "on_hold_projects": int((projects["status"] == "on_hold").sum()),
         "off_track": int((running["health"] == "off track").sum()),

@@ -1,16 +1,24 @@
-"""Shared fixtures: the bundled sample portfolio, loaded once, and editable copies of it."""
+"""Fixtures shared across the test folders: the bundled sample portfolio, loaded once, editable
+copies of it, its portfolio model, the session's suite run, and a headless chromium. Plain helpers
+(``edit_csv``, ``REAL_DATA``, the suite's parameters) are in ``tests/helpers.py``; fixtures used in
+one folder only are in that folder's conftest.py."""
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from pmo_analysis import load_portfolio
-from pmo_analysis.core.config import PROJ_ROOT, SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.model import build_model
+from tests.helpers import SUITE_NOTEBOOK_PARAMS, SUITE_PARAMS
 
-REAL_DATA = PROJ_ROOT.parent / "shared" / "real-data"
+#: How the browser tests start chromium: headless, no sandbox (CI runs as root), nothing fetched behind
+#: the page's back (a report must open offline).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="session")
@@ -27,23 +35,31 @@ def sample_copy(tmp_path: Path) -> Path:
     return dst
 
 
-def edit_csv(folder: Path, table: str, edit) -> None:
-    """Read ``table``.csv as text, apply ``edit(df)`` and write it back."""
-    path = folder / f"{table}.csv"
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df = edit(df)
-    df.to_csv(path, index=False)
+@pytest.fixture(scope="module")
+def model(sample):
+    """The sample's portfolio model as of the sample's date, built once per test module."""
+    return build_model(sample, as_of=SAMPLE_AS_OF)
 
 
-def ts(value: str) -> pd.Timestamp:
-    return pd.Timestamp(value)
+@pytest.fixture
+def chromium():
+    """Debian's chromium through Playwright: ``with chromium() as browser:`` opens a headless browser
+    and closes it afterwards. Skips the test, saying what to install, when either is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        pytest.skip("needs Debian's chromium for the browser tests: apt-get install chromium")
 
+    @contextmanager
+    def launch():
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
 
-#: Parameters of the one suite run of a test session: not the defaults, so the tests can see them
-#: reach every report.
-SUITE_PARAMS = {"as_of": SAMPLE_AS_OF, "discount_rate": 0.1, "over_threshold": 1.1, "min_projects": 4,
-                "n_themes": 8}
-SUITE_NOTEBOOK_PARAMS = {"resource_utilization": {"group_by": "role"}}
+    return launch
 
 
 @pytest.fixture(scope="session")
@@ -57,17 +73,6 @@ def suite_run(tmp_path_factory):
                        reports_dir=reports, jobs=2, progress=None)
 
 
-@pytest.fixture(autouse=True)
-def _report_language_and_currency_restored():
-    """A test that opens a report in this process (open_report sets the report's language and
-    currency) leaves the package as it found it."""
-    from pmo_analysis.core import formatting, i18n
-
-    before = (formatting.currency(), i18n.current())
-    yield
-    formatting.use(currency=before[0], language=before[1])
-
-
 @pytest.fixture(scope="session")
 def suite_run_zh(tmp_path_factory):
     """The same suite run in Chinese with money in renminbi (language and currency are report
@@ -79,33 +84,34 @@ def suite_run_zh(tmp_path_factory):
                        notebook_params=SUITE_NOTEBOOK_PARAMS, reports_dir=reports, jobs=2, progress=None)
 
 
-@pytest.fixture
-def stand_in_model(monkeypatch):
-    """A portfolio model that costs nothing to build: ``run_reports`` uses it instead of loading the
-    data, for tests of publishing that do not look at figures."""
-    from types import SimpleNamespace
+@pytest.fixture(autouse=True)
+def _report_language_and_currency_restored():
+    """A test that opens a report in this process (open_report sets the report's language and
+    currency) leaves the package as it found it."""
+    from pmo_analysis.core import formatting, i18n
 
-    import pmo_analysis.runs.runner as runner
-
-    model = SimpleNamespace(
-        meta={"as_of": "2026-06-30", "as_of_source": "given", "freshness": {}, "windows": {}, "excluded_rows": 0,
-              "version": 1},
-        stale=[], params={"accept_stale": False}, data_quality=pd.DataFrame(), tables={},
-        decisions=pd.DataFrame({"project_id": []}), save=lambda folder: Path(folder).mkdir())
-    monkeypatch.setattr(runner, "_build_model", lambda *a, **kw: model)
-    return model
+    before = (formatting.currency(), i18n.current())
+    yield
+    formatting.use(currency=before[0], language=before[1])
 
 
+@pytest.hookimpl(wrapper=True)  # around xdist's own hook, which reads the groups set here
 def pytest_collection_modifyitems(config, items):
-    """A test that reads the session's suite run executes notebooks: it is marked so `make
-    test-fast` can leave it out.
+    """A test that reads the session's suite run executes notebooks, as does a notebook's cell under
+    ``--nbval-lax``: it is marked so `make test-fast` can leave it out.
 
     ``make test`` runs on two workers (pytest-xdist, ``--dist loadgroup``): the tests that read one
     of the session's suite runs share a worker, so each suite runs once, and the other tests go file
-    by file (their module fixtures, such as a PostgreSQL server, start once)."""
+    by file (their module fixtures, such as a PostgreSQL server, start once; a notebook under
+    ``--nbval-lax`` is one file too, its cells in one kernel).
+
+    xdist tells its scheduler a test's group by appending ``@group`` to the test's node id; under
+    pytest 9.2 its rewrite of the id no longer takes (pytest-dev/pytest-xdist#1386) and every test
+    would be scheduled alone, so each suite would run on both workers and a notebook's cells be
+    split between two kernels: the id is rewritten here when xdist's did not take."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
-        if {"suite_run", "suite_run_zh", "run_of"} & names:
+        if {"suite_run", "suite_run_zh", "run_of"} & names or item.path.suffix == ".ipynb":  # nbval's cells
             item.add_marker(pytest.mark.notebook)
         callspec = getattr(item, "callspec", None)
         language = callspec.params.get("run_of") if callspec is not None and "run_of" in names else None
@@ -114,5 +120,12 @@ def pytest_collection_modifyitems(config, items):
         elif "suite_run" in names or language == "en":
             group = "suite"
         else:
-            group = item.path.name
+            group = item.nodeid.split("::")[0]  # the file, relative to the root: tests/runs/test_pages.py
         item.add_marker(pytest.mark.xdist_group(group))
+    result = yield
+    if getattr(config.option, "loadgroup", False):  # set on the workers of --dist loadgroup
+        for item in items:
+            suffix = "@" + item.get_closest_marker("xdist_group").args[0]
+            if not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+                item._id = type(item._id).parse(item.nodeid + suffix)
+    return result

@@ -17,7 +17,7 @@ from pmo_analysis import ParameterError
 from pmo_analysis.cli import main
 from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
 from pmo_analysis.runs.runner import plan_parameters, resolve_notebooks
-from tests.conftest import REAL_DATA
+from tests.helpers import REAL_DATA
 
 TAG = "is not allowed; give plain values (text, numbers, true/false, dates YYYY-MM-DD)"
 

@@ -17,12 +17,7 @@ from pmo_analysis.analyses import summary
 from pmo_analysis.core.config import SAMPLE_AS_OF
 from pmo_analysis.core.periods import forward_months, last_complete_month
 from pmo_analysis.model import build_model, default_as_of, freshness, load_model
-from tests.conftest import REAL_DATA
-
-
-@pytest.fixture(scope="module")
-def model(sample):
-    return build_model(sample, as_of=SAMPLE_AS_OF)
+from tests.helpers import REAL_DATA
 
 
 @pytest.fixture(scope="module")

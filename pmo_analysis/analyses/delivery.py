@@ -81,7 +81,7 @@ IMPACT_BANDS = (0.0, 0.01, 0.025, 0.05, 0.10)
 _DAY = np.timedelta64(1, "D")
 
 
-def _days(delta: pd.Series) -> pd.Series:
+def _days(delta: pd.Series[pd.Timedelta]) -> pd.Series:
     """Whole calendar days of a timedelta column (NaN where missing)."""
     return delta / pd.Timedelta(days=1)
 
@@ -300,7 +300,7 @@ def slip_propagation(ends: pd.DataFrame, network: pd.DataFrame) -> tuple[pd.Data
     deps_cols = ["predecessor_id", "successor_id", "type", "lag_days", "predecessor_date", "successor_date",
                  "constraint_date", "slip_days", "conflict", "path"]
     deps = (pd.concat(done, ignore_index=True) if done else
-            pd.DataFrame(columns=deps_cols + ["description"]))
+            pd.DataFrame(columns=[*deps_cols, "description"]))
     deps = deps.sort_values(["slip_days", "predecessor_id", "successor_id"], ascending=[False, True, True])
     extra = [c for c in network.columns if c not in deps_cols and c in deps.columns]
     return out, deps[deps_cols + extra].reset_index(drop=True)
@@ -323,9 +323,9 @@ def longest_chain(network: pd.DataFrame) -> list[str]:
 
 
 # --------------------------------------------------------------------------- risks and issues
-def _band(values: pd.Series, edges: tuple[float, ...], labels: list[str]) -> pd.Categorical:
+def _band(values: pd.Series, edges: tuple[float, ...], labels: list[str]) -> pd.Categorical[str]:
     codes = np.searchsorted(np.asarray(edges[1:]), values.to_numpy(dtype=float), side="right")
-    return pd.Categorical.from_codes(np.where(values.isna(), -1, codes), categories=labels, ordered=True)
+    return pd.Categorical.from_codes(np.where(values.isna(), -1, codes), categories=pd.Index(labels), ordered=True)
 
 
 PROBABILITY_LABELS = ["< 20%", "20-40%", "40-60%", "60-80%", ">= 80%"]

@@ -20,8 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_analysis.core.config import RUNNING_STATUSES
-from pmo_analysis.core.formatting import as_text, money, pct, ratio
-from pmo_analysis.core.i18n import _
+from pmo_analysis.core.wording import Reason, join
 
 __all__ = ["HEALTH_ORDER", "project_health"]
 
@@ -36,7 +35,8 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
     ``roi`` is :func:`pmo_analysis.analyses.finance.roi_by_project`; ``delivery`` (optional) has one row per
     project with any of propagated_slip_days, delayed_by, missed_milestones, open_exposure and
     exposure_share (:mod:`pmo_analysis.analyses.delivery`). Returns project_id, name, department,
-    status, health, reason, cpi, spi, risk_score, end_date, percent_complete, bac, eac, npv.
+    status, health, reason, cpi, spi, risk_score, end_date, percent_complete, bac, eac, npv; the
+    reason is every rule that fires, worded by :mod:`pmo_analysis.core.wording` in the report language.
 
     Examples
     --------
@@ -46,6 +46,10 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
     ...                    "percent_complete": [50.0], "bac": [1.0], "eac": [1.25], "npv": [0.0]})
     >>> project_health(df, as_of="2026-06-30")[["health", "reason"]].values.tolist()
     [['off track', 'CPI 0.80 below 0.85']]
+    >>> from pmo_analysis.core.formatting import using
+    >>> with using(language="zh"):
+    ...     project_health(df, as_of="2026-06-30")["reason"].tolist()
+    ['CPI 0.80 低于 0.85']
     """
     if not (cpi_red <= cpi_amber and spi_red <= spi_amber):
         raise ValueError("red thresholds must not be above amber thresholds "
@@ -53,37 +57,26 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
     as_of = pd.Timestamp(as_of)
     df = roi.loc[roi["status"].isin(RUNNING_STATUSES)].copy()
     pct = df["percent_complete"] if "percent_complete" in df else pd.Series(np.nan, index=df.index)
-    cpi, spi, risk = df["cpi"], df["spi"], df["risk_score"]
-    late = (df["end_date"] < as_of) & ~(pct >= 100)
-    # the reasons in the report language (pmo_analysis.core.i18n), each a text column
-    cpi_text, spi_text = as_text(cpi, ratio), as_text(spi, ratio)
-    end_text = as_text(df["end_date"], lambda v: f"{v:%Y-%m-%d}")
-    late_text = _("end date {date} passed at {pct}% complete", date=end_text,
-                  pct=as_text(pct, lambda v: f"{v:.0f}")).where(
-        pct.notna(), _("end date {date} passed with no percent complete reported", date=end_text))
-    red = {
-        "cpi": (cpi < cpi_red, _("CPI {value} below {threshold}", value=cpi_text, threshold=f"{cpi_red:.2f}")),
-        "spi": (spi < spi_red, _("SPI {value} below {threshold}", value=spi_text, threshold=f"{spi_red:.2f}")),
-        "late": (late, late_text),
-    }
-    amber = {
-        "cpi": ((cpi >= cpi_red) & (cpi < cpi_amber),
-                _("CPI {value} below {threshold}", value=cpi_text, threshold=f"{cpi_amber:.2f}")),
-        "spi": ((spi >= spi_red) & (spi < spi_amber),
-                _("SPI {value} below {threshold}", value=spi_text, threshold=f"{spi_amber:.2f}")),
-        "risk": (risk >= risk_amber, _("risk score {score}/5", score=as_text(risk, lambda v: f"{v:.0f}"))),
-        "no_ev": (cpi.isna() | spi.isna(), pd.Series(_("no earned value (percent complete or actual cost missing)"),
-                                                     index=df.index, dtype=object)),
-        **_delivery_rules(df, delivery, exposure_amber),
-    }
-    is_red = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _text in red.values()])
-    is_amber = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _text in amber.values()])
+    cpi, spi, risk, end = df["cpi"], df["spi"], df["risk_score"], df["end_date"]
+    late = (end < as_of) & ~(pct >= 100)
+    # each rule: where it fires, and why as a reason with its values (worded by pmo_analysis.core.wording)
+    red = [
+        (cpi < cpi_red, Reason("cpi_below", value=cpi, threshold=cpi_red)),
+        (spi < spi_red, Reason("spi_below", value=spi, threshold=spi_red)),
+        (late & pct.notna(), Reason("late_at_percent", date=end, pct=pct)),
+        (late & pct.isna(), Reason("late_no_percent", date=end)),
+    ]
+    amber = [
+        ((cpi >= cpi_red) & (cpi < cpi_amber), Reason("cpi_below", value=cpi, threshold=cpi_amber)),
+        ((spi >= spi_red) & (spi < spi_amber), Reason("spi_below", value=spi, threshold=spi_amber)),
+        (risk >= risk_amber, Reason("risk_score", score=risk)),
+        (cpi.isna() | spi.isna(), Reason("no_earned_value")),
+        *_delivery_rules(df, delivery, exposure_amber),
+    ]
+    is_red = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _reason in red])
+    is_amber = np.logical_or.reduce([m.fillna(False).to_numpy() for m, _reason in amber])
     df["health"] = np.where(is_red, "off track", np.where(is_amber, "at risk", "on track"))
-    parts = pd.DataFrame({f"{k}_{n}": text.where(mask.fillna(False), "")
-                          for k, rules in (("r", red), ("a", amber)) for n, (mask, text) in rules.items()},
-                         index=df.index)
-    df["reason"] = (parts.where(parts != "").stack().dropna().groupby(level=0).agg(_("; ").join)
-                    .reindex(df.index, fill_value=""))
+    df["reason"] = join(red + amber, index=df.index)
     df["_o"] = df["health"].map(HEALTH_ORDER)
     df = df.sort_values(["_o", "cpi", "spi"], na_position="first")
     cols = ["project_id", "name", "department", "status", "health", "reason", "cpi", "spi", "risk_score",
@@ -92,23 +85,19 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
 
 
 def _delivery_rules(df: pd.DataFrame, delivery: pd.DataFrame | None, exposure_amber: float
-                    ) -> dict[str, tuple[pd.Series, pd.Series]]:
+                    ) -> list[tuple[pd.Series, Reason]]:
     """The at-risk rules read from the delivery tables: (mask, reason) per rule, on ``df``'s index."""
     if delivery is None:
-        return {}
+        return []
     d = df[["project_id"]].merge(delivery, on="project_id", how="left").set_index(df.index)
-    rules = {}
+    rules = []
     if "propagated_slip_days" in d:
         slip = d["propagated_slip_days"]
-        rules["delayed"] = (slip > 0, _("delayed {days} days by {by} (dependency)",
-                                        days=as_text(slip, lambda v: f"{v:,.0f}"),
-                                        by=d["delayed_by"].fillna("").astype(object)))
+        rules.append((slip > 0, Reason("delayed_by_dependency", days=slip, by=d["delayed_by"])))
     if "missed_milestones" in d:
         missed = d["missed_milestones"]
-        rules["milestones"] = (missed > 0, _("{n} missed milestone(s)", n=as_text(missed, lambda v: f"{v:,.0f}")))
+        rules.append((missed > 0, Reason("missed_milestones", n=missed)))
     if "exposure_share" in d:
         share = d["exposure_share"]
-        rules["exposure"] = (share >= exposure_amber, _("open risk exposure {money} = {share} of budget",
-                                                        money=as_text(d["open_exposure"], money),
-                                                        share=as_text(share, lambda v: pct(v, 0))))
+        rules.append((share >= exposure_amber, Reason("risk_exposure", money=d["open_exposure"], share=share)))
     return rules

@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pmo_analysis.core import formatting as fmt
-from pmo_analysis.core.i18n import _
+from pmo_analysis.core.wording import MONEY_FULL, Reason, join, listing, word
 
 __all__ = ["HEADLINE_LABELS", "TREND", "SNAPSHOT_FILES", "snapshot", "decisions_needed", "delivery_decisions",
            "changes_since", "format_changes"]
@@ -45,9 +44,6 @@ HEADLINE_LABELS = {
 TREND = ("portfolio_npv", "portfolio_roi", "portfolio_cpi", "portfolio_spi", "utilization", "overallocated_people",
          "dependency_conflicts", "missed_milestones", "milestone_on_time_rate", "open_risk_exposure",
          "overdue_mitigations", "benefits_realization")
-#: Dependency types in words (the data's codes are finish_to_start, ...).
-DEPENDENCY_TYPES = {"finish_to_start": "finish to start", "start_to_start": "start to start",
-                    "finish_to_finish": "finish to finish", "start_to_finish": "start to finish"}
 SNAPSHOT_FILES = ("headline.csv", "project_snapshot.csv", "overallocated_people.csv",
                   "high_impact_lessons.csv")
 
@@ -67,8 +63,19 @@ def snapshot(model) -> dict[str, pd.DataFrame]:
     if model.has("lessons"):
         high = model.lessons.loc[model.lessons["impact"] == "high", ["lesson_id", "title", "project_id"]]
         out["high_impact_lessons"] = high.rename(columns={"title": "name"}).assign(
-            detail=_("from {project}", project=high["project_id"].astype(str)))
+            detail=word(Reason("from_project", project=high["project_id"]), where=high["project_id"].notna()))
     return out
+
+
+#: The columns of :func:`decisions_needed` and :func:`delivery_decisions`.
+_ASK_COLUMNS = ["decision", "why", "money", "money_text", "project_id"]
+#: The decisions about projects, in the order leadership reads them: the decision of
+#: :func:`pmo_analysis.analyses.finance.decide`, the verb that asks for it (a reason code), whether it
+#: frees money (else it needs it), how many are listed (times ``per_kind``) and whether only running
+#: projects are asked about.
+_PROJECT_ASKS = (("stop", "ask_stop", True, 2, False), ("reject", "ask_reject", True, 2, False),
+                 ("defer", "ask_defer", False, 1, True), ("re-scope", "ask_rescope", False, 1, False),
+                 ("re-plan", "ask_replan", False, 1, False))
 
 
 def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
@@ -81,64 +88,66 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     total, so the page stays readable for ten thousand projects.
 
     Returns decision, why, money (signed: + frees, - needs), money_text, project_id ('' for
-    decisions that are not about one project).
+    decisions that are not about one project). The texts are reasons worded by
+    :mod:`pmo_analysis.core.wording` in the report language and currency.
     """
     d = model.decisions
-    rows = []
-
-    def money_text(frees: bool, amount: float) -> str:
-        return _("frees {money}", money=fmt.money(amount)) if frees else _("needs {money}", money=fmt.money(amount))
-
-    def project_rows(kind: str, verb: str, frees: bool, limit: int, running_only: bool = False) -> None:
+    asks = []
+    for kind, verb, frees, times, running_only in _PROJECT_ASKS:
         sel = d.loc[(d["decision"] == kind) & (d["status"] != "proposed" if running_only else True)]
-        sel = sel.sort_values("funding_need", ascending=False)
-        shown = sel.head(limit)
-        for _i, r in shown.iterrows():
-            amount = float(r["funding_need"])
-            rows.append({"decision": f"{verb} {r['project_id']} {r['name']}", "why": r["reason"],
-                         "money": amount if frees else -amount, "money_text": money_text(frees, amount),
-                         "project_id": r["project_id"]})
-        if len(sel) > limit:
-            rest = sel.iloc[limit:]
-            amount = float(rest["funding_need"].sum())
-            rows.append({"decision": _("{verb} {n} more project(s)", verb=verb, n=len(rest)),
-                         "why": _("listed in decisions.csv and the ROI report"),
-                         "money": amount if frees else -amount, "money_text": money_text(frees, amount),
-                         "project_id": ""})
-
-    project_rows("stop", _("Stop"), True, 2 * per_kind)
-    project_rows("reject", _("Reject"), True, 2 * per_kind)
-    project_rows("defer", _("Find money or pause"), False, per_kind, running_only=True)
-    project_rows("re-scope", _("Re-scope"), False, per_kind)
-    project_rows("re-plan", _("Re-plan"), False, per_kind)
+        asks += _project_asks(sel, verb, frees=frees, limit=times * per_kind)
     fund = d.loc[d["decision"] == "fund"]
     if len(fund):
         amount = float(fund["funding_need"].sum())
-        rows.append({"decision": _("Fund {n} proposed project(s)", n=len(fund)),
-                     "why": _(", ").join((fund["project_id"] + " " + fund["name"]).head(10))
-                            + (_(" and {n} more", n=f"{len(fund) - 10:,}") if len(fund) > 10 else ""),
-                     "money": -amount, "money_text": money_text(False, amount), "project_id": ""})
+        asks.append(_asks(decision=word(Reason("fund_proposed", n=len(fund))),
+                          why=listing(fund["project_id"] + " " + fund["name"], limit=10),
+                          money=-amount, money_text=word(Reason("needs", money=amount))))
     if model.has("capacity_by_role"):
         w = model.meta["windows"]
         short = model.capacity_by_role.loc[model.capacity_by_role["gap_fte"] < -0.05]
-        for _i, r in short.iterrows():
-            rows.append({"decision": _("Add capacity: {role}", role=r["role"]),
-                         "why": _("short {fte} FTE on average over {first} to {last} ({hours} hours)",
-                                  fte=f"{-r['gap_fte']:.1f}", first=fmt.month(w["forward_first"]),
-                                  last=fmt.month(w["forward_last"]),
-                                  hours=f"{-r['gap_hours']:,.0f}"),
-                         "money": np.nan, "money_text": "", "project_id": ""})
+        asks.append(_asks(decision=word(Reason("add_capacity", role=short["role"])),
+                          why=word(Reason("short_of_capacity", fte=-short["gap_fte"], first=w["forward_first"],
+                                          last=w["forward_last"], hours=-short["gap_hours"]))))
     if model.has("recurring"):
-        unowned = model.recurring.loc[~model.recurring["has_open_action"]]
-        for _i, r in unowned.head(5).iterrows():
-            name = r["theme"] if r["source"] == "category" else _("{name} (text theme)", name=r["name"])
-            rows.append({"decision": _("Assign an owner: recurring problem '{name}'", name=name),
-                         "why": _("{projects} projects, {lessons} lessons, no open action",
-                                  projects=r["projects"], lessons=r["lessons"]),
-                         "money": np.nan, "money_text": "", "project_id": ""})
-    out = pd.DataFrame(rows, columns=["decision", "why", "money", "money_text", "project_id"])
+        unowned = model.recurring.loc[~model.recurring["has_open_action"]].head(5)
+        name = unowned["theme"].where(unowned["source"] == "category",
+                                      word(Reason("text_theme", name=unowned["name"])))
+        asks.append(_asks(decision=word(Reason("assign_owner", name=name)),
+                          why=word(Reason("recurring_no_action", projects=unowned["projects"],
+                                          lessons=unowned["lessons"]))))
+    out = _table(asks)
     extra = delivery_decisions(model, per_kind=per_kind)
     return pd.concat([out, extra], ignore_index=True) if len(extra) else out
+
+
+def _project_asks(sel: pd.DataFrame, verb: str, *, frees: bool, limit: int) -> list[pd.DataFrame]:
+    """One decision per project of ``sel`` (decisions), the largest funding need first, the first
+    ``limit`` of them, then one for the rest.
+    """
+    sel = sel.sort_values("funding_need", ascending=False)
+    shown, sign, money = sel.head(limit), (1 if frees else -1), ("frees" if frees else "needs")
+    amount = shown["funding_need"].astype(float)
+    out = [_asks(decision=word(Reason("ask_project", verb=verb, project=shown["project_id"], name=shown["name"])),
+                 why=shown["reason"], money=sign * amount, money_text=word(Reason(money, money=amount)),
+                 project_id=shown["project_id"])]
+    if len(sel) > limit:
+        rest = float(sel.iloc[limit:]["funding_need"].sum())
+        out.append(_asks(decision=word(Reason("ask_more_projects", verb=verb, n=len(sel) - limit)),
+                         why=word(Reason("listed_in_decisions")), money=sign * rest,
+                         money_text=word(Reason(money, money=rest))))
+    return out
+
+
+def _asks(*, decision, why, money=np.nan, money_text="", project_id="") -> pd.DataFrame:
+    """Decisions as rows: one per row of the columns given (a single row when all are scalars)."""
+    columns = {"decision": decision, "why": why, "money": money, "money_text": money_text, "project_id": project_id}
+    index = next((v.index for v in columns.values() if isinstance(v, pd.Series)), pd.RangeIndex(1))
+    return pd.DataFrame(columns, index=index)
+
+
+def _table(asks: list[pd.DataFrame]) -> pd.DataFrame:
+    """The decisions of ``asks`` in one table, in order (the same types whatever their number)."""
+    return pd.DataFrame([row for a in asks for row in a.to_dict("records")], columns=_ASK_COLUMNS)
 
 
 def delivery_decisions(model, *, per_kind: int = 4) -> pd.DataFrame:
@@ -149,52 +158,49 @@ def delivery_decisions(model, *, per_kind: int = 4) -> pd.DataFrame:
     funding need; money_text shows it). project_id is empty, as for every decision that is not
     the funding decision of one project (the decision names the projects).
     """
-    rows = []
+    asks = []
     if model.has("dependencies"):
         c = model.dependencies.loc[model.dependencies["conflict"]]
         names = model.projects.set_index("project_id")["name"]
-        for r in c.head(per_kind).itertuples(index=False):
-            waits = _("cannot start as planned") if r.type in ("finish_to_start", "start_to_start") else \
-                _("cannot finish as planned")
-            root = r.path.split(" -> ")[0]
-            pred_date = _("forecast start") if r.type == "start_to_start" else _("forecast end")
-            rows.append({"decision": _("Re-plan {successor} or recover {root}",
-                                       successor=f"{r.successor_id} {names.get(r.successor_id, '')}",
-                                       root=f"{root} {names.get(root, '')}"),
-                         "why": _("{waits}: {days} days late through {path} ({type}; {predecessor} {which} {date})",
-                                  waits=waits, days=f"{r.slip_days:,.0f}", path=r.path,
-                                  type=_(DEPENDENCY_TYPES.get(r.type, r.type.replace("_", " "))),
-                                  predecessor=r.predecessor_id, which=pred_date,
-                                  date=f"{r.predecessor_date:%Y-%m-%d}"),
-                         "money": np.nan, "money_text": "", "project_id": ""})
+        shown = c.head(per_kind)
+        root = shown["path"].str.split(" -> ").str[0]
+
+        def named(ids: pd.Series) -> pd.Series:
+            return ids + " " + ids.map(names).fillna("")
+
+        kind = shown["type"].astype(object)
+        waits = pd.Series(np.where(kind.isin(("finish_to_start", "start_to_start")), "cannot_start", "cannot_finish"),
+                          index=shown.index)
+        which = pd.Series(np.where(kind == "start_to_start", "forecast_start", "forecast_end"), index=shown.index)
+        asks.append(_asks(
+            decision=word(Reason("replan_or_recover", successor=named(shown["successor_id"]), root=named(root))),
+            why=word(Reason("dependency_late", waits=waits, days=shown["slip_days"], path=shown["path"],
+                            type=shown["type"], predecessor=shown["predecessor_id"], which=which,
+                            date=shown["predecessor_date"]))))
         if len(c) > per_kind:
-            rows.append({"decision": _("Re-plan {n} more dependency conflict(s)", n=len(c) - per_kind),
-                         "why": _("listed in dependency_conflicts.csv and the delivery report"),
-                         "money": np.nan, "money_text": "", "project_id": ""})
+            asks.append(_asks(decision=word(Reason("replan_more_conflicts", n=len(c) - per_kind)),
+                              why=word(Reason("listed_in_dependency_conflicts"))))
     if model.has("risks"):
         r = model.risks
         ask = r.loc[r["open"] & (r["overdue"] | r["no_owner"])].sort_values("exposure", ascending=False)
-        for x in ask.head(per_kind).itertuples(index=False):
-            days = f"{x.days_overdue:,.0f}"
-            why = [_("mitigation {days} days overdue", days=days) if x.kind == "risk"
-                   else _("resolution {days} days overdue", days=days)] if x.overdue else []
-            why += [_("no owner")] if x.no_owner else []
-            item = dict(id=x.risk_id, project=f"{x.project_id} {x.name}", title=x.title)
-            rows.append({"decision": _("Decide on risk {id} of {project}: {title}", **item) if x.kind == "risk"
-                         else _("Decide on issue {id} of {project}: {title}", **item) if x.kind == "issue"
-                         else _("Decide on {kind} {id} of {project}: {title}", kind=x.kind, **item),
-                         "why": _("; ").join(why) + _(" (probability {probability}, impact {impact})",
-                                                      probability=fmt.pct(x.probability, 0),
-                                                      impact=fmt.money(x.impact_cost)),
-                         "money": np.nan, "money_text": _("exposure {money}", money=fmt.money(x.exposure)),
-                         "project_id": ""})
+        shown = ask.head(per_kind)
+        kind, overdue = shown["kind"].astype(object), shown["overdue"]
+        why = join([(overdue & (kind == "risk"), Reason("mitigation_overdue", days=shown["days_overdue"])),
+                    (overdue & (kind != "risk"), Reason("resolution_overdue", days=shown["days_overdue"])),
+                    (shown["no_owner"], Reason("no_owner"))], index=shown.index)
+        item = {"id": shown["risk_id"], "project": shown["project_id"] + " " + shown["name"], "title": shown["title"]}
+        decision = np.select([kind == "risk", kind == "issue"],
+                             [word(Reason("decide_on_risk", **item)), word(Reason("decide_on_issue", **item))],
+                             word(Reason("decide_on_other", kind=kind, **item)))
+        asks.append(_asks(decision=pd.Series(decision, index=shown.index, dtype=object),
+                          why=why + word(Reason("probability_impact", probability=shown["probability"],
+                                                impact=shown["impact_cost"])),
+                          money_text=word(Reason("exposure", money=shown["exposure"]))))
         if len(ask) > per_kind:
-            rest = ask.iloc[per_kind:]
-            rows.append({"decision": _("Decide on {n} more overdue or unowned risk(s) and issue(s)", n=len(rest)),
-                         "why": _("listed in risk_exposure.csv and the delivery report"), "money": np.nan,
-                         "money_text": _("exposure {money}", money=fmt.money(float(rest["exposure"].sum()))),
-                         "project_id": ""})
-    return pd.DataFrame(rows, columns=["decision", "why", "money", "money_text", "project_id"])
+            asks.append(_asks(decision=word(Reason("decide_on_more_risks", n=len(ask) - per_kind)),
+                              why=word(Reason("listed_in_risk_exposure")),
+                              money_text=word(Reason("exposure", money=float(ask.iloc[per_kind:]["exposure"].sum())))))
+    return _table(asks)
 
 
 def _moves(prev: pd.DataFrame, cur: pd.DataFrame, col: str, label: str, *, min_abs: float,
@@ -279,7 +285,7 @@ def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:
 
     def number(v, kind, sign: bool = False) -> str:
         if kind in _MONEY_CHANGES:
-            return ("+" if sign and v > 0 else "") + fmt.money_full(v)
+            return ("+" if sign and v > 0 else "") + MONEY_FULL.write(v)
         return format(v, ("+" if sign else "") + (",.2f" if kind in ("CPI", "SPI") else ",.0f"))
 
     def shown(v, kind) -> str:

@@ -142,7 +142,9 @@ def open_assignments(assignments: pd.DataFrame, projects: pd.DataFrame, *, as_of
     closed = set(projects.loc[projects["status"].isin(CLOSED_STATUSES), "project_id"])
     out = assignments.copy()
     cut = out["project_id"].isin(closed)
-    out["end_date"] = out["end_date"].where(~cut, out["end_date"].clip(upper=pd.Timestamp(as_of)))
+    # pandas-stubs types Series.clip for numbers only; a datetime column clips to a Timestamp
+    capped = out["end_date"].clip(upper=pd.Timestamp(as_of))  # type: ignore[call-overload]
+    out["end_date"] = out["end_date"].where(~cut, capped)
     return out.loc[~cut | (out["start_date"] <= out["end_date"])].reset_index(drop=True)
 
 
@@ -219,7 +221,7 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
     ts = _booked(booked, months)
     is_project = ts["project_id"].notna().to_numpy()
     rcode = pd.Index(res["resource_id"]).get_indexer(ts["resource_id"])
-    mcode = months.get_indexer(ts["period"])
+    mcode = months.get_indexer(pd.Index(ts["period"]))
     ok = rcode >= 0
     key = rcode[ok] * len(months) + mcode[ok]
     hours = ts["hours"].to_numpy(dtype=float)[ok]

@@ -99,3 +99,11 @@ class ParameterError(PMOError):
 
 class MissingTableError(PMOError):
     """An analysis needs a table that the data folder does not hold."""
+
+
+class ReadError(PMOError):
+    """A file or database table that cannot be read as a table; the message is the rule shown to the user."""
+
+
+class MailError(PMOError):
+    """Mail could not be prepared or sent; the message says why (never a password)."""

@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import math
 from collections.abc import Iterator
 
@@ -51,16 +52,24 @@ CURRENCIES: dict[str, tuple[str, str, str]] = {
     "INR": ("₹", "INR", "印度卢比"), "KRW": ("₩", "KRW", "韩元"),
 }
 
-_state: dict[str, str | None] = {"currency": None}
+#: The currency of the figures being written (an ISO code, or None for no symbol): set per report
+#: or per ``with using(...)`` block, never as module state; threads and processes start with none.
+_CURRENCY: contextvars.ContextVar[str | None] = contextvars.ContextVar("pmo_analysis_currency", default=None)
+
+
+def _checked(currency: str | None) -> str | None:
+    if currency is not None and not (len(currency) == 3 and currency.isalpha() and currency.isupper()):
+        raise ValueError(f"currency must be an ISO 4217 code such as USD, EUR or CNY, got {currency!r}")
+    return currency
 
 
 def use(*, currency: str | None = None, language: str | None = None) -> None:
     """Set the currency (ISO code, or ``None`` for no symbol) and the language of every figure
-    written from now on. :func:`pmo_analysis.reporting.report.open_report` calls it for each report.
+    written from now on, in this context (a report's kernel, or the calling thread).
+    :func:`pmo_analysis.reporting.report.open_report` calls it for each report; elsewhere prefer
+    :func:`using`, which puts the previous settings back.
     """
-    if currency is not None and not (len(currency) == 3 and currency.isalpha() and currency.isupper()):
-        raise ValueError(f"currency must be an ISO 4217 code such as USD, EUR or CNY, got {currency!r}")
-    _state["currency"] = currency
+    _CURRENCY.set(_checked(currency))
     if language is not None:
         i18n.use(language)
 
@@ -68,22 +77,25 @@ def use(*, currency: str | None = None, language: str | None = None) -> None:
 @contextlib.contextmanager
 def using(*, currency: str | None = None, language: str | None = None) -> Iterator[None]:
     """:func:`use` inside a ``with`` block, then the previous settings."""
-    before = (_state["currency"], i18n.current())
-    use(currency=currency, language=language)
+    token = _CURRENCY.set(_checked(currency))
     try:
-        yield
+        if language is None:
+            yield
+        else:
+            with i18n.language(language):
+                yield
     finally:
-        use(currency=before[0], language=before[1])
+        _CURRENCY.reset(token)
 
 
 def currency() -> str | None:
     """The ISO code in use, or ``None``."""
-    return _state["currency"]
+    return _CURRENCY.get()
 
 
 def symbol() -> str:
     """The money symbol in use (``$``, ``¥``), the code with a space for others, or ``""``."""
-    code = _state["currency"]
+    code = _CURRENCY.get()
     if code is None:
         return ""
     return CURRENCIES[code][0] if code in CURRENCIES else code + " "
@@ -91,7 +103,7 @@ def symbol() -> str:
 
 def unit() -> str:
     """The money unit for axis labels and headers: ``USD``, ``美元``; ``currency`` with none set."""
-    code = _state["currency"]
+    code = _CURRENCY.get()
     zh = i18n.current() == "zh"
     if code is None:
         return "货币" if zh else "currency"
@@ -164,7 +176,7 @@ def ratio(v) -> str:
 
 def count(v) -> str:
     """A whole number with thousands separators."""
-    return na() if _missing(v) else f"{int(round(float(v))):,}"
+    return na() if _missing(v) else f"{round(float(v)):,}"
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

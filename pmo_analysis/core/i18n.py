@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import string
 from collections.abc import Iterator
 
@@ -40,33 +41,40 @@ __all__ = ["LANGUAGES", "CATALOGUE", "CODE_LABELS", "ABBREVIATIONS", "_", "label
 
 LANGUAGES = ("en", "zh")
 
-_state = {"language": "en"}
+#: The language of the text being written: set per report (a kernel runs one report) or per
+#: ``with language(...)`` block, never as module state; threads and processes start from "en".
+_LANGUAGE: contextvars.ContextVar[str] = contextvars.ContextVar("pmo_analysis_language", default="en")
+
+
+def _checked(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    return lang
 
 
 def use(lang: str) -> None:
-    """Set the language of every text the package writes from now on (``en`` or ``zh``).
+    """Write every text in ``lang`` (``en`` or ``zh``) from now on, in this context: a report's
+    kernel, or the calling thread.
 
-    :func:`pmo_analysis.reporting.report.open_report` calls it with the report's ``language`` parameter.
+    :func:`pmo_analysis.reporting.report.open_report` calls it with the report's ``language``
+    parameter; elsewhere prefer :func:`language`, which puts the previous language back.
     """
-    if lang not in LANGUAGES:
-        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
-    _state["language"] = lang
+    _LANGUAGE.set(_checked(lang))
 
 
 def current() -> str:
     """The language in use: ``en`` or ``zh``."""
-    return _state["language"]
+    return _LANGUAGE.get()
 
 
 @contextlib.contextmanager
 def language(lang: str) -> Iterator[None]:
     """Use ``lang`` inside a ``with`` block (tests, one-off charts), then the previous language."""
-    before = current()
-    use(lang)
+    token = _LANGUAGE.set(_checked(lang))
     try:
         yield
     finally:
-        use(before)
+        _LANGUAGE.reset(token)
 
 
 def _(text: str, /, **values):
@@ -91,7 +99,7 @@ def _(text: str, /, **values):
         return text
     if not any(isinstance(v, pd.Series) for v in values.values()):
         return text.format(**values)
-    out = ""
+    out: str | pd.Series = ""  # a column from the first column value on
     for literal, field, spec, conversion in string.Formatter().parse(text):
         out = out + literal
         if field is not None:
@@ -509,8 +517,9 @@ _add({
     "Decisions: the rules, then the budget": "决策：先规则，后预算",
 })
 
-# the words of the portfolio model: health reasons (health.py), decision reasons (roi.py) and the
-# decisions needed (summary.py); the model is built in the run's language (runner._build_model)
+# the words of the portfolio model: health reasons (analyses/health.py), decision reasons
+# (analyses/finance/decisions.py) and the decisions needed (analyses/summary.py), each the template
+# of a reason code in core/wording.py; the model is built in the run's language (runs/runner.py)
 _add({
     "; ": "；",
     ", ": "、",
@@ -548,6 +557,7 @@ _add({
     "Find money or pause": "筹措资金或暂停",
     "Re-scope": "调整范围",
     "Re-plan": "重新计划",
+    "{verb} {project} {name}": "{verb} {project} {name}",
     "{verb} {n} more project(s)": "{verb}另外 {n} 个项目",
     "listed in decisions.csv and the ROI report": "见 decisions.csv 和投资回报报告",
     "Fund {n} proposed project(s)": "资助 {n} 个提议项目",

@@ -46,7 +46,7 @@ import pandas as pd
 from pmo_analysis.inputs import validation as V
 from pmo_analysis.inputs.schema import ORDERED_DATES, SCHEMA, UNIQUE_KEYS
 
-__all__ = ["ENGINES", "LARGE_ROWS", "MEMORY_LIMIT", "OUT_OF_CORE", "OutOfCoreTable", "UsePandas", "use_engine",
+__all__ = ["ENGINES", "LARGE_ROWS", "MEMORY_LIMIT", "OUT_OF_CORE", "OutOfCoreTable", "use_engine",
            "validate_out_of_core"]
 
 ENGINES = ("auto", "duckdb", "pandas")
@@ -67,10 +67,6 @@ _WS = r"[\s\x{0B}\x{1C}-\x{1F}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{20
 def _lit(text: str) -> str:
     """``text`` as a SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
-
-
-class UsePandas(Exception):
-    """The file cannot be scanned with the same row numbers: read it with the pandas path."""
 
 
 def parquet_rows(path: Path) -> int:
@@ -153,9 +149,10 @@ class OutOfCoreTable:
         self._date_raw = False
 
     # ----------------------------------------------------------------------- reading
-    def open(self) -> list[str]:
+    def open(self) -> list[str] | None:
         """Create the view ``src`` (``_row``, ``_file`` and the file's columns); return the column
-        names as written. Raises :class:`UsePandas` for a CSV it cannot number as a spreadsheet.
+        names as written, or ``None`` for a CSV it cannot number as a spreadsheet (the pandas path
+        reads that one, and says what is wrong with it).
         """
         import duckdb
 
@@ -170,18 +167,19 @@ class OutOfCoreTable:
             elif p.suffix == ".parquet":
                 self.con.execute("CREATE VIEW src AS SELECT file_row_number + 2 AS _row, NULL::VARCHAR AS _file, "
                                  f"* EXCLUDE (file_row_number) FROM read_parquet({_lit(str(p))}, file_row_number=true)")
-            else:
-                self._open_csv()
-        except duckdb.Error as exc:
+            elif not self._open_csv():
+                return None
+        except duckdb.Error:
             if p.suffix == ".csv":
-                raise UsePandas(str(exc)) from None
+                return None
             raise
         names = [r[0] for r in self.con.execute("DESCRIBE src").fetchall()]
         return [n for n in names if n not in ("_row", "_file")]
 
-    def _open_csv(self) -> None:
+    def _open_csv(self) -> bool:
         """Read a UTF-8 CSV into a temporary table on one thread, so rows keep their order and
-        number; a file whose records are not its lines is left to the pandas path.
+        number. False for a file the pandas path must read: not UTF-8 or no header on the first
+        line, blank or repeated column names, or records that are not its lines.
         """
         import csv
 
@@ -194,10 +192,10 @@ class OutOfCoreTable:
         try:
             header = next(csv.reader([first.decode("utf-8-sig")]))
         except (UnicodeDecodeError, StopIteration):
-            raise UsePandas("not UTF-8, or no header on the first line") from None
+            return False
         names = [h.strip().lower() for h in header]
         if not any(names) or len(set(names)) < len(names) or "_row" in names or "_file" in names:
-            raise UsePandas("blank or repeated column names")
+            return False
         self.con.execute("SET threads = 1")
         self.con.execute(
             "CREATE TEMP TABLE src AS SELECT (row_number() OVER ()) + 1 AS _row, NULL::VARCHAR AS _file, * "
@@ -206,10 +204,11 @@ class OutOfCoreTable:
         self.con.execute("RESET threads")
         n = self.con.execute("SELECT count(*) FROM src").fetchall()[0][0]
         if n != lines - 1:  # blank lines or values spanning lines: DuckDB's rows are not the file's
-            raise UsePandas("records are not lines")
+            return False
         # rows whose every cell is blank (",,,," as Excel leaves them) are not data; they keep their number
         blank = " AND ".join(f"(coalesce({_q(h)}, '') = '' OR regexp_full_match({_q(h)}, '{_WS}*'))" for h in header)
         self.con.execute(f"DELETE FROM src WHERE {blank}")
+        return True
 
     # ----------------------------------------------------------------------- checking
     def check(self, collector: V.Collector, written: list[str]) -> bool:
@@ -307,7 +306,7 @@ class OutOfCoreTable:
         date = self.columns.get("date")
         self._date_raw = date is not None and date.same is not None and date.same.startswith("TRY_CAST") \
             and self._types.get(date.written, "").startswith(("TIMESTAMP", "DATE"))
-        if self._date_raw:  # the file's own dates, so a filter on them skips row groups and files
+        if date is not None and self._date_raw:  # the file's own dates, so a filter on them skips row groups and files
             selects.append(f"s.{_q(date.written)} AS _date_raw")
         for i, col in enumerate(self.columns.values()):
             if col.same is not None:
@@ -326,14 +325,14 @@ class OutOfCoreTable:
         self.con.execute(f"CREATE OR REPLACE VIEW typed AS SELECT {', '.join(selects)} FROM src s {' '.join(joins)}")
 
     # ----------------------------------------------------------------------- across tables
-    def check_references(self, tables: dict[str, pd.DataFrame], collector: V.Collector,
+    def check_references(self, tables: dict[str, pd.DataFrame | OutOfCoreTable], collector: V.Collector,
                          refs: list[tuple[str, str, str]], *, dropped: bool = False) -> None:
         """Values not found in the table they refer to, as :func:`validation.check_references`
         reports them; with ``dropped``, the rows whose referred row was dropped (lenient mode).
         """
         for column, ref_table, ref_col in refs:
             col = self.columns.get(column)
-            ref = tables.get(ref_table)
+            ref = V.in_memory(tables, ref_table)
             if col is None or ref is None:
                 continue
             known = col.typed.isin(ref[ref_col].dropna())
@@ -357,7 +356,7 @@ class OutOfCoreTable:
         spans = self.con.sql("SELECT resource_id, min(date) AS lo, max(date) AS hi, count_if(isodow(date) >= 6) "
                              f"AS weekend FROM typed WHERE {self._kept_rows()} GROUP BY 1").to_arrow_table().to_pandas()
         cols = [c for c in ("active_from", "active_to") if resources is not None and c in resources.columns]
-        if cols and len(spans):
+        if resources is not None and cols and len(spans):
             r = resources.drop_duplicates("resource_id")[["resource_id", *cols]]
             r = r.assign(resource_id=r["resource_id"].astype(object))
             j = spans.assign(resource_id=spans["resource_id"].astype(object)).merge(r, on="resource_id")
@@ -474,14 +473,16 @@ _PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
 
 
 def validate_out_of_core(table: str, path: Path, label: str, *, limit: int | None
-                         ) -> tuple[OutOfCoreTable | None, V.Collector]:
+                         ) -> tuple[OutOfCoreTable | None, V.Collector] | None:
     """Open and check ``table`` in ``path`` (see the module docstring). Returns the table (``None``
-    when a problem with the whole table leaves nothing to use) and its problems. Raises
-    :class:`UsePandas` when the file must be read by the pandas path.
+    when a problem with the whole table leaves nothing to use) and its problems; ``None`` when the
+    file must be read by the pandas path.
     """
     assert not any(t == table for t, *_ in ORDERED_DATES) and not any(t == table for t, _ in UNIQUE_KEYS)
     t = OutOfCoreTable(table, path, label)
     written = t.open()
+    if written is None:
+        return None
     collector = V.Collector(table, label, pd.Series(dtype="int64"), limit)
     ok = t.check(collector, written)
     return (t if ok else None), collector

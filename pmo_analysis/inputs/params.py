@@ -130,13 +130,7 @@ def _model(*names: str) -> list[Param]:
 
 
 NOTEBOOKS: dict[str, list[Param]] = {
-    "executive_summary": _COMMON + [
-        Param("previous_run_dir", "path", None,
-              "a previous run to compare with (default: the previous run of the same schedule)"),
-        Param("reports_dir", "path", None, "where earlier runs are kept (default: reports/)"),
-        Param("schedule", "str", "adhoc", "schedule name, used to find the previous run"),
-    ] + _model("discount_rate", "cpi_red", "cpi_amber", "spi_red", "spi_amber", "risk_amber",
-               "horizon_months"),
+    "executive_summary": [*_COMMON, Param("previous_run_dir", "path", None, "a previous run to compare with (default: the previous run of the same schedule)"), Param("reports_dir", "path", None, "where earlier runs are kept (default: reports/)"), Param("schedule", "str", "adhoc", "schedule name, used to find the previous run"), *_model("discount_rate", "cpi_red", "cpi_amber", "spi_red", "spi_amber", "risk_amber", "horizon_months")],
     "portfolio_roi": _COMMON + _model(
         "discount_rate", "w_alignment", "w_value", "w_risk", "value_metric", "budget_cap", "objective",
         "cpi_red", "spi_red", "low_alignment"),
@@ -147,13 +141,11 @@ NOTEBOOKS: dict[str, list[Param]] = {
     "lessons_learned": _COMMON + _model("min_projects", "n_themes", "top_n"),
     "portfolio_delivery": _COMMON + _model("exposure_amber"),
     # one page per project (pmo_analysis.runs.pages): the run renders it for every project it chooses
-    "project_report": _COMMON + [
-        Param("project_id", "str", None, "the project shown (default: the worst running project)"),
-    ],
+    "project_report": [*_COMMON, Param("project_id", "str", None, "the project shown (default: the worst running project)")],
 }
 
 
-def declared(notebook: str) -> list[Param]:
+def declared(notebook: str | Path) -> list[Param]:
     """The parameters notebook ``notebook`` (name without .ipynb) declares."""
     name = Path(notebook).stem
     if name not in NOTEBOOKS:
@@ -195,7 +187,7 @@ def _show(value: Any) -> str:
     """``repr`` for messages, shortened, and never failing on a strange object."""
     try:
         return _SHOW.repr(value)
-    except Exception:  # a broken __repr__ must not hide the real problem
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real problem
         return f"<{type(value).__name__}>"
 
 
@@ -373,7 +365,7 @@ def resolve_params(notebook: str, namespace: dict[str, Any]) -> SimpleNamespace:
 
     if not is_database_url(typed["data_dir"]):  # a URL is checked when the database is read
         typed["data_dir"] = _abs(typed["data_dir"]) or SAMPLE_DATA_DIR
-        if not (typed["data_dir"].is_dir() or is_mapping_file(typed["data_dir"]) and typed["data_dir"].is_file()):
+        if not (typed["data_dir"].is_dir() or (is_mapping_file(typed["data_dir"]) and typed["data_dir"].is_file())):
             raise ParameterError(f"{name}: parameter 'data_dir' is not a folder, a mapping file or a database "
                                  f"URL: {str(typed['data_dir'])!r}")
     typed["model_dir"] = _abs(typed["model_dir"])

@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pmo_analysis.core.exceptions import DataValidationError, MissingTableError, Problem
-from pmo_analysis.inputs.engine import ENGINES, UsePandas, use_engine, validate_out_of_core
+from pmo_analysis.inputs.engine import ENGINES, use_engine, validate_out_of_core
 from pmo_analysis.inputs.readers import ReadError, find_tables, read_table
 from pmo_analysis.inputs.schema import (  # SCHEMA and Column re-exported: the contract's old home
     SCHEMA,
@@ -279,14 +279,14 @@ def _check_tables_found(data_dir: Path, files: dict[str, Path]) -> list[Problem]
 
 def _read_and_validate(files: dict[str, Path], sheets: dict[str, str], wanted: set[str], *,
                        limit: int | None, engine: str = "auto"
-                       ) -> tuple[dict[str, pd.DataFrame], dict[str, Collector], list[Problem]]:
+                       ) -> tuple[dict[str, pd.DataFrame | OutOfCoreTable], dict[str, Collector], list[Problem]]:
     """Read and type each wanted table that has a file, in :data:`TABLES` order; a large table
     is checked where it lies and stays there (:mod:`pmo_analysis.inputs.engine`).
 
     Returns the typed tables, the problems of each table read, and a problem for each file that
     could not be read at all (reported, and the other tables still read).
     """
-    loaded: dict[str, pd.DataFrame] = {}
+    loaded: dict[str, pd.DataFrame | OutOfCoreTable] = {}
     collectors: dict[str, Collector] = {}
     unreadable: list[Problem] = []
     for table in TABLES:
@@ -296,13 +296,13 @@ def _read_and_validate(files: dict[str, Path], sheets: dict[str, str], wanted: s
         label = path.name if table not in sheets else f"{path.name} [sheet {sheets[table]}]"
         if table not in sheets and use_engine(engine, table, path):
             try:
-                large, collectors[table] = validate_out_of_core(table, path, label, limit=limit)
-            except UsePandas:  # a CSV DuckDB cannot number as a spreadsheet does: the pandas path says why
-                pass
-            except Exception as exc:  # unreadable file: report it as a problem, keep going
+                checked = validate_out_of_core(table, path, label, limit=limit)
+            except Exception as exc:  # noqa: BLE001 - unreadable file: report it as a problem, keep going
                 unreadable.append(Problem(table, label, None, None, None, f"cannot read the file: {exc}"))
                 continue
-            else:
+            # None: a CSV DuckDB cannot number as a spreadsheet does; the pandas path below says why
+            if checked is not None:
+                large, collectors[table] = checked
                 if large is not None:
                     loaded[table] = large
                 continue
@@ -311,7 +311,7 @@ def _read_and_validate(files: dict[str, Path], sheets: dict[str, str], wanted: s
         except ReadError as exc:
             unreadable.append(Problem(table, label, None, None, None, str(exc)))
             continue
-        except Exception as exc:  # unreadable file: report it as a problem, keep going
+        except Exception as exc:  # noqa: BLE001 - unreadable file: report it as a problem, keep going
             unreadable.append(Problem(table, label, None, None, None, f"cannot read the file: {exc}"))
             continue
         df, collectors[table] = validate_table(table, raw, label, text_source=path.suffix != ".parquet",
@@ -321,7 +321,7 @@ def _read_and_validate(files: dict[str, Path], sheets: dict[str, str], wanted: s
     return loaded, collectors, unreadable
 
 
-def _raise_unless_usable(data_dir: Path, problems: list[Problem], collectors: dict[str, Collector],
+def _raise_unless_usable(data_dir: Path | str, problems: list[Problem], collectors: dict[str, Collector],
                          on_error: str) -> list[Problem]:
     """Every problem found, in order; raise :class:`DataValidationError` listing them when there is
     an error and either ``on_error`` is ``"raise"`` or no row removal can fix it.
@@ -334,7 +334,7 @@ def _raise_unless_usable(data_dir: Path, problems: list[Problem], collectors: di
     return all_problems
 
 
-def _portfolio(data_dir: Path, files: dict[str, Path], loaded: dict[str, pd.DataFrame],
+def _portfolio(data_dir: Path | str, files: dict[str, Path], loaded: dict[str, pd.DataFrame | OutOfCoreTable],
                collectors: dict[str, Collector], all_problems: list[Problem]) -> Portfolio:
     """The loaded tables (index reset), with the files read, the warnings and the rows left out."""
     portfolio = Portfolio(data_dir=data_dir, files={t: files[t] for t in collectors})

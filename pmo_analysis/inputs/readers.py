@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pmo_analysis.core.exceptions import Problem
+from pmo_analysis.core.exceptions import Problem, ReadError
 from pmo_analysis.inputs.schema import PERCENT_COLUMNS, SCHEMA, TABLES
 
 __all__ = ["RawTable", "ReadError", "column_letter", "find_tables", "read_table"]
@@ -134,10 +134,6 @@ def read_table(path: Path, table: str, sheet: str | None = None) -> RawTable:
     if path.suffix == ".xlsx":
         return _read_xlsx(path, sheet, PERCENT_COLUMNS[table])
     return _read_parquet(path)
-
-
-class ReadError(Exception):
-    """A file that cannot be read as a table; the message is the rule shown to the user."""
 
 
 @dataclass
@@ -248,7 +244,7 @@ def _excerpt(raw: bytes, codec: str) -> str:
     pos = next(i for i, b in enumerate(raw) if b >= 0x80)
     start = max(raw.rfind(b",", 0, pos), raw.rfind(b"\n", 0, pos), pos - 40) + 1
     stops = [i for i in (raw.find(b",", pos), raw.find(b"\n", pos), raw.find(b"\r", pos)) if i >= 0]
-    stop = min(stops + [pos + 40, len(raw)])
+    stop = min([*stops, pos + 40, len(raw)])
     return raw[start:stop].decode(codec, errors="replace").strip()
 
 

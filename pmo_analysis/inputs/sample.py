@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -123,8 +123,14 @@ def _month_start(ts: pd.Timestamp) -> pd.Timestamp:
     return ts.to_period("M").to_timestamp()
 
 
+def _months(ordinals: np.ndarray) -> pd.PeriodIndex:
+    """Monthly periods from their ordinals (months since 1970-01)."""
+    # PeriodIndex.from_ordinals is public pandas API that pandas-stubs does not declare
+    return pd.PeriodIndex.from_ordinals(ordinals, freq="M")  # type: ignore[attr-defined]
+
+
 def _ordinal_to_ts(ordinals: np.ndarray) -> pd.DatetimeIndex:
-    return pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype="int64"), freq="M").to_timestamp()
+    return _months(np.asarray(ordinals, dtype="int64")).to_timestamp()
 
 
 # --------------------------------------------------------------------------- projects + cashflows
@@ -820,7 +826,7 @@ def _milestones(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Time
     slip = np.where(done, np.minimum(slip, (end - baseline).astype("timedelta64[D]").astype(float)), slip)
     if chain is not None:
         ids = started["project_id"].to_numpy()[pj]
-        succ_start = projects.set_index("project_id").loc[chain[1], "start_date"]
+        succ_start = cast(pd.Timestamp, projects.set_index("project_id").loc[chain[1], "start_date"])
         go_live = (ids == chain[0]) & (frac == 1.0)
         needed = (succ_start - pd.Timestamp(end[go_live][0])).days - 1 + _CHAIN_SLIP_DAYS
         slip = np.where(ids == chain[0], np.round(needed * frac), slip)
@@ -834,7 +840,7 @@ def _milestones(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Time
     mi = np.repeat(np.arange(len(pj)), n_rep)
     step = np.arange(n_rep.sum()) - np.repeat(np.cumsum(n_rep) - n_rep, n_rep)
     month = last[mi] - 2 * (n_rep[mi] - 1 - step)
-    status_date = pd.PeriodIndex.from_ordinals(month, freq="M").to_timestamp(how="end").normalize()
+    status_date = _months(month).to_timestamp(how="end").normalize()
     sd = status_date.to_numpy()
     # a forecast reveals more of the slip at each report, all of it by the last report or the baseline
     last_sd = np.maximum.reduceat(sd, np.cumsum(n_rep) - n_rep)[mi]
@@ -888,7 +894,7 @@ def _risks(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp
     closed = (status_p == "completed") | ((status_p != "proposed") & (rng.random(n) < 0.3))
     closed_date = np.minimum(raised + rng.integers(10, 120, n).astype("timedelta64[D]"), np.datetime64(as_of))
     people = np.array([f"{g} {f}" for g in _GIVEN for f in _FAMILY] + _CN_NAMES, dtype=object)
-    owner = np.where(rng.random(n) < 0.1, None, rng.choice(people, size=n))
+    owner = np.where(rng.random(n) < 0.1, np.array(None, dtype=object), rng.choice(people, size=n))
     width = max(3, len(str(n)))
     df = pd.DataFrame({
         "risk_id": [f"R-{i + 1:0{width}d}" for i in range(n)],
@@ -970,7 +976,7 @@ def _write_timesheets_by_month(ts: pd.DataFrame, folder: Path, part: int) -> Non
                                   for f in table.schema], metadata=table.schema.metadata))
     month = ts["date"].to_numpy().astype("datetime64[M]")
     months = np.unique(month)
-    bounds = np.searchsorted(month, months, side="left").tolist() + [len(ts)]
+    bounds = [*np.searchsorted(month, months, side="left").tolist(), len(ts)]
     for m, a, b in zip(months, bounds[:-1], bounds[1:], strict=True):  # 48 months, not rows
         target = folder / f"month={m}" / f"part-{part}.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -981,7 +987,8 @@ class _Appender:
     """One Parquet file per table, written a region at a time (one row group or more per region)."""
 
     def __init__(self, out: Path):
-        self.out, self.writers = out, {}
+        self.out = out
+        self.writers: dict[str, Any] = {}  # pyarrow.parquet.ParquetWriter by table name
 
     def append(self, name: str, df: pd.DataFrame) -> None:
         import pyarrow as pa
@@ -997,6 +1004,12 @@ class _Appender:
         for w in self.writers.values():
             w.close()
         return {name: self.out / f"{name}.parquet" for name in self.writers}
+
+
+def _three(row: np.ndarray) -> tuple[int, int, int]:
+    """A row of three counts as Python ints."""
+    a, b, c = (int(x) for x in row)
+    return a, b, c
 
 
 def _write_in_regions(out: Path, size: SampleSize, seed: int, as_of: str) -> dict[str, Path]:
@@ -1017,8 +1030,7 @@ def _write_in_regions(out: Path, size: SampleSize, seed: int, as_of: str) -> dic
     appender, projects = _Appender(out), []
     for r in range(size.regions):  # a few regions, each vectorized
         rng = np.random.default_rng([seed, 100, r])
-        t = _core_tables(rng, size, tuple(int(x) for x in counts[r]), as_of_ts,
-                         first=tuple(int(x) for x in firsts[r]), widths=widths)
+        t = _core_tables(rng, size, _three(counts[r]), as_of_ts, first=_three(firsts[r]), widths=widths)
         _write_timesheets_by_month(t.pop("timesheets"), folder, part=r)
         projects.append(t.pop("projects"))
         for name, df in t.items():

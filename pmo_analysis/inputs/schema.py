@@ -235,4 +235,9 @@ def references(table: str) -> list[tuple[str, str, str]]:
     >>> references("assignments")
     [('resource_id', 'resources', 'resource_id'), ('project_id', 'projects', 'project_id')]
     """
-    return [(c.name, *c.references.split(".")) for c in SCHEMA[table] if c.references]
+    out = []
+    for c in SCHEMA[table]:
+        if c.references:
+            referred_table, referred_column = c.references.split(".")
+            out.append((c.name, referred_table, referred_column))
+    return out

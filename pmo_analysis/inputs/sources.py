@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmo_analysis.core.exceptions import DataValidationError, ParameterError, Problem
+from pmo_analysis.core.exceptions import DataValidationError, ParameterError, Problem, ReadError
 from pmo_analysis.inputs.readers import RawTable
 from pmo_analysis.inputs.schema import TABLES
 
@@ -57,7 +57,7 @@ __all__ = ["SqlSource", "is_database_url", "is_mapping_file", "is_sql_source", "
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _MAPPING_SUFFIXES = (".yml", ".yaml")
-_NO_PASSWORD_IN_URL = ("give it in the environment (the variable named by password_env in a mapping file, "
+_NO_PASSWORD_IN_URL = ("give it in the environment (the variable named by password_env in a mapping file, "  # noqa: S105 - a message
                        "or PGPASSWORD) or in a .pgpass file, never in the URL")
 
 
@@ -106,6 +106,13 @@ def _scheme_only(text: str) -> str:
     return (m.group(1) + m.group(2) + "/...") if m else "..."
 
 
+def _database_url(text: str, *, where: str) -> str:
+    """``text`` stripped, once :func:`_url` has checked it is a database URL without a password."""
+    text = text.strip()
+    _url(text, where=where)
+    return text
+
+
 def data_source(value: str | Path, *, base: Path | None = None, where: str = "data_dir") -> str | Path:
     """``value`` as a data source: a database URL stays text (checked: no password in it), a folder
     or a mapping file becomes a path (relative to ``base`` when given).
@@ -122,9 +129,7 @@ password; give it in the environment (the variable named by password_env in a ma
 or in a .pgpass file, never in the URL
     """
     if is_database_url(value):
-        text = str(value).strip()
-        _url(text, where=where)
-        return text
+        return _database_url(str(value), where=where)
     path = Path(value).expanduser()
     return path if base is None or path.is_absolute() else base / path
 
@@ -146,7 +151,7 @@ def describe_source(value: str | Path) -> str:
 
     try:
         return make_url(str(value).strip()).render_as_string(hide_password=True)
-    except Exception:  # unreadable: show no more than scheme and host
+    except Exception:  # noqa: BLE001 - unreadable: show no more than scheme and host
         return _scheme_only(str(value))
 
 
@@ -277,7 +282,7 @@ class SqlSource:
         return raw, f"table {spec['table']}"
 
 
-class _NotFound(Exception):
+class _NotFound(ReadError):
     """A table named by the mapping file is not in the database."""
 
 
@@ -345,7 +350,7 @@ def fingerprint_rows(df: pd.DataFrame) -> dict[str, Any]:
 def open_sql_source(value: str | Path) -> SqlSource:
     """The :class:`SqlSource` of a database URL or a mapping file; a bad file is one line naming it."""
     if is_database_url(value):
-        return SqlSource(url=data_source(value))
+        return SqlSource(url=_database_url(str(value), where="data_dir"))
     from pmo_analysis.core.yaml_files import read_yaml
 
     path = Path(value)
@@ -357,7 +362,7 @@ def open_sql_source(value: str | Path) -> SqlSource:
     if unknown:
         raise ParameterError(f"{path}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
                              "use url, password_env, tables")
-    url = data_source(spec["url"], where=str(path))
+    url = _database_url(spec["url"], where=str(path))
     tables = spec.get("tables") or {}
     if not isinstance(tables, dict):
         raise ParameterError(f"{path}: 'tables' must map contract tables to a table name or {{query: ...}}")

@@ -17,6 +17,7 @@ only) and :func:`check_warnings`. Each works on whole columns: no Python loop ov
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ from pmo_analysis.core.bounds import format_number
 from pmo_analysis.core.exceptions import Problem
 from pmo_analysis.inputs.readers import RawTable, column_letter
 from pmo_analysis.inputs.schema import ORDERED_DATES, SCHEMA, UNIQUE_KEYS, Column, references
+
+if TYPE_CHECKING:
+    from pmo_analysis.inputs.engine import OutOfCoreTable
 
 __all__ = ["MAX_LISTED", "UNIQUE_RULE", "Collector", "validate_table", "check_references", "check_warnings",
            "drop_invalid_rows"]
@@ -73,7 +77,8 @@ def _as_text(s: pd.Series) -> pd.Series:
     """
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = pd.Index(s.cat.categories.astype(str)).str.strip()
-        out = s.cat.rename_categories(cats) if cats.is_unique else s.astype(str).str.strip().astype("category")
+        out: pd.Series = (s.cat.rename_categories(cats) if cats.is_unique
+                          else s.astype(str).str.strip().astype("category"))
         if "" in out.cat.categories:
             out = out.cat.remove_categories([""])
         return out
@@ -106,7 +111,7 @@ def _parse_number(s: pd.Series, nan_cells: pd.Series | None = None) -> tuple[pd.
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         values = s.astype("float64")
         v = values.to_numpy()
-        bad = pd.Series(np.isinf(v), index=s.index)
+        bad: pd.Series = pd.Series(np.isinf(v), index=s.index)
     else:
         text = _as_text(s)
         cleaned = text.where(~text.str.match(_THOUSANDS, na=False), text.str.replace(",", "", regex=False))
@@ -281,7 +286,7 @@ def _report_repeated_columns(collector: Collector, written: pd.Index, names: pd.
     """
     repeated = names[names.duplicated()].unique()
     for name in repeated:
-        where = [f"{written[i]!r} in column {column_letter(i)}" for i in np.flatnonzero(names == name)]
+        where = [f"{written[i]!r} in column {column_letter(i)}" for i in np.flatnonzero(names == name).tolist()]
         collector.whole(f"column {name!r} appears more than once ({', '.join(where)}): keep one", name)
     return len(repeated) > 0
 
@@ -337,7 +342,7 @@ def _category_column(c: Column, s: pd.Series, collector: Collector) -> pd.Series
     else:  # a few distinct values in many rows: each is read once
         codes, uniq = pd.factorize(text)
         norm = pd.Series(uniq, dtype=text.dtype).str.lower().str.replace(r"[\s-]+", "_", regex=True)
-        picked = np.append(norm.to_numpy(dtype=object), None)[codes]  # code -1 (missing) takes the None
+        picked = np.append(norm.to_numpy(dtype=object), np.array([None]))[codes]  # code -1 (missing) takes the None
         values = pd.Series(picked, index=text.index, dtype=text.dtype)
     if c.required:
         collector.add(values.isna(), c.name, text, "must not be empty; one of " + ", ".join(c.allowed))
@@ -490,7 +495,16 @@ def _is_in(values: pd.Series, allowed: pd.Series) -> pd.Series:
     return values.isin(allowed)
 
 
-def check_references(tables: dict[str, pd.DataFrame], collectors: dict[str, Collector]) -> None:
+def in_memory(tables: dict[str, pd.DataFrame | OutOfCoreTable], name: str) -> pd.DataFrame | None:
+    """Table ``name`` (``None`` when absent) of a kind never left in its files: only those of
+    :data:`pmo_analysis.inputs.engine.OUT_OF_CORE` (the timesheets, which no table refers to) may be.
+    """
+    table = tables.get(name)
+    assert table is None or isinstance(table, pd.DataFrame), f"{name} is left in its files"
+    return table
+
+
+def check_references(tables: dict[str, pd.DataFrame | OutOfCoreTable], collectors: dict[str, Collector]) -> None:
     """Report every value that refers to a row missing from its table, and every table that refers
     to a table the folder lacks (a table that is present but invalid is not reported again).
     """
@@ -498,7 +512,7 @@ def check_references(tables: dict[str, pd.DataFrame], collectors: dict[str, Coll
         for column, ref_table, ref_col in references(table):
             if column not in df.columns:
                 continue
-            ref = tables.get(ref_table)
+            ref = in_memory(tables, ref_table)
             if ref is None:
                 if ref_table not in collectors:  # absent, not merely invalid
                     collectors[table].whole(
@@ -513,10 +527,10 @@ def check_references(tables: dict[str, pd.DataFrame], collectors: dict[str, Coll
             collectors[table].add(unknown, column, values, reference_rule(ref_table, ref_col))
 
 
-def check_warnings(tables: dict[str, pd.DataFrame], collectors: dict[str, Collector],
+def check_warnings(tables: dict[str, pd.DataFrame | OutOfCoreTable], collectors: dict[str, Collector],
                    as_of: pd.Timestamp | None) -> None:
     """Add the warnings: oddities worth a look that do not make a row invalid."""
-    cf, ts, res = tables.get("cashflows"), tables.get("timesheets"), tables.get("resources")
+    cf, ts, res = in_memory(tables, "cashflows"), tables.get("timesheets"), in_memory(tables, "resources")
     if cf is not None and as_of is not None:
         _warn_actuals_after(cf, collectors["cashflows"], as_of)
     if ts is not None and not isinstance(ts, pd.DataFrame):  # a table left in its files (pmo_analysis.inputs.engine)
@@ -558,7 +572,7 @@ def _warn_weekend_hours(ts: pd.DataFrame, collector: Collector) -> None:
         collector.whole(weekend_rule(n), "date", severity="warning")
 
 
-def drop_invalid_rows(tables: dict[str, pd.DataFrame], collectors: dict[str, Collector]) -> None:
+def drop_invalid_rows(tables: dict[str, pd.DataFrame | OutOfCoreTable], collectors: dict[str, Collector]) -> None:
     """Lenient mode: remove rows with an error, then rows that refer to a removed row.
 
     Every removed row is already listed by its collector (its own errors, or "dropped: its ...
@@ -566,15 +580,18 @@ def drop_invalid_rows(tables: dict[str, pd.DataFrame], collectors: dict[str, Col
     updated in place.
     """
     for table, coll in collectors.items():
-        if table in tables and not isinstance(tables[table], pd.DataFrame):
-            tables[table].dropping = True  # the engine leaves out its own rows (pmo_analysis.inputs.engine)
-        elif table in tables:
+        if table not in tables:
+            continue
+        t = tables[table]
+        if not isinstance(t, pd.DataFrame):
+            t.dropping = True  # the engine leaves out its own rows (pmo_analysis.inputs.engine)
+        else:
             bad = coll.bad_index
             if len(bad):
-                tables[table] = tables[table].loc[~tables[table].index.isin(bad)]
+                tables[table] = t.loc[~t.index.isin(bad)]
     for table, df in tables.items():  # projects and resources refer to nothing: one pass suffices
         for column, ref_table, ref_col in references(table):
-            ref = tables.get(ref_table)
+            ref = in_memory(tables, ref_table)
             if column in df.columns and ref is not None:
                 if not isinstance(df, pd.DataFrame):
                     df.check_references(tables, collectors[table], [(column, ref_table, ref_col)], dropped=True)

@@ -31,6 +31,7 @@ from markupsafe import escape
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
 from pmo_analysis.core.i18n import _
+from pmo_analysis.reporting.plots import SAVE_OPTIONS
 
 __all__ = ["table", "health_table", "first_items", "kpi_tiles", "is_empty_figure", "tile", "headline_tiles", "show",
            "note", "heading", "text", "abbreviations", "pretty_label", "Table", "CODE_COLUMNS", "MONTH_COLUMNS"]
@@ -318,7 +319,6 @@ def show(fig, output_dir: str | Path | None, name: str):
     from IPython.display import Image
 
     buf = io.BytesIO()
-    from pmo_analysis.reporting.plots import SAVE_OPTIONS
 
     for text in fig.texts + [t for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]:
         _track(text.get_text())

@@ -25,6 +25,7 @@ so (ten thousand projects' person-month detail is for the CSVs; the workbook sta
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -33,6 +34,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from pmo_analysis.reporting.xlsx import Column, Workbook
 
 __all__ = ["FORMULA_PREFIXES", "neutralise", "write_csv", "write_xlsx", "workbook_of_run", "XLSX_FORMATS",
            "XLSX_MAX_ROWS"]
@@ -278,8 +281,6 @@ class _Book:
     """
 
     def __init__(self, path: str | Path, *, max_rows: int = XLSX_MAX_ROWS) -> None:
-        from pmo_analysis.reporting.xlsx import Workbook
-
         self.path = Path(path)
         self.tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
         self.max_rows = max_rows
@@ -297,8 +298,6 @@ class _Book:
                             "rows": len(df) if rows is None else rows, "every row in": source}
 
     def _sheet(self, key: str, df: pd.DataFrame) -> None:
-        from pmo_analysis.reporting.xlsx import Column
-
         safe = neutralise(df.head(self.max_rows))
         columns = []
         for j in range(safe.shape[1]):
@@ -324,10 +323,8 @@ class _Book:
 
     def discard(self) -> None:
         """Leave no partial file behind."""
-        try:
+        with contextlib.suppress(Exception):  # a workbook that failed half-way is removed whatever its state
             self.wb.abandon()
-        except Exception:  # noqa: S110 - a workbook that failed half-way is removed whatever its state
-            pass
         self.tmp.unlink(missing_ok=True)
 
 

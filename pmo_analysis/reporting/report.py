@@ -25,8 +25,15 @@ from typing import Any
 
 import pandas as pd
 
+from pmo_analysis.core import formatting
+from pmo_analysis.core.formatting import date
+from pmo_analysis.core.i18n import _
 from pmo_analysis.inputs.params import MODEL_PARAMS, declared, resolve_params
+from pmo_analysis.inputs.portfolio import load_portfolio
 from pmo_analysis.model import PortfolioModel, build_model, load_model
+from pmo_analysis.reporting import plots
+from pmo_analysis.reporting.display import abbreviations
+from pmo_analysis.reporting.export import write_csv
 
 __all__ = ["Report", "open_report", "banners"]
 
@@ -43,14 +50,10 @@ class Report:
         """Write ``df`` as ``<output_dir>/<name>.csv`` (text cells neutralised against formula
         injection, so leadership can open it in a spreadsheet safely).
         """
-        from pmo_analysis.reporting.export import write_csv
-
         write_csv(df, Path(self.P.output_dir) / f"{name}.csv")
 
     def end(self) -> None:
         """Close the report: list the meaning of every abbreviation it showed, once."""
-        from pmo_analysis.reporting.display import abbreviations
-
         abbreviations()
 
 
@@ -58,10 +61,6 @@ def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> R
     """Validate the parameters of notebook ``name`` from ``namespace`` (its ``globals()``), apply
     the chart style, and open the portfolio model. Shows the banners of :func:`banners`.
     """
-    from pmo_analysis.core import formatting
-    from pmo_analysis.inputs.portfolio import load_portfolio
-    from pmo_analysis.reporting import plots
-
     P = resolve_params(name, namespace)
     _quiet()
     plots.use_style()
@@ -112,9 +111,6 @@ def banners(model: PortfolioModel) -> list[str]:
     """HTML notices a reader must see before any figure: stale data (amber), rows left out of
     the run, and an as-of date taken from the data. Text is escaped.
     """
-    from pmo_analysis.core.formatting import date
-    from pmo_analysis.core.i18n import _
-
     out = []
     day = date(model.as_of)
     stale = model.stale

@@ -28,6 +28,7 @@ in time is not asked again: kernels then start the usual way.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -196,10 +197,8 @@ class _Forked:
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signum)
-            except ProcessLookupError:
-                pass
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -275,12 +274,13 @@ def _kernel(request: dict[str, Any], template: int) -> None:
 
 def _warm_fonts() -> None:
     """Read the chart fonts once (Latin and Chinese), as every report's first chart would."""
+    from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     from pmo_analysis.reporting import plots
 
-    with plots.plt.rc_context(plots.style()):
+    with rc_context(plots.style()):
         fig = Figure(figsize=(2, 1))
         fig.text(0.1, 0.5, "ROI 项目组合 0123456789", fontsize=10)
         fig.text(0.1, 0.2, "NPV", fontsize=8, fontweight="bold")
@@ -298,10 +298,8 @@ def _serve() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001, S112 - a module that fails here fails in the kernel, where it is told
             continue
-    try:
+    with contextlib.suppress(Exception):  # the kernels read the fonts themselves
         _warm_fonts()
-    except Exception:  # noqa: BLE001, S110 - the kernels read the fonts themselves
-        pass
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ended kernels are reaped at once
     out = sys.stdout
     out.write("ready\n")

@@ -39,8 +39,11 @@ from typing import Any
 
 import pandas as pd
 
+from pmo_analysis.analyses.summary import decisions_needed
 from pmo_analysis.core import formatting as fmt
-from pmo_analysis.core.exceptions import PMOError
+from pmo_analysis.core.exceptions import MailError
+from pmo_analysis.model import load_model
+from pmo_analysis.runs.publish import read_manifests, started_timestamp
 
 __all__ = ["MailError", "MailSettings", "summary_message", "alert_message", "turned_off_track", "deliver",
            "check_address"]
@@ -71,10 +74,6 @@ _HEADLINE = (
 )
 
 
-class MailError(PMOError):
-    """Mail could not be prepared or sent; the message says why (never a password)."""
-
-
 def check_address(text: str, *, where: str) -> str:
     """``text`` if it is one email address (``name@example.org``), else :class:`MailError`.
 
@@ -83,7 +82,7 @@ def check_address(text: str, *, where: str) -> str:
     >>> check_address("cio@example.org", where="mail.to")
     'cio@example.org'
     """
-    name, addr = parseaddr(str(text))
+    _name, addr = parseaddr(str(text))
     if not addr or "@" not in addr or " " in addr or addr.startswith("@") or addr.endswith("@"):
         raise MailError(f"{where}: not an email address: {text!r}")
     return str(text).strip()
@@ -192,9 +191,6 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
     The headline and the decisions come from the run's model; the charts are the PNGs the run's
     reports saved (:data:`MAIL_CHARTS`), shown inline by Content-ID.
     """
-    from pmo_analysis.analyses.summary import decisions_needed
-    from pmo_analysis.model import load_model
-
     run_dir = Path(run_dir)
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     model = load_model(run_dir / "model")
@@ -265,9 +261,6 @@ def alert_message(run_dir: str | Path, turned: pd.DataFrame, *, to: list[str], s
 # --------------------------------------------------------------------------- one delivery
 def _previous_projects(run_dir: Path, manifest: dict[str, Any]) -> pd.DataFrame | None:
     """The model's projects of the schedule's previous published run (as of no later), or None."""
-    from pmo_analysis.model import load_model
-    from pmo_analysis.runs.publish import read_manifests, started_timestamp
-
     earlier = [m for m in read_manifests(run_dir.parent)
                if m.get("schedule") == manifest.get("schedule") and m["_dir"] != run_dir.name
                and str(m.get("as_of", "")) <= str(manifest.get("as_of", ""))
@@ -286,8 +279,6 @@ def deliver(run_dir: str | Path, *, to: list[str], alert_off_track: bool = False
     Raises :class:`MailError` (one line, no password) when the settings are missing or the server
     refuses; the caller records it and tries again later (:mod:`pmo_analysis.runs.schedule`).
     """
-    from pmo_analysis.model import load_model
-
     run_dir = Path(run_dir)
     settings = settings or MailSettings.from_env()
     messages = [summary_message(run_dir, to=to, sender=settings.sender, reports_url=settings.reports_url)]

@@ -26,7 +26,9 @@ Department pages
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 import html
 import re
 import threading
@@ -40,9 +42,19 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from pmo_analysis.analyses.utilization import utilization_totals
+from pmo_analysis.core import formatting
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import NotebookError, ParameterError
+from pmo_analysis.core.i18n import _, label
+from pmo_analysis.inputs.params import resolve_params
+from pmo_analysis.inputs.portfolio import load_portfolio
+from pmo_analysis.model import build_model, load_model
+from pmo_analysis.reporting import plots
+from pmo_analysis.reporting.display import pretty_label
 from pmo_analysis.reporting.links import link_projects, page_path, read_pages, run_folder
+from pmo_analysis.reporting.rendering import report_exporter
+from pmo_analysis.runs.publish import page_templates
 
 __all__ = ["PROJECT_CHOICES", "PAGE_NOTEBOOK", "parse_projects", "select_projects", "plan_pages", "PageResult",
            "ProjectPage", "open_project", "project_overallocations", "render_project_pages",
@@ -123,26 +135,18 @@ def page_title(row: pd.Series) -> str:
 
 
 # --------------------------------------------------------------------------- in the notebook
-_MODELS: dict[tuple[str, int], Any] = {}
-_MODELS_LOCK = threading.Lock()
-
-
 def _model(model_dir: Path | None, data_dir: Path, as_of) -> Any:
     """The run's model, read once per process (a page kernel renders many pages); built from the
     data outside a run.
     """
-    from pmo_analysis.model import build_model, load_model
-
     if model_dir is None:
-        from pmo_analysis.inputs.portfolio import load_portfolio
-
         return build_model(load_portfolio(data_dir, as_of=as_of), as_of=as_of)
-    key = (str(Path(model_dir).resolve()), (Path(model_dir) / "model.json").stat().st_mtime_ns)
-    with _MODELS_LOCK:
-        if key not in _MODELS:
-            _MODELS.clear()  # one run at a time
-            _MODELS[key] = load_model(model_dir)
-        return _MODELS[key]
+    return _saved_model(str(Path(model_dir).resolve()), (Path(model_dir) / "model.json").stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=1)  # one run at a time: a new run's model replaces the last
+def _saved_model(model_dir: str, _mtime_ns: int) -> Any:
+    return load_model(model_dir)
 
 
 @dataclass
@@ -187,7 +191,6 @@ class ProjectPage:
         """
         if not self.links:
             return ""
-        from pmo_analysis.core.i18n import _
 
         items = [("../index.html", _("Run index")), ("../executive_summary.html", _("Executive summary")),
                  ("../portfolio_roi.html", _("ROI report"))]
@@ -202,10 +205,6 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
     model (read once per kernel) and select the project's rows. Without a ``project_id``, the
     worst running project. An id the model does not have raises :class:`ParameterError`.
     """
-    from pmo_analysis.core import formatting
-    from pmo_analysis.inputs.params import resolve_params
-    from pmo_analysis.reporting import plots
-
     namespace = dict(namespace)
     P = resolve_params(PAGE_NOTEBOOK, namespace)
     plots.use_style()
@@ -271,8 +270,6 @@ class _Worker:
     """One Jupyter kernel kept alive for many pages, and the HTML exporter of its pages."""
 
     def __init__(self, *, timeout: float, keep_code: bool, language: str) -> None:
-        from pmo_analysis.reporting.rendering import report_exporter
-
         self.timeout = timeout
         self.client = None
         self.km = None
@@ -298,7 +295,7 @@ class _Worker:
             return NotebookError(cell=cell.get("execution_count") if cell else None, ename=exc.ename,
                                  evalue=str(exc.evalue),
                                  source=(cell.source.strip().splitlines() or [""])[0][:200] if cell else "")
-        except Exception as exc:  # a cell timeout or a dead kernel: the next page gets a new kernel
+        except Exception as exc:  # noqa: BLE001 - a cell timeout or a dead kernel: the next page gets a new kernel
             self.close()
             return NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc).strip().splitlines()[0][:300]
                                  if str(exc).strip() else type(exc).__name__)
@@ -312,10 +309,8 @@ class _Worker:
     def close(self) -> None:
         """Shut the kernel down."""
         if self.client is not None and self.km is not None:
-            try:
+            with contextlib.suppress(Exception):  # a kernel that is already gone needs nothing more
                 self.client._cleanup_kernel()
-            except Exception:  # noqa: S110 - a kernel that is already gone needs nothing more
-                pass
         self.km = self.client = None
 
 
@@ -363,7 +358,7 @@ def render_project_pages(notebook: Path, rows: pd.DataFrame, *, run_dir: Path, p
                     page = queue.pop()
                 try:
                     _render_one(worker, template, page, run_dir=run_dir, params=params, header=header)
-                except Exception as exc:  # a bug outside the notebook: the page says so, the others go on
+                except Exception as exc:  # noqa: BLE001 - a bug outside the notebook: the page says so, the others go on
                     page.status = "failed"
                     page.error = NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc))
                     (run_dir / page.path).write_text(_failure_page(page, header, page.error), encoding="utf-8")
@@ -394,7 +389,7 @@ def _render_one(worker: _Worker, template, page: PageResult, *, run_dir: Path, p
         meta["error"] = {"where": error.where, "ename": error.ename, "evalue": error.evalue}
     try:
         body = worker.export(nb, meta)
-    except Exception as exc:  # a rendering bug is reported, and the page still says so
+    except Exception as exc:  # noqa: BLE001 - a rendering bug is reported, and the page still says so
         error = error or NotebookError(cell=None, ename=type(exc).__name__, evalue=f"HTML rendering failed: {exc}")
         body = _failure_page(page, header, error)
     (run_dir / page.path).write_text(body, encoding="utf-8")
@@ -403,9 +398,7 @@ def _render_one(worker: _Worker, template, page: PageResult, *, run_dir: Path, p
 
 
 def _failure_page(page: PageResult, header: dict[str, Any], error: NotebookError) -> str:
-    from pmo_analysis.runs.publish import _templates
-
-    return _templates().get_template("page_failed.html.j2").render(page=page, header=header, error=error)
+    return page_templates().get_template("page_failed.html.j2").render(page=page, header=header, error=error)
 
 
 # --------------------------------------------------------------------------- department pages
@@ -428,22 +421,17 @@ def _department_chart(model, projects: pd.DataFrame) -> Markup | None:
     """The department's running projects on the CPI/SPI quadrant (:func:`pmo_analysis.reporting.plots.cpi_spi_quadrant`,
     the run's thresholds), as inline SVG; ``None`` when no running project has CPI and SPI.
     """
-    from pmo_analysis.reporting import plots
-
     running = projects.loc[projects["running"]].dropna(subset=["cpi", "spi"])
     if running.empty:
         return None
     params = model.params
     fig = plots.cpi_spi_quadrant(running, cpi_threshold=params.get("cpi_red", 0.85),
                                  spi_threshold=params.get("spi_red", 0.85))
-    return Markup(svg_text(fig))
+    return Markup(svg_text(fig))  # noqa: S704 - matplotlib's own SVG, text escaped
 
 
 def _department_frames(model, department: str, pages: dict[str, dict[str, str]]) -> dict[str, Any]:
     """What a department page shows, selected from the model and formatted for the template."""
-    from pmo_analysis.core.i18n import _, label
-    from pmo_analysis.reporting.display import pretty_label
-
     totals = model.by_department.loc[model.by_department["department"].astype(str) == department]
     t = totals.iloc[0] if len(totals) else pd.Series(dtype=object)
     projects = model.projects.loc[model.projects["department"].astype(str) == department]
@@ -464,8 +452,6 @@ def _department_frames(model, department: str, pages: dict[str, dict[str, str]])
         "remaining_npv": fmt.as_text(linked["remaining_npv"], fmt.money_full)})
     people = pd.DataFrame()
     if model.has("utilization"):
-        from pmo_analysis.analyses.utilization import utilization_totals
-
         util = model.utilization.loc[model.utilization["department"].astype(str) == department]
         per = utilization_totals(util, by=["resource_id", "name", "role"])
         people = pd.DataFrame({"name": per["name"].astype(str), "role": per["role"].astype(str),
@@ -496,11 +482,8 @@ def _department_frames(model, department: str, pages: dict[str, dict[str, str]])
 def render_department_pages(model, departments: Iterable[str], *, run_dir: Path, pages: dict[str, dict[str, str]],
                             header: dict[str, Any]) -> list[PageResult]:
     """Write a page per department into ``run_dir/departments/`` (Jinja, no kernel)."""
-    from pmo_analysis.core.i18n import _
-    from pmo_analysis.runs.publish import _templates
-
     results = []
-    template = _templates().get_template("department_page.html.j2")
+    template = page_templates().get_template("department_page.html.j2")
     for dept in departments:
         page = PageResult("departments", dept, _("Department: {name}", name=dept), page_path("departments", dept))
         t0 = time.perf_counter()
@@ -510,7 +493,7 @@ def render_department_pages(model, departments: Iterable[str], *, run_dir: Path,
                                    **_department_frames(model, dept, pages))
             (run_dir / page.path).write_text(body, encoding="utf-8")
             page.status = "success"
-        except Exception as exc:  # one department's page never stops the run
+        except Exception as exc:  # noqa: BLE001 - one department's page never stops the run
             page.status, page.error = "failed", NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc))
             (run_dir / page.path).write_text(_failure_page(page, header, page.error), encoding="utf-8")
         page.duration_s = round(time.perf_counter() - t0, 3)

@@ -38,13 +38,14 @@ import jinja2
 import pandas as pd
 
 from pmo_analysis.analyses.summary import SNAPSHOT_FILES
+from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.reporting import TEMPLATES as _TEMPLATES
 
 __all__ = ["REPORT_NOTEBOOKS", "TITLES", "reserve_run", "write_manifest", "publish_run", "discard_on_failure",
            "latest_good_run", "refresh_latest", "read_manifests", "started_timestamp", "update_index",
            "render_run_index", "render_reports_index", "remove_dead_temp_folders", "prune_reports", "iso_time",
-           "previous_report", "load_snapshot", "headline_history"]
+           "previous_report", "load_snapshot", "headline_history", "page_templates"]
 
 #: The report suite, in the order of the indexes (the executive summary first). A run that ran all
 #: of them is complete, and only a complete run can become ``latest``.
@@ -266,8 +267,6 @@ def latest_headline(reports_dir: Path, runs: list[dict[str, Any]], latest: str |
     """The headline of the latest good run, formatted for the top of the reports index (health
     counts, NPV, ROI, CPI/SPI, utilization) in that run's currency; ``None`` without one.
     """
-    from pmo_analysis.core import formatting as fmt
-
     run = next((m for m in runs if m.get("_dir") == latest), None)
     path = Path(reports_dir) / str(latest) / "executive_summary" / "headline.csv"
     if run is None or not path.exists():
@@ -288,7 +287,10 @@ def latest_headline(reports_dir: Path, runs: list[dict[str, Any]], latest: str |
 
 # --------------------------------------------------------------------------- index pages
 @lru_cache(maxsize=1)
-def _templates() -> jinja2.Environment:
+def page_templates() -> jinja2.Environment:
+    """The Jinja environment of the pages a run writes besides its reports (indexes, department and
+    failed pages): autoescaped, strict about missing values.
+    """
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES),
                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -301,7 +303,7 @@ def render_run_index(manifest: dict[str, Any]) -> str:
     """The HTML of a run's ``index.html``: its status, data, stale notes and each report with its
     status, time, tables and error (``templates/run_index.html.j2``).
     """
-    return _templates().get_template("run_index.html.j2").render(run=manifest)
+    return page_templates().get_template("run_index.html.j2").render(run=manifest)
 
 
 def render_reports_index(runs: list[dict[str, Any]], latest: str | None, *,
@@ -310,7 +312,7 @@ def render_reports_index(runs: list[dict[str, Any]], latest: str | None, *,
     :func:`latest_headline`) above ``runs`` (manifests with ``_dir``) in the order given, ``latest``
     marked (``templates/reports_index.html.j2``).
     """
-    return _templates().get_template("reports_index.html.j2").render(runs=runs, latest=latest, headline=headline)
+    return page_templates().get_template("reports_index.html.j2").render(runs=runs, latest=latest, headline=headline)
 
 
 # --------------------------------------------------------------------------- tidying

@@ -68,6 +68,10 @@ from pmo_analysis.core.config import PROJ_ROOT, REPORTS_DIR
 from pmo_analysis.core.exceptions import ParameterError, PMOError
 from pmo_analysis.core.yaml_files import compose_yaml, construct_yaml, read_text
 from pmo_analysis.inputs.params import check_plain
+from pmo_analysis.inputs.sources import data_source
+from pmo_analysis.runs.mail import MailError, check_address, deliver
+from pmo_analysis.runs.pages import parse_projects
+from pmo_analysis.runs.runner import run_reports
 
 __all__ = ["Schedule", "SlotOutcome", "MAX_ATTEMPTS", "load_schedules", "next_runs", "render_params", "due_slot",
            "run_schedules", "run_due", "serve"]
@@ -130,7 +134,7 @@ def _cron_problem(expr: str) -> str | None:
                 f"so the schedule would never run: {expr!r}")
     try:
         croniter(expr, dt.datetime(2000, 1, 1)).get_next(dt.datetime)
-    except Exception:  # croniter found no slot in the years it searches
+    except Exception:  # noqa: BLE001 - croniter found no slot in the years it searches
         return f"'cron' never fires: {expr!r}"
     return None
 
@@ -155,7 +159,6 @@ def _check_schedule(name: str, s: Any) -> Schedule:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ParameterError(f"'timezone' is not an IANA time zone such as Europe/London: "
                              f"{s['timezone']!r}") from None
-    from pmo_analysis.inputs.sources import data_source
 
     data_source(str(s["data_dir"]), where="'data_dir'")  # a database URL must not hold a password
     notebooks = s.get("notebooks")
@@ -180,8 +183,6 @@ def _check_schedule(name: str, s: Any) -> Schedule:
 
 def _check_mail(mail: Any) -> tuple[list[str], bool]:
     """A schedule's ``mail:`` (``to:`` addresses, ``alert_off_track:``) as (recipients, alert)."""
-    from pmo_analysis.runs.mail import MailError, check_address
-
     if mail is None:
         return [], False
     if not isinstance(mail, dict) or not mail.get("to"):
@@ -208,7 +209,6 @@ def _schedule_projects(s: dict) -> str | tuple[str, ...] | None:
     """A schedule's ``projects``: which project pages its runs render (``off-track``, a list of ids...)."""
     if s.get("projects") is None:
         return None
-    from pmo_analysis.runs.pages import parse_projects
 
     return parse_projects(s["projects"], where="'projects'")
 
@@ -308,8 +308,6 @@ def _lock(path: Path):
 
 def _resolve_dir(d: str, base: Path) -> Path | str:
     """A schedule's data folder or mapping file relative to ``base``; a database URL as it is."""
-    from pmo_analysis.inputs.sources import data_source
-
     return data_source(d, base=base)
 
 
@@ -408,7 +406,7 @@ def _run_slot(name: str, s: Schedule, slot: dt.datetime, state: dict[str, dict[s
         result = runner(data_dir=_resolve_dir(s.data_dir, base_dir), notebooks=s.notebooks,
                         params=render_params(s, slot), reports_dir=reports_dir, schedule=name,
                         **({} if s.projects is None else {"projects": s.projects}))
-    except Exception as exc:  # one schedule's failure does not stop the others
+    except Exception as exc:  # noqa: BLE001 - one schedule's failure does not stop the others
         message = _one_line(exc)
         if attempt["count"] >= MAX_ATTEMPTS:
             state[name] = {"done": key, "status": "failed", "run_id": None, "message": message}
@@ -438,14 +436,12 @@ def _mail_pending(name: str, s: Schedule, state: dict[str, dict[str, Any]], stat
     never holds up or loses a report. A failure is logged and left ``pending``; every later call
     (``run-due``, ``serve``) tries again, until it is sent or a newer run of the schedule replaces it.
     """
-    from pmo_analysis.runs.mail import deliver
-
     entry = state[name]["mail"]
     entry["attempts"] = int(entry.get("attempts") or 0) + 1
     run_dir = reports_dir / entry["run_id"]
     try:
         subjects = deliver(run_dir, to=s.mail_to, alert_off_track=s.alert_off_track)
-    except Exception as exc:  # logged and tried again: delivery never fails the schedule
+    except Exception as exc:  # noqa: BLE001 - logged and tried again: delivery never fails the schedule
         entry["error"] = _one_line(exc)
         text = f"mail of run {entry['run_id']} not sent (attempt {entry['attempts']}, tried again at the next call): " \
                f"{entry['error']}"
@@ -468,8 +464,6 @@ def run_schedules(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS
     recorded as done when the run returns (any status) or when its :data:`MAX_ATTEMPTS`-th attempt
     has raised or been interrupted. One schedule's failure never stops the others.
     """
-    from pmo_analysis.runs.runner import run_reports
-
     runner = runner or run_reports
     now = now or dt.datetime.now(dt.UTC)
     reports_dir = Path(reports_dir)

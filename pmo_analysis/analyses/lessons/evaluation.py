@@ -14,7 +14,7 @@ Figures (:func:`purity`):
   weighted by the theme's labelled lessons.
 * **cohesion** of a family: share of its lessons in the one theme holding most of them, with that
   theme's name, and whether that theme holds both languages of the family. (A *theme's* cohesion,
-  printed with the themes, is :func:`pmo_analysis.analyses.lessons._cohesion`: how much more alike its
+  printed with the themes, is :func:`pmo_analysis.analyses.lessons.themes._cohesion`: how much more alike its
   lessons are than the register's.)
 """
 from __future__ import annotations
@@ -25,6 +25,8 @@ import pandas as pd
 
 from pmo_analysis.analyses import lessons as L
 from pmo_analysis.analyses.lessons.text import _HAN
+from pmo_analysis.core.config import SAMPLE_DATA_DIR
+from pmo_analysis.inputs.portfolio import load_portfolio
 
 __all__ = ["SAMPLE_FAMILIES", "TITLE_FAMILIES", "sample_families", "title_families", "purity", "evaluate"]
 
@@ -80,7 +82,7 @@ def purity(theme: pd.Series, family: pd.Series, chinese: pd.Series, names: pd.Se
     best = counts.idxmax(axis=0)
     fam = pd.DataFrame({"lessons": counts.sum(axis=0), "theme": best,
                         "cohesion": counts.max(axis=0) / counts.sum(axis=0)})
-    fam["theme_purity"] = [counts.loc[t, f] / counts.loc[t].sum() for f, t in best.items()]
+    fam["theme_purity"] = [counts[f].loc[t] / counts.loc[t].sum() for f, t in best.items()]
     inside = d.merge(fam[["theme"]], left_on="family", right_index=True, suffixes=("", "_best"))
     inside = inside.loc[inside["theme"] == inside["theme_best"]]
     fam["english_in_theme"] = inside.loc[~inside["zh"]].groupby("family").size().reindex(fam.index, fill_value=0)
@@ -97,10 +99,8 @@ def evaluate(data_dir, *, n_themes: int = 12, with_themes: bool = False):
     bundled sample (titles match :data:`SAMPLE_FAMILIES`), else the problems titles name; with
     ``with_themes``, the themes (lessons, projects, cohesion) as a third item.
     """
-    from pmo_analysis.inputs.portfolio import load_portfolio
-
     p = load_portfolio(data_dir)
-    d = L.prepare(p.lessons, p.projects)
+    d = L.prepare(p.table("lessons"), p.projects)
     r = L.lesson_themes(d, n_themes=n_themes)
     fam = sample_families(d)
     if fam.notna().sum() < 0.5 * (d["kind"] == "to_improve").sum():
@@ -112,8 +112,6 @@ def evaluate(data_dir, *, n_themes: int = 12, with_themes: bool = False):
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pmo_analysis.core.config import SAMPLE_DATA_DIR
-
     args = sys.argv[1:] if argv is None else argv
     overall, fam, themes = evaluate(args[0] if args else SAMPLE_DATA_DIR, with_themes=True)
     with pd.option_context("display.width", 200, "display.max_columns", 20):

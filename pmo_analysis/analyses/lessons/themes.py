@@ -1,0 +1,592 @@
+"""Themes of the ``to_improve`` lessons: text themes found by clustering in the concept space and
+named, category themes, the recurring problems, and the fixes that did not stick.
+
+The rules are written in :mod:`pmo_analysis.analyses.lessons` and docs/definitions.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from pmo_analysis.analyses.lessons import text as T
+from pmo_analysis.analyses.lessons.text import _fit_distinct
+
+__all__ = ["MISSING_CATEGORIES", "TITLE_WEIGHT", "CONCEPT_WEIGHT", "CROSS_LANGUAGE_MERGE", "MIXED_LANGUAGE_MERGE",
+           "SAME_LANGUAGE_MERGE", "MIN_COHESION", "MIN_SPLIT_SHARE", "OTHER_THEME", "OTHER_NAME", "OTHER_NAME_ZH",
+           "DUPLICATE_SHARE", "LessonThemes", "lesson_themes", "assign_themes", "recurring_themes",
+           "fixes_that_did_not_stick"]
+
+
+#: Category values that say the lesson was not categorised: never reported as a recurring problem.
+MISSING_CATEGORIES = frozenset({"", "uncategorized", "uncategorised", "none", "n/a", "na", "null", "unknown",
+                                "other", "others", "misc", "miscellaneous", "general", "(none)",
+                                "未分类", "其他", "无"})
+#: Weight of the title in a lesson's theme vector (the description has the rest): the title is the
+#: lesson's problem statement, the description mostly its story.
+TITLE_WEIGHT = 0.7
+#: Weight of a PMO concept (:func:`pmo_analysis.analyses.lessons.text.pmo_concepts`, and a phrase of two) in a
+#: lesson's theme vector, against 1 for other terms. Without it, lessons group by the things they
+#: concern (NASA LLIS: orbiter, tank, crane) and a problem spread over many things (procedures not
+#: followed, on a crane, a valve or a circuit) is no theme: 1 puts 25% of the NASA lessons whose
+#: titles name procedures in one theme (named after contamination control), 2.5 puts 96% there, in a
+#: theme named after procedures (measured with ``python -m pmo_analysis.analyses.lessons.evaluation``).
+CONCEPT_WEIGHT = 2.5
+#: Two themes written mostly in different languages are one theme when each is the other's closest
+#: theme in the other language and their centroids' cosine similarity is at least this.
+CROSS_LANGUAGE_MERGE = 0.1
+#: A theme written in one language and a theme written in both are one theme when each is the other's
+#: closest theme of the other make-up and their cosine similarity is at least this (the one-language
+#: half of a bilingual problem split off: "Supplier delay hit the critical path").
+MIXED_LANGUAGE_MERGE = 0.25
+#: Two themes in the same language are one theme when their centroids' cosine similarity is at
+#: least this (the clustering split one problem in two).
+SAME_LANGUAGE_MERGE = 0.7
+#: A text theme is **cohesive** when the mean cosine similarity between two of its lessons is at least
+#: this many times the mean between any two ``to_improve`` lessons of the register (its ``cohesion``,
+#: :func:`_cohesion`). A miscellany -- the lessons that share no problem with others -- is no more
+#: alike than the register (NASA LLIS: 0.7), the problems are far more alike (NASA LLIS: 2.3 to 20,
+#: the sample and the generated registers: 4.5 to 9). See :func:`_split_miscellany`.
+MIN_COHESION = 2.0
+#: A theme split off a miscellany holds at least this share of the ``to_improve`` lessons: below it,
+#: bisecting finds a handful of near-copies that look cohesive because they were picked to be (NASA
+#: LLIS, 1,292 lessons: 26).
+MIN_SPLIT_SHARE = 0.02
+#: Theme id and names of the lessons left in no cohesive theme: never a recurring problem.
+OTHER_THEME = "Other"
+OTHER_NAME, OTHER_NAME_ZH = "Other lessons", "其他经验教训"
+#: A text theme duplicates a category when at least this share of its lessons is in the category
+#: and it holds at least this share of the category's lessons: it is shown once, on the category.
+DUPLICATE_SHARE = 0.8
+
+
+@dataclass
+class _Space:
+    """The ``to_improve`` lessons as unit vectors in the shared concept space, built once."""
+
+    bad: pd.DataFrame
+    X: Any  # lessons x terms, rows of unit length
+    vocab: np.ndarray
+    forms: dict[str, str]
+    forms_zh: dict[str, str]
+    chinese: np.ndarray  # lesson written (mostly) in Chinese
+    in_title: Any  # lessons x terms, 1 where the title uses the term
+
+    @classmethod
+    def build(cls, prepared: pd.DataFrame) -> _Space | None:
+        from scipy import sparse  # here: scipy.sparse takes 0.2 s to import
+        from sklearn.preprocessing import normalize  # here: scikit-learn takes over 1 s to import
+
+        bad = prepared.loc[prepared["kind"] == "to_improve"]
+        if len(bad) < 2:
+            return None
+        labels = T.field_labels(bad["description"])
+        title = T.strip_labels(bad["title"].fillna("").astype(str), labels)
+        desc = T.strip_labels(bad["description"].fillna("").astype(str), labels)
+        names = T.name_terms(desc, bad["project_id"])
+        try:
+            vec, df, _, _ = _fit_distinct(title + ". " + desc)
+        except ValueError:  # no terms at all
+            return None
+        vocab = vec.get_feature_names_out()
+        parts = pd.Series(vocab).str.split(" ")
+        # names and Chinese words the dictionary could not translate say nothing across lessons;
+        # in 20 lessons or more, a term must be in 2 lessons and in at most half of them
+        keep = ~parts.map(lambda ws: any(w in names or T._CJK.match(w) for w in ws)).to_numpy()
+        if len(bad) >= 20:
+            keep &= (df >= 2) & (df <= 0.5 * len(bad))
+        if not keep.any():
+            return None
+        concepts = T.pmo_concepts()
+        weight = sparse.diags(np.where(parts[keep].map(lambda ws: all(w in concepts for w in ws)).to_numpy(),
+                                       CONCEPT_WEIGHT, 1.0))
+        Xt = _unique_rows(vec, title)[:, keep]
+        X = normalize(TITLE_WEIGHT * normalize(Xt @ weight)
+                      + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep] @ weight))
+        forms, forms_zh = T.surface_forms(title + ". " + desc)
+        text = title + desc
+        chinese = (text.str.count(T._HAN) * 2 > text.str.len()).to_numpy()
+        return cls(bad, X.tocsr(), vocab[keep], forms, forms_zh, chinese, (Xt > 0).astype(float).tocsr())
+
+    def centroids(self, groups: np.ndarray, n: int) -> np.ndarray:
+        """Mean vector of each group 0..n-1 (dense, n x terms)."""
+        from scipy import sparse  # here: scipy.sparse takes 0.2 s to import
+
+        ok = groups >= 0
+        member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))),
+                                   shape=(n, len(groups)))
+        size = np.asarray(member.sum(axis=1)).ravel()
+        return np.asarray((member @ self.X).todense()) / np.maximum(size, 1)[:, None]
+
+
+def _unique_rows(vec, texts: pd.Series):
+    """``vec.transform(texts)``, each distinct text transformed once (registers copy lessons)."""
+    codes, uniq = pd.factorize(texts)
+    return vec.transform(pd.Series(uniq, dtype=object))[codes]
+
+
+def _cluster(space: _Space, n_themes: int, random_state: int) -> np.ndarray:
+    """Theme number per lesson: spherical k-means on the unit vectors (identical lessons counted
+    once, with their weight), then themes that are one problem merged (see the merge constants).
+    """
+    from sklearn.cluster import KMeans  # here: scikit-learn takes over 1 s to import
+
+    X = space.X
+    # identical lessons (copies, templates) clustered once, weighted by their count
+    text = space.bad["title"].fillna("").astype(str) + "\0" + space.bad["description"].fillna("").astype(str)
+    codes, _ = pd.factorize(text)
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    weight = np.bincount(codes)
+    U = X[first]
+    k = int(max(1, min(n_themes, U.shape[0])))
+    if k == 1:
+        return np.zeros(X.shape[0], dtype=int)
+    km = KMeans(n_clusters=k, n_init=3, random_state=random_state).fit(U, sample_weight=weight)
+    label = km.labels_[codes]
+    return _merge(space, label, k)
+
+
+def _merge(space: _Space, label: np.ndarray, k: int) -> np.ndarray:
+    """Merge themes that are one problem: mutual closest themes across languages (cosine >=
+    CROSS_LANGUAGE_MERGE), a one-language theme and its mutual closest bilingual theme (cosine >=
+    MIXED_LANGUAGE_MERGE, once the other rules merge nothing, so that it joins whole themes, not the
+    halves of one), and themes of one language closer than SAME_LANGUAGE_MERGE.
+    Repeated until nothing merges; themes are then numbered by size, largest first.
+    """
+    from scipy.cluster.hierarchy import DisjointSet  # here: scipy.cluster takes 0.3 s to import
+
+    label = label.copy()
+    mixed = False  # the one-language/bilingual rule only once the others merge nothing
+    while True:
+        ids = np.unique(label)
+        C = space.centroids(np.searchsorted(ids, label), len(ids))
+        C /= np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
+        S = C @ C.T
+        np.fill_diagonal(S, -1)
+        zh = pd.Series(space.chinese).groupby(label).mean().reindex(ids).to_numpy()
+        lang = np.where(zh >= 0.8, 1, np.where(zh <= 0.2, 0, -1))
+        ds = DisjointSet(range(len(ids)))
+        same = (lang[:, None] == lang[None, :]) & (S >= SAME_LANGUAGE_MERGE)
+        for i, j in zip(*np.nonzero(np.triu(same, 1)), strict=True):
+            ds.merge(i, j)
+        one = lang >= 0
+        rules = [((lang[:, None] == 1 - lang[None, :]) & one[:, None], CROSS_LANGUAGE_MERGE)]
+        if mixed:
+            rules.append((one[:, None] != one[None, :], MIXED_LANGUAGE_MERGE))
+        for pair, least in rules:
+            cross = np.where(pair, S, -1)
+            best = cross.argmax(axis=1)
+            for i in range(len(ids)):  # themes, not lessons
+                j = best[i]
+                if cross[i, j] >= least and best[j] == i and i < j:
+                    ds.merge(i, j)
+        root = np.array([ds[i] for i in range(len(ids))])
+        if len(np.unique(root)) == len(ids):
+            if mixed:
+                break
+            mixed = True
+            continue
+        label = root[np.searchsorted(ids, label)]
+    sizes = pd.Series(label).value_counts()
+    order = {t: n for n, t in enumerate(sizes.index)}
+    return pd.Series(label).map(order).to_numpy()
+
+
+def _pair_similarity(X, groups: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean cosine similarity between two distinct lessons of each group 0..n-1, and group sizes.
+
+    Rows have unit length, so the squared length of a group's sum is its size plus the sum of the
+    similarities of its pairs: no pair is formed (O(lessons), not O(lessons^2)). NaN below 2 lessons.
+    """
+    from scipy import sparse  # here: scipy.sparse takes 0.2 s to import
+
+    groups = np.asarray(groups)
+    ok = groups >= 0
+    member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))), shape=(n, len(groups)))
+    sums = member @ X
+    sq = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
+    size = np.asarray(member.sum(axis=1)).ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(size >= 2, (sq - size) / (size * (size - 1)), np.nan), size
+
+
+def _cohesion(space: _Space, groups: np.ndarray, n: int) -> np.ndarray:
+    """Cohesion of each group 0..n-1: the mean cosine similarity between two of its lessons divided
+    by the mean between any two ``to_improve`` lessons of the register (1: no more alike than the
+    register; a group of one lesson: infinite, it mixes nothing). A theme is cohesive at
+    :data:`MIN_COHESION` or more.
+    """
+    pair, _ = _pair_similarity(space.X, groups, n)
+    base, _ = _pair_similarity(space.X, np.zeros(space.X.shape[0], dtype=int), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pair / max(float(base[0]), 1e-12)
+    return np.where(np.isnan(pair), np.inf, out)
+
+
+def _bisect(space: _Space, idx: np.ndarray, random_state: int) -> list[np.ndarray] | None:
+    """The lessons ``idx`` in two groups by spherical 2-means (identical lessons once, weighted), or
+    None when they cannot be split.
+    """
+    from sklearn.cluster import KMeans  # here: scikit-learn takes over 1 s to import
+
+    sub = space.bad.iloc[idx]
+    codes, _ = pd.factorize(sub["title"].fillna("").astype(str) + "\0" + sub["description"].fillna("").astype(str))
+    if codes.max() < 1:
+        return None
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    km = KMeans(n_clusters=2, n_init=3, random_state=random_state).fit(space.X[idx[first]],
+                                                                       sample_weight=np.bincount(codes))
+    half = km.labels_[codes]
+    return [idx[half == 0], idx[half == 1]]
+
+
+def _split_miscellany(space: _Space, label: np.ndarray, *, min_projects: int, random_state: int) -> np.ndarray:
+    """Themes per lesson with every theme cohesive (:data:`MIN_COHESION`); -1 for the rest.
+
+    A theme that is not cohesive is a miscellany: it is bisected (:func:`_bisect`); a half that
+    holds at least :data:`MIN_SPLIT_SHARE` of the lessons and spans at least ``min_projects``
+    projects is a theme when it is cohesive, and is bisected again when it is not; smaller halves and
+    what splits into no cohesive part are left in no theme (-1, "Other lessons").
+    Themes are then numbered by size, largest first. With fewer than two themes there is nothing to
+    compare a theme with, and the themes are kept.
+    """
+    n = int(label.max()) + 1
+    if n < 2:
+        return label
+    coh = _cohesion(space, label, n)
+    out = np.where(coh[label] >= MIN_COHESION, label, -1)
+    project = pd.factorize(space.bad["project_id"])[0]
+    todo = [np.flatnonzero(label == t) for t in np.flatnonzero(coh < MIN_COHESION)]
+    least = max(2, MIN_SPLIT_SHARE * len(label))
+    while todo:  # groups, not lessons: each bisection halves a group
+        halves = _bisect(space, todo.pop(), random_state)
+        for h in halves or []:
+            if len(h) < least or len(np.unique(project[h])) < min_projects:
+                continue  # too small to be a recurring problem found by splitting: stays "other"
+            if _group_cohesion(space, h) >= MIN_COHESION:
+                out[h] = n
+                n += 1
+            else:
+                todo.append(h)
+    kept = out[out >= 0]
+    if kept.size == 0:
+        return out
+    order = pd.Series(kept).value_counts().index
+    rank = pd.Series(np.arange(len(order)), index=order)
+    return np.where(out >= 0, rank.reindex(out).to_numpy(), -1).astype(int)
+
+
+def _group_cohesion(space: _Space, idx: np.ndarray) -> float:
+    """:func:`_cohesion` of the one group of lessons ``idx``."""
+    groups = np.full(space.X.shape[0], -1)
+    groups[idx] = 0
+    return float(_cohesion(space, groups, 1)[0])
+
+
+def _theme_terms(space: _Space, groups: np.ndarray, n: int, *, titles: bool = False) -> np.ndarray:
+    """How well each term marks each group: p_in x log(p_in / p_out), where p_in is the share of
+    the group's lessons using the term and p_out the share of the other lessons -- terms most of the
+    group uses and few others do. In the lessons' text, or in their titles only (``titles``).
+    """
+    from scipy import sparse  # here: scipy.sparse takes 0.2 s to import
+
+    B = space.in_title if titles else (space.X > 0).astype(float)
+    ok = groups >= 0
+    member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))), shape=(n, len(groups)))
+    size = np.asarray(member.sum(axis=1)).ravel()
+    inside = np.asarray((member @ B).todense())
+    total = np.asarray(B.sum(axis=0)).ravel()
+    p_in = inside / np.maximum(size, 1)[:, None]
+    p_out = (total[None, :] - inside + 0.5) / (np.maximum(len(groups) - size, 0) + 1)[:, None]
+    return p_in * np.log(np.maximum(p_in, 1e-12) / p_out).clip(min=0)
+
+
+def _readable(term: str, forms: dict[str, str]) -> str:
+    return " ".join(forms.get(p, p) for p in term.split(" "))
+
+
+#: Words a theme's name (a noun phrase) neither starts nor ends on: prepositions and adverbs of time,
+#: and the irregular past forms of verbs lessons are written with ("Key developer left").
+_DANGLING = frozenset({"mid", "due", "without", "after", "before", "late", "early", "across", "left", "lost",
+                       "went", "made", "told", "knew", "hit", "took", "gave", "found", "got", "ran", "kept",
+                       "began", "broke", "held", "came", "caught", "brought", "slipped", "overran"})
+#: Endings of the past participles, adverbs and predicate adjectives that leave a name hanging
+#: ("Members allocated", "Environment unstable", "Delivered frequently").
+_DANGLING_ENDINGS = ("ed", "ly", "able", "ible")
+
+
+def _dangling(word: str) -> bool:
+    """True for a word a name should not end on: a past participle, adverb or "-able" adjective
+    ("caused", "frequently", "unstable") or a word of :data:`_DANGLING`.
+
+    >>> [w for w in ["caused", "frequently", "mid", "left", "unstable", "delay", "quality", "need"]
+    ...  if _dangling(w)]
+    ['caused', 'frequently', 'mid', 'left', 'unstable']
+    """
+    w = word.lower()
+    return w in _DANGLING or (len(w) > 4 and w.endswith(_DANGLING_ENDINGS))
+
+
+def _leading_dangling(word: str) -> bool:
+    """True for a word a name should not start on: a past participle or adverb ("Surprised go-live
+    changes"), but an "-able" adjective may lead ("Reusable solid rocket motor").
+
+    >>> [w for w in ["surprised", "reusable", "unclear", "quickly", "left"] if _leading_dangling(w)]
+    ['surprised', 'quickly', 'left']
+    """
+    return _dangling(word) and not word.lower().endswith(("able", "ible"))
+
+
+def _noun_phrase(parts: list[str], forms: dict[str, str]) -> list[str] | None:
+    """``parts`` (terms) as a noun phrase of 2-4 words: repeated words dropped, then dangling words
+    at either end; None when fewer than two words are left.
+    """
+    seen: set[str] = set()
+    out = []
+    for p in parts:
+        w = _readable(p, forms).lower()
+        if p not in seen and w not in seen:
+            out.append(p)
+            seen |= {p, w}
+    while out and _dangling(_readable(out[-1], forms)):
+        out = out[:-1]
+    while out and _leading_dangling(_readable(out[0], forms)):
+        out = out[1:]
+    return out[:4] if len(out) >= 2 else None
+
+
+def _name(weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, forms: dict[str, str],
+          forms_zh: dict[str, str]) -> tuple[str, str, str]:
+    """(name in 2-4 words, Chinese name or "", the 6 top terms) of a theme from its term weights.
+
+    The name is a noun phrase: the strongest two-word phrase of the theme's titles (``weights``),
+    extended by a phrase that continues it with one of its strongest words ("Vendor delivery" +
+    "delivery delay" -> "Vendor delivery delay"), with no repeated word and no participle, adverb or
+    predicate adjective at either end (:func:`_noun_phrase`); when that leaves one word, the next
+    strongest phrase that is a noun phrase ("Members allocated" -> "Key staff"). The top terms are
+    the strongest of its whole text (``text_weights``).
+    """
+    order = np.argsort(weights)[::-1][:60]
+    top = [t for t in vocab[order[weights[order] > 0]]]
+    words = [t for t in top if " " not in t]
+    phrases = [t.split(" ") for t in top if " " in t]
+    parts: list[str] = phrases[0] if phrases else words[:2]
+    strong = set(words[:8])
+    for p in phrases[1:5]:  # chain a phrase that continues or precedes it: vendor delivery + delivery delay
+        if len(parts) < 4 and p[0] == parts[-1] and p[1] not in parts and p[1] in strong:
+            parts = [*parts, p[1]]
+        elif len(parts) < 4 and p[1] == parts[0] and p[0] not in parts and p[0] in strong:
+            parts = [p[0], *parts]
+    candidates = [parts, *phrases[1:20], [w for w in words if not _dangling(_readable(w, forms))][:2]]
+    shaped = next((c for c in map(lambda c: _noun_phrase(c, forms), candidates) if c), None)
+    parts = shaped or parts[:2]
+    name = _readable(" ".join(parts), forms)
+    zh_words = list(dict.fromkeys(forms_zh.get(p, "") for p in parts))  # one Chinese word once
+    zh = "".join(zh_words) if all(p in forms_zh for p in parts) else ""
+    shown: list[str] = []
+    order = np.argsort(text_weights)[::-1][:60]
+    for t in vocab[order[text_weights[order] > 0]]:
+        w = _readable(t, forms)
+        if w not in shown and not any(w in s.split(" ") for s in shown):
+            shown.append(w)
+        if len(shown) == 6:
+            break
+    return name[:1].upper() + name[1:], zh, ", ".join(shown)
+
+
+def _describe(space: _Space, key: pd.Series, ids: list) -> pd.DataFrame:
+    """Per theme: name, name_zh, top_terms, lessons, projects, departments, project_names and the
+    three most representative lessons (closest to the theme's centroid, distinct titles).
+    """
+    from sklearn.preprocessing import normalize  # here: scikit-learn takes over 1 s to import
+
+    bad = space.bad
+    g = pd.Series(pd.Index(ids).get_indexer(key), index=bad.index)
+    groups = g.to_numpy()
+    C = normalize(space.centroids(groups, len(ids)))
+    closeness = np.zeros(len(bad))
+    ok = groups >= 0
+    # each lesson's cosine to its own theme's centroid: (lessons x themes) products, one column kept
+    closeness[ok] = np.asarray(space.X[ok] @ C.T)[np.arange(int(ok.sum())), groups[ok]]
+    d = bad.assign(_g=groups, _close=closeness).loc[ok]
+    ex = (d.sort_values(["_g", "_close"], ascending=[True, False]).drop_duplicates(["_g", "title"])
+          .groupby("_g").head(3).groupby("_g"))
+    per_project = d.groupby(["_g", "project_name"], observed=True).size().rename("n").reset_index() \
+        .sort_values(["_g", "n", "project_name"], ascending=[True, False, True])
+    agg = d.groupby("_g").agg(lessons=("lesson_id", "size"), projects=("project_id", "nunique"),
+                              departments=("department", lambda s: ", ".join(sorted(s.dropna().astype(str).unique()))))
+    in_text = _theme_terms(space, groups, len(ids))
+    in_titles = _theme_terms(space, groups, len(ids), titles=True)
+    named = [_name(in_titles[i] + in_text[i], in_text[i], space.vocab, space.forms,
+                   space.forms_zh) for i in range(len(ids))]
+    out = pd.DataFrame({"theme": ids, "name": [n[0] for n in named], "name_zh": [n[1] for n in named],
+                        "top_terms": [n[2] for n in named]})
+    out = out.join(agg, how="left")
+    out["project_names"] = per_project.groupby("_g")["project_name"].agg(_first_names)
+    out["example_lesson_ids"] = ex["lesson_id"].agg(";".join)
+    out["example_titles"] = ex["title"].agg(" | ".join)
+    out["cohesion"] = _cohesion(space, groups, len(ids)).round(2)
+    out[["lessons", "projects"]] = out[["lessons", "projects"]].fillna(0).astype(int)
+    text = ["departments", "project_names", "example_lesson_ids", "example_titles"]
+    out[text] = out[text].astype(object).fillna("")
+    return out
+
+
+def _first_names(s: pd.Series, k: int = 5) -> str:
+    """The ``k`` projects with most lessons in the theme, then how many more."""
+    more = len(s) - k
+    return ", ".join(s.head(k).astype(str)) + (f" and {more} more" if more > 0 else "")
+
+
+@dataclass
+class LessonThemes:
+    """Text themes and recurring problems of a lessons register, computed once.
+
+    ``theme``: text theme id per lesson (empty for ``went_well`` lessons and lessons with no usable
+    text); ``themes``: one row per text theme; ``recurring``: the recurring problems (see
+    :func:`lesson_themes`).
+    """
+
+    theme: pd.Series
+    themes: pd.DataFrame
+    recurring: pd.DataFrame
+
+
+_THEME_COLS = ["theme", "name", "name_zh", "top_terms", "lessons", "projects", "departments", "project_names",
+               "example_lesson_ids", "example_titles", "cohesion"]
+_RECURRING_COLS = ["theme", "source", "top_terms", "lessons", "projects", "departments", "name", "name_zh",
+                   "project_names", "example_lesson_ids", "example_titles", "text_theme", "cohesion"]
+
+
+def lesson_themes(prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: int = 3,
+                  random_state: int = 0) -> LessonThemes:
+    """Text themes and recurring problems of the ``to_improve`` lessons (see docs/definitions.md,
+    "Lessons learned").
+
+    Text themes: each lesson is a unit vector in the shared concept space (title and description
+    weighted by :data:`TITLE_WEIGHT`, names and template labels left out); spherical k-means finds
+    at most ``n_themes`` groups; groups that are one problem are merged (the same problem written
+    in Chinese and in English; see :data:`CROSS_LANGUAGE_MERGE`). Category themes: the lesson's
+    category, except values in :data:`MISSING_CATEGORIES`. A text theme that is a category again
+    (:data:`DUPLICATE_SHARE` both ways) is shown once, on the category row (``text_theme``).
+
+    Every text theme is cohesive (:data:`MIN_COHESION`, ``cohesion`` column): a miscellany is split
+    into the cohesive problems it holds (:func:`_split_miscellany`), the rest is the theme
+    :data:`OTHER_THEME`, named "Other lessons" (其他经验教训) and listed last.
+
+    A theme is **recurring** when its lessons come from at least ``min_projects`` projects; "Other
+    lessons" never is. Each is named in 2-4 words from its top phrases (``name``; ``name_zh`` in Chinese where the
+    register has Chinese words for each of them), with its three most representative lessons
+    (closest to the theme's centroid) and the projects and departments it spans.
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    >>> from pmo_analysis.analyses.lessons import prepare
+    >>> p = load_portfolio(SAMPLE_DATA_DIR)
+    >>> r = lesson_themes(prepare(p.lessons, p.projects))
+    >>> r.recurring.loc[r.recurring["name"].str.contains("endor"), "name"].iloc[0]
+    'Vendor management'
+    """
+    if min_projects < 1:
+        raise ValueError(f"min_projects must be >= 1, got {min_projects!r}")
+    theme = pd.Series(pd.NA, index=prepared.index, dtype="string")
+    space = _Space.build(prepared)
+    if space is None:
+        themes = pd.DataFrame(columns=_THEME_COLS)
+        return LessonThemes(theme, themes, _recurring(prepared, None, None, themes, min_projects))
+    label = _split_miscellany(space, _cluster(space, n_themes, random_state), min_projects=min_projects,
+                              random_state=random_state)
+    n = int(label.max()) + 1
+    ids = [f"T{i + 1:02d}" for i in range(n)] + ([OTHER_THEME] if (label < 0).any() else [])
+    key = pd.Series(np.array(ids)[label], index=space.bad.index)  # -1: the last id, OTHER_THEME
+    theme.loc[space.bad.index] = key
+    themes = _describe(space, key, ids)[_THEME_COLS]
+    other = themes["theme"] == OTHER_THEME
+    themes.loc[other, "name"], themes.loc[other, "name_zh"] = OTHER_NAME, OTHER_NAME_ZH
+    return LessonThemes(theme, themes, _recurring(prepared, space, key, themes, min_projects))
+
+
+def _recurring(prepared: pd.DataFrame, space: _Space | None, key: pd.Series | None, themes: pd.DataFrame,
+               min_projects: int) -> pd.DataFrame:
+    if space is None or key is None:  # the key of the themes comes with their space
+        return pd.DataFrame(columns=_RECURRING_COLS)
+    bad = space.bad
+    cat = bad["category"].astype("string")
+    real = ~cat.str.strip().str.casefold().isin(MISSING_CATEGORIES) & cat.notna()
+    cats = sorted(cat[real].unique())
+    cat_key = cat.where(real)
+    by_cat = _describe(space, cat_key, cats) if cats else pd.DataFrame(columns=_THEME_COLS)
+    by_cat["name"], by_cat["name_zh"] = by_cat["theme"], ""
+    by_cat["source"], themes = "category", themes.assign(source="text")
+    # a text theme that is a category again is shown once, on the category's row
+    both = pd.crosstab(key, cat_key)
+    share_of_theme = both.div(both.sum(axis=1), axis=0)
+    share_of_cat = both.div(cat_key.value_counts().reindex(both.columns), axis=1)
+    dup = (share_of_theme >= DUPLICATE_SHARE) & (share_of_cat >= DUPLICATE_SHARE)
+    stacked = cast(pd.Series, dup.stack())  # the columns have one level: a Series of (theme, category)
+    pairs = cast(pd.MultiIndex, stacked[stacked].index).to_frame(index=False, name=["text_theme", "category"])
+    pairs = pairs.merge(themes[["theme", "name"]], left_on="text_theme", right_on="theme")
+    by_cat["text_theme"] = by_cat["theme"].map(dict(zip(pairs["category"], pairs["name"], strict=True))) \
+        .astype(object).fillna("")
+    themes = themes.loc[~themes["theme"].isin(pairs["text_theme"])].assign(text_theme="")
+    out = pd.concat([by_cat, themes], ignore_index=True)
+    # the lessons that share no problem are no recurring problem, however many projects wrote them
+    out = out.loc[(out["projects"] >= min_projects) & ~((out["source"] == "text") & (out["theme"] == OTHER_THEME))]
+    return out.sort_values(["projects", "lessons"], ascending=False)[_RECURRING_COLS].reset_index(drop=True)
+
+
+def assign_themes(prepared: pd.DataFrame, *, n_themes: int = 12, random_state: int = 0
+                  ) -> tuple[pd.Series, pd.DataFrame]:
+    """Text theme per lesson and one row per text theme (:func:`lesson_themes`)."""
+    r = lesson_themes(prepared, n_themes=n_themes, random_state=random_state)
+    return r.theme, r.themes
+
+
+def recurring_themes(prepared: pd.DataFrame, *, min_projects: int = 3, n_themes: int = 12) -> pd.DataFrame:
+    """Recurring problems, by category and from the text (:func:`lesson_themes`), sorted by
+    projects then lessons.
+    """
+    return lesson_themes(prepared, n_themes=n_themes, min_projects=min_projects).recurring
+
+
+def fixes_that_did_not_stick(prepared: pd.DataFrame, theme: pd.Series) -> pd.DataFrame:
+    """Lessons whose action is done but whose theme came back: later ``to_improve`` lessons on the
+    same text theme from other projects. The register has no completion date, so the lesson date
+    is used as the earliest date the action could have been done.
+
+    Returns lesson_id, project_id, date, theme, title, recurrences (later lessons from other
+    projects) and projects (distinct other projects with a later lesson), most recurrences first.
+    Counted with ranks within each theme, so memory stays linear in the number of lessons.
+    """
+    d = prepared.assign(theme=theme.where(theme != OTHER_THEME)).dropna(subset=["theme"])  # "other": no theme
+    d = d.loc[d["kind"] == "to_improve", ["lesson_id", "project_id", "date", "theme", "title",
+                                          "action_status"]].copy()
+    cols = ["lesson_id", "project_id", "date", "theme", "title", "recurrences", "projects"]
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    # later lessons in the theme, minus later lessons of the same project
+    d["later_theme"] = d.groupby("theme")["date"].transform("size") - \
+        d.groupby("theme")["date"].rank(method="max")
+    d["later_own"] = d.groupby(["theme", "project_id"])["date"].transform("size") - \
+        d.groupby(["theme", "project_id"])["date"].rank(method="max")
+    d["recurrences"] = (d["later_theme"] - d["later_own"]).astype(int)
+    # projects whose last lesson in the theme is later than this lesson, minus its own project
+    last = d.groupby(["theme", "project_id"], as_index=False)["date"].max()
+    q = d.loc[d["action_status"] == "done"]
+    ev = pd.concat([last.assign(is_q=0, idx=-1), q[["theme", "project_id", "date"]].assign(
+        is_q=1, idx=np.arange(len(q)))], ignore_index=True)
+    ev = ev.sort_values(["theme", "date", "is_q"], kind="stable")  # on a tie the project counts first
+    ev["pairs_upto"] = (1 - ev["is_q"]).groupby(ev["theme"]).cumsum()
+    ev["pairs_total"] = (1 - ev["is_q"]).groupby(ev["theme"]).transform("sum")
+    qe = ev.loc[ev["is_q"] == 1].sort_values("idx")
+    later_projects = (qe["pairs_total"] - qe["pairs_upto"]).to_numpy()
+    own_last = q.merge(last, on=["theme", "project_id"], how="left", suffixes=("", "_last"))["date_last"]
+    own_later = (own_last.to_numpy() > q["date"].to_numpy()).astype(int)
+    out = q.assign(projects=later_projects - own_later)
+    out = out.loc[out["recurrences"] > 0, cols]
+    return out.sort_values(["recurrences", "date"], ascending=[False, True]).reset_index(drop=True)
+

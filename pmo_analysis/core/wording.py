@@ -1,0 +1,449 @@
+"""Reasons in words: the one place where what an analysis found is written for a reader.
+
+An analysis states *why* as data: a :class:`Reason` is a code of :data:`WORDINGS` with its raw
+values (numbers, dates, codes, ids), each a scalar or a pandas Series with one value per row. This
+module words it in the report language and currency, the context variables of
+:mod:`pmo_analysis.core.i18n` and :mod:`pmo_analysis.core.formatting` (nothing here is module state
+that a language or a currency changes). A code's template is its English text, which is also the key
+of its Chinese in :data:`pmo_analysis.core.i18n.CATALOGUE`, and each of its fields has a
+:class:`Format`, so that a figure reads the same in every reason: money as ``$6.6M`` (``¥663.2万``),
+an index as ``0.80``, a missing value as ``n/a`` (``不适用``).
+
+* :func:`word`: one reason in words: a text, or a text column when a value is a column (no loop
+  over rows);
+* :func:`join`: for each row, the reasons whose mask is true, joined with ``"; "`` (``"；"``);
+* :func:`listing`: names joined with ``", "`` (``"、"``), then how many more.
+
+The analyses (health, finance decisions, the executive summary's decisions) build reasons and call
+these; they never word a text or format a figure themselves (an import-linter contract in
+pyproject.toml keeps them from importing i18n and formatting). A new reason is a new entry in
+:data:`WORDINGS` (see ``_register`` below) and its Chinese in the catalogue; a test checks that every
+code has its translation.
+
+Examples
+--------
+>>> import pandas as pd
+>>> cpi = pd.Series([0.8, 0.9, None])
+>>> word(Reason("cpi_below", value=cpi, threshold=0.85)).tolist()
+['CPI 0.80 below 0.85', 'CPI 0.90 below 0.85', 'CPI n/a below 0.85']
+>>> join([(cpi < 0.85, Reason("cpi_below", value=cpi, threshold=0.85)),
+...       (cpi.isna(), Reason("no_earned_value"))], index=cpi.index).tolist()
+['CPI 0.80 below 0.85', '', 'no earned value (percent complete or actual cost missing)']
+>>> from pmo_analysis.core.formatting import using
+>>> with using(currency="CNY", language="zh"):
+...     word(Reason("never_funded", need=6_632_000)), word(Reason("closed", status="on_hold"))
+('不予资助（停止可释放资金需求 ¥663.2万）', '已关闭（暂停）')
+>>> word(Reason("closed", status="on_hold"))
+'closed (on_hold)'
+"""
+from __future__ import annotations
+
+import difflib
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core import i18n
+
+__all__ = ["Format", "Reason", "Wording", "WORDINGS", "word", "join", "listing", "number", "percent",
+           "MONEY", "MONEY_FULL", "RATIO", "WHOLE", "COUNT", "ISO_DATE", "MONTH", "CODE", "REASON", "TEXT"]
+
+_KINDS = ("money", "money_full", "ratio", "percent", "number", "iso_date", "month", "code", "reason", "text")
+
+
+@dataclass(frozen=True)
+class Format:
+    """How the value of a field reads, in the report language and currency.
+
+    ``kind`` is one of:
+
+    money, money_full
+        :func:`pmo_analysis.core.formatting.money` (``$6.6M``, ``¥663.2万``) and
+        :func:`~pmo_analysis.core.formatting.money_full` (``$6,632,000``).
+    ratio
+        CPI, SPI, a threshold: two decimals (``0.80``).
+    percent
+        a share as a percent with ``decimals`` decimals (``0.25`` -> ``25%``).
+    number
+        a number with ``decimals`` decimals, with thousands separators if ``grouped``
+        (``1,529``); the same in every language.
+    iso_date
+        a day as the data writes it, ``2026-03-31``, in every language.
+    month
+        :func:`pmo_analysis.core.formatting.month` (``Mar 2026``, ``2026年3月``).
+    code
+        a code of the data (a project status): as it is in English, where the reasons have always
+        named the code itself, and its label (:func:`pmo_analysis.core.i18n.label`) in another
+        language (``on_hold`` -> ``暂停``).
+    reason
+        a nested reason: a :class:`Reason`, or a registered code without fields (or a column of
+        them), worded in place; a code :data:`WORDINGS` does not hold reads as its words
+        (``start_to_finish`` -> ``start to finish``).
+    text
+        a name, an id or a path, as it is (a missing one reads as nothing).
+
+    Every kind but ``text`` and ``reason`` writes a missing value as ``n/a`` (``不适用``).
+
+    Examples
+    --------
+    >>> MONEY.write(6_632_000), RATIO.write(0.8397), percent(0).write(0.25), COUNT.write(1529.4)
+    ('6.6M', '0.84', '25%', '1,529')
+    >>> import pandas as pd
+    >>> ISO_DATE.write(pd.Series([pd.Timestamp("2026-03-31"), pd.NaT])).tolist()
+    ['2026-03-31', 'n/a']
+    >>> from pmo_analysis.core.formatting import using
+    >>> with using(currency="CNY", language="zh"):
+    ...     MONEY.write(6_632_000), MONTH.write("2026-03-01"), RATIO.write(None)
+    ('¥663.2万', '2026年3月', '不适用')
+    """
+
+    kind: str
+    decimals: int = 0
+    grouped: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ValueError(f"a format's kind must be one of {', '.join(_KINDS)}, got {self.kind!r}")
+
+    def write(self, values: Any) -> Any:
+        """``values`` in words: a text for a scalar (or a :class:`Reason`), a text column (object
+        dtype, on the same index) for a Series.
+        """
+        if isinstance(values, Reason):
+            return word(values)
+        if isinstance(values, pd.Series):
+            if self.kind == "text":
+                return values.astype(object).where(values.notna(), "").map(str).astype(object)
+            if self.kind == "reason":
+                codes = values.astype(object).where(values.notna(), "")
+                return codes.map({c: _word_code(c) for c in pd.unique(codes)}).astype(object)
+            return values.map(self._one).astype(object)
+        return self._one(values)
+
+    def _one(self, v: Any) -> str:
+        kind = self.kind
+        if kind == "money":
+            return fmt.money(v)
+        if kind == "money_full":
+            return fmt.money_full(v)
+        if kind == "ratio":
+            return fmt.ratio(v)
+        if kind == "percent":
+            return fmt.pct(v, self.decimals)
+        if kind == "month":
+            return fmt.month(v)
+        if kind == "reason":
+            return "" if _missing(v) else _word_code(str(v))
+        if kind == "text":
+            return "" if _missing(v) else str(v)
+        if _missing(v):
+            return fmt.na()
+        if kind == "number":
+            return format(v, f"{',' if self.grouped else ''}.{self.decimals}f")
+        if kind == "iso_date":
+            return f"{pd.Timestamp(v):%Y-%m-%d}"
+        # code
+        return str(v) if i18n.current() == "en" else i18n.label(v)
+
+
+def number(decimals: int = 0, *, grouped: bool = False) -> Format:
+    """A number with ``decimals`` decimals (``grouped``: with thousands separators)."""
+    return Format("number", decimals=decimals, grouped=grouped)
+
+
+def percent(decimals: int = 1) -> Format:
+    """A share as a percent with ``decimals`` decimals."""
+    return Format("percent", decimals=decimals)
+
+
+MONEY = Format("money")
+MONEY_FULL = Format("money_full")
+RATIO = Format("ratio")
+#: A whole number as Python writes it (``1234``): counts in headings, scores out of 5 or 100.
+WHOLE = number(0)
+#: A whole number with thousands separators (``1,234``): days, hours, counts in sentences.
+COUNT = number(0, grouped=True)
+ISO_DATE = Format("iso_date")
+MONTH = Format("month")
+CODE = Format("code")
+REASON = Format("reason")
+TEXT = Format("text")
+
+
+def _missing(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):  # a list or an array is a value, not a missing one
+        return False
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How one code reads: its English template (the catalogue's key) and the format of each field."""
+
+    template: str
+    fields: Mapping[str, Format]
+
+
+_WORDINGS: dict[str, Wording] = {}
+#: Every reason code with how it reads (read-only; the entries are made below, in this module only).
+WORDINGS: Mapping[str, Wording] = MappingProxyType(_WORDINGS)
+
+
+def _register(code: str, template: str, **fields: Format) -> None:
+    named = {f for _lit, f, _spec, _conv in string.Formatter().parse(template) if f is not None}
+    if code in _WORDINGS:
+        raise ValueError(f"reason code {code!r} is registered twice")
+    if named != set(fields):
+        raise ValueError(f"reason code {code!r}: the template names {sorted(named)}, the formats {sorted(fields)}")
+    _WORDINGS[code] = Wording(template, MappingProxyType(fields))
+
+
+class Reason:
+    """A reason as data: a code of :data:`WORDINGS` and the raw value of each of its fields.
+
+    A value is a scalar or a pandas Series (one value per row, all on the same index); :func:`word`
+    and :func:`join` write it in the report language. The code and the names of the values are
+    checked here, when the reason is made.
+
+    Examples
+    --------
+    >>> Reason("risk_score", score=4)
+    Reason('risk_score', score=4)
+    >>> Reason("risk_score", points=4)
+    Traceback (most recent call last):
+    ...
+    ValueError: reason 'risk_score' ("risk score {score}/5") takes the values ['score'], got ['points']
+    """
+
+    __slots__ = ("code", "fields")
+
+    def __init__(self, code: str, /, **values: Any) -> None:
+        wording = _WORDINGS.get(code)
+        if wording is None:
+            near = difflib.get_close_matches(code, _WORDINGS, n=3)
+            raise ValueError(f"unknown reason code {code!r}"
+                             + (f"; did you mean {', '.join(map(repr, near))}?" if near else
+                                "; the codes are in pmo_analysis.core.wording.WORDINGS"))
+        if set(values) != set(wording.fields):
+            raise ValueError(f'reason {code!r} ("{wording.template}") takes the values {sorted(wording.fields)}, '
+                             f"got {sorted(values)}")
+        self.code = code
+        #: The raw value of each field, by name.
+        self.fields: Mapping[str, Any] = MappingProxyType(values)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}=<column of {len(v)}>" if isinstance(v, pd.Series) else f"{k}={v!r}"
+                          for k, v in self.fields.items())
+        return f"Reason({self.code!r}{', ' if shown else ''}{shown})"
+
+
+def _word_code(code: str) -> str:
+    """A nested code in words: a registered code without fields, else the code's words."""
+    wording = _WORDINGS.get(code)
+    if wording is None or wording.fields:
+        return code.replace("_", " ")
+    return i18n._(wording.template)
+
+
+def word(reason: Reason, *, where: pd.Series | None = None) -> Any:
+    """``reason`` in the report language and currency.
+
+    Parameters
+    ----------
+    reason : Reason
+        The code and its values; each value is written with the format its field has in
+        :data:`WORDINGS`.
+    where : Series of bool, optional
+        Word the reason only in these rows: the others read ``""`` (a missing mask is false).
+
+    Returns
+    -------
+    str or Series
+        A text when every value is a scalar (and no ``where``), else a text column (object dtype).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> word(Reason("delayed_by_dependency", days=pd.Series([1529.0, 3.0]), by="PRJ-001")).tolist()
+    ['delayed 1,529 days by PRJ-001 (dependency)', 'delayed 3 days by PRJ-001 (dependency)']
+    >>> gap = pd.Series([250_000.0, None])
+    >>> word(Reason("forecast_overrun", amount=gap), where=gap.notna()).tolist()
+    [' (forecast overrun 250k)', '']
+    >>> from pmo_analysis.core.formatting import using
+    >>> with using(currency="USD", language="zh"):
+    ...     word(Reason("delayed_by_dependency", days=30, by="PRJ-001"))
+    '受前置项目 PRJ-001 影响延误 30 天'
+    """
+    wording = _WORDINGS[reason.code]
+    text = i18n._(wording.template, **{name: wording.fields[name].write(value)
+                                       for name, value in reason.fields.items()})
+    if where is None:
+        return text
+    mask = _mask(where, where.index)
+    return _column(text, where.index).where(mask, "")
+
+
+def _mask(mask: Any, index: pd.Index) -> pd.Series:
+    if not isinstance(mask, pd.Series):
+        mask = pd.Series(np.asarray(mask), index=index)
+    return mask.fillna(False).astype(bool)
+
+
+def _column(text: Any, index: pd.Index) -> pd.Series:
+    if isinstance(text, pd.Series):
+        return text
+    return pd.Series(text, index=index, dtype=object)
+
+
+def join(parts: Iterable[tuple[Any, Reason | str | pd.Series]], *, index: pd.Index) -> pd.Series:
+    """For each row of ``index``, the reasons whose mask is true, in the order given, joined with
+    ``"; "`` in the report language (``"；"`` in Chinese); a row with none reads ``""``.
+
+    Parameters
+    ----------
+    parts : iterable of (mask, reason)
+        ``mask`` is a boolean Series on ``index`` (or an array in its order; a missing value is
+        false); ``reason`` is a :class:`Reason`, or a text or text column already in words (the
+        rules' reasons a decision repeats). An empty text is left out.
+    index : Index
+        The rows.
+
+    Returns
+    -------
+    Series
+        One text per row, on ``index``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> spi = pd.Series([0.7, 1.0, 0.9])
+    >>> risk = pd.Series([4, 5, 1])
+    >>> parts = [(spi < 0.95, Reason("spi_below", value=spi, threshold=0.95)),
+    ...          (risk >= 4, Reason("risk_score", score=risk))]
+    >>> join(parts, index=spi.index).tolist()
+    ['SPI 0.70 below 0.95; risk score 4/5', 'risk score 5/5', 'SPI 0.90 below 0.95']
+    >>> from pmo_analysis.core.formatting import using
+    >>> with using(language="zh"):
+    ...     join(parts, index=spi.index).tolist()
+    ['SPI 0.70 低于 0.95；风险评分 4/5', '风险评分 5/5', 'SPI 0.90 低于 0.95']
+    """
+    columns = {}
+    for i, (mask, reason) in enumerate(parts):
+        text = word(reason) if isinstance(reason, Reason) else reason
+        columns[i] = _column(text, index).where(_mask(mask, index), "")
+    if not columns:
+        return pd.Series("", index=index, dtype=object)
+    frame = pd.DataFrame(columns, index=index)
+    return (frame.where(frame != "").stack().dropna().groupby(level=0).agg(word(Reason("reasons_separator")).join)
+            .reindex(index, fill_value=""))
+
+
+def listing(items: Iterable[Any], *, limit: int | None = None) -> str:
+    """``items`` (names, ids) joined with ``", "`` in the report language (``"、"`` in Chinese):
+    the first ``limit`` of them, then how many more.
+
+    Examples
+    --------
+    >>> listing(["PRJ-001 ERP", "PRJ-002 CRM", "PRJ-003 Data"], limit=2)
+    'PRJ-001 ERP, PRJ-002 CRM and 1 more'
+    >>> from pmo_analysis.core.formatting import using
+    >>> with using(language="zh"):
+    ...     listing(["PRJ-001 ERP", "PRJ-002 CRM", "PRJ-003 Data"], limit=2)
+    'PRJ-001 ERP、PRJ-002 CRM 等另外 1 个'
+    """
+    items = [str(i) for i in items]
+    shown = items if limit is None else items[:limit]
+    more = len(items) - len(shown)
+    return (word(Reason("list_separator")).join(shown)
+            + (word(Reason("and_more", n=more)) if more > 0 else ""))
+
+
+# The codes, by the analysis that gives them. A template is the English text and the key of its
+# Chinese in pmo_analysis.core.i18n.CATALOGUE: changing a template changes its key there too.
+
+# separators (join, listing)
+_register("reasons_separator", "; ")
+_register("list_separator", ", ")
+_register("and_more", " and {n} more", n=COUNT)
+
+# project health (pmo_analysis.analyses.health); CPI and SPI also in the decisions' rules
+_register("cpi_below", "CPI {value} below {threshold}", value=RATIO, threshold=RATIO)
+_register("spi_below", "SPI {value} below {threshold}", value=RATIO, threshold=RATIO)
+_register("late_at_percent", "end date {date} passed at {pct}% complete", date=ISO_DATE, pct=WHOLE)
+_register("late_no_percent", "end date {date} passed with no percent complete reported", date=ISO_DATE)
+_register("risk_score", "risk score {score}/5", score=WHOLE)
+_register("no_earned_value", "no earned value (percent complete or actual cost missing)")
+_register("delayed_by_dependency", "delayed {days} days by {by} (dependency)", days=COUNT, by=TEXT)
+_register("missed_milestones", "{n} missed milestone(s)", n=COUNT)
+_register("risk_exposure", "open risk exposure {money} = {share} of budget", money=MONEY, share=percent(0))
+
+# the rules and the budget of the decisions (pmo_analysis.analyses.finance.decisions)
+_register("negative_remaining_npv", "negative remaining NPV ({value})", value=MONEY)
+_register("low_alignment", "low strategic alignment ({value}/5)", value=WHOLE)
+_register("forecast_overrun", " (forecast overrun {amount})", amount=MONEY)  # after cpi_below
+_register("never_pays_back", "never pays back in the forecast")
+_register("priority_score", "priority score {score}", score=WHOLE)
+_register("remaining_npv", "remaining NPV {value}", value=MONEY)
+_register("funded", "funded: {value} for a need of {need}", value=REASON, need=MONEY)
+_register("not_funded_no_score", "not funded: no positive score")
+_register("not_funded_no_npv", "not funded: no positive remaining NPV")
+_register("not_funded_cap", "not funded within the budget cap of {cap}: {value} for a need of {need} ranks below "
+          "the funded projects", cap=MONEY, value=REASON, need=MONEY)
+_register("never_funded", "never funded (stopping frees a need of {need})", need=MONEY)
+_register("closed", "closed ({status})", status=CODE)
+
+# the executive summary (pmo_analysis.analyses.summary): snapshots and the decisions needed
+_register("from_project", "from {project}", project=TEXT)
+_register("frees", "frees {money}", money=MONEY)
+_register("needs", "needs {money}", money=MONEY)
+_register("ask_stop", "Stop")
+_register("ask_reject", "Reject")
+_register("ask_defer", "Find money or pause")
+_register("ask_rescope", "Re-scope")
+_register("ask_replan", "Re-plan")
+_register("ask_project", "{verb} {project} {name}", verb=REASON, project=TEXT, name=TEXT)
+_register("ask_more_projects", "{verb} {n} more project(s)", verb=REASON, n=WHOLE)
+_register("listed_in_decisions", "listed in decisions.csv and the ROI report")
+_register("fund_proposed", "Fund {n} proposed project(s)", n=WHOLE)
+_register("add_capacity", "Add capacity: {role}", role=TEXT)
+_register("short_of_capacity", "short {fte} FTE on average over {first} to {last} ({hours} hours)",
+          fte=number(1), first=MONTH, last=MONTH, hours=COUNT)
+_register("text_theme", "{name} (text theme)", name=TEXT)
+_register("assign_owner", "Assign an owner: recurring problem '{name}'", name=TEXT)
+_register("recurring_no_action", "{projects} projects, {lessons} lessons, no open action",
+          projects=WHOLE, lessons=WHOLE)
+
+# the delivery decisions of the executive summary: dependency conflicts, risks and issues
+_register("cannot_start", "cannot start as planned")
+_register("cannot_finish", "cannot finish as planned")
+_register("forecast_start", "forecast start")
+_register("forecast_end", "forecast end")
+# dependency types: the data's codes (inputs.schema.DEPENDENCY_TYPES) in words
+_register("finish_to_start", "finish to start")
+_register("start_to_start", "start to start")
+_register("finish_to_finish", "finish to finish")
+_register("start_to_finish", "start to finish")
+_register("replan_or_recover", "Re-plan {successor} or recover {root}", successor=TEXT, root=TEXT)
+_register("dependency_late", "{waits}: {days} days late through {path} ({type}; {predecessor} {which} {date})",
+          waits=REASON, days=COUNT, path=TEXT, type=REASON, predecessor=TEXT, which=REASON, date=ISO_DATE)
+_register("replan_more_conflicts", "Re-plan {n} more dependency conflict(s)", n=WHOLE)
+_register("listed_in_dependency_conflicts", "listed in dependency_conflicts.csv and the delivery report")
+_register("mitigation_overdue", "mitigation {days} days overdue", days=COUNT)
+_register("resolution_overdue", "resolution {days} days overdue", days=COUNT)
+_register("no_owner", "no owner")
+_register("decide_on_risk", "Decide on risk {id} of {project}: {title}", id=TEXT, project=TEXT, title=TEXT)
+_register("decide_on_issue", "Decide on issue {id} of {project}: {title}", id=TEXT, project=TEXT, title=TEXT)
+_register("decide_on_other", "Decide on {kind} {id} of {project}: {title}", kind=TEXT, id=TEXT, project=TEXT,
+          title=TEXT)
+_register("probability_impact", " (probability {probability}, impact {impact})", probability=percent(0),
+          impact=MONEY)
+_register("exposure", "exposure {money}", money=MONEY)
+_register("decide_on_more_risks", "Decide on {n} more overdue or unowned risk(s) and issue(s)", n=WHOLE)
+_register("listed_in_risk_exposure", "listed in risk_exposure.csv and the delivery report")

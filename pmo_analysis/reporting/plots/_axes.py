@@ -1,0 +1,91 @@
+"""Axes as the reports write them: money in the report's currency with ticks whose labels fit,
+months (``Mar 2026``), shortened category labels, and a legend in one row under the chart.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib import dates as mdates
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from pmo_analysis.core import formatting as fmt
+
+
+def _money(v, _pos=None) -> str:
+    """The one money format (:func:`pmo_analysis.core.formatting.money`), in the report's currency."""
+    return fmt.money(v)
+
+
+#: The money format as a tick formatter: ``ax.yaxis.set_major_formatter(money)``.
+money = FuncFormatter(_money)
+
+
+class _FittingTicks(MaxNLocator):
+    """Ticks at round values (as matplotlib's default), as many as leave a gap of half a character
+    between neighbouring labels on a horizontal axis: a money label such as ``¥200.0万`` is wide,
+    and a fixed tick count let neighbours overlap on a narrow chart.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(nbins="auto", steps=[1, 2, 2.5, 5, 10])
+
+    def __call__(self):
+        vmin, vmax = self.axis.get_view_interval()
+        fig = self.axis.figure
+        renderer = fig.canvas.get_renderer()
+        prop = self.axis.majorTicks[0].label1.get_fontproperties()  # the labels' own font and size
+        room = self.axis.axes.get_window_extent(renderer).width
+        gap = prop.get_size_in_points() * fig.dpi / 72 / 2
+        label = self.axis.get_major_formatter()
+        for n in range(9, 1, -1):
+            self.set_params(nbins=n)
+            ticks = self.tick_values(vmin, vmax)
+            shown = [t for t in ticks if vmin <= t <= vmax]
+            widths = [renderer.get_text_width_height_descent(label(t, i), prop, ismath=False)[0]
+                      for i, t in enumerate(shown)]
+            # centred labels: neighbours' half widths plus a gap must fit between their ticks
+            scale = room / (vmax - vmin) if vmax > vmin else 0.0
+            fits = all((b - a) * scale >= (wa + wb) / 2 + gap
+                       for a, b, wa, wb in zip(shown, shown[1:], widths, widths[1:], strict=False))
+            if fits:
+                return ticks
+        return ticks
+
+
+def money_axis(axis) -> None:
+    """Label a horizontal ``axis`` with money in the report's currency, with ticks whose labels fit."""
+    axis.set_major_formatter(money)
+    axis.set_major_locator(_FittingTicks())
+
+
+def shorten(s: pd.Series, width: int = 28) -> pd.Series:
+    """``s`` as text, each longer than ``width`` characters cut to ``width`` with an ellipsis."""
+    s = s.astype(str)
+    return s.where(s.str.len() <= width, s.str.slice(0, width - 1) + "…")
+
+
+def legend_below(fig: Figure, ax) -> None:
+    """The legend in one row under the chart, outside the bars, lines and their labels (a legend
+    inside the axes sits on a bar or a label whichever corner it takes); lays the figure out with
+    the room it needs.
+    """
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=max(1, len(names)), frameon=False, fontsize=9,
+               borderaxespad=0.3)
+    fig.tight_layout(rect=(0, 0.4 / fig.get_figheight(), 1, 1))
+
+
+def month_labels(periods) -> list[str]:
+    """``periods`` as the reports write months (``Mar 2026``)."""
+    return [fmt.month(p) for p in periods]
+
+
+def month_axis(ax, *, maxticks: int = 8) -> None:
+    """Months on a time axis as the reports write them (``Mar 2026``), at most about ``maxticks`` ticks."""
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=maxticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(mdates.num2date(v).replace(tzinfo=None))))
+
+
+def matplotlib_date_formatter():
+    """Dates on a time axis as the reports write them (``30 Jun 2026``)."""
+    return FuncFormatter(lambda v, _pos: fmt.date(mdates.num2date(v)))

@@ -1,0 +1,318 @@
+"""ROI, NPV/IRR, payback and earned value against hand-computed and independent values."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import brentq
+
+from pmo_analysis.analyses import finance as roi
+from pmo_analysis.analyses.finance.irr import _IRR_RANGE
+
+
+def cf(rows, project="P1"):
+    """Cash flows from (period, planned_cost, planned_benefit, actual_cost, actual_benefit)."""
+    df = pd.DataFrame(rows, columns=["period", "planned_cost", "planned_benefit", "actual_cost",
+                                     "actual_benefit"])
+    df.insert(0, "project_id", project)
+    df["period"] = pd.to_datetime(df["period"])
+    return df.astype({c: float for c in df.columns[2:]})
+
+
+NaN = np.nan
+BASIC = cf([("2026-01-01", 1000, 0, 1100, 0), ("2026-02-01", 500, 0, NaN, NaN),
+            ("2026-03-01", 0, 800, NaN, NaN), ("2026-04-01", 0, 900, NaN, NaN)])
+
+
+def test_forecast_uses_actuals_to_as_of_and_plan_after():
+    f = roi.forecast_cashflows(BASIC, as_of="2026-02-28")
+    assert f["cost"].tolist() == [1100, 500, 0, 0]  # Feb actual missing -> plan
+    assert f["benefit"].tolist() == [0, 0, 800, 900]
+    assert f["net"].tolist() == [-1100, -500, 800, 900]
+
+
+def test_financials_by_hand():
+    r = roi.project_financials(BASIC, as_of="2026-02-28", discount_rate=0.10).iloc[0]
+    assert r["total_cost"] == 1600 and r["total_benefit"] == 1700 and r["net_benefit"] == 100
+    assert r["roi"] == pytest.approx(100 / 1600)
+    # XNPV by hand: days from 2026-01-01 are 0, 31, 59, 90
+    npv = -1100 - 500 / 1.1 ** (31 / 365) + 800 / 1.1 ** (59 / 365) + 900 / 1.1 ** (90 / 365)
+    assert r["npv"] == pytest.approx(npv, abs=0.005)
+    pv_b = 800 / 1.1 ** (59 / 365) + 900 / 1.1 ** (90 / 365)
+    pv_c = 1100 + 500 / 1.1 ** (31 / 365)
+    assert r["bcr"] == pytest.approx(pv_b / pv_c)
+    assert r["payback_months"] == 4  # cumulative -1100, -1600, -800, +100
+    assert roi.xnpv(r["irr"], [-1100, -500, 800, 900],
+                    ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]) == pytest.approx(0, abs=1e-6)
+
+
+def test_spreadsheet_reference_values():
+    # The worked example of the spreadsheet XNPV / XIRR documentation
+    values = [-10000, 2750, 4250, 3250, 2750]
+    dates = ["2008-01-01", "2008-03-01", "2008-10-30", "2009-02-15", "2009-04-01"]
+    assert roi.xnpv(0.09, values, dates) == pytest.approx(2086.647602, abs=0.01)
+    assert roi.xirr(values, dates) == pytest.approx(0.373362535, abs=1e-8)
+    assert roi.xirr([-1000, 1100], ["2026-01-01", "2027-01-01"]) == pytest.approx(0.10, abs=1e-10)
+
+
+def test_no_cost_gives_empty_ratios():
+    r = roi.project_financials(cf([("2026-01-01", 0, 100, NaN, NaN)]), as_of="2025-12-31").iloc[0]
+    assert r["total_cost"] == 0 and np.isnan(r["roi"]) and np.isnan(r["bcr"])
+    assert np.isnan(r["irr"])  # flows never change sign
+    assert pd.isna(r["payback_months"])  # nothing to pay back
+
+
+def test_never_pays_back():
+    r = roi.project_financials(cf([("2026-01-01", 100, 0, NaN, NaN), ("2026-02-01", 100, 50, NaN, NaN)]),
+                               as_of="2025-12-31").iloc[0]
+    assert pd.isna(r["payback_months"]) and r["roi"] == pytest.approx(-150 / 200)
+    assert r["npv"] < 0 and np.isnan(r["irr"])  # net flows -100, -50 never change sign
+
+
+def test_all_costs_no_irr():
+    r = roi.project_financials(cf([("2026-01-01", 100, 0, NaN, NaN), ("2026-02-01", 100, 0, NaN, NaN)]),
+                               as_of="2025-12-31").iloc[0]
+    assert np.isnan(r["irr"]) and pd.isna(r["payback_months"])
+
+
+def test_payback_in_first_month():
+    r = roi.project_financials(cf([("2026-01-01", 100, 150, NaN, NaN), ("2026-02-01", 100, 0, NaN, NaN)]),
+                               as_of="2025-12-31").iloc[0]
+    assert r["payback_months"] == 1
+
+
+def test_payback_counts_calendar_months_across_gaps():
+    r = roi.project_financials(cf([("2026-01-01", 100, 0, NaN, NaN), ("2026-06-01", 0, 150, NaN, NaN)]),
+                               as_of="2025-12-31").iloc[0]
+    assert r["payback_months"] == 6
+
+
+@pytest.mark.parametrize("as_of, cost", [("2025-06-30", 1500), ("2030-01-01", 1600)])
+def test_as_of_before_first_and_after_last_month(as_of, cost):
+    r = roi.project_financials(BASIC, as_of=as_of, discount_rate=0.1).iloc[0]
+    assert r["total_cost"] == cost  # before: all plan; after: every reported actual
+
+
+def _independent_npv(rate, flows, dates):
+    d0 = dates[0]
+    return sum(v / (1 + rate) ** ((d - d0).days / 365) for v, d in zip(flows, dates, strict=False))
+
+
+def test_npv_irr_agree_with_independent_computation_on_generated_projects(sample):
+    fin = roi.project_financials(sample.cashflows, as_of="2026-06-30", discount_rate=0.08).set_index("project_id")
+    f = roi.forecast_cashflows(sample.cashflows, as_of="2026-06-30")
+    checked = 0
+    for pid, g in itertools.islice(f.groupby("project_id"), 25):
+        flows, dates = g["net"].tolist(), list(g["period"])
+        assert fin.loc[pid, "npv"] == pytest.approx(_independent_npv(0.08, flows, dates), abs=0.01)
+        if fin.loc[pid, "irr"] == fin.loc[pid, "irr"]:  # not NaN
+            ref = brentq(_independent_npv, -0.9, 100, args=(flows, dates))
+            assert fin.loc[pid, "irr"] == pytest.approx(ref, abs=1e-6)
+            checked += 1
+    assert checked >= 20
+
+
+PROJ = pd.DataFrame({"project_id": ["A", "B", "C"], "budget": [1000.0, 2000.0, 0.0],
+                     "percent_complete": [50.0, np.nan, 0.0], "status": ["active"] * 3})
+
+
+def test_earned_value_by_hand():
+    flows = pd.concat([
+        cf([("2026-01-01", 300, 0, 400, 0), ("2026-02-01", 300, 0, 200, 0), ("2026-03-01", 400, 0, NaN, 0)], "A"),
+        cf([("2026-01-01", 500, 0, 600, 0)], "B"),
+    ])
+    ev = roi.earned_value(PROJ, flows, as_of="2026-02-28").set_index("project_id")
+    a = ev.loc["A"]
+    assert (a["bac"], a["pv"], a["ac"], a["ev"]) == (1000, 600, 600, 500)
+    assert a["cv"] == -100 and a["sv"] == -100
+    assert a["cpi"] == pytest.approx(500 / 600) and a["spi"] == pytest.approx(500 / 600)
+    assert a["eac"] == pytest.approx(1000 / (500 / 600)) and a["vac"] == pytest.approx(1000 - 1200)
+    assert a["tcpi"] == pytest.approx((1000 - 500) / (1000 - 600))
+    b = ev.loc["B"]
+    assert np.isnan(b["ev"]) and np.isnan(b["cpi"])  # no percent complete -> no EV
+    c = ev.loc["C"]  # no cash flows, zero budget: every ratio with a 0 denominator is empty
+    assert c["pv"] == 0 and c["ac"] == 0 and np.isnan(c["cpi"]) and np.isnan(c["spi"]) and np.isnan(c["tcpi"])
+
+
+def test_portfolio_ratios_from_sums_not_averages():
+    df = pd.DataFrame({"total_cost": [100.0, 900.0], "total_benefit": [300.0, 900.0],
+                       "net_benefit": [200.0, 0.0], "npv": [10.0, -5.0], "bac": [1, 1], "pv": [100.0, 100.0],
+                       "ac": [50.0, 200.0], "ev": [100.0, 100.0], "dept": ["x", "x"]})
+    t = roi.portfolio_totals(df).iloc[0]
+    assert t["roi"] == pytest.approx(200 / 1000)  # the average of ratios would be 1.0
+    assert t["cpi"] == pytest.approx(200 / 250) and t["npv"] == 5
+    g = roi.portfolio_totals(df, by="dept").iloc[0]
+    assert g["roi"] == pytest.approx(0.2) and g["projects"] == 2
+
+
+def test_selection_matches_brute_force():
+    rng = np.random.default_rng(3)
+    n = 12
+    df = pd.DataFrame({"project_id": [f"P{i}" for i in range(n)], "name": "x",
+                       "status": rng.choice(["proposed", "active", "completed"], n),
+                       "bac": rng.integers(1, 20, n) * 1000.0, "ac": rng.integers(0, 5, n) * 1000.0,
+                       "score": rng.uniform(-10, 100, n), "npv": rng.normal(0, 1, n)})
+    cap = 40_000
+    sel = roi.select_portfolio(df, budget_cap=cap)
+    cand = df.loc[df["status"].isin(["proposed", "active"])].reset_index(drop=True)
+    need = roi.funding_need(cand).to_numpy()
+    best = max(sum(cand["score"].clip(lower=0)[list(c)]) for k in range(len(cand) + 1)
+               for c in itertools.combinations(range(len(cand)), k) if need[list(c)].sum() <= cap)
+    assert sel.loc[sel["selected"], "score"].sum() == pytest.approx(best)
+    assert sel.loc[sel["selected"], "funding_need"].sum() <= cap
+    assert (sel.loc[sel["selected"], "score"] > 0).all()
+
+
+def test_priority_score_weights():
+    df = pd.DataFrame({"strategic_alignment": [5, 1], "risk_score": [1, 5], "npv": [10.0, -1.0]})
+    s = roi.priority_scores(df, w_alignment=1, w_value=0, w_risk=0)
+    assert s["score"].tolist() == [100, 0]
+    s = roi.priority_scores(df, w_alignment=0, w_value=0, w_risk=1)
+    assert s["score"].tolist() == [100, 0]
+    with pytest.raises(ValueError, match="weights"):
+        roi.priority_scores(df, w_alignment=0, w_value=0, w_risk=0)
+
+
+def test_recommendations_reasons():
+    df = pd.DataFrame({"project_id": ["A", "B", "C", "D"], "name": "n", "department": "d",
+                       "status": ["active", "active", "active", "completed"],
+                       "npv": [-10.0, 5.0, 5.0, -10.0], "remaining_npv": [-10.0, 5.0, 5.0, -10.0],
+                       "strategic_alignment": [1, 4, 4, 1],
+                       "cpi": [1.0, 0.7, 1.0, 1.0], "spi": [1.0, 1.0, 0.8, 1.0], "eac": [1, 140, 1, 1],
+                       "bac": [1, 100, 1, 1], "payback_months": [pd.NA, 10, 10, pd.NA],
+                       "total_cost": [1, 1, 1, 1]})
+    r = roi.recommendations(df).set_index("project_id")
+    assert r.loc["A", "recommendation"] == "stop"
+    assert r.loc["A", "reason"].startswith("negative remaining NPV (-10); low strategic alignment (1/5)")
+    assert r.loc["B", "recommendation"] == "re-scope" and "CPI 0.70 below 0.85 (forecast overrun 40)" in r.loc["B", "reason"]
+    assert r.loc["C", "recommendation"] == "re-plan" and r.loc["C", "reason"] == "SPI 0.80 below 0.85"
+    assert "D" not in r.index  # completed projects are not candidates
+
+
+def test_sample_has_planted_findings(sample):
+    r = roi.roi_by_project(sample.projects, sample.cashflows, as_of="2026-06-30")
+    assert len(r) == 40
+    assert (r["npv"] < 0).sum() >= 5 and (r["npv"] > 0).sum() >= 20
+    running = r.loc[r["status"] == "active"]
+    assert (running["cpi"] < 0.85).sum() >= 3 and (running["spi"] < 0.85).sum() >= 1
+    assert r["payback_months"].isna().sum() >= 5
+
+
+# --------------------------------------------------------------------------- laws (hypothesis)
+
+_AMOUNTS = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_AMOUNTS, min_size=2, max_size=30))
+def test_xnpv_is_zero_at_every_irr_root(flows):
+    dates = pd.date_range("2025-01-01", periods=len(flows), freq="MS")
+    scale = np.abs(flows).sum()
+    for r in roi.irr_roots(flows, dates):
+        assert abs(roi.xnpv(r, flows, dates)) <= 1e-7 * max(scale, 1.0)  # NPV is 0 at a root
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.floats(1, 1e6), st.floats(0, 1e6), st.floats(0, 1e6),
+                          st.floats(1, 1e6)), min_size=1, max_size=12))
+def test_group_ratios_are_ratios_of_sums(rows):
+    df = pd.DataFrame(rows, columns=["dept", "total_cost", "total_benefit", "ev", "ac"])
+    df["net_benefit"] = df["total_benefit"] - df["total_cost"]
+    df["npv"], df["bac"], df["pv"] = 0.0, 1.0, df["ac"]
+    g = roi.portfolio_totals(df, by="dept").set_index("dept")
+    for dept, part in df.groupby("dept"):
+        assert g.loc[dept, "roi"] == pytest.approx(part["net_benefit"].sum() / part["total_cost"].sum())
+        assert g.loc[dept, "cpi"] == pytest.approx(part["ev"].sum() / part["ac"].sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 1_000)), min_size=0, max_size=11),
+       st.floats(0, 1.2))
+def test_greedy_knapsack_is_feasible_and_its_gap_bounds_the_optimum(items, share):
+    """The frontier's greedy never spends over the budget, never beats the true optimum (found
+    here by trying every subset), and its gap is proven: the optimum is within it.
+    """
+    from pmo_analysis.analyses.finance.selection import _greedy_knapsack
+
+    values = np.array([v for v, _c in items], dtype=float)
+    costs = np.array([c for _v, c in items], dtype=float)
+    cap = share * costs.sum()
+    pick, gap = _greedy_knapsack(values, costs, cap)
+    assert costs[pick].sum() <= cap + 1e-9 and 0 <= gap <= 1
+    subsets = (np.array(m, dtype=bool) for m in itertools.product((False, True), repeat=len(items)))
+    best = max(values[m].sum() for m in subsets if costs[m].sum() <= cap)
+    got = values[pick].sum()
+    assert got <= best + 1e-9
+    if gap < 1:  # the bound the gap is measured against: value / (1 - gap) >= optimum
+        assert best <= got / (1 - gap) + 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(items=st.lists(st.tuples(st.one_of(st.just(0.0), st.floats(0.01, 100)),
+                                st.one_of(st.just(0.0), st.floats(0.01, 50))), min_size=1, max_size=14),
+       share=st.floats(0.05, 1.2, allow_nan=False))
+def test_knapsack_with_fixed_items_finds_the_optimum(items, share):
+    """Reduced-cost fixing never changes the optimum: the value found equals the best of every
+    subset (to the solver's 1e-6), within the budget."""
+    from itertools import product
+
+    from pmo_analysis.analyses.finance import selection
+
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(selection, "_FIX_ABOVE", 0)  # the fixing path, whatever the size
+    values = np.array([v for v, _ in items])
+    costs = np.array([c for _, c in items])
+    cap = share * costs.sum()
+    pick, _ = selection._knapsack(values, costs, cap)
+    monkeypatch.undo()
+    assert costs[pick].sum() <= cap + 1e-9
+    best = max(values[np.array(m, dtype=bool)].sum() for m in product((0, 1), repeat=len(items))
+               if costs[np.array(m, dtype=bool)].sum() <= cap + 1e-9)
+    assert values[pick].sum() >= best * (1 - 1e-6) - 1e-9
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.floats(1, 1e6), st.integers(1, 30), st.floats(0.05, 5.0)), min_size=1, max_size=8))
+def test_portfolio_irr_is_the_root_brent_finds_project_by_project(projects):
+    """Every project of a portfolio solved at once (Newton kept in its bracket, projects leaving as
+    they converge) has the IRR that Brent's method finds alone for its flows: spend first, then
+    returns, so exactly one root."""
+    rows = []
+    for k, (spend, months, multiple) in enumerate(projects):
+        flows = [-spend] + [spend * multiple / months] * months
+        for i, v in enumerate(flows):
+            rows.append({"project_id": f"P{k}", "period": pd.Timestamp("2025-01-01") + pd.DateOffset(months=i),
+                         "planned_cost": max(-v, 0.0), "planned_benefit": max(v, 0.0)})
+    cf = pd.DataFrame(rows)
+    fin = roi.project_financials(cf, as_of="2024-12-31").set_index("project_id")
+    for pid, g in cf.groupby("project_id"):
+        flows, dates = (g["planned_benefit"] - g["planned_cost"]).tolist(), list(g["period"])
+        t = [(d - dates[0]).days / 365 for d in dates]  # XIRR: days / 365
+        def npv(r, flows=flows, t=t):
+            return sum(v / (1 + r) ** s for v, s in zip(flows, t, strict=True))
+
+        lo, hi = _IRR_RANGE  # the rates the workbook looks within: outside them there is no IRR
+        if np.sign(npv(lo)) == np.sign(npv(hi)):
+            assert np.isnan(fin.loc[pid, "irr"]), pid
+        else:
+            ref = brentq(npv, lo, hi, xtol=1e-14)
+            assert fin.loc[pid, "irr"] == pytest.approx(ref, rel=1e-9, abs=1e-12), pid
+
+
+def test_a_reordered_or_edited_forecast_is_never_taken_for_the_model_s(sample):
+    """Only the model hands its forecast over (``forecast=``): cash flows shuffled or changed by an
+    analyst are forecast again, so their figures are theirs."""
+    cf = sample.cashflows
+    base = roi.project_financials(cf, as_of="2026-06-30").set_index("project_id")
+    f = roi.forecast_cashflows(cf, as_of="2026-06-30")
+    shuffled = roi.project_financials(f.sample(frac=1, random_state=1), as_of="2026-06-30").set_index("project_id")
+    pd.testing.assert_frame_equal(shuffled, base)
+    more = f.assign(planned_cost=f["planned_cost"] * 1.5, actual_cost=f["actual_cost"] * 1.5)
+    costlier = roi.project_financials(more, as_of="2026-06-30").set_index("project_id")
+    assert costlier["total_cost"].sum() == pytest.approx(1.5 * base["total_cost"].sum())
+    given = roi.project_financials(cf, as_of="2026-06-30", forecast=f).set_index("project_id")
+    pd.testing.assert_frame_equal(given, base)
