@@ -84,17 +84,6 @@ def suite_run_zh(tmp_path_factory):
                        notebook_params=SUITE_NOTEBOOK_PARAMS, reports_dir=reports, jobs=2, progress=None)
 
 
-@pytest.fixture(autouse=True)
-def _report_language_and_currency_restored():
-    """A test that opens a report in this process (open_report sets the report's language and
-    currency) leaves the package as it found it."""
-    from pmo_analysis.core import formatting, i18n
-
-    before = (formatting.currency(), i18n.current())
-    yield
-    formatting.use(currency=before[0], language=before[1])
-
-
 @pytest.hookimpl(wrapper=True)  # around xdist's own hook, which reads the groups set here
 def pytest_collection_modifyitems(config, items):
     """A test that reads the session's suite run executes notebooks, as does a notebook's cell under

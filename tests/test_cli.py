@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import pmo_analysis.runs.runner
+import pmo_analysis.runs.schedule
 from pmo_analysis import ParameterError
 from pmo_analysis.cli import main
 from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
@@ -49,7 +50,7 @@ def no_run(monkeypatch):
 
 
 # ---------------------------------------------------------------- parameters
-@pytest.mark.parametrize("args, message", [
+@pytest.mark.parametrize(("args", "message"), [
     (["-p", "as_of", "2026-02-30"],
      "executive_summary: parameter 'as_of' must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
     (["-p", "as_of", "30/06/2026"], "executive_summary: parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'"),
@@ -67,7 +68,7 @@ def test_bad_p_values_are_one_line(no_run, args, message):
     assert no_run == []
 
 
-@pytest.mark.parametrize("text, message", [
+@pytest.mark.parametrize(("text", "message"), [
     ("- as_of\n", "{path}: the top level must be a mapping of parameter names to values (and an optional "
                   "'notebooks:' mapping), got a list"),
     ("just text\n", "{path}: the top level must be a mapping of parameter names to values (and an optional "
@@ -117,7 +118,7 @@ def test_good_params_file_reaches_the_run_as_plain_values(tmp_path, no_run):
 
 
 # ---------------------------------------------------------------- dates given to validate
-@pytest.mark.parametrize("as_of, message", [
+@pytest.mark.parametrize(("as_of", "message"), [
     ("2026-02-30", "--as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
     ("30/06/2026", "--as-of must be a date YYYY-MM-DD, got '30/06/2026'"),
     ("06/30/2026", "--as-of must be a date YYYY-MM-DD, got '06/30/2026'"),
@@ -127,7 +128,7 @@ def test_validate_as_of_follows_the_parameter_date_rule(as_of, message):
     _one_line_error(_invoke(["validate", SAMPLE_DATA_DIR, "--as-of", as_of]), message)
 
 
-@pytest.mark.parametrize("as_of, message", [
+@pytest.mark.parametrize(("as_of", "message"), [
     ("30/06/2026", "--as-of must be a date YYYY-MM-DD, got '30/06/2026'"),
     ("2026-02-30", "--as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
 ])
@@ -233,7 +234,7 @@ def test_schedule_run_due_prints_each_status_and_fails_if_one_did_not_succeed(sc
             raise ParameterError(f"data folder not found: '{tmp_path / 'gone'}'")
         return SimpleNamespace(status="success", run_id=f"run-{kw['schedule']}")
 
-    monkeypatch.setattr(pmo_analysis.runs.runner, "run_reports", runner)
+    monkeypatch.setattr(pmo_analysis.runs.schedule, "run_reports", runner)
     reports = tmp_path / "reports"
     result = _invoke(["schedule", "run-due", "--file", schedules_file, "--reports-dir", reports])
     assert result.exit_code == 1 and "Traceback" not in result.output
@@ -250,7 +251,7 @@ def test_schedule_run_due_prints_each_status_and_fails_if_one_did_not_succeed(sc
 def test_schedule_run_due_succeeds_when_every_run_succeeds(tmp_path, monkeypatch):
     path = tmp_path / "schedules.yml"
     path.write_text(SCHEDULES.split("  never:")[0], encoding="utf-8")
-    monkeypatch.setattr(pmo_analysis.runs.runner, "run_reports", lambda **kw: SimpleNamespace(status="success", run_id="r"))
+    monkeypatch.setattr(pmo_analysis.runs.schedule, "run_reports", lambda **kw: SimpleNamespace(status="success", run_id="r"))
     reports = tmp_path / "reports"
     first = _invoke(["schedule", "run-due", "--file", path, "--reports-dir", reports])
     assert first.exit_code == 0 and first.output.splitlines()[-1].startswith("weekly: success, slot ")
@@ -258,7 +259,7 @@ def test_schedule_run_due_succeeds_when_every_run_succeeds(tmp_path, monkeypatch
     assert again.exit_code == 0 and again.output.startswith("weekly: not due (next slot ")
 
 
-@pytest.mark.parametrize("text, message", [
+@pytest.mark.parametrize(("text", "message"), [
     ("schedules:\n  x: !!python/object/apply:os.system [id]\n",
      f"{{path}}: schedule 'x': key 'schedules.x' (line 2): YAML tag '!!python/object/apply:os.system' {TAG}"),
     ("- a\n", "{path}: expected a 'schedules:' mapping of named schedules"),

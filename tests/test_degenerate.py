@@ -181,8 +181,8 @@ def _plotted(ax) -> bool:
     """Does this axes show data (not only reference lines, text or an empty frame)?"""
     lines = [ln for ln in ax.lines if ln.get_transform() == ax.transData and len(ln.get_xdata())]
     patches = [p for p in ax.patches if hasattr(p, "get_width") and (p.get_width() != 0 or p.get_height() != 0)]
-    colls = [c for c in ax.collections if len(c.get_offsets()) or hasattr(c, "get_array") and c.get_array() is not None
-             and np.size(c.get_array())]
+    colls = [c for c in ax.collections if len(c.get_offsets()) or (hasattr(c, "get_array") and c.get_array() is not None
+             and np.size(c.get_array()))]
     return bool(lines or patches or colls or ax.images)
 
 
@@ -234,7 +234,7 @@ def execute_notebook(name: str, params: dict, monkeypatch) -> Shown:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
-            exec(compile(cell.source, f"<{name} cell {i}>", "exec"), ns)
+            exec(compile(cell.source, f"<{name} cell {i}>", "exec"), ns)  # noqa: S102 - our own notebook's cells
             if "parameters" in cell.metadata.get("tags", []):
                 ns.update(params)
     plt.close("all")

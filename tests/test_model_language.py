@@ -101,7 +101,7 @@ BARE_NUMBER = re.compile(r"(?<![\d,.$¥€£])(?:\d{1,3}(?:,\d{3})+|\d{4,})(?![\
 NOT_AMOUNT = re.compile(r"\d{4}-\d{2}-\d{2}|\b[A-Z][a-z]{2} \d{4}\b|\d{4}年|[\d,]+ ?(?:days?|hours?|天|小时)")
 
 
-@pytest.mark.parametrize("lang, currency", [("en", "USD"), ("en", "CNY"), ("zh", "USD"), ("zh", "CNY")])
+@pytest.mark.parametrize(("lang", "currency"), [("en", "USD"), ("en", "CNY"), ("zh", "USD"), ("zh", "CNY")])
 def test_every_amount_in_a_reason_carries_the_currency(sample, lang, currency):
     """Every reason and decision the model writes shows an amount through the run's money formatter:
     no bare 2,166,410 (a figure without its currency reads as a count), in either language."""

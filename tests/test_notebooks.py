@@ -90,11 +90,11 @@ def test_bad_parameter_fails_in_first_cell(tmp_path):
     code = [c for c in nbformat.read(tmp_path / "portfolio_roi.ipynb", as_version=4).cells
             if c.cell_type == "code"]
     failed = [i for i, c in enumerate(code) if any(o.get("output_type") == "error" for o in c.outputs)]
-    injected = [i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", [])][0]
+    injected = next(i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", []))
     assert failed == [injected + 1]
 
 
-@pytest.mark.parametrize("params, message", [
+@pytest.mark.parametrize(("params", "message"), [
     ({"discount_rate": -0.05}, "portfolio_roi: parameter 'discount_rate' must be >= 0 and <= 1, got -0.05"),
     ({"discount_rate": "ten"}, "portfolio_roi: parameter 'discount_rate' must be a number, got 'ten'"),
 ])

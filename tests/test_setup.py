@@ -55,7 +55,7 @@ def test_every_cli_command_has_help():
     runner = CliRunner()
     for args in ([], ["validate"], ["sample-data"], ["run"], ["params"], ["schedule"], ["schedule", "list"],
                  ["schedule", "run-due"], ["schedule", "serve"], ["reports"], ["reports", "prune"]):
-        result = runner.invoke(main, args + ["--help"])
+        result = runner.invoke(main, [*args, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output, args
 
 

@@ -101,7 +101,7 @@ def test_slip_propagation_laws(chain, extra):
     """Slip is never negative, every dependency holds on the propagated dates, and slipping a
     project more never makes any project finish earlier (monotone)."""
     ends, net = chain
-    p, deps = D.slip_propagation(ends, net)
+    p, _deps = D.slip_propagation(ends, net)
     assert (p["propagated_slip_days"] >= 0).all() and (p["total_slip_days"] >= p["own_slip_days"] if
                                                         "own_slip_days" in p else p["total_slip_days"] >= 0).all()
     f = p.set_index("project_id")

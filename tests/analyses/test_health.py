@@ -23,7 +23,7 @@ def _one(**kw):
     return h["health"].item(), h["reason"].item()
 
 
-@pytest.mark.parametrize("kw, expected", [
+@pytest.mark.parametrize(("kw", "expected"), [
     ({}, ("on track", "")),
     ({"cpi": 0.95}, ("on track", "")),
     ({"cpi": 0.9499}, ("at risk", "CPI 0.95 below 0.95")),
@@ -63,7 +63,7 @@ def test_health_only_running_projects_worst_first():
     h = health.project_health(df, as_of="2026-06-30")
     assert h["project_id"].tolist() == ["B", "D", "A"]
     assert h["health"].tolist() == ["off track", "at risk", "on track"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="red thresholds must not be above amber thresholds"):
         health.project_health(df, as_of="2026-06-30", cpi_red=0.9, cpi_amber=0.8)
 
 

@@ -95,7 +95,7 @@ def test_recurring_threshold():
     assert set(cats["example_lesson_ids"].item().split(";")) == {"1", "2", "3"}
     r4 = L.recurring_themes(d, min_projects=4, n_themes=2)
     assert r4.empty
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="min_projects must be >= 1, got 0"):
         L.recurring_themes(d, min_projects=0)
 
 
@@ -145,7 +145,7 @@ def test_search_in_both_languages():
     assert set(hits["lesson_id"].head(3)) == {"1", "2", "3"}
     assert L.search_lessons(SMALL, "供应商")["lesson_id"].iloc[0] in {"1", "2", "3"}
     assert L.search_lessons(SMALL, "zzz").empty
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="query must be a non-empty string"):
         L.search_lessons(SMALL, "  ")
 
 

@@ -91,7 +91,7 @@ def test_payback_counts_calendar_months_across_gaps():
     assert r["payback_months"] == 6
 
 
-@pytest.mark.parametrize("as_of, cost", [("2025-06-30", 1500), ("2030-01-01", 1600)])
+@pytest.mark.parametrize(("as_of", "cost"), [("2025-06-30", 1500), ("2030-01-01", 1600)])
 def test_as_of_before_first_and_after_last_month(as_of, cost):
     r = roi.project_financials(BASIC, as_of=as_of, discount_rate=0.1).iloc[0]
     assert r["total_cost"] == cost  # before: all plan; after: every reported actual

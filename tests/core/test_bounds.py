@@ -70,7 +70,7 @@ def test_describe_keeps_the_wording_of_data_and_parameters(bounds):
         assert text == _param_wording(bounds)
 
 
-@pytest.mark.parametrize("bounds, text", [
+@pytest.mark.parametrize(("bounds", "text"), [
     (Bounds(min=0), ">= 0"),
     (Bounds(min=0, max=168, min_inclusive=False), "> 0 and <= 168"),
     (Bounds(min=1, max=5), ">= 1 and <= 5"),

@@ -33,7 +33,7 @@ TAG = "is not allowed; give plain values (text, numbers, true/false, dates YYYY-
 
 
 # ---------------------------------------------------------------- the checks, message by message
-@pytest.mark.parametrize("name, value, message", [
+@pytest.mark.parametrize(("name", "value", "message"), [
     ("budget_cap", float("nan"), "parameter 'budget_cap' must be a finite number, got nan"),
     ("budget_cap", float("inf"), "parameter 'budget_cap' must be a finite number, got inf"),
     ("budget_cap", "inf", "parameter 'budget_cap' must be a finite number, got 'inf'"),
@@ -84,7 +84,7 @@ def test_subclasses_of_plain_types_are_refused():
         validate_params("portfolio_roi", {"budget_cap": _SneakyStr("1")})
 
 
-@pytest.mark.parametrize("text, expected", [
+@pytest.mark.parametrize(("text", "expected"), [
     ("2026-06-30", dt.date(2026, 6, 30)),
     (" 2026-06-30 ", dt.date(2026, 6, 30)),
     (dt.date(2026, 6, 30), dt.date(2026, 6, 30)),
@@ -93,7 +93,7 @@ def test_parse_date_accepts_iso_dates(text, expected):
     assert parse_date(text, where="--as-of") == expected
 
 
-@pytest.mark.parametrize("text, message", [
+@pytest.mark.parametrize(("text", "message"), [
     ("2026-02-30", "--as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
     ("2026-13-01", "--as-of must be a date YYYY-MM-DD, got '2026-13-01' (month must be in 1..12)"),
     ("30/06/2026", "--as-of must be a date YYYY-MM-DD, got '30/06/2026'"),
@@ -109,7 +109,7 @@ def test_parse_date_refuses_everything_else(text, message):
 
 
 # ---------------------------------------------------------------- YAML: core tags only
-@pytest.mark.parametrize("text, key, tag", [
+@pytest.mark.parametrize(("text", "key", "tag"), [
     ("x: !!binary aGk=", "x", "!!binary"),
     ("x: !!set {a, b}", "x", "!!set"),
     ("x: !!omap [{a: 1}]", "x", "!!omap"),
@@ -147,7 +147,7 @@ def test_yaml_syntax_errors_are_one_line(tmp_path):
     assert str(info.value) == f"parameters file not found: {str(tmp_path / 'missing.yml')!r}"
 
 
-@pytest.mark.parametrize("text, expected", [
+@pytest.mark.parametrize(("text", "expected"), [
     ("0.1", 0.1), ("2026-06-30", dt.date(2026, 6, 30)), ("ten", "ten"), ("2026-02-30", "2026-02-30"),
     ("[unclosed", "[unclosed"), ("a: b: c", "a: b: c"), ("1" * 5000, "1" * 5000),
 ])

@@ -6,12 +6,14 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import itertools
 
-from pmo_analysis.analyses import finance as roi  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmo_analysis.analyses import finance as roi
 from pmo_analysis.reporting import plots
 from pmo_analysis.reporting.plots._axes import _money
 from pmo_analysis.reporting.plots._style import _bundled_cjk_font
@@ -218,7 +220,7 @@ def test_no_label_overlaps_or_leaves_its_chart_on_the_sample(model, lang, tmp_pa
                     ticks = sorted((b for b in (t.get_window_extent(renderer) for t in axis.get_ticklabels()
                                                 if t.get_visible() and t.get_text().strip())),
                                    key=lambda b: getattr(b, lo))
-                    for a, b in zip(ticks, ticks[1:], strict=False):
+                    for a, b in itertools.pairwise(ticks):
                         assert getattr(b, lo) - getattr(a, hi) >= 0, (name, lang, "tick labels overlap",
                                                                      [t.get_text() for t in axis.get_ticklabels()])
             # a legend sits outside the bars and apart from every label of the axes
@@ -272,7 +274,7 @@ def test_chart_style_is_seaborns_whitegrid_at_notebook_size():
 
     theirs = {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook")}
     theirs.pop("image.cmap")
-    assert plots.SEABORN_WHITEGRID_NOTEBOOK == dict(theirs)
+    assert dict(theirs) == plots.SEABORN_WHITEGRID_NOTEBOOK
 
 
 def test_headline_trend_reads_older_runs_without_the_delivery_figures(model, tmp_path):

@@ -264,9 +264,9 @@ def test_run_reports_in_the_same_second_publish_their_own_ids(tmp_path, no_kerne
     runs = [run_reports(notebooks_dir=nbs, reports_dir=reports, schedule="weekly", progress=None) for _ in range(2)]
     subset = run_reports(notebooks_dir=nbs, notebooks=["portfolio_roi"], reports_dir=reports, schedule="weekly",
                          progress=None)
-    ids = [r.run_id for r in runs + [subset]]
+    ids = [r.run_id for r in [*runs, subset]]
     assert ids == ["20260701T070004Z-weekly", "20260701T070004Z-weekly-2", "20260701T070004Z-weekly-3"]
-    for r in runs + [subset]:
+    for r in [*runs, subset]:
         assert r.run_dir == reports / r.run_id
         m = json.loads((r.run_dir / "manifest.json").read_text())
         assert m["run_id"] == r.run_id and m["complete"] is (r is not subset)

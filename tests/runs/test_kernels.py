@@ -69,7 +69,7 @@ def test_a_cell_past_its_timeout_is_stopped_and_its_kernel_ends(tmp_path):
     nb = _notebook(tmp_path / "slow.ipynb", "import os\nprint(os.getpid(), flush=True)", "import time\ntime.sleep(60)")
     with KernelTemplate() as template:
         t0 = time.monotonic()
-        with pytest.raises(Exception, match="(?i)timed? ?out|timeout"):
+        with pytest.raises(Exception, match=r"(?i)timed? ?out|timeout"):
             pm.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), kernel_name="python3", progress_bar=False,
                                 cwd=None, execution_timeout=2, kernel_manager_class=template.manager)
         assert time.monotonic() - t0 < 30

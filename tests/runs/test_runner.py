@@ -168,7 +168,7 @@ def test_killed_kernel_does_not_hang_the_runner(tmp_path):
     assert r.status == "failed" and r.duration_s < 90
 
 
-@pytest.mark.parametrize("params, message", [
+@pytest.mark.parametrize(("params", "message"), [
     ({"as_of": "2026-13-01"}, "parameter 'as_of' must be a date YYYY-MM-DD, got '2026-13-01'"),
     ({"discount_rate": "ten"}, "executive_summary: parameter 'discount_rate' must be a number, got 'ten'"),
     ({"over_threshold": 0}, "resource_utilization: parameter 'over_threshold' must be > 0 and <= 3, got 0"),
@@ -283,7 +283,7 @@ def test_report_notebooks_are_known():
 @pytest.mark.browser
 def test_reports_open_offline_in_chromium(suite_run, chromium):
     ARTIFACTS.mkdir(exist_ok=True)
-    pages = [suite_run.run_dir / "index.html"] + sorted(suite_run.run_dir.glob("*.html"))
+    pages = [suite_run.run_dir / "index.html", *sorted(suite_run.run_dir.glob("*.html"))]
     with chromium() as browser:
         for path in dict.fromkeys(pages):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})

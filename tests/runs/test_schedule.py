@@ -40,7 +40,7 @@ def _entry(name: str, cron: str, extra: str = "") -> str:
 
 
 # ---------------------------------------------------------------- loading
-@pytest.mark.parametrize("entry, problem", [
+@pytest.mark.parametrize(("entry", "problem"), [
     (_entry("bad", "0 0 30 2 *"), "'cron' field day-of-month '30' never occurs in month '2', so the schedule "
                                   "would never run: '0 0 30 2 *'"),
     (_entry("bad", "0 0 31 4 *"), "'cron' field day-of-month '31' never occurs in month '4', so the schedule "
@@ -92,7 +92,7 @@ def test_the_workbook_schedules_load():
     assert problems == [] and set(schedules) == {"weekly", "monthly"}
 
 
-@pytest.mark.parametrize("text, message", [
+@pytest.mark.parametrize(("text", "message"), [
     ("schedules: []\n", "{path}: expected a 'schedules:' mapping of named schedules"),
     ("schedules: [\n", "{path}: not valid YAML at line 2, column 1: expected the node content, but found "
                        "'<stream end>'"),
@@ -103,7 +103,7 @@ def test_a_file_that_cannot_be_read_raises_one_line(tmp_path, text, message):
     with pytest.raises(ParameterError) as info:
         load_schedules(path)
     assert str(info.value) == message.format(path=path)
-    with pytest.raises(ParameterError, match="^schedule file not found: "):
+    with pytest.raises(ParameterError, match=r"^schedule file not found: "):
         load_schedules(tmp_path / "none.yml")
 
 
