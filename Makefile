@@ -31,15 +31,17 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not notebook and not slow and not browser" -n 2 --dist loadfile
 
-## Lint: ruff on everything, the layers' import contract (import-linter), types of core, inputs and analyses (mypy)
+## Lint: ruff (rules and format) on everything, the layers' import contracts (import-linter), types of core, inputs and analyses (mypy)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-## Fix what can be fixed automatically (import order, modern syntax) and strip notebook outputs
+## Fix what can be fixed automatically (import order, modern syntax, layout) and strip notebook outputs
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 	$(VENV)/bin/nbstripout notebooks/*.ipynb
 
 ## Open JupyterLab on notebooks/ in the workbook's environment

@@ -20,6 +20,7 @@ Python and loading the data; ``analysis_s`` is the part the step times itself (n
 child and its descendants (kernels), sampled every 0.2 s. Each figure is written with its target
 and whether it was met; the smoke run records the same steps at tiny sizes without judging them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 AS_OF = "2026-06-30"
-GB = 1024 ** 3
+GB = 1024**3
 HOUR = 3600.0
 README_START, README_END = "<!-- benchmark table: start -->", "<!-- benchmark table: end -->"
 
@@ -92,7 +93,7 @@ def step_floor(data: str) -> None:
     con = duckdb.connect()
     out = con.sql(f"""
         SELECT t.resource_id, r.role, r.department, date_trunc('month', t.date) AS month, sum(t.hours) AS hours
-        FROM {_table_sql(data, 'timesheets')} t JOIN {_table_sql(data, 'resources')} r USING (resource_id)
+        FROM {_table_sql(data, "timesheets")} t JOIN {_table_sql(data, "resources")} r USING (resource_id)
         WHERE t.date <= DATE '{AS_OF}'
         GROUP BY ALL""").df()
     _analysis_time(t, rows_out=len(out))
@@ -107,8 +108,9 @@ def step_load_timesheets(data: str) -> None:
         booked = p.booked_hours(AS_OF)
     else:  # before it: the same sums from the timesheets in memory
         ts = p.timesheets.loc[p.timesheets["date"] <= AS_OF]
-        booked = ts.groupby(["resource_id", "project_id", "activity", ts["date"].dt.to_period("M")],
-                            observed=True, dropna=False)["hours"].sum()
+        booked = ts.groupby(
+            ["resource_id", "project_id", "activity", ts["date"].dt.to_period("M")], observed=True, dropna=False
+        )["hours"].sum()
     _analysis_time(t, rows_out=len(booked))
 
 
@@ -177,21 +179,37 @@ def step_direct(data: str) -> None:
     M = build_model(_load(data), as_of=AS_OF)
     plots.use_style()
     h = M.headline.iloc[0]
-    figs = [plots.kpi_bars(M.by_department, by="department"),
-            plots.kpi_bars(M.by_objective, by="strategic_objective"),
-            plots.npv_ranked(M.projects), plots.value_vs_risk(M.projects), plots.j_curve(M.cashflow, as_of=AS_OF),
-            plots.cpi_spi_quadrant(M.projects),
-            plots.frontier(M.frontier, budget_cap=h["budget_cap"],
-                           chosen_value=M.decisions.loc[M.decisions["funded"], "score"].sum(), objective="score")]
+    figs = [
+        plots.kpi_bars(M.by_department, by="department"),
+        plots.kpi_bars(M.by_objective, by="strategic_objective"),
+        plots.npv_ranked(M.projects),
+        plots.value_vs_risk(M.projects),
+        plots.j_curve(M.cashflow, as_of=AS_OF),
+        plots.cpi_spi_quadrant(M.projects),
+        plots.frontier(
+            M.frontier,
+            budget_cap=h["budget_cap"],
+            chosen_value=M.decisions.loc[M.decisions["funded"], "score"].sum(),
+            objective="score",
+        ),
+    ]
     soon = M.overallocations.loc[M.overallocations["ahead"]]
-    figs += [plots.utilization_trend(M.util_by_department, M.util_overall, by="department"),
-             plots.utilization_trend(M.util_by_role, M.util_overall, by="role"),
-             plots.utilization_heatmap(M.utilization, as_of=AS_OF), plots.overallocation_bars(soon),
-             plots.capacity_vs_demand(M.capacity), plots.plan_vs_actual(M.plan_vs_actual, M.projects),
-             plots.time_split(M.time_split)]
-    figs += [plots.lessons_by_category(M.lessons_by_category), plots.lessons_trend(M.lessons_trend),
-             plots.recurring_themes(M.recurring), plots.open_actions_by_owner(M.followthrough),
-             plots.went_well(M.went_well)]
+    figs += [
+        plots.utilization_trend(M.util_by_department, M.util_overall, by="department"),
+        plots.utilization_trend(M.util_by_role, M.util_overall, by="role"),
+        plots.utilization_heatmap(M.utilization, as_of=AS_OF),
+        plots.overallocation_bars(soon),
+        plots.capacity_vs_demand(M.capacity),
+        plots.plan_vs_actual(M.plan_vs_actual, M.projects),
+        plots.time_split(M.time_split),
+    ]
+    figs += [
+        plots.lessons_by_category(M.lessons_by_category),
+        plots.lessons_trend(M.lessons_trend),
+        plots.recurring_themes(M.recurring),
+        plots.open_actions_by_owner(M.followthrough),
+        plots.went_well(M.went_well),
+    ]
     if M.has("dependencies"):  # the delivery report's charts, where the data has their tables
         figs.append(plots.dependency_network(M.dependencies, M.projects))
     if M.has("milestones"):
@@ -229,19 +247,40 @@ def step_pages(data: str, which: str = "off-track") -> None:
             rows = rows.head(int(os.environ["PMO_BENCH_PAGES"]))
         header = {"as_of": AS_OF, "data_dir": Path(data).name, "run_time": "", "run_id": "bench"}
         t, cpu = time.perf_counter(), os.times()
-        pages = render_project_pages(NOTEBOOKS_DIR / "project_report.ipynb", rows, run_dir=run, header=header,
-                                     params={"data_dir": str(data), "as_of": AS_OF, "model_dir": str(run / "model"),
-                                             "output_dir": str(run / "projects")}, jobs=os.cpu_count() or 2)
+        pages = render_project_pages(
+            NOTEBOOKS_DIR / "project_report.ipynb",
+            rows,
+            run_dir=run,
+            header=header,
+            params={
+                "data_dir": str(data),
+                "as_of": AS_OF,
+                "model_dir": str(run / "model"),
+                "output_dir": str(run / "projects"),
+            },
+            jobs=os.cpu_count() or 2,
+        )
         took, end = time.perf_counter() - t, os.times()
         # CPU seconds of this process and of its kernels (reaped when they shut down): the pages per
         # second the cores would give on a machine nobody else uses
         cpu_s = sum(getattr(end, k) - getattr(cpu, k) for k in ("user", "system", "children_user", "children_system"))
         pages += render_department_pages(model, planned["departments"], run_dir=run, pages=planned, header=header)
         sizes = [(run / p.path).stat().st_size for p in pages]
-        print(json.dumps({"analysis_s": took, "pages": len(rows), "pages_per_s": len(rows) / took,
-                          "cpu_s": cpu_s, "pages_per_s_idle": len(rows) / cpu_s * (os.cpu_count() or 2),
-                          "failed": sum(p.status != "success" for p in pages), "max_page_bytes": max(sizes),
-                          "load_average": os.getloadavg()}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "analysis_s": took,
+                    "pages": len(rows),
+                    "pages_per_s": len(rows) / took,
+                    "cpu_s": cpu_s,
+                    "pages_per_s_idle": len(rows) / cpu_s * (os.cpu_count() or 2),
+                    "failed": sum(p.status != "success" for p in pages),
+                    "max_page_bytes": max(sizes),
+                    "load_average": os.getloadavg(),
+                }
+            ),
+            flush=True,
+        )
     finally:
         shutil.rmtree(run, ignore_errors=True)
 
@@ -269,9 +308,19 @@ def _analysis_time(t0: float, **extra) -> None:
     print(json.dumps({"analysis_s": time.perf_counter() - t0, **extra}), flush=True)
 
 
-STEPS = {"floor": step_floor, "load_timesheets": step_load_timesheets, "load": step_load, "roi": step_roi,
-         "utilization": step_utilization, "lessons": step_lessons, "model": step_model, "direct": step_direct,
-         "pages": step_pages, "pages_running": lambda d: step_pages(d, "running"), "generate": step_generate}
+STEPS = {
+    "floor": step_floor,
+    "load_timesheets": step_load_timesheets,
+    "load": step_load,
+    "roi": step_roi,
+    "utilization": step_utilization,
+    "lessons": step_lessons,
+    "model": step_model,
+    "direct": step_direct,
+    "pages": step_pages,
+    "pages_running": lambda d: step_pages(d, "running"),
+    "generate": step_generate,
+}
 
 
 # --------------------------------------------------------------------------- parent side
@@ -325,8 +374,12 @@ def run_child(args: list[str], repeat: int, env: dict | None = None) -> dict:
             if line.startswith('{"analysis_s"'):
                 last = json.loads(line)
                 analysis.append(last["analysis_s"])
-    res = {"median_s": statistics.median(walls), "runs": [round(w, 2) for w in walls],
-           "peak_rss_bytes": max(peaks), "peak_tree_rss_bytes": max(trees)}
+    res = {
+        "median_s": statistics.median(walls),
+        "runs": [round(w, 2) for w in walls],
+        "peak_rss_bytes": max(peaks),
+        "peak_tree_rss_bytes": max(trees),
+    }
     if analysis:
         res["analysis_median_s"] = statistics.median(analysis)
         res["step_output"] = last  # everything the step printed, of its last run
@@ -345,10 +398,12 @@ def run_side_by_side(cmds: dict[str, list[str]], repeat: int) -> dict[str, dict]
         if bad:
             out[k] = bad[0]
             continue
-        out[k] = {"median_s": statistics.median(r["median_s"] for r in results),
-                  "runs": [r["runs"][0] for r in results],
-                  "peak_rss_bytes": max(r["peak_rss_bytes"] for r in results),
-                  "peak_tree_rss_bytes": max(r["peak_tree_rss_bytes"] for r in results)}
+        out[k] = {
+            "median_s": statistics.median(r["median_s"] for r in results),
+            "runs": [r["runs"][0] for r in results],
+            "peak_rss_bytes": max(r["peak_rss_bytes"] for r in results),
+            "peak_tree_rss_bytes": max(r["peak_tree_rss_bytes"] for r in results),
+        }
         if all("analysis_median_s" in r for r in results):
             out[k]["analysis_median_s"] = statistics.median(r["analysis_median_s"] for r in results)
     return out
@@ -360,8 +415,23 @@ def step_cmd(step: str, data: Path) -> list[str]:
 
 def suite_cmd(data: Path, reports: Path, jobs: int | None = None) -> list[str]:
     """The report suite as a user runs it, without project pages (measured on their own)."""
-    return [sys.executable, "-m", "pmo_analysis.cli", "run", "--data-dir", str(data), "-p", "as_of", AS_OF,
-            "--reports-dir", str(reports), "--projects", "none", "--jobs", str(jobs or os.cpu_count() or 2)]
+    return [
+        sys.executable,
+        "-m",
+        "pmo_analysis.cli",
+        "run",
+        "--data-dir",
+        str(data),
+        "-p",
+        "as_of",
+        AS_OF,
+        "--reports-dir",
+        str(reports),
+        "--projects",
+        "none",
+        "--jobs",
+        str(jobs or os.cpu_count() or 2),
+    ]
 
 
 def ensure_data(folder: Path, spec: str) -> dict | None:
@@ -387,10 +457,19 @@ def machine() -> dict:
     from pmo_analysis import __version__
 
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return {"cores": os.cpu_count(), "memory_gb": round(mem / GB, 1), "python": platform.python_version(),
-            "pandas": pandas.__version__, "numpy": numpy.__version__, "duckdb": duckdb.__version__,
-            "pyarrow": pyarrow.__version__, "pmo_analysis": __version__, "platform": platform.platform(),
-            "date": time.strftime("%Y-%m-%d"), "load_average_at_start": os.getloadavg()}
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem / GB, 1),
+        "python": platform.python_version(),
+        "pandas": pandas.__version__,
+        "numpy": numpy.__version__,
+        "duckdb": duckdb.__version__,
+        "pyarrow": pyarrow.__version__,
+        "pmo_analysis": __version__,
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d"),
+        "load_average_at_start": os.getloadavg(),
+    }
 
 
 def linear_limit(rows: list[float], values: list[float], limit: float) -> dict:
@@ -419,8 +498,16 @@ class Results:
     def steps(self) -> list[dict]:
         return self.data["steps"]
 
-    def record(self, name: str, size: str, res: dict, *, targets: list[tuple[str, bool]] = (), note: str = "",
-               figure: str | None = None) -> dict:
+    def record(
+        self,
+        name: str,
+        size: str,
+        res: dict,
+        *,
+        targets: list[tuple[str, bool]] = (),
+        note: str = "",
+        figure: str | None = None,
+    ) -> dict:
         """``targets``: (target in words, met); ``figure``: the figure in words when it is not a time."""
         res = {k: v for k, v in res.items() if k != "step_output"}
         judged = [{"target": t, "met": None if self.smoke or "error" in res else bool(ok)} for t, ok in targets]
@@ -432,8 +519,9 @@ class Results:
         else:
             shown = figure or _time_and_memory(entry)
             status = {True: "met", False: "MISSED", None: ""}[met]
-            print(f"{name:<48} [{size:>6}] {shown:<44} {'; '.join(t for t, _ in targets):<26} {status} {note}",
-                  flush=True)
+            print(
+                f"{name:<48} [{size:>6}] {shown:<44} {'; '.join(t for t, _ in targets):<26} {status} {note}", flush=True
+            )
         if self.out is not None:  # every figure is kept as it comes: a run stopped half-way says so
             self.write(self.out)
         return entry
@@ -460,10 +548,14 @@ def _time_and_memory(e: dict) -> str:
 def markdown_table(data: dict) -> str:
     """The README's table: every figure, its target and met or missed."""
     m = data["machine"]
-    lines = [f"Measured {m['date']} on {m['cores']} cores, {m['memory_gb']} GB (load average at start "
-             f"{m['load_average_at_start'][0]:.1f}){'; smoke sizes, not judged' if data['smoke'] else ''}"
-             f"{'' if data.get('complete', True) else '; INCOMPLETE: the run stopped before its end'}.", "",
-             "| step | portfolio | figure | target | result |", "|---|---|---|---|---|"]
+    lines = [
+        f"Measured {m['date']} on {m['cores']} cores, {m['memory_gb']} GB (load average at start "
+        f"{m['load_average_at_start'][0]:.1f}){'; smoke sizes, not judged' if data['smoke'] else ''}"
+        f"{'' if data.get('complete', True) else '; INCOMPLETE: the run stopped before its end'}.",
+        "",
+        "| step | portfolio | figure | target | result |",
+        "|---|---|---|---|---|",
+    ]
     for e in data["steps"]:
         fig = "error" if "error" in e else (e.get("figure") or _time_and_memory(e))
         if e.get("note"):
@@ -532,16 +624,25 @@ def main() -> int:
     for key in big:
         if smoke and key == "0.1x":
             continue
-        pair = run_side_by_side({"floor": step_cmd("floor", sizes[key]),
-                                 "load": step_cmd("load_timesheets", sizes[key])}, rep(key))
+        pair = run_side_by_side(
+            {"floor": step_cmd("floor", sizes[key]), "load": step_cmd("load_timesheets", sizes[key])}, rep(key)
+        )
         floor = measured["floor", key] = pair["floor"]
         load = measured["load_timesheets", key] = pair["load"]
         R.record("DuckDB floor: timesheets by person-month", key, floor)
-        ratio = (load["analysis_median_s"] / floor["analysis_median_s"]
-                 if "analysis_median_s" in load and "analysis_median_s" in floor else None)
+        ratio = (
+            load["analysis_median_s"] / floor["analysis_median_s"]
+            if "analysis_median_s" in load and "analysis_median_s" in floor
+            else None
+        )
         targets = [("<= 3 x the DuckDB floor", ratio is not None and ratio <= 3)] if key == "1x" else []
-        R.record("load + validate timesheets, booked hours", key, {**load, "ratio_to_floor": ratio},
-                 targets=targets, note=f"{ratio:.2f} x the floor (timed parts)" if ratio else "")
+        R.record(
+            "load + validate timesheets, booked hours",
+            key,
+            {**load, "ratio_to_floor": ratio},
+            targets=targets,
+            note=f"{ratio:.2f} x the floor (timed parts)" if ratio else "",
+        )
 
     # 2. each part of the model, on the sample and the enterprise portfolio (and the utilization on all sizes)
     for key in ("sample", "1x"):
@@ -549,11 +650,14 @@ def main() -> int:
             continue
         enterprise = key == "1x" and not smoke
         res = measured["load", key] = run_child(step_cmd("load", sizes[key]), rep(key))
-        R.record("load + validate every table", key, res,
-                 targets=[_time(res, 60), _mem(res, 8 * GB)] if enterprise else [])
-        for step, label in (("roi", "ROI, EVM, decisions, frontier (model part)"),
-                            ("utilization", "utilization, capacity, bench (model part)"),
-                            ("lessons", "lessons themes and matching (model part)")):
+        R.record(
+            "load + validate every table", key, res, targets=[_time(res, 60), _mem(res, 8 * GB)] if enterprise else []
+        )
+        for step, label in (
+            ("roi", "ROI, EVM, decisions, frontier (model part)"),
+            ("utilization", "utilization, capacity, bench (model part)"),
+            ("lessons", "lessons themes and matching (model part)"),
+        ):
             if smoke and step != "utilization":  # the smoke run's model steps compute these parts
                 continue
             res = measured[step, key] = run_child(step_cmd(step, sizes[key]), rep(key))
@@ -563,16 +667,22 @@ def main() -> int:
     for key in ("0.1x", "10x"):
         if key in sizes and not (smoke and key == "0.1x"):
             res = measured["utilization", key] = run_child(step_cmd("utilization", sizes[key]), 1)
-            R.record("load + validate + utilization (model part)", key, res,
-                     targets=[_time(res, 60), _mem(res, 8 * GB)] if key == "10x" else [])
+            R.record(
+                "load + validate + utilization (model part)",
+                key,
+                res,
+                targets=[_time(res, 60), _mem(res, 8 * GB)] if key == "10x" else [],
+            )
     if "10x" in sizes and not smoke:  # the other parts, for the growth from 1x to 10x
-        for step, label in (("roi", "ROI, EVM, decisions, frontier (model part)"),
-                            ("lessons", "lessons themes and matching (model part)")):
+        for step, label in (
+            ("roi", "ROI, EVM, decisions, frontier (model part)"),
+            ("lessons", "lessons themes and matching (model part)"),
+        ):
             res = measured[step, "10x"] = run_child(step_cmd(step, sizes["10x"]), 1)
             R.record(label, "10x", res)
 
     # 3. the report suite: on the sample against the in-process floor, then on every size (the smoke
-    # run stands the portfolio model in for the suite, which tests/test_runner.py runs end to end)
+    # run stands the portfolio model in for the suite, which tests/runs/test_runner.py runs end to end)
     out = HERE / "out"
     if not smoke:
         direct = run_child(step_cmd("direct", sample), repeat)
@@ -580,9 +690,13 @@ def main() -> int:
         R.record("report suite, one notebook at a time", "sample", run_child(suite_cmd(sample, out / "r1", 1), 3))
         par = run_child(suite_cmd(sample, out / "r", cores), 3)
         ratio = par["median_s"] / direct["median_s"] if "median_s" in par and "median_s" in direct else None
-        R.record(f"report suite, {cores} notebooks at a time", "sample", {**par, "ratio_to_direct": ratio},
-                 targets=[("<= 1.5 x the in-process floor", ratio is not None and ratio <= 1.5)],
-                 note=f"{ratio:.2f} x the floor" if ratio else "")
+        R.record(
+            f"report suite, {cores} notebooks at a time",
+            "sample",
+            {**par, "ratio_to_direct": ratio},
+            targets=[("<= 1.5 x the in-process floor", ratio is not None and ratio <= 1.5)],
+            note=f"{ratio:.2f} x the floor" if ratio else "",
+        )
     for key in big:
         reports = out / f"reports-{key}"
         cmd = step_cmd("model", sizes[key]) if smoke else suite_cmd(sizes[key], reports)
@@ -594,10 +708,11 @@ def main() -> int:
             html = {p.name: p.stat().st_size for p in (reports / "latest").glob("*.html") if p.name != "index.html"}
             if html and not smoke:
                 res["html_bytes"] = html
-                targets.append(("largest HTML < 10 MB", max(html.values()) < 10 * 1024 ** 2))
-                note = f"largest HTML {max(html.values()) / 1024 ** 2:.1f} MB"
-        R.record("report suite (smoke: the model alone)" if smoke else "report suite", key, res,
-                 targets=targets, note=note)
+                targets.append(("largest HTML < 10 MB", max(html.values()) < 10 * 1024**2))
+                note = f"largest HTML {max(html.values()) / 1024**2:.1f} MB"
+        R.record(
+            "report suite (smoke: the model alone)" if smoke else "report suite", key, res, targets=targets, note=note
+        )
 
     # 4. cost grows linearly: the same steps at 1x and 10x the enterprise portfolio
     if "10x" in sizes:
@@ -606,8 +721,13 @@ def main() -> int:
             a, b = measured.get((step, "1x"), {}), measured.get((step, "10x"), {})
             if "median_s" in a and "median_s" in b:
                 growth[step] = g = b["median_s"] / a["median_s"]
-                R.record(f"growth 1x -> 10x: {step}", "10x", {}, figure=f"{g:.1f} x the time for {row_growth:.1f} x "
-                         "the timesheet rows", targets=[("<= 12 x", g <= 12)])
+                R.record(
+                    f"growth 1x -> 10x: {step}",
+                    "10x",
+                    {},
+                    figure=f"{g:.1f} x the time for {row_growth:.1f} x the timesheet rows",
+                    targets=[("<= 12 x", g <= 12)],
+                )
         R.data["growth_1x_to_10x"] = growth
 
     # 5. where this machine ends: the suite's time and memory, fitted linearly in the timesheet rows
@@ -622,21 +742,36 @@ def main() -> int:
         limit_rows = reached.get(first)
         enterprise = rows["1x"]
         measured_at = ", ".join(f"{x / 1e6:.1f} M" for x in xs)
-        summary = (f"Extrapolated from {len(points)} sizes ({measured_at} timesheet rows):"
-                   f" the whole report suite would pass {first} at about {limit_rows / 1e6:,.0f} M timesheet rows"
-                   f" ({limit_rows / enterprise:.0f} x the enterprise portfolio) on this machine"
-                   if first else "The suite's time and memory do not grow with the rows measured: no limit found")
-        R.data["extrapolation"] = {"points": [{"timesheet_rows": x, "suite_s": p["median_s"],
-                                               "suite_peak_tree_rss_bytes": p["peak_tree_rss_bytes"]}
-                                              for x, p in points],
-                                   "time_fit": t, "memory_fit": m, "limit_rows": limit_rows, "limited_by": first,
-                                   "limit_x_enterprise": limit_rows / enterprise if limit_rows else None,
-                                   "summary": summary + "."}
+        summary = (
+            f"Extrapolated from {len(points)} sizes ({measured_at} timesheet rows):"
+            f" the whole report suite would pass {first} at about {limit_rows / 1e6:,.0f} M timesheet rows"
+            f" ({limit_rows / enterprise:.0f} x the enterprise portfolio) on this machine"
+            if first
+            else "The suite's time and memory do not grow with the rows measured: no limit found"
+        )
+        R.data["extrapolation"] = {
+            "points": [
+                {"timesheet_rows": x, "suite_s": p["median_s"], "suite_peak_tree_rss_bytes": p["peak_tree_rss_bytes"]}
+                for x, p in points
+            ],
+            "time_fit": t,
+            "memory_fit": m,
+            "limit_rows": limit_rows,
+            "limited_by": first,
+            "limit_x_enterprise": limit_rows / enterprise if limit_rows else None,
+            "summary": summary + ".",
+        }
         beyond = rows.get("10x", enterprise * 10)
-        R.record("rows at which the suite passes 1 hour or 20 GB", "fit", {},
-                 figure=f"{limit_rows / 1e6:,.0f} M rows ({first})" if first else "no limit",
-                 targets=[("beyond the 10x portfolio", limit_rows is None or limit_rows > beyond),
-                          ("3 sizes measured", len(points) >= 3)])
+        R.record(
+            "rows at which the suite passes 1 hour or 20 GB",
+            "fit",
+            {},
+            figure=f"{limit_rows / 1e6:,.0f} M rows ({first})" if first else "no limit",
+            targets=[
+                ("beyond the 10x portfolio", limit_rows is None or limit_rows > beyond),
+                ("3 sizes measured", len(points) >= 3),
+            ],
+        )
 
     # 6. project pages: every running project of the sample, the worst off-track of the enterprise portfolio
     if not smoke:
@@ -645,21 +780,34 @@ def main() -> int:
             info = res.pop("step_output", {})
             res.update(info)
             key = "sample" if label == "running" else "1x"
-            targets = [("no failed page", bool(info) and info["failed"] == 0),
-                       ("largest page < 1 MB", bool(info) and info["max_page_bytes"] < 1024 ** 2)]
+            targets = [
+                ("no failed page", bool(info) and info["failed"] == 0),
+                ("largest page < 1 MB", bool(info) and info["max_page_bytes"] < 1024**2),
+            ]
             if key == "1x":
                 targets.append((">= 3 pages/s on idle cores", bool(info) and info["pages_per_s_idle"] >= 3))
-            R.record(f"project pages ({label})", key, res, targets=targets, note=(
-                f"{info['pages']} pages, {info['pages_per_s']:.1f} pages/s ({info['pages_per_s_idle']:.1f} on idle "
-                f"cores), largest {info['max_page_bytes'] / 1024:.0f} kB") if info else "no pages")
+            R.record(
+                f"project pages ({label})",
+                key,
+                res,
+                targets=targets,
+                note=(
+                    f"{info['pages']} pages, {info['pages_per_s']:.1f} pages/s ({info['pages_per_s_idle']:.1f} on idle "
+                    f"cores), largest {info['max_page_bytes'] / 1024:.0f} kB"
+                )
+                if info
+                else "no pages",
+            )
 
     R.data["machine"]["load_average_at_end"] = os.getloadavg()
     R.data["complete"] = True
     R.write(out_file)
     missed = [f"{e['step']} [{e['size']}]" for e in R.steps if e["met"] is False]
     errors = [f"{e['step']} [{e['size']}]" for e in R.steps if "error" in e]
-    print(f"\nresults written to {out_file} and {out_file.with_suffix('.md').name}; "
-          f"targets missed: {missed or 'none'}; errors: {errors or 'none'}")
+    print(
+        f"\nresults written to {out_file} and {out_file.with_suffix('.md').name}; "
+        f"targets missed: {missed or 'none'}; errors: {errors or 'none'}"
+    )
     return 1 if errors else 0
 
 

@@ -1,4 +1,5 @@
 """PMO portfolio-analysis workbook: data contract, analyses, plots and the report runner."""
+
 from pmo_analysis.core.exceptions import DataValidationError, MissingTableError, ParameterError, PMOError, Problem
 from pmo_analysis.inputs.portfolio import Portfolio, load_portfolio
 

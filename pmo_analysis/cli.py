@@ -10,6 +10,7 @@ Each command imports what it runs inside its own function: the runner, the model
 schedules pull in papermill, nbconvert and the analyses (about 2 s), which ``pmo-analysis --help``,
 ``params`` or ``schedule list`` never need.
 """
+
 from __future__ import annotations
 
 import sys
@@ -63,9 +64,11 @@ def _data_source(_ctx, _param, value):
 @main.command()
 @click.argument("data_dir", callback=_data_source)
 @click.option("--as-of", default=None, help="Report date (YYYY-MM-DD); enables as-of checks.")
-@click.option("--exclude-invalid", is_flag=True,
-              help="Leave out invalid rows (and rows that depend on them), list each, and exit 0 "
-                   "if what is left is usable.")
+@click.option(
+    "--exclude-invalid",
+    is_flag=True,
+    help="Leave out invalid rows (and rows that depend on them), list each, and exit 0 if what is left is usable.",
+)
 def validate(data_dir: Path | str, as_of: str | None, exclude_invalid: bool) -> None:
     """Check DATA_DIR (a folder, a database URL or a mapping file) against the data contract and
     print a row count per table.
@@ -92,14 +95,16 @@ def validate(data_dir: Path | str, as_of: str | None, exclude_invalid: bool) -> 
             click.secho(f"left out: [{problem.table}] {problem}", fg="yellow", err=True)
         rows = {(problem.table, problem.row) for problem in portfolio.dropped}
         per_table = {t: n for t in TABLES if (n := sum(1 for table, _ in rows if table == t))}
-        click.echo(f"{data_dir}: usable with {len(rows):,} invalid row(s) left out ("
-                   + ", ".join(f"{t}: {n:,}" for t, n in per_table.items()) + ")")
+        click.echo(
+            f"{data_dir}: usable with {len(rows):,} invalid row(s) left out ("
+            + ", ".join(f"{t}: {n:,}" for t, n in per_table.items())
+            + ")"
+        )
     else:
         click.echo(f"{data_dir}: valid")
     for table, rows in portfolio.row_counts().items():
         read_from = portfolio.files.get(table)  # a file, or for a database "table ..." / "query"
-        shown = "absent" if rows is None else \
-            f"{rows:>12,} rows  ({getattr(read_from, 'name', read_from)})"
+        shown = "absent" if rows is None else f"{rows:>12,} rows  ({getattr(read_from, 'name', read_from)})"
         click.echo(f"  {table:<12} {shown}")
     for w in portfolio.warnings:
         click.secho(f"warning: [{w.table}] {w}", fg="yellow", err=True)
@@ -108,14 +113,22 @@ def validate(data_dir: Path | str, as_of: str | None, exclude_invalid: bool) -> 
 @main.command("sample-data")
 @click.argument("out_dir", type=click.Path(path_type=Path))
 @click.option("--seed", default=SAMPLE_SEED, show_default=True, help="Random seed.")
-@click.option("--scale", default="sample", show_default=True,
-              help="'sample' (40 projects), 'large' (10,000 projects, ~11M timesheet rows, "
-                   "Parquet), 'huge' (100,000 projects, ~116M timesheet rows partitioned by month, "
-                   "written region by region) or a multiple of the sample such as 10.")
-@click.option("--as-of", default=SAMPLE_AS_OF, show_default=True,
-              help="Date the generated portfolio is current at.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default=None,
-              help="File format (default: csv for the sample, parquet otherwise).")
+@click.option(
+    "--scale",
+    default="sample",
+    show_default=True,
+    help="'sample' (40 projects), 'large' (10,000 projects, ~11M timesheet rows, "
+    "Parquet), 'huge' (100,000 projects, ~116M timesheet rows partitioned by month, "
+    "written region by region) or a multiple of the sample such as 10.",
+)
+@click.option("--as-of", default=SAMPLE_AS_OF, show_default=True, help="Date the generated portfolio is current at.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet"]),
+    default=None,
+    help="File format (default: csv for the sample, parquet otherwise).",
+)
 def sample_data(out_dir: Path, seed: int, scale: str, as_of: str, fmt: str | None) -> None:
     """Write a generated sample portfolio to OUT_DIR (deterministic for a given seed)."""
     import time
@@ -160,21 +173,25 @@ def _read_params_file(path: Path) -> tuple[dict, dict[str, dict]]:
     if loaded is None:
         return {}, {}
     if not isinstance(loaded, dict):
-        raise ParameterError(f"{path}: the top level must be a mapping of parameter names to values "
-                             f"(and an optional 'notebooks:' mapping), got {_what(loaded)}")
+        raise ParameterError(
+            f"{path}: the top level must be a mapping of parameter names to values "
+            f"(and an optional 'notebooks:' mapping), got {_what(loaded)}"
+        )
     per_nb = loaded.pop("notebooks", None)
     if per_nb is None:
         per_nb = {}
     if not isinstance(per_nb, dict):
-        raise ParameterError(f"{path}: 'notebooks' must map notebook names to mappings of parameters, "
-                             f"got {_what(per_nb)}")
+        raise ParameterError(
+            f"{path}: 'notebooks' must map notebook names to mappings of parameters, got {_what(per_nb)}"
+        )
     per_nb = {nb: {} if values is None else values for nb, values in per_nb.items()}
     for nb, values in per_nb.items():
         if not isinstance(nb, str):
             raise ParameterError(f"{path}: notebook names under 'notebooks' must be text, got {nb!r}")
         if not isinstance(values, dict):
-            raise ParameterError(f"{path}: 'notebooks' entry {nb!r} must be a mapping of parameter names to "
-                                 f"values, got {_what(values)}")
+            raise ParameterError(
+                f"{path}: 'notebooks' entry {nb!r} must be a mapping of parameter names to values, got {_what(values)}"
+            )
     for where, mapping in [("", loaded)] + [(f"'notebooks' entry {nb!r}: ", v) for nb, v in per_nb.items()]:
         bad = next((k for k in mapping if not isinstance(k, str)), None)
         if bad is not None:
@@ -192,32 +209,79 @@ def _publish_problem(exc: OSError, reports_dir: Path) -> str:
 
 
 @main.command()
-@click.option("--data-dir", callback=_data_source, default=None,
-              help="Portfolio data folder, database URL or mapping file (default: the bundled sample).")
-@click.option("-n", "--notebook", "notebooks", multiple=True,
-              help="Notebook to run (repeatable); default: all report notebooks.")
-@click.option("-f", "--params-file", type=click.Path(path_type=Path),
-              help="YAML file of parameters; a 'notebooks:' mapping sets per-notebook values.")
-@click.option("-p", "--param", "param", nargs=2, multiple=True, metavar="NAME VALUE",
-              help="Parameter override (repeatable), e.g. -p as_of 2026-06-30.")
+@click.option(
+    "--data-dir",
+    callback=_data_source,
+    default=None,
+    help="Portfolio data folder, database URL or mapping file (default: the bundled sample).",
+)
+@click.option(
+    "-n", "--notebook", "notebooks", multiple=True, help="Notebook to run (repeatable); default: all report notebooks."
+)
+@click.option(
+    "-f",
+    "--params-file",
+    type=click.Path(path_type=Path),
+    help="YAML file of parameters; a 'notebooks:' mapping sets per-notebook values.",
+)
+@click.option(
+    "-p",
+    "--param",
+    "param",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Parameter override (repeatable), e.g. -p as_of 2026-06-30.",
+)
 @click.option("--schedule", default="adhoc", show_default=True, help="Schedule name for the run id.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Notebooks run in parallel (default: number of cores).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
-              help="Seconds a cell may run before the notebook is stopped and marked failed.")
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="Notebooks run in parallel (default: number of cores)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds a cell may run before the notebook is stopped and marked failed.",
+)
 @click.option("--keep-code", is_flag=True, help="Keep code cells in the HTML (for analysts).")
-@click.option("--reports-dir", type=click.Path(path_type=Path), default=None,
-              help="Where runs are published (default: reports/).")
-@click.option("--exclude-invalid", is_flag=True, default=None,
-              help="Leave out invalid rows (and rows that depend on them) instead of refusing the data; "
-                   "each one is listed in the reports and the manifest.")
-@click.option("--accept-stale", is_flag=True, default=None,
-              help="Publish as a good run although the data ends more than a month before as_of.")
-@click.option("--projects", default=None, metavar="WHICH",
-              help="One-page project reports to render into projects/: running (default for the whole suite), "
-                   "off-track, all, none (default for a subset), or comma-separated project ids.")
-def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_code, reports_dir,
-        exclude_invalid, accept_stale, projects):
+@click.option(
+    "--reports-dir", type=click.Path(path_type=Path), default=None, help="Where runs are published (default: reports/)."
+)
+@click.option(
+    "--exclude-invalid",
+    is_flag=True,
+    default=None,
+    help="Leave out invalid rows (and rows that depend on them) instead of refusing the data; "
+    "each one is listed in the reports and the manifest.",
+)
+@click.option(
+    "--accept-stale",
+    is_flag=True,
+    default=None,
+    help="Publish as a good run although the data ends more than a month before as_of.",
+)
+@click.option(
+    "--projects",
+    default=None,
+    metavar="WHICH",
+    help="One-page project reports to render into projects/: running (default for the whole suite), "
+    "off-track, all, none (default for a subset), or comma-separated project ids.",
+)
+def run(
+    data_dir,
+    notebooks,
+    params_file,
+    param,
+    schedule,
+    jobs,
+    timeout,
+    keep_code,
+    reports_dir,
+    exclude_invalid,
+    accept_stale,
+    projects,
+):
     """Run the report notebooks and publish HTML, tables and a manifest.
 
     Exits 1 if any notebook failed (the others are still published, and reports/latest keeps
@@ -234,17 +298,25 @@ def run(data_dir, notebooks, params_file, param, schedule, jobs, timeout, keep_c
             common[name] = True
     reports_dir = reports_dir or REPORTS_DIR
     try:
-        result = run_reports(data_dir=data_dir or SAMPLE_DATA_DIR, notebooks=list(notebooks) or None,
-                             params=common, notebook_params=per_nb, reports_dir=reports_dir,
-                             schedule=schedule, jobs=jobs, timeout=timeout, keep_code=keep_code,
-                             progress=click.echo, **_projects_kwarg(projects))
+        result = run_reports(
+            data_dir=data_dir or SAMPLE_DATA_DIR,
+            notebooks=list(notebooks) or None,
+            params=common,
+            notebook_params=per_nb,
+            reports_dir=reports_dir,
+            schedule=schedule,
+            jobs=jobs,
+            timeout=timeout,
+            keep_code=keep_code,
+            progress=click.echo,
+            **_projects_kwarg(projects),
+        )
     except OSError as exc:  # a read-only or full reports folder
         raise PMOError(_publish_problem(exc, reports_dir)) from exc
     index = reports_dir / "index.html"
     click.echo(f"Report index: {Path(index).resolve()}")
     if not result.ok:
-        click.secho(f"run {result.run_id} {result.status}: see {result.run_dir / 'index.html'}",
-                    fg="red", err=True)
+        click.secho(f"run {result.run_id} {result.status}: see {result.run_dir / 'index.html'}", fg="red", err=True)
         sys.exit(1)
 
 
@@ -292,8 +364,13 @@ def _exit_if(failed: bool) -> None:
         sys.exit(1)
 
 
-_SCHEDULE_FILE = click.option("--file", "file", type=click.Path(path_type=Path), default=None,
-                              help="Schedule file (default: schedules.yml in the workbook).")
+_SCHEDULE_FILE = click.option(
+    "--file",
+    "file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Schedule file (default: schedules.yml in the workbook).",
+)
 
 
 @schedule.command("list")
@@ -306,8 +383,10 @@ def schedule_list(file: Path | None) -> None:
 
     schedules, problems = _schedules(file)
     for name, s in schedules.items():
-        click.echo(f"{name}: cron '{s.cron}' ({s.timezone}), data {s.data_dir}, "
-                   f"notebooks {', '.join(s.notebooks) if s.notebooks else 'all'}")
+        click.echo(
+            f"{name}: cron '{s.cron}' ({s.timezone}), data {s.data_dir}, "
+            f"notebooks {', '.join(s.notebooks) if s.notebooks else 'all'}"
+        )
         for t in next_runs(s):
             click.echo(f"    {t:%Y-%m-%d %H:%M %Z}   =   {t.astimezone(dt.UTC):%Y-%m-%d %H:%M UTC}")
     _exit_if(bool(problems))

@@ -35,6 +35,7 @@ headline                  the headline figures (one row)
 data_quality              rows left out of the run, if any
 ========================  ==============================================================
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -64,8 +65,7 @@ from pmo_analysis.core.periods import forward_months, last_complete_month, month
 from pmo_analysis.inputs.params import validate_model_params
 from pmo_analysis.inputs.portfolio import Portfolio
 
-__all__ = ["PortfolioModel", "build_model", "load_model", "default_as_of", "freshness",
-           "MODEL_VERSION"]
+__all__ = ["PortfolioModel", "build_model", "load_model", "default_as_of", "freshness", "MODEL_VERSION"]
 
 #: Bumped when a table changes shape, so a notebook never reads a model it does not understand.
 MODEL_VERSION = 1
@@ -113,8 +113,9 @@ class PortfolioModel:
         folder.mkdir(parents=True, exist_ok=True)
         for name, df in self.tables.items():
             df.to_parquet(folder / f"{name}.parquet", index=False)
-        (folder / "model.json").write_text(json.dumps(self.meta, indent=2, ensure_ascii=False, default=str),
-                                           encoding="utf-8")
+        (folder / "model.json").write_text(
+            json.dumps(self.meta, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+        )
         return folder
 
 
@@ -123,8 +124,10 @@ def load_model(folder: str | Path) -> PortfolioModel:
     folder = Path(folder)
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     if meta.get("version") != MODEL_VERSION:
-        raise ValueError(f"the portfolio model in {folder} has version {meta.get('version')!r}; "
-                         f"this workbook reads version {MODEL_VERSION}: run the reports again")
+        raise ValueError(
+            f"the portfolio model in {folder} has version {meta.get('version')!r}; "
+            f"this workbook reads version {MODEL_VERSION}: run the reports again"
+        )
     return PortfolioModel(meta, _TablesOnDemand({p.stem: p for p in sorted(folder.glob("*.parquet"))}))
 
 
@@ -216,17 +219,17 @@ def freshness(portfolio: Portfolio, *, as_of) -> dict[str, Any]:
             continue
         gap = (lcm.year - m.year) * 12 + lcm.month - m.month
         if gap > 1:
-            stale.append(f"{kind} end in {m:%Y-%m}, {gap} months before the last complete month "
-                         f"{lcm:%Y-%m}")
+            stale.append(f"{kind} end in {m:%Y-%m}, {gap} months before the last complete month {lcm:%Y-%m}")
     cf = portfolio.cashflows
-    if last["actual costs"] is None and cf is not None and \
-            ((cf["period"] <= lcm) & (cf["planned_cost"] > 0)).any():
+    if last["actual costs"] is None and cf is not None and ((cf["period"] <= lcm) & (cf["planned_cost"] > 0)).any():
         first = cf.loc[(cf["period"] <= lcm) & (cf["planned_cost"] > 0), "period"].min()
         stale.append(f"no actual cost is reported, although costs were planned from {first:%Y-%m}")
-    return {"last_complete_month": f"{lcm:%Y-%m}",
-            **{f"last_{k.replace(' ', '_')}_month": (None if m is None else f"{m:%Y-%m}")
-               for k, m in last.items()},
-            "stale": stale, "before_data": _before_data(portfolio, lcm)}
+    return {
+        "last_complete_month": f"{lcm:%Y-%m}",
+        **{f"last_{k.replace(' ', '_')}_month": (None if m is None else f"{m:%Y-%m}") for k, m in last.items()},
+        "stale": stale,
+        "before_data": _before_data(portfolio, lcm),
+    }
 
 
 def _before_data(portfolio: Portfolio, lcm: pd.Timestamp) -> str | None:
@@ -272,8 +275,9 @@ def lessons_process() -> Iterator[Executor | None]:
     """
     try:
         # its worker ends with the run, even a run killed outright
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=end_with_parent,
-                                   initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=end_with_parent, initargs=(os.getpid(),)
+        )
         pool.submit(_warm_lessons)
     except AssertionError:  # "daemonic processes are not allowed to have children": work here
         yield None
@@ -286,9 +290,16 @@ def lessons_process() -> Iterator[Executor | None]:
         pool.shutdown(wait=ok, cancel_futures=not ok)
 
 
-def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | None = None,
-                today: dt.date | None = None, processes: int = 1, pool: Executor | None = None,
-                waiting: Callable[[], None] | None = None) -> PortfolioModel:
+def build_model(
+    portfolio: Portfolio,
+    *,
+    as_of=None,
+    params: dict[str, Any] | None = None,
+    today: dt.date | None = None,
+    processes: int = 1,
+    pool: Executor | None = None,
+    waiting: Callable[[], None] | None = None,
+) -> PortfolioModel:
     """Compute every table of the portfolio model (see the module docstring).
 
     ``params`` are the model parameters (:data:`pmo_analysis.inputs.params.MODEL_PARAMS`); missing
@@ -319,11 +330,14 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
         "as_of": f"{as_of:%Y-%m-%d}",
         "as_of_source": as_of_source,
         "params": {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in p.items()},
-        "windows": {"last_complete_month": f"{lcm:%Y-%m}",
-                    "month_to_date": None if lcm == month_start(as_of) else f"{month_start(as_of):%Y-%m}",
-                    "forward_first": f"{ahead[0]:%Y-%m}", "forward_last": f"{ahead[-1]:%Y-%m}",
-                    "horizon_months": int(p["horizon_months"]),
-                    "running_statuses": list(RUNNING_STATUSES)},
+        "windows": {
+            "last_complete_month": f"{lcm:%Y-%m}",
+            "month_to_date": None if lcm == month_start(as_of) else f"{month_start(as_of):%Y-%m}",
+            "forward_first": f"{ahead[0]:%Y-%m}",
+            "forward_last": f"{ahead[-1]:%Y-%m}",
+            "horizon_months": int(p["horizon_months"]),
+            "running_statuses": list(RUNNING_STATUSES),
+        },
         "freshness": freshness(portfolio, as_of=as_of),
         "tables_present": [t for t, n in portfolio.row_counts().items() if n is not None],
     }
@@ -332,8 +346,9 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
         if portfolio.lessons is not None and pool is None and processes > 1:
             pool = stack.enter_context(lessons_process())
         if portfolio.lessons is not None and pool is not None:
-            lessons_part = pool.submit(_lessons_in_child, fmt.currency(), i18n.current(),
-                                       portfolio.lessons, portfolio.projects, as_of, p)
+            lessons_part = pool.submit(
+                _lessons_in_child, fmt.currency(), i18n.current(), portfolio.lessons, portfolio.projects, as_of, p
+            )
         delivery, flags = _delivery(portfolio, as_of)
         tables, figures = _finance(portfolio, as_of, p, flags)
         tables.update(delivery)
@@ -358,34 +373,64 @@ def build_model(portfolio: Portfolio, *, as_of=None, params: dict[str, Any] | No
     return PortfolioModel(meta, tables)
 
 
-def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags: pd.DataFrame | None = None
-             ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+def _finance(
+    portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags: pd.DataFrame | None = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     flows = R.forecast_cashflows(portfolio.cashflows, as_of=as_of)  # once, for every figure below
-    by_project = R.roi_by_project(portfolio.projects, portfolio.cashflows, as_of=as_of,
-                                  discount_rate=p["discount_rate"], forecast=flows)
-    status = H.project_health(by_project, as_of=as_of, cpi_red=p["cpi_red"], cpi_amber=p["cpi_amber"],
-                              spi_red=p["spi_red"], spi_amber=p["spi_amber"], risk_amber=p["risk_amber"],
-                              delivery=flags, exposure_amber=p["exposure_amber"])
+    by_project = R.roi_by_project(
+        portfolio.projects, portfolio.cashflows, as_of=as_of, discount_rate=p["discount_rate"], forecast=flows
+    )
+    status = H.project_health(
+        by_project,
+        as_of=as_of,
+        cpi_red=p["cpi_red"],
+        cpi_amber=p["cpi_amber"],
+        spi_red=p["spi_red"],
+        spi_amber=p["spi_amber"],
+        risk_amber=p["risk_amber"],
+        delivery=flags,
+        exposure_amber=p["exposure_amber"],
+    )
     value = "remaining_npv" if p["value_metric"] == "npv" else "roi"
-    scored = R.priority_scores(by_project, w_alignment=p["w_alignment"], w_value=p["w_value"],
-                               w_risk=p["w_risk"], value=value)
-    decisions, cap = R.decide(scored, budget_cap=p["budget_cap"], objective=p["objective"],
-                              cpi_threshold=p["cpi_red"], spi_threshold=p["spi_red"],
-                              low_alignment=p["low_alignment"])
-    projects = scored.drop(columns=["c_alignment", "c_value", "c_risk"]).merge(
-        status[["project_id", "health", "reason"]].rename(columns={"reason": "health_reason"}),
-        on="project_id", how="left").merge(
-        decisions[["project_id", "decision", "funded", "reason", "rule"]].rename(
-            columns={"reason": "decision_reason"}), on="project_id", how="left")
+    scored = R.priority_scores(
+        by_project, w_alignment=p["w_alignment"], w_value=p["w_value"], w_risk=p["w_risk"], value=value
+    )
+    decisions, cap = R.decide(
+        scored,
+        budget_cap=p["budget_cap"],
+        objective=p["objective"],
+        cpi_threshold=p["cpi_red"],
+        spi_threshold=p["spi_red"],
+        low_alignment=p["low_alignment"],
+    )
+    projects = (
+        scored.drop(columns=["c_alignment", "c_value", "c_risk"])
+        .merge(
+            status[["project_id", "health", "reason"]].rename(columns={"reason": "health_reason"}),
+            on="project_id",
+            how="left",
+        )
+        .merge(
+            decisions[["project_id", "decision", "funded", "reason", "rule"]].rename(
+                columns={"reason": "decision_reason"}
+            ),
+            on="project_id",
+            how="left",
+        )
+    )
     projects["running"] = projects["status"].isin(RUNNING_STATUSES)
     projects["health_rank"] = projects["health"].map(H.HEALTH_ORDER).astype("Int64")
-    selection = decisions.loc[decisions["decision"].isin(
-        ["fund", "continue", "re-scope", "re-plan", "defer"])].reset_index(drop=True)
+    selection = decisions.loc[
+        decisions["decision"].isin(["fund", "continue", "re-scope", "re-plan", "defer"])
+    ].reset_index(drop=True)
     frontier = R.efficient_frontier(decisions, objective=p["objective"], include=[cap])
     cashflow = R.cumulative_cashflow(portfolio.cashflows, as_of=as_of, forecast=flows)
     running = by_project["status"].isin(RUNNING_STATUSES)
-    figures = {"budget_cap": float(cap), "portfolio": R.portfolio_totals(by_project).iloc[0],
-               "running": R.portfolio_totals(by_project.loc[running]).iloc[0]}
+    figures = {
+        "budget_cap": float(cap),
+        "portfolio": R.portfolio_totals(by_project).iloc[0],
+        "running": R.portfolio_totals(by_project.loc[running]).iloc[0],
+    }
     return {
         "projects": projects,
         "decisions": decisions.drop(columns=["rank"]),
@@ -393,9 +438,10 @@ def _finance(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags
         "frontier": frontier,
         "by_department": R.portfolio_totals(by_project, by="department"),
         # projects without an objective form one group with a name, never an empty label
-        "by_objective": R.portfolio_totals(by_project.assign(strategic_objective=by_project["strategic_objective"]
-                                                             .astype(object).fillna("(none)")),
-                                           by="strategic_objective"),
+        "by_objective": R.portfolio_totals(
+            by_project.assign(strategic_objective=by_project["strategic_objective"].astype(object).fillna("(none)")),
+            by="strategic_objective",
+        ),
         "cashflow": cashflow,
         # project pages' S- and J-curves
         "project_months": R.project_months(portfolio.cashflows, as_of=as_of, forecast=flows),
@@ -417,50 +463,67 @@ def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.D
         status = D.milestone_status(ms, projects, as_of=as_of)
         tables["milestones"] = status
         tables["milestone_history"] = D.milestone_history(ms, as_of=as_of).merge(
-            projects[["project_id", "name"]].rename(columns={"name": "project"}), on="project_id")
+            projects[["project_id", "name"]].rename(columns={"name": "project"}), on="project_id"
+        )
         tables["milestones_by_department"] = D.on_time_rate(status, by="department")
         flags = flags.join(status.groupby("project_id")["missed"].sum().rename("missed_milestones"), on="project_id")
     if deps is not None or ms is not None:
-        network = D.dependency_network(deps if deps is not None else
-                                       pd.DataFrame(columns=["predecessor_id", "successor_id"]), projects)
+        network = D.dependency_network(
+            deps if deps is not None else pd.DataFrame(columns=["predecessor_id", "successor_id"]), projects
+        )
         slip, edges = D.slip_propagation(D.forecast_ends(projects, status), network)
         tables["slip"] = slip
         if deps is not None:
             tables["dependencies"] = edges
             chain = D.longest_chain(network) if len(network) else []
-            tables["dependency_chain"] = slip.set_index("project_id").loc[chain].reset_index()[
-                ["project_id", "name", "status", "start_date", "planned_end", "forecast_end_with_dependencies"]
-            ].assign(position=np.arange(1, len(chain) + 1))
+            tables["dependency_chain"] = (
+                slip.set_index("project_id")
+                .loc[chain]
+                .reset_index()[
+                    ["project_id", "name", "status", "start_date", "planned_end", "forecast_end_with_dependencies"]
+                ]
+                .assign(position=np.arange(1, len(chain) + 1))
+            )
         flags = flags.merge(slip[["project_id", "propagated_slip_days", "delayed_by"]], on="project_id", how="left")
     if risks is not None:
         register = D.risk_register(risks, projects, as_of=as_of)
         by_project = D.project_exposure(register, projects)
-        tables.update({"risks": register, "risks_by_project": by_project,
-                       "risks_by_department": D.exposure_by_department(register, projects),
-                       "risk_heatmap": D.risk_heatmap(register)})
+        tables.update(
+            {
+                "risks": register,
+                "risks_by_project": by_project,
+                "risks_by_department": D.exposure_by_department(register, projects),
+                "risk_heatmap": D.risk_heatmap(register),
+            }
+        )
         flags = flags.merge(by_project[["project_id", "open_exposure", "exposure_share"]], on="project_id", how="left")
     return tables, flags
 
 
-def _resources(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any],
-               ahead: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
+def _resources(
+    portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], ahead: pd.DatetimeIndex
+) -> dict[str, pd.DataFrame]:
     res, asg, hol = portfolio.resources, portfolio.assignments, portfolio.holidays
     window = U.month_window(as_of, start=p["start"], end=ahead[-1])
     ts = portfolio.booked_hours(as_of, window[0])  # hours per person, project and month of the window
     asg = U.open_assignments(asg, portfolio.projects, as_of=as_of)
     plan = U.planned_by_assignment(res, asg, window, holidays=hol)
-    util = U.utilization_by_resource(res, asg, ts, as_of=as_of, start=p["start"], end=ahead[-1],
-                                     holidays=hol, plan=plan)
+    util = U.utilization_by_resource(
+        res, asg, ts, as_of=as_of, start=p["start"], end=ahead[-1], holidays=hol, plan=plan
+    )
     months = pd.DatetimeIndex(util["period"].drop_duplicates().sort_values())
     over = U.overallocations(util, plan, threshold=p["over_threshold"])
     over["ahead"] = over["period"].isin(ahead)
     soon = over.loc[over["ahead"]]
-    ahead_people = (soon.groupby(["resource_id", "name", "role"], as_index=False, observed=True)
-                    .agg(months=("period", "nunique"), peak_planned_utilization=("planned_utilization", "max"),
-                         excess_hours=("excess_hours", "sum")))
+    ahead_people = soon.groupby(["resource_id", "name", "role"], as_index=False, observed=True).agg(
+        months=("period", "nunique"),
+        peak_planned_utilization=("planned_utilization", "max"),
+        excess_hours=("excess_hours", "sum"),
+    )
     # text even without rows: nobody over-allocated ahead
-    ahead_people["detail"] = "peak " + ahead_people["peak_planned_utilization"].map("{:.0%}".format).astype(object) \
-        + " planned"
+    ahead_people["detail"] = (
+        "peak " + ahead_people["peak_planned_utilization"].map("{:.0%}".format).astype(object) + " planned"
+    )
     cvd = U.capacity_vs_demand(util, as_of=as_of, months=p["horizon_months"])
     return {
         "utilization": util,
@@ -487,8 +550,9 @@ def _lessons_in_child(currency: str | None, language: str, *args) -> tuple[dict[
         return _lessons(*args)
 
 
-def _lessons(register: pd.DataFrame, projects: pd.DataFrame, as_of: pd.Timestamp, p: dict[str, Any]
-             ) -> tuple[dict[str, pd.DataFrame], float]:
+def _lessons(
+    register: pd.DataFrame, projects: pd.DataFrame, as_of: pd.Timestamp, p: dict[str, Any]
+) -> tuple[dict[str, pd.DataFrame], float]:
     lessons = L.prepare(register, projects)
     found = L.lesson_themes(lessons, n_themes=p["n_themes"], min_projects=p["min_projects"])
     theme, terms, recurring = found.theme, found.themes, found.recurring
@@ -496,9 +560,9 @@ def _lessons(register: pd.DataFrame, projects: pd.DataFrame, as_of: pd.Timestamp
     covered = set(with_action["category"]) | set(with_action["theme"].dropna())
     recurring["has_open_action"] = recurring["theme"].isin(covered)
     relevant = L.lessons_for_projects(lessons, projects, as_of=as_of, top_n=p["top_n"], theme=theme)
-    relevant = relevant.merge(lessons[["lesson_id", "title", "project_id"]]
-                              .rename(columns={"project_id": "from_project"}), on="lesson_id") \
-        .merge(projects[["project_id", "name"]], on="project_id")
+    relevant = relevant.merge(
+        lessons[["lesson_id", "title", "project_id"]].rename(columns={"project_id": "from_project"}), on="lesson_id"
+    ).merge(projects[["project_id", "name"]], on="project_id")
     return {
         "lessons": lessons.assign(theme=theme),
         "themes": terms,
@@ -516,8 +580,7 @@ def _lessons(register: pd.DataFrame, projects: pd.DataFrame, as_of: pd.Timestamp
     }, L.high_impact_done_share(lessons)
 
 
-def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: pd.Timestamp
-              ) -> pd.DataFrame:
+def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: pd.Timestamp) -> pd.DataFrame:
     """One row of headline figures (see docs/definitions.md, "Headline figures")."""
     projects = tables["projects"]
     t, rt = figures["portfolio"], figures["running"]
@@ -543,8 +606,11 @@ def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: p
         "budget_cap": figures["budget_cap"],
         "funded_need": float(decisions.loc[decisions["funded"], "funding_need"].sum()),
         "stop_frees": float(decisions.loc[decisions["decision"] == "stop", "funding_need"].sum()),
-        "utilization": np.nan, "utilization_month": "", "utilization_mtd": np.nan,
-        "overallocated_people": np.nan, "open_high_impact_actions": np.nan,
+        "utilization": np.nan,
+        "utilization_month": "",
+        "utilization_mtd": np.nan,
+        "overallocated_people": np.nan,
+        "open_high_impact_actions": np.nan,
         "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
     }
     if "util_overall" in tables:
@@ -564,9 +630,18 @@ def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: p
 
 def _delivery_headline(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
     """Headline figures of delivery (NaN where the data has no table for them)."""
-    row: dict[str, Any] = {k: np.nan for k in (
-        "dependency_conflicts", "delayed_projects", "missed_milestones", "milestone_on_time_rate",
-        "open_risk_exposure", "overdue_mitigations", "unowned_risks")}
+    row: dict[str, Any] = {
+        k: np.nan
+        for k in (
+            "dependency_conflicts",
+            "delayed_projects",
+            "missed_milestones",
+            "milestone_on_time_rate",
+            "open_risk_exposure",
+            "overdue_mitigations",
+            "unowned_risks",
+        )
+    }
     if "dependencies" in tables:
         row["dependency_conflicts"] = int(tables["dependencies"]["conflict"].sum())
     if "slip" in tables:
@@ -589,9 +664,17 @@ def _delivery_headline(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
 
 def _data_quality(portfolio: Portfolio) -> pd.DataFrame:
     """Rows left out of the run (``exclude_invalid``): table, file, row, column, value, rule."""
-    rows = [{"table": q.table, "file": q.file, "row": q.row, "column": q.column or "",
-             "value": "" if q.value is None else str(q.value), "rule": q.rule}
-            for q in portfolio.dropped]
+    rows = [
+        {
+            "table": q.table,
+            "file": q.file,
+            "row": q.row,
+            "column": q.column or "",
+            "value": "" if q.value is None else str(q.value),
+            "rule": q.rule,
+        }
+        for q in portfolio.dropped
+    ]
     df = pd.DataFrame(rows, columns=["table", "file", "row", "column", "value", "rule"])
     df["row"] = df["row"].astype("Int64")
     return df

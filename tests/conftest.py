@@ -2,6 +2,7 @@
 copies of it, its portfolio model, the session's suite run, and a headless chromium. Plain helpers
 (``edit_csv``, ``REAL_DATA``, the suite's parameters) are in ``tests/helpers.py``; fixtures used in
 one folder only are in that folder's conftest.py."""
+
 from __future__ import annotations
 
 import shutil
@@ -17,8 +18,15 @@ from tests.helpers import SUITE_NOTEBOOK_PARAMS, SUITE_PARAMS
 
 #: How the browser tests start chromium: headless, no sandbox (CI runs as root), nothing fetched behind
 #: the page's back (a report must open offline).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +77,14 @@ def suite_run(tmp_path_factory):
     from pmo_analysis.runs.runner import run_reports
 
     reports = tmp_path_factory.mktemp("reports")
-    return run_reports(data_dir=SAMPLE_DATA_DIR, params=SUITE_PARAMS, notebook_params=SUITE_NOTEBOOK_PARAMS,
-                       reports_dir=reports, jobs=2, progress=None)
+    return run_reports(
+        data_dir=SAMPLE_DATA_DIR,
+        params=SUITE_PARAMS,
+        notebook_params=SUITE_NOTEBOOK_PARAMS,
+        reports_dir=reports,
+        jobs=2,
+        progress=None,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +94,14 @@ def suite_run_zh(tmp_path_factory):
     from pmo_analysis.runs.runner import run_reports
 
     reports = tmp_path_factory.mktemp("reports-zh")
-    return run_reports(data_dir=SAMPLE_DATA_DIR, params=SUITE_PARAMS | {"language": "zh", "currency": "CNY"},
-                       notebook_params=SUITE_NOTEBOOK_PARAMS, reports_dir=reports, jobs=2, progress=None)
+    return run_reports(
+        data_dir=SAMPLE_DATA_DIR,
+        params=SUITE_PARAMS | {"language": "zh", "currency": "CNY"},
+        notebook_params=SUITE_NOTEBOOK_PARAMS,
+        reports_dir=reports,
+        jobs=2,
+        progress=None,
+    )
 
 
 @pytest.hookimpl(wrapper=True)  # around xdist's own hook, which reads the groups set here

@@ -1,4 +1,5 @@
 """Plain helpers and constants the tests import (fixtures live in the conftest.py of each folder)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,7 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 
 #: Parameters of the one suite run of a test session: not the defaults, so the tests can see them
 #: reach every report.
-SUITE_PARAMS = {"as_of": SAMPLE_AS_OF, "discount_rate": 0.1, "over_threshold": 1.1, "min_projects": 4,
-                "n_themes": 8}
+SUITE_PARAMS = {"as_of": SAMPLE_AS_OF, "discount_rate": 0.1, "over_threshold": 1.1, "min_projects": 4, "n_themes": 8}
 SUITE_NOTEBOOK_PARAMS = {"resource_utilization": {"group_by": "role"}}
 
 

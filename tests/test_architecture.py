@@ -4,6 +4,7 @@
 contract can fail, and check what it does not: that no module of the package is part of an
 import cycle.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -22,14 +23,20 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 def _lint(root: Path) -> subprocess.CompletedProcess:
     """``lint-imports`` with the project's contract, on the package found in ``root``."""
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(PROJ_ROOT / "pyproject.toml"), "--no-cache"],
-                          cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(PROJ_ROOT / "pyproject.toml"), "--no-cache"],
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _copy(tmp_path: Path) -> Path:
-    shutil.copytree(PROJ_ROOT / "pmo_analysis", tmp_path / "pmo_analysis",
-                    ignore=shutil.ignore_patterns("__pycache__", "templates"))
+    shutil.copytree(
+        PROJ_ROOT / "pmo_analysis", tmp_path / "pmo_analysis", ignore=shutil.ignore_patterns("__pycache__", "templates")
+    )
     return tmp_path
 
 
@@ -39,13 +46,16 @@ def test_the_package_keeps_its_layers():
     assert "0 broken" in result.stdout
 
 
-@pytest.mark.parametrize(("module", "upward"), [
-    # a lazy import inside a function counts as much as one at the top
-    ("core/periods.py", "def _planted():\n    from pmo_analysis.analyses import utilization  # noqa\n"),
-    ("inputs/schema.py", "from pmo_analysis.model import build_model  # noqa\n"),
-    ("analyses/health.py", "import pmo_analysis.reporting.display  # noqa\n"),
-    ("reporting/links.py", "from pmo_analysis.runs import publish  # noqa\n"),
-])
+@pytest.mark.parametrize(
+    ("module", "upward"),
+    [
+        # a lazy import inside a function counts as much as one at the top
+        ("core/periods.py", "def _planted():\n    from pmo_analysis.analyses import utilization  # noqa\n"),
+        ("inputs/schema.py", "from pmo_analysis.model import build_model  # noqa\n"),
+        ("analyses/health.py", "import pmo_analysis.reporting.display  # noqa\n"),
+        ("reporting/links.py", "from pmo_analysis.runs import publish  # noqa\n"),
+    ],
+)
 def test_an_upward_import_breaks_the_contract(tmp_path, module, upward):
     root = _copy(tmp_path)
     path = root / "pmo_analysis" / module
@@ -59,17 +69,22 @@ def test_an_upward_import_breaks_the_contract(tmp_path, module, upward):
 def test_one_analysis_reading_another_breaks_the_contract(tmp_path):
     root = _copy(tmp_path)
     path = root / "pmo_analysis" / "analyses" / "delivery.py"
-    path.write_text(path.read_text(encoding="utf-8") + "\nfrom pmo_analysis.analyses.finance import xnpv  # noqa\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nfrom pmo_analysis.analyses.finance import xnpv  # noqa\n",
+        encoding="utf-8",
+    )
     result = _lint(root)
     assert result.returncode == 1
     assert "Analyses are independent of each other BROKEN" in result.stdout
 
 
-@pytest.mark.parametrize(("planted", "imported"), [
-    ("from pmo_analysis.core.i18n import _  # noqa\n", "pmo_analysis.core.i18n"),
-    ("def _planted():\n    from pmo_analysis.core import formatting  # noqa\n", "pmo_analysis.core.formatting"),
-])
+@pytest.mark.parametrize(
+    ("planted", "imported"),
+    [
+        ("from pmo_analysis.core.i18n import _  # noqa\n", "pmo_analysis.core.i18n"),
+        ("def _planted():\n    from pmo_analysis.core import formatting  # noqa\n", "pmo_analysis.core.formatting"),
+    ],
+)
 def test_an_analysis_wording_its_own_reasons_breaks_the_contract(tmp_path, planted, imported):
     # reasons are codes with their values; only core.wording words them (through it is allowed)
     root = _copy(tmp_path)
@@ -105,16 +120,17 @@ def test_no_module_imports_in_a_circle():
 def test_a_planted_circle_is_found(tmp_path, monkeypatch):
     root = _copy(tmp_path)
     path = root / "pmo_analysis" / "core" / "periods.py"
-    path.write_text(path.read_text(encoding="utf-8") + "\nfrom pmo_analysis.core import formatting  # noqa\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nfrom pmo_analysis.core import formatting  # noqa\n", encoding="utf-8"
+    )
     path = root / "pmo_analysis" / "core" / "formatting.py"
     assert "pmo_analysis.core.periods" not in path.read_text(encoding="utf-8")
-    path.write_text(path.read_text(encoding="utf-8") + "\nfrom pmo_analysis.core import periods  # noqa\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nfrom pmo_analysis.core import periods  # noqa\n", encoding="utf-8"
+    )
     monkeypatch.syspath_prepend(str(root))
     for name in [m for m in sys.modules if m == "pmo_analysis" or m.startswith("pmo_analysis.")]:
         monkeypatch.delitem(sys.modules, name)
     g = _module_graph()
     assert g.has_edge("pmo_analysis.core.periods", "pmo_analysis.core.formatting")
-    assert ["pmo_analysis.core.formatting", "pmo_analysis.core.periods"] in \
-        [sorted(c) for c in nx.simple_cycles(g)]
+    assert ["pmo_analysis.core.formatting", "pmo_analysis.core.periods"] in [sorted(c) for c in nx.simple_cycles(g)]

@@ -1,5 +1,6 @@
 """The benchmark and its portfolios: a smoke run at tiny sizes (so `make bench` cannot rot), the
 regional generator behind the huge preset, and the benchmark's arithmetic."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,11 @@ def _bench():
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 # --------------------------------------------------------------------------- the huge preset's generator
@@ -55,11 +59,16 @@ def test_regions_are_written_deterministically_with_timesheets_by_month(regional
     assert written["timesheets"] == a / "timesheets" and not (a / "timesheets.parquet").exists()
     months = sorted(p.name for p in (a / "timesheets").iterdir())
     assert len(months) == size.timesheet_months and months[-1] == "month=2026-06"
-    assert sorted(p.name for p in (a / "timesheets" / "month=2026-06").iterdir()) == \
-        ["part-0.parquet", "part-1.parquet", "part-2.parquet"]
+    assert sorted(p.name for p in (a / "timesheets" / "month=2026-06").iterdir()) == [
+        "part-0.parquet",
+        "part-1.parquet",
+        "part-2.parquet",
+    ]
     # every row sits in the month its folder names, and the folder reads as one table
-    bad = duckdb.sql(f"SELECT count(*) FROM read_parquet('{a}/timesheets/**/*.parquet', hive_partitioning=true) "
-                     "WHERE strftime(date, '%Y-%m') <> month").fetchall()[0][0]
+    bad = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{a}/timesheets/**/*.parquet', hive_partitioning=true) "
+        "WHERE strftime(date, '%Y-%m') <> month"
+    ).fetchall()[0][0]
     assert bad == 0
 
 
@@ -71,12 +80,13 @@ def test_regions_add_up_to_one_valid_portfolio(regional):
     for df, col in ((projects, "project_id"), (people, "resource_id"), (people, "name"), (lessons, "lesson_id")):
         assert df[col].is_unique, col
     assert projects["project_id"].iloc[[0, -1]].tolist() == ["PRJ-001", f"PRJ-{size.projects:03d}"]
-    ts = duckdb.sql(f"SELECT resource_id, project_id, count(*) AS n FROM read_parquet('{a}/timesheets/**/*.parquet')"
-                    " GROUP BY ALL").df()
+    ts = duckdb.sql(
+        f"SELECT resource_id, project_id, count(*) AS n FROM read_parquet('{a}/timesheets/**/*.parquet') GROUP BY ALL"
+    ).df()
     assert set(ts["resource_id"]) <= set(people["resource_id"])
     assert set(ts["project_id"].dropna()) <= set(projects["project_id"])
     # every region books time: the people of the last region too
-    last = people["resource_id"].iloc[-size.people // 3:]
+    last = people["resource_id"].iloc[-size.people // 3 :]
     assert ts["resource_id"].isin(last).any()
     # the folder passes the data contract as it is (the engine reads it with DuckDB), and gives the
     # booked hours the same timesheets give from one file in memory
@@ -91,8 +101,9 @@ def test_regions_add_up_to_one_valid_portfolio(regional):
     in_memory = load_portfolio(flat, as_of="2026-06-30", engine="pandas")
     assert in_files.timesheets is None and in_memory.timesheets["hours"].gt(0).all()
     assert in_files.row_counts() == in_memory.row_counts()
-    pd.testing.assert_frame_equal(in_files.booked_hours("2026-06-30"), in_memory.booked_hours("2026-06-30"),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        in_files.booked_hours("2026-06-30"), in_memory.booked_hours("2026-06-30"), check_dtype=False
+    )
 
 
 # --------------------------------------------------------------------------- the benchmark's arithmetic
@@ -116,32 +127,40 @@ def test_readme_table_is_replaced_between_its_markers(tmp_path):
 @pytest.mark.slow
 def test_benchmark_smoke(tmp_path):
     out = tmp_path / "results.json"
-    proc = subprocess.run([sys.executable, str(RUN), "--smoke", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, str(RUN), "--smoke", "--out", str(out)], capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     res = json.loads(out.read_text())
     steps = {(s["step"], s["size"]): s for s in res["steps"]}
-    expected = {("DuckDB floor: timesheets by person-month", "1x"),
-                ("load + validate timesheets, booked hours", "1x"),
-                ("load + validate timesheets, booked hours", "10x"),
-                ("load + validate + utilization (model part)", "10x"),
-                ("utilization, capacity, bench (model part)", "1x"), ("load + validate every table", "1x"),
-                ("report suite (smoke: the model alone)", "0.1x"),
-                ("report suite (smoke: the model alone)", "10x"),
-                ("growth 1x -> 10x: utilization", "10x"), ("growth 1x -> 10x: suite", "10x"),
-                ("rows at which the suite passes 1 hour or 20 GB", "fit")}
+    expected = {
+        ("DuckDB floor: timesheets by person-month", "1x"),
+        ("load + validate timesheets, booked hours", "1x"),
+        ("load + validate timesheets, booked hours", "10x"),
+        ("load + validate + utilization (model part)", "10x"),
+        ("utilization, capacity, bench (model part)", "1x"),
+        ("load + validate every table", "1x"),
+        ("report suite (smoke: the model alone)", "0.1x"),
+        ("report suite (smoke: the model alone)", "10x"),
+        ("growth 1x -> 10x: utilization", "10x"),
+        ("growth 1x -> 10x: suite", "10x"),
+        ("rows at which the suite passes 1 hour or 20 GB", "fit"),
+    }
     assert expected <= set(steps), expected - set(steps)
     assert not [s for s in res["steps"] if "error" in s]
     timed = [s for s in res["steps"] if "median_s" in s]
-    assert all(s["median_s"] > 0 and s["peak_rss_bytes"] > 0 and s["peak_tree_rss_bytes"] >= s["peak_rss_bytes"]
-               for s in timed)
+    assert all(
+        s["median_s"] > 0 and s["peak_rss_bytes"] > 0 and s["peak_tree_rss_bytes"] >= s["peak_rss_bytes"] for s in timed
+    )
     # the three sizes grow about tenfold in timesheet rows; the 10x one is four regions partitioned by month
     rows = res["timesheet_rows"]
     assert rows["0.1x"] < rows["1x"] < rows["10x"] and 5 < rows["10x"] / rows["1x"] < 20
     assert (PROJ_ROOT / "benchmarks" / "data" / _bench().SMOKE_DATA["10x"][0] / "timesheets").is_dir()
     ratio = steps["load + validate timesheets, booked hours", "1x"]["ratio_to_floor"]
-    assert ratio > 0 and steps["load + validate timesheets, booked hours", "1x"]["targets"][0]["target"] == \
-        "<= 3 x the DuckDB floor"
+    assert (
+        ratio > 0
+        and steps["load + validate timesheets, booked hours", "1x"]["targets"][0]["target"] == "<= 3 x the DuckDB floor"
+    )
     ex = res["extrapolation"]
     assert len(ex["points"]) == 3 and ex["time_fit"]["slope"] is not None and "timesheet rows" in ex["summary"]
     assert set(res["growth_1x_to_10x"]) == {"floor", "load_timesheets", "utilization", "suite"}

@@ -2,6 +2,7 @@
 
 Each case fails before a run starts, or replaces ``run_reports``: no kernel is started.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,46 +51,80 @@ def no_run(monkeypatch):
 
 
 # ---------------------------------------------------------------- parameters
-@pytest.mark.parametrize(("args", "message"), [
-    (["-p", "as_of", "2026-02-30"],
-     "executive_summary: parameter 'as_of' must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
-    (["-p", "as_of", "30/06/2026"], "executive_summary: parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'"),
-    (["-p", "budget_cap", "inf"], "portfolio_roi: parameter 'budget_cap' must be a finite number, got 'inf'"),
-    (["-p", "budget_cap", ".nan"], "portfolio_roi: parameter 'budget_cap' must be a finite number, got nan"),
-    (["-p", "budget_cap", "!!binary aGk="], f"-p budget_cap: YAML tag '!!binary' {TAG}"),
-    (["-p", "schedule", "!!python/object/apply:os.system ['id']"],
-     f"-p schedule: YAML tag '!!python/object/apply:os.system' {TAG}"),
-    (["-p", "schedule", "[1, 2]"],
-     "executive_summary: parameter 'schedule' must be a single value (text, a number, true/false or a date "
-     "YYYY-MM-DD), got list [1, 2]"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-p", "as_of", "2026-02-30"],
+            "executive_summary: parameter 'as_of' must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)",
+        ),
+        (
+            ["-p", "as_of", "30/06/2026"],
+            "executive_summary: parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'",
+        ),
+        (["-p", "budget_cap", "inf"], "portfolio_roi: parameter 'budget_cap' must be a finite number, got 'inf'"),
+        (["-p", "budget_cap", ".nan"], "portfolio_roi: parameter 'budget_cap' must be a finite number, got nan"),
+        (["-p", "budget_cap", "!!binary aGk="], f"-p budget_cap: YAML tag '!!binary' {TAG}"),
+        (
+            ["-p", "schedule", "!!python/object/apply:os.system ['id']"],
+            f"-p schedule: YAML tag '!!python/object/apply:os.system' {TAG}",
+        ),
+        (
+            ["-p", "schedule", "[1, 2]"],
+            "executive_summary: parameter 'schedule' must be a single value (text, a number, true/false or a date "
+            "YYYY-MM-DD), got list [1, 2]",
+        ),
+    ],
+)
 def test_bad_p_values_are_one_line(no_run, args, message):
     _one_line_error(_invoke(["run", *args]), message)
     assert no_run == []
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("- as_of\n", "{path}: the top level must be a mapping of parameter names to values (and an optional "
-                  "'notebooks:' mapping), got a list"),
-    ("just text\n", "{path}: the top level must be a mapping of parameter names to values (and an optional "
-                    "'notebooks:' mapping), got the value 'just text'"),
-    ("notebooks: [portfolio_roi]\n", "{path}: 'notebooks' must map notebook names to mappings of parameters, got a list"),
-    ("notebooks:\n  portfolio_roi: 3\n",
-     "{path}: 'notebooks' entry 'portfolio_roi' must be a mapping of parameter names to values, got the value 3"),
-    ("notebooks:\n  portfolio_roi: [budget_cap]\n",
-     "{path}: 'notebooks' entry 'portfolio_roi' must be a mapping of parameter names to values, got a list"),
-    ("1: x\n", "{path}: parameter names must be text, got 1"),
-    ("as_of: !!python/object/apply:os.system [id]\n",
-     f"{{path}}: key 'as_of' (line 1): YAML tag '!!python/object/apply:os.system' {TAG}"),
-    ("notebooks:\n  portfolio_roi:\n    budget_cap: !!binary aGk=\n",
-     f"{{path}}: key 'notebooks.portfolio_roi.budget_cap' (line 3): YAML tag '!!binary' {TAG}"),
-    ("as_of: [2026\n", "{path}: not valid YAML at line 2, column 1: expected ',' or ']', but got '<stream end>'"),
-    ("as_of: .inf\n", "executive_summary: parameter 'as_of' must be a date YYYY-MM-DD, got inf"),
-    ("budget_cap: .nan\n", "portfolio_roi: parameter 'budget_cap' must be a finite number, got nan"),
-    ("notebooks:\n  portfolio_roi:\n    budget_cap: 1000\n",
-     "portfolio_roi: 'budget_cap' is a portfolio-model parameter, one value per run so that every report "
-     "shows the same figures: set it for the whole run"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "- as_of\n",
+            "{path}: the top level must be a mapping of parameter names to values (and an optional "
+            "'notebooks:' mapping), got a list",
+        ),
+        (
+            "just text\n",
+            "{path}: the top level must be a mapping of parameter names to values (and an optional "
+            "'notebooks:' mapping), got the value 'just text'",
+        ),
+        (
+            "notebooks: [portfolio_roi]\n",
+            "{path}: 'notebooks' must map notebook names to mappings of parameters, got a list",
+        ),
+        (
+            "notebooks:\n  portfolio_roi: 3\n",
+            "{path}: 'notebooks' entry 'portfolio_roi' must be a mapping of parameter names to values, got the value 3",
+        ),
+        (
+            "notebooks:\n  portfolio_roi: [budget_cap]\n",
+            "{path}: 'notebooks' entry 'portfolio_roi' must be a mapping of parameter names to values, got a list",
+        ),
+        ("1: x\n", "{path}: parameter names must be text, got 1"),
+        (
+            "as_of: !!python/object/apply:os.system [id]\n",
+            f"{{path}}: key 'as_of' (line 1): YAML tag '!!python/object/apply:os.system' {TAG}",
+        ),
+        (
+            "notebooks:\n  portfolio_roi:\n    budget_cap: !!binary aGk=\n",
+            f"{{path}}: key 'notebooks.portfolio_roi.budget_cap' (line 3): YAML tag '!!binary' {TAG}",
+        ),
+        ("as_of: [2026\n", "{path}: not valid YAML at line 2, column 1: expected ',' or ']', but got '<stream end>'"),
+        ("as_of: .inf\n", "executive_summary: parameter 'as_of' must be a date YYYY-MM-DD, got inf"),
+        ("budget_cap: .nan\n", "portfolio_roi: parameter 'budget_cap' must be a finite number, got nan"),
+        (
+            "notebooks:\n  portfolio_roi:\n    budget_cap: 1000\n",
+            "portfolio_roi: 'budget_cap' is a portfolio-model parameter, one value per run so that every report "
+            "shows the same figures: set it for the whole run",
+        ),
+    ],
+)
 def test_bad_params_files_are_one_line(tmp_path, no_run, text, message):
     path = tmp_path / "params.yml"
     path.write_text(text, encoding="utf-8")
@@ -98,9 +133,12 @@ def test_bad_params_files_are_one_line(tmp_path, no_run, text, message):
 
 
 def test_missing_or_unreadable_params_file_is_one_line(tmp_path, no_run):
-    _one_line_error(_invoke(["run", "-f", tmp_path / "nope.yml"]),
-                    f"parameters file not found: {str(tmp_path / 'nope.yml')!r}")
-    _one_line_error(_invoke(["run", "-f", tmp_path]), f"cannot read the parameters file {str(tmp_path)!r}: Is a directory")
+    _one_line_error(
+        _invoke(["run", "-f", tmp_path / "nope.yml"]), f"parameters file not found: {str(tmp_path / 'nope.yml')!r}"
+    )
+    _one_line_error(
+        _invoke(["run", "-f", tmp_path]), f"cannot read the parameters file {str(tmp_path)!r}: Is a directory"
+    )
     latin1 = tmp_path / "latin1.yml"
     latin1.write_bytes("as_of: '2026-06-30' # März\n".encode("latin-1"))
     _one_line_error(_invoke(["run", "-f", latin1]), f"parameters file {str(latin1)!r} is not UTF-8 text")
@@ -108,8 +146,11 @@ def test_missing_or_unreadable_params_file_is_one_line(tmp_path, no_run):
 
 def test_good_params_file_reaches_the_run_as_plain_values(tmp_path, no_run):
     path = tmp_path / "params.yml"
-    path.write_text("as_of: 2026-06-30\nbudget_cap: 1500000\nnotebooks:\n  resource_utilization:\n"
-                    "    group_by: role\n  lessons_learned:\n", encoding="utf-8")
+    path.write_text(
+        "as_of: 2026-06-30\nbudget_cap: 1500000\nnotebooks:\n  resource_utilization:\n"
+        "    group_by: role\n  lessons_learned:\n",
+        encoding="utf-8",
+    )
     result = _invoke(["run", "-f", path, "-p", "discount_rate", "0.1", "--reports-dir", tmp_path / "reports"])
     assert result.exit_code == 0, result.output
     [call] = no_run
@@ -118,20 +159,26 @@ def test_good_params_file_reaches_the_run_as_plain_values(tmp_path, no_run):
 
 
 # ---------------------------------------------------------------- dates given to validate
-@pytest.mark.parametrize(("as_of", "message"), [
-    ("2026-02-30", "--as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
-    ("30/06/2026", "--as-of must be a date YYYY-MM-DD, got '30/06/2026'"),
-    ("06/30/2026", "--as-of must be a date YYYY-MM-DD, got '06/30/2026'"),
-    ("2026-06-30 07:00", "--as-of must be a date YYYY-MM-DD, got '2026-06-30 07:00'"),
-])
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        ("2026-02-30", "--as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
+        ("30/06/2026", "--as-of must be a date YYYY-MM-DD, got '30/06/2026'"),
+        ("06/30/2026", "--as-of must be a date YYYY-MM-DD, got '06/30/2026'"),
+        ("2026-06-30 07:00", "--as-of must be a date YYYY-MM-DD, got '2026-06-30 07:00'"),
+    ],
+)
 def test_validate_as_of_follows_the_parameter_date_rule(as_of, message):
     _one_line_error(_invoke(["validate", SAMPLE_DATA_DIR, "--as-of", as_of]), message)
 
 
-@pytest.mark.parametrize(("as_of", "message"), [
-    ("30/06/2026", "--as-of must be a date YYYY-MM-DD, got '30/06/2026'"),
-    ("2026-02-30", "--as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
-])
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        ("30/06/2026", "--as-of must be a date YYYY-MM-DD, got '30/06/2026'"),
+        ("2026-02-30", "--as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
+    ],
+)
 def test_sample_data_as_of_follows_the_same_rule(tmp_path, as_of, message):
     _one_line_error(_invoke(["sample-data", tmp_path / "out", "--as-of", as_of]), message)
     assert not (tmp_path / "out").exists()
@@ -150,8 +197,10 @@ def test_full_reports_folder_is_one_line(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pmo_analysis.runs.runner, "run_reports", full)
-    _one_line_error(_invoke(["run", "--reports-dir", reports]),
-                    f"cannot publish the run in the reports folder {str(reports)!r}: No space left on device")
+    _one_line_error(
+        _invoke(["run", "--reports-dir", reports]),
+        f"cannot publish the run in the reports folder {str(reports)!r}: No space left on device",
+    )
 
 
 def test_read_only_reports_folder_is_one_line(tmp_path, monkeypatch):
@@ -161,21 +210,27 @@ def test_read_only_reports_folder_is_one_line(tmp_path, monkeypatch):
         raise PermissionError(errno.EACCES, "Permission denied", str(reports / ".tmp-run"))
 
     monkeypatch.setattr(pmo_analysis.runs.runner, "run_reports", read_only)
-    _one_line_error(_invoke(["run", "--reports-dir", reports]),
-                    f"cannot publish the run in the reports folder {str(reports)!r}: Permission denied")
+    _one_line_error(
+        _invoke(["run", "--reports-dir", reports]),
+        f"cannot publish the run in the reports folder {str(reports)!r}: Permission denied",
+    )
 
 
 def test_reports_folder_that_cannot_be_made_is_one_line(tmp_path):
     # the real runner: the folder fails after the parameter checks, before any kernel starts
     (tmp_path / "a-file").write_text("x")
     reports = tmp_path / "a-file" / "reports"
-    _one_line_error(_invoke(["run", "-n", "portfolio_roi", "--reports-dir", reports]),
-                    f"cannot publish the run in the reports folder {str(reports)!r}: Not a directory")
+    _one_line_error(
+        _invoke(["run", "-n", "portfolio_roi", "--reports-dir", reports]),
+        f"cannot publish the run in the reports folder {str(reports)!r}: Not a directory",
+    )
 
 
 def test_prune_on_a_missing_folder_is_one_line(tmp_path):
-    _one_line_error(_invoke(["reports", "prune", "--keep", "3", "--reports-dir", tmp_path / "none"]),
-                    f"reports folder not found: {str(tmp_path / 'none')!r}")
+    _one_line_error(
+        _invoke(["reports", "prune", "--keep", "3", "--reports-dir", tmp_path / "none"]),
+        f"reports folder not found: {str(tmp_path / 'none')!r}",
+    )
 
 
 # ---------------------------------------------------------------- usage errors and --debug
@@ -207,8 +262,10 @@ SCHEDULES = """schedules:
     timezone: Asia/Shanghai
     data_dir: data/sample
 """
-NEVER = ("schedule 'never': 'cron' field day-of-month '30' never occurs in month '2', so the schedule would "
-         "never run: '0 0 30 2 *'")
+NEVER = (
+    "schedule 'never': 'cron' field day-of-month '30' never occurs in month '2', so the schedule would "
+    "never run: '0 0 30 2 *'"
+)
 
 
 @pytest.fixture
@@ -244,14 +301,17 @@ def test_schedule_run_due_prints_each_status_and_fails_if_one_did_not_succeed(sc
     assert len(status) == 2
     assert status[0].startswith("weekly: success, slot ") and status[0].endswith(", run run-weekly")
     assert status[1].startswith("daily: error, slot ")
-    assert status[1].endswith(f", attempt 1 of 3, tried again at the next call: data folder not found: "
-                              f"'{tmp_path / 'gone'}'")
+    assert status[1].endswith(
+        f", attempt 1 of 3, tried again at the next call: data folder not found: '{tmp_path / 'gone'}'"
+    )
 
 
 def test_schedule_run_due_succeeds_when_every_run_succeeds(tmp_path, monkeypatch):
     path = tmp_path / "schedules.yml"
     path.write_text(SCHEDULES.split("  never:")[0], encoding="utf-8")
-    monkeypatch.setattr(pmo_analysis.runs.schedule, "run_reports", lambda **kw: SimpleNamespace(status="success", run_id="r"))
+    monkeypatch.setattr(
+        pmo_analysis.runs.schedule, "run_reports", lambda **kw: SimpleNamespace(status="success", run_id="r")
+    )
     reports = tmp_path / "reports"
     first = _invoke(["schedule", "run-due", "--file", path, "--reports-dir", reports])
     assert first.exit_code == 0 and first.output.splitlines()[-1].startswith("weekly: success, slot ")
@@ -259,18 +319,28 @@ def test_schedule_run_due_succeeds_when_every_run_succeeds(tmp_path, monkeypatch
     assert again.exit_code == 0 and again.output.startswith("weekly: not due (next slot ")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("schedules:\n  x: !!python/object/apply:os.system [id]\n",
-     f"{{path}}: schedule 'x': key 'schedules.x' (line 2): YAML tag '!!python/object/apply:os.system' {TAG}"),
-    ("- a\n", "{path}: expected a 'schedules:' mapping of named schedules"),
-    ("schedules: {a: [}\n", "{path}: not valid YAML at line 1, column 17: expected the node content, but found '}}'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "schedules:\n  x: !!python/object/apply:os.system [id]\n",
+            f"{{path}}: schedule 'x': key 'schedules.x' (line 2): YAML tag '!!python/object/apply:os.system' {TAG}",
+        ),
+        ("- a\n", "{path}: expected a 'schedules:' mapping of named schedules"),
+        (
+            "schedules: {a: [}\n",
+            "{path}: not valid YAML at line 1, column 17: expected the node content, but found '}}'",
+        ),
+    ],
+)
 def test_schedule_files_that_cannot_be_used_are_one_line(tmp_path, text, message):
     path = tmp_path / "schedules.yml"
     path.write_text(text, encoding="utf-8")
     _one_line_error(_invoke(["schedule", "list", "--file", path]), message.format(path=path))
-    _one_line_error(_invoke(["schedule", "list", "--file", tmp_path / "none.yml"]),
-                    f"schedule file not found: {str(tmp_path / 'none.yml')!r}")
+    _one_line_error(
+        _invoke(["schedule", "list", "--file", tmp_path / "none.yml"]),
+        f"schedule file not found: {str(tmp_path / 'none.yml')!r}",
+    )
 
 
 @pytest.mark.skipif(not (REAL_DATA / "it-dashboard").is_dir(), reason="../shared/real-data is not beside the repo")
@@ -279,7 +349,6 @@ def test_validate_can_leave_out_invalid_rows_of_a_real_export():
     assert refused.exit_code == 1 and "end_date is before start_date" in refused.output
     result = _invoke(["validate", REAL_DATA / "it-dashboard", "--exclude-invalid"])
     assert result.exit_code == 0, result.output
-    assert ("it-dashboard: usable with 117 invalid row(s) left out (projects: 47, cashflows: 70)"
-            in result.output)
+    assert "it-dashboard: usable with 117 invalid row(s) left out (projects: 47, cashflows: 70)" in result.output
     assert result.output.count("left out: [projects]") == 81  # every problem of every row, listed
     assert "  projects            2,420 rows  (projects.csv)" in result.output

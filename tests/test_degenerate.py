@@ -5,6 +5,7 @@ back as CSV). Most checks build the portfolio model and execute each report note
 in this process, without a Jupyter kernel, recording what the notebook displays; one test runs
 the real suite with kernels.
 """
+
 from __future__ import annotations
 
 import re
@@ -135,18 +136,21 @@ class Case:
     real: Path | None = None
 
 
-CASES = {c.name: c for c in [
-    Case("no_overallocation", no_overallocation),
-    Case("all_cancelled", all_cancelled),
-    Case("all_proposed", all_proposed),
-    Case("single_project", single_project),
-    Case("before_data", unchanged, as_of="2020-01-31"),
-    Case("after_data", unchanged, {"accept_stale": True}, as_of="2031-12-31"),
-    Case("finance_only", finance_only),
-    Case("no_lessons", no_lessons),
-    Case("quiet", all_actions_done, {"under_threshold": 0.0, "min_projects": 1000, "budget_cap": 0.0}),
-    Case("it_dashboard", unchanged, {"exclude_invalid": True}, as_of="2012-12-31", real=REAL_IT),
-]}
+CASES = {
+    c.name: c
+    for c in [
+        Case("no_overallocation", no_overallocation),
+        Case("all_cancelled", all_cancelled),
+        Case("all_proposed", all_proposed),
+        Case("single_project", single_project),
+        Case("before_data", unchanged, as_of="2020-01-31"),
+        Case("after_data", unchanged, {"accept_stale": True}, as_of="2031-12-31"),
+        Case("finance_only", finance_only),
+        Case("no_lessons", no_lessons),
+        Case("quiet", all_actions_done, {"under_threshold": 0.0, "min_projects": 1000, "budget_cap": 0.0}),
+        Case("it_dashboard", unchanged, {"exclude_invalid": True}, as_of="2012-12-31", real=REAL_IT),
+    ]
+}
 
 
 def make_case(case: Case, folder: Path) -> Path:
@@ -181,8 +185,11 @@ def _plotted(ax) -> bool:
     """Does this axes show data (not only reference lines, text or an empty frame)?"""
     lines = [ln for ln in ax.lines if ln.get_transform() == ax.transData and len(ln.get_xdata())]
     patches = [p for p in ax.patches if hasattr(p, "get_width") and (p.get_width() != 0 or p.get_height() != 0)]
-    colls = [c for c in ax.collections if len(c.get_offsets()) or (hasattr(c, "get_array") and c.get_array() is not None
-             and np.size(c.get_array()))]
+    colls = [
+        c
+        for c in ax.collections
+        if len(c.get_offsets()) or (hasattr(c, "get_array") and c.get_array() is not None and np.size(c.get_array()))
+    ]
     return bool(lines or patches or colls or ax.images)
 
 
@@ -239,8 +246,12 @@ def execute_notebook(name: str, params: dict, monkeypatch) -> Shown:
                 ns.update(params)
     plt.close("all")
     shown.problems += [f"warning: {w.category.__name__}: {w.message}" for w in caught]
-    shown.problems += [f"shown: {m.group(0)!r} in {t[max(0, m.start() - 80): m.end() + 40]!r}"
-                       for t in shown.notes + shown.html for m in [_NAN.search(t)] if m]
+    shown.problems += [
+        f"shown: {m.group(0)!r} in {t[max(0, m.start() - 80) : m.end() + 40]!r}"
+        for t in shown.notes + shown.html
+        for m in [_NAN.search(t)]
+        if m
+    ]
     return shown
 
 
@@ -250,8 +261,12 @@ def run_case_notebooks(case: Case, tmp_path: Path, monkeypatch, names=NOTEBOOK_N
     model_dir = model.save(tmp_path / "model")
     out = {}
     for name in names:
-        params = {"data_dir": str(folder), "as_of": model.meta["as_of"], "output_dir": str(tmp_path / "out" / name),
-                  "model_dir": str(model_dir)}
+        params = {
+            "data_dir": str(folder),
+            "as_of": model.meta["as_of"],
+            "output_dir": str(tmp_path / "out" / name),
+            "model_dir": str(model_dir),
+        }
         if name == "executive_summary":
             params |= {"reports_dir": str(tmp_path / "reports"), "schedule": "adhoc"}
         out[name] = execute_notebook(name, params, monkeypatch)
@@ -298,8 +313,24 @@ def test_one_project_has_its_own_figures(built, full):
     assert m.projects["project_id"].tolist() == [ONE_PROJECT]
     mine = m.projects.iloc[0]
     theirs = full.projects.set_index("project_id").loc[ONE_PROJECT]
-    for col in ("total_cost", "total_benefit", "roi", "npv", "npv_as_of", "remaining_npv", "irr", "bcr", "pv",
-                "ev", "ac", "cpi", "spi", "eac", "vac", "funding_need"):
+    for col in (
+        "total_cost",
+        "total_benefit",
+        "roi",
+        "npv",
+        "npv_as_of",
+        "remaining_npv",
+        "irr",
+        "bcr",
+        "pv",
+        "ev",
+        "ac",
+        "cpi",
+        "spi",
+        "eac",
+        "vac",
+        "funding_need",
+    ):
         assert mine[col] == pytest.approx(theirs[col], rel=1e-12), col
     assert (mine["health"], mine["health_reason"]) == (theirs["health"], theirs["health_reason"])
     h = m.headline.iloc[0]
@@ -333,13 +364,17 @@ def test_as_of_before_and_after_the_data(built):
     from pmo_analysis.reporting.report import banners
 
     _, before = built("before_data")
-    assert before.meta["freshness"]["before_data"] == \
-        "the data begins after this date (cash flows from 2024-06, timesheets from 2025-01)"
+    assert (
+        before.meta["freshness"]["before_data"]
+        == "the data begins after this date (cash flows from 2024-06, timesheets from 2025-01)"
+    )
     assert any("As of 31 Jan 2020, the data begins after this date" in b for b in banners(before))
     assert before.projects["cpi"].isna().all() and before.overallocations.empty
     _, after = built("after_data")
-    assert after.stale == ["actual costs end in 2026-06, 66 months before the last complete month 2031-12",
-                           "timesheets end in 2026-06, 66 months before the last complete month 2031-12"]
+    assert after.stale == [
+        "actual costs end in 2026-06, 66 months before the last complete month 2031-12",
+        "timesheets end in 2026-06, 66 months before the last complete month 2031-12",
+    ]
     assert after.meta["freshness"]["before_data"] is None
     zero = after.decisions.loc[after.decisions["reason"].str.startswith("CPI 0.00")]
     assert len(zero) and not zero["reason"].str.contains("nan").any()
@@ -372,66 +407,91 @@ def test_objective_missing_is_one_named_group(sample):
 # --------------------------------------------------------------------------- the notebooks, without a kernel
 EXPECTED = {
     "all_cancelled": {
-        "executive_summary": ["No project is running (active or on hold) at 30 Jun 2026, so there is no health, spend "
-                              "or CPI/SPI to report: the 40 project(s) are 40 cancelled.",
-                              "No project is proposed or running, so there is no budget to allocate and nothing to "
-                              "stop; the decisions below are about people and recurring problems."],
-        "portfolio_roi": ["No project is running (active or on hold) at 30 Jun 2026, so there is no earned value to "
-                          "judge.",
-                          "No project is proposed or running: all 40 are completed or cancelled, so there is nothing "
-                          "to fund, stop or defer."],
+        "executive_summary": [
+            "No project is running (active or on hold) at 30 Jun 2026, so there is no health, spend "
+            "or CPI/SPI to report: the 40 project(s) are 40 cancelled.",
+            "No project is proposed or running, so there is no budget to allocate and nothing to "
+            "stop; the decisions below are about people and recurring problems.",
+        ],
+        "portfolio_roi": [
+            "No project is running (active or on hold) at 30 Jun 2026, so there is no earned value to judge.",
+            "No project is proposed or running: all 40 are completed or cancelled, so there is nothing "
+            "to fund, stop or defer.",
+        ],
         "lessons_learned": ["No project is running at 2026-06-30, so no past lesson is matched to one."],
     },
     "no_overallocation": {
-        "resource_utilization": ["Nobody is planned above 100% of capacity in Jul 2026–Dec 2026.",
-                                 "Roles short of capacity on average over Jul 2026–Dec 2026: none."],
+        "resource_utilization": [
+            "Nobody is planned above 100% of capacity in Jul 2026–Dec 2026.",
+            "Roles short of capacity on average over Jul 2026–Dec 2026: none.",
+        ],
     },
     "all_proposed": {
-        "portfolio_roi": ["3 project(s) without cash flows have no NPV and are not drawn: ",
-                          "No month of the cash flows is complete at 30 Jun 2026: the whole curve is the plan."],
+        "portfolio_roi": [
+            "3 project(s) without cash flows have no NPV and are not drawn: ",
+            "No month of the cash flows is complete at 30 Jun 2026: the whole curve is the plan.",
+        ],
         "resource_utilization": [
             "No project hours are booked in the complete months of the window (up to Jun 2026): utilization, the "
             "bench and plan against actual need timesheets, so only the plan is shown.",
             "No bench without booked hours: nobody can be judged under-used.",
             "No project hours are planned or booked in the complete months of the window (up to Jun 2026), so there "
-            "is no effort to compare."],
+            "is no effort to compare.",
+        ],
     },
     "single_project": {
-        "executive_summary": ["Health of the 1 running project(s) (active or on hold): 0 off track, 0 at risk, "
-                              "1 on track."],
-        "lessons_learned": ["No past lesson from another project matches the running projects.",
-                            "No fix came undone: no problem whose action was marked done came back later in another "
-                            "project.",
-                            "No lesson of kind went well."],
+        "executive_summary": [
+            "Health of the 1 running project(s) (active or on hold): 0 off track, 0 at risk, 1 on track."
+        ],
+        "lessons_learned": [
+            "No past lesson from another project matches the running projects.",
+            "No fix came undone: no problem whose action was marked done came back later in another project.",
+            "No lesson of kind went well.",
+        ],
     },
     "before_data": {
-        "portfolio_roi": ["None of the 23 running project(s) has earned value at 31 Jan 2020: CPI and SPI need a "
-                          "percent complete and planned or actual cost up to the last complete month."],
-        "resource_utilization": ["No heatmap: no project hours are booked or planned in the window.",
-                                 "No hours are booked in the complete months of the window (up to Jan 2020)."],
+        "portfolio_roi": [
+            "None of the 23 running project(s) has earned value at 31 Jan 2020: CPI and SPI need a "
+            "percent complete and planned or actual cost up to the last complete month."
+        ],
+        "resource_utilization": [
+            "No heatmap: no project hours are booked or planned in the window.",
+            "No hours are booked in the complete months of the window (up to Jan 2020).",
+        ],
     },
     "after_data": {
-        "resource_utilization": ["No utilization to chart: no project hours are booked in the complete months of "
-                                 "the window."],
+        "resource_utilization": [
+            "No utilization to chart: no project hours are booked in the complete months of the window."
+        ],
     },
     "finance_only": {
-        "executive_summary": ["Not available from this data: utilization and capacity (needs the resources, "
-                              "assignments and timesheets tables); lessons (needs the lessons table)."],
-        "resource_utilization": ["This report needs the resources, assignments and timesheets tables, which the "
-                                 "data folder does not hold (see docs/data-dictionary.md)."],
-        "lessons_learned": ["This report needs the lessons table, which the data folder does not hold (see "
-                            "docs/data-dictionary.md)."],
+        "executive_summary": [
+            "Not available from this data: utilization and capacity (needs the resources, "
+            "assignments and timesheets tables); lessons (needs the lessons table)."
+        ],
+        "resource_utilization": [
+            "This report needs the resources, assignments and timesheets tables, which the "
+            "data folder does not hold (see docs/data-dictionary.md)."
+        ],
+        "lessons_learned": [
+            "This report needs the lessons table, which the data folder does not hold (see docs/data-dictionary.md)."
+        ],
     },
     "no_lessons": {
-        "lessons_learned": ["This report needs the lessons table, which the data folder does not hold (see "
-                            "docs/data-dictionary.md)."],
+        "lessons_learned": [
+            "This report needs the lessons table, which the data folder does not hold (see docs/data-dictionary.md)."
+        ],
     },
     "quiet": {
-        "portfolio_roi": ["With $0 available against a need of $16.0M, the selection funds 0 of 28 candidate "
-                          "project(s) for $0. Decisions: 1 stop, 28 defer."],
+        "portfolio_roi": [
+            "With $0 available against a need of $16.0M, the selection funds 0 of 28 candidate "
+            "project(s) for $0. Decisions: 1 stop, 28 defer."
+        ],
         "resource_utilization": ["Nobody is below the bench threshold over the last three complete months."],
-        "lessons_learned": ["No theme has to-improve lessons from 1000 or more projects.",
-                            "No recommendation is open or in progress: every action is done, or none was recorded."],
+        "lessons_learned": [
+            "No theme has to-improve lessons from 1000 or more projects.",
+            "No recommendation is open or in progress: every action is done, or none was recorded.",
+        ],
     },
 }
 
@@ -442,8 +502,12 @@ def test_notebooks_say_what_is_empty(name, built, tmp_path, monkeypatch):
     folder, model = built(name)
     model_dir = model.save(tmp_path / "model")
     for nb in NOTEBOOK_NAMES:
-        params = {"data_dir": str(folder), "as_of": model.meta["as_of"], "output_dir": str(tmp_path / "out" / nb),
-                  "model_dir": str(model_dir)}
+        params = {
+            "data_dir": str(folder),
+            "as_of": model.meta["as_of"],
+            "output_dir": str(tmp_path / "out" / nb),
+            "model_dir": str(model_dir),
+        }
         if nb == "executive_summary":
             params |= {"reports_dir": str(tmp_path / "reports"), "schedule": "adhoc"}
         shown = execute_notebook(nb, params, monkeypatch)
@@ -462,6 +526,7 @@ def test_suite_succeeds(name, built, tmp_path):
     from pmo_analysis.runs.runner import run_reports
 
     folder, _ = built(name)
-    result = run_reports(data_dir=folder, params={"as_of": SAMPLE_AS_OF}, reports_dir=tmp_path / "reports", jobs=2,
-                         progress=None)
+    result = run_reports(
+        data_dir=folder, params={"as_of": SAMPLE_AS_OF}, reports_dir=tmp_path / "reports", jobs=2, progress=None
+    )
     assert result.status == "success", [n.error for n in result.notebooks]

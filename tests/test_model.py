@@ -3,6 +3,7 @@
 Each test names the contradiction or wrong figure it guards against (sample at 2026-06-30 unless
 said otherwise). None starts a kernel.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -141,7 +142,7 @@ def test_weekly_remaining_npv_counts_june_on(sample, weekly):
     f = roi.forecast_cashflows(sample.cashflows, as_of="2026-06-14")
     f = f.loc[(f["project_id"] == "PRJ-019") & (f["period"] >= "2026-06-01")]
     t = (f["period"] - pd.Timestamp("2026-06-14")).dt.days / 365
-    expected = (f["net"] / 1.08 ** t).sum()
+    expected = (f["net"] / 1.08**t).sum()
     assert _project(weekly, "PRJ-019")["remaining_npv"] == pytest.approx(expected)
 
 
@@ -156,7 +157,8 @@ def test_default_as_of_is_the_end_of_the_data(sample):
 def test_as_of_months_after_the_data_is_stale(sample):
     assert freshness(sample, as_of="2026-11-22")["stale"] == [
         "actual costs end in 2026-06, 4 months before the last complete month 2026-10",
-        "timesheets end in 2026-06, 4 months before the last complete month 2026-10"]
+        "timesheets end in 2026-06, 4 months before the last complete month 2026-10",
+    ]
     assert freshness(sample, as_of="2026-07-31")["stale"] == []  # July's actuals are booked in August
     assert len(freshness(sample, as_of="2026-08-31")["stale"]) == 2
 
@@ -181,8 +183,14 @@ def test_irr_finds_every_root():
     assert roi.irr_roots([-1000, 3900, -4992.5, 2100], yearly) == pytest.approx([0.05, 0.25, 0.60])
     assert roi.xirr([-1000, 3900, -4992.5, 2100], yearly) == pytest.approx(0.05)  # nearest 10%
     assert roi.irr_roots([-1000, 2220, -1232], yearly[:3]) == pytest.approx([0.10, 0.12])
-    cf = pd.DataFrame({"project_id": "A", "period": pd.to_datetime(yearly[:3]),
-                       "planned_cost": [1000.0, 0, 1232], "planned_benefit": [0, 2220.0, 0]})
+    cf = pd.DataFrame(
+        {
+            "project_id": "A",
+            "period": pd.to_datetime(yearly[:3]),
+            "planned_cost": [1000.0, 0, 1232],
+            "planned_benefit": [0, 2220.0, 0],
+        }
+    )
     fin = roi.project_financials(cf, as_of="2024-12-31").iloc[0]
     assert fin["irr_roots"] == 2 and fin["irr"] == pytest.approx(0.10, abs=1e-6)
 
@@ -215,9 +223,15 @@ def test_saved_model_reads_back_identically(model, tmp_path):
     assert back.meta == load_model(tmp_path / "model").meta
     assert set(back.tables) == set(model.tables)
     for name, df in model.tables.items():
-        pd.testing.assert_frame_equal(back.tables[name].reset_index(drop=True), df.reset_index(drop=True),
-                                      check_dtype=False, check_index_type=False, check_column_type=False, check_names=False,
-                                      obj=name)
+        pd.testing.assert_frame_equal(
+            back.tables[name].reset_index(drop=True),
+            df.reset_index(drop=True),
+            check_dtype=False,
+            check_index_type=False,
+            check_column_type=False,
+            check_names=False,
+            obj=name,
+        )
 
 
 def test_model_parameters_are_one_per_run(sample):
@@ -225,7 +239,6 @@ def test_model_parameters_are_one_per_run(sample):
     assert m.params["discount_rate"] == 0.1
     assert m.meta["windows"]["forward_last"] == "2026-09"
     assert set(m.capacity["period"]) == set(forward_months(SAMPLE_AS_OF, 3))
-
 
 
 def test_months_without_timesheets_are_not_zero_utilization(sample):
@@ -261,12 +274,14 @@ def test_cancelled_project_frees_its_people_from_as_of(sample):
     running = base.projects.loc[base.projects["running"], "project_id"]
     busy = asg.loc[asg["project_id"].isin(running) & (asg["end_date"] > pd.Timestamp("2027-01-01")), "project_id"]
     pid = busy.iloc[0]
-    projects = sample.projects.assign(status=sample.projects["status"].where(
-        sample.projects["project_id"] != pid, "cancelled"))
+    projects = sample.projects.assign(
+        status=sample.projects["status"].where(sample.projects["project_id"] != pid, "cancelled")
+    )
     cancelled = build_model(dataclasses.replace(sample, projects=projects), as_of=SAMPLE_AS_OF)
     months = pd.DatetimeIndex(sorted(base.utilization["period"].unique()))
-    plan = U.planned_by_assignment(sample.resources, asg.loc[asg["project_id"] == pid], months,
-                                   holidays=sample.holidays)
+    plan = U.planned_by_assignment(
+        sample.resources, asg.loc[asg["project_id"] == pid], months, holidays=sample.holidays
+    )
     freed = plan.loc[plan["period"].isin(ahead), "planned_hours"].sum()
     assert freed > 0
     before, after = base.capacity["demand_hours"].sum(), cancelled.capacity["demand_hours"].sum()

@@ -2,6 +2,7 @@
 decisions needed read Chinese in a Chinese run, English (unchanged) in an English one, while the
 code columns (health, decision, rule) stay codes. Strings hand-checked on the sample at 2026-06-30.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,11 @@ from pmo_analysis.model import build_model
 from pmo_analysis.runs.runner import plan_parameters
 
 #: English words of the catalogue's sources for the model's words: none may survive in Chinese.
-ENGLISH = re.compile(r"\b(?:below|never pays back|funded|not funded|missed|milestone|delayed|dependency|exposure|"
-                     r"negative remaining|alignment|priority score|remaining NPV|closed|risk score|overdue|no owner|"
-                     r"listed in|frees|needs|forecast overrun|earned value|end date)\b")
+ENGLISH = re.compile(
+    r"\b(?:below|never pays back|funded|not funded|missed|milestone|delayed|dependency|exposure|"
+    r"negative remaining|alignment|priority score|remaining NPV|closed|risk score|overdue|no owner|"
+    r"listed in|frees|needs|forecast overrun|earned value|end date)\b"
+)
 #: English verbs a decision starts with.
 VERBS = re.compile(r"^(?:Stop|Reject|Find money|Re-scope|Re-plan|Fund|Add capacity|Assign an owner|Decide on)\b")
 
@@ -44,8 +47,9 @@ def test_health_reasons_read_chinese(models):
     assert zh.loc["PRJ-007", "health_reason"] == "CPI 0.74 低于 0.85"
     assert en.loc["PRJ-005", "health_reason"] == "CPI 0.91 below 0.95; SPI 0.93 below 0.95; 1 missed milestone(s)"
     assert zh.loc["PRJ-005", "health_reason"] == "CPI 0.91 低于 0.95；SPI 0.93 低于 0.95；1 个里程碑逾期未达成"
-    assert zh.loc["PRJ-010", "health_reason"] == ("CPI 0.65 低于 0.85；SPI 0.65 低于 0.85；"
-                                                  "未关闭风险敞口 ¥7.0万，占预算 15%")
+    assert zh.loc["PRJ-010", "health_reason"] == (
+        "CPI 0.65 低于 0.85；SPI 0.65 低于 0.85；未关闭风险敞口 ¥7.0万，占预算 15%"
+    )
     assert zh.loc["PRJ-017", "health_reason"] == "风险评分 5/5"
     # the same rules fire in both languages; the code column stays a code
     assert (zh["health"] == en["health"]).all()
@@ -59,10 +63,12 @@ def test_decision_reasons_read_chinese(models):
     en = models["en"][0].decisions.set_index("project_id")
     assert zh.loc["PRJ-020", "reason"] == (
         "剩余净现值为负（-¥365.1万）；战略契合度低（2/5）；CPI 0.76 低于 0.85（预计超支 ¥216.6万）；"
-        "预测期内无法收回投资；不予资助（停止可释放资金需求 ¥663.2万）")
+        "预测期内无法收回投资；不予资助（停止可释放资金需求 ¥663.2万）"
+    )
     assert en.loc["PRJ-020", "reason"] == (
         "negative remaining NPV (-$3.7M); low strategic alignment (2/5); CPI 0.76 below 0.85 (forecast "
-        "overrun $2.2M); never pays back in the forecast; never funded (stopping frees a need of $6.6M)")
+        "overrun $2.2M); never pays back in the forecast; never funded (stopping frees a need of $6.6M)"
+    )
     assert zh.loc["PRJ-013", "reason"] == "获资助：优先级得分 68，资金需求 ¥140.4万"
     assert zh.loc["PRJ-013", "decision"] == "fund" and zh.loc["PRJ-020", "decision"] == "stop"
     assert (zh[["decision", "rule", "funded"]] == en[["decision", "rule", "funded"]]).all().all()
@@ -107,8 +113,12 @@ def test_every_amount_in_a_reason_carries_the_currency(sample, lang, currency):
     no bare 2,166,410 (a figure without its currency reads as a count), in either language."""
     with fmt.using(language=lang, currency=currency):
         m = build_model(sample, as_of=SAMPLE_AS_OF)
-        texts = [df[c].dropna().astype(str) for df in m.tables.values() for c in df.columns
-                 if "reason" in c or c in ("why", "detail")]
+        texts = [
+            df[c].dropna().astype(str)
+            for df in m.tables.values()
+            for c in df.columns
+            if "reason" in c or c in ("why", "detail")
+        ]
         asks = summary.decisions_needed(m)
         texts += [asks[c].astype(str) for c in ("decision", "why", "money_text")]
     text = pd.concat(texts, ignore_index=True).str.replace(NOT_AMOUNT, "", regex=True)

@@ -1,5 +1,6 @@
 """Nothing in the package changes module state during a run: the language and currency are context
 variables, set per report or per block, and the model is built without writing to any module."""
+
 from __future__ import annotations
 
 import contextvars
@@ -27,8 +28,9 @@ def _module_state() -> dict[tuple[str, str], object]:
             elif isinstance(value, list | set):
                 state[name, attr] = (id(value), type(value)(value))
             else:
-                state[name, attr] = value if isinstance(value, str | int | float | bool | tuple | type(None)) \
-                    else id(value)
+                state[name, attr] = (
+                    value if isinstance(value, str | int | float | bool | tuple | type(None)) else id(value)
+                )
     return state
 
 

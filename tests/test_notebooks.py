@@ -1,4 +1,5 @@
 """Report notebooks: committed clean, parameters as declared, and executed with papermill."""
+
 from __future__ import annotations
 
 import ast
@@ -36,8 +37,9 @@ def test_committed_without_outputs(path):
 def test_parameters_cell_matches_declaration(path):
     nb = nbformat.read(path, as_version=4)
     tree = ast.parse(_parameters_cell(nb).source)
-    found = {t.id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-             for t in node.targets}
+    found = {
+        t.id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
+    }
     expected = {p.name: p.default for p in declared(path.stem)}
     assert found == expected
     if path.stem in NOTEBOOKS:  # the cell is the declaration written out, help and types included
@@ -59,17 +61,47 @@ def test_every_notebook_is_declared():
 def _run(name, tmp_path, **params):
     out = tmp_path / "out"
     params = {"data_dir": str(SAMPLE_DATA_DIR), "as_of": SAMPLE_AS_OF, "output_dir": str(out)} | params
-    pm.execute_notebook(str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(tmp_path / f"{name}.ipynb"),
-                        parameters=params, cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
+    pm.execute_notebook(
+        str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+        str(tmp_path / f"{name}.ipynb"),
+        parameters=params,
+        cwd=str(tmp_path),
+        progress_bar=False,
+        kernel_name="python3",
+    )
     return out
 
 
 def test_portfolio_roi_notebook_exports(suite_run, sample):
     out = suite_run.run_dir / "portfolio_roi"
     got = pd.read_csv(out / "roi_by_project.csv")
-    required = ["project_id", "name", "department", "status", "total_cost", "total_benefit", "net_benefit",
-                "roi", "npv", "irr", "bcr", "payback_months", "bac", "pv", "ev", "ac", "cpi", "spi", "cv",
-                "sv", "eac", "vac", "remaining_npv", "irr_roots", "months_without_actuals"]
+    required = [
+        "project_id",
+        "name",
+        "department",
+        "status",
+        "total_cost",
+        "total_benefit",
+        "net_benefit",
+        "roi",
+        "npv",
+        "irr",
+        "bcr",
+        "payback_months",
+        "bac",
+        "pv",
+        "ev",
+        "ac",
+        "cpi",
+        "spi",
+        "cv",
+        "sv",
+        "eac",
+        "vac",
+        "remaining_npv",
+        "irr_roots",
+        "months_without_actuals",
+    ]
     assert set(required) <= set(got.columns) and len(got) == 40
     ref = roi.roi_by_project(sample.projects, sample.cashflows, as_of=SAMPLE_AS_OF, discount_rate=0.1)
     assert got["project_id"].tolist() == ref["project_id"].tolist()
@@ -87,17 +119,19 @@ def test_bad_parameter_fails_in_first_cell(tmp_path):
         _run("portfolio_roi", tmp_path, as_of="30/06/2026")
     assert info.value.ename == "ParameterError"
     assert "portfolio_roi: parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'" in info.value.evalue
-    code = [c for c in nbformat.read(tmp_path / "portfolio_roi.ipynb", as_version=4).cells
-            if c.cell_type == "code"]
+    code = [c for c in nbformat.read(tmp_path / "portfolio_roi.ipynb", as_version=4).cells if c.cell_type == "code"]
     failed = [i for i, c in enumerate(code) if any(o.get("output_type") == "error" for o in c.outputs)]
     injected = next(i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", []))
     assert failed == [injected + 1]
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"discount_rate": -0.05}, "portfolio_roi: parameter 'discount_rate' must be >= 0 and <= 1, got -0.05"),
-    ({"discount_rate": "ten"}, "portfolio_roi: parameter 'discount_rate' must be a number, got 'ten'"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"discount_rate": -0.05}, "portfolio_roi: parameter 'discount_rate' must be >= 0 and <= 1, got -0.05"),
+        ({"discount_rate": "ten"}, "portfolio_roi: parameter 'discount_rate' must be a number, got 'ten'"),
+    ],
+)
 def test_bad_parameter_stops_the_report_before_any_figure(params, message):
     """What the first cell after the parameters calls (the kernel test above shows it is that cell)."""
     with pytest.raises(ParameterError) as info:
@@ -108,8 +142,17 @@ def test_bad_parameter_stops_the_report_before_any_figure(params, message):
 def test_resource_utilization_notebook_exports(suite_run):
     out = suite_run.run_dir / "resource_utilization"
     u = pd.read_csv(out / "utilization_by_resource.csv")
-    assert list(u.columns) == ["resource_id", "period", "capacity_hours", "actual_hours", "utilization",
-                               "planned_hours", "planned_utilization", "month_status", "capacity_to_date"]
+    assert list(u.columns) == [
+        "resource_id",
+        "period",
+        "capacity_hours",
+        "actual_hours",
+        "utilization",
+        "planned_hours",
+        "planned_utilization",
+        "month_status",
+        "capacity_to_date",
+    ]
     assert len(u) == 60 * 18 and u["period"].iloc[0] == "2025-07"
     o = pd.read_csv(out / "overallocations.csv")
     assert {"resource_id", "period", "planned_hours", "capacity_hours", "project_ids"} <= set(o.columns)

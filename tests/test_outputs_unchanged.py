@@ -7,6 +7,7 @@ figure, a column or a reason updates them, and says so in its commit:
 
     python -m tests.test_outputs_unchanged  # rewrites tests/data/suite_digests.json from a fresh suite run
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -71,8 +72,14 @@ def _rewrite() -> None:  # pragma: no cover - run by hand when a change means to
     out = json.loads(DIGESTS.read_text(encoding="utf-8"))
     for language, extra in (("en", {}), ("zh", {"language": "zh", "currency": "CNY"})):
         with tempfile.TemporaryDirectory() as reports:
-            run = run_reports(data_dir=SAMPLE_DATA_DIR, params=SUITE_PARAMS | extra,
-                              notebook_params=SUITE_NOTEBOOK_PARAMS, reports_dir=Path(reports), jobs=2, progress=None)
+            run = run_reports(
+                data_dir=SAMPLE_DATA_DIR,
+                params=SUITE_PARAMS | extra,
+                notebook_params=SUITE_NOTEBOOK_PARAMS,
+                reports_dir=Path(reports),
+                jobs=2,
+                progress=None,
+            )
             out[language] = digests(Path(run.run_dir))
     DIGESTS.write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -1,4 +1,5 @@
 """Setup: one dependency list, the two README commands, and CI calling the same command."""
+
 from __future__ import annotations
 
 import re
@@ -53,8 +54,19 @@ def test_readme_quick_start_and_ci():
 
 def test_every_cli_command_has_help():
     runner = CliRunner()
-    for args in ([], ["validate"], ["sample-data"], ["run"], ["params"], ["schedule"], ["schedule", "list"],
-                 ["schedule", "run-due"], ["schedule", "serve"], ["reports"], ["reports", "prune"]):
+    for args in (
+        [],
+        ["validate"],
+        ["sample-data"],
+        ["run"],
+        ["params"],
+        ["schedule"],
+        ["schedule", "list"],
+        ["schedule", "run-due"],
+        ["schedule", "serve"],
+        ["reports"],
+        ["reports", "prune"],
+    ):
         result = runner.invoke(main, [*args, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output, args
 
@@ -82,8 +94,11 @@ def test_sample_data_is_deterministic(tmp_path):
 def test_validate_command_reports_a_defect(sample_copy):
     from tests.helpers import edit_csv
 
-    edit_csv(sample_copy, "assignments", lambda df: df.assign(
-        allocation_pct=df["allocation_pct"].where(df.index != 3, "150")))
+    edit_csv(
+        sample_copy,
+        "assignments",
+        lambda df: df.assign(allocation_pct=df["allocation_pct"].where(df.index != 3, "150")),
+    )
     result = CliRunner().invoke(main, ["validate", str(sample_copy)])
     assert result.exit_code == 1
     assert "assignments.csv, row 5, column 'allocation_pct': value '150': must be > 0 and <= 100" in result.output

@@ -47,6 +47,7 @@ Benefits realization (completed projects)
     nothing and is counted in ``months_unreported``). ``realization = realized / planned``,
     ``shortfall = max(planned - realized, 0)``; a group's realization is a ratio of sums.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -147,18 +148,37 @@ def milestone_status(milestones: pd.DataFrame, projects: pd.DataFrame, *, as_of)
     late = reached & (cur["actual_date"] > cur["baseline_date"])
     cur["state"] = np.select(
         [reached & ~late, late, ~reached & due, ~reached & (cur["slip_days"] > 0)],
-        ["reached on time", "reached late", "missed", "slipping"], "on track")
+        ["reached on time", "reached late", "missed", "slipping"],
+        "on track",
+    )
     cur["due"] = due
     cur["on_time"] = due & reached & ~late
     cur["slipped"] = cur["slip_days"] > 0
     cur["missed"] = cur["state"] == "missed"
     cur = cur.rename(columns={"name": "milestone"}).merge(
-        projects[["project_id", "name", "department"]], on="project_id", how="left")
+        projects[["project_id", "name", "department"]], on="project_id", how="left"
+    )
     cur["_o"] = cur["state"].map({s: i for i, s in enumerate(MILESTONE_STATES)})
     cur = cur.sort_values(["_o", "slip_days", "project_id", "milestone_id"], ascending=[True, False, True, True])
-    cols = ["project_id", "name", "department", "milestone_id", "milestone", "baseline_date", "forecast_date",
-            "actual_date", "status_date", "current_date", "slip_days", "state", "due", "on_time", "slipped",
-            "missed", "forecast_changes"]
+    cols = [
+        "project_id",
+        "name",
+        "department",
+        "milestone_id",
+        "milestone",
+        "baseline_date",
+        "forecast_date",
+        "actual_date",
+        "status_date",
+        "current_date",
+        "slip_days",
+        "state",
+        "due",
+        "on_time",
+        "slipped",
+        "missed",
+        "forecast_changes",
+    ]
     return cur[cols].reset_index(drop=True)
 
 
@@ -175,9 +195,17 @@ def on_time_rate(status: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame
     [['A', 2, 0.5], ['B', 0, nan]]
     """
     df = status.assign(_all="portfolio") if by is None else status
-    g = df.groupby(by or "_all", sort=True, observed=True).agg(
-        milestones=("due", "size"), due=("due", "sum"), on_time=("on_time", "sum"),
-        missed=("missed", "sum"), slipped=("slipped", "sum")).reset_index()
+    g = (
+        df.groupby(by or "_all", sort=True, observed=True)
+        .agg(
+            milestones=("due", "size"),
+            due=("due", "sum"),
+            on_time=("on_time", "sum"),
+            missed=("missed", "sum"),
+            slipped=("slipped", "sum"),
+        )
+        .reset_index()
+    )
     for c in ("due", "on_time", "missed", "slipped"):
         g[c] = g[c].astype("int64")
     g["on_time_rate"] = (g["on_time"] / g["due"].where(g["due"] > 0)).astype(float)
@@ -192,7 +220,8 @@ def forecast_ends(projects: pd.DataFrame, status: pd.DataFrame | None = None) ->
     ``status`` is :func:`milestone_status` (None: no milestones, the forecast end is the plan).
     """
     out = projects[["project_id", "name", "department", "status", "start_date", "end_date"]].rename(
-        columns={"end_date": "planned_end"})
+        columns={"end_date": "planned_end"}
+    )
     if status is not None and len(status):
         last = status.groupby("project_id")["current_date"].max().rename("milestone_end")
         out = out.join(last, on="project_id")
@@ -263,11 +292,13 @@ def slip_propagation(ends: pd.DataFrame, network: pd.DataFrame) -> tuple[pd.Data
     for lv in sorted(net["_level"].unique()):  # one vectorised step per level of the network
         e = net.loc[net["_level"] == lv].copy()
         is_start = e["type"].isin(["finish_to_start", "start_to_start"]).to_numpy()
-        pred_date = np.where(e["type"] == "start_to_start", start.reindex(e["predecessor_id"]),
-                             end.reindex(e["predecessor_id"]))
+        pred_date = np.where(
+            e["type"] == "start_to_start", start.reindex(e["predecessor_id"]), end.reindex(e["predecessor_id"])
+        )
         e["predecessor_date"] = pd.to_datetime(pred_date)
-        e["successor_date"] = np.where(is_start, p["start_date"].reindex(e["successor_id"]),
-                                       p["forecast_end"].reindex(e["successor_id"]))
+        e["successor_date"] = np.where(
+            is_start, p["start_date"].reindex(e["successor_id"]), p["forecast_end"].reindex(e["successor_id"])
+        )
         e["successor_date"] = pd.to_datetime(e["successor_date"])
         # a finish date is the last working day: a finish-to-start successor starts the day after
         after = np.where(e["type"] == "finish_to_start", 1.0, 0.0)
@@ -276,17 +307,25 @@ def slip_propagation(ends: pd.DataFrame, network: pd.DataFrame) -> tuple[pd.Data
         e["conflict"] = e["slip_days"] > 0
         pred_path = path.reindex(e["predecessor_id"]).to_numpy()
         e["path"] = np.where(pred_path == "", e["predecessor_id"], pred_path) + " -> " + e["successor_id"]
-        start_move = (e.loc[is_start & e["conflict"]].groupby("successor_id")["slip_days"].max())
+        start_move = e.loc[is_start & e["conflict"]].groupby("successor_id")["slip_days"].max()
         finish = e.loc[~is_start].groupby("successor_id")["constraint_date"].max()
         succ = pd.Index(e["successor_id"].unique())
         moved_start = p.loc[succ, "start_date"] + pd.to_timedelta(start_move.reindex(succ).fillna(0), unit="D")
-        moved_end = pd.concat([p.loc[succ, "forecast_end"],
-                               p.loc[succ, "planned_end"] + pd.to_timedelta(start_move.reindex(succ).fillna(0),
-                                                                            unit="D"),
-                               finish.reindex(succ)], axis=1).max(axis=1)
+        moved_end = pd.concat(
+            [
+                p.loc[succ, "forecast_end"],
+                p.loc[succ, "planned_end"] + pd.to_timedelta(start_move.reindex(succ).fillna(0), unit="D"),
+                finish.reindex(succ),
+            ],
+            axis=1,
+        ).max(axis=1)
         start.loc[succ], end.loc[succ] = moved_start, moved_end
-        worst = e.loc[e["conflict"]].sort_values(["slip_days", "predecessor_id"], ascending=[False, True]) \
-            .drop_duplicates("successor_id").set_index("successor_id")
+        worst = (
+            e.loc[e["conflict"]]
+            .sort_values(["slip_days", "predecessor_id"], ascending=[False, True])
+            .drop_duplicates("successor_id")
+            .set_index("successor_id")
+        )
         slipped = worst.index[(moved_end.reindex(worst.index) > p.loc[worst.index, "forecast_end"]).to_numpy()]
         delayed_by.loc[slipped] = worst.loc[slipped, "predecessor_id"]
         path.loc[slipped] = worst.loc[slipped, "path"]
@@ -297,10 +336,19 @@ def slip_propagation(ends: pd.DataFrame, network: pd.DataFrame) -> tuple[pd.Data
     out["delayed_by"] = delayed_by.reindex(out["project_id"]).to_numpy()
     out["delay_path"] = path.reindex(out["project_id"]).to_numpy()
     out["root_cause"] = out["delay_path"].str.split(" -> ").str[0].where(out["delay_path"] != "", "")
-    deps_cols = ["predecessor_id", "successor_id", "type", "lag_days", "predecessor_date", "successor_date",
-                 "constraint_date", "slip_days", "conflict", "path"]
-    deps = (pd.concat(done, ignore_index=True) if done else
-            pd.DataFrame(columns=[*deps_cols, "description"]))
+    deps_cols = [
+        "predecessor_id",
+        "successor_id",
+        "type",
+        "lag_days",
+        "predecessor_date",
+        "successor_date",
+        "constraint_date",
+        "slip_days",
+        "conflict",
+        "path",
+    ]
+    deps = pd.concat(done, ignore_index=True) if done else pd.DataFrame(columns=[*deps_cols, "description"])
     deps = deps.sort_values(["slip_days", "predecessor_id", "successor_id"], ascending=[False, True, True])
     extra = [c for c in network.columns if c not in deps_cols and c in deps.columns]
     return out, deps[deps_cols + extra].reset_index(drop=True)
@@ -372,9 +420,30 @@ def risk_register(risks: pd.DataFrame, projects: pd.DataFrame, *, as_of) -> pd.D
     r["probability_band"] = _band(r["probability"], PROBABILITY_BANDS, PROBABILITY_LABELS)
     r["impact_band"] = _band(r["impact_share"].fillna(np.inf), IMPACT_BANDS, IMPACT_LABELS)
     r = r.sort_values(["open", "exposure", "risk_id"], ascending=[False, False, True])
-    cols = ["risk_id", "project_id", "name", "department", "kind", "title", "probability", "impact_cost",
-            "exposure", "owner", "status", "open", "overdue", "days_overdue", "no_owner", "raised_date", "due_date",
-            "closed_date", "age_days", "impact_share", "probability_band", "impact_band"]
+    cols = [
+        "risk_id",
+        "project_id",
+        "name",
+        "department",
+        "kind",
+        "title",
+        "probability",
+        "impact_cost",
+        "exposure",
+        "owner",
+        "status",
+        "open",
+        "overdue",
+        "days_overdue",
+        "no_owner",
+        "raised_date",
+        "due_date",
+        "closed_date",
+        "age_days",
+        "impact_share",
+        "probability_band",
+        "impact_band",
+    ]
     return r[cols].reset_index(drop=True)
 
 
@@ -384,10 +453,16 @@ def project_exposure(register: pd.DataFrame, projects: pd.DataFrame) -> pd.DataF
     """
     o = register.loc[register["open"]]
     # numbers even when nothing is open (an empty group-by keeps the text type of its columns)
-    o = pd.DataFrame({"project_id": o["project_id"], "open_risks": (o["kind"] == "risk").astype("int64"),
-                      "open_issues": (o["kind"] == "issue").astype("int64"),
-                      "open_exposure": o["exposure"].astype(float), "overdue": o["overdue"].astype("int64"),
-                      "no_owner": o["no_owner"].astype("int64")})
+    o = pd.DataFrame(
+        {
+            "project_id": o["project_id"],
+            "open_risks": (o["kind"] == "risk").astype("int64"),
+            "open_issues": (o["kind"] == "issue").astype("int64"),
+            "open_exposure": o["exposure"].astype(float),
+            "overdue": o["overdue"].astype("int64"),
+            "no_owner": o["no_owner"].astype("int64"),
+        }
+    )
     g = o.groupby("project_id").sum()
     out = projects[["project_id", "budget"]].join(g, on="project_id")
     for c in ("open_risks", "open_issues", "overdue", "no_owner"):
@@ -402,8 +477,12 @@ def exposure_by_department(register: pd.DataFrame, projects: pd.DataFrame) -> pd
     a share of the department's budget (a ratio of sums), largest exposure first.
     """
     o = register.loc[register["open"]]
-    g = o.groupby("department").agg(open_items=("risk_id", "size"), open_exposure=("exposure", "sum"),
-                                    overdue=("overdue", "sum"), no_owner=("no_owner", "sum"))
+    g = o.groupby("department").agg(
+        open_items=("risk_id", "size"),
+        open_exposure=("exposure", "sum"),
+        overdue=("overdue", "sum"),
+        no_owner=("no_owner", "sum"),
+    )
     budget = projects.groupby("department")["budget"].sum()
     g = g.join(budget).reset_index()
     g["exposure_share"] = g["open_exposure"] / g["budget"].where(g["budget"] > 0)
@@ -416,8 +495,11 @@ def risk_heatmap(register: pd.DataFrame) -> pd.DataFrame:
     probability_band, impact_band, items, exposure.
     """
     o = register.loc[register["open"]]
-    g = o.groupby(["probability_band", "impact_band"], observed=False).agg(
-        items=("risk_id", "size"), exposure=("exposure", "sum")).reset_index()
+    g = (
+        o.groupby(["probability_band", "impact_band"], observed=False)
+        .agg(items=("risk_id", "size"), exposure=("exposure", "sum"))
+        .reset_index()
+    )
     g["items"] = g["items"].astype("int64")
     return g
 
@@ -445,11 +527,15 @@ def benefits_realization(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_
     cf = cashflows.loc[cashflows["project_id"].isin(done["project_id"])]
     actual = cf["actual_benefit"] if "actual_benefit" in cf else pd.Series(np.nan, index=cf.index)
     past = (cf["period"] <= lcm).to_numpy()
-    f = pd.DataFrame({"project_id": cf["project_id"],
-                      "planned_to_date": cf["planned_benefit"].where(past, 0.0),
-                      "realized_to_date": actual.where(past).fillna(0.0),
-                      "months_unreported": past & actual.isna().to_numpy() & (cf["planned_benefit"] > 0).to_numpy(),
-                      "planned_total": cf["planned_benefit"]})
+    f = pd.DataFrame(
+        {
+            "project_id": cf["project_id"],
+            "planned_to_date": cf["planned_benefit"].where(past, 0.0),
+            "realized_to_date": actual.where(past).fillna(0.0),
+            "months_unreported": past & actual.isna().to_numpy() & (cf["planned_benefit"] > 0).to_numpy(),
+            "planned_total": cf["planned_benefit"],
+        }
+    )
     g = f.groupby("project_id").sum()
     out = done.join(g, on="project_id")
     for c in ("planned_to_date", "realized_to_date", "planned_total"):
@@ -458,6 +544,16 @@ def benefits_realization(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_
     out["realization"] = out["realized_to_date"] / out["planned_to_date"].where(out["planned_to_date"] > 0)
     out["shortfall"] = (out["planned_to_date"] - out["realized_to_date"]).clip(lower=0)
     out = out.sort_values(["shortfall", "project_id"], ascending=[False, True])
-    cols = ["project_id", "name", "department", "end_date", "planned_to_date", "realized_to_date", "realization",
-            "shortfall", "months_unreported", "planned_total"]
+    cols = [
+        "project_id",
+        "name",
+        "department",
+        "end_date",
+        "planned_to_date",
+        "realized_to_date",
+        "realization",
+        "shortfall",
+        "months_unreported",
+        "planned_total",
+    ]
     return out[cols].reset_index(drop=True)

@@ -14,6 +14,7 @@ at risk
 on track
     everything else.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,9 +28,18 @@ __all__ = ["HEALTH_ORDER", "project_health"]
 HEALTH_ORDER = {"off track": 0, "at risk": 1, "on track": 2}
 
 
-def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber: float = 0.95,
-                   spi_red: float = 0.85, spi_amber: float = 0.95, risk_amber: float = 4,
-                   delivery: pd.DataFrame | None = None, exposure_amber: float = 0.1) -> pd.DataFrame:
+def project_health(
+    roi: pd.DataFrame,
+    *,
+    as_of,
+    cpi_red: float = 0.85,
+    cpi_amber: float = 0.95,
+    spi_red: float = 0.85,
+    spi_amber: float = 0.95,
+    risk_amber: float = 4,
+    delivery: pd.DataFrame | None = None,
+    exposure_amber: float = 0.1,
+) -> pd.DataFrame:
     """Health of every active or on-hold project, worst first.
 
     ``roi`` is :func:`pmo_analysis.analyses.finance.roi_by_project`; ``delivery`` (optional) has one row per
@@ -52,8 +62,10 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
     ['CPI 0.80 低于 0.85']
     """
     if not (cpi_red <= cpi_amber and spi_red <= spi_amber):
-        raise ValueError("red thresholds must not be above amber thresholds "
-                         f"(cpi {cpi_red} / {cpi_amber}, spi {spi_red} / {spi_amber})")
+        raise ValueError(
+            "red thresholds must not be above amber thresholds "
+            f"(cpi {cpi_red} / {cpi_amber}, spi {spi_red} / {spi_amber})"
+        )
     as_of = pd.Timestamp(as_of)
     df = roi.loc[roi["status"].isin(RUNNING_STATUSES)].copy()
     pct = df["percent_complete"] if "percent_complete" in df else pd.Series(np.nan, index=df.index)
@@ -79,13 +91,28 @@ def project_health(roi: pd.DataFrame, *, as_of, cpi_red: float = 0.85, cpi_amber
     df["reason"] = join(red + amber, index=df.index)
     df["_o"] = df["health"].map(HEALTH_ORDER)
     df = df.sort_values(["_o", "cpi", "spi"], na_position="first")
-    cols = ["project_id", "name", "department", "status", "health", "reason", "cpi", "spi", "risk_score",
-            "end_date", "percent_complete", "bac", "eac", "npv"]
+    cols = [
+        "project_id",
+        "name",
+        "department",
+        "status",
+        "health",
+        "reason",
+        "cpi",
+        "spi",
+        "risk_score",
+        "end_date",
+        "percent_complete",
+        "bac",
+        "eac",
+        "npv",
+    ]
     return df[[c for c in cols if c in df.columns]].reset_index(drop=True)
 
 
-def _delivery_rules(df: pd.DataFrame, delivery: pd.DataFrame | None, exposure_amber: float
-                    ) -> list[tuple[pd.Series, Reason]]:
+def _delivery_rules(
+    df: pd.DataFrame, delivery: pd.DataFrame | None, exposure_amber: float
+) -> list[tuple[pd.Series, Reason]]:
     """The at-risk rules read from the delivery tables: (mask, reason) per rule, on ``df``'s index."""
     if delivery is None:
         return []

@@ -6,6 +6,7 @@ Every run of the executive summary exports small snapshot tables next to its HTM
 (:func:`pmo_analysis.runs.publish.previous_report`) and :func:`changes_since` compares the snapshots.
 Everything here is pure: frames in, frames out; reading published runs is the publishing layer's.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,16 @@ import pandas as pd
 
 from pmo_analysis.core.wording import MONEY_FULL, Reason, join, listing, word
 
-__all__ = ["HEADLINE_LABELS", "TREND", "SNAPSHOT_FILES", "snapshot", "decisions_needed", "delivery_decisions",
-           "changes_since", "format_changes"]
+__all__ = [
+    "HEADLINE_LABELS",
+    "TREND",
+    "SNAPSHOT_FILES",
+    "snapshot",
+    "decisions_needed",
+    "delivery_decisions",
+    "changes_since",
+    "format_changes",
+]
 
 #: Headline figures (columns of the model's ``headline`` table) shown in the trend, with labels.
 HEADLINE_LABELS = {
@@ -41,11 +50,21 @@ HEADLINE_LABELS = {
 #: The headline figures the executive summary's trend draws, in this order. A figure an earlier
 #: run did not record (its headline.csv predates the column) or this data cannot give (no
 #: milestones table) is a gap in its panel, or no panel at all, never an error.
-TREND = ("portfolio_npv", "portfolio_roi", "portfolio_cpi", "portfolio_spi", "utilization", "overallocated_people",
-         "dependency_conflicts", "missed_milestones", "milestone_on_time_rate", "open_risk_exposure",
-         "overdue_mitigations", "benefits_realization")
-SNAPSHOT_FILES = ("headline.csv", "project_snapshot.csv", "overallocated_people.csv",
-                  "high_impact_lessons.csv")
+TREND = (
+    "portfolio_npv",
+    "portfolio_roi",
+    "portfolio_cpi",
+    "portfolio_spi",
+    "utilization",
+    "overallocated_people",
+    "dependency_conflicts",
+    "missed_milestones",
+    "milestone_on_time_rate",
+    "open_risk_exposure",
+    "overdue_mitigations",
+    "benefits_realization",
+)
+SNAPSHOT_FILES = ("headline.csv", "project_snapshot.csv", "overallocated_people.csv", "high_impact_lessons.csv")
 
 
 def snapshot(model) -> dict[str, pd.DataFrame]:
@@ -54,16 +73,19 @@ def snapshot(model) -> dict[str, pd.DataFrame]:
     high_impact_lessons. Every value is a row of the portfolio model.
     """
     p = model.projects
-    out = {"headline": model.headline,
-           "project_snapshot": p[["project_id", "name", "status", "health", "total_cost", "npv", "cpi", "spi"]],
-           "overallocated_people": pd.DataFrame(columns=["resource_id", "name", "detail"]),
-           "high_impact_lessons": pd.DataFrame(columns=["lesson_id", "name", "project_id", "detail"])}
+    out = {
+        "headline": model.headline,
+        "project_snapshot": p[["project_id", "name", "status", "health", "total_cost", "npv", "cpi", "spi"]],
+        "overallocated_people": pd.DataFrame(columns=["resource_id", "name", "detail"]),
+        "high_impact_lessons": pd.DataFrame(columns=["lesson_id", "name", "project_id", "detail"]),
+    }
     if model.has("overallocated_ahead"):
         out["overallocated_people"] = model.overallocated_ahead[["resource_id", "name", "detail"]]
     if model.has("lessons"):
         high = model.lessons.loc[model.lessons["impact"] == "high", ["lesson_id", "title", "project_id"]]
         out["high_impact_lessons"] = high.rename(columns={"title": "name"}).assign(
-            detail=word(Reason("from_project", project=high["project_id"]), where=high["project_id"].notna()))
+            detail=word(Reason("from_project", project=high["project_id"]), where=high["project_id"].notna())
+        )
     return out
 
 
@@ -73,9 +95,13 @@ _ASK_COLUMNS = ["decision", "why", "money", "money_text", "project_id"]
 #: :func:`pmo_analysis.analyses.finance.decide`, the verb that asks for it (a reason code), whether it
 #: frees money (else it needs it), how many are listed (times ``per_kind``) and whether only running
 #: projects are asked about.
-_PROJECT_ASKS = (("stop", "ask_stop", True, 2, False), ("reject", "ask_reject", True, 2, False),
-                 ("defer", "ask_defer", False, 1, True), ("re-scope", "ask_rescope", False, 1, False),
-                 ("re-plan", "ask_replan", False, 1, False))
+_PROJECT_ASKS = (
+    ("stop", "ask_stop", True, 2, False),
+    ("reject", "ask_reject", True, 2, False),
+    ("defer", "ask_defer", False, 1, True),
+    ("re-scope", "ask_rescope", False, 1, False),
+    ("re-plan", "ask_replan", False, 1, False),
+)
 
 
 def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
@@ -99,22 +125,40 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     fund = d.loc[d["decision"] == "fund"]
     if len(fund):
         amount = float(fund["funding_need"].sum())
-        asks.append(_asks(decision=word(Reason("fund_proposed", n=len(fund))),
-                          why=listing(fund["project_id"] + " " + fund["name"], limit=10),
-                          money=-amount, money_text=word(Reason("needs", money=amount))))
+        asks.append(
+            _asks(
+                decision=word(Reason("fund_proposed", n=len(fund))),
+                why=listing(fund["project_id"] + " " + fund["name"], limit=10),
+                money=-amount,
+                money_text=word(Reason("needs", money=amount)),
+            )
+        )
     if model.has("capacity_by_role"):
         w = model.meta["windows"]
         short = model.capacity_by_role.loc[model.capacity_by_role["gap_fte"] < -0.05]
-        asks.append(_asks(decision=word(Reason("add_capacity", role=short["role"])),
-                          why=word(Reason("short_of_capacity", fte=-short["gap_fte"], first=w["forward_first"],
-                                          last=w["forward_last"], hours=-short["gap_hours"]))))
+        asks.append(
+            _asks(
+                decision=word(Reason("add_capacity", role=short["role"])),
+                why=word(
+                    Reason(
+                        "short_of_capacity",
+                        fte=-short["gap_fte"],
+                        first=w["forward_first"],
+                        last=w["forward_last"],
+                        hours=-short["gap_hours"],
+                    )
+                ),
+            )
+        )
     if model.has("recurring"):
         unowned = model.recurring.loc[~model.recurring["has_open_action"]].head(5)
-        name = unowned["theme"].where(unowned["source"] == "category",
-                                      word(Reason("text_theme", name=unowned["name"])))
-        asks.append(_asks(decision=word(Reason("assign_owner", name=name)),
-                          why=word(Reason("recurring_no_action", projects=unowned["projects"],
-                                          lessons=unowned["lessons"]))))
+        name = unowned["theme"].where(unowned["source"] == "category", word(Reason("text_theme", name=unowned["name"])))
+        asks.append(
+            _asks(
+                decision=word(Reason("assign_owner", name=name)),
+                why=word(Reason("recurring_no_action", projects=unowned["projects"], lessons=unowned["lessons"])),
+            )
+        )
     out = _table(asks)
     extra = delivery_decisions(model, per_kind=per_kind)
     return pd.concat([out, extra], ignore_index=True) if len(extra) else out
@@ -127,14 +171,25 @@ def _project_asks(sel: pd.DataFrame, verb: str, *, frees: bool, limit: int) -> l
     sel = sel.sort_values("funding_need", ascending=False)
     shown, sign, money = sel.head(limit), (1 if frees else -1), ("frees" if frees else "needs")
     amount = shown["funding_need"].astype(float)
-    out = [_asks(decision=word(Reason("ask_project", verb=verb, project=shown["project_id"], name=shown["name"])),
-                 why=shown["reason"], money=sign * amount, money_text=word(Reason(money, money=amount)),
-                 project_id=shown["project_id"])]
+    out = [
+        _asks(
+            decision=word(Reason("ask_project", verb=verb, project=shown["project_id"], name=shown["name"])),
+            why=shown["reason"],
+            money=sign * amount,
+            money_text=word(Reason(money, money=amount)),
+            project_id=shown["project_id"],
+        )
+    ]
     if len(sel) > limit:
         rest = float(sel.iloc[limit:]["funding_need"].sum())
-        out.append(_asks(decision=word(Reason("ask_more_projects", verb=verb, n=len(sel) - limit)),
-                         why=word(Reason("listed_in_decisions")), money=sign * rest,
-                         money_text=word(Reason(money, money=rest))))
+        out.append(
+            _asks(
+                decision=word(Reason("ask_more_projects", verb=verb, n=len(sel) - limit)),
+                why=word(Reason("listed_in_decisions")),
+                money=sign * rest,
+                money_text=word(Reason(money, money=rest)),
+            )
+        )
     return out
 
 
@@ -169,53 +224,91 @@ def delivery_decisions(model, *, per_kind: int = 4) -> pd.DataFrame:
             return ids + " " + ids.map(names).fillna("")
 
         kind = shown["type"].astype(object)
-        waits = pd.Series(np.where(kind.isin(("finish_to_start", "start_to_start")), "cannot_start", "cannot_finish"),
-                          index=shown.index)
+        waits = pd.Series(
+            np.where(kind.isin(("finish_to_start", "start_to_start")), "cannot_start", "cannot_finish"),
+            index=shown.index,
+        )
         which = pd.Series(np.where(kind == "start_to_start", "forecast_start", "forecast_end"), index=shown.index)
-        asks.append(_asks(
-            decision=word(Reason("replan_or_recover", successor=named(shown["successor_id"]), root=named(root))),
-            why=word(Reason("dependency_late", waits=waits, days=shown["slip_days"], path=shown["path"],
-                            type=shown["type"], predecessor=shown["predecessor_id"], which=which,
-                            date=shown["predecessor_date"]))))
+        asks.append(
+            _asks(
+                decision=word(Reason("replan_or_recover", successor=named(shown["successor_id"]), root=named(root))),
+                why=word(
+                    Reason(
+                        "dependency_late",
+                        waits=waits,
+                        days=shown["slip_days"],
+                        path=shown["path"],
+                        type=shown["type"],
+                        predecessor=shown["predecessor_id"],
+                        which=which,
+                        date=shown["predecessor_date"],
+                    )
+                ),
+            )
+        )
         if len(c) > per_kind:
-            asks.append(_asks(decision=word(Reason("replan_more_conflicts", n=len(c) - per_kind)),
-                              why=word(Reason("listed_in_dependency_conflicts"))))
+            asks.append(
+                _asks(
+                    decision=word(Reason("replan_more_conflicts", n=len(c) - per_kind)),
+                    why=word(Reason("listed_in_dependency_conflicts")),
+                )
+            )
     if model.has("risks"):
         r = model.risks
         ask = r.loc[r["open"] & (r["overdue"] | r["no_owner"])].sort_values("exposure", ascending=False)
         shown = ask.head(per_kind)
         kind, overdue = shown["kind"].astype(object), shown["overdue"]
-        why = join([(overdue & (kind == "risk"), Reason("mitigation_overdue", days=shown["days_overdue"])),
-                    (overdue & (kind != "risk"), Reason("resolution_overdue", days=shown["days_overdue"])),
-                    (shown["no_owner"], Reason("no_owner"))], index=shown.index)
+        why = join(
+            [
+                (overdue & (kind == "risk"), Reason("mitigation_overdue", days=shown["days_overdue"])),
+                (overdue & (kind != "risk"), Reason("resolution_overdue", days=shown["days_overdue"])),
+                (shown["no_owner"], Reason("no_owner")),
+            ],
+            index=shown.index,
+        )
         item = {"id": shown["risk_id"], "project": shown["project_id"] + " " + shown["name"], "title": shown["title"]}
-        decision = np.select([kind == "risk", kind == "issue"],
-                             [word(Reason("decide_on_risk", **item)), word(Reason("decide_on_issue", **item))],
-                             word(Reason("decide_on_other", kind=kind, **item)))
-        asks.append(_asks(decision=pd.Series(decision, index=shown.index, dtype=object),
-                          why=why + word(Reason("probability_impact", probability=shown["probability"],
-                                                impact=shown["impact_cost"])),
-                          money_text=word(Reason("exposure", money=shown["exposure"]))))
+        decision = np.select(
+            [kind == "risk", kind == "issue"],
+            [word(Reason("decide_on_risk", **item)), word(Reason("decide_on_issue", **item))],
+            word(Reason("decide_on_other", kind=kind, **item)),
+        )
+        asks.append(
+            _asks(
+                decision=pd.Series(decision, index=shown.index, dtype=object),
+                why=why
+                + word(Reason("probability_impact", probability=shown["probability"], impact=shown["impact_cost"])),
+                money_text=word(Reason("exposure", money=shown["exposure"])),
+            )
+        )
         if len(ask) > per_kind:
-            asks.append(_asks(decision=word(Reason("decide_on_more_risks", n=len(ask) - per_kind)),
-                              why=word(Reason("listed_in_risk_exposure")),
-                              money_text=word(Reason("exposure", money=float(ask.iloc[per_kind:]["exposure"].sum())))))
+            asks.append(
+                _asks(
+                    decision=word(Reason("decide_on_more_risks", n=len(ask) - per_kind)),
+                    why=word(Reason("listed_in_risk_exposure")),
+                    money_text=word(Reason("exposure", money=float(ask.iloc[per_kind:]["exposure"].sum()))),
+                )
+            )
     return _table(asks)
 
 
-def _moves(prev: pd.DataFrame, cur: pd.DataFrame, col: str, label: str, *, min_abs: float,
-           top: int) -> pd.DataFrame:
-    m = cur[["project_id", "name", col]].merge(prev[["project_id", col]], on="project_id",
-                                               suffixes=("", "_prev"))
+def _moves(prev: pd.DataFrame, cur: pd.DataFrame, col: str, label: str, *, min_abs: float, top: int) -> pd.DataFrame:
+    m = cur[["project_id", "name", col]].merge(prev[["project_id", col]], on="project_id", suffixes=("", "_prev"))
     m["delta"] = m[col] - m[f"{col}_prev"]
     m = m.loc[m["delta"].abs() >= min_abs].copy()
     m = m.reindex(m["delta"].abs().sort_values(ascending=False).index).head(top)
-    return pd.DataFrame({"change": label, "item_id": m["project_id"], "name": m["name"],
-                         "before": m[f"{col}_prev"], "after": m[col], "delta": m["delta"]})
+    return pd.DataFrame(
+        {
+            "change": label,
+            "item_id": m["project_id"],
+            "name": m["name"],
+            "before": m[f"{col}_prev"],
+            "after": m[col],
+            "delta": m["delta"],
+        }
+    )
 
 
-def changes_since(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataFrame], *,
-                  top: int = 5) -> pd.DataFrame:
+def changes_since(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataFrame], *, top: int = 5) -> pd.DataFrame:
     """What changed between two snapshots, one row per change.
 
     change is one of: health changed, new project, closed project, forecast cost, NPV, CPI, SPI
@@ -227,44 +320,108 @@ def changes_since(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataF
     rows = []
     m = cur.merge(prev, on="project_id", how="outer", suffixes=("", "_prev"), indicator=True)
     new = m.loc[m["_merge"] == "left_only"]
-    rows.append(pd.DataFrame({"change": "new project", "item_id": new["project_id"], "name": new["name"],
-                              "before": "", "after": new["status"], "delta": np.nan}))
+    rows.append(
+        pd.DataFrame(
+            {
+                "change": "new project",
+                "item_id": new["project_id"],
+                "name": new["name"],
+                "before": "",
+                "after": new["status"],
+                "delta": np.nan,
+            }
+        )
+    )
     both = m.loc[m["_merge"] == "both"]
     closed_now = both["status"].isin(["completed", "cancelled"]) & ~both["status_prev"].isin(["completed", "cancelled"])
     gone = m.loc[m["_merge"] == "right_only"]
-    rows.append(pd.DataFrame({"change": "closed project", "item_id": both.loc[closed_now, "project_id"],
-                              "name": both.loc[closed_now, "name"], "before": both.loc[closed_now, "status_prev"],
-                              "after": both.loc[closed_now, "status"], "delta": np.nan}))
-    rows.append(pd.DataFrame({"change": "closed project", "item_id": gone["project_id"],
-                              "name": gone["name_prev"], "before": gone["status_prev"],
-                              "after": "no longer in the data", "delta": np.nan}))
+    rows.append(
+        pd.DataFrame(
+            {
+                "change": "closed project",
+                "item_id": both.loc[closed_now, "project_id"],
+                "name": both.loc[closed_now, "name"],
+                "before": both.loc[closed_now, "status_prev"],
+                "after": both.loc[closed_now, "status"],
+                "delta": np.nan,
+            }
+        )
+    )
+    rows.append(
+        pd.DataFrame(
+            {
+                "change": "closed project",
+                "item_id": gone["project_id"],
+                "name": gone["name_prev"],
+                "before": gone["status_prev"],
+                "after": "no longer in the data",
+                "delta": np.nan,
+            }
+        )
+    )
     h = both.loc[both["health"].fillna("") != both["health_prev"].fillna("")]
     h = h.loc[h["health"].notna() | h["health_prev"].notna()]
-    rows.append(pd.DataFrame({"change": "health changed", "item_id": h["project_id"], "name": h["name"],
-                              "before": h["health_prev"].fillna("(not running)"),
-                              "after": h["health"].fillna("(not running)"), "delta": np.nan}))
+    rows.append(
+        pd.DataFrame(
+            {
+                "change": "health changed",
+                "item_id": h["project_id"],
+                "name": h["name"],
+                "before": h["health_prev"].fillna("(not running)"),
+                "after": h["health"].fillna("(not running)"),
+                "delta": np.nan,
+            }
+        )
+    )
     prev_cost = prev.set_index("project_id")["total_cost"].abs()
-    for col, label, min_abs in (("total_cost", "forecast cost", None), ("npv", "NPV", None),
-                                ("cpi", "CPI", 0.02), ("spi", "SPI", 0.02)):
+    for col, label, min_abs in (
+        ("total_cost", "forecast cost", None),
+        ("npv", "NPV", None),
+        ("cpi", "CPI", 0.02),
+        ("spi", "SPI", 0.02),
+    ):
         floor = min_abs if min_abs is not None else max(1.0, 0.01 * float(prev_cost.median() or 0))
         rows.append(_moves(prev, cur, col, label, min_abs=floor, top=top))
-    for key, label, col in (("overallocated_people", "new over-allocation", "resource_id"),
-                            ("high_impact_lessons", "new high-impact lesson", "lesson_id")):
+    for key, label, col in (
+        ("overallocated_people", "new over-allocation", "resource_id"),
+        ("high_impact_lessons", "new high-impact lesson", "lesson_id"),
+    ):
         c, p = current.get(key, pd.DataFrame()), previous.get(key, pd.DataFrame())
         if c.empty or col not in c:
             continue
         before = set(p[col]) if col in p else set()
         n = c.loc[~c[col].isin(before)]
-        rows.append(pd.DataFrame({"change": label, "item_id": n[col],
-                                  "name": n["name"] if "name" in n else n.get("title", ""),
-                                  "before": "", "after": n.get("detail", ""), "delta": np.nan}))
-    out = pd.concat([r for r in rows if len(r)], ignore_index=True) if any(len(r) for r in rows) else \
-        pd.DataFrame(columns=["change", "item_id", "name", "before", "after", "delta"])
+        rows.append(
+            pd.DataFrame(
+                {
+                    "change": label,
+                    "item_id": n[col],
+                    "name": n["name"] if "name" in n else n.get("title", ""),
+                    "before": "",
+                    "after": n.get("detail", ""),
+                    "delta": np.nan,
+                }
+            )
+        )
+    out = (
+        pd.concat([r for r in rows if len(r)], ignore_index=True)
+        if any(len(r) for r in rows)
+        else pd.DataFrame(columns=["change", "item_id", "name", "before", "after", "delta"])
+    )
     return out
 
 
-_CHANGE_ORDER = ["health changed", "new project", "closed project", "CPI", "SPI", "forecast cost", "NPV",
-                 "new over-allocation", "new high-impact lesson"]
+_CHANGE_ORDER = [
+    "health changed",
+    "new project",
+    "closed project",
+    "CPI",
+    "SPI",
+    "forecast cost",
+    "NPV",
+    "new over-allocation",
+    "new high-impact lesson",
+]
 
 
 def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:

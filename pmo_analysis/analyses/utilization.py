@@ -35,6 +35,7 @@ Groups (role, department, portfolio)
 FTE
     Hours / (40 * working days of the month / 5): one full-time person for that month.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -110,8 +111,7 @@ def _month_bounds(months: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def _capacity(resources: pd.DataFrame, months: pd.DatetimeIndex, holidays, *, until=None
-              ) -> pd.DataFrame:
+def _capacity(resources: pd.DataFrame, months: pd.DatetimeIndex, holidays, *, until=None) -> pd.DataFrame:
     nr, nm = len(resources), len(months)
     af, at = _active_bounds(resources)
     if until is not None:
@@ -121,8 +121,14 @@ def _capacity(resources: pd.DataFrame, months: pd.DatetimeIndex, holidays, *, un
     k = np.tile(np.arange(nm), nr)
     days = working_days(np.maximum(m0[k], af[r]), np.minimum(m1[k], at[r]), holidays=holidays)
     cap = resources["weekly_capacity_hours"].to_numpy(dtype=float)[r] * days / 5
-    return pd.DataFrame({"resource_id": resources["resource_id"].to_numpy()[r],
-                         "period": months[k], "capacity_hours": cap, "working_days": days})
+    return pd.DataFrame(
+        {
+            "resource_id": resources["resource_id"].to_numpy()[r],
+            "period": months[k],
+            "capacity_hours": cap,
+            "working_days": days,
+        }
+    )
 
 
 def open_assignments(assignments: pd.DataFrame, projects: pd.DataFrame, *, as_of) -> pd.DataFrame:
@@ -148,8 +154,9 @@ def open_assignments(assignments: pd.DataFrame, projects: pd.DataFrame, *, as_of
     return out.loc[~cut | (out["start_date"] <= out["end_date"])].reset_index(drop=True)
 
 
-def planned_by_assignment(resources: pd.DataFrame, assignments: pd.DataFrame,
-                          months: pd.DatetimeIndex, *, holidays=None) -> pd.DataFrame:
+def planned_by_assignment(
+    resources: pd.DataFrame, assignments: pd.DataFrame, months: pd.DatetimeIndex, *, holidays=None
+) -> pd.DataFrame:
     """Planned hours of every assignment in every month of ``months`` where it has working days.
 
     Returns resource_id, project_id, period, planned_hours.
@@ -171,9 +178,14 @@ def planned_by_assignment(resources: pd.DataFrame, assignments: pd.DataFrame,
     days = working_days(np.maximum(m0[k], lo[ai]), np.minimum(m1[k], hi[ai]), holidays=holidays)
     cap = res["weekly_capacity_hours"].to_numpy(dtype=float)[ridx[ai]]
     hours = a["allocation_pct"].to_numpy(dtype=float)[ai] / 100 * cap * days / 5
-    out = pd.DataFrame({"resource_id": a["resource_id"].to_numpy()[ai],
-                        "project_id": a["project_id"].to_numpy()[ai],
-                        "period": months[k], "planned_hours": hours})
+    out = pd.DataFrame(
+        {
+            "resource_id": a["resource_id"].to_numpy()[ai],
+            "project_id": a["project_id"].to_numpy()[ai],
+            "period": months[k],
+            "planned_hours": hours,
+        }
+    )
     return out.loc[out["planned_hours"] > 0].reset_index(drop=True)
 
 
@@ -187,9 +199,17 @@ def _booked(booked: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
     return booked.loc[(booked["period"] >= months[0]) & (booked["period"] <= months[-1])]
 
 
-def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
-                            timesheets: pd.DataFrame, *, as_of, start=None, end=None,
-                            holidays=None, plan: pd.DataFrame | None = None) -> pd.DataFrame:
+def utilization_by_resource(
+    resources: pd.DataFrame,
+    assignments: pd.DataFrame,
+    timesheets: pd.DataFrame,
+    *,
+    as_of,
+    start=None,
+    end=None,
+    holidays=None,
+    plan: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Capacity, actual and planned hours and utilization of every resource in every month.
 
     Returns resource_id, name, role, department, period, month_status, working_days,
@@ -227,8 +247,7 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
     hours = ts["hours"].to_numpy(dtype=float)[ok]
     size = len(res) * len(months)
     out["actual_hours"] = np.bincount(key, weights=np.where(is_project[ok], hours, 0.0), minlength=size)
-    out["non_project_hours"] = np.bincount(key, weights=np.where(is_project[ok], 0.0, hours),
-                                           minlength=size)
+    out["non_project_hours"] = np.bincount(key, weights=np.where(is_project[ok], 0.0, hours), minlength=size)
     idx = pd.MultiIndex.from_arrays([out["resource_id"], out["period"]])
     out["planned_hours"] = planned.reindex(idx).fillna(0.0).to_numpy()
 
@@ -245,9 +264,23 @@ def utilization_by_resource(resources: pd.DataFrame, assignments: pd.DataFrame,
     out["planned_utilization"] = out["planned_hours"] / cap
     attrs = res.set_index("resource_id")[["name", "role", "department"]]
     out = out.join(attrs, on="resource_id")
-    cols = ["resource_id", "name", "role", "department", "period", "month_status", "working_days",
-            "capacity_hours", "capacity_to_date", "actual_hours", "non_project_hours", "utilization",
-            "planned_hours", "planned_utilization", "is_past"]
+    cols = [
+        "resource_id",
+        "name",
+        "role",
+        "department",
+        "period",
+        "month_status",
+        "working_days",
+        "capacity_hours",
+        "capacity_to_date",
+        "actual_hours",
+        "non_project_hours",
+        "utilization",
+        "planned_hours",
+        "planned_utilization",
+        "is_past",
+    ]
     return out[cols]
 
 
@@ -292,8 +325,7 @@ def utilization_totals(util: pd.DataFrame, *, by: str | list[str] | None = None)
     return out.sort_values("utilization", ascending=False).reset_index(drop=True) if keys else out
 
 
-def overallocations(util: pd.DataFrame, plan: pd.DataFrame, *, threshold: float = 1.0
-                    ) -> pd.DataFrame:
+def overallocations(util: pd.DataFrame, plan: pd.DataFrame, *, threshold: float = 1.0) -> pd.DataFrame:
     """Every person-month with planned_utilization > ``threshold``, ranked by excess hours, with
     the assignments that cause it.
 
@@ -301,29 +333,48 @@ def overallocations(util: pd.DataFrame, plan: pd.DataFrame, *, threshold: float 
     planned_hours, capacity_hours, planned_utilization, excess_hours, project_ids (";"-joined)
     and breakdown (``"PRJ-001: 84 h; PRJ-007: 70 h"``).
     """
-    cols = ["resource_id", "name", "role", "department", "period", "planned_hours", "capacity_hours",
-            "planned_utilization", "excess_hours", "project_ids", "breakdown"]
+    cols = [
+        "resource_id",
+        "name",
+        "role",
+        "department",
+        "period",
+        "planned_hours",
+        "capacity_hours",
+        "planned_utilization",
+        "excess_hours",
+        "project_ids",
+        "breakdown",
+    ]
     over = util.loc[util["planned_utilization"] > threshold].copy()
     over["excess_hours"] = over["planned_hours"] - threshold * over["capacity_hours"]
     if over.empty:  # nobody over-allocated: the same columns, no rows
         return over.assign(project_ids="", breakdown="")[cols].reset_index(drop=True)
     p = plan.merge(over[["resource_id", "period"]], on=["resource_id", "period"])
     p = p.sort_values(["resource_id", "period", "planned_hours"], ascending=[True, True, False], kind="stable")
-    p = pd.DataFrame({"resource_id": p["resource_id"].astype(str).to_numpy(), "period": p["period"].to_numpy(),
-                      "project_id": p["project_id"].astype(str).to_numpy(),
-                      "part": (p["project_id"].astype(str) + ": " + _hours_text(p["planned_hours"])).to_numpy(),
-                      "i": np.arange(len(p))})
+    p = pd.DataFrame(
+        {
+            "resource_id": p["resource_id"].astype(str).to_numpy(),
+            "period": p["period"].to_numpy(),
+            "project_id": p["project_id"].astype(str).to_numpy(),
+            "part": (p["project_id"].astype(str) + ": " + _hours_text(p["planned_hours"])).to_numpy(),
+            "i": np.arange(len(p)),
+        }
+    )
     # one string per person-month, in the order above: DuckDB's string_agg joins them in C++ (a
     # Python join per group took a minute for the 265,000 over-allocated months of a 50,000-person plan)
     import duckdb
 
     with duckdb.connect() as con:
         con.register("p", p)
-        agg = con.sql("SELECT resource_id, period, string_agg(project_id, ';' ORDER BY i) AS project_ids, "
-                      "string_agg(part, '; ' ORDER BY i) AS breakdown FROM p GROUP BY ALL").df()
+        agg = con.sql(
+            "SELECT resource_id, period, string_agg(project_id, ';' ORDER BY i) AS project_ids, "
+            "string_agg(part, '; ' ORDER BY i) AS breakdown FROM p GROUP BY ALL"
+        ).df()
     agg["period"] = agg["period"].astype("datetime64[ns]")
     over = over.assign(_rid=over["resource_id"].astype(str)).merge(
-        agg.rename(columns={"resource_id": "_rid"}), on=["_rid", "period"], how="left")
+        agg.rename(columns={"resource_id": "_rid"}), on=["_rid", "period"], how="left"
+    )
     return over.sort_values("excess_hours", ascending=False)[cols].reset_index(drop=True)
 
 
@@ -343,8 +394,15 @@ BENCH_PROJECTS = 10
 """Projects a bench row names where its role is needed; ``projects_needing_role_count`` counts them all."""
 
 
-def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: float = 0.6,
-          recent_months: int = 3, keep: int = BENCH_PROJECTS) -> pd.DataFrame:
+def bench(
+    util: pd.DataFrame,
+    overalloc: pd.DataFrame,
+    *,
+    as_of,
+    threshold: float = 0.6,
+    recent_months: int = 3,
+    keep: int = BENCH_PROJECTS,
+) -> pd.DataFrame:
     """People whose utilization was below ``threshold`` over the last ``recent_months`` complete
     months (hours summed over those months, then divided), with their role and the projects
     where people of the same role are over-allocated in the months after the last complete one
@@ -370,13 +428,20 @@ def bench(util: pd.DataFrame, overalloc: pd.DataFrame, *, as_of, threshold: floa
     b = b.loc[b["capacity_hours"] > 0]
     b["utilization"] = b["actual_hours"] / b["capacity_hours"]
     b["months_below"] = b["resource_id"].map(
-        recent.assign(below=recent["utilization"] < threshold).groupby("resource_id")["below"].sum())
+        recent.assign(below=recent["utilization"] < threshold).groupby("resource_id")["below"].sum()
+    )
     b = b.loc[b["utilization"] < threshold]
     future = overalloc.loc[overalloc["period"] > last]
-    pairs = (future.assign(project_id=future["project_ids"].astype(str).str.split(";")).explode("project_id")
-             .loc[lambda d: d["project_id"].fillna("") != ""].groupby(["role", "project_id"], observed=True)
-             .size().rename("months").reset_index()
-             .sort_values(["role", "months", "project_id"], ascending=[True, False, True], kind="stable"))
+    pairs = (
+        future.assign(project_id=future["project_ids"].astype(str).str.split(";"))
+        .explode("project_id")
+        .loc[lambda d: d["project_id"].fillna("") != ""]
+        .groupby(["role", "project_id"], observed=True)
+        .size()
+        .rename("months")
+        .reset_index()
+        .sort_values(["role", "months", "project_id"], ascending=[True, False, True], kind="stable")
+    )
     named = pairs.groupby("role", observed=True).head(keep).groupby("role", observed=True)["project_id"].agg(";".join)
     counts = pairs.groupby("role", observed=True).size()
     # plain lookups: text and a count whether or not anybody is over-allocated ahead
@@ -395,9 +460,15 @@ def capacity_vs_demand(util: pd.DataFrame, *, as_of, months: int = 6) -> pd.Data
     """
     window = forward_months(as_of, months)
     f = util.loc[util["period"].isin(window)]
-    g = f.groupby(["role", "period"], observed=True).agg(
-        capacity_hours=("capacity_hours", "sum"), demand_hours=("planned_hours", "sum"),
-        working_days=("working_days", "max")).reset_index()
+    g = (
+        f.groupby(["role", "period"], observed=True)
+        .agg(
+            capacity_hours=("capacity_hours", "sum"),
+            demand_hours=("planned_hours", "sum"),
+            working_days=("working_days", "max"),
+        )
+        .reset_index()
+    )
     g["gap_hours"] = g["capacity_hours"] - g["demand_hours"]
     g["fte_hours"] = FTE_WEEKLY_HOURS * g["working_days"] / 5
     g["gap_fte"] = g["gap_hours"] / g["fte_hours"].where(g["fte_hours"] > 0)
@@ -413,14 +484,19 @@ def capacity_by_role(cvd: pd.DataFrame) -> pd.DataFrame:
     if cvd.empty:
         return pd.DataFrame(columns=cols)
     g = cvd.groupby("role", observed=True).agg(
-        capacity_hours=("capacity_hours", "sum"), demand_hours=("demand_hours", "sum"),
-        gap_hours=("gap_hours", "sum"), fte_hours=("fte_hours", "sum"), months=("period", "nunique"))
+        capacity_hours=("capacity_hours", "sum"),
+        demand_hours=("demand_hours", "sum"),
+        gap_hours=("gap_hours", "sum"),
+        fte_hours=("fte_hours", "sum"),
+        months=("period", "nunique"),
+    )
     g["gap_fte"] = g["gap_hours"] / g["fte_hours"].where(g["fte_hours"] > 0)
     return g.reset_index().sort_values("gap_fte", kind="stable")[cols].reset_index(drop=True)
 
 
-def plan_vs_actual_by_project(plan: pd.DataFrame, timesheets: pd.DataFrame, *, as_of,
-                              months: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+def plan_vs_actual_by_project(
+    plan: pd.DataFrame, timesheets: pd.DataFrame, *, as_of, months: pd.DatetimeIndex | None = None
+) -> pd.DataFrame:
     """Planned vs booked hours per project over the complete months.
 
     Returns project_id, planned_hours, booked_hours, variance_hours (booked - planned) and
@@ -433,18 +509,28 @@ def plan_vs_actual_by_project(plan: pd.DataFrame, timesheets: pd.DataFrame, *, a
     first = months[0] if months is not None else p["period"].min()
     t = _booked(_monthly(timesheets, as_of), pd.date_range(first, m, freq="MS"))
     t = t.loc[t["project_id"].notna()]
-    out = pd.concat([p.groupby("project_id")["planned_hours"].sum(),
-                     t.groupby("project_id", observed=True)["hours"].sum().rename("booked_hours")],
-                    axis=1).fillna(0.0)
+    out = pd.concat(
+        [
+            p.groupby("project_id")["planned_hours"].sum(),
+            t.groupby("project_id", observed=True)["hours"].sum().rename("booked_hours"),
+        ],
+        axis=1,
+    ).fillna(0.0)
     out["variance_hours"] = out["booked_hours"] - out["planned_hours"]
     out["booked_vs_plan"] = out["booked_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
     out = out.rename_axis("project_id").reset_index()
-    return out.reindex(out["variance_hours"].abs().sort_values(ascending=False).index) \
-        .reset_index(drop=True)
+    return out.reindex(out["variance_hours"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
-def plan_vs_actual_by_person(plan: pd.DataFrame, timesheets: pd.DataFrame, resources: pd.DataFrame, *,
-                             as_of, months: pd.DatetimeIndex, ahead: pd.DatetimeIndex) -> pd.DataFrame:
+def plan_vs_actual_by_person(
+    plan: pd.DataFrame,
+    timesheets: pd.DataFrame,
+    resources: pd.DataFrame,
+    *,
+    as_of,
+    months: pd.DatetimeIndex,
+    ahead: pd.DatetimeIndex,
+) -> pd.DataFrame:
     """Planned and booked hours of every person on every project: over the complete months of
     ``months`` (as :func:`plan_vs_actual_by_project`, whose per-project sums these are) and planned
     over the forward months ``ahead``.
@@ -459,22 +545,42 @@ def plan_vs_actual_by_person(plan: pd.DataFrame, timesheets: pd.DataFrame, resou
     soon = plan.loc[plan["period"].isin(ahead)]
     t = _booked(_monthly(timesheets, as_of), pd.date_range(months[0], m, freq="MS"))
     t = t.loc[t["project_id"].notna()]
-    out = pd.concat([past.groupby(keys, observed=True)["planned_hours"].sum(),
-                     t.groupby(keys, observed=True)["hours"].sum().rename("booked_hours"),
-                     soon.groupby(keys, observed=True)["planned_hours"].sum().rename("planned_ahead_hours")],
-                    axis=1).fillna(0.0).rename_axis(keys).reset_index()
+    out = (
+        pd.concat(
+            [
+                past.groupby(keys, observed=True)["planned_hours"].sum(),
+                t.groupby(keys, observed=True)["hours"].sum().rename("booked_hours"),
+                soon.groupby(keys, observed=True)["planned_hours"].sum().rename("planned_ahead_hours"),
+            ],
+            axis=1,
+        )
+        .fillna(0.0)
+        .rename_axis(keys)
+        .reset_index()
+    )
     out["variance_hours"] = out["booked_hours"] - out["planned_hours"]
     out["booked_vs_plan"] = out["booked_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
     attrs = resources.drop_duplicates("resource_id").set_index("resource_id")[["name", "role"]]
     out = out.join(attrs, on="resource_id")
-    cols = ["project_id", "resource_id", "name", "role", "planned_hours", "booked_hours", "variance_hours",
-            "booked_vs_plan", "planned_ahead_hours"]
-    return out.sort_values(["project_id", "planned_hours", "planned_ahead_hours"],
-                           ascending=[True, False, False])[cols].reset_index(drop=True)
+    cols = [
+        "project_id",
+        "resource_id",
+        "name",
+        "role",
+        "planned_hours",
+        "booked_hours",
+        "variance_hours",
+        "booked_vs_plan",
+        "planned_ahead_hours",
+    ]
+    return out.sort_values(["project_id", "planned_hours", "planned_ahead_hours"], ascending=[True, False, False])[
+        cols
+    ].reset_index(drop=True)
 
 
-def time_split(timesheets: pd.DataFrame, resources: pd.DataFrame, *, as_of,
-               months: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+def time_split(
+    timesheets: pd.DataFrame, resources: pd.DataFrame, *, as_of, months: pd.DatetimeIndex | None = None
+) -> pd.DataFrame:
     """Hours by department and kind of time (project work, or each non-project activity) over
     the complete months, with each kind's share of the department's booked hours.
     """
@@ -483,11 +589,15 @@ def time_split(timesheets: pd.DataFrame, resources: pd.DataFrame, *, as_of,
     first = months[0] if months is not None else booked["period"].min()
     ts = _booked(booked, pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), m, freq="MS"))
     act = ts["activity"] if "activity" in ts.columns else pd.Series("", index=ts.index)
-    kind = np.where(ts["project_id"].notna(), "project work",
-                    act.fillna("other").astype(str).str.lower().replace("", "other"))
-    dept = ts["resource_id"].map(resources.drop_duplicates("resource_id")
-                                 .set_index("resource_id")["department"])
-    out = (pd.DataFrame({"department": dept.to_numpy(), "kind": kind, "hours": ts["hours"].to_numpy()})
-           .groupby(["department", "kind"])["hours"].sum().reset_index())
+    kind = np.where(
+        ts["project_id"].notna(), "project work", act.fillna("other").astype(str).str.lower().replace("", "other")
+    )
+    dept = ts["resource_id"].map(resources.drop_duplicates("resource_id").set_index("resource_id")["department"])
+    out = (
+        pd.DataFrame({"department": dept.to_numpy(), "kind": kind, "hours": ts["hours"].to_numpy()})
+        .groupby(["department", "kind"])["hours"]
+        .sum()
+        .reset_index()
+    )
     out["share"] = out["hours"] / out.groupby("department")["hours"].transform("sum")
     return out

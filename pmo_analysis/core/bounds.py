@@ -8,6 +8,7 @@ checks values against it, a whole column at once (:meth:`Bounds.outside`) or one
 
 A missing value (NaN) is never outside a range: whether a value may be empty is a separate rule.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

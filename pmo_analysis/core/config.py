@@ -4,6 +4,7 @@ Nothing here depends on the current working directory: every path is derived
 from the location of this file, so notebooks behave the same whether they are
 started from the repository root, from ``notebooks/`` or by papermill.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

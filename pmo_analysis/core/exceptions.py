@@ -3,6 +3,7 @@
 Every error the workbook raises on purpose derives from :class:`PMOError`, so the
 CLI can print it as one clear line (tracebacks only with ``--debug``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,8 +70,12 @@ class NotebookError:
     @classmethod
     def from_manifest(cls, error: dict) -> NotebookError:
         """The record of a notebook's ``error`` in a ``manifest.json`` (``source`` may be absent)."""
-        return cls(cell=error.get("cell"), ename=str(error.get("ename", "")),
-                   evalue=str(error.get("evalue", "")), source=str(error.get("source") or ""))
+        return cls(
+            cell=error.get("cell"),
+            ename=str(error.get("ename", "")),
+            evalue=str(error.get("evalue", "")),
+            source=str(error.get("source") or ""),
+        )
 
 
 class DataValidationError(PMOError):

@@ -27,6 +27,7 @@ Examples
 ...     money(9_000_000), money(-250_000_000), month("2026-03-01"), date("2026-06-30"), unit()
 ('¥900.0万', '-¥2.5亿', '2026年3月', '2026年6月30日', '人民币')
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -36,8 +37,25 @@ from collections.abc import Iterator
 
 from pmo_analysis.core import i18n
 
-__all__ = ["money", "money_full", "pct", "ratio", "count", "month", "date", "unit", "symbol", "as_text",
-           "is_negative", "use", "using", "currency", "na", "NA", "CURRENCIES"]
+__all__ = [
+    "money",
+    "money_full",
+    "pct",
+    "ratio",
+    "count",
+    "month",
+    "date",
+    "unit",
+    "symbol",
+    "as_text",
+    "is_negative",
+    "use",
+    "using",
+    "currency",
+    "na",
+    "NA",
+    "CURRENCIES",
+]
 
 #: What an empty figure reads as (English; :func:`na` gives it in the report language).
 NA = "n/a"
@@ -46,10 +64,17 @@ NA = "n/a"
 #: ("CHF 9.0M").
 CURRENCIES: dict[str, tuple[str, str, str]] = {
     # code: (symbol, English unit, Chinese unit)
-    "USD": ("$", "USD", "美元"), "EUR": ("€", "EUR", "欧元"), "CNY": ("¥", "CNY", "人民币"),
-    "JPY": ("¥", "JPY", "日元"), "GBP": ("£", "GBP", "英镑"), "HKD": ("HK$", "HKD", "港元"),
-    "CAD": ("C$", "CAD", "加元"), "AUD": ("A$", "AUD", "澳元"), "SGD": ("S$", "SGD", "新加坡元"),
-    "INR": ("₹", "INR", "印度卢比"), "KRW": ("₩", "KRW", "韩元"),
+    "USD": ("$", "USD", "美元"),
+    "EUR": ("€", "EUR", "欧元"),
+    "CNY": ("¥", "CNY", "人民币"),
+    "JPY": ("¥", "JPY", "日元"),
+    "GBP": ("£", "GBP", "英镑"),
+    "HKD": ("HK$", "HKD", "港元"),
+    "CAD": ("C$", "CAD", "加元"),
+    "AUD": ("A$", "AUD", "澳元"),
+    "SGD": ("S$", "SGD", "新加坡元"),
+    "INR": ("₹", "INR", "印度卢比"),
+    "KRW": ("₩", "KRW", "韩元"),
 }
 
 #: The currency of the figures being written (an ISO code, or None for no symbol): set per report

@@ -6,6 +6,7 @@ killer, a scheduler's hard timeout) says goodbye to none of them. On Linux a chi
 system to send it a signal when its parent ends (``prctl(PR_SET_PDEATHSIG)``); :func:`end_with_parent`
 asks for SIGTERM, and ends the child at once if its parent has already gone.
 """
+
 from __future__ import annotations
 
 import os

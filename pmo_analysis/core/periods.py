@@ -12,12 +12,12 @@ forward months (the capacity horizon)
     The ``horizon_months`` months after the last complete month: over-allocation, capacity
     against demand and the funding horizon all look at the same months.
 """
+
 from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["month_start", "month_end", "last_complete_month", "is_month_end", "forward_months",
-           "month_status"]
+__all__ = ["month_start", "month_end", "last_complete_month", "is_month_end", "forward_months", "month_status"]
 
 
 def month_start(value) -> pd.Timestamp:

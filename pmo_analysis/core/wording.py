@@ -36,6 +36,7 @@ Examples
 >>> word(Reason("closed", status="on_hold"))
 'closed (on_hold)'
 """
+
 from __future__ import annotations
 
 import difflib
@@ -51,8 +52,27 @@ import pandas as pd
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
 
-__all__ = ["Format", "Reason", "Wording", "WORDINGS", "word", "join", "listing", "number", "percent",
-           "MONEY", "MONEY_FULL", "RATIO", "WHOLE", "COUNT", "ISO_DATE", "MONTH", "CODE", "REASON", "TEXT"]
+__all__ = [
+    "Format",
+    "Reason",
+    "Wording",
+    "WORDINGS",
+    "word",
+    "join",
+    "listing",
+    "number",
+    "percent",
+    "MONEY",
+    "MONEY_FULL",
+    "RATIO",
+    "WHOLE",
+    "COUNT",
+    "ISO_DATE",
+    "MONTH",
+    "CODE",
+    "REASON",
+    "TEXT",
+]
 
 _KINDS = ("money", "money_full", "ratio", "percent", "number", "iso_date", "month", "code", "reason", "text")
 
@@ -228,19 +248,27 @@ class Reason:
         wording = _WORDINGS.get(code)
         if wording is None:
             near = difflib.get_close_matches(code, _WORDINGS, n=3)
-            raise ValueError(f"unknown reason code {code!r}"
-                             + (f"; did you mean {', '.join(map(repr, near))}?" if near else
-                                "; the codes are in pmo_analysis.core.wording.WORDINGS"))
+            raise ValueError(
+                f"unknown reason code {code!r}"
+                + (
+                    f"; did you mean {', '.join(map(repr, near))}?"
+                    if near
+                    else "; the codes are in pmo_analysis.core.wording.WORDINGS"
+                )
+            )
         if set(values) != set(wording.fields):
-            raise ValueError(f'reason {code!r} ("{wording.template}") takes the values {sorted(wording.fields)}, '
-                             f"got {sorted(values)}")
+            raise ValueError(
+                f'reason {code!r} ("{wording.template}") takes the values {sorted(wording.fields)}, '
+                f"got {sorted(values)}"
+            )
         self.code = code
         #: The raw value of each field, by name.
         self.fields: Mapping[str, Any] = MappingProxyType(values)
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}=<column of {len(v)}>" if isinstance(v, pd.Series) else f"{k}={v!r}"
-                          for k, v in self.fields.items())
+        shown = ", ".join(
+            f"{k}=<column of {len(v)}>" if isinstance(v, pd.Series) else f"{k}={v!r}" for k, v in self.fields.items()
+        )
         return f"Reason({self.code!r}{', ' if shown else ''}{shown})"
 
 
@@ -282,8 +310,9 @@ def word(reason: Reason, *, where: pd.Series | None = None) -> Any:
     '受前置项目 PRJ-001 影响延误 30 天'
     """
     wording = _WORDINGS[reason.code]
-    text = i18n._(wording.template, **{name: wording.fields[name].write(value)
-                                       for name, value in reason.fields.items()})
+    text = i18n._(
+        wording.template, **{name: wording.fields[name].write(value) for name, value in reason.fields.items()}
+    )
     if where is None:
         return text
     mask = _mask(where, where.index)
@@ -341,8 +370,14 @@ def join(parts: Iterable[tuple[Any, Reason | str | pd.Series]], *, index: pd.Ind
     if not columns:
         return pd.Series("", index=index, dtype=object)
     frame = pd.DataFrame(columns, index=index)
-    return (frame.where(frame != "").stack().dropna().groupby(level=0).agg(word(Reason("reasons_separator")).join)
-            .reindex(index, fill_value=""))
+    return (
+        frame.where(frame != "")
+        .stack()
+        .dropna()
+        .groupby(level=0)
+        .agg(word(Reason("reasons_separator")).join)
+        .reindex(index, fill_value="")
+    )
 
 
 def listing(items: Iterable[Any], *, limit: int | None = None) -> str:
@@ -361,8 +396,7 @@ def listing(items: Iterable[Any], *, limit: int | None = None) -> str:
     items = [str(i) for i in items]
     shown = items if limit is None else items[:limit]
     more = len(items) - len(shown)
-    return (word(Reason("list_separator")).join(shown)
-            + (word(Reason("and_more", n=more)) if more > 0 else ""))
+    return word(Reason("list_separator")).join(shown) + (word(Reason("and_more", n=more)) if more > 0 else "")
 
 
 # The codes, by the analysis that gives them. A template is the English text and the key of its
@@ -394,8 +428,13 @@ _register("remaining_npv", "remaining NPV {value}", value=MONEY)
 _register("funded", "funded: {value} for a need of {need}", value=REASON, need=MONEY)
 _register("not_funded_no_score", "not funded: no positive score")
 _register("not_funded_no_npv", "not funded: no positive remaining NPV")
-_register("not_funded_cap", "not funded within the budget cap of {cap}: {value} for a need of {need} ranks below "
-          "the funded projects", cap=MONEY, value=REASON, need=MONEY)
+_register(
+    "not_funded_cap",
+    "not funded within the budget cap of {cap}: {value} for a need of {need} ranks below the funded projects",
+    cap=MONEY,
+    value=REASON,
+    need=MONEY,
+)
 _register("never_funded", "never funded (stopping frees a need of {need})", need=MONEY)
 _register("closed", "closed ({status})", status=CODE)
 
@@ -413,12 +452,19 @@ _register("ask_more_projects", "{verb} {n} more project(s)", verb=REASON, n=WHOL
 _register("listed_in_decisions", "listed in decisions.csv and the ROI report")
 _register("fund_proposed", "Fund {n} proposed project(s)", n=WHOLE)
 _register("add_capacity", "Add capacity: {role}", role=TEXT)
-_register("short_of_capacity", "short {fte} FTE on average over {first} to {last} ({hours} hours)",
-          fte=number(1), first=MONTH, last=MONTH, hours=COUNT)
+_register(
+    "short_of_capacity",
+    "short {fte} FTE on average over {first} to {last} ({hours} hours)",
+    fte=number(1),
+    first=MONTH,
+    last=MONTH,
+    hours=COUNT,
+)
 _register("text_theme", "{name} (text theme)", name=TEXT)
 _register("assign_owner", "Assign an owner: recurring problem '{name}'", name=TEXT)
-_register("recurring_no_action", "{projects} projects, {lessons} lessons, no open action",
-          projects=WHOLE, lessons=WHOLE)
+_register(
+    "recurring_no_action", "{projects} projects, {lessons} lessons, no open action", projects=WHOLE, lessons=WHOLE
+)
 
 # the delivery decisions of the executive summary: dependency conflicts, risks and issues
 _register("cannot_start", "cannot start as planned")
@@ -431,8 +477,17 @@ _register("start_to_start", "start to start")
 _register("finish_to_finish", "finish to finish")
 _register("start_to_finish", "start to finish")
 _register("replan_or_recover", "Re-plan {successor} or recover {root}", successor=TEXT, root=TEXT)
-_register("dependency_late", "{waits}: {days} days late through {path} ({type}; {predecessor} {which} {date})",
-          waits=REASON, days=COUNT, path=TEXT, type=REASON, predecessor=TEXT, which=REASON, date=ISO_DATE)
+_register(
+    "dependency_late",
+    "{waits}: {days} days late through {path} ({type}; {predecessor} {which} {date})",
+    waits=REASON,
+    days=COUNT,
+    path=TEXT,
+    type=REASON,
+    predecessor=TEXT,
+    which=REASON,
+    date=ISO_DATE,
+)
 _register("replan_more_conflicts", "Re-plan {n} more dependency conflict(s)", n=WHOLE)
 _register("listed_in_dependency_conflicts", "listed in dependency_conflicts.csv and the delivery report")
 _register("mitigation_overdue", "mitigation {days} days overdue", days=COUNT)
@@ -440,10 +495,10 @@ _register("resolution_overdue", "resolution {days} days overdue", days=COUNT)
 _register("no_owner", "no owner")
 _register("decide_on_risk", "Decide on risk {id} of {project}: {title}", id=TEXT, project=TEXT, title=TEXT)
 _register("decide_on_issue", "Decide on issue {id} of {project}: {title}", id=TEXT, project=TEXT, title=TEXT)
-_register("decide_on_other", "Decide on {kind} {id} of {project}: {title}", kind=TEXT, id=TEXT, project=TEXT,
-          title=TEXT)
-_register("probability_impact", " (probability {probability}, impact {impact})", probability=percent(0),
-          impact=MONEY)
+_register(
+    "decide_on_other", "Decide on {kind} {id} of {project}: {title}", kind=TEXT, id=TEXT, project=TEXT, title=TEXT
+)
+_register("probability_impact", " (probability {probability}, impact {impact})", probability=percent(0), impact=MONEY)
 _register("exposure", "exposure {money}", money=MONEY)
 _register("decide_on_more_risks", "Decide on {n} more overdue or unowned risk(s) and issue(s)", n=WHOLE)
 _register("listed_in_risk_exposure", "listed in risk_exposure.csv and the delivery report")

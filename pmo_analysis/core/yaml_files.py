@@ -3,6 +3,7 @@
 Only YAML's core tags are accepted (:class:`PlainLoader`), a date ``YYYY-MM-DD`` is a date, and
 every problem is one line naming where the text came from.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,9 @@ __all__ = ["PlainLoader", "compose_yaml", "construct_yaml", "load_yaml", "read_t
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 #: Tags a parameters or schedules file may use: YAML's core scalars, dates, lists and mappings.
-_ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in
-                 ("null", "bool", "int", "float", "str", "timestamp", "seq", "map", "merge")}
+_ALLOWED_TAGS = {
+    f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "str", "timestamp", "seq", "map", "merge")
+}
 
 
 class _TagError(yaml.YAMLError):
@@ -91,8 +93,10 @@ def _yaml_problem(source: str, exc: Exception) -> ParameterError:
     """A YAML error as one line naming ``source`` (PyYAML's own message spans several)."""
     if isinstance(exc, _TagError):
         where = f" key {exc.key!r} (line {exc.line}):" if exc.key else ""
-        return ParameterError(f"{source}:{where} YAML tag {_short_tag(exc.tag)!r} is not allowed; "
-                              f"give plain values (text, numbers, true/false, dates YYYY-MM-DD)")
+        return ParameterError(
+            f"{source}:{where} YAML tag {_short_tag(exc.tag)!r} is not allowed; "
+            f"give plain values (text, numbers, true/false, dates YYYY-MM-DD)"
+        )
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

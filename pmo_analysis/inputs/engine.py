@@ -31,6 +31,7 @@ grow with projects, not with days. A CSV that DuckDB cannot number as a spreadsh
 lines, a value spanning lines, rows longer than the header, another encoding than UTF-8) is read
 by the pandas path, which says what is wrong with it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -46,8 +47,15 @@ import pandas as pd
 from pmo_analysis.inputs import validation as V
 from pmo_analysis.inputs.schema import ORDERED_DATES, SCHEMA, UNIQUE_KEYS
 
-__all__ = ["ENGINES", "LARGE_ROWS", "MEMORY_LIMIT", "OUT_OF_CORE", "OutOfCoreTable", "use_engine",
-           "validate_out_of_core"]
+__all__ = [
+    "ENGINES",
+    "LARGE_ROWS",
+    "MEMORY_LIMIT",
+    "OUT_OF_CORE",
+    "OutOfCoreTable",
+    "use_engine",
+    "validate_out_of_core",
+]
 
 ENGINES = ("auto", "duckdb", "pandas")
 LARGE_ROWS = 1_000_000
@@ -139,8 +147,9 @@ class OutOfCoreTable:
         self.table, self.path, self.label = table, Path(path), label
         self._tmp = Path(tempfile.mkdtemp(prefix="pmo-engine-"))
         weakref.finalize(self, shutil.rmtree, self._tmp, True)
-        self.con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(self._tmp),
-                                          "preserve_insertion_order": False})
+        self.con = duckdb.connect(
+            config={"memory_limit": memory_limit, "temp_directory": str(self._tmp), "preserve_insertion_order": False}
+        )
         self.con.execute("SET enable_progress_bar = false")  # nothing printed into a run's output
         self.columns: dict[str, _Column] = {}
         self.rows = 0
@@ -163,10 +172,13 @@ class OutOfCoreTable:
                     "CREATE VIEW src AS SELECT file_row_number + 2 AS _row, filename AS _file, "
                     "* EXCLUDE (file_row_number, filename) FROM read_parquet("
                     f"{_lit(str(p / '**' / '*.parquet'))}, file_row_number=true, "
-                    "filename=true, hive_partitioning=false, union_by_name=true)")
+                    "filename=true, hive_partitioning=false, union_by_name=true)"
+                )
             elif p.suffix == ".parquet":
-                self.con.execute("CREATE VIEW src AS SELECT file_row_number + 2 AS _row, NULL::VARCHAR AS _file, "
-                                 f"* EXCLUDE (file_row_number) FROM read_parquet({_lit(str(p))}, file_row_number=true)")
+                self.con.execute(
+                    "CREATE VIEW src AS SELECT file_row_number + 2 AS _row, NULL::VARCHAR AS _file, "
+                    f"* EXCLUDE (file_row_number) FROM read_parquet({_lit(str(p))}, file_row_number=true)"
+                )
             elif not self._open_csv():
                 return None
         except duckdb.Error:
@@ -200,7 +212,8 @@ class OutOfCoreTable:
         self.con.execute(
             "CREATE TEMP TABLE src AS SELECT (row_number() OVER ()) + 1 AS _row, NULL::VARCHAR AS _file, * "
             f"FROM read_csv({_lit(str(self.path))}, header=true, auto_detect=false, delim=',', quote='\"', "
-            "escape='\"', columns={" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}, strict_mode=true)")
+            "escape='\"', columns={" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}, strict_mode=true)"
+        )
         self.con.execute("RESET threads")
         n = self.con.execute("SELECT count(*) FROM src").fetchall()[0][0]
         if n != lines - 1:  # blank lines or values spanning lines: DuckDB's rows are not the file's
@@ -231,7 +244,8 @@ class OutOfCoreTable:
             self.con.execute(
                 f"CREATE TEMP TABLE {dname} AS SELECT row_number() OVER () - 1 AS did, raw, n, is_nan FROM "
                 f"(SELECT {_q(w)} AS raw, count(*) AS n, {'isnan(' + _q(w) + ')' if is_float else 'FALSE'} AS is_nan "
-                f"FROM src GROUP BY ALL)")
+                f"FROM src GROUP BY ALL)"
+            )
             d = self.con.sql(f"SELECT raw, n, is_nan FROM {dname} ORDER BY did").to_arrow_table().to_pandas()
             raw = d["raw"]
             recorder = _Recorder(self.table, collector.file)
@@ -242,24 +256,37 @@ class OutOfCoreTable:
                 per_value = pd.Series(n, index=d.index).groupby(typed.astype(object)).transform("sum")
                 recorder.add((typed.notna() & (per_value > 1)).to_numpy(), c.name, typed, V.UNIQUE_RULE)
             empty = np.flatnonzero(raw.isna().to_numpy() & ~d["is_nan"].to_numpy(dtype=bool))
-            col = _Column(c.name, w, dname, typed, n, int(empty[0]) if len(empty) else None,
-                          _same(c.kind, types[w], raw, typed))
+            col = _Column(
+                c.name, w, dname, typed, n, int(empty[0]) if len(empty) else None, _same(c.kind, types[w], raw, typed)
+            )
             self.columns[c.name] = col
             for column, rule, severity, mask, values in recorder.rules:
                 self._list(collector, col, mask, values, column, rule, severity)
         self._typed_view()
         return True
 
-    def _list(self, collector: V.Collector, col: _Column, mask: np.ndarray, values: pd.Series | None,
-              column: str | None, rule: str, severity: str, *, extra: str = "TRUE") -> None:
+    def _list(
+        self,
+        collector: V.Collector,
+        col: _Column,
+        mask: np.ndarray,
+        values: pd.Series | None,
+        column: str | None,
+        rule: str,
+        severity: str,
+        *,
+        extra: str = "TRUE",
+    ) -> None:
         """List the rows whose value of ``col`` is one of the distinct values in ``mask``, as
         :meth:`Collector.add` lists rows (first ``collector.limit`` in row order, then a count).
         """
         dids = np.flatnonzero(mask)
         total = int(col.n[dids].sum()) if extra == "TRUE" else None
         self.con.register("bad_dids", pd.DataFrame({"did": dids.astype(np.int64)}))
-        join = (f"FROM src s JOIN {col.distinct} d ON d.raw IS NOT DISTINCT FROM s.{_q(col.written)} "
-                f"WHERE d.did IN (SELECT did FROM bad_dids) AND {extra}")
+        join = (
+            f"FROM src s JOIN {col.distinct} d ON d.raw IS NOT DISTINCT FROM s.{_q(col.written)} "
+            f"WHERE d.did IN (SELECT did FROM bad_dids) AND {extra}"
+        )
         limit = "" if collector.limit is None else f"LIMIT {int(collector.limit)}"
         found = self.con.execute(f"SELECT s._row, s._file, d.did {join} ORDER BY s._file, s._row {limit}").fetchall()
         if total is None:
@@ -275,8 +302,10 @@ class OutOfCoreTable:
         """Rows holding one of these distinct values of ``col`` are left out of every figure."""
         col.bad.update(int(k) for k in dids)
         self.con.register("out_dids", pd.DataFrame({"did": np.array(sorted(col.bad), dtype=np.int64)}))
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {col.distinct}_out AS SELECT d.raw FROM {col.distinct} d "
-                         "WHERE d.did IN (SELECT did FROM out_dids) AND d.raw IS NOT NULL")
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {col.distinct}_out AS SELECT d.raw FROM {col.distinct} d "
+            "WHERE d.did IN (SELECT did FROM out_dids) AND d.raw IS NOT NULL"
+        )
         self.con.unregister("out_dids")
         self._typed_view()
 
@@ -291,7 +320,6 @@ class OutOfCoreTable:
                     parts.append(f"{x} IS NULL")
         return "coalesce(" + (" OR ".join(parts) or "FALSE") + ", FALSE)"  # NULL is not an error
 
-
     def _files(self, found: list, collector: V.Collector) -> list[str] | None:
         """The file of each listed row of a folder (``timesheets/month=2026-01/part-0.parquet``)."""
         if not self.path.is_dir():
@@ -304,8 +332,12 @@ class OutOfCoreTable:
         """
         selects, joins = ["s._row", "s._file"], []
         date = self.columns.get("date")
-        self._date_raw = date is not None and date.same is not None and date.same.startswith("TRY_CAST") \
+        self._date_raw = (
+            date is not None
+            and date.same is not None
+            and date.same.startswith("TRY_CAST")
             and self._types.get(date.written, "").startswith(("TIMESTAMP", "DATE"))
+        )
         if date is not None and self._date_raw:  # the file's own dates, so a filter on them skips row groups and files
             selects.append(f"s.{_q(date.written)} AS _date_raw")
         for i, col in enumerate(self.columns.values()):
@@ -316,17 +348,26 @@ class OutOfCoreTable:
             typed = col.typed
             if not pd.api.types.is_datetime64_any_dtype(typed) and not pd.api.types.is_float_dtype(typed):
                 typed = typed.astype(object).where(typed.notna(), None)
-            self.con.register(f"{m}_values", pd.DataFrame({"did": typed.index.to_numpy(dtype=np.int64),
-                                                           "typed": typed.to_numpy()}))
-            joins.append(f"LEFT JOIN (SELECT d.raw, v.typed, d.did FROM {col.distinct} d JOIN {m}_values v "
-                         f"USING (did)) {m} ON {m}.raw IS NOT DISTINCT FROM s.{_q(col.written)}")
+            self.con.register(
+                f"{m}_values", pd.DataFrame({"did": typed.index.to_numpy(dtype=np.int64), "typed": typed.to_numpy()})
+            )
+            joins.append(
+                f"LEFT JOIN (SELECT d.raw, v.typed, d.did FROM {col.distinct} d JOIN {m}_values v "
+                f"USING (did)) {m} ON {m}.raw IS NOT DISTINCT FROM s.{_q(col.written)}"
+            )
             selects.append(f"{m}.typed AS {_q(col.name)}")
         selects.append(f"{self._bad_sql('s')} AS _bad")
         self.con.execute(f"CREATE OR REPLACE VIEW typed AS SELECT {', '.join(selects)} FROM src s {' '.join(joins)}")
 
     # ----------------------------------------------------------------------- across tables
-    def check_references(self, tables: dict[str, pd.DataFrame | OutOfCoreTable], collector: V.Collector,
-                         refs: list[tuple[str, str, str]], *, dropped: bool = False) -> None:
+    def check_references(
+        self,
+        tables: dict[str, pd.DataFrame | OutOfCoreTable],
+        collector: V.Collector,
+        refs: list[tuple[str, str, str]],
+        *,
+        dropped: bool = False,
+    ) -> None:
         """Values not found in the table they refer to, as :func:`validation.check_references`
         reports them; with ``dropped``, the rows whose referred row was dropped (lenient mode).
         """
@@ -340,8 +381,16 @@ class OutOfCoreTable:
             if not unknown.any():
                 continue
             if dropped:  # rows still valid whose referred row is gone
-                self._list(collector, col, unknown, col.typed, column, V.dropped_rule(ref_table), "dropped",
-                           extra=f"NOT {self._bad_sql('s')}")
+                self._list(
+                    collector,
+                    col,
+                    unknown,
+                    col.typed,
+                    column,
+                    V.dropped_rule(ref_table),
+                    "dropped",
+                    extra=f"NOT {self._bad_sql('s')}",
+                )
                 self._leave_out(col, np.flatnonzero(unknown))
             else:
                 self._list(collector, col, unknown, col.typed, column, V.reference_rule(ref_table, ref_col), "error")
@@ -353,8 +402,14 @@ class OutOfCoreTable:
         """
         if self.table != "timesheets" or "date" not in self.columns or "resource_id" not in self.columns:
             return
-        spans = self.con.sql("SELECT resource_id, min(date) AS lo, max(date) AS hi, count_if(isodow(date) >= 6) "
-                             f"AS weekend FROM typed WHERE {self._kept_rows()} GROUP BY 1").to_arrow_table().to_pandas()
+        spans = (
+            self.con.sql(
+                "SELECT resource_id, min(date) AS lo, max(date) AS hi, count_if(isodow(date) >= 6) "
+                f"AS weekend FROM typed WHERE {self._kept_rows()} GROUP BY 1"
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
         cols = [c for c in ("active_from", "active_to") if resources is not None and c in resources.columns]
         if resources is not None and cols and len(spans):
             r = resources.drop_duplicates("resource_id")[["resource_id", *cols]]
@@ -380,9 +435,15 @@ class OutOfCoreTable:
         found = self.con.execute(f"SELECT t._row, t._file, t.date {sql} ORDER BY t._file, t._row {limit}").fetchall()
         total = self.con.execute(f"SELECT count(*) {sql}").fetchall()[0][0]
         self.con.unregister("active")
-        collector.listed([r for r, _, _ in found], [pd.Timestamp(d) for _, _, d in found], "date",
-                         V.OUTSIDE_ACTIVE_RULE, "warning", total - len(found),
-                         self._files([(r, f, None) for r, f, _ in found], collector))
+        collector.listed(
+            [r for r, _, _ in found],
+            [pd.Timestamp(d) for _, _, d in found],
+            "date",
+            V.OUTSIDE_ACTIVE_RULE,
+            "warning",
+            total - len(found),
+            self._files([(r, f, None) for r, f, _ in found], collector),
+        )
 
     def _kept_rows(self, prefix: str = "") -> str:
         """SQL for the rows warnings look at: all of them, or in lenient mode those kept."""
@@ -410,10 +471,12 @@ class OutOfCoreTable:
         if start is not None:
             since = f"AND {'_date_raw' if self._date_raw else 'date'} >= ?"
             params.append(pd.Timestamp(start).to_period("M").to_timestamp().to_pydatetime())
-        sql = (f"SELECT resource_id, {project} AS project_id, {activity} AS activity, "
-               "CAST(date_trunc('month', date) AS TIMESTAMP_NS) AS period, sum(hours) AS hours "
-               f"FROM typed WHERE NOT _bad AND date <= ? {since} GROUP BY ALL "
-               "ORDER BY resource_id, period, project_id NULLS FIRST, activity NULLS FIRST")
+        sql = (
+            f"SELECT resource_id, {project} AS project_id, {activity} AS activity, "
+            "CAST(date_trunc('month', date) AS TIMESTAMP_NS) AS period, sum(hours) AS hours "
+            f"FROM typed WHERE NOT _bad AND date <= ? {since} GROUP BY ALL "
+            "ORDER BY resource_id, period, project_id NULLS FIRST, activity NULLS FIRST"
+        )
         t = self.con.sql(sql, params=params).to_arrow_table()
         for name in ("resource_id", "project_id"):  # ids as categories: ten million rows stay cheap
             k = t.schema.get_field_index(name)
@@ -430,8 +493,7 @@ class OutOfCoreTable:
     def to_frame(self) -> pd.DataFrame:
         """Every valid row, typed, in row order: loads the whole table (small data and tests)."""
         cols = ", ".join(_q(c) for c in self.columns)
-        df = self.con.sql(f"SELECT {cols} FROM typed WHERE NOT _bad ORDER BY _file, _row").to_arrow_table() \
-            .to_pandas()
+        df = self.con.sql(f"SELECT {cols} FROM typed WHERE NOT _bad ORDER BY _file, _row").to_arrow_table().to_pandas()
         for c in SCHEMA[self.table]:
             if c.name in df.columns and c.kind in ("id", "text", "category"):
                 df[c.name] = df[c.name].astype("string")
@@ -450,18 +512,33 @@ def _same(kind: str, sql_type: str, raw: pd.Series, typed: pd.Series) -> str | N
         return "{x}"
     if kind == "date" and sql_type.startswith(("TIMESTAMP", "DATE")) and "WITH TIME ZONE" not in sql_type:
         return "TRY_CAST({x} AS TIMESTAMP_NS)"  # a date too far for it is an error already
-    if kind in ("number", "amount") and sql_type in ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT",
-                                                     "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"):
+    if kind in ("number", "amount") and sql_type in (
+        "DOUBLE",
+        "FLOAT",
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "UBIGINT",
+        "UINTEGER",
+        "USMALLINT",
+        "UTINYINT",
+    ):
         return "CAST({x} AS DOUBLE)"
     if sql_type != "VARCHAR":
         return None
     kept = typed.notna()
     text = raw[kept].astype(object)
-    if kind == "date" and text.map(lambda v: isinstance(v, str) and _ISO_DAY.fullmatch(v) is not None).all() \
-            and (typed[kept].dt.strftime("%Y-%m-%d") == text).all():
+    if (
+        kind == "date"
+        and text.map(lambda v: isinstance(v, str) and _ISO_DAY.fullmatch(v) is not None).all()
+        and (typed[kept].dt.strftime("%Y-%m-%d") == text).all()
+    ):
         return "TRY_CAST({x} AS TIMESTAMP_NS)"  # a CSV's plain ISO dates (bad cells are rows with errors)
-    if kind in ("number", "amount") and text.map(lambda v: isinstance(v, str) and _PLAIN_NUMBER.fullmatch(v)
-                                                 is not None).all():
+    if (
+        kind in ("number", "amount")
+        and text.map(lambda v: isinstance(v, str) and _PLAIN_NUMBER.fullmatch(v) is not None).all()
+    ):
         return "TRY_CAST({x} AS DOUBLE)"  # a CSV's plain numbers: the same float as pandas reads
     return None
 
@@ -470,10 +547,9 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
 
 
-
-
-def validate_out_of_core(table: str, path: Path, label: str, *, limit: int | None
-                         ) -> tuple[OutOfCoreTable | None, V.Collector] | None:
+def validate_out_of_core(
+    table: str, path: Path, label: str, *, limit: int | None
+) -> tuple[OutOfCoreTable | None, V.Collector] | None:
     """Open and check ``table`` in ``path`` (see the module docstring). Returns the table (``None``
     when a problem with the whole table leaves nothing to use) and its problems; ``None`` when the
     file must be read by the pandas path.

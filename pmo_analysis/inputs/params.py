@@ -13,6 +13,7 @@ parameters into the notebook as Python source, so anything else (bytes, sets, li
 :func:`pmo_analysis.core.yaml_files.load_yaml`, with a loader that refuses every tag but the core
 ones; dates follow one rule, :func:`parse_date` (ISO ``YYYY-MM-DD``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,9 +38,21 @@ from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.core.formatting import CURRENCIES
 from pmo_analysis.core.i18n import LANGUAGES
 
-__all__ = ["Param", "NOTEBOOKS", "MODEL_PARAMS", "validate_model_params", "typed_as_of", "declared",
-           "declared_for_path", "validate_params", "resolve_params", "describe", "check_plain", "parse_date",
-           "parameters_cell"]
+__all__ = [
+    "Param",
+    "NOTEBOOKS",
+    "MODEL_PARAMS",
+    "validate_model_params",
+    "typed_as_of",
+    "declared",
+    "declared_for_path",
+    "validate_params",
+    "resolve_params",
+    "describe",
+    "check_plain",
+    "parse_date",
+    "parameters_cell",
+]
 
 
 @dataclass(frozen=True)
@@ -74,55 +87,105 @@ class Param:
 _COMMON = [
     # kind "source": a folder, or a database URL or mapping file (pmo_analysis.inputs.sources)
     Param("data_dir", "source", None, "portfolio data folder (default: the bundled sample)"),
-    Param("as_of", "date", None,
-          "report date YYYY-MM-DD (default: the end of the last complete month the data covers)"),
-    Param("output_dir", "path", None,
-          "folder for exported tables (default: reports/scratch/<notebook>)"),
-    Param("model_dir", "path", None,
-          "the run's portfolio model (set by the report runner; default: built from data_dir)"),
-    Param("language", "choice", "en", "language of the report: en (English) or zh (Chinese)",
-          choices=LANGUAGES),
-    Param("currency", "choice", "USD", "ISO 4217 code of the money in the data, shown with every amount",
-          choices=tuple(CURRENCIES)),
+    Param(
+        "as_of", "date", None, "report date YYYY-MM-DD (default: the end of the last complete month the data covers)"
+    ),
+    Param("output_dir", "path", None, "folder for exported tables (default: reports/scratch/<notebook>)"),
+    Param(
+        "model_dir", "path", None, "the run's portfolio model (set by the report runner; default: built from data_dir)"
+    ),
+    Param("language", "choice", "en", "language of the report: en (English) or zh (Chinese)", choices=LANGUAGES),
+    Param(
+        "currency",
+        "choice",
+        "USD",
+        "ISO 4217 code of the money in the data, shown with every amount",
+        choices=tuple(CURRENCIES),
+    ),
 ]
 
 #: Parameters of the portfolio model: one value per run, shared by every report, so that a figure
 #: shown in two reports is the same figure. Declared once here; notebooks list the ones they use.
-MODEL_PARAMS: dict[str, Param] = {p.name: p for p in [
-    Param("discount_rate", "float", DEFAULT_DISCOUNT_RATE, "annual discount rate for NPV", min=0, max=1.0),
-    Param("cpi_red", "float", 0.85, "CPI below this is off track and flags a cost overrun", min=0, max=2),
-    Param("cpi_amber", "float", 0.95, "CPI below this is at risk", min=0, max=2),
-    Param("spi_red", "float", 0.85, "SPI below this is off track and flags a schedule slip", min=0, max=2),
-    Param("spi_amber", "float", 0.95, "SPI below this is at risk", min=0, max=2),
-    Param("risk_amber", "float", 4, "risk score at or above this is at risk", min=1, max=5),
-    Param("exposure_amber", "float", 0.1, "open risk exposure at or above this share of the budget is at risk",
-          min=0, max=10),
-    Param("low_alignment", "int", 2, "strategic alignment at or below this, with a negative remaining "
-          "NPV, stops a project", min=1, max=5),
-    Param("w_alignment", "float", 0.4, "weight of strategic alignment in the priority score", min=0),
-    Param("w_value", "float", 0.4, "weight of value (remaining NPV or ROI) in the priority score", min=0),
-    Param("w_risk", "float", 0.2, "weight of low risk in the priority score", min=0),
-    Param("value_metric", "choice", "npv", "value used in the score (npv: the remaining NPV)",
-          choices=("npv", "roi")),
-    Param("budget_cap", "float", None,
-          "funding available for proposed and running projects (default: 70% of their need)", min=0),
-    Param("objective", "choice", "score", "what the selection maximizes (npv: the remaining NPV)",
-          choices=("score", "npv")),
-    Param("horizon_months", "int", DEFAULT_HORIZON_MONTHS,
-          "months after the last complete month that over-allocation and capacity look at", min=1, max=24),
-    Param("start", "date", None, "first month of utilization history (default: 11 months before as_of)"),
-    Param("over_threshold", "float", DEFAULT_OVER_THRESHOLD, "planned utilization above this is over-allocated",
-          min=0, min_inclusive=False, max=3),
-    Param("under_threshold", "float", DEFAULT_UNDER_THRESHOLD, "utilization below this is on the bench",
-          min=0, max=1),
-    Param("min_projects", "int", 3, "a theme recurs when lessons come from this many projects", min=1),
-    Param("n_themes", "int", 12, "number of text themes to extract", min=2, max=60),
-    Param("top_n", "int", 5, "lessons shown per running project", min=1, max=50),
-    Param("exclude_invalid", "bool", False,
-          "leave out invalid rows (and rows that depend on them), listing each, instead of refusing the data"),
-    Param("accept_stale", "bool", False,
-          "publish as a good run although the data ends more than a month before as_of"),
-]}
+MODEL_PARAMS: dict[str, Param] = {
+    p.name: p
+    for p in [
+        Param("discount_rate", "float", DEFAULT_DISCOUNT_RATE, "annual discount rate for NPV", min=0, max=1.0),
+        Param("cpi_red", "float", 0.85, "CPI below this is off track and flags a cost overrun", min=0, max=2),
+        Param("cpi_amber", "float", 0.95, "CPI below this is at risk", min=0, max=2),
+        Param("spi_red", "float", 0.85, "SPI below this is off track and flags a schedule slip", min=0, max=2),
+        Param("spi_amber", "float", 0.95, "SPI below this is at risk", min=0, max=2),
+        Param("risk_amber", "float", 4, "risk score at or above this is at risk", min=1, max=5),
+        Param(
+            "exposure_amber",
+            "float",
+            0.1,
+            "open risk exposure at or above this share of the budget is at risk",
+            min=0,
+            max=10,
+        ),
+        Param(
+            "low_alignment",
+            "int",
+            2,
+            "strategic alignment at or below this, with a negative remaining NPV, stops a project",
+            min=1,
+            max=5,
+        ),
+        Param("w_alignment", "float", 0.4, "weight of strategic alignment in the priority score", min=0),
+        Param("w_value", "float", 0.4, "weight of value (remaining NPV or ROI) in the priority score", min=0),
+        Param("w_risk", "float", 0.2, "weight of low risk in the priority score", min=0),
+        Param(
+            "value_metric", "choice", "npv", "value used in the score (npv: the remaining NPV)", choices=("npv", "roi")
+        ),
+        Param(
+            "budget_cap",
+            "float",
+            None,
+            "funding available for proposed and running projects (default: 70% of their need)",
+            min=0,
+        ),
+        Param(
+            "objective",
+            "choice",
+            "score",
+            "what the selection maximizes (npv: the remaining NPV)",
+            choices=("score", "npv"),
+        ),
+        Param(
+            "horizon_months",
+            "int",
+            DEFAULT_HORIZON_MONTHS,
+            "months after the last complete month that over-allocation and capacity look at",
+            min=1,
+            max=24,
+        ),
+        Param("start", "date", None, "first month of utilization history (default: 11 months before as_of)"),
+        Param(
+            "over_threshold",
+            "float",
+            DEFAULT_OVER_THRESHOLD,
+            "planned utilization above this is over-allocated",
+            min=0,
+            min_inclusive=False,
+            max=3,
+        ),
+        Param(
+            "under_threshold", "float", DEFAULT_UNDER_THRESHOLD, "utilization below this is on the bench", min=0, max=1
+        ),
+        Param("min_projects", "int", 3, "a theme recurs when lessons come from this many projects", min=1),
+        Param("n_themes", "int", 12, "number of text themes to extract", min=2, max=60),
+        Param("top_n", "int", 5, "lessons shown per running project", min=1, max=50),
+        Param(
+            "exclude_invalid",
+            "bool",
+            False,
+            "leave out invalid rows (and rows that depend on them), listing each, instead of refusing the data",
+        ),
+        Param(
+            "accept_stale", "bool", False, "publish as a good run although the data ends more than a month before as_of"
+        ),
+    ]
+}
 
 
 def _model(*names: str) -> list[Param]:
@@ -130,18 +193,43 @@ def _model(*names: str) -> list[Param]:
 
 
 NOTEBOOKS: dict[str, list[Param]] = {
-    "executive_summary": [*_COMMON, Param("previous_run_dir", "path", None, "a previous run to compare with (default: the previous run of the same schedule)"), Param("reports_dir", "path", None, "where earlier runs are kept (default: reports/)"), Param("schedule", "str", "adhoc", "schedule name, used to find the previous run"), *_model("discount_rate", "cpi_red", "cpi_amber", "spi_red", "spi_amber", "risk_amber", "horizon_months")],
-    "portfolio_roi": _COMMON + _model(
-        "discount_rate", "w_alignment", "w_value", "w_risk", "value_metric", "budget_cap", "objective",
-        "cpi_red", "spi_red", "low_alignment"),
-    "resource_utilization": _COMMON + _model("start", "horizon_months", "over_threshold", "under_threshold") + [
-        Param("group_by", "choice", "resource", "rows of the heatmap",
-              choices=("resource", "role", "department")),
+    "executive_summary": [
+        *_COMMON,
+        Param(
+            "previous_run_dir",
+            "path",
+            None,
+            "a previous run to compare with (default: the previous run of the same schedule)",
+        ),
+        Param("reports_dir", "path", None, "where earlier runs are kept (default: reports/)"),
+        Param("schedule", "str", "adhoc", "schedule name, used to find the previous run"),
+        *_model("discount_rate", "cpi_red", "cpi_amber", "spi_red", "spi_amber", "risk_amber", "horizon_months"),
+    ],
+    "portfolio_roi": _COMMON
+    + _model(
+        "discount_rate",
+        "w_alignment",
+        "w_value",
+        "w_risk",
+        "value_metric",
+        "budget_cap",
+        "objective",
+        "cpi_red",
+        "spi_red",
+        "low_alignment",
+    ),
+    "resource_utilization": _COMMON
+    + _model("start", "horizon_months", "over_threshold", "under_threshold")
+    + [
+        Param("group_by", "choice", "resource", "rows of the heatmap", choices=("resource", "role", "department")),
     ],
     "lessons_learned": _COMMON + _model("min_projects", "n_themes", "top_n"),
     "portfolio_delivery": _COMMON + _model("exposure_amber"),
     # one page per project (pmo_analysis.runs.pages): the run renders it for every project it chooses
-    "project_report": [*_COMMON, Param("project_id", "str", None, "the project shown (default: the worst running project)")],
+    "project_report": [
+        *_COMMON,
+        Param("project_id", "str", None, "the project shown (default: the worst running project)"),
+    ],
 }
 
 
@@ -171,8 +259,7 @@ def declared_for_path(path: str | Path) -> list[Param]:
             default = ast.literal_eval(info["default"])
         except (ValueError, SyntaxError):
             default = info["default"]
-        out.append(Param(name, kinds.get(info["inferred_type_name"], "any"), default,
-                         info.get("help") or ""))
+        out.append(Param(name, kinds.get(info["inferred_type_name"], "any"), default, info.get("help") or ""))
     return out
 
 
@@ -238,8 +325,10 @@ def check_plain(value: Any, *, where: str) -> Any:
         if not math.isfinite(value):
             raise ParameterError(f"{where} must be a finite number, got {_show(value)}")
         return value
-    raise ParameterError(f"{where} must be a single value (text, a number, true/false or a date YYYY-MM-DD), "
-                         f"got {kind.__name__} {_show(value)}")
+    raise ParameterError(
+        f"{where} must be a single value (text, a number, true/false or a date YYYY-MM-DD), "
+        f"got {kind.__name__} {_show(value)}"
+    )
 
 
 def _number(where: str, p: Param, value: Any) -> int | float:
@@ -291,8 +380,9 @@ def _convert(notebook: str, p: Param, value: Any) -> Any:
         try:
             return Path(str(value)).expanduser()
         except RuntimeError:  # ~name of a user this machine does not know
-            raise ParameterError(f"{where} must be a path, got {_show(value)}: no home folder is known for "
-                                 f"{Path(str(value)).parts[0]!r}") from None
+            raise ParameterError(
+                f"{where} must be a path, got {_show(value)}: no home folder is known for {Path(str(value)).parts[0]!r}"
+            ) from None
     if p.kind == "bool":
         if isinstance(value, bool):
             return value
@@ -309,8 +399,7 @@ def _convert(notebook: str, p: Param, value: Any) -> Any:
     return str(value)
 
 
-def validate_params(notebook: str, values: dict[str, Any], *, path: str | Path | None = None
-                    ) -> dict[str, Any]:
+def validate_params(notebook: str, values: dict[str, Any], *, path: str | Path | None = None) -> dict[str, Any]:
     """Check ``values`` against the declaration of ``notebook`` and return them typed.
 
     Unknown names, wrong types, out-of-range values and values that are not plain (see
@@ -323,8 +412,9 @@ def validate_params(notebook: str, values: dict[str, Any], *, path: str | Path |
     name = Path(notebook).stem
     unknown = sorted(set(values) - set(params), key=repr)
     if unknown:
-        raise ParameterError(f"{name}: unknown parameter(s) {', '.join(map(_show, unknown))}; "
-                             f"it takes {', '.join(params)}")
+        raise ParameterError(
+            f"{name}: unknown parameter(s) {', '.join(map(_show, unknown))}; it takes {', '.join(params)}"
+        )
     return {k: _convert(name, params[k], v) for k, v in values.items()}
 
 
@@ -366,8 +456,10 @@ def resolve_params(notebook: str, namespace: dict[str, Any]) -> SimpleNamespace:
     if not is_database_url(typed["data_dir"]):  # a URL is checked when the database is read
         typed["data_dir"] = _abs(typed["data_dir"]) or SAMPLE_DATA_DIR
         if not (typed["data_dir"].is_dir() or (is_mapping_file(typed["data_dir"]) and typed["data_dir"].is_file())):
-            raise ParameterError(f"{name}: parameter 'data_dir' is not a folder, a mapping file or a database "
-                                 f"URL: {str(typed['data_dir'])!r}")
+            raise ParameterError(
+                f"{name}: parameter 'data_dir' is not a folder, a mapping file or a database "
+                f"URL: {str(typed['data_dir'])!r}"
+            )
     typed["model_dir"] = _abs(typed["model_dir"])
     typed["output_dir"] = _abs(typed["output_dir"]) or REPORTS_DIR / "scratch" / name
     typed["output_dir"].mkdir(parents=True, exist_ok=True)
@@ -378,16 +470,24 @@ def describe(notebook: str | Path) -> str:
     """A table of the parameters of ``notebook``, for ``pmo-analysis params``."""
     rows = [f"Parameters of {Path(notebook).stem}:"]
     path = Path(notebook)
-    for p in (declared_for_path(path) if path.suffix == ".ipynb" else declared(notebook)):
+    for p in declared_for_path(path) if path.suffix == ".ipynb" else declared(notebook):
         rng = p.describe_range()
-        rows.append(f"  {p.name:<17} {p.kind:<6} default {p.default!r:<10} {p.help}"
-                    + (f" [{rng}]" if rng else ""))
+        rows.append(f"  {p.name:<17} {p.kind:<6} default {p.default!r:<10} {p.help}" + (f" [{rng}]" if rng else ""))
     return "\n".join(rows)
 
 
 #: How each kind of parameter is named in ``papermill --help-notebook`` (the cell's type comment).
-_PAPERMILL_TYPES = {"path": "str", "date": "str", "float": "float", "int": "int", "str": "str", "bool": "bool",
-                    "choice": "str", "any": "str", "source": "str"}
+_PAPERMILL_TYPES = {
+    "path": "str",
+    "date": "str",
+    "float": "float",
+    "int": "int",
+    "str": "str",
+    "bool": "bool",
+    "choice": "str",
+    "any": "str",
+    "source": "str",
+}
 
 
 def parameters_cell(notebook: str) -> str:
@@ -404,8 +504,10 @@ def parameters_cell(notebook: str) -> str:
     data_dir = None  # type: str  portfolio data folder (default: the bundled sample)
     """
     name = Path(notebook).stem
-    lines = [f"# Parameters (papermill overrides these; see `pmo-analysis params {name}` or "
-             f"`papermill --help-notebook notebooks/{name}.ipynb`)"]
+    lines = [
+        f"# Parameters (papermill overrides these; see `pmo-analysis params {name}` or "
+        f"`papermill --help-notebook notebooks/{name}.ipynb`)"
+    ]
     for p in declared(name):
         rng = p.describe_range()
         help_text = p.help + (f" [{rng}]" if rng else "")

@@ -42,6 +42,7 @@ in :attr:`Portfolio.dropped`; loading still fails for problems no row removal ca
 cannot be read, a missing projects table, a missing or repeated column, a table that refers to a
 missing table, or a table left with no rows.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -155,12 +156,26 @@ class Portfolio:
 
     def row_counts(self) -> dict[str, int | None]:
         """Rows per table (``None`` for a table that is absent)."""
-        return {t: (self.out_of_core[t].valid_rows() if t in self.out_of_core
-                    else None if getattr(self, t) is None else len(getattr(self, t))) for t in TABLES}
+        return {
+            t: (
+                self.out_of_core[t].valid_rows()
+                if t in self.out_of_core
+                else None
+                if getattr(self, t) is None
+                else len(getattr(self, t))
+            )
+            for t in TABLES
+        }
 
 
-def load_portfolio(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = None,
-                   tables: Iterable[str] | None = None, on_error: str = "raise", engine: str = "auto") -> Portfolio:
+def load_portfolio(
+    data_dir: str | Path,
+    *,
+    as_of: str | pd.Timestamp | None = None,
+    tables: Iterable[str] | None = None,
+    on_error: str = "raise",
+    engine: str = "auto",
+) -> Portfolio:
     """Load and validate a portfolio data folder.
 
     Parameters
@@ -225,8 +240,9 @@ def _data_folder(data_dir: Path) -> Path:
     """``data_dir`` if it is a folder, else a :class:`DataValidationError` saying what it is."""
     if not data_dir.is_dir():
         what = "is a file, not a folder" if data_dir.exists() else "does not exist"
-        raise DataValidationError([Problem("-", str(data_dir), None, None, None,
-                                           f"the data folder {what}")], str(data_dir))
+        raise DataValidationError(
+            [Problem("-", str(data_dir), None, None, None, f"the data folder {what}")], str(data_dir)
+        )
     return data_dir
 
 
@@ -240,18 +256,30 @@ def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | Non
     sql = open_sql_source(value)
     raws, where, problems, prints = sql.read(wanted)
     if "projects" not in raws and not any(p.table == "projects" for p in problems):
-        problems.append(Problem("projects", sql.label("projects", "mapping"), None, None, None,
-                                "the projects table is required: add a 'projects' table to the database "
-                                "or name its table or query in a mapping file"))
+        problems.append(
+            Problem(
+                "projects",
+                sql.label("projects", "mapping"),
+                None,
+                None,
+                None,
+                "the projects table is required: add a 'projects' table to the database "
+                "or name its table or query in a mapping file",
+            )
+        )
     loaded: dict[str, pd.DataFrame] = {}
     collectors: dict[str, Collector] = {}
     for table, raw in raws.items():
-        df, collectors[table] = validate_table(table, raw, sql.label(table, where[table]), text_source=False,
-                                               limit=limit)
+        df, collectors[table] = validate_table(
+            table, raw, sql.label(table, where[table]), text_source=False, limit=limit
+        )
         if df is not None:
             loaded[table] = df
-    record = {"source": sql.display, "mapping_file": None if sql.mapping_file is None else str(sql.mapping_file),
-              "tables": prints}
+    record = {
+        "source": sql.display,
+        "mapping_file": None if sql.mapping_file is None else str(sql.mapping_file),
+        "tables": prints,
+    }
     return sql.display, where, loaded, collectors, problems, record
 
 
@@ -266,20 +294,37 @@ def _with_referred_tables(tables: Iterable[str]) -> set[str]:
 def _check_tables_found(data_dir: Path, files: dict[str, Path]) -> list[Problem]:
     """Raise when the folder holds no table at all; a problem when the projects table is missing."""
     if not files:
-        raise DataValidationError([Problem("-", str(data_dir), None, None, None,
-                                           "no portfolio tables found: expected files such as "
-                                           "projects.csv, cashflows.csv (see docs/data-dictionary.md)")],
-                                  str(data_dir))
+        raise DataValidationError(
+            [
+                Problem(
+                    "-",
+                    str(data_dir),
+                    None,
+                    None,
+                    None,
+                    "no portfolio tables found: expected files such as "
+                    "projects.csv, cashflows.csv (see docs/data-dictionary.md)",
+                )
+            ],
+            str(data_dir),
+        )
     if "projects" not in files:
-        return [Problem("projects", "projects.csv", None, None, None,
-                        "the projects table is required: add projects.csv "
-                        "(or .xlsx/.parquet, or a 'projects' sheet)")]
+        return [
+            Problem(
+                "projects",
+                "projects.csv",
+                None,
+                None,
+                None,
+                "the projects table is required: add projects.csv (or .xlsx/.parquet, or a 'projects' sheet)",
+            )
+        ]
     return []
 
 
-def _read_and_validate(files: dict[str, Path], sheets: dict[str, str], wanted: set[str], *,
-                       limit: int | None, engine: str = "auto"
-                       ) -> tuple[dict[str, pd.DataFrame | OutOfCoreTable], dict[str, Collector], list[Problem]]:
+def _read_and_validate(
+    files: dict[str, Path], sheets: dict[str, str], wanted: set[str], *, limit: int | None, engine: str = "auto"
+) -> tuple[dict[str, pd.DataFrame | OutOfCoreTable], dict[str, Collector], list[Problem]]:
     """Read and type each wanted table that has a file, in :data:`TABLES` order; a large table
     is checked where it lies and stays there (:mod:`pmo_analysis.inputs.engine`).
 
@@ -314,15 +359,15 @@ def _read_and_validate(files: dict[str, Path], sheets: dict[str, str], wanted: s
         except Exception as exc:  # noqa: BLE001 - unreadable file: report it as a problem, keep going
             unreadable.append(Problem(table, label, None, None, None, f"cannot read the file: {exc}"))
             continue
-        df, collectors[table] = validate_table(table, raw, label, text_source=path.suffix != ".parquet",
-                                               limit=limit)
+        df, collectors[table] = validate_table(table, raw, label, text_source=path.suffix != ".parquet", limit=limit)
         if df is not None:
             loaded[table] = df
     return loaded, collectors, unreadable
 
 
-def _raise_unless_usable(data_dir: Path | str, problems: list[Problem], collectors: dict[str, Collector],
-                         on_error: str) -> list[Problem]:
+def _raise_unless_usable(
+    data_dir: Path | str, problems: list[Problem], collectors: dict[str, Collector], on_error: str
+) -> list[Problem]:
     """Every problem found, in order; raise :class:`DataValidationError` listing them when there is
     an error and either ``on_error`` is ``"raise"`` or no row removal can fix it.
     """
@@ -334,8 +379,13 @@ def _raise_unless_usable(data_dir: Path | str, problems: list[Problem], collecto
     return all_problems
 
 
-def _portfolio(data_dir: Path | str, files: dict[str, Path], loaded: dict[str, pd.DataFrame | OutOfCoreTable],
-               collectors: dict[str, Collector], all_problems: list[Problem]) -> Portfolio:
+def _portfolio(
+    data_dir: Path | str,
+    files: dict[str, Path],
+    loaded: dict[str, pd.DataFrame | OutOfCoreTable],
+    collectors: dict[str, Collector],
+    all_problems: list[Problem],
+) -> Portfolio:
     """The loaded tables (index reset), with the files read, the warnings and the rows left out."""
     portfolio = Portfolio(data_dir=data_dir, files={t: files[t] for t in collectors})
     for table, df in loaded.items():

@@ -28,6 +28,7 @@ CSV encodings are chosen by one rule, and a file is refused rather than garbled:
 4. If exactly one candidate is plausible it is used; otherwise the file is refused with one
    problem that shows how each candidate reads it and asks for the file to be saved as UTF-8.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -92,10 +93,18 @@ def _find_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
         if folder.is_dir() and next(folder.rglob("*.parquet"), None) is not None:
             present.append(folder)
         if len(present) > 1:
-            problems.append(Problem(table, present[0].name, None, None, None,
-                                    "several files for one table: "
-                                    + ", ".join(p.name + ("/" if p.is_dir() else "") for p in present)
-                                    + "; keep exactly one"))
+            problems.append(
+                Problem(
+                    table,
+                    present[0].name,
+                    None,
+                    None,
+                    None,
+                    "several files for one table: "
+                    + ", ".join(p.name + ("/" if p.is_dir() else "") for p in present)
+                    + "; keep exactly one",
+                )
+            )
         elif present:
             found[table] = present[0]
     return found, problems
@@ -113,8 +122,16 @@ def _find_sheets(workbook: Path, files: dict[str, Path], sheets: dict[str, str])
         name = sheet.strip().lower()
         if name in SCHEMA:
             if name in files:
-                problems.append(Problem(name, workbook.name, None, None, None,
-                                        f"table given twice: sheet {sheet!r} and {files[name].name}"))
+                problems.append(
+                    Problem(
+                        name,
+                        workbook.name,
+                        None,
+                        None,
+                        None,
+                        f"table given twice: sheet {sheet!r} and {files[name].name}",
+                    )
+                )
             else:
                 files[name] = workbook
                 sheets[name] = sheet
@@ -211,7 +228,8 @@ def _word_score(word: str) -> tuple[int, int]:
     """
     scripts = [_script(c) for c in word]
     latin_word = all(s in ("ascii", "latin", "none") for s in scripts) and (
-        "ascii" in scripts or word in _ONE_LETTER_WORDS)
+        "ascii" in scripts or word in _ONE_LETTER_WORDS
+    )
     good = total = i = 0
     while i < len(word):
         s = scripts[i]
@@ -220,7 +238,7 @@ def _word_score(word: str) -> tuple[int, int]:
             j += 1
         if s not in ("ascii", "none"):
             total += j - i
-            before, after = word[i - 1:i], word[j:j + 1]
+            before, after = word[i - 1 : i], word[j : j + 1]
             glued = (before.islower() and before.isascii()) or (after.islower() and after.isascii())
             wedged = j - i == 1 and _ascii_letter(before) and _ascii_letter(after)
             if (s == "latin" and latin_word) or (s == "cjk" and not glued and not wedged):
@@ -252,16 +270,19 @@ def _decode_csv(raw: bytes) -> str:
     """Decode a CSV file by the documented rule (module docstring); never guess silently."""
     if raw.startswith(codecs.BOM_UTF8):
         try:
-            return raw[len(codecs.BOM_UTF8):].decode("utf-8")
+            return raw[len(codecs.BOM_UTF8) :].decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ReadError(f"the file starts with a UTF-8 byte-order mark but is not valid UTF-8 "
-                             f"(byte {exc.start + 3:,}): {_SAVE_AS_UTF8}") from None
+            raise ReadError(
+                f"the file starts with a UTF-8 byte-order mark but is not valid UTF-8 "
+                f"(byte {exc.start + 3:,}): {_SAVE_AS_UTF8}"
+            ) from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise ReadError(f"the file starts with a UTF-16 byte-order mark but is not valid UTF-16: "
-                             f"{_SAVE_AS_UTF8}") from None
+            raise ReadError(
+                f"the file starts with a UTF-16 byte-order mark but is not valid UTF-16: {_SAVE_AS_UTF8}"
+            ) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -273,14 +294,16 @@ def _decode_csv(raw: bytes) -> str:
         except UnicodeDecodeError:
             continue
     if not decoded:
-        raise ReadError("cannot decode the file: it is not UTF-8, "
-                         + " or ".join(label for _, label in _CANDIDATE_ENCODINGS) + f"; {_SAVE_AS_UTF8}")
+        raise ReadError(
+            "cannot decode the file: it is not UTF-8, "
+            + " or ".join(label for _, label in _CANDIDATE_ENCODINGS)
+            + f"; {_SAVE_AS_UTF8}"
+        )
     plausible = [label for label, (_, text) in decoded.items() if _script_score(text) >= _PLAUSIBLE]
     if len(plausible) == 1:
         return decoded[plausible[0]][1]
     readings = ", ".join(f"as {label} it reads {_excerpt(raw, codec)!r}" for label, (codec, _) in decoded.items())
-    raise ReadError(f"cannot tell the text encoding: the file is not UTF-8, and {readings}; "
-                     f"{_SAVE_AS_UTF8}")
+    raise ReadError(f"cannot tell the text encoding: the file is not UTF-8, and {readings}; {_SAVE_AS_UTF8}")
 
 
 # --------------------------------------------------------------------------- CSV, Excel, Parquet
@@ -290,8 +313,7 @@ def _read_csv(path: Path) -> RawTable:
 
     text = _decode_csv(path.read_bytes())
     try:
-        df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, header=None,
-                         skip_blank_lines=False)
+        df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False)
     except pd.errors.ParserError:  # a row with more values than the header: find each one
         return _read_ragged_csv(text)
     if df.empty:
@@ -299,7 +321,7 @@ def _read_csv(path: Path) -> RawTable:
     head = df.head(1000)  # the header is the first row with text (Excel may leave blank rows above)
     filled = (head.notna() & (head.apply(lambda c: c.str.strip()) != "")).any(axis=1).to_numpy()
     first = int(filled.argmax()) if filled.any() else 0
-    body = df.iloc[first + 1:].reset_index(drop=True)
+    body = df.iloc[first + 1 :].reset_index(drop=True)
     body.columns = _header_names(df.iloc[first])
     return RawTable(body, header_row=first + 1)
 
@@ -319,10 +341,15 @@ def _read_ragged_csv(text: str) -> RawTable:
     header = records[first] if records else []
     width = len(header)
     good, numbers, bad = [], [], []
-    for row, values in enumerate(records[first + 1:], start=first + 2):
+    for row, values in enumerate(records[first + 1 :], start=first + 2):
         if len(values) > width and any(v.strip() for v in values[width:]):
-            bad.append((row, f"has {len(values)} values but the header has {width} columns "
-                             "(a comma inside a value that is not in double quotes?)"))
+            bad.append(
+                (
+                    row,
+                    f"has {len(values)} values but the header has {width} columns "
+                    "(a comma inside a value that is not in double quotes?)",
+                )
+            )
             continue
         good.append(values[:width] + [""] * (width - len(values)))
         numbers.append(row)
@@ -366,8 +393,7 @@ def _read_xlsx(path: Path, sheet: str | None, percent_columns: tuple[str, ...]) 
         wb.close()
     names, data = _fit_to_header(names, data)
     width = len(names)
-    df = pd.DataFrame([r + [None] * (width - len(r)) for r in data] if data else None,
-                      columns=names, dtype=object)
+    df = pd.DataFrame([r + [None] * (width - len(r)) for r in data] if data else None, columns=names, dtype=object)
     return RawTable(df, header_row=header_row)
 
 
@@ -396,8 +422,11 @@ def _rows_with_percent_cells(rows: Iterable, pct: list[int]) -> list[list]:
         for i in pct:
             if i < len(cells):
                 v = values[i]
-                if isinstance(v, (int, float)) and not isinstance(v, bool) \
-                        and _is_percent_format(cells[i].number_format):
+                if (
+                    isinstance(v, (int, float))
+                    and not isinstance(v, bool)
+                    and _is_percent_format(cells[i].number_format)
+                ):
                     values[i] = round(v * 100, 9)
         data.append(values)
     return data

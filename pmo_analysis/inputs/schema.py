@@ -5,6 +5,7 @@ of :data:`SCHEMA` is in it). Loading (:mod:`pmo_analysis.inputs.portfolio`) read
 :mod:`pmo_analysis.inputs.readers` and checks them against this contract with
 :mod:`pmo_analysis.inputs.validation`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -88,32 +89,56 @@ SCHEMA: dict[str, list[Column]] = {
         Column("sponsor", "text", required=False, description="Executive sponsor"),
         Column("manager", "text", required=False, description="Project manager"),
         Column("strategic_objective", "text", required=False, description="Objective it serves"),
-        Column("strategic_alignment", "number", required=False, min=1, max=5,
-               unit="score 1-5", description="Fit with strategy, 5 = best"),
-        Column("risk_score", "number", required=False, min=1, max=5,
-               unit="score 1-5", description="Delivery risk, 5 = riskiest"),
-        Column("percent_complete", "number", required=False, min=0, max=100,
-               unit="%", description="Physical percent complete, used for earned value"),
-        Column("status_date", "date", required=False,
-               description="Date percent_complete was last reported; tells the reports how fresh progress is"),
+        Column(
+            "strategic_alignment",
+            "number",
+            required=False,
+            min=1,
+            max=5,
+            unit="score 1-5",
+            description="Fit with strategy, 5 = best",
+        ),
+        Column(
+            "risk_score",
+            "number",
+            required=False,
+            min=1,
+            max=5,
+            unit="score 1-5",
+            description="Delivery risk, 5 = riskiest",
+        ),
+        Column(
+            "percent_complete",
+            "number",
+            required=False,
+            min=0,
+            max=100,
+            unit="%",
+            description="Physical percent complete, used for earned value",
+        ),
+        Column(
+            "status_date",
+            "date",
+            required=False,
+            description="Date percent_complete was last reported; tells the reports how fresh progress is",
+        ),
     ],
     "cashflows": [
         Column("project_id", "id", references="projects.project_id"),
         Column("period", "month", description="Month (2026-03 or any date in it)"),
         Column("planned_cost", "amount", min=0, unit="currency"),
         Column("planned_benefit", "amount", min=0, unit="currency"),
-        Column("actual_cost", "amount", required=False, min=0, unit="currency",
-               description="Empty = not reported yet"),
-        Column("actual_benefit", "amount", required=False, min=0, unit="currency",
-               description="Empty = not reported yet"),
+        Column("actual_cost", "amount", required=False, min=0, unit="currency", description="Empty = not reported yet"),
+        Column(
+            "actual_benefit", "amount", required=False, min=0, unit="currency", description="Empty = not reported yet"
+        ),
     ],
     "resources": [
         Column("resource_id", "id", unique=True),
         Column("name", "id"),
         Column("role", "id"),
         Column("department", "id"),
-        Column("weekly_capacity_hours", "number", min=0, min_inclusive=False, max=168,
-               unit="hours/week"),
+        Column("weekly_capacity_hours", "number", min=0, min_inclusive=False, max=168, unit="hours/week"),
         Column("hourly_cost", "amount", required=False, min=0, unit="currency/hour"),
         Column("active_from", "date", required=False, description="First working day"),
         Column("active_to", "date", required=False, description="Last working day"),
@@ -123,17 +148,20 @@ SCHEMA: dict[str, list[Column]] = {
         Column("project_id", "id", references="projects.project_id"),
         Column("start_date", "date"),
         Column("end_date", "date"),
-        Column("allocation_pct", "number", min=0, min_inclusive=False, max=100,
-               unit="% of weekly capacity"),
+        Column("allocation_pct", "number", min=0, min_inclusive=False, max=100, unit="% of weekly capacity"),
     ],
     "timesheets": [
         Column("resource_id", "id", references="resources.resource_id"),
         Column("date", "date"),
         Column("hours", "number", min=0, min_inclusive=False, max=24, unit="hours"),
-        Column("project_id", "text", required=False, references="projects.project_id",
-               description="Empty = non-project time"),
-        Column("activity", "text", required=False,
-               description="e.g. delivery, leave, admin, training"),
+        Column(
+            "project_id",
+            "text",
+            required=False,
+            references="projects.project_id",
+            description="Empty = non-project time",
+        ),
+        Column("activity", "text", required=False, description="e.g. delivery, leave, admin, training"),
     ],
     "lessons": [
         Column("lesson_id", "id", unique=True),
@@ -144,11 +172,14 @@ SCHEMA: dict[str, list[Column]] = {
         Column("impact", "category", allowed=("low", "medium", "high")),
         Column("title", "id"),
         Column("description", "text"),
-        Column("phase", "category", required=False,
-               allowed=("initiating", "planning", "executing", "monitoring", "closing")),
+        Column(
+            "phase",
+            "category",
+            required=False,
+            allowed=("initiating", "planning", "executing", "monitoring", "closing"),
+        ),
         Column("recommendation", "text", required=False),
-        Column("action_status", "category", required=False,
-               allowed=("open", "in_progress", "done", "n/a")),
+        Column("action_status", "category", required=False, allowed=("open", "in_progress", "done", "n/a")),
         Column("owner", "text", required=False),
     ],
     "holidays": [
@@ -157,14 +188,28 @@ SCHEMA: dict[str, list[Column]] = {
     ],
     # ---- delivery tables (optional): dependencies, milestones, risks and issues
     "dependencies": [
-        Column("predecessor_id", "id", references="projects.project_id",
-               description="The project whose dates constrain the successor"),
-        Column("successor_id", "id", references="projects.project_id",
-               description="The project that waits (must differ from predecessor_id; no cycles)"),
-        Column("type", "category", required=False, allowed=DEPENDENCY_TYPES,
-               description="Empty = finish_to_start"),
-        Column("lag_days", "number", required=False, min=-LAG_LIMIT_DAYS, max=LAG_LIMIT_DAYS,
-               unit="calendar days", description="Days between the two dates (negative = lead); empty = 0"),
+        Column(
+            "predecessor_id",
+            "id",
+            references="projects.project_id",
+            description="The project whose dates constrain the successor",
+        ),
+        Column(
+            "successor_id",
+            "id",
+            references="projects.project_id",
+            description="The project that waits (must differ from predecessor_id; no cycles)",
+        ),
+        Column("type", "category", required=False, allowed=DEPENDENCY_TYPES, description="Empty = finish_to_start"),
+        Column(
+            "lag_days",
+            "number",
+            required=False,
+            min=-LAG_LIMIT_DAYS,
+            max=LAG_LIMIT_DAYS,
+            unit="calendar days",
+            description="Days between the two dates (negative = lead); empty = 0",
+        ),
         Column("description", "text", required=False, description="What the successor waits for"),
     ],
     "milestones": [
@@ -172,27 +217,45 @@ SCHEMA: dict[str, list[Column]] = {
         Column("milestone_id", "id", description="Identifies the milestone within its project"),
         Column("name", "id", description="Milestone name"),
         Column("baseline_date", "date", description="Date agreed in the baseline plan"),
-        Column("forecast_date", "date", required=False,
-               description="Date forecast at status_date (empty = the baseline still holds)"),
+        Column(
+            "forecast_date",
+            "date",
+            required=False,
+            description="Date forecast at status_date (empty = the baseline still holds)",
+        ),
         Column("actual_date", "date", required=False, description="Date reached (empty = not reached yet)"),
-        Column("status_date", "date", required=False,
-               description="Date of the status report this row records; several rows of one milestone "
-                           "are the history of its forecast"),
+        Column(
+            "status_date",
+            "date",
+            required=False,
+            description="Date of the status report this row records; several rows of one milestone "
+            "are the history of its forecast",
+        ),
     ],
     "risks": [
         Column("risk_id", "id", unique=True),
         Column("project_id", "id", references="projects.project_id"),
-        Column("kind", "category", allowed=("risk", "issue"),
-               description="risk: may happen; issue: has happened"),
+        Column("kind", "category", allowed=("risk", "issue"), description="risk: may happen; issue: has happened"),
         Column("title", "id"),
-        Column("probability", "number", required=False, min=0, max=1, unit="probability 0-1",
-               description="Chance the risk happens; required for a risk, empty = 1 for an issue"),
+        Column(
+            "probability",
+            "number",
+            required=False,
+            min=0,
+            max=1,
+            unit="probability 0-1",
+            description="Chance the risk happens; required for a risk, empty = 1 for an issue",
+        ),
         Column("impact_cost", "amount", min=0, unit="currency", description="Cost if it happens"),
         Column("owner", "text", required=False, description="Who manages it (empty = nobody)"),
         Column("status", "category", allowed=("open", "closed")),
         Column("raised_date", "date"),
-        Column("due_date", "date", required=False,
-               description="Mitigation (risk) or resolution (issue) due; not before raised_date"),
+        Column(
+            "due_date",
+            "date",
+            required=False,
+            description="Mitigation (risk) or resolution (issue) due; not before raised_date",
+        ),
         Column("closed_date", "date", required=False, description="When it was closed"),
     ],
 }
@@ -205,7 +268,8 @@ them runs every other analysis as before."""
 """Table names in loading order: a table comes after the tables it refers to."""
 
 PERCENT_COLUMNS: dict[str, tuple[str, ...]] = {
-    t: tuple(c.name for c in cols if c.unit.startswith("%")) for t, cols in SCHEMA.items()}
+    t: tuple(c.name for c in cols if c.unit.startswith("%")) for t, cols in SCHEMA.items()
+}
 """Columns holding a percentage (unit ``%...``), per table: Excel percent-formatted cells are read
 as the percentage shown (0.64 in a cell formatted as 64% is read as 64)."""
 

@@ -36,6 +36,7 @@ Each table read gets a fingerprint (:func:`fingerprint_rows`): its row count and
 its rows that does not depend on their order, recorded in the run's manifest so that two runs
 can be told to have read the same data.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,13 +53,23 @@ from pmo_analysis.core.exceptions import DataValidationError, ParameterError, Pr
 from pmo_analysis.inputs.readers import RawTable
 from pmo_analysis.inputs.schema import TABLES
 
-__all__ = ["SqlSource", "is_database_url", "is_mapping_file", "is_sql_source", "data_source",
-           "describe_source", "open_sql_source", "fingerprint_rows"]
+__all__ = [
+    "SqlSource",
+    "is_database_url",
+    "is_mapping_file",
+    "is_sql_source",
+    "data_source",
+    "describe_source",
+    "open_sql_source",
+    "fingerprint_rows",
+]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _MAPPING_SUFFIXES = (".yml", ".yaml")
-_NO_PASSWORD_IN_URL = ("give it in the environment (the variable named by password_env in a mapping file, "  # noqa: S105 - a message
-                       "or PGPASSWORD) or in a .pgpass file, never in the URL")
+_NO_PASSWORD_IN_URL = (
+    "give it in the environment (the variable named by password_env in a mapping file, "  # noqa: S105 - a message
+    "or PGPASSWORD) or in a .pgpass file, never in the URL"
+)
 
 
 # --------------------------------------------------------------------------- what a data source is
@@ -75,8 +86,11 @@ def is_database_url(value: Any) -> bool:
 
 def is_mapping_file(value: Any) -> bool:
     """True when ``value`` names a ``.yml``/``.yaml`` file: a mapping file (see the module docstring)."""
-    return not is_database_url(value) and isinstance(value, (str, Path)) \
+    return (
+        not is_database_url(value)
+        and isinstance(value, (str, Path))
         and Path(str(value)).suffix.lower() in _MAPPING_SUFFIXES
+    )
 
 
 def is_sql_source(value: Any) -> bool:
@@ -92,11 +106,14 @@ def _url(text: str, *, where: str):
     try:
         url = make_url(text.strip())
     except (ArgumentError, ValueError):
-        raise ParameterError(f"{where}: not a database URL such as postgresql://user@host:5432/dbname: "
-                             f"{_scheme_only(text)!r}") from None
+        raise ParameterError(
+            f"{where}: not a database URL such as postgresql://user@host:5432/dbname: {_scheme_only(text)!r}"
+        ) from None
     if url.password is not None:
-        raise ParameterError(f"{where}: the database URL {url.render_as_string(hide_password=True)} "
-                             f"holds a password; {_NO_PASSWORD_IN_URL}")
+        raise ParameterError(
+            f"{where}: the database URL {url.render_as_string(hide_password=True)} "
+            f"holds a password; {_NO_PASSWORD_IN_URL}"
+        )
     return url
 
 
@@ -193,8 +210,10 @@ class SqlSource:
         if self.password_env:
             password = os.environ.get(self.password_env)
             if password is None:
-                raise ParameterError(f"{self.mapping_file}: password_env names {self.password_env!r}, "
-                                     "which is not set in the environment")
+                raise ParameterError(
+                    f"{self.mapping_file}: password_env names {self.password_env!r}, "
+                    "which is not set in the environment"
+                )
             url = url.set(password=password)
         return sa.create_engine(url, poolclass=sa.pool.NullPool)
 
@@ -203,8 +222,7 @@ class SqlSource:
         password = os.environ.get(self.password_env) if self.password_env else None
         return text.replace(password, "***") if password else text
 
-    def read(self, wanted: set[str]) -> tuple[dict[str, RawTable], dict[str, str], list[Problem],
-                                               list[dict[str, Any]]]:
+    def read(self, wanted: set[str]) -> tuple[dict[str, RawTable], dict[str, str], list[Problem], list[dict[str, Any]]]:
         """Read every wanted contract table the database holds.
 
         Returns ``(raw tables, where each was read from, problems, fingerprints)``: ``where`` is
@@ -236,15 +254,33 @@ class SqlSource:
                     except sa.exc.SQLAlchemyError as exc:
                         conn.rollback()
                         origin = "query" if "query" in spec else f"table {spec['table']}"
-                        problems.append(Problem(table, self.label(table, origin), None, None, None,
-                                                f"cannot read it: {self._scrub(_first_line(exc))}"))
+                        problems.append(
+                            Problem(
+                                table,
+                                self.label(table, origin),
+                                None,
+                                None,
+                                None,
+                                f"cannot read it: {self._scrub(_first_line(exc))}",
+                            )
+                        )
                         continue
                     raws[table] = raw
                     prints.append({"table": table, "from": where[table], **fingerprint_rows(raw.df)})
         except sa.exc.OperationalError as exc:
-            raise DataValidationError([Problem("-", self.display, None, None, None,
-                                               f"cannot read the database: {self._scrub(_first_line(exc))}")],
-                                      self.display) from None
+            raise DataValidationError(
+                [
+                    Problem(
+                        "-",
+                        self.display,
+                        None,
+                        None,
+                        None,
+                        f"cannot read the database: {self._scrub(_first_line(exc))}",
+                    )
+                ],
+                self.display,
+            ) from None
         finally:
             engine.dispose()
         return raws, where, problems, prints
@@ -356,12 +392,14 @@ def open_sql_source(value: str | Path) -> SqlSource:
     path = Path(value)
     spec = read_yaml(path, what="database mapping file")
     if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):
-        raise ParameterError(f"{path}: a mapping file needs 'url: <database URL>' and 'tables:' "
-                             "(see README, 'Reading from a database')")
+        raise ParameterError(
+            f"{path}: a mapping file needs 'url: <database URL>' and 'tables:' (see README, 'Reading from a database')"
+        )
     unknown = set(spec) - {"url", "password_env", "tables"}
     if unknown:
-        raise ParameterError(f"{path}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
-                             "use url, password_env, tables")
+        raise ParameterError(
+            f"{path}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; use url, password_env, tables"
+        )
     url = _database_url(spec["url"], where=str(path))
     tables = spec.get("tables") or {}
     if not isinstance(tables, dict):
@@ -369,16 +407,20 @@ def open_sql_source(value: str | Path) -> SqlSource:
     mapped: dict[str, dict[str, str]] = {}
     for name, how in tables.items():
         if str(name).lower() not in TABLES:
-            raise ParameterError(f"{path}: 'tables' names {name!r}, which is not a contract table; "
-                                 f"use {', '.join(TABLES)}")
+            raise ParameterError(
+                f"{path}: 'tables' names {name!r}, which is not a contract table; use {', '.join(TABLES)}"
+            )
         if isinstance(how, str) and how.strip():
             mapped[str(name).lower()] = {"table": how.strip()}
-        elif isinstance(how, dict) and set(how) <= {"table", "query"} and len(how) == 1 \
-                and isinstance(next(iter(how.values())), str):
+        elif (
+            isinstance(how, dict)
+            and set(how) <= {"table", "query"}
+            and len(how) == 1
+            and isinstance(next(iter(how.values())), str)
+        ):
             mapped[str(name).lower()] = {k: v.strip() for k, v in how.items()}
         else:
-            raise ParameterError(f"{path}: tables.{name} must be a table name or {{query: SELECT ...}}, "
-                                 f"got {how!r}")
+            raise ParameterError(f"{path}: tables.{name} must be a table name or {{query: SELECT ...}}, got {how!r}")
     password_env = spec.get("password_env")
     if password_env is not None and not (isinstance(password_env, str) and password_env.strip()):
         raise ParameterError(f"{path}: password_env must name an environment variable, got {password_env!r}")

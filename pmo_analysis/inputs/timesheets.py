@@ -1,6 +1,7 @@
 """Booked hours per person, project and month: the one aggregation of timesheets every loader and
 analysis starts from (the out-of-core engine computes the same table inside the files).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -35,10 +36,15 @@ def monthly_hours(timesheets: pd.DataFrame, as_of=None, start=None) -> pd.DataFr
     na = pd.Series(pd.NA, index=ts.index, dtype="string")
     project = ts["project_id"].astype("string") if "project_id" in ts.columns else na
     activity = (ts["activity"].astype("string") if "activity" in ts.columns else na).where(project.isna())
-    frame = pd.DataFrame({"resource_id": ts["resource_id"].astype("string"), "project_id": project,
-                          "activity": activity,
-                          "period": ts["date"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]"),
-                          "hours": ts["hours"].astype("float64")})
+    frame = pd.DataFrame(
+        {
+            "resource_id": ts["resource_id"].astype("string"),
+            "project_id": project,
+            "activity": activity,
+            "period": ts["date"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]"),
+            "hours": ts["hours"].astype("float64"),
+        }
+    )
     keys = ["resource_id", "project_id", "activity", "period"]
     return monthly_frame(frame.groupby(keys, dropna=False, sort=False)["hours"].sum().reset_index())
 
@@ -48,13 +54,17 @@ def monthly_frame(df: pd.DataFrame, *, ordered: bool = False) -> pd.DataFrame:
     activity as text, sorted by resource, month, project (non-project time first) and activity
     (``ordered``: they already are).
     """
-    out = pd.DataFrame({"resource_id": _categories(df["resource_id"]), "project_id": _categories(df["project_id"]),
-                        "activity": df["activity"].astype("string"),
-                        "period": pd.to_datetime(df["period"]).astype("datetime64[ns]"),
-                        "hours": df["hours"].astype("float64")})
+    out = pd.DataFrame(
+        {
+            "resource_id": _categories(df["resource_id"]),
+            "project_id": _categories(df["project_id"]),
+            "activity": df["activity"].astype("string"),
+            "period": pd.to_datetime(df["period"]).astype("datetime64[ns]"),
+            "hours": df["hours"].astype("float64"),
+        }
+    )
     if not ordered:
-        out = out.sort_values(["resource_id", "period", "project_id", "activity"], na_position="first",
-                              kind="stable")
+        out = out.sort_values(["resource_id", "period", "project_id", "activity"], na_position="first", kind="stable")
     return out.reset_index(drop=True)
 
 

@@ -14,6 +14,7 @@ The steps, in the order :func:`pmo_analysis.inputs.portfolio.load_portfolio` run
 for each table, :func:`check_references` across tables, :func:`drop_invalid_rows` (lenient mode
 only) and :func:`check_warnings`. Each works on whole columns: no Python loop over rows.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,15 @@ from pmo_analysis.inputs.schema import ORDERED_DATES, SCHEMA, UNIQUE_KEYS, Colum
 if TYPE_CHECKING:
     from pmo_analysis.inputs.engine import OutOfCoreTable
 
-__all__ = ["MAX_LISTED", "UNIQUE_RULE", "Collector", "validate_table", "check_references", "check_warnings",
-           "drop_invalid_rows"]
+__all__ = [
+    "MAX_LISTED",
+    "UNIQUE_RULE",
+    "Collector",
+    "validate_table",
+    "check_references",
+    "check_warnings",
+    "drop_invalid_rows",
+]
 
 MAX_LISTED = 25
 """Problems listed per (table, column, rule) before the rest are summarised in one line."""
@@ -68,7 +76,6 @@ def _normalise_columns(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-
 def _as_text(s: pd.Series) -> pd.Series:
     """Strip text; empty strings and missing values become <NA>.
 
@@ -77,24 +84,31 @@ def _as_text(s: pd.Series) -> pd.Series:
     """
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = pd.Index(s.cat.categories.astype(str)).str.strip()
-        out: pd.Series = (s.cat.rename_categories(cats) if cats.is_unique
-                          else s.astype(str).str.strip().astype("category"))
+        out: pd.Series = (
+            s.cat.rename_categories(cats) if cats.is_unique else s.astype(str).str.strip().astype("category")
+        )
         if "" in out.cat.categories:
             out = out.cat.remove_categories([""])
         return out
     if pd.api.types.is_float_dtype(s) or pd.api.types.is_integer_dtype(s):
         v = s.to_numpy(dtype=float, na_value=np.nan)
-        exact = np.isfinite(v) & (np.abs(v) < 2.0 ** 53)  # whole numbers print without ".0"
+        exact = np.isfinite(v) & (np.abs(v) < 2.0**53)  # whole numbers print without ".0"
         whole = exact & (np.mod(np.where(exact, v, 0), 1) == 0)
         text = np.where(whole, np.char.mod("%d", np.where(whole, v, 0).astype(np.int64)), v.astype(str))
         return pd.Series(text, index=s.index, dtype="string").mask(np.isnan(v))
     if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)) or (
-            pd.api.types.is_object_dtype(s)
-            and pd.api.types.infer_dtype(s, skipna=True) in ("floating", "mixed-integer-float", "mixed")):
+        pd.api.types.is_object_dtype(s)
+        and pd.api.types.infer_dtype(s, skipna=True) in ("floating", "mixed-integer-float", "mixed")
+    ):
         # workbook cells: 656.0 is the id 656, not "656.0"
         s = s.astype(object).where(s.notna(), None)
-        s = s.map(lambda v: v if v is None else (str(int(v)) if isinstance(v, float)
-                                                 and v.is_integer() and abs(v) < 2 ** 53 else str(v)))
+        s = s.map(
+            lambda v: (
+                v
+                if v is None
+                else (str(int(v)) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else str(v))
+            )
+        )
     out = s.astype("string").str.strip()
     return out.mask(out == "")
 
@@ -179,8 +193,9 @@ class Collector:
         """Index labels of the rows with at least one error."""
         return pd.Index(np.unique(np.concatenate([i.to_numpy() for i in self._bad]))) if self._bad else pd.Index([])
 
-    def add(self, mask: pd.Series, column: str | None, values: pd.Series | None, rule: str,
-            severity: str = "error") -> None:
+    def add(
+        self, mask: pd.Series, column: str | None, values: pd.Series | None, rule: str, severity: str = "error"
+    ) -> None:
         """Report the rows where ``mask`` is true, showing their value in ``values``.
 
         An ``"error"`` makes the rows invalid; ``"warning"`` and ``"dropped"`` only list them.
@@ -190,13 +205,14 @@ class Collector:
         idx = mask.index[mask.to_numpy(dtype=bool)]
         if severity == "error":
             self._bad.append(idx)
-        listed = idx if self.limit is None else idx[:self.limit]
+        listed = idx if self.limit is None else idx[: self.limit]
         rows = self.rows.loc[listed].to_numpy()
         shown = [None] * len(listed) if values is None else values.loc[listed].astype(object).tolist()
         self.listed(rows, shown, column, rule, severity, len(idx) - len(listed))
 
-    def listed(self, rows, shown: list, column: str | None, rule: str, severity: str, more: int,
-               files: list[str] | None = None) -> None:
+    def listed(
+        self, rows, shown: list, column: str | None, rule: str, severity: str, more: int, files: list[str] | None = None
+    ) -> None:
         """Add one problem per row of ``rows`` showing its value in ``shown``, and a line counting the
         ``more`` rows not listed. ``files`` names each row's file when a table spans several files.
         """
@@ -211,8 +227,9 @@ class Collector:
             file = self.file if files is None else files[k]
             self.problems.append(Problem(self.table, file, row, column, value, rule, severity))
         if more > 0:
-            self.problems.append(Problem(self.table, self.file, None, column, None,
-                                         f"{rule} (and {more:,} more rows)", severity))
+            self.problems.append(
+                Problem(self.table, self.file, None, column, None, f"{rule} (and {more:,} more rows)", severity)
+            )
 
     def whole(self, rule: str, column: str | None = None, severity: str = "error") -> None:
         """A problem with the whole table; an error of this kind cannot be fixed by dropping rows."""
@@ -222,10 +239,10 @@ class Collector:
             self.fatal.append(problem)
 
 
-
 # --------------------------------------------------------------------------- one table
-def validate_table(table: str, raw: RawTable, file: str, *, text_source: bool = True,
-                   limit: int | None = MAX_LISTED) -> tuple[pd.DataFrame | None, Collector]:
+def validate_table(
+    table: str, raw: RawTable, file: str, *, text_source: bool = True, limit: int | None = MAX_LISTED
+) -> tuple[pd.DataFrame | None, Collector]:
     """Type table ``table`` as read from ``file`` and check it against its contract.
 
     Parameters
@@ -273,9 +290,16 @@ def _report_unread_rows(collector: Collector, bad_rows: list[tuple[int, str]]) -
     limit = collector.limit
     for k, (row, rule) in enumerate(bad_rows):
         if limit is not None and k == limit:
-            collector.problems.append(Problem(collector.table, collector.file, None, None, None,
-                                              "rows with more values than the header has columns "
-                                              f"(and {len(bad_rows) - limit:,} more rows)"))
+            collector.problems.append(
+                Problem(
+                    collector.table,
+                    collector.file,
+                    None,
+                    None,
+                    None,
+                    f"rows with more values than the header has columns (and {len(bad_rows) - limit:,} more rows)",
+                )
+            )
             break
         collector.problems.append(Problem(collector.table, collector.file, row, None, None, rule))
 
@@ -301,8 +325,11 @@ def _has_required_columns_and_rows(collector: Collector, df: pd.DataFrame) -> bo
     """Report a missing required column or a table without data rows; False when there is one."""
     missing = [c.name for c in SCHEMA[collector.table] if c.required and c.name not in df.columns]
     if missing:
-        collector.whole("missing required column(s) " + ", ".join(repr(m) for m in missing)
-                        + f"; the file has {', '.join(map(repr, df.columns)) or 'no columns'}")
+        collector.whole(
+            "missing required column(s) "
+            + ", ".join(repr(m) for m in missing)
+            + f"; the file has {', '.join(map(repr, df.columns)) or 'no columns'}"
+        )
         return False
     if df.empty:
         collector.whole("the table is empty (header only): it needs at least one data row")
@@ -346,8 +373,7 @@ def _category_column(c: Column, s: pd.Series, collector: Collector) -> pd.Series
         values = pd.Series(picked, index=text.index, dtype=text.dtype)
     if c.required:
         collector.add(values.isna(), c.name, text, "must not be empty; one of " + ", ".join(c.allowed))
-    collector.add(values.notna() & ~values.isin(c.allowed), c.name, text,
-                  "must be one of " + ", ".join(c.allowed))
+    collector.add(values.notna() & ~values.isin(c.allowed), c.name, text, "must be one of " + ", ".join(c.allowed))
     return values
 
 
@@ -375,12 +401,17 @@ def _number_column(c: Column, s: pd.Series, collector: Collector, nan: pd.Series
     v = values.to_numpy()
     out_of_range = c.bounds.outside(v)
     if out_of_range.any():  # the text form is only needed to report the bad values
-        collector.add(pd.Series(out_of_range, index=values.index), c.name, _as_text(s),
-                      "must be " + c.bounds.describe())
+        collector.add(
+            pd.Series(out_of_range, index=values.index), c.name, _as_text(s), "must be " + c.bounds.describe()
+        )
     huge = c.limit_bounds.outside(v) & ~out_of_range
     if huge.any():
-        collector.add(pd.Series(huge, index=values.index), c.name, _as_text(s),
-                      f"must be at most {format_number(c.limit)} in absolute value (check the unit)")
+        collector.add(
+            pd.Series(huge, index=values.index),
+            c.name,
+            _as_text(s),
+            f"must be at most {format_number(c.limit)} in absolute value (check the unit)",
+        )
     return values
 
 
@@ -426,8 +457,12 @@ def _check_dependencies(out: pd.DataFrame, collector: Collector) -> None:
     one problem naming every project on it, in order, and the rows that make it.
     """
     pred, succ = out["predecessor_id"], out["successor_id"]
-    collector.add((pred == succ).fillna(False), "successor_id", succ,
-                  "a project cannot depend on itself (successor_id equals predecessor_id)")
+    collector.add(
+        (pred == succ).fillna(False),
+        "successor_id",
+        succ,
+        "a project cannot depend on itself (successor_id equals predecessor_id)",
+    )
     import networkx as nx
 
     edges = out.loc[pred.notna() & succ.notna() & (pred != succ), ["predecessor_id", "successor_id"]]
@@ -444,9 +479,13 @@ def _check_dependencies(out: pd.DataFrame, collector: Collector) -> None:
         where = ", ".join(str(r) for r in rows.loc[edges.index[on_cycle]].sort_values())
         others = sorted(component - {u for u, _ in cycle})
         also = f"; {', '.join(others)} are in the same loop" if others else ""
-        collector.add(out.index.to_series().eq(first), "successor_id", succ,
-                      f"dependency cycle {path} (rows {where}){also}: a project cannot wait for itself; "
-                      "remove or reverse one of these rows")
+        collector.add(
+            out.index.to_series().eq(first),
+            "successor_id",
+            succ,
+            f"dependency cycle {path} (rows {where}){also}: a project cannot wait for itself; "
+            "remove or reverse one of these rows",
+        )
 
 
 def _check_milestones(out: pd.DataFrame, collector: Collector) -> None:
@@ -458,13 +497,21 @@ def _check_milestones(out: pd.DataFrame, collector: Collector) -> None:
         undated = out.duplicated(key, keep=False) & out["status_date"].isna() & out[key].notna().all(axis=1)
     else:
         undated = out.duplicated(key, keep=False) & out[key].notna().all(axis=1)
-    collector.add(undated, "status_date", key_text(out, tuple(key), "milestones"),
-                  "several rows of one milestone (project_id, milestone_id): each needs its status_date")
+    collector.add(
+        undated,
+        "status_date",
+        key_text(out, tuple(key), "milestones"),
+        "several rows of one milestone (project_id, milestone_id): each needs its status_date",
+    )
     if "actual_date" in out.columns:
         early = (out["baseline_date"] - out["actual_date"]).dt.days > EARLY_ACTUAL_LIMIT_DAYS
-        collector.add(early.fillna(False), "actual_date", out["actual_date"],
-                      f"actual_date is more than {EARLY_ACTUAL_LIMIT_DAYS} days before baseline_date "
-                      "(a typing error in the year?)")
+        collector.add(
+            early.fillna(False),
+            "actual_date",
+            out["actual_date"],
+            f"actual_date is more than {EARLY_ACTUAL_LIMIT_DAYS} days before baseline_date "
+            "(a typing error in the year?)",
+        )
 
 
 def _check_risks(out: pd.DataFrame, collector: Collector) -> None:
@@ -472,8 +519,12 @@ def _check_risks(out: pd.DataFrame, collector: Collector) -> None:
     missing = out["kind"].eq("risk").fillna(False)
     if "probability" in out.columns:
         missing &= out["probability"].isna()
-    collector.add(missing, "probability", out["risk_id"],
-                  "a risk needs a probability between 0 and 1 (only an issue may leave it empty)")
+    collector.add(
+        missing,
+        "probability",
+        out["risk_id"],
+        "a risk needs a probability between 0 and 1 (only an issue may leave it empty)",
+    )
 
 
 _DELIVERY_RULES = {"dependencies": _check_dependencies, "milestones": _check_milestones, "risks": _check_risks}
@@ -484,8 +535,11 @@ def _is_in(values: pd.Series, allowed: pd.Series) -> pd.Series:
     """``values.isin(allowed)``; for Arrow text, in Arrow (pandas makes a Python object of every
     allowed value first: a tenth of a second per reference to ten thousand projects).
     """
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" \
-            and isinstance(allowed.dtype, pd.StringDtype):
+    if (
+        isinstance(values.dtype, pd.StringDtype)
+        and values.dtype.storage == "pyarrow"
+        and isinstance(allowed.dtype, pd.StringDtype)
+    ):
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -516,8 +570,9 @@ def check_references(tables: dict[str, pd.DataFrame | OutOfCoreTable], collector
             if ref is None:
                 if ref_table not in collectors:  # absent, not merely invalid
                     collectors[table].whole(
-                        f"refers to {ref_table}.{ref_col}, but the {ref_table!r} table is missing; "
-                        f"add {ref_table}.csv", column)
+                        f"refers to {ref_table}.{ref_col}, but the {ref_table!r} table is missing; add {ref_table}.csv",
+                        column,
+                    )
                 continue
             if not isinstance(df, pd.DataFrame):  # a table left in its files (pmo_analysis.inputs.engine)
                 df.check_references(tables, collectors[table], [(column, ref_table, ref_col)])
@@ -527,8 +582,9 @@ def check_references(tables: dict[str, pd.DataFrame | OutOfCoreTable], collector
             collectors[table].add(unknown, column, values, reference_rule(ref_table, ref_col))
 
 
-def check_warnings(tables: dict[str, pd.DataFrame | OutOfCoreTable], collectors: dict[str, Collector],
-                   as_of: pd.Timestamp | None) -> None:
+def check_warnings(
+    tables: dict[str, pd.DataFrame | OutOfCoreTable], collectors: dict[str, Collector], as_of: pd.Timestamp | None
+) -> None:
     """Add the warnings: oddities worth a look that do not make a row invalid."""
     cf, ts, res = in_memory(tables, "cashflows"), tables.get("timesheets"), in_memory(tables, "resources")
     if cf is not None and as_of is not None:
@@ -547,8 +603,13 @@ def _warn_actuals_after(cf: pd.DataFrame, collector: Collector, as_of: pd.Timest
     for a in ("actual_cost", "actual_benefit"):
         if a in cf.columns:
             mask = (cf["period"] > month) & cf[a].notna() & (cf[a] > 0)
-            collector.add(mask, a, cf["period"],
-                          f"actual reported for a month after the as-of date {as_of.date()}", severity="warning")
+            collector.add(
+                mask,
+                a,
+                cf["period"],
+                f"actual reported for a month after the as-of date {as_of.date()}",
+                severity="warning",
+            )
 
 
 def _warn_hours_outside_active_dates(ts: pd.DataFrame, res: pd.DataFrame, collector: Collector) -> None:
@@ -601,5 +662,5 @@ def drop_invalid_rows(tables: dict[str, pd.DataFrame | OutOfCoreTable], collecto
                 df = df.loc[~gone]
         tables[table] = df
     for table, df in tables.items():
-        if (df.empty if isinstance(df, pd.DataFrame) else df.valid_rows() == 0):
+        if df.empty if isinstance(df, pd.DataFrame) else df.valid_rows() == 0:
             collectors[table].whole("every data row has a problem: nothing is left after dropping them")

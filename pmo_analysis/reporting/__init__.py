@@ -3,6 +3,7 @@
 Imports :mod:`pmo_analysis.model`, :mod:`pmo_analysis.analyses`, :mod:`pmo_analysis.inputs` and
 :mod:`pmo_analysis.core`; never :mod:`pmo_analysis.runs` (see docs/architecture.md).
 """
+
 from pathlib import Path
 
 #: The Jinja templates of report pages, run and report indexes, project and department pages and mail.

@@ -17,6 +17,7 @@ Yes/No, dates ``30 Jun 2026`` and months ``Mar 2026``, negative numbers are red 
 headers are words (``total_cost`` -> Total cost) and an abbreviation in a header carries its
 meaning; :func:`abbreviations` lists every abbreviation the report used, once, at its end.
 """
+
 from __future__ import annotations
 
 import html as htmllib
@@ -33,13 +34,50 @@ from pmo_analysis.core import i18n
 from pmo_analysis.core.i18n import _
 from pmo_analysis.reporting.plots import SAVE_OPTIONS
 
-__all__ = ["table", "health_table", "first_items", "kpi_tiles", "is_empty_figure", "tile", "headline_tiles", "show",
-           "note", "heading", "text", "abbreviations", "pretty_label", "Table", "CODE_COLUMNS", "MONTH_COLUMNS"]
+__all__ = [
+    "table",
+    "health_table",
+    "first_items",
+    "kpi_tiles",
+    "is_empty_figure",
+    "tile",
+    "headline_tiles",
+    "show",
+    "note",
+    "heading",
+    "text",
+    "abbreviations",
+    "pretty_label",
+    "Table",
+    "CODE_COLUMNS",
+    "MONTH_COLUMNS",
+]
 
 #: Columns whose values are codes shown through :func:`pmo_analysis.core.i18n.label`.
-CODE_COLUMNS = {"status", "health", "kind", "impact", "decision", "month_status", "source", "action_status",
-                "phase", "funded", "ahead", "is_actual", "running", "type", "state", "open", "overdue", "due",
-                "on_time", "slipped", "missed", "no_owner"}
+CODE_COLUMNS = {
+    "status",
+    "health",
+    "kind",
+    "impact",
+    "decision",
+    "month_status",
+    "source",
+    "action_status",
+    "phase",
+    "funded",
+    "ahead",
+    "is_actual",
+    "running",
+    "type",
+    "state",
+    "open",
+    "overdue",
+    "due",
+    "on_time",
+    "slipped",
+    "missed",
+    "no_owner",
+}
 #: Date columns that hold a month (shown ``Mar 2026``).
 MONTH_COLUMNS = {"period", "month", "first_month", "last_month"}
 
@@ -75,8 +113,14 @@ def _number(v) -> str:
     return f"{v:,.2f}"
 
 
-_KINDS = {"money": fmt.money_full, "pct": fmt.pct, "ratio": fmt.ratio, "integer": fmt.count, "dates": fmt.date,
-          "months": fmt.month}
+_KINDS = {
+    "money": fmt.money_full,
+    "pct": fmt.pct,
+    "ratio": fmt.ratio,
+    "integer": fmt.count,
+    "dates": fmt.date,
+    "months": fmt.month,
+}
 
 
 def _cells(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -117,8 +161,9 @@ def _cells(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series, pd.Ser
     return text, pd.Series("", index=s.index, dtype=object), pd.Series("text", index=s.index)
 
 
-def first_items(s: pd.Series, *, sep: str = ";", keep: int = 5, csv: str | None = None,
-                total: pd.Series | None = None) -> pd.Series:
+def first_items(
+    s: pd.Series, *, sep: str = ";", keep: int = 5, csv: str | None = None, total: pd.Series | None = None
+) -> pd.Series:
     """Cells that list many items (``PRJ-1;PRJ-2;...``) cut to the first ``keep``, saying how many
     more there are and where they all are: ``PRJ-1, PRJ-2 and 310 more (bench.csv)``. A report table
     of a ten-thousand-project portfolio then stays readable and small; the exported CSV keeps
@@ -162,9 +207,22 @@ class Table:
         return self._body
 
 
-def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(), months=(), html=(),
-          caption: str | None = None, collapse_after: int = 12, max_rows: int = 1000,
-          csv: str | None = None, print_rows: int | None = None) -> Table:
+def table(
+    df: pd.DataFrame,
+    *,
+    money=(),
+    pct=(),
+    ratio=(),
+    integer=(),
+    dates=(),
+    months=(),
+    html=(),
+    caption: str | None = None,
+    collapse_after: int = 12,
+    max_rows: int = 1000,
+    csv: str | None = None,
+    print_rows: int | None = None,
+) -> Table:
     """A table in the workbook's formats, text escaped, sortable and filterable in the report.
 
     Columns not named in a format are formatted by their type: whole numbers with thousands
@@ -178,12 +236,21 @@ def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(),
     that the frame does not have raises ``ValueError``: a format for a column that is gone is a
     mistake, not a no-op.
     """
-    kinds = {"money": money, "pct": pct, "ratio": ratio, "integer": integer, "dates": dates, "months": months,
-             "html": html}
+    kinds = {
+        "money": money,
+        "pct": pct,
+        "ratio": ratio,
+        "integer": integer,
+        "dates": dates,
+        "months": months,
+        "html": html,
+    }
     unknown = sorted({c for cols in kinds.values() for c in cols} - set(df.columns))
     if unknown:
-        raise ValueError(f"table(): no column {', '.join(map(repr, unknown))} to format; "
-                         f"the frame has {', '.join(map(str, df.columns))}")
+        raise ValueError(
+            f"table(): no column {', '.join(map(repr, unknown))} to format; "
+            f"the frame has {', '.join(map(str, df.columns))}"
+        )
     kind_of = {c: kind for kind, cols in kinds.items() for c in cols}
     shown = df.head(max_rows).reset_index(drop=True)
     rows = pd.Series("", index=shown.index, dtype=object)
@@ -201,39 +268,65 @@ def table(df: pd.DataFrame, *, money=(), pct=(), ratio=(), integer=(), dates=(),
     text = caption or ""
     more = len(df) - len(shown)
     if more > 0:
-        text += (" " if text else "") + _("(first {shown} of {total} rows; all rows in {csv})",
-                                          shown=fmt.count(len(shown)), total=fmt.count(len(df)),
-                                          csv=csv or _("the exported CSV"))
+        text += (" " if text else "") + _(
+            "(first {shown} of {total} rows; all rows in {csv})",
+            shown=fmt.count(len(shown)),
+            total=fmt.count(len(df)),
+            csv=csv or _("the exported CSV"),
+        )
     _track(text)
     cap = f"<caption>{htmllib.escape(text.strip())}</caption>" if text.strip() else ""
     paper = "" if print_rows is None else f' data-print-rows="{int(print_rows)}"'
-    out = (f'<div class="pmo-table-wrap" data-collapse="{int(collapse_after)}" data-rows="{len(shown)}"{paper}>'
-           f'<table class="pmo-table">{cap}<thead><tr>{"".join(heads)}</tr></thead>'
-           f"<tbody>{body}</tbody></table></div>")
+    out = (
+        f'<div class="pmo-table-wrap" data-collapse="{int(collapse_after)}" data-rows="{len(shown)}"{paper}>'
+        f'<table class="pmo-table">{cap}<thead><tr>{"".join(heads)}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
     return Table(out, shown, text.strip())
 
 
-def health_table(df: pd.DataFrame, *, caption: str | None = None, collapse_after: int = 12,
-                 max_rows: int = 1000, print_rows: int | None = None) -> Table:
+def health_table(
+    df: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    collapse_after: int = 12,
+    max_rows: int = 1000,
+    print_rows: int | None = None,
+) -> Table:
     """:func:`table` with the health columns formatted; the ``health`` cell is colour-coded and
     written in words, for colour-blind readers and black-and-white printing.
     """
+
     def present(*cols: str) -> list[str]:  # the health columns a caller chose to show
         return [c for c in cols if c in df.columns]
 
-    return table(df, ratio=present("cpi", "spi"), money=present("bac", "eac", "npv"),
-                 integer=present("percent_complete", "months_without_actuals"), dates=present("end_date"),
-                 caption=caption, collapse_after=collapse_after, max_rows=max_rows, print_rows=print_rows)
+    return table(
+        df,
+        ratio=present("cpi", "spi"),
+        money=present("bac", "eac", "npv"),
+        integer=present("percent_complete", "months_without_actuals"),
+        dates=present("end_date"),
+        caption=caption,
+        collapse_after=collapse_after,
+        max_rows=max_rows,
+        print_rows=print_rows,
+    )
 
 
-def tile(label: str, value: str, *, delta: str | None = None, target: str | None = None,
-         status: str | None = None, negative: bool = False) -> dict:
+def tile(
+    label: str,
+    value: str,
+    *,
+    delta: str | None = None,
+    target: str | None = None,
+    status: str | None = None,
+    negative: bool = False,
+) -> dict:
     """One KPI tile for :func:`kpi_tiles`: ``label``, ``value``, the change since the previous
     report (``delta``), the threshold or target (``target``) and ``status`` (``good``, ``bad`` or
     ``None``: the colour of the tile's edge); ``negative`` shows the value in red.
     """
-    return {"label": label, "value": value, "delta": delta, "target": target, "status": status,
-            "negative": negative}
+    return {"label": label, "value": value, "delta": delta, "target": target, "status": status, "negative": negative}
 
 
 def is_empty_figure(value) -> bool:
@@ -266,8 +359,10 @@ def kpi_tiles(items) -> None:
         cls = "pmo-tile" + (f" pmo-{t['status']}" if t.get("status") else "")
         value_cls = "v neg" if t.get("negative") else "v"
         extra = "".join(f'<div class="{k}">{htmllib.escape(str(t[k]))}</div>' for k in ("delta", "target") if t.get(k))
-        parts.append(f'<div class="{cls}"><div class="l">{htmllib.escape(str(t["label"]))}</div>'
-                     f'<div class="{value_cls}">{htmllib.escape(str(t["value"]))}</div>{extra}</div>')
+        parts.append(
+            f'<div class="{cls}"><div class="l">{htmllib.escape(str(t["label"]))}</div>'
+            f'<div class="{value_cls}">{htmllib.escape(str(t["value"]))}</div>{extra}</div>'
+        )
     display(HTML(f'<div class="pmo-kpis">{"".join(parts)}</div>'))
 
 
@@ -336,10 +431,11 @@ def show(fig, output_dir: str | Path | None, name: str):
 
 
 #: Kept for notebooks written against the earlier table renderer.
-HEALTH_STYLE = {"off track": "background-color:#c62828;color:#fff;font-weight:bold",
-                "at risk": "background-color:#f9a825;color:#000;font-weight:bold",
-                "on track": "background-color:#2e7d32;color:#fff;font-weight:bold"}
-
+HEALTH_STYLE = {
+    "off track": "background-color:#c62828;color:#fff;font-weight:bold",
+    "at risk": "background-color:#f9a825;color:#000;font-weight:bold",
+    "on track": "background-color:#2e7d32;color:#fff;font-weight:bold",
+}
 
 
 def _delta(kind: str, now, before) -> str | None:
@@ -369,8 +465,9 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
         d = _delta(kind, h.get(col), previous.get(col) if col in previous else None)
         if d is None:
             return ""
-        return _("{change} since {date}", change=d, date=prev_date) if d else _("no change since {date}",
-                                                                               date=prev_date)
+        return (
+            _("{change} since {date}", change=d, date=prev_date) if d else _("no change since {date}", date=prev_date)
+        )
 
     def good(ok) -> str | None:
         return None if ok is None else ("good" if ok else "bad")
@@ -381,37 +478,80 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
     troubled = int(h["off_track"]) + int(h["at_risk"])
     tiles = [
         tile(_("Running projects"), fmt.count(h["running_projects"]), delta=change("running_projects", "count")),
-        tile(_("Off track / at risk"), f"{int(h['off_track']):,} / {int(h['at_risk']):,}",
-             delta=change("off_track", "count"), target=_("target ≤ {value}", value=0),
-             status=good(troubled == 0) if h["running_projects"] else None),
-        tile(_("Portfolio NPV"), fmt.money(h["portfolio_npv"]), delta=change("portfolio_npv", "money"),
-             target=_("target ≥ {value}", value=fmt.money(0)), status=good(h["portfolio_npv"] >= 0),
-             negative=fmt.is_negative(h["portfolio_npv"])),
-        tile(_("Remaining NPV") + f" ({fmt.month(windows['forward_first'])}→)", fmt.money(h["remaining_npv"]),
-             delta=change("remaining_npv", "money"), target=_("target ≥ {value}", value=fmt.money(0)),
-             status=good(h["remaining_npv"] >= 0), negative=fmt.is_negative(h["remaining_npv"])),
-        tile(_("Portfolio ROI"), fmt.pct(h["portfolio_roi"]), delta=change("portfolio_roi", "pct"),
-             target=_("target ≥ {value}", value=fmt.pct(0, 0)), status=good(h["portfolio_roi"] >= 0),
-             negative=fmt.is_negative(h["portfolio_roi"])),
+        tile(
+            _("Off track / at risk"),
+            f"{int(h['off_track']):,} / {int(h['at_risk']):,}",
+            delta=change("off_track", "count"),
+            target=_("target ≤ {value}", value=0),
+            status=good(troubled == 0) if h["running_projects"] else None,
+        ),
+        tile(
+            _("Portfolio NPV"),
+            fmt.money(h["portfolio_npv"]),
+            delta=change("portfolio_npv", "money"),
+            target=_("target ≥ {value}", value=fmt.money(0)),
+            status=good(h["portfolio_npv"] >= 0),
+            negative=fmt.is_negative(h["portfolio_npv"]),
+        ),
+        tile(
+            _("Remaining NPV") + f" ({fmt.month(windows['forward_first'])}→)",
+            fmt.money(h["remaining_npv"]),
+            delta=change("remaining_npv", "money"),
+            target=_("target ≥ {value}", value=fmt.money(0)),
+            status=good(h["remaining_npv"] >= 0),
+            negative=fmt.is_negative(h["remaining_npv"]),
+        ),
+        tile(
+            _("Portfolio ROI"),
+            fmt.pct(h["portfolio_roi"]),
+            delta=change("portfolio_roi", "pct"),
+            target=_("target ≥ {value}", value=fmt.pct(0, 0)),
+            status=good(h["portfolio_roi"] >= 0),
+            negative=fmt.is_negative(h["portfolio_roi"]),
+        ),
         tile(_("Budget of running projects"), fmt.money(h["total_budget"]), delta=change("total_budget", "money")),
-        tile(_("Spend to date vs plan"), f"{fmt.money(h['spend_to_date'])} / {fmt.money(h['planned_to_date'])}",
-             delta=change("spend_to_date", "money")),
-        tile(_("CPI / SPI"), f"{fmt.ratio(cpi)} / {fmt.ratio(spi)}", delta=change("portfolio_cpi", "ratio"),
-             target=_("target ≥ {value}", value=fmt.ratio(params.get("cpi_amber", 0.95))),
-             status=None if fmt._missing(cpi) else good(min(cpi, spi) >= params.get("cpi_amber", 0.95))),
+        tile(
+            _("Spend to date vs plan"),
+            f"{fmt.money(h['spend_to_date'])} / {fmt.money(h['planned_to_date'])}",
+            delta=change("spend_to_date", "money"),
+        ),
+        tile(
+            _("CPI / SPI"),
+            f"{fmt.ratio(cpi)} / {fmt.ratio(spi)}",
+            delta=change("portfolio_cpi", "ratio"),
+            target=_("target ≥ {value}", value=fmt.ratio(params.get("cpi_amber", 0.95))),
+            status=None if fmt._missing(cpi) else good(min(cpi, spi) >= params.get("cpi_amber", 0.95)),
+        ),
     ]
     if not fmt._missing(util):
-        tiles.append(tile(_("Utilization") + f" ({fmt.month(h['utilization_month'])})", fmt.pct(util, 0),
-                          delta=change("utilization", "pct"),
-                          target=_("target {low}–{high}", low=fmt.pct(under, 0), high=fmt.pct(over, 0)),
-                          status=good(under <= util <= over)))
+        tiles.append(
+            tile(
+                _("Utilization") + f" ({fmt.month(h['utilization_month'])})",
+                fmt.pct(util, 0),
+                delta=change("utilization", "pct"),
+                target=_("target {low}–{high}", low=fmt.pct(under, 0), high=fmt.pct(over, 0)),
+                status=good(under <= util <= over),
+            )
+        )
     if not fmt._missing(h["overallocated_people"]):
-        tiles.append(tile(_("Over-allocated people") + f" ({fmt.month(windows['forward_first'])}–"
-                          f"{fmt.month(windows['forward_last'])})", fmt.count(h["overallocated_people"]),
-                          delta=change("overallocated_people", "count"), target=_("target ≤ {value}", value=0),
-                          status=good(h["overallocated_people"] == 0)))
+        tiles.append(
+            tile(
+                _("Over-allocated people") + f" ({fmt.month(windows['forward_first'])}–"
+                f"{fmt.month(windows['forward_last'])})",
+                fmt.count(h["overallocated_people"]),
+                delta=change("overallocated_people", "count"),
+                target=_("target ≤ {value}", value=0),
+                status=good(h["overallocated_people"] == 0),
+            )
+        )
     if not fmt._missing(h["open_high_impact_actions"]):
-        tiles.append(tile(_("Open high-impact actions"), fmt.count(h["open_high_impact_actions"]),
-                          delta=change("open_high_impact_actions", "count"), target=_("target ≤ {value}", value=0),
-                          status=good(h["open_high_impact_actions"] == 0)))
+        tiles.append(
+            tile(
+                _("Open high-impact actions"),
+                fmt.count(h["open_high_impact_actions"]),
+                delta=change("open_high_impact_actions", "count"),
+                target=_("target ≤ {value}", value=0),
+                status=good(h["open_high_impact_actions"] == 0),
+            )
+        )
     return tiles

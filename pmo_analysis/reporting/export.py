@@ -23,6 +23,7 @@ sheet holds at most :data:`XLSX_MAX_ROWS` rows: its first sheet, ``Contents``, l
 with the rows it shows, the rows of its table and the CSV that holds them all, so a cut table says
 so (ten thousand projects' person-month detail is for the CSVs; the workbook stays quick to open).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,8 +38,15 @@ import pandas as pd
 
 from pmo_analysis.reporting.xlsx import Column, Workbook
 
-__all__ = ["FORMULA_PREFIXES", "neutralise", "write_csv", "write_xlsx", "workbook_of_run", "XLSX_FORMATS",
-           "XLSX_MAX_ROWS"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "neutralise",
+    "write_csv",
+    "write_xlsx",
+    "workbook_of_run",
+    "XLSX_FORMATS",
+    "XLSX_MAX_ROWS",
+]
 
 XLSX_MAX_ROWS = 20_000
 """Rows a sheet of ``report.xlsx`` holds at most; the Contents sheet names the CSV with every row."""
@@ -62,8 +70,9 @@ def _neutralise_text(s: pd.Series) -> pd.Series:
 
 def _is_text_column(s: pd.Series) -> bool:
     if isinstance(s.dtype, pd.CategoricalDtype):
-        return not (pd.api.types.is_numeric_dtype(s.cat.categories) or
-                    pd.api.types.is_datetime64_any_dtype(s.cat.categories))
+        return not (
+            pd.api.types.is_numeric_dtype(s.cat.categories) or pd.api.types.is_datetime64_any_dtype(s.cat.categories)
+        )
     return pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
 
 
@@ -99,8 +108,7 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
         s = out.iloc[:, i]
         if _is_text_column(s):
             out.isetitem(i, _neutralise_text(s))
-    out.columns = [_QUOTE + c if isinstance(c, str) and c.startswith(FORMULA_PREFIXES) else c
-                   for c in out.columns]
+    out.columns = [_QUOTE + c if isinstance(c, str) and c.startswith(FORMULA_PREFIXES) else c for c in out.columns]
     return out
 
 
@@ -154,15 +162,56 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, index: bool = False) -> Pat
 #: Excel number formats by column name (the data contract's names); other numeric columns get
 #: ``#,##0`` when every value is whole, else ``#,##0.00``.
 XLSX_FORMATS: dict[str, str] = {
-    **{c: '#,##0;[Red]-#,##0' for c in (
-        "npv", "remaining_npv", "total_cost", "total_benefit", "bac", "eac", "vac", "pv", "ev", "ac", "budget",
-        "funding_need", "money", "planned_cost", "actual_cost", "planned_benefit", "actual_benefit",
-        "total_budget", "portfolio_npv", "spend_to_date", "planned_to_date", "budget_cap", "funded_need",
-        "stop_frees", "cv", "sv")},
-    **{c: "0.0%" for c in ("roi", "irr", "utilization", "planned_utilization", "booked_vs_plan", "share",
-                           "portfolio_roi", "utilization_mtd", "high_impact_done_share", "capacity_to_date")},
-    **{c: "0.00" for c in ("cpi", "spi", "bcr", "tcpi", "score", "gap_fte", "portfolio_cpi", "portfolio_spi",
-                           "priority_score")},
+    **{
+        c: "#,##0;[Red]-#,##0"
+        for c in (
+            "npv",
+            "remaining_npv",
+            "total_cost",
+            "total_benefit",
+            "bac",
+            "eac",
+            "vac",
+            "pv",
+            "ev",
+            "ac",
+            "budget",
+            "funding_need",
+            "money",
+            "planned_cost",
+            "actual_cost",
+            "planned_benefit",
+            "actual_benefit",
+            "total_budget",
+            "portfolio_npv",
+            "spend_to_date",
+            "planned_to_date",
+            "budget_cap",
+            "funded_need",
+            "stop_frees",
+            "cv",
+            "sv",
+        )
+    },
+    **{
+        c: "0.0%"
+        for c in (
+            "roi",
+            "irr",
+            "utilization",
+            "planned_utilization",
+            "booked_vs_plan",
+            "share",
+            "portfolio_roi",
+            "utilization_mtd",
+            "high_impact_done_share",
+            "capacity_to_date",
+        )
+    },
+    **{
+        c: "0.00"
+        for c in ("cpi", "spi", "bcr", "tcpi", "score", "gap_fte", "portfolio_cpi", "portfolio_spi", "priority_score")
+    },
 }
 
 
@@ -177,7 +226,7 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     >>> len(_sheet_name("😀" * 20, taken).encode("utf-16-le")) // 2
     30
     """
-    base = "".join("_" if ch in '[]:*?/\\' or ord(ch) < 32 else ch for ch in name)
+    base = "".join("_" if ch in "[]:*?/\\" or ord(ch) < 32 else ch for ch in name)
     if base[:1] == "'":
         base = "_" + base[1:]
     if base[-1:] == "'":
@@ -237,7 +286,7 @@ def _excel_value(v):
     """
     if v is None or isinstance(v, (bool, int, str)):
         if isinstance(v, str) and len(v) > XLSX_MAX_CHARS:  # Excel holds at most 32,767 characters
-            return v[:XLSX_MAX_CHARS - len(_CUT)] + _CUT
+            return v[: XLSX_MAX_CHARS - len(_CUT)] + _CUT
         return v
     if isinstance(v, float):
         return v if np.isfinite(v) else ("inf" if v > 0 else "-inf")
@@ -287,15 +336,20 @@ class _Book:
         self.wb = Workbook(self.tmp)
         self.tables: dict[str, dict[str, Any]] = {}  # key -> the table's Contents row, its name as "sheet"
 
-    def add(self, name: str, df: pd.DataFrame, *, rows: int | None = None, source: str = "",
-            key: str | None = None) -> None:
+    def add(
+        self, name: str, df: pd.DataFrame, *, rows: int | None = None, source: str = "", key: str | None = None
+    ) -> None:
         """A sheet for table ``name`` (``key``, unique, says which: default ``name``): its first
         ``max_rows`` rows; ``rows`` the table's rows if more.
         """
         key = name if key is None else key
         self._sheet(key, df)
-        self.tables[key] = {"sheet": name, "rows shown": min(len(df), self.max_rows),
-                            "rows": len(df) if rows is None else rows, "every row in": source}
+        self.tables[key] = {
+            "sheet": name,
+            "rows shown": min(len(df), self.max_rows),
+            "rows": len(df) if rows is None else rows,
+            "every row in": source,
+        }
 
     def _sheet(self, key: str, df: pd.DataFrame) -> None:
         safe = neutralise(df.head(self.max_rows))
@@ -314,8 +368,10 @@ class _Book:
         order = list(self.tables) if order is None else order
         taken: set[str] = {"contents"}
         names = {key: _sheet_name(self.tables[key]["sheet"], taken) for key in order}
-        contents = pd.DataFrame([{**self.tables[key], "sheet": names[key]} for key in order],
-                                columns=["sheet", "rows shown", "rows", "every row in"])
+        contents = pd.DataFrame(
+            [{**self.tables[key], "sheet": names[key]} for key in order],
+            columns=["sheet", "rows shown", "rows", "every row in"],
+        )
         self._sheet("\0contents", contents)  # a failure here is the caller's to discard
         self.wb.close(order=["\0contents", *order], names={"\0contents": "Contents", **names})
         os.replace(self.tmp, self.path)
@@ -328,8 +384,14 @@ class _Book:
         self.tmp.unlink(missing_ok=True)
 
 
-def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path, *, sources: dict[str, str] | None = None,
-               max_rows: int = XLSX_MAX_ROWS, rows: dict[str, int] | None = None) -> Path:
+def write_xlsx(
+    tables: dict[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    sources: dict[str, str] | None = None,
+    max_rows: int = XLSX_MAX_ROWS,
+    rows: dict[str, int] | None = None,
+) -> Path:
     """Write ``tables`` (sheet name -> frame) as one formatted Excel workbook, replaced in one step.
 
     Text is neutralised as in :func:`neutralise`; numbers get the formats of :data:`XLSX_FORMATS`;
@@ -377,8 +439,9 @@ def _read_exported(f: Path) -> tuple[pd.DataFrame, int | None]:
     rows = None
     if len(df) == XLSX_MAX_ROWS:  # maybe more: count them without reading them
         with duckdb.connect() as con:
-            rows = con.execute("SELECT count(*) FROM read_csv(?, header=true, all_varchar=true)",
-                               [str(f)]).fetchall()[0][0]
+            rows = con.execute("SELECT count(*) FROM read_csv(?, header=true, all_varchar=true)", [str(f)]).fetchall()[
+                0
+            ][0]
     for c in df.select_dtypes(include=["object", "string"]).columns:
         given = df[c].dropna().astype(str)
         if len(given) and given.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
@@ -386,8 +449,9 @@ def _read_exported(f: Path) -> tuple[pd.DataFrame, int | None]:
     return df, rows
 
 
-def workbook_of_run(run_dir: str | Path, *, reports: list[str] | None = None, ended=None,
-                    name: str = "report.xlsx") -> Path | None:
+def workbook_of_run(
+    run_dir: str | Path, *, reports: list[str] | None = None, ended=None, name: str = "report.xlsx"
+) -> Path | None:
     """Gather every table a run exported into ``<run_dir>/report.xlsx``, one sheet per table:
     ``decisions.csv`` first, then each report's ``<report>/<table>.csv`` in the order of
     ``reports`` (every folder of the run, by name, when not given); ``None`` when the run exported none.
@@ -434,5 +498,3 @@ def workbook_of_run(run_dir: str | Path, *, reports: list[str] | None = None, en
         if book is not None:
             book.discard()
         raise
-
-

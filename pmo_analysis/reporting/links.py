@@ -14,6 +14,7 @@ A link is a :class:`markupsafe.Markup` cell in a column of dtype object: the wor
 escape every text cell, and markupsafe, which pandas' Styler escapes with, leaves Markup as it is.
 The id and href inside it are escaped here.
 """
+
 from __future__ import annotations
 
 import html
@@ -87,8 +88,9 @@ def _href(href: str) -> str:
     return html.escape(quote(href, safe="/~#.-_"))
 
 
-def link_projects(df: pd.DataFrame, report: Any, *, columns: tuple[str, ...] = PROJECT_COLUMNS,
-                  prefix: str = "") -> pd.DataFrame:
+def link_projects(
+    df: pd.DataFrame, report: Any, *, columns: tuple[str, ...] = PROJECT_COLUMNS, prefix: str = ""
+) -> pd.DataFrame:
     """A copy of ``df`` whose project-id columns link to the project pages of the run.
 
     ``report`` is the notebook's open report (``R``; its ``P.output_dir`` is inside the run folder)

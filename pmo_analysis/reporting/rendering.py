@@ -10,6 +10,7 @@ without it: the report template (``templates/pmo``) writes the chart's title as 
 inline script. The rest is nbconvert's own code path (its ``from_notebook_node`` minus the
 parse; tests/test_runner.py checks both additions in a rendered page).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,7 +25,6 @@ from pmo_analysis.reporting import TEMPLATES
 __all__ = ["ReportExporter", "report_exporter"]
 
 
-
 class ReportExporter(HTMLExporter):
     """``HTMLExporter`` without the BeautifulSoup pass over the finished page (see the module)."""
 
@@ -35,8 +35,10 @@ class ReportExporter(HTMLExporter):
         highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
         resources = self._init_resources(resources)
         self.register_filter("highlight_code", highlight_code)
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+        )
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
 
@@ -44,7 +46,12 @@ def report_exporter(*, keep_code: bool = False, language: str = "en") -> ReportE
     """The exporter of a report or project page: the report template, no code unless ``keep_code``,
     images embedded (the page is one self-contained file).
     """
-    return ReportExporter(template_name="pmo", extra_template_basedirs=[str(TEMPLATES)],
-                          exclude_input=not keep_code, exclude_input_prompt=not keep_code,
-                          exclude_output_prompt=True, embed_images=True,
-                          language_code="zh" if language == "zh" else "en")
+    return ReportExporter(
+        template_name="pmo",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=not keep_code,
+        exclude_input_prompt=not keep_code,
+        exclude_output_prompt=True,
+        embed_images=True,
+        language_code="zh" if language == "zh" else "en",
+    )

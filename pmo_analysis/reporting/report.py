@@ -15,6 +15,7 @@ It also sets the report's language and currency (parameters ``language`` and ``c
 :mod:`pmo_analysis.core.i18n` and :mod:`pmo_analysis.core.formatting`, so ``_("...")`` and ``fmt.money`` read
 in them from the next line on, and quiets what is not for a reader (font and library warnings).
 """
+
 from __future__ import annotations
 
 import html
@@ -69,8 +70,9 @@ def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> R
         M = load_model(P.model_dir)
     else:
         given = {p.name: getattr(P, p.name) for p in declared(name) if p.name in MODEL_PARAMS}
-        portfolio = load_portfolio(P.data_dir, as_of=P.as_of,
-                                   on_error="drop" if given.get("exclude_invalid") else "raise")
+        portfolio = load_portfolio(
+            P.data_dir, as_of=P.as_of, on_error="drop" if given.get("exclude_invalid") else "raise"
+        )
         M = build_model(portfolio, as_of=P.as_of, params=given)
     # the model's values are the run's values: a report never shows figures of other parameters
     for k, v in M.params.items():
@@ -102,8 +104,10 @@ def _quiet() -> None:
         jieba.setLogLevel(logging.ERROR)
 
 
-_BANNER = ('<div class="pmo-banner pmo-{kind}" style="margin:8px 0 12px;padding:10px 14px;'
-           'border-radius:6px;border:1px solid {border};background:{bg};color:#222">{text}</div>')
+_BANNER = (
+    '<div class="pmo-banner pmo-{kind}" style="margin:8px 0 12px;padding:10px 14px;'
+    'border-radius:6px;border:1px solid {border};background:{bg};color:#222">{text}</div>'
+)
 _KINDS = {"stale": ("#f9a825", "#fff4d6"), "info": ("#9fb7d0", "#eef3f8")}
 
 
@@ -116,33 +120,67 @@ def banners(model: PortfolioModel) -> list[str]:
     stale = model.stale
     if stale:
         accepted = bool(model.params.get("accept_stale"))
-        head = _("Stale data, accepted for this run" if accepted else
-                 "Stale data: figures after the data ends are plans, not actuals")
+        head = _(
+            "Stale data, accepted for this run"
+            if accepted
+            else "Stale data: figures after the data ends are plans, not actuals"
+        )
         items = "".join(f"<li>{html.escape(s)}</li>" for s in stale)
-        out.append(_BANNER.format(kind="stale", border=_KINDS["stale"][0], bg=_KINDS["stale"][1],
-                                  text=f"<strong>{html.escape(head)}</strong> "
-                                       f"({html.escape(_('as of {date}', date=day))})"
-                                       f":<ul style='margin:4px 0 0'>{items}</ul>"))
+        out.append(
+            _BANNER.format(
+                kind="stale",
+                border=_KINDS["stale"][0],
+                bg=_KINDS["stale"][1],
+                text=f"<strong>{html.escape(head)}</strong> "
+                f"({html.escape(_('as of {date}', date=day))})"
+                f":<ul style='margin:4px 0 0'>{items}</ul>",
+            )
+        )
     before = model.meta["freshness"].get("before_data")
     if before:
-        out.append(_BANNER.format(kind="info", border=_KINDS["info"][0], bg=_KINDS["info"][1],
-                                  text=f"<strong>{html.escape(_('As of {date}', date=day))}, {html.escape(before)}"
-                                       f"</strong>: " + html.escape(_(
-                                           "nothing has been reported yet, every figure is the plan, and project "
-                                           "statuses are those the data records today."))))
+        out.append(
+            _BANNER.format(
+                kind="info",
+                border=_KINDS["info"][0],
+                bg=_KINDS["info"][1],
+                text=f"<strong>{html.escape(_('As of {date}', date=day))}, {html.escape(before)}"
+                f"</strong>: "
+                + html.escape(
+                    _(
+                        "nothing has been reported yet, every figure is the plan, and project "
+                        "statuses are those the data records today."
+                    )
+                ),
+            )
+        )
     n = int(model.meta.get("excluded_rows", 0))
     if n:
         dq = model.data_quality
         rows = dq[["table", "row"]].drop_duplicates()
         tables = ", ".join(f"{t}: {c:,}" for t, c in rows["table"].value_counts().sort_index().items())
-        out.append(_BANNER.format(kind="info", border=_KINDS["info"][0], bg=_KINDS["info"][1],
-                                  text="<strong>"
-                                       + html.escape(_("{n} invalid row(s) left out of this run", n=f"{n:,}"))
-                                       + f"</strong> ({html.escape(tables)}); " + html.escape(_(
-                                           "each is listed under \u201cData quality\u201d at the end of this "
-                                           "report."))))
+        out.append(
+            _BANNER.format(
+                kind="info",
+                border=_KINDS["info"][0],
+                bg=_KINDS["info"][1],
+                text="<strong>"
+                + html.escape(_("{n} invalid row(s) left out of this run", n=f"{n:,}"))
+                + f"</strong> ({html.escape(tables)}); "
+                + html.escape(_("each is listed under \u201cData quality\u201d at the end of this report.")),
+            )
+        )
     if model.meta.get("as_of_source") == "data":
-        out.append(_BANNER.format(kind="info", border=_KINDS["info"][0], bg=_KINDS["info"][1],
-                                  text=html.escape(_("As of {date}: the end of the last complete month the data "
-                                                     "covers (no report date was given).", date=day))))
+        out.append(
+            _BANNER.format(
+                kind="info",
+                border=_KINDS["info"][0],
+                bg=_KINDS["info"][1],
+                text=html.escape(
+                    _(
+                        "As of {date}: the end of the last complete month the data covers (no report date was given).",
+                        date=day,
+                    )
+                ),
+            )
+        )
     return out

@@ -30,6 +30,7 @@ Examples
 >>> ws["B2"].number_format, ws.freeze_panes, ws.auto_filter.ref
 ('#,##0;[Red]-#,##0', 'A2', 'A1:B3')
 """
+
 from __future__ import annotations
 
 import html
@@ -96,8 +97,11 @@ def _text(values) -> pa.Array:
     try:
         return pa.array(values, type=pa.string(), from_pandas=True)
     except UnicodeEncodeError:  # a lone surrogate, which no file can hold: shown as U+FFFD
-        return pa.array([_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in values],
-                        type=pa.string(), from_pandas=True)
+        return pa.array(
+            [_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in values],
+            type=pa.string(),
+            from_pandas=True,
+        )
 
 
 def _escape(text: pa.Array) -> pa.Array:
@@ -108,8 +112,9 @@ def _escape(text: pa.Array) -> pa.Array:
     if pc.any(odd).as_py():  # rare: only these cells go through Python's regular expressions
         values = text.to_numpy(zero_copy_only=False).copy()
         mask = odd.to_numpy(zero_copy_only=False)
-        values[mask] = [_CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", _ESCAPE_OWN.sub(r"_x005F_\1", v))
-                        for v in values[mask]]
+        values[mask] = [
+            _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", _ESCAPE_OWN.sub(r"_x005F_\1", v)) for v in values[mask]
+        ]
         text = _text(values)
     return text
 
@@ -151,7 +156,8 @@ def _cells(values: pd.Series, ref: pa.Array, style: int, name: str) -> pa.Array:
     return pc.coalesce(
         _join('<c r="', ref, text, _escape(_text(np.where(is_text, objs, None))), "</t></is></c>"),
         _join('<c r="', ref, number, _numbers(f), "</v></c>"),
-        _join('<c r="', ref, boolean, pc.if_else(flags, "1", "0"), "</v></c>"))
+        _join('<c r="', ref, boolean, pc.if_else(flags, "1", "0"), "</v></c>"),
+    )
 
 
 def _range(columns: int, rows: int, *, absolute: bool = False) -> str:
@@ -215,22 +221,34 @@ class Workbook:
             f.write(self._sheet_head(columns, area).encode())
             if columns:
                 texts = _escape(_text([str(c.header) for c in columns])).to_pylist()
-                header = "".join(f'<c r="{column_letter(j)}1" s="1" t="inlineStr"><is><t xml:space="preserve">{t}'
-                                 "</t></is></c>" for j, t in enumerate(texts))
+                header = "".join(
+                    f'<c r="{column_letter(j)}1" s="1" t="inlineStr"><is><t xml:space="preserve">{t}</t></is></c>'
+                    for j, t in enumerate(texts)
+                )
                 f.write(f'<row r="1">{header}</row>'.encode("utf-8", "surrogatepass"))
             step = 5000  # rows per piece, made at once
             for start in range(0, rows, step):
                 stop = min(rows, start + step)
                 nums = pc.cast(pa.array(np.arange(start + 2, stop + 2)), pa.string())
-                cells = [_cells(c.data.iloc[start:stop], _join(column_letter(j), nums), self._style(c.number_format),
-                                c.header)
-                         for j, c in enumerate(columns)]
+                cells = [
+                    _cells(
+                        c.data.iloc[start:stop], _join(column_letter(j), nums), self._style(c.number_format), c.header
+                    )
+                    for j, c in enumerate(columns)
+                ]
                 piece = _join('<row r="', nums, '">', *cells, "</row>", nulls="")
-                offsets = np.frombuffer(piece.buffers()[1], dtype=np.int32)[piece.offset:piece.offset + len(piece) + 1]
-                f.write(memoryview(piece.buffers()[2])[offsets[0]:offsets[-1]])
-            f.write(("</sheetData>" + (f'<autoFilter ref="{area}"/>' if columns else "")
-                     + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                     "</worksheet>").encode())
+                offsets = np.frombuffer(piece.buffers()[1], dtype=np.int32)[
+                    piece.offset : piece.offset + len(piece) + 1
+                ]
+                f.write(memoryview(piece.buffers()[2])[offsets[0] : offsets[-1]])
+            f.write(
+                (
+                    "</sheetData>"
+                    + (f'<autoFilter ref="{area}"/>' if columns else "")
+                    + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                    "</worksheet>"
+                ).encode()
+            )
             f.seek(0)
             with self.zip.open(part, "w", force_zip64=True) as out:
                 shutil.copyfileobj(f, out, 1 << 20)
@@ -239,13 +257,18 @@ class Workbook:
     def _sheet_head(self, columns: list[Column], area: str) -> str:
         cols = "".join(
             f'<col min="{j + 1}" max="{j + 1}" width="{_excel_width(c.width)}" customWidth="1"'
-            + (f' style="{self._style(c.number_format)}"' if self._style(c.number_format) else "") + "/>"
-            for j, c in enumerate(columns) if c.width is not None or c.number_format)
-        return (f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="{area}"/>'
-                '<sheetViews><sheetView workbookViewId="0">'
-                '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-                '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
-                '<sheetFormatPr defaultRowHeight="15"/>' + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
+            + (f' style="{self._style(c.number_format)}"' if self._style(c.number_format) else "")
+            + "/>"
+            for j, c in enumerate(columns)
+            if c.width is not None or c.number_format
+        )
+        return (
+            f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="{area}"/>'
+            '<sheetViews><sheetView workbookViewId="0">'
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+            '<sheetFormatPr defaultRowHeight="15"/>' + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>"
+        )
 
     def close(self, order: list[str] | None = None, names: dict[str, str] | None = None) -> Path:
         """Write the workbook's own parts and finish the file; ``order``: the names given to
@@ -259,10 +282,15 @@ class Workbook:
         z = self.zip
         try:
             z.writestr("[Content_Types].xml", self._content_types())
-            z.writestr("_rels/.rels", f'{_HEAD}<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
-                                      f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-            rels = "".join(f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" Target="{p[3:]}"/>'
-                           for i, (_n, p, _r, _c) in enumerate(sheets))
+            z.writestr(
+                "_rels/.rels",
+                f'{_HEAD}<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
+                f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+            )
+            rels = "".join(
+                f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" Target="{p[3:]}"/>'
+                for i, (_n, p, _r, _c) in enumerate(sheets)
+            )
             rels += f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
             z.writestr("xl/_rels/workbook.xml.rels", f'{_HEAD}<Relationships xmlns="{_PKG_REL}">{rels}</Relationships>')
             z.writestr("xl/workbook.xml", self._workbook(sheets))
@@ -272,46 +300,62 @@ class Workbook:
         return self.path
 
     def _content_types(self) -> str:
-        parts = "".join(f'<Override PartName="/{p}" ContentType="{_CT}.worksheet+xml"/>'
-                        for _n, p, _r, _c in self.sheets)
-        return (f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                '<Default Extension="xml" ContentType="application/xml"/>'
-                f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
-                f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>{parts}</Types>')
+        parts = "".join(
+            f'<Override PartName="/{p}" ContentType="{_CT}.worksheet+xml"/>' for _n, p, _r, _c in self.sheets
+        )
+        return (
+            f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>{parts}</Types>'
+        )
 
     @staticmethod
     def _workbook(sheets) -> str:
-        listed = "".join(f'<sheet name="{_attr(n)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
-                         for i, (n, _p, _r, _c) in enumerate(sheets))
+        listed = "".join(
+            f'<sheet name="{_attr(n)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+            for i, (n, _p, _r, _c) in enumerate(sheets)
+        )
         quoted = [n.replace("'", "''") for n, _p, _r, _c in sheets]
         names = "".join(
-            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-            f"{_attr(ref)}</definedName>"
-            for i, ((_n, _p, rows, cols), q) in enumerate(zip(sheets, quoted, strict=True)) if cols
-            for ref in [f"'{q}'!" + _range(cols, rows + 1, absolute=True)])
-        return (f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView activeTab="0"/>'
-                f"</bookViews><sheets>{listed}</sheets>"
-                + (f"<definedNames>{names}</definedNames>" if names else "") + '<calcPr calcId="124519"/></workbook>')
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{_attr(ref)}</definedName>'
+            for i, ((_n, _p, rows, cols), q) in enumerate(zip(sheets, quoted, strict=True))
+            if cols
+            for ref in [f"'{q}'!" + _range(cols, rows + 1, absolute=True)]
+        )
+        return (
+            f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView activeTab="0"/>'
+            f"</bookViews><sheets>{listed}</sheets>"
+            + (f"<definedNames>{names}</definedNames>" if names else "")
+            + '<calcPr calcId="124519"/></workbook>'
+        )
 
     def _styles(self) -> str:
         custom = {f: 164 + i for i, f in enumerate(f for f in self.formats if f not in _BUILTIN_FORMATS)}
         num_fmts = "".join(f'<numFmt numFmtId="{i}" formatCode="{_attr(f)}"/>' for f, i in custom.items())
-        xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
-               '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>']
-        xfs += [f'<xf numFmtId="{_BUILTIN_FORMATS.get(f, custom.get(f))}" fontId="0" fillId="0" borderId="0" '
-                'xfId="0" applyNumberFormat="1"/>' for f in self.formats]
+        xfs = [
+            '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>',
+        ]
+        xfs += [
+            f'<xf numFmtId="{_BUILTIN_FORMATS.get(f, custom.get(f))}" fontId="0" fillId="0" borderId="0" '
+            'xfId="0" applyNumberFormat="1"/>'
+            for f in self.formats
+        ]
         font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
-        return (f'{_HEAD}<styleSheet xmlns="{_MAIN}">'
-                + (f'<numFmts count="{len(custom)}">{num_fmts}</numFmts>' if custom else "")
-                + f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>'
-                '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-                '<fill><patternFill patternType="gray125"/></fill></fills>'
-                '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-                '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-                f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
-                '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-                "</styleSheet>")
+        return (
+            f'{_HEAD}<styleSheet xmlns="{_MAIN}">'
+            + (f'<numFmts count="{len(custom)}">{num_fmts}</numFmts>' if custom else "")
+            + f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+            '<fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+            "</styleSheet>"
+        )
 
 
 def _excel_width(chars: float | None) -> float:

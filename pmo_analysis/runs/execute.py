@@ -7,6 +7,7 @@ recorded as a :class:`~pmo_analysis.core.exceptions.NotebookError`, never hidden
 notebook with the engine registered here at import (``pmo-save-at-end``), which writes the executed
 notebook once, when it ends. ``_render_pages`` renders the run's project and department pages.
 """
+
 from __future__ import annotations
 
 import os
@@ -63,9 +64,15 @@ class NotebookResult:
 
 
 # --------------------------------------------------------------------------- executing the run's notebooks
-def _execute_notebooks(plan: _Plan, run: _Run, *, jobs: int | None, say: Callable[[str], None],
-                       ended: Callable[[str], None] = lambda name: None,
-                       kernels: KernelTemplate | None = None) -> list[NotebookResult]:
+def _execute_notebooks(
+    plan: _Plan,
+    run: _Run,
+    *,
+    jobs: int | None,
+    say: Callable[[str], None],
+    ended: Callable[[str], None] = lambda name: None,
+    kernels: KernelTemplate | None = None,
+) -> list[NotebookResult]:
     """Execute every notebook, ``jobs`` at once, longest first; results in the plan's order.
     ``ended`` is told the name of each notebook that has ended, however it ended.
     """
@@ -88,29 +95,37 @@ def _longest_first(paths: list[Path], reports_dir: Path) -> list[Path]:
     """``paths``, the longest first by the last run's durations (new ones first of all): the
     parallel run finishes sooner.
     """
-    last = {n["name"]: n.get("duration_s") or 0 for m in read_manifests(reports_dir)[:1]
-            for n in m.get("notebooks", [])}
+    last = {
+        n["name"]: n.get("duration_s") or 0 for m in read_manifests(reports_dir)[:1] for n in m.get("notebooks", [])
+    }
     return sorted(paths, key=lambda p: -last.get(p.stem, float("inf")))
 
 
-def _run_notebook(path: Path, result: NotebookResult, plan: _Plan, run: _Run, *, say: Callable[[str], None],
-                  kernels: KernelTemplate | None = None) -> None:
+def _run_notebook(
+    path: Path,
+    result: NotebookResult,
+    plan: _Plan,
+    run: _Run,
+    *,
+    say: Callable[[str], None],
+    kernels: KernelTemplate | None = None,
+) -> None:
     """Execute one notebook into the run's folder and fill in its ``result``."""
     name = path.stem
     result.status = "running"
     say(f"{name}: running")
     (run.tmp / name).mkdir()
     result.parameters = _notebook_parameters(path, plan, run)
-    html = {"path": str(run.tmp / f"{name}.html"), "meta": _report_header(name, plan, run),
-            "keep_code": run.keep_code}
+    html = {"path": str(run.tmp / f"{name}.html"), "meta": _report_header(name, plan, run), "keep_code": run.keep_code}
     t1 = time.perf_counter()
-    res = _execute(path, run.tmp / f"{name}.ipynb", result.parameters, timeout=run.timeout, html=html,
-                   kernels=kernels)
+    res = _execute(path, run.tmp / f"{name}.ipynb", result.parameters, timeout=run.timeout, html=html, kernels=kernels)
     result.duration_s = round(time.perf_counter() - t1, 2)
     result.status, result.error = res["status"], res.get("error")
     result.outputs = _outputs(run.tmp, name)
-    say(f"{name}: {result.status} in {result.duration_s:.1f}s"
-        + (f" ({result.error.ename}: {result.error.evalue[:200]})" if result.error else ""))
+    say(
+        f"{name}: {result.status} in {result.duration_s:.1f}s"
+        + (f" ({result.error.ename}: {result.error.evalue[:200]})" if result.error else "")
+    )
 
 
 def _report_header(name: str, plan: _Plan, run: _Run) -> dict[str, Any]:
@@ -119,16 +134,27 @@ def _report_header(name: str, plan: _Plan, run: _Run) -> dict[str, Any]:
     """
     lang = str(plan.planned.get(name, {}).get("language") or plan.common.get("language") or "en")
     with fmt.using(language=lang):
-        return {"title": _(TITLES.get(name, name.replace("_", " ").capitalize())), "as_of": run.as_of,
-                "as_of_text": _("As of {date}", date=fmt.date(run.as_of)),
-                "schedule_text": _("Schedule: {schedule}", schedule=run.schedule),
-                "run_text": _("Generated {time}", time=f"{run.started:%Y-%m-%d %H:%M}"),
-                "language": lang, "landscape": name == "executive_summary", "index_href": "index.html",
-                "run_id": run.run_id, "run_time": iso_time(run.started),  # for the page's code, not shown
-                "labels": {"all_reports": _("All reports"), "failed": _("This report failed and is incomplete."),
-                           "filter": _("Filter rows"), "rows_of": _("{shown} of {total} rows"),
-                           "all": _("Show all {n} rows"), "fewer": _("Show fewer rows"),
-                           "more": _("+ {n} more rows: all in the report online and in its CSV")}}
+        return {
+            "title": _(TITLES.get(name, name.replace("_", " ").capitalize())),
+            "as_of": run.as_of,
+            "as_of_text": _("As of {date}", date=fmt.date(run.as_of)),
+            "schedule_text": _("Schedule: {schedule}", schedule=run.schedule),
+            "run_text": _("Generated {time}", time=f"{run.started:%Y-%m-%d %H:%M}"),
+            "language": lang,
+            "landscape": name == "executive_summary",
+            "index_href": "index.html",
+            "run_id": run.run_id,
+            "run_time": iso_time(run.started),  # for the page's code, not shown
+            "labels": {
+                "all_reports": _("All reports"),
+                "failed": _("This report failed and is incomplete."),
+                "filter": _("Filter rows"),
+                "rows_of": _("{shown} of {total} rows"),
+                "all": _("Show all {n} rows"),
+                "fewer": _("Show fewer rows"),
+                "more": _("+ {n} more rows: all in the report online and in its CSV"),
+            },
+        }
 
 
 def _outputs(tmp: Path, name: str) -> list[str]:
@@ -139,8 +165,15 @@ def _outputs(tmp: Path, name: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- executing one notebook
-def _execute(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float,
-             html: dict[str, Any], kernels: KernelTemplate | None = None) -> dict[str, Any]:
+def _execute(
+    nb: Path,
+    out_ipynb: Path,
+    params: dict[str, Any],
+    *,
+    timeout: float,
+    html: dict[str, Any],
+    kernels: KernelTemplate | None = None,
+) -> dict[str, Any]:
     """Execute one notebook with papermill (its own kernel process) and render its HTML.
 
     Returns ``{"status": "success" | "failed", "error": NotebookError | None}``. Runs in a runner
@@ -176,11 +209,17 @@ class _SaveAtEndEngine(NBClientEngine):
     """
 
     @classmethod
-    def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                         autosave_cell_every=30, **kwargs):
+    def execute_notebook(
+        cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kwargs
+    ):
         """Execute ``nb`` as :class:`NBClientEngine` does, with a :class:`_SaveAtEnd` manager."""
-        nb_man = _SaveAtEnd(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                            autosave_cell_every=autosave_cell_every)
+        nb_man = _SaveAtEnd(
+            nb,
+            output_path=output_path,
+            progress_bar=progress_bar,
+            log_output=log_output,
+            autosave_cell_every=autosave_cell_every,
+        )
         nb_man.notebook_start()
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
@@ -194,19 +233,29 @@ _ENGINE = "pmo-save-at-end"
 papermill_engines.register(_ENGINE, _SaveAtEndEngine)
 
 
-def _papermill(nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float,
-               kernels: KernelTemplate | None = None) -> NotebookError | None:
+def _papermill(
+    nb: Path, out_ipynb: Path, params: dict[str, Any], *, timeout: float, kernels: KernelTemplate | None = None
+) -> NotebookError | None:
     """Execute ``nb`` into ``out_ipynb``, its kernel forked from ``kernels`` when given; why it
     failed, or ``None``.
     """
     try:
         # cwd=None: papermill changes the process-wide working directory otherwise, which threads
         # share; the notebooks resolve every path themselves
-        pm.execute_notebook(str(nb), str(out_ipynb), parameters=params, cwd=None, kernel_name="python3",
-                            engine_name=_ENGINE, **({"kernel_manager_class": kernels.manager} if kernels else {}),
-                            progress_bar=False, execution_timeout=timeout, log_output=False,
-                            # the kernel's own start-up notes (TCP transport) are not for the run's reader
-                            extra_arguments=[KERNEL_QUIET])
+        pm.execute_notebook(
+            str(nb),
+            str(out_ipynb),
+            parameters=params,
+            cwd=None,
+            kernel_name="python3",
+            engine_name=_ENGINE,
+            **({"kernel_manager_class": kernels.manager} if kernels else {}),
+            progress_bar=False,
+            execution_timeout=timeout,
+            log_output=False,
+            # the kernel's own start-up notes (TCP transport) are not for the run's reader
+            extra_arguments=[KERNEL_QUIET],
+        )
     except pm.PapermillExecutionError as exc:
         first_line = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
         return NotebookError(cell=exc.exec_count, ename=exc.ename, evalue=str(exc.evalue), source=first_line[:200])
@@ -229,8 +278,7 @@ def _render_report(out_ipynb: Path, html: dict[str, Any], error: NotebookError |
     return error
 
 
-def render_html(ipynb: Path, html_path: Path, *, meta: dict[str, Any], keep_code: bool = False
-                ) -> None:
+def render_html(ipynb: Path, html_path: Path, *, meta: dict[str, Any], keep_code: bool = False) -> None:
     """Render an executed notebook to self-contained HTML (no code unless ``keep_code``)."""
     # imported on the first render: nbconvert takes 0.35 s to import, which a run that stops at
     # its checks (a bad parameter, a missing folder) need not wait for
@@ -238,16 +286,27 @@ def render_html(ipynb: Path, html_path: Path, *, meta: dict[str, Any], keep_code
 
     nb = nbformat.read(ipynb, as_version=4)
     # papermill's own error-anchor cells duplicate our banner; drop them from the leadership view
-    nb.cells = [c for c in nb.cells
-                if not (c.cell_type == "markdown" and "papermill-error-cell-tag" in c.metadata.get("tags", []))]
+    nb.cells = [
+        c
+        for c in nb.cells
+        if not (c.cell_type == "markdown" and "papermill-error-cell-tag" in c.metadata.get("tags", []))
+    ]
     exporter = report_exporter(keep_code=keep_code, language=str(meta.get("language") or "en"))
     body, _resources = exporter.from_notebook_node(nb, resources={"pmo": meta, "metadata": {"name": meta["title"]}})
     html_path.write_text(body, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- project and department pages
-def _render_pages(plan: _Plan, run: _Run, model, planned: dict[str, dict[str, str]], notebooks_dir: Path, *,
-                  jobs: int | None, say: Callable[[str], None]) -> list[PageResult]:
+def _render_pages(
+    plan: _Plan,
+    run: _Run,
+    model,
+    planned: dict[str, dict[str, str]],
+    notebooks_dir: Path,
+    *,
+    jobs: int | None,
+    say: Callable[[str], None],
+) -> list[PageResult]:
     """Render the planned project pages (one kernel per worker) and department pages; a failure of
     the whole stage is reported as one failed page, never raised: the portfolio reports stand.
     """
@@ -261,23 +320,50 @@ def _render_pages(plan: _Plan, run: _Run, model, planned: dict[str, dict[str, st
         rows = select_projects(model.projects, tuple(planned["projects"]))
         # the run's language and currency, as the reports read them
         run_wide = {k: plan.common[k] for k in RUN_PARAMS if plan.common.get(k) is not None}
-        params = validate_params(PAGE_NOTEBOOK, {"data_dir": str(plan.data_dir), "as_of": run.as_of,
-                                                 "model_dir": str(run.tmp / "model"),
-                                                 "output_dir": str(run.tmp / "projects"), **run_wide})
+        params = validate_params(
+            PAGE_NOTEBOOK,
+            {
+                "data_dir": str(plan.data_dir),
+                "as_of": run.as_of,
+                "model_dir": str(run.tmp / "model"),
+                "output_dir": str(run.tmp / "projects"),
+                **run_wide,
+            },
+        )
         say(f"project pages: {len(rows):,} queued")
-        pages = render_project_pages(notebooks_dir / f"{PAGE_NOTEBOOK}.ipynb", rows, run_dir=run.tmp,
-                                     params=_jsonable(params), header=header, jobs=jobs or os.cpu_count() or 2,
-                                     timeout=run.timeout, keep_code=run.keep_code, say=say)
-        with fmt.using(currency=str(plan.common.get("currency") or "USD"),
-                       language=str(plan.common.get("language") or "en")):  # money and words as the reports'
-            pages += render_department_pages(model, planned["departments"], run_dir=run.tmp, pages=planned,
-                                             header=header)
+        pages = render_project_pages(
+            notebooks_dir / f"{PAGE_NOTEBOOK}.ipynb",
+            rows,
+            run_dir=run.tmp,
+            params=_jsonable(params),
+            header=header,
+            jobs=jobs or os.cpu_count() or 2,
+            timeout=run.timeout,
+            keep_code=run.keep_code,
+            say=say,
+        )
+        with fmt.using(
+            currency=str(plan.common.get("currency") or "USD"), language=str(plan.common.get("language") or "en")
+        ):  # money and words as the reports'
+            pages += render_department_pages(
+                model, planned["departments"], run_dir=run.tmp, pages=planned, header=header
+            )
     except Exception as exc:  # noqa: BLE001 - the stage itself broke (no kernel could start...): say so, keep the reports
-        pages = [PageResult("projects", "(all)", "Project pages", "", status="failed",
-                            error=NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc)[:500]))]
+        pages = [
+            PageResult(
+                "projects",
+                "(all)",
+                "Project pages",
+                "",
+                status="failed",
+                error=NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc)[:500]),
+            )
+        ]
     took = time.perf_counter() - t0
     n = sum(p.kind == "projects" for p in pages)
     failed = sum(p.status != "success" for p in pages)
-    say(f"project pages: {n:,} in {took:.1f}s ({n / took:.1f} pages/s), department pages: "
-        f"{len(pages) - n:,}, failed: {failed:,}")
+    say(
+        f"project pages: {n:,} in {took:.1f}s ({n / took:.1f} pages/s), department pages: "
+        f"{len(pages) - n:,}, failed: {failed:,}"
+    )
     return pages

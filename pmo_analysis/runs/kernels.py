@@ -26,6 +26,7 @@ ends when the run closes that input, or dies with it; a kernel whose template ha
 (the system sends it SIGTERM, and ipykernel watches its parent). A template that does not answer
 in time is not asked again: kernels then start the usual way.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -49,12 +50,28 @@ __all__ = ["ForkingKernelManager", "KernelTemplate", "can_fork"]
 #: what a report kernel imports before its first cell ends. Not the kernel's matplotlib backend
 #: (``matplotlib_inline``): it sets itself up with the kernel's shell when first imported, which
 #: only the kernel has.
-PRELOAD = ("numpy", "pandas", "pyarrow", "matplotlib", "matplotlib.pyplot", "IPython.display",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "pmo_analysis", "pmo_analysis.core.config",
-           "pmo_analysis.core.formatting", "pmo_analysis.core.i18n", "pmo_analysis.reporting.display",
-           "pmo_analysis.reporting.links", "pmo_analysis.reporting.plots", "pmo_analysis.reporting.report",
-           "pmo_analysis.runs.pages", "pmo_analysis.runs.publish", "pmo_analysis.analyses.finance",
-           "pmo_analysis.analyses.summary")
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "IPython.display",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "pmo_analysis",
+    "pmo_analysis.core.config",
+    "pmo_analysis.core.formatting",
+    "pmo_analysis.core.i18n",
+    "pmo_analysis.reporting.display",
+    "pmo_analysis.reporting.links",
+    "pmo_analysis.reporting.plots",
+    "pmo_analysis.reporting.report",
+    "pmo_analysis.runs.pages",
+    "pmo_analysis.runs.publish",
+    "pmo_analysis.analyses.finance",
+    "pmo_analysis.analyses.summary",
+)
 
 _KERNEL_MODULE = "ipykernel_launcher"
 
@@ -81,11 +98,18 @@ class KernelTemplate:
         self.started = self.ready = self.failed = False
         if not can_fork():
             return
-        env = dict(os.environ, MPLBACKEND=os.environ.get("MPLBACKEND") or
-                   "module://matplotlib_inline.backend_inline")  # as ipykernel sets it for its kernel
+        env = dict(
+            os.environ, MPLBACKEND=os.environ.get("MPLBACKEND") or "module://matplotlib_inline.backend_inline"
+        )  # as ipykernel sets it for its kernel
         try:
-            self.process = subprocess.Popen([sys.executable, "-m", "pmo_analysis.runs.kernels"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, env=env, text=True, bufsize=1)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pmo_analysis.runs.kernels"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+                text=True,
+                bufsize=1,
+            )
         except OSError:
             self.process = None
 
@@ -142,8 +166,11 @@ class KernelTemplate:
         no template, or one that failed: it is not asked again, and is ended by :meth:`close`, not
         before, so the kernels it forked finish their reports).
         """
-        if len(cmd) < 3 or cmd[1:3] != ["-m", _KERNEL_MODULE] \
-                or os.path.abspath(cmd[0]) != os.path.abspath(sys.executable):  # another Python's kernel
+        if (
+            len(cmd) < 3
+            or cmd[1:3] != ["-m", _KERNEL_MODULE]
+            or os.path.abspath(cmd[0]) != os.path.abspath(sys.executable)
+        ):  # another Python's kernel
             return None
         request = json.dumps({"argv": cmd[3:], "env": dict(env or os.environ), "cwd": str(cwd or os.getcwd())})
         with self.lock:
@@ -215,8 +242,11 @@ class ForkingKernelManager(AsyncKernelManager):
     template: KernelTemplate | None = None
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        pid = self.template.fork(kernel_cmd, kw.get("env"), kw.get("cwd")) \
-            if self.template is not None and type(self.provisioner) is LocalProvisioner else None
+        pid = (
+            self.template.fork(kernel_cmd, kw.get("env"), kw.get("cwd"))
+            if self.template is not None and type(self.provisioner) is LocalProvisioner
+            else None
+        )
         if pid is None:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
         p = self.provisioner

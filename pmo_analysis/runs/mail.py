@@ -25,6 +25,7 @@ from environment variables only, never from ``schedules.yml`` (:meth:`MailSettin
     PMO_SMTP_CAFILE    /etc/ssl/company-ca.pem    (optional: a private CA to trust)
     PMO_REPORTS_URL    https://pmo.example.org/reports/        (optional: link instead of attachment)
 """
+
 from __future__ import annotations
 
 import json
@@ -45,17 +46,26 @@ from pmo_analysis.core.exceptions import MailError
 from pmo_analysis.model import load_model
 from pmo_analysis.runs.publish import read_manifests, started_timestamp
 
-__all__ = ["MailError", "MailSettings", "summary_message", "alert_message", "turned_off_track", "deliver",
-           "check_address"]
+__all__ = [
+    "MailError",
+    "MailSettings",
+    "summary_message",
+    "alert_message",
+    "turned_off_track",
+    "deliver",
+    "check_address",
+]
 
 #: Seconds an SMTP connection may take: a slow mail server never holds up the schedule for long.
 SMTP_TIMEOUT = 30
 #: Charts shown inline, in this order, those the run drew (paths in the run's folder): the trend of the
 #: headline figures (from the second run of a schedule on), cost and schedule performance, value, capacity.
-MAIL_CHARTS = {"executive_summary/charts/headline_trend.png": "Headline figures, run by run",
-               "portfolio_roi/charts/cpi_spi_quadrant.png": "Cost and schedule performance (CPI, SPI)",
-               "portfolio_roi/charts/npv_ranked.png": "Projects ranked by NPV",
-               "resource_utilization/charts/capacity_vs_demand.png": "Capacity against demand"}
+MAIL_CHARTS = {
+    "executive_summary/charts/headline_trend.png": "Headline figures, run by run",
+    "portfolio_roi/charts/cpi_spi_quadrant.png": "Cost and schedule performance (CPI, SPI)",
+    "portfolio_roi/charts/npv_ranked.png": "Projects ranked by NPV",
+    "resource_utilization/charts/capacity_vs_demand.png": "Capacity against demand",
+}
 
 # headline figures shown in the mail, in order, with how each is written (columns of model.headline)
 _HEADLINE = (
@@ -111,8 +121,9 @@ class MailSettings:
         env = os.environ if environ is None else environ
         host = env.get("PMO_SMTP_HOST", "").strip()
         if not host:
-            raise MailError("PMO_SMTP_HOST is not set: name the SMTP server in the environment "
-                            "(see README, 'Reports by email')")
+            raise MailError(
+                "PMO_SMTP_HOST is not set: name the SMTP server in the environment (see README, 'Reports by email')"
+            )
         try:
             port = int(env.get("PMO_SMTP_PORT", "587"))
         except ValueError:
@@ -124,8 +135,15 @@ class MailSettings:
         check_address(sender, where="PMO_SMTP_FROM")
         if user and not env.get("PMO_SMTP_PASSWORD"):
             raise MailError("PMO_SMTP_USER is set but PMO_SMTP_PASSWORD is not")
-        return cls(host=host, port=port, user=user, password=env.get("PMO_SMTP_PASSWORD") or None, sender=sender,
-                   cafile=env.get("PMO_SMTP_CAFILE") or None, reports_url=env.get("PMO_REPORTS_URL") or None)
+        return cls(
+            host=host,
+            port=port,
+            user=user,
+            password=env.get("PMO_SMTP_PASSWORD") or None,
+            sender=sender,
+            cafile=env.get("PMO_SMTP_CAFILE") or None,
+            reports_url=env.get("PMO_REPORTS_URL") or None,
+        )
 
     def send(self, messages: list[EmailMessage]) -> None:
         """Send ``messages`` in one SMTP session with STARTTLS (and login when a user is set)."""
@@ -139,8 +157,10 @@ class MailSettings:
                     smtp.send_message(message)
         except (smtplib.SMTPException, OSError) as exc:
             text = str(exc).replace(self.password, "***") if self.password else str(exc)
-            raise MailError(f"cannot send mail through {self.host}:{self.port}: {type(exc).__name__}: "
-                            f"{text.splitlines()[0] if text else ''}") from None
+            raise MailError(
+                f"cannot send mail through {self.host}:{self.port}: {type(exc).__name__}: "
+                f"{text.splitlines()[0] if text else ''}"
+            ) from None
 
 
 # --------------------------------------------------------------------------- what the mails say
@@ -171,8 +191,9 @@ def turned_off_track(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd
 def _environment():
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    return Environment(loader=PackageLoader("pmo_analysis.reporting", "templates"),
-                       autoescape=select_autoescape(["j2"]))
+    return Environment(
+        loader=PackageLoader("pmo_analysis.reporting", "templates"), autoescape=select_autoescape(["j2"])
+    )
 
 
 def _headline_rows(model) -> list[tuple[str, str]]:
@@ -184,8 +205,7 @@ def _run_link(run_dir: Path, reports_url: str | None) -> str | None:
     return None if not reports_url else reports_url.rstrip("/") + f"/{run_dir.name}/index.html"
 
 
-def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_url: str | None = None
-                    ) -> EmailMessage:
+def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_url: str | None = None) -> EmailMessage:
     """The executive-summary mail of the published run in ``run_dir`` (see the module docstring).
 
     The headline and the decisions come from the run's model; the charts are the PNGs the run's
@@ -199,25 +219,41 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
     cids = [make_msgid(domain="pmo.reports") for _ in charts]
     link = _run_link(run_dir, reports_url)
     status = manifest.get("status", "")
-    html = _environment().get_template("mail_summary.html.j2").render(
-        run=manifest, headline=_headline_rows(model), asks=asks.to_dict("records"),
-        images=[(c[1:-1], MAIL_CHARTS[str(p.relative_to(run_dir))]) for c, p in zip(cids, charts, strict=True)],
-        link=link,
-        attached=link is None and (run_dir / "executive_summary.html").exists())
-    msg = _message(f"Portfolio report as of {manifest.get('as_of', '')}"
-                   + ("" if status == "success" else f" ({status})"), to=to, sender=sender)
+    html = (
+        _environment()
+        .get_template("mail_summary.html.j2")
+        .render(
+            run=manifest,
+            headline=_headline_rows(model),
+            asks=asks.to_dict("records"),
+            images=[(c[1:-1], MAIL_CHARTS[str(p.relative_to(run_dir))]) for c, p in zip(cids, charts, strict=True)],
+            link=link,
+            attached=link is None and (run_dir / "executive_summary.html").exists(),
+        )
+    )
+    msg = _message(
+        f"Portfolio report as of {manifest.get('as_of', '')}" + ("" if status == "success" else f" ({status})"),
+        to=to,
+        sender=sender,
+    )
     msg.set_content(_plain_text(manifest, _headline_rows(model), asks, link))
     msg.add_alternative(html, subtype="html")
     body = msg.get_payload()[1]
     for cid, path in zip(cids, charts, strict=True):
-        body.add_related(path.read_bytes(), maintype="image", subtype="png", cid=cid,
-                         filename=path.name, disposition="inline")
+        body.add_related(
+            path.read_bytes(), maintype="image", subtype="png", cid=cid, filename=path.name, disposition="inline"
+        )
     if link is None and (run_dir / "executive_summary.html").exists():
-        msg.add_attachment((run_dir / "executive_summary.html").read_bytes(), maintype="text", subtype="html",
-                           filename=f"executive_summary_{manifest.get('as_of', '')}.html")
+        msg.add_attachment(
+            (run_dir / "executive_summary.html").read_bytes(),
+            maintype="text",
+            subtype="html",
+            filename=f"executive_summary_{manifest.get('as_of', '')}.html",
+        )
     if (run_dir / "decisions.csv").exists():
-        msg.add_attachment((run_dir / "decisions.csv").read_bytes(), maintype="text", subtype="csv",
-                           filename="decisions.csv")
+        msg.add_attachment(
+            (run_dir / "decisions.csv").read_bytes(), maintype="text", subtype="csv", filename="decisions.csv"
+        )
     return msg
 
 
@@ -227,52 +263,67 @@ def _message(subject: str, *, to: list[str], sender: str) -> EmailMessage:
     return msg
 
 
-def _plain_text(manifest: dict[str, Any], headline: list[tuple[str, str]], asks: pd.DataFrame,
-                link: str | None) -> str:
+def _plain_text(manifest: dict[str, Any], headline: list[tuple[str, str]], asks: pd.DataFrame, link: str | None) -> str:
     """The same mail for a client that shows no HTML."""
-    lines = [f"Portfolio report as of {manifest.get('as_of', '')} (run {manifest.get('run_id', '')}, "
-             f"{manifest.get('status', '')})", ""]
+    lines = [
+        f"Portfolio report as of {manifest.get('as_of', '')} (run {manifest.get('run_id', '')}, "
+        f"{manifest.get('status', '')})",
+        "",
+    ]
     lines += [f"{label}: {value}" for label, value in headline]
     lines += ["", "Decisions asked for:"]
-    lines += [f"- {a['decision']}" + (f" ({a['money_text']})" if a["money_text"] else "") + f": {a['why']}"
-              for a in asks.to_dict("records")] or ["- none"]
+    lines += [
+        f"- {a['decision']}" + (f" ({a['money_text']})" if a["money_text"] else "") + f": {a['why']}"
+        for a in asks.to_dict("records")
+    ] or ["- none"]
     lines += ["", f"Full reports: {link}" if link else "The executive summary is attached (open it in a browser)."]
     return "\n".join(lines) + "\n"
 
 
-def alert_message(run_dir: str | Path, turned: pd.DataFrame, *, to: list[str], sender: str,
-                  reports_url: str | None = None) -> EmailMessage:
+def alert_message(
+    run_dir: str | Path, turned: pd.DataFrame, *, to: list[str], sender: str, reports_url: str | None = None
+) -> EmailMessage:
     """A short mail listing the projects in ``turned`` (from :func:`turned_off_track`)."""
     run_dir = Path(run_dir)
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     link = _run_link(run_dir, reports_url)
     n = len(turned)
-    msg = _message(f"Alert: {n} project(s) turned off track, as of {manifest.get('as_of', '')}", to=to,
-                   sender=sender)
+    msg = _message(f"Alert: {n} project(s) turned off track, as of {manifest.get('as_of', '')}", to=to, sender=sender)
     rows = turned.to_dict("records")
-    msg.set_content("\n".join([f"Off track as of {manifest.get('as_of', '')}, and not in the previous report:", ""]
-                              + [f"- {r['project_id']} {r['name']} (was {r['was']}): {r['reason']}" for r in rows]
-                              + ["", f"Full reports: {link}" if link else ""]) + "\n")
-    msg.add_alternative(_environment().get_template("mail_alert.html.j2").render(run=manifest, rows=rows, link=link),
-                        subtype="html")
+    msg.set_content(
+        "\n".join(
+            [f"Off track as of {manifest.get('as_of', '')}, and not in the previous report:", ""]
+            + [f"- {r['project_id']} {r['name']} (was {r['was']}): {r['reason']}" for r in rows]
+            + ["", f"Full reports: {link}" if link else ""]
+        )
+        + "\n"
+    )
+    msg.add_alternative(
+        _environment().get_template("mail_alert.html.j2").render(run=manifest, rows=rows, link=link), subtype="html"
+    )
     return msg
 
 
 # --------------------------------------------------------------------------- one delivery
 def _previous_projects(run_dir: Path, manifest: dict[str, Any]) -> pd.DataFrame | None:
     """The model's projects of the schedule's previous published run (as of no later), or None."""
-    earlier = [m for m in read_manifests(run_dir.parent)
-               if m.get("schedule") == manifest.get("schedule") and m["_dir"] != run_dir.name
-               and str(m.get("as_of", "")) <= str(manifest.get("as_of", ""))
-               and (run_dir.parent / m["_dir"] / "model").is_dir()]
+    earlier = [
+        m
+        for m in read_manifests(run_dir.parent)
+        if m.get("schedule") == manifest.get("schedule")
+        and m["_dir"] != run_dir.name
+        and str(m.get("as_of", "")) <= str(manifest.get("as_of", ""))
+        and (run_dir.parent / m["_dir"] / "model").is_dir()
+    ]
     if not earlier:
         return None
     last = max(earlier, key=lambda m: (str(m.get("as_of", "")), started_timestamp(m), m["_dir"]))
     return load_model(run_dir.parent / last["_dir"] / "model").projects
 
 
-def deliver(run_dir: str | Path, *, to: list[str], alert_off_track: bool = False,
-            settings: MailSettings | None = None) -> list[str]:
+def deliver(
+    run_dir: str | Path, *, to: list[str], alert_off_track: bool = False, settings: MailSettings | None = None
+) -> list[str]:
     """Send the run's executive summary to ``to`` (and, with ``alert_off_track``, the alert when a
     project turned off track since the schedule's previous run). Returns the subjects sent.
 
@@ -286,8 +337,8 @@ def deliver(run_dir: str | Path, *, to: list[str], alert_off_track: bool = False
         manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
         turned = turned_off_track(_previous_projects(run_dir, manifest), load_model(run_dir / "model").projects)
         if len(turned):
-            messages.append(alert_message(run_dir, turned, to=to, sender=settings.sender,
-                                          reports_url=settings.reports_url))
+            messages.append(
+                alert_message(run_dir, turned, to=to, sender=settings.sender, reports_url=settings.reports_url)
+            )
     settings.send(messages)
     return [str(m["Subject"]) for m in messages]
-

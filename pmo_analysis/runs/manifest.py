@@ -5,6 +5,7 @@ pages; ``_manifest`` and ``_pages_manifest`` say everything else. :func:`fingerp
 files with their checksums. Writing the manifest into the run's folder, and reading published ones,
 is :mod:`pmo_analysis.runs.publish`'s.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,14 +41,26 @@ def _pages_status(status: str, pages: list[PageResult]) -> str:
     return "partial" if status == "success" and any(p.status != "success" for p in pages) else status
 
 
-def _manifest(plan: _Plan, run: _Run, model, results: list[NotebookResult], *, status: str,
-              duration_s: float, finished: dt.datetime) -> dict[str, Any]:
+def _manifest(
+    plan: _Plan,
+    run: _Run,
+    model,
+    results: list[NotebookResult],
+    *,
+    status: str,
+    duration_s: float,
+    finished: dt.datetime,
+) -> dict[str, Any]:
     """The run's ``manifest.json``: what ran, on which data (with checksums), with which
     parameters and versions, and how each notebook ended (``error`` as ``{cell, ename, evalue, source}``).
     """
     return {
-        "run_id": run.run_id, "schedule": run.schedule, "status": status, "complete": plan.complete,
-        "started": iso_time(run.started), "finished": iso_time(finished),
+        "run_id": run.run_id,
+        "schedule": run.schedule,
+        "status": status,
+        "complete": plan.complete,
+        "started": iso_time(run.started),
+        "finished": iso_time(finished),
         "started_utc": iso_time(run.started.astimezone(dt.UTC)),
         "timezone": str(run.started.tzinfo),
         "duration_s": round(duration_s, 2),
@@ -57,8 +70,10 @@ def _manifest(plan: _Plan, run: _Run, model, results: list[NotebookResult], *, s
         "accept_stale": bool(model.params["accept_stale"]),
         "freshness": model.meta["freshness"],
         "windows": model.meta["windows"],
-        "data_quality": {"excluded_rows": model.meta["excluded_rows"],
-                         "rows": model.data_quality.head(1000).astype(str).to_dict("records")},
+        "data_quality": {
+            "excluded_rows": model.meta["excluded_rows"],
+            "rows": model.data_quality.head(1000).astype(str).to_dict("records"),
+        },
         "model": {"dir": "model", "version": model.meta["version"], "tables": sorted(model.tables)},
         "notebooks": [asdict(r) for r in results],
         "data": _data_record(plan.data_dir, model.meta.get("source")),
@@ -81,8 +96,12 @@ def _data_record(data_dir: Path | str, source: dict[str, Any] | None) -> dict[st
     if source is None:
         return {"dir": str(data_dir), "files": fingerprint(data_dir)}
     files = [] if source.get("mapping_file") is None else fingerprint_file(Path(source["mapping_file"]))
-    return {"dir": source["source"], "files": files, "mapping_file": source.get("mapping_file"),
-            "tables": source["tables"]}
+    return {
+        "dir": source["source"],
+        "files": files,
+        "mapping_file": source.get("mapping_file"),
+        "tables": source["tables"],
+    }
 
 
 def fingerprint_file(path: Path, name: str | None = None) -> list[dict[str, Any]]:
@@ -96,8 +115,11 @@ def fingerprint_file(path: Path, name: str | None = None) -> list[dict[str, Any]
 
 def fingerprint(data_dir: Path) -> list[dict[str, Any]]:
     """Name, size and sha256 of every file in the data folder (recursively, sorted)."""
-    return [f for p in sorted(p for p in Path(data_dir).rglob("*") if p.is_file())
-            for f in fingerprint_file(p, str(p.relative_to(data_dir)))]
+    return [
+        f
+        for p in sorted(p for p in Path(data_dir).rglob("*") if p.is_file())
+        for f in fingerprint_file(p, str(p.relative_to(data_dir)))
+    ]
 
 
 def _versions() -> dict[str, str]:
@@ -106,6 +128,11 @@ def _versions() -> dict[str, str]:
     import nbconvert
     import papermill
 
-    return {"python": platform.python_version(), "pandas": pandas.__version__,
-            "pmo_analysis": __version__, "papermill": papermill.__version__,
-            "nbconvert": nbconvert.__version__, "platform": platform.platform()}
+    return {
+        "python": platform.python_version(),
+        "pandas": pandas.__version__,
+        "pmo_analysis": __version__,
+        "papermill": papermill.__version__,
+        "nbconvert": nbconvert.__version__,
+        "platform": platform.platform(),
+    }

@@ -24,6 +24,7 @@ Department pages
     department's portfolio figures (the model's ``by_department`` row), its projects with their
     health and links, and its people's utilization over the complete months.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,9 +57,20 @@ from pmo_analysis.reporting.links import link_projects, page_path, read_pages, r
 from pmo_analysis.reporting.rendering import report_exporter
 from pmo_analysis.runs.publish import page_templates
 
-__all__ = ["PROJECT_CHOICES", "PAGE_NOTEBOOK", "parse_projects", "select_projects", "plan_pages", "PageResult",
-           "ProjectPage", "open_project", "project_overallocations", "render_project_pages",
-           "render_department_pages", "page_title"]
+__all__ = [
+    "PROJECT_CHOICES",
+    "PAGE_NOTEBOOK",
+    "parse_projects",
+    "select_projects",
+    "plan_pages",
+    "PageResult",
+    "ProjectPage",
+    "open_project",
+    "project_overallocations",
+    "render_project_pages",
+    "render_department_pages",
+    "page_title",
+]
 
 #: The choices of ``--projects`` besides a list of ids.
 PROJECT_CHOICES = ("running", "off-track", "all", "none")
@@ -91,8 +103,9 @@ def parse_projects(value: Any, *, where: str = "--projects") -> str | tuple[str,
         ids = [v.strip() for v in text.split(",")]
         if all(ids):
             return tuple(dict.fromkeys(ids))
-    raise ParameterError(f"{where} must be one of {', '.join(PROJECT_CHOICES)}, or a comma-separated list of "
-                         f"project ids, got {value!r}")
+    raise ParameterError(
+        f"{where} must be one of {', '.join(PROJECT_CHOICES)}, or a comma-separated list of project ids, got {value!r}"
+    )
 
 
 def select_projects(projects: pd.DataFrame, which: str | tuple[str, ...]) -> pd.DataFrame:
@@ -113,8 +126,9 @@ def select_projects(projects: pd.DataFrame, which: str | tuple[str, ...]) -> pd.
         unknown = [i for i in which if i not in set(projects["project_id"])]
         if unknown:
             known = ", ".join(projects["project_id"].astype(str).head(5))
-            raise ParameterError(f"--projects: no project {', '.join(map(repr, unknown))} in the portfolio "
-                                 f"(ids such as {known})")
+            raise ParameterError(
+                f"--projects: no project {', '.join(map(repr, unknown))} in the portfolio (ids such as {known})"
+            )
         chosen = projects.loc[projects["project_id"].isin(which)]
     return chosen.sort_values(["health_rank", "project_id"], na_position="last")
 
@@ -125,8 +139,10 @@ def plan_pages(model, which: str | tuple[str, ...]) -> dict[str, dict[str, str]]
     """
     chosen = select_projects(model.projects, which)
     departments = model.projects["department"].dropna().astype(str).unique() if len(chosen) else []
-    return {"projects": {str(p): page_path("projects", p) for p in chosen["project_id"]},
-            "departments": {str(d): page_path("departments", d) for d in sorted(departments)}}
+    return {
+        "projects": {str(p): page_path("projects", p) for p in chosen["project_id"]},
+        "departments": {str(d): page_path("departments", d) for d in sorted(departments)},
+    }
 
 
 def page_title(row: pd.Series) -> str:
@@ -192,8 +208,11 @@ class ProjectPage:
         if not self.links:
             return ""
 
-        items = [("../index.html", _("Run index")), ("../executive_summary.html", _("Executive summary")),
-                 ("../portfolio_roi.html", _("ROI report"))]
+        items = [
+            ("../index.html", _("Run index")),
+            ("../executive_summary.html", _("Executive summary")),
+            ("../portfolio_roi.html", _("ROI report")),
+        ]
         dept = self.links.get("departments", {}).get(str(self.row["department"]))
         if dept:
             items.append((f"../{dept}", _("Department: {name}", name=self.row["department"])))
@@ -218,8 +237,10 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
         P.project_id = str(ranked["project_id"].iloc[0])
     rows = projects.loc[projects["project_id"].astype(str) == str(P.project_id)]
     if rows.empty:
-        raise ParameterError(f"{PAGE_NOTEBOOK}: parameter 'project_id': no project {P.project_id!r} in the "
-                             f"portfolio (ids such as {', '.join(projects['project_id'].astype(str).head(5))})")
+        raise ParameterError(
+            f"{PAGE_NOTEBOOK}: parameter 'project_id': no project {P.project_id!r} in the "
+            f"portfolio (ids such as {', '.join(projects['project_id'].astype(str).head(5))})"
+        )
     pid = rows["project_id"].iloc[0]
 
     def of(table: str, column: str = "project_id") -> pd.DataFrame:
@@ -231,10 +252,19 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
     delivery = {t: of(t) for t in ("milestones", "risks", "dependencies") if M.has(t)}
     run_dir = run_folder(P.model_dir)  # <run>/model: the run's pages are listed beside it
     links = read_pages(run_dir)
-    return ProjectPage(P=P, M=M, row=rows.iloc[0], months=of("project_months"), people=of("project_people"),
-                       overallocated=project_overallocations(M, pid), lessons=of("relevant"),
-                       actions=of("open_actions"), delivery=delivery, run_dir=run_dir if links else None,
-                       links=links)
+    return ProjectPage(
+        P=P,
+        M=M,
+        row=rows.iloc[0],
+        months=of("project_months"),
+        people=of("project_people"),
+        overallocated=project_overallocations(M, pid),
+        lessons=of("relevant"),
+        actions=of("open_actions"),
+        delivery=delivery,
+        run_dir=run_dir if links else None,
+        links=links,
+    )
 
 
 def project_overallocations(model, project_id: str) -> pd.DataFrame:
@@ -284,21 +314,39 @@ class _Worker:
         if self.km is None:
             self.km = AsyncKernelManager(kernel_name="python3")
             # the kernel's own notes (TCP transport, an interrupt at shut-down) are not for the run's reader
-            self.client = NotebookClient(nb, km=self.km, timeout=self.timeout, kernel_name="python3",
-                                         allow_errors=False, extra_arguments=[KERNEL_QUIET])
+            self.client = NotebookClient(
+                nb,
+                km=self.km,
+                timeout=self.timeout,
+                kernel_name="python3",
+                allow_errors=False,
+                extra_arguments=[KERNEL_QUIET],
+            )
         self.client.nb = nb
         try:
             self.client.execute()
         except CellExecutionError as exc:
-            cell = next((c for c in nb.cells if c.cell_type == "code" and any(
-                o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-            return NotebookError(cell=cell.get("execution_count") if cell else None, ename=exc.ename,
-                                 evalue=str(exc.evalue),
-                                 source=(cell.source.strip().splitlines() or [""])[0][:200] if cell else "")
+            cell = next(
+                (
+                    c
+                    for c in nb.cells
+                    if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))
+                ),
+                None,
+            )
+            return NotebookError(
+                cell=cell.get("execution_count") if cell else None,
+                ename=exc.ename,
+                evalue=str(exc.evalue),
+                source=(cell.source.strip().splitlines() or [""])[0][:200] if cell else "",
+            )
         except Exception as exc:  # noqa: BLE001 - a cell timeout or a dead kernel: the next page gets a new kernel
             self.close()
-            return NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc).strip().splitlines()[0][:300]
-                                 if str(exc).strip() else type(exc).__name__)
+            return NotebookError(
+                cell=None,
+                ename=type(exc).__name__,
+                evalue=str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__,
+            )
         return None
 
     def export(self, nb, meta: dict[str, Any]) -> str:
@@ -326,9 +374,18 @@ def _page_notebook(template, params: dict[str, Any]):
     return nb
 
 
-def render_project_pages(notebook: Path, rows: pd.DataFrame, *, run_dir: Path, params: dict[str, Any],
-                         header: dict[str, Any], jobs: int = 2, timeout: float = 600, keep_code: bool = False,
-                         say: Callable[[str], None] | None = None) -> list[PageResult]:
+def render_project_pages(
+    notebook: Path,
+    rows: pd.DataFrame,
+    *,
+    run_dir: Path,
+    params: dict[str, Any],
+    header: dict[str, Any],
+    jobs: int = 2,
+    timeout: float = 600,
+    keep_code: bool = False,
+    say: Callable[[str], None] | None = None,
+) -> list[PageResult]:
     """Render the page of every project in ``rows`` into ``run_dir/projects/``, ``jobs`` kernels at once.
 
     ``params`` are the notebook's parameters shared by every page (data_dir, as_of, model_dir,
@@ -339,9 +396,16 @@ def render_project_pages(notebook: Path, rows: pd.DataFrame, *, run_dir: Path, p
     from papermill.iorw import load_notebook_node
 
     template = load_notebook_node(str(notebook))  # as papermill reads it (every cell has its tags)
-    results = [PageResult("projects", str(r.project_id), page_title(r._asdict()), page_path("projects", r.project_id),
-                          health=None if pd.isna(r.health) else str(r.health))
-               for r in rows[["project_id", "name", "health"]].itertuples(index=False)]
+    results = [
+        PageResult(
+            "projects",
+            str(r.project_id),
+            page_title(r._asdict()),
+            page_path("projects", r.project_id),
+            health=None if pd.isna(r.health) else str(r.health),
+        )
+        for r in rows[["project_id", "name", "health"]].itertuples(index=False)
+    ]
     if not results:
         return results
     (run_dir / "projects").mkdir(exist_ok=True)
@@ -375,16 +439,24 @@ def render_project_pages(notebook: Path, rows: pd.DataFrame, *, run_dir: Path, p
     return results
 
 
-def _render_one(worker: _Worker, template, page: PageResult, *, run_dir: Path, params: dict[str, Any],
-                header: dict[str, Any]) -> None:
+def _render_one(
+    worker: _Worker, template, page: PageResult, *, run_dir: Path, params: dict[str, Any], header: dict[str, Any]
+) -> None:
     t0 = time.perf_counter()
     nb = _page_notebook(template, params | {"project_id": page.key})
     error = worker.execute(nb)
     # papermill's error anchors duplicate the banner; a "lab-only" cell explains the notebook in JupyterLab
-    nb.cells = [c for c in nb.cells if not (c.cell_type == "markdown" and {"papermill-error-cell-tag", "lab-only"}
-                                            & set(c.metadata.get("tags", [])))]
-    meta = header | {"title": header.get("page_title", "Project {title}").format(title=page.title),
-                     "index_href": "../index.html"}
+    nb.cells = [
+        c
+        for c in nb.cells
+        if not (
+            c.cell_type == "markdown" and {"papermill-error-cell-tag", "lab-only"} & set(c.metadata.get("tags", []))
+        )
+    ]
+    meta = header | {
+        "title": header.get("page_title", "Project {title}").format(title=page.title),
+        "index_href": "../index.html",
+    }
     if error:
         meta["error"] = {"where": error.where, "ename": error.ename, "evalue": error.evalue}
     try:
@@ -425,8 +497,9 @@ def _department_chart(model, projects: pd.DataFrame) -> Markup | None:
     if running.empty:
         return None
     params = model.params
-    fig = plots.cpi_spi_quadrant(running, cpi_threshold=params.get("cpi_red", 0.85),
-                                 spi_threshold=params.get("spi_red", 0.85))
+    fig = plots.cpi_spi_quadrant(
+        running, cpi_threshold=params.get("cpi_red", 0.85), spi_threshold=params.get("spi_red", 0.85)
+    )
     return Markup(svg_text(fig))  # noqa: S704 - matplotlib's own SVG, text escaped
 
 
@@ -436,51 +509,93 @@ def _department_frames(model, department: str, pages: dict[str, dict[str, str]])
     t = totals.iloc[0] if len(totals) else pd.Series(dtype=object)
     projects = model.projects.loc[model.projects["department"].astype(str) == department]
     projects = projects.sort_values(["running", "health_rank", "cpi"], ascending=[False, True, True])
-    linked = projects[["project_id", "name", "status", "health", "decision", "bac", "eac", "cpi", "spi",
-                       "remaining_npv"]]
+    linked = projects[
+        ["project_id", "name", "status", "health", "decision", "bac", "eac", "cpi", "spi", "remaining_npv"]
+    ]
     ids = linked["project_id"].astype(str)
     hrefs = ids.map(pages.get("projects", {})).astype(object)
-    rows = pd.DataFrame({
-        "project_id": ids,
-        "href": ("../" + hrefs.fillna("").astype(str)).where(hrefs.notna(), ""),  # only projects with a page
-        "name": linked["name"].astype(str), "status": linked["status"].map(label).astype(str),
-        "health_code": linked["health"].fillna("").astype(str),  # the badge's colour
-        "health": linked["health"].map(label).where(linked["health"].notna(), "").astype(str),
-        "decision": linked["decision"].map(label).where(linked["decision"].notna(), "").astype(str),
-        "bac": fmt.as_text(linked["bac"], fmt.money_full), "eac": fmt.as_text(linked["eac"], fmt.money_full),
-        "cpi": fmt.as_text(linked["cpi"], fmt.ratio), "spi": fmt.as_text(linked["spi"], fmt.ratio),
-        "remaining_npv": fmt.as_text(linked["remaining_npv"], fmt.money_full)})
+    rows = pd.DataFrame(
+        {
+            "project_id": ids,
+            "href": ("../" + hrefs.fillna("").astype(str)).where(hrefs.notna(), ""),  # only projects with a page
+            "name": linked["name"].astype(str),
+            "status": linked["status"].map(label).astype(str),
+            "health_code": linked["health"].fillna("").astype(str),  # the badge's colour
+            "health": linked["health"].map(label).where(linked["health"].notna(), "").astype(str),
+            "decision": linked["decision"].map(label).where(linked["decision"].notna(), "").astype(str),
+            "bac": fmt.as_text(linked["bac"], fmt.money_full),
+            "eac": fmt.as_text(linked["eac"], fmt.money_full),
+            "cpi": fmt.as_text(linked["cpi"], fmt.ratio),
+            "spi": fmt.as_text(linked["spi"], fmt.ratio),
+            "remaining_npv": fmt.as_text(linked["remaining_npv"], fmt.money_full),
+        }
+    )
     people = pd.DataFrame()
     if model.has("utilization"):
         util = model.utilization.loc[model.utilization["department"].astype(str) == department]
         per = utilization_totals(util, by=["resource_id", "name", "role"])
-        people = pd.DataFrame({"name": per["name"].astype(str), "role": per["role"].astype(str),
-                               "actual_hours": fmt.as_text(per["actual_hours"], fmt.count),
-                               "capacity_hours": fmt.as_text(per["capacity_hours"], fmt.count),
-                               "utilization": fmt.as_text(per["utilization"], fmt.pct),
-                               "planned_utilization": fmt.as_text(per["planned_utilization"], fmt.pct)})
+        people = pd.DataFrame(
+            {
+                "name": per["name"].astype(str),
+                "role": per["role"].astype(str),
+                "actual_hours": fmt.as_text(per["actual_hours"], fmt.count),
+                "capacity_hours": fmt.as_text(per["capacity_hours"], fmt.count),
+                "utilization": fmt.as_text(per["utilization"], fmt.pct),
+                "planned_utilization": fmt.as_text(per["planned_utilization"], fmt.pct),
+            }
+        )
     running = projects.loc[projects["running"]]
-    tiles = {_("Projects (running)"): f"{fmt.count(len(projects))} ({fmt.count(len(running))})",
-             _("Off track / at risk"): f"{fmt.count((running['health'] == 'off track').sum())} / "
-                                       f"{fmt.count((running['health'] == 'at risk').sum())}",
-             _("NPV (at {date})", date=fmt.date(model.meta["as_of"])): fmt.money(t.get("npv")),
-             _("Remaining NPV"): fmt.money(t.get("remaining_npv")), "ROI": fmt.pct(t.get("roi")),
-             _("CPI / SPI"): f"{fmt.ratio(t.get('cpi'))} / {fmt.ratio(t.get('spi'))}"}
-    words = {"run_index": _("Run index"), "executive_summary": _("Executive summary"), "roi_report": _("ROI report"),
-             "utilization_report": _("Utilization report"), "heading": _("Department: {name}", name=department),
-             "title": _("{name}: department report {date}", name=department, date=fmt.date(model.meta["as_of"])),
-             "as_of": _("As of {date}", date=fmt.date(model.meta["as_of"])),
-             "chart": _("Running projects: cost and schedule performance"), "projects": _("Projects"),
-             "people": _("People (complete months of the window)")}
-    columns = ("project_id", "name", "status", "health", "decision", "bac", "eac", "cpi", "spi", "remaining_npv",
-               "role", "actual_hours", "capacity_hours", "utilization", "planned_utilization")
-    return {"tiles": tiles, "projects": rows.to_dict("records"), "people": people.to_dict("records"),
-            "chart": _department_chart(model, projects), "words": words,
-            "labels": {c: pretty_label(c) for c in columns}}
+    tiles = {
+        _("Projects (running)"): f"{fmt.count(len(projects))} ({fmt.count(len(running))})",
+        _("Off track / at risk"): f"{fmt.count((running['health'] == 'off track').sum())} / "
+        f"{fmt.count((running['health'] == 'at risk').sum())}",
+        _("NPV (at {date})", date=fmt.date(model.meta["as_of"])): fmt.money(t.get("npv")),
+        _("Remaining NPV"): fmt.money(t.get("remaining_npv")),
+        "ROI": fmt.pct(t.get("roi")),
+        _("CPI / SPI"): f"{fmt.ratio(t.get('cpi'))} / {fmt.ratio(t.get('spi'))}",
+    }
+    words = {
+        "run_index": _("Run index"),
+        "executive_summary": _("Executive summary"),
+        "roi_report": _("ROI report"),
+        "utilization_report": _("Utilization report"),
+        "heading": _("Department: {name}", name=department),
+        "title": _("{name}: department report {date}", name=department, date=fmt.date(model.meta["as_of"])),
+        "as_of": _("As of {date}", date=fmt.date(model.meta["as_of"])),
+        "chart": _("Running projects: cost and schedule performance"),
+        "projects": _("Projects"),
+        "people": _("People (complete months of the window)"),
+    }
+    columns = (
+        "project_id",
+        "name",
+        "status",
+        "health",
+        "decision",
+        "bac",
+        "eac",
+        "cpi",
+        "spi",
+        "remaining_npv",
+        "role",
+        "actual_hours",
+        "capacity_hours",
+        "utilization",
+        "planned_utilization",
+    )
+    return {
+        "tiles": tiles,
+        "projects": rows.to_dict("records"),
+        "people": people.to_dict("records"),
+        "chart": _department_chart(model, projects),
+        "words": words,
+        "labels": {c: pretty_label(c) for c in columns},
+    }
 
 
-def render_department_pages(model, departments: Iterable[str], *, run_dir: Path, pages: dict[str, dict[str, str]],
-                            header: dict[str, Any]) -> list[PageResult]:
+def render_department_pages(
+    model, departments: Iterable[str], *, run_dir: Path, pages: dict[str, dict[str, str]], header: dict[str, Any]
+) -> list[PageResult]:
     """Write a page per department into ``run_dir/departments/`` (Jinja, no kernel)."""
     results = []
     template = page_templates().get_template("department_page.html.j2")
@@ -489,8 +604,12 @@ def render_department_pages(model, departments: Iterable[str], *, run_dir: Path,
         t0 = time.perf_counter()
         try:
             (run_dir / "departments").mkdir(exist_ok=True)
-            body = template.render(department=dept, header=header, lang=header.get("language", "en"),
-                                   **_department_frames(model, dept, pages))
+            body = template.render(
+                department=dept,
+                header=header,
+                lang=header.get("language", "en"),
+                **_department_frames(model, dept, pages),
+            )
             (run_dir / page.path).write_text(body, encoding="utf-8")
             page.status = "success"
         except Exception as exc:  # noqa: BLE001 - one department's page never stops the run

@@ -6,6 +6,7 @@ the data source and the reports folder. Once the run is reserved, ``_Run`` holds
 share, ``_notebook_parameters`` what each one is given, and ``_plan_pages`` names its project and
 department pages before any report links to them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,9 @@ def resolve_notebooks(notebooks: list[str] | None, notebooks_dir: Path) -> list[
     """
     available = {p.stem: p for p in sorted(notebooks_dir.glob("*.ipynb")) if p.stem != PAGE_NOTEBOOK}
     if not notebooks:
-        return [available[n] for n in REPORT_NOTEBOOKS if n in available] + \
-            [p for n, p in available.items() if n not in REPORT_NOTEBOOKS]
+        return [available[n] for n in REPORT_NOTEBOOKS if n in available] + [
+            p for n, p in available.items() if n not in REPORT_NOTEBOOKS
+        ]
     out = []
     for n in notebooks:
         p = Path(n)
@@ -62,8 +64,9 @@ def is_whole_suite(paths: list[Path], notebooks_dir: Path) -> bool:
     return bool(paths) and suite <= {Path(p).resolve() for p in paths}
 
 
-def plan_parameters(paths: list[Path], common: dict[str, Any], per_notebook: dict[str, dict]
-                    ) -> dict[str, dict[str, Any]]:
+def plan_parameters(
+    paths: list[Path], common: dict[str, Any], per_notebook: dict[str, dict]
+) -> dict[str, dict[str, Any]]:
     """The parameters each notebook gets, validated before any kernel starts.
 
     ``common`` values go to every notebook that declares the name; a common name that neither a
@@ -72,24 +75,29 @@ def plan_parameters(paths: list[Path], common: dict[str, Any], per_notebook: dic
     value per run, so that every report shows the same figures.
     """
     decl = {p.stem: {d.name for d in declared_for_path(p)} for p in paths}
-    unknown = sorted(k for k in common if k not in MODEL_PARAMS
-                     and not any(k in names for names in decl.values()))
+    unknown = sorted(k for k in common if k not in MODEL_PARAMS and not any(k in names for names in decl.values()))
     if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(map(repr, unknown))}: no notebook in "
-                             f"this run declares them (see `pmo-analysis params NOTEBOOK`)")
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))}: no notebook in "
+            f"this run declares them (see `pmo-analysis params NOTEBOOK`)"
+        )
     extra = sorted(set(per_notebook) - set(decl))
     if extra:
         raise ParameterError(f"parameters given for notebook(s) not in this run: {', '.join(extra)}")
     for nb, values in per_notebook.items():
         shared = sorted(k for k in values if k in MODEL_PARAMS)
         if shared:
-            raise ParameterError(f"{nb}: {', '.join(map(repr, shared))} is a portfolio-model parameter, one value "
-                                 "per run so that every report shows the same figures: set it for the whole run")
+            raise ParameterError(
+                f"{nb}: {', '.join(map(repr, shared))} is a portfolio-model parameter, one value "
+                "per run so that every report shows the same figures: set it for the whole run"
+            )
         run_wide = sorted(k for k in values if k in RUN_PARAMS)
         if run_wide:
-            raise ParameterError(f"{nb}: {', '.join(map(repr, run_wide))} is one value per run (the portfolio "
-                                 "model's reasons and decisions are written once, in the run's language and "
-                                 "currency): set it for the whole run")
+            raise ParameterError(
+                f"{nb}: {', '.join(map(repr, run_wide))} is one value per run (the portfolio "
+                "model's reasons and decisions are written once, in the run's language and "
+                "currency): set it for the whole run"
+            )
     planned = {}
     for p in paths:
         values = {k: v for k, v in common.items() if k in decl[p.stem]}
@@ -116,22 +124,35 @@ class _Plan:
     complete: bool  # the run is the whole report suite (see is_whole_suite)
 
 
-def _plan_run(*, data_dir: str | Path, notebooks: list[str] | None, params: dict[str, Any] | None,
-              notebook_params: dict[str, dict] | None, reports_dir: str | Path, notebooks_dir: str | Path
-              ) -> _Plan:
+def _plan_run(
+    *,
+    data_dir: str | Path,
+    notebooks: list[str] | None,
+    params: dict[str, Any] | None,
+    notebook_params: dict[str, dict] | None,
+    reports_dir: str | Path,
+    notebooks_dir: str | Path,
+) -> _Plan:
     """Plan the run: the data folder, the notebooks and every parameter, checked before any work."""
     data_dir = _data_source(data_dir)
     params = dict(params or {})
     if "data_dir" in params and _data_source(params["data_dir"], check=False) != data_dir:
-        raise ParameterError(f"two data folders given: {str(data_dir)!r} and parameter data_dir "
-                             f"{str(params['data_dir'])!r}; give one")
+        raise ParameterError(
+            f"two data folders given: {str(data_dir)!r} and parameter data_dir {str(params['data_dir'])!r}; give one"
+        )
     paths = resolve_notebooks(notebooks, Path(notebooks_dir))
     common = params | {"data_dir": str(data_dir)}
     planned = plan_parameters(paths, common, dict(notebook_params or {}))
     reports_dir = Path(reports_dir).resolve()
     reports_dir.mkdir(parents=True, exist_ok=True)  # a folder that cannot be made fails before any work
-    return _Plan(data_dir=data_dir, reports_dir=reports_dir, paths=paths, common=common, planned=planned,
-                 complete=is_whole_suite(paths, Path(notebooks_dir)))
+    return _Plan(
+        data_dir=data_dir,
+        reports_dir=reports_dir,
+        paths=paths,
+        common=common,
+        planned=planned,
+        complete=is_whole_suite(paths, Path(notebooks_dir)),
+    )
 
 
 def _data_source(value: str | Path, *, check: bool = True) -> Path | str:
@@ -143,8 +164,9 @@ def _data_source(value: str | Path, *, check: bool = True) -> Path | str:
         return source
     source = source.resolve()
     if check and not (source.is_file() if is_mapping_file(source) else source.is_dir()):
-        raise ParameterError(f"{'database mapping file' if is_mapping_file(source) else 'data folder'} "
-                             f"not found: {str(source)!r}")
+        raise ParameterError(
+            f"{'database mapping file' if is_mapping_file(source) else 'data folder'} not found: {str(source)!r}"
+        )
     return source
 
 

@@ -19,6 +19,7 @@ The two index pages are Jinja templates in ``templates/`` (``run_index.html.j2``
 ``reports_index.html.j2``, sharing ``_base.html.j2``), rendered with autoescape: a schedule name,
 an error message or a data note is always shown as text.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,15 +43,38 @@ from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.reporting import TEMPLATES as _TEMPLATES
 
-__all__ = ["REPORT_NOTEBOOKS", "TITLES", "reserve_run", "write_manifest", "publish_run", "discard_on_failure",
-           "latest_good_run", "refresh_latest", "read_manifests", "started_timestamp", "update_index",
-           "render_run_index", "render_reports_index", "remove_dead_temp_folders", "prune_reports", "iso_time",
-           "previous_report", "load_snapshot", "headline_history", "page_templates"]
+__all__ = [
+    "REPORT_NOTEBOOKS",
+    "TITLES",
+    "reserve_run",
+    "write_manifest",
+    "publish_run",
+    "discard_on_failure",
+    "latest_good_run",
+    "refresh_latest",
+    "read_manifests",
+    "started_timestamp",
+    "update_index",
+    "render_run_index",
+    "render_reports_index",
+    "remove_dead_temp_folders",
+    "prune_reports",
+    "iso_time",
+    "previous_report",
+    "load_snapshot",
+    "headline_history",
+    "page_templates",
+]
 
 #: The report suite, in the order of the indexes (the executive summary first). A run that ran all
 #: of them is complete, and only a complete run can become ``latest``.
-REPORT_NOTEBOOKS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned",
-                    "portfolio_delivery"]
+REPORT_NOTEBOOKS = [
+    "executive_summary",
+    "portfolio_roi",
+    "resource_utilization",
+    "lessons_learned",
+    "portfolio_delivery",
+]
 #: The title of each report, as the indexes and the report headers show it.
 TITLES = {
     "executive_summary": "Executive portfolio summary",
@@ -118,8 +142,9 @@ def discard_on_failure(tmp: Path) -> Iterator[Path]:
 
 def write_manifest(tmp: Path, manifest: dict[str, Any]) -> None:
     """Write the run's ``manifest.json`` and its ``index.html`` into its temporary folder."""
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
-                                       encoding="utf-8")
+    (tmp / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+    )
     (tmp / "index.html").write_text(render_run_index(manifest), encoding="utf-8")
 
 
@@ -257,8 +282,9 @@ def _write_index(reports_dir: Path, runs: list[dict[str, Any]], latest: str | No
     """Write ``reports/index.html`` in one step (readers see the old page or the new one)."""
     path = reports_dir / "index.html"
     tmp = reports_dir / f".index-{os.getpid()}.html"
-    tmp.write_text(render_reports_index(runs, latest, headline=latest_headline(reports_dir, runs, latest)),
-                   encoding="utf-8")
+    tmp.write_text(
+        render_reports_index(runs, latest, headline=latest_headline(reports_dir, runs, latest)), encoding="utf-8"
+    )
     os.replace(tmp, path)
     return path
 
@@ -272,17 +298,20 @@ def latest_headline(reports_dir: Path, runs: list[dict[str, Any]], latest: str |
     if run is None or not path.exists():
         return None
     h = pd.read_csv(path, encoding="utf-8-sig").iloc[0]
-    params = next((n.get("parameters") or {} for n in run.get("notebooks", []) if n.get("name") == "executive_summary"),
-                  {})
+    params = next(
+        (n.get("parameters") or {} for n in run.get("notebooks", []) if n.get("name") == "executive_summary"), {}
+    )
     with fmt.using(currency=params.get("currency") or "USD", language="en"):  # the parameter's default
-        figures = {"Running projects": fmt.count(h["running_projects"]),
-                   "Off track / at risk / on track": f"{fmt.count(h['off_track'])} / {fmt.count(h['at_risk'])} / "
-                                                     f"{fmt.count(h['on_track'])}",
-                   "Portfolio NPV": fmt.money(h["portfolio_npv"]), "Portfolio ROI": fmt.pct(h["portfolio_roi"]),
-                   "CPI / SPI": f"{fmt.ratio(h['portfolio_cpi'])} / {fmt.ratio(h['portfolio_spi'])}",
-                   "Utilization": fmt.pct(h["utilization"], 0)}
-        return {"as_of": fmt.date(h["as_of"]), "run": str(latest), "figures": figures,
-                "off_track": int(h["off_track"])}
+        figures = {
+            "Running projects": fmt.count(h["running_projects"]),
+            "Off track / at risk / on track": f"{fmt.count(h['off_track'])} / {fmt.count(h['at_risk'])} / "
+            f"{fmt.count(h['on_track'])}",
+            "Portfolio NPV": fmt.money(h["portfolio_npv"]),
+            "Portfolio ROI": fmt.pct(h["portfolio_roi"]),
+            "CPI / SPI": f"{fmt.ratio(h['portfolio_cpi'])} / {fmt.ratio(h['portfolio_spi'])}",
+            "Utilization": fmt.pct(h["utilization"], 0),
+        }
+        return {"as_of": fmt.date(h["as_of"]), "run": str(latest), "figures": figures, "off_track": int(h["off_track"])}
 
 
 # --------------------------------------------------------------------------- index pages
@@ -291,9 +320,13 @@ def page_templates() -> jinja2.Environment:
     """The Jinja environment of the pages a run writes besides its reports (indexes, department and
     failed pages): autoescaped, strict about missing values.
     """
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES),
-                             autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["basename"] = lambda path: Path(path).name
     env.globals.update(titles=TITLES, is_complete=_is_complete)
     return env
@@ -306,8 +339,9 @@ def render_run_index(manifest: dict[str, Any]) -> str:
     return page_templates().get_template("run_index.html.j2").render(run=manifest)
 
 
-def render_reports_index(runs: list[dict[str, Any]], latest: str | None, *,
-                         headline: dict[str, Any] | None = None) -> str:
+def render_reports_index(
+    runs: list[dict[str, Any]], latest: str | None, *, headline: dict[str, Any] | None = None
+) -> str:
     """The HTML of ``reports/index.html``: the latest good run's ``headline`` (see
     :func:`latest_headline`) above ``runs`` (manifests with ``_dir``) in the order given, ``latest``
     marked (``templates/reports_index.html.j2``).
@@ -401,11 +435,13 @@ def previous_report(reports_dir: str | Path, *, schedule: str, before_as_of=None
     """
     reports_dir = Path(reports_dir)
     before = None if before_as_of is None else pd.Timestamp(before_as_of).strftime("%Y-%m-%d")
-    runs = sorted(read_manifests(reports_dir),
-                  key=lambda m: (str(m.get("as_of", "")), started_timestamp(m), m["_dir"]), reverse=True)
+    runs = sorted(
+        read_manifests(reports_dir),
+        key=lambda m: (str(m.get("as_of", "")), started_timestamp(m), m["_dir"]),
+        reverse=True,
+    )
     for m in runs:  # newest as-of first
-        ok = any(n.get("name") == "executive_summary" and n.get("status") == "success"
-                 for n in m.get("notebooks", []))
+        ok = any(n.get("name") == "executive_summary" and n.get("status") == "success" for n in m.get("notebooks", []))
         if m.get("schedule") != schedule or not ok:
             continue
         if before is not None and str(m.get("as_of", "")) > before:
@@ -424,14 +460,15 @@ def load_snapshot(folder: str | Path) -> dict[str, pd.DataFrame]:
     out = {}
     for name in SNAPSHOT_FILES:
         path = folder / name
-        out[name.removesuffix(".csv")] = pd.read_csv(path, dtype={"project_id": str, "lesson_id": str,
-                                                                  "resource_id": str}) \
-            if path.exists() else pd.DataFrame()
+        out[name.removesuffix(".csv")] = (
+            pd.read_csv(path, dtype={"project_id": str, "lesson_id": str, "resource_id": str})
+            if path.exists()
+            else pd.DataFrame()
+        )
     return out
 
 
-def headline_history(reports_dir: str | Path, *, schedule: str, current: pd.DataFrame | None = None
-            ) -> pd.DataFrame:
+def headline_history(reports_dir: str | Path, *, schedule: str, current: pd.DataFrame | None = None) -> pd.DataFrame:
     """Headline figures of every successful executive summary of ``schedule`` (plus ``current``),
     oldest first, one row per run.
     """

@@ -13,6 +13,7 @@ and the run's pages), :mod:`~pmo_analysis.runs.execute` (papermill, the HTML, th
 :mod:`~pmo_analysis.runs.workbook` (``report.xlsx``) and :mod:`~pmo_analysis.runs.manifest`; the
 model is built here. The public names of those modules are re-exported here too.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,11 +57,27 @@ from pmo_analysis.runs.publish import (
 )
 from pmo_analysis.runs.workbook import _Workbook
 
-__all__ = ["REPORT_NOTEBOOKS", "RunResult", "NotebookResult", "run_reports", "render_html", "resolve_notebooks",
-           "plan_parameters", "fingerprint", "is_whole_suite",
-           # re-exported from pmo_analysis.runs.publish
-           "update_index", "prune_reports", "read_manifests", "reserve_run", "write_manifest", "publish_run",
-           "latest_good_run", "refresh_latest", "remove_dead_temp_folders"]
+__all__ = [
+    "REPORT_NOTEBOOKS",
+    "RunResult",
+    "NotebookResult",
+    "run_reports",
+    "render_html",
+    "resolve_notebooks",
+    "plan_parameters",
+    "fingerprint",
+    "is_whole_suite",
+    # re-exported from pmo_analysis.runs.publish
+    "update_index",
+    "prune_reports",
+    "read_manifests",
+    "reserve_run",
+    "write_manifest",
+    "publish_run",
+    "latest_good_run",
+    "refresh_latest",
+    "remove_dead_temp_folders",
+]
 
 
 @dataclass
@@ -80,12 +97,21 @@ class RunResult:
 
 
 # --------------------------------------------------------------------------- the run, step by step
-def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] | None = None,
-                params: dict[str, Any] | None = None, notebook_params: dict[str, dict] | None = None,
-                reports_dir: str | Path = REPORTS_DIR, schedule: str = "adhoc",
-                jobs: int | None = None, timeout: float = 600, keep_code: bool = False,
-                notebooks_dir: str | Path = NOTEBOOKS_DIR, projects: str | list[str] | None = None,
-                progress: Callable[[str], None] | None = print) -> RunResult:
+def run_reports(
+    *,
+    data_dir: str | Path = SAMPLE_DATA_DIR,
+    notebooks: list[str] | None = None,
+    params: dict[str, Any] | None = None,
+    notebook_params: dict[str, dict] | None = None,
+    reports_dir: str | Path = REPORTS_DIR,
+    schedule: str = "adhoc",
+    jobs: int | None = None,
+    timeout: float = 600,
+    keep_code: bool = False,
+    notebooks_dir: str | Path = NOTEBOOKS_DIR,
+    projects: str | list[str] | None = None,
+    progress: Callable[[str], None] | None = print,
+) -> RunResult:
     """Execute the report notebooks and publish the run.
 
     Parameters
@@ -121,25 +147,38 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
     started, say = _now(), _Progress(progress)
     # plan: the notebooks, their parameters and the folders, checked before any work
     which = _projects_option(projects, notebooks, notebooks_dir)
-    plan = _plan_run(data_dir=data_dir, notebooks=notebooks, params=params, notebook_params=notebook_params,
-                     reports_dir=reports_dir, notebooks_dir=notebooks_dir)
+    plan = _plan_run(
+        data_dir=data_dir,
+        notebooks=notebooks,
+        params=params,
+        notebook_params=notebook_params,
+        reports_dir=reports_dir,
+        notebooks_dir=notebooks_dir,
+    )
     # the report kernels' template imports on the core the model leaves (pmo_analysis.runs.kernels)
     with KernelTemplate() as kernels:
         # model: built once; every report of the run reads it
-        model = _build_model(plan.data_dir, plan.common, processes=jobs or os.cpu_count() or 2, say=say,
-                             waiting=kernels.start)
+        model = _build_model(
+            plan.data_dir, plan.common, processes=jobs or os.cpu_count() or 2, say=say, waiting=kernels.start
+        )
         remove_dead_temp_folders(plan.reports_dir)
         run_id, tmp = reserve_run(plan.reports_dir, started, schedule)  # the final id, before anything names it
-        run = _Run(run_id=run_id, tmp=tmp, started=started, as_of=model.meta["as_of"], schedule=schedule,
-                   timeout=timeout, keep_code=keep_code)
+        run = _Run(
+            run_id=run_id,
+            tmp=tmp,
+            started=started,
+            as_of=model.meta["as_of"],
+            schedule=schedule,
+            timeout=timeout,
+            keep_code=keep_code,
+        )
         with discard_on_failure(tmp):
             _save_model(model, tmp)
             pages_plan = _plan_pages(model, which, run, Path(notebooks_dir))  # before any report links to a page
             # execute: the reports, each one's tables put into report.xlsx as soon as it has ended
             book = _Workbook(tmp, [p.stem for p in plan.paths])
             try:
-                results = _execute_notebooks(plan, run, jobs=jobs, say=say, ended=book.report_ended,
-                                             kernels=kernels)
+                results = _execute_notebooks(plan, run, jobs=jobs, say=say, ended=book.report_ended, kernels=kernels)
                 kernels.close()  # every report has ended
                 book.finish(say)
             finally:
@@ -148,8 +187,11 @@ def run_reports(*, data_dir: str | Path = SAMPLE_DATA_DIR, notebooks: list[str] 
             pages = _render_pages(plan, run, model, pages_plan, Path(notebooks_dir), jobs=jobs, say=say)
             # publish: the manifest, then the run moved into place in one step
             status = _pages_status(_run_status(results, model), pages)
-            write_manifest(tmp, _manifest(plan, run, model, results, status=status, duration_s=say.elapsed(),
-                                          finished=_now()) | _pages_manifest(which, pages))
+            write_manifest(
+                tmp,
+                _manifest(plan, run, model, results, status=status, duration_s=say.elapsed(), finished=_now())
+                | _pages_manifest(which, pages),
+            )
             final = publish_run(tmp, plan.reports_dir, run_id)
     refresh_latest(plan.reports_dir)
     total = round(say.elapsed(), 2)
@@ -180,8 +222,14 @@ class _Progress:
 
 
 # --------------------------------------------------------------------------- the portfolio model
-def _build_model(data_dir: Path | str, common: dict[str, Any], *, processes: int, say: _Progress,
-                 waiting: Callable[[], None] | None = None):
+def _build_model(
+    data_dir: Path | str,
+    common: dict[str, Any],
+    *,
+    processes: int,
+    say: _Progress,
+    waiting: Callable[[], None] | None = None,
+):
     """Load the data once and compute the run's portfolio model (before any kernel starts), its
     lessons part in a process of its own, started before the load, when the run may use more than one.
     """
@@ -191,15 +239,17 @@ def _build_model(data_dir: Path | str, common: dict[str, Any], *, processes: int
     model_params = validate_model_params(common)
     as_of = typed_as_of(common.get("as_of"))
     with lessons_process() if processes > 1 else contextlib.nullcontext() as pool:
-        portfolio = load_portfolio(data_dir, as_of=as_of,
-                                   on_error="drop" if model_params["exclude_invalid"] else "raise")
+        portfolio = load_portfolio(
+            data_dir, as_of=as_of, on_error="drop" if model_params["exclude_invalid"] else "raise"
+        )
         # the model's words (health reasons, decisions and their reasons) read in the run's language and
         # name money in its currency: both are one value per run (see plan_parameters)
-        with fmt.using(currency=str(common.get("currency") or "USD"),
-                       language=str(common.get("language") or "en")):
+        with fmt.using(currency=str(common.get("currency") or "USD"), language=str(common.get("language") or "en")):
             model = build_model(portfolio, as_of=as_of, params=model_params, pool=pool, waiting=waiting)
-    say(f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
-        + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else ""))
+    say(
+        f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
+        + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else "")
+    )
     if portfolio.source is not None:  # a database: its URL (no password) and its tables' fingerprints
         model.meta["source"] = portfolio.source
     return model
@@ -215,4 +265,3 @@ def _say_outcome(say: _Progress, final: Path, status: str, model, total: float) 
     say.plain(f"run {final.name}: {status} in {total:.1f}s -> {final / 'index.html'}")
     if status == "stale":
         say.plain("stale data: " + "; ".join(model.stale) + " (accept it with --accept-stale)")
-

@@ -46,6 +46,7 @@ attempts were recorded, still reads as the last slot done)::
                 "attempt": {"slot": "2026-03-09T07:00:00+00:00", "count": 1, "error": "..."},
                 "mail": {"run_id": "20260302T070004Z-weekly", "status": "sent", "attempts": 1, "error": null}}}
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,8 +74,18 @@ from pmo_analysis.runs.mail import MailError, check_address, deliver
 from pmo_analysis.runs.pages import parse_projects
 from pmo_analysis.runs.runner import run_reports
 
-__all__ = ["Schedule", "SlotOutcome", "MAX_ATTEMPTS", "load_schedules", "next_runs", "render_params", "due_slot",
-           "run_schedules", "run_due", "serve"]
+__all__ = [
+    "Schedule",
+    "SlotOutcome",
+    "MAX_ATTEMPTS",
+    "load_schedules",
+    "next_runs",
+    "render_params",
+    "due_slot",
+    "run_schedules",
+    "run_due",
+    "serve",
+]
 
 #: Attempts at one slot whose run raises before it publishes anything, before it is recorded as failed.
 MAX_ATTEMPTS = 3
@@ -114,8 +125,7 @@ def _cron_problem(expr: str) -> str | None:
         return None if croniter.is_valid(expr) else f"'cron' {expr!r} is not supported by this croniter"
     fields = expr.split()
     if len(fields) != 5:
-        return (f"'cron' must have 5 fields (minute hour day-of-month month day-of-week), "
-                f"got {len(fields)}: {expr!r}")
+        return f"'cron' must have 5 fields (minute hour day-of-month month day-of-week), got {len(fields)}: {expr!r}"
     for i, name in enumerate(_FIELDS):
         if _RANDOM_OR_HASHED.search(fields[i]):
             return f"'cron' field {name} {fields[i]!r} is random or hashed; give fixed times: {expr!r}"
@@ -128,10 +138,17 @@ def _cron_problem(expr: str) -> str | None:
     days, months, weekdays = croniter(expr).expanded[2:5]
     # a day-of-month that no month in the expression has: cron never fires (unless a weekday is
     # given too, which cron ORs with the day of the month)
-    if weekdays == ["*"] and "*" not in days and "l" not in days and "*" not in months and \
-            all(d > _DAYS_IN_MONTH[m] for d in days for m in months):
-        return (f"'cron' field day-of-month {fields[2]!r} never occurs in month {fields[3]!r}, "
-                f"so the schedule would never run: {expr!r}")
+    if (
+        weekdays == ["*"]
+        and "*" not in days
+        and "l" not in days
+        and "*" not in months
+        and all(d > _DAYS_IN_MONTH[m] for d in days for m in months)
+    ):
+        return (
+            f"'cron' field day-of-month {fields[2]!r} never occurs in month {fields[3]!r}, "
+            f"so the schedule would never run: {expr!r}"
+        )
     try:
         croniter(expr, dt.datetime(2000, 1, 1)).get_next(dt.datetime)
     except Exception:  # noqa: BLE001 - croniter found no slot in the years it searches
@@ -148,8 +165,10 @@ def _check_schedule(name: str, s: Any) -> Schedule:
             raise ParameterError(f"needs {key!r}")
     unknown = set(map(str, s)) - {"cron", "timezone", "data_dir", "notebooks", "params", "mail", "projects"}
     if unknown:
-        raise ParameterError(f"unknown field(s) {', '.join(sorted(unknown))}; "
-                             f"use cron, timezone, data_dir, notebooks, params, mail, projects")
+        raise ParameterError(
+            f"unknown field(s) {', '.join(sorted(unknown))}; "
+            f"use cron, timezone, data_dir, notebooks, params, mail, projects"
+        )
     cron = str(s["cron"]).strip()
     problem = _cron_problem(cron)
     if problem:
@@ -157,13 +176,13 @@ def _check_schedule(name: str, s: Any) -> Schedule:
     try:
         ZoneInfo(str(s["timezone"]))
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ParameterError(f"'timezone' is not an IANA time zone such as Europe/London: "
-                             f"{s['timezone']!r}") from None
+        raise ParameterError(f"'timezone' is not an IANA time zone such as Europe/London: {s['timezone']!r}") from None
 
     data_source(str(s["data_dir"]), where="'data_dir'")  # a database URL must not hold a password
     notebooks = s.get("notebooks")
-    if notebooks is not None and not (isinstance(notebooks, list) and notebooks
-                                      and all(isinstance(n, str) for n in notebooks)):
+    if notebooks is not None and not (
+        isinstance(notebooks, list) and notebooks and all(isinstance(n, str) for n in notebooks)
+    ):
         raise ParameterError(f"'notebooks' must be a list of notebook names, got {notebooks!r}")
     params = s.get("params") or {}
     if not isinstance(params, dict):
@@ -174,11 +193,21 @@ def _check_schedule(name: str, s: Any) -> Schedule:
         check_plain(value, where=f"parameter {key!r}")
         for template in _TEMPLATE.findall(value) if isinstance(value, str) else []:
             if template not in _TEMPLATE_NAMES:
-                raise ParameterError(f"parameter {key!r}: unknown template {{{{ {template} }}}}; "
-                                     f"use one of {', '.join(_TEMPLATE_NAMES)}")
+                raise ParameterError(
+                    f"parameter {key!r}: unknown template {{{{ {template} }}}}; use one of {', '.join(_TEMPLATE_NAMES)}"
+                )
     mail_to, alert = _check_mail(s.get("mail"))
-    return Schedule(name, cron, str(s["timezone"]), str(s["data_dir"]), notebooks, dict(params),
-                    mail_to=mail_to, alert_off_track=alert, projects=_schedule_projects(s))
+    return Schedule(
+        name,
+        cron,
+        str(s["timezone"]),
+        str(s["data_dir"]),
+        notebooks,
+        dict(params),
+        mail_to=mail_to,
+        alert_off_track=alert,
+        projects=_schedule_projects(s),
+    )
 
 
 def _check_mail(mail: Any) -> tuple[list[str], bool]:
@@ -189,9 +218,11 @@ def _check_mail(mail: Any) -> tuple[list[str], bool]:
         raise ParameterError("'mail' must be a mapping with 'to: [addresses]' (and optionally alert_off_track)")
     unknown = set(map(str, mail)) - {"to", "alert_off_track"}
     if unknown:
-        raise ParameterError(f"'mail' has unknown field(s) {', '.join(sorted(unknown))}; use to, alert_off_track "
-                             "(the server and its login come from PMO_SMTP_* environment variables, never "
-                             "from this file)")
+        raise ParameterError(
+            f"'mail' has unknown field(s) {', '.join(sorted(unknown))}; use to, alert_off_track "
+            "(the server and its login come from PMO_SMTP_* environment variables, never "
+            "from this file)"
+        )
     to = [mail["to"]] if isinstance(mail["to"], str) else mail["to"]
     if not isinstance(to, list):
         raise ParameterError(f"'mail.to' must be a list of email addresses, got {mail['to']!r}")
@@ -268,9 +299,12 @@ def render_params(schedule: Schedule, slot: dt.datetime) -> dict[str, Any]:
     def sub(text: str) -> str:
         def one(m: re.Match) -> str:
             if m.group(1) not in values:
-                raise ParameterError(f"schedule {schedule.name!r}: unknown template {{{{ {m.group(1)} }}}}; "
-                                     f"use one of {', '.join(values)}")
+                raise ParameterError(
+                    f"schedule {schedule.name!r}: unknown template {{{{ {m.group(1)} }}}}; "
+                    f"use one of {', '.join(values)}"
+                )
             return values[m.group(1)]
+
         return _TEMPLATE.sub(one, text)
 
     return {k: sub(v) if isinstance(v, str) else v for k, v in schedule.params.items()}
@@ -336,8 +370,11 @@ class SlotOutcome:
 
     def __str__(self) -> str:
         if self.status == "not due":
-            return f"{self.schedule}: not due" + (f" ({self.message})" if self.message else "") \
+            return (
+                f"{self.schedule}: not due"
+                + (f" ({self.message})" if self.message else "")
                 + (f"; {self.mail}" if self.mail else "")
+            )
         text = f"{self.schedule}: {self.status}, slot {self.slot}"
         if self.run_id:
             text += f", run {self.run_id}"
@@ -356,14 +393,17 @@ def _read_state(path: Path) -> dict[str, dict[str, Any]]:
         if not isinstance(raw, dict):
             raise ValueError("not a JSON object")
         # before attempts were recorded an entry was the last slot done, as an ISO string
-        state = {k: ({"done": v} if isinstance(v, str) else dict(v) if isinstance(v, dict) else {})
-                 for k, v in raw.items()}
+        state = {
+            k: ({"done": v} if isinstance(v, str) else dict(v) if isinstance(v, dict) else {}) for k, v in raw.items()
+        }
         for entry in state.values():
             if entry.get("done") is not None:
                 dt.datetime.fromisoformat(entry["done"])
     except (ValueError, TypeError) as exc:
-        raise PMOError(f"{path}: the schedule state is not valid ({exc}); repair it, or delete it to run "
-                       f"every schedule's latest slot again") from None
+        raise PMOError(
+            f"{path}: the schedule state is not valid ({exc}); repair it, or delete it to run "
+            f"every schedule's latest slot again"
+        ) from None
     return state
 
 
@@ -380,22 +420,40 @@ def _one_line(exc: BaseException) -> str:
     return first + (f" (and {len(lines) - 1} more line(s))" if len(lines) > 1 else "")
 
 
-def _run_slot(name: str, s: Schedule, slot: dt.datetime, state: dict[str, dict[str, Any]], state_path: Path, *,
-              runner: Callable[..., Any], reports_dir: Path, base_dir: Path, say: Callable[[str], None]
-              ) -> SlotOutcome:
+def _run_slot(
+    name: str,
+    s: Schedule,
+    slot: dt.datetime,
+    state: dict[str, dict[str, Any]],
+    state_path: Path,
+    *,
+    runner: Callable[..., Any],
+    reports_dir: Path,
+    base_dir: Path,
+    say: Callable[[str], None],
+) -> SlotOutcome:
     """Attempt one due slot: record the attempt, run, record how it ended (see :func:`run_schedules`)."""
     key = slot.isoformat()
     entry = state.setdefault(name, {})
     unsent = entry.get("mail")  # a report not mailed yet stays to be mailed, whatever this run does
-    attempt = dict((entry.get("attempt") or {}) if (entry.get("attempt") or {}).get("slot") == key
-                   else {"slot": key, "count": 0, "error": None})
+    attempt = dict(
+        (entry.get("attempt") or {})
+        if (entry.get("attempt") or {}).get("slot") == key
+        else {"slot": key, "count": 0, "error": None}
+    )
     if attempt["count"] >= MAX_ATTEMPTS:  # the last attempt was interrupted before it ended
         message = f"the last of {attempt['count']} attempts was interrupted before it ended"
         state[name] = {"done": key, "status": "failed", "run_id": None, "message": message}
         _write_state(state_path, state)
         return SlotOutcome(name, "failed", key, message, attempt=attempt["count"])
-    say(f"schedule {name}: " + (f"slot {key} again, attempt {attempt['count'] + 1} of {MAX_ATTEMPTS}"
-                                if attempt["count"] else f"running slot {key}"))
+    say(
+        f"schedule {name}: "
+        + (
+            f"slot {key} again, attempt {attempt['count'] + 1} of {MAX_ATTEMPTS}"
+            if attempt["count"]
+            else f"running slot {key}"
+        )
+    )
     attempt["count"] += 1
     attempt["error"] = None
     entry["attempt"] = attempt
@@ -403,9 +461,14 @@ def _run_slot(name: str, s: Schedule, slot: dt.datetime, state: dict[str, dict[s
     # and the next call tries again (and stops after MAX_ATTEMPTS)
     _write_state(state_path, state)
     try:
-        result = runner(data_dir=_resolve_dir(s.data_dir, base_dir), notebooks=s.notebooks,
-                        params=render_params(s, slot), reports_dir=reports_dir, schedule=name,
-                        **({} if s.projects is None else {"projects": s.projects}))
+        result = runner(
+            data_dir=_resolve_dir(s.data_dir, base_dir),
+            notebooks=s.notebooks,
+            params=render_params(s, slot),
+            reports_dir=reports_dir,
+            schedule=name,
+            **({} if s.projects is None else {"projects": s.projects}),
+        )
     except Exception as exc:  # noqa: BLE001 - one schedule's failure does not stop the others
         message = _one_line(exc)
         if attempt["count"] >= MAX_ATTEMPTS:
@@ -428,8 +491,15 @@ def _run_slot(name: str, s: Schedule, slot: dt.datetime, state: dict[str, dict[s
     return outcome
 
 
-def _mail_pending(name: str, s: Schedule, state: dict[str, dict[str, Any]], state_path: Path, *,
-                  reports_dir: Path, say: Callable[[str], None]) -> str:
+def _mail_pending(
+    name: str,
+    s: Schedule,
+    state: dict[str, dict[str, Any]],
+    state_path: Path,
+    *,
+    reports_dir: Path,
+    say: Callable[[str], None],
+) -> str:
     """Try to mail the schedule's published run that has not gone out yet; record how it went.
 
     Runs after the run is published and its slot recorded: a mail server that is down or refuses
@@ -443,20 +513,29 @@ def _mail_pending(name: str, s: Schedule, state: dict[str, dict[str, Any]], stat
         subjects = deliver(run_dir, to=s.mail_to, alert_off_track=s.alert_off_track)
     except Exception as exc:  # noqa: BLE001 - logged and tried again: delivery never fails the schedule
         entry["error"] = _one_line(exc)
-        text = f"mail of run {entry['run_id']} not sent (attempt {entry['attempts']}, tried again at the next call): " \
-               f"{entry['error']}"
+        text = (
+            f"mail of run {entry['run_id']} not sent (attempt {entry['attempts']}, tried again at the next call): "
+            f"{entry['error']}"
+        )
     else:
-        entry.update(status="sent", error=None, sent=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                     subjects=subjects)
+        entry.update(
+            status="sent", error=None, sent=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), subjects=subjects
+        )
         text = f"mailed run {entry['run_id']} to {len(s.mail_to)} recipient(s): " + "; ".join(subjects)
     _write_state(state_path, state)
     say(f"schedule {name}: {text}")
     return text
 
 
-def run_schedules(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR,
-                  now: dt.datetime | None = None, runner: Callable[..., Any] | None = None,
-                  base_dir: Path = PROJ_ROOT, say: Callable[[str], None] = print) -> list[SlotOutcome]:
+def run_schedules(
+    schedules: dict[str, Schedule],
+    *,
+    reports_dir: Path = REPORTS_DIR,
+    now: dt.datetime | None = None,
+    runner: Callable[..., Any] | None = None,
+    base_dir: Path = PROJ_ROOT,
+    say: Callable[[str], None] = print,
+) -> list[SlotOutcome]:
     """Run every schedule whose latest slot has not ended yet; one :class:`SlotOutcome` per schedule.
 
     The engine behind ``schedule run-due`` and ``schedule serve``. A concurrent call finds the lock
@@ -482,28 +561,51 @@ def run_schedules(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS
                 if s.mail_to and (state.get(name, {}).get("mail") or {}).get("status") == "pending":
                     outcomes[-1].mail = _mail_pending(name, s, state, state_path, reports_dir=reports_dir, say=say)
             else:
-                outcomes.append(_run_slot(name, s, slot, state, state_path, runner=runner, reports_dir=reports_dir,
-                                          base_dir=base_dir, say=say))
+                outcomes.append(
+                    _run_slot(
+                        name,
+                        s,
+                        slot,
+                        state,
+                        state_path,
+                        runner=runner,
+                        reports_dir=reports_dir,
+                        base_dir=base_dir,
+                        say=say,
+                    )
+                )
     return outcomes
 
 
-def run_due(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR,
-            now: dt.datetime | None = None, runner: Callable[..., Any] | None = None,
-            base_dir: Path = PROJ_ROOT, say: Callable[[str], None] = print) -> list[tuple[str, str]]:
+def run_due(
+    schedules: dict[str, Schedule],
+    *,
+    reports_dir: Path = REPORTS_DIR,
+    now: dt.datetime | None = None,
+    runner: Callable[..., Any] | None = None,
+    base_dir: Path = PROJ_ROOT,
+    say: Callable[[str], None] = print,
+) -> list[tuple[str, str]]:
     """Run every schedule whose latest slot has not run yet. Safe to call every minute.
 
     Returns ``[(schedule, slot)]`` of the slots this call started a run for; see
     :func:`run_schedules` for how each ended.
     """
-    outcomes = run_schedules(schedules, reports_dir=reports_dir, now=now, runner=runner, base_dir=base_dir,
-                             say=say)
+    outcomes = run_schedules(schedules, reports_dir=reports_dir, now=now, runner=runner, base_dir=base_dir, say=say)
     return [(o.schedule, o.slot) for o in outcomes if o.ran and o.slot]
 
 
-def serve(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR, base_dir: Path = PROJ_ROOT,
-          runner: Callable[..., Any] | None = None, say: Callable[[str], None] = print,
-          clock: Callable[[], dt.datetime] | None = None, sleep: Callable[[float], None] = time.sleep,
-          max_iterations: int | None = None) -> None:
+def serve(
+    schedules: dict[str, Schedule],
+    *,
+    reports_dir: Path = REPORTS_DIR,
+    base_dir: Path = PROJ_ROOT,
+    runner: Callable[..., Any] | None = None,
+    say: Callable[[str], None] = print,
+    clock: Callable[[], dt.datetime] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    max_iterations: int | None = None,
+) -> None:
     """Keep running: at the start of every minute, run every schedule that is due.
 
     Each wake-up is one :func:`run_schedules` call for all schedules, so every schedule due in the
@@ -518,8 +620,9 @@ def serve(schedules: dict[str, Schedule], *, reports_dir: Path = REPORTS_DIR, ba
     while max_iterations is None or done < max_iterations:
         now = clock()
         try:
-            for outcome in run_schedules(schedules, reports_dir=reports_dir, now=now, runner=runner,
-                                         base_dir=base_dir, say=say):
+            for outcome in run_schedules(
+                schedules, reports_dir=reports_dir, now=now, runner=runner, base_dir=base_dir, say=say
+            ):
                 if outcome.ran or outcome.status == "failed":
                     say(str(outcome))
         except (PMOError, OSError) as exc:  # e.g. an unreadable state file: report it, keep serving

@@ -5,6 +5,7 @@ only), tells it each report that has ended, and waits for it when the last one h
 process may start, the workbook is written in the run's own process at the end. The sheets
 themselves are :func:`pmo_analysis.reporting.export.workbook_of_run`'s.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -46,8 +47,9 @@ class _Workbook:
         self.tmp, self.reports = tmp, reports
         ctx = multiprocessing.get_context("spawn")
         self.ended, self.errors = ctx.Queue(), ctx.Queue()
-        self.process = ctx.Process(target=_workbook_process, args=(str(tmp), reports, self.ended, self.errors),
-                                   name="report.xlsx", daemon=True)
+        self.process = ctx.Process(
+            target=_workbook_process, args=(str(tmp), reports, self.ended, self.errors), name="report.xlsx", daemon=True
+        )
         try:
             self.process.start()
         except AssertionError:  # "daemonic processes are not allowed to have children": written at the end

@@ -1,5 +1,6 @@
 """Delivery: dependencies and slip propagation, milestones, risks, benefits (hand-computed cases),
 the delivery tables' validation messages, and portfolios without them."""
+
 from __future__ import annotations
 
 import shutil
@@ -24,8 +25,10 @@ d = pd.to_datetime
 def _ends(rows):
     """project_id, start, planned end, own forecast end."""
     return pd.DataFrame(rows, columns=["project_id", "start_date", "planned_end", "forecast_end"]).assign(
-        start_date=lambda f: d(f["start_date"]), planned_end=lambda f: d(f["planned_end"]),
-        forecast_end=lambda f: d(f["forecast_end"]))
+        start_date=lambda f: d(f["start_date"]),
+        planned_end=lambda f: d(f["planned_end"]),
+        forecast_end=lambda f: d(f["forecast_end"]),
+    )
 
 
 def _net(rows):
@@ -38,12 +41,15 @@ def test_a_45_day_slip_travels_down_the_chain_less_each_slack():
     # the day after A's end): B is 40 days late. C starts 14 days after B starts (lag 10, 4 days of
     # slack): 36 days late. D waits for C's finish + 7 days and ends 2027-03-01 (C ends 2027-01-31 ->
     # 2027-03-08 with 36 days; + 7 = 2027-03-15): 14 days late at its end.
-    ends = _ends([("A", "2026-01-01", "2026-06-30", "2026-08-14"),
-                  ("B", "2026-07-06", "2026-10-31", "2026-10-31"),
-                  ("C", "2026-07-20", "2027-01-31", "2027-01-31"),
-                  ("D", "2026-09-01", "2027-03-01", "2027-03-01")])
-    net = _net([("A", "B", "finish_to_start", 0), ("B", "C", "start_to_start", 10),
-                ("C", "D", "finish_to_finish", 7)])
+    ends = _ends(
+        [
+            ("A", "2026-01-01", "2026-06-30", "2026-08-14"),
+            ("B", "2026-07-06", "2026-10-31", "2026-10-31"),
+            ("C", "2026-07-20", "2027-01-31", "2027-01-31"),
+            ("D", "2026-09-01", "2027-03-01", "2027-03-01"),
+        ]
+    )
+    net = _net([("A", "B", "finish_to_start", 0), ("B", "C", "start_to_start", 10), ("C", "D", "finish_to_finish", 7)])
     p, deps = D.slip_propagation(ends, net)
     p = p.set_index("project_id")
     assert p["propagated_slip_days"].tolist() == [0.0, 40.0, 36.0, 14.0]
@@ -64,34 +70,49 @@ def test_no_conflict_when_the_successor_has_enough_slack():
 
 
 def test_a_successor_waits_for_its_worst_predecessor_and_keeps_its_own_later_forecast():
-    ends = _ends([("A", "2026-01-01", "2026-06-30", "2026-07-10"),   # B late 10 days by A
-                  ("X", "2026-01-01", "2026-06-30", "2026-07-30"),   # B late 30 days by X
-                  ("B", "2026-07-01", "2026-12-31", "2027-01-20")])  # B's own milestones: 20 days late
+    ends = _ends(
+        [
+            ("A", "2026-01-01", "2026-06-30", "2026-07-10"),  # B late 10 days by A
+            ("X", "2026-01-01", "2026-06-30", "2026-07-30"),  # B late 30 days by X
+            ("B", "2026-07-01", "2026-12-31", "2027-01-20"),
+        ]
+    )  # B's own milestones: 20 days late
     p, _ = D.slip_propagation(ends, _net([("A", "B", "finish_to_start", 0), ("X", "B", "finish_to_start", 0)]))
     b = p.set_index("project_id").loc["B"]
     assert b["delayed_by"] == "X" and b["total_slip_days"] == 30.0 and b["propagated_slip_days"] == 10.0
 
 
 def test_longest_chain_of_the_network():
-    net = _net([("A", "B", "finish_to_start", 0), ("B", "C", "finish_to_start", 0), ("C", "E", "finish_to_start", 0),
-                ("A", "E", "finish_to_start", 0), ("Z", "E", "finish_to_start", 0)])
+    net = _net(
+        [
+            ("A", "B", "finish_to_start", 0),
+            ("B", "C", "finish_to_start", 0),
+            ("C", "E", "finish_to_start", 0),
+            ("A", "E", "finish_to_start", 0),
+            ("Z", "E", "finish_to_start", 0),
+        ]
+    )
     assert D.longest_chain(net) == ["A", "B", "C", "E"]
 
 
 @st.composite
 def _chains(draw):
     n = draw(st.integers(2, 7))
-    start = d("2026-01-01") + pd.to_timedelta(np.cumsum(draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))),
-                                              unit="D")
+    start = d("2026-01-01") + pd.to_timedelta(
+        np.cumsum(draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))), unit="D"
+    )
     dur = pd.to_timedelta(draw(st.lists(st.integers(10, 200), min_size=n, max_size=n)), unit="D")
     own = pd.to_timedelta(draw(st.lists(st.integers(0, 90), min_size=n, max_size=n)), unit="D")
     ids = [f"P{i}" for i in range(n)]
-    ends = pd.DataFrame({"project_id": ids, "start_date": start, "planned_end": start + dur,
-                         "forecast_end": start + dur + own})
+    ends = pd.DataFrame(
+        {"project_id": ids, "start_date": start, "planned_end": start + dur, "forecast_end": start + dur + own}
+    )
     edges = {(i, j) for i in range(n) for j in range(i + 1, n) if draw(st.booleans())}
     types = ["finish_to_start", "start_to_start", "finish_to_finish"]
-    net = pd.DataFrame([(f"P{i}", f"P{j}", types[draw(st.integers(0, 2))], draw(st.integers(-10, 30)))
-                        for i, j in sorted(edges)], columns=["predecessor_id", "successor_id", "type", "lag_days"])
+    net = pd.DataFrame(
+        [(f"P{i}", f"P{j}", types[draw(st.integers(0, 2))], draw(st.integers(-10, 30))) for i, j in sorted(edges)],
+        columns=["predecessor_id", "successor_id", "type", "lag_days"],
+    )
     return ends, net
 
 
@@ -102,8 +123,9 @@ def test_slip_propagation_laws(chain, extra):
     project more never makes any project finish earlier (monotone)."""
     ends, net = chain
     p, _deps = D.slip_propagation(ends, net)
-    assert (p["propagated_slip_days"] >= 0).all() and (p["total_slip_days"] >= p["own_slip_days"] if
-                                                        "own_slip_days" in p else p["total_slip_days"] >= 0).all()
+    assert (p["propagated_slip_days"] >= 0).all() and (
+        p["total_slip_days"] >= p["own_slip_days"] if "own_slip_days" in p else p["total_slip_days"] >= 0
+    ).all()
     f = p.set_index("project_id")
     for r in net.itertuples(index=False):  # the law, checked edge by edge on a small network
         pred, succ = f.loc[r.predecessor_id], f.loc[r.successor_id]
@@ -123,19 +145,21 @@ def test_slip_propagation_laws(chain, extra):
 # --------------------------------------------------------------------------- milestones, risks, benefits
 def test_milestone_status_by_hand():
     projects = pd.DataFrame({"project_id": ["P"], "name": ["Portal"], "department": ["IT"]})
-    m = pd.DataFrame({
-        "project_id": "P", "milestone_id": ["M1", "M2", "M2", "M3", "M4", "M4"],
-        "name": ["Design", "Build", "Build", "Test", "Go-live", "Go-live"],
-        "baseline_date": d(["2026-02-01", "2026-04-01", "2026-04-01", "2026-05-01", "2026-09-01", "2026-09-01"]),
-        "forecast_date": d([None, "2026-04-20", "2026-05-10", None, "2026-09-15", "2026-10-01"]),
-        "actual_date": d(["2026-01-30", None, "2026-05-10", None, None, None]),
-        "status_date": d(["2026-02-28", "2026-03-31", "2026-05-31", "2026-05-31", "2026-05-31", "2026-07-31"]),
-    })
+    m = pd.DataFrame(
+        {
+            "project_id": "P",
+            "milestone_id": ["M1", "M2", "M2", "M3", "M4", "M4"],
+            "name": ["Design", "Build", "Build", "Test", "Go-live", "Go-live"],
+            "baseline_date": d(["2026-02-01", "2026-04-01", "2026-04-01", "2026-05-01", "2026-09-01", "2026-09-01"]),
+            "forecast_date": d([None, "2026-04-20", "2026-05-10", None, "2026-09-15", "2026-10-01"]),
+            "actual_date": d(["2026-01-30", None, "2026-05-10", None, None, None]),
+            "status_date": d(["2026-02-28", "2026-03-31", "2026-05-31", "2026-05-31", "2026-05-31", "2026-07-31"]),
+        }
+    )
     s = D.milestone_status(m, projects, as_of="2026-06-30").set_index("milestone_id")
     # M4's report of 2026-07-31 is after as-of: the forecast known at as-of is 2026-09-15
     assert s.loc["M4", "current_date"] == d("2026-09-15") and s.loc["M4", "state"] == "slipping"
-    assert s["state"].to_dict() == {"M3": "missed", "M2": "reached late", "M4": "slipping",
-                                    "M1": "reached on time"}
+    assert s["state"].to_dict() == {"M3": "missed", "M2": "reached late", "M4": "slipping", "M1": "reached on time"}
     assert s["slip_days"].to_dict() == {"M3": 60.0, "M2": 39.0, "M4": 14.0, "M1": -2.0}
     assert s.loc["M2", "forecast_changes"] == 1
     rate = D.on_time_rate(s.reset_index())
@@ -144,17 +168,29 @@ def test_milestone_status_by_hand():
 
 
 def test_risk_exposure_by_hand():
-    projects = pd.DataFrame({"project_id": ["P", "Q"], "name": ["Portal", "ERP"], "department": ["IT", "Fin"],
-                             "budget": [1_000_000.0, 200_000.0]})
-    r = pd.DataFrame({
-        "risk_id": ["R1", "R2", "I1", "R3", "R4"], "project_id": ["P", "P", "Q", "Q", "Q"],
-        "kind": ["risk", "risk", "issue", "risk", "risk"], "title": list("abcde"),
-        "probability": [0.5, 0.2, np.nan, 0.9, 0.9], "impact_cost": [200_000.0, 50_000.0, 30_000.0, 10_000.0, 1e6],
-        "owner": ["Ann", "", None, "Bo", "Bo"], "status": ["open", "open", "closed", "closed", "open"],
-        "raised_date": d(["2026-01-01", "2026-03-01", "2026-02-01", "2026-01-01", "2026-08-01"]),
-        "due_date": d(["2026-06-01", "2026-09-01", "2026-03-01", None, None]),
-        "closed_date": d([None, None, "2026-03-11", "2026-07-15", None]),
-    })
+    projects = pd.DataFrame(
+        {
+            "project_id": ["P", "Q"],
+            "name": ["Portal", "ERP"],
+            "department": ["IT", "Fin"],
+            "budget": [1_000_000.0, 200_000.0],
+        }
+    )
+    r = pd.DataFrame(
+        {
+            "risk_id": ["R1", "R2", "I1", "R3", "R4"],
+            "project_id": ["P", "P", "Q", "Q", "Q"],
+            "kind": ["risk", "risk", "issue", "risk", "risk"],
+            "title": list("abcde"),
+            "probability": [0.5, 0.2, np.nan, 0.9, 0.9],
+            "impact_cost": [200_000.0, 50_000.0, 30_000.0, 10_000.0, 1e6],
+            "owner": ["Ann", "", None, "Bo", "Bo"],
+            "status": ["open", "open", "closed", "closed", "open"],
+            "raised_date": d(["2026-01-01", "2026-03-01", "2026-02-01", "2026-01-01", "2026-08-01"]),
+            "due_date": d(["2026-06-01", "2026-09-01", "2026-03-01", None, None]),
+            "closed_date": d([None, None, "2026-03-11", "2026-07-15", None]),
+        }
+    )
     reg = D.risk_register(r, projects, as_of="2026-06-30").set_index("risk_id")
     assert "R4" not in reg.index  # raised after as-of
     assert reg["exposure"].to_dict() == {"R1": 100_000.0, "R2": 10_000.0, "R3": 9_000.0, "I1": 30_000.0}
@@ -162,7 +198,9 @@ def test_risk_exposure_by_hand():
     assert reg.loc["R1", "overdue"] and reg.loc["R1", "days_overdue"] == 29
     assert reg.loc["R2", "no_owner"] and not reg.loc["R1", "no_owner"]
     assert reg.loc["I1", "age_days"] == 38 and reg.loc["I1", "probability"] == 1.0
-    assert str(reg.loc["R1", "impact_band"]) == ">= 10% of budget" and str(reg.loc["R1", "probability_band"]) == "40-60%"
+    assert (
+        str(reg.loc["R1", "impact_band"]) == ">= 10% of budget" and str(reg.loc["R1", "probability_band"]) == "40-60%"
+    )
     by_p = D.project_exposure(reg.reset_index(), projects).set_index("project_id")
     assert by_p.loc["P", "open_exposure"] == 110_000.0 and by_p.loc["P", "exposure_share"] == pytest.approx(0.11)
     by_d = D.exposure_by_department(reg.reset_index(), projects).set_index("department")
@@ -171,31 +209,69 @@ def test_risk_exposure_by_hand():
 
 
 def test_benefits_realization_is_a_ratio_of_sums():
-    projects = pd.DataFrame({"project_id": ["P", "Q", "R"], "name": list("pqr"), "department": "IT",
-                             "status": ["completed", "completed", "active"], "end_date": d(["2026-01-31"] * 3)})
-    cf = pd.DataFrame({"project_id": ["P", "P", "Q", "Q", "R"],
-                       "period": d(["2026-05-01", "2026-06-01", "2026-05-01", "2026-07-01", "2026-05-01"]),
-                       "planned_benefit": [100.0, 100.0, 300.0, 300.0, 50.0],
-                       "actual_benefit": [120.0, np.nan, 150.0, 400.0, 0.0]})
+    projects = pd.DataFrame(
+        {
+            "project_id": ["P", "Q", "R"],
+            "name": list("pqr"),
+            "department": "IT",
+            "status": ["completed", "completed", "active"],
+            "end_date": d(["2026-01-31"] * 3),
+        }
+    )
+    cf = pd.DataFrame(
+        {
+            "project_id": ["P", "P", "Q", "Q", "R"],
+            "period": d(["2026-05-01", "2026-06-01", "2026-05-01", "2026-07-01", "2026-05-01"]),
+            "planned_benefit": [100.0, 100.0, 300.0, 300.0, 50.0],
+            "actual_benefit": [120.0, np.nan, 150.0, 400.0, 0.0],
+        }
+    )
     b = D.benefits_realization(projects, cf, as_of="2026-06-30").set_index("project_id")
     assert list(b.index) == ["Q", "P"]  # largest shortfall first; R is not completed
-    assert b.loc["P", ["planned_to_date", "realized_to_date", "shortfall", "months_unreported"]].tolist() == \
-        [200.0, 120.0, 80.0, 1]
+    assert b.loc["P", ["planned_to_date", "realized_to_date", "shortfall", "months_unreported"]].tolist() == [
+        200.0,
+        120.0,
+        80.0,
+        1,
+    ]
     assert b.loc["Q", "realization"] == 0.5  # July is after the last complete month
     assert b["realized_to_date"].sum() / b["planned_to_date"].sum() == pytest.approx(270 / 500)
 
 
 def test_health_reads_delivery_rules_in_words():
-    roi = pd.DataFrame({"project_id": ["A", "B", "C"], "name": list("abc"), "department": "d", "status": "active",
-                        "cpi": 1.0, "spi": 1.0, "risk_score": 1, "end_date": d("2027-01-01"),
-                        "percent_complete": 50.0, "bac": 1e6, "eac": 1e6, "npv": 0.0})
-    flags = pd.DataFrame({"project_id": ["A", "B", "C"], "propagated_slip_days": [45.0, 0.0, 0.0],
-                          "delayed_by": ["PRJ-010", "", ""], "missed_milestones": [0, 2, 0],
-                          "open_exposure": [0.0, 0.0, 150_000.0], "exposure_share": [0.0, 0.0, 0.15]})
+    roi = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C"],
+            "name": list("abc"),
+            "department": "d",
+            "status": "active",
+            "cpi": 1.0,
+            "spi": 1.0,
+            "risk_score": 1,
+            "end_date": d("2027-01-01"),
+            "percent_complete": 50.0,
+            "bac": 1e6,
+            "eac": 1e6,
+            "npv": 0.0,
+        }
+    )
+    flags = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C"],
+            "propagated_slip_days": [45.0, 0.0, 0.0],
+            "delayed_by": ["PRJ-010", "", ""],
+            "missed_milestones": [0, 2, 0],
+            "open_exposure": [0.0, 0.0, 150_000.0],
+            "exposure_share": [0.0, 0.0, 0.15],
+        }
+    )
     h = project_health(roi, as_of="2026-06-30", delivery=flags, exposure_amber=0.1).set_index("project_id")
     assert h["health"].tolist() == ["at risk"] * 3
-    assert h["reason"].to_dict() == {"A": "delayed 45 days by PRJ-010 (dependency)", "B": "2 missed milestone(s)",
-                                     "C": "open risk exposure 150k = 15% of budget"}
+    assert h["reason"].to_dict() == {
+        "A": "delayed 45 days by PRJ-010 (dependency)",
+        "B": "2 missed milestone(s)",
+        "C": "open risk exposure 150k = 15% of budget",
+    }
     assert project_health(roi, as_of="2026-06-30")["health"].tolist() == ["on track"] * 3
 
 
@@ -203,7 +279,9 @@ def test_health_reads_delivery_rules_in_words():
 def test_sample_chain_off_track_project_delays_two_others(model):
     c = model.dependencies.loc[model.dependencies["conflict"]]
     assert c[["predecessor_id", "successor_id", "slip_days"]].to_numpy().tolist() == [
-        ["PRJ-010", "PRJ-034", 45.0], ["PRJ-034", "PRJ-013", 44.0]]
+        ["PRJ-010", "PRJ-034", 45.0],
+        ["PRJ-034", "PRJ-013", 44.0],
+    ]
     assert c["path"].tolist() == ["PRJ-010 -> PRJ-034", "PRJ-010 -> PRJ-034 -> PRJ-013"]
     assert model.projects.set_index("project_id").loc["PRJ-010", "health"] == "off track"
     assert model.dependency_chain["project_id"].tolist() == ["PRJ-010", "PRJ-034", "PRJ-013"]
@@ -252,10 +330,16 @@ def _write(folder, table, rows):
 
 
 def test_dependency_messages(sample_copy):
-    _write(sample_copy, "dependencies", {
-        "predecessor_id": ["PRJ-001", "PRJ-002", "PRJ-003", "PRJ-004", "PRJ-999"],
-        "successor_id": ["PRJ-002", "PRJ-003", "PRJ-001", "PRJ-004", "PRJ-005"],
-        "type": ["finish_to_start", "Start to start", "", "", "later"], "lag_days": [0, 5, "", 0, 99999]})
+    _write(
+        sample_copy,
+        "dependencies",
+        {
+            "predecessor_id": ["PRJ-001", "PRJ-002", "PRJ-003", "PRJ-004", "PRJ-999"],
+            "successor_id": ["PRJ-002", "PRJ-003", "PRJ-001", "PRJ-004", "PRJ-005"],
+            "type": ["finish_to_start", "Start to start", "", "", "later"],
+            "lag_days": [0, 5, "", 0, 99999],
+        },
+    )
     assert _errors(sample_copy) == [
         "dependencies.csv, row 6, column 'type': value 'later': must be one of finish_to_start, start_to_start, "
         "finish_to_finish",
@@ -271,13 +355,18 @@ def test_dependency_messages(sample_copy):
 def test_unknown_project_in_a_dependency(sample_copy):
     _write(sample_copy, "dependencies", {"predecessor_id": ["PRJ-999"], "successor_id": ["PRJ-005"]})
     assert _errors(sample_copy) == [
-        "dependencies.csv, row 2, column 'predecessor_id': value 'PRJ-999': unknown project_id: not in projects"]
+        "dependencies.csv, row 2, column 'predecessor_id': value 'PRJ-999': unknown project_id: not in projects"
+    ]
 
 
 def test_milestone_messages(sample_copy):
-    edit_csv(sample_copy, "milestones", lambda df: df.head(3).assign(
-        actual_date=["2023-03-11", "", ""], status_date=["2025-12-31", "", ""],
-        milestone_id=["M1", "M9", "M9"]))
+    edit_csv(
+        sample_copy,
+        "milestones",
+        lambda df: df.head(3).assign(
+            actual_date=["2023-03-11", "", ""], status_date=["2025-12-31", "", ""], milestone_id=["M1", "M9", "M9"]
+        ),
+    )
     assert _errors(sample_copy) == [
         "milestones.csv, row 3, column 'status_date': value 'PRJ-003 / M9': several rows of one milestone "
         "(project_id, milestone_id): each needs its status_date",
@@ -297,6 +386,7 @@ def test_risk_messages(sample_copy):
         df.loc[3, ["kind", "probability"]] = ["risk", ""]
         df.loc[4, "project_id"] = "PRJ-999"
         return df
+
     edit_csv(sample_copy, "risks", edit)
     assert _errors(sample_copy) == [
         "risks.csv, row 2, column 'probability': value '1.5': must be >= 0 and <= 1",

@@ -1,4 +1,5 @@
 """Health rules at their thresholds, and the changes found between two report runs."""
+
 from __future__ import annotations
 
 import re
@@ -16,31 +17,47 @@ from pmo_analysis.runs.runner import run_reports
 
 
 def _one(**kw):
-    row = {"project_id": "A", "name": "a", "department": "d", "status": "active", "cpi": 1.0, "spi": 1.0,
-           "risk_score": 2.0, "end_date": pd.Timestamp("2027-01-01"), "percent_complete": 50.0, "bac": 1.0,
-           "eac": 1.0, "npv": 0.0} | kw
+    row = {
+        "project_id": "A",
+        "name": "a",
+        "department": "d",
+        "status": "active",
+        "cpi": 1.0,
+        "spi": 1.0,
+        "risk_score": 2.0,
+        "end_date": pd.Timestamp("2027-01-01"),
+        "percent_complete": 50.0,
+        "bac": 1.0,
+        "eac": 1.0,
+        "npv": 0.0,
+    } | kw
     h = health.project_health(pd.DataFrame([row]), as_of="2026-06-30")
     return h["health"].item(), h["reason"].item()
 
 
-@pytest.mark.parametrize(("kw", "expected"), [
-    ({}, ("on track", "")),
-    ({"cpi": 0.95}, ("on track", "")),
-    ({"cpi": 0.9499}, ("at risk", "CPI 0.95 below 0.95")),
-    ({"cpi": 0.85}, ("at risk", "CPI 0.85 below 0.95")),
-    ({"cpi": 0.8499}, ("off track", "CPI 0.85 below 0.85")),
-    ({"spi": 0.85}, ("at risk", "SPI 0.85 below 0.95")),
-    ({"spi": 0.84}, ("off track", "SPI 0.84 below 0.85")),
-    ({"risk_score": 4.0}, ("at risk", "risk score 4/5")),
-    ({"risk_score": 3.0}, ("on track", "")),
-    ({"end_date": pd.Timestamp("2026-06-29")}, ("off track", "end date 2026-06-29 passed at 50% complete")),
-    ({"end_date": pd.Timestamp("2026-06-29"), "percent_complete": np.nan},
-     ("off track", "end date 2026-06-29 passed with no percent complete reported")),
-    ({"end_date": pd.Timestamp("2026-06-30")}, ("on track", "")),
-    ({"end_date": pd.Timestamp("2026-06-29"), "percent_complete": 100.0}, ("on track", "")),
-    ({"cpi": np.nan}, ("at risk", "no earned value (percent complete or actual cost missing)")),
-    ({"cpi": 0.8, "risk_score": 5.0}, ("off track", "CPI 0.80 below 0.85; risk score 5/5")),
-])
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({}, ("on track", "")),
+        ({"cpi": 0.95}, ("on track", "")),
+        ({"cpi": 0.9499}, ("at risk", "CPI 0.95 below 0.95")),
+        ({"cpi": 0.85}, ("at risk", "CPI 0.85 below 0.95")),
+        ({"cpi": 0.8499}, ("off track", "CPI 0.85 below 0.85")),
+        ({"spi": 0.85}, ("at risk", "SPI 0.85 below 0.95")),
+        ({"spi": 0.84}, ("off track", "SPI 0.84 below 0.85")),
+        ({"risk_score": 4.0}, ("at risk", "risk score 4/5")),
+        ({"risk_score": 3.0}, ("on track", "")),
+        ({"end_date": pd.Timestamp("2026-06-29")}, ("off track", "end date 2026-06-29 passed at 50% complete")),
+        (
+            {"end_date": pd.Timestamp("2026-06-29"), "percent_complete": np.nan},
+            ("off track", "end date 2026-06-29 passed with no percent complete reported"),
+        ),
+        ({"end_date": pd.Timestamp("2026-06-30")}, ("on track", "")),
+        ({"end_date": pd.Timestamp("2026-06-29"), "percent_complete": 100.0}, ("on track", "")),
+        ({"cpi": np.nan}, ("at risk", "no earned value (percent complete or actual cost missing)")),
+        ({"cpi": 0.8, "risk_score": 5.0}, ("off track", "CPI 0.80 below 0.85; risk score 5/5")),
+    ],
+)
 def test_health_rules_at_thresholds(kw, expected):
     assert _one(**kw) == expected
 
@@ -56,10 +73,22 @@ def test_late_reason_reads_naturally_in_chinese():
 
 
 def test_health_only_running_projects_worst_first():
-    df = pd.DataFrame({"project_id": ["A", "B", "C", "D"], "name": "n", "department": "d",
-                       "status": ["active", "active", "completed", "on_hold"], "cpi": [1.0, 0.5, 0.5, 0.9],
-                       "spi": 1.0, "risk_score": 1.0, "end_date": pd.Timestamp("2027-01-01"),
-                       "percent_complete": 50.0, "bac": 1.0, "eac": 1.0, "npv": 0.0})
+    df = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C", "D"],
+            "name": "n",
+            "department": "d",
+            "status": ["active", "active", "completed", "on_hold"],
+            "cpi": [1.0, 0.5, 0.5, 0.9],
+            "spi": 1.0,
+            "risk_score": 1.0,
+            "end_date": pd.Timestamp("2027-01-01"),
+            "percent_complete": 50.0,
+            "bac": 1.0,
+            "eac": 1.0,
+            "npv": 0.0,
+        }
+    )
     h = health.project_health(df, as_of="2026-06-30")
     assert h["project_id"].tolist() == ["B", "D", "A"]
     assert h["health"].tolist() == ["off track", "at risk", "on track"]
@@ -83,20 +112,44 @@ def test_changes_between_two_runs(tmp_path):
     cf = pd.read_csv(second / "cashflows.csv", dtype=str, keep_default_na=False)
     mask = (cf["project_id"] == target) & (cf["actual_cost"] != "")
     cf.loc[mask, "actual_cost"] = (cf.loc[mask, "actual_cost"].astype(float) * 1.5).round(2).astype(str)
-    cf = pd.concat([cf, pd.DataFrame({"project_id": ["PRJ-041"] * 2, "period": ["2026-06", "2026-07"],
-                                      "planned_cost": ["1000", "1000"], "planned_benefit": ["0", "5000"],
-                                      "actual_cost": ["1000", ""], "actual_benefit": ["0", ""]})])
+    cf = pd.concat(
+        [
+            cf,
+            pd.DataFrame(
+                {
+                    "project_id": ["PRJ-041"] * 2,
+                    "period": ["2026-06", "2026-07"],
+                    "planned_cost": ["1000", "1000"],
+                    "planned_benefit": ["0", "5000"],
+                    "actual_cost": ["1000", ""],
+                    "actual_benefit": ["0", ""],
+                }
+            ),
+        ]
+    )
     cf.to_csv(second / "cashflows.csv", index=False)
     pr = pd.read_csv(second / "projects.csv", dtype=str, keep_default_na=False)
-    new = pr.iloc[[0]].assign(project_id="PRJ-041", name="New Analytics Hub", status="proposed",
-                              start_date="2026-06-01", end_date="2026-12-31", budget="2000",
-                              percent_complete="0")
+    new = pr.iloc[[0]].assign(
+        project_id="PRJ-041",
+        name="New Analytics Hub",
+        status="proposed",
+        start_date="2026-06-01",
+        end_date="2026-12-31",
+        budget="2000",
+        percent_complete="0",
+    )
     pd.concat([pr, new]).to_csv(second / "projects.csv", index=False)
 
     reports = tmp_path / "reports"
     for data in (first, second):
-        r = run_reports(data_dir=data, notebooks=["executive_summary"], params={"as_of": SAMPLE_AS_OF},
-                        reports_dir=reports, schedule="weekly", progress=None)
+        r = run_reports(
+            data_dir=data,
+            notebooks=["executive_summary"],
+            params={"as_of": SAMPLE_AS_OF},
+            reports_dir=reports,
+            schedule="weekly",
+            progress=None,
+        )
         assert r.status == "success", r.notebooks[0].error
     changes = pd.read_csv(r.run_dir / "executive_summary" / "changes_since_previous.csv")
     hc = changes.loc[changes["change"] == "health changed"]

@@ -1,4 +1,5 @@
 """Lessons learned: tokenization in two languages, counting rules, themes, actions, search."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,33 +15,97 @@ from tests.helpers import REAL_DATA
 
 
 def _lessons(rows):
-    df = pd.DataFrame(rows, columns=["lesson_id", "project_id", "date", "category", "kind", "impact", "title",
-                                     "description", "recommendation", "action_status", "owner"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "lesson_id",
+            "project_id",
+            "date",
+            "category",
+            "kind",
+            "impact",
+            "title",
+            "description",
+            "recommendation",
+            "action_status",
+            "owner",
+        ],
+    )
     df["date"] = pd.to_datetime(df["date"])
     return df
 
 
-PROJECTS = pd.DataFrame({"project_id": ["A", "B", "C", "D"], "name": ["Alpha", "Beta", "Gamma", "Delta"],
-                         "department": ["IT", "IT", "Ops", "Ops"],
-                         "status": ["completed", "completed", "active", "active"]})
-SMALL = _lessons([
-    ("1", "A", "2025-01-10", "Vendor", "to_improve", "high", "Vendor delivered late", "The vendor was late.",
-     "Add penalties", "done", "PMO"),
-    ("2", "B", "2025-03-10", "Vendor", "to_improve", "medium", "供应商交付延迟", "供应商未按时交付。", "每周检查",
-     "open", "采购部"),
-    ("3", "C", "2025-05-10", "Vendor", "to_improve", "high", "Supplier delay again", "Supplier delays hit go-live.",
-     "Track vendors", "in_progress", None),
-    ("4", "C", "2025-06-10", "Testing", "went_well", "low", "Automated tests helped", "", None, "n/a", None),
-    ("5", "D", "2025-06-20", "Testing", "to_improve", "high", "No test environment", "Testers were idle.",
-     "Book environments", "open", "QA"),
-])
+PROJECTS = pd.DataFrame(
+    {
+        "project_id": ["A", "B", "C", "D"],
+        "name": ["Alpha", "Beta", "Gamma", "Delta"],
+        "department": ["IT", "IT", "Ops", "Ops"],
+        "status": ["completed", "completed", "active", "active"],
+    }
+)
+SMALL = _lessons(
+    [
+        (
+            "1",
+            "A",
+            "2025-01-10",
+            "Vendor",
+            "to_improve",
+            "high",
+            "Vendor delivered late",
+            "The vendor was late.",
+            "Add penalties",
+            "done",
+            "PMO",
+        ),
+        (
+            "2",
+            "B",
+            "2025-03-10",
+            "Vendor",
+            "to_improve",
+            "medium",
+            "供应商交付延迟",
+            "供应商未按时交付。",
+            "每周检查",
+            "open",
+            "采购部",
+        ),
+        (
+            "3",
+            "C",
+            "2025-05-10",
+            "Vendor",
+            "to_improve",
+            "high",
+            "Supplier delay again",
+            "Supplier delays hit go-live.",
+            "Track vendors",
+            "in_progress",
+            None,
+        ),
+        ("4", "C", "2025-06-10", "Testing", "went_well", "low", "Automated tests helped", "", None, "n/a", None),
+        (
+            "5",
+            "D",
+            "2025-06-20",
+            "Testing",
+            "to_improve",
+            "high",
+            "No test environment",
+            "Testers were idle.",
+            "Book environments",
+            "open",
+            "QA",
+        ),
+    ]
+)
 
 
 def test_chinese_segmentation_known_sentence():
     # glossary terms, then CC-CEDICT senses (频繁 "frequently", 影响 "influence"), a negation kept
     assert L.tokenize("需求变更频繁导致返工", phrases=False) == ["requir", "chang", "frequent", "rework"]
-    assert L.tokenize("测试环境不稳定影响进度", phrases=False) == ["test", "environ", "unstabl", "influenc",
-                                                             "schedul"]
+    assert L.tokenize("测试环境不稳定影响进度", phrases=False) == ["test", "environ", "unstabl", "influenc", "schedul"]
 
 
 def test_chinese_reaches_the_english_terms_through_the_dictionary():
@@ -49,8 +114,9 @@ def test_chinese_reaches_the_english_terms_through_the_dictionary():
     assert T.translate("低估") == tuple(L.tokenize("underestimated", phrases=False))
     assert T.translate("时间") == ()  # "time": a stop word in either language
     assert T.translate("龘龘") == ("龘龘",)  # not in the dictionary: kept as written
-    same = set(L.tokenize("数据迁移质量差", phrases=False)) & set(L.tokenize("Data migration quality was poor",
-                                                                        phrases=False))
+    same = set(L.tokenize("数据迁移质量差", phrases=False)) & set(
+        L.tokenize("Data migration quality was poor", phrases=False)
+    )
     assert same == {"data", "migrat", "qualiti"}
 
 
@@ -112,8 +178,9 @@ def test_actions():
     o = L.open_actions(d, as_of="2025-07-01")
     assert o["lesson_id"].tolist() == ["2", "3", "5"]  # oldest first
     assert o.loc[o["lesson_id"] == "3", "owner"].item() == "(no owner)"
-    assert o["age_days"].tolist() == [(pd.Timestamp("2025-07-01") - pd.Timestamp(x)).days
-                                      for x in ("2025-03-10", "2025-05-10", "2025-06-20")]
+    assert o["age_days"].tolist() == [
+        (pd.Timestamp("2025-07-01") - pd.Timestamp(x)).days for x in ("2025-03-10", "2025-05-10", "2025-06-20")
+    ]
     assert L.high_impact_done_share(d) == pytest.approx(1 / 3)  # lessons 1 (done), 3, 5
     by = L.action_followthrough(d, as_of="2025-07-01").set_index("owner")
     assert by.loc["Procurement", "open_actions"] == 1  # 采购部, through the owner alias map
@@ -150,8 +217,9 @@ def test_search_in_both_languages():
 
 
 def test_html_in_lesson_text_is_escaped():
-    evil = SMALL.assign(title=["<script>alert(1)</script>", "**bold** _x_", "<img src=x onerror=alert(2)>",
-                               "a & b", "`code`"])
+    evil = SMALL.assign(
+        title=["<script>alert(1)</script>", "**bold** _x_", "<img src=x onerror=alert(2)>", "a & b", "`code`"]
+    )
     html = table(evil[["lesson_id", "title"]]).to_html()
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
@@ -177,8 +245,9 @@ def test_every_planted_family_is_one_theme_in_both_languages(sample):
     fam = E.sample_families(d)
     assert fam.notna().sum() == (d["kind"] == "to_improve").sum()  # every problem lesson is labelled
     text = d["title"] + d["description"]
-    overall, by = E.purity(r.theme, fam, text.str.count(T._HAN) * 2 > text.str.len(),
-                           r.themes.set_index("theme")["name"])
+    overall, by = E.purity(
+        r.theme, fam, text.str.count(T._HAN) * 2 > text.str.len(), r.themes.set_index("theme")["name"]
+    )
     by = by.set_index("family")
     assert overall == 1.0 and (by["cohesion"] == 1.0).all()
     bilingual = by.loc[by["chinese"] > 0]
@@ -224,8 +293,27 @@ def test_recurring_problems_by_category_and_text_without_duplicates(sample):
 #: Words a noun phrase does not end on, derived from the names the themes had before they were read
 #: as noun phrases ("Members allocated", "Testing environment unstable", "Key developer left",
 #: "Surprised go-live changes") and the verbs lessons are written with.
-_VERB_FORMS = {"allocated", "unstable", "left", "surprised", "delivered", "caused", "changed", "failed", "slipped",
-               "underestimated", "booked", "told", "knew", "hit", "went", "made", "found", "introduced", "occurred"}
+_VERB_FORMS = {
+    "allocated",
+    "unstable",
+    "left",
+    "surprised",
+    "delivered",
+    "caused",
+    "changed",
+    "failed",
+    "slipped",
+    "underestimated",
+    "booked",
+    "told",
+    "knew",
+    "hit",
+    "went",
+    "made",
+    "found",
+    "introduced",
+    "occurred",
+}
 
 
 def _assert_noun_phrases(themes: pd.DataFrame) -> None:
@@ -239,7 +327,7 @@ def _assert_noun_phrases(themes: pd.DataFrame) -> None:
         assert not _dangling(words[-1]), name
     for zh in themes["name_zh"].loc[themes["name_zh"] != ""]:
         assert 2 <= len(zh) <= 12 and not T._CJK.sub("", zh), zh  # Chinese only, short
-        pairs = [zh[i:i + 2] for i in range(len(zh) - 1)]
+        pairs = [zh[i : i + 2] for i in range(len(zh) - 1)]
         assert len(set(pairs)) == len(pairs), zh  # no term twice
 
 
@@ -248,8 +336,9 @@ def test_theme_names_are_noun_phrases_on_the_sample(language):
     from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
     from pmo_analysis.model import build_model
 
-    m = build_model(load_portfolio(SAMPLE_DATA_DIR, as_of=SAMPLE_AS_OF), as_of=SAMPLE_AS_OF,
-                    params={"language": language})
+    m = build_model(
+        load_portfolio(SAMPLE_DATA_DIR, as_of=SAMPLE_AS_OF), as_of=SAMPLE_AS_OF, params={"language": language}
+    )
     _assert_noun_phrases(m.themes)
     names = set(m.themes["name"])
     assert {"Key staff", "Go-live changes", "Testing environment"} <= names  # were "Members allocated", ...
@@ -279,8 +368,9 @@ def test_real_nasa_lessons(nasa):
     # programme and centre names are no themes
     assert not r.themes["name"].str.contains(r"\b(?:Shuttle|ISS|JPL|Mars|KSC)\b").any()
     _assert_noun_phrases(r.themes)
-    overall, fam = E.purity(r.theme, E.title_families(d), pd.Series(False, index=d.index),
-                            r.themes.set_index("theme")["name"])
+    overall, fam = E.purity(
+        r.theme, E.title_families(d), pd.Series(False, index=d.index), r.themes.set_index("theme")["name"]
+    )
     fam = fam.set_index("family")
     named = r.themes.set_index("theme")
     # software: one theme named after it holds most of the lessons whose titles name software
@@ -298,8 +388,9 @@ def test_real_nasa_lessons(nasa):
 @pytest.mark.slow
 def test_real_nasa_procedure_problems_form_a_theme(nasa):
     _, d, r = nasa
-    _, fam = E.purity(r.theme, E.title_families(d), pd.Series(False, index=d.index),
-                      r.themes.set_index("theme")["name"])
+    _, fam = E.purity(
+        r.theme, E.title_families(d), pd.Series(False, index=d.index), r.themes.set_index("theme")["name"]
+    )
     proc = fam.set_index("family").loc["procedure"]
     assert "procedur" in proc["name"].lower() and proc["cohesion"] >= 0.5
 
@@ -365,17 +456,23 @@ def test_lessons_tables_do_not_depend_on_the_process(tmp_path):
 
     from pmo_analysis.core.config import PROJ_ROOT
 
-    code = ("import sys, pandas as pd\n"
-            "from pmo_analysis import load_portfolio\n"
-            "from pmo_analysis.model import _lessons\n"
-            "from pmo_analysis.inputs.params import validate_model_params\n"
-            "p = load_portfolio('data/sample')\n"
-            "tables, _ = _lessons(p.lessons, p.projects, pd.Timestamp('2026-06-30'), validate_model_params({}))\n"
-            "for k, v in tables.items(): v.to_pickle(f'{sys.argv[1]}/{k}.pkl')\n")
+    code = (
+        "import sys, pandas as pd\n"
+        "from pmo_analysis import load_portfolio\n"
+        "from pmo_analysis.model import _lessons\n"
+        "from pmo_analysis.inputs.params import validate_model_params\n"
+        "p = load_portfolio('data/sample')\n"
+        "tables, _ = _lessons(p.lessons, p.projects, pd.Timestamp('2026-06-30'), validate_model_params({}))\n"
+        "for k, v in tables.items(): v.to_pickle(f'{sys.argv[1]}/{k}.pkl')\n"
+    )
     for seed in ("1", "2"):
         out = tmp_path / seed
         out.mkdir()
-        subprocess.run([sys.executable, "-c", code, str(out)], check=True, cwd=PROJ_ROOT,
-                       env={**os.environ, "PYTHONHASHSEED": seed})
+        subprocess.run(
+            [sys.executable, "-c", code, str(out)],
+            check=True,
+            cwd=PROJ_ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
     for f in sorted((tmp_path / "1").glob("*.pkl")):
         pd.testing.assert_frame_equal(pd.read_pickle(f), pd.read_pickle(tmp_path / "2" / f.name), obj=f.stem)

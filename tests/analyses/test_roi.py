@@ -1,4 +1,5 @@
 """ROI, NPV/IRR, payback and earned value against hand-computed and independent values."""
+
 from __future__ import annotations
 
 import itertools
@@ -16,16 +17,21 @@ from pmo_analysis.analyses.finance.irr import _IRR_RANGE
 
 def cf(rows, project="P1"):
     """Cash flows from (period, planned_cost, planned_benefit, actual_cost, actual_benefit)."""
-    df = pd.DataFrame(rows, columns=["period", "planned_cost", "planned_benefit", "actual_cost",
-                                     "actual_benefit"])
+    df = pd.DataFrame(rows, columns=["period", "planned_cost", "planned_benefit", "actual_cost", "actual_benefit"])
     df.insert(0, "project_id", project)
     df["period"] = pd.to_datetime(df["period"])
     return df.astype({c: float for c in df.columns[2:]})
 
 
 NaN = np.nan
-BASIC = cf([("2026-01-01", 1000, 0, 1100, 0), ("2026-02-01", 500, 0, NaN, NaN),
-            ("2026-03-01", 0, 800, NaN, NaN), ("2026-04-01", 0, 900, NaN, NaN)])
+BASIC = cf(
+    [
+        ("2026-01-01", 1000, 0, 1100, 0),
+        ("2026-02-01", 500, 0, NaN, NaN),
+        ("2026-03-01", 0, 800, NaN, NaN),
+        ("2026-04-01", 0, 900, NaN, NaN),
+    ]
+)
 
 
 def test_forecast_uses_actuals_to_as_of_and_plan_after():
@@ -46,8 +52,9 @@ def test_financials_by_hand():
     pv_c = 1100 + 500 / 1.1 ** (31 / 365)
     assert r["bcr"] == pytest.approx(pv_b / pv_c)
     assert r["payback_months"] == 4  # cumulative -1100, -1600, -800, +100
-    assert roi.xnpv(r["irr"], [-1100, -500, 800, 900],
-                    ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]) == pytest.approx(0, abs=1e-6)
+    assert roi.xnpv(
+        r["irr"], [-1100, -500, 800, 900], ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]
+    ) == pytest.approx(0, abs=1e-6)
 
 
 def test_spreadsheet_reference_values():
@@ -67,27 +74,31 @@ def test_no_cost_gives_empty_ratios():
 
 
 def test_never_pays_back():
-    r = roi.project_financials(cf([("2026-01-01", 100, 0, NaN, NaN), ("2026-02-01", 100, 50, NaN, NaN)]),
-                               as_of="2025-12-31").iloc[0]
+    r = roi.project_financials(
+        cf([("2026-01-01", 100, 0, NaN, NaN), ("2026-02-01", 100, 50, NaN, NaN)]), as_of="2025-12-31"
+    ).iloc[0]
     assert pd.isna(r["payback_months"]) and r["roi"] == pytest.approx(-150 / 200)
     assert r["npv"] < 0 and np.isnan(r["irr"])  # net flows -100, -50 never change sign
 
 
 def test_all_costs_no_irr():
-    r = roi.project_financials(cf([("2026-01-01", 100, 0, NaN, NaN), ("2026-02-01", 100, 0, NaN, NaN)]),
-                               as_of="2025-12-31").iloc[0]
+    r = roi.project_financials(
+        cf([("2026-01-01", 100, 0, NaN, NaN), ("2026-02-01", 100, 0, NaN, NaN)]), as_of="2025-12-31"
+    ).iloc[0]
     assert np.isnan(r["irr"]) and pd.isna(r["payback_months"])
 
 
 def test_payback_in_first_month():
-    r = roi.project_financials(cf([("2026-01-01", 100, 150, NaN, NaN), ("2026-02-01", 100, 0, NaN, NaN)]),
-                               as_of="2025-12-31").iloc[0]
+    r = roi.project_financials(
+        cf([("2026-01-01", 100, 150, NaN, NaN), ("2026-02-01", 100, 0, NaN, NaN)]), as_of="2025-12-31"
+    ).iloc[0]
     assert r["payback_months"] == 1
 
 
 def test_payback_counts_calendar_months_across_gaps():
-    r = roi.project_financials(cf([("2026-01-01", 100, 0, NaN, NaN), ("2026-06-01", 0, 150, NaN, NaN)]),
-                               as_of="2025-12-31").iloc[0]
+    r = roi.project_financials(
+        cf([("2026-01-01", 100, 0, NaN, NaN), ("2026-06-01", 0, 150, NaN, NaN)]), as_of="2025-12-31"
+    ).iloc[0]
     assert r["payback_months"] == 6
 
 
@@ -116,15 +127,23 @@ def test_npv_irr_agree_with_independent_computation_on_generated_projects(sample
     assert checked >= 20
 
 
-PROJ = pd.DataFrame({"project_id": ["A", "B", "C"], "budget": [1000.0, 2000.0, 0.0],
-                     "percent_complete": [50.0, np.nan, 0.0], "status": ["active"] * 3})
+PROJ = pd.DataFrame(
+    {
+        "project_id": ["A", "B", "C"],
+        "budget": [1000.0, 2000.0, 0.0],
+        "percent_complete": [50.0, np.nan, 0.0],
+        "status": ["active"] * 3,
+    }
+)
 
 
 def test_earned_value_by_hand():
-    flows = pd.concat([
-        cf([("2026-01-01", 300, 0, 400, 0), ("2026-02-01", 300, 0, 200, 0), ("2026-03-01", 400, 0, NaN, 0)], "A"),
-        cf([("2026-01-01", 500, 0, 600, 0)], "B"),
-    ])
+    flows = pd.concat(
+        [
+            cf([("2026-01-01", 300, 0, 400, 0), ("2026-02-01", 300, 0, 200, 0), ("2026-03-01", 400, 0, NaN, 0)], "A"),
+            cf([("2026-01-01", 500, 0, 600, 0)], "B"),
+        ]
+    )
     ev = roi.earned_value(PROJ, flows, as_of="2026-02-28").set_index("project_id")
     a = ev.loc["A"]
     assert (a["bac"], a["pv"], a["ac"], a["ev"]) == (1000, 600, 600, 500)
@@ -139,9 +158,19 @@ def test_earned_value_by_hand():
 
 
 def test_portfolio_ratios_from_sums_not_averages():
-    df = pd.DataFrame({"total_cost": [100.0, 900.0], "total_benefit": [300.0, 900.0],
-                       "net_benefit": [200.0, 0.0], "npv": [10.0, -5.0], "bac": [1, 1], "pv": [100.0, 100.0],
-                       "ac": [50.0, 200.0], "ev": [100.0, 100.0], "dept": ["x", "x"]})
+    df = pd.DataFrame(
+        {
+            "total_cost": [100.0, 900.0],
+            "total_benefit": [300.0, 900.0],
+            "net_benefit": [200.0, 0.0],
+            "npv": [10.0, -5.0],
+            "bac": [1, 1],
+            "pv": [100.0, 100.0],
+            "ac": [50.0, 200.0],
+            "ev": [100.0, 100.0],
+            "dept": ["x", "x"],
+        }
+    )
     t = roi.portfolio_totals(df).iloc[0]
     assert t["roi"] == pytest.approx(200 / 1000)  # the average of ratios would be 1.0
     assert t["cpi"] == pytest.approx(200 / 250) and t["npv"] == 5
@@ -152,16 +181,27 @@ def test_portfolio_ratios_from_sums_not_averages():
 def test_selection_matches_brute_force():
     rng = np.random.default_rng(3)
     n = 12
-    df = pd.DataFrame({"project_id": [f"P{i}" for i in range(n)], "name": "x",
-                       "status": rng.choice(["proposed", "active", "completed"], n),
-                       "bac": rng.integers(1, 20, n) * 1000.0, "ac": rng.integers(0, 5, n) * 1000.0,
-                       "score": rng.uniform(-10, 100, n), "npv": rng.normal(0, 1, n)})
+    df = pd.DataFrame(
+        {
+            "project_id": [f"P{i}" for i in range(n)],
+            "name": "x",
+            "status": rng.choice(["proposed", "active", "completed"], n),
+            "bac": rng.integers(1, 20, n) * 1000.0,
+            "ac": rng.integers(0, 5, n) * 1000.0,
+            "score": rng.uniform(-10, 100, n),
+            "npv": rng.normal(0, 1, n),
+        }
+    )
     cap = 40_000
     sel = roi.select_portfolio(df, budget_cap=cap)
     cand = df.loc[df["status"].isin(["proposed", "active"])].reset_index(drop=True)
     need = roi.funding_need(cand).to_numpy()
-    best = max(sum(cand["score"].clip(lower=0)[list(c)]) for k in range(len(cand) + 1)
-               for c in itertools.combinations(range(len(cand)), k) if need[list(c)].sum() <= cap)
+    best = max(
+        sum(cand["score"].clip(lower=0)[list(c)])
+        for k in range(len(cand) + 1)
+        for c in itertools.combinations(range(len(cand)), k)
+        if need[list(c)].sum() <= cap
+    )
     assert sel.loc[sel["selected"], "score"].sum() == pytest.approx(best)
     assert sel.loc[sel["selected"], "funding_need"].sum() <= cap
     assert (sel.loc[sel["selected"], "score"] > 0).all()
@@ -178,17 +218,30 @@ def test_priority_score_weights():
 
 
 def test_recommendations_reasons():
-    df = pd.DataFrame({"project_id": ["A", "B", "C", "D"], "name": "n", "department": "d",
-                       "status": ["active", "active", "active", "completed"],
-                       "npv": [-10.0, 5.0, 5.0, -10.0], "remaining_npv": [-10.0, 5.0, 5.0, -10.0],
-                       "strategic_alignment": [1, 4, 4, 1],
-                       "cpi": [1.0, 0.7, 1.0, 1.0], "spi": [1.0, 1.0, 0.8, 1.0], "eac": [1, 140, 1, 1],
-                       "bac": [1, 100, 1, 1], "payback_months": [pd.NA, 10, 10, pd.NA],
-                       "total_cost": [1, 1, 1, 1]})
+    df = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C", "D"],
+            "name": "n",
+            "department": "d",
+            "status": ["active", "active", "active", "completed"],
+            "npv": [-10.0, 5.0, 5.0, -10.0],
+            "remaining_npv": [-10.0, 5.0, 5.0, -10.0],
+            "strategic_alignment": [1, 4, 4, 1],
+            "cpi": [1.0, 0.7, 1.0, 1.0],
+            "spi": [1.0, 1.0, 0.8, 1.0],
+            "eac": [1, 140, 1, 1],
+            "bac": [1, 100, 1, 1],
+            "payback_months": [pd.NA, 10, 10, pd.NA],
+            "total_cost": [1, 1, 1, 1],
+        }
+    )
     r = roi.recommendations(df).set_index("project_id")
     assert r.loc["A", "recommendation"] == "stop"
     assert r.loc["A", "reason"].startswith("negative remaining NPV (-10); low strategic alignment (1/5)")
-    assert r.loc["B", "recommendation"] == "re-scope" and "CPI 0.70 below 0.85 (forecast overrun 40)" in r.loc["B", "reason"]
+    assert (
+        r.loc["B", "recommendation"] == "re-scope"
+        and "CPI 0.70 below 0.85 (forecast overrun 40)" in r.loc["B", "reason"]
+    )
     assert r.loc["C", "recommendation"] == "re-plan" and r.loc["C", "reason"] == "SPI 0.80 below 0.85"
     assert "D" not in r.index  # completed projects are not candidates
 
@@ -217,8 +270,13 @@ def test_xnpv_is_zero_at_every_irr_root(flows):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from("ab"), st.floats(1, 1e6), st.floats(0, 1e6), st.floats(0, 1e6),
-                          st.floats(1, 1e6)), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("ab"), st.floats(1, 1e6), st.floats(0, 1e6), st.floats(0, 1e6), st.floats(1, 1e6)),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_group_ratios_are_ratios_of_sums(rows):
     df = pd.DataFrame(rows, columns=["dept", "total_cost", "total_benefit", "ev", "ac"])
     df["net_benefit"] = df["total_benefit"] - df["total_cost"]
@@ -230,8 +288,7 @@ def test_group_ratios_are_ratios_of_sums(rows):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 1_000)), min_size=0, max_size=11),
-       st.floats(0, 1.2))
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 1_000)), min_size=0, max_size=11), st.floats(0, 1.2))
 def test_greedy_knapsack_is_feasible_and_its_gap_bounds_the_optimum(items, share):
     """The frontier's greedy never spends over the budget, never beats the true optimum (found
     here by trying every subset), and its gap is proven: the optimum is within it.
@@ -252,9 +309,14 @@ def test_greedy_knapsack_is_feasible_and_its_gap_bounds_the_optimum(items, share
 
 
 @settings(max_examples=60, deadline=None)
-@given(items=st.lists(st.tuples(st.one_of(st.just(0.0), st.floats(0.01, 100)),
-                                st.one_of(st.just(0.0), st.floats(0.01, 50))), min_size=1, max_size=14),
-       share=st.floats(0.05, 1.2, allow_nan=False))
+@given(
+    items=st.lists(
+        st.tuples(st.one_of(st.just(0.0), st.floats(0.01, 100)), st.one_of(st.just(0.0), st.floats(0.01, 50))),
+        min_size=1,
+        max_size=14,
+    ),
+    share=st.floats(0.05, 1.2, allow_nan=False),
+)
 def test_knapsack_with_fixed_items_finds_the_optimum(items, share):
     """Reduced-cost fixing never changes the optimum: the value found equals the best of every
     subset (to the solver's 1e-6), within the budget."""
@@ -270,8 +332,11 @@ def test_knapsack_with_fixed_items_finds_the_optimum(items, share):
     pick, _ = selection._knapsack(values, costs, cap)
     monkeypatch.undo()
     assert costs[pick].sum() <= cap + 1e-9
-    best = max(values[np.array(m, dtype=bool)].sum() for m in product((0, 1), repeat=len(items))
-               if costs[np.array(m, dtype=bool)].sum() <= cap + 1e-9)
+    best = max(
+        values[np.array(m, dtype=bool)].sum()
+        for m in product((0, 1), repeat=len(items))
+        if costs[np.array(m, dtype=bool)].sum() <= cap + 1e-9
+    )
     assert values[pick].sum() >= best * (1 - 1e-6) - 1e-9
 
 
@@ -285,13 +350,20 @@ def test_portfolio_irr_is_the_root_brent_finds_project_by_project(projects):
     for k, (spend, months, multiple) in enumerate(projects):
         flows = [-spend] + [spend * multiple / months] * months
         for i, v in enumerate(flows):
-            rows.append({"project_id": f"P{k}", "period": pd.Timestamp("2025-01-01") + pd.DateOffset(months=i),
-                         "planned_cost": max(-v, 0.0), "planned_benefit": max(v, 0.0)})
+            rows.append(
+                {
+                    "project_id": f"P{k}",
+                    "period": pd.Timestamp("2025-01-01") + pd.DateOffset(months=i),
+                    "planned_cost": max(-v, 0.0),
+                    "planned_benefit": max(v, 0.0),
+                }
+            )
     cf = pd.DataFrame(rows)
     fin = roi.project_financials(cf, as_of="2024-12-31").set_index("project_id")
     for pid, g in cf.groupby("project_id"):
         flows, dates = (g["planned_benefit"] - g["planned_cost"]).tolist(), list(g["period"])
         t = [(d - dates[0]).days / 365 for d in dates]  # XIRR: days / 365
+
         def npv(r, flows=flows, t=t):
             return sum(v / (1 + r) ** s for v, s in zip(flows, t, strict=True))
 

@@ -1,4 +1,5 @@
 """Utilization definitions against hand-computed values."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,33 +11,41 @@ from hypothesis import strategies as st
 from pmo_analysis.analyses import utilization as U
 
 # March 2026 has 22 working days (Mon-Fri); April 2026 has 22; 2026-03-02 is a Monday.
-RES = pd.DataFrame({
-    "resource_id": ["FT", "PT", "JOIN"],
-    "name": ["Full", "Part", "Joiner"], "role": ["Developer", "Developer", "Tester"],
-    "department": ["D1", "D1", "D2"],
-    "weekly_capacity_hours": [40.0, 20.0, 40.0],
-    "active_from": pd.to_datetime([None, None, "2026-03-16"]),  # joins mid-March
-    "active_to": pd.to_datetime([None, None, None]),
-})
-ASG = pd.DataFrame({
-    "resource_id": ["FT", "FT", "PT", "JOIN"],
-    "project_id": ["A", "B", "A", "B"],
-    "start_date": pd.to_datetime(["2026-03-01", "2026-03-16", "2026-03-01", "2026-03-01"]),
-    "end_date": pd.to_datetime(["2026-04-30", "2026-04-15", "2026-03-31", "2026-04-30"]),
-    "allocation_pct": [80.0, 50.0, 100.0, 50.0],
-})
-TS = pd.DataFrame({
-    "resource_id": ["FT", "FT", "FT", "PT", "JOIN"],
-    "date": pd.to_datetime(["2026-03-02", "2026-03-07", "2026-03-03", "2026-03-02", "2026-03-20"]),
-    "hours": [8.0, 4.0, 8.0, 4.0, 6.0],
-    "project_id": ["A", "A", None, "A", "B"],  # 03-07 is a Saturday; 03-03 is leave
-    "activity": ["delivery", "delivery", "leave", "delivery", "delivery"],
-})
+RES = pd.DataFrame(
+    {
+        "resource_id": ["FT", "PT", "JOIN"],
+        "name": ["Full", "Part", "Joiner"],
+        "role": ["Developer", "Developer", "Tester"],
+        "department": ["D1", "D1", "D2"],
+        "weekly_capacity_hours": [40.0, 20.0, 40.0],
+        "active_from": pd.to_datetime([None, None, "2026-03-16"]),  # joins mid-March
+        "active_to": pd.to_datetime([None, None, None]),
+    }
+)
+ASG = pd.DataFrame(
+    {
+        "resource_id": ["FT", "FT", "PT", "JOIN"],
+        "project_id": ["A", "B", "A", "B"],
+        "start_date": pd.to_datetime(["2026-03-01", "2026-03-16", "2026-03-01", "2026-03-01"]),
+        "end_date": pd.to_datetime(["2026-04-30", "2026-04-15", "2026-03-31", "2026-04-30"]),
+        "allocation_pct": [80.0, 50.0, 100.0, 50.0],
+    }
+)
+TS = pd.DataFrame(
+    {
+        "resource_id": ["FT", "FT", "FT", "PT", "JOIN"],
+        "date": pd.to_datetime(["2026-03-02", "2026-03-07", "2026-03-03", "2026-03-02", "2026-03-20"]),
+        "hours": [8.0, 4.0, 8.0, 4.0, 6.0],
+        "project_id": ["A", "A", None, "A", "B"],  # 03-07 is a Saturday; 03-03 is leave
+        "activity": ["delivery", "delivery", "leave", "delivery", "delivery"],
+    }
+)
 
 
 def _flat(holidays=None):
-    return U.utilization_by_resource(RES, ASG, TS, as_of="2026-03-31", start="2026-03-01", end="2026-04-30",
-                                     holidays=holidays)
+    return U.utilization_by_resource(
+        RES, ASG, TS, as_of="2026-03-31", start="2026-03-01", end="2026-04-30", holidays=holidays
+    )
 
 
 def _u(holidays=None):
@@ -118,12 +127,14 @@ def test_bench_and_capacity_vs_demand():
 
 
 def test_sample_planted_overallocation_and_bench(sample):
-    u = U.utilization_by_resource(sample.resources, sample.assignments, sample.timesheets, as_of="2026-06-30",
-                                  holidays=sample.holidays)
+    u = U.utilization_by_resource(
+        sample.resources, sample.assignments, sample.timesheets, as_of="2026-06-30", holidays=sample.holidays
+    )
     assert len(u) == 60 * 18
     months = U.month_window("2026-06-30")
-    over = U.overallocations(u, U.planned_by_assignment(sample.resources, sample.assignments, months,
-                                                        holidays=sample.holidays))
+    over = U.overallocations(
+        u, U.planned_by_assignment(sample.resources, sample.assignments, months, holidays=sample.holidays)
+    )
     assert over["resource_id"].nunique() >= 5
     assert U.bench(u, over, as_of="2026-06-30")["resource_id"].nunique() >= 3
     portfolio = U.utilization_by_group(u)
@@ -135,8 +146,11 @@ def test_sample_planted_overallocation_and_bench(sample):
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.dates(min_value=pd.Timestamp("2020-01-01").date(), max_value=pd.Timestamp("2030-12-31").date()),
-       st.integers(0, 400), st.lists(st.integers(0, 400), max_size=10))
+@given(
+    st.dates(min_value=pd.Timestamp("2020-01-01").date(), max_value=pd.Timestamp("2030-12-31").date()),
+    st.integers(0, 400),
+    st.lists(st.integers(0, 400), max_size=10),
+)
 def test_working_days_are_pandas_business_days_minus_holidays(first, length, offsets):
     from pmo_analysis.analyses.utilization import working_days
 

@@ -1,4 +1,5 @@
 """Bounds: one range type for data columns and notebook parameters, described and checked one way."""
+
 from __future__ import annotations
 
 import doctest
@@ -29,8 +30,10 @@ def _bounds(draw) -> Bounds:
 
 def _data_wording(b: Bounds) -> str:
     """How the data contract worded a column's range before Bounds existed."""
+
     def fmt(v):
         return f"{v:g}".replace("e+", "e")
+
     lo = "" if b.min is None else (f">= {fmt(b.min)}" if b.min_inclusive else f"> {fmt(b.min)}")
     hi = "" if b.max is None else f"<= {fmt(b.max)}"
     return " and ".join(x for x in (lo, hi) if x)
@@ -70,15 +73,18 @@ def test_describe_keeps_the_wording_of_data_and_parameters(bounds):
         assert text == _param_wording(bounds)
 
 
-@pytest.mark.parametrize(("bounds", "text"), [
-    (Bounds(min=0), ">= 0"),
-    (Bounds(min=0, max=168, min_inclusive=False), "> 0 and <= 168"),
-    (Bounds(min=1, max=5), ">= 1 and <= 5"),
-    (Bounds(max=24), "<= 24"),
-    (Bounds(min=0.85, max=2), ">= 0.85 and <= 2"),
-    (Bounds(min=-1e15, max=1e15), ">= -1e15 and <= 1e15"),
-    (Bounds(), ""),
-])
+@pytest.mark.parametrize(
+    ("bounds", "text"),
+    [
+        (Bounds(min=0), ">= 0"),
+        (Bounds(min=0, max=168, min_inclusive=False), "> 0 and <= 168"),
+        (Bounds(min=1, max=5), ">= 1 and <= 5"),
+        (Bounds(max=24), "<= 24"),
+        (Bounds(min=0.85, max=2), ">= 0.85 and <= 2"),
+        (Bounds(min=-1e15, max=1e15), ">= -1e15 and <= 1e15"),
+        (Bounds(), ""),
+    ],
+)
 def test_describe(bounds, text):
     assert bounds.describe() == text
 
@@ -86,7 +92,14 @@ def test_describe(bounds, text):
 def test_edges_and_missing_values():
     b = Bounds(min=0, max=100, min_inclusive=False)
     assert b.outside([0, 1e-300, 100, 100.0000001, -np.inf, np.inf, np.nan]).tolist() == [
-        True, False, False, True, True, True, False]
+        True,
+        False,
+        False,
+        True,
+        True,
+        True,
+        False,
+    ]
     assert Bounds().outside([np.inf, np.nan]).tolist() == [False, False]
     assert Bounds(min=0).is_outside(-0.0) is False
 

@@ -1,4 +1,5 @@
 """Report language: every text a report writes through ``_()`` has its Chinese; formats per language."""
+
 from __future__ import annotations
 
 import ast
@@ -11,8 +12,14 @@ from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
 from pmo_analysis.core.config import NOTEBOOKS_DIR, PROJ_ROOT
 
-_REPORT_NOTEBOOKS = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned", "portfolio_delivery",
-                     "project_report"]
+_REPORT_NOTEBOOKS = [
+    "executive_summary",
+    "portfolio_roi",
+    "resource_utilization",
+    "lessons_learned",
+    "portfolio_delivery",
+    "project_report",
+]
 
 
 def _literals(source: str) -> set[str]:
@@ -61,16 +68,25 @@ def test_every_code_label_and_abbreviation_has_both_languages():
     assert all(en and zh for en, zh in i18n.ABBREVIATIONS.values())
 
 
-@pytest.mark.parametrize(("lang", "currency", "expected"), [
-    ("en", "USD", ("$9.0M", "-$2.5k", "$1,234,567", "Mar 2026", "30 Jun 2026", "n/a")),
-    ("en", "EUR", ("€9.0M", "-€2.5k", "€1,234,567", "Mar 2026", "30 Jun 2026", "n/a")),
-    ("zh", "CNY", ("¥900.0万", "-¥2,500", "¥1,234,567", "2026年3月", "2026年6月30日", "不适用")),
-    ("zh", "USD", ("$900.0万", "-$2,500", "$1,234,567", "2026年3月", "2026年6月30日", "不适用")),
-])
+@pytest.mark.parametrize(
+    ("lang", "currency", "expected"),
+    [
+        ("en", "USD", ("$9.0M", "-$2.5k", "$1,234,567", "Mar 2026", "30 Jun 2026", "n/a")),
+        ("en", "EUR", ("€9.0M", "-€2.5k", "€1,234,567", "Mar 2026", "30 Jun 2026", "n/a")),
+        ("zh", "CNY", ("¥900.0万", "-¥2,500", "¥1,234,567", "2026年3月", "2026年6月30日", "不适用")),
+        ("zh", "USD", ("$900.0万", "-$2,500", "$1,234,567", "2026年3月", "2026年6月30日", "不适用")),
+    ],
+)
 def test_money_months_and_dates_per_language(lang, currency, expected):
     with fmt.using(currency=currency, language=lang):
-        got = (fmt.money(9_000_000), fmt.money(-2_500), fmt.money_full(1_234_567.4),
-               fmt.month(pd.Timestamp("2026-03-01")), fmt.date("2026-06-30"), fmt.money(float("nan")))
+        got = (
+            fmt.money(9_000_000),
+            fmt.money(-2_500),
+            fmt.money_full(1_234_567.4),
+            fmt.month(pd.Timestamp("2026-03-01")),
+            fmt.date("2026-06-30"),
+            fmt.money(float("nan")),
+        )
     assert got == expected
 
 

@@ -1,4 +1,5 @@
 """A run's child processes end when the run is killed outright."""
+
 from __future__ import annotations
 
 import os
@@ -42,6 +43,8 @@ def test_the_lessons_process_ends_when_the_run_is_killed_outright():
 
 
 def test_a_child_whose_parent_has_already_ended_ends_at_once():
-    code = ("import os, sys\nfrom pmo_analysis.core.orphans import end_with_parent\n"
-            "end_with_parent(os.getppid() + 1_000_000)\nsys.exit(0)")
+    code = (
+        "import os, sys\nfrom pmo_analysis.core.orphans import end_with_parent\n"
+        "end_with_parent(os.getppid() + 1_000_000)\nsys.exit(0)"
+    )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 1

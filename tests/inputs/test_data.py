@@ -1,4 +1,5 @@
 """The data contract: loading, typing, and the exact problems reported for bad input."""
+
 from __future__ import annotations
 
 import tempfile
@@ -44,40 +45,69 @@ def _set(table, row, column, value):
     def edit(df):
         df.loc[row, column] = value
         return df
+
     return table, edit
 
 
 # (table, edit, exact problem string expected). Row numbers are spreadsheet rows: data row 0 is row 2.
 CASES = {
-    "bad date": (*_set("projects", 0, "start_date", "2026-13-45"),
-                 "projects.csv, row 2, column 'start_date': value '2026-13-45': not a date YYYY-MM-DD"),
-    "ambiguous date": (*_set("projects", 1, "end_date", "03/04/2026"),
-                       "projects.csv, row 3, column 'end_date': value '03/04/2026': not a date YYYY-MM-DD"),
-    "text amount": (*_set("projects", 2, "budget", "abc"),
-                    "projects.csv, row 4, column 'budget': value 'abc': not a number"),
-    "negative budget": (*_set("projects", 3, "budget", "-5"),
-                        "projects.csv, row 5, column 'budget': value '-5': must be >= 0"),
-    "bad status": (*_set("projects", 4, "status", "Done"),
-                   "projects.csv, row 6, column 'status': value 'Done': must be one of proposed, "
-                   "active, on_hold, completed, cancelled"),
-    "empty id": (*_set("projects", 5, "project_id", "  "),
-                 "projects.csv, row 7, column 'project_id': value '': must not be empty"),
-    "duplicate id": (*_set("resources", 1, "resource_id", "R001"),
-                     "resources.csv, row 2, column 'resource_id': value 'R001': duplicate value: must be unique"),
-    "capacity zero": (*_set("resources", 0, "weekly_capacity_hours", "0"),
-                      "resources.csv, row 2, column 'weekly_capacity_hours': value '0': must be > 0 and <= 168"),
-    "allocation over 100": (*_set("assignments", 0, "allocation_pct", "120"),
-                            "assignments.csv, row 2, column 'allocation_pct': value '120': must be > 0 and <= 100"),
-    "hours over 24": (*_set("timesheets", 0, "hours", "25"),
-                      "timesheets.csv, row 2, column 'hours': value '25': must be > 0 and <= 24"),
-    "unknown project": (*_set("cashflows", 0, "project_id", "PRJ-999"),
-                        "cashflows.csv, row 2, column 'project_id': value 'PRJ-999': unknown project_id: not in projects"),
-    "unknown resource": (*_set("timesheets", 0, "resource_id", "R999"),
-                         "timesheets.csv, row 2, column 'resource_id': value 'R999': unknown resource_id: not in resources"),
-    "bad lesson kind": (*_set("lessons", 0, "kind", "lesson"),
-                        "lessons.csv, row 2, column 'kind': value 'lesson': must be one of went_well, to_improve"),
-    "bad month": (*_set("cashflows", 0, "period", "March"),
-                  "cashflows.csv, row 2, column 'period': value 'March': not a month YYYY-MM (or a date in it)"),
+    "bad date": (
+        *_set("projects", 0, "start_date", "2026-13-45"),
+        "projects.csv, row 2, column 'start_date': value '2026-13-45': not a date YYYY-MM-DD",
+    ),
+    "ambiguous date": (
+        *_set("projects", 1, "end_date", "03/04/2026"),
+        "projects.csv, row 3, column 'end_date': value '03/04/2026': not a date YYYY-MM-DD",
+    ),
+    "text amount": (
+        *_set("projects", 2, "budget", "abc"),
+        "projects.csv, row 4, column 'budget': value 'abc': not a number",
+    ),
+    "negative budget": (
+        *_set("projects", 3, "budget", "-5"),
+        "projects.csv, row 5, column 'budget': value '-5': must be >= 0",
+    ),
+    "bad status": (
+        *_set("projects", 4, "status", "Done"),
+        "projects.csv, row 6, column 'status': value 'Done': must be one of proposed, "
+        "active, on_hold, completed, cancelled",
+    ),
+    "empty id": (
+        *_set("projects", 5, "project_id", "  "),
+        "projects.csv, row 7, column 'project_id': value '': must not be empty",
+    ),
+    "duplicate id": (
+        *_set("resources", 1, "resource_id", "R001"),
+        "resources.csv, row 2, column 'resource_id': value 'R001': duplicate value: must be unique",
+    ),
+    "capacity zero": (
+        *_set("resources", 0, "weekly_capacity_hours", "0"),
+        "resources.csv, row 2, column 'weekly_capacity_hours': value '0': must be > 0 and <= 168",
+    ),
+    "allocation over 100": (
+        *_set("assignments", 0, "allocation_pct", "120"),
+        "assignments.csv, row 2, column 'allocation_pct': value '120': must be > 0 and <= 100",
+    ),
+    "hours over 24": (
+        *_set("timesheets", 0, "hours", "25"),
+        "timesheets.csv, row 2, column 'hours': value '25': must be > 0 and <= 24",
+    ),
+    "unknown project": (
+        *_set("cashflows", 0, "project_id", "PRJ-999"),
+        "cashflows.csv, row 2, column 'project_id': value 'PRJ-999': unknown project_id: not in projects",
+    ),
+    "unknown resource": (
+        *_set("timesheets", 0, "resource_id", "R999"),
+        "timesheets.csv, row 2, column 'resource_id': value 'R999': unknown resource_id: not in resources",
+    ),
+    "bad lesson kind": (
+        *_set("lessons", 0, "kind", "lesson"),
+        "lessons.csv, row 2, column 'kind': value 'lesson': must be one of went_well, to_improve",
+    ),
+    "bad month": (
+        *_set("cashflows", 0, "period", "March"),
+        "cashflows.csv, row 2, column 'period': value 'March': not a month YYYY-MM (or a date in it)",
+    ),
 }
 
 
@@ -89,11 +119,12 @@ def test_each_defect_is_reported_precisely(sample_copy, case):
 
 
 def test_end_before_start(sample_copy):
-    edit_csv(sample_copy, "projects", lambda df: df.assign(
-        end_date=df["end_date"].where(df.index != 0, "2020-01-01")))
+    edit_csv(sample_copy, "projects", lambda df: df.assign(end_date=df["end_date"].where(df.index != 0, "2020-01-01")))
     problems = _problems(sample_copy)
-    assert any(p.startswith("projects.csv, row 2, column 'end_date': value '2020-01-01': end_date is before start_date")
-               for p in problems), problems
+    assert any(
+        p.startswith("projects.csv, row 2, column 'end_date': value '2020-01-01': end_date is before start_date")
+        for p in problems
+    ), problems
 
 
 def test_duplicate_cashflow_month(sample_copy):
@@ -101,8 +132,10 @@ def test_duplicate_cashflow_month(sample_copy):
     problems = _problems(sample_copy)
     n = len(pd.read_csv(sample_copy / "cashflows.csv"))
     first = pd.read_csv(sample_copy / "cashflows.csv", dtype=str).iloc[0]
-    assert (f"cashflows.csv, row {n + 1}, column 'project_id, period': value "
-            f"'{first.project_id} / {first.period}': duplicate (project_id, period): must be unique") in problems
+    assert (
+        f"cashflows.csv, row {n + 1}, column 'project_id, period': value "
+        f"'{first.project_id} / {first.period}': duplicate (project_id, period): must be unique"
+    ) in problems
 
 
 def test_every_problem_listed_not_only_first(sample_copy):
@@ -111,13 +144,13 @@ def test_every_problem_listed_not_only_first(sample_copy):
         df.loc[1, "status"] = "??"
         df.loc[2, "start_date"] = "yesterday"
         return df
+
     edit_csv(sample_copy, "projects", edit)
     problems = _problems(sample_copy)
     assert len(problems) == 3
     with pytest.raises(DataValidationError) as info:
         load_portfolio(sample_copy)
-    assert str(info.value).splitlines()[:2] == ["3 problem(s) in the portfolio data " + str(sample_copy),
-                                                "[projects]"]
+    assert str(info.value).splitlines()[:2] == ["3 problem(s) in the portfolio data " + str(sample_copy), "[projects]"]
 
 
 def test_missing_required_column(sample_copy):
@@ -152,6 +185,7 @@ def test_column_names_case_and_spaces_and_extra_columns_kept(sample_copy):
         df.columns = [f"  {c.upper()} " for c in df.columns]
         df["Notes"] = "extra"
         return df
+
     edit_csv(sample_copy, "projects", edit)
     p = load_portfolio(sample_copy)
     assert "notes" in p.projects.columns and len(p.projects) == 40
@@ -205,6 +239,7 @@ def test_warning_actual_after_as_of(sample_copy):
         i = df.index[df["period"] == "2026-09"][0]
         df.loc[i, "actual_cost"] = "100"
         return df
+
     edit_csv(sample_copy, "cashflows", edit)
     p = load_portfolio(sample_copy, as_of="2026-06-30")
     assert [w.rule for w in p.warnings] == ["actual reported for a month after the as-of date 2026-06-30"]
@@ -215,6 +250,7 @@ def test_warning_timesheet_outside_active_dates(sample_copy):
     def edit(df):
         df.loc[0, "active_to"] = "2025-01-01"
         return df
+
     edit_csv(sample_copy, "resources", edit)
     p = load_portfolio(sample_copy)
     rules = {w.rule for w in p.warnings}
@@ -231,6 +267,7 @@ def test_drop_mode_reports_each_dropped_row(sample_copy):
 
 def test_schema_documented_in_data_dictionary():
     from pmo_analysis.core.config import PROJ_ROOT
+
     text = (PROJ_ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     for table, cols in SCHEMA.items():
         assert f"### {table}" in text
@@ -272,6 +309,7 @@ def test_non_finite_and_absurd_numbers_in_csv(sample_copy):
         df.loc[4, "risk_score"] = "Infinity"
         df.loc[5, "budget"] = "2,000,000,000,000,000"
         return df
+
     edit_csv(sample_copy, "projects", edit)
     assert _problems(sample_copy) == [
         "projects.csv, row 2, column 'budget': value 'inf': not a number",
@@ -296,8 +334,9 @@ def test_non_finite_and_absurd_numbers_in_parquet(sample_copy, sample):
     pct = pct.tolist()
     pct[4], pct[5] = float("nan"), None  # NaN is rejected, an empty optional cell stays empty
     table = table.set_column(table.column_names.index("budget"), "budget", pa.array(budget, pa.float64()))
-    table = table.set_column(table.column_names.index("percent_complete"), "percent_complete",
-                             pa.array(pct, pa.float64(), from_pandas=False))
+    table = table.set_column(
+        table.column_names.index("percent_complete"), "percent_complete", pa.array(pct, pa.float64(), from_pandas=False)
+    )
     pq.write_table(table, sample_copy / "projects.parquet")
     (sample_copy / "projects.csv").unlink()
     assert _problems(sample_copy) == [
@@ -320,8 +359,7 @@ def _write_xlsx(path, sheets: dict[str, pd.DataFrame], percent: dict[str, str] |
         ws = wb.create_sheet(name)
         ws.append(list(df.columns))
         for row in df.astype(object).itertuples(index=False):
-            ws.append([None if pd.isna(v) else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
-                       for v in row])
+            ws.append([None if pd.isna(v) else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v) for v in row])
         for column, fmt in (percent or {}).items():
             if column not in df.columns:
                 continue
@@ -335,8 +373,11 @@ def _write_xlsx(path, sheets: dict[str, pd.DataFrame], percent: dict[str, str] |
 
 def test_excel_percent_cells_read_as_the_percentage_shown(sample_copy, sample):
     _write_xlsx(sample_copy / "projects.xlsx", {"projects": sample.projects}, {"percent_complete": "0%"})
-    _write_xlsx(sample_copy / "portfolio.xlsx", {"Resources": sample.resources, "Assignments": sample.assignments},
-                {"allocation_pct": "0.0%"})
+    _write_xlsx(
+        sample_copy / "portfolio.xlsx",
+        {"Resources": sample.resources, "Assignments": sample.assignments},
+        {"allocation_pct": "0.0%"},
+    )
     for table in ("projects", "resources", "assignments"):
         (sample_copy / f"{table}.csv").unlink()
     p = load_portfolio(sample_copy)
@@ -348,8 +389,15 @@ def test_excel_percent_cells_read_as_the_percentage_shown(sample_copy, sample):
 def test_excel_percent_format_rule():
     from pmo_analysis.inputs.readers import _is_percent_format
 
-    assert [_is_percent_format(f) for f in ("0%", "0.00%", "[Red]0.0%;-0%", "General", "0", '0"%"', "0\\%")] \
-        == [True, True, True, False, False, False, False]
+    assert [_is_percent_format(f) for f in ("0%", "0.00%", "[Red]0.0%;-0%", "General", "0", '0"%"', "0\\%")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_excel_plain_numbers_and_nan_text_are_not_guessed(sample_copy, sample):
@@ -371,18 +419,29 @@ CHINESE = ["项目管理办公室", "供应商延迟", "王芳", "数据中台�
 def _write_names(folder, names, encoding):
     path = folder / "resources.csv"
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df.loc[:len(names) - 1, "name"] = names
+    df.loc[: len(names) - 1, "name"] = names
     path.write_bytes(df.to_csv(index=False).encode(encoding))
     return df["name"].tolist()
 
 
-@pytest.mark.parametrize(("encoding", "names"), [
-    ("latin-1", WESTERN), ("cp1252", [*WESTERN, "Ms “Zoë” – €5"]),
-    ("gb18030", CHINESE), ("gb18030", WESTERN[:2] + CHINESE), ("gbk", CHINESE),
-    ("utf-8", WESTERN + CHINESE), ("utf-8-sig", WESTERN + CHINESE),
-    ("latin-1", ["Jürgen Müller"]), ("latin-1", ["François"]), ("latin-1", ["Ærøskøbing"]), ("latin-1", ["Zoë"]),
-    ("gb18030", ["项目管理办公室"]), ("gb18030", ["供应商延迟"]),
-])
+@pytest.mark.parametrize(
+    ("encoding", "names"),
+    [
+        ("latin-1", WESTERN),
+        ("cp1252", [*WESTERN, "Ms “Zoë” – €5"]),
+        ("gb18030", CHINESE),
+        ("gb18030", WESTERN[:2] + CHINESE),
+        ("gbk", CHINESE),
+        ("utf-8", WESTERN + CHINESE),
+        ("utf-8-sig", WESTERN + CHINESE),
+        ("latin-1", ["Jürgen Müller"]),
+        ("latin-1", ["François"]),
+        ("latin-1", ["Ærøskøbing"]),
+        ("latin-1", ["Zoë"]),
+        ("gb18030", ["项目管理办公室"]),
+        ("gb18030", ["供应商延迟"]),
+    ],
+)
 def test_csv_encodings_never_garble(sample_copy, encoding, names):
     expected = _write_names(sample_copy, names, encoding)
     p = load_portfolio(sample_copy)
@@ -397,7 +456,8 @@ def test_csv_encoding_that_cannot_be_told_apart_is_refused(sample_copy):
     assert _error_strings(info) == [
         "resources.csv: cannot tell the text encoding: the file is not UTF-8, and as GB18030 it reads "
         "'Ops “night” shift', as Windows-1252 it reads 'Ops ¡°night¡± shift'; save it as UTF-8 (in Excel: "
-        "File > Save As > CSV UTF-8 (Comma delimited)) and load it again"]
+        "File > Save As > CSV UTF-8 (Comma delimited)) and load it again"
+    ]
 
 
 def test_encoding_rule_scores_words_of_one_script():
@@ -410,17 +470,28 @@ def test_encoding_rule_scores_words_of_one_script():
     assert _script_score("plain ASCII") == 1.0
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    ("budget,budget", "column 'budget' appears more than once ('budget' in column G, 'budget' in column N): keep one"),
-    ("budget, Budget ", "column 'budget' appears more than once ('budget' in column G, ' Budget ' in column N): keep one"),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            "budget,budget",
+            "column 'budget' appears more than once ('budget' in column G, 'budget' in column N): keep one",
+        ),
+        (
+            "budget, Budget ",
+            "column 'budget' appears more than once ('budget' in column G, ' Budget ' in column N): keep one",
+        ),
+    ],
+)
 def test_duplicate_columns_in_csv(sample_copy, header, expected):
     path = sample_copy / "projects.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     extra = header.split(",")[1]
     lines = [lines[0] + "," + extra] + [line + ",1" for line in lines[1:]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert [p for p in _problems(sample_copy) if p.startswith("projects.csv")] == [f"projects.csv, column 'budget': {expected}"]
+    assert [p for p in _problems(sample_copy) if p.startswith("projects.csv")] == [
+        f"projects.csv, column 'budget': {expected}"
+    ]
 
 
 def test_duplicate_columns_in_excel_and_parquet(sample_copy, sample):
@@ -459,8 +530,10 @@ def test_drop_mode_still_fails_for_problems_no_row_removal_fixes(sample_copy):
     (sample_copy / "resources.csv").unlink()  # assignments and timesheets refer to it
     with pytest.raises(DataValidationError) as info:
         load_portfolio(sample_copy, on_error="drop")
-    assert "assignments.csv, column 'resource_id': refers to resources.resource_id, but the 'resources' table " \
-           "is missing; add resources.csv" in _error_strings(info)
+    assert (
+        "assignments.csv, column 'resource_id': refers to resources.resource_id, but the 'resources' table "
+        "is missing; add resources.csv" in _error_strings(info)
+    )
 
 
 def test_drop_mode_fails_when_no_row_is_left(sample_copy):
@@ -514,18 +587,30 @@ def test_csv_row_with_extra_values_is_reported_by_row_and_can_be_dropped(sample_
     ]
     p = load_portfolio(sample_copy, on_error="drop")
     assert len(p.projects) == 38 and [(d.table, d.row) for d in p.dropped if d.table == "projects"] == [
-        ("projects", 4), ("projects", 11)]
+        ("projects", 4),
+        ("projects", 11),
+    ]
 
 
 def test_whole_numbers_from_workbook_cells_are_ids_not_decimals(sample_copy, sample):
     projects = sample.projects.copy()
     projects["project_id"] = [float(i) if i % 2 else f"PRJ-{i:03d}" for i in range(1, len(projects) + 1)]
-    cashflows = sample.cashflows.assign(project_id=sample.cashflows["project_id"].map(
-        dict(zip(sample.projects["project_id"], projects["project_id"].astype(str).str.replace(".0", ""), strict=False))))
+    cashflows = sample.cashflows.assign(
+        project_id=sample.cashflows["project_id"].map(
+            dict(
+                zip(
+                    sample.projects["project_id"],
+                    projects["project_id"].astype(str).str.replace(".0", ""),
+                    strict=False,
+                )
+            )
+        )
+    )
     _write_xlsx(sample_copy / "portfolio.xlsx", {"projects": projects, "cashflows": cashflows})
     (sample_copy / "projects.csv").unlink()
     (sample_copy / "cashflows.csv").unlink()
     import openpyxl
+
     wb = openpyxl.load_workbook(sample_copy / "portfolio.xlsx")
     wb["projects"]["A2"].value = 1.0  # stored as "1.0" by some tools
     wb["projects"]["A2"].number_format = "0.0"
@@ -551,21 +636,29 @@ def test_real_nasa_lessons_saved_as_windows_1252_read_unchanged(tmp_path):
     assert cp1252["description"].str.contains("“", regex=False).any()
 
 
-@pytest.mark.parametrize(("encoding", "names"), [
-    ("cp1251", ["Иван Петров", "Проект внедрения"]),  # Cyrillic Windows: accented capitals only
-    ("shift_jis", ["山田太郎", "プロジェクト管理室"]),  # Japanese: rare ideographs in GB18030
-    ("big5", ["專案管理辦公室", "供應商延遲"]),  # traditional Chinese: rare and private-use characters
-])
+@pytest.mark.parametrize(
+    ("encoding", "names"),
+    [
+        ("cp1251", ["Иван Петров", "Проект внедрения"]),  # Cyrillic Windows: accented capitals only
+        ("shift_jis", ["山田太郎", "プロジェクト管理室"]),  # Japanese: rare ideographs in GB18030
+        ("big5", ["專案管理辦公室", "供應商延遲"]),  # traditional Chinese: rare and private-use characters
+    ],
+)
 def test_csv_in_other_encodings_is_refused_not_garbled(sample_copy, encoding, names):
     _write_names(sample_copy, names, encoding)
     with pytest.raises(DataValidationError) as info:
         load_portfolio(sample_copy)
     [problem] = [p for p in info.value.problems if p.severity == "error"]
     assert problem.file == "resources.csv" and problem.row is None
-    assert problem.rule.startswith(("cannot tell the text encoding: the file is not UTF-8, and as ",
-                                    "cannot decode the file: it is not UTF-8, GB18030 or Windows-1252"))
-    assert problem.rule.endswith("save it as UTF-8 (in Excel: File > Save As > CSV UTF-8 (Comma delimited)) "
-                                 "and load it again")
+    assert problem.rule.startswith(
+        (
+            "cannot tell the text encoding: the file is not UTF-8, and as ",
+            "cannot decode the file: it is not UTF-8, GB18030 or Windows-1252",
+        )
+    )
+    assert problem.rule.endswith(
+        "save it as UTF-8 (in Excel: File > Save As > CSV UTF-8 (Comma delimited)) and load it again"
+    )
 
 
 _PROJECTS_HEADER = b"project_id,name,department,status,start_date,end_date,budget,percent_complete\n"
@@ -573,10 +666,14 @@ _ROW = b"P1,CRM,Digital,active,2026-01-01,2026-12-31,1000,50\n"
 
 
 @settings(max_examples=60, deadline=None)
-@given(raw=st.one_of(st.binary(max_size=400),
-                     st.binary(max_size=400).map(lambda b: _PROJECTS_HEADER + b),
-                     st.binary(max_size=200).map(lambda b: _PROJECTS_HEADER + _ROW + b)),
-       other=st.sampled_from([None, "cashflows", "resources"]))
+@given(
+    raw=st.one_of(
+        st.binary(max_size=400),
+        st.binary(max_size=400).map(lambda b: _PROJECTS_HEADER + b),
+        st.binary(max_size=200).map(lambda b: _PROJECTS_HEADER + _ROW + b),
+    ),
+    other=st.sampled_from([None, "cashflows", "resources"]),
+)
 def test_any_bytes_as_a_csv_load_or_raise_a_data_validation_error(raw, other):
     """Whatever a CSV holds (any encoding, any damage), loading either succeeds or lists problems:
     no other exception reaches the user."""

@@ -1,5 +1,6 @@
 """The out-of-core engine (pmo_analysis.inputs.engine) against the pandas path: the same problems, word for
 word and row for row, the same booked hours and the same portfolio model."""
+
 from __future__ import annotations
 
 import shutil
@@ -50,17 +51,71 @@ def _both(folder, on_error="raise"):
     return a, b, pa_, pb
 
 
-MESSY = pd.DataFrame({
-    "resource_id": ["R001", " R002 ", "", "R999", "R001", "R003", "R001", "R004", "R001",
-                    "R005", "R001", "R001", "R002"],
-    "date": ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "03/04/2026", "2026-02-30", "2026-03",
-             "2026-03-07", "", "2026-03-09 10:00", "2026/03/10", "2026-03-11", "2026-06-20"],
-    "hours": ["8", "7.5", "8", "8", "8", "8", "8", "abc", "8", "25", "-1", "inf", "1,5"],
-    "project_id": ["PRJ-001", "", "PRJ-001", "PRJ-001", "PRJ-404", "PRJ-002", "", "PRJ-001", "PRJ-001", "PRJ-001",
-                   "PRJ-001", "PRJ-001", "PRJ-003"],
-    "activity": ["delivery", "Leave", "delivery", "delivery", "delivery", "delivery", " admin ", "delivery",
-                 "delivery", "delivery", "delivery", "delivery", "delivery"],
-})
+MESSY = pd.DataFrame(
+    {
+        "resource_id": [
+            "R001",
+            " R002 ",
+            "",
+            "R999",
+            "R001",
+            "R003",
+            "R001",
+            "R004",
+            "R001",
+            "R005",
+            "R001",
+            "R001",
+            "R002",
+        ],
+        "date": [
+            "2026-03-02",
+            "2026-03-03",
+            "2026-03-04",
+            "2026-03-05",
+            "03/04/2026",
+            "2026-02-30",
+            "2026-03",
+            "2026-03-07",
+            "",
+            "2026-03-09 10:00",
+            "2026/03/10",
+            "2026-03-11",
+            "2026-06-20",
+        ],
+        "hours": ["8", "7.5", "8", "8", "8", "8", "8", "abc", "8", "25", "-1", "inf", "1,5"],
+        "project_id": [
+            "PRJ-001",
+            "",
+            "PRJ-001",
+            "PRJ-001",
+            "PRJ-404",
+            "PRJ-002",
+            "",
+            "PRJ-001",
+            "PRJ-001",
+            "PRJ-001",
+            "PRJ-001",
+            "PRJ-001",
+            "PRJ-003",
+        ],
+        "activity": [
+            "delivery",
+            "Leave",
+            "delivery",
+            "delivery",
+            "delivery",
+            "delivery",
+            " admin ",
+            "delivery",
+            "delivery",
+            "delivery",
+            "delivery",
+            "delivery",
+            "delivery",
+        ],
+    }
+)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -77,8 +132,10 @@ def test_messy_timesheets_give_the_same_problems_row_for_row(tmp_path, fmt, on_e
     assert f"timesheets.{fmt}, row 4, column 'resource_id': value '': must not be empty" in a
     assert f"timesheets.{fmt}, row 9, column 'hours': value 'abc': not a number" in a
     assert f"timesheets.{fmt}, row 5, column 'resource_id': value 'R999': unknown resource_id: not in resources" in a
-    assert f"timesheets.{fmt}, row 3, column 'date': value '2026-03-03': hours booked outside the resource's " \
-           "active dates" in a
+    assert (
+        f"timesheets.{fmt}, row 3, column 'date': value '2026-03-03': hours booked outside the resource's "
+        "active dates" in a
+    )
     if on_error == "drop":
         pd.testing.assert_frame_equal(pa_.booked_hours(AS_OF), pb.booked_hours(AS_OF))
         assert pa_.timesheet_span() == pb.timesheet_span()
@@ -87,8 +144,15 @@ def test_messy_timesheets_give_the_same_problems_row_for_row(tmp_path, fmt, on_e
 def test_many_bad_rows_are_listed_then_counted(tmp_path):
     folder = _folder(tmp_path)
     n = 60
-    df = pd.DataFrame({"resource_id": ["R001"] * n, "date": pd.date_range("2026-03-02", periods=n).strftime("%Y-%m-%d"),
-                       "hours": ["x"] * 30 + ["30"] * 30, "project_id": ["PRJ-001"] * n, "activity": ["delivery"] * n})
+    df = pd.DataFrame(
+        {
+            "resource_id": ["R001"] * n,
+            "date": pd.date_range("2026-03-02", periods=n).strftime("%Y-%m-%d"),
+            "hours": ["x"] * 30 + ["30"] * 30,
+            "project_id": ["PRJ-001"] * n,
+            "activity": ["delivery"] * n,
+        }
+    )
     df.to_csv(folder / "timesheets.csv", index=False)
     a, b, _, _ = _both(folder)
     assert a == b
@@ -98,11 +162,15 @@ def test_many_bad_rows_are_listed_then_counted(tmp_path):
 def test_parquet_nan_null_and_typed_columns(tmp_path):
     """Typed Parquet: a NaN float is "not a number", a null is empty, dates stay dates."""
     folder = _folder(tmp_path)
-    table = pa.table({"resource_id": pa.array(["R001", "R002", None, "R003"]).dictionary_encode(),
-                      "date": pa.array(pd.to_datetime(["2026-03-02", "2026-03-03", "2026-03-04", None])),
-                      "hours": pa.array([8.0, float("nan"), None, 4.0]),
-                      "project_id": pa.array(["PRJ-001", None, "PRJ-001", "PRJ-002"]),
-                      "activity": pa.array(["delivery", "leave", "delivery", "delivery"])})
+    table = pa.table(
+        {
+            "resource_id": pa.array(["R001", "R002", None, "R003"]).dictionary_encode(),
+            "date": pa.array(pd.to_datetime(["2026-03-02", "2026-03-03", "2026-03-04", None])),
+            "hours": pa.array([8.0, float("nan"), None, 4.0]),
+            "project_id": pa.array(["PRJ-001", None, "PRJ-001", "PRJ-002"]),
+            "activity": pa.array(["delivery", "leave", "delivery", "delivery"]),
+        }
+    )
     pq.write_table(table, folder / "timesheets.parquet")
     a, b, _, _ = _both(folder)
     assert a == b
@@ -128,8 +196,11 @@ def test_sample_gives_the_same_model_in_memory_and_out_of_core():
     assert set(ma.tables) == set(mb.tables)
     for name in ma.tables:
         pd.testing.assert_frame_equal(ma.tables[name], mb.tables[name], obj=name)
-    pd.testing.assert_frame_equal(b.table("timesheets").reset_index(drop=True),
-                                  a.timesheets[list(b.table("timesheets").columns)], check_dtype=False)
+    pd.testing.assert_frame_equal(
+        b.table("timesheets").reset_index(drop=True),
+        a.timesheets[list(b.table("timesheets").columns)],
+        check_dtype=False,
+    )
 
 
 def test_generated_portfolio_as_parquet_folder_by_month(tmp_path):
@@ -158,19 +229,28 @@ def test_a_bad_row_in_a_folder_names_its_file(tmp_path):
     for month, hours in (("2026-03", ["8", "8"]), ("2026-04", ["8", "99"])):
         out = folder / "timesheets" / f"month={month}"
         out.mkdir(parents=True)
-        pd.DataFrame({"resource_id": ["R001", "R004"], "date": [f"{month}-02", f"{month}-03"],
-                      "hours": hours, "project_id": ["PRJ-001", "PRJ-001"]}).to_parquet(out / "part-0.parquet")
+        pd.DataFrame(
+            {
+                "resource_id": ["R001", "R004"],
+                "date": [f"{month}-02", f"{month}-03"],
+                "hours": hours,
+                "project_id": ["PRJ-001", "PRJ-001"],
+            }
+        ).to_parquet(out / "part-0.parquet")
     with pytest.raises(DataValidationError) as exc:
         load_portfolio(folder, as_of=AS_OF)
     assert [str(p) for p in exc.value.problems] == [
-        "timesheets/month=2026-04/part-0.parquet, row 3, column 'hours': value '99': must be > 0 and <= 24"]
+        "timesheets/month=2026-04/part-0.parquet, row 3, column 'hours': value '99': must be > 0 and <= 24"
+    ]
 
 
 def test_a_csv_duckdb_cannot_number_is_read_by_the_pandas_path(tmp_path):
     """A blank line or a value spanning lines: DuckDB's rows would not be the spreadsheet's."""
     folder = _folder(tmp_path)
-    text = ("resource_id,date,hours,project_id,activity\nR001,2026-03-02,8,PRJ-001,delivery\n\n"
-            'R001,2026-03-03,8,PRJ-001,"two\nlines"\nR001,2026-03-04,x,PRJ-001,delivery\n')
+    text = (
+        "resource_id,date,hours,project_id,activity\nR001,2026-03-02,8,PRJ-001,delivery\n\n"
+        'R001,2026-03-03,8,PRJ-001,"two\nlines"\nR001,2026-03-04,x,PRJ-001,delivery\n'
+    )
     (folder / "timesheets.csv").write_text(text, encoding="utf-8")
     a, _ = _problems(folder, "pandas")
     b, _ = _problems(folder, "duckdb")
@@ -195,19 +275,74 @@ def test_out_of_core_tables_have_no_rules_across_rows():
     assert not {t for t, _ in UNIQUE_KEYS} & set(E.OUT_OF_CORE)
 
 
-_values = st.one_of(st.sampled_from(["8", " 7.5 ", "", "  ", "0", "24", "24.0001", "1e1", "+5", ".5", "5.", "1,5",
-                                     "1,000", "inf", "-inf", "nan", "NaN", "1_0", "0x10", "１２", "abc", "-0"]),
-                    st.text(alphabet="0123456789.,+-eE x", max_size=6))
-_dates = st.one_of(st.sampled_from(["2026-03-02", "2026-3-2", "2026/03/02", "2026-03", "2026-3", "03/02/2026",
-                                    "2026-02-30", "2026-03-02T10:00", "2026-03-02 10:00:00.5", "1600-01-01",
-                                    "2026-13-01", "", " 2026-03-05 ", "２０２６-03-02", "2026-03-02 25:00"]),
-                   st.text(alphabet="0123456789-/: T", max_size=12))
+_values = st.one_of(
+    st.sampled_from(
+        [
+            "8",
+            " 7.5 ",
+            "",
+            "  ",
+            "0",
+            "24",
+            "24.0001",
+            "1e1",
+            "+5",
+            ".5",
+            "5.",
+            "1,5",
+            "1,000",
+            "inf",
+            "-inf",
+            "nan",
+            "NaN",
+            "1_0",
+            "0x10",
+            "１２",
+            "abc",
+            "-0",
+        ]
+    ),
+    st.text(alphabet="0123456789.,+-eE x", max_size=6),
+)
+_dates = st.one_of(
+    st.sampled_from(
+        [
+            "2026-03-02",
+            "2026-3-2",
+            "2026/03/02",
+            "2026-03",
+            "2026-3",
+            "03/02/2026",
+            "2026-02-30",
+            "2026-03-02T10:00",
+            "2026-03-02 10:00:00.5",
+            "1600-01-01",
+            "2026-13-01",
+            "",
+            " 2026-03-05 ",
+            "２０２６-03-02",
+            "2026-03-02 25:00",
+        ]
+    ),
+    st.text(alphabet="0123456789-/: T", max_size=12),
+)
 _ids = st.sampled_from(["R001", " R001", "R001\u3000", "res-001", "", "\u00a0", "R999"])
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.tuples(_ids, _dates, _values, st.sampled_from(["PRJ-001", "", " PRJ-002 ", "prj-001"]),
-                               st.sampled_from(["delivery", "", " Leave", "LEAVE"])), min_size=1, max_size=12))
+@given(
+    rows=st.lists(
+        st.tuples(
+            _ids,
+            _dates,
+            _values,
+            st.sampled_from(["PRJ-001", "", " PRJ-002 ", "prj-001"]),
+            st.sampled_from(["delivery", "", " Leave", "LEAVE"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_any_text_gets_the_same_verdict_from_both_engines(tmp_path_factory, rows):
     folder = _folder(tmp_path_factory.mktemp("h"))
     df = pd.DataFrame(rows, columns=["resource_id", "date", "hours", "project_id", "activity"])
@@ -241,6 +376,8 @@ def test_a_date_no_timestamp_can_hold_is_one_clear_problem(tmp_path, typed):
     a, b, _, _ = _both(folder)
     assert a == b
     rule = "must be between 1678-01-01 and 2261-12-31 (a typing error in the year?)"
-    assert [x.split(": value ")[0] for x in a] == ["timesheets.parquet, row 2, column 'date'",
-                                                    "timesheets.parquet, row 4, column 'date'"]
+    assert [x.split(": value ")[0] for x in a] == [
+        "timesheets.parquet, row 2, column 'date'",
+        "timesheets.parquet, row 4, column 'date'",
+    ]
     assert all(x.endswith(rule) for x in a)

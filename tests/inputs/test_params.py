@@ -5,6 +5,7 @@ a set, a YAML ``!!python`` object, ``nan``) would be written as code. These test
 and, with hypothesis, the property that whatever passes them is written as ``name = <literal>``.
 No test here starts a kernel.
 """
+
 from __future__ import annotations
 
 import ast
@@ -33,29 +34,47 @@ TAG = "is not allowed; give plain values (text, numbers, true/false, dates YYYY-
 
 
 # ---------------------------------------------------------------- the checks, message by message
-@pytest.mark.parametrize(("name", "value", "message"), [
-    ("budget_cap", float("nan"), "parameter 'budget_cap' must be a finite number, got nan"),
-    ("budget_cap", float("inf"), "parameter 'budget_cap' must be a finite number, got inf"),
-    ("budget_cap", "inf", "parameter 'budget_cap' must be a finite number, got 'inf'"),
-    ("budget_cap", "-Infinity", "parameter 'budget_cap' must be a finite number, got '-Infinity'"),
-    ("budget_cap", "1e999", "parameter 'budget_cap' must be a finite number, got '1e999'"),
-    ("discount_rate", "nan", "parameter 'discount_rate' must be a finite number, got 'nan'"),
-    ("budget_cap", 10**20, "parameter 'budget_cap' must be a number below 1e15 in size, got 100000000000000000000"),
-    ("budget_cap", [1, 2], "parameter 'budget_cap' must be a number, got [1, 2]"),
-    ("budget_cap", b"1", "parameter 'budget_cap' must be a number, got b'1'"),
-    ("as_of", "2026-02-30", "parameter 'as_of' must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
-    ("as_of", "30/06/2026", "parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'"),
-    ("as_of", dt.datetime(2026, 6, 30, 7), "parameter 'as_of' must be a date YYYY-MM-DD, got datetime.datetime(2026, 6, 30, 7, 0)"),
-    ("as_of", float("nan"), "parameter 'as_of' must be a date YYYY-MM-DD, got nan"),
-    ("objective", {"score"}, f"parameter 'objective' {PLAIN}, got set {{'score'}}"),
-    ("data_dir", b"/tmp", f"parameter 'data_dir' {PLAIN}, got bytes b'/tmp'"),
-    ("data_dir", ["a"], f"parameter 'data_dir' {PLAIN}, got list ['a']"),
-    ("data_dir", float("nan"), "parameter 'data_dir' must be a finite number, got nan"),
-    ("output_dir", {"a": 1}, f"parameter 'output_dir' {PLAIN}, got dict {{'a': 1}}"),
-    ("output_dir", dt.datetime(2026, 6, 30), f"parameter 'output_dir' {PLAIN}, got datetime datetime.datetime(2026, 6, 30, 0, 0)"),
-    ("data_dir", "~no-such-user-here/data",
-     "parameter 'data_dir' must be a path, got '~no-such-user-here/data': no home folder is known for '~no-such-user-here'"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("budget_cap", float("nan"), "parameter 'budget_cap' must be a finite number, got nan"),
+        ("budget_cap", float("inf"), "parameter 'budget_cap' must be a finite number, got inf"),
+        ("budget_cap", "inf", "parameter 'budget_cap' must be a finite number, got 'inf'"),
+        ("budget_cap", "-Infinity", "parameter 'budget_cap' must be a finite number, got '-Infinity'"),
+        ("budget_cap", "1e999", "parameter 'budget_cap' must be a finite number, got '1e999'"),
+        ("discount_rate", "nan", "parameter 'discount_rate' must be a finite number, got 'nan'"),
+        ("budget_cap", 10**20, "parameter 'budget_cap' must be a number below 1e15 in size, got 100000000000000000000"),
+        ("budget_cap", [1, 2], "parameter 'budget_cap' must be a number, got [1, 2]"),
+        ("budget_cap", b"1", "parameter 'budget_cap' must be a number, got b'1'"),
+        (
+            "as_of",
+            "2026-02-30",
+            "parameter 'as_of' must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)",
+        ),
+        ("as_of", "30/06/2026", "parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'"),
+        (
+            "as_of",
+            dt.datetime(2026, 6, 30, 7),
+            "parameter 'as_of' must be a date YYYY-MM-DD, got datetime.datetime(2026, 6, 30, 7, 0)",
+        ),
+        ("as_of", float("nan"), "parameter 'as_of' must be a date YYYY-MM-DD, got nan"),
+        ("objective", {"score"}, f"parameter 'objective' {PLAIN}, got set {{'score'}}"),
+        ("data_dir", b"/tmp", f"parameter 'data_dir' {PLAIN}, got bytes b'/tmp'"),
+        ("data_dir", ["a"], f"parameter 'data_dir' {PLAIN}, got list ['a']"),
+        ("data_dir", float("nan"), "parameter 'data_dir' must be a finite number, got nan"),
+        ("output_dir", {"a": 1}, f"parameter 'output_dir' {PLAIN}, got dict {{'a': 1}}"),
+        (
+            "output_dir",
+            dt.datetime(2026, 6, 30),
+            f"parameter 'output_dir' {PLAIN}, got datetime datetime.datetime(2026, 6, 30, 0, 0)",
+        ),
+        (
+            "data_dir",
+            "~no-such-user-here/data",
+            "parameter 'data_dir' must be a path, got '~no-such-user-here/data': no home folder is known for '~no-such-user-here'",
+        ),
+    ],
+)
 def test_values_that_are_not_plain_are_refused(name, value, message):
     with pytest.raises(ParameterError) as info:
         validate_params("portfolio_roi", {name: value})
@@ -63,10 +82,23 @@ def test_values_that_are_not_plain_are_refused(name, value, message):
 
 
 def test_plain_values_pass_typed():
-    typed = validate_params("portfolio_roi", {"as_of": dt.date(2026, 6, 30), "budget_cap": "1.5e6",
-                                              "discount_rate": 0.1, "data_dir": "~/data", "objective": "npv"})
-    assert typed == {"as_of": dt.date(2026, 6, 30), "budget_cap": 1.5e6, "discount_rate": 0.1,
-                     "data_dir": Path("~/data").expanduser(), "objective": "npv"}
+    typed = validate_params(
+        "portfolio_roi",
+        {
+            "as_of": dt.date(2026, 6, 30),
+            "budget_cap": "1.5e6",
+            "discount_rate": 0.1,
+            "data_dir": "~/data",
+            "objective": "npv",
+        },
+    )
+    assert typed == {
+        "as_of": dt.date(2026, 6, 30),
+        "budget_cap": 1.5e6,
+        "discount_rate": 0.1,
+        "data_dir": Path("~/data").expanduser(),
+        "objective": "npv",
+    }
     assert validate_params("lessons_learned", {"n_themes": "12", "top_n": 5.0}) == {"n_themes": 12, "top_n": 5}
 
 
@@ -84,24 +116,30 @@ def test_subclasses_of_plain_types_are_refused():
         validate_params("portfolio_roi", {"budget_cap": _SneakyStr("1")})
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-06-30", dt.date(2026, 6, 30)),
-    (" 2026-06-30 ", dt.date(2026, 6, 30)),
-    (dt.date(2026, 6, 30), dt.date(2026, 6, 30)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-06-30", dt.date(2026, 6, 30)),
+        (" 2026-06-30 ", dt.date(2026, 6, 30)),
+        (dt.date(2026, 6, 30), dt.date(2026, 6, 30)),
+    ],
+)
 def test_parse_date_accepts_iso_dates(text, expected):
     assert parse_date(text, where="--as-of") == expected
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("2026-02-30", "--as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
-    ("2026-13-01", "--as-of must be a date YYYY-MM-DD, got '2026-13-01' (month must be in 1..12)"),
-    ("30/06/2026", "--as-of must be a date YYYY-MM-DD, got '30/06/2026'"),
-    ("06/30/2026", "--as-of must be a date YYYY-MM-DD, got '06/30/2026'"),
-    ("20260630", "--as-of must be a date YYYY-MM-DD, got '20260630'"),
-    ("2026-W27-1", "--as-of must be a date YYYY-MM-DD, got '2026-W27-1'"),
-    ("2026-06-30T07:00", "--as-of must be a date YYYY-MM-DD, got '2026-06-30T07:00'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026-02-30", "--as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)"),
+        ("2026-13-01", "--as-of must be a date YYYY-MM-DD, got '2026-13-01' (month must be in 1..12)"),
+        ("30/06/2026", "--as-of must be a date YYYY-MM-DD, got '30/06/2026'"),
+        ("06/30/2026", "--as-of must be a date YYYY-MM-DD, got '06/30/2026'"),
+        ("20260630", "--as-of must be a date YYYY-MM-DD, got '20260630'"),
+        ("2026-W27-1", "--as-of must be a date YYYY-MM-DD, got '2026-W27-1'"),
+        ("2026-06-30T07:00", "--as-of must be a date YYYY-MM-DD, got '2026-06-30T07:00'"),
+    ],
+)
 def test_parse_date_refuses_everything_else(text, message):
     with pytest.raises(ParameterError) as info:
         parse_date(text, where="--as-of")
@@ -109,18 +147,25 @@ def test_parse_date_refuses_everything_else(text, message):
 
 
 # ---------------------------------------------------------------- YAML: core tags only
-@pytest.mark.parametrize(("text", "key", "tag"), [
-    ("x: !!binary aGk=", "x", "!!binary"),
-    ("x: !!set {a, b}", "x", "!!set"),
-    ("x: !!omap [{a: 1}]", "x", "!!omap"),
-    ("x: !!pairs [{a: 1}]", "x", "!!pairs"),
-    ("x: !!python/object/apply:os.system [id]", "x", "!!python/object/apply:os.system"),
-    ("x: !!python/name:os.system ''", "x", "!!python/name:os.system"),
-    ("x: !!python/tuple [1, 2]", "x", "!!python/tuple"),
-    ("x: !local 1", "x", "!local"),
-    ("notebooks:\n  portfolio_roi:\n    budget_cap: !!binary aGk=", "notebooks.portfolio_roi.budget_cap", "!!binary"),
-    ("x: [1, !!binary aGk=]", "x[1]", "!!binary"),
-])
+@pytest.mark.parametrize(
+    ("text", "key", "tag"),
+    [
+        ("x: !!binary aGk=", "x", "!!binary"),
+        ("x: !!set {a, b}", "x", "!!set"),
+        ("x: !!omap [{a: 1}]", "x", "!!omap"),
+        ("x: !!pairs [{a: 1}]", "x", "!!pairs"),
+        ("x: !!python/object/apply:os.system [id]", "x", "!!python/object/apply:os.system"),
+        ("x: !!python/name:os.system ''", "x", "!!python/name:os.system"),
+        ("x: !!python/tuple [1, 2]", "x", "!!python/tuple"),
+        ("x: !local 1", "x", "!local"),
+        (
+            "notebooks:\n  portfolio_roi:\n    budget_cap: !!binary aGk=",
+            "notebooks.portfolio_roi.budget_cap",
+            "!!binary",
+        ),
+        ("x: [1, !!binary aGk=]", "x[1]", "!!binary"),
+    ],
+)
 def test_yaml_tags_other_than_core_are_refused_naming_file_and_key(text, key, tag):
     with pytest.raises(ParameterError) as info:
         load_yaml(text, source="params.yml")
@@ -129,11 +174,24 @@ def test_yaml_tags_other_than_core_are_refused_naming_file_and_key(text, key, ta
 
 
 def test_yaml_core_tags_load():
-    text = ("a: 1\nb: 0.5\nc: true\nd: null\ne: ten\nf: 2026-06-30\ng: !!str 2026-06-30\n"
-            "h: 2026-06-30 07:00\ni: 2026-02-30\nj: [1, 2]\nk: &anchor {x: 1}\nl: *anchor\n")
+    text = (
+        "a: 1\nb: 0.5\nc: true\nd: null\ne: ten\nf: 2026-06-30\ng: !!str 2026-06-30\n"
+        "h: 2026-06-30 07:00\ni: 2026-02-30\nj: [1, 2]\nk: &anchor {x: 1}\nl: *anchor\n"
+    )
     assert load_yaml(text, source="f") == {
-        "a": 1, "b": 0.5, "c": True, "d": None, "e": "ten", "f": dt.date(2026, 6, 30), "g": "2026-06-30",
-        "h": "2026-06-30 07:00", "i": "2026-02-30", "j": [1, 2], "k": {"x": 1}, "l": {"x": 1}}
+        "a": 1,
+        "b": 0.5,
+        "c": True,
+        "d": None,
+        "e": "ten",
+        "f": dt.date(2026, 6, 30),
+        "g": "2026-06-30",
+        "h": "2026-06-30 07:00",
+        "i": "2026-02-30",
+        "j": [1, 2],
+        "k": {"x": 1},
+        "l": {"x": 1},
+    }
 
 
 def test_yaml_syntax_errors_are_one_line(tmp_path):
@@ -147,10 +205,18 @@ def test_yaml_syntax_errors_are_one_line(tmp_path):
     assert str(info.value) == f"parameters file not found: {str(tmp_path / 'missing.yml')!r}"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("0.1", 0.1), ("2026-06-30", dt.date(2026, 6, 30)), ("ten", "ten"), ("2026-02-30", "2026-02-30"),
-    ("[unclosed", "[unclosed"), ("a: b: c", "a: b: c"), ("1" * 5000, "1" * 5000),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0.1", 0.1),
+        ("2026-06-30", dt.date(2026, 6, 30)),
+        ("ten", "ten"),
+        ("2026-02-30", "2026-02-30"),
+        ("[unclosed", "[unclosed"),
+        ("a: b: c", "a: b: c"),
+        ("1" * 5000, "1" * 5000),
+    ],
+)
 def test_p_values_are_yaml_scalars_or_text(text, expected):
     assert _parse_value("x", text) == expected
 
@@ -181,18 +247,47 @@ class _SneakyPath(type(Path())):
 
 
 _scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(), st.binary(), st.dates(), st.datetimes(),
-    st.decimals(), st.fractions(), st.complex_numbers(), st.builds(Path, st.text()),
-    st.builds(_SneakyStr, st.text()), st.builds(_SneakyPath, st.text()),
-    st.sampled_from(["nan", "inf", "-inf", ".inf", "1e999", "2026-02-30", "2026-06-30", '"; import os; "',
-                     "x\\\"\n__import__('os')", "0.1", "true", "npv", "ümlaut ✓ 项目"]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(),
+    st.binary(),
+    st.dates(),
+    st.datetimes(),
+    st.decimals(),
+    st.fractions(),
+    st.complex_numbers(),
+    st.builds(Path, st.text()),
+    st.builds(_SneakyStr, st.text()),
+    st.builds(_SneakyPath, st.text()),
+    st.sampled_from(
+        [
+            "nan",
+            "inf",
+            "-inf",
+            ".inf",
+            "1e999",
+            "2026-02-30",
+            "2026-06-30",
+            '"; import os; "',
+            "x\\\"\n__import__('os')",
+            "0.1",
+            "true",
+            "npv",
+            "ümlaut ✓ 项目",
+        ]
+    ),
 )
 _values = st.recursive(
     _scalars,
-    lambda children: st.one_of(st.lists(children, max_size=3), st.tuples(children),
-                               st.dictionaries(st.text(max_size=5), children, max_size=3),
-                               st.sets(st.one_of(st.integers(), st.text(max_size=5)), max_size=3),
-                               st.frozensets(st.integers(), max_size=3)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.tuples(children),
+        st.dictionaries(st.text(max_size=5), children, max_size=3),
+        st.sets(st.one_of(st.integers(), st.text(max_size=5)), max_size=3),
+        st.frozensets(st.integers(), max_size=3),
+    ),
     max_leaves=6,
 )
 _DECLARED = [(nb, p.name) for nb, params in NOTEBOOKS.items() for p in params]

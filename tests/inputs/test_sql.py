@@ -4,6 +4,7 @@ The PostgreSQL tests start their own cluster with ``initdb`` / ``pg_ctl`` on a f
 sample through SQLAlchemy and read it back; they are skipped, with the reason, only where
 PostgreSQL's binaries cannot be found (``.ci/run`` installs Debian's ``postgresql``).
 """
+
 from __future__ import annotations
 
 import glob
@@ -32,8 +33,13 @@ from tests.helpers import SUITE_NOTEBOOK_PARAMS, SUITE_PARAMS
 #: lesson_id order, so a database and the files give the same themes and the same ties).
 ROW_ORDER_SENSITIVE: set[str] = set()
 PASSWORD = "s3cret-Pa55-never-shown"  # the cluster's password: no message, manifest or report may hold it
-KEYS = {"projects": ["project_id"], "resources": ["resource_id"], "cashflows": ["project_id", "period"],
-        "lessons": ["lesson_id"], "holidays": ["date"]}
+KEYS = {
+    "projects": ["project_id"],
+    "resources": ["resource_id"],
+    "cashflows": ["project_id", "period"],
+    "lessons": ["lesson_id"],
+    "holidays": ["date"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +82,9 @@ def pg(tmp_path_factory, sample_undated):
     """
     bin_dir = _pg_bin()
     if bin_dir is None:
-        pytest.skip("PostgreSQL not found: neither initdb on PATH nor /usr/lib/postgresql/*/bin "
-                    "(apt-get install postgresql)")
+        pytest.skip(
+            "PostgreSQL not found: neither initdb on PATH nor /usr/lib/postgresql/*/bin (apt-get install postgresql)"
+        )
     # PostgreSQL refuses to run as root: as root the cluster belongs to the 'postgres' user, in a
     # folder that user can reach (pytest's own temporary folders are private to root)
     user = "postgres" if os.geteuid() == 0 else None
@@ -88,14 +95,34 @@ def pg(tmp_path_factory, sample_undated):
     (base / "pw").write_text(PASSWORD)
 
     def run(*args):
-        return subprocess.run([str(bin_dir / args[0]), *args[1:]], check=True, capture_output=True, text=True,
-                              user=user, cwd=base)
+        return subprocess.run(
+            [str(bin_dir / args[0]), *args[1:]], check=True, capture_output=True, text=True, user=user, cwd=base
+        )
 
-    run("initdb", "-D", str(data), "-U", "pmo", "--auth=scram-sha-256", f"--pwfile={base / 'pw'}", "-E", "UTF8",
-        "--locale=C")
+    run(
+        "initdb",
+        "-D",
+        str(data),
+        "-U",
+        "pmo",
+        "--auth=scram-sha-256",
+        f"--pwfile={base / 'pw'}",
+        "-E",
+        "UTF8",
+        "--locale=C",
+    )
     (base / "pw").unlink()
-    run("pg_ctl", "-D", str(data), "-l", str(base / "log"), "-w", "-o",
-        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+    run(
+        "pg_ctl",
+        "-D",
+        str(data),
+        "-l",
+        str(base / "log"),
+        "-w",
+        "-o",
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off",
+        "start",
+    )
     os.environ["PGPASSWORD"] = PASSWORD  # libpq's own variable: the password never is in the URL
     try:
         admin = sa.create_engine(f"postgresql+psycopg://pmo@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT")
@@ -110,8 +137,12 @@ def pg(tmp_path_factory, sample_undated):
         yield {"url": url, "port": port, "log": base / "log"}
     finally:
         os.environ.pop("PGPASSWORD", None)
-        subprocess.run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True,
-                       user=user, cwd=base)
+        subprocess.run(
+            [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            user=user,
+            cwd=base,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -122,8 +153,9 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
 def _assert_same_tables(a, b) -> None:
     """Same tables, values and types; a table without a key has no row order in SQL, so rows are sorted."""
     for table in TABLES:
-        pd.testing.assert_frame_equal(_sorted(getattr(a, table)), _sorted(getattr(b, table)), check_dtype=True,
-                                      obj=table)
+        pd.testing.assert_frame_equal(
+            _sorted(getattr(a, table)), _sorted(getattr(b, table)), check_dtype=True, obj=table
+        )
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -151,8 +183,9 @@ def test_a_bad_value_is_named_by_its_primary_key(pg, sample_undated):
     _load(engine, sample_undated)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE projects SET budget = -5 WHERE project_id = 'PRJ-003'"))
-        conn.execute(sa.text("UPDATE cashflows SET planned_cost = 'NaN' "
-                             "WHERE project_id = 'PRJ-001' AND period = '2027-03-01'"))
+        conn.execute(
+            sa.text("UPDATE cashflows SET planned_cost = 'NaN' WHERE project_id = 'PRJ-001' AND period = '2027-03-01'")
+        )
     engine.dispose()
     with pytest.raises(DataValidationError) as exc:
         load_portfolio(url)
@@ -177,14 +210,22 @@ def test_a_mapping_file_reads_a_ppm_schema_by_table_and_query(pg, sample_undated
         conn.execute(sa.text("DROP TABLE IF EXISTS ppm.project_register"))
         conn.execute(sa.text("CREATE TABLE ppm.project_register AS SELECT * FROM projects"))
         conn.execute(sa.text("DROP TABLE IF EXISTS ppm.forecast"))
-        conn.execute(sa.text("CREATE TABLE ppm.forecast AS SELECT project_id AS code, period AS fiscal_month, "
-                             "planned_cost AS plan_cost, planned_benefit AS plan_benefit, actual_cost, "
-                             "actual_benefit FROM cashflows"))
-        conn.execute(sa.text("UPDATE ppm.forecast SET plan_cost = -1 WHERE code = 'PRJ-001' "
-                             "AND fiscal_month = (SELECT min(fiscal_month) FROM ppm.forecast WHERE code = 'PRJ-001')"))
+        conn.execute(
+            sa.text(
+                "CREATE TABLE ppm.forecast AS SELECT project_id AS code, period AS fiscal_month, "
+                "planned_cost AS plan_cost, planned_benefit AS plan_benefit, actual_cost, "
+                "actual_benefit FROM cashflows"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "UPDATE ppm.forecast SET plan_cost = -1 WHERE code = 'PRJ-001' "
+                "AND fiscal_month = (SELECT min(fiscal_month) FROM ppm.forecast WHERE code = 'PRJ-001')"
+            )
+        )
     engine.dispose()
     mapping = tmp_path / "ppm.yml"
-    mapping.write_text(f"""url: {pg['url']}
+    mapping.write_text(f"""url: {pg["url"]}
 password_env: PPM_DB_PASSWORD
 tables:
   projects: ppm.project_register
@@ -201,7 +242,8 @@ tables:
     with pytest.raises(DataValidationError) as exc:
         load_portfolio(mapping, tables=["cashflows"])
     assert str(exc.value).splitlines()[2] == (
-        f"  - cashflows [query] in {pg['url']}, result row 1, column 'planned_cost': value '-1': must be >= 0")
+        f"  - cashflows [query] in {pg['url']}, result row 1, column 'planned_cost': value '-1': must be >= 0"
+    )
     p = load_portfolio(mapping, tables=["projects"])
     pd.testing.assert_frame_equal(p.projects, sample_undated.projects)
     assert p.files["projects"] == "table ppm.project_register"
@@ -222,8 +264,11 @@ def test_the_password_is_never_shown(pg, monkeypatch):
     with pytest.raises(DataValidationError) as exc:
         load_portfolio(url)
     message = str(exc.value)
-    assert message.splitlines()[1:] == ["[-]", f"  - {url}: cannot read the database: connection failed: "
-                                        + message.split("connection failed: ", 1)[1].splitlines()[0]]
+    assert message.splitlines()[1:] == [
+        "[-]",
+        f"  - {url}: cannot read the database: connection failed: "
+        + message.split("connection failed: ", 1)[1].splitlines()[0],
+    ]
     assert "password authentication failed" in message and PASSWORD not in message
 
 
@@ -235,8 +280,14 @@ def test_the_whole_suite_from_postgres_equals_the_suite_from_files(pg, suite_run
     from pmo_analysis.runs.runner import run_reports
 
     log: list[str] = []
-    result = run_reports(data_dir=pg["url"], params=SUITE_PARAMS, notebook_params=SUITE_NOTEBOOK_PARAMS,
-                         reports_dir=tmp_path, jobs=2, progress=log.append)
+    result = run_reports(
+        data_dir=pg["url"],
+        params=SUITE_PARAMS,
+        notebook_params=SUITE_NOTEBOOK_PARAMS,
+        reports_dir=tmp_path,
+        jobs=2,
+        progress=log.append,
+    )
     assert result.status == suite_run.status == "success", result
     ours, theirs = load_model(result.run_dir / "model"), load_model(suite_run.run_dir / "model")
     assert sorted(ours.tables) == sorted(theirs.tables)
@@ -251,8 +302,9 @@ def test_the_whole_suite_from_postgres_equals_the_suite_from_files(pg, suite_run
     pd.testing.assert_frame_equal(_sorted(ours_csv), _sorted(theirs_csv))
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
     assert manifest["data"]["dir"] == pg["url"]
-    assert {t["table"]: t["rows"] for t in manifest["data"]["tables"]}["timesheets"] == \
-        len(load_portfolio(SAMPLE_DATA_DIR).timesheets)
+    assert {t["table"]: t["rows"] for t in manifest["data"]["tables"]}["timesheets"] == len(
+        load_portfolio(SAMPLE_DATA_DIR).timesheets
+    )
     for f in [p for p in result.run_dir.rglob("*") if p.is_file()] + [tmp_path / "index.html"]:
         assert PASSWORD.encode() not in f.read_bytes(), f
     assert not any(PASSWORD in line for line in log)
@@ -281,8 +333,10 @@ def test_a_table_without_a_key_is_named_by_the_row_of_the_result(sample_undated,
     engine.dispose()
     with pytest.raises(DataValidationError) as exc:
         load_portfolio(url)
-    assert f"  - resources [table resources] in {url}, result row 2, column 'weekly_capacity_hours': " \
-           "value '0': must be > 0 and <= 168" in str(exc.value).splitlines()
+    assert (
+        f"  - resources [table resources] in {url}, result row 2, column 'weekly_capacity_hours': "
+        "value '0': must be > 0 and <= 168" in str(exc.value).splitlines()
+    )
 
 
 def test_mapping_file_mistakes_are_one_line(tmp_path):

@@ -1,4 +1,5 @@
 """Tables, tiles and notes shown in the reports."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,17 @@ from pmo_analysis.reporting import display
 
 
 def test_table_formats_with_the_workbook_formats():
-    df = pd.DataFrame({"name": ["<b>A</b>"], "npv": [1234567.4], "roi": [0.3951], "cpi": [0.8397], "n": [1234.0],
-                       "end": [pd.Timestamp("2026-06-30")], "empty": [np.nan]})
+    df = pd.DataFrame(
+        {
+            "name": ["<b>A</b>"],
+            "npv": [1234567.4],
+            "roi": [0.3951],
+            "cpi": [0.8397],
+            "n": [1234.0],
+            "end": [pd.Timestamp("2026-06-30")],
+            "empty": [np.nan],
+        }
+    )
     html = display.table(df, money=["npv", "empty"], pct=["roi"], ratio=["cpi"], integer=["n"], dates=["end"]).to_html()
     for text in ("1,234,567", "39.5%", "0.84", "1,234", "30 Jun 2026", "&lt;b&gt;A&lt;/b&gt;"):
         assert text in html
@@ -47,8 +57,15 @@ def test_cells_are_escaped_unless_their_column_is_html():
 def test_codes_booleans_months_and_negatives_read_as_words():
     from pmo_analysis.core import formatting as fmt
 
-    df = pd.DataFrame({"status": ["on_hold"], "funded": [True], "period": [pd.Timestamp("2026-03-01")],
-                       "npv": [-5_000.0], "score": [86.0]})
+    df = pd.DataFrame(
+        {
+            "status": ["on_hold"],
+            "funded": [True],
+            "period": [pd.Timestamp("2026-03-01")],
+            "npv": [-5_000.0],
+            "score": [86.0],
+        }
+    )
     with fmt.using(currency="USD"):
         html = display.table(df, money=["npv"]).to_html()
     for text in (">On hold<", ">Yes<", ">Mar 2026<", ">-$5,000<", 'class="num neg"', ">86<"):
@@ -69,11 +86,27 @@ def test_chinese_table_headers_and_labels():
 def test_headline_tiles_show_change_and_target():
     from pmo_analysis.core import formatting as fmt
 
-    now = pd.Series({"as_of": "2026-06-30", "running_projects": 23, "off_track": 10, "at_risk": 9, "on_track": 4,
-                     "portfolio_npv": 10.1e6, "remaining_npv": -1e6, "portfolio_roi": 0.395, "total_budget": 3e7,
-                     "spend_to_date": 2e7, "planned_to_date": 2.1e7, "portfolio_cpi": 0.84, "portfolio_spi": 0.96,
-                     "utilization": 0.65, "utilization_month": "2026-06", "overallocated_people": 17,
-                     "open_high_impact_actions": 0})
+    now = pd.Series(
+        {
+            "as_of": "2026-06-30",
+            "running_projects": 23,
+            "off_track": 10,
+            "at_risk": 9,
+            "on_track": 4,
+            "portfolio_npv": 10.1e6,
+            "remaining_npv": -1e6,
+            "portfolio_roi": 0.395,
+            "total_budget": 3e7,
+            "spend_to_date": 2e7,
+            "planned_to_date": 2.1e7,
+            "portfolio_cpi": 0.84,
+            "portfolio_spi": 0.96,
+            "utilization": 0.65,
+            "utilization_month": "2026-06",
+            "overallocated_people": 17,
+            "open_high_impact_actions": 0,
+        }
+    )
     before = now.copy()
     before[["as_of", "portfolio_roi", "off_track", "portfolio_npv"]] = ["2026-05-31", 0.405, 8, 9.8e6]
     windows = {"forward_first": "2026-07", "forward_last": "2026-12"}
@@ -100,9 +133,15 @@ def test_tiles_the_data_cannot_give_are_left_out(monkeypatch):
     shown = []
     monkeypatch.setattr(display, "display", lambda obj: shown.append(obj.data))
     with fmt.using(currency="USD"):
-        display.kpi_tiles({"Missed milestones": fmt.count(np.nan), "Open risk exposure": fmt.money(np.nan),
-                           "Overdue / no owner": f"{fmt.count(np.nan)} / {fmt.count(np.nan)}",
-                           "CPI / SPI": f"{fmt.ratio(0.9)} / {fmt.ratio(np.nan)}", "NPV": fmt.money(1.5e6)})
+        display.kpi_tiles(
+            {
+                "Missed milestones": fmt.count(np.nan),
+                "Open risk exposure": fmt.money(np.nan),
+                "Overdue / no owner": f"{fmt.count(np.nan)} / {fmt.count(np.nan)}",
+                "CPI / SPI": f"{fmt.ratio(0.9)} / {fmt.ratio(np.nan)}",
+                "NPV": fmt.money(1.5e6),
+            }
+        )
         with language("zh"):
             display.kpi_tiles({"逾期里程碑": fmt.count(np.nan)})
     assert len(shown) == 1

@@ -1,4 +1,5 @@
 """Exported CSVs: no text cell can run as an Excel formula, numbers stay numbers, UTF-8 with BOM, atomic."""
+
 from __future__ import annotations
 
 import csv
@@ -13,23 +14,37 @@ import pytest
 from pmo_analysis.reporting import export
 from pmo_analysis.reporting.export import FORMULA_PREFIXES, neutralise, write_csv
 
-RISKY = ["=HYPERLINK(\"http://x.example\",\"Report\")", "+1+2", "-2+3", "@SUM(A1:A2)", "\tTab start",
-         "\r=carriage", "＝１＋１", "＋cmd", "－5", "＠SUM(A1)", "-5", "=cmd|' /C calc'!A0"]
+RISKY = [
+    '=HYPERLINK("http://x.example","Report")',
+    "+1+2",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\tTab start",
+    "\r=carriage",
+    "＝１＋１",
+    "＋cmd",
+    "－5",
+    "＠SUM(A1)",
+    "-5",
+    "=cmd|' /C calc'!A0",
+]
 SAFE = ["Roll-out 2026", "数据中台建设", "供应商延迟 = late", "Cost $5 to $7", " =leading space", "'already quoted"]
 
 
 def _frame() -> pd.DataFrame:
     n = len(RISKY) + len(SAFE)
-    return pd.DataFrame({
-        "project": RISKY + SAFE,
-        "owner": pd.Series((["=owner", "王芳", None] * n)[:n], dtype="string"),
-        "department": pd.Categorical((["-Ops", "Finance"] * n)[:n]),
-        "mixed": ([-5.0, "=1+1", pd.NaT, "ok"] * n)[:n],
-        "npv": np.linspace(-3_000.5, 500.0, n),
-        "count": np.arange(-3, n - 3),
-        "as_of": pd.date_range("2026-06-01", periods=n, freq="D"),
-        "missing": [np.nan] * n,
-    })
+    return pd.DataFrame(
+        {
+            "project": RISKY + SAFE,
+            "owner": pd.Series((["=owner", "王芳", None] * n)[:n], dtype="string"),
+            "department": pd.Categorical((["-Ops", "Finance"] * n)[:n]),
+            "mixed": ([-5.0, "=1+1", pd.NaT, "ok"] * n)[:n],
+            "npv": np.linspace(-3_000.5, 500.0, n),
+            "count": np.arange(-3, n - 3),
+            "as_of": pd.date_range("2026-06-01", periods=n, freq="D"),
+            "missing": [np.nan] * n,
+        }
+    )
 
 
 def test_written_csv_has_no_cell_from_text_starting_with_a_formula_character(tmp_path):
@@ -44,10 +59,14 @@ def test_written_csv_has_no_cell_from_text_starting_with_a_formula_character(tmp
     cols = {name: [r[i] for r in body] for i, name in enumerate(header)}
     for name in ("project", "owner", "department"):
         assert not [v for v in cols[name] if v.startswith(FORMULA_PREFIXES)], name
-    assert not [v for v, orig in zip(cols["mixed"], df["mixed"], strict=False) if isinstance(orig, str) and v.startswith(FORMULA_PREFIXES)]
+    assert not [
+        v
+        for v, orig in zip(cols["mixed"], df["mixed"], strict=False)
+        if isinstance(orig, str) and v.startswith(FORMULA_PREFIXES)
+    ]
     # readable: the quote is the only change
-    assert cols["project"][:len(RISKY)] == ["'" + v for v in RISKY]
-    assert cols["project"][len(RISKY):] == SAFE
+    assert cols["project"][: len(RISKY)] == ["'" + v for v in RISKY]
+    assert cols["project"][len(RISKY) :] == SAFE
     assert cols["owner"][:3] == ["'=owner", "王芳", ""]
     assert cols["department"][:2] == ["'-Ops", "Finance"]
     # numbers stay numbers, negative ones included; dates and missing values as pandas writes them
@@ -80,6 +99,7 @@ def test_write_is_atomic_and_keeps_the_old_file_on_failure(tmp_path, monkeypatch
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
+
     monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
     with pytest.raises(OSError, match="disk full"):
         write_csv(pd.DataFrame({"a": [1]}), path)
@@ -117,10 +137,12 @@ def test_workbook_cells_keep_their_kind_and_no_text_runs(tmp_path):
     df["ints_as_objects"] = pd.Series(([1, None, 3] * n)[:n], dtype=object)
     df["bools_as_objects"] = pd.Series(([True, None] * n)[:n], dtype=object)
     df["nullable_bool"] = pd.Series(([True, None] * n)[:n], dtype="boolean")
-    df["odd_objects"] = pd.Series(([float("inf"), pd.Period("2026-06", "M"), [1, 2], dt.date(2026, 6, 1)] * n)[:n],
-                                  dtype=object)
-    out = export.write_xlsx({"t": df, "empty": df.head(0), "no columns": pd.DataFrame(index=range(3))},
-                            tmp_path / "r.xlsx")
+    df["odd_objects"] = pd.Series(
+        ([float("inf"), pd.Period("2026-06", "M"), [1, 2], dt.date(2026, 6, 1)] * n)[:n], dtype=object
+    )
+    out = export.write_xlsx(
+        {"t": df, "empty": df.head(0), "no columns": pd.DataFrame(index=range(3))}, tmp_path / "r.xlsx"
+    )
     wb = openpyxl.load_workbook(out)
     ws = wb["t"]
     header = [c.value for c in ws[1]]
@@ -150,7 +172,10 @@ def test_workbook_cells_keep_their_kind_and_no_text_runs(tmp_path):
     assert len(long) == export.XLSX_MAX_CHARS and long.endswith("the CSV holds the whole text)")
     assert [c.value for c in wb["empty"][1]] == list(df.columns) and wb["empty"].max_row == 1
     assert [[c.value for c in row] for row in wb["Contents"].iter_rows(min_row=2, max_col=3)] == [
-        ["t", n, n], ["empty", 0, 0], ["no columns", 3, 3]]
+        ["t", n, n],
+        ["empty", 0, 0],
+        ["no columns", 3, 3],
+    ]
 
 
 def test_workbook_sheets_follow_the_reports_order_whatever_order_they_end_in(tmp_path):
@@ -166,7 +191,10 @@ def test_workbook_sheets_follow_the_reports_order_whatever_order_they_end_in(tmp
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Contents", "decisions", "projects", "another", "projects (2)", "projects (3)"]
     assert [[c.value for c in row] for row in wb["Contents"].iter_rows(min_row=2)] == [
-        ["decisions", 1, 1, "decisions.csv"], ["projects", 1, 1, "first/projects.csv"],
-        ["another", 1, 1, "second/another.csv"], ["projects (2)", 2, 2, "second/projects.csv"],
-        ["projects (3)", 3, 3, "third/projects.csv"]]
+        ["decisions", 1, 1, "decisions.csv"],
+        ["projects", 1, 1, "first/projects.csv"],
+        ["another", 1, 1, "second/another.csv"],
+        ["projects (2)", 2, 2, "second/projects.csv"],
+        ["projects (3)", 3, 3, "third/projects.csv"],
+    ]
     assert wb["projects (3)"].max_row == 4

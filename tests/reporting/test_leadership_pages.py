@@ -3,6 +3,7 @@ printed (the executive summary on one landscape A4 page), with nothing in it but
 
 Screenshots of every report in each language at both widths are written to tests/artifacts/.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,16 @@ def test_reports_hold_no_stderr_no_warning_and_no_path(run_of):
 @pytest.mark.notebook
 def test_chinese_reports_read_in_chinese(suite_run_zh):
     html = (suite_run_zh.run_dir / "executive_summary.html").read_text(encoding="utf-8")
-    for text in ("项目组合执行摘要", "需要的决策", "在建项目健康状况", "截至 2026年6月30日", "偏离", "¥", "缩写说明",
-                 'lang="zh"'):
+    for text in (
+        "项目组合执行摘要",
+        "需要的决策",
+        "在建项目健康状况",
+        "截至 2026年6月30日",
+        "偏离",
+        "¥",
+        "缩写说明",
+        'lang="zh"',
+    ):
         assert text in html, text
     for name in REPORTS[1:]:
         page = (suite_run_zh.run_dir / f"{name}.html").read_text(encoding="utf-8")
@@ -69,12 +78,29 @@ def test_chinese_run_pages_read_in_chinese(suite_run_zh):
     """A Chinese run's project and department pages read in Chinese, header and navigation included."""
     run = suite_run_zh.run_dir
     page = sorted((run / "projects").glob("*.html"))[0].read_text(encoding="utf-8")
-    for text in ('lang="zh"', "<h1>项目 PRJ-", "本次运行索引", "执行摘要", "投资回报报告", "截至 2026年6月30日", "全部报告"):
+    for text in (
+        'lang="zh"',
+        "<h1>项目 PRJ-",
+        "本次运行索引",
+        "执行摘要",
+        "投资回报报告",
+        "截至 2026年6月30日",
+        "全部报告",
+    ):
         assert text in page, text
     for text in ("Run index", "ROI report", ">Project PRJ-", "As of "):
         assert text not in page, text
     dept = sorted((run / "departments").glob("*.html"))[0].read_text(encoding="utf-8")
-    for text in ('lang="zh"', "<h1>部门：", "本次运行索引", "资源利用率报告", "项目（在建）", "剩余净现值", "项目编号", "¥"):
+    for text in (
+        'lang="zh"',
+        "<h1>部门：",
+        "本次运行索引",
+        "资源利用率报告",
+        "项目（在建）",
+        "剩余净现值",
+        "项目编号",
+        "¥",
+    ):
         assert text in dept, text
     for text in ("Run index", "Department:", "Projects (running)", "<th>Name</th>", "department report"):
         assert text not in dept, text
@@ -151,8 +177,10 @@ def test_reports_in_the_browser(run_of, width, chromium):
             assert page.evaluate(_CLIPPED_TEXT) == [], (name, width)
             if width == 390 and name in REPORTS:
                 # the most shrunk chart image: its smallest text, drawn at 7 pt at 110 dpi, is >= 9 px on screen
-                scale = page.evaluate("Math.min(1, ...Array.from(document.images).filter(i => i.naturalWidth > 300)"
-                                      ".map(i => i.getBoundingClientRect().width / i.naturalWidth))")
+                scale = page.evaluate(
+                    "Math.min(1, ...Array.from(document.images).filter(i => i.naturalWidth > 300)"
+                    ".map(i => i.getBoundingClientRect().width / i.naturalWidth))"
+                )
                 assert scale * 7 * 110 / 72 >= 9, (name, scale)
             page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}-{width}.png"), full_page=True)
             page.close()

@@ -1,4 +1,5 @@
 """Charts: Chinese labels render with real glyphs, and every chart function returns a titled figure."""
+
 from __future__ import annotations
 
 import warnings
@@ -21,8 +22,10 @@ from pmo_analysis.reporting.plots._style import _bundled_cjk_font
 
 def test_chinese_labels_render_with_a_cjk_font(tmp_path):
     if plots.cjk_font() is None:
-        pytest.skip("no font with Chinese glyphs: apt-get install fonts-noto-cjk "
-                    "(or conda install font-ttf-noto-cjk), then delete ~/.cache/matplotlib")
+        pytest.skip(
+            "no font with Chinese glyphs: apt-get install fonts-noto-cjk "
+            "(or conda install font-ttf-noto-cjk), then delete ~/.cache/matplotlib"
+        )
     with plt.rc_context(plots.style()):  # what every chart function draws in
         fig, ax = plt.subplots()
         ax.barh(["供应商交付延迟", "需求变更", "Vendor delay"], [3, 2, 1])
@@ -52,11 +55,15 @@ def test_bundled_cjk_font_has_chinese_glyphs(tmp_path):
 def test_roi_charts_have_titles_and_units(sample):
     plots.use_style()
     r = roi.roi_by_project(sample.projects, sample.cashflows, as_of="2026-06-30")
-    for fig in (plots.npv_ranked(r), plots.value_vs_risk(r), plots.cpi_spi_quadrant(r),
-                plots.j_curve(roi.cumulative_cashflow(sample.cashflows, as_of="2026-06-30"), as_of="2026-06-30"),
-                plots.kpi_bars(roi.portfolio_totals(r, by="department"), by="department")):
+    for fig in (
+        plots.npv_ranked(r),
+        plots.value_vs_risk(r),
+        plots.cpi_spi_quadrant(r),
+        plots.j_curve(roi.cumulative_cashflow(sample.cashflows, as_of="2026-06-30"), as_of="2026-06-30"),
+        plots.kpi_bars(roi.portfolio_totals(r, by="department"), by="department"),
+    ):
         ax = fig.axes[0]
-        assert (ax.get_title(loc="left") or fig._suptitle.get_text()), "chart without a title"
+        assert ax.get_title(loc="left") or fig._suptitle.get_text(), "chart without a title"
         assert ax.get_xlabel() or ax.get_ylabel()
         plt.close(fig)
 
@@ -78,11 +85,20 @@ def _names(n: int) -> list[str]:
 
 def _roi_frame() -> pd.DataFrame:
     n = len(NAMES)
-    return pd.DataFrame({
-        "project_id": [f"P{i}" for i in range(n)], "name": NAMES, "status": "active",
-        "npv": [-4e6, -2e6, 1e6, -3e6], "roi": [0.1, -0.2, 0.3, -0.4], "risk_score": [5, 4, 2, 5],
-        "strategic_objective": NAMES, "bac": [1e6, 2e6, 3e6, 4e6],
-        "cpi": [0.6, 0.7, 0.8, 0.5], "spi": [0.7, 0.6, 1.0, 0.55]})
+    return pd.DataFrame(
+        {
+            "project_id": [f"P{i}" for i in range(n)],
+            "name": NAMES,
+            "status": "active",
+            "npv": [-4e6, -2e6, 1e6, -3e6],
+            "roi": [0.1, -0.2, 0.3, -0.4],
+            "risk_score": [5, 4, 2, 5],
+            "strategic_objective": NAMES,
+            "bac": [1e6, 2e6, 3e6, 4e6],
+            "cpi": [0.6, 0.7, 0.8, 0.5],
+            "spi": [0.7, 0.6, 1.0, 0.55],
+        }
+    )
 
 
 def _months(n: int = 3) -> pd.DatetimeIndex:
@@ -92,40 +108,87 @@ def _months(n: int = 3) -> pd.DatetimeIndex:
 def _chart_cases():
     roi_df = _roi_frame()
     m = _months()
-    util = pd.DataFrame([{"resource_id": f"R{i}", "name": name, "role": name, "period": p,
-                          "utilization": 0.9 + 0.1 * i, "planned_utilization": 1.2, "is_past": j < 2,
-                          "actual_hours": 100.0, "planned_hours": 120.0, "capacity_hours": 100.0,
-                          "excess_hours": 20.0 + i}
-                         for i, name in enumerate(NAMES) for j, p in enumerate(m)])
+    util = pd.DataFrame(
+        [
+            {
+                "resource_id": f"R{i}",
+                "name": name,
+                "role": name,
+                "period": p,
+                "utilization": 0.9 + 0.1 * i,
+                "planned_utilization": 1.2,
+                "is_past": j < 2,
+                "actual_hours": 100.0,
+                "planned_hours": 120.0,
+                "capacity_hours": 100.0,
+                "excess_hours": 20.0 + i,
+            }
+            for i, name in enumerate(NAMES)
+            for j, p in enumerate(m)
+        ]
+    )
     return {
         "npv_ranked": lambda: plots.npv_ranked(roi_df),
         "value_vs_risk": lambda: plots.value_vs_risk(roi_df),
         "cpi_spi_quadrant": lambda: plots.cpi_spi_quadrant(roi_df),
-        "kpi_bars": lambda: plots.kpi_bars(pd.DataFrame({"department": NAMES, "npv": [1e6, -1e6, 2e6, 0.5e6],
-                                                         "roi": [0.1, -0.1, 0.2, 0.05]}), by="department"),
+        "kpi_bars": lambda: plots.kpi_bars(
+            pd.DataFrame({"department": NAMES, "npv": [1e6, -1e6, 2e6, 0.5e6], "roi": [0.1, -0.1, 0.2, 0.05]}),
+            by="department",
+        ),
         "utilization_trend": lambda: plots.utilization_trend(
             util.rename(columns={"name": "department"}),
             pd.DataFrame({"period": m, "utilization": [0.8, 0.9, 1.0], "planned_utilization": [0.9, 0.9, 0.9]}),
-            by="department"),
+            by="department",
+        ),
         "utilization_heatmap": lambda: plots.utilization_heatmap(util, as_of="2026-05-31"),
         "overallocation_bars": lambda: plots.overallocation_bars(util),
-        "capacity_vs_demand": lambda: plots.capacity_vs_demand(util.assign(
-            demand_hours=120.0, gap_hours=-20.0, gap_fte=-0.5)),
+        "capacity_vs_demand": lambda: plots.capacity_vs_demand(
+            util.assign(demand_hours=120.0, gap_hours=-20.0, gap_fte=-0.5)
+        ),
         "plan_vs_actual": lambda: plots.plan_vs_actual(
-            pd.DataFrame({"project_id": roi_df["project_id"], "variance_hours": [10.0, -5.0, 3.0, -8.0],
-                          "booked_vs_plan": [1.1, 0.9, 1.05, 0.8]}), roi_df[["project_id", "name"]]),
-        "time_split": lambda: plots.time_split(pd.DataFrame(
-            {"department": NAMES * 2, "kind": ["project work"] * 4 + ["a_b^c"] * 4, "share": [0.7] * 4 + [0.3] * 4})),
-        "lessons_by_category": lambda: plots.lessons_by_category(pd.DataFrame(
-            {"category": NAMES * 2, "kind": ["to_improve"] * 4 + ["went_well"] * 4, "lessons": range(1, 9)})),
-        "recurring_themes": lambda: plots.recurring_themes(pd.DataFrame(
-            {"theme": NAMES, "source": "category", "top_terms": "x, y", "projects": [4, 3, 2, 2],
-             "lessons": [8, 6, 4, 3]})),
-        "open_actions_by_owner": lambda: plots.open_actions_by_owner(pd.DataFrame(
-            {"owner": NAMES, "open_actions": [5, 4, 3, 2], "high_impact": [1, 1, 0, 2],
-             "oldest_days": [100, 50, 20, 10]})),
-        "went_well": lambda: plots.went_well(pd.DataFrame(
-            {"practice": NAMES, "top_terms": "a, b", "projects": [4, 3, 2, 1]})),
+            pd.DataFrame(
+                {
+                    "project_id": roi_df["project_id"],
+                    "variance_hours": [10.0, -5.0, 3.0, -8.0],
+                    "booked_vs_plan": [1.1, 0.9, 1.05, 0.8],
+                }
+            ),
+            roi_df[["project_id", "name"]],
+        ),
+        "time_split": lambda: plots.time_split(
+            pd.DataFrame(
+                {"department": NAMES * 2, "kind": ["project work"] * 4 + ["a_b^c"] * 4, "share": [0.7] * 4 + [0.3] * 4}
+            )
+        ),
+        "lessons_by_category": lambda: plots.lessons_by_category(
+            pd.DataFrame(
+                {"category": NAMES * 2, "kind": ["to_improve"] * 4 + ["went_well"] * 4, "lessons": range(1, 9)}
+            )
+        ),
+        "recurring_themes": lambda: plots.recurring_themes(
+            pd.DataFrame(
+                {
+                    "theme": NAMES,
+                    "source": "category",
+                    "top_terms": "x, y",
+                    "projects": [4, 3, 2, 2],
+                    "lessons": [8, 6, 4, 3],
+                }
+            )
+        ),
+        "open_actions_by_owner": lambda: plots.open_actions_by_owner(
+            pd.DataFrame(
+                {
+                    "owner": NAMES,
+                    "open_actions": [5, 4, 3, 2],
+                    "high_impact": [1, 1, 0, 2],
+                    "oldest_days": [100, 50, 20, 10],
+                }
+            )
+        ),
+        "went_well": lambda: plots.went_well(
+            pd.DataFrame({"practice": NAMES, "top_terms": "a, b", "projects": [4, 3, 2, 1]})
+        ),
     }
 
 
@@ -151,8 +214,9 @@ def test_style_is_scoped_to_each_chart():
     with plt.rc_context():
         plots.use_style()
         before = dict(plt.rcParams)
-        fig = plots.kpi_bars(pd.DataFrame({"department": ["A", "B"], "npv": [1.0, -2.0], "roi": [0.1, -0.2]}),
-                             by="department")
+        fig = plots.kpi_bars(
+            pd.DataFrame({"department": ["A", "B"], "npv": [1.0, -2.0], "roi": [0.1, -0.2]}), by="department"
+        )
         assert dict(plt.rcParams) == before
         assert fig.axes[0].title.get_fontweight() == "bold"  # the chart has the workbook's style
         plt.close(fig)
@@ -175,8 +239,14 @@ def _sample_charts(m):
     yield "time_split", plots.time_split(m.time_split)
     yield "lessons_by_category", plots.lessons_by_category(m.lessons_by_category)
     yield "lessons_trend", plots.lessons_trend(m.lessons_trend)
-    yield "project_curves", plots.project_curves(m.project_months.loc[m.project_months["project_id"] == "PRJ-005"],
-                                                 m.projects.set_index("project_id").loc["PRJ-005"], as_of="2026-06-30")
+    yield (
+        "project_curves",
+        plots.project_curves(
+            m.project_months.loc[m.project_months["project_id"] == "PRJ-005"],
+            m.projects.set_index("project_id").loc["PRJ-005"],
+            as_of="2026-06-30",
+        ),
+    )
 
 
 def _boxes(fig):
@@ -209,27 +279,45 @@ def test_no_label_overlaps_or_leaves_its_chart_on_the_sample(model, lang, tmp_pa
             # labels drawn on the axes (annotations, adjustText labels) must not overlap each other
             labels = [(t, b) for t, b in boxes if t in [x for ax in fig.axes for x in ax.texts]]
             for i, (t1, b1) in enumerate(labels):
-                for t2, b2 in labels[i + 1:]:
-                    overlap = b1.overlaps(b2) and min(b1.x1, b2.x1) - max(b1.x0, b2.x0) > 1 \
+                for t2, b2 in labels[i + 1 :]:
+                    overlap = (
+                        b1.overlaps(b2)
+                        and min(b1.x1, b2.x1) - max(b1.x0, b2.x0) > 1
                         and min(b1.y1, b2.y1) - max(b1.y0, b2.y0) > 1
+                    )
                     assert not overlap, (name, t1.get_text(), t2.get_text())
             # neighbouring tick labels of an axis never touch (long money labels such as ¥200.0万)
             renderer = fig.canvas.get_renderer()
             for ax in fig.axes:
                 for axis, lo, hi in ((ax.xaxis, "x0", "x1"), (ax.yaxis, "y0", "y1")):
-                    ticks = sorted((b for b in (t.get_window_extent(renderer) for t in axis.get_ticklabels()
-                                                if t.get_visible() and t.get_text().strip())),
-                                   key=lambda b: getattr(b, lo))
+                    ticks = sorted(
+                        (
+                            b
+                            for b in (
+                                t.get_window_extent(renderer)
+                                for t in axis.get_ticklabels()
+                                if t.get_visible() and t.get_text().strip()
+                            )
+                        ),
+                        key=lambda b: getattr(b, lo),
+                    )
                     for a, b in itertools.pairwise(ticks):
-                        assert getattr(b, lo) - getattr(a, hi) >= 0, (name, lang, "tick labels overlap",
-                                                                     [t.get_text() for t in axis.get_ticklabels()])
+                        assert getattr(b, lo) - getattr(a, hi) >= 0, (
+                            name,
+                            lang,
+                            "tick labels overlap",
+                            [t.get_text() for t in axis.get_ticklabels()],
+                        )
             # a legend sits outside the bars and apart from every label of the axes
             legends = [lg for lg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if lg is not None]
             for lg in legends:
                 lb = lg.get_window_extent(renderer)
                 for ax in fig.axes:
-                    bars = [p.get_window_extent(renderer) for p in ax.patches
-                            if isinstance(p, Rectangle) and p.get_width() and p.get_height()]
+                    bars = [
+                        p.get_window_extent(renderer)
+                        for p in ax.patches
+                        if isinstance(p, Rectangle) and p.get_width() and p.get_height()
+                    ]
                     texts = [b for t, b in boxes if t in ax.texts]
                     for b in bars + texts:
                         inter = min(lb.x1, b.x1) - max(lb.x0, b.x0), min(lb.y1, b.y1) - max(lb.y0, b.y0)
@@ -284,8 +372,16 @@ def test_headline_trend_reads_older_runs_without_the_delivery_figures(model, tmp
     from pmo_analysis.core import formatting as fmt
 
     now = model.headline.assign(as_of=pd.Timestamp("2026-06-30"))
-    old = now.drop(columns=["dependency_conflicts", "missed_milestones", "milestone_on_time_rate",
-                            "open_risk_exposure", "overdue_mitigations", "benefits_realization"])
+    old = now.drop(
+        columns=[
+            "dependency_conflicts",
+            "missed_milestones",
+            "milestone_on_time_rate",
+            "open_risk_exposure",
+            "overdue_mitigations",
+            "benefits_realization",
+        ]
+    )
     old = old.assign(as_of=pd.Timestamp("2026-05-31"))
     hist = pd.concat([old, old.assign(as_of=pd.Timestamp("2026-04-30")), now], ignore_index=True)
     hist = hist.sort_values("as_of").reset_index(drop=True)

@@ -1,4 +1,5 @@
 """pmo_analysis.reporting.xlsx: workbooks read back by openpyxl hold exactly the cells given, as XlsxWriter's do."""
+
 from __future__ import annotations
 
 import doctest
@@ -21,11 +22,16 @@ xlsxwriter = pytest.importorskip("xlsxwriter", reason="pip install xlsxwriter (t
 
 # text as people type it and as files hold it: any character a string can hold except lone surrogates,
 # with the ones XML cannot hold, Excel's own escape and markup over-represented
-TEXT = st.text(st.one_of(st.characters(exclude_categories=("Cs",)),
-                         st.sampled_from(["\x00", "\x01", "\x0b", "\r", "\t", "\n", "\x1f", "\ufffe", "&", "<", ">",
-                                          '"', "'", "数", "😀"])), max_size=12) | st.sampled_from(
-    ["_x0041_", "a_x00e9_b", "_x005F_x0000_", "&amp;", "<t>", " lead", "trail ", ""])
-NUMBER = st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(2 ** 53), 2 ** 53).map(float)
+TEXT = st.text(
+    st.one_of(
+        st.characters(exclude_categories=("Cs",)),
+        st.sampled_from(
+            ["\x00", "\x01", "\x0b", "\r", "\t", "\n", "\x1f", "\ufffe", "&", "<", ">", '"', "'", "数", "😀"]
+        ),
+    ),
+    max_size=12,
+) | st.sampled_from(["_x0041_", "a_x00e9_b", "_x005F_x0000_", "&amp;", "<t>", " lead", "trail ", ""])
+NUMBER = st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(2**53), 2**53).map(float)
 CELL = st.one_of(st.none(), TEXT, NUMBER, st.booleans())
 FORMATS = [None, "#,##0;[Red]-#,##0", "0.0%", "0.00", "#,##0", "#,##0.00", "0"]  # dates: below
 
@@ -44,15 +50,23 @@ def tables(draw):
             values = pd.Series(draw(st.lists(TEXT | st.none(), min_size=rows, max_size=rows)), dtype=object)
         else:
             values = pd.Series(draw(st.lists(CELL, min_size=rows, max_size=rows)), dtype=object)
-        columns.append(Column(draw(TEXT.filter(bool)) + f" {j}", values, draw(st.sampled_from(FORMATS)),
-                              width=draw(st.sampled_from([None, 8, 12.5, 60]))))
+        columns.append(
+            Column(
+                draw(TEXT.filter(bool)) + f" {j}",
+                values,
+                draw(st.sampled_from(FORMATS)),
+                width=draw(st.sampled_from([None, 8, 12.5, 60])),
+            )
+        )
     return columns
 
 
 def _with_xlsxwriter(path, sheets: dict[str, list[Column]]):
     """The same sheets written cell by cell by XlsxWriter, the reference."""
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
     bold = wb.add_format({"bold": True})
     for name, columns in sheets.items():
         ws = wb.add_worksheet(name)
@@ -82,10 +96,15 @@ def _with_xlsxwriter(path, sheets: dict[str, list[Column]]):
 
 def _cells(path, name):
     ws = openpyxl.load_workbook(path)[name]
-    cells = {(c.row, c.column): (c.value, c.data_type, c.number_format if c.value is not None else None,
-                                 bool(c.font.b)) for row in ws.iter_rows() for c in row if c.value is not None}
-    widths = {i: round(d.width, 6) for d in ws.column_dimensions.values() if d.customWidth
-              for i in range(d.min, d.max + 1)}  # XlsxWriter joins neighbours of equal width
+    cells = {
+        (c.row, c.column): (c.value, c.data_type, c.number_format if c.value is not None else None, bool(c.font.b))
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    }
+    widths = {
+        i: round(d.width, 6) for d in ws.column_dimensions.values() if d.customWidth for i in range(d.min, d.max + 1)
+    }  # XlsxWriter joins neighbours of equal width
     return cells, widths, ws.freeze_panes, ws.auto_filter.ref
 
 
@@ -104,8 +123,9 @@ def test_cells_read_back_as_xlsxwriter_writes_them_and_numbers_exactly(tmp_path,
         assert value == given_
         if abs(given_) < 1e308:  # XlsxWriter's 16 digits make the largest floats infinite
             assert want[0][r, c][0] == pytest.approx(given_, rel=1e-15, abs=0)
-    assert {k: v for k, v in got[0].items() if k not in numbers} == \
-        {k: v for k, v in want[0].items() if k not in numbers}
+    assert {k: v for k, v in got[0].items() if k not in numbers} == {
+        k: v for k, v in want[0].items() if k not in numbers
+    }
     assert {k: v[1:] for k, v in got[0].items()} == {k: v[1:] for k, v in want[0].items()}
     assert got[1:] == want[1:]
 
@@ -114,8 +134,13 @@ def test_sheets_in_the_order_given_with_names_excel_takes_and_a_filter_range_per
     path = tmp_path / "b.xlsx"
     n = 12_345  # more rows than one piece: pieces join without a gap
     wb = Workbook(path)
-    wb.add_sheet("O'Brien & Co <1>", [Column("n", pd.Series(np.arange(n, dtype=float))),
-                                       Column("s", pd.Series([f"row {i}" for i in range(n)], dtype=object))])
+    wb.add_sheet(
+        "O'Brien & Co <1>",
+        [
+            Column("n", pd.Series(np.arange(n, dtype=float))),
+            Column("s", pd.Series([f"row {i}" for i in range(n)], dtype=object)),
+        ],
+    )
     wb.add_sheet("empty", [Column("a", pd.Series([], dtype=float))])
     wb.add_sheet("no columns", [])
     wb.add_sheet("Contents", [Column("sheet", pd.Series(["O'Brien & Co <1>", "empty"], dtype=object))])
@@ -163,14 +188,31 @@ def test_a_spreadsheet_program_opens_the_workbook_and_reads_every_cell(tmp_path)
     path = tmp_path / "book.xlsx"
     with Workbook(path) as wb:
         wb.add_sheet("Contents", [Column("sheet", pd.Series(["O'Brien & <Co>"], dtype=object))])
-        wb.add_sheet("O'Brien & <Co>", [Column("text", pd.Series(text, dtype=object)),
-                                         Column("number", pd.Series(numbers), "General"),
-                                         Column("flag", pd.Series([True, False] * 3 + [True]))])
+        wb.add_sheet(
+            "O'Brien & <Co>",
+            [
+                Column("text", pd.Series(text, dtype=object)),
+                Column("number", pd.Series(numbers), "General"),
+                Column("flag", pd.Series([True, False] * 3 + [True])),
+            ],
+        )
     env = dict(os.environ, HOME=str(tmp_path))  # a profile of its own
     # every sheet to CSV, values unformatted (LibreOffice's filter options: UTF-8, all sheets)
-    subprocess.run([soffice, "--headless", "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,'
-                    'true,false,false,false,-1', str(path), "--outdir", str(tmp_path / "out")],
-                   check=True, capture_output=True, timeout=120, env=env)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            str(path),
+            "--outdir",
+            str(tmp_path / "out"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env=env,
+    )
     with open(tmp_path / "out" / "book-O'Brien & <Co>.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["text", "number", "flag"]

@@ -1,4 +1,5 @@
 """Fixtures of the tests of runs: a portfolio model that costs nothing to build."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,9 +16,20 @@ def stand_in_model(monkeypatch):
     """A portfolio model that costs nothing to build: ``run_reports`` uses it instead of loading the
     data, for tests of publishing that do not look at figures."""
     model = SimpleNamespace(
-        meta={"as_of": "2026-06-30", "as_of_source": "given", "freshness": {}, "windows": {}, "excluded_rows": 0,
-              "version": 1},
-        stale=[], params={"accept_stale": False}, data_quality=pd.DataFrame(), tables={},
-        decisions=pd.DataFrame({"project_id": []}), save=lambda folder: Path(folder).mkdir())
+        meta={
+            "as_of": "2026-06-30",
+            "as_of_source": "given",
+            "freshness": {},
+            "windows": {},
+            "excluded_rows": 0,
+            "version": 1,
+        },
+        stale=[],
+        params={"accept_stale": False},
+        data_quality=pd.DataFrame(),
+        tables={},
+        decisions=pd.DataFrame({"project_id": []}),
+        save=lambda folder: Path(folder).mkdir(),
+    )
     monkeypatch.setattr(runner, "_build_model", lambda *a, **kw: model)
     return model

@@ -1,5 +1,6 @@
 """Published runs over time: which run is ``latest``, pruning, leftovers of dead runs, the reports
 index and unique run ids. Runs are fake folders with a ``manifest.json``; no kernel starts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,18 +36,34 @@ from pmo_analysis.runs.publish import previous_report as find_previous_run
 from pmo_analysis.runs.runner import is_whole_suite, run_reports
 
 
-def fake_run(reports: Path, name: str, *, status: str = "success", as_of: str = "2026-06-30",
-             started: str = "2026-07-01T07:00:00+00:00", schedule: str = "weekly", complete: bool | None = True,
-             names: list[str] | None = None) -> Path:
+def fake_run(
+    reports: Path,
+    name: str,
+    *,
+    status: str = "success",
+    as_of: str = "2026-06-30",
+    started: str = "2026-07-01T07:00:00+00:00",
+    schedule: str = "weekly",
+    complete: bool | None = True,
+    names: list[str] | None = None,
+) -> Path:
     """A published run folder with a manifest (``complete=None``: a manifest from before the flag)."""
     folder = reports / name
     (folder / "executive_summary").mkdir(parents=True)
     (folder / "executive_summary" / "project_snapshot.csv").write_text("project_id\n")
     nb_status = "failed" if status in ("failed", "partial") else "success"
-    notebooks = [{"name": n, "status": nb_status, "outputs": [f"{n}.html", f"{n}.ipynb"], "error": None}
-                 for n in (REPORT_NOTEBOOKS if names is None else names)]
-    m = {"run_id": name, "schedule": schedule, "status": status, "started": started, "as_of": as_of,
-         "notebooks": notebooks}
+    notebooks = [
+        {"name": n, "status": nb_status, "outputs": [f"{n}.html", f"{n}.ipynb"], "error": None}
+        for n in (REPORT_NOTEBOOKS if names is None else names)
+    ]
+    m = {
+        "run_id": name,
+        "schedule": schedule,
+        "status": status,
+        "started": started,
+        "as_of": as_of,
+        "notebooks": notebooks,
+    }
     if complete is not None:
         m["complete"] = complete
     (folder / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
@@ -61,8 +78,14 @@ def latest_link(reports: Path) -> str | None:
 # ---------------------------------------------------------------- the latest rule
 def test_subset_run_never_becomes_latest(tmp_path):
     fake_run(tmp_path, "20260701T070000Z-weekly")
-    fake_run(tmp_path, "20260702T070000Z-adhoc", started="2026-07-02T07:00:00+00:00", schedule="adhoc",
-             complete=False, names=["portfolio_roi"])
+    fake_run(
+        tmp_path,
+        "20260702T070000Z-adhoc",
+        started="2026-07-02T07:00:00+00:00",
+        schedule="adhoc",
+        complete=False,
+        names=["portfolio_roi"],
+    )
     assert refresh_latest(tmp_path) == "20260701T070000Z-weekly"
     assert latest_link(tmp_path) == "20260701T070000Z-weekly"
 
@@ -126,19 +149,25 @@ def test_previous_run_is_newest_date_then_newest_start(tmp_path):
     fake_run(tmp_path, "z-first", started="2026-07-01T09:00:00+02:00")  # 07:00 UTC
     fake_run(tmp_path, "a-rerun", started="2026-07-01T08:00:00+00:00")
     fake_run(tmp_path, "later-date", as_of="2026-07-31", started="2026-08-01T07:00:00+00:00")
-    assert find_previous_run(tmp_path, schedule="weekly", before_as_of="2026-06-30") == \
-        tmp_path / "a-rerun" / "executive_summary"
+    assert (
+        find_previous_run(tmp_path, schedule="weekly", before_as_of="2026-06-30")
+        == tmp_path / "a-rerun" / "executive_summary"
+    )
 
 
 # ---------------------------------------------------------------- prune
 def test_prune_keep_0_keeps_the_only_complete_run(tmp_path):
     fake_run(tmp_path, "20260701T070000Z-weekly")
-    fake_run(tmp_path, "20260702T070000Z-adhoc", started="2026-07-02T07:00:00+00:00", complete=False,
-             names=["portfolio_roi"])
+    fake_run(
+        tmp_path, "20260702T070000Z-adhoc", started="2026-07-02T07:00:00+00:00", complete=False, names=["portfolio_roi"]
+    )
     (tmp_path / "latest").symlink_to("20260702T070000Z-adhoc")  # what the subset run left before
     assert prune_reports(tmp_path, keep=0) == ["20260702T070000Z-adhoc"]
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == \
-        ["20260701T070000Z-weekly", "index.html", "latest"]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "20260701T070000Z-weekly",
+        "index.html",
+        "latest",
+    ]
     assert latest_link(tmp_path) == "20260701T070000Z-weekly"
 
 
@@ -222,9 +251,19 @@ def test_two_runs_in_the_same_second_get_their_own_ids(tmp_path):
     assert json.loads((first_tmp / "run.pid").read_text())["pid"] == os.getpid()
     # the second finishes first
     for run_id, tmp in ((second_id, second_tmp), (first_id, first_tmp)):
-        write_manifest(tmp, {"run_id": run_id, "schedule": "weekly", "status": "success", "as_of": "2026-06-30",
-                             "started": STARTED.isoformat(), "duration_s": 1, "notebooks": [],
-                             "data": {"dir": "d", "files": []}})
+        write_manifest(
+            tmp,
+            {
+                "run_id": run_id,
+                "schedule": "weekly",
+                "status": "success",
+                "as_of": "2026-06-30",
+                "started": STARTED.isoformat(),
+                "duration_s": 1,
+                "notebooks": [],
+                "data": {"dir": "d", "files": []},
+            },
+        )
         final = publish_run(tmp, tmp_path, run_id)
         assert final == tmp_path / run_id and not (final / "run.pid").exists()
     for m in read_manifests(tmp_path):
@@ -262,8 +301,9 @@ def test_run_reports_in_the_same_second_publish_their_own_ids(tmp_path, no_kerne
     reports.mkdir()
     _tmp_folder(reports, ".tmp-killed", pid=_dead_pid())
     runs = [run_reports(notebooks_dir=nbs, reports_dir=reports, schedule="weekly", progress=None) for _ in range(2)]
-    subset = run_reports(notebooks_dir=nbs, notebooks=["portfolio_roi"], reports_dir=reports, schedule="weekly",
-                         progress=None)
+    subset = run_reports(
+        notebooks_dir=nbs, notebooks=["portfolio_roi"], reports_dir=reports, schedule="weekly", progress=None
+    )
     ids = [r.run_id for r in [*runs, subset]]
     assert ids == ["20260701T070004Z-weekly", "20260701T070004Z-weekly-2", "20260701T070004Z-weekly-3"]
     for r in [*runs, subset]:

@@ -1,4 +1,5 @@
 """Report kernels forked from the run's template: the kernel Jupyter would start, isolated, stoppable."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,9 +26,16 @@ def _notebook(path, *cells: str):
 
 
 def _run(path, out, template: KernelTemplate | None, **kw):
-    pm.execute_notebook(str(path), str(out), kernel_name="python3", progress_bar=False, cwd=None,
-                        extra_arguments=[KERNEL_QUIET],
-                        **({"kernel_manager_class": template.manager} if template else {}), **kw)
+    pm.execute_notebook(
+        str(path),
+        str(out),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=None,
+        extra_arguments=[KERNEL_QUIET],
+        **({"kernel_manager_class": template.manager} if template else {}),
+        **kw,
+    )
     return json.loads(nbformat.read(out, as_version=4).cells[-1].outputs[0]["text"])
 
 
@@ -55,8 +63,12 @@ def test_a_kernel_is_forked_from_the_template_and_is_the_kernel_jupyter_would_st
 
 
 def test_nothing_of_one_kernel_reaches_the_next(tmp_path):
-    leaks = _notebook(tmp_path / "leak.ipynb", "import sys\nPANDAS_BEFORE = True",
-                      "import pmo_analysis.core.formatting as f\nf._leak = 'from the first report'", FACTS)
+    leaks = _notebook(
+        tmp_path / "leak.ipynb",
+        "import sys\nPANDAS_BEFORE = True",
+        "import pmo_analysis.core.formatting as f\nf._leak = 'from the first report'",
+        FACTS,
+    )
     reads = _notebook(tmp_path / "read.ipynb", "import sys\nPANDAS_BEFORE = True", FACTS)
     with KernelTemplate() as template:
         first = _run(leaks, tmp_path / "1.ipynb", template)
@@ -70,8 +82,15 @@ def test_a_cell_past_its_timeout_is_stopped_and_its_kernel_ends(tmp_path):
     with KernelTemplate() as template:
         t0 = time.monotonic()
         with pytest.raises(Exception, match=r"(?i)timed? ?out|timeout"):
-            pm.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), kernel_name="python3", progress_bar=False,
-                                cwd=None, execution_timeout=2, kernel_manager_class=template.manager)
+            pm.execute_notebook(
+                str(nb),
+                str(tmp_path / "out.ipynb"),
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=None,
+                execution_timeout=2,
+                kernel_manager_class=template.manager,
+            )
         assert time.monotonic() - t0 < 30
         pid = int(nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0]["text"].split()[0])
     _gone(pid)
@@ -122,10 +141,13 @@ def _gone(pid: int, within: float = 10) -> None:
 
 
 def test_a_forked_kernel_draws_charts_inline_as_any_kernel(tmp_path):
-    nb = _notebook(tmp_path / "plot.ipynb", "import sys\nPANDAS_BEFORE = True",
-                   "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
-                   "import json, matplotlib\nprint(json.dumps({'interactive': matplotlib.is_interactive(), "
-                   "'open': plt.get_fignums(), 'backend': matplotlib.get_backend()}))")
+    nb = _notebook(
+        tmp_path / "plot.ipynb",
+        "import sys\nPANDAS_BEFORE = True",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
+        "import json, matplotlib\nprint(json.dumps({'interactive': matplotlib.is_interactive(), "
+        "'open': plt.get_fignums(), 'backend': matplotlib.get_backend()}))",
+    )
 
     def shown(template):
         out = tmp_path / f"plot-{bool(template)}.ipynb"
@@ -140,15 +162,23 @@ def test_a_forked_kernel_draws_charts_inline_as_any_kernel(tmp_path):
 
 
 def test_a_forked_kernel_leaves_as_a_process_leaves_and_draws_its_own_random_numbers(tmp_path):
-    nb = _notebook(tmp_path / "exit.ipynb",
-                   f"import atexit, pathlib\natexit.register(pathlib.Path({str(tmp_path / 'left')!r}).write_text, 'x')",
-                   "import numpy as np\nprint(np.random.rand())")
+    nb = _notebook(
+        tmp_path / "exit.ipynb",
+        f"import atexit, pathlib\natexit.register(pathlib.Path({str(tmp_path / 'left')!r}).write_text, 'x')",
+        "import numpy as np\nprint(np.random.rand())",
+    )
     with KernelTemplate() as template:
         draws = []
         for i in range(2):
             out = tmp_path / f"exit{i}.ipynb"
-            pm.execute_notebook(str(nb), str(out), kernel_name="python3", progress_bar=False, cwd=None,
-                                kernel_manager_class=template.manager)
+            pm.execute_notebook(
+                str(nb),
+                str(out),
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=None,
+                kernel_manager_class=template.manager,
+            )
             draws.append(nbformat.read(out, as_version=4).cells[1].outputs[0]["text"])
     assert (tmp_path / "left").read_text() == "x"  # its exit handlers ran
     assert draws[0] != draws[1]

@@ -1,5 +1,6 @@
 """Reports by email: a real SMTP server (aiosmtpd) with STARTTLS and login on localhost receives the
 mail, and the test reads it back: subject, body, inline images, attachments."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,10 +57,28 @@ class _Inbox:
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req",  # noqa: S607 - the system's openssl, found on PATH "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [  # noqa: S607 - the system's openssl, found on PATH
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            str(folder / "key.pem"),
+            "-out",
+            str(folder / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return folder / "cert.pem", folder / "key.pem"
 
 
@@ -71,12 +90,25 @@ def smtp(certificate, monkeypatch):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     inbox, port = _Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-                            authenticator=inbox, auth_require_tls=True, server_hostname="localhost")
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=inbox,
+        auth_require_tls=True,
+        server_hostname="localhost",
+    )
     controller.start()
-    for k, v in {"PMO_SMTP_HOST": "localhost", "PMO_SMTP_PORT": str(port), "PMO_SMTP_USER": "pmo-reports@example.org",
-                 "PMO_SMTP_PASSWORD": SMTP_PASSWORD, "PMO_SMTP_FROM": "PMO reports <pmo-reports@example.org>",
-                 "PMO_SMTP_CAFILE": str(cert)}.items():
+    for k, v in {
+        "PMO_SMTP_HOST": "localhost",
+        "PMO_SMTP_PORT": str(port),
+        "PMO_SMTP_USER": "pmo-reports@example.org",
+        "PMO_SMTP_PASSWORD": SMTP_PASSWORD,
+        "PMO_SMTP_FROM": "PMO reports <pmo-reports@example.org>",
+        "PMO_SMTP_CAFILE": str(cert),
+    }.items():
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("PMO_REPORTS_URL", raising=False)
     yield inbox
@@ -98,16 +130,21 @@ def test_the_executive_summary_arrives_with_headline_decisions_and_images(suite_
     body = _html(msg)
     model = load_model(run_dir / "model")
     h = model.headline.iloc[0]
-    assert f"Running projects (active + on hold)</td>\n<td style=\"padding:5px 8px;border-bottom:1px solid #e3e3e3;" \
-           f"text-align:right;font-weight:bold\">{fmt.count(h['running_projects'])}</td>" in body
+    assert (
+        f'Running projects (active + on hold)</td>\n<td style="padding:5px 8px;border-bottom:1px solid #e3e3e3;'
+        f'text-align:right;font-weight:bold">{fmt.count(h["running_projects"])}</td>' in body
+    )
     assert fmt.money(h["portfolio_npv"]) in body and fmt.ratio(h["portfolio_cpi"]) in body
     asks = decisions_needed(model)
     assert len(asks) > 0
     for a in asks.itertuples():
         assert a.decision in body and a.why in body
     # inline images: every cid the HTML names is a PNG part of the message, and the reverse
-    images = {part["Content-ID"].strip("<>"): part.get_content() for part in msg.walk()
-              if part.get_content_type() == "image/png"}
+    images = {
+        part["Content-ID"].strip("<>"): part.get_content()
+        for part in msg.walk()
+        if part.get_content_type() == "image/png"
+    }
     charts = [run_dir / c for c in MAIL_CHARTS if (run_dir / c).is_file()]
     assert len(images) == len(charts) >= 3  # the first run of a schedule has no headline trend yet
     assert all(f"cid:{cid}" in body for cid in images)
@@ -164,17 +201,26 @@ def test_a_schedule_names_recipients_never_credentials():
 
 def test_turned_off_track_counts_only_projects_that_changed():
     prev = pd.DataFrame({"project_id": ["A", "B", "C"], "health": ["at risk", "off track", "on track"]})
-    cur = pd.DataFrame({"project_id": ["A", "B", "C", "D"], "name": list("abcd"),
-                        "running": [True, True, False, True], "health": ["off track"] * 4,
-                        "health_reason": ["CPI 0.80", "", "", "SPI 0.70"]})
+    cur = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C", "D"],
+            "name": list("abcd"),
+            "running": [True, True, False, True],
+            "health": ["off track"] * 4,
+            "health_reason": ["CPI 0.80", "", "", "SPI 0.70"],
+        }
+    )
     out = turned_off_track(prev, cur)
-    assert out.to_dict("records") == [{"project_id": "A", "name": "a", "was": "at risk", "reason": "CPI 0.80"},
-                                      {"project_id": "D", "name": "d", "was": "new", "reason": "SPI 0.70"}]
+    assert out.to_dict("records") == [
+        {"project_id": "A", "name": "a", "was": "at risk", "reason": "CPI 0.80"},
+        {"project_id": "D", "name": "d", "was": "new", "reason": "SPI 0.70"},
+    ]
     assert turned_off_track(None, cur).empty
 
 
-def test_a_failed_delivery_is_retried_at_the_next_call_and_never_blocks_the_report(suite_run, smtp, tmp_path,
-                                                                                     monkeypatch):
+def test_a_failed_delivery_is_retried_at_the_next_call_and_never_blocks_the_report(
+    suite_run, smtp, tmp_path, monkeypatch
+):
     """The first call publishes the run while the mail server is unreachable (logged, pending); the
     next call, not due, sends it with the alert for the projects that turned off track since the
     previous run; a third call sends nothing again."""
@@ -192,8 +238,11 @@ def test_a_failed_delivery_is_retried_at_the_next_call_and_never_blocks_the_repo
 
     smtp_port = int(os.environ["PMO_SMTP_PORT"])
     monkeypatch.setenv("PMO_SMTP_PORT", str(_free_port()))  # nothing listens there
-    s = {"weekly": Schedule("weekly", "0 7 * * MON", "UTC", "data/sample", mail_to=["cio@example.org"],
-                            alert_off_track=True)}
+    s = {
+        "weekly": Schedule(
+            "weekly", "0 7 * * MON", "UTC", "data/sample", mail_to=["cio@example.org"], alert_off_track=True
+        )
+    }
     now = dt.datetime(2026, 7, 6, 8, 0, tzinfo=dt.UTC)
     log: list[str] = []
     (first,) = run_schedules(s, reports_dir=reports, now=now, runner=runner, say=log.append)
@@ -204,14 +253,15 @@ def test_a_failed_delivery_is_retried_at_the_next_call_and_never_blocks_the_repo
     assert any("not sent" in line for line in log)
 
     monkeypatch.setenv("PMO_SMTP_PORT", str(smtp_port))
-    (second,) = run_schedules(s, reports_dir=reports, now=now + dt.timedelta(minutes=1), runner=runner,
-                              say=log.append)
+    (second,) = run_schedules(s, reports_dir=reports, now=now + dt.timedelta(minutes=1), runner=runner, say=log.append)
     assert second.status == "not due" and second.mail.startswith(f"mailed run {suite_run.run_id} to 1 recipient(s)")
     model = load_model(suite_run.run_dir / "model")
     n_off = int((model.projects["running"] & (model.projects["health"] == "off track")).sum())
     assert n_off > 0
     assert [m["Subject"] for m in smtp.messages] == [
-        "Portfolio report as of 2026-06-30", f"Alert: {n_off} project(s) turned off track, as of 2026-06-30"]
+        "Portfolio report as of 2026-06-30",
+        f"Alert: {n_off} project(s) turned off track, as of 2026-06-30",
+    ]
     alert = _html(smtp.messages[1])
     off = model.projects.loc[model.projects["running"] & (model.projects["health"] == "off track")]
     assert all(f"{r.project_id} {r.name}" in alert for r in off.itertuples())

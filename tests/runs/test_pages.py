@@ -1,5 +1,6 @@
 """Tiered reporting: choosing pages, links between pages, the project page's figures, the pages of
 a run (rendered from one kernel per worker), a failed page, and a browser following the links."""
+
 from __future__ import annotations
 
 import base64
@@ -47,8 +48,9 @@ def test_select_projects_matches_the_headline(model):
     assert running["health_rank"].is_monotonic_increasing  # worst first
     with pytest.raises(ParameterError) as err:
         select_projects(model.projects, ("PRJ-001", "PRJ-999"))
-    assert str(err.value) == ("--projects: no project 'PRJ-999' in the portfolio "
-                              "(ids such as PRJ-001, PRJ-002, PRJ-003, PRJ-004, PRJ-005)")
+    assert str(err.value) == (
+        "--projects: no project 'PRJ-999' in the portfolio (ids such as PRJ-001, PRJ-002, PRJ-003, PRJ-004, PRJ-005)"
+    )
 
 
 def test_plan_pages(model):
@@ -77,8 +79,9 @@ def test_page_stems_are_distinct_and_safe(keys):
 
 def test_links_only_to_pages_of_the_run_and_escaped(tmp_path):
     odd = 'P<1>&"x'
-    (tmp_path / PAGES_FILE).write_text(json.dumps({"projects": {"PRJ-1": page_path("projects", "PRJ-1"),
-                                                                odd: page_path("projects", odd)}}))
+    (tmp_path / PAGES_FILE).write_text(
+        json.dumps({"projects": {"PRJ-1": page_path("projects", "PRJ-1"), odd: page_path("projects", odd)}})
+    )
     df = pd.DataFrame({"project_id": ["PRJ-1", "PRJ-2", odd], "name": ["<b>A</b>", "B", "C"], "npv": [1.0, 2, 3]})
     linked = link_projects(df, tmp_path)
     assert df["project_id"].tolist() == ["PRJ-1", "PRJ-2", odd]  # the input is not changed
@@ -107,8 +110,9 @@ def test_people_on_a_project_add_up_to_its_plan_and_bookings(model):
 
 
 def test_overallocations_match_whole_ids_only():
-    over = pd.DataFrame({"project_ids": ["PRJ-1;PRJ-10", "PRJ-10", "PRJ-2;PRJ-1", "PRJ-1"],
-                         "ahead": [True, True, True, False]})
+    over = pd.DataFrame(
+        {"project_ids": ["PRJ-1;PRJ-10", "PRJ-10", "PRJ-2;PRJ-1", "PRJ-1"], "ahead": [True, True, True, False]}
+    )
     model = type("M", (), {"has": lambda self, t: True, "overallocations": over})()
     got = project_overallocations(model, "PRJ-1")
     assert got["project_ids"].tolist() == ["PRJ-1;PRJ-10", "PRJ-2;PRJ-1"]
@@ -146,7 +150,7 @@ def test_run_renders_a_page_per_running_project(suite_run):
     assert all(p["status"] == "success" for p in m["pages"]), [p["error"] for p in m["pages"] if p["error"]]
     assert [p["health"] for p in projects][:1] == ["off track"]  # worst first
     for p in m["pages"]:
-        assert (run / p["path"]).stat().st_size < 1024 ** 2
+        assert (run / p["path"]).stat().st_size < 1024**2
     index = (run / "index.html").read_text(encoding="utf-8")
     assert '<a href="projects/PRJ-007.html">PRJ-007 Customer Portal</a>' in index
     assert index.count('class="health off-track"') == 10
@@ -163,9 +167,13 @@ def test_project_page_figures_are_the_model_row(suite_run):
     html = (run / "projects" / "PRJ-007.html").read_text(encoding="utf-8")
     with fmt.using(currency="USD"):  # the run's currency (the default)
         assert _tiles(html) == {
-            "Health": label(row["health"]), "Decision": label(row["decision"]), "Budget (BAC)": fmt.money(row["bac"]),
+            "Health": label(row["health"]),
+            "Decision": label(row["decision"]),
+            "Budget (BAC)": fmt.money(row["bac"]),
             "EAC / VAC": f"{fmt.money(row['eac'])} / {fmt.money(row['vac'])}",
-            "CPI / SPI": f"{fmt.ratio(row['cpi'])} / {fmt.ratio(row['spi'])}", "TCPI": fmt.ratio(row["tcpi"])}
+            "CPI / SPI": f"{fmt.ratio(row['cpi'])} / {fmt.ratio(row['spi'])}",
+            "TCPI": fmt.ratio(row["tcpi"]),
+        }
         eac = fmt.money(row["eac"])
     assert f"Health {label(row['health'])}: {row['health_reason']}." in html.replace("&#x27;", "'")
     svgs = [base64.b64decode(b).decode() for b in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)]
@@ -177,8 +185,12 @@ def test_project_page_figures_are_the_model_row(suite_run):
 
 def test_every_link_of_the_run_resolves_to_a_file_of_the_run(suite_run):
     run = suite_run.run_dir
-    pages = [run / "index.html", *run.glob("*.html"), *(run / "projects").glob("*.html"),
-             *(run / "departments").glob("*.html")]
+    pages = [
+        run / "index.html",
+        *run.glob("*.html"),
+        *(run / "projects").glob("*.html"),
+        *(run / "departments").glob("*.html"),
+    ]
     checked = 0
     for page in pages:
         links = _links(page)
@@ -214,14 +226,30 @@ def test_a_failed_page_leaves_the_reports_and_makes_the_run_partial(tmp_path):
     nbs.mkdir()
     params = "\n".join(f"{p.name} = {p.default!r}" for p in declared("project_report"))
     meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    page = nbformat.v4.new_notebook(metadata=meta, cells=[nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
-                                           nbformat.v4.new_code_cell(_PAGE)])
+    page = nbformat.v4.new_notebook(
+        metadata=meta,
+        cells=[nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell(_PAGE)],
+    )
     nbformat.write(page, nbs / "project_report.ipynb")
-    report = nbformat.v4.new_notebook(metadata=meta, cells=[nbformat.v4.new_code_cell("data_dir = None\nas_of = None\noutput_dir = None", metadata={"tags": ["parameters"]}),
-                                             nbformat.v4.new_code_cell("print(as_of)")])
+    report = nbformat.v4.new_notebook(
+        metadata=meta,
+        cells=[
+            nbformat.v4.new_code_cell(
+                "data_dir = None\nas_of = None\noutput_dir = None", metadata={"tags": ["parameters"]}
+            ),
+            nbformat.v4.new_code_cell("print(as_of)"),
+        ],
+    )
     nbformat.write(report, nbs / "tiny.ipynb")
-    result = run_reports(data_dir=SAMPLE_DATA_DIR, params={"as_of": SAMPLE_AS_OF}, notebooks_dir=nbs,
-                         reports_dir=tmp_path / "reports", projects="PRJ-007,PRJ-009", jobs=1, progress=None)
+    result = run_reports(
+        data_dir=SAMPLE_DATA_DIR,
+        params={"as_of": SAMPLE_AS_OF},
+        notebooks_dir=nbs,
+        reports_dir=tmp_path / "reports",
+        projects="PRJ-007,PRJ-009",
+        jobs=1,
+        progress=None,
+    )
     assert result.status == "partial" and [n.status for n in result.notebooks] == ["success"]
     m = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
     by_key = {p["key"]: p for p in m["pages"]}
@@ -286,8 +314,10 @@ def test_cli_refuses_an_empty_projects_option(tmp_path):
     from pmo_analysis.cli import main
 
     res = CliRunner().invoke(main, ["run", "--projects", " ", "--reports-dir", str(tmp_path)])
-    assert res.exit_code == 2 and "Invalid value for --projects: must be one of running, off-track, all, none" \
-        in res.output
+    assert (
+        res.exit_code == 2
+        and "Invalid value for --projects: must be one of running, off-track, all, none" in res.output
+    )
     assert not any(tmp_path.iterdir())  # nothing started
 
 
@@ -299,8 +329,14 @@ def test_project_report_opens_in_jupyterlab_without_a_run(tmp_path):
     from pmo_analysis.core.config import NOTEBOOKS_DIR
 
     out = tmp_path / "project_report.ipynb"
-    pm.execute_notebook(str(NOTEBOOKS_DIR / "project_report.ipynb"), str(out), progress_bar=False, cwd=str(tmp_path),
-                        parameters={"as_of": SAMPLE_AS_OF, "output_dir": str(tmp_path / "out")}, kernel_name="python3")
+    pm.execute_notebook(
+        str(NOTEBOOKS_DIR / "project_report.ipynb"),
+        str(out),
+        progress_bar=False,
+        cwd=str(tmp_path),
+        parameters={"as_of": SAMPLE_AS_OF, "output_dir": str(tmp_path / "out")},
+        kernel_name="python3",
+    )
     nb = nbformat.read(out, as_version=4)
     text = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs])
     assert "PRJ-" in text and "Earned value: CPI" in text and "../executive_summary.html" not in text

@@ -1,6 +1,7 @@
 """Publishing: the index pages show every value as text, and a notebook's failure survives the trip
 through manifest.json. No kernel starts: runs are reserved and published by hand, or run_reports
 runs with a stand-in model and a stand-in notebook execution."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,26 +24,62 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 STARTED = dt.datetime(2026, 7, 1, 7, 0, 0, tzinfo=dt.UTC)
 
 
-def _publish(reports: Path, *, schedule: str, as_of: str = "2026-06-30", status: str = "partial",
-             stale: list[str] | None = None, error: dict | None = None) -> Path:
+def _publish(
+    reports: Path,
+    *,
+    schedule: str,
+    as_of: str = "2026-06-30",
+    status: str = "partial",
+    stale: list[str] | None = None,
+    error: dict | None = None,
+) -> Path:
     """Reserve, write and publish a run as run_reports does, and return its folder."""
     run_id, tmp = reserve_run(reports, STARTED, schedule)
-    notebooks = [{"name": "executive_summary", "status": "success", "duration_s": 1.0, "error": None,
-                  "outputs": ["executive_summary.html"]},
-                 {"name": "portfolio_roi", "status": "failed", "duration_s": 2.0, "error": error,
-                  "outputs": ["portfolio_roi.ipynb"]}]
-    write_manifest(tmp, {"run_id": run_id, "schedule": schedule, "status": status, "complete": True,
-                         "as_of": as_of, "started": STARTED.isoformat(), "duration_s": 3,
-                         "stale": stale or [], "accept_stale": False, "notebooks": notebooks,
-                         "data": {"dir": "data", "files": []}})
+    notebooks = [
+        {
+            "name": "executive_summary",
+            "status": "success",
+            "duration_s": 1.0,
+            "error": None,
+            "outputs": ["executive_summary.html"],
+        },
+        {
+            "name": "portfolio_roi",
+            "status": "failed",
+            "duration_s": 2.0,
+            "error": error,
+            "outputs": ["portfolio_roi.ipynb"],
+        },
+    ]
+    write_manifest(
+        tmp,
+        {
+            "run_id": run_id,
+            "schedule": schedule,
+            "status": status,
+            "complete": True,
+            "as_of": as_of,
+            "started": STARTED.isoformat(),
+            "duration_s": 3,
+            "stale": stale or [],
+            "accept_stale": False,
+            "notebooks": notebooks,
+            "data": {"dir": "data", "files": []},
+        },
+    )
     return publish_run(tmp, reports, run_id)
 
 
 # ---------------------------------------------------------------- escaping in both indexes
 def test_schedule_error_and_stale_note_are_shown_as_text_in_both_indexes(tmp_path):
     error = {"cell": 3, "ename": "ValueError", "evalue": f"budget sheet {SCRIPT}", "source": "x = 1"}
-    run = _publish(tmp_path, schedule=f"weekly{SCRIPT}", as_of=f"2026-06-30{SCRIPT}",
-                   stale=[f"actual costs end in 2026-03 {SCRIPT}"], error=error)
+    run = _publish(
+        tmp_path,
+        schedule=f"weekly{SCRIPT}",
+        as_of=f"2026-06-30{SCRIPT}",
+        stale=[f"actual costs end in 2026-03 {SCRIPT}"],
+        error=error,
+    )
     refresh_latest(tmp_path)
     run_page = (run / "index.html").read_text(encoding="utf-8")
     top_page = (tmp_path / "index.html").read_text(encoding="utf-8")
@@ -58,11 +95,28 @@ def test_schedule_error_and_stale_note_are_shown_as_text_in_both_indexes(tmp_pat
 def test_markup_in_a_notebook_name_is_text_in_both_indexes(tmp_path):
     run_id, tmp = reserve_run(tmp_path, STARTED, "weekly")
     name = f"roi{SCRIPT}"
-    write_manifest(tmp, {"run_id": run_id, "schedule": "weekly", "status": "success", "complete": True,
-                         "as_of": "2026-06-30", "started": STARTED.isoformat(), "duration_s": 3,
-                         "notebooks": [{"name": name, "status": "success", "duration_s": 1.0, "error": None,
-                                        "outputs": [f"{name}.html", f"{name}/table.csv"]}],
-                         "data": {"dir": "data", "files": []}})
+    write_manifest(
+        tmp,
+        {
+            "run_id": run_id,
+            "schedule": "weekly",
+            "status": "success",
+            "complete": True,
+            "as_of": "2026-06-30",
+            "started": STARTED.isoformat(),
+            "duration_s": 3,
+            "notebooks": [
+                {
+                    "name": name,
+                    "status": "success",
+                    "duration_s": 1.0,
+                    "error": None,
+                    "outputs": [f"{name}.html", f"{name}/table.csv"],
+                }
+            ],
+            "data": {"dir": "data", "files": []},
+        },
+    )
     run = publish_run(tmp, tmp_path, run_id)
     assert refresh_latest(tmp_path) == run_id
     for page in (run / "index.html", tmp_path / "index.html"):
@@ -102,8 +156,9 @@ def _tiny_nb(folder: Path, name: str) -> None:
 @pytest.fixture
 def failing_run(tmp_path, monkeypatch, stand_in_model):
     """run_reports on two tiny notebooks, a stand-in model, and ``bad`` failing in cell 4."""
-    error = NotebookError(cell=4, ename="ValueError", evalue="budget sheet is missing <b>column</b>",
-                          source="check(budget)")
+    error = NotebookError(
+        cell=4, ename="ValueError", evalue="budget sheet is missing <b>column</b>", source="check(budget)"
+    )
 
     def execute(nb, out_ipynb, params, *, timeout, html, kernels=None):
         Path(html["path"]).write_text("<p>report</p>")
@@ -126,8 +181,12 @@ def test_failure_round_trips_through_the_manifest(failing_run):
     m = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
     written = {n["name"]: n for n in m["notebooks"]}
     # the same keys as manifests have always had
-    assert written["bad"]["error"] == {"cell": 4, "ename": "ValueError",
-                                       "evalue": "budget sheet is missing <b>column</b>", "source": "check(budget)"}
+    assert written["bad"]["error"] == {
+        "cell": 4,
+        "ename": "ValueError",
+        "evalue": "budget sheet is missing <b>column</b>",
+        "source": "check(budget)",
+    }
     assert written["good"]["error"] is None
     assert NotebookError.from_manifest(written["bad"]["error"]) == error
     assert [m["_dir"] for m in read_manifests(result.run_dir.parent)] == [result.run_id]
@@ -137,27 +196,45 @@ def test_failure_round_trips_through_the_manifest(failing_run):
 
 def test_failure_dataclass_serialises_with_asdict():
     result = runner.NotebookResult("bad", status="failed", error=NotebookError(None, "TimeoutError", "too slow"))
-    assert dataclasses.asdict(result)["error"] == {"cell": None, "ename": "TimeoutError", "evalue": "too slow",
-                                                   "source": ""}
+    assert dataclasses.asdict(result)["error"] == {
+        "cell": None,
+        "ename": "TimeoutError",
+        "evalue": "too slow",
+        "source": "",
+    }
 
 
 # ---------------------------------------------------------------- how a failure is recorded (no kernel)
 def test_a_failing_cell_is_recorded_with_its_first_line(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
-        raise papermill.PapermillExecutionError(cell_index=3, exec_count=4, source="\n  \nraise ValueError('x')\nmore",
-                                                ename="ValueError", evalue="x", traceback=[])
+        raise papermill.PapermillExecutionError(
+            cell_index=3,
+            exec_count=4,
+            source="\n  \nraise ValueError('x')\nmore",
+            ename="ValueError",
+            evalue="x",
+            traceback=[],
+        )
 
     monkeypatch.setattr(papermill, "execute_notebook", fail)
-    res = execute_module._execute(tmp_path / "bad.ipynb", tmp_path / "out.ipynb", {}, timeout=5,
-                                  html={"path": str(tmp_path / "bad.html"), "meta": {"title": "Bad"},
-                                        "keep_code": False})
+    res = execute_module._execute(
+        tmp_path / "bad.ipynb",
+        tmp_path / "out.ipynb",
+        {},
+        timeout=5,
+        html={"path": str(tmp_path / "bad.html"), "meta": {"title": "Bad"}, "keep_code": False},
+    )
     assert res == {"status": "failed", "error": NotebookError(4, "ValueError", "x", source="raise ValueError('x')")}
 
 
 def test_a_notebook_that_cannot_be_read_is_a_failure_outside_a_cell(tmp_path):
-    res = execute_module._execute(tmp_path / "missing.ipynb", tmp_path / "out.ipynb", {}, timeout=5,
-                                  html={"path": str(tmp_path / "missing.html"), "meta": {"title": "Missing"},
-                                        "keep_code": False})
+    res = execute_module._execute(
+        tmp_path / "missing.ipynb",
+        tmp_path / "out.ipynb",
+        {},
+        timeout=5,
+        html={"path": str(tmp_path / "missing.html"), "meta": {"title": "Missing"}, "keep_code": False},
+    )
     assert res["status"] == "failed" and res["error"].cell is None
     assert res["error"].where == "before or outside a cell" and res["error"].ename
     assert not (tmp_path / "missing.html").exists()

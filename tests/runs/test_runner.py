@@ -1,4 +1,5 @@
 """The report pipeline end to end: offline HTML, manifest, honest failures, schedules."""
+
 from __future__ import annotations
 
 import csv
@@ -47,8 +48,9 @@ def test_html_is_offline_without_code(suite_run):
         assert "@import url(http" not in text
         if html_file.name == "index.html":
             continue
-        assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|jp-InputPrompt)', text), \
+        assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|jp-InputPrompt)', text), (
             f"code shown in {html_file.name}"
+        )
         assert "import pmo_analysis" not in text and "resolve_params(" not in text
         assert 'class="pmo-header"' in text and "All reports" in text
         imgs = re.findall(r"<img[^>]+src=\"([^\"]{0,30})", text)
@@ -78,8 +80,11 @@ def _nb(folder: Path, name: str, body: str) -> Path:
     nb = new_notebook()
     params = new_code_cell("data_dir = None\noutput_dir = None\nas_of = None")
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, new_code_cell("from pathlib import Path\nPath(output_dir, 'done.txt').write_text('x')"),
-                new_code_cell(body)]
+    nb.cells = [
+        params,
+        new_code_cell("from pathlib import Path\nPath(output_dir, 'done.txt').write_text('x')"),
+        new_code_cell(body),
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)
@@ -95,8 +100,20 @@ def test_failing_notebook_is_reported_honestly(tmp_path):
     first = run_reports(notebooks_dir=nbs, reports_dir=reports, progress=None, schedule="t")
     assert first.status == "success"
     _nb(nbs, "bad", "raise ValueError('budget sheet is missing <b>column</b>')")
-    cli = CliRunner().invoke(main, ["run", "--reports-dir", str(reports), "--schedule", "t", "-n",
-                                    str(nbs / "good.ipynb"), "-n", str(nbs / "bad.ipynb")])
+    cli = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--reports-dir",
+            str(reports),
+            "--schedule",
+            "t",
+            "-n",
+            str(nbs / "good.ipynb"),
+            "-n",
+            str(nbs / "bad.ipynb"),
+        ],
+    )
     assert cli.exit_code == 1, cli.output
     runs = sorted(p for p in reports.iterdir() if p.is_dir() and not p.is_symlink())
     second = runs[-1]
@@ -137,21 +154,38 @@ def test_report_pages_match_nbconverts_own_rendering():
 
     from pmo_analysis.reporting.rendering import TEMPLATES, report_exporter
 
-    png = base64.b64encode(bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fea7d6a4e80000000049454e44ae426082")).decode()
-    nb = new_notebook(cells=[
-        new_markdown_cell("## Health <of> running projects\n\nA *note* with 供应商 text."),
-        new_code_cell("x", outputs=[
-            new_output("display_data", data={"text/html": "<table><tr><td>PRJ-001 &amp; co</td></tr></table>"}),
-            new_output("display_data", data={"image/png": png}, metadata={"image/png": {"alt": 'NPV "ranked" <top>'}}),
-            new_output("display_data", data={"image/png": png}),
-            new_output("stream", name="stdout", text="printed\n")])])
+    png = base64.b64encode(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fea7d6a4e80000000049454e44ae426082"
+        )
+    ).decode()
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("## Health <of> running projects\n\nA *note* with 供应商 text."),
+            new_code_cell(
+                "x",
+                outputs=[
+                    new_output("display_data", data={"text/html": "<table><tr><td>PRJ-001 &amp; co</td></tr></table>"}),
+                    new_output(
+                        "display_data", data={"image/png": png}, metadata={"image/png": {"alt": 'NPV "ranked" <top>'}}
+                    ),
+                    new_output("display_data", data={"image/png": png}),
+                    new_output("stream", name="stdout", text="printed\n"),
+                ],
+            ),
+        ]
+    )
     res = {"pmo": {"title": "T"}, "metadata": {"name": "T"}}
     ours, _ = report_exporter().from_notebook_node(nb, resources=dict(res))
-    theirs, _ = HTMLExporter(template_name="pmo", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True,
-                             exclude_input_prompt=True, exclude_output_prompt=True,
-                             embed_images=True).from_notebook_node(nb, resources=dict(res))
+    theirs, _ = HTMLExporter(
+        template_name="pmo",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    ).from_notebook_node(nb, resources=dict(res))
     words = [" ".join(BeautifulSoup(page, "html.parser").get_text().split()) for page in (ours, theirs)]
     assert words[0] == words[1] and "PRJ-001 & co" in words[0] and "供应商" in words[0]
     imgs = BeautifulSoup(ours, "html.parser").find_all("img")
@@ -168,12 +202,15 @@ def test_killed_kernel_does_not_hang_the_runner(tmp_path):
     assert r.status == "failed" and r.duration_s < 90
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"as_of": "2026-13-01"}, "parameter 'as_of' must be a date YYYY-MM-DD, got '2026-13-01'"),
-    ({"discount_rate": "ten"}, "executive_summary: parameter 'discount_rate' must be a number, got 'ten'"),
-    ({"over_threshold": 0}, "resource_utilization: parameter 'over_threshold' must be > 0 and <= 3, got 0"),
-    ({"no_such": 1}, "unknown parameter(s) 'no_such'"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"as_of": "2026-13-01"}, "parameter 'as_of' must be a date YYYY-MM-DD, got '2026-13-01'"),
+        ({"discount_rate": "ten"}, "executive_summary: parameter 'discount_rate' must be a number, got 'ten'"),
+        ({"over_threshold": 0}, "resource_utilization: parameter 'over_threshold' must be > 0 and <= 3, got 0"),
+        ({"no_such": 1}, "unknown parameter(s) 'no_such'"),
+    ],
+)
 def test_bad_parameters_rejected_before_any_kernel(tmp_path, params, message):
     reports = tmp_path / "reports"
     with pytest.raises(ParameterError) as info:
@@ -187,14 +224,25 @@ def test_script_in_data_is_shown_as_text(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(SAMPLE_DATA_DIR, data)
     path = data / "projects.csv"
-    text = path.read_text(encoding="utf-8").replace("CRM Replacement", "<script>alert(1)</script><img src=x onerror=alert(2)>")
+    text = path.read_text(encoding="utf-8").replace(
+        "CRM Replacement", "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    )
     # spreadsheet formulas in names: leadership opens the exported tables in Excel
-    for name, payload in (("ERP Upgrade", '"=HYPERLINK(""http://x.test"",""ERP"")"'), ("Data Lake Migration", "+SUM(1)"),
-                          ("Customer Portal", "@cmd"), ("Network Refresh", "-2+3 Refresh")):
+    for name, payload in (
+        ("ERP Upgrade", '"=HYPERLINK(""http://x.test"",""ERP"")"'),
+        ("Data Lake Migration", "+SUM(1)"),
+        ("Customer Portal", "@cmd"),
+        ("Network Refresh", "-2+3 Refresh"),
+    ):
         text = text.replace(name, payload)
     path.write_text(text, encoding="utf-8")
-    r = run_reports(data_dir=data, notebooks=["portfolio_roi"], params={"as_of": SAMPLE_AS_OF},
-                    reports_dir=tmp_path / "reports", progress=None)
+    r = run_reports(
+        data_dir=data,
+        notebooks=["portfolio_roi"],
+        params={"as_of": SAMPLE_AS_OF},
+        reports_dir=tmp_path / "reports",
+        progress=None,
+    )
     assert r.status == "success", r.notebooks[0].error
     html = (r.run_dir / "portfolio_roi.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -212,9 +260,19 @@ def test_prune_keeps_latest_good(tmp_path):
     for i, status in enumerate(["success", "failed", "failed"]):
         d = reports / f"2026010{i + 1}T000000Z-x"
         d.mkdir(parents=True)
-        (d / "manifest.json").write_text(json.dumps({"run_id": d.name, "schedule": "x", "status": status,
-                                                     "started": "", "as_of": "2026-06-30", "complete": True,
-                                                     "notebooks": []}))
+        (d / "manifest.json").write_text(
+            json.dumps(
+                {
+                    "run_id": d.name,
+                    "schedule": "x",
+                    "status": status,
+                    "started": "",
+                    "as_of": "2026-06-30",
+                    "complete": True,
+                    "notebooks": [],
+                }
+            )
+        )
     removed = prune_reports(reports, keep=1)  # the latest good run comes from the manifests
     assert removed == ["20260102T000000Z-x"]
     assert (reports / "20260101T000000Z-x").exists() and (reports / "20260103T000000Z-x").exists()
@@ -236,11 +294,14 @@ def test_schedule_across_daylight_saving_change():
 def test_templated_parameters():
     slot = dt.datetime(2026, 3, 2, 7, tzinfo=dt.UTC)
     assert render_params(LONDON, slot) == {"as_of": "2026-02-28"}
-    weekly = Schedule("w", "0 7 * * MON", "Asia/Shanghai", "d", params={"as_of": "{{ last_week_end }}",
-                                                                      "x": "{{ today }}"})
+    weekly = Schedule(
+        "w", "0 7 * * MON", "Asia/Shanghai", "d", params={"as_of": "{{ last_week_end }}", "x": "{{ today }}"}
+    )
     # 23:30 UTC on Sunday is already Monday 07:30 in Shanghai
-    assert render_params(weekly, dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)) == \
-        {"as_of": "2026-03-01", "x": "2026-03-02"}
+    assert render_params(weekly, dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)) == {
+        "as_of": "2026-03-01",
+        "x": "2026-03-02",
+    }
 
 
 def test_run_due_runs_each_slot_once(tmp_path):
@@ -248,12 +309,14 @@ def test_run_due_runs_each_slot_once(tmp_path):
     now = dt.datetime(2026, 3, 29, 6, 30, tzinfo=dt.UTC)  # 07:30 BST: today's slot is due
     runner = lambda **kw: calls.append(kw)  # noqa: E731
     first = run_due({"daily": LONDON}, reports_dir=tmp_path, now=now, runner=runner, say=lambda m: None)
-    second = run_due({"daily": LONDON}, reports_dir=tmp_path, now=now + dt.timedelta(minutes=1),
-                     runner=runner, say=lambda m: None)
+    second = run_due(
+        {"daily": LONDON}, reports_dir=tmp_path, now=now + dt.timedelta(minutes=1), runner=runner, say=lambda m: None
+    )
     assert first == [("daily", "2026-03-29T07:00:00+01:00")] and second == []
     assert len(calls) == 1 and calls[0]["params"] == {"as_of": "2026-02-28"} and calls[0]["schedule"] == "daily"
-    later = run_due({"daily": LONDON}, reports_dir=tmp_path, now=now + dt.timedelta(days=1), runner=runner,
-                    say=lambda m: None)
+    later = run_due(
+        {"daily": LONDON}, reports_dir=tmp_path, now=now + dt.timedelta(days=1), runner=runner, say=lambda m: None
+    )
     assert later == [("daily", "2026-03-30T07:00:00+01:00")]
 
 
@@ -261,8 +324,7 @@ def test_run_due_skips_while_another_call_holds_the_lock(tmp_path):
     calls = []
     with _lock(tmp_path / ".schedule.lock") as got:
         assert got
-        ran = run_due({"daily": LONDON}, reports_dir=tmp_path, runner=lambda **kw: calls.append(kw),
-                      say=lambda m: None)
+        ran = run_due({"daily": LONDON}, reports_dir=tmp_path, runner=lambda **kw: calls.append(kw), say=lambda m: None)
     assert ran == [] and calls == []
 
 
@@ -270,8 +332,10 @@ def test_due_slot_none_before_first_slot_passes():
     s = Schedule("m", "0 6 2 * *", "Asia/Shanghai", "d")
     now = dt.datetime(2026, 3, 1, 21, 59, tzinfo=dt.UTC)  # 05:59 on the 2nd in Shanghai
     assert due_slot(s, now=now, last_slot="2026-02-02T06:00:00+08:00") is None
-    assert due_slot(s, now=now + dt.timedelta(minutes=1), last_slot="2026-02-02T06:00:00+08:00").isoformat() \
+    assert (
+        due_slot(s, now=now + dt.timedelta(minutes=1), last_slot="2026-02-02T06:00:00+08:00").isoformat()
         == "2026-03-02T06:00:00+08:00"
+    )
 
 
 def test_report_notebooks_are_known():
@@ -303,7 +367,8 @@ def test_reports_open_offline_in_chromium(suite_run, chromium):
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
             broken = page.evaluate(
-                "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length")
+                "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length"
+            )
             images = page.evaluate("document.images.length")
             page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"), full_page=path.stem != "index")
             page.close()
@@ -343,15 +408,26 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
 
 def test_columns_exported_twice_are_identical(suite_run):
     """Two exported tables that share a key and a column agree on every shared row."""
-    tables = {str(p.relative_to(suite_run.run_dir)): pd.read_csv(p, dtype={"project_id": str, "resource_id": str})
-              for p in suite_run.run_dir.rglob("*.csv")}
+    tables = {
+        str(p.relative_to(suite_run.run_dir)): pd.read_csv(p, dtype={"project_id": str, "resource_id": str})
+        for p in suite_run.run_dir.rglob("*.csv")
+    }
     compared = 0
     names = sorted(tables)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             ta, tb = tables[a], tables[b]
-            key = next((list(k) for k in _KEYS if set(k) <= set(ta) and set(k) <= set(tb)
-                        and not ta.duplicated(list(k)).any() and not tb.duplicated(list(k)).any()), None)
+            key = next(
+                (
+                    list(k)
+                    for k in _KEYS
+                    if set(k) <= set(ta)
+                    and set(k) <= set(tb)
+                    and not ta.duplicated(list(k)).any()
+                    and not tb.duplicated(list(k)).any()
+                ),
+                None,
+            )
             if key is None:
                 continue
             common = [c for c in ta.columns if c in tb.columns and c not in key]
@@ -387,8 +463,9 @@ def test_stale_data_is_not_a_good_run(tmp_path):
     assert m["as_of"] == "2026-06-30" and m["as_of_source"] == "data" and m["stale"] == []
     assert (good.run_dir / "decisions.csv").exists() and (good.run_dir / "model" / "model.json").exists()
 
-    cli = CliRunner().invoke(main, ["run", "--reports-dir", str(reports), "-n", str(nbs / "tiny.ipynb"),
-                                    "-p", "as_of", "2026-11-22"])
+    cli = CliRunner().invoke(
+        main, ["run", "--reports-dir", str(reports), "-n", str(nbs / "tiny.ipynb"), "-p", "as_of", "2026-11-22"]
+    )
     assert cli.exit_code == 1, cli.output
     assert "stale data: actual costs end in 2026-06, 4 months before the last complete month 2026-10" in cli.output
     stale = max((p for p in reports.iterdir() if p.is_dir() and not p.is_symlink()), key=lambda p: p.name)
@@ -397,8 +474,9 @@ def test_stale_data_is_not_a_good_run(tmp_path):
     assert (reports / "latest").resolve() == good.run_dir.resolve()
     assert "STALE" in (reports / "index.html").read_text() and "Stale data" in (stale / "index.html").read_text()
 
-    accepted = run_reports(notebooks_dir=nbs, reports_dir=reports, progress=None,
-                           params={"as_of": "2026-11-22", "accept_stale": True})
+    accepted = run_reports(
+        notebooks_dir=nbs, reports_dir=reports, progress=None, params={"as_of": "2026-11-22", "accept_stale": True}
+    )
     assert accepted.status == "success"
     m = json.loads((accepted.run_dir / "manifest.json").read_text())
     assert m["accept_stale"] and len(m["stale"]) == 2

@@ -1,6 +1,7 @@
 """Schedules: loading with per-schedule errors, one cron engine, slots marked done only when the run
 ended, bounded retries, and the serve loop driven by a fake clock. No test starts a kernel: the
 runner is replaced by a function."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,41 +37,70 @@ def _write(tmp_path: Path, body: str) -> Path:
 
 
 def _entry(name: str, cron: str, extra: str = "") -> str:
-    return f"  {name}:\n    cron: \"{cron}\"\n    timezone: UTC\n    data_dir: d\n{extra}"
+    return f'  {name}:\n    cron: "{cron}"\n    timezone: UTC\n    data_dir: d\n{extra}'
 
 
 # ---------------------------------------------------------------- loading
-@pytest.mark.parametrize(("entry", "problem"), [
-    (_entry("bad", "0 0 30 2 *"), "'cron' field day-of-month '30' never occurs in month '2', so the schedule "
-                                  "would never run: '0 0 30 2 *'"),
-    (_entry("bad", "0 0 31 4 *"), "'cron' field day-of-month '31' never occurs in month '4', so the schedule "
-                                  "would never run: '0 0 31 4 *'"),
-    (_entry("bad", "0 0 30,31 2 *"), "'cron' field day-of-month '30,31' never occurs in month '2', so the "
-                                     "schedule would never run: '0 0 30,31 2 *'"),
-    (_entry("bad", "0 25 * * *"), "'cron' field hour '25' is not valid: '0 25 * * *'"),
-    (_entry("bad", "0 7 * * 8"), "'cron' field day-of-week '8' is not valid: '0 7 * * 8'"),
-    (_entry("bad", "0 0 * * * *"), "'cron' must have 5 fields (minute hour day-of-month month day-of-week), "
-                                   "got 6: '0 0 * * * *'"),
-    (_entry("bad", "R 7 * * *"), "'cron' field minute 'R' is random or hashed; give fixed times: 'R 7 * * *'"),
-    ("  bad:\n    cron: '0 7 * * *'\n    timezone: Europe\n    data_dir: d\n",
-     "'timezone' is not an IANA time zone such as Europe/London: 'Europe'"),
-    ("  bad:\n    timezone: UTC\n    data_dir: d\n", "needs 'cron'"),
-    ("  bad: 3\n", "must be a mapping with cron, timezone and data_dir, got int"),
-    (_entry("bad", "0 7 * * *", "    colour: red\n"), "unknown field(s) colour; use cron, timezone, data_dir, notebooks, params, mail, projects"),
-    (_entry("bad", "0 7 * * *", "    notebooks: portfolio_roi\n"),
-     "'notebooks' must be a list of notebook names, got 'portfolio_roi'"),
-    (_entry("bad", "0 7 * * *", "    params:\n      as_of: [1, 2]\n"),
-     "parameter 'as_of' must be a single value (text, a number, true/false or a date YYYY-MM-DD), got list [1, 2]"),
-    (_entry("bad", "0 7 * * *", "    params:\n      budget_cap: .inf\n"),
-     "parameter 'budget_cap' must be a finite number, got inf"),
-    (_entry("bad", "0 7 * * *", "    params:\n      as_of: '{{ last_year_end }}'\n"),
-     "parameter 'as_of': unknown template {{ last_year_end }}; use one of today, yesterday, last_month_end, "
-     "last_week_end, slot"),
-    (_entry("bad", "0 7 * * *", "    params:\n      as_of: !!python/object/apply:os.system [id]\n"),
-     f"key 'schedules.bad.params.as_of' (line 11): YAML tag '!!python/object/apply:os.system' {TAG}"),
-    (_entry("bad", "0 7 * * *", "    params:\n      as_of: !!binary aGk=\n"),
-     f"key 'schedules.bad.params.as_of' (line 11): YAML tag '!!binary' {TAG}"),
-])
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        (
+            _entry("bad", "0 0 30 2 *"),
+            "'cron' field day-of-month '30' never occurs in month '2', so the schedule would never run: '0 0 30 2 *'",
+        ),
+        (
+            _entry("bad", "0 0 31 4 *"),
+            "'cron' field day-of-month '31' never occurs in month '4', so the schedule would never run: '0 0 31 4 *'",
+        ),
+        (
+            _entry("bad", "0 0 30,31 2 *"),
+            "'cron' field day-of-month '30,31' never occurs in month '2', so the "
+            "schedule would never run: '0 0 30,31 2 *'",
+        ),
+        (_entry("bad", "0 25 * * *"), "'cron' field hour '25' is not valid: '0 25 * * *'"),
+        (_entry("bad", "0 7 * * 8"), "'cron' field day-of-week '8' is not valid: '0 7 * * 8'"),
+        (
+            _entry("bad", "0 0 * * * *"),
+            "'cron' must have 5 fields (minute hour day-of-month month day-of-week), got 6: '0 0 * * * *'",
+        ),
+        (_entry("bad", "R 7 * * *"), "'cron' field minute 'R' is random or hashed; give fixed times: 'R 7 * * *'"),
+        (
+            "  bad:\n    cron: '0 7 * * *'\n    timezone: Europe\n    data_dir: d\n",
+            "'timezone' is not an IANA time zone such as Europe/London: 'Europe'",
+        ),
+        ("  bad:\n    timezone: UTC\n    data_dir: d\n", "needs 'cron'"),
+        ("  bad: 3\n", "must be a mapping with cron, timezone and data_dir, got int"),
+        (
+            _entry("bad", "0 7 * * *", "    colour: red\n"),
+            "unknown field(s) colour; use cron, timezone, data_dir, notebooks, params, mail, projects",
+        ),
+        (
+            _entry("bad", "0 7 * * *", "    notebooks: portfolio_roi\n"),
+            "'notebooks' must be a list of notebook names, got 'portfolio_roi'",
+        ),
+        (
+            _entry("bad", "0 7 * * *", "    params:\n      as_of: [1, 2]\n"),
+            "parameter 'as_of' must be a single value (text, a number, true/false or a date YYYY-MM-DD), got list [1, 2]",
+        ),
+        (
+            _entry("bad", "0 7 * * *", "    params:\n      budget_cap: .inf\n"),
+            "parameter 'budget_cap' must be a finite number, got inf",
+        ),
+        (
+            _entry("bad", "0 7 * * *", "    params:\n      as_of: '{{ last_year_end }}'\n"),
+            "parameter 'as_of': unknown template {{ last_year_end }}; use one of today, yesterday, last_month_end, "
+            "last_week_end, slot",
+        ),
+        (
+            _entry("bad", "0 7 * * *", "    params:\n      as_of: !!python/object/apply:os.system [id]\n"),
+            f"key 'schedules.bad.params.as_of' (line 11): YAML tag '!!python/object/apply:os.system' {TAG}",
+        ),
+        (
+            _entry("bad", "0 7 * * *", "    params:\n      as_of: !!binary aGk=\n"),
+            f"key 'schedules.bad.params.as_of' (line 11): YAML tag '!!binary' {TAG}",
+        ),
+    ],
+)
 def test_a_bad_schedule_is_reported_and_the_others_still_load(tmp_path, entry, problem):
     path = _write(tmp_path, _entry("first", "0 7 * * MON") + entry + _entry("last", "0 6 2 * *"))
     schedules, problems = load_schedules(path)
@@ -79,8 +109,14 @@ def test_a_bad_schedule_is_reported_and_the_others_still_load(tmp_path, entry, p
 
 
 def test_names_weekday_numbers_and_leap_days_load(tmp_path):
-    path = _write(tmp_path, _entry("a", "@daily") + _entry("b", "0 7 * * 0-7") + _entry("c", "0 0 29 2 *")
-                  + _entry("d", "0 0 30 2 1") + _entry("e", "0 0 L 2 *"))
+    path = _write(
+        tmp_path,
+        _entry("a", "@daily")
+        + _entry("b", "0 7 * * 0-7")
+        + _entry("c", "0 0 29 2 *")
+        + _entry("d", "0 0 30 2 1")
+        + _entry("e", "0 0 L 2 *"),
+    )
     schedules, problems = load_schedules(path)
     assert problems == [] and list(schedules) == ["a", "b", "c", "d", "e"]
 
@@ -92,11 +128,16 @@ def test_the_workbook_schedules_load():
     assert problems == [] and set(schedules) == {"weekly", "monthly"}
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("schedules: []\n", "{path}: expected a 'schedules:' mapping of named schedules"),
-    ("schedules: [\n", "{path}: not valid YAML at line 2, column 1: expected the node content, but found "
-                       "'<stream end>'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("schedules: []\n", "{path}: expected a 'schedules:' mapping of named schedules"),
+        (
+            "schedules: [\n",
+            "{path}: not valid YAML at line 2, column 1: expected the node content, but found '<stream end>'",
+        ),
+    ],
+)
 def test_a_file_that_cannot_be_read_raises_one_line(tmp_path, text, message):
     path = tmp_path / "s.yml"
     path.write_text(text, encoding="utf-8")
@@ -114,11 +155,14 @@ def test_day_of_week_numbers_are_cron_numbers():
     sunday = Schedule("s", "0 7 * * 7", "Europe/London", "d")
     assert [t.strftime("%a %d") for t in next_runs(monday, after=after)] == ["Mon 02", "Mon 09", "Mon 16"]
     assert [t.strftime("%a %d") for t in next_runs(sunday, after=after)] == ["Sun 08", "Sun 15", "Sun 22"]
-    assert next_runs(Schedule("z", "0 7 * * 0", "UTC", "d"), after=after) == \
-        next_runs(Schedule("s", "0 7 * * 7", "UTC", "d"), after=after)
+    assert next_runs(Schedule("z", "0 7 * * 0", "UTC", "d"), after=after) == next_runs(
+        Schedule("s", "0 7 * * 7", "UTC", "d"), after=after
+    )
     # run-due sees the same Monday
-    assert due_slot(monday, now=dt.datetime(2026, 3, 2, 7, 0, tzinfo=UTC), last_slot=None).isoformat() == \
-        "2026-03-02T07:00:00+00:00"
+    assert (
+        due_slot(monday, now=dt.datetime(2026, 3, 2, 7, 0, tzinfo=UTC), last_slot=None).isoformat()
+        == "2026-03-02T07:00:00+00:00"
+    )
 
 
 # ---------------------------------------------------------------- marking slots done
@@ -143,15 +187,26 @@ def test_a_run_that_raises_is_retried_then_recorded_as_failed(tmp_path):
         calls.append(kw)
         raise ParameterError("data folder not found: '/srv/pmo/data'")
 
-    outcomes = [_quiet(reports_dir=tmp_path, now=NOW + dt.timedelta(minutes=i), runner=missing_folder)[0]
-                for i in range(MAX_ATTEMPTS + 1)]
+    outcomes = [
+        _quiet(reports_dir=tmp_path, now=NOW + dt.timedelta(minutes=i), runner=missing_folder)[0]
+        for i in range(MAX_ATTEMPTS + 1)
+    ]
     assert [o.status for o in outcomes] == ["error", "error", "failed", "not due"]
     assert len(calls) == MAX_ATTEMPTS == 3
-    assert str(outcomes[0]) == (f"weekly: error, slot {SLOT}, attempt 1 of 3, tried again at the next call: "
-                                f"data folder not found: '/srv/pmo/data'")
-    assert str(outcomes[2]) == f"weekly: failed, slot {SLOT}, gave up after 3 attempt(s): data folder not found: '/srv/pmo/data'"
-    assert _state(tmp_path)["weekly"] == {"done": SLOT, "status": "failed", "run_id": None,
-                                          "message": "data folder not found: '/srv/pmo/data'"}
+    assert str(outcomes[0]) == (
+        f"weekly: error, slot {SLOT}, attempt 1 of 3, tried again at the next call: "
+        f"data folder not found: '/srv/pmo/data'"
+    )
+    assert (
+        str(outcomes[2])
+        == f"weekly: failed, slot {SLOT}, gave up after 3 attempt(s): data folder not found: '/srv/pmo/data'"
+    )
+    assert _state(tmp_path)["weekly"] == {
+        "done": SLOT,
+        "status": "failed",
+        "run_id": None,
+        "message": "data folder not found: '/srv/pmo/data'",
+    }
     # the next slot starts afresh
     ok = _quiet(reports_dir=tmp_path, now=NOW + dt.timedelta(days=7), runner=lambda **kw: None)[0]
     assert ok.status == "success" and ok.slot == "2026-03-09T07:00:00+00:00"
@@ -200,8 +255,10 @@ def test_a_slot_interrupted_every_time_fails_after_the_last_attempt(tmp_path):
         with pytest.raises(_Killed):
             _quiet(reports_dir=tmp_path, now=NOW + dt.timedelta(minutes=i), runner=interrupted)
     outcome = _quiet(reports_dir=tmp_path, now=NOW + dt.timedelta(minutes=9), runner=interrupted)[0]
-    assert str(outcome) == (f"weekly: failed, slot {SLOT}, gave up after 3 attempt(s): "
-                            "the last of 3 attempts was interrupted before it ended")
+    assert str(outcome) == (
+        f"weekly: failed, slot {SLOT}, gave up after 3 attempt(s): "
+        "the last of 3 attempts was interrupted before it ended"
+    )
 
 
 def _killed_child(reports: str) -> None:
@@ -217,8 +274,13 @@ def test_a_process_killed_mid_run_leaves_the_slot_and_the_lock_to_the_next_call(
     child.join(10)
     assert child.exitcode == -signal.SIGKILL
     calls = []
-    ran = run_due({"weekly": MONDAY}, reports_dir=tmp_path, now=NOW + dt.timedelta(minutes=1),
-                  runner=lambda **kw: calls.append(kw), say=lambda m: None)
+    ran = run_due(
+        {"weekly": MONDAY},
+        reports_dir=tmp_path,
+        now=NOW + dt.timedelta(minutes=1),
+        runner=lambda **kw: calls.append(kw),
+        say=lambda m: None,
+    )
     assert ran == [("weekly", SLOT)] and len(calls) == 1
     assert _state(tmp_path)["weekly"]["done"] == SLOT
 
@@ -230,8 +292,9 @@ def test_one_schedule_failing_does_not_stop_the_others(tmp_path):
         if kw["schedule"] == "weekly":
             raise RuntimeError("boom")
 
-    outcomes = run_schedules({"weekly": MONDAY, "monthly": other}, reports_dir=tmp_path, now=NOW, runner=runner,
-                             say=lambda m: None)
+    outcomes = run_schedules(
+        {"weekly": MONDAY, "monthly": other}, reports_dir=tmp_path, now=NOW, runner=runner, say=lambda m: None
+    )
     assert [(o.schedule, o.status) for o in outcomes] == [("weekly", "error"), ("monthly", "success")]
 
 
@@ -272,14 +335,25 @@ def test_serve_wakes_every_minute_and_runs_every_schedule_due(tmp_path):
         "tuesday": Schedule("tuesday", "5 0 * * 2", "Europe/London", "d"),
     }
     # state as if every schedule had run its slot before Sunday 1 March
-    (tmp_path / ".schedule-state.json").write_text(json.dumps(
-        {name: "2026-02-28T00:00:00+00:00" for name in schedules}))
+    (tmp_path / ".schedule-state.json").write_text(
+        json.dumps({name: "2026-02-28T00:00:00+00:00" for name in schedules})
+    )
     clock = _Clock(dt.datetime(2026, 3, 1, 23, 50, 30, tzinfo=UTC))  # Sunday 23:50:30 in London (GMT)
     runs = []
-    serve(schedules, reports_dir=tmp_path, runner=lambda **kw: runs.append((kw["schedule"], clock.now)),
-          say=lambda m: None, clock=clock, sleep=clock.sleep, max_iterations=20)
+    serve(
+        schedules,
+        reports_dir=tmp_path,
+        runner=lambda **kw: runs.append((kw["schedule"], clock.now)),
+        say=lambda m: None,
+        clock=clock,
+        sleep=clock.sleep,
+        max_iterations=20,
+    )
     assert [(name, f"{t:%a %H:%M}") for name, t in runs] == [
-        ("sunday", "Sun 23:55"), ("monday", "Mon 00:05"), ("also_monday", "Mon 00:05")]
+        ("sunday", "Sun 23:55"),
+        ("monday", "Mon 00:05"),
+        ("also_monday", "Mon 00:05"),
+    ]
     assert clock.sleeps[0] == 30 and set(clock.sleeps[1:]) == {57}
 
 
@@ -287,12 +361,21 @@ def test_serve_reports_a_bad_state_file_and_keeps_going(tmp_path):
     (tmp_path / ".schedule-state.json").write_text("[]")
     said = []
     clock = _Clock(dt.datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
-    serve({"weekly": MONDAY}, reports_dir=tmp_path, runner=lambda **kw: None, say=said.append, clock=clock,
-          sleep=clock.sleep, max_iterations=2)
+    serve(
+        {"weekly": MONDAY},
+        reports_dir=tmp_path,
+        runner=lambda **kw: None,
+        say=said.append,
+        clock=clock,
+        sleep=clock.sleep,
+        max_iterations=2,
+    )
     assert said[0] == "weekly: next run 2026-03-09 07:00 UTC"
-    assert said[1:] == [f"schedules not run at 2026-03-02 07:00 UTC: {tmp_path / '.schedule-state.json'}: "
-                        "the schedule state is not valid (not a JSON object); repair it, or delete it to run "
-                        "every schedule's latest slot again",
-                        f"schedules not run at 2026-03-02 07:01 UTC: {tmp_path / '.schedule-state.json'}: "
-                        "the schedule state is not valid (not a JSON object); repair it, or delete it to run "
-                        "every schedule's latest slot again"]
+    assert said[1:] == [
+        f"schedules not run at 2026-03-02 07:00 UTC: {tmp_path / '.schedule-state.json'}: "
+        "the schedule state is not valid (not a JSON object); repair it, or delete it to run "
+        "every schedule's latest slot again",
+        f"schedules not run at 2026-03-02 07:01 UTC: {tmp_path / '.schedule-state.json'}: "
+        "the schedule state is not valid (not a JSON object); repair it, or delete it to run "
+        "every schedule's latest slot again",
+    ]

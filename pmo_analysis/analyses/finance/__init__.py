@@ -56,6 +56,7 @@ funding_need
 Portfolio totals
     Sums; ratios are recomputed from the sums (never averaged).
 """
+
 from pmo_analysis.analyses.finance.cashflows import cumulative_cashflow, forecast_cashflows, project_months
 from pmo_analysis.analyses.finance.decisions import DECISIONS, decide, recommendations
 from pmo_analysis.analyses.finance.irr import irr_roots, xirr, xnpv

@@ -3,6 +3,7 @@ J-curve and each project's S-curve and J-curve.
 
 The definition of the forecast is written in :mod:`pmo_analysis.analyses.finance`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,8 +37,7 @@ def forecast_cashflows(cashflows: pd.DataFrame, *, as_of) -> pd.DataFrame:
     past = cf["period"] <= last
     out = cf  # a new frame already
     for kind in ("cost", "benefit"):
-        actual = cf[f"actual_{kind}"] if f"actual_{kind}" in cf.columns else \
-            pd.Series(np.nan, index=cf.index)
+        actual = cf[f"actual_{kind}"] if f"actual_{kind}" in cf.columns else pd.Series(np.nan, index=cf.index)
         out[kind] = cf[f"planned_{kind}"].where(~past, actual.fillna(cf[f"planned_{kind}"]))
         if kind == "cost":
             out["accrued"] = past & actual.isna() & (cf["planned_cost"] > 0)
@@ -57,8 +57,15 @@ def cumulative_cashflow(cashflows: pd.DataFrame, *, as_of, forecast: pd.DataFram
     flows given (the portfolio, or one project's rows). ``ahead_of_plan`` is the forecast minus
     the planned running total; ``is_actual`` marks the complete months.
     """
-    cols = ["period", "planned_net", "forecast_net", "planned_cumulative", "forecast_cumulative",
-            "ahead_of_plan", "is_actual"]
+    cols = [
+        "period",
+        "planned_net",
+        "forecast_net",
+        "planned_cumulative",
+        "forecast_cumulative",
+        "ahead_of_plan",
+        "is_actual",
+    ]
     if cashflows.empty:
         return pd.DataFrame(columns=cols)
     f = _forecast(cashflows, as_of, forecast)
@@ -96,8 +103,19 @@ def project_months(cashflows: pd.DataFrame, *, as_of, forecast: pd.DataFrame | N
     >>> bool(np.allclose(last["ac_cumulative"], ev.loc[last.index, "ac"]))
     True
     """
-    cols = ["project_id", "period", "planned_cost", "cost", "planned_net", "forecast_net", "pv_cumulative",
-            "ac_cumulative", "planned_cumulative", "forecast_cumulative", "is_actual"]
+    cols = [
+        "project_id",
+        "period",
+        "planned_cost",
+        "cost",
+        "planned_net",
+        "forecast_net",
+        "pv_cumulative",
+        "ac_cumulative",
+        "planned_cumulative",
+        "forecast_cumulative",
+        "is_actual",
+    ]
     f = _forecast(cashflows, as_of, forecast)  # sorted by project and period
     f["planned_net"] = f["planned_benefit"] - f["planned_cost"]
     f = f.rename(columns={"net": "forecast_net"})

@@ -3,6 +3,7 @@ every project of a portfolio at once.
 
 The definitions (npv, irr and irr_roots) are written in :mod:`pmo_analysis.analyses.finance`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -122,8 +123,15 @@ def _exp_sum_roots(c: np.ndarray, t: np.ndarray, lo: float, hi: float) -> list[f
 
 
 # --------------------------------------------------------------------------- vectorized
-def _bracketed_newton(codes: np.ndarray, t: np.ndarray, net: np.ndarray, which: np.ndarray, lo: np.ndarray,
-                      hi: np.ndarray, f_lo: np.ndarray) -> np.ndarray:
+def _bracketed_newton(
+    codes: np.ndarray,
+    t: np.ndarray,
+    net: np.ndarray,
+    which: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    f_lo: np.ndarray,
+) -> np.ndarray:
     """The root x in (lo, hi) of f(x) = sum(net * exp(-t * x)) for each project of ``which``.
 
     f has one root in each bracket (its sign differs at ``lo`` and ``hi``). Each step is Newton's
@@ -213,7 +221,7 @@ def _vector_irr(g: pd.DataFrame, guess: float = 0.1) -> pd.DataFrame:
         bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=n))]
         t_all = g["t"].to_numpy()
         for k in several:
-            r = order[bounds[k]:bounds[k + 1]]
+            r = order[bounds[k] : bounds[k + 1]]
             roots = _roots(net[r], t_all[r])
             count[k] = len(roots)
             irr[k] = roots[np.argmin(np.abs(roots - guess))] if len(roots) else np.nan

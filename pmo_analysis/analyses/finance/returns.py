@@ -3,6 +3,7 @@ joined with the project's attributes, and portfolio or group totals.
 
 The definitions are written in :mod:`pmo_analysis.analyses.finance`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,19 +14,25 @@ from pmo_analysis.analyses.finance.irr import _DAYS_PER_YEAR, _vector_irr
 from pmo_analysis.analyses.finance.selection import funding_need
 from pmo_analysis.core.periods import last_complete_month
 
-__all__ = ["project_financials", "earned_value", "ROI_COLUMNS", "ROI_EXTRA_COLUMNS", "roi_by_project",
-           "portfolio_totals"]
+__all__ = [
+    "project_financials",
+    "earned_value",
+    "ROI_COLUMNS",
+    "ROI_EXTRA_COLUMNS",
+    "roi_by_project",
+    "portfolio_totals",
+]
 
 
 def _safe_div(num, den, *, positive: bool = False):
     num = pd.Series(num, dtype="float64") if not isinstance(num, pd.Series) else num.astype("float64")
-    den = pd.Series(den, dtype="float64", index=num.index) if not isinstance(den, pd.Series) \
-        else den.astype("float64")
+    den = pd.Series(den, dtype="float64", index=num.index) if not isinstance(den, pd.Series) else den.astype("float64")
     return num.div(den.where(den > 0 if positive else den != 0))
 
 
-def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float = 0.08,
-                       forecast: pd.DataFrame | None = None) -> pd.DataFrame:
+def project_financials(
+    cashflows: pd.DataFrame, *, as_of, discount_rate: float = 0.08, forecast: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Financial returns per project from the forecast cash flows.
 
     Returns one row per project_id with total_cost, total_benefit, net_benefit, roi, npv,
@@ -72,8 +79,7 @@ def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float =
     # payback: the first month, at or after the first cost, whose cumulative net is >= 0
     cum = f.groupby(codes)["net"].cumsum()
     cost_started = f.groupby(codes)["cost"].cumsum() > 0
-    months = ((f["period"].dt.year - first.dt.year) * 12
-              + (f["period"].dt.month - first.dt.month) + 1)
+    months = (f["period"].dt.year - first.dt.year) * 12 + (f["period"].dt.month - first.dt.month) + 1
     paid = pd.Series(np.where((cum >= -1e-9) & cost_started, months.to_numpy(), np.nan))
     out["payback_months"] = paid.groupby(codes).min().to_numpy()
     out["payback_months"] = out["payback_months"].astype("Int64")
@@ -83,8 +89,9 @@ def project_financials(cashflows: pd.DataFrame, *, as_of, discount_rate: float =
     return out.reset_index()
 
 
-def earned_value(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of,
-                 forecast: pd.DataFrame | None = None) -> pd.DataFrame:
+def earned_value(
+    projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of, forecast: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """PMI earned-value figures per project at ``as_of`` (see :mod:`pmo_analysis.analyses.finance`).
 
     AC counts the planned cost of a past month without a reported actual (``ac_reported`` is
@@ -95,8 +102,11 @@ def earned_value(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of,
     past = f.loc[f["period"] <= last_complete_month(as_of)]
     g = past.groupby("project_id")
     pv, ac = g["planned_cost"].sum(), g["cost"].sum()
-    reported = (past["actual_cost"] if "actual_cost" in past.columns
-                else pd.Series(np.nan, index=past.index)).groupby(past["project_id"]).sum()
+    reported = (
+        (past["actual_cost"] if "actual_cost" in past.columns else pd.Series(np.nan, index=past.index))
+        .groupby(past["project_id"])
+        .sum()
+    )
     out = projects[["project_id"]].copy()
     out["bac"] = projects["budget"].astype(float)
     out["pv"] = out["project_id"].map(pv).fillna(0.0).astype(float)
@@ -111,23 +121,61 @@ def earned_value(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of,
     out["eac"] = _safe_div(out["bac"], out["cpi"], positive=True)
     out["vac"] = out["bac"] - out["eac"]
     over_budget = out["ac"] >= out["bac"]
-    out["tcpi"] = _safe_div(out["bac"] - out["ev"],
-                            (out["eac"] - out["ac"]).where(over_budget, out["bac"] - out["ac"]),
-                            positive=True)
+    out["tcpi"] = _safe_div(
+        out["bac"] - out["ev"], (out["eac"] - out["ac"]).where(over_budget, out["bac"] - out["ac"]), positive=True
+    )
     return out.reset_index(drop=True)
 
 
-ROI_COLUMNS = ["project_id", "name", "department", "status", "strategic_objective",
-               "strategic_alignment", "risk_score", "total_cost", "total_benefit", "net_benefit",
-               "roi", "npv", "irr", "bcr", "payback_months", "bac", "pv", "ev", "ac", "cpi", "spi",
-               "cv", "sv", "eac", "vac", "tcpi"]
+ROI_COLUMNS = [
+    "project_id",
+    "name",
+    "department",
+    "status",
+    "strategic_objective",
+    "strategic_alignment",
+    "risk_score",
+    "total_cost",
+    "total_benefit",
+    "net_benefit",
+    "roi",
+    "npv",
+    "irr",
+    "bcr",
+    "payback_months",
+    "bac",
+    "pv",
+    "ev",
+    "ac",
+    "cpi",
+    "spi",
+    "cv",
+    "sv",
+    "eac",
+    "vac",
+    "tcpi",
+]
 #: Columns added after :data:`ROI_COLUMNS` (and the optional project attributes).
-ROI_EXTRA_COLUMNS = ["npv_as_of", "remaining_npv", "irr_roots", "months_without_actuals",
-                     "ac_reported", "funding_need", "pv_cost", "pv_benefit"]
+ROI_EXTRA_COLUMNS = [
+    "npv_as_of",
+    "remaining_npv",
+    "irr_roots",
+    "months_without_actuals",
+    "ac_reported",
+    "funding_need",
+    "pv_cost",
+    "pv_benefit",
+]
 
 
-def roi_by_project(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of,
-                   discount_rate: float = 0.08, forecast: pd.DataFrame | None = None) -> pd.DataFrame:
+def roi_by_project(
+    projects: pd.DataFrame,
+    cashflows: pd.DataFrame,
+    *,
+    as_of,
+    discount_rate: float = 0.08,
+    forecast: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per project: its attributes, financial returns and earned value.
 
     Projects without any cash flow keep empty financial figures. Columns: :data:`ROI_COLUMNS`,
@@ -144,8 +192,7 @@ def roi_by_project(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_of,
     out["months_without_actuals"] = out["months_without_actuals"].fillna(0).astype(int)
     out["irr_roots"] = out["irr_roots"].fillna(0).astype(int)
     out["funding_need"] = funding_need(out)
-    attrs = [c for c in ("sponsor", "manager", "percent_complete", "start_date", "end_date")
-             if c in out.columns]
+    attrs = [c for c in ("sponsor", "manager", "percent_complete", "start_date", "end_date") if c in out.columns]
     return out[ROI_COLUMNS + attrs + ROI_EXTRA_COLUMNS]
 
 
@@ -163,8 +210,22 @@ def portfolio_totals(roi: pd.DataFrame, *, by: str | list[str] | None = None) ->
     df["has_ev"] = df["ev"].notna()
     df["ev_ac"] = df["ac"].where(df["has_ev"], 0.0)
     df["ev_pv"] = df["pv"].where(df["has_ev"], 0.0)
-    sums = ["total_cost", "total_benefit", "net_benefit", "npv", "remaining_npv", "bac", "pv",
-            "ac", "ev", "ev_ac", "ev_pv", "pv_cost", "pv_benefit", "funding_need"]
+    sums = [
+        "total_cost",
+        "total_benefit",
+        "net_benefit",
+        "npv",
+        "remaining_npv",
+        "bac",
+        "pv",
+        "ac",
+        "ev",
+        "ev_ac",
+        "ev_pv",
+        "pv_cost",
+        "pv_benefit",
+        "funding_need",
+    ]
     sums = [c for c in sums if c in df.columns]
     if by is None:
         g = df[sums].sum(min_count=0).to_frame().T

@@ -1,6 +1,7 @@
 """Choosing the portfolio: priority scores, funding need, the 0/1 knapsack within a budget cap and
 the efficient frontier of budgets.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -15,8 +16,9 @@ __all__ = ["priority_scores", "funding_need", "select_portfolio", "efficient_fro
 _RUNNING = RUNNING_STATUSES
 
 
-def priority_scores(roi: pd.DataFrame, *, w_alignment: float = 0.4, w_value: float = 0.4,
-                    w_risk: float = 0.2, value: str = "npv") -> pd.DataFrame:
+def priority_scores(
+    roi: pd.DataFrame, *, w_alignment: float = 0.4, w_value: float = 0.4, w_risk: float = 0.2, value: str = "npv"
+) -> pd.DataFrame:
     """Weighted priority score 0-100 for each project.
 
     Components are scaled to 0-1: alignment (1-5 -> 0-1), value (the percentile rank of ``value``
@@ -51,8 +53,9 @@ _FIX_ABOVE = 20_000
 HiGHS alone takes 3 s for 7,000 candidates (fixing first: 4 s) but 80 s for 70,000 (fixing first: 17 s)."""
 
 
-def _knapsack(values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float = 1e-6,
-              time_limit: float | None = None) -> tuple[np.ndarray, float]:
+def _knapsack(
+    values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float = 1e-6, time_limit: float | None = None
+) -> tuple[np.ndarray, float]:
     """0/1 knapsack with HiGHS: (chosen items, proven relative gap to the optimum).
 
     Before the solver, reduced-cost fixing (a textbook step of branch and bound): with the ratio
@@ -75,8 +78,9 @@ def _knapsack(values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float =
     if k >= len(order):  # every item of positive value fits: nothing to choose
         return greedy, 0.0
     price = values[order[k]] / costs[order[k]]
-    upper = float(values[(costs <= 0) & (values > 0)].sum() + values[order[:k]].sum()
-                  + (cap - (cum[k - 1] if k else 0.0)) * price)
+    upper = float(
+        values[(costs <= 0) & (values > 0)].sum() + values[order[:k]].sum() + (cap - (cum[k - 1] if k else 0.0)) * price
+    )
     slack = max(upper - float(values[greedy].sum()), 0.0) * (1 + 1e-9) + 1e-9 * max(upper, 1.0)
     reduced = values - price * costs
     one = (values > 0) & ((costs <= 0) | (reduced > slack))
@@ -92,8 +96,9 @@ def _knapsack(values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float =
     return chosen, found_gap
 
 
-def _milp_knapsack(values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float,
-                   time_limit: float | None) -> tuple[np.ndarray, float]:
+def _milp_knapsack(
+    values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float, time_limit: float | None
+) -> tuple[np.ndarray, float]:
     """0/1 knapsack solved by HiGHS (scipy.optimize.milp) to the relative ``gap``."""
     from scipy.optimize import Bounds, LinearConstraint, milp  # here: importing scipy.optimize takes 0.4 s
 
@@ -104,8 +109,13 @@ def _milp_knapsack(values: np.ndarray, costs: np.ndarray, cap: float, *, gap: fl
     options = {"presolve": False, "mip_rel_gap": gap}
     if time_limit is not None:
         options["time_limit"] = time_limit
-    res = milp(c=-values, constraints=LinearConstraint(costs[None, :], -np.inf, cap),
-               integrality=np.ones(n), bounds=Bounds(0, 1), options=options)
+    res = milp(
+        c=-values,
+        constraints=LinearConstraint(costs[None, :], -np.inf, cap),
+        integrality=np.ones(n),
+        bounds=Bounds(0, 1),
+        options=options,
+    )
     if res.x is None:  # pragma: no cover - x = 0 is always feasible
         raise RuntimeError(f"portfolio selection failed: {res.message}")
     return res.x > 0.5, float(getattr(res, "mip_gap", 0.0) or 0.0)
@@ -125,8 +135,7 @@ def _candidates(scored: pd.DataFrame) -> pd.DataFrame:
     return cand.copy()
 
 
-def select_portfolio(scored: pd.DataFrame, *, budget_cap: float, objective: str = "score"
-                     ) -> pd.DataFrame:
+def select_portfolio(scored: pd.DataFrame, *, budget_cap: float, objective: str = "score") -> pd.DataFrame:
     """Choose the proposed and running projects that maximize the total ``objective`` (the
     priority score, or the remaining NPV) within ``budget_cap`` of funding need (see
     :func:`funding_need`), solved exactly as a 0/1 knapsack with ``scipy.optimize.milp``
@@ -144,8 +153,11 @@ def select_portfolio(scored: pd.DataFrame, *, budget_cap: float, objective: str 
     vals = cand[col].fillna(0).to_numpy(dtype=float)
     pick, _value = _knapsack(np.clip(vals, 0, None), cand["funding_need"].to_numpy(dtype=float), budget_cap)
     cand["selected"] = pick & (vals > 0)
-    cols = [c for c in ("project_id", "name", "status", "funding_need", "score", "remaining_npv",
-                        "selected") if c in cand.columns]
+    cols = [
+        c
+        for c in ("project_id", "name", "status", "funding_need", "score", "remaining_npv", "selected")
+        if c in cand.columns
+    ]
     return cand[cols].sort_values(["selected", col], ascending=False).reset_index(drop=True)
 
 
@@ -187,8 +199,14 @@ def _greedy_knapsack(values: np.ndarray, costs: np.ndarray, cap: float) -> tuple
     return pick, (max(0.0, (bound - value) / bound) if bound > 0 else 0.0)  # never below 0 by rounding
 
 
-def efficient_frontier(scored: pd.DataFrame, *, objective: str = "score", levels: int = 25,
-                       include: Sequence[float] = (), time_limit: float = 3.0) -> pd.DataFrame:
+def efficient_frontier(
+    scored: pd.DataFrame,
+    *,
+    objective: str = "score",
+    levels: int = 25,
+    include: Sequence[float] = (),
+    time_limit: float = 3.0,
+) -> pd.DataFrame:
     """Best achievable total ``objective`` at each budget level from 0 to the full funding need
     of the candidates of :func:`select_portfolio` (``levels`` evenly spaced levels, plus the
     budgets in ``include``, such as the chosen cap).
@@ -200,8 +218,7 @@ def efficient_frontier(scored: pd.DataFrame, *, objective: str = "score", levels
     """
     col = _objective_column(objective)
     cand = _candidates(scored)
-    need = (cand["funding_need"] if "funding_need" in cand.columns else funding_need(cand)) \
-        .to_numpy(dtype=float)
+    need = (cand["funding_need"] if "funding_need" in cand.columns else funding_need(cand)).to_numpy(dtype=float)
     vals = np.clip(cand[col].fillna(0).to_numpy(dtype=float), 0, None)
     caps = np.unique(np.r_[np.linspace(0, need.sum(), levels), np.asarray(include, dtype=float)])
     rows = []
@@ -213,6 +230,13 @@ def efficient_frontier(scored: pd.DataFrame, *, objective: str = "score", levels
             if vals[exact].sum() >= vals[pick].sum():
                 pick = exact
             gap = min(gap, exact_gap)  # both are measured against bounds no selection can beat
-        rows.append({"budget": cap, "value": vals[pick].sum(), "projects": int(pick.sum()),
-                     "spent": need[pick].sum(), "gap": gap})
+        rows.append(
+            {
+                "budget": cap,
+                "value": vals[pick].sum(),
+                "projects": int(pick.sum()),
+                "spent": need[pick].sum(),
+                "gap": gap,
+            }
+        )
     return pd.DataFrame(rows, columns=["budget", "value", "projects", "spent", "gap"])

@@ -20,6 +20,7 @@ Owners
     Owner names are normalised through :data:`pmo_analysis.core.config.OWNER_ALIASES` (PMO =
     项目管理办公室), so one owner is counted once.
 """
+
 from pmo_analysis.analyses.lessons.counts import (
     action_followthrough,
     high_impact_done_share,

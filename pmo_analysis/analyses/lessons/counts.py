@@ -1,6 +1,7 @@
 """The lessons register prepared for the analyses, and counted: by category, phase or impact, by
 quarter, the open actions and their follow-through per owner, and the practices that went well.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -11,12 +12,22 @@ from pmo_analysis.analyses.lessons import text as T
 from pmo_analysis.analyses.lessons.text import tokenize
 from pmo_analysis.core.config import OWNER_ALIASES
 
-__all__ = ["prepare", "normalise_owners", "lessons_by_category", "overview", "quarterly_trend", "open_actions",
-           "action_followthrough", "high_impact_done_share", "went_well"]
+__all__ = [
+    "prepare",
+    "normalise_owners",
+    "lessons_by_category",
+    "overview",
+    "quarterly_trend",
+    "open_actions",
+    "action_followthrough",
+    "high_impact_done_share",
+    "went_well",
+]
 
 
-def prepare(lessons: pd.DataFrame, projects: pd.DataFrame | None = None, *,
-            owner_aliases: dict[str, str] | None = None) -> pd.DataFrame:
+def prepare(
+    lessons: pd.DataFrame, projects: pd.DataFrame | None = None, *, owner_aliases: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Lessons with ``text`` (title + description), ``department`` and ``project_name`` (from the
     project), ``quarter``, owners normalised (:func:`normalise_owners`) and the optional columns
     filled with empty values. Rows come in ``lesson_id`` order, so themes and ties never depend on
@@ -63,16 +74,22 @@ def normalise_owners(owner: pd.Series, *, aliases: dict[str, str] | None = None)
 def lessons_by_category(prepared: pd.DataFrame) -> pd.DataFrame:
     """category, kind, lessons, high_impact, projects (distinct), sorted by lessons."""
     g = prepared.assign(high=prepared["impact"] == "high").groupby(["category", "kind"], observed=True)
-    out = g.agg(lessons=("lesson_id", "size"), high_impact=("high", "sum"),
-                projects=("project_id", "nunique")).reset_index()
+    out = g.agg(
+        lessons=("lesson_id", "size"), high_impact=("high", "sum"), projects=("project_id", "nunique")
+    ).reset_index()
     return out.sort_values(["lessons", "category"], ascending=[False, True]).reset_index(drop=True)
 
 
 def overview(prepared: pd.DataFrame, *, by: str) -> pd.DataFrame:
     """Lessons per value of ``by`` (phase, impact, kind...) and kind, empty values as "(none)"."""
     col = prepared[by].astype("string").fillna("(none)")
-    return (prepared.assign(**{by: col}).groupby([by, "kind"], observed=True).size()
-            .unstack("kind", fill_value=0).reset_index())
+    return (
+        prepared.assign(**{by: col})
+        .groupby([by, "kind"], observed=True)
+        .size()
+        .unstack("kind", fill_value=0)
+        .reset_index()
+    )
 
 
 def quarterly_trend(prepared: pd.DataFrame) -> pd.DataFrame:
@@ -91,8 +108,18 @@ def open_actions(prepared: pd.DataFrame, *, as_of) -> pd.DataFrame:
     d = prepared.loc[prepared["action_status"].isin(_OPEN) & prepared["recommendation"].notna()].copy()
     d["age_days"] = (pd.Timestamp(as_of) - d["date"]).dt.days
     d["owner"] = d["owner"].fillna("(no owner)")
-    cols = ["lesson_id", "project_id", "date", "age_days", "owner", "impact", "category", "title",
-            "recommendation", "action_status"]
+    cols = [
+        "lesson_id",
+        "project_id",
+        "date",
+        "age_days",
+        "owner",
+        "impact",
+        "category",
+        "title",
+        "recommendation",
+        "action_status",
+    ]
     return d.sort_values(["age_days"], ascending=False)[cols].reset_index(drop=True)
 
 
@@ -100,8 +127,12 @@ def action_followthrough(prepared: pd.DataFrame, *, as_of) -> pd.DataFrame:
     """Per owner: open actions, of which high impact, oldest age, and median age in days."""
     o = open_actions(prepared, as_of=as_of)
     g = o.assign(high=o["impact"] == "high").groupby("owner")
-    out = g.agg(open_actions=("lesson_id", "size"), high_impact=("high", "sum"),
-                oldest_days=("age_days", "max"), median_age_days=("age_days", "median")).reset_index()
+    out = g.agg(
+        open_actions=("lesson_id", "size"),
+        high_impact=("high", "sum"),
+        oldest_days=("age_days", "max"),
+        median_age_days=("age_days", "median"),
+    ).reset_index()
     return out.sort_values(["open_actions", "oldest_days"], ascending=False).reset_index(drop=True)
 
 
@@ -116,13 +147,17 @@ def went_well(prepared: pd.DataFrame) -> pd.DataFrame:
     """Practices most often reported as working: per category of ``went_well`` lessons, how many
     lessons and projects, the most common terms and an example title.
     """
-    good = prepared.loc[prepared["kind"] == "went_well"].sort_values(["date", "lesson_id"], ascending=False,
-                                                                     kind="stable")
+    good = prepared.loc[prepared["kind"] == "went_well"].sort_values(
+        ["date", "lesson_id"], ascending=False, kind="stable"
+    )
     if good.empty:
         return pd.DataFrame(columns=["practice", "lessons", "projects", "top_terms", "example_title"])
     g = good.groupby("category")
-    out = g.agg(lessons=("lesson_id", "size"), projects=("project_id", "nunique"),
-                example_title=("title", "first")).reset_index().rename(columns={"category": "practice"})
+    out = (
+        g.agg(lessons=("lesson_id", "size"), projects=("project_id", "nunique"), example_title=("title", "first"))
+        .reset_index()
+        .rename(columns={"category": "practice"})
+    )
     forms, _ = T.surface_forms(good["text"])
     out["top_terms"] = out["practice"].map(g["text"].apply(list)).map(lambda t: _common_terms(t, forms))
     cols = ["practice", "lessons", "projects", "top_terms", "example_title"]

@@ -17,6 +17,7 @@ Figures (:func:`purity`):
   printed with the themes, is :func:`pmo_analysis.analyses.lessons.themes._cohesion`: how much more alike its
   lessons are than the register's.)
 """
+
 from __future__ import annotations
 
 import sys
@@ -67,8 +68,9 @@ def title_families(lessons: pd.DataFrame) -> pd.Series:
     return _label(lessons["title"].astype("string"), TITLE_FAMILIES, case=False)
 
 
-def purity(theme: pd.Series, family: pd.Series, chinese: pd.Series, names: pd.Series | None = None
-           ) -> tuple[float, pd.DataFrame]:
+def purity(
+    theme: pd.Series, family: pd.Series, chinese: pd.Series, names: pd.Series | None = None
+) -> tuple[float, pd.DataFrame]:
     """Overall purity of the themes, and one row per family: lessons, the theme holding most of
     them (``theme``, ``name``), ``cohesion`` (share in that theme), ``theme_purity`` (share of that
     theme's labelled lessons from this family), and the family's English and Chinese lessons in
@@ -80,8 +82,9 @@ def purity(theme: pd.Series, family: pd.Series, chinese: pd.Series, names: pd.Se
     counts = pd.crosstab(d["theme"], d["family"])
     overall = float(counts.max(axis=1).sum() / counts.to_numpy().sum())
     best = counts.idxmax(axis=0)
-    fam = pd.DataFrame({"lessons": counts.sum(axis=0), "theme": best,
-                        "cohesion": counts.max(axis=0) / counts.sum(axis=0)})
+    fam = pd.DataFrame(
+        {"lessons": counts.sum(axis=0), "theme": best, "cohesion": counts.max(axis=0) / counts.sum(axis=0)}
+    )
     fam["theme_purity"] = [counts[f].loc[t] / counts.loc[t].sum() for f, t in best.items()]
     inside = d.merge(fam[["theme"]], left_on="family", right_index=True, suffixes=("", "_best"))
     inside = inside.loc[inside["theme"] == inside["theme_best"]]
@@ -118,9 +121,11 @@ def main(argv: list[str] | None = None) -> int:
         print(fam.to_string(index=False, float_format="{:.0%}".format))
         print(themes[["theme", "name", "lessons", "projects", "cohesion"]].to_string(index=False))
     print(f"overall purity of the themes: {overall:.0%}")
-    print(f"largest theme: {themes['name'].iloc[themes['lessons'].argmax()]!r}, {themes['lessons'].max()} lessons"
-          f" ({themes['lessons'].max() / themes['lessons'].sum():.0%}); cohesion: how many times more alike"
-          f" two of its lessons are than two lessons of the register (a theme is cohesive at {L.MIN_COHESION:g})")
+    print(
+        f"largest theme: {themes['name'].iloc[themes['lessons'].argmax()]!r}, {themes['lessons'].max()} lessons"
+        f" ({themes['lessons'].max() / themes['lessons'].sum():.0%}); cohesion: how many times more alike"
+        f" two of its lessons are than two lessons of the register (a theme is cohesive at {L.MIN_COHESION:g})"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """Past lessons for the running projects, and lessons found by a search in English or Chinese."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,8 +15,15 @@ from pmo_analysis.core.config import RUNNING_STATUSES
 __all__ = ["lessons_for_projects", "SEARCH_EXAMPLES", "search_examples", "search_lessons"]
 
 
-def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_of, top_n: int = 5,
-                         theme: pd.Series | None = None, chunk: int = 256) -> pd.DataFrame:
+def lessons_for_projects(
+    prepared: pd.DataFrame,
+    projects: pd.DataFrame,
+    *,
+    as_of,
+    top_n: int = 5,
+    theme: pd.Series | None = None,
+    chunk: int = 256,
+) -> pd.DataFrame:
     """For each running project (active or on hold), the most relevant past lessons from other
     projects.
 
@@ -32,8 +40,11 @@ def lessons_for_projects(prepared: pd.DataFrame, projects: pd.DataFrame, *, as_o
     past = prepared.loc[prepared["date"] <= pd.Timestamp(as_of)].reset_index(drop=True)
     if active.empty or past.empty:
         return pd.DataFrame(columns=cols)
-    th = (theme.reindex(prepared.index)[prepared["date"] <= pd.Timestamp(as_of)].reset_index(drop=True)
-          if theme is not None else pd.Series(pd.NA, index=past.index))
+    th = (
+        theme.reindex(prepared.index)[prepared["date"] <= pd.Timestamp(as_of)].reset_index(drop=True)
+        if theme is not None
+        else pd.Series(pd.NA, index=past.index)
+    )
     past["theme"] = th.astype("string").replace(OTHER_THEME, "").fillna("")  # "other lessons" share no theme
     features = _MatchFeatures.build(past, active)
     k = min(top_n, len(past))
@@ -83,14 +94,16 @@ class _MatchFeatures:
         vec, _, text_code, U_text = _fit_distinct(past["text"])
         pidx = pd.Index(active["project_id"]).get_indexer(past["project_id"])
         mine = pidx >= 0
-        own = sparse.csr_matrix((np.ones(mine.sum()), (pidx[mine], np.flatnonzero(mine))),
-                                shape=(len(active), len(past)))
+        own = sparse.csr_matrix(
+            (np.ones(mine.sum()), (pidx[mine], np.flatnonzero(mine))), shape=(len(active), len(past))
+        )
 
         def membership(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             codes, _ = pd.factorize(values.where(values != "", None), use_na_sentinel=True)
             ok = codes >= 0
-            m = sparse.csr_matrix((np.ones(ok.sum()), (np.flatnonzero(ok), codes[ok])),
-                                  shape=(len(past), max(codes.max() + 1, 1)))
+            m = sparse.csr_matrix(
+                (np.ones(ok.sum()), (np.flatnonzero(ok), codes[ok])), shape=(len(past), max(codes.max() + 1, 1))
+            )
             return codes, (own @ m).toarray() > 0
 
         # a project's text profile: its name plus the sum of its own lessons' vectors
@@ -100,18 +113,34 @@ class _MatchFeatures:
         # integer codes: comparing millions of strings per chunk would dominate the run time
         dept_codes, _ = pd.factorize(pd.concat([past["department"].astype(str), active["department"].astype(str)]))
         high = (past["impact"] == "high").to_numpy()
-        keys = pd.DataFrame({"t": text_code, "d": dept_codes[: len(past)], "c": cat_code, "h": theme_code,
-                             "i": high})
+        keys = pd.DataFrame({"t": text_code, "d": dept_codes[: len(past)], "c": cat_code, "h": theme_code, "i": high})
         kind = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
         k = keys.iloc[pd.Series(np.arange(len(kind))).groupby(kind).first().to_numpy()]
         col = {c: k[c].to_numpy(dtype=int) for c in ("t", "d", "c", "h")}
         members = np.argsort(kind, kind="stable")
         size = np.bincount(kind, minlength=len(k))
-        own_kind = own @ sparse.csr_matrix((np.ones(len(kind)), (np.arange(len(kind)), kind)),
-                                           shape=(len(kind), len(k)))
-        return cls(past, active, U_text, P_text, col["t"], col["c"], col["h"], col["d"], k["i"].to_numpy(dtype=bool),
-                   P_cat, P_theme, dept_codes[len(past):], own_kind.tocsr(), np.cumsum(size) - size, size,
-                   members, pidx)
+        own_kind = own @ sparse.csr_matrix(
+            (np.ones(len(kind)), (np.arange(len(kind)), kind)), shape=(len(kind), len(k))
+        )
+        return cls(
+            past,
+            active,
+            U_text,
+            P_text,
+            col["t"],
+            col["c"],
+            col["h"],
+            col["d"],
+            k["i"].to_numpy(dtype=bool),
+            P_cat,
+            P_theme,
+            dept_codes[len(past) :],
+            own_kind.tocsr(),
+            np.cumsum(size) - size,
+            size,
+            members,
+            pidx,
+        )
 
     def best(self, lo: int, hi: int, k: int) -> pd.DataFrame:
         """The ``k`` best lessons of running projects ``lo`` to ``hi`` (one chunk), with reasons."""
@@ -144,15 +173,23 @@ class _MatchFeatures:
         r, kd, j = rr[first_k], kk[first_k], j[first_k]
         sc = score[r, kd]
         cats = self.lesson_cats[j].astype(str)
-        why_key = np.where(same_cat[r, kd], "same category '" + cats + "'; ",
-                           np.where(same_theme[r, kd], "same theme; ", ""))
+        why_key = np.where(
+            same_cat[r, kd], "same category '" + cats + "'; ", np.where(same_theme[r, kd], "same theme; ", "")
+        )
         why_dept = np.where(same_dept[r, kd], "same department; ", "")
         why_sim = np.char.mod("text similarity %.2f", sim[r, kd])
         why_high = np.where(self.kind_high[kd], "; high impact", "")
-        reason = np.char.add(np.char.add(np.char.add(why_key.astype(str), why_dept.astype(str)), why_sim),
-                             why_high.astype(str))
-        return pd.DataFrame({"project_id": self.project_ids[lo:hi][r], "lesson_id": self.lesson_ids[j],
-                             "score": np.round(sc, 3), "reason": reason})
+        reason = np.char.add(
+            np.char.add(np.char.add(why_key.astype(str), why_dept.astype(str)), why_sim), why_high.astype(str)
+        )
+        return pd.DataFrame(
+            {
+                "project_id": self.project_ids[lo:hi][r],
+                "lesson_id": self.lesson_ids[j],
+                "score": np.round(sc, 3),
+                "reason": reason,
+            }
+        )
 
 
 #: The searches the lessons report shows as examples, one per language.
@@ -206,6 +243,7 @@ def search_lessons(lessons: pd.DataFrame, query: str, *, top: int = 10) -> pd.Da
     score = cosine_similarity(q, X).ravel()
     order = np.argsort(score)[::-1][:top]
     order = order[score[order] > 0]
-    cols = [c for c in ("lesson_id", "project_id", "date", "category", "kind", "impact", "title")
-            if c in lessons.columns]
+    cols = [
+        c for c in ("lesson_id", "project_id", "date", "category", "kind", "impact", "title") if c in lessons.columns
+    ]
     return lessons.iloc[order][cols].assign(score=score[order].round(3)).reset_index(drop=True)

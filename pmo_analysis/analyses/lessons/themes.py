@@ -3,6 +3,7 @@ named, category themes, the recurring problems, and the fixes that did not stick
 
 The rules are written in :mod:`pmo_analysis.analyses.lessons` and docs/definitions.md.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,16 +15,49 @@ import pandas as pd
 from pmo_analysis.analyses.lessons import text as T
 from pmo_analysis.analyses.lessons.text import _fit_distinct
 
-__all__ = ["MISSING_CATEGORIES", "TITLE_WEIGHT", "CONCEPT_WEIGHT", "CROSS_LANGUAGE_MERGE", "MIXED_LANGUAGE_MERGE",
-           "SAME_LANGUAGE_MERGE", "MIN_COHESION", "MIN_SPLIT_SHARE", "OTHER_THEME", "OTHER_NAME", "OTHER_NAME_ZH",
-           "DUPLICATE_SHARE", "LessonThemes", "lesson_themes", "assign_themes", "recurring_themes",
-           "fixes_that_did_not_stick"]
+__all__ = [
+    "MISSING_CATEGORIES",
+    "TITLE_WEIGHT",
+    "CONCEPT_WEIGHT",
+    "CROSS_LANGUAGE_MERGE",
+    "MIXED_LANGUAGE_MERGE",
+    "SAME_LANGUAGE_MERGE",
+    "MIN_COHESION",
+    "MIN_SPLIT_SHARE",
+    "OTHER_THEME",
+    "OTHER_NAME",
+    "OTHER_NAME_ZH",
+    "DUPLICATE_SHARE",
+    "LessonThemes",
+    "lesson_themes",
+    "assign_themes",
+    "recurring_themes",
+    "fixes_that_did_not_stick",
+]
 
 
 #: Category values that say the lesson was not categorised: never reported as a recurring problem.
-MISSING_CATEGORIES = frozenset({"", "uncategorized", "uncategorised", "none", "n/a", "na", "null", "unknown",
-                                "other", "others", "misc", "miscellaneous", "general", "(none)",
-                                "未分类", "其他", "无"})
+MISSING_CATEGORIES = frozenset(
+    {
+        "",
+        "uncategorized",
+        "uncategorised",
+        "none",
+        "n/a",
+        "na",
+        "null",
+        "unknown",
+        "other",
+        "others",
+        "misc",
+        "miscellaneous",
+        "general",
+        "(none)",
+        "未分类",
+        "其他",
+        "无",
+    }
+)
 #: Weight of the title in a lesson's theme vector (the description has the rest): the title is the
 #: lesson's problem statement, the description mostly its story.
 TITLE_WEIGHT = 0.7
@@ -100,11 +134,14 @@ class _Space:
         if not keep.any():
             return None
         concepts = T.pmo_concepts()
-        weight = sparse.diags(np.where(parts[keep].map(lambda ws: all(w in concepts for w in ws)).to_numpy(),
-                                       CONCEPT_WEIGHT, 1.0))
+        weight = sparse.diags(
+            np.where(parts[keep].map(lambda ws: all(w in concepts for w in ws)).to_numpy(), CONCEPT_WEIGHT, 1.0)
+        )
         Xt = _unique_rows(vec, title)[:, keep]
-        X = normalize(TITLE_WEIGHT * normalize(Xt @ weight)
-                      + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep] @ weight))
+        X = normalize(
+            TITLE_WEIGHT * normalize(Xt @ weight)
+            + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep] @ weight)
+        )
         forms, forms_zh = T.surface_forms(title + ". " + desc)
         text = title + desc
         chinese = (text.str.count(T._HAN) * 2 > text.str.len()).to_numpy()
@@ -115,8 +152,7 @@ class _Space:
         from scipy import sparse  # here: scipy.sparse takes 0.2 s to import
 
         ok = groups >= 0
-        member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))),
-                                   shape=(n, len(groups)))
+        member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))), shape=(n, len(groups)))
         size = np.asarray(member.sum(axis=1)).ravel()
         return np.asarray((member @ self.X).todense()) / np.maximum(size, 1)[:, None]
 
@@ -236,8 +272,9 @@ def _bisect(space: _Space, idx: np.ndarray, random_state: int) -> list[np.ndarra
     if codes.max() < 1:
         return None
     first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-    km = KMeans(n_clusters=2, n_init=3, random_state=random_state).fit(space.X[idx[first]],
-                                                                       sample_weight=np.bincount(codes))
+    km = KMeans(n_clusters=2, n_init=3, random_state=random_state).fit(
+        space.X[idx[first]], sample_weight=np.bincount(codes)
+    )
     half = km.labels_[codes]
     return [idx[half == 0], idx[half == 1]]
 
@@ -309,9 +346,39 @@ def _readable(term: str, forms: dict[str, str]) -> str:
 
 #: Words a theme's name (a noun phrase) neither starts nor ends on: prepositions and adverbs of time,
 #: and the irregular past forms of verbs lessons are written with ("Key developer left").
-_DANGLING = frozenset({"mid", "due", "without", "after", "before", "late", "early", "across", "left", "lost",
-                       "went", "made", "told", "knew", "hit", "took", "gave", "found", "got", "ran", "kept",
-                       "began", "broke", "held", "came", "caught", "brought", "slipped", "overran"})
+_DANGLING = frozenset(
+    {
+        "mid",
+        "due",
+        "without",
+        "after",
+        "before",
+        "late",
+        "early",
+        "across",
+        "left",
+        "lost",
+        "went",
+        "made",
+        "told",
+        "knew",
+        "hit",
+        "took",
+        "gave",
+        "found",
+        "got",
+        "ran",
+        "kept",
+        "began",
+        "broke",
+        "held",
+        "came",
+        "caught",
+        "brought",
+        "slipped",
+        "overran",
+    }
+)
 #: Endings of the past participles, adverbs and predicate adjectives that leave a name hanging
 #: ("Members allocated", "Environment unstable", "Delivered frequently").
 _DANGLING_ENDINGS = ("ed", "ly", "able", "ible")
@@ -357,8 +424,9 @@ def _noun_phrase(parts: list[str], forms: dict[str, str]) -> list[str] | None:
     return out[:4] if len(out) >= 2 else None
 
 
-def _name(weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, forms: dict[str, str],
-          forms_zh: dict[str, str]) -> tuple[str, str, str]:
+def _name(
+    weights: np.ndarray, text_weights: np.ndarray, vocab: np.ndarray, forms: dict[str, str], forms_zh: dict[str, str]
+) -> tuple[str, str, str]:
     """(name in 2-4 words, Chinese name or "", the 6 top terms) of a theme from its term weights.
 
     The name is a noun phrase: the strongest two-word phrase of the theme's titles (``weights``),
@@ -411,18 +479,38 @@ def _describe(space: _Space, key: pd.Series, ids: list) -> pd.DataFrame:
     # each lesson's cosine to its own theme's centroid: (lessons x themes) products, one column kept
     closeness[ok] = np.asarray(space.X[ok] @ C.T)[np.arange(int(ok.sum())), groups[ok]]
     d = bad.assign(_g=groups, _close=closeness).loc[ok]
-    ex = (d.sort_values(["_g", "_close"], ascending=[True, False]).drop_duplicates(["_g", "title"])
-          .groupby("_g").head(3).groupby("_g"))
-    per_project = d.groupby(["_g", "project_name"], observed=True).size().rename("n").reset_index() \
+    ex = (
+        d.sort_values(["_g", "_close"], ascending=[True, False])
+        .drop_duplicates(["_g", "title"])
+        .groupby("_g")
+        .head(3)
+        .groupby("_g")
+    )
+    per_project = (
+        d.groupby(["_g", "project_name"], observed=True)
+        .size()
+        .rename("n")
+        .reset_index()
         .sort_values(["_g", "n", "project_name"], ascending=[True, False, True])
-    agg = d.groupby("_g").agg(lessons=("lesson_id", "size"), projects=("project_id", "nunique"),
-                              departments=("department", lambda s: ", ".join(sorted(s.dropna().astype(str).unique()))))
+    )
+    agg = d.groupby("_g").agg(
+        lessons=("lesson_id", "size"),
+        projects=("project_id", "nunique"),
+        departments=("department", lambda s: ", ".join(sorted(s.dropna().astype(str).unique()))),
+    )
     in_text = _theme_terms(space, groups, len(ids))
     in_titles = _theme_terms(space, groups, len(ids), titles=True)
-    named = [_name(in_titles[i] + in_text[i], in_text[i], space.vocab, space.forms,
-                   space.forms_zh) for i in range(len(ids))]
-    out = pd.DataFrame({"theme": ids, "name": [n[0] for n in named], "name_zh": [n[1] for n in named],
-                        "top_terms": [n[2] for n in named]})
+    named = [
+        _name(in_titles[i] + in_text[i], in_text[i], space.vocab, space.forms, space.forms_zh) for i in range(len(ids))
+    ]
+    out = pd.DataFrame(
+        {
+            "theme": ids,
+            "name": [n[0] for n in named],
+            "name_zh": [n[1] for n in named],
+            "top_terms": [n[2] for n in named],
+        }
+    )
     out = out.join(agg, how="left")
     out["project_names"] = per_project.groupby("_g")["project_name"].agg(_first_names)
     out["example_lesson_ids"] = ex["lesson_id"].agg(";".join)
@@ -454,14 +542,39 @@ class LessonThemes:
     recurring: pd.DataFrame
 
 
-_THEME_COLS = ["theme", "name", "name_zh", "top_terms", "lessons", "projects", "departments", "project_names",
-               "example_lesson_ids", "example_titles", "cohesion"]
-_RECURRING_COLS = ["theme", "source", "top_terms", "lessons", "projects", "departments", "name", "name_zh",
-                   "project_names", "example_lesson_ids", "example_titles", "text_theme", "cohesion"]
+_THEME_COLS = [
+    "theme",
+    "name",
+    "name_zh",
+    "top_terms",
+    "lessons",
+    "projects",
+    "departments",
+    "project_names",
+    "example_lesson_ids",
+    "example_titles",
+    "cohesion",
+]
+_RECURRING_COLS = [
+    "theme",
+    "source",
+    "top_terms",
+    "lessons",
+    "projects",
+    "departments",
+    "name",
+    "name_zh",
+    "project_names",
+    "example_lesson_ids",
+    "example_titles",
+    "text_theme",
+    "cohesion",
+]
 
 
-def lesson_themes(prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: int = 3,
-                  random_state: int = 0) -> LessonThemes:
+def lesson_themes(
+    prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: int = 3, random_state: int = 0
+) -> LessonThemes:
     """Text themes and recurring problems of the ``to_improve`` lessons (see docs/definitions.md,
     "Lessons learned").
 
@@ -498,8 +611,9 @@ def lesson_themes(prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: i
     if space is None:
         themes = pd.DataFrame(columns=_THEME_COLS)
         return LessonThemes(theme, themes, _recurring(prepared, None, None, themes, min_projects))
-    label = _split_miscellany(space, _cluster(space, n_themes, random_state), min_projects=min_projects,
-                              random_state=random_state)
+    label = _split_miscellany(
+        space, _cluster(space, n_themes, random_state), min_projects=min_projects, random_state=random_state
+    )
     n = int(label.max()) + 1
     ids = [f"T{i + 1:02d}" for i in range(n)] + ([OTHER_THEME] if (label < 0).any() else [])
     key = pd.Series(np.array(ids)[label], index=space.bad.index)  # -1: the last id, OTHER_THEME
@@ -510,8 +624,9 @@ def lesson_themes(prepared: pd.DataFrame, *, n_themes: int = 12, min_projects: i
     return LessonThemes(theme, themes, _recurring(prepared, space, key, themes, min_projects))
 
 
-def _recurring(prepared: pd.DataFrame, space: _Space | None, key: pd.Series | None, themes: pd.DataFrame,
-               min_projects: int) -> pd.DataFrame:
+def _recurring(
+    prepared: pd.DataFrame, space: _Space | None, key: pd.Series | None, themes: pd.DataFrame, min_projects: int
+) -> pd.DataFrame:
     if space is None or key is None:  # the key of the themes comes with their space
         return pd.DataFrame(columns=_RECURRING_COLS)
     bad = space.bad
@@ -530,8 +645,9 @@ def _recurring(prepared: pd.DataFrame, space: _Space | None, key: pd.Series | No
     stacked = cast(pd.Series, dup.stack())  # the columns have one level: a Series of (theme, category)
     pairs = cast(pd.MultiIndex, stacked[stacked].index).to_frame(index=False, name=["text_theme", "category"])
     pairs = pairs.merge(themes[["theme", "name"]], left_on="text_theme", right_on="theme")
-    by_cat["text_theme"] = by_cat["theme"].map(dict(zip(pairs["category"], pairs["name"], strict=True))) \
-        .astype(object).fillna("")
+    by_cat["text_theme"] = (
+        by_cat["theme"].map(dict(zip(pairs["category"], pairs["name"], strict=True))).astype(object).fillna("")
+    )
     themes = themes.loc[~themes["theme"].isin(pairs["text_theme"])].assign(text_theme="")
     out = pd.concat([by_cat, themes], ignore_index=True)
     # the lessons that share no problem are no recurring problem, however many projects wrote them
@@ -539,8 +655,9 @@ def _recurring(prepared: pd.DataFrame, space: _Space | None, key: pd.Series | No
     return out.sort_values(["projects", "lessons"], ascending=False)[_RECURRING_COLS].reset_index(drop=True)
 
 
-def assign_themes(prepared: pd.DataFrame, *, n_themes: int = 12, random_state: int = 0
-                  ) -> tuple[pd.Series, pd.DataFrame]:
+def assign_themes(
+    prepared: pd.DataFrame, *, n_themes: int = 12, random_state: int = 0
+) -> tuple[pd.Series, pd.DataFrame]:
     """Text theme per lesson and one row per text theme (:func:`lesson_themes`)."""
     r = lesson_themes(prepared, n_themes=n_themes, random_state=random_state)
     return r.theme, r.themes
@@ -563,22 +680,23 @@ def fixes_that_did_not_stick(prepared: pd.DataFrame, theme: pd.Series) -> pd.Dat
     Counted with ranks within each theme, so memory stays linear in the number of lessons.
     """
     d = prepared.assign(theme=theme.where(theme != OTHER_THEME)).dropna(subset=["theme"])  # "other": no theme
-    d = d.loc[d["kind"] == "to_improve", ["lesson_id", "project_id", "date", "theme", "title",
-                                          "action_status"]].copy()
+    d = d.loc[d["kind"] == "to_improve", ["lesson_id", "project_id", "date", "theme", "title", "action_status"]].copy()
     cols = ["lesson_id", "project_id", "date", "theme", "title", "recurrences", "projects"]
     if d.empty:
         return pd.DataFrame(columns=cols)
     # later lessons in the theme, minus later lessons of the same project
-    d["later_theme"] = d.groupby("theme")["date"].transform("size") - \
-        d.groupby("theme")["date"].rank(method="max")
-    d["later_own"] = d.groupby(["theme", "project_id"])["date"].transform("size") - \
-        d.groupby(["theme", "project_id"])["date"].rank(method="max")
+    d["later_theme"] = d.groupby("theme")["date"].transform("size") - d.groupby("theme")["date"].rank(method="max")
+    d["later_own"] = d.groupby(["theme", "project_id"])["date"].transform("size") - d.groupby(["theme", "project_id"])[
+        "date"
+    ].rank(method="max")
     d["recurrences"] = (d["later_theme"] - d["later_own"]).astype(int)
     # projects whose last lesson in the theme is later than this lesson, minus its own project
     last = d.groupby(["theme", "project_id"], as_index=False)["date"].max()
     q = d.loc[d["action_status"] == "done"]
-    ev = pd.concat([last.assign(is_q=0, idx=-1), q[["theme", "project_id", "date"]].assign(
-        is_q=1, idx=np.arange(len(q)))], ignore_index=True)
+    ev = pd.concat(
+        [last.assign(is_q=0, idx=-1), q[["theme", "project_id", "date"]].assign(is_q=1, idx=np.arange(len(q)))],
+        ignore_index=True,
+    )
     ev = ev.sort_values(["theme", "date", "is_q"], kind="stable")  # on a tie the project counts first
     ev["pairs_upto"] = (1 - ev["is_q"]).groupby(ev["theme"]).cumsum()
     ev["pairs_total"] = (1 - ev["is_q"]).groupby(ev["theme"]).transform("sum")
@@ -589,4 +707,3 @@ def fixes_that_did_not_stick(prepared: pd.DataFrame, theme: pd.Series) -> pd.Dat
     out = q.assign(projects=later_projects - own_later)
     out = out.loc[out["recurrences"] > 0, cols]
     return out.sort_values(["recurrences", "date"], ascending=[False, True]).reset_index(drop=True)
-

@@ -22,6 +22,7 @@ One module per report, named by what it draws; this front door re-exports every 
 and what every chart uses, in private modules: ``_style`` (fonts, style, saving), ``_axes`` (money
 and month axes, short labels, legends), ``_labels`` (labels beside points), ``_heatmap``.
 """
+
 from __future__ import annotations
 
 from pmo_analysis.reporting.plots._axes import money
@@ -54,9 +55,33 @@ from pmo_analysis.reporting.plots.utilization import (
 )
 
 __all__ = [
-    "use_style", "style", "cjk_font", "save", "SAVE_OPTIONS", "SEABORN_WHITEGRID_NOTEBOOK", "money",
-    "npv_ranked", "value_vs_risk", "j_curve", "project_curves", "cpi_spi_quadrant", "frontier", "kpi_bars",
-    "utilization_trend", "utilization_heatmap", "overallocation_bars", "capacity_vs_demand", "plan_vs_actual",
-    "time_split", "lessons_by_category", "lessons_trend", "recurring_themes", "open_actions_by_owner", "went_well",
-    "headline_trend", "dependency_network", "milestone_trend", "risk_heatmap",
+    "use_style",
+    "style",
+    "cjk_font",
+    "save",
+    "SAVE_OPTIONS",
+    "SEABORN_WHITEGRID_NOTEBOOK",
+    "money",
+    "npv_ranked",
+    "value_vs_risk",
+    "j_curve",
+    "project_curves",
+    "cpi_spi_quadrant",
+    "frontier",
+    "kpi_bars",
+    "utilization_trend",
+    "utilization_heatmap",
+    "overallocation_bars",
+    "capacity_vs_demand",
+    "plan_vs_actual",
+    "time_split",
+    "lessons_by_category",
+    "lessons_trend",
+    "recurring_themes",
+    "open_actions_by_owner",
+    "went_well",
+    "headline_trend",
+    "dependency_network",
+    "milestone_trend",
+    "risk_heatmap",
 ]

@@ -1,6 +1,7 @@
 """Axes as the reports write them: money in the report's currency with ticks whose labels fit,
 months (``Mar 2026``), shortened category labels, and a legend in one row under the chart.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -41,12 +42,15 @@ class _FittingTicks(MaxNLocator):
             self.set_params(nbins=n)
             ticks = self.tick_values(vmin, vmax)
             shown = [t for t in ticks if vmin <= t <= vmax]
-            widths = [renderer.get_text_width_height_descent(label(t, i), prop, ismath=False)[0]
-                      for i, t in enumerate(shown)]
+            widths = [
+                renderer.get_text_width_height_descent(label(t, i), prop, ismath=False)[0] for i, t in enumerate(shown)
+            ]
             # centred labels: neighbours' half widths plus a gap must fit between their ticks
             scale = room / (vmax - vmin) if vmax > vmin else 0.0
-            fits = all((b - a) * scale >= (wa + wb) / 2 + gap
-                       for a, b, wa, wb in zip(shown, shown[1:], widths, widths[1:], strict=False))
+            fits = all(
+                (b - a) * scale >= (wa + wb) / 2 + gap
+                for a, b, wa, wb in zip(shown, shown[1:], widths, widths[1:], strict=False)
+            )
             if fits:
                 return ticks
         return ticks
@@ -70,8 +74,9 @@ def legend_below(fig: Figure, ax) -> None:
     the room it needs.
     """
     handles, names = ax.get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=max(1, len(names)), frameon=False, fontsize=9,
-               borderaxespad=0.3)
+    fig.legend(
+        handles, names, loc="lower center", ncol=max(1, len(names)), frameon=False, fontsize=9, borderaxespad=0.3
+    )
     fig.tight_layout(rect=(0, 0.4 / fig.get_figheight(), 1, 1))
 
 

@@ -1,4 +1,5 @@
 """Labels beside the points of a scatter chart, placed so that none overlaps another or leaves the axes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,10 +14,20 @@ def label_points(ax, xs, ys, texts, fontsize: int = 8) -> None:
     right edge is put on the left of its point, and every label is kept inside the axes. The result
     is checked on the sample by a test that measures the drawn text boxes.
     """
-    items = [ax.annotate(str(t), (x, y), xytext=(6, 4), textcoords="offset points", fontsize=fontsize,
-                         va="bottom", ha="left", parse_math=False,
-                         arrowprops={"arrowstyle": "-", "color": "#777", "lw": 0.6, "shrinkA": 0, "shrinkB": 2})
-             for x, y, t in zip(xs, ys, texts, strict=False)]
+    items = [
+        ax.annotate(
+            str(t),
+            (x, y),
+            xytext=(6, 4),
+            textcoords="offset points",
+            fontsize=fontsize,
+            va="bottom",
+            ha="left",
+            parse_math=False,
+            arrowprops={"arrowstyle": "-", "color": "#777", "lw": 0.6, "shrinkA": 0, "shrinkB": 2},
+        )
+        for x, y, t in zip(xs, ys, texts, strict=False)
+    ]
     if not items:
         return
     fig = ax.figure

@@ -5,6 +5,7 @@ style with literal text, and the one way a chart is saved.
 Nothing here changes matplotlib's global settings: :func:`literal_text` applies :func:`style` to
 the chart it draws only. Registering the CJK fonts adds them to matplotlib's font list, once.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,9 +18,20 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-CJK_CANDIDATES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Sans CJK JP",
-                  "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
-                  "PingFang SC", "Heiti SC", "Arial Unicode MS", "Droid Sans Fallback"]
+CJK_CANDIDATES = [
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Noto Sans CJK JP",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Arial Unicode MS",
+    "Droid Sans Fallback",
+]
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
 
 
@@ -84,19 +96,52 @@ SAVE_OPTIONS = {"dpi": 110, "bbox_inches": "tight"}
 #: seaborn and with it scipy.stats: about 2 CPU-s in every kernel of a run. Left out: the default
 #: image colour map ``rocket``, which only exists once seaborn is imported; every heatmap names its own.
 SEABORN_WHITEGRID_NOTEBOOK: dict = {
-    "figure.facecolor": "white", "axes.labelcolor": ".15", "xtick.direction": "out", "ytick.direction": "out",
-    "xtick.color": ".15", "ytick.color": ".15", "axes.axisbelow": True, "grid.linestyle": "-", "text.color": ".15",
+    "figure.facecolor": "white",
+    "axes.labelcolor": ".15",
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "xtick.color": ".15",
+    "ytick.color": ".15",
+    "axes.axisbelow": True,
+    "grid.linestyle": "-",
+    "text.color": ".15",
     "font.family": ["sans-serif"],
     "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
-    "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True,
-    "xtick.top": False, "ytick.right": False, "axes.grid": True, "axes.facecolor": "white", "axes.edgecolor": ".8",
-    "grid.color": ".8", "axes.spines.left": True, "axes.spines.bottom": True, "axes.spines.right": True,
-    "axes.spines.top": True, "xtick.bottom": False, "ytick.left": False,
-    "axes.linewidth": 1.25, "grid.linewidth": 1, "lines.linewidth": 1.5, "lines.markersize": 6, "patch.linewidth": 1,
-    "xtick.major.width": 1.25, "ytick.major.width": 1.25, "xtick.minor.width": 1, "ytick.minor.width": 1,
-    "xtick.major.size": 6, "ytick.major.size": 6, "xtick.minor.size": 4, "ytick.minor.size": 4,
-    "font.size": 12, "axes.labelsize": 12, "axes.titlesize": 12, "xtick.labelsize": 11, "ytick.labelsize": 11,
-    "legend.fontsize": 11, "legend.title_fontsize": 12,
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "xtick.top": False,
+    "ytick.right": False,
+    "axes.grid": True,
+    "axes.facecolor": "white",
+    "axes.edgecolor": ".8",
+    "grid.color": ".8",
+    "axes.spines.left": True,
+    "axes.spines.bottom": True,
+    "axes.spines.right": True,
+    "axes.spines.top": True,
+    "xtick.bottom": False,
+    "ytick.left": False,
+    "axes.linewidth": 1.25,
+    "grid.linewidth": 1,
+    "lines.linewidth": 1.5,
+    "lines.markersize": 6,
+    "patch.linewidth": 1,
+    "xtick.major.width": 1.25,
+    "ytick.major.width": 1.25,
+    "xtick.minor.width": 1,
+    "ytick.minor.width": 1,
+    "xtick.major.size": 6,
+    "ytick.major.size": 6,
+    "xtick.minor.size": 4,
+    "ytick.minor.size": 4,
+    "font.size": 12,
+    "axes.labelsize": 12,
+    "axes.titlesize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 11,
+    "legend.title_fontsize": 12,
 }
 
 
@@ -110,18 +155,19 @@ def style() -> dict:
     cjk = cjk_font()
     if cjk:
         families.append(cjk)  # matplotlib falls back glyph by glyph along this list
-    return {**SEABORN_WHITEGRID_NOTEBOOK,
-            "font.family": families,
-            "axes.unicode_minus": False,
-            "figure.dpi": 100,
-            # a CJK font with one weight (the bundled one) has no bold: titles are then regular, and
-            # matplotlib never warns "findfont: Failed to find font weight bold" into a report
-            "axes.titleweight": "bold" if _has_bold(cjk) else "normal",
-            "figure.titleweight": "bold" if _has_bold(cjk) else "normal",
-            "axes.titlesize": 13,
-            "axes.titlelocation": "left",
-            "text.parse_math": False,  # names and lesson text are literal: "$5 to $7" is not a formula
-            }
+    return {
+        **SEABORN_WHITEGRID_NOTEBOOK,
+        "font.family": families,
+        "axes.unicode_minus": False,
+        "figure.dpi": 100,
+        # a CJK font with one weight (the bundled one) has no bold: titles are then regular, and
+        # matplotlib never warns "findfont: Failed to find font weight bold" into a report
+        "axes.titleweight": "bold" if _has_bold(cjk) else "normal",
+        "figure.titleweight": "bold" if _has_bold(cjk) else "normal",
+        "axes.titlesize": 13,
+        "axes.titlelocation": "left",
+        "text.parse_math": False,  # names and lesson text are literal: "$5 to $7" is not a formula
+    }
 
 
 def bold() -> str:
@@ -146,6 +192,7 @@ def literal_text(chart):
     from the scoped rc setting; the walk afterwards makes sure of it for any text created with an
     explicit setting, so a later draw or save outside the scope stays literal.
     """
+
     @functools.wraps(chart)
     def draw(*args, **kwargs) -> Figure:
         with plt.rc_context(style()):
@@ -156,6 +203,7 @@ def literal_text(chart):
             for text in fig.findobj(Text):
                 text.set_parse_math(False)
         return fig
+
     return draw
 
 

@@ -1,6 +1,7 @@
 """Charts of the portfolio delivery report (``notebooks/portfolio_delivery.ipynb``): the
 dependency network, milestone trend analysis and the risk heatmap.
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -36,8 +37,10 @@ def dependency_network(edges: pd.DataFrame, projects: pd.DataFrame, *, max_nodes
         bad = e.loc[e["conflict"]]
         keep = set(bad["predecessor_id"]) | set(bad["successor_id"])
         e = e.loc[e["predecessor_id"].isin(keep) | e["successor_id"].isin(keep)]
-        note = f" (the {len(pd.unique(pd.concat([e['predecessor_id'], e['successor_id']])))} of {len(nodes)} " \
-               "projects around a conflict)"
+        note = (
+            f" (the {len(pd.unique(pd.concat([e['predecessor_id'], e['successor_id']])))} of {len(nodes)} "
+            "projects around a conflict)"
+        )
     graph = nx.DiGraph()
     graph.add_edges_from(e[["predecessor_id", "successor_id"]].itertuples(index=False, name=None))
     for layer, members in enumerate(nx.topological_generations(graph)):
@@ -46,35 +49,52 @@ def dependency_network(edges: pd.DataFrame, projects: pd.DataFrame, *, max_nodes
     pos = nx.multipartite_layout(graph, subset_key="layer", align="vertical") if len(graph) else {}
     info = projects.set_index("project_id")
     health = info["health"].reindex(list(graph.nodes)).where(info["running"].reindex(list(graph.nodes)).fillna(False))
-    colours = [HEALTH_COLOURS.get(h, _NOT_RUNNING_COLOUR) if isinstance(h, str) else _NOT_RUNNING_COLOUR
-               for h in health]
+    colours = [
+        HEALTH_COLOURS.get(h, _NOT_RUNNING_COLOUR) if isinstance(h, str) else _NOT_RUNNING_COLOUR for h in health
+    ]
     layers = max((d["layer"] for _, d in graph.nodes(data=True)), default=0) + 1
     width = max(8, 3.2 * layers)
-    height = max(4, 0.8 * max((sum(1 for _, d in graph.nodes(data=True) if d["layer"] == k)
-                                for k in range(layers)), default=1) + 2)
+    height = max(
+        4,
+        0.8 * max((sum(1 for _, d in graph.nodes(data=True) if d["layer"] == k) for k in range(layers)), default=1) + 2,
+    )
     fig, ax = plt.subplots(figsize=(min(width, 18), min(height, 24)))
     conflict = e.set_index(["predecessor_id", "successor_id"])["conflict"]
     edge_colours = ["#c62828" if conflict.get(edge, False) else "#9e9e9e" for edge in graph.edges]
     edge_widths = [2.4 if conflict.get(edge, False) else 1.0 for edge in graph.edges]
-    nx.draw_networkx_edges(graph, pos, ax=ax, edge_color=edge_colours, width=edge_widths, arrows=True,
-                           arrowsize=16, node_size=900, connectionstyle="arc3,rad=0.08")
+    nx.draw_networkx_edges(
+        graph,
+        pos,
+        ax=ax,
+        edge_color=edge_colours,
+        width=edge_widths,
+        arrows=True,
+        arrowsize=16,
+        node_size=900,
+        connectionstyle="arc3,rad=0.08",
+    )
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=900, edgecolors="white")
     names = info["name"].reindex(list(graph.nodes)).astype(str)
     labels = {n: f"{n}\n{shorten(pd.Series([names[n]]), 22).iloc[0]}" for n in graph.nodes}
     for n, (x, y) in pos.items():
         ax.text(x, y - 0.06, labels[n], ha="center", va="top", fontsize=8)
     slip = e.loc[e["conflict"]].set_index(["predecessor_id", "successor_id"])["slip_days"]
-    nx.draw_networkx_edge_labels(graph, pos, ax=ax, edge_labels={k: f"+{v:,.0f} d" for k, v in slip.items()},
-                                 font_color="#c62828", font_size=9)
+    nx.draw_networkx_edge_labels(
+        graph, pos, ax=ax, edge_labels={k: f"+{v:,.0f} d" for k, v in slip.items()}, font_color="#c62828", font_size=9
+    )
     handles = [Line2D([], [], marker="o", ls="", color=c, markersize=10, label=k) for k, c in HEALTH_COLOURS.items()]
-    handles += [Line2D([], [], marker="o", ls="", color=_NOT_RUNNING_COLOUR, markersize=10, label="not running"),
-                Line2D([], [], color="#c62828", lw=2.4, label="conflict (slip in days)")]
+    handles += [
+        Line2D([], [], marker="o", ls="", color=_NOT_RUNNING_COLOUR, markersize=10, label="not running"),
+        Line2D([], [], color="#c62828", lw=2.4, label="conflict (slip in days)"),
+    ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=5, frameon=False)
     ax.margins(x=0.12, y=0.15)
     ax.set_axis_off()
     n_conf = int(e["conflict"].sum())
-    ax.set_title(f"Dependencies: {n_conf} conflict(s) among {graph.number_of_nodes()} linked projects{note} "
-                 "(earlier projects on the left)")
+    ax.set_title(
+        f"Dependencies: {n_conf} conflict(s) among {graph.number_of_nodes()} linked projects{note} "
+        "(earlier projects on the left)"
+    )
     fig.tight_layout()
     return fig
 
@@ -100,28 +120,47 @@ def milestone_trend(history: pd.DataFrame, *, project_ids: list[str] | None = No
         ax.plot([lo, hi], [lo, hi], color="#bbb", lw=1, ls="--", label="reached (date = status date)")
         for i, (mid, g) in enumerate(h.groupby("milestone_id", sort=True)):
             colour = PALETTE[i % len(PALETTE)]
-            ax.plot(g["status_date"], g["reported_date"], marker="o", color=colour, lw=1.8,
-                    label=f"{mid} {g['name'].iloc[-1]}")
+            ax.plot(
+                g["status_date"],
+                g["reported_date"],
+                marker="o",
+                color=colour,
+                lw=1.8,
+                label=f"{mid} {g['name'].iloc[-1]}",
+            )
             reached = g.loc[g["reached"]]
             if len(reached):
-                ax.scatter(reached["status_date"].iloc[:1], reached["reported_date"].iloc[:1], marker="D", s=60,
-                           color=colour, edgecolors="black", zorder=3)
+                ax.scatter(
+                    reached["status_date"].iloc[:1],
+                    reached["reported_date"].iloc[:1],
+                    marker="D",
+                    s=60,
+                    color=colour,
+                    edgecolors="black",
+                    zorder=3,
+                )
             ax.axhline(g["baseline_date"].iloc[0], color=colour, lw=0.6, ls=":")
         title = h["project"].iloc[0] if "project" in h and len(h) else ""
-        slip = (h.groupby("milestone_id")["reported_date"].last() - h.groupby("milestone_id")["baseline_date"].last())
+        slip = h.groupby("milestone_id")["reported_date"].last() - h.groupby("milestone_id")["baseline_date"].last()
         worst = slip.max() / pd.Timedelta(days=1) if len(slip) else 0
-        ax.set_title(f"{pid} {title}: " + (f"up to {worst:,.0f} days late" if worst > 0 else "on baseline"),
-                     fontsize=11)
+        ax.set_title(
+            f"{pid} {title}: " + (f"up to {worst:,.0f} days late" if worst > 0 else "on baseline"), fontsize=11
+        )
         ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
         ax.yaxis.set_major_formatter(DateFormatter("%Y-%m"))
         ax.set_xlabel("Status report date")
         ax.set_ylabel("Forecast date (dotted: baseline)")
         ax.legend(fontsize=8, loc="upper left", frameon=False)
         ax.tick_params(axis="x", labelrotation=30)
-    for ax in list(axes.flat)[len(ids):]:
+    for ax in list(axes.flat)[len(ids) :]:
         ax.set_axis_off()
-    fig.suptitle("Milestone trend analysis: rising lines are milestones slipping report after report",
-                 x=0.01, ha="left", fontweight="bold", fontsize=13)
+    fig.suptitle(
+        "Milestone trend analysis: rising lines are milestones slipping report after report",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+        fontsize=13,
+    )
     fig.tight_layout()
     return fig
 
@@ -131,20 +170,32 @@ def risk_heatmap(heat: pd.DataFrame) -> Figure:
     """Open risks and issues by probability band (up) and impact band (across): the count in each
     cell, coloured by the cell's exposure. ``heat`` is the model's ``risk_heatmap`` table.
     """
-    items = heat.pivot_table(index="probability_band", columns="impact_band", values="items",
-                             aggfunc="sum", observed=False).iloc[::-1]
-    exposure = heat.pivot_table(index="probability_band", columns="impact_band", values="exposure",
-                                aggfunc="sum", observed=False).iloc[::-1]
+    items = heat.pivot_table(
+        index="probability_band", columns="impact_band", values="items", aggfunc="sum", observed=False
+    ).iloc[::-1]
+    exposure = heat.pivot_table(
+        index="probability_band", columns="impact_band", values="exposure", aggfunc="sum", observed=False
+    ).iloc[::-1]
     fig, ax = plt.subplots(figsize=(11, 5.5))
     text = items.astype(int).astype(str) + "\n" + exposure.map(fmt.money)
-    heatmap(ax, exposure, cmap="OrRd", annot=text.where(items > 0, ""), linewidth=0.5,
-            cbar_label="Exposure (probability x impact)", cbar_format=money)
+    heatmap(
+        ax,
+        exposure,
+        cmap="OrRd",
+        annot=text.where(items > 0, ""),
+        linewidth=0.5,
+        cbar_label="Exposure (probability x impact)",
+        cbar_format=money,
+    )
     top = exposure.stack()
     worst = top.idxmax() if len(top) and top.max() > 0 else None
     ax.set_xlabel("Impact as a share of the project's budget")
     ax.set_ylabel("Probability")
-    ax.set_title(f"{int(items.to_numpy().sum())} open risks and issues (count, exposure)"
-                 + (f": most exposure at {worst[0]} probability, impact {worst[1]}" if worst else ""), fontsize=12)
+    ax.set_title(
+        f"{int(items.to_numpy().sum())} open risks and issues (count, exposure)"
+        + (f": most exposure at {worst[0]} probability, impact {worst[1]}" if worst else ""),
+        fontsize=12,
+    )
     ax.tick_params(axis="y", labelrotation=0)
     fig.tight_layout()
     return fig

@@ -1,4 +1,5 @@
 """Charts of the lessons learned report (``notebooks/lessons_learned.ipynb``)."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -25,12 +26,16 @@ def lessons_by_category(by_cat: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(10, max(3, 0.4 * len(t) + 1.5)))
     left = np.zeros(len(t))
     for kind in [k for k in ("to_improve", "went_well") if k in t.columns]:
-        ax.barh(shorten(pd.Series(t.index), 30), t[kind], left=left, color=KIND_COLOURS[kind],
-                label=i18n.label(kind))
+        ax.barh(shorten(pd.Series(t.index), 30), t[kind], left=left, color=KIND_COLOURS[kind], label=i18n.label(kind))
         left += t[kind].to_numpy()
     ax.set_xlabel(_("Lessons"))
-    ax.set_title(_("Lessons by category ({n} lessons{note})", n=fmt.count(t.to_numpy().sum()),
-                   note=_(", 25 largest categories") if len(by_cat["category"].unique()) > 25 else ""))
+    ax.set_title(
+        _(
+            "Lessons by category ({n} lessons{note})",
+            n=fmt.count(t.to_numpy().sum()),
+            note=_(", 25 largest categories") if len(by_cat["category"].unique()) > 25 else "",
+        )
+    )
     legend_below(fig, ax)
     return fig
 
@@ -41,8 +46,7 @@ def lessons_trend(trend: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(11, 4))
     bottom = np.zeros(len(trend))
     for kind in [k for k in ("to_improve", "went_well") if k in trend.columns]:
-        ax.bar(trend["quarter"], trend[kind], bottom=bottom, color=KIND_COLOURS[kind],
-               label=i18n.label(kind))
+        ax.bar(trend["quarter"], trend[kind], bottom=bottom, color=KIND_COLOURS[kind], label=i18n.label(kind))
         bottom += trend[kind].to_numpy()
     step = max(1, len(trend) // 16)
     ax.set_xticks(range(0, len(trend), step), trend["quarter"].iloc[::step], rotation=45, ha="right")
@@ -62,11 +66,13 @@ def recurring_themes(themes: pd.DataFrame, *, top: int = 15) -> Figure:
     named = d["name"].astype(str) if "name" in d else d["top_terms"].astype(str).str.split(", ").str[:3].str.join(", ")
     label = np.where(d["source"] == "category", d["theme"].astype(str), "text: " + named)
     fig, ax = plt.subplots(figsize=(11, max(3, 0.42 * len(d) + 1.5)))
-    ax.barh(shorten(pd.Series(label), 46), d["projects"],
-            color=np.where(d["source"] == "category", "#1f77b4", "#9467bd"))
+    ax.barh(
+        shorten(pd.Series(label), 46), d["projects"], color=np.where(d["source"] == "category", "#1f77b4", "#9467bd")
+    )
     for y, (pr, le) in enumerate(zip(d["projects"], d["lessons"], strict=False)):
-        ax.annotate(_(" {projects} projects, {lessons} lessons", projects=pr, lessons=le), (pr, y), va="center",
-                    fontsize=8)
+        ax.annotate(
+            _(" {projects} projects, {lessons} lessons", projects=pr, lessons=le), (pr, y), va="center", fontsize=8
+        )
     ax.set_xlabel(_("Distinct projects reporting the problem"))
     ax.margins(x=0.25)
     ax.set_title(_("Recurring problems (blue: by category, purple: found in the text)"))
@@ -81,8 +87,7 @@ def open_actions_by_owner(by_owner: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(10, max(3, 0.4 * len(d) + 1.5)))
     names = shorten(d["owner"].astype(str), 28)
     ax.barh(names, d["open_actions"] - d["high_impact"], color="#9ecae1", label=_("other"))
-    ax.barh(names, d["high_impact"], left=d["open_actions"] - d["high_impact"], color="#c62828",
-            label=_("high impact"))
+    ax.barh(names, d["high_impact"], left=d["open_actions"] - d["high_impact"], color="#c62828", label=_("high impact"))
     for y, (n, old) in enumerate(zip(d["open_actions"], d["oldest_days"], strict=False)):
         ax.annotate(_(" oldest {days} days", days=fmt.count(old)), (n, y), va="center", fontsize=8)
     ax.set_xlabel(_("Open or in-progress recommendations"))

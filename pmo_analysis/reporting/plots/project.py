@@ -1,4 +1,5 @@
 """Charts of a project's page (``notebooks/project_report.ipynb``)."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -30,26 +31,46 @@ def project_curves(months: pd.DataFrame, project: pd.Series, *, as_of) -> Figure
     if len(done):
         ev_ax.plot(done["period"], done["ac_cumulative"], color="#c62828", lw=2, label=_("AC (actual cost)"))
         if pd.notna(project.get("ev")):
-            ev_ax.plot([done["period"].iloc[-1]], [project["ev"]], "o", color="#2e7d32", ms=8,
-                       label=f"EV {fmt.money(project['ev'])}")
+            ev_ax.plot(
+                [done["period"].iloc[-1]],
+                [project["ev"]],
+                "o",
+                color="#2e7d32",
+                ms=8,
+                label=f"EV {fmt.money(project['ev'])}",
+            )
     if pd.notna(project.get("bac")):
         ev_ax.axhline(project["bac"], color="#1f4e79", lw=0.8, ls=":", label=f"BAC {fmt.money(project['bac'])}")
     if pd.notna(project.get("eac")) and len(months):
         spend = months.loc[months["planned_cost"] > 0, "period"]  # EAC at the last planned cost
-        ev_ax.plot([spend.iloc[-1] if len(spend) else months["period"].iloc[-1]], [project["eac"]], "D",
-                   color="#ef6c00", ms=6,
-                   label=f"EAC {fmt.money(project['eac'])}")
+        ev_ax.plot(
+            [spend.iloc[-1] if len(spend) else months["period"].iloc[-1]],
+            [project["eac"]],
+            "D",
+            color="#ef6c00",
+            ms=6,
+            label=f"EAC {fmt.money(project['eac'])}",
+        )
     ev_ax.axvline(as_of, color="#c62828", lw=1, ls=":")
     ev_ax.yaxis.set_major_formatter(money)
     ev_ax.set_ylabel(_("Cumulative cost ({unit})", unit=fmt.unit()))
     ev_ax.set_xlabel(_("Month"))
     cpi, spi = project.get("cpi"), project.get("spi")
-    ev_ax.set_title(_("Earned value: CPI {cpi}, SPI {spi}", cpi=fmt.ratio(cpi), spi=fmt.ratio(spi))
-                    if pd.notna(cpi) and pd.notna(spi) else _("Earned value: none yet"), fontsize=11)
+    ev_ax.set_title(
+        _("Earned value: CPI {cpi}, SPI {spi}", cpi=fmt.ratio(cpi), spi=fmt.ratio(spi))
+        if pd.notna(cpi) and pd.notna(spi)
+        else _("Earned value: none yet"),
+        fontsize=11,
+    )
     ev_ax.legend(loc="upper left", frameon=False, fontsize=8)
     j_ax.plot(months["period"], months["planned_cumulative"], color="#7f7f7f", ls="--", label=_("Plan"))
-    j_ax.plot(months["period"], months["forecast_cumulative"], color="#1f77b4", lw=2,
-              label=_("Forecast (actuals to as-of, plan after)"))
+    j_ax.plot(
+        months["period"],
+        months["forecast_cumulative"],
+        color="#1f77b4",
+        lw=2,
+        label=_("Forecast (actuals to as-of, plan after)"),
+    )
     j_ax.axhline(0, color="#444", lw=0.8)
     j_ax.axvline(as_of, color="#c62828", lw=1, ls=":")
     j_ax.yaxis.set_major_formatter(money)
@@ -57,8 +78,14 @@ def project_curves(months: pd.DataFrame, project: pd.Series, *, as_of) -> Figure
     j_ax.set_xlabel(_("Month"))
     if len(months):
         low = months.loc[months["forecast_cumulative"].idxmin()]
-        j_ax.set_title(_("J-curve: deepest {money} in {month}", money=fmt.money(low["forecast_cumulative"]),
-                         month=fmt.month(low["period"])), fontsize=11)
+        j_ax.set_title(
+            _(
+                "J-curve: deepest {money} in {month}",
+                money=fmt.money(low["forecast_cumulative"]),
+                month=fmt.month(low["period"]),
+            ),
+            fontsize=11,
+        )
     else:
         j_ax.set_title(_("J-curve: no cash flows"), fontsize=11)
     j_ax.legend(loc="upper left", frameon=False, fontsize=8)

@@ -1,4 +1,5 @@
 """Charts of the executive summary (``notebooks/executive_summary.ipynb``)."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -28,8 +29,18 @@ def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6)
     rows = int(np.ceil(n / cols)) or 1
     fig, axes = plt.subplots(rows, cols, figsize=(13, 1.8 * rows + 0.5), squeeze=False)
     pct = {"portfolio_roi", "utilization", "milestone_on_time_rate", "benefits_realization", "high_impact_done_share"}
-    money_like = {"total_budget", "portfolio_npv", "remaining_npv", "spend_to_date", "planned_to_date",
-                  "open_risk_exposure", "benefits_shortfall", "budget_cap", "funded_need", "stop_frees"}
+    money_like = {
+        "total_budget",
+        "portfolio_npv",
+        "remaining_npv",
+        "spend_to_date",
+        "planned_to_date",
+        "open_risk_exposure",
+        "benefits_shortfall",
+        "budget_cap",
+        "funded_need",
+        "stop_frees",
+    }
     x_first, x_last = hist["as_of"].iloc[0], hist["as_of"].iloc[-1]
     pad = max((x_last - x_first) * 0.08, pd.Timedelta(days=5))
     for ax, m in zip(axes.flat, metrics, strict=False):
@@ -37,8 +48,15 @@ def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6)
         ax.plot(hist["as_of"], y, marker="o", color="#1f4e79", lw=1.5, ms=3)
         ax.scatter(hist["as_of"].iloc[-1:], y.iloc[-1:], color="#c62828", zorder=3, s=20)
         last = y.iloc[-1]
-        shown = (fmt.pct(last, 1) if m in pct else fmt.money(last) if m in money_like
-                 else fmt.ratio(last) if m.endswith(("cpi", "spi")) else fmt.count(last))
+        shown = (
+            fmt.pct(last, 1)
+            if m in pct
+            else fmt.money(last)
+            if m in money_like
+            else fmt.ratio(last)
+            if m.endswith(("cpi", "spi"))
+            else fmt.count(last)
+        )
         ax.set_title(f"{_(labels[m])}\n{shown}", fontsize=9, fontweight=bold())
         ax.tick_params(labelsize=7.5)
         ax.set_xticks(hist["as_of"].iloc[[0, -1]].unique())
@@ -57,7 +75,8 @@ def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6)
         ax.yaxis.set_major_locator(MaxNLocator(3, integer=counted))
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    fig.suptitle(_("Headline figures across {n} reports of this schedule", n=len(hist)),
-                 x=0.01, ha="left", fontweight=bold())
+    fig.suptitle(
+        _("Headline figures across {n} reports of this schedule", n=len(hist)), x=0.01, ha="left", fontweight=bold()
+    )
     fig.tight_layout()
     return fig

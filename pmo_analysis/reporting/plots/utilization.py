@@ -2,6 +2,7 @@
 utilization by group and month, over-allocation, capacity against demand, plan against actual
 effort, and where time went.
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -20,13 +21,15 @@ from pmo_analysis.reporting.plots._style import PALETTE, bold, literal_text
 
 
 @literal_text
-def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: str,
-                      over: float = 1.0, under: float = 0.6, cols: int = 4) -> Figure:
+def utilization_trend(
+    by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: str, over: float = 1.0, under: float = 0.6, cols: int = 4
+) -> Figure:
     """Small multiples: one panel per group (department, role) with its utilization per complete
     month (solid) and its plan (dotted), the portfolio in grey behind it for comparison, and the
     over- and under-utilization thresholds. One panel each keeps eight roles readable, where eight
     lines in one chart tangle.
     """
+
     def complete(d: pd.DataFrame) -> pd.Series:
         return d["utilization"].where(d["month_status"] == "complete") if "month_status" in d else d["utilization"]
 
@@ -34,10 +37,14 @@ def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: st
     n = max(1, len(groups))
     cols = min(cols, n)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.3 * cols + 0.6, 2.5 * rows + 0.9), squeeze=False,
-                             sharex=True, sharey=True)
-    top = max(1.2, over + 0.15, float(np.nanmax(by_group[["utilization", "planned_utilization"]].to_numpy(float),
-                                                initial=0)) * 1.08)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(3.3 * cols + 0.6, 2.5 * rows + 0.9), squeeze=False, sharex=True, sharey=True
+    )
+    top = max(
+        1.2,
+        over + 0.15,
+        float(np.nanmax(by_group[["utilization", "planned_utilization"]].to_numpy(float), initial=0)) * 1.08,
+    )
     for ax, (name, d) in zip(axes.flat, groups, strict=False):
         ax.plot(portfolio["period"], complete(portfolio), color="#bbbbbb", lw=2.2)
         ax.plot(d["period"], complete(d), color="#1f4e79", lw=1.8)
@@ -57,24 +64,45 @@ def utilization_trend(by_group: pd.DataFrame, portfolio: pd.DataFrame, *, by: st
             ax.axis("off")
         elif i + cols >= len(groups):  # nothing drawn below it: it carries the month labels
             ax.xaxis.set_tick_params(labelbottom=True)
-    handles = [plt.Line2D([], [], color="#1f4e79", lw=1.8), plt.Line2D([], [], color="#1f4e79", lw=1.1, ls=":"),
-               plt.Line2D([], [], color="#bbbbbb", lw=2.2), plt.Line2D([], [], color="#c62828", lw=0.8, ls="--"),
-               plt.Line2D([], [], color="#f9a825", lw=0.8, ls="--")]
-    names = [_("Actual (complete months)"), _("Planned"), _("Portfolio (actual)"),
-             _("Over-allocated above {pct}", pct=fmt.pct(over, 0)), _("Bench below {pct}", pct=fmt.pct(under, 0))]
+    handles = [
+        plt.Line2D([], [], color="#1f4e79", lw=1.8),
+        plt.Line2D([], [], color="#1f4e79", lw=1.1, ls=":"),
+        plt.Line2D([], [], color="#bbbbbb", lw=2.2),
+        plt.Line2D([], [], color="#c62828", lw=0.8, ls="--"),
+        plt.Line2D([], [], color="#f9a825", lw=0.8, ls="--"),
+    ]
+    names = [
+        _("Actual (complete months)"),
+        _("Planned"),
+        _("Portfolio (actual)"),
+        _("Over-allocated above {pct}", pct=fmt.pct(over, 0)),
+        _("Bench below {pct}", pct=fmt.pct(under, 0)),
+    ]
     fig.legend(handles, names, loc="lower center", ncol=len(names), frameon=False, fontsize=8.5)
     done = portfolio.assign(utilization=complete(portfolio)).dropna(subset=["utilization"])
-    now = (_("{value} in {month}", value=fmt.pct(done["utilization"].iloc[-1], 0),
-             month=fmt.month(done["period"].iloc[-1])) if len(done) else _("no actuals"))
-    fig.suptitle(_("Utilization by {by}, one panel each: portfolio {now}", by=_(by), now=now),
-                 x=0.01, ha="left", fontweight=bold())
+    now = (
+        _(
+            "{value} in {month}",
+            value=fmt.pct(done["utilization"].iloc[-1], 0),
+            month=fmt.month(done["period"].iloc[-1]),
+        )
+        if len(done)
+        else _("no actuals")
+    )
+    fig.suptitle(
+        _("Utilization by {by}, one panel each: portfolio {now}", by=_(by), now=now),
+        x=0.01,
+        ha="left",
+        fontweight=bold(),
+    )
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 
 @literal_text
-def utilization_heatmap(util: pd.DataFrame, *, by: str = "resource", as_of=None,
-                        max_rows: int = 60, over: float = 1.0) -> Figure:
+def utilization_heatmap(
+    util: pd.DataFrame, *, by: str = "resource", as_of=None, max_rows: int = 60, over: float = 1.0
+) -> Figure:
     """Heatmap of utilization (rows: people, roles or departments; columns: months), the rows
     furthest from a healthy 80% first (the mean distance over the months shown).
 
@@ -90,25 +118,47 @@ def utilization_heatmap(util: pd.DataFrame, *, by: str = "resource", as_of=None,
     if by == "resource":
         df["row"] = df["name"].astype(str) + " (" + df["role"].astype(str) + ")"
     else:
-        pivot_hours = df.assign(h=np.where(df["is_past"], df["actual_hours"], df["planned_hours"])) \
-            .groupby([by, "period"], observed=True)[["h", "capacity_hours"]].sum()
-        df = (pivot_hours["h"] / pivot_hours["capacity_hours"].where(pivot_hours["capacity_hours"] > 0)) \
-            .rename("value").reset_index().rename(columns={by: "row"})
+        pivot_hours = (
+            df.assign(h=np.where(df["is_past"], df["actual_hours"], df["planned_hours"]))
+            .groupby([by, "period"], observed=True)[["h", "capacity_hours"]]
+            .sum()
+        )
+        df = (
+            (pivot_hours["h"] / pivot_hours["capacity_hours"].where(pivot_hours["capacity_hours"] > 0))
+            .rename("value")
+            .reset_index()
+            .rename(columns={by: "row"})
+        )
     table = df.pivot_table(index="row", columns="period", values="value", aggfunc="first")
     severity = (table - 0.8).abs().mean(axis=1).sort_values(ascending=False, kind="stable")
     note = ""
     if len(table) > max_rows:
         rest = severity.iloc[max_rows:]
-        note = _(" ({shown} of {total}; the other {rest} are within {band} of 80%, all in utilization_by_resource.csv)",
-                 shown=max_rows, total=fmt.count(len(table)), rest=fmt.count(len(rest)),
-                 band=f"{rest.max() * 100:.0f} pt")
+        note = _(
+            " ({shown} of {total}; the other {rest} are within {band} of 80%, all in utilization_by_resource.csv)",
+            shown=max_rows,
+            total=fmt.count(len(table)),
+            rest=fmt.count(len(rest)),
+            band=f"{rest.max() * 100:.0f} pt",
+        )
     table = table.loc[severity.index[:max_rows]]
     table.columns = month_labels(table.columns)
     h = max(3.5, 0.26 * len(table) + 2)
     fig, ax = plt.subplots(figsize=(13, h))
-    heatmap(ax, table, cmap="RdBu_r", vmin=0, vmax=max(1.6, over + 0.3), center=0.8,
-            annot=True if len(table) <= 40 else None, fmt_cell=".0%", linewidth=0.3,
-            cbar_label=_("Utilization"), cbar_format=PercentFormatter(1.0), shrink=0.6)
+    heatmap(
+        ax,
+        table,
+        cmap="RdBu_r",
+        vmin=0,
+        vmax=max(1.6, over + 0.3),
+        center=0.8,
+        annot=True if len(table) <= 40 else None,
+        fmt_cell=".0%",
+        linewidth=0.3,
+        cbar_label=_("Utilization"),
+        cbar_format=PercentFormatter(1.0),
+        shrink=0.6,
+    )
     if as_of is not None:
         cols = list(table.columns)
         label = fmt.month(last_complete_month(as_of))
@@ -124,9 +174,13 @@ def utilization_heatmap(util: pd.DataFrame, *, by: str = "resource", as_of=None,
 @literal_text
 def overallocation_bars(over: pd.DataFrame, *, top: int = 20) -> Figure:
     """Excess planned hours per over-allocated person, summed over the months, top ``top``."""
-    g = over.groupby(["resource_id", "name", "role"], observed=True).agg(
-        excess=("excess_hours", "sum"), months=("period", "nunique"),
-        peak=("planned_utilization", "max")).reset_index().nlargest(top, "excess").sort_values("excess")
+    g = (
+        over.groupby(["resource_id", "name", "role"], observed=True)
+        .agg(excess=("excess_hours", "sum"), months=("period", "nunique"), peak=("planned_utilization", "max"))
+        .reset_index()
+        .nlargest(top, "excess")
+        .sort_values("excess")
+    )
     fig, ax = plt.subplots(figsize=(10, max(3, 0.35 * len(g) + 1.5)))
     labels = shorten(g["name"].astype(str) + " (" + g["role"].astype(str) + ")", 34)
     ax.barh(labels, g["excess"], color="#c62828")
@@ -152,10 +206,21 @@ def capacity_vs_demand(cvd: pd.DataFrame) -> Figure:
     ax.barh(y - 0.2, g["demand_hours"], height=0.4, color="#3182bd", label=_("Planned demand"))
     ax.set_yticks(y, shorten(pd.Series(g.index), 24))
     for yy, (cap, dem, fte_) in enumerate(zip(g["capacity_hours"], g["demand_hours"], g["gap_fte"], strict=False)):
-        txt = (_("balanced") if abs(fte_) < 0.05 else
-               _("short {fte} FTE", fte=f"{-fte_:.1f}") if fte_ < 0 else _("spare {fte} FTE", fte=f"{fte_:.1f}"))
-        ax.annotate(" " + txt, (max(cap, dem), yy), va="center", fontsize=9,
-                    color="#c62828" if fte_ < 0 else "#2e7d32", fontweight=bold() if fte_ < 0 else None)
+        txt = (
+            _("balanced")
+            if abs(fte_) < 0.05
+            else _("short {fte} FTE", fte=f"{-fte_:.1f}")
+            if fte_ < 0
+            else _("spare {fte} FTE", fte=f"{fte_:.1f}")
+        )
+        ax.annotate(
+            " " + txt,
+            (max(cap, dem), yy),
+            va="center",
+            fontsize=9,
+            color="#c62828" if fte_ < 0 else "#2e7d32",
+            fontweight=bold() if fte_ < 0 else None,
+        )
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel(_("Hours over the forecast months"))
     ax.margins(x=0.22)
@@ -173,11 +238,15 @@ def plan_vs_actual(pva: pd.DataFrame, projects: pd.DataFrame | None = None, *, t
     if projects is not None:
         names = names + " " + d["project_id"].map(projects.set_index("project_id")["name"]).fillna("")
     fig, ax = plt.subplots(figsize=(10, max(3, 0.35 * len(d) + 1.5)))
-    ax.barh(shorten(names, 30), d["variance_hours"],
-            color=np.where(d["variance_hours"] >= 0, "#f9a825", "#3182bd"))
+    ax.barh(shorten(names, 30), d["variance_hours"], color=np.where(d["variance_hours"] >= 0, "#f9a825", "#3182bd"))
     for y, (v, r) in enumerate(zip(d["variance_hours"], d["booked_vs_plan"], strict=False)):
-        ax.annotate("" if pd.isna(r) else _(" {pct} of plan", pct=fmt.pct(r, 0)), (v, y), va="center", fontsize=8,
-                    ha="left" if v >= 0 else "right")
+        ax.annotate(
+            "" if pd.isna(r) else _(" {pct} of plan", pct=fmt.pct(r, 0)),
+            (v, y),
+            va="center",
+            fontsize=8,
+            ha="left" if v >= 0 else "right",
+        )
     ax.axvline(0, color="#444", lw=0.8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel(_("Booked minus planned hours (hours; negative = less effort than planned)"))
