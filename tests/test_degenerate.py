@@ -8,6 +8,7 @@ the real suite with kernels.
 
 from __future__ import annotations
 
+import contextvars
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -238,10 +239,11 @@ def execute_notebook(name: str, params: dict, monkeypatch) -> Shown:
     monkeypatch.setattr(D, "show", show)
     nb = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
     ns = {"__name__": "__main__", "display": record}
+    kernel = contextvars.copy_context()  # the report's language and currency stay in its "kernel"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
-            exec(compile(cell.source, f"<{name} cell {i}>", "exec"), ns)  # noqa: S102 - our own notebook's cells
+            kernel.run(exec, compile(cell.source, f"<{name} cell {i}>", "exec"), ns)  # our own notebook's cells
             if "parameters" in cell.metadata.get("tags", []):
                 ns.update(params)
     plt.close("all")

@@ -50,9 +50,10 @@ def test_a_report_language_set_in_one_context_stays_there():
         fmt.use(currency="CNY", language="zh")
         seen["inside"] = (fmt.currency(), i18n.current(), fmt.money(1_000_000))
 
-    contextvars.copy_context().run(report)
-    assert seen["inside"] == ("CNY", "zh", "¥100.0万")
-    assert (fmt.currency(), i18n.current(), fmt.money(1_000_000)) == (None, "en", "1.0M")
+    with fmt.using(currency="EUR", language="en"):
+        contextvars.copy_context().run(report)
+        assert seen["inside"] == ("CNY", "zh", "¥100.0万")
+        assert (fmt.currency(), i18n.current(), fmt.money(1_000_000)) == ("EUR", "en", "€1.0M")
 
 
 def test_another_thread_starts_in_english_without_a_currency():
