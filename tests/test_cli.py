@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 
 import pmo_analysis.runs.runner
-import pmo_analysis.runs.schedule
 from pmo_analysis import ParameterError
 from pmo_analysis.cli import main
 from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
@@ -291,7 +290,7 @@ def test_schedule_run_due_prints_each_status_and_fails_if_one_did_not_succeed(sc
             raise ParameterError(f"data folder not found: '{tmp_path / 'gone'}'")
         return SimpleNamespace(status="success", run_id=f"run-{kw['schedule']}")
 
-    monkeypatch.setattr(pmo_analysis.runs.schedule, "run_reports", runner)
+    monkeypatch.setattr(pmo_analysis.runs.runner, "run_reports", runner)
     reports = tmp_path / "reports"
     result = _invoke(["schedule", "run-due", "--file", schedules_file, "--reports-dir", reports])
     assert result.exit_code == 1 and "Traceback" not in result.output
@@ -310,7 +309,7 @@ def test_schedule_run_due_succeeds_when_every_run_succeeds(tmp_path, monkeypatch
     path = tmp_path / "schedules.yml"
     path.write_text(SCHEDULES.split("  never:")[0], encoding="utf-8")
     monkeypatch.setattr(
-        pmo_analysis.runs.schedule, "run_reports", lambda **kw: SimpleNamespace(status="success", run_id="r")
+        pmo_analysis.runs.runner, "run_reports", lambda **kw: SimpleNamespace(status="success", run_id="r")
     )
     reports = tmp_path / "reports"
     first = _invoke(["schedule", "run-due", "--file", path, "--reports-dir", reports])

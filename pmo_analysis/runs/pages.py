@@ -43,18 +43,12 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from pmo_analysis.analyses.utilization import utilization_totals
 from pmo_analysis.core import formatting
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import NotebookError, ParameterError
 from pmo_analysis.core.i18n import _, label
 from pmo_analysis.inputs.params import resolve_params
-from pmo_analysis.inputs.portfolio import load_portfolio
-from pmo_analysis.model import build_model, load_model
-from pmo_analysis.reporting import plots
-from pmo_analysis.reporting.display import pretty_label
 from pmo_analysis.reporting.links import link_projects, page_path, read_pages, run_folder
-from pmo_analysis.reporting.rendering import report_exporter
 from pmo_analysis.runs.publish import page_templates
 
 __all__ = [
@@ -155,6 +149,10 @@ def _model(model_dir: Path | None, data_dir: Path, as_of) -> Any:
     """The run's model, read once per process (a page kernel renders many pages); built from the
     data outside a run.
     """
+    # here, not at the top: a run imports pages.py long before any page needs a model
+    from pmo_analysis.inputs.portfolio import load_portfolio
+    from pmo_analysis.model import build_model
+
     if model_dir is None:
         return build_model(load_portfolio(data_dir, as_of=as_of), as_of=as_of)
     return _saved_model(str(Path(model_dir).resolve()), (Path(model_dir) / "model.json").stat().st_mtime_ns)
@@ -162,6 +160,8 @@ def _model(model_dir: Path | None, data_dir: Path, as_of) -> Any:
 
 @functools.lru_cache(maxsize=1)  # one run at a time: a new run's model replaces the last
 def _saved_model(model_dir: str, _mtime_ns: int) -> Any:
+    from pmo_analysis.model import load_model
+
     return load_model(model_dir)
 
 
@@ -224,6 +224,8 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
     model (read once per kernel) and select the project's rows. Without a ``project_id``, the
     worst running project. An id the model does not have raises :class:`ParameterError`.
     """
+    from pmo_analysis.reporting import plots  # matplotlib: in the page's kernel, not the run's process
+
     namespace = dict(namespace)
     P = resolve_params(PAGE_NOTEBOOK, namespace)
     plots.use_style()
@@ -300,6 +302,8 @@ class _Worker:
     """One Jupyter kernel kept alive for many pages, and the HTML exporter of its pages."""
 
     def __init__(self, *, timeout: float, keep_code: bool, language: str) -> None:
+        from pmo_analysis.reporting.rendering import report_exporter  # nbconvert: 2.8 s to import, when pages are made
+
         self.timeout = timeout
         self.client = None
         self.km = None
@@ -493,6 +497,8 @@ def _department_chart(model, projects: pd.DataFrame) -> Markup | None:
     """The department's running projects on the CPI/SPI quadrant (:func:`pmo_analysis.reporting.plots.cpi_spi_quadrant`,
     the run's thresholds), as inline SVG; ``None`` when no running project has CPI and SPI.
     """
+    from pmo_analysis.reporting import plots  # matplotlib: when department pages are made
+
     running = projects.loc[projects["running"]].dropna(subset=["cpi", "spi"])
     if running.empty:
         return None
@@ -505,6 +511,9 @@ def _department_chart(model, projects: pd.DataFrame) -> Markup | None:
 
 def _department_frames(model, department: str, pages: dict[str, dict[str, str]]) -> dict[str, Any]:
     """What a department page shows, selected from the model and formatted for the template."""
+    from pmo_analysis.analyses.utilization import utilization_totals  # with the department pages
+    from pmo_analysis.reporting.display import pretty_label  # matplotlib: with the department pages
+
     totals = model.by_department.loc[model.by_department["department"].astype(str) == department]
     t = totals.iloc[0] if len(totals) else pd.Series(dtype=object)
     projects = model.projects.loc[model.projects["department"].astype(str) == department]

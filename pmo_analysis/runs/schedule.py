@@ -72,7 +72,6 @@ from pmo_analysis.inputs.params import check_plain
 from pmo_analysis.inputs.sources import data_source
 from pmo_analysis.runs.mail import MailError, check_address, deliver
 from pmo_analysis.runs.pages import parse_projects
-from pmo_analysis.runs.runner import run_reports
 
 __all__ = [
     "Schedule",
@@ -543,7 +542,9 @@ def run_schedules(
     recorded as done when the run returns (any status) or when its :data:`MAX_ATTEMPTS`-th attempt
     has raised or been interrupted. One schedule's failure never stops the others.
     """
-    runner = runner or run_reports
+    if runner is None:
+        # here, not at the top: listing or checking schedules never loads the runner (papermill, nbconvert)
+        from pmo_analysis.runs.runner import run_reports as runner
     now = now or dt.datetime.now(dt.UTC)
     reports_dir = Path(reports_dir)
     state_path = reports_dir / ".schedule-state.json"
