@@ -59,7 +59,7 @@ from pmo_analysis.analyses import lessons as L
 from pmo_analysis.analyses import utilization as U
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
-from pmo_analysis.core.config import RUNNING_STATUSES
+from pmo_analysis.core.config import CLOSED_STATUSES, RUNNING_STATUSES
 from pmo_analysis.core.orphans import end_with_parent
 from pmo_analysis.core.periods import forward_months, last_complete_month, month_end, month_start
 from pmo_analysis.inputs.params import validate_model_params
@@ -68,7 +68,7 @@ from pmo_analysis.inputs.portfolio import Portfolio
 __all__ = ["PortfolioModel", "build_model", "load_model", "default_as_of", "freshness", "MODEL_VERSION"]
 
 #: Bumped when a table changes shape, so a notebook never reads a model it does not understand.
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 
 @dataclass
@@ -165,27 +165,104 @@ class _TablesOnDemand(MutableMapping):
 
 
 # --------------------------------------------------------------------------- time and freshness
-def _last_months(portfolio: Portfolio) -> dict[str, pd.Timestamp | None]:
-    """The newest month with actual costs, with timesheet hours and with progress (percent
-    complete, dated by the optional projects.status_date).
+#: The kinds of data reported every month: each is stale on its own when it ends early.
+_MONTHLY = ("actual costs", "timesheets", "progress reports")
+
+#: How many months old the data may be, at the run's own date, before a report whose date was
+#: taken from the data says it is stale (data a few months old is the latest a PMO has; data
+#: years old is history, not the state of the portfolio).
+STALE_AFTER_MONTHS = 12
+
+
+def _run_month(today: dt.date | None) -> pd.Timestamp:
+    return month_start(today or dt.date.today())
+
+
+def _months_between(first: pd.Timestamp, last: pd.Timestamp) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month
+
+
+def _projected_actuals(portfolio: Portfolio, *, today: dt.date | None = None) -> pd.Timestamp | None:
+    """The newest month of an actual cost dated after the run's month: such "actuals" are
+    projections (a PMO cannot have reported next year's costs), so the actual costs do not date
+    the data. ``None`` when every actual cost is dated up to the run's month.
     """
-    out: dict[str, pd.Timestamp | None] = {"actual costs": None, "timesheets": None, "progress reports": None}
     cf = portfolio.cashflows
-    if cf is not None and "actual_cost" in cf.columns and cf["actual_cost"].notna().any():
-        out["actual costs"] = month_start(cf.loc[cf["actual_cost"].notna(), "period"].max())
+    if cf is None or "actual_cost" not in cf.columns:
+        return None
+    newest = cf.loc[cf["actual_cost"].notna(), "period"].max()
+    return month_start(newest) if pd.notna(newest) and newest > _run_month(today) else None
+
+
+def _newest(dates: pd.Series | None, run: pd.Timestamp) -> pd.Timestamp | None:
+    """The month of the newest date up to the run's month (a later date reports nothing yet)."""
+    if dates is None:
+        return None
+    d = pd.to_datetime(dates, errors="coerce")
+    d = d.loc[d.notna() & (d < run + pd.DateOffset(months=1))]
+    return month_start(d.max()) if len(d) else None
+
+
+def _last_months(portfolio: Portfolio, *, today: dt.date | None = None) -> dict[str, pd.Timestamp | None]:
+    """The newest month in which the data reports something, by kind (``None`` where it has none).
+
+    actual costs
+        the newest month with an actual cost; none when an actual cost is dated after the run's
+        month (:func:`_projected_actuals`: the column then holds projections);
+    timesheets
+        the newest month with booked hours;
+    progress reports
+        the newest projects.status_date (when percent complete was reported);
+    milestone reports
+        the newest milestone actual_date or status_date;
+    risk updates
+        the newest risk raised_date or closed_date;
+    completions
+        the newest month with a cost of a completed or cancelled project: a project recorded as
+        closed has finished spending, so its last cost was reported.
+
+    Dates after the run's month report nothing yet and are left out. How far *plans* run into
+    the future never counts.
+    """
+    run = _run_month(today)
+    out: dict[str, pd.Timestamp | None] = dict.fromkeys(
+        ("actual costs", "timesheets", "progress reports", "milestone reports", "risk updates", "completions")
+    )
+    cf, pr = portfolio.cashflows, portfolio.projects
+    if cf is not None and "actual_cost" in cf.columns and _projected_actuals(portfolio, today=today) is None:
+        out["actual costs"] = _newest(cf.loc[cf["actual_cost"].notna(), "period"], run)
     span = portfolio.timesheet_span()
     if span is not None:
-        out["timesheets"] = month_start(span[1])
-    pr = portfolio.projects
-    if pr is not None and "status_date" in pr.columns and pr["status_date"].notna().any():
-        out["progress reports"] = month_start(pr["status_date"].max())
+        out["timesheets"] = _newest(pd.Series([span[1]]), run)
+    if pr is not None and "status_date" in pr.columns:
+        out["progress reports"] = _newest(pr["status_date"], run)
+    ms = portfolio.milestones
+    if ms is not None:
+        out["milestone reports"] = _newest(
+            pd.concat([ms[c] for c in ("actual_date", "status_date") if c in ms.columns], ignore_index=True), run
+        )
+    rk = portfolio.risks
+    if rk is not None:
+        out["risk updates"] = _newest(
+            pd.concat([rk[c] for c in ("raised_date", "closed_date") if c in rk.columns], ignore_index=True), run
+        )
+    if cf is not None and pr is not None and len(cf):
+        closed = cf["project_id"].isin(pr.loc[pr["status"].isin(CLOSED_STATUSES), "project_id"])
+        cost = cf["actual_cost"].fillna(cf["planned_cost"]) if "actual_cost" in cf.columns else cf["planned_cost"]
+        out["completions"] = _newest(cf.loc[closed & (cost > 0), "period"], run)
     return out
 
 
+def _last_reported(last: dict[str, pd.Timestamp | None]) -> pd.Timestamp | None:
+    months = [m for m in last.values() if m is not None]
+    return max(months) if months else None
+
+
 def default_as_of(portfolio: Portfolio, *, today: dt.date | None = None) -> dt.date:
-    """The end of the last complete month the data covers: the newest month with actual costs
-    or timesheet hours, or the month before if that month has not ended by ``today``. Without any
-    actuals, the end of the month before ``today``.
+    """The end of the last month the data reports: the newest month of any kind of reported
+    data (:func:`_last_months`: actual costs, timesheets, status dates, milestone and risk
+    updates, completions), or the month before if that month has not ended by ``today``. Without
+    any, the end of the month before ``today``. Plans that run into the future never move it.
 
     Examples
     --------
@@ -194,39 +271,80 @@ def default_as_of(portfolio: Portfolio, *, today: dt.date | None = None) -> dt.d
     >>> default_as_of(load_portfolio(SAMPLE_DATA_DIR), today=dt.date(2026, 11, 22))
     datetime.date(2026, 6, 30)
     """
-    today = today or dt.date.today()
-    lasts = [m for k, m in _last_months(portfolio).items() if m is not None and k != "progress reports"]
-    this_month = month_start(today)
-    newest = max(lasts) if lasts else this_month
+    this_month = _run_month(today)
+    newest = _last_reported(_last_months(portfolio, today=today)) or this_month
     if newest >= this_month:
         newest = this_month - pd.DateOffset(months=1)
     return month_end(newest).date()
 
 
-def freshness(portfolio: Portfolio, *, as_of) -> dict[str, Any]:
-    """When each kind of actual data ends, and what is stale at ``as_of``.
+def freshness(
+    portfolio: Portfolio, *, as_of, today: dt.date | None = None, as_of_from_data: bool = False
+) -> dict[str, Any]:
+    """When each kind of reported data ends, and what is stale at ``as_of``.
 
-    A kind is stale when the last complete month is more than one month after the newest month
-    that has it: at 2026-07-31 actual costs that end in May are stale (June and July are
-    missing); at 2026-06-30 they are not (June's costs are usually booked in July). Past planned
-    costs without any actual cost at all are stale too.
+    A monthly kind (actual costs, timesheets, progress reports) is stale when the last complete
+    month is more than one month after the newest month that has it: at 2026-07-31 actual costs
+    that end in May are stale (June and July are missing); at 2026-06-30 they are not (June's
+    costs are usually booked in July). Where no monthly kind says so, the data as a whole is
+    stale when its newest report of any kind is more than one month before the last complete
+    month. Past planned costs without any actual cost at all are stale too, and so are actual
+    costs dated after the run's month (``today``): projections, not reports. With
+    ``as_of_from_data`` (the report date was taken from the data, :func:`default_as_of`), data
+    whose newest report is more than :data:`STALE_AFTER_MONTHS` months before the run's last
+    complete month is stale: a report on it describes the past, not the portfolio today.
     """
-    last = _last_months(portfolio)
+    last = _last_months(portfolio, today=today)
+    newest = _last_reported(last)
     lcm = last_complete_month(as_of)
     stale = []
-    for kind, m in last.items():
+    for kind in _MONTHLY:
+        m = last[kind]
         if m is None:
             continue
-        gap = (lcm.year - m.year) * 12 + lcm.month - m.month
+        gap = _months_between(m, lcm)
         if gap > 1:
             stale.append(f"{kind} end in {m:%Y-%m}, {gap} months before the last complete month {lcm:%Y-%m}")
+    if not stale and newest is not None and _months_between(newest, lcm) > 1:
+        stale.append(
+            i18n._(
+                "the data was last reported in {month}, {n} months before the last complete month {last}",
+                month=f"{newest:%Y-%m}",
+                n=_months_between(newest, lcm),
+                last=f"{lcm:%Y-%m}",
+            )
+        )
+    projected = _projected_actuals(portfolio, today=today)
+    run = _run_month(today)
+    if projected is not None:
+        stale.append(
+            i18n._(
+                "actual costs are dated up to {month}, after this run ({run}): they are projections, "
+                "not reports, and do not show when the data was reported",
+                month=f"{projected:%Y-%m}",
+                run=f"{run:%Y-%m}",
+            )
+        )
     cf = portfolio.cashflows
-    if last["actual costs"] is None and cf is not None and ((cf["period"] <= lcm) & (cf["planned_cost"] > 0)).any():
+    reported = cf is not None and "actual_cost" in cf.columns and cf["actual_cost"].notna().any()
+    if not reported and cf is not None and ((cf["period"] <= lcm) & (cf["planned_cost"] > 0)).any():
         first = cf.loc[(cf["period"] <= lcm) & (cf["planned_cost"] > 0), "period"].min()
         stale.append(f"no actual cost is reported, although costs were planned from {first:%Y-%m}")
+    run_lcm = run - pd.DateOffset(months=1)
+    if as_of_from_data and newest is not None and _months_between(newest, run_lcm) > STALE_AFTER_MONTHS:
+        stale.append(
+            i18n._(
+                "the data was last reported in {month}, {n} months before this run ({run})",
+                month=f"{newest:%Y-%m}",
+                n=_months_between(newest, run_lcm),
+                run=f"{run:%Y-%m}",
+            )
+        )
     return {
         "last_complete_month": f"{lcm:%Y-%m}",
         **{f"last_{k.replace(' ', '_')}_month": (None if m is None else f"{m:%Y-%m}") for k, m in last.items()},
+        "last_reported_month": None if newest is None else f"{newest:%Y-%m}",
+        "actuals_dated_after_run": None if projected is None else f"{projected:%Y-%m}",
         "stale": stale,
         "before_data": _before_data(portfolio, lcm),
     }
@@ -338,7 +456,7 @@ def build_model(
             "horizon_months": int(p["horizon_months"]),
             "running_statuses": list(RUNNING_STATUSES),
         },
-        "freshness": freshness(portfolio, as_of=as_of),
+        "freshness": freshness(portfolio, as_of=as_of, today=today, as_of_from_data=as_of_source == "data"),
         "tables_present": [t for t, n in portfolio.row_counts().items() if n is not None],
     }
     with contextlib.ExitStack() as stack:
@@ -598,10 +716,12 @@ def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: p
         "portfolio_npv": float(t["npv"]),
         "remaining_npv": float(t["remaining_npv"]),
         "portfolio_roi": float(t["roi"]),
+        **_coverage(t, "value", "no_benefits" if int(t["value_projects"]) == 0 else ""),
         "spend_to_date": float(rt["ac"]) if len(running) else np.nan,
         "planned_to_date": float(rt["pv"]) if len(running) else np.nan,
         "portfolio_cpi": float(rt["cpi"]) if len(running) else np.nan,
         "portfolio_spi": float(rt["spi"]) if len(running) else np.nan,
+        **_coverage(rt, "evm", _evm_reason(running)),
         "months_without_actuals": int(running["months_without_actuals"].sum()),
         "budget_cap": figures["budget_cap"],
         "funded_need": float(decisions.loc[decisions["funded"], "funding_need"].sum()),
@@ -626,6 +746,27 @@ def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: p
         row["open_high_impact_actions"] = int((tables["open_actions"]["impact"] == "high").sum())
     row.update(_delivery_headline(tables))
     return pd.DataFrame([row])
+
+
+def _coverage(totals: pd.Series, part: str, reason: str) -> dict[str, Any]:
+    """How many projects a headline total covers: ``<part>_projects`` of ``<part>_projects_of``,
+    and ``<part>_reason``, the :class:`~pmo_analysis.core.wording.Reason` code of why the figure
+    is empty when it covers none (``""`` otherwise).
+    """
+    return {
+        f"{part}_projects": int(totals[f"{part}_projects"]),
+        f"{part}_projects_of": int(totals["projects"]),
+        f"{part}_reason": reason,
+    }
+
+
+def _evm_reason(running: pd.DataFrame) -> str:
+    """Why no running project has earned value: the data it lacks most often ("" if one has)."""
+    if not len(running) or (running["ev"].notna() & running["ac"].notna()).any():
+        return ""
+    needed = running["data_needed"].str.split(",").explode()
+    needed = needed.loc[needed.isin(["no_percent_complete", "no_actuals"])]
+    return str(needed.value_counts().index[0]) if len(needed) else "no_earned_value"
 
 
 def _delivery_headline(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:

@@ -105,11 +105,15 @@ def test_running_projects_have_one_definition(model):
     assert model.projects["health"].notna().sum() == 23
 
 
-def test_portfolio_npv_is_discounted_to_as_of(model):
+def test_portfolio_npv_is_the_lifetime_npv_of_each_project_at_its_start(model):
+    """Portfolio NPV sums each project's lifetime NPV at its own first month (never past flows
+    compounded to as_of), over the 37 of 40 projects that have benefit figures."""
     h = model.headline.iloc[0]
-    assert model.projects["npv"].sum() == pytest.approx(8_997_722, abs=1)
-    assert h["portfolio_npv"] == pytest.approx(10_080_001, abs=1)
+    assert model.projects["npv"].sum() == pytest.approx(10_464_404, abs=1)
+    assert h["portfolio_npv"] == pytest.approx(10_464_404, abs=1)
+    assert (h["value_projects"], h["value_projects_of"], h["value_reason"]) == (37, 40, "")
     assert model.by_department["npv"].sum() == pytest.approx(h["portfolio_npv"])
+    assert h["remaining_npv"] == pytest.approx(model.projects["remaining_npv"].sum())
 
 
 # --------------------------------------------------------------------------- time windows
@@ -206,15 +210,19 @@ def test_irr_roots_agree_with_the_xnpv():
 
 
 @pytest.mark.skipif(not (REAL_DATA / "it-dashboard").is_dir(), reason="../shared/real-data is not beside the repo")
-def test_zero_benefit_never_pays_back_on_real_data():
+def test_zero_benefit_is_unknown_not_never_pays_back_on_real_data():
+    """The IT Dashboard records no benefits (zero in every month): ROI, NPV and payback are
+    unknown for every project, at any as_of, never -100% or "never pays back"."""
     p = load_portfolio(REAL_DATA / "it-dashboard", on_error="drop")
     for as_of in ("2015-06-30", "2026-06-30"):
         r = roi.roi_by_project(p.projects, p.cashflows, as_of=as_of)
-        zero = r.loc[r["total_benefit"] == 0]
-        assert zero["payback_months"].isna().all()
-        rec = roi.recommendations(r).set_index("project_id")
-        costly = rec.reindex(zero.loc[zero["total_cost"] > 0, "project_id"]).dropna(subset=["reason"])
-        assert len(costly) > 100 and costly["reason"].str.contains("never pays back").all()
+        assert len(r) == 2420 and not r["has_benefits"].any()
+        for col in ("roi", "npv", "remaining_npv", "bcr", "payback_months", "total_benefit"):
+            assert r[col].isna().all(), col
+        assert r["data_needed"].str.contains("no_benefits").sum() == 2420
+        t = roi.portfolio_totals(r).iloc[0]
+        assert t["value_projects"] == 0 and np.isnan(t["roi"]) and np.isnan(t["npv"])
+        assert t["total_cost"] == pytest.approx(r["total_cost"].sum())
 
 
 # --------------------------------------------------------------------------- storage

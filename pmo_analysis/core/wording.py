@@ -414,6 +414,12 @@ _register("late_at_percent", "end date {date} passed at {pct}% complete", date=I
 _register("late_no_percent", "end date {date} passed with no percent complete reported", date=ISO_DATE)
 _register("risk_score", "risk score {score}/5", score=WHOLE)
 _register("no_earned_value", "no earned value (percent complete or actual cost missing)")
+# what a project's figures lack (pmo_analysis.analyses.finance: data_needed), and a total's coverage
+_register("no_benefits", "no benefit figures recorded")
+_register("no_percent_complete", "no percent complete reported")
+_register("no_actuals", "no actual cost reported")
+_register("no_cashflows", "no cash flows")
+_register("projects_covered", "{n} of {total} projects", n=WHOLE, total=WHOLE)
 _register("delayed_by_dependency", "delayed {days} days by {by} (dependency)", days=COUNT, by=TEXT)
 _register("missed_milestones", "{n} missed milestone(s)", n=COUNT)
 _register("risk_exposure", "open risk exposure {money} = {share} of budget", money=MONEY, share=percent(0))

@@ -30,8 +30,9 @@ from IPython.display import HTML, display
 from markupsafe import escape
 
 from pmo_analysis.core import formatting as fmt
-from pmo_analysis.core import i18n
+from pmo_analysis.core import i18n, wording
 from pmo_analysis.core.i18n import _
+from pmo_analysis.core.wording import Reason
 from pmo_analysis.reporting.plots import SAVE_OPTIONS
 
 __all__ = [
@@ -321,12 +322,22 @@ def tile(
     target: str | None = None,
     status: str | None = None,
     negative: bool = False,
+    reason: str | None = None,
 ) -> dict:
     """One KPI tile for :func:`kpi_tiles`: ``label``, ``value``, the change since the previous
     report (``delta``), the threshold or target (``target``) and ``status`` (``good``, ``bad`` or
-    ``None``: the colour of the tile's edge); ``negative`` shows the value in red.
+    ``None``: the colour of the tile's edge); ``negative`` shows the value in red. ``reason`` says
+    why the value is ``n/a`` (the data it lacks): such a tile is shown, neutral, with its reason.
     """
-    return {"label": label, "value": value, "delta": delta, "target": target, "status": status, "negative": negative}
+    return {
+        "label": label,
+        "value": value,
+        "delta": delta,
+        "target": target,
+        "status": status,
+        "negative": negative,
+        "reason": reason,
+    }
 
 
 def is_empty_figure(value) -> bool:
@@ -350,7 +361,7 @@ def kpi_tiles(items) -> None:
     """
     if isinstance(items, dict):
         items = [tile(k, v) for k, v in items.items()]
-    items = [t for t in items if not is_empty_figure(t["value"])]
+    items = [t for t in items if t.get("reason") or not is_empty_figure(t["value"])]
     if not items:
         return
     parts = []
@@ -358,7 +369,9 @@ def kpi_tiles(items) -> None:
         _track(t["label"])
         cls = "pmo-tile" + (f" pmo-{t['status']}" if t.get("status") else "")
         value_cls = "v neg" if t.get("negative") else "v"
-        extra = "".join(f'<div class="{k}">{htmllib.escape(str(t[k]))}</div>' for k in ("delta", "target") if t.get(k))
+        extra = "".join(
+            f'<div class="{k}">{htmllib.escape(str(t[k]))}</div>' for k in ("reason", "delta", "target") if t.get(k)
+        )
         parts.append(
             f'<div class="{cls}"><div class="l">{htmllib.escape(str(t["label"]))}</div>'
             f'<div class="{value_cls}">{htmllib.escape(str(t["value"]))}</div>{extra}</div>'
@@ -476,6 +489,32 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
     util = h["utilization"]
     over, under = params.get("over_threshold", 1.0), params.get("under_threshold", 0.6)
     troubled = int(h["off_track"]) + int(h["at_risk"])
+
+    def money_tile(label: str, col: str, part: str, kind: str = "money") -> dict:
+        """A tile of a portfolio total: n/a with its reason (neutral) when no project has its
+        inputs; with how many projects it covers when only some have them.
+        """
+        value, fmt_value = h.get(col), (fmt.money if kind == "money" else fmt.pct)
+        if fmt._missing(value):
+            code = h.get(f"{part}_reason") or "no_benefits"
+            return tile(label, fmt.na(), reason=wording.word(Reason(code)))
+        covered, of = h.get(f"{part}_projects"), h.get(f"{part}_projects_of")
+        partial = not fmt._missing(covered) and not fmt._missing(of) and int(covered) < int(of)
+        target_value = fmt.money(0) if kind == "money" else fmt.pct(0, 0)
+        return tile(
+            label,
+            fmt_value(value),
+            delta=change(col, kind),
+            target=_("target ≥ {value}", value=target_value)
+            + (
+                " · " + _("over {coverage}", coverage=wording.word(Reason("projects_covered", n=covered, total=of)))
+                if partial
+                else ""
+            ),
+            status=good(value >= 0),
+            negative=fmt.is_negative(value),
+        )
+
     tiles = [
         tile(_("Running projects"), fmt.count(h["running_projects"]), delta=change("running_projects", "count")),
         tile(
@@ -485,30 +524,14 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
             target=_("target ≤ {value}", value=0),
             status=good(troubled == 0) if h["running_projects"] else None,
         ),
-        tile(
-            _("Portfolio NPV"),
-            fmt.money(h["portfolio_npv"]),
-            delta=change("portfolio_npv", "money"),
-            target=_("target ≥ {value}", value=fmt.money(0)),
-            status=good(h["portfolio_npv"] >= 0),
-            negative=fmt.is_negative(h["portfolio_npv"]),
+        money_tile(
+            _("Remaining NPV")
+            + f" ({fmt.month(windows['forward_first'])}→, {_('at {date}', date=fmt.date(h['as_of']))})",
+            "remaining_npv",
+            "value",
         ),
-        tile(
-            _("Remaining NPV") + f" ({fmt.month(windows['forward_first'])}→)",
-            fmt.money(h["remaining_npv"]),
-            delta=change("remaining_npv", "money"),
-            target=_("target ≥ {value}", value=fmt.money(0)),
-            status=good(h["remaining_npv"] >= 0),
-            negative=fmt.is_negative(h["remaining_npv"]),
-        ),
-        tile(
-            _("Portfolio ROI"),
-            fmt.pct(h["portfolio_roi"]),
-            delta=change("portfolio_roi", "pct"),
-            target=_("target ≥ {value}", value=fmt.pct(0, 0)),
-            status=good(h["portfolio_roi"] >= 0),
-            negative=fmt.is_negative(h["portfolio_roi"]),
-        ),
+        money_tile(_("Lifetime NPV (each project at its start)"), "portfolio_npv", "value"),
+        money_tile(_("Portfolio ROI"), "portfolio_roi", "value", kind="pct"),
         tile(_("Budget of running projects"), fmt.money(h["total_budget"]), delta=change("total_budget", "money")),
         tile(
             _("Spend to date vs plan"),

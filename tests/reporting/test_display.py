@@ -114,7 +114,7 @@ def test_headline_tiles_show_change_and_target():
         tiles = {t["label"].split(" (")[0]: t for t in display.headline_tiles(now, before, {}, windows)}
     assert tiles["Portfolio ROI"]["delta"] == "-1.0 pt since 31 May 2026"
     assert tiles["Off track / at risk"]["delta"] == "+2 since 31 May 2026"
-    assert tiles["Portfolio NPV"]["delta"] == "+$300k since 31 May 2026"
+    assert tiles["Lifetime NPV"]["delta"] == "+$300k since 31 May 2026"
     assert tiles["Running projects"]["delta"] == "no change since 31 May 2026"
     assert tiles["CPI / SPI"]["target"] == "target ≥ 0.95" and tiles["CPI / SPI"]["status"] == "bad"
     assert tiles["Utilization"]["target"] == "target 60%–100%" and tiles["Utilization"]["status"] == "good"

@@ -15,20 +15,27 @@ Forecast cash flow of a month
     the planned figure (a past month without a reported actual is *accrued* at its plan, the
     assumption the forecast makes anyway). Later months: the planned figures.
     ``net = benefit - cost``.
+Benefit figures
+    A project *has benefit figures* when at least one of its months has a planned or actual
+    benefit other than zero. A project whose benefits are zero (or, for actual_benefit, empty) in
+    every month has none: an export writes zeros where benefits were never estimated, so zero
+    over a whole life reads as unknown, not as a project that is worth nothing. Within a project
+    that has benefit figures, a zero month is a zero. Without benefit figures, total_benefit,
+    net_benefit, roi, npv, remaining_npv, pv_benefit, bcr, irr and payback_months are empty
+    (``data_needed`` says ``no_benefits``), never 0 or -100%.
 total_cost, total_benefit, net_benefit
     Sums of the forecast over all months; ``net_benefit = total_benefit - total_cost``.
 roi
     ``net_benefit / total_cost`` (empty when total_cost is 0).
 npv (spreadsheet XNPV, lifetime)
     ``sum(CF_i / (1 + r) ** ((d_i - d_0).days / 365))`` with each monthly net flow dated on the
-    first day of its month and ``d_0`` the project's first cash-flow month.
-npv_as_of
-    The same flows discounted to the as-of date: ``sum(CF_i / (1 + r) ** ((d_i - as_of).days / 365))``
-    (past flows are compounded forward). Portfolio and group NPV are sums of npv_as_of, so every
-    project is valued at the same date.
+    first day of its month and ``d_0`` the project's first cash-flow month: the project's value at
+    its own start.
 remaining_npv
-    npv_as_of of the months after the last complete month only: the value still to gain or lose.
-    Money already spent is sunk; stop and re-scope decisions judge this figure.
+    The net flows of the months after the last complete month, discounted to the as-of date:
+    ``sum(CF_i / (1 + r) ** ((d_i - as_of).days / 365))`` over those months. Money already spent
+    is sunk; stop and re-scope decisions judge this figure. Past flows are never compounded
+    forward to as_of.
 bcr
     Present value of benefits / present value of costs, discounted as for npv.
 irr (spreadsheet XIRR) and irr_roots
@@ -46,21 +53,33 @@ Earned value (PMI) at ``as_of``
     it (reported actuals, and the plan for months without one); EV = percent_complete / 100 *
     BAC; CV = EV - AC; SV = EV - PV; CPI = EV / AC; SPI = EV / PV; EAC = BAC / CPI;
     VAC = BAC - EAC; TCPI = (BAC - EV) / (BAC - AC) while AC < BAC, and (BAC - EV) / (EAC - AC)
-    once AC >= BAC. Ratios are empty where the denominator is 0 or less.
+    once AC >= BAC. Ratios are empty where the denominator is 0 or less. Without percent complete,
+    EV and everything derived from it are empty (``no_percent_complete`` for a running or
+    completed project). A project with planned costs up to as_of but no actual cost reported for
+    any of those months has no AC (``has_actuals`` False, ``no_actuals``): AC, CV, CPI, EAC, VAC
+    and TCPI are empty.
 months_without_actuals
     Months up to the last complete month with a planned cost but no reported actual cost: the
     months accrued at plan. Shown beside CPI as a data-quality flag.
+data_needed
+    What a project's figures lack, as reason codes joined with ``","``: no_cashflows,
+    no_benefits, no_percent_complete, no_actuals (empty when nothing is missing).
 funding_need
     Money still to commit: the budget of a proposed project; max(EAC - AC, 0) of a running one
-    (max(BAC - AC, 0) where EAC cannot be computed); 0 for a closed one.
+    (max(BAC - AC, 0) where EAC cannot be computed, with PV for an unknown AC); 0 for a closed one.
 Portfolio totals
-    Sums; ratios are recomputed from the sums (never averaged).
+    Sums; ratios are recomputed from the sums (never averaged), each over the projects that have
+    its inputs, and the totals say how many those are (``value_projects`` of ``projects`` for
+    ROI and NPV, ``evm_projects`` for CPI and SPI); a figure no project has inputs for is empty.
+    Portfolio NPV is the sum of each project's lifetime NPV at its own start, shown beside the
+    portfolio's remaining NPV at as_of.
 """
 
 from pmo_analysis.analyses.finance.cashflows import cumulative_cashflow, forecast_cashflows, project_months
 from pmo_analysis.analyses.finance.decisions import DECISIONS, decide, recommendations
 from pmo_analysis.analyses.finance.irr import irr_roots, xirr, xnpv
 from pmo_analysis.analyses.finance.returns import (
+    DATA_NEEDED,
     ROI_COLUMNS,
     ROI_EXTRA_COLUMNS,
     earned_value,
@@ -80,6 +99,7 @@ __all__ = [
     "roi_by_project",
     "ROI_COLUMNS",
     "ROI_EXTRA_COLUMNS",
+    "DATA_NEEDED",
     "portfolio_totals",
     "cumulative_cashflow",
     "project_months",

@@ -36,9 +36,11 @@ def project_financials(
     """Financial returns per project from the forecast cash flows.
 
     Returns one row per project_id with total_cost, total_benefit, net_benefit, roi, npv,
-    npv_as_of, remaining_npv, pv_cost, pv_benefit, bcr, irr, irr_roots, payback_months,
+    remaining_npv, pv_cost, pv_benefit, bcr, irr, irr_roots, payback_months, has_benefits,
     months_without_actuals, first_period and last_period. See :mod:`pmo_analysis.analyses.finance` for
-    each definition.
+    each definition. A project without benefit figures (``has_benefits`` False: every month's
+    planned and actual benefit is zero or empty) has every figure that needs them empty (total and
+    net benefit, roi, npv, remaining_npv, pv_benefit, bcr, irr, payback_months), never 0 or -100%.
 
     Examples
     --------
@@ -46,8 +48,8 @@ def project_financials(
     >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
     >>> p = load_portfolio(SAMPLE_DATA_DIR)
     >>> fin = project_financials(p.cashflows, as_of="2026-06-30")
-    >>> len(fin), round(float(fin["npv_as_of"].sum()) / 1e6, 2)
-    (40, 10.08)
+    >>> len(fin), round(float(fin["remaining_npv"].sum()) / 1e6, 2), int(fin["has_benefits"].sum())
+    (40, 39.43, 37)
     """
     if not np.isfinite(discount_rate) or discount_rate <= -1:
         raise ValueError(f"discount_rate must be a number greater than -1, got {discount_rate!r}")
@@ -65,6 +67,7 @@ def project_financials(
         return np.bincount(codes, weights=np.asarray(weights, dtype=float), minlength=n)
 
     out = pd.DataFrame(index=pd.Index(uniques, name="project_id"))
+    has = _has_benefits(f, codes, n)
     out["total_cost"] = total(f["cost"])
     out["total_benefit"] = total(f["benefit"])
     out["net_benefit"] = out["total_benefit"] - out["total_cost"]
@@ -72,7 +75,6 @@ def project_financials(
     out["pv_cost"] = total(f["cost"].to_numpy() / disc)
     out["pv_benefit"] = total(f["benefit"].to_numpy() / disc)
     out["npv"] = out["pv_benefit"] - out["pv_cost"]
-    out["npv_as_of"] = total(net_as_of)
     out["remaining_npv"] = total(np.where(future, net_as_of, 0.0))
     out["bcr"] = _safe_div(out["pv_benefit"], out["pv_cost"])
     out = out.join(_vector_irr(f[["project_id", "t", "net"]]))
@@ -83,10 +85,27 @@ def project_financials(
     paid = pd.Series(np.where((cum >= -1e-9) & cost_started, months.to_numpy(), np.nan))
     out["payback_months"] = paid.groupby(codes).min().to_numpy()
     out["payback_months"] = out["payback_months"].astype("Int64")
+    # missing is not zero: without benefit figures, no figure that needs them
+    needs_benefits = ["total_benefit", "net_benefit", "roi", "pv_benefit", "npv", "remaining_npv", "bcr", "irr"]
+    out.loc[~has, needs_benefits] = np.nan
+    out.loc[~has, "irr_roots"] = 0
+    out.loc[~has, "payback_months"] = pd.NA
+    out["has_benefits"] = has
     out["months_without_actuals"] = total(f["accrued"]).astype(int)
     out["first_period"] = f.groupby(codes)["period"].min().to_numpy()
     out["last_period"] = f.groupby(codes)["period"].max().to_numpy()
     return out.reset_index()
+
+
+def _has_benefits(f: pd.DataFrame, codes: np.ndarray, n: int) -> np.ndarray:
+    """Per project (in ``codes`` order): whether any month has a planned or actual benefit other
+    than zero. Zero and empty benefits in every month read as "no benefit figures": an export
+    writes either where benefits were never estimated (see ``docs/definitions.md``).
+    """
+    benefit = f["planned_benefit"].fillna(0.0).abs()
+    if "actual_benefit" in f.columns:
+        benefit = benefit + f["actual_benefit"].fillna(0.0).abs()
+    return np.bincount(codes, weights=benefit.to_numpy(dtype=float), minlength=n) > 0
 
 
 def earned_value(
@@ -96,22 +115,25 @@ def earned_value(
 
     AC counts the planned cost of a past month without a reported actual (``ac_reported`` is
     the reported part alone). Projects without cash flows get PV = AC = 0. Where
-    ``percent_complete`` is absent or empty, EV and everything derived from it are empty.
+    ``percent_complete`` is absent or empty, EV and everything derived from it are empty. Where a
+    project had planned costs up to as_of but no actual cost is reported for any of those months,
+    AC is unknown (``has_actuals`` False): AC and everything derived from it (CV, CPI, EAC, VAC,
+    TCPI) are empty, never the plan passed off as an actual.
     """
     f = _forecast(cashflows, as_of, forecast)
     past = f.loc[f["period"] <= last_complete_month(as_of)]
     g = past.groupby("project_id")
     pv, ac = g["planned_cost"].sum(), g["cost"].sum()
-    reported = (
-        (past["actual_cost"] if "actual_cost" in past.columns else pd.Series(np.nan, index=past.index))
-        .groupby(past["project_id"])
-        .sum()
-    )
+    actual = past["actual_cost"] if "actual_cost" in past.columns else pd.Series(np.nan, index=past.index)
+    reported = actual.groupby(past["project_id"]).sum()
+    months_reported = actual.notna().groupby(past["project_id"]).sum()
     out = projects[["project_id"]].copy()
     out["bac"] = projects["budget"].astype(float)
     out["pv"] = out["project_id"].map(pv).fillna(0.0).astype(float)
     out["ac"] = out["project_id"].map(ac).fillna(0.0).astype(float)
     out["ac_reported"] = out["project_id"].map(reported).fillna(0.0).astype(float)
+    out["has_actuals"] = (out["project_id"].map(months_reported).fillna(0) > 0) | (out["pv"] <= 0)
+    out["ac"] = out["ac"].where(out["has_actuals"])
     pct = projects["percent_complete"] if "percent_complete" in projects.columns else np.nan
     out["ev"] = pd.Series(pct, index=projects.index, dtype=float) / 100.0 * out["bac"]
     out["cv"] = out["ev"] - out["ac"]
@@ -157,7 +179,6 @@ ROI_COLUMNS = [
 ]
 #: Columns added after :data:`ROI_COLUMNS` (and the optional project attributes).
 ROI_EXTRA_COLUMNS = [
-    "npv_as_of",
     "remaining_npv",
     "irr_roots",
     "months_without_actuals",
@@ -165,7 +186,17 @@ ROI_EXTRA_COLUMNS = [
     "funding_need",
     "pv_cost",
     "pv_benefit",
+    "has_benefits",
+    "has_actuals",
+    "data_needed",
 ]
+
+#: What a project's figures may lack, as :class:`pmo_analysis.core.wording.Reason` codes, in the
+#: order :func:`roi_by_project` lists them in ``data_needed``.
+DATA_NEEDED = ("no_cashflows", "no_benefits", "no_percent_complete", "no_actuals")
+
+#: Statuses whose earned value needs a percent complete (a proposed or cancelled project has none).
+_NEEDS_PROGRESS = ("active", "on_hold", "completed")
 
 
 def roi_by_project(
@@ -181,6 +212,21 @@ def roi_by_project(
     Projects without any cash flow keep empty financial figures. Columns: :data:`ROI_COLUMNS`,
     then sponsor, manager, percent_complete, start_date, end_date where the projects table has
     them, then :data:`ROI_EXTRA_COLUMNS`.
+
+    ``data_needed`` lists, as :data:`DATA_NEEDED` codes joined with ``","`` (empty when nothing is
+    missing), what the project's figures lack: ``no_cashflows`` (no cash flow at all: no financial
+    figure), ``no_benefits`` (``has_benefits`` False: no ROI, NPV, BCR, IRR or payback),
+    ``no_percent_complete`` (a running or completed project without percent complete: no EV,
+    CPI, SPI, EAC) and ``no_actuals`` (``has_actuals`` False: no AC, CPI, EAC).
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    >>> p = load_portfolio(SAMPLE_DATA_DIR)
+    >>> r = roi_by_project(p.projects, p.cashflows, as_of="2026-06-30").set_index("project_id")
+    >>> r.loc["PRJ-002", "status"], float(r.loc["PRJ-002", "roi"]), r.loc["PRJ-002", "data_needed"]
+    ('cancelled', nan, 'no_benefits')
     """
     f = _forecast(cashflows, as_of, forecast)
     fin = project_financials(cashflows, as_of=as_of, discount_rate=discount_rate, forecast=f)
@@ -191,51 +237,90 @@ def roi_by_project(
             out[c] = np.nan
     out["months_without_actuals"] = out["months_without_actuals"].fillna(0).astype(int)
     out["irr_roots"] = out["irr_roots"].fillna(0).astype(int)
+    no_cashflows = out["total_cost"].isna()
+    out["has_benefits"] = out["has_benefits"].astype("boolean").fillna(False).astype(bool)
+    out["has_actuals"] = out["has_actuals"].astype(bool)
+    pct = out["percent_complete"] if "percent_complete" in out.columns else pd.Series(np.nan, index=out.index)
+    missing = {
+        "no_cashflows": no_cashflows,
+        "no_benefits": ~out["has_benefits"] & ~no_cashflows,
+        "no_percent_complete": pct.isna() & out["status"].isin(_NEEDS_PROGRESS),
+        "no_actuals": ~out["has_actuals"],
+    }
+    out["data_needed"] = _codes(missing, out.index)
     out["funding_need"] = funding_need(out)
     attrs = [c for c in ("sponsor", "manager", "percent_complete", "start_date", "end_date") if c in out.columns]
     return out[ROI_COLUMNS + attrs + ROI_EXTRA_COLUMNS]
 
 
-def portfolio_totals(roi: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
-    """Portfolio (or per-group) totals with ratios recomputed from the sums.
+def _codes(masks: dict[str, pd.Series], index: pd.Index) -> pd.Series:
+    """For each row, the codes whose mask is true, joined with ``","`` (``""`` for none)."""
+    out = pd.Series("", index=index, dtype=object)
+    for code, mask in masks.items():
+        m = mask.fillna(False).astype(bool).to_numpy()
+        out[m] = np.where(out[m] == "", code, out[m] + "," + code)
+    return out
 
-    roi = sum(net_benefit) / sum(total_cost); cpi = sum(ev) / sum(ac); spi = sum(ev) / sum(pv);
-    npv is the sum of each project's flows discounted to the as-of date (``npv_as_of``), so
-    projects that start in different years are valued at one date. Only projects with an EV
-    enter the EV sums.
+
+def portfolio_totals(roi: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
+    """Portfolio (or per-group) totals: sums, and ratios recomputed from the sums (never averaged),
+    each over the projects that have its inputs, with how many they are.
+
+    ``projects`` counts every project; ``total_cost``, ``bac`` and ``pv`` sum them all.
+    ``value_projects`` counts those with benefit figures (a lifetime ``npv``) and ``value_cost``
+    is their cost: ``total_benefit``, ``net_benefit``, ``npv``, ``remaining_npv`` and
+    ``pv_benefit`` sum them alone, and ``roi = sum(net_benefit) / value_cost``; all are empty when
+    no project has benefit figures (unknown, not a loss of 100%). ``npv`` is the sum of each
+    project's lifetime NPV at its own first cash-flow month, never past flows compounded forward
+    to as_of; ``remaining_npv`` the sum of the flows after the last complete month, at as_of.
+    ``evm_projects`` counts those with both EV and AC: ``cpi = sum(ev) / sum(ac)`` and
+    ``spi = sum(ev) / sum(pv)`` over them; ``ac`` sums the projects with actuals (empty if none).
+
+    Examples
+    --------
+    >>> roi = pd.DataFrame({"total_cost": [100.0, 50.0], "net_benefit": [20.0, np.nan],
+    ...                     "total_benefit": [120.0, np.nan], "npv": [10.0, np.nan],
+    ...                     "ev": [40.0, np.nan], "ac": [50.0, 10.0], "pv": [40.0, 10.0]})
+    >>> t = portfolio_totals(roi).iloc[0]
+    >>> [float(t[c]) for c in ("projects", "value_projects", "total_cost", "value_cost", "roi", "npv", "cpi")]
+    [2.0, 1.0, 150.0, 100.0, 0.2, 10.0, 0.8]
     """
     df = roi.copy()
-    if "npv_as_of" in df.columns:
-        df["npv"] = df["npv_as_of"]
-    df["has_ev"] = df["ev"].notna()
-    df["ev_ac"] = df["ac"].where(df["has_ev"], 0.0)
-    df["ev_pv"] = df["pv"].where(df["has_ev"], 0.0)
-    sums = [
-        "total_cost",
+    has_value = df["npv"].notna() if "npv" in df.columns else pd.Series(False, index=df.index)
+    df["value_projects"] = has_value.astype(int)
+    df["value_cost"] = df["total_cost"].where(has_value)
+    has_ev = df["ev"].notna() & df["ac"].notna()
+    df["evm_projects"] = has_ev.astype(int)
+    df["ev"] = df["ev"].where(has_ev)
+    df["ev_ac"] = df["ac"].where(has_ev)
+    df["ev_pv"] = df["pv"].where(has_ev)
+    counts = ["value_projects", "evm_projects"]
+    sums = ["total_cost", "bac", "pv", "funding_need", "pv_cost"]  # every project has these
+    partial = [  # only some projects have these: empty when none has
+        "value_cost",
         "total_benefit",
         "net_benefit",
         "npv",
         "remaining_npv",
-        "bac",
-        "pv",
+        "pv_benefit",
         "ac",
         "ev",
         "ev_ac",
         "ev_pv",
-        "pv_cost",
-        "pv_benefit",
-        "funding_need",
     ]
     sums = [c for c in sums if c in df.columns]
+    partial = [c for c in partial if c in df.columns]
     if by is None:
-        g = df[sums].sum(min_count=0).to_frame().T
+        g = pd.concat([df[counts + sums].sum(), df[partial].sum(min_count=1)]).to_frame().T
         g.insert(0, "projects", len(df))
     else:
         grouped = df.groupby(by, dropna=False, observed=True)
-        g = grouped[sums].sum()
+        g = grouped[counts + sums].sum().join(grouped[partial].sum(min_count=1))
         g.insert(0, "projects", grouped.size())
         g = g.reset_index()
-    g["roi"] = _safe_div(g["net_benefit"], g["total_cost"])
+    for c in ["projects", *counts]:
+        g[c] = g[c].astype(int)
+    g["roi"] = _safe_div(g["net_benefit"], g["value_cost"])
     g["cpi"] = _safe_div(g["ev"], g["ev_ac"])
     g["spi"] = _safe_div(g["ev"], g["ev_pv"])
     return g.drop(columns=["ev_ac", "ev_pv"])

@@ -39,8 +39,10 @@ def priority_scores(
 def funding_need(roi: pd.DataFrame) -> pd.Series:
     """Money still to commit (see :mod:`pmo_analysis.analyses.finance`): the budget of a proposed
     project, max(EAC - AC, 0) of a running one (max(BAC - AC, 0) where EAC is empty), 0 otherwise.
+    Where AC is unknown (no actual cost reported), the planned cost to date (PV) stands in for it,
+    as the forecast accrues unreported months at plan.
     """
-    ac = roi["ac"].fillna(0)
+    ac = roi["ac"].fillna(roi["pv"] if "pv" in roi.columns else 0).fillna(0)
     eac = roi["eac"] if "eac" in roi.columns else pd.Series(np.nan, index=roi.index)
     to_complete = eac.where(eac.notna(), roi["bac"]) - ac
     need = to_complete.clip(lower=0)
