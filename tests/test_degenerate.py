@@ -320,7 +320,6 @@ def test_one_project_has_its_own_figures(built, full):
         "total_benefit",
         "roi",
         "npv",
-        "npv_as_of",
         "remaining_npv",
         "irr",
         "bcr",
@@ -336,7 +335,7 @@ def test_one_project_has_its_own_figures(built, full):
         assert mine[col] == pytest.approx(theirs[col], rel=1e-12), col
     assert (mine["health"], mine["health_reason"]) == (theirs["health"], theirs["health_reason"])
     h = m.headline.iloc[0]
-    assert h["running_projects"] == 1 and h["portfolio_npv"] == pytest.approx(theirs["npv_as_of"], rel=1e-12)
+    assert h["running_projects"] == 1 and h["portfolio_npv"] == pytest.approx(theirs["npv"], rel=1e-12)
     assert h["portfolio_cpi"] == pytest.approx(theirs["cpi"], rel=1e-12)
     # one candidate needing more than the default cap (70% of its need) waits
     assert m.decisions["decision"].tolist() == ["defer"]

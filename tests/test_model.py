@@ -313,3 +313,69 @@ def test_lessons_part_in_its_own_process_gives_the_same_model(sample):
         pd.testing.assert_frame_equal(here.tables[name], apart.tables[name], obj=name)
     assert here.recurring["name"].eq(apart.recurring["name"]).all()
     assert apart.lesson_search["query"].drop_duplicates().tolist() == ["vendor delay", "需求变更"]
+
+
+# --------------------------------------------------------------------------- the IT Dashboard: absent data and old data
+@pytest.fixture(scope="module")
+def it_dashboard():
+    if not (REAL_DATA / "it-dashboard").is_dir():
+        pytest.skip("../shared/real-data is not beside the repo")
+    p = load_portfolio(REAL_DATA / "it-dashboard", on_error="drop")
+    return p, build_model(p, today=dt.date(2026, 12, 7))
+
+
+def test_it_dashboard_is_dated_by_what_it_reports_and_is_stale(it_dashboard):
+    """Its "actual" costs run to 2048 (projections), so they cannot date it; the newest month a
+    project recorded as completed had a cost is 2012-10: the report is as of 31 Oct 2012, and
+    stale, 169 months before the run's last complete month (Nov 2026)."""
+    p, m = it_dashboard
+    assert m.meta["as_of"] == "2012-10-31" and m.meta["as_of_source"] == "data"
+    f = m.meta["freshness"]
+    assert f["last_reported_month"] == f["last_completions_month"] == "2012-10"
+    assert f["actuals_dated_after_run"] == "2048-08" and f["last_actual_costs_month"] is None
+    assert m.stale == [
+        "actual costs are dated up to 2048-08, after this run (2026-12): they are projections, not reports, "
+        "and do not show when the data was reported",
+        "the data was last reported in 2012-10, 169 months before this run (2026-12)",
+    ]
+    assert default_as_of(p, today=dt.date(2026, 12, 7)) == dt.date(2012, 10, 31)
+
+
+def test_it_dashboard_headline_shows_no_figure_from_absent_benefits_or_progress(it_dashboard):
+    _, m = it_dashboard
+    h = m.headline.iloc[0]
+    for col in ("portfolio_npv", "remaining_npv", "portfolio_roi", "portfolio_cpi", "portfolio_spi"):
+        assert np.isnan(h[col]), col
+    assert (h["value_projects"], h["value_projects_of"], h["value_reason"]) == (0, 2420, "no_benefits")
+    assert (h["evm_projects"], h["evm_projects_of"], h["evm_reason"]) == (0, 1811, "no_percent_complete")
+    running = m.projects.loc[m.projects["running"]]
+    assert (running["data_needed"] == "no_benefits,no_percent_complete").sum() == 1811
+    assert running["roi"].isna().all() and running["cpi"].isna().all()
+
+
+@pytest.mark.skipif(not (REAL_DATA / "it-dashboard").is_dir(), reason="../shared/real-data is not beside the repo")
+def test_it_dashboard_with_benefits_portfolio_npv_is_not_past_spend_compounded():
+    """Give every IT Dashboard project a benefit (120% of its planned cost, a year later): the
+    portfolio NPV is the sum of each project's XNPV at its own first month, computed here
+    independently, and far from the past flows compounded forward to as_of."""
+    p = load_portfolio(REAL_DATA / "it-dashboard", on_error="drop")
+    cf = p.cashflows.copy()
+    later = cf[["project_id", "period", "planned_cost"]].assign(period=cf["period"] + pd.DateOffset(years=1))
+    cf = cf.drop(columns="planned_benefit").merge(
+        later.rename(columns={"planned_cost": "planned_benefit"}), on=["project_id", "period"], how="left"
+    )
+    cf["planned_benefit"] = cf["planned_benefit"].fillna(0.0) * 1.2
+    cf["actual_benefit"] = np.nan
+    as_of, rate = "2012-10-31", 0.08
+    r = roi.roi_by_project(p.projects, cf, as_of=as_of, discount_rate=rate)
+    t = roi.portfolio_totals(r).iloc[0]
+    f = roi.forecast_cashflows(cf, as_of=as_of)
+    first = f.groupby("project_id")["period"].transform("min")
+    years = (f["period"] - first).dt.days.to_numpy() / 365
+    has = f.groupby("project_id")["benefit"].transform("sum") > 0
+    independent = float(np.sum((f["net"].to_numpy() / (1 + rate) ** years)[has.to_numpy()]))
+    years_to_as_of = (f["period"] - pd.Timestamp(as_of)).dt.days.to_numpy() / 365
+    compounded = float(np.sum((f["net"].to_numpy() / (1 + rate) ** years_to_as_of)[has.to_numpy()]))
+    assert t["value_projects"] == has.groupby(f["project_id"]).first().sum() > 1500
+    assert t["npv"] == pytest.approx(independent, rel=1e-9)
+    assert abs(t["npv"] - compounded) > 0.05 * abs(independent)

@@ -391,3 +391,114 @@ def test_a_reordered_or_edited_forecast_is_never_taken_for_the_model_s(sample):
     assert costlier["total_cost"].sum() == pytest.approx(1.5 * base["total_cost"].sum())
     given = roi.project_financials(cf, as_of="2026-06-30", forecast=f).set_index("project_id")
     pd.testing.assert_frame_equal(given, base)
+
+
+# --------------------------------------------------------------------------- missing is not zero, NPV dates
+def test_lifetime_and_remaining_npv_against_spreadsheet_xnpv():
+    """Yearly flows at 10%: lifetime NPV at the first month is the spreadsheet's XNPV
+    (-1000 + 600 / 1.1 + 600 / 1.1 ** 2 = 41.3223); remaining NPV discounts only the flows after
+    the last complete month to as_of, by hand."""
+    flows = cf([("2026-01-01", 1000, 0, 1000, 0), ("2027-01-01", 0, 600, NaN, NaN), ("2028-01-01", 0, 600, NaN, NaN)])
+    r = roi.project_financials(flows, as_of="2026-06-30", discount_rate=0.10).iloc[0]
+    assert r["npv"] == pytest.approx(-1000 + 600 / 1.1 + 600 / 1.1**2, abs=1e-9)
+    assert r["npv"] == pytest.approx(41.32231405, abs=1e-8)
+    assert r["remaining_npv"] == pytest.approx(600 / 1.1 ** (185 / 365) + 600 / 1.1 ** (550 / 365), abs=1e-9)
+    assert r["has_benefits"] and r["roi"] == pytest.approx(0.2)
+
+
+def test_zero_benefits_in_every_month_are_unknown_not_a_total_loss():
+    """Benefits zero (or actual empty) in every month: no ROI/NPV/BCR/payback, listed in
+    data_needed; a project with one non-zero benefit month keeps its zeros as zeros."""
+    none = cf([("2025-03-01", 400, 0, 380, NaN), ("2025-04-01", 400, 0, NaN, NaN)], project="N")
+    some = cf([("2025-03-01", 400, 0, 380, 0), ("2025-04-01", 400, 0, NaN, NaN), ("2025-05-01", 0, 100, NaN, NaN)])
+    fin = roi.project_financials(pd.concat([none, some]), as_of="2025-03-31").set_index("project_id")
+    for col in ("total_benefit", "net_benefit", "roi", "npv", "remaining_npv", "bcr", "irr", "payback_months"):
+        assert pd.isna(fin.loc["N", col]), col
+    assert fin.loc["N", "total_cost"] == 780 and fin.loc["N", "pv_cost"] > 0 and not fin.loc["N", "has_benefits"]
+    assert fin.loc["P1", "roi"] == pytest.approx((100 - 780) / 780) and fin.loc["P1", "has_benefits"]
+
+
+def test_missing_percent_complete_and_actuals_are_listed_and_leave_figures_empty():
+    projects = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C", "D"],
+            "name": "x",
+            "department": "d",
+            "budget": [1000.0] * 4,
+            "percent_complete": [40.0, np.nan, 40.0, np.nan],
+            "status": ["active", "active", "on_hold", "proposed"],
+        }
+    )
+    flows = pd.concat(
+        [
+            cf([("2026-01-01", 300, 500, 350, NaN)], project="A"),
+            cf([("2026-01-01", 300, 500, 350, NaN)], project="B"),
+            cf([("2026-01-01", 300, 500, NaN, NaN)], project="C"),  # no actual reported
+            cf([("2027-01-01", 300, 500, NaN, NaN)], project="D"),  # not started: AC 0 is true
+        ]
+    )
+    r = roi.roi_by_project(projects, flows, as_of="2026-03-31").set_index("project_id")
+    assert r["data_needed"].to_dict() == {"A": "", "B": "no_percent_complete", "C": "no_actuals", "D": ""}
+    assert r.loc["A", "cpi"] == pytest.approx(400 / 350)
+    assert r[["ev", "cpi", "spi", "eac"]].loc["B"].isna().all()
+    assert r[["ac", "cv", "cpi", "eac", "vac", "tcpi"]].loc["C"].isna().all() and r.loc["C", "spi"] == pytest.approx(
+        400 / 300
+    )
+    assert r.loc["D", "ac"] == 0 and r.loc["C", "funding_need"] == 700  # BAC - PV where AC is unknown
+    t = roi.portfolio_totals(r.reset_index()).iloc[0]
+    assert t["evm_projects"] == 1 and t["cpi"] == pytest.approx(400 / 350)  # A alone has both EV and AC
+
+
+_flow = st.tuples(st.integers(0, 47), st.floats(0, 1e6), st.floats(0, 1e6))
+
+
+@settings(max_examples=40, deadline=None)
+@given(flows=st.lists(_flow, min_size=1, max_size=12), rate=st.floats(0.0, 0.3))
+def test_flows_all_after_as_of_remaining_npv_is_the_npv_moved_to_as_of(flows, rate):
+    """When every flow lies after as_of, remaining NPV is the whole NPV, discounted to as_of
+    instead of to the first month: remaining = npv / (1 + r) ** ((d_0 - as_of).days / 365)."""
+    months = pd.date_range("2027-01-01", periods=48, freq="MS")
+    rows = {}
+    for m, cost, benefit in flows:
+        rows[m] = (months[m], cost, benefit + 1.0, NaN, NaN)  # every project has benefit figures
+    r = roi.project_financials(cf(list(rows.values())), as_of="2026-06-30", discount_rate=rate).iloc[0]
+    d0 = min(months[m] for m in rows)
+    moved = r["npv"] / (1 + rate) ** ((d0 - pd.Timestamp("2026-06-30")).days / 365)
+    assert r["remaining_npv"] == pytest.approx(moved, rel=1e-9, abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cost=st.floats(1, 1e7), months=st.integers(1, 30), start=st.integers(0, 200))
+def test_adding_a_project_without_benefits_never_changes_portfolio_roi_or_npv(sample, cost, months, start):
+    base = roi.roi_by_project(sample.projects, sample.cashflows, as_of="2026-06-30")
+    periods = pd.date_range("2000-01-01", periods=240, freq="MS")[start : start + months]
+    extra = pd.DataFrame(
+        {
+            "project_id": "NEW",
+            "period": periods,
+            "planned_cost": cost,
+            "planned_benefit": 0.0,
+            "actual_cost": cost,
+            "actual_benefit": np.nan,
+        }
+    )
+    projects = pd.concat(
+        [
+            sample.projects,
+            pd.DataFrame(
+                {
+                    "project_id": ["NEW"],
+                    "name": ["n"],
+                    "department": ["d"],
+                    "status": ["active"],
+                    "budget": [cost * months],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    more = roi.roi_by_project(projects, pd.concat([sample.cashflows, extra]), as_of="2026-06-30")
+    a, b = roi.portfolio_totals(base).iloc[0], roi.portfolio_totals(more).iloc[0]
+    assert b["roi"] == a["roi"] and b["npv"] == a["npv"] and b["remaining_npv"] == a["remaining_npv"]
+    assert b["projects"] == a["projects"] + 1 and b["value_projects"] == a["value_projects"]
+    assert b["total_cost"] == pytest.approx(a["total_cost"] + cost * months)
