@@ -150,3 +150,40 @@ def test_tiles_the_data_cannot_give_are_left_out(monkeypatch):
     assert "0.90 / n/a" in html and "$1.5M" in html
     display.note("lacks the milestones table", small=True)
     assert shown[-1] == '<p class="pmo-small">lacks the milestones table</p>'
+
+
+def test_a_total_without_inputs_is_an_na_tile_with_its_reason_in_a_neutral_colour():
+    """The IT Dashboard has no benefits: its ROI and NPV tiles read n/a and why, never -100% in red."""
+    h = pd.Series(
+        {
+            "as_of": "2012-10-31",
+            "running_projects": 1811,
+            "off_track": 0,
+            "at_risk": 0,
+            "portfolio_npv": np.nan,
+            "remaining_npv": np.nan,
+            "portfolio_roi": np.nan,
+            "value_projects": 0,
+            "value_projects_of": 2420,
+            "value_reason": "no_benefits",
+            "total_budget": 4.66e10,
+            "spend_to_date": 4.13e10,
+            "planned_to_date": 4.0e10,
+            "portfolio_cpi": np.nan,
+            "portfolio_spi": np.nan,
+            "utilization": np.nan,
+            "overallocated_people": np.nan,
+            "open_high_impact_actions": np.nan,
+        }
+    )
+    windows = {"forward_first": "2012-11", "forward_last": "2013-04"}
+    tiles = {t["label"].split(" (")[0]: t for t in display.headline_tiles(h, None, {}, windows)}
+    for name in ("Portfolio ROI", "Lifetime NPV", "Remaining NPV"):
+        t = tiles[name]
+        assert (t["value"], t["reason"], t["status"], t["negative"]) == (
+            "n/a",
+            "no benefit figures recorded",
+            None,
+            False,
+        )
+    assert tiles["Remaining NPV"]["label"] == "Remaining NPV (Nov 2012→, at 31 Oct 2012)"
