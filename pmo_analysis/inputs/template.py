@@ -320,8 +320,8 @@ def _validation(table: str, col: Column) -> DataValidation | None:
         return _checked(
             type="date",
             operator="between",
-            formula1=str(first),
-            formula2=str(last),
+            formula1=_number(first),
+            formula2=_number(last),
             allow_blank=True,
             errorTitle=title,
             error=_("Enter a date, such as 2026-03-31."),
