@@ -24,9 +24,9 @@ The validations are the contract's rules that a spreadsheet can check cell by ce
 (unique ids, end dates after start dates, references to rows deleted later) is checked by
 ``pmo-analysis validate``, which names the workbook, sheet, row, column, value and rule.
 
-openpyxl writes the file, as it reads every workbook of the package; XlsxWriter (used for the
-report workbook) cannot write data validations that refer to other sheets through a defined name
-any better, and cannot be read back to test them.
+openpyxl writes the file: the package reads every workbook with it, so one library writes and
+reads the template (XlsxWriter, which writes report.xlsx, writes validations too, but cannot read
+them back).
 """
 
 from __future__ import annotations
@@ -48,7 +48,16 @@ from pmo_analysis.core.i18n import CODE_LABELS, LANGUAGES, _, current, language
 from pmo_analysis.inputs.schema import ORDERED_DATES, SCHEMA, TABLES, UNIQUE_KEYS, Column, references
 from pmo_analysis.inputs.validation import DATE_RANGE
 
-__all__ = ["LAST_ROW", "TABLE_GUIDE", "write_template", "id_list_name"]
+__all__ = [
+    "LAST_ROW",
+    "FIRST_DATE",
+    "TABLE_GUIDE",
+    "write_template",
+    "column_note",
+    "value_label",
+    "number_range",
+    "id_list_name",
+]
 
 LAST_ROW = 1_048_576
 """The last row of a sheet: every validation and format covers its column down to here."""
@@ -196,6 +205,7 @@ def _write_instructions(ws: Worksheet) -> None:
     wrap = Alignment(wrap_text=True, vertical="top")
     ws["A1"] = _("Portfolio data template")
     ws["A1"].font = _TITLE_FONT
+    ws.merge_cells("A1:D1")
     steps = [
         _(
             "Fill one sheet per table below. Keep the sheet names and the header rows as they are; "
@@ -214,7 +224,7 @@ def _write_instructions(ws: Worksheet) -> None:
     ]
     row = 3
     for i, step in enumerate(steps, start=1):
-        ws.cell(row, 1, f"{i}.")
+        ws.cell(row, 1, f"{i}.").alignment = wrap
         cell = ws.cell(row, 2, step)
         cell.alignment = wrap
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
@@ -228,8 +238,10 @@ def _write_instructions(ws: Worksheet) -> None:
     for table in TABLES:
         row += 1
         purpose, who, need = TABLE_GUIDE[table]
-        ws.cell(row, 1, table).hyperlink = f"#'{table}'!A1"
-        ws.cell(row, 1).font = Font(color="0563C1", underline="single")
+        link = ws.cell(row, 1, table)
+        link.hyperlink = f"#'{table}'!A1"
+        link.font = Font(color="0563C1", underline="single")
+        link.alignment = wrap
         for col, text in enumerate((_(purpose), _(who), _(_NEEDS[need])), start=2):
             ws.cell(row, col, text).alignment = wrap
         ws.row_dimensions[row].height = 30
