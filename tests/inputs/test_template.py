@@ -517,3 +517,23 @@ def test_the_validations_survive_libreoffice_and_it_applies_them_as_the_contract
     assert [c for c in checks if c[1] == ""] == [[t, "", "False"] for t in TABLES if t != "timesheets"]
     planted = [c for c in checks if c[1]]
     assert planted == [[sheet, cell, str(invalid)] for sheet, cell, _, invalid in PLANTED]
+
+
+def test_a_run_and_a_notebook_take_the_workbook_as_their_data(tmp_path):
+    """What a run checks before any kernel starts, and what a notebook checks of its data_dir."""
+    from pmo_analysis.core.exceptions import ParameterError
+    from pmo_analysis.inputs.params import resolve_params
+    from pmo_analysis.runs.manifest import _data_record
+    from pmo_analysis.runs.plan import _data_source
+
+    path = _fill(tmp_path / "filled.xlsx", {"projects": [_PROJECT]})
+    assert _data_source(str(path)) == path
+    with pytest.raises(ParameterError, match="^data workbook not found: '.*gone.xlsx'$"):
+        _data_source(str(tmp_path / "gone.xlsx"))
+    params = resolve_params("portfolio_roi", {"data_dir": str(path), "output_dir": str(tmp_path / "out")})
+    assert params.data_dir == path
+    with pytest.raises(ParameterError, match="is not a folder, a workbook, a mapping file or a database URL"):
+        resolve_params("portfolio_roi", {"data_dir": str(tmp_path / "gone.xlsx"), "output_dir": str(tmp_path)})
+    record = _data_record(path, None)  # the manifest: the workbook with its checksum
+    assert record["dir"] == str(path)
+    assert [f["name"] for f in record["files"]] == ["filled.xlsx"] and len(record["files"][0]["sha256"]) == 64
