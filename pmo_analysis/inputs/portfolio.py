@@ -226,7 +226,7 @@ def load_portfolio(
         else:
             data_dir = _data_folder(data_dir)
             files, sheets, problems = find_tables(data_dir)
-        problems += _check_tables_found(data_dir, files)
+            problems += _check_tables_found(data_dir, files)
         loaded, collectors, unreadable = _read_and_validate(files, sheets, wanted, limit=limit, engine=engine)
         problems += unreadable
     if not problems:
@@ -269,6 +269,17 @@ def _workbook_tables(workbook: Path) -> tuple[dict[str, Path], dict[str, str], l
         raise refuse(
             "no table has a row: name each sheet after its table (projects, cashflows, ...), "
             "as the input template (pmo-analysis template) does, and fill at least the projects sheet"
+        )
+    if "projects" not in files:
+        problems.append(
+            Problem(
+                "projects",
+                f"{workbook.name} [sheet projects]",
+                None,
+                None,
+                None,
+                "the projects table is required: fill the projects sheet (every other table refers to it)",
+            )
         )
     return files, sheets, problems
 

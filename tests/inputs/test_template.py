@@ -272,6 +272,22 @@ def test_a_problem_names_the_workbook_sheet_spreadsheet_row_and_column(tmp_path)
     ]
 
 
+def test_a_reference_to_a_row_of_another_sheet_is_checked_across_sheets(tmp_path):
+    path = _fill(
+        tmp_path / "refs.xlsx",
+        {
+            "projects": [_PROJECT],
+            "cashflows": [["P-1", "2026-02", 10, 0], ["P-9", "2026-02", 10, 0]],
+            "risks": [["K-1", "P-1", "risk", "Vendor late", 0.3, 5000, None, "open", pd.Timestamp("2026-01-10")]],
+        },
+    )
+    with pytest.raises(DataValidationError) as info:
+        load_portfolio(path)
+    assert [str(p) for p in info.value.problems] == [
+        "refs.xlsx [sheet cashflows], row 3, column 'project_id': value 'P-9': unknown project_id: not in projects"
+    ]
+
+
 def test_a_missing_empty_or_damaged_workbook_is_one_line(tmp_path):
     def problems(path):
         with pytest.raises(DataValidationError) as info:
@@ -285,7 +301,10 @@ def test_a_missing_empty_or_damaged_workbook_is_one_line(tmp_path):
     damaged.write_bytes(b"PK\x03\x04 not really a workbook")
     assert problems(damaged)[0].startswith(f"{damaged}: cannot read the workbook: ")
     only_cashflows = _fill(tmp_path / "cf.xlsx", {"cashflows": [["P-1", "2026-01", 1, 0]]})
-    assert problems(only_cashflows)[0].startswith("projects.csv: the projects table is required")
+    assert problems(only_cashflows) == [
+        "cf.xlsx [sheet projects]: the projects table is required: fill the projects sheet "
+        "(every other table refers to it)"
+    ]
 
 
 def test_the_commands_write_check_and_refuse(tmp_path):
@@ -528,7 +547,7 @@ def test_a_run_and_a_notebook_take_the_workbook_as_their_data(tmp_path):
 
     path = _fill(tmp_path / "filled.xlsx", {"projects": [_PROJECT]})
     assert _data_source(str(path)) == path
-    with pytest.raises(ParameterError, match="^data workbook not found: '.*gone.xlsx'$"):
+    with pytest.raises(ParameterError, match=r"^data workbook not found: '.*gone\.xlsx'$"):
         _data_source(str(tmp_path / "gone.xlsx"))
     params = resolve_params("portfolio_roi", {"data_dir": str(path), "output_dir": str(tmp_path / "out")})
     assert params.data_dir == path
