@@ -475,8 +475,10 @@ def test_libreoffice_fills_the_template_and_the_suite_reads_the_same_model(fille
         pd.testing.assert_frame_equal(ours[list(theirs.columns)], theirs, obj=table)
     # LibreOffice typed dates and numbers as cells of their own type, not text
     ws = openpyxl.load_workbook(path, read_only=True)["projects"]
-    first = next(ws.iter_rows(min_row=2, max_row=2, values_only=True))
-    assert [type(v).__name__ for v in first[4:7]] == ["datetime", "datetime", "int"]
+    first = next(ws.iter_rows(min_row=2, max_row=2))
+    assert [type(c.value).__name__ for c in first[4:7]] == ["datetime", "datetime", "int"]
+    # shown in the template's formats: dates year first, amounts with thousands separators
+    assert [c.number_format.replace("\\", "") for c in first[4:7]] == ["yyyy-mm-dd", "yyyy-mm-dd", "#,##0.00"]
     # so the model is the same: compared on the finance and delivery tables (ROI by project,
     # decisions...), built without the people and lessons tables to keep the test short
     people_and_lessons = dict.fromkeys(("resources", "assignments", "timesheets", "lessons", "holidays"))
