@@ -32,6 +32,7 @@ them back).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -283,8 +284,9 @@ def _write_table_sheet(wb: Workbook, table: str) -> None:
         cell = ws.cell(1, i, col.name)
         cell.font = Font(bold=True, color="FFFFFF" if col.required else "1F3864")
         cell.fill = _REQUIRED_FILL if col.required else _OPTIONAL_FILL
-        comment = Comment(column_note(table, col), "pmo-analysis")
-        comment.width, comment.height = 320, 170
+        note = column_note(table, col)
+        comment = Comment(note, "pmo-analysis")
+        comment.width, comment.height = _NOTE_WIDTH, _note_height(note)
         cell.comment = comment
         dim = ws.column_dimensions[letter]
         dim.width = max(_WIDTHS[col.kind], len(col.name) + 3)
@@ -294,6 +296,26 @@ def _write_table_sheet(wb: Workbook, table: str) -> None:
         if validation is not None:
             validation.add(f"{letter}2:{letter}{LAST_ROW}")
             ws.add_data_validation(validation)
+
+
+_NOTE_WIDTH = 330  # points; a note box does not grow with its text in Excel, so it is sized here
+
+
+def _note_height(note: str) -> int:
+    """The height in points that shows all of ``note`` in a box :data:`_NOTE_WIDTH` wide: about
+    6 points a Latin character and 11 a Chinese one, 15 points a line, and a margin.
+
+    >>> _note_height("status"), _note_height("状态" * 40)
+    (35, 65)
+    """
+    lines = 0
+    for line in note.splitlines():
+        width = sum(11 if _CJK.match(ch) else 6 for ch in line)
+        lines += max(1, -(-width // (_NOTE_WIDTH - 20)))
+    return 15 * lines + 20
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef]")
 
 
 def _reference(table: str, col: Column) -> tuple[str, str] | None:
