@@ -147,6 +147,30 @@ def sample_data(out_dir: Path, seed: int, scale: str, as_of: str, fmt: str | Non
     click.echo(f"wrote {len(written)} tables to {out_dir} in {time.perf_counter() - t0:.1f} s")
 
 
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--language",
+    "lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the instructions, header notes and messages (sheet and column names stay the contract's).",
+)
+def template(out: Path, lang: str) -> None:
+    """Write the data contract as an Excel input template to OUT (.xlsx): one sheet per table,
+    drop-down lists, date and number checks, and an instructions sheet.
+
+    Fill it, then: pmo-analysis validate OUT and pmo-analysis run --data-dir OUT.
+    """
+    from pmo_analysis.inputs.template import write_template
+
+    if out.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"must end in .xlsx, got {str(out)!r}", param_hint="OUT")
+    write_template(out, language_code=lang)
+    click.echo(f"wrote the input template to {out}; fill it, then: pmo-analysis validate {out}")
+
+
 def _parse_value(name: str, text: str):
     """-p values are read as YAML scalars: 0.1 is a number, 2026-06-30 a date, ten a string.
     Text that is not valid YAML stays text; a YAML tag (``!!binary``, ``!!python/...``) is refused.

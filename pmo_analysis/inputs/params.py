@@ -451,13 +451,15 @@ def resolve_params(notebook: str, namespace: dict[str, Any]) -> SimpleNamespace:
             return path
         return path if path.exists() else PROJ_ROOT / path
 
+    from pmo_analysis.inputs.readers import is_workbook
     from pmo_analysis.inputs.sources import is_database_url, is_mapping_file
 
     if not is_database_url(typed["data_dir"]):  # a URL is checked when the database is read
         typed["data_dir"] = _abs(typed["data_dir"]) or SAMPLE_DATA_DIR
-        if not (typed["data_dir"].is_dir() or (is_mapping_file(typed["data_dir"]) and typed["data_dir"].is_file())):
+        one_file = is_mapping_file(typed["data_dir"]) or is_workbook(typed["data_dir"])  # a workbook: one sheet a table
+        if not (typed["data_dir"].is_dir() or (one_file and typed["data_dir"].is_file())):
             raise ParameterError(
-                f"{name}: parameter 'data_dir' is not a folder, a mapping file or a database "
+                f"{name}: parameter 'data_dir' is not a folder, a workbook, a mapping file or a database "
                 f"URL: {str(typed['data_dir'])!r}"
             )
     typed["model_dir"] = _abs(typed["model_dir"])

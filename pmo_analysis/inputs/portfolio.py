@@ -54,7 +54,7 @@ import pandas as pd
 
 from pmo_analysis.core.exceptions import DataValidationError, MissingTableError, Problem
 from pmo_analysis.inputs.engine import ENGINES, use_engine, validate_out_of_core
-from pmo_analysis.inputs.readers import ReadError, find_tables, read_table
+from pmo_analysis.inputs.readers import ReadError, find_tables, find_workbook_tables, is_workbook, read_table
 from pmo_analysis.inputs.schema import (  # SCHEMA and Column re-exported: the contract's old home
     SCHEMA,
     TABLES,
@@ -220,9 +220,13 @@ def load_portfolio(
     if is_sql_source(data_dir):  # a database URL or a mapping file (pmo_analysis.inputs.sources)
         data_dir, files, loaded, collectors, problems, source = _read_and_validate_sql(data_dir, wanted, limit)
     else:
-        data_dir = _data_folder(Path(data_dir))
-        files, sheets, problems = find_tables(data_dir)
-        problems += _check_tables_found(data_dir, files)
+        data_dir = Path(data_dir)
+        if is_workbook(data_dir):  # one workbook, one sheet per table (a filled input template)
+            files, sheets, problems = _workbook_tables(data_dir)
+        else:
+            data_dir = _data_folder(data_dir)
+            files, sheets, problems = find_tables(data_dir)
+            problems += _check_tables_found(data_dir, files)
         loaded, collectors, unreadable = _read_and_validate(files, sheets, wanted, limit=limit, engine=engine)
         problems += unreadable
     if not problems:
@@ -244,6 +248,40 @@ def _data_folder(data_dir: Path) -> Path:
             [Problem("-", str(data_dir), None, None, None, f"the data folder {what}")], str(data_dir)
         )
     return data_dir
+
+
+def _workbook_tables(workbook: Path) -> tuple[dict[str, Path], dict[str, str], list[Problem]]:
+    """The tables of a workbook given as the data source (:func:`find_workbook_tables`), or a
+    :class:`DataValidationError` saying why it cannot be read: missing, not a workbook, or
+    without a sheet named after a table.
+    """
+
+    def refuse(rule: str) -> DataValidationError:
+        return DataValidationError([Problem("-", str(workbook), None, None, None, rule)], str(workbook))
+
+    if not workbook.is_file():
+        raise refuse("the data workbook does not exist" if not workbook.exists() else "the data workbook is a folder")
+    try:
+        files, sheets, problems = find_workbook_tables(workbook)
+    except Exception as exc:  # noqa: BLE001 - a damaged or encrypted file: one line, not a traceback
+        raise refuse(f"cannot read the workbook: {exc}") from None
+    if not files:
+        raise refuse(
+            "no table has a row: name each sheet after its table (projects, cashflows, ...), "
+            "as the input template (pmo-analysis template) does, and fill at least the projects sheet"
+        )
+    if "projects" not in files:
+        problems.append(
+            Problem(
+                "projects",
+                f"{workbook.name} [sheet projects]",
+                None,
+                None,
+                None,
+                "the projects table is required: fill the projects sheet (every other table refers to it)",
+            )
+        )
+    return files, sheets, problems
 
 
 def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | None):

@@ -46,7 +46,7 @@ import pandas as pd
 from pmo_analysis.core.exceptions import Problem, ReadError
 from pmo_analysis.inputs.schema import PERCENT_COLUMNS, SCHEMA, TABLES
 
-__all__ = ["RawTable", "ReadError", "column_letter", "find_tables", "read_table"]
+__all__ = ["RawTable", "ReadError", "column_letter", "find_tables", "find_workbook_tables", "is_workbook", "read_table"]
 
 
 def column_letter(i: int) -> str:
@@ -81,6 +81,46 @@ def find_tables(data_dir: Path) -> tuple[dict[str, Path], dict[str, str], list[P
     if workbook.exists():
         problems += _find_sheets(workbook, files, sheets)
     return files, sheets, problems
+
+
+def is_workbook(value) -> bool:
+    """True when ``value`` names an Excel workbook (``.xlsx``) given as the data source itself,
+    one sheet per table, as the input template (:mod:`pmo_analysis.inputs.template`) is filled.
+
+    >>> is_workbook("filled.xlsx"), is_workbook("data/sample"), is_workbook("postgresql://db/ppm")
+    (True, False, False)
+    """
+    return isinstance(value, (str, Path)) and "://" not in str(value) and Path(str(value)).suffix.lower() == ".xlsx"
+
+
+def find_workbook_tables(workbook: Path) -> tuple[dict[str, Path], dict[str, str], list[Problem]]:
+    """The tables of a workbook given as the data source: ``(files, sheets, problems)`` as
+    :func:`find_tables` returns them. Sheets named after a table (any case) are its tables; other
+    sheets, such as the template's instructions, are ignored. A sheet name given twice in
+    different case is a problem.
+
+    A sheet with nothing below its header is a table not given, as a missing file is in a folder:
+    the template has a sheet for every table, and a PMO leaves the ones it does not keep empty.
+    """
+    import openpyxl
+
+    files: dict[str, Path] = {}
+    sheets: dict[str, str] = {}
+    problems = _find_sheets(workbook, files, sheets)
+    wb = openpyxl.load_workbook(workbook, read_only=True)
+    try:
+        for table, sheet in list(sheets.items()):
+            filled = (r for r in wb[sheet].iter_rows(values_only=True) if any(_has_text(v) for v in r))
+            next(filled, None)  # the header
+            if next(filled, None) is None:
+                del files[table], sheets[table]
+    finally:
+        wb.close()
+    return files, sheets, problems
+
+
+def _has_text(value) -> bool:
+    return value is not None and bool(str(value).strip())
 
 
 def _find_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:

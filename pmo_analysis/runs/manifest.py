@@ -93,6 +93,8 @@ def _data_record(data_dir: Path | str, source: dict[str, Any] | None) -> dict[st
     """What the manifest says of the data: a folder's files with checksums; for a database its URL
     without a password, the mapping file and each table's row count and row fingerprint.
     """
+    if source is None and Path(data_dir).is_file():  # a workbook, one sheet per table
+        return {"dir": str(data_dir), "files": fingerprint_file(Path(data_dir))}
     if source is None:
         return {"dir": str(data_dir), "files": fingerprint(data_dir)}
     files = [] if source.get("mapping_file") is None else fingerprint_file(Path(source["mapping_file"]))

@@ -17,6 +17,7 @@ from typing import Any
 
 from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.inputs.params import MODEL_PARAMS, declared_for_path, validate_params
+from pmo_analysis.inputs.readers import is_workbook
 from pmo_analysis.inputs.sources import data_source, is_mapping_file
 from pmo_analysis.reporting.links import PAGES_FILE
 from pmo_analysis.runs.pages import PAGE_NOTEBOOK, parse_projects, plan_pages
@@ -163,10 +164,9 @@ def _data_source(value: str | Path, *, check: bool = True) -> Path | str:
     if isinstance(source, str):
         return source
     source = source.resolve()
-    if check and not (source.is_file() if is_mapping_file(source) else source.is_dir()):
-        raise ParameterError(
-            f"{'database mapping file' if is_mapping_file(source) else 'data folder'} not found: {str(source)!r}"
-        )
+    if check and not (source.is_file() if is_mapping_file(source) or is_workbook(source) else source.is_dir()):
+        what = "database mapping file" if is_mapping_file(source) else "data workbook" if is_workbook(source) else None
+        raise ParameterError(f"{what or 'data folder'} not found: {str(source)!r}")
     return source
 
 
