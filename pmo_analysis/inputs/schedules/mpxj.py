@@ -70,7 +70,8 @@ def start_jvm() -> None:
     if jpype.isJVMStarted():
         return
     try:
-        jpype.startJVM(convertStrings=True)
+        # MPXJ logs through Log4j, which finds no configuration here and says so on stderr: silence it
+        jpype.startJVM("-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory", convertStrings=True)
     except (OSError, RuntimeError, jpype.JVMNotFoundException) as exc:
         raise PMOError(f"{INSTALL_HINT} ({exc})") from None
     _state["starts"] += 1
@@ -118,7 +119,9 @@ def read_mpxj(path: Path) -> list[Schedule]:
     except Exception as exc:  # noqa: BLE001  (any Java exception: the file is unreadable, said in one line)
         raise ScheduleFileError(path.name, _why_unreadable(exc)) from None
     if not files:
-        raise ScheduleFileError(path.name, "not a schedule file MPXJ can read (unsupported or unknown format)")
+        raise ScheduleFileError(
+            path.name, "the file is corrupt or not a Microsoft Project or P6 file (MPXJ does not recognise its content)"
+        )
     schedules = [_project(path, pf, len(files)) for pf in files]
     return [s for s in schedules if s is not None]
 
