@@ -123,10 +123,14 @@ def import_(sources: tuple[Path, ...], out: Path) -> None:
     """
     from pmo_analysis.runs.imports import REPORT_FILE, import_schedules
 
-    result = import_schedules(list(sources), out, say=lambda line: click.secho(line, fg="red" if line.startswith("not imported") else None))
+    result = import_schedules(
+        list(sources), out, say=lambda line: click.secho(line, fg="red" if line.startswith("not imported") else None)
+    )
     for table, rows in result.rows.items():
         click.echo(f"  {table:<12} {rows:>10,} rows")
-    click.echo(f"imported {len(result.projects)} project(s) into {out} in {result.seconds:.1f} s; see {out / REPORT_FILE}")
+    click.echo(
+        f"imported {len(result.projects)} project(s) into {out} in {result.seconds:.1f} s; see {out / REPORT_FILE}"
+    )
     if not result.ok:
         click.secho(f"{len(result.problems)} file(s) not imported (listed above)", fg="red", err=True)
         sys.exit(1)

@@ -315,7 +315,8 @@ def _write_report(
                 + f"({int(s.activities.milestone.astype(bool).sum())} milestones), "
                 + f"{len(s.costs)} cost items, {len(s.resources)} work resources with {len(s.work)} assignments, "
                 + f"{len(s.links)} links from other projects, {len(s.holidays)} non-working weekdays; "
-                + f"status date {s.status_date or 'none'}; calendar {s.day_hours:g} h a day, {s.week_hours:g} h a week.",
+                + f"status date {s.status_date or 'none'}; "
+                + f"calendar {s.day_hours:g} h a day, {s.week_hours:g} h a week.",
                 "",
             ]
             if d is not None and current:
@@ -325,7 +326,8 @@ def _write_report(
             missing = list(s.missing)
             if s.status_date is None:
                 missing.append(
-                    "no status date: projects.status_date is empty, and actual costs are stated up to the last actual date"
+                    "no status date: projects.status_date is empty, and actual costs are stated up to the last "
+                    "actual date"
                 )
             lines += ["**Missing**:", ""] + [f"- {x}" for x in missing or ["nothing the contract needs"]] + [""]
             assumptions = list(s.notes) + (list(d.notes) if d is not None and current else [])

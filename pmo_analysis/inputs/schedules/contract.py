@@ -313,7 +313,7 @@ def _milestones(pid: str, copies: list[Schedule], derived: Derived) -> pd.DataFr
                     "baseline_date": m.baseline_finish,
                     "forecast_date": None if m.actual_finish is not None else m.finish,
                     "actual_date": m.actual_finish,
-                    "status_date": s.status_date if len(copies) > 1 else s.status_date,
+                    "status_date": s.status_date,
                 }
             )
     total = sum(int(s.activities.milestone.astype(bool).sum()) for s in copies)
@@ -322,9 +322,10 @@ def _milestones(pid: str, copies: list[Schedule], derived: Derived) -> pd.DataFr
             f"{len(rows)} milestone row(s) from {len(copies)} status cop{'y' if len(copies) == 1 else 'ies'}"
             + (f"; {total - len(rows)} without a baseline date left out" if total > len(rows) else "")
         )
-    return pd.DataFrame(rows, columns=[
-        "project_id", "milestone_id", "name", "baseline_date", "forecast_date", "actual_date", "status_date"
-    ])
+    return pd.DataFrame(
+        rows,
+        columns=["project_id", "milestone_id", "name", "baseline_date", "forecast_date", "actual_date", "status_date"],
+    )
 
 
 # --------------------------------------------------------------------------- the portfolio
@@ -362,7 +363,9 @@ def to_contract(
                 "role": r.role or "Scheduled resource",
                 "department": "Unassigned",
                 "weekly_capacity_hours": round(_capacity(r), 2),
-                "hourly_cost": None if r.hourly_rate is None or pd.isna(r.hourly_rate) else round(float(r.hourly_rate), 4),
+                "hourly_cost": None
+                if r.hourly_rate is None or pd.isna(r.hourly_rate)
+                else round(float(r.hourly_rate), 4),
             }
             if old is None or row["weekly_capacity_hours"] > old["weekly_capacity_hours"]:
                 resources[r.resource] = row
@@ -412,7 +415,8 @@ def _dependencies(links: list, refs: dict[str, str], notes: list[str]) -> pd.Dat
                 "successor_id": succ,
                 "type": kind,
                 "lag_days": int(max(-_MAX_LAG_DAYS, min(_MAX_LAG_DAYS, round(lag)))),
-                "description": f"{len(group)} task link(s) into {', '.join(names[:3])}" + (" ..." if len(names) > 3 else ""),
+                "description": f"{len(group)} task link(s) into {', '.join(names[:3])}"
+                + (" ..." if len(names) > 3 else ""),
             }
         )
     out = pd.DataFrame(rows, columns=["predecessor_id", "successor_id", "type", "lag_days", "description"])

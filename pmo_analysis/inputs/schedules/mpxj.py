@@ -71,7 +71,10 @@ def start_jvm() -> None:
         return
     try:
         # MPXJ logs through Log4j, which finds no configuration here and says so on stderr: silence it
-        jpype.startJVM("-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory", convertStrings=True)
+        jpype.startJVM(
+            "-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory",
+            convertStrings=True,
+        )
     except (OSError, RuntimeError, jpype.JVMNotFoundException) as exc:
         raise PMOError(f"{INSTALL_HINT} ({exc})") from None
     _state["starts"] += 1
@@ -161,9 +164,7 @@ def _project(path: Path, pf, count: int) -> Schedule | None:
         and not (t.getUniqueID() is not None and int(t.getUniqueID()) == 0)
         and not t.getNull()
     ]
-    has_baseline = not primavera and any(
-        t.getBaselineFinish() is not None or _num(t.getBaselineCost()) for t in leaves
-    )
+    has_baseline = not primavera and any(t.getBaselineFinish() is not None or _num(t.getBaselineCost()) for t in leaves)
     activities, costs = [], []
     for t in leaves:
         uid = str(t.getUniqueID())

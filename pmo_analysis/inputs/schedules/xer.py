@@ -54,9 +54,10 @@ _EXCEPTION = re.compile(r"\(d\|(\d+)\)\(\s*\)")  # a day with no working hours
 
 
 def parse_tables(text: str) -> tuple[list[str], dict[str, list[dict[str, str]]]]:
-    """The header fields and the tables of an XER text, each table a list of rows (field -> text).
+    r"""The header fields and the tables of an XER text, each table a list of rows (field -> text).
 
-    >>> header, tables = parse_tables("ERMHDR\\t8.4\\n%T\\tPROJECT\\n%F\\tproj_id\\tproj_short_name\\n%R\\t1\\tP1\\n%E\\n")
+    >>> text = "ERMHDR\t8.4\n%T\tPROJECT\n%F\tproj_id\tproj_short_name\n%R\t1\tP1\n%E\n"
+    >>> header, tables = parse_tables(text)
     >>> tables["PROJECT"]
     [{'proj_id': '1', 'proj_short_name': 'P1'}]
     """
