@@ -423,23 +423,49 @@ def _dependencies(links: list, refs: dict[str, str], notes: list[str]) -> pd.Dat
     return _without_cycles(out, notes)
 
 
-def _without_cycles(deps: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """Drop the link that closes each cycle (the contract refuses cycles), saying which."""
-    import networkx as nx  # lazy: networkx costs start-up time only an import with links needs
+def _find_cycle(edges: list[tuple[str, str]]) -> list[str] | None:
+    """One cycle of the directed graph ``edges`` as its nodes in order, or None (depth-first search;
+    written here because the graph is a few edges and networkx costs seconds to import).
+    """
+    succ: dict[str, list[str]] = {}
+    for a, b in edges:
+        succ.setdefault(a, []).append(b)
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for root in succ:
+        if state.get(root):
+            continue
+        path, stack = [root], [iter(succ.get(root, []))]
+        state[root] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                return path[path.index(nxt) :]
+            elif not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(succ.get(nxt, [])))
+    return None
 
-    graph = nx.DiGraph(list(zip(deps.predecessor_id, deps.successor_id, strict=True)))
+
+def _without_cycles(deps: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Drop the link that closes each cycle (the contract refuses cycles), saying which.
+
+    >>> deps = pd.DataFrame({"predecessor_id": ["A", "B", "C"], "successor_id": ["B", "C", "A"]})
+    >>> notes = []
+    >>> _without_cycles(deps, notes).successor_id.tolist(), notes[0].split(":")[0]
+    (['B', 'C'], 'the links A -> B -> C -> A form a cycle between projects')
+    """
+    edges = list(zip(deps.predecessor_id, deps.successor_id, strict=True))
     dropped = set()
-    while True:
-        try:
-            cycle = nx.find_cycle(graph)
-        except nx.NetworkXNoCycle:
-            break
-        pred, succ = cycle[-1][:2]
-        graph.remove_edge(pred, succ)
+    while (cycle := _find_cycle([e for e in edges if e not in dropped])) is not None:
+        pred, succ = cycle[-1], cycle[0]
         dropped.add((pred, succ))
         notes.append(
-            f"the links {' -> '.join([c[0] for c in cycle] + [cycle[0][0]])} form a cycle between projects: "
+            f"the links {' -> '.join([*cycle, cycle[0]])} form a cycle between projects: "
             f"the link {pred} -> {succ} is left out"
         )
-    keep = [(p, s) not in dropped for p, s in zip(deps.predecessor_id, deps.successor_id, strict=True)]
+    keep = [e not in dropped for e in edges]
     return deps[keep].reset_index(drop=True)
