@@ -316,7 +316,9 @@ def step_schedule_files(data: str) -> None:
     tmp = Path(f"{data}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for plan, pid in zip(plans_from_projects(projects, tasks_per_project=tasks, as_of=AS_OF), projects.project_id):
+    for plan, pid in zip(
+        plans_from_projects(projects, tasks_per_project=tasks, as_of=AS_OF), projects.project_id, strict=True
+    ):
         write_mspdi(plan, tmp / f"{pid}.xml")
     tmp.rename(data)
     _analysis_time(t)

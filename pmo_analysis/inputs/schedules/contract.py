@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -252,7 +254,8 @@ def _work_frames(pid: str, s: Schedule, derived: Derived) -> tuple[pd.DataFrame,
     hours = plan.groupby(["resource", "period"]).cents.sum().reset_index()
     rows = []
     capped = 0
-    for r in hours.itertuples(index=False):
+    hour_rows: Iterable[Any] = hours.itertuples(index=False)
+    for r in hour_rows:
         month = pd.Timestamp(r.period)
         end = month + pd.offsets.MonthEnd(0)
         weekdays = int(np.busday_count(month.date(), (end + pd.Timedelta(days=1)).date()))
@@ -302,7 +305,8 @@ def _milestones(pid: str, copies: list[Schedule], derived: Derived) -> pd.DataFr
     rows = []
     for s in copies:
         ms = s.activities[s.activities.milestone.astype(bool)]
-        for m in ms.itertuples(index=False):
+        milestone_rows: Iterable[Any] = ms.itertuples(index=False)
+        for m in milestone_rows:
             if m.baseline_finish is None:
                 continue
             rows.append(
@@ -342,7 +346,9 @@ def to_contract(
     and portfolio-wide notes (links left out, resources merged).
     """
     tables: dict[str, list[pd.DataFrame]] = {t: [] for t in ("cashflows", "assignments", "timesheets", "milestones")}
-    rows, derived_all, notes = [], [], []
+    rows: list[dict] = []
+    derived_all: list[Derived] = []
+    notes: list[str] = []
     resources: dict[str, dict] = {}
     holidays: dict[dt.date, str] = {}
     links = []
@@ -355,7 +361,8 @@ def to_contract(
         tables["assignments"].append(a)
         tables["timesheets"].append(t)
         tables["milestones"].append(_milestones(pid, copies, derived))
-        for r in latest.resources.itertuples(index=False):
+        resource_rows: Iterable[Any] = latest.resources.itertuples(index=False)
+        for r in resource_rows:
             old = resources.get(r.resource)
             row = {
                 "resource_id": r.resource,
@@ -371,7 +378,8 @@ def to_contract(
                 resources[r.resource] = row
         for day, name in latest.holidays:
             holidays.setdefault(day, name)
-        for link in latest.links.itertuples(index=False):
+        link_rows: Iterable[Any] = latest.links.itertuples(index=False)
+        for link in link_rows:
             links.append((link, pid))
         derived_all.append(derived)
     frames = {

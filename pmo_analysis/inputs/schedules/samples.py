@@ -9,8 +9,10 @@ generate_portfolio`) into tasks whose baseline costs add up to each project's bu
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,23 +46,22 @@ class PlanTask:
 
 @dataclass
 class Plan:
-    """A project to write: title, currency, status date, tasks and work resources (name -> max
-    units, 1 = one full-time person)."""
+    """A project to write: title, currency, status date, tasks and its work resources."""
 
     title: str
     currency: str
     status_date: dt.date | None
     tasks: list[PlanTask]
-    resources: dict[str, float] = field(default_factory=dict)
+    resources: list[str] = field(default_factory=list)
 
 
 def write_mspdi(plan: Plan, path: Path) -> Path:
     """Write ``plan`` as a Microsoft Project XML (MSPDI) file with MPXJ's writer."""
     start_jvm()
     import jpype
-    from java.time import LocalDateTime  # ty: ignore  (Java classes, importable once the JVM runs)
-    from org.mpxj import Duration, ProjectFile, Relation, RelationType, TimeUnit  # ty: ignore
-    from org.mpxj.writer import FileFormat, UniversalProjectWriter  # ty: ignore
+    from java.time import LocalDateTime  # Java classes, importable once the JVM runs
+    from org.mpxj import Duration, ProjectFile, Relation, RelationType, TimeUnit
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
 
     def at(day: dt.date | None, hour: int):
         return None if day is None else LocalDateTime.of(day.year, day.month, day.day, hour, 0)
@@ -73,17 +74,19 @@ def write_mspdi(plan: Plan, path: Path) -> Path:
         props.setStatusDate(at(plan.status_date, 17))
     pf.setDefaultCalendar(pf.addDefaultBaseCalendar())
     resources = {}
-    for name, rate in plan.resources.items():
+    for name in plan.resources:
         r = pf.addResource()
         r.setName(name)
         resources[name] = r
-    tasks = []
+    tasks: list[Any] = []
     for t in plan.tasks:
         task = pf.addTask()
         task.setName(t.name)
         task.setStart(at(t.start, 8))
         task.setFinish(at(t.finish, 17))
-        task.setDuration(Duration.getInstance(0 if t.milestone else max(1, np.busday_count(t.start, t.finish) + 1), TimeUnit.DAYS))
+        task.setDuration(
+            Duration.getInstance(0 if t.milestone else max(1, np.busday_count(t.start, t.finish) + 1), TimeUnit.DAYS)
+        )
         task.setMilestone(t.milestone)
         if t.baseline_finish is not None:
             task.setBaselineStart(at(t.baseline_start or t.baseline_finish, 8))
@@ -102,7 +105,9 @@ def write_mspdi(plan: Plan, path: Path) -> Path:
             a.setStart(task.getStart())
             a.setFinish(task.getFinish())
         if t.predecessor is not None:
-            task.addPredecessor(Relation.Builder().predecessorTask(tasks[t.predecessor]).type(RelationType.FINISH_START))
+            task.addPredecessor(
+                Relation.Builder().predecessorTask(tasks[t.predecessor]).type(RelationType.FINISH_START)
+            )
         tasks.append(task)
     UniversalProjectWriter(FileFormat.MSPDI).write(pf, str(path))
     return path
@@ -118,7 +123,8 @@ def plans_from_projects(
     rng = np.random.default_rng(seed)
     status = pd.Timestamp(as_of).date()
     plans = []
-    for p in projects.itertuples(index=False):
+    project_rows: Iterable[Any] = projects.itertuples(index=False)
+    for p in project_rows:
         start, end = pd.Timestamp(p.start_date).date(), pd.Timestamp(p.end_date).date()
         days = max(1, (end - start).days)
         n = tasks_per_project
@@ -158,5 +164,5 @@ def plans_from_projects(
                     predecessor=i - 5 if i >= 5 and i % 7 == 0 else None,
                 )
             )
-        plans.append(Plan(str(p.name), "USD", status, tasks, dict.fromkeys(people, 1.0)))
+        plans.append(Plan(str(p.name), "USD", status, tasks, people))
     return plans

@@ -236,9 +236,10 @@ def _project(
         )
     costs, work, used = [], [], set()
     for a in tables.get("TASKRSRC", []):
-        t = by_task.get(a.get("task_id", ""))
-        if t is None:
+        owner = by_task.get(a.get("task_id", ""))
+        if owner is None:
             continue
+        t = owner
         start, finish = _date(a.get("target_start_date")), _date(a.get("target_end_date"))
         start = start or _date(t.get("target_start_date"))
         finish = finish or _date(t.get("target_end_date"))
@@ -262,9 +263,10 @@ def _project(
                 )
             )
     for e in tables.get("PROJCOST", []):
-        t = by_task.get(e.get("task_id", ""))
-        if t is None:
+        owner = by_task.get(e.get("task_id", ""))
+        if owner is None:
             continue
+        t = owner
         costs.append(
             (
                 t["task_id"],
