@@ -187,3 +187,28 @@ def test_the_jvm_starts_once_per_process_and_never_for_other_commands(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_the_delivery_report_runs_on_an_imported_folder_and_shows_its_milestones_and_links(tmp_path):
+    from pmo_analysis.inputs.schedules.samples import write_mspdi
+    from pmo_analysis.runs.runner import run_reports
+    from tests.helpers import two_programme_xer, xer_text
+
+    xer = tmp_path / "programmes.xer"
+    xer.write_bytes(xer_text(two_programme_xer()).encode("gb18030"))
+    mspdi = write_mspdi(_plan(dt.date(2026, 4, 30), dt.date(2026, 7, 17)), tmp_path / "billing.xml")
+    import_schedules([xer, mspdi], tmp_path / "data")
+    result = run_reports(
+        data_dir=tmp_path / "data",
+        notebooks=["portfolio_delivery"],
+        params={"as_of": "2026-04-30"},
+        reports_dir=tmp_path / "reports",
+        jobs=1,
+        progress=None,
+    )
+    assert result.ok, result.status
+    html = (result.run_dir / "portfolio_delivery.html").read_text(encoding="utf-8")
+    for milestone in ("数据平台上线", "ERP go-live", "Go-live"):
+        assert milestone in html
+    assert "数据中台建设 → SCH-0002 ERP Upgrade (Müller)" in html  # the link between the two P6 projects
