@@ -286,6 +286,24 @@ def two_programme_xer(
         ]
         t["TASK"] += [
             {
+                "task_id": 12,
+                "proj_id": 11,
+                "task_code": "A100",
+                "task_name": "数据建模",
+                "task_type": "TT_Task",
+                "target_start_date": "2026-01-12 08:00",
+                "target_end_date": "2026-05-13 17:00",
+            },
+            {
+                "task_id": 14,
+                "proj_id": 21,
+                "task_code": "B100",
+                "task_name": "Configure ERP",
+                "task_type": "TT_Task",
+                "target_start_date": "2026-03-04 08:00",
+                "target_end_date": "2026-07-31 17:00",
+            },
+            {
                 "task_id": 13,
                 "proj_id": 11,
                 "task_code": "M100",
@@ -303,5 +321,15 @@ def two_programme_xer(
                 "target_start_date": "2026-10-30 17:00",
                 "target_end_date": "2026-10-30 17:00",
             },
+        ]
+        # the baseline's budgets equal the current ones here (a test changes the current ones)
+        t["TASKRSRC"] += [
+            dict(
+                a, task_id=a["task_id"] + 10, proj_id=a["proj_id"] + 1, act_reg_qty=0, act_reg_cost=0, act_start_date=""
+            )
+            for a in t["TASKRSRC"]
+        ]
+        t["PROJCOST"] += [
+            dict(e, task_id=e["task_id"] + 10, proj_id=e["proj_id"] + 1, act_cost=0) for e in t["PROJCOST"]
         ]
     return t

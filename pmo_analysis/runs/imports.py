@@ -293,6 +293,11 @@ def _write_report(
         f"{len(files)} file(s) given, {len(by_file)} imported, {len(problems)} not imported; "
         f"{len(derived)} project(s); currency {currency or 'not stated in the files'}.",
         "",
+    ]
+    unstated = sorted({s.source.name for s in schedules if not s.currency})
+    if currency and unstated:
+        lines += [f"No currency is stated in {', '.join(unstated)}: its amounts are taken to be in {currency}.", ""]
+    lines += [
         "Tables written: " + ", ".join(f"{t} ({n:,} rows)" for t, n in rows.items()) + ".",
         "",
     ]

@@ -158,7 +158,7 @@ def test_percent_complete_is_cost_weighted_earned_value_and_status_comes_from_ac
 
 
 def test_percent_complete_weighs_activities_by_budget(tmp_path):
-    tables = two_programme_xer()
+    tables = two_programme_xer(with_baselines=False)  # the budget is the plan: the new activity counts
     # a second activity in DP-01, finished, with a budget of 1,000: (17,580.23 x 30% + 1,000 x 100%) / 18,580.23
     tables["TASK"].append(
         {
@@ -301,3 +301,17 @@ def test_import_report_says_what_was_read_derived_missing_and_assumed(programmes
     for heading in ("## programmes.xer", "**Read**", "**Derived**", "**Missing**", "**Benefits**"):
         assert heading in report
     assert "each month's amounts adding up to the file's totals" in report
+
+
+def test_with_a_baseline_project_the_budget_is_the_baselines_not_the_current_plans(tmp_path):
+    for with_baselines, budget in ((True, 10_000.0), (False, 13_000.0)):
+        tables = two_programme_xer(with_baselines=with_baselines)
+        tables["TASKRSRC"][2]["target_cost"] = 12_000  # ERP-02's current plan grew from 9,000
+        out = tmp_path / str(with_baselines)
+        import_schedules([_write(tmp_path / f"{with_baselines}.xer", xer_text(tables))], out)
+        projects = _csv(out, "projects").set_index("name")
+        assert projects.budget["ERP Upgrade (Müller)"] == budget
+        cash = _csv(out, "cashflows")
+        assert (
+            round(cash[cash.project_id == projects.project_id["ERP Upgrade (Müller)"]].planned_cost.sum(), 2) == budget
+        )

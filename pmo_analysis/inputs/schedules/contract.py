@@ -141,10 +141,12 @@ def _cents(amounts: pd.Series) -> np.ndarray:
 
 # --------------------------------------------------------------------------- one project
 def _progress_date(s: Schedule) -> dt.date | None:
-    """The date actuals are reported to: the status date, else the last actual date in the file."""
-    if s.status_date is not None:
-        return s.status_date
+    """The date actuals are reported to: the status date, else the last actual date in the file
+    (and never before an actual date the file holds, so no actual cost is lost).
+    """
     dates = [d for col in ("actual_start", "actual_finish") for d in s.activities[col] if d is not None]
+    if s.status_date is not None:
+        dates.append(s.status_date)
     return max(dates) if dates else None
 
 
@@ -248,26 +250,25 @@ def _project_row(pid: str, s: Schedule, department: str, derived: Derived) -> di
 
 def _work_frames(pid: str, s: Schedule, derived: Derived) -> tuple[pd.DataFrame, pd.DataFrame]:
     w = s.work
-    capacity = s.resources.set_index("resource").apply(lambda r: _capacity(r), axis=1) if len(s.resources) else None
+    capacity = {r.resource: _capacity(r) for r in _rows(s.resources)}
     plan = spread_by_month(w.start, w.finish, _cents(w.planned_hours))
     plan["resource"] = w.resource.to_numpy()[plan.item.astype(int)] if len(w) else []
     hours = plan.groupby(["resource", "period"]).cents.sum().reset_index()
-    rows = []
-    capped = 0
-    hour_rows: Iterable[Any] = hours.itertuples(index=False)
-    for r in hour_rows:
-        month = pd.Timestamp(r.period)
-        end = month + pd.offsets.MonthEnd(0)
-        weekdays = int(np.busday_count(month.date(), (end + pd.Timedelta(days=1)).date()))
-        cap = float(capacity[r.resource]) * weekdays / 5 if capacity is not None else 0
-        if cap <= 0 or r.cents <= 0:
-            continue
-        pct = round(r.cents / 100 / cap * 100, 2)
-        if pct > 100:
-            pct, capped = 100.0, capped + 1
-        if pct > 0:
-            rows.append((r.resource, pid, month.date(), end.date(), pct))
-    assignments = pd.DataFrame(rows, columns=["resource_id", "project_id", "start_date", "end_date", "allocation_pct"])
+    month = pd.to_datetime(hours.period).to_numpy().astype("datetime64[M]")
+    weekdays = np.busday_count(month.astype("datetime64[D]"), (month + 1).astype("datetime64[D]"))
+    cap = hours.resource.map(capacity).fillna(0).to_numpy(dtype=float) * weekdays / 5
+    pct = np.round(np.divide(hours.cents.to_numpy() / 100, cap, out=np.zeros(len(cap)), where=cap > 0) * 100, 2)
+    capped = int((pct > 100).sum())
+    keep = pct > 0
+    assignments = pd.DataFrame(
+        {
+            "resource_id": hours.resource[keep],
+            "project_id": pid,
+            "start_date": pd.to_datetime(month[keep]).date,
+            "end_date": pd.to_datetime((month[keep] + 1).astype("datetime64[D]") - 1).date,
+            "allocation_pct": np.minimum(pct[keep], 100.0),
+        }
+    ).reset_index(drop=True)
     if capped:
         derived.notes.append(f"{capped} person-month(s) planned above capacity are shown at 100% allocation")
     progress = _progress_date(s)
@@ -293,6 +294,11 @@ def _work_frames(pid: str, s: Schedule, derived: Derived) -> tuple[pd.DataFrame,
         f"{timesheets.hours.sum():,.2f} actual hours as timesheet rows marked '{ACTUALS_ACTIVITY}'"
     )
     return assignments, timesheets
+
+
+def _rows(frame: pd.DataFrame) -> Iterable[Any]:
+    """The rows of ``frame`` as named tuples (typed loosely: their fields are the frame's columns)."""
+    return frame.itertuples(index=False)
 
 
 def _capacity(r) -> float:

@@ -245,7 +245,8 @@ def _project(
         finish = finish or _date(t.get("target_end_date"))
         a_start, a_finish = _date(a.get("act_start_date")), _date(a.get("act_end_date"))
         actual = _num(a.get("act_reg_cost")) + _num(a.get("act_ot_cost"))
-        costs.append((t["task_id"], start, finish, a_start, a_finish, _num(a.get("target_cost")), actual))
+        budget = 0.0 if baseline_id else _num(a.get("target_cost"))  # with a baseline, its own costs are the budget
+        costs.append((t["task_id"], start, finish, a_start, a_finish, budget, actual))
         r = resources.get(a.get("rsrc_id", ""))
         if r is not None and r.get("rsrc_type", "RT_Labor") == "RT_Labor":
             used.add(r["rsrc_id"])
@@ -274,10 +275,12 @@ def _project(
                 _date(t.get("target_end_date")),
                 _date(t.get("act_start_date")),
                 _date(t.get("act_end_date")),
-                _num(e.get("target_cost")),
+                0.0 if baseline_id else _num(e.get("target_cost")),
                 _num(e.get("act_cost")),
             )
         )
+    if baseline_id:
+        costs += _baseline_costs(tables, tasks_by_project.get(baseline_id, []), by_task)
     non_labour = sorted(
         {
             resources[a["rsrc_id"]].get("rsrc_name", a["rsrc_id"])
@@ -360,6 +363,27 @@ def _project(
         notes=notes,
         missing=missing,
     )
+
+
+def _baseline_costs(
+    tables: dict[str, list[dict[str, str]]], baseline_tasks: list[dict[str, str]], by_task: dict[str, dict[str, str]]
+) -> list[tuple]:
+    """The budget: the baseline project's assignment and expense costs over its own planned dates,
+    each on the current activity of the same code (or on the baseline's own id if it was deleted).
+    """
+    current = {t.get("task_code"): tid for tid, t in by_task.items()}
+    mine = {t["task_id"]: t for t in baseline_tasks}
+    rows = []
+    for table in ("TASKRSRC", "PROJCOST"):
+        for a in tables.get(table, []):
+            bl = mine.get(a.get("task_id", ""))
+            if bl is None:
+                continue
+            start = _date(a.get("target_start_date")) or _date(bl.get("target_start_date"))
+            finish = _date(a.get("target_end_date")) or _date(bl.get("target_end_date"))
+            uid = current.get(bl.get("task_code"), bl["task_id"])
+            rows.append((uid, start, finish, None, None, _num(a.get("target_cost")), 0.0))
+    return rows
 
 
 def _wbs_name(tables: dict[str, list[dict[str, str]]], pid: str) -> str | None:
