@@ -326,6 +326,7 @@ def step_schedule_files(data: str) -> None:
 
 def step_schedule_import(data: str) -> None:
     """Import every schedule file of ``data`` into a temporary folder: JVM start-up, then per file."""
+    import resource
     import tempfile
 
     from pmo_analysis.inputs.schedules.mpxj import start_jvm
@@ -339,8 +340,16 @@ def step_schedule_import(data: str) -> None:
         t1 = time.perf_counter()
         result = import_schedules(files, Path(out))
         import_s = time.perf_counter() - t1
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread of the process, the JVM's included
     _analysis_time(
-        t, jvm_start_s=jvm_s, import_s=import_s, files=len(files), per_file_s=import_s / len(files), rows=result.rows
+        t,
+        jvm_start_s=jvm_s,
+        import_s=import_s,
+        files=len(files),
+        per_file_s=import_s / len(files),
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        load_average=os.getloadavg(),
+        rows=result.rows,
     )
 
 
@@ -592,7 +601,10 @@ def bench_schedules(R: Results, smoke: bool) -> None:
         f"{files}x{tasks}",
         res,
         targets=[] if smoke else [_time(res, 60)],
-        note=f"JVM start-up {info['jvm_start_s']:.1f} s, {info['per_file_s'] * 1000:.0f} ms per file" if info else "",
+        note=f"JVM start-up {info['jvm_start_s']:.1f} s, {info['per_file_s'] * 1000:.0f} ms per file, "
+        f"{info['cpu_s']:.0f} s of CPU, load average {info['load_average'][0]:.1f} at the end"
+        if info
+        else "",
     )
 
 

@@ -117,24 +117,32 @@ def _files(sources: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
+def _read_one(path: Path) -> list[Schedule] | str:
+    """The projects of one file, or the one line that says why it cannot be imported."""
+    try:
+        return read_schedule(path)
+    except ScheduleFileError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"{path.name}: cannot read the file: {exc.strerror or exc}"
+
+
 def _read_all(files: list[Path], say: Callable[[str], object]) -> tuple[list[Schedule], list[str]]:
-    schedules, problems = [], []
-    for path in files:
-        try:
-            read = read_schedule(path)
-        except ScheduleFileError as exc:
-            problems.append(str(exc))
-            say(f"not imported: {exc}")
-            continue
-        except OSError as exc:
-            problems.append(f"{path.name}: cannot read the file: {exc.strerror or exc}")
-            say(f"not imported: {problems[-1]}")
-            continue
-        if not read:
-            problems.append(f"{path.name}: the file holds no project")
-            continue
-        schedules += read
-        say(f"read {path.name}: " + ", ".join(f"{s.key} ({len(s.activities)} activities)" for s in read))
+    """Read every file, in order; two at a time, since MPXJ parses in Java without holding
+    Python's lock: one file is parsed while the one before it is turned into tables.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    schedules: list[Schedule] = []
+    problems: list[str] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for path, read in zip(files, pool.map(_read_one, files), strict=True):
+            if isinstance(read, str) or not read:
+                problems.append(read if isinstance(read, str) else f"{path.name}: the file holds no project")
+                say(f"not imported: {problems[-1]}")
+                continue
+            schedules += read
+            say(f"read {path.name}: " + ", ".join(f"{s.key} ({len(s.activities)} activities)" for s in read))
     return schedules, problems
 
 

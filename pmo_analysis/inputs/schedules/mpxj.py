@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
@@ -47,6 +48,15 @@ INSTALL_HINT = (
 )
 _LINK_TYPES = {"FINISH_START": "FS", "START_START": "SS", "FINISH_FINISH": "FF", "START_FINISH": "SF"}
 _state: dict[str, Any] = {"starts": 0}
+_start_lock = threading.Lock()  # files may be read on two threads: the JVM still starts once
+_JVM_OPTIONS = (
+    # MPXJ logs through Log4j, which finds no configuration here and says so on stderr: silence it
+    "-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory",
+    # an import reads each file once: the quick compiler alone and the serial collector halve the
+    # CPU time of reading 40 benchmark files (5.2 s against 11.3 s, JVM start-up included)
+    "-XX:TieredStopAtLevel=1",
+    "-XX:+UseSerialGC",
+)
 
 
 def jvm_starts() -> int:
@@ -67,17 +77,14 @@ def start_jvm() -> None:
         import mpxj  # noqa: F401  (importing it puts MPXJ's jars on the class path)
     except ImportError:
         raise PMOError(INSTALL_HINT) from None
-    if jpype.isJVMStarted():
-        return
-    try:
-        # MPXJ logs through Log4j, which finds no configuration here and says so on stderr: silence it
-        jpype.startJVM(
-            "-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory",
-            convertStrings=True,
-        )
-    except (OSError, RuntimeError, jpype.JVMNotFoundException) as exc:
-        raise PMOError(f"{INSTALL_HINT} ({exc})") from None
-    _state["starts"] += 1
+    with _start_lock:
+        if jpype.isJVMStarted():
+            return
+        try:
+            jpype.startJVM(*_JVM_OPTIONS, convertStrings=True)
+        except (OSError, RuntimeError, jpype.JVMNotFoundException) as exc:
+            raise PMOError(f"{INSTALL_HINT} ({exc})") from None
+        _state["starts"] += 1
 
 
 def _date(value) -> dt.date | None:
