@@ -304,6 +304,55 @@ def step_generate(data: str) -> None:
     _analysis_time(t)
 
 
+def step_schedule_files(data: str) -> None:
+    """Write ``PMO_BENCH_SCHEDULES`` Microsoft Project XML (MSPDI) files of ``PMO_BENCH_TASKS`` tasks
+    each into ``data``, with MPXJ's writer, from the enterprise generator's projects."""
+    from pmo_analysis.inputs.sample import enterprise_size, generate_portfolio
+    from pmo_analysis.inputs.schedules.samples import plans_from_projects, write_mspdi
+
+    files, tasks = int(os.environ["PMO_BENCH_SCHEDULES"]), int(os.environ["PMO_BENCH_TASKS"])
+    t = time.perf_counter()
+    projects = generate_portfolio(scale=enterprise_size(files / 10_000), as_of=AS_OF)["projects"].head(files)
+    tmp = Path(f"{data}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for plan, pid in zip(
+        plans_from_projects(projects, tasks_per_project=tasks, as_of=AS_OF), projects.project_id, strict=True
+    ):
+        write_mspdi(plan, tmp / f"{pid}.xml")
+    tmp.rename(data)
+    _analysis_time(t)
+
+
+def step_schedule_import(data: str) -> None:
+    """Import every schedule file of ``data`` into a temporary folder: JVM start-up, then per file."""
+    import resource
+    import tempfile
+
+    from pmo_analysis.inputs.schedules.mpxj import start_jvm
+    from pmo_analysis.runs.imports import import_schedules
+
+    t = time.perf_counter()
+    start_jvm()
+    jvm_s = time.perf_counter() - t
+    files = sorted(Path(data).glob("*.xml"))
+    with tempfile.TemporaryDirectory() as out:
+        t1 = time.perf_counter()
+        result = import_schedules(files, Path(out))
+        import_s = time.perf_counter() - t1
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread of the process, the JVM's included
+    _analysis_time(
+        t,
+        jvm_start_s=jvm_s,
+        import_s=import_s,
+        files=len(files),
+        per_file_s=import_s / len(files),
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        load_average=os.getloadavg(),
+        rows=result.rows,
+    )
+
+
 def _analysis_time(t0: float, **extra) -> None:
     print(json.dumps({"analysis_s": time.perf_counter() - t0, **extra}), flush=True)
 
@@ -320,6 +369,8 @@ STEPS = {
     "pages": step_pages,
     "pages_running": lambda d: step_pages(d, "running"),
     "generate": step_generate,
+    "schedule_files": step_schedule_files,
+    "schedule_import": step_schedule_import,
 }
 
 
@@ -532,6 +583,36 @@ class Results:
         out.with_suffix(".md").write_text(markdown_table(self.data), encoding="utf-8")
 
 
+def bench_schedules(R: Results, smoke: bool) -> None:
+    """Schedule import: 200 Microsoft Project XML files of about 300 tasks each (smoke: 3 of 30),
+    written once with MPXJ into benchmarks/data/, then imported in one process: the JVM's start-up
+    and the time per file are recorded; the whole import must take under 60 s."""
+    import importlib.util
+
+    files, tasks = (3, 30) if smoke else (200, 300)
+    if shutil.which("java") is None or importlib.util.find_spec("mpxj") is None:
+        R.record("import schedule files (pmo-analysis import)", f"{files}x{tasks}", {}, figure="skipped: no Java/MPXJ")
+        return
+    folder = HERE / "data" / f"schedules-{files}x{tasks}"
+    env = {"PMO_BENCH_SCHEDULES": str(files), "PMO_BENCH_TASKS": str(tasks)}
+    if not folder.exists():
+        gen = run_child(step_cmd("schedule_files", folder), 1, env=env)
+        R.record("write schedule files (MPXJ)", f"{files}x{tasks}", gen)
+    res = run_child(step_cmd("schedule_import", folder), 1)
+    info = res.pop("step_output", {})
+    res.update({k: v for k, v in info.items() if k != "analysis_s"})
+    R.record(
+        "import schedule files (pmo-analysis import)",
+        f"{files}x{tasks}",
+        res,
+        targets=[] if smoke else [_time(res, 60)],
+        note=f"JVM start-up {info['jvm_start_s']:.1f} s, {info['per_file_s'] * 1000:.0f} ms per file, "
+        f"{info['cpu_s']:.0f} s of CPU, load average {info['load_average'][0]:.1f} at the end"
+        if info
+        else "",
+    )
+
+
 def _time_and_memory(e: dict) -> str:
     if "median_s" not in e:
         return ""
@@ -590,6 +671,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=None, help="results file (default: benchmarks/results.json)")
     ap.add_argument("--skip-huge", action="store_true", help="leave out the 10x portfolio (and the extrapolation)")
     ap.add_argument("--update-readme", action="store_true", help="copy results.md into README.md and stop")
+    ap.add_argument(
+        "--schedules", action="store_true", help="only the schedule-import benchmark, added to the results file"
+    )
     ap.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -603,6 +687,14 @@ def main() -> int:
     out_file = args.out or (HERE / ("results-smoke.json" if smoke else "results.json"))
     R = Results(smoke, out_file)
     print(f"machine: {R.data['machine']}", flush=True)
+    if args.schedules:  # the other figures of the results file are kept as they are
+        if out_file.exists():
+            kept = json.loads(out_file.read_text())
+            kept["steps"] = [e for e in kept["steps"] if "schedule" not in e["step"]]
+            R.data = {**kept, "schedules_machine": R.data["machine"]}
+        bench_schedules(R, smoke)
+        R.write(out_file)
+        return 0
     repeat, big_repeat = (1, 1) if smoke else (5, 3)
     data_root, sample, cores = HERE / "data", ROOT / "data" / "sample", os.cpu_count() or 2
     sizes = {"sample": sample}
@@ -799,6 +891,7 @@ def main() -> int:
                 else "no pages",
             )
 
+    bench_schedules(R, smoke)
     R.data["machine"]["load_average_at_end"] = os.getloadavg()
     R.data["complete"] = True
     R.write(out_file)

@@ -110,6 +110,32 @@ def validate(data_dir: Path | str, as_of: str | None, exclude_invalid: bool) -> 
         click.secho(f"warning: [{w.table}] {w}", fg="yellow", err=True)
 
 
+@main.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out", "out", required=True, type=click.Path(path_type=Path), help="Portfolio data folder to write (CSV)."
+)
+def import_(sources: tuple[Path, ...], out: Path) -> None:
+    """Import Microsoft Project (.mpp, .xml) and Primavera P6 (.xer, .xml) schedules SOURCES (files
+    or folders) into the data folder OUT, with project-ids.csv and import-report.md.
+
+    A file that cannot be read is one line and the others still import (exit 1 at the end).
+    """
+    from pmo_analysis.runs.imports import REPORT_FILE, import_schedules
+
+    result = import_schedules(
+        list(sources), out, say=lambda line: click.secho(line, fg="red" if line.startswith("not imported") else None)
+    )
+    for table, rows in result.rows.items():
+        click.echo(f"  {table:<12} {rows:>10,} rows")
+    click.echo(
+        f"imported {len(result.projects)} project(s) into {out} in {result.seconds:.1f} s; see {out / REPORT_FILE}"
+    )
+    if not result.ok:
+        click.secho(f"{len(result.problems)} file(s) not imported (listed above)", fg="red", err=True)
+        sys.exit(1)
+
+
 @main.command("sample-data")
 @click.argument("out_dir", type=click.Path(path_type=Path))
 @click.option("--seed", default=SAMPLE_SEED, show_default=True, help="Random seed.")

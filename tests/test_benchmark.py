@@ -145,6 +145,7 @@ def test_benchmark_smoke(tmp_path):
         ("growth 1x -> 10x: utilization", "10x"),
         ("growth 1x -> 10x: suite", "10x"),
         ("rows at which the suite passes 1 hour or 20 GB", "fit"),
+        ("import schedule files (pmo-analysis import)", "3x30"),
     }
     assert expected <= set(steps), expected - set(steps)
     assert not [s for s in res["steps"] if "error" in s]

@@ -351,3 +351,26 @@ def test_validate_can_leave_out_invalid_rows_of_a_real_export():
     assert "it-dashboard: usable with 117 invalid row(s) left out (projects: 47, cashflows: 70)" in result.output
     assert result.output.count("left out: [projects]") == 81  # every problem of every row, listed
     assert "  projects            2,420 rows  (projects.csv)" in result.output
+
+
+def test_import_writes_a_folder_that_validates_and_names_each_bad_file_in_one_line(tmp_path):
+    from tests.helpers import two_programme_xer, xer_text
+
+    (tmp_path / "plan.xer").write_bytes(xer_text(two_programme_xer()).encode("gb18030"))
+    (tmp_path / "empty.xer").write_bytes(b"")
+    result = _invoke(["import", tmp_path / "plan.xer", tmp_path / "empty.xer", "--out", tmp_path / "out"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "not imported: empty.xer: the file is empty\n" in result.output
+    assert "imported 2 project(s) into" in result.output and "1 file(s) not imported (listed above)" in result.output
+    assert _invoke(["validate", tmp_path / "out"]).exit_code == 0
+
+
+def test_import_of_nothing_importable_is_one_line(tmp_path):
+    (tmp_path / "notes.txt").write_text("minutes")
+    result = _invoke(["import", tmp_path / "notes.txt", "--out", tmp_path / "out"])
+    _one_line_error(
+        result,
+        "not imported: notes.txt: unsupported format '.txt': import Microsoft Project (.mpp, .xml) or "
+        "Primavera P6 (.xer, .xml/.pmxml) files\nno schedule could be imported: notes.txt: unsupported format "
+        "'.txt': import Microsoft Project (.mpp, .xml) or Primavera P6 (.xer, .xml/.pmxml) files",
+    )

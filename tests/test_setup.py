@@ -58,6 +58,7 @@ def test_every_cli_command_has_help():
         [],
         ["validate"],
         ["sample-data"],
+        ["import"],
         ["run"],
         ["params"],
         ["schedule"],

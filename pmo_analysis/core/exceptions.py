@@ -112,3 +112,14 @@ class ReadError(PMOError):
 
 class MailError(PMOError):
     """Mail could not be prepared or sent; the message says why (never a password)."""
+
+
+class ScheduleFileError(PMOError):
+    """A schedule file (Microsoft Project, Primavera P6) that cannot be imported: corrupt,
+    password-protected, empty or of an unsupported format; the message names the file and why.
+    """
+
+    def __init__(self, file: str, reason: str) -> None:
+        self.file = file
+        self.reason = reason
+        super().__init__(f"{file}: {reason}")

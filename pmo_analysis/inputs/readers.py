@@ -46,7 +46,16 @@ import pandas as pd
 from pmo_analysis.core.exceptions import Problem, ReadError
 from pmo_analysis.inputs.schema import PERCENT_COLUMNS, SCHEMA, TABLES
 
-__all__ = ["RawTable", "ReadError", "column_letter", "find_tables", "find_workbook_tables", "is_workbook", "read_table"]
+__all__ = [
+    "RawTable",
+    "ReadError",
+    "column_letter",
+    "decode_text",
+    "find_tables",
+    "find_workbook_tables",
+    "is_workbook",
+    "read_table",
+]
 
 
 def column_letter(i: int) -> str:
@@ -306,7 +315,19 @@ def _excerpt(raw: bytes, codec: str) -> str:
     return raw[start:stop].decode(codec, errors="replace").strip()
 
 
-def _decode_csv(raw: bytes) -> str:
+def decode_text(raw: bytes, *, save_as: str = _SAVE_AS_UTF8) -> str:
+    """Decode the bytes of a text file by the workbook's one encoding rule (module docstring).
+
+    Used for CSV files here and for other text exports (Primavera P6 XER files); ``save_as`` is
+    the advice shown when the encoding cannot be told. Raises :class:`ReadError`.
+
+    >>> decode_text("项目管理".encode("gb18030"))
+    '项目管理'
+    """
+    return _decode_csv(raw, save_as=save_as)
+
+
+def _decode_csv(raw: bytes, *, save_as: str = _SAVE_AS_UTF8) -> str:
     """Decode a CSV file by the documented rule (module docstring); never guess silently."""
     if raw.startswith(codecs.BOM_UTF8):
         try:
@@ -314,14 +335,14 @@ def _decode_csv(raw: bytes) -> str:
         except UnicodeDecodeError as exc:
             raise ReadError(
                 f"the file starts with a UTF-8 byte-order mark but is not valid UTF-8 "
-                f"(byte {exc.start + 3:,}): {_SAVE_AS_UTF8}"
+                f"(byte {exc.start + 3:,}): {save_as}"
             ) from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
             raise ReadError(
-                f"the file starts with a UTF-16 byte-order mark but is not valid UTF-16: {_SAVE_AS_UTF8}"
+                f"the file starts with a UTF-16 byte-order mark but is not valid UTF-16: {save_as}"
             ) from None
     try:
         return raw.decode("utf-8")
@@ -337,13 +358,13 @@ def _decode_csv(raw: bytes) -> str:
         raise ReadError(
             "cannot decode the file: it is not UTF-8, "
             + " or ".join(label for _, label in _CANDIDATE_ENCODINGS)
-            + f"; {_SAVE_AS_UTF8}"
+            + f"; {save_as}"
         )
     plausible = [label for label, (_, text) in decoded.items() if _script_score(text) >= _PLAUSIBLE]
     if len(plausible) == 1:
         return decoded[plausible[0]][1]
     readings = ", ".join(f"as {label} it reads {_excerpt(raw, codec)!r}" for label, (codec, _) in decoded.items())
-    raise ReadError(f"cannot tell the text encoding: the file is not UTF-8, and {readings}; {_SAVE_AS_UTF8}")
+    raise ReadError(f"cannot tell the text encoding: the file is not UTF-8, and {readings}; {save_as}")
 
 
 # --------------------------------------------------------------------------- CSV, Excel, Parquet
