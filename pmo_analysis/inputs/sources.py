@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_analysis.core.exceptions import DataValidationError, ParameterError, Problem, ReadError
+from pmo_analysis.inputs.mapping import mapping_kind
 from pmo_analysis.inputs.readers import RawTable
 from pmo_analysis.inputs.schema import TABLES
 
@@ -391,6 +392,8 @@ def open_sql_source(value: str | Path) -> SqlSource:
 
     path = Path(value)
     spec = read_yaml(path, what="database mapping file")
+    if mapping_kind(spec, path) == "files":  # neither kind: one line saying what each needs
+        raise ParameterError(f"{path}: a mapping of files (it has no url:): give it as the data folder itself")
     if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):
         raise ParameterError(
             f"{path}: a mapping file needs 'url: <database URL>' and 'tables:' (see README, 'Reading from a database')"
