@@ -157,10 +157,10 @@ def scale_amounts(s: pd.Series, factor: float) -> pd.Series:
     number are left as they are (validation then reports them as typed), empty cells stay empty.
 
     The product of a number typed with *d* decimals and a factor with *e* decimals has at most
-    *d + e* decimals (*d - 3* for a factor of 1,000): the float product is rounded to them, which gives the float of the exact
-    decimal result (9.86121 k$ is the float of 9861.21, not 9861.210000000001), so a tracker in
-    k$ gives the very figures of the same tracker in dollars. The rounding is skipped where the
-    result has more significant digits than a float holds.
+    *d + e* decimals (*d - 3* for a factor of 1,000): the float product is rounded to them, which
+    gives the float of the exact decimal result (9.86121 k$ is the float of 9861.21, not
+    9861.210000000001), so a tracker in k$ gives the very figures of the same tracker in dollars.
+    The rounding is skipped where the result has more significant digits than a float holds.
 
     Examples
     --------
@@ -348,7 +348,7 @@ class FileMapping:
             if _COLUMNS[table][column].kind == "category":
                 notes.unmapped[column] = self._unmapped(tm, column, s, df.iloc[:, i], rows)
             if column in changed:
-                df.isetitem(i, s)
+                df.isetitem(i, s.array)
         shaped = RawTable(
             df, header_row=raw.header_row, nan_cells=raw.nan_cells, row_numbers=raw.row_numbers, bad_rows=raw.bad_rows
         )
@@ -364,7 +364,7 @@ class FileMapping:
         if not bad.any():
             return ""
         seen = pd.DataFrame({"value": as_text(typed.astype(object))[bad], "row": np.asarray(rows)[bad]})
-        per_value = seen.groupby("value", sort=False)["row"].agg(["size", "min", lambda r: r.head(3).tolist()])
+        per_value = seen.groupby("value", sort=False)["row"].agg(["size", "min", _first_three])
         per_value.columns = ["n", "first", "rows"]
         shown = []
         for value, n, _, first_rows in per_value.itertuples():  # one per distinct value, not per row
@@ -408,8 +408,14 @@ class FileMapping:
 
         column = p.column
         value = p.value
-        if column in notes.original.columns and isinstance(p.row, int) and p.row in notes.original.index:
-            value = _shown(notes.original.loc[p.row, column])
+        row = p.row
+        if (
+            isinstance(row, int)
+            and column is not None
+            and column in notes.original.columns
+            and row in notes.original.index
+        ):
+            value = _shown(notes.original.loc[row, column])
         rule, more = p.rule, ""
         m = re.match(r"^(.*) (\(and [\d,]+ more rows\))$", rule, flags=re.S)
         if m:
@@ -428,6 +434,10 @@ class FileMapping:
         if column:
             column = ", ".join(name(c) for c in column.split(", "))
         return replace(p, column=column, value=value, rule=rule + more)
+
+
+def _first_three(rows: pd.Series) -> list:
+    return rows.head(3).tolist()
 
 
 def _shown(cell: Any) -> Any:

@@ -415,21 +415,20 @@ def test_an_amount_typed_in_a_unit_reads_as_the_amount_typed_in_the_currency(cen
     """Scaling, then validating, gives the very float the amount typed in the currency gives."""
     factor = unit_factor(unit) if isinstance(unit, str) else float(unit)
     amount = Decimal(cents) / 100
-    typed = Decimal(amount) / Decimal(repr(factor))
-    if typed != typed.normalize() and len(str(typed.normalize())) > 17:
-        typed = typed.normalize()
-    as_typed = pd.Series([format(typed.normalize(), "f")])
-    scaled = scale_amounts(as_typed, factor)
+    typed = format((amount / Decimal(repr(factor))).normalize(), "f")  # as a PMO types it in the unit
+    assert Decimal(typed) * Decimal(repr(factor)) == amount  # every unit divides a whole cent exactly
+    scaled = scale_amounts(pd.Series([typed]), factor)
     expected, _ = parse_number(pd.Series([format(amount, "f")]))
-    if (Decimal(as_typed[0]) * Decimal(repr(factor))) == amount:  # the unit divides the amount exactly
-        assert scaled[0] == expected[0]
+    assert scaled[0] == expected[0]
+    from_cell = scale_amounts(pd.Series([float(typed)]), factor)  # a workbook cell holds the float
+    assert from_cell[0] == expected[0]
 
 
 @given(
     day=st.dates(min_value=pd.Timestamp("1900-01-01").date(), max_value=pd.Timestamp("2200-12-31").date()),
     fmt=st.sampled_from(["%d/%m/%Y", "%Y年%m月%d日", "%m-%d-%Y", "%d.%m.%Y", "%Y%m%d"]),
 )
-def test_a_date_written_in_the_mapped_format_reads_as_that_date(day, fmt, tmp_path_factory):
+def test_a_date_written_in_the_mapped_format_reads_as_that_date(day, fmt):
     """Any date written in the mapping's format is read as that date."""
     from pmo_analysis.inputs.mapping import _parse_dates
 
@@ -447,3 +446,50 @@ def test_open_file_mapping_resolves_files_against_the_mapping_folder(tmp_path):
     (tmp_path / "db.yml").write_text("url: sqlite:///x.db\n")
     with pytest.raises(ParameterError, match="a database mapping file"):
         open_file_mapping(tmp_path / "db.yml")
+
+
+# --------------------------------------------------------------------------- the README's recipe
+def test_the_readme_recipe_validates_as_written(tmp_path):
+    """The mapping file of the README, with a tracker in the shape it describes, validates."""
+    from pmo_analysis.core.config import PROJ_ROOT
+
+    readme = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### A spreadsheet in your own shape", 1)[1]
+    recipe = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "tracker.yml").write_text(recipe, encoding="utf-8")
+    p, c = _contract("projects"), _contract("cashflows")
+    words = {"active": "In Progress", "on_hold": "On Hold", "completed": "Done"}  # proposed, cancelled as they are
+    projects = pd.DataFrame(
+        {
+            "Project Code": p["project_id"],
+            "Project Name": p["name"],
+            "Dept": p["department"],
+            "状态": p["status"].map(lambda s: words.get(s, s)),
+            "Start": p["start_date"].map(_dmy),
+            "Finish": p["end_date"].map(_dmy),
+            "Budget (k$)": p["budget"].map(lambda v: _in_unit(v, 1000)),
+        }
+    )
+    wb = openpyxl.Workbook()
+    _write_sheet(wb.active, projects)
+    wb.active.title = "项目"
+    wb.save(tmp_path / "PMO Tracker.xlsx")
+    (tmp_path / "finance").mkdir()
+    pd.DataFrame(
+        {
+            "Project Code": c["project_id"],
+            "Month": c["period"].map(lambda v: f"{v[5:7]}/{v[:4]}"),
+            "Plan": c["planned_cost"].str.replace(".", ",", regex=False),
+            "Benefit": c["planned_benefit"].str.replace(".", ",", regex=False),
+        }
+    ).to_csv(tmp_path / "finance" / "monthly.csv", sep=";", index=False)
+    commands = [line.split("pmo-analysis ", 1)[1].split() for line in section.split("```bash\n", 1)[1].splitlines()[:2]]
+    assert commands[0] == ["validate", "tracker.yml", "--as-of", "2026-06-30"]
+    assert commands[1] == ["run", "--data-dir", "tracker.yml", "-p", "as_of", "2026-06-30"]
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "tracker.yml"), *commands[0][2:]])
+    assert result.exit_code == 0, result.output
+    loaded = load_portfolio(tmp_path / "tracker.yml")
+    sample = load_portfolio(SAMPLE_DATA_DIR, tables=MAPPED)
+    pd.testing.assert_series_equal(loaded.projects["budget"], sample.projects["budget"])
+    pd.testing.assert_series_equal(loaded.projects["status"], sample.projects["status"])
+    pd.testing.assert_series_equal(loaded.cashflows["planned_cost"], sample.cashflows["planned_cost"])
