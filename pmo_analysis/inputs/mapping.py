@@ -10,6 +10,7 @@ so nobody writes a converter::
     tables:
       projects:
         sheet: 项目                      # a sheet of the workbook (default: its first sheet)
+        header_row: 3                   # optional: a title and notes sit above the header
         columns:                        # your header: the contract's column
           Project Code: project_id
           Project Name: name
@@ -95,7 +96,7 @@ __all__ = [
 
 _SUFFIXES = (".csv", ".xlsx", ".parquet")
 _TOP_KEYS = ("workbook", "tables")
-_TABLE_KEYS = ("file", "sheet", "delimiter", "decimal", "columns", "values", "dates", "scale")
+_TABLE_KEYS = ("file", "sheet", "header_row", "delimiter", "decimal", "columns", "values", "dates", "scale")
 _README = "see README, 'A spreadsheet in your own shape'"
 
 UNITS: dict[str, float] = {
@@ -233,6 +234,8 @@ class TableMapping:
     shown: str
     """How messages name it: the file as the mapping writes it, and its sheet."""
     sheet: str | None = None
+    header_row: int | None = None
+    """The spreadsheet row of the header, when a title or notes sit above it (default: the first row with text)."""
     delimiter: str = ","
     decimal: str = "."
     """The decimal mark of the numbers of a CSV: ``,`` where Excel writes ``1.234,56`` (with ``;`` between cells)."""
@@ -278,7 +281,8 @@ class FileMapping:
         """The raw table of ``table`` as its file holds it (the PMO's headers)."""
         tm = self.tables[table]
         percent = tuple(h for h, c in tm.rename.items() if c in _percent_columns(table)) + _percent_columns(table)
-        return read_file(tm.file, sheet=tm.sheet, delimiter=tm.delimiter, percent_columns=percent)
+        raw = read_file(tm.file, sheet=tm.sheet, delimiter=tm.delimiter, percent_columns=percent)
+        return raw if tm.header_row is None else _header_on(raw, tm.header_row)
 
     def validate(self, table: str, raw: RawTable, *, limit: int | None) -> tuple[pd.DataFrame | None, Collector]:
         """Rename, map, parse and scale ``raw`` as the mapping says, then check it against the
@@ -436,6 +440,26 @@ class FileMapping:
         return replace(p, column=column, value=value, rule=rule + more)
 
 
+def _header_on(raw: RawTable, row: int) -> RawTable:
+    """``raw`` read again with its header on spreadsheet row ``row``: the rows above it (a title,
+    notes) are not data. Raises :class:`ReadError` when that row is above the first row with text
+    or below the last.
+    """
+    if row == raw.header_row:
+        return raw
+    k = row - raw.header_row - 1  # position of the header among the rows read as data
+    if k < 0 or k >= len(raw.df) or raw.row_numbers is not None:
+        first = f"the first row with text is row {raw.header_row}"
+        raise ReadError(
+            f"header_row {row} is not a row of the table: {first}, the last row {raw.header_row + len(raw.df)}"
+        )
+    header = as_text(raw.df.iloc[k].astype(object)).fillna("")
+    names = [str(v) if str(v).strip() else f"Unnamed: {i}" for i, v in enumerate(header)]
+    body = raw.df.iloc[k + 1 :].reset_index(drop=True).set_axis(names, axis=1)
+    nan_cells = {i: cells[k + 1 :] for i, cells in raw.nan_cells.items()}
+    return RawTable(body, header_row=row, nan_cells=nan_cells, bad_rows=raw.bad_rows)
+
+
 def _first_three(rows: pd.Series) -> list:
     return rows.head(3).tolist()
 
@@ -554,6 +578,13 @@ def _table_mapping(path: Path, table: str, entry: Any, workbook: str | None, she
         shown = f"{shown} [sheet {sheet}]"
     elif sheet is not None:
         raise fail(f"{where}.sheet: {written!r} is not a workbook; sheet: is for .xlsx files")
+    header_row = entry.get("header_row")
+    if header_row is not None and not (
+        isinstance(header_row, int) and not isinstance(header_row, bool) and header_row > 0
+    ):
+        raise fail(f"{where}.header_row must be the spreadsheet row of the header (1, 2, ...), got {header_row!r}")
+    if header_row is not None and file.suffix.lower() == ".parquet":
+        raise fail(f"{where}.header_row: {written!r} is a Parquet file, whose header is its column names")
     delimiter = entry.get("delimiter", ",")
     if "delimiter" in entry and file.suffix.lower() != ".csv":
         raise fail(f"{where}.delimiter: {written!r} is not a CSV file; delimiter: is for .csv files")
@@ -604,7 +635,9 @@ def _table_mapping(path: Path, table: str, entry: Any, workbook: str | None, she
                 + ", ".join(c.name for c in columns.values() if c.kind == "amount")
             )
         scale[column.name] = _factor(unit, f"{where}.scale.{key}", fail)
-    return TableMapping(table, file, shown, sheet, delimiter, decimal, rename, spelled, values, dates, scale)
+    return TableMapping(
+        table, file, shown, sheet, header_row, delimiter, decimal, rename, spelled, values, dates, scale
+    )
 
 
 def _mapping(value: Any, where: str, fail) -> dict:

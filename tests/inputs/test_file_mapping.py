@@ -3,8 +3,9 @@ the PMO's own words, one line for each mistake in a mapping file.
 
 The trackers are built here from the bundled sample, in shapes a PMO keeps: an .xlsx workbook with
 sheets named in Chinese and English, its own headers, statuses and units (k$, 万元), dates as
-dd/mm/yyyy; and a held-out shape unlike it (a semicolon CSV with decimal commas and its columns in
-another order, cash flows in a Parquet file, dates as 2026年3月31日, amounts in M$ and 千元).
+dd/mm/yyyy, a title above the header; and a held-out shape unlike it (a semicolon CSV in GB18030
+with decimal commas and its columns in another order, cash flows in a Parquet file, dates as
+2026年3月31日, amounts in M$ and 千元).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ tables:
       budget: k$
   cashflows:
     sheet: Cash flows
+    header_row: 3
     columns:
       Project Code: project_id
       Month: period
@@ -109,9 +111,11 @@ def _dmy(text: str) -> str:
     return "" if text == "" else pd.Timestamp(text).strftime("%d/%m/%Y")
 
 
-def _write_sheet(ws, df: pd.DataFrame, *, title_rows: int = 0, percent: str | None = None) -> None:
-    for _ in range(title_rows):  # blank rows above the header, as trackers have
-        ws.append([])
+def _write_sheet(
+    ws, df: pd.DataFrame, *, title_rows: int = 0, percent: str | None = None, title: str | None = None
+) -> None:
+    for i in range(title_rows):  # blank rows above the header, or a title and notes, as trackers have
+        ws.append([title] if title and i == 0 else [])
     ws.append(list(df.columns))
     for row in df.itertuples(index=False):
         ws.append([None if v is None or v == "" or (isinstance(v, float) and pd.isna(v)) else v for v in row])
@@ -159,7 +163,7 @@ def write_workbook_tracker(folder: Path, edit=None) -> Path:
     wb = openpyxl.Workbook()
     _write_sheet(wb.active, projects, title_rows=2, percent="% Complete")
     wb.active.title = "项目"
-    _write_sheet(wb.create_sheet("Cash flows"), cashflows)
+    _write_sheet(wb.create_sheet("Cash flows"), cashflows, title_rows=2, title="Monthly forecast, in 万元")
     wb.save(folder / "PMO Tracker.xlsx")
     (folder / "tracker.yml").write_text(WORKBOOK_MAPPING, encoding="utf-8")
     _other_tables(folder)
@@ -223,7 +227,7 @@ def write_csv_tracker(folder: Path) -> Path:
         }
     )
     register["percent_complete"] = register["percent_complete"].str.replace(".", ",", regex=False)
-    register.to_csv(folder / "exports" / "register.csv", sep=";", index=False, encoding="utf-8-sig")
+    register.to_csv(folder / "exports" / "register.csv", sep=";", index=False, encoding="gb18030")
     c = _contract("cashflows")
     pd.DataFrame(
         {
@@ -324,7 +328,7 @@ def test_a_reference_to_an_unknown_project_names_both_sheets(tmp_path):
 
     lines = _problems(write_workbook_tracker(tmp_path, edit))
     assert lines[2] == (
-        "  - PMO Tracker.xlsx [sheet Cash flows], row 2, column 'Project Code': value 'PRJ-001': "
+        "  - PMO Tracker.xlsx [sheet Cash flows], row 4, column 'Project Code': value 'PRJ-001': "
         "unknown 'Project Code': not in the projects of PMO Tracker.xlsx [sheet 项目]"
     )
 
@@ -375,6 +379,10 @@ def test_without_a_limit_each_unmapped_row_is_listed(tmp_path):
         (
             ("sheet: Cash flows", "sheet: Cash flows\n    delimiter: ';'"),
             "tables.cashflows.delimiter: 'PMO Tracker.xlsx' is not a CSV file",
+        ),
+        (
+            ("header_row: 3", "header_row: first"),
+            "tables.cashflows.header_row must be the spreadsheet row of the header",
         ),
         (
             (None, "tables:\n  projects: ppm.projects\n"),
@@ -493,3 +501,16 @@ def test_the_readme_recipe_validates_as_written(tmp_path):
     pd.testing.assert_series_equal(loaded.projects["budget"], sample.projects["budget"])
     pd.testing.assert_series_equal(loaded.projects["status"], sample.projects["status"])
     pd.testing.assert_series_equal(loaded.cashflows["planned_cost"], sample.cashflows["planned_cost"])
+
+
+def test_a_header_row_below_the_table_is_one_problem(tmp_path):
+    mapping = write_workbook_tracker(tmp_path)
+    mapping.write_text(
+        mapping.read_text(encoding="utf-8").replace("header_row: 3", "header_row: 5000"), encoding="utf-8"
+    )
+    lines = _problems(mapping)
+    assert lines[1:] == [
+        "[cashflows]",
+        "  - PMO Tracker.xlsx [sheet Cash flows]: header_row 5000 is not a row of the table: the first row with "
+        "text is row 1, the last row 1814",
+    ]
