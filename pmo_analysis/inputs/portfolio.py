@@ -184,7 +184,8 @@ def load_portfolio(
     data_dir : path or str
         Folder with ``<table>.csv|.xlsx|.parquet`` files or a ``portfolio.xlsx`` workbook; or a
         database URL (``postgresql://pmo@db/ppm``) or a mapping file (``ppm.yml``), read as
-        :mod:`pmo_analysis.inputs.sources` says.
+        :mod:`pmo_analysis.inputs.sources` says; or a mapping file of the PMO's own files
+        (``tracker.yml``, no ``url:``), read as :mod:`pmo_analysis.inputs.mapping` says.
     as_of : date, optional
         Report date; enables the "actual after as-of" warning.
     tables : iterable of str, optional

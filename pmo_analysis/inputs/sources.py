@@ -22,6 +22,7 @@ source* may be given instead:
             FROM finance.monthly_forecast
 
   A contract table the mapping does not name is read from the table of its own name, if any.
+  A mapping file without ``url:`` reads the PMO's own files instead (:mod:`pmo_analysis.inputs.mapping`).
 
 The rows read are checked by the same contract and give the same messages as files, with the
 database table's primary key (``project_id 'PRJ-007'``) or, for a query or a table without one,
