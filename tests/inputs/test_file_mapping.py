@@ -514,3 +514,44 @@ def test_a_header_row_below_the_table_is_one_problem(tmp_path):
         "  - PMO Tracker.xlsx [sheet Cash flows]: header_row 5000 is not a row of the table: the first row with "
         "text is row 1, the last row 1814",
     ]
+
+
+# --------------------------------------------------------------------------- other coded columns
+def test_codes_of_other_tables_map_and_unmapped_codes_are_one_message(tmp_path):
+    """Dependency types as a schedule writes them (FS, SS, FF), lesson impacts as numbers 1-3 in a
+    Parquet file: mapped; a code no entry maps is one message, whatever the column."""
+    shutil.copy(SAMPLE_DATA_DIR / "projects.csv", tmp_path / "projects.csv")
+    d = _contract("dependencies")
+    short = {"finish_to_start": "FS", "start_to_start": "SS", "finish_to_finish": "FF"}
+    links = pd.DataFrame({"To": d["successor_id"], "From": d["predecessor_id"], "Link": d["type"].map(short)})
+    links.to_csv(tmp_path / "links.csv", sep="\t", index=False)
+    lessons = _contract("lessons")
+    lessons["impact"] = lessons["impact"].map({"low": 1, "medium": 2, "high": 3}).astype("int64")
+    lessons.to_parquet(tmp_path / "lessons.parquet", index=False)
+    (tmp_path / "m.yml").write_text(
+        "tables:\n"
+        "  dependencies:\n"
+        "    file: links.csv\n"
+        '    delimiter: "\\t"\n'
+        "    columns: {From: predecessor_id, To: successor_id, Link: type}\n"
+        "    values: {type: {FS: finish_to_start, SS: start_to_start, FF: finish_to_finish}}\n"
+        "  lessons:\n"
+        "    file: lessons.parquet\n"
+        "    values: {impact: {1: low, 2: medium, 3: high}}\n",
+        encoding="utf-8",
+    )
+    p = load_portfolio(tmp_path / "m.yml", tables=("dependencies", "lessons"))
+    sample = load_portfolio(SAMPLE_DATA_DIR, tables=("dependencies", "lessons"))
+    pd.testing.assert_series_equal(p.dependencies["type"], sample.dependencies["type"])
+    pd.testing.assert_series_equal(p.lessons["impact"], sample.lessons["impact"])
+
+    links.loc[[1, 4], "Link"] = "SF"
+    links.to_csv(tmp_path / "links.csv", sep="\t", index=False)
+    with pytest.raises(DataValidationError) as exc:
+        load_portfolio(tmp_path / "m.yml", tables=("dependencies",))
+    assert str(exc.value).splitlines()[1:] == [
+        "[dependencies]",
+        "  - links.csv, column 'Link': 1 value(s) not mapped to a type the contract allows: 'SF' (rows 3, 6); "
+        "allowed: finish_to_start, start_to_start, finish_to_finish; map each to one of those under "
+        "tables.dependencies.values.type in m.yml",
+    ]
