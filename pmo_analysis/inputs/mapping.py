@@ -512,10 +512,10 @@ def open_file_mapping(path: str | Path) -> FileMapping:
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "tracker.csv").write_text("Code,Name")
     >>> _ = (folder / "m.yml").write_text("tables: {projects: {file: tracker.csv, columns: {Code: id}}}")
-    >>> open_file_mapping(folder / "m.yml")
+    >>> open_file_mapping(folder / "m.yml")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    pmo_analysis.core.exceptions.ParameterError: m.yml: tables.projects.columns maps 'Code' to 'id', \
+    pmo_analysis.core.exceptions.ParameterError: .../m.yml: tables.projects.columns maps 'Code' to 'id', \
 which is not a column of projects; its columns are project_id, name, department, status, start_date, \
 end_date, budget, sponsor, manager, strategic_objective, strategic_alignment, risk_score, \
 percent_complete, status_date
@@ -526,7 +526,7 @@ percent_complete, status_date
     spec = read_yaml(path, what="mapping file")
     if mapping_kind(spec, path) != "files":
         raise ParameterError(f"{path}: a database mapping file (it has 'url:'), not a mapping of files")
-    shown = path.name
+    shown = str(path)  # as given, as the YAML loader names it
 
     def fail(message: str) -> ParameterError:
         return ParameterError(f"{shown}: {message}")

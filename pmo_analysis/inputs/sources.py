@@ -392,7 +392,7 @@ def open_sql_source(value: str | Path) -> SqlSource:
     from pmo_analysis.core.yaml_files import read_yaml
 
     path = Path(value)
-    spec = read_yaml(path, what="database mapping file")
+    spec = read_yaml(path, what="mapping file")
     if mapping_kind(spec, path) == "files":  # neither kind: one line saying what each needs
         raise ParameterError(f"{path}: a mapping of files (it has no url:): give it as the data folder itself")
     if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):

@@ -165,7 +165,7 @@ def _data_source(value: str | Path, *, check: bool = True) -> Path | str:
     source = source.resolve()
     if check and not (source.is_file() if is_mapping_file(source) else source.is_dir()):
         raise ParameterError(
-            f"{'database mapping file' if is_mapping_file(source) else 'data folder'} not found: {str(source)!r}"
+            f"{'mapping file' if is_mapping_file(source) else 'data folder'} not found: {str(source)!r}"
         )
     return source
 
