@@ -54,6 +54,7 @@ import pandas as pd
 
 from pmo_analysis.core.exceptions import DataValidationError, MissingTableError, Problem
 from pmo_analysis.inputs.engine import ENGINES, use_engine, validate_out_of_core
+from pmo_analysis.inputs.mapping import FileMapping, is_file_mapping, open_file_mapping, read_problem
 from pmo_analysis.inputs.readers import ReadError, find_tables, find_workbook_tables, is_workbook, read_table
 from pmo_analysis.inputs.schema import (  # SCHEMA and Column re-exported: the contract's old home
     SCHEMA,
@@ -61,7 +62,7 @@ from pmo_analysis.inputs.schema import (  # SCHEMA and Column re-exported: the c
     Column,
     references,
 )
-from pmo_analysis.inputs.sources import is_sql_source, open_sql_source
+from pmo_analysis.inputs.sources import fingerprint_rows, is_sql_source, open_sql_source
 from pmo_analysis.inputs.validation import (
     MAX_LISTED,
     Collector,
@@ -183,7 +184,8 @@ def load_portfolio(
     data_dir : path or str
         Folder with ``<table>.csv|.xlsx|.parquet`` files or a ``portfolio.xlsx`` workbook; or a
         database URL (``postgresql://pmo@db/ppm``) or a mapping file (``ppm.yml``), read as
-        :mod:`pmo_analysis.inputs.sources` says.
+        :mod:`pmo_analysis.inputs.sources` says; or a mapping file of the PMO's own files
+        (``tracker.yml``, no ``url:``), read as :mod:`pmo_analysis.inputs.mapping` says.
     as_of : date, optional
         Report date; enables the "actual after as-of" warning.
     tables : iterable of str, optional
@@ -217,7 +219,11 @@ def load_portfolio(
     wanted = _with_referred_tables(TABLES if tables is None else tables)
     limit = MAX_LISTED if on_error == "raise" else None
     source: dict | None = None
-    if is_sql_source(data_dir):  # a database URL or a mapping file (pmo_analysis.inputs.sources)
+    mapping: FileMapping | None = None
+    if is_file_mapping(data_dir):  # a mapping file of the PMO's own files (pmo_analysis.inputs.mapping)
+        mapping = open_file_mapping(data_dir)
+        data_dir, files, loaded, collectors, problems, source = _read_and_validate_files(mapping, wanted, limit, engine)
+    elif is_sql_source(data_dir):  # a database URL or a mapping file (pmo_analysis.inputs.sources)
         data_dir, files, loaded, collectors, problems, source = _read_and_validate_sql(data_dir, wanted, limit)
     else:
         data_dir = Path(data_dir)
@@ -234,6 +240,8 @@ def load_portfolio(
     if on_error == "drop":
         drop_invalid_rows(loaded, collectors)
     check_warnings(loaded, collectors, as_of_ts)
+    if mapping is not None:  # messages in the PMO's own headers, cells as typed
+        mapping.relabel(collectors)
     all_problems = _raise_unless_usable(data_dir, problems, collectors, on_error)
     portfolio = _portfolio(data_dir, files, loaded, collectors, all_problems)
     portfolio.source = source
@@ -319,6 +327,63 @@ def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | Non
         "tables": prints,
     }
     return sql.display, where, loaded, collectors, problems, record
+
+
+def _read_and_validate_files(mapping: FileMapping, wanted: set[str], limit: int | None, engine: str):
+    """Read the tables a file mapping names, reshaped as it says, and the tables it does not name
+    from its folder as in a data folder; check them all as :func:`_read_and_validate` does.
+
+    Returns what :func:`_read_and_validate_sql` returns: ``(the mapping file, where each table was
+    read from, typed tables, problems per table, other problems, the manifest's record)``.
+    """
+    loaded: dict[str, pd.DataFrame | OutOfCoreTable] = {}
+    collectors: dict[str, Collector] = {}
+    problems: list[Problem] = []
+    prints = []
+    where: dict[str, Path | str] = {}
+    for table in TABLES:
+        if table not in mapping.tables or table not in wanted:
+            continue
+        tm = mapping.tables[table]
+        try:
+            raw = mapping.read(table)
+        except Exception as exc:  # noqa: BLE001 - unreadable file: report it as a problem, keep going
+            problems.append(read_problem(tm, exc))
+            continue
+        where[table] = tm.shown
+        prints.append({"table": table, "from": tm.shown, **fingerprint_rows(raw.df)})
+        df, collectors[table] = mapping.validate(table, raw, limit=limit)
+        if df is not None:
+            loaded[table] = df
+    files, sheets, found = find_tables(mapping.folder)  # the tables it does not name, in contract shape
+    own = set(mapping.files())
+    files = {t: f for t, f in files.items() if t not in mapping.tables and f.resolve() not in own}
+    problems += [p for p in found if p.table not in mapping.tables]
+    more, more_collectors, unreadable = _read_and_validate(files, sheets, wanted, limit=limit, engine=engine)
+    loaded.update(more)
+    collectors.update(more_collectors)
+    problems += unreadable
+    where.update({t: f for t, f in files.items() if t in more_collectors})
+    if "projects" not in mapping.tables and "projects" not in files:
+        problems.append(
+            Problem(
+                "projects",
+                mapping.path.name,
+                None,
+                None,
+                None,
+                "the projects table is required: name its file or sheet under tables: projects: "
+                f"or put projects.csv beside {mapping.path.name}",
+            )
+        )
+    record = {
+        "kind": "files",
+        "source": str(mapping.path),
+        "mapping_file": str(mapping.path),
+        "files": [str(f) for f in [*mapping.files(), *(files[t] for t in more_collectors)]],
+        "tables": prints,
+    }
+    return mapping.path, where, loaded, collectors, problems, record
 
 
 def _with_referred_tables(tables: Iterable[str]) -> set[str]:

@@ -54,6 +54,7 @@ __all__ = [
     "find_tables",
     "find_workbook_tables",
     "is_workbook",
+    "read_file",
     "read_table",
 ]
 
@@ -199,6 +200,25 @@ def read_table(path: Path, table: str, sheet: str | None = None) -> RawTable:
         return _read_csv(path)
     if path.suffix == ".xlsx":
         return _read_xlsx(path, sheet, PERCENT_COLUMNS[table])
+    return _read_parquet(path)
+
+
+def read_file(
+    path: Path, *, sheet: str | None = None, delimiter: str = ",", percent_columns: tuple[str, ...] = ()
+) -> RawTable:
+    """Read any one file as a table, untyped: a CSV (cells separated by ``delimiter``, its
+    encoding told by the rule of this module), a sheet of an ``.xlsx`` workbook (the first when
+    ``sheet`` is not given) or a Parquet file.
+
+    ``percent_columns`` are the headers (lower case) whose percent-formatted cells are read as the
+    percentage shown. :func:`read_table` reads a table of a data folder; this reads a file named
+    by a mapping file (:mod:`pmo_analysis.inputs.mapping`), whose headers are the PMO's own.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path, delimiter)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, sheet, percent_columns)
     return _read_parquet(path)
 
 
@@ -368,15 +388,17 @@ def _decode_csv(raw: bytes, *, save_as: str = _SAVE_AS_UTF8) -> str:
 
 
 # --------------------------------------------------------------------------- CSV, Excel, Parquet
-def _read_csv(path: Path) -> RawTable:
+def _read_csv(path: Path, delimiter: str = ",") -> RawTable:
     """Read a CSV as text. The header is read as written, so repeated names stay visible."""
     from io import StringIO
 
     text = _decode_csv(path.read_bytes())
     try:
-        df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False)
+        df = pd.read_csv(
+            StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False, sep=delimiter
+        )
     except pd.errors.ParserError:  # a row with more values than the header: find each one
-        return _read_ragged_csv(text)
+        return _read_ragged_csv(text, delimiter)
     if df.empty:
         return RawTable(pd.DataFrame())
     head = df.head(1000)  # the header is the first row with text (Excel may leave blank rows above)
@@ -387,7 +409,7 @@ def _read_csv(path: Path) -> RawTable:
     return RawTable(body, header_row=first + 1)
 
 
-def _read_ragged_csv(text: str) -> RawTable:
+def _read_ragged_csv(text: str, delimiter: str = ",") -> RawTable:
     """Read a CSV in which some rows have more values than the header has columns.
 
     Those rows (typically a comma inside an unquoted value) are reported one by one, and the other
@@ -397,7 +419,7 @@ def _read_ragged_csv(text: str) -> RawTable:
     import csv
     from io import StringIO
 
-    records = list(csv.reader(StringIO(text)))
+    records = list(csv.reader(StringIO(text), delimiter=delimiter))
     first = next((i for i, r in enumerate(records) if any(v.strip() for v in r)), 0)
     header = records[first] if records else []
     width = len(header)

@@ -22,6 +22,7 @@ source* may be given instead:
             FROM finance.monthly_forecast
 
   A contract table the mapping does not name is read from the table of its own name, if any.
+  A mapping file without ``url:`` reads the PMO's own files instead (:mod:`pmo_analysis.inputs.mapping`).
 
 The rows read are checked by the same contract and give the same messages as files, with the
 database table's primary key (``project_id 'PRJ-007'``) or, for a query or a table without one,
@@ -50,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_analysis.core.exceptions import DataValidationError, ParameterError, Problem, ReadError
+from pmo_analysis.inputs.mapping import mapping_kind
 from pmo_analysis.inputs.readers import RawTable
 from pmo_analysis.inputs.schema import TABLES
 
@@ -390,7 +392,9 @@ def open_sql_source(value: str | Path) -> SqlSource:
     from pmo_analysis.core.yaml_files import read_yaml
 
     path = Path(value)
-    spec = read_yaml(path, what="database mapping file")
+    spec = read_yaml(path, what="mapping file")
+    if mapping_kind(spec, path) == "files":  # neither kind: one line saying what each needs
+        raise ParameterError(f"{path}: a mapping of files (it has no url:): give it as the data folder itself")
     if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):
         raise ParameterError(
             f"{path}: a mapping file needs 'url: <database URL>' and 'tables:' (see README, 'Reading from a database')"

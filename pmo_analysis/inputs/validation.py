@@ -35,6 +35,9 @@ __all__ = [
     "MAX_LISTED",
     "UNIQUE_RULE",
     "Collector",
+    "as_text",
+    "category_key",
+    "parse_number",
     "validate_table",
     "check_references",
     "check_warnings",
@@ -136,6 +139,23 @@ def _parse_number(s: pd.Series, nan_cells: pd.Series | None = None) -> tuple[pd.
     if bad.any():
         values = values.mask(bad)
     return values, bad
+
+
+def as_text(s: pd.Series) -> pd.Series:
+    """The cells of ``s`` as the text validation reads: stripped, empty as <NA>, a whole number
+    of a workbook cell without ``.0`` (``656.0`` is ``'656'``), other numbers as Python prints them.
+    """
+    return _as_text(s)
+
+
+def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the numbers of ``s`` as validation reads them, the cells that are not a finite number)."""
+    return _parse_number(s)
+
+
+def category_key(text: pd.Series) -> pd.Series:
+    """A category value as it is matched: lower case, spaces and hyphens as ``_`` (``On Hold`` is ``on_hold``)."""
+    return text.str.lower().str.replace(r"[\s-]+", "_", regex=True)
 
 
 DATE_RANGE = (pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31"))
@@ -368,7 +388,7 @@ def _category_column(c: Column, s: pd.Series, collector: Collector) -> pd.Series
         values = text.str.lower().str.replace(r"[\s-]+", "_", regex=True)  # done on the categories
     else:  # a few distinct values in many rows: each is read once
         codes, uniq = pd.factorize(text)
-        norm = pd.Series(uniq, dtype=text.dtype).str.lower().str.replace(r"[\s-]+", "_", regex=True)
+        norm = category_key(pd.Series(uniq, dtype=text.dtype))
         picked = np.append(norm.to_numpy(dtype=object), np.array([None]))[codes]  # code -1 (missing) takes the None
         values = pd.Series(picked, index=text.index, dtype=text.dtype)
     if c.required:

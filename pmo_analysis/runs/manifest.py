@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import platform
 from dataclasses import asdict
 from pathlib import Path
@@ -98,7 +99,10 @@ def _data_record(data_dir: Path | str, source: dict[str, Any] | None) -> dict[st
     if source is None:
         return {"dir": str(data_dir), "files": fingerprint(data_dir)}
     files = [] if source.get("mapping_file") is None else fingerprint_file(Path(source["mapping_file"]))
+    for read in source.get("files", []):  # a mapping of files: each file it read, with its checksum
+        files += fingerprint_file(Path(read), os.path.relpath(read, Path(source["mapping_file"]).parent))
     return {
+        **({"kind": source["kind"]} if "kind" in source else {}),
         "dir": source["source"],
         "files": files,
         "mapping_file": source.get("mapping_file"),

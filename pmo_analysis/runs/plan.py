@@ -165,7 +165,7 @@ def _data_source(value: str | Path, *, check: bool = True) -> Path | str:
         return source
     source = source.resolve()
     if check and not (source.is_file() if is_mapping_file(source) or is_workbook(source) else source.is_dir()):
-        what = "database mapping file" if is_mapping_file(source) else "data workbook" if is_workbook(source) else None
+        what = "mapping file" if is_mapping_file(source) else "data workbook" if is_workbook(source) else None
         raise ParameterError(f"{what or 'data folder'} not found: {str(source)!r}")
     return source
 
