@@ -652,3 +652,13 @@ def test_suite_succeeds(name, built, tmp_path):
         data_dir=folder, params={"as_of": SAMPLE_AS_OF}, reports_dir=tmp_path / "reports", jobs=2, progress=None
     )
     assert result.status == "success", [n.error for n in result.notebooks]
+
+
+def test_a_project_page_without_cash_flows_says_what_it_needs(built, tmp_path):
+    from pmo_analysis.runs.pages import open_project
+
+    folder, m = built("lessons_only")
+    model_dir = m.save(tmp_path / "model")
+    with pytest.raises(ReportNeedsTables) as info:
+        open_project({"data_dir": str(folder), "model_dir": str(model_dir), "output_dir": str(tmp_path / "out")})
+    assert str(info.value) == NEEDS.format(tables="cashflows").format(folder=folder)

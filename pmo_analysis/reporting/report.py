@@ -37,7 +37,7 @@ from pmo_analysis.reporting import plots
 from pmo_analysis.reporting.display import abbreviations
 from pmo_analysis.reporting.export import write_csv
 
-__all__ = ["Report", "ReportNeedsTables", "open_report", "banners"]
+__all__ = ["Report", "ReportNeedsTables", "open_report", "require_tables", "banners"]
 
 
 @dataclass
@@ -68,6 +68,22 @@ class ReportNeedsTables(MissingTableError):
         return [str(self)]
 
 
+def require_tables(model: PortfolioModel, name: str, data_dir) -> None:
+    """Raise :class:`ReportNeedsTables` when report ``name`` needs tables that ``model``'s data does
+    not hold (:data:`~pmo_analysis.inputs.schema.REPORT_TABLES`), naming them in one sentence.
+    """
+    missing = model.missing_for(name)
+    if missing:
+        raise ReportNeedsTables(
+            _(
+                "This report needs the table(s) {tables}, which the data in {folder} does not hold "
+                "(see docs/data-dictionary.md).",
+                tables=", ".join(missing),
+                folder=str(data_dir or ""),
+            )
+        )
+
+
 def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> Report:
     """Validate the parameters of notebook ``name`` from ``namespace`` (its ``globals()``), apply
     the chart style, and open the portfolio model. Shows the banners of :func:`banners`.
@@ -88,16 +104,7 @@ def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> R
             P.data_dir, as_of=P.as_of, on_error="drop" if given.get("exclude_invalid") else "raise"
         )
         M = build_model(portfolio, as_of=P.as_of, params=given)
-    missing = M.missing_for(name)
-    if missing:
-        raise ReportNeedsTables(
-            _(
-                "This report needs the table(s) {tables}, which the data in {folder} does not hold "
-                "(see docs/data-dictionary.md).",
-                tables=", ".join(missing),
-                folder=str(P.data_dir or ""),
-            )
-        )
+    require_tables(M, name, P.data_dir)
     # the model's values are the run's values: a report never shows figures of other parameters
     for k, v in M.params.items():
         if hasattr(P, k):
