@@ -663,3 +663,23 @@ def test_a_project_page_without_cash_flows_says_what_it_needs(built, tmp_path):
     with pytest.raises(ReportNeedsTables) as info:
         open_project({"data_dir": str(folder), "model_dir": str(model_dir), "output_dir": str(tmp_path / "out")})
     assert str(info.value) == NEEDS.format(tables="cashflows").format(folder=folder)
+
+
+def test_mail_of_a_run_without_cash_flows_says_its_decisions_are_not_available(built, tmp_path):
+    """A scheduled run on a lessons register mails its headline: the decisions are not available (the
+    executive summary needs the cash flows), never "none"."""
+    import json
+
+    from pmo_analysis.runs.mail import summary_message
+
+    _, m = built("lessons_only")
+    run = tmp_path / "run"
+    m.save(run / "model")
+    (run / "manifest.json").write_text(json.dumps({"run_id": "r1", "as_of": m.meta["as_of"], "status": "success"}))
+    msg = summary_message(run, to=["cio@example.org"], sender="pmo@example.org")
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "- not available: the executive summary was not run: it needs the table(s) cashflows" in text
+    assert "- none" not in text and "None this time" not in html
+    assert "Not available: the executive summary was not run: it needs the table(s) cashflows." in html
+    assert "Portfolio NPV: n/a\n" in text and "Off track: n/a\n" in text and "Open high-impact actions: 26\n" in text
