@@ -8,6 +8,12 @@ notebook reads that copy, so a figure shown in two reports is the same row of th
 JupyterLab, :func:`pmo_analysis.reporting.report.open_report` builds it on the fly from the notebook's
 parameters.
 
+The model is built in parts, each from the tables :data:`~pmo_analysis.inputs.schema.PART_TABLES`
+names: finance (projects, cash flows), delivery, resources and lessons. A part whose tables the
+data does not hold is not built; ``meta["missing_parts"]`` records it with the tables it needs
+(``{"finance": ["cashflows"]}``), and the headline shows its figures as n/a, never 0. A lessons
+register alone (projects and lessons) thus builds the lessons tables and the headline.
+
 Tables (each documented where it is computed):
 
 ========================  ==============================================================
