@@ -8,6 +8,12 @@ notebook reads that copy, so a figure shown in two reports is the same row of th
 JupyterLab, :func:`pmo_analysis.reporting.report.open_report` builds it on the fly from the notebook's
 parameters.
 
+The model is built in parts, each from the tables :data:`~pmo_analysis.inputs.schema.PART_TABLES`
+names: finance (projects, cash flows), delivery, resources and lessons. A part whose tables the
+data does not hold is not built; ``meta["missing_parts"]`` records it with the tables it needs
+(``{"finance": ["cashflows"]}``), and the headline shows its figures as n/a, never 0. A lessons
+register alone (projects and lessons) thus builds the lessons tables and the headline.
+
 Tables (each documented where it is computed):
 
 ========================  ==============================================================
@@ -64,6 +70,7 @@ from pmo_analysis.core.orphans import end_with_parent
 from pmo_analysis.core.periods import forward_months, last_complete_month, month_end, month_start
 from pmo_analysis.inputs.params import validate_model_params
 from pmo_analysis.inputs.portfolio import Portfolio
+from pmo_analysis.inputs.schema import PART_TABLES, REPORT_TABLES, REQUIRED_TABLES
 
 __all__ = ["PortfolioModel", "build_model", "load_model", "default_as_of", "freshness", "MODEL_VERSION"]
 
@@ -76,7 +83,8 @@ class PortfolioModel:
     """Named tables plus ``meta`` (as_of, windows, freshness, params, data quality).
 
     Tables are attributes too: ``model.projects`` is ``model.tables["projects"]``. A table the
-    data cannot support (no resources, no lessons) is absent: :meth:`has` says so.
+    data cannot support (no resources, no lessons) is absent: :meth:`has` says so, and
+    :attr:`missing_parts` which part of the model was not built for want of which tables.
     """
 
     meta: dict[str, Any]
@@ -101,6 +109,20 @@ class PortfolioModel:
     def params(self) -> dict[str, Any]:
         """The run's model parameters, typed, defaults filled in."""
         return self.meta["params"]
+
+    @property
+    def missing_parts(self) -> dict[str, list[str]]:
+        """The parts of the model (:data:`~pmo_analysis.inputs.schema.PART_TABLES`) not built, each
+        with the tables it needs that the data does not hold: ``{"finance": ["cashflows"]}``.
+        """
+        return {k: list(v) for k, v in self.meta.get("missing_parts", {}).items()}
+
+    def missing_for(self, report: str) -> list[str]:
+        """The tables report ``report`` needs (:data:`~pmo_analysis.inputs.schema.REPORT_TABLES`)
+        that the data does not hold; empty when it can run (or is not a declared report).
+        """
+        needs = REPORT_TABLES.get(report)
+        return [] if needs is None else needs.missing(self.meta.get("tables_present", []))
 
     @property
     def stale(self) -> list[str]:
@@ -437,7 +459,7 @@ def build_model(
     >>> int(m.headline.loc[0, "running_projects"]), m.meta["windows"]["last_complete_month"]
     (23, '2026-06')
     """
-    portfolio.require("projects", "cashflows")
+    portfolio.require(*REQUIRED_TABLES)
     p = validate_model_params(dict(params or {}))
     as_of_source = "given" if as_of is not None else "data"
     as_of = pd.Timestamp(as_of if as_of is not None else default_as_of(portfolio, today=today)).normalize()
@@ -459,22 +481,26 @@ def build_model(
         "freshness": freshness(portfolio, as_of=as_of, today=today, as_of_from_data=as_of_source == "data"),
         "tables_present": [t for t, n in portfolio.row_counts().items() if n is not None],
     }
+    # each part is built from its tables, or recorded as missing with the tables it needs
+    meta["missing_parts"] = {k: n.missing(meta["tables_present"]) for k, n in PART_TABLES.items()}
+    meta["missing_parts"] = {k: v for k, v in meta["missing_parts"].items() if v}
+    built = {k for k in PART_TABLES if k not in meta["missing_parts"]}
     with contextlib.ExitStack() as stack:
         lessons_part = None
-        if portfolio.lessons is not None and pool is None and processes > 1:
+        if "lessons" in built and pool is None and processes > 1:
             pool = stack.enter_context(lessons_process())
-        if portfolio.lessons is not None and pool is not None:
+        if "lessons" in built and pool is not None:
             lessons_part = pool.submit(
                 _lessons_in_child, fmt.currency(), i18n.current(), portfolio.lessons, portfolio.projects, as_of, p
             )
         delivery, flags = _delivery(portfolio, as_of)
-        tables, figures = _finance(portfolio, as_of, p, flags)
+        tables, figures = _finance(portfolio, as_of, p, flags) if "finance" in built else ({}, {})
         tables.update(delivery)
-        if all(portfolio.has(t) for t in ("resources", "assignments", "timesheets")):
+        if "resources" in built:
             tables.update(_resources(portfolio, as_of, p, ahead))
         if waiting is not None:
             waiting()
-        if portfolio.lessons is not None:
+        if "lessons" in built:
             try:
                 lessons, done_share = lessons_part.result() if lessons_part is not None else (None, None)
             except BrokenExecutor:  # its process died (out of memory?): the lessons part is made here
@@ -483,9 +509,9 @@ def build_model(
                 lessons, done_share = _lessons(portfolio.lessons, portfolio.projects, as_of, p)
             tables.update(lessons)
             figures["high_impact_done_share"] = done_share
-    tables["headline"] = _headline(tables, figures, as_of)
+    tables["headline"] = _headline(tables, figures, as_of, portfolio.projects)
     tables["data_quality"] = _data_quality(portfolio)
-    meta["budget_cap"] = figures["budget_cap"]
+    meta["budget_cap"] = figures.get("budget_cap")  # None without the finance part
     # rows, not problems: one row can break several rules
     meta["excluded_rows"] = len(tables["data_quality"][["table", "row"]].drop_duplicates())
     return PortfolioModel(meta, tables)
@@ -571,7 +597,9 @@ def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.D
     project of what health reads from them (None when the data has no delivery table).
     """
     projects = portfolio.projects
-    tables = {"benefits": D.benefits_realization(projects, portfolio.cashflows, as_of=as_of)}
+    tables = {}
+    if portfolio.cashflows is not None:  # benefits realization reads the cash flows
+        tables["benefits"] = D.benefits_realization(projects, portfolio.cashflows, as_of=as_of)
     deps, ms, risks = portfolio.dependencies, portfolio.milestones, portfolio.risks
     if deps is None and ms is None and risks is None:
         return tables, None
@@ -698,8 +726,8 @@ def _lessons(
     }, L.high_impact_done_share(lessons)
 
 
-def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row of headline figures (see docs/definitions.md, "Headline figures")."""
+def _finance_headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: pd.Timestamp) -> dict[str, Any]:
+    """The headline figures of the finance part, with the project counts."""
     projects = tables["projects"]
     t, rt = figures["portfolio"], figures["running"]
     running = projects.loc[projects["running"]]
@@ -733,6 +761,56 @@ def _headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: p
         "open_high_impact_actions": np.nan,
         "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
     }
+    return row
+
+
+def _headline_without_finance(projects: pd.DataFrame, figures: dict[str, Any], as_of: pd.Timestamp) -> dict[str, Any]:
+    """The headline of a model without its finance part (no cash flows): the project counts, and
+    every finance figure n/a (NaN, never 0); ``missing_parts`` in the model's meta says why.
+    """
+    running = projects["status"].isin(RUNNING_STATUSES)
+    finance = (
+        "off_track",
+        "at_risk",
+        "on_track",
+        "total_budget",
+        "portfolio_npv",
+        "remaining_npv",
+        "portfolio_roi",
+        "spend_to_date",
+        "planned_to_date",
+        "portfolio_cpi",
+        "portfolio_spi",
+        "months_without_actuals",
+        "budget_cap",
+        "funded_need",
+        "stop_frees",
+    )
+    return {
+        "as_of": f"{as_of:%Y-%m-%d}",
+        "running_projects": int(running.sum()),
+        "active_projects": int((projects["status"] == "active").sum()),
+        "on_hold_projects": int((projects["status"] == "on_hold").sum()),
+        **dict.fromkeys(finance, np.nan),
+        "utilization": np.nan,
+        "utilization_month": "",
+        "utilization_mtd": np.nan,
+        "overallocated_people": np.nan,
+        "open_high_impact_actions": np.nan,
+        "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
+    }
+
+
+def _headline(
+    tables: dict[str, pd.DataFrame], figures: dict[str, Any], as_of: pd.Timestamp, projects: pd.DataFrame
+) -> pd.DataFrame:
+    """One row of headline figures (see docs/definitions.md, "Headline figures"); the figures of a
+    part not built are n/a.
+    """
+    if "projects" in tables:
+        row = _finance_headline(tables, figures, as_of)
+    else:
+        row = _headline_without_finance(projects, figures, as_of)
     if "util_overall" in tables:
         o = tables["util_overall"]
         complete = o.loc[(o["month_status"] == "complete") & o["utilization"].notna()]
@@ -796,10 +874,12 @@ def _delivery_headline(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
         row["open_risk_exposure"] = float(o["exposure"].sum())
         row["overdue_mitigations"] = int(o["overdue"].sum())
         row["unowned_risks"] = int(o["no_owner"].sum())
-    b = tables["benefits"]
-    planned = float(b["planned_to_date"].sum())
-    row["benefits_realization"] = float(b["realized_to_date"].sum()) / planned if planned > 0 else np.nan
-    row["benefits_shortfall"] = float(b["shortfall"].sum())
+    row["benefits_realization"] = row["benefits_shortfall"] = np.nan
+    if "benefits" in tables:
+        b = tables["benefits"]
+        planned = float(b["planned_to_date"].sum())
+        row["benefits_realization"] = float(b["realized_to_date"].sum()) / planned if planned > 0 else np.nan
+        row["benefits_shortfall"] = float(b["shortfall"].sum())
     return row
 
 

@@ -24,6 +24,7 @@ import pytest
 from pmo_analysis import load_portfolio
 from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.model import build_model
+from pmo_analysis.reporting.report import ReportNeedsTables
 
 #: Whole degenerate portfolios, built and reported: part of `make test`, not of `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.slow
 matplotlib.use("Agg")
 
 REAL_IT = Path(__file__).resolve().parents[2] / "shared" / "real-data" / "it-dashboard"
+REAL_NASA = REAL_IT.parent / "nasa-llis"  # a lessons register: projects and lessons only
 NOTEBOOK_NAMES = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned", "portfolio_delivery"]
 ONE_PROJECT = "PRJ-004"  # active, with people, timesheets and lessons
 
@@ -117,6 +119,25 @@ def no_lessons(t):
     return t
 
 
+def lessons_only(t):
+    """A lessons register: the projects and their lessons, nothing else."""
+    return {k: t[k] for k in ("projects", "lessons")}
+
+
+def people_only(t):
+    """A resource-management export: projects, people, their assignments, timesheets and holidays."""
+    return {k: t[k] for k in ("projects", "resources", "assignments", "timesheets", "holidays")}
+
+
+def one_project_headers_only(t):
+    """One project, exported by a tool that writes every table, those with nothing in them as their
+    header only: no dependencies, milestones, risks, lessons or holidays."""
+    t = single_project(t)
+    for name in ("dependencies", "milestones", "risks", "lessons", "holidays"):
+        t[name] = _sample_tables()[name].iloc[0:0]
+    return t
+
+
 def all_actions_done(t):
     t["lessons"]["action_status"] = t["lessons"]["action_status"].replace({"open": "done", "in_progress": "done"})
     return t
@@ -148,6 +169,10 @@ CASES = {
         Case("after_data", unchanged, {"accept_stale": True}, as_of="2031-12-31"),
         Case("finance_only", finance_only),
         Case("no_lessons", no_lessons),
+        Case("lessons_only", lessons_only),
+        Case("people_only", people_only),
+        Case("one_project_headers_only", one_project_headers_only),
+        Case("nasa", unchanged, as_of="2020-12-31", real=REAL_NASA),
         Case("quiet", all_actions_done, {"under_threshold": 0.0, "min_projects": 1000, "budget_cap": 0.0}),
         Case("it_dashboard", unchanged, {"exclude_invalid": True}, as_of="2012-12-31", real=REAL_IT),
     ]
@@ -390,6 +415,74 @@ def test_finance_only_and_no_lessons(built):
     assert m.has("utilization") and not m.has("recurring")
 
 
+def test_lessons_register_alone(built, full):
+    """Projects and lessons only: the lessons part and the headline, finance recorded as missing for
+    want of the cash flows, and every finance figure n/a (never 0)."""
+    _, m = built("lessons_only")
+    assert m.missing_parts == {"finance": ["cashflows"], "resources": ["resources", "assignments", "timesheets"]}
+    assert not m.has("projects") and not m.has("decisions") and not m.has("benefits")
+    for table in ("lessons", "themes", "recurring", "open_actions", "relevant", "lessons_trend"):
+        assert m.tables[table].equals(full.tables[table]), table  # the same as with every table
+    h, fh = m.headline.iloc[0], full.headline.iloc[0]
+    assert (h["running_projects"], h["active_projects"], h["on_hold_projects"]) == (23, fh["active_projects"], 3)
+    assert h["open_high_impact_actions"] == fh["open_high_impact_actions"] == 26
+    for col in ("off_track", "at_risk", "on_track", "portfolio_npv", "portfolio_roi", "total_budget", "funded_need"):
+        assert np.isnan(h[col]), col
+    assert m.meta["budget_cap"] is None
+    assert m.missing_for("lessons_learned") == [] and m.missing_for("portfolio_roi") == ["cashflows"]
+    assert m.missing_for("executive_summary") == ["cashflows"]
+
+
+def test_projects_and_cash_flows_alone(built, full):
+    _, m = built("finance_only")
+    assert m.missing_parts == {
+        "resources": ["resources", "assignments", "timesheets"],
+        "lessons": ["lessons"],
+    }
+    assert m.missing_for("portfolio_roi") == m.missing_for("executive_summary") == []
+    assert m.missing_for("lessons_learned") == ["lessons"]
+    h, fh = m.headline.iloc[0], full.headline.iloc[0]
+    for col in (
+        "running_projects",
+        "portfolio_npv",
+        "portfolio_roi",
+        "portfolio_cpi",
+        "budget_cap",
+    ):  # health reads risks too
+        assert h[col] == fh[col], col
+    assert np.isnan(h["dependency_conflicts"]) and np.isnan(h["open_risk_exposure"])
+
+
+def test_people_alone(built, full):
+    _, m = built("people_only")
+    assert set(m.missing_parts) == {"finance", "lessons"} and m.missing_for("resource_utilization") == []
+    assert m.utilization.equals(full.utilization) and m.capacity.equals(full.capacity)
+    assert m.headline.loc[0, "utilization"] == full.headline.loc[0, "utilization"]
+    assert np.isnan(m.headline.loc[0, "portfolio_npv"])
+
+
+def test_header_only_optional_tables_mean_none(built, full):
+    """One project whose dependencies, milestones, risks, lessons and holidays were exported with
+    their header only: every part is built; its figures are "none" (0), not n/a."""
+    _, m = built("one_project_headers_only")
+    assert m.missing_parts == {}
+    assert m.dependencies.empty and m.milestones.empty and m.risks.empty and m.lessons.empty
+    h = m.headline.iloc[0]
+    assert (h["dependency_conflicts"], h["missed_milestones"], h["open_risk_exposure"]) == (0, 0, 0)
+    assert h["unowned_risks"] == 0 and h["open_high_impact_actions"] == 0 and np.isnan(h["milestone_on_time_rate"])
+    assert h["running_projects"] == 1
+    assert m.projects.iloc[0]["npv"] == pytest.approx(full.projects.set_index("project_id").loc[ONE_PROJECT, "npv"])
+
+
+@pytest.mark.skipif(not REAL_NASA.exists(), reason=f"real public data not present at {REAL_NASA}")
+def test_nasa_register_builds_its_lessons(built):
+    _, m = built("nasa")
+    assert m.missing_parts == {"finance": ["cashflows"], "resources": ["resources", "assignments", "timesheets"]}
+    assert len(m.lessons) == 1292 and m.lessons["project_id"].nunique() == 14
+    assert m.headline.loc[0, "running_projects"] == 0 and np.isnan(m.headline.loc[0, "portfolio_npv"])
+    assert len(m.themes) >= 2 and m.relevant.empty  # no project runs: no lesson is matched to one
+
+
 def test_quiet_portfolio(built):
     _, m = built("quiet")
     assert m.bench.empty and m.recurring.empty and m.open_actions.empty and m.followthrough.empty
@@ -406,6 +499,11 @@ def test_objective_missing_is_one_named_group(sample):
 
 
 # --------------------------------------------------------------------------- the notebooks, without a kernel
+#: What a report opened on data without its tables says, and all it says (its folder filled in by the test).
+NEEDS = (
+    "This report needs the table(s) {tables}, which the data in {{folder}} does not hold (see docs/data-dictionary.md)."
+)
+
 EXPECTED = {
     "all_cancelled": {
         "executive_summary": [
@@ -428,6 +526,7 @@ EXPECTED = {
         ],
     },
     "all_proposed": {
+        "lessons_learned": [NEEDS.format(tables="lessons")],  # a proposal has no lessons learned yet
         "portfolio_roi": [
             "3 project(s) without cash flows have no NPV and are not drawn: ",
             "No month of the cash flows is complete at 30 Jun 2026: the whole curve is the plan.",
@@ -470,18 +569,33 @@ EXPECTED = {
             "Not available from this data: utilization and capacity (needs the resources, "
             "assignments and timesheets tables); lessons (needs the lessons table)."
         ],
-        "resource_utilization": [
-            "This report needs the resources, assignments and timesheets tables, which the "
-            "data folder does not hold (see docs/data-dictionary.md)."
-        ],
-        "lessons_learned": [
-            "This report needs the lessons table, which the data folder does not hold (see docs/data-dictionary.md)."
-        ],
+        "resource_utilization": [NEEDS.format(tables="resources, assignments, timesheets")],
+        "lessons_learned": [NEEDS.format(tables="lessons")],
     },
-    "no_lessons": {
-        "lessons_learned": [
-            "This report needs the lessons table, which the data folder does not hold (see docs/data-dictionary.md)."
-        ],
+    "no_lessons": {"lessons_learned": [NEEDS.format(tables="lessons")]},
+    "lessons_only": {
+        "executive_summary": [NEEDS.format(tables="cashflows")],
+        "portfolio_roi": [NEEDS.format(tables="cashflows")],
+        "portfolio_delivery": [NEEDS.format(tables="cashflows")],
+        "resource_utilization": [NEEDS.format(tables="resources, assignments, timesheets")],
+        "lessons_learned": [],
+    },
+    "people_only": {
+        "executive_summary": [NEEDS.format(tables="cashflows")],
+        "portfolio_roi": [NEEDS.format(tables="cashflows")],
+        "portfolio_delivery": [NEEDS.format(tables="cashflows")],
+        "lessons_learned": [NEEDS.format(tables="lessons")],
+        "resource_utilization": [],
+    },
+    "one_project_headers_only": {
+        "lessons_learned": ["The lessons table has no rows: no lesson has been recorded yet."],
+    },
+    "nasa": {
+        "executive_summary": [NEEDS.format(tables="cashflows")],
+        "portfolio_roi": [NEEDS.format(tables="cashflows")],
+        "portfolio_delivery": [NEEDS.format(tables="cashflows")],
+        "resource_utilization": [NEEDS.format(tables="resources, assignments, timesheets")],
+        "lessons_learned": ["No project is running at 2020-12-31, so no past lesson is matched to one."],
     },
     "quiet": {
         "portfolio_roi": [
@@ -511,6 +625,13 @@ def test_notebooks_say_what_is_empty(name, built, tmp_path, monkeypatch):
         }
         if nb == "executive_summary":
             params |= {"reports_dir": str(tmp_path / "reports"), "schedule": "adhoc"}
+        if model.missing_for(nb):  # one sentence, which a run's index says too ("not run: needs ...")
+            with pytest.raises(ReportNeedsTables) as info:
+                execute_notebook(nb, params, monkeypatch)
+            monkeypatch.undo()
+            assert [str(info.value)] == [e.format(folder=folder) for e in EXPECTED[name][nb]], nb
+            assert info.value._render_traceback_() == [str(info.value)]  # shown without a traceback
+            continue
         shown = execute_notebook(nb, params, monkeypatch)
         monkeypatch.undo()
         assert shown.problems == [], nb
@@ -531,3 +652,33 @@ def test_suite_succeeds(name, built, tmp_path):
         data_dir=folder, params={"as_of": SAMPLE_AS_OF}, reports_dir=tmp_path / "reports", jobs=2, progress=None
     )
     assert result.status == "success", [n.error for n in result.notebooks]
+
+
+def test_a_project_page_without_cash_flows_says_what_it_needs(built, tmp_path):
+    from pmo_analysis.runs.pages import open_project
+
+    folder, m = built("lessons_only")
+    model_dir = m.save(tmp_path / "model")
+    with pytest.raises(ReportNeedsTables) as info:
+        open_project({"data_dir": str(folder), "model_dir": str(model_dir), "output_dir": str(tmp_path / "out")})
+    assert str(info.value) == NEEDS.format(tables="cashflows").format(folder=folder)
+
+
+def test_mail_of_a_run_without_cash_flows_says_its_decisions_are_not_available(built, tmp_path):
+    """A scheduled run on a lessons register mails its headline: the decisions are not available (the
+    executive summary needs the cash flows), never "none"."""
+    import json
+
+    from pmo_analysis.runs.mail import summary_message
+
+    _, m = built("lessons_only")
+    run = tmp_path / "run"
+    m.save(run / "model")
+    (run / "manifest.json").write_text(json.dumps({"run_id": "r1", "as_of": m.meta["as_of"], "status": "success"}))
+    msg = summary_message(run, to=["cio@example.org"], sender="pmo@example.org")
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "- not available: the executive summary was not run: it needs the table(s) cashflows" in text
+    assert "- none" not in text and "None this time" not in html
+    assert "Not available: the executive summary was not run: it needs the table(s) cashflows." in html
+    assert "Portfolio NPV: n/a\n" in text and "Off track: n/a\n" in text and "Open high-impact actions: 26\n" in text

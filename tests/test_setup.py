@@ -103,3 +103,16 @@ def test_validate_command_reports_a_defect(sample_copy):
     result = CliRunner().invoke(main, ["validate", str(sample_copy)])
     assert result.exit_code == 1
     assert "assignments.csv, row 5, column 'allocation_pct': value '150': must be > 0 and <= 100" in result.output
+
+
+def test_readme_says_what_each_notebook_needs_as_the_package_declares():
+    """The README's table of what each notebook needs is the package's one declaration
+    (inputs.schema.REPORT_TABLES), which the run's plan and the reports read too."""
+    from pmo_analysis.core.config import NOTEBOOKS_DIR
+    from pmo_analysis.inputs.schema import REPORT_TABLES
+
+    readme = (PROJ_ROOT / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(\w+)\.ipynb` \|.*\| ([^|]+?) \|$", readme, flags=re.M))
+    assert rows == {name: needs.words() for name, needs in REPORT_TABLES.items()}
+    assert rows["lessons_learned"] == "projects, lessons" and rows["portfolio_roi"] == "projects, cashflows"
+    assert set(REPORT_TABLES) == {p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")}

@@ -138,7 +138,8 @@ def milestone_status(milestones: pd.DataFrame, projects: pd.DataFrame, *, as_of)
     h = milestone_history(milestones, as_of=as_of)
     key = ["project_id", "milestone_id"]
     changes = h.groupby(key, sort=False)["reported_date"].nunique().sub(1).rename("forecast_changes")
-    cur = h.drop_duplicates(key, keep="last").join(changes, on=key)
+    # merged, not joined: a join on an empty text index has no type to join on (no milestone yet)
+    cur = h.drop_duplicates(key, keep="last").merge(changes.reset_index(), on=key, how="left")
     reached = cur["reached"]
     cur["current_date"] = cur["reported_date"]
     # a milestone not reached and past its baseline slips at least to the as-of date

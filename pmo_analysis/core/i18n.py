@@ -592,6 +592,7 @@ _add(
         "There are no forward months to compare.": "没有可比较的未来月份。",
         "This report needs the lessons table, which the data folder does not hold (see docs/data-dictionary.md).": "本报告需要 lessons 表，数据文件夹中没有（见 docs/data-dictionary.md）。",
         "This report needs the resources, assignments and timesheets tables, which the data folder does not hold (see docs/data-dictionary.md).": "本报告需要 resources、assignments 和 timesheets 表，数据文件夹中没有（见 docs/data-dictionary.md）。",
+        "This report needs the table(s) {tables}, which the data in {folder} does not hold (see docs/data-dictionary.md).": "本报告需要 {tables} 表，{folder} 中的数据没有（见 docs/data-dictionary.md）。",
         "To improve / went well": "待改进 / 做得好",
         "Utilization, {n} complete months": "利用率，{n} 个完整月",
         "With {cap} available against a need of {need}, the selection funds {n} of {total} candidate project(s) for {funded}. Decisions: {counts}.": "可用资金 {cap}，需求 {need}，选择在 {total} 个候选项目中资助 {n} 个，共 {funded}。决策：{counts}。",

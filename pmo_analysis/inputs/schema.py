@@ -22,6 +22,10 @@ __all__ = [
     "TABLES",
     "PERCENT_COLUMNS",
     "ORDERED_DATES",
+    "PART_TABLES",
+    "REPORT_TABLES",
+    "REQUIRED_TABLES",
+    "Needs",
     "UNIQUE_KEYS",
     "references",
 ]
@@ -261,11 +265,71 @@ SCHEMA: dict[str, list[Column]] = {
 }
 
 TABLES: tuple[str, ...] = tuple(SCHEMA)
+"""Table names in loading order: a table comes after the tables it refers to."""
 
 DELIVERY_TABLES: tuple[str, ...] = ("dependencies", "milestones", "risks")
 """The optional tables of delivery tracking (:mod:`pmo_analysis.analyses.delivery`); a portfolio without
 them runs every other analysis as before."""
-"""Table names in loading order: a table comes after the tables it refers to."""
+
+REQUIRED_TABLES: tuple[str, ...] = ("projects",)
+"""The tables every data folder holds, with at least one row: every other table refers to them.
+Every other table is optional: absent, or exported with its header only, it means "none" (a
+header-only optional table loads as an empty table with its columns typed)."""
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The tables a part of the portfolio model or a report needs, and those it also reads when
+    they are present.
+
+    Examples
+    --------
+    >>> REPORT_TABLES["lessons_learned"].missing({"projects", "cashflows"})
+    ['lessons']
+    >>> REPORT_TABLES["resource_utilization"].words()
+    'projects, resources, assignments, timesheets (holidays optional)'
+    """
+
+    tables: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    def missing(self, present) -> list[str]:
+        """The needed tables not in ``present``, in the order declared."""
+        present = set(present)
+        return [t for t in self.tables if t not in present]
+
+    def words(self) -> str:
+        """The tables in words, as the README's table of what each notebook needs writes them."""
+        optional = f" ({', '.join(self.optional)} optional)" if self.optional else ""
+        return ", ".join(self.tables) + optional
+
+
+PART_TABLES: dict[str, Needs] = {
+    "finance": Needs(("projects", "cashflows")),
+    "delivery": Needs(("projects",), ("cashflows", *DELIVERY_TABLES)),
+    "resources": Needs(("projects", "resources", "assignments", "timesheets"), ("holidays",)),
+    "lessons": Needs(("projects", "lessons")),
+}
+"""The parts of the portfolio model (:func:`pmo_analysis.model.build_model`) and the tables each is
+built from: a part whose tables are present is built, the others are recorded as missing, with
+the tables they need. Delivery's benefits realization reads the cash flows when they are present."""
+
+REPORT_TABLES: dict[str, Needs] = {
+    "executive_summary": Needs(
+        ("projects", "cashflows"), (*DELIVERY_TABLES, "resources", "assignments", "timesheets", "lessons")
+    ),
+    "portfolio_roi": Needs(("projects", "cashflows")),
+    "resource_utilization": PART_TABLES["resources"],
+    "lessons_learned": PART_TABLES["lessons"],
+    "portfolio_delivery": Needs(("projects", "cashflows"), DELIVERY_TABLES),
+    "project_report": Needs(
+        ("projects", "cashflows"), ("resources", "assignments", "timesheets", "lessons", *DELIVERY_TABLES)
+    ),
+}
+"""The tables each report notebook needs (and reads when present): the one declaration the run's
+plan (a report whose tables are missing is not run, and its run index says which), the reports
+themselves (:func:`pmo_analysis.reporting.report.open_report`) and the README's table of what each
+notebook needs are checked against."""
 
 PERCENT_COLUMNS: dict[str, tuple[str, ...]] = {
     t: tuple(c.name for c in cols if c.unit.startswith("%")) for t, cols in SCHEMA.items()

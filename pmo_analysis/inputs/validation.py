@@ -26,7 +26,7 @@ import pandas as pd
 from pmo_analysis.core.bounds import format_number
 from pmo_analysis.core.exceptions import Problem
 from pmo_analysis.inputs.readers import RawTable, column_letter
-from pmo_analysis.inputs.schema import ORDERED_DATES, SCHEMA, UNIQUE_KEYS, Column, references
+from pmo_analysis.inputs.schema import ORDERED_DATES, REQUIRED_TABLES, SCHEMA, UNIQUE_KEYS, Column, references
 
 if TYPE_CHECKING:
     from pmo_analysis.inputs.engine import OutOfCoreTable
@@ -351,7 +351,7 @@ def _has_required_columns_and_rows(collector: Collector, df: pd.DataFrame) -> bo
             + f"; the file has {', '.join(map(repr, df.columns)) or 'no columns'}"
         )
         return False
-    if df.empty:
+    if df.empty and collector.table in REQUIRED_TABLES:  # an optional table with its header only: none
         collector.whole("the table is empty (header only): it needs at least one data row")
         return False
     return True
@@ -657,9 +657,10 @@ def drop_invalid_rows(tables: dict[str, pd.DataFrame | OutOfCoreTable], collecto
     """Lenient mode: remove rows with an error, then rows that refer to a removed row.
 
     Every removed row is already listed by its collector (its own errors, or "dropped: its ...
-    row was invalid"). A table left without rows is a problem no removal can fix. ``tables`` is
-    updated in place.
+    row was invalid"). A table left without rows is a problem no removal can fix (a table exported
+    with its header only had none to leave: it stays empty). ``tables`` is updated in place.
     """
+    had_rows = {t for t, df in tables.items() if not isinstance(df, pd.DataFrame) or len(df)}  # large: never empty
     for table, coll in collectors.items():
         if table not in tables:
             continue
@@ -682,5 +683,7 @@ def drop_invalid_rows(tables: dict[str, pd.DataFrame | OutOfCoreTable], collecto
                 df = df.loc[~gone]
         tables[table] = df
     for table, df in tables.items():
+        if table not in had_rows:  # exported with its header only: none, as in strict mode
+            continue
         if df.empty if isinstance(df, pd.DataFrame) else df.valid_rows() == 0:
             collectors[table].whole("every data row has a problem: nothing is left after dropping them")

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from pmo_analysis.core import formatting
+from pmo_analysis.core.exceptions import MissingTableError
 from pmo_analysis.core.formatting import date
 from pmo_analysis.core.i18n import _
 from pmo_analysis.inputs.params import MODEL_PARAMS, declared, resolve_params
@@ -36,7 +37,7 @@ from pmo_analysis.reporting import plots
 from pmo_analysis.reporting.display import abbreviations
 from pmo_analysis.reporting.export import write_csv
 
-__all__ = ["Report", "open_report", "banners"]
+__all__ = ["Report", "ReportNeedsTables", "open_report", "require_tables", "banners"]
 
 
 @dataclass
@@ -58,9 +59,38 @@ class Report:
         abbreviations()
 
 
+class ReportNeedsTables(MissingTableError):
+    """A report opened on data without the tables it needs. A notebook shows it as its one
+    sentence, without a traceback (IPython's ``_render_traceback_``).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
+def require_tables(model: PortfolioModel, name: str, data_dir) -> None:
+    """Raise :class:`ReportNeedsTables` when report ``name`` needs tables that ``model``'s data does
+    not hold (:data:`~pmo_analysis.inputs.schema.REPORT_TABLES`), naming them in one sentence.
+    """
+    missing = model.missing_for(name)
+    if missing:
+        raise ReportNeedsTables(
+            _(
+                "This report needs the table(s) {tables}, which the data in {folder} does not hold "
+                "(see docs/data-dictionary.md).",
+                tables=", ".join(missing),
+                folder=str(data_dir or ""),
+            )
+        )
+
+
 def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> Report:
     """Validate the parameters of notebook ``name`` from ``namespace`` (its ``globals()``), apply
     the chart style, and open the portfolio model. Shows the banners of :func:`banners`.
+
+    A report whose tables (:data:`~pmo_analysis.inputs.schema.REPORT_TABLES`) the data does not hold
+    raises :class:`~pmo_analysis.core.exceptions.MissingTableError` saying which, in one line (a
+    run does not start such a report: its index says it was not run, and why).
     """
     P = resolve_params(name, namespace)
     _quiet()
@@ -74,6 +104,7 @@ def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> R
             P.data_dir, as_of=P.as_of, on_error="drop" if given.get("exclude_invalid") else "raise"
         )
         M = build_model(portfolio, as_of=P.as_of, params=given)
+    require_tables(M, name, P.data_dir)
     # the model's values are the run's values: a report never shows figures of other parameters
     for k, v in M.params.items():
         if hasattr(P, k):

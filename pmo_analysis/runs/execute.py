@@ -56,11 +56,12 @@ class NotebookResult:
     """
 
     name: str
-    status: str = "queued"  # queued, running, success, failed
+    status: str = "queued"  # queued, running, success, failed, not run (``reason`` says why)
     parameters: dict[str, Any] = field(default_factory=dict)
     duration_s: float | None = None
     error: NotebookError | None = None
     outputs: list[str] = field(default_factory=list)
+    reason: str | None = None  # why it was not run: "needs the table(s) cashflows"
 
 
 # --------------------------------------------------------------------------- executing the run's notebooks

@@ -44,6 +44,7 @@ from pmo_analysis.analyses.summary import decisions_needed
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import MailError
 from pmo_analysis.model import load_model
+from pmo_analysis.runs.plan import needs_sentence
 from pmo_analysis.runs.publish import read_manifests, started_timestamp
 
 __all__ = [
@@ -214,7 +215,10 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
     run_dir = Path(run_dir)
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     model = load_model(run_dir / "model")
-    asks = decisions_needed(model)
+    # without the tables the executive summary needs (cash flows), its decisions are unknown, not none
+    missing = model.missing_for("executive_summary")
+    not_available = None if not missing else f"the executive summary was not run: it {needs_sentence(missing)}"
+    asks = decisions_needed(model) if not missing else pd.DataFrame(columns=["decision", "why", "money_text"])
     charts = [run_dir / c for c in MAIL_CHARTS if (run_dir / c).is_file()]
     cids = [make_msgid(domain="pmo.reports") for _ in charts]
     link = _run_link(run_dir, reports_url)
@@ -229,6 +233,7 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
             images=[(c[1:-1], MAIL_CHARTS[str(p.relative_to(run_dir))]) for c, p in zip(cids, charts, strict=True)],
             link=link,
             attached=link is None and (run_dir / "executive_summary.html").exists(),
+            not_available=not_available,
         )
     )
     msg = _message(
@@ -236,7 +241,7 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
         to=to,
         sender=sender,
     )
-    msg.set_content(_plain_text(manifest, _headline_rows(model), asks, link))
+    msg.set_content(_plain_text(manifest, _headline_rows(model), asks, link, not_available=not_available))
     msg.add_alternative(html, subtype="html")
     body = msg.get_payload()[1]
     for cid, path in zip(cids, charts, strict=True):
@@ -263,8 +268,15 @@ def _message(subject: str, *, to: list[str], sender: str) -> EmailMessage:
     return msg
 
 
-def _plain_text(manifest: dict[str, Any], headline: list[tuple[str, str]], asks: pd.DataFrame, link: str | None) -> str:
-    """The same mail for a client that shows no HTML."""
+def _plain_text(
+    manifest: dict[str, Any],
+    headline: list[tuple[str, str]],
+    asks: pd.DataFrame,
+    link: str | None,
+    *,
+    not_available: str | None = None,
+) -> str:
+    """The same mail for a client that shows no HTML; ``not_available`` says why there are no decisions."""
     lines = [
         f"Portfolio report as of {manifest.get('as_of', '')} (run {manifest.get('run_id', '')}, "
         f"{manifest.get('status', '')})",
@@ -275,7 +287,7 @@ def _plain_text(manifest: dict[str, Any], headline: list[tuple[str, str]], asks:
     lines += [
         f"- {a['decision']}" + (f" ({a['money_text']})" if a["money_text"] else "") + f": {a['why']}"
         for a in asks.to_dict("records")
-    ] or ["- none"]
+    ] or [f"- not available: {not_available}" if not_available else "- none"]
     lines += ["", f"Full reports: {link}" if link else "The executive summary is attached (open it in a browser)."]
     return "\n".join(lines) + "\n"
 
@@ -318,7 +330,8 @@ def _previous_projects(run_dir: Path, manifest: dict[str, Any]) -> pd.DataFrame 
     if not earlier:
         return None
     last = max(earlier, key=lambda m: (str(m.get("as_of", "")), started_timestamp(m), m["_dir"]))
-    return load_model(run_dir.parent / last["_dir"] / "model").projects
+    previous = load_model(run_dir.parent / last["_dir"] / "model")
+    return previous.projects if previous.has("projects") else None  # a run without cash flows has no health
 
 
 def deliver(
@@ -335,7 +348,12 @@ def deliver(
     messages = [summary_message(run_dir, to=to, sender=settings.sender, reports_url=settings.reports_url)]
     if alert_off_track:
         manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-        turned = turned_off_track(_previous_projects(run_dir, manifest), load_model(run_dir / "model").projects)
+        current = load_model(run_dir / "model")
+        turned = (
+            turned_off_track(_previous_projects(run_dir, manifest), current.projects)
+            if current.has("projects")  # health needs the cash flows: without them no project turned
+            else pd.DataFrame()
+        )
         if len(turned):
             messages.append(
                 alert_message(run_dir, turned, to=to, sender=settings.sender, reports_url=settings.reports_url)

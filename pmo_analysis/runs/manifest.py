@@ -28,12 +28,14 @@ __all__ = ["fingerprint", "fingerprint_file"]
 
 
 def _run_status(results: list[NotebookResult], model) -> str:
-    """success, partial (some notebooks failed), failed (all did), or stale (all succeeded on data
-    that ends more than a month before as_of, not accepted with accept_stale).
+    """success, partial (some notebooks failed), failed (all did, or none could run), or stale (all
+    succeeded on data that ends more than a month before as_of, not accepted with accept_stale). A
+    notebook not run for want of its tables is no failure: the run's index says which it needs.
     """
-    n_failed = sum(r.status != "success" for r in results)
-    if n_failed:
-        return "failed" if n_failed == len(results) else "partial"
+    ran = [r for r in results if r.status != "not run"]
+    n_failed = sum(r.status != "success" for r in ran)
+    if n_failed or not ran:
+        return "failed" if n_failed == len(ran) else "partial"
     return "stale" if model.stale and not model.params["accept_stale"] else "success"
 
 
@@ -83,11 +85,16 @@ def _manifest(
     }
 
 
-def _pages_manifest(which, pages: list[PageResult]) -> dict[str, Any]:
+def _pages_manifest(which, pages: list[PageResult], *, not_run: str | None = None) -> dict[str, Any]:
     """The manifest's ``projects`` option and ``pages`` (each page's kind, key, title, path, health,
-    status, time and error).
+    status, time and error), and ``pages_not_run``: why no page was made although some were asked
+    for (``needs the table(s) cashflows``), else None.
     """
-    return {"projects": which if isinstance(which, str) else list(which), "pages": [asdict(p) for p in pages]}
+    return {
+        "projects": which if isinstance(which, str) else list(which),
+        "pages": [asdict(p) for p in pages],
+        "pages_not_run": not_run,
+    }
 
 
 def _data_record(data_dir: Path | str, source: dict[str, Any] | None) -> dict[str, Any]:

@@ -225,6 +225,7 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
     worst running project. An id the model does not have raises :class:`ParameterError`.
     """
     from pmo_analysis.reporting import plots  # matplotlib: in the page's kernel, not the run's process
+    from pmo_analysis.reporting.report import require_tables  # with plots, as above
 
     namespace = dict(namespace)
     P = resolve_params(PAGE_NOTEBOOK, namespace)
@@ -232,6 +233,7 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
     # the page's language and currency, as open_report sets them, before a model built here writes its reasons
     formatting.use(currency=getattr(P, "currency", None), language=getattr(P, "language", "en"))
     M = _model(P.model_dir, P.data_dir, P.as_of)
+    require_tables(M, PAGE_NOTEBOOK, P.data_dir)  # a page needs the finance part: one sentence if absent
     P.as_of = M.as_of.date()
     projects = M.projects
     if P.project_id is None:

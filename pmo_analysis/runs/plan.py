@@ -5,25 +5,30 @@
 the data source and the reports folder. Once the run is reserved, ``_Run`` holds what its notebooks
 share, ``_notebook_parameters`` what each one is given, and ``_plan_pages`` names its project and
 department pages before any report links to them.
+
+Once the data is loaded, ``_reports_to_run`` leaves out the reports whose tables the data does not
+hold (:data:`~pmo_analysis.inputs.schema.REPORT_TABLES`): each is recorded as not run, with the
+tables it needs, rather than started only to fail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.inputs.params import MODEL_PARAMS, declared_for_path, validate_params
 from pmo_analysis.inputs.readers import is_workbook
+from pmo_analysis.inputs.schema import REPORT_TABLES
 from pmo_analysis.inputs.sources import data_source, is_mapping_file
 from pmo_analysis.reporting.links import PAGES_FILE
 from pmo_analysis.runs.pages import PAGE_NOTEBOOK, parse_projects, plan_pages
 from pmo_analysis.runs.publish import REPORT_NOTEBOOKS
 
-__all__ = ["RUN_PARAMS", "resolve_notebooks", "is_whole_suite", "plan_parameters"]
+__all__ = ["RUN_PARAMS", "resolve_notebooks", "is_whole_suite", "plan_parameters", "needs_sentence"]
 
 #: Report parameters that are one value per run, like the model's: the model is built once, its
 #: words in this language and its money in this currency (a notebook may not set its own).
@@ -156,6 +161,21 @@ def _plan_run(
     )
 
 
+def needs_sentence(missing: list[str]) -> str:
+    """Why a report or a page is not run, in the words of the run's index: ``needs the table(s) cashflows``."""
+    return f"needs the table(s) {', '.join(missing)}"
+
+
+def _reports_to_run(plan: _Plan, tables_present) -> tuple[_Plan, dict[str, str]]:
+    """The plan with only the notebooks whose tables are in ``tables_present`` (a notebook that
+    :data:`~pmo_analysis.inputs.schema.REPORT_TABLES` does not declare always runs), and why each
+    other one is not run, by name.
+    """
+    missing = {p.stem: REPORT_TABLES[p.stem].missing(tables_present) for p in plan.paths if p.stem in REPORT_TABLES}
+    not_run = {name: needs_sentence(tables) for name, tables in missing.items() if tables}
+    return replace(plan, paths=[p for p in plan.paths if p.stem not in not_run]), not_run
+
+
 def _data_source(value: str | Path, *, check: bool = True) -> Path | str:
     """The run's data source: a folder or mapping file (resolved; with ``check``, it must exist) or
     a database URL (checked: no password in it; see :mod:`pmo_analysis.inputs.sources`).
@@ -212,7 +232,11 @@ def _plan_pages(model, which, run: _Run, notebooks_dir: Path) -> dict[str, dict[
     """The run's pages, written as ``pages.json`` before any report runs, so the reports link to
     exactly the pages that will exist. None without a projects table or a project_report notebook.
     """
-    ok = "projects" in getattr(model, "tables", {}) and (notebooks_dir / f"{PAGE_NOTEBOOK}.ipynb").exists()
+    ok = (
+        "projects" in getattr(model, "tables", {})
+        and not model.missing_for(PAGE_NOTEBOOK)  # the tables pages need (REPORT_TABLES)
+        and (notebooks_dir / f"{PAGE_NOTEBOOK}.ipynb").exists()
+    )
     planned = plan_pages(model, which) if ok else {"projects": {}, "departments": {}}
     (run.tmp / PAGES_FILE).write_text(json.dumps(planned, ensure_ascii=False, indent=1), encoding="utf-8")
     return planned

@@ -33,12 +33,15 @@ from pmo_analysis.reporting.export import write_csv
 from pmo_analysis.runs.execute import NotebookResult, _execute_notebooks, _render_pages, render_html
 from pmo_analysis.runs.kernels import KernelTemplate
 from pmo_analysis.runs.manifest import _manifest, _pages_manifest, _pages_status, _run_status, fingerprint
+from pmo_analysis.runs.pages import PAGE_NOTEBOOK
 from pmo_analysis.runs.plan import (
     _plan_pages,
     _plan_run,
     _projects_option,
+    _reports_to_run,
     _Run,
     is_whole_suite,
+    needs_sentence,
     plan_parameters,
     resolve_notebooks,
 )
@@ -175,14 +178,19 @@ def run_reports(
         with discard_on_failure(tmp):
             _save_model(model, tmp)
             pages_plan = _plan_pages(model, which, run, Path(notebooks_dir))  # before any report links to a page
+            # a report whose tables the data does not hold is not run, and says which tables it needs
+            runnable, not_run = _reports_to_run(plan, model.meta["tables_present"])
+            for name, reason in not_run.items():
+                say(f"{name}: not run: {reason}")
             # execute: the reports, each one's tables put into report.xlsx as soon as it has ended
-            book = _Workbook(tmp, [p.stem for p in plan.paths])
+            book = _Workbook(tmp, [p.stem for p in runnable.paths])
             try:
-                results = _execute_notebooks(plan, run, jobs=jobs, say=say, ended=book.report_ended, kernels=kernels)
+                ran = _execute_notebooks(runnable, run, jobs=jobs, say=say, ended=book.report_ended, kernels=kernels)
                 kernels.close()  # every report has ended
                 book.finish(say)
             finally:
                 book.stop()
+            results = _in_plan_order(plan, ran, not_run)
             # render: the project and department pages
             pages = _render_pages(plan, run, model, pages_plan, Path(notebooks_dir), jobs=jobs, say=say)
             # publish: the manifest, then the run moved into place in one step
@@ -190,13 +198,27 @@ def run_reports(
             write_manifest(
                 tmp,
                 _manifest(plan, run, model, results, status=status, duration_s=say.elapsed(), finished=_now())
-                | _pages_manifest(which, pages),
+                | _pages_manifest(which, pages, not_run=_pages_not_run(model, which)),
             )
             final = publish_run(tmp, plan.reports_dir, run_id)
     refresh_latest(plan.reports_dir)
     total = round(say.elapsed(), 2)
     _say_outcome(say, final, status, model, total)
     return RunResult(final.name, final, status, results, total)
+
+
+def _pages_not_run(model, which) -> str | None:
+    """Why the project and department pages asked for are not made (the tables they need), or None."""
+    missing = model.missing_for(PAGE_NOTEBOOK)
+    if which == "none" or not missing:
+        return None
+    return needs_sentence(missing)
+
+
+def _in_plan_order(plan, ran: list[NotebookResult], not_run: dict[str, str]) -> list[NotebookResult]:
+    """Every planned notebook's result in the plan's order: those run, and those not run with why."""
+    by_name = {r.name: r for r in ran} | {n: NotebookResult(n, status="not run", reason=r) for n, r in not_run.items()}
+    return [by_name[p.stem] for p in plan.paths]
 
 
 def _now() -> dt.datetime:
@@ -256,9 +278,12 @@ def _build_model(
 
 
 def _save_model(model, tmp: Path) -> None:
-    """Save the run's model and its decisions into the run's folder, for every report to read."""
+    """Save the run's model and its decisions (where it has the finance part) into the run's
+    folder, for every report to read.
+    """
     model.save(tmp / "model")
-    write_csv(model.decisions, tmp / "decisions.csv")
+    if model.has("decisions"):
+        write_csv(model.decisions, tmp / "decisions.csv")
 
 
 def _say_outcome(say: _Progress, final: Path, status: str, model, total: float) -> None:

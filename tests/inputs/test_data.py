@@ -159,9 +159,42 @@ def test_missing_required_column(sample_copy):
     assert problems[0].startswith("resources.csv: missing required column(s) 'role'")
 
 
-def test_empty_table(sample_copy):
-    edit_csv(sample_copy, "lessons", lambda df: df.iloc[0:0])
-    assert "lessons.csv: the table is empty (header only): it needs at least one data row" in _problems(sample_copy)
+def test_header_only_required_table_is_refused(sample_copy):
+    edit_csv(sample_copy, "projects", lambda df: df.iloc[0:0])
+    assert "projects.csv: the table is empty (header only): it needs at least one data row" in _problems(sample_copy)
+
+
+def _header_only(folder: Path, table: str, fmt: str) -> None:
+    """Rewrite ``table`` as its header only, in format ``fmt`` (csv, xlsx or parquet)."""
+    header = pd.read_csv(folder / f"{table}.csv", dtype=str, nrows=0)
+    (folder / f"{table}.csv").unlink()
+    if fmt == "csv":
+        (folder / f"{table}.csv").write_text(",".join(header.columns) + "\n", encoding="utf-8")
+    elif fmt == "xlsx":
+        header.to_excel(folder / f"{table}.xlsx", index=False)
+    else:
+        header.astype("string").to_parquet(folder / f"{table}.parquet", index=False)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+@pytest.mark.parametrize("on_error", ["raise", "drop"])
+def test_header_only_optional_tables_are_empty_not_errors(sample_copy, fmt, on_error):
+    """An optional table exported with its header only means "none": an empty table with its
+    columns typed, in every format and in lenient mode too (where nothing was dropped from it)."""
+    for table in ("risks", "milestones", "holidays", "lessons"):
+        _header_only(sample_copy, table, fmt)
+    p = load_portfolio(sample_copy, on_error=on_error)
+    assert {t: len(getattr(p, t)) for t in ("risks", "milestones", "holidays", "lessons")} == dict.fromkeys(
+        ("risks", "milestones", "holidays", "lessons"), 0
+    )
+    assert p.row_counts()["risks"] == 0 and p.row_counts()["projects"] == 40
+    assert str(p.risks["raised_date"].dtype) == "datetime64[ns]" and p.risks["impact_cost"].dtype == "float64"
+    assert str(p.lessons["date"].dtype) == "datetime64[ns]" and list(p.lessons.columns)[:3] == [
+        "lesson_id",
+        "project_id",
+        "date",
+    ]
+    assert p.dropped == []
 
 
 def test_missing_folder(tmp_path):

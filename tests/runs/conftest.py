@@ -23,12 +23,15 @@ def stand_in_model(monkeypatch):
             "windows": {},
             "excluded_rows": 0,
             "version": 1,
+            "tables_present": ["projects", "cashflows"],
         },
         stale=[],
         params={"accept_stale": False},
         data_quality=pd.DataFrame(),
         tables={},
         decisions=pd.DataFrame({"project_id": []}),
+        has=lambda *names: set(names) <= {"decisions"},
+        missing_for=lambda report: [],
         save=lambda folder: Path(folder).mkdir(),
     )
     monkeypatch.setattr(runner, "_build_model", lambda *a, **kw: model)

@@ -507,3 +507,101 @@ def test_where_no_child_process_may_start_the_run_works_in_its_own(tmp_path, mon
     import openpyxl
 
     assert said == [] and openpyxl.load_workbook(tmp_path / "report.xlsx").sheetnames == ["Contents", "roi"]
+
+
+# --------------------------------------------------------------------------- data with only some of the tables
+REAL_NASA = Path(__file__).resolve().parents[3] / "shared" / "real-data" / "nasa-llis"
+
+
+def test_reports_whose_tables_are_missing_are_not_run(tmp_path):
+    """The plan keeps the reports whose tables are present (and notebooks nobody declared), and says
+    in one sentence why each other one is not run."""
+    from pmo_analysis.runs.plan import _plan_run, _reports_to_run
+
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    for name in ("portfolio_roi", "lessons_learned", "resource_utilization", "scratch"):
+        _nb(nbs, name, "print(1)")
+    plan = _plan_run(
+        data_dir=SAMPLE_DATA_DIR,
+        notebooks=None,
+        params=None,
+        notebook_params=None,
+        reports_dir=tmp_path / "reports",
+        notebooks_dir=nbs,
+    )
+    runnable, not_run = _reports_to_run(plan, ["projects", "lessons", "resources", "holidays"])
+    assert [p.stem for p in runnable.paths] == ["lessons_learned", "scratch"]
+    assert not_run == {
+        "portfolio_roi": "needs the table(s) cashflows",
+        "resource_utilization": "needs the table(s) assignments, timesheets",
+    }
+    assert runnable.complete == plan.complete  # the run was asked for the whole suite all the same
+
+
+def test_a_report_not_run_is_no_failure_and_the_index_says_why():
+    from pmo_analysis.runs.execute import NotebookResult
+    from pmo_analysis.runs.manifest import _run_status
+    from pmo_analysis.runs.publish import render_run_index
+
+    model = type("M", (), {"stale": [], "params": {"accept_stale": False}})()
+    ran = NotebookResult("lessons_learned", status="success", duration_s=3.0, outputs=["lessons_learned.html"])
+    skipped = NotebookResult("portfolio_roi", status="not run", reason="needs the table(s) cashflows")
+    assert _run_status([ran, skipped], model) == "success"
+    failed = NotebookResult("lessons_learned", status="failed")
+    assert _run_status([failed, skipped], model) == "failed"
+    assert _run_status([skipped], model) == "failed"  # nothing could run: nothing to read
+    manifest = {
+        "run_id": "r1",
+        "schedule": "adhoc",
+        "status": "success",
+        "started": "2026-07-01T07:00:00+00:00",
+        "duration_s": 5.0,
+        "as_of": "2026-06-30",
+        "data": {"dir": "/data/nasa-llis", "files": []},
+        "model": {"tables": ["lessons", "headline"]},
+        "notebooks": [vars(ran) | {"error": None}, vars(skipped) | {"error": None}],
+        "pages_not_run": "needs the table(s) cashflows",
+    }
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", render_run_index(manifest)))
+    assert "Portfolio ROI and performance NOT RUN Not run: needs the table(s) cashflows." in text
+    assert "Project and department pages: not run: needs the table(s) cashflows." in text
+    assert "decisions.csv" not in text  # the model has no decisions without cash flows
+    assert 'class="status not-run"' in render_run_index(manifest)
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.skipif(not REAL_NASA.exists(), reason=f"real public data not present at {REAL_NASA}")
+def test_nasa_lessons_register_runs_the_lessons_report(tmp_path):
+    """The 1,292 NASA lessons (tables projects and lessons, real data): `pmo-analysis run` publishes
+    the lessons report, and the run's index says which reports were not run and why."""
+    reports = tmp_path / "reports"
+    cli = CliRunner().invoke(
+        main, ["run", "--data-dir", str(REAL_NASA), "--reports-dir", str(reports), "-p", "as_of", "2020-12-31"]
+    )
+    assert cli.exit_code == 0, cli.output
+    assert "portfolio_roi: not run: needs the table(s) cashflows" in cli.output
+    run = (reports / "latest").resolve()
+    m = json.loads((run / "manifest.json").read_text())
+    assert m["status"] == "success" and m["complete"] is True
+    assert {n["name"]: (n["status"], n["reason"]) for n in m["notebooks"]} == {
+        "executive_summary": ("not run", "needs the table(s) cashflows"),
+        "portfolio_roi": ("not run", "needs the table(s) cashflows"),
+        "resource_utilization": ("not run", "needs the table(s) resources, assignments, timesheets"),
+        "lessons_learned": ("success", None),
+        "portfolio_delivery": ("not run", "needs the table(s) cashflows"),
+    }
+    assert m["pages"] == [] and m["pages_not_run"] == "needs the table(s) cashflows"
+    assert "lessons" in m["model"]["tables"] and "decisions" not in m["model"]["tables"]
+    assert not (run / "decisions.csv").exists() and not (run / "portfolio_roi.html").exists()
+    lessons = pd.read_csv(run / "lessons_learned" / "lesson_themes.csv")
+    assert len(lessons) >= 2
+    html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (run / "lessons_learned.html").read_text(encoding="utf-8")))
+    assert "Lessons 1,292" in html and "Recurring problems" in html
+    index = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (run / "index.html").read_text(encoding="utf-8")))
+    assert "Executive portfolio summary NOT RUN Not run: needs the table(s) cashflows." in index
+    assert (
+        "Resource utilization and capacity NOT RUN Not run: needs the table(s) resources, assignments, timesheets."
+        in index
+    )

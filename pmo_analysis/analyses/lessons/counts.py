@@ -95,6 +95,8 @@ def overview(prepared: pd.DataFrame, *, by: str) -> pd.DataFrame:
 def quarterly_trend(prepared: pd.DataFrame) -> pd.DataFrame:
     """Lessons per quarter and kind (every quarter between the first and last lesson)."""
     t = prepared.groupby(["quarter", "kind"]).size().unstack("kind", fill_value=0)
+    if prepared.empty:  # a register exported with its header only: no quarter
+        return t.rename_axis("quarter").reset_index()
     q = pd.period_range(prepared["date"].min(), prepared["date"].max(), freq="Q").astype(str)
     return t.reindex(q, fill_value=0).rename_axis("quarter").reset_index()
 
