@@ -54,7 +54,15 @@ def _one(**kw):
         ),
         ({"end_date": pd.Timestamp("2026-06-30")}, ("on track", "")),
         ({"end_date": pd.Timestamp("2026-06-29"), "percent_complete": 100.0}, ("on track", "")),
-        ({"cpi": np.nan}, ("at risk", "no earned value (percent complete or actual cost missing)")),
+        ({"cpi": np.nan}, ("data needed", "needs actual cost to date (for CPI)")),
+        (
+            {"cpi": np.nan, "spi": np.nan, "percent_complete": np.nan},
+            ("data needed", "needs percent complete (for CPI and SPI)"),
+        ),
+        ({"npv": np.nan}, ("data needed", "needs benefits (for ROI, NPV and payback)")),
+        # what is known still decides; what is missing is said too
+        ({"cpi": 0.9, "spi": np.nan}, ("at risk", "CPI 0.90 below 0.95; needs planned cost to date (for SPI)")),
+        ({"risk_score": 5.0, "npv": np.nan}, ("at risk", "risk score 5/5; needs benefits (for ROI, NPV and payback)")),
         ({"cpi": 0.8, "risk_score": 5.0}, ("off track", "CPI 0.80 below 0.85; risk score 5/5")),
     ],
 )
@@ -94,6 +102,44 @@ def test_health_only_running_projects_worst_first():
     assert h["health"].tolist() == ["off track", "at risk", "on track"]
     with pytest.raises(ValueError, match="red thresholds must not be above amber thresholds"):
         health.project_health(df, as_of="2026-06-30", cpi_red=0.9, cpi_amber=0.8)
+
+
+def test_missing_inputs_are_data_needed_never_at_risk():
+    """A portfolio like the IT Dashboard's: most running projects report no percent complete and
+    no benefits. None of them is at risk or off track for that; each is "data needed" and says
+    what is missing, in English and Chinese; the one with a real overrun stays off track."""
+    from pmo_analysis.core.formatting import using
+
+    n = 40
+    df = pd.DataFrame(
+        {
+            "project_id": [f"P{i:02d}" for i in range(n)],
+            "name": "n",
+            "department": "d",
+            "status": ["active", "on_hold"] * (n // 2),
+            "cpi": np.nan,
+            "spi": np.nan,
+            "risk_score": np.nan,
+            "end_date": pd.Timestamp("2030-01-01"),
+            "percent_complete": np.nan,
+            "bac": 1.0,
+            "eac": np.nan,
+            "npv": np.nan,
+        }
+    )
+    df.loc[0, ["cpi", "spi", "percent_complete", "npv"]] = [0.7, 1.0, 30.0, 5.0]
+    h = health.project_health(df, as_of="2026-06-30").set_index("project_id")
+    assert h["health"].value_counts().to_dict() == {"data needed": n - 1, "off track": 1}
+    assert h.loc["P01", "missing_data"] == (
+        "needs percent complete (for CPI and SPI); needs benefits (for ROI, NPV and payback)"
+    )
+    assert h.loc["P00", "missing_data"] == ""
+    with using(language="zh"):
+        zh = health.project_health(df, as_of="2026-06-30").set_index("project_id")
+    assert (
+        zh.loc["P01", "missing_data"] == "需要完成百分比（用于 CPI 和 SPI）；需要收益数据（用于 ROI、净现值和回收期）"
+    )
+    assert list(h.index[:2]) == ["P00", "P01"]  # off track first, then data needed
 
 
 @pytest.mark.notebook
