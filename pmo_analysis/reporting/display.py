@@ -31,7 +31,7 @@ from markupsafe import escape
 
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
-from pmo_analysis.core.i18n import _
+from pmo_analysis.core.i18n import _, label
 from pmo_analysis.reporting.plots import SAVE_OPTIONS
 
 __all__ = [
@@ -305,7 +305,7 @@ def health_table(
         ratio=present("cpi", "spi"),
         money=present("bac", "eac", "npv"),
         integer=present("percent_complete", "months_without_actuals"),
-        dates=present("end_date"),
+        dates=present("end_date", "forecast_end"),
         caption=caption,
         collapse_after=collapse_after,
         max_rows=max_rows,
@@ -484,6 +484,20 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
             delta=change("off_track", "count"),
             target=_("target ≤ {value}", value=0),
             status=good(troubled == 0) if h["running_projects"] else None,
+        ),
+        *(
+            # running projects whose health waits for data: counted apart, never as at risk
+            [
+                tile(
+                    label("data needed"),
+                    fmt.count(h["data_needed"]),
+                    delta=change("data_needed", "count"),
+                    target=_("target ≤ {value}", value=0),
+                    status=good(h["data_needed"] == 0) if h["running_projects"] else None,
+                )
+            ]
+            if "data_needed" in h and not fmt._missing(h["data_needed"])
+            else []
         ),
         tile(
             _("Portfolio NPV"),
