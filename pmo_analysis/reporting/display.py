@@ -418,7 +418,7 @@ def show(fig, output_dir: str | Path | None, name: str):
     for text in fig.texts + [t for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]:
         _track(text.get_text())
     # the chart's title is its image's alt text in the report (templates/pmo)
-    titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+    titles = [fig.get_suptitle()] + [ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center")]
     alt = next((t for t in titles if t.strip()), name.replace("_", " "))
     fig.savefig(buf, format="png", **SAVE_OPTIONS)
     plt.close(fig)
