@@ -14,6 +14,7 @@ from pmo_analysis.analyses import finance as roi
 from pmo_analysis.analyses import health
 from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.runs.runner import run_reports
+from tests.helpers import REAL_DATA
 
 
 def _one(**kw):
@@ -214,3 +215,28 @@ def test_first_run_says_there_is_nothing_to_compare(suite_run):
     html = (suite_run.run_dir / "executive_summary.html").read_text(encoding="utf-8")
     assert "No previous report of the" in html and "<img" not in html
     assert pd.read_csv(suite_run.run_dir / "executive_summary" / "changes_since_previous.csv").empty
+
+
+@pytest.mark.skipif(not (REAL_DATA / "it-dashboard").is_dir(), reason="../shared/real-data is not beside the repo")
+def test_it_dashboard_missing_data_is_data_needed_not_at_risk():
+    """The US federal IT Dashboard (2,420 valid records, 1,811 running, none with a percent complete
+    or benefits), at the end of 2011 when it was reported, with the finance figures n/a where their
+    inputs are absent: 1,765 projects were "at risk" and 1,810 told they "never pay back" only for
+    missing data, and 1,806 were funded ("continue") on a value nobody knows. Now 1,765 are "data
+    needed" (with what is missing), none at risk, none "never pays back", none ranked for funding;
+    the 46 past their end date with no percent complete stay off track, for what is known."""
+    p = load_portfolio(REAL_DATA / "it-dashboard", on_error="drop")
+    as_of = "2011-12-31"
+    by = roi.roi_by_project(p.projects, p.cashflows, as_of=as_of)
+    absent = by["total_benefit"].fillna(0) <= 0  # no benefit reported: the finance figures are n/a
+    assert int(absent.sum()) == 2420
+    by.loc[absent, ["roi", "npv", "remaining_npv", "bcr", "payback_months"]] = np.nan
+    h = health.project_health(by, as_of=as_of)
+    assert h["health"].value_counts().to_dict() == {"data needed": 1765, "off track": 46}
+    assert (
+        h.loc[h["health"] == "data needed", "missing_data"]
+        == ("needs percent complete (for CPI and SPI); needs benefits (for ROI, NPV and payback)")
+    ).all()
+    d, cap = roi.decide(roi.priority_scores(by, value="remaining_npv"))
+    assert d["decision"].value_counts().to_dict() == {"data needed": 1811, "closed": 609}
+    assert not d["reason"].str.contains("never pays back").any() and not d["funded"].any() and cap == 0
