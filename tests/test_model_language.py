@@ -24,7 +24,7 @@ ENGLISH = re.compile(
     r"listed in|frees|needs|forecast overrun|earned value|end date)\b"
 )
 #: English verbs a decision starts with.
-VERBS = re.compile(r"^(?:Stop|Reject|Defer|Re-scope|Re-plan|Fund|Add capacity|Assign an owner|Decide on)\b")
+VERBS = re.compile(r"^(?:Stop|Reject|Defer|Re-scope|Re-plan|Fund|Collect|Add capacity|Assign an owner|Decide on)\b")
 
 
 @pytest.fixture(scope="module")

@@ -37,24 +37,27 @@ _T = HEALTH_THRESHOLDS
 def missing_inputs(df: pd.DataFrame) -> list[tuple[pd.Series, Reason]]:
     """What the rules cannot judge for each row of ``df`` (a :func:`roi_by_project` frame), as
     (mask, reason) pairs: no percent complete (so no CPI nor SPI), percent complete but no actual
-    cost to date (no CPI) or no planned cost to date (no SPI), and no benefits (NPV n/a).
+    cost to date (no CPI) or no planned cost to date (no SPI), no benefits (NPV n/a) and no cash
+    flows at all (NPV and total cost n/a).
     A column ``df`` does not have is not judged missing.
 
     >>> df = pd.DataFrame({"percent_complete": [None, 40.0, 40.0], "cpi": [None, None, 1.0],
     ...                    "spi": [None, 1.0, 1.0], "npv": [1.0, 1.0, None]})
     >>> [m.tolist() for m, _r in missing_inputs(df)]
-    [[True, False, False], [False, True, False], [False, False, False], [False, False, True]]
+    [[True, False, False], [False, True, False], [False, False, False], [False, False, True], [False, False, False]]
     """
     none = pd.Series(False, index=df.index)
     pct = df["percent_complete"] if "percent_complete" in df else pd.Series(0.0, index=df.index)
     cpi = df["cpi"].isna() if "cpi" in df else none
     spi = df["spi"].isna() if "spi" in df else none
-    value = df["npv"].isna() if "npv" in df else none  # n/a where the project has no benefits (or no flows)
+    value = df["npv"].isna() if "npv" in df else none  # n/a where the project has no benefits, or no flows
+    no_flows = value & (df["total_cost"].isna() if "total_cost" in df else none)
     return [
         (pct.isna() & (cpi | spi), Reason("needs_percent_complete")),
         (pct.notna() & cpi, Reason("needs_actual_cost")),
         (pct.notna() & spi, Reason("needs_planned_cost")),
-        (value, Reason("needs_benefits")),
+        (value & ~no_flows, Reason("needs_benefits")),
+        (no_flows, Reason("needs_cash_flows")),
     ]
 
 

@@ -109,7 +109,8 @@ _PROJECT_ASKS = (
 def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     """The decisions leadership is asked for, from the model's tables, each with the money it
     frees or needs: stop or reject (frees the funding need), re-scope and re-plan (needs),
-    running projects left unfunded by the budget cap, the proposals to fund, roles short of
+    running projects left unfunded by the budget cap, the proposals to fund, the projects whose
+    benefits are needed before they can be funded ("data needed"), roles short of
     capacity over the forward months, recurring problems nobody owns, dependency conflicts and
     the open risks and issues that need a decision (:func:`delivery_decisions`). Each kind lists its
     largest ``per_kind`` projects (stops ``2 * per_kind``), then one row for the rest with their
@@ -133,6 +134,14 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
                 why=listing(fund["project_id"] + " " + fund["name"], limit=10),
                 money=-amount,
                 money_text=word(Reason("needs", money=amount)),
+            )
+        )
+    waiting = d.loc[d["decision"] == "data needed"]
+    if len(waiting):  # no benefits: neither funded nor stopped until someone provides them
+        asks.append(
+            _asks(
+                decision=word(Reason("ask_collect_data", n=len(waiting))),
+                why=listing(waiting["project_id"] + " " + waiting["name"], limit=10),
             )
         )
     if model.has("capacity_by_role"):

@@ -426,6 +426,7 @@ _register("needs_percent_complete", "needs percent complete (for CPI and SPI)")
 _register("needs_actual_cost", "needs actual cost to date (for CPI)")
 _register("needs_planned_cost", "needs planned cost to date (for SPI)")
 _register("needs_benefits", "needs benefits (for ROI, NPV and payback)")
+_register("needs_cash_flows", "needs cash flows (for ROI, NPV and payback)")
 _register("delayed_by_dependency", "delayed {days} days by {by} (dependency)", days=COUNT, by=TEXT)
 _register("missed_milestones", "{n} missed milestone(s)", n=COUNT)
 _register("risk_exposure", "open risk exposure {money} = {share} of budget", money=MONEY, share=percent(0))
@@ -487,6 +488,7 @@ _register("ask_project", "{verb} {project} {name}", verb=LABEL, project=TEXT, na
 _register("ask_more_projects", "{verb} {n} more project(s)", verb=LABEL, n=WHOLE)
 _register("listed_in_decisions", "listed in decisions.csv and the ROI report")
 _register("fund_proposed", "Fund {n} proposed project(s)", n=WHOLE)
+_register("ask_collect_data", "Collect the benefits of {n} project(s) before deciding their funding", n=COUNT)
 _register("add_capacity", "Add capacity: {role}", role=TEXT)
 _register(
     "short_of_capacity",

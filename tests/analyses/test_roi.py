@@ -458,3 +458,44 @@ def test_a_reordered_or_edited_forecast_is_never_taken_for_the_model_s(sample):
     assert costlier["total_cost"].sum() == pytest.approx(1.5 * base["total_cost"].sum())
     given = roi.project_financials(cf, as_of="2026-06-30", forecast=f).set_index("project_id")
     pd.testing.assert_frame_equal(given, base)
+
+
+def test_projects_waiting_for_benefits_are_one_decision_to_ask_for():
+    """The executive summary asks leadership once for the benefits of the "data needed" projects,
+    naming them, and asks no stop, re-scope or funding of them (held-out: 12 waiting projects,
+    two of them proposals)."""
+    from pmo_analysis.analyses import summary
+    from pmo_analysis.core.formatting import using
+
+    n = 12
+    df = _decidable(
+        project_id=[f"Q{i:02d}" for i in range(n)],
+        status=["proposed", "proposed"] + ["active"] * (n - 2),
+        npv=np.nan,
+        remaining_npv=np.nan,
+        strategic_alignment=1,
+        cpi=0.5,
+        spi=0.5,
+        eac=3.0,
+        bac=2.0,
+        ac=1.0,
+        payback_months=np.nan,
+        total_cost=2.0,
+    )
+    d, cap = roi.decide(df)
+
+    class Model:
+        decisions = d
+
+        def has(self, *names):
+            return False
+
+    asks = summary.decisions_needed(Model())
+    # the CPI and SPI rules still fire on what is known (re-scope, re-plan are conditions of
+    # funding), but no project is funded, stopped or deferred on an unknown value
+    assert d["decision"].value_counts().to_dict() == {"data needed": n} and cap == 0
+    assert asks["decision"].tolist() == [f"Collect the benefits of {n} project(s) before deciding their funding"]
+    assert asks.loc[0, "why"].startswith("Q00 n, Q01 n") and asks.loc[0, "why"].endswith(" and 2 more")
+    with using(language="zh"):
+        zh = summary.decisions_needed(Model())
+    assert zh["decision"].tolist() == [f"先补充 {n} 个项目的收益数据，再决定其资助"]

@@ -171,7 +171,8 @@ def decide(
     df["reason"] = join(
         [
             (~closed, df["reason"]),
-            (needed, Reason("needs_benefits")),
+            (needed & df["total_cost"].notna(), Reason("needs_benefits")),
+            (needed & df["total_cost"].isna(), Reason("needs_cash_flows")),
             (needed, Reason("data_needed_not_ranked")),
             (stopped & ~proposed, Reason("not_funded_further", need=need)),
             (stopped & proposed, Reason("not_started_not_funded", need=need)),
