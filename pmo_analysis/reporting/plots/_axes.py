@@ -65,9 +65,9 @@ def money_axis(axis) -> None:
 def shorten(s: pd.Series, width: int = 28) -> pd.Series:
     """``s`` as text, each longer than ``width`` characters cut to ``width`` with an ellipsis, and
     distinct names kept distinct: names that the cut would merge (the 26 "United States Department
-    of ..." of a federal portfolio share their first 24 characters) keep their start and their end
-    around a middle ellipsis ("United Stat… Agriculture"), and any still alike are numbered. A
-    chart drawn with these labels never stacks two categories on one row.
+    of ..." of a federal portfolio share their first 24 characters): then every long name keeps its
+    start and its end around a middle ellipsis ("United Stat… Agriculture"), and any still alike
+    are numbered. A chart drawn with these labels never stacks two categories on one row.
 
     Written here rather than with :func:`textwrap.shorten`, which cuts at word ends and keeps no
     end of a name: what tells two long names apart is often their last words.
@@ -82,7 +82,8 @@ def shorten(s: pd.Series, width: int = 28) -> pd.Series:
         return out
     head = (width - 1) // 2
     long = s.str.len() > width
-    out = out.where(~(long & _merged(s, out)), s.str.slice(0, head) + "…" + s.str.slice(head - width + 1))
+    # every long name the same way, so that a reader compares like with like
+    out = out.where(~long, s.str.slice(0, head) + "…" + s.str.slice(head - width + 1))
     if _distinct(s, out):
         return out
     # names alike at both ends: each distinct name of a label that still stands for several is
@@ -101,12 +102,6 @@ def shorten(s: pd.Series, width: int = 28) -> pd.Series:
 def _distinct(s: pd.Series, out: pd.Series) -> bool:
     """Whether ``out`` has as many distinct labels as ``s`` has distinct names."""
     return out.nunique() == s.nunique()
-
-
-def _merged(s: pd.Series, out: pd.Series) -> pd.Series:
-    """The names whose label another, different name has too."""
-    names_per_label = s.groupby(out).transform("nunique")
-    return names_per_label > 1
 
 
 def legend_below(fig: Figure, ax) -> None:
