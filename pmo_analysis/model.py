@@ -38,6 +38,8 @@ slip, dependencies, dependency_chain    :func:`delivery.slip_propagation` (needs
 milestones, milestone_history, milestones_by_department   :func:`delivery.milestone_status`
 risks, risks_by_project, risks_by_department, risk_heatmap   :func:`delivery.risk_register`
 headline                  the headline figures (one row)
+assumptions               :func:`roi.decision_assumptions`: budget cap and its source, discount rate,
+                          health thresholds, horizon (one row; stated on the pages, drawn on the charts)
 data_quality              rows left out of the run, if any
 ========================  ==============================================================
 """
@@ -65,7 +67,7 @@ from pmo_analysis.analyses import lessons as L
 from pmo_analysis.analyses import utilization as U
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
-from pmo_analysis.core.config import CLOSED_STATUSES, RUNNING_STATUSES
+from pmo_analysis.core.config import CLOSED_STATUSES, HEALTH_THRESHOLDS, RUNNING_STATUSES
 from pmo_analysis.core.orphans import end_with_parent
 from pmo_analysis.core.periods import forward_months, last_complete_month, month_end, month_start
 from pmo_analysis.inputs.params import validate_model_params
@@ -496,6 +498,7 @@ def build_model(
         delivery, flags = _delivery(portfolio, as_of)
         tables, figures = _finance(portfolio, as_of, p, flags) if "finance" in built else ({}, {})
         tables.update(delivery)
+        _add_forecast_end(tables)
         if "resources" in built:
             tables.update(_resources(portfolio, as_of, p, ahead))
         if waiting is not None:
@@ -550,7 +553,7 @@ def _finance(
     projects = (
         scored.drop(columns=["c_alignment", "c_value", "c_risk"])
         .merge(
-            status[["project_id", "health", "reason"]].rename(columns={"reason": "health_reason"}),
+            status[["project_id", "health", "reason", "missing_data"]].rename(columns={"reason": "health_reason"}),
             on="project_id",
             how="left",
         )
@@ -570,6 +573,14 @@ def _finance(
     frontier = R.efficient_frontier(decisions, objective=p["objective"], include=[cap])
     cashflow = R.cumulative_cashflow(portfolio.cashflows, as_of=as_of, forecast=flows)
     running = by_project["status"].isin(RUNNING_STATUSES)
+    assumptions = R.decision_assumptions(
+        decisions,
+        cap=cap,
+        budget_cap=p["budget_cap"],
+        discount_rate=p["discount_rate"],
+        horizon_months=p["horizon_months"],
+        thresholds={k: p[k] for k in HEALTH_THRESHOLDS},
+    )
     figures = {
         "budget_cap": float(cap),
         "portfolio": R.portfolio_totals(by_project).iloc[0],
@@ -578,6 +589,7 @@ def _finance(
     return {
         "projects": projects,
         "decisions": decisions.drop(columns=["rank"]),
+        "assumptions": assumptions,
         "selection": selection.drop(columns=["rank"]),
         "frontier": frontier,
         "by_department": R.portfolio_totals(by_project, by="department"),
@@ -590,6 +602,21 @@ def _finance(
         # project pages' S- and J-curves
         "project_months": R.project_months(portfolio.cashflows, as_of=as_of, forecast=flows),
     }, figures
+
+
+def _add_forecast_end(tables: dict[str, pd.DataFrame]) -> None:
+    """Each project's forecast end beside its planned end (``projects.forecast_end``): the delivery
+    analysis's end with dependencies and milestones where the data has them, else the plan, so
+    that every table and page showing an end date shows the same forecast.
+    """
+    if "projects" not in tables:  # the finance part was not built (no cash flows)
+        return
+    projects = tables["projects"]
+    forecast = projects["end_date"]
+    if "slip" in tables:
+        ends = tables["slip"].set_index("project_id")["forecast_end_with_dependencies"]
+        forecast = projects["project_id"].map(ends).fillna(projects["end_date"])
+    tables["projects"] = projects.assign(forecast_end=pd.to_datetime(forecast))
 
 
 def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None]:
@@ -740,6 +767,7 @@ def _finance_headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], 
         "off_track": int((running["health"] == "off track").sum()),
         "at_risk": int((running["health"] == "at risk").sum()),
         "on_track": int((running["health"] == "on track").sum()),
+        "data_needed": int((running["health"] == "data needed").sum()),
         "total_budget": float(running["bac"].sum()),
         "portfolio_npv": float(t["npv"]),
         "remaining_npv": float(t["remaining_npv"]),

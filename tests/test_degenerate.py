@@ -380,7 +380,11 @@ def test_all_proposed_model(built):
     _, m = built("all_proposed")
     h = m.headline.iloc[0]
     assert h["running_projects"] == 0 and m.stale == []
-    assert set(m.decisions["decision"]) <= {"fund", "defer", "reject", "re-scope"}
+    assert set(m.decisions["decision"]) <= {"fund", "defer", "reject", "re-scope", "data needed"}
+    # the proposals whose cash flows all fall before the data's start have no value to rank: data needed
+    waiting = m.decisions.loc[m.decisions["decision"] == "data needed"]
+    assert waiting["project_id"].tolist() == ["PRJ-002", "PRJ-027", "PRJ-015"]
+    assert waiting["reason"].str.startswith("needs cash flows (for ROI, NPV and payback)").all()
     assert m.decisions["funding_need"].sum() == pytest.approx(m.projects["bac"].sum())
     assert not m.cashflow["is_actual"].any() and m.plan_vs_actual.empty
     assert m.util_totals.loc[0, "actual_hours"] == 0 and not m.has("lessons")

@@ -63,7 +63,7 @@ def test_every_candidate_says_why(model):
     assert (open_["reason"].str.len() > 0).all()
     assert open_.loc[open_["funded"], "reason"].str.contains("funded: ").all()
     assert open_.loc[open_["decision"] == "defer", "reason"].str.contains("not funded").all()
-    assert open_.loc[open_["decision"] == "stop", "reason"].str.contains("never funded").all()
+    assert open_.loc[open_["decision"] == "stop", "reason"].str.contains("not funded further").all()
 
 
 def test_selection_respects_the_cap_and_never_funds_a_stop(model):
@@ -101,7 +101,7 @@ def test_capacity_shortfall_is_one_figure(model):
 def test_running_projects_have_one_definition(model):
     h = model.headline.iloc[0]
     assert h["running_projects"] == 23 == h["active_projects"] + h["on_hold_projects"]
-    assert h["off_track"] + h["at_risk"] + h["on_track"] == 23
+    assert h["off_track"] + h["at_risk"] + h["on_track"] + h["data_needed"] == 23
     assert model.projects["health"].notna().sum() == 23
 
 

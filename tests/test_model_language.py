@@ -24,7 +24,7 @@ ENGLISH = re.compile(
     r"listed in|frees|needs|forecast overrun|earned value|end date)\b"
 )
 #: English verbs a decision starts with.
-VERBS = re.compile(r"^(?:Stop|Reject|Find money|Re-scope|Re-plan|Fund|Add capacity|Assign an owner|Decide on)\b")
+VERBS = re.compile(r"^(?:Stop|Reject|Defer|Re-scope|Re-plan|Fund|Collect|Add capacity|Assign an owner|Decide on)\b")
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +63,11 @@ def test_decision_reasons_read_chinese(models):
     en = models["en"][0].decisions.set_index("project_id")
     assert zh.loc["PRJ-020", "reason"] == (
         "剩余净现值为负（-¥365.1万）；战略契合度低（2/5）；CPI 0.76 低于 0.85（预计超支 ¥216.6万）；"
-        "预测期内无法收回投资；不予资助（停止可释放资金需求 ¥663.2万）"
+        "预测期内无法收回投资；不再追加资助（停止可释放资金需求 ¥663.2万）"
     )
     assert en.loc["PRJ-020", "reason"] == (
         "negative remaining NPV (-$3.7M); low strategic alignment (2/5); CPI 0.76 below 0.85 (forecast "
-        "overrun $2.2M); never pays back in the forecast; never funded (stopping frees a need of $6.6M)"
+        "overrun $2.2M); never pays back in the forecast; not funded further (stopping frees a need of $6.6M)"
     )
     assert zh.loc["PRJ-013", "reason"] == "获资助：优先级得分 68，资金需求 ¥140.4万"
     assert zh.loc["PRJ-013", "decision"] == "fund" and zh.loc["PRJ-020", "decision"] == "stop"
@@ -88,6 +88,26 @@ def test_decisions_needed_read_chinese(models):
     assert not zh["why"].str.contains(ENGLISH).any()
     assert not zh["money_text"].str.contains(ENGLISH).any()
     assert (zh["money"].fillna(0) == en["money"].fillna(0)).all()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_decision_asked_for_reads_as_its_label(models, lang):
+    """One label per decision: every project the executive summary asks a decision about is asked
+    with the label the decisions table, the ROI report, the pages and the exports show for its
+    decision (PRJ-019: "Defer" / "推迟" everywhere, never "Find money or pause")."""
+    from pmo_analysis.core.i18n import label, language
+
+    m, asks = models[lang]
+    decision = m.decisions.set_index("project_id")["decision"]
+    about = asks.loc[asks["project_id"] != ""]
+    assert len(about) == 7  # 1 stop, 2 defer, 4 re-scope on the sample
+    with language(lang):
+        for pid, text in zip(about["project_id"], about["decision"], strict=True):
+            assert text.startswith(f"{label(decision[pid])} {pid} "), (pid, text, decision[pid])
+        defer = label("defer")
+    assert decision["PRJ-019"] == "defer"
+    assert asks.loc[asks["project_id"] == "PRJ-019", "decision"].item().startswith(f"{defer} PRJ-019")
+    assert not asks["decision"].str.contains("Find money|筹措资金").any()
 
 
 def test_language_and_currency_are_one_value_per_run():

@@ -21,6 +21,8 @@ __all__ = [
     "snapshot",
     "decisions_needed",
     "delivery_decisions",
+    "assumptions_line",
+    "data_needed",
     "changes_since",
     "format_changes",
 ]
@@ -92,22 +94,23 @@ def snapshot(model) -> dict[str, pd.DataFrame]:
 #: The columns of :func:`decisions_needed` and :func:`delivery_decisions`.
 _ASK_COLUMNS = ["decision", "why", "money", "money_text", "project_id"]
 #: The decisions about projects, in the order leadership reads them: the decision of
-#: :func:`pmo_analysis.analyses.finance.decide`, the verb that asks for it (a reason code), whether it
-#: frees money (else it needs it), how many are listed (times ``per_kind``) and whether only running
-#: projects are asked about.
+#: :func:`pmo_analysis.analyses.finance.decide` (asked for by its label, the words every report,
+#: page, export and mail show for it), whether it frees money (else it needs it), how many are
+#: listed (times ``per_kind``) and whether only running projects are asked about.
 _PROJECT_ASKS = (
-    ("stop", "ask_stop", True, 2, False),
-    ("reject", "ask_reject", True, 2, False),
-    ("defer", "ask_defer", False, 1, True),
-    ("re-scope", "ask_rescope", False, 1, False),
-    ("re-plan", "ask_replan", False, 1, False),
+    ("stop", True, 2, False),
+    ("reject", True, 2, False),
+    ("defer", False, 1, True),
+    ("re-scope", False, 1, False),
+    ("re-plan", False, 1, False),
 )
 
 
 def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     """The decisions leadership is asked for, from the model's tables, each with the money it
     frees or needs: stop or reject (frees the funding need), re-scope and re-plan (needs),
-    running projects left unfunded by the budget cap, the proposals to fund, roles short of
+    running projects left unfunded by the budget cap, the proposals to fund, the projects whose
+    benefits are needed before they can be funded ("data needed"), roles short of
     capacity over the forward months, recurring problems nobody owns, dependency conflicts and
     the open risks and issues that need a decision (:func:`delivery_decisions`). Each kind lists its
     largest ``per_kind`` projects (stops ``2 * per_kind``), then one row for the rest with their
@@ -119,9 +122,9 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     """
     d = model.decisions
     asks = []
-    for kind, verb, frees, times, running_only in _PROJECT_ASKS:
+    for kind, frees, times, running_only in _PROJECT_ASKS:
         sel = d.loc[(d["decision"] == kind) & (d["status"] != "proposed" if running_only else True)]
-        asks += _project_asks(sel, verb, frees=frees, limit=times * per_kind)
+        asks += _project_asks(sel, kind, frees=frees, limit=times * per_kind)
     fund = d.loc[d["decision"] == "fund"]
     if len(fund):
         amount = float(fund["funding_need"].sum())
@@ -131,6 +134,14 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
                 why=listing(fund["project_id"] + " " + fund["name"], limit=10),
                 money=-amount,
                 money_text=word(Reason("needs", money=amount)),
+            )
+        )
+    waiting = d.loc[d["decision"] == "data needed"]
+    if len(waiting):  # no benefits: neither funded nor stopped until someone provides them
+        asks.append(
+            _asks(
+                decision=word(Reason("ask_collect_data", n=len(waiting))),
+                why=listing(waiting["project_id"] + " " + waiting["name"], limit=10),
             )
         )
     if model.has("capacity_by_role"):
@@ -164,9 +175,61 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     return pd.concat([out, extra], ignore_index=True) if len(extra) else out
 
 
+def assumptions_line(model) -> str:
+    """The one-line statement of the assumptions behind the decisions and the health rules, from
+    the model's ``assumptions`` table (:func:`pmo_analysis.analyses.finance.decision_assumptions`)
+    and its forward window: the budget cap and where it came from, the discount rate, the health
+    thresholds and the horizon, worded by :mod:`pmo_analysis.core.wording` in the report language.
+
+    >>> from types import SimpleNamespace
+    >>> from pmo_analysis.analyses.finance import decision_assumptions
+    >>> d = pd.DataFrame({"decision": ["fund", "defer"], "funding_need": [10e6, 6.0e6]})
+    >>> a = decision_assumptions(d, cap=11.2e6, budget_cap=None, discount_rate=0.08, horizon_months=6)
+    >>> m = SimpleNamespace(assumptions=a, meta={"windows": {"forward_first": "2026-07", "forward_last": "2026-12"}})
+    >>> print(assumptions_line(m))  # doctest: +NORMALIZE_WHITESPACE
+    Assumptions: budget cap 11.2M (default: 70% of the total funding need of 16.0M; set budget_cap to change it);
+    discount rate 8.0% a year; CPI off track below 0.85, at risk below 0.95; SPI off track below 0.85, at risk
+    below 0.95; risk score at risk from 4/5; forward horizon 6 months (Jul 2026 to Dec 2026).
+    """
+    a = model.assumptions.iloc[0]
+    w = model.meta["windows"]
+    source = (
+        Reason("cap_from_parameter")
+        if a["budget_cap_source"] == "parameter"
+        else Reason("cap_by_default_rule", share=a["budget_share"], need=a["total_need"])
+    )
+    return word(
+        Reason(
+            "assumptions",
+            cap=a["budget_cap"],
+            source=source,
+            rate=a["discount_rate"],
+            cpi_red=a["cpi_red"],
+            cpi_amber=a["cpi_amber"],
+            spi_red=a["spi_red"],
+            spi_amber=a["spi_amber"],
+            risk=a["risk_amber"],
+            horizon=a["horizon_months"],
+            first=w["forward_first"],
+            last=w["forward_last"],
+        )
+    )
+
+
+def data_needed(model) -> pd.DataFrame:
+    """The running projects whose health waits for data, with what is missing (project_id, name,
+    status, missing_data, end_date, forecast_end): the executive summary's "data needed" list, one
+    row per project the headline's ``data_needed`` counts.
+    """
+    p = model.projects
+    cols = ["project_id", "name", "status", "missing_data", "end_date", "forecast_end"]
+    sel = p.loc[p["running"] & (p["health"] == "data needed")]
+    return sel[[c for c in cols if c in sel.columns]].reset_index(drop=True)
+
+
 def _project_asks(sel: pd.DataFrame, verb: str, *, frees: bool, limit: int) -> list[pd.DataFrame]:
     """One decision per project of ``sel`` (decisions), the largest funding need first, the first
-    ``limit`` of them, then one for the rest.
+    ``limit`` of them, then one for the rest; ``verb`` is the decision, worded by its label.
     """
     sel = sel.sort_values("funding_need", ascending=False)
     shown, sign, money = sel.head(limit), (1 if frees else -1), ("frees" if frees else "needs")

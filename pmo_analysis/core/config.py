@@ -22,6 +22,20 @@ DEFAULT_OVER_THRESHOLD = 1.0
 DEFAULT_UNDER_THRESHOLD = 0.6
 #: Months after the last complete month that over-allocation, capacity and funding look at.
 DEFAULT_HORIZON_MONTHS = 6
+#: The health rules' thresholds (red: off track, amber: at risk), defined here once: the model's
+#: parameters default to them, the health and decision rules judge by them, and every chart that
+#: draws CPI or SPI draws the run's values of them (the model's ``assumptions`` table).
+HEALTH_THRESHOLDS = {
+    "cpi_red": 0.85,
+    "cpi_amber": 0.95,
+    "spi_red": 0.85,
+    "spi_amber": 0.95,
+    "risk_amber": 4,
+    "exposure_amber": 0.1,
+}
+#: Share of the total funding need of the proposed and running projects that the budget cap is
+#: when no ``budget_cap`` is given (the default rule the reports state beside the cap).
+DEFAULT_BUDGET_SHARE = 0.7
 #: Seed of the bundled sample portfolio.
 SAMPLE_SEED = 42
 #: As-of date the bundled sample portfolio was generated for.

@@ -31,8 +31,8 @@ Examples
 ['CPI 0.80 below 0.85', '', 'no earned value (percent complete or actual cost missing)']
 >>> from pmo_analysis.core.formatting import using
 >>> with using(currency="CNY", language="zh"):
-...     word(Reason("never_funded", need=6_632_000)), word(Reason("closed", status="on_hold"))
-('不予资助（停止可释放资金需求 ¥663.2万）', '已关闭（暂停）')
+...     word(Reason("not_funded_further", need=6_632_000)), word(Reason("closed", status="on_hold"))
+('不再追加资助（停止可释放资金需求 ¥663.2万）', '已关闭（暂停）')
 >>> word(Reason("closed", status="on_hold"))
 'closed (on_hold)'
 """
@@ -70,11 +70,12 @@ __all__ = [
     "ISO_DATE",
     "MONTH",
     "CODE",
+    "LABEL",
     "REASON",
     "TEXT",
 ]
 
-_KINDS = ("money", "money_full", "ratio", "percent", "number", "iso_date", "month", "code", "reason", "text")
+_KINDS = ("money", "money_full", "ratio", "percent", "number", "iso_date", "month", "code", "label", "reason", "text")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class Format:
         a code of the data (a project status): as it is in English, where the reasons have always
         named the code itself, and its label (:func:`pmo_analysis.core.i18n.label`) in another
         language (``on_hold`` -> ``暂停``).
+    label
+        a code of the workbook (a decision, a health) as its label in every language, the same words
+        the tables and pages show for it (``defer`` -> ``Defer``, ``推迟``).
     reason
         a nested reason: a :class:`Reason`, or a registered code without fields (or a column of
         them), worded in place; a code :data:`WORDINGS` does not hold reads as its words
@@ -168,6 +172,8 @@ class Format:
             return format(v, f"{',' if self.grouped else ''}.{self.decimals}f")
         if kind == "iso_date":
             return f"{pd.Timestamp(v):%Y-%m-%d}"
+        if kind == "label":
+            return i18n.label(v)
         # code
         return str(v) if i18n.current() == "en" else i18n.label(v)
 
@@ -192,6 +198,7 @@ COUNT = number(0, grouped=True)
 ISO_DATE = Format("iso_date")
 MONTH = Format("month")
 CODE = Format("code")
+LABEL = Format("label")
 REASON = Format("reason")
 TEXT = Format("text")
 
@@ -420,6 +427,12 @@ _register("no_percent_complete", "no percent complete reported")
 _register("no_actuals", "no actual cost reported")
 _register("no_cashflows", "no cash flows")
 _register("projects_covered", "{n} of {total} projects", n=WHOLE, total=WHOLE)
+# what a project's health or decision waits for ("data needed": missing is not a risk, nor zero)
+_register("needs_percent_complete", "needs percent complete (for CPI and SPI)")
+_register("needs_actual_cost", "needs actual cost to date (for CPI)")
+_register("needs_planned_cost", "needs planned cost to date (for SPI)")
+_register("needs_benefits", "needs benefits (for ROI, NPV and payback)")
+_register("needs_cash_flows", "needs cash flows (for ROI, NPV and payback)")
 _register("delayed_by_dependency", "delayed {days} days by {by} (dependency)", days=COUNT, by=TEXT)
 _register("missed_milestones", "{n} missed milestone(s)", n=COUNT)
 _register("risk_exposure", "open risk exposure {money} = {share} of budget", money=MONEY, share=percent(0))
@@ -441,22 +454,47 @@ _register(
     value=REASON,
     need=MONEY,
 )
-_register("never_funded", "never funded (stopping frees a need of {need})", need=MONEY)
+_register("not_funded_further", "not funded further (stopping frees a need of {need})", need=MONEY)
+_register("not_started_not_funded", "not funded (rejecting frees a need of {need})", need=MONEY)
+_register("data_needed_not_ranked", "not ranked for funding until the data is there")
+# the assumptions behind the decisions and the health rules, stated under them on the page
+_register("cap_from_parameter", "set by the budget_cap parameter")
+_register(
+    "cap_by_default_rule",
+    "default: {share} of the total funding need of {need}; set budget_cap to change it",
+    share=percent(0),
+    need=MONEY,
+)
+_register(
+    "assumptions",
+    "Assumptions: budget cap {cap} ({source}); discount rate {rate} a year; CPI off track below {cpi_red}, "
+    "at risk below {cpi_amber}; SPI off track below {spi_red}, at risk below {spi_amber}; risk score at risk "
+    "from {risk}/5; forward horizon {horizon} months ({first} to {last}).",
+    cap=MONEY,
+    source=REASON,
+    rate=percent(1),
+    cpi_red=RATIO,
+    cpi_amber=RATIO,
+    spi_red=RATIO,
+    spi_amber=RATIO,
+    risk=WHOLE,
+    horizon=WHOLE,
+    first=MONTH,
+    last=MONTH,
+)
 _register("closed", "closed ({status})", status=CODE)
 
 # the executive summary (pmo_analysis.analyses.summary): snapshots and the decisions needed
 _register("from_project", "from {project}", project=TEXT)
 _register("frees", "frees {money}", money=MONEY)
 _register("needs", "needs {money}", money=MONEY)
-_register("ask_stop", "Stop")
-_register("ask_reject", "Reject")
-_register("ask_defer", "Find money or pause")
-_register("ask_rescope", "Re-scope")
-_register("ask_replan", "Re-plan")
-_register("ask_project", "{verb} {project} {name}", verb=REASON, project=TEXT, name=TEXT)
-_register("ask_more_projects", "{verb} {n} more project(s)", verb=REASON, n=WHOLE)
+# a decision asked for reads as its label (pmo_analysis.core.i18n.CODE_LABELS), the words every
+# table, page, export and mail show for it
+_register("ask_project", "{verb} {project} {name}", verb=LABEL, project=TEXT, name=TEXT)
+_register("ask_more_projects", "{verb} {n} more project(s)", verb=LABEL, n=WHOLE)
 _register("listed_in_decisions", "listed in decisions.csv and the ROI report")
 _register("fund_proposed", "Fund {n} proposed project(s)", n=WHOLE)
+_register("ask_collect_data", "Collect the benefits of {n} project(s) before deciding their funding", n=COUNT)
 _register("add_capacity", "Add capacity: {role}", role=TEXT)
 _register(
     "short_of_capacity",

@@ -27,10 +27,12 @@ from typing import Any
 
 from pmo_analysis.core.bounds import Bounds
 from pmo_analysis.core.config import (
+    DEFAULT_BUDGET_SHARE,
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_HORIZON_MONTHS,
     DEFAULT_OVER_THRESHOLD,
     DEFAULT_UNDER_THRESHOLD,
+    HEALTH_THRESHOLDS,
     REPORTS_DIR,
     SAMPLE_DATA_DIR,
 )
@@ -110,15 +112,36 @@ MODEL_PARAMS: dict[str, Param] = {
     p.name: p
     for p in [
         Param("discount_rate", "float", DEFAULT_DISCOUNT_RATE, "annual discount rate for NPV", min=0, max=1.0),
-        Param("cpi_red", "float", 0.85, "CPI below this is off track and flags a cost overrun", min=0, max=2),
-        Param("cpi_amber", "float", 0.95, "CPI below this is at risk", min=0, max=2),
-        Param("spi_red", "float", 0.85, "SPI below this is off track and flags a schedule slip", min=0, max=2),
-        Param("spi_amber", "float", 0.95, "SPI below this is at risk", min=0, max=2),
-        Param("risk_amber", "float", 4, "risk score at or above this is at risk", min=1, max=5),
+        Param(
+            "cpi_red",
+            "float",
+            HEALTH_THRESHOLDS["cpi_red"],
+            "CPI below this is off track and flags a cost overrun",
+            min=0,
+            max=2,
+        ),
+        Param("cpi_amber", "float", HEALTH_THRESHOLDS["cpi_amber"], "CPI below this is at risk", min=0, max=2),
+        Param(
+            "spi_red",
+            "float",
+            HEALTH_THRESHOLDS["spi_red"],
+            "SPI below this is off track and flags a schedule slip",
+            min=0,
+            max=2,
+        ),
+        Param("spi_amber", "float", HEALTH_THRESHOLDS["spi_amber"], "SPI below this is at risk", min=0, max=2),
+        Param(
+            "risk_amber",
+            "float",
+            HEALTH_THRESHOLDS["risk_amber"],
+            "risk score at or above this is at risk",
+            min=1,
+            max=5,
+        ),
         Param(
             "exposure_amber",
             "float",
-            0.1,
+            HEALTH_THRESHOLDS["exposure_amber"],
             "open risk exposure at or above this share of the budget is at risk",
             min=0,
             max=10,
@@ -141,7 +164,7 @@ MODEL_PARAMS: dict[str, Param] = {
             "budget_cap",
             "float",
             None,
-            "funding available for proposed and running projects (default: 70% of their need)",
+            f"funding available for proposed and running projects (default: {DEFAULT_BUDGET_SHARE:.0%} of their need)",
             min=0,
         ),
         Param(

@@ -31,7 +31,7 @@ from markupsafe import escape
 
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n, wording
-from pmo_analysis.core.i18n import _
+from pmo_analysis.core.i18n import _, label
 from pmo_analysis.core.wording import Reason
 from pmo_analysis.reporting.plots import SAVE_OPTIONS
 
@@ -306,7 +306,7 @@ def health_table(
         ratio=present("cpi", "spi"),
         money=present("bac", "eac", "npv"),
         integer=present("percent_complete", "months_without_actuals"),
-        dates=present("end_date"),
+        dates=present("end_date", "forecast_end"),
         caption=caption,
         collapse_after=collapse_after,
         max_rows=max_rows,
@@ -431,7 +431,7 @@ def show(fig, output_dir: str | Path | None, name: str):
     for text in fig.texts + [t for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]:
         _track(text.get_text())
     # the chart's title is its image's alt text in the report (templates/pmo)
-    titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+    titles = [fig.get_suptitle()] + [ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center")]
     alt = next((t for t in titles if t.strip()), name.replace("_", " "))
     fig.savefig(buf, format="png", **SAVE_OPTIONS)
     plt.close(fig)
@@ -523,6 +523,20 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
             delta=change("off_track", "count"),
             target=_("target ≤ {value}", value=0),
             status=good(troubled == 0) if h["running_projects"] else None,
+        ),
+        *(
+            # running projects whose health waits for data: counted apart, never as at risk
+            [
+                tile(
+                    label("data needed"),
+                    fmt.count(h["data_needed"]),
+                    delta=change("data_needed", "count"),
+                    target=_("target ≤ {value}", value=0),
+                    status=good(h["data_needed"] == 0) if h["running_projects"] else None,
+                )
+            ]
+            if "data_needed" in h and not fmt._missing(h["data_needed"])
+            else []
         ),
         money_tile(
             _("Remaining NPV")

@@ -501,13 +501,11 @@ def _department_chart(model, projects: pd.DataFrame) -> Markup | None:
     """
     from pmo_analysis.reporting import plots  # matplotlib: when department pages are made
 
-    running = projects.loc[projects["running"]].dropna(subset=["cpi", "spi"])
-    if running.empty:
+    running = projects.loc[projects["running"]]
+    if running.dropna(subset=["cpi", "spi"]).empty:
         return None
-    params = model.params
-    fig = plots.cpi_spi_quadrant(
-        running, cpi_threshold=params.get("cpi_red", 0.85), spi_threshold=params.get("spi_red", 0.85)
-    )
+    thresholds = model.assumptions.iloc[0] if model.has("assumptions") else None
+    fig = plots.cpi_spi_quadrant(running, thresholds=thresholds)
     return Markup(svg_text(fig))  # noqa: S704 - matplotlib's own SVG, text escaped
 
 

@@ -14,6 +14,7 @@ from pmo_analysis.analyses import finance as roi
 from pmo_analysis.analyses import health
 from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.runs.runner import run_reports
+from tests.helpers import REAL_DATA
 
 
 def _one(**kw):
@@ -54,7 +55,15 @@ def _one(**kw):
         ),
         ({"end_date": pd.Timestamp("2026-06-30")}, ("on track", "")),
         ({"end_date": pd.Timestamp("2026-06-29"), "percent_complete": 100.0}, ("on track", "")),
-        ({"cpi": np.nan}, ("at risk", "no earned value (percent complete or actual cost missing)")),
+        ({"cpi": np.nan}, ("data needed", "needs actual cost to date (for CPI)")),
+        (
+            {"cpi": np.nan, "spi": np.nan, "percent_complete": np.nan},
+            ("data needed", "needs percent complete (for CPI and SPI)"),
+        ),
+        ({"npv": np.nan}, ("data needed", "needs benefits (for ROI, NPV and payback)")),
+        # what is known still decides; what is missing is said too
+        ({"cpi": 0.9, "spi": np.nan}, ("at risk", "CPI 0.90 below 0.95; needs planned cost to date (for SPI)")),
+        ({"risk_score": 5.0, "npv": np.nan}, ("at risk", "risk score 5/5; needs benefits (for ROI, NPV and payback)")),
         ({"cpi": 0.8, "risk_score": 5.0}, ("off track", "CPI 0.80 below 0.85; risk score 5/5")),
     ],
 )
@@ -94,6 +103,44 @@ def test_health_only_running_projects_worst_first():
     assert h["health"].tolist() == ["off track", "at risk", "on track"]
     with pytest.raises(ValueError, match="red thresholds must not be above amber thresholds"):
         health.project_health(df, as_of="2026-06-30", cpi_red=0.9, cpi_amber=0.8)
+
+
+def test_missing_inputs_are_data_needed_never_at_risk():
+    """A portfolio like the IT Dashboard's: most running projects report no percent complete and
+    no benefits. None of them is at risk or off track for that; each is "data needed" and says
+    what is missing, in English and Chinese; the one with a real overrun stays off track."""
+    from pmo_analysis.core.formatting import using
+
+    n = 40
+    df = pd.DataFrame(
+        {
+            "project_id": [f"P{i:02d}" for i in range(n)],
+            "name": "n",
+            "department": "d",
+            "status": ["active", "on_hold"] * (n // 2),
+            "cpi": np.nan,
+            "spi": np.nan,
+            "risk_score": np.nan,
+            "end_date": pd.Timestamp("2030-01-01"),
+            "percent_complete": np.nan,
+            "bac": 1.0,
+            "eac": np.nan,
+            "npv": np.nan,
+        }
+    )
+    df.loc[0, ["cpi", "spi", "percent_complete", "npv"]] = [0.7, 1.0, 30.0, 5.0]
+    h = health.project_health(df, as_of="2026-06-30").set_index("project_id")
+    assert h["health"].value_counts().to_dict() == {"data needed": n - 1, "off track": 1}
+    assert h.loc["P01", "missing_data"] == (
+        "needs percent complete (for CPI and SPI); needs benefits (for ROI, NPV and payback)"
+    )
+    assert h.loc["P00", "missing_data"] == ""
+    with using(language="zh"):
+        zh = health.project_health(df, as_of="2026-06-30").set_index("project_id")
+    assert (
+        zh.loc["P01", "missing_data"] == "需要完成百分比（用于 CPI 和 SPI）；需要收益数据（用于 ROI、净现值和回收期）"
+    )
+    assert list(h.index[:2]) == ["P00", "P01"]  # off track first, then data needed
 
 
 @pytest.mark.notebook
@@ -168,3 +215,28 @@ def test_first_run_says_there_is_nothing_to_compare(suite_run):
     html = (suite_run.run_dir / "executive_summary.html").read_text(encoding="utf-8")
     assert "No previous report of the" in html and "<img" not in html
     assert pd.read_csv(suite_run.run_dir / "executive_summary" / "changes_since_previous.csv").empty
+
+
+@pytest.mark.skipif(not (REAL_DATA / "it-dashboard").is_dir(), reason="../shared/real-data is not beside the repo")
+def test_it_dashboard_missing_data_is_data_needed_not_at_risk():
+    """The US federal IT Dashboard (2,420 valid records, 1,811 running, none with a percent complete
+    or benefits), at the end of 2011 when it was reported, with the finance figures n/a where their
+    inputs are absent: 1,765 projects were "at risk" and 1,810 told they "never pay back" only for
+    missing data, and 1,806 were funded ("continue") on a value nobody knows. Now 1,765 are "data
+    needed" (with what is missing), none at risk, none "never pays back", none ranked for funding;
+    the 46 past their end date with no percent complete stay off track, for what is known."""
+    p = load_portfolio(REAL_DATA / "it-dashboard", on_error="drop")
+    as_of = "2011-12-31"
+    by = roi.roi_by_project(p.projects, p.cashflows, as_of=as_of)
+    absent = by["total_benefit"].fillna(0) <= 0  # no benefit reported: the finance figures are n/a
+    assert int(absent.sum()) == 2420
+    by.loc[absent, ["roi", "npv", "remaining_npv", "bcr", "payback_months"]] = np.nan
+    h = health.project_health(by, as_of=as_of)
+    assert h["health"].value_counts().to_dict() == {"data needed": 1765, "off track": 46}
+    assert (
+        h.loc[h["health"] == "data needed", "missing_data"]
+        == ("needs percent complete (for CPI and SPI); needs benefits (for ROI, NPV and payback)")
+    ).all()
+    d, cap = roi.decide(roi.priority_scores(by, value="remaining_npv"))
+    assert d["decision"].value_counts().to_dict() == {"data needed": 1811, "closed": 609}
+    assert not d["reason"].str.contains("never pays back").any() and not d["funded"].any() and cap == 0

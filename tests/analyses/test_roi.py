@@ -249,6 +249,76 @@ def test_recommendations_reasons():
     assert "D" not in r.index  # completed projects are not candidates
 
 
+def _decidable(**cols) -> pd.DataFrame:
+    """Six projects as decide() takes them (a scored roi_by_project frame), columns overridable."""
+    base = {
+        "project_id": [f"P{i}" for i in range(6)],
+        "name": "n",
+        "department": "d",
+        "status": ["proposed", "active", "on_hold", "active", "proposed", "completed"],
+        "npv": [-10.0, -10.0, -10.0, 5.0, 5.0, 1.0],
+        "remaining_npv": [-10.0, -10.0, -10.0, 5.0, 5.0, 0.0],
+        "strategic_alignment": [1, 1, 1, 4, 4, 3],
+        "cpi": [np.nan, 1.0, 1.0, 1.0, np.nan, 1.0],
+        "spi": [np.nan, 1.0, 1.0, 1.0, np.nan, 1.0],
+        "eac": [np.nan, 3.0, 3.0, 3.0, np.nan, 3.0],
+        "bac": [2.0, 3.0, 3.0, 3.0, 2.0, 3.0],
+        "ac": [0.0, 1.0, 1.0, 1.0, 0.0, 3.0],
+        "payback_months": [np.nan, np.nan, np.nan, 10, 10, 10],
+        "total_cost": [2.0, 3.0, 3.0, 3.0, 2.0, 3.0],
+        "risk_score": 2.0,
+    } | cols
+    df = pd.DataFrame(base)
+    df["funding_need"] = roi.funding_need(df)
+    return roi.priority_scores(df, value="remaining_npv")
+
+
+def test_stop_reason_fits_the_project_state():
+    """A running project (active or on hold) that is stopped is "not funded further"; only a
+    proposal is "not funded" (rejected); never "never funded" for money already spent."""
+    d, _cap = roi.decide(_decidable(), budget_cap=100.0)
+    d = d.set_index("project_id")
+    assert d.loc[["P0", "P1", "P2"], "decision"].tolist() == ["reject", "stop", "stop"]
+    assert d.loc["P0", "reason"].endswith("not funded (rejecting frees a need of 2)")
+    for pid in ("P1", "P2"):
+        assert d.loc[pid, "reason"].endswith("not funded further (stopping frees a need of 2)"), d.loc[pid, "reason"]
+    assert not d["reason"].str.contains("never funded").any()
+    from pmo_analysis.core.formatting import using
+
+    with using(language="zh", currency="CNY"):
+        z = roi.decide(_decidable(), budget_cap=100.0)[0].set_index("project_id")
+    assert z.loc["P1", "reason"].endswith("不再追加资助（停止可释放资金需求 ¥2）")
+    assert z.loc["P0", "reason"].endswith("不予资助（拒绝可释放资金需求 ¥2）")
+
+
+def test_missing_value_is_data_needed_not_rescoped_nor_ranked():
+    """No benefits (NPV n/a, as the finance figures are where benefits are absent): the project is
+    "data needed", says it needs benefits, is not told it never pays back, competes for no budget
+    and does not count in the default cap's total need."""
+    df = _decidable(
+        npv=[np.nan, np.nan, -10.0, 5.0, 5.0, 1.0],
+        remaining_npv=[np.nan, np.nan, -10.0, 5.0, 5.0, 0.0],
+        payback_months=[np.nan, np.nan, np.nan, 10, 10, 10],
+    )
+    recs = roi.recommendations(df).set_index("project_id")
+    assert recs.loc[["P0", "P1"], "recommendation"].tolist() == ["", ""]
+    assert not recs.loc[["P0", "P1"], "reason"].str.contains("never pays back").any()
+    d, cap = roi.decide(df)
+    d = d.set_index("project_id")
+    assert d.loc[["P0", "P1"], "decision"].tolist() == ["data needed", "data needed"]
+    assert not d.loc[["P0", "P1"], "funded"].any()
+    assert (
+        d.loc["P1", "reason"]
+        == "needs benefits (for ROI, NPV and payback); not ranked for funding until the data is there"
+    )
+    # the default cap is 70% of the need of P3 (2) and P4 (2) only: P2 is stopped, P0 and P1 wait for data
+    assert cap == pytest.approx(0.7 * 4.0)
+    a = roi.decision_assumptions(d.reset_index(), cap=cap, budget_cap=None, discount_rate=0.08, horizon_months=6)
+    assert a.loc[0, "total_need"] == pytest.approx(4.0) and a.loc[0, "budget_cap_source"] == "default"
+    # a running project with known value and no CPI is still decided on its value
+    assert d.loc["P3", "decision"] in ("continue", "defer")
+
+
 def test_sample_has_planted_findings(sample):
     r = roi.roi_by_project(sample.projects, sample.cashflows, as_of="2026-06-30")
     assert len(r) == 40
@@ -502,3 +572,44 @@ def test_adding_a_project_without_benefits_never_changes_portfolio_roi_or_npv(sa
     assert b["roi"] == a["roi"] and b["npv"] == a["npv"] and b["remaining_npv"] == a["remaining_npv"]
     assert b["projects"] == a["projects"] + 1 and b["value_projects"] == a["value_projects"]
     assert b["total_cost"] == pytest.approx(a["total_cost"] + cost * months)
+
+
+def test_projects_waiting_for_benefits_are_one_decision_to_ask_for():
+    """The executive summary asks leadership once for the benefits of the "data needed" projects,
+    naming them, and asks no stop, re-scope or funding of them (held-out: 12 waiting projects,
+    two of them proposals)."""
+    from pmo_analysis.analyses import summary
+    from pmo_analysis.core.formatting import using
+
+    n = 12
+    df = _decidable(
+        project_id=[f"Q{i:02d}" for i in range(n)],
+        status=["proposed", "proposed"] + ["active"] * (n - 2),
+        npv=np.nan,
+        remaining_npv=np.nan,
+        strategic_alignment=1,
+        cpi=0.5,
+        spi=0.5,
+        eac=3.0,
+        bac=2.0,
+        ac=1.0,
+        payback_months=np.nan,
+        total_cost=2.0,
+    )
+    d, cap = roi.decide(df)
+
+    class Model:
+        decisions = d
+
+        def has(self, *names):
+            return False
+
+    asks = summary.decisions_needed(Model())
+    # the CPI and SPI rules still fire on what is known (re-scope, re-plan are conditions of
+    # funding), but no project is funded, stopped or deferred on an unknown value
+    assert d["decision"].value_counts().to_dict() == {"data needed": n} and cap == 0
+    assert asks["decision"].tolist() == [f"Collect the benefits of {n} project(s) before deciding their funding"]
+    assert asks.loc[0, "why"].startswith("Q00 n, Q01 n") and asks.loc[0, "why"].endswith(" and 2 more")
+    with using(language="zh"):
+        zh = summary.decisions_needed(Model())
+    assert zh["decision"].tolist() == [f"先补充 {n} 个项目的收益数据，再决定其资助"]

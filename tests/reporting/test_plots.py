@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import itertools
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 
 from pmo_analysis.analyses import finance as roi
 from pmo_analysis.reporting import plots
-from pmo_analysis.reporting.plots._axes import _money
+from pmo_analysis.reporting.plots._axes import _money, shorten
 from pmo_analysis.reporting.plots._style import _bundled_cjk_font
 
 
@@ -397,3 +398,145 @@ def test_headline_trend_reads_older_runs_without_the_delivery_figures(model, tmp
     y = panel.lines[0].get_ydata()
     assert np.isnan(y[:2]).all() and not np.isnan(y[-1])
     plots.save(fig, tmp_path / "trend.png")
+
+
+# --------------------------------------------------------------------------- distinct labels, one threshold per rule
+#: The 26 names of a federal portfolio's departments that share their first 28 characters (and
+#: more): cut to the same width, they used to stack their bars on one row.
+_FEDERAL = [
+    "United States Department of " + n
+    for n in (
+        "Agriculture",
+        "Commerce",
+        "Defense",
+        "Education",
+        "Energy",
+        "Health and Human Services",
+        "Homeland Security",
+        "Housing and Urban Development",
+        "the Interior",
+        "Justice",
+        "Labor",
+        "State",
+        "the Treasury",
+        "Transportation",
+        "Veterans Affairs",
+        "Defense - Army",
+        "Defense - Navy",
+        "Defense - Air Force",
+        "Energy - Science",
+        "Energy - Nuclear Security",
+        "State - Consular Affairs",
+        "State - Diplomatic Security",
+        "Justice - Prisons",
+        "Justice - Marshals",
+        "Labor - Statistics",
+        "Labor - Employment and Training",
+    )
+]
+
+
+@pytest.mark.parametrize("width", [12, 24, 32])
+def test_shortened_labels_keep_distinct_names_distinct(width):
+    """Names sharing a long prefix, names alike at both ends, and repeated names: as many labels
+    as names, none longer than the width, and a repeated name keeps one label."""
+    alike = ["Programme Office Alpha Beta One Gamma", "Programme Office Alpha Zeta One Gamma", "HR", "HR"]
+    names = pd.Series([*_FEDERAL, *alike, "Project Delta Kappa Lambda Sigma Omega " * 2])
+    labels = shorten(names, width)
+    assert labels.nunique() == names.nunique() == 30
+    assert labels.str.len().max() <= width
+    assert labels.iloc[-2] == labels.iloc[-3] == "HR"
+    # names the cut keeps apart stay as they were: only the merged ones change
+    assert shorten(pd.Series(["Finance", "A much longer department name than the width"]), 24).tolist() == [
+        "Finance",
+        "A much longer departmen…",
+    ]
+
+
+def test_returns_by_department_draws_one_row_per_department():
+    """The IT Dashboard finding: 26 'United States Department of ...' departments drew 13 rows. Each
+    panel has one bar per department, at a row of its own, with a label of its own."""
+    totals = pd.DataFrame(
+        {
+            "department": _FEDERAL,
+            "npv": np.linspace(-5e6, 20e6, len(_FEDERAL)),
+            "roi": np.linspace(-0.2, 0.6, len(_FEDERAL)),
+        }
+    )
+    fig = plots.kpi_bars(totals, by="department")
+    try:
+        for ax in fig.axes:
+            bars = [b for b in ax.patches]
+            assert len(bars) == 26
+            assert len({round(b.get_y(), 6) for b in bars}) == 26  # 26 rows, no two on one
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert len(labels) == len(set(labels)) == 26
+        assert all(lab.startswith("United St") for lab in labels)
+    finally:
+        plt.close(fig)
+
+
+def _quadrant_counts(fig) -> tuple[int, int, int]:
+    """(n, total, k) read back from the CPI/SPI chart's title."""
+    n, total, k = (int(x) for x in re.findall(r"\d+", fig.axes[0].get_title(loc="left"))[:3])
+    return n, total, k
+
+
+def test_cpi_spi_chart_draws_red_and_amber_and_counts_what_the_summary_lists(model):
+    """The sample: the chart draws both thresholds of the run (0.85 red, 0.95 amber), colours no
+    point below an amber line as on track, and its title counts the running projects the
+    executive summary lists as off track or at risk (20 of 23, where it said 9 below a threshold)."""
+    a = model.assumptions.iloc[0]
+    fig = plots.cpi_spi_quadrant(model.projects, thresholds=a)
+    try:
+        ax = fig.axes[0]
+        flat = [ln for ln in ax.lines if ln.get_ydata()[0] == ln.get_ydata()[1]]
+        lines = {(round(float(ln.get_ydata()[0]), 4), ln.get_color()) for ln in flat}
+        assert (0.85, "#c62828") in lines and (0.95, "#f9a825") in lines
+        running = model.projects.loc[model.projects["running"]]
+        listed = running["health"].isin(["off track", "at risk"]).sum()
+        n, total, _k = _quadrant_counts(fig)
+        assert (n, total) == (listed, len(running)) == (20, 23)
+        h = model.headline.iloc[0]
+        assert n == h["off_track"] + h["at_risk"]
+        # colours by the same thresholds: nothing below an amber line is drawn green
+        green = [c for c in ax.collections if c.get_label() == "On track"]
+        for c in green:
+            xy = c.get_offsets()
+            assert ((xy[:, 0] >= a["spi_amber"]) & (xy[:, 1] >= a["cpi_amber"])).all()
+    finally:
+        plt.close(fig)
+
+
+def test_cpi_spi_chart_on_a_hand_made_portfolio():
+    """Held-out thresholds (0.7 / 0.9, not the defaults) and projects on both sides of each line,
+    one with no CPI (data needed, not drawn, not counted as at risk), without a health column: the
+    chart judges by the thresholds it is given and counts what health.project_health lists."""
+    from pmo_analysis.analyses import health
+
+    t = {"cpi_red": 0.7, "cpi_amber": 0.9, "spi_red": 0.7, "spi_amber": 0.9}
+    df = pd.DataFrame(
+        {
+            "project_id": list("ABCDEF"),
+            "name": "n",
+            "department": "d",
+            "status": ["active", "active", "on_hold", "active", "active", "completed"],
+            "cpi": [0.69, 0.75, 1.0, 0.95, np.nan, 0.5],
+            "spi": [1.0, 1.0, 0.89, 0.91, 1.0, 0.5],
+            "risk_score": 1.0,
+            "end_date": pd.Timestamp("2030-01-01"),
+            "percent_complete": 50.0,
+            "bac": 1.0,
+            "eac": 1.0,
+            "npv": 1.0,
+        }
+    )
+    listed = health.project_health(df, as_of="2026-06-30", **t)
+    fig = plots.cpi_spi_quadrant(df, thresholds=t)
+    try:
+        n, total, k = _quadrant_counts(fig)
+        assert (n, total, k) == (3, 5, 3)
+        assert n == listed["health"].isin(["off track", "at risk"]).sum()
+        assert listed.set_index("project_id").loc["E", "health"] == "data needed"
+    finally:
+        plt.close(fig)

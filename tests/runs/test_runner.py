@@ -406,6 +406,122 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
     return bool((a.astype(str).to_numpy() == b.astype(str).to_numpy()).all())
 
 
+# --------------------------------------------------------------------------- the pages agree with the model
+def _soup(path: Path):
+    from bs4 import BeautifulSoup  # the pages as a reader's browser parses them
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _table(soup, caption: re.Pattern) -> list[dict[str, str]]:
+    """The rows of the page's table whose caption matches, as {header: cell text}."""
+    for t in soup.find_all("table"):
+        cap = t.find("caption")
+        if cap is not None and caption.search(cap.get_text(" ", strip=True)):
+            heads = [th.get_text(" ", strip=True) for th in t.find("thead").find_all("th")]
+            return [
+                dict(zip(heads, [td.get_text(" ", strip=True) for td in tr.find_all("td")], strict=True))
+                for tr in t.find("tbody").find_all("tr")
+            ]
+    raise AssertionError(f"no table captioned {caption.pattern!r}")
+
+
+def _caption(template: str, **known) -> re.Pattern:
+    """The caption or title ``template`` in the report language, as a pattern: the fields given
+    read their value, the others any whole number."""
+    from pmo_analysis.core.i18n import CATALOGUE, current
+
+    text = CATALOGUE[template] if current() == "zh" else template
+    fields = re.findall(r"{(\w+)}", text)
+    pattern = re.escape(text)
+    for f in fields:
+        pattern = pattern.replace(re.escape("{" + f + "}"), re.escape(str(known[f])) if f in known else r"\d+")
+    return re.compile("^" + pattern + "$")
+
+
+def _tiles(soup) -> dict[str, str]:
+    return {
+        lab.get_text(" ", strip=True): lab.find_next_sibling("div").get_text(" ", strip=True)
+        for lab in soup.find_all("div", class_="l")
+    }
+
+
+@pytest.mark.parametrize("run", ["suite_run", "suite_run_zh"])
+def test_pages_agree_with_the_model(run, request):
+    """What leadership reads on the pages, parsed from the HTML, is the model's answer, in English
+    and in Chinese: each decision's label (the executive summary's asks, the ROI report's table,
+    each project page), the thresholds drawn and stated (the assumptions line, the CPI/SPI chart's
+    lines on the department pages), the planned and forecast end dates (the health table, the
+    project pages) and the counts (tiles, the health table, the CPI/SPI chart's title)."""
+    from pmo_analysis.analyses import summary
+    from pmo_analysis.core import formatting as fmt
+    from pmo_analysis.core.i18n import _, label
+    from pmo_analysis.model import load_model
+    from pmo_analysis.reporting.display import pretty_label
+
+    result = request.getfixturevalue(run)
+    lang, currency = ("zh", "CNY") if run.endswith("_zh") else ("en", "USD")
+    folder = Path(result.run_dir)
+    m = load_model(folder / "model")
+    h = m.headline.iloc[0]
+    decision = m.decisions.set_index("project_id")["decision"]
+    p = m.projects.set_index("project_id")
+    es, roi_page = _soup(folder / "executive_summary.html"), _soup(folder / "portfolio_roi.html")
+    with fmt.using(language=lang, currency=currency):
+        labels = decision.map(label)
+        # decisions: the executive summary asks by the label every other page shows
+        asks = [r[pretty_label("decision")] for r in _table(es, _caption("{n} decision(s)"))]
+        exported = pd.read_csv(folder / "executive_summary" / "decisions_needed.csv", dtype=str, keep_default_na=False)
+        about = exported.loc[exported["project_id"] != ""]
+        assert len(about) == 7 and about["decision"].isin(asks).all()
+        for pid, text in zip(about["project_id"], about["decision"], strict=True):
+            assert text.startswith(f"{labels[pid]} {pid} "), (text, decision[pid])
+        assert f"{label('defer')} PRJ-019 {p.loc['PRJ-019', 'name']}" in asks
+        rows = _table(roi_page, re.compile(re.escape(_("One decision per open project, with its reason"))))
+        assert len(rows) == (~decision.isin(["closed"])).sum() == 29
+        for r in rows:
+            assert r[pretty_label("decision")] == labels[r[pretty_label("project_id")]]
+        pages = sorted((folder / "projects").glob("PRJ-*.html"))
+        assert len(pages) >= 20
+        for page in pages:
+            pid, tiles = page.stem, _tiles(_soup(page))
+            assert tiles[_("Decision")] == labels[pid], pid
+            end, forecast = p.loc[pid, "end_date"], p.loc[pid, "forecast_end"]
+            shown = _(" (forecast end {date})", date=f"{forecast:%Y-%m-%d}")
+            assert (shown in page.read_text(encoding="utf-8")) == (forecast != end), pid
+        # thresholds: stated once, the same on both reports; drawn on every department's chart
+        line = summary.assumptions_line(m)
+        a = m.assumptions.iloc[0]
+        for soup in (es, roi_page):
+            assert line in soup.get_text(" ", strip=True)
+        assert fmt.money(a["budget_cap"]) in line and fmt.ratio(a["cpi_amber"]) in line
+        red = _("Off track below CPI {cpi} or SPI {spi}", cpi=fmt.ratio(a["cpi_red"]), spi=fmt.ratio(a["spi_red"]))
+        amber = _("At risk below CPI {cpi} or SPI {spi}", cpi=fmt.ratio(a["cpi_amber"]), spi=fmt.ratio(a["spi_amber"]))
+        charts = [d.read_text(encoding="utf-8") for d in (folder / "departments").glob("*.html")]
+        drawn = [c for c in charts if "<svg" in c]
+        assert drawn and all(red in c and amber in c for c in drawn)
+        # end dates: the health table shows the plan and the forecast of the model
+        troubled = int(h["off_track"] + h["at_risk"])
+        health = _table(es, _caption("{n} running projects off track or at risk, worst first", n=troubled))
+        assert len(health) == troubled == 20
+        for r in health:
+            pid = r[pretty_label("project_id")]
+            assert r[pretty_label("end_date")] == fmt.date(p.loc[pid, "end_date"])
+            assert r[pretty_label("forecast_end")] == fmt.date(p.loc[pid, "forecast_end"])
+        assert fmt.date(p.loc["PRJ-022", "forecast_end"]) == fmt.date("2027-09-16")
+        # counts: tiles, the health table and the CPI/SPI chart's title read the headline
+        tiles = _tiles(es)
+        assert tiles[_("Off track / at risk")] == f"{int(h['off_track'])} / {int(h['at_risk'])}" == "10 / 10"
+        assert tiles[label("data needed")] == str(int(h["data_needed"])) == "0"
+        title = _caption(
+            "Earned value: {n} of {total} running projects off track or at risk, {k} of them below an amber CPI or "
+            "SPI line",
+            n=troubled,
+            total=int(h["running_projects"]),
+        )
+        assert roi_page.find("img", alt=title) is not None
+
+
 def test_columns_exported_twice_are_identical(suite_run):
     """Two exported tables that share a key and a column agree on every shared row."""
     tables = {

@@ -76,7 +76,7 @@ Portfolio totals
 """
 
 from pmo_analysis.analyses.finance.cashflows import cumulative_cashflow, forecast_cashflows, project_months
-from pmo_analysis.analyses.finance.decisions import DECISIONS, decide, recommendations
+from pmo_analysis.analyses.finance.decisions import DECISIONS, decide, decision_assumptions, recommendations
 from pmo_analysis.analyses.finance.irr import irr_roots, xirr, xnpv
 from pmo_analysis.analyses.finance.returns import (
     DATA_NEEDED,
@@ -110,4 +110,5 @@ __all__ = [
     "recommendations",
     "DECISIONS",
     "decide",
+    "decision_assumptions",
 ]

@@ -9,16 +9,20 @@ import numpy as np
 import pandas as pd
 
 from pmo_analysis.analyses.finance.selection import _candidates, _objective_column, select_portfolio
-from pmo_analysis.core.config import RUNNING_STATUSES
+from pmo_analysis.core.config import DEFAULT_BUDGET_SHARE, HEALTH_THRESHOLDS, RUNNING_STATUSES
 from pmo_analysis.core.wording import Reason, join, word
 
-__all__ = ["recommendations", "DECISIONS", "decide"]
+__all__ = ["recommendations", "DECISIONS", "decide", "decision_assumptions"]
 
 _RUNNING = RUNNING_STATUSES
 
 
 def recommendations(
-    roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_threshold: float = 0.85, low_alignment: int = 2
+    roi: pd.DataFrame,
+    *,
+    cpi_threshold: float = HEALTH_THRESHOLDS["cpi_red"],
+    spi_threshold: float = HEALTH_THRESHOLDS["spi_red"],
+    low_alignment: int = 2,
 ) -> pd.DataFrame:
     """What the rules say of each proposed, active and on-hold project, with reasons in words.
 
@@ -31,6 +35,10 @@ def recommendations(
       project "never pays back" is stated as a reason but the remaining NPV decides;
     * re-plan: spi < ``spi_threshold`` (behind schedule).
 
+    A rule whose input is missing does not fire (missing is not zero): an n/a CPI is no overrun,
+    an n/a remaining NPV is not negative, and a project with no benefits (NPV n/a) is not said
+    never to pay back.
+
     Returns project_id, name, department, status, recommendation ('' where no rule fires),
     reason, remaining_npv, npv, cpi, spi, strategic_alignment, one row per project given that
     is proposed, active or on hold.
@@ -39,7 +47,7 @@ def recommendations(
     value = df["remaining_npv"]
     neg = value < 0
     low = df["strategic_alignment"] <= low_alignment
-    never = df["payback_months"].isna() & df["total_cost"].gt(0)
+    never = df["payback_months"].isna() & df["total_cost"].gt(0) & df["npv"].notna()
     # no EAC where CPI is 0 (nothing earned yet): the overrun is then not forecast
     gap = df["eac"] - df["bac"]
     over_cost = word(Reason("cpi_below", value=df["cpi"], threshold=cpi_threshold)) + word(
@@ -94,6 +102,8 @@ DECISIONS = {
     "fund": "proposed project funded within the budget cap",
     "continue": "running project funded within the budget cap, no rule fired",
     "defer": "not funded within the budget cap: a proposed project waits, a running one pauses unless money is found",
+    "data needed": "its value cannot be judged (no benefits: NPV n/a): neither ranked for funding nor stopped until "
+    "the data is there",
     "closed": "completed or cancelled: nothing to decide",
 }
 
@@ -102,25 +112,32 @@ def decide(
     roi: pd.DataFrame,
     *,
     budget_cap: float | None = None,
-    budget_share: float = 0.7,
+    budget_share: float = DEFAULT_BUDGET_SHARE,
     objective: str = "score",
-    cpi_threshold: float = 0.85,
-    spi_threshold: float = 0.85,
+    cpi_threshold: float = HEALTH_THRESHOLDS["cpi_red"],
+    spi_threshold: float = HEALTH_THRESHOLDS["spi_red"],
     low_alignment: int = 2,
 ) -> tuple[pd.DataFrame, float]:
     """One decision per project (see :data:`DECISIONS`): the rules first, then the budget.
 
     ``roi`` is :func:`priority_scores` of :func:`roi_by_project`. The rules of
-    :func:`recommendations` stop or reject a project; the others compete for ``budget_cap``
-    (default: ``budget_share`` of the candidates' total funding need) in :func:`select_portfolio`.
-    A stopped project is never funded. Returns the decisions (project_id, name, status, decision,
-    funded, funding_need, remaining_npv, npv, score, reason, rule, rank) and the budget cap used.
+    :func:`recommendations` stop or reject a project; a project whose value is unknown (NPV n/a:
+    no benefits) is "data needed"; the others compete for ``budget_cap`` (default: ``budget_share``
+    of the candidates' total funding need) in :func:`select_portfolio`. A stopped project is never
+    funded. Returns the decisions (project_id, name, status, decision, funded, funding_need,
+    remaining_npv, npv, score, reason, rule, rank) and the budget cap used.
+
+    The reason fits the project's state: a running project that is stopped is "not funded
+    further", a proposed one that is rejected "not funded".
     """
     recs = recommendations(roi, cpi_threshold=cpi_threshold, spi_threshold=spi_threshold, low_alignment=low_alignment)
     df = roi.merge(recs[["project_id", "recommendation", "reason"]], on="project_id", how="left")
     df["recommendation"] = df["recommendation"].fillna("")
     df["reason"] = df["reason"].fillna("")
     df["decision"] = np.where(df["recommendation"].isin(("stop", "reject")), df["recommendation"], "")
+    open_ = df["status"].isin(("proposed", *_RUNNING))
+    unknown = open_ & (df["decision"] == "") & df["npv"].isna()  # no benefits (or no flows): value unknown
+    df.loc[unknown, "decision"] = "data needed"
     cand = _candidates(df)
     total_need = float(cand["funding_need"].sum())
     cap = float(budget_share * total_need if budget_cap is None else budget_cap)
@@ -134,7 +151,7 @@ def decide(
         df["recommendation"].isin(("re-scope", "re-plan")), df["recommendation"], np.where(running, "continue", "fund")
     )
     df["decision"] = np.select(
-        [df["decision"] != "", ~df["status"].isin(("proposed", *_RUNNING)), df["funded"], is_cand],
+        [df["decision"] != "", ~open_, df["funded"], is_cand],
         [df["decision"], "closed", funded_kind, "defer"],
         "closed",
     )
@@ -148,11 +165,17 @@ def decide(
     )
     worthless = df[col].fillna(0) <= 0
     stopped, closed = df["decision"].isin(("stop", "reject")), df["decision"] == "closed"
-    budget = ~stopped & ~closed
+    needed = df["decision"] == "data needed"
+    budget = ~stopped & ~closed & ~needed
+    proposed = df["status"] == "proposed"
     df["reason"] = join(
         [
             (~closed, df["reason"]),
-            (stopped, Reason("never_funded", need=need)),
+            (needed & df["total_cost"].notna(), Reason("needs_benefits")),
+            (needed & df["total_cost"].isna(), Reason("needs_cash_flows")),
+            (needed, Reason("data_needed_not_ranked")),
+            (stopped & ~proposed, Reason("not_funded_further", need=need)),
+            (stopped & proposed, Reason("not_started_not_funded", need=need)),
             (closed, Reason("closed", status=df["status"])),
             (budget & df["funded"], Reason("funded", value=value, need=need)),
             (
@@ -182,3 +205,40 @@ def decide(
         "rank",
     ]
     return df[cols].reset_index(drop=True), cap
+
+
+def decision_assumptions(
+    decisions: pd.DataFrame,
+    *,
+    cap: float,
+    budget_cap: float | None,
+    budget_share: float = DEFAULT_BUDGET_SHARE,
+    discount_rate: float,
+    horizon_months: int,
+    thresholds: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """The assumptions behind the decisions and the health rules, one row: budget_cap (the cap
+    used), budget_cap_source ("parameter" when ``budget_cap`` was given, else "default"),
+    budget_share and total_need (the default rule: ``budget_share`` of the total funding need of
+    the projects that compete for funding), discount_rate, horizon_months and each health
+    threshold (:data:`pmo_analysis.core.config.HEALTH_THRESHOLDS`, or ``thresholds``).
+
+    ``decisions`` is the first result of :func:`decide`, ``cap`` its second. Every report that
+    states an assumption, or draws a threshold, reads this row.
+
+    >>> d = pd.DataFrame({"decision": ["fund", "defer", "stop"], "funding_need": [6.0, 4.0, 5.0]})
+    >>> a = decision_assumptions(d, cap=7.0, budget_cap=None, discount_rate=0.08, horizon_months=6)
+    >>> a[["budget_cap", "budget_cap_source", "total_need", "cpi_red", "cpi_amber"]].to_dict("records")
+    [{'budget_cap': 7.0, 'budget_cap_source': 'default', 'total_need': 10.0, 'cpi_red': 0.85, 'cpi_amber': 0.95}]
+    """
+    competing = ~decisions["decision"].isin(("stop", "reject", "data needed", "closed"))
+    row = {
+        "budget_cap": float(cap),
+        "budget_cap_source": "default" if budget_cap is None else "parameter",
+        "budget_share": float(budget_share),
+        "total_need": float(decisions.loc[competing, "funding_need"].sum()),
+        "discount_rate": float(discount_rate),
+        "horizon_months": int(horizon_months),
+    }
+    row.update({k: float(v) for k, v in (HEALTH_THRESHOLDS | dict(thresholds or {})).items()})
+    return pd.DataFrame([row])

@@ -130,10 +130,12 @@ def _objective_column(objective: str) -> str:
 
 
 def _candidates(scored: pd.DataFrame) -> pd.DataFrame:
-    """Projects that compete for funding: proposed and running, minus those the rules stop."""
+    """Projects that compete for funding: proposed and running, minus those the rules stop and
+    those whose value is unknown ("data needed": missing is not zero, so they are not ranked).
+    """
     cand = scored.loc[scored["status"].isin(("proposed", *_RUNNING))]
     if "decision" in cand.columns:
-        cand = cand.loc[~cand["decision"].isin(("stop", "reject"))]
+        cand = cand.loc[~cand["decision"].isin(("stop", "reject", "data needed"))]
     return cand.copy()
 
 

@@ -5,6 +5,8 @@ pages) and the efficient frontier.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -12,7 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from pmo_analysis.core import formatting as fmt
-from pmo_analysis.core.i18n import _
+from pmo_analysis.core.config import HEALTH_THRESHOLDS
+from pmo_analysis.core.i18n import _, label
 from pmo_analysis.reporting.plots._axes import legend_below, money, money_axis, month_axis, shorten
 from pmo_analysis.reporting.plots._labels import label_points
 from pmo_analysis.reporting.plots._style import PALETTE, bold, literal_text
@@ -126,25 +129,70 @@ def j_curve(cum: pd.DataFrame, *, as_of, title: str | None = None) -> Figure:
     return fig
 
 
+#: Colours of the health groups on the CPI/SPI chart (the red and amber of the threshold lines).
+_HEALTH_COLOURS = {"off track": "#c62828", "at risk": "#f9a825", "on track": "#2e7d32", "data needed": "#9e9e9e"}
+
+
+def quadrant_health(roi: pd.DataFrame, thresholds: Mapping[str, float]) -> pd.Series:
+    """The health group each running project of ``roi`` is drawn in: its ``health`` (the model's,
+    the one the executive summary lists) where the frame has it, else by the CPI and SPI
+    thresholds alone (red below ``cpi_red``/``spi_red``, amber below ``cpi_amber``/``spi_amber``).
+    Below a red line is always off track and below an amber line at least at risk, as the health
+    rules judge by the same thresholds.
+    """
+    if "health" in roi and roi["health"].notna().all():
+        return roi["health"].astype(str)
+    cpi, spi = roi["cpi"], roi["spi"]
+    red = (cpi < thresholds["cpi_red"]) | (spi < thresholds["spi_red"])
+    amber = (cpi < thresholds["cpi_amber"]) | (spi < thresholds["spi_amber"])
+    by_rule = pd.Series(np.select([red, amber], ["off track", "at risk"], "on track"), index=roi.index)
+    return roi["health"].astype(object).fillna(by_rule) if "health" in roi else by_rule
+
+
 @literal_text
-def cpi_spi_quadrant(roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_threshold: float = 0.85) -> Figure:
-    """CPI against SPI for projects with earned value; projects below a threshold are named."""
-    df = roi.dropna(subset=["cpi", "spi"])
-    df = df.loc[df["status"].isin(["active", "on_hold"])] if "status" in df else df
+def cpi_spi_quadrant(roi: pd.DataFrame, *, thresholds: Mapping[str, float] | None = None) -> Figure:
+    """CPI against SPI of the running projects with earned value, coloured by health, with the
+    health rules' red (off track) and amber (at risk) lines of ``thresholds`` (the model's
+    ``assumptions`` row: cpi_red, cpi_amber, spi_red, spi_amber); projects off track or at risk
+    are named (the 12 worst). The title counts the running projects off track or at risk, drawn
+    or not (no CPI/SPI), so it reads the number the executive summary lists. Without
+    ``thresholds``, the defaults of :data:`pmo_analysis.core.config.HEALTH_THRESHOLDS`.
+    """
+    thresholds = HEALTH_THRESHOLDS if thresholds is None else thresholds
+    running = roi.loc[roi["status"].isin(["active", "on_hold"])] if "status" in roi else roi
+    health = quadrant_health(running, thresholds)
+    troubled = health.isin(["off track", "at risk"])
+    df = running.dropna(subset=["cpi", "spi"])
+    drawn = health.loc[df.index]
     fig, ax = plt.subplots(figsize=(9, 7))
-    trouble = (df["cpi"] < cpi_threshold) | (df["spi"] < spi_threshold)
-    ax.scatter(
-        df.loc[~trouble, "spi"], df.loc[~trouble, "cpi"], color="#2e7d32", alpha=0.7, s=50, label=_("Within thresholds")
-    )
-    ax.scatter(df.loc[trouble, "spi"], df.loc[trouble, "cpi"], color="#c62828", s=70, label=_("Below a threshold"))
+    for code in ("on track", "data needed", "at risk", "off track"):
+        d = df.loc[drawn == code]
+        if len(d):
+            ax.scatter(
+                d["spi"],
+                d["cpi"],
+                color=_HEALTH_COLOURS[code],
+                alpha=0.8,
+                s=70 if code != "on track" else 50,
+                edgecolor="white",
+                label=label(code),
+                zorder=3,
+            )
     lo = min(0.5, df[["cpi", "spi"]].min().min() - 0.05) if len(df) else 0.5
     hi = max(1.3, df[["cpi", "spi"]].max().max() + 0.05) if len(df) else 1.3
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.axvline(1, color="#444", lw=0.8)
     ax.axhline(1, color="#444", lw=0.8)
-    ax.axvline(spi_threshold, color="#c62828", lw=0.8, ls=":")
-    ax.axhline(cpi_threshold, color="#c62828", lw=0.8, ls=":")
+    for kind, colour, name in (
+        ("red", _HEALTH_COLOURS["off track"], "Off track below CPI {cpi} or SPI {spi}"),
+        ("amber", _HEALTH_COLOURS["at risk"], "At risk below CPI {cpi} or SPI {spi}"),
+    ):
+        cpi_line, spi_line = thresholds[f"cpi_{kind}"], thresholds[f"spi_{kind}"]
+        ax.axhline(
+            cpi_line, color=colour, lw=1.2, ls="--", label=_(name, cpi=fmt.ratio(cpi_line), spi=fmt.ratio(spi_line))
+        )
+        ax.axvline(spi_line, color=colour, lw=1.2, ls="--")
     for txt, x, y in [
         ("late, over budget", lo, lo),
         ("early, over budget", hi, lo),
@@ -161,16 +209,19 @@ def cpi_spi_quadrant(roi: pd.DataFrame, *, cpi_threshold: float = 0.85, spi_thre
             fontsize=9,
             transform=ax.transData,
         )
-    t = df.loc[trouble]
+    t = df.loc[troubled.loc[df.index]]
     t = t.loc[t[["cpi", "spi"]].min(axis=1).nsmallest(12).index]  # name the 12 worst at most
     ax.set_xlabel(_("Schedule performance index SPI = EV / PV"))
     ax.set_ylabel(_("Cost performance index CPI = EV / AC"))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
+    below = (df["cpi"] < thresholds["cpi_amber"]) | (df["spi"] < thresholds["spi_amber"])
     ax.set_title(
         _(
-            "Earned value: {n} of {total} running projects below CPI or SPI threshold",
-            n=int(trouble.sum()),
-            total=len(df),
+            "Earned value: {n} of {total} running projects off track or at risk, {k} of them below an amber CPI or "
+            "SPI line",
+            n=int(troubled.sum()),
+            total=len(running),
+            k=int(below.sum()),
         )
     )
     fig.tight_layout()
@@ -213,12 +264,15 @@ def kpi_bars(totals: pd.DataFrame, *, by: str) -> Figure:
     """NPV and ROI per group (department, objective), ratios computed from sums."""
     df = totals.sort_values("npv")
     fig, axes = plt.subplots(1, 2, figsize=(12, max(3, 0.5 * len(df) + 1.5)), sharey=True)
-    labels = shorten(df[by].astype(str), 24)
-    axes[0].barh(labels, df["npv"], color=np.where(df["npv"] >= 0, "#2e7d32", "#c62828"))
+    # one row per group, at its own position: labels alike would otherwise stack two groups on one row
+    rows = np.arange(len(df))
+    labels = shorten(df[by].astype(str), 32)
+    axes[0].barh(rows, df["npv"], color=np.where(df["npv"] >= 0, "#2e7d32", "#c62828"))
+    axes[0].set_yticks(rows, labels)
     money_axis(axes[0].xaxis)
     axes[0].set_xlabel(_("NPV ({unit})", unit=fmt.unit()))
     axes[0].axvline(0, color="#444", lw=0.8)
-    axes[1].barh(labels, df["roi"], color="#1f77b4")
+    axes[1].barh(rows, df["roi"], color="#1f77b4")
     axes[1].xaxis.set_major_formatter(PercentFormatter(1.0))
     axes[1].set_xlabel(_("ROI = net benefit / cost"))
     axes[1].axvline(0, color="#444", lw=0.8)
