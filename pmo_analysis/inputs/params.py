@@ -25,7 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from pmo_analysis.core.bounds import Bounds
+from pmo_analysis.core.bounds import DATE_RANGE, DATE_RANGE_TEXT, Bounds
 from pmo_analysis.core.config import (
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_HORIZON_MONTHS,
@@ -296,13 +296,23 @@ def parse_date(value: Any, *, where: str) -> dt.date:
     --as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)
     """
     if type(value) is dt.date:  # not a datetime: a date with a time is not a date
-        return value
+        return _in_date_range(value, where=where)
     if type(value) is str and _ISO_DATE.fullmatch(value.strip()):
         try:
-            return dt.date.fromisoformat(value.strip())
+            date = dt.date.fromisoformat(value.strip())
         except ValueError as exc:
             raise ParameterError(f"{where} must be a date YYYY-MM-DD, got {_show(value)} ({exc})") from None
+        return _in_date_range(date, where=where)
     raise ParameterError(f"{where} must be a date YYYY-MM-DD, got {_show(value)}")
+
+
+def _in_date_range(date: dt.date, *, where: str) -> dt.date:
+    """``date`` if it lies in :data:`~pmo_analysis.core.bounds.DATE_RANGE` (the data's dates), else
+    a :class:`ParameterError`: ``9999-12-31`` is a typing error, not a date any figure can use.
+    """
+    if not DATE_RANGE[0] <= date <= DATE_RANGE[1]:
+        raise ParameterError(f"{where} must be a date {DATE_RANGE_TEXT}, got {date.isoformat()!r}")
+    return date
 
 
 def check_plain(value: Any, *, where: str) -> Any:

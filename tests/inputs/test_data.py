@@ -690,3 +690,73 @@ def test_any_bytes_as_a_csv_load_or_raise_a_data_validation_error(raw, other):
             else:
                 problems = ["loaded"]
             assert problems
+
+
+# ---------------------------------------------------------------- cash flows far from their project
+def _move_one_cashflow(folder, *, side: str, months: int) -> tuple[int, str]:
+    """Move the first cash flow of the project with the most rows to ``months`` months before its
+    start (``side="start"``) or after its end; return its spreadsheet row and the new period."""
+    projects = pd.read_csv(folder / "projects.csv", dtype=str)
+    cf = pd.read_csv(folder / "cashflows.csv", dtype=str, keep_default_na=False)
+    pid = cf["project_id"].value_counts().index[0]
+    bound = pd.Timestamp(projects.set_index("project_id").loc[pid, f"{side}_date"]).to_period("M")
+    period = str(bound - months if side == "start" else bound + months)
+    row = int(cf.index[cf["project_id"] == pid][0])
+    cf.loc[row, "period"] = period
+    cf.to_csv(folder / "cashflows.csv", index=False)
+    return row + 2, period
+
+
+@pytest.mark.parametrize(
+    ("side", "months", "words"),
+    [
+        ("start", 25, "more than 24 months before its project's start_date"),
+        ("start", 12 * 100, "more than 24 months before its project's start_date"),  # 1925 for 2025
+        ("end", 121, "more than 120 months after its project's end_date"),
+        ("end", 12 * 27, "more than 120 months after its project's end_date"),  # 2052 for 2025
+    ],
+)
+def test_a_cash_flow_far_outside_its_project_is_refused_like_a_milestone(sample_copy, side, months, words):
+    row, period = _move_one_cashflow(sample_copy, side=side, months=months)
+    assert _problems(sample_copy) == [
+        f"cashflows.csv, row {row}, column 'period': value {period!r}: period is {words} (a typing error in the year?)"
+    ]
+    lenient = load_portfolio(sample_copy, on_error="drop")  # left out, and listed, with --exclude-invalid
+    assert pd.Timestamp(period) not in set(lenient.cashflows["period"])
+
+
+@pytest.mark.parametrize(("side", "months"), [("start", 24), ("start", 3), ("end", 120), ("end", 60)])
+def test_a_cash_flow_within_the_bound_loads(sample_copy, side, months):
+    _, period = _move_one_cashflow(sample_copy, side=side, months=months)
+    assert pd.Timestamp(period) in set(load_portfolio(sample_copy).cashflows["period"])
+
+
+# ---------------------------------------------------------------- one date range, no overflow
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("milestones", "baseline_date", "1700-03-01"),  # inside 1678-2261, once accepted and then overflowing
+        ("risks", "raised_date", "1733-12-31"),
+        ("projects", "end_date", "2100-01-01"),
+        ("cashflows", "period", "1899-12"),
+    ],
+)
+def test_a_date_outside_the_one_documented_range_is_refused(sample_copy, table, column, value):
+    edit_csv(sample_copy, table, lambda df: df.assign(**{column: df[column].where(df.index != 0, value)}))
+    assert (
+        f"{table}.csv, row 2, column {column!r}: value {value!r}: must be between 1900-01-01 and 2099-12-31 "
+        "(a typing error in the year?)"
+    ) in _problems(sample_copy)
+
+
+def test_the_range_s_extremes_build_the_model_without_overflow(sample_copy):
+    from pmo_analysis.inputs.params import validate_model_params
+    from pmo_analysis.model import build_model
+
+    edit_csv(sample_copy, "milestones", lambda df: df.assign(baseline_date="1900-01-02", forecast_date="1900-01-02"))
+    edit_csv(
+        sample_copy, "risks", lambda df: df.assign(raised_date=df["raised_date"].where(df.index != 0, "1900-01-01"))
+    )
+    as_of = pd.Timestamp("2099-12-31")
+    model = build_model(load_portfolio(sample_copy, as_of=as_of), as_of=as_of.date(), params=validate_model_params({}))
+    assert model.meta["as_of"] == "2099-12-31"
