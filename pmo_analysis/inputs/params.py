@@ -425,7 +425,37 @@ def validate_params(notebook: str, values: dict[str, Any], *, path: str | Path |
         raise ParameterError(
             f"{name}: unknown parameter(s) {', '.join(map(_show, unknown))}; it takes {', '.join(params)}"
         )
-    return {k: _convert(name, params[k], v) for k, v in values.items()}
+    return check_together(name, {k: _convert(name, params[k], v) for k, v in values.items()})
+
+
+#: The priority score's weights: each >= 0 (its declaration), and not all zero together.
+_WEIGHTS = ("w_alignment", "w_value", "w_risk")
+
+
+def check_together(where: str, typed: dict[str, Any]) -> dict[str, Any]:
+    """Rules across parameters, checked as soon as the values are known: the score's weights are
+    not all zero (a score of nothing ranks nothing), and ``start`` (the first month of the
+    utilization history) is not after ``as_of``. Returns ``typed``; a break is :class:`ParameterError`.
+    """
+    weights = [typed.get(w, MODEL_PARAMS[w].default) for w in _WEIGHTS]
+    if any(w in typed for w in _WEIGHTS) and all(w == 0 for w in weights):
+        raise ParameterError(
+            f"{where}: the score weights {', '.join(_WEIGHTS)} are all 0; give at least one a weight above 0"
+        )
+    check_start(where, typed.get("start"), typed.get("as_of"))
+    return typed
+
+
+def check_start(where: str, start: dt.date | None, as_of: Any) -> None:
+    """``start`` must not be in a month after ``as_of``'s (when both are known)."""
+    if start is None or as_of is None:
+        return
+    as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of)[:10])
+    if (start.year, start.month) > (as_of.year, as_of.month):
+        raise ParameterError(
+            f"{where}: parameter 'start' ({start.isoformat()}) is after as_of ({as_of.isoformat()}); it is the "
+            "first month of the utilization history, so it must be on or before as_of"
+        )
 
 
 def typed_as_of(value: Any, *, where: str = "run") -> dt.date | None:
@@ -439,6 +469,7 @@ def validate_model_params(values: dict[str, Any], *, where: str = "run") -> dict
     """
     given = {k: v for k, v in values.items() if k in MODEL_PARAMS}
     typed = {k: _convert(where, MODEL_PARAMS[k], v) for k, v in given.items()}
+    check_together(where, typed | ({"as_of": typed_as_of(values["as_of"])} if values.get("as_of") else {}))
     return {k: typed.get(k, p.default) for k, p in MODEL_PARAMS.items()}
 
 

@@ -489,3 +489,24 @@ def test_a_mistyped_database_file_is_one_line_and_no_file_is_made(scheme, tmp_pa
     result = CliRunner().invoke(main, ["validate", url])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_exclude_invalid_from_a_table_without_a_key_builds_and_saves_the_model(sample_undated, tmp_path):
+    """Rows left out of a database table without a primary key are named by their result row: the
+    model's data-quality table keeps that text, and the model saves (it crashed converting it to int)."""
+    from pmo_analysis.inputs.params import validate_model_params
+    from pmo_analysis.model import build_model, load_model
+
+    url = f"sqlite:///{tmp_path / 'ppm.sqlite'}"
+    engine = sa.create_engine(url)
+    _load(engine, sample_undated, keys=False)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE resources SET weekly_capacity_hours = 0 WHERE resource_id = 'R002'"))
+    engine.dispose()
+    portfolio = load_portfolio(url, on_error="drop")
+    model = build_model(portfolio, params=validate_model_params({"exclude_invalid": True}))
+    saved = load_model(model.save(tmp_path / "model"))
+    dq = saved.data_quality
+    mine = dq.loc[dq["table"] == "resources"]
+    assert mine["row"].tolist()[0] == "result row 2" and mine["column"].tolist()[0] == "weekly_capacity_hours"
+    assert saved.meta["excluded_rows"] == len(dq[["table", "row"]].drop_duplicates()) >= 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -150,3 +152,22 @@ def test_tiles_the_data_cannot_give_are_left_out(monkeypatch):
     assert "0.90 / n/a" in html and "$1.5M" in html
     display.note("lacks the milestones table", small=True)
     assert shown[-1] == '<p class="pmo-small">lacks the milestones table</p>'
+
+
+def test_an_integer_column_holding_text_row_labels_shows_them():
+    """Rows left out of a database read are named by key or result row; the table shows that text."""
+    df = pd.DataFrame(
+        {
+            "row": pd.array(["result row 12", "project_id 'PRJ-7'", None], dtype="string"),
+            "n": pd.array([1, None, 3], dtype="Int64"),
+        }
+    )
+    cells = re.findall(r"<td[^>]*>[^<]*</td>", display.table(df, integer=["row", "n"])._repr_html_())
+    assert cells == [
+        '<td class="text">result row 12</td>',
+        '<td class="num" data-sort="1.0">1</td>',
+        '<td class="text">project_id &#39;PRJ-7&#39;</td>',
+        '<td class="num"></td>',
+        '<td class="text"></td>',
+        '<td class="num" data-sort="3.0">3</td>',
+    ]
