@@ -760,3 +760,91 @@ def test_the_range_s_extremes_build_the_model_without_overflow(sample_copy):
     as_of = pd.Timestamp("2099-12-31")
     model = build_model(load_portfolio(sample_copy, as_of=as_of), as_of=as_of.date(), params=validate_model_params({}))
     assert model.meta["as_of"] == "2099-12-31"
+
+
+# ---------------------------------------------------------------- spreadsheets written by scripts
+def _with_formulas(path, df: pd.DataFrame, cells: dict[tuple[int, str], str]) -> list[str]:
+    """Write ``df`` as an .xlsx sheet with openpyxl, a formula (never calculated) in each of
+    ``cells`` ((data row, column) -> formula); return their cell names."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    _write_xlsx(path, {path.stem: df})
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    names = []
+    for (row, column), formula in cells.items():
+        name = f"{get_column_letter(list(df.columns).index(column) + 1)}{row + 2}"
+        ws[name] = formula
+        names.append(name)
+    wb.save(path)
+    return names
+
+
+def test_formula_cells_without_a_saved_value_are_named_with_the_fix(sample_copy, sample):
+    (sample_copy / "projects.csv").unlink()
+    formulas = {(3, "budget"): "=1000*2", (18, "budget"): "=F2*0.5", (18, "percent_complete"): "=40+2"}
+    names = _with_formulas(sample_copy / "projects.xlsx", sample.projects, formulas)
+    assert _problems(sample_copy) == [
+        f"projects.xlsx: formula cells without a saved value: {', '.join(sorted(names, key=lambda n: (int(n[1:]), n)))}; "
+        "the file was saved by a program that does not calculate formulas (a script): open it in Excel or "
+        "LibreOffice and save it, so that each formula keeps its value"
+    ]
+
+
+def test_formula_cells_with_their_saved_values_read_as_those_values(sample_copy, sample):
+    """What Excel writes: the formula and the value it calculated (here put in the file by hand)."""
+    import zipfile
+
+    (sample_copy / "projects.csv").unlink()
+    path = sample_copy / "projects.xlsx"
+    _with_formulas(path, sample.projects, {(3, "budget"): "=1000*2"})
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = next(k for k in parts if k.startswith("xl/worksheets/sheet"))
+    parts[sheet] = parts[sheet].replace(b"<f>1000*2</f><v />", b"<f>1000*2</f><v>2000</v>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, v in parts.items():
+            z.writestr(k, v)
+    assert load_portfolio(sample_copy).projects.loc[3, "budget"] == 2000.0
+
+
+def test_a_workbook_padded_with_unused_shared_strings_is_refused_before_it_is_loaded(sample_copy, sample, monkeypatch):
+    import time
+    import zipfile
+
+    import pmo_analysis.inputs.readers as readers
+
+    monkeypatch.setattr(readers, "XLSX_SHARED_STRINGS_LIMIT", 2**20)  # 1 MB here; 128 MB in use
+    (sample_copy / "projects.csv").unlink()
+    path = sample_copy / "projects.xlsx"
+    _write_xlsx(path, {"projects": sample.projects})
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist() if i.filename != "xl/sharedStrings.xml"}
+    padding = b"".join(b"<si><t>unused %d</t></si>" % i for i in range(200_000))
+    parts["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + padding + b"</sst>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, v in parts.items():
+            z.writestr(k, v)
+    started = time.perf_counter()
+    problems = _problems(sample_copy)
+    assert time.perf_counter() - started < 30
+    unpacked = len(parts["xl/sharedStrings.xml"]) / 2**20
+    assert problems[0].startswith(
+        f"projects.xlsx: cannot read the file: its shared strings take {unpacked:,.0f} MB unpacked ("
+    )
+    assert problems[0].endswith(
+        "more than the 1 MB a workbook may hold in memory here; save the sheet as CSV, or open and save it in "
+        "Excel or LibreOffice (which keep only the strings used)"
+    )
+
+
+def test_a_dangling_link_for_a_table_file_is_unreadable_not_absent(sample_copy):
+    (sample_copy / "risks.csv").unlink()
+    (sample_copy / "risks.csv").symlink_to(sample_copy / "moved" / "risks.csv")
+    assert _problems(sample_copy) == [
+        f"risks.csv: cannot read the file: it is a link to {str(sample_copy / 'moved' / 'risks.csv')!r}, "
+        "which does not exist"
+    ]
