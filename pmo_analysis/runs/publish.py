@@ -567,7 +567,9 @@ def _pid_alive(pid: Any) -> bool:
 
 
 def remove_dead_temp_folders(reports_dir: str | Path, *, now: float | None = None) -> list[str]:
-    """Remove the temporary folders (``reports/.tmp-*``) of runs that died, and return their names.
+    """Remove the temporary folders (``reports/.tmp-<run id>``) of runs that died, and return their
+    names. Only folders named like a run's temporary folder are looked at: a ``.tmp-notes`` folder
+    of someone else's is never removed.
 
     A run writes ``run.pid`` (its pid and host) into its temporary folder right after making it,
     and removes it just before publishing. A folder is removed when
@@ -585,8 +587,8 @@ def remove_dead_temp_folders(reports_dir: str | Path, *, now: float | None = Non
     now = time.time() if now is None else now
     removed = []
     for tmp in sorted(reports_dir.glob(".tmp-*")):
-        if tmp.is_symlink() or not tmp.is_dir():
-            continue
+        if tmp.is_symlink() or not tmp.is_dir() or not RUN_ID.fullmatch(tmp.name.removeprefix(".tmp-")):
+            continue  # not a run's temporary folder (reserve_run names them .tmp-<run id>): not ours
         if _is_dead(tmp, now=now, host=platform.node()):
             shutil.rmtree(tmp, ignore_errors=True)
             removed.append(tmp.name)

@@ -215,22 +215,28 @@ def _tmp_folder(reports: Path, name: str, *, pid: int | None, host: str | None =
 
 def test_prune_removes_leftovers_of_dead_runs_only(tmp_path):
     fake_run(tmp_path, "20260101T000000Z-r1")
-    _tmp_folder(tmp_path, ".tmp-killed", pid=_dead_pid())
-    _tmp_folder(tmp_path, ".tmp-running", pid=os.getpid())
-    _tmp_folder(tmp_path, ".tmp-pid-reused", pid=os.getpid(), age_s=2 * 24 * 3600)
-    _tmp_folder(tmp_path, ".tmp-other-host", pid=_dead_pid(), host="another-host")
-    _tmp_folder(tmp_path, ".tmp-other-host-old", pid=1, host="another-host", age_s=2 * 24 * 3600)
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-killed", pid=_dead_pid())
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-running", pid=os.getpid())
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-pid-reused", pid=os.getpid(), age_s=2 * 24 * 3600)
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-other-host", pid=_dead_pid(), host="another-host")
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-other-host-old", pid=1, host="another-host", age_s=2 * 24 * 3600)
     _tmp_folder(tmp_path, ".tmp-20260101T000000Z-adhoc-k3j9", pid=None, age_s=2 * 3600)  # an older version's
-    _tmp_folder(tmp_path, ".tmp-just-made", pid=None)  # a run between mkdir and writing its pid file
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-just-made", pid=None)  # a run between mkdir and writing its pid file
+    _tmp_folder(tmp_path, ".tmp-notes", pid=None, age_s=30 * 24 * 3600)  # not a run's: never removed
     assert prune_reports(tmp_path, keep=5) == []
-    assert sorted(p.name for p in tmp_path.glob(".tmp-*")) == [".tmp-just-made", ".tmp-other-host", ".tmp-running"]
+    assert sorted(p.name for p in tmp_path.glob(".tmp-*")) == [
+        ".tmp-20260101T000000Z-just-made",
+        ".tmp-20260101T000000Z-other-host",
+        ".tmp-20260101T000000Z-running",
+        ".tmp-notes",
+    ]
     assert (tmp_path / "20260101T000000Z-r1").is_dir() and latest_link(tmp_path) == "20260101T000000Z-r1"
 
 
 def test_pid_zero_or_garbage_is_not_a_live_run(tmp_path):
-    for name, pid in ((".tmp-zero", 0), (".tmp-text", "123")):
+    for name, pid in ((".tmp-20260101T000000Z-zero", 0), (".tmp-20260101T000000Z-text", "123")):
         _tmp_folder(tmp_path, name, pid=pid)  # type: ignore[arg-type]
-    assert remove_dead_temp_folders(tmp_path) == [".tmp-text", ".tmp-zero"]
+    assert remove_dead_temp_folders(tmp_path) == [".tmp-20260101T000000Z-text", ".tmp-20260101T000000Z-zero"]
 
 
 # ---------------------------------------------------------------- the reports index
@@ -316,7 +322,7 @@ def test_run_reports_in_the_same_second_publish_their_own_ids(tmp_path, no_kerne
     for name in ("executive_summary", "portfolio_roi"):
         _tiny_nb(nbs, name)
     reports.mkdir()
-    _tmp_folder(reports, ".tmp-killed", pid=_dead_pid())
+    _tmp_folder(reports, ".tmp-20260101T000000Z-killed", pid=_dead_pid())
     runs = [run_reports(notebooks_dir=nbs, reports_dir=reports, schedule="weekly", progress=None) for _ in range(2)]
     subset = run_reports(
         notebooks_dir=nbs, notebooks=["portfolio_roi"], reports_dir=reports, schedule="weekly", progress=None

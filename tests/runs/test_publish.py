@@ -278,6 +278,11 @@ def _not_runs(folder: Path) -> None:
         (folder / name / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         (folder / name / "index.html").write_text(f"<h1>{name}</h1>", encoding="utf-8")
     (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    build = folder / ".tmp-build"  # a temporary folder of someone else's, days old
+    build.mkdir()
+    (build / "cache.bin").write_bytes(b"\x00" * 16)
+    old = dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp()
+    os.utime(build, (old, old))
 
 
 def _no_kernel_cli(monkeypatch) -> None:
