@@ -460,6 +460,7 @@ def test_a_page_whose_failure_cannot_be_written_leaves_the_other_pages(tmp_path,
     assert (tmp_path / page_path("projects", "PRJ-3")).read_text() == "<h1>Project PRJ-3 n</h1>"
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the worker's death, on purpose
 def test_a_worker_that_dies_leaves_no_page_queued(tmp_path, monkeypatch):
     import pmo_analysis.runs.pages as pages_module
 
