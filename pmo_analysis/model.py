@@ -70,7 +70,7 @@ from pmo_analysis.core import i18n
 from pmo_analysis.core.config import CLOSED_STATUSES, HEALTH_THRESHOLDS, RUNNING_STATUSES
 from pmo_analysis.core.orphans import end_with_parent
 from pmo_analysis.core.periods import forward_months, last_complete_month, month_end, month_start
-from pmo_analysis.inputs.params import validate_model_params
+from pmo_analysis.inputs.params import check_start, validate_model_params
 from pmo_analysis.inputs.portfolio import Portfolio
 from pmo_analysis.inputs.schema import PART_TABLES, REPORT_TABLES, REQUIRED_TABLES
 
@@ -677,6 +677,7 @@ def _resources(
     portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], ahead: pd.DatetimeIndex
 ) -> dict[str, pd.DataFrame]:
     res, asg, hol = portfolio.resources, portfolio.assignments, portfolio.holidays
+    check_start("run", p["start"], as_of.date())  # as_of may come from the data: known only here
     window = U.month_window(as_of, start=p["start"], end=ahead[-1])
     ts = portfolio.booked_hours(as_of, window[0])  # hours per person, project and month of the window
     asg = U.open_assignments(asg, portfolio.projects, as_of=as_of)
@@ -925,5 +926,10 @@ def _data_quality(portfolio: Portfolio) -> pd.DataFrame:
         for q in portfolio.dropped
     ]
     df = pd.DataFrame(rows, columns=["table", "file", "row", "column", "value", "rule"])
-    df["row"] = df["row"].astype("Int64")
+    # a spreadsheet row is a number; a database row is named by its key or its row of the result
+    # ("result row 12"), so rows of a database are text
+    if df["row"].map(lambda r: r is None or isinstance(r, int)).all():
+        df["row"] = df["row"].astype("Int64")
+    else:
+        df["row"] = df["row"].map(lambda r: None if r is None else str(r)).astype("string")
     return df

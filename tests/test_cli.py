@@ -61,6 +61,31 @@ def no_run(monkeypatch):
             ["-p", "as_of", "30/06/2026"],
             "executive_summary: parameter 'as_of' must be a date YYYY-MM-DD, got '30/06/2026'",
         ),
+        (
+            ["-p", "as_of", "9999-12-31"],
+            "executive_summary: parameter 'as_of' must be a date between 1900-01-01 and 2099-12-31, got '9999-12-31'",
+        ),
+        (
+            ["-p", "as_of", "2261-12-31"],
+            "executive_summary: parameter 'as_of' must be a date between 1900-01-01 and 2099-12-31, got '2261-12-31'",
+        ),
+        (
+            ["-p", "w_alignment", "0", "-p", "w_value", "0", "-p", "w_risk", "0"],
+            "portfolio_roi: the score weights w_alignment, w_value, w_risk are all 0; give at least one a weight above 0",
+        ),
+        (
+            ["-p", "w_value", "0.0", "-p", "w_alignment", "0", "-p", "w_risk", "0.0"],
+            "portfolio_roi: the score weights w_alignment, w_value, w_risk are all 0; give at least one a weight above 0",
+        ),
+        (
+            ["-p", "start", "2030-01-01", "-p", "as_of", "2026-06-30"],
+            "resource_utilization: parameter 'start' (2030-01-01) is after as_of (2026-06-30); it is the first month "
+            "of the utilization history, so it must be on or before as_of",
+        ),
+        (
+            ["-p", "start", "1899-12-31"],
+            "resource_utilization: parameter 'start' must be a date between 1900-01-01 and 2099-12-31, got '1899-12-31'",
+        ),
         (["-p", "budget_cap", "inf"], "portfolio_roi: parameter 'budget_cap' must be a finite number, got 'inf'"),
         (["-p", "budget_cap", ".nan"], "portfolio_roi: parameter 'budget_cap' must be a finite number, got nan"),
         (["-p", "budget_cap", "!!binary aGk="], f"-p budget_cap: YAML tag '!!binary' {TAG}"),

@@ -379,3 +379,16 @@ def test_it_dashboard_with_benefits_portfolio_npv_is_not_past_spend_compounded()
     assert t["value_projects"] == has.groupby(f["project_id"]).first().sum() > 1500
     assert t["npv"] == pytest.approx(independent, rel=1e-9)
     assert abs(t["npv"] - compounded) > 0.05 * abs(independent)
+
+
+def test_a_start_after_the_as_of_the_data_gives_is_one_line():
+    """``start`` is checked against as_of when it is given (a parameter rule), and here, when as_of
+    comes from the data, once the model knows it: a ParameterError, never a ValueError."""
+    from pmo_analysis import ParameterError
+    from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    from pmo_analysis.inputs.params import validate_model_params
+    from pmo_analysis.inputs.portfolio import load_portfolio
+    from pmo_analysis.model import build_model
+
+    with pytest.raises(ParameterError, match=r"^run: parameter 'start' \(2030-01-01\) is after as_of \(20"):
+        build_model(load_portfolio(SAMPLE_DATA_DIR), params=validate_model_params({"start": "2030-01-01"}))

@@ -11,12 +11,21 @@ A missing value (NaN) is never outside a range: whether a value may be empty is 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["Bounds", "format_number"]
+__all__ = ["Bounds", "format_number", "DATE_RANGE", "DATE_RANGE_TEXT"]
+
+#: The dates a portfolio and its parameters can hold, the same for every date column and every date
+#: parameter (``as_of``, ``start``), on every path (pandas and DuckDB). Two centuries: the difference
+#: of any two such dates, and any of them moved by a forecast window, fits in a nanosecond timedelta
+#: (292 years), so no figure computed from them overflows. A date outside is a typing error in the year.
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2099, 12, 31))
+#: :data:`DATE_RANGE` as messages write it.
+DATE_RANGE_TEXT = f"between {DATE_RANGE[0].isoformat()} and {DATE_RANGE[1].isoformat()}"
 
 
 def format_number(value: float) -> str:

@@ -110,6 +110,12 @@ class ReadError(PMOError):
     """A file or database table that cannot be read as a table; the message is the rule shown to the user."""
 
 
+class PublishError(PMOError):
+    """The reports folder holds something the workbook did not make where it would write (an
+    ``index.html`` or ``latest`` of someone else's); the message names it and what to do.
+    """
+
+
 class MailError(PMOError):
     """Mail could not be prepared or sent; the message says why (never a password)."""
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from pmo_analysis.core.bounds import Bounds
+from pmo_analysis.core.bounds import DATE_RANGE, DATE_RANGE_TEXT, Bounds
 from pmo_analysis.core.config import (
     DEFAULT_BUDGET_SHARE,
     DEFAULT_DISCOUNT_RATE,
@@ -319,13 +319,23 @@ def parse_date(value: Any, *, where: str) -> dt.date:
     --as-of must be a date YYYY-MM-DD, got '2026-02-30' (day is out of range for month)
     """
     if type(value) is dt.date:  # not a datetime: a date with a time is not a date
-        return value
+        return _in_date_range(value, where=where)
     if type(value) is str and _ISO_DATE.fullmatch(value.strip()):
         try:
-            return dt.date.fromisoformat(value.strip())
+            date = dt.date.fromisoformat(value.strip())
         except ValueError as exc:
             raise ParameterError(f"{where} must be a date YYYY-MM-DD, got {_show(value)} ({exc})") from None
+        return _in_date_range(date, where=where)
     raise ParameterError(f"{where} must be a date YYYY-MM-DD, got {_show(value)}")
+
+
+def _in_date_range(date: dt.date, *, where: str) -> dt.date:
+    """``date`` if it lies in :data:`~pmo_analysis.core.bounds.DATE_RANGE` (the data's dates), else
+    a :class:`ParameterError`: ``9999-12-31`` is a typing error, not a date any figure can use.
+    """
+    if not DATE_RANGE[0] <= date <= DATE_RANGE[1]:
+        raise ParameterError(f"{where} must be a date {DATE_RANGE_TEXT}, got {date.isoformat()!r}")
+    return date
 
 
 def check_plain(value: Any, *, where: str) -> Any:
@@ -438,7 +448,37 @@ def validate_params(notebook: str, values: dict[str, Any], *, path: str | Path |
         raise ParameterError(
             f"{name}: unknown parameter(s) {', '.join(map(_show, unknown))}; it takes {', '.join(params)}"
         )
-    return {k: _convert(name, params[k], v) for k, v in values.items()}
+    return check_together(name, {k: _convert(name, params[k], v) for k, v in values.items()})
+
+
+#: The priority score's weights: each >= 0 (its declaration), and not all zero together.
+_WEIGHTS = ("w_alignment", "w_value", "w_risk")
+
+
+def check_together(where: str, typed: dict[str, Any]) -> dict[str, Any]:
+    """Rules across parameters, checked as soon as the values are known: the score's weights are
+    not all zero (a score of nothing ranks nothing), and ``start`` (the first month of the
+    utilization history) is not after ``as_of``. Returns ``typed``; a break is :class:`ParameterError`.
+    """
+    weights = [typed.get(w, MODEL_PARAMS[w].default) for w in _WEIGHTS]
+    if any(w in typed for w in _WEIGHTS) and all(w == 0 for w in weights):
+        raise ParameterError(
+            f"{where}: the score weights {', '.join(_WEIGHTS)} are all 0; give at least one a weight above 0"
+        )
+    check_start(where, typed.get("start"), typed.get("as_of"))
+    return typed
+
+
+def check_start(where: str, start: dt.date | None, as_of: Any) -> None:
+    """``start`` must not be in a month after ``as_of``'s (when both are known)."""
+    if start is None or as_of is None:
+        return
+    as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of)[:10])
+    if (start.year, start.month) > (as_of.year, as_of.month):
+        raise ParameterError(
+            f"{where}: parameter 'start' ({start.isoformat()}) is after as_of ({as_of.isoformat()}); it is the "
+            "first month of the utilization history, so it must be on or before as_of"
+        )
 
 
 def typed_as_of(value: Any, *, where: str = "run") -> dt.date | None:
@@ -452,6 +492,7 @@ def validate_model_params(values: dict[str, Any], *, where: str = "run") -> dict
     """
     given = {k: v for k, v in values.items() if k in MODEL_PARAMS}
     typed = {k: _convert(where, MODEL_PARAMS[k], v) for k, v in given.items()}
+    check_together(where, typed | ({"as_of": typed_as_of(values["as_of"])} if values.get("as_of") else {}))
     return {k: typed.get(k, p.default) for k, p in MODEL_PARAMS.items()}
 
 

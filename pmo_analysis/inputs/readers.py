@@ -32,8 +32,10 @@ CSV encodings are chosen by one rule, and a file is refused rather than garbled:
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -138,7 +140,7 @@ def _find_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
     problems: list[Problem] = []
     for table in TABLES:
         candidates = [data_dir / f"{table}{ext}" for ext in _EXTENSIONS]
-        present = [c for c in candidates if c.exists()]
+        present = [c for c in candidates if c.exists() or c.is_symlink()]  # a dangling link is unreadable, not absent
         folder = data_dir / table  # a folder of Parquet files (by month, say): read by pmo_analysis.inputs.engine
         if folder.is_dir() and next(folder.rglob("*.parquet"), None) is not None:
             present.append(folder)
@@ -167,6 +169,10 @@ def _find_sheets(workbook: Path, files: dict[str, Path], sheets: dict[str, str])
     import openpyxl
 
     problems = []
+    try:
+        _check_xlsx_parts(workbook)
+    except ReadError as exc:
+        return [Problem("-", workbook.name, None, None, None, str(exc))]
     wb = openpyxl.load_workbook(workbook, read_only=True)
     for sheet in wb.sheetnames:
         name = sheet.strip().lower()
@@ -196,6 +202,8 @@ def read_table(path: Path, table: str, sheet: str | None = None) -> RawTable:
     Raises :class:`ReadError` when the file cannot be read as a table (an encoding that cannot be
     told, a broken byte-order mark); other exceptions are those of the format's library.
     """
+    if path.is_symlink() and not path.exists():
+        raise ReadError(f"cannot read the file: it is a link to {os.readlink(path)!r}, which does not exist")
     if path.suffix == ".csv":
         return _read_csv(path)
     if path.suffix == ".xlsx":
@@ -458,9 +466,11 @@ def _read_xlsx(path: Path, sheet: str | None, percent_columns: tuple[str, ...]) 
     """
     import openpyxl
 
+    _check_xlsx_parts(path)  # before openpyxl holds every shared string in memory
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        _check_formulas_have_values(wb, ws)
         ws.reset_dimensions()  # the size a file records can be wrong; read the cells it holds
         rows = ws.iter_rows()
         header, header_row = _sheet_header(rows)
@@ -478,6 +488,70 @@ def _read_xlsx(path: Path, sheet: str | None, percent_columns: tuple[str, ...]) 
     width = len(names)
     df = pd.DataFrame([r + [None] * (width - len(r)) for r in data] if data else None, columns=names, dtype=object)
     return RawTable(df, header_row=header_row)
+
+
+#: Most bytes an .xlsx's shared strings may take unpacked. openpyxl holds every one of them in
+#: memory, used or not (about four times their size as Python strings), so a 3 MB file padded with
+#: unused strings once took 2.2 GB; such a file is refused with its sizes, before it is loaded.
+XLSX_SHARED_STRINGS_LIMIT = 128 * 2**20
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+#: Formula cells listed by name in the message, the rest counted.
+_FORMULAS_LISTED = 10
+
+
+def _check_xlsx_parts(path: Path) -> None:
+    """Refuse (:class:`ReadError`) a workbook whose shared strings would need more memory than
+    :data:`XLSX_SHARED_STRINGS_LIMIT` allows, from the sizes its zip directory records.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: openpyxl says what it is
+    for info in parts:
+        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > XLSX_SHARED_STRINGS_LIMIT:
+            raise ReadError(
+                f"cannot read the file: its shared strings take {info.file_size / 2**20:,.0f} MB unpacked "
+                f"({info.compress_size / 2**20:,.1f} MB in the file), more than the "
+                f"{XLSX_SHARED_STRINGS_LIMIT // 2**20} MB a workbook may hold in memory here; save the sheet "
+                "as CSV, or open and save it in Excel or LibreOffice (which keep only the strings used)"
+            )
+
+
+def _check_formulas_have_values(wb, ws) -> None:
+    """Refuse (:class:`ReadError`) a sheet with formula cells that hold no saved value.
+
+    A workbook written by a script (openpyxl, for one) stores formulas without calculating them;
+    read, such a cell is empty, and a figure computed from it is silently wrong. The sheet's XML is
+    streamed (the cells are not kept): a cell with an ``<f>`` and no ``<v>``, or an empty one that
+    is not a text result, has no value.
+    """
+    archive, part = getattr(wb, "_archive", None), getattr(ws, "_worksheet_path", None)
+    if archive is None or part is None:  # pragma: no cover - another openpyxl: nothing to check
+        return
+    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]  # no entity expansion
+
+    missing: list[str] = []
+    count = 0
+    with archive.open(part) as fh:
+        for _event, el in iterparse(fh):
+            if el.tag == _SHEET_NS + "c":
+                if el.find(_SHEET_NS + "f") is not None:
+                    v = el.find(_SHEET_NS + "v")
+                    if v is None or (not v.text and el.get("t") != "str"):
+                        count += 1
+                        if len(missing) < _FORMULAS_LISTED:
+                            missing.append(str(el.get("r")))
+                el.clear()
+            elif el.tag == _SHEET_NS + "row":
+                el.clear()
+    if count:
+        more = f" (and {count - len(missing):,} more)" if count > len(missing) else ""
+        raise ReadError(
+            f"formula cells without a saved value: {', '.join(missing)}{more}; the file was saved by a program "
+            "that does not calculate formulas (a script): open it in Excel or LibreOffice and save it, so that "
+            "each formula keeps its value"
+        )
 
 
 def _sheet_header(rows: Iterable) -> tuple[list | None, int]:

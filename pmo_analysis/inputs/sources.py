@@ -28,10 +28,19 @@ The rows read are checked by the same contract and give the same messages as fil
 database table's primary key (``project_id 'PRJ-007'``) or, for a query or a table without one,
 the row of the query result (``result row 12``) in place of the spreadsheet row.
 
-**The password never travels with the source.** A URL holding one is refused; the password comes
+**The password never travels with the source.** A URL holding one is refused, wherever it is: in
+the user part (``pmo:secret@``), in a query parameter (``?password=``, ``?sslpassword=``, any
+parameter whose name says it is a secret, a ``dsn`` or ``options`` holding ``password=``) or in a
+fragment (``#...``, which no database URL needs); the password comes
 from the environment variable named by ``password_env``, or, for PostgreSQL, from libpq's own
 ``PGPASSWORD`` or ``~/.pgpass`` (``PGPASSFILE``). What is shown, logged or recorded in a manifest
 is :func:`describe_source`, the URL without a password.
+
+**A read never writes.** The session is opened read-only where the driver allows it: PostgreSQL
+with ``default_transaction_read_only``, SQLite with ``mode=ro`` (a mistyped path is then an error,
+never a new empty database file), DuckDB with ``read_only``. A mapping file's ``query`` must be a
+single ``SELECT`` or ``WITH`` statement, or it is refused before anything is sent
+(:func:`check_query`).
 
 Each table read gets a fingerprint (:func:`fingerprint_rows`): its row count and a SHA-256 of
 its rows that does not depend on their order, recorded in the run's manifest so that two runs
@@ -64,6 +73,7 @@ __all__ = [
     "describe_source",
     "open_sql_source",
     "fingerprint_rows",
+    "check_query",
 ]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
@@ -100,23 +110,60 @@ def is_sql_source(value: Any) -> bool:
     return is_database_url(value) or is_mapping_file(value)
 
 
+#: Query parameters of a URL that hold a secret: libpq's ``password`` and ``sslpassword``, and any
+#: parameter whose name says it is one (``pwd``, ``passwd``, ``db_password``, ``secret``, ``token``);
+#: not ``passfile``, which names a .pgpass file.
+_SECRET_PARAM = re.compile(r"pass(?!file$)|pwd|secret|token|credential|api[-_]?key", re.IGNORECASE)
+#: A parameter value that holds a libpq connection string with a secret in it (``dsn``, ``options``).
+_SECRET_IN_VALUE = re.compile(r"(?:^|[\s;&])\w*(?:pass|pwd|secret|token)\w*\s*=", re.IGNORECASE)
+
+
 def _url(text: str, *, where: str):
-    """The SQLAlchemy URL of ``text``; a URL that cannot be read or that holds a password is refused."""
+    """The SQLAlchemy URL of ``text``; a URL that cannot be read or that holds a password anywhere
+    (user part, query parameters, fragment) is refused, and the message shows none of it.
+    """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
+    text = text.strip()
+    if "#" in text:  # no database URL needs a fragment; it would carry its text into every record
+        raise ParameterError(
+            f"{where}: the database URL {_scheme_only(text)} has a fragment ('#...'), which may hold a "
+            f"password and no database needs; remove it ({_NO_PASSWORD_IN_URL})"
+        )
     try:
-        url = make_url(text.strip())
+        url = make_url(text)
     except (ArgumentError, ValueError):
         raise ParameterError(
             f"{where}: not a database URL such as postgresql://user@host:5432/dbname: {_scheme_only(text)!r}"
         ) from None
     if url.password is not None:
+        raise ParameterError(f"{where}: the database URL {_masked(url)} holds a password; {_NO_PASSWORD_IN_URL}")
+    secret = _secret_params(url)
+    if secret:
         raise ParameterError(
-            f"{where}: the database URL {url.render_as_string(hide_password=True)} "
-            f"holds a password; {_NO_PASSWORD_IN_URL}"
+            f"{where}: the database URL {_masked(url)} holds a secret in its query parameter(s) "
+            f"{', '.join(map(repr, secret))}; {_NO_PASSWORD_IN_URL}"
         )
     return url
+
+
+def _secret_params(url) -> list[str]:
+    """The names of ``url``'s query parameters that hold a secret (see :data:`_SECRET_PARAM`)."""
+    found = []
+    for name, value in url.query.items():
+        values = value if isinstance(value, tuple) else (value,)
+        if _SECRET_PARAM.search(name) or any(_SECRET_IN_VALUE.search(str(v)) for v in values):
+            found.append(name)
+    return found
+
+
+def _masked(url) -> str:
+    """``url`` as text with its password and every secret query parameter shown as ``***``."""
+    secret = _secret_params(url)
+    if secret:
+        url = url.update_query_dict({name: "SECRET" for name in secret})
+    return url.render_as_string(hide_password=True).replace("=SECRET", "=***")
 
 
 def _scheme_only(text: str) -> str:
@@ -168,10 +215,14 @@ def describe_source(value: str | Path) -> str:
         return str(value)
     from sqlalchemy.engine import make_url
 
+    text = str(value).strip()
+    if "#" in text:  # a fragment may hold anything: show no more than scheme and host
+        return _scheme_only(text)
     try:
-        return make_url(str(value).strip()).render_as_string(hide_password=True)
+        url = make_url(text)
+        return text if url.password is None and not _secret_params(url) else _masked(url)
     except Exception:  # noqa: BLE001 - unreadable: show no more than scheme and host
-        return _scheme_only(str(value))
+        return _scheme_only(text)
 
 
 def short_name(value: str | Path) -> str:
@@ -209,6 +260,7 @@ class SqlSource:
         url = _url(self.url, where=str(self.mapping_file or "data_dir"))
         if url.drivername == "postgresql":  # psycopg 3, the driver installed with the workbook
             url = url.set(drivername="postgresql+psycopg")
+        url, connect_args = _read_only(url)
         if self.password_env:
             password = os.environ.get(self.password_env)
             if password is None:
@@ -217,7 +269,7 @@ class SqlSource:
                     "which is not set in the environment"
                 )
             url = url.set(password=password)
-        return sa.create_engine(url, poolclass=sa.pool.NullPool)
+        return sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args=connect_args)
 
     def _scrub(self, text: str) -> str:
         """``text`` without the password, should a driver ever repeat it."""
@@ -301,6 +353,7 @@ class SqlSource:
         import sqlalchemy as sa
 
         if "query" in spec:
+            check_query(spec["query"], where=f"{self.mapping_file}: tables.{table}.query")
             raw = _read_result(conn.execute(sa.text(spec["query"])))
             raw.row_numbers = _result_rows(len(raw.df))
             return raw, "query"
@@ -318,6 +371,92 @@ class SqlSource:
         # the key as the table's columns name it (a label for people, read before validation renames)
         raw.row_numbers = _key_labels(raw.df, key) if key else _result_rows(len(raw.df))
         return raw, f"table {spec['table']}"
+
+
+def _read_only(url) -> tuple[Any, dict[str, Any]]:
+    """``url`` and the driver's connection arguments that open the session read-only.
+
+    PostgreSQL: every transaction read-only (``default_transaction_read_only``, added to any
+    ``options`` the URL gives). SQLite: the file opened with ``mode=ro`` as a URI, so a mistyped
+    path is an error and never a new empty file. DuckDB: ``read_only`` (a missing file is an error
+    too). Other databases: as the URL says (the query check still holds).
+    """
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        given = url.query.get("options")
+        options = " ".join(
+            filter(None, [given if isinstance(given, str) else None, "-c default_transaction_read_only=on"])
+        )
+        return url.difference_update_query(["options"]), {"options": options}
+    if backend == "sqlite" and url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        path = Path(url.database).expanduser().resolve()
+        if not path.is_file():  # sqlite would say only "unable to open database file"
+            raise DataValidationError(
+                [Problem("-", describe_source(str(url)), None, None, None, f"no database file at {str(path)!r}")],
+                describe_source(str(url)),
+            )
+        return url.set(database=f"file:{path.as_uri().removeprefix('file://')}?mode=ro").update_query_dict(
+            {"uri": "true"}
+        ), {}
+    if backend == "duckdb" and url.database and url.database != ":memory:":
+        path = Path(url.database).expanduser()
+        if not path.is_file():
+            raise DataValidationError(
+                [
+                    Problem(
+                        "-", describe_source(str(url)), None, None, None, f"no database file at {str(path.resolve())!r}"
+                    )
+                ],
+                describe_source(str(url)),
+            )
+        return url, {"read_only": True}
+    return url, {}
+
+
+def check_query(query: str, *, where: str = "query") -> str:
+    """``query`` if it is a single ``SELECT`` or ``WITH`` statement that only reads; otherwise a
+    :class:`ParameterError` naming it, raised before anything is sent to the database.
+
+    The statements are split by ``sqlparse`` (a well-kept SQL tokenizer: a ``;`` inside a string
+    or a comment does not split). A ``WITH`` that writes, a ``SELECT ... INTO`` and every other
+    statement (``DROP``, ``DELETE``, ``COMMIT``, ``SET``, ``PRAGMA``, ``ATTACH``) are refused;
+    where the driver allows it the session is read-only as well (:func:`_read_only`).
+
+    Examples
+    --------
+    >>> check_query("SELECT * FROM risks -- a comment; with a semicolon")
+    'SELECT * FROM risks -- a comment; with a semicolon'
+    >>> check_query("SELECT * FROM risks; DELETE FROM audit; COMMIT")
+    Traceback (most recent call last):
+    ...
+    pmo_analysis.core.exceptions.ParameterError: query: must be a single SELECT or WITH statement, got 3 \
+statements; nothing was sent to the database
+    """
+    import sqlparse
+    from sqlparse import tokens
+
+    statements = [st for st in sqlparse.parse(query) if str(st).strip().strip(";").strip()]
+    if len(statements) != 1:
+        raise ParameterError(
+            f"{where}: must be a single SELECT or WITH statement, got {len(statements)} statements; "
+            "nothing was sent to the database"
+        )
+    statement = statements[0]
+    keywords = [t.normalized.upper() for t in statement.flatten() if t.ttype in tokens.Keyword]
+    # every data or schema verb in it a SELECT (a WITH ... DELETE is a DML verb), and no SELECT ... INTO
+    verbs = {t.normalized.upper() for t in statement.flatten() if t.ttype in (tokens.DML, tokens.DDL)}
+    first = keywords[0] if keywords else "non-SQL"
+    if statement.get_type() != "SELECT":
+        why = f"it is a {first} statement"
+    elif verbs - {"SELECT"}:
+        why = f"it holds {', '.join(sorted(verbs - {'SELECT'}))}"
+    elif "INTO" in keywords:
+        why = "it selects INTO a table"
+    else:
+        return query
+    raise ParameterError(
+        f"{where}: must be a single SELECT or WITH statement that only reads; {why}; nothing was sent to the database"
+    )
 
 
 class _NotFound(ReadError):
@@ -423,6 +562,8 @@ def open_sql_source(value: str | Path) -> SqlSource:
             and isinstance(next(iter(how.values())), str)
         ):
             mapped[str(name).lower()] = {k: v.strip() for k, v in how.items()}
+            if "query" in how:  # refused here, before the database is reached
+                check_query(how["query"], where=f"{path}: tables.{name}.query")
         else:
             raise ParameterError(f"{path}: tables.{name} must be a table name or {{query: SELECT ...}}, got {how!r}")
     password_env = spec.get("password_env")

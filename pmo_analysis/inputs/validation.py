@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from pmo_analysis.core.bounds import format_number
+from pmo_analysis.core.bounds import DATE_RANGE as _DATE_RANGE
+from pmo_analysis.core.bounds import DATE_RANGE_TEXT, format_number
 from pmo_analysis.core.exceptions import Problem
 from pmo_analysis.inputs.readers import RawTable, column_letter
 from pmo_analysis.inputs.schema import ORDERED_DATES, REQUIRED_TABLES, SCHEMA, UNIQUE_KEYS, Column, references
@@ -40,6 +41,7 @@ __all__ = [
     "parse_number",
     "validate_table",
     "check_references",
+    "check_cashflow_periods",
     "check_warnings",
     "drop_invalid_rows",
 ]
@@ -158,10 +160,11 @@ def category_key(text: pd.Series) -> pd.Series:
     return text.str.lower().str.replace(r"[\s-]+", "_", regex=True)
 
 
-DATE_RANGE = (pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31"))
-"""Dates a portfolio can hold (a nanosecond timestamp holds 1677-09-21 to 2262-04-11); a date
-outside is a typing error in the year and is reported, never a crash."""
-DATE_RANGE_RULE = f"must be between {DATE_RANGE[0]:%Y-%m-%d} and {DATE_RANGE[1]:%Y-%m-%d} (a typing error in the year?)"
+DATE_RANGE = (pd.Timestamp(_DATE_RANGE[0]), pd.Timestamp(_DATE_RANGE[1]))
+"""Dates a portfolio can hold (:data:`pmo_analysis.core.bounds.DATE_RANGE`); a date outside is a
+typing error in the year and is reported, never a crash (a range as wide as the timestamp's own,
+1678 to 2261, made a milestone of 1700 overflow against a 2026 as-of date)."""
+DATE_RANGE_RULE = f"must be {DATE_RANGE_TEXT} (a typing error in the year?)"
 
 
 def _in_date_range(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -470,6 +473,11 @@ def key_text(out: pd.DataFrame, keys: tuple[str, ...], table: str) -> pd.Series:
 # --------------------------------------------------------------------------- delivery tables
 #: A milestone reached more than this many days before its baseline is a typing error (the year).
 EARLY_ACTUAL_LIMIT_DAYS = 365
+#: A cash flow more than this many months before its project's start_date is a typing error (the year).
+CASHFLOW_BEFORE_START_MONTHS = 24
+#: A cash flow more than this many months after its project's end_date is a typing error (the year):
+#: benefits are reported for years after a project ends, so this bound is wider than the one before.
+CASHFLOW_AFTER_END_MONTHS = 120
 
 
 def _check_dependencies(out: pd.DataFrame, collector: Collector) -> None:
@@ -600,6 +608,41 @@ def check_references(tables: dict[str, pd.DataFrame | OutOfCoreTable], collector
             values = df[column]
             unknown = values.notna() & ~_is_in(values, ref[ref_col].dropna())
             collectors[table].add(unknown, column, values, reference_rule(ref_table, ref_col))
+    cf, projects = in_memory(tables, "cashflows"), in_memory(tables, "projects")
+    if cf is not None and projects is not None and "cashflows" in collectors:
+        check_cashflow_periods(cf, projects, collectors["cashflows"])
+
+
+def _month_number(dates: pd.Series) -> pd.Series:
+    """Months since year 0 (a float, NaN for no date): differences of months that cannot overflow."""
+    dates = pd.to_datetime(dates)
+    return dates.dt.year * 12 + dates.dt.month
+
+
+def check_cashflow_periods(cf: pd.DataFrame, projects: pd.DataFrame, collector: Collector) -> None:
+    """A cash flow far outside its project's dates is a typing error in the year (``1925-05`` for
+    ``2025-05``), refused as milestones far from their baseline are: a month more than
+    :data:`CASHFLOW_BEFORE_START_MONTHS` before the project's ``start_date``, or more than
+    :data:`CASHFLOW_AFTER_END_MONTHS` after its ``end_date``. A project without those dates is not checked.
+    """
+    if not {"project_id", "period"} <= set(cf.columns) or "project_id" not in projects.columns:
+        return
+    dates = projects.dropna(subset=["project_id"]).drop_duplicates("project_id").set_index("project_id")
+    month = _month_number(cf["period"])
+    shown = cf["period"].dt.strftime("%Y-%m")
+    for column, months, sign, words in (
+        ("start_date", CASHFLOW_BEFORE_START_MONTHS, -1, "before its project's start_date"),
+        ("end_date", CASHFLOW_AFTER_END_MONTHS, 1, "after its project's end_date"),
+    ):
+        if column not in dates.columns:
+            continue
+        gap = (month - _month_number(cf["project_id"].map(dates[column]))) * sign  # months past the bound
+        collector.add(
+            (gap > months).fillna(False),
+            "period",
+            shown,
+            f"period is more than {months} months {words} (a typing error in the year?)",
+        )
 
 
 def check_warnings(

@@ -138,6 +138,12 @@ def _cells(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series, pd.Ser
         elif name in CODE_COLUMNS:
             kind = "code"
     missing = s.isna()
+    if (
+        kind == "integer"
+        and not pd.api.types.is_numeric_dtype(s)
+        and pd.to_numeric(s, errors="coerce").isna().gt(missing).any()
+    ):
+        kind = None  # text where numbers were expected (a database row named "result row 12"): shown as text
     if kind in ("money", "pct", "ratio", "integer", "number"):
         num = pd.to_numeric(s, errors="coerce").astype(float)  # nullable integers too: NA -> NaN
         f = _number if kind == "number" else _KINDS[kind]

@@ -17,6 +17,7 @@ The id and href inside it are escaped here.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -39,17 +40,43 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _MARKUP = np.frompyfunc(Markup, 1, 1)
 
 
+#: Bytes of a page's file name kept from its key (the name stays far below the 255-byte limit).
+_STEM_BYTES = 60
+#: Names Windows reserves whatever their case and extension (``CON.html`` cannot be opened there).
+_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)")
+
+
 def page_stem(key: str) -> str:
-    """A file name (without ``.html``) for a project id or a department name: letters, digits, ``_``
-    and ``-`` are kept, any other character is written ``~`` and its code point in hex, so two keys
-    never share a file and no key reaches outside its folder.
+    """A file name (without ``.html``) for a project id or a department name, safe on every system
+    a run folder is copied or unzipped to.
+
+    A key of capitals, digits, ``_`` and ``-`` only (``PRJ-020``), of at most 60 characters and not
+    a name Windows reserves (``CON``, ``NUL``, ``COM1``), is its own file name. Any other key is
+    written with letters, digits, ``_`` and ``-`` kept and every other character as ``~`` and its
+    code point in hex, cut at 60 bytes, followed by ``~`` and 12 hex digits of the SHA-256 of the key
+    exactly as written. So no name is longer than 78 bytes, none reaches outside its folder, and
+    two keys never share a file, also where file names ignore case (Windows, macOS) or
+    Unicode normalisation (macOS): ``PRJ-012`` and ``prj-012``, or ``é`` written as one character
+    or two, get two files. The key keeps its exact text in the page and its links (``pages.json``).
 
     Examples
     --------
-    >>> page_stem("PRJ-020"), page_stem("R&D / Lab"), page_stem("..")
-    ('PRJ-020', 'R~26D~20~2f~20Lab', '~2e~2e')
+    >>> page_stem("PRJ-020"), page_stem("..")
+    ('PRJ-020', '~2e~2e~5ec1f7e700f3')
+    >>> page_stem("prj-012") != page_stem("PRJ-012").lower()
+    True
     """
-    return _UNSAFE.sub(lambda m: f"~{ord(m.group()):x}", str(key))
+    key = str(key)
+    readable = _UNSAFE.sub(lambda m: f"~{ord(m.group()):x}", key)
+    if (
+        readable == key
+        and len(key) <= _STEM_BYTES
+        and not any("a" <= ch <= "z" for ch in key)
+        and not _RESERVED.fullmatch(key)
+    ):
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{readable[:_STEM_BYTES]}~{digest}"
 
 
 def page_path(kind: str, key: str) -> str:

@@ -28,13 +28,18 @@ from environment variables only, never from ``schedules.yml`` (:meth:`MailSettin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import smtplib
+import socket
 import ssl
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import make_msgid, parseaddr
+from email.utils import getaddresses, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +60,14 @@ __all__ = [
     "turned_off_track",
     "deliver",
     "check_address",
+    "Delivery",
 ]
 
-#: Seconds an SMTP connection may take: a slow mail server never holds up the schedule for long.
+#: Seconds one SMTP read or write may take.
 SMTP_TIMEOUT = 30
+#: Seconds a whole delivery (connect, STARTTLS, login, every message) may take: a server that sends
+#: one byte every 20 s never times out a read, but it does not hold up the schedule past this.
+SMTP_DEADLINE = 120
 #: Charts shown inline, in this order, those the run drew (paths in the run's folder): the trend of the
 #: headline figures (from the second run of a schedule on), cost and schedule performance, value, capacity.
 MAIL_CHARTS = {
@@ -85,18 +94,57 @@ _HEADLINE = (
 )
 
 
+#: An address as SMTP carries it (RFC 5321 dot-atom local part, a domain of dotted labels); the
+#: standard library parses the ``Name <address>`` form and lists, but accepts far more than a server
+#: will (``a@b>``, ``@x``), so the address it finds is checked against this.
+_ADDR_SPEC = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+)
+
+
 def check_address(text: str, *, where: str) -> str:
-    """``text`` if it is one email address (``name@example.org``), else :class:`MailError`.
+    """``text`` if it is one email address (``cio@example.org`` or ``CIO <cio@example.org>``), else
+    :class:`MailError` saying what is wrong: a list in one entry (with the fix: one address per
+    entry), a line break, NUL or other control character, a stray ``<`` or ``>``, or no valid address.
 
     Examples
     --------
     >>> check_address("cio@example.org", where="mail.to")
     'cio@example.org'
+    >>> try:
+    ...     check_address("Al <a@x.org>; Bo <b@x.org>", where="mail.to")
+    ... except MailError as exc:
+    ...     print(exc)
+    mail.to: 'Al <a@x.org>; Bo <b@x.org>' holds 2 addresses; give one address per entry (to: [a@x.org, b@x.org])
     """
-    _name, addr = parseaddr(str(text))
-    if not addr or "@" not in addr or " " in addr or addr.startswith("@") or addr.endswith("@"):
-        raise MailError(f"{where}: not an email address: {text!r}")
-    return str(text).strip()
+    raw = str(text)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
+        raise MailError(f"{where}: {raw!r} holds a line break, NUL or other control character; give one plain address")
+    found = [addr for _name, addr in getaddresses([raw.replace(";", ",")]) if addr]
+    if len(found) > 1 or raw.count("@") > 1:
+        listed = ", ".join(found) if len(found) > 1 else "a@example.org, b@example.org"
+        raise MailError(
+            f"{where}: {raw!r} holds {max(len(found), raw.count('@'))} addresses; give one address per entry "
+            f"(to: [{listed}])"
+        )
+    _name, addr = parseaddr(raw)
+    bracketed = re.fullmatch(r"\s*[^<>]*<([^<>]*)>\s*", raw)
+    if (bracketed is None and ("<" in raw or ">" in raw)) or not _ADDR_SPEC.fullmatch(addr or ""):
+        raise MailError(f"{where}: not an email address: {raw!r} (write name@example.org or Name <name@example.org>)")
+    if bracketed is None and addr != raw.strip():  # text around a bare address, which mail would drop
+        raise MailError(f"{where}: not an email address: {raw!r} (write name@example.org or Name <name@example.org>)")
+    return raw.strip()
+
+
+@dataclass
+class Delivery:
+    """What one delivery did: the subjects sent, and the recipients the server refused (address ->
+    the server's reply), who did not get them.
+    """
+
+    subjects: list[str]
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -146,22 +194,66 @@ class MailSettings:
             reports_url=env.get("PMO_REPORTS_URL") or None,
         )
 
-    def send(self, messages: list[EmailMessage]) -> None:
-        """Send ``messages`` in one SMTP session with STARTTLS (and login when a user is set)."""
+    def send(self, messages: list[EmailMessage], *, deadline: float | None = None) -> dict[str, str]:
+        """Send ``messages`` in one SMTP session with STARTTLS (and login when a user is set), all
+        within ``deadline`` seconds (default :data:`SMTP_DEADLINE`); return the recipients the server
+        refused (address -> its reply), read from each ``send_message`` result. Every recipient
+        refused, the deadline passed or any other failure is :class:`MailError`.
+        """
         context = ssl.create_default_context(cafile=self.cafile)
+        deadline = SMTP_DEADLINE if deadline is None else deadline
+        refused: dict[str, str] = {}
+        smtp: smtplib.SMTP | None = None
+        expired = threading.Event()
+
+        def stop() -> None:  # a blocked read returns once its socket is shut down
+            expired.set()
+            sock = getattr(smtp, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(deadline, stop)
+        timer.daemon = True
+        started = time.monotonic()
+        timer.start()
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT) as smtp:
+            # made before it connects, so that stop() can reach a connection still waiting for the greeting
+            smtp = smtplib.SMTP(timeout=min(SMTP_TIMEOUT, deadline))
+            smtp._host = self.host  # what SMTP(host) sets: STARTTLS checks the certificate against it
+            smtp.connect(self.host, self.port)
+            with smtp:
                 smtp.starttls(context=context)
                 if self.user:
                     smtp.login(self.user, self.password or "")
                 for message in messages:
-                    smtp.send_message(message)
-        except (smtplib.SMTPException, OSError) as exc:
+                    for addr, (code, reply) in smtp.send_message(message).items():
+                        refused[addr] = f"{code} {_text(reply)}".strip()
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise MailError(
+                f"cannot send mail through {self.host}:{self.port}: every recipient was refused: "
+                + "; ".join(f"{a} ({c} {_text(r)})" for a, (c, r) in exc.recipients.items())
+            ) from None
+        except (smtplib.SMTPException, OSError, ValueError) as exc:
+            if expired.is_set():
+                raise MailError(
+                    f"cannot send mail through {self.host}:{self.port}: the delivery did not end within "
+                    f"{deadline:g} s (stopped after {time.monotonic() - started:.0f} s)"
+                ) from None
             text = str(exc).replace(self.password, "***") if self.password else str(exc)
             raise MailError(
                 f"cannot send mail through {self.host}:{self.port}: {type(exc).__name__}: "
                 f"{text.splitlines()[0] if text else ''}"
             ) from None
+        finally:
+            timer.cancel()
+        return refused
+
+
+def _text(reply: bytes | str) -> str:
+    """A server's reply as one line of text."""
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------- what the mails say
@@ -197,9 +289,22 @@ def _environment():
     )
 
 
-def _headline_rows(model) -> list[tuple[str, str]]:
+def _headline_rows(model, manifest: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """The headline figures as the mail writes them: amounts in the run's currency (``$33.9M``,
+    ``¥663.2万``'s currency as the reports show it), in the parameters of its executive summary.
+    """
     h = model.headline.iloc[0]
-    return [(label, write(h[col])) for col, label, write in _HEADLINE if col in h.index]
+    with fmt.using(currency=_run_currency(manifest or {}), language="en"):
+        return [(label, write(h[col])) for col, label, write in _HEADLINE if col in h.index]
+
+
+def _run_currency(manifest: dict[str, Any]) -> str:
+    """The currency the run's reports show money in (its executive summary's ``currency``; USD by default)."""
+    notebooks = manifest.get("notebooks") if isinstance(manifest.get("notebooks"), list) else []
+    for nb in notebooks:
+        if isinstance(nb, dict) and nb.get("name") == "executive_summary" and isinstance(nb.get("parameters"), dict):
+            return str(nb["parameters"].get("currency") or "USD")
+    return "USD"
 
 
 def _run_link(run_dir: Path, reports_url: str | None) -> str | None:
@@ -228,7 +333,7 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
         .get_template("mail_summary.html.j2")
         .render(
             run=manifest,
-            headline=_headline_rows(model),
+            headline=_headline_rows(model, manifest),
             asks=asks.to_dict("records"),
             images=[(c[1:-1], MAIL_CHARTS[str(p.relative_to(run_dir))]) for c, p in zip(cids, charts, strict=True)],
             link=link,
@@ -241,7 +346,7 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
         to=to,
         sender=sender,
     )
-    msg.set_content(_plain_text(manifest, _headline_rows(model), asks, link, not_available=not_available))
+    msg.set_content(_plain_text(manifest, _headline_rows(model, manifest), asks, link, not_available=not_available))
     msg.add_alternative(html, subtype="html")
     body = msg.get_payload()[1]
     for cid, path in zip(cids, charts, strict=True):
@@ -336,12 +441,14 @@ def _previous_projects(run_dir: Path, manifest: dict[str, Any]) -> pd.DataFrame 
 
 def deliver(
     run_dir: str | Path, *, to: list[str], alert_off_track: bool = False, settings: MailSettings | None = None
-) -> list[str]:
+) -> Delivery:
     """Send the run's executive summary to ``to`` (and, with ``alert_off_track``, the alert when a
-    project turned off track since the schedule's previous run). Returns the subjects sent.
+    project turned off track since the schedule's previous run). Returns the subjects sent and the
+    recipients the server refused (:class:`Delivery`): they did not get the mail.
 
-    Raises :class:`MailError` (one line, no password) when the settings are missing or the server
-    refuses; the caller records it and tries again later (:mod:`pmo_analysis.runs.schedule`).
+    Raises :class:`MailError` (one line, no password) when the settings are missing, the server
+    refuses every recipient or the delivery passes its deadline; the caller records it and tries
+    again later (:mod:`pmo_analysis.runs.schedule`).
     """
     run_dir = Path(run_dir)
     settings = settings or MailSettings.from_env()
@@ -358,5 +465,5 @@ def deliver(
             messages.append(
                 alert_message(run_dir, turned, to=to, sender=settings.sender, reports_url=settings.reports_url)
             )
-    settings.send(messages)
-    return [str(m["Subject"]) for m in messages]
+    refused = settings.send(messages)
+    return Delivery([str(m["Subject"]) for m in messages], refused)

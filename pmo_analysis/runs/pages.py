@@ -431,7 +431,7 @@ def render_project_pages(
                 except Exception as exc:  # noqa: BLE001 - a bug outside the notebook: the page says so, the others go on
                     page.status = "failed"
                     page.error = NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc))
-                    (run_dir / page.path).write_text(_failure_page(page, header, page.error), encoding="utf-8")
+                    _write_failure_page(run_dir, page, header)
                 if say and page.status != "success":
                     say(f"project page {page.key}: {page.status} ({page.error.ename}: {page.error.evalue[:200]})")
         finally:
@@ -442,7 +442,25 @@ def render_project_pages(
         t.start()
     for t in threads:
         t.join()
+    for page in results:  # a worker that died (its kernel could not start...) leaves no page "queued"
+        if page.status not in ("success", "failed"):
+            page.status = "failed"
+            page.error = NotebookError(None, "WorkerError", "not rendered: the page worker stopped before this page")
+            _write_failure_page(run_dir, page, header)
     return results
+
+
+def _write_failure_page(run_dir: Path, page: PageResult, header: dict[str, Any]) -> None:
+    """Write the failed ``page`` with its banner; a page that cannot be written stays failed, and
+    its error says so too (it never stops the other pages).
+    """
+    assert page.error is not None
+    try:
+        (run_dir / page.path).write_text(_failure_page(page, header, page.error), encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 - an unwritable page is reported, never raised
+        page.error = NotebookError(
+            page.error.cell, page.error.ename, f"{page.error.evalue} (and its page could not be written: {exc})"
+        )
 
 
 def _render_one(
@@ -623,7 +641,7 @@ def render_department_pages(
             page.status = "success"
         except Exception as exc:  # noqa: BLE001 - one department's page never stops the run
             page.status, page.error = "failed", NotebookError(cell=None, ename=type(exc).__name__, evalue=str(exc))
-            (run_dir / page.path).write_text(_failure_page(page, header, page.error), encoding="utf-8")
+            _write_failure_page(run_dir, page, header)
         page.duration_s = round(time.perf_counter() - t0, 3)
         results.append(page)
     return results

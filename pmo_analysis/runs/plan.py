@@ -26,7 +26,7 @@ from pmo_analysis.inputs.schema import REPORT_TABLES
 from pmo_analysis.inputs.sources import data_source, is_mapping_file
 from pmo_analysis.reporting.links import PAGES_FILE
 from pmo_analysis.runs.pages import PAGE_NOTEBOOK, parse_projects, plan_pages
-from pmo_analysis.runs.publish import REPORT_NOTEBOOKS
+from pmo_analysis.runs.publish import REPORT_NOTEBOOKS, check_reports_folder
 
 __all__ = ["RUN_PARAMS", "resolve_notebooks", "is_whole_suite", "plan_parameters", "needs_sentence"]
 
@@ -151,6 +151,7 @@ def _plan_run(
     planned = plan_parameters(paths, common, dict(notebook_params or {}))
     reports_dir = Path(reports_dir).resolve()
     reports_dir.mkdir(parents=True, exist_ok=True)  # a folder that cannot be made fails before any work
+    check_reports_folder(reports_dir)  # an index.html or latest not ours stops the run before any work
     return _Plan(
         data_dir=data_dir,
         reports_dir=reports_dir,

@@ -15,6 +15,16 @@ whole report suite, with the newest as-of date, then the newest start time. A fa
 stale or subset run, or a re-run of an older date, never replaces it, and pruning never removes it.
 :func:`remove_dead_temp_folders` and :func:`prune_reports` keep the reports folder tidy.
 
+The tool deletes and replaces only what it made. A run folder is one whose name has the run id's
+pattern (:data:`RUN_ID`) and whose ``manifest.json`` has a run's own keys (its ``run_id`` is the
+folder's name; see :func:`manifest_problem`): any other folder, a web app's ``public/manifest.json``
+say, is neither listed, nor pruned. ``index.html`` is replaced only when it carries the index's
+marker (:data:`INDEX_MARKER`), and ``latest`` only when it is a link to a run folder or a copy of a
+run (a real folder, after an rsync without links); anything else there stops the run or the prune
+with a :class:`~pmo_analysis.core.exceptions.PublishError` before anything is changed
+(:func:`check_reports_folder`). An earlier run's manifest that is malformed is named in one warning
+line and skipped: it never stops a new run, the index, ``latest`` or prune.
+
 The two index pages are Jinja templates in ``templates/`` (``run_index.html.j2``,
 ``reports_index.html.j2``, sharing ``_base.html.j2``), rendered with autoescape: a schedule name,
 an error message or a data note is always shown as text.
@@ -25,8 +35,10 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import logging
 import os
 import platform
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -40,12 +52,16 @@ import pandas as pd
 
 from pmo_analysis.analyses.summary import SNAPSHOT_FILES
 from pmo_analysis.core import formatting as fmt
-from pmo_analysis.core.exceptions import ParameterError
+from pmo_analysis.core.exceptions import ParameterError, PublishError
 from pmo_analysis.reporting import TEMPLATES as _TEMPLATES
 
 __all__ = [
     "REPORT_NOTEBOOKS",
     "TITLES",
+    "RUN_ID",
+    "INDEX_MARKER",
+    "check_reports_folder",
+    "manifest_problem",
     "reserve_run",
     "write_manifest",
     "publish_run",
@@ -84,6 +100,16 @@ TITLES = {
     "portfolio_delivery": "Delivery: dependencies, milestones, risks, benefits",
 }
 
+#: The name of a published run's folder, as :func:`reserve_run` makes it: the UTC start time and the
+#: schedule (letters, digits, ``-`` and ``_``), and ``-2``, ``-3``, ... when the second was taken.
+RUN_ID = re.compile(r"\d{8}T\d{6}Z-[\w-]+")
+#: The marker in ``reports/index.html`` (a ``<meta name="generator">``) that says the tool wrote it.
+INDEX_MARKER = "pmo-analysis reports index"
+#: How ``reports/index.html`` began before it carried the marker: such a page is the tool's too.
+_OLD_INDEX_SIGNS = ("<title>Portfolio reports</title>", "<h1>Portfolio reports</h1>")
+
+_log = logging.getLogger(__name__)
+
 #: The file in a run's temporary folder that says which process is writing it.
 _PID_FILE = "run.pid"
 #: A temporary folder without a readable pid file is removed once it is this old (seconds): a run
@@ -110,6 +136,7 @@ def reserve_run(reports_dir: Path, started: dt.datetime, schedule: str) -> tuple
     folder, so two runs started in the same second get two ids, each equal to its final folder
     name. The folder holds a pid file (see :func:`remove_dead_temp_folders`).
     """
+    check_reports_folder(reports_dir)  # stop before anything is written when index.html or latest is not ours
     safe_schedule = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in schedule)
     base = f"{started.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}-{safe_schedule}"
     for n in range(1, 10_000):
@@ -162,23 +189,181 @@ def publish_run(tmp: Path, reports_dir: Path, run_id: str) -> Path:
 # --------------------------------------------------------------------------- published runs
 def read_manifests(reports_dir: str | Path) -> list[dict[str, Any]]:
     """Every published run's manifest, newest first by start time (then by folder name), each
-    with ``_dir``, the run's folder name. Unreadable manifests, temporary folders and the
-    ``latest`` link are skipped.
+    with ``_dir``, the run's folder name.
+
+    Only run folders count: a name of the run id's pattern (:data:`RUN_ID`), not a link. Any other
+    folder (temporary folders, ``latest``, a web app's ``public/``) is not looked at. A run folder
+    whose manifest cannot be read, or is not a run's manifest (:func:`manifest_problem`), is named
+    in one warning line and skipped.
     """
     reports_dir = Path(reports_dir)
     out = []
     for mf in reports_dir.glob("*/manifest.json"):
-        if mf.parent.name.startswith(".") or mf.parent.is_symlink():
+        folder = mf.parent
+        if not RUN_ID.fullmatch(folder.name) or folder.is_symlink():
             continue
-        try:
-            m = json.loads(mf.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not isinstance(m, dict):
-            continue
-        m["_dir"] = mf.parent.name
-        out.append(m)
+        m = _read_run_manifest(mf)
+        if m is not None:
+            m["_dir"] = folder.name
+            out.append(m)
     return sorted(out, key=lambda m: (started_timestamp(m), m["_dir"]), reverse=True)
+
+
+def _read_run_manifest(path: Path) -> dict[str, Any] | None:
+    """A run folder's manifest, or ``None`` (said in one warning line) when it is not a run's."""
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        _warn_once(str(path), f"cannot be read ({getattr(exc, 'strerror', None) or exc})")
+        return None
+    problem = manifest_problem(m, path.parent.name)
+    if problem is not None:
+        _warn_once(str(path), problem)
+        return None
+    return m
+
+
+@lru_cache(maxsize=256)
+def _warn_once(path: str, problem: str) -> None:
+    """One warning line per bad manifest and process (a run reads the manifests several times)."""
+    _log.warning("%s: skipped, not a run's manifest: %s", path, problem)
+
+
+#: The types of a manifest's keys that the indexes, ``latest`` and prune read (absent is allowed).
+_MANIFEST_TYPES: dict[str, tuple[type, ...]] = {
+    "status": (str,),
+    "schedule": (str,),
+    "as_of": (str, type(None)),
+    "started": (str, type(None)),
+    "started_utc": (str, type(None)),
+    "complete": (bool,),
+    "stale": (list,),
+    "notebooks": (list,),
+    "pages": (list,),
+    "data": (dict,),
+}
+#: The same for each entry of ``notebooks``.
+_NOTEBOOK_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "status": (str,),
+    "outputs": (list,),
+    "error": (dict, type(None)),
+    "duration_s": (int, float, type(None)),
+}
+
+
+def manifest_problem(manifest: Any, folder_name: str) -> str | None:
+    """Why ``manifest`` is not the manifest of the run in the folder ``folder_name`` (``None`` when it is).
+
+    A run's manifest is a JSON object whose ``run_id`` is its folder's name and whose ``status`` is
+    text; its other keys, where present, have the types the indexes read (``notebooks`` a list of
+    objects, each with a text ``name``, ...).
+
+    Examples
+    --------
+    >>> manifest_problem({"run_id": "20260701T070000Z-weekly", "status": "success", "notebooks": "abc"},
+    ...                  "20260701T070000Z-weekly")
+    "'notebooks' must be a list, got 'abc'"
+    >>> manifest_problem({"name": "my web app", "icons": []}, "public")
+    "its run_id None is not its folder's name 'public'"
+    """
+    if not isinstance(manifest, dict):
+        return f"must be a JSON object, got {_short(manifest)}"
+    if manifest.get("run_id") != folder_name:
+        return f"its run_id {_short(manifest.get('run_id'))} is not its folder's name {folder_name!r}"
+    if not isinstance(manifest.get("status"), str):
+        return f"'status' must be text, got {_short(manifest.get('status'))}"
+    problem = _type_problem(manifest, _MANIFEST_TYPES, "")
+    if problem is not None:
+        return problem
+    for i, nb in enumerate(manifest.get("notebooks") or []):
+        if not isinstance(nb, dict) or not isinstance(nb.get("name"), str):
+            return f"'notebooks' entry {i + 1} must be an object with a text 'name', got {_short(nb)}"
+        problem = _type_problem(nb, _NOTEBOOK_TYPES, f"'notebooks' entry {i + 1}: ")
+        if problem is None and not all(isinstance(o, str) for o in nb.get("outputs") or []):
+            problem = f"'notebooks' entry {i + 1}: 'outputs' must be a list of file names"
+        if problem is not None:
+            return problem
+    return None
+
+
+def _type_problem(mapping: dict[str, Any], types: dict[str, tuple[type, ...]], where: str) -> str | None:
+    for key, kinds in types.items():
+        value = mapping.get(key)
+        if key in mapping and not (isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)):
+            expected = " or ".join("none" if k is type(None) else _KIND_NAMES[k] for k in kinds)
+            return f"{where}{key!r} must be {expected}, got {_short(value)}"
+    return None
+
+
+_KIND_NAMES = {
+    str: "text",
+    bool: "true or false",
+    list: "a list",
+    dict: "an object",
+    int: "a number",
+    float: "a number",
+}
+
+
+def _short(value: Any) -> str:
+    """A value as a message shows it: its repr, cut at 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_reports_folder(reports_dir: str | Path) -> None:
+    """Stop, before anything is changed, when the reports folder holds an ``index.html`` or a
+    ``latest`` the tool did not make (see the module's docstring): raise
+    :class:`~pmo_analysis.core.exceptions.PublishError` naming it, and what to do.
+    """
+    reports_dir = Path(reports_dir)
+    index, latest = reports_dir / "index.html", reports_dir / "latest"
+    if index.is_symlink() or (index.exists() and not _is_our_index(index)):
+        raise PublishError(
+            f"{str(index)!r} was not written by pmo-analysis and would be replaced by the reports index: "
+            "move it away, or publish into another --reports-dir (nothing was changed)"
+        )
+    if _latest_kind(latest) == "foreign":
+        raise PublishError(
+            f"{str(latest)!r} is not a link to a run and would be replaced by the link to the latest good run: "
+            "move it away, or publish into another --reports-dir (nothing was changed)"
+        )
+
+
+def _is_our_index(path: Path) -> bool:
+    """Whether ``reports/index.html`` is the tool's: it carries :data:`INDEX_MARKER` (or, written by
+    an older version, begins as the tool's index did).
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{INDEX_MARKER}">' in head or all(s in head for s in _OLD_INDEX_SIGNS)
+
+
+def _latest_kind(latest: Path) -> str:
+    """What ``reports/latest`` is: ``absent``; ``link`` (a link to a run folder: a name without a
+    ``/``); ``copy`` (a real folder holding a run's manifest, left by a copy without links); or
+    ``foreign`` (anything else: a file, a folder or a link of someone else's).
+    """
+    if latest.is_symlink():
+        target = os.readlink(latest)
+        return (
+            "link" if target and "/" not in target and os.sep not in target and target not in (".", "..") else "foreign"
+        )
+    if not latest.exists():
+        return "absent"
+    if latest.is_dir():
+        try:
+            m = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return "foreign"
+        run_id = m.get("run_id") if isinstance(m, dict) else None
+        if isinstance(run_id, str) and RUN_ID.fullmatch(run_id) and manifest_problem(m, run_id) is None:
+            return "copy"
+    return "foreign"
 
 
 def started_timestamp(manifest: dict[str, Any]) -> float:
@@ -256,8 +441,16 @@ def _refresh_latest(reports_dir: Path) -> str | None:
 
 
 def _point_latest(reports_dir: Path, run_name: str | None) -> None:
-    """Replace the ``latest`` symlink in one step (``None``: remove it)."""
+    """Replace the ``latest`` symlink in one step (``None``: remove it). A copy of a run in its
+    place (a real folder, after a copy without links) is removed first; anything not the tool's
+    stops with :class:`~pmo_analysis.core.exceptions.PublishError` (:func:`check_reports_folder`).
+    """
     link = reports_dir / "latest"
+    check_reports_folder(reports_dir)
+    if _latest_kind(link) == "copy":
+        aside = reports_dir / f".latest-copy-{os.getpid()}"
+        os.rename(link, aside)
+        shutil.rmtree(aside, ignore_errors=True)
     if run_name is None:
         if link.is_symlink():
             link.unlink()
@@ -266,7 +459,11 @@ def _point_latest(reports_dir: Path, run_name: str | None) -> None:
     if tmp_link.is_symlink() or tmp_link.exists():
         tmp_link.unlink()
     tmp_link.symlink_to(run_name, target_is_directory=True)
-    os.replace(tmp_link, link)
+    try:
+        os.replace(tmp_link, link)
+    finally:
+        if tmp_link.is_symlink():  # not moved into place: no link left behind
+            tmp_link.unlink()
 
 
 def update_index(reports_dir: str | Path) -> Path:
@@ -285,7 +482,10 @@ def _write_index(reports_dir: Path, runs: list[dict[str, Any]], latest: str | No
     tmp.write_text(
         render_reports_index(runs, latest, headline=latest_headline(reports_dir, runs, latest)), encoding="utf-8"
     )
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -346,7 +546,11 @@ def render_reports_index(
     :func:`latest_headline`) above ``runs`` (manifests with ``_dir``) in the order given, ``latest``
     marked (``templates/reports_index.html.j2``).
     """
-    return page_templates().get_template("reports_index.html.j2").render(runs=runs, latest=latest, headline=headline)
+    return (
+        page_templates()
+        .get_template("reports_index.html.j2")
+        .render(runs=runs, latest=latest, headline=headline, index_marker=INDEX_MARKER)
+    )
 
 
 # --------------------------------------------------------------------------- tidying
@@ -363,7 +567,9 @@ def _pid_alive(pid: Any) -> bool:
 
 
 def remove_dead_temp_folders(reports_dir: str | Path, *, now: float | None = None) -> list[str]:
-    """Remove the temporary folders (``reports/.tmp-*``) of runs that died, and return their names.
+    """Remove the temporary folders (``reports/.tmp-<run id>``) of runs that died, and return their
+    names. Only folders named like a run's temporary folder are looked at: a ``.tmp-notes`` folder
+    of someone else's is never removed.
 
     A run writes ``run.pid`` (its pid and host) into its temporary folder right after making it,
     and removes it just before publishing. A folder is removed when
@@ -381,8 +587,8 @@ def remove_dead_temp_folders(reports_dir: str | Path, *, now: float | None = Non
     now = time.time() if now is None else now
     removed = []
     for tmp in sorted(reports_dir.glob(".tmp-*")):
-        if tmp.is_symlink() or not tmp.is_dir():
-            continue
+        if tmp.is_symlink() or not tmp.is_dir() or not RUN_ID.fullmatch(tmp.name.removeprefix(".tmp-")):
+            continue  # not a run's temporary folder (reserve_run names them .tmp-<run id>): not ours
         if _is_dead(tmp, now=now, host=platform.node()):
             shutil.rmtree(tmp, ignore_errors=True)
             removed.append(tmp.name)
@@ -406,7 +612,9 @@ def _is_dead(tmp: Path, *, now: float, host: str) -> bool:
 def prune_reports(reports_dir: str | Path, *, keep: int) -> list[str]:
     """Delete old runs and the leftovers of dead runs; return the names of the runs deleted.
 
-    Keeps the ``keep`` newest runs (by start time) and, always, the latest good run
+    Only run folders are deleted (a name of the run id's pattern and a run's manifest, see
+    :func:`read_manifests`); nothing else in the folder is touched. Keeps the ``keep`` newest runs
+    (by start time) and, always, the latest good run
     (:func:`latest_good_run`): ``keep=0`` deletes every run but that one. Temporary folders of
     runs that died are removed as :func:`remove_dead_temp_folders` describes; a run in progress
     is never touched. ``reports/latest`` and ``reports/index.html`` are brought up to date.
@@ -414,7 +622,9 @@ def prune_reports(reports_dir: str | Path, *, keep: int) -> list[str]:
     if keep < 0:
         raise ParameterError(f"--keep must be >= 0, got {keep}")
     reports_dir = Path(reports_dir)
+    check_reports_folder(reports_dir)  # before anything is made or deleted (the lock file included)
     with _publish_lock(reports_dir):
+        check_reports_folder(reports_dir)  # and again under the lock
         remove_dead_temp_folders(reports_dir)
         runs = read_manifests(reports_dir)
         latest = latest_good_run(runs)

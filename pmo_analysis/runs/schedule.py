@@ -49,6 +49,7 @@ attempts were recorded, still reads as the last slot done)::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import json
@@ -58,6 +59,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -72,6 +74,7 @@ from pmo_analysis.inputs.params import check_plain
 from pmo_analysis.inputs.sources import data_source
 from pmo_analysis.runs.mail import MailError, check_address, deliver
 from pmo_analysis.runs.pages import parse_projects
+from pmo_analysis.runs.publish import read_manifests, started_timestamp
 
 __all__ = [
     "Schedule",
@@ -384,26 +387,82 @@ class SlotOutcome:
         return text + (f": {self.message}" if self.message else "") + (f"; {self.mail}" if self.mail else "")
 
 
-def _read_state(path: Path) -> dict[str, dict[str, Any]]:
+def _read_state(
+    path: Path, *, now: dt.datetime | None = None, say: Callable[[str], None] = print
+) -> dict[str, dict[str, Any]]:
+    """The schedule state, read defensively: it never stops the scheduler.
+
+    A file that is not a JSON object is moved aside (``.schedule-state.json.invalid``), said in one
+    line, and the state starts empty (every schedule's latest slot runs again). In an entry, a
+    ``done`` time that cannot be read, has no offset, or lies in the future (the clock was once set
+    ahead: it would silence the schedule until then) is said and dropped, so the latest slot runs;
+    an ``attempt`` or ``mail`` record of the wrong shape is said and dropped.
+    """
     if not path.exists():
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
             raise ValueError("not a JSON object")
-        # before attempts were recorded an entry was the last slot done, as an ISO string
-        state = {
-            k: ({"done": v} if isinstance(v, str) else dict(v) if isinstance(v, dict) else {}) for k, v in raw.items()
-        }
-        for entry in state.values():
-            if entry.get("done") is not None:
-                dt.datetime.fromisoformat(entry["done"])
-    except (ValueError, TypeError) as exc:
-        raise PMOError(
-            f"{path}: the schedule state is not valid ({exc}); repair it, or delete it to run "
-            f"every schedule's latest slot again"
-        ) from None
+    except (OSError, ValueError) as exc:
+        aside = path.with_name(path.name + ".invalid")
+        with contextlib.suppress(OSError):
+            os.replace(path, aside)
+        say(
+            f"{path}: the schedule state is not valid ({exc}); kept as {aside.name}, and every schedule's "
+            "latest slot runs again"
+        )
+        return {}
+    # before attempts were recorded an entry was the last slot done, as an ISO string
+    state = {
+        str(k): ({"done": v} if isinstance(v, str) else dict(v) if isinstance(v, dict) else {}) for k, v in raw.items()
+    }
+    for name, entry in state.items():
+        for problem in _entry_problems(entry, now=now or dt.datetime.now(dt.UTC)):
+            say(f"{path}: schedule {name!r}: {problem}")
     return state
+
+
+def _entry_problems(entry: dict[str, Any], *, now: dt.datetime) -> list[str]:
+    """Repair one schedule's state entry in place (see :func:`_read_state`); what was wrong, in words."""
+    problems = []
+    done = entry.get("done")
+    if done is not None:
+        when = None
+        with contextlib.suppress(ValueError):
+            when = dt.datetime.fromisoformat(done) if isinstance(done, str) else None
+        if when is None:
+            problems.append(f"the 'done' time {done!r} is not a time; the latest slot runs again")
+        elif when.tzinfo is None:
+            problems.append(f"the 'done' time {done!r} has no offset (+00:00); the latest slot runs again")
+        elif when > now + dt.timedelta(minutes=5):
+            problems.append(
+                f"the 'done' time {done!r} is in the future (a clock error: was the clock once set ahead?); "
+                "the latest slot runs again"
+            )
+            when = None
+        if when is None or when.tzinfo is None:
+            for key in ("done", "status", "run_id", "message"):
+                entry.pop(key, None)
+    attempt = entry.get("attempt")
+    if attempt is not None and not (
+        isinstance(attempt, dict)
+        and isinstance(attempt.get("slot"), str)
+        and type(attempt.get("count")) is int
+        and attempt["count"] >= 0
+    ):
+        problems.append(f"the 'attempt' record {attempt!r} is not valid; attempts of this slot count from 0")
+        entry.pop("attempt")
+    mail = entry.get("mail")
+    if mail is not None and not (
+        isinstance(mail, dict)
+        and isinstance(mail.get("run_id"), str)
+        and isinstance(mail.get("status"), str)
+        and (mail.get("attempts") is None or type(mail.get("attempts")) is int)
+    ):
+        problems.append(f"the 'mail' record {mail!r} is not valid; it is dropped")
+        entry.pop("mail")
+    return problems
 
 
 def _write_state(path: Path, state: dict[str, dict[str, Any]]) -> None:
@@ -440,6 +499,10 @@ def _run_slot(
         if (entry.get("attempt") or {}).get("slot") == key
         else {"slot": key, "count": 0, "error": None}
     )
+    published = _published_by(reports_dir, name, attempt) if attempt["count"] else None
+    if published is not None:  # the last attempt published its run, then stopped: one run per slot
+        say(f"schedule {name}: slot {key} was published as run {published['_dir']} by the last attempt")
+        return _ended(name, s, key, state, state_path, published, attempt, reports_dir=reports_dir, say=say)
     if attempt["count"] >= MAX_ATTEMPTS:  # the last attempt was interrupted before it ended
         message = f"the last of {attempt['count']} attempts was interrupted before it ended"
         state[name] = {"done": key, "status": "failed", "run_id": None, "message": message}
@@ -455,6 +518,7 @@ def _run_slot(
     )
     attempt["count"] += 1
     attempt["error"] = None
+    attempt["started"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")  # to find a run it published
     entry["attempt"] = attempt
     # the attempt is recorded before the run: a process killed mid-run leaves the slot not done,
     # and the next call tries again (and stops after MAX_ATTEMPTS)
@@ -470,6 +534,10 @@ def _run_slot(
         )
     except Exception as exc:  # noqa: BLE001 - one schedule's failure does not stop the others
         message = _one_line(exc)
+        published = _published_by(reports_dir, name, attempt)
+        if published is not None:  # it raised after publishing: the slot has its run, not another
+            say(f"schedule {name}: run {published['_dir']} was published, then: {message}")
+            return _ended(name, s, key, state, state_path, published, attempt, reports_dir=reports_dir, say=say)
         if attempt["count"] >= MAX_ATTEMPTS:
             state[name] = {"done": key, "status": "failed", "run_id": None, "message": message}
             outcome = SlotOutcome(name, "failed", key, message, attempt=attempt["count"], ran=True)
@@ -490,6 +558,48 @@ def _run_slot(
     return outcome
 
 
+def _published_by(reports_dir: Path, name: str, attempt: dict[str, Any]) -> dict[str, Any] | None:
+    """The manifest of the newest run of schedule ``name`` published since ``attempt`` started, or None."""
+    try:
+        since = dt.datetime.fromisoformat(str(attempt.get("started"))).timestamp()
+    except ValueError:
+        return None
+    runs = [m for m in read_manifests(reports_dir) if m.get("schedule") == name and started_timestamp(m) >= since - 1]
+    return runs[0] if runs else None
+
+
+def _ended(
+    name: str,
+    s: Schedule,
+    key: str,
+    state: dict[str, dict[str, Any]],
+    state_path: Path,
+    manifest: dict[str, Any],
+    attempt: dict[str, Any],
+    *,
+    reports_dir: Path,
+    say: Callable[[str], None],
+) -> SlotOutcome:
+    """Record the slot ``key`` as ended with the published run ``manifest`` (and its mail pending)."""
+    unsent = state.get(name, {}).get("mail")
+    status, run_id = str(manifest.get("status")), manifest["_dir"]
+    state[name] = {"done": key, "status": status, "run_id": run_id, "message": ""}
+    if s.mail_to and status != "failed":
+        state[name]["mail"] = {"run_id": run_id, "status": "pending", "attempts": 0, "error": None}
+    elif unsent is not None:
+        state[name]["mail"] = unsent
+    _write_state(state_path, state)
+    outcome = SlotOutcome(name, status, key, run_id=run_id, attempt=int(attempt.get("count") or 0), ran=True)
+    if (state[name].get("mail") or {}).get("status") == "pending":
+        outcome.mail = _mail_pending(name, s, state, state_path, reports_dir=reports_dir, say=say)
+    return outcome
+
+
+def _bare(address: str) -> str:
+    """The address part of ``Name <address>`` (as a server names a refused recipient)."""
+    return parseaddr(address)[1] or address
+
+
 def _mail_pending(
     name: str,
     s: Schedule,
@@ -506,10 +616,18 @@ def _mail_pending(
     (``run-due``, ``serve``) tries again, until it is sent or a newer run of the schedule replaces it.
     """
     entry = state[name]["mail"]
-    entry["attempts"] = int(entry.get("attempts") or 0) + 1
     run_dir = reports_dir / entry["run_id"]
+    if not (run_dir / "manifest.json").is_file():  # pruned or removed since: nothing left to mail
+        text = f"mail of run {entry['run_id']} dropped: its run folder {str(run_dir)!r} is gone (pruned?)"
+        entry.update(status="dropped", error=text)
+        _write_state(state_path, state)
+        say(f"schedule {name}: {text}")
+        return text
+    entry["attempts"] = int(entry.get("attempts") or 0) + 1
+    # a retry after some recipients were refused goes to them only (the others have it)
+    pending_to = [a for a in entry.get("to") or s.mail_to if isinstance(a, str)] or s.mail_to
     try:
-        subjects = deliver(run_dir, to=s.mail_to, alert_off_track=s.alert_off_track)
+        delivery = deliver(run_dir, to=pending_to, alert_off_track=s.alert_off_track)
     except Exception as exc:  # noqa: BLE001 - logged and tried again: delivery never fails the schedule
         entry["error"] = _one_line(exc)
         text = (
@@ -517,10 +635,22 @@ def _mail_pending(
             f"{entry['error']}"
         )
     else:
-        entry.update(
-            status="sent", error=None, sent=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), subjects=subjects
+        got = [a for a in pending_to if a not in delivery.refused and _bare(a) not in delivery.refused]
+        text = f"mailed run {entry['run_id']} to {len(got)} of {len(pending_to)} recipient(s): " + "; ".join(
+            delivery.subjects
         )
-        text = f"mailed run {entry['run_id']} to {len(s.mail_to)} recipient(s): " + "; ".join(subjects)
+        if delivery.refused:
+            refused = "; ".join(f"{a} ({why})" for a, why in delivery.refused.items())
+            entry.update(status="pending", to=[a for a in pending_to if a not in got], error=f"refused: {refused}")
+            text += f"; refused, tried again at the next call: {refused}"
+        else:
+            entry.pop("to", None)
+            entry.update(
+                status="sent",
+                error=None,
+                sent=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                subjects=delivery.subjects,
+            )
     _write_state(state_path, state)
     say(f"schedule {name}: {text}")
     return text
@@ -553,7 +683,7 @@ def run_schedules(
         if not got:
             say("another run-due call is running; nothing to do")
             return outcomes
-        state = _read_state(state_path)
+        state = _read_state(state_path, now=now, say=say)
         for name, s in schedules.items():
             slot = due_slot(s, now=now, last_slot=state.get(name, {}).get("done"))
             if slot is None:

@@ -723,3 +723,161 @@ def test_any_bytes_as_a_csv_load_or_raise_a_data_validation_error(raw, other):
             else:
                 problems = ["loaded"]
             assert problems
+
+
+# ---------------------------------------------------------------- cash flows far from their project
+def _move_one_cashflow(folder, *, side: str, months: int) -> tuple[int, str]:
+    """Move the first cash flow of the project with the most rows to ``months`` months before its
+    start (``side="start"``) or after its end; return its spreadsheet row and the new period."""
+    projects = pd.read_csv(folder / "projects.csv", dtype=str)
+    cf = pd.read_csv(folder / "cashflows.csv", dtype=str, keep_default_na=False)
+    pid = cf["project_id"].value_counts().index[0]
+    bound = pd.Timestamp(projects.set_index("project_id").loc[pid, f"{side}_date"]).to_period("M")
+    period = str(bound - months if side == "start" else bound + months)
+    row = int(cf.index[cf["project_id"] == pid][0])
+    cf.loc[row, "period"] = period
+    cf.to_csv(folder / "cashflows.csv", index=False)
+    return row + 2, period
+
+
+@pytest.mark.parametrize(
+    ("side", "months", "words"),
+    [
+        ("start", 25, "more than 24 months before its project's start_date"),
+        ("start", 12 * 100, "more than 24 months before its project's start_date"),  # 1925 for 2025
+        ("end", 121, "more than 120 months after its project's end_date"),
+        ("end", 12 * 27, "more than 120 months after its project's end_date"),  # 2052 for 2025
+    ],
+)
+def test_a_cash_flow_far_outside_its_project_is_refused_like_a_milestone(sample_copy, side, months, words):
+    row, period = _move_one_cashflow(sample_copy, side=side, months=months)
+    assert _problems(sample_copy) == [
+        f"cashflows.csv, row {row}, column 'period': value {period!r}: period is {words} (a typing error in the year?)"
+    ]
+    lenient = load_portfolio(sample_copy, on_error="drop")  # left out, and listed, with --exclude-invalid
+    assert pd.Timestamp(period) not in set(lenient.cashflows["period"])
+
+
+@pytest.mark.parametrize(("side", "months"), [("start", 24), ("start", 3), ("end", 120), ("end", 60)])
+def test_a_cash_flow_within_the_bound_loads(sample_copy, side, months):
+    _, period = _move_one_cashflow(sample_copy, side=side, months=months)
+    assert pd.Timestamp(period) in set(load_portfolio(sample_copy).cashflows["period"])
+
+
+# ---------------------------------------------------------------- one date range, no overflow
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("milestones", "baseline_date", "1700-03-01"),  # inside 1678-2261, once accepted and then overflowing
+        ("risks", "raised_date", "1733-12-31"),
+        ("projects", "end_date", "2100-01-01"),
+        ("cashflows", "period", "1899-12"),
+    ],
+)
+def test_a_date_outside_the_one_documented_range_is_refused(sample_copy, table, column, value):
+    edit_csv(sample_copy, table, lambda df: df.assign(**{column: df[column].where(df.index != 0, value)}))
+    assert (
+        f"{table}.csv, row 2, column {column!r}: value {value!r}: must be between 1900-01-01 and 2099-12-31 "
+        "(a typing error in the year?)"
+    ) in _problems(sample_copy)
+
+
+def test_the_range_s_extremes_build_the_model_without_overflow(sample_copy):
+    from pmo_analysis.inputs.params import validate_model_params
+    from pmo_analysis.model import build_model
+
+    edit_csv(sample_copy, "milestones", lambda df: df.assign(baseline_date="1900-01-02", forecast_date="1900-01-02"))
+    edit_csv(
+        sample_copy, "risks", lambda df: df.assign(raised_date=df["raised_date"].where(df.index != 0, "1900-01-01"))
+    )
+    as_of = pd.Timestamp("2099-12-31")
+    model = build_model(load_portfolio(sample_copy, as_of=as_of), as_of=as_of.date(), params=validate_model_params({}))
+    assert model.meta["as_of"] == "2099-12-31"
+
+
+# ---------------------------------------------------------------- spreadsheets written by scripts
+def _with_formulas(path, df: pd.DataFrame, cells: dict[tuple[int, str], str]) -> list[str]:
+    """Write ``df`` as an .xlsx sheet with openpyxl, a formula (never calculated) in each of
+    ``cells`` ((data row, column) -> formula); return their cell names."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    _write_xlsx(path, {path.stem: df})
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    names = []
+    for (row, column), formula in cells.items():
+        name = f"{get_column_letter(list(df.columns).index(column) + 1)}{row + 2}"
+        ws[name] = formula
+        names.append(name)
+    wb.save(path)
+    return names
+
+
+def test_formula_cells_without_a_saved_value_are_named_with_the_fix(sample_copy, sample):
+    (sample_copy / "projects.csv").unlink()
+    formulas = {(3, "budget"): "=1000*2", (18, "budget"): "=F2*0.5", (18, "percent_complete"): "=40+2"}
+    names = _with_formulas(sample_copy / "projects.xlsx", sample.projects, formulas)
+    assert _problems(sample_copy) == [
+        f"projects.xlsx: formula cells without a saved value: {', '.join(sorted(names, key=lambda n: (int(n[1:]), n)))}; "
+        "the file was saved by a program that does not calculate formulas (a script): open it in Excel or "
+        "LibreOffice and save it, so that each formula keeps its value"
+    ]
+
+
+def test_formula_cells_with_their_saved_values_read_as_those_values(sample_copy, sample):
+    """What Excel writes: the formula and the value it calculated (here put in the file by hand)."""
+    import zipfile
+
+    (sample_copy / "projects.csv").unlink()
+    path = sample_copy / "projects.xlsx"
+    _with_formulas(path, sample.projects, {(3, "budget"): "=1000*2"})
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = next(k for k in parts if k.startswith("xl/worksheets/sheet"))
+    parts[sheet] = parts[sheet].replace(b"<f>1000*2</f><v />", b"<f>1000*2</f><v>2000</v>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, v in parts.items():
+            z.writestr(k, v)
+    assert load_portfolio(sample_copy).projects.loc[3, "budget"] == 2000.0
+
+
+def test_a_workbook_padded_with_unused_shared_strings_is_refused_before_it_is_loaded(sample_copy, sample, monkeypatch):
+    import time
+    import zipfile
+
+    import pmo_analysis.inputs.readers as readers
+
+    monkeypatch.setattr(readers, "XLSX_SHARED_STRINGS_LIMIT", 2**20)  # 1 MB here; 128 MB in use
+    (sample_copy / "projects.csv").unlink()
+    path = sample_copy / "projects.xlsx"
+    _write_xlsx(path, {"projects": sample.projects})
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist() if i.filename != "xl/sharedStrings.xml"}
+    padding = b"".join(b"<si><t>unused %d</t></si>" % i for i in range(200_000))
+    parts["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + padding + b"</sst>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, v in parts.items():
+            z.writestr(k, v)
+    started = time.perf_counter()
+    problems = _problems(sample_copy)
+    assert time.perf_counter() - started < 30
+    unpacked = len(parts["xl/sharedStrings.xml"]) / 2**20
+    assert problems[0].startswith(
+        f"projects.xlsx: cannot read the file: its shared strings take {unpacked:,.0f} MB unpacked ("
+    )
+    assert problems[0].endswith(
+        "more than the 1 MB a workbook may hold in memory here; save the sheet as CSV, or open and save it in "
+        "Excel or LibreOffice (which keep only the strings used)"
+    )
+
+
+def test_a_dangling_link_for_a_table_file_is_unreadable_not_absent(sample_copy):
+    (sample_copy / "risks.csv").unlink()
+    (sample_copy / "risks.csv").symlink_to(sample_copy / "moved" / "risks.csv")
+    assert _problems(sample_copy) == [
+        f"risks.csv: cannot read the file: it is a link to {str(sample_copy / 'moved' / 'risks.csv')!r}, "
+        "which does not exist"
+    ]

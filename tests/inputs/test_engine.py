@@ -375,7 +375,7 @@ def test_a_date_no_timestamp_can_hold_is_one_clear_problem(tmp_path, typed):
     df.to_parquet(folder / "timesheets.parquet", index=False)
     a, b, _, _ = _both(folder)
     assert a == b
-    rule = "must be between 1678-01-01 and 2261-12-31 (a typing error in the year?)"
+    rule = "must be between 1900-01-01 and 2099-12-31 (a typing error in the year?)"
     assert [x.split(": value ")[0] for x in a] == [
         "timesheets.parquet, row 2, column 'date'",
         "timesheets.parquet, row 4, column 'date'",

@@ -367,3 +367,146 @@ def test_a_notebook_takes_a_database_url_as_data_dir(tmp_path):
     assert P.data_dir == url  # kept as text: a path would fold the '//' of the URL
     with pytest.raises(ParameterError, match=r"holds a password"):
         resolve_params("portfolio_roi", {"data_dir": "postgresql://u:pw@h/db"})
+
+
+# --------------------------------------------------------------------------- no secret in a URL
+SECRET = "hunter2-in-a-url"
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        f"?password={SECRET}",
+        f"?sslmode=require&sslpassword={SECRET}",
+        f"?PassWord={SECRET}",
+        f"?application_name=pmo&db_pwd={SECRET}",
+        f"?dsn=host%3Ddb%20password%3D{SECRET}",
+        f"#{SECRET}",
+        f"?sslmode=require#password={SECRET}",
+    ],
+)
+def test_a_secret_anywhere_in_a_url_is_refused_and_never_shown(tail, tmp_path):
+    url = f"postgresql://pmo@127.0.0.1:{_free_port()}/ppm{tail}"
+    for args in (["validate", url], ["run", "--data-dir", url, "--reports-dir", str(tmp_path)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert SECRET not in result.output and "never in the URL" in result.output
+    with pytest.raises(ParameterError) as exc:
+        load_portfolio(url)
+    assert SECRET not in str(exc.value)
+    assert SECRET not in describe_source(url)
+    mapping = tmp_path / "m.yml"
+    mapping.write_text(f"url: {json.dumps(url)}\n", encoding="utf-8")
+    with pytest.raises(ParameterError) as exc:
+        open_sql_source(mapping)
+    assert SECRET not in str(exc.value) and str(mapping) in str(exc.value)
+    assert not any(tmp_path.iterdir()) or [p.name for p in tmp_path.iterdir()] == ["m.yml"]
+
+
+def test_a_url_without_a_secret_still_passes():
+    url = "postgresql://pmo@db/ppm?sslmode=require&application_name=pmo&passfile=/home/pmo/.pgpass"
+    assert open_sql_source(url).url == url and describe_source(url) == url
+
+
+# --------------------------------------------------------------------------- a read never writes
+def _audit(engine) -> int:
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE IF NOT EXISTS audit (id integer)"))
+        conn.execute(sa.text("DELETE FROM audit"))
+        conn.execute(sa.text("INSERT INTO audit VALUES (1), (2), (3)"))
+    return 3
+
+
+def _audit_rows(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM audit")).scalar_one()
+
+
+WRITING_QUERIES = [
+    "SELECT * FROM risks; DELETE FROM audit; COMMIT",
+    "DROP TABLE audit",
+    "DELETE FROM audit",
+    "WITH gone AS (DELETE FROM audit RETURNING *) SELECT * FROM risks",
+    "SELECT * INTO audit_copy FROM audit",
+    "  -- the risks\n  SELECT * FROM risks;\n  TRUNCATE audit",
+]
+
+
+def _mapping(tmp_path, url: str, query: str) -> Path:
+    path = tmp_path / "ppm.yml"
+    path.write_text(f"url: {json.dumps(url)}\ntables:\n  risks:\n    query: {json.dumps(query)}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("query", WRITING_QUERIES)
+def test_a_writing_query_is_refused_before_it_is_sent_to_postgres(pg, tmp_path, query):
+    engine = sa.create_engine(pg["url"].replace("postgresql://", "postgresql+psycopg://"))
+    rows = _audit(engine)
+    with pytest.raises(ParameterError, match=r"tables\.risks\.query: must be a single SELECT or WITH statement"):
+        load_portfolio(_mapping(tmp_path, pg["url"], query))
+    assert _audit_rows(engine) == rows
+    engine.dispose()
+
+
+def test_the_postgres_session_is_read_only(pg):
+    engine = open_sql_source(pg["url"])._engine()
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SHOW default_transaction_read_only")).scalar_one() == "on"
+        with pytest.raises(sa.exc.DBAPIError, match="read-only transaction"):
+            conn.execute(sa.text("CREATE TABLE written (id integer)"))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("scheme", ["sqlite", "duckdb"])
+def test_a_database_file_is_opened_read_only(scheme, tmp_path):
+    url = f"{scheme}:///{tmp_path / 'ppm.db'}"
+    engine = sa.create_engine(url)
+    rows = _audit(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE risks (risk_id text)"))
+    engine.dispose()
+    for query in WRITING_QUERIES:
+        with pytest.raises(ParameterError, match=r"must be a single SELECT or WITH statement"):
+            load_portfolio(_mapping(tmp_path, url, query))
+    reader = open_sql_source(url)._engine()
+    with reader.connect() as conn, pytest.raises(sa.exc.DBAPIError, match=r"(?i)read.?only"):
+        conn.execute(sa.text("DELETE FROM audit"))
+    reader.dispose()
+    engine = sa.create_engine(url)
+    assert _audit_rows(engine) == rows
+    engine.dispose()
+
+
+@pytest.mark.parametrize("scheme", ["sqlite", "duckdb"])
+def test_a_mistyped_database_file_is_one_line_and_no_file_is_made(scheme, tmp_path):
+    url = f"{scheme}:///{tmp_path / 'ppm-typo.db'}"
+    with pytest.raises(DataValidationError) as exc:
+        load_portfolio(url)
+    assert str(exc.value).splitlines()[1:] == [
+        "[-]",
+        f"  - {url}: no database file at {str(tmp_path / 'ppm-typo.db')!r}",
+    ]
+    result = CliRunner().invoke(main, ["validate", url])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_exclude_invalid_from_a_table_without_a_key_builds_and_saves_the_model(sample_undated, tmp_path):
+    """Rows left out of a database table without a primary key are named by their result row: the
+    model's data-quality table keeps that text, and the model saves (it crashed converting it to int)."""
+    from pmo_analysis.inputs.params import validate_model_params
+    from pmo_analysis.model import build_model, load_model
+
+    url = f"sqlite:///{tmp_path / 'ppm.sqlite'}"
+    engine = sa.create_engine(url)
+    _load(engine, sample_undated, keys=False)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE resources SET weekly_capacity_hours = 0 WHERE resource_id = 'R002'"))
+    engine.dispose()
+    portfolio = load_portfolio(url, on_error="drop")
+    model = build_model(portfolio, params=validate_model_params({"exclude_invalid": True}))
+    saved = load_model(model.save(tmp_path / "model"))
+    dq = saved.data_quality
+    mine = dq.loc[dq["table"] == "resources"]
+    assert mine["row"].tolist()[0] == "result row 2" and mine["column"].tolist()[0] == "weekly_capacity_hours"
+    assert saved.meta["excluded_rows"] == len(dq[["table", "row"]].drop_duplicates()) >= 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -187,3 +189,22 @@ def test_a_total_without_inputs_is_an_na_tile_with_its_reason_in_a_neutral_colou
             False,
         )
     assert tiles["Remaining NPV"]["label"] == "Remaining NPV (Nov 2012→, at 31 Oct 2012)"
+
+
+def test_an_integer_column_holding_text_row_labels_shows_them():
+    """Rows left out of a database read are named by key or result row; the table shows that text."""
+    df = pd.DataFrame(
+        {
+            "row": pd.array(["result row 12", "project_id 'PRJ-7'", None], dtype="string"),
+            "n": pd.array([1, None, 3], dtype="Int64"),
+        }
+    )
+    cells = re.findall(r"<td[^>]*>[^<]*</td>", display.table(df, integer=["row", "n"])._repr_html_())
+    assert cells == [
+        '<td class="text">result row 12</td>',
+        '<td class="num" data-sort="1.0">1</td>',
+        '<td class="text">project_id &#39;PRJ-7&#39;</td>',
+        '<td class="num"></td>',
+        '<td class="text"></td>',
+        '<td class="num" data-sort="3.0">3</td>',
+    ]

@@ -98,32 +98,36 @@ def test_rerun_of_an_older_date_never_becomes_latest(tmp_path):
 
 def test_same_date_newest_start_wins_across_time_zones(tmp_path):
     # 09:00 in Paris is 07:00 UTC, an hour before 08:00 UTC
-    fake_run(tmp_path, "a", started="2026-07-01T09:00:00+02:00")
-    fake_run(tmp_path, "b", started="2026-07-01T08:00:00+00:00")
-    assert refresh_latest(tmp_path) == "b"
-    assert [m["_dir"] for m in read_manifests(tmp_path)] == ["b", "a"]
+    fake_run(tmp_path, "20260101T000000Z-a", started="2026-07-01T09:00:00+02:00")
+    fake_run(tmp_path, "20260101T000000Z-b", started="2026-07-01T08:00:00+00:00")
+    assert refresh_latest(tmp_path) == "20260101T000000Z-b"
+    assert [m["_dir"] for m in read_manifests(tmp_path)] == ["20260101T000000Z-b", "20260101T000000Z-a"]
 
 
 @pytest.mark.parametrize("status", ["partial", "failed", "stale"])
 def test_only_success_can_be_latest(tmp_path, status):
-    fake_run(tmp_path, "good", as_of="2026-05-31", started="2026-06-01T07:00:00+00:00")
-    fake_run(tmp_path, "newer", status=status, started="2026-07-01T07:00:00+00:00")
-    assert latest_good_run(read_manifests(tmp_path)) == "good"
+    fake_run(tmp_path, "20260101T000000Z-good", as_of="2026-05-31", started="2026-06-01T07:00:00+00:00")
+    fake_run(tmp_path, "20260101T000000Z-newer", status=status, started="2026-07-01T07:00:00+00:00")
+    assert latest_good_run(read_manifests(tmp_path)) == "20260101T000000Z-good"
 
 
 def test_no_good_run_removes_a_stale_latest_link(tmp_path):
-    fake_run(tmp_path, "subset", complete=False, names=["portfolio_roi"])
-    fake_run(tmp_path, "broken", status="failed", started="2026-07-02T07:00:00+00:00")
-    (tmp_path / "latest").symlink_to("subset")  # left by an earlier version that pointed at any success
+    fake_run(tmp_path, "20260101T000000Z-subset", complete=False, names=["portfolio_roi"])
+    fake_run(tmp_path, "20260101T000000Z-broken", status="failed", started="2026-07-02T07:00:00+00:00")
+    (tmp_path / "latest").symlink_to(
+        "20260101T000000Z-subset"
+    )  # left by an earlier version that pointed at any success
     assert refresh_latest(tmp_path) is None
     assert not (tmp_path / "latest").is_symlink()
     assert "No successful run of the whole suite yet." in (tmp_path / "index.html").read_text()
 
 
 def test_manifests_from_before_the_complete_flag(tmp_path):
-    fake_run(tmp_path, "all-four", complete=None)
-    fake_run(tmp_path, "one", complete=None, names=["portfolio_roi"], started="2026-07-02T07:00:00+00:00")
-    assert latest_good_run(read_manifests(tmp_path)) == "all-four"
+    fake_run(tmp_path, "20260101T000000Z-all-four", complete=None)
+    fake_run(
+        tmp_path, "20260101T000000Z-one", complete=None, names=["portfolio_roi"], started="2026-07-02T07:00:00+00:00"
+    )
+    assert latest_good_run(read_manifests(tmp_path)) == "20260101T000000Z-all-four"
 
 
 def test_whole_suite(tmp_path):
@@ -146,12 +150,12 @@ def test_whole_suite(tmp_path):
 
 
 def test_previous_run_is_newest_date_then_newest_start(tmp_path):
-    fake_run(tmp_path, "z-first", started="2026-07-01T09:00:00+02:00")  # 07:00 UTC
-    fake_run(tmp_path, "a-rerun", started="2026-07-01T08:00:00+00:00")
-    fake_run(tmp_path, "later-date", as_of="2026-07-31", started="2026-08-01T07:00:00+00:00")
+    fake_run(tmp_path, "20260101T000000Z-z-first", started="2026-07-01T09:00:00+02:00")  # 07:00 UTC
+    fake_run(tmp_path, "20260101T000000Z-a-rerun", started="2026-07-01T08:00:00+00:00")
+    fake_run(tmp_path, "20260101T000000Z-later-date", as_of="2026-07-31", started="2026-08-01T07:00:00+00:00")
     assert (
         find_previous_run(tmp_path, schedule="weekly", before_as_of="2026-06-30")
-        == tmp_path / "a-rerun" / "executive_summary"
+        == tmp_path / "20260101T000000Z-a-rerun" / "executive_summary"
     )
 
 
@@ -172,14 +176,18 @@ def test_prune_keep_0_keeps_the_only_complete_run(tmp_path):
 
 
 def test_prune_keep_n_keeps_the_newest_and_the_latest_good(tmp_path):
-    fake_run(tmp_path, "r1", started="2026-07-01T07:00:00+00:00")  # the latest good run
+    fake_run(tmp_path, "20260101T000000Z-r1", started="2026-07-01T07:00:00+00:00")  # the latest good run
     for i, status in enumerate(["failed", "partial", "stale", "failed"], start=2):
-        fake_run(tmp_path, f"r{i}", status=status, started=f"2026-07-0{i}T07:00:00+00:00")
-    assert prune_reports(tmp_path, keep=2) == ["r3", "r2"]
-    assert sorted(m["_dir"] for m in read_manifests(tmp_path)) == ["r1", "r4", "r5"]
-    assert prune_reports(tmp_path, keep=0) == ["r5", "r4"]
-    assert [m["_dir"] for m in read_manifests(tmp_path)] == ["r1"]
-    assert latest_link(tmp_path) == "r1"
+        fake_run(tmp_path, f"20260101T000000Z-r{i}", status=status, started=f"2026-07-0{i}T07:00:00+00:00")
+    assert prune_reports(tmp_path, keep=2) == ["20260101T000000Z-r3", "20260101T000000Z-r2"]
+    assert sorted(m["_dir"] for m in read_manifests(tmp_path)) == [
+        "20260101T000000Z-r1",
+        "20260101T000000Z-r4",
+        "20260101T000000Z-r5",
+    ]
+    assert prune_reports(tmp_path, keep=0) == ["20260101T000000Z-r5", "20260101T000000Z-r4"]
+    assert [m["_dir"] for m in read_manifests(tmp_path)] == ["20260101T000000Z-r1"]
+    assert latest_link(tmp_path) == "20260101T000000Z-r1"
 
 
 def test_prune_rejects_negative_keep(tmp_path):
@@ -206,38 +214,53 @@ def _tmp_folder(reports: Path, name: str, *, pid: int | None, host: str | None =
 
 
 def test_prune_removes_leftovers_of_dead_runs_only(tmp_path):
-    fake_run(tmp_path, "r1")
-    _tmp_folder(tmp_path, ".tmp-killed", pid=_dead_pid())
-    _tmp_folder(tmp_path, ".tmp-running", pid=os.getpid())
-    _tmp_folder(tmp_path, ".tmp-pid-reused", pid=os.getpid(), age_s=2 * 24 * 3600)
-    _tmp_folder(tmp_path, ".tmp-other-host", pid=_dead_pid(), host="another-host")
-    _tmp_folder(tmp_path, ".tmp-other-host-old", pid=1, host="another-host", age_s=2 * 24 * 3600)
+    fake_run(tmp_path, "20260101T000000Z-r1")
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-killed", pid=_dead_pid())
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-running", pid=os.getpid())
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-pid-reused", pid=os.getpid(), age_s=2 * 24 * 3600)
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-other-host", pid=_dead_pid(), host="another-host")
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-other-host-old", pid=1, host="another-host", age_s=2 * 24 * 3600)
     _tmp_folder(tmp_path, ".tmp-20260101T000000Z-adhoc-k3j9", pid=None, age_s=2 * 3600)  # an older version's
-    _tmp_folder(tmp_path, ".tmp-just-made", pid=None)  # a run between mkdir and writing its pid file
+    _tmp_folder(tmp_path, ".tmp-20260101T000000Z-just-made", pid=None)  # a run between mkdir and writing its pid file
+    _tmp_folder(tmp_path, ".tmp-notes", pid=None, age_s=30 * 24 * 3600)  # not a run's: never removed
     assert prune_reports(tmp_path, keep=5) == []
-    assert sorted(p.name for p in tmp_path.glob(".tmp-*")) == [".tmp-just-made", ".tmp-other-host", ".tmp-running"]
-    assert (tmp_path / "r1").is_dir() and latest_link(tmp_path) == "r1"
+    assert sorted(p.name for p in tmp_path.glob(".tmp-*")) == [
+        ".tmp-20260101T000000Z-just-made",
+        ".tmp-20260101T000000Z-other-host",
+        ".tmp-20260101T000000Z-running",
+        ".tmp-notes",
+    ]
+    assert (tmp_path / "20260101T000000Z-r1").is_dir() and latest_link(tmp_path) == "20260101T000000Z-r1"
 
 
 def test_pid_zero_or_garbage_is_not_a_live_run(tmp_path):
-    for name, pid in ((".tmp-zero", 0), (".tmp-text", "123")):
+    for name, pid in ((".tmp-20260101T000000Z-zero", 0), (".tmp-20260101T000000Z-text", "123")):
         _tmp_folder(tmp_path, name, pid=pid)  # type: ignore[arg-type]
-    assert remove_dead_temp_folders(tmp_path) == [".tmp-text", ".tmp-zero"]
+    assert remove_dead_temp_folders(tmp_path) == [".tmp-20260101T000000Z-text", ".tmp-20260101T000000Z-zero"]
 
 
 # ---------------------------------------------------------------- the reports index
 def test_index_lists_newest_first_marks_latest_and_stale(tmp_path):
-    fake_run(tmp_path, "b-good", started="2026-07-01T07:00:00+00:00")
-    fake_run(tmp_path, "a-stale", status="stale", started="2026-07-03T07:00:00+00:00")
-    fake_run(tmp_path, "c-subset", complete=False, names=["portfolio_roi"], started="2026-07-02T07:00:00+00:00")
+    fake_run(tmp_path, "20260101T000000Z-b-good", started="2026-07-01T07:00:00+00:00")
+    fake_run(tmp_path, "20260101T000000Z-a-stale", status="stale", started="2026-07-03T07:00:00+00:00")
+    fake_run(
+        tmp_path,
+        "20260101T000000Z-c-subset",
+        complete=False,
+        names=["portfolio_roi"],
+        started="2026-07-02T07:00:00+00:00",
+    )
     page = update_index(tmp_path).read_text(encoding="utf-8")
     rows = re.findall(r'<tr><td><a href="([^"/]+)/index.html">', page)
-    assert rows == ["a-stale", "c-subset", "b-good"]
+    assert rows == ["20260101T000000Z-a-stale", "20260101T000000Z-c-subset", "20260101T000000Z-b-good"]
     assert page.count("(latest good)") == 1
-    assert '<a href="b-good/index.html">b-good</a> (latest good)</td>' in page
-    assert 'Latest good run: <a href="latest/index.html">b-good</a>' in page
+    assert '<a href="20260101T000000Z-b-good/index.html">20260101T000000Z-b-good</a> (latest good)</td>' in page
+    assert 'Latest good run: <a href="latest/index.html">20260101T000000Z-b-good</a>' in page
     assert '<span class="status stale">STALE</span>' in page
-    assert '<a href="c-subset/index.html">c-subset</a> <span class="sub">(not the whole suite)</span>' in page
+    assert (
+        '<a href="20260101T000000Z-c-subset/index.html">20260101T000000Z-c-subset</a> <span class="sub">(not the whole suite)</span>'
+        in page
+    )
 
 
 # ---------------------------------------------------------------- unique run ids
@@ -299,7 +322,7 @@ def test_run_reports_in_the_same_second_publish_their_own_ids(tmp_path, no_kerne
     for name in ("executive_summary", "portfolio_roi"):
         _tiny_nb(nbs, name)
     reports.mkdir()
-    _tmp_folder(reports, ".tmp-killed", pid=_dead_pid())
+    _tmp_folder(reports, ".tmp-20260101T000000Z-killed", pid=_dead_pid())
     runs = [run_reports(notebooks_dir=nbs, reports_dir=reports, schedule="weekly", progress=None) for _ in range(2)]
     subset = run_reports(
         notebooks_dir=nbs, notebooks=["portfolio_roi"], reports_dir=reports, schedule="weekly", progress=None

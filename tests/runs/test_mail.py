@@ -12,7 +12,10 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
+import time
 from email import policy
+from email.message import EmailMessage
 from types import SimpleNamespace
 
 import pandas as pd
@@ -24,6 +27,7 @@ from pmo_analysis.analyses.summary import decisions_needed
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.model import load_model
+from pmo_analysis.runs import mail as mail_module
 from pmo_analysis.runs.mail import MAIL_CHARTS, MailError, MailSettings, deliver, turned_off_track
 from pmo_analysis.runs.schedule import Schedule, _check_schedule, run_schedules
 
@@ -41,8 +45,17 @@ class _Inbox:
 
     def __init__(self):
         self.messages, self.tls, self.logins = [], [], []
+        self.refuse: set[str] = set()  # recipients the server refuses (550)
+        self.envelopes: list[list[str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(list(envelope.rcpt_tos))
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         self.tls.append(session.ssl is not None)
         return "250 OK"
@@ -121,8 +134,8 @@ def _html(message) -> str:
 
 def test_the_executive_summary_arrives_with_headline_decisions_and_images(suite_run, smtp):
     run_dir = suite_run.run_dir
-    subjects = deliver(run_dir, to=["cio@example.org", "cfo@example.org"])
-    assert subjects == ["Portfolio report as of 2026-06-30"]
+    delivery = deliver(run_dir, to=["cio@example.org", "cfo@example.org"])
+    assert delivery.subjects == ["Portfolio report as of 2026-06-30"] and delivery.refused == {}
     (msg,) = smtp.messages
     assert smtp.tls == [True] and smtp.logins == ["pmo-reports@example.org"]
     assert msg["Subject"] == "Portfolio report as of 2026-06-30"
@@ -134,7 +147,9 @@ def test_the_executive_summary_arrives_with_headline_decisions_and_images(suite_
         f'Running projects (active + on hold)</td>\n<td style="padding:5px 8px;border-bottom:1px solid #e3e3e3;'
         f'text-align:right;font-weight:bold">{fmt.count(h["running_projects"])}</td>' in body
     )
-    assert fmt.money(h["portfolio_npv"]) in body and fmt.ratio(h["portfolio_cpi"]) in body
+    with fmt.using(currency="USD"):  # amounts with their currency, as every report of the run shows them
+        assert f">{fmt.money(h['portfolio_npv'])}<" in body and fmt.money(h["portfolio_npv"]).startswith(("$", "-$"))
+    assert fmt.ratio(h["portfolio_cpi"]) in body
     asks = decisions_needed(model)
     assert len(asks) > 0
     for a in asks.itertuples():
@@ -230,7 +245,9 @@ def test_a_failed_delivery_is_retried_at_the_next_call_and_never_blocks_the_repo
     projects = pd.read_parquet(previous / "model" / "projects.parquet")
     projects.assign(health="on track").to_parquet(previous / "model" / "projects.parquet")
     manifest = json.loads((previous / "manifest.json").read_text())
-    (previous / "manifest.json").write_text(json.dumps(manifest | {"started": "2026-01-01T07:00:00+00:00"}))
+    (previous / "manifest.json").write_text(
+        json.dumps(manifest | {"started": "2026-01-01T07:00:00+00:00", "run_id": previous.name})
+    )
 
     def runner(*, reports_dir, **_):
         shutil.copytree(suite_run.run_dir, reports_dir / suite_run.run_id)
@@ -254,7 +271,9 @@ def test_a_failed_delivery_is_retried_at_the_next_call_and_never_blocks_the_repo
 
     monkeypatch.setenv("PMO_SMTP_PORT", str(smtp_port))
     (second,) = run_schedules(s, reports_dir=reports, now=now + dt.timedelta(minutes=1), runner=runner, say=log.append)
-    assert second.status == "not due" and second.mail.startswith(f"mailed run {suite_run.run_id} to 1 recipient(s)")
+    assert second.status == "not due" and second.mail.startswith(
+        f"mailed run {suite_run.run_id} to 1 of 1 recipient(s)"
+    )
     model = load_model(suite_run.run_dir / "model")
     n_off = int((model.projects["running"] & (model.projects["health"] == "off track")).sum())
     assert n_off > 0
@@ -269,3 +288,138 @@ def test_a_failed_delivery_is_retried_at_the_next_call_and_never_blocks_the_repo
 
     (third,) = run_schedules(s, reports_dir=reports, now=now + dt.timedelta(minutes=2), runner=runner, say=log.append)
     assert third.mail == "" and len(smtp.messages) == 2
+
+
+# ---------------------------------------------------------------- mail tells the truth
+def test_refused_recipients_are_named_and_stay_pending_for_them(suite_run, smtp, tmp_path):
+    reports = tmp_path / "reports"
+
+    def runner(*, reports_dir, **_):
+        shutil.copytree(suite_run.run_dir, reports_dir / suite_run.run_id)
+        return SimpleNamespace(status="success", run_id=suite_run.run_id)
+
+    to = ["Ann <ann@example.org>", "gone@example.org", "bob@example.org"]
+    s = {"weekly": Schedule("weekly", "0 7 * * MON", "UTC", "data/sample", mail_to=to)}
+    smtp.refuse.add("gone@example.org")
+    now = dt.datetime(2026, 7, 6, 8, 0, tzinfo=dt.UTC)
+    (first,) = run_schedules(s, reports_dir=reports, now=now, runner=runner, say=lambda m: None)
+    assert first.mail == (
+        f"mailed run {suite_run.run_id} to 2 of 3 recipient(s): Portfolio report as of 2026-06-30; "
+        "refused, tried again at the next call: gone@example.org (550 5.1.1 no such user here)"
+    )
+    assert smtp.envelopes == [["ann@example.org", "bob@example.org"]]
+    mail = json.loads((reports / ".schedule-state.json").read_text())["weekly"]["mail"]
+    assert (mail["status"], mail["to"]) == ("pending", ["gone@example.org"])
+    # the mailbox is fixed: the next call mails the one who did not get it, and only them
+    smtp.refuse.clear()
+    (second,) = run_schedules(s, reports_dir=reports, now=now + dt.timedelta(minutes=1), runner=runner, say=print)
+    assert second.mail == f"mailed run {suite_run.run_id} to 1 of 1 recipient(s): Portfolio report as of 2026-06-30"
+    assert smtp.envelopes[1:] == [["gone@example.org"]]
+    assert json.loads((reports / ".schedule-state.json").read_text())["weekly"]["mail"]["status"] == "sent"
+
+
+def test_every_recipient_refused_is_an_error_naming_them(suite_run, smtp):
+    smtp.refuse.update({"a@example.org", "b@example.org"})
+    with pytest.raises(MailError) as exc:
+        deliver(suite_run.run_dir, to=["a@example.org", "b@example.org"])
+    assert "every recipient was refused: a@example.org (550 5.1.1 no such user here); b@example.org" in str(exc.value)
+    assert smtp.messages == []
+
+
+def _slow_server(port: int, stop: threading.Event) -> None:
+    """An SMTP server that greets one byte every 0.3 s: no single read ever times out."""
+    with socket.socket() as srv:
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", port))
+        srv.listen(1)
+        srv.settimeout(10)
+        conn, _ = srv.accept()
+        with conn:
+            for byte in b"220 slow.example.org ESMTP " + b"." * 1000:
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.3)
+
+
+def test_a_whole_delivery_has_a_deadline(monkeypatch):
+    port, stop = _free_port(), threading.Event()
+    server = threading.Thread(target=_slow_server, args=(port, stop), daemon=True)
+    server.start()
+    monkeypatch.setattr(mail_module, "SMTP_DEADLINE", 2)
+    settings = MailSettings(host="127.0.0.1", port=port, sender="pmo@example.org")
+    msg = EmailMessage()
+    msg["Subject"], msg["From"], msg["To"] = "s", "pmo@example.org", "cio@example.org"
+    msg.set_content("x")
+    started = time.monotonic()
+    try:
+        with pytest.raises(MailError, match=r"the delivery did not end within 2 s"):
+            settings.send([msg])
+    finally:
+        stop.set()
+    assert time.monotonic() - started < 6
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            "Alice <alice@example.org>; Bob <bob@example.org>",
+            "'mail.to': 'Alice <alice@example.org>; Bob <bob@example.org>' holds 2 addresses; give one address per "
+            "entry (to: [alice@example.org, bob@example.org])",
+        ),
+        (
+            "cio@example.org, cfo@example.org, ceo@example.org",
+            "'mail.to': 'cio@example.org, cfo@example.org, ceo@example.org' holds 3 addresses; give one address per "
+            "entry (to: [cio@example.org, cfo@example.org, ceo@example.org])",
+        ),
+        (
+            "cio@example.org\r\nBcc: all@example.org",
+            "'mail.to': 'cio@example.org\\r\\nBcc: all@example.org' holds a line break, NUL or other control "
+            "character; give one plain address",
+        ),
+        (
+            "cio@example.org\x00",
+            "'mail.to': 'cio@example.org\\x00' holds a line break, NUL or other control character; give one plain address",
+        ),
+        (
+            "cio@example.org>",
+            "'mail.to': not an email address: 'cio@example.org>' (write name@example.org or Name <name@example.org>)",
+        ),
+        (
+            "CIO <cio@example.org",
+            "'mail.to': not an email address: 'CIO <cio@example.org' (write name@example.org or Name <name@example.org>)",
+        ),
+        (
+            "cio@example",
+            "'mail.to': not an email address: 'cio@example' (write name@example.org or Name <name@example.org>)",
+        ),
+    ],
+)
+def test_each_address_is_one_valid_address_checked_on_load(entry, message):
+    base = {"cron": "0 7 * * MON", "timezone": "Europe/London", "data_dir": "data/sample"}
+    with pytest.raises(ParameterError) as exc:
+        _check_schedule("weekly", base | {"mail": {"to": ["ok@example.org", entry]}})
+    assert str(exc.value) == message
+
+
+def test_a_display_name_with_a_comma_in_quotes_is_one_address():
+    base = {"cron": "0 7 * * MON", "timezone": "Europe/London", "data_dir": "data/sample"}
+    s = _check_schedule("weekly", base | {"mail": {"to": ['"Smith, Jo" <jo@example.org>', "CFO <cfo@example.org>"]}})
+    assert s.mail_to == ['"Smith, Jo" <jo@example.org>', "CFO <cfo@example.org>"]
+
+
+def test_the_mail_headline_shows_amounts_in_the_run_s_currency():
+    model = SimpleNamespace(headline=pd.DataFrame({"total_budget": [33_900_000.0], "portfolio_npv": [-1_250_000.0]}))
+    run = {"notebooks": [{"name": "executive_summary", "parameters": {"currency": "CNY"}}]}
+    assert mail_module._headline_rows(model, run) == [
+        ("Budget of running projects", "¥33.9M"),
+        ("Portfolio NPV", "-¥1.2M"),
+    ]
+    assert mail_module._headline_rows(model, {}) == [
+        ("Budget of running projects", "$33.9M"),
+        ("Portfolio NPV", "-$1.2M"),
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -56,7 +57,8 @@ def test_select_projects_matches_the_headline(model):
 def test_plan_pages(model):
     planned = plan_pages(model, ("PRJ-007",))
     assert planned["projects"] == {"PRJ-007": "projects/PRJ-007.html"}
-    assert planned["departments"]["Finance"] == "departments/Finance.html" and len(planned["departments"]) == 5
+    assert planned["departments"]["Finance"] == page_path("departments", "Finance") and len(planned["departments"]) == 5
+    assert planned["departments"]["Finance"].startswith("departments/Finance~")
     assert plan_pages(model, "none") == {"projects": {}, "departments": {}}
 
 
@@ -70,11 +72,47 @@ def test_schedules_can_set_projects():
 
 
 # --------------------------------------------------------------------------- links
-@given(st.lists(st.text(min_size=1, max_size=12), min_size=2, max_size=6, unique=True))
-def test_page_stems_are_distinct_and_safe(keys):
+_KEYS = st.one_of(
+    st.text(min_size=1, max_size=12),
+    st.text(alphabet="PRJprj-0123CONULé\u0301研发中心", min_size=1, max_size=8),
+    st.text(min_size=61, max_size=300),
+)
+
+
+@given(st.lists(_KEYS, min_size=2, max_size=6, unique=True))
+def test_page_stems_are_distinct_and_safe_on_every_file_system(keys):
+    """Distinct under case folding and Unicode normalisation (Windows, macOS), short in bytes,
+    never a Windows-reserved name, never outside their folder."""
     stems = [page_stem(k) for k in keys]
-    assert len(set(stems)) == len(keys)
-    assert all(re.fullmatch(r"[A-Za-z0-9_~-]+", s) for s in stems)
+    folded = {unicodedata.normalize("NFD", s).casefold() for s in stems}
+    assert len(folded) == len(keys)
+    assert all(re.fullmatch(r"[A-Za-z0-9_~-]+", s) and len(f"{s}.html".encode()) <= 83 for s in stems)
+    assert not any(re.fullmatch(r"(?i)(con|prn|aux|nul|com\d|lpt\d)", s.split(".")[0]) for s in stems)
+
+
+@pytest.mark.parametrize(
+    ("keys", "kind"),
+    [
+        (["研发中心数据平台建设部门" * 6], "departments"),  # 60 CJK characters: 180 bytes as they are
+        (["PRJ-" + "9" * 296], "projects"),  # a 300-character id
+        (["PRJ-012", "prj-012", "Prj-012"], "projects"),  # one file each once zipped onto Windows or macOS
+        (["CON", "nul", "Aux", "COM1", "lpt9"], "projects"),
+        (["Caf\u00e9", "Cafe\u0301"], "departments"),  # é as one character and as two
+    ],
+)
+def test_page_files_of_hard_keys_can_be_written_and_keep_their_exact_text(tmp_path, keys, kind):
+    paths = [page_path(kind, k) for k in keys]
+    assert len({unicodedata.normalize("NFC", p).casefold() for p in paths}) == len(keys)
+    for key, path in zip(keys, paths, strict=True):
+        (tmp_path / path).parent.mkdir(exist_ok=True)
+        (tmp_path / path).write_text(key, encoding="utf-8")  # no "File name too long"
+        assert Path(path).stem.upper() not in {"CON", "NUL", "AUX", "COM1", "LPT9"}
+    assert sorted(p.read_text(encoding="utf-8") for p in (tmp_path / kind).iterdir()) == sorted(keys)
+    # the link shows the key exactly as written, and points at its file
+    (tmp_path / PAGES_FILE).write_text(json.dumps({kind: dict(zip(keys, paths, strict=True))}))
+    if kind == "projects":
+        linked = link_projects(pd.DataFrame({"project_id": keys}), tmp_path)["project_id"].tolist()
+        assert linked == [Markup('<a href="{}">{}</a>').format(p, k) for k, p in zip(keys, paths, strict=True)]
 
 
 def test_links_only_to_pages_of_the_run_and_escaped(tmp_path):
@@ -88,7 +126,8 @@ def test_links_only_to_pages_of_the_run_and_escaped(tmp_path):
     assert isinstance(linked["project_id"][0], Markup) and linked["project_id"][1] == "PRJ-2"
     html = table(linked, money=["npv"]).to_html()
     assert '<a href="projects/PRJ-1.html">PRJ-1</a>' in html
-    assert '<a href="projects/P~3c1~3e~26~22x.html">P&lt;1&gt;&amp;&quot;x</a>' in html
+    assert f'<a href="projects/{page_stem(odd)}.html">P&lt;1&gt;&amp;&quot;x</a>' in html
+    assert page_stem(odd).startswith("P~3c1~3e~26~22x~")
     assert "&lt;b&gt;A&lt;/b&gt;" in html and "<b>A</b>" not in html  # other text is still escaped
     assert link_projects(df, tmp_path / "elsewhere") is df  # outside a run: no links
 
@@ -360,3 +399,87 @@ def test_department_page_shows_its_running_projects_on_the_cpi_spi_quadrant(mode
     from pmo_analysis.runs.pages import _department_chart
 
     assert _department_chart(model, idle.loc[idle["department"].astype(str) == dept]) is None
+
+
+# --------------------------------------------------------------------------- a page that cannot be made
+class _FakeWorker:
+    """Stands for a page worker's kernel: each page prints its id; ``PRJ-1`` breaks outside the notebook."""
+
+    def __init__(self, **_):
+        pass
+
+    def execute(self, nb):
+        if "PRJ-1" in nb.cells[-1].source:
+            raise RuntimeError("the page's data could not be read")
+        return None
+
+    def export(self, nb, meta):
+        return f"<h1>{meta['title']}</h1>"
+
+    def close(self):
+        pass
+
+
+def _tiny_page_notebook(folder: Path) -> Path:
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("project_id = None", metadata={"tags": ["parameters"]})]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "project_report.ipynb")
+    return folder / "project_report.ipynb"
+
+
+def _rows(ids):
+    return pd.DataFrame({"project_id": ids, "name": ["n"] * len(ids), "health": ["on track"] * len(ids)})
+
+
+def test_a_page_whose_failure_cannot_be_written_leaves_the_other_pages(tmp_path, monkeypatch):
+    import pmo_analysis.runs.pages as pages_module
+
+    monkeypatch.setattr(pages_module, "_Worker", _FakeWorker)
+    real = pages_module._failure_page
+
+    def unwritable(page, header, error):
+        if page.key == "PRJ-1":
+            raise OSError(36, "File name too long")
+        return real(page, header, error)
+
+    monkeypatch.setattr(pages_module, "_failure_page", unwritable)
+    results = pages_module.render_project_pages(
+        _tiny_page_notebook(tmp_path),
+        _rows(["PRJ-1", "PRJ-2", "PRJ-3"]),
+        run_dir=tmp_path,
+        params={},
+        header={},
+        jobs=1,
+    )
+    assert [(p.key, p.status) for p in results] == [("PRJ-1", "failed"), ("PRJ-2", "success"), ("PRJ-3", "success")]
+    assert results[0].error.evalue == (
+        "the page's data could not be read (and its page could not be written: [Errno 36] File name too long)"
+    )
+    assert (tmp_path / page_path("projects", "PRJ-3")).read_text() == "<h1>Project PRJ-3 n</h1>"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the worker's death, on purpose
+def test_a_worker_that_dies_leaves_no_page_queued(tmp_path, monkeypatch):
+    import pmo_analysis.runs.pages as pages_module
+
+    class _NoKernel(_FakeWorker):
+        def __init__(self, **_):
+            raise OSError("no kernel could start: too many open files")
+
+    monkeypatch.setattr(pages_module, "_Worker", _NoKernel)
+    results = pages_module.render_project_pages(
+        _tiny_page_notebook(tmp_path),
+        _rows(["PRJ-2", "PRJ-3"]),
+        run_dir=tmp_path,
+        params={},
+        header={"as_of": "2026-06-30"},
+        jobs=1,
+    )
+    assert [(p.key, p.status, p.error.ename) for p in results] == [
+        ("PRJ-2", "failed", "WorkerError"),
+        ("PRJ-3", "failed", "WorkerError"),
+    ]
+    failed = (tmp_path / page_path("projects", "PRJ-2")).read_text(encoding="utf-8")
+    assert "not rendered: the page worker stopped before this page" in failed

@@ -305,11 +305,16 @@ def test_state_written_before_attempts_were_recorded_still_reads(tmp_path):
     assert _state(tmp_path)["weekly"]["done"] == "2026-03-09T07:00:00+00:00"
 
 
-def test_an_unreadable_state_file_is_one_line(tmp_path):
+def test_an_unreadable_state_file_is_one_line_kept_aside_and_never_stops_the_schedules(tmp_path):
     (tmp_path / ".schedule-state.json").write_text("{not json")
-    with pytest.raises(ParameterError.__mro__[1]) as info:  # PMOError
-        _quiet(reports_dir=tmp_path, now=NOW, runner=lambda **kw: None)
-    assert str(info.value).startswith(f"{tmp_path / '.schedule-state.json'}: the schedule state is not valid (")
+    said, calls = [], []
+    outcome = run_schedules(
+        {"weekly": MONDAY}, reports_dir=tmp_path, now=NOW, runner=lambda **kw: calls.append(kw), say=said.append
+    )[0]
+    assert said[0].startswith(f"{tmp_path / '.schedule-state.json'}: the schedule state is not valid (")
+    assert said[0].endswith("); kept as .schedule-state.json.invalid, and every schedule's latest slot runs again")
+    assert (tmp_path / ".schedule-state.json.invalid").read_text() == "{not json"
+    assert outcome.status == "success" and len(calls) == 1 and _state(tmp_path)["weekly"]["done"] == SLOT
 
 
 # ---------------------------------------------------------------- serve
@@ -370,12 +375,105 @@ def test_serve_reports_a_bad_state_file_and_keeps_going(tmp_path):
         sleep=clock.sleep,
         max_iterations=2,
     )
-    assert said[0] == "weekly: next run 2026-03-09 07:00 UTC"
-    assert said[1:] == [
-        f"schedules not run at 2026-03-02 07:00 UTC: {tmp_path / '.schedule-state.json'}: "
-        "the schedule state is not valid (not a JSON object); repair it, or delete it to run "
-        "every schedule's latest slot again",
-        f"schedules not run at 2026-03-02 07:01 UTC: {tmp_path / '.schedule-state.json'}: "
-        "the schedule state is not valid (not a JSON object); repair it, or delete it to run "
-        "every schedule's latest slot again",
+    assert said == [
+        "weekly: next run 2026-03-09 07:00 UTC",
+        f"{tmp_path / '.schedule-state.json'}: the schedule state is not valid (not a JSON object); kept as "
+        ".schedule-state.json.invalid, and every schedule's latest slot runs again",
+        f"schedule weekly: running slot {SLOT}",
+        f"weekly: success, slot {SLOT}",
     ]
+
+
+# ---------------------------------------------------------------- state read defensively
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"done": "2026-03-02T07:00:00"}, "the 'done' time '2026-03-02T07:00:00' has no offset (+00:00)"),
+        ({"done": "next monday"}, "the 'done' time 'next monday' is not a time"),
+        ({"done": 5}, "the 'done' time 5 is not a time"),
+        (
+            {"done": "2031-01-06T07:00:00+00:00", "status": "success"},
+            "the 'done' time '2031-01-06T07:00:00+00:00' is in the future (a clock error: was the clock once set ahead?)",
+        ),
+    ],
+)
+def test_a_bad_done_time_is_named_and_the_latest_slot_runs(tmp_path, entry, problem):
+    (tmp_path / ".schedule-state.json").write_text(json.dumps({"weekly": entry}))
+    said, calls = [], []
+    outcome = run_schedules(
+        {"weekly": MONDAY}, reports_dir=tmp_path, now=NOW, runner=lambda **kw: calls.append(kw), say=said.append
+    )[0]
+    assert said[0] == f"{tmp_path / '.schedule-state.json'}: schedule 'weekly': {problem}; the latest slot runs again"
+    assert outcome.status == "success" and len(calls) == 1
+    assert _state(tmp_path)["weekly"]["done"] == SLOT
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"attempt": "x"}, "the 'attempt' record 'x' is not valid; attempts of this slot count from 0"),
+        (
+            {"attempt": {"slot": SLOT, "count": "2"}},
+            "the 'attempt' record {'slot': '2026-03-02T07:00:00+00:00', 'count': '2'} is not valid; "
+            "attempts of this slot count from 0",
+        ),
+        ({"mail": "pending"}, "the 'mail' record 'pending' is not valid; it is dropped"),
+        (
+            {"mail": {"run_id": "r1", "status": "pending", "attempts": "x"}},
+            "the 'mail' record {'run_id': 'r1', 'status': 'pending', 'attempts': 'x'} is not valid; it is dropped",
+        ),
+    ],
+)
+def test_a_bad_attempt_or_mail_record_is_named_and_reset(tmp_path, entry, problem):
+    (tmp_path / ".schedule-state.json").write_text(json.dumps({"weekly": entry}))
+    said = []
+    outcome = run_schedules(
+        {"weekly": MONDAY}, reports_dir=tmp_path, now=NOW, runner=lambda **kw: None, say=said.append
+    )[0]
+    assert said[0] == f"{tmp_path / '.schedule-state.json'}: schedule 'weekly': {problem}"
+    assert outcome.status == "success" and outcome.attempt == 1
+
+
+def test_a_run_that_raises_after_publishing_is_one_run_for_its_slot(tmp_path):
+    """A run that published its folder and then raised (the index could not be written) is the
+    slot's run: later calls record it, and never publish another."""
+    published = []
+
+    def publishes_then_raises(**kw):
+        run_id = f"20260302T0700{len(published):02d}Z-weekly"
+        folder = tmp_path / run_id
+        folder.mkdir()
+        manifest = {
+            "run_id": run_id,
+            "schedule": "weekly",
+            "status": "success",
+            "started": dt.datetime.now(UTC).isoformat(timespec="seconds"),
+            "notebooks": [],
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        published.append(run_id)
+        raise OSError(28, "No space left on device")
+
+    outcomes = [
+        _quiet(reports_dir=tmp_path, now=NOW + dt.timedelta(minutes=i), runner=publishes_then_raises)[0]
+        for i in range(3)
+    ]
+    assert len(published) == 1
+    assert [(o.status, o.run_id) for o in outcomes] == [("success", published[0]), ("not due", None), ("not due", None)]
+    assert _state(tmp_path)["weekly"] == {"done": SLOT, "status": "success", "run_id": published[0], "message": ""}
+
+
+def test_a_pending_mail_of_a_pruned_run_is_dropped_with_a_message(tmp_path):
+    mailed = Schedule("weekly", "0 7 * * 1", "UTC", "data/sample", mail_to=["cio@example.org"])
+    pending = {"run_id": "20260302T070004Z-weekly", "status": "pending", "attempts": 1, "error": "x"}
+    (tmp_path / ".schedule-state.json").write_text(
+        json.dumps({"weekly": {"done": SLOT, "status": "success", "run_id": pending["run_id"], "mail": pending}})
+    )
+    said = []
+    (outcome,) = run_schedules({"weekly": mailed}, reports_dir=tmp_path, now=NOW, runner=None, say=said.append)
+    gone = tmp_path / pending["run_id"]
+    text = f"mail of run {pending['run_id']} dropped: its run folder {str(gone)!r} is gone (pruned?)"
+    assert outcome.status == "not due" and outcome.mail == text and said == [f"schedule weekly: {text}"]
+    assert _state(tmp_path)["weekly"]["mail"]["status"] == "dropped"
+    (later,) = run_schedules({"weekly": mailed}, reports_dir=tmp_path, now=NOW, runner=None, say=said.append)
+    assert later.mail == "" and len(said) == 1
