@@ -613,3 +613,13 @@ def test_projects_waiting_for_benefits_are_one_decision_to_ask_for():
     with using(language="zh"):
         zh = summary.decisions_needed(Model())
     assert zh["decision"].tolist() == [f"先补充 {n} 个项目的收益数据，再决定其资助"]
+
+
+def test_choosing_the_portfolio_prints_nothing(sample, capfd):
+    """HiGHS prints a debug line from C++ on some of the sample's frontier budgets; building the
+    finance part must leave the console (and a notebook's output) clean."""
+    from pmo_analysis.model import build_model
+
+    build_model(sample, as_of="2026-06-30")
+    out = capfd.readouterr()
+    assert "Highs" not in out.out and "Highs" not in out.err

@@ -4,7 +4,10 @@ the efficient frontier of budgets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -98,6 +101,31 @@ def _knapsack(
     return chosen, found_gap
 
 
+@contextmanager
+def _c_stdout_silenced() -> Iterator[None]:
+    """File descriptor 1 sent to the null device for the block.
+
+    The HiGHS inside scipy 1.17 prints a debug line ("HighsMipSolverData::transformNewIntegerFeasibleSolution
+    tmpSolver.run();") from C++ straight to the process's standard output on some knapsacks, whatever
+    its output options say; a console, a notebook or a report must not show it. Python's own
+    ``sys.stdout`` is flushed first, so nothing of ours is lost.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no descriptor 1 (a closed or replaced stdout): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _milp_knapsack(
     values: np.ndarray, costs: np.ndarray, cap: float, *, gap: float, time_limit: float | None
 ) -> tuple[np.ndarray, float]:
@@ -111,13 +139,14 @@ def _milp_knapsack(
     options = {"presolve": False, "mip_rel_gap": gap}
     if time_limit is not None:
         options["time_limit"] = time_limit
-    res = milp(
-        c=-values,
-        constraints=LinearConstraint(costs[None, :], -np.inf, cap),
-        integrality=np.ones(n),
-        bounds=Bounds(0, 1),
-        options=options,
-    )
+    with _c_stdout_silenced():
+        res = milp(
+            c=-values,
+            constraints=LinearConstraint(costs[None, :], -np.inf, cap),
+            integrality=np.ones(n),
+            bounds=Bounds(0, 1),
+            options=options,
+        )
     if res.x is None:  # pragma: no cover - x = 0 is always feasible
         raise RuntimeError(f"portfolio selection failed: {res.message}")
     return res.x > 0.5, float(getattr(res, "mip_gap", 0.0) or 0.0)
