@@ -406,8 +406,10 @@ def test_as_of_before_and_after_the_data(built):
         "timesheets end in 2026-06, 66 months before the last complete month 2031-12",
     ]
     assert after.meta["freshness"]["before_data"] is None
-    zero = after.decisions.loc[after.decisions["reason"].str.startswith("CPI 0.00")]
-    assert len(zero) and not zero["reason"].str.contains("nan").any()
+    # proposals whose plan passed unstarted: SPI 0.00, CPI n/a (no actual cost), never "nan" in words
+    zero = after.decisions.loc[after.decisions["reason"].str.startswith("SPI 0.00")]
+    assert len(zero) == 6 and after.projects.set_index("project_id").loc[zero["project_id"], "cpi"].isna().all()
+    assert not after.decisions["reason"].str.contains("nan").any()
 
 
 def test_finance_only_and_no_lessons(built):
