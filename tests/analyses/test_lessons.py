@@ -233,6 +233,65 @@ def test_owner_aliases_count_one_owner_once():
     assert set(own["owner"]) == {"Y"}
 
 
+def test_text_themes_inside_a_category_are_listed_once_on_it():
+    """Two problems written under one category in both languages ("Requirements"), a third spread
+    over two categories: the first two are the category again and listed once, the third stays."""
+    rows = []
+    problems = {
+        "Requirements": [
+            ("Ambiguous acceptance rules in the specification", "The specification left acceptance rules ambiguous."),
+            ("验收规则含糊不清", "规格说明中的验收规则含糊不清。"),
+        ],
+        "Requirements ": [
+            ("Requirement churn during build", "Requirement churn during build forced redesign of the screens."),
+            ("构建期间需求反复变化", "构建期间需求反复变化，界面被迫重新设计。"),
+        ],
+        "Ops|Infra": [
+            ("Backup restore never rehearsed", "The backup restore was never rehearsed before cutover."),
+            ("备份恢复从未演练", "切换前从未演练备份恢复。"),
+        ],
+    }
+    i = 0
+    for cat, texts in problems.items():
+        for n in range(8):  # 8 lessons per problem over 4 projects, alternating languages
+            title, desc = texts[n % 2]
+            category = cat.strip() if "|" not in cat else cat.split("|")[n % 2]
+            i += 1
+            rows.append(
+                (f"L{i:02d}", "ABCD"[n % 4], "2025-01-10", category, "to_improve", "high", title, desc, "", "open", "")
+            )
+    d = L.prepare(_lessons(rows), PROJECTS)
+    r = L.lesson_themes(d, n_themes=3, min_projects=3)
+    rec = r.recurring.set_index(["source", "theme"])
+    req = rec.loc[("category", "Requirements")]
+    assert req["lessons"] == 16 and len(req["text_theme"].split("; ")) == 2
+    text = r.recurring.loc[r.recurring["source"] == "text"]
+    assert len(text) == 1 and text["lessons"].iloc[0] == 8  # the backup problem, in neither category wholly
+    assert text["projects"].iloc[0] == 4 and "backup" in text["name"].iloc[0].lower()
+
+
+def test_top_terms_and_names_are_words_not_stems(sample):
+    """A register written in Chinese only reaches its English terms through the glossary, whose terms
+    are stems (进度 -> schedul): each is shown as the English word it stands for."""
+    d = L.prepare(sample.lessons, sample.projects)
+    zh = d.loc[d["text"].str.count(T._HAN) * 2 > d["text"].str.len()].reset_index(drop=True)
+    r = L.lesson_themes(zh)
+    shown = set()
+    for col in (r.themes["top_terms"], r.recurring["top_terms"]):
+        shown |= {w for terms in col for term in terms.split(", ") for w in term.split(" ")}
+    shown |= {w.lower() for name in r.themes["name"] for w in name.split(" ")}
+    english = {w for w in shown if not T._CJK.fullmatch(w)}
+    # every word is one a reader knows: the dictionary's own sense of a word in the text, or the
+    # glossary's word, never a stem such as schedul, requir, environ or legaci
+    words = {e for run in T._CJK.findall(" ".join(zh["text"])) for w in T._chinese_words(run) for _, e in T._sense(w)}
+    words |= {T._word_of_stem(t) for ts in T.GLOSSARY.values() for t in ts} | set(T._SHOWN.values())
+    stems = {t for ts in T.GLOSSARY.values() for t in ts} - words
+    assert english and english <= words and not english & stems
+    assert {"schedule", "requirements", "environment"} <= english
+    # the law behind it: the word shown for each glossary term is written with that term's stem
+    assert all(T._stem(T._word_of_stem(t)) == t for ts in T.GLOSSARY.values() for t in ts)
+
+
 def test_placeholder_categories_are_never_a_recurring_problem():
     d = L.prepare(SMALL.assign(category=["Uncategorized", " other", "None", "n/a", "Testing"]), PROJECTS)
     r = L.recurring_themes(d, min_projects=1)
@@ -283,8 +342,13 @@ def test_recurring_problems_by_category_and_text_without_duplicates(sample):
     assert "vendor" in cats.loc["Vendor management", "text_theme"].lower()
     assert "migration" in cats.loc["Data", "text_theme"].lower()
     assert not text["name"].str.lower().str.contains("vendor").any()
-    # what the categories lump together is shown as its own problems
-    assert text["name"].str.lower().str.contains("unclear requirements").any()
+    # "Requirements", "Unclear requirements" and "Requirements changes" are one problem: the two text
+    # themes make up the category (28 + 17 of its 45 lessons), so it is listed once, naming them
+    parts = cats.loc["Requirements", "text_theme"].lower().split("; ")
+    assert len(parts) == 2 and "unclear requirements" in parts and parts[1].startswith("requirements changes")
+    assert cats.loc["Requirements", "lessons"] == 45
+    assert cats.loc["Resourcing", "text_theme"].lower() == "key staff; key developer"
+    assert text.empty and len(rec) == 6  # was 10 rows for 6 problems
     assert rec["projects"].ge(3).all()
     vendor = L.search_lessons(sample.lessons, "vendor delay", top=20)
     assert vendor["title"].str.contains("供应商").any() and vendor["title"].str.contains("endor|upplier").any()

@@ -151,11 +151,11 @@ def family_register(families_csv) -> tuple[pd.DataFrame, pd.DataFrame]:
     fam = pd.read_csv(families_csv, dtype=str, keep_default_na=False)
     nasa = pd.read_csv(here / "background.csv", dtype=str, keep_default_na=False)
     sample = load_portfolio(SAMPLE_DATA_DIR)
-    lessons = pd.concat([sample.lessons.astype({"date": str}), nasa, fam], ignore_index=True)
+    lessons = pd.concat([sample.table("lessons").astype({"date": str}), nasa, fam], ignore_index=True)
     lessons["date"] = pd.to_datetime(lessons["date"].str[:10])
     projects = pd.concat(
         [
-            sample.projects[["project_id", "name", "department"]],
+            sample.table("projects")[["project_id", "name", "department"]],
             pd.read_csv(here / "background_projects.csv", dtype=str)[["project_id", "name", "department"]],
             pd.DataFrame({"project_id": sorted(fam["project_id"].unique())}).assign(
                 name=lambda d: d["project_id"], department="Evaluation"
