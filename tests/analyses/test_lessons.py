@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -540,3 +542,56 @@ def test_lessons_tables_do_not_depend_on_the_process(tmp_path):
         )
     for f in sorted((tmp_path / "1").glob("*.pkl")):
         pd.testing.assert_frame_equal(pd.read_pickle(f), pd.read_pickle(tmp_path / "2" / f.name), obj=f.stem)
+
+
+EVAL = Path(__file__).resolve().parents[1] / "data" / "lessons_eval"
+#: Share of each family's English and Chinese lessons in the family's theme, as measured with the
+#: method's fixed seeds (README, "Evaluation"): development families (the settings were chosen on
+#: them) and held-out families (only measured).
+MEASURED = {
+    "dev": {
+        "vendor lock-in": (3 / 12, 4 / 12),
+        "scope creep": (1 / 12, 1 / 12),
+        "training gaps": (3 / 12, 5 / 12),
+        "infrastructure outages": (2 / 12, 1 / 12),
+        "budget overruns": (3 / 12, 5 / 12),
+        "communication breakdown": (3 / 12, 3 / 12),
+    },
+    "heldout": {
+        "staff turnover": (0 / 13, 4 / 13),
+        "system performance": (3 / 13, 3 / 13),
+        "procurement delays": (3 / 12, 4 / 12),
+        "security weaknesses": (1 / 12, 2 / 12),
+        "data quality": (3 / 12, 3 / 12),
+        "stakeholder conflict": (3 / 12, 4 / 12),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def families():
+    """Each family set mixed into the sample and 300 NASA lessons, themed once: family -> en, zh."""
+    out = {}
+    for which in MEASURED:
+        d, themes = E.family_register(EVAL / f"{which}.csv")
+        out[which] = E.family_cohesion(d, themes).set_index("family")
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["dev", "heldout"])
+def test_family_sets_share_of_one_theme_per_language(families, which):
+    got = families[which]
+    assert set(got.index) == set(MEASURED[which])
+    for family, (en, zh) in MEASURED[which].items():  # families, not lessons
+        # within one lesson of the measured figures: a change of method shows here, either way
+        assert abs(got.loc[family, "en"] - en) <= 1 / 12 + 1e-9, family
+        assert abs(got.loc[family, "zh"] - zh) <= 1 / 12 + 1e-9, family
+    # the family's theme is a theme, never "Other lessons"
+    assert not got["theme"].eq(L.OTHER_THEME).any()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 28 item 7: no held-out family reaches 70% of each language yet")
+def test_heldout_families_land_in_one_theme_in_both_languages(families):
+    assert (families["heldout"]["worst"] >= 0.7).all()
