@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -233,6 +235,65 @@ def test_owner_aliases_count_one_owner_once():
     assert set(own["owner"]) == {"Y"}
 
 
+def test_text_themes_inside_a_category_are_listed_once_on_it():
+    """Two problems written under one category in both languages ("Requirements"), a third spread
+    over two categories: the first two are the category again and listed once, the third stays."""
+    rows = []
+    problems = {
+        "Requirements": [
+            ("Ambiguous acceptance rules in the specification", "The specification left acceptance rules ambiguous."),
+            ("验收规则含糊不清", "规格说明中的验收规则含糊不清。"),
+        ],
+        "Requirements ": [
+            ("Requirement churn during build", "Requirement churn during build forced redesign of the screens."),
+            ("构建期间需求反复变化", "构建期间需求反复变化，界面被迫重新设计。"),
+        ],
+        "Ops|Infra": [
+            ("Backup restore never rehearsed", "The backup restore was never rehearsed before cutover."),
+            ("备份恢复从未演练", "切换前从未演练备份恢复。"),
+        ],
+    }
+    i = 0
+    for cat, texts in problems.items():
+        for n in range(8):  # 8 lessons per problem over 4 projects, alternating languages
+            title, desc = texts[n % 2]
+            category = cat.strip() if "|" not in cat else cat.split("|")[n % 2]
+            i += 1
+            rows.append(
+                (f"L{i:02d}", "ABCD"[n % 4], "2025-01-10", category, "to_improve", "high", title, desc, "", "open", "")
+            )
+    d = L.prepare(_lessons(rows), PROJECTS)
+    r = L.lesson_themes(d, n_themes=3, min_projects=3)
+    rec = r.recurring.set_index(["source", "theme"])
+    req = rec.loc[("category", "Requirements")]
+    assert req["lessons"] == 16 and len(req["text_theme"].split("; ")) == 2
+    text = r.recurring.loc[r.recurring["source"] == "text"]
+    assert len(text) == 1 and text["lessons"].iloc[0] == 8  # the backup problem, in neither category wholly
+    assert text["projects"].iloc[0] == 4 and "backup" in text["name"].iloc[0].lower()
+
+
+def test_top_terms_and_names_are_words_not_stems(sample):
+    """A register written in Chinese only reaches its English terms through the glossary, whose terms
+    are stems (进度 -> schedul): each is shown as the English word it stands for."""
+    d = L.prepare(sample.lessons, sample.projects)
+    zh = d.loc[d["text"].str.count(T._HAN) * 2 > d["text"].str.len()].reset_index(drop=True)
+    r = L.lesson_themes(zh)
+    shown = set()
+    for col in (r.themes["top_terms"], r.recurring["top_terms"]):
+        shown |= {w for terms in col for term in terms.split(", ") for w in term.split(" ")}
+    shown |= {w.lower() for name in r.themes["name"] for w in name.split(" ")}
+    english = {w for w in shown if not T._CJK.fullmatch(w)}
+    # every word is one a reader knows: the dictionary's own sense of a word in the text, or the
+    # glossary's word, never a stem such as schedul, requir, environ or legaci
+    words = {e for run in T._CJK.findall(" ".join(zh["text"])) for w in T._chinese_words(run) for _, e in T._sense(w)}
+    words |= {T._word_of_stem(t) for ts in T.GLOSSARY.values() for t in ts} | set(T._SHOWN.values())
+    stems = {t for ts in T.GLOSSARY.values() for t in ts} - words
+    assert english and english <= words and not english & stems
+    assert {"schedule", "requirements", "environment"} <= english
+    # the law behind it: the word shown for each glossary term is written with that term's stem
+    assert all(T._stem(T._word_of_stem(t)) == t for ts in T.GLOSSARY.values() for t in ts)
+
+
 def test_placeholder_categories_are_never_a_recurring_problem():
     d = L.prepare(SMALL.assign(category=["Uncategorized", " other", "None", "n/a", "Testing"]), PROJECTS)
     r = L.recurring_themes(d, min_projects=1)
@@ -283,8 +344,13 @@ def test_recurring_problems_by_category_and_text_without_duplicates(sample):
     assert "vendor" in cats.loc["Vendor management", "text_theme"].lower()
     assert "migration" in cats.loc["Data", "text_theme"].lower()
     assert not text["name"].str.lower().str.contains("vendor").any()
-    # what the categories lump together is shown as its own problems
-    assert text["name"].str.lower().str.contains("unclear requirements").any()
+    # "Requirements", "Unclear requirements" and "Requirements changes" are one problem: the two text
+    # themes make up the category (28 + 17 of its 45 lessons), so it is listed once, naming them
+    parts = cats.loc["Requirements", "text_theme"].lower().split("; ")
+    assert len(parts) == 2 and "unclear requirements" in parts and parts[1].startswith("requirements changes")
+    assert cats.loc["Requirements", "lessons"] == 45
+    assert cats.loc["Resourcing", "text_theme"].lower() == "key staff; key developer"
+    assert text.empty and len(rec) == 6  # was 10 rows for 6 problems
     assert rec["projects"].ge(3).all()
     vendor = L.search_lessons(sample.lessons, "vendor delay", top=20)
     assert vendor["title"].str.contains("供应商").any() and vendor["title"].str.contains("endor|upplier").any()
@@ -476,3 +542,56 @@ def test_lessons_tables_do_not_depend_on_the_process(tmp_path):
         )
     for f in sorted((tmp_path / "1").glob("*.pkl")):
         pd.testing.assert_frame_equal(pd.read_pickle(f), pd.read_pickle(tmp_path / "2" / f.name), obj=f.stem)
+
+
+EVAL = Path(__file__).resolve().parents[1] / "data" / "lessons_eval"
+#: Share of each family's English and Chinese lessons in the family's theme, as measured with the
+#: method's fixed seeds (README, "Evaluation"): development families (the settings were chosen on
+#: them) and held-out families (only measured).
+MEASURED = {
+    "dev": {
+        "vendor lock-in": (3 / 12, 4 / 12),
+        "scope creep": (1 / 12, 1 / 12),
+        "training gaps": (3 / 12, 5 / 12),
+        "infrastructure outages": (2 / 12, 1 / 12),
+        "budget overruns": (3 / 12, 5 / 12),
+        "communication breakdown": (3 / 12, 3 / 12),
+    },
+    "heldout": {
+        "staff turnover": (0 / 13, 4 / 13),
+        "system performance": (3 / 13, 3 / 13),
+        "procurement delays": (3 / 12, 4 / 12),
+        "security weaknesses": (1 / 12, 2 / 12),
+        "data quality": (3 / 12, 3 / 12),
+        "stakeholder conflict": (3 / 12, 4 / 12),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def families():
+    """Each family set mixed into the sample and 300 NASA lessons, themed once: family -> en, zh."""
+    out = {}
+    for which in MEASURED:
+        d, themes = E.family_register(EVAL / f"{which}.csv")
+        out[which] = E.family_cohesion(d, themes).set_index("family")
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["dev", "heldout"])
+def test_family_sets_share_of_one_theme_per_language(families, which):
+    got = families[which]
+    assert set(got.index) == set(MEASURED[which])
+    for family, (en, zh) in MEASURED[which].items():  # families, not lessons
+        # within one lesson of the measured figures: a change of method shows here, either way
+        assert abs(got.loc[family, "en"] - en) <= 1 / 12 + 1e-9, family
+        assert abs(got.loc[family, "zh"] - zh) <= 1 / 12 + 1e-9, family
+    # the family's theme is a theme, never "Other lessons"
+    assert not got["theme"].eq(L.OTHER_THEME).any()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 28 item 7: no held-out family reaches 70% of each language yet")
+def test_heldout_families_land_in_one_theme_in_both_languages(families):
+    assert (families["heldout"]["worst"] >= 0.7).all()

@@ -8,6 +8,21 @@ requirements, ...): :func:`sample_families` labels each lesson with its family f
 was generated from. NASA LLIS has no such labels: :func:`title_families` labels the lessons whose
 title names a problem (software, test or verification, procedure).
 
+Families written apart from the method, in English and Chinese (``tests/data/lessons_eval``):
+
+* ``dev.csv``: the **development** families (vendor lock-in, scope creep, training gaps,
+  infrastructure outages, budget overruns, communication breakdown), the ones the method's settings
+  were chosen on;
+* ``heldout.csv``: the **held-out** families (staff turnover, system performance, procurement delays,
+  security weaknesses, data quality, stakeholder conflict), only ever measured.
+
+:func:`family_register` mixes one of them into a register that is not trivially separable: the
+bundled sample's lessons and a fixed subset of 300 NASA LLIS lessons (``background.csv``);
+:func:`family_cohesion` gives each family's share of its English and of its Chinese lessons in the one
+theme holding most of the family.
+
+    python -m pmo_analysis.analyses.lessons.evaluation tests/data/lessons_eval/dev.csv
+
 Figures (:func:`purity`):
 
 * **purity** of a theme: share of its labelled lessons that come from its largest family; overall,
@@ -29,7 +44,16 @@ from pmo_analysis.analyses.lessons.text import _HAN
 from pmo_analysis.core.config import SAMPLE_DATA_DIR
 from pmo_analysis.inputs.portfolio import load_portfolio
 
-__all__ = ["SAMPLE_FAMILIES", "TITLE_FAMILIES", "sample_families", "title_families", "purity", "evaluate"]
+__all__ = [
+    "SAMPLE_FAMILIES",
+    "TITLE_FAMILIES",
+    "sample_families",
+    "title_families",
+    "purity",
+    "evaluate",
+    "family_register",
+    "family_cohesion",
+]
 
 #: Problem families planted in the sample (pmo_analysis/inputs/sample.py), by the start of their titles.
 SAMPLE_FAMILIES = {
@@ -114,8 +138,60 @@ def evaluate(data_dir, *, n_themes: int = 12, with_themes: bool = False):
     return (overall, by, r.themes) if with_themes else (overall, by)
 
 
+def family_register(families_csv) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The lessons of ``families_csv`` (the lessons contract's columns plus ``family`` and
+    ``language``, en or zh) mixed with the bundled sample's lessons and the NASA LLIS lessons of
+    ``background.csv`` beside it: (prepared lessons with ``family`` and ``language``, empty for the
+    background, and ``theme`` of :func:`pmo_analysis.analyses.lessons.lesson_themes` at its
+    defaults; the themes).
+    """
+    from pathlib import Path
+
+    here = Path(families_csv).parent
+    fam = pd.read_csv(families_csv, dtype=str, keep_default_na=False)
+    nasa = pd.read_csv(here / "background.csv", dtype=str, keep_default_na=False)
+    sample = load_portfolio(SAMPLE_DATA_DIR)
+    lessons = pd.concat([sample.table("lessons").astype({"date": str}), nasa, fam], ignore_index=True)
+    lessons["date"] = pd.to_datetime(lessons["date"].str[:10])
+    projects = pd.concat(
+        [
+            sample.table("projects")[["project_id", "name", "department"]],
+            pd.read_csv(here / "background_projects.csv", dtype=str)[["project_id", "name", "department"]],
+            pd.DataFrame({"project_id": sorted(fam["project_id"].unique())}).assign(
+                name=lambda d: d["project_id"], department="Evaluation"
+            ),
+        ],
+        ignore_index=True,
+    )
+    d = L.prepare(lessons, projects)
+    r = L.lesson_themes(d)
+    return d.assign(theme=r.theme), r.themes
+
+
+def family_cohesion(d: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+    """Per family of ``d`` (from :func:`family_register`): the theme holding most of its lessons
+    ("Other lessons" never counts as a family's theme), its name, and the share of the family's
+    English (``en``) and Chinese (``zh``) lessons in it; ``worst`` is the smaller of the two.
+    """
+    f = d.dropna(subset=["family"]).loc[lambda x: x["family"] != ""]
+    counts = f.loc[f["theme"] != L.OTHER_THEME].groupby(["family", "theme"]).size()
+    best = counts.groupby(level="family").idxmax().str[1].reindex(sorted(f["family"].unique()))
+    inside = f["theme"].to_numpy() == f["family"].map(best).to_numpy()
+    share = f.assign(inside=inside).groupby(["family", "language"])["inside"].mean().unstack("language")
+    out = pd.DataFrame({"theme": best, "name": best.map(themes.set_index("theme")["name"])}).join(share)
+    out["worst"] = out[["en", "zh"]].min(axis=1)
+    return out.rename_axis("family").reset_index()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0].endswith(".csv"):
+        d, themes = family_register(args[0])
+        fam = family_cohesion(d, themes)
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(fam.to_string(index=False, float_format="{:.0%}".format))
+        print(f"families with both languages at 70% or more in one theme: {(fam['worst'] >= 0.7).sum()} of {len(fam)}")
+        return 0
     overall, fam, themes = evaluate(args[0] if args else SAMPLE_DATA_DIR, with_themes=True)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(fam.to_string(index=False, float_format="{:.0%}".format))

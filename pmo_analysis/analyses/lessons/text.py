@@ -504,6 +504,39 @@ def name_terms(
     return frozenset(names)
 
 
+#: English words of the glossary's terms that neither :data:`PMO_CONCEPT_WORDS` nor the Chinese word's
+#: own dictionary senses write (历史数据 -> legaci: "legacy").
+_TERM_WORDS = {"legaci": "legacy", "manag": "management", "unavail": "unavailable", "deliveri": "delivery"}
+
+
+@lru_cache(maxsize=1)
+def _glossary_words() -> dict[str, str]:
+    """Term -> the English word shown for it, for the terms of :data:`GLOSSARY`: the word of
+    :data:`PMO_CONCEPT_WORDS` with that stem (as a PMO writes it: requirements, schedule), else the
+    first word with that stem in the Chinese word's CC-CEDICT senses (环境 -> environment), else
+    :data:`_TERM_WORDS`.
+    """
+    words = dict(_TERM_WORDS)
+    for zh, terms in GLOSSARY.items():  # glossary entries, not text
+        senses = _WORD.findall((_cedict().get(zh) or "").lower())
+        for t in terms:
+            found = next((w for w in senses if _stem(w) == t), None)
+            if found:
+                words.setdefault(t, found)
+    words.update({_stem(w): w for w in PMO_CONCEPT_WORDS.split()})
+    return words
+
+
+def _word_of_stem(term: str) -> str:
+    """The English word shown for ``term``, a stem the text never writes in English (the glossary
+    gives 进度 the term ``schedul``: shown as "schedule"); the term itself if no word is known.
+
+    >>> _word_of_stem("schedul"), _word_of_stem("requir"), _word_of_stem("environ"), _word_of_stem("legaci")
+    ('schedule', 'requirements', 'environment', 'legacy')
+    """
+    return _glossary_words().get(term, term)
+
+
 def surface_forms(texts: pd.Series) -> tuple[dict[str, str], dict[str, str]]:
     """Term -> the English word most often written for it, and term -> the Chinese word most often
     written for it (through the glossary or the dictionary), in ``texts``.
@@ -549,7 +582,7 @@ def surface_forms(texts: pd.Series) -> tuple[dict[str, str], dict[str, str]]:
             if len(pairs) == 1 and pairs[0][0] != w and n > zh.get(pairs[0][0], (0, ""))[0]:
                 zh[pairs[0][0]] = (n, w)
     for term, english in from_dictionary.items():
-        out.setdefault(term, english)
+        out.setdefault(term, english if english != term else _word_of_stem(term))
     out.update({t: w for t, w in _SHOWN.items() if t in out})
     return out, {s: w for s, (_, w) in zh.items()}
 

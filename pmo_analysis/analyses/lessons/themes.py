@@ -7,7 +7,7 @@ The rules are written in :mod:`pmo_analysis.analyses.lessons` and docs/definitio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ __all__ = [
     "SAME_LANGUAGE_MERGE",
     "MIN_COHESION",
     "MIN_SPLIT_SHARE",
+    "NEIGHBOURS",
     "OTHER_THEME",
     "OTHER_NAME",
     "OTHER_NAME_ZH",
@@ -88,11 +89,15 @@ MIN_COHESION = 2.0
 #: bisecting finds a handful of near-copies that look cohesive because they were picked to be (NASA
 #: LLIS, 1,292 lessons: 26).
 MIN_SPLIT_SHARE = 0.02
+#: Neighbours of each lesson in the graph whose communities are the problems a miscellany still holds
+#: (:func:`_miscellany_communities`): a lesson is linked to its this many most similar lessons.
+NEIGHBOURS = 10
 #: Theme id and names of the lessons left in no cohesive theme: never a recurring problem.
 OTHER_THEME = "Other"
 OTHER_NAME, OTHER_NAME_ZH = "Other lessons", "其他经验教训"
-#: A text theme duplicates a category when at least this share of its lessons is in the category
-#: and it holds at least this share of the category's lessons: it is shown once, on the category.
+#: Text themes are a category again when each has at least this share of its lessons in the category
+#: and together they hold at least this share of the category's lessons (:func:`_category_parts`): they
+#: are shown once, on the category.
 DUPLICATE_SHARE = 0.8
 
 
@@ -313,6 +318,73 @@ def _split_miscellany(space: _Space, label: np.ndarray, *, min_projects: int, ra
     order = pd.Series(kept).value_counts().index
     rank = pd.Series(np.arange(len(order)), index=order)
     return np.where(out >= 0, rank.reindex(out).to_numpy(), -1).astype(int)
+
+
+def _neighbour_communities(X, *, neighbours: int, random_state: int) -> np.ndarray:
+    """Community of each row of ``X`` (unit rows): the rows linked to their ``neighbours`` most
+    similar rows (cosine, either way), communities found by Louvain modularity (networkx, seeded),
+    numbered largest first.
+    """
+    import networkx as nx  # here: networkx takes 0.2 s to import
+
+    n = X.shape[0]
+    k = min(neighbours, n - 1)
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    for start in range(0, n, 1000):  # rows in blocks: memory stays linear in the lessons
+        S = np.asarray((X[start : start + 1000] @ X.T).todense(), dtype=np.float32)
+        rows = np.arange(S.shape[0])
+        S[rows, rows + start] = 0
+        near = np.argpartition(-S, k - 1, axis=1)[:, :k]
+        w = S[rows[:, None], near]
+        i, j = np.nonzero(w > 0)
+        g.add_weighted_edges_from(
+            zip((i + start).tolist(), near[i, j].tolist(), w[i, j].astype(float).tolist(), strict=True)
+        )
+    found = nx.community.louvain_communities(g, weight="weight", seed=random_state)
+    out = np.full(n, -1)
+    for c, members in enumerate(sorted(found, key=lambda m: (-len(m), min(m)))):
+        out[sorted(members)] = c
+    return out
+
+
+def _miscellany_communities(space: _Space, label: np.ndarray, *, min_projects: int, random_state: int) -> np.ndarray:
+    """Themes per lesson, with the problems still held by the lessons in no theme (-1) found as
+    communities of their similarity graph (:func:`_neighbour_communities`).
+
+    K-means and bisection look for a few large groups; a problem written by a few percent of the
+    lessons in words of their own (staff who resign, quit or are poached) is no such group, but its
+    lessons are each other's neighbours. A community is a theme under the rules of a split-off
+    theme (at least :data:`MIN_SPLIT_SHARE` of the lessons, ``min_projects`` projects, cohesive);
+    then themes that are one problem merge (:func:`_merge`), and themes are numbered by size.
+    """
+    rest = np.flatnonzero(label < 0)
+    least = max(3, MIN_SPLIT_SHARE * len(label))
+    if len(rest) < 2 * least:
+        return label
+    found = _neighbour_communities(space.X[rest], neighbours=NEIGHBOURS, random_state=random_state)
+    out = label.copy()
+    n = int(label.max()) + 1
+    project = pd.factorize(space.bad["project_id"])[0]
+    for c in range(int(found.max()) + 1):  # communities, not lessons
+        h = rest[found == c]
+        if len(h) >= least and len(np.unique(project[h])) >= min_projects and _group_cohesion(space, h) >= MIN_COHESION:
+            out[h] = n
+            n += 1
+    kept = out >= 0
+    if n == int(label.max()) + 1 or not kept.any():
+        return label
+    sub = _Space(
+        space.bad.iloc[np.flatnonzero(kept)],
+        space.X[kept],
+        space.vocab,
+        space.forms,
+        space.forms_zh,
+        space.chinese[kept],
+        space.in_title[kept],
+    )
+    out[kept] = _merge(sub, out[kept], n)
+    return out
 
 
 def _group_cohesion(space: _Space, idx: np.ndarray) -> float:
@@ -583,10 +655,13 @@ def lesson_themes(
     at most ``n_themes`` groups; groups that are one problem are merged (the same problem written
     in Chinese and in English; see :data:`CROSS_LANGUAGE_MERGE`). Category themes: the lesson's
     category, except values in :data:`MISSING_CATEGORIES`. A text theme that is a category again
-    (:data:`DUPLICATE_SHARE` both ways) is shown once, on the category row (``text_theme``).
+    (:data:`DUPLICATE_SHARE` both ways), or several text themes that together are it
+    (:func:`_category_parts`: "Unclear requirements" and "Requirements changes" make up
+    "Requirements"), is shown once, on the category row (``text_theme``).
 
     Every text theme is cohesive (:data:`MIN_COHESION`, ``cohesion`` column): a miscellany is split
-    into the cohesive problems it holds (:func:`_split_miscellany`), the rest is the theme
+    into the cohesive problems it holds (:func:`_split_miscellany`, then the communities of the
+    left-over lessons' similarity graph, :func:`_miscellany_communities`), the rest is the theme
     :data:`OTHER_THEME`, named "Other lessons" (其他经验教训) and listed last.
 
     A theme is **recurring** when its lessons come from at least ``min_projects`` projects; "Other
@@ -614,6 +689,7 @@ def lesson_themes(
     label = _split_miscellany(
         space, _cluster(space, n_themes, random_state), min_projects=min_projects, random_state=random_state
     )
+    label = _miscellany_communities(space, label, min_projects=min_projects, random_state=random_state)
     n = int(label.max()) + 1
     ids = [f"T{i + 1:02d}" for i in range(n)] + ([OTHER_THEME] if (label < 0).any() else [])
     key = pd.Series(np.array(ids)[label], index=space.bad.index)  # -1: the last id, OTHER_THEME
@@ -637,22 +713,42 @@ def _recurring(
     by_cat = _describe(space, cat_key, cats) if cats else pd.DataFrame(columns=_THEME_COLS)
     by_cat["name"], by_cat["name_zh"] = by_cat["theme"], ""
     by_cat["source"], themes = "category", themes.assign(source="text")
-    # a text theme that is a category again is shown once, on the category's row
-    both = pd.crosstab(key, cat_key)
-    share_of_theme = both.div(both.sum(axis=1), axis=0)
-    share_of_cat = both.div(cat_key.value_counts().reindex(both.columns), axis=1)
-    dup = (share_of_theme >= DUPLICATE_SHARE) & (share_of_cat >= DUPLICATE_SHARE)
-    stacked = cast(pd.Series, dup.stack())  # the columns have one level: a Series of (theme, category)
-    pairs = cast(pd.MultiIndex, stacked[stacked].index).to_frame(index=False, name=["text_theme", "category"])
-    pairs = pairs.merge(themes[["theme", "name"]], left_on="text_theme", right_on="theme")
-    by_cat["text_theme"] = (
-        by_cat["theme"].map(dict(zip(pairs["category"], pairs["name"], strict=True))).astype(object).fillna("")
+    # text themes that together are a category again are shown once, on the category's row
+    parts = _category_parts(key, cat_key)
+    named = themes.set_index("theme")["name"]
+    by_cat["text_theme"] = by_cat["theme"].map(
+        lambda c: "; ".join(named[t] for t in parts.get(c, []))  # categories, not lessons
     )
-    themes = themes.loc[~themes["theme"].isin(pairs["text_theme"])].assign(text_theme="")
+    themes = themes.loc[~themes["theme"].isin([t for ts in parts.values() for t in ts])].assign(text_theme="")
     out = pd.concat([by_cat, themes], ignore_index=True)
     # the lessons that share no problem are no recurring problem, however many projects wrote them
     out = out.loc[(out["projects"] >= min_projects) & ~((out["source"] == "text") & (out["theme"] == OTHER_THEME))]
     return out.sort_values(["projects", "lessons"], ascending=False)[_RECURRING_COLS].reset_index(drop=True)
+
+
+def _category_parts(key: pd.Series, cat_key: pd.Series) -> dict[str, list[str]]:
+    """Category -> the text themes that are it again, largest first: the text themes with at least
+    :data:`DUPLICATE_SHARE` of their lessons in the category, when together they hold at least
+    :data:`DUPLICATE_SHARE` of the category's lessons ("Unclear requirements" and "Requirements
+    changes" make up "Requirements": one problem, shown once on the category's row).
+
+    >>> key = pd.Series(["T1"] * 5 + ["T2"] * 4 + ["T3"] * 3)
+    >>> cat = pd.Series(["Req"] * 9 + ["Ops", "Ops", None])
+    >>> _category_parts(key, cat)
+    {'Req': ['T1', 'T2']}
+    """
+    both = pd.crosstab(key, cat_key)
+    if both.empty:
+        return {}
+    inside = both.div(key.value_counts().reindex(both.index), axis=0) >= DUPLICATE_SHARE
+    size = cat_key.value_counts()
+    out: dict[str, list[str]] = {}
+    for cat in both.columns:  # categories, not lessons
+        members = both.index[inside[cat].to_numpy()]
+        covered = both.loc[members, cat].sum()
+        if len(members) and covered >= DUPLICATE_SHARE * size[cat]:
+            out[str(cat)] = [str(t) for t in both.loc[members, cat].sort_values(ascending=False, kind="stable").index]
+    return out
 
 
 def assign_themes(
