@@ -32,7 +32,6 @@ pytestmark = pytest.mark.slow
 matplotlib.use("Agg")
 
 REAL_IT = Path(__file__).resolve().parents[2] / "shared" / "real-data" / "it-dashboard"
-REAL_NASA = REAL_IT.parent / "nasa-llis"  # a lessons register: projects and lessons only
 NOTEBOOK_NAMES = ["executive_summary", "portfolio_roi", "resource_utilization", "lessons_learned", "portfolio_delivery"]
 ONE_PROJECT = "PRJ-004"  # active, with people, timesheets and lessons
 
@@ -172,7 +171,6 @@ CASES = {
         Case("lessons_only", lessons_only),
         Case("people_only", people_only),
         Case("one_project_headers_only", one_project_headers_only),
-        Case("nasa", unchanged, as_of="2020-12-31", real=REAL_NASA),
         Case("quiet", all_actions_done, {"under_threshold": 0.0, "min_projects": 1000, "budget_cap": 0.0}),
         Case("it_dashboard", unchanged, {"exclude_invalid": True}, as_of="2012-12-31", real=REAL_IT),
     ]
@@ -480,15 +478,6 @@ def test_header_only_optional_tables_mean_none(built, full):
     assert m.projects.iloc[0]["npv"] == pytest.approx(full.projects.set_index("project_id").loc[ONE_PROJECT, "npv"])
 
 
-@pytest.mark.skipif(not REAL_NASA.exists(), reason=f"real public data not present at {REAL_NASA}")
-def test_nasa_register_builds_its_lessons(built):
-    _, m = built("nasa")
-    assert m.missing_parts == {"finance": ["cashflows"], "resources": ["resources", "assignments", "timesheets"]}
-    assert len(m.lessons) == 1292 and m.lessons["project_id"].nunique() == 14
-    assert m.headline.loc[0, "running_projects"] == 0 and np.isnan(m.headline.loc[0, "portfolio_npv"])
-    assert len(m.themes) >= 2 and m.relevant.empty  # no project runs: no lesson is matched to one
-
-
 def test_quiet_portfolio(built):
     _, m = built("quiet")
     assert m.bench.empty and m.recurring.empty and m.open_actions.empty and m.followthrough.empty
@@ -595,13 +584,6 @@ EXPECTED = {
     },
     "one_project_headers_only": {
         "lessons_learned": ["The lessons table has no rows: no lesson has been recorded yet."],
-    },
-    "nasa": {
-        "executive_summary": [NEEDS.format(tables="cashflows")],
-        "portfolio_roi": [NEEDS.format(tables="cashflows")],
-        "portfolio_delivery": [NEEDS.format(tables="cashflows")],
-        "resource_utilization": [NEEDS.format(tables="resources, assignments, timesheets")],
-        "lessons_learned": ["No project is running at 2020-12-31, so no past lesson is matched to one."],
     },
     "quiet": {
         "portfolio_roi": [

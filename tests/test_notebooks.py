@@ -105,7 +105,9 @@ def test_portfolio_roi_notebook_exports(suite_run, sample):
     assert set(required) <= set(got.columns) and len(got) == 40
     ref = roi.roi_by_project(sample.projects, sample.cashflows, as_of=SAMPLE_AS_OF, discount_rate=0.1)
     assert got["project_id"].tolist() == ref["project_id"].tolist()
-    assert got["npv"].to_numpy() == pytest.approx(ref["npv"].to_numpy(), rel=1e-9, nan_ok=True)  # the run's discount rate
+    assert got["npv"].to_numpy() == pytest.approx(
+        ref["npv"].to_numpy(), rel=1e-9, nan_ok=True
+    )  # the run's discount rate
     assert got["remaining_npv"].to_numpy() == pytest.approx(ref["remaining_npv"].to_numpy(), rel=1e-9)
     sel = pd.read_csv(out / "portfolio_selection.csv")
     assert list(sel.columns[:2]) == ["project_id", "score"] and "selected" in sel and sel["selected"].any()

@@ -20,6 +20,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from pmo_analysis import ParameterError
 from pmo_analysis.cli import main
 from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.model import load_model
 from pmo_analysis.runs.publish import REPORT_NOTEBOOKS, prune_reports
 from pmo_analysis.runs.runner import run_reports
 from pmo_analysis.runs.schedule import Schedule, _lock, due_slot, next_runs, render_params, run_due
@@ -710,11 +711,17 @@ def test_nasa_lessons_register_runs_the_lessons_report(tmp_path):
     }
     assert m["pages"] == [] and m["pages_not_run"] == "needs the table(s) cashflows"
     assert "lessons" in m["model"]["tables"] and "decisions" not in m["model"]["tables"]
+    model = load_model(run / "model")  # the model the lessons report read, as the run saved it
+    assert model.missing_parts == {"finance": ["cashflows"], "resources": ["resources", "assignments", "timesheets"]}
+    assert len(model.lessons) == 1292 and model.lessons["project_id"].nunique() == 14
+    assert model.headline.loc[0, "running_projects"] == 0 and np.isnan(model.headline.loc[0, "portfolio_npv"])
+    assert len(model.themes) >= 2 and model.relevant.empty  # no project runs: no lesson is matched to one
     assert not (run / "decisions.csv").exists() and not (run / "portfolio_roi.html").exists()
     lessons = pd.read_csv(run / "lessons_learned" / "lesson_themes.csv")
     assert len(lessons) >= 2
     html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (run / "lessons_learned.html").read_text(encoding="utf-8")))
     assert "Lessons 1,292" in html and "Recurring problems" in html
+    assert "No project is running at 2020-12-31, so no past lesson is matched to one." in html
     index = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (run / "index.html").read_text(encoding="utf-8")))
     assert "Executive portfolio summary NOT RUN Not run: needs the table(s) cashflows." in index
     assert (
