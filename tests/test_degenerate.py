@@ -523,7 +523,7 @@ EXPECTED = {
     "all_proposed": {
         "lessons_learned": [NEEDS.format(tables="lessons")],  # a proposal has no lessons learned yet
         "portfolio_roi": [
-            "3 project(s) without cash flows have no NPV and are not drawn: ",
+            "3 project(s) without benefit figures have no NPV and are not drawn: ",
             "No month of the cash flows is complete at 30 Jun 2026: the whole curve is the plan.",
         ],
         "resource_utilization": [
