@@ -108,7 +108,7 @@ def test_portfolio_roi_notebook_exports(suite_run, sample):
     assert got["npv"].to_numpy() == pytest.approx(
         ref["npv"].to_numpy(), rel=1e-9, nan_ok=True
     )  # the run's discount rate
-    assert got["remaining_npv"].to_numpy() == pytest.approx(ref["remaining_npv"].to_numpy(), rel=1e-9)
+    assert got["remaining_npv"].to_numpy() == pytest.approx(ref["remaining_npv"].to_numpy(), rel=1e-9, nan_ok=True)
     sel = pd.read_csv(out / "portfolio_selection.csv")
     assert list(sel.columns[:2]) == ["project_id", "score"] and "selected" in sel and sel["selected"].any()
     charts = sorted(p.name for p in (out / "charts").glob("*.png"))
