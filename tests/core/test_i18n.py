@@ -35,7 +35,7 @@ def _literals(source: str) -> set[str]:
 
 def _all_messages() -> set[str]:
     found = set()
-    for path in sorted((PROJ_ROOT / "pmo_analysis").glob("*.py")):
+    for path in sorted((PROJ_ROOT / "pmo_analysis").rglob("*.py")):
         found |= _literals(path.read_text(encoding="utf-8"))
     for name in _REPORT_NOTEBOOKS:
         nb = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
