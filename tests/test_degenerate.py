@@ -433,6 +433,8 @@ def test_lessons_register_alone(built, full):
     for col in ("off_track", "at_risk", "on_track", "portfolio_npv", "portfolio_roi", "total_budget", "funded_need"):
         assert np.isnan(h[col]), col
     assert m.meta["budget_cap"] is None
+    assert (h["value_projects"], h["value_projects_of"], h["value_reason"]) == (0, 40, "no_cashflows")
+    assert (h["evm_reason"], h["evm_projects_of"]) == ("no_cashflows", 23) and np.isnan(h["data_needed"])
     assert m.missing_for("lessons_learned") == [] and m.missing_for("portfolio_roi") == ["cashflows"]
     assert m.missing_for("executive_summary") == ["cashflows"]
 
