@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmo_analysis import load_portfolio
-from pmo_analysis.analyses.finance import ROI_COLUMNS, ROI_EXTRA_COLUMNS
+from pmo_analysis.analyses.finance import roi_export
 from pmo_analysis.cli import main
 from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.core.exceptions import DataValidationError, ParameterError
@@ -252,12 +252,8 @@ def write_csv_tracker(folder: Path) -> Path:
 
 # --------------------------------------------------------------------------- same figures
 def _roi_by_project(model) -> pd.DataFrame:
-    """The roi_by_project table the ROI report exports (its selection of the model's projects)."""
-    projects = model.projects
-    keep = (
-        set(ROI_COLUMNS) | set(ROI_EXTRA_COLUMNS) | {"sponsor", "manager", "percent_complete", "start_date", "end_date"}
-    )
-    return projects[[c for c in projects.columns if c in keep]]
+    """The roi_by_project table the ROI report exports."""
+    return roi_export(model.projects)
 
 
 @pytest.mark.parametrize("write", [write_workbook_tracker, write_csv_tracker], ids=["workbook", "held-out-csv"])

@@ -86,6 +86,7 @@ from pmo_analysis.analyses.finance.returns import (
     portfolio_totals,
     project_financials,
     roi_by_project,
+    roi_export,
 )
 from pmo_analysis.analyses.finance.selection import efficient_frontier, funding_need, priority_scores, select_portfolio
 
@@ -99,6 +100,7 @@ __all__ = [
     "roi_by_project",
     "ROI_COLUMNS",
     "ROI_EXTRA_COLUMNS",
+    "roi_export",
     "DATA_NEEDED",
     "portfolio_totals",
     "cumulative_cashflow",

@@ -19,6 +19,7 @@ __all__ = [
     "earned_value",
     "ROI_COLUMNS",
     "ROI_EXTRA_COLUMNS",
+    "roi_export",
     "roi_by_project",
     "portfolio_totals",
 ]
@@ -190,6 +191,18 @@ ROI_EXTRA_COLUMNS = [
     "has_actuals",
     "data_needed",
 ]
+
+#: Project attributes the ROI report exports beside :data:`ROI_COLUMNS` and :data:`ROI_EXTRA_COLUMNS`.
+EXPORTED_ATTRIBUTES = ("sponsor", "manager", "percent_complete", "start_date", "end_date")
+
+
+def roi_export(projects: pd.DataFrame) -> pd.DataFrame:
+    """The model's projects as the ROI report exports them (``roi_by_project.csv``): the ROI and
+    earned-value columns and :data:`EXPORTED_ATTRIBUTES`, in the model's column order.
+    """
+    keep = {*ROI_COLUMNS, *ROI_EXTRA_COLUMNS, *EXPORTED_ATTRIBUTES}
+    return projects[[c for c in projects.columns if c in keep]]
+
 
 #: What a project's figures may lack, as :class:`pmo_analysis.core.wording.Reason` codes, in the
 #: order :func:`roi_by_project` lists them in ``data_needed``.
