@@ -149,7 +149,13 @@ def _milp_knapsack(
         )
     if res.x is None:  # pragma: no cover - x = 0 is always feasible
         raise RuntimeError(f"portfolio selection failed: {res.message}")
-    return res.x > 0.5, float(getattr(res, "mip_gap", 0.0) or 0.0)
+    pick = res.x > 0.5
+    over = float(costs[pick].sum()) - cap
+    if over > 0:  # HiGHS's feasibility tolerance let the budget be passed by a hair: drop the weakest pick
+        idx = np.flatnonzero(pick)
+        weakest = idx[np.argsort(values[idx] / np.maximum(costs[idx], 1e-300), kind="stable")]
+        pick[weakest[: int(np.searchsorted(np.cumsum(costs[weakest]), over, side="left")) + 1]] = False
+    return pick, float(getattr(res, "mip_gap", 0.0) or 0.0)
 
 
 def _objective_column(objective: str) -> str:
