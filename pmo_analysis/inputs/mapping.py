@@ -144,7 +144,7 @@ def unit_factor(unit: str) -> float | None:
 
 
 # --------------------------------------------------------------------------- scaling amounts
-_NUMBER_SHAPE = r"^[+-]?\d*(?:\.(?P<fraction>\d*))?(?:[eE](?P<exponent>[+-]?\d+))?$"
+_NUMBER_SHAPE = r"^[+-]?(?P<whole>\d*)(?:\.(?P<fraction>\d*))?(?:[eE](?P<exponent>[+-]?\d+))?$"
 _EXACT = 2.0**53  # integers up to here are exact in a float64
 
 
@@ -153,12 +153,30 @@ def _decimals(x: float) -> int:
     return -int(Decimal(repr(float(x))).normalize().as_tuple().exponent)
 
 
+def _mantissa(x: float) -> int:
+    """The digits of ``x`` as an integer, without its decimal point: 2.5 -> 25, 1000 -> 1, 0.01 -> 1."""
+    return int("".join(map(str, Decimal(repr(float(x))).normalize().as_tuple().digits)))
+
+
+def _trailing_zeros(low: np.ndarray, factor: float, most: int) -> np.ndarray:
+    """Trailing decimal zeros (up to ``most``, at most 6) of each typed mantissa times the mantissa
+    of ``factor``, from the mantissas' last six digits ``low``: 187270594073.076 x 2.5 ends in
+    ...1826900, so its product has two decimals fewer than 3 + 1.
+    """
+    product = low * (_mantissa(factor) % 10**6)  # < 10**12: exact in int64
+    zeros = np.zeros(len(low), dtype=np.int64)
+    for k in range(1, min(most, 6) + 1):
+        zeros += (product % 10**k == 0) & (zeros == k - 1)
+    return zeros
+
+
 def scale_amounts(s: pd.Series, factor: float) -> pd.Series:
     """The amounts of ``s`` times ``factor``, exact to the decimals typed; cells that are not a
     number are left as they are (validation then reports them as typed), empty cells stay empty.
 
     The product of a number typed with *d* decimals and a factor with *e* decimals has at most
-    *d + e* decimals (*d - 3* for a factor of 1,000): the float product is rounded to them, which
+    *d + e* decimals (*d - 3* for a factor of 1,000), fewer where the product of the digits ends in
+    zeros (0.076 x 2.5 = 0.19): the float product is rounded to them, which
     gives the float of the exact decimal result (9.86121 k$ is the float of 9861.21, not
     9861.210000000001), so a tracker in k$ gives the very figures of the same tracker in dollars.
     The rounding is skipped where the result has more significant digits than a float holds.
@@ -173,7 +191,10 @@ def scale_amounts(s: pd.Series, factor: float) -> pd.Series:
     shape = text.str.extract(_NUMBER_SHAPE)
     typed = shape["fraction"].str.len().fillna(0).to_numpy(dtype=float)
     shifted = pd.to_numeric(shape["exponent"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    mantissa = (shape["whole"].fillna("") + shape["fraction"].fillna("")).str[-6:]
+    low = pd.to_numeric(mantissa, errors="coerce").fillna(0).to_numpy(dtype=np.int64)
     digits = np.clip(typed - shifted + _decimals(factor), 0, None)
+    digits = np.clip(digits - _trailing_zeros(low, factor, int(digits.max(initial=0))), 0, None)
     product = values.to_numpy(dtype=float) * factor
     with np.errstate(invalid="ignore", over="ignore"):
         power = 10.0 ** np.minimum(digits, 22)
