@@ -1,0 +1,200 @@
+"""A Chinese run reads in Chinese: every word a reader sees on every page (the reports index, the
+run index, each report, each project and department page) comes from the catalogue, and money and
+dates read in one style.
+
+What may stay in Latin letters on a Chinese page (the allow-list, :func:`english_words`):
+
+* **ids and codes with a digit**: PRJ-019, R-033, L0034, R001, the run id 20261207T055301Z-adhoc;
+* **names from the data**, as the data writes them: every value of a text or id column of the
+  portfolio (project, department, person, role, milestone, risk and lesson titles, lesson text,
+  categories, activities), and the words of that text outside the English stop words (the lessons
+  report names themes and top terms with them); a name cut short with "…" counts as the name. The
+  contract's code columns (status, phase, kind, impact, action status, dependency type) are not
+  names: their values are shown through ``label()`` and must read in Chinese;
+* **abbreviations the report explains** in its "缩写说明" legend (``i18n.ABBREVIATIONS``: CPI, SPI,
+  BAC, EAC, VAC, TCPI, PV, EV, AC, FTE, NPV, ROI, IRR, BCR), kept in Chinese text as the Chinese
+  edition of the PMBOK Guide keeps them, the spreadsheet functions XNPV and XIRR, PMI and PMO,
+  MTA (introduced as 里程碑趋势分析（MTA）), the "J 曲线" (J-curve) and the CSV file format;
+* **currency codes** (CNY, USD, ...) and **file names** (decisions.csv, report.xlsx,
+  docs/definitions.md) and **names of the contract** a user types: table names, column names with
+  an underscore, run parameters (``min_projects``), schedule names of schedules.yml;
+* **code**: text inside ``<code>`` (a call the analyst can type) is code, not prose.
+
+Anything else in ASCII letters is an English word a Chinese reader should not meet.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from pmo_analysis.analyses.lessons.text import tokenize
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core import i18n
+from pmo_analysis.core.config import PROJ_ROOT
+from pmo_analysis.core.yaml_files import read_yaml
+from pmo_analysis.inputs.params import NOTEBOOKS
+from pmo_analysis.inputs.schema import SCHEMA, TABLES
+
+# --------------------------------------------------------------------------- visible text
+_HIDDEN = {"script", "style", "code", "metadata", "defs", "template", "noscript"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_SHOWN_ATTRIBUTES = ("alt", "placeholder", "title", "aria-label")
+
+
+class _Visible(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.texts: list[str] = []
+
+    def _attributes(self, attrs) -> None:
+        if not _HIDDEN & set(self.open):
+            self.texts += [v for k, v in attrs if k in _SHOWN_ATTRIBUTES and v]
+
+    def handle_starttag(self, tag, attrs):
+        self._attributes(attrs)
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self._attributes(attrs)
+
+    def handle_endtag(self, tag):
+        if tag in self.open:  # close up to the matching tag (HTML lets some end tags be left out)
+            while self.open.pop() != tag:
+                pass
+
+    def handle_data(self, data):
+        if not _HIDDEN & set(self.open) and data.strip():
+            self.texts.append(data.strip())
+
+
+def visible_text(html: str) -> list[str]:
+    """The text a reader sees on a page, one string per text node: tags, scripts, styles and
+    ``<code>`` left out; inline SVG text, image alt text, tooltips and placeholders kept.
+
+    >>> visible_text('<p>Hi <b>there</b></p><script>x=1</script><svg><text>¥1万</text></svg><img alt="A chart">')
+    ['Hi', 'there', '¥1万', 'A chart']
+    """
+    parser = _Visible()
+    parser.feed(html)
+    return parser.texts
+
+
+# --------------------------------------------------------------------------- the allow-list
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’\-]*")
+_FILE = re.compile(r"[\w./\-]+\.(?:csv|xlsx|md|html|json|parquet|yml|ipynb)\b")
+_KEPT = {*i18n.ABBREVIATIONS, "XNPV", "XIRR", "PMI", "PMO", "MTA", "J", "CSV", *fmt.CURRENCIES}
+
+
+class Allowed:
+    """What may stay in Latin letters on a Chinese page of a run on ``portfolio`` (module docstring)."""
+
+    def __init__(self, portfolio, *, params=(), schedules=()) -> None:
+        values: set[str] = set()
+        for table in TABLES:
+            df = getattr(portfolio, table, None)
+            if df is None:
+                continue
+            for col in SCHEMA[table]:
+                if col.kind in ("id", "text") and col.name in df.columns:
+                    values.update(str(v).strip() for v in df[col.name].dropna().unique() if str(v).strip())
+        # longest first, so "Data Lake Migration" goes before "Data"
+        self.values = sorted((v for v in values if re.search("[A-Za-z]", v)), key=len, reverse=True)
+        self._values = re.compile("|".join(re.escape(v) for v in self.values)) if self.values else None
+        stop = ENGLISH_STOP_WORDS
+        words = {p for v in self.values for w in _WORD.findall(v) for p in re.split(r"[-'’]", w) if p}
+        self.vocabulary = {w for w in words if w.lower() not in stop}
+        # the terms the data's text reaches in the lessons' two-language concept space (a Chinese
+        # lesson's 工作量 reaches "workload"): the lessons report names themes and top terms with them
+        self._terms = {t for v in values for t in tokenize(v, phrases=False)}
+        self.names = {
+            *TABLES,
+            *(c.name for cols in SCHEMA.values() for c in cols if "_" in c.name),
+            *params,
+            *schedules,
+        }
+
+    def english_words(self, text: str) -> list[str]:
+        """The words of ``text`` that are English a Chinese reader should not meet."""
+        if self._values is not None:
+            text = self._values.sub(" ", text)
+        text = _FILE.sub(" ", text)
+        bad = []
+        for m in _WORD.finditer(text):
+            word = m.group().strip("'’-")
+            if not word or any(ch.isdigit() for ch in word) or word in _KEPT or word in self.names:
+                continue
+            # a term in lower case (top terms); a code such as on_hold is no term
+            terms = set(tokenize(word, phrases=False)) if word.islower() and "_" not in word else set()
+            if word in self.vocabulary or (terms and terms <= self._terms):
+                continue
+            cut = text[m.end() : m.end() + 1] == "…"
+            if cut and any(v.startswith(word) for v in self.vocabulary):
+                continue  # a name cut short: "PRJ-026 Loyalty Progr…"
+            bad.append(word)
+        return bad
+
+
+@pytest.fixture(scope="module")
+def allowed(sample):
+    schedules = read_yaml(PROJ_ROOT / "schedules.yml").get("schedules", {})
+    params = {p.name for declared in NOTEBOOKS.values() for p in declared}
+    return Allowed(sample, params=params, schedules=schedules)
+
+
+def test_the_check_finds_english_and_lets_names_ids_and_codes_through(allowed):
+    project = next(v for v in allowed.values if v.startswith("Data Lake"))
+    assert allowed.english_words(f"PRJ-010 {project} 的风险 R-033：CPI 0.84，见 decisions.csv（CNY）") == []
+    assert allowed.english_words("PRJ-026 Loyalty Progr…") == []
+    assert allowed.english_words("需要 resources 表；参数 min_projects；计划 weekly") == []
+    assert allowed.english_words("same category 'Testing'; same department; text similarity 0.64") == [
+        "same",
+        "category",
+        "same",
+        "department",
+        "text",
+        "similarity",
+    ]
+    assert allowed.english_words("SUCCESS") == ["SUCCESS"]
+    assert allowed.english_words("on_hold") == ["on_hold"]  # a code of the data is no name
+    assert allowed.english_words("closing / executing") == ["closing", "executing"]
+    # a single lower-case word the data's own text uses ("report") is let through: the page is
+    # still caught by the other words of an English sentence
+    assert allowed.english_words("Portfolio report") == ["Portfolio"]
+    assert allowed.english_words("Lessons / Milestones / Risks") == ["Lessons", "Milestones", "Risks"]
+
+
+# --------------------------------------------------------------------------- every page of a run
+def pages_of(run_dir: Path) -> list[Path]:
+    """Every page a reader opens in a run: the reports index, the run index, the reports, the
+    project and department pages."""
+    return [
+        run_dir.parent / "index.html",
+        run_dir / "index.html",
+        *sorted(p for p in run_dir.glob("*.html") if p.name != "index.html"),
+        *sorted((run_dir / "projects").glob("*.html")),
+        *sorted((run_dir / "departments").glob("*.html")),
+    ]
+
+
+def english_on_pages(run_dir: Path, allowed: Allowed) -> dict[str, dict[str, str]]:
+    """Per page: each English word found, with the first text it was found in."""
+    found: dict[str, dict[str, str]] = {}
+    for page in pages_of(run_dir):
+        for text in visible_text(page.read_text(encoding="utf-8")):
+            for word in allowed.english_words(text):
+                found.setdefault(str(page.relative_to(run_dir.parent)), {}).setdefault(word, text[:120])
+    return found
+
+
+@pytest.mark.notebook
+def test_a_chinese_run_has_no_english_word_on_any_page(suite_run_zh, allowed):
+    pages = pages_of(suite_run_zh.run_dir)
+    assert len(pages) > 20 and all(p.exists() for p in pages)
+    assert english_on_pages(suite_run_zh.run_dir, allowed) == {}
