@@ -10,7 +10,9 @@ package's default, e.g. in an interactive session) money has no symbol.
   Chinese ``¥123.5万``, ``¥1.2亿``); also a matplotlib tick formatter.
 * :func:`money_full`: money to the unit with thousands separators, for tables (``$1,234,567``).
 * :func:`pct`, :func:`ratio`, :func:`count`: ``39.5%``, ``0.84`` (CPI, SPI, BCR), ``1,234``.
-* :func:`month`, :func:`date`: ``Mar 2026`` / ``2026年3月``, ``30 Jun 2026`` / ``2026年6月30日``.
+* :func:`month`, :func:`date`: ``Mar 2026`` / ``2026年3月``, ``30 Jun 2026`` / ``2026年6月30日``;
+  :func:`timestamp`: ``7 Dec 2026 05:53`` / ``2026年12月7日 05:53`` (when a run was made);
+  :func:`period`: ``1 Jan 2025 – 30 Apr 2027`` / ``2025年1月1日至2027年4月30日``.
 * :func:`unit`: the money unit for an axis label: ``USD``, ``人民币``.
 * :func:`is_negative`: a figure to mark (tables and tiles show negatives in red as well as signed).
 
@@ -45,6 +47,8 @@ __all__ = [
     "count",
     "month",
     "date",
+    "timestamp",
+    "period",
     "unit",
     "symbol",
     "as_text",
@@ -234,6 +238,33 @@ def date(v) -> str:
     if i18n.current() == "zh":
         return f"{t.year}年{t.month}月{t.day}日"
     return f"{t.day} {_MONTHS[t.month - 1]} {t.year}"
+
+
+def timestamp(v) -> str:
+    """A moment, to the minute: ``7 Dec 2026 05:53`` (``2026年12月7日 05:53``), in the time zone ``v``
+    carries; ``v`` is a datetime, a timestamp or ISO text.
+
+    >>> timestamp("2026-12-07T05:53:01+00:00")
+    '7 Dec 2026 05:53'
+    """
+    t = _timestamp(v)
+    if t is None:
+        return na() if v is None or not isinstance(v, str) else v
+    return f"{date(t)} {t:%H:%M}"
+
+
+def period(start, end) -> str:
+    """A span of days in the report's date style: ``1 Jan 2025 – 30 Apr 2027``
+    (``2025年1月1日至2027年4月30日``).
+
+    >>> from pmo_analysis.core.i18n import language
+    >>> with language("zh"):
+    ...     period("2025-01-01", "2027-04-30")
+    '2025年1月1日至2027年4月30日'
+    """
+    if i18n.current() == "zh":
+        return f"{date(start)}至{date(end)}"
+    return f"{date(start)} – {date(end)}"
 
 
 def as_text(values, formatter):

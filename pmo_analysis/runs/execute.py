@@ -21,7 +21,7 @@ from typing import Any
 
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import NotebookError
-from pmo_analysis.core.i18n import _
+from pmo_analysis.core.i18n import _, label
 from pmo_analysis.inputs.params import validate_params
 from pmo_analysis.runs.kernels import KernelTemplate
 from pmo_analysis.runs.pages import (
@@ -139,8 +139,8 @@ def _report_header(name: str, plan: _Plan, run: _Run) -> dict[str, Any]:
             "title": _(TITLES.get(name, name.replace("_", " ").capitalize())),
             "as_of": run.as_of,
             "as_of_text": _("As of {date}", date=fmt.date(run.as_of)),
-            "schedule_text": _("Schedule: {schedule}", schedule=run.schedule),
-            "run_text": _("Generated {time}", time=f"{run.started:%Y-%m-%d %H:%M}"),
+            "schedule_text": _("Schedule: {schedule}", schedule=label(run.schedule)),
+            "run_text": _("Generated {time}", time=fmt.timestamp(run.started)),
             "language": lang,
             "landscape": name == "executive_summary",
             "index_href": "index.html",

@@ -52,6 +52,8 @@ import pandas as pd
 
 from pmo_analysis.analyses.summary import SNAPSHOT_FILES
 from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core import i18n
+from pmo_analysis.core.i18n import _
 from pmo_analysis.core.exceptions import ParameterError, PublishError
 from pmo_analysis.reporting import TEMPLATES as _TEMPLATES
 
@@ -501,15 +503,15 @@ def latest_headline(reports_dir: Path, runs: list[dict[str, Any]], latest: str |
     params = next(
         (n.get("parameters") or {} for n in run.get("notebooks", []) if n.get("name") == "executive_summary"), {}
     )
-    with fmt.using(currency=params.get("currency") or "USD", language="en"):  # the parameter's default
+    with fmt.using(currency=params.get("currency") or "USD", language=run_language(run)):  # the defaults
         figures = {
-            "Running projects": fmt.count(h["running_projects"]),
-            "Off track / at risk / on track": f"{fmt.count(h['off_track'])} / {fmt.count(h['at_risk'])} / "
+            _("Running projects"): fmt.count(h["running_projects"]),
+            _("Off track / at risk / on track"): f"{fmt.count(h['off_track'])} / {fmt.count(h['at_risk'])} / "
             f"{fmt.count(h['on_track'])}",
-            "Portfolio NPV": fmt.money(h["portfolio_npv"]),
-            "Portfolio ROI": fmt.pct(h["portfolio_roi"]),
-            "CPI / SPI": f"{fmt.ratio(h['portfolio_cpi'])} / {fmt.ratio(h['portfolio_spi'])}",
-            "Utilization": fmt.pct(h["utilization"], 0),
+            _("Portfolio NPV"): fmt.money(h["portfolio_npv"]),
+            _("Portfolio ROI"): fmt.pct(h["portfolio_roi"]),
+            _("CPI / SPI"): f"{fmt.ratio(h['portfolio_cpi'])} / {fmt.ratio(h['portfolio_spi'])}",
+            _("Utilization"): fmt.pct(h["utilization"], 0),
         }
         return {"as_of": fmt.date(h["as_of"]), "run": str(latest), "figures": figures, "off_track": int(h["off_track"])}
 
@@ -528,15 +530,32 @@ def page_templates() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["basename"] = lambda path: Path(path).name
-    env.globals.update(titles=TITLES, is_complete=_is_complete)
+    # every word of a page in the language it is rendered in (see run_language): these read the
+    # language when the page is rendered
+    env.globals.update(
+        titles=TITLES, is_complete=_is_complete, _=_, label=i18n.label, date=fmt.date, timestamp=fmt.timestamp
+    )
     return env
+
+
+def run_language(manifest: dict[str, Any] | None) -> str:
+    """The language a run's reports were written in (their ``language`` parameter; ``en`` when none
+    says): its index page, and the reports index while it is the latest run, read in it too.
+    """
+    for nb in (manifest or {}).get("notebooks") or []:
+        lang = (nb.get("parameters") or {}).get("language")
+        if lang in i18n.LANGUAGES:
+            return str(lang)
+    return "en"
 
 
 def render_run_index(manifest: dict[str, Any]) -> str:
     """The HTML of a run's ``index.html``: its status, data, stale notes and each report with its
-    status, time, tables and error (``templates/run_index.html.j2``).
+    status, time, tables and error (``templates/run_index.html.j2``), in the run's language.
     """
-    return page_templates().get_template("run_index.html.j2").render(run=manifest)
+    lang = run_language(manifest)
+    with fmt.using(language=lang):
+        return page_templates().get_template("run_index.html.j2").render(run=manifest, lang=lang)
 
 
 def render_reports_index(
@@ -544,13 +563,17 @@ def render_reports_index(
 ) -> str:
     """The HTML of ``reports/index.html``: the latest good run's ``headline`` (see
     :func:`latest_headline`) above ``runs`` (manifests with ``_dir``) in the order given, ``latest``
-    marked (``templates/reports_index.html.j2``).
+    marked (``templates/reports_index.html.j2``), in the language of the latest good run (else the
+    newest run).
     """
-    return (
-        page_templates()
-        .get_template("reports_index.html.j2")
-        .render(runs=runs, latest=latest, headline=headline, index_marker=INDEX_MARKER)
-    )
+    shown = next((m for m in runs if m.get("_dir") == latest), runs[0] if runs else None)
+    lang = run_language(shown)
+    with fmt.using(language=lang):
+        return (
+            page_templates()
+            .get_template("reports_index.html.j2")
+            .render(runs=runs, latest=latest, headline=headline, index_marker=INDEX_MARKER, lang=lang)
+        )
 
 
 # --------------------------------------------------------------------------- tidying

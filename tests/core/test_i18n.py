@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 import nbformat
 import pandas as pd
@@ -37,6 +38,9 @@ def _all_messages() -> set[str]:
     found = set()
     for path in sorted((PROJ_ROOT / "pmo_analysis").rglob("*.py")):
         found |= _literals(path.read_text(encoding="utf-8"))
+    for path in sorted((PROJ_ROOT / "pmo_analysis" / "reporting" / "templates").glob("*.j2")):
+        # the run and reports index pages call _("...") in their Jinja templates
+        found |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
     for name in _REPORT_NOTEBOOKS:
         nb = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
         for cell in nb.cells:

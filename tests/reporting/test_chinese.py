@@ -14,10 +14,11 @@ What may stay in Latin letters on a Chinese page (the allow-list, :func:`english
 * **abbreviations the report explains** in its "缩写说明" legend (``i18n.ABBREVIATIONS``: CPI, SPI,
   BAC, EAC, VAC, TCPI, PV, EV, AC, FTE, NPV, ROI, IRR, BCR), kept in Chinese text as the Chinese
   edition of the PMBOK Guide keeps them, the spreadsheet functions XNPV and XIRR, PMI and PMO,
-  MTA (introduced as 里程碑趋势分析（MTA）), the "J 曲线" (J-curve) and the CSV file format;
+  MTA (introduced as 里程碑趋势分析（MTA）), the "J 曲线" (J-curve), Excel and the CSV file format;
 * **currency codes** (CNY, USD, ...) and **file names** (decisions.csv, report.xlsx,
   docs/definitions.md) and **names of the contract** a user types: table names, column names with
-  an underscore, run parameters (``min_projects``), schedule names of schedules.yml;
+  an underscore, run parameters (``min_projects``), schedule names of schedules.yml, the data
+  folder's name;
 * **code**: text inside ``<code>`` (a call the analyst can type) is code, not prose.
 
 Anything else in ASCII letters is an English word a Chinese reader should not meet.
@@ -35,7 +36,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from pmo_analysis.analyses.lessons.text import tokenize
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
-from pmo_analysis.core.config import PROJ_ROOT
+from pmo_analysis.core.config import PROJ_ROOT, SAMPLE_DATA_DIR
 from pmo_analysis.core.yaml_files import read_yaml
 from pmo_analysis.inputs.params import NOTEBOOKS
 from pmo_analysis.inputs.schema import SCHEMA, TABLES
@@ -89,7 +90,7 @@ def visible_text(html: str) -> list[str]:
 # --------------------------------------------------------------------------- the allow-list
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’\-]*")
 _FILE = re.compile(r"[\w./\-]+\.(?:csv|xlsx|md|html|json|parquet|yml|ipynb)\b")
-_KEPT = {*i18n.ABBREVIATIONS, "XNPV", "XIRR", "PMI", "PMO", "MTA", "J", "CSV", *fmt.CURRENCIES}
+_KEPT = {*i18n.ABBREVIATIONS, "XNPV", "XIRR", "PMI", "PMO", "MTA", "J", "CSV", "Excel", *fmt.CURRENCIES}
 
 
 class Allowed:
@@ -145,7 +146,7 @@ class Allowed:
 def allowed(sample):
     schedules = read_yaml(PROJ_ROOT / "schedules.yml").get("schedules", {})
     params = {p.name for declared in NOTEBOOKS.values() for p in declared}
-    return Allowed(sample, params=params, schedules=schedules)
+    return Allowed(sample, params={*params, SAMPLE_DATA_DIR.name}, schedules=schedules)
 
 
 def test_the_check_finds_english_and_lets_names_ids_and_codes_through(allowed):
