@@ -321,6 +321,7 @@ def freshness(
     last = _last_months(portfolio, today=today)
     newest = _last_reported(last)
     lcm = last_complete_month(as_of)
+    ym = _month_words
     stale = []
     for kind in _MONTHLY:
         m = last[kind]
@@ -328,14 +329,22 @@ def freshness(
             continue
         gap = _months_between(m, lcm)
         if gap > 1:
-            stale.append(f"{kind} end in {m:%Y-%m}, {gap} months before the last complete month {lcm:%Y-%m}")
+            stale.append(
+                i18n._(
+                    "{kind} end in {month}, {n} months before the last complete month {last}",
+                    kind=i18n._(kind),
+                    month=ym(m),
+                    n=gap,
+                    last=ym(lcm),
+                )
+            )
     if not stale and newest is not None and _months_between(newest, lcm) > 1:
         stale.append(
             i18n._(
                 "the data was last reported in {month}, {n} months before the last complete month {last}",
-                month=f"{newest:%Y-%m}",
+                month=ym(newest),
                 n=_months_between(newest, lcm),
-                last=f"{lcm:%Y-%m}",
+                last=ym(lcm),
             )
         )
     projected = _projected_actuals(portfolio, today=today)
@@ -345,23 +354,23 @@ def freshness(
             i18n._(
                 "actual costs are dated up to {month}, after this run ({run}): they are projections, "
                 "not reports, and do not show when the data was reported",
-                month=f"{projected:%Y-%m}",
-                run=f"{run:%Y-%m}",
+                month=ym(projected),
+                run=ym(run),
             )
         )
     cf = portfolio.cashflows
     reported = cf is not None and "actual_cost" in cf.columns and cf["actual_cost"].notna().any()
     if not reported and cf is not None and ((cf["period"] <= lcm) & (cf["planned_cost"] > 0)).any():
         first = cf.loc[(cf["period"] <= lcm) & (cf["planned_cost"] > 0), "period"].min()
-        stale.append(f"no actual cost is reported, although costs were planned from {first:%Y-%m}")
+        stale.append(i18n._("no actual cost is reported, although costs were planned from {month}", month=ym(first)))
     run_lcm = run - pd.DateOffset(months=1)
     if as_of_from_data and newest is not None and _months_between(newest, run_lcm) > STALE_AFTER_MONTHS:
         stale.append(
             i18n._(
                 "the data was last reported in {month}, {n} months before this run ({run})",
-                month=f"{newest:%Y-%m}",
+                month=ym(newest),
                 n=_months_between(newest, run_lcm),
-                run=f"{run:%Y-%m}",
+                run=ym(run),
             )
         )
     return {
@@ -372,6 +381,13 @@ def freshness(
         "stale": stale,
         "before_data": _before_data(portfolio, lcm),
     }
+
+
+def _month_words(m) -> str:
+    """A month in a freshness note: ``2026-03`` as the data writes it in English (the notes name
+    the data's own months), in the report's month style in another language (``2026年3月``).
+    """
+    return f"{pd.Timestamp(m):%Y-%m}" if i18n.current() == "en" else fmt.month(m)
 
 
 def _before_data(portfolio: Portfolio, lcm: pd.Timestamp) -> str | None:
@@ -386,7 +402,12 @@ def _before_data(portfolio: Portfolio, lcm: pd.Timestamp) -> str | None:
         firsts["timesheets"] = month_start(span[0])
     if not firsts or min(firsts.values()) <= lcm:
         return None
-    return "the data begins after this date (" + ", ".join(f"{k} from {m:%Y-%m}" for k, m in firsts.items()) + ")"
+    return i18n._(
+        "the data begins after this date ({firsts})",
+        firsts=i18n._(", ").join(
+            i18n._("{kind} from {month}", kind=i18n._(k), month=_month_words(m)) for k, m in firsts.items()
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- the model

@@ -8,7 +8,8 @@ package's default, e.g. in an interactive session) money has no symbol.
 
 * :func:`money`: compact money for tiles, sentences and chart axes (``$1.2M``, ``-$2.5k``; in
   Chinese ``¥123.5万``, ``¥1.2亿``); also a matplotlib tick formatter.
-* :func:`money_full`: money to the unit with thousands separators, for tables (``$1,234,567``).
+* :func:`money_full`: money to the unit with thousands separators, for tables (``$1,234,567``); in
+  Chinese the same 万/亿 as tiles and axes (``¥123.5万``), so a report reads money in one style.
 * :func:`pct`, :func:`ratio`, :func:`count`: ``39.5%``, ``0.84`` (CPI, SPI, BCR), ``1,234``.
 * :func:`month`, :func:`date`: ``Mar 2026`` / ``2026年3月``, ``30 Jun 2026`` / ``2026年6月30日``;
   :func:`timestamp`: ``7 Dec 2026 05:53`` / ``2026年12月7日 05:53`` (when a run was made);
@@ -186,9 +187,19 @@ def money(v, _pos=None) -> str:
 
 
 def money_full(v) -> str:
-    """Money with thousands separators and no decimals: $1,234,567 (-$1,234 for a negative)."""
+    """Money with thousands separators and no decimals: $1,234,567 (-$1,234 for a negative).
+
+    In Chinese, money in a table reads as in a tile, a sentence and on an axis (:func:`money`):
+    ``¥40.5万`` beside a tile's ``¥40.5万``, never ``¥405,500``.
+
+    >>> with using(currency="CNY", language="zh"):
+    ...     money_full(405_500), money_full(-2_500), money_full(250_000_000)
+    ('¥40.5万', '-¥2,500', '¥2.5亿')
+    """
     if _missing(v):
         return na()
+    if i18n.current() == "zh":
+        return money(v)
     v = float(v)
     return _signed(v, f"{abs(v):,.0f}") if round(abs(v)) else symbol() + "0"
 

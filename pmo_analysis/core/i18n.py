@@ -181,6 +181,15 @@ CODE_LABELS: dict[str, tuple[str, str]] = {
     "not run": ("not run", "未运行"),
     "adhoc": ("adhoc", "不定期"),
     "running": ("running", "在建"),
+    # lesson phases (PMI process groups)
+    "initiating": ("Initiating", "启动"),
+    "planning": ("Planning", "规划"),
+    "executing": ("Executing", "执行"),
+    "monitoring": ("Monitoring", "监控"),
+    "closing": ("Closing", "收尾"),
+    # risk heatmap: impact bands (analyses.delivery.IMPACT_LABELS)
+    "< 1% of budget": ("< 1% of budget", "< 预算的 1%"),
+    ">= 10% of budget": (">= 10% of budget", "≥ 预算的 10%"),
     # booleans
     "True": ("Yes", "是"),
     "False": ("No", "否"),
@@ -252,6 +261,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "due_date": ("Due date", "到期日期"),
     "closed_date": ("Closed", "关闭日期"),
     "forecast_changes": ("Forecast changes", "预测变更次数"),
+    "impact_share": ("Impact share", "影响占预算比例"),
+    "probability_band": ("Probability band", "概率区间"),
+    "impact_band": ("Impact band", "影响区间"),
     "open": ("Open", "未关闭"),
     "project_id": ("Project ID", "项目编号"),
     "name": ("Name", "名称"),
@@ -331,6 +343,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "age_days": ("Age (days)", "天数"),
     "theme": ("Theme", "主题"),
     "top_terms": ("Top terms", "关键词"),
+    "problem": ("Problem", "问题"),
+    "project_names": ("Projects with most lessons", "经验最多的项目"),
+    "example_titles": ("Most representative lessons", "最具代表性的经验"),
+    "text_theme": ("Also found in the text as", "在文本中也归入"),
+    "departments": ("Departments", "部门"),
     "source": ("Source", "来源"),
     "recurrences": ("Recurrences", "复发次数"),
     "practice": ("Practice", "做法"),
@@ -351,15 +368,123 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The Chinese of more model columns whose English is the column name in words (see _in_words).
+_COLUMNS_ZH = {
+    "active_projects": "进行中项目数",
+    "ahead": "未来月份",
+    "ahead_of_plan": "超前于计划",
+    "as_of": "截至日期",
+    "at_risk": "有风险",
+    "benefits_realization": "收益实现率",
+    "benefits_shortfall": "收益缺口",
+    "budget": "预算",
+    "budget_cap": "预算上限",
+    "budget_share": "预算占比",
+    "capacity_to_date": "至今产能",
+    "cohesion": "内聚度",
+    "conflict": "冲突",
+    "constraint_date": "约束日期",
+    "cost": "成本",
+    "decision_reason": "决策理由",
+    "delay_path": "延误路径",
+    "delayed_by": "受其拖延",
+    "delayed_projects": "被拖延的项目",
+    "description": "描述",
+    "example_lesson_ids": "示例经验编号",
+    "example_title": "示例标题",
+    "exposure_share": "敞口占比",
+    "forecast_cumulative": "累计预测",
+    "forecast_end_with_dependencies": "计入依赖后的预测结束日期",
+    "forecast_net": "预测净额",
+    "forecast_start": "预测开始日期",
+    "funded_need": "获资助需求",
+    "gap": "缺口",
+    "has_open_action": "有未完成行动",
+    "high_impact": "高影响",
+    "hours": "工时",
+    "is_actual": "实际",
+    "is_past": "已过去",
+    "items": "条目数",
+    "median_age_days": "中位天数",
+    "milestone_end": "里程碑结束日期",
+    "milestone_on_time_rate": "里程碑按时率",
+    "milestones": "里程碑数",
+    "missed_milestones": "逾期未达成的里程碑",
+    "month_status": "月份状态",
+    "months_unreported": "未报告月数",
+    "name_zh": "中文名称",
+    "net_benefit": "净收益",
+    "non_project_hours": "非项目工时",
+    "off_track": "偏离",
+    "oldest_days": "最久天数",
+    "on_hold_projects": "暂停项目数",
+    "on_time_rate": "按时率",
+    "on_track": "正常",
+    "open_actions": "未完成行动",
+    "open_exposure": "未关闭敞口",
+    "open_issues": "未关闭问题",
+    "open_items": "未关闭条目",
+    "open_risk_exposure": "未关闭风险敞口",
+    "open_risks": "未关闭风险",
+    "overdue_mitigations": "逾期缓解措施",
+    "own_slip_days": "自身延误天数",
+    "peak_planned_utilization": "计划利用率峰值",
+    "people": "人数",
+    "planned_cost": "计划成本",
+    "planned_cumulative": "累计计划",
+    "planned_end": "计划结束日期",
+    "planned_net": "计划净额",
+    "planned_to_date": "截至目前计划",
+    "planned_total": "计划总额",
+    "position": "位置",
+    "predecessor_date": "前置项目日期",
+    "project": "项目",
+    "project_ids": "项目编号",
+    "project_name": "项目名称",
+    "projects_needing_role_count": "需要该角色的项目数",
+    "propagated_slip_days": "传递延误天数",
+    "quarter": "季度",
+    "query": "检索词",
+    "reached": "已达成",
+    "realization": "实现率",
+    "realized_to_date": "截至目前已实现",
+    "reported_date": "报告日期",
+    "root_cause": "根本原因",
+    "running": "在建",
+    "running_projects": "在建项目",
+    "share": "占比",
+    "shortfall": "缺口",
+    "spend_to_date": "至今支出",
+    "spent": "已支出",
+    "stop_frees": "停止可释放",
+    "strategic_alignment": "战略契合度",
+    "successor_date": "后续项目日期",
+    "total_budget": "总预算",
+    "total_need": "总需求",
+    "total_slip_days": "总延误天数",
+    "unowned_risks": "无负责人的风险",
+    "utilization_mtd": "本月至今利用率",
+    "working_days": "工作日数",
+}
+
+
+def _in_words(name: str) -> str:
+    """A column name in English words: ``own_slip_days`` -> Own slip days, ``npv`` -> NPV."""
+    words = str(name).split("_")
+    words = [w.upper() if w.upper() in ABBREVIATIONS or w.lower() in ("id", "ids") else w for w in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+COLUMNS.update({name: (_in_words(name), zh) for name, zh in _COLUMNS_ZH.items() if name not in COLUMNS})
+
+
 def column_label(name) -> str:
     """A column name in words in the report language (``total_cost`` -> Total cost / 总成本)."""
     pair = COLUMNS.get(str(name))
     if pair is not None:
         return pair[LANGUAGES.index(current())]
-    words = str(name).split("_")
-    words = [w.upper() if w.upper() in ABBREVIATIONS or w.lower() in ("id", "ids") else w for w in words]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
+    return _in_words(name)
 
 
 #: English text -> Chinese. Keys are the exact English strings passed to :func:`_`.
@@ -448,7 +573,7 @@ _add(
         "Every other open project is stopped or rejected by the rules ({stopped}).": "其余未结项目均被规则停止或否决（{stopped}）。",
         "No project has benefit figures, so there is no NPV or ROI to rank: add planned and actual benefits to the cash flows.": "没有项目有收益数据，因此无法按净现值或 ROI 排序：请在现金流中补充计划与实际收益。",
         "{n} project(s) without benefit figures have no NPV and are not drawn: {ids}.": "{n} 个项目没有收益数据，因此没有净现值，未绘制：{ids}。",
-        "No previous report of the '{schedule}' schedule was found, so there is nothing to compare with yet. The next run will show the changes.": "未找到“{schedule}”计划的上一份报告，暂无可比较的内容。下次运行将显示变化。",
+        "No previous report of the '{schedule}' schedule was found, so there is nothing to compare with yet. The next run will show the changes.": "未找到报告周期为“{schedule}”的上一份报告，暂无可比较的内容。下次运行将显示变化。",
         "Nothing material changed since the previous report (as of {date}).": "自上一份报告（截至 {date}）以来没有实质变化。",
         "Compared with the previous report (as of {date}): {n} change(s).": "与上一份报告（截至 {date}）相比：{n} 项变化。",
         "What changed (largest 2 of each kind; all in changes_since_previous.csv)": "变化（每类最大的 2 项；全部见 changes_since_previous.csv）",
@@ -998,5 +1123,68 @@ _add(
         "{n} project(s)": "{n} 个项目",
         "Project": "项目",
         "Page": "页面",
+    }
+)
+
+# the delivery report's charts (reporting/plots/delivery.py)
+_add(
+    {
+        " (the {n} of {total} projects around a conflict)": "（{total} 个项目中与冲突相关的 {n} 个）",
+        "+{days} d": "+{days} 天",
+        "conflict (slip in days)": "冲突（延误天数）",
+        "Dependencies: {n} conflict(s) among {linked} linked projects{note} (earlier projects on the left)": "依赖关系：{linked} 个关联项目{note}中有 {n} 个冲突（靠前的项目在左侧）",
+        "reached (date = status date)": "已达成（日期 = 状态日期）",
+        "up to {days} days late": "最多延误 {days} 天",
+        "on baseline": "按基线",
+        "Status report date": "状态报告日期",
+        "Forecast date (dotted: baseline)": "预测日期（虚线：基线）",
+        "Milestone trend analysis: rising lines are milestones slipping report after report": "里程碑趋势分析：上升的线表示里程碑在一次次报告中不断延误",
+        "Exposure (probability x impact)": "风险敞口（概率 × 影响）",
+        "Impact as a share of the project's budget": "影响占项目预算的比例",
+        "Probability": "概率",
+        "{n} open risks and issues (count, exposure)": "{n} 个未关闭的风险和问题（数量、敞口）",
+        ": most exposure at {probability} probability, impact {impact}": "：敞口最集中在概率 {probability}、影响 {impact}",
+    }
+)
+
+_add(
+    {
+        # hours per project in a table cell ("PRJ-1: 84 h; PRJ-7: 70 h")
+        "{hours} h": "{hours} 小时",
+    }
+)
+
+# why a past lesson is shown to a running project (core/wording.py, analyses/lessons/matching.py)
+_add(
+    {
+        "same category '{category}'": "同属类别“{category}”",
+        "same theme": "同一主题",
+        "same department": "同一部门",
+        "text similarity {value}": "文本相似度 {value}",
+    }
+)
+
+# the lessons report (notebooks/lessons_learned.ipynb)
+_add(
+    {
+        "No project is running at {date}, so no past lesson is matched to one.": "截至 {date} 没有在建项目，因此没有可匹配的过往经验。",
+        "No past lesson from another project matches the running projects.": "没有其他项目的过往经验与在建项目匹配。",
+        "Top {n} past lessons per running project (score: text similarity, department, category, impact)": "每个在建项目最相关的 {n} 条过往经验（得分依据：文本相似度、部门、类别、影响）",
+        "Search “{query}”: no lesson matches.": "检索“{query}”：没有匹配的经验。",
+        "Search “{query}”": "检索“{query}”",
+    }
+)
+
+# how fresh the data is (model.freshness): the stale notes of a run and its reports
+_add(
+    {
+        "{kind} end in {month}, {n} months before the last complete month {last}": "{kind}截至 {month}，比最后一个完整月 {last} 早 {n} 个月",
+        "actual costs": "实际成本",
+        "timesheets": "工时记录",
+        "progress reports": "进度报告",
+        "cash flows": "现金流",
+        "no actual cost is reported, although costs were planned from {month}": "尚未报告任何实际成本，而计划成本从 {month} 起就已开始",
+        "the data begins after this date ({firsts})": "数据在此日期之后才开始（{firsts}）",
+        "{kind} from {month}": "{kind}从 {month} 开始",
     }
 )

@@ -95,7 +95,8 @@ class Format:
         a number with ``decimals`` decimals, with thousands separators if ``grouped``
         (``1,529``); the same in every language.
     iso_date
-        a day as the data writes it, ``2026-03-31``, in every language.
+        a day as the data writes it, ``2026-03-31``, in English; in another language the report's
+        own date style (``2026年3月31日``), so a Chinese report writes every day one way.
     month
         :func:`pmo_analysis.core.formatting.month` (``Mar 2026``, ``2026年3月``).
     code
@@ -123,8 +124,8 @@ class Format:
     ['2026-03-31', 'n/a']
     >>> from pmo_analysis.core.formatting import using
     >>> with using(currency="CNY", language="zh"):
-    ...     MONEY.write(6_632_000), MONTH.write("2026-03-01"), RATIO.write(None)
-    ('¥663.2万', '2026年3月', '不适用')
+    ...     MONEY.write(6_632_000), MONTH.write("2026-03-01"), RATIO.write(None), ISO_DATE.write("2026-03-31")
+    ('¥663.2万', '2026年3月', '不适用', '2026年3月31日')
     """
 
     kind: str
@@ -171,7 +172,7 @@ class Format:
         if kind == "number":
             return format(v, f"{',' if self.grouped else ''}.{self.decimals}f")
         if kind == "iso_date":
-            return f"{pd.Timestamp(v):%Y-%m-%d}"
+            return f"{pd.Timestamp(v):%Y-%m-%d}" if i18n.current() == "en" else fmt.date(v)
         if kind == "label":
             return i18n.label(v)
         # code
@@ -546,3 +547,10 @@ _register("probability_impact", " (probability {probability}, impact {impact})",
 _register("exposure", "exposure {money}", money=MONEY)
 _register("decide_on_more_risks", "Decide on {n} more overdue or unowned risk(s) and issue(s)", n=WHOLE)
 _register("listed_in_risk_exposure", "listed in risk_exposure.csv and the delivery report")
+
+# why a past lesson is shown to a running project (analyses.lessons.matching)
+_register("same_category", "same category '{category}'", category=TEXT)
+_register("same_theme", "same theme")
+_register("same_department", "same department")
+_register("text_similarity", "text similarity {value}", value=number(2))
+_register("high_impact_lesson", "high impact")

@@ -78,6 +78,8 @@ CODE_COLUMNS = {
     "slipped",
     "missed",
     "no_owner",
+    "probability_band",
+    "impact_band",
 }
 #: Date columns that hold a month (shown ``Mar 2026``).
 MONTH_COLUMNS = {"period", "month", "first_month", "last_month"}
@@ -160,12 +162,21 @@ def _cells(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series, pd.Ser
         text = s.astype(object).where(~missing, "")
         key = s.astype(str).where(~missing, "").str.replace(r"<[^>]+>", "", regex=True).astype(object)
         return text.astype(object), key, pd.Series("text", index=s.index)
+    if name == "breakdown" and i18n.current() != "en":  # hours per project, "PRJ-1: 84 h; PRJ-7: 70 h"
+        s = s.astype(object).where(missing, s.astype(str).str.replace(_HOURS, _hours_in_words, regex=True))
     if kind == "code":
         text = s.map(lambda v: "" if pd.isna(v) else i18n.label(v)).astype(object)
         cls = ("health h-" + s.astype(str).str.replace(" ", "-")) if name == "health" else pd.Series("", index=s.index)
         return text, pd.Series("", index=s.index, dtype=object), cls
     text = s.astype(object).where(~missing, "")
     return text, pd.Series("", index=s.index, dtype=object), pd.Series("text", index=s.index)
+
+
+_HOURS = r"(\d[\d,]*) h(?=;|$)"
+
+
+def _hours_in_words(m: re.Match) -> str:
+    return _("{hours} h", hours=m.group(1))
 
 
 def first_items(
@@ -380,9 +391,21 @@ def kpi_tiles(items) -> None:
         )
         parts.append(
             f'<div class="{cls}"><div class="l">{htmllib.escape(str(t["label"]))}</div>'
-            f'<div class="{value_cls}">{htmllib.escape(str(t["value"]))}</div>{extra}</div>'
+            f'<div class="{value_cls}">{_unbroken(t["value"])}</div>{extra}</div>'
         )
     display(HTML(f'<div class="pmo-kpis">{"".join(parts)}</div>'))
+
+
+def _unbroken(value) -> str:
+    """A tile's value, escaped, that a line may break only between its parts (``¥2,384.5万 /
+    ¥2,092.4万``), never inside a figure (between ``¥2,092.4`` and ``万``, as Chinese line breaking allows).
+
+    >>> _unbroken("¥2,384.5万 / ¥2,092.4万")
+    '<span style="white-space:nowrap">¥2,384.5万</span> / <span style="white-space:nowrap">¥2,092.4万</span>'
+    """
+    return " / ".join(
+        f'<span style="white-space:nowrap">{htmllib.escape(part)}</span>' for part in str(value).split(" / ")
+    )
 
 
 def note(text: str, *, small: bool = False) -> None:

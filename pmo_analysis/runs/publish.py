@@ -53,8 +53,8 @@ import pandas as pd
 from pmo_analysis.analyses.summary import SNAPSHOT_FILES
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
-from pmo_analysis.core.i18n import _
 from pmo_analysis.core.exceptions import ParameterError, PublishError
+from pmo_analysis.core.i18n import _
 from pmo_analysis.reporting import TEMPLATES as _TEMPLATES
 
 __all__ = [

@@ -207,6 +207,13 @@ def test_lessons_for_active_projects():
     assert c["reason"].iloc[0].startswith("same category 'Testing'; same department; text similarity")
     assert c["reason"].iloc[0].endswith("high impact")
     assert c["lesson_id"].tolist()[1] in ("1", "2") and "same category 'Vendor'" in c["reason"].iloc[1]
+    # the reasons are codes worded in the report's language (core/wording.py)
+    from pmo_analysis.core.i18n import language
+
+    with language("zh"):
+        zh = L.lessons_for_projects(d, PROJECTS, as_of="2025-07-01", top_n=2)
+    assert zh["reason"].iloc[0].startswith("同属类别“Testing”；同一部门；文本相似度 ")
+    assert zh["reason"].iloc[0].endswith("；高影响")
 
 
 def test_search_in_both_languages():

@@ -77,8 +77,9 @@ def test_every_code_label_and_abbreviation_has_both_languages():
     [
         ("en", "USD", ("$9.0M", "-$2.5k", "$1,234,567", "Mar 2026", "30 Jun 2026", "n/a")),
         ("en", "EUR", ("€9.0M", "-€2.5k", "€1,234,567", "Mar 2026", "30 Jun 2026", "n/a")),
-        ("zh", "CNY", ("¥900.0万", "-¥2,500", "¥1,234,567", "2026年3月", "2026年6月30日", "不适用")),
-        ("zh", "USD", ("$900.0万", "-$2,500", "$1,234,567", "2026年3月", "2026年6月30日", "不适用")),
+        # in Chinese a table's money reads as a tile's: 万 and 亿 (one money style per report)
+        ("zh", "CNY", ("¥900.0万", "-¥2,500", "¥123.5万", "2026年3月", "2026年6月30日", "不适用")),
+        ("zh", "USD", ("$900.0万", "-$2,500", "$123.5万", "2026年3月", "2026年6月30日", "不适用")),
     ],
 )
 def test_money_months_and_dates_per_language(lang, currency, expected):

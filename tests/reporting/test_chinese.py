@@ -14,7 +14,7 @@ What may stay in Latin letters on a Chinese page (the allow-list, :func:`english
 * **abbreviations the report explains** in its "缩写说明" legend (``i18n.ABBREVIATIONS``: CPI, SPI,
   BAC, EAC, VAC, TCPI, PV, EV, AC, FTE, NPV, ROI, IRR, BCR), kept in Chinese text as the Chinese
   edition of the PMBOK Guide keeps them, the spreadsheet functions XNPV and XIRR, PMI and PMO,
-  MTA (introduced as 里程碑趋势分析（MTA）), the "J 曲线" (J-curve), Excel and the CSV file format;
+  MTA (introduced as 里程碑趋势分析（MTA）), the "J 曲线" (J-curve), Excel, the CC-CEDICT dictionary and the CSV file format;
 * **currency codes** (CNY, USD, ...) and **file names** (decisions.csv, report.xlsx,
   docs/definitions.md) and **names of the contract** a user types: table names, column names with
   an underscore, run parameters (``min_projects``), schedule names of schedules.yml, the data
@@ -90,7 +90,7 @@ def visible_text(html: str) -> list[str]:
 # --------------------------------------------------------------------------- the allow-list
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’\-]*")
 _FILE = re.compile(r"[\w./\-]+\.(?:csv|xlsx|md|html|json|parquet|yml|ipynb)\b")
-_KEPT = {*i18n.ABBREVIATIONS, "XNPV", "XIRR", "PMI", "PMO", "MTA", "J", "CSV", "Excel", *fmt.CURRENCIES}
+_KEPT = {*i18n.ABBREVIATIONS, "XNPV", "XIRR", "PMI", "PMO", "MTA", "J", "CSV", "Excel", "CC-CEDICT", *fmt.CURRENCIES}
 
 
 class Allowed:
@@ -109,7 +109,7 @@ class Allowed:
         self.values = sorted((v for v in values if re.search("[A-Za-z]", v)), key=len, reverse=True)
         self._values = re.compile("|".join(re.escape(v) for v in self.values)) if self.values else None
         stop = ENGLISH_STOP_WORDS
-        words = {p for v in self.values for w in _WORD.findall(v) for p in re.split(r"[-'’]", w) if p}
+        words = {p for v in self.values for w in _WORD.findall(v) for p in [w, *re.split(r"[-'’]", w)] if p}
         self.vocabulary = {w for w in words if w.lower() not in stop}
         # the terms the data's text reaches in the lessons' two-language concept space (a Chinese
         # lesson's 工作量 reaches "workload"): the lessons report names themes and top terms with them

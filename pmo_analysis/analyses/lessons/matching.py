@@ -11,6 +11,7 @@ import pandas as pd
 from pmo_analysis.analyses.lessons.text import _fit_distinct
 from pmo_analysis.analyses.lessons.themes import OTHER_THEME
 from pmo_analysis.core.config import RUNNING_STATUSES
+from pmo_analysis.core.wording import Reason, join
 
 __all__ = ["lessons_for_projects", "SEARCH_EXAMPLES", "search_examples", "search_lessons"]
 
@@ -172,16 +173,18 @@ class _MatchFeatures:
         first_k = pd.Series(rr).groupby(rr).cumcount().to_numpy() < k  # in score order already
         r, kd, j = rr[first_k], kk[first_k], j[first_k]
         sc = score[r, kd]
-        cats = self.lesson_cats[j].astype(str)
-        why_key = np.where(
-            same_cat[r, kd], "same category '" + cats + "'; ", np.where(same_theme[r, kd], "same theme; ", "")
-        )
-        why_dept = np.where(same_dept[r, kd], "same department; ", "")
-        why_sim = np.char.mod("text similarity %.2f", sim[r, kd])
-        why_high = np.where(self.kind_high[kd], "; high impact", "")
-        reason = np.char.add(
-            np.char.add(np.char.add(why_key.astype(str), why_dept.astype(str)), why_sim), why_high.astype(str)
-        )
+        index = pd.RangeIndex(len(r))
+        cat, theme = same_cat[r, kd], same_theme[r, kd]
+        reason = join(
+            [
+                (cat, Reason("same_category", category=pd.Series(self.lesson_cats[j].astype(str), index=index))),
+                (theme & ~cat, Reason("same_theme")),
+                (same_dept[r, kd], Reason("same_department")),
+                (np.ones(len(r), dtype=bool), Reason("text_similarity", value=pd.Series(sim[r, kd], index=index))),
+                (self.kind_high[kd], Reason("high_impact_lesson")),
+            ],
+            index=index,
+        ).to_numpy()
         return pd.DataFrame(
             {
                 "project_id": self.project_ids[lo:hi][r],

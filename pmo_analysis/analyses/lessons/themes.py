@@ -14,6 +14,7 @@ import pandas as pd
 
 from pmo_analysis.analyses.lessons import text as T
 from pmo_analysis.analyses.lessons.text import _fit_distinct
+from pmo_analysis.core.wording import listing
 
 __all__ = [
     "MISSING_CATEGORIES",
@@ -596,8 +597,7 @@ def _describe(space: _Space, key: pd.Series, ids: list) -> pd.DataFrame:
 
 def _first_names(s: pd.Series, k: int = 5) -> str:
     """The ``k`` projects with most lessons in the theme, then how many more."""
-    more = len(s) - k
-    return ", ".join(s.head(k).astype(str)) + (f" and {more} more" if more > 0 else "")
+    return listing(s.astype(str), limit=k)  # "A, B and 3 more" in the report's language
 
 
 @dataclass

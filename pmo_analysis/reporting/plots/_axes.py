@@ -13,8 +13,15 @@ from pmo_analysis.core import formatting as fmt
 
 
 def _money(v, _pos=None) -> str:
-    """The one money format (:func:`pmo_analysis.core.formatting.money`), in the report's currency."""
-    return fmt.money(v)
+    """The one money format (:func:`pmo_analysis.core.formatting.money`), in the report's currency;
+    a round tick in 万 or 亿 without its ``.0`` (``¥2,000万``, not ``¥2,000.0万``).
+
+    >>> with fmt.using(currency="CNY", language="zh"):
+    ...     _money(20_000_000), _money(12_500_000), _money(300_000_000)
+    ('¥2,000万', '¥1,250万', '¥3亿')
+    """
+    text = fmt.money(v)
+    return text.replace(".0万", "万").replace(".0亿", "亿")
 
 
 #: The money format as a tick formatter: ``ax.yaxis.set_major_formatter(money)``.

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.dates import DateFormatter
+from matplotlib.dates import num2date
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
 from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core.i18n import _, label
 from pmo_analysis.reporting.plots._axes import money, shorten
 from pmo_analysis.reporting.plots._heatmap import heatmap
 from pmo_analysis.reporting.plots._style import PALETTE, literal_text
@@ -37,9 +39,10 @@ def dependency_network(edges: pd.DataFrame, projects: pd.DataFrame, *, max_nodes
         bad = e.loc[e["conflict"]]
         keep = set(bad["predecessor_id"]) | set(bad["successor_id"])
         e = e.loc[e["predecessor_id"].isin(keep) | e["successor_id"].isin(keep)]
-        note = (
-            f" (the {len(pd.unique(pd.concat([e['predecessor_id'], e['successor_id']])))} of {len(nodes)} "
-            "projects around a conflict)"
+        note = _(
+            " (the {n} of {total} projects around a conflict)",
+            n=fmt.count(len(pd.unique(pd.concat([e["predecessor_id"], e["successor_id"]])))),
+            total=fmt.count(len(nodes)),
         )
     graph = nx.DiGraph()
     graph.add_edges_from(e[["predecessor_id", "successor_id"]].itertuples(index=False, name=None))
@@ -80,20 +83,31 @@ def dependency_network(edges: pd.DataFrame, projects: pd.DataFrame, *, max_nodes
         ax.text(x, y - 0.06, labels[n], ha="center", va="top", fontsize=8)
     slip = e.loc[e["conflict"]].set_index(["predecessor_id", "successor_id"])["slip_days"]
     nx.draw_networkx_edge_labels(
-        graph, pos, ax=ax, edge_labels={k: f"+{v:,.0f} d" for k, v in slip.items()}, font_color="#c62828", font_size=9
+        graph,
+        pos,
+        ax=ax,
+        edge_labels={k: _("+{days} d", days=f"{v:,.0f}") for k, v in slip.items()},
+        font_color="#c62828",
+        font_size=9,
     )
-    handles = [Line2D([], [], marker="o", ls="", color=c, markersize=10, label=k) for k, c in HEALTH_COLOURS.items()]
+    handles = [
+        Line2D([], [], marker="o", ls="", color=c, markersize=10, label=label(k)) for k, c in HEALTH_COLOURS.items()
+    ]
     handles += [
-        Line2D([], [], marker="o", ls="", color=_NOT_RUNNING_COLOUR, markersize=10, label="not running"),
-        Line2D([], [], color="#c62828", lw=2.4, label="conflict (slip in days)"),
+        Line2D([], [], marker="o", ls="", color=_NOT_RUNNING_COLOUR, markersize=10, label=_("not running")),
+        Line2D([], [], color="#c62828", lw=2.4, label=_("conflict (slip in days)")),
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=5, frameon=False)
     ax.margins(x=0.12, y=0.15)
     ax.set_axis_off()
     n_conf = int(e["conflict"].sum())
     ax.set_title(
-        f"Dependencies: {n_conf} conflict(s) among {graph.number_of_nodes()} linked projects{note} "
-        "(earlier projects on the left)"
+        _(
+            "Dependencies: {n} conflict(s) among {linked} linked projects{note} (earlier projects on the left)",
+            n=fmt.count(n_conf),
+            linked=fmt.count(graph.number_of_nodes()),
+            note=note,
+        )
     )
     fig.tight_layout()
     return fig
@@ -117,7 +131,7 @@ def milestone_trend(history: pd.DataFrame, *, project_ids: list[str] | None = No
         h = history.loc[history["project_id"] == pid]
         lo = min(h["status_date"].min(), h["reported_date"].min())
         hi = max(h["status_date"].max(), h["reported_date"].max())
-        ax.plot([lo, hi], [lo, hi], color="#bbb", lw=1, ls="--", label="reached (date = status date)")
+        ax.plot([lo, hi], [lo, hi], color="#bbb", lw=1, ls="--", label=_("reached (date = status date)"))
         for i, (mid, g) in enumerate(h.groupby("milestone_id", sort=True)):
             colour = PALETTE[i % len(PALETTE)]
             ax.plot(
@@ -144,18 +158,19 @@ def milestone_trend(history: pd.DataFrame, *, project_ids: list[str] | None = No
         slip = h.groupby("milestone_id")["reported_date"].last() - h.groupby("milestone_id")["baseline_date"].last()
         worst = slip.max() / pd.Timedelta(days=1) if len(slip) else 0
         ax.set_title(
-            f"{pid} {title}: " + (f"up to {worst:,.0f} days late" if worst > 0 else "on baseline"), fontsize=11
+            f"{pid} {title}: " + (_("up to {days} days late", days=f"{worst:,.0f}") if worst > 0 else _("on baseline")),
+            fontsize=11,
         )
-        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
-        ax.yaxis.set_major_formatter(DateFormatter("%Y-%m"))
-        ax.set_xlabel("Status report date")
-        ax.set_ylabel("Forecast date (dotted: baseline)")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(num2date(v))))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(num2date(v))))
+        ax.set_xlabel(_("Status report date"))
+        ax.set_ylabel(_("Forecast date (dotted: baseline)"))
         ax.legend(fontsize=8, loc="upper left", frameon=False)
         ax.tick_params(axis="x", labelrotation=30)
     for ax in list(axes.flat)[len(ids) :]:
         ax.set_axis_off()
     fig.suptitle(
-        "Milestone trend analysis: rising lines are milestones slipping report after report",
+        _("Milestone trend analysis: rising lines are milestones slipping report after report"),
         x=0.01,
         ha="left",
         fontweight="bold",
@@ -176,6 +191,7 @@ def risk_heatmap(heat: pd.DataFrame) -> Figure:
     exposure = heat.pivot_table(
         index="probability_band", columns="impact_band", values="exposure", aggfunc="sum", observed=False
     ).iloc[::-1]
+    items.columns = exposure.columns = [label(c) for c in items.columns]  # the bands in words
     fig, ax = plt.subplots(figsize=(11, 5.5))
     text = items.astype(int).astype(str) + "\n" + exposure.map(fmt.money)
     heatmap(
@@ -184,16 +200,20 @@ def risk_heatmap(heat: pd.DataFrame) -> Figure:
         cmap="OrRd",
         annot=text.where(items > 0, ""),
         linewidth=0.5,
-        cbar_label="Exposure (probability x impact)",
+        cbar_label=_("Exposure (probability x impact)"),
         cbar_format=money,
     )
     top = exposure.stack()
     worst = top.idxmax() if len(top) and top.max() > 0 else None
-    ax.set_xlabel("Impact as a share of the project's budget")
-    ax.set_ylabel("Probability")
+    ax.set_xlabel(_("Impact as a share of the project's budget"))
+    ax.set_ylabel(_("Probability"))
     ax.set_title(
-        f"{int(items.to_numpy().sum())} open risks and issues (count, exposure)"
-        + (f": most exposure at {worst[0]} probability, impact {worst[1]}" if worst else ""),
+        _("{n} open risks and issues (count, exposure)", n=fmt.count(items.to_numpy().sum()))
+        + (
+            _(": most exposure at {probability} probability, impact {impact}", probability=worst[0], impact=worst[1])
+            if worst
+            else ""
+        ),
         fontsize=12,
     )
     ax.tick_params(axis="y", labelrotation=0)
