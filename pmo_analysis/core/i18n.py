@@ -48,6 +48,7 @@ __all__ = [
     "current",
     "language",
     "column_label",
+    "CODE_COLUMNS",
 ]
 
 LANGUAGES = ("en", "zh")
@@ -208,6 +209,34 @@ def label(value) -> str:
         return key
     return pair[LANGUAGES.index(current())]
 
+
+#: Columns whose values are codes shown through :func:`label`, in the reports and in report.xlsx.
+CODE_COLUMNS = {
+    "status",
+    "health",
+    "kind",
+    "impact",
+    "decision",
+    "month_status",
+    "source",
+    "action_status",
+    "phase",
+    "funded",
+    "ahead",
+    "is_actual",
+    "running",
+    "type",
+    "state",
+    "open",
+    "overdue",
+    "due",
+    "on_time",
+    "slipped",
+    "missed",
+    "no_owner",
+    "probability_band",
+    "impact_band",
+}
 
 #: Abbreviations a report may use, with their meaning (English, Chinese); every report explains
 #: the ones it shows, once (see :func:`pmo_analysis.reporting.display.abbreviations`).
@@ -1186,5 +1215,16 @@ _add(
         "no actual cost is reported, although costs were planned from {month}": "尚未报告任何实际成本，而计划成本从 {month} 起就已开始",
         "the data begins after this date ({firsts})": "数据在此日期之后才开始（{firsts}）",
         "{kind} from {month}": "{kind}从 {month} 开始",
+    }
+)
+
+# report.xlsx in a report's language: its contents sheet
+_add(
+    {
+        "Contents": "目录",
+        "sheet": "工作表",
+        "rows shown": "显示行数",
+        "rows": "总行数",
+        "every row in": "全部行所在文件",
     }
 )

@@ -54,33 +54,9 @@ __all__ = [
     "MONTH_COLUMNS",
 ]
 
-#: Columns whose values are codes shown through :func:`pmo_analysis.core.i18n.label`.
-CODE_COLUMNS = {
-    "status",
-    "health",
-    "kind",
-    "impact",
-    "decision",
-    "month_status",
-    "source",
-    "action_status",
-    "phase",
-    "funded",
-    "ahead",
-    "is_actual",
-    "running",
-    "type",
-    "state",
-    "open",
-    "overdue",
-    "due",
-    "on_time",
-    "slipped",
-    "missed",
-    "no_owner",
-    "probability_band",
-    "impact_band",
-}
+#: Columns whose values are codes shown through :func:`pmo_analysis.core.i18n.label` (defined there:
+#: report.xlsx shows them so too).
+CODE_COLUMNS = i18n.CODE_COLUMNS
 #: Date columns that hold a month (shown ``Mar 2026``).
 MONTH_COLUMNS = {"period", "month", "first_month", "last_month"}
 

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmo_analysis.core import i18n
 from pmo_analysis.reporting.xlsx import Column, Workbook
 
 __all__ = [
@@ -305,6 +306,11 @@ _CUT = " … (cut at Excel's limit of a cell; the CSV holds the whole text)"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (its 1900 leap-year bug lies before any real date)
 
 
+def _display_width(text: str) -> int:
+    """Characters of ``text`` as wide as a Latin letter: a Chinese character is two."""
+    return len(text) + sum(1 for ch in text if ord(ch) >= 0x2E80)
+
+
 def _text_width(s: pd.Series) -> int:
     """Characters that show 95% of a column's values whole (blanks count as none)."""
     if s.empty:
@@ -354,11 +360,18 @@ class _Book:
     def _sheet(self, key: str, df: pd.DataFrame) -> None:
         safe = neutralise(df.head(self.max_rows))
         columns = []
+        words = i18n.current() != "en"  # a sheet in the report's language: headers in words, codes as labels
         for j in range(safe.shape[1]):
             s = safe.iloc[:, j]
+            if words and str(s.name) in i18n.CODE_COLUMNS and not pd.api.types.is_numeric_dtype(s):
+                s = s.map(lambda v: v if pd.isna(v) else i18n.label(v))
             cells, number = _excel_column(s)
-            width = max(len(str(s.name)), _text_width(s)) + 2
-            columns.append(Column(str(s.name), cells, number, width=min(60, max(8, width))))
+            if words and number == "yyyy-mm-dd":
+                number = 'yyyy"年"m"月"d"日"'
+            header = i18n.column_label(s.name) if words else str(s.name)
+            width = max(_display_width(header), _text_width(s)) + 2
+            note = str(s.name) if header != str(s.name) else None
+            columns.append(Column(header, cells, number, width=min(60, max(8, width)), note=note))
         self.wb.add_sheet(key, columns)
 
     def close(self, order: list[str] | None = None) -> Path:
@@ -372,8 +385,10 @@ class _Book:
             [{**self.tables[key], "sheet": names[key]} for key in order],
             columns=["sheet", "rows shown", "rows", "every row in"],
         )
+        if i18n.current() != "en":
+            contents.columns = [i18n._(c) for c in contents.columns]
         self._sheet("\0contents", contents)  # a failure here is the caller's to discard
-        self.wb.close(order=["\0contents", *order], names={"\0contents": "Contents", **names})
+        self.wb.close(order=["\0contents", *order], names={"\0contents": i18n._("Contents"), **names})
         os.replace(self.tmp, self.path)
         return self.path
 
@@ -450,7 +465,12 @@ def _read_exported(f: Path) -> tuple[pd.DataFrame, int | None]:
 
 
 def workbook_of_run(
-    run_dir: str | Path, *, reports: list[str] | None = None, ended=None, name: str = "report.xlsx"
+    run_dir: str | Path,
+    *,
+    reports: list[str] | None = None,
+    ended=None,
+    name: str = "report.xlsx",
+    language: str = "en",
 ) -> Path | None:
     """Gather every table a run exported into ``<run_dir>/report.xlsx``, one sheet per table:
     ``decisions.csv`` first, then each report's ``<report>/<table>.csv`` in the order of
@@ -465,8 +485,16 @@ def workbook_of_run(
     The CSVs are read back as written: their text is already neutralised, and numbers and ISO
     dates come back as numbers and dates. Only the rows a sheet holds are read (DuckDB counts the
     rest): the detail tables of a very large portfolio never come into memory whole.
+
+    In a run of another ``language`` than English the sheets read in it, as the reports do: each
+    header in words with the contract's column name in its note, code values as their labels, days
+    in the language's date style; the CSVs keep the contract's names and codes.
     """
-    run_dir = Path(run_dir)
+    with i18n.language(language):
+        return _workbook_of_run(Path(run_dir), reports=reports, ended=ended, name=name)
+
+
+def _workbook_of_run(run_dir: Path, *, reports: list[str] | None, ended, name: str) -> Path | None:
     if reports is None:
         reports = sorted(p.name for p in run_dir.iterdir() if p.is_dir())
     book: _Book | None = None

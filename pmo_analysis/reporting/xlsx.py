@@ -81,6 +81,9 @@ class Column:
     data: pd.Series
     number_format: str | None = None
     width: float | None = None
+    note: str | None = None
+    """A note on the header cell (a comment, shown when the reader points at it): in a Chinese
+    workbook, the column's name in the data contract (``npv`` under ``净现值``)."""
 
 
 def _join(*parts, nulls: str | None = None) -> pa.Array:
@@ -186,6 +189,7 @@ class Workbook:
         self.zip = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
         self.sheets: list[tuple[str, str, int, int]] = []  # name, part, rows, columns
         self.formats: dict[str, int] = {}  # number format -> its style (cellXfs index)
+        self.noted: list[int] = []  # the sheets (numbers) with notes on their headers
 
     def __enter__(self) -> Workbook:
         return self
@@ -246,13 +250,57 @@ class Workbook:
                     "</sheetData>"
                     + (f'<autoFilter ref="{area}"/>' if columns else "")
                     + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                    "</worksheet>"
+                    + ('<legacyDrawing r:id="rId1"/>' if any(c.note for c in columns) else "")
+                    + "</worksheet>"
                 ).encode()
             )
             f.seek(0)
             with self.zip.open(part, "w", force_zip64=True) as out:
                 shutil.copyfileobj(f, out, 1 << 20)
+        if any(c.note for c in columns):
+            self._notes(len(self.sheets) + 1, columns)
         self.sheets.append((name, part, rows, len(columns)))
+
+    def _notes(self, n: int, columns: list[Column]) -> None:
+        """The header notes of sheet ``n``: its comments part, and the VML drawing Excel shows them
+        with (ECMA-376 Part 1, §18.7; Part 4, legacy VML), linked from the sheet.
+        """
+        noted = [(j, c.note) for j, c in enumerate(columns) if c.note]
+        texts = _escape(_text([str(note) for _j, note in noted])).to_pylist()
+        comments = "".join(
+            f'<comment ref="{column_letter(j)}1" authorId="0"><text><t xml:space="preserve">{t}</t></text></comment>'
+            for (j, _note), t in zip(noted, texts, strict=True)
+        )
+        self.zip.writestr(
+            f"xl/comments{n}.xml",
+            f'{_HEAD}<comments xmlns="{_MAIN}"><authors><author>pmo-analysis</author></authors>'
+            f"<commentList>{comments}</commentList></comments>",
+        )
+        shapes = "".join(
+            f'<v:shape id="_x0000_s{1025 + i}" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
+            'margin-top:1.5pt;width:108pt;height:30pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" '
+            'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+            '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left">'
+            '</div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f"<x:Anchor>{j + 1}, 15, 0, 2, {j + 3}, 15, 2, 16</x:Anchor><x:AutoFill>False</x:AutoFill>"
+            f"<x:Row>0</x:Row><x:Column>{j}</x:Column></x:ClientData></v:shape>"
+            for i, (j, _note) in enumerate(noted)
+        )
+        self.zip.writestr(
+            f"xl/drawings/vmlDrawing{n}.vml",
+            '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+            'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
+            f'<o:idmap v:ext="edit" data="{n}"/></o:shapelayout><v:shapetype id="_x0000_t202" '
+            'coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+            f'<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>{shapes}</xml>',
+        )
+        self.zip.writestr(
+            f"xl/worksheets/_rels/sheet{n}.xml.rels",
+            f'{_HEAD}<Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_REL}/vmlDrawing" Target="../drawings/vmlDrawing{n}.vml"/>'
+            f'<Relationship Id="rId2" Type="{_REL}/comments" Target="../comments{n}.xml"/></Relationships>',
+        )
+        self.noted.append(n)
 
     def _sheet_head(self, columns: list[Column], area: str) -> str:
         cols = "".join(
@@ -303,10 +351,19 @@ class Workbook:
         parts = "".join(
             f'<Override PartName="/{p}" ContentType="{_CT}.worksheet+xml"/>' for _n, p, _r, _c in self.sheets
         )
+        parts += "".join(
+            f'<Override PartName="/xl/comments{n}.xml" ContentType="{_CT}.comments+xml"/>' for n in self.noted
+        )
+        vml = (
+            '<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>'
+            if self.noted
+            else ""
+        )
         return (
             f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
+            f"{vml}"
             f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
             f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>{parts}</Types>'
         )

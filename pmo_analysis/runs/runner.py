@@ -183,7 +183,7 @@ def run_reports(
             for name, reason in not_run.items():
                 say(f"{name}: not run: {reason}")
             # execute: the reports, each one's tables put into report.xlsx as soon as it has ended
-            book = _Workbook(tmp, [p.stem for p in runnable.paths])
+            book = _Workbook(tmp, [p.stem for p in runnable.paths], language=str(plan.common.get("language") or "en"))
             try:
                 ran = _execute_notebooks(runnable, run, jobs=jobs, say=say, ended=book.report_ended, kernels=kernels)
                 kernels.close()  # every report has ended

@@ -17,7 +17,7 @@ from pmo_analysis.core.orphans import end_with_parent
 from pmo_analysis.reporting.export import workbook_of_run
 
 
-def _workbook_process(tmp: str, reports: list[str], ended, errors) -> None:
+def _workbook_process(tmp: str, reports: list[str], ended, errors, language: str = "en") -> None:
     """The body of the workbook's process: :func:`pmo_analysis.reporting.export.workbook_of_run` fed by the run."""
     parent = multiprocessing.parent_process()
     if parent is not None:
@@ -32,7 +32,7 @@ def _workbook_process(tmp: str, reports: list[str], ended, errors) -> None:
                     raise SystemExit(1) from None
 
     try:
-        workbook_of_run(tmp, reports=reports, ended=next_ended)
+        workbook_of_run(tmp, reports=reports, ended=next_ended, language=language)
     except BaseException as exc:  # noqa: BLE001 - told to the run, which goes on without a workbook
         errors.put(f"{type(exc).__name__}: {exc}"[:2000])  # short: a long message would block its exit
 
@@ -43,12 +43,15 @@ class _Workbook:
     A workbook that cannot be written never costs the run its reports.
     """
 
-    def __init__(self, tmp: Path, reports: list[str]) -> None:
-        self.tmp, self.reports = tmp, reports
+    def __init__(self, tmp: Path, reports: list[str], *, language: str = "en") -> None:
+        self.tmp, self.reports, self.language = tmp, reports, language
         ctx = multiprocessing.get_context("spawn")
         self.ended, self.errors = ctx.Queue(), ctx.Queue()
         self.process = ctx.Process(
-            target=_workbook_process, args=(str(tmp), reports, self.ended, self.errors), name="report.xlsx", daemon=True
+            target=_workbook_process,
+            args=(str(tmp), reports, self.ended, self.errors, language),
+            name="report.xlsx",
+            daemon=True,
         )
         try:
             self.process.start()
@@ -63,7 +66,7 @@ class _Workbook:
         """Wait for the workbook; say why it was not written, if it was not."""
         if self.process is None:
             try:
-                workbook_of_run(self.tmp, reports=self.reports)
+                workbook_of_run(self.tmp, reports=self.reports, language=self.language)
             except Exception as exc:  # noqa: BLE001 - a workbook that cannot be written never costs the run its reports
                 say(f"report.xlsx not written: {type(exc).__name__}: {exc}")
             return

@@ -199,3 +199,57 @@ def test_a_chinese_run_has_no_english_word_on_any_page(suite_run_zh, allowed):
     pages = pages_of(suite_run_zh.run_dir)
     assert len(pages) > 20 and all(p.exists() for p in pages)
     assert english_on_pages(suite_run_zh.run_dir, allowed) == {}
+
+
+# --------------------------------------------------------------------------- one money and date style
+#: Money in a Chinese report: 万 or 亿 with at most one decimal, to the unit below 1万 (¥9,999).
+_MONEY = re.compile(r"-?[¥$€£₹₩]\s?[\d,.]+[万亿]?")
+_ONE_MONEY_STYLE = re.compile(r"-?[¥$€£₹₩]\s?(?:\d{1,3}(?:,\d{3})*(?:\.\d)?[万亿]|\d,\d{3}|\d{1,3})$")
+#: A day or a month written as the data writes it (2026-03-31, 2026-03), or in English.
+_OTHER_DATE = re.compile(
+    r"(?<![\w-])\d{4}-\d{2}(?:-\d{2})?(?![\w-])|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b"
+)
+
+
+def money_and_dates(texts: list[str]) -> tuple[list[str], list[str]]:
+    """The money figures of ``texts`` not in the Chinese report's one money style, and the days or
+    months not in its one date style (``2026年6月30日``, ``2026年3月``).
+
+    >>> money_and_dates(["¥40.5万", "-¥2,500", "¥1.2亿", "¥2,000万", "¥405,500", "¥1,234.56万 2026-03-31", "2026年6月30日"])
+    (['¥405,500', '¥1,234.56万'], ['2026-03-31'])
+    """
+    money = [m for t in texts for m in _MONEY.findall(t) if not _ONE_MONEY_STYLE.match(m)]
+    return money, [d for t in texts for d in _OTHER_DATE.findall(t)]
+
+
+@pytest.mark.notebook
+def test_a_chinese_run_writes_money_and_dates_one_way(suite_run_zh):
+    """Tiles, tables, sentences and chart text of every page: money in 万/亿 (never ¥405,500 beside
+    a tile's ¥40.5万), days and months in Chinese (never 2026-03-31 beside 2026年6月30日). The
+    charts' money axes use the same formatter (tests/reporting/test_plots.py)."""
+    found = {}
+    for page in pages_of(suite_run_zh.run_dir):
+        money, dates = money_and_dates(visible_text(page.read_text(encoding="utf-8")))
+        if money or dates:
+            found[page.name] = (money[:5], dates[:5])
+    assert found == {}
+
+
+@pytest.mark.notebook
+def test_a_chinese_run_writes_its_workbook_in_chinese(suite_run_zh):
+    """report.xlsx of a Chinese run: headers in words with the contract's column name in the header's
+    note, codes as their labels; the CSVs keep the contract (tests/reporting/test_leadership_pages.py)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(suite_run_zh.run_dir / "report.xlsx")
+    assert wb.sheetnames[0] == "目录"
+    ws = wb["decisions"]
+    header = {c.value: c.comment.text if c.comment else None for c in ws[1]}
+    assert (
+        header["项目编号"] == "project_id" and header["决策"] == "decision" and header["剩余净现值"] == "remaining_npv"
+    )
+    decisions = {ws.cell(r, 4).value for r in range(2, ws.max_row + 1)}
+    assert decisions <= {label for _en, label in i18n.CODE_LABELS.values()} and "停止" in decisions
+    codes = {"on_hold", "re-scope", "re-plan", "to_improve", "went_well", "off track", "at risk"}
+    for sheet in wb.worksheets:
+        assert not [c.value for row in sheet.iter_rows(max_row=60) for c in row if c.value in codes], sheet.title
