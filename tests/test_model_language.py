@@ -95,7 +95,7 @@ def test_decisions_needed_read_chinese(models):
 def test_a_decision_asked_for_reads_as_its_label(models, lang):
     """One label per decision: every project the executive summary asks a decision about is asked
     with the label the decisions table, the ROI report, the pages and the exports show for its
-    decision (PRJ-019: "Defer" / "推迟" everywhere, never "Find money or pause")."""
+    decision (PRJ-019: "Defer" / "暂缓" everywhere, never "Find money or pause")."""
     from pmo_analysis.core.i18n import label, language
 
     m, asks = models[lang]

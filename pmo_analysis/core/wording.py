@@ -105,7 +105,7 @@ class Format:
         language (``on_hold`` -> ``暂停``).
     label
         a code of the workbook (a decision, a health) as its label in every language, the same words
-        the tables and pages show for it (``defer`` -> ``Defer``, ``推迟``).
+        the tables and pages show for it (``defer`` -> ``Defer``, ``暂缓``).
     reason
         a nested reason: a :class:`Reason`, or a registered code without fields (or a column of
         them), worded in place; a code :data:`WORDINGS` does not hold reads as its words

@@ -525,6 +525,9 @@ def _name(
     parts = shaped or parts[:2]
     name = _readable(" ".join(parts), forms)
     zh_words = list(dict.fromkeys(forms_zh.get(p, "") for p in parts))  # one Chinese word once
+    # a negated word is a predicate in Chinese and follows its noun: 需求不明确, not 不明确需求
+    negated = [w for w in zh_words if w[:1] in ("不", "未", "无", "没")]
+    zh_words = [w for w in zh_words if w not in negated] + negated
     zh = "".join(zh_words) if all(p in forms_zh for p in parts) else ""
     shown: list[str] = []
     order = np.argsort(text_weights)[::-1][:60]
