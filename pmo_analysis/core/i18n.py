@@ -1228,3 +1228,10 @@ _add(
         "every row in": "全部行所在文件",
     }
 )
+
+_add(
+    {
+        # a project and what is said of it (a chart's title)
+        "{project}: {slip}": "{project}：{slip}",
+    }
+)

@@ -37,7 +37,7 @@ def test_suite_succeeds_and_publishes(suite_run):
     reports = run.parent
     assert (reports / "latest").resolve() == run.resolve()
     index = (reports / "index.html").read_text(encoding="utf-8")
-    assert run.name in index and "SUCCESS" in index and SAMPLE_AS_OF in index
+    assert run.name in index and "SUCCESS" in index and "30 Jun 2026" in index  # SAMPLE_AS_OF, in the date style
     assert not [p for p in reports.iterdir() if p.name.startswith(".tmp-")]
 
 

@@ -158,7 +158,11 @@ def milestone_trend(history: pd.DataFrame, *, project_ids: list[str] | None = No
         slip = h.groupby("milestone_id")["reported_date"].last() - h.groupby("milestone_id")["baseline_date"].last()
         worst = slip.max() / pd.Timedelta(days=1) if len(slip) else 0
         ax.set_title(
-            f"{pid} {title}: " + (_("up to {days} days late", days=f"{worst:,.0f}") if worst > 0 else _("on baseline")),
+            _(
+                "{project}: {slip}",
+                project=f"{pid} {title}",
+                slip=_("up to {days} days late", days=f"{worst:,.0f}") if worst > 0 else _("on baseline"),
+            ),
             fontsize=11,
         )
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(num2date(v))))
