@@ -115,25 +115,45 @@ def validate(data_dir: Path | str, as_of: str | None, exclude_invalid: bool) -> 
 @click.option(
     "--out", "out", required=True, type=click.Path(path_type=Path), help="Portfolio data folder to write (CSV)."
 )
-def import_(sources: tuple[Path, ...], out: Path) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the lines printed and of import-report.md.",
+)
+def import_(sources: tuple[Path, ...], out: Path, language: str) -> None:
     """Import Microsoft Project (.mpp, .xml) and Primavera P6 (.xer, .xml) schedules SOURCES (files
     or folders) into the data folder OUT, with project-ids.csv and import-report.md.
 
     A file that cannot be read is one line and the others still import (exit 1 at the end).
     """
+    from pmo_analysis.core.i18n import _
+    from pmo_analysis.core.i18n import language as in_language
     from pmo_analysis.runs.imports import REPORT_FILE, import_schedules
 
-    result = import_schedules(
-        list(sources), out, say=lambda line: click.secho(line, fg="red" if line.startswith("not imported") else None)
-    )
-    for table, rows in result.rows.items():
-        click.echo(f"  {table:<12} {rows:>10,} rows")
-    click.echo(
-        f"imported {len(result.projects)} project(s) into {out} in {result.seconds:.1f} s; see {out / REPORT_FILE}"
-    )
-    if not result.ok:
-        click.secho(f"{len(result.problems)} file(s) not imported (listed above)", fg="red", err=True)
-        sys.exit(1)
+    with in_language(language):
+        failed = _("not imported: {problem}", problem="")  # how a file that failed is told: in red
+        result = import_schedules(
+            list(sources),
+            out,
+            say=lambda line: click.secho(line, fg="red" if line.startswith(failed) else None),
+            language=language,
+        )
+        for table, rows in result.rows.items():
+            click.echo(_("  {table} {rows} rows", table=f"{table:<12}", rows=f"{rows:>10,}"))
+        click.echo(
+            _(
+                "imported {n} project(s) into {out} in {seconds} s; see {report}",
+                n=len(result.projects),
+                out=out,
+                seconds=f"{result.seconds:.1f}",
+                report=out / REPORT_FILE,
+            )
+        )
+        if not result.ok:
+            click.secho(_("{n} file(s) not imported (listed above)", n=len(result.problems)), fg="red", err=True)
+            sys.exit(1)
 
 
 @main.command("sample-data")

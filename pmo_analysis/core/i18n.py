@@ -1235,3 +1235,48 @@ _add(
         "{project}: {slip}": "{project}：{slip}",
     }
 )
+
+# pmo-analysis import: its lines and import-report.md (runs/imports.py, cli.py)
+_add(
+    {
+        "no schedule could be imported": "没有可导入的进度计划",
+        "{file}: cannot read the file: {error}": "{file}：无法读取文件：{error}",
+        "{file}: the file holds no project": "{file}：文件中没有项目",
+        "not imported: {problem}": "未导入：{problem}",
+        "read {file}: ": "已读取 {file}：",
+        "{key} ({n} activities)": "{key}（{n} 个活动）",
+        "{stem}: imported from its own file": "{stem}：从其自身文件导入",
+        "{file}: subproject {stem!r} not found (give its file with the master, or put it in the master's folder)": "{file}：未找到子项目 {stem!r}（请连同主项目一起提供其文件，或将其放在主项目所在文件夹中）",
+        "{stem}: read from {file}": "{stem}：读取自 {file}",
+        "the schedules are in several currencies ({listed}); a portfolio has one currency: import the files of each currency into a folder of its own, or convert them first": "这些进度计划使用了多种货币（{listed}）；一个项目组合只能有一种货币：请将每种货币的文件导入各自的文件夹，或先进行换算",
+        "same status date ({date}) as {file} for project {project}: this file is used and the other is not a status copy of its own": "与 {file} 的状态日期（{date}）相同，均属项目 {project}：采用本文件，另一文件不作为单独的状态副本",
+        "# Schedule import": "# 进度计划导入",
+        "{given} file(s) given, {imported} imported, {failed} not imported; {projects} project(s); currency {currency}.": "提供 {given} 个文件，导入 {imported} 个，未导入 {failed} 个；共 {projects} 个项目；货币：{currency}。",
+        "not stated in the files": "文件中未注明",
+        "No currency is stated in {files}: its amounts are taken to be in {currency}.": "{files} 未注明货币：其金额按 {currency} 计。",
+        "Tables written: {tables}.": "写入的表：{tables}。",
+        "{table} ({n} rows)": "{table}（{n} 行）",
+        "## Files not imported": "## 未导入的文件",
+        "## {file} (master project)": "## {file}（主项目）",
+        "A master project gives its subprojects:": "主项目提供其子项目：",
+        "### {name} (key {key!r}, project_id {project})": "### {name}（键 {key!r}，project_id {project}）",
+        "**Read**: {format}; {activities} activities ({milestones} milestones), {costs} cost items, {resources} work resources with {work} assignments, {links} links from other projects, {holidays} non-working weekdays; status date {date}; calendar {day} h a day, {week} h a week.": "**读取**：{format}；{activities} 个活动（{milestones} 个里程碑），{costs} 个成本项，{resources} 个工时资源及 {work} 条分配，{links} 条来自其他项目的链接，{holidays} 个非工作日；状态日期 {date}；日历每天 {day} 小时、每周 {week} 小时。",
+        "**Derived**:": "**推导**：",
+        "**Derived**: a status copy of {project}: its milestones are part of the milestone history.": "**推导**：{project} 的状态副本，其里程碑计入里程碑历史。",
+        "no status date: projects.status_date is empty, and actual costs are stated up to the last actual date": "无状态日期：projects.status_date 为空，实际成本计至最后一个实际日期",
+        "**Missing**:": "**缺失**：",
+        "nothing the contract needs": "数据契约所需的内容均已具备",
+        "**Assumptions**:": "**假设**：",
+        "## Every project": "## 所有项目",
+        "- Summary tasks, WBS nodes, the project summary task and subproject placeholders are not activities.": "- 摘要任务、WBS 节点、项目摘要任务和子项目占位符不算活动。",
+        "- Budget = baseline cost where the file has a baseline; percent complete = cost-weighted earned value over the budget (the sum over activities of budget x own percent complete, divided by the budget), not the file's roll-up.": "- 预算 = 文件有基线时的基线成本；完成百分比 = 按成本加权的挣值除以预算（各活动预算 × 自身完成百分比之和，再除以预算），而不是文件自身的汇总值。",
+        "- Status is derived from actual dates (completed, active or proposed); on hold and cancelled are not in a schedule: set them in projects.csv after the import if they apply.": "- 状态由实际日期推导（已完成、进行中或提议）；暂停和已取消不在进度计划中：如适用，请在导入后于 projects.csv 中设置。",
+        "- Monthly costs are spread over the working days (Monday to Friday) of each cost item's dates, in whole cents, so each month's costs add up to the file's totals.": "- 每月成本按各成本项日期内的工作日（周一至周五）分摊，精确到分，因此各月成本之和等于文件中的总额。",
+        "- Resources are the work (labour) resources; capacity = max units x the calendar's hours a week; rates are per hour. Their role is the resource group (or 'Scheduled resource') and their department '{department}': edit resources.csv if the utilization report should group them.": "- 资源为工时（人力）资源；产能 = 最大单位 × 日历每周工时；费率按小时计。其角色为资源组（或“Scheduled resource”），部门为“{department}”：如需在资源利用率报告中分组，请编辑 resources.csv。",
+        "- Departments: every new project is in '{department}'. Set the department in {file} (column department) and import again; the same file keeps project ids stable across imports.": "- 部门：每个新项目都归入“{department}”。请在 {file}（department 列）中设置部门后重新导入；该文件使项目编号在多次导入之间保持不变。",
+        "- **Benefits**: schedules hold no benefits, so planned_benefit is 0 and actual_benefit is empty in cashflows.csv, and ROI and NPV show no return. Add the benefits each month is expected to bring in cashflows.csv (planned_benefit, actual_benefit) after each import, or keep them in a file of your own and merge them in before running the reports.": "- **收益**：进度计划中没有收益，因此 cashflows.csv 中 planned_benefit 为 0、actual_benefit 为空，ROI 和净现值显示无回报。请在每次导入后于 cashflows.csv（planned_benefit、actual_benefit）中补充每月预期带来的收益，或将其保存在自己的文件中，在运行报告前合并进来。",
+        "  {table} {rows} rows": "  {table} {rows} 行",
+        "imported {n} project(s) into {out} in {seconds} s; see {report}": "已将 {n} 个项目导入 {out}，用时 {seconds} 秒；详见 {report}",
+        "{n} file(s) not imported (listed above)": "{n} 个文件未导入（见上文）",
+    }
+)

@@ -27,7 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from pmo_analysis.core import i18n
 from pmo_analysis.core.exceptions import PMOError, ScheduleFileError
+from pmo_analysis.core.i18n import _
 from pmo_analysis.inputs.schedules import SUFFIXES, Derived, Schedule, read_schedule, to_contract
 
 __all__ = ["ID_FILE", "REPORT_FILE", "ImportResult", "import_schedules"]
@@ -55,7 +57,7 @@ class ImportResult:
 
 
 def import_schedules(
-    sources: Iterable[Path], out: Path, *, say: Callable[[str], object] = lambda _: None
+    sources: Iterable[Path], out: Path, *, say: Callable[[str], object] = lambda _line: None, language: str = "en"
 ) -> ImportResult:
     """Import schedule files (or folders of them) ``sources`` into the data folder ``out``.
 
@@ -68,6 +70,9 @@ def import_schedules(
         replaced, ``project-ids.csv`` is kept and extended).
     say
         Called with one line per file read and per file that cannot be read.
+    language
+        The language of those lines and of ``import-report.md`` (``en`` or ``zh``); what a schedule
+        file's own reader says of it stays as it says it.
 
     Returns
     -------
@@ -80,13 +85,17 @@ def import_schedules(
         When no file could be imported, the files are in several currencies, or Java or MPXJ is
         missing for a Microsoft Project or PMXML file.
     """
+    with i18n.language(language):
+        return _import(sources, Path(out), say)
+
+
+def _import(sources: Iterable[Path], out: Path, say: Callable[[str], object]) -> ImportResult:
     t0 = time.perf_counter()
-    out = Path(out)
     files = _files(sources)
     schedules, problems = _read_all(files, say)
     schedules, masters = _expand_masters(schedules, files, problems, say)
     if not schedules:
-        raise PMOError("no schedule could be imported" + (": " + "; ".join(problems) if problems else ""))
+        raise PMOError(_("no schedule could be imported") + (": " + "; ".join(problems) if problems else ""))
     currency = _check_currency(schedules)
     out.mkdir(parents=True, exist_ok=True)
     ids = _assign_ids(schedules, out / ID_FILE)
@@ -124,7 +133,7 @@ def _read_one(path: Path) -> list[Schedule] | str:
     except ScheduleFileError as exc:
         return str(exc)
     except OSError as exc:
-        return f"{path.name}: cannot read the file: {exc.strerror or exc}"
+        return _("{file}: cannot read the file: {error}", file=path.name, error=exc.strerror or exc)
 
 
 def _read_all(files: list[Path], say: Callable[[str], object]) -> tuple[list[Schedule], list[str]]:
@@ -138,11 +147,16 @@ def _read_all(files: list[Path], say: Callable[[str], object]) -> tuple[list[Sch
     with ThreadPoolExecutor(max_workers=2) as pool:
         for path, read in zip(files, pool.map(_read_one, files), strict=True):
             if isinstance(read, str) or not read:
-                problems.append(read if isinstance(read, str) else f"{path.name}: the file holds no project")
-                say(f"not imported: {problems[-1]}")
+                problems.append(
+                    read if isinstance(read, str) else _("{file}: the file holds no project", file=path.name)
+                )
+                say(_("not imported: {problem}", problem=problems[-1]))
                 continue
             schedules += read
-            say(f"read {path.name}: " + ", ".join(f"{s.key} ({len(s.activities)} activities)" for s in read))
+            say(
+                _("read {file}: ", file=path.name)
+                + i18n._(", ").join(_("{key} ({n} activities)", key=s.key, n=len(s.activities)) for s in read)
+            )
     return schedules, problems
 
 
@@ -160,7 +174,7 @@ def _expand_masters(
         masters[master.source.name] = []
         for stem in master.subprojects:
             if stem.lower() in read_stems:
-                masters[master.source.name].append(f"{stem}: imported from its own file")
+                masters[master.source.name].append(_("{stem}: imported from its own file", stem=stem))
                 continue
             candidates = [by_stem.get(stem.lower())] + [
                 master.source.parent / f"{stem}{suffix}" for suffix in (".mpp", ".xml")
@@ -168,18 +182,22 @@ def _expand_masters(
             found = next((c for c in candidates if c is not None and c.is_file()), None)
             if found is None:
                 problems.append(
-                    f"{master.source.name}: subproject {stem!r} not found (give its file with the master, "
-                    "or put it in the master's folder)"
+                    _(
+                        "{file}: subproject {stem!r} not found (give its file with the master, "
+                        "or put it in the master's folder)",
+                        file=master.source.name,
+                        stem=stem,
+                    )
                 )
-                say(f"not imported: {problems[-1]}")
+                say(_("not imported: {problem}", problem=problems[-1]))
                 continue
             try:
                 result += read_schedule(found)
                 read_stems.add(stem.lower())
-                masters[master.source.name].append(f"{stem}: read from {found.name}")
+                masters[master.source.name].append(_("{stem}: read from {file}", stem=stem, file=found.name))
             except ScheduleFileError as exc:
                 problems.append(str(exc))
-                say(f"not imported: {exc}")
+                say(_("not imported: {problem}", problem=exc))
     return result, masters
 
 
@@ -194,8 +212,11 @@ def _check_currency(schedules: list[Schedule]) -> str | None:
     if len(by_currency) > 1:
         listed = "; ".join(f"{c}: {', '.join(names)}" for c, names in sorted(by_currency.items()))
         raise PMOError(
-            f"the schedules are in several currencies ({listed}); a portfolio has one currency: "
-            "import the files of each currency into a folder of its own, or convert them first"
+            _(
+                "the schedules are in several currencies ({listed}); a portfolio has one currency: "
+                "import the files of each currency into a folder of its own, or convert them first",
+                listed=listed,
+            )
         )
     return next(iter(by_currency), None)
 
@@ -258,8 +279,13 @@ def _copies(schedules: list[Schedule], ids: _Ids) -> dict[str, list[Schedule]]:
         for s in copies:
             if s.status_date in seen:
                 s.notes.append(
-                    f"same status date ({s.status_date or 'none'}) as {seen[s.status_date].source.name} for "
-                    f"project {pid}: this file is used and the other is not a status copy of its own"
+                    _(
+                        "same status date ({date}) as {file} for project {project}: this file is used and the "
+                        "other is not a status copy of its own",
+                        date=s.status_date or _("none"),
+                        file=seen[s.status_date].source.name,
+                        project=pid,
+                    )
                 )
             seen[s.status_date] = s
         projects[pid] = list(seen.values())
@@ -296,23 +322,40 @@ def _write_report(
         by_file.setdefault(s.source, []).append(s)
     derived_of = {id(s): d for d in derived for s in d.copies}
     lines = [
-        "# Schedule import",
+        _("# Schedule import"),
         "",
-        f"{len(files)} file(s) given, {len(by_file)} imported, {len(problems)} not imported; "
-        f"{len(derived)} project(s); currency {currency or 'not stated in the files'}.",
+        _(
+            "{given} file(s) given, {imported} imported, {failed} not imported; {projects} project(s); "
+            "currency {currency}.",
+            given=len(files),
+            imported=len(by_file),
+            failed=len(problems),
+            projects=len(derived),
+            currency=currency or _("not stated in the files"),
+        ),
         "",
     ]
     unstated = sorted({s.source.name for s in schedules if not s.currency})
     if currency and unstated:
-        lines += [f"No currency is stated in {', '.join(unstated)}: its amounts are taken to be in {currency}.", ""]
+        lines += [
+            _(
+                "No currency is stated in {files}: its amounts are taken to be in {currency}.",
+                files=", ".join(unstated),
+                currency=currency,
+            ),
+            "",
+        ]
     lines += [
-        "Tables written: " + ", ".join(f"{t} ({n:,} rows)" for t, n in rows.items()) + ".",
+        _(
+            "Tables written: {tables}.",
+            tables=", ".join(_("{table} ({n} rows)", table=t, n=f"{n:,}") for t, n in rows.items()),
+        ),
         "",
     ]
     if problems:
-        lines += ["## Files not imported", ""] + [f"- {p}" for p in problems] + [""]
+        lines += [_("## Files not imported"), ""] + [f"- {p}" for p in problems] + [""]
     for master, subs in masters.items():
-        lines += [f"## {master} (master project)", "", "A master project gives its subprojects:", ""]
+        lines += [_("## {file} (master project)", file=master), "", _("A master project gives its subprojects:"), ""]
         lines += [f"- {s}" for s in subs] + [""]
     for source, items in by_file.items():
         lines += [f"## {source.name}", ""]
@@ -321,51 +364,83 @@ def _write_report(
             pid = d.project_id if d else "?"
             current = d is not None and d.copies[-1] is s
             lines += [
-                f"### {s.name} (key {s.key!r}, project_id {pid})",
+                _("### {name} (key {key!r}, project_id {project})", name=s.name, key=s.key, project=pid),
                 "",
-                "**Read**: "
-                + f"{s.format}; {len(s.activities)} activities "
-                + f"({int(s.activities.milestone.astype(bool).sum())} milestones), "
-                + f"{len(s.costs)} cost items, {len(s.resources)} work resources with {len(s.work)} assignments, "
-                + f"{len(s.links)} links from other projects, {len(s.holidays)} non-working weekdays; "
-                + f"status date {s.status_date or 'none'}; "
-                + f"calendar {s.day_hours:g} h a day, {s.week_hours:g} h a week.",
+                _(
+                    "**Read**: {format}; {activities} activities ({milestones} milestones), {costs} cost items, "
+                    "{resources} work resources with {work} assignments, {links} links from other projects, "
+                    "{holidays} non-working weekdays; status date {date}; calendar {day} h a day, {week} h a week.",
+                    format=s.format,
+                    activities=len(s.activities),
+                    milestones=int(s.activities.milestone.astype(bool).sum()),
+                    costs=len(s.costs),
+                    resources=len(s.resources),
+                    work=len(s.work),
+                    links=len(s.links),
+                    holidays=len(s.holidays),
+                    date=s.status_date or _("none"),
+                    day=f"{s.day_hours:g}",
+                    week=f"{s.week_hours:g}",
+                ),
                 "",
             ]
             if d is not None and current:
-                lines += ["**Derived**:", ""] + [f"- {x}" for x in d.derived] + [""]
+                lines += [_("**Derived**:"), ""] + [f"- {x}" for x in d.derived] + [""]
             elif d is not None:
-                lines += [f"**Derived**: a status copy of {pid}: its milestones are part of the milestone history.", ""]
+                lines += [
+                    _(
+                        "**Derived**: a status copy of {project}: its milestones are part of the milestone history.",
+                        project=pid,
+                    ),
+                    "",
+                ]
             missing = list(s.missing)
             if s.status_date is None:
                 missing.append(
-                    "no status date: projects.status_date is empty, and actual costs are stated up to the last "
-                    "actual date"
+                    _(
+                        "no status date: projects.status_date is empty, and actual costs are stated up to the last "
+                        "actual date"
+                    )
                 )
-            lines += ["**Missing**:", ""] + [f"- {x}" for x in missing or ["nothing the contract needs"]] + [""]
+            lines += [_("**Missing**:"), ""] + [f"- {x}" for x in missing or [_("nothing the contract needs")]] + [""]
             assumptions = list(s.notes) + (list(d.notes) if d is not None and current else [])
             if assumptions:
-                lines += ["**Assumptions**:", ""] + [f"- {x}" for x in assumptions] + [""]
+                lines += [_("**Assumptions**:"), ""] + [f"- {x}" for x in assumptions] + [""]
     lines += [
-        "## Every project",
+        _("## Every project"),
         "",
-        "- Summary tasks, WBS nodes, the project summary task and subproject placeholders are not activities.",
-        "- Budget = baseline cost where the file has a baseline; percent complete = cost-weighted earned value "
-        "over the budget (the sum over activities of budget x own percent complete, divided by the budget), "
-        "not the file's roll-up.",
-        "- Status is derived from actual dates (completed, active or proposed); on hold and cancelled are "
-        "not in a schedule: set them in projects.csv after the import if they apply.",
-        "- Monthly costs are spread over the working days (Monday to Friday) of each cost item's dates, in whole "
-        "cents, so each month's costs add up to the file's totals.",
-        "- Resources are the work (labour) resources; capacity = max units x the calendar's hours a week; "
-        "rates are per hour. Their role is the resource group (or 'Scheduled resource') and their department "
-        f"'{_DEFAULT_DEPARTMENT}': edit resources.csv if the utilization report should group them.",
-        f"- Departments: every new project is in '{_DEFAULT_DEPARTMENT}'. Set the department in {ID_FILE} "
-        "(column department) and import again; the same file keeps project ids stable across imports.",
-        "- **Benefits**: schedules hold no benefits, so planned_benefit is 0 and actual_benefit is empty in "
-        "cashflows.csv, and ROI and NPV show no return. Add the benefits each month is expected to bring in "
-        "cashflows.csv (planned_benefit, actual_benefit) after each import, or keep them in a file of your own "
-        "and merge them in before running the reports.",
+        _("- Summary tasks, WBS nodes, the project summary task and subproject placeholders are not activities."),
+        _(
+            "- Budget = baseline cost where the file has a baseline; percent complete = cost-weighted earned value "
+            "over the budget (the sum over activities of budget x own percent complete, divided by the budget), "
+            "not the file's roll-up."
+        ),
+        _(
+            "- Status is derived from actual dates (completed, active or proposed); on hold and cancelled are "
+            "not in a schedule: set them in projects.csv after the import if they apply."
+        ),
+        _(
+            "- Monthly costs are spread over the working days (Monday to Friday) of each cost item's dates, in whole "
+            "cents, so each month's costs add up to the file's totals."
+        ),
+        _(
+            "- Resources are the work (labour) resources; capacity = max units x the calendar's hours a week; "
+            "rates are per hour. Their role is the resource group (or 'Scheduled resource') and their department "
+            "'{department}': edit resources.csv if the utilization report should group them.",
+            department=_DEFAULT_DEPARTMENT,
+        ),
+        _(
+            "- Departments: every new project is in '{department}'. Set the department in {file} "
+            "(column department) and import again; the same file keeps project ids stable across imports.",
+            department=_DEFAULT_DEPARTMENT,
+            file=ID_FILE,
+        ),
+        _(
+            "- **Benefits**: schedules hold no benefits, so planned_benefit is 0 and actual_benefit is empty in "
+            "cashflows.csv, and ROI and NPV show no return. Add the benefits each month is expected to bring in "
+            "cashflows.csv (planned_benefit, actual_benefit) after each import, or keep them in a file of your own "
+            "and merge them in before running the reports."
+        ),
     ]
     lines += [f"- {n}" for n in notes]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

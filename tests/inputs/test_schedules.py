@@ -303,6 +303,16 @@ def test_import_report_says_what_was_read_derived_missing_and_assumed(programmes
     assert "each month's amounts adding up to the file's totals" in report
 
 
+def test_an_import_in_chinese_writes_its_report_and_lines_in_chinese(programmes, tmp_path):
+    said = []
+    import_schedules([programmes], tmp_path / "out", say=said.append, language="zh")
+    report = (tmp_path / "out" / REPORT_FILE).read_text(encoding="utf-8")
+    for heading in ("# 进度计划导入", "## programmes.xer", "**读取**", "**推导**", "**缺失**", "**收益**", "## 所有项目"):
+        assert heading in report, heading
+    assert "Schedule import" not in report and "**Read**" not in report
+    assert said and all(line.startswith("已读取 programmes.xer：") for line in said), said
+
+
 def test_with_a_baseline_project_the_budget_is_the_baselines_not_the_current_plans(tmp_path):
     for with_baselines, budget in ((True, 10_000.0), (False, 13_000.0)):
         tables = two_programme_xer(with_baselines=with_baselines)
