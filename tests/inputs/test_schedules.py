@@ -307,7 +307,15 @@ def test_an_import_in_chinese_writes_its_report_and_lines_in_chinese(programmes,
     said = []
     import_schedules([programmes], tmp_path / "out", say=said.append, language="zh")
     report = (tmp_path / "out" / REPORT_FILE).read_text(encoding="utf-8")
-    for heading in ("# 进度计划导入", "## programmes.xer", "**读取**", "**推导**", "**缺失**", "**收益**", "## 所有项目"):
+    for heading in (
+        "# 进度计划导入",
+        "## programmes.xer",
+        "**读取**",
+        "**推导**",
+        "**缺失**",
+        "**收益**",
+        "## 所有项目",
+    ):
         assert heading in report, heading
     assert "Schedule import" not in report and "**Read**" not in report
     assert said and all(line.startswith("已读取 programmes.xer：") for line in said), said
