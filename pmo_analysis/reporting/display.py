@@ -367,21 +367,9 @@ def kpi_tiles(items) -> None:
         )
         parts.append(
             f'<div class="{cls}"><div class="l">{htmllib.escape(str(t["label"]))}</div>'
-            f'<div class="{value_cls}">{_unbroken(t["value"])}</div>{extra}</div>'
+            f'<div class="{value_cls}">{htmllib.escape(str(t["value"]))}</div>{extra}</div>'
         )
     display(HTML(f'<div class="pmo-kpis">{"".join(parts)}</div>'))
-
-
-def _unbroken(value) -> str:
-    """A tile's value, escaped, that a line may break only between its parts (``¥2,384.5万 /
-    ¥2,092.4万``), never inside a figure (between ``¥2,092.4`` and ``万``, as Chinese line breaking allows).
-
-    >>> _unbroken("¥2,384.5万 / ¥2,092.4万")
-    '<span style="white-space:nowrap">¥2,384.5万</span> / <span style="white-space:nowrap">¥2,092.4万</span>'
-    """
-    return " / ".join(
-        f'<span style="white-space:nowrap">{htmllib.escape(part)}</span>' for part in str(value).split(" / ")
-    )
 
 
 def note(text: str, *, small: bool = False) -> None:
