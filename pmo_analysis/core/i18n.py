@@ -236,6 +236,7 @@ CODE_COLUMNS = {
     "no_owner",
     "probability_band",
     "impact_band",
+    "rule",  # the decision a rule gives (decisions.csv); a data-quality rule is a sentence and reads as it is
 }
 
 #: Abbreviations a report may use, with their meaning (English, Chinese); every report explains

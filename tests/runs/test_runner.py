@@ -488,7 +488,7 @@ def test_pages_agree_with_the_model(run, request):
             pid, tiles = page.stem, _tiles(_soup(page))
             assert tiles[_("Decision")] == labels[pid], pid
             end, forecast = p.loc[pid, "end_date"], p.loc[pid, "forecast_end"]
-            shown = _(" (forecast end {date})", date=f"{forecast:%Y-%m-%d}")
+            shown = _(" (forecast end {date})", date=fmt.date(forecast))  # in the report's date style
             assert (shown in page.read_text(encoding="utf-8")) == (forecast != end), pid
         # thresholds: stated once, the same on both reports; drawn on every department's chart
         line = summary.assumptions_line(m)
