@@ -47,9 +47,9 @@ weight_to_flip, weight_from, weight_to
     ``w_risk``, the others unchanged) whose smallest change flips the project's place in the
     funding order at the run's cap: in the order by score per unit of need, a project is funded
     when the need of the projects before it and its own fits the cap. Each weight is searched on
-    201 values from 0 to the sum of the three weights (every value at once: one sort per value,
+    101 values from 0 to the sum of the three weights (every value at once: one sort per value,
     vectorized), and the nearest value at which the place flips is given, to within one step
-    (0.5% of the sum). A project the exact selection funds or defers against that order (packing
+    (1% of the sum). A project the exact selection funds or defers against that order (packing
     at the margin) is marked ``at_margin`` instead; a project no weight in range flips has them
     empty.
 robustness
@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_analysis.analyses.finance.irr import _DAYS_PER_YEAR, _vector_irr
-from pmo_analysis.core.config import P80_COST_UPLIFT, RUNNING_STATUSES
+from pmo_analysis.core.config import P80_COST_UPLIFT
 from pmo_analysis.core.periods import last_complete_month
 from pmo_analysis.core.wording import Reason, word
 
@@ -90,8 +90,8 @@ ROBUSTNESS_COLUMNS = [
 #: The priority score's weights, in the order of its components (c_alignment, c_value, c_risk).
 WEIGHTS = ("w_alignment", "w_value", "w_risk")
 _COMPONENTS = ("c_alignment", "c_value", "c_risk")
-#: Weight values searched per weight (0 to the sum of the weights).
-_GRID = 201
+#: Weight values searched per weight (0 to the sum of the weights, in steps of 1% of it).
+_GRID = 101
 _JUDGED = ("stop", "reject", "re-scope", "re-plan", "fund", "continue", "defer")
 _COMPETING = ("re-scope", "re-plan", "fund", "continue", "defer")
 
@@ -111,7 +111,8 @@ def remaining_values(forecast: pd.DataFrame, *, as_of, discount_rate: float) -> 
     """
     last = last_complete_month(as_of)
     f = forecast.loc[forecast["period"] > last, ["project_id", "period", "cost", "benefit", "net"]]
-    f = f.sort_values(["project_id", "period"], kind="stable")
+    if not f["project_id"].is_monotonic_increasing:  # forecast_cashflows sorts them already
+        f = f.sort_values(["project_id", "period"], kind="stable")
     t = (f["period"] - pd.Timestamp(as_of).normalize()).dt.days.to_numpy() / _DAYS_PER_YEAR
     disc = (1.0 + discount_rate) ** t
     codes, uniques = pd.factorize(f["project_id"], sort=True)
@@ -204,7 +205,7 @@ def weight_flips(
     >>> comp = np.array([[1.0, 0.0], [0.0, 1.0]])
     >>> w = weight_flips(comp, np.array([0.5, 0.5]), np.array([1.0, 1.0]), np.array([True, False]), 1.0)
     >>> w["weight"].tolist(), w["weight_to"].round(3).tolist()  # A ahead while its weight is >= 0.5
-    ([0, 0], [0.495, 0.495])
+    ([0, 0], [0.49, 0.49])
     """
     n, m = components.shape
     total = float(weights.sum())
@@ -281,11 +282,9 @@ def decision_robustness(
     w = dict(zip(WEIGHTS, (0.4, 0.4, 0.2), strict=True)) | dict(weights or {})
     d = decisions[["project_id", "status", "decision", "funded", "funding_need"]].reset_index(drop=True)
     index = d.index
-    open_ = d["status"].isin(("proposed", *RUNNING_STATUSES))
-    ahead = forecast.loc[forecast["period"] > last_complete_month(as_of)]  # a cheap cut before the ids
-    rest = remaining_values(
-        ahead.loc[ahead["project_id"].isin(d.loc[open_, "project_id"])], as_of=as_of, discount_rate=discount_rate
-    ).set_index("project_id")
+    # every project's remaining flows (a closed one's are not read): cheaper than picking the open
+    # ones out of millions of project-months by id
+    rest = remaining_values(forecast, as_of=as_of, discount_rate=discount_rate).set_index("project_id")
     npv = d["project_id"].map(decisions.set_index("project_id")["remaining_npv"]).astype(float)
     pvc = d["project_id"].map(rest["pv_cost"]).astype(float)
     pvb = d["project_id"].map(rest["pv_benefit"]).astype(float)
