@@ -224,3 +224,7 @@ def test_the_model_puts_robustness_at_the_end_of_the_decisions(sample):
     assert (np.sign(both["cost_change_to_flip"]) == np.sign(both["remaining_npv"])).all()
     p = tables["projects"].set_index("project_id")
     assert p.loc["PRJ-020", "decision_robustness"] == d.set_index("project_id").loc["PRJ-020", "robustness"]
+    # a project not started (every flow ahead) with one IRR: its break-even rate is that IRR
+    ahead = p.loc[(p["start_date"] > pd.Timestamp("2026-06-30")) & (p["irr_roots"] == 1)].index
+    r = d.set_index("project_id").loc[ahead]
+    assert len(ahead) >= 3 and np.allclose(r["break_even_rate"].astype(float), p.loc[ahead, "irr"], atol=1e-9)
