@@ -55,7 +55,7 @@ def test_a_changed_value_is_caught(tmp_path):
     pd.DataFrame({"npv": [1.0, 2.0]}).to_parquet(tmp_path / "model" / "t.parquet")
     (tmp_path / "decisions.csv").write_text("project_id,reason\nP1,fund\n", encoding="utf-8")
     before = digests(tmp_path)
-    pd.DataFrame({"npv": [1.0, 2.0000000001]}).to_parquet(tmp_path / "model" / "t.parquet")
+    pd.DataFrame({"npv": [1.0, 2.000001]}).to_parquet(tmp_path / "model" / "t.parquet")
     after = digests(tmp_path)
     assert before["decisions.csv"] == after["decisions.csv"]
     assert before["model/t.parquet"] != after["model/t.parquet"]
