@@ -18,7 +18,8 @@ Tables (each documented where it is computed):
 
 ========================  ==============================================================
 projects                  :func:`roi.roi_by_project` + health, score, decision
-decisions                 :func:`roi.decide`: one decision per project, with the reason
+decisions                 :func:`roi.decide`: one decision per project, with the reason, and what
+                          flips it (:func:`roi.decision_robustness`)
 selection                 the budget selection's candidates (funded or not, and why)
 frontier                  :func:`roi.efficient_frontier`
 by_department, by_objective  :func:`roi.portfolio_totals` per group
@@ -571,6 +572,22 @@ def _finance(
         spi_threshold=p["spi_red"],
         low_alignment=p["low_alignment"],
     )
+    # what flips each decision, at the end of its row (decisions.csv); the forecast's own P80 per
+    # project can replace the published default through p80_cost_uplift
+    decisions = decisions.merge(
+        R.decision_robustness(
+            decisions,
+            scored,
+            flows,
+            as_of=as_of,
+            discount_rate=p["discount_rate"],
+            budget_cap=cap,
+            objective=p["objective"],
+            weights={k: p[k] for k in R.WEIGHTS},
+        ),
+        on="project_id",
+        how="left",
+    )
     projects = (
         scored.drop(columns=["c_alignment", "c_value", "c_risk"])
         .merge(
@@ -579,8 +596,8 @@ def _finance(
             how="left",
         )
         .merge(
-            decisions[["project_id", "decision", "funded", "reason", "rule"]].rename(
-                columns={"reason": "decision_reason"}
+            decisions[["project_id", "decision", "funded", "reason", "rule", "robustness", "fragile"]].rename(
+                columns={"reason": "decision_reason", "robustness": "decision_robustness"}
             ),
             on="project_id",
             how="left",

@@ -78,7 +78,7 @@ def test_executive_decisions_come_from_the_decisions_table(model):
     d = model.decisions.set_index("project_id")
     for _, a in asks.loc[asks["project_id"] != ""].iterrows():
         r = d.loc[a["project_id"]]
-        assert a["why"] == r["reason"]
+        assert a["why"] == r["reason"] + ("; " + r["robustness"] if r["robustness"] else "")  # what flips it
         assert abs(a["money"]) == pytest.approx(r["funding_need"])
     stop = asks.loc[asks["decision"].str.startswith("Stop ")]
     assert (stop["money"] > 0).all() and stop["money_text"].str.startswith("frees ").all()

@@ -124,8 +124,10 @@ def test_language_and_currency_are_one_value_per_run():
 #: A number of four or more digits (1234, 1,234) that no currency mark precedes.
 BARE_NUMBER = re.compile(r"(?<![\d,.$¥€£])(?:\d{1,3}(?:,\d{3})+|\d{4,})(?![\d,])")
 #: What may carry such a number and is no amount: a date or month (ISO, Jul 2026, 2026年7月), a count of
-#: days or hours.
-NOT_AMOUNT = re.compile(r"\d{4}-\d{2}-\d{2}|\b[A-Z][a-z]{2} \d{4}\b|\d{4}年|[\d,]+ ?(?:days?|hours?|天|小时)")
+#: days or hours, a percent (a break-even rate of 1,250%).
+NOT_AMOUNT = re.compile(
+    r"\d{4}-\d{2}-\d{2}|\b[A-Z][a-z]{2} \d{4}\b|\d{4}年|[\d,]+ ?(?:days?|hours?|天|小时)|-?[\d,]+(?:\.\d+)?%"
+)
 
 
 @pytest.mark.parametrize(("lang", "currency"), [("en", "USD"), ("en", "CNY"), ("zh", "USD"), ("zh", "CNY")])

@@ -22,13 +22,18 @@ DIGESTS = Path(__file__).parent / "data" / "suite_digests.json"
 
 def digests(run_dir: Path) -> dict[str, str]:
     """sha256 of each CSV (its bytes) and of each model table (its column names, types and values
-    written as CSV, so that another Parquet writer version is not a change)."""
+    written as CSV to 9 significant digits, so that another Parquet writer version, or a last-bit
+    difference of another numeric library version, is not a change)."""
     out = {}
     for path in sorted(run_dir.rglob("*.csv")):
         out[path.relative_to(run_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     for path in sorted((run_dir / "model").glob("*.parquet")):
         df = pq.read_table(path).to_pandas()
-        text = repr(list(zip(df.columns, map(str, df.dtypes), strict=True))) + "\n" + df.to_csv(index=False)
+        text = (
+            repr(list(zip(df.columns, map(str, df.dtypes), strict=True)))
+            + "\n"
+            + df.to_csv(index=False, float_format="%.9g")
+        )
         out[path.relative_to(run_dir).as_posix()] = hashlib.sha256(text.encode()).hexdigest()
     return out
 
@@ -54,7 +59,7 @@ def test_a_changed_value_is_caught(tmp_path):
     pd.DataFrame({"npv": [1.0, 2.0]}).to_parquet(tmp_path / "model" / "t.parquet")
     (tmp_path / "decisions.csv").write_text("project_id,reason\nP1,fund\n", encoding="utf-8")
     before = digests(tmp_path)
-    pd.DataFrame({"npv": [1.0, 2.0000000001]}).to_parquet(tmp_path / "model" / "t.parquet")
+    pd.DataFrame({"npv": [1.0, 2.000001]}).to_parquet(tmp_path / "model" / "t.parquet")
     after = digests(tmp_path)
     assert before["decisions.csv"] == after["decisions.csv"]
     assert before["model/t.parquet"] != after["model/t.parquet"]

@@ -237,7 +237,7 @@ def _project_asks(sel: pd.DataFrame, verb: str, *, frees: bool, limit: int) -> l
     out = [
         _asks(
             decision=word(Reason("ask_project", verb=verb, project=shown["project_id"], name=shown["name"])),
-            why=shown["reason"],
+            why=_with_robustness(shown),
             money=sign * amount,
             money_text=word(Reason(money, money=amount)),
             project_id=shown["project_id"],
@@ -254,6 +254,14 @@ def _project_asks(sel: pd.DataFrame, verb: str, *, frees: bool, limit: int) -> l
             )
         )
     return out
+
+
+def _with_robustness(sel: pd.DataFrame) -> pd.Series:
+    """The decisions' reasons, each followed by what would flip it (where the model has it)."""
+    if "robustness" not in sel.columns:
+        return sel["reason"]
+    flip = sel["robustness"].fillna("").astype(str)
+    return join([(pd.Series(True, index=sel.index), sel["reason"]), (flip != "", flip)], index=sel.index)
 
 
 def _asks(*, decision, why, money=np.nan, money_text="", project_id="") -> pd.DataFrame:

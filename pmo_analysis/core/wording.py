@@ -485,6 +485,73 @@ _register(
 )
 _register("closed", "closed ({status})", status=CODE)
 
+# what flips a decision (pmo_analysis.analyses.finance.robustness)
+_register(
+    "robust_stays_below",
+    "{decision} holds unless the discount rate falls below {rate}",
+    decision=LABEL,
+    rate=percent(1),
+)
+_register(
+    "robust_stays_above",
+    "{decision} holds unless the discount rate rises above {rate}",
+    decision=LABEL,
+    rate=percent(1),
+)
+_register(
+    "robust_negative_above", "remaining NPV turns negative if the discount rate rises above {rate}", rate=percent(1)
+)
+_register(
+    "robust_negative_below", "remaining NPV turns negative if the discount rate falls below {rate}", rate=percent(1)
+)
+_register("robust_several_rates", "(one of {n} rates at which it is zero: no unique IRR)", n=WHOLE)
+_register("robust_no_rate", "no discount rate changes the sign of its remaining NPV")
+_register(
+    "robust_overrun_fragile",
+    "turns negative if costs overrun by {share} (fragile: within the P80 overrun of {p80})",
+    share=percent(0),
+    p80=percent(0),
+)
+_register(
+    "robust_overrun",
+    "turns negative if costs overrun by {share} (beyond the P80 overrun of {p80})",
+    share=percent(0),
+    p80=percent(0),
+)
+_register("robust_no_remaining_cost", "no cost overrun turns it negative (no remaining cost)")
+_register(
+    "robust_reduction",
+    "would turn positive if remaining costs fell by {cost} or its benefits rose by {benefit}",
+    cost=percent(0),
+    benefit=percent(0),
+)
+_register("robust_reduction_cost", "would turn positive if remaining costs fell by {cost}", cost=percent(0))
+_register("robust_cap_rise", "would be funded if the budget cap rose by {money}", money=MONEY)
+_register("robust_cap_fall", "would be dropped if the budget cap fell by {money}", money=MONEY)
+_register("robust_at_margin", "at the funding line: which projects fill the last of the budget decides it")
+_register(
+    "robust_weight_funds",
+    "would be funded with the {weight} weight at {new} instead of {old}",
+    weight=REASON,
+    new=number(3),
+    old=number(3),
+)
+_register(
+    "robust_weight_drops",
+    "would be dropped with the {weight} weight at {new} instead of {old}",
+    weight=REASON,
+    new=number(3),
+    old=number(3),
+)
+_register("robust_weights_hold", "no change of one score weight flips its funding")
+_register("robust_na", "robustness n/a ({reason})", reason=REASON)
+# the score's weights (pmo_analysis.analyses.finance.priority_scores), named in the sentences above
+_register("w_alignment", "alignment")
+_register("w_value", "value")
+_register("w_risk", "risk")
+_register("no_remaining_flows", "no cash flow after the last complete month")
+_register("no_sign_change", "its remaining flows never change sign")
+
 # the executive summary (pmo_analysis.analyses.summary): snapshots and the decisions needed
 _register("from_project", "from {project}", project=TEXT)
 _register("frees", "frees {money}", money=MONEY)

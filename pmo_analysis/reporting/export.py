@@ -192,6 +192,7 @@ XLSX_FORMATS: dict[str, str] = {
             "stop_frees",
             "cv",
             "sv",
+            "budget_change_to_flip",
         )
     },
     **{
@@ -207,11 +208,27 @@ XLSX_FORMATS: dict[str, str] = {
             "utilization_mtd",
             "high_impact_done_share",
             "capacity_to_date",
+            "break_even_rate",
+            "cost_change_to_flip",
+            "benefit_change_to_flip",
+            "p80_cost_uplift",
         )
     },
     **{
         c: "0.00"
-        for c in ("cpi", "spi", "bcr", "tcpi", "score", "gap_fte", "portfolio_cpi", "portfolio_spi", "priority_score")
+        for c in (
+            "cpi",
+            "spi",
+            "bcr",
+            "tcpi",
+            "score",
+            "gap_fte",
+            "portfolio_cpi",
+            "portfolio_spi",
+            "priority_score",
+            "weight_from",
+            "weight_to",
+        )
     },
 }
 

@@ -5,7 +5,8 @@ One module per concern, everything imported from here: :mod:`~pmo_analysis.analy
 IRR, payback and earned value per project; portfolio totals), :mod:`~pmo_analysis.analyses.finance.irr`
 (the XNPV and XIRR numerics), :mod:`~pmo_analysis.analyses.finance.selection` (priority scores, funding
 need, the portfolio within a budget, the efficient frontier) and
-:mod:`~pmo_analysis.analyses.finance.decisions` (the rules and one decision per project).
+:mod:`~pmo_analysis.analyses.finance.decisions` (the rules and one decision per project) and
+:mod:`~pmo_analysis.analyses.finance.robustness` (what flips each decision).
 
 Definitions (the notebooks and ``docs/definitions.md`` say the same in words). Months are dated on
 their first day; the *last complete month* is defined in :mod:`pmo_analysis.core.periods`.
@@ -88,6 +89,7 @@ from pmo_analysis.analyses.finance.returns import (
     roi_by_project,
     roi_export,
 )
+from pmo_analysis.analyses.finance.robustness import ROBUSTNESS_COLUMNS, WEIGHTS, decision_robustness
 from pmo_analysis.analyses.finance.selection import efficient_frontier, funding_need, priority_scores, select_portfolio
 
 __all__ = [
@@ -113,4 +115,7 @@ __all__ = [
     "DECISIONS",
     "decide",
     "decision_assumptions",
+    "decision_robustness",
+    "ROBUSTNESS_COLUMNS",
+    "WEIGHTS",
 ]
