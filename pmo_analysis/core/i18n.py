@@ -1308,3 +1308,23 @@ _add(
         "{n} file(s) not imported (listed above)": "{n} 个文件未导入（见上文）",
     }
 )
+
+# import-report.md: what an import derived from each schedule (inputs/schedules/contract.py)
+_add(
+    {
+        "no status date and no actual dates: actual costs are left empty (not reported)": "无状态日期且无实际日期：实际成本留空（视为未报告）",
+        "cash flows: {n} months; planned cost {planned} and actual cost {actual}, each month's amounts adding up to the file's totals": "现金流：{n} 个月；计划成本 {planned}，实际成本 {actual}，各月金额之和等于文件中的总额",
+        "status {status} (from actual dates); budget {budget} {source}; percent complete {percent} (cost-weighted earned value over the budget)": "状态 {status}（由实际日期推导）；预算 {budget} {source}；完成百分比 {percent}（按成本加权的挣值除以预算）",
+        "(baseline cost)": "（基线成本）",
+        "(planned cost: no baseline)": "（计划成本：无基线）",
+        "n/a (the budget is 0, so there is nothing to weigh progress by)": "不适用（预算为 0，无法据以衡量进度）",
+        "{n} person-month(s) planned above capacity are shown at 100% allocation": "{n} 个计划超出产能的人月按 100% 分配显示",
+        "days with more than 24 actual hours of one person are capped at 24 hours": "同一人某天实际工时超过 24 小时的，按 24 小时计",
+        "{n} monthly assignment row(s) from planned work; {hours} actual hours as timesheet rows marked '{activity}'": "由计划工作得出 {n} 行月度分配；{hours} 个实际工时记为活动“{activity}”的工时行",
+        "{n} milestone row(s) from 1 status copy": "{n} 行里程碑，来自 1 个状态副本",
+        "{n} milestone row(s) from {copies} status copies": "{n} 行里程碑，来自 {copies} 个状态副本",
+        "; {n} without a baseline date left out": "；{n} 个无基线日期的里程碑未计入",
+        "a link from {source!r} into {project} ({task}) is left out: that project was not imported with this one": "从 {source!r} 到 {project}（{task}）的链接未计入：该项目没有与本项目一同导入",
+        "the links {cycle} form a cycle between projects: the link {pred} -> {succ} is left out": "链接 {cycle} 在项目之间构成循环：链接 {pred} -> {succ} 未计入",
+    }
+)

@@ -318,6 +318,7 @@ def test_an_import_in_chinese_writes_its_report_and_lines_in_chinese(programmes,
     ):
         assert heading in report, heading
     assert "Schedule import" not in report and "**Read**" not in report
+    assert "- 现金流：" in report and "- 状态 进行中（由实际日期推导）" in report  # what was derived, in Chinese too
     assert said and all(line.startswith("已读取 programmes.xer：") for line in said), said
 
 

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmo_analysis.core.i18n import _, current, label
 from pmo_analysis.inputs.schedules._model import Schedule
 
 __all__ = ["ACTUALS_ACTIVITY", "Derived", "spread_by_day", "spread_by_month", "to_contract"]
@@ -204,15 +205,20 @@ def _cashflows(pid: str, s: Schedule, derived: Derived) -> pd.DataFrame:
     out["actual_benefit"] = np.nan
     if progress is None:
         out["actual_cost"] = np.nan
-        derived.notes.append("no status date and no actual dates: actual costs are left empty (not reported)")
+        derived.notes.append(_("no status date and no actual dates: actual costs are left empty (not reported)"))
     else:
         out.loc[out.index > pd.Timestamp(progress).to_period("M").to_timestamp(), "actual_cost"] = np.nan
     out = out.reset_index()
     out.insert(0, "project_id", pid)
     out["period"] = out.period.dt.strftime("%Y-%m")
     derived.derived.append(
-        f"cash flows: {len(out)} months; planned cost {planned.cents.sum() / 100:,.2f} and actual cost "
-        f"{actual.cents.sum() / 100:,.2f}, each month's amounts adding up to the file's totals"
+        _(
+            "cash flows: {n} months; planned cost {planned} and actual cost {actual}, each month's amounts adding "
+            "up to the file's totals",
+            n=len(out),
+            planned=f"{planned.cents.sum() / 100:,.2f}",
+            actual=f"{actual.cents.sum() / 100:,.2f}",
+        )
     )
     return out[["project_id", "period", "planned_cost", "planned_benefit", "actual_cost", "actual_benefit"]]
 
@@ -229,11 +235,16 @@ def _project_row(pid: str, s: Schedule, department: str, derived: Derived) -> di
     percent = _percent_complete(s)
     status = _status(s)
     derived.derived.append(
-        f"status {status} (from actual dates); budget {budget:,.2f} "
-        + ("(baseline cost)" if s.has_baseline else "(planned cost: no baseline)")
-        + "; percent complete "
-        + ("n/a (the budget is 0, so there is nothing to weigh progress by)" if percent is None else f"{percent:g}%")
-        + " (cost-weighted earned value over the budget)"
+        _(
+            "status {status} (from actual dates); budget {budget} {source}; percent complete {percent} "
+            "(cost-weighted earned value over the budget)",
+            status=status if current() == "en" else label(status),  # the code, in words in another language
+            budget=f"{budget:,.2f}",
+            source=_("(baseline cost)") if s.has_baseline else _("(planned cost: no baseline)"),
+            percent=_("n/a (the budget is 0, so there is nothing to weigh progress by)")
+            if percent is None
+            else f"{percent:g}%",
+        )
     )
     return {
         "project_id": pid,
@@ -270,7 +281,7 @@ def _work_frames(pid: str, s: Schedule, derived: Derived) -> tuple[pd.DataFrame,
         }
     ).reset_index(drop=True)
     if capped:
-        derived.notes.append(f"{capped} person-month(s) planned above capacity are shown at 100% allocation")
+        derived.notes.append(_("{n} person-month(s) planned above capacity are shown at 100% allocation", n=capped))
     progress = _progress_date(s)
     done = _cents(w.actual_hours) > 0
     a_start, a_finish = _actual_spans(w[done], progress)
@@ -287,11 +298,16 @@ def _work_frames(pid: str, s: Schedule, derived: Derived) -> tuple[pd.DataFrame,
         }
     )
     if (timesheets.hours > 24).any():
-        derived.notes.append("days with more than 24 actual hours of one person are capped at 24 hours")
+        derived.notes.append(_("days with more than 24 actual hours of one person are capped at 24 hours"))
         timesheets["hours"] = timesheets.hours.clip(upper=24)
     derived.derived.append(
-        f"{len(assignments)} monthly assignment row(s) from planned work; "
-        f"{timesheets.hours.sum():,.2f} actual hours as timesheet rows marked '{ACTUALS_ACTIVITY}'"
+        _(
+            "{n} monthly assignment row(s) from planned work; {hours} actual hours as timesheet rows marked "
+            "'{activity}'",
+            n=len(assignments),
+            hours=f"{timesheets.hours.sum():,.2f}",
+            activity=ACTUALS_ACTIVITY,
+        )
     )
     return assignments, timesheets
 
@@ -329,8 +345,12 @@ def _milestones(pid: str, copies: list[Schedule], derived: Derived) -> pd.DataFr
     total = sum(int(s.activities.milestone.astype(bool).sum()) for s in copies)
     if total:
         derived.derived.append(
-            f"{len(rows)} milestone row(s) from {len(copies)} status cop{'y' if len(copies) == 1 else 'ies'}"
-            + (f"; {total - len(rows)} without a baseline date left out" if total > len(rows) else "")
+            (
+                _("{n} milestone row(s) from 1 status copy", n=len(rows))
+                if len(copies) == 1
+                else _("{n} milestone row(s) from {copies} status copies", n=len(rows), copies=len(copies))
+            )
+            + (_("; {n} without a baseline date left out", n=total - len(rows)) if total > len(rows) else "")
         )
     return pd.DataFrame(
         rows,
@@ -411,8 +431,13 @@ def _dependencies(links: list, refs: dict[str, str], notes: list[str]) -> pd.Dat
         succ = refs.get(link.successor, pid)
         if pred is None:
             notes.append(
-                f"a link from {link.predecessor.removeprefix('file:')!r} into {succ} ({link.task}) is left out: "
-                "that project was not imported with this one"
+                _(
+                    "a link from {source!r} into {project} ({task}) is left out: that project was not imported "
+                    "with this one",
+                    source=link.predecessor.removeprefix("file:"),
+                    project=succ,
+                    task=link.task,
+                )
             )
             continue
         if pred == succ:
@@ -478,8 +503,12 @@ def _without_cycles(deps: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         pred, succ = cycle[-1], cycle[0]
         dropped.add((pred, succ))
         notes.append(
-            f"the links {' -> '.join([*cycle, cycle[0]])} form a cycle between projects: "
-            f"the link {pred} -> {succ} is left out"
+            _(
+                "the links {cycle} form a cycle between projects: the link {pred} -> {succ} is left out",
+                cycle=" -> ".join([*cycle, cycle[0]]),
+                pred=pred,
+                succ=succ,
+            )
         )
     keep = [e not in dropped for e in edges]
     return deps[keep].reset_index(drop=True)
