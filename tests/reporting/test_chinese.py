@@ -253,3 +253,34 @@ def test_a_chinese_run_writes_its_workbook_in_chinese(suite_run_zh):
     codes = {"on_hold", "re-scope", "re-plan", "to_improve", "went_well", "off track", "at risk"}
     for sheet in wb.worksheets[1:]:  # the contents sheet names the tables (went_well: its sheet and CSV)
         assert not [c.value for row in sheet.iter_rows(max_row=60) for c in row if c.value in codes], sheet.title
+
+
+_FIGURES_BROKEN = r"""() => {
+  // every money figure of a tile on one line, however narrow the tile (a printed tile once read "¥2,092.4 / 万")
+  const broken = [];
+  for (const v of document.querySelectorAll('.pmo-tile .v')) {
+    v.parentElement.style.width = '70px';
+    const node = v.firstChild;
+    if (!node || node.nodeType !== Node.TEXT_NODE) continue;
+    for (const m of node.textContent.matchAll(/-?¥[\d,.]+[万亿]?/g)) {
+      const r = document.createRange();
+      r.setStart(node, m.index);
+      r.setEnd(node, m.index + m[0].length);
+      const tops = new Set(Array.from(r.getClientRects()).map(b => Math.round(b.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.notebook
+def test_a_tiles_money_is_never_broken_inside(suite_run_zh, chromium):
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 800})
+        page.goto((suite_run_zh.run_dir / "executive_summary.html").as_uri())
+        page.emulate_media(media="print")
+        assert page.evaluate("document.querySelectorAll('.pmo-tile .v').length") > 5
+        assert page.evaluate(_FIGURES_BROKEN) == []
+        page.close()
