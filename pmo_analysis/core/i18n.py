@@ -1157,7 +1157,7 @@ _add(
         "Run {run}": "运行 {run}",
         "started {time}": "开始于 {time}",
         "{s} s": "{s} 秒",
-        "data {name}": "数据 {name}",
+        "data {name} ({what})": "数据 {name}（{what}）",
         "{n} database tables": "{n} 张数据库表",
         "{n} files": "{n} 个文件",
         "manifest": "运行清单",
