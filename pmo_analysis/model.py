@@ -17,7 +17,7 @@ register alone (projects and lessons) thus builds the lessons tables and the hea
 Tables (each documented where it is computed):
 
 ========================  ==============================================================
-projects                  :func:`roi.roi_by_project` + health, score, decision
+projects                  :func:`roi.roi_by_project` + health, score, decision, tcpi_reason, next_step
 decisions                 :func:`roi.decide`: one decision per project, with the reason, and what
                           flips it (:func:`roi.decision_robustness`)
 selection                 the budget selection's candidates (funded or not, and why)
@@ -583,6 +583,9 @@ def _finance(
         )
     )
     projects["running"] = projects["status"].isin(RUNNING_STATUSES)
+    # a project page's words: an extreme TCPI explained, and the decision's next step for its manager
+    projects["tcpi_reason"] = R.tcpi_reasons(projects).where(projects["running"], "")
+    projects["next_step"] = R.next_steps(projects)
     projects["health_rank"] = projects["health"].map(H.HEALTH_ORDER).astype("Int64")
     selection = decisions.loc[
         decisions["decision"].isin(["fund", "continue", "re-scope", "re-plan", "defer"])

@@ -9,7 +9,8 @@ package's default, e.g. in an interactive session) money has no symbol.
 * :func:`money`: compact money for tiles, sentences and chart axes (``$1.2M``, ``-$2.5k``; in
   Chinese ``¥123.5万``, ``¥1.2亿``); also a matplotlib tick formatter.
 * :func:`money_full`: money to the unit with thousands separators, for tables (``$1,234,567``).
-* :func:`pct`, :func:`ratio`, :func:`count`: ``39.5%``, ``0.84`` (CPI, SPI, BCR), ``1,234``.
+* :func:`pct`, :func:`ratio`, :func:`count`: ``39.5%``, ``0.84`` (CPI, SPI, BCR), ``1,234``;
+  :func:`probability`: ``50%``.
 * :func:`month`, :func:`date`: ``Mar 2026`` / ``2026年3月``, ``30 Jun 2026`` / ``2026年6月30日``.
 * :func:`unit`: the money unit for an axis label: ``USD``, ``人民币``.
 * :func:`is_negative`: a figure to mark (tables and tiles show negatives in red as well as signed).
@@ -42,6 +43,7 @@ __all__ = [
     "money_full",
     "pct",
     "ratio",
+    "probability",
     "count",
     "month",
     "date",
@@ -192,6 +194,11 @@ def money_full(v) -> str:
 def pct(v, decimals: int = 1) -> str:
     """A share as a percent: 0.395 -> 39.5%."""
     return na() if _missing(v) else f"{v:.{decimals}%}"
+
+
+def probability(v) -> str:
+    """A probability as a whole percent: 0.5 -> 50% (every table, reason and page alike)."""
+    return pct(v, 0)
 
 
 def ratio(v) -> str:

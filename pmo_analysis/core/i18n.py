@@ -233,6 +233,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "actual_date": ("Actual date", "实际日期"),
     "status_date": ("Status date", "状态日期"),
     "current_date": ("Current forecast", "当前预测"),
+    "forecast_or_actual": ("Forecast or actual date", "预测或实际日期"),
     "state": ("State", "状态"),
     "due": ("Due", "已到期"),
     "on_time": ("On time", "按时"),
@@ -967,5 +968,55 @@ _add(
         "Who manages it (empty = nobody)": "负责管理的人（空 = 无人负责）",
         "Mitigation (risk) or resolution (issue) due; not before raised_date": "缓解（风险）或解决（问题）的到期日；不早于 raised_date",
         "When it was closed": "关闭日期",
+    }
+)
+
+# project pages: the business case, an extreme TCPI, the decision's next step (pmo_analysis.core.wording)
+_add(
+    {
+        "the budget is spent: {spent} against a budget of {bac} at {pct} complete; on the current CPI of {cpi} "
+        "finishing needs {more} more (EAC {eac})": "预算已用完：已花费 {spent}，预算为 {bac}，完成 {pct}；按当前 CPI {cpi}，"
+        "完成还需再投入 {more}（EAC {eac}）",
+        "the budget is all but spent: {share} of {bac} at {pct} complete; the {left} left must pay for {work} of "
+        "planned work, {tcpi} times the efficiency planned (CPI so far {cpi})": "预算几乎用完：{bac} 已花费 {share}，完成 {pct}；"
+        "剩余的 {left} 须完成 {work} 的计划工作，效率须达到计划的 {tcpi} 倍（迄今 CPI {cpi}）",
+        "to finish within the budget, the {left} left must pay for {work} of planned work: {tcpi} times the "
+        "efficiency planned (CPI so far {cpi})": "要在预算内完成，剩余的 {left} 须完成 {work} 的计划工作：效率须达到计划的 {tcpi} 倍"
+        "（迄今 CPI {cpi}）",
+        "Next step: start the project: confirm the sponsor and team, baseline the plan and its budget of {need}, "
+        "and report progress and actual cost every month.": "下一步：启动项目：确认发起人和团队，为计划及其 {need} 的预算建立基线，"
+        "并每月报告进度和实际成本。",
+        "Next step: keep delivering to plan, and report percent complete and actual cost every month.": "下一步：按计划继续交付，"
+        "并每月报告完成百分比和实际成本。",
+        "Next step: bring a smaller or cheaper scope, with its new cost and benefit forecast, to the next portfolio "
+        "review: the funding continues on condition of it.": "下一步：在下次项目组合评审时提交更小或更省的范围及新的成本和收益预测："
+        "继续资助以此为条件。",
+        "Next step: submit a new schedule (baseline) for approval at the next portfolio review: the funding continues "
+        "on condition of it.": "下一步：在下次项目组合评审时提交新的进度计划（基线）供批准：继续资助以此为条件。",
+        "Next step: at {pct} complete, take on no new work: finish or hand over what is in progress, keep what is "
+        "built and known, and ask the sponsor whether the {need} it still needs can be found before the next "
+        "portfolio review; otherwise plan a pause.": "下一步：在完成 {pct} 时不再承接新工作：完成或移交进行中的工作，保留已建成的成果和知识，"
+        "并请发起人在下次项目组合评审前确认能否筹到仍需的 {need}；否则安排暂停。",
+        "Next step: do not start yet; update the business case and submit it again at the next funding round.": "下一步：暂不启动；"
+        "更新业务论证，在下一轮资金分配时重新提交。",
+        "Next step: close the project in an orderly way: stop new spending and commitments, hand over or archive "
+        "what was built, release the people and record its lessons.": "下一步：有序关闭项目：停止新的支出和承诺，移交或归档已建成的成果，"
+        "释放人员并记录经验教训。",
+        "Next step: do not start it; the sponsor may submit a better business case at a later funding round.": "下一步：不启动；"
+        "发起人可在以后的资金分配中提交更好的业务论证。",
+        "Next step: record the project's expected benefits by month, so that its value can be judged and it can "
+        "compete for funding.": "下一步：按月记录项目的预期收益，以便评估其价值并参与资金竞争。",
+        "Nothing left to decide: record the project's lessons and, once complete, the benefits it realizes.": "无需再作决策："
+        "记录项目的经验教训，并在完成后记录其实现的收益。",
+        "{n} IRRs: the cash flows change sign several times": "{n} 个 IRR：现金流多次变号",
+        "no rate makes the NPV zero": "没有使 NPV 为零的利率",
+        "Lifetime NPV (business case)": "全生命周期净现值（业务论证）",
+        "Lifetime ROI (business case)": "全生命周期投资回报率（业务论证）",
+        "IRR (business case)": "内部收益率（业务论证）",
+        "realistic ≤ {value}": "现实可行 ≤ {value}",
+        "TCPI {value}: {reason}.": "TCPI {value}：{reason}。",
+        "nothing to fund: no project is proposed or running": "无可资助项目：没有提议中或进行中的项目",
+        "nothing to fund: no proposed or running project can be ranked yet ({n} wait for benefit figures)": "无可资助项目："
+        "提议中或进行中的项目尚不能排序（{n} 个在等待收益数据）",
     }
 )

@@ -52,6 +52,8 @@ __all__ = [
     "Table",
     "CODE_COLUMNS",
     "MONTH_COLUMNS",
+    "COLUMN_FORMATS",
+    "budget_tile",
 ]
 
 #: Columns whose values are codes shown through :func:`pmo_analysis.core.i18n.label`.
@@ -81,6 +83,18 @@ CODE_COLUMNS = {
 }
 #: Date columns that hold a month (shown ``Mar 2026``).
 MONTH_COLUMNS = {"period", "month", "first_month", "last_month"}
+#: Quantities that read the same in every table of every report, whatever the table: a column of
+#: this name is formatted so unless the caller names another format for it (a probability reads
+#: ``50%`` on a project page, in the delivery report and in the decisions' reasons alike).
+COLUMN_FORMATS = {
+    "probability": "probability",
+    "impact_share": "pct",
+    "exposure_share": "pct",
+    "on_time_rate": "pct",
+    "impact_cost": "money",
+    "exposure": "money",
+    "open_exposure": "money",
+}
 
 _ABBR = re.compile(r"\b(" + "|".join(sorted(i18n.ABBREVIATIONS, key=len, reverse=True)) + r")\b")
 _used_abbreviations: set[str] = set()
@@ -115,6 +129,7 @@ def _number(v) -> str:
 
 
 _KINDS = {
+    "probability": fmt.probability,
     "money": fmt.money_full,
     "pct": fmt.pct,
     "ratio": fmt.ratio,
@@ -144,7 +159,7 @@ def _cells(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series, pd.Ser
         and pd.to_numeric(s, errors="coerce").isna().gt(missing).any()
     ):
         kind = None  # text where numbers were expected (a database row named "result row 12"): shown as text
-    if kind in ("money", "pct", "ratio", "integer", "number"):
+    if kind in ("money", "pct", "ratio", "integer", "number", "probability"):
         num = pd.to_numeric(s, errors="coerce").astype(float)  # nullable integers too: NA -> NaN
         f = _number if kind == "number" else _KINDS[kind]
         text = num.map(_blank_if_missing(f)).astype(object)
@@ -258,7 +273,8 @@ def table(
             f"table(): no column {', '.join(map(repr, unknown))} to format; "
             f"the frame has {', '.join(map(str, df.columns))}"
         )
-    kind_of = {c: kind for kind, cols in kinds.items() for c in cols}
+    kind_of = {c: COLUMN_FORMATS[c] for c in df.columns if c in COLUMN_FORMATS}
+    kind_of |= {c: kind for kind, cols in kinds.items() for c in cols}
     shown = df.head(max_rows).reset_index(drop=True)
     rows = pd.Series("", index=shown.index, dtype=object)
     heads = []
@@ -344,6 +360,29 @@ def tile(
         "negative": negative,
         "reason": reason,
     }
+
+
+def budget_tile(h: pd.Series, decisions: pd.DataFrame) -> dict:
+    """The budget cap and the need of the projects it funds (the headline's ``budget_cap`` and
+    ``funded_need``), as one :func:`tile`; n/a with the reason when nothing competes for funding
+    (no proposed or running project, or none that can be ranked: a cap of 0 funding 0 says nothing).
+
+    Examples
+    --------
+    >>> h = pd.Series({"budget_cap": 0.0, "funded_need": 0.0})
+    >>> t = budget_tile(h, pd.DataFrame({"decision": ["data needed", "data needed", "closed"]}))
+    >>> t["value"], t["reason"]
+    ('n/a', 'nothing to fund: no proposed or running project can be ranked yet (2 wait for benefit figures)')
+    >>> budget_tile(pd.Series({"budget_cap": 7e6, "funded_need": 6.5e6}), pd.DataFrame({"decision": ["fund"]}))["value"]
+    '7.0M / 6.5M'
+    """
+    label_ = _("Budget cap / funded need")
+    competing = ~decisions["decision"].isin(("stop", "reject", "data needed", "closed"))
+    if competing.any() and not fmt._missing(h.get("budget_cap")):
+        return tile(label_, f"{fmt.money(h['budget_cap'])} / {fmt.money(h['funded_need'])}")
+    waiting = int(decisions["decision"].eq("data needed").sum())
+    reason = Reason("nothing_to_fund_waiting", n=waiting) if waiting else Reason("nothing_to_fund")
+    return tile(label_, fmt.na(), reason=wording.word(reason))
 
 
 def is_empty_figure(value) -> bool:

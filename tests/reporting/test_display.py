@@ -208,3 +208,19 @@ def test_an_integer_column_holding_text_row_labels_shows_them():
         '<td class="text"></td>',
         '<td class="num" data-sort="3.0">3</td>',
     ]
+
+
+def test_a_budget_with_nothing_to_fund_is_na_with_its_reason():
+    """The IT Dashboard's projects record no benefit: nothing can be ranked, the cap of 0 funds 0."""
+    h = pd.Series({"budget_cap": 0.0, "funded_need": 0.0})
+    waiting = display.budget_tile(h, pd.DataFrame({"decision": ["data needed"] * 3 + ["closed"]}))
+    assert (waiting["value"], waiting["reason"]) == (
+        "n/a",
+        "nothing to fund: no proposed or running project can be ranked yet (3 wait for benefit figures)",
+    )
+    closed = display.budget_tile(h, pd.DataFrame({"decision": ["closed"]}))
+    assert (closed["value"], closed["reason"]) == ("n/a", "nothing to fund: no project is proposed or running")
+    funded = display.budget_tile(
+        pd.Series({"budget_cap": 7e6, "funded_need": 6.5e6}), pd.DataFrame({"decision": ["fund"]})
+    )
+    assert (funded["value"], funded["reason"]) == ("7.0M / 6.5M", None)

@@ -12,11 +12,14 @@ import pandas as pd
 from pmo_analysis.analyses.finance.cashflows import _forecast
 from pmo_analysis.analyses.finance.irr import _DAYS_PER_YEAR, _vector_irr
 from pmo_analysis.analyses.finance.selection import funding_need
+from pmo_analysis.core.config import BUDGET_ALL_BUT_SPENT, TCPI_EXTREME
 from pmo_analysis.core.periods import last_complete_month
+from pmo_analysis.core.wording import Reason, join
 
 __all__ = [
     "project_financials",
     "earned_value",
+    "tcpi_reasons",
     "ROI_COLUMNS",
     "ROI_EXTRA_COLUMNS",
     "roi_export",
@@ -148,6 +151,83 @@ def earned_value(
         out["bac"] - out["ev"], (out["eac"] - out["ac"]).where(over_budget, out["bac"] - out["ac"]), positive=True
     )
     return out.reset_index(drop=True)
+
+
+def tcpi_reasons(
+    ev: pd.DataFrame, *, extreme: float = TCPI_EXTREME, all_but_spent: float = BUDGET_ALL_BUT_SPENT
+) -> pd.Series:
+    r"""An extreme TCPI in words, one text per row of ``ev`` (``""`` where there is nothing to say).
+
+    ``ev`` has bac, ev, ac, cpi, eac and tcpi (:func:`earned_value`) and percent_complete. Only a
+    project with work left (EV < BAC) and a TCPI is worded:
+
+    * ``budget_spent``: AC >= BAC, the budget is spent (TCPI is then measured against the EAC):
+      how much more finishing needs on the current CPI (EAC - AC);
+    * ``budget_all_but_spent``: AC >= ``all_but_spent`` x BAC
+      (:data:`~pmo_analysis.core.config.BUDGET_ALL_BUT_SPENT`) and TCPI > 1 (less budget left than
+      planned work): the share spent, and the budget left (BAC - AC) against the planned work left
+      (BAC - EV), TCPI times the efficiency planned;
+    * ``tcpi_above``: TCPI > ``extreme`` (:data:`~pmo_analysis.core.config.TCPI_EXTREME`): the same
+      without the budget nearly spent.
+
+    Examples
+    --------
+    PRJ-019 of the sample: $3.56M of its $3.64M spent at 65% complete.
+
+    >>> ev = pd.DataFrame({"bac": [3_641_000.0, 100.0, 100.0, 100.0], "ev": [2_366_650.0, 50.0, 50.0, 100.0],
+    ...                    "ac": [3_564_685.3, 60.0, 110.0, 90.0], "percent_complete": [65.0, 50.0, 50.0, 100.0]})
+    >>> ev["cpi"] = ev["ev"] / ev["ac"]
+    >>> ev["eac"] = ev["bac"] / ev["cpi"]
+    >>> ev["tcpi"] = [1_274_350 / 76_314.7, 50 / 40, 50 / (220 - 110), 0.0]
+    >>> import textwrap
+    >>> for text in tcpi_reasons(ev):
+    ...     print("\n  ".join(textwrap.wrap(text, 100)) or "-")
+    the budget is all but spent: 98% of 3.6M at 65% complete; the 76k left must pay for 1.3M of planned
+      work, 16.7 times the efficiency planned (CPI so far 0.66)
+    to finish within the budget, the 40 left must pay for 50 of planned work: 1.2 times the efficiency
+      planned (CPI so far 0.83)
+    the budget is spent: 110 against a budget of 100 at 50% complete; on the current CPI of 0.45
+      finishing needs 110 more (EAC 220)
+    -
+    """
+    left = ev["bac"] - ev["ac"]
+    work = ev["bac"] - ev["ev"]
+    pending = (work > 0) & ev["tcpi"].notna()
+    spent = pending & (ev["ac"] >= ev["bac"])
+    all_but = pending & ~spent & (ev["ac"] >= all_but_spent * ev["bac"]) & (ev["tcpi"] > 1)
+    above = pending & ~spent & ~all_but & (ev["tcpi"] > extreme)
+    pct = ev["percent_complete"] / 100.0 if "percent_complete" in ev else pd.Series(np.nan, index=ev.index)
+    return join(
+        [
+            (
+                spent,
+                Reason(
+                    "budget_spent",
+                    spent=ev["ac"],
+                    bac=ev["bac"],
+                    pct=pct,
+                    cpi=ev["cpi"],
+                    more=ev["eac"] - ev["ac"],
+                    eac=ev["eac"],
+                ),
+            ),
+            (
+                all_but,
+                Reason(
+                    "budget_all_but_spent",
+                    share=ev["ac"] / ev["bac"],
+                    bac=ev["bac"],
+                    pct=pct,
+                    left=left,
+                    work=work,
+                    tcpi=ev["tcpi"],
+                    cpi=ev["cpi"],
+                ),
+            ),
+            (above, Reason("tcpi_above", left=left, work=work, tcpi=ev["tcpi"], cpi=ev["cpi"])),
+        ],
+        index=ev.index,
+    )
 
 
 ROI_COLUMNS = [
