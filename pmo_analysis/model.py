@@ -39,6 +39,7 @@ slip, dependencies, dependency_chain    :func:`delivery.slip_propagation` (needs
 milestones, milestone_history, milestones_by_department   :func:`delivery.milestone_status`
 risks, risks_by_project, risks_by_department, risk_heatmap   :func:`delivery.risk_register`
 headline                  the headline figures (one row)
+kpi_history               :func:`summary.monthly_kpis`: the tiles' monthly history (spend, plan, utilization)
 assumptions               :func:`roi.decision_assumptions`: budget cap and its source, discount rate,
                           health thresholds, horizon (one row; stated on the pages, drawn on the charts)
 data_quality              rows left out of the run, if any
@@ -65,6 +66,7 @@ from pmo_analysis.analyses import delivery as D
 from pmo_analysis.analyses import finance as R
 from pmo_analysis.analyses import health as H
 from pmo_analysis.analyses import lessons as L
+from pmo_analysis.analyses import summary as S
 from pmo_analysis.analyses import utilization as U
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
@@ -513,6 +515,9 @@ def build_model(
                 lessons, done_share = _lessons(portfolio.lessons, portfolio.projects, as_of, p)
             tables.update(lessons)
             figures["high_impact_done_share"] = done_share
+    if "project_months" in tables or "util_overall" in tables:  # the tiles' monthly history, from the data
+        running = portfolio.projects.loc[portfolio.projects["status"].isin(RUNNING_STATUSES), "project_id"]
+        tables["kpi_history"] = S.monthly_kpis(tables.get("project_months"), running, tables.get("util_overall"))
     tables["headline"] = _headline(tables, figures, as_of, portfolio.projects)
     tables["data_quality"] = _data_quality(portfolio)
     meta["budget_cap"] = figures.get("budget_cap")  # None without the finance part

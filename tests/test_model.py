@@ -392,3 +392,14 @@ def test_a_start_after_the_as_of_the_data_gives_is_one_line():
 
     with pytest.raises(ParameterError, match=r"^run: parameter 'start' \(2030-01-01\) is after as_of \(20"):
         build_model(load_portfolio(SAMPLE_DATA_DIR), params=validate_model_params({"start": "2030-01-01"}))
+
+
+def test_the_tiles_monthly_history_ends_at_the_headline(model):
+    """The executive summary's sparklines come from the data: spend and plan to date summed month by
+    month end at the headline's figures, and the utilization at the headline's month."""
+    k, h = model.kpi_history, model.headline.iloc[0]
+    assert len(k) == 12 and f"{k['period'].iloc[-1]:%Y-%m}" == model.meta["windows"]["last_complete_month"]
+    assert k["spend_to_date"].iloc[-1] == pytest.approx(h["spend_to_date"], rel=1e-12)
+    assert k["planned_to_date"].iloc[-1] == pytest.approx(h["planned_to_date"], rel=1e-12)
+    assert k["utilization"].iloc[-1] == pytest.approx(h["utilization"], rel=1e-12)
+    np.testing.assert_allclose(k["spend_to_date"].diff().iloc[1:], k["spend"].iloc[1:], rtol=1e-12)

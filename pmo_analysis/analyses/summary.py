@@ -25,7 +25,12 @@ __all__ = [
     "data_needed",
     "changes_since",
     "format_changes",
+    "monthly_kpis",
+    "HISTORY_MONTHS",
 ]
+
+#: How many complete months of the data's own history the executive summary's tiles draw.
+HISTORY_MONTHS = 12
 
 #: Headline figures (columns of the model's ``headline`` table) shown in the trend, with labels.
 HEADLINE_LABELS = {
@@ -528,3 +533,65 @@ def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:
 
 
 _MONEY_CHANGES = ("forecast cost", "NPV")
+
+
+def monthly_kpis(
+    project_months: pd.DataFrame | None,
+    running_ids,
+    util_overall: pd.DataFrame | None = None,
+    *,
+    months: int = HISTORY_MONTHS,
+) -> pd.DataFrame:
+    """The data's own monthly history of the executive summary's tiles, by month.
+
+    One row per month (``period``) of the last ``months`` complete months, with:
+
+    spend, planned
+        the running projects' forecast cost (AC: the reported actual, the plan where none was
+        reported) and planned cost (PV) of the month;
+    spend_to_date, planned_to_date
+        their running sums from each project's first month: the last equals the headline's
+        spend_to_date and planned_to_date (the "Spend to date vs plan" tile);
+    utilization
+        the portfolio's utilization of the month (the model's ``util_overall``; empty without
+        the resources part).
+
+    ``project_months`` is the model's table of that name (``is_actual`` marks the months through
+    the last complete month; ``None`` without the finance part), ``running_ids`` the ids of the
+    running projects. CPI and SPI have no monthly history here: percent complete is reported
+    once (``projects.status_date``), so earned value is known at the last complete month only.
+
+    Examples
+    --------
+    >>> months = pd.to_datetime(["2026-04-01", "2026-05-01", "2026-06-01", "2026-05-01", "2026-06-01"])
+    >>> pm = pd.DataFrame({"project_id": ["A", "A", "A", "B", "B"], "period": months,
+    ...                    "cost": [10.0, 20.0, 30.0, 5.0, 5.0], "planned_cost": [10.0, 10.0, 10.0, 5.0, 5.0],
+    ...                    "is_actual": [True, True, False, True, False]})
+    >>> k = monthly_kpis(pm, ["A", "B"], months=2)
+    >>> k[["spend", "spend_to_date", "planned_to_date"]].to_numpy().tolist()
+    [[10.0, 10.0, 10.0], [25.0, 35.0, 25.0]]
+    >>> k["period"].dt.strftime("%Y-%m").tolist()
+    ['2026-04', '2026-05']
+    """
+    if project_months is None:
+        project_months = pd.DataFrame(
+            {"project_id": [], "period": pd.to_datetime([]), "cost": [], "planned_cost": [], "is_actual": []}
+        ).astype({"is_actual": bool})
+    past = project_months.loc[project_months["is_actual"] & project_months["project_id"].isin(list(running_ids))]
+    g = past.groupby("period")[["cost", "planned_cost"]].sum().sort_index()
+    out = pd.DataFrame(
+        {
+            "spend": g["cost"],
+            "planned": g["planned_cost"],
+            "spend_to_date": g["cost"].cumsum(),
+            "planned_to_date": g["planned_cost"].cumsum(),
+        }
+    )
+    out.index.name = "period"
+    out = out.reset_index()
+    if util_overall is not None and len(util_overall):
+        done = util_overall.loc[util_overall["month_status"] == "complete", ["period", "utilization"]]
+        out = out.merge(done, on="period", how="outer").sort_values("period")
+    else:
+        out["utilization"] = np.nan
+    return out.tail(months).reset_index(drop=True)

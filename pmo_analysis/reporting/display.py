@@ -31,9 +31,10 @@ from markupsafe import escape
 
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n, wording
-from pmo_analysis.core.i18n import _, label
+from pmo_analysis.core.config import HEALTH_THRESHOLDS, MILESTONE_ON_TIME_TARGET
+from pmo_analysis.core.i18n import _
 from pmo_analysis.core.wording import Reason
-from pmo_analysis.reporting.plots import SAVE_OPTIONS
+from pmo_analysis.reporting.plots import SAVE_OPTIONS, sparkline
 
 __all__ = [
     "table",
@@ -43,6 +44,7 @@ __all__ = [
     "is_empty_figure",
     "tile",
     "headline_tiles",
+    "delivery_tiles",
     "show",
     "note",
     "heading",
@@ -345,11 +347,14 @@ def tile(
     status: str | None = None,
     negative: bool = False,
     reason: str | None = None,
+    spark: str | None = None,
 ) -> dict:
     """One KPI tile for :func:`kpi_tiles`: ``label``, ``value``, the change since the previous
     report (``delta``), the threshold or target (``target``) and ``status`` (``good``, ``bad`` or
     ``None``: the colour of the tile's edge); ``negative`` shows the value in red. ``reason`` says
     why the value is ``n/a`` (the data it lacks): such a tile is shown, neutral, with its reason.
+    ``spark`` is the figure's monthly history as inline SVG
+    (:func:`pmo_analysis.reporting.plots.sparkline`), drawn under the value.
     """
     return {
         "label": label,
@@ -359,6 +364,7 @@ def tile(
         "status": status,
         "negative": negative,
         "reason": reason,
+        "spark": spark,
     }
 
 
@@ -417,6 +423,8 @@ def kpi_tiles(items) -> None:
         extra = "".join(
             f'<div class="{k}">{htmllib.escape(str(t[k]))}</div>' for k in ("reason", "delta", "target") if t.get(k)
         )
+        if t.get("spark"):  # made by plots.sparkline: numbers and an escaped title
+            extra = f'<div class="spark">{t["spark"]}</div>' + extra
         parts.append(
             f'<div class="{cls}"><div class="l">{htmllib.escape(str(t["label"]))}</div>'
             f'<div class="{value_cls}">{htmllib.escape(str(t["value"]))}</div>{extra}</div>'
@@ -510,16 +518,27 @@ def _delta(kind: str, now, before) -> str | None:
     return f"{d:+,.0f}" if round(d) else ""
 
 
-def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windows: dict) -> list[dict]:
-    """The executive summary's tiles: each headline figure with its change since the previous
-    report of the schedule (``previous``, its headline row, or ``None``) and its threshold from the
-    run's parameters (health thresholds, utilization band; none of a count should be above zero).
+def headline_tiles(
+    h: pd.Series, previous: pd.Series | None, params: dict, windows: dict, history: pd.DataFrame | None = None
+) -> list[dict]:
+    """The executive summary's tiles: each headline figure, named with what it counts, with its
+    change since the previous report of the schedule (``previous``, its headline row, or ``None``
+    on a first report: no change to show), its threshold from the run's parameters (health
+    thresholds, utilization band; none of a count should be above zero), and, from the data's own
+    monthly history (``history``, the model's ``kpi_history``), a sparkline of spend against plan
+    and of utilization, first report or not.
     """
     prev_date = fmt.date(previous["as_of"]) if previous is not None else None
+    hist = history if history is not None and len(history) else None
 
-    def change(col: str, kind: str) -> str:
+    def spark(col: str, describe, plan: str | None = None):
+        if hist is None or col not in hist:
+            return None
+        return sparkline(hist["period"], hist[col], describe=describe, plan=hist[plan] if plan else None)
+
+    def change(col: str, kind: str) -> str | None:
         if previous is None:
-            return _("first report")
+            return None
         d = _delta(kind, h.get(col), previous.get(col) if col in previous else None)
         if d is None:
             return ""
@@ -561,9 +580,13 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
         )
 
     tiles = [
-        tile(_("Running projects"), fmt.count(h["running_projects"]), delta=change("running_projects", "count")),
         tile(
-            _("Off track / at risk"),
+            _("Running projects (active or on hold)"),
+            fmt.count(h["running_projects"]),
+            delta=change("running_projects", "count"),
+        ),
+        tile(
+            _("Off track / at risk (running projects)"),
             f"{int(h['off_track']):,} / {int(h['at_risk']):,}",
             delta=change("off_track", "count"),
             target=_("target ≤ {value}", value=0),
@@ -573,7 +596,7 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
             # running projects whose health waits for data: counted apart, never as at risk
             [
                 tile(
-                    label("data needed"),
+                    _("Data needed (running projects whose health waits for data)"),
                     fmt.count(h["data_needed"]),
                     delta=change("data_needed", "count"),
                     target=_("target ≤ {value}", value=0),
@@ -590,15 +613,16 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
             "value",
         ),
         money_tile(_("Lifetime NPV (each project at its start)"), "portfolio_npv", "value"),
-        money_tile(_("Portfolio ROI"), "portfolio_roi", "value", kind="pct"),
+        money_tile(_("Portfolio ROI (lifetime)"), "portfolio_roi", "value", kind="pct"),
         tile(_("Budget of running projects"), fmt.money(h["total_budget"]), delta=change("total_budget", "money")),
         tile(
-            _("Spend to date vs plan"),
+            _("Spend to date vs plan (running projects, AC / PV)"),
             f"{fmt.money(h['spend_to_date'])} / {fmt.money(h['planned_to_date'])}",
             delta=change("spend_to_date", "money"),
+            spark=spark("spend_to_date", fmt.money, plan="planned_to_date"),
         ),
         tile(
-            _("CPI / SPI"),
+            _("CPI / SPI (running projects)"),
             f"{fmt.ratio(cpi)} / {fmt.ratio(spi)}",
             delta=change("portfolio_cpi", "ratio"),
             target=_("target ≥ {value}", value=fmt.ratio(params.get("cpi_amber", 0.95))),
@@ -608,9 +632,10 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
     if not fmt._missing(util):
         tiles.append(
             tile(
-                _("Utilization") + f" ({fmt.month(h['utilization_month'])})",
+                _("Utilization (booked / capacity, {month})", month=fmt.month(h["utilization_month"])),
                 fmt.pct(util, 0),
                 delta=change("utilization", "pct"),
+                spark=spark("utilization", lambda v: fmt.pct(v, 0)),
                 target=_("target {low}–{high}", low=fmt.pct(under, 0), high=fmt.pct(over, 0)),
                 status=good(under <= util <= over),
             )
@@ -629,7 +654,7 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
     if not fmt._missing(h["open_high_impact_actions"]):
         tiles.append(
             tile(
-                _("Open high-impact actions"),
+                _("Open high-impact actions (lessons learned)"),
                 fmt.count(h["open_high_impact_actions"]),
                 delta=change("open_high_impact_actions", "count"),
                 target=_("target ≤ {value}", value=0),
@@ -637,3 +662,66 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
             )
         )
     return tiles
+
+
+def delivery_tiles(h: pd.Series, params: dict | None = None) -> list[dict]:
+    """The delivery headline as tiles (the executive summary and the delivery report show the same),
+    each with its threshold and the colour it gives: no dependency conflict, delayed project,
+    missed milestone, overdue or unowned risk; a milestone on-time rate of at least
+    :data:`~pmo_analysis.core.config.MILESTONE_ON_TIME_TARGET`; open risk exposure below
+    ``exposure_amber`` (the health rule's share) of the running projects' budget; benefits
+    realized at least as planned. A figure the data cannot give is n/a (and left out by
+    :func:`kpi_tiles`).
+
+    Examples
+    --------
+    >>> h = pd.Series({"as_of": "2026-06-30", "dependency_conflicts": 2, "delayed_projects": 1,
+    ...                "missed_milestones": 9, "milestone_on_time_rate": 0.4, "open_risk_exposure": 2.09e6,
+    ...                "total_budget": 3.04e7, "overdue_mitigations": 12, "unowned_risks": 3,
+    ...                "benefits_realization": 0.86})
+    >>> [(t["label"], t["value"], t["status"]) for t in delivery_tiles(h)][3]
+    ('Milestones on time (due by 30 Jun 2026)', '40%', 'bad')
+    """
+    p = params or {}
+
+    def good(ok) -> str | None:
+        return None if ok is None else ("good" if ok else "bad")
+
+    def count_tile(label_: str, *cols: str) -> dict:
+        values = [h.get(c) for c in cols]
+        known = [v for v in values if not fmt._missing(v)]
+        return tile(
+            label_,
+            " / ".join(fmt.count(v) for v in values),
+            target=_("target ≤ {value}", value=0) if known else None,
+            status=good(all(v == 0 for v in known)) if known else None,
+        )
+
+    rate, exposure, budget = h.get("milestone_on_time_rate"), h.get("open_risk_exposure"), h.get("total_budget")
+    share = p.get("exposure_amber", HEALTH_THRESHOLDS["exposure_amber"])
+    budgeted = not fmt._missing(exposure) and not fmt._missing(budget) and budget > 0
+    realized = h.get("benefits_realization")
+    return [
+        count_tile(_("Dependency conflicts"), "dependency_conflicts"),
+        count_tile(_("Projects delayed by a predecessor"), "delayed_projects"),
+        count_tile(_("Missed milestones"), "missed_milestones"),
+        tile(
+            _("Milestones on time (due by {date})", date=fmt.date(h["as_of"])),
+            fmt.pct(rate, 0),
+            target=_("target ≥ {value}", value=fmt.pct(MILESTONE_ON_TIME_TARGET, 0)),
+            status=None if fmt._missing(rate) else good(rate >= MILESTONE_ON_TIME_TARGET),
+        ),
+        tile(
+            _("Open risk exposure (share of the running budget)"),
+            fmt.money(exposure) + (f" ({fmt.pct(exposure / budget, 0)})" if budgeted else ""),
+            target=_("target < {value}", value=fmt.pct(share, 0)) if budgeted else None,
+            status=good(exposure / budget < share) if budgeted else None,
+        ),
+        count_tile(_("Overdue mitigations / no owner (open risks and issues)"), "overdue_mitigations", "unowned_risks"),
+        tile(
+            _("Benefits realized (completed projects, vs plan to date)"),
+            fmt.pct(realized, 0),
+            target=_("target ≥ {value}", value=fmt.pct(1, 0)),
+            status=None if fmt._missing(realized) else good(realized >= 1),
+        ),
+    ]

@@ -44,7 +44,7 @@ from pmo_analysis.reporting.plots.lessons import (
 )
 from pmo_analysis.reporting.plots.project import project_curves
 from pmo_analysis.reporting.plots.roi import cpi_spi_quadrant, frontier, j_curve, kpi_bars, npv_ranked, value_vs_risk
-from pmo_analysis.reporting.plots.summary import headline_trend
+from pmo_analysis.reporting.plots.summary import headline_trend, sparkline
 from pmo_analysis.reporting.plots.utilization import (
     capacity_vs_demand,
     overallocation_bars,
@@ -81,6 +81,7 @@ __all__ = [
     "open_actions_by_owner",
     "went_well",
     "headline_trend",
+    "sparkline",
     "dependency_network",
     "milestone_trend",
     "risk_heatmap",
