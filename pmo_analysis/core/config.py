@@ -46,6 +46,10 @@ BUDGET_ALL_BUT_SPENT = 0.9
 #: executive summary's tile is good (green), and below which it is bad (red): defined once here, like
 #: :data:`HEALTH_THRESHOLDS`, and stated on the tile (docs/definitions.md, "Milestone on-time rate").
 MILESTONE_ON_TIME_TARGET = 0.8
+#: How many projects the roadmap draws (running and proposed; the rest are counted under it): the
+#: most at stake first, off track, then at risk, then waiting for data, then by budget (BAC), so a
+#: portfolio of ten thousand projects still reads as a chart (docs/definitions.md, "Roadmap").
+ROADMAP_TOP_N = 30
 #: Share of the total funding need of the proposed and running projects that the budget cap is
 #: when no ``budget_cap`` is given (the default rule the reports state beside the cap).
 DEFAULT_BUDGET_SHARE = 0.7

@@ -476,6 +476,11 @@ _add(
         "Strategic objective (size = budget)": "战略目标（大小 = 预算）",
         "Value vs risk: the deepest-loss and high-risk negative-NPV projects are named": "价值与风险：标出亏损最深及高风险的负净现值项目",
         "Plan": "计划",
+        "Roadmap": "路线图",
+        "{n} more running or proposed project(s) are not drawn: the roadmap shows the {top} with the most at stake "
+        "(off track, then at risk, then waiting for data, then by budget).": "另有 {n} 个进行中或提议中的项目未画出：路线图显示"
+        "利害最大的 {top} 个（先偏离轨道，再有风险，再待补数据，然后按预算）。",
+        "No project is running or proposed: there is no roadmap to draw.": "没有进行中或提议中的项目：无路线图可画。",
         "Forecast (actuals to as-of, plan after)": "预测（截至报告日为实际，之后为计划）",
         "as of {date}": "截至 {date}",
         "Cumulative net cash flow ({unit})": "累计净现金流（{unit}）",
@@ -1028,6 +1033,17 @@ _add(
         "Benefits realized (completed projects, vs plan to date)": "已实现收益（已完成项目，对比至今计划）",
         "target < {value}": "目标 < {value}",
         "{first} to {last}: {start} → {end}": "{first} 至 {last}：{start} → {end}",
+        "Roadmap: {n} running and proposed projects, plan and forecast": "路线图：{n} 个进行中和提议中的项目，计划与预测",
+        "({n} more not drawn)": "（另有 {n} 个未画出）",
+        "Dashed line: as of {date}": "虚线：截至 {date}",
+        "Plan": "计划",
+        "Roadmap": "路线图",
+        "{n} more running or proposed project(s) are not drawn: the roadmap shows the {top} with the most at stake "
+        "(off track, then at risk, then waiting for data, then by budget).": "另有 {n} 个进行中或提议中的项目未画出：路线图显示"
+        "利害最大的 {top} 个（先偏离轨道，再有风险，再待补数据，然后按预算）。",
+        "No project is running or proposed: there is no roadmap to draw.": "没有进行中或提议中的项目：无路线图可画。",
+        "Milestone (black: reached, red: missed)": "里程碑（黑色：已达成；红色：逾期未达成）",
+        "Dependency (red: conflict)": "依赖关系（红色：冲突）",
         "nothing to fund: no project is proposed or running": "无可资助项目：没有提议中或进行中的项目",
         "nothing to fund: no proposed or running project can be ranked yet ({n} wait for benefit figures)": "无可资助项目："
         "提议中或进行中的项目尚不能排序（{n} 个在等待收益数据）",

@@ -34,7 +34,7 @@ from pmo_analysis.reporting.plots._style import (
     style,
     use_style,
 )
-from pmo_analysis.reporting.plots.delivery import dependency_network, milestone_trend, risk_heatmap
+from pmo_analysis.reporting.plots.delivery import dependency_network, milestone_trend, risk_heatmap, roadmap
 from pmo_analysis.reporting.plots.lessons import (
     lessons_by_category,
     lessons_trend,
@@ -85,4 +85,5 @@ __all__ = [
     "dependency_network",
     "milestone_trend",
     "risk_heatmap",
+    "roadmap",
 ]
