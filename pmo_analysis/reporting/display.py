@@ -56,6 +56,7 @@ __all__ = [
     "MONTH_COLUMNS",
     "COLUMN_FORMATS",
     "budget_tile",
+    "judge",
 ]
 
 #: Columns whose values are codes shown through :func:`pmo_analysis.core.i18n.label`.
@@ -389,6 +390,21 @@ def budget_tile(h: pd.Series, decisions: pd.DataFrame) -> dict:
     waiting = int(decisions["decision"].eq("data needed").sum())
     reason = Reason("nothing_to_fund_waiting", n=waiting) if waiting else Reason("nothing_to_fund")
     return tile(label_, fmt.na(), reason=wording.word(reason))
+
+
+def judge(value, *, low=None, high=None) -> str | None:
+    """A tile's status against its threshold: ``good`` when ``value`` is within ``low`` and ``high``
+    (either may be open), ``bad`` outside, ``None`` for a missing value (a neutral tile).
+
+    Examples
+    --------
+    >>> judge(0, high=0), judge(26, high=0), judge(0.65, low=0.6, high=1.0), judge(float("nan"), high=0)
+    ('good', 'bad', 'good', None)
+    """
+    if fmt._missing(value):
+        return None
+    v = float(value)
+    return "good" if (low is None or v >= low) and (high is None or v <= high) else "bad"
 
 
 def is_empty_figure(value) -> bool:

@@ -355,6 +355,10 @@ def test_project_page_figures_are_the_model_row(suite_run):
             "EAC / VAC": f"{fmt.money(row['eac'])} / {fmt.money(row['vac'])}",
             "CPI / SPI": f"{fmt.ratio(row['cpi'])} / {fmt.ratio(row['spi'])}",
             "TCPI": fmt.ratio(row["tcpi"]),
+            "Remaining NPV": fmt.money(row["remaining_npv"]),
+            "Lifetime NPV (business case)": fmt.money(row["npv"]),
+            "Lifetime ROI (business case)": fmt.pct(row["roi"]),
+            "IRR (business case)": fmt.pct(row["irr"]),
         }
         eac = fmt.money(row["eac"])
     assert f"Health {label(row['health'])}: {row['health_reason']}." in html.replace("&#x27;", "'")
