@@ -377,7 +377,8 @@ def project_notes(row: pd.Series) -> list[str]:
     if isinstance(flips, str) and flips:  # what would flip the decision (analyses.finance.decision_robustness)
         decision += (" " if current_language() != "zh" else "") + _("What would flip it: {text}.", text=flips)
     step = row.get("next_step")
-    notes.append(decision + (" " + step if isinstance(step, str) and step else ""))
+    space = "" if current_language() == "zh" else " "  # Chinese sentences follow each other without a space
+    notes.append(decision + (space + step if isinstance(step, str) and step else ""))
     tcpi = row.get("tcpi_reason")
     if isinstance(tcpi, str) and tcpi:
         notes.append(_("TCPI {value}: {reason}.", value=fmt.ratio(row["tcpi"]), reason=tcpi))
