@@ -29,7 +29,11 @@ def digests(run_dir: Path) -> dict[str, str]:
         out[path.relative_to(run_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     for path in sorted((run_dir / "model").glob("*.parquet")):
         df = pq.read_table(path).to_pandas()
-        text = repr(list(zip(df.columns, map(str, df.dtypes), strict=True))) + "\n" + df.to_csv(index=False, float_format="%.9g")
+        text = (
+            repr(list(zip(df.columns, map(str, df.dtypes), strict=True)))
+            + "\n"
+            + df.to_csv(index=False, float_format="%.9g")
+        )
         out[path.relative_to(run_dir).as_posix()] = hashlib.sha256(text.encode()).hexdigest()
     return out
 

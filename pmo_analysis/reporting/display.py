@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from IPython.display import HTML, display
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n, wording
@@ -550,7 +550,13 @@ def headline_tiles(
     def spark(col: str, describe, plan: str | None = None):
         if hist is None or col not in hist:
             return None
-        return sparkline(hist["period"], hist[col], describe=describe, plan=hist[plan] if plan else None)
+        svg = sparkline(hist["period"], hist[col], describe=describe, plan=hist[plan] if plan else None)
+        if svg is None:
+            return None
+        known = hist.loc[hist[col].notna(), "period"]
+        months = f"{fmt.month(known.iloc[0])}–{fmt.month(known.iloc[-1])}"
+        words = _("{months}, dashed: plan", months=months) if plan else months
+        return svg + Markup('<div class="sc">{}</div>').format(words)  # escaped by Markup.format
 
     def change(col: str, kind: str) -> str | None:
         if previous is None:

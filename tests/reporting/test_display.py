@@ -152,6 +152,7 @@ def test_a_first_report_draws_the_tiles_history_from_the_data():
     assert 'points="1.0,18.3 60.0,9.7 119.0,1.0"' in spend  # AC
     assert 'stroke-dasharray="3 2" points="1.0,22.7 60.0,18.3 119.0,9.7"' in spend  # PV, dashed
     assert "<title>Apr 2026 to Jun 2026: $20 → $60</title>" in spend
+    assert spend.endswith('<div class="sc">Apr 2026–Jun 2026, dashed: plan</div>')
     util = tiles["Utilization (booked / capacity, Jun 2026)"]["spark"]
     assert 'points="1.0,1.0 60.0,7.5 119.0,14.0"' in util and "100% → 50%" in util
     # every tile says what it counts: the lessons' actions are named as such
