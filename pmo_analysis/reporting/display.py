@@ -33,7 +33,7 @@ from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n, wording
 from pmo_analysis.core.i18n import _, label
 from pmo_analysis.core.wording import Reason
-from pmo_analysis.reporting.plots import SAVE_OPTIONS
+from pmo_analysis.reporting.plots import png
 
 __all__ = [
     "table",
@@ -427,21 +427,16 @@ def show(fig, output_dir: str | Path | None, name: str):
     """Render ``fig`` once to PNG, save it as ``<output_dir>/charts/<name>.png``, display that
     image in the notebook and close the figure.
     """
-    import io
-
     import matplotlib.pyplot as plt
     from IPython.display import Image
-
-    buf = io.BytesIO()
 
     for text in fig.texts + [t for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]:
         _track(text.get_text())
     # the chart's title is its image's alt text in the report (templates/pmo)
     titles = [fig.get_suptitle()] + [ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center")]
     alt = next((t for t in titles if t.strip()), name.replace("_", " "))
-    fig.savefig(buf, format="png", **SAVE_OPTIONS)
+    data = png(fig)
     plt.close(fig)
-    data = buf.getvalue()
     if output_dir is not None:
         path = Path(output_dir) / "charts" / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
