@@ -225,10 +225,11 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
     worst running project. An id the model does not have raises :class:`ParameterError`.
     """
     from pmo_analysis.reporting import plots  # matplotlib: in the page's kernel, not the run's process
-    from pmo_analysis.reporting.report import require_tables  # with plots, as above
+    from pmo_analysis.reporting.report import quiet, require_tables  # with plots, as above
 
     namespace = dict(namespace)
     P = resolve_params(PAGE_NOTEBOOK, namespace)
+    quiet()  # as a report: no library warning or log line in the page
     plots.use_style()
     # the page's language and currency, as open_report sets them, before a model built here writes its reasons
     formatting.use(currency=getattr(P, "currency", None), language=getattr(P, "language", "en"))
