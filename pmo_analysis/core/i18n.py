@@ -942,3 +942,14 @@ _add(
         "When it was closed": "关闭日期",
     }
 )
+
+# the printed briefing of the executive summary (reporting.display.briefing)
+_add(
+    {
+        "Find money": "筹措资金",
+        "Add capacity": "增加人手",
+        "short {fte} FTE": "缺 {fte} 个全职人力",
+        "Decisions that need money or people": "需要资金或人手的决策",
+        "All {n} decisions, with their reasons, are in the report online and in decisions.csv.": "全部 {n} 项决策及其理由见在线报告和 decisions.csv。",
+    }
+)
