@@ -6,7 +6,8 @@ never wider than the screen; a table fits its frame, or scrolls inside it on a p
 a chart fits its frame, and no text of an inline SVG chart runs past the chart's edge. Printed, every
 report, the project page and the department page are laid out at the printable width of their A4 page
 (landscape for the executive summary) and measured the same way (nothing scrolls on paper), then
-printed to PDF. Screenshots and PDFs go to tests/artifacts/.
+printed to PDF: the executive summary on one page that keeps every decision needing money or people,
+grouped with their totals. Screenshots and PDFs go to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import re
 
 import pytest
 
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.model import load_model
 from tests.helpers import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
@@ -53,6 +56,25 @@ MEASURE = """(scrollOk) => {
   }
   return out;
 }"""
+
+
+def _briefing_heads(run_dir) -> list[str]:
+    """The printed briefing's group heads, from the run's decisions and capacity, summed here: the funding
+    need of the proposals to fund, of the running projects deferred, to re-scope or to re-plan, what
+    stopping frees, and the people short by role."""
+    model = load_model(run_dir / "model")
+    d = model.decisions
+    need = d.groupby("decision")["funding_need"].sum()
+    running_defer = d.loc[(d["decision"] == "defer") & (d["status"] != "proposed"), "funding_need"].sum()
+    find = running_defer + need.get("re-scope", 0.0) + need.get("re-plan", 0.0)
+    short = -model.capacity_by_role.loc[model.capacity_by_role["gap_fte"] < -0.05, "gap_fte"].sum()
+    with fmt.using(currency="USD", language="en"):
+        return [
+            f"Fund: needs {fmt.money(need['fund'])}",
+            f"Find money: needs {fmt.money(find)}",
+            f"Stop: frees {fmt.money(need['stop'] + need.get('reject', 0.0))}",
+            f"Add capacity: short {short:.1f} FTE",
+        ]
 
 
 def _pages(run_dir):
@@ -101,6 +123,11 @@ def test_no_table_or_chart_is_cut_on_screen_or_paper(suite_run, chromium):
             page.goto(path.as_uri())
             found[f"{name} printed"] = page.evaluate(MEASURE, False)  # nothing scrolls on paper
             pdf = page.pdf(prefer_css_page_size=True, print_background=True)
-            assert pdf.startswith(b"%PDF") and re.search(rb"/Type\s*/Page(?![s\w])", pdf), name
+            pages_printed = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+            assert pdf.startswith(b"%PDF") and pages_printed >= 1, name
+            if name == "executive_summary":  # the one-page briefing keeps every ask for money or people
+                assert pages_printed == 1
+                heads = page.locator(".pmo-briefing .pmo-brief-group .h").all_inner_texts()
+                assert heads == _briefing_heads(suite_run.run_dir), heads
             (ARTIFACTS / f"layout-{name}.pdf").write_bytes(pdf)
     assert {k: v for k, v in found.items() if v} == {}
