@@ -20,6 +20,8 @@ __all__ = [
     "SNAPSHOT_FILES",
     "snapshot",
     "decisions_needed",
+    "BRIEFING_GROUPS",
+    "briefing",
     "delivery_decisions",
     "assumptions_line",
     "data_needed",
@@ -178,6 +180,85 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     out = _table(asks)
     extra = delivery_decisions(model, per_kind=per_kind)
     return pd.concat([out, extra], ignore_index=True) if len(extra) else out
+
+
+#: The groups of the printed briefing, in the order it shows them, and the decisions of
+#: :func:`pmo_analysis.analyses.finance.decide` each holds (``defer`` of a running project only: a
+#: deferred proposal asks for nothing); ``add capacity`` holds the roles short of people.
+BRIEFING_GROUPS = {
+    "fund": ("fund",),
+    "find money": ("defer", "re-scope", "re-plan"),
+    "stop": ("stop", "reject"),
+    "add capacity": (),
+}
+
+
+def briefing(model, *, per_group: int = 4) -> pd.DataFrame:
+    """The decisions that need money or people, grouped as the printed briefing shows them
+    (:data:`BRIEFING_GROUPS`): fund the proposed projects the budget cap funds, find money for the
+    running projects that need more than they have (left unfunded by the cap, to re-scope or to
+    re-plan), stop (frees their funding need), add capacity (roles short over the forward months).
+
+    Each group lists its largest ``per_group`` decisions, worded as in :func:`decisions_needed`,
+    then one row for the rest; every decision of the group counts in its total. Returns group,
+    decision, money (signed: + frees, - needs; the rows of a group add up to its total), money_text,
+    fte (people short, for ``add capacity``) and n (the decisions a row stands for).
+
+    >>> from types import SimpleNamespace
+    >>> d = pd.DataFrame({"project_id": ["A", "B", "C"], "name": ["a", "b", "c"], "status": "active",
+    ...                   "decision": ["stop", "re-scope", "re-scope"], "funding_need": [5e6, 2e6, 1e6]})
+    >>> b = briefing(SimpleNamespace(decisions=d, has=lambda t: False), per_group=1)
+    >>> b[["group", "decision", "money", "n"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'group': 'find money', 'decision': 'Re-scope B b', 'money': -2000000.0, 'n': 1},
+     {'group': 'find money', 'decision': 'Re-scope 1 more project(s)', 'money': -1000000.0, 'n': 1},
+     {'group': 'stop', 'decision': 'Stop A a', 'money': 5000000.0, 'n': 1}]
+    """
+    d = model.decisions
+    rows = []
+    for group, kinds in BRIEFING_GROUPS.items():
+        sel = d.loc[d["decision"].isin(kinds) & ((d["status"] != "proposed") | (d["decision"] != "defer"))]
+        if sel.empty:
+            continue
+        sel = sel.sort_values("funding_need", ascending=False, kind="stable")
+        frees = group == "stop"
+        rows.append(_project_rows(sel.head(per_group), frees=frees).assign(group=group))
+        for verb, rest in sel.iloc[per_group:].groupby("decision", sort=False):  # the rest, one row per decision
+            amount = float(rest["funding_need"].sum())
+            rows.append(
+                _asks(
+                    decision=word(Reason("ask_more_projects", verb=verb, n=len(rest))),
+                    why="",
+                    money=(1 if frees else -1) * amount,
+                    money_text=word(Reason("frees" if frees else "needs", money=amount)),
+                ).assign(group=group, n=len(rest))
+            )
+    if model.has("capacity_by_role"):
+        short = model.capacity_by_role.loc[model.capacity_by_role["gap_fte"] < -0.05]
+        if len(short):
+            rows.append(
+                _asks(decision=word(Reason("add_capacity", role=short["role"])), why="").assign(
+                    group="add capacity", fte=-short["gap_fte"].astype(float), n=1
+                )
+            )
+    columns = ["group", "decision", "money", "money_text", "fte", "n"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(rows, ignore_index=True)
+    for col, default in (("fte", np.nan), ("n", 1)):
+        out[col] = out[col].fillna(default) if col in out else default
+    return out[columns].astype({"n": int, "money": float, "fte": float})
+
+
+def _project_rows(shown: pd.DataFrame, *, frees: bool) -> pd.DataFrame:
+    """A row per project of ``shown``, its decision worded by its own label (Fund, Defer, Stop ...)."""
+    amount = shown["funding_need"].astype(float)
+    return _asks(
+        decision=word(Reason("ask_project", verb=shown["decision"], project=shown["project_id"], name=shown["name"])),
+        why="",
+        money=(1 if frees else -1) * amount,
+        money_text=word(Reason("frees" if frees else "needs", money=amount)),
+        project_id=shown["project_id"],
+    ).assign(n=1)
 
 
 def assumptions_line(model) -> str:

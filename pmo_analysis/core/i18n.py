@@ -1051,3 +1051,14 @@ _add(
         "提议中或在建的项目尚不能排序（{n} 个在等待收益数据）",
     }
 )
+
+# the printed briefing of the executive summary (reporting.display.briefing)
+_add(
+    {
+        "Find money": "筹措资金",
+        "Add capacity": "增加人手",
+        "short {fte} FTE": "缺 {fte} 个全职人力",
+        "Decisions that need money or people": "需要资金或人手的决策",
+        "All {n} decisions, with their reasons, are in the report online and in decisions.csv.": "全部 {n} 项决策及其理由见在线报告和 decisions.csv。",
+    }
+)

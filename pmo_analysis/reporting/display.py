@@ -32,9 +32,9 @@ from markupsafe import Markup, escape
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n, wording
 from pmo_analysis.core.config import HEALTH_THRESHOLDS, MILESTONE_ON_TIME_TARGET
-from pmo_analysis.core.i18n import _
+from pmo_analysis.core.i18n import _, label
 from pmo_analysis.core.wording import Reason
-from pmo_analysis.reporting.plots import SAVE_OPTIONS, sparkline
+from pmo_analysis.reporting.plots import png, sparkline
 
 __all__ = [
     "table",
@@ -232,6 +232,11 @@ class Table:
         return self._body
 
 
+#: A table of this many columns or more prints in smaller type (``data-wide``: templates/pmo), so
+#: that it fits a portrait A4 page with its headers wrapped between words.
+WIDE_TABLE_COLUMNS = 12
+
+
 def table(
     df: pd.DataFrame,
     *,
@@ -303,12 +308,56 @@ def table(
     _track(text)
     cap = f"<caption>{htmllib.escape(text.strip())}</caption>" if text.strip() else ""
     paper = "" if print_rows is None else f' data-print-rows="{int(print_rows)}"'
+    paper += " data-wide" if shown.shape[1] >= WIDE_TABLE_COLUMNS else ""
     out = (
         f'<div class="pmo-table-wrap" data-collapse="{int(collapse_after)}" data-rows="{len(shown)}"{paper}>'
         f'<table class="pmo-table">{cap}<thead><tr>{"".join(heads)}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
     return Table(out, shown, text.strip())
+
+
+def briefing(frame: pd.DataFrame, *, total: int) -> HTML:
+    """The printed briefing's decisions that need money or people (the frame of
+    :func:`pmo_analysis.analyses.summary.briefing`): one column per group (fund, find money, stop,
+    add capacity) headed by its total, each decision with its money; ``total`` decisions in all are
+    on screen and in decisions.csv. Shown on paper only (``pmo-print-only``): on screen the full
+    decisions table says the same, with reasons.
+    """
+    heads = {
+        "fund": label("fund"),
+        "find money": _("Find money"),
+        "stop": label("stop"),
+        "add capacity": _("Add capacity"),
+    }
+    columns = []
+    for group, rows in frame.groupby("group", sort=False):
+        money = float(rows["money"].sum()) if rows["money"].notna().any() else None
+        if money is not None:
+            sums = wording.word(Reason("frees" if money > 0 else "needs", money=abs(money)))
+        else:
+            sums = _("short {fte} FTE", fte=f"{float(rows['fte'].sum()):.1f}")
+        items = "".join(
+            f"<li>{htmllib.escape(str(r.decision))}"
+            + (f' <span class="m">{htmllib.escape(str(r.money_text))}</span>' if r.money_text else "")
+            + "</li>"
+            for r in rows.itertuples()
+        )
+        head = f"{heads.get(str(group), str(group))}: {sums}"
+        _track(head)
+        columns.append(
+            f'<div class="pmo-brief-group"><div class="h">{htmllib.escape(head)}</div><ul>{items}</ul></div>'
+        )
+    if not columns:
+        return HTML("")
+    title = _("Decisions that need money or people")
+    note_text = _("All {n} decisions, with their reasons, are in the report online and in decisions.csv.", n=total)
+    _track(title + note_text)
+    return HTML(
+        f'<div class="pmo-briefing pmo-print-only"><div class="pmo-brief-title">{htmllib.escape(title)}</div>'
+        f'<div class="pmo-brief-groups">{"".join(columns)}</div>'
+        f'<p class="pmo-small">{htmllib.escape(note_text)}</p></div>'
+    )
 
 
 def health_table(
@@ -490,21 +539,16 @@ def show(fig, output_dir: str | Path | None, name: str):
     """Render ``fig`` once to PNG, save it as ``<output_dir>/charts/<name>.png``, display that
     image in the notebook and close the figure.
     """
-    import io
-
     import matplotlib.pyplot as plt
     from IPython.display import Image
-
-    buf = io.BytesIO()
 
     for text in fig.texts + [t for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]:
         _track(text.get_text())
     # the chart's title is its image's alt text in the report (templates/pmo)
     titles = [fig.get_suptitle()] + [ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center")]
     alt = next((t for t in titles if t.strip()), name.replace("_", " "))
-    fig.savefig(buf, format="png", **SAVE_OPTIONS)
+    data = png(fig)
     plt.close(fig)
-    data = buf.getvalue()
     if output_dir is not None:
         path = Path(output_dir) / "charts" / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -231,10 +231,11 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
     worst running project. An id the model does not have raises :class:`ParameterError`.
     """
     from pmo_analysis.reporting import plots  # matplotlib: in the page's kernel, not the run's process
-    from pmo_analysis.reporting.report import require_tables  # with plots, as above
+    from pmo_analysis.reporting.report import quiet, require_tables  # with plots, as above
 
     namespace = dict(namespace)
     P = resolve_params(PAGE_NOTEBOOK, namespace)
+    quiet()  # as a report: no library warning or log line in the page
     plots.use_style()
     # the page's language and currency, as open_report sets them, before a model built here writes its reasons
     formatting.use(currency=getattr(P, "currency", None), language=getattr(P, "language", "en"))
@@ -690,9 +691,10 @@ def _failure_page(page: PageResult, header: dict[str, Any], error: NotebookError
 
 
 # --------------------------------------------------------------------------- department pages
-def svg_text(fig) -> str:
+def svg_text(fig, *, tight: bool = False) -> str:
     """``fig`` as inline SVG with its text as text (a sans-serif fallback after the workbook's
-    fonts), and close it: what project and department pages show.
+    fonts), and close it: what project and department pages show. ``tight`` crops the image to
+    what it draws, a title longer than the axes included (one more layout pass).
     """
     import io
 
@@ -700,7 +702,7 @@ def svg_text(fig) -> str:
 
     buf = io.StringIO()
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pmo"}):
-        fig.savefig(buf, format="svg")
+        fig.savefig(buf, format="svg", **({"bbox_inches": "tight"} if tight else {}))
     plt.close(fig)
     return re.sub(r"(font-family: [^;\"]*)", r"\1, sans-serif", buf.getvalue())
 
@@ -715,8 +717,8 @@ def _department_chart(model, projects: pd.DataFrame) -> Markup | None:
     if running.dropna(subset=["cpi", "spi"]).empty:
         return None
     thresholds = model.assumptions.iloc[0] if model.has("assumptions") else None
-    fig = plots.cpi_spi_quadrant(running, thresholds=thresholds)
-    return Markup(svg_text(fig))  # noqa: S704 - matplotlib's own SVG, text escaped
+    fig = plots.cpi_spi_quadrant(running, thresholds=thresholds)  # its title states the finding: never cut
+    return Markup(svg_text(fig, tight=True))  # noqa: S704 - matplotlib's own SVG, text escaped
 
 
 def _department_frames(model, department: str, pages: dict[str, dict[str, str]]) -> dict[str, Any]:

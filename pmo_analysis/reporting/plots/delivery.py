@@ -17,7 +17,7 @@ from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.i18n import _, label
 from pmo_analysis.reporting.plots._axes import money, month_axis, shorten
 from pmo_analysis.reporting.plots._heatmap import heatmap
-from pmo_analysis.reporting.plots._style import PALETTE, literal_text
+from pmo_analysis.reporting.plots._style import PALETTE, bold, literal_text
 
 HEALTH_COLOURS = {"off track": "#c62828", "at risk": "#f9a825", "on track": "#2e7d32"}
 _NOT_RUNNING_COLOUR = "#9e9e9e"
@@ -162,7 +162,7 @@ def milestone_trend(history: pd.DataFrame, *, project_ids: list[str] | None = No
         "Milestone trend analysis: rising lines are milestones slipping report after report",
         x=0.01,
         ha="left",
-        fontweight="bold",
+        fontweight=bold(),  # regular where the CJK font has no bold face: matplotlib would warn on the console
         fontsize=13,
     )
     fig.tight_layout()
