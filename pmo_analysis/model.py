@@ -65,6 +65,7 @@ from pmo_analysis.analyses import finance as R
 from pmo_analysis.analyses import health as H
 from pmo_analysis.analyses import lessons as L
 from pmo_analysis.analyses import utilization as U
+from pmo_analysis.analyses.scenarios import apply_scenario
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
 from pmo_analysis.core.config import CLOSED_STATUSES, HEALTH_THRESHOLDS, RUNNING_STATUSES
@@ -72,9 +73,18 @@ from pmo_analysis.core.orphans import end_with_parent
 from pmo_analysis.core.periods import forward_months, last_complete_month, month_end, month_start
 from pmo_analysis.inputs.params import check_start, validate_model_params
 from pmo_analysis.inputs.portfolio import Portfolio
+from pmo_analysis.inputs.scenarios import Scenario
 from pmo_analysis.inputs.schema import PART_TABLES, REPORT_TABLES, REQUIRED_TABLES
 
-__all__ = ["PortfolioModel", "build_model", "load_model", "default_as_of", "freshness", "MODEL_VERSION"]
+__all__ = [
+    "PortfolioModel",
+    "build_model",
+    "build_scenario_model",
+    "load_model",
+    "default_as_of",
+    "freshness",
+    "MODEL_VERSION",
+]
 
 #: Bumped when a table changes shape, so a notebook never reads a model it does not understand.
 MODEL_VERSION = 2
@@ -441,6 +451,7 @@ def build_model(
     processes: int = 1,
     pool: Executor | None = None,
     waiting: Callable[[], None] | None = None,
+    lessons_of: PortfolioModel | None = None,
 ) -> PortfolioModel:
     """Compute every table of the portfolio model (see the module docstring).
 
@@ -452,6 +463,8 @@ def build_model(
     delivery and resources: the same tables, in about the time of the longer of the two (a report
     run does this when it may use more than one core). ``waiting`` is called once this process has
     done its part, before it waits for the lessons (a run then lets other work use its core).
+    ``lessons_of``, a model built from the same lessons register (a scenario's base run), gives
+    its lessons tables instead of computing them again.
 
     Examples
     --------
@@ -489,6 +502,12 @@ def build_model(
     built = {k for k in PART_TABLES if k not in meta["missing_parts"]}
     with contextlib.ExitStack() as stack:
         lessons_part = None
+        if "lessons" in built and lessons_of is not None and lessons_of.has("lessons"):
+            built.discard("lessons")  # the same register: the same tables (a scenario changes no lesson)
+            tables_of = {k: lessons_of.tables[k] for k in _LESSONS_TABLES if lessons_of.has(k)}
+            figures_of = {"high_impact_done_share": float(lessons_of.headline.loc[0, "high_impact_done_share"])}
+        else:
+            tables_of, figures_of = {}, {}
         if "lessons" in built and pool is None and processes > 1:
             pool = stack.enter_context(lessons_process())
         if "lessons" in built and pool is not None:
@@ -498,6 +517,8 @@ def build_model(
         delivery, flags = _delivery(portfolio, as_of)
         tables, figures = _finance(portfolio, as_of, p, flags) if "finance" in built else ({}, {})
         tables.update(delivery)
+        tables.update(tables_of)
+        figures.update(figures_of)
         _add_forecast_end(tables)
         if "resources" in built:
             tables.update(_resources(portfolio, as_of, p, ahead))
@@ -518,6 +539,59 @@ def build_model(
     # rows, not problems: one row can break several rules
     meta["excluded_rows"] = len(tables["data_quality"][["table", "row"]].drop_duplicates())
     return PortfolioModel(meta, tables)
+
+
+#: The tables of the lessons part (:func:`_lessons`).
+_LESSONS_TABLES = (
+    "lessons",
+    "themes",
+    "recurring",
+    "open_actions",
+    "followthrough",
+    "fixes",
+    "relevant",
+    "went_well",
+    "lesson_search",
+    "lessons_by_category",
+    "lessons_by_phase",
+    "lessons_by_impact",
+    "lessons_trend",
+)
+
+
+def build_scenario_model(portfolio: Portfolio, scenario: Scenario, *, base: PortfolioModel) -> PortfolioModel:
+    """The model of ``scenario``: :func:`build_model` of the portfolio the scenario edits
+    (:func:`~pmo_analysis.analyses.scenarios.apply_scenario` at the base run's as-of date), with the
+    base run's parameters changed by the scenario's, and the base run's lessons tables (a scenario
+    changes no lesson). ``meta["scenario"]`` names it: name, source, checksum, description.
+
+    ``portfolio`` is the data ``base`` was built from, loaded once for every scenario.
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    >>> from pmo_analysis.inputs.scenarios import Scenario
+    >>> p = load_portfolio(SAMPLE_DATA_DIR, tables=["projects", "cashflows"])
+    >>> base = build_model(p, as_of="2026-06-30")
+    >>> cut = build_scenario_model(p, Scenario("cut 20%", budget_cap_share=0.8), base=base)
+    >>> round(cut.meta["budget_cap"] / base.meta["budget_cap"], 6)
+    0.8
+    """
+    edited = apply_scenario(portfolio, scenario, as_of=base.as_of)
+    params = scenario.model_params(base.params, base_cap=base.meta.get("budget_cap"))
+    model = build_model(edited, as_of=base.as_of.date(), params=params, lessons_of=base)
+    model.meta["as_of_source"] = base.meta.get("as_of_source")
+    model.meta["freshness"] = base.meta["freshness"]  # the data's dates: those of the base run
+    model.meta["scenario"] = {
+        "name": scenario.name,
+        "source": scenario.source,
+        "checksum": scenario.checksum,
+        "description": scenario.description,
+        "cancelled": list(scenario.cancel),
+        "added": [a.project_id for a in scenario.add_projects],
+    }
+    return model
 
 
 def _finance(

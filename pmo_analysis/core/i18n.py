@@ -942,3 +942,18 @@ _add(
         "When it was closed": "关闭日期",
     }
 )
+
+# what-if scenarios: why a decision changes (pmo_analysis.core.wording), and the scenarios report
+_add(
+    {
+        "cancelled by the scenario": "由情景取消",
+        "added by the scenario": "由情景新增",
+        "its need moved from {before} to {after}": "其资金需求从 {before} 变为 {after}",
+        "its priority score moved from {before} to {after}": "其优先级得分从 {before} 变为 {after}",
+        "its remaining NPV moved from {before} to {after}": "其剩余净现值从 {before} 变为 {after}",
+        "its need of {need} no longer fits the cap of {cap}": "其资金需求 {need} 已超出预算上限 {cap}",
+        "its need of {need} now fits the cap of {cap}": "其资金需求 {need} 现可纳入预算上限 {cap}",
+        "now: {reasons}": "现为：{reasons}",
+        "{project} {before} → {after}: {reason}": "{project} {before} → {after}：{reason}",
+    }
+)

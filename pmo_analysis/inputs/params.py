@@ -45,6 +45,8 @@ __all__ = [
     "NOTEBOOKS",
     "MODEL_PARAMS",
     "validate_model_params",
+    "check_param",
+    "check_together",
     "typed_as_of",
     "declared",
     "declared_for_path",
@@ -484,6 +486,16 @@ def check_start(where: str, start: dt.date | None, as_of: Any) -> None:
 def typed_as_of(value: Any, *, where: str = "run") -> dt.date | None:
     """The run's as-of date from a parameter value (``None`` when not given)."""
     return _convert(where, _COMMON[1], value)
+
+
+def check_param(where: str, name: str, value: Any) -> Any:
+    """The model parameter ``name`` checked and typed as a run would (a scenario file's
+    ``parameters``); ``where`` starts the message of a :class:`ParameterError`.
+
+    >>> check_param("cut20.yml, line 3", "discount_rate", 0.1)
+    0.1
+    """
+    return _convert(where, MODEL_PARAMS[name], value)
 
 
 def validate_model_params(values: dict[str, Any], *, where: str = "run") -> dict[str, Any]:
