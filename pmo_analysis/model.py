@@ -65,7 +65,7 @@ from pmo_analysis.analyses import finance as R
 from pmo_analysis.analyses import health as H
 from pmo_analysis.analyses import lessons as L
 from pmo_analysis.analyses import utilization as U
-from pmo_analysis.analyses.scenarios import apply_scenario
+from pmo_analysis.analyses.scenarios import apply_scenario, decision_changes
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
 from pmo_analysis.core.config import CLOSED_STATUSES, HEALTH_THRESHOLDS, RUNNING_STATUSES
@@ -80,6 +80,10 @@ __all__ = [
     "PortfolioModel",
     "build_model",
     "build_scenario_model",
+    "save_scenarios",
+    "load_scenarios",
+    "scenario_changes",
+    "SCENARIOS_DIR",
     "load_model",
     "default_as_of",
     "freshness",
@@ -592,6 +596,61 @@ def build_scenario_model(portfolio: Portfolio, scenario: Scenario, *, base: Port
         "added": [a.project_id for a in scenario.add_projects],
     }
     return model
+
+
+#: The folder of a run's model (``model/``) that holds one folder per scenario's model.
+SCENARIOS_DIR = "scenarios"
+
+
+def save_scenarios(models: list[PortfolioModel], folder: str | Path) -> Path:
+    """Save each scenario's model in ``folder/<n>/`` (1, 2, ... in the order given) and list them,
+    with their names, files and checksums, in ``folder/scenarios.json``; returns ``folder``.
+    """
+    folder = Path(folder)
+    index = []
+    for i, m in enumerate(models, start=1):
+        m.save(folder / str(i))
+        index.append({"dir": str(i)} | {k: m.meta["scenario"][k] for k in ("name", "source", "checksum")})
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "scenarios.json").write_text(json.dumps(index, indent=2, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def load_scenarios(model_dir: str | Path) -> dict[str, PortfolioModel]:
+    """The scenarios' models of a run whose model is in ``model_dir`` (:func:`save_scenarios`), by
+    name, in the run's order; empty for a run without scenarios.
+    """
+    folder = Path(model_dir) / SCENARIOS_DIR
+    if not (folder / "scenarios.json").is_file():
+        return {}
+    index = json.loads((folder / "scenarios.json").read_text(encoding="utf-8"))
+    return {e["name"]: load_model(folder / e["dir"]) for e in index}
+
+
+def scenario_changes(base: PortfolioModel, scenarios: list[PortfolioModel] | dict[str, PortfolioModel]) -> pd.DataFrame:
+    """Every decision that changes in each scenario against ``base``, one row per scenario and
+    project: scenario, project_id, decision_before, decision_after, reason
+    (:func:`~pmo_analysis.analyses.scenarios.decision_changes`, worded in the current language and
+    currency). Empty without the finance part.
+    """
+    cols = ["scenario", "project_id", "decision_before", "decision_after", "reason"]
+    models = list(scenarios.values()) if isinstance(scenarios, dict) else list(scenarios)
+    parts = []
+    for m in models:
+        if not (base.has("decisions") and m.has("decisions")):
+            continue
+        meta = m.meta["scenario"]
+        changes = decision_changes(
+            base.tables,
+            m.tables,
+            cap_before=float(base.meta["budget_cap"]),
+            cap_after=float(m.meta["budget_cap"]),
+            objective=str(m.params.get("objective", "score")),
+            cancelled=meta.get("cancelled", []),
+            added=meta.get("added", []),
+        )
+        parts.append(changes.assign(scenario=meta["name"])[cols])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
 
 
 def _finance(

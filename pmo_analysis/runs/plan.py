@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.inputs.params import MODEL_PARAMS, declared_for_path, validate_params
 from pmo_analysis.inputs.readers import is_workbook
+from pmo_analysis.inputs.scenarios import Scenario, read_scenario
 from pmo_analysis.inputs.schema import REPORT_TABLES
 from pmo_analysis.inputs.sources import data_source, is_mapping_file
 from pmo_analysis.reporting.links import PAGES_FILE
@@ -128,6 +129,7 @@ class _Plan:
     common: dict[str, Any]  # the run's parameters (with data_dir): the model's, and every notebook's
     planned: dict[str, dict[str, Any]]  # validated parameters of each notebook, by name
     complete: bool  # the run is the whole report suite (see is_whole_suite)
+    scenarios: list[Scenario] = field(default_factory=list)  # read and checked in form; against the data once loaded
 
 
 def _plan_run(
@@ -138,8 +140,12 @@ def _plan_run(
     notebook_params: dict[str, dict] | None,
     reports_dir: str | Path,
     notebooks_dir: str | Path,
+    scenarios: list[str | Path] | None = None,
 ) -> _Plan:
-    """Plan the run: the data folder, the notebooks and every parameter, checked before any work."""
+    """Plan the run: the data folder, the notebooks, every parameter and the form of every scenario
+    file, checked before any work.
+    """
+    read = [read_scenario(Path(f)) for f in scenarios or []]
     data_dir = _data_source(data_dir)
     params = dict(params or {})
     if "data_dir" in params and _data_source(params["data_dir"], check=False) != data_dir:
@@ -159,6 +165,7 @@ def _plan_run(
         common=common,
         planned=planned,
         complete=is_whole_suite(paths, Path(notebooks_dir)),
+        scenarios=read,
     )
 
 

@@ -21,7 +21,7 @@ from pmo_analysis.analyses.scenarios import (
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.config import SAMPLE_AS_OF
 from pmo_analysis.inputs.scenarios import Delay, People, Scenario
-from pmo_analysis.model import build_model, build_scenario_model
+from pmo_analysis.model import build_model
 from tests.helpers import edit_csv
 
 #: Every table but the lessons (a scenario reuses the base run's lessons tables): quicker to build.
@@ -29,11 +29,12 @@ TABLES = ["projects", "cashflows", "dependencies", "milestones", "risks", "resou
 CUT_AND_DELAY = Scenario("cut 20%, Data Lake late", budget_cap_share=0.8, delays=(Delay(3, project="PRJ-010"),))
 
 
-@pytest.fixture(scope="module")
-def built(sample):
-    portfolio = load_portfolio(sample.data_dir, tables=TABLES)
-    base = build_model(portfolio, as_of=SAMPLE_AS_OF)
-    return portfolio, base, build_scenario_model(portfolio, CUT_AND_DELAY, base=base)
+@pytest.fixture
+def built(cut_scenario):
+    portfolio, scenario, base, cut = cut_scenario
+    # the example file is the scenario of these tests
+    assert (scenario.budget_cap_share, scenario.delays) == (0.8, (Delay(3, project="PRJ-010", line=7),))
+    return portfolio, base, cut
 
 
 def _plus(text: str, months: int) -> str:
