@@ -957,3 +957,31 @@ _add(
         "{project} {before} → {after}: {reason}": "{project} {before} → {after}：{reason}",
     }
 )
+
+# the scenarios report (notebooks/scenarios.ipynb, pmo_analysis.reporting.scenarios and its charts)
+_add(
+    {
+        "What-if scenarios": "假设情景",
+        "Base": "基准",
+        "Figure": "指标",
+        "Scenario": "情景",
+        "Budget cap": "预算上限",
+        "Funded need": "获资助需求",
+        "Off-track projects": "偏离项目",
+        "What-if scenarios of this run: {names}": "本次运行的假设情景：{names}",
+        "Efficient frontier of each scenario: the dot is its budget cap": "各情景的有效前沿：圆点为其预算上限",
+        "Capacity gap by role in each scenario": "各情景按角色的产能缺口",
+        "Capacity minus demand, FTE on average over the forward months (negative = short)": "产能减需求，前瞻期内平均 FTE（负数 = 短缺）",
+        "Cash need by quarter: forecast cost minus benefit (below zero: net inflow)": "按季度的资金需求：预测成本减收益（低于零为净流入）",
+        "Net cash need ({unit})": "净资金需求（{unit}）",
+        "This run has no scenario: run with --scenario <file> (see docs/scenarios.md), or name scenario_files here.": "本次运行没有情景：使用 --scenario <文件> 运行（见 docs/scenarios.md），或在此处填写 scenario_files。",
+        "Headline figures: the base beside each scenario (change in brackets)": "关键指标：基准与各情景对比（括号内为变化）",
+        "Decisions that change": "发生变化的决策",
+        "No decision changes in any scenario.": "所有情景中均无决策变化。",
+        "{n} decision(s) change; the reason says what moved between the runs.": "{n} 项决策发生变化；原因说明两次运行之间的变化。",
+        "Efficient frontiers": "有效前沿",
+        "Capacity by role": "按角色的产能",
+        "Cash need by quarter": "按季度的资金需求",
+        "Scenarios compared": "对比的情景",
+    }
+)

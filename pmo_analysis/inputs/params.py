@@ -250,6 +250,16 @@ NOTEBOOKS: dict[str, list[Param]] = {
     ],
     "lessons_learned": _COMMON + _model("min_projects", "n_themes", "top_n"),
     "portfolio_delivery": _COMMON + _model("exposure_amber"),
+    # what-if scenarios beside the base (pmo_analysis.reporting.scenarios): a run gives its scenarios' models
+    "scenarios": [
+        *_COMMON,
+        Param(
+            "scenario_files",
+            "str",
+            None,
+            "scenario files (YAML), comma-separated, compared with the base when opened outside a run",
+        ),
+    ],
     # one page per project (pmo_analysis.runs.pages): the run renders it for every project it chooses
     "project_report": [
         *_COMMON,

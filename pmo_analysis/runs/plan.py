@@ -29,7 +29,18 @@ from pmo_analysis.reporting.links import PAGES_FILE
 from pmo_analysis.runs.pages import PAGE_NOTEBOOK, parse_projects, plan_pages
 from pmo_analysis.runs.publish import REPORT_NOTEBOOKS, check_reports_folder
 
-__all__ = ["RUN_PARAMS", "resolve_notebooks", "is_whole_suite", "plan_parameters", "needs_sentence"]
+__all__ = [
+    "SCENARIO_NOTEBOOKS",
+    "RUN_PARAMS",
+    "resolve_notebooks",
+    "is_whole_suite",
+    "plan_parameters",
+    "needs_sentence",
+]
+
+#: Notebooks a run starts only on purpose: the scenarios report, when the run has scenarios, and the
+#: interactive exploration of scenarios (JupyterLab only).
+SCENARIO_NOTEBOOKS = ("scenarios", "explore_scenarios")
 
 #: Report parameters that are one value per run, like the model's: the model is built once, its
 #: words in this language and its money in this currency (a notebook may not set its own).
@@ -44,7 +55,7 @@ def resolve_notebooks(notebooks: list[str] | None, notebooks_dir: Path) -> list[
     available = {p.stem: p for p in sorted(notebooks_dir.glob("*.ipynb")) if p.stem != PAGE_NOTEBOOK}
     if not notebooks:
         return [available[n] for n in REPORT_NOTEBOOKS if n in available] + [
-            p for n, p in available.items() if n not in REPORT_NOTEBOOKS
+            p for n, p in available.items() if n not in REPORT_NOTEBOOKS and n not in SCENARIO_NOTEBOOKS
         ]
     out = []
     for n in notebooks:
@@ -153,6 +164,9 @@ def _plan_run(
             f"two data folders given: {str(data_dir)!r} and parameter data_dir {str(params['data_dir'])!r}; give one"
         )
     paths = resolve_notebooks(notebooks, Path(notebooks_dir))
+    report = Path(notebooks_dir) / f"{SCENARIO_NOTEBOOKS[0]}.ipynb"
+    if read and report.is_file() and report.stem not in {p.stem for p in paths}:
+        paths.append(report)  # a run with scenarios compares them in their report
     common = params | {"data_dir": str(data_dir)}
     planned = plan_parameters(paths, common, dict(notebook_params or {}))
     reports_dir = Path(reports_dir).resolve()

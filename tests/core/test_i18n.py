@@ -19,6 +19,7 @@ _REPORT_NOTEBOOKS = [
     "lessons_learned",
     "portfolio_delivery",
     "project_report",
+    "scenarios",
 ]
 
 

@@ -74,3 +74,21 @@ def test_a_schedule_names_its_scenarios_relative_to_its_file(tmp_path):
         runner=lambda **kw: calls.append(kw),
     )
     assert calls[0]["scenarios"] == [tmp_path / "scenarios" / "cut20.yml"]
+
+
+def test_a_run_with_scenarios_runs_their_report_and_a_run_without_does_not(tmp_path):
+    from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
+    from pmo_analysis.runs.plan import _plan_run, resolve_notebooks
+
+    assert "scenarios" not in {p.stem for p in resolve_notebooks(None, NOTEBOOKS_DIR)}
+    plan = _plan_run(
+        data_dir=SAMPLE_DATA_DIR,
+        notebooks=["executive_summary"],
+        params={},
+        notebook_params={},
+        reports_dir=tmp_path,
+        notebooks_dir=NOTEBOOKS_DIR,
+        scenarios=[CUT],
+    )
+    assert [p.stem for p in plan.paths] == ["executive_summary", "scenarios"]
+    assert [s.name for s in plan.scenarios] == ["Cap -20%, Data Lake +3 months"]
