@@ -80,6 +80,7 @@ __all__ = [
     "PortfolioModel",
     "build_model",
     "build_scenario_model",
+    "WhatIf",
     "save_scenarios",
     "load_scenarios",
     "scenario_changes",
@@ -671,18 +672,7 @@ def _finance(
         delivery=flags,
         exposure_amber=p["exposure_amber"],
     )
-    value = "remaining_npv" if p["value_metric"] == "npv" else "roi"
-    scored = R.priority_scores(
-        by_project, w_alignment=p["w_alignment"], w_value=p["w_value"], w_risk=p["w_risk"], value=value
-    )
-    decisions, cap = R.decide(
-        scored,
-        budget_cap=p["budget_cap"],
-        objective=p["objective"],
-        cpi_threshold=p["cpi_red"],
-        spi_threshold=p["spi_red"],
-        low_alignment=p["low_alignment"],
-    )
+    scored, decisions, cap = _decisions(by_project, p)
     projects = (
         scored.drop(columns=["c_alignment", "c_value", "c_risk"])
         .merge(
@@ -735,6 +725,112 @@ def _finance(
         # project pages' S- and J-curves
         "project_months": R.project_months(portfolio.cashflows, as_of=as_of, forecast=flows),
     }, figures
+
+
+def _decisions(by_project: pd.DataFrame, p: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """The priority scores, the decisions and the budget cap used, from :func:`roi.roi_by_project`."""
+    value = "remaining_npv" if p["value_metric"] == "npv" else "roi"
+    scored = R.priority_scores(
+        by_project, w_alignment=p["w_alignment"], w_value=p["w_value"], w_risk=p["w_risk"], value=value
+    )
+    decisions, cap = R.decide(
+        scored,
+        budget_cap=p["budget_cap"],
+        objective=p["objective"],
+        cpi_threshold=p["cpi_red"],
+        spi_threshold=p["spi_red"],
+        low_alignment=p["low_alignment"],
+    )
+    return scored, decisions, cap
+
+
+class WhatIf:
+    """The few tables of a scenario that interactive exploration redraws, computed by the same
+    functions as :func:`build_model` (and :func:`build_scenario_model`): the scenario applied to
+    the data (:func:`~pmo_analysis.analyses.scenarios.apply_scenario`), then the decisions, the
+    efficient frontier and the capacity by role, each only when what it reads has changed.
+
+    One object per loaded portfolio and base model; :meth:`tables` of a scenario returns
+    ``decisions``, ``frontier``, ``capacity_by_role`` and ``assumptions`` (with the cap used).
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    >>> from pmo_analysis.inputs.scenarios import Scenario
+    >>> p = load_portfolio(SAMPLE_DATA_DIR, tables=["projects", "cashflows"])
+    >>> base = build_model(p, as_of="2026-06-30")
+    >>> w = WhatIf(p, base)
+    >>> cut = w.tables(Scenario("cut", budget_cap_share=0.8))
+    >>> round(float(cut["assumptions"].loc[0, "budget_cap"]) / base.meta["budget_cap"], 6)
+    0.8
+    """
+
+    #: Budget levels of the frontier while exploring (the run's model has 25).
+    FRONTIER_LEVELS = 12
+
+    def __init__(self, portfolio: Portfolio, base: PortfolioModel) -> None:
+        self.portfolio, self.base = portfolio, base
+        self._edited: dict[Any, Portfolio] = {}
+        self._roi: dict[Any, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._frontier: dict[Any, pd.DataFrame] = {}
+        self._capacity: dict[Any, pd.DataFrame] = {}
+
+    def params(self, scenario: Scenario) -> dict[str, Any]:
+        """The model parameters of ``scenario`` (the base run's, changed by the scenario's)."""
+        return validate_model_params(scenario.model_params(self.base.params, base_cap=self.base.meta.get("budget_cap")))
+
+    def tables(self, scenario: Scenario) -> dict[str, pd.DataFrame]:
+        """``decisions``, ``frontier``, ``capacity_by_role`` and ``assumptions`` of ``scenario``."""
+        p = self.params(scenario)
+        as_of = self.base.as_of
+        data = (scenario.delays, scenario.cancel, scenario.add_projects, scenario.scale, scenario.people)
+        if data not in self._edited:
+            self._edited[data] = apply_scenario(self.portfolio, scenario, as_of=as_of) if any(data) else self.portfolio
+        edited = self._edited[data]
+        key = (data, p["discount_rate"])
+        if key not in self._roi:
+            flows = R.forecast_cashflows(edited.cashflows, as_of=as_of)
+            self._roi[key] = (
+                R.roi_by_project(
+                    edited.projects, edited.cashflows, as_of=as_of, discount_rate=p["discount_rate"], forecast=flows
+                ),
+                flows,
+            )
+        by_project = self._roi[key][0]
+        _scored, decisions, cap = _decisions(by_project, p)
+        weights = (key, p["w_alignment"], p["w_value"], p["w_risk"], p["value_metric"], p["objective"])
+        if weights not in self._frontier:
+            self._frontier[weights] = R.efficient_frontier(
+                decisions, objective=p["objective"], levels=self.FRONTIER_LEVELS
+            )
+        out = {
+            "decisions": decisions.drop(columns=["rank"]),
+            "frontier": self._frontier[weights],
+            "assumptions": pd.DataFrame([{"budget_cap": float(cap), "objective": p["objective"]}]),
+        }
+        if self.base.has("capacity_by_role"):
+            if not any(data):
+                out["capacity_by_role"] = self.base.capacity_by_role
+            else:
+                if data not in self._capacity:
+                    self._capacity[data] = _capacity_ahead(edited, as_of, p)
+                out["capacity_by_role"] = self._capacity[data]
+        return out
+
+
+def _capacity_ahead(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]) -> pd.DataFrame:
+    """:func:`utilization.capacity_by_role` over the forward months, as :func:`_resources` computes it,
+    from a window that starts at the as-of month (the history before it does not count there).
+    """
+    ahead = forward_months(as_of, p["horizon_months"])
+    res, hol = portfolio.resources, portfolio.holidays
+    window = U.month_window(as_of, start=month_start(as_of), end=ahead[-1])
+    ts = portfolio.booked_hours(as_of, window[0])
+    asg = U.open_assignments(portfolio.assignments, portfolio.projects, as_of=as_of)
+    plan = U.planned_by_assignment(res, asg, window, holidays=hol)
+    util = U.utilization_by_resource(res, asg, ts, as_of=as_of, start=window[0], end=ahead[-1], holidays=hol, plan=plan)
+    return U.capacity_by_role(U.capacity_vs_demand(util, as_of=as_of, months=p["horizon_months"]))
 
 
 def _add_forecast_end(tables: dict[str, pd.DataFrame]) -> None:

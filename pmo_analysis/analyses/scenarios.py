@@ -279,12 +279,20 @@ def delays_with_successors(portfolio: Portfolio, delays: Iterable[Delay], *, as_
 
     graph = nx.DiGraph()
     graph.add_edges_from(network[["predecessor_id", "successor_id"]].itertuples(index=False, name=None))
+    # only the delayed projects' successors can move: the network down from them, with every
+    # predecessor of those successors (their constraints count too)
+    reached = set().union(*(nx.descendants(graph, pid) for pid in direct if pid in graph))
+    if not reached:
+        return direct
+    network = network.loc[network["successor_id"].isin(reached)]
+    graph = graph.edge_subgraph(network[["predecessor_id", "successor_id"]].itertuples(index=False, name=None))
+    projects = projects.loc[projects["project_id"].isin(list(graph.nodes))]
     base, _ = D.slip_propagation(_plan_ends(projects), network)
     base_slip = base.set_index("project_id")["propagated_slip_days"]
     moves = dict(direct)
     for level in list(nx.topological_generations(graph))[1:]:
         trial = Portfolio(portfolio.data_dir, projects=projects)  # the dates of the projects are enough here
-        _shift(trial, moves, as_of)
+        _shift(trial, {k: v for k, v in moves.items() if k in graph}, as_of)
         slip, _ = D.slip_propagation(_plan_ends(trial.table("projects")), network)
         slip = slip.set_index("project_id")
         added = slip["propagated_slip_days"] - base_slip

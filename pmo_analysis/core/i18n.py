@@ -985,3 +985,22 @@ _add(
         "Scenarios compared": "对比的情景",
     }
 )
+
+# exploring scenarios in JupyterLab (pmo_analysis.reporting.explore, notebooks/explore_scenarios.ipynb)
+_add(
+    {
+        "Discount rate": "折现率",
+        "Weight: alignment": "权重：契合度",
+        "Weight: value": "权重：价值",
+        "Weight: risk": "权重：风险",
+        "Project": "项目",
+        "Delay (months)": "延后（月）",
+        "Stop it": "停止",
+        "What-if": "假设",
+        "File": "文件",
+        "Save scenario": "保存情景",
+        "Saved as {file}": "已保存为 {file}",
+        "{n} project(s) funded for {need} within the cap of {cap}": "在预算上限 {cap} 内资助 {n} 个项目，共 {need}",
+        "Move a slider or pick a project: the selection, the frontier, the capacity gap and the decisions that change are redrawn in place. Save scenario writes the YAML file that pmo-analysis run --scenario reads.": "移动滑块或选择项目：资助选择、有效前沿、产能缺口和发生变化的决策会就地重绘。“保存情景”会写出 pmo-analysis run --scenario 读取的 YAML 文件。",
+    }
+)

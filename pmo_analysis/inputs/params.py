@@ -260,6 +260,8 @@ NOTEBOOKS: dict[str, list[Param]] = {
             "scenario files (YAML), comma-separated, compared with the base when opened outside a run",
         ),
     ],
+    # exploring scenarios with widgets in JupyterLab (pmo_analysis.reporting.explore)
+    "explore_scenarios": _COMMON,
     # one page per project (pmo_analysis.runs.pages): the run renders it for every project it chooses
     "project_report": [
         *_COMMON,

@@ -328,6 +328,7 @@ REPORT_TABLES: dict[str, Needs] = {
     "scenarios": Needs(
         ("projects", "cashflows"), ("dependencies", "milestones", "resources", "assignments", "timesheets")
     ),
+    "explore_scenarios": Needs(("projects", "cashflows"), ("dependencies", "resources", "assignments", "timesheets")),
 }
 """The tables each report notebook needs (and reads when present): the one declaration the run's
 plan (a report whose tables are missing is not run, and its run index says which), the reports

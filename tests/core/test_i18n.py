@@ -20,6 +20,7 @@ _REPORT_NOTEBOOKS = [
     "portfolio_delivery",
     "project_report",
     "scenarios",
+    "explore_scenarios",
 ]
 
 
