@@ -295,12 +295,12 @@ def parse_scenario(text: str, *, source: str, name: str | None = None) -> Scenar
 
     Examples
     --------
-    >>> s = parse_scenario("parameters: {budget_cap_share: 0.8}\\ndelay: [{project: PRJ-010, months: 3}]",
+    >>> s = parse_scenario("parameters: {budget_cap_share: 0.8}\ndelay: [{project: PRJ-010, months: 3}]",
     ...                    source="cut20.yml")
     >>> s.name, s.budget_cap_share, s.delays[0].project, s.delays[0].months, s.delays[0].line
     ('cut20', 0.8, 'PRJ-010', 3, 2)
     >>> try:
-    ...     parse_scenario("parameters:\\n  budget_cap: -5", source="bad.yml")
+    ...     parse_scenario("parameters:\n  budget_cap: -5", source="bad.yml")
     ... except ScenarioError as exc:
     ...     print(exc)
     bad.yml, line 2: parameter 'budget_cap' must be >= 0, got -5
@@ -526,6 +526,14 @@ def check_scenario(scenario: Scenario, portfolio: Portfolio) -> Scenario:
             return False
         return True
 
+    status = projects.set_index("project_id")["status"]
+
+    def still_open(line: int, what: str, pid: str) -> bool:
+        if status.get(pid) in ("completed", "cancelled"):
+            bad(line, what, f"project {pid!r} is {status[pid]}: there is nothing left to {what}")
+            return False
+        return True
+
     def known_department(line: int, what: str, name: str) -> bool:
         if name not in departments:
             bad(line, what, f"unknown department {name!r}; the portfolio has {_few(departments)}")
@@ -534,7 +542,9 @@ def check_scenario(scenario: Scenario, portfolio: Portfolio) -> Scenario:
 
     lo, hi = pd.Timestamp(DATE_RANGE[0]), pd.Timestamp(DATE_RANGE[1])
     for d in scenario.delays:
-        if d.project is not None and not known_project(d.line, "delay", d.project):
+        if d.project is not None and not (
+            known_project(d.line, "delay", d.project) and still_open(d.line, "delay", d.project)
+        ):
             continue
         if d.department is not None and not known_department(d.line, "delay", d.department):
             continue
@@ -557,7 +567,8 @@ def check_scenario(scenario: Scenario, portfolio: Portfolio) -> Scenario:
                     f"moving {d.months} month(s) takes a date to {worst:%Y-%m-%d}; dates must be {DATE_RANGE_TEXT}",
                 )
     for i, pid in enumerate(scenario.cancel):
-        known_project(_line_of(scenario, i), "cancel", pid)
+        if known_project(_line_of(scenario, i), "cancel", pid):
+            still_open(_line_of(scenario, i), "cancel", pid)
     for a in scenario.add_projects:
         if a.project_id in ids:
             bad(a.line, "add_projects", f"project {a.project_id!r} is already in the portfolio; give a new id")

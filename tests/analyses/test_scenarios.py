@@ -13,6 +13,7 @@ import pytest
 from pmo_analysis import load_portfolio
 from pmo_analysis.analyses.scenarios import (
     apply_scenario,
+    cash_need_by_quarter,
     change_sentences,
     decision_changes,
     delays_with_successors,
@@ -183,3 +184,12 @@ def test_the_sentences_read_in_chinese_inside_a_context():
     ]
     zh = contextvars.copy_context().run(lambda: (fmt.use(language="zh"), change_sentences(changes))[1])
     assert zh.tolist() == ["PRJ-029 资助 → 推迟：its need of 1.6M no longer fits the cap of 9.0M"]
+
+
+def test_cash_need_by_quarter_is_the_forecast_net_outflow_of_the_quarters_ahead():
+    months = pd.date_range("2026-05-01", "2026-12-01", freq="MS")
+    net = [-9.0, -8.0, -10.0, -20.0, 5.0, -1.0, 2.0, 4.0]  # May ... Dec
+    need = cash_need_by_quarter({"cashflow": pd.DataFrame({"period": months, "forecast_net": net})}, as_of=SAMPLE_AS_OF)
+    # June is the last complete month at 2026-06-30: Q3 = Jul-Sep, Q4 = Oct-Dec
+    assert need.to_dict("list") == {"quarter": ["2026Q3", "2026Q4"], "cash_need": [25.0, -5.0]}
+    assert cash_need_by_quarter({}, as_of=SAMPLE_AS_OF).empty

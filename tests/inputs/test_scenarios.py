@@ -145,6 +145,16 @@ def test_a_delay_that_moves_a_date_outside_the_date_range_is_refused(sample):
         check_scenario(s, edited)
 
 
+def test_a_closed_project_cannot_be_delayed_or_cancelled(sample):
+    s = parse_scenario("delay: [{project: PRJ-003, months: 2}]\ncancel: [PRJ-002]\n", source="closed.yml")
+    with pytest.raises(ScenarioError) as exc:
+        check_scenario(s, sample)
+    assert exc.value.problems == [
+        "closed.yml, line 1: delay: project 'PRJ-003' is completed: there is nothing left to delay",
+        "closed.yml, line 2: cancel: project 'PRJ-002' is cancelled: there is nothing left to cancel",
+    ]
+
+
 def test_yaml_syntax_and_tags_are_one_line_too():
     with pytest.raises(Exception, match=r"^x.yml: not valid YAML at line 2"):
         parse_scenario("delay:\n  - [", source="x.yml")
