@@ -167,12 +167,17 @@ class Scenario:
     cancel_lines: tuple[int, ...] = ()
 
     def model_params(self, base: Mapping[str, Any], *, base_cap: float | None) -> dict[str, Any]:
-        """The model parameters of this scenario: the base run's, changed by this scenario's
-        (``budget_cap_share`` times ``base_cap``, the base model's cap, when given).
+        """The model parameters of this scenario: the base run's, changed by this scenario's.
+
+        The budget cap is ``budget_cap`` when the scenario gives one, ``budget_cap_share`` times
+        ``base_cap`` (the base model's cap) when it gives that, else the base model's cap itself:
+        the money available stays what it was unless the scenario says otherwise (the default rule,
+        a share of the need, would otherwise shrink the cap when a scenario stops projects).
         """
         out = dict(base) | dict(self.params)
-        if self.budget_cap_share is not None and base_cap is not None:
-            out["budget_cap"] = float(self.budget_cap_share * base_cap)
+        if base_cap is not None and "budget_cap" not in self.params:
+            share = 1.0 if self.budget_cap_share is None else self.budget_cap_share
+            out["budget_cap"] = float(share * base_cap)
         return out
 
 

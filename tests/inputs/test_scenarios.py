@@ -59,6 +59,14 @@ def test_a_scenario_file_reads_every_change_with_its_line(tmp_path, sample):
         "w_risk": 0.2,
         "w_value": 0.6,
     }
+    # without a cap of its own, a scenario keeps the base run's: stopping projects frees money, it
+    # does not shrink the budget (the default rule is a share of the need)
+    assert Scenario("stop two", cancel=("PRJ-019",)).model_params({"budget_cap": None}, base_cap=10.0) == {
+        "budget_cap": 10.0
+    }
+    assert Scenario("set", params={"budget_cap": 7.0}).model_params({"budget_cap": None}, base_cap=10.0) == {
+        "budget_cap": 7.0
+    }
     # what the widgets' button writes reads back as the same scenario
     again = parse_scenario(scenario_yaml(s), source="again.yml")
     assert (again.params, again.budget_cap_share, again.delays[0].months, again.people, again.scale) == (
