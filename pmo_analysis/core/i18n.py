@@ -1062,3 +1062,65 @@ _add(
         "All {n} decisions, with their reasons, are in the report online and in decisions.csv.": "全部 {n} 项决策及其理由见在线报告和 decisions.csv。",
     }
 )
+
+# what-if scenarios: why a decision changes (pmo_analysis.core.wording), and the scenarios report
+_add(
+    {
+        "cancelled by the scenario": "由情景取消",
+        "added by the scenario": "由情景新增",
+        "its need moved from {before} to {after}": "其资金需求从 {before} 变为 {after}",
+        "its priority score moved from {before} to {after}": "其优先级得分从 {before} 变为 {after}",
+        "its remaining NPV moved from {before} to {after}": "其剩余净现值从 {before} 变为 {after}",
+        "its need of {need} no longer fits the cap of {cap}": "其资金需求 {need} 已超出预算上限 {cap}",
+        "its need of {need} now fits the cap of {cap}": "其资金需求 {need} 现可纳入预算上限 {cap}",
+        "now: {reasons}": "现为：{reasons}",
+        "{project} {before} → {after}: {reason}": "{project} {before} → {after}：{reason}",
+    }
+)
+
+# the scenarios report (notebooks/scenarios.ipynb, pmo_analysis.reporting.scenarios and its charts)
+_add(
+    {
+        "What-if scenarios": "假设情景",
+        "Base": "基准",
+        "Figure": "指标",
+        "Scenario": "情景",
+        "Budget cap": "预算上限",
+        "Funded need": "获资助需求",
+        "Off-track projects": "偏离项目",
+        "What-if scenarios of this run: {names}": "本次运行的假设情景：{names}",
+        "Efficient frontier of each scenario: the dot is its budget cap": "各情景的有效前沿：圆点为其预算上限",
+        "Capacity gap by role in each scenario": "各情景按角色的产能缺口",
+        "Capacity minus demand, FTE on average over the forward months (negative = short)": "产能减需求，前瞻期内平均 FTE（负数 = 短缺）",
+        "Cash need by quarter: forecast cost minus benefit (below zero: net inflow)": "按季度的资金需求：预测成本减收益（低于零为净流入）",
+        "Net cash need ({unit})": "净资金需求（{unit}）",
+        "This run has no scenario: run with --scenario <file> (see docs/scenarios.md), or name scenario_files here.": "本次运行没有情景：使用 --scenario <文件> 运行（见 docs/scenarios.md），或在此处填写 scenario_files。",
+        "Headline figures: the base beside each scenario (change in brackets)": "关键指标：基准与各情景对比（括号内为变化）",
+        "Decisions that change": "发生变化的决策",
+        "No decision changes in any scenario.": "所有情景中均无决策变化。",
+        "{n} decision(s) change; the reason says what moved between the runs.": "{n} 项决策发生变化；原因说明两次运行之间的变化。",
+        "Efficient frontiers": "有效前沿",
+        "Capacity by role": "按角色的产能",
+        "Cash need by quarter": "按季度的资金需求",
+        "Scenarios compared": "对比的情景",
+    }
+)
+
+# exploring scenarios in JupyterLab (pmo_analysis.reporting.explore, notebooks/explore_scenarios.ipynb)
+_add(
+    {
+        "Discount rate": "折现率",
+        "Weight: alignment": "权重：契合度",
+        "Weight: value": "权重：价值",
+        "Weight: risk": "权重：风险",
+        "Project": "项目",
+        "Delay (months)": "延后（月）",
+        "Stop it": "停止",
+        "What-if": "假设",
+        "File": "文件",
+        "Save scenario": "保存情景",
+        "Saved as {file}": "已保存为 {file}",
+        "{n} project(s) funded for {need} within the cap of {cap}": "在预算上限 {cap} 内资助 {n} 个项目，共 {need}",
+        "Move a slider or pick a project: the selection, the frontier, the capacity gap and the decisions that change are redrawn in place. Save scenario writes the YAML file that pmo-analysis run --scenario reads.": "移动滑块或选择项目：资助选择、有效前沿、产能缺口和发生变化的决策会就地重绘。“保存情景”会写出 pmo-analysis run --scenario 读取的 YAML 文件。",
+    }
+)

@@ -711,3 +711,15 @@ _register(
     "nothing to fund: no proposed or running project can be ranked yet ({n} wait for benefit figures)",
     n=COUNT,
 )
+# what-if scenarios (pmo_analysis.analyses.scenarios): why a decision changes against the base run
+_register("scenario_cancelled", "cancelled by the scenario")
+_register("scenario_added", "added by the scenario")
+_register("scenario_need_moved", "its need moved from {before} to {after}", before=MONEY, after=MONEY)
+_register("scenario_score_moved", "its priority score moved from {before} to {after}", before=WHOLE, after=WHOLE)
+_register("scenario_npv_moved", "its remaining NPV moved from {before} to {after}", before=MONEY, after=MONEY)
+_register("scenario_no_longer_fits", "its need of {need} no longer fits the cap of {cap}", need=MONEY, cap=MONEY)
+_register("scenario_now_fits", "its need of {need} now fits the cap of {cap}", need=MONEY, cap=MONEY)
+_register("scenario_rules", "now: {reasons}", reasons=TEXT)
+_register(
+    "scenario_change", "{project} {before} → {after}: {reason}", project=TEXT, before=LABEL, after=LABEL, reason=TEXT
+)

@@ -19,6 +19,8 @@ _REPORT_NOTEBOOKS = [
     "lessons_learned",
     "portfolio_delivery",
     "project_report",
+    "scenarios",
+    "explore_scenarios",
 ]
 
 

@@ -341,8 +341,11 @@ def test_due_slot_none_before_first_slot_passes():
 
 def test_report_notebooks_are_known():
     from pmo_analysis.runs.pages import PAGE_NOTEBOOK
+    from pmo_analysis.runs.plan import SCENARIO_NOTEBOOKS
 
-    assert set(REPORT_NOTEBOOKS) | {PAGE_NOTEBOOK} >= {p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+    assert set(REPORT_NOTEBOOKS) | {PAGE_NOTEBOOK, *SCENARIO_NOTEBOOKS} >= {
+        p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")
+    }
 
 
 @pytest.mark.browser

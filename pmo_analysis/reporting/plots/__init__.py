@@ -18,6 +18,7 @@ One module per report, named by what it draws; this front door re-exports every 
 - :mod:`~pmo_analysis.reporting.plots.delivery`: portfolio delivery
 - :mod:`~pmo_analysis.reporting.plots.summary`: executive summary
 - :mod:`~pmo_analysis.reporting.plots.project`: a project's page
+- :mod:`~pmo_analysis.reporting.plots.scenarios`: what-if scenarios beside the base
 
 and what every chart uses, in private modules: ``_style`` (fonts, style, saving), ``_axes`` (money
 and month axes, short labels, legends), ``_labels`` (labels beside points), ``_heatmap``.
@@ -46,6 +47,7 @@ from pmo_analysis.reporting.plots.lessons import (
 )
 from pmo_analysis.reporting.plots.project import project_curves
 from pmo_analysis.reporting.plots.roi import cpi_spi_quadrant, frontier, j_curve, kpi_bars, npv_ranked, value_vs_risk
+from pmo_analysis.reporting.plots.scenarios import scenario_capacity, scenario_cash_need, scenario_frontiers
 from pmo_analysis.reporting.plots.summary import headline_trend, sparkline
 from pmo_analysis.reporting.plots.utilization import (
     capacity_vs_demand,
@@ -57,6 +59,9 @@ from pmo_analysis.reporting.plots.utilization import (
 )
 
 __all__ = [
+    "scenario_frontiers",
+    "scenario_capacity",
+    "scenario_cash_need",
     "use_style",
     "style",
     "cjk_font",
