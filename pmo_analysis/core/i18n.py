@@ -1037,13 +1037,6 @@ _add(
         "Roadmap: {n} running and proposed projects, plan and forecast": "路线图：{n} 个在建和提议中的项目，计划与预测",
         "({n} more not drawn)": "（另有 {n} 个未画出）",
         "Dashed line: as of {date}": "虚线：截至 {date}",
-        "Plan": "计划",
-        "Roadmap": "路线图",
-        "{months}, dashed: plan": "{months}，虚线：计划",
-        "{n} more running or proposed project(s) are not drawn: the roadmap shows the {top} with the most at stake "
-        "(off track, then at risk, then waiting for data, then by budget).": "另有 {n} 个在建或提议中的项目未画出：路线图显示"
-        "利害最大的 {top} 个（先偏离，再有风险，再需补充数据，然后按预算）。",
-        "No project is running or proposed: there is no roadmap to draw.": "没有在建或提议中的项目：无路线图可画。",
         "Milestone (black: reached, red: missed)": "里程碑（黑色：已达成；红色：逾期未达成）",
         "Dependency (red: conflict)": "依赖关系（红色：冲突）",
         "nothing to fund: no project is proposed or running": "无可资助项目：没有提议中或在建的项目",
