@@ -62,6 +62,7 @@ import pandas as pd
 
 from pmo_analysis.analyses import delivery as D
 from pmo_analysis.analyses import finance as R
+from pmo_analysis.analyses import forecast as F
 from pmo_analysis.analyses import health as H
 from pmo_analysis.analyses import lessons as L
 from pmo_analysis.analyses import utilization as U
@@ -515,6 +516,7 @@ def build_model(
     tables["headline"] = _headline(tables, figures, as_of, portfolio.projects)
     tables["data_quality"] = _data_quality(portfolio)
     meta["budget_cap"] = figures.get("budget_cap")  # None without the finance part
+    meta["forecast"] = figures.get("forecast_meta")  # what the forecasts rest on (None without finance)
     # rows, not problems: one row can break several rules
     meta["excluded_rows"] = len(tables["data_quality"][["table", "row"]].drop_duplicates())
     return PortfolioModel(meta, tables)
@@ -527,8 +529,9 @@ def _finance(
     by_project = R.roi_by_project(
         portfolio.projects, portfolio.cashflows, as_of=as_of, discount_rate=p["discount_rate"], forecast=flows
     )
+    fc = _forecast(portfolio, by_project, flows, as_of, p)
     status = H.project_health(
-        by_project,
+        _spi_for_health(by_project, fc.projects),
         as_of=as_of,
         cpi_red=p["cpi_red"],
         cpi_amber=p["cpi_amber"],
@@ -566,6 +569,7 @@ def _finance(
         )
     )
     projects["running"] = projects["status"].isin(RUNNING_STATUSES)
+    projects = projects.merge(fc.projects[["project_id", *_PROJECT_FORECAST]], on="project_id", how="left")
     projects["health_rank"] = projects["health"].map(H.HEALTH_ORDER).astype("Int64")
     selection = decisions.loc[
         decisions["decision"].isin(["fund", "continue", "re-scope", "re-plan", "defer"])
@@ -581,7 +585,11 @@ def _finance(
         horizon_months=p["horizon_months"],
         thresholds={k: p[k] for k in HEALTH_THRESHOLDS},
     )
+    decisions = _decisions_at_confidence(
+        decisions, fc.projects, by_project.set_index("project_id")["ac"], cap=cap, objective=p["objective"]
+    )
     figures = {
+        "cash_need": fc.cash_need,
         "budget_cap": float(cap),
         "portfolio": R.portfolio_totals(by_project).iloc[0],
         "running": R.portfolio_totals(by_project.loc[running]).iloc[0],
@@ -601,7 +609,64 @@ def _finance(
         "cashflow": cashflow,
         # project pages' S- and J-curves
         "project_months": R.project_months(portfolio.cashflows, as_of=as_of, forecast=flows),
-    }, figures
+        # the forecast part (analyses/forecast): ranges, Earned Schedule, IEACs, reference classes
+        "forecast": fc.projects,
+        "ieac_backtest": fc.backtest,
+        "cash_need": fc.cash_need,
+        "reference_class": fc.reference,
+    }, figures | {"forecast_meta": fc.meta}
+
+
+#: The forecast columns the projects table carries (after its own), and roi_by_project.csv exports.
+_PROJECT_FORECAST = list(R.FORECAST_EXPORT_COLUMNS)
+
+
+def _forecast(
+    portfolio: Portfolio, by_project: pd.DataFrame, flows: pd.DataFrame, as_of: pd.Timestamp, p: dict[str, Any]
+) -> F.Forecast:
+    """The forecast part (:func:`pmo_analysis.analyses.forecast.forecast_portfolio`), with the
+    dependencies that constrain work still to do (the delivery analysis's network).
+    """
+    deps = portfolio.dependencies
+    network = None
+    if deps is not None and len(deps):
+        network = D.dependency_network(deps, portfolio.projects)
+    return F.forecast_portfolio(by_project, flows, as_of=as_of, discount_rate=p["discount_rate"], dependencies=network)
+
+
+def _spi_for_health(by_project: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
+    """The projects as health reads them: SPI(t) in place of SPI once the plan has ended (the
+    last complete month is at or past the plan's last month), where SPI = EV / BAC tends to 1 as
+    any late project finishes. Elsewhere SPI, the figure the reports show.
+    """
+    f = forecast.set_index("project_id")
+    past_end = by_project["project_id"].map(f["actual_months"] >= f["planned_months"]).fillna(False).astype(bool)
+    spi_t = by_project["project_id"].map(f["spi_t"])
+    return by_project.assign(spi=by_project["spi"].where(~past_end | spi_t.isna(), spi_t))
+
+
+def _decisions_at_confidence(
+    decisions: pd.DataFrame, forecast: pd.DataFrame, ac: pd.Series, *, cap: float, objective: str
+) -> pd.DataFrame:
+    """The decisions with the forecast's ranges at the end: cost_p50, cost_p80, finish_p80,
+    miss_probability (of a funded running project missing its planned end), need_p80 (the
+    funding need at the P80 cost: P80 cost less AC of a running project, the budget raised by
+    the P80 optimism-bias uplift of a proposed one) and funded_p80 (the budget selection with
+    every candidate at its P80 need, beside the expected-value selection in ``funded``).
+    """
+    f = forecast.set_index("project_id")
+    d = decisions.copy()
+    for c in ("cost_p50", "cost_p80", "finish_p80"):
+        d[c] = d["project_id"].map(f[c])
+    d["miss_probability"] = d["project_id"].map(f["miss_probability"]).where(d["funded"])
+    ac = d["project_id"].map(ac)
+    running_need = (d["cost_p80"] - ac).clip(lower=0)
+    proposed_need = d["funding_need"] * (1 + d["project_id"].map(f["uplift_p80"]))
+    need = running_need.where(running_need.notna(), proposed_need.where(d["status"] == "proposed"))
+    d["need_p80"] = need.where(need.notna(), d["funding_need"])
+    sel = R.select_portfolio(d.assign(funding_need=d["need_p80"]), budget_cap=cap, objective=objective)
+    d["funded_p80"] = d["project_id"].isin(set(sel.loc[sel["selected"], "project_id"]))
+    return d
 
 
 def _add_forecast_end(tables: dict[str, pd.DataFrame]) -> None:
@@ -789,8 +854,17 @@ def _finance_headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], 
         "overallocated_people": np.nan,
         "open_high_impact_actions": np.nan,
         "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
+        **_cash_need(figures["cash_need"]),
     }
     return row
+
+
+def _cash_need(cash: pd.DataFrame) -> dict[str, float]:
+    """The running projects' cash need over the next four quarters, P50 and P80 (of the sum)."""
+    total = cash.loc[cash["quarter"] == "total"]
+    if not len(total):
+        return {"cash_need_p50": np.nan, "cash_need_p80": np.nan}
+    return {"cash_need_p50": float(total["p50"].iloc[0]), "cash_need_p80": float(total["p80"].iloc[0])}
 
 
 def _headline_without_finance(projects: pd.DataFrame, figures: dict[str, Any], as_of: pd.Timestamp) -> dict[str, Any]:
@@ -835,6 +909,8 @@ def _headline_without_finance(projects: pd.DataFrame, figures: dict[str, Any], a
         "overallocated_people": np.nan,
         "open_high_impact_actions": np.nan,
         "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
+        "cash_need_p50": np.nan,
+        "cash_need_p80": np.nan,
     }
 
 
