@@ -49,6 +49,7 @@ from pmo_analysis.analyses.forecast.eac import (
     backtest_ieac,
     best_formula,
     cpi_stability,
+    holdout_coverage,
     ieac,
     progress_history,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "backtest_ieac",
     "best_formula",
     "cpi_stability",
+    "holdout_coverage",
     "MIN_REFERENCE",
     "DEFAULT_CLASS",
     "outcomes",

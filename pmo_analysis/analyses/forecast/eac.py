@@ -20,6 +20,7 @@ __all__ = [
     "backtest_ieac",
     "best_formula",
     "cpi_stability",
+    "holdout_coverage",
 ]
 
 #: The four independent EACs, by name, in the order the reports list them.
@@ -211,3 +212,28 @@ def cpi_stability(ids: pd.Index, ev: np.ndarray, ac: np.ndarray, at: np.ndarray,
             "cpi_swing": np.where(known, swing, np.nan),
         }
     ).assign(cpi_stable=lambda d: d["cpi_stable"].where(known, pd.NA))
+
+
+def holdout_coverage(backtest: pd.DataFrame, *, formula: str, point: float = 0.5, level: float = 0.8) -> pd.DataFrame:
+    """Calibration by hold-out: each completed project forecast at ``point`` from the *other*
+    completed projects (the ``level`` quantile of their final cost / IEAC ratios times its own
+    IEAC), and whether its final cost came within it.
+
+    Returns project_id, ieac, final_cost, p_level (the forecast) and covered. A well calibrated
+    P80 covers about 80% of the projects.
+
+    >>> bt = pd.DataFrame({"project_id": list("ABCDE"), "point": 0.5, "formula": "f", "ieac": 100.0,
+    ...                    "final_cost": [100.0, 110.0, 120.0, 130.0, 140.0]})
+    >>> bt["ratio"] = bt["final_cost"] / bt["ieac"]
+    >>> holdout_coverage(bt, formula="f")["covered"].tolist()
+    [True, True, True, False, False]
+    """
+    b = backtest.loc[(backtest["formula"] == formula) & np.isclose(backtest["point"], point)].dropna(subset=["ratio"])
+    r = b["ratio"].to_numpy(dtype=float)
+    others = np.where(np.eye(len(r), dtype=bool), np.nan, np.broadcast_to(r, (len(r), len(r))))
+    with np.errstate(all="ignore"):
+        q = np.nanquantile(others, level, axis=1) if len(r) > 1 else np.full(len(r), np.nan)
+    out = b[["project_id", "ieac", "final_cost"]].reset_index(drop=True)
+    out[f"p{round(level * 100)}"] = out["ieac"] * q
+    out["covered"] = out["final_cost"] <= out[f"p{round(level * 100)}"] + 1e-9
+    return out

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from pmo_analysis.analyses.forecast.eac import BACKTEST_POINTS
 from pmo_analysis.analyses.forecast.reference import MIN_REFERENCE, _empirical_inverse, sample_class
@@ -32,13 +31,19 @@ def shared_uniforms(groups: np.ndarray, *, draws: int, correlation: float, rng: 
 
     ``z = sqrt(rho) * g + sqrt(1 - rho) * e``, with ``g`` shared by the projects of a group (a
     department, or the whole portfolio when every group is the same) and ``e`` each project's
-    own; ``u = Phi(z)``. Two projects of a group thus have normal scores correlated ``rho``.
+    own. Two projects of a group thus have normal scores correlated ``rho``. Each project's
+    draws are then stratified (a Latin hypercube in the order of its ``z``, as Iman and Conover
+    1982 impose a rank correlation): the draw of rank ``k`` gets ``u = (k + U(0, 1)) / draws``, one
+    draw in each of ``draws`` equal slices of probability. The dependence between projects (the
+    ranks) is the copula's; each project's quantiles are those of its distribution to within a
+    slice, so a P80 moves far less between seeds than plain sampling would let it.
     """
     codes, uniq = pd.factorize(pd.Series(groups, dtype=object))
     g = rng.standard_normal((len(uniq), draws))
     e = rng.standard_normal((len(codes), draws))
     z = np.sqrt(correlation) * g[codes] + np.sqrt(1.0 - correlation) * e
-    return norm.cdf(z)
+    ranks = np.argsort(np.argsort(z, axis=1), axis=1)
+    return (ranks + rng.random(z.shape)) / draws
 
 
 def quantile_columns(values: np.ndarray, prefix: str, qs=QUANTILES) -> dict[str, np.ndarray]:
