@@ -658,7 +658,7 @@ def _decisions_at_confidence(
     d = decisions.copy()
     for c in ("cost_p50", "cost_p80", "finish_p80"):
         d[c] = d["project_id"].map(f[c])
-    d["miss_probability"] = d["project_id"].map(f["miss_probability"]).where(d["funded"])
+    d["miss_probability"] = d["project_id"].map(f["miss_probability"]).astype(float).where(d["funded"])
     ac = d["project_id"].map(ac)
     running_need = (d["cost_p80"] - ac).clip(lower=0)
     proposed_need = d["funding_need"] * (1 + d["project_id"].map(f["uplift_p80"]))
