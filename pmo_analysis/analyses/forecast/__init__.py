@@ -35,10 +35,12 @@ Reference class (Flyvbjerg 2006)
     department's when it has MIN_REFERENCE (5) of them, the portfolio's when it has, else the
     published default (HM Treasury Green Book optimism bias, equipment and development).
 Monte Carlo
-    DRAWS draws a project, seeded; final cost from the best formula's back-test errors at the
-    nearest progress point (else the class's cost ratio on the cost to come); finish from the
-    class's duration ratio on the time to come, slips passed along finish-to-start and
-    finish-to-finish dependencies; a one-factor Gaussian copula (CORRELATION) by department.
+    Final cost from the best formula's back-test errors at the nearest progress point (else the
+    class's cost ratio on the cost to come); finish from the class's duration ratio on the time
+    to come. Each is monotone in one probability per project, so a project's own quantiles are
+    exact; DRAWS seeded joint draws, correlated by a one-factor Gaussian copula (CORRELATION) by
+    department, give the sums (cash need), the slips passed along finish-to-start and
+    finish-to-finish dependencies, and the chance of missing the planned end.
 """
 
 from pmo_analysis.analyses.forecast.build import Forecast, forecast_portfolio, month_of

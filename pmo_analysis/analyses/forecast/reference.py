@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtri
 from scipy.stats import norm
 
 __all__ = [
@@ -85,7 +86,11 @@ def reference_classes(
 def _empirical_inverse(values: np.ndarray, u: np.ndarray) -> np.ndarray:
     """The empirical quantile function (linear between order statistics) at probabilities ``u``."""
     v = np.sort(values)
-    return np.interp(u * (len(v) - 1), np.arange(len(v)), v)
+    x = np.clip(u, 0.0, 1.0) * (len(v) - 1)  # np.interp on 0, 1, ..., n - 1, without its search
+    lo = np.minimum(x.astype(np.intp), len(v) - 1)
+    hi = np.minimum(lo + 1, len(v) - 1)
+    w = x - lo
+    return v[lo] * (1.0 - w) + v[hi] * w
 
 
 def sample_class(classes: pd.DataFrame, reference: pd.DataFrame, u: np.ndarray, *, kind: str) -> np.ndarray:
@@ -105,7 +110,7 @@ def sample_class(classes: pd.DataFrame, reference: pd.DataFrame, u: np.ndarray, 
         rows = (key == k).to_numpy()
         cls, grp = k.split(":", 1)
         if cls == "default":
-            out[rows] = np.exp(d["mu"] + d["sigma"] * norm.ppf(u[rows]))
+            out[rows] = np.exp(d["mu"] + d["sigma"] * ndtri(u[rows]))
         else:
             ref = reference if cls == "portfolio" else reference.loc[reference["department"].astype(str) == grp]
             out[rows] = _empirical_inverse(ref[col].to_numpy(dtype=float) + add, u[rows])
