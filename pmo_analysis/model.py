@@ -37,6 +37,12 @@ slip, dependencies, dependency_chain    :func:`delivery.slip_propagation` (needs
                           and/or milestones)
 milestones, milestone_history, milestones_by_department   :func:`delivery.milestone_status`
 risks, risks_by_project, risks_by_department, risk_heatmap   :func:`delivery.risk_register`
+forecast                  :func:`forecast.forecast_portfolio`: Earned Schedule, the IEACs, reference
+                          class, optimism-bias uplift and the P10-P90 ranges of every project (its
+                          columns in :data:`~pmo_analysis.analyses.finance.FORECAST_EXPORT_COLUMNS`
+                          are on ``projects`` too; ``decisions`` gains cost_p50 ... funded_p80)
+ieac_backtest, cash_need, reference_class   each IEAC formula's back-test error; the running
+                          projects' cash need by quarter, P50 and P80; the reference outcomes
 headline                  the headline figures (one row)
 assumptions               :func:`roi.decision_assumptions`: budget cap and its source, discount rate,
                           health thresholds, horizon (one row; stated on the pages, drawn on the charts)
