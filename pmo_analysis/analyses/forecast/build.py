@@ -145,117 +145,30 @@ def forecast_portfolio(
     lcm = last_complete_month(as_of)
     plan = flows[["project_id", "period", "planned_cost"]]
     costs = flows[["project_id", "period", "cost"]]
-    _ids, _pv, info = plan_matrix(plan)
     p = roi.set_index("project_id")
-    info = info.reindex(p.index)
+    info = plan_matrix(plan)[2].reindex(p.index)
     running = p["status"].isin(RUNNING_STATUSES)
     completed = p["status"].eq("completed")
     at = pd.Series(months_between(info["first_month"], pd.Series(lcm, index=info.index)) + 1, index=p.index)
     actual = _finished_months(costs, info.dropna(subset=["first_month"])).reindex(p.index)
     at = at.where(running, actual.where(completed))
     earned = (p["percent_complete"] / 100.0).where(running, 1.0).where(running | completed)
-    obs = pd.DataFrame({"project_id": p.index, "earned": earned.to_numpy(), "at": at.to_numpy()})
-    es = earned_schedule(plan, obs.dropna(subset=["earned", "at"])).set_index("project_id").reindex(p.index)
-    out = pd.DataFrame(index=p.index)
-    out["planned_months"] = info["planned_months"]
-    out["actual_months"] = at
-    for c in ("es", "spi_t", "sv_t", "tspi", "ieac_t"):
-        out[c] = es[c]
-    out["finish_ieac_t"] = month_of(info["first_month"], out["ieac_t"].where(running)).to_numpy()
 
-    # independent EACs, and the back-test on completed projects
-    comp = pd.DataFrame({"project_id": p.index[completed], "actual_months": actual[completed].to_numpy()})
-    comp = comp.dropna()
-    bt = backtest_ieac(plan, costs, comp)
+    out = _schedule(plan, p, info, at, earned, running)
+    bt = backtest_ieac(
+        plan, costs, pd.DataFrame({"project_id": p.index[completed], "actual_months": actual[completed]}).dropna()
+    )
     table, best, basis = best_formula(bt, min_projects=min_reference)
     est = ieac(p["bac"], p["ev"], p["ac"], p["pv"]).set_index(p.index)
     for c in est.columns:
         out[f"ieac_{c}"] = est[c].where(running)
     out["eac_point"] = est[best].where(running)
     out["eac_formula"] = np.where(running, best, "")
-
-    # CPI stability from the rebuilt progress history of running projects
-    pace = (out["es"] / out["actual_months"]).where(running)
-    hist = pd.DataFrame(
-        {"project_id": p.index[running], "at": at[running].to_numpy(), "pace": pace[running].to_numpy()}
-    )
-    hist = hist.dropna()
-    if len(hist):
-        hids, _hpv, hev, hac, hinfo = progress_history(
-            plan.loc[plan["project_id"].isin(hist["project_id"])], costs, hist
-        )
-        stab = cpi_stability(
-            hids,
-            hev,
-            hac,
-            hist.set_index("project_id").reindex(hids)["at"].to_numpy(),
-            hinfo["planned_total"].to_numpy(),
-        ).set_index("project_id")
-        out["cpi_stable"] = stab["cpi_stable"].reindex(p.index)
-        out["cpi_swing"] = stab["cpi_swing"].reindex(p.index)
-    else:
-        out["cpi_stable"] = pd.array([pd.NA] * len(p), dtype="boolean")
-        out["cpi_swing"] = np.nan
-
-    # reference class from completed projects
-    ref_in = pd.DataFrame(
-        {
-            "project_id": p.index[completed],
-            "department": p.loc[completed, "department"].astype(str).to_numpy(),
-            "budget": p.loc[completed, "bac"].to_numpy(dtype=float),
-            "final_cost": p.loc[completed, "total_cost"].to_numpy(dtype=float),
-            "planned_months": info.loc[completed, "planned_months"].to_numpy(),
-            "actual_months": actual[completed].to_numpy(),
-        }
-    )
-    reference = outcomes(ref_in.dropna())
-    classes = reference_classes(
-        p.reset_index()[["project_id", "department"]].astype({"department": str}), reference, min_projects=min_reference
-    )
-    out = out.join(classes.set_index("project_id"))
-
-    # proposed projects: optimism-bias uplift and NPV at the uplifted cost
-    proposed = p.index[p["status"].eq("proposed")]
-    up = optimism_uplift(
-        pd.DataFrame(
-            {
-                "project_id": proposed,
-                "bac": p.loc[proposed, "bac"].to_numpy(dtype=float),
-                "npv": p.loc[proposed, "npv"].to_numpy(dtype=float),
-                "pv_cost": p.loc[proposed, "pv_cost"].to_numpy(dtype=float),
-            }
-        ),
-        classes.loc[classes["project_id"].isin(proposed)],
-        reference,
-    ).set_index("project_id")
-    for c in ("uplift_p50", "uplift_p80", "budget_p50", "budget_p80", "npv_p50", "npv_p80"):
-        out[c] = up[c].reindex(p.index)
-
-    # Monte Carlo of the running projects that have a point forecast
-    fut = _future(flows, as_of, lcm, discount_rate).reindex(p.index)
+    out = out.join(_stability(plan, costs, out, at, running))
+    reference, classes = _reference(p, info, actual, completed, min_reference)
+    out = out.join(classes.set_index("project_id")).join(_uplift(p, classes, reference))
     sim = running & out["eac_point"].notna() & out["ieac_t"].notna() & info["first_month"].notna()
-    first = info["first_month"]
-    state = pd.DataFrame(
-        {
-            "project_id": p.index[sim],
-            "department": p.loc[sim, "department"].astype(str).to_numpy(),
-            "earned": earned[sim].to_numpy(),
-            "ac": p.loc[sim, "ac"].to_numpy(dtype=float),
-            "eac": out.loc[sim, "eac_point"].to_numpy(dtype=float),
-            # months from as_of (the end of the last complete month), the same scale for every project
-            "at": 0.0,
-            "finish": np.maximum((out.loc[sim, "ieac_t"] - at[sim]).to_numpy(dtype=float), 0.0),
-            "start": months_between(first[sim], p.loc[sim, "start_date"]) - at[sim].to_numpy(),
-            "planned_end": months_between(first[sim], p.loc[sim, "end_date"]) + 1 - at[sim].to_numpy(),
-            "future_cost": fut.loc[sim, "future_cost"].fillna(0).to_numpy(),
-            "df_cost": fut.loc[sim, "df_cost"].fillna(1).to_numpy(),
-            "pv_benefit_future": fut.loc[sim, "pv_benefit_future"].fillna(0).to_numpy(),
-            "remaining_npv": p.loc[sim, "remaining_npv"].to_numpy(dtype=float),
-        }
-    )
-    edges = None
-    if dependencies is not None and len(dependencies):
-        edges = dependencies.assign(lag_months=dependencies["lag_days"].fillna(0) / _DAYS_PER_MONTH)
+    state = _state(p, out, info, at, earned, sim, _future(flows, as_of, lcm, discount_rate).reindex(p.index))
     quarters, labels = _quarters(flows, pd.Index(state["project_id"]), lcm)
     mc, cash = simulate(
         state,
@@ -263,7 +176,7 @@ def forecast_portfolio(
         classes.set_index("project_id").loc[state["project_id"]].reset_index(),
         reference,
         quarters=quarters,
-        dependencies=edges,
+        dependencies=_lags_in_months(dependencies),
         discount_rate=discount_rate,
         draws=draws,
         seed=seed,
@@ -272,11 +185,8 @@ def forecast_portfolio(
         min_errors=min_reference,
     )
     mc = mc.set_index("project_id").reindex(p.index)
-    for c in mc.columns:
-        if c.startswith("finish_p"):
-            out[c] = month_of(first, mc[c] + at).to_numpy()
-        else:
-            out[c] = mc[c]
+    for c in mc.columns:  # finishes, counted from as-of, as the month-end of their month
+        out[c] = month_of(info["first_month"], mc[c] + at).to_numpy() if c.startswith("finish_p") else mc[c]
     out["planned_finish"] = pd.to_datetime(p["end_date"]) + pd.offsets.MonthEnd(0)
     out["forecast_reason"] = _reasons(p, running, sim, out)
     cash.insert(0, "quarter", [*labels, "total"][: len(cash)] if len(cash) else [])
@@ -293,6 +203,112 @@ def forecast_portfolio(
         "simulated_projects": int(sim.sum()),
     }
     return Forecast(out.reset_index(), table, cash, reference, meta)
+
+
+def _schedule(
+    plan: pd.DataFrame, p: pd.DataFrame, info: pd.DataFrame, at: pd.Series, earned: pd.Series, running: pd.Series
+) -> pd.DataFrame:
+    """Earned Schedule of every running project at as-of and of every completed one at its finish."""
+    obs = pd.DataFrame({"project_id": p.index, "earned": earned.to_numpy(), "at": at.to_numpy()})
+    es = earned_schedule(plan, obs.dropna(subset=["earned", "at"])).set_index("project_id").reindex(p.index)
+    out = pd.DataFrame(index=p.index)
+    out["planned_months"] = info["planned_months"]
+    out["actual_months"] = at
+    for c in ("es", "spi_t", "sv_t", "tspi", "ieac_t"):
+        out[c] = es[c]
+    out["finish_ieac_t"] = month_of(info["first_month"], out["ieac_t"].where(running)).to_numpy()
+    return out
+
+
+def _stability(
+    plan: pd.DataFrame, costs: pd.DataFrame, out: pd.DataFrame, at: pd.Series, running: pd.Series
+) -> pd.DataFrame:
+    """cpi_stable and cpi_swing of the running projects, from their rebuilt progress history."""
+    pace = (out["es"] / out["actual_months"]).where(running)
+    hist = pd.DataFrame({"project_id": out.index[running], "at": at[running].to_numpy(), "pace": pace[running]})
+    hist = hist.dropna()
+    if not len(hist):
+        return pd.DataFrame(
+            {"cpi_stable": pd.array([pd.NA] * len(out), dtype="boolean"), "cpi_swing": np.nan}, index=out.index
+        )
+    ids, _pv, ev, ac, info = progress_history(plan.loc[plan["project_id"].isin(hist["project_id"])], costs, hist)
+    months = hist.set_index("project_id").reindex(ids)["at"].to_numpy()
+    stab = cpi_stability(ids, ev, ac, months, info["planned_total"].to_numpy()).set_index("project_id")
+    return stab.reindex(out.index)
+
+
+def _reference(
+    p: pd.DataFrame, info: pd.DataFrame, actual: pd.Series, completed: pd.Series, min_reference: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The completed projects' outcomes, and every project's reference class."""
+    ref_in = pd.DataFrame(
+        {
+            "project_id": p.index[completed],
+            "department": p.loc[completed, "department"].astype(str).to_numpy(),
+            "budget": p.loc[completed, "bac"].to_numpy(dtype=float),
+            "final_cost": p.loc[completed, "total_cost"].to_numpy(dtype=float),
+            "planned_months": info.loc[completed, "planned_months"].to_numpy(),
+            "actual_months": actual[completed].to_numpy(),
+        }
+    )
+    reference = outcomes(ref_in.dropna())
+    projects = pd.DataFrame({"project_id": p.index, "department": p["department"].astype(str).to_numpy()})
+    return reference, reference_classes(projects, reference, min_projects=min_reference)
+
+
+def _uplift(p: pd.DataFrame, classes: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """The proposed projects' optimism-bias uplift and NPV at the uplifted cost (empty for the others)."""
+    proposed = p.index[p["status"].eq("proposed")]
+    frame = pd.DataFrame(
+        {
+            "project_id": proposed,
+            "bac": p.loc[proposed, "bac"].to_numpy(dtype=float),
+            "npv": p.loc[proposed, "npv"].to_numpy(dtype=float),
+            "pv_cost": p.loc[proposed, "pv_cost"].to_numpy(dtype=float),
+        }
+    )
+    up = optimism_uplift(frame, classes.loc[classes["project_id"].isin(proposed)], reference).set_index("project_id")
+    cols = ["uplift_p50", "uplift_p80", "budget_p50", "budget_p80", "npv_p50", "npv_p80"]
+    return up[cols].reindex(p.index)
+
+
+def _state(
+    p: pd.DataFrame,
+    out: pd.DataFrame,
+    info: pd.DataFrame,
+    at: pd.Series,
+    earned: pd.Series,
+    sim: pd.Series,
+    fut: pd.DataFrame,
+) -> pd.DataFrame:
+    """What :func:`simulate` reads of each running project with a point forecast, its months
+    counted from as-of (the end of the last complete month): the same scale for every project.
+    """
+    first = info["first_month"]
+    return pd.DataFrame(
+        {
+            "project_id": p.index[sim],
+            "department": p.loc[sim, "department"].astype(str).to_numpy(),
+            "earned": earned[sim].to_numpy(),
+            "ac": p.loc[sim, "ac"].to_numpy(dtype=float),
+            "eac": out.loc[sim, "eac_point"].to_numpy(dtype=float),
+            "at": 0.0,
+            "finish": np.maximum((out.loc[sim, "ieac_t"] - at[sim]).to_numpy(dtype=float), 0.0),
+            "start": months_between(first[sim], p.loc[sim, "start_date"]) - at[sim].to_numpy(),
+            "planned_end": months_between(first[sim], p.loc[sim, "end_date"]) + 1 - at[sim].to_numpy(),
+            "future_cost": fut.loc[sim, "future_cost"].fillna(0).to_numpy(),
+            "df_cost": fut.loc[sim, "df_cost"].fillna(1).to_numpy(),
+            "pv_benefit_future": fut.loc[sim, "pv_benefit_future"].fillna(0).to_numpy(),
+            "remaining_npv": p.loc[sim, "remaining_npv"].to_numpy(dtype=float),
+        }
+    )
+
+
+def _lags_in_months(dependencies: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The dependencies with their lag in months (None without any)."""
+    if dependencies is None or not len(dependencies):
+        return None
+    return dependencies.assign(lag_months=dependencies["lag_days"].fillna(0) / _DAYS_PER_MONTH)
 
 
 def _reasons(p: pd.DataFrame, running: pd.Series, sim: pd.Series, out: pd.DataFrame) -> pd.Series:
