@@ -18,7 +18,7 @@ from pmo_analysis.analyses.forecast.eac import (
     ieac,
     progress_history,
 )
-from pmo_analysis.analyses.forecast.montecarlo import CORRELATION, DRAWS, SEED, simulate
+from pmo_analysis.analyses.forecast.montecarlo import CORRELATION, DRAWS, SEED, joint_draws, simulate
 from pmo_analysis.analyses.forecast.reference import (
     MIN_REFERENCE,
     optimism_uplift,
@@ -170,6 +170,7 @@ def forecast_portfolio(
     sim = running & out["eac_point"].notna() & out["ieac_t"].notna() & info["first_month"].notna()
     state = _state(p, out, info, at, earned, sim, _future(flows, as_of, lcm, discount_rate).reindex(p.index))
     quarters, labels = _quarters(flows, pd.Index(state["project_id"]), lcm)
+    draws = joint_draws(len(state), draws=draws)
     mc, cash = simulate(
         state,
         bt.loc[bt["formula"] == best] if basis == "backtest" else bt.iloc[:0],
