@@ -655,7 +655,8 @@ def _decisions_at_confidence(
     decisions: pd.DataFrame, forecast: pd.DataFrame, ac: pd.Series, *, cap: float, objective: str
 ) -> pd.DataFrame:
     """The decisions with the forecast's ranges at the end: cost_p50, cost_p80, finish_p80,
-    miss_probability (of a funded running project missing its planned end), need_p80 (the
+    miss_probability (of a running project missing its planned end, the same figure as on its
+    row of the projects table), need_p80 (the
     funding need at the P80 cost: P80 cost less AC of a running project, the budget raised by
     the P80 optimism-bias uplift of a proposed one) and funded_p80 (the budget selection with
     every candidate at its P80 need, beside the expected-value selection in ``funded``).
@@ -664,7 +665,7 @@ def _decisions_at_confidence(
     d = decisions.copy()
     for c in ("cost_p50", "cost_p80", "finish_p80"):
         d[c] = d["project_id"].map(f[c])
-    d["miss_probability"] = d["project_id"].map(f["miss_probability"]).astype(float).where(d["funded"])
+    d["miss_probability"] = d["project_id"].map(f["miss_probability"]).astype(float)
     ac = d["project_id"].map(ac)
     running_need = (d["cost_p80"] - ac).clip(lower=0)
     proposed_need = d["funding_need"] * (1 + d["project_id"].map(f["uplift_p80"]))
