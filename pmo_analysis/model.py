@@ -84,7 +84,7 @@ from pmo_analysis.inputs.schema import PART_TABLES, REPORT_TABLES, REQUIRED_TABL
 __all__ = ["PortfolioModel", "build_model", "load_model", "default_as_of", "freshness", "MODEL_VERSION"]
 
 #: Bumped when a table changes shape, so a notebook never reads a model it does not understand.
-MODEL_VERSION = 2
+MODEL_VERSION = 3  # 3: the forecast part (projects and decisions gain its columns, headline the cash need)
 
 
 @dataclass
