@@ -38,6 +38,12 @@ slip, dependencies, dependency_chain    :func:`delivery.slip_propagation` (needs
                           and/or milestones)
 milestones, milestone_history, milestones_by_department   :func:`delivery.milestone_status`
 risks, risks_by_project, risks_by_department, risk_heatmap   :func:`delivery.risk_register`
+forecast                  :func:`forecast.forecast_portfolio`: Earned Schedule, the IEACs, reference
+                          class, optimism-bias uplift and the P10-P90 ranges of every project (its
+                          columns in :data:`~pmo_analysis.analyses.finance.FORECAST_EXPORT_COLUMNS`
+                          are on ``projects`` too; ``decisions`` gains cost_p50 ... funded_p80)
+ieac_backtest, cash_need, reference_class   each IEAC formula's back-test error; the running
+                          projects' cash need by quarter, P50 and P80; the reference outcomes
 headline                  the headline figures (one row)
 kpi_history               :func:`summary.monthly_kpis`: the tiles' monthly history (spend, plan, utilization)
 assumptions               :func:`roi.decision_assumptions`: budget cap and its source, discount rate,
@@ -64,6 +70,7 @@ import pandas as pd
 
 from pmo_analysis.analyses import delivery as D
 from pmo_analysis.analyses import finance as R
+from pmo_analysis.analyses import forecast as F
 from pmo_analysis.analyses import health as H
 from pmo_analysis.analyses import lessons as L
 from pmo_analysis.analyses import summary as S
@@ -95,7 +102,7 @@ __all__ = [
 ]
 
 #: Bumped when a table changes shape, so a notebook never reads a model it does not understand.
-MODEL_VERSION = 2
+MODEL_VERSION = 3  # 3: the forecast part (projects and decisions gain its columns, headline the cash need)
 
 
 @dataclass
@@ -547,6 +554,7 @@ def build_model(
     tables["headline"] = _headline(tables, figures, as_of, portfolio.projects)
     tables["data_quality"] = _data_quality(portfolio)
     meta["budget_cap"] = figures.get("budget_cap")  # None without the finance part
+    meta["forecast"] = figures.get("forecast_meta")  # what the forecasts rest on (None without finance)
     # rows, not problems: one row can break several rules
     meta["excluded_rows"] = len(tables["data_quality"][["table", "row"]].drop_duplicates())
     return PortfolioModel(meta, tables)
@@ -667,8 +675,9 @@ def _finance(
     by_project = R.roi_by_project(
         portfolio.projects, portfolio.cashflows, as_of=as_of, discount_rate=p["discount_rate"], forecast=flows
     )
+    fc = _forecast(portfolio, by_project, flows, as_of, p)
     status = H.project_health(
-        by_project,
+        _spi_for_health(by_project, fc.projects),
         as_of=as_of,
         cpi_red=p["cpi_red"],
         cpi_amber=p["cpi_amber"],
@@ -679,8 +688,8 @@ def _finance(
         exposure_amber=p["exposure_amber"],
     )
     scored, decisions, cap = _decisions(by_project, p)
-    # what flips each decision, at the end of its row (decisions.csv); the forecast's own P80 per
-    # project can replace the published default through p80_cost_uplift
+    # what flips each decision, at the end of its row (decisions.csv), judged fragile against the
+    # forecast's own P80 overrun of each project (the published default where it has none)
     decisions = decisions.merge(
         R.decision_robustness(
             decisions,
@@ -691,6 +700,7 @@ def _finance(
             budget_cap=cap,
             objective=p["objective"],
             weights={k: p[k] for k in R.WEIGHTS},
+            p80_cost_uplift=_p80_overrun(fc.projects, by_project),
         ),
         on="project_id",
         how="left",
@@ -711,6 +721,7 @@ def _finance(
         )
     )
     projects["running"] = projects["status"].isin(RUNNING_STATUSES)
+    projects = projects.merge(fc.projects[["project_id", *_PROJECT_FORECAST]], on="project_id", how="left")
     # a project page's words: an extreme TCPI explained, and the decision's next step for its manager
     projects["tcpi_reason"] = R.tcpi_reasons(projects).where(projects["running"], "")
     projects["next_step"] = R.next_steps(projects)
@@ -729,7 +740,11 @@ def _finance(
         horizon_months=p["horizon_months"],
         thresholds={k: p[k] for k in HEALTH_THRESHOLDS},
     )
+    decisions = _decisions_at_confidence(
+        decisions, fc.projects, by_project.set_index("project_id")["ac"], cap=cap, objective=p["objective"]
+    )
     figures = {
+        "cash_need": fc.cash_need,
         "budget_cap": float(cap),
         "portfolio": R.portfolio_totals(by_project).iloc[0],
         "running": R.portfolio_totals(by_project.loc[running]).iloc[0],
@@ -749,7 +764,78 @@ def _finance(
         "cashflow": cashflow,
         # project pages' S- and J-curves
         "project_months": R.project_months(portfolio.cashflows, as_of=as_of, forecast=flows),
-    }, figures
+        # the forecast part (analyses/forecast): ranges, Earned Schedule, IEACs, reference classes
+        "forecast": fc.projects,
+        "ieac_backtest": fc.backtest,
+        "cash_need": fc.cash_need,
+        "reference_class": fc.reference,
+    }, figures | {"forecast_meta": fc.meta}
+
+
+#: The forecast columns the projects table carries (after its own), and roi_by_project.csv exports.
+_PROJECT_FORECAST = list(R.FORECAST_EXPORT_COLUMNS)
+
+
+def _p80_overrun(forecast: pd.DataFrame, by_project: pd.DataFrame) -> pd.Series:
+    """The forecast's P80 overrun of each project's cost still to come, by project_id: for a running
+    project (P80 final cost - point EAC) / (point EAC - AC), for a proposed one its P80 budget uplift;
+    projects the forecast cannot range are left out (the robustness takes the published default).
+    """
+    f = forecast.set_index("project_id")
+    ac = by_project.set_index("project_id")["ac"].reindex(f.index)
+    to_come = (f["eac_point"] - ac).where(lambda x: x > 0)
+    running = (f["cost_p80"] - f["eac_point"]).div(to_come)
+    proposed = f["uplift_p80"] if "uplift_p80" in f else pd.Series(np.nan, index=f.index)
+    return running.fillna(proposed).dropna().clip(lower=0.0)
+
+
+def _forecast(
+    portfolio: Portfolio, by_project: pd.DataFrame, flows: pd.DataFrame, as_of: pd.Timestamp, p: dict[str, Any]
+) -> F.Forecast:
+    """The forecast part (:func:`pmo_analysis.analyses.forecast.forecast_portfolio`), with the
+    dependencies that constrain work still to do (the delivery analysis's network).
+    """
+    deps = portfolio.dependencies
+    network = None
+    if deps is not None and len(deps):
+        network = D.dependency_network(deps, portfolio.projects)
+    return F.forecast_portfolio(by_project, flows, as_of=as_of, discount_rate=p["discount_rate"], dependencies=network)
+
+
+def _spi_for_health(by_project: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
+    """The projects as health reads them: SPI(t) in place of SPI once the plan has ended (the
+    last complete month is at or past the plan's last month), where SPI = EV / BAC tends to 1 as
+    any late project finishes. Elsewhere SPI, the figure the reports show.
+    """
+    f = forecast.set_index("project_id")
+    past_end = by_project["project_id"].map(f["actual_months"] >= f["planned_months"]).fillna(False).astype(bool)
+    spi_t = by_project["project_id"].map(f["spi_t"])
+    return by_project.assign(spi=by_project["spi"].where(~past_end | spi_t.isna(), spi_t))
+
+
+def _decisions_at_confidence(
+    decisions: pd.DataFrame, forecast: pd.DataFrame, ac: pd.Series, *, cap: float, objective: str
+) -> pd.DataFrame:
+    """The decisions with the forecast's ranges at the end: cost_p50, cost_p80, finish_p80,
+    miss_probability (of a running project missing its planned end, the same figure as on its
+    row of the projects table), need_p80 (the
+    funding need at the P80 cost: P80 cost less AC of a running project, the budget raised by
+    the P80 optimism-bias uplift of a proposed one) and funded_p80 (the budget selection with
+    every candidate at its P80 need, beside the expected-value selection in ``funded``).
+    """
+    f = forecast.set_index("project_id")
+    d = decisions.copy()
+    for c in ("cost_p50", "cost_p80", "finish_p80"):
+        d[c] = d["project_id"].map(f[c])
+    d["miss_probability"] = d["project_id"].map(f["miss_probability"]).astype(float)
+    ac = d["project_id"].map(ac)
+    running_need = (d["cost_p80"] - ac).clip(lower=0)
+    proposed_need = d["funding_need"] * (1 + d["project_id"].map(f["uplift_p80"]))
+    need = running_need.where(running_need.notna(), proposed_need.where(d["status"] == "proposed"))
+    d["need_p80"] = need.where(need.notna(), d["funding_need"])
+    sel = R.select_portfolio(d.assign(funding_need=d["need_p80"]), budget_cap=cap, objective=objective)
+    d["funded_p80"] = d["project_id"].isin(set(sel.loc[sel["selected"], "project_id"]))
+    return d
 
 
 def _decisions(by_project: pd.DataFrame, p: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, float]:
@@ -1043,8 +1129,17 @@ def _finance_headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], 
         "overallocated_people": np.nan,
         "open_high_impact_actions": np.nan,
         "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
+        **_cash_need(figures["cash_need"]),
     }
     return row
+
+
+def _cash_need(cash: pd.DataFrame) -> dict[str, float]:
+    """The running projects' cash need over the next four quarters, P50 and P80 (of the sum)."""
+    total = cash.loc[cash["quarter"] == "total"]
+    if not len(total):
+        return {"cash_need_p50": np.nan, "cash_need_p80": np.nan}
+    return {"cash_need_p50": float(total["p50"].iloc[0]), "cash_need_p80": float(total["p80"].iloc[0])}
 
 
 def _headline_without_finance(projects: pd.DataFrame, figures: dict[str, Any], as_of: pd.Timestamp) -> dict[str, Any]:
@@ -1089,6 +1184,8 @@ def _headline_without_finance(projects: pd.DataFrame, figures: dict[str, Any], a
         "overallocated_people": np.nan,
         "open_high_impact_actions": np.nan,
         "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
+        "cash_need_p50": np.nan,
+        "cash_need_p80": np.nan,
     }
 
 

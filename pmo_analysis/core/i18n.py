@@ -1117,3 +1117,29 @@ _add(
         "Move a slider or pick a project: the selection, the frontier, the capacity gap and the decisions that change are redrawn in place. Save scenario writes the YAML file that pmo-analysis run --scenario reads.": "移动滑块或选择项目：资助选择、有效前沿、产能缺口和发生变化的决策会就地重绘。“保存情景”会写出 pmo-analysis run --scenario 读取的 YAML 文件。",
     }
 )
+
+# the forecasts (analyses/forecast; reporting/plots/forecast.py and the pages that show them)
+_add(
+    {
+        "Finish P80 {month} (plan {plan})": "完工 P80 {month}（计划 {plan}）",
+        "P10-P90": "P10–P90",
+        "Plan {month}": "计划 {month}",
+        "Final cost P80 {p80} (budget {bac})": "最终成本 P80 {p80}（预算 {bac}）",
+        "Final cost against budget (0 = on budget)": "最终成本相对预算（0 = 符合预算）",
+        "Finish against the planned end (months)": "完工相对计划结束（月）",
+        "Final cost: P80 over budget for {n} of {m}": "最终成本：{m} 个中 {n} 个 P80 超出预算",
+        "Finish: P80 after the plan for {n} of {m}": "完工：{m} 个中 {n} 个 P80 晚于计划",
+        "Cash need, next four quarters, P50 / P80": "未来四个季度资金需求 P50 / P80",
+        "Forecast ranges: final cost P10 to P90 {p10} to {p90}, P80 {p80}; {finish}; "
+        "{miss} chance of missing the planned end. They rest on {basis}.": "预测区间：最终成本 P10 至 P90 为 {p10} 至 {p90}，"
+        "P80 {p80}；{finish}；错过计划结束日期的概率 {miss}。依据：{basis}。",
+        "the back-test of {formula} on {n} completed projects": "{formula} 在 {n} 个已完成项目上的回测",
+        "the reference class of {n} completed projects": "{n} 个已完成项目的参考类别",
+        "the published default (HM Treasury optimism bias), too few completed projects": "公开默认分布（英国财政部乐观偏差），已完成项目太少",
+        "Forecast ranges of the running projects: P10 to P90 of final cost and finish, the {n} with the highest P80 "
+        "overrun. Point forecast: {formula} ({basis}).": "在建项目的预测区间：最终成本与完工的 P10 至 P90，"
+        "列出 P80 超支最高的 {n} 个。点预测：{formula}（{basis}）。",
+        "closest in the back-test on {n} completed projects": "在 {n} 个已完成项目的回测中最接近",
+        "stated fallback: fewer than {n} completed projects": "既定后备：已完成项目少于 {n} 个",
+    }
+)

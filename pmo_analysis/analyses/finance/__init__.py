@@ -87,6 +87,7 @@ from pmo_analysis.analyses.finance.decisions import (
 from pmo_analysis.analyses.finance.irr import irr_roots, xirr, xnpv
 from pmo_analysis.analyses.finance.returns import (
     DATA_NEEDED,
+    FORECAST_EXPORT_COLUMNS,
     ROI_COLUMNS,
     ROI_EXTRA_COLUMNS,
     earned_value,
@@ -110,6 +111,7 @@ __all__ = [
     "roi_by_project",
     "ROI_COLUMNS",
     "ROI_EXTRA_COLUMNS",
+    "FORECAST_EXPORT_COLUMNS",
     "roi_export",
     "DATA_NEEDED",
     "portfolio_totals",

@@ -23,6 +23,7 @@ __all__ = [
     "ROI_COLUMNS",
     "ROI_EXTRA_COLUMNS",
     "roi_export",
+    "FORECAST_EXPORT_COLUMNS",
     "roi_by_project",
     "portfolio_totals",
 ]
@@ -272,6 +273,45 @@ ROI_EXTRA_COLUMNS = [
     "data_needed",
 ]
 
+#: The forecast part's columns (:mod:`pmo_analysis.analyses.forecast`) the model's projects carry
+#: after their own, exported at the end of ``roi_by_project.csv``.
+FORECAST_EXPORT_COLUMNS = (
+    "spi_t",
+    "sv_t",
+    "tspi",
+    "ieac_t",
+    "finish_ieac_t",
+    "ieac_ac_plus_remaining",
+    "ieac_bac_over_cpi",
+    "ieac_cpi_times_spi",
+    "ieac_composite_80_20",
+    "eac_point",
+    "eac_formula",
+    "cpi_stable",
+    "reference_class",
+    "reference_projects",
+    "cost_p10",
+    "cost_p50",
+    "cost_p80",
+    "cost_p90",
+    "finish_p10",
+    "finish_p50",
+    "finish_p80",
+    "finish_p90",
+    "planned_finish",
+    "remaining_npv_p10",
+    "remaining_npv_p50",
+    "remaining_npv_p80",
+    "remaining_npv_p90",
+    "miss_probability",
+    "cost_basis",
+    "uplift_p50",
+    "uplift_p80",
+    "npv_p50",
+    "npv_p80",
+    "forecast_reason",
+)
+
 #: Project attributes the ROI report exports beside :data:`ROI_COLUMNS` and :data:`ROI_EXTRA_COLUMNS`.
 EXPORTED_ATTRIBUTES = ("sponsor", "manager", "percent_complete", "start_date", "end_date")
 
@@ -281,7 +321,8 @@ def roi_export(projects: pd.DataFrame) -> pd.DataFrame:
     earned-value columns and :data:`EXPORTED_ATTRIBUTES`, in the model's column order.
     """
     keep = {*ROI_COLUMNS, *ROI_EXTRA_COLUMNS, *EXPORTED_ATTRIBUTES}
-    return projects[[c for c in projects.columns if c in keep]]
+    own = [c for c in projects.columns if c in keep]
+    return projects[own + [c for c in FORECAST_EXPORT_COLUMNS if c in projects.columns]]
 
 
 #: What a project's figures may lack, as :class:`pmo_analysis.core.wording.Reason` codes, in the

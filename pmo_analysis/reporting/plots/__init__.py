@@ -19,6 +19,7 @@ One module per report, named by what it draws; this front door re-exports every 
 - :mod:`~pmo_analysis.reporting.plots.summary`: executive summary
 - :mod:`~pmo_analysis.reporting.plots.project`: a project's page
 - :mod:`~pmo_analysis.reporting.plots.scenarios`: what-if scenarios beside the base
+- :mod:`~pmo_analysis.reporting.plots.forecast`: the forecasts' fan charts (a project's page, the ROI report)
 
 and what every chart uses, in private modules: ``_style`` (fonts, style, saving), ``_axes`` (money
 and month axes, short labels, legends), ``_labels`` (labels beside points), ``_heatmap``.
@@ -38,6 +39,7 @@ from pmo_analysis.reporting.plots._style import (
     use_style,
 )
 from pmo_analysis.reporting.plots.delivery import dependency_network, milestone_trend, risk_heatmap, roadmap
+from pmo_analysis.reporting.plots.forecast import finish_p80_words, portfolio_fans, project_fan
 from pmo_analysis.reporting.plots.lessons import (
     lessons_by_category,
     lessons_trend,
@@ -62,6 +64,9 @@ __all__ = [
     "scenario_frontiers",
     "scenario_capacity",
     "scenario_cash_need",
+    "project_fan",
+    "portfolio_fans",
+    "finish_p80_words",
     "use_style",
     "style",
     "cjk_font",
