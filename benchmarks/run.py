@@ -129,6 +129,23 @@ def step_roi(data: str) -> None:
     _analysis_time(t)
 
 
+def step_forecast(data: str) -> None:
+    """Earned Schedule, the IEACs and their back-test, reference classes and the Monte Carlo: the
+    forecast part of the model, from the finance part's tables (computed first, not timed)."""
+    from pmo_analysis.analyses import delivery as D
+    from pmo_analysis.analyses import finance as R
+    from pmo_analysis.analyses.forecast import forecast_portfolio
+
+    p = _load(data, ["projects", "cashflows", "dependencies"])
+    as_of, params, _ = _model_inputs()
+    flows = R.forecast_cashflows(p.cashflows, as_of=as_of)
+    roi = R.roi_by_project(p.projects, p.cashflows, as_of=as_of, discount_rate=params["discount_rate"], forecast=flows)
+    network = D.dependency_network(p.dependencies, p.projects) if p.dependencies is not None else None
+    t = time.perf_counter()
+    fc = forecast_portfolio(roi, flows, as_of=as_of, discount_rate=params["discount_rate"], dependencies=network)
+    _analysis_time(t, simulated_projects=fc.meta["simulated_projects"], draws=fc.meta["draws"])
+
+
 def step_utilization(data: str) -> None:
     """Utilization, over-allocation, bench, capacity, plan vs actual, time split: the utilization
     part of the model, as build_model computes it (after load + validate)."""
@@ -162,6 +179,65 @@ def step_model(data: str) -> None:
         t = time.perf_counter()
         build_model(p, as_of=AS_OF, pool=pool)
         _analysis_time(t)
+
+
+def bench_scenarios(p) -> list:
+    """Ten what-if scenarios over a loaded portfolio, written as a PMO writes them (YAML, read and
+    checked as a run reads scenario files): cap cuts, a discount rate, weights, delays of the
+    largest open projects and of a department, cancellations, a cost rise, new projects, hires,
+    and all of these at once."""
+    from pmo_analysis.inputs.scenarios import check_scenario, parse_scenario
+
+    pr = p.projects
+    open_ = pr.loc[pr["status"].isin(["proposed", "active", "on_hold"])]
+    big = open_.nlargest(5, "budget")["project_id"].tolist()
+    weak = open_.loc[open_["status"] == "proposed"].nsmallest(10, "strategic_alignment")["project_id"].tolist()
+    dept = str(pr["department"].mode().iloc[0])
+    role = str(p.resources["role"].mode().iloc[0]) if p.resources is not None else None
+    delay = "delay:\n" + "".join(f"  - {{project: {x}, months: 3}}\n" for x in big)
+    cancel = f"cancel: [{', '.join(weak)}]\n" if weak else ""
+    add = "add_projects:\n" + "".join(
+        f"  - {{project_id: NEW-{i}, name: New {i}, department: {dept}, start_date: 2027-01-01, "
+        f"end_date: 2027-12-31, budget: 1000000, monthly_benefit: 60000, benefit_months: 36}}\n"
+        for i in range(3)
+    )
+    hire = f"people:\n  - {{add: 20, role: {role}, from: 2026-08}}\n" if role else ""
+    texts = [
+        "parameters: {budget_cap_share: 0.8}\n",
+        "parameters: {budget_cap_share: 0.6, discount_rate: 0.1}\n",
+        "parameters: {w_alignment: 0.2, w_value: 0.7, w_risk: 0.1}\n",
+        delay,
+        f"delay:\n  - {{department: {dept}, months: 2}}\n",
+        cancel or "parameters: {budget_cap_share: 0.9}\n",
+        f"scale:\n  - {{costs: 1.1, department: {dept}}}\n",
+        add,
+        hire or "parameters: {budget_cap_share: 0.7}\n",
+        "parameters: {budget_cap_share: 0.8}\n" + delay + cancel + add + hire,
+    ]
+    return [check_scenario(parse_scenario(t, source=f"scenario-{i + 1}.yml"), p) for i, t in enumerate(texts)]
+
+
+def step_scenarios(data: str) -> None:
+    """Ten scenarios beside the base, the data loaded once, as ``pmo-analysis run --scenario`` x 10
+    builds them before its notebooks start: the base model (its lessons part in a process of its
+    own), then one model per scenario. The timed part is everything after the load."""
+    from pmo_analysis.model import build_model, build_scenario_model, lessons_process, scenario_changes
+
+    with lessons_process() as pool:
+        p = _load(data)
+        t = time.perf_counter()
+        base = build_model(p, as_of=AS_OF, pool=pool)
+    base_s = time.perf_counter() - t
+    models = [build_scenario_model(p, s, base=base) for s in bench_scenarios(p)]
+    changes = scenario_changes(base, models)
+    used = os.times()  # processor time of this process and its children (the lessons process)
+    _analysis_time(
+        t,
+        base_model_s=base_s,
+        per_scenario_s=(time.perf_counter() - t - base_s) / len(models),
+        changed_decisions=len(changes),
+        cpu_s=used.user + used.system + used.children_user + used.children_system,
+    )
 
 
 def step_direct(data: str) -> None:
@@ -362,9 +438,11 @@ STEPS = {
     "load_timesheets": step_load_timesheets,
     "load": step_load,
     "roi": step_roi,
+    "forecast": step_forecast,
     "utilization": step_utilization,
     "lessons": step_lessons,
     "model": step_model,
+    "scenarios": step_scenarios,
     "direct": step_direct,
     "pages": step_pages,
     "pages_running": lambda d: step_pages(d, "running"),
@@ -754,8 +832,32 @@ def main() -> int:
                 continue
             res = measured[step, key] = run_child(step_cmd(step, sizes[key]), rep(key))
             R.record(label, key, res, targets=[_time(res, 30), _mem(res, 6 * GB)] if enterprise else [])
+        if not smoke:  # the forecast part: its own timed part against its target
+            res = measured["forecast", key] = run_child(step_cmd("forecast", sizes[key]), rep(key))
+            timed = res.get("analysis_median_s")
+            R.record(
+                "forecasts: ES, IEACs, reference class, Monte Carlo (model part)",
+                key,
+                res,
+                targets=[("< 10 s timed part", timed is not None and timed < 10), _mem(res, 4 * GB)]
+                if enterprise
+                else [],
+            )
         if not smoke:
             R.record("the whole portfolio model", key, run_child(step_cmd("model", sizes[key]), rep(key)))
+        if key == "1x":  # what-if: ten scenarios beside the base, the data loaded once
+            res = run_child(step_cmd("scenarios", sizes[key]), 1)
+            info = res.pop("step_output", {})
+            R.record(
+                "ten scenarios beside the base, data loaded once",
+                key,
+                res,
+                targets=[] if smoke else [_time(res, 120)],
+                note=f"base model {info['base_model_s']:.1f} s, {info['per_scenario_s']:.1f} s per scenario, "
+                f"{info['cpu_s']:.0f} s of processor time in all"
+                if info
+                else "",
+            )
     for key in ("0.1x", "10x"):
         if key in sizes and not (smoke and key == "0.1x"):
             res = measured["utilization", key] = run_child(step_cmd("utilization", sizes[key]), 1)
@@ -769,6 +871,7 @@ def main() -> int:
         for step, label in (
             ("roi", "ROI, EVM, decisions, frontier (model part)"),
             ("lessons", "lessons themes and matching (model part)"),
+            ("forecast", "forecasts: ES, IEACs, reference class, Monte Carlo (model part)"),
         ):
             res = measured[step, "10x"] = run_child(step_cmd(step, sizes["10x"]), 1)
             R.record(label, "10x", res)
@@ -809,7 +912,7 @@ def main() -> int:
     # 4. cost grows linearly: the same steps at 1x and 10x the enterprise portfolio
     if "10x" in sizes:
         growth, row_growth = {}, rows["10x"] / rows["1x"]
-        for step in ("floor", "load_timesheets", "utilization", "roi", "lessons", "suite"):
+        for step in ("floor", "load_timesheets", "utilization", "roi", "forecast", "lessons", "suite"):
             a, b = measured.get((step, "1x"), {}), measured.get((step, "10x"), {})
             if "median_s" in a and "median_s" in b:
                 growth[step] = g = b["median_s"] / a["median_s"]

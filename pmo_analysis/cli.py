@@ -338,6 +338,14 @@ def _publish_problem(exc: OSError, reports_dir: Path) -> str:
     help="One-page project reports to render into projects/: running (default for the whole suite), "
     "off-track, all, none (default for a subset), or comma-separated project ids.",
 )
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="What-if scenario file (YAML, repeatable; see docs/scenarios.md): one model each beside the base, "
+    "compared in scenario_changes.csv and the scenarios report.",
+)
 def run(
     data_dir,
     notebooks,
@@ -351,6 +359,7 @@ def run(
     exclude_invalid,
     accept_stale,
     projects,
+    scenarios,
 ):
     """Run the report notebooks and publish HTML, tables and a manifest.
 
@@ -379,6 +388,7 @@ def run(
             timeout=timeout,
             keep_code=keep_code,
             progress=click.echo,
+            scenarios=list(scenarios) or None,
             **_projects_kwarg(projects),
         )
     except OSError as exc:  # a read-only or full reports folder

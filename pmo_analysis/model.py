@@ -17,7 +17,7 @@ register alone (projects and lessons) thus builds the lessons tables and the hea
 Tables (each documented where it is computed):
 
 ========================  ==============================================================
-projects                  :func:`roi.roi_by_project` + health, score, decision
+projects                  :func:`roi.roi_by_project` + health, score, decision, tcpi_reason, next_step
 decisions                 :func:`roi.decide`: one decision per project, with the reason, and what
                           flips it (:func:`roi.decision_robustness`)
 selection                 the budget selection's candidates (funded or not, and why)
@@ -38,7 +38,14 @@ slip, dependencies, dependency_chain    :func:`delivery.slip_propagation` (needs
                           and/or milestones)
 milestones, milestone_history, milestones_by_department   :func:`delivery.milestone_status`
 risks, risks_by_project, risks_by_department, risk_heatmap   :func:`delivery.risk_register`
+forecast                  :func:`forecast.forecast_portfolio`: Earned Schedule, the IEACs, reference
+                          class, optimism-bias uplift and the P10-P90 ranges of every project (its
+                          columns in :data:`~pmo_analysis.analyses.finance.FORECAST_EXPORT_COLUMNS`
+                          are on ``projects`` too; ``decisions`` gains cost_p50 ... funded_p80)
+ieac_backtest, cash_need, reference_class   each IEAC formula's back-test error; the running
+                          projects' cash need by quarter, P50 and P80; the reference outcomes
 headline                  the headline figures (one row)
+kpi_history               :func:`summary.monthly_kpis`: the tiles' monthly history (spend, plan, utilization)
 assumptions               :func:`roi.decision_assumptions`: budget cap and its source, discount rate,
                           health thresholds, horizon (one row; stated on the pages, drawn on the charts)
 data_quality              rows left out of the run, if any
@@ -63,9 +70,12 @@ import pandas as pd
 
 from pmo_analysis.analyses import delivery as D
 from pmo_analysis.analyses import finance as R
+from pmo_analysis.analyses import forecast as F
 from pmo_analysis.analyses import health as H
 from pmo_analysis.analyses import lessons as L
+from pmo_analysis.analyses import summary as S
 from pmo_analysis.analyses import utilization as U
+from pmo_analysis.analyses.scenarios import apply_scenario, decision_changes
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
 from pmo_analysis.core.config import CLOSED_STATUSES, HEALTH_THRESHOLDS, RUNNING_STATUSES
@@ -73,12 +83,26 @@ from pmo_analysis.core.orphans import end_with_parent
 from pmo_analysis.core.periods import forward_months, last_complete_month, month_end, month_start
 from pmo_analysis.inputs.params import check_start, validate_model_params
 from pmo_analysis.inputs.portfolio import Portfolio
+from pmo_analysis.inputs.scenarios import Scenario
 from pmo_analysis.inputs.schema import PART_TABLES, REPORT_TABLES, REQUIRED_TABLES
 
-__all__ = ["PortfolioModel", "build_model", "load_model", "default_as_of", "freshness", "MODEL_VERSION"]
+__all__ = [
+    "PortfolioModel",
+    "build_model",
+    "build_scenario_model",
+    "WhatIf",
+    "save_scenarios",
+    "load_scenarios",
+    "scenario_changes",
+    "SCENARIOS_DIR",
+    "load_model",
+    "default_as_of",
+    "freshness",
+    "MODEL_VERSION",
+]
 
 #: Bumped when a table changes shape, so a notebook never reads a model it does not understand.
-MODEL_VERSION = 2
+MODEL_VERSION = 3  # 3: the forecast part (projects and decisions gain its columns, headline the cash need)
 
 
 @dataclass
@@ -463,6 +487,7 @@ def build_model(
     processes: int = 1,
     pool: Executor | None = None,
     waiting: Callable[[], None] | None = None,
+    lessons_of: PortfolioModel | None = None,
 ) -> PortfolioModel:
     """Compute every table of the portfolio model (see the module docstring).
 
@@ -474,6 +499,8 @@ def build_model(
     delivery and resources: the same tables, in about the time of the longer of the two (a report
     run does this when it may use more than one core). ``waiting`` is called once this process has
     done its part, before it waits for the lessons (a run then lets other work use its core).
+    ``lessons_of``, a model built from the same lessons register (a scenario's base run), gives
+    its lessons tables instead of computing them again.
 
     Examples
     --------
@@ -511,6 +538,12 @@ def build_model(
     built = {k for k in PART_TABLES if k not in meta["missing_parts"]}
     with contextlib.ExitStack() as stack:
         lessons_part = None
+        if "lessons" in built and lessons_of is not None and lessons_of.has("lessons"):
+            built.discard("lessons")  # the same register: the same tables (a scenario changes no lesson)
+            tables_of = {k: lessons_of.tables[k] for k in _LESSONS_TABLES if lessons_of.has(k)}
+            figures_of = {"high_impact_done_share": float(lessons_of.headline.loc[0, "high_impact_done_share"])}
+        else:
+            tables_of, figures_of = {}, {}
         if "lessons" in built and pool is None and processes > 1:
             pool = stack.enter_context(lessons_process())
         if "lessons" in built and pool is not None:
@@ -520,6 +553,8 @@ def build_model(
         delivery, flags = _delivery(portfolio, as_of)
         tables, figures = _finance(portfolio, as_of, p, flags) if "finance" in built else ({}, {})
         tables.update(delivery)
+        tables.update(tables_of)
+        figures.update(figures_of)
         _add_forecast_end(tables)
         if "resources" in built:
             tables.update(_resources(portfolio, as_of, p, ahead))
@@ -534,12 +569,124 @@ def build_model(
                 lessons, done_share = _lessons(portfolio.lessons, portfolio.projects, as_of, p)
             tables.update(lessons)
             figures["high_impact_done_share"] = done_share
+    if "project_months" in tables or "util_overall" in tables:  # the tiles' monthly history, from the data
+        running = portfolio.projects.loc[portfolio.projects["status"].isin(RUNNING_STATUSES), "project_id"]
+        tables["kpi_history"] = S.monthly_kpis(tables.get("project_months"), running, tables.get("util_overall"))
     tables["headline"] = _headline(tables, figures, as_of, portfolio.projects)
     tables["data_quality"] = _data_quality(portfolio)
     meta["budget_cap"] = figures.get("budget_cap")  # None without the finance part
+    meta["forecast"] = figures.get("forecast_meta")  # what the forecasts rest on (None without finance)
     # rows, not problems: one row can break several rules
     meta["excluded_rows"] = len(tables["data_quality"][["table", "row"]].drop_duplicates())
     return PortfolioModel(meta, tables)
+
+
+#: The tables of the lessons part (:func:`_lessons`).
+_LESSONS_TABLES = (
+    "lessons",
+    "themes",
+    "recurring",
+    "open_actions",
+    "followthrough",
+    "fixes",
+    "relevant",
+    "went_well",
+    "lesson_search",
+    "lessons_by_category",
+    "lessons_by_phase",
+    "lessons_by_impact",
+    "lessons_trend",
+)
+
+
+def build_scenario_model(portfolio: Portfolio, scenario: Scenario, *, base: PortfolioModel) -> PortfolioModel:
+    """The model of ``scenario``: :func:`build_model` of the portfolio the scenario edits
+    (:func:`~pmo_analysis.analyses.scenarios.apply_scenario` at the base run's as-of date), with the
+    base run's parameters changed by the scenario's, and the base run's lessons tables (a scenario
+    changes no lesson). ``meta["scenario"]`` names it: name, source, checksum, description.
+
+    ``portfolio`` is the data ``base`` was built from, loaded once for every scenario.
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    >>> from pmo_analysis.inputs.scenarios import Scenario
+    >>> p = load_portfolio(SAMPLE_DATA_DIR, tables=["projects", "cashflows"])
+    >>> base = build_model(p, as_of="2026-06-30")
+    >>> cut = build_scenario_model(p, Scenario("cut 20%", budget_cap_share=0.8), base=base)
+    >>> round(cut.meta["budget_cap"] / base.meta["budget_cap"], 6)
+    0.8
+    """
+    edited = apply_scenario(portfolio, scenario, as_of=base.as_of)
+    params = scenario.model_params(base.params, base_cap=base.meta.get("budget_cap"))
+    model = build_model(edited, as_of=base.as_of.date(), params=params, lessons_of=base)
+    model.meta["as_of_source"] = base.meta.get("as_of_source")
+    model.meta["freshness"] = base.meta["freshness"]  # the data's dates: those of the base run
+    model.meta["scenario"] = {
+        "name": scenario.name,
+        "source": scenario.source,
+        "checksum": scenario.checksum,
+        "description": scenario.description,
+        "cancelled": list(scenario.cancel),
+        "added": [a.project_id for a in scenario.add_projects],
+    }
+    return model
+
+
+#: The folder of a run's model (``model/``) that holds one folder per scenario's model.
+SCENARIOS_DIR = "scenarios"
+
+
+def save_scenarios(models: list[PortfolioModel], folder: str | Path) -> Path:
+    """Save each scenario's model in ``folder/<n>/`` (1, 2, ... in the order given) and list them,
+    with their names, files and checksums, in ``folder/scenarios.json``; returns ``folder``.
+    """
+    folder = Path(folder)
+    index = []
+    for i, m in enumerate(models, start=1):
+        m.save(folder / str(i))
+        index.append({"dir": str(i)} | {k: m.meta["scenario"][k] for k in ("name", "source", "checksum")})
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "scenarios.json").write_text(json.dumps(index, indent=2, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def load_scenarios(model_dir: str | Path) -> dict[str, PortfolioModel]:
+    """The scenarios' models of a run whose model is in ``model_dir`` (:func:`save_scenarios`), by
+    name, in the run's order; empty for a run without scenarios.
+    """
+    folder = Path(model_dir) / SCENARIOS_DIR
+    if not (folder / "scenarios.json").is_file():
+        return {}
+    index = json.loads((folder / "scenarios.json").read_text(encoding="utf-8"))
+    return {e["name"]: load_model(folder / e["dir"]) for e in index}
+
+
+def scenario_changes(base: PortfolioModel, scenarios: list[PortfolioModel] | dict[str, PortfolioModel]) -> pd.DataFrame:
+    """Every decision that changes in each scenario against ``base``, one row per scenario and
+    project: scenario, project_id, decision_before, decision_after, reason
+    (:func:`~pmo_analysis.analyses.scenarios.decision_changes`, worded in the current language and
+    currency). Empty without the finance part.
+    """
+    cols = ["scenario", "project_id", "decision_before", "decision_after", "reason"]
+    models = list(scenarios.values()) if isinstance(scenarios, dict) else list(scenarios)
+    parts = []
+    for m in models:
+        if not (base.has("decisions") and m.has("decisions")):
+            continue
+        meta = m.meta["scenario"]
+        changes = decision_changes(
+            base.tables,
+            m.tables,
+            cap_before=float(base.meta["budget_cap"]),
+            cap_after=float(m.meta["budget_cap"]),
+            objective=str(m.params.get("objective", "score")),
+            cancelled=meta.get("cancelled", []),
+            added=meta.get("added", []),
+        )
+        parts.append(changes.assign(scenario=meta["name"])[cols])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
 
 
 def _finance(
@@ -549,8 +696,9 @@ def _finance(
     by_project = R.roi_by_project(
         portfolio.projects, portfolio.cashflows, as_of=as_of, discount_rate=p["discount_rate"], forecast=flows
     )
+    fc = _forecast(portfolio, by_project, flows, as_of, p)
     status = H.project_health(
-        by_project,
+        _spi_for_health(by_project, fc.projects),
         as_of=as_of,
         cpi_red=p["cpi_red"],
         cpi_amber=p["cpi_amber"],
@@ -560,20 +708,9 @@ def _finance(
         delivery=flags,
         exposure_amber=p["exposure_amber"],
     )
-    value = "remaining_npv" if p["value_metric"] == "npv" else "roi"
-    scored = R.priority_scores(
-        by_project, w_alignment=p["w_alignment"], w_value=p["w_value"], w_risk=p["w_risk"], value=value
-    )
-    decisions, cap = R.decide(
-        scored,
-        budget_cap=p["budget_cap"],
-        objective=p["objective"],
-        cpi_threshold=p["cpi_red"],
-        spi_threshold=p["spi_red"],
-        low_alignment=p["low_alignment"],
-    )
-    # what flips each decision, at the end of its row (decisions.csv); the forecast's own P80 per
-    # project can replace the published default through p80_cost_uplift
+    scored, decisions, cap = _decisions(by_project, p)
+    # what flips each decision, at the end of its row (decisions.csv), judged fragile against the
+    # forecast's own P80 overrun of each project (the published default where it has none)
     decisions = decisions.merge(
         R.decision_robustness(
             decisions,
@@ -584,6 +721,7 @@ def _finance(
             budget_cap=cap,
             objective=p["objective"],
             weights={k: p[k] for k in R.WEIGHTS},
+            p80_cost_uplift=_p80_overrun(fc.projects, by_project),
         ),
         on="project_id",
         how="left",
@@ -604,6 +742,10 @@ def _finance(
         )
     )
     projects["running"] = projects["status"].isin(RUNNING_STATUSES)
+    projects = projects.merge(fc.projects[["project_id", *_PROJECT_FORECAST]], on="project_id", how="left")
+    # a project page's words: an extreme TCPI explained, and the decision's next step for its manager
+    projects["tcpi_reason"] = R.tcpi_reasons(projects).where(projects["running"], "")
+    projects["next_step"] = R.next_steps(projects)
     projects["health_rank"] = projects["health"].map(H.HEALTH_ORDER).astype("Int64")
     selection = decisions.loc[
         decisions["decision"].isin(["fund", "continue", "re-scope", "re-plan", "defer"])
@@ -619,7 +761,11 @@ def _finance(
         horizon_months=p["horizon_months"],
         thresholds={k: p[k] for k in HEALTH_THRESHOLDS},
     )
+    decisions = _decisions_at_confidence(
+        decisions, fc.projects, by_project.set_index("project_id")["ac"], cap=cap, objective=p["objective"]
+    )
     figures = {
+        "cash_need": fc.cash_need,
         "budget_cap": float(cap),
         "portfolio": R.portfolio_totals(by_project).iloc[0],
         "running": R.portfolio_totals(by_project.loc[running]).iloc[0],
@@ -639,7 +785,184 @@ def _finance(
         "cashflow": cashflow,
         # project pages' S- and J-curves
         "project_months": R.project_months(portfolio.cashflows, as_of=as_of, forecast=flows),
-    }, figures
+        # the forecast part (analyses/forecast): ranges, Earned Schedule, IEACs, reference classes
+        "forecast": fc.projects,
+        "ieac_backtest": fc.backtest,
+        "cash_need": fc.cash_need,
+        "reference_class": fc.reference,
+    }, figures | {"forecast_meta": fc.meta}
+
+
+#: The forecast columns the projects table carries (after its own), and roi_by_project.csv exports.
+_PROJECT_FORECAST = list(R.FORECAST_EXPORT_COLUMNS)
+
+
+def _p80_overrun(forecast: pd.DataFrame, by_project: pd.DataFrame) -> pd.Series:
+    """The forecast's P80 overrun of each project's cost still to come, by project_id: for a running
+    project (P80 final cost - point EAC) / (point EAC - AC), for a proposed one its P80 budget uplift;
+    projects the forecast cannot range are left out (the robustness takes the published default).
+    """
+    f = forecast.set_index("project_id")
+    ac = by_project.set_index("project_id")["ac"].reindex(f.index)
+    to_come = (f["eac_point"] - ac).where(lambda x: x > 0)
+    running = (f["cost_p80"] - f["eac_point"]).div(to_come)
+    proposed = f["uplift_p80"] if "uplift_p80" in f else pd.Series(np.nan, index=f.index)
+    return running.fillna(proposed).dropna().clip(lower=0.0)
+
+
+def _forecast(
+    portfolio: Portfolio, by_project: pd.DataFrame, flows: pd.DataFrame, as_of: pd.Timestamp, p: dict[str, Any]
+) -> F.Forecast:
+    """The forecast part (:func:`pmo_analysis.analyses.forecast.forecast_portfolio`), with the
+    dependencies that constrain work still to do (the delivery analysis's network).
+    """
+    deps = portfolio.dependencies
+    network = None
+    if deps is not None and len(deps):
+        network = D.dependency_network(deps, portfolio.projects)
+    return F.forecast_portfolio(by_project, flows, as_of=as_of, discount_rate=p["discount_rate"], dependencies=network)
+
+
+def _spi_for_health(by_project: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
+    """The projects as health reads them: SPI(t) in place of SPI once the plan has ended (the
+    last complete month is at or past the plan's last month), where SPI = EV / BAC tends to 1 as
+    any late project finishes. Elsewhere SPI, the figure the reports show.
+    """
+    f = forecast.set_index("project_id")
+    past_end = by_project["project_id"].map(f["actual_months"] >= f["planned_months"]).fillna(False).astype(bool)
+    spi_t = by_project["project_id"].map(f["spi_t"])
+    return by_project.assign(spi=by_project["spi"].where(~past_end | spi_t.isna(), spi_t))
+
+
+def _decisions_at_confidence(
+    decisions: pd.DataFrame, forecast: pd.DataFrame, ac: pd.Series, *, cap: float, objective: str
+) -> pd.DataFrame:
+    """The decisions with the forecast's ranges at the end: cost_p50, cost_p80, finish_p80,
+    miss_probability (of a running project missing its planned end, the same figure as on its
+    row of the projects table), need_p80 (the
+    funding need at the P80 cost: P80 cost less AC of a running project, the budget raised by
+    the P80 optimism-bias uplift of a proposed one) and funded_p80 (the budget selection with
+    every candidate at its P80 need, beside the expected-value selection in ``funded``).
+    """
+    f = forecast.set_index("project_id")
+    d = decisions.copy()
+    for c in ("cost_p50", "cost_p80", "finish_p80"):
+        d[c] = d["project_id"].map(f[c])
+    d["miss_probability"] = d["project_id"].map(f["miss_probability"]).astype(float)
+    ac = d["project_id"].map(ac)
+    running_need = (d["cost_p80"] - ac).clip(lower=0)
+    proposed_need = d["funding_need"] * (1 + d["project_id"].map(f["uplift_p80"]))
+    need = running_need.where(running_need.notna(), proposed_need.where(d["status"] == "proposed"))
+    d["need_p80"] = need.where(need.notna(), d["funding_need"])
+    sel = R.select_portfolio(d.assign(funding_need=d["need_p80"]), budget_cap=cap, objective=objective)
+    d["funded_p80"] = d["project_id"].isin(set(sel.loc[sel["selected"], "project_id"]))
+    return d
+
+
+def _decisions(by_project: pd.DataFrame, p: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """The priority scores, the decisions and the budget cap used, from :func:`roi.roi_by_project`."""
+    value = "remaining_npv" if p["value_metric"] == "npv" else "roi"
+    scored = R.priority_scores(
+        by_project, w_alignment=p["w_alignment"], w_value=p["w_value"], w_risk=p["w_risk"], value=value
+    )
+    decisions, cap = R.decide(
+        scored,
+        budget_cap=p["budget_cap"],
+        objective=p["objective"],
+        cpi_threshold=p["cpi_red"],
+        spi_threshold=p["spi_red"],
+        low_alignment=p["low_alignment"],
+    )
+    return scored, decisions, cap
+
+
+class WhatIf:
+    """The few tables of a scenario that interactive exploration redraws, computed by the same
+    functions as :func:`build_model` (and :func:`build_scenario_model`): the scenario applied to
+    the data (:func:`~pmo_analysis.analyses.scenarios.apply_scenario`), then the decisions, the
+    efficient frontier and the capacity by role, each only when what it reads has changed.
+
+    One object per loaded portfolio and base model; :meth:`tables` of a scenario returns
+    ``decisions``, ``frontier``, ``capacity_by_role`` and ``assumptions`` (with the cap used).
+
+    Examples
+    --------
+    >>> from pmo_analysis import load_portfolio
+    >>> from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    >>> from pmo_analysis.inputs.scenarios import Scenario
+    >>> p = load_portfolio(SAMPLE_DATA_DIR, tables=["projects", "cashflows"])
+    >>> base = build_model(p, as_of="2026-06-30")
+    >>> w = WhatIf(p, base)
+    >>> cut = w.tables(Scenario("cut", budget_cap_share=0.8))
+    >>> round(float(cut["assumptions"].loc[0, "budget_cap"]) / base.meta["budget_cap"], 6)
+    0.8
+    """
+
+    #: Budget levels of the frontier while exploring (the run's model has 25).
+    FRONTIER_LEVELS = 12
+
+    def __init__(self, portfolio: Portfolio, base: PortfolioModel) -> None:
+        self.portfolio, self.base = portfolio, base
+        self._edited: dict[Any, Portfolio] = {}
+        self._roi: dict[Any, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._frontier: dict[Any, pd.DataFrame] = {}
+        self._capacity: dict[Any, pd.DataFrame] = {}
+
+    def params(self, scenario: Scenario) -> dict[str, Any]:
+        """The model parameters of ``scenario`` (the base run's, changed by the scenario's)."""
+        return validate_model_params(scenario.model_params(self.base.params, base_cap=self.base.meta.get("budget_cap")))
+
+    def tables(self, scenario: Scenario) -> dict[str, pd.DataFrame]:
+        """``decisions``, ``frontier``, ``capacity_by_role`` and ``assumptions`` of ``scenario``."""
+        p = self.params(scenario)
+        as_of = self.base.as_of
+        data = (scenario.delays, scenario.cancel, scenario.add_projects, scenario.scale, scenario.people)
+        if data not in self._edited:
+            self._edited[data] = apply_scenario(self.portfolio, scenario, as_of=as_of) if any(data) else self.portfolio
+        edited = self._edited[data]
+        key = (data, p["discount_rate"])
+        if key not in self._roi:
+            flows = R.forecast_cashflows(edited.cashflows, as_of=as_of)
+            self._roi[key] = (
+                R.roi_by_project(
+                    edited.projects, edited.cashflows, as_of=as_of, discount_rate=p["discount_rate"], forecast=flows
+                ),
+                flows,
+            )
+        by_project = self._roi[key][0]
+        _scored, decisions, cap = _decisions(by_project, p)
+        weights = (key, p["w_alignment"], p["w_value"], p["w_risk"], p["value_metric"], p["objective"])
+        if weights not in self._frontier:
+            self._frontier[weights] = R.efficient_frontier(
+                decisions, objective=p["objective"], levels=self.FRONTIER_LEVELS
+            )
+        out = {
+            "decisions": decisions.drop(columns=["rank"]),
+            "frontier": self._frontier[weights],
+            "assumptions": pd.DataFrame([{"budget_cap": float(cap), "objective": p["objective"]}]),
+        }
+        if self.base.has("capacity_by_role"):
+            if not any(data):
+                out["capacity_by_role"] = self.base.capacity_by_role
+            else:
+                if data not in self._capacity:
+                    self._capacity[data] = _capacity_ahead(edited, as_of, p)
+                out["capacity_by_role"] = self._capacity[data]
+        return out
+
+
+def _capacity_ahead(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]) -> pd.DataFrame:
+    """:func:`utilization.capacity_by_role` over the forward months, as :func:`_resources` computes it,
+    from a window that starts at the as-of month (the history before it does not count there).
+    """
+    ahead = forward_months(as_of, p["horizon_months"])
+    res, hol = portfolio.resources, portfolio.holidays
+    window = U.month_window(as_of, start=month_start(as_of), end=ahead[-1])
+    ts = portfolio.booked_hours(as_of, window[0])
+    asg = U.open_assignments(portfolio.assignments, portfolio.projects, as_of=as_of)
+    plan = U.planned_by_assignment(res, asg, window, holidays=hol)
+    util = U.utilization_by_resource(res, asg, ts, as_of=as_of, start=window[0], end=ahead[-1], holidays=hol, plan=plan)
+    return U.capacity_by_role(U.capacity_vs_demand(util, as_of=as_of, months=p["horizon_months"]))
 
 
 def _add_forecast_end(tables: dict[str, pd.DataFrame]) -> None:
@@ -827,8 +1150,17 @@ def _finance_headline(tables: dict[str, pd.DataFrame], figures: dict[str, Any], 
         "overallocated_people": np.nan,
         "open_high_impact_actions": np.nan,
         "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
+        **_cash_need(figures["cash_need"]),
     }
     return row
+
+
+def _cash_need(cash: pd.DataFrame) -> dict[str, float]:
+    """The running projects' cash need over the next four quarters, P50 and P80 (of the sum)."""
+    total = cash.loc[cash["quarter"] == "total"]
+    if not len(total):
+        return {"cash_need_p50": np.nan, "cash_need_p80": np.nan}
+    return {"cash_need_p50": float(total["p50"].iloc[0]), "cash_need_p80": float(total["p80"].iloc[0])}
 
 
 def _headline_without_finance(projects: pd.DataFrame, figures: dict[str, Any], as_of: pd.Timestamp) -> dict[str, Any]:
@@ -873,6 +1205,8 @@ def _headline_without_finance(projects: pd.DataFrame, figures: dict[str, Any], a
         "overallocated_people": np.nan,
         "open_high_impact_actions": np.nan,
         "high_impact_done_share": figures.get("high_impact_done_share", np.nan),
+        "cash_need_p50": np.nan,
+        "cash_need_p80": np.nan,
     }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pmo_analysis import load_portfolio
-from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.core.config import PROJ_ROOT, SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.model import build_model
 from tests.helpers import SUITE_NOTEBOOK_PARAMS, SUITE_PARAMS
 
@@ -47,6 +47,21 @@ def sample_copy(tmp_path: Path) -> Path:
 def model(sample):
     """The sample's portfolio model as of the sample's date, built once per test module."""
     return build_model(sample, as_of=SAMPLE_AS_OF)
+
+
+@pytest.fixture(scope="session")
+def cut_scenario(sample):
+    """The sample's example scenario ``scenarios/cut20-delay-datalake.yml`` (the cap cut 20%, PRJ-010
+    three months late), with the data it was applied to (every table but the lessons, quicker to
+    build), the base model and the scenario's model: ``(portfolio, scenario, base, model)``."""
+    from pmo_analysis.inputs.scenarios import read_scenario
+    from pmo_analysis.model import build_scenario_model
+
+    tables = ["projects", "cashflows", "dependencies", "milestones", "risks", "resources", "assignments", "timesheets"]
+    portfolio = load_portfolio(sample.data_dir, tables=tables)
+    scenario = read_scenario(PROJ_ROOT / "scenarios" / "cut20-delay-datalake.yml", portfolio)
+    base = build_model(portfolio, as_of=SAMPLE_AS_OF)
+    return portfolio, scenario, base, build_scenario_model(portfolio, scenario, base=base)
 
 
 @pytest.fixture

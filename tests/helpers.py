@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pmo_analysis.core.config import PROJ_ROOT, SAMPLE_AS_OF
@@ -333,3 +334,27 @@ def two_programme_xer(
             dict(e, task_id=e["task_id"] + 10, proj_id=e["proj_id"] + 1, act_cost=0) for e in t["PROJCOST"]
         ]
     return t
+
+
+def ten_thousand_projects() -> pd.DataFrame:
+    """A portfolio for the roadmap's selection: 12 off track, 25 at risk, 9,000 on track, 500 proposed and 463 completed projects, each with
+    a budget of its own (a larger id, a larger budget), one year long."""
+    kinds = [("off track", "active", 12), ("at risk", "active", 25), ("on track", "on_hold", 9_000)]
+    kinds += [(None, "proposed", 500), (None, "completed", 463)]
+    health = [h for h, _s, n in kinds for _ in range(n)]
+    status = [s for _h, s, n in kinds for _ in range(n)]
+    rank = {"off track": 0, "at risk": 1, "on track": 3}
+    start = pd.Timestamp("2026-01-01") + pd.to_timedelta(np.arange(10_000) % 365, unit="D")
+    return pd.DataFrame(
+        {
+            "project_id": [f"P{i:05d}" for i in range(10_000)],
+            "name": [f"Project {i}" for i in range(10_000)],
+            "status": status,
+            "health": health,
+            "health_rank": pd.array([rank.get(h) for h in health], dtype="Int64"),
+            "bac": np.arange(10_000, dtype=float) * 1_000 + 1_000,
+            "start_date": start,
+            "end_date": start + pd.Timedelta(days=364),
+            "forecast_end": start + pd.Timedelta(days=400),
+        }
+    )

@@ -17,7 +17,14 @@ from pmo_analysis.analyses import finance as roi
 from pmo_analysis.analyses import summary
 from pmo_analysis.core.config import SAMPLE_AS_OF
 from pmo_analysis.core.periods import forward_months, last_complete_month
-from pmo_analysis.model import build_model, default_as_of, freshness, load_model
+from pmo_analysis.model import (
+    _decisions_at_confidence,
+    _spi_for_health,
+    build_model,
+    default_as_of,
+    freshness,
+    load_model,
+)
 from tests.helpers import REAL_DATA
 
 
@@ -392,3 +399,58 @@ def test_a_start_after_the_as_of_the_data_gives_is_one_line():
 
     with pytest.raises(ParameterError, match=r"^run: parameter 'start' \(2030-01-01\) is after as_of \(20"):
         build_model(load_portfolio(SAMPLE_DATA_DIR), params=validate_model_params({"start": "2030-01-01"}))
+
+
+def test_the_tiles_monthly_history_ends_at_the_headline(model):
+    """The executive summary's sparklines come from the data: spend and plan to date summed month by
+    month end at the headline's figures, and the utilization at the headline's month."""
+    k, h = model.kpi_history, model.headline.iloc[0]
+    assert len(k) == 12 and f"{k['period'].iloc[-1]:%Y-%m}" == model.meta["windows"]["last_complete_month"]
+    assert k["spend_to_date"].iloc[-1] == pytest.approx(h["spend_to_date"], rel=1e-12)
+    assert k["planned_to_date"].iloc[-1] == pytest.approx(h["planned_to_date"], rel=1e-12)
+    assert k["utilization"].iloc[-1] == pytest.approx(h["utilization"], rel=1e-12)
+    np.testing.assert_allclose(k["spend_to_date"].diff().iloc[1:], k["spend"].iloc[1:], rtol=1e-12)
+
+
+def test_health_reads_spi_t_once_the_plan_has_ended():
+    roi = pd.DataFrame({"project_id": ["late", "early", "no_es"], "spi": [0.99, 0.9, 0.8]})
+    fc = pd.DataFrame(
+        {
+            "project_id": ["late", "early", "no_es"],
+            "actual_months": [13.0, 7.0, 12.0],
+            "planned_months": [10.0, 10.0, 10.0],
+            "spi_t": [10 / 13, 0.7, np.nan],
+        }
+    )
+    # past its plan SPI (EV / BAC) is near 1 for a late project: SPI(t) is read; before it, SPI
+    assert _spi_for_health(roi, fc)["spi"].tolist() == pytest.approx([10 / 13, 0.9, 0.8])
+
+
+def test_selection_at_p80_funds_what_fits_the_cap_at_p80_needs():
+    d = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C"],
+            "name": ["A", "B", "C"],
+            "status": ["active", "active", "proposed"],
+            "decision": ["continue", "continue", "fund"],
+            "funded": [True, True, True],
+            "funding_need": [40.0, 40.0, 20.0],
+            "score": [3.0, 2.0, 1.0],
+            "remaining_npv": [10.0, 10.0, 10.0],
+        }
+    )
+    fc = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C"],
+            "cost_p50": [90.0, 90.0, np.nan],
+            "cost_p80": [100.0, 95.0, np.nan],
+            "finish_p80": pd.to_datetime(["2027-01-31", "2027-02-28", None]),
+            "miss_probability": [0.5, 0.2, np.nan],
+            "uplift_p80": [np.nan, np.nan, 0.5],
+        }
+    )
+    ac = pd.Series([50.0, 50.0, np.nan], index=["A", "B", "C"])
+    out = _decisions_at_confidence(d, fc, ac, cap=100.0, objective="score").set_index("project_id")
+    assert out["need_p80"].tolist() == [50.0, 45.0, 30.0]  # P80 cost - AC; the budget x 1.5
+    assert out["funded_p80"].tolist() == [True, True, False]  # 50 + 45 fit 100; + 30 would not
+    assert out["miss_probability"].iloc[:2].tolist() == [0.5, 0.2] and np.isnan(out.loc["C", "miss_probability"])

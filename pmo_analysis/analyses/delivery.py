@@ -53,7 +53,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pmo_analysis.core.config import CLOSED_STATUSES
+from pmo_analysis.core.config import CLOSED_STATUSES, ROADMAP_TOP_N, RUNNING_STATUSES
 from pmo_analysis.core.periods import last_complete_month
 
 __all__ = [
@@ -72,6 +72,7 @@ __all__ = [
     "exposure_by_department",
     "risk_heatmap",
     "benefits_realization",
+    "roadmap_projects",
 ]
 
 MILESTONE_STATES = ("missed", "reached late", "slipping", "on track", "reached on time")
@@ -558,3 +559,53 @@ def benefits_realization(projects: pd.DataFrame, cashflows: pd.DataFrame, *, as_
         "planned_total",
     ]
     return out[cols].reset_index(drop=True)
+
+
+def roadmap_projects(
+    projects: pd.DataFrame, slip: pd.DataFrame | None = None, *, top_n: int = ROADMAP_TOP_N
+) -> tuple[pd.DataFrame, int]:
+    """The running and proposed projects the roadmap draws, and how many more it leaves out.
+
+    The ``top_n`` with the most at stake: off track first, then at risk, then waiting for data
+    (``health_rank``), then on-track and proposed projects by budget (BAC), largest first; ties
+    by project id. Each row has its plan (``start_date`` to ``end_date``) and its forecast:
+    ``forecast_start`` (moved by a dependency, from ``slip``) to ``forecast_end`` (the model's,
+    with milestones and dependencies). Rows come in the order of the forecast start.
+
+    ``projects`` is the model's projects table (health_rank, bac, forecast_end), ``slip`` its
+    ``slip`` table or ``None``.
+
+    Examples
+    --------
+    >>> d = pd.to_datetime
+    >>> p = pd.DataFrame({"project_id": ["A", "B", "C", "D"], "name": list("abcd"),
+    ...                   "status": ["active", "proposed", "active", "completed"],
+    ...                   "health": ["on track", None, "off track", None], "health_rank": [3, None, 0, None],
+    ...                   "bac": [5.0, 9.0, 1.0, 7.0], "end_date": d(["2026-12-31"] * 4),
+    ...                   "start_date": d(["2026-01-01", "2026-09-01", "2025-06-01", "2025-01-01"]),
+    ...                   "forecast_end": d(["2026-12-31"] * 4)})
+    >>> rows, rest = roadmap_projects(p, top_n=2)
+    >>> rows["project_id"].tolist(), rest
+    (['C', 'B'], 1)
+    """
+    open_ = projects.loc[projects["status"].isin((*RUNNING_STATUSES, "proposed"))].copy()
+    rank = open_["health_rank"] if "health_rank" in open_ else pd.Series(np.nan, index=open_.index)
+    open_["_stake"] = pd.to_numeric(rank, errors="coerce").fillna(3.0).clip(upper=3.0)
+    budget = open_["bac"] if "bac" in open_ else open_["budget"]  # the model's BAC, or the data's budget
+    open_["_bac"] = pd.to_numeric(budget, errors="coerce").fillna(0.0)
+    chosen = open_.sort_values(["_stake", "_bac", "project_id"], ascending=[True, False, True]).head(top_n)
+    if "forecast_end" not in chosen:
+        chosen["forecast_end"] = chosen["end_date"]
+    chosen["forecast_end"] = chosen["forecast_end"].fillna(chosen["end_date"])
+    starts = None if slip is None else slip.set_index("project_id")["forecast_start"]
+    chosen["forecast_start"] = (
+        chosen["start_date"] if starts is None else chosen["project_id"].map(starts).fillna(chosen["start_date"])
+    )
+    chosen["forecast_start"] = pd.to_datetime(chosen["forecast_start"])
+    cols = ["project_id", "name", "status", "health", "bac", "start_date", "end_date", "forecast_start", "forecast_end"]
+    chosen = chosen.assign(bac=chosen["_bac"])
+    for c in ("health", "name"):
+        if c not in chosen:
+            chosen[c] = pd.NA
+    out = chosen.sort_values(["forecast_start", "project_id"])[cols].reset_index(drop=True)
+    return out, len(open_) - len(out)

@@ -20,12 +20,19 @@ __all__ = [
     "SNAPSHOT_FILES",
     "snapshot",
     "decisions_needed",
+    "BRIEFING_GROUPS",
+    "briefing",
     "delivery_decisions",
     "assumptions_line",
     "data_needed",
     "changes_since",
     "format_changes",
+    "monthly_kpis",
+    "HISTORY_MONTHS",
 ]
+
+#: How many complete months of the data's own history the executive summary's tiles draw.
+HISTORY_MONTHS = 12
 
 #: Headline figures (columns of the model's ``headline`` table) shown in the trend, with labels.
 HEADLINE_LABELS = {
@@ -173,6 +180,85 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
     out = _table(asks)
     extra = delivery_decisions(model, per_kind=per_kind)
     return pd.concat([out, extra], ignore_index=True) if len(extra) else out
+
+
+#: The groups of the printed briefing, in the order it shows them, and the decisions of
+#: :func:`pmo_analysis.analyses.finance.decide` each holds (``defer`` of a running project only: a
+#: deferred proposal asks for nothing); ``add capacity`` holds the roles short of people.
+BRIEFING_GROUPS = {
+    "fund": ("fund",),
+    "find money": ("defer", "re-scope", "re-plan"),
+    "stop": ("stop", "reject"),
+    "add capacity": (),
+}
+
+
+def briefing(model, *, per_group: int = 4) -> pd.DataFrame:
+    """The decisions that need money or people, grouped as the printed briefing shows them
+    (:data:`BRIEFING_GROUPS`): fund the proposed projects the budget cap funds, find money for the
+    running projects that need more than they have (left unfunded by the cap, to re-scope or to
+    re-plan), stop (frees their funding need), add capacity (roles short over the forward months).
+
+    Each group lists its largest ``per_group`` decisions, worded as in :func:`decisions_needed`,
+    then one row for the rest; every decision of the group counts in its total. Returns group,
+    decision, money (signed: + frees, - needs; the rows of a group add up to its total), money_text,
+    fte (people short, for ``add capacity``) and n (the decisions a row stands for).
+
+    >>> from types import SimpleNamespace
+    >>> d = pd.DataFrame({"project_id": ["A", "B", "C"], "name": ["a", "b", "c"], "status": "active",
+    ...                   "decision": ["stop", "re-scope", "re-scope"], "funding_need": [5e6, 2e6, 1e6]})
+    >>> b = briefing(SimpleNamespace(decisions=d, has=lambda t: False), per_group=1)
+    >>> b[["group", "decision", "money", "n"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'group': 'find money', 'decision': 'Re-scope B b', 'money': -2000000.0, 'n': 1},
+     {'group': 'find money', 'decision': 'Re-scope 1 more project(s)', 'money': -1000000.0, 'n': 1},
+     {'group': 'stop', 'decision': 'Stop A a', 'money': 5000000.0, 'n': 1}]
+    """
+    d = model.decisions
+    rows = []
+    for group, kinds in BRIEFING_GROUPS.items():
+        sel = d.loc[d["decision"].isin(kinds) & ((d["status"] != "proposed") | (d["decision"] != "defer"))]
+        if sel.empty:
+            continue
+        sel = sel.sort_values("funding_need", ascending=False, kind="stable")
+        frees = group == "stop"
+        rows.append(_project_rows(sel.head(per_group), frees=frees).assign(group=group))
+        for verb, rest in sel.iloc[per_group:].groupby("decision", sort=False):  # the rest, one row per decision
+            amount = float(rest["funding_need"].sum())
+            rows.append(
+                _asks(
+                    decision=word(Reason("ask_more_projects", verb=verb, n=len(rest))),
+                    why="",
+                    money=(1 if frees else -1) * amount,
+                    money_text=word(Reason("frees" if frees else "needs", money=amount)),
+                ).assign(group=group, n=len(rest))
+            )
+    if model.has("capacity_by_role"):
+        short = model.capacity_by_role.loc[model.capacity_by_role["gap_fte"] < -0.05]
+        if len(short):
+            rows.append(
+                _asks(decision=word(Reason("add_capacity", role=short["role"])), why="").assign(
+                    group="add capacity", fte=-short["gap_fte"].astype(float), n=1
+                )
+            )
+    columns = ["group", "decision", "money", "money_text", "fte", "n"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(rows, ignore_index=True)
+    for col, default in (("fte", np.nan), ("n", 1)):
+        out[col] = out[col].fillna(default) if col in out else default
+    return out[columns].astype({"n": int, "money": float, "fte": float})
+
+
+def _project_rows(shown: pd.DataFrame, *, frees: bool) -> pd.DataFrame:
+    """A row per project of ``shown``, its decision worded by its own label (Fund, Defer, Stop ...)."""
+    amount = shown["funding_need"].astype(float)
+    return _asks(
+        decision=word(Reason("ask_project", verb=shown["decision"], project=shown["project_id"], name=shown["name"])),
+        why="",
+        money=(1 if frees else -1) * amount,
+        money_text=word(Reason("frees" if frees else "needs", money=amount)),
+        project_id=shown["project_id"],
+    ).assign(n=1)
 
 
 def assumptions_line(model) -> str:
@@ -528,3 +614,65 @@ def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:
 
 
 _MONEY_CHANGES = ("forecast cost", "NPV")
+
+
+def monthly_kpis(
+    project_months: pd.DataFrame | None,
+    running_ids,
+    util_overall: pd.DataFrame | None = None,
+    *,
+    months: int = HISTORY_MONTHS,
+) -> pd.DataFrame:
+    """The data's own monthly history of the executive summary's tiles, by month.
+
+    One row per month (``period``) of the last ``months`` complete months, with:
+
+    spend, planned
+        the running projects' forecast cost (AC: the reported actual, the plan where none was
+        reported) and planned cost (PV) of the month;
+    spend_to_date, planned_to_date
+        their running sums from each project's first month: the last equals the headline's
+        spend_to_date and planned_to_date (the "Spend to date vs plan" tile);
+    utilization
+        the portfolio's utilization of the month (the model's ``util_overall``; empty without
+        the resources part).
+
+    ``project_months`` is the model's table of that name (``is_actual`` marks the months through
+    the last complete month; ``None`` without the finance part), ``running_ids`` the ids of the
+    running projects. CPI and SPI have no monthly history here: percent complete is reported
+    once (``projects.status_date``), so earned value is known at the last complete month only.
+
+    Examples
+    --------
+    >>> months = pd.to_datetime(["2026-04-01", "2026-05-01", "2026-06-01", "2026-05-01", "2026-06-01"])
+    >>> pm = pd.DataFrame({"project_id": ["A", "A", "A", "B", "B"], "period": months,
+    ...                    "cost": [10.0, 20.0, 30.0, 5.0, 5.0], "planned_cost": [10.0, 10.0, 10.0, 5.0, 5.0],
+    ...                    "is_actual": [True, True, False, True, False]})
+    >>> k = monthly_kpis(pm, ["A", "B"], months=2)
+    >>> k[["spend", "spend_to_date", "planned_to_date"]].to_numpy().tolist()
+    [[10.0, 10.0, 10.0], [25.0, 35.0, 25.0]]
+    >>> k["period"].dt.strftime("%Y-%m").tolist()
+    ['2026-04', '2026-05']
+    """
+    if project_months is None:
+        project_months = pd.DataFrame(
+            {"project_id": [], "period": pd.to_datetime([]), "cost": [], "planned_cost": [], "is_actual": []}
+        ).astype({"is_actual": bool})
+    past = project_months.loc[project_months["is_actual"] & project_months["project_id"].isin(list(running_ids))]
+    g = past.groupby("period")[["cost", "planned_cost"]].sum().sort_index()
+    out = pd.DataFrame(
+        {
+            "spend": g["cost"],
+            "planned": g["planned_cost"],
+            "spend_to_date": g["cost"].cumsum(),
+            "planned_to_date": g["planned_cost"].cumsum(),
+        }
+    )
+    out.index.name = "period"
+    out = out.reset_index()
+    if util_overall is not None and len(util_overall):
+        done = util_overall.loc[util_overall["month_status"] == "complete", ["period", "utilization"]]
+        out = out.merge(done, on="period", how="outer").sort_values("period")
+    else:
+        out["utilization"] = np.nan
+    return out.tail(months).reset_index(drop=True)

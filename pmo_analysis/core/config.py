@@ -33,6 +33,23 @@ HEALTH_THRESHOLDS = {
     "risk_amber": 4,
     "exposure_amber": 0.1,
 }
+#: To-complete performance index (TCPI) above which a project page explains in words that the
+#: budget is out of reach: the remaining work would need to be done this many times more
+#: efficiently than planned. PMI's Practice Standard for Earned Value Management (2nd ed., 2011,
+#: section 4.6) reads a TCPI well above 1 (and above the CPI to date) as a budget that cannot be
+#: met without a new estimate at completion; 1.2 is the workbook's line (docs/definitions.md, "TCPI").
+TCPI_EXTREME = 1.2
+#: Share of the budget spent (AC / BAC) from which a project with work left has its budget "all
+#: but spent": its page says so in words, with what is left for how much work (docs/definitions.md).
+BUDGET_ALL_BUT_SPENT = 0.9
+#: The milestone on-time rate (due milestones reached by their baseline date) at or above which the
+#: executive summary's tile is good (green), and below which it is bad (red): defined once here, like
+#: :data:`HEALTH_THRESHOLDS`, and stated on the tile (docs/definitions.md, "Milestone on-time rate").
+MILESTONE_ON_TIME_TARGET = 0.8
+#: How many projects the roadmap draws (running and proposed; the rest are counted under it): the
+#: most at stake first, off track, then at risk, then waiting for data, then by budget (BAC), so a
+#: portfolio of ten thousand projects still reads as a chart (docs/definitions.md, "Roadmap").
+ROADMAP_TOP_N = 30
 #: Share of the total funding need of the proposed and running projects that the budget cap is
 #: when no ``budget_cap`` is given (the default rule the reports state beside the cap).
 DEFAULT_BUDGET_SHARE = 0.7

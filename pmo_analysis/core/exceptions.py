@@ -102,6 +102,23 @@ class ParameterError(PMOError):
     """A notebook or CLI parameter is invalid."""
 
 
+class ScenarioError(PMOError):
+    """A scenario file that cannot be applied; ``problems`` lists every problem, each one line
+    naming the file and its line (``cut20.yml, line 4: delay: unknown project 'PRJ-999'``).
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = sorted(problems, key=_line_number)  # in the order of the file
+        super().__init__("\n".join(self.problems))
+
+
+def _line_number(problem: str) -> int:
+    """The line a scenario problem names (``"<file>, line 4: ..."``); 0 for one without."""
+    _head, sep, rest = problem.partition(", line ")
+    number = rest.split(":", 1)[0] if sep else ""
+    return int(number) if number.isdigit() else 0
+
+
 class MissingTableError(PMOError):
     """An analysis needs a table that the data folder does not hold."""
 

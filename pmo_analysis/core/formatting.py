@@ -10,7 +10,8 @@ package's default, e.g. in an interactive session) money has no symbol.
   Chinese ``¥123.5万``, ``¥1.2亿``); also a matplotlib tick formatter.
 * :func:`money_full`: money to the unit with thousands separators, for tables (``$1,234,567``); in
   Chinese the same 万/亿 as tiles and axes (``¥123.5万``), so a report reads money in one style.
-* :func:`pct`, :func:`ratio`, :func:`count`: ``39.5%``, ``0.84`` (CPI, SPI, BCR), ``1,234``.
+* :func:`pct`, :func:`ratio`, :func:`count`: ``39.5%``, ``0.84`` (CPI, SPI, BCR), ``1,234``;
+  :func:`probability`: ``50%``.
 * :func:`month`, :func:`date`: ``Mar 2026`` / ``2026年3月``, ``30 Jun 2026`` / ``2026年6月30日``;
   :func:`timestamp`: ``7 Dec 2026 05:53`` / ``2026年12月7日 05:53`` (when a run was made);
   :func:`period`: ``1 Jan 2025 – 30 Apr 2027`` / ``2025年1月1日至2027年4月30日``.
@@ -45,6 +46,7 @@ __all__ = [
     "money_full",
     "pct",
     "ratio",
+    "probability",
     "count",
     "month",
     "date",
@@ -207,6 +209,11 @@ def money_full(v) -> str:
 def pct(v, decimals: int = 1) -> str:
     """A share as a percent: 0.395 -> 39.5%."""
     return na() if _missing(v) else f"{v:.{decimals}%}"
+
+
+def probability(v) -> str:
+    """A probability as a whole percent: 0.5 -> 50% (every table, reason and page alike)."""
+    return pct(v, 0)
 
 
 def ratio(v) -> str:

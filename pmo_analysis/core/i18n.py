@@ -280,6 +280,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "actual_date": ("Actual date", "实际日期"),
     "status_date": ("Status date", "状态日期"),
     "current_date": ("Current forecast", "当前预测"),
+    "forecast_or_actual": ("Forecast or actual date", "预测或实际日期"),
     "state": ("State", "状态"),
     "due": ("Due", "已到期"),
     "on_time": ("On time", "按时"),
@@ -638,6 +639,12 @@ _add(
         "Strategic objective (size = budget)": "战略目标（大小 = 预算）",
         "Value vs risk: the deepest-loss and high-risk negative-NPV projects are named": "价值与风险：标出亏损最深及高风险的负净现值项目",
         "Plan": "计划",
+        "Roadmap": "路线图",
+        "{months}, dashed: plan": "{months}，虚线：计划",
+        "{n} more running or proposed project(s) are not drawn: the roadmap shows the {top} with the most at stake "
+        "(off track, then at risk, then waiting for data, then by budget).": "另有 {n} 个在建或提议中的项目未画出：路线图显示"
+        "利害最大的 {top} 个（先偏离，再有风险，再需补充数据，然后按预算）。",
+        "No project is running or proposed: there is no roadmap to draw.": "没有在建或提议中的项目：无路线图可画。",
         "Forecast (actuals to as-of, plan after)": "预测（截至报告日为实际，之后为计划）",
         "as of {date}": "截至 {date}",
         "Cumulative net cash flow ({unit})": "累计净现金流（{unit}）",
@@ -1326,5 +1333,172 @@ _add(
         "; {n} without a baseline date left out": "；{n} 个无基线日期的里程碑未计入",
         "a link from {source!r} into {project} ({task}) is left out: that project was not imported with this one": "从 {source!r} 到 {project}（{task}）的链接未计入：该项目没有与本项目一同导入",
         "the links {cycle} form a cycle between projects: the link {pred} -> {succ} is left out": "链接 {cycle} 在项目之间构成循环：链接 {pred} -> {succ} 未计入",
+    }
+)
+
+# project pages: the business case, an extreme TCPI, the decision's next step (pmo_analysis.core.wording)
+_add(
+    {
+        "the budget is spent: {spent} against a budget of {bac} at {pct} complete; on the current CPI of {cpi} "
+        "finishing needs {more} more (EAC {eac})": "预算已用完：已花费 {spent}，预算为 {bac}，完成 {pct}；按当前 CPI {cpi}，"
+        "完成还需再投入 {more}（EAC {eac}）",
+        "the budget is all but spent: {share} of {bac} at {pct} complete; the {left} left must pay for {work} of "
+        "planned work, {tcpi} times the efficiency planned (CPI so far {cpi})": "预算几乎用完：{bac} 已花费 {share}，完成 {pct}；"
+        "剩余的 {left} 须完成 {work} 的计划工作，效率须达到计划的 {tcpi} 倍（迄今 CPI {cpi}）",
+        "to finish within the budget, the {left} left must pay for {work} of planned work: {tcpi} times the "
+        "efficiency planned (CPI so far {cpi})": "要在预算内完成，剩余的 {left} 须完成 {work} 的计划工作：效率须达到计划的 {tcpi} 倍"
+        "（迄今 CPI {cpi}）",
+        "Next step: start the project: confirm the sponsor and team, baseline the plan and its budget of {need}, "
+        "and report progress and actual cost every month.": "下一步：启动项目：确认发起人和团队，为计划及其 {need} 的预算建立基线，"
+        "并每月报告进度和实际成本。",
+        "Next step: keep delivering to plan, and report percent complete and actual cost every month.": "下一步：按计划继续交付，"
+        "并每月报告完成百分比和实际成本。",
+        "Next step: bring a smaller or cheaper scope, with its new cost and benefit forecast, to the next portfolio "
+        "review: the funding continues on condition of it.": "下一步：在下次项目组合评审时提交更小或更省的范围及新的成本和收益预测："
+        "继续资助以此为条件。",
+        "Next step: submit a new schedule (baseline) for approval at the next portfolio review: the funding continues "
+        "on condition of it.": "下一步：在下次项目组合评审时提交新的进度计划（基线）供批准：继续资助以此为条件。",
+        "Next step: at {pct} complete, take on no new work: finish or hand over what is in progress, keep what is "
+        "built and known, and ask the sponsor whether the {need} it still needs can be found before the next "
+        "portfolio review; otherwise plan a pause.": "下一步：在完成 {pct} 时不再承接新工作：完成或移交进行中的工作，保留已建成的成果和知识，"
+        "并请发起人在下次项目组合评审前确认能否筹到仍需的 {need}；否则安排暂停。",
+        "Next step: do not start yet; update the business case and submit it again at the next funding round.": "下一步：暂不启动；"
+        "更新业务论证，在下一轮资金分配时重新提交。",
+        "Next step: close the project in an orderly way: stop new spending and commitments, hand over or archive "
+        "what was built, release the people and record its lessons.": "下一步：有序关闭项目：停止新的支出和承诺，移交或归档已建成的成果，"
+        "释放人员并记录经验教训。",
+        "Next step: do not start it; the sponsor may submit a better business case at a later funding round.": "下一步：不启动；"
+        "发起人可在以后的资金分配中提交更好的业务论证。",
+        "Next step: record the project's expected benefits by month, so that its value can be judged and it can "
+        "compete for funding.": "下一步：按月记录项目的预期收益，以便评估其价值并参与资金竞争。",
+        "Nothing left to decide: record the project's lessons and, once complete, the benefits it realizes.": "无需再作决策："
+        "记录项目的经验教训，并在完成后记录其实现的收益。",
+        "{n} IRRs: the cash flows change sign several times": "{n} 个 IRR：现金流多次变号",
+        "no rate makes the NPV zero": "没有使 NPV 为零的利率",
+        "Lifetime NPV (business case)": "全生命周期净现值（业务论证）",
+        "Lifetime ROI (business case)": "全生命周期投资回报率（业务论证）",
+        "IRR (business case)": "内部收益率（业务论证）",
+        "realistic ≤ {value}": "现实可行 ≤ {value}",
+        "TCPI {value}: {reason}.": "TCPI {value}：{reason}。",
+        "Running projects (active or on hold)": "在建项目（进行中或暂停）",
+        "Off track / at risk (running projects)": "偏离 / 有风险（在建项目）",
+        "Data needed (running projects whose health waits for data)": "需补充数据（健康状况有待数据评估的在建项目）",
+        "Portfolio ROI (lifetime)": "项目组合投资回报率（全生命周期）",
+        "Spend to date vs plan (running projects, AC / PV)": "至今支出与计划（在建项目，AC / PV）",
+        "CPI / SPI (running projects)": "CPI / SPI（在建项目）",
+        "Utilization (booked / capacity, {month})": "利用率（已报工时 / 产能，{month}）",
+        "Open high-impact actions (lessons learned)": "未完成的高影响行动（经验教训）",
+        "Open risk exposure (share of the running budget)": "未关闭风险敞口（占在建项目预算的比例）",
+        "Overdue mitigations / no owner (open risks and issues)": "逾期缓解措施 / 无负责人（未关闭的风险和问题）",
+        "Benefits realized (completed projects, vs plan to date)": "已实现收益（已完成项目，对比至今计划）",
+        "target < {value}": "目标 < {value}",
+        "{first} to {last}: {start} → {end}": "{first} 至 {last}：{start} → {end}",
+        "Roadmap: {n} running and proposed projects, plan and forecast": "路线图：{n} 个在建和提议中的项目，计划与预测",
+        "({n} more not drawn)": "（另有 {n} 个未画出）",
+        "Dashed line: as of {date}": "虚线：截至 {date}",
+        "Milestone (black: reached, red: missed)": "里程碑（黑色：已达成；红色：逾期未达成）",
+        "Dependency (red: conflict)": "依赖关系（红色：冲突）",
+        "nothing to fund: no project is proposed or running": "无可资助项目：没有提议中或在建的项目",
+        "nothing to fund: no proposed or running project can be ranked yet ({n} wait for benefit figures)": "无可资助项目："
+        "提议中或在建的项目尚不能排序（{n} 个在等待收益数据）",
+    }
+)
+
+# the printed briefing of the executive summary (reporting.display.briefing)
+_add(
+    {
+        "Find money": "筹措资金",
+        "Add capacity": "增加人手",
+        "short {fte} FTE": "缺 {fte} 个全职人力",
+        "Decisions that need money or people": "需要资金或人手的决策",
+        "All {n} decisions, with their reasons, are in the report online and in decisions.csv.": "全部 {n} 项决策及其理由见在线报告和 decisions.csv。",
+    }
+)
+
+# what-if scenarios: why a decision changes (pmo_analysis.core.wording), and the scenarios report
+_add(
+    {
+        "cancelled by the scenario": "由情景取消",
+        "added by the scenario": "由情景新增",
+        "its need moved from {before} to {after}": "其资金需求从 {before} 变为 {after}",
+        "its priority score moved from {before} to {after}": "其优先级得分从 {before} 变为 {after}",
+        "its remaining NPV moved from {before} to {after}": "其剩余净现值从 {before} 变为 {after}",
+        "its need of {need} no longer fits the cap of {cap}": "其资金需求 {need} 已超出预算上限 {cap}",
+        "its need of {need} now fits the cap of {cap}": "其资金需求 {need} 现可纳入预算上限 {cap}",
+        "now: {reasons}": "现为：{reasons}",
+        "{project} {before} → {after}: {reason}": "{project} {before} → {after}：{reason}",
+    }
+)
+
+# the scenarios report (notebooks/scenarios.ipynb, pmo_analysis.reporting.scenarios and its charts)
+_add(
+    {
+        "What-if scenarios": "假设情景",
+        "Base": "基准",
+        "Figure": "指标",
+        "Scenario": "情景",
+        "Budget cap": "预算上限",
+        "Funded need": "获资助需求",
+        "Off-track projects": "偏离项目",
+        "What-if scenarios of this run: {names}": "本次运行的假设情景：{names}",
+        "Efficient frontier of each scenario: the dot is its budget cap": "各情景的有效前沿：圆点为其预算上限",
+        "Capacity gap by role in each scenario": "各情景按角色的产能缺口",
+        "Capacity minus demand, FTE on average over the forward months (negative = short)": "产能减需求，前瞻期内平均 FTE（负数 = 短缺）",
+        "Cash need by quarter: forecast cost minus benefit (below zero: net inflow)": "按季度的资金需求：预测成本减收益（低于零为净流入）",
+        "Net cash need ({unit})": "净资金需求（{unit}）",
+        "This run has no scenario: run with --scenario <file> (see docs/scenarios.md), or name scenario_files here.": "本次运行没有情景：使用 --scenario <文件> 运行（见 docs/scenarios.md），或在此处填写 scenario_files。",
+        "Headline figures: the base beside each scenario (change in brackets)": "关键指标：基准与各情景对比（括号内为变化）",
+        "Decisions that change": "发生变化的决策",
+        "No decision changes in any scenario.": "所有情景中均无决策变化。",
+        "{n} decision(s) change; the reason says what moved between the runs.": "{n} 项决策发生变化；原因说明两次运行之间的变化。",
+        "Efficient frontiers": "有效前沿",
+        "Capacity by role": "按角色的产能",
+        "Cash need by quarter": "按季度的资金需求",
+        "Scenarios compared": "对比的情景",
+    }
+)
+
+# exploring scenarios in JupyterLab (pmo_analysis.reporting.explore, notebooks/explore_scenarios.ipynb)
+_add(
+    {
+        "Discount rate": "折现率",
+        "Weight: alignment": "权重：契合度",
+        "Weight: value": "权重：价值",
+        "Weight: risk": "权重：风险",
+        "Project": "项目",
+        "Delay (months)": "延后（月）",
+        "Stop it": "停止",
+        "What-if": "假设",
+        "File": "文件",
+        "Save scenario": "保存情景",
+        "Saved as {file}": "已保存为 {file}",
+        "{n} project(s) funded for {need} within the cap of {cap}": "在预算上限 {cap} 内资助 {n} 个项目，共 {need}",
+        "Move a slider or pick a project: the selection, the frontier, the capacity gap and the decisions that change are redrawn in place. Save scenario writes the YAML file that pmo-analysis run --scenario reads.": "移动滑块或选择项目：资助选择、有效前沿、产能缺口和发生变化的决策会就地重绘。“保存情景”会写出 pmo-analysis run --scenario 读取的 YAML 文件。",
+    }
+)
+
+# the forecasts (analyses/forecast; reporting/plots/forecast.py and the pages that show them)
+_add(
+    {
+        "Finish P80 {month} (plan {plan})": "完工 P80 {month}（计划 {plan}）",
+        "P10-P90": "P10–P90",
+        "Plan {month}": "计划 {month}",
+        "Final cost P80 {p80} (budget {bac})": "最终成本 P80 {p80}（预算 {bac}）",
+        "Final cost against budget (0 = on budget)": "最终成本相对预算（0 = 符合预算）",
+        "Finish against the planned end (months)": "完工相对计划结束（月）",
+        "Final cost: P80 over budget for {n} of {m}": "最终成本：{m} 个中 {n} 个 P80 超出预算",
+        "Finish: P80 after the plan for {n} of {m}": "完工：{m} 个中 {n} 个 P80 晚于计划",
+        "Cash need, next four quarters, P50 / P80": "未来四个季度资金需求 P50 / P80",
+        "Forecast ranges: final cost P10 to P90 {p10} to {p90}, P80 {p80}; {finish}; "
+        "{miss} chance of missing the planned end. They rest on {basis}.": "预测区间：最终成本 P10 至 P90 为 {p10} 至 {p90}，"
+        "P80 {p80}；{finish}；错过计划结束日期的概率 {miss}。依据：{basis}。",
+        "the back-test of {formula} on {n} completed projects": "{formula} 在 {n} 个已完成项目上的回测",
+        "the reference class of {n} completed projects": "{n} 个已完成项目的参考类别",
+        "the published default (HM Treasury optimism bias), too few completed projects": "公开默认分布（英国财政部乐观偏差），已完成项目太少",
+        "Forecast ranges of the running projects: P10 to P90 of final cost and finish, the {n} with the highest P80 "
+        "overrun. Point forecast: {formula} ({basis}).": "在建项目的预测区间：最终成本与完工的 P10 至 P90，"
+        "列出 P80 超支最高的 {n} 个。点预测：{formula}（{basis}）。",
+        "closest in the back-test on {n} completed projects": "在 {n} 个已完成项目的回测中最接近",
+        "stated fallback: fewer than {n} completed projects": "既定后备：已完成项目少于 {n} 个",
     }
 )

@@ -73,6 +73,7 @@ __all__ = [
     "LABEL",
     "REASON",
     "TEXT",
+    "PROBABILITY",
 ]
 
 _KINDS = ("money", "money_full", "ratio", "percent", "number", "iso_date", "month", "code", "label", "reason", "text")
@@ -202,6 +203,8 @@ CODE = Format("code")
 LABEL = Format("label")
 REASON = Format("reason")
 TEXT = Format("text")
+#: A probability: a whole percent, as every table shows it (:func:`pmo_analysis.core.formatting.probability`).
+PROBABILITY = percent(0)
 
 
 def _missing(v: Any) -> bool:
@@ -610,7 +613,7 @@ _register("decide_on_issue", "Decide on issue {id} of {project}: {title}", id=TE
 _register(
     "decide_on_other", "Decide on {kind} {id} of {project}: {title}", kind=TEXT, id=TEXT, project=TEXT, title=TEXT
 )
-_register("probability_impact", " (probability {probability}, impact {impact})", probability=percent(0), impact=MONEY)
+_register("probability_impact", " (probability {probability}, impact {impact})", probability=PROBABILITY, impact=MONEY)
 _register("exposure", "exposure {money}", money=MONEY)
 _register("decide_on_more_risks", "Decide on {n} more overdue or unowned risk(s) and issue(s)", n=WHOLE)
 _register("listed_in_risk_exposure", "listed in risk_exposure.csv and the delivery report")
@@ -621,3 +624,110 @@ _register("same_theme", "same theme")
 _register("same_department", "same department")
 _register("text_similarity", "text similarity {value}", value=number(2))
 _register("high_impact_lesson", "high impact")
+
+# a project page (pmo_analysis.analyses.finance: tcpi_reasons, next_steps): an extreme TCPI in words
+_register(
+    "budget_spent",
+    "the budget is spent: {spent} against a budget of {bac} at {pct} complete; on the current CPI of {cpi} "
+    "finishing needs {more} more (EAC {eac})",
+    spent=MONEY,
+    bac=MONEY,
+    pct=percent(0),
+    cpi=RATIO,
+    more=MONEY,
+    eac=MONEY,
+)
+_register(
+    "budget_all_but_spent",
+    "the budget is all but spent: {share} of {bac} at {pct} complete; the {left} left must pay for {work} of "
+    "planned work, {tcpi} times the efficiency planned (CPI so far {cpi})",
+    share=percent(0),
+    bac=MONEY,
+    pct=percent(0),
+    left=MONEY,
+    work=MONEY,
+    tcpi=number(1),
+    cpi=RATIO,
+)
+_register(
+    "tcpi_above",
+    "to finish within the budget, the {left} left must pay for {work} of planned work: {tcpi} times the "
+    "efficiency planned (CPI so far {cpi})",
+    left=MONEY,
+    work=MONEY,
+    tcpi=number(1),
+    cpi=RATIO,
+)
+# the decision's next step for the project manager, one per decision (pmo_analysis.analyses.finance.DECISIONS)
+_register(
+    "next_step_fund",
+    "Next step: start the project: confirm the sponsor and team, baseline the plan and its budget of {need}, "
+    "and report progress and actual cost every month.",
+    need=MONEY,
+)
+_register(
+    "next_step_continue",
+    "Next step: keep delivering to plan, and report percent complete and actual cost every month.",
+)
+_register(
+    "next_step_re_scope",
+    "Next step: bring a smaller or cheaper scope, with its new cost and benefit forecast, to the next portfolio "
+    "review: the funding continues on condition of it.",
+)
+_register(
+    "next_step_re_plan",
+    "Next step: submit a new schedule (baseline) for approval at the next portfolio review: the funding continues "
+    "on condition of it.",
+)
+_register(
+    "next_step_defer_running",
+    "Next step: at {pct} complete, take on no new work: finish or hand over what is in progress, keep what is "
+    "built and known, and ask the sponsor whether the {need} it still needs can be found before the next "
+    "portfolio review; otherwise plan a pause.",
+    pct=percent(0),
+    need=MONEY,
+)
+_register(
+    "next_step_defer_proposed",
+    "Next step: do not start yet; update the business case and submit it again at the next funding round.",
+)
+_register(
+    "next_step_stop",
+    "Next step: close the project in an orderly way: stop new spending and commitments, hand over or archive "
+    "what was built, release the people and record its lessons.",
+)
+_register(
+    "next_step_reject",
+    "Next step: do not start it; the sponsor may submit a better business case at a later funding round.",
+)
+_register(
+    "next_step_data_needed",
+    "Next step: record the project's expected benefits by month, so that its value can be judged and it can "
+    "compete for funding.",
+)
+_register(
+    "next_step_closed",
+    "Nothing left to decide: record the project's lessons and, once complete, the benefits it realizes.",
+)
+# a business-case figure a project page cannot show, and why
+_register("irr_not_unique", "{n} IRRs: the cash flows change sign several times", n=WHOLE)
+_register("irr_no_root", "no rate makes the NPV zero")
+# the budget tile of a portfolio where nothing competes for funding (pmo_analysis.reporting.display.budget_tile)
+_register("nothing_to_fund", "nothing to fund: no project is proposed or running")
+_register(
+    "nothing_to_fund_waiting",
+    "nothing to fund: no proposed or running project can be ranked yet ({n} wait for benefit figures)",
+    n=COUNT,
+)
+# what-if scenarios (pmo_analysis.analyses.scenarios): why a decision changes against the base run
+_register("scenario_cancelled", "cancelled by the scenario")
+_register("scenario_added", "added by the scenario")
+_register("scenario_need_moved", "its need moved from {before} to {after}", before=MONEY, after=MONEY)
+_register("scenario_score_moved", "its priority score moved from {before} to {after}", before=WHOLE, after=WHOLE)
+_register("scenario_npv_moved", "its remaining NPV moved from {before} to {after}", before=MONEY, after=MONEY)
+_register("scenario_no_longer_fits", "its need of {need} no longer fits the cap of {cap}", need=MONEY, cap=MONEY)
+_register("scenario_now_fits", "its need of {need} now fits the cap of {cap}", need=MONEY, cap=MONEY)
+_register("scenario_rules", "now: {reasons}", reasons=TEXT)
+_register(
+    "scenario_change", "{project} {before} → {after}: {reason}", project=TEXT, before=LABEL, after=LABEL, reason=TEXT
+)

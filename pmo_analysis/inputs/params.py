@@ -45,6 +45,8 @@ __all__ = [
     "NOTEBOOKS",
     "MODEL_PARAMS",
     "validate_model_params",
+    "check_param",
+    "check_together",
     "typed_as_of",
     "declared",
     "declared_for_path",
@@ -248,6 +250,18 @@ NOTEBOOKS: dict[str, list[Param]] = {
     ],
     "lessons_learned": _COMMON + _model("min_projects", "n_themes", "top_n"),
     "portfolio_delivery": _COMMON + _model("exposure_amber"),
+    # what-if scenarios beside the base (pmo_analysis.reporting.scenarios): a run gives its scenarios' models
+    "scenarios": [
+        *_COMMON,
+        Param(
+            "scenario_files",
+            "str",
+            None,
+            "scenario files (YAML), comma-separated, compared with the base when opened outside a run",
+        ),
+    ],
+    # exploring scenarios with widgets in JupyterLab (pmo_analysis.reporting.explore)
+    "explore_scenarios": _COMMON,
     # one page per project (pmo_analysis.runs.pages): the run renders it for every project it chooses
     "project_report": [
         *_COMMON,
@@ -484,6 +498,16 @@ def check_start(where: str, start: dt.date | None, as_of: Any) -> None:
 def typed_as_of(value: Any, *, where: str = "run") -> dt.date | None:
     """The run's as-of date from a parameter value (``None`` when not given)."""
     return _convert(where, _COMMON[1], value)
+
+
+def check_param(where: str, name: str, value: Any) -> Any:
+    """The model parameter ``name`` checked and typed as a run would (a scenario file's
+    ``parameters``); ``where`` starts the message of a :class:`ParameterError`.
+
+    >>> check_param("cut20.yml, line 3", "discount_rate", 0.1)
+    0.1
+    """
+    return _convert(where, MODEL_PARAMS[name], value)
 
 
 def validate_model_params(values: dict[str, Any], *, where: str = "run") -> dict[str, Any]:

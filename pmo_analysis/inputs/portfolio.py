@@ -110,17 +110,31 @@ class Portfolio:
         """True when table ``name`` is present, in memory or left in its files."""
         return getattr(self, name) is not None or name in self.out_of_core
 
+    booked: dict[tuple, tuple[object, pd.DataFrame | None]] = field(default_factory=dict, repr=False, compare=False)
+    """:meth:`booked_hours` already computed, by as_of and start, with the timesheets they were
+    computed from: a copy of this portfolio (a what-if scenario's, which changes no timesheet)
+    shares them, and a copy with other timesheets computes its own."""
+
     def booked_hours(self, as_of, start=None) -> pd.DataFrame | None:
         """Hours per resource_id, project_id (empty: non-project time), activity (of non-project
         time) and period (month) of the timesheet entries dated on or before ``as_of`` (and from
         the month of ``start``); ``None`` without timesheets. The same table whether the timesheets
-        are in memory or in their files.
+        are in memory or in their files. A new frame on every call (computed once per timesheets).
         """
         from pmo_analysis.inputs.timesheets import monthly_hours
 
+        source = self.out_of_core.get("timesheets", self.timesheets)
+        key = (str(pd.Timestamp(as_of)), None if start is None else str(pd.Timestamp(start)))
+        done = self.booked.get(key)
+        if done is not None and done[0] is source:
+            return None if done[1] is None else done[1].copy()
+        hours: pd.DataFrame | None
         if "timesheets" in self.out_of_core:
-            return self.out_of_core["timesheets"].booked_hours(as_of, start)
-        return None if self.timesheets is None else monthly_hours(self.timesheets, as_of, start)
+            hours = self.out_of_core["timesheets"].booked_hours(as_of, start)
+        else:
+            hours = None if self.timesheets is None else monthly_hours(self.timesheets, as_of, start)
+        self.booked[key] = (source, hours)
+        return None if hours is None else hours.copy()
 
     def timesheet_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         """The first and last date of the timesheet entries (``None`` without any)."""

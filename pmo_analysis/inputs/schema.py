@@ -325,6 +325,10 @@ REPORT_TABLES: dict[str, Needs] = {
     "project_report": Needs(
         ("projects", "cashflows"), ("resources", "assignments", "timesheets", "lessons", *DELIVERY_TABLES)
     ),
+    "scenarios": Needs(
+        ("projects", "cashflows"), ("dependencies", "milestones", "resources", "assignments", "timesheets")
+    ),
+    "explore_scenarios": Needs(("projects", "cashflows"), ("dependencies", "resources", "assignments", "timesheets")),
 }
 """The tables each report notebook needs (and reads when present): the one declaration the run's
 plan (a report whose tables are missing is not run, and its run index says which), the reports

@@ -27,13 +27,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from IPython.display import HTML, display
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n, wording
+from pmo_analysis.core.config import HEALTH_THRESHOLDS, MILESTONE_ON_TIME_TARGET
 from pmo_analysis.core.i18n import _, label
 from pmo_analysis.core.wording import Reason
-from pmo_analysis.reporting.plots import SAVE_OPTIONS
+from pmo_analysis.reporting.plots import png, sparkline
 
 __all__ = [
     "table",
@@ -43,6 +44,7 @@ __all__ = [
     "is_empty_figure",
     "tile",
     "headline_tiles",
+    "delivery_tiles",
     "show",
     "note",
     "heading",
@@ -52,6 +54,9 @@ __all__ = [
     "Table",
     "CODE_COLUMNS",
     "MONTH_COLUMNS",
+    "COLUMN_FORMATS",
+    "budget_tile",
+    "judge",
 ]
 
 #: Columns whose values are codes shown through :func:`pmo_analysis.core.i18n.label` (defined there:
@@ -59,6 +64,18 @@ __all__ = [
 CODE_COLUMNS = i18n.CODE_COLUMNS
 #: Date columns that hold a month (shown ``Mar 2026``).
 MONTH_COLUMNS = {"period", "month", "first_month", "last_month"}
+#: Quantities that read the same in every table of every report, whatever the table: a column of
+#: this name is formatted so unless the caller names another format for it (a probability reads
+#: ``50%`` on a project page, in the delivery report and in the decisions' reasons alike).
+COLUMN_FORMATS = {
+    "probability": "probability",
+    "impact_share": "pct",
+    "exposure_share": "pct",
+    "on_time_rate": "pct",
+    "impact_cost": "money",
+    "exposure": "money",
+    "open_exposure": "money",
+}
 
 _ABBR = re.compile(r"\b(" + "|".join(sorted(i18n.ABBREVIATIONS, key=len, reverse=True)) + r")\b")
 _used_abbreviations: set[str] = set()
@@ -93,6 +110,7 @@ def _number(v) -> str:
 
 
 _KINDS = {
+    "probability": fmt.probability,
     "money": fmt.money_full,
     "pct": fmt.pct,
     "ratio": fmt.ratio,
@@ -122,7 +140,7 @@ def _cells(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series, pd.Ser
         and pd.to_numeric(s, errors="coerce").isna().gt(missing).any()
     ):
         kind = None  # text where numbers were expected (a database row named "result row 12"): shown as text
-    if kind in ("money", "pct", "ratio", "integer", "number"):
+    if kind in ("money", "pct", "ratio", "integer", "number", "probability"):
         num = pd.to_numeric(s, errors="coerce").astype(float)  # nullable integers too: NA -> NaN
         f = _number if kind == "number" else _KINDS[kind]
         text = num.map(_blank_if_missing(f)).astype(object)
@@ -201,6 +219,11 @@ class Table:
         return self._body
 
 
+#: A table of this many columns or more prints in smaller type (``data-wide``: templates/pmo), so
+#: that it fits a portrait A4 page with its headers wrapped between words.
+WIDE_TABLE_COLUMNS = 12
+
+
 def table(
     df: pd.DataFrame,
     *,
@@ -245,7 +268,8 @@ def table(
             f"table(): no column {', '.join(map(repr, unknown))} to format; "
             f"the frame has {', '.join(map(str, df.columns))}"
         )
-    kind_of = {c: kind for kind, cols in kinds.items() for c in cols}
+    kind_of = {c: COLUMN_FORMATS[c] for c in df.columns if c in COLUMN_FORMATS}
+    kind_of |= {c: kind for kind, cols in kinds.items() for c in cols}
     shown = df.head(max_rows).reset_index(drop=True)
     rows = pd.Series("", index=shown.index, dtype=object)
     heads = []
@@ -271,12 +295,56 @@ def table(
     _track(text)
     cap = f"<caption>{htmllib.escape(text.strip())}</caption>" if text.strip() else ""
     paper = "" if print_rows is None else f' data-print-rows="{int(print_rows)}"'
+    paper += " data-wide" if shown.shape[1] >= WIDE_TABLE_COLUMNS else ""
     out = (
         f'<div class="pmo-table-wrap" data-collapse="{int(collapse_after)}" data-rows="{len(shown)}"{paper}>'
         f'<table class="pmo-table">{cap}<thead><tr>{"".join(heads)}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
     return Table(out, shown, text.strip())
+
+
+def briefing(frame: pd.DataFrame, *, total: int) -> HTML:
+    """The printed briefing's decisions that need money or people (the frame of
+    :func:`pmo_analysis.analyses.summary.briefing`): one column per group (fund, find money, stop,
+    add capacity) headed by its total, each decision with its money; ``total`` decisions in all are
+    on screen and in decisions.csv. Shown on paper only (``pmo-print-only``): on screen the full
+    decisions table says the same, with reasons.
+    """
+    heads = {
+        "fund": label("fund"),
+        "find money": _("Find money"),
+        "stop": label("stop"),
+        "add capacity": _("Add capacity"),
+    }
+    columns = []
+    for group, rows in frame.groupby("group", sort=False):
+        money = float(rows["money"].sum()) if rows["money"].notna().any() else None
+        if money is not None:
+            sums = wording.word(Reason("frees" if money > 0 else "needs", money=abs(money)))
+        else:
+            sums = _("short {fte} FTE", fte=f"{float(rows['fte'].sum()):.1f}")
+        items = "".join(
+            f"<li>{htmllib.escape(str(r.decision))}"
+            + (f' <span class="m">{htmllib.escape(str(r.money_text))}</span>' if r.money_text else "")
+            + "</li>"
+            for r in rows.itertuples()
+        )
+        head = f"{heads.get(str(group), str(group))}: {sums}"
+        _track(head)
+        columns.append(
+            f'<div class="pmo-brief-group"><div class="h">{htmllib.escape(head)}</div><ul>{items}</ul></div>'
+        )
+    if not columns:
+        return HTML("")
+    title = _("Decisions that need money or people")
+    note_text = _("All {n} decisions, with their reasons, are in the report online and in decisions.csv.", n=total)
+    _track(title + note_text)
+    return HTML(
+        f'<div class="pmo-briefing pmo-print-only"><div class="pmo-brief-title">{htmllib.escape(title)}</div>'
+        f'<div class="pmo-brief-groups">{"".join(columns)}</div>'
+        f'<p class="pmo-small">{htmllib.escape(note_text)}</p></div>'
+    )
 
 
 def health_table(
@@ -316,11 +384,14 @@ def tile(
     status: str | None = None,
     negative: bool = False,
     reason: str | None = None,
+    spark: str | None = None,
 ) -> dict:
     """One KPI tile for :func:`kpi_tiles`: ``label``, ``value``, the change since the previous
     report (``delta``), the threshold or target (``target``) and ``status`` (``good``, ``bad`` or
     ``None``: the colour of the tile's edge); ``negative`` shows the value in red. ``reason`` says
     why the value is ``n/a`` (the data it lacks): such a tile is shown, neutral, with its reason.
+    ``spark`` is the figure's monthly history as inline SVG
+    (:func:`pmo_analysis.reporting.plots.sparkline`), drawn under the value.
     """
     return {
         "label": label,
@@ -330,7 +401,46 @@ def tile(
         "status": status,
         "negative": negative,
         "reason": reason,
+        "spark": spark,
     }
+
+
+def budget_tile(h: pd.Series, decisions: pd.DataFrame) -> dict:
+    """The budget cap and the need of the projects it funds (the headline's ``budget_cap`` and
+    ``funded_need``), as one :func:`tile`; n/a with the reason when nothing competes for funding
+    (no proposed or running project, or none that can be ranked: a cap of 0 funding 0 says nothing).
+
+    Examples
+    --------
+    >>> h = pd.Series({"budget_cap": 0.0, "funded_need": 0.0})
+    >>> t = budget_tile(h, pd.DataFrame({"decision": ["data needed", "data needed", "closed"]}))
+    >>> t["value"], t["reason"]
+    ('n/a', 'nothing to fund: no proposed or running project can be ranked yet (2 wait for benefit figures)')
+    >>> budget_tile(pd.Series({"budget_cap": 7e6, "funded_need": 6.5e6}), pd.DataFrame({"decision": ["fund"]}))["value"]
+    '7.0M / 6.5M'
+    """
+    label_ = _("Budget cap / funded need")
+    competing = ~decisions["decision"].isin(("stop", "reject", "data needed", "closed"))
+    if competing.any() and not fmt._missing(h.get("budget_cap")):
+        return tile(label_, f"{fmt.money(h['budget_cap'])} / {fmt.money(h['funded_need'])}")
+    waiting = int(decisions["decision"].eq("data needed").sum())
+    reason = Reason("nothing_to_fund_waiting", n=waiting) if waiting else Reason("nothing_to_fund")
+    return tile(label_, fmt.na(), reason=wording.word(reason))
+
+
+def judge(value, *, low=None, high=None) -> str | None:
+    """A tile's status against its threshold: ``good`` when ``value`` is within ``low`` and ``high``
+    (either may be open), ``bad`` outside, ``None`` for a missing value (a neutral tile).
+
+    Examples
+    --------
+    >>> judge(0, high=0), judge(26, high=0), judge(0.65, low=0.6, high=1.0), judge(float("nan"), high=0)
+    ('good', 'bad', 'good', None)
+    """
+    if fmt._missing(value):
+        return None
+    v = float(value)
+    return "good" if (low is None or v >= low) and (high is None or v <= high) else "bad"
 
 
 def is_empty_figure(value) -> bool:
@@ -365,6 +475,8 @@ def kpi_tiles(items) -> None:
         extra = "".join(
             f'<div class="{k}">{htmllib.escape(str(t[k]))}</div>' for k in ("reason", "delta", "target") if t.get(k)
         )
+        if t.get("spark"):  # made by plots.sparkline: numbers and an escaped title
+            extra = f'<div class="spark">{t["spark"]}</div>' + extra
         parts.append(
             f'<div class="{cls}"><div class="l">{htmllib.escape(str(t["label"]))}</div>'
             f'<div class="{value_cls}">{htmllib.escape(str(t["value"]))}</div>{extra}</div>'
@@ -414,21 +526,16 @@ def show(fig, output_dir: str | Path | None, name: str):
     """Render ``fig`` once to PNG, save it as ``<output_dir>/charts/<name>.png``, display that
     image in the notebook and close the figure.
     """
-    import io
-
     import matplotlib.pyplot as plt
     from IPython.display import Image
-
-    buf = io.BytesIO()
 
     for text in fig.texts + [t for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]:
         _track(text.get_text())
     # the chart's title is its image's alt text in the report (templates/pmo)
     titles = [fig.get_suptitle()] + [ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center")]
     alt = next((t for t in titles if t.strip()), name.replace("_", " "))
-    fig.savefig(buf, format="png", **SAVE_OPTIONS)
+    data = png(fig)
     plt.close(fig)
-    data = buf.getvalue()
     if output_dir is not None:
         path = Path(output_dir) / "charts" / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -458,16 +565,33 @@ def _delta(kind: str, now, before) -> str | None:
     return f"{d:+,.0f}" if round(d) else ""
 
 
-def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windows: dict) -> list[dict]:
-    """The executive summary's tiles: each headline figure with its change since the previous
-    report of the schedule (``previous``, its headline row, or ``None``) and its threshold from the
-    run's parameters (health thresholds, utilization band; none of a count should be above zero).
+def headline_tiles(
+    h: pd.Series, previous: pd.Series | None, params: dict, windows: dict, history: pd.DataFrame | None = None
+) -> list[dict]:
+    """The executive summary's tiles: each headline figure, named with what it counts, with its
+    change since the previous report of the schedule (``previous``, its headline row, or ``None``
+    on a first report: no change to show), its threshold from the run's parameters (health
+    thresholds, utilization band; none of a count should be above zero), and, from the data's own
+    monthly history (``history``, the model's ``kpi_history``), a sparkline of spend against plan
+    and of utilization, first report or not.
     """
     prev_date = fmt.date(previous["as_of"]) if previous is not None else None
+    hist = history if history is not None and len(history) else None
 
-    def change(col: str, kind: str) -> str:
+    def spark(col: str, describe, plan: str | None = None):
+        if hist is None or col not in hist:
+            return None
+        svg = sparkline(hist["period"], hist[col], describe=describe, plan=hist[plan] if plan else None)
+        if svg is None:
+            return None
+        known = hist.loc[hist[col].notna(), "period"]
+        months = f"{fmt.month(known.iloc[0])}–{fmt.month(known.iloc[-1])}"
+        words = _("{months}, dashed: plan", months=months) if plan else months
+        return svg + Markup('<div class="sc">{}</div>').format(words)  # escaped by Markup.format
+
+    def change(col: str, kind: str) -> str | None:
         if previous is None:
-            return _("first report")
+            return None
         d = _delta(kind, h.get(col), previous.get(col) if col in previous else None)
         if d is None:
             return ""
@@ -509,9 +633,13 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
         )
 
     tiles = [
-        tile(_("Running projects"), fmt.count(h["running_projects"]), delta=change("running_projects", "count")),
         tile(
-            _("Off track / at risk"),
+            _("Running projects (active or on hold)"),
+            fmt.count(h["running_projects"]),
+            delta=change("running_projects", "count"),
+        ),
+        tile(
+            _("Off track / at risk (running projects)"),
             f"{int(h['off_track']):,} / {int(h['at_risk']):,}",
             delta=change("off_track", "count"),
             target=_("target ≤ {value}", value=0),
@@ -521,7 +649,7 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
             # running projects whose health waits for data: counted apart, never as at risk
             [
                 tile(
-                    label("data needed"),
+                    _("Data needed (running projects whose health waits for data)"),
                     fmt.count(h["data_needed"]),
                     delta=change("data_needed", "count"),
                     target=_("target ≤ {value}", value=0),
@@ -538,15 +666,16 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
             "value",
         ),
         money_tile(_("Lifetime NPV (each project at its start)"), "portfolio_npv", "value"),
-        money_tile(_("Portfolio ROI"), "portfolio_roi", "value", kind="pct"),
+        money_tile(_("Portfolio ROI (lifetime)"), "portfolio_roi", "value", kind="pct"),
         tile(_("Budget of running projects"), fmt.money(h["total_budget"]), delta=change("total_budget", "money")),
         tile(
-            _("Spend to date vs plan"),
+            _("Spend to date vs plan (running projects, AC / PV)"),
             f"{fmt.money(h['spend_to_date'])} / {fmt.money(h['planned_to_date'])}",
             delta=change("spend_to_date", "money"),
+            spark=spark("spend_to_date", fmt.money, plan="planned_to_date"),
         ),
         tile(
-            _("CPI / SPI"),
+            _("CPI / SPI (running projects)"),
             f"{fmt.ratio(cpi)} / {fmt.ratio(spi)}",
             delta=change("portfolio_cpi", "ratio"),
             target=_("target ≥ {value}", value=fmt.ratio(params.get("cpi_amber", 0.95))),
@@ -556,9 +685,10 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
     if not fmt._missing(util):
         tiles.append(
             tile(
-                _("Utilization") + f" ({fmt.month(h['utilization_month'])})",
+                _("Utilization (booked / capacity, {month})", month=fmt.month(h["utilization_month"])),
                 fmt.pct(util, 0),
                 delta=change("utilization", "pct"),
+                spark=spark("utilization", lambda v: fmt.pct(v, 0)),
                 target=_("target {low}–{high}", low=fmt.pct(under, 0), high=fmt.pct(over, 0)),
                 status=good(under <= util <= over),
             )
@@ -577,7 +707,7 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
     if not fmt._missing(h["open_high_impact_actions"]):
         tiles.append(
             tile(
-                _("Open high-impact actions"),
+                _("Open high-impact actions (lessons learned)"),
                 fmt.count(h["open_high_impact_actions"]),
                 delta=change("open_high_impact_actions", "count"),
                 target=_("target ≤ {value}", value=0),
@@ -585,3 +715,66 @@ def headline_tiles(h: pd.Series, previous: pd.Series | None, params: dict, windo
             )
         )
     return tiles
+
+
+def delivery_tiles(h: pd.Series, params: dict | None = None) -> list[dict]:
+    """The delivery headline as tiles (the executive summary and the delivery report show the same),
+    each with its threshold and the colour it gives: no dependency conflict, delayed project,
+    missed milestone, overdue or unowned risk; a milestone on-time rate of at least
+    :data:`~pmo_analysis.core.config.MILESTONE_ON_TIME_TARGET`; open risk exposure below
+    ``exposure_amber`` (the health rule's share) of the running projects' budget; benefits
+    realized at least as planned. A figure the data cannot give is n/a (and left out by
+    :func:`kpi_tiles`).
+
+    Examples
+    --------
+    >>> h = pd.Series({"as_of": "2026-06-30", "dependency_conflicts": 2, "delayed_projects": 1,
+    ...                "missed_milestones": 9, "milestone_on_time_rate": 0.4, "open_risk_exposure": 2.09e6,
+    ...                "total_budget": 3.04e7, "overdue_mitigations": 12, "unowned_risks": 3,
+    ...                "benefits_realization": 0.86})
+    >>> [(t["label"], t["value"], t["status"]) for t in delivery_tiles(h)][3]
+    ('Milestones on time (due by 30 Jun 2026)', '40%', 'bad')
+    """
+    p = params or {}
+
+    def good(ok) -> str | None:
+        return None if ok is None else ("good" if ok else "bad")
+
+    def count_tile(label_: str, *cols: str) -> dict:
+        values = [h.get(c) for c in cols]
+        known = [v for v in values if not fmt._missing(v)]
+        return tile(
+            label_,
+            " / ".join(fmt.count(v) for v in values),
+            target=_("target ≤ {value}", value=0) if known else None,
+            status=good(all(v == 0 for v in known)) if known else None,
+        )
+
+    rate, exposure, budget = h.get("milestone_on_time_rate"), h.get("open_risk_exposure"), h.get("total_budget")
+    share = p.get("exposure_amber", HEALTH_THRESHOLDS["exposure_amber"])
+    budgeted = not fmt._missing(exposure) and not fmt._missing(budget) and budget > 0
+    realized = h.get("benefits_realization")
+    return [
+        count_tile(_("Dependency conflicts"), "dependency_conflicts"),
+        count_tile(_("Projects delayed by a predecessor"), "delayed_projects"),
+        count_tile(_("Missed milestones"), "missed_milestones"),
+        tile(
+            _("Milestones on time (due by {date})", date=fmt.date(h["as_of"])),
+            fmt.pct(rate, 0),
+            target=_("target ≥ {value}", value=fmt.pct(MILESTONE_ON_TIME_TARGET, 0)),
+            status=None if fmt._missing(rate) else good(rate >= MILESTONE_ON_TIME_TARGET),
+        ),
+        tile(
+            _("Open risk exposure (share of the running budget)"),
+            fmt.money(exposure) + (f" ({fmt.pct(exposure / budget, 0)})" if budgeted else ""),
+            target=_("target < {value}", value=fmt.pct(share, 0)) if budgeted else None,
+            status=good(exposure / budget < share) if budgeted else None,
+        ),
+        count_tile(_("Overdue mitigations / no owner (open risks and issues)"), "overdue_mitigations", "unowned_risks"),
+        tile(
+            _("Benefits realized (completed projects, vs plan to date)"),
+            fmt.pct(realized, 0),
+            target=_("target ≥ {value}", value=fmt.pct(1, 0)),
+            status=None if fmt._missing(realized) else good(realized >= 1),
+        ),
+    ]

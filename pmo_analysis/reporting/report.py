@@ -37,7 +37,7 @@ from pmo_analysis.reporting import plots
 from pmo_analysis.reporting.display import abbreviations
 from pmo_analysis.reporting.export import write_csv
 
-__all__ = ["Report", "ReportNeedsTables", "open_report", "require_tables", "banners"]
+__all__ = ["Report", "ReportNeedsTables", "open_report", "require_tables", "banners", "quiet"]
 
 
 @dataclass
@@ -93,7 +93,7 @@ def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> R
     run does not start such a report: its index says it was not run, and why).
     """
     P = resolve_params(name, namespace)
-    _quiet()
+    quiet()
     plots.use_style()
     formatting.use(currency=getattr(P, "currency", None), language=getattr(P, "language", "en"))
     if P.model_dir is not None:
@@ -118,7 +118,7 @@ def open_report(name: str, namespace: dict[str, Any], *, show: bool = True) -> R
     return Report(name, P, M)
 
 
-def _quiet() -> None:
+def quiet() -> None:
     """Keep library chatter out of the report: warnings and log lines go to no reader. A report
     says what a reader must know in its own words (banners, notes); a stack of pink stderr boxes
     from matplotlib, pandas or jieba is noise.

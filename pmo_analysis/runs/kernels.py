@@ -313,7 +313,7 @@ def _warm_fonts() -> None:
     with rc_context(plots.style()):
         fig = Figure(figsize=(2, 1))
         fig.text(0.1, 0.5, "ROI 项目组合 0123456789", fontsize=10)
-        fig.text(0.1, 0.2, "NPV", fontsize=8, fontweight="bold")
+        fig.text(0.1, 0.2, "NPV", fontsize=8, fontweight=plots.bold())  # the titles' weight (plots.style)
         FigureCanvasAgg(fig).draw()
 
 

@@ -6,8 +6,9 @@ after its run is published, :func:`deliver` sends one HTML email:
 * the subject names the portfolio report, its as-of date and the run's status;
 * the body holds the headline figures and the decisions asked for, read from the run's portfolio
   model (the same figures as every report of the run: :func:`pmo_analysis.analyses.summary.decisions_needed`),
-  and the run's own charts (:data:`MAIL_CHARTS`) as inline images (``cid:``), which mail clients
-  show without fetching anything;
+  and the summary's charts (:data:`MAIL_CHARTS`) as PNG images at a width mail clients show
+  (:data:`MAIL_CHART_WIDTH`), drawn from the run's model and referenced by ``cid:``, which mail
+  clients show without fetching anything (Outlook shows no inline SVG);
 * the full reports are linked when ``PMO_REPORTS_URL`` says where the reports folder is served,
   otherwise the executive summary's self-contained HTML is attached; ``decisions.csv`` is attached.
 
@@ -50,7 +51,7 @@ from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import MailError
 from pmo_analysis.model import load_model
 from pmo_analysis.runs.plan import needs_sentence
-from pmo_analysis.runs.publish import read_manifests, started_timestamp
+from pmo_analysis.runs.publish import headline_history, read_manifests, started_timestamp
 
 __all__ = [
     "MailError",
@@ -61,6 +62,9 @@ __all__ = [
     "deliver",
     "check_address",
     "Delivery",
+    "MAIL_CHARTS",
+    "MAIL_CHART_WIDTH",
+    "mail_charts",
 ]
 
 #: Seconds one SMTP read or write may take.
@@ -68,14 +72,17 @@ SMTP_TIMEOUT = 30
 #: Seconds a whole delivery (connect, STARTTLS, login, every message) may take: a server that sends
 #: one byte every 20 s never times out a read, but it does not hold up the schedule past this.
 SMTP_DEADLINE = 120
-#: Charts shown inline, in this order, those the run drew (paths in the run's folder): the trend of the
-#: headline figures (from the second run of a schedule on), cost and schedule performance, value, capacity.
+#: The summary's charts shown inline, in this order, with their alt text: the trend of the headline
+#: figures (from the second run of a schedule on), cost and schedule performance, value, capacity.
+#: Each is drawn from the run's model by the reports' own chart function (:func:`mail_charts`).
 MAIL_CHARTS = {
-    "executive_summary/charts/headline_trend.png": "Headline figures, run by run",
-    "portfolio_roi/charts/cpi_spi_quadrant.png": "Cost and schedule performance (CPI, SPI)",
-    "portfolio_roi/charts/npv_ranked.png": "Projects ranked by NPV",
-    "resource_utilization/charts/capacity_vs_demand.png": "Capacity against demand",
+    "headline_trend": "Headline figures, run by run",
+    "cpi_spi_quadrant": "Cost and schedule performance (CPI, SPI)",
+    "npv_ranked": "Projects ranked by NPV",
+    "capacity_vs_demand": "Capacity against demand",
 }
+#: Pixel width of the inline charts: what mail clients show in their reading pane without scaling.
+MAIL_CHART_WIDTH = 640
 
 # headline figures shown in the mail, in order, with how each is written (columns of model.headline)
 _HEADLINE = (
@@ -307,6 +314,57 @@ def _run_currency(manifest: dict[str, Any]) -> str:
     return "USD"
 
 
+def _chart_figures(run_dir: Path, model, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The figures of :data:`MAIL_CHARTS` the run's model can draw, each by the chart function its
+    report calls, with the inputs the report gives it (a chart without data is left out, as in the report).
+    """
+    from pmo_analysis.analyses import summary
+    from pmo_analysis.reporting import plots
+
+    figures: dict[str, Any] = {}
+    schedule = str(manifest.get("schedule") or "adhoc")
+    history = headline_history(run_dir.parent, schedule=schedule)
+    if len(history):  # the runs of the schedule up to this one (run ids start with their UTC start time)
+        history = history.loc[history["run"].astype(str) <= run_dir.name]
+    if len(history) >= 2:
+        figures["headline_trend"] = plots.headline_trend(
+            history, {k: summary.HEADLINE_LABELS[k] for k in summary.TREND}, cols=6
+        )
+    if model.has("projects"):
+        projects = model.projects
+        running = projects.loc[projects["running"].astype(bool)]
+        if running[["cpi", "spi"]].notna().all(axis=1).any():
+            figures["cpi_spi_quadrant"] = plots.cpi_spi_quadrant(projects, thresholds=model.assumptions.iloc[0])
+        if projects["npv"].notna().any():
+            figures["npv_ranked"] = plots.npv_ranked(projects.dropna(subset=["npv"]))
+    if model.has("capacity") and len(model.capacity):
+        figures["capacity_vs_demand"] = plots.capacity_vs_demand(model.capacity)
+    return figures
+
+
+def mail_charts(run_dir: str | Path, *, model=None, manifest: dict[str, Any] | None = None) -> list[tuple[str, bytes]]:
+    """The summary's charts of the run in ``run_dir`` as PNG images at most :data:`MAIL_CHART_WIDTH`
+    pixels wide, in the order of :data:`MAIL_CHARTS`: (name, PNG bytes). Mail clients such as Outlook show
+    PNG but not the inline SVG of the pages, so the mail carries its own renderings, drawn from the
+    run's model by the same chart functions as the reports (:func:`pmo_analysis.reporting.plots.png`).
+    """
+    import matplotlib.pyplot as plt
+
+    from pmo_analysis.reporting import plots
+
+    run_dir = Path(run_dir)
+    manifest = manifest if manifest is not None else json.loads((run_dir / "manifest.json").read_text("utf-8"))
+    model = model if model is not None else load_model(run_dir / "model")
+    images = []
+    with fmt.using(currency=_run_currency(manifest), language="en"):
+        figures = _chart_figures(run_dir, model, manifest)
+        for name in MAIL_CHARTS:
+            if name in figures:
+                images.append((name, plots.png(figures[name], width=MAIL_CHART_WIDTH)))
+                plt.close(figures[name])
+    return images
+
+
 def _run_link(run_dir: Path, reports_url: str | None) -> str | None:
     return None if not reports_url else reports_url.rstrip("/") + f"/{run_dir.name}/index.html"
 
@@ -314,8 +372,8 @@ def _run_link(run_dir: Path, reports_url: str | None) -> str | None:
 def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_url: str | None = None) -> EmailMessage:
     """The executive-summary mail of the published run in ``run_dir`` (see the module docstring).
 
-    The headline and the decisions come from the run's model; the charts are the PNGs the run's
-    reports saved (:data:`MAIL_CHARTS`), shown inline by Content-ID.
+    The headline and the decisions come from the run's model; the charts are PNG renderings of the
+    summary's charts (:func:`mail_charts`), shown inline by Content-ID.
     """
     run_dir = Path(run_dir)
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -324,7 +382,7 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
     missing = model.missing_for("executive_summary")
     not_available = None if not missing else f"the executive summary was not run: it {needs_sentence(missing)}"
     asks = decisions_needed(model) if not missing else pd.DataFrame(columns=["decision", "why", "money_text"])
-    charts = [run_dir / c for c in MAIL_CHARTS if (run_dir / c).is_file()]
+    charts = mail_charts(run_dir, model=model, manifest=manifest)
     cids = [make_msgid(domain="pmo.reports") for _ in charts]
     link = _run_link(run_dir, reports_url)
     status = manifest.get("status", "")
@@ -335,7 +393,10 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
             run=manifest,
             headline=_headline_rows(model, manifest),
             asks=asks.to_dict("records"),
-            images=[(c[1:-1], MAIL_CHARTS[str(p.relative_to(run_dir))]) for c, p in zip(cids, charts, strict=True)],
+            images=[
+                (c[1:-1], MAIL_CHARTS[name], int.from_bytes(data[16:20], "big"))  # the PNG header's width
+                for c, (name, data) in zip(cids, charts, strict=True)
+            ],
             link=link,
             attached=link is None and (run_dir / "executive_summary.html").exists(),
             not_available=not_available,
@@ -349,10 +410,8 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
     msg.set_content(_plain_text(manifest, _headline_rows(model, manifest), asks, link, not_available=not_available))
     msg.add_alternative(html, subtype="html")
     body = msg.get_payload()[1]
-    for cid, path in zip(cids, charts, strict=True):
-        body.add_related(
-            path.read_bytes(), maintype="image", subtype="png", cid=cid, filename=path.name, disposition="inline"
-        )
+    for cid, (name, data) in zip(cids, charts, strict=True):
+        body.add_related(data, maintype="image", subtype="png", cid=cid, filename=f"{name}.png", disposition="inline")
     if link is None and (run_dir / "executive_summary.html").exists():
         msg.add_attachment(
             (run_dir / "executive_summary.html").read_bytes(),

@@ -47,6 +47,7 @@ from pmo_analysis.core import formatting
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import NotebookError, ParameterError
 from pmo_analysis.core.i18n import _, label
+from pmo_analysis.core.i18n import current as current_language
 from pmo_analysis.inputs.params import resolve_params
 from pmo_analysis.reporting.links import link_projects, page_path, read_pages, run_folder
 from pmo_analysis.runs.publish import page_templates
@@ -60,6 +61,11 @@ __all__ = [
     "PageResult",
     "ProjectPage",
     "open_project",
+    "project_tiles",
+    "project_notes",
+    "project_delivery",
+    "delivery_tables",
+    "DELIVERY_COLUMNS",
     "project_overallocations",
     "render_project_pages",
     "render_department_pages",
@@ -225,10 +231,11 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
     worst running project. An id the model does not have raises :class:`ParameterError`.
     """
     from pmo_analysis.reporting import plots  # matplotlib: in the page's kernel, not the run's process
-    from pmo_analysis.reporting.report import require_tables  # with plots, as above
+    from pmo_analysis.reporting.report import quiet, require_tables  # with plots, as above
 
     namespace = dict(namespace)
     P = resolve_params(PAGE_NOTEBOOK, namespace)
+    quiet()  # as a report: no library warning or log line in the page
     plots.use_style()
     # the page's language and currency, as open_report sets them, before a model built here writes its reasons
     formatting.use(currency=getattr(P, "currency", None), language=getattr(P, "language", "en"))
@@ -253,7 +260,7 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
         t = M.tables[table]
         return t.loc[t[column] == pid].reset_index(drop=True)
 
-    delivery = {t: of(t) for t in ("milestones", "risks", "dependencies") if M.has(t)}
+    delivery = project_delivery(M, pid)
     run_dir = run_folder(P.model_dir)  # <run>/model: the run's pages are listed beside it
     links = read_pages(run_dir)
     return ProjectPage(
@@ -269,6 +276,192 @@ def open_project(namespace: dict[str, Any]) -> ProjectPage:
         run_dir=run_dir if links else None,
         links=links,
     )
+
+
+def project_delivery(model, project_id: str) -> dict[str, pd.DataFrame]:
+    """The project's rows of each delivery table the model has: its dependencies (as predecessor
+    or successor), milestones and risks.
+    """
+    out = {}
+    if model.has("dependencies"):
+        deps = model.dependencies
+        mine = (deps["predecessor_id"] == project_id) | (deps["successor_id"] == project_id)
+        out["dependencies"] = deps.loc[mine].reset_index(drop=True)
+    for name in ("milestones", "risks"):
+        if model.has(name):
+            t = model.tables[name]
+            out[name] = t.loc[t["project_id"] == project_id].reset_index(drop=True)
+    return out
+
+
+def _figure_reason(row: pd.Series, figure: str) -> str | None:
+    """Why a business-case figure of ``row`` is n/a, in words (``None`` when it is not, or no
+    reason is known): no cash flows or no benefit figures (``data_needed``), and for the IRR no
+    root or several (``irr_roots``).
+    """
+    from pmo_analysis.core.wording import Reason, word
+
+    needed = str(row.get("data_needed") or "").split(",")
+    for code in ("no_cashflows", "no_benefits"):
+        if code in needed:
+            return word(Reason(code))
+    if figure == "irr":
+        roots = row.get("irr_roots")
+        if roots == 0:
+            return word(Reason("irr_no_root"))
+    return None
+
+
+def project_tiles(row: pd.Series, *, tcpi_extreme: float | None = None) -> list[dict]:
+    """The project page's tiles (:func:`pmo_analysis.reporting.display.tile`): health, decision,
+    budget, EAC / VAC, CPI / SPI and TCPI (red above ``tcpi_extreme``,
+    :data:`~pmo_analysis.core.config.TCPI_EXTREME`), then the business case: remaining NPV
+    beside the lifetime NPV, ROI and IRR of the project's whole life. A business-case figure the
+    data cannot give is n/a with its reason (no cash flows, no benefit figures, no IRR root); an
+    IRR that is not unique says how many roots its cash flows have.
+    """
+    from pmo_analysis.core.config import TCPI_EXTREME
+    from pmo_analysis.core.wording import Reason, word
+    from pmo_analysis.reporting.display import tile  # matplotlib: in the page's kernel, not the run's process
+
+    extreme = TCPI_EXTREME if tcpi_extreme is None else tcpi_extreme
+
+    def business(label_: str, figure: str, value: str) -> dict:
+        if fmt._missing(row.get(figure)):
+            return tile(label_, fmt.na(), reason=_figure_reason(row, figure))
+        return tile(label_, value, negative=fmt.is_negative(row[figure]))
+
+    tcpi = row.get("tcpi")
+    tiles = [
+        tile(_("Health"), label(row["health"]) if row["health"] == row["health"] else _("not running")),
+        tile(_("Decision"), label(row["decision"])),
+        tile(_("Budget (BAC)"), fmt.money(row["bac"])),
+        tile(
+            _("EAC / VAC"), f"{fmt.money(row['eac'])} / {fmt.money(row['vac'])}", negative=fmt.is_negative(row["vac"])
+        ),
+        tile(_("CPI / SPI"), f"{fmt.ratio(row['cpi'])} / {fmt.ratio(row['spi'])}"),
+        tile(
+            _("TCPI"),
+            fmt.ratio(tcpi),
+            target=None if fmt._missing(tcpi) else _("realistic ≤ {value}", value=fmt.ratio(extreme)),
+            status=None
+            if fmt._missing(tcpi) or not row.get("running", True)
+            else ("bad" if tcpi > extreme else "good"),
+        ),
+        business(_("Remaining NPV"), "remaining_npv", fmt.money(row.get("remaining_npv"))),
+        business(_("Lifetime NPV (business case)"), "npv", fmt.money(row.get("npv"))),
+        business(_("Lifetime ROI (business case)"), "roi", fmt.pct(row.get("roi"))),
+        business(_("IRR (business case)"), "irr", fmt.pct(row.get("irr"))),
+    ]
+    roots = row.get("irr_roots")
+    if not fmt._missing(row.get("irr")) and not fmt._missing(roots) and int(roots) > 1:
+        tiles[-1]["reason"] = word(Reason("irr_not_unique", n=int(roots)))
+    return tiles
+
+
+def project_notes(row: pd.Series) -> list[str]:
+    """The sentences under the project page's tiles: its health and why; its decision, why, what
+    would flip it (the model's ``decision_robustness``) and the next step for its manager (the
+    model's ``next_step``); an extreme TCPI in words (the
+    model's ``tcpi_reason``); how many past months AC counts at plan.
+    """
+    notes = []
+    if row["health"] == row["health"]:
+        reason = row["health_reason"] if isinstance(row["health_reason"], str) else ""
+        notes.append(
+            _("Health {health}: {reason}.", health=label(row["health"]), reason=reason)
+            if reason.strip()
+            else _("Health {health}.", health=label(row["health"]))
+        )
+    decision = _("Decision {decision}: {reason}.", decision=label(row["decision"]), reason=row["decision_reason"])
+    flips = row.get("decision_robustness")
+    if isinstance(flips, str) and flips:  # what would flip the decision (analyses.finance.decision_robustness)
+        decision += (" " if current_language() != "zh" else "") + _("What would flip it: {text}.", text=flips)
+    step = row.get("next_step")
+    space = "" if current_language() == "zh" else " "  # Chinese sentences follow each other without a space
+    notes.append(decision + (space + step if isinstance(step, str) and step else ""))
+    tcpi = row.get("tcpi_reason")
+    if isinstance(tcpi, str) and tcpi:
+        notes.append(_("TCPI {value}: {reason}.", value=fmt.ratio(row["tcpi"]), reason=tcpi))
+    if row.get("months_without_actuals"):
+        notes.append(
+            _(
+                "AC counts {n} past month(s) without a reported actual cost at their planned cost.",
+                n=row["months_without_actuals"],
+            )
+        )
+    return notes
+
+
+#: The columns of the delivery tables a project page shows, each said once: a milestone's one date
+#: beside its baseline is ``forecast_or_actual`` (the model's ``current_date``: the date reached, or
+#: the newest forecast, at least the as-of date for a milestone not reached), which stands for the
+#: forecast and actual dates it was reported with; its state stands for the flags (due, on time,
+#: slipped, missed); a risk's days overdue and age for its flags and raised date,
+#: its probability and impact share for their bands; the project's own id, name and department
+#: are in the page's header.
+DELIVERY_COLUMNS = {
+    "dependencies": [
+        "predecessor_id",
+        "successor_id",
+        "type",
+        "lag_days",
+        "predecessor_date",
+        "successor_date",
+        "slip_days",
+        "conflict",
+    ],
+    "milestones": [
+        "milestone_id",
+        "milestone",
+        "baseline_date",
+        "forecast_or_actual",
+        "slip_days",
+        "state",
+        "forecast_changes",
+    ],
+    "risks": [
+        "risk_id",
+        "kind",
+        "title",
+        "status",
+        "probability",
+        "impact_cost",
+        "exposure",
+        "impact_share",
+        "owner",
+        "due_date",
+        "days_overdue",
+        "closed_date",
+        "age_days",
+    ],
+}
+_WHOLE_NUMBERS = ("lag_days", "slip_days", "days_overdue", "age_days", "forecast_changes")
+
+
+def delivery_tables(delivery: dict[str, pd.DataFrame], *, rows: int = 8) -> list[Any]:
+    """The project page's dependencies, milestones and risks (:data:`DELIVERY_COLUMNS`), each a
+    :func:`pmo_analysis.reporting.display.table` of its first ``rows`` rows with its count; a
+    table without rows is left out.
+    """
+    from pmo_analysis.reporting.display import table  # matplotlib: in the page's kernel, not the run's process
+
+    names = {"dependencies": _("Dependencies"), "milestones": _("Milestones"), "risks": _("Risks")}
+    out = []
+    for name, frame in delivery.items():
+        if not len(frame):
+            continue
+        frame = frame.rename(columns={"current_date": "forecast_or_actual"}) if name == "milestones" else frame
+        shown = frame[[c for c in DELIVERY_COLUMNS.get(name, frame.columns) if c in frame.columns]]
+        out.append(
+            table(
+                shown.head(rows),
+                integer=[c for c in _WHOLE_NUMBERS if c in shown],
+                dates=[c for c in ("forecast_or_actual",) if c in shown],
+                caption=_("{name} ({n})", name=names.get(name, name.capitalize()), n=len(frame)),
+            )
+        )
+    return out
 
 
 def project_overallocations(model, project_id: str) -> pd.DataFrame:
@@ -498,9 +691,10 @@ def _failure_page(page: PageResult, header: dict[str, Any], error: NotebookError
 
 
 # --------------------------------------------------------------------------- department pages
-def svg_text(fig) -> str:
+def svg_text(fig, *, tight: bool = False) -> str:
     """``fig`` as inline SVG with its text as text (a sans-serif fallback after the workbook's
-    fonts), and close it: what project and department pages show.
+    fonts), and close it: what project and department pages show. ``tight`` crops the image to
+    what it draws, a title longer than the axes included (one more layout pass).
     """
     import io
 
@@ -508,7 +702,7 @@ def svg_text(fig) -> str:
 
     buf = io.StringIO()
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pmo"}):
-        fig.savefig(buf, format="svg")
+        fig.savefig(buf, format="svg", **({"bbox_inches": "tight"} if tight else {}))
     plt.close(fig)
     return re.sub(r"(font-family: [^;\"]*)", r"\1, sans-serif", buf.getvalue())
 
@@ -523,8 +717,8 @@ def _department_chart(model, projects: pd.DataFrame) -> Markup | None:
     if running.dropna(subset=["cpi", "spi"]).empty:
         return None
     thresholds = model.assumptions.iloc[0] if model.has("assumptions") else None
-    fig = plots.cpi_spi_quadrant(running, thresholds=thresholds)
-    return Markup(svg_text(fig))  # noqa: S704 - matplotlib's own SVG, text escaped
+    fig = plots.cpi_spi_quadrant(running, thresholds=thresholds)  # its title states the finding: never cut
+    return Markup(svg_text(fig, tight=True))  # noqa: S704 - matplotlib's own SVG, text escaped
 
 
 def _department_frames(model, department: str, pages: dict[str, dict[str, str]]) -> dict[str, Any]:

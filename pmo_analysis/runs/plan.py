@@ -15,20 +15,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.inputs.params import MODEL_PARAMS, declared_for_path, validate_params
 from pmo_analysis.inputs.readers import is_workbook
+from pmo_analysis.inputs.scenarios import Scenario, read_scenario
 from pmo_analysis.inputs.schema import REPORT_TABLES
 from pmo_analysis.inputs.sources import data_source, is_mapping_file
 from pmo_analysis.reporting.links import PAGES_FILE
 from pmo_analysis.runs.pages import PAGE_NOTEBOOK, parse_projects, plan_pages
 from pmo_analysis.runs.publish import REPORT_NOTEBOOKS, check_reports_folder
 
-__all__ = ["RUN_PARAMS", "resolve_notebooks", "is_whole_suite", "plan_parameters", "needs_sentence"]
+__all__ = [
+    "SCENARIO_NOTEBOOKS",
+    "RUN_PARAMS",
+    "resolve_notebooks",
+    "is_whole_suite",
+    "plan_parameters",
+    "needs_sentence",
+]
+
+#: Notebooks a run starts only on purpose: the scenarios report, when the run has scenarios, and the
+#: interactive exploration of scenarios (JupyterLab only).
+SCENARIO_NOTEBOOKS = ("scenarios", "explore_scenarios")
 
 #: Report parameters that are one value per run, like the model's: the model is built once, its
 #: words in this language and its money in this currency (a notebook may not set its own).
@@ -43,7 +55,7 @@ def resolve_notebooks(notebooks: list[str] | None, notebooks_dir: Path) -> list[
     available = {p.stem: p for p in sorted(notebooks_dir.glob("*.ipynb")) if p.stem != PAGE_NOTEBOOK}
     if not notebooks:
         return [available[n] for n in REPORT_NOTEBOOKS if n in available] + [
-            p for n, p in available.items() if n not in REPORT_NOTEBOOKS
+            p for n, p in available.items() if n not in REPORT_NOTEBOOKS and n not in SCENARIO_NOTEBOOKS
         ]
     out = []
     for n in notebooks:
@@ -128,6 +140,7 @@ class _Plan:
     common: dict[str, Any]  # the run's parameters (with data_dir): the model's, and every notebook's
     planned: dict[str, dict[str, Any]]  # validated parameters of each notebook, by name
     complete: bool  # the run is the whole report suite (see is_whole_suite)
+    scenarios: list[Scenario] = field(default_factory=list)  # read and checked in form; against the data once loaded
 
 
 def _plan_run(
@@ -138,8 +151,12 @@ def _plan_run(
     notebook_params: dict[str, dict] | None,
     reports_dir: str | Path,
     notebooks_dir: str | Path,
+    scenarios: list[str | Path] | None = None,
 ) -> _Plan:
-    """Plan the run: the data folder, the notebooks and every parameter, checked before any work."""
+    """Plan the run: the data folder, the notebooks, every parameter and the form of every scenario
+    file, checked before any work.
+    """
+    read = [read_scenario(Path(f)) for f in scenarios or []]
     data_dir = _data_source(data_dir)
     params = dict(params or {})
     if "data_dir" in params and _data_source(params["data_dir"], check=False) != data_dir:
@@ -147,6 +164,9 @@ def _plan_run(
             f"two data folders given: {str(data_dir)!r} and parameter data_dir {str(params['data_dir'])!r}; give one"
         )
     paths = resolve_notebooks(notebooks, Path(notebooks_dir))
+    report = Path(notebooks_dir) / f"{SCENARIO_NOTEBOOKS[0]}.ipynb"
+    if read and report.is_file() and report.stem not in {p.stem for p in paths}:
+        paths.append(report)  # a run with scenarios compares them in their report
     common = params | {"data_dir": str(data_dir)}
     planned = plan_parameters(paths, common, dict(notebook_params or {}))
     reports_dir = Path(reports_dir).resolve()
@@ -159,6 +179,7 @@ def _plan_run(
         common=common,
         planned=planned,
         complete=is_whole_suite(paths, Path(notebooks_dir)),
+        scenarios=read,
     )
 
 

@@ -100,6 +100,7 @@ TITLES = {
     "resource_utilization": "Resource utilization and capacity",
     "lessons_learned": "Lessons learned",
     "portfolio_delivery": "Delivery: dependencies, milestones, risks, benefits",
+    "scenarios": "What-if scenarios",
 }
 
 #: The name of a published run's folder, as :func:`reserve_run` makes it: the UTC start time and the

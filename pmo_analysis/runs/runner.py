@@ -29,6 +29,7 @@ from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.config import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DATA_DIR
 from pmo_analysis.inputs.params import typed_as_of, validate_model_params
 from pmo_analysis.inputs.portfolio import load_portfolio
+from pmo_analysis.inputs.scenarios import Scenario, check_scenario
 from pmo_analysis.reporting.export import write_csv
 from pmo_analysis.runs.execute import NotebookResult, _execute_notebooks, _render_pages, render_html
 from pmo_analysis.runs.kernels import KernelTemplate
@@ -113,6 +114,7 @@ def run_reports(
     keep_code: bool = False,
     notebooks_dir: str | Path = NOTEBOOKS_DIR,
     projects: str | list[str] | None = None,
+    scenarios: list[str | Path] | None = None,
     progress: Callable[[str], None] | None = print,
 ) -> RunResult:
     """Execute the report notebooks and publish the run.
@@ -139,6 +141,10 @@ def run_reports(
         Which projects get a one-page report in ``projects/`` (:func:`pmo_analysis.runs.pages.parse_projects`):
         ``running``, ``off-track``, ``all``, ``none`` or project ids. Default: ``running`` for a run of
         the whole suite, ``none`` for a subset. Department pages come with any project page.
+    scenarios : list of paths, optional
+        What-if scenario files (``docs/scenarios.md``): one model each, built from the data loaded
+        once for the base model, saved in ``model/scenarios/``, compared with the base in
+        ``scenario_changes.csv`` and recorded in the manifest with their checksums.
 
     Returns
     -------
@@ -157,12 +163,18 @@ def run_reports(
         notebook_params=notebook_params,
         reports_dir=reports_dir,
         notebooks_dir=notebooks_dir,
+        scenarios=scenarios,
     )
     # the report kernels' template imports on the core the model leaves (pmo_analysis.runs.kernels)
     with KernelTemplate() as kernels:
         # model: built once; every report of the run reads it
-        model = _build_model(
-            plan.data_dir, plan.common, processes=jobs or os.cpu_count() or 2, say=say, waiting=kernels.start
+        model, what_if = _build_model(
+            plan.data_dir,
+            plan.common,
+            processes=jobs or os.cpu_count() or 2,
+            say=say,
+            waiting=kernels.start,
+            scenarios=plan.scenarios,
         )
         remove_dead_temp_folders(plan.reports_dir)
         run_id, tmp = reserve_run(plan.reports_dir, started, schedule)  # the final id, before anything names it
@@ -177,6 +189,7 @@ def run_reports(
         )
         with discard_on_failure(tmp):
             _save_model(model, tmp)
+            _save_scenarios(model, what_if, tmp, plan.common)
             pages_plan = _plan_pages(model, which, run, Path(notebooks_dir))  # before any report links to a page
             # a report whose tables the data does not hold is not run, and says which tables it needs
             runnable, not_run = _reports_to_run(plan, model.meta["tables_present"])
@@ -198,7 +211,8 @@ def run_reports(
             write_manifest(
                 tmp,
                 _manifest(plan, run, model, results, status=status, duration_s=say.elapsed(), finished=_now())
-                | _pages_manifest(which, pages, not_run=_pages_not_run(model, which)),
+                | _pages_manifest(which, pages, not_run=_pages_not_run(model, which))
+                | _scenarios_manifest(what_if),
             )
             final = publish_run(tmp, plan.reports_dir, run_id)
     refresh_latest(plan.reports_dir)
@@ -251,12 +265,15 @@ def _build_model(
     processes: int,
     say: _Progress,
     waiting: Callable[[], None] | None = None,
+    scenarios: list[Scenario] | None = None,
 ):
     """Load the data once and compute the run's portfolio model (before any kernel starts), its
-    lessons part in a process of its own, started before the load, when the run may use more than one.
+    lessons part in a process of its own, started before the load, when the run may use more than one;
+    then one model per scenario from the same loaded data (each checked against it first). Returns
+    the model and the scenarios' models.
     """
     # imported when the run gets this far: a run that stops at its checks need not wait for the model
-    from pmo_analysis.model import build_model, lessons_process
+    from pmo_analysis.model import build_model, build_scenario_model, lessons_process
 
     model_params = validate_model_params(common)
     as_of = typed_as_of(common.get("as_of"))
@@ -264,17 +281,52 @@ def _build_model(
         portfolio = load_portfolio(
             data_dir, as_of=as_of, on_error="drop" if model_params["exclude_invalid"] else "raise"
         )
+        for scenario in scenarios or []:  # every scenario file's problems before any model is built
+            check_scenario(scenario, portfolio)
         # the model's words (health reasons, decisions and their reasons) read in the run's language and
         # name money in its currency: both are one value per run (see plan_parameters)
         with fmt.using(currency=str(common.get("currency") or "USD"), language=str(common.get("language") or "en")):
             model = build_model(portfolio, as_of=as_of, params=model_params, pool=pool, waiting=waiting)
+            what_if = []
+            for scenario in scenarios or []:
+                what_if.append(build_scenario_model(portfolio, scenario, base=model))
+                say(f"scenario {scenario.name!r}: model built")
     say(
         f"portfolio model as of {model.meta['as_of']}: {len(model.tables)} tables"
         + (f", {model.meta['excluded_rows']:,} invalid row(s) left out" if model.meta["excluded_rows"] else "")
     )
     if portfolio.source is not None:  # a database: its URL (no password) and its tables' fingerprints
         model.meta["source"] = portfolio.source
-    return model
+    return model, what_if
+
+
+def _save_scenarios(model, what_if: list, tmp: Path, common: dict[str, Any]) -> None:
+    """Save each scenario's model in ``model/scenarios/<n>/`` (listed in ``model/scenarios.json``)
+    and every decision that changes against the base in ``scenario_changes.csv``, worded in the
+    run's language and currency.
+    """
+    if not what_if:
+        return
+    from pmo_analysis.model import SCENARIOS_DIR, save_scenarios, scenario_changes
+
+    save_scenarios(what_if, tmp / "model" / SCENARIOS_DIR)
+    with fmt.using(currency=str(common.get("currency") or "USD"), language=str(common.get("language") or "en")):
+        write_csv(scenario_changes(model, what_if), tmp / "scenario_changes.csv")
+
+
+def _scenarios_manifest(what_if: list) -> dict[str, Any]:
+    """The manifest's ``scenarios``: each scenario's name, file, SHA-256 of its text and model folder."""
+    return {
+        "scenarios": [
+            {
+                "name": m.meta["scenario"]["name"],
+                "file": m.meta["scenario"]["source"],
+                "sha256": m.meta["scenario"]["checksum"],
+                "model_dir": f"model/scenarios/{i}",
+            }
+            for i, m in enumerate(what_if, start=1)
+        ]
+    }
 
 
 def _save_model(model, tmp: Path) -> None:

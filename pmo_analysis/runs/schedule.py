@@ -13,6 +13,7 @@
         mail:                        # optional: the executive summary by email after each run
           to: [cio@example.org, cfo@example.org]
           alert_off_track: true      # optional: an alert when a project turns off track
+        scenarios: [scenarios/cut20-delay-datalake.yml]  # optional: what-if files (docs/scenarios.md)
 
 ``data_dir`` is a data folder, a database URL or a mapping file (:mod:`pmo_analysis.inputs.sources`).
 
@@ -113,6 +114,7 @@ class Schedule:
     mail_to: list[str] = field(default_factory=list)  #: who gets the executive summary by email
     alert_off_track: bool = False  #: also an alert mail when a project turns off track
     projects: str | tuple[str, ...] | None = None  # the run's project pages (pmo_analysis.runs.pages.parse_projects)
+    scenarios: list[str] = field(default_factory=list)  #: what-if scenario files, relative to schedules.yml
 
     @property
     def tz(self) -> ZoneInfo:
@@ -165,11 +167,20 @@ def _check_schedule(name: str, s: Any) -> Schedule:
     for key in ("cron", "timezone", "data_dir"):
         if s.get(key) in (None, ""):
             raise ParameterError(f"needs {key!r}")
-    unknown = set(map(str, s)) - {"cron", "timezone", "data_dir", "notebooks", "params", "mail", "projects"}
+    unknown = set(map(str, s)) - {
+        "cron",
+        "timezone",
+        "data_dir",
+        "notebooks",
+        "params",
+        "mail",
+        "projects",
+        "scenarios",
+    }
     if unknown:
         raise ParameterError(
             f"unknown field(s) {', '.join(sorted(unknown))}; "
-            f"use cron, timezone, data_dir, notebooks, params, mail, projects"
+            f"use cron, timezone, data_dir, notebooks, params, mail, projects, scenarios"
         )
     cron = str(s["cron"]).strip()
     problem = _cron_problem(cron)
@@ -199,6 +210,9 @@ def _check_schedule(name: str, s: Any) -> Schedule:
                     f"parameter {key!r}: unknown template {{{{ {template} }}}}; use one of {', '.join(_TEMPLATE_NAMES)}"
                 )
     mail_to, alert = _check_mail(s.get("mail"))
+    scenarios = s.get("scenarios") or []
+    if not (isinstance(scenarios, list) and all(isinstance(f, str) and f.strip() for f in scenarios)):
+        raise ParameterError(f"'scenarios' must be a list of scenario files (YAML), got {scenarios!r}")
     return Schedule(
         name,
         cron,
@@ -209,6 +223,7 @@ def _check_schedule(name: str, s: Any) -> Schedule:
         mail_to=mail_to,
         alert_off_track=alert,
         projects=_schedule_projects(s),
+        scenarios=list(scenarios),
     )
 
 
@@ -531,6 +546,7 @@ def _run_slot(
             reports_dir=reports_dir,
             schedule=name,
             **({} if s.projects is None else {"projects": s.projects}),
+            **({"scenarios": [base_dir / f for f in s.scenarios]} if s.scenarios else {}),
         )
     except Exception as exc:  # noqa: BLE001 - one schedule's failure does not stop the others
         message = _one_line(exc)

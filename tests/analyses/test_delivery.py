@@ -17,7 +17,7 @@ from pmo_analysis.analyses.health import project_health
 from pmo_analysis.analyses.summary import decisions_needed
 from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.model import build_model
-from tests.helpers import REAL_DATA, edit_csv
+from tests.helpers import REAL_DATA, edit_csv, ten_thousand_projects
 
 d = pd.to_datetime
 
@@ -409,3 +409,19 @@ def test_delivery_notebook_exports(suite_run):
     assert len(pd.read_csv(out / "benefits_realization.csv")) == 8
     charts = sorted(p.name for p in (out / "charts").glob("*.png"))
     assert charts == ["dependency_network.png", "milestone_trend.png", "risk_heatmap.png"]
+
+
+def test_the_roadmap_of_ten_thousand_projects_draws_the_most_at_stake():
+    p = ten_thousand_projects()
+    rows, rest = D.roadmap_projects(p, top_n=30)
+    # all 12 off track, then the 18 at-risk projects of the largest budgets (ids P00019 to P00036)
+    off = {f"P{i:05d}" for i in range(12)}
+    risk = {f"P{i:05d}" for i in range(19, 37)}
+    assert set(rows["project_id"]) == off | risk
+    assert rest == 12 + 25 + 9_000 + 500 - 30  # running and proposed only: completed projects are no roadmap's
+    assert rows["forecast_start"].is_monotonic_increasing
+    # proposed projects rank by budget with the on-track ones; completed ones are never drawn
+    few = p.loc[p["status"].isin(["proposed", "completed"]) | p["project_id"].isin(["P00000", "P09036"])]
+    rows, rest = D.roadmap_projects(few, top_n=3)
+    # P00000 off track; then budgets: proposed P09536 (9,537k) and P09535 above on-track P09036 (9,037k)
+    assert set(rows["project_id"]) == {"P00000", "P09535", "P09536"} and rest == 502 - 3

@@ -207,14 +207,23 @@ def test_npv_is_zero_at_the_break_even_rate_and_overrun(rows, rate):
         assert abs(_remaining_npv(over, rate)) <= 1e-7 * max(scale * (1 + abs(x)), 1.0)
 
 
-def test_the_model_puts_robustness_at_the_end_of_the_decisions(sample):
+def test_the_model_puts_robustness_after_the_reason_and_the_forecast_last(sample):
     from pmo_analysis.inputs.params import validate_model_params
     from pmo_analysis.model import _finance
 
     tables, _ = _finance(sample, pd.Timestamp("2026-06-30"), validate_model_params({}))
     d = tables["decisions"]
-    assert list(d.columns[-len(F.ROBUSTNESS_COLUMNS) :]) == F.ROBUSTNESS_COLUMNS
-    assert list(d.columns[: -len(F.ROBUSTNESS_COLUMNS)])[-2:] == ["reason", "rule"]
+    cols = list(d.columns)
+    at = cols.index("rule") + 1  # after the decision's reason and rule, before the forecast's columns
+    assert cols[at - 2 : at + len(F.ROBUSTNESS_COLUMNS)] == ["reason", "rule", *F.ROBUSTNESS_COLUMNS]
+    assert cols[at + len(F.ROBUSTNESS_COLUMNS) :] == [
+        "cost_p50",
+        "cost_p80",
+        "finish_p80",
+        "miss_probability",
+        "need_p80",
+        "funded_p80",
+    ]
     judged = d["decision"].isin(["stop", "reject", "re-scope", "re-plan", "fund", "continue", "defer"])
     assert (d.loc[judged, "robustness"] != "").all() and (
         d.loc[~judged & (d["decision"] == "closed"), "robustness"] == ""

@@ -20,6 +20,8 @@ _REPORT_NOTEBOOKS = [
     "lessons_learned",
     "portfolio_delivery",
     "project_report",
+    "scenarios",
+    "explore_scenarios",
 ]
 
 

@@ -123,7 +123,64 @@ def test_headline_tiles_show_change_and_target():
     assert tiles["Remaining NPV"]["negative"] and tiles["Remaining NPV"]["status"] == "bad"
     assert tiles["Open high-impact actions"]["status"] == "good"
     first = display.headline_tiles(now, None, {}, windows)
-    assert {t["delta"] for t in first} == {"first report"}
+    assert {t["delta"] for t in first} == {None}  # a first report has no change to show, and says nothing of it
+
+
+def test_a_first_report_draws_the_tiles_history_from_the_data():
+    from pmo_analysis.core import formatting as fmt
+
+    h = pd.Series(
+        {"as_of": "2026-06-30", "running_projects": 2, "off_track": 0, "at_risk": 1, "on_track": 1,
+         "portfolio_npv": 1e6, "remaining_npv": 5e5, "portfolio_roi": 0.2, "total_budget": 3e6,
+         "spend_to_date": 60.0, "planned_to_date": 40.0, "portfolio_cpi": 0.9, "portfolio_spi": 1.0,
+         "utilization": 0.5, "utilization_month": "2026-06", "overallocated_people": 0,
+         "open_high_impact_actions": 26}
+    )  # fmt: skip
+    history = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-04-01", "2026-05-01", "2026-06-01"]),
+            "spend_to_date": [20.0, 40.0, 60.0],
+            "planned_to_date": [10.0, 20.0, 40.0],
+            "utilization": [1.0, 0.75, 0.5],
+        }
+    )
+    windows = {"forward_first": "2026-07", "forward_last": "2026-12"}
+    with fmt.using(currency="USD"):
+        tiles = {t["label"]: t for t in display.headline_tiles(h, None, {}, windows, history=history)}
+    spend = tiles["Spend to date vs plan (running projects, AC / PV)"]["spark"]
+    # 120 x 28 pixels, a 0-60 axis: x = 1 + 59 i, y = 27 - value x 26 / 60
+    assert 'points="1.0,18.3 60.0,9.7 119.0,1.0"' in spend  # AC
+    assert 'stroke-dasharray="3 2" points="1.0,22.7 60.0,18.3 119.0,9.7"' in spend  # PV, dashed
+    assert "<title>Apr 2026 to Jun 2026: $20 → $60</title>" in spend
+    assert spend.endswith('<div class="sc">Apr 2026–Jun 2026, dashed: plan</div>')
+    util = tiles["Utilization (booked / capacity, Jun 2026)"]["spark"]
+    assert 'points="1.0,1.0 60.0,7.5 119.0,14.0"' in util and "100% → 50%" in util
+    # every tile says what it counts: the lessons' actions are named as such
+    assert tiles["Open high-impact actions (lessons learned)"]["value"] == "26"
+    assert all(t["delta"] is None for t in tiles.values())
+    assert sum(t["spark"] is not None for t in tiles.values()) == 2
+
+
+def test_every_delivery_tile_with_a_threshold_is_coloured_by_it():
+    from pmo_analysis.core.config import MILESTONE_ON_TIME_TARGET
+
+    h = pd.Series(
+        {"as_of": "2026-06-30", "dependency_conflicts": 2, "delayed_projects": 0, "missed_milestones": 9,
+         "milestone_on_time_rate": 0.4, "open_risk_exposure": 2.09e6, "total_budget": 3.04e7,
+         "overdue_mitigations": 12, "unowned_risks": 3, "benefits_realization": 0.86}
+    )  # fmt: skip
+    tiles = display.delivery_tiles(h, {"exposure_amber": 0.1})
+    assert MILESTONE_ON_TIME_TARGET == 0.8
+    assert [(t["value"], t["target"], t["status"]) for t in tiles] == [
+        ("2", "target ≤ 0", "bad"),
+        ("0", "target ≤ 0", "good"),
+        ("9", "target ≤ 0", "bad"),
+        ("40%", "target ≥ 80%", "bad"),  # grey before: no threshold
+        ("2.1M (7%)", "target < 10%", "good"),  # 2.09M / 30.4M = 6.9%
+        ("12 / 3", "target ≤ 0", "bad"),
+        ("86%", "target ≥ 100%", "bad"),
+    ]
+    assert all(t["status"] for t in tiles if t["target"])
 
 
 def test_tiles_the_data_cannot_give_are_left_out(monkeypatch):
@@ -208,3 +265,19 @@ def test_an_integer_column_holding_text_row_labels_shows_them():
         '<td class="text"></td>',
         '<td class="num" data-sort="3.0">3</td>',
     ]
+
+
+def test_a_budget_with_nothing_to_fund_is_na_with_its_reason():
+    """The IT Dashboard's projects record no benefit: nothing can be ranked, the cap of 0 funds 0."""
+    h = pd.Series({"budget_cap": 0.0, "funded_need": 0.0})
+    waiting = display.budget_tile(h, pd.DataFrame({"decision": ["data needed"] * 3 + ["closed"]}))
+    assert (waiting["value"], waiting["reason"]) == (
+        "n/a",
+        "nothing to fund: no proposed or running project can be ranked yet (3 wait for benefit figures)",
+    )
+    closed = display.budget_tile(h, pd.DataFrame({"decision": ["closed"]}))
+    assert (closed["value"], closed["reason"]) == ("n/a", "nothing to fund: no project is proposed or running")
+    funded = display.budget_tile(
+        pd.Series({"budget_cap": 7e6, "funded_need": 6.5e6}), pd.DataFrame({"decision": ["fund"]})
+    )
+    assert (funded["value"], funded["reason"]) == ("7.0M / 6.5M", None)

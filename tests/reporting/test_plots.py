@@ -540,3 +540,44 @@ def test_cpi_spi_chart_on_a_hand_made_portfolio():
         assert listed.set_index("project_id").loc["E", "health"] == "data needed"
     finally:
         plt.close(fig)
+
+
+def test_the_roadmap_draws_its_projects_by_health_with_milestones_and_dependencies():
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Annotation
+
+    from pmo_analysis.analyses.delivery import roadmap_projects
+    from pmo_analysis.reporting.plots.delivery import HEALTH_COLOURS
+    from tests.helpers import ten_thousand_projects
+
+    rows, rest = roadmap_projects(ten_thousand_projects(), top_n=30)
+    deps = pd.DataFrame(
+        {
+            "predecessor_id": ["P00000", "P00001", "P09999"],  # P09999 is not drawn: its arrow neither
+            "successor_id": ["P00019", "P00002", "P00003"],
+            "type": ["finish_to_start", "start_to_start", "finish_to_start"],
+            "conflict": [True, False, False],
+        }
+    )
+    ms = pd.DataFrame(
+        {
+            "project_id": ["P00000", "P00000", "P09999"],
+            "current_date": pd.to_datetime(["2026-03-01", "2026-09-01", "2026-05-01"]),
+            "state": ["reached late", "missed", "on track"],
+        }
+    )
+    fig = plots.roadmap(rows, left_out=rest, milestones=ms, dependencies=deps, as_of="2026-06-30")
+    ax = fig.axes[0]
+    assert len(ax.get_yticklabels()) == 30 and ax.get_yticklabels()[0].get_text().startswith("P0")
+    assert (
+        ax.get_title(loc="left")
+        == "Roadmap: 30 running and proposed projects, plan and forecast (9,507 more not drawn)"
+    )
+    bars = [b for b in ax.patches if isinstance(b, Rectangle) and b.get_height() < 0.5]  # the forecasts
+    colours = {matplotlib.colors.to_hex(b.get_facecolor()) for b in bars}
+    assert len(bars) == 30 and colours == {HEALTH_COLOURS["off track"], HEALTH_COLOURS["at risk"]}
+    arrows = [c for c in ax.get_children() if isinstance(c, Annotation)]
+    assert [matplotlib.colors.to_hex(a.arrow_patch.get_edgecolor()) for a in arrows] == ["#c62828", "#757575"]
+    drawn = ax.collections[0]  # the milestones: two of P00000 (reached black, missed red); none of P09999
+    assert [matplotlib.colors.to_hex(c) for c in drawn.get_facecolors()] == ["#212121", "#c62828"]
+    plt.close(fig)

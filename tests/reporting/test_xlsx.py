@@ -156,8 +156,14 @@ def test_sheets_in_the_order_given_with_names_excel_takes_and_a_filter_range_per
         for part in z.namelist():  # every part is well-formed XML
             ET.fromstring(z.read(part))
         names = ET.fromstring(z.read("xl/workbook.xml")).find(f"{{{xlsx._MAIN}}}definedNames")
-        filters = {d.get("localSheetId"): d.text for d in names}
+        filters = {d.get("localSheetId"): d.text for d in names if d.get("name") == "_xlnm._FilterDatabase"}
+        titles = {d.get("localSheetId"): d.text for d in names if d.get("name") == "_xlnm.Print_Titles"}
     assert filters == {"1": "'O''Brien & Co <1>'!$A$1:$B$12346", "2": "'empty'!$A$1", "0": "'Contents'!$A$1:$A$3"}
+    # printed: the header row atop every page, A4 landscape, every column on one page's width
+    assert titles == {"1": "'O''Brien & Co <1>'!$1:$1", "2": "'empty'!$1:$1", "0": "'Contents'!$1:$1"}
+    assert ws.print_title_rows == "$1:$1" and ws.sheet_properties.pageSetUpPr.fitToPage
+    setup = ws.page_setup
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
 
 
 def test_what_no_cell_can_hold_is_refused_and_lone_surrogates_are_replaced(tmp_path):

@@ -34,5 +34,5 @@ def stand_in_model(monkeypatch):
         missing_for=lambda report: [],
         save=lambda folder: Path(folder).mkdir(),
     )
-    monkeypatch.setattr(runner, "_build_model", lambda *a, **kw: model)
+    monkeypatch.setattr(runner, "_build_model", lambda *a, **kw: (model, []))  # and no scenario
     return model

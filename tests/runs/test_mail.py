@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import email
 import html
+import io
 import json
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -22,13 +24,14 @@ import pandas as pd
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from PIL import Image
 
 from pmo_analysis.analyses.summary import decisions_needed
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import ParameterError
 from pmo_analysis.model import load_model
 from pmo_analysis.runs import mail as mail_module
-from pmo_analysis.runs.mail import MAIL_CHARTS, MailError, MailSettings, deliver, turned_off_track
+from pmo_analysis.runs.mail import MAIL_CHART_WIDTH, MAIL_CHARTS, MailError, MailSettings, deliver, turned_off_track
 from pmo_analysis.runs.schedule import Schedule, _check_schedule, run_schedules
 
 SMTP_PASSWORD = "smtp-Pa55-not-in-any-mail"
@@ -155,16 +158,12 @@ def test_the_executive_summary_arrives_with_headline_decisions_and_images(suite_
     for a in asks.itertuples():
         assert a.decision in body and a.why in body
     # inline images: every cid the HTML names is a PNG part of the message, and the reverse
-    images = {
-        part["Content-ID"].strip("<>"): part.get_content()
-        for part in msg.walk()
-        if part.get_content_type() == "image/png"
-    }
-    charts = [run_dir / c for c in MAIL_CHARTS if (run_dir / c).is_file()]
-    assert len(images) == len(charts) >= 3  # the first run of a schedule has no headline trend yet
-    assert all(f"cid:{cid}" in body for cid in images)
-    assert all(data[:8] == b"\x89PNG\r\n\x1a\n" for data in images.values())
-    assert sorted(images.values(), key=len) == sorted((p.read_bytes() for p in charts), key=len)
+    images = _images(msg)
+    assert set(images) == set(re.findall(r'src="cid:([^"]+)"', body))
+    assert len(images) == 3  # the first run of a schedule has no headline trend yet
+    for cid, (width, height) in images.items():  # valid PNGs, as wide as the HTML shows them
+        assert MAIL_CHART_WIDTH * 0.95 <= width <= MAIL_CHART_WIDTH and height > 100
+        assert re.search(rf'src="cid:{re.escape(cid)}"[^>]* width="{width}"', body)
     assert 'alt="Cost and schedule performance (CPI, SPI)"' in body
     attached = {part.get_filename(): part.get_payload(decode=True) for part in msg.iter_attachments()}
     assert set(attached) == {"executive_summary_2026-06-30.html", "decisions.csv"}
@@ -172,6 +171,43 @@ def test_the_executive_summary_arrives_with_headline_decisions_and_images(suite_
     assert attached["executive_summary_2026-06-30.html"] == (run_dir / "executive_summary.html").read_bytes()
     assert "Running projects (active + on hold):" in msg.get_body(preferencelist=("plain",)).get_content()
     assert SMTP_PASSWORD not in msg.as_string()
+
+
+def _images(msg) -> dict[str, tuple[int, int]]:
+    """Content-ID -> (width, height) of each PNG part, decoded and checked with Pillow."""
+    out = {}
+    for part in msg.walk():
+        if part.get_content_maintype() == "image":
+            assert part.get_content_type() == "image/png" and part["Content-Disposition"].startswith("inline")
+            data = part.get_content()
+            assert data[:8] == b"\x89PNG\r\n\x1a\n"
+            with Image.open(io.BytesIO(data)) as img:
+                img.verify()  # the whole PNG stream decodes (checksums included)
+                assert img.format == "PNG"
+                out[part["Content-ID"].strip("<>")] = img.size
+    return out
+
+
+def test_the_mail_draws_the_summary_s_charts_from_the_run_s_model(suite_run, tmp_path):
+    """A run of the executive summary alone (no ROI or utilization report, no saved chart) still mails
+    the charts, and the second run of a schedule adds the trend of the headline figures first."""
+    reports = tmp_path / "reports"
+    first, second = reports / "20260601T070000Z-weekly", reports / "20260701T070000Z-weekly"
+    for run_dir, as_of in ((first, "2026-05-31"), (second, "2026-06-30")):
+        shutil.copytree(
+            suite_run.run_dir, run_dir, ignore=shutil.ignore_patterns("charts", "portfolio_*", "resource_*")
+        )
+        manifest = json.loads((run_dir / "manifest.json").read_text())
+        (run_dir / "manifest.json").write_text(
+            json.dumps(manifest | {"run_id": run_dir.name, "schedule": "weekly", "as_of": as_of})
+        )
+    assert not list(second.glob("*/charts/*.png"))
+    msg = mail_module.summary_message(second, to=["cio@example.org"], sender="pmo@example.org")
+    body = _html(msg)
+    assert len(_images(msg)) == 4
+    alts = re.findall(r'<img src="cid:[^"]+" alt="([^"]+)"', body)
+    assert alts == list(MAIL_CHARTS.values())  # the trend first, then as MAIL_CHARTS orders them
+    assert [n for n, _ in mail_module.mail_charts(first)] == ["cpi_spi_quadrant", "npv_ranked", "capacity_vs_demand"]
 
 
 def test_with_a_reports_url_the_mail_links_the_reports(suite_run, smtp, monkeypatch):

@@ -24,7 +24,15 @@ from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.reporting.display import table
 from pmo_analysis.reporting.links import PAGES_FILE, link_projects, page_path, page_stem
-from pmo_analysis.runs.pages import parse_projects, plan_pages, project_overallocations, select_projects
+from pmo_analysis.runs.pages import (
+    delivery_tables,
+    parse_projects,
+    plan_pages,
+    project_notes,
+    project_overallocations,
+    project_tiles,
+    select_projects,
+)
 from pmo_analysis.runs.schedule import _check_schedule
 from tests.helpers import ARTIFACTS
 
@@ -156,6 +164,133 @@ def test_people_on_a_project_add_up_to_its_plan_and_bookings(model):
     pd.testing.assert_frame_equal(per.loc[pva.index], pva, check_names=False, rtol=1e-9)
 
 
+# --------------------------------------------------------------------------- what a project manager reads
+def _page_row(model, pid):
+    return model.projects.set_index("project_id", drop=False).loc[pid]
+
+
+def test_project_page_shows_the_business_case_beside_the_remaining_npv(model):
+    tiles = {t["label"]: t for t in fmt_context(project_tiles, _page_row(model, "PRJ-019"))}
+    # PRJ-019's cash flows: lifetime NPV -3,122,965, ROI -66.9%, IRR -39.8% (finance tables of the model)
+    assert tiles["Remaining NPV"]["value"] == "$201k"
+    assert tiles["Lifetime NPV (business case)"]["value"] == "-$3.1M"
+    assert tiles["Lifetime ROI (business case)"]["value"] == "-66.9%"
+    assert tiles["IRR (business case)"]["value"] == "-39.8%" and tiles["IRR (business case)"]["negative"]
+    # a cancelled project that recorded no benefit: n/a with the reason, never 0 or -100%
+    none = {t["label"]: t for t in fmt_context(project_tiles, _page_row(model, "PRJ-002"))}
+    for name in ("Lifetime NPV (business case)", "Lifetime ROI (business case)", "IRR (business case)"):
+        assert (none[name]["value"], none[name]["reason"]) == ("n/a", "no benefit figures recorded")
+    several = _page_row(model, "PRJ-019").copy()
+    several["irr_roots"] = 3
+    irr = fmt_context(project_tiles, several)[-1]
+    assert irr["reason"] == "3 IRRs: the cash flows change sign several times"
+
+
+def test_an_extreme_tcpi_is_explained_in_words(model):
+    row = _page_row(model, "PRJ-019")
+    # by hand: AC 3,564,685.30 of BAC 3,641,000 = 97.9%; left 76,314.70; work left 3,641,000 x 35% = 1,274,350;
+    # TCPI 1,274,350 / 76,314.70 = 16.70; CPI 2,366,650 / 3,564,685.30 = 0.66
+    assert row["tcpi_reason"] == (
+        "the budget is all but spent: 98% of 3.6M at 65% complete; the 76k left must pay for 1.3M of planned work, "
+        "16.7 times the efficiency planned (CPI so far 0.66)"
+    )
+    notes = fmt_context(project_notes, row)
+    assert "TCPI 16.70: the budget is all but spent: 98% of 3.6M" in notes[-1]
+    tcpi = next(t for t in fmt_context(project_tiles, row) if t["label"] == "TCPI")
+    assert (tcpi["status"], tcpi["target"]) == ("bad", "realistic ≤ 1.20")
+    # an ordinary TCPI says nothing more
+    assert _page_row(model, "PRJ-004")["tcpi_reason"] == "" and not any(
+        n.startswith("TCPI") for n in fmt_context(project_notes, _page_row(model, "PRJ-004"))
+    )
+
+
+def test_tcpi_reasons_follow_the_thresholds_of_config():
+    from pmo_analysis.analyses.finance import tcpi_reasons
+    from pmo_analysis.core.config import BUDGET_ALL_BUT_SPENT, TCPI_EXTREME
+
+    assert (TCPI_EXTREME, BUDGET_ALL_BUT_SPENT) == (1.2, 0.9)
+    # BAC 100; EV 40: work left 60. AC 50 -> left 50, TCPI 1.2 (not above); AC 50.5 -> 1.21; AC 90 -> 6.0, 90% spent
+    ev = pd.DataFrame({"bac": 100.0, "ev": 40.0, "ac": [50.0, 50.5, 90.0, 120.0], "percent_complete": 40.0})
+    ev["cpi"] = ev["ev"] / ev["ac"]
+    ev["eac"] = ev["bac"] / ev["cpi"]
+    ev["tcpi"] = [1.2, 60 / 49.5, 6.0, 60 / (300 - 120)]
+    words = tcpi_reasons(ev).tolist()
+    assert words[0] == ""
+    assert words[1].startswith("to finish within the budget, the 50 left must pay for 60 of planned work: 1.2 times")
+    assert words[2].startswith("the budget is all but spent: 90% of 100 at 40% complete; the 10 left")
+    assert words[3] == (
+        "the budget is spent: 120 against a budget of 100 at 40% complete; on the current CPI of 0.33 finishing "
+        "needs 180 more (EAC 300)"
+    )
+
+
+def test_every_decision_has_its_next_step(model):
+    from pmo_analysis.analyses.finance import DECISIONS, next_steps
+
+    kinds = pd.DataFrame(
+        {"decision": [*DECISIONS, "defer"], "status": ["active"] * len(DECISIONS) + ["proposed"]}
+    ).assign(percent_complete=65.0, funding_need=1_900_000.0)
+    steps = next_steps(kinds)
+    assert steps.str.len().gt(40).all() and steps.nunique() == len(kinds)
+    assert steps.iloc[list(DECISIONS).index("defer")].startswith("Next step: at 65% complete, take on no new work")
+    assert "1.9M it still needs" in steps.iloc[list(DECISIONS).index("defer")]
+    # the page's decision sentence ends with it
+    decision = fmt_context(project_notes, _page_row(model, "PRJ-019"))[1]
+    assert decision.startswith("Decision Defer: CPI 0.66 below 0.85") and decision.endswith(
+        _page_row(model, "PRJ-019")["next_step"]
+    )
+    assert "at 65% complete" in decision
+
+
+def test_project_page_tables_say_each_thing_once(model):
+    delivery = {
+        "milestones": model.milestones,
+        "risks": model.risks,
+        "dependencies": model.dependencies,
+    }
+    tables = fmt_context(delivery_tables, delivery, rows=10_000)
+    for t in tables:
+        shown = t.data
+        for i, a in enumerate(shown.columns):
+            for b in shown.columns[i + 1 :]:
+                same = (shown[a].astype(str) == shown[b].astype(str)).all()
+                assert not same, f"{t.caption}: {a} and {b} hold the same values"
+    milestones = tables[0].data
+    assert "forecast_date" not in milestones and "current_date" not in milestones
+    assert "Forecast or actual date" in tables[0].to_html() and "Current forecast" not in tables[0].to_html()
+
+
+def test_a_probability_reads_the_same_in_every_table_and_reason():
+    from pmo_analysis.core.wording import Reason, word
+
+    risks = pd.DataFrame({"risk_id": ["R-1"], "probability": [0.5], "impact_cost": [811_000.0]})
+    page = fmt_context(lambda: table(risks).to_html())  # a project page names no format
+    assert '<td class="num" data-sort="0.5">50%</td>' in page
+    assert word(Reason("probability_impact", probability=0.5, impact=811_000.0)) == " (probability 50%, impact 811k)"
+
+
+def test_dependencies_of_a_project_are_on_its_page(model):
+    from pmo_analysis.runs.pages import project_delivery
+
+    deps = project_delivery(model, "PRJ-034")["dependencies"]
+    # the sample's dependencies.csv: PRJ-010 -> PRJ-034, PRJ-034 -> PRJ-013 and PRJ-039 -> PRJ-034
+    pairs = deps[["predecessor_id", "successor_id"]].to_numpy().tolist()
+    assert pairs == [["PRJ-010", "PRJ-034"], ["PRJ-034", "PRJ-013"], ["PRJ-039", "PRJ-034"]]
+    shown = fmt_context(delivery_tables, {"dependencies": deps})[0]
+    assert shown.caption == "Dependencies (3)" and list(shown.data["slip_days"]) == [45.0, 44.0, -46.0]
+
+
+def fmt_context(fn, *args, **kwargs):
+    """``fn`` in a context of its own, in English and US dollars (a page's settings)."""
+    import contextvars
+
+    def run():
+        fmt.use(currency="USD", language="en")
+        return fn(*args, **kwargs)
+
+    return contextvars.copy_context().run(run)
+
+
 def test_overallocations_match_whole_ids_only():
     over = pd.DataFrame(
         {"project_ids": ["PRJ-1;PRJ-10", "PRJ-10", "PRJ-2;PRJ-1", "PRJ-1"], "ahead": [True, True, True, False]}
@@ -220,6 +355,10 @@ def test_project_page_figures_are_the_model_row(suite_run):
             "EAC / VAC": f"{fmt.money(row['eac'])} / {fmt.money(row['vac'])}",
             "CPI / SPI": f"{fmt.ratio(row['cpi'])} / {fmt.ratio(row['spi'])}",
             "TCPI": fmt.ratio(row["tcpi"]),
+            "Remaining NPV": fmt.money(row["remaining_npv"]),
+            "Lifetime NPV (business case)": fmt.money(row["npv"]),
+            "Lifetime ROI (business case)": fmt.pct(row["roi"]),
+            "IRR (business case)": fmt.pct(row["irr"]),
         }
         eac = fmt.money(row["eac"])
     assert f"Health {label(row['health'])}: {row['health_reason']}." in html.replace("&#x27;", "'")

@@ -341,8 +341,11 @@ def test_due_slot_none_before_first_slot_passes():
 
 def test_report_notebooks_are_known():
     from pmo_analysis.runs.pages import PAGE_NOTEBOOK
+    from pmo_analysis.runs.plan import SCENARIO_NOTEBOOKS
 
-    assert set(REPORT_NOTEBOOKS) | {PAGE_NOTEBOOK} >= {p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+    assert set(REPORT_NOTEBOOKS) | {PAGE_NOTEBOOK, *SCENARIO_NOTEBOOKS} >= {
+        p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")
+    }
 
 
 @pytest.mark.browser
@@ -512,8 +515,10 @@ def test_pages_agree_with_the_model(run, request):
         assert fmt.date(p.loc["PRJ-022", "forecast_end"]) == fmt.date("2027-09-16")
         # counts: tiles, the health table and the CPI/SPI chart's title read the headline
         tiles = _tiles(es)
-        assert tiles[_("Off track / at risk")] == f"{int(h['off_track'])} / {int(h['at_risk'])}" == "10 / 10"
-        assert tiles[label("data needed")] == str(int(h["data_needed"])) == "0"
+        assert tiles[_("Off track / at risk (running projects)")] == f"{int(h['off_track'])} / {int(h['at_risk'])}"
+        assert tiles[_("Off track / at risk (running projects)")] == "10 / 10"
+        assert tiles[_("Data needed (running projects whose health waits for data)")] == str(int(h["data_needed"]))
+        assert str(int(h["data_needed"])) == "0"
         title = _caption(
             "Earned value: {n} of {total} running projects off track or at risk, {k} of them below an amber CPI or "
             "SPI line",

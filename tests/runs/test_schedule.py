@@ -72,7 +72,7 @@ def _entry(name: str, cron: str, extra: str = "") -> str:
         ("  bad: 3\n", "must be a mapping with cron, timezone and data_dir, got int"),
         (
             _entry("bad", "0 7 * * *", "    colour: red\n"),
-            "unknown field(s) colour; use cron, timezone, data_dir, notebooks, params, mail, projects",
+            "unknown field(s) colour; use cron, timezone, data_dir, notebooks, params, mail, projects, scenarios",
         ),
         (
             _entry("bad", "0 7 * * *", "    notebooks: portfolio_roi\n"),

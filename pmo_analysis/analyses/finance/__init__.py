@@ -77,10 +77,17 @@ Portfolio totals
 """
 
 from pmo_analysis.analyses.finance.cashflows import cumulative_cashflow, forecast_cashflows, project_months
-from pmo_analysis.analyses.finance.decisions import DECISIONS, decide, decision_assumptions, recommendations
+from pmo_analysis.analyses.finance.decisions import (
+    DECISIONS,
+    decide,
+    decision_assumptions,
+    next_steps,
+    recommendations,
+)
 from pmo_analysis.analyses.finance.irr import irr_roots, xirr, xnpv
 from pmo_analysis.analyses.finance.returns import (
     DATA_NEEDED,
+    FORECAST_EXPORT_COLUMNS,
     ROI_COLUMNS,
     ROI_EXTRA_COLUMNS,
     earned_value,
@@ -88,6 +95,7 @@ from pmo_analysis.analyses.finance.returns import (
     project_financials,
     roi_by_project,
     roi_export,
+    tcpi_reasons,
 )
 from pmo_analysis.analyses.finance.robustness import ROBUSTNESS_COLUMNS, WEIGHTS, decision_robustness
 from pmo_analysis.analyses.finance.selection import efficient_frontier, funding_need, priority_scores, select_portfolio
@@ -99,9 +107,11 @@ __all__ = [
     "forecast_cashflows",
     "project_financials",
     "earned_value",
+    "tcpi_reasons",
     "roi_by_project",
     "ROI_COLUMNS",
     "ROI_EXTRA_COLUMNS",
+    "FORECAST_EXPORT_COLUMNS",
     "roi_export",
     "DATA_NEEDED",
     "portfolio_totals",
@@ -118,4 +128,5 @@ __all__ = [
     "decision_robustness",
     "ROBUSTNESS_COLUMNS",
     "WEIGHTS",
+    "next_steps",
 ]

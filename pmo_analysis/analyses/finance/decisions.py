@@ -12,7 +12,7 @@ from pmo_analysis.analyses.finance.selection import _candidates, _objective_colu
 from pmo_analysis.core.config import DEFAULT_BUDGET_SHARE, HEALTH_THRESHOLDS, RUNNING_STATUSES
 from pmo_analysis.core.wording import Reason, join, word
 
-__all__ = ["recommendations", "DECISIONS", "decide", "decision_assumptions"]
+__all__ = ["recommendations", "DECISIONS", "decide", "decision_assumptions", "next_steps"]
 
 _RUNNING = RUNNING_STATUSES
 
@@ -242,3 +242,41 @@ def decision_assumptions(
     }
     row.update({k: float(v) for k, v in (HEALTH_THRESHOLDS | dict(thresholds or {})).items()})
     return pd.DataFrame([row])
+
+
+def next_steps(projects: pd.DataFrame) -> pd.Series:
+    """The decision's next step for the project manager, one sentence per row of ``projects``
+    (decision, status, percent_complete, funding_need), in the report language; ``""`` for a row
+    without a decision.
+
+    One sentence per decision of :data:`DECISIONS` (``next_step_<decision>`` in
+    :mod:`pmo_analysis.core.wording`); "defer" has two, as its meaning has: a proposed project does
+    not start, a running one takes on no new work at its percent complete while its sponsor looks
+    for the money it still needs (its funding need).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"decision": ["defer", "defer", "closed", None],
+    ...                   "status": ["active", "proposed", "completed", "active"],
+    ...                   "percent_complete": [65.0, 0.0, 100.0, 10.0], "funding_need": [1.2e6, 5e5, 0.0, 0.0]})
+    >>> for text in next_steps(p):
+    ...     print(text[:50] or "-")
+    Next step: at 65% complete, take on no new work: f
+    Next step: do not start yet; update the business c
+    Nothing left to decide: record the project's lesso
+    -
+    """
+    d = projects["decision"]
+    running = projects["status"].isin(_RUNNING)
+    pct = projects["percent_complete"] / 100.0 if "percent_complete" in projects else pd.Series(np.nan, index=d.index)
+    need = projects["funding_need"]
+    steps = {
+        k: Reason(f"next_step_{k.replace(' ', '_').replace('-', '_')}") for k in DECISIONS if k not in ("fund", "defer")
+    }
+    parts = [(d.eq(k), r) for k, r in steps.items()]
+    parts += [
+        (d.eq("fund"), Reason("next_step_fund", need=need)),
+        (d.eq("defer") & running, Reason("next_step_defer_running", pct=pct, need=need)),
+        (d.eq("defer") & ~running, Reason("next_step_defer_proposed")),
+    ]
+    return join(parts, index=d.index)

@@ -12,14 +12,18 @@ import pandas as pd
 from pmo_analysis.analyses.finance.cashflows import _forecast
 from pmo_analysis.analyses.finance.irr import _DAYS_PER_YEAR, _vector_irr
 from pmo_analysis.analyses.finance.selection import funding_need
+from pmo_analysis.core.config import BUDGET_ALL_BUT_SPENT, TCPI_EXTREME
 from pmo_analysis.core.periods import last_complete_month
+from pmo_analysis.core.wording import Reason, join
 
 __all__ = [
     "project_financials",
     "earned_value",
+    "tcpi_reasons",
     "ROI_COLUMNS",
     "ROI_EXTRA_COLUMNS",
     "roi_export",
+    "FORECAST_EXPORT_COLUMNS",
     "roi_by_project",
     "portfolio_totals",
 ]
@@ -150,6 +154,83 @@ def earned_value(
     return out.reset_index(drop=True)
 
 
+def tcpi_reasons(
+    ev: pd.DataFrame, *, extreme: float = TCPI_EXTREME, all_but_spent: float = BUDGET_ALL_BUT_SPENT
+) -> pd.Series:
+    r"""An extreme TCPI in words, one text per row of ``ev`` (``""`` where there is nothing to say).
+
+    ``ev`` has bac, ev, ac, cpi, eac and tcpi (:func:`earned_value`) and percent_complete. Only a
+    project with work left (EV < BAC) and a TCPI is worded:
+
+    * ``budget_spent``: AC >= BAC, the budget is spent (TCPI is then measured against the EAC):
+      how much more finishing needs on the current CPI (EAC - AC);
+    * ``budget_all_but_spent``: AC >= ``all_but_spent`` x BAC
+      (:data:`~pmo_analysis.core.config.BUDGET_ALL_BUT_SPENT`) and TCPI > 1 (less budget left than
+      planned work): the share spent, and the budget left (BAC - AC) against the planned work left
+      (BAC - EV), TCPI times the efficiency planned;
+    * ``tcpi_above``: TCPI > ``extreme`` (:data:`~pmo_analysis.core.config.TCPI_EXTREME`): the same
+      without the budget nearly spent.
+
+    Examples
+    --------
+    PRJ-019 of the sample: $3.56M of its $3.64M spent at 65% complete.
+
+    >>> ev = pd.DataFrame({"bac": [3_641_000.0, 100.0, 100.0, 100.0], "ev": [2_366_650.0, 50.0, 50.0, 100.0],
+    ...                    "ac": [3_564_685.3, 60.0, 110.0, 90.0], "percent_complete": [65.0, 50.0, 50.0, 100.0]})
+    >>> ev["cpi"] = ev["ev"] / ev["ac"]
+    >>> ev["eac"] = ev["bac"] / ev["cpi"]
+    >>> ev["tcpi"] = [1_274_350 / 76_314.7, 50 / 40, 50 / (220 - 110), 0.0]
+    >>> import textwrap
+    >>> for text in tcpi_reasons(ev):
+    ...     print("\n  ".join(textwrap.wrap(text, 100)) or "-")
+    the budget is all but spent: 98% of 3.6M at 65% complete; the 76k left must pay for 1.3M of planned
+      work, 16.7 times the efficiency planned (CPI so far 0.66)
+    to finish within the budget, the 40 left must pay for 50 of planned work: 1.2 times the efficiency
+      planned (CPI so far 0.83)
+    the budget is spent: 110 against a budget of 100 at 50% complete; on the current CPI of 0.45
+      finishing needs 110 more (EAC 220)
+    -
+    """
+    left = ev["bac"] - ev["ac"]
+    work = ev["bac"] - ev["ev"]
+    pending = (work > 0) & ev["tcpi"].notna()
+    spent = pending & (ev["ac"] >= ev["bac"])
+    all_but = pending & ~spent & (ev["ac"] >= all_but_spent * ev["bac"]) & (ev["tcpi"] > 1)
+    above = pending & ~spent & ~all_but & (ev["tcpi"] > extreme)
+    pct = ev["percent_complete"] / 100.0 if "percent_complete" in ev else pd.Series(np.nan, index=ev.index)
+    return join(
+        [
+            (
+                spent,
+                Reason(
+                    "budget_spent",
+                    spent=ev["ac"],
+                    bac=ev["bac"],
+                    pct=pct,
+                    cpi=ev["cpi"],
+                    more=ev["eac"] - ev["ac"],
+                    eac=ev["eac"],
+                ),
+            ),
+            (
+                all_but,
+                Reason(
+                    "budget_all_but_spent",
+                    share=ev["ac"] / ev["bac"],
+                    bac=ev["bac"],
+                    pct=pct,
+                    left=left,
+                    work=work,
+                    tcpi=ev["tcpi"],
+                    cpi=ev["cpi"],
+                ),
+            ),
+            (above, Reason("tcpi_above", left=left, work=work, tcpi=ev["tcpi"], cpi=ev["cpi"])),
+        ],
+        index=ev.index,
+    )
+
+
 ROI_COLUMNS = [
     "project_id",
     "name",
@@ -192,6 +273,45 @@ ROI_EXTRA_COLUMNS = [
     "data_needed",
 ]
 
+#: The forecast part's columns (:mod:`pmo_analysis.analyses.forecast`) the model's projects carry
+#: after their own, exported at the end of ``roi_by_project.csv``.
+FORECAST_EXPORT_COLUMNS = (
+    "spi_t",
+    "sv_t",
+    "tspi",
+    "ieac_t",
+    "finish_ieac_t",
+    "ieac_ac_plus_remaining",
+    "ieac_bac_over_cpi",
+    "ieac_cpi_times_spi",
+    "ieac_composite_80_20",
+    "eac_point",
+    "eac_formula",
+    "cpi_stable",
+    "reference_class",
+    "reference_projects",
+    "cost_p10",
+    "cost_p50",
+    "cost_p80",
+    "cost_p90",
+    "finish_p10",
+    "finish_p50",
+    "finish_p80",
+    "finish_p90",
+    "planned_finish",
+    "remaining_npv_p10",
+    "remaining_npv_p50",
+    "remaining_npv_p80",
+    "remaining_npv_p90",
+    "miss_probability",
+    "cost_basis",
+    "uplift_p50",
+    "uplift_p80",
+    "npv_p50",
+    "npv_p80",
+    "forecast_reason",
+)
+
 #: Project attributes the ROI report exports beside :data:`ROI_COLUMNS` and :data:`ROI_EXTRA_COLUMNS`.
 EXPORTED_ATTRIBUTES = ("sponsor", "manager", "percent_complete", "start_date", "end_date")
 
@@ -201,7 +321,8 @@ def roi_export(projects: pd.DataFrame) -> pd.DataFrame:
     earned-value columns and :data:`EXPORTED_ATTRIBUTES`, in the model's column order.
     """
     keep = {*ROI_COLUMNS, *ROI_EXTRA_COLUMNS, *EXPORTED_ATTRIBUTES}
-    return projects[[c for c in projects.columns if c in keep]]
+    own = [c for c in projects.columns if c in keep]
+    return projects[own + [c for c in FORECAST_EXPORT_COLUMNS if c in projects.columns]]
 
 
 #: What a project's figures may lack, as :class:`pmo_analysis.core.wording.Reason` codes, in the

@@ -53,6 +53,8 @@ __all__ = [
     "evaluate",
     "family_register",
     "family_cohesion",
+    "MERGED_SHARE",
+    "OWN_THEME_PURITY",
 ]
 
 #: Problem families planted in the sample (pmo_analysis/inputs/sample.py), by the start of their titles.
@@ -168,10 +170,33 @@ def family_register(families_csv) -> tuple[pd.DataFrame, pd.DataFrame]:
     return d.assign(theme=r.theme), r.themes
 
 
+#: A family **merges** when at least this share of its English and of its Chinese lessons are in
+#: one theme (issue 28: 70% of each language)...
+MERGED_SHARE = 0.7
+#: ...and that theme is the family's own: at least this share of the theme's lessons come from the
+#: family. Without it, one theme holding every family (and the register's other lessons) would
+#: count as six families merged.
+OWN_THEME_PURITY = 0.5
+
+
 def family_cohesion(d: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
     """Per family of ``d`` (from :func:`family_register`): the theme holding most of its lessons
-    ("Other lessons" never counts as a family's theme), its name, and the share of the family's
-    English (``en``) and Chinese (``zh``) lessons in it; ``worst`` is the smaller of the two.
+    ("Other lessons" never counts as a family's theme), its name, the share of the family's
+    English (``en``) and Chinese (``zh``) lessons in it, ``worst`` (the smaller of the two),
+    ``purity`` (share of all the theme's lessons, the register's others included, that come from
+    the family) and ``merged``: ``worst`` at least :data:`MERGED_SHARE` and ``purity`` at least
+    :data:`OWN_THEME_PURITY`.
+
+    >>> d = pd.DataFrame({
+    ...     "family": ["a", "a", "a", "a", "b", "b", "", ""],
+    ...     "language": ["en", "en", "zh", "zh", "en", "zh", "", ""],
+    ...     "theme": ["T1", "T1", "T1", "T2", "T1", "T1", "T1", "T2"],
+    ... })
+    >>> themes = pd.DataFrame({"theme": ["T1", "T2"], "name": ["One", "Two"]})
+    >>> family_cohesion(d, themes)[["family", "theme", "en", "zh", "worst", "purity", "merged"]]
+      family theme   en   zh  worst    purity  merged
+    0      a    T1  1.0  0.5    0.5  0.500000   False
+    1      b    T1  1.0  1.0    1.0  0.333333   False
     """
     f = d.dropna(subset=["family"]).loc[lambda x: x["family"] != ""]
     counts = f.loc[f["theme"] != L.OTHER_THEME].groupby(["family", "theme"]).size()
@@ -180,6 +205,10 @@ def family_cohesion(d: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
     share = f.assign(inside=inside).groupby(["family", "language"])["inside"].mean().unstack("language")
     out = pd.DataFrame({"theme": best, "name": best.map(themes.set_index("theme")["name"])}).join(share)
     out["worst"] = out[["en", "zh"]].min(axis=1)
+    size = d["theme"].value_counts()
+    own = counts.reindex(list(zip(best.index, best, strict=True))).to_numpy()
+    out["purity"] = own / best.map(size).to_numpy()
+    out["merged"] = (out["worst"] >= MERGED_SHARE) & (out["purity"] >= OWN_THEME_PURITY)
     return out.rename_axis("family").reset_index()
 
 
@@ -190,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         fam = family_cohesion(d, themes)
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(fam.to_string(index=False, float_format="{:.0%}".format))
-        print(f"families with both languages at 70% or more in one theme: {(fam['worst'] >= 0.7).sum()} of {len(fam)}")
+        print(
+            f"families merged (each language at {MERGED_SHARE:.0%} or more in one theme, and that theme at least"
+            f" {OWN_THEME_PURITY:.0%} the family's): {int(fam['merged'].sum())} of {len(fam)}"
+        )
         return 0
     overall, fam, themes = evaluate(args[0] if args else SAMPLE_DATA_DIR, with_themes=True)
     with pd.option_context("display.width", 200, "display.max_columns", 20):

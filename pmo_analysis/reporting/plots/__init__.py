@@ -18,6 +18,8 @@ One module per report, named by what it draws; this front door re-exports every 
 - :mod:`~pmo_analysis.reporting.plots.delivery`: portfolio delivery
 - :mod:`~pmo_analysis.reporting.plots.summary`: executive summary
 - :mod:`~pmo_analysis.reporting.plots.project`: a project's page
+- :mod:`~pmo_analysis.reporting.plots.scenarios`: what-if scenarios beside the base
+- :mod:`~pmo_analysis.reporting.plots.forecast`: the forecasts' fan charts (a project's page, the ROI report)
 
 and what every chart uses, in private modules: ``_style`` (fonts, style, saving), ``_axes`` (money
 and month axes, short labels, legends), ``_labels`` (labels beside points), ``_heatmap``.
@@ -29,12 +31,15 @@ from pmo_analysis.reporting.plots._axes import money
 from pmo_analysis.reporting.plots._style import (
     SAVE_OPTIONS,
     SEABORN_WHITEGRID_NOTEBOOK,
+    bold,
     cjk_font,
+    png,
     save,
     style,
     use_style,
 )
-from pmo_analysis.reporting.plots.delivery import dependency_network, milestone_trend, risk_heatmap
+from pmo_analysis.reporting.plots.delivery import dependency_network, milestone_trend, risk_heatmap, roadmap
+from pmo_analysis.reporting.plots.forecast import finish_p80_words, portfolio_fans, project_fan
 from pmo_analysis.reporting.plots.lessons import (
     lessons_by_category,
     lessons_trend,
@@ -44,7 +49,8 @@ from pmo_analysis.reporting.plots.lessons import (
 )
 from pmo_analysis.reporting.plots.project import project_curves
 from pmo_analysis.reporting.plots.roi import cpi_spi_quadrant, frontier, j_curve, kpi_bars, npv_ranked, value_vs_risk
-from pmo_analysis.reporting.plots.summary import headline_trend
+from pmo_analysis.reporting.plots.scenarios import scenario_capacity, scenario_cash_need, scenario_frontiers
+from pmo_analysis.reporting.plots.summary import headline_trend, sparkline
 from pmo_analysis.reporting.plots.utilization import (
     capacity_vs_demand,
     overallocation_bars,
@@ -55,10 +61,18 @@ from pmo_analysis.reporting.plots.utilization import (
 )
 
 __all__ = [
+    "scenario_frontiers",
+    "scenario_capacity",
+    "scenario_cash_need",
+    "project_fan",
+    "portfolio_fans",
+    "finish_p80_words",
     "use_style",
     "style",
     "cjk_font",
+    "bold",
     "save",
+    "png",
     "SAVE_OPTIONS",
     "SEABORN_WHITEGRID_NOTEBOOK",
     "money",
@@ -81,7 +95,9 @@ __all__ = [
     "open_actions_by_owner",
     "went_well",
     "headline_trend",
+    "sparkline",
     "dependency_network",
     "milestone_trend",
     "risk_heatmap",
+    "roadmap",
 ]

@@ -4,10 +4,11 @@ months (``Mar 2026``), shortened category labels, and a legend in one row under 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator
 
 from pmo_analysis.core import formatting as fmt
 
@@ -128,9 +129,61 @@ def month_labels(periods) -> list[str]:
     return [fmt.month(p) for p in periods]
 
 
+#: Months between two month ticks, smallest first: every month, quarter, half year, year, or years.
+_MONTH_STEPS = (1, 2, 3, 6, 12, 24, 36, 48, 60, 120, 240, 600, 1200)
+
+
+class MonthTicks(Locator):
+    """Ticks on the first day of months, every 1, 2, 3, 6 or 12 months or whole years (aligned:
+    quarters start in January, April, July, October), at most ``maxticks`` of them, for any range:
+    a range of a few days, of 2.9 years (where matplotlib's ``AutoDateLocator`` finds no interval
+    and warns) or of decades. A range inside one month has one tick, in its middle, so its label
+    names that month once instead of repeating it under daily ticks.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> def ticks(first, last, maxticks=6):
+    ...     values = MonthTicks(maxticks).tick_values(mdates.date2num(first), mdates.date2num(last))
+    ...     return [mdates.num2date(v).strftime("%Y-%m-%d") for v in values]
+    >>> ticks(dt.datetime(2026, 1, 15), dt.datetime(2028, 12, 20))  # 35 months: every half year
+    ['2026-07-01', '2027-01-01', '2027-07-01', '2028-01-01', '2028-07-01']
+    >>> ticks(dt.datetime(2026, 3, 3), dt.datetime(2026, 3, 21))
+    ['2026-03-12']
+    """
+
+    def __init__(self, maxticks: int = 8) -> None:
+        self.maxticks = max(1, int(maxticks))
+
+    def __call__(self):
+        vmin, vmax = self.axis.get_view_interval()
+        return self.tick_values(vmin, vmax)
+
+    def tick_values(self, vmin, vmax):
+        if not (np.isfinite(vmin) and np.isfinite(vmax)):
+            return []
+        vmin, vmax = sorted((float(vmin), float(vmax)))
+        try:
+            lo = pd.Timestamp(mdates.num2date(vmin)).tz_localize(None)
+            hi = pd.Timestamp(mdates.num2date(vmax)).tz_localize(None)
+        except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):  # outside the dates pandas holds
+            return []
+        first = lo.to_period("M").to_timestamp()
+        first = first if first >= lo else first + pd.offsets.MonthBegin(1)
+        n = (hi.year - first.year) * 12 + hi.month - first.month + 1 if first <= hi else 0
+        if n <= 0:  # no month starts in the range
+            return [(vmin + vmax) / 2]
+        step = next((s for s in _MONTH_STEPS if n // s + 1 <= self.maxticks), _MONTH_STEPS[-1])
+        months = pd.date_range(first, hi, freq="MS")
+        keep = months[(months.year * 12 + months.month - 1) % step == 0]
+        return list(mdates.date2num((keep if len(keep) else months[:1]).to_pydatetime()))
+
+
 def month_axis(ax, *, maxticks: int = 8) -> None:
-    """Months on a time axis as the reports write them (``Mar 2026``), at most about ``maxticks`` ticks."""
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=maxticks))
+    """Months on a time axis as the reports write them (``Mar 2026``), at most ``maxticks`` ticks
+    (:class:`MonthTicks`), whatever the range.
+    """
+    ax.xaxis.set_major_locator(MonthTicks(maxticks))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.month(mdates.num2date(v).replace(tzinfo=None))))
 
 

@@ -1,21 +1,24 @@
 """Charts of the portfolio delivery report (``notebooks/portfolio_delivery.ipynb``): the
-dependency network, milestone trend analysis and the risk heatmap.
+dependency network, milestone trend analysis, the risk heatmap and the roadmap (also in the
+executive summary).
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import dates as mdates
 from matplotlib.dates import num2date
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.i18n import _, label
-from pmo_analysis.reporting.plots._axes import money, shorten
+from pmo_analysis.reporting.plots._axes import money, month_axis, shorten
 from pmo_analysis.reporting.plots._heatmap import heatmap
-from pmo_analysis.reporting.plots._style import PALETTE, literal_text
+from pmo_analysis.reporting.plots._style import PALETTE, bold, literal_text
 
 HEALTH_COLOURS = {"off track": "#c62828", "at risk": "#f9a825", "on track": "#2e7d32"}
 _NOT_RUNNING_COLOUR = "#9e9e9e"
@@ -177,7 +180,7 @@ def milestone_trend(history: pd.DataFrame, *, project_ids: list[str] | None = No
         _("Milestone trend analysis: rising lines are milestones slipping report after report"),
         x=0.01,
         ha="left",
-        fontweight="bold",
+        fontweight=bold(),  # regular where the CJK font has no bold face: matplotlib would warn on the console
         fontsize=13,
     )
     fig.tight_layout()
@@ -222,4 +225,120 @@ def risk_heatmap(heat: pd.DataFrame) -> Figure:
     )
     ax.tick_params(axis="y", labelrotation=0)
     fig.tight_layout()
+    return fig
+
+
+@literal_text
+def roadmap(
+    rows: pd.DataFrame,
+    *,
+    left_out: int = 0,
+    milestones: pd.DataFrame | None = None,
+    dependencies: pd.DataFrame | None = None,
+    as_of=None,
+) -> Figure:
+    """The roadmap: one row per project of ``rows`` (:func:`pmo_analysis.analyses.delivery.roadmap_projects`),
+    its plan as an outline and its forecast as a bar coloured by health (hatched grey: proposed),
+    its milestones at their current date (black: reached; red: missed; white: to come), an arrow per dependency
+    between two projects drawn (red: in conflict), and the as-of date.
+
+    ``left_out`` (the running and proposed projects not drawn) is said in the title;
+    ``milestones`` and ``dependencies`` are the model's tables of those names.
+    """
+    n = max(len(rows), 1)
+    fig, ax = plt.subplots(figsize=(12, 1.4 + 0.34 * n))
+    y = {pid: i for i, pid in enumerate(rows["project_id"])}
+    num = mdates.date2num
+    for i, r in enumerate(rows.itertuples(index=False)):
+        if pd.notna(r.start_date) and pd.notna(r.end_date):
+            ax.barh(
+                i,
+                num(r.end_date) - num(r.start_date),
+                left=num(r.start_date),
+                height=0.78,
+                color="none",
+                edgecolor="#616161",
+                lw=0.9,
+                zorder=1,
+            )
+        if pd.notna(r.forecast_start) and pd.notna(r.forecast_end):
+            proposed = r.status == "proposed"
+            colour = HEALTH_COLOURS.get(str(r.health), _NOT_RUNNING_COLOUR)
+            ax.barh(
+                i,
+                num(r.forecast_end) - num(r.forecast_start),
+                left=num(r.forecast_start),
+                height=0.42,
+                color=colour,
+                alpha=0.9,
+                hatch="///" if proposed else None,
+                edgecolor="white",
+                lw=0,
+                zorder=2,
+            )
+    if milestones is not None and len(milestones):
+        m = milestones.loc[milestones["project_id"].isin(list(y))]
+        reached = m["state"].isin(["reached on time", "reached late"])
+        missed = m["state"] == "missed"
+        ax.scatter(
+            num(m["current_date"]),
+            m["project_id"].map(y),
+            marker="D",
+            s=26,
+            zorder=4,
+            c=["#c62828" if x else "#212121" if r else "white" for r, x in zip(reached, missed, strict=True)],
+            edgecolors="#212121",
+            linewidths=0.9,
+        )
+    if dependencies is not None and len(dependencies):
+        d = dependencies.loc[dependencies["predecessor_id"].isin(list(y)) & dependencies["successor_id"].isin(list(y))]
+        ends = rows.set_index("project_id")
+        for e in d.itertuples(index=False):
+            start_type = e.type in ("start_to_start", "start_to_finish")
+            x0 = ends.loc[e.predecessor_id, "forecast_start" if start_type else "forecast_end"]
+            finish_type = e.type in ("finish_to_finish", "start_to_finish")
+            x1 = ends.loc[e.successor_id, "forecast_end" if finish_type else "forecast_start"]
+            if pd.isna(x0) or pd.isna(x1):
+                continue
+            ax.annotate(
+                "",
+                xy=(num(x1), y[e.successor_id]),
+                xytext=(num(x0), y[e.predecessor_id]),
+                zorder=3,
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": "#c62828" if e.conflict else "#757575",
+                    "lw": 1.1,
+                    "connectionstyle": "arc3,rad=0.15",
+                },
+            )
+    if as_of is not None:
+        ax.axvline(num(pd.Timestamp(as_of)), color="#212121", lw=1, ls="--", zorder=0)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(shorten(rows["project_id"].astype(str) + " " + rows["name"].astype(str), 34), fontsize=9)
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    ax.xaxis_date()
+    month_axis(ax)
+    ax.grid(axis="y", visible=False)
+    title = _("Roadmap: {n} running and proposed projects, plan and forecast", n=fmt.count(len(rows)))
+    if left_out:
+        title += " " + _("({n} more not drawn)", n=fmt.count(left_out))
+    ax.set_title(title, loc="left", fontweight="bold", fontsize=12)
+    ax.set_xlabel(_("Dashed line: as of {date}", date=fmt.date(as_of)) if as_of is not None else "")
+    handles = [Patch(facecolor=HEALTH_COLOURS[h], label=label(h)) for h in ("off track", "at risk", "on track")] + [
+        Patch(facecolor=_NOT_RUNNING_COLOUR, hatch="///", edgecolor="white", label=label("proposed")),
+        Patch(facecolor="none", edgecolor="#616161", label=_("Plan")),
+        Line2D(
+            [],
+            [],
+            marker="D",
+            ls="",
+            color="#212121",
+            markerfacecolor="white",
+            label=_("Milestone (black: reached, red: missed)"),
+        ),
+        Line2D([], [], color="#757575", marker=">", label=_("Dependency (red: conflict)")),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=9)
+    fig.tight_layout(rect=(0, 0.45 / fig.get_figheight(), 1, 1))
     return fig

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html as _html
+from collections.abc import Callable
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
@@ -80,3 +84,74 @@ def headline_trend(hist: pd.DataFrame, labels: dict[str, str], *, cols: int = 6)
     )
     fig.tight_layout()
     return fig
+
+
+#: A sparkline's size in CSS pixels (it sits under a tile's value) and its colours: the figure, and
+#: the plan it is read against.
+SPARK_SIZE = (120, 28)
+_SPARK_COLOURS = ("#1f77b4", "#7f7f7f")
+
+
+def sparkline(
+    periods: pd.Series,
+    values: pd.Series,
+    *,
+    describe: Callable[[float], str],
+    plan: pd.Series | None = None,
+    size: tuple[int, int] = SPARK_SIZE,
+) -> Markup | None:
+    """A tile's monthly history as a small inline SVG: ``values`` by month (``periods``), and
+    ``plan`` dashed beside it; ``None`` with fewer than two months that have a value.
+
+    The value axis starts at zero (or below, for a negative figure), as every chart of the
+    workbook does, so a small move reads as small. The SVG's title (read aloud, shown on hover)
+    says the months and the first and last values, written with ``describe``.
+
+    Examples
+    --------
+    >>> svg = sparkline(pd.Series(pd.to_datetime(["2026-04-01", "2026-05-01", "2026-06-01"])),
+    ...                 pd.Series([0.5, 1.0, 0.75]), describe=fmt.pct, size=(100, 20))
+    >>> import re
+    >>> re.search(r'points="([^"]+)"', svg).group(1)
+    '1.0,10.0 50.0,1.0 99.0,5.5'
+    >>> re.search(r"<title>(.*)</title>", svg).group(1)
+    'Apr 2026 to Jun 2026: 50.0% → 75.0%'
+    """
+    v = pd.to_numeric(pd.Series(values), errors="coerce").reset_index(drop=True)
+    when = pd.to_datetime(pd.Series(periods)).reset_index(drop=True)
+    p = None if plan is None else pd.to_numeric(pd.Series(plan), errors="coerce").reset_index(drop=True)
+    known = v.notna()
+    if known.sum() < 2:
+        return None
+    w, h = size
+    both = pd.concat([v, p]) if p is not None else v
+    low, high = min(0.0, float(both.min())), max(0.0, float(both.max()))
+    span = (high - low) or 1.0
+    n = len(v)
+
+    def points(series: pd.Series) -> str:
+        xs = [1 + i * (w - 2) / (n - 1) for i in range(n)]
+        return " ".join(
+            f"{x:.1f},{h - 1 - (y - low) * (h - 2) / span:.1f}" for x, y in zip(xs, series, strict=True) if y == y
+        )
+
+    first, last = v[known].iloc[0], v[known].iloc[-1]
+    title = _(
+        "{first} to {last}: {start} → {end}",
+        first=fmt.month(when[known].iloc[0]),
+        last=fmt.month(when[known].iloc[-1]),
+        start=describe(first),
+        end=describe(last),
+    )
+    lines = []
+    if p is not None and p.notna().sum() >= 2:
+        lines.append(
+            f'<polyline fill="none" stroke="{_SPARK_COLOURS[1]}" stroke-width="1" stroke-dasharray="3 2" '
+            f'points="{points(p)}"/>'
+        )
+    lines.append(f'<polyline fill="none" stroke="{_SPARK_COLOURS[0]}" stroke-width="1.5" points="{points(v)}"/>')
+    label = _html.escape(title, quote=True)
+    return Markup(  # noqa: S704 - numbers made here and a title escaped above
+        f'<svg class="pmo-spark" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+        f'viewBox="0 0 {w} {h}" role="img" aria-label="{label}"><title>{label}</title>{"".join(lines)}</svg>'
+    )

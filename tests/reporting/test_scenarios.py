@@ -1,0 +1,41 @@
+"""The scenarios report's tables and charts, and the executive summary's link to it."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import matplotlib.pyplot as plt
+
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.model import save_scenarios
+from pmo_analysis.reporting import plots
+from pmo_analysis.reporting.scenarios import compare, headline_text, scenarios_link
+
+
+def test_the_base_beside_the_scenario_in_words_and_charts(cut_scenario, tmp_path):
+    _portfolio, _scenario, base, cut = cut_scenario
+    c = compare(base, {"cut": cut})
+    text = headline_text(c).set_index("Figure")
+    cap, new_cap = base.meta["budget_cap"], cut.meta["budget_cap"]
+    assert text.loc["Budget cap", "Base"] == fmt.money(cap)
+    assert text.loc["Budget cap", "cut"] == f"{fmt.money(new_cap)} ({fmt.money(new_cap - cap)})"
+    assert all(t.startswith(f"{p} ") for t, p in zip(c.changes["change"], c.changes["project_id"], strict=True))
+    assert len(c.changes) > 0
+    fronts, caps, chosen = c.frontiers()
+    assert list(fronts) == ["Base", "cut"] and caps == {"Base": cap, "cut": new_cap}
+    assert chosen["cut"] == cut.decisions.loc[cut.decisions["funded"], "score"].sum()
+    for fig in (
+        plots.scenario_frontiers(fronts, caps, chosen, objective="score"),
+        plots.scenario_capacity(c.capacity),
+        plots.scenario_cash_need(c.cash),
+    ):
+        assert len(fig.axes[0].get_legend_handles_labels()[1]) == 2  # the base and the scenario
+        plt.close(fig)
+    # the executive summary links to the scenarios report of a run that has scenarios, only then
+    run = SimpleNamespace(P=SimpleNamespace(model_dir=tmp_path / "model"))
+    assert scenarios_link(run) is None
+    save_scenarios([cut], tmp_path / "model" / "scenarios")
+    assert scenarios_link(run) == (
+        '<p class="pmo-note"><a href="scenarios.html">What-if scenarios of this run: Cap -20%, Data Lake +3 months</a></p>'
+    )
+    assert scenarios_link(SimpleNamespace(P=SimpleNamespace(model_dir=None))) is None
