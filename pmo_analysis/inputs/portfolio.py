@@ -62,7 +62,8 @@ from pmo_analysis.inputs.schema import (  # SCHEMA and Column re-exported: the c
     Column,
     references,
 )
-from pmo_analysis.inputs.sources import fingerprint_rows, is_sql_source, open_sql_source
+from pmo_analysis.inputs.pushdown import CannotPush, validate_pushed
+from pmo_analysis.inputs.sources import Pushed, fingerprint_rows, is_sql_source, open_sql_source
 from pmo_analysis.inputs.validation import (
     MAX_LISTED,
     Collector,
@@ -224,7 +225,7 @@ def load_portfolio(
         mapping = open_file_mapping(data_dir)
         data_dir, files, loaded, collectors, problems, source = _read_and_validate_files(mapping, wanted, limit, engine)
     elif is_sql_source(data_dir):  # a database URL or a mapping file (pmo_analysis.inputs.sources)
-        data_dir, files, loaded, collectors, problems, source = _read_and_validate_sql(data_dir, wanted, limit)
+        data_dir, files, loaded, collectors, problems, source = _read_and_validate_sql(data_dir, wanted, limit, engine)
     else:
         data_dir = Path(data_dir)
         if is_workbook(data_dir):  # one workbook, one sheet per table (a filled input template)
@@ -292,15 +293,16 @@ def _workbook_tables(workbook: Path) -> tuple[dict[str, Path], dict[str, str], l
     return files, sheets, problems
 
 
-def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | None):
+def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | None, engine: str = "auto"):
     """Read the wanted tables from a database and check them as :func:`_read_and_validate` does
     files; rows are named by primary key or result row (see :mod:`pmo_analysis.inputs.sources`).
+    A large table is checked in the database and stays there (:mod:`pmo_analysis.inputs.pushdown`).
 
     Returns ``(source shown, where each table was read from, typed tables, problems per table,
     other problems, the manifest's record of the source)``.
     """
     sql = open_sql_source(value)
-    raws, where, problems, prints = sql.read(wanted)
+    raws, where, problems, prints = sql.read(wanted, engine)
     if "projects" not in raws and not any(p.table == "projects" for p in problems):
         problems.append(
             Problem(
@@ -313,14 +315,29 @@ def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | Non
                 "or name its table or query in a mapping file",
             )
         )
-    loaded: dict[str, pd.DataFrame] = {}
+    loaded: dict[str, pd.DataFrame | OutOfCoreTable] = {}
     collectors: dict[str, Collector] = {}
+    con = None
     for table, raw in raws.items():
-        df, collectors[table] = validate_table(
-            table, raw, sql.label(table, where[table]), text_source=False, limit=limit
-        )
+        label = sql.label(table, where[table])
+        if isinstance(raw, Pushed):
+            con = con or sql.ibis_backend()
+            try:
+                pushed, collectors[table] = validate_pushed(
+                    table, sql.ibis_table(con, raw.spec), label, raw.key, sql.backend, limit=limit
+                )
+            except CannotPush:  # a column the database cannot type: the table is read whole
+                raw = sql.read_whole(table, raw.spec)
+            else:
+                if pushed is not None:
+                    loaded[table] = pushed
+                    prints.append({"table": table, "from": where[table], **pushed.fingerprint()})
+                continue
+            prints.append({"table": table, "from": where[table], **fingerprint_rows(raw.df)})
+        df, collectors[table] = validate_table(table, raw, label, text_source=False, limit=limit)
         if df is not None:
             loaded[table] = df
+    prints.sort(key=lambda p: TABLES.index(p["table"]))
     record = {
         "source": sql.display,
         "mapping_file": None if sql.mapping_file is None else str(sql.mapping_file),
