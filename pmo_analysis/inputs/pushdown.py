@@ -136,12 +136,18 @@ def allocation_by_month_expr(assignments, months: list[pd.Timestamp]):
     """
     import ibis
 
-    calendar = ibis.memtable({"period": [pd.Timestamp(m).to_pydatetime() for m in months]})
-    last = calendar.period + ibis.interval(months=1) - ibis.interval(days=1)
-    calendar = calendar.mutate(last=last)
     a = assignments
-    joined = a.join(calendar, (a.start_date <= calendar.last) & (a.end_date >= calendar.period))
-    return joined.group_by(["resource_id", "project_id", "period"]).agg(allocation_pct=joined.allocation_pct.sum())
+    parts = []
+    for m in months:
+        first = pd.Timestamp(m).to_period("M").to_timestamp()
+        last = first + pd.offsets.MonthEnd(0)
+        running = a.filter((a.start_date <= last.to_pydatetime()) & (a.end_date >= first.to_pydatetime()))
+        parts.append(
+            running.group_by(["resource_id", "project_id"])
+            .agg(allocation_pct=running.allocation_pct.sum())
+            .mutate(period=ibis.literal(first.to_pydatetime(), type="timestamp"))
+        )
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
 def engine_fingerprint(table, columns: list[str]) -> dict[str, Any]:
