@@ -48,13 +48,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from pmo_analysis.core.exceptions import DataValidationError, MissingTableError, Problem
 from pmo_analysis.inputs.engine import ENGINES, use_engine, validate_out_of_core
 from pmo_analysis.inputs.mapping import FileMapping, is_file_mapping, open_file_mapping, read_problem
+from pmo_analysis.inputs.pushdown import CannotPush, validate_pushed
 from pmo_analysis.inputs.readers import ReadError, find_tables, find_workbook_tables, is_workbook, read_table
 from pmo_analysis.inputs.schema import (  # SCHEMA and Column re-exported: the contract's old home
     SCHEMA,
@@ -62,7 +63,6 @@ from pmo_analysis.inputs.schema import (  # SCHEMA and Column re-exported: the c
     Column,
     references,
 )
-from pmo_analysis.inputs.pushdown import CannotPush, validate_pushed
 from pmo_analysis.inputs.sources import Pushed, fingerprint_rows, is_sql_source, open_sql_source
 from pmo_analysis.inputs.validation import (
     MAX_LISTED,
@@ -329,8 +329,8 @@ def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | Non
             except CannotPush:  # a column the database cannot type: the table is read whole
                 raw = sql.read_whole(table, raw.spec)
             else:
-                if pushed is not None:
-                    loaded[table] = pushed
+                if pushed is not None:  # answers what an OutOfCoreTable answers (pmo_analysis.inputs.pushdown)
+                    loaded[table] = cast("OutOfCoreTable", pushed)
                     prints.append({"table": table, "from": where[table], **pushed.fingerprint()})
                 continue
             prints.append({"table": table, "from": where[table], **fingerprint_rows(raw.df)})

@@ -77,7 +77,7 @@ def available() -> bool:
     return True
 
 
-class CannotPush(Exception):  # noqa: N818 - a signal, not an error: the table is read whole
+class CannotPush(Exception):
     """The table cannot be typed in the database: it is read whole instead."""
 
 
@@ -108,7 +108,7 @@ def booked_hours_expr(typed, as_of, start=None):
     if start is not None:
         t = t.filter(t.date >= pd.Timestamp(start).to_period("M").to_timestamp().to_pydatetime())
     project = t.project_id if "project_id" in cols else ibis.null("string")
-    activity = ibis.cases((project.isnull(), t.activity)) if "activity" in cols else ibis.null("string")
+    activity = ibis.cases((project.isnull(), t.activity))  # noqa: PD003 - ibis, not pandas if "activity" in cols else ibis.null("string")
     return t.group_by(
         resource_id=t.resource_id,
         project_id=project,
@@ -122,7 +122,9 @@ def cashflows_by_month_expr(cashflows):
     rows of each: the cash flows the finance analyses start from, as an ibis expression. An
     actual stays empty where no row of the month reports one (missing is not zero).
     """
-    amounts = [c for c in ("planned_cost", "planned_benefit", "actual_cost", "actual_benefit") if c in cashflows.columns]
+    amounts = [
+        c for c in ("planned_cost", "planned_benefit", "actual_cost", "actual_benefit") if c in cashflows.columns
+    ]
     return cashflows.group_by(project_id=cashflows.project_id, period=cashflows.period.truncate("M")).agg(
         **{c: cashflows[c].sum() for c in amounts}
     )
@@ -210,7 +212,7 @@ class _Column:
     bad: set[int] = dataclasses.field(default_factory=set)  # distinct values whose rows are left out
 
 
-_FLOAT = re.compile(r"float|double|real", re.IGNORECASE)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class PushedTable:
@@ -287,20 +289,14 @@ class PushedTable:
             if dtype.is_string() and all(raw[kept] == typed[kept].astype(object)):
                 return x
         elif c.kind in ("date", "month"):
-            to_day = typed.dt.normalize() if c.kind == "date" else typed.dt.to_period("M").dt.to_timestamp()
             if (dtype.is_timestamp() and dtype.timezone is None) or dtype.is_date():
-                e = x.cast("timestamp")
-                if c.kind == "month":
-                    e = e.truncate("M")
-                if (to_day[kept] == typed[kept]).all():
-                    return e
-            elif dtype.is_string():
-                iso = raw[kept].map(lambda v: isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) is not None)
+                e = x.cast("timestamp")  # the stored value is the typed one (a date out of range is an error)
+                return e.truncate("M") if c.kind == "month" else e
+            if dtype.is_string() and c.kind == "date":
+                iso = raw[kept].map(lambda v: isinstance(v, str) and _ISO_DAY.fullmatch(v) is not None)
                 if iso.all() and (typed[kept].dt.strftime("%Y-%m-%d") == raw[kept]).all():
-                    return x.cast("date").cast("timestamp")
-        elif dtype.is_numeric() and not dtype.is_decimal():
-            return x.cast("float64")
-        elif dtype.is_decimal():
+                    return x.cast("date").cast("timestamp")  # plain ISO dates as text
+        elif dtype.is_numeric():  # integers, floats and decimals: the same float as read whole
             return x.cast("float64")
         if int(kept.sum()) > LOOKUP_VALUES:
             raise CannotPush(f"{c.name}: {int(kept.sum()):,} distinct values to type")
@@ -310,9 +306,7 @@ class PushedTable:
         )
         if not pairs:
             return ibis.null(target)
-        return ibis.cases(
-            *[(x == v, ibis.literal(_plain(t), type=target)) for v, t in pairs], else_=ibis.null(target)
-        )
+        return ibis.cases(*[(x == v, ibis.literal(_plain(t), type=target)) for v, t in pairs], else_=ibis.null(target))
 
     def _where(self, col: _Column, dids) -> Any:
         """Predicate: the row's value of ``col`` is one of the distinct values ``dids``."""
@@ -322,7 +316,7 @@ class PushedTable:
         if values:
             parts.append(x.isin(values))
         if any(col.raw[k] is None and not col.nan[k] for k in dids):
-            parts.append(x.isnull())
+            parts.append(x.isnull())  # noqa: PD003 - ibis, not pandas
         if any(col.nan[k] for k in dids):
             parts.append(x.isnan())
         if not parts:
@@ -366,8 +360,8 @@ class PushedTable:
             lookup[_key(col.raw[k], bool(col.nan[k]))] = k
         shown = []
         for v in found[col.written].tolist() if len(found) else []:
-            k = lookup.get(_key(v, isinstance(v, float) and np.isnan(v)))
-            shown.append(None if values is None or k is None else values.iloc[k])
+            found_k = lookup.get(_key(v, isinstance(v, float) and np.isnan(v)))
+            shown.append(None if values is None or found_k is None else values.iloc[found_k])
         collector.listed(rows, shown, column, rule, severity, total - len(found))
         if severity == "error":
             col.bad.update(int(k) for k in dids)
@@ -430,7 +424,9 @@ class PushedTable:
         t = self.typed(kept=self.dropping)
         spans = read_whole(
             t.group_by("resource_id").agg(
-                lo=t.date.min(), hi=t.date.max(), weekend=ibis.cases((t.date.day_of_week.index() >= 5, 1), else_=0).sum()
+                lo=t.date.min(),
+                hi=t.date.max(),
+                weekend=ibis.cases((t.date.day_of_week.index() >= 5, 1), else_=0).sum(),
             )
         )
         cols = [c for c in ("active_from", "active_to") if resources is not None and c in resources.columns]

@@ -296,7 +296,7 @@ class SqlSource:
         if self.backend in _IBIS_ONLY:
             return self._read_through_ibis(wanted, engine)
         db = self._engine()
-        raws: dict[str, RawTable] = {}
+        raws: dict[str, RawTable | Pushed] = {}
         where: dict[str, str] = {}
         problems: list[Problem] = []
         prints: list[dict[str, Any]] = []
@@ -378,7 +378,6 @@ class SqlSource:
         raw.row_numbers = _key_labels(raw.df, key) if key else _result_rows(len(raw.df))
         return raw, f"table {spec['table']}"
 
-
     # ----------------------------------------------------------------------- pushdown
     @property
     def backend(self) -> str:
@@ -393,6 +392,7 @@ class SqlSource:
 
         if not push_down(self.backend, table, engine):
             return None
+        counted: Any
         if "query" in spec:
             check_query(spec["query"], where=f"{self.mapping_file}: tables.{table}.query")
             counted = sa.text(f"SELECT count(*) FROM ({spec['query'].strip().rstrip(';')}) AS q")
@@ -488,7 +488,9 @@ class SqlSource:
                     continue
                 df = read_whole(t)
             except Exception as exc:  # noqa: BLE001 - a table or query that fails: reported, the others read
-                problems.append(Problem(table, self.label(table, origin), None, None, None, f"cannot read it: {_first_line(exc)}"))
+                problems.append(
+                    Problem(table, self.label(table, origin), None, None, None, f"cannot read it: {_first_line(exc)}")
+                )
                 continue
             raws[table], where[table] = RawTable(df, row_numbers=_result_rows(len(df))), origin
             prints.append({"table": table, "from": origin, **fingerprint_rows(df)})

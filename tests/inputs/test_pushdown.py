@@ -20,8 +20,8 @@ from pmo_analysis.inputs import pushdown
 from pmo_analysis.inputs.pushdown import PushedTable, booked_hours_expr, cashflows_by_month_expr
 from pmo_analysis.inputs.timesheets import monthly_frame, monthly_hours
 from tests.inputs.test_sql import _sorted
-from tests.inputs.test_sql import pg as pg  # noqa: F401 - the cluster fixture, one per module
-from tests.inputs.test_sql import sample_undated as sample_undated  # noqa: F401
+from tests.inputs.test_sql import pg as pg  # the cluster fixture, one per module
+from tests.inputs.test_sql import sample_undated as sample_undated
 
 ibis = pytest.importorskip("ibis", reason="pip install 'pmo-analysis[engines]' (ibis) to test pushdown")
 
@@ -35,7 +35,7 @@ def _admin(pg, db: str = "postgres"):
 
 
 @pytest.fixture(scope="module")
-def keyed(pg):  # noqa: F811
+def keyed(pg):
     """Database ``keyed``: the sample with an ``entry_id`` primary key on timesheets (as a PPM tool
     numbers its entries), 1 to 51,440 in file order."""
     admin = _admin(pg)
@@ -84,7 +84,9 @@ def test_booked_hours_expression_equals_the_pandas_aggregation(sample):
     got = monthly_frame(booked_hours_expr(t, "2026-03-31", start="2025-06-15").to_pyarrow().to_pandas())
     pd.testing.assert_frame_equal(got, monthly_hours(ts, "2026-03-31", start="2025-06-15"))
     # a hand-checked cell: R001's hours on its projects in January 2026, straight from the rows
-    jan = ts.loc[(ts["resource_id"] == "R001") & (ts["date"].dt.strftime("%Y-%m") == "2026-01") & ts["project_id"].notna()]
+    jan = ts.loc[
+        (ts["resource_id"] == "R001") & (ts["date"].dt.strftime("%Y-%m") == "2026-01") & ts["project_id"].notna()
+    ]
     mine = got.loc[(got["resource_id"] == "R001") & (got["period"] == "2026-01-01") & got["project_id"].notna()]
     assert mine["hours"].sum() == pytest.approx(jan["hours"].sum()) and jan["hours"].sum() > 0
 
@@ -103,7 +105,13 @@ def test_cashflows_by_month_expression(sample):
 
 def test_the_expressions_compile_to_postgres_and_spark_sql():
     t = ibis.table(
-        {"resource_id": "string", "project_id": "string", "activity": "string", "date": "timestamp", "hours": "float64"},
+        {
+            "resource_id": "string",
+            "project_id": "string",
+            "activity": "string",
+            "date": "timestamp",
+            "hours": "float64",
+        },
         name="timesheets",
     )
     for dialect in ("duckdb", "postgres", "trino", "snowflake", "bigquery"):
@@ -112,7 +120,7 @@ def test_the_expressions_compile_to_postgres_and_spark_sql():
 
 
 # --------------------------------------------------------------------------- PostgreSQL
-def test_auto_pushes_down_by_row_count(pg, monkeypatch):  # noqa: F811
+def test_auto_pushes_down_by_row_count(pg, monkeypatch):
     small = load_portfolio(pg["url"], tables=["timesheets"])
     assert small.out_of_core == {} and len(small.timesheets) == 51_440
     monkeypatch.setattr(pushdown, "PUSHDOWN_ROWS", 50_000)
@@ -122,7 +130,7 @@ def test_auto_pushes_down_by_row_count(pg, monkeypatch):  # noqa: F811
     assert large.timesheets is None and large.row_counts()["timesheets"] == 51_440
 
 
-def test_the_model_from_postgres_equals_the_model_from_files(pg, model):  # noqa: F811
+def test_the_model_from_postgres_equals_the_model_from_files(pg, model):
     """Every model table and the decisions, built from timesheets left in PostgreSQL, equal those
     built from the files; the manifest's fingerprint of the timesheets is computed in the database."""
     from pmo_analysis.model import build_model
@@ -144,7 +152,7 @@ def test_the_model_from_postgres_equals_the_model_from_files(pg, model):  # noqa
 
 
 @pytest.mark.parametrize("key", [True, False], ids=["primary key", "no key"])
-def test_a_planted_invalid_row_is_reported_as_when_read_whole(keyed, sample_undated, key):  # noqa: F811
+def test_a_planted_invalid_row_is_reported_as_when_read_whole(keyed, sample_undated, key):
     """A bad value and an unknown resource planted in the table: the same messages, row names
     included, whether the database checks them or the rows are read whole; the same words and
     values as from a file."""
