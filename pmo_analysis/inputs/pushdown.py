@@ -230,6 +230,9 @@ class PushedTable:
         self.rows = 0
         self.dropping = False
         self._typed_cols: dict[str, Any] = {}
+        self._fingerprint: dict[str, Any] | None = None
+        self._stats: dict[tuple, pd.DataFrame] = {}
+        self.backend_name = source._find_backend().name
 
     # ----------------------------------------------------------------------- checking
     def check(self, collector: V.Collector) -> bool:
@@ -237,36 +240,34 @@ class PushedTable:
         whole table leaves nothing to check. Raises :class:`CannotPush` before reporting anything
         when a column cannot be typed in the database.
         """
-        import ibis
-
         src = self.source
         written = list(src.columns)
         names = pd.Index([str(c).strip().lower() for c in written])
         if V._report_repeated_columns(collector, pd.Index(written), names):
             return False
         by_name = dict(zip(names, written, strict=True))
-        self.rows = int(src.count().to_pyarrow().as_py())
+        schema = src.schema()
+        contract = [c for c in SCHEMA[self.table] if c.name in by_name]
+        floats = {c.name for c in contract if schema[by_name[c.name]].is_floating()}
+        sets = self._one_scan([by_name[c.name] for c in contract], {by_name[n] for n in floats}, written)
+        self.rows = int(sets[None]["n"].sum())
         shape = pd.DataFrame(columns=list(names), index=range(min(self.rows, 1)))
         if not V._has_required_columns_and_rows(collector, shape):
             return False
-        schema = src.schema()
         found: list[tuple[_Column, list]] = []
-        for c in (col for col in SCHEMA[self.table] if col.name in by_name):
+        for c in contract:
             w = by_name[c.name]
-            x = src[w]
-            is_float = schema[w].is_floating()
-            d = src.group_by(raw=x).agg(n=src.count(), is_nan=x.isnan().any() if is_float else ibis.literal(False))
-            got = d.to_pyarrow()
-            raw = got.column("raw").to_pylist()
-            nan = np.array([bool(v) for v in got.column("is_nan").to_pylist()], dtype=bool)
-            n = np.asarray(got.column("n").to_pylist(), dtype=np.int64)
-            raw_s = pd.Series(pd.Series(raw, dtype=object).infer_objects(), dtype=None)
-            if is_float:  # a NaN is "not a number", an empty cell (NULL) is empty
+            got = sets[w]
+            raw = got["raw"].tolist()
+            nan = got["is_nan"].to_numpy(dtype=bool)
+            n = got["n"].to_numpy(dtype=np.int64)
+            raw_s = pd.Series(raw, dtype=object).infer_objects()
+            if c.name in floats:  # a NaN is "not a number", an empty cell (NULL) is empty
                 raw_s = pd.Series([np.nan if k else v for v, k in zip(raw, nan, strict=True)], dtype=object)
                 raw_s = raw_s.infer_objects()
             recorder = _Recorder(self.table, collector.file)
             typed = V._typed_column(
-                dataclasses.replace(c, unique=False), raw_s, recorder, pd.Series(nan) if is_float else None
+                dataclasses.replace(c, unique=False), raw_s, recorder, pd.Series(nan) if c.name in floats else None
             )
             col = _Column(c.name, w, raw, nan, n, typed)
             self._typed_cols[c.name] = self._typed_expr(c, col, schema[w])
@@ -276,6 +277,68 @@ class PushedTable:
             for column, rule, severity, mask, values in rules:
                 self._list(collector, col, mask, values, column, rule, severity)
         return True
+
+    def _one_scan(self, columns: list[str], floats: set[str], written: list[str]) -> dict[str | None, pd.DataFrame]:
+        """In one scan of the table: the distinct values of each column in ``columns`` with their
+        row count and whether they are a NaN (``raw``, ``n``, ``is_nan``), and under ``None`` the
+        row count and the two sums of the table's fingerprint (:func:`engine_fingerprint`), by
+        ``GROUPING SETS``, which DuckDB, PostgreSQL, Spark, Trino, Snowflake and BigQuery share.
+        """
+        import ibis
+        import sqlglot as sg
+
+        src = self.source
+        text = ibis.literal("\x1f").join([src[c].cast("string").fill_null("\\N") for c in written])
+        h = text.hash()
+        inner = src.select(
+            *columns,
+            _nan=ibis.literal(0),
+            **{f"_nan{i}": ibis.cases((src[c].isnan(), 1), else_=0) for i, c in enumerate(columns) if c in floats},
+            _h1=h % 2147483629,
+            _h2=(h // 2147483629) % 2147483587,
+        )
+        dialect = _DIALECTS[self.backend_name]
+        con = self.source._find_backend()
+        q = [sg.to_identifier(c, quoted=True).sql(dialect) for c in columns]
+        nan = [f'"_nan{i}"' if c in floats else '"_nan"' for i, c in enumerate(columns)]
+        nan = [sg.to_identifier(x.strip('"'), quoted=True).sql(dialect) for x in nan]
+        sql = (
+            "SELECT "
+            + ", ".join(q)
+            + ", "
+            + ", ".join(f"GROUPING({x}) AS g{i}" for i, x in enumerate(q))
+            + ", COUNT(*) AS n, "
+            + ", ".join(f"MAX({x}) AS m{i}" for i, x in enumerate(nan))
+            + f", SUM({sg.to_identifier('_h1', quoted=True).sql(dialect)}) AS s1"
+            + f", SUM({sg.to_identifier('_h2', quoted=True).sql(dialect)}) AS s2"
+            + f" FROM ({con.compile(inner)}) AS t GROUP BY GROUPING SETS ("
+            + ", ".join(f"({x})" for x in q)
+            + ", ())"
+        )
+        got = _fetch(con, sql)
+        out: dict[str | None, pd.DataFrame] = {}
+        flags = got[[f"g{i}" for i in range(len(columns))]].to_numpy(dtype=np.int64)
+        total = flags.sum(axis=1) == len(columns)
+        t = got.loc[total]
+        out[None] = pd.DataFrame({"n": t["n"].astype("int64")})
+        s1, s2 = (int(t[k].iloc[0]) if len(t) and t[k].iloc[0] is not None else 0 for k in ("s1", "s2"))
+        digest = hashlib.sha256(f"{self.rows_or(t)}|{s1}|{s2}|{chr(31).join(written)}".encode()).hexdigest()
+        self._fingerprint = {"rows": self.rows_or(t), "columns": list(written), "sha256": digest}
+        for i, c in enumerate(columns):
+            mine = got.loc[(flags[:, i] == 0) & (flags.sum(axis=1) == len(columns) - 1)]
+            out[c] = pd.DataFrame(
+                {
+                    "raw": pd.Series(mine[c].tolist(), dtype=object),
+                    "n": mine["n"].to_numpy(dtype=np.int64),
+                    "is_nan": mine[f"m{i}"].fillna(0).to_numpy(dtype=np.int64) > 0,
+                }
+            )
+        return out
+
+    @staticmethod
+    def rows_or(total: pd.DataFrame) -> int:
+        """The row count of the grand-total row of :meth:`_one_scan` (0 for an empty table)."""
+        return int(total["n"].iloc[0]) if len(total) else 0
 
     def _typed_expr(self, c: Column, col: _Column, dtype) -> Any:
         """The ibis expression of ``col`` typed as the contract says (see the module docstring)."""
@@ -421,14 +484,7 @@ class PushedTable:
 
         if self.table != "timesheets" or "date" not in self.columns or "resource_id" not in self.columns:
             return
-        t = self.typed(kept=self.dropping)
-        spans = read_whole(
-            t.group_by("resource_id").agg(
-                lo=t.date.min(),
-                hi=t.date.max(),
-                weekend=ibis.cases((t.date.day_of_week.index() >= 5, 1), else_=0).sum(),
-            )
-        )
+        spans = self._per_resource(kept=self.dropping)
         cols = [c for c in ("active_from", "active_to") if resources is not None and c in resources.columns]
         if resources is not None and cols and len(spans):
             r = resources.drop_duplicates("resource_id")[["resource_id", *cols]]
@@ -483,13 +539,37 @@ class PushedTable:
         shown = [pd.Timestamp(d) for d in found["_date"]] if len(found) else []
         collector.listed(rows, shown, "date", V.OUTSIDE_ACTIVE_RULE, "warning", total - len(found))
 
+    def _per_resource(self, *, kept: bool) -> pd.DataFrame:
+        """Per resource_id: the first and last date, the weekend entries and the rows (``lo``,
+        ``hi``, ``weekend``, ``n``), of the rows without an error (``kept``) or of all rows: one
+        scan answers the warnings, :meth:`span` and :meth:`valid_rows`, kept until rows are left out.
+        """
+        import ibis
+
+        bad = tuple(tuple(sorted(c.bad)) for c in self.columns.values())
+        key = (kept and any(bad), bad)
+        if key not in self._stats:
+            t = self.typed(kept=kept)
+            self._stats[key] = read_whole(
+                t.group_by("resource_id").agg(
+                    lo=t.date.min(),
+                    hi=t.date.max(),
+                    weekend=ibis.cases((t.date.day_of_week.index() >= 5, 1), else_=0).sum(),
+                    n=t.count(),
+                )
+            )
+        return self._stats[key]
+
     def valid_rows(self) -> int:
         """Rows without an error (all rows, unless some were dropped)."""
+        if "resource_id" in self._typed_cols and "date" in self._typed_cols:
+            return int(self._per_resource(kept=True)["n"].sum())
         return int(self.source.filter(~self._bad()).count().to_pyarrow().as_py())
 
     def fingerprint(self) -> dict[str, Any]:
         """The table's fingerprint, computed in the database (:func:`engine_fingerprint`)."""
-        return {**engine_fingerprint(self.source, list(self.source.columns)), "computed_in": self.engine}
+        found = self._fingerprint or engine_fingerprint(self.source, list(self.source.columns))
+        return {**found, "computed_in": self.engine}
 
     # ----------------------------------------------------------------------- what the model asks
     def booked_hours(self, as_of, start=None) -> pd.DataFrame:
@@ -503,9 +583,9 @@ class PushedTable:
 
     def span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         """The first and last date of the valid entries (``None`` when there are none)."""
-        t = self.typed()
-        lo, hi = t.aggregate(lo=t.date.min(), hi=t.date.max()).to_pyarrow().to_pylist()[0].values()
-        return None if lo is None else (pd.Timestamp(lo), pd.Timestamp(hi))
+        spans = self._per_resource(kept=True)
+        lo, hi = spans["lo"].dropna(), spans["hi"].dropna()
+        return None if lo.empty else (pd.Timestamp(min(lo)), pd.Timestamp(max(hi)))
 
     def to_frame(self) -> pd.DataFrame:
         """Every valid row, typed, in key order: loads the whole table (small data and tests)."""
@@ -520,6 +600,27 @@ class PushedTable:
             elif c.name in df.columns and c.kind in ("date", "month"):
                 df[c.name] = df[c.name].astype("datetime64[ns]")
         return df
+
+
+_DIALECTS = {"postgres": "postgres", "duckdb": "duckdb", "pyspark": "spark"}
+
+
+def _fetch(con, sql: str) -> pd.DataFrame:
+    """The result of ``sql`` run by the ibis connection ``con``, as Python values in object columns."""
+    name = con.name
+    if name == "postgres":
+        with con.con.cursor() as cur:
+            cur.execute(sql)
+            names = [d.name for d in cur.description]
+            rows = cur.fetchall()
+        return pd.DataFrame({k: pd.Series([r[i] for r in rows], dtype=object) for i, k in enumerate(names)})
+    if name == "duckdb":
+        arrow = con.con.sql(sql).to_arrow_table()
+    elif name == "pyspark":
+        arrow = con._session.sql(sql).toArrow()
+    else:  # pragma: no cover - another engine ibis reaches: through ibis
+        arrow = con.sql(sql).to_pyarrow()
+    return pd.DataFrame({k: pd.Series(arrow.column(k).to_pylist(), dtype=object) for k in arrow.column_names})
 
 
 def _plain(value: Any) -> Any:

@@ -450,7 +450,9 @@ class SqlSource:
     def ibis_table(self, con, spec: dict[str, str]):
         """The ibis table of a mapping's ``{"table": ...}`` or ``{"query": ...}``."""
         if "query" in spec:
-            return con.sql(check_query(spec["query"], where=f"{self.mapping_file}: query").strip().rstrip(";"))
+            query = check_query(spec["query"], where=f"{self.mapping_file}: query").strip().rstrip(";")
+            # ibis learns a query's columns from a temporary view, which a read-only session may not create
+            return con.sql(query, schema=_query_schema(con, query)) if con.name == "postgres" else con.sql(query)
         schema, _, name = spec["table"].rpartition(".")
         return con.table(name, database=schema or None)
 
@@ -543,6 +545,19 @@ def _spark_backend(url):
     if url.database:
         con.raw_sql(f"USE {url.database}")
     return con
+
+
+def _query_schema(con, query: str):
+    """The ibis schema of a PostgreSQL query's result, from the types of its columns (nothing is created)."""
+    import ibis
+    from ibis.backends.sql.datatypes import PostgresType
+
+    with con.con.cursor() as cur:
+        cur.execute(f"SELECT * FROM ({query}) AS q LIMIT 0")
+        columns = [(d.name, d.type_code) for d in cur.description]
+        cur.execute("SELECT oid, format_type(oid, NULL) FROM pg_type WHERE oid = ANY(%s)", [[t for _, t in columns]])
+        names = dict(cur.fetchall())
+    return ibis.schema({name: PostgresType.from_string(names[oid]) for name, oid in columns})
 
 
 def _primary_key(conn, table: str) -> list[str]:

@@ -77,7 +77,9 @@ def test_a_bad_value_in_spark_is_reported_as_from_a_file(spark, tmp_path):
     ts = spark.table("timesheets")
     from pyspark.sql import functions as F
 
-    bad = ts.withColumn("hours", F.when((ts.resource_id == "R001") & (ts.date == "2025-01-02"), 25.0).otherwise(ts.hours))
+    bad = ts.withColumn(
+        "hours", F.when((ts.resource_id == "R001") & (ts.date == "2025-01-02"), 25.0).otherwise(ts.hours)
+    )
     bad.createOrReplaceTempView("timesheets_bad")
     mapping = tmp_path / "cluster.yml"
     mapping.write_text(f"url: {URL}\ntables:\n  timesheets: timesheets_bad\n")
