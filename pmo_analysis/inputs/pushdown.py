@@ -480,8 +480,6 @@ class PushedTable:
         gives each person's first and last date and weekend entries; rows are listed only for the
         people with dates outside their active dates.
         """
-        import ibis
-
         if self.table != "timesheets" or "date" not in self.columns or "resource_id" not in self.columns:
             return
         spans = self._per_resource(kept=self.dropping)
