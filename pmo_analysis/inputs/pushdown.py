@@ -230,7 +230,6 @@ class PushedTable:
         self.rows = 0
         self.dropping = False
         self._typed_cols: dict[str, Any] = {}
-        self._fingerprint: dict[str, Any] | None = None
         self._stats: dict[tuple, pd.DataFrame] = {}
         self.backend_name = source._find_backend().name
 
@@ -249,7 +248,7 @@ class PushedTable:
         schema = src.schema()
         contract = [c for c in SCHEMA[self.table] if c.name in by_name]
         floats = {c.name for c in contract if schema[by_name[c.name]].is_floating()}
-        sets = self._one_scan([by_name[c.name] for c in contract], {by_name[n] for n in floats}, written)
+        sets = self._one_scan([by_name[c.name] for c in contract], {by_name[n] for n in floats})
         self.rows = int(sets[None]["n"].sum())
         shape = pd.DataFrame(columns=list(names), index=range(min(self.rows, 1)))
         if not V._has_required_columns_and_rows(collector, shape):
@@ -278,24 +277,21 @@ class PushedTable:
                 self._list(collector, col, mask, values, column, rule, severity)
         return True
 
-    def _one_scan(self, columns: list[str], floats: set[str], written: list[str]) -> dict[str | None, pd.DataFrame]:
+    def _one_scan(self, columns: list[str], floats: set[str]) -> dict[str | None, pd.DataFrame]:
         """In one scan of the table: the distinct values of each column in ``columns`` with their
         row count and whether they are a NaN (``raw``, ``n``, ``is_nan``), and under ``None`` the
-        row count and the two sums of the table's fingerprint (:func:`engine_fingerprint`), by
-        ``GROUPING SETS``, which DuckDB, PostgreSQL, Spark, Trino, Snowflake and BigQuery share.
+        row count, by ``GROUPING SETS``, which DuckDB, PostgreSQL, Spark, Trino, Snowflake and
+        BigQuery share. The fingerprint is a query of its own: a plain sum, which PostgreSQL
+        spreads over its workers where it runs grouping sets on one.
         """
         import ibis
         import sqlglot as sg
 
         src = self.source
-        text = ibis.literal("\x1f").join([src[c].cast("string").fill_null("\\N") for c in written])
-        h = text.hash()
         inner = src.select(
             *columns,
             _nan=ibis.literal(0),
             **{f"_nan{i}": ibis.cases((src[c].isnan(), 1), else_=0) for i, c in enumerate(columns) if c in floats},
-            _h1=h % 2147483629,
-            _h2=(h // 2147483629) % 2147483587,
         )
         dialect = _DIALECTS[self.backend_name]
         con = self.source._find_backend()
@@ -309,8 +305,6 @@ class PushedTable:
             + ", ".join(f"GROUPING({x}) AS g{i}" for i, x in enumerate(q))
             + ", COUNT(*) AS n, "
             + ", ".join(f"MAX({x}) AS m{i}" for i, x in enumerate(nan))
-            + f", SUM({sg.to_identifier('_h1', quoted=True).sql(dialect)}) AS s1"
-            + f", SUM({sg.to_identifier('_h2', quoted=True).sql(dialect)}) AS s2"
             + f" FROM ({con.compile(inner)}) AS t GROUP BY GROUPING SETS ("
             + ", ".join(f"({x})" for x in q)
             + ", ())"
@@ -321,9 +315,6 @@ class PushedTable:
         total = flags.sum(axis=1) == len(columns)
         t = got.loc[total]
         out[None] = pd.DataFrame({"n": t["n"].astype("int64")})
-        s1, s2 = (int(t[k].iloc[0]) if len(t) and t[k].iloc[0] is not None else 0 for k in ("s1", "s2"))
-        digest = hashlib.sha256(f"{self.rows_or(t)}|{s1}|{s2}|{chr(31).join(written)}".encode()).hexdigest()
-        self._fingerprint = {"rows": self.rows_or(t), "columns": list(written), "sha256": digest}
         for i, c in enumerate(columns):
             mine = got.loc[(flags[:, i] == 0) & (flags.sum(axis=1) == len(columns) - 1)]
             out[c] = pd.DataFrame(
@@ -334,11 +325,6 @@ class PushedTable:
                 }
             )
         return out
-
-    @staticmethod
-    def rows_or(total: pd.DataFrame) -> int:
-        """The row count of the grand-total row of :meth:`_one_scan` (0 for an empty table)."""
-        return int(total["n"].iloc[0]) if len(total) else 0
 
     def _typed_expr(self, c: Column, col: _Column, dtype) -> Any:
         """The ibis expression of ``col`` typed as the contract says (see the module docstring)."""
@@ -566,8 +552,7 @@ class PushedTable:
 
     def fingerprint(self) -> dict[str, Any]:
         """The table's fingerprint, computed in the database (:func:`engine_fingerprint`)."""
-        found = self._fingerprint or engine_fingerprint(self.source, list(self.source.columns))
-        return {**found, "computed_in": self.engine}
+        return {**engine_fingerprint(self.source, list(self.source.columns)), "computed_in": self.engine}
 
     # ----------------------------------------------------------------------- what the model asks
     def booked_hours(self, as_of, start=None) -> pd.DataFrame:
