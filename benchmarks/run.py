@@ -831,6 +831,47 @@ def bench_engines(R: Results, smoke: bool) -> None:
     R.data["engines"]["growth_0_1x_to_1x"] = growth
 
 
+ENGINES_START, ENGINES_END = "<!-- engines table: start -->", "<!-- engines table: end -->"
+
+
+def engines_markdown(data: dict) -> str:
+    """The pushdown figures of a results file as the README's table, with how the run went."""
+    eng = data.get("engines", {})
+    m = eng.get("machine", {})
+    rows = eng.get("timesheet_rows", {})
+    lines = [
+        "| step | portfolio | timesheet rows | figure | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for e in data["steps"]:
+        if not e["step"].startswith(("PostgreSQL", "Spark")):
+            continue
+        figure = e.get("figure") or _time_and_memory(e)
+        if e.get("note"):
+            figure += f"; {e['note']}"
+        target = "; ".join(t["target"] for t in e["targets"])
+        met = {True: "met", False: "missed", None: ""}[e["met"]]
+        lines.append(f"| {e['step']} | {e['size']} | {rows.get(e['size'], 0):,} | {figure} | {target} | {met} |")
+    start, end = m.get("load_average_at_start", [0])[0], m.get("load_average_at_end", [0])[0]
+    lines += [
+        "",
+        f"Measured on {m.get('date', '?')}, {m.get('cores', '?')} cores, {m.get('memory_gb', '?')} GB, PostgreSQL "
+        f"on the same machine, Spark in local mode (2 threads, 2 GB driver), one run each, the engine's own "
+        f"GROUP BY and the workbook side by side. The machine was shared with other work while it ran (load "
+        f"average {start:.1f} at the start, {end:.1f} at the end on 2 cores): the times are longer and noisier "
+        "than on an idle machine, and the ratios, measured side by side, are the figures to read. Memory is the "
+        "workbook's own process; Spark's JVM is the engine and is counted under all processes.",
+    ]
+    return "\n".join(lines)
+
+
+def update_engines_readme(data: dict, readme: Path = ROOT / "README.md") -> None:
+    text = readme.read_text(encoding="utf-8")
+    head, _, rest = text.partition(ENGINES_START)
+    _, _, tail = rest.partition(ENGINES_END)
+    readme.write_text(f"{head}{ENGINES_START}\n{engines_markdown(data)}\n{ENGINES_END}{tail}", encoding="utf-8")
+
+
 def _record_engine(R: Results, engine: str, key: str, pair: dict, measured: dict, *, judged: bool) -> None:
     floor, ours = pair["floor"], pair["ours"]
     R.record(f"{engine}: its own GROUP BY resource, project, month", key, floor)
@@ -950,6 +991,8 @@ def main() -> int:
         bench_engines(R, smoke)
         R.data["engines"]["machine"]["load_average_at_end"] = os.getloadavg()
         R.write(out_file)
+        if not smoke:
+            update_engines_readme(R.data)
         return 0
     repeat, big_repeat = (1, 1) if smoke else (5, 3)
     data_root, sample, cores = HERE / "data", ROOT / "data" / "sample", os.cpu_count() or 2

@@ -197,7 +197,11 @@ def load_portfolio(
         in :attr:`Portfolio.dropped`; for exploring messy exports, never for leadership reports.
     engine : {"auto", "duckdb", "pandas"}
         How the timesheets are read (:mod:`pmo_analysis.inputs.engine`): ``"auto"`` leaves large ones in
-        their files, ``"duckdb"`` always, ``"pandas"`` never (a folder of Parquet files always).
+        their files, ``"duckdb"`` always, ``"pandas"`` never (a folder of Parquet files always). For a
+        database or Spark the same choice decides whether the engine holding them checks and
+        aggregates them (:mod:`pmo_analysis.inputs.pushdown`): ``"auto"`` above
+        :data:`~pmo_analysis.inputs.pushdown.PUSHDOWN_ROWS` rows, ``"duckdb"`` always (in the
+        engine, whichever it is), ``"pandas"`` never.
 
     Returns
     -------

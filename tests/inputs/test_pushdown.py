@@ -205,3 +205,21 @@ def _file_problems(ts: pd.DataFrame, sample) -> list:
         with pytest.raises(DataValidationError) as exc:
             load_portfolio(d, tables=["timesheets"])
     return [p for p in exc.value.problems if p.table == "timesheets"]
+
+
+def test_a_mapping_query_is_pushed_down_on_a_read_only_session(pg, tmp_path):
+    """A PPM schema's query: checked in the database (whose read-only session creates nothing), the
+    same rows and the same fingerprint as the table it selects from."""
+    mapping = tmp_path / "ppm.yml"
+    mapping.write_text(f"""url: {pg["url"]}
+tables:
+  timesheets:
+    query: SELECT resource_id, date, hours, project_id, activity FROM timesheets WHERE hours > 0
+""")
+    by_query = load_portfolio(mapping, tables=["timesheets"], engine="duckdb")
+    by_table = load_portfolio(pg["url"], tables=["timesheets"], engine="duckdb")
+    assert isinstance(by_query.out_of_core["timesheets"], PushedTable)
+    assert by_query.files["timesheets"] == "query"
+    prints = [{t["table"]: t for t in p.source["tables"]}["timesheets"] for p in (by_query, by_table)]
+    assert prints[0]["sha256"] == prints[1]["sha256"] and prints[0]["rows"] == 51_440
+    pd.testing.assert_frame_equal(by_query.booked_hours(SAMPLE_AS_OF), by_table.booked_hours(SAMPLE_AS_OF))
