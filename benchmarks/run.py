@@ -425,7 +425,22 @@ def step_spark_utilization(mapping: str) -> None:
     _load_and_utilization(mapping)
 
 
+def step_pg_load(folder: str) -> None:
+    """:func:`pg_load` in a process of its own (the runner stays small: a child inherits its peak memory)."""
+    seconds = pg_load(Path(folder), os.environ["PMO_BENCH_PG_URL"], Path(os.environ["PMO_BENCH_PG_BASE"]))
+    print(json.dumps({"analysis_s": seconds}), flush=True)
+
+
+def step_spark_data(folder: str) -> None:
+    """:func:`spark_data` in a process of its own."""
+    t = time.perf_counter()
+    spark_data(Path(folder))
+    _analysis_time(t)
+
+
 STEPS_ENGINES = {
+    "pg_load": step_pg_load,
+    "spark_data": step_spark_data,
     "pg_floor": step_pg_floor,
     "pg_utilization": _load_and_utilization,
     "spark_floor": step_spark_floor,
@@ -785,7 +800,7 @@ def spark_data(folder: Path) -> Path:
     return mapping
 
 
-def bench_engines(R: Results, smoke: bool) -> None:
+def bench_engines(R: Results, smoke: bool, engines: tuple[str, ...] = ("PostgreSQL", "Spark")) -> None:
     """Timesheets where they live: the workbook's load + validate + utilization from PostgreSQL
     and from Spark (local mode), each beside the engine's own GROUP BY resource_id, project_id,
     month on the same table in the same run; at 0.1x and 1x the enterprise portfolio."""
@@ -796,26 +811,30 @@ def bench_engines(R: Results, smoke: bool) -> None:
     rows = {k: timesheet_rows(f) for k, f in sizes.items()}
     R.data.setdefault("engines", {})["timesheet_rows"] = rows
     measured: dict[tuple[str, str], dict] = {}
-    if _pg_bin() is not None:
+    if _pg_bin() is not None and "PostgreSQL" in engines:
         with pg_cluster() as (url_of, base):
             for key, folder in sizes.items():
                 db = f"bench_{key.replace('.', '_')}"
                 with contextlib.closing(__import__("psycopg").connect(url_of("postgres"), autocommit=True)) as c:
                     c.execute(f"CREATE DATABASE {db}")
-                loaded = pg_load(folder, url_of(db), base)
-                R.record("PostgreSQL: load the portfolio into the database (COPY)", key, {"median_s": loaded})
+                # in a child process: a process inherits its parent's peak memory across fork and exec
+                loaded = run_child(
+                    step_cmd("pg_load", folder), 1, env={"PMO_BENCH_PG_URL": url_of(db), "PMO_BENCH_PG_BASE": str(base)}
+                )
+                R.record("PostgreSQL: load the portfolio into the database (COPY)", key, loaded)
                 pair = run_side_by_side(
                     {"floor": step_cmd("pg_floor", url_of(db)), "ours": step_cmd("pg_utilization", url_of(db))}, 1
                 )
                 _record_engine(R, "PostgreSQL", key, pair, measured, judged=key == "1x" and not smoke)
-    if shutil.which("java") is not None and importlib.util.find_spec("pyspark") is not None:
+    if "Spark" in engines and shutil.which("java") is not None and importlib.util.find_spec("pyspark") is not None:
         for key, folder in sizes.items():
-            mapping = spark_data(folder)
+            run_child(step_cmd("spark_data", folder), 1)
+            mapping = spark_data(folder)  # written already: only the mapping file's text
             pair = run_side_by_side(
                 {"floor": step_cmd("spark_floor", mapping), "ours": step_cmd("spark_utilization", mapping)}, 1
             )
             _record_engine(R, "Spark (local mode)", key, pair, measured, judged=key == "1x" and not smoke)
-    growth = {}
+    growth = R.data["engines"].setdefault("growth_0_1x_to_1x", {})
     for engine in ("PostgreSQL", "Spark (local mode)"):
         a, b = measured.get((engine, "0.1x"), {}), measured.get((engine, "1x"), {})
         if "analysis_median_s" in a and "analysis_median_s" in b:
@@ -828,7 +847,6 @@ def bench_engines(R: Results, smoke: bool) -> None:
                 {},
                 figure=f"{g:.1f} x the time and {m:.2f} x the memory for {rows['1x'] / rows['0.1x']:.1f} x the rows",
             )
-    R.data["engines"]["growth_0_1x_to_1x"] = growth
 
 
 ENGINES_START, ENGINES_END = "<!-- engines table: start -->", "<!-- engines table: end -->"
@@ -837,7 +855,8 @@ ENGINES_START, ENGINES_END = "<!-- engines table: start -->", "<!-- engines tabl
 def engines_markdown(data: dict) -> str:
     """The pushdown figures of a results file as the README's table, with how the run went."""
     eng = data.get("engines", {})
-    m = eng.get("machine", {})
+    per = eng.get("machine_per_engine", {})
+    m = next(iter(per.values()), eng.get("machine", {}))
     rows = eng.get("timesheet_rows", {})
     lines = [
         "| step | portfolio | timesheet rows | figure | target | met |",
@@ -852,15 +871,19 @@ def engines_markdown(data: dict) -> str:
         target = "; ".join(t["target"] for t in e["targets"])
         met = {True: "met", False: "missed", None: ""}[e["met"]]
         lines.append(f"| {e['step']} | {e['size']} | {rows.get(e['size'], 0):,} | {figure} | {target} | {met} |")
-    start, end = m.get("load_average_at_start", [0])[0], m.get("load_average_at_end", [0])[0]
+    loads = "; ".join(
+        f"{name}: load average {r['load_average_at_start'][0]:.1f} at the start, {r['load_average_at_end'][0]:.1f} "
+        "at the end"
+        for name, r in per.items()
+    )
     lines += [
         "",
         f"Measured on {m.get('date', '?')}, {m.get('cores', '?')} cores, {m.get('memory_gb', '?')} GB, PostgreSQL "
-        f"on the same machine, Spark in local mode (2 threads, 2 GB driver), one run each, the engine's own "
-        f"GROUP BY and the workbook side by side. The machine was shared with other work while it ran (load "
-        f"average {start:.1f} at the start, {end:.1f} at the end on 2 cores): the times are longer and noisier "
-        "than on an idle machine, and the ratios, measured side by side, are the figures to read. Memory is the "
-        "workbook's own process; Spark's JVM is the engine and is counted under all processes.",
+        f"15 on the same machine, Spark in local mode (2 threads, 2 GB driver), one run each, the engine's own "
+        f"GROUP BY and the workbook side by side. The machine was shared with other work ({loads}, on 2 "
+        "cores): the times are longer and noisier than on an idle machine, and the ratios, measured side by side, "
+        "are the figures to read. Memory is the workbook's own process; Spark's JVM is the engine and is counted "
+        "under all processes.",
     ]
     return "\n".join(lines)
 
@@ -957,8 +980,10 @@ def main() -> int:
     )
     ap.add_argument(
         "--engines",
-        action="store_true",
-        help="only the pushdown benchmark (PostgreSQL, Spark), added to the results file",
+        nargs="?",
+        const="all",
+        choices=["all", "postgresql", "spark"],
+        help="only the pushdown benchmark (PostgreSQL, Spark, or one of them), added to the results file",
     )
     ap.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
@@ -983,13 +1008,18 @@ def main() -> int:
         return 0
     if args.engines:  # the other figures of the results file are kept as they are
         machine_now = R.data["machine"]
+        names = {"all": ("PostgreSQL", "Spark"), "postgresql": ("PostgreSQL",), "spark": ("Spark",)}[args.engines]
         if out_file.exists():
             kept = json.loads(out_file.read_text())
-            kept["steps"] = [e for e in kept["steps"] if not e["step"].startswith(("PostgreSQL", "Spark"))]
+            kept["steps"] = [e for e in kept["steps"] if not e["step"].startswith(names)]
             R.data = kept
-        R.data["engines"] = {"machine": machine_now}
-        bench_engines(R, smoke)
-        R.data["engines"]["machine"]["load_average_at_end"] = os.getloadavg()
+        runs = R.data.setdefault("engines", {}).setdefault("machine_per_engine", {})
+        for name in ("PostgreSQL", "Spark"):  # an engine not run again keeps the machine of its run
+            if name not in runs and "machine" in R.data["engines"]:
+                runs[name] = R.data["engines"]["machine"]
+        bench_engines(R, smoke, names)
+        for name in names:
+            runs[name] = {**machine_now, "load_average_at_end": os.getloadavg()}
         R.write(out_file)
         if not smoke:
             update_engines_readme(R.data)

@@ -57,6 +57,7 @@ __all__ = [
     "allocation_by_month_expr",
     "engine_fingerprint",
     "read_whole",
+    "validate_pushed",
 ]
 
 PUSHDOWN_ROWS = 1_000_000
