@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import platform
@@ -433,6 +434,95 @@ def _analysis_time(t0: float, **extra) -> None:
     print(json.dumps({"analysis_s": time.perf_counter() - t0, **extra}), flush=True)
 
 
+# --------------------------------------------------------------------------- engines (pushdown)
+_FLOOR_SQL = (
+    "SELECT resource_id, project_id, date_trunc('month', date) AS month, sum(hours) AS hours "
+    "FROM {ts} GROUP BY resource_id, project_id, date_trunc('month', date)"
+)
+_UTILIZATION_TABLES = ["projects", "resources", "assignments", "timesheets", "holidays"]
+
+
+def step_pg_floor(url: str) -> None:
+    """PostgreSQL's own GROUP BY resource_id, project_id, month on the timesheets, its rows fetched."""
+    import psycopg
+
+    with psycopg.connect(url) as con, con.cursor() as cur:
+        t = time.perf_counter()
+        cur.execute(_FLOOR_SQL.format(ts="timesheets"))
+        rows = cur.fetchall()
+    _analysis_time(t, rows_out=len(rows))
+
+
+def _load_and_utilization(source: str) -> None:
+    """load + validate (the timesheets checked where they live) and the utilization part of the
+    model; times both (not the imports)."""
+    import ibis  # noqa: F401 - the libraries a load imports lazily, imported before the clock starts
+    import sqlalchemy  # noqa: F401
+
+    from pmo_analysis import load_portfolio
+    from pmo_analysis.model import _resources
+
+    as_of, params, ahead = _model_inputs()
+    t = time.perf_counter()
+    p = load_portfolio(source, as_of=AS_OF, tables=_UTILIZATION_TABLES)
+    loaded = time.perf_counter() - t
+    _resources(p, as_of, params, ahead)
+    _analysis_time(t, load_s=loaded, pushed_down=sorted(p.out_of_core))
+
+
+def _spark_session():
+    from pyspark.sql import SparkSession
+
+    s = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    s.sparkContext.setLogLevel("ERROR")
+    return s
+
+
+def step_spark_floor(mapping: str) -> None:
+    """Spark's own GROUP BY resource_id, project_id, month on the timesheets' Parquet file, its rows
+    fetched; the session is started first (a cluster is running), not timed."""
+    folder = Path(mapping).parent
+    spark = _spark_session()
+    t = time.perf_counter()
+    rows = spark.sql(_FLOOR_SQL.format(ts=f"parquet.`{folder / 'timesheets.parquet'}`")).toArrow().num_rows
+    _analysis_time(t, rows_out=rows)
+
+
+def step_spark_utilization(mapping: str) -> None:
+    """:func:`_load_and_utilization` from Spark (spark://local): the session is started first, not timed."""
+    _spark_session()
+    _load_and_utilization(mapping)
+
+
+def step_pg_load(folder: str) -> None:
+    """:func:`pg_load` in a process of its own (the runner stays small: a child inherits its peak memory)."""
+    seconds = pg_load(Path(folder), os.environ["PMO_BENCH_PG_URL"], Path(os.environ["PMO_BENCH_PG_BASE"]))
+    print(json.dumps({"analysis_s": seconds}), flush=True)
+
+
+def step_spark_data(folder: str) -> None:
+    """:func:`spark_data` in a process of its own."""
+    t = time.perf_counter()
+    spark_data(Path(folder))
+    _analysis_time(t)
+
+
+STEPS_ENGINES = {
+    "pg_load": step_pg_load,
+    "spark_data": step_spark_data,
+    "pg_floor": step_pg_floor,
+    "pg_utilization": _load_and_utilization,
+    "spark_floor": step_spark_floor,
+    "spark_utilization": step_spark_utilization,
+}
+
 STEPS = {
     "floor": step_floor,
     "load_timesheets": step_load_timesheets,
@@ -449,6 +539,7 @@ STEPS = {
     "generate": step_generate,
     "schedule_files": step_schedule_files,
     "schedule_import": step_schedule_import,
+    **STEPS_ENGINES,
 }
 
 
@@ -535,6 +626,7 @@ def run_side_by_side(cmds: dict[str, list[str]], repeat: int) -> dict[str, dict]
         }
         if all("analysis_median_s" in r for r in results):
             out[k]["analysis_median_s"] = statistics.median(r["analysis_median_s"] for r in results)
+            out[k]["step_output"] = results[-1]["step_output"]  # everything the step printed, of its last run
     return out
 
 
@@ -691,6 +783,218 @@ def bench_schedules(R: Results, smoke: bool) -> None:
     )
 
 
+# --------------------------------------------------------------------------- engines: parent side
+def _pg_bin() -> Path | None:
+    import glob
+
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).parent
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True):
+        return Path(candidate).parent
+    return None
+
+
+@contextlib.contextmanager
+def pg_cluster():
+    """A PostgreSQL cluster of its own on a free port (trust login on 127.0.0.1 only, for the run);
+    yields (its admin URL, a function giving a database's URL)."""
+    import socket
+    import tempfile
+
+    bin_dir = _pg_bin()
+    user = "postgres" if os.geteuid() == 0 else None
+    base = Path(tempfile.mkdtemp(prefix="pmo-bench-pg-"))
+    if user:
+        shutil.chown(base, user)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    def run(*args):
+        return subprocess.run(
+            [str(bin_dir / args[0]), *args[1:]], check=True, capture_output=True, text=True, user=user, cwd=base
+        )
+
+    run("initdb", "-D", str(base / "data"), "-U", "pmo", "--auth=trust", "-E", "UTF8", "--locale=C")
+    opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c work_mem=256MB -c shared_buffers=512MB"
+    run("pg_ctl", "-D", str(base / "data"), "-l", str(base / "log"), "-w", "-o", opts, "start")
+    try:
+        yield (lambda db: f"postgresql://pmo@127.0.0.1:{port}/{db}"), base
+    finally:
+        run("pg_ctl", "-D", str(base / "data"), "-m", "immediate", "stop")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def pg_load(folder: Path, url: str, base: Path) -> float:
+    """Every table of the data folder into the database: each written as CSV by DuckDB and read by
+    the server's COPY (the table's types from the Parquet file); returns the seconds it took."""
+    import duckdb
+    import pandas as pd
+    import sqlalchemy as sa
+
+    t = time.perf_counter()
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    for f in sorted(folder.glob("*.parquet")):
+        table = f.stem
+        head = duckdb.sql(f"SELECT * FROM read_parquet('{f}') LIMIT 0").df()
+        head = head.astype({c: "datetime64[us]" for c in head.columns if pd.api.types.is_datetime64_any_dtype(head[c])})
+        with engine.begin() as conn:
+            head.to_sql(table, conn, if_exists="replace", index=False)
+        csv = base / f"{table}.csv"
+        duckdb.sql(f"COPY (SELECT * FROM read_parquet('{f}')) TO '{csv}' (HEADER, DELIMITER ',')")
+        if os.geteuid() == 0:
+            shutil.chown(csv, "postgres")
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"COPY {table} FROM '{csv}' WITH (FORMAT csv, HEADER true)"))
+            conn.execute(sa.text(f"ANALYZE {table}"))
+        csv.unlink()
+    engine.dispose()
+    return time.perf_counter() - t
+
+
+def spark_data(folder: Path) -> Path:
+    """The data folder's tables as Parquet that Spark reads (microsecond timestamps) and a mapping
+    file reading each through spark://local; returns the mapping file."""
+    import duckdb
+
+    out = folder.parent / f"{folder.name}-spark"
+    if not out.exists():
+        tmp = Path(f"{out}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for f in sorted(folder.glob("*.parquet")):
+            cols = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{f}')").fetchall()
+            select = ", ".join(
+                f'CAST("{c}" AS TIMESTAMP) AS "{c}"' if t.startswith("TIMESTAMP") else f'"{c}"' for c, t, *_ in cols
+            )
+            duckdb.sql(f"COPY (SELECT {select} FROM read_parquet('{f}')) TO '{tmp / f.name}' (FORMAT parquet)")
+        tmp.rename(out)
+    mapping = out / "spark.yml"
+    lines = ["url: spark://local", "tables:"]
+    for f in sorted(out.glob("*.parquet")):
+        lines.append(f"  {f.stem}:\n    query: SELECT * FROM parquet.`{f}`")
+    mapping.write_text("\n".join(lines) + "\n")
+    return mapping
+
+
+def bench_engines(R: Results, smoke: bool, engines: tuple[str, ...] = ("PostgreSQL", "Spark")) -> None:
+    """Timesheets where they live: the workbook's load + validate + utilization from PostgreSQL
+    and from Spark (local mode), each beside the engine's own GROUP BY resource_id, project_id,
+    month on the same table in the same run; at 0.1x and 1x the enterprise portfolio."""
+    sizes = {k: HERE / "data" / name for k, (name, _) in (SMOKE_DATA if smoke else FULL_DATA).items() if k != "10x"}
+    for key, (_, spec) in (SMOKE_DATA if smoke else FULL_DATA).items():
+        if key in sizes:
+            ensure_data(sizes[key], spec)
+    rows = {k: timesheet_rows(f) for k, f in sizes.items()}
+    R.data.setdefault("engines", {})["timesheet_rows"] = rows
+    measured: dict[tuple[str, str], dict] = {}
+    if _pg_bin() is not None and "PostgreSQL" in engines:
+        with pg_cluster() as (url_of, base):
+            for key, folder in sizes.items():
+                db = f"bench_{key.replace('.', '_')}"
+                with contextlib.closing(__import__("psycopg").connect(url_of("postgres"), autocommit=True)) as c:
+                    c.execute(f"CREATE DATABASE {db}")
+                # in a child process: a process inherits its parent's peak memory across fork and exec
+                loaded = run_child(
+                    step_cmd("pg_load", folder), 1, env={"PMO_BENCH_PG_URL": url_of(db), "PMO_BENCH_PG_BASE": str(base)}
+                )
+                R.record("PostgreSQL: load the portfolio into the database (COPY)", key, loaded)
+                pair = run_side_by_side(
+                    {"floor": step_cmd("pg_floor", url_of(db)), "ours": step_cmd("pg_utilization", url_of(db))}, 1
+                )
+                _record_engine(R, "PostgreSQL", key, pair, measured, judged=key == "1x" and not smoke)
+    if "Spark" in engines and shutil.which("java") is not None and importlib.util.find_spec("pyspark") is not None:
+        for key, folder in sizes.items():
+            run_child(step_cmd("spark_data", folder), 1)
+            mapping = spark_data(folder)  # written already: only the mapping file's text
+            pair = run_side_by_side(
+                {"floor": step_cmd("spark_floor", mapping), "ours": step_cmd("spark_utilization", mapping)}, 1
+            )
+            _record_engine(R, "Spark (local mode)", key, pair, measured, judged=key == "1x" and not smoke)
+    growth = R.data["engines"].setdefault("growth_0_1x_to_1x", {})
+    for engine in ("PostgreSQL", "Spark (local mode)"):
+        a, b = measured.get((engine, "0.1x"), {}), measured.get((engine, "1x"), {})
+        if "analysis_median_s" in a and "analysis_median_s" in b:
+            g = b["analysis_median_s"] / a["analysis_median_s"]
+            m = b["peak_rss_bytes"] / a["peak_rss_bytes"]
+            growth[engine] = {"time": g, "peak_rss": m, "rows": rows["1x"] / rows["0.1x"]}
+            R.record(
+                f"{engine}: growth 0.1x -> 1x",
+                "1x",
+                {},
+                figure=f"{g:.1f} x the time and {m:.2f} x the memory for {rows['1x'] / rows['0.1x']:.1f} x the rows",
+            )
+
+
+ENGINES_START, ENGINES_END = "<!-- engines table: start -->", "<!-- engines table: end -->"
+
+
+def engines_markdown(data: dict) -> str:
+    """The pushdown figures of a results file as the README's table, with how the run went."""
+    eng = data.get("engines", {})
+    per = eng.get("machine_per_engine", {})
+    m = next(iter(per.values()), eng.get("machine", {}))
+    rows = eng.get("timesheet_rows", {})
+    lines = [
+        "| step | portfolio | timesheet rows | figure | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for e in data["steps"]:
+        if not e["step"].startswith(("PostgreSQL", "Spark")):
+            continue
+        figure = e.get("figure") or _time_and_memory(e)
+        if e.get("note"):
+            figure += f"; {e['note']}"
+        target = "; ".join(t["target"] for t in e["targets"])
+        met = {True: "met", False: "missed", None: ""}[e["met"]]
+        lines.append(f"| {e['step']} | {e['size']} | {rows.get(e['size'], 0):,} | {figure} | {target} | {met} |")
+    loads = "; ".join(
+        f"{name}: load average {r['load_average_at_start'][0]:.1f} at the start, {r['load_average_at_end'][0]:.1f} "
+        "at the end"
+        for name, r in per.items()
+    )
+    lines += [
+        "",
+        f"Measured on {m.get('date', '?')}, {m.get('cores', '?')} cores, {m.get('memory_gb', '?')} GB, PostgreSQL "
+        f"15 on the same machine, Spark in local mode (2 threads, 2 GB driver), one run each, the engine's own "
+        f"GROUP BY and the workbook side by side. The machine was shared with other work ({loads}, on 2 "
+        "cores): the times are longer and noisier than on an idle machine, and the ratios, measured side by side, "
+        "are the figures to read. Memory is the workbook's own process; Spark's JVM is the engine and is counted "
+        "under all processes.",
+    ]
+    return "\n".join(lines)
+
+
+def update_engines_readme(data: dict, readme: Path = ROOT / "README.md") -> None:
+    text = readme.read_text(encoding="utf-8")
+    head, _, rest = text.partition(ENGINES_START)
+    _, _, tail = rest.partition(ENGINES_END)
+    readme.write_text(f"{head}{ENGINES_START}\n{engines_markdown(data)}\n{ENGINES_END}{tail}", encoding="utf-8")
+
+
+def _record_engine(R: Results, engine: str, key: str, pair: dict, measured: dict, *, judged: bool) -> None:
+    floor, ours = pair["floor"], pair["ours"]
+    R.record(f"{engine}: its own GROUP BY resource, project, month", key, floor)
+    ratio = (
+        ours["analysis_median_s"] / floor["analysis_median_s"]
+        if "analysis_median_s" in ours and "analysis_median_s" in floor
+        else None
+    )
+    measured[engine, key] = ours
+    info = ours.get("step_output", {})
+    targets = (
+        [("<= 3 x the engine's own GROUP BY", ratio is not None and ratio <= 3), _mem(ours, 2 * GB)] if judged else []
+    )
+    R.record(
+        f"{engine}: load + validate + utilization, timesheets pushed down",
+        key,
+        {**ours, "ratio_to_floor": ratio},
+        targets=targets,
+        note=(f"{ratio:.2f} x the engine's GROUP BY; load + validate {info.get('load_s', 0):.1f} s" if ratio else ""),
+    )
+
+
 def _time_and_memory(e: dict) -> str:
     if "median_s" not in e:
         return ""
@@ -752,6 +1056,13 @@ def main() -> int:
     ap.add_argument(
         "--schedules", action="store_true", help="only the schedule-import benchmark, added to the results file"
     )
+    ap.add_argument(
+        "--engines",
+        nargs="?",
+        const="all",
+        choices=["all", "postgresql", "spark"],
+        help="only the pushdown benchmark (PostgreSQL, Spark, or one of them), added to the results file",
+    )
     ap.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -772,6 +1083,24 @@ def main() -> int:
             R.data = {**kept, "schedules_machine": R.data["machine"]}
         bench_schedules(R, smoke)
         R.write(out_file)
+        return 0
+    if args.engines:  # the other figures of the results file are kept as they are
+        machine_now = R.data["machine"]
+        names = {"all": ("PostgreSQL", "Spark"), "postgresql": ("PostgreSQL",), "spark": ("Spark",)}[args.engines]
+        if out_file.exists():
+            kept = json.loads(out_file.read_text())
+            kept["steps"] = [e for e in kept["steps"] if not e["step"].startswith(names)]
+            R.data = kept
+        runs = R.data.setdefault("engines", {}).setdefault("machine_per_engine", {})
+        for name in ("PostgreSQL", "Spark"):  # an engine not run again keeps the machine of its run
+            if name not in runs and "machine" in R.data["engines"]:
+                runs[name] = R.data["engines"]["machine"]
+        bench_engines(R, smoke, names)
+        for name in names:
+            runs[name] = {**machine_now, "load_average_at_end": os.getloadavg()}
+        R.write(out_file)
+        if not smoke:
+            update_engines_readme(R.data)
         return 0
     repeat, big_repeat = (1, 1) if smoke else (5, 3)
     data_root, sample, cores = HERE / "data", ROOT / "data" / "sample", os.cpu_count() or 2

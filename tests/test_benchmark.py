@@ -170,3 +170,27 @@ def test_benchmark_smoke(tmp_path):
     table = out.with_suffix(".md").read_text(encoding="utf-8")
     assert table.count("\n| ") == len(res["steps"]) + 1 and "not judged" in table
     assert "targets missed: none; errors: none" in proc.stdout
+
+
+def test_engines_table_is_replaced_between_its_markers(tmp_path):
+    bench = _bench()
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{bench.ENGINES_START}\nold\n{bench.ENGINES_END}\nafter\n", encoding="utf-8")
+    step = {"step": "PostgreSQL: its own GROUP BY resource, project, month", "size": "1x", "median_s": 9.4}
+    step |= {"analysis_median_s": 9.1, "peak_rss_bytes": 0.31 * 1024**3, "peak_tree_rss_bytes": 0.31 * 1024**3}
+    machine = {"date": "2026-12-07", "cores": 2, "memory_gb": 23.5}
+    run = {"load_average_at_start": [2.8], "load_average_at_end": [3.9]}
+    data = {
+        "steps": [
+            {**step, "figure": None, "targets": [], "met": None, "note": ""},
+            {"step": "report suite", "size": "1x"},
+        ],
+        "engines": {"timesheet_rows": {"1x": 11_608_291}, "machine_per_engine": {"PostgreSQL": {**machine, **run}}},
+    }
+    bench.update_engines_readme(data, readme)
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith(f"# x\n{bench.ENGINES_START}\n| step |") and text.endswith(f"{bench.ENGINES_END}\nafter\n")
+    assert (
+        "| PostgreSQL: its own GROUP BY resource, project, month | 1x | 11,608,291 | 9.4 s (9.1 s timed part)" in text
+    )
+    assert "report suite" not in text and "PostgreSQL: load average 2.8 at the start, 3.9 at the end" in text

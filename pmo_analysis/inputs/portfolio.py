@@ -48,13 +48,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from pmo_analysis.core.exceptions import DataValidationError, MissingTableError, Problem
 from pmo_analysis.inputs.engine import ENGINES, use_engine, validate_out_of_core
 from pmo_analysis.inputs.mapping import FileMapping, is_file_mapping, open_file_mapping, read_problem
+from pmo_analysis.inputs.pushdown import CannotPush, validate_pushed
 from pmo_analysis.inputs.readers import ReadError, find_tables, find_workbook_tables, is_workbook, read_table
 from pmo_analysis.inputs.schema import (  # SCHEMA and Column re-exported: the contract's old home
     SCHEMA,
@@ -62,7 +63,7 @@ from pmo_analysis.inputs.schema import (  # SCHEMA and Column re-exported: the c
     Column,
     references,
 )
-from pmo_analysis.inputs.sources import fingerprint_rows, is_sql_source, open_sql_source
+from pmo_analysis.inputs.sources import Pushed, fingerprint_rows, is_sql_source, open_sql_source
 from pmo_analysis.inputs.validation import (
     MAX_LISTED,
     Collector,
@@ -210,7 +211,11 @@ def load_portfolio(
         in :attr:`Portfolio.dropped`; for exploring messy exports, never for leadership reports.
     engine : {"auto", "duckdb", "pandas"}
         How the timesheets are read (:mod:`pmo_analysis.inputs.engine`): ``"auto"`` leaves large ones in
-        their files, ``"duckdb"`` always, ``"pandas"`` never (a folder of Parquet files always).
+        their files, ``"duckdb"`` always, ``"pandas"`` never (a folder of Parquet files always). For a
+        database or Spark the same choice decides whether the engine holding them checks and
+        aggregates them (:mod:`pmo_analysis.inputs.pushdown`): ``"auto"`` above
+        :data:`~pmo_analysis.inputs.pushdown.PUSHDOWN_ROWS` rows, ``"duckdb"`` always (in the
+        engine, whichever it is), ``"pandas"`` never.
 
     Returns
     -------
@@ -238,7 +243,7 @@ def load_portfolio(
         mapping = open_file_mapping(data_dir)
         data_dir, files, loaded, collectors, problems, source = _read_and_validate_files(mapping, wanted, limit, engine)
     elif is_sql_source(data_dir):  # a database URL or a mapping file (pmo_analysis.inputs.sources)
-        data_dir, files, loaded, collectors, problems, source = _read_and_validate_sql(data_dir, wanted, limit)
+        data_dir, files, loaded, collectors, problems, source = _read_and_validate_sql(data_dir, wanted, limit, engine)
     else:
         data_dir = Path(data_dir)
         if is_workbook(data_dir):  # one workbook, one sheet per table (a filled input template)
@@ -306,15 +311,16 @@ def _workbook_tables(workbook: Path) -> tuple[dict[str, Path], dict[str, str], l
     return files, sheets, problems
 
 
-def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | None):
+def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | None, engine: str = "auto"):
     """Read the wanted tables from a database and check them as :func:`_read_and_validate` does
     files; rows are named by primary key or result row (see :mod:`pmo_analysis.inputs.sources`).
+    A large table is checked in the database and stays there (:mod:`pmo_analysis.inputs.pushdown`).
 
     Returns ``(source shown, where each table was read from, typed tables, problems per table,
     other problems, the manifest's record of the source)``.
     """
     sql = open_sql_source(value)
-    raws, where, problems, prints = sql.read(wanted)
+    raws, where, problems, prints = sql.read(wanted, engine)
     if "projects" not in raws and not any(p.table == "projects" for p in problems):
         problems.append(
             Problem(
@@ -327,14 +333,29 @@ def _read_and_validate_sql(value: str | Path, wanted: set[str], limit: int | Non
                 "or name its table or query in a mapping file",
             )
         )
-    loaded: dict[str, pd.DataFrame] = {}
+    loaded: dict[str, pd.DataFrame | OutOfCoreTable] = {}
     collectors: dict[str, Collector] = {}
+    con = None
     for table, raw in raws.items():
-        df, collectors[table] = validate_table(
-            table, raw, sql.label(table, where[table]), text_source=False, limit=limit
-        )
+        label = sql.label(table, where[table])
+        if isinstance(raw, Pushed):
+            con = con or sql.ibis_backend()
+            try:
+                pushed, collectors[table] = validate_pushed(
+                    table, sql.ibis_table(con, raw.spec), label, raw.key, sql.backend, limit=limit
+                )
+            except CannotPush:  # a column the database cannot type: the table is read whole
+                raw = sql.read_whole(table, raw.spec)
+            else:
+                if pushed is not None:  # answers what an OutOfCoreTable answers (pmo_analysis.inputs.pushdown)
+                    loaded[table] = cast("OutOfCoreTable", pushed)
+                    prints.append({"table": table, "from": where[table], **pushed.fingerprint()})
+                continue
+            prints.append({"table": table, "from": where[table], **fingerprint_rows(raw.df)})
+        df, collectors[table] = validate_table(table, raw, label, text_source=False, limit=limit)
         if df is not None:
             loaded[table] = df
+    prints.sort(key=lambda p: TABLES.index(p["table"]))
     record = {
         "source": sql.display,
         "mapping_file": None if sql.mapping_file is None else str(sql.mapping_file),

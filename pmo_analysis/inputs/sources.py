@@ -61,6 +61,7 @@ import pandas as pd
 
 from pmo_analysis.core.exceptions import DataValidationError, ParameterError, Problem, ReadError
 from pmo_analysis.inputs.mapping import mapping_kind
+from pmo_analysis.inputs.pushdown import PUSHDOWN_ROWS
 from pmo_analysis.inputs.readers import RawTable
 from pmo_analysis.inputs.schema import TABLES
 
@@ -276,23 +277,31 @@ class SqlSource:
         password = os.environ.get(self.password_env) if self.password_env else None
         return text.replace(password, "***") if password else text
 
-    def read(self, wanted: set[str]) -> tuple[dict[str, RawTable], dict[str, str], list[Problem], list[dict[str, Any]]]:
+    def read(
+        self, wanted: set[str], engine: str = "auto"
+    ) -> tuple[dict[str, RawTable | Pushed], dict[str, str], list[Problem], list[dict[str, Any]]]:
         """Read every wanted contract table the database holds.
 
         Returns ``(raw tables, where each was read from, problems, fingerprints)``: ``where`` is
         ``table ppm.project_register`` or ``query``; a problem names a mapped table that does not
         exist or a query that failed (the other tables are still read). A database that cannot
         be reached raises :class:`DataValidationError` with one problem saying why.
+
+        A large table that the database can check and aggregate itself (:func:`push_down`) is not
+        read: it is returned as :class:`Pushed`, and its fingerprint is computed in the database
+        once it is checked (:mod:`pmo_analysis.inputs.pushdown`).
         """
         import sqlalchemy as sa
 
-        engine = self._engine()
-        raws: dict[str, RawTable] = {}
+        if self.backend in _IBIS_ONLY:
+            return self._read_through_ibis(wanted, engine)
+        db = self._engine()
+        raws: dict[str, RawTable | Pushed] = {}
         where: dict[str, str] = {}
         problems: list[Problem] = []
         prints: list[dict[str, Any]] = []
         try:
-            with engine.connect() as conn:
+            with db.connect() as conn:
                 present = self._present_tables(sa.inspect(conn))
                 for table in TABLES:
                     if table not in wanted:
@@ -301,6 +310,10 @@ class SqlSource:
                     if spec is None:
                         continue
                     try:
+                        pushed = self._pushed(conn, table, spec, engine)
+                        if pushed is not None:
+                            raws[table], where[table] = pushed, pushed.origin
+                            continue
                         raw, where[table] = self._read_one(conn, table, spec, present)
                     except _NotFound as exc:
                         problems.append(Problem(table, self.label(table, "mapping"), None, None, None, str(exc)))
@@ -336,7 +349,7 @@ class SqlSource:
                 self.display,
             ) from None
         finally:
-            engine.dispose()
+            db.dispose()
         return raws, where, problems, prints
 
     def label(self, table: str, origin: str) -> str:
@@ -358,19 +371,208 @@ class SqlSource:
             raw.row_numbers = _result_rows(len(raw.df))
             return raw, "query"
         schema, _, name = spec["table"].rpartition(".")
-        inspector = sa.inspect(conn)
-        if not inspector.has_table(name, schema=schema or None):
-            raise _NotFound(f"the mapping names table {spec['table']!r}, which is not in the database")
-        try:
-            key = inspector.get_pk_constraint(name, schema=schema or None).get("constrained_columns") or []
-        except (sa.exc.SQLAlchemyError, NotImplementedError):  # a dialect that cannot tell: rows of the result
-            conn.rollback()
-            key = []
+        key = _primary_key(conn, spec["table"])
         select = sa.select(sa.text("*")).select_from(sa.table(name, schema=schema or None))
         raw = _read_result(conn.execute(select.order_by(*map(sa.column, key))))
         # the key as the table's columns name it (a label for people, read before validation renames)
         raw.row_numbers = _key_labels(raw.df, key) if key else _result_rows(len(raw.df))
         return raw, f"table {spec['table']}"
+
+    # ----------------------------------------------------------------------- pushdown
+    @property
+    def backend(self) -> str:
+        """The kind of database: ``postgresql``, ``duckdb``, ``sqlite``, ``spark``, ``sc`` (Spark Connect)."""
+        return _url(self.url, where=str(self.mapping_file or "data_dir")).get_backend_name()
+
+    def _pushed(self, conn, table: str, spec: dict[str, str], engine: str) -> Pushed | None:
+        """``table`` left in the database when it is large and the database can check it
+        (:func:`push_down`); ``None`` when it is read whole.
+        """
+        import sqlalchemy as sa
+
+        if not push_down(self.backend, table, engine):
+            return None
+        counted: Any
+        if "query" in spec:
+            check_query(spec["query"], where=f"{self.mapping_file}: tables.{table}.query")
+            counted = sa.text(f"SELECT count(*) FROM ({spec['query'].strip().rstrip(';')}) AS q")
+            key: list[str] = []
+        else:
+            schema, _, name = spec["table"].rpartition(".")
+            if not sa.inspect(conn).has_table(name, schema=schema or None):
+                raise _NotFound(f"the mapping names table {spec['table']!r}, which is not in the database")
+            counted = sa.select(sa.func.count()).select_from(sa.table(name, schema=schema or None))
+            key = _primary_key(conn, spec["table"])
+        rows = conn.execute(counted).scalar_one()
+        if engine == "auto" and rows <= PUSHDOWN_ROWS:
+            return None
+        return Pushed(spec, key, rows, "query" if "query" in spec else f"table {spec['table']}")
+
+    def read_whole(self, table: str, spec: dict[str, str]) -> RawTable:
+        """``table`` read whole, as a small table is: when the database cannot type it (:class:`Pushed` given up)."""
+        if self.backend in _IBIS_ONLY:
+            from pmo_analysis.inputs.pushdown import read_whole
+
+            df = read_whole(self.ibis_table(self.ibis_backend(), spec))
+            return RawTable(df, row_numbers=_result_rows(len(df)))
+        db = self._engine()
+        try:
+            with db.connect() as conn:
+                return self._read_one(conn, table, spec, {})[0]
+        finally:
+            db.dispose()
+
+    def ibis_backend(self):
+        """An ibis connection to the database, read-only as :func:`_read_only` opens it."""
+        import ibis
+
+        url = _url(self.url, where=str(self.mapping_file or "data_dir"))
+        backend = url.get_backend_name()
+        if backend == "postgresql":
+            url, connect_args = _read_only(url)
+            password = os.environ.get(self.password_env) if self.password_env else None
+            query = {k: v for k, v in url.query.items() if isinstance(v, str)}
+            return ibis.postgres.connect(
+                host=url.host,
+                port=url.port or 5432,
+                user=url.username,
+                password=password,
+                database=url.database,
+                **{**query, **connect_args},
+            )
+        if backend == "duckdb":
+            _read_only(url)  # a missing file is one line
+            return ibis.duckdb.connect(url.database, read_only=True)
+        if backend in _IBIS_ONLY:
+            return _spark_backend(url)
+        raise ParameterError(f"{self.display}: {backend} is read whole; pushdown needs PostgreSQL, DuckDB or Spark")
+
+    def ibis_table(self, con, spec: dict[str, str]):
+        """The ibis table of a mapping's ``{"table": ...}`` or ``{"query": ...}``."""
+        if "query" in spec:
+            query = check_query(spec["query"], where=f"{self.mapping_file}: query").strip().rstrip(";")
+            # ibis learns a query's columns from a temporary view, which a read-only session may not create
+            return con.sql(query, schema=_query_schema(con, query)) if con.name == "postgres" else con.sql(query)
+        schema, _, name = spec["table"].rpartition(".")
+        return con.table(name, database=schema or None)
+
+    def _read_through_ibis(self, wanted: set[str], engine: str):
+        """:meth:`read` for an engine SQLAlchemy does not reach (Spark): every table through ibis,
+        the large ones left there (:class:`Pushed`), rows named by their row in the result.
+        """
+        from pmo_analysis.inputs.pushdown import read_whole
+
+        raws: dict[str, RawTable | Pushed] = {}
+        where: dict[str, str] = {}
+        problems: list[Problem] = []
+        prints: list[dict[str, Any]] = []
+        try:
+            con = self.ibis_backend()
+            present = {n.lower(): n for n in con.list_tables() if n.lower() in TABLES}
+        except Exception as exc:  # noqa: BLE001 - an engine that cannot be reached: one line
+            raise DataValidationError(
+                [Problem("-", self.display, None, None, None, f"cannot reach the engine: {_first_line(exc)}")],
+                self.display,
+            ) from None
+        for table in TABLES:
+            if table not in wanted:
+                continue
+            spec = self.tables.get(table) or ({"table": present[table]} if table in present else None)
+            if spec is None:
+                continue
+            origin = "query" if "query" in spec else f"table {spec['table']}"
+            try:
+                t = self.ibis_table(con, spec)
+                if push_down(self.backend, table, engine) and (
+                    engine != "auto" or int(t.count().to_pyarrow().as_py()) > PUSHDOWN_ROWS
+                ):
+                    raws[table], where[table] = Pushed(spec, [], -1, origin), origin
+                    continue
+                df = read_whole(t)
+            except Exception as exc:  # noqa: BLE001 - a table or query that fails: reported, the others read
+                problems.append(
+                    Problem(table, self.label(table, origin), None, None, None, f"cannot read it: {_first_line(exc)}")
+                )
+                continue
+            raws[table], where[table] = RawTable(df, row_numbers=_result_rows(len(df))), origin
+            prints.append({"table": table, "from": origin, **fingerprint_rows(df)})
+        return raws, where, problems, prints
+
+
+@dataclass
+class Pushed:
+    """A table left in the database, to be checked and aggregated there (:mod:`pmo_analysis.inputs.pushdown`)."""
+
+    spec: dict[str, str]
+    key: list[str]
+    rows: int
+    origin: str
+
+
+#: Engines reached through ibis alone: Spark (``spark://host:7077``, ``spark://local`` for local
+#: mode) and Spark Connect (``sc://host:15002``).
+_IBIS_ONLY = ("spark", "sc")
+#: Engines that check and aggregate a large table themselves (through ibis).
+_PUSHDOWN_BACKENDS = ("postgresql", "duckdb", *_IBIS_ONLY)
+
+
+def push_down(backend: str, table: str, engine: str) -> bool:
+    """True when ``table`` of a ``backend`` database may be checked and aggregated there: a table
+    that grows with days (:data:`~pmo_analysis.inputs.engine.OUT_OF_CORE`), an engine ibis reaches,
+    ibis installed, and ``engine`` not ``"pandas"``; ``engine="auto"`` then decides by row count
+    (:data:`~pmo_analysis.inputs.pushdown.PUSHDOWN_ROWS`).
+    """
+    from pmo_analysis.inputs.engine import OUT_OF_CORE
+    from pmo_analysis.inputs.pushdown import available
+
+    return engine != "pandas" and table in OUT_OF_CORE and backend in _PUSHDOWN_BACKENDS and available()
+
+
+def _spark_backend(url):
+    """An ibis connection to Spark: ``spark://local`` (local mode, or the session already running),
+    ``spark://host:7077`` (a standalone master), ``sc://host:15002`` (Spark Connect).
+    """
+    import ibis
+    from pyspark.sql import SparkSession
+
+    if url.get_backend_name() == "sc":
+        session = SparkSession.builder.remote(str(url)).getOrCreate()
+    elif url.host in (None, "", "local"):
+        session = SparkSession.getActiveSession() or SparkSession.builder.master("local[2]").getOrCreate()
+    else:
+        session = SparkSession.builder.master(f"spark://{url.host}:{url.port or 7077}").getOrCreate()
+    con = ibis.pyspark.connect(session)
+    if url.database:
+        con.raw_sql(f"USE {url.database}")
+    return con
+
+
+def _query_schema(con, query: str):
+    """The ibis schema of a PostgreSQL query's result, from the types of its columns (nothing is created)."""
+    import ibis
+    from ibis.backends.sql.datatypes import PostgresType
+
+    with con.con.cursor() as cur:
+        cur.execute(f"SELECT * FROM ({query}) AS q LIMIT 0")
+        columns = [(d.name, d.type_code) for d in cur.description]
+        cur.execute("SELECT oid, format_type(oid, NULL) FROM pg_type WHERE oid = ANY(%s)", [[t for _, t in columns]])
+        names = dict(cur.fetchall())
+    return ibis.schema({name: PostgresType.from_string(names[oid]) for name, oid in columns})
+
+
+def _primary_key(conn, table: str) -> list[str]:
+    """The primary key columns of ``table`` (``schema.name``); ``[]`` when there is none or the dialect cannot tell."""
+    import sqlalchemy as sa
+
+    schema, _, name = table.rpartition(".")
+    inspector = sa.inspect(conn)
+    if not inspector.has_table(name, schema=schema or None):
+        raise _NotFound(f"the mapping names table {table!r}, which is not in the database")
+    try:
+        return inspector.get_pk_constraint(name, schema=schema or None).get("constrained_columns") or []
+    except (sa.exc.SQLAlchemyError, NotImplementedError):  # a dialect that cannot tell: rows of the result
+        conn.rollback()
+        return []
 
 
 def _read_only(url) -> tuple[Any, dict[str, Any]]:

@@ -1,0 +1,639 @@
+"""Pushdown: a large table in a database or a cluster is checked and aggregated where it lives.
+
+A PPM tool keeps its timesheets in PostgreSQL, a data platform in Spark: ten or a hundred million
+rows. Reading them whole into Python costs minutes and gigabytes, yet the checks of the contract
+are per-row predicates and the model needs only hours per person, project and month. So, for a
+database URL or a mapping file, a table of :data:`~pmo_analysis.inputs.engine.OUT_OF_CORE` with
+more than :data:`PUSHDOWN_ROWS` rows stays in the database, and the database does the work:
+
+1. For each column of the contract it returns the distinct values and how many rows hold each
+   (ids, dates, hours and activities have few distinct values, even in a hundred million rows).
+2. Those values are typed and checked by the same code as a small table
+   (:mod:`pmo_analysis.inputs.validation`): the rules, their words and the values shown are the same.
+3. For each rule broken, the database returns the first rows holding a bad value, in key order
+   (the table's primary key, as a small table names its rows) or in the order of the result
+   (``result row 12``), and counts the rest: the same table, row, column, value and rule.
+4. References, warnings and, under ``--exclude-invalid``, the rows left out are predicates the
+   database evaluates; the manifest's fingerprint of the table is computed there as well.
+5. The model asks for :meth:`PushedTable.booked_hours` (:func:`booked_hours_expr`): hours per
+   person, project, activity and month come back, never rows.
+
+Only the distinct values, the invalid rows (capped at the listing limit, with their count) and the
+aggregates cross the wire, so memory is flat in the row count.
+
+The expressions are written once with **ibis**: one expression compiles to the SQL of DuckDB,
+PostgreSQL, Spark, Trino, Snowflake or BigQuery, so :func:`booked_hours_expr`,
+:func:`cashflows_by_month_expr` and :func:`allocation_by_month_expr` run unchanged in whichever
+engine holds the data. ibis is an optional extra (``pip install 'pmo-analysis[engines]'``): without
+it, a database table is read whole, as before.
+
+A column is typed inside the database when typing changes no kept value beyond a cast (text ids
+as they are, dates and numbers stored as such, ISO dates and plain numbers as text) or, for a
+column of few distinct values, by a lookup of each value; a table with a column that needs more
+(ids with surrounding spaces in millions of distinct values) is read whole, as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pmo_analysis.inputs import validation as V
+from pmo_analysis.inputs.schema import ORDERED_DATES, SCHEMA, UNIQUE_KEYS, Column
+
+__all__ = [
+    "PUSHDOWN_ROWS",
+    "LOOKUP_VALUES",
+    "available",
+    "PushedTable",
+    "CannotPush",
+    "booked_hours_expr",
+    "cashflows_by_month_expr",
+    "allocation_by_month_expr",
+    "engine_fingerprint",
+    "read_whole",
+    "validate_pushed",
+]
+
+PUSHDOWN_ROWS = 1_000_000
+"""A table of :data:`~pmo_analysis.inputs.engine.OUT_OF_CORE` in a database with more rows than
+this is checked and aggregated in the database (the files' threshold,
+:data:`~pmo_analysis.inputs.engine.LARGE_ROWS`); a smaller one is read whole."""
+LOOKUP_VALUES = 10_000
+"""A column that a cast cannot type is typed in the database by looking each of its distinct
+values up, when it has at most this many (a longer lookup is read whole instead)."""
+
+
+def available() -> bool:
+    """True when ibis is installed (the ``engines`` extra)."""
+    try:
+        import ibis  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class CannotPush(Exception):
+    """The table cannot be typed in the database: it is read whole instead."""
+
+
+# --------------------------------------------------------------------------- the aggregations, once
+def booked_hours_expr(typed, as_of, start=None):
+    """Hours per resource_id, project_id (empty: non-project time), activity (of non-project time
+    only) and period (month) of the rows of ``typed`` dated on or before ``as_of`` (and from the
+    month of ``start``), as an ibis expression: the same table as
+    :func:`pmo_analysis.inputs.timesheets.monthly_hours` computes on rows in memory.
+
+    ``typed`` holds the contract's columns typed (``date`` a timestamp, ``hours`` a float).
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.table({"resource_id": "string", "project_id": "string", "activity": "string",
+    ...                 "date": "timestamp", "hours": "float64"}, name="timesheets")
+    >>> print(ibis.to_sql(booked_hours_expr(t, "2026-06-30"), dialect="postgres"))  # doctest: +ELLIPSIS
+    SELECT
+    ...
+    GROUP BY
+    ...
+    """
+    import ibis
+
+    cols = set(typed.columns)
+    t = typed.filter(typed.date <= pd.Timestamp(as_of).normalize().to_pydatetime())
+    if start is not None:
+        t = t.filter(t.date >= pd.Timestamp(start).to_period("M").to_timestamp().to_pydatetime())
+    project = t.project_id if "project_id" in cols else ibis.null("string")
+    activity = ibis.cases((project.isnull(), t.activity))  # noqa: PD003 - ibis, not pandas if "activity" in cols else ibis.null("string")
+    return t.group_by(
+        resource_id=t.resource_id,
+        project_id=project,
+        activity=activity,
+        period=t.date.truncate("M").cast("timestamp"),
+    ).agg(hours=t.hours.sum())
+
+
+def cashflows_by_month_expr(cashflows):
+    """Planned and actual cost and benefit per project and month (``period``), summed over the
+    rows of each: the cash flows the finance analyses start from, as an ibis expression. An
+    actual stays empty where no row of the month reports one (missing is not zero).
+    """
+    amounts = [
+        c for c in ("planned_cost", "planned_benefit", "actual_cost", "actual_benefit") if c in cashflows.columns
+    ]
+    return cashflows.group_by(project_id=cashflows.project_id, period=cashflows.period.truncate("M")).agg(
+        **{c: cashflows[c].sum() for c in amounts}
+    )
+
+
+def allocation_by_month_expr(assignments, months: list[pd.Timestamp]):
+    """Planned allocation per resource, project and month: the sum of ``allocation_pct`` of the
+    assignments running on any day of each month in ``months``, as an ibis expression (the hours
+    follow from it with the person's capacity and the month's working days,
+    :func:`pmo_analysis.analyses.utilization.planned_by_assignment`).
+    """
+    import ibis
+
+    a = assignments
+    parts = []
+    for m in months:
+        first = pd.Timestamp(m).to_period("M").to_timestamp()
+        last = first + pd.offsets.MonthEnd(0)
+        running = a.filter((a.start_date <= last.to_pydatetime()) & (a.end_date >= first.to_pydatetime()))
+        parts.append(
+            running.group_by(["resource_id", "project_id"])
+            .agg(allocation_pct=running.allocation_pct.sum())
+            .mutate(period=ibis.literal(first.to_pydatetime(), type="timestamp"))
+        )
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def engine_fingerprint(table, columns: list[str]) -> dict[str, Any]:
+    """Row count, columns and a SHA-256 of the rows of ``table`` (an ibis table) computed in its
+    engine, independent of the row order: each row's text is hashed there and the hashes are
+    summed, so only three numbers cross the wire. Two runs on the same rows give the same
+    fingerprint; a changed, added or removed row gives another (with a probability of one in
+    about 2^62 of not noticing).
+    """
+    import ibis
+
+    text = ibis.literal("\x1f").join([table[c].cast("string").fill_null("\\N") for c in columns])
+    h = text.hash()
+    n, s1, s2 = (
+        table.aggregate(
+            n=table.count(),
+            s1=(h % 2147483629).sum(),
+            s2=((h // 2147483629) % 2147483587).sum(),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+        .values()
+    )
+    digest = hashlib.sha256(f"{n}|{s1}|{s2}|{chr(31).join(columns)}".encode()).hexdigest()
+    return {"rows": int(n), "columns": list(columns), "sha256": digest}
+
+
+# --------------------------------------------------------------------------- reading and checking
+def read_whole(table) -> pd.DataFrame:
+    """The rows of an ibis table as a driver returns them (Python values in object columns), so a
+    small table read through ibis is typed exactly as one read through SQLAlchemy.
+    """
+    arrow = table.to_pyarrow()
+    return pd.DataFrame(
+        {name: pd.Series(arrow.column(name).to_pylist(), dtype=object) for name in arrow.column_names}
+    ).infer_objects()
+
+
+class _Recorder(V.Collector):
+    """Records each rule a column breaks over its distinct values; the rows are found afterwards."""
+
+    def __init__(self, table: str, file: str):
+        super().__init__(table, file, pd.Series(dtype="int64"), None)
+        self.rules: list[tuple[str | None, str, str, np.ndarray, pd.Series | None]] = []
+
+    def add(self, mask, column, values, rule, severity="error"):
+        m = np.asarray(mask, dtype=bool)
+        if m.any():
+            self.rules.append((column, rule, severity, m, values))
+
+
+@dataclasses.dataclass
+class _Column:
+    name: str  # as the contract names it
+    written: str  # as the database writes it
+    raw: list  # distinct values, as the driver gives them
+    nan: np.ndarray  # the distinct value is a floating-point NaN
+    n: np.ndarray  # rows per distinct value
+    typed: pd.Series  # typed value per distinct value
+    bad: set[int] = dataclasses.field(default_factory=set)  # distinct values whose rows are left out
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class PushedTable:
+    """A table checked and aggregated inside its database through ibis (see the module docstring).
+
+    ``rows`` counts its rows; :meth:`booked_hours` and :meth:`span` answer what the model asks.
+    Quacks like :class:`pmo_analysis.inputs.engine.OutOfCoreTable`, so loading and the model treat
+    both alike.
+    """
+
+    def __init__(self, table: str, source, label: str, key: list[str], engine: str):
+        self.table, self.label, self.key, self.engine = table, label, list(key), engine
+        self.source = source  # the ibis table as the database holds it
+        self.columns: dict[str, _Column] = {}
+        self.rows = 0
+        self.dropping = False
+        self._typed_cols: dict[str, Any] = {}
+        self._stats: dict[tuple, pd.DataFrame] = {}
+        self.backend_name = source._find_backend().name
+
+    # ----------------------------------------------------------------------- checking
+    def check(self, collector: V.Collector) -> bool:
+        """Check every column (steps 1-3 of the module docstring); False when a problem with the
+        whole table leaves nothing to check. Raises :class:`CannotPush` before reporting anything
+        when a column cannot be typed in the database.
+        """
+        src = self.source
+        written = list(src.columns)
+        names = pd.Index([str(c).strip().lower() for c in written])
+        if V._report_repeated_columns(collector, pd.Index(written), names):
+            return False
+        by_name = dict(zip(names, written, strict=True))
+        schema = src.schema()
+        contract = [c for c in SCHEMA[self.table] if c.name in by_name]
+        floats = {c.name for c in contract if schema[by_name[c.name]].is_floating()}
+        sets = self._one_scan([by_name[c.name] for c in contract], {by_name[n] for n in floats})
+        self.rows = int(sets[None]["n"].sum())
+        shape = pd.DataFrame(columns=list(names), index=range(min(self.rows, 1)))
+        if not V._has_required_columns_and_rows(collector, shape):
+            return False
+        found: list[tuple[_Column, list]] = []
+        for c in contract:
+            w = by_name[c.name]
+            got = sets[w]
+            raw = got["raw"].tolist()
+            nan = got["is_nan"].to_numpy(dtype=bool)
+            n = got["n"].to_numpy(dtype=np.int64)
+            raw_s = pd.Series(raw, dtype=object).infer_objects()
+            if c.name in floats:  # a NaN is "not a number", an empty cell (NULL) is empty
+                raw_s = pd.Series([np.nan if k else v for v, k in zip(raw, nan, strict=True)], dtype=object)
+                raw_s = raw_s.infer_objects()
+            recorder = _Recorder(self.table, collector.file)
+            typed = V._typed_column(
+                dataclasses.replace(c, unique=False), raw_s, recorder, pd.Series(nan) if c.name in floats else None
+            )
+            col = _Column(c.name, w, raw, nan, n, typed)
+            self._typed_cols[c.name] = self._typed_expr(c, col, schema[w])
+            self.columns[c.name] = col
+            found.append((col, recorder.rules))
+        for col, rules in found:
+            for column, rule, severity, mask, values in rules:
+                self._list(collector, col, mask, values, column, rule, severity)
+        return True
+
+    def _one_scan(self, columns: list[str], floats: set[str]) -> dict[str | None, pd.DataFrame]:
+        """In one scan of the table: the distinct values of each column in ``columns`` with their
+        row count and whether they are a NaN (``raw``, ``n``, ``is_nan``), and under ``None`` the
+        row count, by ``GROUPING SETS``, which DuckDB, PostgreSQL, Spark, Trino, Snowflake and
+        BigQuery share. The fingerprint is a query of its own: a plain sum, which PostgreSQL
+        spreads over its workers where it runs grouping sets on one.
+        """
+        import ibis
+        import sqlglot as sg
+
+        src = self.source
+        inner = src.select(
+            *columns,
+            _nan=ibis.literal(0),
+            **{f"_nan{i}": ibis.cases((src[c].isnan(), 1), else_=0) for i, c in enumerate(columns) if c in floats},
+        )
+        dialect = _DIALECTS[self.backend_name]
+        con = self.source._find_backend()
+        q = [sg.to_identifier(c, quoted=True).sql(dialect) for c in columns]
+        nan = [f'"_nan{i}"' if c in floats else '"_nan"' for i, c in enumerate(columns)]
+        nan = [sg.to_identifier(x.strip('"'), quoted=True).sql(dialect) for x in nan]
+        sql = (
+            "SELECT "
+            + ", ".join(q)
+            + ", "
+            + ", ".join(f"GROUPING({x}) AS g{i}" for i, x in enumerate(q))
+            + ", COUNT(*) AS n, "
+            + ", ".join(f"MAX({x}) AS m{i}" for i, x in enumerate(nan))
+            + f" FROM ({con.compile(inner)}) AS t GROUP BY GROUPING SETS ("
+            + ", ".join(f"({x})" for x in q)
+            + ", ())"
+        )
+        got = _fetch(con, sql)
+        out: dict[str | None, pd.DataFrame] = {}
+        flags = got[[f"g{i}" for i in range(len(columns))]].to_numpy(dtype=np.int64)
+        total = flags.sum(axis=1) == len(columns)
+        t = got.loc[total]
+        out[None] = pd.DataFrame({"n": t["n"].astype("int64")})
+        for i, c in enumerate(columns):
+            mine = got.loc[(flags[:, i] == 0) & (flags.sum(axis=1) == len(columns) - 1)]
+            out[c] = pd.DataFrame(
+                {
+                    "raw": pd.Series(mine[c].tolist(), dtype=object),
+                    "n": mine["n"].to_numpy(dtype=np.int64),
+                    "is_nan": mine[f"m{i}"].fillna(0).to_numpy(dtype=np.int64) > 0,
+                }
+            )
+        return out
+
+    def _typed_expr(self, c: Column, col: _Column, dtype) -> Any:
+        """The ibis expression of ``col`` typed as the contract says (see the module docstring)."""
+        import ibis
+
+        x = self.source[col.written]
+        kept = np.array([k not in col.bad for k in range(len(col.raw))]) & col.typed.notna().to_numpy()
+        typed = col.typed
+        raw = pd.Series(col.raw, dtype=object)
+        if c.kind in ("id", "text", "category"):
+            if dtype.is_string() and all(raw[kept] == typed[kept].astype(object)):
+                return x
+        elif c.kind in ("date", "month"):
+            if (dtype.is_timestamp() and dtype.timezone is None) or dtype.is_date():
+                e = x.cast("timestamp")  # the stored value is the typed one (a date out of range is an error)
+                return e.truncate("M") if c.kind == "month" else e
+            if dtype.is_string() and c.kind == "date":
+                iso = raw[kept].map(lambda v: isinstance(v, str) and _ISO_DAY.fullmatch(v) is not None)
+                if iso.all() and (typed[kept].dt.strftime("%Y-%m-%d") == raw[kept]).all():
+                    return x.cast("date").cast("timestamp")  # plain ISO dates as text
+        elif dtype.is_numeric():  # integers, floats and decimals: the same float as read whole
+            return x.cast("float64")
+        if int(kept.sum()) > LOOKUP_VALUES:
+            raise CannotPush(f"{c.name}: {int(kept.sum()):,} distinct values to type")
+        pairs = [(col.raw[k], typed.iloc[k]) for k in np.flatnonzero(kept) if not col.nan[k]]
+        target = {"date": "timestamp", "month": "timestamp", "number": "float64", "amount": "float64"}.get(
+            c.kind, "string"
+        )
+        if not pairs:
+            return ibis.null(target)
+        return ibis.cases(*[(x == v, ibis.literal(_plain(t), type=target)) for v, t in pairs], else_=ibis.null(target))
+
+    def _where(self, col: _Column, dids) -> Any:
+        """Predicate: the row's value of ``col`` is one of the distinct values ``dids``."""
+        x = self.source[col.written]
+        values = [col.raw[k] for k in dids if col.raw[k] is not None and not col.nan[k]]
+        parts = []
+        if values:
+            parts.append(x.isin(values))
+        if any(col.raw[k] is None and not col.nan[k] for k in dids):
+            parts.append(x.isnull())  # noqa: PD003 - ibis, not pandas
+        if any(col.nan[k] for k in dids):
+            parts.append(x.isnan())
+        if not parts:
+            import ibis
+
+            return ibis.literal(False)
+        out = parts[0]
+        for p in parts[1:]:
+            out = out | p
+        return out.fill_null(False)
+
+    def _numbered(self):
+        """The source with ``_row``, each row's number in the result (for a table without a key)."""
+        import ibis
+
+        return self.source.mutate(_row=ibis.row_number() + 1)
+
+    def _list(self, collector, col, mask, values, column, rule, severity, *, extra=None) -> None:
+        """List the rows whose value of ``col`` is one of the distinct values in ``mask``, as
+        :meth:`Collector.add` lists rows (first ``collector.limit`` in key order, then a count).
+        """
+        dids = np.flatnonzero(mask)
+        where = self._where(col, dids)
+        if extra is not None:
+            where = where & extra
+        base = self.source if self.key else self._numbered()
+        order = self.key or ["_row"]
+        picked = base.filter(where).order_by(order).select(*dict.fromkeys([*order, col.written]))
+        if collector.limit is not None:
+            picked = picked.limit(collector.limit)
+        found = read_whole(picked)
+        total = int(col.n[dids].sum()) if extra is None else int(base.filter(where).count().to_pyarrow().as_py())
+        if self.key:
+            from pmo_analysis.inputs.sources import _key_labels
+
+            rows = list(_key_labels(found, self.key)) if len(found) else []
+        else:
+            rows = [f"result row {int(r)}" for r in found["_row"]]
+        lookup = {}
+        for k in dids:
+            lookup[_key(col.raw[k], bool(col.nan[k]))] = k
+        shown = []
+        for v in found[col.written].tolist() if len(found) else []:
+            found_k = lookup.get(_key(v, isinstance(v, float) and np.isnan(v)))
+            shown.append(None if values is None or found_k is None else values.iloc[found_k])
+        collector.listed(rows, shown, column, rule, severity, total - len(found))
+        if severity == "error":
+            col.bad.update(int(k) for k in dids)
+
+    def _bad(self):
+        """Predicate: the row has an error, or was left out (lenient mode)."""
+        import ibis
+
+        out = ibis.literal(False)
+        for col in self.columns.values():
+            if col.bad:
+                out = out | self._where(col, sorted(col.bad))
+        return out
+
+    def typed(self, *, kept: bool = True):
+        """The contract's columns typed, of the rows without an error (``kept``)."""
+        t = self.source
+        if kept:
+            t = t.filter(~self._bad())
+        return t.select(**self._typed_cols)
+
+    # ----------------------------------------------------------------------- across tables
+    def check_references(self, tables, collector, refs, *, dropped: bool = False) -> None:
+        """Values not found in the table they refer to, as :func:`validation.check_references`
+        reports them; with ``dropped``, the rows whose referred row was dropped (lenient mode).
+        """
+        for column, ref_table, ref_col in refs:
+            col = self.columns.get(column)
+            ref = V.in_memory(tables, ref_table)
+            if col is None or ref is None:
+                continue
+            known = col.typed.isin(ref[ref_col].dropna())
+            unknown = (col.typed.notna() & ~known).to_numpy()
+            if not unknown.any():
+                continue
+            if dropped:
+                self._list(
+                    collector,
+                    col,
+                    unknown,
+                    col.typed,
+                    column,
+                    V.dropped_rule(ref_table),
+                    "dropped",
+                    extra=~self._bad(),
+                )
+                col.bad.update(int(k) for k in np.flatnonzero(unknown))
+            else:
+                self._list(collector, col, unknown, col.typed, column, V.reference_rule(ref_table, ref_col), "error")
+
+    def check_warnings(self, resources: pd.DataFrame | None, collector: V.Collector) -> None:
+        """The timesheet warnings of :func:`validation.check_warnings`, in the database: one scan
+        gives each person's first and last date and weekend entries; rows are listed only for the
+        people with dates outside their active dates.
+        """
+        if self.table != "timesheets" or "date" not in self.columns or "resource_id" not in self.columns:
+            return
+        spans = self._per_resource(kept=self.dropping)
+        cols = [c for c in ("active_from", "active_to") if resources is not None and c in resources.columns]
+        if resources is not None and cols and len(spans):
+            r = resources.drop_duplicates("resource_id")[["resource_id", *cols]]
+            r = r.assign(resource_id=r["resource_id"].astype(object))
+            j = spans.assign(
+                resource_id=spans["resource_id"].astype(object),
+                lo=pd.to_datetime(spans["lo"]),
+                hi=pd.to_datetime(spans["hi"]),
+            ).merge(r, on="resource_id")
+            out = pd.Series(False, index=j.index)
+            if "active_from" in cols:
+                out |= (j["lo"] < j["active_from"]).fillna(False)
+            if "active_to" in cols:
+                out |= (j["hi"] > j["active_to"]).fillna(False)
+            if out.any():
+                self._list_outside(collector, r.loc[r["resource_id"].isin(j.loc[out, "resource_id"])], cols)
+        weekend = int(spans["weekend"].sum()) if len(spans) else 0
+        if weekend:
+            collector.whole(V.weekend_rule(weekend), "date", severity="warning")
+
+    def _list_outside(self, collector: V.Collector, active: pd.DataFrame, cols: list[str]) -> None:
+        """List the entries of the people in ``active`` dated outside their active dates."""
+        import ibis
+
+        base = self.source if self.key else self._numbered()
+        date, rid = self._typed_cols["date"], self._typed_cols["resource_id"]
+        cond = ibis.literal(False)
+        for row in active.itertuples(index=False):
+            outside = ibis.literal(False)
+            for c in cols:
+                bound = getattr(row, c)
+                if pd.notna(bound):
+                    b = pd.Timestamp(bound).to_pydatetime()
+                    outside = outside | (date < b if c == "active_from" else date > b)
+            cond = cond | ((rid == row.resource_id) & outside)
+        where = cond.fill_null(False)
+        if self.dropping:
+            where = where & ~self._bad()
+        order = self.key or ["_row"]
+        base = base.mutate(_date=date)
+        picked = base.filter(where).order_by(order).select(*dict.fromkeys([*order, "_date"]))
+        if collector.limit is not None:
+            picked = picked.limit(collector.limit)
+        found = read_whole(picked)
+        total = int(base.filter(where).count().to_pyarrow().as_py())
+        if self.key:
+            from pmo_analysis.inputs.sources import _key_labels
+
+            rows = list(_key_labels(found, self.key)) if len(found) else []
+        else:
+            rows = [f"result row {int(r)}" for r in found["_row"]]
+        shown = [pd.Timestamp(d) for d in found["_date"]] if len(found) else []
+        collector.listed(rows, shown, "date", V.OUTSIDE_ACTIVE_RULE, "warning", total - len(found))
+
+    def _per_resource(self, *, kept: bool) -> pd.DataFrame:
+        """Per resource_id: the first and last date, the weekend entries and the rows (``lo``,
+        ``hi``, ``weekend``, ``n``), of the rows without an error (``kept``) or of all rows: one
+        scan answers the warnings, :meth:`span` and :meth:`valid_rows`, kept until rows are left out.
+        """
+        import ibis
+
+        bad = tuple(tuple(sorted(c.bad)) for c in self.columns.values())
+        key = (kept and any(bad), bad)
+        if key not in self._stats:
+            t = self.typed(kept=kept)
+            self._stats[key] = read_whole(
+                t.group_by("resource_id").agg(
+                    lo=t.date.min(),
+                    hi=t.date.max(),
+                    weekend=ibis.cases((t.date.day_of_week.index() >= 5, 1), else_=0).sum(),
+                    n=t.count(),
+                )
+            )
+        return self._stats[key]
+
+    def valid_rows(self) -> int:
+        """Rows without an error (all rows, unless some were dropped)."""
+        if "resource_id" in self._typed_cols and "date" in self._typed_cols:
+            return int(self._per_resource(kept=True)["n"].sum())
+        return int(self.source.filter(~self._bad()).count().to_pyarrow().as_py())
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The table's fingerprint, computed in the database (:func:`engine_fingerprint`)."""
+        return {**engine_fingerprint(self.source, list(self.source.columns)), "computed_in": self.engine}
+
+    # ----------------------------------------------------------------------- what the model asks
+    def booked_hours(self, as_of, start=None) -> pd.DataFrame:
+        """Hours per resource_id, project_id, activity and month of the valid entries dated on or
+        before ``as_of`` (:func:`booked_hours_expr`, run in the database).
+        """
+        from pmo_analysis.inputs.timesheets import monthly_frame
+
+        got = booked_hours_expr(self.typed(), as_of, start).to_pyarrow().to_pandas()
+        return monthly_frame(got)
+
+    def span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The first and last date of the valid entries (``None`` when there are none)."""
+        spans = self._per_resource(kept=True)
+        lo, hi = spans["lo"].dropna(), spans["hi"].dropna()
+        return None if lo.empty else (pd.Timestamp(min(lo)), pd.Timestamp(max(hi)))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every valid row, typed, in key order: loads the whole table (small data and tests)."""
+        order = self.key or ["_row"]
+        base = self.source if self.key else self._numbered()
+        base = base.filter(~self._bad())
+        cols = {c: e for c, e in self._typed_cols.items()}
+        df = base.order_by(order).select(**cols).to_pyarrow().to_pandas()
+        for c in SCHEMA[self.table]:
+            if c.name in df.columns and c.kind in ("id", "text", "category"):
+                df[c.name] = df[c.name].astype("string")
+            elif c.name in df.columns and c.kind in ("date", "month"):
+                df[c.name] = df[c.name].astype("datetime64[ns]")
+        return df
+
+
+_DIALECTS = {"postgres": "postgres", "duckdb": "duckdb", "pyspark": "spark"}
+
+
+def _fetch(con, sql: str) -> pd.DataFrame:
+    """The result of ``sql`` run by the ibis connection ``con``, as Python values in object columns."""
+    name = con.name
+    if name == "postgres":
+        with con.con.cursor() as cur:
+            cur.execute(sql)
+            names = [d.name for d in cur.description]
+            rows = cur.fetchall()
+        return pd.DataFrame({k: pd.Series([r[i] for r in rows], dtype=object) for i, k in enumerate(names)})
+    if name == "duckdb":
+        arrow = con.con.sql(sql).to_arrow_table()
+    elif name == "pyspark":
+        arrow = con._session.sql(sql).toArrow()
+    else:  # pragma: no cover - another engine ibis reaches: through ibis
+        arrow = con.sql(sql).to_pyarrow()
+    return pd.DataFrame({k: pd.Series(arrow.column(k).to_pylist(), dtype=object) for k in arrow.column_names})
+
+
+def _plain(value: Any) -> Any:
+    """A typed value as an ibis literal takes it."""
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _key(value: Any, nan: bool) -> Any:
+    """A distinct value as a dictionary key (NaN and NULL told apart)."""
+    if nan:
+        return ("nan",)
+    if value is None:
+        return ("null",)
+    return value
+
+
+def validate_pushed(
+    table: str, source, label: str, key: list[str], engine: str, *, limit: int | None
+) -> tuple[PushedTable | None, V.Collector]:
+    """Check ``table`` inside its database (see the module docstring). Returns the table (``None``
+    when a problem with the whole table leaves nothing to use) and its problems; raises
+    :class:`CannotPush` when it must be read whole.
+    """
+    assert not any(t == table for t, *_ in ORDERED_DATES) and not any(t == table for t, _ in UNIQUE_KEYS)
+    t = PushedTable(table, source, label, key, engine)
+    collector = V.Collector(table, label, pd.Series(dtype="int64"), limit)
+    ok = t.check(collector)
+    return (t if ok else None), collector
