@@ -21,6 +21,7 @@ from pmo_analysis import ParameterError
 from pmo_analysis.cli import main
 from pmo_analysis.core.config import NOTEBOOKS_DIR, SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.model import load_model
+from pmo_analysis.runs.plan import SCENARIO_NOTEBOOKS
 from pmo_analysis.runs.publish import REPORT_NOTEBOOKS, prune_reports
 from pmo_analysis.runs.runner import run_reports
 from pmo_analysis.runs.schedule import Schedule, _lock, due_slot, next_runs, render_params, run_due
@@ -30,10 +31,14 @@ from tests.helpers import ARTIFACTS
 def test_suite_succeeds_and_publishes(suite_run):
     assert suite_run.status == "success", [n.error for n in suite_run.notebooks]
     run = suite_run.run_dir
-    names = [p.stem for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb")) if p.stem != "project_report"]  # a page per project
+    # a page per project; the scenario notebooks run only in a run with scenarios (or in JupyterLab)
+    names = [
+        p.stem for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb")) if p.stem not in ("project_report", *SCENARIO_NOTEBOOKS)
+    ]
     assert (run / "projects" / "PRJ-007.html").exists()
     for name in names:
         assert (run / f"{name}.html").exists() and (run / f"{name}.ipynb").exists()
+    assert not [n for n in SCENARIO_NOTEBOOKS if (run / f"{n}.html").exists()]
     reports = run.parent
     assert (reports / "latest").resolve() == run.resolve()
     index = (reports / "index.html").read_text(encoding="utf-8")
