@@ -740,6 +740,15 @@ def _finance(
         horizon_months=p["horizon_months"],
         thresholds={k: p[k] for k in HEALTH_THRESHOLDS},
     )
+    # what the forecast's ranges rest on, beside the decisions' assumptions (the draws actually made)
+    assumptions = assumptions.assign(
+        forecast_draws=int(fc.meta["draws"]),
+        forecast_seed=int(fc.meta["seed"]),
+        forecast_correlation=float(fc.meta["correlation"]),
+        forecast_correlated_by=str(fc.meta["correlated_by"]),
+        forecast_min_reference=int(fc.meta["min_reference"]),
+        forecast_reference_projects=int(fc.meta["reference_projects"]),
+    )
     decisions = _decisions_at_confidence(
         decisions, fc.projects, by_project.set_index("project_id")["ac"], cap=cap, objective=p["objective"]
     )
@@ -799,7 +808,18 @@ def _forecast(
     network = None
     if deps is not None and len(deps):
         network = D.dependency_network(deps, portfolio.projects)
-    return F.forecast_portfolio(by_project, flows, as_of=as_of, discount_rate=p["discount_rate"], dependencies=network)
+    return F.forecast_portfolio(
+        by_project,
+        flows,
+        as_of=as_of,
+        discount_rate=p["discount_rate"],
+        dependencies=network,
+        draws=p["forecast_draws"],
+        seed=p["forecast_seed"],
+        correlation=p["forecast_correlation"],
+        by=None if p["forecast_correlated_by"] == "portfolio" else p["forecast_correlated_by"],
+        min_reference=p["forecast_min_reference"],
+    )
 
 
 def _spi_for_health(by_project: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:

@@ -454,3 +454,34 @@ def test_selection_at_p80_funds_what_fits_the_cap_at_p80_needs():
     assert out["need_p80"].tolist() == [50.0, 45.0, 30.0]  # P80 cost - AC; the budget x 1.5
     assert out["funded_p80"].tolist() == [True, True, False]  # 50 + 45 fit 100; + 30 would not
     assert out["miss_probability"].iloc[:2].tolist() == [0.5, 0.2] and np.isnan(out.loc["C", "miss_probability"])
+
+
+def test_the_forecasts_monte_carlo_settings_are_run_parameters():
+    from pmo_analysis import load_portfolio
+    from pmo_analysis.analyses.summary import assumptions_line
+    from pmo_analysis.core.config import SAMPLE_DATA_DIR
+
+    portfolio = load_portfolio(SAMPLE_DATA_DIR, tables=["projects", "cashflows"])
+    params = {
+        "forecast_correlation": 0.6,
+        "forecast_correlated_by": "portfolio",
+        "forecast_draws": 500,
+        "forecast_seed": 7,
+        "forecast_min_reference": 9,
+    }
+    m = build_model(portfolio, as_of=SAMPLE_AS_OF, params=params)
+    fc = m.meta["forecast"]
+    assert (fc["correlation"], fc["correlated_by"], fc["draws"], fc["seed"], fc["min_reference"]) == (
+        0.6,
+        "portfolio",
+        500,
+        7,
+        9,
+    )
+    assert fc["eac_basis"] == "fallback"  # 8 completed projects: fewer than 9
+    a = m.assumptions.iloc[0]
+    assert (a["forecast_draws"], a["forecast_seed"], a["forecast_correlation"]) == (500, 7, 0.6)
+    assert assumptions_line(m).endswith(
+        "Forecast ranges: 500 seeded draws (seed 7); outcomes correlated 0.60 within the whole portfolio; "
+        "a reference class needs 9 completed projects (8 in the data)."
+    )

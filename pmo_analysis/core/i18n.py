@@ -684,6 +684,9 @@ _add(
         "set by the budget_cap parameter": "由参数 budget_cap 设定",
         "default: {share} of the total funding need of {need}; set budget_cap to change it": "默认：总资金需求 {need} 的 {share}；可通过 budget_cap 参数修改",
         "Assumptions: budget cap {cap} ({source}); discount rate {rate} a year; CPI off track below {cpi_red}, at risk below {cpi_amber}; SPI off track below {spi_red}, at risk below {spi_amber}; risk score at risk from {risk}/5; forward horizon {horizon} months ({first} to {last}).": "假设：预算上限 {cap}（{source}）；年折现率 {rate}；CPI 低于 {cpi_red} 为偏离，低于 {cpi_amber} 为有风险；SPI 低于 {spi_red} 为偏离，低于 {spi_amber} 为有风险；风险评分 {risk}/5 及以上为有风险；前瞻期 {horizon} 个月（{first} 至 {last}）。",
+        "Forecast ranges: {draws} seeded draws (seed {seed}); outcomes correlated {rho} within {group}; a reference class needs {min} completed projects ({n} in the data).": "预测区间：{draws} 次带种子的联合抽样（种子 {seed}）；{group}内项目结果的相关系数为 {rho}；参照类至少需要 {min} 个已完成项目（数据中有 {n} 个）。",
+        "each department": "各部门",
+        "the whole portfolio": "整个组合",
         "closed ({status})": "已关闭（{status}）",
         # what flips a decision (robustness)
         "{decision} holds unless the discount rate falls below {rate}": "除非折现率降至 {rate} 以下，否则维持“{decision}”",

@@ -485,6 +485,19 @@ _register(
     first=MONTH,
     last=MONTH,
 )
+_register(
+    "assumptions_forecast",
+    "Forecast ranges: {draws} seeded draws (seed {seed}); outcomes correlated {rho} within {group}; a reference "
+    "class needs {min} completed projects ({n} in the data).",
+    draws=COUNT,
+    seed=TEXT,
+    rho=number(2),
+    group=REASON,
+    min=WHOLE,
+    n=WHOLE,
+)
+_register("correlated_by_department", "each department")
+_register("correlated_by_portfolio", "the whole portfolio")
 _register("closed", "closed ({status})", status=CODE)
 
 # what flips a decision (pmo_analysis.analyses.finance.robustness)

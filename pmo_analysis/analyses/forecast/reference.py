@@ -11,6 +11,8 @@ import pandas as pd
 from scipy.special import ndtri
 from scipy.stats import norm
 
+from pmo_analysis.core.config import FORECAST_MIN_REFERENCE
+
 __all__ = [
     "MIN_REFERENCE",
     "DEFAULT_CLASS",
@@ -25,7 +27,7 @@ __all__ = [
 #: class, and a portfolio below it the published default (:data:`DEFAULT_CLASS`). With five, the
 #: 80th percentile lies between the fourth and fifth outcome; with fewer it is the largest or a
 #: guess beyond it.
-MIN_REFERENCE = 5
+MIN_REFERENCE = FORECAST_MIN_REFERENCE
 
 #: The published default: lognormal ratios (final / planned) for IT ("equipment and
 #: development") projects, fitted to HM Treasury's optimism-bias bounds (Green Book
