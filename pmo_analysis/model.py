@@ -965,18 +965,36 @@ def _capacity_ahead(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
 
 
 def _add_forecast_end(tables: dict[str, pd.DataFrame]) -> None:
-    """Each project's forecast end beside its planned end (``projects.forecast_end``): the delivery
-    analysis's end with dependencies and milestones where the data has them, else the plan, so
-    that every table and page showing an end date shows the same forecast.
+    """Each project's forecast end beside its planned end (``projects.forecast_end``).
+
+    It is the one end date every table, chart, page and export shows as "forecast end"
+    (``docs/definitions.md``, "Project health"): the latest of
+
+    * the plan (``end_date``);
+    * the delivery analysis's end with milestones and dependencies, where the data has them;
+    * for a running project, the Earned Schedule finish (``finish_ieac_t``, IEAC(t) = PD / SPI(t):
+      the pace measured by SPI(t), which stays true past the planned end where SPI tends to 1),
+      when it falls in a later month than the two above.
+
+    ``forecast_end_source`` says which: ``plan``, ``delivery`` or ``earned_schedule``. A project
+    ahead of its plan keeps its planned end (as milestones ahead of plan do), and one finishing in
+    its planned month keeps its planned day.
     """
     if "projects" not in tables:  # the finance part was not built (no cash flows)
         return
     projects = tables["projects"]
-    forecast = projects["end_date"]
+    planned = pd.to_datetime(projects["end_date"])
+    end = planned
     if "slip" in tables:
         ends = tables["slip"].set_index("project_id")["forecast_end_with_dependencies"]
-        forecast = projects["project_id"].map(ends).fillna(projects["end_date"])
-    tables["projects"] = projects.assign(forecast_end=pd.to_datetime(forecast))
+        end = pd.to_datetime(projects["project_id"].map(ends)).fillna(planned)
+    source = pd.Series(np.where(end > planned, "delivery", "plan"), index=projects.index, dtype=object)
+    if "finish_ieac_t" in projects:
+        es = pd.to_datetime(projects["finish_ieac_t"]).where(projects["running"].astype(bool))
+        later = es.dt.to_period("M") > end.dt.to_period("M")
+        end = end.where(~later.fillna(False), es)
+        source = source.where(~later.fillna(False), "earned_schedule")
+    tables["projects"] = projects.assign(forecast_end=end, forecast_end_source=source)
 
 
 def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None]:
