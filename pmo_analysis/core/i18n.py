@@ -1101,6 +1101,11 @@ _add(
         "Efficient frontiers": "有效前沿",
         "Capacity by role": "按角色的产能",
         "Cash need by quarter": "按季度的资金需求",
+        "Cash need, next four quarters, P50": "未来四个季度资金需求 P50",
+        "Cash need, next four quarters, P80": "未来四个季度资金需求 P80",
+        "Quarter": "季度",
+        "P50 {p50} / P80 {p80}": "P50 {p50} / P80 {p80}",
+        "Running projects' cash need by quarter: P50 and P80 of each model's forecast": "按季度的在建项目资金需求：各模型预测的 P50 与 P80",
         "Scenarios compared": "对比的情景",
     }
 )
