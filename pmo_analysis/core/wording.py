@@ -519,6 +519,17 @@ _register(
 _register(
     "robust_negative_below", "remaining NPV turns negative if the discount rate falls below {rate}", rate=percent(1)
 )
+_register(
+    "robust_holds_any_rate",
+    "{decision} holds at any discount rate up to {bound} a year",
+    decision=LABEL,
+    bound=percent(0),
+)
+_register(
+    "robust_positive_any_rate",
+    "remaining NPV stays positive at any discount rate up to {bound} a year",
+    bound=percent(0),
+)
 _register("robust_several_rates", "(one of {n} rates at which it is zero: no unique IRR)", n=WHOLE)
 _register("robust_no_rate", "no discount rate changes the sign of its remaining NPV")
 _register(

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy.special import ndtri
 from scipy.stats import norm
 
-from pmo_analysis.core.config import FORECAST_MIN_REFERENCE
+from pmo_analysis.core.config import DEFAULT_CLASS_BOUNDS, FORECAST_MIN_REFERENCE
 
 __all__ = [
     "MIN_REFERENCE",
@@ -36,8 +36,11 @@ MIN_REFERENCE = FORECAST_MIN_REFERENCE
 #: ratio, 1.33, is close to the +27% average overrun Flyvbjerg and Budzier (2011) found on 1,471
 #: IT projects.
 DEFAULT_CLASS = {
-    "cost": {"mu": float(np.log(1.10)), "sigma": float((np.log(3.00) - np.log(1.10)) / norm.ppf(0.95))},
-    "duration": {"mu": float(np.log(1.10)), "sigma": float((np.log(1.54) - np.log(1.10)) / norm.ppf(0.95))},
+    kind: {
+        "mu": float(np.log(median)),
+        "sigma": float((np.log(p95) - np.log(median)) / norm.ppf(0.95)),
+    }
+    for kind, (median, p95) in DEFAULT_CLASS_BOUNDS.items()
 }
 
 
