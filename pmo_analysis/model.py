@@ -761,6 +761,15 @@ def _finance(
         horizon_months=p["horizon_months"],
         thresholds={k: p[k] for k in HEALTH_THRESHOLDS},
     )
+    # what the forecast's ranges rest on, beside the decisions' assumptions (the draws actually made)
+    assumptions = assumptions.assign(
+        forecast_draws=int(fc.meta["draws"]),
+        forecast_seed=int(fc.meta["seed"]),
+        forecast_correlation=float(fc.meta["correlation"]),
+        forecast_correlated_by=str(fc.meta["correlated_by"]),
+        forecast_min_reference=int(fc.meta["min_reference"]),
+        forecast_reference_projects=int(fc.meta["reference_projects"]),
+    )
     decisions = _decisions_at_confidence(
         decisions, fc.projects, by_project.set_index("project_id")["ac"], cap=cap, objective=p["objective"]
     )
@@ -820,7 +829,18 @@ def _forecast(
     network = None
     if deps is not None and len(deps):
         network = D.dependency_network(deps, portfolio.projects)
-    return F.forecast_portfolio(by_project, flows, as_of=as_of, discount_rate=p["discount_rate"], dependencies=network)
+    return F.forecast_portfolio(
+        by_project,
+        flows,
+        as_of=as_of,
+        discount_rate=p["discount_rate"],
+        dependencies=network,
+        draws=p["forecast_draws"],
+        seed=p["forecast_seed"],
+        correlation=p["forecast_correlation"],
+        by=None if p["forecast_correlated_by"] == "portfolio" else p["forecast_correlated_by"],
+        min_reference=p["forecast_min_reference"],
+    )
 
 
 def _spi_for_health(by_project: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
@@ -966,18 +986,36 @@ def _capacity_ahead(portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any]
 
 
 def _add_forecast_end(tables: dict[str, pd.DataFrame]) -> None:
-    """Each project's forecast end beside its planned end (``projects.forecast_end``): the delivery
-    analysis's end with dependencies and milestones where the data has them, else the plan, so
-    that every table and page showing an end date shows the same forecast.
+    """Each project's forecast end beside its planned end (``projects.forecast_end``).
+
+    It is the one end date every table, chart, page and export shows as "forecast end"
+    (``docs/definitions.md``, "Project health"): the latest of
+
+    * the plan (``end_date``);
+    * the delivery analysis's end with milestones and dependencies, where the data has them;
+    * for a running project, the Earned Schedule finish (``finish_ieac_t``, IEAC(t) = PD / SPI(t):
+      the pace measured by SPI(t), which stays true past the planned end where SPI tends to 1),
+      when it falls in a later month than the two above.
+
+    ``forecast_end_source`` says which: ``plan``, ``delivery`` or ``earned_schedule``. A project
+    ahead of its plan keeps its planned end (as milestones ahead of plan do), and one finishing in
+    its planned month keeps its planned day.
     """
     if "projects" not in tables:  # the finance part was not built (no cash flows)
         return
     projects = tables["projects"]
-    forecast = projects["end_date"]
+    planned = pd.to_datetime(projects["end_date"])
+    end = planned
     if "slip" in tables:
         ends = tables["slip"].set_index("project_id")["forecast_end_with_dependencies"]
-        forecast = projects["project_id"].map(ends).fillna(projects["end_date"])
-    tables["projects"] = projects.assign(forecast_end=pd.to_datetime(forecast))
+        end = pd.to_datetime(projects["project_id"].map(ends)).fillna(planned)
+    source = pd.Series(np.where(end > planned, "delivery", "plan"), index=projects.index, dtype=object)
+    if "finish_ieac_t" in projects:
+        es = pd.to_datetime(projects["finish_ieac_t"]).where(projects["running"].astype(bool))
+        later = es.dt.to_period("M") > end.dt.to_period("M")
+        end = end.where(~later.fillna(False), es)
+        source = source.where(~later.fillna(False), "earned_schedule")
+    tables["projects"] = projects.assign(forecast_end=end, forecast_end_source=source)
 
 
 def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None]:

@@ -454,3 +454,86 @@ def test_selection_at_p80_funds_what_fits_the_cap_at_p80_needs():
     assert out["need_p80"].tolist() == [50.0, 45.0, 30.0]  # P80 cost - AC; the budget x 1.5
     assert out["funded_p80"].tolist() == [True, True, False]  # 50 + 45 fit 100; + 30 would not
     assert out["miss_probability"].iloc[:2].tolist() == [0.5, 0.2] and np.isnan(out.loc["C", "miss_probability"])
+
+
+def test_the_forecasts_monte_carlo_settings_are_run_parameters():
+    from pmo_analysis import load_portfolio
+    from pmo_analysis.analyses.summary import assumptions_line
+    from pmo_analysis.core.config import SAMPLE_DATA_DIR
+
+    portfolio = load_portfolio(SAMPLE_DATA_DIR, tables=["projects", "cashflows"])
+    params = {
+        "forecast_correlation": 0.6,
+        "forecast_correlated_by": "portfolio",
+        "forecast_draws": 500,
+        "forecast_seed": 7,
+        "forecast_min_reference": 9,
+    }
+    m = build_model(portfolio, as_of=SAMPLE_AS_OF, params=params)
+    fc = m.meta["forecast"]
+    assert (fc["correlation"], fc["correlated_by"], fc["draws"], fc["seed"], fc["min_reference"]) == (
+        0.6,
+        "portfolio",
+        500,
+        7,
+        9,
+    )
+    assert fc["eac_basis"] == "fallback"  # 8 completed projects: fewer than 9
+    a = m.assumptions.iloc[0]
+    assert (a["forecast_draws"], a["forecast_seed"], a["forecast_correlation"]) == (500, 7, 0.6)
+    assert assumptions_line(m).endswith(
+        "Forecast ranges: 500 seeded draws (seed 7); outcomes correlated 0.60 within the whole portfolio; "
+        "a reference class needs 9 completed projects (8 in the data)."
+    )
+
+
+def test_forecast_end_is_the_latest_of_plan_delivery_and_earned_schedule():
+    from pmo_analysis.model import _add_forecast_end
+
+    d = pd.to_datetime
+    projects = pd.DataFrame(
+        {
+            "project_id": list("ABCDEF"),
+            "end_date": d(["2026-09-15"] * 6),
+            "running": [True, True, True, True, False, True],
+            # A late by its pace; B finishing in its planned month; C ahead; D later by a predecessor;
+            # E completed (no pace); F without percent complete
+            "finish_ieac_t": d(["2026-12-31", "2026-09-30", "2026-06-30", "2026-12-31", None, None]),
+        }
+    )
+    slip = pd.DataFrame(
+        {
+            "project_id": list("ABCDEF"),
+            "forecast_end_with_dependencies": d(
+                ["2026-09-15", "2026-09-15", "2026-09-15", "2027-01-20", "2026-10-01", "2026-09-15"]
+            ),
+        }
+    )
+    tables = {"projects": projects, "slip": slip}
+    _add_forecast_end(tables)
+    p = tables["projects"].set_index("project_id")
+    assert p["forecast_end"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2026-12-31",
+        "2026-09-15",
+        "2026-09-15",
+        "2027-01-20",
+        "2026-10-01",
+        "2026-09-15",
+    ]
+    assert p["forecast_end_source"].tolist() == ["earned_schedule", "plan", "plan", "delivery", "delivery", "plan"]
+    tables = {"projects": projects}  # no delivery tables: the plan and the pace
+    _add_forecast_end(tables)
+    assert tables["projects"]["forecast_end"].dt.strftime("%Y-%m-%d").tolist()[:4] == [
+        "2026-12-31",
+        "2026-09-15",
+        "2026-09-15",
+        "2026-12-31",
+    ]
+
+
+def test_every_running_project_ends_no_earlier_than_its_earned_schedule_month(model):
+    p = model.projects.loc[model.projects["running"] & model.projects["finish_ieac_t"].notna()]
+    assert (p["forecast_end"].dt.to_period("M") >= p["finish_ieac_t"].dt.to_period("M")).all()
+    assert (p["forecast_end"] >= p["end_date"]).all()
+    late = p.loc[p["forecast_end_source"] == "earned_schedule"]
+    assert len(late) and (late["forecast_end"] == late["finish_ieac_t"]).all()

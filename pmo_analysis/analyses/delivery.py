@@ -66,6 +66,7 @@ __all__ = [
     "forecast_ends",
     "dependency_network",
     "slip_propagation",
+    "slip_for_readers",
     "longest_chain",
     "risk_register",
     "project_exposure",
@@ -354,6 +355,34 @@ def slip_propagation(ends: pd.DataFrame, network: pd.DataFrame) -> tuple[pd.Data
     deps = deps.sort_values(["slip_days", "predecessor_id", "successor_id"], ascending=[False, True, True])
     extra = [c for c in network.columns if c not in deps_cols and c in deps.columns]
     return out, deps[deps_cols + extra].reset_index(drop=True)
+
+
+def slip_for_readers(slip: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    """The slip table as reports and exports show it: the delivery analysis's intermediate ends
+    named for what they are (``end_by_milestones``, the own forecast end; ``end_with_dependencies``)
+    and the model's one ``forecast_end`` with its ``forecast_end_source`` (``projects``: the model's
+    projects table), so that "forecast end" is the same date in every report.
+
+    >>> d = pd.to_datetime
+    >>> slip = pd.DataFrame({"project_id": ["A"], "forecast_end": d(["2026-09-30"]),
+    ...                      "forecast_end_with_dependencies": d(["2026-10-31"])})
+    >>> projects = pd.DataFrame({"project_id": ["A"], "forecast_end": d(["2026-12-31"]),
+    ...                          "forecast_end_source": ["earned_schedule"]})
+    >>> slip_for_readers(slip, projects).columns.tolist()
+    ['project_id', 'end_by_milestones', 'end_with_dependencies', 'forecast_end', 'forecast_end_source']
+    >>> str(slip_for_readers(slip, projects).loc[0, "forecast_end"].date())
+    '2026-12-31'
+    """
+    out = slip.rename(
+        columns={"forecast_end": "end_by_milestones", "forecast_end_with_dependencies": "end_with_dependencies"}
+    )
+    model = projects.set_index("project_id")
+    for c in ("forecast_end", "forecast_end_source"):
+        if c in model:
+            out[c] = out["project_id"].map(model[c])
+    if "forecast_end" not in out:
+        out["forecast_end"] = out["end_with_dependencies"]
+    return out
 
 
 def longest_chain(network: pd.DataFrame) -> list[str]:

@@ -340,7 +340,16 @@ def _people(out: Portfolio, x: People, *, number: int) -> None:
 
 # --------------------------------------------------------------------------- comparing with the base
 #: The headline figures a scenario is compared on, in the order the report shows them.
-HEADLINE_FIGURES = ("portfolio_npv", "remaining_npv", "budget_cap", "funded_need", "off_track", "delayed_projects")
+HEADLINE_FIGURES = (
+    "portfolio_npv",
+    "remaining_npv",
+    "budget_cap",
+    "funded_need",
+    "cash_need_p50",
+    "cash_need_p80",
+    "off_track",
+    "delayed_projects",
+)
 
 
 def headline_changes(
@@ -368,15 +377,41 @@ def headline_changes(
 def cash_need_by_quarter(tables: Mapping[str, pd.DataFrame], *, as_of) -> pd.DataFrame:
     """Cash need by quarter after as_of: the forecast net outflow (forecast cost - forecast
     benefit) of the portfolio's months in each quarter after the last complete month; a negative
-    need is a net inflow. Returns quarter (``2026Q3``) and cash_need.
+    need is a net inflow. Returns quarter (``2026Q3``), cash_need, and cash_need_p50 and
+    cash_need_p80: the running projects' spend in the quarter at the 50th and 80th percentile, from
+    the model's forecast (its ``cash_need`` table, each model its own Monte Carlo; the same figures
+    as the headline's over the four quarters it covers). A quarter the forecast does not cover, or a
+    model without it, has n/a there, never 0.
+
+    >>> cf = pd.DataFrame({"period": pd.to_datetime(["2026-07-31", "2026-08-31", "2026-10-31", "2027-10-31"]),
+    ...                    "forecast_net": [-10.0, -5.0, 3.0, -1.0]})
+    >>> fc = pd.DataFrame({"quarter": ["2026-Q3", "2026-Q4", "total"], "p50": [14.0, 2.0, 16.0],
+    ...                    "p80": [18.0, 4.0, 22.0]})
+    >>> cash_need_by_quarter({"cashflow": cf, "cash_need": fc}, as_of="2026-06-30").values.tolist()
+    [['2026Q3', 15.0, 14.0, 18.0], ['2026Q4', -3.0, 2.0, 4.0], ['2027Q4', 1.0, nan, nan]]
     """
     cf = tables.get("cashflow")
     if cf is None or not len(cf):
-        return pd.DataFrame({"quarter": pd.Series(dtype=object), "cash_need": pd.Series(dtype=float)})
+        return pd.DataFrame(
+            {
+                "quarter": pd.Series(dtype=object),
+                "cash_need": pd.Series(dtype=float),
+                "cash_need_p50": pd.Series(dtype=float),
+                "cash_need_p80": pd.Series(dtype=float),
+            }
+        )
     ahead = cf.loc[pd.to_datetime(cf["period"]) > last_complete_month(as_of)]
     q = pd.to_datetime(ahead["period"]).dt.to_period("Q").astype(str)
     need = (-ahead["forecast_net"]).groupby(q.to_numpy()).sum()
-    return pd.DataFrame({"quarter": need.index.astype(str), "cash_need": need.to_numpy(dtype=float)})
+    out = pd.DataFrame({"quarter": need.index.astype(str), "cash_need": need.to_numpy(dtype=float)})
+    fc = tables.get("cash_need")
+    ranges = pd.DataFrame(columns=["p50", "p80"], dtype=float)
+    if fc is not None and len(fc):
+        ranges = fc.loc[fc["quarter"] != "total"].assign(quarter=lambda f: f["quarter"].str.replace("-", ""))
+        ranges = ranges.set_index("quarter")[["p50", "p80"]].astype(float)
+    out["cash_need_p50"] = out["quarter"].map(ranges["p50"]).astype(float)
+    out["cash_need_p80"] = out["quarter"].map(ranges["p80"]).astype(float)
+    return out
 
 
 def capacity_gaps(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -265,7 +265,9 @@ def assumptions_line(model) -> str:
     """The one-line statement of the assumptions behind the decisions and the health rules, from
     the model's ``assumptions`` table (:func:`pmo_analysis.analyses.finance.decision_assumptions`)
     and its forward window: the budget cap and where it came from, the discount rate, the health
-    thresholds and the horizon, worded by :mod:`pmo_analysis.core.wording` in the report language.
+    thresholds and the horizon, then what the forecast's ranges rest on (draws, seed, correlation,
+    the reference classes' minimum) where the model has a forecast, worded by
+    :mod:`pmo_analysis.core.wording` in the report language.
 
     >>> from types import SimpleNamespace
     >>> from pmo_analysis.analyses.finance import decision_assumptions
@@ -284,7 +286,7 @@ def assumptions_line(model) -> str:
         if a["budget_cap_source"] == "parameter"
         else Reason("cap_by_default_rule", share=a["budget_share"], need=a["total_need"])
     )
-    return word(
+    text = word(
         Reason(
             "assumptions",
             cap=a["budget_cap"],
@@ -300,6 +302,18 @@ def assumptions_line(model) -> str:
             last=w["forward_last"],
         )
     )
+    if "forecast_draws" not in a:  # a model without the forecast part
+        return text
+    forecast = Reason(
+        "assumptions_forecast",
+        draws=a["forecast_draws"],
+        seed=str(a["forecast_seed"]),
+        rho=a["forecast_correlation"],
+        group=Reason(f"correlated_by_{a['forecast_correlated_by']}"),
+        min=a["forecast_min_reference"],
+        n=a["forecast_reference_projects"],
+    )
+    return f"{text} {word(forecast)}"
 
 
 def data_needed(model) -> pd.DataFrame:

@@ -7,7 +7,9 @@ started from the repository root, from ``notebooks/`` or by papermill.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from statistics import NormalDist
 
 PROJ_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJ_ROOT / "data"
@@ -53,15 +55,53 @@ ROADMAP_TOP_N = 30
 #: Share of the total funding need of the proposed and running projects that the budget cap is
 #: when no ``budget_cap`` is given (the default rule the reports state beside the cap).
 DEFAULT_BUDGET_SHARE = 0.7
-#: The cost overrun at the 80th percentile of IT projects' final cost over their estimate, used
-#: where no forecast gives a project its own P80: a decision that flips within it is fragile
-#: (``docs/definitions.md``, "Decision robustness"). Source: Flyvbjerg and Gardner, *How Big Things
-#: Get Done* (2023), from Budzier's database of 5,392 IT projects: 18% overran their budget by more
-#: than 50% in real terms, so 82% landed within +50%, the published point nearest the 80th
-#: percentile (the P80 itself lies at or below it: a decision is called fragile a little more often,
-#: never less). Flyvbjerg and Budzier (2011, Harvard Business Review, 1,471 IT projects) give the
-#: mean overrun, +27%.
-P80_COST_UPLIFT = 0.5
+#: The forecast's published default reference class (``docs/definitions.md``, "Forecasts"): HM
+#: Treasury's optimism-bias bounds for IT ("equipment and development") projects (Green Book
+#: supplementary guidance, Mott MacDonald 2002), final / planned, as (median, 95th percentile) of a
+#: lognormal: the lower bound is its median, the upper its 95th percentile. Defined once here; the
+#: forecast's classes (:data:`pmo_analysis.analyses.forecast.DEFAULT_CLASS`) and the robustness's
+#: fallback (:data:`P80_COST_UPLIFT`) both derive from it.
+DEFAULT_CLASS_BOUNDS = {"cost": (1.10, 3.00), "duration": (1.10, 1.54)}
+
+
+def default_class_quantile(kind: str, q: float) -> float:
+    """The ``q`` quantile of the published default class's ratio (``kind`` cost or duration).
+
+    >>> round(default_class_quantile("cost", 0.5), 6), round(default_class_quantile("cost", 0.95), 6)
+    (1.1, 3.0)
+    """
+    median, p95 = DEFAULT_CLASS_BOUNDS[kind]
+    sigma = (math.log(p95) - math.log(median)) / NormalDist().inv_cdf(0.95)
+    return math.exp(math.log(median) + sigma * NormalDist().inv_cdf(q))
+
+
+#: The cost overrun at the 80th percentile, used where the forecast cannot range a project (no
+#: point forecast, or not running nor proposed): a decision that flips within it is fragile
+#: (``docs/definitions.md``, "Decision robustness"). It is the forecast's own published default
+#: class at 0.8, less 1 (+84%), so a project the forecast cannot range is judged by the same P80
+#: as one whose department has no history: one answer.
+P80_COST_UPLIFT = default_class_quantile("cost", 0.8) - 1
+#: Above this annual discount rate (100%) a break-even rate is not stated as a figure: a decision
+#: that holds up to 3,467.5% a year is worded "holds at any discount rate up to 100% a year", the
+#: same fact without a number no reader weighs (``docs/definitions.md``, "Decision robustness").
+#: The discount_rate parameter's own upper bound.
+BREAK_EVEN_RATE_BOUND = 1.0
+#: The forecast's Monte Carlo (``docs/definitions.md``, "Forecasts"): its defaults, the run
+#: parameters ``forecast_draws``, ``forecast_seed``, ``forecast_correlation``,
+#: ``forecast_correlated_by`` and ``forecast_min_reference`` (:mod:`pmo_analysis.inputs.params`).
+#: Joint draws of the portfolio: the cash need's P80 moves less than 1% between seeds.
+FORECAST_DRAWS = 2000
+#: The seed of the run's draws: the same data gives the same ranges.
+FORECAST_SEED = 20_260_630
+#: Correlation of two projects' outcomes through the shared factor of a one-factor Gaussian
+#: copula: 0 independent, 1 every project of a group over- or under-runs together.
+FORECAST_CORRELATION = 0.3
+#: Which projects share the factor: each department's, or the whole portfolio's.
+FORECAST_CORRELATED_BY = "department"
+FORECAST_GROUPS = ("department", "portfolio")
+#: Completed projects a reference class needs (and back-tested estimates a progress point needs):
+#: with five, the 80th percentile lies between the fourth and fifth outcome.
+FORECAST_MIN_REFERENCE = 5
 #: Seed of the bundled sample portfolio.
 SAMPLE_SEED = 42
 #: As-of date the bundled sample portfolio was generated for.

@@ -486,6 +486,19 @@ _register(
     first=MONTH,
     last=MONTH,
 )
+_register(
+    "assumptions_forecast",
+    "Forecast ranges: {draws} seeded draws (seed {seed}); outcomes correlated {rho} within {group}; a reference "
+    "class needs {min} completed projects ({n} in the data).",
+    draws=COUNT,
+    seed=TEXT,
+    rho=number(2),
+    group=REASON,
+    min=WHOLE,
+    n=WHOLE,
+)
+_register("correlated_by_department", "each department")
+_register("correlated_by_portfolio", "the whole portfolio")
 _register("closed", "closed ({status})", status=CODE)
 
 # what flips a decision (pmo_analysis.analyses.finance.robustness)
@@ -506,6 +519,17 @@ _register(
 )
 _register(
     "robust_negative_below", "remaining NPV turns negative if the discount rate falls below {rate}", rate=percent(1)
+)
+_register(
+    "robust_holds_any_rate",
+    "{decision} holds at any discount rate up to {bound} a year",
+    decision=LABEL,
+    bound=percent(0),
+)
+_register(
+    "robust_positive_any_rate",
+    "remaining NPV stays positive at any discount rate up to {bound} a year",
+    bound=percent(0),
 )
 _register("robust_several_rates", "(one of {n} rates at which it is zero: no unique IRR)", n=WHOLE)
 _register("robust_no_rate", "no discount rate changes the sign of its remaining NPV")

@@ -78,6 +78,8 @@ _FIGURES = {
     "remaining_npv": ("Remaining NPV", True),
     "budget_cap": ("Budget cap", True),
     "funded_need": ("Funded need", True),
+    "cash_need_p50": ("Cash need, next four quarters, P50", True),
+    "cash_need_p80": ("Cash need, next four quarters, P80", True),
     "off_track": ("Off-track projects", False),
     "delayed_projects": ("Projects delayed by a predecessor", False),
 }
@@ -100,6 +102,25 @@ def headline_text(comparison: Comparison) -> pd.DataFrame:
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def cash_range_text(comparison: Comparison) -> pd.DataFrame:
+    """The running projects' cash need of each quarter the forecast covers, as a range: one row per
+    quarter, then a column per model (the base first) reading ``P50 $2.1M / P80 $2.6M``, each model's
+    own Monte Carlo (:func:`~pmo_analysis.analyses.scenarios.cash_need_by_quarter`); n/a where a
+    model has no forecast.
+    """
+    quarters = sorted(
+        {q for c in comparison.cash.values() if len(c) for q in c.loc[c["cash_need_p80"].notna(), "quarter"]}
+    )
+    out = pd.DataFrame({_("Quarter"): quarters})
+    for name, cash in comparison.cash.items():
+        c = cash.set_index("quarter").reindex(quarters)
+        out[name] = [
+            _("P50 {p50} / P80 {p80}", p50=fmt.money(p50), p80=fmt.money(p80))
+            for p50, p80 in zip(c["cash_need_p50"], c["cash_need_p80"], strict=True)
+        ]
+    return out
 
 
 def compare(base: PortfolioModel, scenarios: dict[str, PortfolioModel]) -> Comparison:

@@ -254,3 +254,39 @@ def test_holdout_calibration_on_the_sample():
     cov = F.holdout_coverage(bt, formula=fc.meta["eac_formula"], point=0.5)
     assert len(cov) == 8
     assert 0.7 <= cov["covered"].mean() <= 0.9
+
+
+def _cash_spread(correlation, by, n=20):
+    """P80 - P50 of the portfolio's total cash need: ``n`` projects of 100 still to come each, the
+    published default class, four departments, the default seed.
+    """
+    state = _state(n).assign(department=[f"D{i % 4}" for i in range(n)])
+    quarters = np.full((n, 1), 100.0)
+    cash = F.simulate(
+        state, EMPTY_ERRORS, _default_classes(n), EMPTY_REF, quarters=quarters, correlation=correlation, by=by
+    )[1]
+    total = cash.iloc[-1]
+    return total["p80"] - total["p50"]
+
+
+def test_correlation_widens_the_cash_need_as_theory_says():
+    # Var(sum) = n var + n (n - 1) cov, and cov grows with the copula's correlation: the spread of the
+    # sum grows with it, more when the whole portfolio shares one factor than when each department does
+    n = 20
+    d = F.DEFAULT_CLASS["cost"]
+    mu, s = d["mu"], d["sigma"]
+    by_department = [_cash_spread(r, "department") for r in (0.0, 0.3, 0.6, 0.9)]
+    portfolio = [_cash_spread(r, None) for r in (0.0, 0.3, 0.6, 0.9, 1.0)]
+    assert by_department == sorted(by_department) and portfolio == sorted(portfolio)
+    assert portfolio[3] > 1.9 * by_department[3] > 3.5 * portfolio[0]
+    # independent: the sum of 20 lognormals, its P80 - P50 by Cornish-Fisher (skewness g / sqrt(n))
+    mean = 100 * np.exp(mu + s * s / 2)
+    sd = np.sqrt(n * (np.exp(s * s) - 1)) * mean
+    skew = (np.exp(s * s) + 2) * np.sqrt(np.exp(s * s) - 1) / np.sqrt(n)
+    z = norm.ppf(0.8)
+    independent = sd * (z + (z * z - 1) * skew / 6) + sd * skew / 6  # 359.1
+    assert portfolio[0] == pytest.approx(independent, rel=0.06)
+    assert by_department[0] == pytest.approx(independent, rel=0.06)
+    # fully correlated across the portfolio: the sum is n times one project, P80 - P50 exact
+    one = 100 * (np.exp(mu + s * z) - np.exp(mu))
+    assert portfolio[4] == pytest.approx(n * one, rel=0.005)  # 1,476.0

@@ -85,10 +85,10 @@ def test_fund_decision_overrun_and_fragility_and_the_sentence():
     pvb = 60 / 1.08 ** (366 / 365) + 60 / 1.08 ** (731 / 365)
     assert r["cost_change_to_flip"] == pytest.approx((pvb - pvc) / pvc)  # 7.0% of the planned cost
     assert np.isnan(r["benefit_change_to_flip"])  # a positive NPV: no benefit rise to ask for
-    assert r["p80_cost_uplift"] == P80_COST_UPLIFT and r["fragile"]  # 7.0% < 50%
+    assert r["p80_cost_uplift"] == P80_COST_UPLIFT and r["fragile"]  # 7.0% < 84%
     assert r["robustness"].startswith(
         "remaining NPV turns negative if the discount rate rises above 13.1%; "
-        "turns negative if costs overrun by 7% (fragile: within the P80 overrun of 50%)"
+        "turns negative if costs overrun by 7% (fragile: within the P80 overrun of 84%)"
     )
     # the forecast's own P80 per project replaces the default
     own = _robust(d, s, THREE, p80_cost_uplift=pd.Series({"P1": 0.03})).loc["P1"]
@@ -96,7 +96,7 @@ def test_fund_decision_overrun_and_fragility_and_the_sentence():
     assert "(beyond the P80 overrun of 3%)" in own["robustness"]
     with using(language="zh"):
         zh = _robust(d, s, THREE).loc["P1", "robustness"]
-    assert zh.startswith("折现率升至 13.1% 以上时剩余净现值转为负；成本超支 7% 时转为负（脆弱：在 P80 超支 50% 以内）")
+    assert zh.startswith("折现率升至 13.1% 以上时剩余净现值转为负；成本超支 7% 时转为负（脆弱：在 P80 超支 84% 以内）")
 
 
 def test_stop_decision_cost_reduction_benefit_rise_and_rate():
@@ -237,3 +237,38 @@ def test_the_model_puts_robustness_after_the_reason_and_the_forecast_last(sample
     ahead = p.loc[(p["start_date"] > pd.Timestamp("2026-06-30")) & (p["irr_roots"] == 1)].index
     r = d.set_index("project_id").loc[ahead]
     assert len(ahead) >= 3 and np.allclose(r["break_even_rate"].astype(float), p.loc[ahead, "irr"], atol=1e-9)
+
+
+def test_the_p80_fallback_is_the_forecasts_published_default_class():
+    from scipy.stats import norm
+
+    from pmo_analysis.analyses import forecast as FC
+
+    # Green Book bounds for IT: median +10%, 95th percentile +200% of a lognormal; its 80th percentile
+    sigma = (np.log(3.0) - np.log(1.1)) / norm.ppf(0.95)
+    by_hand = np.exp(np.log(1.1) + sigma * norm.ppf(0.8)) - 1
+    assert P80_COST_UPLIFT == pytest.approx(by_hand, rel=1e-12) == pytest.approx(0.838, abs=5e-4)
+    cls = pd.DataFrame(
+        {"project_id": ["A"], "reference_class": ["default"], "reference_group": [""], "reference_projects": [0]}
+    )
+    prop = pd.DataFrame({"project_id": ["A"], "bac": [100.0], "npv": [0.0], "pv_cost": [100.0]})
+    ref = pd.DataFrame(columns=["project_id", "department", "cost_ratio", "delay_ratio"])
+    assert FC.optimism_uplift(prop, cls, ref).loc[0, "uplift_p80"] == pytest.approx(P80_COST_UPLIFT, rel=1e-12)
+
+
+def test_a_break_even_rate_beyond_100_percent_is_worded_without_the_figure():
+    # +: -100 now, +5000 a year later: the remaining NPV is 0 at 4,900% a year
+    fund = flows([("2029-07-01", 100, 0), ("2030-07-01", 0, 5000)], project="F")
+    # -: +100 now, -500 a year later: negative at 8%, 0 at 400% a year
+    stop = flows([("2029-07-01", 0, 100), ("2030-07-01", 500, 0)], project="S")
+    d, s = _decisions([("F", "proposed", "fund", True, 100.0, 50.0), ("S", "active", "stop", False, 0.0, 10.0)])
+    r = _robust(d, s, pd.concat([fund, stop]))
+    # the flows are 365 days apart: (1 + r) = 5000 / 100 and 500 / 100 exactly
+    assert r.loc["F", "break_even_rate"] == pytest.approx(49.0, rel=1e-6)
+    assert r.loc["S", "break_even_rate"] == pytest.approx(4.0, rel=1e-6)
+    assert r.loc["F", "robustness"].startswith("remaining NPV stays positive at any discount rate up to 100% a year; ")
+    assert r.loc["S", "robustness"].startswith("Stop holds at any discount rate up to 100% a year; ")
+    with using(language="zh"):
+        zh = _robust(d, s, pd.concat([fund, stop]))
+    assert zh.loc["F", "robustness"].startswith("年折现率在 100% 以内时剩余净现值均为正")
+    assert zh.loc["S", "robustness"].startswith("年折现率在 100% 以内时均维持“")

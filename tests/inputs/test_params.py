@@ -25,7 +25,7 @@ from pmo_analysis import ParameterError
 from pmo_analysis.cli import _parse_value
 from pmo_analysis.core.config import NOTEBOOKS_DIR
 from pmo_analysis.core.yaml_files import load_yaml, read_yaml
-from pmo_analysis.inputs.params import NOTEBOOKS, parse_date, validate_params
+from pmo_analysis.inputs.params import NOTEBOOKS, parse_date, validate_model_params, validate_params
 from pmo_analysis.runs.plan import _jsonable
 from pmo_analysis.runs.runner import plan_parameters
 
@@ -356,3 +356,37 @@ def test_any_yaml_file_is_refused_or_written_as_a_literal(declared, value):
     except ParameterError:
         return
     _plan_and_translate(NOTEBOOKS_DIR / f"{notebook}.ipynb", name, loaded[name])
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("forecast_correlation", 1.5, "run: parameter 'forecast_correlation' must be >= 0 and <= 1, got 1.5"),
+        ("forecast_correlation", -0.1, "must be >= 0 and <= 1, got -0.1"),
+        ("forecast_correlated_by", "team", "must be one of department, portfolio, got 'team'"),
+        ("forecast_draws", 10, "must be >= 100 and <= 100000, got 10"),
+        ("forecast_draws", 2000.5, "must be a whole number, got 2000.5"),
+        ("forecast_seed", -1, "must be >= 0 and <= 1e09, got -1"),
+        ("forecast_min_reference", 1, "must be >= 2 and <= 100, got 1"),
+    ],
+)
+def test_forecast_parameters_are_checked_in_one_line(name, value, message):
+    with pytest.raises(ParameterError) as err:
+        validate_model_params({name: value})
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_forecast_parameters_default_to_the_forecasts_constants():
+    from pmo_analysis.analyses import forecast as F
+
+    p = validate_model_params({"forecast_correlation": "0.6", "forecast_correlated_by": "portfolio"})
+    assert (p["forecast_correlation"], p["forecast_correlated_by"]) == (0.6, "portfolio")
+    assert (
+        (p["forecast_draws"], p["forecast_seed"], p["forecast_min_reference"])
+        == (
+            F.DRAWS,
+            F.SEED,
+            F.MIN_REFERENCE,
+        )
+        == (2000, 20_260_630, 5)
+    )

@@ -13,7 +13,9 @@ break_even_rate, break_even_rates
     NPV. With one root it is the IRR of the remaining flows, and for a project not yet started
     (every flow still ahead) the project's IRR; with several the IRR is not unique and the count
     says so; with none (the remaining flows never change sign, or there are none) it is empty and
-    ``robustness_na`` says why.
+    ``robustness_na`` says why. The sentence states a break-even rate above
+    :data:`pmo_analysis.core.config.BREAK_EVEN_RATE_BOUND` (100% a year) without the figure: "holds
+    at any discount rate up to 100% a year" (the column keeps the figure).
 cost_change_to_flip, benefit_change_to_flip
     With PVC and PVB the remaining costs and benefits discounted as ``remaining_npv`` is, a change
     of every remaining cost by a share x gives ``remaining_npv - x * PVC``, zero at
@@ -24,7 +26,8 @@ cost_change_to_flip, benefit_change_to_flip
     empty without remaining benefit).
 p80_cost_uplift, fragile
     The overrun at the 80th percentile of final cost over forecast cost: per project where a
-    forecast gives it, else :data:`pmo_analysis.core.config.P80_COST_UPLIFT`. A decision is
+    forecast gives it, else :data:`pmo_analysis.core.config.P80_COST_UPLIFT` (the forecast's
+    published default class at 0.8: +84%). A decision is
     *fragile* when a cost outcome between the forecast and its P80 flips it: its remaining NPV is
     >= 0 and ``cost_change_to_flip <= p80_cost_uplift``. A negative remaining NPV is not made
     positive by any overrun, and reference classes show IT costs rarely land below the estimate,
@@ -65,7 +68,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_analysis.analyses.finance.irr import _DAYS_PER_YEAR, _vector_irr
-from pmo_analysis.core.config import P80_COST_UPLIFT
+from pmo_analysis.core.config import BREAK_EVEN_RATE_BOUND, P80_COST_UPLIFT
 from pmo_analysis.core.periods import last_complete_month
 from pmo_analysis.core.wording import Reason, word
 
@@ -366,6 +369,7 @@ def _sentence(
     be = r["break_even_rate"]
     neg, pos = judged & (npv < 0), judged & (npv >= 0)
     below, above = be < rate, be >= rate
+    huge = be > BREAK_EVEN_RATE_BOUND  # worded without the figure: "at any discount rate up to 100%"
     cost = r["cost_change_to_flip"]
     budget = r["budget_change_to_flip"]
     has_w = r["weight_to_flip"] != ""
@@ -376,8 +380,10 @@ def _sentence(
     return _joined(
         d.index,
         (neg & below, "robust_stays_below", {"decision": d["decision"], "rate": be}),
-        (neg & above, "robust_stays_above", {"decision": d["decision"], "rate": be}),
-        (pos & above, "robust_negative_above", {"rate": be}),
+        (neg & above & ~huge, "robust_stays_above", {"decision": d["decision"], "rate": be}),
+        (neg & huge, "robust_holds_any_rate", {"decision": d["decision"], "bound": BREAK_EVEN_RATE_BOUND}),
+        (pos & above & ~huge, "robust_negative_above", {"rate": be}),
+        (pos & huge, "robust_positive_any_rate", {"bound": BREAK_EVEN_RATE_BOUND}),
         (pos & below, "robust_negative_below", {"rate": be}),
         (judged & (r["break_even_rates"] > 1), "robust_several_rates", {"n": r["break_even_rates"]}),
         (judged & na.isin(("no_sign_change", "no_remaining_flows")), "robust_no_rate", {}),

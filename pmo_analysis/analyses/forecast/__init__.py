@@ -39,7 +39,9 @@ Monte Carlo
     class's cost ratio on the cost to come); finish from the class's duration ratio on the time
     to come. Each is monotone in one probability per project, so a project's own quantiles are
     exact; DRAWS seeded joint draws, correlated by a one-factor Gaussian copula (CORRELATION) by
-    department, give the sums (cash need), the slips passed along finish-to-start and
+    department (the run parameters forecast_draws, forecast_seed, forecast_correlation,
+    forecast_correlated_by, forecast_min_reference: :mod:`pmo_analysis.inputs.params`), give the
+    sums (cash need), the slips passed along finish-to-start and
     finish-to-finish dependencies, and the chance of missing the planned end.
 """
 

@@ -13,6 +13,7 @@ from scipy.special import ndtr, ndtri
 
 from pmo_analysis.analyses.forecast.eac import BACKTEST_POINTS
 from pmo_analysis.analyses.forecast.reference import MIN_REFERENCE, _empirical_inverse, sample_class
+from pmo_analysis.core.config import FORECAST_CORRELATION, FORECAST_DRAWS, FORECAST_SEED
 
 __all__ = [
     "DRAWS",
@@ -29,7 +30,7 @@ __all__ = [
 #: Joint draws of the portfolio (sums, dependencies, the chance of missing a date): enough that
 #: the cash need's P80 moves less than 1% between seeds (a test checks it). A project's own
 #: quantiles need none: they are exact (see :func:`simulate`).
-DRAWS = 2000
+DRAWS = FORECAST_DRAWS
 #: Fewer joint draws (down to :data:`MIN_DRAWS`) above this many project-draws: a sum over
 #: thousands of projects settles sooner (the enterprise portfolio's cash-need P80 moves 0.08%
 #: between seeds at 1,000 draws), and the draws are most of the forecast's time and memory.
@@ -47,10 +48,11 @@ def joint_draws(projects: int, *, draws: int = DRAWS) -> int:
 
 
 #: The seed of the run's draws: the same data gives the same ranges.
-SEED = 20_260_630
+SEED = FORECAST_SEED
 #: Correlation of two projects' outcomes through the shared factor (a one-factor Gaussian copula):
-#: 0 independent, 1 every project over- or under-runs together.
-CORRELATION = 0.3
+#: 0 independent, 1 every project over- or under-runs together. The run parameter
+#: ``forecast_correlation`` sets it, ``forecast_correlated_by`` the group sharing the factor.
+CORRELATION = FORECAST_CORRELATION
 #: The quantiles reported.
 QUANTILES = (0.10, 0.50, 0.80, 0.90)
 

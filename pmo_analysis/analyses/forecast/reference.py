@@ -11,6 +11,8 @@ import pandas as pd
 from scipy.special import ndtri
 from scipy.stats import norm
 
+from pmo_analysis.core.config import DEFAULT_CLASS_BOUNDS, FORECAST_MIN_REFERENCE
+
 __all__ = [
     "MIN_REFERENCE",
     "DEFAULT_CLASS",
@@ -25,7 +27,7 @@ __all__ = [
 #: class, and a portfolio below it the published default (:data:`DEFAULT_CLASS`). With five, the
 #: 80th percentile lies between the fourth and fifth outcome; with fewer it is the largest or a
 #: guess beyond it.
-MIN_REFERENCE = 5
+MIN_REFERENCE = FORECAST_MIN_REFERENCE
 
 #: The published default: lognormal ratios (final / planned) for IT ("equipment and
 #: development") projects, fitted to HM Treasury's optimism-bias bounds (Green Book
@@ -34,8 +36,11 @@ MIN_REFERENCE = 5
 #: ratio, 1.33, is close to the +27% average overrun Flyvbjerg and Budzier (2011) found on 1,471
 #: IT projects.
 DEFAULT_CLASS = {
-    "cost": {"mu": float(np.log(1.10)), "sigma": float((np.log(3.00) - np.log(1.10)) / norm.ppf(0.95))},
-    "duration": {"mu": float(np.log(1.10)), "sigma": float((np.log(1.54) - np.log(1.10)) / norm.ppf(0.95))},
+    kind: {
+        "mu": float(np.log(median)),
+        "sigma": float((np.log(p95) - np.log(median)) / norm.ppf(0.95)),
+    }
+    for kind, (median, p95) in DEFAULT_CLASS_BOUNDS.items()
 }
 
 
