@@ -112,7 +112,7 @@ def test_portfolio_roi_notebook_exports(suite_run, sample):
     sel = pd.read_csv(out / "portfolio_selection.csv")
     assert list(sel.columns[:2]) == ["project_id", "score"] and "selected" in sel and sel["selected"].any()
     charts = sorted(p.name for p in (out / "charts").glob("*.png"))
-    assert "j_curve.png" in charts and "cpi_spi_quadrant.png" in charts and len(charts) == 7
+    assert {"j_curve.png", "cpi_spi_quadrant.png", "forecast_fans.png"} <= set(charts) and len(charts) == 8
 
 
 @pytest.mark.notebook

@@ -408,7 +408,7 @@ def test_delivery_notebook_exports(suite_run):
     assert (pd.read_csv(out / "milestones_slipped.csv")["slip_days"] > 0).all()
     assert len(pd.read_csv(out / "benefits_realization.csv")) == 8
     charts = sorted(p.name for p in (out / "charts").glob("*.png"))
-    assert charts == ["dependency_network.png", "milestone_trend.png", "risk_heatmap.png"]
+    assert charts == ["dependency_network.png", "milestone_trend.png", "risk_heatmap.png", "roadmap.png"]
 
 
 def test_the_roadmap_of_ten_thousand_projects_draws_the_most_at_stake():

@@ -213,7 +213,10 @@ def test_changes_between_two_runs(tmp_path):
 
 def test_first_run_says_there_is_nothing_to_compare(suite_run):
     html = (suite_run.run_dir / "executive_summary.html").read_text(encoding="utf-8")
-    assert "No previous report of the" in html and "<img" not in html
+    # no trend chart of earlier runs: the one image is the roadmap (the tiles' sparklines are the data's own months)
+    assert "No previous report of the" in html and re.findall(r'<img[^>]*alt="([^"]*)"', html) == [
+        "Roadmap: 29 running and proposed projects, plan and forecast"
+    ]
     assert pd.read_csv(suite_run.run_dir / "executive_summary" / "changes_since_previous.csv").empty
 
 

@@ -352,7 +352,7 @@ def _na_codes(d: pd.DataFrame, npv: pd.Series, rest: pd.DataFrame, has_flows: pd
         ["", "no_cashflows", "no_benefits", "no_remaining_flows", "no_sign_change"],
         "",
     )
-    return pd.Series(code, index=d.index, dtype=object)
+    return pd.Series(code, index=d.index, dtype="str")
 
 
 def _sentence(
@@ -431,4 +431,4 @@ def _joined(index: pd.Index, *parts: tuple[pd.Series, str, dict]) -> pd.Series:
         text = text.to_numpy(dtype=object) if isinstance(text, pd.Series) else np.full(len(pos), text, dtype=object)
         cur = out[pos]
         out[pos] = np.where(cur == "", text, cur + sep + text)
-    return pd.Series(out, index=index, dtype=object)
+    return pd.Series(out, index=index, dtype="str")
