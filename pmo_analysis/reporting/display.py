@@ -714,6 +714,14 @@ def headline_tiles(
                 status=good(h["open_high_impact_actions"] == 0),
             )
         )
+    if "cash_need_p80" in h and not fmt._missing(h["cash_need_p80"]):  # the running projects' (analyses/forecast)
+        tiles.append(
+            tile(
+                _("Cash need, next four quarters, P50 / P80"),
+                f"{fmt.money(h['cash_need_p50'])} / {fmt.money(h['cash_need_p80'])}",
+                delta=change("cash_need_p80", "money"),
+            )
+        )
     return tiles
 
 
