@@ -861,6 +861,8 @@ _add(
         "remaining NPV turns negative if the discount rate falls below {rate}": "折现率降至 {rate} 以下时剩余净现值转为负",
         "{decision} holds at any discount rate up to {bound} a year": "年折现率在 {bound} 以内时均维持“{decision}”",
         "remaining NPV stays positive at any discount rate up to {bound} a year": "年折现率在 {bound} 以内时剩余净现值均为正",
+        "{decision} holds at any discount rate of 0% or more": "折现率不低于 0% 时均维持“{decision}”",
+        "remaining NPV stays positive at any discount rate of 0% or more": "折现率不低于 0% 时剩余净现值均为正",
         "(one of {n} rates at which it is zero: no unique IRR)": "（使其为零的利率共 {n} 个：IRR 不唯一）",
         "no discount rate changes the sign of its remaining NPV": "任何折现率都不会改变其剩余净现值的正负",
         "turns negative if costs overrun by {share} (fragile: within the P80 overrun of {p80})": "成本超支 {share} 时转为负（脆弱：在 P80 超支 {p80} 以内）",

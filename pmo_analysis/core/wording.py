@@ -531,6 +531,8 @@ _register(
     "remaining NPV stays positive at any discount rate up to {bound} a year",
     bound=percent(0),
 )
+_register("robust_holds_any_positive_rate", "{decision} holds at any discount rate of 0% or more", decision=LABEL)
+_register("robust_positive_any_positive_rate", "remaining NPV stays positive at any discount rate of 0% or more")
 _register("robust_several_rates", "(one of {n} rates at which it is zero: no unique IRR)", n=WHOLE)
 _register("robust_no_rate", "no discount rate changes the sign of its remaining NPV")
 _register(

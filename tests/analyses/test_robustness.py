@@ -111,7 +111,7 @@ def test_stop_decision_cost_reduction_benefit_rise_and_rate():
     assert r["break_even_rate"] == pytest.approx(1 / x - 1, abs=1e-10)  # -13.7%
     assert not r["fragile"] and np.isnan(r["budget_change_to_flip"])  # the rules stop it, not the budget
     assert r["robustness"] == (
-        "Stop holds unless the discount rate falls below -13.7%; "
+        "Stop holds at any discount rate of 0% or more; "  # -13.7%: no plausible rate flips it
         "would turn positive if remaining costs fell by 29% or its benefits rose by 40%"
     )
 
@@ -272,3 +272,18 @@ def test_a_break_even_rate_beyond_100_percent_is_worded_without_the_figure():
         zh = _robust(d, s, pd.concat([fund, stop]))
     assert zh.loc["F", "robustness"].startswith("年折现率在 100% 以内时剩余净现值均为正")
     assert zh.loc["S", "robustness"].startswith("年折现率在 100% 以内时均维持“")
+
+
+def test_a_break_even_rate_below_zero_is_worded_without_its_figure():
+    """A stop whose remaining NPV would turn positive only below -50% a year reads 'holds at any
+    discount rate of 0% or more' (in Chinese too), never 'unless the discount rate falls below -50.6%'."""
+    from pmo_analysis.core import i18n, wording
+    from pmo_analysis.core.wording import Reason
+
+    assert wording.word(Reason("robust_holds_any_positive_rate", decision="stop")) == (
+        "Stop holds at any discount rate of 0% or more"
+    )
+    with i18n.language("zh"):
+        assert (
+            wording.word(Reason("robust_holds_any_positive_rate", decision="stop")) == "折现率不低于 0% 时均维持“停止”"
+        )

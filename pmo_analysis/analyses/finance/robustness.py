@@ -15,7 +15,8 @@ break_even_rate, break_even_rates
     says so; with none (the remaining flows never change sign, or there are none) it is empty and
     ``robustness_na`` says why. The sentence states a break-even rate above
     :data:`pmo_analysis.core.config.BREAK_EVEN_RATE_BOUND` (100% a year) without the figure: "holds
-    at any discount rate up to 100% a year" (the column keeps the figure).
+    at any discount rate up to 100% a year" (the column keeps the figure), and one below zero as
+    "holds at any discount rate of 0% or more" (no plausible rate flips it).
 cost_change_to_flip, benefit_change_to_flip
     With PVC and PVB the remaining costs and benefits discounted as ``remaining_npv`` is, a change
     of every remaining cost by a share x gives ``remaining_npv - x * PVC``, zero at
@@ -370,6 +371,7 @@ def _sentence(
     neg, pos = judged & (npv < 0), judged & (npv >= 0)
     below, above = be < rate, be >= rate
     huge = be > BREAK_EVEN_RATE_BOUND  # worded without the figure: "at any discount rate up to 100%"
+    # a break-even rate below zero is worded without the figure too: no plausible rate flips it
     cost = r["cost_change_to_flip"]
     budget = r["budget_change_to_flip"]
     has_w = r["weight_to_flip"] != ""
@@ -379,12 +381,14 @@ def _sentence(
     score = objective == "score"
     return _joined(
         d.index,
-        (neg & below, "robust_stays_below", {"decision": d["decision"], "rate": be}),
+        (neg & below & (be >= 0), "robust_stays_below", {"decision": d["decision"], "rate": be}),
+        (neg & below & (be < 0), "robust_holds_any_positive_rate", {"decision": d["decision"]}),
         (neg & above & ~huge, "robust_stays_above", {"decision": d["decision"], "rate": be}),
         (neg & huge, "robust_holds_any_rate", {"decision": d["decision"], "bound": BREAK_EVEN_RATE_BOUND}),
         (pos & above & ~huge, "robust_negative_above", {"rate": be}),
         (pos & huge, "robust_positive_any_rate", {"bound": BREAK_EVEN_RATE_BOUND}),
-        (pos & below, "robust_negative_below", {"rate": be}),
+        (pos & below & (be >= 0), "robust_negative_below", {"rate": be}),
+        (pos & below & (be < 0), "robust_positive_any_positive_rate", {}),
         (judged & (r["break_even_rates"] > 1), "robust_several_rates", {"n": r["break_even_rates"]}),
         (judged & na.isin(("no_sign_change", "no_remaining_flows")), "robust_no_rate", {}),
         (pos & cost.notna() & r["fragile"], "robust_overrun_fragile", {"share": cost, "p80": r["p80_cost_uplift"]}),
