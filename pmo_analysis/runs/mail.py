@@ -1,7 +1,8 @@
 """Deliver a run's executive summary by email, and an alert when a project turns off track.
 
 A schedule names its recipients (``mail:`` in ``schedules.yml``, see :mod:`pmo_analysis.runs.schedule`);
-after its run is published, :func:`deliver` sends one HTML email:
+after its run is published, :func:`deliver` sends one HTML email, every word of it in the run's language
+(:func:`pmo_analysis.runs.publish.run_language`, as the run's index pages) and dates in the reports' style:
 
 * the subject names the portfolio report, its as-of date and the run's status;
 * the body holds the headline figures and the decisions asked for, read from the run's portfolio
@@ -49,9 +50,9 @@ import pandas as pd
 from pmo_analysis.analyses.summary import decisions_needed
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import MailError
+from pmo_analysis.core.i18n import _, label
 from pmo_analysis.model import load_model
-from pmo_analysis.runs.plan import needs_sentence
-from pmo_analysis.runs.publish import headline_history, read_manifests, started_timestamp
+from pmo_analysis.runs.publish import headline_history, read_manifests, run_language, started_timestamp
 
 __all__ = [
     "MailError",
@@ -74,7 +75,8 @@ SMTP_TIMEOUT = 30
 SMTP_DEADLINE = 120
 #: The summary's charts shown inline, in this order, with their alt text: the trend of the headline
 #: figures (from the second run of a schedule on), cost and schedule performance, value, capacity.
-#: Each is drawn from the run's model by the reports' own chart function (:func:`mail_charts`).
+#: Each is drawn from the run's model by the reports' own chart function (:func:`mail_charts`); the
+#: alt text reads in the run's language (:func:`pmo_analysis.core.i18n._`).
 MAIL_CHARTS = {
     "headline_trend": "Headline figures, run by run",
     "cpi_spi_quadrant": "Cost and schedule performance (CPI, SPI)",
@@ -297,12 +299,13 @@ def _environment():
 
 
 def _headline_rows(model, manifest: dict[str, Any] | None = None) -> list[tuple[str, str]]:
-    """The headline figures as the mail writes them: amounts in the run's currency (``$33.9M``,
-    ``¥663.2万``'s currency as the reports show it), in the parameters of its executive summary.
+    """The headline figures as the mail writes them: labels in the run's language and amounts in
+    its currency (``$33.9M``, ``¥663.2万``), as the reports show them (the parameters of its reports).
     """
     h = model.headline.iloc[0]
-    with fmt.using(currency=_run_currency(manifest or {}), language="en"):
-        return [(label, write(h[col])) for col, label, write in _HEADLINE if col in h.index]
+    manifest = manifest or {}
+    with fmt.using(currency=_run_currency(manifest), language=run_language(manifest)):
+        return [(_(text), write(h[col])) for col, text, write in _HEADLINE if col in h.index]
 
 
 def _run_currency(manifest: dict[str, Any]) -> str:
@@ -356,7 +359,7 @@ def mail_charts(run_dir: str | Path, *, model=None, manifest: dict[str, Any] | N
     manifest = manifest if manifest is not None else json.loads((run_dir / "manifest.json").read_text("utf-8"))
     model = model if model is not None else load_model(run_dir / "model")
     images = []
-    with fmt.using(currency=_run_currency(manifest), language="en"):
+    with fmt.using(currency=_run_currency(manifest), language=run_language(manifest)):
         figures = _chart_figures(run_dir, model, manifest)
         for name in MAIL_CHARTS:
             if name in figures:
@@ -370,7 +373,9 @@ def _run_link(run_dir: Path, reports_url: str | None) -> str | None:
 
 
 def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_url: str | None = None) -> EmailMessage:
-    """The executive-summary mail of the published run in ``run_dir`` (see the module docstring).
+    """The executive-summary mail of the published run in ``run_dir`` (see the module docstring), in
+    the run's language (:func:`pmo_analysis.runs.publish.run_language`, as its index pages): subject,
+    text, labels, status, dates and charts.
 
     The headline and the decisions come from the run's model; the charts are PNG renderings of the
     summary's charts (:func:`mail_charts`), shown inline by Content-ID.
@@ -378,41 +383,49 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
     run_dir = Path(run_dir)
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     model = load_model(run_dir / "model")
-    # without the tables the executive summary needs (cash flows), its decisions are unknown, not none
-    missing = model.missing_for("executive_summary")
-    not_available = None if not missing else f"the executive summary was not run: it {needs_sentence(missing)}"
-    asks = decisions_needed(model) if not missing else pd.DataFrame(columns=["decision", "why", "money_text"])
+    lang = run_language(manifest)
     charts = mail_charts(run_dir, model=model, manifest=manifest)
-    cids = [make_msgid(domain="pmo.reports") for _ in charts]
+    cids = [make_msgid(domain="pmo.reports") for _c in charts]
     link = _run_link(run_dir, reports_url)
-    status = manifest.get("status", "")
-    html = (
-        _environment()
-        .get_template("mail_summary.html.j2")
-        .render(
-            run=manifest,
-            headline=_headline_rows(model, manifest),
-            asks=asks.to_dict("records"),
-            images=[
-                (c[1:-1], MAIL_CHARTS[name], int.from_bytes(data[16:20], "big"))  # the PNG header's width
-                for c, (name, data) in zip(cids, charts, strict=True)
-            ],
-            link=link,
-            attached=link is None and (run_dir / "executive_summary.html").exists(),
-            not_available=not_available,
+    attached = link is None and (run_dir / "executive_summary.html").exists()
+    with fmt.using(currency=_run_currency(manifest), language=lang):
+        # without the tables the executive summary needs (cash flows), its decisions are unknown, not none
+        missing = model.missing_for("executive_summary")
+        not_available = (
+            None
+            if not missing
+            else _("the executive summary was not run: it needs the table(s) {tables}", tables=", ".join(missing))
         )
-    )
-    msg = _message(
-        f"Portfolio report as of {manifest.get('as_of', '')}" + ("" if status == "success" else f" ({status})"),
-        to=to,
-        sender=sender,
-    )
-    msg.set_content(_plain_text(manifest, _headline_rows(model, manifest), asks, link, not_available=not_available))
+        asks = decisions_needed(model) if not missing else pd.DataFrame(columns=["decision", "why", "money_text"])
+        headline = _headline_rows(model, manifest)
+        html = (
+            _environment()
+            .get_template("mail_summary.html.j2")
+            .render(
+                run=manifest,
+                lang=lang,
+                as_of=fmt.date(manifest.get("as_of", "")),
+                status=label(manifest.get("status", "")),
+                headline=headline,
+                asks=asks.to_dict("records"),
+                images=[
+                    (c[1:-1], _(MAIL_CHARTS[name]), int.from_bytes(data[16:20], "big"))  # the PNG header's width
+                    for c, (name, data) in zip(cids, charts, strict=True)
+                ],
+                link=link,
+                attached=attached,
+                not_available=not_available,
+                _=_,
+                label=label,
+            )
+        )
+        msg = _message(_summary_subject(manifest), to=to, sender=sender)
+        msg.set_content(_plain_text(manifest, headline, asks, link, not_available=not_available))
     msg.add_alternative(html, subtype="html")
     body = msg.get_payload()[1]
     for cid, (name, data) in zip(cids, charts, strict=True):
         body.add_related(data, maintype="image", subtype="png", cid=cid, filename=f"{name}.png", disposition="inline")
-    if link is None and (run_dir / "executive_summary.html").exists():
+    if attached:
         msg.add_attachment(
             (run_dir / "executive_summary.html").read_bytes(),
             maintype="text",
@@ -424,6 +437,13 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
             (run_dir / "decisions.csv").read_bytes(), maintype="text", subtype="csv", filename="decisions.csv"
         )
     return msg
+
+
+def _summary_subject(manifest: dict[str, Any]) -> str:
+    """``Portfolio report as of 30 Jun 2026`` (with the run's status unless it succeeded), in the language in use."""
+    status = manifest.get("status", "")
+    subject = _("Portfolio report as of {date}", date=fmt.date(manifest.get("as_of", "")))
+    return subject + ("" if status == "success" else _(" ({status})", status=label(status)))
 
 
 def _message(subject: str, *, to: list[str], sender: str) -> EmailMessage:
@@ -440,43 +460,69 @@ def _plain_text(
     *,
     not_available: str | None = None,
 ) -> str:
-    """The same mail for a client that shows no HTML; ``not_available`` says why there are no decisions."""
+    """The same mail for a client that shows no HTML, in the language in use; ``not_available``
+    says why there are no decisions.
+    """
     lines = [
-        f"Portfolio report as of {manifest.get('as_of', '')} (run {manifest.get('run_id', '')}, "
-        f"{manifest.get('status', '')})",
+        _(
+            "Portfolio report as of {date} (run {run}, {status})",
+            date=fmt.date(manifest.get("as_of", "")),
+            run=manifest.get("run_id", ""),
+            status=label(manifest.get("status", "")),
+        ),
         "",
     ]
-    lines += [f"{label}: {value}" for label, value in headline]
-    lines += ["", "Decisions asked for:"]
+    lines += [_("{label}: {value}", label=text, value=value) for text, value in headline]
+    lines += ["", _("Decisions asked for:")]
     lines += [
-        f"- {a['decision']}" + (f" ({a['money_text']})" if a["money_text"] else "") + f": {a['why']}"
+        f"- {a['decision']}"
+        + (_(" ({money})", money=a["money_text"]) if a["money_text"] else "")
+        + _(": {why}", why=a["why"])
         for a in asks.to_dict("records")
-    ] or [f"- not available: {not_available}" if not_available else "- none"]
-    lines += ["", f"Full reports: {link}" if link else "The executive summary is attached (open it in a browser)."]
+    ] or [_("- not available: {reason}", reason=not_available) if not_available else _("- none")]
+    lines += [
+        "",
+        _("Full reports: {link}", link=link)
+        if link
+        else _("The executive summary is attached (open it in a browser)."),
+    ]
     return "\n".join(lines) + "\n"
 
 
 def alert_message(
     run_dir: str | Path, turned: pd.DataFrame, *, to: list[str], sender: str, reports_url: str | None = None
 ) -> EmailMessage:
-    """A short mail listing the projects in ``turned`` (from :func:`turned_off_track`)."""
+    """A short mail listing the projects in ``turned`` (from :func:`turned_off_track`), in the run's language."""
     run_dir = Path(run_dir)
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     link = _run_link(run_dir, reports_url)
     n = len(turned)
-    msg = _message(f"Alert: {n} project(s) turned off track, as of {manifest.get('as_of', '')}", to=to, sender=sender)
-    rows = turned.to_dict("records")
-    msg.set_content(
-        "\n".join(
-            [f"Off track as of {manifest.get('as_of', '')}, and not in the previous report:", ""]
-            + [f"- {r['project_id']} {r['name']} (was {r['was']}): {r['reason']}" for r in rows]
-            + ["", f"Full reports: {link}" if link else ""]
+    with fmt.using(language=run_language(manifest)):
+        as_of = fmt.date(manifest.get("as_of", ""))
+        rows = [r | {"was": _("new") if r["was"] == "new" else label(r["was"])} for r in turned.to_dict("records")]
+        msg = _message(_("Alert: {n} project(s) turned off track, as of {date}", n=n, date=as_of), to=to, sender=sender)
+        msg.set_content(
+            "\n".join(
+                [_("Off track as of {date}, and not in the previous report:", date=as_of), ""]
+                + [
+                    _(
+                        "- {project} (was {was}): {why}",
+                        project=f"{r['project_id']} {r['name']}",
+                        was=r["was"],
+                        why=r["reason"],
+                    )
+                    for r in rows
+                ]
+                + ["", _("Full reports: {link}", link=link) if link else ""]
+            )
+            + "\n"
         )
-        + "\n"
-    )
-    msg.add_alternative(
-        _environment().get_template("mail_alert.html.j2").render(run=manifest, rows=rows, link=link), subtype="html"
-    )
+        html = (
+            _environment()
+            .get_template("mail_alert.html.j2")
+            .render(run=manifest, rows=rows, link=link, as_of=as_of, lang=run_language(manifest), _=_, label=label)
+        )
+    msg.add_alternative(html, subtype="html")
     return msg
 
 

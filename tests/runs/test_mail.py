@@ -138,10 +138,10 @@ def _html(message) -> str:
 def test_the_executive_summary_arrives_with_headline_decisions_and_images(suite_run, smtp):
     run_dir = suite_run.run_dir
     delivery = deliver(run_dir, to=["cio@example.org", "cfo@example.org"])
-    assert delivery.subjects == ["Portfolio report as of 2026-06-30"] and delivery.refused == {}
+    assert delivery.subjects == ["Portfolio report as of 30 Jun 2026"] and delivery.refused == {}
     (msg,) = smtp.messages
     assert smtp.tls == [True] and smtp.logins == ["pmo-reports@example.org"]
-    assert msg["Subject"] == "Portfolio report as of 2026-06-30"
+    assert msg["Subject"] == "Portfolio report as of 30 Jun 2026"
     assert msg["To"] == "cio@example.org, cfo@example.org"
     body = _html(msg)
     model = load_model(run_dir / "model")
@@ -153,10 +153,11 @@ def test_the_executive_summary_arrives_with_headline_decisions_and_images(suite_
     with fmt.using(currency="USD"):  # amounts with their currency, as every report of the run shows them
         assert f">{fmt.money(h['portfolio_npv'])}<" in body and fmt.money(h["portfolio_npv"]).startswith(("$", "-$"))
     assert fmt.ratio(h["portfolio_cpi"]) in body
-    asks = decisions_needed(model)
-    assert len(asks) > 0
+    with fmt.using(currency="USD"):  # the decisions' money in the run's currency, as its executive summary
+        asks = decisions_needed(model)
+    assert len(asks) > 0 and asks["money_text"].str.contains("$", regex=False).any()
     for a in asks.itertuples():
-        assert a.decision in body and a.why in body
+        assert a.decision in body and a.why in body and a.money_text in body
     # inline images: every cid the HTML names is a PNG part of the message, and the reverse
     images = _images(msg)
     assert set(images) == set(re.findall(r'src="cid:([^"]+)"', body))
@@ -314,8 +315,8 @@ def test_a_failed_delivery_is_retried_at_the_next_call_and_never_blocks_the_repo
     n_off = int((model.projects["running"] & (model.projects["health"] == "off track")).sum())
     assert n_off > 0
     assert [m["Subject"] for m in smtp.messages] == [
-        "Portfolio report as of 2026-06-30",
-        f"Alert: {n_off} project(s) turned off track, as of 2026-06-30",
+        "Portfolio report as of 30 Jun 2026",
+        f"Alert: {n_off} project(s) turned off track, as of 30 Jun 2026",
     ]
     alert = _html(smtp.messages[1])
     off = model.projects.loc[model.projects["running"] & (model.projects["health"] == "off track")]
@@ -340,7 +341,7 @@ def test_refused_recipients_are_named_and_stay_pending_for_them(suite_run, smtp,
     now = dt.datetime(2026, 7, 6, 8, 0, tzinfo=dt.UTC)
     (first,) = run_schedules(s, reports_dir=reports, now=now, runner=runner, say=lambda m: None)
     assert first.mail == (
-        f"mailed run {suite_run.run_id} to 2 of 3 recipient(s): Portfolio report as of 2026-06-30; "
+        f"mailed run {suite_run.run_id} to 2 of 3 recipient(s): Portfolio report as of 30 Jun 2026; "
         "refused, tried again at the next call: gone@example.org (550 5.1.1 no such user here)"
     )
     assert smtp.envelopes == [["ann@example.org", "bob@example.org"]]
@@ -349,7 +350,7 @@ def test_refused_recipients_are_named_and_stay_pending_for_them(suite_run, smtp,
     # the mailbox is fixed: the next call mails the one who did not get it, and only them
     smtp.refuse.clear()
     (second,) = run_schedules(s, reports_dir=reports, now=now + dt.timedelta(minutes=1), runner=runner, say=print)
-    assert second.mail == f"mailed run {suite_run.run_id} to 1 of 1 recipient(s): Portfolio report as of 2026-06-30"
+    assert second.mail == f"mailed run {suite_run.run_id} to 1 of 1 recipient(s): Portfolio report as of 30 Jun 2026"
     assert smtp.envelopes[1:] == [["gone@example.org"]]
     assert json.loads((reports / ".schedule-state.json").read_text())["weekly"]["mail"]["status"] == "sent"
 
@@ -459,3 +460,53 @@ def test_the_mail_headline_shows_amounts_in_the_run_s_currency():
         ("Budget of running projects", "$33.9M"),
         ("Portfolio NPV", "-$1.2M"),
     ]
+
+
+# ---------------------------------------------------------------- a Chinese run mails in Chinese
+def test_a_chinese_run_mails_its_summary_and_alert_in_chinese(suite_run_zh, sample, smtp, tmp_path):
+    """The run's language (its reports' ``language`` parameter, as its index pages read it) is the
+    mail's: subject, headline labels, status, dates, decisions, chart alt text, plain-text part and
+    the alert, with no English word outside ids, names and codes (the allow-list of the Chinese pages)."""
+    from pmo_analysis.core.config import SAMPLE_DATA_DIR
+    from pmo_analysis.inputs.params import NOTEBOOKS
+    from tests.reporting.test_chinese import Allowed, visible_text
+
+    reports = tmp_path / "reports"
+    skip = shutil.ignore_patterns("projects", "departments", "charts", "*.xlsx")
+    previous, current = reports / "20260101T070000Z-adhoc", reports / suite_run_zh.run_id
+    shutil.copytree(suite_run_zh.run_dir, previous, ignore=skip)  # the previous run: every project on track
+    shutil.copytree(suite_run_zh.run_dir, current, ignore=skip)
+    projects = pd.read_parquet(previous / "model" / "projects.parquet")
+    projects.assign(health="on track").to_parquet(previous / "model" / "projects.parquet")
+    manifest = json.loads((previous / "manifest.json").read_text())
+    (previous / "manifest.json").write_text(
+        json.dumps(manifest | {"started": "2026-01-01T07:00:00+00:00", "run_id": previous.name})
+    )
+    delivery = deliver(current, to=["cio@example.org"], alert_off_track=True)
+    summary, alert = smtp.messages
+    assert delivery.subjects == [summary["Subject"], alert["Subject"]]
+    assert summary["Subject"] == "项目组合报告，截至 2026年6月30日"
+    assert re.fullmatch(r"预警：截至 2026年6月30日，\d+ 个项目转为偏离", alert["Subject"])
+
+    params = {p.name for declared in NOTEBOOKS.values() for p in declared}
+    allowed = Allowed(sample, params={*params, SAMPLE_DATA_DIR.name})
+    for msg in (summary, alert):
+        page = msg.get_body(preferencelist=("html",)).get_content()
+        assert page.startswith('<!DOCTYPE html><html lang="zh">')
+        plain = msg.get_body(preferencelist=("plain",)).get_content()
+        texts = [msg["Subject"], *visible_text(page), *plain.splitlines()]
+        assert {t: w for t in texts if (w := allowed.english_words(t))} == {}
+    body, plain = _html(summary), summary.get_body(preferencelist=("plain",)).get_content()
+    for chinese in (
+        "在建项目（进行中或暂停）",
+        "组合净现值",
+        "待决策事项",
+        "状态 <strong>成功</strong>",
+        "报告周期：不定期",
+    ):
+        assert chinese in body
+    assert 'alt="成本与进度绩效（CPI、SPI）"' in body and "¥" in body
+    assert plain.startswith(f"项目组合报告，截至 2026年6月30日（运行 {suite_run_zh.run_id}，成功）\n")
+    for english in ("Portfolio report", "Running projects", "Decisions asked for", "success", "2026-06-30"):
+        assert english not in body.replace("executive_summary_2026-06-30", "") and english not in plain
+    assert "此前" in _html(alert) and "偏离" in _html(alert)
