@@ -14,12 +14,18 @@ more than :data:`PUSHDOWN_ROWS` rows stays in the database, and the database doe
    (the table's primary key, as a small table names its rows) or in the order of the result
    (``result row 12``), and counts the rest: the same table, row, column, value and rule.
 4. References, warnings and, under ``--exclude-invalid``, the rows left out are predicates the
-   database evaluates; the manifest's fingerprint of the table is computed there as well.
+   database evaluates; the manifest's fingerprint of the table is computed there as well (for
+   timesheets without an error, in the same scan as each person's first and last dates).
 5. The model asks for :meth:`PushedTable.booked_hours` (:func:`booked_hours_expr`): hours per
    person, project, activity and month come back, never rows.
 
 Only the distinct values, the invalid rows (capped at the listing limit, with their count) and the
 aggregates cross the wire, so memory is flat in the row count.
+
+Results are fetched from PostgreSQL by a plain cursor, not a named (server-side) one: PostgreSQL
+never runs a cursor's query in parallel, and every result here is small. A table's row count,
+which decides whether it is large, comes from PostgreSQL's own estimate when that is far above
+the threshold (a count is a scan of its own).
 
 The expressions are written once with **ibis**: one expression compiles to the SQL of DuckDB,
 PostgreSQL, Spark, Trino, Snowflake or BigQuery, so :func:`booked_hours_expr`,
@@ -166,7 +172,8 @@ def engine_fingerprint(table, columns: list[str]) -> dict[str, Any]:
 
 def _fingerprint_sums(table, columns: list[str]) -> dict[str, Any]:
     """The three aggregates of :func:`engine_fingerprint` (rows and two sums of the rows' hashes),
-    as ibis expressions: sums, so they add up across groups when computed per group."""
+    as ibis expressions: sums, so they add up across groups when computed per group.
+    """
     import ibis
 
     text = ibis.literal("\x1f").join([table[c].cast("string").fill_null("\\N") for c in columns])
@@ -284,8 +291,8 @@ class PushedTable:
         """In one scan of the table: the distinct values of each column in ``columns`` with their
         row count and whether they are a NaN (``raw``, ``n``, ``is_nan``), and under ``None`` the
         row count, by ``GROUPING SETS``, which DuckDB, PostgreSQL, Spark, Trino, Snowflake and
-        BigQuery share. The fingerprint is a query of its own: a plain sum, which PostgreSQL
-        spreads over its workers where it runs grouping sets on one.
+        BigQuery share. PostgreSQL runs grouping sets on one core: there, one plain ``GROUP BY``
+        per column (:meth:`_per_column`), which it spreads over its workers.
         """
         import ibis
         import sqlglot as sg
@@ -333,7 +340,8 @@ class PushedTable:
 
     def _per_column(self, con, inner, columns: list[str], floats: set[str]) -> dict[str | None, pd.DataFrame]:
         """:meth:`_one_scan` as one ``GROUP BY`` query per column: PostgreSQL runs grouping sets on
-        one core, a plain ``GROUP BY`` on all its workers, so the scans together take less time."""
+        one core, a plain ``GROUP BY`` on all its workers, so the scans together take less time.
+        """
         out: dict[str | None, pd.DataFrame] = {}
         for i, c in enumerate(columns):
             got = _fetch(
@@ -592,9 +600,11 @@ class PushedTable:
         if self.table != "timesheets" or any(bad) or not {"resource_id", "date"} <= set(self._typed_cols):
             return {**engine_fingerprint(self.source, columns), "computed_in": self.engine}
         t = self.source.mutate(_rid=self._typed_cols["resource_id"], _date=self._typed_cols["date"])
-        got = read_whole(t.group_by(resource_id=t._rid).agg(**self._span_aggregates(t, t._date), **{
-            f"_fp_{k}": v for k, v in _fingerprint_sums(t, columns).items()
-        }))
+        got = read_whole(
+            t.group_by(resource_id=t._rid).agg(
+                **self._span_aggregates(t, t._date), **{f"_fp_{k}": v for k, v in _fingerprint_sums(t, columns).items()}
+            )
+        )
         sums = [sum(int(v) for v in got[f"_fp_{k}"].dropna()) for k in ("n", "s1", "s2")]
         self._stats[(False, bad)] = got.drop(columns=[f"_fp_{k}" for k in ("n", "s1", "s2")])
         return {**_digest(*sums, columns), "computed_in": self.engine}

@@ -504,7 +504,8 @@ class SqlSource:
 def _estimated_rows(conn, spec: dict[str, str]) -> int | None:
     """PostgreSQL's own estimate of a table's rows (``pg_class.reltuples``, kept by ``ANALYZE`` and
     autovacuum), read without a scan; ``None`` for a query or a table it has no estimate of. Only
-    decides whether a table is large: a count of a hundred million rows is a scan of its own."""
+    decides whether a table is large: a count of a hundred million rows is a scan of its own.
+    """
     import sqlalchemy as sa
 
     if "query" in spec:
