@@ -55,6 +55,7 @@ from pmo_analysis.inputs.schema import ORDERED_DATES, SCHEMA, UNIQUE_KEYS, Colum
 __all__ = [
     "PUSHDOWN_ROWS",
     "LOOKUP_VALUES",
+    "COMBINED_GROUPS",
     "available",
     "PushedTable",
     "CannotPush",
@@ -70,6 +71,10 @@ PUSHDOWN_ROWS = 1_000_000
 """A table of :data:`~pmo_analysis.inputs.engine.OUT_OF_CORE` in a database with more rows than
 this is checked and aggregated in the database (the files' threshold,
 :data:`~pmo_analysis.inputs.engine.LARGE_ROWS`); a smaller one is read whole."""
+COMBINED_GROUPS = 200_000
+"""In PostgreSQL, the distinct values of the columns of few distinct values (dates, numbers,
+categories) come from one ``GROUP BY`` of them together while their combinations are at most
+this many (one scan in place of one per column); more, and each is grouped alone."""
 LOOKUP_VALUES = 10_000
 """A column that a cast cannot type is typed in the database by looking each of its distinct
 values up, when it has at most this many (a longer lookup is read whole instead)."""
@@ -258,7 +263,8 @@ class PushedTable:
         schema = src.schema()
         contract = [c for c in SCHEMA[self.table] if c.name in by_name]
         floats = {c.name for c in contract if schema[by_name[c.name]].is_floating()}
-        sets = self._one_scan([by_name[c.name] for c in contract], {by_name[n] for n in floats})
+        few = {by_name[c.name] for c in contract if c.kind not in ("id", "text")}
+        sets = self._one_scan([by_name[c.name] for c in contract], {by_name[n] for n in floats}, few)
         self.rows = int(sets[None]["n"].sum())
         shape = pd.DataFrame(columns=list(names), index=range(min(self.rows, 1)))
         if not V._has_required_columns_and_rows(collector, shape):
@@ -287,7 +293,7 @@ class PushedTable:
                 self._list(collector, col, mask, values, column, rule, severity)
         return True
 
-    def _one_scan(self, columns: list[str], floats: set[str]) -> dict[str | None, pd.DataFrame]:
+    def _one_scan(self, columns: list[str], floats: set[str], few: set[str]) -> dict[str | None, pd.DataFrame]:
         """In one scan of the table: the distinct values of each column in ``columns`` with their
         row count and whether they are a NaN (``raw``, ``n``, ``is_nan``), and under ``None`` the
         row count, by ``GROUPING SETS``, which DuckDB, PostgreSQL, Spark, Trino, Snowflake and
@@ -306,7 +312,7 @@ class PushedTable:
         dialect = _DIALECTS[self.backend_name]
         con = self.source._find_backend()
         if self.backend_name == "postgres":
-            return self._per_column(con, inner, columns, floats)
+            return self._per_column(con, inner, columns, floats, few)
         q = [sg.to_identifier(c, quoted=True).sql(dialect) for c in columns]
         nan = [f'"_nan{i}"' if c in floats else '"_nan"' for i, c in enumerate(columns)]
         nan = [sg.to_identifier(x.strip('"'), quoted=True).sql(dialect) for x in nan]
@@ -338,27 +344,58 @@ class PushedTable:
             )
         return out
 
-    def _per_column(self, con, inner, columns: list[str], floats: set[str]) -> dict[str | None, pd.DataFrame]:
-        """:meth:`_one_scan` as one ``GROUP BY`` query per column: PostgreSQL runs grouping sets on
-        one core, a plain ``GROUP BY`` on all its workers, so the scans together take less time.
+    def _per_column(
+        self, con, inner, columns: list[str], floats: set[str], few: set[str]
+    ) -> dict[str | None, pd.DataFrame]:
+        """:meth:`_one_scan` as plain ``GROUP BY`` queries, which PostgreSQL spreads over its
+        workers (it runs grouping sets on one core): one per id column, and one for the columns
+        of few distinct values (``few``: dates, numbers, categories) together, when their
+        combinations stay under :data:`COMBINED_GROUPS` (else one per column as well).
         """
-        out: dict[str | None, pd.DataFrame] = {}
-        for i, c in enumerate(columns):
-            got = _fetch(
+        nan = {c: f"_nan{i}" if c in floats else "_nan" for i, c in enumerate(columns)}
+        together = [c for c in columns if c in few]
+        got: dict[str, dict] = {}
+        if len(together) > 1:
+            combined = _fetch(
                 con,
                 con.compile(
-                    inner.group_by(raw=inner[c]).agg(
-                        n=inner.count(), m=inner[f"_nan{i}" if c in floats else "_nan"].max()
-                    )
+                    inner.group_by(*together)
+                    .agg(n=inner.count(), **{f"_m{i}": inner[nan[c]].max() for i, c in enumerate(together)})
+                    .limit(COMBINED_GROUPS + 1)
                 ),
             )
-            out[c] = pd.DataFrame(
+            if len(combined) <= COMBINED_GROUPS:
+                n = combined["n"].to_numpy(dtype=np.int64)
+                for i, c in enumerate(together):
+                    seen: dict = {}
+                    m = combined[f"_m{i}"].fillna(0).to_numpy(dtype=np.int64) > 0
+                    for v, k, rows in zip(combined[c].tolist(), m, n, strict=True):
+                        entry = seen.setdefault(_key(v, bool(k)), [v, bool(k), 0])
+                        entry[2] += int(rows)
+                    got[c] = {
+                        "raw": [e[0] for e in seen.values()],
+                        "is_nan": [e[1] for e in seen.values()],
+                        "n": [e[2] for e in seen.values()],
+                    }
+        for c in columns:
+            if c in got:
+                continue
+            one = _fetch(con, con.compile(inner.group_by(raw=inner[c]).agg(n=inner.count(), m=inner[nan[c]].max())))
+            got[c] = {
+                "raw": one["raw"].tolist(),
+                "is_nan": (one["m"].fillna(0).to_numpy(dtype=np.int64) > 0).tolist(),
+                "n": one["n"].tolist(),
+            }
+        out: dict[str | None, pd.DataFrame] = {
+            c: pd.DataFrame(
                 {
-                    "raw": pd.Series(got["raw"].tolist(), dtype=object),
-                    "n": got["n"].to_numpy(dtype=np.int64),
-                    "is_nan": got["m"].fillna(0).to_numpy(dtype=np.int64) > 0,
+                    "raw": pd.Series(g["raw"], dtype=object),
+                    "n": np.asarray(g["n"], dtype=np.int64),
+                    "is_nan": np.asarray(g["is_nan"], dtype=bool),
                 }
             )
+            for c, g in got.items()
+        }
         out[None] = pd.DataFrame({"n": [int(out[columns[0]]["n"].sum()) if columns else 0]}, dtype="int64")
         return out
 
