@@ -955,10 +955,15 @@ def engines_markdown(data: dict) -> str:
         "at the end"
         for name, r in per.items()
     )
+    rounds = max(
+        (len(e.get("runs", [])) for e in data["steps"] if e["step"].startswith("PostgreSQL") and e["size"] == "1x"),
+        default=1,
+    )
+    runs = "one run each" if rounds <= 1 else f"one run each (PostgreSQL at 1x: the median of {rounds} rounds)"
     lines += [
         "",
         f"Measured on {m.get('date', '?')}, {m.get('cores', '?')} cores, {m.get('memory_gb', '?')} GB, PostgreSQL "
-        f"15 on the same machine, Spark in local mode (2 threads, 2 GB driver), one run each, the engine's own "
+        f"15 on the same machine, Spark in local mode (2 threads, 2 GB driver), {runs}, the engine's own "
         f"GROUP BY and the workbook side by side. The machine was shared with other work ({loads}, on 2 "
         "cores): the times are longer and noisier than on an idle machine, and the ratios, measured side by side, "
         "are the figures to read. Memory is the workbook's own process; Spark's JVM is the engine and is counted "
