@@ -642,9 +642,9 @@ class PushedTable:
                 **self._span_aggregates(t, t._date), **{f"_fp_{k}": v for k, v in _fingerprint_sums(t, columns).items()}
             )
         )
-        sums = [sum(int(v) for v in got[f"_fp_{k}"].dropna()) for k in ("n", "s1", "s2")]
+        n, s1, s2 = (sum(int(v) for v in got[f"_fp_{k}"].dropna()) for k in ("n", "s1", "s2"))
         self._stats[(False, bad)] = got.drop(columns=[f"_fp_{k}" for k in ("n", "s1", "s2")])
-        return {**_digest(*sums, columns), "computed_in": self.engine}
+        return {**_digest(n, s1, s2, columns), "computed_in": self.engine}
 
     # ----------------------------------------------------------------------- what the model asks
     def booked_hours(self, as_of, start=None) -> pd.DataFrame:
