@@ -1,7 +1,8 @@
-"""Fixtures shared by the tests of database sources: one throwaway PostgreSQL cluster for the test
-session (test_sql.py and test_pushdown.py read the same sample from it), started with ``initdb`` /
-``pg_ctl`` on a free port; skipped, with the reason, only where PostgreSQL's binaries cannot be
-found (``.ci/run`` installs Debian's ``postgresql``).
+"""Fixtures shared by the tests of inputs: one throwaway PostgreSQL cluster for the test session
+(test_sql.py and test_pushdown.py read the same sample from it), started with ``initdb`` /
+``pg_ctl`` on a free port, skipped, with the reason, only where PostgreSQL's binaries cannot be
+found (``.ci/run`` installs Debian's ``postgresql``); and the sample's model from its files, built
+once for the session (test_pushdown.py, test_spark.py and test_file_mapping.py compare with it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from pmo_analysis import load_portfolio
-from pmo_analysis.core.config import SAMPLE_DATA_DIR
+from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
 from pmo_analysis.inputs.schema import TABLES
 
 PASSWORD = "s3cret-Pa55-never-shown"  # the cluster's password: no message, manifest or report may hold it
@@ -29,6 +30,15 @@ KEYS = {
     "lessons": ["lesson_id"],
     "holidays": ["date"],
 }
+
+
+@pytest.fixture(scope="session")
+def model(sample):
+    """The sample's portfolio model as of the sample's date, built once for the tests of inputs
+    (they only read it): the files' model that a database, a cluster or a mapping must equal."""
+    from pmo_analysis.model import build_model
+
+    return build_model(sample, as_of=SAMPLE_AS_OF)
 
 
 @pytest.fixture(scope="session")
