@@ -14,12 +14,18 @@ more than :data:`PUSHDOWN_ROWS` rows stays in the database, and the database doe
    (the table's primary key, as a small table names its rows) or in the order of the result
    (``result row 12``), and counts the rest: the same table, row, column, value and rule.
 4. References, warnings and, under ``--exclude-invalid``, the rows left out are predicates the
-   database evaluates; the manifest's fingerprint of the table is computed there as well.
+   database evaluates; the manifest's fingerprint of the table is computed there as well (for
+   timesheets without an error, in the same scan as each person's first and last dates).
 5. The model asks for :meth:`PushedTable.booked_hours` (:func:`booked_hours_expr`): hours per
    person, project, activity and month come back, never rows.
 
 Only the distinct values, the invalid rows (capped at the listing limit, with their count) and the
 aggregates cross the wire, so memory is flat in the row count.
+
+Results are fetched from PostgreSQL by a plain cursor, not a named (server-side) one: PostgreSQL
+never runs a cursor's query in parallel, and every result here is small. A table's row count,
+which decides whether it is large, comes from PostgreSQL's own estimate when that is far above
+the threshold (a count is a scan of its own).
 
 The expressions are written once with **ibis**: one expression compiles to the SQL of DuckDB,
 PostgreSQL, Spark, Trino, Snowflake or BigQuery, so :func:`booked_hours_expr`,
@@ -49,6 +55,7 @@ from pmo_analysis.inputs.schema import ORDERED_DATES, SCHEMA, UNIQUE_KEYS, Colum
 __all__ = [
     "PUSHDOWN_ROWS",
     "LOOKUP_VALUES",
+    "COMBINED_GROUPS",
     "available",
     "PushedTable",
     "CannotPush",
@@ -64,6 +71,10 @@ PUSHDOWN_ROWS = 1_000_000
 """A table of :data:`~pmo_analysis.inputs.engine.OUT_OF_CORE` in a database with more rows than
 this is checked and aggregated in the database (the files' threshold,
 :data:`~pmo_analysis.inputs.engine.LARGE_ROWS`); a smaller one is read whole."""
+COMBINED_GROUPS = 200_000
+"""In PostgreSQL, the distinct values of the columns of few distinct values (dates, numbers,
+categories) come from one ``GROUP BY`` of them together while their combinations are at most
+this many (one scan in place of one per column); more, and each is grouped alone."""
 LOOKUP_VALUES = 10_000
 """A column that a cast cannot type is typed in the database by looking each of its distinct
 values up, when it has at most this many (a longer lookup is read whole instead)."""
@@ -160,20 +171,23 @@ def engine_fingerprint(table, columns: list[str]) -> dict[str, Any]:
     fingerprint; a changed, added or removed row gives another (with a probability of one in
     about 2^62 of not noticing).
     """
+    n, s1, s2 = _arrow(table.aggregate(**_fingerprint_sums(table, columns))).to_pylist()[0].values()
+    return _digest(n, s1, s2, columns)
+
+
+def _fingerprint_sums(table, columns: list[str]) -> dict[str, Any]:
+    """The three aggregates of :func:`engine_fingerprint` (rows and two sums of the rows' hashes),
+    as ibis expressions: sums, so they add up across groups when computed per group.
+    """
     import ibis
 
     text = ibis.literal("\x1f").join([table[c].cast("string").fill_null("\\N") for c in columns])
     h = text.hash()
-    n, s1, s2 = (
-        table.aggregate(
-            n=table.count(),
-            s1=(h % 2147483629).sum(),
-            s2=((h // 2147483629) % 2147483587).sum(),
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
-        .values()
-    )
+    return {"n": table.count(), "s1": (h % 2147483629).sum(), "s2": ((h // 2147483629) % 2147483587).sum()}
+
+
+def _digest(n, s1, s2, columns: list[str]) -> dict[str, Any]:
+    """:func:`engine_fingerprint`'s answer from its three aggregates."""
     digest = hashlib.sha256(f"{n}|{s1}|{s2}|{chr(31).join(columns)}".encode()).hexdigest()
     return {"rows": int(n), "columns": list(columns), "sha256": digest}
 
@@ -183,7 +197,7 @@ def read_whole(table) -> pd.DataFrame:
     """The rows of an ibis table as a driver returns them (Python values in object columns), so a
     small table read through ibis is typed exactly as one read through SQLAlchemy.
     """
-    arrow = table.to_pyarrow()
+    arrow = _arrow(table)
     return pd.DataFrame(
         {name: pd.Series(arrow.column(name).to_pylist(), dtype=object) for name in arrow.column_names}
     ).infer_objects()
@@ -249,7 +263,8 @@ class PushedTable:
         schema = src.schema()
         contract = [c for c in SCHEMA[self.table] if c.name in by_name]
         floats = {c.name for c in contract if schema[by_name[c.name]].is_floating()}
-        sets = self._one_scan([by_name[c.name] for c in contract], {by_name[n] for n in floats})
+        few = {by_name[c.name] for c in contract if c.kind not in ("id", "text")}
+        sets = self._one_scan([by_name[c.name] for c in contract], {by_name[n] for n in floats}, few)
         self.rows = int(sets[None]["n"].sum())
         shape = pd.DataFrame(columns=list(names), index=range(min(self.rows, 1)))
         if not V._has_required_columns_and_rows(collector, shape):
@@ -278,12 +293,12 @@ class PushedTable:
                 self._list(collector, col, mask, values, column, rule, severity)
         return True
 
-    def _one_scan(self, columns: list[str], floats: set[str]) -> dict[str | None, pd.DataFrame]:
+    def _one_scan(self, columns: list[str], floats: set[str], few: set[str]) -> dict[str | None, pd.DataFrame]:
         """In one scan of the table: the distinct values of each column in ``columns`` with their
         row count and whether they are a NaN (``raw``, ``n``, ``is_nan``), and under ``None`` the
         row count, by ``GROUPING SETS``, which DuckDB, PostgreSQL, Spark, Trino, Snowflake and
-        BigQuery share. The fingerprint is a query of its own: a plain sum, which PostgreSQL
-        spreads over its workers where it runs grouping sets on one.
+        BigQuery share. PostgreSQL runs grouping sets on one core: there, one plain ``GROUP BY``
+        per column (:meth:`_per_column`), which it spreads over its workers.
         """
         import ibis
         import sqlglot as sg
@@ -296,6 +311,8 @@ class PushedTable:
         )
         dialect = _DIALECTS[self.backend_name]
         con = self.source._find_backend()
+        if self.backend_name == "postgres":
+            return self._per_column(con, inner, columns, floats, few)
         q = [sg.to_identifier(c, quoted=True).sql(dialect) for c in columns]
         nan = [f'"_nan{i}"' if c in floats else '"_nan"' for i, c in enumerate(columns)]
         nan = [sg.to_identifier(x.strip('"'), quoted=True).sql(dialect) for x in nan]
@@ -325,6 +342,61 @@ class PushedTable:
                     "is_nan": mine[f"m{i}"].fillna(0).to_numpy(dtype=np.int64) > 0,
                 }
             )
+        return out
+
+    def _per_column(
+        self, con, inner, columns: list[str], floats: set[str], few: set[str]
+    ) -> dict[str | None, pd.DataFrame]:
+        """:meth:`_one_scan` as plain ``GROUP BY`` queries, which PostgreSQL spreads over its
+        workers (it runs grouping sets on one core): one per id column, and one for the columns
+        of few distinct values (``few``: dates, numbers, categories) together, when their
+        combinations stay under :data:`COMBINED_GROUPS` (else one per column as well).
+        """
+        nan = {c: f"_nan{i}" if c in floats else "_nan" for i, c in enumerate(columns)}
+        together = [c for c in columns if c in few]
+        got: dict[str, dict] = {}
+        if len(together) > 1:
+            combined = _fetch(
+                con,
+                con.compile(
+                    inner.group_by(*together)
+                    .agg(n=inner.count(), **{f"_m{i}": inner[nan[c]].max() for i, c in enumerate(together)})
+                    .limit(COMBINED_GROUPS + 1)
+                ),
+            )
+            if len(combined) <= COMBINED_GROUPS:
+                n = combined["n"].to_numpy(dtype=np.int64)
+                for i, c in enumerate(together):
+                    seen: dict = {}
+                    m = combined[f"_m{i}"].fillna(0).to_numpy(dtype=np.int64) > 0
+                    for v, k, rows in zip(combined[c].tolist(), m, n, strict=True):
+                        entry = seen.setdefault(_key(v, bool(k)), [v, bool(k), 0])
+                        entry[2] += int(rows)
+                    got[c] = {
+                        "raw": [e[0] for e in seen.values()],
+                        "is_nan": [e[1] for e in seen.values()],
+                        "n": [e[2] for e in seen.values()],
+                    }
+        for c in columns:
+            if c in got:
+                continue
+            one = _fetch(con, con.compile(inner.group_by(raw=inner[c]).agg(n=inner.count(), m=inner[nan[c]].max())))
+            got[c] = {
+                "raw": one["raw"].tolist(),
+                "is_nan": (one["m"].fillna(0).to_numpy(dtype=np.int64) > 0).tolist(),
+                "n": one["n"].tolist(),
+            }
+        out: dict[str | None, pd.DataFrame] = {
+            c: pd.DataFrame(
+                {
+                    "raw": pd.Series(g["raw"], dtype=object),
+                    "n": np.asarray(g["n"], dtype=np.int64),
+                    "is_nan": np.asarray(g["is_nan"], dtype=bool),
+                }
+            )
+            for c, g in got.items()
+        }
+        out[None] = pd.DataFrame({"n": [int(out[columns[0]]["n"].sum()) if columns else 0]}, dtype="int64")
         return out
 
     def _typed_expr(self, c: Column, col: _Column, dtype) -> Any:
@@ -398,7 +470,7 @@ class PushedTable:
         if collector.limit is not None:
             picked = picked.limit(collector.limit)
         found = read_whole(picked)
-        total = int(col.n[dids].sum()) if extra is None else int(base.filter(where).count().to_pyarrow().as_py())
+        total = int(col.n[dids].sum()) if extra is None else _count(base.filter(where))
         if self.key:
             from pmo_analysis.inputs.sources import _key_labels
 
@@ -514,7 +586,7 @@ class PushedTable:
         if collector.limit is not None:
             picked = picked.limit(collector.limit)
         found = read_whole(picked)
-        total = int(base.filter(where).count().to_pyarrow().as_py())
+        total = _count(base.filter(where))
         if self.key:
             from pmo_analysis.inputs.sources import _key_labels
 
@@ -529,31 +601,50 @@ class PushedTable:
         ``hi``, ``weekend``, ``n``), of the rows without an error (``kept``) or of all rows: one
         scan answers the warnings, :meth:`span` and :meth:`valid_rows`, kept until rows are left out.
         """
-        import ibis
-
         bad = tuple(tuple(sorted(c.bad)) for c in self.columns.values())
         key = (kept and any(bad), bad)
         if key not in self._stats:
             t = self.typed(kept=kept)
-            self._stats[key] = read_whole(
-                t.group_by("resource_id").agg(
-                    lo=t.date.min(),
-                    hi=t.date.max(),
-                    weekend=ibis.cases((t.date.day_of_week.index() >= 5, 1), else_=0).sum(),
-                    n=t.count(),
-                )
-            )
+            self._stats[key] = read_whole(t.group_by("resource_id").agg(**self._span_aggregates(t, t.date)))
         return self._stats[key]
+
+    @staticmethod
+    def _span_aggregates(t, date) -> dict[str, Any]:
+        """The aggregates of :meth:`_per_resource` over the rows of ``t`` dated ``date``."""
+        import ibis
+
+        return {
+            "lo": date.min(),
+            "hi": date.max(),
+            "weekend": ibis.cases((date.day_of_week.index() >= 5, 1), else_=0).sum(),
+            "n": t.count(),
+        }
 
     def valid_rows(self) -> int:
         """Rows without an error (all rows, unless some were dropped)."""
         if "resource_id" in self._typed_cols and "date" in self._typed_cols:
             return int(self._per_resource(kept=True)["n"].sum())
-        return int(self.source.filter(~self._bad()).count().to_pyarrow().as_py())
+        return _count(self.source.filter(~self._bad()))
 
     def fingerprint(self) -> dict[str, Any]:
-        """The table's fingerprint, computed in the database (:func:`engine_fingerprint`)."""
-        return {**engine_fingerprint(self.source, list(self.source.columns)), "computed_in": self.engine}
+        """The table's fingerprint, computed in the database (:func:`engine_fingerprint`).
+
+        Timesheets without an error get it from the scan that gives each person's dates
+        (:meth:`_per_resource`): the hashes are summed per person, then across people.
+        """
+        columns = list(self.source.columns)
+        bad = tuple(tuple(sorted(c.bad)) for c in self.columns.values())
+        if self.table != "timesheets" or any(bad) or not {"resource_id", "date"} <= set(self._typed_cols):
+            return {**engine_fingerprint(self.source, columns), "computed_in": self.engine}
+        t = self.source.mutate(_rid=self._typed_cols["resource_id"], _date=self._typed_cols["date"])
+        got = read_whole(
+            t.group_by(resource_id=t._rid).agg(
+                **self._span_aggregates(t, t._date), **{f"_fp_{k}": v for k, v in _fingerprint_sums(t, columns).items()}
+            )
+        )
+        n, s1, s2 = (sum(int(v) for v in got[f"_fp_{k}"].dropna()) for k in ("n", "s1", "s2"))
+        self._stats[(False, bad)] = got.drop(columns=[f"_fp_{k}" for k in ("n", "s1", "s2")])
+        return {**_digest(n, s1, s2, columns), "computed_in": self.engine}
 
     # ----------------------------------------------------------------------- what the model asks
     def booked_hours(self, as_of, start=None) -> pd.DataFrame:
@@ -562,7 +653,7 @@ class PushedTable:
         """
         from pmo_analysis.inputs.timesheets import monthly_frame
 
-        got = booked_hours_expr(self.typed(), as_of, start).to_pyarrow().to_pandas()
+        got = _arrow(booked_hours_expr(self.typed(), as_of, start)).to_pandas()
         return monthly_frame(got)
 
     def span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -577,7 +668,7 @@ class PushedTable:
         base = self.source if self.key else self._numbered()
         base = base.filter(~self._bad())
         cols = {c: e for c, e in self._typed_cols.items()}
-        df = base.order_by(order).select(**cols).to_pyarrow().to_pandas()
+        df = _arrow(base.order_by(order).select(**cols)).to_pandas()
         for c in SCHEMA[self.table]:
             if c.name in df.columns and c.kind in ("id", "text", "category"):
                 df[c.name] = df[c.name].astype("string")
@@ -605,6 +696,33 @@ def _fetch(con, sql: str) -> pd.DataFrame:
     else:  # pragma: no cover - another engine ibis reaches: through ibis
         arrow = con.sql(sql).to_pyarrow()
     return pd.DataFrame({k: pd.Series(arrow.column(k).to_pylist(), dtype=object) for k in arrow.column_names})
+
+
+def _arrow(expr):
+    """The result of the ibis expression ``expr`` as an Arrow table, as ``expr.to_pyarrow()`` gives
+    it. From PostgreSQL the rows are fetched by a plain (client-side) cursor: ibis reads through a
+    named server-side cursor, and PostgreSQL never runs a cursor's query in parallel, so each scan
+    would run on one core (the results are small: aggregates and capped listings).
+    """
+    con = expr._find_backend()
+    if con.name != "postgres":
+        return expr.to_pyarrow()
+    import pyarrow as pa
+
+    table = expr.as_table()
+    schema = table.schema()
+    with con.con.cursor() as cur, con.con.transaction():
+        rows = cur.execute(con.compile(table)).fetchall()
+    batch = pa.RecordBatch.from_struct_array(pa.array(rows, type=schema.as_struct().to_pyarrow()))
+    arrow = pa.Table.from_batches([batch], schema=schema.to_pyarrow())
+    import ibis.expr.types as ir
+
+    return arrow.column(0)[0] if isinstance(expr, ir.Scalar) else arrow
+
+
+def _count(table) -> int:
+    """The row count of the ibis table ``table``, computed in its engine."""
+    return int(_arrow(table.count()).as_py())
 
 
 def _plain(value: Any) -> Any:

@@ -403,7 +403,9 @@ class SqlSource:
                 raise _NotFound(f"the mapping names table {spec['table']!r}, which is not in the database")
             counted = sa.select(sa.func.count()).select_from(sa.table(name, schema=schema or None))
             key = _primary_key(conn, spec["table"])
-        rows = conn.execute(counted).scalar_one()
+        rows = _estimated_rows(conn, spec) if engine == "auto" and self.backend == "postgresql" else None
+        if rows is None or rows <= 2 * PUSHDOWN_ROWS:  # near the threshold, or unknown: counted
+            rows = conn.execute(counted).scalar_one()
         if engine == "auto" and rows <= PUSHDOWN_ROWS:
             return None
         return Pushed(spec, key, rows, "query" if "query" in spec else f"table {spec['table']}")
@@ -497,6 +499,21 @@ class SqlSource:
             raws[table], where[table] = RawTable(df, row_numbers=_result_rows(len(df))), origin
             prints.append({"table": table, "from": origin, **fingerprint_rows(df)})
         return raws, where, problems, prints
+
+
+def _estimated_rows(conn, spec: dict[str, str]) -> int | None:
+    """PostgreSQL's own estimate of a table's rows (``pg_class.reltuples``, kept by ``ANALYZE`` and
+    autovacuum), read without a scan; ``None`` for a query or a table it has no estimate of. Only
+    decides whether a table is large: a count of a hundred million rows is a scan of its own.
+    """
+    import sqlalchemy as sa
+
+    if "query" in spec:
+        return None
+    got = conn.execute(
+        sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:name)"), {"name": spec["table"]}
+    ).scalar()
+    return None if got is None or got < 0 else int(got)
 
 
 @dataclass

@@ -1,8 +1,10 @@
-"""Pushdown: timesheets checked and aggregated inside a real PostgreSQL (started by the test, as
-test_sql.py does), compared with the same rows read whole and read from files.
+"""Pushdown: timesheets checked and aggregated inside a real PostgreSQL (the session's cluster,
+``pg`` in conftest.py, shared with test_sql.py), compared with the same rows read whole and read
+from files.
 
 The engine is forced with ``engine="duckdb"`` ("in the engine", whatever the row count) so the
-sample's 51,440 timesheet rows stand for the ten million of a PPM database.
+sample's 51,440 timesheet rows (the first 2,000 of them where a few rows are planted) stand for the
+ten million of a PPM database.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from pmo_analysis.inputs import pushdown
 from pmo_analysis.inputs.pushdown import PushedTable, booked_hours_expr, cashflows_by_month_expr
 from pmo_analysis.inputs.timesheets import monthly_frame, monthly_hours
 from tests.inputs.test_sql import _sorted
-from tests.inputs.test_sql import pg as pg  # the cluster fixture, one per module
-from tests.inputs.test_sql import sample_undated as sample_undated
 
 ibis = pytest.importorskip("ibis", reason="pip install 'pmo-analysis[engines]' (ibis) to test pushdown")
 
@@ -34,10 +34,14 @@ def _admin(pg, db: str = "postgres"):
     return sa.create_engine(f"postgresql+psycopg://pmo@127.0.0.1:{pg['port']}/{db}", isolation_level="AUTOCOMMIT")
 
 
+KEYED_ROWS = 2_000
+
+
 @pytest.fixture(scope="module")
 def keyed(pg):
     """Database ``keyed``: the sample with an ``entry_id`` primary key on timesheets (as a PPM tool
-    numbers its entries), 1 to 51,440 in file order."""
+    numbers its entries), 1 to 2,000 in file order: the sample's first 2,000 entries (enough for a
+    few planted rows, quicker to read whole beside)."""
     admin = _admin(pg)
     with admin.connect() as conn:  # a copy of the sample database, made by the server itself
         conn.execute(sa.text("CREATE DATABASE keyed TEMPLATE ppm"))
@@ -46,6 +50,7 @@ def keyed(pg):
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as conn:
         conn.execute(sa.text("ALTER TABLE timesheets ADD COLUMN entry_id bigserial PRIMARY KEY"))
+        conn.execute(sa.text(f"DELETE FROM timesheets WHERE entry_id > {KEYED_ROWS}"))
     engine.dispose()
     return url
 
@@ -159,7 +164,7 @@ def test_a_planted_invalid_row_is_reported_as_when_read_whole(keyed, sample_unda
     engine = sa.create_engine(keyed.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE timesheets SET hours = 25 WHERE entry_id = 777"))
-        conn.execute(sa.text("UPDATE timesheets SET resource_id = 'R999' WHERE entry_id IN (31000, 40000)"))
+        conn.execute(sa.text("UPDATE timesheets SET resource_id = 'R999' WHERE entry_id IN (1500, 1800)"))
         if not key:
             conn.execute(sa.text("ALTER TABLE timesheets DROP CONSTRAINT timesheets_pkey"))
     try:
@@ -172,20 +177,20 @@ def test_a_planted_invalid_row_is_reported_as_when_read_whole(keyed, sample_unda
         if key:
             assert got == [
                 ("entry_id '777'", "hours", "25", "must be > 0 and <= 24"),
-                ("entry_id '31000'", "resource_id", "R999", "unknown resource_id: not in resources"),
-                ("entry_id '40000'", "resource_id", "R999", "unknown resource_id: not in resources"),
+                ("entry_id '1500'", "resource_id", "R999", "unknown resource_id: not in resources"),
+                ("entry_id '1800'", "resource_id", "R999", "unknown resource_id: not in resources"),
             ]
         # from a file: the same table, column, value and rule (a file names the spreadsheet row)
-        ts = sample_undated.timesheets.copy()
+        ts = sample_undated.timesheets.iloc[:KEYED_ROWS].copy()
         ts.loc[776, "hours"] = 25.0
-        ts.loc[[30999, 39999], "resource_id"] = "R999"
+        ts.loc[[1499, 1799], "resource_id"] = "R999"
         filed = [(p.column, p.value, p.rule) for p in _file_problems(ts, sample_undated)]
         assert filed == [(c, v, r) for _, c, v, r in got]
         # under --exclude-invalid the database leaves the rows out: the same hours as read whole
         a = load_portfolio(keyed, tables=["timesheets"], engine="duckdb", on_error="drop")
         b = load_portfolio(keyed, tables=["timesheets"], engine="pandas", on_error="drop")
         assert [(p.row, p.column, p.rule) for p in a.dropped] == [(p.row, p.column, p.rule) for p in b.dropped]
-        assert a.row_counts()["timesheets"] == len(b.timesheets) == 51_440 - 3
+        assert a.row_counts()["timesheets"] == len(b.timesheets) == KEYED_ROWS - 3
         pd.testing.assert_frame_equal(a.booked_hours(SAMPLE_AS_OF), b.booked_hours(SAMPLE_AS_OF))
     finally:
         if not key:  # the planted values stay: the next case plants the same

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from pmo_analysis import load_portfolio
-from pmo_analysis.core.config import SAMPLE_AS_OF, SAMPLE_DATA_DIR
+from pmo_analysis.core.config import SAMPLE_AS_OF
 from pmo_analysis.core.exceptions import DataValidationError
 from pmo_analysis.inputs.pushdown import PushedTable
 from pmo_analysis.inputs.schema import TABLES
@@ -23,7 +23,7 @@ URL = "spark://local"
 
 
 @pytest.fixture(scope="session")
-def spark(tmp_path_factory):
+def spark(tmp_path_factory, sample_undated):
     """A local Spark session (two threads, no web UI) holding the sample as temporary views."""
     pytest.importorskip("pyspark", reason="pip install 'pmo-analysis[spark]' (pyspark) to test Spark")
     pytest.importorskip("ibis", reason="pip install 'pmo-analysis[spark]' (ibis) to test Spark")
@@ -42,9 +42,8 @@ def spark(tmp_path_factory):
     )
     session.sparkContext.setLogLevel("ERROR")
     folder = tmp_path_factory.mktemp("spark")
-    sample = load_portfolio(SAMPLE_DATA_DIR)
     for table in TABLES:  # through Parquet: Spark reads empty cells as NULL and dates as dates
-        df = getattr(sample, table)
+        df = getattr(sample_undated, table)
         df = df.astype({c: "datetime64[us]" for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])})
         df.to_parquet(folder / f"{table}.parquet", index=False)
         session.read.parquet(str(folder / f"{table}.parquet")).createOrReplaceTempView(table)
