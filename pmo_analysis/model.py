@@ -78,6 +78,7 @@ from pmo_analysis.analyses import utilization as U
 from pmo_analysis.analyses.scenarios import apply_scenario, decision_changes
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core import i18n
+from pmo_analysis.core.bounds import DATE_RANGE
 from pmo_analysis.core.config import CLOSED_STATUSES, HEALTH_THRESHOLDS, RUNNING_STATUSES
 from pmo_analysis.core.orphans import end_with_parent
 from pmo_analysis.core.periods import forward_months, last_complete_month, month_end, month_start
@@ -995,7 +996,8 @@ def _add_forecast_end(tables: dict[str, pd.DataFrame]) -> None:
     * the delivery analysis's end with milestones and dependencies, where the data has them;
     * for a running project, the Earned Schedule finish (``finish_ieac_t``, IEAC(t) = PD / SPI(t):
       the pace measured by SPI(t), which stays true past the planned end where SPI tends to 1),
-      when it falls in a later month than the two above.
+      when it falls in a later month than the two above and within
+      :data:`~pmo_analysis.core.bounds.DATE_RANGE` (a pace of almost nothing gives no date).
 
     ``forecast_end_source`` says which: ``plan``, ``delivery`` or ``earned_schedule``. A project
     ahead of its plan keeps its planned end (as milestones ahead of plan do), and one finishing in
@@ -1012,6 +1014,8 @@ def _add_forecast_end(tables: dict[str, pd.DataFrame]) -> None:
     source = pd.Series(np.where(end > planned, "delivery", "plan"), index=projects.index, dtype=object)
     if "finish_ieac_t" in projects:
         es = pd.to_datetime(projects["finish_ieac_t"]).where(projects["running"].astype(bool))
+        # a pace so slow that its finish falls past the dates the workbook reads (DATE_RANGE) gives no date
+        es = es.where(es <= pd.Timestamp(DATE_RANGE[1])).astype(end.dtype)
         later = es.dt.to_period("M") > end.dt.to_period("M")
         end = end.where(~later.fillna(False), es)
         source = source.where(~later.fillna(False), "earned_schedule")

@@ -514,7 +514,7 @@ EXPECTED = {
             "No project is proposed or running: all 40 are completed or cancelled, so there is nothing "
             "to fund, stop or defer.",
         ],
-        "lessons_learned": ["No project is running at 2026-06-30, so no past lesson is matched to one."],
+        "lessons_learned": ["No project is running at 30 Jun 2026, so no past lesson is matched to one."],
     },
     "no_overallocation": {
         "resource_utilization": [

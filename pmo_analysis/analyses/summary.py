@@ -597,7 +597,7 @@ _CHANGE_ORDER = [
 
 def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:
     """Changes for reading: the ``per_kind`` first of each kind, in a fixed order, with money in
-    the report's currency as whole amounts and CPI/SPI with two decimals (the exported CSV keeps
+    the report's money style and CPI/SPI with two decimals (the exported CSV keeps
     full precision and no symbol).
 
     >>> from pmo_analysis.core import formatting
@@ -605,7 +605,7 @@ def format_changes(changes: pd.DataFrame, *, per_kind: int = 3) -> pd.DataFrame:
     ...                    "before": [1_200_000.0, 0.95], "after": [950_000.0, 0.81], "delta": [-250_000.0, -0.14]})
     >>> with formatting.using(currency="CNY", language="zh"):
     ...     format_changes(ch)[["before", "after", "delta"]].values.tolist()
-    [['0.95', '0.81', '-0.14'], ['¥1,200,000', '¥950,000', '-¥250,000']]
+    [['0.95', '0.81', '-0.14'], ['¥120.0万', '¥95.0万', '-¥25.0万']]
     """
     d = changes.copy()
     d["_o"] = d["change"].map({k: i for i, k in enumerate(_CHANGE_ORDER)})

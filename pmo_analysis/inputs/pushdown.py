@@ -472,9 +472,7 @@ class PushedTable:
         found = read_whole(picked)
         total = int(col.n[dids].sum()) if extra is None else _count(base.filter(where))
         if self.key:
-            from pmo_analysis.inputs.sources import _key_labels
-
-            rows = list(_key_labels(found, self.key)) if len(found) else []
+            rows = list(V.key_labels(found, self.key)) if len(found) else []
         else:
             rows = [f"result row {int(r)}" for r in found["_row"]]
         lookup = {}
@@ -588,9 +586,7 @@ class PushedTable:
         found = read_whole(picked)
         total = _count(base.filter(where))
         if self.key:
-            from pmo_analysis.inputs.sources import _key_labels
-
-            rows = list(_key_labels(found, self.key)) if len(found) else []
+            rows = list(V.key_labels(found, self.key)) if len(found) else []
         else:
             rows = [f"result row {int(r)}" for r in found["_row"]]
         shown = [pd.Timestamp(d) for d in found["_date"]] if len(found) else []

@@ -64,6 +64,7 @@ from pmo_analysis.inputs.mapping import mapping_kind
 from pmo_analysis.inputs.pushdown import PUSHDOWN_ROWS
 from pmo_analysis.inputs.readers import RawTable
 from pmo_analysis.inputs.schema import TABLES
+from pmo_analysis.inputs.validation import key_labels
 
 __all__ = [
     "SqlSource",
@@ -375,7 +376,7 @@ class SqlSource:
         select = sa.select(sa.text("*")).select_from(sa.table(name, schema=schema or None))
         raw = _read_result(conn.execute(select.order_by(*map(sa.column, key))))
         # the key as the table's columns name it (a label for people, read before validation renames)
-        raw.row_numbers = _key_labels(raw.df, key) if key else _result_rows(len(raw.df))
+        raw.row_numbers = key_labels(raw.df, key) if key else _result_rows(len(raw.df))
         return raw, f"table {spec['table']}"
 
     # ----------------------------------------------------------------------- pushdown
@@ -710,15 +711,6 @@ def _first_line(exc: BaseException) -> str:
 def _result_rows(n: int) -> np.ndarray:
     """``result row 1`` ... ``result row n``: rows of a query result, in the order returned."""
     return np.char.add("result row ", np.arange(1, n + 1).astype(str)).astype(object)
-
-
-def _key_labels(df: pd.DataFrame, key: list[str]) -> np.ndarray:
-    """``project_id 'PRJ-007'`` (``, period '2026-03-01'`` for a key of several columns) per row."""
-    parts = [(name + " '") + df[name].astype(str) + "'" for name in key]
-    out = parts[0]
-    for p in parts[1:]:
-        out = out + ", " + p
-    return out.to_numpy(dtype=object)
 
 
 def fingerprint_rows(df: pd.DataFrame) -> dict[str, Any]:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from pmo_analysis.inputs.engine import OutOfCoreTable
 
 __all__ = [
+    "key_labels",
     "MAX_LISTED",
     "UNIQUE_RULE",
     "Collector",
@@ -730,3 +731,12 @@ def drop_invalid_rows(tables: dict[str, pd.DataFrame | OutOfCoreTable], collecto
             continue
         if df.empty if isinstance(df, pd.DataFrame) else df.valid_rows() == 0:
             collectors[table].whole("every data row has a problem: nothing is left after dropping them")
+
+
+def key_labels(df: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """``project_id 'PRJ-007'`` (``, period '2026-03-01'`` for a key of several columns) per row."""
+    parts = [(name + " '") + df[name].astype(str) + "'" for name in key]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + ", " + p
+    return out.to_numpy(dtype=object)

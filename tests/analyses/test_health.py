@@ -77,8 +77,8 @@ def test_late_reason_reads_naturally_in_chinese():
     with language("zh"):
         late = _one(end_date=pd.Timestamp("2026-06-29"), percent_complete=np.nan)[1]
         known = _one(end_date=pd.Timestamp("2026-06-29"))[1]
-    assert late == "结束日期 2026-06-29 已过，未报告完成百分比"
-    assert known == "结束日期 2026-06-29 已过，完成 50%"
+    assert late == "结束日期 2026年6月29日 已过，未报告完成百分比"
+    assert known == "结束日期 2026年6月29日 已过，完成 50%"
 
 
 def test_health_only_running_projects_worst_first():

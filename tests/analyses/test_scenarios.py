@@ -105,7 +105,7 @@ def test_cutting_the_cap_defers_what_no_longer_fits_and_says_why(built):
     assert sentences.iloc[0] == f"{first.project_id} {first.decision_before.capitalize()} → Defer: {first.reason}"
     with fmt.using(language="zh", currency="CNY"):
         zh = change_sentences(decision_changes(base.tables, cut.tables, cap_before=cap_before, cap_after=cap_after))
-    assert "推迟" in zh.iloc[0] and "已超出预算上限" in zh.iloc[0]
+    assert "暂缓" in zh.iloc[0] and "已超出预算上限" in zh.iloc[0]
     # the headline side by side: the cap and the funded need moved by the cut; NPV by the delay
     h = headline_changes(base.tables, {"cut": cut.tables}).set_index("figure")
     assert h.loc["budget_cap", "cut change"] == pytest.approx(cap_after - cap_before)
@@ -183,7 +183,7 @@ def test_the_sentences_read_in_chinese_inside_a_context():
         "PRJ-029 Fund → Defer: its need of 1.6M no longer fits the cap of 9.0M"
     ]
     zh = contextvars.copy_context().run(lambda: (fmt.use(language="zh"), change_sentences(changes))[1])
-    assert zh.tolist() == ["PRJ-029 资助 → 推迟：its need of 1.6M no longer fits the cap of 9.0M"]
+    assert zh.tolist() == ["PRJ-029 资助 → 暂缓：its need of 1.6M no longer fits the cap of 9.0M"]
 
 
 def test_cash_need_by_quarter_is_the_forecast_net_outflow_of_the_quarters_ahead():

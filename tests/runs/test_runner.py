@@ -517,7 +517,9 @@ def test_pages_agree_with_the_model(run, request):
             pid = r[pretty_label("project_id")]
             assert r[pretty_label("end_date")] == fmt.date(p.loc[pid, "end_date"])
             assert r[pretty_label("forecast_end")] == fmt.date(p.loc[pid, "forecast_end"])
-        assert fmt.date(p.loc["PRJ-022", "forecast_end"]) == fmt.date("2027-09-16")
+        # PRJ-022: planned 28 Feb 2027, 16 Sep 2027 by its milestones, Jan 2028 at its Earned Schedule pace
+        assert fmt.date(p.loc["PRJ-022", "forecast_end"]) == fmt.date("2028-01-31")
+        assert p.loc["PRJ-022", "forecast_end_source"] == "earned_schedule"
         # counts: tiles, the health table and the CPI/SPI chart's title read the headline
         tiles = _tiles(es)
         assert tiles[_("Off track / at risk (running projects)")] == f"{int(h['off_track'])} / {int(h['at_risk'])}"
@@ -732,7 +734,7 @@ def test_nasa_lessons_register_runs_the_lessons_report(tmp_path):
     assert len(lessons) >= 2
     html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (run / "lessons_learned.html").read_text(encoding="utf-8")))
     assert "Lessons 1,292" in html and "Recurring problems" in html
-    assert "No project is running at 2020-12-31, so no past lesson is matched to one." in html
+    assert "No project is running at 31 Dec 2020, so no past lesson is matched to one." in html
     index = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (run / "index.html").read_text(encoding="utf-8")))
     assert "Executive portfolio summary NOT RUN Not run: needs the table(s) cashflows." in index
     assert (
