@@ -107,21 +107,6 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class _Recorder(V.Collector):
-    """A collector that records each rule a column breaks (over the column's distinct values)
-    instead of listing rows: the rows are found afterwards, in the file.
-    """
-
-    def __init__(self, table: str, file: str):
-        super().__init__(table, file, pd.Series(dtype="int64"), None)
-        self.rules: list[tuple[str | None, str, str, np.ndarray, pd.Series | None]] = []
-
-    def add(self, mask, column, values, rule, severity="error"):
-        m = np.asarray(mask, dtype=bool)
-        if m.any():
-            self.rules.append((column, rule, severity, m, values))
-
-
 @dataclasses.dataclass
 class _Column:
     name: str  # as the contract names it
@@ -248,7 +233,7 @@ class OutOfCoreTable:
             )
             d = self.con.sql(f"SELECT raw, n, is_nan FROM {dname} ORDER BY did").to_arrow_table().to_pandas()
             raw = d["raw"]
-            recorder = _Recorder(self.table, collector.file)
+            recorder = V.RuleRecorder(self.table, collector.file)
             nan = pd.Series(d["is_nan"].to_numpy(dtype=bool), index=d.index) if is_float else None
             typed = V._typed_column(dataclasses.replace(c, unique=False), raw, recorder, nan)
             n = d["n"].to_numpy(dtype=np.int64)

@@ -203,19 +203,6 @@ def read_whole(table) -> pd.DataFrame:
     ).infer_objects()
 
 
-class _Recorder(V.Collector):
-    """Records each rule a column breaks over its distinct values; the rows are found afterwards."""
-
-    def __init__(self, table: str, file: str):
-        super().__init__(table, file, pd.Series(dtype="int64"), None)
-        self.rules: list[tuple[str | None, str, str, np.ndarray, pd.Series | None]] = []
-
-    def add(self, mask, column, values, rule, severity="error"):
-        m = np.asarray(mask, dtype=bool)
-        if m.any():
-            self.rules.append((column, rule, severity, m, values))
-
-
 @dataclasses.dataclass
 class _Column:
     name: str  # as the contract names it
@@ -280,7 +267,7 @@ class PushedTable:
             if c.name in floats:  # a NaN is "not a number", an empty cell (NULL) is empty
                 raw_s = pd.Series([np.nan if k else v for v, k in zip(raw, nan, strict=True)], dtype=object)
                 raw_s = raw_s.infer_objects()
-            recorder = _Recorder(self.table, collector.file)
+            recorder = V.RuleRecorder(self.table, collector.file)
             typed = V._typed_column(
                 dataclasses.replace(c, unique=False), raw_s, recorder, pd.Series(nan) if c.name in floats else None
             )

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from pmo_analysis.inputs.engine import OutOfCoreTable
 
 __all__ = [
+    "RuleRecorder",
     "key_labels",
     "MAX_LISTED",
     "UNIQUE_RULE",
@@ -740,3 +741,20 @@ def key_labels(df: pd.DataFrame, key: list[str]) -> np.ndarray:
     for p in parts[1:]:
         out = out + ", " + p
     return out.to_numpy(dtype=object)
+
+
+class RuleRecorder(Collector):
+    """A collector that records each rule a column breaks over the column's distinct values, instead
+    of listing rows: the rows are found afterwards, where the data lives (DuckDB over a file,
+    :mod:`pmo_analysis.inputs.engine`; the source database, :mod:`pmo_analysis.inputs.pushdown`).
+    """
+
+    def __init__(self, table: str, file: str):
+        super().__init__(table, file, pd.Series(dtype="int64"), None)
+        self.rules: list[tuple[str | None, str, str, np.ndarray, pd.Series | None]] = []
+
+    def add(self, mask, column, values, rule, severity="error"):
+        """Record that the distinct values under ``mask`` break ``rule`` (their rows come later)."""
+        m = np.asarray(mask, dtype=bool)
+        if m.any():
+            self.rules.append((column, rule, severity, m, values))
