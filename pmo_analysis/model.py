@@ -722,7 +722,7 @@ def _finance(
             budget_cap=cap,
             objective=p["objective"],
             weights={k: p[k] for k in R.WEIGHTS},
-            p80_cost_uplift=_p80_overrun(fc.projects, by_project),
+            p80_cost_uplift=_p80_overrun(fc.projects, by_project, flows, as_of),
         ),
         on="project_id",
         how="left",
@@ -807,15 +807,18 @@ def _finance(
 _PROJECT_FORECAST = list(R.FORECAST_EXPORT_COLUMNS)
 
 
-def _p80_overrun(forecast: pd.DataFrame, by_project: pd.DataFrame) -> pd.Series:
-    """The forecast's P80 overrun of each project's cost still to come, by project_id: for a running
-    project (P80 final cost - point EAC) / (point EAC - AC), for a proposed one its P80 budget uplift;
-    projects the forecast cannot range are left out (the robustness takes the published default).
+def _p80_overrun(forecast: pd.DataFrame, by_project: pd.DataFrame, flows: pd.DataFrame, as_of) -> pd.Series:
+    """The forecast's P80 overrun of each project's cost still to come, by project_id, on the basis
+    the robustness's break-even overrun has (a share of the planned cost after the last complete
+    month): for a running project (P80 final cost - AC) / planned cost to come - 1, so an EAC already
+    over the plan counts; for a proposed one its P80 budget uplift. Projects the forecast cannot
+    range, or with no cost to come, are left out (the robustness takes the published default).
     """
     f = forecast.set_index("project_id")
     ac = by_project.set_index("project_id")["ac"].reindex(f.index)
-    to_come = (f["eac_point"] - ac).where(lambda x: x > 0)
-    running = (f["cost_p80"] - f["eac_point"]).div(to_come)
+    ahead = flows.loc[flows["period"] > last_complete_month(as_of)]
+    to_come = ahead.groupby("project_id")["cost"].sum().reindex(f.index).where(lambda x: x > 0)
+    running = (f["cost_p80"] - ac).div(to_come) - 1.0
     proposed = f["uplift_p80"] if "uplift_p80" in f else pd.Series(np.nan, index=f.index)
     return running.fillna(proposed).dropna().clip(lower=0.0)
 
@@ -996,8 +999,8 @@ def _add_forecast_end(tables: dict[str, pd.DataFrame]) -> None:
     * the delivery analysis's end with milestones and dependencies, where the data has them;
     * for a running project, the Earned Schedule finish (``finish_ieac_t``, IEAC(t) = PD / SPI(t):
       the pace measured by SPI(t), which stays true past the planned end where SPI tends to 1),
-      when it falls in a later month than the two above and within
-      :data:`~pmo_analysis.core.bounds.DATE_RANGE` (a pace of almost nothing gives no date).
+      when it falls in a later month than the two above (a pace so slow that it finishes past
+      :data:`~pmo_analysis.core.bounds.DATE_RANGE` reads as the range's last day, 31 Dec 2099).
 
     ``forecast_end_source`` says which: ``plan``, ``delivery`` or ``earned_schedule``. A project
     ahead of its plan keeps its planned end (as milestones ahead of plan do), and one finishing in
@@ -1014,8 +1017,10 @@ def _add_forecast_end(tables: dict[str, pd.DataFrame]) -> None:
     source = pd.Series(np.where(end > planned, "delivery", "plan"), index=projects.index, dtype=object)
     if "finish_ieac_t" in projects:
         es = pd.to_datetime(projects["finish_ieac_t"]).where(projects["running"].astype(bool))
-        # a pace so slow that its finish falls past the dates the workbook reads (DATE_RANGE) gives no date
-        es = es.where(es <= pd.Timestamp(DATE_RANGE[1])).astype(end.dtype)
+        # a pace so slow that its finish falls past the dates the workbook reads (DATE_RANGE) reads as
+        # the range's last day: still later than the plan, never the plan itself
+        last_day = pd.Timestamp(DATE_RANGE[1])
+        es = es.where(es.isna() | (es <= last_day), last_day).astype(end.dtype)
         later = es.dt.to_period("M") > end.dt.to_period("M")
         end = end.where(~later.fillna(False), es)
         source = source.where(~later.fillna(False), "earned_schedule")

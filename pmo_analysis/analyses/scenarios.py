@@ -377,11 +377,12 @@ def headline_changes(
 def cash_need_by_quarter(tables: Mapping[str, pd.DataFrame], *, as_of) -> pd.DataFrame:
     """Cash need by quarter after as_of: the forecast net outflow (forecast cost - forecast
     benefit) of the portfolio's months in each quarter after the last complete month; a negative
-    need is a net inflow. Returns quarter (``2026Q3``), cash_need, and cash_need_p50 and
-    cash_need_p80: the running projects' spend in the quarter at the 50th and 80th percentile, from
-    the model's forecast (its ``cash_need`` table, each model its own Monte Carlo; the same figures
-    as the headline's over the four quarters it covers). A quarter the forecast does not cover, or a
-    model without it, has n/a there, never 0.
+    need is a net inflow. Returns quarter (``2026Q3``), net_cash_need (every project, cost less
+    benefit), and cash_need_p50 and cash_need_p80: the running projects' spend alone (no benefit) in
+    the quarter at the 50th and 80th percentile, from the model's forecast (its ``cash_need`` table,
+    each model its own Monte Carlo). Each quarter's percentile is its own: the headline's P80 over
+    four quarters is the percentile of their sum, not the sum of theirs. A quarter the forecast does
+    not cover, or a model without it, has n/a there, never 0.
 
     >>> cf = pd.DataFrame({"period": pd.to_datetime(["2026-07-31", "2026-08-31", "2026-10-31", "2027-10-31"]),
     ...                    "forecast_net": [-10.0, -5.0, 3.0, -1.0]})
@@ -395,7 +396,7 @@ def cash_need_by_quarter(tables: Mapping[str, pd.DataFrame], *, as_of) -> pd.Dat
         return pd.DataFrame(
             {
                 "quarter": pd.Series(dtype=object),
-                "cash_need": pd.Series(dtype=float),
+                "net_cash_need": pd.Series(dtype=float),
                 "cash_need_p50": pd.Series(dtype=float),
                 "cash_need_p80": pd.Series(dtype=float),
             }
@@ -403,7 +404,7 @@ def cash_need_by_quarter(tables: Mapping[str, pd.DataFrame], *, as_of) -> pd.Dat
     ahead = cf.loc[pd.to_datetime(cf["period"]) > last_complete_month(as_of)]
     q = pd.to_datetime(ahead["period"]).dt.to_period("Q").astype(str)
     need = (-ahead["forecast_net"]).groupby(q.to_numpy()).sum()
-    out = pd.DataFrame({"quarter": need.index.astype(str), "cash_need": need.to_numpy(dtype=float)})
+    out = pd.DataFrame({"quarter": need.index.astype(str), "net_cash_need": need.to_numpy(dtype=float)})
     fc = tables.get("cash_need")
     ranges = pd.DataFrame(columns=["p50", "p80"], dtype=float)
     if fc is not None and len(fc):

@@ -406,6 +406,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 #: The Chinese of more model columns whose English is the column name in words (see _in_words).
 _COLUMNS_ZH = {
+    "scenario": "情景",
+    "decision_before": "原决策",
+    "decision_after": "新决策",
+    "net_cash_need": "净资金需求",
+    "cash_need_p50": "资金需求 P50",
+    "cash_need_p80": "资金需求 P80",
+    "figure": "指标",
+    "base": "基准",
     "active_projects": "进行中项目数",
     "ahead": "未来月份",
     "ahead_of_plan": "超前于计划",
@@ -1464,8 +1472,8 @@ _add(
         "Efficient frontiers": "有效前沿",
         "Capacity by role": "按角色的产能",
         "Cash need by quarter": "按季度的资金需求",
-        "Cash need, next four quarters, P50": "未来四个季度资金需求 P50",
-        "Cash need, next four quarters, P80": "未来四个季度资金需求 P80",
+        "Cash need of running projects, next four quarters, P50": "在建项目未来四个季度资金需求 P50",
+        "Cash need of running projects, next four quarters, P80": "在建项目未来四个季度资金需求 P80",
         "Quarter": "季度",
         "P50 {p50} / P80 {p80}": "P50 {p50} / P80 {p80}",
         "Running projects' cash need by quarter: P50 and P80 of each model's forecast": "按季度的在建项目资金需求：各模型预测的 P50 与 P80",
@@ -1503,7 +1511,7 @@ _add(
         "Finish against the planned end (months)": "完工相对计划结束（月）",
         "Final cost: P80 over budget for {n} of {m}": "最终成本：{m} 个中 {n} 个 P80 超出预算",
         "Finish: P80 after the plan for {n} of {m}": "完工：{m} 个中 {n} 个 P80 晚于计划",
-        "Cash need, next four quarters, P50 / P80": "未来四个季度资金需求 P50 / P80",
+        "Cash need of running projects, next four quarters, P50 / P80": "在建项目未来四个季度资金需求 P50 / P80",
         "Forecast ranges: final cost P10 to P90 {p10} to {p90}, P80 {p80}; {finish}; "
         "{miss} chance of missing the planned end. They rest on {basis}.": "预测区间：最终成本 P10 至 P90 为 {p10} 至 {p90}，"
         "P80 {p80}；{finish}；错过计划结束日期的概率 {miss}。依据：{basis}。",

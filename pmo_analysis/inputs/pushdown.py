@@ -120,7 +120,8 @@ def booked_hours_expr(typed, as_of, start=None):
     if start is not None:
         t = t.filter(t.date >= pd.Timestamp(start).to_period("M").to_timestamp().to_pydatetime())
     project = t.project_id if "project_id" in cols else ibis.null("string")
-    activity = ibis.cases((project.isnull(), t.activity))  # noqa: PD003 - ibis, not pandas if "activity" in cols else ibis.null("string")
+    # activity is optional: a table without it books every hour to its project (noqa: ibis, not pandas)
+    activity = ibis.cases((project.isnull(), t.activity)) if "activity" in cols else ibis.null("string")  # noqa: PD003
     return t.group_by(
         resource_id=t.resource_id,
         project_id=project,

@@ -717,7 +717,7 @@ def headline_tiles(
     if "cash_need_p80" in h and not fmt._missing(h["cash_need_p80"]):  # the running projects' (analyses/forecast)
         tiles.append(
             tile(
-                _("Cash need, next four quarters, P50 / P80"),
+                _("Cash need of running projects, next four quarters, P50 / P80"),
                 f"{fmt.money(h['cash_need_p50'])} / {fmt.money(h['cash_need_p80'])}",
                 delta=change("cash_need_p80", "money"),
             )

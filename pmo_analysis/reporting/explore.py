@@ -37,7 +37,7 @@ from pmo_analysis.analyses.scenarios import change_sentences, decision_changes
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.i18n import _
 from pmo_analysis.inputs.portfolio import Portfolio, load_portfolio
-from pmo_analysis.inputs.scenarios import Delay, Scenario, scenario_yaml
+from pmo_analysis.inputs.scenarios import MAX_DELAY_MONTHS, Delay, Scenario, scenario_yaml
 from pmo_analysis.model import PortfolioModel, WhatIf
 from pmo_analysis.reporting import plots
 from pmo_analysis.reporting.report import Report
@@ -78,7 +78,7 @@ class ScenarioExplorer:
         self.rate = W.FloatSlider(
             value=float(p["discount_rate"]),
             min=0.0,
-            max=0.3,
+            max=max(0.3, float(p["discount_rate"])),  # the base run's rate is always on the slider
             step=0.005,
             description=_("Discount rate"),
             readout_format=".1%",
@@ -86,14 +86,21 @@ class ScenarioExplorer:
         )
         self.weights = {
             k: W.FloatSlider(
-                value=float(p[f"w_{k}"]), min=0.0, max=1.0, step=0.05, description=_(text), continuous_update=False
+                value=float(p[f"w_{k}"]),
+                min=0.0,
+                max=max(1.0, float(p[f"w_{k}"])),
+                step=0.05,
+                description=_(text),
+                continuous_update=False,
             )
             for k, text in (("alignment", "Weight: alignment"), ("value", "Weight: value"), ("risk", "Weight: risk"))
         }
         open_ = base.projects.loc[base.projects["status"].isin(["proposed", "active", "on_hold"])]
         options = [(_NONE, "")] + [(f"{r.project_id} {r.name}", r.project_id) for r in open_.itertuples()]
         self.project = W.Dropdown(options=options, value="", description=_("Project"))
-        self.delay = W.IntSlider(value=0, min=0, max=24, description=_("Delay (months)"), continuous_update=False)
+        self.delay = W.IntSlider(
+            value=0, min=0, max=MAX_DELAY_MONTHS, description=_("Delay (months)"), continuous_update=False
+        )
         self.stop = W.Checkbox(value=False, description=_("Stop it"))
         self.name = W.Text(value=_("What-if"), description=_("Name"))
         self.file = W.Text(value="scenarios/what-if.yml", description=_("File"))

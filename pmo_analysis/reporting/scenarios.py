@@ -78,8 +78,8 @@ _FIGURES = {
     "remaining_npv": ("Remaining NPV", True),
     "budget_cap": ("Budget cap", True),
     "funded_need": ("Funded need", True),
-    "cash_need_p50": ("Cash need, next four quarters, P50", True),
-    "cash_need_p80": ("Cash need, next four quarters, P80", True),
+    "cash_need_p50": ("Cash need of running projects, next four quarters, P50", True),
+    "cash_need_p80": ("Cash need of running projects, next four quarters, P80", True),
     "off_track": ("Off-track projects", False),
     "delayed_projects": ("Projects delayed by a predecessor", False),
 }

@@ -191,9 +191,9 @@ def test_cash_need_by_quarter_is_the_forecast_net_outflow_of_the_quarters_ahead(
     net = [-9.0, -8.0, -10.0, -20.0, 5.0, -1.0, 2.0, 4.0]  # May ... Dec
     need = cash_need_by_quarter({"cashflow": pd.DataFrame({"period": months, "forecast_net": net})}, as_of=SAMPLE_AS_OF)
     # June is the last complete month at 2026-06-30: Q3 = Jul-Sep, Q4 = Oct-Dec
-    assert need[["quarter", "cash_need"]].to_dict("list") == {
+    assert need[["quarter", "net_cash_need"]].to_dict("list") == {
         "quarter": ["2026Q3", "2026Q4"],
-        "cash_need": [25.0, -5.0],
+        "net_cash_need": [25.0, -5.0],
     }
     assert need[["cash_need_p50", "cash_need_p80"]].isna().all().all()  # no forecast: n/a, not 0
     assert cash_need_by_quarter({}, as_of=SAMPLE_AS_OF).empty

@@ -96,6 +96,13 @@ def test_booked_hours_expression_equals_the_pandas_aggregation(sample):
     assert mine["hours"].sum() == pytest.approx(jan["hours"].sum()) and jan["hours"].sum() > 0
 
 
+def test_booked_hours_without_the_optional_activity_column(sample):
+    """A timesheet table without its optional activity column aggregates as pandas does it."""
+    ts = sample.timesheets[["resource_id", "project_id", "date", "hours"]]
+    got = monthly_frame(booked_hours_expr(_duckdb_table(ts), "2026-03-31").to_pyarrow().to_pandas())
+    pd.testing.assert_frame_equal(got, monthly_hours(ts, "2026-03-31"))
+
+
 def test_cashflows_by_month_expression(sample):
     cf = sample.cashflows
     t = _duckdb_table(cf)

@@ -68,4 +68,4 @@ def test_each_scenarios_cash_need_is_a_range_from_its_own_forecast(cut_scenario)
     assert ranges.loc["2026Q3", "cut"] == f"P50 {fmt.money(q3['cash_need_p50'])} / P80 {fmt.money(q3['cash_need_p80'])}"
     text = headline_text(c).set_index("Figure")
     p80 = base.headline.loc[0, "cash_need_p80"]
-    assert text.loc["Cash need, next four quarters, P80", "Base"] == fmt.money(p80)
+    assert text.loc["Cash need of running projects, next four quarters, P80", "Base"] == fmt.money(p80)

@@ -280,8 +280,8 @@ def decision_robustness(
     >>> d, cap = F.decide(scored)
     >>> r = decision_robustness(d, scored, flows, as_of="2026-06-30", discount_rate=0.08, budget_cap=cap)
     >>> print(r.set_index("project_id").loc["PRJ-020", "robustness"])  # doctest: +NORMALIZE_WHITESPACE
-    Stop holds unless the discount rate falls below -50.6%; would turn positive if remaining costs
-    fell by 73% or its benefits rose by 270%
+    Stop holds at any discount rate of 0% or more; would turn positive if remaining costs fell by 73%
+    or its benefits rose by 270%
     """
     w = dict(zip(WEIGHTS, (0.4, 0.4, 0.2), strict=True)) | dict(weights or {})
     d = decisions[["project_id", "status", "decision", "funded", "funding_need"]].reset_index(drop=True)

@@ -74,7 +74,7 @@ def scenario_cash_need(needs: Mapping[str, pd.DataFrame], *, quarters: int = 8) 
     x = np.arange(len(all_q))
     width = 0.8 / max(len(needs), 1)
     for i, (name, n) in enumerate(needs.items()):
-        v = n.set_index("quarter")["cash_need"].reindex(all_q)
+        v = n.set_index("quarter")["net_cash_need"].reindex(all_q)
         ax.bar(x + (i - (len(needs) - 1) / 2) * width, v, width=width * 0.95, color=_colour(i), label=name)
     ax.axhline(0, color="#444", lw=0.8)
     ax.set_xticks(x, all_q)
