@@ -235,5 +235,7 @@ def holdout_coverage(backtest: pd.DataFrame, *, formula: str, point: float = 0.5
         q = np.nanquantile(others, level, axis=1) if len(r) > 1 else np.full(len(r), np.nan)
     out = b[["project_id", "ieac", "final_cost"]].reset_index(drop=True)
     out[f"p{round(level * 100)}"] = out["ieac"] * q
-    out["covered"] = out["final_cost"] <= out[f"p{round(level * 100)}"] + 1e-9
+    bound = out[f"p{round(level * 100)}"]
+    # with no other project to learn from there is no P80: n/a, not a miss
+    out["covered"] = (out["final_cost"] <= bound + 1e-9).astype("boolean").where(bound.notna())
     return out
