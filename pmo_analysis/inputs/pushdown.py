@@ -496,15 +496,7 @@ class PushedTable:
         """Values not found in the table they refer to, as :func:`validation.check_references`
         reports them; with ``dropped``, the rows whose referred row was dropped (lenient mode).
         """
-        for column, ref_table, ref_col in refs:
-            col = self.columns.get(column)
-            ref = V.in_memory(tables, ref_table)
-            if col is None or ref is None:
-                continue
-            known = col.typed.isin(ref[ref_col].dropna())
-            unknown = (col.typed.notna() & ~known).to_numpy()
-            if not unknown.any():
-                continue
+        for column, col, ref_table, ref_col, unknown in V.unknown_distinct(tables, refs, self.columns):
             if dropped:
                 self._list(
                     collector,

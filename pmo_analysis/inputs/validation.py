@@ -18,7 +18,7 @@ only) and :func:`check_warnings`. Each works on whole columns: no Python loop ov
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from pmo_analysis.inputs.engine import OutOfCoreTable
 
 __all__ = [
+    "unknown_distinct",
     "RuleRecorder",
     "key_labels",
     "MAX_LISTED",
@@ -758,3 +759,19 @@ class RuleRecorder(Collector):
         m = np.asarray(mask, dtype=bool)
         if m.any():
             self.rules.append((column, rule, severity, m, values))
+
+
+def unknown_distinct(tables: dict[str, Any], refs: list[tuple[str, str, str]], columns: dict[str, Any]):
+    """For a table checked over its distinct values (DuckDB over files, or the source database):
+    each reference ``(column, ref_table, ref_col)`` some of whose distinct values the referred
+    table lacks, as ``(column, col, ref_table, ref_col, unknown)``; ``col`` is ``columns[column]``
+    (with its ``typed`` distinct values) and ``unknown`` the mask over them.
+    """
+    for column, ref_table, ref_col in refs:
+        col = columns.get(column)
+        ref = in_memory(tables, ref_table)
+        if col is None or ref is None:
+            continue
+        unknown = (col.typed.notna() & ~col.typed.isin(ref[ref_col].dropna())).to_numpy()
+        if unknown.any():
+            yield column, col, ref_table, ref_col, unknown
