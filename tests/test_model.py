@@ -537,3 +537,15 @@ def test_every_running_project_ends_no_earlier_than_its_earned_schedule_month(mo
     assert (p["forecast_end"] >= p["end_date"]).all()
     late = p.loc[p["forecast_end_source"] == "earned_schedule"]
     assert len(late) and (late["forecast_end"] == late["finish_ieac_t"]).all()
+
+
+def test_no_running_project_to_simulate_gives_no_cash_need_not_zero(sample_copy):
+    """Without percent complete no running project can be ranged (as in the IT Dashboard data): the
+    cash need P50 / P80 is n/a, never $0 / $0."""
+    projects = pd.read_csv(sample_copy / "projects.csv")
+    projects["percent_complete"] = np.nan
+    projects.to_csv(sample_copy / "projects.csv", index=False)
+    m = build_model(load_portfolio(sample_copy, as_of=SAMPLE_AS_OF), as_of=SAMPLE_AS_OF)
+    assert m.meta["forecast"]["simulated_projects"] == 0
+    h = m.headline.iloc[0]
+    assert np.isnan(h["cash_need_p50"]) and np.isnan(h["cash_need_p80"]) and m.cash_need.empty

@@ -241,7 +241,7 @@ def simulate(
     planned_end = state["planned_end"].to_numpy(dtype=float)[:, None]
     out["miss_probability"] = (finish > planned_end + 1e-9).mean(axis=1) if n else np.zeros(0)
     cash = pd.DataFrame(columns=["quarter_index", "mean", "p50", "p80"])
-    if quarters is not None:
+    if quarters is not None and n:  # no project simulated: no cash need (n/a), never 0
         future = state["future_cost"].to_numpy(dtype=float)[:, None]
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = np.where(future > 0, (cost - ac) / np.where(future > 0, future, 1.0), 0.0)
