@@ -1181,7 +1181,7 @@ def main() -> int:
         if not smoke:
             R.record("the whole portfolio model", key, run_child(step_cmd("model", sizes[key]), rep(key)))
         if key == "1x":  # what-if: ten scenarios beside the base, the data loaded once
-            res = run_child(step_cmd("scenarios", sizes[key]), 1)
+            res = run_child(step_cmd("scenarios", sizes[key]), rep(key))
             info = res.pop("step_output", {})
             R.record(
                 "ten scenarios beside the base, data loaded once",

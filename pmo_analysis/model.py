@@ -55,6 +55,7 @@ data_quality              rows left out of the run, if any
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -106,6 +107,76 @@ __all__ = [
 MODEL_VERSION = 3  # 3: the forecast part (projects and decisions gain its columns, headline the cash need)
 
 
+@dataclass(frozen=True)
+class _Made:
+    """A part of a model as computed (``value``), with what it read: its tables and its settings."""
+
+    tables: tuple[Any, ...]
+    settings: tuple[Any, ...]
+    value: Any
+
+
+class _Parts:
+    """The parts of the model being built, each computed once from what it reads, or taken from
+    an earlier model of the same process (a scenario's base run) that read the same: the same
+    table objects (an edit makes a new table and never changes one in place, see
+    :func:`~pmo_analysis.analyses.scenarios.apply_scenario`) or equal columns where a part reads
+    a few of a table's columns, and equal settings (the parameters
+    it reads, the as-of date, the language and the currency of its words). A scenario thus
+    recomputes only what it changes: a budget cut, not the people's utilization; a hire, not the
+    finance. The result is the same tables a computation from scratch gives (tested).
+    """
+
+    def __init__(self, earlier: PortfolioModel | None) -> None:
+        self.earlier = {} if earlier is None else earlier.parts
+        self.made: dict[str, _Made] = {}
+
+    def get(self, name: str, tables: tuple[Any, ...], settings: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """Part ``name``: the earlier model's when it read the same ``tables`` and ``settings``,
+        else ``compute()``. A part taken is a copy, so this model owns its tables (a part computed
+        shares its tables with the model: a table changed in place changes the part a scenario
+        built on this model takes).
+        """
+        settings = (*settings, i18n.current(), fmt.currency())
+        old = self.earlier.get(name)
+        same = old is not None and old.settings == settings and len(old.tables) == len(tables)
+        if same and all(_same(a, b) for a, b in zip(old.tables, tables, strict=True)):
+            self.made[name] = old
+            return _copied(old.value)
+        value = compute()
+        self.made[name] = _Made(tables, settings, value)
+        return _copied(value, tables=False)
+
+    def taken(self, name: str) -> bool:
+        """True when part ``name`` was taken from the earlier model."""
+        return name in self.made and self.made[name] is self.earlier.get(name)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """True when a part reads the same from table ``a`` as from ``b``: the same object, or tables
+    with equal values (a column selection a part reads, made anew for each model).
+    """
+    if a is b:
+        return True
+    return isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and a.shape == b.shape and a.equals(b)
+
+
+def _copied(value: Any, *, tables: bool = True) -> Any:
+    """``value`` with each mapping in it copied, and each table unless ``tables`` is false
+    (tuples, mappings and dataclasses followed).
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _copied(getattr(value, f.name), tables=tables) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **fields)
+    if isinstance(value, tuple):
+        return tuple(_copied(v, tables=tables) for v in value)
+    if isinstance(value, dict):
+        return {k: _copied(v, tables=tables) for k, v in value.items()}
+    if tables and isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy()
+    return value
+
+
 @dataclass
 class PortfolioModel:
     """Named tables plus ``meta`` (as_of, windows, freshness, params, data quality).
@@ -117,6 +188,9 @@ class PortfolioModel:
 
     meta: dict[str, Any]
     tables: MutableMapping[str, pd.DataFrame] = field(default_factory=dict)
+    parts: dict[str, _Made] = field(default_factory=dict, repr=False, compare=False)
+    """The parts as this process computed them, each with what it read (:class:`_Parts`): a
+    scenario built on this model takes those it reads the same for. Not saved."""
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -489,6 +563,7 @@ def build_model(
     pool: Executor | None = None,
     waiting: Callable[[], None] | None = None,
     lessons_of: PortfolioModel | None = None,
+    reuse: PortfolioModel | None = None,
 ) -> PortfolioModel:
     """Compute every table of the portfolio model (see the module docstring).
 
@@ -501,7 +576,9 @@ def build_model(
     run does this when it may use more than one core). ``waiting`` is called once this process has
     done its part, before it waits for the lessons (a run then lets other work use its core).
     ``lessons_of``, a model built from the same lessons register (a scenario's base run), gives
-    its lessons tables instead of computing them again.
+    its lessons tables instead of computing them again. ``reuse``, a model built in this process
+    (a scenario's base run), gives each part that reads the same tables and parameters (see
+    :class:`_Parts`).
 
     Examples
     --------
@@ -551,14 +628,28 @@ def build_model(
             lessons_part = pool.submit(
                 _lessons_in_child, fmt.currency(), i18n.current(), portfolio.lessons, portfolio.projects, as_of, p
             )
-        delivery, flags = _delivery(portfolio, as_of)
-        tables, figures = _finance(portfolio, as_of, p, flags) if "finance" in built else ({}, {})
+        parts = _Parts(reuse)
+        project_tables = tuple(getattr(portfolio, t) for t in ("projects", "cashflows", "dependencies"))
+        delivery_tables = (*project_tables, portfolio.milestones, portfolio.risks)
+        delivery, flags = parts.get("delivery", delivery_tables, (as_of,), lambda: _delivery(portfolio, as_of))
+        tables, figures = ({}, {})
+        if "finance" in built:
+            settings = (as_of, *sorted(p.items()))
+            tables, figures = parts.get(
+                "finance", delivery_tables, settings, lambda: _finance(portfolio, as_of, p, flags, parts=parts)
+            )
+            if parts.taken("finance"):  # its forecast with it, for a model built on this one
+                parts.made["forecast"] = parts.earlier["forecast"]
         tables.update(delivery)
         tables.update(tables_of)
         figures.update(figures_of)
         _add_forecast_end(tables)
         if "resources" in built:
-            tables.update(_resources(portfolio, as_of, p, ahead))
+            people = (portfolio.out_of_core.get("timesheets", portfolio.timesheets), portfolio.holidays)
+            # of the projects, the resources part reads which are closed (their assignments end)
+            read = (portfolio.projects[["project_id", "status"]], portfolio.resources, portfolio.assignments, *people)
+            settings = (as_of, *(p[k] for k in ("start", "horizon_months", "over_threshold", "under_threshold")))
+            tables.update(parts.get("resources", read, settings, lambda: _resources(portfolio, as_of, p, ahead)))
         if waiting is not None:
             waiting()
         if "lessons" in built:
@@ -579,7 +670,7 @@ def build_model(
     meta["forecast"] = figures.get("forecast_meta")  # what the forecasts rest on (None without finance)
     # rows, not problems: one row can break several rules
     meta["excluded_rows"] = len(tables["data_quality"][["table", "row"]].drop_duplicates())
-    return PortfolioModel(meta, tables)
+    return PortfolioModel(meta, tables, parts=parts.made)
 
 
 #: The tables of the lessons part (:func:`_lessons`).
@@ -621,7 +712,7 @@ def build_scenario_model(portfolio: Portfolio, scenario: Scenario, *, base: Port
     """
     edited = apply_scenario(portfolio, scenario, as_of=base.as_of)
     params = scenario.model_params(base.params, base_cap=base.meta.get("budget_cap"))
-    model = build_model(edited, as_of=base.as_of.date(), params=params, lessons_of=base)
+    model = build_model(edited, as_of=base.as_of.date(), params=params, lessons_of=base, reuse=base)
     model.meta["as_of_source"] = base.meta.get("as_of_source")
     model.meta["freshness"] = base.meta["freshness"]  # the data's dates: those of the base run
     model.meta["scenario"] = {
@@ -691,13 +782,21 @@ def scenario_changes(base: PortfolioModel, scenarios: list[PortfolioModel] | dic
 
 
 def _finance(
-    portfolio: Portfolio, as_of: pd.Timestamp, p: dict[str, Any], flags: pd.DataFrame | None = None
+    portfolio: Portfolio,
+    as_of: pd.Timestamp,
+    p: dict[str, Any],
+    flags: pd.DataFrame | None = None,
+    *,
+    parts: _Parts | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     flows = R.forecast_cashflows(portfolio.cashflows, as_of=as_of)  # once, for every figure below
     by_project = R.roi_by_project(
         portfolio.projects, portfolio.cashflows, as_of=as_of, discount_rate=p["discount_rate"], forecast=flows
     )
-    fc = _forecast(portfolio, by_project, flows, as_of, p)
+    parts = parts or _Parts(None)
+    read = tuple(getattr(portfolio, t) for t in ("projects", "cashflows", "dependencies"))
+    settings = (as_of, *(p[k] for k in _FORECAST_PARAMS))
+    fc = parts.get("forecast", read, settings, lambda: _forecast(portfolio, by_project, flows, as_of, p))
     status = H.project_health(
         _spi_for_health(by_project, fc.projects),
         as_of=as_of,
@@ -821,6 +920,17 @@ def _p80_overrun(forecast: pd.DataFrame, by_project: pd.DataFrame, flows: pd.Dat
     running = (f["cost_p80"] - ac).div(to_come) - 1.0
     proposed = f["uplift_p80"] if "uplift_p80" in f else pd.Series(np.nan, index=f.index)
     return running.fillna(proposed).dropna().clip(lower=0.0)
+
+
+#: The parameters the forecast part reads (with the projects, cash flows and dependencies).
+_FORECAST_PARAMS = (
+    "discount_rate",
+    "forecast_draws",
+    "forecast_seed",
+    "forecast_correlation",
+    "forecast_correlated_by",
+    "forecast_min_reference",
+)
 
 
 def _forecast(

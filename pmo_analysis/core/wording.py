@@ -320,14 +320,36 @@ def word(reason: Reason, *, where: pd.Series | None = None) -> Any:
     ...     word(Reason("delayed_by_dependency", days=30, by="PRJ-001"))
     '受前置项目 PRJ-001 影响延误 30 天'
     """
+    if where is None:
+        return _words(reason)
+    keep = _mask(where, where.index).to_numpy()
+    if not keep.any():
+        return pd.Series("", index=where.index, dtype=object)
+    text = _words(_rows(reason, keep))  # only the rows that read it are worded
+    values = np.full(len(keep), "", dtype=object)
+    values[keep] = text.to_numpy(dtype=object) if isinstance(text, pd.Series) else text
+    return pd.Series(values, index=where.index, dtype=object)
+
+
+def _words(reason: Reason) -> Any:
     wording = _WORDINGS[reason.code]
-    text = i18n._(
+    return i18n._(
         wording.template, **{name: wording.fields[name].write(value) for name, value in reason.fields.items()}
     )
-    if where is None:
-        return text
-    mask = _mask(where, where.index)
-    return _column(text, where.index).where(mask, "")
+
+
+def _rows(value: Any, keep: np.ndarray) -> Any:
+    """``value`` (a reason, or one of its values) on the rows ``keep`` marks: a column of their
+    length keeps those rows, in order; a scalar stays as it is.
+    """
+    if isinstance(value, Reason):
+        rows = Reason.__new__(Reason)
+        rows.code = value.code
+        rows.fields = MappingProxyType({k: _rows(v, keep) for k, v in value.fields.items()})
+        return rows
+    if isinstance(value, pd.Series) and len(value) == len(keep):
+        return value[keep]
+    return value
 
 
 def _mask(mask: Any, index: pd.Index) -> pd.Series:
@@ -374,21 +396,16 @@ def join(parts: Iterable[tuple[Any, Reason | str | pd.Series]], *, index: pd.Ind
     ...     join(parts, index=spi.index).tolist()
     ['SPI 0.70 低于 0.95；风险评分 4/5', '风险评分 5/5', 'SPI 0.90 低于 0.95']
     """
-    columns = {}
-    for i, (mask, reason) in enumerate(parts):
-        text = word(reason) if isinstance(reason, Reason) else reason
-        columns[i] = _column(text, index).where(_mask(mask, index), "")
-    if not columns:
-        return pd.Series("", index=index, dtype=object)
-    frame = pd.DataFrame(columns, index=index)
-    return (
-        frame.where(frame != "")
-        .stack()
-        .dropna()
-        .groupby(level=0)
-        .agg(word(Reason("reasons_separator")).join)
-        .reindex(index, fill_value="")
-    )
+    separator = word(Reason("reasons_separator"))
+    out, joined = np.full(len(index), "", dtype=object), False
+    for mask, reason in parts:  # a few reasons: each joined to every row at once
+        mask = _mask(mask, index)
+        column = word(reason, where=mask) if isinstance(reason, Reason) else _column(reason, index).where(mask, "")
+        text = column.where(column.notna(), "").to_numpy(dtype=object)
+        has = text != ""
+        out = np.where(has & (out != ""), out + separator + text, np.where(has, text, out))
+        joined = True
+    return pd.Series(out, index=index, dtype="str" if joined else object)
 
 
 def listing(items: Iterable[Any], *, limit: int | None = None) -> str:

@@ -21,8 +21,8 @@ from pmo_analysis.analyses.scenarios import (
 )
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.config import SAMPLE_AS_OF
-from pmo_analysis.inputs.scenarios import Delay, People, Scenario
-from pmo_analysis.model import build_model
+from pmo_analysis.inputs.scenarios import Delay, People, Scale, Scenario
+from pmo_analysis.model import build_model, build_scenario_model
 from tests.helpers import edit_csv
 
 #: Every table but the lessons (a scenario reuses the base run's lessons tables): quicker to build.
@@ -197,3 +197,43 @@ def test_cash_need_by_quarter_is_the_forecast_net_outflow_of_the_quarters_ahead(
     }
     assert need[["cash_need_p50", "cash_need_p80"]].isna().all().all()  # no forecast: n/a, not 0
     assert cash_need_by_quarter({}, as_of=SAMPLE_AS_OF).empty
+
+
+@pytest.mark.parametrize(
+    ("scenario", "taken"),
+    [
+        (Scenario("cut", budget_cap_share=0.8), {"delivery", "forecast", "resources"}),
+        (Scenario("rate", params={"discount_rate": 0.12}), {"delivery", "resources"}),
+        (
+            Scenario("weights", params={"w_alignment": 0.1, "w_value": 0.8, "w_risk": 0.1}),
+            {"delivery", "forecast", "resources"},
+        ),
+        (
+            Scenario("hire", people=(People(3, "Developer", pd.Timestamp("2026-08-01").date()),)),
+            {"delivery", "forecast"},
+        ),
+        (Scenario("dearer", scale=(Scale(costs=1.15, department="IT"),)), {"resources"}),
+        (Scenario("stop two", cancel=("PRJ-020", "PRJ-029")), set()),
+        # PRJ-010's assignments ended before the as-of date: the people's plan is as it was
+        (CUT_AND_DELAY, {"resources"}),
+        (Scenario("late", delays=(Delay(2, project="PRJ-022"),)), set()),
+    ],
+    ids=lambda x: x.name if isinstance(x, Scenario) else None,
+)
+def test_a_scenario_takes_from_its_base_only_the_parts_it_does_not_change(built, scenario, taken):
+    # a scenario's model takes the base run's parts that read what the scenario leaves as it was
+    # (the same tables, the same parameters): every table is still the one a model built from
+    # scratch on the edited data has, and the parts it changes are computed anew
+    portfolio, base, _cut = built
+    model = build_scenario_model(portfolio, scenario, base=base)
+    edited = apply_scenario(portfolio, scenario, as_of=base.as_of)
+    params = scenario.model_params(base.params, base_cap=base.meta["budget_cap"])
+    scratch = build_model(edited, as_of=base.as_of.date(), params=params, lessons_of=base)
+    assert {name for name, made in model.parts.items() if made is base.parts.get(name)} == taken
+    assert set(model.tables) == set(scratch.tables)
+    for name in scratch.tables:
+        pd.testing.assert_frame_equal(model.tables[name], scratch.tables[name], obj=name)
+    # a table taken is the model's own: changing it leaves the base run's as it was
+    if "resources" in taken:
+        model.tables["utilization"].iloc[0, 0] = None
+        assert base.tables["utilization"].iloc[0, 0] is not None

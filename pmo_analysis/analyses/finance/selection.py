@@ -53,9 +53,12 @@ def funding_need(roi: pd.DataFrame) -> pd.Series:
     return need.where(roi["status"].isin(("proposed", *_RUNNING)), 0.0).astype(float)
 
 
-_FIX_ABOVE = 20_000
-"""Candidates above which the knapsack fixes items before HiGHS: measured on generated portfolios,
-HiGHS alone takes 3 s for 7,000 candidates (fixing first: 4 s) but 80 s for 70,000 (fixing first: 17 s)."""
+_FIX_ABOVE = 1_000
+"""Candidates above which the knapsack fixes items before HiGHS (scipy 1.17): measured on the
+enterprise portfolio's candidates (1,000, 3,000 and 7,000 of them, caps of 30% to 95% of their
+need, by score and by remaining NPV), fixing first finds the same optimum 1.3 to 14 times sooner
+(7,000 by score at 60%: 0.23 s instead of 1.56 s; 70,000: 17 s instead of 80 s). Below, HiGHS
+alone takes milliseconds."""
 
 
 def _knapsack(
