@@ -691,7 +691,8 @@ def _read_result(result) -> RawTable:
     (``None``) is told from NaN before the columns are typed.
     """
     names = list(result.keys())
-    values = np.array(result.fetchall(), dtype=object).reshape(-1, len(names))
+    # plain tuples: numpy asks a driver's row object for attributes it lacks, one exception each
+    values = np.array([tuple(r) for r in result.fetchall()], dtype=object).reshape(-1, len(names))
     nan_cells = {}
     for i in range(len(names)):  # columns, not rows
         column = values[:, i]

@@ -161,6 +161,10 @@ def test_the_model_from_postgres_equals_the_model_from_files(pg, model):
     assert record["rows"] == 51_440 and record["computed_in"] == "postgresql" and len(record["sha256"]) == 64
     again = load_portfolio(pg["url"], tables=["timesheets"], engine="duckdb").source["tables"]
     assert {t["table"]: t for t in again}["timesheets"]["sha256"] == record["sha256"]
+    # summed per person in the check's scan, it is the fingerprint of the whole table at once
+    pushed = portfolio.out_of_core["timesheets"]
+    whole = pushdown.engine_fingerprint(pushed.source, list(pushed.source.columns))
+    assert pushed._person_raw is not None and whole["sha256"] == record["sha256"]
 
 
 @pytest.mark.parametrize("key", [True, False], ids=["primary key", "no key"])
@@ -235,3 +239,36 @@ tables:
     prints = [{t["table"]: t for t in p.source["tables"]}["timesheets"] for p in (by_query, by_table)]
     assert prints[0]["sha256"] == prints[1]["sha256"] and prints[0]["rows"] == 51_440
     pd.testing.assert_frame_equal(by_query.booked_hours(SAMPLE_AS_OF), by_table.booked_hours(SAMPLE_AS_OF))
+
+
+def test_weekend_entries_are_counted_by_the_database_as_when_read_whole(keyed):
+    # a Saturday and a Sunday are weekend entries, the Friday and the Monday around them are not
+    engine = sa.create_engine(keyed.replace("postgresql://", "postgresql+psycopg://"))
+    days = {11: "2026-03-06", 12: "2026-03-07", 13: "2026-03-08", 14: "2026-03-09"}
+    with engine.begin() as conn:
+        rows = conn.execute(sa.text("SELECT entry_id, date FROM timesheets WHERE entry_id IN (11, 12, 13, 14)"))
+        saved = {int(r[0]): r[1] for r in rows}
+        for entry, day in days.items():
+            conn.execute(sa.text(f"UPDATE timesheets SET date = '{day}' WHERE entry_id = {entry}"))
+    try:
+        # (the rows an earlier test planted, if it ran, are left out alike)
+        pushed, whole = (
+            load_portfolio(keyed, tables=["timesheets"], engine=e, on_error="drop") for e in ("duckdb", "pandas")
+        )
+        assert "timesheets" in pushed.out_of_core and "timesheets" not in whole.out_of_core
+        warned = [[(p.column, p.rule) for p in x.warnings] for x in (pushed, whole)]
+        assert warned[0] == warned[1]
+        assert ("date", "2 entries fall on a Saturday or Sunday; they count as booked hours") in warned[0]
+        # the fingerprint the same scan summed changes with one hour
+        before = {t["table"]: t for t in pushed.source["tables"]}["timesheets"]["sha256"]
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE timesheets SET hours = hours + 0.5 WHERE entry_id = 11"))
+        again = load_portfolio(keyed, tables=["timesheets"], engine="duckdb", on_error="drop")
+        assert {t["table"]: t for t in again.source["tables"]}["timesheets"]["sha256"] != before
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE timesheets SET hours = hours - 0.5 WHERE entry_id = 11"))
+    finally:
+        with engine.begin() as conn:
+            for entry, day in saved.items():
+                conn.execute(sa.text("UPDATE timesheets SET date = :d WHERE entry_id = :e"), {"d": day, "e": entry})
+        engine.dispose()
