@@ -794,9 +794,9 @@ def _finance(
         portfolio.projects, portfolio.cashflows, as_of=as_of, discount_rate=p["discount_rate"], forecast=flows
     )
     parts = parts or _Parts(None)
-    read = tuple(getattr(portfolio, t) for t in ("projects", "cashflows", "dependencies"))
+    read = tuple(getattr(portfolio, t) for t in ("projects", "cashflows", "dependencies", "milestones"))
     settings = (as_of, *(p[k] for k in _FORECAST_PARAMS))
-    fc = parts.get("forecast", read, settings, lambda: _forecast(portfolio, by_project, flows, as_of, p))
+    fc = parts.get("forecast", read, settings, lambda: _forecast(portfolio, by_project, flows, as_of, p, flags))
     status = H.project_health(
         _spi_for_health(by_project, fc.projects),
         as_of=as_of,
@@ -934,10 +934,17 @@ _FORECAST_PARAMS = (
 
 
 def _forecast(
-    portfolio: Portfolio, by_project: pd.DataFrame, flows: pd.DataFrame, as_of: pd.Timestamp, p: dict[str, Any]
+    portfolio: Portfolio,
+    by_project: pd.DataFrame,
+    flows: pd.DataFrame,
+    as_of: pd.Timestamp,
+    p: dict[str, Any],
+    flags: pd.DataFrame | None = None,
 ) -> F.Forecast:
     """The forecast part (:func:`pmo_analysis.analyses.forecast.forecast_portfolio`), with the
-    dependencies that constrain work still to do (the delivery analysis's network).
+    dependencies that constrain work still to do (the delivery analysis's network) and each
+    project's milestone end (``flags``, from the delivery analysis), so the finish range is
+    centred on the same forecast end the pages show.
     """
     deps = portfolio.dependencies
     network = None
@@ -954,6 +961,9 @@ def _forecast(
         correlation=p["forecast_correlation"],
         by=None if p["forecast_correlated_by"] == "portfolio" else p["forecast_correlated_by"],
         min_reference=p["forecast_min_reference"],
+        milestone_end=None
+        if flags is None or "milestone_end" not in flags
+        else flags.set_index("project_id")["milestone_end"],
     )
 
 
@@ -1175,7 +1185,9 @@ def _delivery(portfolio: Portfolio, as_of: pd.Timestamp) -> tuple[dict[str, pd.D
                 ]
                 .assign(position=np.arange(1, len(chain) + 1))
             )
-        flags = flags.merge(slip[["project_id", "propagated_slip_days", "delayed_by"]], on="project_id", how="left")
+        # the milestones' own end too: the forecast's finish range is centred on it when it is later
+        ends = ["project_id", "milestone_end", "propagated_slip_days", "delayed_by"]
+        flags = flags.merge(slip[[c for c in ends if c in slip]], on="project_id", how="left")
     if risks is not None:
         register = D.risk_register(risks, projects, as_of=as_of)
         by_project = D.project_exposure(register, projects)

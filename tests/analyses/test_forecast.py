@@ -139,6 +139,29 @@ def test_completed_projects_on_budget_give_a_range_of_zero_width():
     assert r["finish_p10"] == r["finish_p90"] == r["finish_ieac_t"]
 
 
+def test_the_finish_range_is_centred_on_milestones_that_end_later_than_the_earned_schedule():
+    # zero variance (five projects done on budget and on time): the range is its centre. P5's
+    # milestones end five months after its Earned Schedule finish, past its plan: the range sits on
+    # the milestones' month and the plan is missed in every draw; a milestone end before the ES
+    # finish leaves the range where it was
+    base = _forecast(["completed"] * 5 + ["active"], as_of="2026-03-31").projects.set_index("project_id").loc["P5"]
+    es = pd.Timestamp(base["finish_ieac_t"])
+    later = pd.Series({"P5": es + pd.DateOffset(months=5) - pd.Timedelta(days=10)})
+    moved = _forecast(["completed"] * 5 + ["active"], as_of="2026-03-31", milestone_end=later)
+    r = moved.projects.set_index("project_id").loc["P5"]
+    expected = (es + pd.DateOffset(months=5)) + pd.offsets.MonthEnd(0)
+    assert r["finish_p10"] == r["finish_p50"] == r["finish_p90"] == expected
+    assert r["finish_ieac_t"] == es and pd.Timestamp(r["finish_p50"]) > pd.Timestamp(r["planned_finish"])
+    assert r["miss_probability"] == 1.0
+    earlier = _forecast(
+        ["completed"] * 5 + ["active"],
+        as_of="2026-03-31",
+        milestone_end=pd.Series({"P5": es - pd.DateOffset(months=2)}),
+    )
+    e = earlier.projects.set_index("project_id").loc["P5"]
+    assert e["finish_p10"] == e["finish_p90"] == es
+
+
 def test_late_completed_projects_move_the_finish_and_spi_t_says_so():
     fc = _forecast(["completed"] * 5 + ["active"], as_of="2026-06-30", late=3)
     done = fc.projects.set_index("project_id").loc["P0"]
@@ -290,3 +313,19 @@ def test_correlation_widens_the_cash_need_as_theory_says():
     # fully correlated across the portfolio: the sum is n times one project, P80 - P50 exact
     one = 100 * (np.exp(mu + s * z) - np.exp(mu))
     assert portfolio[4] == pytest.approx(n * one, rel=0.005)  # 1,476.0
+
+
+@pytest.mark.parametrize("as_of", ["2026-04-14", "2026-06-30", "2026-11-14"])
+def test_every_finish_range_surrounds_the_one_forecast_end(sample, as_of):
+    # the forecast end a page shows (plan, milestones, dependencies, Earned Schedule) and the Monte
+    # Carlo's range never disagree: the range reaches the forecast end's month by its P80 (the range
+    # adds the draws' own slips), and a forecast end past the plan is a miss more often than not
+    from pmo_analysis.model import build_model
+
+    m = build_model(sample, as_of=as_of)
+    pr = m.projects.loc[m.projects["running"] & m.projects["finish_p80"].notna()]
+    assert len(pr) > 10
+    end = pd.to_datetime(pr["forecast_end"]).dt.to_period("M")
+    assert (pd.to_datetime(pr["finish_p80"]).dt.to_period("M") >= end).all()
+    late = pd.to_datetime(pr["forecast_end"]) > pd.to_datetime(pr["end_date"]) + pd.offsets.MonthEnd(0)
+    assert (pr.loc[late, "miss_probability"] >= 0.5).all()

@@ -120,6 +120,7 @@ def forecast_portfolio(
     correlation: float = CORRELATION,
     by: str | None = "department",
     min_reference: int = MIN_REFERENCE,
+    milestone_end: pd.Series | None = None,
 ) -> Forecast:
     """Every forecast of the portfolio (see :mod:`pmo_analysis.analyses.forecast`).
 
@@ -127,7 +128,10 @@ def forecast_portfolio(
     project_id, department, status, start_date, end_date, bac, ev, ac, pv, percent_complete, npv,
     pv_cost, remaining_npv); ``flows`` the forecast cash flows
     (:func:`~pmo_analysis.analyses.finance.forecast_cashflows`); ``dependencies`` the delivery
-    analysis's network (predecessor_id, successor_id, type, lag_days) or None.
+    analysis's network (predecessor_id, successor_id, type, lag_days) or None; ``milestone_end``
+    each project's latest milestone date by project_id (the delivery analysis's own end) or None:
+    a running project's finish is centred on the latest of its Earned Schedule finish, its planned
+    end and its milestones' end, so the range surrounds the forecast end the pages show.
 
     Examples
     --------
@@ -168,7 +172,9 @@ def forecast_portfolio(
     reference, classes = _reference(p, info, actual, completed, min_reference)
     out = out.join(classes.set_index("project_id")).join(_uplift(p, classes, reference))
     sim = running & out["eac_point"].notna() & out["ieac_t"].notna() & info["first_month"].notna()
-    state = _state(p, out, info, at, earned, sim, _future(flows, as_of, lcm, discount_rate).reindex(p.index))
+    ms_end = None if milestone_end is None else pd.to_datetime(milestone_end.reindex(p.index))
+    fut = _future(flows, as_of, lcm, discount_rate).reindex(p.index)
+    state = _state(p, out, info, at, earned, sim, fut, ms_end)
     quarters, labels = _quarters(flows, pd.Index(state["project_id"]), lcm)
     draws = joint_draws(len(state), draws=draws)
     mc, cash = simulate(
@@ -281,11 +287,24 @@ def _state(
     earned: pd.Series,
     sim: pd.Series,
     fut: pd.DataFrame,
+    milestone_end: pd.Series | None = None,
 ) -> pd.DataFrame:
     """What :func:`simulate` reads of each running project with a point forecast, its months
     counted from as-of (the end of the last complete month): the same scale for every project.
+    Its finish is the latest of the Earned Schedule finish, its planned end and its latest
+    milestone's day: the forecast end the pages show, before its predecessors' slips.
     """
     first = info["first_month"]
+    # the later of the planned end and the milestones' end: a project ahead of its pace keeps its
+    # planned end, as the forecast end every page shows does
+    latest = pd.to_datetime(p.loc[sim, "end_date"])
+    if milestone_end is not None:
+        latest = latest.where(~(milestone_end[sim] > latest).fillna(False), milestone_end[sim])
+    day = pd.to_datetime(latest.fillna(first[sim]))
+    # the months elapsed from the plan's first month to that day, as IEAC(t) counts them
+    elapsed = months_between(first[sim], day) + (day.dt.day / day.dt.days_in_month).to_numpy()
+    by_dates = np.where(latest.notna().to_numpy(), elapsed - at[sim].to_numpy(), np.nan)
+    finish = np.fmax((out.loc[sim, "ieac_t"] - at[sim]).to_numpy(dtype=float), by_dates)
     return pd.DataFrame(
         {
             "project_id": p.index[sim],
@@ -294,7 +313,7 @@ def _state(
             "ac": p.loc[sim, "ac"].to_numpy(dtype=float),
             "eac": out.loc[sim, "eac_point"].to_numpy(dtype=float),
             "at": 0.0,
-            "finish": np.maximum((out.loc[sim, "ieac_t"] - at[sim]).to_numpy(dtype=float), 0.0),
+            "finish": np.maximum(finish, 0.0),
             "start": months_between(first[sim], p.loc[sim, "start_date"]) - at[sim].to_numpy(),
             "planned_end": months_between(first[sim], p.loc[sim, "end_date"]) + 1 - at[sim].to_numpy(),
             "future_cost": fut.loc[sim, "future_cost"].fillna(0).to_numpy(),
