@@ -67,7 +67,7 @@ __all__ = [
     "RATIO",
     "WHOLE",
     "COUNT",
-    "ISO_DATE",
+    "DAY",
     "MONTH",
     "CODE",
     "LABEL",
@@ -76,7 +76,7 @@ __all__ = [
     "PROBABILITY",
 ]
 
-_KINDS = ("money", "money_full", "ratio", "percent", "number", "iso_date", "month", "code", "label", "reason", "text")
+_KINDS = ("money", "money_full", "ratio", "percent", "number", "day", "month", "code", "label", "reason", "text")
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,9 @@ class Format:
     number
         a number with ``decimals`` decimals, with thousands separators if ``grouped``
         (``1,529``); the same in every language.
-    iso_date
-        a day as the data writes it, ``2026-03-31``, in English; in another language the report's
-        own date style (``2026年3月31日``), so a Chinese report writes every day one way.
+    day
+        :func:`pmo_analysis.core.formatting.date`, the reports' one date style (``31 Mar 2026``,
+        ``2026年3月31日``), so a reason writes a day as the page around it does.
     month
         :func:`pmo_analysis.core.formatting.month` (``Mar 2026``, ``2026年3月``).
     code
@@ -121,11 +121,11 @@ class Format:
     >>> MONEY.write(6_632_000), RATIO.write(0.8397), percent(0).write(0.25), COUNT.write(1529.4)
     ('6.6M', '0.84', '25%', '1,529')
     >>> import pandas as pd
-    >>> ISO_DATE.write(pd.Series([pd.Timestamp("2026-03-31"), pd.NaT])).tolist()
-    ['2026-03-31', 'n/a']
+    >>> DAY.write(pd.Series([pd.Timestamp("2026-03-31"), pd.NaT])).tolist()
+    ['31 Mar 2026', 'n/a']
     >>> from pmo_analysis.core.formatting import using
     >>> with using(currency="CNY", language="zh"):
-    ...     MONEY.write(6_632_000), MONTH.write("2026-03-01"), RATIO.write(None), ISO_DATE.write("2026-03-31")
+    ...     MONEY.write(6_632_000), MONTH.write("2026-03-01"), RATIO.write(None), DAY.write("2026-03-31")
     ('¥663.2万', '2026年3月', '不适用', '2026年3月31日')
     """
 
@@ -172,8 +172,8 @@ class Format:
             return fmt.na()
         if kind == "number":
             return format(v, f"{',' if self.grouped else ''}.{self.decimals}f")
-        if kind == "iso_date":
-            return f"{pd.Timestamp(v):%Y-%m-%d}" if i18n.current() == "en" else fmt.date(v)
+        if kind == "day":
+            return fmt.date(v)
         if kind == "label":
             return i18n.label(v)
         # code
@@ -197,7 +197,7 @@ RATIO = Format("ratio")
 WHOLE = number(0)
 #: A whole number with thousands separators (``1,234``): days, hours, counts in sentences.
 COUNT = number(0, grouped=True)
-ISO_DATE = Format("iso_date")
+DAY = Format("day")
 MONTH = Format("month")
 CODE = Format("code")
 LABEL = Format("label")
@@ -438,8 +438,8 @@ _register("and_more", " and {n} more", n=COUNT)
 # project health (pmo_analysis.analyses.health); CPI and SPI also in the decisions' rules
 _register("cpi_below", "CPI {value} below {threshold}", value=RATIO, threshold=RATIO)
 _register("spi_below", "SPI {value} below {threshold}", value=RATIO, threshold=RATIO)
-_register("late_at_percent", "end date {date} passed at {pct}% complete", date=ISO_DATE, pct=WHOLE)
-_register("late_no_percent", "end date {date} passed with no percent complete reported", date=ISO_DATE)
+_register("late_at_percent", "end date {date} passed at {pct}% complete", date=DAY, pct=WHOLE)
+_register("late_no_percent", "end date {date} passed with no percent complete reported", date=DAY)
 _register("risk_score", "risk score {score}/5", score=WHOLE)
 _register("no_earned_value", "no earned value (percent complete or actual cost missing)")
 # what a project's figures lack (pmo_analysis.analyses.finance: data_needed), and a total's coverage
@@ -644,7 +644,7 @@ _register(
     type=REASON,
     predecessor=TEXT,
     which=REASON,
-    date=ISO_DATE,
+    date=DAY,
 )
 _register("replan_more_conflicts", "Re-plan {n} more dependency conflict(s)", n=WHOLE)
 _register("listed_in_dependency_conflicts", "listed in dependency_conflicts.csv and the delivery report")

@@ -48,10 +48,10 @@ def _one(**kw):
         ({"spi": 0.84}, ("off track", "SPI 0.84 below 0.85")),
         ({"risk_score": 4.0}, ("at risk", "risk score 4/5")),
         ({"risk_score": 3.0}, ("on track", "")),
-        ({"end_date": pd.Timestamp("2026-06-29")}, ("off track", "end date 2026-06-29 passed at 50% complete")),
+        ({"end_date": pd.Timestamp("2026-06-29")}, ("off track", "end date 29 Jun 2026 passed at 50% complete")),
         (
             {"end_date": pd.Timestamp("2026-06-29"), "percent_complete": np.nan},
-            ("off track", "end date 2026-06-29 passed with no percent complete reported"),
+            ("off track", "end date 29 Jun 2026 passed with no percent complete reported"),
         ),
         ({"end_date": pd.Timestamp("2026-06-30")}, ("on track", "")),
         ({"end_date": pd.Timestamp("2026-06-29"), "percent_complete": 100.0}, ("on track", "")),

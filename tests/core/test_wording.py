@@ -53,8 +53,8 @@ def test_every_code_reads_in_both_languages(code):
         ("en", "USD", W.WHOLE, 1234.4, "1234"),
         ("en", "USD", W.COUNT, 1234.4, "1,234"),
         ("en", "USD", W.number(1), 1.449, "1.4"),
-        ("en", "USD", W.ISO_DATE, pd.Timestamp("2026-03-31"), "2026-03-31"),
-        ("zh", "CNY", W.ISO_DATE, pd.Timestamp("2026-03-31"), "2026年3月31日"),  # a Chinese report: one date style
+        ("en", "USD", W.DAY, pd.Timestamp("2026-03-31"), "31 Mar 2026"),  # the pages' date style
+        ("zh", "CNY", W.DAY, pd.Timestamp("2026-03-31"), "2026年3月31日"),  # a Chinese report: one date style
         ("en", "USD", W.MONTH, "2026-07", "Jul 2026"),
         ("zh", "CNY", W.MONTH, "2026-07", "2026年7月"),
         # a status: the code itself in English (as the reasons have always named it), its label in Chinese
@@ -68,7 +68,7 @@ def test_every_code_reads_in_both_languages(code):
         ("en", "USD", W.MONEY, np.nan, "n/a"),
         ("en", "USD", W.RATIO, None, "n/a"),
         ("en", "USD", W.COUNT, np.nan, "n/a"),
-        ("en", "USD", W.ISO_DATE, pd.NaT, "n/a"),
+        ("en", "USD", W.DAY, pd.NaT, "n/a"),
         ("zh", "CNY", W.RATIO, np.nan, "不适用"),
         ("zh", "CNY", W.percent(0), np.nan, "不适用"),
         ("en", "USD", W.TEXT, np.nan, ""),
