@@ -1549,6 +1549,7 @@ _add(
         "Why": "原因",
         "Not available: {reason}.": "无法提供：{reason}。",
         "the executive summary was not run: it needs the table(s) {tables}": "执行摘要未运行：需要数据表 {tables}",
+        "needs the table(s) {tables}": "需要数据表 {tables}",
         "None this time.": "本期没有。",
         "Open the full reports": "打开完整报告",
         "(ROI, resource utilization, lessons learned).": "（投资回报、资源利用率、经验教训）。",

@@ -51,6 +51,7 @@ from pmo_analysis.analyses.summary import decisions_needed
 from pmo_analysis.core import formatting as fmt
 from pmo_analysis.core.exceptions import MailError
 from pmo_analysis.core.i18n import _, label
+from pmo_analysis.core.wording import listing
 from pmo_analysis.model import load_model
 from pmo_analysis.runs.publish import headline_history, read_manifests, run_language, started_timestamp
 
@@ -394,7 +395,7 @@ def summary_message(run_dir: str | Path, *, to: list[str], sender: str, reports_
         not_available = (
             None
             if not missing
-            else _("the executive summary was not run: it needs the table(s) {tables}", tables=", ".join(missing))
+            else _("the executive summary was not run: it needs the table(s) {tables}", tables=listing(missing))
         )
         asks = decisions_needed(model) if not missing else pd.DataFrame(columns=["decision", "why", "money_text"])
         headline = _headline_rows(model, manifest)

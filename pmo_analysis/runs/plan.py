@@ -19,7 +19,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pmo_analysis.core import formatting as fmt
+from pmo_analysis.core import i18n
 from pmo_analysis.core.exceptions import ParameterError
+from pmo_analysis.core.wording import listing
 from pmo_analysis.inputs.params import MODEL_PARAMS, declared_for_path, validate_params
 from pmo_analysis.inputs.readers import is_workbook
 from pmo_analysis.inputs.scenarios import Scenario, read_scenario
@@ -183,9 +186,12 @@ def _plan_run(
     )
 
 
-def needs_sentence(missing: list[str]) -> str:
-    """Why a report or a page is not run, in the words of the run's index: ``needs the table(s) cashflows``."""
-    return f"needs the table(s) {', '.join(missing)}"
+def needs_sentence(missing: list[str], *, language: str = "en") -> str:
+    """Why a report or a page is not run, in the words of the run's index and in its language:
+    ``needs the table(s) cashflows, resources`` (``需要数据表 cashflows、resources``).
+    """
+    with fmt.using(language=language):
+        return i18n._("needs the table(s) {tables}", tables=listing(missing))
 
 
 def _reports_to_run(plan: _Plan, tables_present) -> tuple[_Plan, dict[str, str]]:
@@ -194,7 +200,8 @@ def _reports_to_run(plan: _Plan, tables_present) -> tuple[_Plan, dict[str, str]]
     other one is not run, by name.
     """
     missing = {p.stem: REPORT_TABLES[p.stem].missing(tables_present) for p in plan.paths if p.stem in REPORT_TABLES}
-    not_run = {name: needs_sentence(tables) for name, tables in missing.items() if tables}
+    language = str(plan.common.get("language") or "en")
+    not_run = {name: needs_sentence(tables, language=language) for name, tables in missing.items() if tables}
     return replace(plan, paths=[p for p in plan.paths if p.stem not in not_run]), not_run
 
 

@@ -211,7 +211,9 @@ def run_reports(
             write_manifest(
                 tmp,
                 _manifest(plan, run, model, results, status=status, duration_s=say.elapsed(), finished=_now())
-                | _pages_manifest(which, pages, not_run=_pages_not_run(model, which))
+                | _pages_manifest(
+                    which, pages, not_run=_pages_not_run(model, which, str(plan.common.get("language") or "en"))
+                )
                 | _scenarios_manifest(what_if),
             )
             final = publish_run(tmp, plan.reports_dir, run_id)
@@ -221,12 +223,12 @@ def run_reports(
     return RunResult(final.name, final, status, results, total)
 
 
-def _pages_not_run(model, which) -> str | None:
+def _pages_not_run(model, which, language: str) -> str | None:
     """Why the project and department pages asked for are not made (the tables they need), or None."""
     missing = model.missing_for(PAGE_NOTEBOOK)
     if which == "none" or not missing:
         return None
-    return needs_sentence(missing)
+    return needs_sentence(missing, language=language)
 
 
 def _in_plan_order(plan, ran: list[NotebookResult], not_run: dict[str, str]) -> list[NotebookResult]:

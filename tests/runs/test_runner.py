@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -667,6 +668,12 @@ def test_reports_whose_tables_are_missing_are_not_run(tmp_path):
         "resource_utilization": "needs the table(s) assignments, timesheets",
     }
     assert runnable.complete == plan.complete  # the run was asked for the whole suite all the same
+    # a Chinese run says why in Chinese, the tables listed as Chinese lists them
+    zh = dataclasses.replace(plan, common={**plan.common, "language": "zh"})
+    assert _reports_to_run(zh, ["projects", "lessons", "resources", "holidays"])[1] == {
+        "portfolio_roi": "需要数据表 cashflows",
+        "resource_utilization": "需要数据表 assignments、timesheets",
+    }
 
 
 def test_a_report_not_run_is_no_failure_and_the_index_says_why():
