@@ -15,9 +15,37 @@ forward months (the capacity horizon)
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["month_start", "month_end", "last_complete_month", "is_month_end", "forward_months", "month_status"]
+__all__ = [
+    "month_start",
+    "month_end",
+    "last_complete_month",
+    "is_month_end",
+    "forward_months",
+    "month_status",
+    "DAYS_PER_YEAR",
+    "years_after",
+]
+
+DAYS_PER_YEAR = 365.0
+"""Days per year as the spreadsheet's XNPV and XIRR count them: a flow dated ``d`` is
+``(d - d0).days / 365`` years after ``d0``, leap days or not (docs/definitions.md)."""
+
+
+def years_after(dates: pd.Series, origin) -> np.ndarray:
+    """The years from ``origin`` (a day, or a column of days on the rows of ``dates``) to each of
+    ``dates``, as XNPV counts them (:data:`DAYS_PER_YEAR`): every discounting in the workbook
+    (NPV, remaining NPV, IRR, the forecasts' present values) times its flows by this.
+
+    Examples
+    --------
+    >>> years_after(pd.Series(pd.to_datetime(["2026-07-31", "2027-06-30", "2028-06-30"])), "2026-06-30").tolist()
+    [0.08493150684931507, 1.0, 2.0027397260273974]
+    """
+    start = origin if isinstance(origin, pd.Series) else pd.Timestamp(origin).normalize()
+    return (pd.to_datetime(dates) - start).dt.days.to_numpy() / DAYS_PER_YEAR
 
 
 def month_start(value) -> pd.Timestamp:

@@ -12,9 +12,10 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from pmo_analysis.core.periods import years_after
+
 __all__ = ["xnpv", "xirr", "irr_roots"]
 
-_DAYS_PER_YEAR = 365.0
 #: Rates searched for IRR roots: -99% to +1,000,000% a year.
 _IRR_RANGE = (-0.99, 10_000.0)
 
@@ -65,7 +66,7 @@ def irr_roots(values: Sequence[float], dates: Sequence) -> np.ndarray:
 
 def _years(dates) -> np.ndarray:
     d = pd.to_datetime(pd.Series(dates))
-    return (d - d.iloc[0]).dt.days.to_numpy() / _DAYS_PER_YEAR
+    return years_after(d, d.iloc[0])
 
 
 def _sign_changes(values: np.ndarray) -> int:

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from pmo_analysis.analyses.finance.cashflows import _forecast
-from pmo_analysis.analyses.finance.irr import _DAYS_PER_YEAR, _vector_irr
+from pmo_analysis.analyses.finance.irr import _vector_irr
 from pmo_analysis.analyses.finance.selection import funding_need
 from pmo_analysis.core.config import BUDGET_ALL_BUT_SPENT, TCPI_EXTREME
-from pmo_analysis.core.periods import last_complete_month
+from pmo_analysis.core.periods import last_complete_month, years_after
 from pmo_analysis.core.wording import Reason, join
 
 __all__ = [
@@ -62,9 +62,9 @@ def project_financials(
     codes, uniques = pd.factorize(f["project_id"], sort=True)
     n = len(uniques)
     first = f.groupby(codes)["period"].transform("min")
-    f["t"] = (f["period"] - first).dt.days.to_numpy() / _DAYS_PER_YEAR
+    f["t"] = years_after(f["period"], first)
     disc = (1.0 + discount_rate) ** f["t"].to_numpy()
-    t_as_of = (f["period"] - pd.Timestamp(as_of).normalize()).dt.days.to_numpy() / _DAYS_PER_YEAR
+    t_as_of = years_after(f["period"], as_of)
     net_as_of = f["net"].to_numpy() / (1.0 + discount_rate) ** t_as_of
     future = (f["period"] > last_complete_month(as_of)).to_numpy()
 

@@ -68,9 +68,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pmo_analysis.analyses.finance.irr import _DAYS_PER_YEAR, _vector_irr
+from pmo_analysis.analyses.finance.irr import _vector_irr
 from pmo_analysis.core.config import BREAK_EVEN_RATE_BOUND, P80_COST_UPLIFT
-from pmo_analysis.core.periods import last_complete_month
+from pmo_analysis.core.periods import last_complete_month, years_after
 from pmo_analysis.core.wording import Reason, word
 
 __all__ = ["ROBUSTNESS_COLUMNS", "WEIGHTS", "decision_robustness", "remaining_values", "budget_flips", "weight_flips"]
@@ -117,7 +117,7 @@ def remaining_values(forecast: pd.DataFrame, *, as_of, discount_rate: float) -> 
     f = forecast.loc[forecast["period"] > last, ["project_id", "period", "cost", "benefit", "net"]]
     if not f["project_id"].is_monotonic_increasing:  # forecast_cashflows sorts them already
         f = f.sort_values(["project_id", "period"], kind="stable")
-    t = (f["period"] - pd.Timestamp(as_of).normalize()).dt.days.to_numpy() / _DAYS_PER_YEAR
+    t = years_after(f["period"], as_of)
     disc = (1.0 + discount_rate) ** t
     codes, uniques = pd.factorize(f["project_id"], sort=True)
     n = len(uniques)

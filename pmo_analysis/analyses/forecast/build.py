@@ -27,7 +27,7 @@ from pmo_analysis.analyses.forecast.reference import (
 )
 from pmo_analysis.analyses.forecast.schedule import earned_schedule, months_between, plan_matrix
 from pmo_analysis.core.config import RUNNING_STATUSES
-from pmo_analysis.core.periods import last_complete_month
+from pmo_analysis.core.periods import last_complete_month, years_after
 
 __all__ = ["Forecast", "forecast_portfolio", "month_of"]
 
@@ -74,7 +74,7 @@ def _future(flows: pd.DataFrame, as_of: pd.Timestamp, lcm: pd.Timestamp, rate: f
     remaining NPV is).
     """
     f = flows.loc[flows["period"] > lcm]
-    disc = (1.0 + rate) ** (-((f["period"] - as_of).dt.days.to_numpy() / 365.0))
+    disc = (1.0 + rate) ** -years_after(f["period"], as_of)
     g = (
         pd.DataFrame(
             {
