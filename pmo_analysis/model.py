@@ -124,7 +124,9 @@ class _Parts:
     a few of a table's columns, and equal settings (the parameters
     it reads, the as-of date, the language and the currency of its words). A scenario thus
     recomputes only what it changes: a budget cut, not the people's utilization; a hire, not the
-    finance. The result is the same tables a computation from scratch gives (tested).
+    forecast ranges (its finance is recomputed: a scenario states the base run's cap as its own,
+    and the assumptions say so). The result is the same tables a computation from scratch gives
+    (tested).
     """
 
     def __init__(self, earlier: PortfolioModel | None) -> None:
