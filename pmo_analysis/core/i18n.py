@@ -1293,6 +1293,22 @@ _add(
 _add(
     {
         "no schedule could be imported": "没有可导入的进度计划",
+        # why a schedule file cannot be imported (inputs/schedules)
+        "unsupported format {suffix}: import Microsoft Project (.mpp, .xml) or Primavera P6 (.xer, .xml/.pmxml) files": (
+            "不支持的格式 {suffix}：请导入 Microsoft Project（.mpp、.xml）或 Primavera P6（.xer、.xml/.pmxml）文件"
+        ),
+        "(no extension)": "（无扩展名）",
+        "no such file": "文件不存在",
+        "the file is empty": "文件为空",
+        "the file is password-protected: save it without a password in Microsoft Project and import it again": (
+            "文件有密码保护：请在 Microsoft Project 中另存为无密码的文件后再导入"
+        ),
+        "the file is corrupt or not a schedule MPXJ can read ({detail})": "文件已损坏，或不是 MPXJ 能读取的进度计划（{detail}）",
+        "the file is corrupt or not a Microsoft Project or P6 file (MPXJ does not recognise its content)": (
+            "文件已损坏，或不是 Microsoft Project 或 P6 文件（MPXJ 无法识别其内容）"
+        ),
+        "not a Primavera P6 XER file (it does not start with ERMHDR)": "不是 Primavera P6 XER 文件（开头不是 ERMHDR）",
+        "the XER file holds no project (no PROJECT table)": "XER 文件中没有项目（没有 PROJECT 表）",
         "{file}: cannot read the file: {error}": "{file}：无法读取文件：{error}",
         "{file}: the file holds no project": "{file}：文件中没有项目",
         "not imported: {problem}": "未导入：{problem}",

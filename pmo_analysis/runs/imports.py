@@ -140,12 +140,18 @@ def _read_all(files: list[Path], say: Callable[[str], object]) -> tuple[list[Sch
     """Read every file, in order; two at a time, since MPXJ parses in Java without holding
     Python's lock: one file is parsed while the one before it is turned into tables.
     """
+    import contextvars
     from concurrent.futures import ThreadPoolExecutor
 
     schedules: list[Schedule] = []
     problems: list[str] = []
+
+    def read_here(path: Path) -> list[Schedule] | str:  # in the caller's language (a thread starts without it)
+        return context.copy().run(_read_one, path)
+
+    context = contextvars.copy_context()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for path, read in zip(files, pool.map(_read_one, files), strict=True):
+        for path, read in zip(files, pool.map(read_here, files), strict=True):
             if isinstance(read, str) or not read:
                 problems.append(
                     read if isinstance(read, str) else _("{file}: the file holds no project", file=path.name)

@@ -293,6 +293,13 @@ def test_each_bad_file_is_one_line_and_the_others_still_import(programmes, tmp_p
     assert all("\n" not in p for p in result.problems)
     report = (tmp_path / "out" / REPORT_FILE).read_text(encoding="utf-8")
     assert "## Files not imported" in report and "empty.xer: the file is empty" in report
+    # an import in Chinese says why in Chinese
+    zh = import_schedules([programmes, *(tmp_path / n for n in bad)], tmp_path / "zh", language="zh")
+    assert zh.problems == [
+        "empty.xer: 文件为空",
+        "notes.xer: 不是 Primavera P6 XER 文件（开头不是 ERMHDR）",
+        "plan.txt: 不支持的格式 '.txt'：请导入 Microsoft Project（.mpp、.xml）或 Primavera P6（.xer、.xml/.pmxml）文件",
+    ]
 
 
 def test_import_report_says_what_was_read_derived_missing_and_assumed(programmes, tmp_path):

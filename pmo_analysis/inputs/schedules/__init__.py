@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pmo_analysis.core.exceptions import ScheduleFileError
+from pmo_analysis.core.i18n import _
 from pmo_analysis.inputs.schedules._model import Schedule
 from pmo_analysis.inputs.schedules.contract import ACTUALS_ACTIVITY, Derived, to_contract
 from pmo_analysis.inputs.schedules.xer import read_xer
@@ -35,11 +36,14 @@ def read_schedule(path: Path) -> list[Schedule]:
     if suffix not in SUFFIXES:
         raise ScheduleFileError(
             path.name,
-            f"unsupported format {suffix or '(no extension)'!r}: import Microsoft Project (.mpp, .xml) "
-            "or Primavera P6 (.xer, .xml/.pmxml) files",
+            _(
+                "unsupported format {suffix}: import Microsoft Project (.mpp, .xml) "
+                "or Primavera P6 (.xer, .xml/.pmxml) files",
+                suffix=repr(suffix) if suffix else _("(no extension)"),
+            ),
         )
     if not path.is_file():
-        raise ScheduleFileError(str(path), "no such file")
+        raise ScheduleFileError(str(path), _("no such file"))
     if suffix == ".xer":
         return read_xer(path)
     # Lazy import: the MPXJ reader starts Java, which only these files need (see its module).

@@ -30,6 +30,7 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from pmo_analysis.core.exceptions import PMOError, ScheduleFileError
+from pmo_analysis.core.i18n import _
 from pmo_analysis.inputs.schedules._model import (
     ACTIVITY_COLUMNS,
     COST_COLUMNS,
@@ -120,7 +121,7 @@ def read_mpxj(path: Path) -> list[Schedule]:
     corrupt, password-protected or of a format MPXJ does not read.
     """
     if path.stat().st_size == 0:
-        raise ScheduleFileError(path.name, "the file is empty")
+        raise ScheduleFileError(path.name, _("the file is empty"))
     start_jvm()
     from org.mpxj.reader import UniversalProjectReader  # a Java class, importable once the JVM runs
 
@@ -130,7 +131,8 @@ def read_mpxj(path: Path) -> list[Schedule]:
         raise ScheduleFileError(path.name, _why_unreadable(exc)) from None
     if not files:
         raise ScheduleFileError(
-            path.name, "the file is corrupt or not a Microsoft Project or P6 file (MPXJ does not recognise its content)"
+            path.name,
+            _("the file is corrupt or not a Microsoft Project or P6 file (MPXJ does not recognise its content)"),
         )
     schedules = [_project(path, pf, len(files)) for pf in files]
     return [s for s in schedules if s is not None]
@@ -139,9 +141,9 @@ def read_mpxj(path: Path) -> list[Schedule]:
 def _why_unreadable(exc: Exception) -> str:
     text = str(exc)
     if re.search(r"password|encrypt", text, re.IGNORECASE):
-        return "the file is password-protected: save it without a password in Microsoft Project and import it again"
+        return _("the file is password-protected: save it without a password in Microsoft Project and import it again")
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    return f"the file is corrupt or not a schedule MPXJ can read ({first[:160]})"
+    return _("the file is corrupt or not a schedule MPXJ can read ({detail})", detail=first[:160])
 
 
 def _project(path: Path, pf, count: int) -> Schedule | None:

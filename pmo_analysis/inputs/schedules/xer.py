@@ -33,6 +33,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from pmo_analysis.core.exceptions import ReadError, ScheduleFileError
+from pmo_analysis.core.i18n import _
 from pmo_analysis.inputs.readers import decode_text
 from pmo_analysis.inputs.schedules._model import (
     ACTIVITY_COLUMNS,
@@ -66,7 +67,7 @@ def parse_tables(text: str) -> tuple[list[str], dict[str, list[dict[str, str]]]]
     fields: list[str] = []
     rows: list[dict[str, str]] = []
     for line in text.splitlines():
-        kind, _, rest = line.partition("\t")
+        kind, _tab, rest = line.partition("\t")
         if kind == "%R":
             rows.append(dict(zip(fields, rest.split("\t"), strict=False)))
         elif kind == "%T":
@@ -101,13 +102,13 @@ def read_xer(path: Path) -> list[Schedule]:
     """
     raw = path.read_bytes()
     if not raw.strip():
-        raise ScheduleFileError(path.name, "the file is empty")
+        raise ScheduleFileError(path.name, _("the file is empty"))
     if not raw.lstrip(b"\xef\xbb\xbf").startswith(b"ERMHDR"):
-        raise ScheduleFileError(path.name, "not a Primavera P6 XER file (it does not start with ERMHDR)")
+        raise ScheduleFileError(path.name, _("not a Primavera P6 XER file (it does not start with ERMHDR)"))
     header, tables = parse_tables(_decode(path, raw))
     projects = tables.get("PROJECT", [])
     if not projects:
-        raise ScheduleFileError(path.name, "the XER file holds no project (no PROJECT table)")
+        raise ScheduleFileError(path.name, _("the XER file holds no project (no PROJECT table)"))
     currency = _currency(header, tables)
     by_id = {p["proj_id"]: p for p in projects}
     baseline_of = {p["orig_proj_id"]: p["proj_id"] for p in projects if p.get("orig_proj_id") in by_id}
