@@ -131,13 +131,15 @@ class _Parts:
 
     def __init__(self, earlier: PortfolioModel | None) -> None:
         self.earlier = {} if earlier is None else earlier.parts
+        #: A model built on an earlier one (a scenario) keeps no copy of what it computes: no model
+        #: is built on a scenario's, and ten of them would hold their tables twice.
+        self.keep = earlier is None
         self.made: dict[str, _Made] = {}
 
     def get(self, name: str, tables: tuple[Any, ...], settings: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """Part ``name``: the earlier model's when it read the same ``tables`` and ``settings``,
-        else ``compute()``. A part taken is a copy, so this model owns its tables (a part computed
-        shares its tables with the model: a table changed in place changes the part a scenario
-        built on this model takes).
+        else ``compute()``. A part taken is a copy, so this model owns its tables, and the part
+        kept is a copy too, so a table changed in place after the model is built is never taken.
         """
         settings = (*settings, i18n.current(), fmt.currency())
         old = self.earlier.get(name)
@@ -146,8 +148,9 @@ class _Parts:
             self.made[name] = old
             return _copied(old.value)
         value = compute()
-        self.made[name] = _Made(tables, settings, value)
-        return _copied(value, tables=False)
+        # a copy: a table of the model changed in place after it is built never reaches a scenario
+        self.made[name] = _Made(tables, settings, _copied(value)) if self.keep else _Made((), settings, None)
+        return value
 
     def taken(self, name: str) -> bool:
         """True when part ``name`` was taken from the earlier model."""
@@ -192,7 +195,8 @@ class PortfolioModel:
     tables: MutableMapping[str, pd.DataFrame] = field(default_factory=dict)
     parts: dict[str, _Made] = field(default_factory=dict, repr=False, compare=False)
     """The parts as this process computed them, each with what it read (:class:`_Parts`): a
-    scenario built on this model takes those it reads the same for. Not saved."""
+    scenario built on this model takes those it reads the same for (a scenario's model keeps
+    only which parts it took). Not saved."""
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})

@@ -44,7 +44,7 @@ def years_after(dates: pd.Series, origin) -> np.ndarray:
     >>> years_after(pd.Series(pd.to_datetime(["2026-07-31", "2027-06-30", "2028-06-30"])), "2026-06-30").tolist()
     [0.08493150684931507, 1.0, 2.0027397260273974]
     """
-    start = origin if isinstance(origin, pd.Series) else pd.Timestamp(origin).normalize()
+    start = origin if isinstance(origin, pd.Series) else pd.Timestamp(origin)
     return (pd.to_datetime(dates) - start).dt.days.to_numpy() / DAYS_PER_YEAR
 
 

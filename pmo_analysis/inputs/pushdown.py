@@ -173,7 +173,7 @@ def engine_fingerprint(table, columns: list[str]) -> dict[str, Any]:
     gives another, but for a chance of one in about 2^61 (2^32 in Spark, whose hash has 32 bits).
     """
     n, total = _arrow(table.aggregate(**_fingerprint_sums(table, columns))).to_pylist()[0].values()
-    return _digest(n, total, columns)
+    return _digest(n, total or 0, columns)  # no rows: a sum of nothing, 0 as when summed per person
 
 
 FINGERPRINT_PRIME = 2**61 - 1
@@ -413,8 +413,10 @@ class PushedTable:
         rid, date = by_name.get("resource_id"), by_name.get("date")
         if rid is None or date is None:
             return None
-        dtype = self.source.schema()[date]
-        return rid if (dtype.is_timestamp() and dtype.timezone is None) or dtype.is_date() else None
+        schema = self.source.schema()
+        dtype = schema[date]
+        dated = (dtype.is_timestamp() and dtype.timezone is None) or dtype.is_date()
+        return rid if dated and schema[rid].is_string() else None  # (text ids: no NaN among them)
 
     def _per_person_raw(self, con) -> pd.DataFrame:
         """Per stored resource_id (``raw``) of every row: the rows (``n``), the first and last date,
@@ -743,7 +745,7 @@ def _arrow(expr):
     if con.name == "pyspark":  # Spark's own Arrow transfer: ibis collects Python rows (10 s for 740,000)
         got = con._session.sql(con.compile(table)).toArrow()
         arrow = pa.Table.from_arrays(
-            [got.column(i).cast(t, safe=False) for i, t in enumerate(schema.to_pyarrow().types)],
+            [got.column(i).cast(t) for i, t in enumerate(schema.to_pyarrow().types)],
             schema=schema.to_pyarrow(),
         )
         import ibis.expr.types as ir

@@ -237,3 +237,17 @@ def test_a_scenario_takes_from_its_base_only_the_parts_it_does_not_change(built,
     if "resources" in taken:
         model.tables["utilization"].iloc[0, 0] = None
         assert base.tables["utilization"].iloc[0, 0] is not None
+
+
+def test_a_base_model_changed_after_it_is_built_does_not_reach_its_scenarios(sample):
+    # an analyst may change a table of the base model in a notebook: a scenario built on it later
+    # still takes the parts as they were computed, never the edit
+    portfolio = load_portfolio(sample.data_dir, tables=TABLES)
+    base = build_model(portfolio, as_of=SAMPLE_AS_OF)
+    kept = base.tables["utilization"].copy()
+    base.tables["utilization"]["utilization"] = -1.0
+    cut = build_scenario_model(portfolio, Scenario("cut", budget_cap_share=0.8), base=base)
+    assert cut.parts["resources"] is base.parts["resources"]  # taken, as computed
+    pd.testing.assert_frame_equal(cut.tables["utilization"], kept)
+    # and a scenario's model keeps no second copy of the parts it computed itself
+    assert cut.parts["finance"].value is None

@@ -64,7 +64,7 @@ def project_financials(
     first = f.groupby(codes)["period"].transform("min")
     f["t"] = years_after(f["period"], first)
     disc = (1.0 + discount_rate) ** f["t"].to_numpy()
-    t_as_of = years_after(f["period"], as_of)
+    t_as_of = years_after(f["period"], pd.Timestamp(as_of).normalize())
     net_as_of = f["net"].to_numpy() / (1.0 + discount_rate) ** t_as_of
     future = (f["period"] > last_complete_month(as_of)).to_numpy()
 

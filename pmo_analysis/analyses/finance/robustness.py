@@ -117,7 +117,7 @@ def remaining_values(forecast: pd.DataFrame, *, as_of, discount_rate: float) -> 
     f = forecast.loc[forecast["period"] > last, ["project_id", "period", "cost", "benefit", "net"]]
     if not f["project_id"].is_monotonic_increasing:  # forecast_cashflows sorts them already
         f = f.sort_values(["project_id", "period"], kind="stable")
-    t = years_after(f["period"], as_of)
+    t = years_after(f["period"], pd.Timestamp(as_of).normalize())
     disc = (1.0 + discount_rate) ** t
     codes, uniques = pd.factorize(f["project_id"], sort=True)
     n = len(uniques)

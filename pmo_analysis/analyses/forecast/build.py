@@ -299,7 +299,9 @@ def _state(
     # planned end, as the forecast end every page shows does
     latest = pd.to_datetime(p.loc[sim, "end_date"])
     if milestone_end is not None:
-        latest = latest.where(~(milestone_end[sim] > latest).fillna(False), milestone_end[sim])
+        ms = pd.to_datetime(milestone_end[sim])
+        later = ms.notna() & (latest.isna() | (ms > latest))  # (a project without a planned end: its milestones)
+        latest = latest.where(~later, ms)
     day = pd.to_datetime(latest.fillna(first[sim]))
     # the months elapsed from the plan's first month to that day, as IEAC(t) counts them
     elapsed = months_between(first[sim], day) + (day.dt.day / day.dt.days_in_month).to_numpy()
