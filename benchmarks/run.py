@@ -227,7 +227,7 @@ def step_scenarios(data: str) -> None:
     with lessons_process() as pool:
         p = _load(data)
         t = time.perf_counter()
-        base = build_model(p, as_of=AS_OF, pool=pool)
+        base = build_model(p, as_of=AS_OF, pool=pool, for_scenarios=True)
     base_s = time.perf_counter() - t
     models = [build_scenario_model(p, s, base=base) for s in bench_scenarios(p)]
     changes = scenario_changes(base, models)

@@ -129,11 +129,11 @@ class _Parts:
     (tested).
     """
 
-    def __init__(self, earlier: PortfolioModel | None) -> None:
+    def __init__(self, earlier: PortfolioModel | None, *, keep: bool) -> None:
         self.earlier = {} if earlier is None else earlier.parts
-        #: A model built on an earlier one (a scenario) keeps no copy of what it computes: no model
-        #: is built on a scenario's, and ten of them would hold their tables twice.
-        self.keep = earlier is None
+        #: Whether to keep a copy of each part computed, for scenarios built on this model: a run
+        #: with scenarios keeps its base run's, nothing else keeps any (a copy of the model's tables).
+        self.keep = keep
         self.made: dict[str, _Made] = {}
 
     def get(self, name: str, tables: tuple[Any, ...], settings: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
@@ -143,7 +143,7 @@ class _Parts:
         """
         settings = (*settings, i18n.current(), fmt.currency())
         old = self.earlier.get(name)
-        same = old is not None and old.settings == settings and len(old.tables) == len(tables)
+        same = old is not None and old.value is not None and old.settings == settings and len(old.tables) == len(tables)
         if same and all(_same(a, b) for a, b in zip(old.tables, tables, strict=True)):
             self.made[name] = old
             return _copied(old.value)
@@ -166,18 +166,17 @@ def _same(a: Any, b: Any) -> bool:
     return isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and a.shape == b.shape and a.equals(b)
 
 
-def _copied(value: Any, *, tables: bool = True) -> Any:
-    """``value`` with each mapping in it copied, and each table unless ``tables`` is false
-    (tuples, mappings and dataclasses followed).
-    """
+def _copied(value: Any) -> Any:
+    """``value`` with each mapping and table in it copied (tuples, mappings and dataclasses followed)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: _copied(getattr(value, f.name), tables=tables) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **fields)
+        return dataclasses.replace(
+            value, **{f.name: _copied(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        )
     if isinstance(value, tuple):
-        return tuple(_copied(v, tables=tables) for v in value)
+        return tuple(_copied(v) for v in value)
     if isinstance(value, dict):
-        return {k: _copied(v, tables=tables) for k, v in value.items()}
-    if tables and isinstance(value, pd.DataFrame | pd.Series):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, pd.DataFrame | pd.Series):
         return value.copy()
     return value
 
@@ -570,6 +569,7 @@ def build_model(
     waiting: Callable[[], None] | None = None,
     lessons_of: PortfolioModel | None = None,
     reuse: PortfolioModel | None = None,
+    for_scenarios: bool = False,
 ) -> PortfolioModel:
     """Compute every table of the portfolio model (see the module docstring).
 
@@ -583,8 +583,8 @@ def build_model(
     done its part, before it waits for the lessons (a run then lets other work use its core).
     ``lessons_of``, a model built from the same lessons register (a scenario's base run), gives
     its lessons tables instead of computing them again. ``reuse``, a model built in this process
-    (a scenario's base run), gives each part that reads the same tables and parameters (see
-    :class:`_Parts`).
+    with ``for_scenarios`` (a scenario's base run), gives each part that reads the same tables and
+    parameters (see :class:`_Parts`); ``for_scenarios`` keeps a copy of each part for them.
 
     Examples
     --------
@@ -634,7 +634,7 @@ def build_model(
             lessons_part = pool.submit(
                 _lessons_in_child, fmt.currency(), i18n.current(), portfolio.lessons, portfolio.projects, as_of, p
             )
-        parts = _Parts(reuse)
+        parts = _Parts(reuse, keep=for_scenarios)
         project_tables = tuple(getattr(portfolio, t) for t in ("projects", "cashflows", "dependencies"))
         delivery_tables = (*project_tables, portfolio.milestones, portfolio.risks)
         delivery, flags = parts.get("delivery", delivery_tables, (as_of,), lambda: _delivery(portfolio, as_of))
@@ -703,7 +703,9 @@ def build_scenario_model(portfolio: Portfolio, scenario: Scenario, *, base: Port
     base run's parameters changed by the scenario's, and the base run's lessons tables (a scenario
     changes no lesson). ``meta["scenario"]`` names it: name, source, checksum, description.
 
-    ``portfolio`` is the data ``base`` was built from, loaded once for every scenario.
+    ``portfolio`` is the data ``base`` was built from, loaded once for every scenario. A base built
+    with ``for_scenarios=True`` gives the scenario every part the scenario does not change; any
+    other base gives none (the same tables, computed in full).
 
     Examples
     --------
@@ -799,7 +801,7 @@ def _finance(
     by_project = R.roi_by_project(
         portfolio.projects, portfolio.cashflows, as_of=as_of, discount_rate=p["discount_rate"], forecast=flows
     )
-    parts = parts or _Parts(None)
+    parts = parts or _Parts(None, keep=False)
     read = tuple(getattr(portfolio, t) for t in ("projects", "cashflows", "dependencies", "milestones"))
     settings = (as_of, *(p[k] for k in _FORECAST_PARAMS))
     fc = parts.get("forecast", read, settings, lambda: _forecast(portfolio, by_project, flows, as_of, p, flags))

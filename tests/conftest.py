@@ -60,7 +60,7 @@ def cut_scenario(sample):
     tables = ["projects", "cashflows", "dependencies", "milestones", "risks", "resources", "assignments", "timesheets"]
     portfolio = load_portfolio(sample.data_dir, tables=tables)
     scenario = read_scenario(PROJ_ROOT / "scenarios" / "cut20-delay-datalake.yml", portfolio)
-    base = build_model(portfolio, as_of=SAMPLE_AS_OF)
+    base = build_model(portfolio, as_of=SAMPLE_AS_OF, for_scenarios=True)
     return portfolio, scenario, base, build_scenario_model(portfolio, scenario, base=base)
 
 

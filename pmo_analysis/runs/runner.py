@@ -288,7 +288,9 @@ def _build_model(
         # the model's words (health reasons, decisions and their reasons) read in the run's language and
         # name money in its currency: both are one value per run (see plan_parameters)
         with fmt.using(currency=str(common.get("currency") or "USD"), language=str(common.get("language") or "en")):
-            model = build_model(portfolio, as_of=as_of, params=model_params, pool=pool, waiting=waiting)
+            model = build_model(
+                portfolio, as_of=as_of, params=model_params, pool=pool, waiting=waiting, for_scenarios=bool(scenarios)
+            )
             what_if = []
             for scenario in scenarios or []:
                 what_if.append(build_scenario_model(portfolio, scenario, base=model))

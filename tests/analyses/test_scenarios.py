@@ -243,11 +243,17 @@ def test_a_base_model_changed_after_it_is_built_does_not_reach_its_scenarios(sam
     # an analyst may change a table of the base model in a notebook: a scenario built on it later
     # still takes the parts as they were computed, never the edit
     portfolio = load_portfolio(sample.data_dir, tables=TABLES)
-    base = build_model(portfolio, as_of=SAMPLE_AS_OF)
+    base = build_model(portfolio, as_of=SAMPLE_AS_OF, for_scenarios=True)
     kept = base.tables["utilization"].copy()
     base.tables["utilization"]["utilization"] = -1.0
     cut = build_scenario_model(portfolio, Scenario("cut", budget_cap_share=0.8), base=base)
     assert cut.parts["resources"] is base.parts["resources"]  # taken, as computed
     pd.testing.assert_frame_equal(cut.tables["utilization"], kept)
-    # and a scenario's model keeps no second copy of the parts it computed itself
+    # a scenario's model keeps no second copy of the parts it computed itself, and a model built
+    # without scenarios in view keeps none at all (its scenarios then compute every part)
     assert cut.parts["finance"].value is None
+    plain = build_model(portfolio, as_of=SAMPLE_AS_OF)
+    assert all(made.value is None for made in plain.parts.values())
+    again = build_scenario_model(portfolio, Scenario("cut", budget_cap_share=0.8), base=plain)
+    assert not any(made is plain.parts.get(name) for name, made in again.parts.items())
+    pd.testing.assert_frame_equal(again.tables["decisions"], cut.tables["decisions"])
