@@ -52,6 +52,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -304,12 +305,7 @@ class SqlSource:
         try:
             with db.connect() as conn:
                 present = self._present_tables(sa.inspect(conn))
-                for table in TABLES:
-                    if table not in wanted:
-                        continue
-                    spec = self.tables.get(table) or ({"table": present[table]} if table in present else None)
-                    if spec is None:
-                        continue
+                for table, spec in self._specs(wanted, present):
                     try:
                         pushed = self._pushed(conn, table, spec, engine)
                         if pushed is not None:
@@ -356,6 +352,16 @@ class SqlSource:
     def label(self, table: str, origin: str) -> str:
         """How problems name where ``table`` was read from (in place of a file name)."""
         return f"{table} [{origin}] in {self.display}"
+
+    def _specs(self, wanted: set[str], present: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
+        """The wanted contract tables, in contract order, each with where to read it: the mapping
+        file's table or query, else the table of its own name the database holds (``present``);
+        a table found in neither is left out.
+        """
+        for table in TABLES:
+            spec = self.tables.get(table) or ({"table": present[table]} if table in present else None)
+            if table in wanted and spec is not None:
+                yield table, spec
 
     def _present_tables(self, inspector) -> dict[str, str]:
         """Contract tables the database holds under their own name (any case), to the name as written."""
@@ -477,12 +483,7 @@ class SqlSource:
                 [Problem("-", self.display, None, None, None, f"cannot reach the engine: {_first_line(exc)}")],
                 self.display,
             ) from None
-        for table in TABLES:
-            if table not in wanted:
-                continue
-            spec = self.tables.get(table) or ({"table": present[table]} if table in present else None)
-            if spec is None:
-                continue
+        for table, spec in self._specs(wanted, present):
             origin = "query" if "query" in spec else f"table {spec['table']}"
             try:
                 t = self.ibis_table(con, spec)
