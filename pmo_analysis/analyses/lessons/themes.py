@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmo_analysis.analyses.lessons import problems as P
 from pmo_analysis.analyses.lessons import text as T
 from pmo_analysis.analyses.lessons.text import _fit_distinct
 from pmo_analysis.core.wording import listing
@@ -70,6 +71,20 @@ TITLE_WEIGHT = 0.7
 #: titles name procedures in one theme (named after contamination control), 2.5 puts 96% there, in a
 #: theme named after procedures (measured with ``python -m pmo_analysis.analyses.lessons.evaluation``).
 CONCEPT_WEIGHT = 2.5
+#: Weight of a lesson's problem in its theme vector, against 1 for all its words together: two
+#: lessons of one problem written in no common word are 0.5 alike (w^2 / (1 + w^2)).
+PROBLEM_WEIGHT = 1.0
+NEIGHBOURS_MEANING = 10
+SPREAD = 0.5
+MIN_PROBLEM_EVIDENCE = 0.15
+MEANING_WEIGHT = 1.0
+MEANING_WEIGHT_WITH_CUES = 1.0
+CUE_PRIOR = 5.0
+NEAR_COPY = 0.8
+MEANING_TEMPERATURE = 0.5
+MEANING_FLOOR = 0.30
+MEANING_FULL = 0.40
+CUE_FLOOR = 0.5
 #: Two themes written mostly in different languages are one theme when each is the other's closest
 #: theme in the other language and their centroids' cosine similarity is at least this.
 CROSS_LANGUAGE_MERGE = 0.1
@@ -113,6 +128,27 @@ class _Space:
     forms_zh: dict[str, str]
     chinese: np.ndarray  # lesson written (mostly) in Chinese
     in_title: Any  # lessons x terms, 1 where the title uses the term
+    problem: np.ndarray  # index in problems.PROBLEMS of each lesson's problem, -1 for none
+    base: float = float("nan")  # mean similarity of two lessons of the whole register
+
+    @property
+    def terms(self):
+        """Lessons x terms (the columns of ``X`` before the problems')."""
+        return self.X[:, : len(self.vocab)]
+
+    def subset(self, rows: np.ndarray) -> _Space:
+        """The lessons ``rows`` (a mask or positions), measured against the whole register."""
+        return _Space(
+            self.bad.iloc[np.flatnonzero(rows) if np.asarray(rows).dtype == bool else rows],
+            self.X[rows],
+            self.vocab,
+            self.forms,
+            self.forms_zh,
+            self.chinese[rows],
+            self.in_title[rows],
+            self.problem[rows],
+            self.base,
+        )
 
     @classmethod
     def build(cls, prepared: pd.DataFrame) -> _Space | None:
@@ -148,10 +184,19 @@ class _Space:
             TITLE_WEIGHT * normalize(Xt @ weight)
             + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep] @ weight)
         )
-        forms, forms_zh = T.surface_forms(title + ". " + desc)
         text = title + desc
         chinese = (text.str.count(T._HAN) * 2 > text.str.len()).to_numpy()
-        return cls(bad, X.tocsr(), vocab[keep], forms, forms_zh, chinese, (Xt > 0).astype(float).tocsr())
+        problem = _problems(title, desc, chinese, X)
+        has = problem >= 0
+        one_hot = sparse.csr_matrix(
+            (np.full(has.sum(), PROBLEM_WEIGHT), (np.flatnonzero(has), problem[has])), shape=(len(bad), len(P.PROBLEMS))
+        )
+        X = normalize(sparse.hstack([X, one_hot]).tocsr())
+        forms, forms_zh = T.surface_forms(title + ". " + desc)
+        space = cls(bad, X, vocab[keep], forms, forms_zh, chinese, (Xt > 0).astype(float).tocsr(), problem)
+        pair, _ = _pair_similarity(X, np.zeros(len(bad), dtype=int), 1)
+        space.base = float(pair[0])
+        return space
 
     def centroids(self, groups: np.ndarray, n: int) -> np.ndarray:
         """Mean vector of each group 0..n-1 (dense, n x terms)."""
@@ -161,6 +206,61 @@ class _Space:
         member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))), shape=(n, len(groups)))
         size = np.asarray(member.sum(axis=1)).ravel()
         return np.asarray((member @ self.X).todense()) / np.maximum(size, 1)[:, None]
+
+
+def _near_copies(X) -> np.ndarray:
+    """Group number of each row of ``X`` (unit rows): rows at least :data:`NEAR_COPY` alike in their
+    words are one group, and so are the rows linked through such pairs (a lesson copied from project
+    to project with the system's name changed: "Unclear requirements caused rework on the ERP
+    module", "... on the mobile app")."""
+    from scipy import sparse  # here: scipy.sparse takes 0.2 s to import
+    from scipy.sparse.csgraph import connected_components  # here: scipy.sparse takes 0.2 s to import
+
+    n = X.shape[0]
+    pairs = []
+    for start in range(0, n, 1000):  # blocks of lessons, not lessons
+        S = (X[start : start + 1000] @ X.T).tocoo()
+        keep = S.data >= NEAR_COPY
+        pairs.append((S.row[keep] + start, S.col[keep]))
+    rows = np.concatenate([p[0] for p in pairs]) if pairs else np.zeros(0, dtype=int)
+    cols = np.concatenate([p[1] for p in pairs]) if pairs else np.zeros(0, dtype=int)
+    graph = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _problems(title: pd.Series, desc: pd.Series, chinese: np.ndarray, X) -> np.ndarray:
+    """Index in :data:`~pmo_analysis.analyses.lessons.problems.PROBLEMS` of each lesson's problem, -1
+    for none. Identical lessons count once.
+
+    Two kinds of evidence seed each lesson: its cues (:func:`~pmo_analysis.analyses.lessons.problems.problem_scores`,
+    scaled to sum to 1) and its likeness to the reference lessons of each problem
+    (:func:`~pmo_analysis.analyses.lessons.meaning.reference_similarity`, a softmax at temperature
+    :data:`MEANING_TEMPERATURE`, weighted by :data:`MEANING_WEIGHT`). A lesson unlike any reference lesson
+    (an engineering finding, not a project problem: below :data:`MEANING_FLOOR`) gets no evidence from
+    meaning and only :data:`CUE_FLOOR` of its cues' evidence; the full weight is reached at
+    :data:`MEANING_FULL`. The evidence then spreads along the lessons of like meaning
+    (:func:`~pmo_analysis.analyses.lessons.problems.spread`), and the strongest problem is kept when
+    it reaches :data:`MIN_PROBLEM_EVIDENCE`.
+    """
+    from pmo_analysis.analyses.lessons import meaning as M
+
+    codes, _ = pd.factorize(title.astype(str) + "\0" + desc.astype(str))
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    t, d = title.iloc[first], desc.iloc[first]
+    cues = P.problem_scores(t, d)
+    cues = cues / (cues.sum(axis=1, keepdims=True) + CUE_PRIOR)
+    top, like = M.reference_likeness(t, d)
+    near = np.clip((top - MEANING_FLOOR) / (MEANING_FULL - MEANING_FLOOR), 0, 1)[:, None]
+    soft = np.exp((like - like.max(axis=1, keepdims=True)) / MEANING_TEMPERATURE)
+    soft /= soft.sum(axis=1, keepdims=True)
+    weight = np.where(cues.any(axis=1), MEANING_WEIGHT_WITH_CUES, MEANING_WEIGHT)[:, None]
+    seeds = (CUE_FLOOR + (1 - CUE_FLOOR) * near) * cues + weight * near * soft
+    group = _near_copies(X[first])
+    seeds = pd.DataFrame(seeds).groupby(group).transform("mean").to_numpy()
+    F = P.spread(seeds, M.meaning(t, d, chinese[first]), neighbours=NEIGHBOURS_MEANING, alpha=SPREAD)
+    F = pd.DataFrame(F).groupby(group).transform("mean").to_numpy()
+    strong = F.max(axis=1, initial=0) >= MIN_PROBLEM_EVIDENCE
+    return np.where(strong, P.problem_of(F), -1)[codes]
 
 
 def _unique_rows(vec, texts: pd.Series):
@@ -261,9 +361,11 @@ def _cohesion(space: _Space, groups: np.ndarray, n: int) -> np.ndarray:
     :data:`MIN_COHESION` or more.
     """
     pair, _ = _pair_similarity(space.X, groups, n)
-    base, _ = _pair_similarity(space.X, np.zeros(space.X.shape[0], dtype=int), 1)
+    base = getattr(space, "base", float("nan"))
+    if np.isnan(base):
+        base = float(_pair_similarity(space.X, np.zeros(space.X.shape[0], dtype=int), 1)[0][0])
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = pair / max(float(base[0]), 1e-12)
+        out = pair / max(base, 1e-12)
     return np.where(np.isnan(pair), np.inf, out)
 
 
@@ -375,16 +477,7 @@ def _miscellany_communities(space: _Space, label: np.ndarray, *, min_projects: i
     kept = out >= 0
     if n == int(label.max()) + 1 or not kept.any():
         return label
-    sub = _Space(
-        space.bad.iloc[np.flatnonzero(kept)],
-        space.X[kept],
-        space.vocab,
-        space.forms,
-        space.forms_zh,
-        space.chinese[kept],
-        space.in_title[kept],
-    )
-    out[kept] = _merge(sub, out[kept], n)
+    out[kept] = _merge(space.subset(kept), out[kept], n)
     return out
 
 
@@ -402,7 +495,7 @@ def _theme_terms(space: _Space, groups: np.ndarray, n: int, *, titles: bool = Fa
     """
     from scipy import sparse  # here: scipy.sparse takes 0.2 s to import
 
-    B = space.in_title if titles else (space.X > 0).astype(float)
+    B = space.in_title if titles else (space.terms > 0).astype(float)
     ok = groups >= 0
     member = sparse.csr_matrix((np.ones(ok.sum()), (groups[ok], np.flatnonzero(ok))), shape=(n, len(groups)))
     size = np.asarray(member.sum(axis=1)).ravel()
@@ -689,18 +782,53 @@ def lesson_themes(
     if space is None:
         themes = pd.DataFrame(columns=_THEME_COLS)
         return LessonThemes(theme, themes, _recurring(prepared, None, None, themes, min_projects))
-    label = _split_miscellany(
-        space, _cluster(space, n_themes, random_state), min_projects=min_projects, random_state=random_state
-    )
-    label = _miscellany_communities(space, label, min_projects=min_projects, random_state=random_state)
+    label, problem_of_theme = _themes(space, n_themes=n_themes, min_projects=min_projects, random_state=random_state)
     n = int(label.max()) + 1
     ids = [f"T{i + 1:02d}" for i in range(n)] + ([OTHER_THEME] if (label < 0).any() else [])
     key = pd.Series(np.array(ids)[label], index=space.bad.index)  # -1: the last id, OTHER_THEME
     theme.loc[space.bad.index] = key
     themes = _describe(space, key, ids)[_THEME_COLS]
+    for t, i in problem_of_theme.items():  # themes, not lessons
+        themes.loc[t, ["name", "name_zh"]] = P.PROBLEMS[i].name, P.PROBLEMS[i].name_zh
     other = themes["theme"] == OTHER_THEME
     themes.loc[other, "name"], themes.loc[other, "name_zh"] = OTHER_NAME, OTHER_NAME_ZH
     return LessonThemes(theme, themes, _recurring(prepared, space, key, themes, min_projects))
+
+
+def _themes(space: _Space, *, n_themes: int, min_projects: int, random_state: int) -> tuple[np.ndarray, dict[int, int]]:
+    """Theme number per lesson (-1: "Other lessons"), numbered by size, and theme number -> index of
+    its problem in the problem list, for the themes that are one.
+
+    The lessons of one problem of the list are a theme when they are at least
+    :data:`MIN_SPLIT_SHARE` of the lessons (and 3) from at least ``min_projects`` projects; the
+    other lessons are grouped by their words: k-means, merges, the miscellany split and the
+    communities of what is left (:func:`_cluster`, :func:`_split_miscellany`,
+    :func:`_miscellany_communities`).
+    """
+    project = pd.factorize(space.bad["project_id"])[0]
+    least = max(3, MIN_SPLIT_SHARE * len(space.problem))
+    label = np.full(len(space.problem), -1)
+    problems: list[int] = []
+    for i in np.unique(space.problem[space.problem >= 0]):  # problems, not lessons
+        h = np.flatnonzero(space.problem == i)
+        if len(h) >= least and len(np.unique(project[h])) >= min_projects:
+            label[h] = len(problems)
+            problems.append(int(i))
+    rest = label < 0
+    if rest.sum() >= 2:
+        sub = space.subset(rest)
+        found = _split_miscellany(
+            sub, _cluster(sub, n_themes, random_state), min_projects=min_projects, random_state=random_state
+        )
+        found = _miscellany_communities(sub, found, min_projects=min_projects, random_state=random_state)
+        label[rest] = np.where(found >= 0, found + len(problems), -1)
+    kept = label[label >= 0]
+    if kept.size == 0:
+        return label, {}
+    order = pd.Series(kept).value_counts().index  # largest first
+    rank = pd.Series(np.arange(len(order)), index=order)
+    out = np.where(label >= 0, rank.reindex(label).to_numpy(), -1).astype(int)
+    return out, {int(rank[k]): i for k, i in enumerate(problems)}
 
 
 def _recurring(

