@@ -65,7 +65,7 @@ REFERENCE_TOP = 3
 #: The second encoder reads a lesson when the first finds it at least this alike to a reference
 #: lesson: below it the lesson is no project problem and meaning gives it no evidence
 #: (:data:`pmo_analysis.analyses.lessons.themes.MEANING_FLOOR`).
-E5_FROM = 0.30
+E5_FROM = 0.35
 
 _PACKAGE = "pmo_analysis.analyses.lessons"
 
@@ -163,7 +163,8 @@ def _reference() -> tuple[dict[str, np.ndarray], np.ndarray]:
 
 def _likeness(S: np.ndarray, problem: np.ndarray, n: int) -> np.ndarray:
     """Texts x problems: mean of each row's :data:`REFERENCE_TOP` highest similarities ``S`` among
-    each problem's reference lessons."""
+    each problem's reference lessons.
+    """
     out = np.zeros((S.shape[0], n))
     for p in range(n):  # problems, not lessons
         own = S[:, problem == p]

@@ -74,17 +74,28 @@ CONCEPT_WEIGHT = 2.5
 #: Weight of a lesson's problem in its theme vector, against 1 for all its words together: two
 #: lessons of one problem written in no common word are 0.5 alike (w^2 / (1 + w^2)).
 PROBLEM_WEIGHT = 1.0
-NEIGHBOURS_MEANING = 10
-SPREAD = 0.5
-MIN_PROBLEM_EVIDENCE = 0.15
-MEANING_WEIGHT = 1.0
-MEANING_WEIGHT_WITH_CUES = 1.0
+#: A lesson's cues (:func:`pmo_analysis.analyses.lessons.problems.problem_scores`) become evidence
+#: ``score / (total + CUE_PRIOR)``: one cue in a description (a weight of 2 to 7) is weak evidence,
+#: a title naming the problem strong (chosen on the development families and the sample).
 CUE_PRIOR = 5.0
-NEAR_COPY = 0.8
+#: Weight of a lesson's likeness to the reference lessons (a softmax of the standardised likeness
+#: at :data:`MEANING_TEMPERATURE`) against its cues' evidence.
+MEANING_WEIGHT = 1.0
 MEANING_TEMPERATURE = 0.5
-MEANING_FLOOR = 0.30
-MEANING_FULL = 0.40
-CUE_FLOOR = 0.5
+#: A lesson whose best likeness to a reference lesson is below ``MEANING_FLOOR`` (cosine, first
+#: encoder) reads like no project problem: meaning gives it no evidence and its cues count
+#: ``CUE_FLOOR`` of their weight; the full weights are reached at ``MEANING_FULL``. Measured: NASA
+#: LLIS engineering findings have a median of 0.30 (95th percentile 0.38), PMO lessons 0.41-0.49
+#: (5th percentile 0.35-0.41).
+MEANING_FLOOR, MEANING_FULL, CUE_FLOOR = 0.30, 0.40, 0.5
+#: Lessons whose words are at least this alike (cosine of the theme vectors) are one lesson copied
+#: with a name changed: they share their evidence and their problem (:func:`_near_copies`).
+NEAR_COPY = 0.8
+#: Label spreading (:func:`pmo_analysis.analyses.lessons.problems.spread`): each lesson linked to its
+#: this many nearest in meaning, and the share of its evidence that comes from them.
+NEIGHBOURS_MEANING, SPREAD = 10, 0.5
+#: A lesson has the problem with the most evidence when that evidence reaches this.
+MIN_PROBLEM_EVIDENCE = 0.15
 #: Two themes written mostly in different languages are one theme when each is the other's closest
 #: theme in the other language and their centroids' cosine similarity is at least this.
 CROSS_LANGUAGE_MERGE = 0.1
@@ -212,7 +223,8 @@ def _near_copies(X) -> np.ndarray:
     """Group number of each row of ``X`` (unit rows): rows at least :data:`NEAR_COPY` alike in their
     words are one group, and so are the rows linked through such pairs (a lesson copied from project
     to project with the system's name changed: "Unclear requirements caused rework on the ERP
-    module", "... on the mobile app")."""
+    module", "... on the mobile app").
+    """
     from scipy import sparse  # here: scipy.sparse takes 0.2 s to import
     from scipy.sparse.csgraph import connected_components  # here: scipy.sparse takes 0.2 s to import
 
@@ -230,17 +242,17 @@ def _near_copies(X) -> np.ndarray:
 
 def _problems(title: pd.Series, desc: pd.Series, chinese: np.ndarray, X) -> np.ndarray:
     """Index in :data:`~pmo_analysis.analyses.lessons.problems.PROBLEMS` of each lesson's problem, -1
-    for none. Identical lessons count once.
+    for none (``X``: the lessons' theme vectors of words). Identical lessons count once.
 
-    Two kinds of evidence seed each lesson: its cues (:func:`~pmo_analysis.analyses.lessons.problems.problem_scores`,
-    scaled to sum to 1) and its likeness to the reference lessons of each problem
-    (:func:`~pmo_analysis.analyses.lessons.meaning.reference_similarity`, a softmax at temperature
-    :data:`MEANING_TEMPERATURE`, weighted by :data:`MEANING_WEIGHT`). A lesson unlike any reference lesson
-    (an engineering finding, not a project problem: below :data:`MEANING_FLOOR`) gets no evidence from
-    meaning and only :data:`CUE_FLOOR` of its cues' evidence; the full weight is reached at
-    :data:`MEANING_FULL`. The evidence then spreads along the lessons of like meaning
-    (:func:`~pmo_analysis.analyses.lessons.problems.spread`), and the strongest problem is kept when
-    it reaches :data:`MIN_PROBLEM_EVIDENCE`.
+    Two kinds of evidence seed each lesson: its cues
+    (:func:`~pmo_analysis.analyses.lessons.problems.problem_scores`, as ``score / (total +``
+    :data:`CUE_PRIOR` ``)``) and how much it reads like each problem's reference lessons
+    (:func:`~pmo_analysis.analyses.lessons.meaning.reference_likeness`, a softmax at
+    :data:`MEANING_TEMPERATURE`, weighted by :data:`MEANING_WEIGHT`). A lesson unlike any reference
+    lesson (an engineering finding rather than a project problem) gets less: see
+    :data:`MEANING_FLOOR`. Near copies (:data:`NEAR_COPY`) share their evidence. The evidence then
+    spreads along the lessons of like meaning (:func:`~pmo_analysis.analyses.lessons.problems.spread`),
+    and the problem with the most is kept when it reaches :data:`MIN_PROBLEM_EVIDENCE`.
     """
     from pmo_analysis.analyses.lessons import meaning as M
 
@@ -253,8 +265,7 @@ def _problems(title: pd.Series, desc: pd.Series, chinese: np.ndarray, X) -> np.n
     near = np.clip((top - MEANING_FLOOR) / (MEANING_FULL - MEANING_FLOOR), 0, 1)[:, None]
     soft = np.exp((like - like.max(axis=1, keepdims=True)) / MEANING_TEMPERATURE)
     soft /= soft.sum(axis=1, keepdims=True)
-    weight = np.where(cues.any(axis=1), MEANING_WEIGHT_WITH_CUES, MEANING_WEIGHT)[:, None]
-    seeds = (CUE_FLOOR + (1 - CUE_FLOOR) * near) * cues + weight * near * soft
+    seeds = (CUE_FLOOR + (1 - CUE_FLOOR) * near) * cues + MEANING_WEIGHT * near * soft
     group = _near_copies(X[first])
     seeds = pd.DataFrame(seeds).groupby(group).transform("mean").to_numpy()
     F = P.spread(seeds, M.meaning(t, d, chinese[first]), neighbours=NEIGHBOURS_MEANING, alpha=SPREAD)
