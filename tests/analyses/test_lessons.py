@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pmo_analysis import load_portfolio
 from pmo_analysis.analyses import lessons as L
@@ -454,9 +458,10 @@ def test_real_nasa_lessons(nasa):
     # software: one theme named after it holds most of the lessons whose titles name software
     sw = fam.loc["software"]
     assert "software" in sw["name"].lower() and sw["cohesion"] >= 0.6 and sw["theme_purity"] >= 0.9
-    # test and verification: the theme holding most of them is about testing (its top terms say so)
+    # test and verification: the theme holding most of them is the problem of insufficient testing
     tv = fam.loc["test and verification"]
-    assert tv["theme_purity"] >= 0.9 and "test" in named.loc[tv["theme"], "top_terms"]
+    assert tv["name"] == "Insufficient testing" and tv["theme_purity"] >= 0.85
+    assert "test" in named.loc[tv["theme"], "top_terms"]
     assert overall >= 0.8
     assert L.lessons_for_projects(d, p.projects, as_of="2025-12-31").empty  # no active "projects"
     hits = L.search_lessons(p.lessons, "software configuration change", top=5)
@@ -516,13 +521,17 @@ def test_real_nasa_miscellany_is_split_and_the_rest_labelled(nasa):
     _, d, r = nasa
     n = (d["kind"] == "to_improve").sum()
     _assert_no_miscellany_is_a_recurring_problem(r, n)
-    # the lessons sharing no problem (626 in one theme named "Main engineering", ranked first) are
-    # labelled as such; what they held that is a problem shared by projects is a theme of its own
+    # the lessons sharing no problem (once 626 in one theme named "Main engineering", ranked first)
+    # are labelled as such; what they held that is a problem shared by projects is a theme of its own
     other = r.themes.set_index("theme").loc[L.OTHER_THEME]
     assert other["lessons"] < 0.4 * n
-    assert r.recurring["lessons"].max() < 0.1 * n
+    # a theme grouped by its words holds under 10% of the lessons; one problem of the problem list may
+    # hold more (procedures: 14%), and its lessons are alike by that problem
+    problems = {p.name for p in PROBLEMS}
+    words = r.recurring.loc[~r.recurring["name"].isin(problems)]
+    assert words["lessons"].max() < 0.1 * n and r.recurring["lessons"].max() < 0.15 * n
     assert r.recurring["name"].str.contains("Wire|Electrical|High pressure", case=False).any()
-    assert not r.recurring["name"].str.contains("Main engineering").any()
+    assert r.recurring.loc[r.recurring["name"].str.contains("Main engineering"), "lessons"].sum() < 0.02 * n
 
 
 def test_lessons_tables_do_not_depend_on_the_process(tmp_path):
@@ -559,24 +568,33 @@ def test_lessons_tables_do_not_depend_on_the_process(tmp_path):
 EVAL = Path(__file__).resolve().parents[1] / "data" / "lessons_eval"
 #: Share of each family's English and Chinese lessons in the family's theme, and the share of that
 #: theme's lessons from the family (its purity), as measured with the method's fixed seeds (README,
-#: "Evaluation"): development families (the settings were chosen on them) and held-out families
-#: (only measured).
+#: "Evaluation"): development families (the settings were chosen on them), held-out families
+#: (heldout.csv, written before the method) and the issue's six problems written again by a second
+#: writer who never saw the method (heldout3.csv).
 MEASURED = {
     "dev": {
-        "vendor lock-in": (3 / 12, 4 / 12, 0.50),
-        "scope creep": (1 / 12, 1 / 12, 0.06),
-        "training gaps": (3 / 12, 5 / 12, 0.62),
-        "infrastructure outages": (2 / 12, 1 / 12, 0.23),
-        "budget overruns": (3 / 12, 5 / 12, 0.47),
-        "communication breakdown": (3 / 12, 3 / 12, 0.46),
+        "vendor lock-in": (12 / 12, 10 / 12, 0.88),
+        "scope creep": (10 / 12, 9 / 12, 0.83),
+        "training gaps": (12 / 12, 12 / 12, 0.86),
+        "infrastructure outages": (12 / 12, 12 / 12, 0.56),
+        "budget overruns": (12 / 12, 12 / 12, 0.89),
+        "communication breakdown": (12 / 12, 10 / 12, 0.56),
     },
     "heldout": {
-        "staff turnover": (0 / 13, 4 / 13, 0.27),
-        "system performance": (3 / 13, 3 / 13, 0.33),
-        "procurement delays": (3 / 12, 4 / 12, 0.50),
-        "security weaknesses": (1 / 12, 2 / 12, 0.07),
-        "data quality": (3 / 12, 3 / 12, 0.11),
-        "stakeholder conflict": (3 / 12, 4 / 12, 0.39),
+        "staff turnover": (10 / 13, 10 / 13, 0.59),
+        "system performance": (13 / 13, 12 / 13, 0.86),
+        "procurement delays": (9 / 12, 10 / 12, 0.76),
+        "security weaknesses": (12 / 12, 12 / 12, 0.92),
+        "data quality": (12 / 12, 11 / 12, 0.96),
+        "stakeholder conflict": (9 / 12, 8 / 12, 0.89),
+    },
+    "heldout3": {
+        "staff turnover": (8 / 13, 8 / 12, 0.57),
+        "system performance": (9 / 12, 13 / 13, 0.79),
+        "procurement delays": (10 / 13, 10 / 12, 0.77),
+        "security weaknesses": (11 / 12, 12 / 13, 0.92),
+        "data quality": (7 / 13, 7 / 12, 0.93),
+        "stakeholder conflict": (6 / 12, 7 / 13, 0.93),
     },
 }
 
@@ -592,7 +610,7 @@ def families():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("which", ["dev", "heldout"])
+@pytest.mark.parametrize("which", ["dev", "heldout", "heldout3"])
 def test_family_sets_share_of_one_theme_per_language(families, which):
     got = families[which]
     assert set(got.index) == set(MEASURED[which])
@@ -600,6 +618,8 @@ def test_family_sets_share_of_one_theme_per_language(families, which):
         # within one lesson of the measured figures: a change of method shows here, either way
         assert abs(got.loc[family, "en"] - en) <= 1 / 12 + 1e-9, family
         assert abs(got.loc[family, "zh"] - zh) <= 1 / 12 + 1e-9, family
+        # and the family's theme is its problem of the problem list
+        assert got.loc[family, "name"] in {p.name for p in PROBLEMS}, family
         assert abs(got.loc[family, "purity"] - purity) <= 0.1, family
     # the family's theme is a theme, never "Other lessons"
     assert not got["theme"].eq(L.OTHER_THEME).any()
@@ -627,10 +647,110 @@ def test_one_theme_holding_every_family_merges_none():
 
 
 @pytest.mark.slow
+def test_development_and_held_out_families_land_in_one_theme_in_both_languages(families):
+    # each language at 70% in one theme, and that theme the family's own (purity 50%): every
+    # development family, five of the six held-out ones (stakeholder conflict: 8 of its 12 Chinese
+    # lessons, 67%), three of six written again by a writer who never saw the method
+    assert families["dev"]["merged"].all()
+    assert families["heldout"]["merged"].sum() == 5 and families["heldout3"]["merged"].sum() == 3
+
+
+@pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 28 item 7: no held-out family has 70% of each language in a theme of its own yet",
+    reason="issue 28 item 7: 5 of 6 held-out families merge; stakeholder conflict's Chinese lessons are at 67%",
 )
 def test_heldout_families_land_in_one_theme_in_both_languages(families):
-    # each language at 70% in one theme, and that theme the family's own (purity 50%)
     assert families["heldout"]["merged"].all()
+
+
+def test_every_problem_is_named_as_a_noun_phrase_in_both_languages_and_has_reference_lessons():
+    from pmo_analysis.analyses.lessons import meaning as M
+
+    ids = [p.id for p in PROBLEMS]
+    assert len(ids) == len(set(ids)) == 31
+    _assert_noun_phrases(pd.DataFrame({"name": [p.name for p in PROBLEMS], "name_zh": [p.name_zh for p in PROBLEMS]}))
+    ref = pd.read_csv(Path(M.__file__).with_name("reference_lessons.csv"), dtype=str)
+    per = ref.groupby(["problem", "language"]).size().unstack()
+    assert set(per.index) == set(ids) and (per[["en", "zh"]] >= 32).all().all()
+    # the shipped vectors were computed from this CSV: no reader waits 40 s for them
+    import hashlib
+
+    with np.load(Path(M.__file__).with_name("reference_vectors.npz")) as z:
+        assert str(z["digest"]) == hashlib.sha256(M._reference_csv()).hexdigest()
+        assert z["use"].shape == (len(ref), 512) and z["e5"].shape == (len(ref), 384)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "the",
+                "lead",
+                "resigned",
+                "left",
+                "company",
+                "data",
+                "migration",
+                "migrated",
+                "quite",
+                "quit",
+                "scope",
+                "creep",
+                "test",
+                "environment",
+                "not",
+                "ready",
+                "数据迁移",
+                "离职",
+                "供应商",
+                "交付延迟",
+                "x",
+            ]
+        ),
+        max_size=12,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_cues_found_through_the_index_are_the_cues_every_pattern_finds(words):
+    """The law behind the fast cue reader: looking up the cues a word can start finds exactly the
+    cues that trying every cue's regex (and every Chinese cue) on the text finds."""
+    from pmo_analysis.analyses.lessons import problems as P
+
+    text = " ".join(words)
+    c = P._cues()
+    slow = set()
+    for i, p in enumerate(PROBLEMS):
+        pats = P.cue_pattern(p.en)
+        keys = [n for n in range(len(c.owner)) if c.owner[n] == i]
+        for n in keys:
+            k = c.key[n]
+            hit = (
+                (k in text)
+                if c.chinese[n]
+                else any(re.search(pats[k], src) for src in (P._words(text), P._gloss(text)) if src)
+            )
+            if hit:
+                slow.add(n)
+    # of a problem's cues found, one inside a longer one counts once: compare before that rule
+    fast = set(P._hits(text))
+    assert fast <= slow
+    for n in slow - fast:  # each left out is inside another found cue of its problem
+        sep = "" if c.chinese[n] else " "
+        assert any(
+            m != n and c.owner[m] == c.owner[n] and f"{sep}{c.key[n]}{sep}" in f"{sep}{c.key[m]}{sep}" for m in slow
+        )
+
+
+def test_label_spreading_passes_a_problem_to_lessons_of_like_meaning():
+    from pmo_analysis.analyses.lessons.problems import spread
+
+    # two clusters of meaning; one seed in each; the unseeded lessons take their cluster's problem
+    m = np.array([[1.0, 0.0], [0.99, 0.1], [0.98, 0.15], [0.0, 1.0], [0.1, 0.99], [0.15, 0.98]])
+    m /= np.linalg.norm(m, axis=1, keepdims=True)
+    seeds = np.zeros((6, 2))
+    seeds[0, 0] = seeds[3, 1] = 1.0
+    F = spread(seeds, m, neighbours=2, alpha=0.5)
+    assert F.argmax(axis=1).tolist() == [0, 0, 0, 1, 1, 1]
+    # the fixed point of the iteration: F = (1 - alpha) (I - alpha S)^-1 Y, within alpha^steps
+    assert (F >= 0).all() and F[0, 0] > F[1, 0] > 0 and F[0, 1] < 1e-9
