@@ -722,6 +722,7 @@ _add(
         "Recurring problems (blue: by category, purple: found in the text)": "反复出现的问题（蓝：按类别，紫：从文本发现）",
         "Open or in-progress recommendations": "未处理或处理中的建议",
         "other": "其他",
+        "text: {name}": "文本：{name}",
         "high impact": "高影响",
         " oldest {days} days": " 最久 {days} 天",
         "Open actions by owner ({n} in all)": "按负责人的未完成行动（共 {n} 项）",
@@ -902,7 +903,7 @@ _add(
         " and {n} more": " 等另外 {n} 个",
         "Add capacity: {role}": "增加产能：{role}",
         "short {fte} FTE on average over {first} to {last} ({hours} hours)": "{first} 至 {last} 平均短缺 {fte} FTE（{hours} 小时）",
-        "{name} (text theme)": "{name}（文本主题）",
+        "{name} (text theme)": "{name_zh}（文本主题）",
         "Assign an owner: recurring problem '{name}'": "指定负责人：反复出现的问题“{name}”",
         "{projects} projects, {lessons} lessons, no open action": "{projects} 个项目，{lessons} 条经验，无未完成行动",
         # delivery decisions (executive summary)

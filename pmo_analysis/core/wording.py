@@ -229,6 +229,7 @@ WORDINGS: Mapping[str, Wording] = MappingProxyType(_WORDINGS)
 
 def _register(code: str, template: str, **fields: Format) -> None:
     named = {f for _lit, f, _spec, _conv in string.Formatter().parse(template) if f is not None}
+    named |= {f for f in fields if f.endswith("_zh")}  # a value only the Chinese wording writes
     if code in _WORDINGS:
         raise ValueError(f"reason code {code!r} is registered twice")
     if named != set(fields):
@@ -618,7 +619,8 @@ _register(
     last=MONTH,
     hours=COUNT,
 )
-_register("text_theme", "{name} (text theme)", name=TEXT)
+# a text theme in the report's language: its Chinese name where it has one (pmo_analysis.analyses.lessons)
+_register("text_theme", "{name} (text theme)", name=TEXT, name_zh=TEXT)
 _register("assign_owner", "Assign an owner: recurring problem '{name}'", name=TEXT)
 _register(
     "recurring_no_action", "{projects} projects, {lessons} lessons, no open action", projects=WHOLE, lessons=WHOLE

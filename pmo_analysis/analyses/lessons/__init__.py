@@ -46,6 +46,7 @@ from pmo_analysis.analyses.lessons.themes import (
     LessonThemes,
     assign_themes,
     fixes_that_did_not_stick,
+    in_language,
     lesson_themes,
     recurring_themes,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "open_actions",
     "action_followthrough",
     "fixes_that_did_not_stick",
+    "in_language",
     "lessons_for_projects",
     "went_well",
     "search_lessons",

@@ -36,6 +36,7 @@ __all__ = [
     "assign_themes",
     "recurring_themes",
     "fixes_that_did_not_stick",
+    "in_language",
 ]
 
 
@@ -91,6 +92,9 @@ MEANING_FLOOR, MEANING_FULL, CUE_FLOOR = 0.30, 0.40, 0.5
 #: Lessons whose words are at least this alike (cosine of the theme vectors) are one lesson copied
 #: with a name changed: they share their evidence and their problem (:func:`_near_copies`).
 NEAR_COPY = 0.8
+#: A theme grouped by its words is named by a problem of the list when at least this share of its
+#: lessons have that problem (the lessons of a problem too rare for a theme of its own group together).
+PROBLEM_NAME_SHARE = 0.8
 #: Label spreading (:func:`pmo_analysis.analyses.lessons.problems.spread`): each lesson linked to its
 #: this many nearest in meaning, and the share of its evidence that comes from them.
 NEIGHBOURS_MEANING, SPREAD = 10, 0.5
@@ -748,6 +752,7 @@ _RECURRING_COLS = [
     "example_titles",
     "text_theme",
     "cohesion",
+    "text_theme_zh",
 ]
 
 
@@ -799,8 +804,16 @@ def lesson_themes(
     key = pd.Series(np.array(ids)[label], index=space.bad.index)  # -1: the last id, OTHER_THEME
     theme.loc[space.bad.index] = key
     themes = _describe(space, key, ids)[_THEME_COLS]
-    for t, i in problem_of_theme.items():  # themes, not lessons
-        themes.loc[t, ["name", "name_zh"]] = P.PROBLEMS[i].name, P.PROBLEMS[i].name_zh
+    # a theme is named by the problem of the list its lessons are about: a theme of one problem, and a
+    # theme grouped by words whose lessons are mostly (PROBLEM_NAME_SHARE) of one problem
+    share = pd.crosstab(label, space.problem, normalize="index") if (label >= 0).any() else pd.DataFrame()
+    for t in range(n):  # themes, not lessons
+        i = problem_of_theme.get(t)
+        if i is None and t in share.index and len(share.columns):
+            top = share.loc[t].drop(index=-1, errors="ignore")
+            i = int(top.idxmax()) if len(top) and top.max() >= PROBLEM_NAME_SHARE else None
+        if i is not None:
+            themes.loc[t, ["name", "name_zh"]] = P.PROBLEMS[i].name, P.PROBLEMS[i].name_zh
     other = themes["theme"] == OTHER_THEME
     themes.loc[other, "name"], themes.loc[other, "name_zh"] = OTHER_NAME, OTHER_NAME_ZH
     return LessonThemes(theme, themes, _recurring(prepared, space, key, themes, min_projects))
@@ -858,10 +871,14 @@ def _recurring(
     # text themes that together are a category again are shown once, on the category's row
     parts = _category_parts(key, cat_key)
     named = themes.set_index("theme")["name"]
+    named_zh = themes.set_index("theme")["name_zh"].where(lambda z: z.fillna("") != "", named)
     by_cat["text_theme"] = by_cat["theme"].map(
         lambda c: "; ".join(named[t] for t in parts.get(c, []))  # categories, not lessons
     )
-    themes = themes.loc[~themes["theme"].isin([t for ts in parts.values() for t in ts])].assign(text_theme="")
+    by_cat["text_theme_zh"] = by_cat["theme"].map(lambda c: "; ".join(named_zh[t] for t in parts.get(c, [])))
+    themes = themes.loc[~themes["theme"].isin([t for ts in parts.values() for t in ts])].assign(
+        text_theme="", text_theme_zh=""
+    )
     out = pd.concat([by_cat, themes], ignore_index=True)
     # the lessons that share no problem are no recurring problem, however many projects wrote them
     out = out.loc[(out["projects"] >= min_projects) & ~((out["source"] == "text") & (out["theme"] == OTHER_THEME))]
@@ -890,6 +907,24 @@ def _category_parts(key: pd.Series, cat_key: pd.Series) -> dict[str, list[str]]:
         covered = both.loc[members, cat].sum()
         if len(members) and covered >= DUPLICATE_SHARE * size[cat]:
             out[str(cat)] = [str(t) for t in both.loc[members, cat].sort_values(ascending=False, kind="stable").index]
+    return out
+
+
+def in_language(themes: pd.DataFrame, language: str) -> pd.DataFrame:
+    """``themes`` (text themes or recurring problems) with ``name`` (and ``text_theme``) in
+    ``language``: in Chinese, the Chinese name where the theme has one (a theme of one problem of the
+    problem list always has; a category is named as the register writes it).
+
+    >>> t = pd.DataFrame({"name": ["Staff turnover", "Wire harness"], "name_zh": ["人员流失", ""]})
+    >>> in_language(t, "zh")["name"].tolist(), in_language(t, "en")["name"].tolist()
+    (['人员流失', 'Wire harness'], ['Staff turnover', 'Wire harness'])
+    """
+    if language == "en":
+        return themes
+    out = themes.copy()
+    out["name"] = out["name_zh"].where(out["name_zh"].fillna("") != "", out["name"])
+    if "text_theme_zh" in out:
+        out["text_theme"] = out["text_theme_zh"]
     return out
 
 

@@ -64,7 +64,7 @@ def recurring_themes(themes: pd.DataFrame, *, top: int = 15) -> Figure:
     themes = themes.loc[themes["theme"].astype(str) != "Other"]  # the remainder ("Other lessons") is never ranked
     d = themes.head(top).iloc[::-1]
     named = d["name"].astype(str) if "name" in d else d["top_terms"].astype(str).str.split(", ").str[:3].str.join(", ")
-    label = np.where(d["source"] == "category", d["theme"].astype(str), "text: " + named)
+    label = np.where(d["source"] == "category", d["theme"].astype(str), _("text: {name}", name=named))
     fig, ax = plt.subplots(figsize=(11, max(3, 0.42 * len(d) + 1.5)))
     ax.barh(
         shorten(pd.Series(label), 46), d["projects"], color=np.where(d["source"] == "category", "#1f77b4", "#9467bd")
