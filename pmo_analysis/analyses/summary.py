@@ -170,10 +170,8 @@ def decisions_needed(model, *, per_kind: int = 4) -> pd.DataFrame:
         )
     if model.has("recurring"):
         unowned = model.recurring.loc[~model.recurring["has_open_action"]].head(5)
-        name_zh = unowned["name_zh"].where(unowned["name_zh"].fillna("") != "", unowned["name"])
-        name = unowned["theme"].where(
-            unowned["source"] == "category", word(Reason("text_theme", name=unowned["name"], name_zh=name_zh))
-        )
+        both = (unowned["name"], unowned["name_zh"])  # a theme of one problem is named in both languages
+        name = unowned["theme"].where(unowned["source"] == "category", word(Reason("text_theme", name=both)))
         asks.append(
             _asks(
                 decision=word(Reason("assign_owner", name=name)),

@@ -903,7 +903,7 @@ _add(
         " and {n} more": " 等另外 {n} 个",
         "Add capacity: {role}": "增加产能：{role}",
         "short {fte} FTE on average over {first} to {last} ({hours} hours)": "{first} 至 {last} 平均短缺 {fte} FTE（{hours} 小时）",
-        "{name} (text theme)": "{name_zh}（文本主题）",
+        "{name} (text theme)": "{name}（文本主题）",
         "Assign an owner: recurring problem '{name}'": "指定负责人：反复出现的问题“{name}”",
         "{projects} projects, {lessons} lessons, no open action": "{projects} 个项目，{lessons} 条经验，无未完成行动",
         # delivery decisions (executive summary)

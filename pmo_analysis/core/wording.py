@@ -76,7 +76,20 @@ __all__ = [
     "PROBABILITY",
 ]
 
-_KINDS = ("money", "money_full", "ratio", "percent", "number", "day", "month", "code", "label", "reason", "text")
+_KINDS = (
+    "money",
+    "money_full",
+    "ratio",
+    "percent",
+    "number",
+    "day",
+    "month",
+    "code",
+    "label",
+    "reason",
+    "text",
+    "name",
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,10 @@ class Format:
         (``start_to_finish`` -> ``start to finish``).
     text
         a name, an id or a path, as it is (a missing one reads as nothing).
+    name
+        a name the data gives in both languages, as the pair ``(english, chinese)`` (scalars or
+        columns): the Chinese one in a Chinese report where it is given, else the English one (a
+        theme of the lessons named by its problem, ``人员流失``); one value is the name in both.
 
     Every kind but ``text`` and ``reason`` writes a missing value as ``n/a`` (``不适用``).
 
@@ -143,6 +160,13 @@ class Format:
         """
         if isinstance(values, Reason):
             return word(values)
+        if self.kind == "name":
+            en, zh = values if isinstance(values, tuple) else (values, values)
+            if i18n.current() == "en":
+                return TEXT.write(en)
+            if isinstance(zh, pd.Series):
+                return TEXT.write(zh.where(zh.fillna("").astype(str) != "", en))
+            return TEXT.write(zh if not _missing(zh) and str(zh) else en)
         if isinstance(values, pd.Series):
             if self.kind == "text":
                 return values.astype(object).where(values.notna(), "").map(str).astype(object)
@@ -203,6 +227,7 @@ CODE = Format("code")
 LABEL = Format("label")
 REASON = Format("reason")
 TEXT = Format("text")
+NAME = Format("name")
 #: A probability: a whole percent, as every table shows it (:func:`pmo_analysis.core.formatting.probability`).
 PROBABILITY = percent(0)
 
@@ -229,7 +254,6 @@ WORDINGS: Mapping[str, Wording] = MappingProxyType(_WORDINGS)
 
 def _register(code: str, template: str, **fields: Format) -> None:
     named = {f for _lit, f, _spec, _conv in string.Formatter().parse(template) if f is not None}
-    named |= {f for f in fields if f.endswith("_zh")}  # a value only the Chinese wording writes
     if code in _WORDINGS:
         raise ValueError(f"reason code {code!r} is registered twice")
     if named != set(fields):
@@ -619,8 +643,7 @@ _register(
     last=MONTH,
     hours=COUNT,
 )
-# a text theme in the report's language: its Chinese name where it has one (pmo_analysis.analyses.lessons)
-_register("text_theme", "{name} (text theme)", name=TEXT, name_zh=TEXT)
+_register("text_theme", "{name} (text theme)", name=NAME)
 _register("assign_owner", "Assign an owner: recurring problem '{name}'", name=TEXT)
 _register(
     "recurring_no_action", "{projects} projects, {lessons} lessons, no open action", projects=WHOLE, lessons=WHOLE

@@ -82,6 +82,17 @@ def test_each_format_is_applied(lang, currency, fmt, value, expected):
     assert column.index.tolist() == [7, 3] and column.dtype == object
 
 
+def test_a_name_given_in_both_languages_reads_in_the_reports():
+    en = pd.Series(["Staff turnover", "Wire harness", "Vent line"], index=[5, 1, 2])
+    zh = pd.Series(["人员流失", "", None], index=[5, 1, 2])
+    assert W.NAME.write((en, zh)).tolist() == en.tolist()
+    with using(currency="CNY", language="zh"):
+        # the Chinese name where one is given, else the English one; one value: the name in both
+        assert W.NAME.write((en, zh)).tolist() == ["人员流失", "Wire harness", "Vent line"]
+        assert W.NAME.write(("Staff turnover", "人员流失")) == "人员流失" and W.NAME.write("PMO") == "PMO"
+        assert word(Reason("text_theme", name=(en, zh))).tolist()[0] == "人员流失（文本主题）"
+
+
 def test_a_reason_is_worded_with_the_formats_of_its_fields():
     cpi = pd.Series([0.8, np.nan], index=[10, 11])
     with using(currency="USD"):

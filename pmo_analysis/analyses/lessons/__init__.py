@@ -11,7 +11,10 @@ same problem written in either language has the same terms.
 
 Themes
     Category themes: the lesson's category (never "Uncategorized" or another placeholder). Text
-    themes: groups of ``to_improve`` lessons found by spherical k-means in the concept space, with
+    themes: first the problems of the problem list (:mod:`~pmo_analysis.analyses.lessons.problems`),
+    each lesson's decided from its cues, its likeness to the problem's reference lessons and its
+    neighbours in meaning (:mod:`~pmo_analysis.analyses.lessons.meaning`); then groups of the other
+    ``to_improve`` lessons found by spherical k-means in the concept space, with
     the groups that are one problem merged (:func:`lesson_themes`), and every text theme cohesive
     (:data:`MIN_COHESION`): a miscellany is split into the problems it holds and the rest is "Other
     lessons" (:data:`OTHER_THEME`). A theme is **recurring** when ``to_improve`` lessons about it

@@ -14,7 +14,9 @@ Families written apart from the method, in English and Chinese (``tests/data/les
   infrastructure outages, budget overruns, communication breakdown), the ones the method's settings
   were chosen on;
 * ``heldout.csv``: the **held-out** families (staff turnover, system performance, procurement delays,
-  security weaknesses, data quality, stakeholder conflict), only ever measured.
+  security weaknesses, data quality, stakeholder conflict), only measured;
+* ``heldout3.csv``: the same six problems by a writer who never saw the method; ``heldout2.csv`` and
+  ``heldout4.csv``: twelve other problems by such writers (their README says how far each is blind).
 
 :func:`family_register` mixes one of them into a register that is not trivially separable: the
 bundled sample's lessons and a fixed subset of 300 NASA LLIS lessons (``background.csv``);

@@ -762,14 +762,17 @@ def lesson_themes(
     """Text themes and recurring problems of the ``to_improve`` lessons (see docs/definitions.md,
     "Lessons learned").
 
-    Text themes: each lesson is a unit vector in the shared concept space (title and description
-    weighted by :data:`TITLE_WEIGHT`, names and template labels left out); spherical k-means finds
-    at most ``n_themes`` groups; groups that are one problem are merged (the same problem written
-    in Chinese and in English; see :data:`CROSS_LANGUAGE_MERGE`). Category themes: the lesson's
+    Text themes: first the lessons of one problem of the problem list (:func:`_problems`,
+    :func:`_themes`), named by the problem in both languages; then the other lessons, each a unit
+    vector in the shared concept space (title and description weighted by :data:`TITLE_WEIGHT`,
+    names and template labels left out): spherical k-means finds at most ``n_themes`` groups;
+    groups that are one problem are merged (the same problem written in Chinese and in English; see
+    :data:`CROSS_LANGUAGE_MERGE`). Category themes: the lesson's
     category, except values in :data:`MISSING_CATEGORIES`. A text theme that is a category again
     (:data:`DUPLICATE_SHARE` both ways), or several text themes that together are it
-    (:func:`_category_parts`: "Unclear requirements" and "Requirements changes" make up
-    "Requirements"), is shown once, on the category row (``text_theme``).
+    (:func:`_category_parts`: "Unclear requirements" and "Requirement changes" make up
+    "Requirements"), is shown once, on the category row (``text_theme``; ``text_theme_zh`` with the
+    Chinese names, :func:`in_language`).
 
     Every text theme is cohesive (:data:`MIN_COHESION`, ``cohesion`` column): a miscellany is split
     into the cohesive problems it holds (:func:`_split_miscellany`, then the communities of the
@@ -788,8 +791,8 @@ def lesson_themes(
     >>> from pmo_analysis.analyses.lessons import prepare
     >>> p = load_portfolio(SAMPLE_DATA_DIR)
     >>> r = lesson_themes(prepare(p.lessons, p.projects))
-    >>> r.recurring.loc[r.recurring["name"].str.contains("endor"), "name"].iloc[0]
-    'Vendor management'
+    >>> r.recurring.loc[r.recurring["name"].str.contains("endor"), ["name", "text_theme"]].iloc[0].tolist()
+    ['Vendor management', 'Vendor delivery delays']
     """
     if min_projects < 1:
         raise ValueError(f"min_projects must be >= 1, got {min_projects!r}")
@@ -888,7 +891,7 @@ def _recurring(
 def _category_parts(key: pd.Series, cat_key: pd.Series) -> dict[str, list[str]]:
     """Category -> the text themes that are it again, largest first: the text themes with at least
     :data:`DUPLICATE_SHARE` of their lessons in the category, when together they hold at least
-    :data:`DUPLICATE_SHARE` of the category's lessons ("Unclear requirements" and "Requirements
+    :data:`DUPLICATE_SHARE` of the category's lessons ("Unclear requirements" and "Requirement
     changes" make up "Requirements": one problem, shown once on the category's row).
 
     >>> key = pd.Series(["T1"] * 5 + ["T2"] * 4 + ["T3"] * 3)
