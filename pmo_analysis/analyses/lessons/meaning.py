@@ -34,6 +34,7 @@ computes them again after the CSV changes.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import sys
 from functools import lru_cache
@@ -136,7 +137,7 @@ def _vectors_path() -> str:
 
 def _reference_vectors(data: bytes) -> dict[str, np.ndarray]:
     """Both encoders' vectors of the reference lessons in ``data`` (the CSV's bytes)."""
-    text = pd.read_csv(pd.io.common.BytesIO(data), dtype=str)["text"].tolist()
+    text = pd.read_csv(io.BytesIO(data), dtype=str)["text"].tolist()
     return {"use": embed(text), "e5": embed(text, encoder="e5")}
 
 
@@ -150,7 +151,7 @@ def _reference() -> tuple[dict[str, np.ndarray], np.ndarray]:
 
     data = _reference_csv()
     ids = {p.id: i for i, p in enumerate(PROBLEMS)}
-    problem = pd.read_csv(pd.io.common.BytesIO(data), dtype=str)["problem"].map(ids).to_numpy(dtype=int)
+    problem = pd.read_csv(io.BytesIO(data), dtype=str)["problem"].map(ids).to_numpy(dtype=int)
     digest = hashlib.sha256(data).hexdigest()
     try:
         with np.load(_vectors_path()) as z:

@@ -157,7 +157,9 @@ def _cues() -> _Cues:
     for i, p in enumerate(PROBLEMS):  # the list, not rows
         for k, pattern in cue_pattern(p.en).items():
             n = len(owner)
-            owner.append(i), key.append(k), chinese.append(False)
+            owner.append(i)
+            key.append(k)
+            chinese.append(False)
             first = k.split(" ")[0]
             if first.endswith("*"):
                 by_prefix.setdefault(first[:-1], []).append(n)
@@ -167,7 +169,9 @@ def _cues() -> _Cues:
             if " " in k:
                 phrase[n] = re.compile(pattern)
         for k in dict.fromkeys(p.zh.split()):
-            owner.append(i), key.append(k), chinese.append(True)
+            owner.append(i)
+            key.append(k)
+            chinese.append(True)
     zh = [n for n, c in enumerate(chinese) if c]
     return _Cues(np.array(owner), key, np.array(chinese), by_form, by_prefix, phrase, zh)
 
@@ -216,12 +220,12 @@ def _hits(text: str) -> list[int]:
             if c.key[n] in text:
                 found.setdefault(int(c.owner[n]), []).append(n)
     out: list[int] = []
-    for cues in found.values():  # problems found, not rows
-        cues = sorted(set(cues))
-        for n in cues:
+    for numbers in found.values():  # problems found, not rows
+        ns = sorted(set(numbers))
+        for n in ns:
             sep = "" if c.chinese[n] else " "
-            k = f"{sep}{c.key[n]}{sep}"
-            if not any(m != n and c.chinese[m] == c.chinese[n] and k in f"{sep}{c.key[m]}{sep}" for m in cues):
+            inside = f"{sep}{c.key[n]}{sep}"
+            if not any(m != n and c.chinese[m] == c.chinese[n] and inside in f"{sep}{c.key[m]}{sep}" for m in ns):
                 out.append(n)
     return sorted(out)
 

@@ -814,7 +814,8 @@ def lesson_themes(
         i = problem_of_theme.get(t)
         if i is None and t in share.index and len(share.columns):
             top = share.loc[t].drop(index=-1, errors="ignore")
-            i = int(top.idxmax()) if len(top) and top.max() >= PROBLEM_NAME_SHARE else None
+            v = top.to_numpy()
+            i = int(np.asarray(top.index)[v.argmax()]) if v.size and v.max() >= PROBLEM_NAME_SHARE else None
         if i is not None:
             themes.loc[t, ["name", "name_zh"]] = P.PROBLEMS[i].name, P.PROBLEMS[i].name_zh
     other = themes["theme"] == OTHER_THEME
