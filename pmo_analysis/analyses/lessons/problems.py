@@ -47,6 +47,8 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 
+from pmo_analysis.analyses.lessons import text as T
+
 __all__ = ["GAP", "TITLE_CUE_WEIGHT", "Problem", "PROBLEMS", "problem_scores", "problem_of", "cue_pattern"]
 
 #: Words allowed between two words of an English cue phrase ("left the company", "handed in her notice").
@@ -184,8 +186,6 @@ def _gloss(text: str) -> str:
     >>> _gloss("关键人员辞职"), _gloss("no Chinese")
     ('key staff resign', '')
     """
-    from pmo_analysis.analyses.lessons import text as T
-
     runs = T._CJK.findall(text)
     out = []
     for run in runs:
@@ -215,7 +215,7 @@ def _hits(text: str) -> list[int]:
         for n in start:
             if n not in c.phrase or c.phrase[n].search(source):
                 found.setdefault(int(c.owner[n]), []).append(n)
-    if _HAN.search(text):
+    if T._CJK.search(text):
         for n in c.zh:
             if c.key[n] in text:
                 found.setdefault(int(c.owner[n]), []).append(n)
@@ -228,9 +228,6 @@ def _hits(text: str) -> list[int]:
             if not any(m != n and c.chinese[m] == c.chinese[n] and inside in f"{sep}{c.key[m]}{sep}" for m in ns):
                 out.append(n)
     return sorted(out)
-
-
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def problem_scores(titles: pd.Series, descriptions: pd.Series) -> np.ndarray:
@@ -269,7 +266,12 @@ def problem_scores(titles: pd.Series, descriptions: pd.Series) -> np.ndarray:
 
 
 def spread(
-    scores: np.ndarray, meaning: np.ndarray, *, neighbours: int = 10, alpha: float = 0.8, steps: int = 30
+    scores: np.ndarray,
+    meaning: np.ndarray,
+    *,
+    neighbours: int = 10,
+    alpha: float = 0.8,
+    steps: int = 30,
 ) -> np.ndarray:
     """Each lesson's problem evidence after it has spread along the lessons of like meaning: label
     spreading (Zhou, Bousquet, Lal, Weston and Schölkopf, "Learning with local and global
