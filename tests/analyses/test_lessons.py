@@ -752,5 +752,22 @@ def test_label_spreading_passes_a_problem_to_lessons_of_like_meaning():
     seeds[0, 0] = seeds[3, 1] = 1.0
     F = spread(seeds, m, neighbours=2, alpha=0.5)
     assert F.argmax(axis=1).tolist() == [0, 0, 0, 1, 1, 1]
+    # a lesson linked to none (its neighbours are under ``least`` alike) keeps its evidence whole
+    alone = spread(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0], [0.0, 1.0]]), neighbours=1)
+    assert alone.tolist() == [[1.0, 0.0], [0.0, 1.0]]
     # the fixed point of the iteration: F = (1 - alpha) (I - alpha S)^-1 Y, within alpha^steps
     assert (F >= 0).all() and F[0, 0] > F[1, 0] > 0 and F[0, 1] < 1e-9
+
+
+def test_a_tiny_register_keeps_each_lesson_on_its_own_problem():
+    """Two lessons of different problems, each the other's only neighbour but unlike it in meaning: a
+    neighbour that means something else passes nothing on, so neither takes the other's problem."""
+    rows = [
+        ("L1", "A", "2025-01-01", "X", "to_improve", "high", "Lead dev resigned", "She quit.", "", "open", ""),
+        ("L2", "B", "2025-01-01", "X", "to_improve", "high", "数据质量差", "重复记录很多。", "", "open", ""),
+    ]
+    r = L.lesson_themes(L.prepare(_lessons(rows), PROJECTS), min_projects=1)
+    assert sorted(zip(r.themes["name"], r.themes["name_zh"], r.themes["lessons"], strict=True)) == [
+        ("Data quality", "数据质量问题", 1),
+        ("Staff turnover", "人员流失", 1),
+    ]

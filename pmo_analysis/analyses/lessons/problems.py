@@ -272,11 +272,13 @@ def spread(
     neighbours: int = 10,
     alpha: float = 0.8,
     steps: int = 30,
+    least: float = 0.2,
 ) -> np.ndarray:
     """Each lesson's problem evidence after it has spread along the lessons of like meaning: label
     spreading (Zhou, Bousquet, Lal, Weston and Schölkopf, "Learning with local and global
     consistency", NIPS 2003) on the graph linking each lesson to its ``neighbours`` nearest in
-    ``meaning`` (unit rows; weight: cosine similarity, when positive). ``scores`` (lessons x
+    ``meaning`` (unit rows; weight: cosine similarity, when at least ``least``: a lesson whose nearest
+    lessons mean something else keeps its own evidence). ``scores`` (lessons x
     problems) are the seeds; ``alpha`` is the share of a lesson's
     evidence that comes from its neighbours; ``steps`` iterations of
     ``F <- alpha S F + (1 - alpha) Y`` (``alpha ** steps`` of the seeds' weight is left out).
@@ -307,9 +309,12 @@ def spread(
         near = np.argpartition(-S, k - 1, axis=1)[:, :k]
         rows.append(np.repeat(r + start, k))
         cols.append(near.ravel())
-        vals.append(np.maximum(S[r[:, None], near], 0).ravel())
+        w = S[r[:, None], near]
+        vals.append(np.where(w >= least, w, 0.0).ravel())
     W = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
     W = W.maximum(W.T)
+    alone = np.asarray(W.sum(axis=1)).ravel() == 0
+    W = W + sparse.diags(alone.astype(float))  # a lesson linked to none keeps its evidence whole
     d = np.asarray(W.sum(axis=1)).ravel()
     inv = sparse.diags(1 / np.sqrt(np.maximum(d, 1e-12)))
     S = inv @ W @ inv
