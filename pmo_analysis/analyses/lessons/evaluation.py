@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import pandas as pd
 
 from pmo_analysis.analyses import lessons as L
@@ -69,6 +70,18 @@ SAMPLE_FAMILIES = {
     "data migration": r"^(?:Data migration underestimated|数据迁移质量问题)",
     "key person left": r"^Key developer left",
     "stakeholder communication": r"^Stakeholders surprised",
+}
+#: The problem of the list (:data:`pmo_analysis.analyses.lessons.problems.PROBLEMS`) each planted
+#: family is about: a family file's lessons of that problem share their theme with these rightly.
+SAMPLE_FAMILY_PROBLEMS = {
+    "vendor delay": "vendor_delivery",
+    "unclear requirements": "requirements_unclear",
+    "requirement changes": "requirements_change",
+    "test environment": "test_environment",
+    "resource conflict": "resource_overallocation",
+    "data migration": "data_migration",
+    "key person left": "staff_turnover",
+    "stakeholder communication": "communication",
 }
 #: Problems named in a lesson's title (NASA LLIS): family -> pattern (case-insensitive).
 TITLE_FAMILIES = {
@@ -144,14 +157,18 @@ def evaluate(data_dir, *, n_themes: int = 12, with_themes: bool = False):
 
 def family_register(families_csv) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The lessons of ``families_csv`` (the lessons contract's columns plus ``family`` and
-    ``language``, en or zh) mixed with the bundled sample's lessons and the NASA LLIS lessons of
-    ``background.csv`` beside it: (prepared lessons with ``family`` and ``language``, empty for the
-    background, and ``theme`` of :func:`pmo_analysis.analyses.lessons.lesson_themes` at its
-    defaults; the themes).
+    ``language``, en or zh, and optionally ``problem``, the id of the family's problem in the list)
+    mixed with the bundled sample's lessons and the NASA LLIS lessons of ``background.csv`` (beside
+    it, or else in the repository's ``tests/data/lessons_eval``): (prepared lessons with ``family``
+    and ``language``, empty for the background, ``theme`` of
+    :func:`pmo_analysis.analyses.lessons.lesson_themes` at its defaults, and ``problem``, the
+    problem of the family or of the sample's planted family; the themes).
     """
     from pathlib import Path
 
     here = Path(families_csv).parent
+    if not (here / "background.csv").exists():
+        here = Path(__file__).resolve().parents[3] / "tests" / "data" / "lessons_eval"
     fam = pd.read_csv(families_csv, dtype=str, keep_default_na=False)
     nasa = pd.read_csv(here / "background.csv", dtype=str, keep_default_na=False)
     sample = load_portfolio(SAMPLE_DATA_DIR)
@@ -169,7 +186,10 @@ def family_register(families_csv) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     d = L.prepare(lessons, projects)
     r = L.lesson_themes(d)
-    return d.assign(theme=r.theme), r.themes
+    kin = sample_families(d).map(SAMPLE_FAMILY_PROBLEMS).where(d["family"].fillna("") == "")
+    if "problem" in d:
+        kin = kin.fillna(d["problem"].replace("", pd.NA))
+    return d.assign(theme=r.theme, problem=kin), r.themes
 
 
 #: A family **merges** when at least this share of its English and of its Chinese lessons are in
@@ -186,8 +206,9 @@ def family_cohesion(d: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
     ("Other lessons" never counts as a family's theme), its name, the share of the family's
     English (``en``) and Chinese (``zh``) lessons in it, ``worst`` (the smaller of the two),
     ``purity`` (share of all the theme's lessons, the register's others included, that come from
-    the family) and ``merged``: ``worst`` at least :data:`MERGED_SHARE` and ``purity`` at least
-    :data:`OWN_THEME_PURITY`.
+    the family or, where ``d`` has ``problem``, from other lessons labelled with the family's problem:
+    the sample's planted lessons of that problem) and ``merged``: ``worst`` at least
+    :data:`MERGED_SHARE` and ``purity`` at least :data:`OWN_THEME_PURITY`.
 
     >>> d = pd.DataFrame({
     ...     "family": ["a", "a", "a", "a", "b", "b", "", ""],
@@ -209,6 +230,13 @@ def family_cohesion(d: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
     out["worst"] = out[["en", "zh"]].min(axis=1)
     size = d["theme"].value_counts()
     own = counts.reindex(list(zip(best.index, best, strict=True))).to_numpy()
+    if "problem" in d:  # the sample's planted lessons of the family's own problem are the family's kin
+        problem = f.groupby("family")["problem"].first().reindex(best.index)
+        others = d.loc[d["family"].fillna("") == ""].dropna(subset=["problem"])
+        kin = others.groupby(["problem", "theme"]).size()
+        own = own + np.array(  # families, not lessons
+            [kin.get((p, t), 0) if isinstance(p, str) else 0 for p, t in zip(problem, best, strict=True)]
+        )
     out["purity"] = own / best.map(size).to_numpy()
     out["merged"] = (out["worst"] >= MERGED_SHARE) & (out["purity"] >= OWN_THEME_PURITY)
     return out.rename_axis("family").reset_index()
@@ -217,6 +245,11 @@ def family_cohesion(d: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0].endswith(".csv"):
+        from pathlib import Path
+
+        if not Path(args[0]).is_file():
+            print(f"{args[0]}: no such file", file=sys.stderr)
+            return 2
         d, themes = family_register(args[0])
         fam = family_cohesion(d, themes)
         with pd.option_context("display.width", 200, "display.max_columns", 20):

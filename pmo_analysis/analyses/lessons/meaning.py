@@ -6,9 +6,11 @@ sentence encoder places sentences of similar meaning near each other, in English
 The themes use meaning twice (:func:`pmo_analysis.analyses.lessons.themes._problems`):
 
 * **likeness to the reference lessons** (:func:`reference_likeness`): ``reference_lessons.csv`` holds
-  64 short lessons per problem of the problem list (:mod:`pmo_analysis.analyses.lessons.problems`),
-  32 in English and 32 in Chinese, written for the list in the words of many registers (banks,
-  hospitals, utilities, government...) and apart from the lessons the method is evaluated on. A
+  160 short lessons per problem of the problem list (:mod:`pmo_analysis.analyses.lessons.problems`),
+  80 in English and 80 in Chinese, written for the list by fifteen writers in the words of many
+  registers (banks, hospitals, utilities, government...) and styles (one-line notes, hurried
+  register entries, incidents told with their systems and dates), apart from the lessons the method
+  is evaluated on. A
   lesson reads like a problem when it is close to that problem's reference lessons;
 * **neighbours** (:func:`meaning`): a lesson's problem spreads to the lessons that mean what it
   means (:func:`pmo_analysis.analyses.lessons.problems.spread`).
@@ -43,6 +45,8 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 
+from pmo_analysis.analyses.lessons.text import _HAN
+
 __all__ = [
     "MAX_CHARS",
     "LANGUAGE_CENTRE_MIN",
@@ -66,7 +70,7 @@ REFERENCE_TOP = 3
 #: The second encoder reads a lesson when the first finds it at least this alike to a reference
 #: lesson: below it the lesson is no project problem and meaning gives it no evidence
 #: (:data:`pmo_analysis.analyses.lessons.themes.MEANING_FLOOR`).
-E5_FROM = 0.35
+E5_FROM = 0.34
 
 _PACKAGE = "pmo_analysis.analyses.lessons"
 
@@ -102,7 +106,9 @@ def _embed(texts: tuple[str, ...], encoder: str) -> np.ndarray:
     width = 512 if encoder == "use" else 384
     if not texts:
         return np.zeros((0, width))
-    model = _use().encode if encoder == "use" else _e5().passage
+    # e5 reads both sides of a likeness with its "query: " prefix, as its authors advise for
+    # symmetric tasks (semantic similarity); measured, 6 points more lessons in their problem than "passage: "
+    model = _use().encode if encoder == "use" else _e5().query
     out = np.asarray(model(list(texts)), dtype=float).reshape(len(texts), width)
     return np.round(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12), 4)
 
@@ -145,7 +151,7 @@ def _reference_vectors(data: bytes) -> dict[str, np.ndarray]:
 def _reference() -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The reference lessons' vectors by encoder, and the index of each one's problem in
     :data:`pmo_analysis.analyses.lessons.problems.PROBLEMS`. The shipped vectors are used when they
-    were computed from this CSV; otherwise they are computed (about 40 s).
+    were computed from this CSV; otherwise they are computed (about 2 minutes).
     """
     from pmo_analysis.analyses.lessons.problems import PROBLEMS
 
@@ -160,6 +166,11 @@ def _reference() -> tuple[dict[str, np.ndarray], np.ndarray]:
     except (OSError, KeyError, ValueError):  # not shipped or unreadable: computed below
         pass
     return _reference_vectors(data), problem
+
+
+@lru_cache(maxsize=1)
+def _reference_chinese() -> np.ndarray:
+    return (pd.read_csv(io.BytesIO(_reference_csv()), dtype=str)["language"] == "zh").to_numpy()
 
 
 def _likeness(S: np.ndarray, problem: np.ndarray, n: int) -> np.ndarray:
@@ -179,11 +190,30 @@ def _standardised(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(axis=1, keepdims=True)) / np.maximum(x.std(axis=1, keepdims=True), 1e-12)
 
 
+def _unit(V: np.ndarray) -> np.ndarray:
+    return V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-12)
+
+
+def _centred(V: np.ndarray, zh: np.ndarray, R: np.ndarray, rzh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``V`` (lessons, Chinese where ``zh``) and ``R`` (reference lessons, Chinese where ``rzh``) as
+    unit vectors, each language moved by the reference lessons' mean vector in that language: the
+    direction all Chinese (or all English) sentences share is taken out, so that a lesson is compared
+    with the reference lessons of both languages by what it says. The reference lessons, half in
+    each language on every problem, give the means whatever the register holds.
+    """
+    mean_zh, mean_en = R[rzh].mean(axis=0), R[~rzh].mean(axis=0)
+    return (
+        _unit(V - np.where(zh[:, None], mean_zh, mean_en)),
+        _unit(R - np.where(rzh[:, None], mean_zh, mean_en)),
+    )
+
+
 def reference_likeness(titles: pd.Series, descriptions: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """How much each lesson reads like each problem's reference lessons: (its highest likeness by
     the first encoder, a cosine similarity: how much it reads like a project problem at all;
-    lessons x problems, the likeness standardised across the problems, averaged over both encoders
-    where the second read the lesson (:data:`E5_FROM`)).
+    lessons x problems, the likeness of the vectors centred on each language's reference lessons
+    (:func:`_centred`), standardised across the problems and averaged over both encoders where the
+    second read the lesson (:data:`E5_FROM`)).
 
     >>> from pmo_analysis.analyses.lessons.problems import PROBLEMS
     >>> top, z = reference_likeness(pd.Series(["Two senior developers resigned for better-paid jobs"]), pd.Series([""]))
@@ -196,12 +226,17 @@ def reference_likeness(titles: pd.Series, descriptions: pd.Series) -> tuple[np.n
     if len(uniq) == 0:
         return np.zeros(len(codes)), np.zeros((len(codes), n))
     texts = [str(t) for t in uniq]
-    like = _likeness(embed(texts) @ vectors["use"].T, problem, n)
+    U = embed(texts)
+    like = _likeness(U @ vectors["use"].T, problem, n)
     top = like.max(axis=1)
-    z = _standardised(like)
+    zh = np.asarray(uniq.str.count(_HAN) * 2 > uniq.str.len(), dtype=bool)
+    rzh = _reference_chinese()
+    Uc, Rc = _centred(U, zh, vectors["use"], rzh)
+    z = _standardised(_likeness(Uc @ Rc.T, problem, n))
     near = np.flatnonzero(top >= E5_FROM)
     if near.size:
-        e5 = _likeness(embed([texts[i] for i in near], encoder="e5") @ vectors["e5"].T, problem, n)
+        E, R = _centred(embed([texts[i] for i in near], encoder="e5"), zh[near], vectors["e5"], rzh)
+        e5 = _likeness(E @ R.T, problem, n)
         z[near] = (z[near] + _standardised(e5)) / 2
     return top[codes], z[codes]
 

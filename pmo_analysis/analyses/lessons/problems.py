@@ -265,6 +265,34 @@ def problem_scores(titles: pd.Series, descriptions: pd.Series) -> np.ndarray:
     return np.asarray(((TITLE_CUE_WEIGHT * t + d) @ to_problem).todense())
 
 
+@lru_cache(maxsize=1)
+def _name_patterns() -> tuple[re.Pattern, ...]:
+    out = []
+    for p in PROBLEMS:
+        words = [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in _CUE_WORD.findall(p.name.lower())]
+        out.append(re.compile(_phrase(words) + "|" + re.escape(p.name_zh)))
+    return tuple(out)
+
+
+def named(titles: pd.Series) -> np.ndarray:
+    """Lessons x problems: whether the lesson's title names the problem, by its English name (its
+    words in that order, each with its inflections, :data:`GAP` words between them at most) or its
+    Chinese name. A writer who titles a lesson "Unclear requirements caused rework" has said which
+    problem it is about, whatever its description goes on to say.
+
+    >>> m = named(pd.Series(["Unclear business requirements caused rework", "需求变更频繁导致返工", "Late delivery"]))
+    >>> [[PROBLEMS[j].id for j in np.flatnonzero(row)] for row in m]
+    [['requirements_unclear'], ['requirements_change'], []]
+    """
+    codes, uniq = pd.factorize(titles.astype("string").fillna(""))
+    pats = _name_patterns()
+    rows = np.array(
+        [[bool(p.search(_words(str(t)) + " " + str(t))) for p in pats] for t in uniq],  # distinct titles
+        dtype=bool,
+    ).reshape(len(uniq), len(pats))
+    return rows[codes]
+
+
 def spread(
     scores: np.ndarray,
     meaning: np.ndarray,
