@@ -807,3 +807,14 @@ def test_a_family_shares_its_theme_rightly_with_the_samples_lessons_of_its_probl
     themes = pd.DataFrame({"theme": ["T1"], "name": ["Staff turnover"]})
     assert E.family_cohesion(d, themes)["purity"].tolist() == pytest.approx([8 / 9])
     assert E.family_cohesion(d.drop(columns="problem"), themes)["purity"].tolist() == pytest.approx([4 / 9])
+
+
+def test_likeness_to_reference_lessons_by_blocks_equals_the_whole_matrix():
+    from pmo_analysis.analyses.lessons import meaning as M
+
+    rng = np.random.default_rng(5)
+    V, R = rng.normal(size=(2500, 8)), rng.normal(size=(40, 8))
+    problem = np.repeat(np.arange(4), 10)
+    S = V @ R.T  # the whole matrix at once: each problem's 3 highest similarities, averaged
+    want = np.stack([np.sort(S[:, problem == p], axis=1)[:, -M.REFERENCE_TOP :].mean(axis=1) for p in range(4)], 1)
+    assert M._likeness(V, R, problem, 4) == pytest.approx(want)

@@ -41,6 +41,8 @@ from pmo_analysis.analyses.lessons.matching import (
     search_examples,
     search_lessons,
 )
+from pmo_analysis.analyses.lessons.meaning import reference_lessons_per_problem
+from pmo_analysis.analyses.lessons.problems import PROBLEMS
 from pmo_analysis.analyses.lessons.text import GLOSSARY, SYNONYMS, tokenize
 from pmo_analysis.analyses.lessons.themes import (
     MIN_COHESION,
@@ -55,6 +57,8 @@ from pmo_analysis.analyses.lessons.themes import (
 )
 
 __all__ = [
+    "PROBLEMS",
+    "reference_lessons_per_problem",
     "tokenize",
     "prepare",
     "lessons_by_category",

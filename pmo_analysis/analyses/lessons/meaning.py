@@ -55,6 +55,7 @@ __all__ = [
     "embed",
     "meaning",
     "reference_likeness",
+    "reference_lessons_per_problem",
 ]
 
 #: Characters of a lesson read for its meaning (title first): a problem is stated early, and the
@@ -168,21 +169,33 @@ def _reference() -> tuple[dict[str, np.ndarray], np.ndarray]:
     return _reference_vectors(data), problem
 
 
+def reference_lessons_per_problem() -> int:
+    """How many reference lessons each problem of the list has (the fewest any problem has).
+
+    >>> reference_lessons_per_problem()
+    160
+    """
+    return int(pd.read_csv(io.BytesIO(_reference_csv()), dtype=str)["problem"].value_counts().min())
+
+
 @lru_cache(maxsize=1)
 def _reference_chinese() -> np.ndarray:
     return (pd.read_csv(io.BytesIO(_reference_csv()), dtype=str)["language"] == "zh").to_numpy()
 
 
-def _likeness(S: np.ndarray, problem: np.ndarray, n: int) -> np.ndarray:
-    """Texts x problems: mean of each row's :data:`REFERENCE_TOP` highest similarities ``S`` among
-    each problem's reference lessons.
+def _likeness(V: np.ndarray, R: np.ndarray, problem: np.ndarray, n: int) -> np.ndarray:
+    """Texts x problems: for each text's vector (rows of ``V``), the mean of its :data:`REFERENCE_TOP`
+    highest cosine similarities to each problem's reference lessons (rows of ``R``). Texts are taken
+    1,000 at a time, so memory stays near 40 MB whatever the register's size.
     """
-    out = np.zeros((S.shape[0], n))
-    for p in range(n):  # problems, not lessons
-        own = S[:, problem == p]
-        k = min(REFERENCE_TOP, own.shape[1])
-        if k:
-            out[:, p] = np.partition(own, own.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+    out = np.zeros((V.shape[0], n))
+    for start in range(0, V.shape[0], 1000):  # blocks of texts, not texts
+        S = V[start : start + 1000] @ R.T
+        for p in range(n):  # problems, not lessons
+            own = S[:, problem == p]
+            k = min(REFERENCE_TOP, own.shape[1])
+            if k:
+                out[start : start + 1000, p] = np.partition(own, own.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
     return out
 
 
@@ -227,16 +240,16 @@ def reference_likeness(titles: pd.Series, descriptions: pd.Series) -> tuple[np.n
         return np.zeros(len(codes)), np.zeros((len(codes), n))
     texts = [str(t) for t in uniq]
     U = embed(texts)
-    like = _likeness(U @ vectors["use"].T, problem, n)
+    like = _likeness(U, vectors["use"], problem, n)
     top = like.max(axis=1)
     zh = np.asarray(uniq.str.count(_HAN) * 2 > uniq.str.len(), dtype=bool)
     rzh = _reference_chinese()
     Uc, Rc = _centred(U, zh, vectors["use"], rzh)
-    z = _standardised(_likeness(Uc @ Rc.T, problem, n))
+    z = _standardised(_likeness(Uc, Rc, problem, n))
     near = np.flatnonzero(top >= E5_FROM)
     if near.size:
         E, R = _centred(embed([texts[i] for i in near], encoder="e5"), zh[near], vectors["e5"], rzh)
-        e5 = _likeness(E @ R.T, problem, n)
+        e5 = _likeness(E, R, problem, n)
         z[near] = (z[near] + _standardised(e5)) / 2
     return top[codes], z[codes]
 
