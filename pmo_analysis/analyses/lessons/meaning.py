@@ -10,8 +10,8 @@ The themes use meaning twice (:func:`pmo_analysis.analyses.lessons.themes._probl
   80 in English and 80 in Chinese, written for the list by fifteen writers in the words of many
   registers (banks, hospitals, utilities, government...) and styles (one-line notes, hurried
   register entries, incidents told with their systems and dates), apart from the lessons the method
-  is evaluated on. A
-  lesson reads like a problem when it is close to that problem's reference lessons;
+  is evaluated on. A lesson reads like a problem when it is close to that problem's reference
+  lessons;
 * **neighbours** (:func:`meaning`): a lesson's problem spreads to the lessons that mean what it
   means (:func:`pmo_analysis.analyses.lessons.problems.spread`).
 

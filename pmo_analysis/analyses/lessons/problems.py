@@ -266,11 +266,14 @@ def problem_scores(titles: pd.Series, descriptions: pd.Series) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _name_patterns() -> tuple[re.Pattern, ...]:
+def _name_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    """Each problem's English name as a pattern over a title's words (a plural's final s left to
+    the inflections), and its Chinese name.
+    """
     out = []
     for p in PROBLEMS:
         words = [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in _CUE_WORD.findall(p.name.lower())]
-        out.append(re.compile(_phrase(words) + "|" + re.escape(p.name_zh)))
+        out.append((re.compile(_phrase(words)), p.name_zh))
     return tuple(out)
 
 
@@ -285,11 +288,11 @@ def named(titles: pd.Series) -> np.ndarray:
     [['requirements_unclear'], ['requirements_change'], []]
     """
     codes, uniq = pd.factorize(titles.astype("string").fillna(""))
-    pats = _name_patterns()
+    names = _name_patterns()
     rows = np.array(
-        [[bool(p.search(_words(str(t)) + " " + str(t))) for p in pats] for t in uniq],  # distinct titles
+        [[bool(en.search(_words(str(t)))) or zh in str(t) for en, zh in names] for t in uniq],  # distinct titles
         dtype=bool,
-    ).reshape(len(uniq), len(pats))
+    ).reshape(len(uniq), len(names))
     return rows[codes]
 
 

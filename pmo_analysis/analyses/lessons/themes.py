@@ -82,7 +82,8 @@ CUE_PRIOR = 5.0
 #: Weight of a lesson's likeness to the reference lessons (a softmax of the standardised likeness
 #: at :data:`MEANING_TEMPERATURE`) against its cues' evidence. Cues were chosen on the development
 #: families; meaning generalises to lessons written otherwise, so it weighs twice (measured on the
-#: blind family sets: 2 to 3 points more lessons in their problem than at equal weight).
+#: families written apart from the method, heldout2-4: 1 to 3 points more lessons in their problem
+#: than at equal weight).
 MEANING_WEIGHT = 2.0
 MEANING_TEMPERATURE = 0.5
 #: A lesson whose best likeness to a reference lesson is below ``MEANING_FLOOR`` (cosine, first
