@@ -38,12 +38,13 @@ Figures (:func:`purity`):
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from pmo_analysis.analyses import lessons as L
-from pmo_analysis.analyses.lessons.text import _HAN
+from pmo_analysis.analyses.lessons.text import mostly_chinese
 from pmo_analysis.core.config import SAMPLE_DATA_DIR
 from pmo_analysis.inputs.portfolio import load_portfolio
 
@@ -149,8 +150,7 @@ def evaluate(data_dir, *, n_themes: int = 12, with_themes: bool = False):
     fam = sample_families(d)
     if fam.notna().sum() < 0.5 * (d["kind"] == "to_improve").sum():
         fam = title_families(d)
-    text = d["title"].fillna("") + d["description"]
-    chinese = text.str.count(_HAN) * 2 > text.str.len()
+    chinese = mostly_chinese(d["title"].fillna("") + d["description"])
     overall, by = purity(r.theme, fam, chinese, r.themes.set_index("theme")["name"])
     return (overall, by, r.themes) if with_themes else (overall, by)
 
@@ -164,8 +164,6 @@ def family_register(families_csv) -> tuple[pd.DataFrame, pd.DataFrame]:
     :func:`pmo_analysis.analyses.lessons.lesson_themes` at its defaults, and ``problem``, the
     problem of the family or of the sample's planted family; the themes).
     """
-    from pathlib import Path
-
     here = Path(families_csv).parent
     if not (here / "background.csv").exists():
         here = Path(__file__).resolve().parents[3] / "tests" / "data" / "lessons_eval"
@@ -245,8 +243,6 @@ def family_cohesion(d: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0].endswith(".csv"):
-        from pathlib import Path
-
         if not Path(args[0]).is_file():
             print(f"{args[0]}: no such file", file=sys.stderr)
             return 2

@@ -45,7 +45,7 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 
-from pmo_analysis.analyses.lessons.text import _HAN
+from pmo_analysis.analyses.lessons.text import mostly_chinese
 
 __all__ = [
     "MAX_CHARS",
@@ -142,9 +142,14 @@ def _vectors_path() -> str:
     return str(files(_PACKAGE) / "reference_vectors.npz")
 
 
-def _reference_vectors(data: bytes) -> dict[str, np.ndarray]:
-    """Both encoders' vectors of the reference lessons in ``data`` (the CSV's bytes)."""
-    text = pd.read_csv(io.BytesIO(data), dtype=str)["text"].tolist()
+@lru_cache(maxsize=1)
+def _reference_table() -> pd.DataFrame:
+    """The reference lessons (problem, language, text), read once."""
+    return pd.read_csv(io.BytesIO(_reference_csv()), dtype=str)
+
+
+def _reference_vectors(text: list[str]) -> dict[str, np.ndarray]:
+    """Both encoders' vectors of the reference lessons' ``text``."""
     return {"use": embed(text), "e5": embed(text, encoder="e5")}
 
 
@@ -156,17 +161,17 @@ def _reference() -> tuple[dict[str, np.ndarray], np.ndarray]:
     """
     from pmo_analysis.analyses.lessons.problems import PROBLEMS
 
-    data = _reference_csv()
     ids = {p.id: i for i, p in enumerate(PROBLEMS)}
-    problem = pd.read_csv(io.BytesIO(data), dtype=str)["problem"].map(ids).to_numpy(dtype=int)
-    digest = hashlib.sha256(data).hexdigest()
+    ref = _reference_table()
+    problem = ref["problem"].map(ids).to_numpy(dtype=int)
+    digest = hashlib.sha256(_reference_csv()).hexdigest()
     try:
         with np.load(_vectors_path()) as z:
             if str(z["digest"]) == digest:
                 return {"use": z["use"].astype(float), "e5": z["e5"].astype(float)}, problem
     except (OSError, KeyError, ValueError):  # not shipped or unreadable: computed below
         pass
-    return _reference_vectors(data), problem
+    return _reference_vectors(ref["text"].tolist()), problem
 
 
 def reference_lessons_per_problem() -> int:
@@ -175,12 +180,7 @@ def reference_lessons_per_problem() -> int:
     >>> reference_lessons_per_problem()
     160
     """
-    return int(pd.read_csv(io.BytesIO(_reference_csv()), dtype=str)["problem"].value_counts().min())
-
-
-@lru_cache(maxsize=1)
-def _reference_chinese() -> np.ndarray:
-    return (pd.read_csv(io.BytesIO(_reference_csv()), dtype=str)["language"] == "zh").to_numpy()
+    return int(_reference_table()["problem"].value_counts().min())
 
 
 def _likeness(V: np.ndarray, R: np.ndarray, problem: np.ndarray, n: int) -> np.ndarray:
@@ -242,8 +242,8 @@ def reference_likeness(titles: pd.Series, descriptions: pd.Series) -> tuple[np.n
     U = embed(texts)
     like = _likeness(U, vectors["use"], problem, n)
     top = like.max(axis=1)
-    zh = np.asarray(uniq.str.count(_HAN) * 2 > uniq.str.len(), dtype=bool)
-    rzh = _reference_chinese()
+    zh = mostly_chinese(pd.Series(texts)).to_numpy()
+    rzh = (_reference_table()["language"] == "zh").to_numpy()
     Uc, Rc = _centred(U, zh, vectors["use"], rzh)
     z = _standardised(_likeness(Uc, Rc, problem, n))
     near = np.flatnonzero(top >= E5_FROM)
@@ -256,11 +256,10 @@ def reference_likeness(titles: pd.Series, descriptions: pd.Series) -> tuple[np.n
 
 def main() -> int:
     """Compute the reference lessons' vectors again and write ``reference_vectors.npz``."""
-    data = _reference_csv()
-    v = _reference_vectors(data)
+    v = _reference_vectors(_reference_table()["text"].tolist())
     np.savez_compressed(
         _vectors_path(),
-        digest=np.array(hashlib.sha256(data).hexdigest()),
+        digest=np.array(hashlib.sha256(_reference_csv()).hexdigest()),
         use=v["use"].astype(np.float16),
         e5=v["e5"].astype(np.float16),
     )

@@ -55,10 +55,23 @@ __all__ = [
     "strip_labels",
     "name_terms",
     "surface_forms",
+    "mostly_chinese",
 ]
 
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _CJK = re.compile(_HAN + "+")
+
+
+def mostly_chinese(texts: pd.Series) -> pd.Series:
+    """Whether each text is written in Chinese: more than half its characters are Han characters.
+
+    >>> mostly_chinese(pd.Series(["数据迁移失败 ETL", "ERP 上线", "Lead dev resigned"])).tolist()
+    [True, False, False]
+    """
+    texts = texts.fillna("").astype(str)
+    return texts.str.count(_HAN) * 2 > texts.str.len()
+
+
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:'[a-z]+)?")
 _SEGMENTS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9']*")
 

@@ -208,8 +208,7 @@ class _Space:
             TITLE_WEIGHT * normalize(Xt @ weight)
             + (1 - TITLE_WEIGHT) * normalize(_unique_rows(vec, desc)[:, keep] @ weight)
         )
-        text = title + desc
-        chinese = (text.str.count(T._HAN) * 2 > text.str.len()).to_numpy()
+        chinese = T.mostly_chinese(title + desc).to_numpy()
         problem = _problems(title, desc, chinese, X)
         has = problem >= 0
         one_hot = sparse.csr_matrix(
