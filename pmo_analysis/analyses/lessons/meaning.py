@@ -56,6 +56,10 @@ __all__ = [
     "meaning",
     "reference_likeness",
     "reference_lessons_per_problem",
+    "text",
+    "reference_csv",
+    "reference_table",
+    "reference_problems",
 ]
 
 #: Characters of a lesson read for its meaning (title first): a problem is stated early, and the
@@ -114,16 +118,16 @@ def _embed(texts: tuple[str, ...], encoder: str) -> np.ndarray:
     return np.round(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12), 4)
 
 
-def _text(titles: pd.Series, descriptions: pd.Series) -> pd.Series:
+def text(titles: pd.Series, descriptions: pd.Series) -> pd.Series:
     """What is read of each lesson: its title and the start of its description (:data:`MAX_CHARS`)."""
     return (titles.fillna("").astype(str) + ". " + descriptions.fillna("").astype(str)).str.slice(0, MAX_CHARS)
 
 
 def meaning(titles: pd.Series, descriptions: pd.Series, chinese: np.ndarray) -> np.ndarray:
-    """Lessons x 512: unit vectors of each lesson's meaning (:func:`_text`, first encoder), each
+    """Lessons x 512: unit vectors of each lesson's meaning (:func:`text`, first encoder), each
     language centred on its mean (:data:`LANGUAGE_CENTRE_MIN`). Each distinct text is read once.
     """
-    codes, uniq = pd.factorize(_text(titles, descriptions))
+    codes, uniq = pd.factorize(text(titles, descriptions))
     if len(uniq) == 0:
         return np.zeros((len(codes), 512))
     E = embed([str(t) for t in uniq])[codes]
@@ -134,7 +138,8 @@ def meaning(titles: pd.Series, descriptions: pd.Series, chinese: np.ndarray) -> 
     return E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
 
 
-def _reference_csv() -> bytes:
+def reference_csv() -> bytes:
+    """The bytes of ``reference_lessons.csv`` (their digest tells whether shipped vectors are its)."""
     return (files(_PACKAGE) / "reference_lessons.csv").read_bytes()
 
 
@@ -143,9 +148,17 @@ def _vectors_path() -> str:
 
 
 @lru_cache(maxsize=1)
-def _reference_table() -> pd.DataFrame:
+def reference_table() -> pd.DataFrame:
     """The reference lessons (problem, language, text), read once."""
-    return pd.read_csv(io.BytesIO(_reference_csv()), dtype=str)
+    return pd.read_csv(io.BytesIO(reference_csv()), dtype=str)
+
+
+def reference_problems() -> np.ndarray:
+    """Index in :data:`pmo_analysis.analyses.lessons.problems.PROBLEMS` of each reference lesson's problem."""
+    from pmo_analysis.analyses.lessons.problems import PROBLEMS
+
+    ids = {p.id: i for i, p in enumerate(PROBLEMS)}
+    return reference_table()["problem"].map(ids).to_numpy(dtype=int)
 
 
 def _reference_vectors(text: list[str]) -> dict[str, np.ndarray]:
@@ -159,19 +172,15 @@ def _reference() -> tuple[dict[str, np.ndarray], np.ndarray]:
     :data:`pmo_analysis.analyses.lessons.problems.PROBLEMS`. The shipped vectors are used when they
     were computed from this CSV; otherwise they are computed (about 2 minutes).
     """
-    from pmo_analysis.analyses.lessons.problems import PROBLEMS
-
-    ids = {p.id: i for i, p in enumerate(PROBLEMS)}
-    ref = _reference_table()
-    problem = ref["problem"].map(ids).to_numpy(dtype=int)
-    digest = hashlib.sha256(_reference_csv()).hexdigest()
+    problem = reference_problems()
+    digest = hashlib.sha256(reference_csv()).hexdigest()
     try:
         with np.load(_vectors_path()) as z:
             if str(z["digest"]) == digest:
                 return {"use": z["use"].astype(float), "e5": z["e5"].astype(float)}, problem
     except (OSError, KeyError, ValueError):  # not shipped or unreadable: computed below
         pass
-    return _reference_vectors(ref["text"].tolist()), problem
+    return _reference_vectors(reference_table()["text"].tolist()), problem
 
 
 def reference_lessons_per_problem() -> int:
@@ -180,7 +189,7 @@ def reference_lessons_per_problem() -> int:
     >>> reference_lessons_per_problem()
     160
     """
-    return int(_reference_table()["problem"].value_counts().min())
+    return int(reference_table()["problem"].value_counts().min())
 
 
 def _likeness(V: np.ndarray, R: np.ndarray, problem: np.ndarray, n: int) -> np.ndarray:
@@ -233,7 +242,7 @@ def reference_likeness(titles: pd.Series, descriptions: pd.Series) -> tuple[np.n
     >>> PROBLEMS[int(z.argmax())].id, bool(top[0] > E5_FROM)
     ('staff_turnover', True)
     """
-    codes, uniq = pd.factorize(_text(titles, descriptions))
+    codes, uniq = pd.factorize(text(titles, descriptions))
     vectors, problem = _reference()
     n = int(problem.max()) + 1
     if len(uniq) == 0:
@@ -243,7 +252,7 @@ def reference_likeness(titles: pd.Series, descriptions: pd.Series) -> tuple[np.n
     like = _likeness(U, vectors["use"], problem, n)
     top = like.max(axis=1)
     zh = mostly_chinese(pd.Series(texts)).to_numpy()
-    rzh = (_reference_table()["language"] == "zh").to_numpy()
+    rzh = (reference_table()["language"] == "zh").to_numpy()
     Uc, Rc = _centred(U, zh, vectors["use"], rzh)
     z = _standardised(_likeness(Uc, Rc, problem, n))
     near = np.flatnonzero(top >= E5_FROM)
@@ -255,15 +264,20 @@ def reference_likeness(titles: pd.Series, descriptions: pd.Series) -> tuple[np.n
 
 
 def main() -> int:
-    """Compute the reference lessons' vectors again and write ``reference_vectors.npz``."""
-    v = _reference_vectors(_reference_table()["text"].tolist())
+    """Compute the reference lessons' vectors again and write ``reference_vectors.npz``, and fit
+    the classifier of their n-grams again (:func:`pmo_analysis.analyses.lessons.ngrams.save`).
+    """
+    from pmo_analysis.analyses.lessons.ngrams import save
+
+    v = _reference_vectors(reference_table()["text"].tolist())
     np.savez_compressed(
         _vectors_path(),
-        digest=np.array(hashlib.sha256(_reference_csv()).hexdigest()),
+        digest=np.array(hashlib.sha256(reference_csv()).hexdigest()),
         use=v["use"].astype(np.float16),
         e5=v["e5"].astype(np.float16),
     )
     print(f"wrote {_vectors_path()}: {len(v['use'])} reference lessons")
+    print(f"wrote {save()}")
     return 0
 
 
