@@ -13,7 +13,8 @@ Themes
     Category themes: the lesson's category (never "Uncategorized" or another placeholder). Text
     themes: first the problems of the problem list (:mod:`~pmo_analysis.analyses.lessons.problems`),
     each lesson's decided from its cues, its likeness to the problem's reference lessons and its
-    neighbours in meaning (:mod:`~pmo_analysis.analyses.lessons.meaning`); then groups of the other
+    neighbours in meaning (:mod:`~pmo_analysis.analyses.lessons.meaning`), and what the reference
+    lessons' words say of its words (:mod:`~pmo_analysis.analyses.lessons.ngrams`); then groups of the other
     ``to_improve`` lessons found by spherical k-means in the concept space, with
     the groups that are one problem merged (:func:`lesson_themes`), and every text theme cohesive
     (:data:`MIN_COHESION`): a miscellany is split into the problems it holds and the rest is "Other

@@ -30,7 +30,8 @@ often than either alone (README, "Evaluation").
 
 The reference lessons' vectors are computed once and shipped (``reference_vectors.npz``, with the
 digest of the CSV they were computed from); ``python -m pmo_analysis.analyses.lessons.meaning``
-computes them again after the CSV changes.
+computes them again after the CSV changes, and fits again the classifier of the reference lessons'
+words (:mod:`pmo_analysis.analyses.lessons.ngrams`), the third reading of a lesson's problem.
 """
 
 from __future__ import annotations
