@@ -30,8 +30,8 @@ often than either alone (README, "Evaluation").
 
 The reference lessons' vectors are computed once and shipped (``reference_vectors.npz``, with the
 digest of the CSV they were computed from); ``python -m pmo_analysis.analyses.lessons.meaning``
-computes them again after the CSV changes, and fits again the classifier of the reference lessons'
-words (:mod:`pmo_analysis.analyses.lessons.ngrams`), the third reading of a lesson's problem.
+computes them again after the CSV changes (and ``python -m pmo_analysis.analyses.lessons.ngrams``
+fits again the classifier of the reference lessons' words, the third reading of a lesson's problem).
 """
 
 from __future__ import annotations
@@ -265,11 +265,7 @@ def reference_likeness(titles: pd.Series, descriptions: pd.Series) -> tuple[np.n
 
 
 def main() -> int:
-    """Compute the reference lessons' vectors again and write ``reference_vectors.npz``, and fit
-    the classifier of their n-grams again (:func:`pmo_analysis.analyses.lessons.ngrams.save`).
-    """
-    from pmo_analysis.analyses.lessons.ngrams import save
-
+    """Compute the reference lessons' vectors again and write ``reference_vectors.npz``."""
     v = _reference_vectors(reference_table()["text"].tolist())
     np.savez_compressed(
         _vectors_path(),
@@ -278,7 +274,6 @@ def main() -> int:
         e5=v["e5"].astype(np.float16),
     )
     print(f"wrote {_vectors_path()}: {len(v['use'])} reference lessons")
-    print(f"wrote {save()}")
     return 0
 
 

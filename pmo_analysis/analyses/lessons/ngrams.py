@@ -20,7 +20,7 @@ n-grams learn their words.
 The model is fitted once and shipped (``reference_ngrams.npz``: the n-grams, their inverse
 document frequencies and the coefficients, with the digest of the CSV and the settings it was
 fitted with), so every machine reads a lesson the same way; ``python -m
-pmo_analysis.analyses.lessons.meaning`` fits it again with the vectors after the CSV changes. It is
+pmo_analysis.analyses.lessons.ngrams`` fits it again after the CSV changes. It is
 written out as arrays rather than as a pickle, which would run code when loaded and break between
 scikit-learn versions.
 """
@@ -28,6 +28,7 @@ scikit-learn versions.
 from __future__ import annotations
 
 import hashlib
+import sys
 from functools import lru_cache
 from importlib.resources import files
 
@@ -153,3 +154,13 @@ def problem_odds(texts: pd.Series) -> np.ndarray:
     if len(uniq) == 0:
         return np.zeros((len(codes), model[1].shape[0]))
     return np.round(_probabilities(model, [str(t) for t in uniq]), 4)[codes]
+
+
+def main() -> int:
+    """Fit the classifier on the reference lessons again and write ``reference_ngrams.npz``."""
+    print(f"wrote {save()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
