@@ -837,7 +837,7 @@ def test_ngram_model_read_from_its_arrays_equals_scikit_learns_model():
 
 
 def test_ngram_odds_weigh_a_lessons_words_and_reads_each_text_once():
-    from pmo_analysis.analyses.lessons.ngrams import problem_odds
+    from pmo_analysis.analyses.lessons.ngrams import problem_probabilities
 
     ids = [p.id for p in PROBLEMS]
     t = pd.Series(
@@ -848,10 +848,10 @@ def test_ngram_odds_weigh_a_lessons_words_and_reads_each_text_once():
             "The lead developer resigned during the build",
         ]
     )
-    p = problem_odds(t)
+    p = problem_probabilities(t)
     assert p.shape == (4, len(PROBLEMS)) and (p[0] == p[3]).all()
     assert ids[p[0].argmax()] == "staff_turnover" and ids[p[1].argmax()] == "test_environment"
-    assert problem_odds(pd.Series([], dtype=object)).shape == (0, len(PROBLEMS))
+    assert problem_probabilities(pd.Series([], dtype=object)).shape == (0, len(PROBLEMS))
 
 
 def test_likeness_to_reference_lessons_by_blocks_equals_the_whole_matrix():

@@ -5,7 +5,7 @@ The encoders (:mod:`pmo_analysis.analyses.lessons.meaning`) read a lesson's mean
 lesson among its problem's reference lessons about three times in four. A lesson's words are a
 second reading with other mistakes: "handed in her notice", "notice period", 离职, 跳槽 and
 "contractors rolled off" are written in the reference lessons of staff turnover and in few others.
-:func:`problem_odds` gives, for each lesson, the probability of each problem of the list by a
+:func:`problem_probabilities` gives, for each lesson, the probability of each problem of the list by a
 multinomial logistic regression over the TF-IDF of the character 1- to 4-grams inside the words of
 the 4,960 reference lessons (``reference_lessons.csv``): parts of words match an English word's
 other forms (resign, resigned, resignation), and Chinese, written without spaces, is read by its
@@ -35,7 +35,7 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 
-__all__ = ["NGRAMS", "MIN_DF", "REGULARISATION", "problem_odds", "fit"]
+__all__ = ["NGRAMS", "MIN_DF", "REGULARISATION", "problem_probabilities", "fit"]
 
 #: Character n-grams read inside each word (scikit-learn's ``char_wb``): 1 to 4 characters.
 NGRAMS = (1, 4)
@@ -136,14 +136,15 @@ def save() -> str:
     return _path()
 
 
-def problem_odds(texts: pd.Series) -> np.ndarray:
+def problem_probabilities(texts: pd.Series) -> np.ndarray:
     """Texts x problems: the probability of each problem of the list given each text's character
     n-grams, rounded to 4 decimals (the last bits of a machine's arithmetic never change a theme).
     Each distinct text is read once.
 
     >>> from pmo_analysis.analyses.lessons.problems import PROBLEMS
-    >>> p = problem_odds(pd.Series(["The lead developer resigned during the build", "两名核心开发跳槽到竞争对手",
-    ...                        "Vendor shipped the servers six weeks late"]))
+    >>> texts = ["The lead developer resigned during the build", "两名核心开发跳槽到竞争对手",
+    ...          "Vendor shipped the servers six weeks late"]
+    >>> p = problem_probabilities(pd.Series(texts))
     >>> [PROBLEMS[i].id for i in p.argmax(axis=1)]
     ['staff_turnover', 'staff_turnover', 'vendor_delivery']
     >>> bool(np.allclose(p.sum(axis=1), 1, atol=1e-3))

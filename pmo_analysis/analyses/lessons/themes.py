@@ -86,8 +86,8 @@ CUE_PRIOR = 5.0
 #: than at equal weight).
 MEANING_WEIGHT = 2.0
 MEANING_TEMPERATURE = 0.5
-#: Weight of a lesson's n-grams (:func:`pmo_analysis.analyses.lessons.ngrams.problem_odds`, the probability
-#: of each problem by the character n-grams of the reference lessons) against its cues' evidence,
+#: Weight of a lesson's n-grams (:func:`pmo_analysis.analyses.lessons.ngrams.problem_probabilities`,
+#: the probability of each problem by the character n-grams of the reference lessons) against its cues' evidence,
 #: gated like meaning (:data:`MEANING_FLOOR`). Chosen on the five earlier family sets among 2, 3, 4
 #: and 6: at 4, 86.6% of their lessons are in their problem (82% without them), and 80% of
 #: the blind sets' (73% without).
@@ -269,7 +269,7 @@ def _problems(title: pd.Series, desc: pd.Series, chinese: np.ndarray, X) -> np.n
     :data:`CUE_PRIOR` ``)``), how much it reads like each problem's reference lessons
     (:func:`~pmo_analysis.analyses.lessons.meaning.reference_likeness`, a softmax at
     :data:`MEANING_TEMPERATURE`, weighted by :data:`MEANING_WEIGHT`) and what the reference lessons'
-    n-grams say of its words (:func:`~pmo_analysis.analyses.lessons.ngrams.problem_odds`, weighted by
+    n-grams say of its words (:func:`~pmo_analysis.analyses.lessons.ngrams.problem_probabilities`, weighted by
     :data:`NGRAM_WEIGHT`). A lesson unlike any reference
     lesson (an engineering finding rather than a project problem) gets less: see
     :data:`MEANING_FLOOR`. A lesson whose title names a problem has that problem
@@ -289,7 +289,7 @@ def _problems(title: pd.Series, desc: pd.Series, chinese: np.ndarray, X) -> np.n
     near = np.clip((top - MEANING_FLOOR) / (MEANING_FULL - MEANING_FLOOR), 0, 1)[:, None]
     soft = np.exp((like - like.max(axis=1, keepdims=True)) / MEANING_TEMPERATURE)
     soft /= soft.sum(axis=1, keepdims=True)
-    words = N.problem_odds(M.text(t, d))
+    words = N.problem_probabilities(M.text(t, d))
     seeds = (CUE_FLOOR + (1 - CUE_FLOOR) * near) * cues + near * (MEANING_WEIGHT * soft + NGRAM_WEIGHT * words)
     name = P.named(t)
     by_name = name.any(axis=1)
