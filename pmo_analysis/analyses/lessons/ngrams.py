@@ -101,7 +101,7 @@ def _model() -> tuple[object, np.ndarray, np.ndarray]:
     """The shipped model (:func:`_from_arrays`), or a model fitted now (about 10 s) when the shipped
     one was fitted from another CSV or with other settings.
     """
-    from pmo_analysis.analyses.lessons.meaning import reference_csv, reference_problems, reference_table
+    from pmo_analysis.analyses.lessons.meaning import reference_csv
 
     try:
         with np.load(_path()) as z:
@@ -109,7 +109,14 @@ def _model() -> tuple[object, np.ndarray, np.ndarray]:
                 return _from_arrays({k: z[k] for k in ("ngrams", "idf", "coef", "intercept")})
     except (OSError, KeyError, ValueError):  # not shipped or unreadable: fitted below
         pass
-    return _from_arrays(fit(reference_table()["text"].tolist(), reference_problems()))
+    return _from_arrays(_fit_reference())
+
+
+def _fit_reference() -> dict[str, np.ndarray]:
+    """The model fitted on the reference lessons (:func:`fit`)."""
+    from pmo_analysis.analyses.lessons.meaning import reference_problems, reference_table
+
+    return fit(reference_table()["text"].tolist(), reference_problems())
 
 
 def _probabilities(model: tuple[object, np.ndarray, np.ndarray], texts: list[str]) -> np.ndarray:
@@ -121,9 +128,9 @@ def _probabilities(model: tuple[object, np.ndarray, np.ndarray], texts: list[str
 
 def save() -> str:
     """Fit the model on the reference lessons and write ``reference_ngrams.npz``; its path."""
-    from pmo_analysis.analyses.lessons.meaning import reference_csv, reference_problems, reference_table
+    from pmo_analysis.analyses.lessons.meaning import reference_csv
 
-    m = fit(reference_table()["text"].tolist(), reference_problems())
+    m = _fit_reference()
     np.savez_compressed(
         _path(),
         digest=np.array(_digest(reference_csv())),
