@@ -7,7 +7,7 @@ second reading with other mistakes: "handed in her notice", "notice period", 离
 "contractors rolled off" are written in the reference lessons of staff turnover and in few others.
 :func:`problem_probabilities` gives, for each lesson, the probability of each problem of the list by a
 multinomial logistic regression over the TF-IDF of the character 1- to 4-grams inside the words of
-the 4,960 reference lessons (``reference_lessons.csv``): parts of words match an English word's
+the 6,696 reference lessons (``reference_lessons.csv``): parts of words match an English word's
 other forms (resign, resigned, resignation), and Chinese, written without spaces, is read by its
 characters and their pairs and triples without a word segmenter.
 

@@ -74,6 +74,10 @@ def mostly_chinese(texts: pd.Series) -> pd.Series:
 
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:'[a-z]+)?")
 _SEGMENTS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9']*")
+#: A document or part number of two or more letter codes and a number ("Reliability Practice
+#: PT-TE-1437", "MIL-STD-1553B"): an identifier, not words ("pt te" is no theme's name). A single
+#: code before the number (COVID-19) stays, as its letters may be a word.
+_DOCUMENT_NUMBER = re.compile(r"\b[A-Z]{1,6}(?:-[A-Z]{1,6})+-\d[\w.]*")
 
 _EXTRA_EN_STOP = {
     "project",
@@ -408,6 +412,8 @@ def tokenize(text: str, *, phrases: bool = True) -> list[str]:
     ['vendor', 'delay', 'push', 'live']
     >>> tokenize("需求变更频繁导致返工", phrases=False)
     ['requir', 'chang', 'frequent', 'rework']
+    >>> tokenize("Practice PT-TE-1437 after COVID-19", phrases=False)
+    ['practic', 'covid']
     """
     if not isinstance(text, str) or not text:
         return []
@@ -418,7 +424,7 @@ def tokenize(text: str, *, phrases: bool = True) -> list[str]:
 def _tokenize(text: str, phrases: bool) -> tuple[str, ...]:
     stop = _en_stop()
     terms: list[str] = []
-    for seg in _SEGMENTS.findall(text):
+    for seg in _SEGMENTS.findall(_DOCUMENT_NUMBER.sub(" ", text)):
         if _CJK.match(seg):
             for w in _chinese_words(seg):
                 if w in GLOSSARY or (len(w) >= 2 and w not in _CN_STOP):
