@@ -309,6 +309,21 @@ def test_top_terms_and_names_are_words_not_stems(sample):
     assert all(T._stem(T._word_of_stem(t)) == t for ts in T.GLOSSARY.values() for t in ts)
 
 
+def test_acronyms_and_document_numbers_in_names_and_terms():
+    """NASA writes BOSC (a contract) and IRN (a notice) in capitals and cites reliability practices by
+    number (PT-TE-1437): a theme shows "Contract BOSC", never "Contract bosc" or "Pt te"."""
+    texts = pd.Series(
+        ["The BOSC contract was late", "BOSC contract renewal slipped", "IRN issued late for the chassis ground"]
+        + ["Practice PT-TE-1437 was not applied", "Practice PT-TE-1429 was not applied"]
+        + ["the contract team was not told"] * 5
+    )
+    forms, _ = T.surface_forms(texts)
+    assert forms["bosc"] == "BOSC" and forms["irn"] == "IRN" and forms["contract"] == "contract"
+    assert not {"pt", "te"} & {t for text in texts for t in T.tokenize(text, phrases=False)}
+    # a register typed in capitals has no acronyms to tell apart
+    assert T.surface_forms(texts.str.upper())[0]["contract"] == "contract"
+
+
 def test_placeholder_categories_are_never_a_recurring_problem():
     d = L.prepare(SMALL.assign(category=["Uncategorized", " other", "None", "n/a", "Testing"]), PROJECTS)
     r = L.recurring_themes(d, min_projects=1)

@@ -556,6 +556,36 @@ def _word_of_stem(term: str) -> str:
     return _glossary_words().get(term, term)
 
 
+#: A word is an acronym, shown in capitals (BOSC, IRN, ERP), when at least this share of its uses
+#: are written in capitals, in a register where capitals are not the rule (see :func:`_capitalised`).
+ACRONYM_SHARE = 0.8
+
+
+def _capitalised(uniq: pd.Series, copies: np.ndarray) -> frozenset[str]:
+    """The words (lower case) of the distinct texts ``uniq`` (each written ``copies`` times) that are
+    written in capitals at least :data:`ACRONYM_SHARE` of the time, unless capitals are how the
+    register is written (a fifth of its words or more: a register typed in capitals has no acronyms
+    to tell apart).
+
+    >>> texts = pd.Series(["BOSC contract delays held up the launch", "The BOSC contract was late again", "IT and it"])
+    >>> sorted(_capitalised(texts, np.ones(3, int)))
+    ['bosc']
+    >>> sorted(_capitalised(texts.str.upper(), np.ones(3, int)))
+    []
+    """
+    written = uniq.str.findall(r"\b[A-Za-z][A-Za-z0-9]+\b").explode().dropna()
+    if written.empty:
+        return frozenset()
+    n = pd.Series(copies[written.index.to_numpy()], index=written.to_numpy(dtype=object))
+    upper = pd.Series([w.isupper() for w in n.index], index=n.index)
+    if n[upper.to_numpy()].sum() >= 0.2 * n.sum():
+        return frozenset()
+    lower = pd.Series([w.lower() for w in n.index])
+    share = (n.to_numpy() * upper.to_numpy()).astype(float)
+    by_word = pd.DataFrame({"w": lower, "up": share, "n": n.to_numpy()}).groupby("w")[["up", "n"]].sum()
+    return frozenset(by_word.index[by_word["up"] >= ACRONYM_SHARE * by_word["n"]])
+
+
 def surface_forms(texts: pd.Series) -> tuple[dict[str, str], dict[str, str]]:
     """Term -> the English word most often written for it, and term -> the Chinese word most often
     written for it (through the glossary or the dictionary), in ``texts``.
@@ -582,6 +612,8 @@ def surface_forms(texts: pd.Series) -> tuple[dict[str, str], dict[str, str]]:
             target[key] = (n, w)
     out = {s: w for s, (_, w) in via_synonym.items()}
     out.update({s: w for s, (_, w) in en.items()})
+    capitals = _capitalised(uniq, copies)
+    out.update({s: w.upper() for s, w in out.items() if w in capitals})
     zh: dict[str, tuple[int, str]] = {}
     from_dictionary: dict[str, str] = {}
     cjk = uniq.str.findall(_CJK).explode().dropna()
