@@ -576,13 +576,11 @@ def _capitalised(uniq: pd.Series, copies: np.ndarray) -> frozenset[str]:
     written = uniq.str.findall(r"\b[A-Za-z][A-Za-z0-9]+\b").explode().dropna()
     if written.empty:
         return frozenset()
-    n = pd.Series(copies[written.index.to_numpy()], index=written.to_numpy(dtype=object))
-    upper = pd.Series([w.isupper() for w in n.index], index=n.index)
-    if n[upper.to_numpy()].sum() >= 0.2 * n.sum():
+    n = copies[written.index.to_numpy()]
+    up = n * written.str.isupper().to_numpy(dtype=bool)
+    if up.sum() >= 0.2 * n.sum():
         return frozenset()
-    lower = pd.Series([w.lower() for w in n.index])
-    share = (n.to_numpy() * upper.to_numpy()).astype(float)
-    by_word = pd.DataFrame({"w": lower, "up": share, "n": n.to_numpy()}).groupby("w")[["up", "n"]].sum()
+    by_word = pd.DataFrame({"w": written.str.lower().to_numpy(), "up": up, "n": n}).groupby("w")[["up", "n"]].sum()
     return frozenset(by_word.index[by_word["up"] >= ACRONYM_SHARE * by_word["n"]])
 
 
