@@ -559,13 +559,16 @@ def _word_of_stem(term: str) -> str:
 #: A word is an acronym, shown in capitals (BOSC, IRN, ERP), when at least this share of its uses
 #: are written in capitals, in a register where capitals are not the rule (see :func:`_capitalised`).
 ACRONYM_SHARE = 0.8
+#: ...and capitals are the rule when at least this share of a register's words are in capitals.
+CAPITALS_RULE = 0.2
+_WORD_ANY_CASE = re.compile(_WORD.pattern, re.IGNORECASE)
 
 
 def _capitalised(uniq: pd.Series, copies: np.ndarray) -> frozenset[str]:
     """The words (lower case) of the distinct texts ``uniq`` (each written ``copies`` times) that are
     written in capitals at least :data:`ACRONYM_SHARE` of the time, unless capitals are how the
-    register is written (a fifth of its words or more: a register typed in capitals has no acronyms
-    to tell apart).
+    register is written (:data:`CAPITALS_RULE` of its words or more: a register typed in capitals has
+    no acronyms to tell apart). Words are those :func:`surface_forms` counts.
 
     >>> texts = pd.Series(["BOSC contract delays held up the launch", "The BOSC contract was late again", "IT and it"])
     >>> sorted(_capitalised(texts, np.ones(3, int)))
@@ -573,12 +576,12 @@ def _capitalised(uniq: pd.Series, copies: np.ndarray) -> frozenset[str]:
     >>> sorted(_capitalised(texts.str.upper(), np.ones(3, int)))
     []
     """
-    written = uniq.str.findall(r"\b[A-Za-z][A-Za-z0-9]+\b").explode().dropna()
+    written = uniq.str.findall(_WORD_ANY_CASE).explode().dropna()
     if written.empty:
         return frozenset()
     n = copies[written.index.to_numpy()]
     up = n * written.str.isupper().to_numpy(dtype=bool)
-    if up.sum() >= 0.2 * n.sum():
+    if up.sum() >= CAPITALS_RULE * n.sum():
         return frozenset()
     by_word = pd.DataFrame({"w": written.str.lower().to_numpy(), "up": up, "n": n}).groupby("w")[["up", "n"]].sum()
     return frozenset(by_word.index[by_word["up"] >= ACRONYM_SHARE * by_word["n"]])

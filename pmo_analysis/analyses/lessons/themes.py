@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmo_analysis.analyses.lessons import meaning as M
 from pmo_analysis.analyses.lessons import problems as P
 from pmo_analysis.analyses.lessons import text as T
 from pmo_analysis.analyses.lessons.text import _fit_distinct
@@ -98,7 +99,9 @@ NGRAM_WEIGHT = 4.0
 #: 216 reference lessons per problem: NASA LLIS engineering findings have a median of 0.356 (90th
 #: percentile 0.42), the lessons of the family sets 0.51 (5th percentile 0.415). With 160 they were
 #: 0.345 and 0.50, and the bounds 0.34 and 0.44: the bounds follow the medians as references are added.
-MEANING_FLOOR, MEANING_FULL, CUE_FLOOR = 0.355, 0.455, 0.5
+#: The floor is where the second encoder starts reading (:data:`~pmo_analysis.analyses.lessons.meaning.E5_FROM`).
+MEANING_FLOOR = M.E5_FROM
+MEANING_FULL, CUE_FLOOR = 0.455, 0.5
 #: Lessons whose words are at least this alike (cosine of the theme vectors) are one lesson copied
 #: with a name changed: they share their evidence and their problem (:func:`_near_copies`).
 NEAR_COPY = 0.8
@@ -278,7 +281,6 @@ def _problems(title: pd.Series, desc: pd.Series, chinese: np.ndarray, X) -> np.n
     spreads along the lessons of like meaning (:func:`~pmo_analysis.analyses.lessons.problems.spread`),
     and the problem with the most is kept when it reaches :data:`MIN_PROBLEM_EVIDENCE`.
     """
-    from pmo_analysis.analyses.lessons import meaning as M
     from pmo_analysis.analyses.lessons import ngrams as N
 
     codes, _ = pd.factorize(title.astype(str) + "\0" + desc.astype(str))
