@@ -5,7 +5,9 @@ one folder only are in that folder's conftest.py."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +29,20 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+def pytest_configure(config):
+    """One store of the encoders' vectors for the whole run, its workers and the kernels they start,
+    and a fresh one each run: a register themed by several tests is encoded once, and every run
+    encodes (``pmo_analysis.analyses.lessons.meaning.VECTOR_CACHE_ENV``)."""
+    if not hasattr(config, "workerinput") and "PMO_VECTOR_CACHE" not in os.environ:
+        config.pmo_vector_dir = tempfile.mkdtemp(prefix="pmo-vectors-")
+        os.environ["PMO_VECTOR_CACHE"] = os.path.join(config.pmo_vector_dir, "vectors.sqlite")
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "pmo_vector_dir", None):
+        shutil.rmtree(config.pmo_vector_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

